@@ -1,0 +1,137 @@
+"""Start-up of the browser app in headless Chromium, beside bare Pyodide measured in the same run.
+
+    .venv/bin/python bench/app_startup.py [--runs 5]
+
+Starts ``syncoxide serve`` on a free loopback port, then for each run:
+- cold: a fresh browser context (empty HTTP cache) loads the app until ``data-ready="1"``;
+- warm: a second page in that context loads it again (HTTP cache and V8 code cache warm);
+- anchor: the same two loads of a bare page that only calls ``loadPyodide()`` from our vendor
+  folder, so the figures say what PyScript and our own start-up add on top of Pyodide itself.
+Reports medians and the bytes that crossed the wire on a cold load. Aims: warm <= 2.5 s,
+cold <= 6 s, cold bytes <= 8 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
+
+# Records when <html data-ready> turns "1", in the page's own clock (ms since navigation start).
+READY_PROBE = """
+new MutationObserver((_, observer) => {
+  if (document.documentElement && document.documentElement.dataset.ready === "1") {
+    window.__readyAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+"""
+BYTES_ON_WIRE = """
+[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+  .reduce((sum, entry) => sum + (entry.transferSize || 0), 0)
+"""
+
+
+def bare_pyodide_page(pyodide_url: str) -> str:
+    return f"""<!doctype html><html data-ready="0"><body><script type="module">
+const {{ loadPyodide }} = await import("{pyodide_url}/pyodide.mjs");
+const pyodide = await loadPyodide({{ indexURL: "{pyodide_url}/" }});
+pyodide.runPython("import sys");
+document.documentElement.dataset.ready = "1";
+</script></body></html>"""
+
+
+def timed_load(context: BrowserContext, url: str) -> tuple[float, int]:
+    page = context.new_page()
+    page.add_init_script(READY_PROBE)
+    page.goto(url)
+    page.wait_for_function("window.__readyAt !== undefined", timeout=120_000)
+    seconds = page.evaluate("window.__readyAt") / 1000
+    wire = int(page.evaluate(BYTES_ON_WIRE))
+    page.close()
+    return seconds, wire
+
+
+def measure(browser, url: str, bare_html: str | None, runs: int) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {"cold": [], "warm": [], "bytes": []}
+    for _ in range(runs):
+        context = browser.new_context()
+        if bare_html is not None:
+            context.route(
+                url,
+                lambda route: route.fulfill(
+                    status=200,
+                    content_type="text/html",
+                    body=bare_html,
+                    headers={
+                        "Cross-Origin-Opener-Policy": "same-origin",
+                        "Cross-Origin-Embedder-Policy": "require-corp",
+                    },
+                ),
+            )
+        cold, wire = timed_load(context, url)
+        warm, _ = timed_load(context, url)
+        context.close()
+        results["cold"].append(cold)
+        results["warm"].append(warm)
+        results["bytes"].append(wire)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = start_live_server(Path(data_dir))
+        try:
+            manifest = json.loads(
+                (
+                    Path(__file__).resolve().parents[1] / "web/static/vendor/manifest.json"
+                ).read_text()
+            )
+            pyodide_url = f"/vendor/{manifest['pyodide']['path']}"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                app = measure(browser, server.url + "/", None, args.runs)
+                bare = measure(
+                    browser,
+                    server.url + "/__bare_pyodide.html",
+                    bare_pyodide_page(pyodide_url),
+                    args.runs,
+                )
+                browser.close()
+        finally:
+            server.stop()
+    report(app, bare, args.runs)
+    return 0
+
+
+def report(app: dict[str, list[float]], bare: dict[str, list[float]], runs: int) -> None:
+    med = statistics.median
+    print(f"app start-up in headless Chromium, median of {runs} runs (min-max)")
+    print(f"{'case':<22}{'syncoxide app':>22}{'bare Pyodide':>22}{'ratio':>8}{'aim':>10}")
+    for case, aim in (("cold", "<= 6 s"), ("warm", "<= 2.5 s")):
+        a, b = app[case], bare[case]
+        print(
+            f"{case + ' to ready (s)':<22}{f'{med(a):.2f} ({min(a):.2f}-{max(a):.2f})':>22}"
+            f"{f'{med(b):.2f} ({min(b):.2f}-{max(b):.2f})':>22}{med(a) / med(b):>8.2f}{aim:>10}"
+        )
+    a_bytes, b_bytes = med(app["bytes"]) / 1e6, med(bare["bytes"]) / 1e6
+    print(
+        f"{'cold bytes (MB)':<22}{a_bytes:>22.2f}{b_bytes:>22.2f}"
+        f"{a_bytes / b_bytes:>8.2f}{'<= 8 MB':>10}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

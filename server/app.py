@@ -1,0 +1,123 @@
+"""The Starlette application: routes stay thin, the pieces they call live beside them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from server.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
+from server.config import ServerConfig
+from server.datadir import prepare_data_dir
+from server.headers import SecurityHeaders
+from server.pages import VendorBuild, render_app_shell, render_error_page
+from syncoxide import __version__
+from syncoxide.runtime import current_runtime
+
+
+class WebApp:
+    """Everything the routes need, read once at start-up."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.schema_version = prepare_data_dir(config)
+        self.static_dir = config.web_root / "static"
+        self.error_template = (config.web_root / "404.html").read_text()
+        self._manifest_stamp = 0
+        self._load_build()
+
+    def _load_build(self) -> None:
+        """Read the web build, again whenever ``syncoxide build-web`` has replaced it.
+
+        One stat per page load lets a rebuild reach browsers without restarting the server.
+        """
+        stamp = (
+            self.config.manifest_path.stat().st_mtime_ns
+            if self.config.manifest_path.exists()
+            else 0
+        )
+        if stamp and stamp == self._manifest_stamp:
+            return
+        self.build = VendorBuild.load(self.config.vendor_dir)
+        self.app_shell = render_app_shell(
+            (self.config.web_root / "index.html").read_text(), self.build
+        )
+        self._manifest_stamp = stamp
+
+    async def index(self, request: Request) -> Response:
+        self._load_build()
+        return HTMLResponse(self.app_shell, headers={"Cache-Control": REVALIDATE})
+
+    async def healthz(self, request: Request) -> Response:
+        runtime = current_runtime()
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "python": runtime.python_version,
+                "schema_version": self.schema_version,
+                "pyodide": self.build.pyodide_version,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def static(self, request: Request) -> Response:
+        relative = request.path_params["path"]
+        if relative.split("/", 1)[0] == "vendor":
+            raise HTTPException(404)
+        return self._file_or_404(request, self.static_dir, relative, REVALIDATE)
+
+    async def vendor(self, request: Request) -> Response:
+        # Any complete build folder still on disk is served, so a page opened before a rebuild
+        # can finish loading; the build keeps the previous generation for that reason.
+        folder, path = request.path_params["folder"], request.path_params["path"]
+        if not path or not (self.config.vendor_dir / folder).is_dir():
+            raise HTTPException(404)
+        relative = f"{folder}/{path}"
+        return self._file_or_404(request, self.config.vendor_dir, relative, IMMUTABLE)
+
+    def _file_or_404(self, request: Request, root: Path, relative: str, cache: str) -> Response:
+        path = resolve_inside(root, relative)
+        if path is None:
+            raise HTTPException(404)
+        return file_response(request, path, cache)
+
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        code, title, message = _STATUS_TEXT.get(status, _STATUS_TEXT[500])
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": code, "message": message}, status_code=status)
+        page = render_error_page(self.error_template, title, message, request.url.path)
+        return HTMLResponse(page, status_code=status, headers=getattr(error, "headers", None))
+
+
+_STATUS_TEXT = {
+    404: (
+        "not_found",
+        "Not found",
+        "Nothing is at this address. Check the link, or start from the app's home page.",
+    ),
+    405: (
+        "method_not_allowed",
+        "Not allowed",
+        "This address does not accept that kind of request.",
+    ),
+    500: ("http_error", "Request failed", "The server could not answer this request."),
+}
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    web = WebApp(config)
+    routes = [
+        Route("/", web.index, methods=["GET", "HEAD"]),
+        Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
+        Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
+        Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: web.http_error})
+    app.add_middleware(SecurityHeaders)
+    return app

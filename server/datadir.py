@@ -1,0 +1,77 @@
+"""The data directory: SQLite metadata (WAL mode, migrated) and a blob folder beside it.
+
+Migrations are numbered and applied in order inside one transaction each; ``schema_version``
+records the last one applied, so a newer server opens an older directory and brings it up to
+date, and an older server refuses a directory from a newer one instead of damaging it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from server.config import ServerConfig
+from syncoxide.errors import ConfigError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the schema version itself and the instance's own settings.
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (0);
+    CREATE TABLE instance_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+
+def prepare_data_dir(config: ServerConfig) -> int:
+    """Create the data directory on first run, migrate its database, return the schema version."""
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.blobs_dir.mkdir(exist_ok=True, mode=0o700)
+    connection = _connect(config.database_path)
+    try:
+        return migrate(connection)
+    finally:
+        connection.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as error:
+        raise ConfigError(
+            f"Could not open the database at {path}: {error}.",
+            hint="Check that the data directory is writable, or pass another one with --data-dir.",
+        ) from error
+    return connection
+
+
+def current_version(connection: sqlite3.Connection) -> int:
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = connection.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0])
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    version = current_version(connection)
+    if version > len(MIGRATIONS):
+        raise ConfigError(
+            f"The data directory was written by a newer syncoxide (schema {version}; "
+            f"this one knows up to {len(MIGRATIONS)}).",
+            hint="Nothing was changed. Upgrade syncoxide, or point --data-dir elsewhere.",
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.execute("BEGIN")
+        try:
+            for statement in filter(str.strip, script.split(";")):
+                connection.execute(statement)
+            connection.execute("UPDATE schema_version SET version = ?", (number,))
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            connection.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

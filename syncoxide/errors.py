@@ -1,0 +1,169 @@
+"""The one exception tree of syncoxide.
+
+Every error the core, the CLI, the server or the browser app raises on purpose is a
+``SyncoxideError``. Adapters translate foreign exceptions (OSError, JS errors, aiortc,
+HTTP clients) into this tree at the boundary, so callers never match on message text::
+
+    SyncoxideError                      retryable = False unless a subclass says otherwise
+    ├── UsageError                      the caller asked for something impossible (bad flag or path)
+    ├── ConfigError                     configuration or installation is incomplete or invalid
+    ├── NotFoundError                   a file, share, user or object does not exist
+    ├── PermissionDeniedError           authenticated but not allowed
+    ├── AuthenticationError             wrong password, bad or expired token
+    │   ├── WrongPasswordError          the password does not unlock this vault
+    │   └── WrongKeyError               the data was encrypted with another vault's key
+    ├── IntegrityError                  data does not match its hash or its authentication tag
+    │   ├── TamperedDataError           a chunk, header or name failed authentication
+    │   ├── TruncatedDataError          the data ends before its authenticated end
+    │   ├── EmptyInputError             a 0-byte file where encrypted data was expected
+    │   └── MalformedDataError          impossible structure (empty last chunk, bad parameters)
+    ├── FormatError                     the data is not in a format this version can read
+    │   ├── ForeignFormatError          not a syncoxide file at all (wrong magic)
+    │   └── UnsupportedVersionError     written by a newer syncoxide (unknown version byte)
+    ├── ProtocolError                   a peer or message broke a wire protocol
+    │   ├── LocalProtocolError          we were about to break it ourselves (a bug on our side)
+    │   └── RemoteProtocolError         the other side broke it (malformed, oversized, out of order)
+    ├── TransportError                  a connection failed or was cut         retryable = True
+    │   └── PeerGoneError               the other peer disappeared             retryable = True
+    ├── ProviderError                   a storage provider refused or failed
+    │   ├── ProviderUnavailableError    temporarily unavailable (5xx, 429)     retryable = True
+    │   ├── AlreadyExistsError          the target name is taken (move/mkdir over a file)
+    │   └── DirectoryNotEmptyError      a directory to remove still holds entries
+    ├── JournalError                    a sync journal or saved pair state cannot be read
+    ├── SafetyLimitError                a run stopped before any change (e.g. --max-delete)
+    └── CancelledByUserError            the user stopped the work
+
+Each error carries a short human ``message`` that says what happened and, where it helps,
+``hint``: what was kept safe and what to do next. Keys, passwords and tokens never appear in
+either.
+"""
+
+from __future__ import annotations
+
+
+class SyncoxideError(Exception):
+    """Root of every error syncoxide raises on purpose."""
+
+    retryable: bool = False
+    #: Stable machine-readable code, used by the API and the CLI exit codes.
+    code: str = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} {self.hint}"
+        return self.message
+
+
+class UsageError(SyncoxideError):
+    code = "usage"
+
+
+class ConfigError(SyncoxideError):
+    code = "config"
+
+
+class NotFoundError(SyncoxideError):
+    code = "not_found"
+
+
+class PermissionDeniedError(SyncoxideError):
+    code = "permission_denied"
+
+
+class AuthenticationError(SyncoxideError):
+    code = "authentication"
+
+
+class IntegrityError(SyncoxideError):
+    code = "integrity"
+
+
+class WrongPasswordError(AuthenticationError):
+    code = "wrong_password"
+
+
+class WrongKeyError(AuthenticationError):
+    code = "wrong_key"
+
+
+class TamperedDataError(IntegrityError):
+    code = "tampered"
+
+
+class TruncatedDataError(IntegrityError):
+    code = "truncated"
+
+
+class EmptyInputError(IntegrityError):
+    code = "empty_input"
+
+
+class MalformedDataError(IntegrityError):
+    code = "malformed"
+
+
+class FormatError(SyncoxideError):
+    code = "format"
+
+
+class ForeignFormatError(FormatError):
+    code = "foreign_format"
+
+
+class UnsupportedVersionError(FormatError):
+    code = "unsupported_version"
+
+
+class ProtocolError(SyncoxideError):
+    code = "protocol"
+
+
+class LocalProtocolError(ProtocolError):
+    code = "local_protocol"
+
+
+class RemoteProtocolError(ProtocolError):
+    code = "remote_protocol"
+
+
+class TransportError(SyncoxideError):
+    code = "transport"
+    retryable = True
+
+
+class PeerGoneError(TransportError):
+    code = "peer_gone"
+
+
+class ProviderError(SyncoxideError):
+    code = "provider"
+
+
+class ProviderUnavailableError(ProviderError):
+    code = "provider_unavailable"
+    retryable = True
+
+
+class AlreadyExistsError(ProviderError):
+    code = "already_exists"
+
+
+class DirectoryNotEmptyError(ProviderError):
+    code = "directory_not_empty"
+
+
+class JournalError(SyncoxideError):
+    code = "journal"
+
+
+class SafetyLimitError(SyncoxideError):
+    code = "safety_limit"
+
+
+class CancelledByUserError(SyncoxideError):
+    code = "cancelled"

@@ -1,0 +1,103 @@
+"""The ``syncoxide`` command line.
+
+Each subcommand is a small function taking the parsed arguments and returning an exit code:
+0 success, 1 the work failed (the message says why and what to do), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from syncoxide import __version__
+from syncoxide.errors import SyncoxideError, UsageError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from syncoxide.native.serve import serve
+
+    return serve(host=args.host, port=args.port, data_dir=args.data_dir, build_if_missing=True)
+
+
+def _build_web(args: argparse.Namespace) -> int:
+    from server.webbuild.__main__ import main as build_main
+
+    return build_main()
+
+
+def _version(args: argparse.Namespace) -> int:
+    from syncoxide.runtime import current_runtime
+
+    print(current_runtime().describe())
+    return EXIT_OK
+
+
+# Feature areas add their subcommands here: each module has ``register(commands)``.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_feature_commands(commands: Any) -> None:
+    for module_name in _COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syncoxide",
+        description="Sync, share, receive, encrypt and back up files.",
+    )
+    parser.add_argument("--version", action="version", version=f"syncoxide {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    serve = commands.add_parser("serve", help="run the web app and API server")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the database and files live (default: your user data directory)",
+    )
+    serve.set_defaults(run=_serve)
+
+    build = commands.add_parser("build-web", help="assemble the offline browser bundle")
+    build.set_defaults(run=_build_web)
+
+    version = commands.add_parser("version", help="show the version and the Python runtime")
+    version.set_defaults(run=_version)
+    _register_feature_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except UsageError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SyncoxideError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

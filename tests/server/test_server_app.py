@@ -1,0 +1,221 @@
+"""The server in-process: pages, health, static and vendor files, errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.config import ServerConfig
+from server.datadir import MIGRATIONS, prepare_data_dir
+from server.pages import VendorBuild
+from server.webbuild import ProjectPaths, build
+from syncoxide import __version__
+from syncoxide.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return build(ProjectPaths(ROOT))
+
+
+@pytest.fixture()
+def config(tmp_path: Path, manifest: dict) -> ServerConfig:
+    return ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web")
+
+
+@pytest.fixture()
+def client(config: ServerConfig) -> TestClient:
+    return TestClient(create_app(config))
+
+
+def vendor_url(manifest: dict, part: str, name: str) -> str:
+    return f"/vendor/{manifest[part]['path']}/{name}"
+
+
+def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manifest: dict) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-cache"
+    page = response.text
+    assert vendor_url(manifest, "pyscript", "core.js") in page
+    assert 'data-ready="0"' in page
+    config_attr = page.split('config="', 1)[1].split('"', 1)[0]
+    config = json.loads(config_attr.replace("&quot;", '"'))
+    assert config["interpreter"] == vendor_url(manifest, "pyodide", "pyodide.mjs")
+    assert config["packages"] == ["syncoxide", "syncoxide-web"]
+    assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
+
+
+def test_healthz_reports_version_and_schema(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["version"] == __version__
+    assert body["schema_version"] == len(MIGRATIONS)
+    assert body["pyodide"].startswith("314.")
+
+
+def test_every_response_is_cross_origin_isolated(client: TestClient, manifest: dict) -> None:
+    for path in (
+        "/",
+        "/healthz",
+        "/static/app.css",
+        vendor_url(manifest, "pyscript", "core.js"),
+        "/nope",
+    ):
+        headers = client.get(path).headers
+        assert headers["cross-origin-opener-policy"] == "same-origin", path
+        assert headers["cross-origin-embedder-policy"] == "require-corp", path
+        assert headers["x-content-type-options"] == "nosniff", path
+
+
+@pytest.mark.parametrize(
+    ("part", "name", "media_type"),
+    [
+        ("pyodide", "pyodide.asm.wasm", "application/wasm"),
+        ("pyodide", "pyodide.mjs", "text/javascript; charset=utf-8"),
+        ("pyscript", "core.js", "text/javascript; charset=utf-8"),
+        ("pyodide", "pyodide-lock.json", "application/json"),
+    ],
+)
+def test_vendor_files_have_the_right_type_and_cache_forever(
+    client: TestClient, manifest: dict, part: str, name: str, media_type: str
+) -> None:
+    response = client.get(vendor_url(manifest, part, name))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media_type
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_gzip_is_sent_precompressed_only_to_browsers_that_accept_it(
+    client: TestClient, manifest: dict
+) -> None:
+    url = vendor_url(manifest, "pyodide", "pyodide.asm.wasm")
+    raw = (
+        ROOT / "web/static/vendor" / manifest["pyodide"]["path"] / "pyodide.asm.wasm"
+    ).read_bytes()
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < len(raw) // 2
+    assert packed.content == raw  # httpx decodes: the bytes are the same file
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == raw
+    assert (
+        gzip.decompress(
+            (
+                ROOT / "web/static/vendor" / manifest["pyodide"]["path"] / "pyodide.asm.wasm.gz"
+            ).read_bytes()
+        )
+        == raw
+    )
+
+
+def test_range_requests_get_identity_bytes(client: TestClient, manifest: dict) -> None:
+    url = vendor_url(manifest, "pyodide", "python_stdlib.zip")
+    response = client.get(url, headers={"Range": "bytes=10-19", "Accept-Encoding": "gzip"})
+    assert response.status_code == 206
+    raw = (
+        ROOT / "web/static/vendor" / manifest["pyodide"]["path"] / "python_stdlib.zip"
+    ).read_bytes()
+    assert response.content == raw[10:20]
+
+
+def test_revalidation_answers_304(client: TestClient) -> None:
+    first = client.get("/static/app.css", headers={"Accept-Encoding": "identity"})
+    etag = first.headers["etag"]
+    again = client.get(
+        "/static/app.css", headers={"If-None-Match": etag, "Accept-Encoding": "identity"}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nope",
+        "/static/../pyproject.toml",
+        "/static/%2e%2e/index.html",
+        "/static/vendor/manifest.json",
+        "/vendor/pyodide-0.0.0-000000000000/pyodide.mjs",
+        "/static/.hidden",
+        "/static/",
+    ],
+)
+def test_unknown_or_unsafe_paths_get_the_404_page(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_json_clients_get_json_errors(client: TestClient) -> None:
+    response = client.get("/nope", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert client.post("/healthz", headers={"Accept": "application/json"}).json()["error"] == (
+        "method_not_allowed"
+    )
+
+
+def test_missing_build_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        VendorBuild.load(tmp_path / "vendor")
+    assert "syncoxide build-web" in str(caught.value)
+
+
+def test_data_dir_is_created_and_migrated_once(config: ServerConfig) -> None:
+    assert prepare_data_dir(config) == len(MIGRATIONS)
+    assert prepare_data_dir(config) == len(MIGRATIONS)
+    assert config.blobs_dir.is_dir()
+    with sqlite3.connect(config.database_path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_newer_data_dir_is_refused_untouched(config: ServerConfig) -> None:
+    prepare_data_dir(config)
+    with sqlite3.connect(config.database_path) as connection:
+        connection.execute("UPDATE schema_version SET version = 999")
+    before = config.database_path.read_bytes()
+    with pytest.raises(ConfigError, match="newer syncoxide"):
+        prepare_data_dir(config)
+    assert config.database_path.read_bytes() == before
+
+
+def fake_build(vendor: Path, generation: int) -> None:
+    for label in ("pyodide", "pyscript"):
+        folder = vendor / f"{label}-{generation}-{generation:012d}"
+        folder.mkdir(parents=True)
+        (folder / "core.js").write_text(f"// generation {generation}\n")
+    manifest = {
+        "format": 1,
+        "pyodide": {"path": f"pyodide-{generation}-{generation:012d}", "version": "314.0.7"},
+        "pyscript": {"path": f"pyscript-{generation}-{generation:012d}", "version": "0.7.31"},
+        "packages": ["syncoxide"],
+        "wire_bytes": {},
+    }
+    (vendor / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    (web / "static").mkdir(parents=True)
+    for name in ("index.html", "404.html"):
+        (web / name).write_text((ROOT / "web" / name).read_text())
+    fake_build(web / "static" / "vendor", 1)
+    client = TestClient(create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)))
+    assert "/vendor/pyscript-1-000000000001/core.js" in client.get("/").text
+    fake_build(web / "static" / "vendor", 2)
+    assert "/vendor/pyscript-2-000000000002/core.js" in client.get("/").text
+    # A page opened before the rebuild can still finish loading from the previous folder.
+    assert client.get("/vendor/pyscript-1-000000000001/core.js").text == "// generation 1\n"
+    assert client.get("/vendor/manifest.json").status_code == 404

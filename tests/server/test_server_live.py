@@ -1,0 +1,78 @@
+"""The server through a real uvicorn process started by the CLI, as a user would run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx2 as httpx
+
+from syncoxide import __version__
+from tests.conftest import PROJECT_ROOT, LiveServer, free_port, start_live_server
+
+
+def test_healthz_and_app_over_a_real_socket(live_server: LiveServer) -> None:
+    health = httpx.get(f"{live_server.url}/healthz", timeout=5)
+    assert health.json()["version"] == __version__
+    page = httpx.get(live_server.url, timeout=5)
+    assert page.status_code == 200 and "syncoxide" in page.text
+    assert page.headers["cross-origin-embedder-policy"] == "require-corp"
+
+
+def test_first_run_creates_the_data_dir(live_server: LiveServer) -> None:
+    assert (live_server.data_dir / "syncoxide.sqlite3").is_file()
+    assert (live_server.data_dir / "blobs").is_dir()
+
+
+def test_ctrl_c_stops_cleanly_and_the_url_was_printed(tmp_path: Path) -> None:
+    server = start_live_server(tmp_path / "data")
+    code, output = server.stop()
+    assert code == 0, output
+    assert f"syncoxide is starting at {server.url}/" in output
+    assert "syncoxide stopped." in output
+    assert "Traceback" not in output
+
+
+def test_a_busy_port_is_reported_not_hidden(live_server: LiveServer, tmp_path: Path) -> None:
+    port = live_server.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syncoxide.native.cli",
+            "serve",
+            "--port",
+            port,
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "address already in use" in (result.stdout + result.stderr).lower()
+
+
+def test_bad_port_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syncoxide.native.cli",
+            "serve",
+            "--port",
+            "70000",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "not a TCP port" in result.stderr
+    assert free_port() > 0

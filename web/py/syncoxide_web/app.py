@@ -1,0 +1,64 @@
+"""Start the app: render the first screen, wire the navigation, tell the page we are ready."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+from syncoxide.runtime import current_runtime
+from syncoxide_web.browser import browser_checks, storage_estimate
+from syncoxide_web.views import all_views, home_view, view_key_from_hash
+
+# Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.
+_listeners: list[Any] = []
+
+
+async def start() -> None:
+    try:
+        await _render_first_screen()
+    except Exception as error:
+        js.window.syncoxideBootError(
+            f"The app could not build its first screen: {error}.", traceback.format_exc()
+        )
+        raise
+
+
+async def _render_first_screen() -> None:
+    import pyodide  # type: ignore[import-not-found]
+
+    runtime = current_runtime()
+    boot_seconds = js.performance.now() / 1000
+    home = home_view(
+        runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
+    )
+    document = js.document
+    document.getElementById("views").innerHTML = all_views(home)
+    document.getElementById("boot").hidden = True
+    document.getElementById("views").hidden = False
+    badge = document.getElementById("runtime-badge")
+    badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
+    _wire_navigation()
+    document.documentElement.dataset.ready = "1"
+
+
+def _wire_navigation() -> None:
+    nav = js.document.getElementById("main-nav")
+    nav.setAttribute("aria-disabled", "false")
+    listener = create_proxy(lambda _event: show_view(view_key_from_hash(js.location.hash)))
+    _listeners.append(listener)
+    js.window.addEventListener("hashchange", listener)
+    show_view(view_key_from_hash(js.location.hash))
+
+
+def show_view(key: str) -> None:
+    document = js.document
+    for section in document.querySelectorAll("#views > section"):
+        section.hidden = section.dataset.view != key
+    for link in document.querySelectorAll("#main-nav a"):
+        if link.dataset.view == key:
+            link.setAttribute("aria-current", "page")
+        else:
+            link.removeAttribute("aria-current")
