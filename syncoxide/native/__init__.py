@@ -1,1 +1,1 @@
-"""CPython-only adapters: the CLI, local disk, native crypto and WebRTC. Never loaded in the browser."""
+"""CPython-only adapters: the CLI, local disk, native crypto, WebRTC. Never loaded in browsers."""
