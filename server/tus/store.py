@@ -1,0 +1,166 @@
+"""Upload state on disk: ``<id>.bin`` holds the bytes, ``<id>.json`` the committed state.
+
+How it stays correct across crashes and cut connections: ``offset`` in the JSON file is the
+commit point. Bytes are written into ``<id>.bin`` at that offset, flushed to disk, and only
+then is the new offset recorded (by an atomic rename of the JSON file). Anything in the data
+file beyond the recorded offset is garbage from an interrupted request and is cut off before
+the next write. A request that carries a checksum commits nothing unless the digest matches;
+one without a checksum that is cut off commits what arrived, so the client resumes from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
+
+_ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
+
+
+@dataclass(frozen=True)
+class Upload:
+    id: str
+    length: int
+    offset: int
+    scope: str
+    created: float
+    expires: float
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.offset == self.length
+
+
+class UploadStore:
+    def __init__(self, root: Path, clock: Callable[[], float]) -> None:
+        self.root = root
+        self.clock = clock
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._writing: set[str] = set()
+
+    def data_path(self, upload: Upload) -> Path:
+        return self.root / f"{upload.id}.bin"
+
+    def _state_path(self, upload_id: str) -> Path:
+        return self.root / f"{upload_id}.json"
+
+    def create(self, length: int, metadata: dict[str, str], scope: str, lifetime: float) -> Upload:
+        now = self.clock()
+        upload = Upload(
+            secrets.token_urlsafe(_ID_BYTES), length, 0, scope, now, now + lifetime, metadata
+        )
+        self.data_path(upload).touch(mode=0o600)
+        self._save(upload)
+        return upload
+
+    def get(self, upload_id: str, scope: str) -> Upload:
+        """The upload, if it exists, belongs to ``scope`` and has not expired."""
+        if not upload_id.replace("-", "").replace("_", "").isalnum():
+            raise TusRequestError(404, "No such upload.")
+        try:
+            upload = Upload(**json.loads(self._state_path(upload_id).read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise TusRequestError(404, "No such upload.") from error
+        if upload.scope != scope:
+            raise TusRequestError(404, "No such upload.")  # never confirm someone else's id
+        if upload.expires <= self.clock() and not upload.complete:
+            self.delete(upload)
+            raise TusRequestError(410, "This upload expired; start it again.")
+        return upload
+
+    def delete(self, upload: Upload) -> None:
+        self.data_path(upload).unlink(missing_ok=True)
+        self._state_path(upload.id).unlink(missing_ok=True)
+
+    def remove_expired(self) -> int:
+        now, removed = self.clock(), 0
+        for state in self.root.glob("*.json"):
+            try:
+                upload = Upload(**json.loads(state.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
+            if upload.expires <= now and not upload.complete:
+                self.delete(upload)
+                removed += 1
+        return removed
+
+    async def append(
+        self,
+        upload: Upload,
+        offset: int,
+        body: AsyncIterator[bytes],
+        checksum: tuple[str, bytes] | None,
+    ) -> Upload:
+        if offset != upload.offset:
+            raise TusRequestError(
+                409, f"Upload-Offset is {offset}, but the upload is at {upload.offset}."
+            )
+        if upload.id in self._writing:
+            raise TusRequestError(409, "Another request is writing this upload; retry shortly.")
+        self._writing.add(upload.id)
+        try:
+            received = await self._write_at(upload, body, checksum)
+        finally:
+            self._writing.discard(upload.id)
+        updated = replace(upload, offset=upload.offset + received)
+        self._save(updated)
+        return updated
+
+    async def _write_at(
+        self, upload: Upload, body: AsyncIterator[bytes], checksum: tuple[str, bytes] | None
+    ) -> int:
+        digest = hashlib.new(checksum[0]) if checksum else None
+        room = upload.length - upload.offset
+        received = 0
+        with self.data_path(upload).open("r+b") as data:
+            data.truncate(upload.offset)
+            data.seek(upload.offset)
+            try:
+                async for chunk in body:
+                    received += len(chunk)
+                    if received > room:
+                        data.truncate(upload.offset)
+                        raise TusRequestError(
+                            413, f"The body goes past Upload-Length ({upload.length})."
+                        )
+                    data.write(chunk)
+                    if digest is not None:
+                        digest.update(chunk)
+            except TusRequestError:
+                raise
+            except Exception:
+                # The connection was cut: keep what arrived unless it cannot be verified.
+                if checksum is not None:
+                    data.truncate(upload.offset)
+                    raise
+                await _flush(data)
+                self._save(replace(upload, offset=upload.offset + received))
+                raise
+            if checksum is not None and digest is not None and digest.digest() != checksum[1]:
+                data.truncate(upload.offset)
+                raise TusRequestError(
+                    CHECKSUM_MISMATCH, "The bytes do not match Upload-Checksum; resend them."
+                )
+            await _flush(data)
+        return received
+
+    def _save(self, upload: Upload) -> None:
+        target = self._state_path(upload.id)
+        staging = target.with_suffix(".json.tmp")
+        staging.write_text(json.dumps(asdict(upload)))
+        staging.replace(target)
+
+
+async def _flush(data: BinaryIO) -> None:
+    """fsync off the event loop: a slow disk must not stall every other request."""
+    data.flush()
+    await asyncio.to_thread(os.fsync, data.fileno())

@@ -1,0 +1,277 @@
+"""tus 1.0.0 uploads: protocol rules in-process, and a standard client (tuspy) over a socket."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.testclient import TestClient
+from tusclient.client import TusClient
+
+from server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
+from server.tus.headers import TusRequestError
+from tests.conftest import free_port
+
+TUS = {"Tus-Resumable": "1.0.0"}
+BYTES = {**TUS, "Content-Type": "application/offset+octet-stream"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Harness:
+    def __init__(self, root: Path, max_size: int = 10 << 20) -> None:
+        self.clock = Clock()
+        self.store = UploadStore(root, self.clock)
+        self.completed: list[tuple[Upload, bytes]] = []
+
+        async def authorize(request: Request) -> str:
+            return request.headers.get("x-scope", "owner-a")
+
+        async def on_complete(upload: Upload, store: UploadStore) -> None:
+            self.completed.append((upload, store.data_path(upload).read_bytes()))
+
+        policy = TusPolicy(
+            authorize=authorize, max_size=max_size, lifetime_seconds=3600, on_complete=on_complete
+        )
+        self.app = Starlette(routes=TusEndpoint("/files", self.store, policy).routes())
+        self.client = TestClient(self.app)
+
+    def create(self, length: int, **headers: str) -> str:
+        response = self.client.post(
+            "/files/", headers={**TUS, "Upload-Length": str(length), **headers}
+        )
+        assert response.status_code == 201, response.text
+        return response.headers["location"]
+
+
+@pytest.fixture()
+def tus(tmp_path: Path) -> Harness:
+    return Harness(tmp_path / "uploads")
+
+
+def sha1_header(data: bytes) -> str:
+    return "sha1 " + base64.b64encode(hashlib.sha1(data).digest()).decode()
+
+
+def test_options_advertises_version_extensions_and_limits(tus: Harness) -> None:
+    response = tus.client.options("/files/")
+    assert response.status_code == 204
+    assert response.headers["tus-version"] == "1.0.0"
+    assert set(response.headers["tus-extension"].split(",")) == {
+        "creation",
+        "creation-with-upload",
+        "termination",
+        "expiration",
+        "checksum",
+    }
+    assert "sha1" in response.headers["tus-checksum-algorithm"].split(",")
+    assert response.headers["tus-max-size"] == str(10 << 20)
+
+
+def test_upload_in_two_patches_then_complete(tus: Harness) -> None:
+    data = bytes(range(256)) * 100
+    metadata = "filename " + base64.b64encode("résumé.pdf".encode()).decode() + ",is_private"
+    location = tus.create(len(data), **{"Upload-Metadata": metadata})
+    head = tus.client.head(location, headers=TUS)
+    assert head.headers["upload-offset"] == "0" and head.headers["cache-control"] == "no-store"
+    assert "upload-expires" in head.headers
+    first = tus.client.patch(location, content=data[:1000], headers={**BYTES, "Upload-Offset": "0"})
+    assert first.status_code == 204 and first.headers["upload-offset"] == "1000"
+    assert tus.completed == []
+    last = tus.client.patch(
+        location, content=data[1000:], headers={**BYTES, "Upload-Offset": "1000"}
+    )
+    assert last.headers["upload-offset"] == str(len(data))
+    ((upload, received),) = tus.completed
+    assert received == data
+    assert upload.metadata == {"filename": "résumé.pdf", "is_private": ""}
+    assert tus.client.head(location, headers=TUS).headers["upload-metadata"] == metadata
+
+
+def test_creation_with_upload_and_zero_length(tus: Harness) -> None:
+    response = tus.client.post("/files/", content=b"hello", headers={**BYTES, "Upload-Length": "5"})
+    assert response.status_code == 201 and response.headers["upload-offset"] == "5"
+    tus.create(0)
+    assert [received for _, received in tus.completed] == [b"hello", b""]
+
+
+def test_wrong_offset_is_a_conflict_and_changes_nothing(tus: Harness) -> None:
+    location = tus.create(10)
+    tus.client.patch(location, content=b"abc", headers={**BYTES, "Upload-Offset": "0"})
+    response = tus.client.patch(location, content=b"xyz", headers={**BYTES, "Upload-Offset": "0"})
+    assert response.status_code == 409
+    assert "upload is at 3" in response.json()["message"]
+    assert tus.client.head(location, headers=TUS).headers["upload-offset"] == "3"
+
+
+def test_checksum_mismatch_commits_nothing(tus: Harness) -> None:
+    location = tus.create(6)
+    bad = tus.client.patch(
+        location,
+        content=b"abc",
+        headers={**BYTES, "Upload-Offset": "0", "Upload-Checksum": sha1_header(b"abd")},
+    )
+    assert bad.status_code == 460
+    assert tus.client.head(location, headers=TUS).headers["upload-offset"] == "0"
+    good = tus.client.patch(
+        location,
+        content=b"abc",
+        headers={**BYTES, "Upload-Offset": "0", "Upload-Checksum": sha1_header(b"abc")},
+    )
+    assert good.headers["upload-offset"] == "3"
+    unknown = tus.client.patch(
+        location,
+        content=b"def",
+        headers={**BYTES, "Upload-Offset": "3", "Upload-Checksum": "crc32 AAAA"},
+    )
+    assert unknown.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Upload-Length": "5"}, 412),  # no Tus-Resumable
+        ({**TUS, "Upload-Length": "-1"}, 400),
+        ({**TUS}, 400),
+        ({**TUS, "Upload-Defer-Length": "1"}, 400),
+        ({**TUS, "Upload-Length": str((10 << 20) + 1)}, 413),
+        ({**TUS, "Upload-Length": "5", "Upload-Metadata": "name !!notbase64"}, 400),
+        ({**TUS, "Upload-Length": "5", "Upload-Metadata": "a YQ==,a YQ=="}, 400),
+    ],
+)
+def test_bad_creation_requests_are_refused_with_json(
+    tus: Harness, headers: dict, status: int
+) -> None:
+    response = tus.client.post("/files/", headers=headers)
+    assert response.status_code == status
+    assert response.json()["message"]
+    assert not list(tus.store.root.glob("*.json"))
+
+
+def test_more_bytes_than_announced_are_refused(tus: Harness) -> None:
+    location = tus.create(4)
+    response = tus.client.patch(location, content=b"12345", headers={**BYTES, "Upload-Offset": "0"})
+    assert response.status_code == 413
+    assert tus.client.head(location, headers=TUS).headers["upload-offset"] == "0"
+
+
+def test_patch_needs_the_offset_content_type(tus: Harness) -> None:
+    location = tus.create(4)
+    response = tus.client.patch(
+        location,
+        content=b"1234",
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 415
+
+
+def test_termination_and_expiry(tus: Harness) -> None:
+    location = tus.create(4)
+    assert tus.client.delete(location, headers=TUS).status_code == 204
+    assert tus.client.head(location, headers=TUS).status_code == 404
+    assert not list(tus.store.root.iterdir())
+    stale = tus.create(4)
+    tus.clock.now += 3601
+    assert tus.client.head(stale, headers=TUS).status_code == 410
+    assert tus.client.head(stale, headers=TUS).status_code == 404
+
+
+def test_remove_expired_sweeps_only_unfinished_old_uploads(tus: Harness) -> None:
+    tus.create(4)
+    tus.client.post("/files/", content=b"done", headers={**BYTES, "Upload-Length": "4"})
+    tus.clock.now += 3601
+    assert tus.store.remove_expired() == 1
+    assert len(list(tus.store.root.glob("*.json"))) == 1
+
+
+def test_another_scope_cannot_see_or_touch_an_upload(tus: Harness) -> None:
+    location = tus.create(4)
+    stranger = {**TUS, "X-Scope": "owner-b"}
+    assert tus.client.head(location, headers=stranger).status_code == 404
+    assert tus.client.delete(location, headers=stranger).status_code == 404
+    response = tus.client.patch(
+        location, content=b"1234", headers={**BYTES, **stranger, "Upload-Offset": "0"}
+    )
+    assert response.status_code == 404
+    assert tus.client.head("/files/..%2F..%2Fetc", headers=TUS).status_code == 404
+
+
+def test_a_cut_connection_keeps_what_arrived(tus: Harness) -> None:
+    upload = tus.store.create(100, {}, "owner-a", 3600)
+
+    async def body_cut_after_two_chunks() -> AsyncIterator[bytes]:
+        yield b"a" * 10
+        yield b"b" * 10
+        raise ConnectionResetError("peer went away")
+
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(tus.store.append(upload, 0, body_cut_after_two_chunks(), None))
+    resumed = tus.store.get(upload.id, "owner-a")
+    assert resumed.offset == 20
+    assert tus.store.data_path(resumed).read_bytes() == b"a" * 10 + b"b" * 10
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(tus.store.append(resumed, 20, body_cut_after_two_chunks(), ("sha1", b"x")))
+    assert tus.store.get(upload.id, "owner-a").offset == 20  # unverifiable bytes are dropped
+
+
+def test_ids_are_unguessable_and_unique(tus: Harness) -> None:
+    ids = {tus.create(1).rsplit("/", 1)[1] for _ in range(50)}
+    assert len(ids) == 50 and all(len(upload_id) >= 32 for upload_id in ids)
+    with pytest.raises(TusRequestError):
+        tus.store.get("../../etc/passwd", "owner-a")
+
+
+@pytest.fixture()
+def tus_over_socket(tmp_path: Path) -> Iterator[tuple[str, Harness]]:
+    harness = Harness(tmp_path / "uploads", max_size=64 << 20)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            harness.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/files/", harness
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_standard_tus_client_uploads_and_resumes(
+    tus_over_socket: tuple[str, Harness], tmp_path: Path
+) -> None:
+    url, harness = tus_over_socket
+    source = tmp_path / "big.bin"
+    data = hashlib.sha256(b"seed").digest() * (5 * 1024 * 1024 // 32)
+    source.write_bytes(data)
+    client = TusClient(url)
+    first = client.uploader(
+        str(source), chunk_size=1 << 20, upload_checksum=True, metadata={"filename": "big.bin"}
+    )
+    first.upload_chunk()
+    first.upload_chunk()
+    assert first.offset == 2 << 20 and harness.completed == []
+    # A new client picks the same upload up where it stopped, as after a reload.
+    resumed = client.uploader(str(source), url=first.url, chunk_size=1 << 20, upload_checksum=True)
+    assert resumed.offset == 2 << 20
+    resumed.upload()
+    ((upload, received),) = harness.completed
+    assert received == data and upload.metadata == {"filename": "big.bin"}
