@@ -1,0 +1,95 @@
+"""Names from strangers, made safe to store: paths from uploads, manifests and archives.
+
+Two entry points, for two situations:
+
+- ``strict_relative_path`` is for protocols: a peer's manifest or an API call names a path, and
+  anything odd (``..``, an absolute path, a backslash, a control character) is an attack or a
+  bug, so it is refused with ``RemoteProtocolError``.
+- ``sanitized_relative_path`` is for people: someone drops a folder on a request page from
+  Windows, macOS or Linux, and we must keep their tree while making every name storable
+  everywhere. Nothing is refused; odd parts are repaired, and ``unique_path`` renames
+  duplicates so an upload never overwrites another.
+
+Both return NFC-normalized, ``/``-separated paths with no empty, ``.`` or ``..`` parts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from syncoxide.errors import RemoteProtocolError
+
+MAX_COMPONENT_BYTES = 255  # ext4, APFS, NTFS and most object stores agree on this
+MAX_DEPTH = 64
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\\]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)
+}
+_FALLBACK_NAME = "unnamed"
+
+
+def strict_relative_path(raw: str) -> str:
+    """``raw`` if it is a plain relative path; ``RemoteProtocolError`` otherwise."""
+    if not raw or raw.startswith("/") or "\\" in raw or _CONTROL.search(raw):
+        raise RemoteProtocolError(f"Refused the path {raw!r}: it must be a plain relative path.")
+    parts = raw.split("/")
+    if any(part in {"", ".", ".."} for part in parts) or len(parts) > MAX_DEPTH:
+        raise RemoteProtocolError(f"Refused the path {raw!r}: empty, '.' or '..' parts.")
+    if any(len(part.encode()) > MAX_COMPONENT_BYTES for part in parts):
+        raise RemoteProtocolError(f"Refused the path {raw!r}: a name is over 255 bytes.")
+    return unicodedata.normalize("NFC", raw)
+
+
+def sanitized_relative_path(raw: str) -> str:
+    """A storable relative path that keeps as much of ``raw``'s tree and names as possible."""
+    parts = [safe_name(part) for part in re.split(r"[/\\]", raw)]
+    kept = [part for part in parts if part]
+    if len(kept) > MAX_DEPTH:  # keep the file's own name, fold the excess folders into one
+        kept = [*kept[: MAX_DEPTH - 2], "_".join(kept[MAX_DEPTH - 2 : -1]), kept[-1]]
+        kept[-2] = _fit_bytes(kept[-2], MAX_COMPONENT_BYTES)
+    return "/".join(kept) or _FALLBACK_NAME
+
+
+def safe_name(raw: str) -> str:
+    """One path component made safe; ``""`` means "drop this part" (``.``, ``..``, empty)."""
+    name = unicodedata.normalize("NFC", raw)
+    name = _CONTROL.sub("", name)
+    name = _WINDOWS_FORBIDDEN.sub("_", name)
+    name = name.lstrip(" ").rstrip(" .")  # Windows drops trailing dots and spaces silently
+    if name in {"", ".", ".."}:
+        return ""
+    if name.split(".")[0].upper().rstrip(" ") in _WINDOWS_RESERVED:
+        name = "_" + name
+    return _fit_bytes(name, MAX_COMPONENT_BYTES)
+
+
+def _fit_bytes(name: str, limit: int) -> str:
+    """Shorten to ``limit`` UTF-8 bytes, keeping a short extension and whole characters."""
+    if len(name.encode()) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = f".{ext}" if dot and stem and len(ext.encode()) <= 16 else ""
+    base = name[: -len(suffix)] if suffix else name
+    budget = limit - len(suffix.encode())
+    encoded = base.encode()[:budget]
+    return encoded.decode("utf-8", errors="ignore").rstrip(" .") + suffix
+
+
+def unique_path(path: str, exists: Callable[[str], bool]) -> str:
+    """``path``, or ``name (1).ext``, ``name (2).ext``... for the first one not taken."""
+    if not exists(path):
+        return path
+    folder, slash, name = path.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    counter = 1
+    while True:
+        suffix = f" ({counter})" + (f".{ext}" if ext else "")
+        candidate = _fit_bytes(stem, MAX_COMPONENT_BYTES - len(suffix.encode())) + suffix
+        if not exists(f"{folder}{slash}{candidate}"):
+            return f"{folder}{slash}{candidate}"
+        counter += 1
