@@ -1,0 +1,1 @@
+"""Archives computed from metadata alone, so they can be streamed and resumed with ranges."""
