@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from server.webbuild import MANIFEST_NAME
+from server.webbuild.assemble import ARGON2_SCRIPT, MANIFEST_NAME
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
 
@@ -39,6 +39,7 @@ class VendorBuild:
     pyodide_version: str
     packages: tuple[str, ...]
     boot_bytes: int
+    argon2_path: str
 
     @classmethod
     def load(cls, vendor_dir: Path) -> VendorBuild:
@@ -67,6 +68,7 @@ class VendorBuild:
             manifest["pyodide"]["version"],
             tuple(manifest["packages"]),
             boot,
+            f"{manifest['hash-wasm']['path']}/{ARGON2_SCRIPT}",
         )
 
 
@@ -86,6 +88,7 @@ def render_app_shell(template: str, build: VendorBuild) -> str:
         "{{pyodide}}": f"/vendor/{build.pyodide_path}",
         "{{pyscript}}": f"/vendor/{build.pyscript_path}",
         "{{boot_bytes}}": str(build.boot_bytes),
+        "{{argon2}}": f"/vendor/{build.argon2_path}",
         "{{pyscript_config}}": html.escape(json.dumps(pyscript_config(build)), quote=True),
     }
     for placeholder, value in values.items():

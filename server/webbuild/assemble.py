@@ -27,6 +27,7 @@ from syncoxide.errors import ConfigError
 
 PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 MANIFEST_NAME = "manifest.json"
+ARGON2_SCRIPT = "argon2.umd.min.js"
 MANIFEST_FORMAT = 1
 
 
@@ -80,14 +81,12 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     """Build (or confirm up to date) the vendor folder and return its manifest."""
     with tempfile.TemporaryDirectory(prefix="syncoxide-wheels-") as scratch:
         pyodide_part = _pyodide_part(paths, Path(scratch))
-        pyscript_part = _pyscript_part(paths)
+        parts = (pyodide_part, _pyscript_part(paths), _argon2_part(paths))
         paths.vendor.mkdir(parents=True, exist_ok=True)
-        folders = {
-            part.label: _materialize(part, paths.vendor) for part in (pyodide_part, pyscript_part)
-        }
+        folders = {part.label: _materialize(part, paths.vendor) for part in parts}
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
     _remove_stale(paths.vendor, keep=set(folders.values()) | _current_folders(paths.vendor))
-    manifest = _manifest(paths.vendor, pyodide_part, pyscript_part, folders)
+    manifest = _manifest(paths.vendor, parts, folders)
     manifest_path = paths.vendor / MANIFEST_NAME
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
@@ -136,6 +135,13 @@ def _pyscript_part(paths: ProjectPaths) -> Part:
     return Part("pyscript", version, sources, {})
 
 
+def _argon2_part(paths: ProjectPaths) -> Part:
+    """Argon2id for password vaults (WebCrypto has none): hash-wasm's standalone build."""
+    package_dir = _require_npm_package(paths, "hash-wasm")
+    version = json.loads((package_dir / "package.json").read_text())["version"]
+    return Part("hash-wasm", version, {ARGON2_SCRIPT: package_dir / "dist" / ARGON2_SCRIPT}, {})
+
+
 def _require_npm_package(paths: ProjectPaths, name: str) -> Path:
     package_dir = paths.node_modules / name
     if not (package_dir / "package.json").exists():
@@ -168,7 +174,9 @@ def _materialize(part: Part, vendor: Path) -> str:
 def _current_folders(vendor: Path) -> set[str]:
     try:
         manifest = json.loads((vendor / MANIFEST_NAME).read_text())
-        return {manifest["pyodide"]["path"], manifest["pyscript"]["path"]}
+        return {
+            part["path"] for part in manifest.values() if isinstance(part, dict) and "path" in part
+        }
     except (OSError, ValueError, KeyError, TypeError):
         return set()
 
@@ -179,16 +187,14 @@ def _remove_stale(vendor: Path, keep: set[str]) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _manifest(
-    vendor: Path, pyodide: Part, pyscript: Part, folders: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "format": MANIFEST_FORMAT,
-        "pyodide": {"path": folders["pyodide"], "version": pyodide.version},
-        "pyscript": {"path": folders["pyscript"], "version": pyscript.version},
-        "packages": ["syncoxide", "syncoxide-web"],
-        "wire_bytes": _wire_bytes(vendor, folders.values()),
+def _manifest(vendor: Path, parts: tuple[Part, ...], folders: dict[str, str]) -> dict[str, Any]:
+    manifest: dict[str, Any] = {
+        part.label: {"path": folders[part.label], "version": part.version} for part in parts
     }
+    manifest["format"] = MANIFEST_FORMAT
+    manifest["packages"] = ["syncoxide", "syncoxide-web"]
+    manifest["wire_bytes"] = _wire_bytes(vendor, folders.values())
+    return manifest
 
 
 def _wire_bytes(vendor: Path, folders: Any) -> dict[str, int]:

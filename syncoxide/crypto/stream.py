@@ -1,0 +1,270 @@
+"""Sealing and opening files in the ``format.py`` layout through an async ``CryptoBackend``.
+
+How it works: ``FileSealer``/``FileOpener`` hold one file's payload key and count chunks; the
+``seal_stream``/``open_stream`` drivers pull bytes through async callbacks (so the same code
+reads a local file on CPython and an OPFS file in the browser) and keep one chunk of
+lookahead, because a chunk's nonce says whether it is the last one. No IO happens here.
+
+When a chunk fails to open, the opener tries the other value of the last-chunk flag only to
+name the failure precisely: a chunk sealed as "not last" presented as last means the file was
+cut at a chunk boundary (``TruncatedDataError``); anything else is ``TamperedDataError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from syncoxide.crypto.backend import AesGcmKey, CryptoBackend
+from syncoxide.crypto.format import (
+    DEFAULT_CHUNK_LOG2,
+    FIXED_SIZE,
+    NONCE_PREFIX_SIZE,
+    TAG_SIZE,
+    VERSION_1,
+    WRAP_NONCE_SIZE,
+    ChunkLayout,
+    FileHeader,
+    check_commitment,
+    chunk_nonce,
+    compute_commitment,
+    header_size,
+    layout_of,
+    new_fixed_part,
+    parse_header,
+)
+from syncoxide.crypto.keys import KEY_SIZE, SecretBytes, key_id, payload_key
+from syncoxide.errors import (
+    LocalProtocolError,
+    MalformedDataError,
+    TamperedDataError,
+    TruncatedDataError,
+    WrongKeyError,
+)
+from syncoxide.ports import RandomSource
+
+Read = Callable[[int], Awaitable[bytes]]  # up to n bytes; b"" at the end
+ReadAt = Callable[[int, int], Awaitable[bytes]]  # (offset, size) -> bytes
+Write = Callable[[bytes], Awaitable[None]]
+
+_KEPT_SAFE = "The encrypted copy was left as it is."
+
+
+async def new_file_header(
+    backend: CryptoBackend,
+    master: SecretBytes,
+    random: RandomSource,
+    chunk_log2: int = DEFAULT_CHUNK_LOG2,
+) -> tuple[FileHeader, SecretBytes]:
+    """A fresh random file key, wrapped by ``master``, and the header that carries it."""
+    file_key = SecretBytes(random.token_bytes(KEY_SIZE))
+    nonce_prefix = random.token_bytes(NONCE_PREFIX_SIZE)
+    fixed = new_fixed_part(nonce_prefix, chunk_log2)
+    partial = FileHeader(
+        VERSION_1,
+        chunk_log2,
+        nonce_prefix,
+        compute_commitment(file_key, fixed),
+        key_id(master),
+        b"",
+        b"",
+    )
+    return await wrap_file_key(backend, master, random, partial, file_key), file_key
+
+
+async def wrap_file_key(
+    backend: CryptoBackend,
+    master: SecretBytes,
+    random: RandomSource,
+    header: FileHeader,
+    file_key: SecretBytes,
+) -> FileHeader:
+    wrap_nonce = random.token_bytes(WRAP_NONCE_SIZE)
+    bound = header.rewrapped(key_id(master), wrap_nonce, b"")
+    gcm = await backend.aes_gcm(master)
+    wrapped = await gcm.seal(wrap_nonce, file_key.reveal(), bound.wrap_aad())
+    return bound.rewrapped(bound.key_id, wrap_nonce, wrapped)
+
+
+async def unwrap_file_key(
+    backend: CryptoBackend, master: SecretBytes, header: FileHeader
+) -> SecretBytes:
+    if key_id(master) != header.key_id:
+        raise WrongKeyError(
+            "This file was encrypted with a different vault's key.",
+            hint=f"{_KEPT_SAFE} Use the vault (and password) it was encrypted with.",
+        )
+    gcm = await backend.aes_gcm(master)
+    raw = await gcm.open(header.wrap_nonce, header.wrapped_key, header.wrap_aad())
+    if raw is None:
+        raise TamperedDataError(
+            "The file header failed authentication: it was altered or damaged.",
+            hint=f"{_KEPT_SAFE} Restore the file from another copy.",
+        )
+    file_key = SecretBytes(raw)
+    check_commitment(header, file_key)
+    return file_key
+
+
+async def rewrap_header(
+    backend: CryptoBackend,
+    old_master: SecretBytes,
+    new_master: SecretBytes,
+    random: RandomSource,
+    header: FileHeader,
+) -> FileHeader:
+    """Hand a file to another master key (a share, a new vault) without touching its chunks."""
+    file_key = await unwrap_file_key(backend, old_master, header)
+    return await wrap_file_key(backend, new_master, random, header, file_key)
+
+
+class FileSealer:
+    """Seals one file's chunks in order; refuses anything the format would not allow."""
+
+    def __init__(self, header: FileHeader, gcm: AesGcmKey) -> None:
+        self.header = header
+        self._gcm = gcm
+        self._aad = header.fixed_part()
+        self._index = 0
+        self._finished = False
+
+    @classmethod
+    async def create(
+        cls,
+        backend: CryptoBackend,
+        master: SecretBytes,
+        random: RandomSource,
+        chunk_log2: int = DEFAULT_CHUNK_LOG2,
+    ) -> FileSealer:
+        header, file_key = await new_file_header(backend, master, random, chunk_log2)
+        return cls(header, await backend.aes_gcm(payload_key(file_key)))
+
+    async def seal_chunk(self, plaintext: bytes, last: bool) -> bytes:
+        size = len(plaintext)
+        full = self.header.chunk_size
+        if (
+            self._finished
+            or size > full
+            or (not last and size != full)
+            or (last and size == 0 and self._index > 0)
+        ):
+            raise LocalProtocolError(
+                f"Chunk {self._index} ({size} bytes, last={last}) breaks the file format."
+            )
+        nonce = chunk_nonce(self.header.nonce_prefix, self._index, last)
+        self._index += 1
+        self._finished = last
+        return await self._gcm.seal(nonce, plaintext, self._aad)
+
+
+class FileOpener:
+    """Opens chunks of one file, in any order (random access) or streamed."""
+
+    def __init__(self, header: FileHeader, gcm: AesGcmKey) -> None:
+        self.header = header
+        self.layout: ChunkLayout = layout_of(header)
+        self._gcm = gcm
+        self._aad = header.fixed_part()
+
+    @classmethod
+    async def create(
+        cls, backend: CryptoBackend, master: SecretBytes, header: FileHeader
+    ) -> FileOpener:
+        file_key = await unwrap_file_key(backend, master, header)
+        return cls(header, await backend.aes_gcm(payload_key(file_key)))
+
+    async def open_chunk(self, index: int, sealed: bytes, last: bool) -> bytes:
+        if len(sealed) < TAG_SIZE:
+            raise TruncatedDataError(
+                f"The file was cut short inside chunk {index}.",
+                hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
+            )
+        if last and index > 0 and len(sealed) == TAG_SIZE:
+            raise MalformedDataError(
+                f"The file ends with an empty chunk ({index}), which syncoxide never writes.",
+                hint=f"{_KEPT_SAFE} The file was altered or written by a faulty tool.",
+            )
+        prefix = self.header.nonce_prefix
+        plain = await self._gcm.open(chunk_nonce(prefix, index, last), sealed, self._aad)
+        if plain is not None:
+            return plain
+        if last and await self._gcm.open(chunk_nonce(prefix, index, False), sealed, self._aad):
+            raise TruncatedDataError(
+                f"The file was cut short after chunk {index}: its real end is missing.",
+                hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
+            )
+        raise TamperedDataError(
+            f"Chunk {index} failed authentication: the file was altered, reordered or damaged.",
+            hint=f"{_KEPT_SAFE} Restore the file from another copy.",
+        )
+
+
+async def read_fully(read: Read, size: int) -> bytes:
+    """Exactly ``size`` bytes, or fewer only at the end: pipes and sockets return short reads."""
+    first = await read(size)
+    if len(first) == size or not first:
+        return first
+    parts, got = [first], len(first)
+    while got < size:
+        more = await read(size - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
+async def seal_stream(sealer: FileSealer, read: Read, write: Write) -> int:
+    """Write header and chunks for everything ``read`` yields; returns the plaintext size."""
+    size = sealer.header.chunk_size
+    await write(sealer.header.encode())
+    pending = await read_fully(read, size)
+    total = 0
+    while True:
+        following = await read_fully(read, size) if len(pending) == size else b""
+        await write(await sealer.seal_chunk(pending, last=not following))
+        total += len(pending)
+        if not following:
+            return total
+        pending = following
+
+
+async def read_header(read: Read) -> FileHeader:
+    head = await read_fully(read, FIXED_SIZE)
+    if len(head) == FIXED_SIZE:
+        head += await read_fully(read, header_size(head) - FIXED_SIZE)
+    return parse_header(head)
+
+
+async def open_stream(opener: FileOpener, read: Read, write: Write) -> int:
+    """Decrypt the chunks that follow the header; returns the plaintext size."""
+    record = opener.layout.record_size
+    pending = await read_fully(read, record)
+    if not pending:
+        raise TruncatedDataError(
+            "The file ends right after its header: all of its chunks are missing.",
+            hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
+        )
+    index = total = 0
+    while True:
+        following = await read_fully(read, record) if len(pending) == record else b""
+        plain = await opener.open_chunk(index, pending, last=not following)
+        await write(plain)
+        total += len(plain)
+        if not following:
+            return total
+        pending, index = following, index + 1
+
+
+async def read_range(
+    opener: FileOpener, read_at: ReadAt, ciphertext_size: int, start: int, end: int
+) -> bytes:
+    """Plaintext bytes ``start..end`` (clamped to the file), opening only the chunks needed."""
+    layout = opener.layout
+    end = min(end, layout.plaintext_size(ciphertext_size))
+    parts = []
+    for index in layout.chunks_for_range(start, end):
+        span = layout.span(index, ciphertext_size)
+        plain = await opener.open_chunk(index, await read_at(span.offset, span.size), span.last)
+        parts.append(plain)
+    first = layout.chunks_for_range(start, end).start * layout.chunk_size if parts else start
+    return b"".join(parts)[start - first : end - first]

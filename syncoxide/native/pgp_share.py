@@ -1,0 +1,63 @@
+"""Share a file with someone who uses GnuPG: OpenPGP encryption to their public key.
+
+Uses ``pysequoia`` (Sequoia-PGP), which streams file to file (peak memory stays flat for any
+size) and writes messages ``gpg --decrypt`` opens (gpg 2.2 checked). PGPy was the other
+candidate: it holds whole messages in memory (~5x the file) and breaks on Python >= 3.13.
+Foreign errors from the library become ``UsageError`` (a bad key file) or ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from syncoxide.errors import ConfigError, NotFoundError, UsageError
+from syncoxide.native.crypto_files import staged_output
+
+
+def _library() -> Any:
+    try:
+        import pysequoia
+    except ImportError as error:
+        raise ConfigError(
+            "OpenPGP sharing needs the pysequoia package, which is not installed.",
+            hint="Install syncoxide with its dependencies (pip install pysequoia).",
+        ) from error
+    return pysequoia
+
+
+def load_recipients(key_files: list[Path]) -> list[Any]:
+    """Every certificate found in the given public key files (armored or binary)."""
+    pysequoia = _library()
+    certs = []
+    for key_file in key_files:
+        if not key_file.is_file():
+            raise NotFoundError(f"The key file {key_file} does not exist.")
+        try:
+            found = pysequoia.Cert.split_bytes(key_file.read_bytes())
+        except Exception as error:  # the library raises bare exceptions for bad input
+            raise UsageError(
+                f"{key_file} is not an OpenPGP public key.",
+                hint="Export one with: gpg --export --armor THEIR-EMAIL > key.asc",
+            ) from error
+        if not found:
+            raise UsageError(f"{key_file} holds no OpenPGP key.")
+        certs.extend(found)
+    return certs
+
+
+def pgp_encrypt_file(source: Path, target: Path, key_files: list[Path], *, armor: bool) -> None:
+    """Encrypt ``source`` to every key in ``key_files``; ``target`` appears only when complete."""
+    if not source.is_file():
+        raise UsageError(
+            f"{source} is not a file.", hint="OpenPGP encrypts single files; archive folders first."
+        )
+    recipients = load_recipients(key_files)
+    with staged_output(target, folder=False) as staging:
+        try:
+            _library().encrypt_file(str(source), str(staging), recipients, armor=armor)
+        except Exception as error:
+            raise UsageError(
+                f"Could not encrypt to these keys: {error}.",
+                hint="Check the key can encrypt (not expired or revoked). Nothing was written.",
+            ) from error

@@ -1,0 +1,99 @@
+"""``syncoxide pgp-encrypt``: real GnuPG 2.2 in a throwaway GNUPGHOME opens what we write."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from syncoxide.native.cli import main
+
+GPG = shutil.which("gpg")
+pytestmark = pytest.mark.skipif(GPG is None, reason="Debian gnupg is not installed")
+
+
+class GnuPG:
+    def __init__(self, home: Path) -> None:
+        self.env = {**os.environ, "GNUPGHOME": str(home)}
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            ["gpg", "--batch", *args], env=self.env, capture_output=True, check=check
+        )
+
+    def new_key(self, email: str, folder: Path) -> Path:
+        self.run(
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            f"Test <{email}>",
+            "future-default",
+            "default",
+            "never",
+        )
+        exported = folder / f"{email}.asc"
+        exported.write_bytes(self.run("--export", "--armor", email).stdout)
+        return exported
+
+
+@pytest.fixture
+def gnupg() -> Iterator[GnuPG]:
+    # A short path: gpg-agent's socket lives in the home and socket paths max out near 100.
+    home = Path(tempfile.mkdtemp(prefix="sxgpg-", dir="/tmp"))
+    home.chmod(0o700)
+    yield GnuPG(home)
+    # Stops only the agent serving this home (addressed through its socket), nothing else.
+    subprocess.run(
+        ["gpgconf", "--kill", "gpg-agent"],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.parametrize("armor", [False, True])
+def test_gpg_decrypts_what_we_encrypt(gnupg: GnuPG, tmp_path: Path, armor: bool) -> None:
+    key = gnupg.new_key("alice@example.org", tmp_path)
+    data = os.urandom(300_000)
+    (tmp_path / "in.bin").write_bytes(data)
+    flags = ["--armor"] if armor else []
+    out = tmp_path / "out.pgp"
+    assert main(["pgp-encrypt", *flags, "--to", str(key), str(tmp_path / "in.bin"), str(out)]) == 0
+    assert out.read_bytes().startswith(b"-----BEGIN PGP MESSAGE-----") == armor
+    assert gnupg.run("--decrypt", str(out)).stdout == data
+
+
+def test_several_recipients_each_get_a_key_packet(gnupg: GnuPG, tmp_path: Path) -> None:
+    keys = [gnupg.new_key(f"{who}@example.org", tmp_path) for who in ("alice", "bob")]
+    (tmp_path / "in.txt").write_text("for both")
+    to = [arg for key in keys for arg in ("--to", str(key))]
+    assert main(["pgp-encrypt", *to, str(tmp_path / "in.txt"), str(tmp_path / "out.pgp")]) == 0
+    packets = gnupg.run("--list-packets", str(tmp_path / "out.pgp"), check=False).stdout
+    assert packets.count(b":pubkey enc packet:") == 2
+    assert gnupg.run("--decrypt", str(tmp_path / "out.pgp")).stdout == b"for both"
+
+
+def test_a_bad_key_file_is_refused_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "not-a-key.asc").write_text("hello, I am not a key")
+    (tmp_path / "in.txt").write_text("secret")
+    args = ["--to", str(tmp_path / "not-a-key.asc"), str(tmp_path / "in.txt")]
+    assert main(["pgp-encrypt", *args, str(tmp_path / "out.pgp")]) == 2
+    assert "not an OpenPGP public key" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "not-a-key.asc"]
+
+
+def test_folders_are_refused_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "key.asc").write_text("unused")
+    assert (
+        main(["pgp-encrypt", "--to", str(tmp_path / "key.asc"), str(tmp_path), str(tmp_path / "x")])
+        == 2
+    )
+    assert "archive folders first" in capsys.readouterr().err

@@ -1,0 +1,30 @@
+"""The WebCrypto backend gives the vectors' exact bytes (Pyodide + Node's WebCrypto)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from server.webbuild import ProjectPaths, build
+
+ROOT = Path(__file__).resolve().parents[3]
+RUNNER = Path(__file__).with_name("run_webcrypto_vectors.mjs")
+HASH_WASM = ROOT / "node_modules" / "hash-wasm"
+
+pytestmark = pytest.mark.pyodide
+
+
+def test_webcrypto_backend_matches_the_vectors() -> None:
+    node = shutil.which("node")
+    assert node, "Node is needed to run Pyodide outside the browser"
+    paths = ProjectPaths(ROOT)
+    manifest = build(paths)
+    vendor = paths.vendor / manifest["pyodide"]["path"]
+    assert HASH_WASM.is_dir(), "hash-wasm is a pinned npm dependency: run npm ci"
+    command = [node, str(RUNNER), str(vendor), str(ROOT), str(HASH_WASM)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "webcrypto files: 4, names: 5" in output, output
+    assert "argon2: checked" in output, output
