@@ -12,7 +12,7 @@ cut at a chunk boundary (``TruncatedDataError``); anything else is ``TamperedDat
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from syncoxide.crypto.backend import AesGcmKey, CryptoBackend
 from syncoxide.crypto.format import (
@@ -47,6 +47,8 @@ ReadAt = Callable[[int, int], Awaitable[bytes]]  # (offset, size) -> bytes
 Write = Callable[[bytes], Awaitable[None]]
 
 _KEPT_SAFE = "The encrypted copy was left as it is."
+# 16 x 64 KiB: one backend call per MiB, so the browser pays its Promise round trip per MiB.
+BATCH_CHUNKS = 16
 
 
 async def new_file_header(
@@ -139,7 +141,17 @@ class FileSealer:
         return cls(header, await backend.aes_gcm(payload_key(file_key)))
 
     async def seal_chunk(self, plaintext: bytes, last: bool) -> bytes:
-        size = len(plaintext)
+        return (await self.seal_chunks([plaintext], last))[0]
+
+    async def seal_chunks(self, plaintexts: Sequence[bytes], last: bool) -> list[bytes]:
+        """Seal consecutive chunks in one backend call; ``last`` marks the final one."""
+        nonces = [
+            self._next_nonce(len(plain), last and n == len(plaintexts) - 1)
+            for n, plain in enumerate(plaintexts)
+        ]
+        return await self._gcm.seal_many(nonces, plaintexts, self._aad)
+
+    def _next_nonce(self, size: int, last: bool) -> bytes:
         full = self.header.chunk_size
         if (
             self._finished
@@ -153,7 +165,7 @@ class FileSealer:
         nonce = chunk_nonce(self.header.nonce_prefix, self._index, last)
         self._index += 1
         self._finished = last
-        return await self._gcm.seal(nonce, plaintext, self._aad)
+        return nonce
 
 
 class FileOpener:
@@ -172,17 +184,23 @@ class FileOpener:
         file_key = await unwrap_file_key(backend, master, header)
         return cls(header, await backend.aes_gcm(payload_key(file_key)))
 
+    async def open_chunks(self, first: int, records: Sequence[bytes], last: bool) -> list[bytes]:
+        """Open consecutive chunks ``first, first+1, ...`` in one backend call."""
+        final = len(records) - 1
+        for n, sealed in enumerate(records):
+            self._check_record(first + n, sealed, last and n == final)
+        nonces = [
+            chunk_nonce(self.header.nonce_prefix, first + n, last and n == final)
+            for n in range(len(records))
+        ]
+        plains = await self._gcm.open_many(nonces, records, self._aad)
+        for n, plain in enumerate(plains):
+            if plain is None:  # let the one-chunk path name the failure precisely
+                await self.open_chunk(first + n, records[n], last and n == final)
+        return [plain for plain in plains if plain is not None]
+
     async def open_chunk(self, index: int, sealed: bytes, last: bool) -> bytes:
-        if len(sealed) < TAG_SIZE:
-            raise TruncatedDataError(
-                f"The file was cut short inside chunk {index}.",
-                hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
-            )
-        if last and index > 0 and len(sealed) == TAG_SIZE:
-            raise MalformedDataError(
-                f"The file ends with an empty chunk ({index}), which syncoxide never writes.",
-                hint=f"{_KEPT_SAFE} The file was altered or written by a faulty tool.",
-            )
+        self._check_record(index, sealed, last)
         prefix = self.header.nonce_prefix
         plain = await self._gcm.open(chunk_nonce(prefix, index, last), sealed, self._aad)
         if plain is not None:
@@ -196,6 +214,18 @@ class FileOpener:
             f"Chunk {index} failed authentication: the file was altered, reordered or damaged.",
             hint=f"{_KEPT_SAFE} Restore the file from another copy.",
         )
+
+    def _check_record(self, index: int, sealed: bytes, last: bool) -> None:
+        if len(sealed) < TAG_SIZE:
+            raise TruncatedDataError(
+                f"The file was cut short inside chunk {index}.",
+                hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
+            )
+        if last and index > 0 and len(sealed) == TAG_SIZE:
+            raise MalformedDataError(
+                f"The file ends with an empty chunk ({index}), which syncoxide never writes.",
+                hint=f"{_KEPT_SAFE} The file was altered or written by a faulty tool.",
+            )
 
 
 async def read_fully(read: Read, size: int) -> bytes:
@@ -213,19 +243,35 @@ async def read_fully(read: Read, size: int) -> bytes:
     return b"".join(parts)
 
 
+async def _batches(read: Read, size: int) -> AsyncIterator[tuple[list[bytes], bool]]:
+    """Up to ``BATCH_CHUNKS`` pieces of ``size`` bytes at a time, and whether input ended.
+
+    One piece of lookahead is kept: a piece is known not to be the last only once the next
+    one has arrived (the final piece is short, or empty for an empty input).
+    """
+    pieces = [await read_fully(read, size)]
+    while True:
+        while len(pieces) <= BATCH_CHUNKS and len(pieces[-1]) == size:
+            following = await read_fully(read, size)
+            if not following:
+                break
+            pieces.append(following)
+        if len(pieces) <= BATCH_CHUNKS:
+            yield pieces, True
+            return
+        yield pieces[:BATCH_CHUNKS], False
+        pieces = pieces[BATCH_CHUNKS:]
+
+
 async def seal_stream(sealer: FileSealer, read: Read, write: Write) -> int:
     """Write header and chunks for everything ``read`` yields; returns the plaintext size."""
-    size = sealer.header.chunk_size
     await write(sealer.header.encode())
-    pending = await read_fully(read, size)
     total = 0
-    while True:
-        following = await read_fully(read, size) if len(pending) == size else b""
-        await write(await sealer.seal_chunk(pending, last=not following))
-        total += len(pending)
-        if not following:
-            return total
-        pending = following
+    async for pieces, ended in _batches(read, sealer.header.chunk_size):
+        for sealed in await sealer.seal_chunks(pieces, last=ended):
+            await write(sealed)
+        total += sum(map(len, pieces))
+    return total
 
 
 async def read_header(read: Read) -> FileHeader:
@@ -237,22 +283,18 @@ async def read_header(read: Read) -> FileHeader:
 
 async def open_stream(opener: FileOpener, read: Read, write: Write) -> int:
     """Decrypt the chunks that follow the header; returns the plaintext size."""
-    record = opener.layout.record_size
-    pending = await read_fully(read, record)
-    if not pending:
-        raise TruncatedDataError(
-            "The file ends right after its header: all of its chunks are missing.",
-            hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
-        )
     index = total = 0
-    while True:
-        following = await read_fully(read, record) if len(pending) == record else b""
-        plain = await opener.open_chunk(index, pending, last=not following)
-        await write(plain)
-        total += len(plain)
-        if not following:
-            return total
-        pending, index = following, index + 1
+    async for records, ended in _batches(read, opener.layout.record_size):
+        if records == [b""]:
+            raise TruncatedDataError(
+                "The file ends right after its header: all of its chunks are missing.",
+                hint=f"{_KEPT_SAFE} Restore the complete file from another copy.",
+            )
+        for plain in await opener.open_chunks(index, records, last=ended):
+            await write(plain)
+            total += len(plain)
+        index += len(records)
+    return total
 
 
 async def read_range(

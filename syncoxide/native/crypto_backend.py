@@ -6,6 +6,8 @@ else from the libraries would be a bug and is left to surface as such.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -32,6 +34,22 @@ class _GcmKey:
             return self._aead.decrypt(nonce, sealed, aad)
         except InvalidTag:
             return None
+
+    async def seal_many(
+        self, nonces: Sequence[bytes], plaintexts: Sequence[bytes], aad: bytes
+    ) -> list[bytes]:
+        return [
+            self._aead.encrypt(nonce, plain, aad)
+            for nonce, plain in zip(nonces, plaintexts, strict=True)
+        ]
+
+    async def open_many(
+        self, nonces: Sequence[bytes], sealed: Sequence[bytes], aad: bytes
+    ) -> list[bytes | None]:
+        return [
+            await self.open(nonce, record, aad)
+            for nonce, record in zip(nonces, sealed, strict=True)
+        ]
 
 
 class _CtrKey:

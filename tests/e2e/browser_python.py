@@ -37,6 +37,7 @@ def run_python_in_page(page: Page, base_url: str, code: str) -> str:
     document = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f'<meta name="syncoxide-argon2" content="/vendor/{build.argon2_path}">'
+        '<script src="/static/crypto-batch.js"></script>'
         f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head>'
         f'<body><script type="py" config="{config}">{_WRAPPER.format(body=body)}'
         "</script></body></html>"

@@ -13,7 +13,9 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running while it is open, and
+# tests elsewhere call asyncio.run(); closing the browser after each module lets them.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(

@@ -12,6 +12,8 @@ const [vendorDir, projectDir, hashWasmDir] = process.argv.slice(2);
 if (hashWasmDir) {
   globalThis.hashwasm = await import(pathToFileURL(path.join(hashWasmDir, "dist", "index.esm.js")).href);
 }
+// The page loads this helper with a <script> tag; here it is imported for the same global.
+await import(pathToFileURL(path.join(projectDir, "web", "static", "crypto-batch.js")).href);
 const { loadPyodide } = await import(pathToFileURL(path.join(vendorDir, "pyodide.mjs")).href);
 const pyodide = await loadPyodide({ indexURL: vendorDir + path.sep });
 await pyodide.loadPackage(["syncoxide"], { errorCallback: (m) => { throw new Error(m); } });
