@@ -243,7 +243,7 @@ async def read_fully(read: Read, size: int) -> bytes:
     return b"".join(parts)
 
 
-async def _batches(read: Read, size: int) -> AsyncIterator[tuple[list[bytes], bool]]:
+async def batches(read: Read, size: int) -> AsyncIterator[tuple[list[bytes], bool]]:
     """Up to ``BATCH_CHUNKS`` pieces of ``size`` bytes at a time, and whether input ended.
 
     One piece of lookahead is kept: a piece is known not to be the last only once the next
@@ -267,7 +267,7 @@ async def seal_stream(sealer: FileSealer, read: Read, write: Write) -> int:
     """Write header and chunks for everything ``read`` yields; returns the plaintext size."""
     await write(sealer.header.encode())
     total = 0
-    async for pieces, ended in _batches(read, sealer.header.chunk_size):
+    async for pieces, ended in batches(read, sealer.header.chunk_size):
         for sealed in await sealer.seal_chunks(pieces, last=ended):
             await write(sealed)
         total += sum(map(len, pieces))
@@ -284,7 +284,7 @@ async def read_header(read: Read) -> FileHeader:
 async def open_stream(opener: FileOpener, read: Read, write: Write) -> int:
     """Decrypt the chunks that follow the header; returns the plaintext size."""
     index = total = 0
-    async for records, ended in _batches(read, opener.layout.record_size):
+    async for records, ended in batches(read, opener.layout.record_size):
         if records == [b""]:
             raise TruncatedDataError(
                 "The file ends right after its header: all of its chunks are missing.",

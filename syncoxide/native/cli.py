@@ -43,7 +43,7 @@ def _version(args: argparse.Namespace) -> int:
 
 
 # Feature areas add their subcommands here: each module has ``register(commands)``.
-_COMMAND_MODULES: tuple[str, ...] = ("syncoxide.native.cli_crypto",)
+_COMMAND_MODULES: tuple[str, ...] = ("syncoxide.native.cli_crypto", "syncoxide.native.cli_sync")
 
 
 def _register_feature_commands(commands: Any) -> None:

@@ -1,0 +1,184 @@
+"""Local-to-local sync benchmark: syncoxide and rclone side by side on the same seeded tree.
+
+    .venv/bin/python bench/sync_local.py [--base /tmp/syncoxide-bench] [--repeat 3] [--small N]
+
+Tree: N (default 10,000) files of 1-64 KiB in 100 folders + 20 files of 32 MiB, generated
+once from a seed under --base (never in the repo). Cases, each run for both tools in the same
+process: first copy; nothing changed; 100 touched + 100 modified; nothing changed with
+--checksum; bisync after changes on both sides. Wall, CPU (user+sys) and peak RSS come from
+wait4() of each child; repeated cases report medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SYNCOXIDE = [sys.executable, "-m", "syncoxide.native.cli", "sync"]
+MIB = 1024 * 1024
+
+
+def generate(src: Path, small: int, seed: int = 20261125) -> None:
+    marker = src / ".bench-complete"
+    if marker.exists() and marker.read_text() == str(small):
+        return
+    shutil.rmtree(src, ignore_errors=True)
+    rng = random.Random(seed)
+    for i in range(small):
+        folder = src / f"dir{i % 100:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file{i:05d}.bin").write_bytes(rng.randbytes(rng.randint(1024, 64 * 1024)))
+    (src / "big").mkdir()
+    for i in range(20):
+        (src / "big" / f"big{i:02d}.bin").write_bytes(rng.randbytes(32 * MIB))
+    marker.write_text(str(small))
+
+
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """(wall s, cpu s, peak RSS MB) of one child process; fails loudly on a non-zero exit."""
+    # Flush first: otherwise a tool that fsyncs pays for the dirty pages the previous tool
+    # (rclone does not fsync) left behind.
+    os.sync()
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{command} exited {code}: {proc.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def median_of(command: list[str], repeat: int) -> tuple[float, float, float]:
+    runs = [measure(command) for _ in range(repeat)]
+    return tuple(statistics.median(values) for values in zip(*runs, strict=True))  # type: ignore[return-value]
+
+
+def touch_and_modify(root: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    files = sorted(p for p in root.glob("dir*/*.bin"))
+    picked = rng.sample(files, 2 * count)
+    now = time.time()
+    for path in picked[:count]:
+        os.utime(path, (now, now))
+    for path in picked[count:]:
+        data = bytearray(path.read_bytes())
+        data[0] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+
+def bisync_changes(one: Path, two: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    touch_and_modify(one, 50, seed)
+    touch_and_modify(two, 50, seed + 1)
+    for path in rng.sample(sorted(two.glob("dir*/*.bin")), 50):
+        path.unlink()
+    for i in range(20):
+        (one / f"dir{i:03d}" / f"new{i}.bin").write_bytes(rng.randbytes(4096))
+
+
+def run_cases(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
+    src = base / "src"
+    sx, rc = base / "sx_dst", base / "rc_dst"
+    state, rcwork = base / "sx_state", base / "rc_work"
+    for path in (sx, rc, state, rcwork, base / "sx_b", base / "rc_b"):
+        shutil.rmtree(path, ignore_errors=True)
+    os.sync()
+    time.sleep(3)  # the disk is mounted with discard: let the deletes' TRIM settle
+    sx.mkdir()
+    rc.mkdir()
+    rclone = ["rclone", "--config", "/dev/null", "-q"]
+    sx_copy = [*SYNCOXIDE, str(src), str(sx), "--state-dir", str(state), "--json"]
+    rc_copy = [*rclone, "copy", str(src), str(rc)]
+    # rclone goes first in the first copy: whoever goes first meets a disk still busy with
+    # the cleanup; the table keeps syncoxide first.
+    first_rc = median_of(rc_copy, 1)
+    rows = [("first copy", "syncoxide", median_of(sx_copy, 1)), ("first copy", "rclone", first_rc)]
+    rows.append(("nothing changed", "syncoxide", median_of(sx_copy, repeat)))
+    rows.append(("nothing changed", "rclone", median_of(rc_copy, repeat)))
+    touch_and_modify(src, 100, 1)
+    rows.append(("100 touched + 100 modified", "syncoxide", measure(sx_copy)))
+    rows.append(("100 touched + 100 modified", "rclone", measure(rc_copy)))
+    rows.append(
+        ("nothing changed, --checksum", "syncoxide", median_of([*sx_copy, "--checksum"], repeat))
+    )
+    rows.append(
+        ("nothing changed, --checksum", "rclone", median_of([*rc_copy, "--checksum"], repeat))
+    )
+    rows += bisync_rows(base, sx, rc, state, rcwork, rclone)
+    return rows
+
+
+def bisync_rows(base: Path, sx: Path, rc: Path, state: Path, rcwork: Path, rclone: list[str]):
+    sx_b, rc_b = base / "sx_b", base / "rc_b"
+    subprocess.run(["cp", "-a", str(sx), str(sx_b)], check=True)
+    subprocess.run(["cp", "-a", str(rc), str(rc_b)], check=True)
+    sx_bisync = [
+        *SYNCOXIDE,
+        str(sx),
+        str(sx_b),
+        "--mode",
+        "bisync",
+        "--state-dir",
+        str(state),
+        "--json",
+    ]
+    rc_bisync = [*rclone, "bisync", str(rc), str(rc_b), "--workdir", str(rcwork)]
+    measure(sx_bisync)  # baseline state (identical trees: plans nothing)
+    measure([*rc_bisync, "--resync"])
+    bisync_changes(sx, sx_b, 5)
+    bisync_changes(rc, rc_b, 5)
+    return [
+        ("bisync after changes", "syncoxide", measure(sx_bisync)),
+        ("bisync after changes", "rclone", measure(rc_bisync)),
+    ]
+
+
+def print_table(rows) -> None:
+    print(f"| {'case':<28} | {'tool':<9} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
+    print(f"|{'-' * 30}|{'-' * 11}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
+    for case, tool, (wall, cpu, rss) in rows:
+        print(f"| {case:<28} | {tool:<9} | {wall:>7.2f} | {cpu:>6.2f} | {rss:>11.0f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate_only:
+        generate(args.base / "src", args.small)
+        return
+    if shutil.which("rclone") is None:
+        raise SystemExit("rclone is not installed: apt-get install -y rclone")
+    args.base.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    # In a child: a fork inherits the parent's peak RSS in ru_maxrss, so the parent stays small.
+    subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--generate-only",
+            "--base",
+            str(args.base),
+            "--small",
+            str(args.small),
+        ],
+        check=True,
+    )
+    print(f"tree ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print_table(run_cases(args.base, args.repeat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Applying plan actions through providers, phase by phase, N at a time.
+
+Each action is journaled DONE (or FAILED) right after it commits. When resuming a journal
+(``recheck=True``) every action first compares what is there now with what the plan expected:
+if the effect is already there it is marked done; if someone changed the file since, the action
+is skipped (the fresh plan that follows a resume decides again). That makes replay idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    DirectoryNotEmptyError,
+    NotFoundError,
+    SyncoxideError,
+)
+from syncoxide.providers.contract import Entry, Provider
+from syncoxide.sync.plan import Action, ActionKind, Side
+from syncoxide.wal.codec import encode_done, encode_failed
+
+from .pair_store import PairStore
+from .transfer import copy_verified
+
+
+@dataclass
+class Outcome:
+    index: int
+    action: Action
+    ok: bool
+    message: str = ""
+    written: Entry | None = None
+    #: True when the action changed nothing (already done, or skipped on re-check).
+    noop: bool = False
+
+
+Progress = Callable[[Outcome], None]
+#: Files below this size are latency-bound (open, write, rename, flush), not bandwidth-bound:
+#: up to SMALL_FILE_WIDTH of them are in flight at once (like rclone's checkers), while
+#: --transfers bounds the large streams. A wide window also lets a provider batch its
+#: durability flushes (one syncfs for many files). Memory stays bounded: 256 KiB x 64 at most.
+SMALL_FILE_BYTES = 256 * 1024
+SMALL_FILE_WIDTH = 64
+_MARK_BATCH = 128
+
+
+async def stat_or_none(provider: Provider, path: str) -> Entry | None:
+    try:
+        return await provider.stat(path)
+    except NotFoundError:
+        return None
+
+
+def _same(a: Entry | None, b: Entry | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.size == b.size and a.mtime_ns == b.mtime_ns
+
+
+class Executor:
+    def __init__(
+        self,
+        providers: Mapping[Side, Provider],
+        *,
+        store: PairStore | None,
+        trash_root: str,
+        hash_kind: str | None,
+        transfers: int = 4,
+        recheck: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.providers = providers
+        self.store = store
+        self.trash_root = trash_root
+        self.hash_kind = hash_kind
+        self.transfers = max(1, transfers)
+        self.recheck = recheck
+        self.progress = progress
+        self._large_slots = asyncio.Semaphore(self.transfers)
+        # A copy must not run when an earlier step for the same file (its trash or
+        # keep-both rename) failed: it would overwrite a version nobody saved.
+        self.failed: set[str] = set()
+        # DONE marks go out in batches: each write costs a GIL round trip while workers run,
+        # and a mark lost in a crash only means that action is re-checked on resume.
+        self._marks: list[bytes] = []
+
+    async def run(self, indexed: list[tuple[int, Action]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for phase in sorted({action.phase for _, action in indexed}):
+            batch = [(i, a) for i, a in indexed if a.phase == phase]
+            kind = batch[0][1].kind
+            ordered = kind in (ActionKind.MKDIR, ActionKind.RMDIR)
+            width = max(self.transfers, SMALL_FILE_WIDTH) if kind is ActionKind.COPY else 1
+            outcomes += await self._run_batch(batch, 1 if ordered else max(width, self.transfers))
+            await self._flush_marks()
+        return outcomes
+
+    async def _flush_marks(self) -> None:
+        if self.store is not None and self._marks:
+            marks, self._marks = b"".join(self._marks), []
+            await self.store.append_journal(marks, durable=False)
+
+    async def _run_batch(self, batch: list[tuple[int, Action]], width: int) -> list[Outcome]:
+        queue = iter(batch)
+        results: list[Outcome] = []
+
+        async def worker() -> None:
+            for index, action in queue:
+                results.append(await self._apply_logged(index, action))
+
+        await asyncio.gather(*(worker() for _ in range(min(width, len(batch)))))
+        return results
+
+    async def _apply_logged(self, index: int, action: Action) -> Outcome:
+        try:
+            if action.kind is ActionKind.COPY and action.key in self.failed:
+                outcome = Outcome(
+                    index,
+                    action,
+                    ok=False,
+                    message=f"{action.path}: skipped, an earlier step failed.",
+                )
+            else:
+                outcome = await self._apply(index, action)
+        except SyncoxideError as error:
+            outcome = Outcome(index, action, ok=False, message=str(error))
+        except OSError as error:  # a provider failed to translate: still fail just this file
+            outcome = Outcome(index, action, ok=False, message=f"{action.path}: {error}")
+        if not outcome.ok:
+            self.failed.add(action.key)
+        self._marks.append(
+            encode_done(index) if outcome.ok else encode_failed(index, outcome.message)
+        )
+        if len(self._marks) >= _MARK_BATCH:
+            await self._flush_marks()
+        if self.progress is not None:
+            self.progress(outcome)
+        return outcome
+
+    async def _apply(self, index: int, action: Action) -> Outcome:
+        where = self.providers[action.side]
+        if action.kind is ActionKind.MKDIR:
+            await where.mkdir(action.path)
+        elif action.kind is ActionKind.RMDIR:
+            return await self._rmdir(index, action, where)
+        elif action.kind in (ActionKind.DELETE, ActionKind.TRASH):
+            return await self._remove(index, action, where)
+        elif action.kind is ActionKind.RENAME:
+            return await self._rename(index, action, where)
+        else:
+            return await self._copy(index, action)
+        return Outcome(index, action, ok=True)
+
+    async def _rmdir(self, index: int, action: Action, where: Provider) -> Outcome:
+        try:
+            await where.delete(action.path)
+        except NotFoundError:
+            return Outcome(index, action, ok=True, noop=True)
+        except DirectoryNotEmptyError:
+            return Outcome(index, action, ok=True, noop=True, message="kept: not empty")
+        return Outcome(index, action, ok=True)
+
+    async def _remove(self, index: int, action: Action, where: Provider) -> Outcome:
+        current = await stat_or_none(where, action.path)
+        if current is None:
+            return Outcome(index, action, ok=True, noop=True)
+        if self.recheck and not _same(current, action.target):
+            return Outcome(index, action, ok=True, noop=True, message="changed since the plan")
+        if action.kind is ActionKind.TRASH:
+            await self._to_trash(where, action.path)
+        else:
+            await where.delete(action.path)
+        return Outcome(index, action, ok=True)
+
+    async def _to_trash(self, where: Provider, path: str) -> None:
+        target = f"{self.trash_root}/{path}"
+        for attempt in range(2, 100):
+            try:
+                await where.move(path, target)
+                return
+            except AlreadyExistsError:
+                # A resumed run can trash a second version of the same name: keep both.
+                target = f"{self.trash_root}/{path}.{attempt}"
+        raise AlreadyExistsError(f"No free trash name for {path!r}.")
+
+    async def _rename(self, index: int, action: Action, where: Provider) -> Outcome:
+        assert action.source_path is not None
+        if self.recheck:
+            before = await stat_or_none(where, action.source_path)
+            after = await stat_or_none(where, action.path)
+            if before is None and after is not None:
+                return Outcome(index, action, ok=True, noop=True)
+            if not _same(before, action.source):
+                return Outcome(index, action, ok=True, noop=True, message="changed since plan")
+        await where.move(action.source_path, action.path)
+        return Outcome(index, action, ok=True)
+
+    async def _copy(self, index: int, action: Action) -> Outcome:
+        assert action.source is not None and action.source_path is not None
+        source_side = self.providers[action.side.other]
+        dest = self.providers[action.side]
+        source = replace(action.source, path=action.source_path)
+        target = action.target
+        if self.recheck:
+            verdict = await self._recheck_copy(index, action, source, dest)
+            if verdict is not None:
+                return verdict
+            target = await stat_or_none(dest, action.path)
+        already_there = action.delete_source and _same(target, source)
+        if (
+            target is not None
+            and already_there
+            and await self._twins(source_side, source, dest, target)
+        ):
+            await source_side.delete(source.path)
+            return Outcome(index, action, ok=True, written=target)
+        if target is not None and await self._only_touched(source_side, source, dest, target):
+            # Same bytes, other mtime (a `touch`): fix the time, move no data (as rclone does).
+            await dest.set_mtime(action.path, source.mtime_ns)
+            written = replace(target, mtime_ns=source.mtime_ns)
+            return Outcome(index, action, ok=True, written=written)
+        if action.backup and target is not None:
+            await self._to_trash(dest, action.path)
+        written = await self._transfer(source_side, source, dest, action.path)
+        if action.delete_source:
+            await source_side.delete(source.path)
+        return Outcome(index, action, ok=True, written=written)
+
+    async def _transfer(
+        self, source_side: Provider, source: Entry, dest: Provider, path: str
+    ) -> Entry:
+        if source.size < SMALL_FILE_BYTES:
+            return await copy_verified(source_side, source, dest, path, self.hash_kind)
+        async with self._large_slots:
+            return await copy_verified(source_side, source, dest, path, self.hash_kind)
+
+    async def _only_touched(
+        self, source_side: Provider, source: Entry, dest: Provider, target: Entry
+    ) -> bool:
+        if target.size != source.size or target.mtime_ns == source.mtime_ns:
+            return False
+        known = source.hashes.keys() & target.hashes.keys()
+        if known:  # --checksum already compared them
+            kind = sorted(known)[0]
+            return source.hashes[kind] == target.hashes[kind]
+        return await self._twins(source_side, source, dest, target)
+
+    async def _twins(self, one: Provider, a: Entry, two: Provider, b: Entry) -> bool:
+        if self.hash_kind is None:
+            return False
+        left = await one.hash(a.path, self.hash_kind)
+        right = await two.hash(b.path, self.hash_kind)
+        return left == right
+
+    async def _recheck_copy(
+        self, index: int, action: Action, source: Entry, dest: Provider
+    ) -> Outcome | None:
+        now_source = await stat_or_none(self.providers[action.side.other], source.path)
+        now_dest = await stat_or_none(dest, action.path)
+        if now_source is None:
+            done = action.delete_source and _same(now_dest, source)
+            return Outcome(
+                index,
+                action,
+                ok=True,
+                noop=True,
+                message="" if done else "source gone since the plan",
+            )
+        if not _same(now_source, source):
+            return Outcome(index, action, ok=True, noop=True, message="source changed")
+        if _same(now_dest, source) and not action.delete_source:
+            return Outcome(index, action, ok=True, noop=True, written=now_dest)
+        expected = action.target
+        if now_dest is not None and not _same(now_dest, expected) and not _same(now_dest, source):
+            return Outcome(index, action, ok=True, noop=True, message="destination changed")
+        return None
+
+
+def failed_keys(outcomes: list[Outcome]) -> set[str]:
+    return {o.action.key for o in outcomes if not o.ok}

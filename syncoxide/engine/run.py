@@ -1,0 +1,248 @@
+"""One run of a pair: resume any journal, list, plan, journal the plan, execute, save state.
+
+Order of durability: the whole plan is written and made durable before the first side effect;
+each action is marked as it commits; the bisync state is saved only after every action was
+attempted (failed keys keep their old record); the journal is cleared last. A run killed at
+any point leaves either no journal (nothing started) or a journal the next run resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+from syncoxide.errors import SafetyLimitError
+from syncoxide.ports import Clock, RandomSource
+from syncoxide.providers.contract import Provider
+from syncoxide.sync.bisync import BisyncOptions, plan_bisync
+from syncoxide.sync.conflicts import ConflictPolicy
+from syncoxide.sync.filters import FilterSet, Rule
+from syncoxide.sync.listing import Listing, build_listing
+from syncoxide.sync.one_way import OneWayOptions, plan_one_way
+from syncoxide.sync.plan import Action, Mode, Plan, Side
+from syncoxide.sync.state import PairState, decode_state
+from syncoxide.wal.actions import action_to_json
+from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
+from syncoxide.wal.replay import replay_journal
+
+from .executor import Executor, Outcome, Progress
+from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
+from .pair_store import PairStore
+from .state_update import save_bisync_state
+from .transfer import common_hash_kind
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    mode: Mode = Mode.COPY
+    checksum: bool = False
+    dry_run: bool = False
+    policy: ConflictPolicy = ConflictPolicy.NEWER
+    transfers: int = 4
+    rules: tuple[Rule, ...] = ()
+    max_delete: int | None = None
+
+
+@dataclass
+class RunReport:
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)
+    resumed: list[Outcome] = field(default_factory=list)
+    dry_run: bool = False
+    partials_removed: int = 0
+    trash_root: str = ""
+
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio.run's teardown reprs the main task's result, and a full
+        # repr of 10k outcomes costs half a second.
+        return f"<RunReport {len(self.outcomes)} outcomes, {len(self.failures)} failed>"
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.resumed + self.outcomes if not o.ok]
+
+
+def pair_id(one: Provider, two: Provider) -> str:
+    return hashlib.sha256(f"{one.root_id}\0{two.root_id}".encode()).hexdigest()[:16]
+
+
+def _tolerance(one: Provider, two: Provider) -> int:
+    coarsest = max(one.features.mtime_precision_ns, two.features.mtime_precision_ns)
+    return coarsest if coarsest > 1 else 0
+
+
+async def resume_journal(
+    providers: dict[Side, Provider], store: PairStore, transfers: int, progress: Progress | None
+) -> list[Outcome]:
+    blob = await store.load_journal()
+    if blob is None:
+        return []
+    replay = replay_journal(blob)
+    outcomes: list[Outcome] = []
+    if replay.needs_resume:
+        executor = Executor(
+            providers,
+            store=store,
+            trash_root=str(replay.header["trash"]),
+            hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
+            transfers=transfers,
+            recheck=True,
+            progress=progress,
+        )
+        outcomes = await executor.run(replay.pending())
+        await store.append_journal(encode_finish(), durable=True)
+    await store.clear_journal()
+    return outcomes
+
+
+def _checksum_keys(one: Listing, two: Listing, state: PairState) -> tuple[set[str], set[str]]:
+    both = {
+        k for k in one.files.keys() & two.files.keys() if one.files[k].size == two.files[k].size
+    }
+    first = both | {
+        k for k, rec in state.files.items() if k in one.files and one.files[k].size == rec.one.size
+    }
+    second = both | {
+        k for k, rec in state.files.items() if k in two.files and two.files[k].size == rec.two.size
+    }
+    return first, second
+
+
+async def _listings(
+    one: Provider, two: Provider, options: RunOptions
+) -> tuple[Listing, Listing, int]:
+    ignore1, ignore2 = await asyncio.gather(read_syncignore(one), read_syncignore(two))
+    extra = ignore1 + (ignore2 if options.mode is Mode.BISYNC else [])
+    filters = FilterSet((*options.rules, *extra))
+    entries1, entries2 = await asyncio.gather(read_tree(one, filters), read_tree(two, filters))
+    sensitive = one.features.case_sensitive and two.features.case_sensitive
+    first = build_listing(entries1, Side.PATH1, filters=filters, case_sensitive=sensitive)
+    second = build_listing(entries2, Side.PATH2, filters=filters, case_sensitive=sensitive)
+    removed = await remove_partials(one, first.partials) + await remove_partials(
+        two, second.partials
+    )
+    return first, second, removed
+
+
+def _plan(
+    one: Listing,
+    two: Listing,
+    state: PairState,
+    options: RunOptions,
+    tolerance: int,
+    sensitive: bool,
+    now: float,
+) -> Plan:
+    if options.mode is Mode.BISYNC:
+        opts = BisyncOptions(options.policy, options.checksum, tolerance, sensitive, now)
+        return plan_bisync(one, two, state, opts)
+    return plan_one_way(one, two, OneWayOptions(options.mode, options.checksum, tolerance))
+
+
+async def _journal_plan(
+    store: PairStore, header: dict[str, object], plan: Plan
+) -> list[tuple[int, Action]]:
+    ordered = plan.ordered()
+    parts = [HEADER, encode_begin(header)]
+    parts += [encode_action(i, action_to_json(a)) for i, a in enumerate(ordered)]
+    parts.append(encode_sealed(len(ordered)))
+    await store.start_journal(b"".join(parts))
+    return list(enumerate(ordered))
+
+
+def _check_max_delete(plan: Plan, options: RunOptions) -> None:
+    if options.max_delete is not None and plan.deletes > options.max_delete:
+        raise SafetyLimitError(
+            f"The plan would delete or replace {plan.deletes} files, more than --max-delete "
+            f"{options.max_delete}.",
+            hint="Nothing was changed. Check the paths (an empty or unmounted folder looks "
+            "like everything was deleted), then raise --max-delete if this is intended.",
+        )
+
+
+async def _load_state(store: PairStore, options: RunOptions) -> PairState:
+    if options.mode is not Mode.BISYNC:
+        return PairState()
+    saved = await store.load_state()
+    return decode_state(saved) if saved is not None else PairState()
+
+
+async def _add_checksums(
+    one: Provider,
+    two: Provider,
+    first: Listing,
+    second: Listing,
+    state: PairState,
+    options: RunOptions,
+) -> None:
+    kind = common_hash_kind(one, two)
+    if not options.checksum or kind is None:
+        return
+    keys1, keys2 = _checksum_keys(first, second, state)
+    await asyncio.gather(
+        add_digests(one, first.files, keys1, kind, options.transfers),
+        add_digests(two, second.files, keys2, kind, options.transfers),
+    )
+
+
+async def _execute(
+    providers: dict[Side, Provider],
+    store: PairStore,
+    report: RunReport,
+    options: RunOptions,
+    progress: Progress | None,
+    now: float,
+) -> None:
+    one, two = providers[Side.PATH1], providers[Side.PATH2]
+    header: dict[str, object] = {
+        "mode": report.plan.mode.value,
+        "pair": pair_id(one, two),
+        "trash": report.trash_root,
+        "started": now,
+    }
+    indexed = await _journal_plan(store, header, report.plan)
+    executor = Executor(
+        providers,
+        store=store,
+        trash_root=report.trash_root,
+        hash_kind=common_hash_kind(one, two),
+        transfers=options.transfers,
+        progress=progress,
+    )
+    report.outcomes = await executor.run(indexed)
+    await store.append_journal(encode_finish(), durable=True)
+
+
+async def run_pair(
+    one: Provider,
+    two: Provider,
+    store: PairStore,
+    options: RunOptions,
+    clock: Clock,
+    random: RandomSource,
+    progress: Progress | None = None,
+) -> RunReport:
+    providers = {Side.PATH1: one, Side.PATH2: two}
+    resumed = await resume_journal(providers, store, options.transfers, progress)
+    first, second, removed = await _listings(one, two, options)
+    state = await _load_state(store, options)
+    await _add_checksums(one, two, first, second, state, options)
+    sensitive = one.features.case_sensitive and two.features.case_sensitive
+    now = clock.now()
+    plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
+    report = RunReport(plan, resumed=resumed, dry_run=options.dry_run, partials_removed=removed)
+    _check_max_delete(plan, options)
+    if options.dry_run:
+        return report
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+    run = random.token_bytes(3).hex()
+    report.trash_root = f".syncoxide/trash/{pair_id(one, two)}/{stamp}-{run}"
+    if plan.actions:
+        await _execute(providers, store, report, options, progress, now)
+    if options.mode is Mode.BISYNC:
+        await save_bisync_state(store, state, first, second, report.outcomes, sensitive)
+    if plan.actions:
+        await store.clear_journal()
+    return report

@@ -1,0 +1,71 @@
+"""Deriving the bisync state to save from the listings and what the run actually did.
+
+The state comes from the plan's view of both sides updated by each committed action, not from
+a fresh listing: a file someone edits while the run is going must look changed next time, and a
+re-listing would record the edit as if it had already been synced.
+"""
+
+from __future__ import annotations
+
+from syncoxide.providers.contract import Entry, EntryKind
+from syncoxide.sync.listing import Listing
+from syncoxide.sync.paths import match_key
+from syncoxide.sync.plan import ActionKind, Side
+from syncoxide.sync.state import PairState, encode_state, state_after
+
+from .executor import Outcome
+from .pair_store import PairStore
+
+
+class _SideView:
+    def __init__(self, listing: Listing) -> None:
+        self.files: dict[str, Entry] = dict(listing.files)
+        self.dirs: set[str] = set(listing.dirs)
+
+
+def _apply(views: dict[Side, _SideView], outcome: Outcome, sensitive: bool) -> None:
+    action = outcome.action
+    view = views[action.side]
+    key = match_key(action.path, case_sensitive=sensitive)
+    if action.kind is ActionKind.COPY:
+        written = outcome.written
+        if written is None and action.source is not None:
+            written = action.source
+        if written is not None:
+            view.files[key] = Entry(
+                action.path, EntryKind.FILE, written.size, written.mtime_ns, written.hashes
+            )
+        if action.delete_source:
+            views[action.side.other].files.pop(action.key, None)
+    elif action.kind in (ActionKind.TRASH, ActionKind.DELETE):
+        view.files.pop(action.key, None)
+    elif action.kind is ActionKind.RENAME and action.source is not None:
+        view.files.pop(action.key, None)
+        source = action.source
+        view.files[key] = Entry(action.path, EntryKind.FILE, source.size, source.mtime_ns)
+    elif action.kind is ActionKind.MKDIR:
+        view.dirs.add(key)
+    elif action.kind is ActionKind.RMDIR and not outcome.message:
+        view.dirs.discard(key)
+
+
+async def save_bisync_state(
+    store: PairStore,
+    old: PairState,
+    first: Listing,
+    second: Listing,
+    outcomes: list[Outcome],
+    sensitive: bool,
+) -> None:
+    views = {Side.PATH1: _SideView(first), Side.PATH2: _SideView(second)}
+    failed: set[str] = set()
+    for outcome in outcomes:
+        if outcome.ok and not outcome.message:
+            _apply(views, outcome, sensitive)
+        elif not outcome.ok:
+            failed.add(outcome.action.key)
+    one, two = views[Side.PATH1], views[Side.PATH2]
+    new = state_after(old, one.files, two.files, one.dirs & two.dirs, failed)
+    blob = encode_state(new)
+    if blob != await store.load_state():
+        await store.save_state(blob)

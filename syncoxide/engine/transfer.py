@@ -1,0 +1,78 @@
+"""Verified copies: the digest is computed while the bytes stream, never in a second pass.
+
+The source side hashes what it reads; the destination provider hashes what it stores and asks
+for the source digest (``expected_digest``) before it commits. A short read, a source that
+changed underneath, or a digest mismatch raises ``IntegrityError``; nothing is committed, the
+copy is retried, and after the last attempt the file fails with a clear message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+
+from syncoxide.errors import IntegrityError, ProviderUnavailableError
+from syncoxide.providers.contract import HASH_KINDS, Entry, Provider
+
+ATTEMPTS = 3
+
+
+def common_hash_kind(one: Provider, two: Provider) -> str | None:
+    shared = one.features.hash_kinds & two.features.hash_kinds
+    return next((kind for kind in HASH_KINDS if kind in shared), None)
+
+
+class HashingSource:
+    """Wraps a provider's read stream: counts and hashes the bytes as they pass."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], kind: str | None, expected: Entry) -> None:
+        self._chunks = chunks
+        self._hasher = hashlib.new(kind) if kind else None
+        self._kind = kind
+        self._expected = expected
+        self.count = 0
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        async for chunk in self._chunks:
+            self.count += len(chunk)
+            if self._hasher is not None:
+                self._hasher.update(chunk)
+            yield chunk
+
+    def digest(self) -> str | None:
+        if self.count != self._expected.size:
+            raise IntegrityError(
+                f"{self._expected.path!r} changed while it was being copied "
+                f"({self.count} bytes read, {self._expected.size} expected)."
+            )
+        if self._hasher is None or self._kind is None:
+            return None
+        digest = self._hasher.hexdigest()
+        known = self._expected.hashes.get(self._kind)
+        if known is not None and known != digest:
+            raise IntegrityError(f"{self._expected.path!r} no longer matches its listed digest.")
+        return digest
+
+
+async def copy_verified(
+    source: Provider, source_entry: Entry, dest: Provider, dest_path: str, kind: str | None
+) -> Entry:
+    last: IntegrityError | ProviderUnavailableError | None = None
+    for _ in range(ATTEMPTS):
+        reader = HashingSource(source.open_read(source_entry.path), kind, source_entry)
+        try:
+            return await dest.write(
+                dest_path,
+                reader.stream(),
+                mtime_ns=source_entry.mtime_ns,
+                hash_kind=kind,
+                expected_digest=reader.digest,
+            )
+        except (IntegrityError, ProviderUnavailableError) as error:
+            last = error
+    assert last is not None
+    raise IntegrityError(
+        f"Copying {source_entry.path!r} failed verification {ATTEMPTS} times: {last.message}",
+        hint="Nothing was written under the final name and the source is untouched; "
+        "check the storage and run again.",
+    ) from last

@@ -1,0 +1,388 @@
+# ruff: noqa: PTH103, PTH104, PTH105, PTH106, PTH108, PTH115, PTH118, PTH120, PTH123
+# Plain ``os`` calls on ``str`` paths on purpose: this is the per-file hot path (10k files),
+# and building ``Path`` objects there costs measurable time.
+"""The local disk provider (CPython).
+
+Writes go to a hidden partial file (``.sxpart-<random>``) in the target folder, are hashed as
+they are written, get their mtime, are fsynced, and only then take the final name with
+``os.replace``: a crash leaves at most a partial file (listed as PARTIAL and removed by the next
+run), never a half-written file under its final name. Blocking calls run in worker threads;
+small files take one thread hop for the whole write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import hashlib
+import os
+import stat as stat_flags
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    DirectoryNotEmptyError,
+    IntegrityError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    UsageError,
+)
+from syncoxide.providers.contract import (
+    PARTIAL_PREFIX,
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    PrunePredicate,
+)
+
+CHUNK = 1024 * 1024
+_PAGE = 5000
+
+
+@contextmanager
+def translated(path: str) -> Iterator[None]:
+    """OSError -> the syncoxide error tree, with the path in the message."""
+    try:
+        yield
+    except FileNotFoundError as error:
+        raise NotFoundError(f"{path!r} does not exist.") from error
+    except PermissionError as error:
+        raise PermissionDeniedError(f"No permission for {path!r}: {error.strerror}.") from error
+    except FileExistsError as error:
+        raise AlreadyExistsError(f"{path!r} already exists.") from error
+    except OSError as error:
+        raise ProviderError(f"Local disk error on {path!r}: {error.strerror or error}.") from error
+
+
+def _entry_from_stat(path: str, info: os.stat_result, full: str) -> Entry:
+    mode = info.st_mode
+    if stat_flags.S_ISLNK(mode):
+        return Entry(path, EntryKind.SYMLINK, link_target=os.readlink(full))
+    if stat_flags.S_ISDIR(mode):
+        return Entry(path, EntryKind.DIR)
+    kind = (
+        EntryKind.PARTIAL if path.rpartition("/")[2].startswith(PARTIAL_PREFIX) else EntryKind.FILE
+    )
+    return Entry(path, kind, info.st_size, info.st_mtime_ns)
+
+
+def _scan_folder(
+    relative: str, folder: str, prune: PrunePredicate | None, pending: list[tuple[str, str]]
+) -> list[Entry]:
+    found: list[Entry] = []
+    with os.scandir(folder) as listing:
+        for item in listing:
+            path = f"{relative}/{item.name}" if relative else item.name
+            if item.is_dir(follow_symlinks=False):
+                if prune is not None and prune(path):
+                    continue
+                found.append(Entry(path, EntryKind.DIR))
+                pending.append((path, item.path))
+                continue
+            found.append(_entry_from_stat(path, item.stat(follow_symlinks=False), item.path))
+    return found
+
+
+def _hash_file(full: str, kind: str) -> str:
+    hasher = hashlib.new(kind)
+    with open(full, "rb") as handle:
+        while block := handle.read(CHUNK):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+class LocalProvider:
+    def __init__(self, root: str | os.PathLike[str], *, durable: bool = True) -> None:
+        self._root = Path(root).absolute()
+        if not self._root.is_dir():
+            raise UsageError(
+                f"{str(self._root)!r} is not a folder.",
+                hint="Nothing was changed. Create it first or check the path.",
+            )
+        self._durable = durable
+        self._group_commit = _GroupCommit()
+        self._features = Features(case_sensitive=True, mtime_precision_ns=1, server_side_move=True)
+
+    @property
+    def features(self) -> Features:
+        return self._features
+
+    @property
+    def root_id(self) -> str:
+        return f"local:{os.path.realpath(self._root)}"
+
+    def full(self, path: str) -> str:
+        if path.startswith("/") or ".." in path.split("/"):
+            raise UsageError(f"{path!r} is not a path inside the sync root.")
+        return os.path.join(self._root, path) if path else str(self._root)
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        # Scanned on the event loop, one folder at a time, yielding between folders: with a
+        # worker thread per side, the two walks' per-file GIL hand-offs made listing 2-4x
+        # slower than doing it here (10k files: ~50 ms per side).
+        pending = [("", str(self._root))]
+        page: list[Entry] = []
+        while pending:
+            relative, folder = pending.pop()
+            with translated(relative or str(self._root)):
+                page += _scan_folder(relative, folder, prune, pending)
+            if len(page) >= _PAGE:
+                yield page
+                page = []
+            await asyncio.sleep(0)
+        if page:
+            yield page
+
+    async def stat(self, path: str) -> Entry:
+        full = self.full(path)
+        with translated(path):
+            return _entry_from_stat(path, os.lstat(full), full)
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        # The first read happens inline and a short read (a small file) closes at once, so a
+        # small file costs no thread hop; later chunks of a large file are read in a thread.
+        reader = _Reader(self.full(path), offset, length)
+        with translated(path):
+            block = reader.open_and_read()  # inline: most files are one short read
+        try:
+            while block:
+                yield block
+                if reader.finished:
+                    return
+                with translated(path):
+                    block = await asyncio.to_thread(reader.read)
+        finally:
+            reader.close()
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        final = self.full(path)
+        partial = os.path.join(os.path.dirname(final), PARTIAL_PREFIX + os.urandom(8).hex())
+        writer = _PartialWriter(partial, hash_kind, expected_digest, path)
+        iterator = aiter(chunks)
+        with translated(path):
+            try:
+                first = await anext(iterator, None)
+                second = await anext(iterator, None) if first is not None else None
+                blocks = [block for block in (first, second) if block]
+                if second is None:
+                    # A small file: writing it here costs less than a thread round trip
+                    # under the GIL (measured: fewer futex waits, less CPU); only the fsync
+                    # wait leaves the event loop, batched with other writers.
+                    writer.open_and_write(blocks)
+                else:
+                    await asyncio.to_thread(writer.open_and_write, blocks)
+                    async for block in iterator:
+                        await asyncio.to_thread(writer.append, block)
+                info = writer.seal(mtime_ns)
+                if self._durable:
+                    await self._group_commit.flush(writer.fd)
+                writer.publish(final)
+            except BaseException:
+                writer.discard()
+                raise
+        digest = writer.digest()
+        return Entry(
+            path,
+            EntryKind.FILE,
+            info.st_size,
+            info.st_mtime_ns,
+            {hash_kind: digest} if hash_kind and digest else {},
+        )
+
+    async def delete(self, path: str) -> None:
+        full = self.full(path)
+        with translated(path):
+            try:
+                if stat_flags.S_ISDIR(os.lstat(full).st_mode):
+                    os.rmdir(full)
+                else:
+                    os.unlink(full)
+            except OSError as error:
+                if error.errno in (39, 66):  # ENOTEMPTY on Linux / BSD
+                    raise DirectoryNotEmptyError(f"Folder {path!r} is not empty.") from error
+                raise
+
+    async def mkdir(self, path: str) -> None:
+        with translated(path):
+            os.makedirs(self.full(path), exist_ok=True)
+
+    async def move(self, source: str, target: str) -> None:
+        full_target = self.full(target)
+        with translated(source):
+            if os.path.lexists(full_target):
+                raise AlreadyExistsError(f"{target!r} already exists.")
+            os.makedirs(os.path.dirname(full_target), exist_ok=True)
+            os.rename(self.full(source), full_target)
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None:
+        with translated(path):
+            os.utime(self.full(path), ns=(mtime_ns, mtime_ns), follow_symlinks=False)
+
+    async def hash(self, path: str, kind: str) -> str:
+        with translated(path):
+            return await asyncio.to_thread(_hash_file, self.full(path), kind)
+
+
+class _Reader:
+    """The blocking half of ``open_read``, called from worker threads."""
+
+    def __init__(self, full: str, offset: int, length: int | None) -> None:
+        self.full, self.offset = full, offset
+        self.remaining = -1 if length is None else length
+        self.fd = -1
+        self.finished = False
+
+    def open_and_read(self) -> bytes:
+        self.fd = os.open(self.full, os.O_RDONLY)
+        if self.offset:
+            os.lseek(self.fd, self.offset, os.SEEK_SET)
+        # Ask for what the file holds (+1 to see the end): a 1 MiB request for a 2 KiB file
+        # maps and unmaps a 1 MiB buffer.
+        return self.read(os.fstat(self.fd).st_size - self.offset + 1)
+
+    def read(self, hint: int = CHUNK) -> bytes:
+        limit = max(1, min(CHUNK, hint))
+        size = limit if self.remaining < 0 else min(limit, self.remaining)
+        block = os.read(self.fd, size) if size else b""
+        if self.remaining > 0:
+            self.remaining -= len(block)
+        if len(block) < size or self.remaining == 0:
+            self.finished = True
+            self.close()
+        return block
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+class _PartialWriter:
+    """The partial file behind one ``write`` (blocking calls; large files use worker threads)."""
+
+    def __init__(
+        self,
+        partial: str,
+        hash_kind: str | None,
+        expected_digest: ExpectedDigest | None,
+        path: str,
+    ) -> None:
+        self.partial = partial
+        self.hasher: Any = hashlib.new(hash_kind) if hash_kind else None
+        self.expected_digest = expected_digest
+        self.path = path
+        self.fd = -1
+
+    def open_and_write(self, blocks: list[bytes]) -> None:
+        try:
+            self.fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(self.partial), exist_ok=True)
+            self.fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        for block in blocks:
+            self.append(block)
+
+    def append(self, block: bytes) -> None:
+        view = memoryview(block)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        if self.hasher is not None:
+            self.hasher.update(block)
+
+    def digest(self) -> str | None:
+        return None if self.hasher is None else str(self.hasher.hexdigest())
+
+    def seal(self, mtime_ns: int | None) -> os.stat_result:
+        # The source digest is final once its stream is drained; compare before publishing.
+        if self.expected_digest is not None:
+            wanted = self.expected_digest()
+            if wanted is not None and wanted != self.digest():
+                raise IntegrityError(
+                    f"{self.path!r} did not match its source after the copy.",
+                    hint="The previous version was kept.",
+                )
+        if mtime_ns is not None:
+            os.utime(self.fd, ns=(mtime_ns, mtime_ns))
+        return os.fstat(self.fd)
+
+    def publish(self, final: str) -> None:
+        os.close(self.fd)
+        self.fd = -1
+        os.replace(self.partial, final)
+
+    def discard(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        with suppress(OSError):
+            os.unlink(self.partial)
+
+
+def _load_syncfs() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+_SYNCFS = _load_syncfs()
+
+
+def _make_durable(fds: list[int]) -> None:
+    """fsync each file, or for a batch one syncfs per filesystem (one journal commit)."""
+    if _SYNCFS is None or len(fds) < 3:
+        for fd in fds:
+            os.fsync(fd)
+        return
+    devices = {os.fstat(fd).st_dev: fd for fd in fds}
+    for fd in devices.values():
+        if _SYNCFS(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+
+
+class _GroupCommit:
+    """Batches the fsync waits of concurrent writes: whoever arrives while a flush runs joins
+    the next one, so N small files cost about one disk flush instead of N."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def flush(self, fd: int) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((fd, future))
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._drain())
+        await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(0)  # let writers finishing in this loop turn join the batch
+            batch, self._waiting = self._waiting, []
+            try:
+                await asyncio.to_thread(_make_durable, [fd for fd, _ in batch])
+            except OSError as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)

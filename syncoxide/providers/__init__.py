@@ -1,0 +1,1 @@
+"""Storage providers: the contract every backend implements, and the in-memory provider."""

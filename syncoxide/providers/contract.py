@@ -1,0 +1,131 @@
+"""The Provider contract: what the sync engine needs from any storage backend.
+
+Paths are relative, ``/``-separated, without a leading slash; ``""`` is the root. A provider
+never follows symbolic links: it reports them as ``EntryKind.SYMLINK`` so the planner can say
+that it skipped them. Writes are atomic: bytes go to a partial object that is only given its
+final name after every byte arrived and the digest matched, so a reader (or a crash) never sees
+half a file under the final name. Leftover partial objects are listed as ``EntryKind.PARTIAL``
+so the engine can clean them up after a crash.
+
+Every provider passes ``syncoxide.testing.provider_conformance``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+PARTIAL_PREFIX = ".sxpart-"
+"""Name prefix of a write in progress; such entries are listed as ``EntryKind.PARTIAL``."""
+
+HASH_KINDS = ("sha1", "md5")
+"""Digest names the engine knows, in order of preference when both ends offer several."""
+
+
+class EntryKind(enum.Enum):
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    PARTIAL = "partial"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One listed object. ``mtime_ns`` is nanoseconds since the epoch (0 for directories)."""
+
+    path: str
+    kind: EntryKind
+    size: int = 0
+    mtime_ns: int = 0
+    hashes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    link_target: str | None = None
+
+
+@dataclass(frozen=True)
+class Features:
+    """What a provider can do; the engine adapts instead of asking and failing."""
+
+    case_sensitive: bool = True
+    #: Smallest mtime step the provider stores, in nanoseconds (1 s on FAT, 1 ns on ext4).
+    mtime_precision_ns: int = 1
+    server_side_copy: bool = False
+    server_side_move: bool = True
+    #: Digests ``hash()`` and ``write()`` can produce.
+    hash_kinds: frozenset[str] = frozenset(HASH_KINDS)
+    #: Digests that come free with every listed entry (e.g. an S3 ETag that is an MD5).
+    listing_hash_kinds: frozenset[str] = frozenset()
+
+
+ExpectedDigest = Callable[[], str | None]
+"""Called by ``write`` after the last chunk: the digest the source stream had (None: unknown).
+
+It raises ``IntegrityError`` itself when the source stream was short or changed; ``write``
+then discards the partial object and lets the error through."""
+
+PrunePredicate = Callable[[str], bool]
+"""Given a directory path, True means: do not descend into it (and do not list it)."""
+
+
+class Provider(Protocol):
+    """An async storage backend. All failures are raised as ``syncoxide.errors`` classes."""
+
+    @property
+    def features(self) -> Features: ...
+
+    @property
+    def root_id(self) -> str:
+        """A stable name for this root (e.g. ``local:/home/a/docs``), used to key pair state."""
+        ...
+
+    def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        """Every entry under the root, in pages (order unspecified); the root itself excluded."""
+        ...
+
+    async def stat(self, path: str) -> Entry:
+        """The entry at ``path`` (links not followed); ``NotFoundError`` if absent."""
+        ...
+
+    def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        """The file's bytes from ``offset`` (``length`` bytes, or to the end), in chunks."""
+        ...
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        """Atomically create or replace the file at ``path``; parents are created.
+
+        ``hash_kind`` is computed over the bytes as they are stored. When ``expected_digest``
+        is given and differs from that, nothing is committed and ``IntegrityError`` is raised.
+        The returned entry carries the digest in ``hashes``.
+        """
+        ...
+
+    async def delete(self, path: str) -> None:
+        """Remove a file, link or empty directory; ``DirectoryNotEmptyError`` otherwise."""
+        ...
+
+    async def mkdir(self, path: str) -> None:
+        """Create a directory and its parents; no error if it exists."""
+        ...
+
+    async def move(self, source: str, target: str) -> None:
+        """Rename within this provider; parents of ``target`` are created.
+
+        ``AlreadyExistsError`` if ``target`` exists: a move never overwrites silently."""
+        ...
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None: ...
+
+    async def hash(self, path: str, kind: str) -> str:
+        """Hex digest of the file's content; may read the whole file."""
+        ...

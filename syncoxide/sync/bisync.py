@@ -1,0 +1,213 @@
+"""Planning bisync: compare each side with the saved state, then reconcile.
+
+Per key each side is NEW, CHANGED, DELETED, SAME or ABSENT relative to the last run. One-sided
+changes propagate; a delete facing a change loses (the change is copied back); two changes that
+ended up identical just settle; two different changes are a conflict for the policy. Every
+version that is overwritten or deleted goes to the pair trash first, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from syncoxide.providers.contract import Entry
+from syncoxide.sync.conflicts import ConflictPolicy, choose_winner
+from syncoxide.sync.listing import Listing, same_content
+from syncoxide.sync.paths import ancestors, conflict_name, match_key
+from syncoxide.sync.plan import Action, ActionKind, Conflict, Mode, Plan, Side, Skipped
+from syncoxide.sync.state import PairState
+
+
+class Change(enum.Enum):
+    ABSENT = "absent"
+    NEW = "new"
+    CHANGED = "changed"
+    DELETED = "deleted"
+    SAME = "same"
+
+
+@dataclass(frozen=True)
+class BisyncOptions:
+    policy: ConflictPolicy = ConflictPolicy.NEWER
+    checksum: bool = False
+    tolerance_ns: int = 0
+    case_sensitive: bool = True
+    #: Wall-clock seconds for conflict names (from the Clock port).
+    now: float = 0.0
+
+
+def _change(before: Entry | None, now: Entry | None, opts: BisyncOptions) -> Change:
+    if before is None:
+        return Change.ABSENT if now is None else Change.NEW
+    if now is None:
+        return Change.DELETED
+    same = same_content(before, now, tolerance_ns=opts.tolerance_ns, checksum=opts.checksum)
+    return Change.SAME if same else Change.CHANGED
+
+
+def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: str) -> Action:
+    path = target.path if target is not None else entry.path
+    return Action(
+        ActionKind.COPY,
+        src_side.other,
+        path,
+        reason,
+        entry.path,
+        entry,
+        target,
+        backup=target is not None,
+        key=key,
+    )
+
+
+class _BisyncPlanner:
+    def __init__(self, one: Listing, two: Listing, state: PairState, opts: BisyncOptions):
+        self.sides = {Side.PATH1: one, Side.PATH2: two}
+        self.state, self.opts = state, opts
+        self.actions: list[Action] = []
+        self.conflicts: list[Conflict] = []
+        self.skipped: list[Skipped] = one.skipped + two.skipped
+        self.taken = set(one.files) | set(two.files) | set(one.dirs) | set(two.dirs)
+        self.stamp = datetime.fromtimestamp(opts.now, UTC).strftime("%Y%m%d-%H%M%S")
+
+    def entry(self, side: Side, key: str) -> Entry | None:
+        return self.sides[side].files.get(key)
+
+    def plan_file(self, key: str) -> None:
+        record = self.state.files.get(key)
+        one, two = self.entry(Side.PATH1, key), self.entry(Side.PATH2, key)
+        c1 = _change(record.one if record else None, one, self.opts)
+        c2 = _change(record.two if record else None, two, self.opts)
+        changed = (Change.NEW, Change.CHANGED)
+        if c1 in changed and c2 in changed:
+            self.settle_both_changed(key, one, two)
+        elif c1 in changed and one is not None:
+            self.actions.append(_copy(Side.PATH1, one, two, c1.value, key))
+        elif c2 in changed and two is not None:
+            self.actions.append(_copy(Side.PATH2, two, one, c2.value, key))
+        elif c1 is Change.DELETED and two is not None:
+            self.trash(Side.PATH2, two, key)
+        elif c2 is Change.DELETED and one is not None:
+            self.trash(Side.PATH1, one, key)
+
+    def trash(self, side: Side, entry: Entry, key: str) -> None:
+        reason = f"deleted on {side.other.value}"
+        self.actions.append(
+            Action(ActionKind.TRASH, side, entry.path, reason, target=entry, key=key)
+        )
+
+    def settle_both_changed(self, key: str, one: Entry | None, two: Entry | None) -> None:
+        assert one is not None and two is not None
+        if same_content(one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum):
+            return
+        policy = self.opts.policy
+        winner = choose_winner(policy, one, two)
+        win, lose = (one, two) if winner is Side.PATH1 else (two, one)
+        if policy is not ConflictPolicy.KEEP_BOTH:
+            self.conflicts.append(
+                Conflict(
+                    key, winner, policy.value, f"{winner.value} kept, the other version trashed"
+                )
+            )
+            self.actions.append(_copy(winner, win, lose, f"conflict: {policy.value}", key))
+            return
+        self.keep_both(key, winner, win, lose)
+
+    def keep_both(self, key: str, winner: Side, win: Entry, lose: Entry) -> None:
+        loser = winner.other
+        aside = self.free_conflict_name(lose.path, loser)
+        aside_key = match_key(aside, case_sensitive=self.opts.case_sensitive)
+        moved = Entry(aside, lose.kind, lose.size, lose.mtime_ns, lose.hashes)
+        self.conflicts.append(Conflict(key, None, "keep-both", f"{loser.value} kept as {aside}"))
+        self.actions += [
+            Action(
+                ActionKind.RENAME,
+                loser,
+                aside,
+                "conflict: keep-both",
+                lose.path,
+                lose,
+                None,
+                key=key,
+            ),
+            _copy(winner, win, None, "conflict: keep-both winner", key),
+            Action(
+                ActionKind.COPY,
+                winner,
+                aside,
+                "conflict: keep-both loser",
+                aside,
+                moved,
+                None,
+                key=aside_key,
+            ),
+        ]
+
+    def free_conflict_name(self, path: str, loser: Side) -> str:
+        candidate = conflict_name(path, self.stamp, loser.value)
+        counter = 1
+        while match_key(candidate, case_sensitive=self.opts.case_sensitive) in self.taken:
+            counter += 1
+            candidate = conflict_name(path, f"{self.stamp}-{counter}", loser.value)
+        self.taken.add(match_key(candidate, case_sensitive=self.opts.case_sensitive))
+        return candidate
+
+    def surviving_files(self, side: Side) -> set[str]:
+        present = set(self.sides[side].files)
+        for action in self.actions:
+            if action.side is side and action.kind is ActionKind.COPY:
+                present.add(action.key)
+            elif action.side is side and action.kind in (ActionKind.TRASH, ActionKind.RENAME):
+                present.discard(action.key)
+        return present
+
+    def plan_dirs(self) -> None:
+        for side in (Side.PATH1, Side.PATH2):
+            mine, theirs = self.sides[side].dirs, self.sides[side.other].dirs
+            keep = {folder for key in self.surviving_files(side) for folder in ancestors(key)}
+            keep |= {
+                folder
+                for key in mine
+                if key not in self.state.dirs
+                for folder in [key, *ancestors(key)]
+            }
+            for key in sorted(mine.keys() - theirs.keys() - self.sides[side.other].files.keys()):
+                if key in self.state.dirs and key not in keep:
+                    self.actions.append(
+                        Action(
+                            ActionKind.RMDIR,
+                            side,
+                            mine[key].path,
+                            f"deleted on {side.other.value}",
+                            key=key,
+                        )
+                    )
+                else:
+                    self.actions.append(
+                        Action(ActionKind.MKDIR, side.other, mine[key].path, "new folder", key=key)
+                    )
+
+    def report_clashes(self) -> set[str]:
+        one, two = self.sides[Side.PATH1], self.sides[Side.PATH2]
+        clashing = (one.files.keys() & two.dirs.keys()) | (one.dirs.keys() & two.files.keys())
+        for key in sorted(clashing):
+            self.skipped.append(
+                Skipped(
+                    Side.PATH1, key, "a file on one side, a folder on the other: rename one of them"
+                )
+            )
+        return clashing
+
+
+def plan_bisync(one: Listing, two: Listing, state: PairState, opts: BisyncOptions) -> Plan:
+    planner = _BisyncPlanner(one, two, state, opts)
+    clashing = planner.report_clashes()
+    keys = (one.files.keys() | two.files.keys() | state.files.keys()) - clashing
+    for key in sorted(keys):
+        planner.plan_file(key)
+    planner.plan_dirs()
+    return Plan(
+        Mode.BISYNC, tuple(planner.actions), tuple(planner.skipped), tuple(planner.conflicts)
+    )

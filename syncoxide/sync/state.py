@@ -1,0 +1,99 @@
+"""Saved bisync pair state: what both sides looked like after the last successful run.
+
+Stored as UTF-8 JSON (small, diffable, readable in Pyodide without extra wheels)::
+
+    {"format": "syncoxide-pair-state", "version": 1,
+     "files": [[key, path1, size1, mtime_ns1, {hashes1}, path2, size2, mtime_ns2, {hashes2}]...],
+     "dirs": [key, ...]}
+
+A key is only recorded when both sides held it after the run; a key whose action failed keeps
+its previous record, so the next run sees the change again instead of forgetting it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncoxide.errors import JournalError
+from syncoxide.providers.contract import Entry, EntryKind
+from syncoxide.sync.paths import ancestors
+
+STATE_FORMAT = "syncoxide-pair-state"
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    one: Entry
+    two: Entry
+
+
+@dataclass
+class PairState:
+    files: dict[str, PairRecord] = field(default_factory=dict)
+    dirs: set[str] = field(default_factory=set)
+
+
+def _entry_fields(entry: Entry) -> list[Any]:
+    return [entry.path, entry.size, entry.mtime_ns, entry.hashes]
+
+
+def _entry_from(fields: list[Any]) -> Entry:
+    path, size, mtime_ns, hashes = fields
+    return Entry(str(path), EntryKind.FILE, int(size), int(mtime_ns), dict(hashes))
+
+
+def encode_state(state: PairState) -> bytes:
+    files = [
+        [key, *_entry_fields(rec.one), *_entry_fields(rec.two)]
+        for key, rec in sorted(state.files.items())
+    ]
+    body = {
+        "format": STATE_FORMAT,
+        "version": STATE_VERSION,
+        "files": files,
+        "dirs": sorted(state.dirs),
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_state(blob: bytes) -> PairState:
+    try:
+        body = json.loads(blob.decode())
+        if body.get("format") != STATE_FORMAT or body.get("version") != STATE_VERSION:
+            raise ValueError("unknown format or version")
+        files = {
+            row[0]: PairRecord(_entry_from(row[1:5]), _entry_from(row[5:9]))
+            for row in body["files"]
+        }
+        return PairState(files, set(body["dirs"]))
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise JournalError(
+            f"The saved bisync state cannot be read ({error}).",
+            hint="No file was changed. Move the state file aside to start the pair afresh; "
+            "a fresh run keeps both versions of files that differ.",
+        ) from error
+
+
+def state_after(
+    old: PairState,
+    files_one: Mapping[str, Entry],
+    files_two: Mapping[str, Entry],
+    dirs_both: Set[str],
+    failed_keys: Set[str],
+) -> PairState:
+    """The state to save after a run, from each side's view as the run left it."""
+    new = PairState()
+    for key in files_one.keys() & files_two.keys():
+        if key not in failed_keys:
+            new.files[key] = PairRecord(files_one[key], files_two[key])
+    for key in failed_keys:
+        if key in old.files:
+            new.files[key] = old.files[key]
+    new.dirs = set(dirs_both)
+    for key in new.files:
+        new.dirs.update(ancestors(key))
+    return new

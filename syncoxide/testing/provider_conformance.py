@@ -1,0 +1,208 @@
+"""The provider conformance suite: what every Provider must do, as plain async checks.
+
+Each check takes a factory returning a fresh, empty provider and raises AssertionError on a
+violation. Run them all with ``await run_conformance(factory)``; tests call it through
+``asyncio.run`` and later runs point it at S3, SFTP, WebDAV and the browser providers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    DirectoryNotEmptyError,
+    IntegrityError,
+    NotFoundError,
+)
+from syncoxide.providers.contract import Entry, EntryKind, Provider
+
+ProviderFactory = Callable[[], Awaitable[Provider]]
+Check = Callable[[ProviderFactory], Awaitable[None]]
+MTIME = 1_600_000_000_123_456_789
+
+
+async def _chunks(*blocks: bytes) -> AsyncIterator[bytes]:
+    for block in blocks:
+        yield block
+
+
+async def _put(provider: Provider, path: str, content: bytes, mtime_ns: int = MTIME) -> Entry:
+    return await provider.write(path, _chunks(content), mtime_ns=mtime_ns, hash_kind="sha1")
+
+
+async def _read(provider: Provider, path: str, offset: int = 0, length: int | None = None) -> bytes:
+    return b"".join([chunk async for chunk in provider.open_read(path, offset, length)])
+
+
+async def _tree(provider: Provider) -> dict[str, Entry]:
+    found: dict[str, Entry] = {}
+    async for page in provider.list_tree():
+        found.update({entry.path: entry for entry in page})
+    return found
+
+
+def _close_mtime(provider: Provider, got: int, wanted: int) -> bool:
+    return abs(got - wanted) < max(provider.features.mtime_precision_ns, 1)
+
+
+async def check_write_then_read(make: ProviderFactory) -> None:
+    provider = await make()
+    content = bytes(range(256)) * 1000
+    written = await provider.write(
+        "a/b/file.bin", _chunks(content[:1000], content[1000:]), mtime_ns=MTIME, hash_kind="sha1"
+    )
+    assert written.size == len(content) and written.kind is EntryKind.FILE
+    assert written.hashes.get("sha1") == hashlib.sha1(content).hexdigest()  # noqa: S324
+    assert await _read(provider, "a/b/file.bin") == content
+    assert await _read(provider, "a/b/file.bin", 10, 20) == content[10:30]
+    assert await _read(provider, "a/b/file.bin", len(content) - 5) == content[-5:]
+    stat = await provider.stat("a/b/file.bin")
+    assert stat.size == len(content) and _close_mtime(provider, stat.mtime_ns, MTIME)
+
+
+async def check_listing(make: ProviderFactory) -> None:
+    provider = await make()
+    await _put(provider, "top.txt", b"1")
+    await _put(provider, "d/e/deep.txt", b"22")
+    await provider.mkdir("empty/inner")
+    tree = await _tree(provider)
+    assert tree["top.txt"].kind is EntryKind.FILE and tree["top.txt"].size == 1
+    assert tree["d/e/deep.txt"].size == 2
+    for folder in ("d", "d/e", "empty", "empty/inner"):
+        assert tree[folder].kind is EntryKind.DIR, folder
+    pruned = [e.path async for page in provider.list_tree(lambda p: p == "d") for e in page]
+    assert "d/e/deep.txt" not in pruned and "top.txt" in pruned
+
+
+async def check_overwrite_is_atomic_on_mismatch(make: ProviderFactory) -> None:
+    provider = await make()
+    await _put(provider, "keep.txt", b"original")
+    try:
+        await provider.write(
+            "keep.txt", _chunks(b"replacement"), hash_kind="sha1", expected_digest=lambda: "0" * 40
+        )
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("a digest mismatch must raise IntegrityError")
+    assert await _read(provider, "keep.txt") == b"original"
+    tree = await _tree(provider)
+    assert [p for p, e in tree.items() if e.kind is EntryKind.FILE] == ["keep.txt"]
+
+
+async def check_failed_stream_commits_nothing(make: ProviderFactory) -> None:
+    provider = await make()
+
+    async def breaks() -> AsyncIterator[bytes]:
+        yield b"half of it"
+        raise IntegrityError("source went away")
+
+    try:
+        await provider.write("new.txt", breaks(), hash_kind="sha1")
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("an error in the source stream must reach the caller")
+    assert "new.txt" not in await _tree(provider)
+
+
+async def check_stat_missing(make: ProviderFactory) -> None:
+    provider = await make()
+    for call in (provider.stat("nope"), provider.delete("nope"), provider.hash("nope", "md5")):
+        try:
+            await call
+        except NotFoundError:
+            continue
+        raise AssertionError("a missing path must raise NotFoundError")
+
+
+async def check_delete_and_rmdir(make: ProviderFactory) -> None:
+    provider = await make()
+    await _put(provider, "d/f.txt", b"x")
+    try:
+        await provider.delete("d")
+    except DirectoryNotEmptyError:
+        pass
+    else:
+        raise AssertionError("deleting a non-empty folder must raise DirectoryNotEmptyError")
+    await provider.delete("d/f.txt")
+    await provider.delete("d")
+    assert await _tree(provider) == {}
+
+
+async def check_move(make: ProviderFactory) -> None:
+    provider = await make()
+    await _put(provider, "a.txt", b"A")
+    await _put(provider, "b.txt", b"B")
+    try:
+        await provider.move("a.txt", "b.txt")
+    except AlreadyExistsError:
+        pass
+    else:
+        raise AssertionError("move must not overwrite silently")
+    await provider.move("a.txt", "deeper/c.txt")
+    assert await _read(provider, "deeper/c.txt") == b"A"
+    stat = await provider.stat("deeper/c.txt")
+    assert _close_mtime(provider, stat.mtime_ns, MTIME), "move keeps the mtime"
+    assert "a.txt" not in await _tree(provider)
+
+
+async def check_mtime_and_hashes(make: ProviderFactory) -> None:
+    provider = await make()
+    await _put(provider, "h.txt", b"hash me")
+    await provider.set_mtime("h.txt", MTIME + 10**9)
+    assert _close_mtime(provider, (await provider.stat("h.txt")).mtime_ns, MTIME + 10**9)
+    for kind in provider.features.hash_kinds:
+        assert await provider.hash("h.txt", kind) == hashlib.new(kind, b"hash me").hexdigest()
+
+
+async def check_mkdir_idempotent(make: ProviderFactory) -> None:
+    provider = await make()
+    await provider.mkdir("x/y")
+    await provider.mkdir("x/y")
+    await provider.mkdir("x")
+    assert (await provider.stat("x/y")).kind is EntryKind.DIR
+
+
+async def check_empty_file(make: ProviderFactory) -> None:
+    provider = await make()
+    written = await provider.write("zero", _chunks(), mtime_ns=MTIME, hash_kind="md5")
+    assert written.size == 0
+    assert written.hashes.get("md5") == hashlib.md5(b"").hexdigest()  # noqa: S324
+    assert await _read(provider, "zero") == b""
+
+
+async def check_unicode_names(make: ProviderFactory) -> None:
+    provider = await make()
+    name = "caf\u00e9/\u65e5\u672c \u00fcber.txt"
+    await _put(provider, name, b"u")
+    assert await _read(provider, name) == b"u"
+    assert name in await _tree(provider)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_write_then_read,
+    check_listing,
+    check_overwrite_is_atomic_on_mismatch,
+    check_failed_stream_commits_nothing,
+    check_stat_missing,
+    check_delete_and_rmdir,
+    check_move,
+    check_mtime_and_hashes,
+    check_mkdir_idempotent,
+    check_empty_file,
+    check_unicode_names,
+)
+
+
+async def run_conformance(make: ProviderFactory) -> list[str]:
+    """Runs every check; returns the names of those that failed (with their messages)."""
+    failures = []
+    for check in CHECKS:
+        try:
+            await check(make)
+        except AssertionError as error:
+            failures.append(f"{check.__name__}: {error}")
+    return failures

@@ -1,0 +1,61 @@
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from syncoxide.native.local_provider import LocalProvider
+from syncoxide.providers.contract import Provider
+from syncoxide.providers.memory import MemoryProvider
+from syncoxide.testing.provider_conformance import CHECKS, run_conformance
+
+
+def _local_factory(base: Path):
+    counter = iter(range(10_000))
+
+    async def make() -> Provider:
+        root = base / f"root{next(counter)}"
+        root.mkdir()
+        return LocalProvider(root)
+
+    return make
+
+
+async def _memory() -> Provider:
+    return MemoryProvider(page_size=2)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_memory_provider_conforms(check) -> None:
+    asyncio.run(check(_memory))
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_local_provider_conforms(check, tmp_path: Path) -> None:
+    asyncio.run(check(_local_factory(tmp_path)))
+
+
+def test_run_conformance_reports_a_broken_provider(tmp_path: Path) -> None:
+    class ForgetsMtime(MemoryProvider):
+        async def set_mtime(self, path: str, mtime_ns: int) -> None:
+            return None
+
+    async def make() -> Provider:
+        return ForgetsMtime()
+
+    failures = asyncio.run(run_conformance(make))
+    assert any("check_mtime_and_hashes" in failure for failure in failures)
+
+
+def test_local_provider_reports_symlinks_without_following(tmp_path: Path) -> None:
+    (tmp_path / "target.txt").write_text("t")
+    os.symlink("target.txt", tmp_path / "link")
+    os.symlink("/nonexistent", tmp_path / "dangling")
+
+    async def listing():
+        provider = LocalProvider(tmp_path)
+        return {e.path: e async for page in provider.list_tree() for e in page}
+
+    tree = asyncio.run(listing())
+    assert tree["link"].kind.value == "symlink" and tree["link"].link_target == "target.txt"
+    assert tree["dangling"].kind.value == "symlink"
