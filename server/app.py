@@ -7,14 +7,21 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from server import account_pages, api
+from server.account_pages import safe_next
+from server.api_errors import ApiError
 from server.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
+from server.auth import who
 from server.config import ServerConfig
 from server.datadir import prepare_data_dir
 from server.headers import SecurityHeaders
-from server.pages import VendorBuild, render_app_shell, render_error_page
+from server.pages import VendorBuild, render_app_shell, render_error_page, render_user_bar
+from server.ratelimit import RateLimits
+from server.services import Services, embedded_services
+from signaling.routes import signaling_routes
 from syncoxide import __version__
 from syncoxide.runtime import current_runtime
 
@@ -22,9 +29,10 @@ from syncoxide.runtime import current_runtime
 class WebApp:
     """Everything the routes need, read once at start-up."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, services: Services | None = None) -> None:
         self.config = config
         self.schema_version = prepare_data_dir(config)
+        self.services = services or embedded_services(config)
         self.static_dir = config.web_root / "static"
         self.error_template = (config.web_root / "404.html").read_text()
         self._manifest_stamp = 0
@@ -49,8 +57,19 @@ class WebApp:
         self._manifest_stamp = stamp
 
     async def index(self, request: Request) -> Response:
+        """The app, for a signed-in browser; everyone else is sent to sign in first."""
+        try:
+            signed_in = await who(request)
+        except ApiError:
+            signed_in = None
+        if signed_in is None or signed_in.via != "session":
+            target = safe_next(request.url.path)
+            return RedirectResponse(
+                f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
+            )
         self._load_build()
-        return HTMLResponse(self.app_shell, headers={"Cache-Control": REVALIDATE})
+        page = self.app_shell.replace("{{user_bar}}", render_user_bar(signed_in))
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     async def healthz(self, request: Request) -> Response:
         runtime = current_runtime()
@@ -89,7 +108,8 @@ class WebApp:
     async def http_error(self, request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 500
         code, title, message = _STATUS_TEXT.get(status, _STATUS_TEXT[500])
-        if "application/json" in request.headers.get("accept", ""):
+        wants_json = "application/json" in request.headers.get("accept", "")
+        if wants_json or request.url.path.startswith(api.PREFIX + "/"):
             return JSONResponse({"error": code, "message": message}, status_code=status)
         page = render_error_page(self.error_template, title, message, request.url.path)
         return HTMLResponse(page, status_code=status, headers=getattr(error, "headers", None))
@@ -110,14 +130,27 @@ _STATUS_TEXT = {
 }
 
 
-def create_app(config: ServerConfig) -> Starlette:
-    web = WebApp(config)
-    routes = [
+def create_app(
+    config: ServerConfig,
+    services: Services | None = None,
+    limits: RateLimits | None = None,
+) -> Starlette:
+    web = WebApp(config, services)
+    if limits is not None:
+        web.services.limits = limits
+    routes: list[BaseRoute] = [
+        *api.routes(),
         Route("/", web.index, methods=["GET", "HEAD"]),
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
+        *signaling_routes(config),
+        *account_pages.routes(),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: web.http_error})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: web.http_error, Exception: web.http_error},
+    )
+    app.state.services = web.services
     app.add_middleware(SecurityHeaders)
     return app

@@ -50,3 +50,9 @@ class ServerConfig:
     @property
     def blobs_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def settings_path(self) -> Path:
+        """Optional TOML settings: sign-in providers (``[oidc.NAME]``), see the README."""
+        override = os.environ.get("SYNCOXIDE_SETTINGS")
+        return Path(override).expanduser() if override else self.data_dir / "settings.toml"

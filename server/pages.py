@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server.accounts import SignedIn
 from server.webbuild.assemble import ARGON2_SCRIPT, MANIFEST_NAME
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
@@ -94,6 +95,18 @@ def render_app_shell(template: str, build: VendorBuild) -> str:
     for placeholder, value in values.items():
         template = template.replace(placeholder, value)
     return template
+
+
+def render_user_bar(signed_in: SignedIn) -> str:
+    """Who is signed in, a link to their account and tokens, and the sign-out button."""
+    name = html.escape(signed_in.user.display_name)
+    csrf = html.escape(signed_in.csrf_token or "", quote=True)
+    return (
+        f'<a id="signed-in-as" class="who" href="/account">{name}</a>'
+        '<form class="sign-out" method="post" action="/logout">'
+        f'<input type="hidden" name="csrf" value="{csrf}"><button type="submit">Sign out</button>'
+        "</form>"
+    )
 
 
 def render_error_page(template: str, title: str, message: str, path: str) -> str:

@@ -42,16 +42,35 @@ def _version(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# Feature areas add their subcommands here: each module has ``register(commands)``.
-_COMMAND_MODULES: tuple[str, ...] = ("syncoxide.native.cli_crypto", "syncoxide.native.cli_sync")
+# Which module defines each feature command (each has ``register(commands)``). A run imports
+# only the module of the command it runs, so ``syncoxide sync`` does not pay for importing
+# cryptography, aiortc or authlib; ``--help`` or an unknown command imports them all.
+COMMAND_MODULES: dict[str, str] = {
+    "encrypt": "syncoxide.native.cli_crypto",
+    "decrypt": "syncoxide.native.cli_crypto",
+    "change-password": "syncoxide.native.cli_crypto",
+    "pgp-encrypt": "syncoxide.native.cli_crypto",
+    "sync": "syncoxide.native.cli_sync",
+    "trash": "syncoxide.native.cli_sync",
+    "user": "syncoxide.native.cli_accounts",
+    "token": "syncoxide.native.cli_accounts",
+    "login": "syncoxide.native.cli_remote",
+    "whoami": "syncoxide.native.cli_remote",
+    "events": "syncoxide.native.cli_remote",
+    "send": "syncoxide.native.cli_p2p",
+    "receive": "syncoxide.native.cli_p2p",
+}
 
 
-def _register_feature_commands(commands: Any) -> None:
-    for module_name in _COMMAND_MODULES:
+def _register_feature_commands(commands: Any, argv: Sequence[str] | None) -> None:
+    words = [word for word in (argv or []) if not word.startswith("-")]
+    wanted = COMMAND_MODULES.get(words[0]) if words else None
+    modules = [wanted] if wanted else list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module_name in modules:
         importlib.import_module(module_name).register(commands)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="syncoxide",
         description="Sync, share, receive, encrypt and back up files.",
@@ -80,12 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     version = commands.add_parser("version", help="show the version and the Python runtime")
     version.set_defaults(run=_version)
-    _register_feature_commands(commands)
+    _register_feature_commands(commands, argv)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     run: Command = args.run
     try:
         return run(args)

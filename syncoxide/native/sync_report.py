@@ -10,7 +10,6 @@ from typing import Any, TextIO
 
 from syncoxide.engine.executor import Outcome
 from syncoxide.engine.run import RunReport
-from syncoxide.sync.plan import Action, ActionKind
 
 from .sync_exit import EXIT_OK, EXIT_PARTIAL
 
@@ -42,15 +41,6 @@ class ProgressLine:
     def finish(self) -> None:
         if self.enabled and self.done:
             self.stream.write("\n")
-
-
-def describe(action: Action) -> str:
-    if action.kind is ActionKind.COPY:
-        arrow = f"{action.side.other.value} -> {action.side.value}"
-        return f"copy   {arrow}: {action.path} ({action.reason})"
-    if action.kind is ActionKind.RENAME:
-        return f"rename {action.side.value}: {action.source_path} -> {action.path}"
-    return f"{action.kind.value:<6} {action.side.value}: {action.path} ({action.reason})"
 
 
 def exit_code(report: RunReport) -> int:
@@ -86,7 +76,7 @@ def summary_json(report: RunReport, seconds: float) -> dict[str, Any]:
             }
             for c in report.plan.conflicts
         ],
-        "plan": [describe(a) for a in report.plan.ordered()] if report.dry_run else None,
+        "plan": [a.describe() for a in report.plan.ordered()] if report.dry_run else None,
         "trash": report.trash_root or None,
     }
 

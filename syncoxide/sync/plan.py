@@ -71,6 +71,15 @@ class Action:
     def phase(self) -> int:
         return PHASE_OF[self.kind]
 
+    def describe(self) -> str:
+        """One line for people: what happens, where, and why."""
+        if self.kind is ActionKind.COPY:
+            arrow = f"{self.side.other.value} -> {self.side.value}"
+            return f"copy   {arrow}: {self.path} ({self.reason})"
+        if self.kind is ActionKind.RENAME:
+            return f"rename {self.side.value}: {self.source_path} -> {self.path}"
+        return f"{self.kind.value:<6} {self.side.value}: {self.path} ({self.reason})"
+
 
 @dataclass(frozen=True)
 class Skipped:

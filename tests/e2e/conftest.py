@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -25,3 +29,48 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+E2E_USER = "e2e"
+E2E_PASSWORD = "e2e password 123"
+
+
+@pytest.fixture(scope="session")
+def e2e_user(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A local user made the way the README says: `syncoxide user add`."""
+    password_file = tmp_path_factory.mktemp("e2e-user") / "password"
+    password_file.write_text(E2E_PASSWORD + "\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syncoxide.native.cli",
+            "user",
+            "add",
+            E2E_USER,
+            "--password-file",
+            str(password_file),
+            "--data-dir",
+            str(live_server.data_dir),
+        ],
+        check=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=60,
+    )
+    return E2E_USER
+
+
+@pytest.fixture(scope="session")
+def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, Any]]:
+    """A signed-in session for tests about the app itself rather than about signing in."""
+    response = httpx.post(
+        f"{live_server.url}/api/v1/session",
+        json={"name": e2e_user, "password": E2E_PASSWORD},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return [
+        {"name": name, "value": value, "url": live_server.url}
+        for name, value in response.cookies.items()
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,8 +16,9 @@ READY_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture()
-def page(browser: Browser) -> Page:
+def page(browser: Browser, session_cookies: list[dict[str, Any]]) -> Page:
     context = browser.new_context()
+    context.add_cookies(session_cookies)  # type: ignore[arg-type]
     yield context.new_page()
     context.close()
 

@@ -17,6 +17,7 @@ from server.pages import VendorBuild
 from server.webbuild import ProjectPaths, build
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
+from tests.server.signin import signed_in_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +34,8 @@ def config(tmp_path: Path, manifest: dict) -> ServerConfig:
 
 @pytest.fixture()
 def client(config: ServerConfig) -> TestClient:
-    return TestClient(create_app(config))
+    client, _ = signed_in_client(create_app(config), "tester")
+    return client
 
 
 def vendor_url(manifest: dict, part: str, name: str) -> str:
@@ -44,7 +46,7 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["cache-control"] == "no-store"  # it names the signed-in user
     page = response.text
     assert vendor_url(manifest, "pyscript", "core.js") in page
     assert 'data-ready="0"' in page
@@ -213,7 +215,9 @@ def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) 
     for name in ("index.html", "404.html"):
         (web / name).write_text((ROOT / "web" / name).read_text())
     fake_build(web / "static" / "vendor", 1)
-    client = TestClient(create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)))
+    client, _ = signed_in_client(
+        create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)), "tester"
+    )
     assert "/vendor/pyscript-1-000000000001/core.js" in client.get("/").text
     fake_build(web / "static" / "vendor", 2)
     assert "/vendor/pyscript-2-000000000002/core.js" in client.get("/").text

@@ -15,9 +15,45 @@ from tests.conftest import PROJECT_ROOT, LiveServer, free_port, start_live_serve
 def test_healthz_and_app_over_a_real_socket(live_server: LiveServer) -> None:
     health = httpx.get(f"{live_server.url}/healthz", timeout=5)
     assert health.json()["version"] == __version__
-    page = httpx.get(live_server.url, timeout=5)
-    assert page.status_code == 200 and "syncoxide" in page.text
+    page = httpx.get(live_server.url, timeout=5, follow_redirects=True)
+    assert page.status_code == 200 and "Sign in" in page.text
     assert page.headers["cross-origin-embedder-policy"] == "require-corp"
+
+
+def test_a_user_made_by_the_cli_signs_in_and_gets_a_token(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("live server password\n")
+    cli = [sys.executable, "-m", "syncoxide.native.cli"]
+    data = ["--data-dir", str(live_server.data_dir)]
+    made = subprocess.run(
+        [*cli, "user", "add", "livia", "--password-file", str(password_file), *data],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+    )
+    assert made.returncode == 0, made.stderr
+    token = subprocess.run(
+        [*cli, "token", "create", "--user", "livia", *data],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+    ).stdout.strip()
+    me = httpx.get(
+        f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert me.json()["user"]["name"] == "livia"
+    with httpx.Client(base_url=live_server.url, timeout=5) as browser:
+        signed = browser.post(
+            "/api/v1/session", json={"name": "livia", "password": "live server password"}
+        )
+        assert signed.status_code == 200
+        home = browser.get("/")
+        assert home.status_code == 200 and 'id="signed-in-as"' in home.text
+        assert "default-src 'self'" in home.headers["content-security-policy"]
 
 
 def test_first_run_creates_the_data_dir(live_server: LiveServer) -> None:

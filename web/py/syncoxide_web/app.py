@@ -10,6 +10,8 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.browser import browser_checks, storage_estimate
+from syncoxide_web.sync_view import SYNC_SECTION, wire_sync_view
+from syncoxide_web.vault_view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
 
 # Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.
@@ -35,12 +37,16 @@ async def _render_first_screen() -> None:
         runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
     )
     document = js.document
-    document.getElementById("views").innerHTML = all_views(home)
+    document.getElementById("views").innerHTML = all_views(
+        home, {"vault": VAULT_SECTION, "sync": SYNC_SECTION}
+    )
     document.getElementById("boot").hidden = True
     document.getElementById("views").hidden = False
     badge = document.getElementById("runtime-badge")
     badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
     _wire_navigation()
+    wire_vault_view()
+    wire_sync_view()
     document.documentElement.dataset.ready = "1"
 
 

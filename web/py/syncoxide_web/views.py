@@ -106,8 +106,10 @@ def section_view(section: Section) -> str:
     )
 
 
-def all_views(home: str) -> str:
-    return home + "".join(section_view(section) for section in SECTIONS)
+def all_views(home: str, built: dict[str, str] | None = None) -> str:
+    """The home view, then every section: its real view where one is built, else its summary."""
+    built = built or {}
+    return home + "".join(built.get(s.key) or section_view(s) for s in SECTIONS)
 
 
 def view_key_from_hash(location_hash: str) -> str:

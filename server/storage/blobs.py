@@ -1,0 +1,82 @@
+"""The embedded blob store: one file per key under ``<data-dir>/blobs``.
+
+A blob is written to a temporary name in the same folder, flushed and renamed into place, so
+a reader sees either the old bytes, the new bytes or nothing, never half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from syncoxide.errors import NotFoundError, UsageError
+
+_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+_TEMP_SUFFIX = ".partial"
+
+
+def check_key(key: str) -> list[str]:
+    parts = key.split("/")
+    if not parts or not all(_SEGMENT.fullmatch(p) and not p.endswith(_TEMP_SUFFIX) for p in parts):
+        raise UsageError(f"{key!r} is not a valid blob key.")
+    return parts
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key))
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = target.with_name(f"{target.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
+        written = 0
+        try:
+            with temp.open("wb") as out:
+                async for chunk in chunks:
+                    out.write(chunk)
+                    written += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            temp.replace(target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return written
+
+    async def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        try:
+            handle = path.open("rb")
+        except (FileNotFoundError, IsADirectoryError) as error:
+            raise NotFoundError(f"No blob {key!r}.") from error
+        with handle:
+            while chunk := handle.read(chunk_size):
+                yield chunk
+
+    async def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    async def delete(self, key: str) -> bool:
+        path = self._path(key)
+        if not path.is_file():
+            return False
+        path.unlink()
+        return True
+
+    async def keys(self, prefix: str) -> Sequence[str]:
+        found = []
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.endswith(_TEMP_SUFFIX):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    found.append(key)
+        return sorted(found)

@@ -1,0 +1,141 @@
+"""``syncoxide receive``: fetch a transfer peer-to-peer into a folder, verified, resumable.
+
+Join the room from the link (or the short code), open a data channel when the sender is there,
+and let the sans-IO ReceiverSession drive: it asks for each unfinished file from where it
+stopped, grants credit as bytes reach the disk, and checks every SHA-256. A cut connection keeps
+all progress (in memory and in the partial files) and waits for the sender to return; a restarted
+receiver re-reads its partial files instead of receiving them again. Exit 0 only when verified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
+from syncoxide.native.p2p_channel import ChannelLink, negotiate
+from syncoxide.native.p2p_files import DestinationFolder
+from syncoxide.native.p2p_progress import ProgressLine
+from syncoxide.native.p2p_send import transfer_id_of, watch_signaling
+from syncoxide.native.p2p_signal import SignalingClient, resolve
+from syncoxide.protocol.receiving import (
+    FileVerified,
+    ManifestReady,
+    ReceiverAction,
+    ReceiverProgress,
+    ReceiverSession,
+    TransferComplete,
+    WriteChunk,
+)
+
+
+@dataclass(frozen=True)
+class ReceiveOptions:
+    link_or_code: str
+    out_dir: Path
+    server: str | None = None
+    ice_servers: list[str] = field(default_factory=list)
+    wait: float = 60.0  # seconds to wait for the sender to (re)appear
+
+
+@dataclass
+class _Receiving:
+    folder: DestinationFolder
+    progress: ReceiverProgress
+    line: ProgressLine | None = None
+    complete: bool = False
+
+
+async def receive(options: ReceiveOptions) -> int:
+    address = await resolve(options.link_or_code, options.server)
+    transfer_id = transfer_id_of(address.room)
+    state = _Receiving(
+        DestinationFolder(options.out_dir, transfer_id), ReceiverProgress(transfer_id)
+    )
+    signal = await SignalingClient.join(address, "receiver")
+    try:
+        await _receive_until_verified(signal, state, options)
+    finally:
+        state.folder.close()
+        await signal.close()
+    if state.line is not None:
+        state.line.finish(f"Verified: every file's SHA-256 matched. Saved in {state.folder.root}")
+    return 0
+
+
+async def _receive_until_verified(
+    signal: SignalingClient, state: _Receiving, options: ReceiveOptions
+) -> None:
+    while not state.complete:
+        peer_changed = asyncio.Event()
+        try:
+            link = await negotiate(
+                signal, offer_now=False, ice_servers=options.ice_servers, wait=options.wait
+            )
+        except TimeoutError:
+            raise PeerGoneError(
+                f"The sender did not connect within {options.wait:.0f} s.",
+                hint="Files received so far were kept; run the same command again to resume.",
+            ) from None
+        except PeerGoneError:
+            continue
+        try:
+            await _run_connection(signal, link, state, peer_changed)
+        except (PeerGoneError, TransportError) as error:
+            print(
+                f"\nConnection lost ({error.message}); waiting for the sender...", file=sys.stderr
+            )
+        finally:
+            await link.close()
+
+
+async def _run_connection(
+    signal: SignalingClient, link: ChannelLink, state: _Receiving, peer_changed: asyncio.Event
+) -> None:
+    session = ReceiverSession(state.progress)
+    watcher = asyncio.create_task(watch_signaling(signal, link, peer_changed))
+    try:
+        await link.send(session.data_to_send())
+        while not state.complete:
+            try:
+                _apply(session, state, session.receive(await link.receive()))
+            except SyncoxideError as error:
+                if isinstance(error, TransportError):
+                    raise
+                state.folder.discard_restarted(state.progress)
+                await link.send(session.data_to_send())  # tell the sender why we stop
+                raise
+            await link.send(session.data_to_send())
+            if state.line is not None:
+                state.line.update(state.progress.received_bytes)
+        await _let_done_arrive(link)
+    finally:
+        watcher.cancel()
+
+
+def _apply(session: ReceiverSession, state: _Receiving, actions: list[ReceiverAction]) -> None:
+    for action in actions:
+        if isinstance(action, WriteChunk):
+            state.folder.write(action.file_index, action.offset, action.payload)
+            session.written(len(action.payload))
+        elif isinstance(action, ManifestReady):
+            state.folder.prepare(action.manifest, state.progress)
+            if state.line is None:
+                state.line = ProgressLine(action.manifest.total_size, "received")
+            state.line.start_from(state.progress.received_bytes)
+            _apply(session, state, session.request_missing())
+        elif isinstance(action, FileVerified):
+            state.folder.finish(action.file_index)
+        elif isinstance(action, TransferComplete):
+            state.complete = True
+
+
+async def _let_done_arrive(link: ChannelLink) -> None:
+    """Give our DONE frame time to leave before the connection is closed (bounded)."""
+    await link.flush(2.0)
+    # The sender closing the channel is the acknowledgement we wait for.
+    with contextlib.suppress(PeerGoneError, TimeoutError):
+        await asyncio.wait_for(link.receive(), 2.0)

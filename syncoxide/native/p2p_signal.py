@@ -1,0 +1,168 @@
+"""The CLI's side of signaling: find the room from a link or code, join it, trade messages.
+
+A link looks like ``http://host:port/p/<room>#<token>``: the token sits in the fragment so it is
+never sent in an HTTP request line or logged. A short code (``7K3Q-9XPM``) is turned into room
+and token by asking the server. A background task reads the socket into a queue and pings every
+10 s so the server knows we are alive; a close from the server becomes an error from our tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+from syncoxide.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PeerGoneError,
+    TransportError,
+    UsageError,
+)
+
+PING_EVERY = 10.0
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RoomAddress:
+    server: str
+    room: str
+    token: str
+
+    @property
+    def link(self) -> str:
+        return f"{self.server}/p/{self.room}#{self.token}"
+
+    @property
+    def socket_url(self) -> str:
+        base = "wss://" + self.server[8:] if self.server.startswith("https://") else None
+        return (base or "ws://" + self.server.split("://", 1)[-1]) + f"/signal/{self.room}"
+
+
+def _http_json(url: str, method: str = "GET") -> Message:
+    # Only http(s) URLs reach here: _check_server and resolve refuse any other scheme.
+    request = urllib.request.Request(  # noqa: S310
+        url, method=method, headers={"Accept": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http(s) only
+            body: Message = json.loads(response.read())
+            return body
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            raise NotFoundError(
+                "The server knows no transfer with that code.",
+                hint="Check the code, or ask the sender for the link.",
+            ) from None
+        raise TransportError(f"The server answered {error.code} to {url}.") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise TransportError(
+            f"Could not reach the server at {url}: {error}.",
+            hint="Check --server and that the server is running.",
+        ) from None
+
+
+def _check_server(server: str) -> str:
+    if urlsplit(server).scheme not in ("http", "https"):
+        raise UsageError(f"--server must be an http:// or https:// address, not {server!r}.")
+    return server.rstrip("/")
+
+
+async def create_room(server: str) -> tuple[RoomAddress, str]:
+    """Ask the server for a new room; return its address and the short code."""
+    server = _check_server(server)
+    body = await asyncio.to_thread(_http_json, f"{server}/signal/rooms", "POST")
+    return RoomAddress(server, body["room"], body["token"]), str(body["code"])
+
+
+async def resolve(link_or_code: str, server: str | None) -> RoomAddress:
+    parts = urlsplit(link_or_code)
+    if parts.scheme in ("http", "https"):
+        room = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        if not parts.path.startswith("/p/") or not parts.fragment:
+            raise UsageError(
+                "That link has no room token after '#'.",
+                hint="Copy the whole link the sender printed, including the part after '#'.",
+            )
+        return RoomAddress(f"{parts.scheme}://{parts.netloc}", room, parts.fragment)
+    if server is None:
+        raise UsageError("A short code needs --server (or SYNCOXIDE_SERVER) to look it up.")
+    server = _check_server(server)
+    body = await asyncio.to_thread(_http_json, f"{server}/signal/codes/{quote(link_or_code)}")
+    return RoomAddress(server, body["room"], body["token"])
+
+
+_CLOSE_ERRORS = {
+    4401: AuthenticationError("The server refused the room token.", hint="Use the full link."),
+    4409: PeerGoneError("Another receiver is already connected to this transfer."),
+}
+
+
+class SignalingClient:
+    def __init__(self, socket: ClientConnection, welcome: Message) -> None:
+        self.socket = socket
+        self.welcome = welcome
+        self.messages: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
+
+    @classmethod
+    async def join(cls, address: RoomAddress, role: str) -> SignalingClient:
+        try:
+            socket = await connect(address.socket_url, open_timeout=10, max_size=2**20)
+            await socket.send(json.dumps({"type": "join", "token": address.token, "role": role}))
+            welcome = json.loads(await socket.recv())
+        except ConnectionClosed as closed:
+            raise _CLOSE_ERRORS.get(closed.rcvd.code if closed.rcvd else 0) or TransportError(
+                f"The signaling server closed the connection: {closed}."
+            ) from None
+        except (OSError, WebSocketException, TimeoutError) as error:
+            raise TransportError(f"Could not join the transfer's room: {error}.") from None
+        return cls(socket, welcome)
+
+    @property
+    def peers_present(self) -> bool:
+        return bool(self.welcome.get("peers"))
+
+    async def send(self, message: Message) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.socket.send(json.dumps(message))
+
+    async def next(self, timeout: float | None = None) -> Message:
+        message = await asyncio.wait_for(self.messages.get(), timeout)
+        if message is None:
+            self.messages.put_nowait(None)  # stay closed for every later reader
+            raise TransportError("The connection to the signaling server was lost.")
+        return message
+
+    def push_back(self, message: Message) -> None:
+        """Return a message for the next negotiation (it arrived while a transfer ran)."""
+        rest = [self.messages.get_nowait() for _ in range(self.messages.qsize())]
+        for item in [message, *rest]:
+            self.messages.put_nowait(item)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await self.socket.close()
+
+    async def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in self.socket:
+                message = json.loads(raw)
+                if message.get("type") != "pong":
+                    self.messages.put_nowait(message)
+        self.messages.put_nowait(None)
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(PING_EVERY)
+            await self.send({"type": "ping"})

@@ -1,0 +1,1 @@
+"""Providers that talk to remote stores over the network: S3, WebDAV, SFTP (CPython only)."""

@@ -1,0 +1,241 @@
+"""The receiver's side of a transfer: what to ask for, what to write, what is verified.
+
+``ReceiverProgress`` outlives connections: per file, how many bytes arrived and a running
+SHA-256 of them. After a reconnect a new ``ReceiverSession`` asks each unfinished file from its
+offset, so verified bytes are never sent twice. After a restart the adapter rebuilds the progress
+by feeding the partial files it kept to ``absorb`` (a local re-read, not a re-send).
+
+Flow control: the receiver grants WINDOW bytes of credit up front and tops it up as the adapter
+reports bytes durably written (``written``), so at most WINDOW bytes are ever in flight or
+waiting in memory, however large the file. The sender may not exceed it, nor send past a file's
+announced size, nor out of order: each is a RemoteProtocolError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass, field
+
+from syncoxide.errors import IntegrityError, RemoteProtocolError, SyncoxideError
+from syncoxide.protocol.events import (
+    Cancel,
+    Credit,
+    Data,
+    Done,
+    Event,
+    Failure,
+    Hello,
+    ManifestOffered,
+    Request,
+    Verified,
+)
+from syncoxide.protocol.manifest import Manifest
+from syncoxide.protocol.peer_failures import error_from_peer, failure_code
+from syncoxide.protocol.transfer import NEED_DATA, Role, State, TransferConnection
+
+WINDOW = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ManifestReady:
+    """The manifest arrived: prepare folders, absorb partial files, then call request_missing."""
+
+    manifest: Manifest
+
+
+@dataclass(frozen=True)
+class WriteChunk:
+    file_index: int
+    offset: int
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class FileVerified:
+    """The file is complete and its SHA-256 matched: move it to its final name."""
+
+    file_index: int
+
+
+@dataclass(frozen=True)
+class TransferComplete:
+    """Every file is verified."""
+
+
+ReceiverAction = ManifestReady | WriteChunk | FileVerified | TransferComplete
+
+
+@dataclass
+class _FileProgress:
+    offset: int = 0
+    hasher: hashlib._Hash = field(default_factory=hashlib.sha256)
+    verified: bool = False
+
+
+class ReceiverProgress:
+    def __init__(self, transfer_id: bytes) -> None:
+        self.transfer_id = transfer_id
+        self.manifest: Manifest | None = None
+        self._files: list[_FileProgress] = []
+
+    def adopt(self, manifest: Manifest) -> None:
+        if self.manifest is None:
+            self.manifest = manifest
+            self._files = [_FileProgress() for _ in manifest.files]
+        elif manifest != self.manifest:
+            raise RemoteProtocolError(
+                "The sender now offers different files than when this transfer started.",
+                hint="Files already verified were kept; ask the sender for a new link.",
+            )
+
+    def absorb(self, file_index: int, data: bytes) -> None:
+        """Count bytes already on disk from an earlier run (hashing them, not re-receiving)."""
+        progress = self._files[file_index]
+        progress.hasher.update(data)
+        progress.offset += len(data)
+
+    def offset(self, file_index: int) -> int:
+        return self._files[file_index].offset
+
+    def is_verified(self, file_index: int) -> bool:
+        return self._files[file_index].verified
+
+    @property
+    def received_bytes(self) -> int:
+        return sum(progress.offset for progress in self._files)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self._files) and all(progress.verified for progress in self._files)
+
+    def _append(self, file_index: int, payload: bytes) -> None:
+        self.absorb(file_index, payload)
+
+    def _verify(self, file_index: int) -> bytes:
+        assert self.manifest is not None
+        entry, progress = self.manifest.files[file_index], self._files[file_index]
+        digest = progress.hasher.digest()
+        if digest != entry.sha256:
+            self._files[file_index] = _FileProgress()  # start this file over next time
+            raise IntegrityError(
+                f"{entry.path} arrived complete but its SHA-256 does not match the sender's.",
+                hint="The damaged copy was not kept; resume to receive that file again.",
+            )
+        progress.verified = True
+        return digest
+
+
+class ReceiverSession:
+    def __init__(self, progress: ReceiverProgress, *, window: int = WINDOW) -> None:
+        self.progress = progress
+        self.window = window
+        self.connection = TransferConnection(Role.RECEIVER)
+        self._outbox = bytearray()
+        self._queue: deque[int] = deque()
+        self._outstanding = 0  # credit granted and not yet used by DATA
+        self._unacknowledged = 0  # bytes written since our last CREDIT
+        self._send(Hello(progress.transfer_id))
+
+    def data_to_send(self) -> bytes:
+        out = bytes(self._outbox)
+        self._outbox.clear()
+        return out
+
+    def receive(self, data: bytes) -> list[ReceiverAction]:
+        self.connection.receive(data)
+        actions: list[ReceiverAction] = []
+        while (event := self.connection.next_event()) is not NEED_DATA:
+            try:
+                actions.extend(self._handle(event))
+            except SyncoxideError as error:
+                self.fail(error)
+                raise
+        return actions
+
+    def request_missing(self) -> list[ReceiverAction]:
+        """Ask for every unverified file from where it stopped, and grant the first credit."""
+        manifest = self.progress.manifest
+        assert manifest is not None, "request_missing comes after ManifestReady"
+        actions: list[ReceiverAction] = []
+        for index, entry in enumerate(manifest.files):
+            if self.progress.is_verified(index):
+                self._send(Verified(index, entry.sha256))  # a new sender learns what is done
+                continue
+            self._queue.append(index)
+            if self.progress.offset(index) >= entry.size:
+                actions.extend(self._finish_file(index))  # empty, or complete before a cut
+            else:
+                self._send(Request(index, self.progress.offset(index)))
+        if self._queue:
+            self._grant(self.window)
+        elif self.progress.complete and self.connection.state is State.TRANSFERRING:
+            self._send(Done())  # everything was verified before the last cut
+            actions.append(TransferComplete())
+        return actions
+
+    def written(self, count: int) -> None:
+        """The adapter wrote ``count`` more bytes; top up the credit in batches."""
+        self._unacknowledged += count
+        if self._unacknowledged >= self.window // 4 and self._queue:
+            self._grant(self._unacknowledged)
+            self._unacknowledged = 0
+
+    def cancel(self, reason: str) -> None:
+        self._send(Cancel(reason))
+
+    def fail(self, error: SyncoxideError) -> None:
+        if self.connection.state.value in ("await_hello", "await_manifest", "transferring"):
+            self._send(Failure(failure_code(error), error.message))
+
+    def _grant(self, amount: int) -> None:
+        self._outstanding += amount
+        self._send(Credit(amount))
+
+    def _send(self, event: Event) -> None:
+        self._outbox += self.connection.send(event)
+
+    def _handle(self, event: Event) -> list[ReceiverAction]:
+        if isinstance(event, ManifestOffered):
+            self.progress.adopt(event.manifest)
+            return [ManifestReady(event.manifest)]
+        if isinstance(event, Data):
+            return self._on_data(event)
+        if isinstance(event, Cancel | Failure):
+            raise error_from_peer(event, "sender")
+        raise RemoteProtocolError(f"The sender sent {type(event).__name__}, a receiver's message.")
+
+    def _on_data(self, event: Data) -> list[ReceiverAction]:
+        manifest = self.progress.manifest
+        assert manifest is not None
+        index = event.file_index
+        expected = self.progress.offset(index) if index < len(manifest.files) else -1
+        if not self._queue or index != self._queue[0] or event.offset != expected:
+            raise _overstep(f"bytes of file {index} at offset {event.offset}, out of order")
+        if event.offset + len(event.payload) > manifest.files[index].size:
+            raise _overstep(f"more of {manifest.files[index].path} than its announced size")
+        if len(event.payload) > self._outstanding:
+            raise _overstep("more bytes than the receiver allowed (credit exceeded)")
+        self._outstanding -= len(event.payload)
+        self.progress._append(index, event.payload)
+        actions: list[ReceiverAction] = [WriteChunk(index, event.offset, event.payload)]
+        if self.progress.offset(index) == manifest.files[index].size:
+            actions.extend(self._finish_file(index))
+        return actions
+
+    def _finish_file(self, index: int) -> list[ReceiverAction]:
+        digest = self.progress._verify(index)
+        self._queue.remove(index)
+        self._send(Verified(index, digest))
+        actions: list[ReceiverAction] = [FileVerified(index)]
+        if self.progress.complete:
+            self._send(Done())
+            actions.append(TransferComplete())
+        return actions
+
+
+def _overstep(what: str) -> RemoteProtocolError:
+    return RemoteProtocolError(
+        f"The sender sent {what}.",
+        hint="Nothing past the announced size was written; verified files were kept.",
+    )

@@ -1,0 +1,109 @@
+"""The transfer protocol's per-connection state machine, h11 style.
+
+``send(event) -> bytes`` checks that *we* may send ``event`` now and returns its frame;
+``receive(bytes)`` buffers what arrived and ``next_event()`` returns the next whole event (or
+``NEED_DATA``) after checking that *they* were allowed to send it. Both consult the one table
+below, keyed by (who sends, state, event type). A pair missing from the table is a protocol
+error: ``LocalProtocolError`` for our own mistake, ``RemoteProtocolError`` for theirs.
+
+One connection carries one attempt. After a reconnect both sides start a fresh machine and the
+receiver asks again from where it stopped (receiving.py keeps that progress across connections).
+
+    AWAIT_HELLO --HELLO(r)--> AWAIT_MANIFEST --MANIFEST(s)--> TRANSFERRING --DONE(r)--> DONE
+    TRANSFERRING loops on REQUEST(r), CREDIT(r), DATA(s), VERIFIED(r)
+    any open state --CANCEL(either)--> CANCELLED,  --FAILURE(either)--> FAILED
+"""
+
+from __future__ import annotations
+
+import enum
+
+from syncoxide.errors import LocalProtocolError, RemoteProtocolError
+from syncoxide.protocol.events import (
+    Cancel,
+    Credit,
+    Data,
+    Done,
+    Event,
+    Failure,
+    Hello,
+    ManifestOffered,
+    Request,
+    Verified,
+)
+from syncoxide.protocol.frames import decode_body, encode_event, split_frame
+
+
+class Role(enum.Enum):
+    SENDER = "sender"
+    RECEIVER = "receiver"
+
+
+class State(enum.Enum):
+    AWAIT_HELLO = "await_hello"
+    AWAIT_MANIFEST = "await_manifest"
+    TRANSFERRING = "transferring"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class _NeedData(enum.Enum):
+    NEED_DATA = "need_data"
+
+
+NEED_DATA = _NeedData.NEED_DATA
+
+S, R = Role.SENDER, Role.RECEIVER
+OPEN_STATES = (State.AWAIT_HELLO, State.AWAIT_MANIFEST, State.TRANSFERRING)
+
+TRANSITIONS: dict[tuple[Role, State, type[Event]], State] = {
+    (R, State.AWAIT_HELLO, Hello): State.AWAIT_MANIFEST,
+    (S, State.AWAIT_MANIFEST, ManifestOffered): State.TRANSFERRING,
+    (R, State.TRANSFERRING, Request): State.TRANSFERRING,
+    (R, State.TRANSFERRING, Credit): State.TRANSFERRING,
+    (S, State.TRANSFERRING, Data): State.TRANSFERRING,
+    (R, State.TRANSFERRING, Verified): State.TRANSFERRING,
+    (R, State.TRANSFERRING, Done): State.DONE,
+    **{(who, state, Cancel): State.CANCELLED for who in Role for state in OPEN_STATES},
+    **{(who, state, Failure): State.FAILED for who in Role for state in OPEN_STATES},
+}
+
+
+class TransferConnection:
+    def __init__(self, role: Role) -> None:
+        self.our_role = role
+        self.their_role = R if role is S else S
+        self.state = State.AWAIT_HELLO
+        self._buffer = bytearray()
+
+    def send(self, event: Event) -> bytes:
+        """Return the frame for ``event``, or raise LocalProtocolError if it is not our turn."""
+        self.state = self._transition(self.our_role, event, LocalProtocolError)
+        return encode_event(event)
+
+    def receive(self, data: bytes) -> None:
+        self._buffer += data
+
+    def next_event(self) -> Event | _NeedData:
+        found = split_frame(self._buffer)
+        if found is None:
+            return NEED_DATA
+        kind, length = found
+        body = bytes(self._buffer[5:length])
+        del self._buffer[:length]
+        event = decode_body(kind, body)
+        self.state = self._transition(self.their_role, event, RemoteProtocolError)
+        return event
+
+    def _transition(
+        self, who: Role, event: Event, error: type[LocalProtocolError | RemoteProtocolError]
+    ) -> State:
+        after = TRANSITIONS.get((who, self.state, type(event)))
+        if after is None:
+            raise error(
+                f"The {who.value} may not send {type(event).__name__} while the transfer is "
+                f"{self.state.value}.",
+                hint="Verified files were kept; resume the transfer to continue.",
+            )
+        return after

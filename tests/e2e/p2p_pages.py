@@ -1,0 +1,47 @@
+"""Python in route-served pages for the peer-to-peer tests and the benchmark, without blocking."""
+
+from __future__ import annotations
+
+import html
+import json
+import textwrap
+
+from playwright.sync_api import Page
+
+from server.pages import VendorBuild, pyscript_config
+from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT
+
+# Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
+# its Local Network Access checks would block their WebSocket to the loopback server. A page
+# the server itself serves is not affected; only these route-served test pages need the flag.
+P2P_ARGS = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--disable-features=")] + [
+    "--disable-features=WebRtcHideLocalIpsWithMdns,LocalNetworkAccessChecks"
+]
+
+
+def start_python_in_page(page: Page, base_url: str, code: str) -> None:
+    """Like run_python_in_page, without waiting: the test talks to the CLI meanwhile."""
+    build = VendorBuild.load(PROJECT_ROOT / "web" / "static" / "vendor")
+    config = html.escape(json.dumps(pyscript_config(build)), quote=True)
+    body = textwrap.indent(textwrap.dedent(code), "    ")
+    wrapper = (
+        f"import js, traceback\ntry:\n{body}\n    js.document.body.dataset.result = 'ok'\n"
+        "except BaseException:\n    js.document.body.dataset.result = traceback.format_exc()\n"
+    )
+    document = (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head>'
+        f'<body><script type="py" config="{config}">{wrapper}</script></body></html>'
+    )
+    url = f"{base_url}/__test__/p2p-send.html"
+    headers = {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+    }
+    page.route(
+        url,
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body=document, headers=headers
+        ),
+    )
+    page.goto(url)

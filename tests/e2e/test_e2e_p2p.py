@@ -1,0 +1,256 @@
+"""Peer-to-peer between Chromium (Python in the page) and the CLI, both ways, through a live server.
+
+Chromium runs with --disable-features=WebRtcHideLocalIpsWithMdns (tests/conftest.py), so its
+host candidates are plain addresses aiortc can reach; no ICE server is used anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import CHROMIUM, LiveServer
+from tests.e2e.browser_python import run_python_in_page
+from tests.e2e.p2p_pages import P2P_ARGS, start_python_in_page
+from tests.native.p2p.p2p_processes import start_cli, wait_for_link
+
+pytestmark = pytest.mark.e2e
+BIG = 6 * 1024 * 1024 + 7
+
+
+def pattern(seed: str, size: int) -> bytes:
+    block = hashlib.sha256(seed.encode()).digest() * 2048  # 64 KiB
+    return (block * (size // len(block) + 1))[:size]
+
+
+@pytest.fixture(scope="module")
+def p2p_browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def page(p2p_browser: Browser) -> Iterator[Page]:
+    context = p2p_browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_cli_sends_a_folder_to_the_browser(
+    tmp_path: Path, page: Page, live_server: LiveServer
+) -> None:
+    tree = tmp_path / "album"
+    (tree / "nested").mkdir(parents=True)
+    (tree / "empty").mkdir()
+    (tree / "big.bin").write_bytes(pattern("big", BIG))
+    (tree / "nested" / "note.txt").write_text("hello from the CLI\n")
+    expected = {
+        p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in tree.rglob("*")
+        if p.is_file()
+    }
+    sender = start_cli(
+        ["send", str(tree), "--server", live_server.url, "--wait", "90"], tmp_path / "send.log"
+    )
+    try:
+        link, _ = wait_for_link(sender)
+        result = run_python_in_page(
+            page,
+            live_server.url,
+            f"""
+            import hashlib, js
+            from syncoxide_web.p2p_transfer import receive_into
+            root = await js.navigator.storage.getDirectory()
+            create = js.Object.fromEntries([["create", True]])
+            inbox = await root.getDirectoryHandle("p2p-inbox-{time.time_ns()}", create)
+            status = await receive_into({link!r}, inbox)
+            assert status.state == "verified", status
+
+            async def digest(folder, path):
+                *parents, name = path.split("/")
+                for part in parents:
+                    folder = await folder.getDirectoryHandle(part)
+                data = await (await (await folder.getFileHandle(name)).getFile()).arrayBuffer()
+                return hashlib.sha256(js.Uint8Array.new(data).to_bytes()).hexdigest()
+
+            expected = {expected!r}
+            for path, sha in expected.items():
+                assert await digest(inbox, path) == sha, path
+            await inbox.getDirectoryHandle("album").then(lambda d: d.getDirectoryHandle("empty"))
+            """,
+        )
+        assert result == "ok", result + sender.output()
+        send_rc, sent = sender.wait(30)
+    finally:
+        sender.stop()
+    assert send_rc == 0, sent
+
+
+def test_browser_sends_files_to_the_cli(
+    tmp_path: Path, page: Page, live_server: LiveServer
+) -> None:
+    start_python_in_page(
+        page,
+        live_server.url,
+        f"""
+        import hashlib, js
+        from pyodide.ffi import to_js
+        from syncoxide_web.p2p_files import BlobSources
+        from syncoxide_web.p2p_transfer import send_blobs
+
+        block = hashlib.sha256(b"big").digest() * 2048
+        data = (block * ({BIG} // len(block) + 1))[:{BIG}]
+        big = js.Blob.new(to_js([to_js(data)]))
+        note = js.Blob.new(to_js(["hello from the browser\\n"]))
+        sources = BlobSources([("gift/big.bin", big), ("gift/sub/note.txt", note)], ("gift/empty",))
+
+        def show(room):
+            js.document.body.dataset.link = room["link"]
+
+        status = await send_blobs(js.location.origin, sources, show)
+        assert status.state == "verified", status
+        """,
+    )
+    page.wait_for_function("document.body && document.body.dataset.link", timeout=60_000)
+    link = str(page.evaluate("document.body.dataset.link"))
+    out = tmp_path / "out"
+    receiver = start_cli(["receive", link, "-o", str(out), "--wait", "60"], tmp_path / "recv.log")
+    rc, output = receiver.wait(90)
+    page.wait_for_function("document.body.dataset.result !== undefined", timeout=30_000)
+    assert rc == 0, output
+    assert page.evaluate("document.body.dataset.result") == "ok"
+    assert (out / "gift" / "big.bin").read_bytes() == pattern("big", BIG)
+    assert (out / "gift" / "sub" / "note.txt").read_text() == "hello from the browser\n"
+    assert (out / "gift" / "empty").is_dir()
+
+
+def test_browser_to_browser_in_two_contexts(p2p_browser: Browser, live_server: LiveServer) -> None:
+    sender_context, receiver_context = p2p_browser.new_context(), p2p_browser.new_context()
+    try:
+        sender, receiver = sender_context.new_page(), receiver_context.new_page()
+        start_python_in_page(
+            sender,
+            live_server.url,
+            f"""
+            import hashlib, js
+            from pyodide.ffi import to_js
+            from syncoxide_web.p2p_files import BlobSources
+            from syncoxide_web.p2p_transfer import send_blobs
+
+            block = hashlib.sha256(b"big").digest() * 2048
+            data = (block * ({BIG} // len(block) + 1))[:{BIG}]
+            sources = BlobSources([("pair/big.bin", js.Blob.new(to_js([to_js(data)])))])
+
+            def show(room):
+                js.document.body.dataset.link = room["link"]
+
+            status = await send_blobs(js.location.origin, sources, show)
+            assert status.state == "verified", status
+            """,
+        )
+        sender.wait_for_function("document.body && document.body.dataset.link", timeout=60_000)
+        link = str(sender.evaluate("document.body.dataset.link"))
+        expected = hashlib.sha256(pattern("big", BIG)).hexdigest()
+        result = run_python_in_page(
+            receiver,
+            live_server.url,
+            f"""
+            import hashlib, js
+            from syncoxide_web.p2p_transfer import receive_into
+            root = await js.navigator.storage.getDirectory()
+            create = js.Object.fromEntries([["create", True]])
+            inbox = await root.getDirectoryHandle("b2b-{time.time_ns()}", create)
+            status = await receive_into({link!r}, inbox)
+            assert status.state == "verified", status
+            folder = await inbox.getDirectoryHandle("pair")
+            data = await (await (await folder.getFileHandle("big.bin")).getFile()).arrayBuffer()
+            assert hashlib.sha256(js.Uint8Array.new(data).to_bytes()).hexdigest() == {expected!r}
+            """,
+        )
+        assert result == "ok", result
+        sender.wait_for_function("document.body.dataset.result !== undefined", timeout=30_000)
+        assert sender.evaluate("document.body.dataset.result") == "ok"
+    finally:
+        sender_context.close()
+        receiver_context.close()
+
+
+def test_link_printed_by_the_cli_opens_the_receive_page(
+    tmp_path: Path, page: Page, live_server: LiveServer
+) -> None:
+    tree = tmp_path / "holiday"
+    (tree / "day1").mkdir(parents=True)
+    (tree / "day1" / "photo.jpg").write_bytes(pattern("photo", 300_000))
+    (tree / "notes.txt").write_text("see you soon\n")
+    sender = start_cli(
+        ["send", str(tree), "--server", live_server.url, "--wait", "90"], tmp_path / "send.log"
+    )
+    try:
+        link, _ = wait_for_link(sender)
+        page.goto(link)
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        page.click("#save-in-browser")
+        state = page.locator("#transfer-state")
+        expect(state).to_have_attribute("data-state", re.compile("."), timeout=60_000)
+        assert state.get_attribute("data-state") == "verified", state.text_content()
+        expect(page.locator("#received-files a")).to_have_count(2)
+        saved = page.locator("#received-files a").all_text_contents()
+        assert "Save holiday/day1/photo.jpg" in saved
+        assert "Save holiday/notes.txt" in saved
+        send_rc, sent = sender.wait(30)
+    finally:
+        sender.stop()
+    assert send_rc == 0, sent
+
+
+def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
+    tmp_path: Path, p2p_browser: Browser, live_server: LiveServer
+) -> None:
+    size = 40 * 1024 * 1024
+    source = tmp_path / "movie.bin"
+    source.write_bytes(pattern("movie", size))
+    sender = start_cli(
+        ["send", str(source), "--server", live_server.url, "--wait", "120"], tmp_path / "send.log"
+    )
+    context = p2p_browser.new_context()  # one context: both pages share its OPFS
+    receive_code = """
+        import js
+        from syncoxide_web.p2p_transfer import receive_into
+        root = await js.navigator.storage.getDirectory()
+        inbox = await root.getDirectoryHandle("resume", js.Object.fromEntries([["create", True]]))
+
+        def report(status):
+            js.document.body.dataset.done = str(status.done_bytes)
+            js.document.body.dataset.resumed = str(status.resumed_from)
+
+        status = await receive_into({link!r}, inbox, report)
+        assert status.state == "verified", status
+    """
+    try:
+        link, _ = wait_for_link(sender)
+        first = context.new_page()
+        start_python_in_page(first, live_server.url, receive_code.format(link=link))
+        first.wait_for_function(
+            "Number(document.body && document.body.dataset.done || 0) > 20 * 1024 * 1024",
+            timeout=60_000,
+        )
+        first.close()  # like closing the tab mid-file
+        second = context.new_page()
+        start_python_in_page(second, live_server.url, receive_code.format(link=link))
+        second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
+        assert second.evaluate("document.body.dataset.result") == "ok"
+        resumed = int(second.evaluate("document.body.dataset.resumed"))
+        send_rc, sent = sender.wait(30)
+    finally:
+        sender.stop()
+        context.close()
+    assert send_rc == 0, sent
+    assert resumed >= 16 * 1024 * 1024, "the committed segments were not reused"

@@ -1,0 +1,32 @@
+"""Every storage backend passes the port's conformance checks; today the embedded ones."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from server.config import ServerConfig
+from server.datadir import prepare_data_dir
+from server.storage.blobs import LocalBlobStore
+from server.storage.conformance import BLOB_CHECKS, METADATA_CHECKS, BlobCheck, MetadataCheck
+from server.storage.sqlite import SqliteMetadataStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("check", METADATA_CHECKS, ids=lambda c: c.__name__)
+def test_sqlite_metadata_store(check: MetadataCheck, tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path, web_root=ROOT / "web")
+    prepare_data_dir(config)
+    store = SqliteMetadataStore.open(config.database_path)
+    try:
+        asyncio.run(check(store))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("check", BLOB_CHECKS, ids=lambda c: c.__name__)
+def test_local_blob_store(check: BlobCheck, tmp_path: Path) -> None:
+    asyncio.run(check(LocalBlobStore(tmp_path / "blobs")))

@@ -1,0 +1,215 @@
+"""Peer-to-peer in the browser: signaling over a WebSocket, a data channel over WebRTC.
+
+The same roles as the CLI (syncoxide/native/p2p_channel.py): the peer that sees ``peer-joined``
+offers, the other answers. No ICE servers: host candidates only, never a public STUN server.
+Descriptions are sent once ICE gathering is complete, so they already hold every candidate and
+the other end (aiortc or a browser) needs no trickle ICE.
+
+Backpressure: messages of at most 256 KiB; while ``bufferedAmount`` is above HIGH_WATER (12 MiB,
+under Chromium's ~16 MiB "send queue is full"), ``send`` waits for ``bufferedamountlow``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+
+from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
+
+MAX_MESSAGE = 256 * 1024
+HIGH_WATER = 12 * 1024 * 1024
+LOW_WATER = 1024 * 1024
+OPEN_TIMEOUT = 20.0
+
+
+def _js_object(**values: Any) -> Any:
+    return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+class BrowserSignaling:
+    """One room socket: a queue of messages in, JSON out, a ping every 10 s."""
+
+    def __init__(self, url: str) -> None:
+        self.socket = js.WebSocket.new(url)
+        self.messages: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self.close_code = 0
+        self._proxies: list[Any] = [
+            create_proxy(lambda e: self.messages.put_nowait(json.loads(e.data))),
+            create_proxy(self._on_close),
+        ]
+        self.socket.onmessage, self.socket.onclose = self._proxies
+        self.welcome: dict[str, Any] = {}
+        self._pinger: asyncio.Task[None] | None = None
+
+    def _on_close(self, event: Any) -> None:
+        self.close_code = int(event.code)
+        self.messages.put_nowait(None)
+
+    @classmethod
+    async def join(cls, server: str, room: str, token: str, role: str) -> BrowserSignaling:
+        url = server.replace("http", "ws", 1) + f"/signal/{room}"
+        signal = cls(url)
+        opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_open(_event: Any) -> None:
+            if not opened.done():
+                opened.set_result(None)
+
+        proxy = create_proxy(on_open)
+        signal._proxies.append(proxy)
+        signal.socket.onopen = proxy
+        await asyncio.wait_for(opened, 10)
+        signal.send({"type": "join", "token": token, "role": role})
+        signal.welcome = await signal.next(10)
+        signal._pinger = asyncio.create_task(signal._ping())
+        return signal
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.socket.readyState == 1:
+            self.socket.send(json.dumps(message))
+
+    async def next(self, timeout: float | None = None) -> dict[str, Any]:
+        message = await asyncio.wait_for(self.messages.get(), timeout)
+        if message is None:
+            self.messages.put_nowait(None)
+            if self.close_code == 4401:
+                raise AuthenticationError("The server refused the room token: use the full link.")
+            raise TransportError(f"The signaling connection closed ({self.close_code}).")
+        if message.get("type") == "pong":
+            return await self.next(timeout)
+        return message
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(10)
+            self.send({"type": "ping"})
+
+    def close(self) -> None:
+        if self._pinger is not None:
+            self._pinger.cancel()
+        self.socket.close()
+
+
+class BrowserChannel:
+    """An open RTCDataChannel: ``send`` with backpressure, ``receive`` whole messages."""
+
+    def __init__(self, connection: Any, channel: Any) -> None:
+        self.connection, self.channel = connection, channel
+        self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._drained = asyncio.Event()
+        channel.binaryType = "arraybuffer"
+        channel.bufferedAmountLowThreshold = LOW_WATER
+        self._proxies: list[Any] = [
+            create_proxy(lambda e: self.incoming.put_nowait(js.Uint8Array.new(e.data).to_bytes())),
+            create_proxy(lambda _e: self.incoming.put_nowait(None)),
+            create_proxy(lambda _e: self._drained.set()),
+        ]
+        channel.onmessage, channel.onclose, channel.onbufferedamountlow = self._proxies
+
+    async def send(self, data: bytes) -> None:
+        for start in range(0, len(data), MAX_MESSAGE):
+            while self.channel.bufferedAmount > HIGH_WATER:
+                self._drained.clear()
+                await self._drained.wait()
+            if self.channel.readyState != "open":
+                raise PeerGoneError("The data channel to the other peer closed.")
+            self.channel.send(to_js(data[start : start + MAX_MESSAGE]))
+
+    async def receive(self) -> bytes:
+        message = await self.incoming.get()
+        if message is None:
+            self.incoming.put_nowait(None)
+            raise PeerGoneError("The data channel to the other peer closed.")
+        return message
+
+    async def receive_many(self) -> bytes:
+        """Everything that has arrived, joined: one wake-up per batch instead of per message
+        (each wake-up of a Pyodide task goes through the browser's timer queue)."""
+        parts = [await self.receive()]
+        while not self.incoming.empty():
+            message = self.incoming.get_nowait()
+            if message is None:
+                self.incoming.put_nowait(None)
+                break
+            parts.append(message)
+        return b"".join(parts)
+
+    def abort(self) -> None:
+        self.incoming.put_nowait(None)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+async def _complete_description(connection: Any) -> str:
+    """Wait (bounded) for ICE gathering so the description carries every host candidate."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while connection.iceGatheringState != "complete" and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    return str(connection.localDescription.sdp)
+
+
+async def negotiate(
+    signal: BrowserSignaling, *, offer_now: bool, wait: float | None
+) -> BrowserChannel:
+    while not offer_now:
+        message = await signal.next(wait)
+        if message["type"] == "offer":
+            return await _answer(signal, message["sdp"])
+        offer_now = message["type"] == "peer-joined"
+    return await _offer(signal)
+
+
+def _new_connection() -> Any:
+    return js.RTCPeerConnection.new(_js_object(iceServers=to_js([])))
+
+
+async def _offer(signal: BrowserSignaling) -> BrowserChannel:
+    connection = _new_connection()
+    link = BrowserChannel(
+        connection, connection.createDataChannel("transfer", _js_object(ordered=True))
+    )
+    await connection.setLocalDescription(await connection.createOffer())
+    signal.send({"type": "offer", "sdp": await _complete_description(connection)})
+    while (message := await signal.next(OPEN_TIMEOUT))["type"] != "answer":
+        if message["type"] == "peer-left":
+            connection.close()
+            raise PeerGoneError("The other peer left while the connection was being set up.")
+    await connection.setRemoteDescription(_js_object(type="answer", sdp=message["sdp"]))
+    await _wait_open(link)
+    return link
+
+
+async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
+    connection = _new_connection()
+    arrived: asyncio.Future[BrowserChannel] = asyncio.get_running_loop().create_future()
+
+    def on_channel(event: Any) -> None:
+        # Wrapped at once, in the event itself, so no early message misses its handler.
+        if not arrived.done():
+            arrived.set_result(BrowserChannel(connection, event.channel))
+
+    proxy = create_proxy(on_channel)
+    connection.ondatachannel = proxy
+    await connection.setRemoteDescription(_js_object(type="offer", sdp=sdp))
+    await connection.setLocalDescription(await connection.createAnswer())
+    signal.send({"type": "answer", "sdp": await _complete_description(connection)})
+    link = await asyncio.wait_for(arrived, OPEN_TIMEOUT)
+    link._proxies.append(proxy)
+    await _wait_open(link)
+    return link
+
+
+async def _wait_open(link: BrowserChannel) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + OPEN_TIMEOUT
+    while link.channel.readyState != "open":
+        if loop.time() > deadline or link.connection.connectionState == "failed":
+            link.close()
+            raise TransportError("The peer-to-peer connection did not open.")
+        await asyncio.sleep(0.01)

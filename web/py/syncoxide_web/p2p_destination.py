@@ -1,0 +1,137 @@
+"""Where a browser receiver writes: a directory handle (OPFS, or a folder the user picked).
+
+A ``FileSystemWritableFileStream`` only commits on ``close()``; a page closed mid-file would
+lose everything since it was opened. So each file is received as committed segments of at most
+SEGMENT bytes in a hidden folder (``.name.<transfer>.syncoxide-part/<offset>``). After a reload
+the committed segments are re-read once to rebuild the running SHA-256 and the transfer resumes
+from their end. When the file is verified, the segments are streamed into the final file (disk
+to disk, never whole in memory) and the hidden folder is removed. Paths come from a manifest
+that already refused ``..``, absolute paths and the like.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+
+from syncoxide.protocol.manifest import Manifest
+from syncoxide.protocol.receiving import ReceiverProgress
+
+SEGMENT = 16 * 1024 * 1024
+WRITE_BATCH = 1024 * 1024  # each stream.write call costs about a millisecond: batch them
+READ_SIZE = 4 * 1024 * 1024
+
+
+def _js_object(**values: Any) -> Any:
+    return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+class DirectoryDestination:
+    def __init__(self, root: Any, tag: str) -> None:
+        self.root = root
+        self.tag = tag
+        self.manifest = Manifest(())
+        self._pending: dict[int, list[Any]] = {}  # index -> [offset, bytes not yet written]
+        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
+
+    async def _folder(self, parts: list[str]) -> Any:
+        folder = self.root
+        for part in parts:
+            folder = await folder.getDirectoryHandle(part, _js_object(create=True))
+        return folder
+
+    async def _segments_folder(self, index: int) -> tuple[Any, str, str]:
+        *parents, name = self.manifest.files[index].path.split("/")
+        folder = await self._folder(parents)
+        return folder, name, f".{name}.{self.tag}.syncoxide-part"
+
+    async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
+        """Create the folders; re-read committed segments left by an earlier page."""
+        self.manifest = manifest
+        for folder in manifest.folders:
+            await self._folder(folder.split("/"))
+        for index in range(len(manifest.files)):
+            if progress.offset(index) == 0 and not progress.is_verified(index):
+                await self._absorb_segments(index, progress)
+
+    async def _absorb_segments(self, index: int, progress: ReceiverProgress) -> None:
+        folder, _, hidden = await self._segments_folder(index)
+        try:
+            segments = await folder.getDirectoryHandle(hidden)
+        except JsException:
+            return
+        for name, handle in sorted(await _entries(segments)):
+            file = await handle.getFile()
+            if int(name) != progress.offset(index):
+                await segments.removeEntry(name)  # after a gap nothing counts
+                continue
+            for start in range(0, int(file.size), READ_SIZE):
+                blob = file.slice(start, start + READ_SIZE)
+                progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
+
+    async def write(self, index: int, offset: int, payload: bytes) -> None:
+        pending = self._pending.setdefault(index, [offset, bytearray()])
+        pending[1] += payload
+        if len(pending[1]) >= WRITE_BATCH:
+            await self._flush(index)
+
+    async def _flush(self, index: int) -> None:
+        offset, data = self._pending.pop(index, (0, b""))
+        view = memoryview(bytes(data))
+        while view:
+            current = self._open.get(index)
+            if current is None or current[1] >= SEGMENT:
+                current = await self._next_segment(index, offset)
+            take = min(len(view), SEGMENT - current[1])
+            await current[0].write(to_js(bytes(view[:take])))
+            current[1] += take
+            offset += take
+            view = view[take:]
+
+    async def _next_segment(self, index: int, offset: int) -> list[Any]:
+        current = self._open.pop(index, None)
+        if current is not None:
+            await current[0].close()  # committed: survives a reload from here on
+        folder, _, hidden = await self._segments_folder(index)
+        segments = await folder.getDirectoryHandle(hidden, _js_object(create=True))
+        handle = await segments.getFileHandle(f"{offset:016d}", _js_object(create=True))
+        self._open[index] = [await handle.createWritable(), 0]
+        return self._open[index]
+
+    async def finish(self, index: int) -> None:
+        """Verified: stream the segments into the final file, then drop them."""
+        await self._flush(index)
+        current = self._open.pop(index, None)
+        if current is not None:
+            await current[0].close()
+        folder, name, hidden = await self._segments_folder(index)
+        target = await (await folder.getFileHandle(name, _js_object(create=True))).createWritable()
+        try:
+            segments = await folder.getDirectoryHandle(hidden)
+        except JsException:
+            segments = None  # an empty file has no segments
+        if segments is not None:
+            for _, handle in sorted(await _entries(segments)):
+                stream = (await handle.getFile()).stream()
+                await stream.pipeTo(target, _js_object(preventClose=True))
+        await target.close()
+        if segments is not None:
+            await folder.removeEntry(hidden, _js_object(recursive=True))
+
+    async def close(self) -> None:
+        for index in list(self._pending):
+            await self._flush(index)
+        for stream, _ in self._open.values():
+            await stream.close()
+        self._open = {}
+
+
+async def _entries(folder: Any) -> list[tuple[str, Any]]:
+    found = []
+    iterator = folder.entries()
+    while not (step := await iterator.next()).done:
+        name, handle = step.value
+        found.append((str(name), handle))
+    return found

@@ -1,0 +1,56 @@
+"""The sender's files in the browser: (path, Blob) pairs, hashed, read ahead in 1 MiB slices."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+from syncoxide.protocol.manifest import FileEntry, Manifest
+from syncoxide.protocol.sending import ChunkRead
+
+READ_AHEAD = 1024 * 1024
+
+
+def _js_object(**values: Any) -> Any:
+    return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+async def _blob_bytes(blob: Any, start: int, end: int) -> bytes:
+    return bytes(js.Uint8Array.new(await blob.slice(start, end).arrayBuffer()).to_bytes())
+
+
+class BlobSources:
+    """The sender's files as (relative path, Blob/File) pairs."""
+
+    def __init__(self, entries: list[tuple[str, Any]], folders: tuple[str, ...] = ()) -> None:
+        self.entries = entries
+        self.folders = folders
+        self.manifest = Manifest(())
+        self._cache: tuple[int, int, bytes] = (-1, 0, b"")
+
+    async def hash_all(self) -> Manifest:
+        files = []
+        for path, blob in self.entries:
+            digest = hashlib.sha256()
+            size = int(blob.size)
+            for start in range(0, size, 4 * READ_AHEAD):
+                digest.update(await _blob_bytes(blob, start, min(size, start + 4 * READ_AHEAD)))
+            files.append(FileEntry(path, size, digest.digest()))
+        self.manifest = Manifest(tuple(files), self.folders)
+        return self.manifest
+
+    async def read(self, chunk: ChunkRead) -> bytes:
+        index, start, cached = self._cache
+        end = chunk.offset + chunk.length
+        if index != chunk.file_index or not start <= chunk.offset or end > start + len(cached):
+            blob = self.entries[chunk.file_index][1]
+            ahead = min(int(blob.size), chunk.offset + max(READ_AHEAD, chunk.length))
+            self._cache = index, start, cached = (
+                chunk.file_index,
+                chunk.offset,
+                await _blob_bytes(blob, chunk.offset, ahead),
+            )
+        return cached[chunk.offset - start : end - start]
