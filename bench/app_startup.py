@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
+import httpx2 as httpx
 from playwright.sync_api import BrowserContext, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,6 +34,7 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
 """
+BENCH_PASSWORD = "bench password 123"
 BYTES_ON_WIRE = """
 [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
   .reduce((sum, entry) => sum + (entry.transferSize || 0), 0)
@@ -58,11 +61,44 @@ def timed_load(context: BrowserContext, url: str) -> tuple[float, int]:
     return seconds, wire
 
 
-def measure(browser, url: str, bare_html: str | None, runs: int) -> dict[str, list[float]]:
+def signed_in_cookies(server) -> list[dict]:
+    """The app shell needs a signed-in user: make one as the README says, then sign in."""
+    password_file = server.data_dir / "bench-password"
+    password_file.write_text(BENCH_PASSWORD)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syncoxide.native.cli",
+            "user",
+            "add",
+            "bench",
+            "--password-file",
+            str(password_file),
+            "--data-dir",
+            str(server.data_dir),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    response = httpx.post(
+        f"{server.url}/api/v1/session",
+        json={"name": "bench", "password": BENCH_PASSWORD},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return [{"name": k, "value": v, "url": server.url} for k, v in response.cookies.items()]
+
+
+def measure(
+    browser, url: str, bare_html: str | None, runs: int, cookies: list[dict]
+) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"cold": [], "warm": [], "bytes": []}
     for _ in range(runs):
         # The app's Content-Security-Policy forbids eval, which Playwright's waiting uses.
         context = browser.new_context(bypass_csp=True)
+        context.add_cookies(cookies)
         if bare_html is not None:
             context.route(
                 url,
@@ -103,12 +139,14 @@ def main() -> int:
             pyodide_url = f"/vendor/{manifest['pyodide']['path']}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                app = measure(browser, server.url + "/", None, args.runs)
+                cookies = signed_in_cookies(server)
+                app = measure(browser, server.url + "/", None, args.runs, cookies)
                 bare = measure(
                     browser,
                     server.url + "/__bare_pyodide.html",
                     bare_pyodide_page(pyodide_url),
                     args.runs,
+                    cookies,
                 )
                 browser.close()
         finally:

@@ -10,20 +10,17 @@ from __future__ import annotations
 import asyncio
 import time
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from syncoxide.engine.executor import Outcome
-from syncoxide.engine.run import RunOptions, RunReport, pair_id, run_pair
 from syncoxide.errors import SyncoxideError
-from syncoxide.providers.contract import Provider
-from syncoxide.sync.conflicts import ConflictPolicy
-from syncoxide.sync.plan import Mode
-from syncoxide.system import SystemClock, SystemRandom
-from syncoxide_web.opfs import open_opfs_folder, open_picked_folder
-from syncoxide_web.opfs_pair_store import OpfsPairStore
+
+if TYPE_CHECKING:
+    from syncoxide.engine.executor import Outcome
+    from syncoxide.engine.run import RunOptions, RunReport
+    from syncoxide.providers.contract import Provider
 
 PLAN_LINES_SHOWN = 200
 
@@ -102,6 +99,8 @@ async def _pick(side: str) -> None:
 
 
 async def _folder(side: str) -> Provider:
+    from syncoxide_web.opfs import open_opfs_folder, open_picked_folder
+
     if side in _picked:
         handle = _picked[side]
         return await open_picked_folder(handle, str(handle.name))
@@ -112,6 +111,10 @@ async def _folder(side: str) -> Provider:
 
 
 def _options(dry_run: bool) -> RunOptions:
+    from syncoxide.engine.run import RunOptions
+    from syncoxide.sync.conflicts import ConflictPolicy
+    from syncoxide.sync.plan import Mode
+
     return RunOptions(
         mode=Mode(str(_element("sync-mode").value)),
         policy=ConflictPolicy(str(_element("sync-conflict").value)),
@@ -120,6 +123,11 @@ def _options(dry_run: bool) -> RunOptions:
 
 
 async def _run(dry_run: bool) -> None:
+    # The engine is imported on first use, not at start-up: the first screen comes sooner.
+    from syncoxide.engine.run import pair_id, run_pair
+    from syncoxide.system import SystemClock, SystemRandom
+    from syncoxide_web.opfs_pair_store import OpfsPairStore
+
     _set_busy(True)
     started = time.monotonic()
     try:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
-from syncoxide.crypto.keys import SecretBytes
 from syncoxide.errors import SyncoxideError
-from syncoxide.system import SystemRandom
-from syncoxide_web.blob_io import BlobReader, WritableSink
-from syncoxide_web.file_crypt import decrypt_file, encrypt_file
-from syncoxide_web.webcrypto import WebCryptoBackend
+
+if TYPE_CHECKING:
+    from syncoxide.crypto.keys import SecretBytes
 
 OUTPUT_FOLDER = "vault-output"
 MIN_PASSWORD = 8
@@ -79,6 +77,8 @@ async def _run(encrypting: bool) -> None:
     if encrypting and len(password) < MIN_PASSWORD:
         _say(f"Use a password of at least {MIN_PASSWORD} characters.", error=True)
         return
+    from syncoxide.crypto.keys import SecretBytes
+
     source = files.item(0)
     name = str(source.name)
     out_name = name + ENCRYPTED_SUFFIX if encrypting else _decrypted_name(name)
@@ -92,6 +92,12 @@ async def _run(encrypting: bool) -> None:
 
 
 async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_name: str) -> None:
+    # Crypto is imported on first use, not at start-up: the first screen comes sooner.
+    from syncoxide.system import SystemRandom
+    from syncoxide_web.blob_io import BlobReader, WritableSink
+    from syncoxide_web.file_crypt import decrypt_file, encrypt_file
+    from syncoxide_web.webcrypto import WebCryptoBackend
+
     _element("crypt-result").innerHTML = ""
     folder = await _output_folder()
     handle = await folder.getFileHandle(

@@ -1,0 +1,423 @@
+"""S3 and S3-compatible stores (AWS, rclone serve s3, MinIO, moto) through aiobotocore.
+
+How it maps the contract:
+- Folders are key prefixes; ``mkdir`` writes a zero-byte marker ``path/.sxdir`` (see
+  ``s3_listing``) so empty folders survive, and deleting a folder's last entry leaves a marker
+  behind, as a disk would.
+- Writes are atomic by S3's nature (PUT and CompleteMultipartUpload publish whole objects).
+  Small files are buffered, checked against the source digest, then PUT; big ones go up as a
+  parallel multipart upload that is aborted on any failure or digest mismatch.
+- Our own digests and the mtime live in object metadata (``md5chksum`` and ``mtime`` in
+  rclone's spelling, ``sx-sha1``): multipart ETags are not MD5s and LastModified is upload
+  time. Metadata only exists from a HEAD, so listing HEADs each file (in parallel) to report
+  the same mtime that ``write`` returned.
+- ``move`` is a server-side copy then a delete: not atomic across the two keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+import aiohttp
+from botocore.exceptions import BotoCoreError, ClientError
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    ConfigError,
+    DirectoryNotEmptyError,
+    NotFoundError,
+    UsageError,
+)
+from syncoxide.native.providers.digests import (
+    StreamDigests,
+    mtime_to_text,
+    verify_expected,
+)
+from syncoxide.native.providers.s3_errors import translated
+from syncoxide.native.providers.s3_lean import HeadSigner, lean_head, lean_put
+from syncoxide.native.providers.s3_listing import MARKER_NAME, FlatWalk
+from syncoxide.native.providers.s3_metadata import file_entry, object_metadata
+from syncoxide.native.providers.s3_settings import MiB, S3Settings, create_client
+from syncoxide.native.providers.s3_upload import MultipartUpload, read_head
+from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+
+_READ_CHUNK = MiB
+_COPY_LIMIT = 5 * 1024 * MiB  # the largest object one CopyObject call may copy
+
+
+class S3Provider:
+    """One bucket (optionally under a key prefix) as a sync root. Close with ``aclose``."""
+
+    def __init__(self, settings: S3Settings) -> None:
+        self._settings = settings
+        self._bucket = settings.bucket
+        prefix = settings.prefix.strip("/")
+        self._prefix = f"{prefix}/" if prefix else ""
+        self._exits = AsyncExitStack()
+        self._client: Any = None
+        self._lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
+        self._opening = asyncio.Lock()
+        self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
+        self._features = Features(
+            case_sensitive=True,
+            mtime_precision_ns=settings.mtime_precision_ns,
+            server_side_copy=True,
+            server_side_move=True,
+            hash_kinds=frozenset({"sha1", "md5"}),
+        )
+
+    async def __aenter__(self) -> S3Provider:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._exits.aclose()
+        self._client = self._lean = None
+        # A semaphore belongs to the event loop that used it; the next loop gets a new one.
+        self._part_slots = asyncio.Semaphore(self._settings.upload_concurrency)
+
+    async def _s3(self) -> Any:
+        async with self._opening:
+            if self._client is None:
+                try:
+                    context = create_client(self._settings)
+                    self._client = await self._exits.enter_async_context(context)
+                    await self._open_lean_head()
+                except BotoCoreError as error:
+                    raise ConfigError(
+                        f"The S3 client could not be set up: {error}.",
+                        hint="Nothing was changed. Check the remote settings and AWS_* variables.",
+                    ) from error
+        return self._client
+
+    async def _open_lean_head(self) -> None:
+        s = self._settings
+        if s.endpoint_url and s.access_key_id and s.secret_access_key:
+            signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
+            connector = aiohttp.TCPConnector(limit=s.head_concurrency)
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=s.connect_timeout, sock_read=s.read_timeout
+                ),
+            )
+            await self._exits.enter_async_context(session)
+            self._lean = (session, signer)
+
+    def _translated(self, where: str) -> Any:
+        return translated(where, self._bucket, self._settings.endpoint_url or "AWS S3")
+
+    def _key(self, path: str) -> str:
+        if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
+            raise UsageError(f"{path!r} is not a path inside the sync root.")
+        return self._prefix + path
+
+    # -- the contract ------------------------------------------------------------------
+    @property
+    def features(self) -> Features:
+        return self._features
+
+    @property
+    def root_id(self) -> str:
+        endpoint = self._settings.endpoint_url or "aws"
+        return f"s3:{endpoint}/{self._bucket}/{self._prefix}"
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        walk = FlatWalk(prune)
+        client = await self._s3()
+        paginator = client.get_paginator("list_objects_v2")
+        pages = aiter(paginator.paginate(Bucket=self._bucket, Prefix=self._prefix))
+        # The next page is fetched while this page's files are HEADed: both take seconds
+        # per 1000 keys on a slow server, so overlapping them nearly halves the wall time.
+        upcoming = asyncio.ensure_future(anext(pages, None))
+        try:
+            while True:
+                with self._translated(self._prefix or "/"):
+                    page = await upcoming
+                if page is None:
+                    return
+                upcoming = asyncio.ensure_future(anext(pages, None))
+                entries = await self._page_entries(walk, page)
+                if entries:
+                    yield entries
+        finally:
+            upcoming.cancel()
+
+    async def _page_entries(self, walk: FlatWalk, page: dict[str, Any]) -> list[Entry]:
+        folders: list[Entry] = []
+        files: list[str] = []
+        for item in page.get("Contents", []):
+            relative = item["Key"][len(self._prefix) :]
+            new, keep = walk.place(relative)
+            folders.extend(Entry(folder, EntryKind.DIR) for folder in new)
+            if keep:
+                files.append(relative)
+        return folders + await self._stat_files(files)
+
+    async def _stat_files(self, paths: list[str]) -> list[Entry]:
+        slots = asyncio.Semaphore(self._settings.head_concurrency)
+
+        async def one(path: str) -> Entry | None:
+            async with slots:
+                try:
+                    return await self._head(path)
+                except NotFoundError:  # deleted between the listing and the HEAD
+                    return None
+
+        found = await asyncio.gather(*(one(path) for path in paths))
+        return [entry for entry in found if entry is not None]
+
+    async def _head(self, path: str) -> Entry:
+        if self._lean is not None:
+            key = self._key(path)
+            try:
+                with self._translated(path):
+                    lean = await lean_head(self._lean[0], self._lean[1], self._bucket, key)
+            except LookupError:
+                pass  # an unusual reply: botocore below says precisely what it is
+            else:
+                if lean is None:
+                    raise NotFoundError(f"S3: {path!r} does not exist.")
+                return file_entry(path, lean.size, lean.last_modified_ns, lean.metadata)
+        head = await self._head_object(path)
+        modified = int(head["LastModified"].timestamp()) * 10**9
+        return file_entry(path, head["ContentLength"], modified, head.get("Metadata", {}))
+
+    async def _head_object(self, path: str) -> Any:
+        client = await self._s3()
+        with self._translated(path):
+            try:
+                return await client.head_object(Bucket=self._bucket, Key=self._key(path))
+            except ClientError as error:
+                # A HEAD reply has no body, so a bare 403 hides whether the key or the
+                # credentials are wrong; a listing's error body tells.
+                if error.response.get("Error", {}).get("Code") == "403":
+                    await client.list_objects_v2(Bucket=self._bucket, MaxKeys=1)
+                raise
+
+    async def _folder_keys(self, path: str, limit: int) -> list[str]:
+        """Up to ``limit`` keys under the folder ``path`` (its marker sorts first)."""
+        client = await self._s3()
+        prefix = self._key(path) + "/" if path else self._prefix
+        with self._translated(path):
+            found = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=limit)
+        return [item["Key"] for item in found.get("Contents", [])]
+
+    async def stat(self, path: str) -> Entry:
+        if path == "":
+            return Entry("", EntryKind.DIR)
+        try:
+            return await self._head(path)
+        except NotFoundError:
+            if await self._folder_keys(path, 1):
+                return Entry(path, EntryKind.DIR)
+            raise
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        if length == 0:
+            return
+        client = await self._s3()
+        extra = {}
+        if offset or length is not None:
+            end = "" if length is None else str(offset + length - 1)
+            extra["Range"] = f"bytes={offset}-{end}"
+        with self._translated(path):
+            try:
+                response = await client.get_object(
+                    Bucket=self._bucket, Key=self._key(path), **extra
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "InvalidRange":
+                    return  # the offset is at or past the end: no bytes
+                raise
+            async with response["Body"] as body:
+                async for block in body.iter_chunks(_READ_CHUNK):
+                    yield block
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        key, kind = self._key(path), hash_kind or "sha1"
+        mtime = time.time_ns() if mtime_ns is None else mtime_ns
+        digests = StreamDigests("md5", kind)
+        head, rest = await read_head(chunks, digests, self._settings.part_size)
+        client = await self._s3()
+        with self._translated(path):
+            if rest is None:
+                verify_expected(expected_digest, digests, kind, path)
+                await self._put_small(
+                    key, bytes(head), digests, object_metadata(mtime, digests, kind)
+                )
+            else:
+                upload = MultipartUpload(
+                    client,
+                    self._bucket,
+                    key,
+                    self._settings.part_size,
+                    self._part_slots,
+                )
+                await upload.run(
+                    head,
+                    rest,
+                    digests,
+                    object_metadata(mtime, None, kind),
+                    lambda: verify_expected(expected_digest, digests, kind, path),
+                )
+                if digests.size <= _COPY_LIMIT:  # digests are known only now: add them
+                    await self._replace_metadata(key, object_metadata(mtime, digests, kind))
+        hashes = digests.hashes("md5", kind)
+        return Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
+
+    async def _put_small(
+        self, key: str, body: bytes, digests: StreamDigests, metadata: dict[str, str]
+    ) -> None:
+        md5 = digests.digest("md5")
+        if self._lean is not None:
+            session, signer = self._lean
+            if await lean_put(session, signer, self._bucket, key, body, md5, metadata):
+                return
+        client = await self._s3()
+        await client.put_object(Bucket=self._bucket, Key=key, Body=body, Metadata=metadata)
+
+    async def _replace_metadata(self, key: str, metadata: dict[str, str]) -> None:
+        client = await self._s3()
+        await client.copy_object(
+            Bucket=self._bucket,
+            Key=key,
+            CopySource={"Bucket": self._bucket, "Key": key},
+            Metadata=metadata,
+            MetadataDirective="REPLACE",
+        )
+
+    async def delete(self, path: str) -> None:
+        if await self._is_file(path):
+            await self._delete_keys([self._key(path)], path)
+        else:
+            keys = await self._folder_keys(path, 3)
+            if not keys:
+                raise NotFoundError(f"S3: {path!r} does not exist.")
+            folder = self._key(path) + "/"
+            if not set(keys) <= {folder, folder + MARKER_NAME}:
+                raise DirectoryNotEmptyError(f"S3: folder {path!r} is not empty.")
+            await self._delete_keys(keys, path)
+        await self._keep_parent(path)
+
+    async def _is_file(self, path: str) -> bool:
+        try:
+            await self._head(path)
+        except NotFoundError:
+            return False
+        return True
+
+    async def _delete_keys(self, keys: list[str], where: str) -> None:
+        client = await self._s3()
+        with self._translated(where):
+            for start in range(0, len(keys), 1000):
+                batch = [{"Key": key} for key in keys[start : start + 1000]]
+                if len(batch) == 1:
+                    await client.delete_object(Bucket=self._bucket, Key=batch[0]["Key"])
+                else:
+                    await client.delete_objects(
+                        Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
+                    )
+
+    async def _keep_parent(self, path: str) -> None:
+        # Removing a folder's last key would make the folder vanish with it; a disk keeps it.
+        parent = path.rpartition("/")[0]
+        if parent and not await self._folder_keys(parent, 1):
+            await self._put_marker(parent)
+
+    async def _put_marker(self, path: str) -> None:
+        client = await self._s3()
+        with self._translated(path):
+            await client.put_object(
+                Bucket=self._bucket, Key=f"{self._key(path)}/{MARKER_NAME}", Body=b""
+            )
+
+    async def mkdir(self, path: str) -> None:
+        if path == "":
+            return
+        if await self._is_file(path):
+            raise AlreadyExistsError(f"S3: {path!r} exists and is a file.")
+        await self._put_marker(path)
+
+    async def move(self, source: str, target: str) -> None:
+        await self.copy(source, target)
+        if await self._is_file(source):
+            await self._delete_keys([self._key(source)], source)
+        else:
+            await self._delete_keys(await self._all_keys(source), source)
+        await self._keep_parent(source)
+
+    async def copy(self, source: str, target: str) -> None:
+        """Server-side copy of a file or a folder; ``AlreadyExistsError`` if ``target`` exists."""
+        try:
+            await self.stat(target)
+        except NotFoundError:
+            pass
+        else:
+            raise AlreadyExistsError(f"S3: {target!r} already exists.")
+        entry = await self.stat(source)
+        if entry.kind is EntryKind.FILE:
+            await self._copy_key(self._key(source), self._key(target), entry.size, source)
+            return
+        old, new = self._key(source) + "/", self._key(target) + "/"
+        for key in await self._all_keys(source):
+            await self._copy_key(key, new + key[len(old) :], None, source)
+
+    async def _all_keys(self, folder: str) -> list[str]:
+        client = await self._s3()
+        paginator = client.get_paginator("list_objects_v2")
+        keys: list[str] = []
+        with self._translated(folder):
+            async for page in paginator.paginate(
+                Bucket=self._bucket, Prefix=self._key(folder) + "/"
+            ):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    async def _copy_key(self, old: str, new: str, size: int | None, where: str) -> None:
+        if size is not None and size > _COPY_LIMIT:
+            raise UsageError(
+                f"S3: {where!r} is larger than 5 GiB, which one server-side copy cannot move.",
+                hint="Nothing was changed. Copy it through the sync engine instead.",
+            )
+        client = await self._s3()
+        with self._translated(where):
+            await client.copy_object(
+                Bucket=self._bucket,
+                Key=new,
+                CopySource={"Bucket": self._bucket, "Key": old},
+                MetadataDirective="COPY",
+            )
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None:
+        key = self._key(path)
+        head = await self._head_object(path)
+        metadata = dict(head.get("Metadata", {}))
+        metadata["mtime"] = mtime_to_text(mtime_ns)
+        with self._translated(path):
+            await self._replace_metadata(key, metadata)
+
+    async def hash(self, path: str, kind: str) -> str:
+        stored = (await self._head(path)).hashes.get(kind)
+        if stored is not None:
+            return stored
+        digests = StreamDigests(kind)
+        async for block in self.open_read(path):
+            await digests.update(block)
+        return digests.hexdigest(kind)

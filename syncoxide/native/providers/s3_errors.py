@@ -1,0 +1,103 @@
+"""botocore and aiohttp failures -> the syncoxide error tree, at the S3 boundary.
+
+S3 reports errors as a code string plus an HTTP status; the code is the stable part, the
+status decides retryability for codes we do not know (5xx and 429 are worth retrying).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import aiohttp
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
+)
+
+from syncoxide.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    ProviderUnavailableError,
+    SyncoxideError,
+)
+
+_AUTH_CODES = frozenset(
+    {
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "InvalidToken",
+        "ExpiredToken",
+        "AuthorizationHeaderMalformed",
+        "InvalidSecurity",
+    }
+)
+_MISSING_CODES = frozenset({"NoSuchKey", "NotFound", "404", "NoSuchUpload"})
+_BUSY_CODES = frozenset(
+    {
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "RequestTimeout",
+        "Throttling",
+        "RequestTimeTooSkewed",
+    }
+)
+
+
+def client_error(error: ClientError, where: str, bucket: str) -> SyncoxideError:
+    """The syncoxide error for one S3 error response."""
+    details = error.response.get("Error", {})
+    code = str(details.get("Code", ""))
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    said = str(details.get("Message") or code or status)
+    if code == "NoSuchBucket":
+        return NotFoundError(
+            f"S3 bucket {bucket!r} does not exist.",
+            hint="Nothing was changed. Create the bucket or check the remote's settings.",
+        )
+    if code in _MISSING_CODES or status == 404:
+        return NotFoundError(f"S3: {where!r} does not exist.")
+    if code in _AUTH_CODES:
+        return AuthenticationError(
+            f"S3 rejected the credentials ({code}).",
+            hint="Nothing was changed. Check the access key and secret of this remote.",
+        )
+    if code == "AccessDenied" or status == 403:
+        return PermissionDeniedError(f"S3 denied access to {where!r}: {said}.")
+    if code in _BUSY_CODES or status == 429 or status >= 500:
+        return ProviderUnavailableError(
+            f"S3 is unavailable right now ({said}) while working on {where!r}.",
+            hint="Nothing half-written was kept; try again later.",
+        )
+    return ProviderError(f"S3 refused {where!r}: {said}.")
+
+
+@contextmanager
+def translated(where: str, bucket: str, endpoint: str) -> Iterator[None]:
+    """Runs a block of S3 calls, re-raising foreign errors as syncoxide errors."""
+    try:
+        yield
+    except ClientError as error:
+        raise client_error(error, where, bucket) from error
+    except NoCredentialsError as error:
+        raise AuthenticationError(
+            "No S3 credentials were configured.", hint="Add access_key_id and secret_access_key."
+        ) from error
+    except (BotoConnectionError, HTTPClientError, aiohttp.ClientError, TimeoutError) as error:
+        raise ProviderUnavailableError(
+            f"Could not reach the S3 endpoint {endpoint} ({type(error).__name__}: {error}).",
+            hint="Nothing was changed. Check the address and that the server is running.",
+        ) from error
+    except BotoCoreError as error:
+        raise ProviderError(f"S3 client error on {where!r}: {error}.") from error
+    except asyncio.IncompleteReadError as error:
+        raise ProviderUnavailableError(f"S3 cut the connection while reading {where!r}.") from error

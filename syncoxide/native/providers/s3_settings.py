@@ -1,0 +1,55 @@
+"""Settings of an S3 remote, and the aiobotocore client they make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    region: str = "us-east-1"
+    part_size: int = 8 * MiB
+    #: Multipart parts in flight across the whole provider (memory: this x part_size).
+    upload_concurrency: int = 8
+    head_concurrency: int = 32
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_attempts: int = 3
+    #: 1 s, not 1 ns, on purpose: a server that loses our metadata (rclone serve s3 keeps it
+    #: in memory only) falls back to LastModified, which HTTP rounds to whole seconds; with a
+    #: 1 ns precision every object would then look changed and be copied again.
+    mtime_precision_ns: int = 10**9
+
+
+def create_client(s: S3Settings) -> Any:
+    """An aiobotocore client context for ``s`` (enter it to get the client)."""
+    config = AioConfig(
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if s.endpoint_url else "auto"},
+        retries={"max_attempts": s.max_attempts, "mode": "standard"},
+        connect_timeout=s.connect_timeout,
+        read_timeout=s.read_timeout,
+        max_pool_connections=max(s.head_concurrency, s.upload_concurrency) + 2,
+        # Newer botocore adds CRC checksums that many S3-compatible servers reject.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    return get_session().create_client(
+        "s3",
+        endpoint_url=s.endpoint_url,
+        region_name=s.region,
+        aws_access_key_id=s.access_key_id,
+        aws_secret_access_key=s.secret_access_key,
+        config=config,
+    )

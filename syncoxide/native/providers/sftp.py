@@ -1,0 +1,269 @@
+"""SFTP servers (OpenSSH and others) through asyncssh.
+
+How it maps the contract:
+- Writes stream into a hidden partial (``.sxpart-<random>``) beside the target, hashing the
+  bytes locally as they go (no remote command per file), set the mtime on the open handle,
+  check the source digest, then take the final name with ``posix-rename`` (OpenSSH's atomic
+  replace). Any failure removes the partial; a crash leaves one that listing reports as PARTIAL.
+- OpenSSH speaks SFTP v3: mtimes are whole seconds, and there is no server-side hashing, so
+  ``hash`` reads the file.
+- Symbolic links are reported, never followed (READDIR and LSTAT do not follow them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import posixpath
+import stat as stat_flags
+import time
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncssh
+
+from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError, UsageError
+from syncoxide.native.providers.digests import StreamDigests, verify_expected
+from syncoxide.native.providers.sftp_errors import connecting, translated
+from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+
+PARTIAL_PREFIX = ".sxpart-"
+_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class SftpSettings:
+    host: str
+    username: str
+    root: str  # the remote folder; relative paths start in the user's home
+    port: int = 22
+    password: str | None = field(default=None, repr=False)
+    private_key: str | None = None  # path of a key file
+    known_hosts: str | None = None  # path; None: the user's ~/.ssh/known_hosts
+    connect_timeout: float = 15.0
+
+
+class SftpProvider:
+    """One remote folder over SFTP as a sync root. Close with ``aclose``."""
+
+    def __init__(self, settings: SftpSettings) -> None:
+        self._settings = settings
+        self._address = f"{settings.host}:{settings.port}"
+        self._root = settings.root.rstrip("/") or "/"
+        self._connection: asyncssh.SSHClientConnection | None = None
+        self._sftp: asyncssh.SFTPClient | None = None
+        self._opening = asyncio.Lock()
+        self._known_folders: set[str] = {""}
+        self._features = Features(
+            case_sensitive=True,
+            mtime_precision_ns=10**9,
+            server_side_copy=False,
+            server_side_move=True,
+            hash_kinds=frozenset({"sha1", "md5"}),
+        )
+
+    async def __aenter__(self) -> SftpProvider:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._sftp is not None:
+            self._sftp.exit()
+            self._sftp = None
+        if self._connection is not None:
+            self._connection.close()
+            await self._connection.wait_closed()
+            self._connection = None
+
+    async def _client(self) -> asyncssh.SFTPClient:
+        async with self._opening:
+            if self._sftp is None:
+                s = self._settings
+                with connecting(self._address):
+                    self._connection = await asyncio.wait_for(
+                        asyncssh.connect(s.host, port=s.port, **self._login_options()),
+                        s.connect_timeout,
+                    )
+                    self._sftp = await self._connection.start_sftp_client()
+            return self._sftp
+
+    def _login_options(self) -> dict[str, Any]:
+        """Only what the remote sets: asyncssh's defaults (~/.ssh keys, the agent and, above
+        all, ~/.ssh/known_hosts) stay in force; host keys are never left unchecked."""
+        s = self._settings
+        options: dict[str, Any] = {"username": s.username}
+        if s.password is not None:
+            options["password"] = s.password
+        if s.private_key:
+            options["client_keys"] = [s.private_key]
+            options["agent_path"] = None  # the configured key only, as with ssh -i + IdentitiesOnly
+        if s.known_hosts:
+            options["known_hosts"] = s.known_hosts
+        return options
+
+    def _full(self, path: str) -> str:
+        if path.startswith("/") or any(p in ("", ".", "..") for p in path.split("/") if path):
+            raise UsageError(f"{path!r} is not a path inside the sync root.")
+        return posixpath.join(self._root, path) if path else self._root
+
+    async def _entry(self, path: str, attrs: asyncssh.SFTPAttrs) -> Entry:
+        mode = attrs.permissions or 0
+        if stat_flags.S_ISLNK(mode):
+            sftp = await self._client()
+            with translated(path, self._address):
+                target = await sftp.readlink(self._full(path))
+            return Entry(path, EntryKind.SYMLINK, link_target=str(target))
+        if stat_flags.S_ISDIR(mode):
+            return Entry(path, EntryKind.DIR)
+        name = path.rpartition("/")[2]
+        kind = EntryKind.PARTIAL if name.startswith(PARTIAL_PREFIX) else EntryKind.FILE
+        return Entry(path, kind, attrs.size or 0, (attrs.mtime or 0) * 10**9)
+
+    # -- the contract ------------------------------------------------------------------
+    @property
+    def features(self) -> Features:
+        return self._features
+
+    @property
+    def root_id(self) -> str:
+        return f"sftp:{self._settings.username}@{self._address}{self._root}"
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        sftp = await self._client()
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            page: list[Entry] = []
+            with translated(folder or "/", self._address):
+                names = await sftp.readdir(self._full(folder))
+            for name in names:
+                filename = str(name.filename)  # str: the client decodes names as UTF-8
+                if filename in (".", ".."):
+                    continue
+                path = f"{folder}/{filename}" if folder else filename
+                entry = await self._entry(path, name.attrs)
+                if entry.kind is EntryKind.DIR:
+                    if prune is not None and prune(path):
+                        continue
+                    pending.append(path)
+                    self._known_folders.add(path)
+                page.append(entry)
+            if page:
+                yield page
+
+    async def stat(self, path: str) -> Entry:
+        sftp = await self._client()
+        with translated(path, self._address):
+            attrs = await sftp.lstat(self._full(path))
+        return await self._entry(path, attrs)
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        sftp = await self._client()
+        remaining = -1 if length is None else length
+        with translated(path, self._address):
+            async with sftp.open(self._full(path), "rb") as handle:
+                while remaining != 0:
+                    size = _CHUNK if remaining < 0 else min(_CHUNK, remaining)
+                    block = await handle.read(size, offset)
+                    if not isinstance(block, bytes) or not block:
+                        return
+                    offset += len(block)
+                    remaining = remaining - len(block) if remaining > 0 else remaining
+                    yield block
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        kind = hash_kind or "sha1"
+        final = self._full(path)
+        mtime = time.time_ns() if mtime_ns is None else mtime_ns
+        await self.mkdir(path.rpartition("/")[0])
+        partial = posixpath.join(posixpath.dirname(final), PARTIAL_PREFIX + os.urandom(8).hex())
+        digests = StreamDigests(kind)
+        sftp = await self._client()
+        try:
+            with translated(path, self._address):
+                async with sftp.open(partial, "wb") as handle:
+                    async for block in chunks:
+                        await digests.update(block)
+                        await handle.write(block)
+                    seconds = mtime // 10**9
+                    await handle.utime((seconds, seconds))
+                verify_expected(expected_digest, digests, kind, path)
+                await sftp.posix_rename(partial, final)
+        except BaseException:
+            await asyncio.shield(self._discard(sftp, partial))
+            raise
+        stored = mtime - mtime % 10**9  # what SFTP v3 keeps
+        return Entry(path, EntryKind.FILE, digests.size, stored, digests.hashes(kind))
+
+    @staticmethod
+    async def _discard(sftp: asyncssh.SFTPClient, partial: str) -> None:
+        with suppress(Exception):
+            await sftp.remove(partial)
+
+    async def delete(self, path: str) -> None:
+        sftp = await self._client()
+        entry = await self.stat(path)
+        with translated(path, self._address):
+            if entry.kind is not EntryKind.DIR:
+                await sftp.remove(self._full(path))
+                return
+            # SFTP v3 reports a non-empty folder as a bare failure: look first.
+            if [n for n in await sftp.listdir(self._full(path)) if n not in (".", "..")]:
+                raise DirectoryNotEmptyError(f"SFTP: folder {path!r} is not empty.")
+            await sftp.rmdir(self._full(path))
+        self._known_folders.discard(path)
+
+    async def mkdir(self, path: str) -> None:
+        if path in self._known_folders:
+            return
+        sftp = await self._client()
+        try:
+            with translated(path, self._address):
+                await sftp.makedirs(self._full(path), exist_ok=True)
+        except Exception:
+            if (await self.stat(path)).kind is not EntryKind.DIR:
+                raise AlreadyExistsError(f"SFTP: {path!r} exists and is not a folder.") from None
+            raise
+        self._known_folders.add(path)
+
+    async def move(self, source: str, target: str) -> None:
+        try:
+            await self.stat(target)
+        except NotFoundError:
+            pass
+        else:
+            raise AlreadyExistsError(f"SFTP: {target!r} already exists.")
+        await self.mkdir(target.rpartition("/")[0])
+        sftp = await self._client()
+        with translated(source, self._address):
+            # Plain SFTP rename refuses an existing target, so a race cannot overwrite either.
+            await sftp.rename(self._full(source), self._full(target))
+        self._known_folders = {
+            f for f in self._known_folders if f != source and not f.startswith(source + "/")
+        }
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None:
+        sftp = await self._client()
+        seconds = mtime_ns // 10**9
+        with translated(path, self._address):
+            await sftp.utime(self._full(path), (seconds, seconds), follow_symlinks=False)
+
+    async def hash(self, path: str, kind: str) -> str:
+        digests = StreamDigests(kind)
+        async for block in self.open_read(path):
+            await digests.update(block)
+        return digests.hexdigest(kind)

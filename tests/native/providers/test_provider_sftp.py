@@ -1,0 +1,100 @@
+"""The SFTP provider against Debian's OpenSSH sshd, run with a throwaway config and keys."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+
+import pytest
+
+from syncoxide.errors import AuthenticationError, ProviderUnavailableError
+from syncoxide.native.providers.sftp import SftpProvider, SftpSettings
+from syncoxide.providers.contract import EntryKind, Provider
+from syncoxide.testing.provider_conformance import CHECKS
+from tests.native.providers.conftest import SshServer
+from tests.native.providers.server_processes import free_port
+
+_roots = itertools.count()
+
+
+def _settings(server: SshServer, **changes: object) -> SftpSettings:
+    root = server.home / f"root{next(_roots)}"
+    root.mkdir()
+    options: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "username": server.username,
+        "root": str(root),
+        "private_key": str(server.client_key),
+        "known_hosts": str(server.known_hosts),
+        **changes,
+    }
+    return SftpSettings(**options)  # type: ignore[arg-type]
+
+
+async def _run_check(server: SshServer, check) -> None:
+    opened: list[SftpProvider] = []
+
+    async def make() -> Provider:
+        opened.append(SftpProvider(_settings(server)))
+        return opened[-1]
+
+    try:
+        await check(make)
+    finally:
+        for provider in opened:
+            await provider.aclose()
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_sftp_provider_conforms(check, sshd_server: SshServer) -> None:
+    asyncio.run(_run_check(sshd_server, check))
+
+
+def test_symlinks_are_reported_not_followed(sshd_server: SshServer) -> None:
+    settings = _settings(sshd_server)
+    os.symlink("/etc", os.path.join(settings.root, "outside"))
+
+    async def run() -> None:
+        async with SftpProvider(settings) as provider:
+            tree = {e.path: e async for page in provider.list_tree() for e in page}
+            assert tree["outside"].kind is EntryKind.SYMLINK
+            assert tree["outside"].link_target == "/etc"
+            assert not [path for path in tree if path.startswith("outside/")]
+
+    asyncio.run(run())
+
+
+def test_unknown_key_is_an_authentication_error(sshd_server: SshServer) -> None:
+    async def run() -> None:
+        settings = _settings(sshd_server, private_key=str(sshd_server.stranger_key))
+        async with SftpProvider(settings) as provider:
+            with pytest.raises(AuthenticationError, match="rejected the login"):
+                await provider.stat("x")
+
+    asyncio.run(run())
+
+
+def test_untrusted_host_key_is_refused(sshd_server: SshServer, tmp_path) -> None:
+    other = tmp_path / "known_hosts"
+    stranger = sshd_server.stranger_key.with_suffix(".pub").read_text().split()[:2]
+    other.write_text(f"[127.0.0.1]:{sshd_server.port} {' '.join(stranger)}\n")
+
+    async def run() -> None:
+        async with SftpProvider(_settings(sshd_server, known_hosts=str(other))) as provider:
+            with pytest.raises(AuthenticationError, match="not trusted"):
+                await provider.stat("x")
+
+    asyncio.run(run())
+
+
+def test_unreachable_server_is_retryable(sshd_server: SshServer) -> None:
+    async def run() -> None:
+        settings = _settings(sshd_server, port=free_port(), connect_timeout=3.0)
+        async with SftpProvider(settings) as provider:
+            with pytest.raises(ProviderUnavailableError, match="Could not reach") as caught:
+                await provider.stat("x")
+            assert caught.value.retryable
+
+    asyncio.run(run())
