@@ -47,8 +47,9 @@ ReadAt = Callable[[int, int], Awaitable[bytes]]  # (offset, size) -> bytes
 Write = Callable[[bytes], Awaitable[None]]
 
 _KEPT_SAFE = "The encrypted copy was left as it is."
-# 16 x 64 KiB: one backend call per MiB, so the browser pays its Promise round trip per MiB.
-BATCH_CHUNKS = 16
+# 64 x 64 KiB: one backend call per 4 MiB, so the browser pays its Promise round trip once per
+# 4 MiB (measured in Chromium: 16 chunks gave 260/301 MB/s encrypt/decrypt, 64 gave 347/463).
+BATCH_CHUNKS = 64
 
 
 async def new_file_header(
