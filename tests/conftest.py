@@ -30,6 +30,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``syncoxide ARGS...`` as a user runs it, in a fresh process; never raises on failure."""
+    return subprocess.run(
+        [sys.executable, "-m", "syncoxide.native.cli", *map(str, args)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -4,14 +4,12 @@ the CLI, byte for byte: the same core formats over `cryptography` and over WebCr
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import LiveServer, run_cli
 from tests.e2e.browser_python import run_python_in_page
 
 pytestmark = pytest.mark.e2e
@@ -77,23 +75,12 @@ def page(browser: Browser) -> Page:
     context.close()
 
 
-def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *map(str, args)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli_and_browser_read_each_others_files(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
     (tmp_path / "password").write_text(PASSWORD)
     (tmp_path / "plain.bin").write_bytes(PLAINTEXT)
-    made = cli(
+    made = run_cli(
         "encrypt",
         "--password-file",
         tmp_path / "password",
@@ -121,7 +108,7 @@ def test_cli_and_browser_read_each_others_files(
     assert result == "ok", result
 
     (tmp_path / "from-browser.sxc").write_bytes(received[0])
-    opened = cli(
+    opened = run_cli(
         "decrypt",
         "--password-file",
         tmp_path / "password",

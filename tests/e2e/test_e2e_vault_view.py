@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import LiveServer, run_cli
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
@@ -27,17 +25,6 @@ def page(browser: Browser, live_server: LiveServer, session_cookies: list[dict[s
     expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
     yield page
     context.close()
-
-
-def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *map(str, args)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def run_in_page(page: Page, button: str, name: str, data: bytes, password: str) -> Any:
@@ -57,7 +44,7 @@ def test_encrypt_in_the_page_then_decrypt_with_the_cli(page: Page, tmp_path: Pat
     download.save_as(tmp_path / "report.pdf.sxc")
     expect(page.locator("#crypt-status")).to_contain_text("Encrypted")
     (tmp_path / "pw").write_text(PASSWORD)
-    result = cli(
+    result = run_cli(
         "decrypt",
         "--password-file",
         tmp_path / "pw",
@@ -71,7 +58,7 @@ def test_encrypt_in_the_page_then_decrypt_with_the_cli(page: Page, tmp_path: Pat
 def test_decrypt_in_the_page_what_the_cli_encrypted(page: Page, tmp_path: Path) -> None:
     (tmp_path / "pw").write_text(PASSWORD)
     (tmp_path / "notes.txt").write_bytes(CONTENT)
-    made = cli(
+    made = run_cli(
         "encrypt",
         "--password-file",
         tmp_path / "pw",
@@ -91,7 +78,7 @@ def test_a_wrong_password_is_explained_and_nothing_is_offered(page: Page, tmp_pa
     (tmp_path / "pw").write_text(PASSWORD)
     (tmp_path / "a.bin").write_bytes(b"secret")
     assert (
-        cli(
+        run_cli(
             "encrypt", "--password-file", tmp_path / "pw", tmp_path / "a.bin", tmp_path / "a.sxc"
         ).returncode
         == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from syncoxide.errors import IntegrityError
@@ -45,6 +46,23 @@ class StreamDigests:
 
     def hashes(self, *kinds: str | None) -> dict[str, str]:
         return {kind: self.hexdigest(kind) for kind in kinds if kind}
+
+
+async def read_head(
+    chunks: AsyncIterator[bytes], digests: StreamDigests, limit: int
+) -> tuple[bytes, AsyncIterator[bytes] | None]:
+    """Up to ``limit`` bytes, hashed: (those bytes, the rest of the stream or None if it ended).
+
+    Lets a provider choose between a one-request upload and a session before sending anything.
+    """
+    iterator = aiter(chunks)
+    buffer = bytearray()
+    async for block in iterator:
+        await digests.update(block)
+        buffer += block
+        if len(buffer) > limit:
+            return bytes(buffer), iterator
+    return bytes(buffer), None
 
 
 def verify_expected(

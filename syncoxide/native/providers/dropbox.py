@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncoxide.errors import DirectoryNotEmptyError, NotFoundError, UsageError
-from syncoxide.native.providers.digests import StreamDigests, verify_expected
+from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.dropbox_api import (
     DROPBOX_HASH,
     ContentHash,
@@ -55,19 +55,6 @@ class DropboxSettings:
     #: Files up to this size go in one ``upload`` call; bigger ones use a session.
     single_limit: int = 8 * MiB
     page_size: int = 2000
-
-
-async def _read_head(
-    chunks: AsyncIterator[bytes], digests: StreamDigests, limit: int
-) -> tuple[bytes, AsyncIterator[bytes] | None]:
-    iterator = aiter(chunks)
-    buffer = bytearray()
-    async for block in iterator:
-        await digests.update(block)
-        buffer += block
-        if len(buffer) > limit:
-            return bytes(buffer), iterator
-    return bytes(buffer), None
 
 
 class DropboxProvider:
@@ -205,7 +192,7 @@ class DropboxProvider:
         if mtime_ns is not None:
             commit["client_modified"] = client_modified(mtime_ns)
         digests = StreamDigests(kind)
-        head, rest = await _read_head(chunks, digests, self._settings.single_limit)
+        head, rest = await read_head(chunks, digests, self._settings.single_limit)
         if rest is None:
             verify_expected(expected_digest, digests, kind, path)
             meta = await self.uploads.single(commit, head, path)

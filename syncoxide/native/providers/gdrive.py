@@ -27,7 +27,7 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
-from syncoxide.native.providers.digests import StreamDigests, verify_expected
+from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.gdrive_api import (
     CHECKSUM_FIELDS,
     FILE_FIELDS,
@@ -64,20 +64,6 @@ class DriveSettings:
     #: Files up to this size go in one multipart request; bigger ones use a resumable session.
     multipart_limit: int = 5 * MiB
     page_size: int = 1000
-
-
-async def _read_head(
-    chunks: AsyncIterator[bytes], digests: StreamDigests, limit: int
-) -> tuple[bytes, AsyncIterator[bytes] | None]:
-    """Up to ``limit`` bytes: (those bytes, the rest of the stream or None if it ended)."""
-    iterator = aiter(chunks)
-    buffer = bytearray()
-    async for block in iterator:
-        await digests.update(block)
-        buffer += block
-        if len(buffer) > limit:
-            return bytes(buffer), iterator
-    return bytes(buffer), None
 
 
 class DriveProvider:
@@ -260,7 +246,7 @@ class DriveProvider:
             metadata["parents"] = [parent_id]
         file_id = existing["id"] if existing else None
         digests = StreamDigests("md5", kind)
-        head, rest = await _read_head(chunks, digests, self._settings.multipart_limit)
+        head, rest = await read_head(chunks, digests, self._settings.multipart_limit)
         if rest is None:
             verify_expected(expected_digest, digests, kind, path)
             meta = await self.uploads.multipart(file_id, metadata, head, path)
