@@ -58,6 +58,7 @@ COMMAND_MODULES: dict[str, str] = {
     "whoami": "syncoxide.native.cli_remote",
     "events": "syncoxide.native.cli_remote",
     "send": "syncoxide.native.cli_p2p",
+    "remote": "syncoxide.native.cli_remotes",
     "receive": "syncoxide.native.cli_p2p",
 }
 

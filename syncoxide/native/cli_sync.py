@@ -12,6 +12,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -145,12 +146,35 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]:
+    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``."""
     from syncoxide.native.local_provider import LocalProvider
+    from syncoxide.native.remotes import RemoteStore, open_remote, split_location
 
-    one, two = LocalProvider(first, durable=durable), LocalProvider(second, durable=durable)
+    remotes = RemoteStore()
+    names = remotes.names()
+
+    def open_location(spec: str) -> Any:
+        name, path = split_location(spec, names)
+        if name is None:
+            return LocalProvider(spec, durable=durable)
+        kind, options = remotes.options(name)
+        return open_remote(kind, options, path)
+
+    one, two = open_location(first), open_location(second)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two
+
+
+async def _closing(one: Any, two: Any, work: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``work``, then close network providers' connections inside the same loop."""
+    try:
+        return await work
+    finally:
+        for provider in (one, two):
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -174,7 +198,11 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         store.lock()
         report = asyncio.run(
-            run_pair(one, two, store, options, SystemClock(), SystemRandom(), progress)
+            _closing(
+                one,
+                two,
+                run_pair(one, two, store, options, SystemClock(), SystemRandom(), progress),
+            )
         )
     except SafetyLimitError as error:
         print(f"syncoxide: {error}", file=sys.stderr)

@@ -1,0 +1,47 @@
+"""``syncoxide remote add|list|remove``: named S3, WebDAV, SFTP, Drive and Dropbox remotes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from syncoxide.native.remotes import TYPES, RemoteStore, parse_options
+
+
+def register(commands: Any) -> None:
+    remote = commands.add_parser("remote", help="add, list or remove named remotes (NAME:path)")
+    verbs = remote.add_subparsers(dest="remote_command", metavar="ACTION")
+    verbs.required = True
+    add = verbs.add_parser("add", help="add a remote: NAME TYPE key=value...")
+    add.add_argument("name")
+    add.add_argument("type", choices=sorted(TYPES))
+    add.add_argument("options", nargs="*", metavar="key=value")
+    add.set_defaults(run=_add)
+    listing = verbs.add_parser("list", help="list remotes (secrets are never shown)")
+    listing.set_defaults(run=_list)
+    remove = verbs.add_parser("remove", help="forget a remote")
+    remove.add_argument("name")
+    remove.set_defaults(run=_remove)
+
+
+def _add(args: argparse.Namespace) -> int:
+    RemoteStore().add(args.name, args.type, parse_options(args.options))
+    print(f"Added {args.name} ({args.type}). Use it as {args.name}:path, e.g. in syncoxide sync.")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    remotes = RemoteStore().load()
+    if not remotes:
+        print("No remotes yet. Add one with `syncoxide remote add NAME TYPE key=value...`.")
+    for name, entry in sorted(remotes.items()):
+        shown = [f"{k}={v}" for k, v in sorted(entry["options"].items())]
+        shown += [f"{k}=(encrypted)" for k in sorted(entry.get("secrets", {}))]
+        print(f"{name}: {entry['type']} {' '.join(shown)}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    RemoteStore().remove(args.name)
+    print(f"Removed {args.name}.")
+    return 0
