@@ -158,12 +158,28 @@ def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]
         if name is None:
             return LocalProvider(spec, durable=durable)
         kind, options = remotes.options(name)
+        if kind == "crypt":
+            return _password_folder(open_location(_joined(options["remote"], path)), options)
         return open_remote(kind, options, path)
 
     one, two = open_location(first), open_location(second)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two
+
+
+def _joined(location: str, path: str) -> str:
+    return f"{location.rstrip('/')}/{path}" if path else location
+
+
+def _password_folder(inner: Any, options: dict[str, str]) -> Any:
+    from syncoxide.crypto.keys import SecretBytes
+    from syncoxide.native.crypto_backend import CryptographyBackend
+    from syncoxide.providers.encrypted import PasswordFolder
+    from syncoxide.system import SystemRandom
+
+    password = SecretBytes(options["password"].encode())
+    return PasswordFolder(inner, CryptographyBackend(), password, SystemRandom())
 
 
 async def _closing(one: Any, two: Any, work: Coroutine[Any, Any, Any]) -> Any:

@@ -63,6 +63,8 @@ TYPES: dict[str, RemoteType] = {
         ("client_secret", "root_folder_id", "token_url", "api_url"),
         ("client_secret", "refresh_token"),
     ),
+    # An encrypted folder inside a local path or another remote (``remote=box:vault``).
+    "crypt": RemoteType(("remote", "password"), (), ("password",)),
     "dropbox": RemoteType(
         ("client_id", "refresh_token"),
         ("client_secret", "root_path", "token_url", "api_url", "content_url"),

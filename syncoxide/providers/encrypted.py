@@ -73,15 +73,7 @@ class EncryptedProvider:
         self._plain_by_inner: dict[str, str] = {"": ""}
         #: Entries skipped by the last listing, so the caller can report them.
         self.skipped: list[Undecryptable] = []
-        inner_features = inner.features
-        self._features = Features(
-            case_sensitive=True,  # encrypted names differ in more than case
-            mtime_precision_ns=inner_features.mtime_precision_ns,
-            server_side_copy=False,
-            server_side_move=inner_features.server_side_move,
-            hash_kinds=frozenset(HASH_KINDS),
-            listing_hash_kinds=frozenset(),
-        )
+        self._features = encrypted_features(inner.features)
 
     def __repr__(self) -> str:
         return f"<EncryptedProvider over {self._inner.root_id}, keys redacted>"
@@ -278,6 +270,102 @@ class EncryptedProvider:
         self._plain_by_inner.pop(old, None)
         if old.rpartition("/")[2].startswith(names.LONG_PREFIX):
             await self._inner.delete(old + names.SIDECAR_SUFFIX)
+
+
+def encrypted_features(inner: Features) -> Features:
+    return Features(
+        case_sensitive=True,  # encrypted names differ in more than case
+        mtime_precision_ns=inner.mtime_precision_ns,
+        server_side_copy=False,
+        server_side_move=inner.server_side_move,
+        hash_kinds=frozenset(HASH_KINDS),
+        listing_hash_kinds=frozenset(),
+    )
+
+
+class PasswordFolder:
+    """The encrypted folder at ``inner``'s root, unlocked with a password on first use.
+
+    Lets a program build all its providers before its event loop runs: reading the vault and
+    Argon2id happen inside the loop, once, on the first call.
+    """
+
+    def __init__(
+        self,
+        inner: Provider,
+        backend: CryptoBackend,
+        password: SecretBytes,
+        random: RandomSource,
+        params: Argon2Params | None = None,
+    ) -> None:
+        self._inner, self._backend, self._password = inner, backend, password
+        self._random, self._params = random, params
+        self._opened: EncryptedProvider | None = None
+
+    def __repr__(self) -> str:
+        return f"<PasswordFolder over {self._inner.root_id}, password redacted>"
+
+    @property
+    def features(self) -> Features:
+        return encrypted_features(self._inner.features)
+
+    @property
+    def root_id(self) -> str:
+        return f"crypt:{self._inner.root_id}"
+
+    async def _open(self) -> EncryptedProvider:
+        if self._opened is None:
+            self._opened = await open_encrypted(
+                self._inner, self._backend, self._password, self._random, self._params
+            )
+        return self._opened
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        async for page in (await self._open()).list_tree(prune):
+            yield page
+
+    async def stat(self, path: str) -> Entry:
+        return await (await self._open()).stat(path)
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        async for chunk in (await self._open()).open_read(path, offset, length):
+            yield chunk
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        opened = await self._open()
+        return await opened.write(
+            path, chunks, mtime_ns=mtime_ns, hash_kind=hash_kind, expected_digest=expected_digest
+        )
+
+    async def delete(self, path: str) -> None:
+        await (await self._open()).delete(path)
+
+    async def mkdir(self, path: str) -> None:
+        await (await self._open()).mkdir(path)
+
+    async def move(self, source: str, target: str) -> None:
+        await (await self._open()).move(source, target)
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None:
+        await (await self._open()).set_mtime(path, mtime_ns)
+
+    async def hash(self, path: str, kind: str) -> str:
+        return await (await self._open()).hash(path, kind)
+
+    async def aclose(self) -> None:
+        close = getattr(self._inner, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def open_encrypted(

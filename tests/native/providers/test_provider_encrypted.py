@@ -213,3 +213,58 @@ def test_the_cli_decrypts_what_the_provider_wrote_and_vice_versa(tmp_path: Path)
         assert entry.kind is EntryKind.FILE and entry.size == len("from the cli")
 
     asyncio.run(read_cli_folder())
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_password_folder_unlocks_on_first_use_and_conforms(check) -> None:
+    from syncoxide.providers.encrypted import PasswordFolder
+
+    async def make() -> Provider:
+        return PasswordFolder(
+            MemoryProvider(), CryptographyBackend(), PASSWORD, SystemRandom(), FAST
+        )
+
+    asyncio.run(check(make))
+
+
+def test_sync_into_a_crypt_remote_and_back(tmp_path: Path) -> None:
+    from tests.native.providers.test_remotes import cli
+
+    config, source, vault_dir = tmp_path / "config", tmp_path / "source", tmp_path / "vault"
+    (source / "Taxes").mkdir(parents=True)
+    (source / "Taxes" / "2026 return.pdf").write_bytes(b"%PDF numbers")
+    vault_dir.mkdir()
+    added = cli(
+        config,
+        "remote",
+        "add",
+        "secret",
+        "crypt",
+        f"remote={vault_dir}",
+        f"password={PASSWORD.reveal().decode()}",
+    )
+    assert added.returncode == 0, added.stderr
+    state = ["--state-dir", str(tmp_path / "state")]
+    up = cli(config, "sync", str(source), "secret:", *state)
+    assert up.returncode == 0, up.stderr
+    stored = [p.name for p in vault_dir.rglob("*")]
+    assert "syncoxide.vault" in stored and not any("Taxes" in n or "return" in n for n in stored)
+    (tmp_path / "back").mkdir()
+    down = cli(config, "sync", "secret:", str(tmp_path / "back"), *state)
+    assert down.returncode == 0, down.stderr
+    assert (tmp_path / "back" / "Taxes" / "2026 return.pdf").read_bytes() == b"%PDF numbers"
+    (tmp_path / "pw").write_bytes(PASSWORD.reveal())
+    opened = cli(
+        config,
+        "decrypt",
+        "--password-file",
+        str(tmp_path / "pw"),
+        str(vault_dir),
+        str(tmp_path / "plain"),
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert (tmp_path / "plain" / "Taxes" / "2026 return.pdf").read_bytes() == b"%PDF numbers"
+
+    cli(config, "remote", "add", "wrong", "crypt", f"remote={vault_dir}", "password=not it")
+    refused = cli(config, "sync", "wrong:", str(tmp_path / "back"), *state)
+    assert refused.returncode != 0 and "password is wrong" in refused.stderr
