@@ -8,6 +8,7 @@ Foreign errors from the library become ``UsageError`` (a bad key file) or ``Conf
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,35 @@ def load_recipients(key_files: list[Path]) -> list[Any]:
             ) from error
         if not found:
             raise UsageError(f"{key_file} holds no OpenPGP key.")
+        for cert in found:
+            check_recipient(cert, key_file)
         certs.extend(found)
     return certs
+
+
+def check_recipient(cert: Any, key_file: Path) -> None:
+    """Refuse, with the reason, a key that would fail or that the recipient's gpg cannot use."""
+    who = f"The key {cert.fingerprint[-16:]} in {key_file}"
+    if len(cert.fingerprint) == 64:  # v6 fingerprints are SHA-256; v4 ones SHA-1 (40 hex)
+        raise UsageError(
+            f"{who} is an OpenPGP v6 key, which GnuPG 2.2 cannot use.",
+            hint="Ask the recipient for a v4 key (what `gpg --export` gives on GnuPG 2.2/2.4).",
+        )
+    if cert.is_revoked:
+        raise UsageError(f"{who} was revoked by its owner.", hint="Ask them for their new key.")
+    expiry = cert.expiration
+    if expiry is not None and expiry <= datetime.now(UTC):
+        raise UsageError(
+            f"{who} expired on {expiry:%Y-%m-%d}.",
+            hint="Ask the recipient to extend it (gpg --quick-set-expire) and send it again.",
+        )
+    try:
+        _library().encrypt(recipients=[cert], bytes=b"probe")
+    except Exception as error:  # the library says "no usable encryption key" in its own words
+        raise UsageError(
+            f"{who} has no subkey that can encrypt (it may be for signing only).",
+            hint="Ask the recipient for a key with an encryption subkey.",
+        ) from error
 
 
 def pgp_encrypt_file(source: Path, target: Path, key_files: list[Path], *, armor: bool) -> None:

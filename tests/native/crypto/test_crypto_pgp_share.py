@@ -97,3 +97,80 @@ def test_folders_are_refused_with_advice(
         == 2
     )
     assert "archive folders first" in capsys.readouterr().err
+
+
+def export(gnupg: GnuPG, email: str, folder: Path) -> Path:
+    exported = folder / f"{email}.asc"
+    exported.write_bytes(gnupg.run("--export", "--armor", email).stdout)
+    return exported
+
+
+def refused(tmp_path: Path, key: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    (tmp_path / "in.txt").write_text("secret")
+    code = main(["pgp-encrypt", "--to", str(key), str(tmp_path / "in.txt"), str(tmp_path / "out")])
+    assert code == 2
+    assert not (tmp_path / "out").exists()
+    return capsys.readouterr().err
+
+
+def test_an_expired_key_is_refused_with_its_date(
+    gnupg: GnuPG, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gnupg.run(
+        "--faked-system-time",
+        "20200101T000000",
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Old <old@example.org>",
+        "future-default",
+        "default",
+        "1d",
+    )
+    err = refused(tmp_path, export(gnupg, "old@example.org", tmp_path), capsys)
+    assert "expired on 2020-01-02" in err
+
+
+def test_a_revoked_key_is_refused(
+    gnupg: GnuPG, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gnupg.new_key("gone@example.org", tmp_path)
+    fingerprint = gnupg.run("--with-colons", "--list-keys", "gone@example.org").stdout
+    fpr = next(line.split(b":")[9] for line in fingerprint.splitlines() if line.startswith(b"fpr"))
+    home = Path(gnupg.env["GNUPGHOME"])
+    certificate = (home / "openpgp-revocs.d" / f"{fpr.decode()}.rev").read_text()
+    (tmp_path / "revoke.asc").write_text(certificate.replace(":-----BEGIN", "-----BEGIN"))
+    gnupg.run("--import", str(tmp_path / "revoke.asc"))
+    err = refused(tmp_path, export(gnupg, "gone@example.org", tmp_path), capsys)
+    assert "was revoked" in err
+
+
+def test_a_signing_only_key_is_refused(
+    gnupg: GnuPG, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gnupg.run(
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Signer <sign@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    )
+    err = refused(tmp_path, export(gnupg, "sign@example.org", tmp_path), capsys)
+    assert "no subkey that can encrypt" in err
+
+
+def test_a_v6_key_gpg_cannot_use_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    import pysequoia
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cert = pysequoia.Cert.generate("New <v6@example.org>", profile=pysequoia.Profile.RFC9580)
+    (tmp_path / "v6.asc").write_text(str(cert))
+    err = refused(tmp_path, tmp_path / "v6.asc", capsys)
+    assert "v6 key" in err and "GnuPG 2.2" in err
