@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from server.accounts import SignedIn
-from server.webbuild.assemble import ARGON2_SCRIPT, MANIFEST_NAME
+from server.webbuild.assemble import LAZY_SCRIPTS, MANIFEST_NAME
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
 
@@ -40,7 +40,8 @@ class VendorBuild:
     pyodide_version: str
     packages: tuple[str, ...]
     boot_bytes: int
-    argon2_path: str
+    #: npm package -> URL of its script, for ``<meta name="syncoxide-script-...">`` tags.
+    lazy_scripts: tuple[tuple[str, str], ...]
 
     @classmethod
     def load(cls, vendor_dir: Path) -> VendorBuild:
@@ -69,7 +70,10 @@ class VendorBuild:
             manifest["pyodide"]["version"],
             tuple(manifest["packages"]),
             boot,
-            f"{manifest['hash-wasm']['path']}/{ARGON2_SCRIPT}",
+            tuple(
+                (name, f"/vendor/{manifest[name]['path']}/{script}")
+                for name, script in LAZY_SCRIPTS.items()
+            ),
         )
 
 
@@ -83,13 +87,21 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
     }
 
 
+def lazy_script_tags(build: VendorBuild) -> str:
+    """Where the page finds scripts it loads on first use (``syncoxide_web.scripts``)."""
+    return "".join(
+        f'<meta name="syncoxide-script-{name}" content="{html.escape(url, quote=True)}">'
+        for name, url in build.lazy_scripts
+    )
+
+
 def render_app_shell(template: str, build: VendorBuild) -> str:
     values = {
         "{{version}}": html.escape(__version__),
         "{{pyodide}}": f"/vendor/{build.pyodide_path}",
         "{{pyscript}}": f"/vendor/{build.pyscript_path}",
         "{{boot_bytes}}": str(build.boot_bytes),
-        "{{argon2}}": f"/vendor/{build.argon2_path}",
+        "{{lazy_scripts}}": lazy_script_tags(build),
         "{{pyscript_config}}": html.escape(json.dumps(pyscript_config(build)), quote=True),
     }
     for placeholder, value in values.items():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,3 +106,43 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = start_live_server(tmp_path_factory.mktemp("live-data"))
     yield server
     server.stop()
+
+
+class GnuPG:
+    def __init__(self, home: Path) -> None:
+        self.env = {**os.environ, "GNUPGHOME": str(home)}
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            ["gpg", "--batch", *args], env=self.env, capture_output=True, check=check
+        )
+
+    def new_key(self, email: str, folder: Path) -> Path:
+        self.run(
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            f"Test <{email}>",
+            "future-default",
+            "default",
+            "never",
+        )
+        exported = folder / f"{email}.asc"
+        exported.write_bytes(self.run("--export", "--armor", email).stdout)
+        return exported
+
+
+@pytest.fixture
+def gnupg() -> Iterator[GnuPG]:
+    # A short path: gpg-agent's socket lives in the home and socket paths max out near 100.
+    home = Path(tempfile.mkdtemp(prefix="sxgpg-", dir="/tmp"))
+    home.chmod(0o700)
+    yield GnuPG(home)
+    # Stops only the agent serving this home (addressed through its socket), nothing else.
+    subprocess.run(
+        ["gpgconf", "--kill", "gpg-agent"],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(home, ignore_errors=True)

@@ -27,7 +27,9 @@ from syncoxide.errors import ConfigError
 
 PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 MANIFEST_NAME = "manifest.json"
-ARGON2_SCRIPT = "argon2.umd.min.js"
+# Scripts a page loads only when a feature needs them: npm package -> file in its dist/.
+# Argon2id for password vaults (WebCrypto has none); OpenPGP for shares a GnuPG user opens.
+LAZY_SCRIPTS = {"hash-wasm": "argon2.umd.min.js", "openpgp": "openpgp.min.js"}
 MANIFEST_FORMAT = 1
 
 
@@ -81,7 +83,8 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     """Build (or confirm up to date) the vendor folder and return its manifest."""
     with tempfile.TemporaryDirectory(prefix="syncoxide-wheels-") as scratch:
         pyodide_part = _pyodide_part(paths, Path(scratch))
-        parts = (pyodide_part, _pyscript_part(paths), _argon2_part(paths))
+        lazy = tuple(_lazy_script_part(paths, name) for name in LAZY_SCRIPTS)
+        parts = (pyodide_part, _pyscript_part(paths), *lazy)
         paths.vendor.mkdir(parents=True, exist_ok=True)
         folders = {part.label: _materialize(part, paths.vendor) for part in parts}
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
@@ -135,11 +138,11 @@ def _pyscript_part(paths: ProjectPaths) -> Part:
     return Part("pyscript", version, sources, {})
 
 
-def _argon2_part(paths: ProjectPaths) -> Part:
-    """Argon2id for password vaults (WebCrypto has none): hash-wasm's standalone build."""
-    package_dir = _require_npm_package(paths, "hash-wasm")
+def _lazy_script_part(paths: ProjectPaths, package: str) -> Part:
+    package_dir = _require_npm_package(paths, package)
     version = json.loads((package_dir / "package.json").read_text())["version"]
-    return Part("hash-wasm", version, {ARGON2_SCRIPT: package_dir / "dist" / ARGON2_SCRIPT}, {})
+    script = LAZY_SCRIPTS[package]
+    return Part(package, version, {script: package_dir / "dist" / script}, {})
 
 
 def _require_npm_package(paths: ProjectPaths, name: str) -> Path:

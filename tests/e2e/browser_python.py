@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from server.pages import VendorBuild, pyscript_config
+from server.pages import VendorBuild, lazy_script_tags, pyscript_config
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_TIMEOUT_MS = 60_000
@@ -36,7 +36,7 @@ def run_python_in_page(page: Page, base_url: str, code: str) -> str:
     assert "</" not in body, "script text cannot contain '</'"
     document = (
         '<!doctype html><html><head><meta charset="utf-8">'
-        f'<meta name="syncoxide-argon2" content="/vendor/{build.argon2_path}">'
+        f"{lazy_script_tags(build)}"
         '<script src="/static/crypto-batch.js"></script>'
         f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head>'
         f'<body><script type="py" config="{config}">{_WRAPPER.format(body=body)}'

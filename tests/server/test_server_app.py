@@ -203,6 +203,7 @@ def fake_build(vendor: Path, generation: int) -> None:
         "pyodide": {"path": f"pyodide-{generation}-{generation:012d}", "version": "314.0.7"},
         "pyscript": {"path": f"pyscript-{generation}-{generation:012d}", "version": "0.7.31"},
         "hash-wasm": {"path": f"hash-wasm-{generation}-{generation:012d}", "version": "4.13.0"},
+        "openpgp": {"path": f"openpgp-{generation}-{generation:012d}", "version": "6.3.2"},
         "packages": ["syncoxide"],
         "wire_bytes": {},
     }

@@ -1,58 +1,12 @@
 """``syncoxide pgp-encrypt``: real GnuPG 2.2 in a throwaway GNUPGHOME opens what we write."""
 
 import os
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from syncoxide.native.cli import main
-
-GPG = shutil.which("gpg")
-pytestmark = pytest.mark.skipif(GPG is None, reason="Debian gnupg is not installed")
-
-
-class GnuPG:
-    def __init__(self, home: Path) -> None:
-        self.env = {**os.environ, "GNUPGHOME": str(home)}
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["gpg", "--batch", *args], env=self.env, capture_output=True, check=check
-        )
-
-    def new_key(self, email: str, folder: Path) -> Path:
-        self.run(
-            "--passphrase",
-            "",
-            "--quick-gen-key",
-            f"Test <{email}>",
-            "future-default",
-            "default",
-            "never",
-        )
-        exported = folder / f"{email}.asc"
-        exported.write_bytes(self.run("--export", "--armor", email).stdout)
-        return exported
-
-
-@pytest.fixture
-def gnupg() -> Iterator[GnuPG]:
-    # A short path: gpg-agent's socket lives in the home and socket paths max out near 100.
-    home = Path(tempfile.mkdtemp(prefix="sxgpg-", dir="/tmp"))
-    home.chmod(0o700)
-    yield GnuPG(home)
-    # Stops only the agent serving this home (addressed through its socket), nothing else.
-    subprocess.run(
-        ["gpgconf", "--kill", "gpg-agent"],
-        env={**os.environ, "GNUPGHOME": str(home)},
-        check=False,
-        capture_output=True,
-    )
-    shutil.rmtree(home, ignore_errors=True)
+from tests.conftest import GnuPG
 
 
 @pytest.mark.parametrize("armor", [False, True])

@@ -41,6 +41,17 @@ VAULT_SECTION = """
     <p id="crypt-status" role="status" aria-live="polite"></p>
     <p id="crypt-result"></p>
   </form>
+  <h2>Send to someone who uses GnuPG</h2>
+  <p>Encrypt a file to the recipient's OpenPGP public key; they open it with
+     <code>gpg --decrypt</code>. No password to share.</p>
+  <form id="pgp-form" class="card" autocomplete="off">
+    <label>Their public key <textarea id="pgp-key" rows="4"
+      placeholder="-----BEGIN PGP PUBLIC KEY BLOCK-----"></textarea></label>
+    <label>File <input type="file" id="pgp-file"></label>
+    <div class="actions"><button type="button" id="pgp-encrypt">Encrypt for this key</button></div>
+    <p id="pgp-status" role="status" aria-live="polite"></p>
+    <p id="pgp-result"></p>
+  </form>
 </section>
 """
 
@@ -52,6 +63,41 @@ def wire_vault_view() -> None:
         handler = create_proxy(lambda _event, encrypting=encrypting: _start(encrypting))
         _listeners.append(handler)
         js.document.getElementById(button).addEventListener("click", handler)
+    pgp = create_proxy(lambda _event: asyncio.ensure_future(_pgp_run()))
+    _listeners.append(pgp)
+    js.document.getElementById("pgp-encrypt").addEventListener("click", pgp)
+
+
+async def _pgp_run() -> None:
+    from syncoxide_web.pgp_share import encrypt_blob, recipient_key
+
+    status, files = _element("pgp-status"), _element("pgp-file").files
+    status.className = ""
+    _element("pgp-result").innerHTML = ""
+    if files.length == 0:
+        status.textContent, status.className = "Choose a file first.", "error"
+        return
+    source = files.item(0)
+    _element("pgp-encrypt").disabled = True
+    try:
+        status.textContent = "Checking the key…"
+        key = await recipient_key(str(_element("pgp-key").value))
+        status.textContent = "Encrypting…"
+        name = f"{source.name}.gpg"
+        handle = await (await _output_folder()).getFileHandle(
+            name, to_js({"create": True}, dict_converter=js.Object.fromEntries)
+        )
+        await encrypt_blob(source, key, await handle.createWritable())
+        await _offer_download(handle, name, "pgp-result", "pgp-download")
+        status.textContent = f"Encrypted {int(source.size):,} bytes for this key."
+    except SyncoxideError as error:
+        status.textContent = f"{error.message} {error.hint or ''} Nothing was written.".strip()
+        status.className = "error"
+    except JsException as error:
+        status.textContent = f"The browser could not encrypt the file: {error}."
+        status.className = "error"
+    finally:
+        _element("pgp-encrypt").disabled = False
 
 
 def _start(encrypting: bool) -> Any:
@@ -112,7 +158,7 @@ async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_n
         await encrypt_file(backend, SystemRandom(), password, reader, sink)
     else:
         await decrypt_file(backend, password, reader, sink)
-    await _offer_download(handle, out_name)
+    await _offer_download(handle, out_name, "crypt-result", "crypt-download")
     verb = "Encrypted" if encrypting else "Decrypted and verified"
     _say(f"{verb} {int(source.size):,} bytes in {time.monotonic() - started:.1f} s.")
 
@@ -128,14 +174,14 @@ async def _output_folder() -> Any:
     )
 
 
-async def _offer_download(handle: Any, name: str) -> None:
+async def _offer_download(handle: Any, name: str, where: str, link_id: str) -> None:
     url = js.URL.createObjectURL(await handle.getFile())  # file-backed: not read into memory
     link = js.document.createElement("a")
     link.href = url
     link.download = name
-    link.id = "crypt-download"
+    link.id = link_id
     link.textContent = f"Save {name}"
-    _element("crypt-result").appendChild(link)
+    _element(where).appendChild(link)
     link.click()
 
 

@@ -2,9 +2,9 @@
 
 Implements ``syncoxide.crypto.backend.CryptoBackend``, so the core's formats run unchanged in
 the page. AES-GCM and AES-CTR keys are imported once as non-extractable ``CryptoKey`` objects.
-Argon2id is not in WebCrypto: it comes from npm ``hash-wasm`` (same bytes as argon2-cffi). The
-app shell names its script in ``<meta name="syncoxide-argon2">`` and it is loaded on first use,
-so pages that never open a vault never download it; it then lives as the global ``hashwasm``.
+Argon2id is not in WebCrypto: it comes from npm ``hash-wasm`` (same bytes as argon2-cffi). It is
+loaded on first use (``syncoxide_web.scripts``), so pages that never open a vault never
+download it; it then lives as the global ``hashwasm``.
 
 Bytes cross the FFI as copies (``to_js`` ~0.7 ms/MiB, ``to_bytes`` ~0.1 ms/MiB): about 5 % of
 a 64 KiB chunk's cost in Chromium.
@@ -12,21 +12,19 @@ a 64 KiB chunk's cost in Chromium.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import (  # type: ignore[import-not-found]
     JsException,
-    create_once_callable,
-    jsnull,
     to_js,
 )
 
 from syncoxide.crypto.backend import AesCtrKey, AesGcmKey, Argon2Params
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.errors import ConfigError
+from syncoxide_web.scripts import load_global
 
 
 def _params(**fields: Any) -> Any:
@@ -147,7 +145,7 @@ class WebCryptoBackend:
     async def argon2id(
         self, password: SecretBytes, salt: bytes, params: Argon2Params
     ) -> SecretBytes:
-        hashwasm = await _argon2_module()
+        hashwasm = await load_global("hashwasm", "hash-wasm")
         options = _params(
             password=to_js(password.reveal()),
             salt=to_js(salt),
@@ -159,38 +157,3 @@ class WebCryptoBackend:
         )
         digest = await hashwasm.argon2id(options)
         return SecretBytes(bytes(digest.to_py()))
-
-
-async def _argon2_module() -> Any:
-    """The global ``hashwasm``, loading its script the first time a vault is opened."""
-    loaded = getattr(js, "hashwasm", None)
-    if loaded is not None:
-        return loaded
-    meta = (
-        js.document.querySelector('meta[name="syncoxide-argon2"]')
-        if hasattr(js, "document")
-        else None
-    )
-    if meta is None or meta is jsnull:
-        raise ConfigError(
-            "This page cannot open password vaults: the Argon2id module is not available.",
-            hint="Reload the page; if it persists, the web build is incomplete.",
-        )
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    script = js.document.createElement("script")
-    script.src = meta.content
-    script.addEventListener("load", create_once_callable(lambda _event: done.set_result(None)))
-    script.addEventListener(
-        "error",
-        create_once_callable(
-            lambda _event: done.set_exception(
-                ConfigError(
-                    "The Argon2id module could not be downloaded.",
-                    hint="Check your connection and try again.",
-                )
-            )
-        ),
-    )
-    js.document.head.appendChild(script)
-    await done
-    return js.hashwasm
