@@ -82,3 +82,39 @@ def test_a_bad_folder_name_is_explained(context: BrowserContext, live_server: Li
     page.click("#sync-preview")
     expect(page.locator("#sync-status")).to_have_class("error", timeout=30_000)
     expect(page.locator("#sync-status")).to_contain_text("is not a folder name")
+
+
+CHECK_ENCRYPTED = """
+from syncoxide.crypto.keys import SecretBytes
+from syncoxide.providers.encrypted import PasswordFolder
+from syncoxide.system import SystemRandom
+from syncoxide_web.opfs import open_opfs_folder
+from syncoxide_web.webcrypto import WebCryptoBackend
+
+raw = await open_opfs_folder("e2e-sealed")
+names = [e.path async for page in raw.list_tree() for e in page]
+assert "syncoxide.vault" in names, names
+assert not any("notes" in n or "photo" in n for n in names), names
+opened = PasswordFolder(raw, WebCryptoBackend(), SecretBytes(b"long enough password"),
+                        SystemRandom())
+data = b"".join([c async for c in opened.open_read("notes/b.txt")])
+assert data == b"bravo" * 50_000
+"""
+
+
+def test_sync_into_an_encrypted_browser_folder(
+    context: BrowserContext, live_server: LiveServer
+) -> None:
+    seeded = run_python_in_page(context.new_page(), live_server.url, SEED)
+    assert seeded == "ok", seeded
+    page = context.new_page()
+    page.goto(f"{live_server.url}/#/sync")
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    page.fill("#sync-one", "e2e-source")
+    page.fill("#sync-two", "e2e-sealed")
+    page.check("#sync-two-encrypted")
+    page.fill("#sync-two-password", "long enough password")
+    page.click("#sync-run")
+    expect(page.locator("#sync-status")).to_contain_text("every copy verified", timeout=90_000)
+    checked = run_python_in_page(context.new_page(), live_server.url, CHECK_ENCRYPTED)
+    assert checked == "ok", checked

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from syncoxide.providers.contract import Provider
 
 PLAN_LINES_SHOWN = 200
+MIN_PASSWORD = 8
 
 SYNC_SECTION = """
 <section data-view="sync" hidden>
@@ -33,11 +34,15 @@ SYNC_SECTION = """
     <fieldset><legend>Folder 1</legend>
       <label>Browser folder <input id="sync-one" value="documents"></label>
       <button type="button" class="pick" data-side="one">Pick a folder on this computer…</button>
-      <span class="picked" id="sync-one-picked"></span></fieldset>
+      <span class="picked" id="sync-one-picked"></span>
+      <label><input type="checkbox" id="sync-one-encrypted"> Encrypted, with password
+        <input type="password" id="sync-one-password" autocomplete="off"></label></fieldset>
     <fieldset><legend>Folder 2</legend>
       <label>Browser folder <input id="sync-two" value="backup"></label>
       <button type="button" class="pick" data-side="two">Pick a folder on this computer…</button>
-      <span class="picked" id="sync-two-picked"></span></fieldset>
+      <span class="picked" id="sync-two-picked"></span>
+      <label><input type="checkbox" id="sync-two-encrypted"> Encrypted, with password
+        <input type="password" id="sync-two-password" autocomplete="off"></label></fieldset>
     <label>Mode <select id="sync-mode">
       <option value="copy">copy: 1 to 2, never deletes</option>
       <option value="sync">sync: make 2 identical to 1</option>
@@ -99,6 +104,13 @@ async def _pick(side: str) -> None:
 
 
 async def _folder(side: str) -> Provider:
+    folder = await _plain_folder(side)
+    if not _element(f"sync-{side}-encrypted").checked:
+        return folder
+    return _encrypted(folder, str(_element(f"sync-{side}-password").value))
+
+
+async def _plain_folder(side: str) -> Provider:
     from syncoxide_web.opfs import open_opfs_folder, open_picked_folder
 
     if side in _picked:
@@ -108,6 +120,20 @@ async def _folder(side: str) -> Provider:
     if not name or "/" in name or name in {".", ".."}:
         raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
     return await open_opfs_folder(name)
+
+
+def _encrypted(folder: Provider, password: str) -> Provider:
+    """Names and content encrypted in the layout `syncoxide decrypt` opens (keys stay here)."""
+    from syncoxide.crypto.keys import SecretBytes
+    from syncoxide.providers.encrypted import PasswordFolder
+    from syncoxide.system import SystemRandom
+    from syncoxide_web.webcrypto import WebCryptoBackend
+
+    if len(password) < MIN_PASSWORD:
+        raise SyncoxideError(f"Use a password of at least {MIN_PASSWORD} characters.")
+    return PasswordFolder(
+        folder, WebCryptoBackend(), SecretBytes(password.encode()), SystemRandom()
+    )
 
 
 def _options(dry_run: bool) -> RunOptions:
