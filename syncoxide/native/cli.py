@@ -50,6 +50,7 @@ COMMAND_MODULES: dict[str, str] = {
     "decrypt": "syncoxide.native.cli_crypto",
     "change-password": "syncoxide.native.cli_crypto",
     "pgp-encrypt": "syncoxide.native.cli_crypto",
+    "pgp-decrypt": "syncoxide.native.cli_crypto",
     "sync": "syncoxide.native.cli_sync",
     "trash": "syncoxide.native.cli_sync",
     "user": "syncoxide.native.cli_accounts",

@@ -73,6 +73,23 @@ def register(commands: Any) -> None:
     pgp.add_argument("source", type=Path, metavar="IN", help="file to encrypt")
     pgp.add_argument("target", type=Path, metavar="OUT", help="new file to write")
     pgp.set_defaults(run=_pgp_encrypt)
+    opened = commands.add_parser("pgp-decrypt", help="decrypt an OpenPGP message made for your key")
+    opened.add_argument(
+        "--key",
+        type=Path,
+        required=True,
+        metavar="SECRETKEY",
+        help="your exported secret key (gpg --export-secret-keys --armor)",
+    )
+    opened.add_argument(
+        "--password-file",
+        type=Path,
+        default=None,
+        help="file holding the secret key's passphrase, if it has one",
+    )
+    opened.add_argument("source", type=Path, metavar="IN", help="message to decrypt")
+    opened.add_argument("target", type=Path, metavar="OUT", help="new file to write")
+    opened.set_defaults(run=_pgp_decrypt)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -161,6 +178,15 @@ def _pgp_encrypt(args: argparse.Namespace) -> int:
 
     with _output_untouched_on_failure(args.target):
         pgp_encrypt_file(args.source, args.target, args.to, armor=args.armor)
+    return 0
+
+
+def _pgp_decrypt(args: argparse.Namespace) -> int:
+    from syncoxide.native.pgp_share import pgp_decrypt_file
+
+    key_password = args.password_file.read_text().rstrip("\n") if args.password_file else None
+    with _output_untouched_on_failure(args.target):
+        pgp_decrypt_file(args.source, args.target, args.key, key_password)
     return 0
 
 

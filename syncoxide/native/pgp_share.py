@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syncoxide.errors import ConfigError, NotFoundError, UsageError
+from syncoxide.errors import ConfigError, NotFoundError, TamperedDataError, UsageError
 from syncoxide.native.crypto_files import staged_output
 
 
@@ -88,4 +88,29 @@ def pgp_encrypt_file(source: Path, target: Path, key_files: list[Path], *, armor
             raise UsageError(
                 f"Could not encrypt to these keys: {error}.",
                 hint="Check the key can encrypt (not expired or revoked). Nothing was written.",
+            ) from error
+
+
+def pgp_decrypt_file(
+    source: Path, target: Path, secret_key_file: Path, key_password: str | None
+) -> None:
+    """Decrypt a message made for our key (by gpg or anyone); ``target`` appears once it opened."""
+    pysequoia = _library()
+    if not secret_key_file.is_file():
+        raise NotFoundError(f"The key file {secret_key_file} does not exist.")
+    try:
+        secret = pysequoia.Tsk.from_bytes(secret_key_file.read_bytes())
+        decryptor = secret.decryptor(key_password) if key_password else secret.decryptor()
+    except Exception as error:  # bare library exceptions: not a secret key, or wrong password
+        raise UsageError(
+            f"{secret_key_file} is not an OpenPGP secret key this password unlocks.",
+            hint="Export it with: gpg --export-secret-keys --armor YOUR-EMAIL > key.asc",
+        ) from error
+    with staged_output(target, folder=False) as staging:
+        try:
+            pysequoia.decrypt_file(str(source), str(staging), decryptor=decryptor)
+        except Exception as error:
+            raise TamperedDataError(
+                f"{source} could not be decrypted with this key: {error}.",
+                hint="It was made for another key, or altered. Nothing was written.",
             ) from error

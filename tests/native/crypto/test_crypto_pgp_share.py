@@ -128,3 +128,42 @@ def test_a_v6_key_gpg_cannot_use_is_refused(
     (tmp_path / "v6.asc").write_text(str(cert))
     err = refused(tmp_path, tmp_path / "v6.asc", capsys)
     assert "v6 key" in err and "GnuPG 2.2" in err
+
+
+def test_we_decrypt_what_gpg_encrypted_for_our_key(
+    gnupg: GnuPG, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gnupg.new_key("me@example.org", tmp_path)
+    secret = tmp_path / "secret.asc"
+    secret.write_bytes(gnupg.run("--export-secret-keys", "--armor", "me@example.org").stdout)
+    (tmp_path / "letter.txt").write_bytes(b"from gpg, to us" * 1000)
+    gnupg.run(
+        "--trust-model",
+        "always",
+        "--encrypt",
+        "--recipient",
+        "me@example.org",
+        "--output",
+        str(tmp_path / "letter.gpg"),
+        str(tmp_path / "letter.txt"),
+    )
+    args = ["pgp-decrypt", "--key", str(secret), str(tmp_path / "letter.gpg")]
+    assert main([*args, str(tmp_path / "back.txt")]) == 0
+    assert (tmp_path / "back.txt").read_bytes() == b"from gpg, to us" * 1000
+
+    gnupg.new_key("someone-else@example.org", tmp_path)
+    other = tmp_path / "other.asc"
+    other.write_bytes(
+        gnupg.run("--export-secret-keys", "--armor", "someone-else@example.org").stdout
+    )
+    code = main(
+        [
+            "pgp-decrypt",
+            "--key",
+            str(other),
+            str(tmp_path / "letter.gpg"),
+            str(tmp_path / "wrong.txt"),
+        ]
+    )
+    assert code == 1 and "could not be decrypted with this key" in capsys.readouterr().err
+    assert not (tmp_path / "wrong.txt").exists()
