@@ -9,7 +9,7 @@ copy is retried, and after the last attempt the file fails with a clear message.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
 from syncoxide.providers.contract import HASH_KINDS, Entry, Provider
@@ -25,8 +25,15 @@ def common_hash_kind(one: Provider, two: Provider) -> str | None:
 class HashingSource:
     """Wraps a provider's read stream: counts and hashes the bytes as they pass."""
 
-    def __init__(self, chunks: AsyncIterator[bytes], kind: str | None, expected: Entry) -> None:
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        kind: str | None,
+        expected: Entry,
+        recheck: Callable[[], Awaitable[Entry]] | None = None,
+    ) -> None:
         self._chunks = chunks
+        self._recheck = recheck
         self._hasher = hashlib.new(kind) if kind else None
         self._kind = kind
         self._expected = expected
@@ -38,6 +45,15 @@ class HashingSource:
             if self._hasher is not None:
                 self._hasher.update(chunk)
             yield chunk
+        if self._recheck is not None:
+            # An edit that keeps the size (a database, a log rewritten in place) is only seen
+            # by asking again: the bytes read may mix two versions, so nothing is committed.
+            now = await self._recheck()
+            if (now.size, now.mtime_ns) != (self._expected.size, self._expected.mtime_ns):
+                raise IntegrityError(
+                    f"{self._expected.path!r} changed while it was being copied; "
+                    "the next run copies its new version."
+                )
 
     def digest(self) -> str | None:
         if self.count != self._expected.size:
@@ -59,7 +75,12 @@ async def copy_verified(
 ) -> Entry:
     last: IntegrityError | ProviderUnavailableError | None = None
     for _ in range(ATTEMPTS):
-        reader = HashingSource(source.open_read(source_entry.path), kind, source_entry)
+        reader = HashingSource(
+            source.open_read(source_entry.path),
+            kind,
+            source_entry,
+            recheck=lambda: source.stat(source_entry.path),
+        )
         try:
             return await dest.write(
                 dest_path,

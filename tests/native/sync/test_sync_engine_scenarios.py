@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from syncoxide.errors import SafetyLimitError
+from syncoxide.providers.memory import MemoryProvider
 from syncoxide.sync.filters import compile_rule
 
 from .sync_harness import T0, Pair, plan_lines
@@ -253,3 +254,35 @@ def test_bisync_touch_on_one_side_settles_without_trash() -> None:
     assert pair.trash(pair.one) == {} and pair.trash(pair.two) == {}
     assert asyncio.run(pair.one.stat("t")).mtime_ns == T0 + 10**9
     assert pair.run().plan.actions == ()
+
+
+class EditedWhileRead(MemoryProvider):
+    """A source whose file is rewritten (same size, new time) while it is being read."""
+
+    def __init__(self) -> None:
+        super().__init__("one", chunk_size=4)
+        self.edits_left = 3
+
+    async def open_read(self, path: str, offset: int = 0, length: int | None = None):  # type: ignore[override]
+        first = True
+        async for chunk in super().open_read(path, offset, length):
+            yield chunk
+            if first and self.edits_left and path == "db.sqlite":
+                first = False
+                self.edits_left -= 1
+                version = self.read(path)
+                self.put(path, bytes(reversed(version)), T0 + (4 - self.edits_left) * 10**9)
+
+
+def test_a_file_edited_during_its_copy_is_never_committed_torn() -> None:
+    pair = Pair()
+    pair.one = EditedWhileRead()
+    pair.one.put("db.sqlite", b"AAAABBBBCCCC", T0)
+    pair.one.put("calm.txt", b"steady", T0)
+    report = pair.run("copy", transfers=1)
+    assert [o.action.path for o in report.failures] == ["db.sqlite"]
+    assert "changed while it was being copied" in report.failures[0].message
+    assert pair.two.snapshot() == {"calm.txt": b"steady"}  # no mix of two versions
+    settled = pair.run("copy")  # the edits stopped: the next run copies the new version
+    assert not settled.failures
+    assert pair.two.snapshot()["db.sqlite"] == pair.one.read("db.sqlite")
