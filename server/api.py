@@ -9,6 +9,7 @@ same steps (who is asking, CSRF, body size and shape, error mapping) and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from syncoxide import __version__
 from syncoxide.errors import SyncoxideError
 
 PREFIX = "/api/v1"
+_PATH_PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 MAX_JSON_BODY = 64 * 1024
 
 Handler = Callable[[h.Call], Awaitable[Any]]
@@ -43,7 +45,7 @@ class Operation:
     query: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
-def _obj(required: tuple[str, ...] = (), **properties: dict[str, Any]) -> dict[str, Any]:
+def obj(required: tuple[str, ...] = (), **properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": properties,
@@ -54,8 +56,8 @@ def _obj(required: tuple[str, ...] = (), **properties: dict[str, Any]) -> dict[s
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
-_USER = _obj(("id", "name", "display_name"), id=_INT, name=_STR, display_name=_STR)
-_TOKEN = _obj(
+_USER = obj(("id", "name", "display_name"), id=_INT, name=_STR, display_name=_STR)
+_TOKEN = obj(
     ("id", "label", "prefix", "created_at"),
     id=_INT,
     label=_STR,
@@ -65,7 +67,7 @@ _TOKEN = _obj(
     revoked_at={"type": ["integer", "null"]},
     expires_at={"type": ["integer", "null"]},
 )
-_EVENT = _obj(
+_EVENT = obj(
     ("id", "kind", "payload", "created_at"),
     id=_INT,
     kind=_STR,
@@ -75,14 +77,14 @@ _EVENT = _obj(
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "GET", "/me", h.me, "Who the caller is", answer=_obj(("user", "via"), user=_USER, via=_STR)
+        "GET", "/me", h.me, "Who the caller is", answer=obj(("user", "via"), user=_USER, via=_STR)
     ),
     Operation(
         "PUT",
         "/me/password",
         h.change_password,
         "Change the local password",
-        body=_obj(
+        body=obj(
             ("current_password", "new_password"),
             current_password={"type": "string", "maxLength": 1024},
             new_password={"type": "string", "minLength": 8, "maxLength": 1024},
@@ -95,12 +97,12 @@ OPERATIONS: tuple[Operation, ...] = (
         h.sign_in,
         "Sign in with a local password (sets the cookie)",
         signed_in=False,
-        body=_obj(
+        body=obj(
             ("name", "password"),
             name={"type": "string", "maxLength": 63},
             password={"type": "string", "maxLength": 1024},
         ),
-        answer=_obj(("user", "csrf_token"), user=_USER, csrf_token=_STR),
+        answer=obj(("user", "csrf_token"), user=_USER, csrf_token=_STR),
     ),
     Operation("DELETE", "/session", h.sign_out, "Sign out of this browser session", status=204),
     Operation(
@@ -108,19 +110,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "/tokens",
         h.list_tokens,
         "The caller's API tokens",
-        answer=_obj(("tokens",), tokens={"type": "array", "items": _TOKEN}),
+        answer=obj(("tokens",), tokens={"type": "array", "items": _TOKEN}),
     ),
     Operation(
         "POST",
         "/tokens",
         h.create_token,
         "Create an API token (shown once)",
-        body=_obj(
+        body=obj(
             (),
             label={"type": "string", "maxLength": 100},
             expires_in_days={"type": "integer", "minimum": 1, "maximum": 3650},
         ),
-        answer=_obj(("token", "record"), token=_STR, record=_TOKEN),
+        answer=obj(("token", "record"), token=_STR, record=_TOKEN),
         status=201,
     ),
     Operation(
@@ -131,7 +133,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/events",
         h.list_events,
         "Events after a given id (catch-up)",
-        answer=_obj(("events", "last_id"), events={"type": "array", "items": _EVENT}, last_id=_INT),
+        answer=obj(("events", "last_id"), events={"type": "array", "items": _EVENT}, last_id=_INT),
         query=(
             ("after", {"type": "integer", "minimum": 0}),
             ("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
@@ -143,12 +145,12 @@ OPERATIONS: tuple[Operation, ...] = (
         h.cli_login_token,
         "Swap a `syncoxide login` code and its verifier for the token",
         signed_in=False,
-        body=_obj(
+        body=obj(
             ("code", "verifier"),
             code={"type": "string", "maxLength": 200},
             verifier={"type": "string", "maxLength": 200},
         ),
-        answer=_obj(("token",), token=_STR),
+        answer=obj(("token",), token=_STR),
     ),
     Operation(
         "GET",
@@ -156,10 +158,10 @@ OPERATIONS: tuple[Operation, ...] = (
         h.sign_in_providers,
         "Ways to sign in",
         signed_in=False,
-        answer=_obj(
+        answer=obj(
             ("password", "providers"),
             password={"type": "boolean"},
-            providers={"type": "array", "items": _obj(("name", "label"), name=_STR, label=_STR)},
+            providers={"type": "array", "items": obj(("name", "label"), name=_STR, label=_STR)},
         ),
     ),
 )
@@ -250,10 +252,17 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
     return None
 
 
+def all_operations() -> tuple[Operation, ...]:
+    """This table plus the link operations, which build on it (hence the late import)."""
+    from server.links.api import LINK_OPERATIONS
+
+    return OPERATIONS + LINK_OPERATIONS
+
+
 def routes() -> list[BaseRoute]:
     """The API's routes; the app lists them first, so API calls match after few checks."""
     table: list[BaseRoute] = [
-        Route(PREFIX + op.path, _wrap(op), methods=[op.method]) for op in OPERATIONS
+        Route(PREFIX + op.path, _wrap(op), methods=[op.method]) for op in all_operations()
     ]
     table.append(Route(PREFIX + "/openapi.json", openapi_endpoint, methods=["GET"]))
     table.append(WebSocketRoute(PREFIX + "/events/live", live_events))
@@ -266,15 +275,18 @@ async def openapi_endpoint(request: Request) -> Response:
 
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in all_operations():
         path = PREFIX + op.path.replace(":int}", "}")
         paths.setdefault(path, {})[op.method.lower()] = _operation_document(op)
+    from server.links.api import tus_openapi_paths
+
+    paths.update(tus_openapi_paths())
     return {
         "openapi": "3.0.3",
         "info": {"title": "syncoxide API", "version": __version__},
         "paths": paths,
         "components": {
-            "schemas": {"Error": _obj(("error", "message"), error=_STR, message=_STR)},
+            "schemas": {"Error": obj(("error", "message"), error=_STR, message=_STR)},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "sxo_session"},
@@ -297,10 +309,9 @@ def _operation_document(op: Operation) -> dict[str, Any]:
         {"name": name, "in": "query", "required": False, "schema": schema}
         for name, schema in op.query
     ]
-    if "{token_id" in op.path:
-        parameters.append(
-            {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-        )
+    for name, converter in _PATH_PARAMETER.findall(op.path):
+        kind = "integer" if converter == ":int" else "string"
+        parameters.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
     if parameters:
         document["parameters"] = parameters
     if op.body:

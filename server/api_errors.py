@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 
 from syncoxide.errors import (
     AuthenticationError,
+    GoneError,
     NotFoundError,
     PermissionDeniedError,
     SyncoxideError,
@@ -53,6 +54,7 @@ def rate_limited(retry_after: float) -> ApiError:
 _STATUS_BY_CLASS: tuple[tuple[type[SyncoxideError], int], ...] = (
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (GoneError, 410),
     (NotFoundError, 404),
     (UsageError, 400),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -18,9 +19,13 @@ from server.auth import who
 from server.config import ServerConfig
 from server.datadir import prepare_data_dir
 from server.headers import SecurityHeaders
+from server.links import request_routes, share_routes, uploads
+from server.links.service import LinkService
+from server.links.store import LinkStore
 from server.pages import VendorBuild, render_app_shell, render_error_page, render_user_bar
 from server.ratelimit import RateLimits
 from server.services import Services, embedded_services
+from server.tus import UploadStore
 from signaling.routes import signaling_routes
 from syncoxide import __version__
 from syncoxide.runtime import current_runtime
@@ -130,6 +135,20 @@ _STATUS_TEXT = {
 }
 
 
+def link_service(config: ServerConfig, services: Services) -> LinkService:
+    uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
+    store = LinkStore.open(config.database_path)
+    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
+    return LinkService(
+        store,
+        services.blobs,
+        uploads,
+        services.notifier,
+        services.clock,
+        int(quota) if quota.isdigit() else None,
+    )
+
+
 def create_app(
     config: ServerConfig,
     services: Services | None = None,
@@ -147,10 +166,13 @@ def create_app(
         *signaling_routes(config),
         *account_pages.routes(),
     ]
+    links = link_service(config, web.services)
+    routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: web.http_error, Exception: web.http_error},
     )
     app.state.services = web.services
+    app.state.links = links
     app.add_middleware(SecurityHeaders)
     return app

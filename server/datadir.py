@@ -72,6 +72,41 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX events_by_user ON events (user_id, id);
     """,
+    # 3: share links (kind 'share') and request-files links (kind 'request'), and their files.
+    """
+    CREATE TABLE links (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        allow_late INTEGER NOT NULL DEFAULT 0,
+        max_downloads INTEGER,
+        downloads INTEGER NOT NULL DEFAULT 0,
+        last_download_at INTEGER,
+        password_hash TEXT,
+        access_secret TEXT NOT NULL,
+        revoked_at INTEGER,
+        max_total_bytes INTEGER,
+        max_files INTEGER,
+        allowed_types TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX links_by_user ON links (user_id, kind);
+    CREATE TABLE link_files (
+        id INTEGER PRIMARY KEY,
+        link_id TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        crc32 INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        blob_key TEXT NOT NULL,
+        late INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        UNIQUE (link_id, path)
+    );
+    """,
 )
 
 

@@ -29,12 +29,13 @@ _POLICY = (
 CONTENT_SECURITY_POLICY = "; ".join(_POLICY)
 # Pages that run PyScript add 'unsafe-eval': PyScript 0.7 compiles its plugin hooks with
 # ``Function(...)`` (seen as a CSP EvalError in Chromium without it). Still no inline script
-# and nothing from another origin. They are the app and the link pages (the product's front
-# doors); every other response, HTML or not, keeps the strict policy.
+# and nothing from another origin. They are the app and the peer-to-peer receive page; the
+# share and request pages (``/s/``, ``/r/``) are plain HTML with one script of our own, so
+# they keep the strict policy like every other response.
 APP_SHELL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "'wasm-unsafe-eval'", "'unsafe-eval' 'wasm-unsafe-eval'"
 )
-PYSCRIPT_PAGE_PREFIXES = ("/p/", "/s/", "/r/")
+PYSCRIPT_PAGE_PREFIXES = ("/p/",)
 
 
 # JSON is never rendered as a page, so API answers get the tightest policy there is (as the

@@ -8,6 +8,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── UsageError                      the caller asked for something impossible (bad flag or path)
     ├── ConfigError                     configuration or installation is incomplete or invalid
     ├── NotFoundError                   a file, share, user or object does not exist
+    │   └── GoneError                   it existed, but expired, was revoked or used up
     ├── PermissionDeniedError           authenticated but not allowed
     ├── AuthenticationError             wrong password, bad or expired token
     │   ├── WrongPasswordError          the password does not unlock this vault
@@ -69,6 +70,10 @@ class ConfigError(SyncoxideError):
 
 class NotFoundError(SyncoxideError):
     code = "not_found"
+
+
+class GoneError(NotFoundError):
+    code = "gone"
 
 
 class PermissionDeniedError(SyncoxideError):

@@ -51,14 +51,23 @@ class LocalBlobStore:
             raise
         return written
 
-    async def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
+    async def read(
+        self, key: str, chunk_size: int = 1 << 16, start: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
         path = self._path(key)
         try:
             handle = path.open("rb")
         except (FileNotFoundError, IsADirectoryError) as error:
             raise NotFoundError(f"No blob {key!r}.") from error
+        left = length
         with handle:
-            while chunk := handle.read(chunk_size):
+            handle.seek(start)
+            while left is None or left > 0:
+                chunk = handle.read(chunk_size if left is None else min(chunk_size, left))
+                if not chunk:
+                    return
+                if left is not None:
+                    left -= len(chunk)
                 yield chunk
 
     async def size(self, key: str) -> int | None:

@@ -120,6 +120,8 @@ async def blobs_round_trip_and_replace(blobs: BlobStore) -> None:
     big = bytes(range(256)) * 1024
     await blobs.put("u1/big", _chunks(big))
     assert await _read_all(blobs, "u1/big") == big
+    ranged = b"".join([c async for c in blobs.read("u1/big", 1000, start=5, length=2500)])
+    assert ranged == big[5:2505]
     assert await blobs.keys("u1/") == ["u1/a.bin", "u1/big"]
 
 

@@ -61,6 +61,8 @@ COMMAND_MODULES: dict[str, str] = {
     "send": "syncoxide.native.cli_p2p",
     "remote": "syncoxide.native.cli_remotes",
     "receive": "syncoxide.native.cli_p2p",
+    "share": "syncoxide.native.cli_links",
+    "request": "syncoxide.native.cli_links",
 }
 
 

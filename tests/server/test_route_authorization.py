@@ -18,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from server.app import create_app
 from server.config import ServerConfig
+from tests.server.links_world import TUS, metadata
 from tests.server.signin import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,21 @@ PUBLIC = {
     "POST /signal/rooms": "signaling: anyone may open a room; its token is the capability",
     "GET /signal/codes/{code}": "signaling: short codes resolve to a room for its holder",
     "WS /signal/{room}": "signaling: joining needs the room's token",
+    "GET /s/{link_id}": "a share link's page; its id is the capability (here password-locked)",
+    "POST /s/{link_id}": "a share link's password form",
+    "GET /s/{link_id}/files/{file_id:int}": "a share's file, once its password was given",
+    "GET /s/{link_id}/zip": "a share as a zip, once its password was given",
+    "GET /r/{link_id}": "a request link's upload page (no account needed)",
+    "POST /r/{link_id}": "a request link's password form",
+    "GET /api/v1/shares/{link_id}": "describes a share to anyone holding it and its password",
+    "GET /api/v1/requests/{link_id}": "describes a request link to its uploaders",
+    "OPTIONS /api/v1/uploads/": "tus capability discovery, no data",
+    "OPTIONS /api/v1/uploads/{upload_id}": "tus capability discovery, no data",
+    "OPTIONS /api/v1/drop/": "tus capability discovery, no data",
+    "POST /api/v1/drop/": "uploads into a request link, authorized by the link (and password)",
+    "OPTIONS /api/v1/drop/{upload_id}": "tus capability discovery, no data",
+    "PATCH /api/v1/drop/{upload_id}": "uploads into a request link, authorized by the link",
+    "DELETE /api/v1/drop/{upload_id}": "cancels an upload into a request link, by its holder",
 }
 REFUSED = {401, 403, 404, 405}
 
@@ -63,8 +79,37 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         "folder": "x",
         "code": "abc",
         "room": "r",
+        "upload_id": "no-such-upload",
+        **_alices_links(alice, csrf),
     }
     return app, params
+
+
+def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A password-locked share holding one file, and a password-locked request link."""
+    headers = {"X-CSRF-Token": csrf}
+    locked = {"title": "walk", "password": "walk password"}
+    share = alice.post("/api/v1/shares", json=locked, headers=headers).json()["id"]
+    request = alice.post("/api/v1/requests", json=locked, headers=headers).json()["id"]
+    tus = {
+        **TUS,
+        **headers,
+        "Upload-Length": "6",
+        "Upload-Metadata": metadata(share=share, path="a"),
+    }
+    created = alice.post("/api/v1/uploads/", headers=tus)
+    alice.patch(
+        created.headers["location"],
+        content=SECRET_LABEL[:6].encode(),
+        headers={
+            **TUS,
+            **headers,
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+    file_id = alice.get(f"/api/v1/shares/{share}").json()["files"][0]["id"]
+    return {"share_id": share, "request_id": request, "file_id": str(file_id)}
 
 
 def every_route(app: Starlette) -> list[tuple[str, str]]:
@@ -85,6 +130,9 @@ def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[tuple[str, str]]:
 
 
 def fill(path: str, params: dict[str, str]) -> str:
+    if "link_id" not in params and "share_id" in params:
+        is_request = path.startswith(("/r/", "/api/v1/requests/"))
+        params = {**params, "link_id": params["request_id" if is_request else "share_id"]}
     for name, value in params.items():
         for suffix in ("}", ":int}", ":path}"):
             path = path.replace("{" + name + suffix, value)
@@ -156,7 +204,13 @@ def test_another_user_never_sees_or_touches_alices_things(
             problems.append(f"{method} {path}: {status} showed alice's data or failed")
         if "{token_id" in path and status not in REFUSED:
             problems.append(f"{method} {path} let bob act on alice's token ({status})")
+        owners_only = "{link_id" in path and f"{method} {path}" not in PUBLIC
+        if owners_only and status not in REFUSED:
+            problems.append(f"{method} {path} let bob act on alice's link ({status})")
     assert problems == []
     alice_tokens = TestClient(app)
     sign_in(alice_tokens, "alice")
     assert [t["revoked_at"] for t in alice_tokens.get("/api/v1/tokens").json()["tokens"]] == [None]
+    links = alice_tokens.get("/api/v1/shares").json()["links"]
+    links += alice_tokens.get("/api/v1/requests").json()["links"]
+    assert [link["revoked_at"] for link in links] == [None, None]

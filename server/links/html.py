@@ -1,0 +1,115 @@
+"""Server-rendered pages for people with no account: plain HTML, every value escaped.
+
+These pages run no Python in the browser, so they open instantly in any browser; the request
+page adds one small script of our own (``/static/request-upload.js``) for tus uploads.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+
+from server.links.store import Link, LinkFile
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
+  <title>{title} · syncoxide</title>
+  <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+  <header class="topbar"><span class="brand">syncoxide</span></header>
+  <main class="link-page">
+{body}
+  </main>
+{script}</body>
+</html>
+"""
+
+
+def page(title: str, body: str, script: str = "") -> str:
+    tag = f'  <script src="{html.escape(script)}" defer></script>\n' if script else ""
+    return _PAGE.format(title=html.escape(title), body=body, script=tag)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def when(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "never"
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
+
+
+def gone_page(message: str) -> str:
+    body = f"    <h1>This link no longer works</h1>\n    <p>{html.escape(message)}</p>"
+    return page("Link unavailable", body)
+
+
+def password_page(link: Link, action: str, wrong: str = "") -> str:
+    error = f'    <p class="error" role="alert">{html.escape(wrong)}</p>\n' if wrong else ""
+    body = (
+        f"    <h1>{html.escape(link.title or 'Protected link')}</h1>\n"
+        f"{error}"
+        f'    <form method="post" action="{html.escape(action)}">\n'
+        '      <label>Password <input type="password" name="password" required autofocus>'
+        "</label>\n"
+        '      <button type="submit">Open</button>\n'
+        "    </form>"
+    )
+    return page("Password needed", body)
+
+
+def share_page(link: Link, files: Sequence[LinkFile]) -> str:
+    rows = "\n".join(
+        f'      <li><a href="/s/{link.id}/files/{f.id}" download>{html.escape(f.path)}</a>'
+        f' <span class="muted">{human_size(f.size)}</span></li>'
+        for f in files
+    )
+    total = sum(f.size for f in files)
+    zip_link = (
+        f'    <p><a class="button" href="/s/{link.id}/zip" download>Download everything as a zip'
+        f'</a> <span class="muted">{human_size(total)}</span></p>\n'
+        if len(files) > 1 or any("/" in f.path for f in files)
+        else ""
+    )
+    body = (
+        f"    <h1>{html.escape(link.title or 'Shared files')}</h1>\n"
+        + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
+        + f'    <p class="muted">Available until {when(link.expires_at)}.</p>\n'
+        + zip_link
+        + f'    <ul class="share-files">\n{rows}\n    </ul>'
+    )
+    return page(link.title or "Shared files", body)
+
+
+def request_page(link: Link, late: bool) -> str:
+    notice = (
+        '    <p class="warning">The deadline has passed; what you send now is marked late.</p>\n'
+        if late
+        else ""
+    )
+    body = (
+        f"    <h1>{html.escape(link.title or 'Send files')}</h1>\n"
+        + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
+        + f'    <p class="muted">Deadline: {when(link.expires_at)}.</p>\n'
+        + notice
+        + f'    <section id="drop" class="drop" data-request="{html.escape(link.id)}">\n'
+        "      <p>Drop files or folders here, or choose them:</p>\n"
+        '      <input type="file" id="pick-files" multiple>\n'
+        '      <label>Folder <input type="file" id="pick-folder" webkitdirectory></label>\n'
+        "    </section>\n"
+        '    <ul id="uploads" class="uploads"></ul>'
+    )
+    return page(link.title or "Send files", body, "/static/request-upload.js")

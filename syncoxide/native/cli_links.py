@@ -1,0 +1,208 @@
+"""``syncoxide share`` and ``syncoxide request``: share links and request-files links.
+
+``share`` creates a share on the server, uploads every file over tus (8 MiB chunks, each with
+a SHA-1 ``Upload-Checksum``; a failed chunk is retried from the server's offset), and prints
+the link. ``request create`` prints a request link; ``request pull`` downloads what arrived,
+never overwriting a file already in the target folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from syncoxide.errors import TransportError, UsageError
+from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
+from syncoxide.safe_names import sanitized_relative_path, unique_path
+
+EXIT_OK = 0
+CHUNK = 8 << 20
+ATTEMPTS = 5
+TUS = {"Tus-Resumable": "1.0.0"}
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def register(commands: Any) -> None:
+    share = commands.add_parser("share", help="upload files or folders and print a share link")
+    share.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    share.add_argument("--expires", type=duration, help="e.g. 30m, 12h, 7d (default: never)")
+    share.add_argument("--max-downloads", type=int, help="stop after this many downloads")
+    share.add_argument("--password-file", type=Path, help="protect the link with this password")
+    share.add_argument("--title", default="", help="shown on the link's page")
+    add_server_options(share)
+    share.set_defaults(run=_share)
+
+    request = commands.add_parser("request", help="request-files links")
+    actions = request.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a request link and print it")
+    create.add_argument("--title", required=True)
+    create.add_argument("--message", default="")
+    create.add_argument("--deadline", type=duration, help="from now, e.g. 7d")
+    create.add_argument("--allow-late", action="store_true", help="take (and mark) late files")
+    create.add_argument("--password-file", type=Path)
+    add_server_options(create)
+    create.set_defaults(run=_request_create)
+    pull = actions.add_parser("pull", help="download what arrived on a request link")
+    pull.add_argument("id")
+    pull.add_argument("dir", type=Path)
+    add_server_options(pull)
+    pull.set_defaults(run=_request_pull)
+
+
+def duration(text: str) -> int:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30m, 12h or 7d")
+    return max(int(match.group(1)) * _SECONDS[match.group(2)], 60)
+
+
+def _password(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text().rstrip("\r\n")
+    except OSError as error:
+        raise UsageError(f"Could not read the password file {path}: {error.strerror}.") from None
+
+
+def files_to_share(paths: list[Path]) -> Iterator[tuple[Path, str]]:
+    """Every file under ``paths`` with the relative name it gets in the share."""
+    for path in paths:
+        if path.is_file():
+            yield path, path.name
+        elif path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                yield found, f"{path.resolve().name}/{found.relative_to(path).as_posix()}"
+        else:
+            raise UsageError(f"{path} is not a file or folder.", hint="Nothing was uploaded.")
+
+
+def _share(args: argparse.Namespace) -> int:
+    server, token = resolve_server(args)
+    files = list(files_to_share(args.paths))
+    body: dict[str, Any] = {"title": args.title or files[0][1].split("/")[0]}
+    if args.expires:
+        body["expires_in"] = args.expires
+    if args.max_downloads:
+        body["max_downloads"] = args.max_downloads
+    password = _password(args.password_file)
+    if password:
+        body["password"] = password
+    share = call_api(server, token, "POST", "/shares", body)
+    with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
+        for path, name in files:
+            upload_file(client, path, {"share": share["id"], "path": name})
+            print(f"uploaded {name}")
+    print(f"{server}{share['url']}")
+    return EXIT_OK
+
+
+def _metadata(values: dict[str, str]) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+def upload_file(client: httpx2.Client, path: Path, metadata: dict[str, str]) -> None:
+    size = path.stat().st_size
+    headers = {**TUS, "Upload-Length": str(size), "Upload-Metadata": _metadata(metadata)}
+    created = _checked(client.post("/api/v1/uploads/", headers=headers), 201)
+    location = created.headers["location"]
+    offset, failures = 0, 0
+    with path.open("rb") as source:
+        while offset < size:
+            try:
+                offset = _send_chunk(client, location, source, offset)
+                failures = 0
+            except httpx2.TransportError as error:
+                failures += 1
+                if failures >= ATTEMPTS:
+                    raise TransportError(
+                        f"Could not upload {path}: {error}.", hint="Run the command again."
+                    ) from None
+                offset = _server_offset(client, location, offset)
+
+
+def _server_offset(client: httpx2.Client, location: str, fallback: int) -> int:
+    """Where the server says the upload stands (what it committed of a cut chunk)."""
+    try:
+        answer = client.head(location, headers=TUS)
+    except httpx2.TransportError:
+        return fallback
+    return int(_checked(answer, 200).headers["upload-offset"])
+
+
+def _send_chunk(client: httpx2.Client, location: str, source: Any, offset: int) -> int:
+    source.seek(offset)
+    chunk = source.read(CHUNK)
+    checksum = base64.b64encode(hashlib.sha1(chunk).digest()).decode()  # noqa: S324 (tus' own)
+    headers = {
+        **TUS,
+        "Upload-Offset": str(offset),
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Checksum": f"sha1 {checksum}",
+    }
+    answer = _checked(client.patch(location, content=chunk, headers=headers), 204)
+    return int(answer.headers["upload-offset"])
+
+
+def _checked(response: httpx2.Response, expected: int) -> httpx2.Response:
+    if response.status_code != expected:
+        response.read()
+        try:
+            message = response.json()["message"]
+        except (ValueError, KeyError):
+            message = f"HTTP {response.status_code}"
+        raise UsageError(f"The server refused the upload: {message}")
+    return response
+
+
+def _request_create(args: argparse.Namespace) -> int:
+    server, token = resolve_server(args)
+    body: dict[str, Any] = {"title": args.title, "message": args.message}
+    if args.deadline:
+        body["deadline_in"] = args.deadline
+    if args.allow_late:
+        body["allow_late"] = True
+    password = _password(args.password_file)
+    if password:
+        body["password"] = password
+    made = call_api(server, token, "POST", "/requests", body)
+    print(f"{server}{made['url']}")
+    return EXIT_OK
+
+
+def _request_pull(args: argparse.Namespace) -> int:
+    server, token = resolve_server(args)
+    arrived = call_api(server, token, "GET", f"/requests/{args.id}/arrivals")
+    args.dir.mkdir(parents=True, exist_ok=True)
+    with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
+        for file in arrived["files"]:
+            name = unique_path(
+                sanitized_relative_path(file["path"]), lambda p: (args.dir / p).exists()
+            )
+            _download(client, file["download_url"], args.dir / name, file["sha256"])
+            print(f"pulled {name}")
+    return EXIT_OK
+
+
+def _download(client: httpx2.Client, url: str, target: Path, sha256: str) -> None:
+    """Into a hidden partial file, renamed only once its SHA-256 matched."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    digest = hashlib.sha256()
+    with client.stream("GET", url) as response, partial.open("wb") as out:
+        _checked(response, 200)
+        for chunk in response.iter_bytes():
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != sha256:
+        partial.unlink()
+        raise TransportError(f"{target.name} arrived damaged (hash mismatch); pull again.")
+    partial.replace(target)

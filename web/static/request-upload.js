@@ -1,0 +1,162 @@
+// The request-files page: files and whole folders go to the server over tus 1.0.0 with fetch.
+//
+// How resume works: each file's upload URL is kept in localStorage under a key made of the
+// link, the file's relative path, size and modification time. After a reload (or a lost
+// connection) choosing the same files again finds the URL, asks the server for the offset with
+// HEAD and sends only the rest. Chunks are 8 MiB so a cut connection loses little.
+"use strict";
+
+(() => {
+  const CHUNK = 8 * 1024 * 1024;
+  const PARALLEL = 3;
+  const drop = document.getElementById("drop");
+  const list = document.getElementById("uploads");
+  if (!drop || !list) return;
+  const linkId = drop.dataset.request;
+  const endpoint = "/api/v1/drop/";
+  const tusHeaders = { "Tus-Resumable": "1.0.0", "Syncoxide-Link": linkId };
+  const queue = [];
+  let running = 0;
+
+  const b64 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  const storageKey = (item) =>
+    `sxo-upload:${linkId}:${item.path}:${item.file.size}:${item.file.lastModified}`;
+
+  function row(item) {
+    const li = document.createElement("li");
+    li.className = "upload";
+    const name = document.createElement("span");
+    name.textContent = item.path;
+    const bar = document.createElement("progress");
+    bar.max = Math.max(item.file.size, 1);
+    bar.value = 0;
+    const state = document.createElement("span");
+    state.className = "muted";
+    state.textContent = "waiting";
+    li.append(name, " ", bar, " ", state);
+    list.append(li);
+    return { li, bar, state };
+  }
+
+  async function refusal(response) {
+    try {
+      return (await response.json()).message;
+    } catch {
+      return `The server answered ${response.status}.`;
+    }
+  }
+
+  async function create(item) {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        ...tusHeaders,
+        "Upload-Length": String(item.file.size),
+        "Upload-Metadata": `path ${b64(item.path)},filename ${b64(item.file.name)}`,
+      },
+    });
+    if (response.status !== 201) throw new Error(await refusal(response));
+    const url = response.headers.get("Location");
+    localStorage.setItem(storageKey(item), url);
+    return url;
+  }
+
+  async function offsetOf(url) {
+    const response = await fetch(url, { method: "HEAD", headers: tusHeaders });
+    return response.ok ? Number(response.headers.get("Upload-Offset")) : null;
+  }
+
+  async function send(item, url, offset) {
+    while (offset < item.file.size) {
+      const chunk = item.file.slice(offset, offset + CHUNK);
+      const response = await fetch(url, {
+        method: "PATCH",
+        credentials: "same-origin",
+        headers: {
+          ...tusHeaders,
+          "Upload-Offset": String(offset),
+          "Content-Type": "application/offset+octet-stream",
+        },
+        body: chunk,
+      });
+      if (response.status !== 204) throw new Error(await refusal(response));
+      offset = Number(response.headers.get("Upload-Offset"));
+      item.view.bar.value = offset;
+      item.view.state.textContent = `${Math.round((100 * offset) / Math.max(item.file.size, 1))}%`;
+    }
+  }
+
+  async function upload(item) {
+    item.view.state.textContent = "starting";
+    let url = localStorage.getItem(storageKey(item));
+    let offset = url ? await offsetOf(url) : null;
+    if (offset === null) {
+      url = await create(item);
+      offset = 0;
+    } else {
+      item.view.state.textContent = "resuming";
+    }
+    await send(item, url, offset);
+    localStorage.removeItem(storageKey(item));
+    item.view.state.textContent = "done";
+    item.view.li.dataset.done = "true";
+  }
+
+  function pump() {
+    while (running < PARALLEL && queue.length) {
+      const item = queue.shift();
+      running += 1;
+      upload(item)
+        .catch((error) => {
+          item.view.state.textContent = `failed: ${error.message} Choose the file again to retry.`;
+          item.view.li.dataset.failed = "true";
+        })
+        .finally(() => {
+          running -= 1;
+          pump();
+        });
+    }
+  }
+
+  function add(file, path) {
+    const item = { file, path: path || file.name };
+    item.view = row(item);
+    queue.push(item);
+    pump();
+  }
+
+  // Dropped folders arrive as entries; walk them so the tree's relative paths are kept.
+  async function walk(entry, prefix) {
+    if (entry.isFile) {
+      const file = await new Promise((ok, fail) => entry.file(ok, fail));
+      add(file, prefix + entry.name);
+      return;
+    }
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+      if (!batch.length) return;
+      for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
+    }
+  }
+
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    for (const entry of [...event.dataTransfer.items].map((i) => i.webkitGetAsEntry())) {
+      if (entry) walk(entry, "");
+    }
+  });
+  for (const id of ["pick-files", "pick-folder"]) {
+    document.getElementById(id).addEventListener("change", (event) => {
+      for (const file of event.target.files) add(file, file.webkitRelativePath || file.name);
+      event.target.value = "";
+    });
+  }
+})();
