@@ -131,6 +131,20 @@ class GnuPG:
         exported.write_bytes(self.run("--export", "--armor", email).stdout)
         return exported
 
+    def new_expired_key(self, email: str) -> None:
+        """A key made on 2020-01-01 that expired a day later (gpg's clock, faked)."""
+        self.run(
+            "--faked-system-time",
+            "20200101T000000",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            f"Old <{email}>",
+            "future-default",
+            "default",
+            "1d",
+        )
+
 
 @pytest.fixture
 def gnupg() -> Iterator[GnuPG]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, LiveServer
 
@@ -74,3 +74,17 @@ def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, An
         {"name": name, "value": value, "url": live_server.url}
         for name, value in response.cookies.items()
     ]
+
+
+@pytest.fixture()
+def vault_page(
+    browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
+) -> Iterator[Page]:
+    """The app's Vault view, signed in, with downloads allowed."""
+    context = browser.new_context(accept_downloads=True)
+    context.add_cookies(session_cookies)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/#/vault")
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    yield page
+    context.close()

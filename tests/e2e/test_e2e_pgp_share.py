@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.conftest import GnuPG, LiveServer
+from tests.conftest import GnuPG
 
 pytestmark = pytest.mark.e2e
 CONTENT = hashlib.sha256(b"pgp from the browser").digest() * 70_000
 
 
 @pytest.fixture()
-def page(browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]) -> Page:
-    context = browser.new_context(accept_downloads=True)
-    context.add_cookies(session_cookies)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/#/vault")
-    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-    yield page
-    context.close()
+def page(vault_page: Page) -> Page:
+    return vault_page
 
 
 def choose(page: Page, armored: str) -> None:
@@ -54,17 +47,7 @@ def test_an_expired_key_is_refused_in_the_page(
     gnupg: GnuPG,
     tmp_path: Path,
 ) -> None:
-    gnupg.run(
-        "--faked-system-time",
-        "20200101T000000",
-        "--passphrase",
-        "",
-        "--quick-gen-key",
-        "Old <old@example.org>",
-        "future-default",
-        "default",
-        "1d",
-    )
+    gnupg.new_expired_key("old@example.org")
     choose(page, gnupg.run("--export", "--armor", "old@example.org").stdout.decode())
     page.click("#pgp-encrypt")
     status = page.locator("#pgp-status")

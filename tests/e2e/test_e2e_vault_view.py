@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.conftest import LiveServer, run_cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
@@ -17,14 +17,8 @@ CONTENT = hashlib.sha256(b"vault view").digest() * (5 * 65536 // 32 + 77)
 
 
 @pytest.fixture()
-def page(browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]) -> Page:
-    context = browser.new_context(accept_downloads=True)
-    context.add_cookies(session_cookies)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/#/vault")
-    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-    yield page
-    context.close()
+def page(vault_page: Page) -> Page:
+    return vault_page
 
 
 def run_in_page(page: Page, button: str, name: str, data: bytes, password: str) -> Any:

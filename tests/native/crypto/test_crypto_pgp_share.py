@@ -70,17 +70,7 @@ def refused(tmp_path: Path, key: Path, capsys: pytest.CaptureFixture[str]) -> st
 def test_an_expired_key_is_refused_with_its_date(
     gnupg: GnuPG, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    gnupg.run(
-        "--faked-system-time",
-        "20200101T000000",
-        "--passphrase",
-        "",
-        "--quick-gen-key",
-        "Old <old@example.org>",
-        "future-default",
-        "default",
-        "1d",
-    )
+    gnupg.new_expired_key("old@example.org")
     err = refused(tmp_path, export(gnupg, "old@example.org", tmp_path), capsys)
     assert "expired on 2020-01-02" in err
 
