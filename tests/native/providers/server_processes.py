@@ -15,8 +15,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+from syncoxide.providers.contract import Provider
 
 READY_SECONDS = 30.0
 VENV_BIN = Path(sys.executable).parent
@@ -77,3 +80,22 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+async def with_closing_providers(
+    open_provider: Callable[[], Any],
+    body: Callable[[Callable[[], Awaitable[Provider]]], Awaitable[object]],
+) -> object:
+    """Run ``body`` (a conformance check) with a factory whose providers are closed afterwards:
+    network providers hold connections that must be shut inside the same event loop."""
+    opened: list[Any] = []
+
+    async def make() -> Provider:
+        opened.append(open_provider())
+        return opened[-1]  # type: ignore[no-any-return]
+
+    try:
+        return await body(make)
+    finally:
+        for provider in opened:
+            await provider.aclose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -17,10 +17,9 @@ from syncoxide.errors import (
     ProviderUnavailableError,
 )
 from syncoxide.native.providers.s3 import S3Provider, S3Settings
-from syncoxide.providers.contract import Provider
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
-from tests.native.providers.server_processes import free_port
+from tests.native.providers.server_processes import free_port, with_closing_providers
 
 _roots = itertools.count()
 SMALL_PARTS = 5 * 1024 * 1024  # the smallest part S3 allows: keeps multipart tests quick
@@ -39,23 +38,6 @@ def _settings(server: S3Server, **changes: object) -> S3Settings:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-async def _with_providers(
-    server: S3Server, body: Callable[[Callable[[], Awaitable[Provider]]], Awaitable[object]]
-) -> object:
-    opened: list[S3Provider] = []
-
-    async def make() -> Provider:
-        provider = S3Provider(_settings(server))
-        opened.append(provider)
-        return provider
-
-    try:
-        return await body(make)
-    finally:
-        for provider in opened:
-            await provider.aclose()
-
-
 @pytest.fixture(params=["rclone", "moto"])
 def s3_server(request: pytest.FixtureRequest) -> S3Server:
     return request.getfixturevalue(f"{request.param}_s3")
@@ -63,7 +45,7 @@ def s3_server(request: pytest.FixtureRequest) -> S3Server:
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
 def test_s3_provider_conforms(check, s3_server: S3Server) -> None:
-    asyncio.run(_with_providers(s3_server, check))
+    asyncio.run(with_closing_providers(lambda: S3Provider(_settings(s3_server)), check))
 
 
 async def _stream(data: bytes, step: int) -> AsyncIterator[bytes]:

@@ -10,10 +10,10 @@ import pytest
 
 from syncoxide.errors import AuthenticationError, ProviderUnavailableError
 from syncoxide.native.providers.sftp import SftpProvider, SftpSettings
-from syncoxide.providers.contract import EntryKind, Provider
+from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import SshServer
-from tests.native.providers.server_processes import free_port
+from tests.native.providers.server_processes import free_port, with_closing_providers
 
 _roots = itertools.count()
 
@@ -33,23 +33,9 @@ def _settings(server: SshServer, **changes: object) -> SftpSettings:
     return SftpSettings(**options)  # type: ignore[arg-type]
 
 
-async def _run_check(server: SshServer, check) -> None:
-    opened: list[SftpProvider] = []
-
-    async def make() -> Provider:
-        opened.append(SftpProvider(_settings(server)))
-        return opened[-1]
-
-    try:
-        await check(make)
-    finally:
-        for provider in opened:
-            await provider.aclose()
-
-
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
 def test_sftp_provider_conforms(check, sshd_server: SshServer) -> None:
-    asyncio.run(_run_check(sshd_server, check))
+    asyncio.run(with_closing_providers(lambda: SftpProvider(_settings(sshd_server)), check))
 
 
 def test_symlinks_are_reported_not_followed(sshd_server: SshServer) -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from syncoxide.errors import AuthenticationError, ProviderUnavailableError
 from syncoxide.native.providers.webdav import WebDavProvider, WebDavSettings
-from syncoxide.providers.contract import EntryKind, Provider
+from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
-from tests.native.providers.server_processes import free_port
+from tests.native.providers.server_processes import free_port, with_closing_providers
 
 _roots = itertools.count()
 
@@ -30,23 +30,9 @@ def _settings(server: WebDavServer, **changes: object) -> WebDavSettings:
     return WebDavSettings(**options)  # type: ignore[arg-type]
 
 
-async def _run_check(server: WebDavServer, check) -> None:
-    opened: list[WebDavProvider] = []
-
-    async def make() -> Provider:
-        opened.append(WebDavProvider(_settings(server)))
-        return opened[-1]
-
-    try:
-        await check(make)
-    finally:
-        for provider in opened:
-            await provider.aclose()
-
-
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
 def test_webdav_provider_conforms(check, wsgidav_server: WebDavServer) -> None:
-    asyncio.run(_run_check(wsgidav_server, check))
+    asyncio.run(with_closing_providers(lambda: WebDavProvider(_settings(wsgidav_server)), check))
 
 
 async def _stream(*blocks: bytes) -> AsyncIterator[bytes]:
