@@ -58,9 +58,7 @@ def test_a_remembered_object_is_not_asked_again(s3_server: S3Server, tmp_path: P
     asyncio.run(run())
 
 
-def test_an_object_rewritten_elsewhere_is_asked_again(
-    s3_server: S3Server, tmp_path: Path
-) -> None:
+def test_an_object_rewritten_elsewhere_is_asked_again(s3_server: S3Server, tmp_path: Path) -> None:
     settings = _settings(s3_server)
 
     async def run() -> None:
