@@ -43,6 +43,7 @@ from syncoxide.native.providers.s3_lean import HeadSigner, lean_head, lean_put
 from syncoxide.native.providers.s3_listing import MARKER_NAME, FlatWalk
 from syncoxide.native.providers.s3_metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3_object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3_resume import UploadLedger
 from syncoxide.native.providers.s3_settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3_upload import MultipartUpload, read_head
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
@@ -65,6 +66,7 @@ class S3Provider:
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
+        self._ledger: UploadLedger | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=settings.mtime_precision_ns,
@@ -82,6 +84,7 @@ class S3Provider:
     def keep_state_in(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._memory = ObjectMemory(folder / "s3-objects.json")
+        self._ledger = UploadLedger(folder / "s3-uploads.json")
 
     async def aclose(self) -> None:
         self._memory.save()
@@ -295,10 +298,10 @@ class S3Provider:
             else:
                 upload = MultipartUpload(
                     client,
-                    self._bucket,
-                    key,
+                    (self._bucket, key),
                     self._settings.part_size,
                     self._part_slots,
+                    self._ledger,
                 )
                 await upload.run(
                     head,
@@ -306,6 +309,7 @@ class S3Provider:
                     digests,
                     object_metadata(mtime, None, kind),
                     lambda: verify_expected(expected_digest, digests, kind, path),
+                    mtime,
                 )
                 etag = ""
                 if digests.size <= _COPY_LIMIT:  # digests are known only now: add them
