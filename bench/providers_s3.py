@@ -185,13 +185,18 @@ def median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]
     return tuple(statistics.median(values) for values in zip(*runs, strict=True))  # type: ignore[return-value]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_arguments(doc: str, child_fields: int) -> argparse.Namespace:
+    """--base, --repeat, --small, and the hidden --child of the process each run measures."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--child", nargs=child_fields, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = bench_arguments(__doc__, 4)
     if args.child:
         endpoint, bucket, src, state = args.child
         asyncio.run(child_copy(endpoint, bucket, Path(src), Path(state)))

@@ -14,7 +14,6 @@ wall, CPU and peak RSS from wait4() of each child.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import getpass
 import shutil
@@ -22,7 +21,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from providers_s3 import TRANSFERS, Row, compare_cases, free_port, rclone_binary
+from providers_s3 import (
+    TRANSFERS,
+    Row,
+    bench_arguments,
+    compare_cases,
+    free_port,
+    rclone_binary,
+)
 from sync_local import generate, print_table
 
 
@@ -142,12 +148,7 @@ def run_cases(base: Path, repeat: int, rclone: str, sshd: ThrowawaySshd) -> list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = bench_arguments(__doc__, 5)
     if args.child:
         port, key, known, src, dest = args.child
         asyncio.run(child_copy(int(port), key, known, Path(src), dest))
