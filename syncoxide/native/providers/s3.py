@@ -263,6 +263,7 @@ class S3Provider:
                     self._settings.part_size,
                     self._part_slots,
                     self._ledger,
+                    self._lean,
                 )
                 await upload.run(
                     head,

@@ -18,8 +18,11 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
+
 from syncoxide.errors import IntegrityError
 from syncoxide.native.providers.digests import StreamDigests
+from syncoxide.native.providers.s3_lean import HeadSigner, lean_upload_part
 from syncoxide.native.providers.s3_resume import HeldPart, UploadLedger, abort_quietly, open_upload
 
 
@@ -31,12 +34,14 @@ class MultipartUpload:
         part_size: int,
         slots: asyncio.Semaphore,
         ledger: UploadLedger | None = None,
+        lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None,
     ) -> None:
         self._client = client
         self._bucket, self._key = where
         self._part_size = part_size
         self._slots = slots
         self._ledger = ledger
+        self._lean = lean
         self._tasks: list[asyncio.Task[dict[str, Any]]] = []
         self._upload_id = ""
         self._held: dict[int, HeldPart] = {}
@@ -77,23 +82,37 @@ class MultipartUpload:
             self._ledger.forget(self._key)
 
     async def _send_all(
-        self, buffer: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
+        self, head: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
     ) -> None:
-        await self._cut_parts(buffer)
+        # Blocks wait in a list and are joined once per part: one copy of each byte, where
+        # growing and slicing a bytearray made three.
+        pending: list[bytes] = [bytes(head)]
+        waiting = len(head)
+        del head[:]
         async for block in rest:
             await digests.update(block)
-            buffer += block
-            await self._cut_parts(buffer)
-            self._raise_failed_part()
-        if buffer or not self._tasks:
+            pending.append(block)
+            waiting += len(block)
+            if waiting >= self._part_size:
+                pending, waiting = await self._cut_parts(pending)
+                self._raise_failed_part()
+        pending, waiting = await self._cut_parts(pending)
+        if waiting or not self._tasks:
             await self._slots.acquire()
-            self._start_part(bytes(buffer))
+            self._start_part(b"".join(pending))
 
-    async def _cut_parts(self, buffer: bytearray) -> None:
-        while len(buffer) >= self._part_size:
+    async def _cut_parts(self, pending: list[bytes]) -> tuple[list[bytes], int]:
+        """Starts every whole part in ``pending``: (what is left, its length)."""
+        joined = b"".join(pending) if len(pending) != 1 else pending[0]
+        start = 0
+        while len(joined) - start >= self._part_size:
             await self._slots.acquire()  # before the copy: a part waiting its turn costs nothing
-            self._start_part(bytes(memoryview(buffer)[: self._part_size]))
-            del buffer[: self._part_size]
+            end = start + self._part_size
+            whole = start == 0 and end == len(joined)
+            self._start_part(joined if whole else joined[start:end])
+            start = end
+        left = joined[start:] if start else joined
+        return ([left] if left else []), len(left)
 
     def _start_part(self, body: bytes) -> None:
         number = len(self._tasks) + 1
@@ -108,6 +127,11 @@ class MultipartUpload:
         self._tasks.append(task)
 
     async def _send_part(self, number: int, body: bytes) -> dict[str, Any]:
+        if self._lean is not None:
+            where = (self._bucket, self._key, self._upload_id)
+            etag = await lean_upload_part(*self._lean, where, number, body)
+            if etag is not None:
+                return {"PartNumber": number, "ETag": etag}
         sent = await self._client.upload_part(
             Bucket=self._bucket,
             Key=self._key,
