@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -82,5 +83,28 @@ def test_unreachable_server_is_retryable(sshd_server: SshServer) -> None:
             with pytest.raises(ProviderUnavailableError, match="Could not reach") as caught:
                 await provider.stat("x")
             assert caught.value.retryable
+
+    asyncio.run(run())
+
+
+def test_more_sessions_than_the_server_allows_use_the_ones_it_gave(
+    sshd_server: SshServer,
+) -> None:
+    # OpenSSH's MaxSessions is 10 (the fixture keeps the default): the 11th session is refused.
+    settings = _settings(sshd_server, sessions=16)
+
+    async def run() -> None:
+        async with SftpProvider(settings) as provider:
+
+            async def put(i: int) -> None:
+                async def body() -> AsyncIterator[bytes]:
+                    yield f"file {i}".encode()
+
+                await provider.write(f"f{i}.txt", body(), mtime_ns=10**18)
+
+            await asyncio.gather(*(put(i) for i in range(24)))
+            files = [e async for page in provider.list_tree() for e in page]
+            assert sorted(e.path for e in files) == sorted(f"f{i}.txt" for i in range(24))
+            assert len(provider._sessions) == 10
 
     asyncio.run(run())
