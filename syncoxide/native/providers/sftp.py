@@ -18,7 +18,7 @@ import posixpath
 import stat as stat_flags
 import time
 from collections.abc import AsyncIterator
-from contextlib import suppress
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ import asyncssh
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError, UsageError
 from syncoxide.native.providers.digests import StreamDigests, verify_expected
 from syncoxide.native.providers.sftp_errors import connecting, translated
+from syncoxide.native.providers.sftp_pool import SessionPool
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
 
 PARTIAL_PREFIX = ".sxpart-"
@@ -49,9 +50,7 @@ class SftpSettings:
     private_key: str | None = None  # path of a key file
     known_hosts: str | None = None  # path; None: the user's ~/.ssh/known_hosts
     connect_timeout: float = 15.0
-    #: SFTP sessions (channels) opened over the one SSH connection. The server answers each
-    #: session's requests one after another, so small files go up several times faster with
-    #: a few sessions; OpenSSH allows 10 per connection (MaxSessions).
+    #: SSH connections (each with one SFTP session) opened when the open ones are all busy.
     sessions: int = 8
 
 
@@ -62,11 +61,7 @@ class SftpProvider:
         self._settings = settings
         self._address = f"{settings.host}:{settings.port}"
         self._root = settings.root.rstrip("/") or "/"
-        self._connection: asyncssh.SSHClientConnection | None = None
-        self._sessions: list[asyncssh.SFTPClient] = []
-        self._most_sessions = max(1, settings.sessions)
-        self._turn = 0
-        self._opening = asyncio.Lock()
+        self._pool = SessionPool(self._connect, settings.sessions)
         self._known_folders: set[str] = {""}
         self._features = Features(
             case_sensitive=True,
@@ -83,36 +78,27 @@ class SftpProvider:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for session in self._sessions:
-            session.exit()
-        self._sessions = []
-        if self._connection is not None:
-            self._connection.close()
-            await self._connection.wait_closed()
-            self._connection = None
+        await self._pool.aclose()
 
-    async def _client(self) -> asyncssh.SFTPClient:
-        async with self._opening:
-            if self._connection is None:
-                s = self._settings
-                with connecting(self._address):
-                    self._connection = await asyncio.wait_for(
-                        asyncssh.connect(s.host, port=s.port, **self._login_options()),
-                        s.connect_timeout,
-                    )
-            if len(self._sessions) < self._most_sessions:
-                await self._open_session(self._connection)
-            self._turn = (self._turn + 1) % len(self._sessions)
-            return self._sessions[self._turn]
-
-    async def _open_session(self, connection: asyncssh.SSHClientConnection) -> None:
-        try:
-            with connecting(self._address):
-                self._sessions.append(await connection.start_sftp_client())
-        except Exception:
-            if not self._sessions:
+    async def _connect(self) -> tuple[asyncssh.SSHClientConnection, asyncssh.SFTPClient]:
+        s = self._settings
+        with connecting(self._address):
+            connection = await asyncio.wait_for(
+                asyncssh.connect(s.host, port=s.port, **self._login_options()),
+                s.connect_timeout,
+            )
+            try:
+                return connection, await connection.start_sftp_client()
+            except BaseException:
+                connection.close()
                 raise
-            self._most_sessions = len(self._sessions)  # the server allows no more: use these
+
+    @asynccontextmanager
+    async def _session(self, where: str) -> AsyncIterator[asyncssh.SFTPClient]:
+        """A pooled SFTP session; SFTP errors inside come out as syncoxide errors."""
+        async with self._pool.session() as sftp:
+            with translated(where, self._address):
+                yield sftp
 
     def _login_options(self) -> dict[str, Any]:
         """Only what the remote sets: asyncssh's defaults (~/.ssh keys, the agent and, above
@@ -136,8 +122,7 @@ class SftpProvider:
     async def _entry(self, path: str, attrs: asyncssh.SFTPAttrs) -> Entry:
         mode = attrs.permissions or 0
         if stat_flags.S_ISLNK(mode):
-            sftp = await self._client()
-            with translated(path, self._address):
+            async with self._session(path) as sftp:
                 target = await sftp.readlink(self._full(path))
             return Entry(path, EntryKind.SYMLINK, link_target=str(target))
         if stat_flags.S_ISDIR(mode):
@@ -156,12 +141,11 @@ class SftpProvider:
         return f"sftp:{self._settings.username}@{self._address}{self._root}"
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
-        sftp = await self._client()
         pending = [""]
         while pending:
             folder = pending.pop()
             page: list[Entry] = []
-            with translated(folder or "/", self._address):
+            async with self._session(folder or "/") as sftp:
                 names = await sftp.readdir(self._full(folder))
             for name in names:
                 filename = str(name.filename)  # str: the client decodes names as UTF-8
@@ -179,26 +163,23 @@ class SftpProvider:
                 yield page
 
     async def stat(self, path: str) -> Entry:
-        sftp = await self._client()
-        with translated(path, self._address):
+        async with self._session(path) as sftp:
             attrs = await sftp.lstat(self._full(path))
         return await self._entry(path, attrs)
 
     async def open_read(
         self, path: str, offset: int = 0, length: int | None = None
     ) -> AsyncIterator[bytes]:
-        sftp = await self._client()
         remaining = -1 if length is None else length
-        with translated(path, self._address):
-            async with sftp.open(self._full(path), "rb") as handle:
-                while remaining != 0:
-                    size = _CHUNK if remaining < 0 else min(_CHUNK, remaining)
-                    block = await handle.read(size, offset)
-                    if not isinstance(block, bytes) or not block:
-                        return
-                    offset += len(block)
-                    remaining = remaining - len(block) if remaining > 0 else remaining
-                    yield block
+        async with self._session(path) as sftp, sftp.open(self._full(path), "rb") as handle:
+            while remaining != 0:
+                size = _CHUNK if remaining < 0 else min(_CHUNK, remaining)
+                block = await handle.read(size, offset)
+                if not isinstance(block, bytes) or not block:
+                    return
+                offset += len(block)
+                remaining = remaining - len(block) if remaining > 0 else remaining
+                yield block
 
     async def write(
         self,
@@ -215,20 +196,20 @@ class SftpProvider:
         await self.mkdir(path.rpartition("/")[0])
         partial = posixpath.join(posixpath.dirname(final), PARTIAL_PREFIX + os.urandom(8).hex())
         digests = StreamDigests(kind)
-        sftp = await self._client()
-        try:
-            with translated(path, self._address):
-                async with sftp.open(partial, "wb") as handle:
-                    async for block in chunks:
-                        await digests.update(block)
-                        await handle.write(block)
-                    seconds = mtime // 10**9
-                    await handle.utime((seconds, seconds))
-                verify_expected(expected_digest, digests, kind, path)
-                await sftp.posix_rename(partial, final)
-        except BaseException:
-            await asyncio.shield(self._discard(sftp, partial))
-            raise
+        async with self._pool.session() as sftp:
+            try:
+                with translated(path, self._address):
+                    async with sftp.open(partial, "wb") as handle:
+                        async for block in chunks:
+                            await digests.update(block)
+                            await handle.write(block)
+                        seconds = mtime // 10**9
+                        await handle.utime((seconds, seconds))
+                    verify_expected(expected_digest, digests, kind, path)
+                    await sftp.posix_rename(partial, final)
+            except BaseException:
+                await asyncio.shield(self._discard(sftp, partial))
+                raise
         stored = mtime - mtime % 10**9  # what SFTP v3 keeps
         return Entry(path, EntryKind.FILE, digests.size, stored, digests.hashes(kind))
 
@@ -238,9 +219,8 @@ class SftpProvider:
             await sftp.remove(partial)
 
     async def delete(self, path: str) -> None:
-        sftp = await self._client()
         entry = await self.stat(path)
-        with translated(path, self._address):
+        async with self._session(path) as sftp:
             if entry.kind is not EntryKind.DIR:
                 await sftp.remove(self._full(path))
                 return
@@ -253,9 +233,8 @@ class SftpProvider:
     async def mkdir(self, path: str) -> None:
         if path in self._known_folders:
             return
-        sftp = await self._client()
         try:
-            with translated(path, self._address):
+            async with self._session(path) as sftp:
                 await sftp.makedirs(self._full(path), exist_ok=True)
         except Exception:
             if (await self.stat(path)).kind is not EntryKind.DIR:
@@ -271,8 +250,7 @@ class SftpProvider:
         else:
             raise AlreadyExistsError(f"SFTP: {target!r} already exists.")
         await self.mkdir(target.rpartition("/")[0])
-        sftp = await self._client()
-        with translated(source, self._address):
+        async with self._session(source) as sftp:
             # Plain SFTP rename refuses an existing target, so a race cannot overwrite either.
             await sftp.rename(self._full(source), self._full(target))
         self._known_folders = {
@@ -280,9 +258,8 @@ class SftpProvider:
         }
 
     async def set_mtime(self, path: str, mtime_ns: int) -> None:
-        sftp = await self._client()
         seconds = mtime_ns // 10**9
-        with translated(path, self._address):
+        async with self._session(path) as sftp:
             await sftp.utime(self._full(path), (seconds, seconds), follow_symlinks=False)
 
     async def hash(self, path: str, kind: str) -> str:

@@ -87,24 +87,23 @@ def test_unreachable_server_is_retryable(sshd_server: SshServer) -> None:
     asyncio.run(run())
 
 
-def test_more_sessions_than_the_server_allows_use_the_ones_it_gave(
-    sshd_server: SshServer,
-) -> None:
-    # OpenSSH's MaxSessions is 10 (the fixture keeps the default): the 11th session is refused.
-    settings = _settings(sshd_server, sessions=16)
+def test_connections_open_only_while_all_are_busy(sshd_server: SshServer) -> None:
+    settings = _settings(sshd_server, sessions=3)
+
+    async def body(i: int) -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.05)  # keeps each write busy long enough to overlap
+        yield f"file {i}".encode()
 
     async def run() -> None:
         async with SftpProvider(settings) as provider:
-
-            async def put(i: int) -> None:
-                async def body() -> AsyncIterator[bytes]:
-                    yield f"file {i}".encode()
-
-                await provider.write(f"f{i}.txt", body(), mtime_ns=10**18)
-
-            await asyncio.gather(*(put(i) for i in range(24)))
-            files = [e async for page in provider.list_tree() for e in page]
-            assert sorted(e.path for e in files) == sorted(f"f{i}.txt" for i in range(24))
-            assert len(provider._sessions) == 10
+            for i in range(3):  # one after another: one connection serves them all
+                await provider.write(f"one{i}.txt", body(i), mtime_ns=10**18)
+            assert provider._pool.size == 1
+            await asyncio.gather(
+                *(provider.write(f"f{i}.txt", body(i), mtime_ns=10**18) for i in range(24))
+            )
+            assert provider._pool.size == 3
+            files = {e.path async for page in provider.list_tree() for e in page}
+            assert files == {f"f{i}.txt" for i in range(24)} | {f"one{i}.txt" for i in range(3)}
 
     asyncio.run(run())
