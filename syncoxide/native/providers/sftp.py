@@ -233,9 +233,16 @@ class SftpProvider:
     async def mkdir(self, path: str) -> None:
         if path in self._known_folders:
             return
+        parent = path.rpartition("/")[0]
         try:
             async with self._session(path) as sftp:
-                await sftp.makedirs(self._full(path), exist_ok=True)
+                if parent not in self._known_folders:
+                    await sftp.makedirs(self._full(path), exist_ok=True)
+                else:  # one request, where makedirs stats every folder from the server's root
+                    try:
+                        await sftp.mkdir(self._full(path))
+                    except (asyncssh.SFTPFailure, asyncssh.SFTPFileAlreadyExists):
+                        await sftp.makedirs(self._full(path), exist_ok=True)  # there already?
         except Exception:
             if (await self.stat(path)).kind is not EntryKind.DIR:
                 raise AlreadyExistsError(f"SFTP: {path!r} exists and is not a folder.") from None
