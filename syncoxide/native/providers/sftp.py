@@ -32,6 +32,7 @@ from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Featu
 
 PARTIAL_PREFIX = ".sxpart-"
 _CHUNK = 256 * 1024
+_WRITE_AHEAD = 8 * 1024 * 1024
 # AES-GCM before asyncssh's default chacha20-poly1305, which it runs one small cipher object
 # per packet in Python: a third of the CPU of a big upload. The rest stay for older servers.
 _CIPHERS_FIRST = sorted(
@@ -200,9 +201,7 @@ class SftpProvider:
             try:
                 with translated(path, self._address):
                     async with sftp.open(partial, "wb") as handle:
-                        async for block in chunks:
-                            await digests.update(block)
-                            await handle.write(block)
+                        await _write_ahead(handle, chunks, digests)
                         seconds = mtime // 10**9
                         await handle.utime((seconds, seconds))
                     verify_expected(expected_digest, digests, kind, path)
@@ -274,3 +273,28 @@ class SftpProvider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+
+async def _write_ahead(
+    handle: asyncssh.SFTPClientFile, chunks: AsyncIterator[bytes], digests: StreamDigests
+) -> None:
+    """Writes each block at its offset without waiting for the one before (up to
+    ``_WRITE_AHEAD`` bytes unanswered): waiting for every reply left the connection idle
+    for a round trip per block, half the time of a big file."""
+    in_flight: dict[asyncio.Future[Any], int] = {}
+    offset = 0
+    try:
+        async for block in chunks:
+            await digests.update(block)
+            in_flight[asyncio.ensure_future(handle.write(block, offset))] = len(block)
+            offset += len(block)
+            while sum(in_flight.values()) > _WRITE_AHEAD:
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for finished in done:
+                    del in_flight[finished]
+                    finished.result()  # a failed write stops the copy here
+        await asyncio.gather(*in_flight)
+        in_flight.clear()
+    finally:
+        for unfinished in in_flight:
+            unfinished.cancel()
