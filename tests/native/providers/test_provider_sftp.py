@@ -107,3 +107,23 @@ def test_connections_open_only_while_all_are_busy(sshd_server: SshServer) -> Non
             assert files == {f"f{i}.txt" for i in range(24)} | {f"one{i}.txt" for i in range(3)}
 
     asyncio.run(run())
+
+
+def test_a_big_file_written_ahead_arrives_whole_and_in_order(sshd_server: SshServer) -> None:
+    import hashlib
+
+    settings = _settings(sshd_server)
+    data = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(700_000))  # 22 MB
+
+    async def blocks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 1 << 20):
+            yield data[start : start + (1 << 20)]
+
+    async def run() -> None:
+        async with SftpProvider(settings) as provider:
+            written = await provider.write("big.bin", blocks(), mtime_ns=10**18, hash_kind="sha1")
+            assert written.hashes["sha1"] == hashlib.sha1(data).hexdigest()
+        stored = (sshd_server.home / settings.root / "big.bin").read_bytes()
+        assert stored == data
+
+    asyncio.run(run())
