@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import DirectoryNotEmptyError, NotFoundError, UsageError
@@ -38,6 +39,7 @@ from syncoxide.native.providers.oauth_http import (
     reading,
     require_json,
 )
+from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
 
 MiB = 1024 * 1024
@@ -75,6 +77,11 @@ class DropboxProvider:
             hash_kinds=frozenset({"sha1", "md5"}),
             listing_hash_kinds=frozenset({DROPBOX_HASH}),
         )
+
+    def keep_state_in(self, folder: Path) -> None:
+        """Upload sessions outlive the run (see ``dropbox_upload``)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.uploads.ledger = UploadLedger(folder / "dropbox-uploads.json")
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -198,7 +205,7 @@ class DropboxProvider:
             meta = await self.uploads.single(commit, head, path)
         else:
             check = lambda: verify_expected(expected_digest, digests, kind, path)  # noqa: E731
-            meta = await self.uploads.session(commit, head, rest, digests, check, path)
+            meta = await self.uploads.session(commit, head, rest, digests, check, path, mtime_ns)
         written = entry_from(path, meta)
         hashes = digests.hashes(kind) | written.hashes
         return Entry(path, EntryKind.FILE, digests.size, written.mtime_ns, hashes)

@@ -44,9 +44,9 @@ from syncoxide.native.providers.s3_list_pages import PageReader
 from syncoxide.native.providers.s3_listing import MARKER_NAME
 from syncoxide.native.providers.s3_metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3_object_memory import KnownObject, ObjectMemory
-from syncoxide.native.providers.s3_resume import UploadLedger
 from syncoxide.native.providers.s3_settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3_upload import MultipartUpload, read_head
+from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
 
 _READ_CHUNK = MiB

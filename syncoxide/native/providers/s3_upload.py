@@ -23,7 +23,8 @@ import aiohttp
 from syncoxide.errors import IntegrityError
 from syncoxide.native.providers.digests import StreamDigests
 from syncoxide.native.providers.s3_lean import HeadSigner, lean_upload_part
-from syncoxide.native.providers.s3_resume import HeldPart, UploadLedger, abort_quietly, open_upload
+from syncoxide.native.providers.s3_resume import HeldPart, abort_quietly, open_upload
+from syncoxide.native.providers.upload_ledger import UploadLedger
 
 
 class MultipartUpload:

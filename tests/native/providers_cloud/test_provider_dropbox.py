@@ -251,3 +251,68 @@ def test_download_cut_mid_way_is_unavailable(fake_dropbox: tuple[FakeDropbox, st
 
     with pytest.raises(ProviderUnavailableError, match="connection dropped"):
         asyncio.run(run())
+
+
+def test_an_interrupted_session_is_resumed_by_a_later_write(
+    fake_dropbox: tuple[FakeDropbox, str], tmp_path
+) -> None:
+    import json
+    from dataclasses import replace
+
+    from tests.native.providers.counting_proxy import counting_proxy
+
+    url = fake_dropbox[1]
+    settings = _settings(url)
+    data = hashlib.sha256(b"resume").digest() * (10 * 64 * KiB // 32 + 40)
+    mtime = 1_700_000_000 * 10**9
+
+    async def cut_after(limit: int) -> AsyncIterator[bytes]:
+        async for block in _blocks(data[:limit], 64 * KiB):
+            yield block
+        raise ConnectionResetError("the source disk went away")
+
+    async def run() -> None:
+        first = DropboxProvider(settings)
+        first.keep_state_in(tmp_path)
+        with pytest.raises(ConnectionResetError):
+            await first.write("big.bin", cut_after(6 * 64 * KiB), mtime_ns=mtime)
+        await first.aclose()
+        port = int(url.rsplit(":", 1)[1])
+        with counting_proxy(port) as proxy:
+            through = replace(settings, content_url=f"http://127.0.0.1:{proxy.port}")
+            second = DropboxProvider(through)
+            second.keep_state_in(tmp_path)
+            await second.write("big.bin", _blocks(data, 64 * KiB), mtime_ns=mtime)
+            assert await _read(second, "big.bin") == data
+            await second.aclose()
+            sent = proxy.sent
+        held = 5 * 64 * KiB  # whole chunks appended before the source failed
+        assert len(data) - held <= sent < len(data) - held + 32 * KiB
+        saved = json.loads((tmp_path / "dropbox-uploads.json").read_text())
+        assert saved["uploads"] == {}
+
+    asyncio.run(run())
+
+
+def test_a_session_for_an_older_source_is_not_resumed(
+    fake_dropbox: tuple[FakeDropbox, str], tmp_path
+) -> None:
+    settings = _settings(fake_dropbox[1])
+    old = b"o" * (4 * 64 * KiB)
+    new = b"n" * (4 * 64 * KiB + 5)
+
+    async def cut_after(content: bytes, limit: int) -> AsyncIterator[bytes]:
+        async for block in _blocks(content[:limit], 64 * KiB):
+            yield block
+        raise ConnectionResetError("the source disk went away")
+
+    async def run() -> None:
+        provider = DropboxProvider(settings)
+        provider.keep_state_in(tmp_path)
+        with pytest.raises(ConnectionResetError):
+            await provider.write("f.bin", cut_after(old, 3 * 64 * KiB), mtime_ns=10**18)
+        await provider.write("f.bin", _blocks(new, 64 * KiB), mtime_ns=2 * 10**18)
+        assert await _read(provider, "f.bin") == new
+        await provider.aclose()
+
+    asyncio.run(run())
