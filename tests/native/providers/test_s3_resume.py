@@ -116,3 +116,17 @@ def test_a_digest_mismatch_aborts_instead_of_keeping_the_upload(
         assert json.loads((tmp_path / "s3-uploads.json").read_text())["uploads"] == {}
 
     asyncio.run(run())
+
+
+def test_an_unreadable_ledger_only_costs_the_resume(rclone_s3: S3Server, tmp_path: Path) -> None:
+    settings = _settings(rclone_s3)
+    (tmp_path / "s3-uploads.json").write_text('{"version": 1, "uploads": {"k": [1, 2]}}')
+
+    async def run() -> None:
+        async with S3Provider(settings) as provider:
+            provider.keep_state_in(tmp_path)
+            written = await provider.write("big.bin", _stream(DATA, 1 << 20), mtime_ns=MTIME)
+        assert written.hashes["sha1"] == hashlib.sha1(DATA).hexdigest()
+        assert json.loads((tmp_path / "s3-uploads.json").read_text())["uploads"] == {}
+
+    asyncio.run(run())
