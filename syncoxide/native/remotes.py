@@ -55,7 +55,7 @@ TYPES: dict[str, RemoteType] = {
     "webdav": RemoteType(("url",), ("username", "password"), ("password",)),
     "sftp": RemoteType(
         ("host", "username"),
-        ("port", "root", "password", "private_key", "known_hosts", "sessions"),
+        ("port", "root", "password", "private_key", "known_hosts", "connections"),
         ("password",),
     ),
     "gdrive": RemoteType(

@@ -52,7 +52,7 @@ class SftpSettings:
     known_hosts: str | None = None  # path; None: the user's ~/.ssh/known_hosts
     connect_timeout: float = 15.0
     #: SSH connections (each with one SFTP session) opened when the open ones are all busy.
-    sessions: int = 8
+    connections: int = 8
 
 
 class SftpProvider:
@@ -62,7 +62,7 @@ class SftpProvider:
         self._settings = settings
         self._address = f"{settings.host}:{settings.port}"
         self._root = settings.root.rstrip("/") or "/"
-        self._pool = SessionPool(self._connect, settings.sessions)
+        self._pool = SessionPool(self._connect, settings.connections)
         self._known_folders: set[str] = {""}
         self._features = Features(
             case_sensitive=True,

@@ -88,7 +88,7 @@ def test_unreachable_server_is_retryable(sshd_server: SshServer) -> None:
 
 
 def test_connections_open_only_while_all_are_busy(sshd_server: SshServer) -> None:
-    settings = _settings(sshd_server, sessions=3)
+    settings = _settings(sshd_server, connections=3)
 
     async def body(i: int) -> AsyncIterator[bytes]:
         await asyncio.sleep(0.05)  # keeps each write busy long enough to overlap
