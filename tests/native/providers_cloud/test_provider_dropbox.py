@@ -253,6 +253,13 @@ def test_download_cut_mid_way_is_unavailable(fake_dropbox: tuple[FakeDropbox, st
         asyncio.run(run())
 
 
+async def _cut_after(content: bytes, limit: int) -> AsyncIterator[bytes]:
+    """The source fails after ``limit`` bytes, as a disk that went away."""
+    async for block in _blocks(content[:limit], 64 * KiB):
+        yield block
+    raise ConnectionResetError("the source disk went away")
+
+
 def test_an_interrupted_session_is_resumed_by_a_later_write(
     fake_dropbox: tuple[FakeDropbox, str], tmp_path
 ) -> None:
@@ -266,16 +273,11 @@ def test_an_interrupted_session_is_resumed_by_a_later_write(
     data = hashlib.sha256(b"resume").digest() * (10 * 64 * KiB // 32 + 40)
     mtime = 1_700_000_000 * 10**9
 
-    async def cut_after(limit: int) -> AsyncIterator[bytes]:
-        async for block in _blocks(data[:limit], 64 * KiB):
-            yield block
-        raise ConnectionResetError("the source disk went away")
-
     async def run() -> None:
         first = DropboxProvider(settings)
         first.keep_state_in(tmp_path)
         with pytest.raises(ConnectionResetError):
-            await first.write("big.bin", cut_after(6 * 64 * KiB), mtime_ns=mtime)
+            await first.write("big.bin", _cut_after(data, 6 * 64 * KiB), mtime_ns=mtime)
         await first.aclose()
         port = int(url.rsplit(":", 1)[1])
         with counting_proxy(port) as proxy:
@@ -301,16 +303,11 @@ def test_a_session_for_an_older_source_is_not_resumed(
     old = b"o" * (4 * 64 * KiB)
     new = b"n" * (4 * 64 * KiB + 5)
 
-    async def cut_after(content: bytes, limit: int) -> AsyncIterator[bytes]:
-        async for block in _blocks(content[:limit], 64 * KiB):
-            yield block
-        raise ConnectionResetError("the source disk went away")
-
     async def run() -> None:
         provider = DropboxProvider(settings)
         provider.keep_state_in(tmp_path)
         with pytest.raises(ConnectionResetError):
-            await provider.write("f.bin", cut_after(old, 3 * 64 * KiB), mtime_ns=10**18)
+            await provider.write("f.bin", _cut_after(old, 3 * 64 * KiB), mtime_ns=10**18)
         await provider.write("f.bin", _blocks(new, 64 * KiB), mtime_ns=2 * 10**18)
         assert await _read(provider, "f.bin") == new
         await provider.aclose()
