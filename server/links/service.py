@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 import zlib
 from collections.abc import AsyncIterator
@@ -142,11 +143,20 @@ class LinkService:
             return True
         return cookie is not None and secrets.compare_digest(cookie, link.access_secret)
 
-    async def start_download(self, link: Link, resuming: bool) -> None:
-        """Count a download, or let a recent one resume; GoneError once the limit is used up."""
+    @staticmethod
+    def resume_ticket(link: Link) -> str:
+        """What a counted download hands its client (as a cookie) so it may resume for free."""
+        return hmac.new(link.access_secret.encode(), b"resume", hashlib.sha256).hexdigest()
+
+    async def start_download(self, link: Link, resuming: bool, ticket: str | None) -> None:
+        """Count a download, or let a recent one resume; GoneError once the limit is used up.
+
+        Only a client holding the resume ticket of a counted download resumes without being
+        counted: a stranger asking for a range of a used-up link gets nothing."""
         now = self.clock()
-        recent = link.last_download_at is not None
-        if resuming and recent and now - (link.last_download_at or 0) < RESUME_GRACE_SECONDS:
+        recent = now - (link.last_download_at or -RESUME_GRACE_SECONDS) < RESUME_GRACE_SECONDS
+        valid = ticket is not None and hmac.compare_digest(ticket, self.resume_ticket(link))
+        if resuming and recent and valid:
             return
         if not await self.store.count_download(link.id, now):
             raise GoneError(
