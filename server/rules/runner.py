@@ -103,6 +103,7 @@ class RuleRunner:
         options = RunOptions(Mode(rule.mode), policy=ConflictPolicy(rule.conflict))
         try:
             store.lock()
+            await two.mkdir("")  # a new destination folder is made; a missing source is an error
             report = await run_pair(one, two, store, options, SystemClock(), SystemRandom())
         finally:
             store.unlock()
