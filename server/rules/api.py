@@ -26,7 +26,8 @@ from server.rules.store import Connection, Rule, RuleRun
 
 _STR, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 _NULL_INT = {"type": ["integer", "null"]}
-_ID = {"type": "integer", "minimum": 1, "maximum": 2**62}
+MAX_ID = 2**62
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH = {"type": "string", "maxLength": 1000}
 _OPTIONS = {
     "type": "object",
@@ -137,6 +138,8 @@ def run_json(run: RuleRun) -> dict[str, Any]:
 
 def _path_id(call: Call, name: str) -> int:
     value: int = call.request.path_params[name]
+    if value > MAX_ID:  # no such row, and too large for the database to be asked about
+        raise ApiError(404, "not_found", f"There is no {name.removesuffix('_id')} {value}.")
     return value
 
 
@@ -234,7 +237,7 @@ async def list_files(call: Call) -> dict[str, Any]:
     query = call.request.query_params.get("q", "")
     if len(query) > 200:
         raise ApiError(400, "bad_query", "'q' is longer than 200 characters.")
-    wanted = _query(call, "connection_id", 2**62)
+    wanted = _query(call, "connection_id", MAX_ID)
     limit = _query(call, "limit", 5000) or 1000
     chosen = [
         c for c in await service.store.connections(call.user.id) if wanted is None or c.id == wanted
