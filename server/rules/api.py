@@ -188,8 +188,10 @@ async def delete_connection(call: Call) -> None:
 
 
 async def list_rules(call: Call) -> dict[str, Any]:
-    found = await rules_of(call.request).store.rules(call.user.id)
-    return {"rules": [rule_json(r) for r in found]}
+    """Each rule with its last few runs: what the app shows."""
+    service = rules_of(call.request)
+    found = await service.store.rules(call.user.id)
+    return {"rules": [rule_json(r, list(await service.store.runs(r.id, 5))) for r in found]}
 
 
 async def create_rule(call: Call) -> dict[str, Any]:
