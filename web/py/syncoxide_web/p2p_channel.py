@@ -43,6 +43,8 @@ class BrowserSignaling:
         ]
         self.socket.onmessage, self.socket.onclose = self._proxies
         self.welcome: dict[str, Any] = {}
+        self.others: dict[str, str] = {}  # peer id -> role, from welcome, joins and leaves
+        self.fallback: str | None = None  # the sender's server copy (a share link path), if any
         self._pinger: asyncio.Task[None] | None = None
 
     def _on_close(self, event: Any) -> None:
@@ -65,6 +67,8 @@ class BrowserSignaling:
         await asyncio.wait_for(opened, 10)
         signal.send({"type": "join", "token": token, "role": role})
         signal.welcome = await signal.next(10)
+        signal.others = {peer["peer"]: peer["role"] for peer in signal.welcome.get("peers", [])}
+        signal.fallback = signal.welcome.get("fallback")
         signal._pinger = asyncio.create_task(signal._ping())
         return signal
 
@@ -79,9 +83,20 @@ class BrowserSignaling:
             if self.close_code == 4401:
                 raise AuthenticationError("The server refused the room token: use the full link.")
             raise TransportError(f"The signaling connection closed ({self.close_code}).")
-        if message.get("type") == "pong":
+        kind = message.get("type")
+        if kind == "peer-joined":
+            self.others[message["peer"]] = message["role"]
+        elif kind == "peer-left":
+            self.others.pop(message["peer"], None)
+        elif kind == "fallback":
+            self.fallback = message["url"]
+        if kind in ("pong", "fallback"):
             return await self.next(timeout)
         return message
+
+    @property
+    def sender_present(self) -> bool:
+        return "sender" in self.others.values()
 
     async def _ping(self) -> None:
         while True:
@@ -118,6 +133,11 @@ class BrowserChannel:
             if self.channel.readyState != "open":
                 raise PeerGoneError("The data channel to the other peer closed.")
             self.channel.send(to_js(data[start : start + MAX_MESSAGE]))
+
+    def send_now(self, data: bytes) -> None:
+        """A small control frame (CANCEL) sent at once, without waiting for backpressure."""
+        if data and self.channel.readyState == "open":
+            self.channel.send(to_js(data))
 
     async def receive(self) -> bytes:
         message = await self.incoming.get()
