@@ -116,6 +116,7 @@ class BrowserChannel:
         self.connection, self.channel = connection, channel
         self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._drained = asyncio.Event()
+        self._aborted = False
         channel.binaryType = "arraybuffer"
         channel.bufferedAmountLowThreshold = LOW_WATER
         self._proxies: list[Any] = [
@@ -127,10 +128,10 @@ class BrowserChannel:
 
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
-            while self.channel.bufferedAmount > HIGH_WATER:
+            while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
                 self._drained.clear()
                 await self._drained.wait()
-            if self.channel.readyState != "open":
+            if self._aborted or self.channel.readyState != "open":
                 raise PeerGoneError("The data channel to the other peer closed.")
             self.channel.send(to_js(data[start : start + MAX_MESSAGE]))
 
@@ -159,10 +160,29 @@ class BrowserChannel:
         return b"".join(parts)
 
     def abort(self) -> None:
+        """The other peer is gone: wake every wait on this channel with PeerGoneError."""
+        self._aborted = True
         self.incoming.put_nowait(None)
+        self._drained.set()
 
     def close(self) -> None:
         self.connection.close()
+
+
+async def watch_presence(signal: BrowserSignaling, link: BrowserChannel) -> None:
+    """End ``link`` when signaling says the other peer left or started over: a Chromium data
+    channel may never fire ``close`` when the other tab goes, but its socket's end is seen."""
+    while True:
+        try:
+            message = await signal.next()
+        except TransportError:
+            link.abort()
+            return
+        if message["type"] in ("peer-left", "offer"):
+            if message["type"] == "offer":  # a new connection is on its way: keep it for later
+                signal.messages.put_nowait(message)
+            link.abort()
+            return
 
 
 async def _complete_description(connection: Any) -> str:

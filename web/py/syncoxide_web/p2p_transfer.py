@@ -28,7 +28,12 @@ from syncoxide.protocol.receiving import (
     WriteChunk,
 )
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
-from syncoxide_web.p2p_channel import BrowserChannel, BrowserSignaling, negotiate
+from syncoxide_web.p2p_channel import (
+    BrowserChannel,
+    BrowserSignaling,
+    negotiate,
+    watch_presence,
+)
 from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_files import BlobSources
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
@@ -78,6 +83,7 @@ async def send_blobs(
             except PeerGoneError:
                 continue
             session = SenderSession(manifest, _transfer_id(room["room"]))
+            watcher = asyncio.ensure_future(watch_presence(signal, link))
             try:
                 await _pump(link, session, sources, status, on_status)
             except (PeerGoneError, TransportError):
@@ -91,6 +97,7 @@ async def send_blobs(
                 _ended(status, error, on_status)
                 raise
             finally:
+                watcher.cancel()
                 link.close()
     finally:
         if announcer is not None:
@@ -176,6 +183,7 @@ async def receive_into(
                 on_status(status)
                 break
             session = ReceiverSession(progress)
+            watcher = asyncio.ensure_future(watch_presence(signal, link))
             try:
                 await _receive_connection(link, session, destination, status, on_status)
             except (PeerGoneError, TransportError):
@@ -189,6 +197,7 @@ async def receive_into(
                 _ended(status, error, on_status)
                 raise
             finally:
+                watcher.cancel()
                 link.close()
     finally:
         await destination.close()

@@ -211,6 +211,7 @@ def _on_status(status: TransferStatus) -> None:
         return
     _last_drawn[0] = now
     _say(describe(status, now, "Sending"), status.state)
+    _element("send-status").dataset.resumedFrom = str(status.resumed_from)
     bar = _element("send-progress")
     bar.hidden = False
     if status.total_bytes:
