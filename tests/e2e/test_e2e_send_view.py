@@ -154,3 +154,59 @@ def test_sender_page_closed_mid_transfer_resumes_after_the_same_file_is_picked_a
         expect(second.locator("#send-unfinished-box")).to_be_hidden()
     finally:
         sender_context.close()
+
+
+# The folder picker's answer, in a test: a folder in the page's private storage. Its handle is
+# a real FileSystemDirectoryHandle, stored in IndexedDB and reopened like a picked one.
+PICKER_GIVES_OUTBOX = """
+window.showDirectoryPicker = async () => {
+  const root = await navigator.storage.getDirectory();
+  return (await root.getDirectoryHandle("outbox")).getDirectoryHandle("album");
+};
+"""
+
+FILL_OUTBOX = """async (size) => {
+  const root = await navigator.storage.getDirectory();
+  const album = await (await root.getDirectoryHandle("outbox", {create: true}))
+    .getDirectoryHandle("album", {create: true});
+  await album.getDirectoryHandle("empty", {create: true});
+  const block = new Uint8Array(65536).map((_, i) => i % 251);
+  const out = await (await album.getFileHandle("big.bin", {create: true})).createWritable();
+  for (let done = 0; done < size; done += block.length) await out.write(block);
+  await out.close();
+}"""
+
+
+def test_folder_picked_with_file_system_access_resumes_without_picking_again(
+    p2p_browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
+) -> None:
+    size = 64 * 1024 * 1024
+    sender_context = p2p_browser.new_context()
+    sender_context.add_init_script(PICKER_GIVES_OUTBOX)
+    try:
+        first = open_send_view(sender_context, live_server, session_cookies)
+        first.evaluate(FILL_OUTBOX, size)
+        first.click("#send-pick-folder")
+        expect(first.locator("#send-picked")).to_contain_text("1 files")
+        first.click("#send-start")
+        receiver = open_receive_page(p2p_browser, link_of(first))
+        receiver.wait_for_function(
+            "document.getElementById('transfer-progress').value > 30", timeout=90_000
+        )
+        first.close()
+        second = open_send_view(sender_context, live_server, session_cookies)
+        second.click("#send-unfinished button[data-resume]")  # nothing picked on this page
+        assert final_state(receiver, "#transfer-state").startswith("verified")
+        assert final_state(second, "#send-status").startswith("verified")
+        assert int(str(second.locator("#send-status").get_attribute("data-resumed-from"))) > 0
+        block = bytes(i % 251 for i in range(65536))
+        assert stored_hashes(receiver) == {"album/big.bin": sha(block * (size // 65536))}
+        empty_arrived = receiver.evaluate(
+            """async () => { const root = await navigator.storage.getDirectory();
+            const album = await (await root.getDirectoryHandle("received"))
+              .getDirectoryHandle("album");
+            return !!(await album.getDirectoryHandle("empty")); }"""
+        )
+        assert empty_arrived, "the empty folder did not keep its place in the tree"
+    finally:
+        sender_context.close()

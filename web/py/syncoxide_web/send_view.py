@@ -17,6 +17,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError, UsageError
+from syncoxide_web import picked_handles
 from syncoxide_web.outgoing import OutgoingTransfer, unfinished
 from syncoxide_web.p2p_files import BlobSources
 from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
@@ -30,6 +31,11 @@ SEND_SECTION = """
   <form id="send-form" class="card" autocomplete="off">
     <label>Files <input type="file" id="send-files" multiple></label>
     <label>or a folder <input type="file" id="send-folder" webkitdirectory></label>
+    <p id="send-pickers" hidden>
+      <button type="button" id="send-pick-files">Pick files…</button>
+      <button type="button" id="send-pick-folder">Pick a folder…</button>
+      <span class="muted">(remembered: a reopened page can resume without picking again)</span>
+    </p>
     <p id="send-picked" class="muted">Nothing picked yet.</p>
     <label><input type="checkbox" id="send-upload"> Also upload a copy to the server, as a
       share link the recipient gets if this page is closed (needs you signed in)</label>
@@ -59,7 +65,10 @@ REDRAW_EVERY = 0.25  # seconds between progress redraws (a status comes with eve
 
 _listeners: list[Any] = []
 _selection: list[tuple[str, Any]] = []
+_folders: list[str] = []  # empty folders too, when picked through the File System Access API
+_handles: list[Any] = []  # what the File System Access pickers gave, kept for a resume
 _running: list[asyncio.Task[None]] = []
+_running_aside: list[asyncio.Task[None]] = []  # small clean-ups, kept referenced until done
 _last_drawn = [0.0]
 _sending_room = [""]  # the room this page is sending in now, if any
 
@@ -70,6 +79,10 @@ def wire_send_view() -> None:
     _listen("send-start", "click", lambda _e: _begin(None))
     _listen("send-cancel", "click", lambda _e: [task.cancel() for task in _running])
     _listen("send-unfinished", "click", _on_unfinished_click)
+    if picked_handles.can_pick():
+        _element("send-pickers").hidden = False
+        _listen("send-pick-files", "click", lambda _e: asyncio.ensure_future(_pick(False)))
+        _listen("send-pick-folder", "click", lambda _e: asyncio.ensure_future(_pick(True)))
     _show_unfinished()
 
 
@@ -86,9 +99,26 @@ def _element(name: str) -> Any:
 def _picked(input_name: str, *, by_folder: bool) -> None:
     files = _element(input_name).files
     chosen = [files.item(i) for i in range(int(files.length))]
-    _selection[:] = sorted(
-        ((str(f.webkitRelativePath) if by_folder else str(f.name)), f) for f in chosen
-    )
+    _use(sorted(((str(f.webkitRelativePath) if by_folder else str(f.name)), f) for f in chosen))
+
+
+async def _pick(folder: bool) -> None:
+    try:
+        if folder:
+            handles = [await js.window.showDirectoryPicker()]
+        else:
+            options = js.Object.fromEntries([["multiple", True]])
+            handles = list(await js.window.showOpenFilePicker(options))
+    except Exception:  # the user closed the dialog: nothing to do
+        return
+    entries, folders = await picked_handles.entries_of(handles)
+    _use(entries, folders, handles)
+
+
+def _use(
+    entries: list[tuple[str, Any]], folders: tuple[str, ...] = (), handles: list[Any] | None = None
+) -> None:
+    _selection[:], _folders[:], _handles[:] = entries, folders, handles or []
     total = sum(int(f.size) for _, f in _selection)
     names = ", ".join(path for path, _ in _selection[:5])
     more = f" and {len(_selection) - 5} more" if len(_selection) > 5 else ""
@@ -120,9 +150,11 @@ async def _send(resume: OutgoingTransfer | None) -> None:
     record = resume
     _set_busy(True)
     try:
+        if resume is not None:
+            await _reopen_picked(resume.room_id)
         if not _selection:
             raise UsageError("Pick files or a folder first.")
-        sources = BlobSources(list(_selection))
+        sources = BlobSources(list(_selection), tuple(_folders))
         _say(f"Checking {len(_selection)} files (SHA-256)…")
         manifest = await sources.hash_all()
         if resume is not None and (why := resume.mismatch(manifest)):
@@ -133,23 +165,40 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         record = record or OutgoingTransfer(await create_room(server), manifest)
         copy = await _server_copy(server, record)
         record.save()
+        if _handles:
+            await picked_handles.remember(record.room_id, list(_handles))
         _sending_room[0] = record.room_id
         _show_unfinished()
         await send_blobs(
             server, sources, _show_link, _on_status, room=record.room, server_copy=copy
         )
-        record.forget()
+        _forget(record)
     except SyncoxideError as error:
         if _element("send-status").dataset.state not in FINAL_STATES:
             _say(f"Failed: {error}", "failed")
     except asyncio.CancelledError:
         if record is not None:  # cancelled on purpose: nothing left to resume
-            record.forget()
+            _forget(record)
     finally:
         _running.clear()
         _sending_room[0] = ""
         _set_busy(False)
         _show_unfinished()
+
+
+async def _reopen_picked(room_id: str) -> None:
+    """Files picked through the File System Access API before a reload, if still readable."""
+    handles = await picked_handles.recall(room_id) if picked_handles.can_pick() else []
+    if handles and await picked_handles.readable(handles):
+        _use(*await picked_handles.entries_of(handles), handles)
+
+
+def _forget(record: OutgoingTransfer) -> None:
+    record.forget()
+    if picked_handles.can_pick():
+        task = asyncio.ensure_future(picked_handles.forget(record.room_id))
+        _running_aside.append(task)
+        task.add_done_callback(_running_aside.remove)
 
 
 async def _server_copy(server: str, record: OutgoingTransfer) -> asyncio.Task[str] | None:
@@ -253,5 +302,5 @@ def _on_unfinished_click(event: Any) -> None:
     if resume:
         _begin(record)
     else:
-        record.forget()
+        _forget(record)
         _show_unfinished()
