@@ -87,6 +87,7 @@ async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None
         bucket=bucket, endpoint_url=endpoint, access_key_id=ACCESS, secret_access_key=SECRET
     )
     async with S3Provider(settings) as target:
+        target.keep_state_in(state / "s3")  # as `syncoxide sync` does beside the pair state
         report = await run_pair(
             LocalProvider(src),
             target,
