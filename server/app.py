@@ -27,6 +27,7 @@ from server.links.store import LinkStore
 from server.pages import VendorBuild, render_app_shell, render_error_page, render_user_bar
 from server.ratelimit import RateLimits
 from server.rules.connections import Connections
+from server.rules.consent_routes import consent_routes
 from server.rules.runner import RuleRunner
 from server.rules.scheduler import RuleScheduler
 from server.rules.service import RuleService
@@ -197,6 +198,7 @@ def create_app(
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
+    routes.extend(consent_routes())
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: web.http_error, Exception: web.http_error},

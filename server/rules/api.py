@@ -14,6 +14,7 @@ from server.api import Operation, obj
 from server.api_errors import ApiError
 from server.api_handlers import Call
 from server.rules.connections import SERVER_TYPES
+from server.rules.consent_routes import callback_url
 from server.rules.files import list_files as list_all_files
 from server.rules.service import (
     CONFLICTS,
@@ -163,6 +164,18 @@ async def create_connection(call: Call) -> dict[str, Any]:
     return connection_json(added)
 
 
+async def start_consent(call: Call) -> dict[str, Any]:
+    body = call.json
+    address = rules_of(call.request).consents.start(
+        call.user.id,
+        body["name"],
+        body["kind"],
+        body.get("options", {}),
+        callback_url(call.request),
+    )
+    return {"authorize_url": address}
+
+
 async def update_connection(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
     connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
@@ -274,6 +287,19 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         ),
         answer=_CONNECTION,
         status=201,
+    ),
+    Operation(
+        "POST",
+        "/connections/consent",
+        start_consent,
+        "Start connecting Google Drive or Dropbox through its consent screen",
+        body=obj(
+            ("name", "kind", "options"),
+            name={"type": "string", "maxLength": 63},
+            kind={"type": "string", "enum": ["gdrive", "dropbox"]},
+            options=_OPTIONS,
+        ),
+        answer=obj(("authorize_url",), authorize_url=_STR),
     ),
     Operation(
         "PUT",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from server.rules.connections import RECONNECT, Connections, close_provider
+from server.rules.consent import ConsentFlows
 from server.rules.runner import RuleAlreadyRunning
 from server.rules.scheduler import RuleScheduler
 from server.rules.store import Connection, Rule, RuleRun, RuleStore
@@ -48,6 +49,7 @@ class RuleService:
         self.connections = connections
         self.scheduler = scheduler
         self.clock = clock
+        self.consents = ConsentFlows(connections, clock)
 
     async def connection(self, user_id: int, connection_id: int) -> Connection:
         found = await self.store.connection(user_id, connection_id)

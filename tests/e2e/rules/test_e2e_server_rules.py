@@ -3,7 +3,8 @@
 In Chromium: sign in, connect a WebDAV server (wsgidav) and an S3 server (``rclone serve s3``)
 in Files, create a copy rule in Sync, close the browser. Then a file added to the source
 arrives at the destination on the rule's next scheduled run; every file is verified by hash
-through the S3 API. Reopened, the app shows the rule in step and its runs.
+through the S3 API. Reopened, the app shows the rule in step and its runs. And Dropbox is
+connected through its consent screen (the FAKE Dropbox server's).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from syncoxide.native.providers.s3 import S3Provider
 from syncoxide.native.providers.s3_settings import S3Settings
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.fakes.fake_dropbox import FakeDropbox
+from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET
+from tests.fakes.serving import served
 from tests.native.providers.conftest import (
     ACCESS_KEY,
     DAV_PASSWORD,
@@ -181,3 +185,33 @@ def test_a_rule_made_in_the_app_runs_on_the_server_with_the_browser_closed(
     expect(page.locator("#files-results")).to_contain_text(f"{source}-backup/albums/later.jpg")
     expect(page.locator("#files-results")).to_contain_text(f"{source}/albums/later.jpg")
     context.close()
+
+
+def test_dropbox_is_connected_through_its_consent_screen(
+    browser: Browser, server: LiveServer
+) -> None:
+    fake = FakeDropbox()  # FAKE Dropbox: its consent screen answers at once for a fake user
+    with served(fake.faults) as url:
+        context = _signed_in(browser, server)
+        page = _open(context, server, "files")
+        page.fill("#connect-name", "dbx")
+        page.select_option("#connect-kind", "dropbox")
+        options = {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "auth_url": f"{url}/oauth2/authorize",
+            "token_url": f"{url}/oauth2/token",
+            "api_url": url,
+            "content_url": url,
+        }
+        page.fill("#connect-options", "\n".join(f"{k}={v}" for k, v in options.items()))
+        page.click("#connect-consent")
+        page.wait_for_url(
+            f"{server.url}/#/files", timeout=30_000
+        )  # the outcome was shown, then cleared
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        expect(page.locator("#connect-status")).to_have_text("Connected dbx.")
+        row = page.locator("li.connection", has_text="dbx")
+        expect(row.locator(".connection-state")).to_have_text("connected")
+        context.close()
+    assert fake.tokens.renewals == 1  # the check renewed with the refresh token from consent

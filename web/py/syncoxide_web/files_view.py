@@ -49,12 +49,15 @@ FILES_SECTION = """
       <label>Settings, one <code>key=value</code> per line
         <textarea id="connect-options" rows="5" spellcheck="false"></textarea></label>
       <button type="submit" id="connect-submit">Connect</button>
+      <button type="button" id="connect-consent" hidden>Connect on the provider's consent
+        screen…</button>
     </form>
     <p id="connect-status" role="status" aria-live="polite"></p>
   </div>
 </section>
 """
 
+CONSENT_KINDS = ("gdrive", "dropbox")
 _listeners: list[Any] = []
 #: Called with the connections after each change (the rules form lists them too).
 on_connections: list[Callable[[list[dict[str, Any]]], None]] = []
@@ -86,14 +89,43 @@ def wire_files_view() -> None:
     _listen(_element("files-form"), "submit", _search)
     _listen(_element("connections-list"), "click", _connection_action)
     _listen(_element("connect-kind"), "change", _show_hint)
+    _listen(_element("connect-consent"), "click", _consent)
     start_task(_show_hint(None))
     start_task(refresh_connections())
+    _show_consent_outcome()
 
 
 async def _show_hint(_event: Any) -> None:
-    _element("connect-options").placeholder = OPTION_HINTS.get(
-        str(_element("connect-kind").value), ""
-    )
+    kind = str(_element("connect-kind").value)
+    _element("connect-options").placeholder = OPTION_HINTS.get(kind, "")
+    _element("connect-consent").hidden = kind not in CONSENT_KINDS
+
+
+def _show_consent_outcome() -> None:
+    """Back from a consent screen: the server put the outcome in the query; show it once."""
+    query = js.URLSearchParams.new(js.location.search)
+    if query.has("consent_error"):
+        _say("connect-status", str(query.get("consent_error")), error=True)
+    elif query.has("connected"):
+        _say("connect-status", f"Connected {query.get('connected')}.")
+    else:
+        return
+    js.history.replaceState(None, "", "/" + str(js.location.hash))
+
+
+async def _consent(_event: Any) -> None:
+    try:
+        body = {
+            "name": str(_element("connect-name").value).strip(),
+            "kind": str(_element("connect-kind").value),
+            "options": parse_option_lines(str(_element("connect-options").value)),
+        }
+        started = await call_api("POST", "/connections/consent", body)
+    except SyncoxideError as error:
+        _say("connect-status", f"{error.message} {error.hint or ''}".strip(), error=True)
+        return
+    _say("connect-status", "Opening the provider's consent screen…")
+    js.location.href = started["authorize_url"]
 
 
 async def refresh_connections() -> None:

@@ -32,8 +32,10 @@ OPTION_HINTS = {
     "secret_access_key=...\nregion=us-east-1",
     "webdav": "url=https://dav.example.com/remote.php/dav/files/me\nusername=me\npassword=...",
     "sftp": "host=files.example.com\nusername=me\npassword=...\nport=22",
-    "gdrive": "client_id=...\nclient_secret=...\nrefresh_token=...",
-    "dropbox": "client_id=...\nclient_secret=...\nrefresh_token=...",
+    "gdrive": "client_id=...\nclient_secret=...\n"
+    "# then use the consent screen, or add refresh_token=... and Connect",
+    "dropbox": "client_id=...\nclient_secret=...\n"
+    "# then use the consent screen, or add refresh_token=... and Connect",
 }
 
 
