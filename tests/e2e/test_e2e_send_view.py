@@ -210,3 +210,29 @@ def test_folder_picked_with_file_system_access_resumes_without_picking_again(
         assert empty_arrived, "the empty folder did not keep its place in the tree"
     finally:
         sender_context.close()
+
+
+def test_cancel_on_the_receiving_end_shows_cancelled_on_both(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    movie = tmp_path / "long.bin"
+    movie.write_bytes(pattern("long", 64 * 1024 * 1024))
+    sender_context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(sender_context, live_server, session_cookies)
+        sender.set_input_files("#send-files", str(movie))
+        sender.click("#send-start")
+        receiver = open_receive_page(p2p_browser, link_of(sender))
+        receiver.wait_for_function(
+            "document.getElementById('transfer-progress').value > 5", timeout=90_000
+        )
+        receiver.click("#cancel-receive")
+        assert final_state(receiver, "#transfer-state").startswith("cancelled")
+        sent = final_state(sender, "#send-status", timeout=30_000)
+        assert sent.startswith("cancelled") and "receiver cancelled" in sent, sent
+        expect(sender.locator("#send-unfinished-box")).to_be_hidden()
+    finally:
+        sender_context.close()

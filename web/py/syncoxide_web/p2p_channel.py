@@ -140,6 +140,14 @@ class BrowserChannel:
         if data and self.channel.readyState == "open":
             self.channel.send(to_js(data))
 
+    async def flush(self, timeout: float) -> None:
+        """Wait (bounded) until what was sent has left: closing sooner may drop it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.channel.readyState == "open" and self.channel.bufferedAmount > 0:
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.02)
+
     async def receive(self) -> bytes:
         message = await self.incoming.get()
         if message is None:

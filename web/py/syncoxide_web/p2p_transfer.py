@@ -91,7 +91,7 @@ async def send_blobs(
                 on_status(status)
             except asyncio.CancelledError:
                 session.cancel("stopped on the other device")
-                _stop(link, session.data_to_send(), status, on_status)
+                await _stop(link, session.data_to_send(), status, on_status)
                 raise
             except SyncoxideError as error:
                 _ended(status, error, on_status)
@@ -112,11 +112,12 @@ async def _announce(signal: BrowserSignaling, server_copy: Awaitable[str]) -> No
     signal.send({"type": "fallback", "url": url})
 
 
-def _stop(
+async def _stop(
     link: BrowserChannel, cancel_frame: bytes, status: TransferStatus, on_status: StatusCallback
 ) -> None:
-    """The user cancelled: tell the peer (best effort, without waiting) and say so."""
+    """The user cancelled: tell the peer (best effort, a second at most) and say so."""
     link.send_now(cancel_frame)
+    await link.flush(1.0)
     status.state, status.reason = "cancelled", "You cancelled the transfer."
     on_status(status)
 
@@ -191,7 +192,7 @@ async def receive_into(
                 on_status(status)
             except asyncio.CancelledError:
                 session.cancel("stopped on the other device")
-                _stop(link, session.data_to_send(), status, on_status)
+                await _stop(link, session.data_to_send(), status, on_status)
                 raise
             except SyncoxideError as error:
                 _ended(status, error, on_status)

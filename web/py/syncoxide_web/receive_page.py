@@ -81,6 +81,8 @@ async def _run(chooser: Any) -> None:
             _show(f"Failed: {error}", state="failed")
         return
     except asyncio.CancelledError:
+        if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
+            _show("Cancelled. What already arrived is kept.", state="cancelled")
         return
     finally:
         _el("cancel-receive").hidden = True

@@ -16,7 +16,7 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from syncoxide.errors import SyncoxideError, UsageError
+from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide_web import picked_handles
 from syncoxide_web.outgoing import OutgoingTransfer, unfinished
 from syncoxide_web.p2p_files import BlobSources
@@ -176,7 +176,11 @@ async def _send(resume: OutgoingTransfer | None) -> None:
     except SyncoxideError as error:
         if _element("send-status").dataset.state not in FINAL_STATES:
             _say(f"Failed: {error}", "failed")
+        if record is not None and isinstance(error, CancelledByUserError):
+            _forget(record)  # the recipient stopped it: nothing to resume
     except asyncio.CancelledError:
+        if _element("send-status").dataset.state not in FINAL_STATES:
+            _say("Cancelled. You stopped the transfer.", "cancelled")
         if record is not None:  # cancelled on purpose: nothing left to resume
             _forget(record)
     finally:
@@ -255,8 +259,8 @@ def _show_link(room: dict[str, Any]) -> None:
 
 def _on_status(status: TransferStatus) -> None:
     now = float(js.performance.now()) / 1000
-    final = status.state in FINAL_STATES
-    if not final and now - _last_drawn[0] < REDRAW_EVERY:
+    changed = _element("send-status").dataset.state != status.state
+    if not changed and now - _last_drawn[0] < REDRAW_EVERY:
         return
     _last_drawn[0] = now
     _say(describe(status, now, "Sending"), status.state)
