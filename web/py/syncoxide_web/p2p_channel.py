@@ -140,13 +140,14 @@ class BrowserChannel:
         if data and self.channel.readyState == "open":
             self.channel.send(to_js(data))
 
-    async def flush(self, timeout: float) -> None:
-        """Wait (bounded) until what was sent has left: closing sooner may drop it."""
+    async def wait_peer_closed(self, timeout: float) -> None:
+        """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.
+        Closing ours first may drop the frame on the way; the peer closes once it has it."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.channel.readyState == "open" and self.channel.bufferedAmount > 0:
+        while self.channel.readyState == "open" and not self._aborted:
             if asyncio.get_running_loop().time() > deadline:
                 return
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.05)
 
     async def receive(self) -> bytes:
         message = await self.incoming.get()
