@@ -47,6 +47,16 @@ def open_receive_page(browser: Browser, link: str) -> Page:
     return receiver
 
 
+def start_and_receive_until(sender: Page, browser: Browser, *, percent: int) -> Page:
+    """Press Send, open the link in another context, return once ``percent`` has arrived."""
+    sender.click("#send-start")
+    receiver = open_receive_page(browser, link_of(sender))
+    receiver.wait_for_function(
+        f"document.getElementById('transfer-progress').value > {percent}", timeout=90_000
+    )
+    return receiver
+
+
 def final_state(page: Page, selector: str, timeout: float = 90_000) -> str:
     state = page.locator(selector)
     expect(state).to_have_attribute(
@@ -107,7 +117,8 @@ def test_receiver_falls_back_to_the_server_copy_when_the_sender_page_is_gone(
         link = link_of(sender)
         expect(sender.locator("#send-copy-status")).to_contain_text("ready", timeout=60_000)
         sender.close()  # the sender's page is gone before the recipient comes
-        receiver = open_receive_page(p2p_browser, link)
+        receiver = p2p_browser.new_context().new_page()
+        receiver.goto(link)  # and nothing else: no click, no choice
         receiver.wait_for_url(re.compile(r"/s/[\w-]+$"), timeout=30_000)
         download = receiver.locator("a", has_text="report.pdf").first
         href = str(download.get_attribute("href"))
@@ -130,11 +141,7 @@ def test_sender_page_closed_mid_transfer_resumes_after_the_same_file_is_picked_a
     try:
         first = open_send_view(sender_context, live_server, session_cookies)
         first.set_input_files("#send-files", str(movie))
-        first.click("#send-start")
-        receiver = open_receive_page(p2p_browser, link_of(first))
-        receiver.wait_for_function(
-            "document.getElementById('transfer-progress').value > 30", timeout=90_000
-        )
+        receiver = start_and_receive_until(first, p2p_browser, percent=30)
         first.close()  # like closing the tab mid-file
         expect(receiver.locator("#transfer-state")).to_contain_text("waiting", timeout=10_000)
         second = open_send_view(sender_context, live_server, session_cookies)
@@ -188,11 +195,7 @@ def test_folder_picked_with_file_system_access_resumes_without_picking_again(
         first.evaluate(FILL_OUTBOX, size)
         first.click("#send-pick-folder")
         expect(first.locator("#send-picked")).to_contain_text("1 files")
-        first.click("#send-start")
-        receiver = open_receive_page(p2p_browser, link_of(first))
-        receiver.wait_for_function(
-            "document.getElementById('transfer-progress').value > 30", timeout=90_000
-        )
+        receiver = start_and_receive_until(first, p2p_browser, percent=30)
         first.close()
         second = open_send_view(sender_context, live_server, session_cookies)
         second.click("#send-unfinished button[data-resume]")  # nothing picked on this page
@@ -208,5 +211,27 @@ def test_folder_picked_with_file_system_access_resumes_without_picking_again(
             return !!(await album.getDirectoryHandle("empty")); }"""
         )
         assert empty_arrived, "the empty folder did not keep its place in the tree"
+    finally:
+        sender_context.close()
+
+
+def test_cancel_on_the_receiving_end_shows_cancelled_on_both(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    movie = tmp_path / "long.bin"
+    movie.write_bytes(pattern("long", 64 * 1024 * 1024))
+    sender_context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(sender_context, live_server, session_cookies)
+        sender.set_input_files("#send-files", str(movie))
+        receiver = start_and_receive_until(sender, p2p_browser, percent=5)
+        receiver.click("#cancel-receive")
+        assert final_state(receiver, "#transfer-state").startswith("cancelled")
+        sent = final_state(sender, "#send-status", timeout=30_000)
+        assert sent.startswith("cancelled") and "receiver cancelled" in sent, sent
+        expect(sender.locator("#send-unfinished-box")).to_be_hidden()
     finally:
         sender_context.close()

@@ -140,6 +140,15 @@ class BrowserChannel:
         if data and self.channel.readyState == "open":
             self.channel.send(to_js(data))
 
+    async def wait_peer_closed(self, timeout: float) -> None:
+        """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.
+        Closing ours first may drop the frame on the way; the peer closes once it has it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.channel.readyState == "open" and not self._aborted:
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
+
     async def receive(self) -> bytes:
         message = await self.incoming.get()
         if message is None:

@@ -47,6 +47,12 @@ def _transfer_id(room: str) -> bytes:
     return base64.urlsafe_b64decode(room + "==")[:16]
 
 
+def room_address(link_text: str) -> tuple[str, str, str]:
+    """(server, room, token) from a link ``<server>/p/<room>#<token>``."""
+    parts = urlsplit(link_text)
+    return f"{parts.scheme}://{parts.netloc}", parts.path.rsplit("/", 1)[-1], parts.fragment
+
+
 async def create_room(server: str) -> dict[str, Any]:
     response = await js.fetch(f"{server}/signal/rooms", js.Object.fromEntries([["method", "POST"]]))
     if not response.ok:
@@ -91,7 +97,7 @@ async def send_blobs(
                 on_status(status)
             except asyncio.CancelledError:
                 session.cancel("stopped on the other device")
-                _stop(link, session.data_to_send(), status, on_status)
+                await _stop(link, session.data_to_send(), status, on_status)
                 raise
             except SyncoxideError as error:
                 _ended(status, error, on_status)
@@ -112,11 +118,12 @@ async def _announce(signal: BrowserSignaling, server_copy: Awaitable[str]) -> No
     signal.send({"type": "fallback", "url": url})
 
 
-def _stop(
+async def _stop(
     link: BrowserChannel, cancel_frame: bytes, status: TransferStatus, on_status: StatusCallback
 ) -> None:
-    """The user cancelled: tell the peer (best effort, without waiting) and say so."""
+    """The user cancelled: tell the peer (best effort, a few seconds at most) and say so."""
     link.send_now(cancel_frame)
+    await link.wait_peer_closed(3.0)
     status.state, status.reason = "cancelled", "You cancelled the transfer."
     on_status(status)
 
@@ -165,12 +172,7 @@ async def receive_into(
     """Receive until verified. With ``fallback_after``, a room with no sender for that long and
     a server copy ends in state "fallback" with ``status.fallback`` set to the share link path.
     Cancelling the task sends CANCEL; what was written stays for a later resume."""
-    parts = urlsplit(link_text)
-    server, room, token = (
-        f"{parts.scheme}://{parts.netloc}",
-        parts.path.rsplit("/", 1)[-1],
-        parts.fragment,
-    )
+    server, room, token = room_address(link_text)
     progress = ReceiverProgress(_transfer_id(room))
     destination = DirectoryDestination(folder, progress.transfer_id.hex()[:12])
     status = TransferStatus(started=_now())
@@ -191,7 +193,7 @@ async def receive_into(
                 on_status(status)
             except asyncio.CancelledError:
                 session.cancel("stopped on the other device")
-                _stop(link, session.data_to_send(), status, on_status)
+                await _stop(link, session.data_to_send(), status, on_status)
                 raise
             except SyncoxideError as error:
                 _ended(status, error, on_status)

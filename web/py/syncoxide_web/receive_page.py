@@ -8,17 +8,20 @@ downloads made from the stored files, so even a large file never sits in page me
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide_web.p2p_channel import BrowserSignaling
 from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
-from syncoxide_web.p2p_transfer import receive_into
+from syncoxide_web.p2p_transfer import receive_into, room_address
 
 _keep: list[Any] = []  # proxies live as long as the page
 _running: list[asyncio.Task[None]] = []
+_peeking: list[asyncio.Task[None]] = []
 INBOX = "received"
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
 SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this long
@@ -37,7 +40,35 @@ def start() -> None:
     cancel = create_proxy(lambda _event: [task.cancel() for task in _running])
     _keep.append(cancel)
     _el("cancel-receive").addEventListener("click", cancel)
+    _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
     document.documentElement.dataset.ready = "1"
+
+
+async def _fall_back_if_sender_gone() -> None:
+    """Before any click: a room with no sender but a server copy opens that copy on its own.
+
+    A short look into the room (its welcome says who is there and names any server copy); it
+    ends, closing its socket, as soon as a sender is there or the recipient starts receiving.
+    """
+    server, room, token = room_address(str(js.location.href))
+    try:
+        signal = await BrowserSignaling.join(server, room, token, "receiver")
+    except (SyncoxideError, TimeoutError):
+        return  # receiving will say what is wrong
+    try:
+        if signal.sender_present or not signal.fallback:
+            return
+        _show("The sender's page is not open; looking for the copy they left on the server…")
+        with contextlib.suppress(TimeoutError):
+            while not signal.sender_present:
+                await signal.next(FALLBACK_AFTER)
+            _show("Waiting for you to start.")
+            return
+        js.location.assign(signal.fallback)
+    except SyncoxideError:
+        return
+    finally:
+        signal.close()
 
 
 def _start(chooser: Any) -> asyncio.Task[None]:
@@ -61,6 +92,10 @@ async def _browser_folder() -> tuple[Any, bool]:
 
 
 async def _run(chooser: Any) -> None:
+    for peek in _peeking:  # its socket must be gone before this page joins for real
+        peek.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await peek
     for name in ("save-to-folder", "save-in-browser"):
         _el(name).disabled = True
     try:
@@ -81,6 +116,8 @@ async def _run(chooser: Any) -> None:
             _show(f"Failed: {error}", state="failed")
         return
     except asyncio.CancelledError:
+        if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
+            _show("Cancelled. What already arrived is kept.", state="cancelled")
         return
     finally:
         _el("cancel-receive").hidden = True

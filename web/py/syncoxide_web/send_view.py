@@ -16,7 +16,7 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from syncoxide.errors import SyncoxideError, UsageError
+from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide_web import picked_handles
 from syncoxide_web.outgoing import OutgoingTransfer, unfinished
 from syncoxide_web.p2p_files import BlobSources
@@ -69,6 +69,7 @@ _folders: list[str] = []  # empty folders too, when picked through the File Syst
 _handles: list[Any] = []  # what the File System Access pickers gave, kept for a resume
 _running: list[asyncio.Task[None]] = []
 _running_aside: list[asyncio.Task[None]] = []  # small clean-ups, kept referenced until done
+_uploads: list[asyncio.Task[str]] = []  # server copies being uploaded
 _last_drawn = [0.0]
 _sending_room = [""]  # the room this page is sending in now, if any
 
@@ -164,6 +165,8 @@ async def _send(resume: OutgoingTransfer | None) -> None:
             )
         record = record or OutgoingTransfer(await create_room(server), manifest)
         copy = await _server_copy(server, record)
+        if copy is not None:
+            _uploads.append(copy)  # the Cancel button stops the upload too
         record.save()
         if _handles:
             await picked_handles.remember(record.room_id, list(_handles))
@@ -176,11 +179,18 @@ async def _send(resume: OutgoingTransfer | None) -> None:
     except SyncoxideError as error:
         if _element("send-status").dataset.state not in FINAL_STATES:
             _say(f"Failed: {error}", "failed")
+        if record is not None and isinstance(error, CancelledByUserError):
+            _forget(record)  # the recipient stopped it: nothing to resume
     except asyncio.CancelledError:
+        for upload in _uploads:
+            upload.cancel()
+        if _element("send-status").dataset.state not in FINAL_STATES:
+            _say("Cancelled. You stopped the transfer.", "cancelled")
         if record is not None:  # cancelled on purpose: nothing left to resume
             _forget(record)
     finally:
         _running.clear()
+        _uploads[:] = [upload for upload in _uploads if not upload.done()]
         _sending_room[0] = ""
         _set_busy(False)
         _show_unfinished()
@@ -206,8 +216,10 @@ async def _server_copy(server: str, record: OutgoingTransfer) -> asyncio.Task[st
     from syncoxide_web.share_copy import ServerCopy, csrf_token
 
     wanted = _element("send-upload").checked or record.share is not None
-    if not wanted or record.share_complete:
+    if not wanted:
         return None
+    if record.share is not None and record.share_complete:  # named again: rooms can forget
+        return asyncio.ensure_future(_already(str(record.share["url"])))
     csrf = csrf_token()
     if csrf is None:
         raise UsageError(
@@ -218,6 +230,10 @@ async def _server_copy(server: str, record: OutgoingTransfer) -> asyncio.Task[st
         record.share = (await ServerCopy.create(server, csrf, record.title)).share
     copy = ServerCopy(server, csrf, record.share)
     return asyncio.ensure_future(_upload(copy, record))
+
+
+async def _already(url: str) -> str:
+    return url
 
 
 async def _upload(copy: Any, record: OutgoingTransfer) -> str:
@@ -255,8 +271,8 @@ def _show_link(room: dict[str, Any]) -> None:
 
 def _on_status(status: TransferStatus) -> None:
     now = float(js.performance.now()) / 1000
-    final = status.state in FINAL_STATES
-    if not final and now - _last_drawn[0] < REDRAW_EVERY:
+    changed = _element("send-status").dataset.state != status.state
+    if not changed and now - _last_drawn[0] < REDRAW_EVERY:
         return
     _last_drawn[0] = now
     _say(describe(status, now, "Sending"), status.state)
