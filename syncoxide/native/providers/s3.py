@@ -40,7 +40,8 @@ from syncoxide.native.providers.digests import (
 )
 from syncoxide.native.providers.s3_errors import translated
 from syncoxide.native.providers.s3_lean import HeadSigner, lean_head, lean_put
-from syncoxide.native.providers.s3_listing import MARKER_NAME, FlatWalk
+from syncoxide.native.providers.s3_list_pages import PageReader
+from syncoxide.native.providers.s3_listing import MARKER_NAME
 from syncoxide.native.providers.s3_metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3_object_memory import KnownObject, ObjectMemory
 from syncoxide.native.providers.s3_resume import UploadLedger
@@ -140,8 +141,7 @@ class S3Provider:
         return f"s3:{endpoint}/{self._bucket}/{self._prefix}"
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
-        walk = FlatWalk(prune)
-        seen: set[str] = set()
+        reader = PageReader(self._prefix, self._memory, self._head, prune)
         client = await self._s3()
         paginator = client.get_paginator("list_objects_v2")
         pages = aiter(paginator.paginate(Bucket=self._bucket, Prefix=self._prefix))
@@ -153,57 +153,18 @@ class S3Provider:
                 with self._translated(self._prefix or "/"):
                     page = await upcoming
                 if page is None:
-                    if prune is None:
-                        self._memory.keep_only(seen, self._prefix)
+                    reader.finish()
                     return
                 upcoming = asyncio.ensure_future(anext(pages, None))
-                entries = await self._page_entries(walk, page, seen)
+                entries = await reader.entries(page, self._settings.head_concurrency)
                 if entries:
                     yield entries
         finally:
             upcoming.cancel()
 
-    async def _page_entries(
-        self, walk: FlatWalk, page: dict[str, Any], seen: set[str]
-    ) -> list[Entry]:
-        entries: list[Entry] = []
-        unknown: list[tuple[str, dict[str, Any]]] = []
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            seen.add(key)
-            relative = key[len(self._prefix) :]
-            new, keep = walk.place(relative)
-            entries.extend(Entry(folder, EntryKind.DIR) for folder in new)
-            if not keep:
-                continue
-            modified = str(item.get("LastModified", ""))
-            known = self._memory.recall(key, item["Size"], item.get("ETag", ""), modified)
-            if known is not None:
-                entries.append(known.entry(relative))
-            else:
-                unknown.append((relative, item))
-        return entries + await self._stat_files(unknown)
-
-    async def _stat_files(self, listed: list[tuple[str, dict[str, Any]]]) -> list[Entry]:
-        slots = asyncio.Semaphore(self._settings.head_concurrency)
-
-        async def one(path: str, item: dict[str, Any]) -> Entry | None:
-            async with slots:
-                try:
-                    entry = await self._head(path)
-                except NotFoundError:  # deleted between the listing and the HEAD
-                    return None
-            if entry.size == item["Size"]:  # else it changed since the listing: learn nothing
-                modified = str(item.get("LastModified", ""))
-                self._remember(path, item.get("ETag", ""), entry, modified)
-            return entry
-
-        found = await asyncio.gather(*(one(path, item) for path, item in listed))
-        return [entry for entry in found if entry is not None]
-
-    def _remember(self, path: str, etag: str, entry: Entry, last_modified: str = "") -> None:
+    def _remember(self, path: str, etag: str, entry: Entry) -> None:
         if etag:
-            known = KnownObject(entry.size, etag, last_modified, entry.mtime_ns, entry.hashes)
+            known = KnownObject(entry.size, etag, "", entry.mtime_ns, entry.hashes)
             self._memory.learn(self._key(path), known)
 
     async def _head(self, path: str) -> Entry:

@@ -32,7 +32,8 @@ class KnownObject:
     hashes: dict[str, str] = field(default_factory=dict)
 
     def matches(self, size: int, etag: str, last_modified: str) -> bool:
-        if (self.size, self.etag) != (size, etag):
+        # Quotes vary: rclone serve s3 lists ETags bare but returns them quoted from a PUT.
+        if (self.size, self.etag.strip('"')) != (size, etag.strip('"')):
             return False
         return self.last_modified in ("", last_modified)
 

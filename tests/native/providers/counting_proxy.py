@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 
 
@@ -14,7 +15,17 @@ class CountingProxy:
         self.upstream_port = upstream_port
         self.bytes_per_second = bytes_per_second
         self.sent = 0  # client -> server bytes, all connections together
+        self.open_connections = 0
         self.port = 0
+
+    def wait_until_idle(self, seconds: float = 30) -> None:
+        """Until every connection is closed: bytes of a killed client still in flight have
+        reached the server (or were dropped) and are counted."""
+        deadline = time.monotonic() + seconds
+        while self.open_connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.open_connections:
+            raise RuntimeError(f"{self.open_connections} connections still open")
 
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, upload: bool
@@ -38,10 +49,14 @@ class CountingProxy:
         except OSError:
             client_w.close()
             return
-        await asyncio.gather(
-            self._pipe(client_r, server_w, upload=True),
-            self._pipe(server_r, client_w, upload=False),
-        )
+        self.open_connections += 1
+        try:
+            await asyncio.gather(
+                self._pipe(client_r, server_w, upload=True),
+                self._pipe(server_r, client_w, upload=False),
+            )
+        finally:
+            self.open_connections -= 1
 
 
 @contextlib.contextmanager

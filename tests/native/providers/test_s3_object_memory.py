@@ -43,10 +43,13 @@ def test_a_remembered_object_is_not_asked_again(s3_server: S3Server, tmp_path: P
             writer.keep_state_in(tmp_path)
             await writer.write("a/one.txt", _stream(b"first", 5), mtime_ns=10**18)
             await writer.write("a/two.txt", _stream(b"second", 6), mtime_ns=2 * 10**18)
-            listed = await _files(writer)  # adds LastModified to what the writes remembered
-        assert listed["a/one.txt"].mtime_ns == 10**18
-        assert listed["a/two.txt"].hashes["sha1"]
         # Only a listing that skipped the HEAD can report what the memory says.
+        _rewrite_remembered_mtime(tmp_path, "a/one.txt", 4 * 10**18)
+        async with S3Provider(settings) as lister:
+            lister.keep_state_in(tmp_path)
+            listed = await _files(lister)  # adds LastModified to what the writes remembered
+        assert listed["a/one.txt"].mtime_ns == 4 * 10**18
+        assert listed["a/two.txt"].mtime_ns == 2 * 10**18 and listed["a/two.txt"].hashes["sha1"]
         _rewrite_remembered_mtime(tmp_path, "a/one.txt", 5 * 10**18)
         async with S3Provider(settings) as reader:
             reader.keep_state_in(tmp_path)
