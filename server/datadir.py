@@ -107,6 +107,8 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (link_id, path)
     );
     """,
+    # 4: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
+    "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
 )
 
 

@@ -94,6 +94,29 @@ def share_page(link: Link, files: Sequence[LinkFile]) -> str:
     return page(link.title or "Shared files", body)
 
 
+def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
+    """Names and bytes are ciphertext here; ``share-decrypt.js`` decrypts both in the page."""
+    rows = "\n".join(
+        f'      <li data-file="{f.id}" data-path="{html.escape(f.path)}" data-size="{f.size}">'
+        f'<span class="name muted">encrypted name</span> '
+        f'<span class="muted">{human_size(f.size)}</span> '
+        '<button type="button" class="save" disabled>Save</button></li>'
+        for f in files
+    )
+    body = (
+        f"    <h1>{html.escape(link.title or 'Encrypted files')}</h1>\n"
+        + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
+        + f'    <p class="muted">Available until {when(link.expires_at)}. End-to-end encrypted:'
+        " this page decrypts the files on your device with the key in the link.</p>\n"
+        + f'    <section id="e2e-share" data-share="{html.escape(link.id)}">\n'
+        '      <p id="e2e-status" role="status" aria-live="polite">Decrypting names…</p>\n'
+        '      <p><button type="button" id="e2e-save-all" disabled>Save all</button></p>\n'
+        f'      <ul class="share-files">\n{rows}\n      </ul>\n'
+        "    </section>"
+    )
+    return page(link.title or "Encrypted files", body, "/static/share-decrypt.js")
+
+
 def request_page(link: Link, late: bool) -> str:
     notice = (
         '    <p class="warning">The deadline has passed; what you send now is marked late.</p>\n'

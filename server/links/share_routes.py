@@ -102,7 +102,8 @@ async def share_page(request: Request) -> Response:
     if not unlocked(request, link):
         return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
     files = await links_of(request).store.files(link.id)
-    return HTMLResponse(pages.share_page(link, files), headers=_NO_STORE)
+    page = pages.encrypted_share_page if link.encrypted else pages.share_page
+    return HTMLResponse(page(link, files), headers=_NO_STORE)
 
 
 async def password_submit(request: Request, kind: str) -> Response:
@@ -161,6 +162,10 @@ async def share_zip(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
+    if link.encrypted:
+        return html_error(
+            409, "This share is end-to-end encrypted: its page decrypts and saves file by file."
+        )
     files = await links_of(request).store.files(link.id)
     folder = request.query_params.get("folder", "").strip("/")
     if folder:
