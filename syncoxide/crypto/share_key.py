@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 
 from syncoxide.crypto.backend import CryptoBackend
 from syncoxide.crypto.keys import KEY_SIZE, SecretBytes, names_key
@@ -77,6 +78,19 @@ def check_shareable_path(path: str) -> None:
                 f"(at most {MAX_NAME_BYTES} bytes).",
                 hint="Rename it, or share without --encrypt. Nothing was uploaded.",
             )
+
+
+def check_shareable_paths(paths: Sequence[str]) -> None:
+    """Refuse, before the share exists, paths that could not be stored encrypted."""
+    seen: set[str] = set()
+    for path in paths:
+        check_shareable_path(path)
+        if path in seen:  # the server would rename the copy, and its name would not decrypt
+            raise UsageError(
+                f"Two files would both be shared as {path!r}.",
+                hint="Share them from differently named folders. Nothing was uploaded.",
+            )
+        seen.add(path)
 
 
 async def encrypt_path(cipher: NameCipher, path: str) -> str:

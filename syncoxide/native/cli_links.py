@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx2
 
-from syncoxide.crypto.share_key import key_fragment, new_share_key
+from syncoxide.crypto.share_key import check_shareable_paths, key_fragment, new_share_key
 from syncoxide.errors import TransportError, UsageError
 from syncoxide.native import share_crypto
 from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
@@ -125,7 +125,7 @@ def _share_encrypted(
     args: argparse.Namespace, server: str, token: str, files: list[tuple[Path, str]]
 ) -> int:
     """Like ``_share``, but the server gets ciphertext only; the key goes into the link."""
-    share_crypto.check_names([name for _, name in files])
+    check_shareable_paths([name for _, name in files])
     key = new_share_key(SystemRandom())
     stored = share_crypto.encrypted_names([name for _, name in files], key)
     # The title is the one thing stored in the clear, so it is never guessed from a file name.

@@ -15,23 +15,9 @@ from pathlib import Path
 
 from syncoxide.crypto import stream
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.crypto.share_key import check_shareable_path, encrypt_path, path_cipher
-from syncoxide.errors import UsageError
+from syncoxide.crypto.share_key import encrypt_path, path_cipher
 from syncoxide.native.crypto_backend import CryptographyBackend
 from syncoxide.system import SystemRandom
-
-
-def check_names(names: Sequence[str]) -> None:
-    """Refuse, before the share exists, names that could not be stored encrypted."""
-    seen: set[str] = set()
-    for name in names:
-        check_shareable_path(name)
-        if name in seen:  # the server would rename the copy, and its name would not decrypt
-            raise UsageError(
-                f"Two files would both be shared as {name!r}.",
-                hint="Share them from differently named folders. Nothing was uploaded.",
-            )
-        seen.add(name)
 
 
 def encrypted_names(names: Sequence[str], key: SecretBytes) -> list[str]:

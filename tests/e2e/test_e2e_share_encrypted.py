@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -156,3 +157,53 @@ def test_tampered_ciphertext_is_detected_and_nothing_is_saved(
         assert not [name for name in leftovers if name.startswith("share-downloads/")]
     finally:
         biggest.write_bytes(original)
+
+
+@pytest.fixture()
+def owner_app(
+    browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
+) -> Iterator[Page]:
+    context = browser.new_context()
+    context.add_cookies(session_cookies)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/#/shares")
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    yield page
+    context.close()
+
+
+def test_the_owner_shares_an_encrypted_folder_from_the_app_and_sees_it_downloaded(
+    owner_app: Page, stranger: Page, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Gig"
+    for name, data in TREE.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    owner_app.set_input_files("#share-folder", str(folder))
+    owner_app.fill("#share-title", "Band folder")
+    owner_app.check("#share-encrypt")
+    owner_app.click("#share-create")
+    expect(owner_app.locator("#share-result")).to_be_visible(timeout=60_000)
+    expect(owner_app.locator("#share-uploads li[data-done]")).to_have_count(len(TREE))
+    link = owner_app.locator("#share-link").get_attribute("href") or ""
+    assert "/s/" in link and "#k=" in link
+    assert (owner_app.locator("#share-qr").get_attribute("src") or "").startswith(
+        "data:image/svg+xml"
+    )
+    share_id = link.split("/s/", 1)[1].split("#", 1)[0]
+    count = owner_app.locator(f'[data-count="{share_id}"]')
+    expect(count).to_have_text("0")
+
+    stranger.goto(link)
+    expect(stranger.locator("#e2e-share[data-ready]")).to_have_count(1, timeout=20_000)
+    stranger.click("#e2e-save-all")
+    expect(stranger.locator('li[data-state="saved"]')).to_have_count(len(TREE), timeout=60_000)
+    assert stranger.evaluate(PICKED_FILES) == {
+        f"picked/Gig/{name}": _sha(data) for name, data in TREE.items()
+    }
+    expect(count).to_have_text(str(len(TREE)), timeout=10_000)  # live, no reload
+
+    owner_app.click(f'[data-revoke="{share_id}"]')
+    expect(owner_app.locator(f'tr[data-share="{share_id}"]')).to_contain_text("revoked")
+    stranger.reload()
+    expect(stranger.get_by_text("The owner withdrew this link.")).to_be_visible()

@@ -10,6 +10,7 @@ import pytest
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_key import (
     MAX_NAME_BYTES,
+    check_shareable_paths,
     decrypt_path,
     encrypt_path,
     key_fragment,
@@ -18,7 +19,7 @@ from syncoxide.crypto.share_key import (
 )
 from syncoxide.errors import MalformedDataError, TamperedDataError, UsageError
 from syncoxide.native.crypto_backend import CryptographyBackend
-from syncoxide.native.share_crypto import check_names, encrypted_names
+from syncoxide.native.share_crypto import encrypted_names
 from syncoxide.safe_names import sanitized_relative_path
 
 KEY = SecretBytes(os.urandom(32))
@@ -80,7 +81,7 @@ def test_a_name_moved_to_another_folder_does_not_decrypt() -> None:
 
 def test_the_cli_refuses_long_and_duplicate_names_before_uploading() -> None:
     with pytest.raises(UsageError, match="too long"):
-        check_names(["ok.txt", "x" * (MAX_NAME_BYTES + 1)])
+        check_shareable_paths(["ok.txt", "x" * (MAX_NAME_BYTES + 1)])
     with pytest.raises(UsageError, match="both"):
-        check_names(["Gig/a.txt", "Gig/a.txt"])
-    check_names(["Gig/a.txt", "Other/a.txt"])
+        check_shareable_paths(["Gig/a.txt", "Gig/a.txt"])
+    check_shareable_paths(["Gig/a.txt", "Other/a.txt"])
