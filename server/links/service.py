@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 import zlib
 from collections.abc import AsyncIterator
@@ -154,6 +155,20 @@ class LinkService:
         payload = {"link": link.id, "title": link.title, "downloads": link.downloads + 1}
         await self.notifier.emit(link.user_id, "share.downloaded", payload, now)
 
+    def visit_token(self, link: Link) -> str:
+        """A cookie value: this browser's download of ``link`` was counted at this moment."""
+        counted_at = str(self.clock())
+        return f"{counted_at}.{_visit_mac(link, counted_at)}"
+
+    def same_visit(self, link: Link, token: str | None) -> bool:
+        """Whether ``token`` is this link's and recent: the files of one visit count once."""
+        counted_at, _, mac = (token or "").partition(".")
+        return (
+            counted_at.isdigit()
+            and hmac.compare_digest(mac, _visit_mac(link, counted_at))
+            and self.clock() - int(counted_at) < RESUME_GRACE_SECONDS
+        )
+
     async def keep_upload(self, link: Link, upload: Upload, raw_path: str, late: bool) -> LinkFile:
         """Move a finished upload into the blob store under a safe, unused path."""
         path = unique_path(
@@ -190,3 +205,8 @@ class LinkService:
     ) -> AsyncIterator[bytes]:
         async for chunk in self.blobs.read(file.blob_key, 1 << 16, start, length):
             yield chunk
+
+
+def _visit_mac(link: Link, counted_at: str) -> str:
+    message = f"visit:{link.id}:{counted_at}".encode()
+    return hmac.new(link.access_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -26,7 +26,7 @@ from server.links.downloads import (
     zip_plan,
     zip_response,
 )
-from server.links.service import LinkService
+from server.links.service import RESUME_GRACE_SECONDS, LinkService
 from server.links.store import Link
 from server.ratelimit import Limit
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
@@ -154,8 +154,29 @@ async def share_file(request: Request) -> Response:
         chosen = requested_range(request, file.size, file_etag(file))
     except UnsatisfiableRange:
         return not_satisfiable(file.size)
-    refusal = await _download_gate(request, link, chosen is not None and chosen.start > 0)
-    return refusal or file_response(request, links_of(request), file, chosen)
+    resuming = chosen is not None and chosen.start > 0
+    # An encrypted share has no zip: its page fetches file after file, one visit, one count.
+    visit = link.encrypted and links_of(request).same_visit(link, request.cookies.get(_visit(link)))
+    refusal = await _download_gate(request, link, resuming or visit)
+    if refusal:
+        return refusal
+    response = file_response(request, links_of(request), file, chosen)
+    if link.encrypted and not visit and request.method == "GET":
+        token = links_of(request).visit_token(link)
+        response.set_cookie(
+            _visit(link),
+            token,
+            max_age=RESUME_GRACE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=is_tls(request),
+            path=f"/s/{link.id}",
+        )
+    return response
+
+
+def _visit(link: Link) -> str:
+    return f"sxo_visit_{link.id}"
 
 
 async def share_zip(request: Request) -> Response:

@@ -105,6 +105,23 @@ def test_storage_holds_neither_plaintext_nor_key_nor_names(
             assert part.encode() not in stored
 
 
+def test_one_visit_fetching_every_file_counts_as_one_download(
+    world: LinksWorld, tmp_path: Path
+) -> None:
+    share = encrypted_share(world, tmp_path, max_downloads=1)
+    first = world.stranger()
+    for file in share["files"]:
+        assert first.get(file["download_url"]).status_code == 200
+    assert world.owner.get(f"/api/v1/shares/{share['id']}").json()["downloads"] == 1
+    second = world.stranger()
+    assert second.get(share["files"][0]["download_url"]).status_code == 410
+    forged = world.stranger()
+    forged.cookies.set(f"sxo_visit_{share['id']}", f"{world.clock.now}.{'0' * 32}")
+    assert forged.get(share["files"][0]["download_url"]).status_code == 410
+    world.clock.now += 7 * 3600  # the visit is over: the next fetch is a new download
+    assert first.get(share["files"][0]["download_url"]).status_code == 410
+
+
 def test_plain_shares_still_say_they_are_not_encrypted(world: LinksWorld) -> None:
     made = world.owner.post("/api/v1/shares", json={"title": "Plain"}).json()
     assert made["encrypted"] is False and "zip_url" in made
