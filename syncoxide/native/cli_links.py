@@ -105,6 +105,7 @@ def _share(args: argparse.Namespace) -> int:
         for path, name in files:
             upload_file(client, path, {"share": share["id"], "path": name})
             print(f"uploaded {name}")
+    share_crypto.print_qr(f"{server}{share['url']}")
     print(f"{server}{share['url']}")
     return EXIT_OK
 

@@ -1,5 +1,7 @@
 """End-to-end encryption of a share on CPython: what ``syncoxide share --encrypt`` uploads.
 
+(Also the terminal QR code of any share link, printed by ``syncoxide share``.)
+
 Each file is sealed into a private scratch copy (file format v1 under the share key) just
 before its upload and removed right after, so at most one file's ciphertext is on disk at a
 time; names become encrypted paths (``syncoxide.crypto.share_key``). The share key itself

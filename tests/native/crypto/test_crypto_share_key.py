@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
+import sys
 
 import pytest
 
@@ -19,7 +21,7 @@ from syncoxide.crypto.share_key import (
 )
 from syncoxide.errors import MalformedDataError, TamperedDataError, UsageError
 from syncoxide.native.crypto_backend import CryptographyBackend
-from syncoxide.native.share_crypto import encrypted_names
+from syncoxide.native.share_crypto import encrypted_names, print_qr
 from syncoxide.safe_names import sanitized_relative_path
 
 KEY = SecretBytes(os.urandom(32))
@@ -85,3 +87,20 @@ def test_the_cli_refuses_long_and_duplicate_names_before_uploading() -> None:
     with pytest.raises(UsageError, match="both"):
         check_shareable_paths(["Gig/a.txt", "Gig/a.txt"])
     check_shareable_paths(["Gig/a.txt", "Other/a.txt"])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_link_gets_a_qr_code_only_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    piped, terminal = io.StringIO(), _Terminal()
+    monkeypatch.setattr(sys, "stdout", piped)
+    print_qr("http://127.0.0.1:8000/s/abc#k=" + "A" * 43)
+    monkeypatch.setattr(sys, "stdout", terminal)
+    print_qr("http://127.0.0.1:8000/s/abc#k=" + "A" * 43)
+    assert piped.getvalue() == ""
+    lines = terminal.getvalue().splitlines()
+    assert len(lines) >= 15 and len({len(line) for line in lines}) == 1  # a square of blocks
+    assert set("".join(lines)) <= set(" █▀▄\x1b[0m;37")
