@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.e2e.conftest import signed_in_view
 
 pytestmark = pytest.mark.e2e
 
@@ -159,22 +160,18 @@ def test_tampered_ciphertext_is_detected_and_nothing_is_saved(
         biggest.write_bytes(original)
 
 
-@pytest.fixture()
-def owner_app(
-    browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
-) -> Iterator[Page]:
-    context = browser.new_context()
-    context.add_cookies(session_cookies)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/#/shares")
-    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-    yield page
-    context.close()
-
-
 def test_the_owner_shares_an_encrypted_folder_from_the_app_and_sees_it_downloaded(
-    owner_app: Page, stranger: Page, tmp_path: Path
+    browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+    stranger: Page,
+    tmp_path: Path,
 ) -> None:
+    with signed_in_view(browser, live_server, session_cookies, "shares") as owner_app:
+        _share_from_the_app(owner_app, stranger, tmp_path)
+
+
+def _share_from_the_app(owner_app: Page, stranger: Page, tmp_path: Path) -> None:
     folder = tmp_path / "Gig"
     for name, data in TREE.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +198,7 @@ def test_the_owner_shares_an_encrypted_folder_from_the_app_and_sees_it_downloade
     assert stranger.evaluate(PICKED_FILES) == {
         f"picked/Gig/{name}": _sha(data) for name, data in TREE.items()
     }
-    expect(count).to_have_text(str(len(TREE)), timeout=10_000)  # live, no reload
+    expect(count).to_have_text("1", timeout=10_000)  # one visit, one download; live, no reload
 
     owner_app.click(f'[data-revoke="{share_id}"]')
     expect(owner_app.locator(f'tr[data-share="{share_id}"]')).to_contain_text("revoked")
