@@ -12,11 +12,30 @@ function pieces(data, size) {
   return { read: async () => (at >= data.length ? { done: true } : { done: false, value: data.slice(at, (at += size)) }) };
 }
 
-async function openFile(master, ciphertext, piece) {
+function breaking(data, size, breakAt, reopened) {
+  // A body whose connection drops once at `breakAt`; reopening serves the rest from an offset.
+  const first = pieces(data.slice(0, breakAt), size);
+  const reader = {
+    read: async () => {
+      const chunk = await first.read();
+      if (chunk.done) throw new TypeError("network error");
+      return chunk;
+    },
+  };
+  return sx.resumingReader(reader, async (offset) => {
+    reopened.push(offset);
+    return pieces(data.slice(offset), size);
+  });
+}
+
+async function openFile(master, ciphertext, piece, breakAt) {
   const keys = await sx.shareKeys(master);
   const out = [];
+  const reopened = [];
+  const body = breakAt ? breaking(ciphertext, piece, breakAt, reopened) : pieces(ciphertext, piece);
   try {
-    await sx.decryptFile(keys, sx.byteReader(pieces(ciphertext, piece)), ciphertext.length, async (p) => out.push(Buffer.from(p)));
+    await sx.decryptFile(keys, sx.byteReader(body), ciphertext.length, async (p) => out.push(Buffer.from(p)));
+    if (breakAt) return { plaintext: Buffer.concat(out).toString("hex"), reopened };
     return { plaintext: Buffer.concat(out).toString("hex") };
   } catch (error) {
     return { error: error.kind || String(error), wrote: Buffer.concat(out).length };
@@ -26,7 +45,9 @@ async function openFile(master, ciphertext, piece) {
 async function main() {
   const cases = JSON.parse(fs.readFileSync(process.argv[3], "utf8"));
   const results = [];
-  for (const c of cases.files) results.push(await openFile(hex(c.master), hex(c.ciphertext), c.piece || 7));
+  for (const c of cases.files) {
+    results.push(await openFile(hex(c.master), hex(c.ciphertext), c.piece || 7, c.break_at));
+  }
   for (const c of cases.names) {
     try {
       const keys = c.share_key ? await sx.shareKeys(hex(c.share_key)) : sx.nameKeys(hex(c.names_key));

@@ -181,6 +181,7 @@ def test_the_page_decryptor_reads_python_shares_and_names_every_failure(tmp_path
             {"master": KEY.reveal().hex(), "ciphertext": sealed[:boundary].hex()},
             {"master": other_key.reveal().hex(), "ciphertext": sealed.hex()},
             {"master": KEY.reveal().hex(), "ciphertext": b"PK\x03\x04".hex() * 40},
+            {"master": KEY.reveal().hex(), "ciphertext": sealed.hex(), "break_at": 200_001},
         ],
         "names": [
             {"share_key": KEY.reveal().hex(), "stored": stored_path},
@@ -194,7 +195,8 @@ def test_the_page_decryptor_reads_python_shares_and_names_every_failure(tmp_path
     assert results[2]["error"] == "truncated"
     assert results[3] == {"error": "wrong-key", "wrote": 0}
     assert results[4] == {"error": "foreign", "wrote": 0}
-    assert results[5:7] == [{"name": path}, {"error": "wrong-key"}]
-    assert results[7] == {"key": KEY.reveal().hex()}
-    assert results[8:10] == [{"error": "no-key"}, {"error": "no-key"}]
-    assert results[10] == {"key": "00" * 32}
+    assert results[5] == {"plaintext": data.hex(), "reopened": [200_001]}  # resumed, not redone
+    assert results[6:8] == [{"name": path}, {"error": "wrong-key"}]
+    assert results[8] == {"key": KEY.reveal().hex()}
+    assert results[9:11] == [{"error": "no-key"}, {"error": "no-key"}]
+    assert results[11] == {"key": "00" * 32}

@@ -249,6 +249,33 @@
     };
   }
 
+  // A fetch body that picks up where it broke off: after a network error the rest is asked
+  // for with `reopen(offset)` (a Range request, which a share does not count again).
+  function resumingReader(reader, reopen, attempts = 5) {
+    let received = 0;
+    return {
+      async read() {
+        for (;;) {
+          try {
+            const chunk = await reader.read();
+            if (!chunk.done) received += chunk.value.length;
+            return chunk;
+          } catch (error) {
+            if (error instanceof ShareError || attempts-- <= 0) {
+              throw new ShareError("refused", `The download broke off and could not resume: ${error.message}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            try {
+              reader = await reopen(received);
+            } catch (refused) {
+              if (refused instanceof ShareError) throw refused; // else the network: try again
+            }
+          }
+        }
+      },
+    };
+  }
+
   // Decrypt a whole file from `read` (exact-size reads) into `write`; returns plaintext bytes.
   async function decryptFile(keys, read, ciphertextSize, write, progress = () => {}) {
     const file = await openHeader(keys, await read(HEADER));
@@ -289,6 +316,7 @@
     decryptPath,
     decryptFile,
     byteReader,
+    resumingReader,
   };
 
   if (typeof document === "undefined") return;
@@ -345,23 +373,42 @@
     return writableTarget(handle, undefined, () => dir.removeEntry(name).catch(() => {}));
   }
 
+  function offerDownload(blob, path, cleanUp = () => {}) {
+    const url = URL.createObjectURL(blob);
+    const anchor = document.createElement("a");
+    anchor.href = url;
+    anchor.download = path.split("/").pop();
+    anchor.click();
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+      cleanUp();
+    }, 60_000);
+  }
+
+  // Browsers that cannot write the private file system from a page (Safari, some others):
+  // the plaintext is gathered in memory, which holds files up to the tab's memory.
+  function memoryTarget(path) {
+    const parts = [];
+    return {
+      write: async (plain) => parts.push(plain),
+      done: async () => offerDownload(new Blob(parts), path),
+      fail: async () => parts.splice(0),
+    };
+  }
+
   async function downloadTarget(path) {
-    const root = await navigator.storage.getDirectory();
+    const root = navigator.storage && (await navigator.storage.getDirectory().catch(() => null));
+    if (!root) return memoryTarget(path);
     const scratch = await root.getDirectoryHandle(SCRATCH, { create: true });
     const temp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     const handle = await scratch.getFileHandle(temp, { create: true });
     const drop = () => scratch.removeEntry(temp).catch(() => {});
-    const offer = async () => {
-      const url = URL.createObjectURL(await handle.getFile()); // a disk-backed File
-      const anchor = document.createElement("a");
-      anchor.href = url;
-      anchor.download = path.split("/").pop();
-      anchor.click();
-      setTimeout(() => {
-        URL.revokeObjectURL(url);
-        drop();
-      }, 60_000);
-    };
+    if (typeof handle.createWritable !== "function") {
+      await drop();
+      return memoryTarget(path);
+    }
+    // A disk-backed File: the browser copies it to Downloads without reading it into memory.
+    const offer = async () => offerDownload(await handle.getFile(), path, drop);
     return writableTarget(handle, offer, drop);
   }
 
@@ -371,13 +418,19 @@
     bar.max = Math.max(size, 1);
     row.dataset.state = "saving";
     try {
-      const response = await fetch(`/s/${shareId}/files/${row.dataset.file}`, {
-        credentials: "same-origin",
-      });
+      const url = `/s/${shareId}/files/${row.dataset.file}`;
+      const response = await fetch(url, { credentials: "same-origin" });
       if (response.status !== 200) throw new ShareError("refused", await refusalText(response));
+      const etag = response.headers.get("ETag") || "";
+      const reopen = async (offset) => {
+        const headers = { Range: `bytes=${offset}-`, "If-Range": etag };
+        const rest = await fetch(url, { credentials: "same-origin", headers });
+        if (rest.status !== 206) throw new ShareError("refused", await refusalText(rest));
+        return rest.body.getReader();
+      };
       const sink = await target(row.dataset.name);
       try {
-        const read = byteReader(response.body.getReader());
+        const read = byteReader(resumingReader(response.body.getReader(), reopen));
         await decryptFile(keys, read, size, sink.write, (done) => (bar.value = done));
       } catch (error) {
         await sink.fail();
