@@ -204,3 +204,19 @@ def _share_from_the_app(owner_app: Page, stranger: Page, tmp_path: Path) -> None
     expect(owner_app.locator(f'tr[data-share="{share_id}"]')).to_contain_text("revoked")
     stranger.reload()
     expect(stranger.get_by_text("The owner withdrew this link.")).to_be_visible()
+
+    # A plain share from the app: a File's slices go to tus as they are; a password guards it.
+    owner_app.set_input_files("#share-files", str(folder / "audio" / "take one.wav"))
+    owner_app.uncheck("#share-encrypt")
+    owner_app.fill("#share-password", "let me in")
+    owner_app.click("#share-create")
+    expect(owner_app.locator("#share-status")).to_contain_text("Shared 1 file", timeout=60_000)
+    plain_link = owner_app.locator("#share-link").get_attribute("href") or ""
+    assert "#" not in plain_link
+    stranger.goto(plain_link)
+    stranger.fill("input[name=password]", "let me in")
+    stranger.click("button[type=submit]")
+    with stranger.expect_download() as download_info:
+        stranger.get_by_role("link", name="take one.wav").click()
+    download_info.value.save_as(tmp_path / "take.wav")
+    assert (tmp_path / "take.wav").read_bytes() == TREE["audio/take one.wav"]

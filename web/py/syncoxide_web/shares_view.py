@@ -164,6 +164,8 @@ async def _create_share() -> None:
         raise
     link = js.location.origin + share["url"] + (f"#{key_fragment(key)}" if key else "")
     await _show_link(link, encrypted)
+    for input_id in ("share-files", "share-folder", "share-password"):
+        _element(input_id).value = ""  # the next share starts from a clean form
     _say(f"Shared {len(picked)} file{'s' if len(picked) != 1 else ''}: the link is below.")
     await _refresh_list()
 
