@@ -68,7 +68,10 @@ def password_page(link: Link, action: str, wrong: str = "") -> str:
         '      <button type="submit">Open</button>\n'
         "    </form>"
     )
-    return page("Password needed", body)
+    # The key of an encrypted share is in the fragment, which a form post would drop: the
+    # decryptor script carries it over to the form's action.
+    script = "/static/share-decrypt.js" if link.encrypted else ""
+    return page("Password needed", body, script)
 
 
 def share_page(link: Link, files: Sequence[LinkFile]) -> str:

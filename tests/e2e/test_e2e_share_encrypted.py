@@ -135,6 +135,29 @@ def test_a_wrong_or_missing_key_says_so_and_fetches_nothing(
     assert fetched == []
 
 
+def test_a_password_keeps_the_key_of_an_encrypted_link(
+    stranger: Page, live_server: LiveServer, e2e_user: str, tmp_path: Path
+) -> None:
+    data_dir = str(live_server.data_dir)
+    token = _cli("token", "create", "--user", e2e_user, "--data-dir", data_dir).strip()
+    (tmp_path / "pw").write_text("open sesame\n")
+    (tmp_path / "memo.txt").write_bytes(TREE["notes.txt"])
+    server = ["--server", live_server.url, "--token", token]
+    shared = _cli(
+        "share",
+        str(tmp_path / "memo.txt"),
+        "--encrypt",
+        "--password-file",
+        str(tmp_path / "pw"),
+        *server,
+    )
+    stranger.goto(shared.strip().splitlines()[-1])
+    stranger.fill("input[name=password]", "open sesame")
+    stranger.click("button[type=submit]")
+    expect(stranger.locator("#e2e-share[data-ready]")).to_have_count(1, timeout=20_000)
+    expect(stranger.get_by_text("memo.txt")).to_be_visible()
+
+
 def test_tampered_ciphertext_is_detected_and_nothing_is_saved(
     stranger: Page, shared_link: str, live_server: LiveServer
 ) -> None:

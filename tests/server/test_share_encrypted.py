@@ -74,6 +74,16 @@ def test_the_page_lists_only_ciphertext_names_and_loads_the_decryptor(
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 
+def test_the_password_page_of_an_encrypted_share_carries_the_key_over(
+    world: LinksWorld, tmp_path: Path
+) -> None:
+    share = encrypted_share(world, tmp_path, password="pw")
+    page = world.stranger().get(share["url"])
+    assert 'method="post"' in page.text and "/static/share-decrypt.js" in page.text
+    plain = world.owner.post("/api/v1/shares", json={"password": "pw"}).json()
+    assert "/static/share-decrypt.js" not in world.stranger().get(plain["url"]).text
+
+
 def test_a_zip_of_ciphertext_is_refused_with_a_reason(world: LinksWorld, tmp_path: Path) -> None:
     share = encrypted_share(world, tmp_path)
     answer = world.stranger().get(f"{share['url']}/zip")

@@ -320,6 +320,11 @@
   };
 
   if (typeof document === "undefined") return;
+  const passwordForm = document.querySelector('form[method="post"]');
+  if (passwordForm && location.hash) {
+    // The unlocked page must get the key too; the redirect after the post keeps this fragment.
+    passwordForm.action = passwordForm.getAttribute("action") + location.hash;
+  }
   const section = document.getElementById("e2e-share");
   if (!section) return;
   const shareId = section.dataset.share;
