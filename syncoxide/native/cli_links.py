@@ -30,6 +30,10 @@ EXIT_OK = 0
 CHUNK = 8 << 20
 ATTEMPTS = 5
 TUS = {"Tus-Resumable": "1.0.0"}
+# The server answers a file's last PATCH only once it has copied the file into its blob store
+# (seconds per GiB): a short read timeout would cut that answer off and the CLI would report
+# success before the file is part of the share.
+UPLOAD_TIMEOUT = httpx2.Timeout(30.0, read=900.0)
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -101,7 +105,8 @@ def _share(args: argparse.Namespace) -> int:
         return _share_encrypted(args, server, token, files)
     body = {**_share_body(args), "title": args.title or files[0][1].split("/")[0]}
     share = call_api(server, token, "POST", "/shares", body)
-    with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client:
         for path, name in files:
             upload_file(client, path, {"share": share["id"], "path": name})
             print(f"uploaded {name}")
@@ -133,7 +138,7 @@ def _share_encrypted(
     share = call_api(server, token, "POST", "/shares", {**_share_body(args), "encrypted": True})
     auth = {"Authorization": f"Bearer {token}"}
     with (
-        httpx2.Client(base_url=server, headers=auth) as client,
+        httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client,
         tempfile.TemporaryDirectory(prefix="syncoxide-share-") as scratch,
     ):
         for number, ((path, name), stored_name) in enumerate(zip(files, stored, strict=True)):

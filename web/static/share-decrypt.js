@@ -277,31 +277,46 @@
   }
 
   // Decrypt a whole file from `read` (exact-size reads) into `write`; returns plaintext bytes.
+  // Batches of 64 chunks: all 64 decrypt at once, are written as one 4 MiB piece, and the next
+  // batch is already being fetched meanwhile.
   async function decryptFile(keys, read, ciphertextSize, write, progress = () => {}) {
     const file = await openHeader(keys, await read(HEADER));
     const record = file.chunkSize + TAG;
     const count = chunkCount(ciphertextSize, record);
-    let index = 0;
-    let written = 0;
-    while (index < count) {
+    const sizesFrom = (first) => {
       const sizes = [];
-      for (let i = index; i < Math.min(index + BATCH, count); i++) {
+      for (let i = first; i < Math.min(first + BATCH, count); i++) {
         sizes.push(i === count - 1 ? ciphertextSize - HEADER - i * record : record);
       }
-      const sealed = await read(sizes.reduce((a, b) => a + b, 0));
-      if (sealed.length < sizes.reduce((a, b) => a + b, 0)) {
+      return sizes;
+    };
+    const fetchBatch = async (sizes) => {
+      const wanted = sizes.reduce((a, b) => a + b, 0);
+      const sealed = await read(wanted);
+      if (sealed.length < wanted) {
         throw new ShareError("truncated", "The download was cut short before the end of the file.");
       }
+      return sealed;
+    };
+    let index = 0;
+    let written = 0;
+    let sizes = sizesFrom(0);
+    let pending = fetchBatch(sizes);
+    while (index < count) {
+      const sealed = await pending;
+      const nextSizes = sizesFrom(index + sizes.length);
+      pending = nextSizes.length ? fetchBatch(nextSizes) : null;
+      if (pending) pending.catch(() => {}); // its failure is reported when it is awaited
       let at = 0;
       const opened = sizes.map((size, n) => {
         const piece = sealed.subarray(at, (at += size));
         return openChunk(file, index + n, index + n === count - 1, piece);
       });
-      for (const plain of await Promise.all(opened)) {
-        await write(plain);
-        written += plain.length;
-      }
+      const plain = concat(...(await Promise.all(opened)));
+      await write(plain);
+      written += plain.length;
       index += sizes.length;
+      sizes = nextSizes;
       progress(written);
     }
     return written;
