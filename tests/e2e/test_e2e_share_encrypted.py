@@ -195,11 +195,17 @@ def test_the_owner_shares_an_encrypted_folder_from_the_app_and_sees_it_downloade
 
 
 def _share_from_the_app(owner_app: Page, stranger: Page, tmp_path: Path) -> None:
+    owner_app.click("#share-create")
+    expect(owner_app.locator("#share-status")).to_have_text("Choose files or a folder first.")
     folder = tmp_path / "Gig"
     for name, data in TREE.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
     owner_app.set_input_files("#share-folder", str(folder))
+    owner_app.fill("#share-max", "0")
+    owner_app.click("#share-create")
+    expect(owner_app.locator("#share-status")).to_contain_text("not a number of downloads")
+    owner_app.fill("#share-max", "")
     owner_app.fill("#share-title", "Band folder")
     owner_app.check("#share-encrypt")
     owner_app.click("#share-create")

@@ -57,7 +57,8 @@ SHARES_SECTION = f"""
       placeholder="no limit"></label>
     <label>Password <input type="password" id="share-password" autocomplete="new-password"
       placeholder="none"></label>
-    <label><input type="checkbox" id="share-encrypt"> End-to-end encryption</label>
+    <label><input type="checkbox" id="share-encrypt"> End-to-end encryption
+      <span class="muted">(names and files; the title stays readable by the server)</span></label>
     <div class="actions"><button type="button" id="share-create">Create link</button></div>
     <ul id="share-uploads" class="uploads"></ul>
     <p id="share-status" role="status" aria-live="polite"></p>
