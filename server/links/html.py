@@ -1,7 +1,8 @@
 """Server-rendered pages for people with no account: plain HTML, every value escaped.
 
 These pages run no Python in the browser, so they open instantly in any browser; the request
-page adds one small script of our own (``/static/request-upload.js``) for tus uploads.
+page adds one small script of our own (``/static/request-upload.js``) for tus uploads, and an
+encrypted share's page two (``DECRYPTOR_SCRIPTS``) that decrypt with WebCrypto.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import time
 from collections.abc import Sequence
 
 from server.links.store import Link, LinkFile
+
+# The formats (one global), then the page that uses them; ``defer`` keeps this order.
+DECRYPTOR_SCRIPTS = ("/static/share-crypto.js", "/static/share-decrypt.js")
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -32,9 +36,11 @@ _PAGE = """<!doctype html>
 """
 
 
-def page(title: str, body: str, script: str = "") -> str:
-    tag = f'  <script src="{html.escape(script)}" defer></script>\n' if script else ""
-    return _PAGE.format(title=html.escape(title), body=body, script=tag)
+def page(title: str, body: str, *scripts: str) -> str:
+    tags = "".join(
+        f'  <script src="{html.escape(script)}" defer></script>\n' for script in scripts if script
+    )
+    return _PAGE.format(title=html.escape(title), body=body, script=tags)
 
 
 def human_size(size: int) -> str:
@@ -70,8 +76,8 @@ def password_page(link: Link, action: str, wrong: str = "") -> str:
     )
     # The key of an encrypted share is in the fragment, which a form post would drop: the
     # decryptor script carries it over to the form's action.
-    script = "/static/share-decrypt.js" if link.encrypted else ""
-    return page("Password needed", body, script)
+    scripts = DECRYPTOR_SCRIPTS if link.encrypted else ()
+    return page("Password needed", body, *scripts)
 
 
 def share_page(link: Link, files: Sequence[LinkFile]) -> str:
@@ -117,7 +123,7 @@ def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
         f'      <ul class="share-files">\n{rows}\n      </ul>\n'
         "    </section>"
     )
-    return page(link.title or "Encrypted files", body, "/static/share-decrypt.js")
+    return page(link.title or "Encrypted files", body, *DECRYPTOR_SCRIPTS)
 
 
 def request_page(link: Link, late: bool) -> str:

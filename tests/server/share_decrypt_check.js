@@ -1,4 +1,4 @@
-// Runs web/static/share-decrypt.js under Node 20 (whose crypto.subtle is WebCrypto) on the
+// Runs web/static/share-crypto.js under Node 20 (whose crypto.subtle is WebCrypto) on the
 // cases in the JSON file named by argv[3]; prints one JSON result per case.
 "use strict";
 const fs = require("node:fs");

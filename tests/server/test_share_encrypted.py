@@ -1,6 +1,6 @@
 """End-to-end encrypted shares: the server side, the storage scan, and the page's decryptor.
 
-The page's JavaScript decryptor (web/static/share-decrypt.js) runs here under Node 20, whose
+The page's JavaScript decryptor (web/static/share-crypto.js) runs here under Node 20, whose
 ``crypto.subtle`` is WebCrypto, against the known-answer vectors and against files and names
 encrypted by the Python core, so both sides are held to the same bytes.
 """
@@ -23,7 +23,7 @@ from syncoxide.native.share_crypto import encrypted_names, sealed_copy
 from tests.core.crypto.vectors import load_cases
 from tests.server.links_world import ROOT, LinksWorld, make_world, tus_upload
 
-DECRYPTOR = ROOT / "web" / "static" / "share-decrypt.js"
+DECRYPTOR = ROOT / "web" / "static" / "share-crypto.js"
 CHECK = Path(__file__).with_name("share_decrypt_check.js")
 KEY = SecretBytes(os.urandom(32))
 FILES = {
@@ -65,13 +65,15 @@ def test_the_page_lists_only_ciphertext_names_and_loads_the_decryptor(
     assert share["encrypted"] is True and "zip_url" not in share
     page = world.stranger().get(share["url"])
     assert page.status_code == 200
-    assert '<script src="/static/share-decrypt.js"' in page.text
+    assert '<script src="/static/share-crypto.js" defer></script>' in page.text
+    assert '<script src="/static/share-decrypt.js" defer></script>' in page.text
     assert "'unsafe-eval'" not in page.headers["content-security-policy"]
     for name in ("set list", "take 1", "Gig", "empty"):
         assert name not in page.text
     assert page.text.count("data-file=") == len(FILES)
-    script = world.stranger().get("/static/share-decrypt.js")
-    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    for name in ("share-crypto.js", "share-decrypt.js"):
+        script = world.stranger().get(f"/static/{name}")
+        assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 
 def test_the_password_page_of_an_encrypted_share_carries_the_key_over(
