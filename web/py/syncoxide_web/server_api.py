@@ -44,6 +44,8 @@ async def refusal(response: Any) -> SyncoxideError:
     except ValueError:
         message = ""
     text = message or f"The server answered {response.status}."
+    if response.status in (401, 403):
+        _csrf.clear()  # signed out or in again since: the next call asks for the new token
     if response.status == 401:
         return AuthenticationError(text, hint="Sign in again, then retry.")
     return SyncoxideError(text)
