@@ -157,6 +157,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rule_runs_by_rule ON rule_runs (rule_id, id);
     """,
+    # 5: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
+    "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
 )
 
 

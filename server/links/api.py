@@ -55,6 +55,7 @@ _LINK = obj(
     max_files=_NULL_INT,
     max_total_bytes=_NULL_INT,
     allowed_types=_STR,
+    encrypted=_BOOL,
     files={"type": "array", "items": _FILE},
     zip_url=_STR,
     upload_url=_STR,
@@ -81,7 +82,11 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
         "revoked_at": link.revoked_at,
     }
     if link.kind == "share":
-        answer |= {"downloads": link.downloads, "max_downloads": link.max_downloads}
+        answer |= {
+            "downloads": link.downloads,
+            "max_downloads": link.max_downloads,
+            "encrypted": link.encrypted,
+        }
     else:
         answer |= {
             "allow_late": link.allow_late,
@@ -93,7 +98,8 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
         }
     if files is not None:
         answer["files"] = [_file_json(link, f) for f in files]
-        answer["zip_url"] = _zip_url(link)
+        if not link.encrypted:  # a zip of ciphertext is no use: the page decrypts per file
+            answer["zip_url"] = _zip_url(link)
     return answer
 
 
@@ -133,6 +139,7 @@ def _options(call: Call, expires_field: str) -> LinkOptions:
         max_total_bytes=body.get("max_total_bytes"),
         max_files=body.get("max_files"),
         allowed_types=body.get("allowed_types", ""),
+        encrypted=body.get("encrypted", False),
     )
 
 
@@ -238,6 +245,7 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
             **_COMMON_BODY,
             expires_in=_SECONDS,
             max_downloads={"type": "integer", "minimum": 1, "maximum": 1_000_000},
+            encrypted=_BOOL,
         ),
         answer=_LINK,
         status=201,

@@ -50,6 +50,7 @@ class LinkOptions:
     max_total_bytes: int | None = None
     max_files: int | None = None
     allowed_types: str = ""
+    encrypted: bool = False
 
 
 class LinkService:
@@ -103,6 +104,7 @@ class LinkService:
             max_total_bytes=options.max_total_bytes,
             max_files=options.max_files,
             allowed_types=options.allowed_types,
+            encrypted=options.encrypted,
         )
         await self.store.add(link)
         return link
@@ -143,21 +145,26 @@ class LinkService:
             return True
         return cookie is not None and secrets.compare_digest(cookie, link.access_secret)
 
-    @staticmethod
-    def resume_ticket(link: Link) -> str:
-        """What a counted download hands its client (as a cookie) so it may resume for free."""
-        return hmac.new(link.access_secret.encode(), b"resume", hashlib.sha256).hexdigest()
+    def download_ticket(self, link: Link) -> str:
+        """A cookie value: this client's download of ``link`` was counted at this moment."""
+        counted_at = str(self.clock())
+        return f"{counted_at}.{_ticket_mac(link, counted_at)}"
 
-    async def start_download(self, link: Link, resuming: bool, ticket: str | None) -> None:
-        """Count a download, or let a recent one resume; GoneError once the limit is used up.
+    def holds_ticket(self, link: Link, ticket: str | None) -> bool:
+        """Whether ``ticket`` is this link's and less than RESUME_GRACE_SECONDS old."""
+        counted_at, _, mac = (ticket or "").partition(".")
+        return (
+            counted_at.isdigit()
+            and hmac.compare_digest(mac, _ticket_mac(link, counted_at))
+            and self.clock() - int(counted_at) < RESUME_GRACE_SECONDS
+        )
 
-        Only a client holding the resume ticket of a counted download resumes without being
-        counted: a stranger asking for a range of a used-up link gets nothing."""
-        now = self.clock()
-        recent = now - (link.last_download_at or -RESUME_GRACE_SECONDS) < RESUME_GRACE_SECONDS
-        valid = ticket is not None and hmac.compare_digest(ticket, self.resume_ticket(link))
-        if resuming and recent and valid:
+    async def start_download(self, link: Link, free: bool) -> None:
+        """Count a download unless it is ``free`` (see share_routes); GoneError once the
+        limit is used up."""
+        if free:
             return
+        now = self.clock()
         if not await self.store.count_download(link.id, now):
             raise GoneError(
                 "This link reached its download limit.", hint="Ask the owner to share it again."
@@ -199,3 +206,8 @@ async def _digest_file(path: Path) -> tuple[int, str]:
         return crc, sha256.hexdigest()
 
     return await asyncio.to_thread(digest)
+
+
+def _ticket_mac(link: Link, counted_at: str) -> str:
+    message = f"visit:{link.id}:{counted_at}".encode()
+    return hmac.new(link.access_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

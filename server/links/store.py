@@ -35,6 +35,7 @@ class Link:
     max_total_bytes: int | None
     max_files: int | None
     allowed_types: str  # comma-separated extensions (".pdf") or MIME prefixes ("image/")
+    encrypted: bool = False  # end to end: the server holds only ciphertext files and names
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def _link(row: Any) -> Link | None:
         return None
     values = dict(zip([f.name for f in fields(Link)], row, strict=True))
     values["allow_late"] = bool(values["allow_late"])
+    values["encrypted"] = bool(values["encrypted"])
     return Link(**values)
 
 

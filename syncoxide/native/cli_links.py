@@ -12,6 +12,7 @@ import argparse
 import base64
 import hashlib
 import re
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,14 +21,21 @@ from typing import Any
 
 import httpx2
 
+from syncoxide.crypto.share_key import check_shareable_paths, key_fragment, new_share_key
 from syncoxide.errors import TransportError, UsageError
+from syncoxide.native import share_crypto
 from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
 from syncoxide.safe_names import sanitized_relative_path, unique_path
+from syncoxide.system import SystemRandom
 
 EXIT_OK = 0
 CHUNK = 8 << 20
 ATTEMPTS = 5
 TUS = {"Tus-Resumable": "1.0.0"}
+# The server answers a file's last PATCH only once it has copied the file into its blob store
+# (seconds per GiB): a short read timeout would cut that answer off and the CLI would report
+# success before the file is part of the share.
+UPLOAD_TIMEOUT = httpx2.Timeout(30.0, read=900.0)
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -39,6 +47,11 @@ def register(commands: Any) -> None:
     share.add_argument("--max-downloads", type=int, help="stop after this many downloads")
     share.add_argument("--password-file", type=Path, help="protect the link with this password")
     share.add_argument("--title", default="", help="shown on the link's page")
+    share.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="end-to-end: encrypt files and names here; the key is only in the link's #fragment",
+    )
     add_server_options(share)
     share.set_defaults(run=_share)
 
@@ -90,7 +103,22 @@ def files_to_share(paths: list[Path]) -> Iterator[tuple[Path, str]]:
 def _share(args: argparse.Namespace) -> int:
     server, token = resolve_server(args)
     files = list(files_to_share(args.paths))
-    body: dict[str, Any] = {"title": args.title or files[0][1].split("/")[0]}
+    if args.encrypt:
+        return _share_encrypted(args, server, token, files)
+    body = {**_share_body(args), "title": args.title or files[0][1].split("/")[0]}
+    share = call_api(server, token, "POST", "/shares", body)
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client:
+        for path, name in files:
+            upload_file(client, path, {"share": share["id"], "path": name})
+            print(f"uploaded {name}")
+    share_crypto.print_qr(f"{server}{share['url']}")
+    print(f"{server}{share['url']}")
+    return EXIT_OK
+
+
+def _share_body(args: argparse.Namespace) -> dict[str, Any]:
+    body: dict[str, Any] = {"title": args.title}
     if args.expires:
         body["expires_in"] = args.expires
     if args.max_downloads:
@@ -98,12 +126,31 @@ def _share(args: argparse.Namespace) -> int:
     password = _password(args.password_file)
     if password:
         body["password"] = password
-    share = call_api(server, token, "POST", "/shares", body)
-    with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
-        for path, name in files:
-            upload_file(client, path, {"share": share["id"], "path": name})
-            print(f"uploaded {name}")
-    print(f"{server}{share['url']}")
+    return body
+
+
+def _share_encrypted(
+    args: argparse.Namespace, server: str, token: str, files: list[tuple[Path, str]]
+) -> int:
+    """Like ``_share``, but the server gets ciphertext only; the key goes into the link."""
+    check_shareable_paths([name for _, name in files])
+    key = new_share_key(SystemRandom())
+    stored = share_crypto.encrypted_names([name for _, name in files], key)
+    # The title is the one thing stored in the clear, so it is never guessed from a file name.
+    share = call_api(server, token, "POST", "/shares", {**_share_body(args), "encrypted": True})
+    auth = {"Authorization": f"Bearer {token}"}
+    with (
+        httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client,
+        tempfile.TemporaryDirectory(prefix="syncoxide-share-") as scratch,
+    ):
+        for number, ((path, name), stored_name) in enumerate(zip(files, stored, strict=True)):
+            sealed = share_crypto.sealed_copy(path, key, Path(scratch) / f"{number}.sxc")
+            upload_file(client, sealed, {"share": share["id"], "path": stored_name})
+            sealed.unlink()
+            print(f"uploaded {name} (encrypted)")
+    link = f"{server}{share['url']}#{key_fragment(key)}"
+    share_crypto.print_qr(link)
+    print(link)
     return EXIT_OK
 
 
