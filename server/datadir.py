@@ -107,6 +107,8 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (link_id, path)
     );
     """,
+    # 4: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
+    "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
 )
 
 

@@ -46,6 +46,7 @@ class LinkOptions:
     max_total_bytes: int | None = None
     max_files: int | None = None
     allowed_types: str = ""
+    public_key: str = ""
 
 
 class LinkService:
@@ -99,6 +100,7 @@ class LinkService:
             max_total_bytes=options.max_total_bytes,
             max_files=options.max_files,
             allowed_types=options.allowed_types,
+            public_key=options.public_key,
         )
         await self.store.add(link)
         return link

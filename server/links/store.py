@@ -35,6 +35,7 @@ class Link:
     max_total_bytes: int | None
     max_files: int | None
     allowed_types: str  # comma-separated extensions (".pdf") or MIME prefixes ("image/")
+    public_key: str = ""  # base64 X25519 key uploads are sealed to; "" when not encrypted
 
 
 @dataclass(frozen=True)

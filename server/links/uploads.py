@@ -14,6 +14,7 @@ any byte arrives, and again when it completes, since other uploads may have fini
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -33,6 +34,9 @@ OWNER_BASE = "/api/v1/uploads"
 DROP_BASE = "/api/v1/drop"
 LINK_HEADER = "syncoxide-link"
 MAX_UPLOAD = 1 << 40  # 1 TiB: the real bound is each request link's own total
+# An end-to-end encrypted request stores sealed files under random names: the real name
+# travels sealed inside the file (syncoxide.crypto.recipient), never in tus metadata.
+SEALED_NAME = re.compile(r"^[0-9a-f]{32}\.sxor$")
 
 
 def _path_of(metadata: dict[str, str]) -> str:
@@ -99,6 +103,10 @@ class DropPolicy:
         if request.method == "POST":
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
+            if link.public_key and set(metadata) - {"path"}:
+                raise TusRequestError(
+                    400, "This request is end-to-end encrypted: send only the 'path' metadata."
+                )
             self.links.sweep_abandoned_uploads()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
@@ -119,6 +127,12 @@ class DropPolicy:
             raise TusRequestError(410, "The deadline for this request has passed.")
         if not path.strip():
             raise TusRequestError(400, "Name the file in the 'path' or 'filename' metadata.")
+        if link.public_key and not SEALED_NAME.match(path):
+            raise TusRequestError(
+                400,
+                "This request is end-to-end encrypted: upload files sealed to its public key,"
+                " named <32 hex digits>.sxor (the real name travels sealed inside).",
+            )
         if not allowed_type(link, path):
             raise TusRequestError(
                 415, f"This request accepts only: {link.allowed_types}. Skipped {path}."

@@ -12,6 +12,7 @@ import argparse
 import base64
 import hashlib
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import httpx2
 
 from syncoxide.errors import TransportError, UsageError
+from syncoxide.native import request_sealed
 from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 
@@ -53,6 +55,7 @@ def register(commands: Any) -> None:
     pull = actions.add_parser("pull", help="download what arrived on a request link")
     pull.add_argument("id")
     pull.add_argument("dir", type=Path)
+    request_sealed.add_key_options(create, pull)
     add_server_options(pull)
     pull.set_defaults(run=_request_pull)
 
@@ -173,7 +176,13 @@ def _request_create(args: argparse.Namespace) -> int:
     password = _password(args.password_file)
     if password:
         body["password"] = password
+    key = None
+    if args.encrypt:
+        key, body["public_key"] = request_sealed.new_key(args)
     made = call_api(server, token, "POST", "/requests", body)
+    if key is not None:
+        saved = request_sealed.save_key(key, made["id"])
+        print(f"end-to-end encrypted; the private key stays here: {saved}", file=sys.stderr)
     print(f"{server}{made['url']}")
     return EXIT_OK
 
@@ -181,8 +190,15 @@ def _request_create(args: argparse.Namespace) -> int:
 def _request_pull(args: argparse.Namespace) -> int:
     server, token = resolve_server(args)
     arrived = call_api(server, token, "GET", f"/requests/{args.id}/arrivals")
-    args.dir.mkdir(parents=True, exist_ok=True)
+    private = request_sealed.load_private_key(args) if arrived.get("public_key") else None
     with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
+        if private is not None:
+            for name in request_sealed.pull_sealed(
+                client, arrived["files"], private, args.dir, _download
+            ):
+                print(f"pulled and decrypted {name}")
+            return EXIT_OK
+        args.dir.mkdir(parents=True, exist_ok=True)
         for file in arrived["files"]:
             name = unique_path(
                 sanitized_relative_path(file["path"]), lambda p: (args.dir / p).exists()
