@@ -22,6 +22,7 @@ import httpx2
 from syncoxide.errors import TransportError, UsageError
 from syncoxide.native import request_sealed
 from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
+from syncoxide.native.terminal_qr import add_qr_options, print_link_qr, wants_qr
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 
 EXIT_OK = 0
@@ -39,6 +40,7 @@ def register(commands: Any) -> None:
     share.add_argument("--max-downloads", type=int, help="stop after this many downloads")
     share.add_argument("--password-file", type=Path, help="protect the link with this password")
     share.add_argument("--title", default="", help="shown on the link's page")
+    add_qr_options(share)
     add_server_options(share)
     share.set_defaults(run=_share)
 
@@ -50,6 +52,7 @@ def register(commands: Any) -> None:
     create.add_argument("--deadline", type=duration, help="from now, e.g. 7d")
     create.add_argument("--allow-late", action="store_true", help="take (and mark) late files")
     create.add_argument("--password-file", type=Path)
+    add_qr_options(create)
     add_server_options(create)
     create.set_defaults(run=_request_create)
     pull = actions.add_parser("pull", help="download what arrived on a request link")
@@ -104,6 +107,7 @@ def _share(args: argparse.Namespace) -> int:
         for path, name in files:
             upload_file(client, path, {"share": share["id"], "path": name})
             print(f"uploaded {name}")
+    print_link_qr(f"{server}{share['url']}", wants_qr(args))
     print(f"{server}{share['url']}")
     return EXIT_OK
 
@@ -183,6 +187,7 @@ def _request_create(args: argparse.Namespace) -> int:
     if key is not None:
         saved = request_sealed.save_key(key, made["id"])
         print(f"end-to-end encrypted; the private key stays here: {saved}", file=sys.stderr)
+    print_link_qr(f"{server}{made['url']}", wants_qr(args))
     print(f"{server}{made['url']}")
     return EXIT_OK
 

@@ -104,9 +104,11 @@ def test_a_passphrase_protected_key_needs_the_right_passphrase(
 ) -> None:
     env = {"SYNCOXIDE_CONFIG_DIR": str(tmp_path / "config"), "SYNCOXIDE_PASSWORD": "right phrase"}
     server = ["--server", live_server.url, "--token", token]
-    made = _cli("request", "create", "--title", "Locked", "--encrypt", *server, env=env)
+    made = _cli("request", "create", "--title", "Locked", "--encrypt", "--qr", *server, env=env)
     assert made.returncode == 0, made.stderr
-    link_id = made.stdout.strip().rsplit("/", 1)[-1]
+    *drawing, link = made.stdout.strip().splitlines()
+    assert link.startswith(f"{live_server.url}/r/") and "▀" in "".join(drawing)
+    link_id = link.rsplit("/", 1)[-1]
     saved = json.loads((tmp_path / "config" / "request-keys" / f"{link_id}.json").read_text())
     assert "private_key" not in saved and "vault" in saved
     _drop(live_server, link_id, base64.b64decode(saved["public_key"]), {"x.txt": b"locked"})
