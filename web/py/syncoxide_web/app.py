@@ -10,6 +10,7 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.browser import browser_checks, storage_estimate
+from syncoxide_web.requests_view import REQUESTS_SECTION, wire_requests_view
 from syncoxide_web.sync_view import SYNC_SECTION, wire_sync_view
 from syncoxide_web.vault_view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
@@ -38,7 +39,7 @@ async def _render_first_screen() -> None:
     )
     document = js.document
     document.getElementById("views").innerHTML = all_views(
-        home, {"vault": VAULT_SECTION, "sync": SYNC_SECTION}
+        home, {"vault": VAULT_SECTION, "sync": SYNC_SECTION, "requests": REQUESTS_SECTION}
     )
     document.getElementById("boot").hidden = True
     document.getElementById("views").hidden = False
@@ -47,6 +48,7 @@ async def _render_first_screen() -> None:
     _wire_navigation()
     wire_vault_view()
     wire_sync_view()
+    wire_requests_view()
     document.documentElement.dataset.ready = "1"
 
 
