@@ -1,7 +1,9 @@
 """Files sealed to a public key (request links): round trips, sizes, wrong keys, damage."""
 
 import dataclasses
+import json
 import os
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,9 @@ from syncoxide.errors import (
     WrongPasswordError,
 )
 from syncoxide.system import SystemRandom
-from tests.native.crypto.scripted import BACKEND, collector, reader, run
+from tests.core.crypto.vectors import VECTORS, load_cases
+from tests.native.crypto import reference_recipient
+from tests.native.crypto.scripted import BACKEND, ScriptedRandom, collector, reader, run
 
 RANDOM = SystemRandom()
 OWNER = SecretBytes(os.urandom(32))
@@ -119,3 +123,25 @@ def test_a_key_file_whose_halves_disagree_is_refused() -> None:
     other = parse_request_key(dataclasses.replace(file, public_key=owner_public()).encode())
     with pytest.raises(TamperedDataError, match="halves"):
         run(unlock_request_key(BACKEND, other, None))
+
+
+def test_vectors_on_disk_are_what_the_independent_reference_computes() -> None:
+    on_disk = json.loads((VECTORS / reference_recipient.FILENAME).read_text("utf-8"))
+    assert on_disk == json.loads(json.dumps({"cases": reference_recipient.cases()}))
+
+
+@pytest.mark.parametrize("case", load_cases("recipient_v1.json"), ids=lambda c: c["label"])
+def test_sealing_is_byte_exact_and_opens(case: dict[str, Any]) -> None:
+    random = ScriptedRandom(bytes.fromhex(case["ephemeral_private"]), bytes.fromhex(case["prefix"]))
+
+    async def seal() -> bytes:
+        public = bytes.fromhex(case["owner_public"])
+        sealer = await recipient.seal_to(BACKEND, public, case["path"], random, case["chunk_log2"])
+        parts, write = collector()
+        await stream.seal_stream(sealer, reader(bytes.fromhex(case["plaintext"])), write)
+        return b"".join(parts)
+
+    sealed = run(seal())
+    assert sealed.hex() == case["expected"]
+    owner = SecretBytes(bytes.fromhex(case["owner_private"]))
+    assert run(_open(sealed, owner)) == (case["path"], bytes.fromhex(case["plaintext"]))
