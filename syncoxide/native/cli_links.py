@@ -26,6 +26,7 @@ from syncoxide.native.terminal_qr import add_qr_options, print_link_qr, wants_qr
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 
 EXIT_OK = 0
+EXIT_SKIPPED = 1  # some arrivals could not be opened; the others were pulled
 CHUNK = 8 << 20
 ATTEMPTS = 5
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -198,11 +199,14 @@ def _request_pull(args: argparse.Namespace) -> int:
     private = request_sealed.load_private_key(args) if arrived.get("public_key") else None
     with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
         if private is not None:
-            for name in request_sealed.pull_sealed(
+            outcome = request_sealed.pull_sealed(
                 client, arrived["files"], private, args.dir, _download
-            ):
+            )
+            for name in outcome.written:
                 print(f"pulled and decrypted {name}")
-            return EXIT_OK
+            for reason in outcome.skipped:
+                print(f"skipped {reason}", file=sys.stderr)
+            return EXIT_SKIPPED if outcome.skipped else EXIT_OK
         args.dir.mkdir(parents=True, exist_ok=True)
         for file in arrived["files"]:
             name = unique_path(

@@ -28,7 +28,13 @@ from syncoxide.crypto.recipient_key import (
     parse_request_key,
     unlock_request_key,
 )
-from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.errors import (
+    FormatError,
+    IntegrityError,
+    NotFoundError,
+    UsageError,
+    WrongKeyError,
+)
 from syncoxide.native.cli_crypto import PASSWORD_ENV, read_password
 from syncoxide.native.crypto_backend import CryptographyBackend
 from syncoxide.native.remotes import config_dir
@@ -99,18 +105,38 @@ class SealedArrival:
     header: recipient.RecipientHeader
 
 
+@dataclasses.dataclass
+class PullOutcome:
+    written: list[str] = dataclasses.field(default_factory=list)
+    skipped: list[str] = dataclasses.field(default_factory=list)  # why, one line per file
+
+
+_UNOPENABLE = (FormatError, IntegrityError, WrongKeyError)
+
+
 def read_headers(
-    client: httpx2.Client, files: list[dict[str, Any]], private: SecretBytes
+    client: httpx2.Client, files: list[dict[str, Any]], private: SecretBytes, outcome: PullOutcome
 ) -> list[SealedArrival]:
-    """Every arrival's sealed name, opened before any byte is written."""
-    arrivals = []
+    """Every arrival's sealed name, opened before any byte is written.
+
+    Anyone may upload, so one broken or foreign file is skipped, not fatal; but when no file
+    opens because the key is wrong, that is the owner's mistake and stops the pull at once.
+    """
+    arrivals, wrong_key = [], None
     for entry in files:
         answer = client.get(entry["download_url"], headers={"Range": f"bytes=0-{_HEADER_PROBE}"})
         if answer.status_code not in (200, 206):
             raise UsageError(f"The server refused an arrival: HTTP {answer.status_code}.")
-        header = recipient.parse_header(answer.content)
-        path, _ = asyncio.run(recipient.open_from(BACKEND, private, header))
+        try:
+            header = recipient.parse_header(answer.content)
+            path, _ = asyncio.run(recipient.open_from(BACKEND, private, header))
+        except _UNOPENABLE as error:
+            wrong_key = error if isinstance(error, WrongKeyError) else wrong_key
+            outcome.skipped.append(f"{entry['path']}: {error}")
+            continue
         arrivals.append(SealedArrival(entry, path, header))
+    if wrong_key is not None and not arrivals:
+        raise wrong_key
     return arrivals
 
 
@@ -120,11 +146,12 @@ def pull_sealed(
     private: SecretBytes,
     target: Path,
     download: Callable[[httpx2.Client, str, Path, str], None],
-) -> list[str]:
-    """Download and open every arrival into ``target``; the relative paths written."""
-    arrivals = read_headers(client, files, private)
-    written = []
-    target.mkdir(parents=True, exist_ok=True)
+) -> PullOutcome:
+    """Download and open every arrival into ``target``; what was written and skipped."""
+    outcome = PullOutcome()
+    arrivals = read_headers(client, files, private, outcome)
+    if arrivals:
+        target.mkdir(parents=True, exist_ok=True)
     for arrival in arrivals:
         name = unique_path(sanitized_relative_path(arrival.path), lambda p: (target / p).exists())
         final = target / name
@@ -132,10 +159,13 @@ def pull_sealed(
         try:
             download(client, arrival.entry["download_url"], sealed, arrival.entry["sha256"])
             asyncio.run(_open_file(private, arrival.header, sealed, final))
+        except _UNOPENABLE as error:
+            outcome.skipped.append(f"{name}: {error}")
+            continue
         finally:
             sealed.unlink(missing_ok=True)
-        written.append(name)
-    return written
+        outcome.written.append(name)
+    return outcome
 
 
 async def _open_file(

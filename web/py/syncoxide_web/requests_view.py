@@ -17,7 +17,13 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from syncoxide.errors import SyncoxideError, UsageError
+from syncoxide.errors import (
+    FormatError,
+    IntegrityError,
+    SyncoxideError,
+    UsageError,
+    WrongKeyError,
+)
 from syncoxide_web.server_api import call_api
 from syncoxide_web.views import human_bytes
 
@@ -278,15 +284,24 @@ async def _download_all() -> None:
 
     private = await _unlocked_key()
     folder = await fresh_results_folder(RESULTS_FOLDER)
-    opened = []
+    opened, skipped = [], []
     for number, entry in enumerate(_shown["files"], start=1):
         _say("req-arrivals-status", f"Decrypting {number} of {len(_shown['files'])}…")
-        opened.append(await open_arrival(entry, private, folder, f"arrival-{entry['id']}"))
+        try:  # anyone may upload: one broken file must not cost the owner the others
+            opened.append(await open_arrival(entry, private, folder, f"arrival-{entry['id']}"))
+        except (FormatError, IntegrityError, WrongKeyError) as error:
+            skipped.append(f"file {entry['id']}: {error.message}")
+    if not opened:
+        raise UsageError("No arrival could be opened with this key.", hint="; ".join(skipped))
     name = f"{link['title'] or 'request'}.zip"
     handle = await zip_opened(opened, folder, "all.zip", lambda _done: None)
     _element("req-result").replaceChildren()
     await offer_download(handle, name, "req-result", "req-download")
-    _say("req-arrivals-status", f"Decrypted and verified {len(opened)} file(s) into {name}.")
+    left_out = f" Skipped {len(skipped)}: {'; '.join(skipped)}" if skipped else ""
+    _say(
+        "req-arrivals-status",
+        f"Decrypted and verified {len(opened)} file(s) into {name}.{left_out}",
+    )
 
 
 def _listen_live(after: int) -> None:
