@@ -85,6 +85,12 @@ def test_encrypted_request_made_in_the_app_arrives_live_and_opens_in_the_page(
             f"Gig/{name}": data for name, data in tree.items()
         }
 
+    row = page.locator("#req-list li", has_text="Band photos, sealed")
+    row.get_by_role("button", name="Close").click()
+    expect(row).to_contain_text("closed")
+    closed = stranger.goto(link)
+    assert closed is not None and closed.status == 410
+
     # The exported key opens the same arrivals with the CLI.
     (tmp_path / "phrase").write_text(PASSPHRASE)
     token = run_cli("token", "create", "--user", E2E_USER, "--data-dir", live_server.data_dir)

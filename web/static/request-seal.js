@@ -36,7 +36,12 @@
   const gcm = (raw) => subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
 
   async function fileKeys(ownerPublic) {
-    const pair = await subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
+    let pair;
+    try {
+      pair = await subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
+    } catch {
+      throw new Error("This browser cannot encrypt for this link (no X25519): update it. Nothing was sent.");
+    }
     const ephemeral = new Uint8Array(await subtle.exportKey("raw", pair.publicKey));
     const owner = await subtle.importKey("raw", ownerPublic, { name: "X25519" }, false, []);
     const shared = await subtle.deriveBits({ name: "X25519", public: owner }, pair.privateKey, 256);

@@ -201,15 +201,29 @@ async def _refresh_list() -> None:
             f'<li data-link="{escape(link["id"])}"><strong>{escape(link["title"])}</strong>'
             f' <a href="{escape(link["url"])}" target="_blank" rel="noopener">'
             f'{escape(link["url"])}</a><span class="muted">{escape(marks)}</span>'
-            f' <button type="button" data-open="{escape(link["id"])}">Arrivals</button></li>'
+            f' <button type="button" data-open="{escape(link["id"])}">Arrivals</button>'
+            + (
+                ""
+                if link.get("revoked_at")
+                else f' <button type="button" data-close="{escape(link["id"])}">Close</button>'
+            )
+            + "</li>"
         )
     _element("req-list").innerHTML = "".join(rows) or '<li class="muted">No request links yet.</li>'
 
 
 def _on_list_click(event: Any) -> None:
-    link_id = event.target.dataset.open
-    if link_id:
+    if link_id := event.target.getAttribute("data-open"):
         _guarded("req-arrivals-status", lambda: _show_arrivals(str(link_id)))
+    elif link_id := event.target.getAttribute("data-close"):
+        _guarded("req-status", lambda: _close(str(link_id)))
+
+
+async def _close(link_id: str) -> None:
+    """Stop taking files; what already arrived stays listed and downloadable."""
+    await call_api("DELETE", f"/requests/{link_id}")
+    await _refresh_list()
+    _say("req-status", f"Closed “{_links[link_id]['title']}”: it takes no more files.")
 
 
 async def _show_arrivals(link_id: str) -> None:
@@ -233,7 +247,7 @@ async def _show_arrivals(link_id: str) -> None:
 
 
 def _on_file_click(event: Any) -> None:
-    file_id = event.target.dataset.download
+    file_id = event.target.getAttribute("data-download")
     if file_id:
         _guarded("req-arrivals-status", lambda: _download_one(int(file_id)))
 
