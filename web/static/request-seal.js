@@ -59,6 +59,7 @@
       this.file = file;
       this.header = header;
       this.payloadRaw = payloadRaw;
+      this.key = null; // imported on first use
       this.prefix = header.slice(9, 16);
       this.fixed = header.slice(0, 16);
       this.chunks = Math.max(1, Math.ceil(file.size / CHUNK));
@@ -87,30 +88,37 @@
       return { header: b64(this.header), payload: b64(this.payloadRaw) };
     }
 
-    async record(index, key) {
-      const plain = await this.file.slice(index * CHUNK, (index + 1) * CHUNK).arrayBuffer();
+    async seal(index, key, plain) {
       const last = index === this.chunks - 1 ? 1 : 0;
       const iv = concat(this.prefix, u32(index), new Uint8Array([last]));
-      return new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv, additionalData: this.fixed }, key, plain));
+      const algorithm = { name: "AES-GCM", iv, additionalData: this.fixed };
+      return new Uint8Array(await subtle.encrypt(algorithm, key, plain));
     }
 
-    // Ciphertext bytes [start, end) as a Blob; chunks are sealed concurrently.
+    // Ciphertext bytes [start, end) as a Blob. The plaintext they cover is read in one go and
+    // its chunks are sealed concurrently (WebCrypto runs them off the main thread).
     async bytes(start, end) {
       end = Math.min(end, this.size);
       const h = this.header.length;
       const parts = [];
-      if (start < h) parts.push(this.header.slice(start, Math.min(end, h)));
+      if (start < h) parts.push(this.header.subarray(start, Math.min(end, h)));
       if (end > h) {
-        const key = await gcm(this.payloadRaw);
+        const key = this.key || (this.key = await gcm(this.payloadRaw));
         const from = Math.max(start, h) - h;
         const first = Math.floor(from / RECORD);
         const last = Math.floor((end - h - 1) / RECORD);
-        const indexes = [];
-        for (let i = first; i <= last; i += 1) indexes.push(i);
-        const records = await Promise.all(indexes.map((i) => this.record(i, key)));
+        const plain = new Uint8Array(
+          await this.file.slice(first * CHUNK, (last + 1) * CHUNK).arrayBuffer(),
+        );
+        const sealing = [];
+        for (let i = first; i <= last; i += 1) {
+          const at = (i - first) * CHUNK;
+          sealing.push(this.seal(i, key, plain.subarray(at, at + CHUNK)));
+        }
+        const records = await Promise.all(sealing);
         records.forEach((record, n) => {
           const base = (first + n) * RECORD;
-          parts.push(record.slice(Math.max(from - base, 0), Math.min(end - h - base, record.length)));
+          parts.push(record.subarray(Math.max(from - base, 0), Math.min(end - h - base, record.length)));
         });
       }
       return new Blob(parts);

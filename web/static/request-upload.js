@@ -86,11 +86,16 @@
     return response.ok ? Number(response.headers.get("Upload-Offset")) : null;
   }
 
+  // The next piece is prepared (sealed, for an encrypted link) while the current one is on
+  // the wire, so encryption and upload overlap; at most two pieces are in memory.
   async function send(item, url, offset) {
     const size = item.source.size;
+    const piece = (at) => (at < size ? item.source.bytes(at, at + CHUNK) : null);
+    let next = piece(offset);
     while (offset < size) {
-      const chunk = await item.source.bytes(offset, offset + CHUNK);
-      const response = await fetch(url, {
+      const chunk = await next;
+      const planned = offset + chunk.size;
+      const sending = fetch(url, {
         method: "PATCH",
         credentials: "same-origin",
         headers: {
@@ -100,8 +105,11 @@
         },
         body: chunk,
       });
+      next = piece(planned);
+      const response = await sending;
       if (response.status !== 204) throw new Error(await refusal(response));
       offset = Number(response.headers.get("Upload-Offset"));
+      if (offset !== planned) next = piece(offset); // the server kept less: go on from there
       item.view.bar.value = (offset / Math.max(size, 1)) * item.view.bar.max;
       item.view.state.textContent = `${Math.round((100 * offset) / Math.max(size, 1))}%`;
     }
