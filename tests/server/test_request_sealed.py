@@ -79,6 +79,8 @@ def test_storage_never_holds_a_plaintext_name_content_or_key(
     link = encrypted_request(world)
     public = world.stranger().get(f"/api/v1/requests/{link['id']}").json()
     assert base64.b64decode(public["public_key"]) == OWNER_PUBLIC
+    page = world.stranger().get(link["url"]).text
+    assert f'data-public-key="{public["public_key"]}"' in page and "request-seal.js" in page
     tree = {
         "Confidential/salaries-2026.csv": b"name,salary\nAda Lovelace,123456\n" * 5000,
         "Confidential/deep/passport scan.txt": b"PASSPORT-NUMBER-X1234567",
@@ -135,3 +137,5 @@ def test_type_limits_need_names_so_they_do_not_mix_with_encryption(world: LinksW
 def test_a_plain_request_says_it_is_not_encrypted(world: LinksWorld) -> None:
     made = world.owner.post("/api/v1/requests", json={"title": "plain"}).json()
     assert made["public_key"] == ""
+    page = world.stranger().get(made["url"]).text
+    assert "data-public-key" not in page and "request-seal.js" not in page
