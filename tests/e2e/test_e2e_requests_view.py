@@ -76,6 +76,10 @@ def test_encrypted_request_made_in_the_app_arrives_live_and_opens_in_the_page(
     page.click("#req-zip")
     expect(page.locator("#req-arrivals-status")).to_contain_text("password is wrong")
     page.fill("#req-unlock-passphrase", PASSPHRASE)
+    page.click("#req-names")
+    expect(page.locator("#req-arrivals-status")).to_contain_text("Names opened", timeout=30_000)
+    names = sorted(page.locator("#req-files .name").all_inner_texts())
+    assert names == ["Gig/poster.png", "Gig/set 2/notes.txt"]
     with page.expect_download(timeout=60_000) as zip_download:
         page.click("#req-zip")
     assert zip_download.value.suggested_filename == "Band photos, sealed.zip"

@@ -89,6 +89,15 @@ async def open_arrival(
     return OpenedArrival(sanitized_relative_path(path), handle, size, crc)
 
 
+async def sealed_name(entry: dict[str, Any], private: SecretBytes) -> str:
+    """An arrival's real relative path, from its header alone (one small Range request)."""
+    probe = recipient.NAME_AAD_SIZE + recipient.MAX_NAME_BYTES + 16
+    response = await fetch_bytes(entry["download_url"], {"Range": f"bytes=0-{probe}"})
+    header = recipient.parse_header(bytes((await response.arrayBuffer()).to_bytes()))
+    path, _ = await recipient.open_from(WebCryptoBackend(), private, header)
+    return sanitized_relative_path(path)
+
+
 async def zip_opened(
     opened: list[OpenedArrival], folder: Any, name: str, progress: Callable[[int], None]
 ) -> Any:

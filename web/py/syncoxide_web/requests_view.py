@@ -60,7 +60,8 @@ REQUESTS_SECTION = """
   <div id="req-arrivals" class="card" hidden>
     <h2 id="req-arrivals-title"></h2>
     <p id="req-unlock" hidden><label>Key passphrase
-      <input type="password" id="req-unlock-passphrase" autocomplete="current-password"></label></p>
+      <input type="password" id="req-unlock-passphrase" autocomplete="current-password"></label>
+      <button type="button" id="req-names">Show names</button></p>
     <ul id="req-files"></ul>
     <div class="actions"><button type="button" id="req-zip">Download all as zip</button></div>
     <p id="req-arrivals-status" role="status" aria-live="polite"></p>
@@ -108,6 +109,7 @@ def wire_requests_view() -> None:
     on("req-list", lambda e: _on_list_click(e))
     on("req-files", lambda e: _on_file_click(e))
     on("req-zip", lambda _e: _guarded("req-arrivals-status", _download_all))
+    on("req-names", lambda _e: _guarded("req-arrivals-status", _show_names))
     _guarded("req-status", _refresh_list)
     _listen_live(0)
 
@@ -236,14 +238,29 @@ async def _show_arrivals(link_id: str) -> None:
     _element("req-unlock").hidden = not encrypted
     _element("req-zip").disabled = not arrived["files"]
     rows = [
-        f'<li data-file="{file["id"]}">'
+        f'<li data-file="{file["id"]}"><span class="name">'
         + escape("encrypted file" if encrypted else file["path"])
+        + "</span>"
         + f' <span class="muted">{human_bytes(file["size"])}{" · late" if file["late"] else ""}'
         + f'</span> <button type="button" data-download="{file["id"]}">Download</button></li>'
         for file in arrived["files"]
     ]
     _element("req-files").innerHTML = "".join(rows) or '<li class="muted">Nothing yet.</li>'
     _say("req-arrivals-status", f"{len(rows)} file(s).")
+
+
+async def _show_names() -> None:
+    """Replace "encrypted file" by each arrival's real name, opened with the key here."""
+    from syncoxide_web.request_arrivals import sealed_name
+
+    private = await _unlocked_key()
+    for entry in _shown["files"]:
+        label = js.document.querySelector(f'#req-files li[data-file="{entry["id"]}"] .name')
+        try:
+            label.textContent = await sealed_name(entry, private)
+        except (FormatError, IntegrityError, WrongKeyError) as error:
+            label.textContent = f"cannot be opened: {error.message}"
+    _say("req-arrivals-status", "Names opened with the key in this browser.")
 
 
 def _on_file_click(event: Any) -> None:
