@@ -253,10 +253,11 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
 
 
 def all_operations() -> tuple[Operation, ...]:
-    """This table plus the link operations, which build on it (hence the late import)."""
+    """This table plus the link and rule operations, which build on it (hence the late import)."""
     from server.links.api import LINK_OPERATIONS
+    from server.rules.api import RULE_OPERATIONS
 
-    return OPERATIONS + LINK_OPERATIONS
+    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS
 
 
 def routes() -> list[BaseRoute]:

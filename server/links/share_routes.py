@@ -26,7 +26,7 @@ from server.links.downloads import (
     zip_plan,
     zip_response,
 )
-from server.links.service import LinkService
+from server.links.service import RESUME_GRACE_SECONDS, LinkService
 from server.links.store import Link
 from server.ratelimit import Limit
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
@@ -127,6 +127,10 @@ async def share_password(request: Request) -> Response:
     return await password_submit(request, "share")
 
 
+def resume_cookie(link: Link) -> str:
+    return f"sxo_dl_{link.id}"
+
+
 async def _download_gate(request: Request, link: Link, resuming: bool) -> Response | None:
     """A refusal, or None once the download may go ahead (and was counted if it should be)."""
     if not unlocked(request, link):
@@ -136,10 +140,25 @@ async def _download_gate(request: Request, link: Link, resuming: bool) -> Respon
             return None
         return html_error(403, "Link previews do not download files; open the link instead.")
     try:
-        await links_of(request).start_download(link, resuming)
+        ticket = request.cookies.get(resume_cookie(link))
+        await links_of(request).start_download(link, resuming, ticket)
     except GoneError as error:
         return html_error(410, str(error))
     return None
+
+
+def with_resume_ticket(request: Request, link: Link, response: Response) -> Response:
+    """Let this client resume what it was just given without counting a new download."""
+    response.set_cookie(
+        resume_cookie(link),
+        LinkService.resume_ticket(link),
+        max_age=RESUME_GRACE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=is_tls(request),
+        path=f"/s/{link.id}/",
+    )
+    return response
 
 
 async def share_file(request: Request) -> Response:
@@ -154,7 +173,10 @@ async def share_file(request: Request) -> Response:
     except UnsatisfiableRange:
         return not_satisfiable(file.size)
     refusal = await _download_gate(request, link, chosen is not None and chosen.start > 0)
-    return refusal or file_response(request, links_of(request), file, chosen)
+    if refusal is not None:
+        return refusal
+    response = file_response(request, links_of(request), file, chosen)
+    return with_resume_ticket(request, link, response)
 
 
 async def share_zip(request: Request) -> Response:
@@ -174,7 +196,10 @@ async def share_zip(request: Request) -> Response:
         return not_satisfiable(plan[0].size)
     refusal = await _download_gate(request, link, chosen is not None and chosen.start > 0)
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"
-    return refusal or zip_response(request, links_of(request), files, plan, name, chosen)
+    if refusal is not None:
+        return refusal
+    response = zip_response(request, links_of(request), files, plan, name, chosen)
+    return with_resume_ticket(request, link, response)
 
 
 def routes() -> list[BaseRoute]:

@@ -21,10 +21,9 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 from syncoxide.archive.zip_layout import HeaderBytes, ZipLayout, ZipMember
 from syncoxide.crypto import recipient, stream
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.errors import IntegrityError
+from syncoxide.errors import IntegrityError, SyncoxideError
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 from syncoxide_web.blob_io import BlobReader, WritableSink
-from syncoxide_web.server_api import fetch_bytes
 from syncoxide_web.webcrypto import WebCryptoBackend
 
 
@@ -58,6 +57,14 @@ class ResponseReader:
 
 def _options(**values: Any) -> Any:
     return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+async def fetch_bytes(url: str, headers: dict[str, str] | None = None) -> Any:
+    """A ``Response`` whose body the caller streams; a refusal raises with its status."""
+    response = await js.fetch(url, _options(credentials="same-origin", headers=headers or {}))
+    if not response.ok:
+        raise SyncoxideError(f"The server refused the download (HTTP {response.status}).")
+    return response
 
 
 async def open_arrival(

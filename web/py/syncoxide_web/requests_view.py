@@ -8,7 +8,6 @@ server only ever had ciphertext under random names.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from html import escape
@@ -24,7 +23,7 @@ from syncoxide.errors import (
     UsageError,
     WrongKeyError,
 )
-from syncoxide_web.server_api import call_api
+from syncoxide_web.api_client import call_api, live_socket_url, start_task
 from syncoxide_web.views import human_bytes
 
 RESULTS_FOLDER = "request-output"
@@ -71,7 +70,6 @@ REQUESTS_SECTION = """
 """
 
 _listeners: list[Any] = []
-_running: set[asyncio.Future[None]] = set()  # held until done: a dropped task may vanish
 _links: dict[str, dict[str, Any]] = {}
 _shown: dict[str, Any] = {"link": None, "files": []}
 
@@ -93,9 +91,7 @@ def _guarded(where: str, work: Any) -> None:
         except SyncoxideError as error:
             _say(where, f"{error.message} {error.hint or ''}".strip(), error=True)
 
-    task = asyncio.ensure_future(run())
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+    start_task(run())
 
 
 def wire_requests_view() -> None:
@@ -337,8 +333,7 @@ async def _download_all() -> None:
 
 def _listen_live(after: int) -> None:
     """Follow the user's events; replayed history is skipped until the server says caught up."""
-    scheme = "wss" if js.location.protocol == "https:" else "ws"
-    socket = js.WebSocket.new(f"{scheme}://{js.location.host}/api/v1/events/live?after={after}")
+    socket = js.WebSocket.new(live_socket_url(after))
     state = {"last": after, "live": after > 0}
 
     def on_message(event: Any) -> None:
