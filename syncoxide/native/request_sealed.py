@@ -14,6 +14,7 @@ import asyncio
 import base64
 import dataclasses
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ def load_private_key(args: argparse.Namespace) -> SecretBytes:
             hint="Give the key file with --key; nothing was downloaded.",
         ) from None
     passphrase = None
-    if file.protected:  # asks on a terminal when neither the file nor the variable is given
+    given = args.passphrase_file is not None or os.environ.get(PASSWORD_ENV)
+    if file.protected and (given or sys.stdin.isatty()):  # else the unlock names the flags
         passphrase = read_password(args.passphrase_file, label="Passphrase", confirm=False)
     return asyncio.run(unlock_request_key(BACKEND, file, passphrase))
 

@@ -28,6 +28,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         [*CLI, *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
+        stdin=subprocess.DEVNULL,  # no terminal: a missing passphrase must be an error
         text=True,
         timeout=120,
         env={**os.environ, **env},
@@ -118,6 +119,10 @@ def test_a_passphrase_protected_key_needs_the_right_passphrase(
     assert "private_key" not in saved and "vault" in saved
     _drop(live_server, link_id, base64.b64decode(saved["public_key"]), {"x.txt": b"locked"})
     target = tmp_path / "pulled"
+    missing = _cli(
+        "request", "pull", link_id, str(target), *server, env={**env, "SYNCOXIDE_PASSWORD": ""}
+    )
+    assert missing.returncode != 0 and "--passphrase-file" in missing.stderr
     wrong = {**env, "SYNCOXIDE_PASSWORD": "wrong phrase"}
     refused = _cli("request", "pull", link_id, str(target), *server, env=wrong)
     assert refused.returncode != 0 and "password is wrong" in refused.stderr
