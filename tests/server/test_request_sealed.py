@@ -121,6 +121,17 @@ def test_an_encrypted_request_refuses_plaintext_names(
     assert listed["files"] == []
 
 
+def test_plaintext_under_a_sealed_name_is_refused_and_not_kept(
+    world: LinksWorld, tmp_path: Path
+) -> None:
+    link = encrypted_request(world)
+    plain = b"Quarterly numbers, not sealed" * 100
+    assert drop(world, link, plain, path=f"{secrets.token_hex(16)}.sxor") == 415
+    listed = world.owner.get(f"/api/v1/requests/{link['id']}/arrivals").json()
+    assert listed["files"] == []
+    assert b"Quarterly numbers" not in stored_bytes(tmp_path / "data")
+
+
 @pytest.mark.parametrize("key", ["short", "A" * 44, base64.b64encode(b"x" * 33).decode()])
 def test_a_malformed_public_key_is_refused(world: LinksWorld, key: str) -> None:
     made = world.owner.post("/api/v1/requests", json={"title": "t", "public_key": key})
