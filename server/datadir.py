@@ -159,6 +159,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 5: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
     "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+    # 6: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
+    "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
 )
 
 

@@ -132,12 +132,21 @@ def request_page(link: Link, late: bool) -> str:
         if late
         else ""
     )
+    sealed = (
+        '    <p class="muted" id="sealed-note">End-to-end encrypted: files and their names are'
+        " encrypted in this browser for the person who asked; the server cannot read them.</p>\n"
+        '    <script src="/static/request-seal.js" defer></script>\n'
+        if link.public_key
+        else ""
+    )
+    key = f' data-public-key="{html.escape(link.public_key)}"' if link.public_key else ""
     body = (
         f"    <h1>{html.escape(link.title or 'Send files')}</h1>\n"
         + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
         + f'    <p class="muted">Deadline: {when(link.expires_at)}.</p>\n'
         + notice
-        + f'    <section id="drop" class="drop" data-request="{html.escape(link.id)}">\n'
+        + sealed
+        + f'    <section id="drop" class="drop" data-request="{html.escape(link.id)}"{key}>\n'
         "      <p>Drop files or folders here, or choose them:</p>\n"
         '      <input type="file" id="pick-files" multiple>\n'
         '      <label>Folder <input type="file" id="pick-folder" webkitdirectory></label>\n'

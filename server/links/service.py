@@ -51,6 +51,7 @@ class LinkOptions:
     max_files: int | None = None
     allowed_types: str = ""
     encrypted: bool = False
+    public_key: str = ""
 
 
 class LinkService:
@@ -105,6 +106,7 @@ class LinkService:
             max_files=options.max_files,
             allowed_types=options.allowed_types,
             encrypted=options.encrypted,
+            public_key=options.public_key,
         )
         await self.store.add(link)
         return link

@@ -36,6 +36,7 @@ class Link:
     max_files: int | None
     allowed_types: str  # comma-separated extensions (".pdf") or MIME prefixes ("image/")
     encrypted: bool = False  # end to end: the server holds only ciphertext files and names
+    public_key: str = ""  # base64 X25519 key uploads are sealed to; "" when not encrypted
 
 
 @dataclass(frozen=True)

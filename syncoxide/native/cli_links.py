@@ -12,6 +12,7 @@ import argparse
 import base64
 import hashlib
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +24,14 @@ import httpx2
 
 from syncoxide.crypto.share_key import check_shareable_paths, key_fragment, new_share_key
 from syncoxide.errors import TransportError, UsageError
-from syncoxide.native import share_crypto
+from syncoxide.native import request_sealed, share_crypto
 from syncoxide.native.cli_remote import add_server_options, call_api, resolve_server
+from syncoxide.native.terminal_qr import add_qr_options, print_link_qr, wants_qr
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 from syncoxide.system import SystemRandom
 
 EXIT_OK = 0
+EXIT_SKIPPED = 1  # some arrivals could not be opened; the others were pulled
 CHUNK = 8 << 20
 ATTEMPTS = 5
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -52,6 +55,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="end-to-end: encrypt files and names here; the key is only in the link's #fragment",
     )
+    add_qr_options(share)
     add_server_options(share)
     share.set_defaults(run=_share)
 
@@ -63,11 +67,13 @@ def register(commands: Any) -> None:
     create.add_argument("--deadline", type=duration, help="from now, e.g. 7d")
     create.add_argument("--allow-late", action="store_true", help="take (and mark) late files")
     create.add_argument("--password-file", type=Path)
+    add_qr_options(create)
     add_server_options(create)
     create.set_defaults(run=_request_create)
     pull = actions.add_parser("pull", help="download what arrived on a request link")
     pull.add_argument("id")
     pull.add_argument("dir", type=Path)
+    request_sealed.add_key_options(create, pull)
     add_server_options(pull)
     pull.set_defaults(run=_request_pull)
 
@@ -112,7 +118,7 @@ def _share(args: argparse.Namespace) -> int:
         for path, name in files:
             upload_file(client, path, {"share": share["id"], "path": name})
             print(f"uploaded {name}")
-    share_crypto.print_qr(f"{server}{share['url']}")
+    print_link_qr(f"{server}{share['url']}", wants_qr(args))
     print(f"{server}{share['url']}")
     return EXIT_OK
 
@@ -149,7 +155,7 @@ def _share_encrypted(
             sealed.unlink()
             print(f"uploaded {name} (encrypted)")
     link = f"{server}{share['url']}#{key_fragment(key)}"
-    share_crypto.print_qr(link)
+    print_link_qr(link, wants_qr(args))
     print(link)
     return EXIT_OK
 
@@ -241,7 +247,14 @@ def _request_create(args: argparse.Namespace) -> int:
     password = _password(args.password_file)
     if password:
         body["password"] = password
+    key = None
+    if args.encrypt:
+        key, body["public_key"] = request_sealed.new_key(args)
     made = call_api(server, token, "POST", "/requests", body)
+    if key is not None:
+        saved = request_sealed.save_key(key, made["id"])
+        print(f"end-to-end encrypted; the private key stays here: {saved}", file=sys.stderr)
+    print_link_qr(f"{server}{made['url']}", wants_qr(args))
     print(f"{server}{made['url']}")
     return EXIT_OK
 
@@ -249,8 +262,18 @@ def _request_create(args: argparse.Namespace) -> int:
 def _request_pull(args: argparse.Namespace) -> int:
     server, token = resolve_server(args)
     arrived = call_api(server, token, "GET", f"/requests/{args.id}/arrivals")
-    args.dir.mkdir(parents=True, exist_ok=True)
+    private = request_sealed.load_private_key(args) if arrived.get("public_key") else None
     with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
+        if private is not None:
+            outcome = request_sealed.pull_sealed(
+                client, arrived["files"], private, args.dir, _download
+            )
+            for name in outcome.written:
+                print(f"pulled and decrypted {name}")
+            for reason in outcome.skipped:
+                print(f"skipped {reason}", file=sys.stderr)
+            return EXIT_SKIPPED if outcome.skipped else EXIT_OK
+        args.dir.mkdir(parents=True, exist_ok=True)
         for file in arrived["files"]:
             name = unique_path(
                 sanitized_relative_path(file["path"]), lambda p: (args.dir / p).exists()

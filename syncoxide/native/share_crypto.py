@@ -11,7 +11,6 @@ only ever appears in the printed link's fragment.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,12 +47,3 @@ def sealed_copy(source: Path, key: SecretBytes, target: Path) -> Path:
 
     asyncio.run(run())
     return target
-
-
-def print_qr(link: str) -> None:
-    """The link as a QR code for a phone's camera, when a person is reading the terminal."""
-    if not sys.stdout.isatty():
-        return
-    import segno
-
-    segno.make(link, error="m").terminal(out=sys.stdout, compact=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import os
-import sys
 
 import pytest
 
@@ -18,7 +16,7 @@ from syncoxide.crypto.share_key import (
 )
 from syncoxide.errors import TamperedDataError
 from syncoxide.native.crypto_backend import CryptographyBackend
-from syncoxide.native.share_crypto import encrypted_names, print_qr
+from syncoxide.native.share_crypto import encrypted_names
 from syncoxide.safe_names import sanitized_relative_path
 
 KEY = SecretBytes(os.urandom(32))
@@ -54,20 +52,3 @@ def test_a_name_moved_to_another_folder_does_not_decrypt() -> None:
             await decrypt_path(cipher, a.split("/")[0] + "/" + b.split("/")[1])
 
     asyncio.run(run())
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_the_link_gets_a_qr_code_only_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    piped, terminal = io.StringIO(), _Terminal()
-    monkeypatch.setattr(sys, "stdout", piped)
-    print_qr("http://127.0.0.1:8000/s/abc#k=" + "A" * 43)
-    monkeypatch.setattr(sys, "stdout", terminal)
-    print_qr("http://127.0.0.1:8000/s/abc#k=" + "A" * 43)
-    assert piped.getvalue() == ""
-    lines = terminal.getvalue().splitlines()
-    assert len(lines) >= 15 and len({len(line) for line in lines}) == 1  # a square of blocks
-    assert set("".join(lines)) <= set(" █▀▄\x1b[0m;37")

@@ -39,7 +39,8 @@ def test_folder_tree_arrives_verified_by_link_and_by_code(
 ) -> None:
     tree = make_tree(tmp_path / "src")
     sender = start_cli(
-        ["send", str(tree), "--server", live_server.url, "--wait", "60"], tmp_path / "send.log"
+        ["send", str(tree), "--server", live_server.url, "--wait", "60", "--qr"],
+        tmp_path / "send.log",
     )
     try:
         link, code = wait_for_link(sender)
@@ -55,6 +56,7 @@ def test_folder_tree_arrives_verified_by_link_and_by_code(
     assert code_rc == 0, received
     assert send_rc == 0, sent
     assert "Verified" in received and "Verified" in sent
+    assert "▀" in sent.split("Link:")[0]  # --qr: the link's QR code comes before it
     assert snapshot(tmp_path / "out" / "album") == snapshot(tree)
 
 
