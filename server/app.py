@@ -32,6 +32,7 @@ from server.rules.runner import RuleRunner
 from server.rules.scheduler import RuleScheduler
 from server.rules.service import RuleService
 from server.rules.store import RuleStore
+from server.rules.watcher import ChangeWatcher
 from server.services import Services, embedded_services
 from server.tus import UploadStore
 from signaling.routes import signaling_routes
@@ -165,7 +166,8 @@ def rule_service(config: ServerConfig, services: Services) -> RuleService:
         store, config.data_dir / "connections.key", services.clock, open_remote
     )
     runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner), services.clock)
+    watcher = ChangeWatcher(store, connections, services.clock)
+    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 
 
 @contextlib.asynccontextmanager

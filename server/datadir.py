@@ -138,7 +138,8 @@ MIGRATIONS: tuple[str, ...] = (
         status_message TEXT NOT NULL DEFAULT '',
         next_run_at INTEGER NOT NULL,
         last_run_at INTEGER,
-        created_at INTEGER NOT NULL
+        created_at INTEGER NOT NULL,
+        on_change INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX sync_rules_due ON sync_rules (enabled, next_run_at);
     CREATE TABLE rule_runs (

@@ -61,6 +61,8 @@ def test_a_rule_shows_its_places_state_and_runs_escaped() -> None:
     assert 'data-status="reconnect"' in page and "reconnect needed" in page
     assert "&lt;the token&gt;" in page and "last run 60 s ago" in page
     assert "3 changes, 2 conflicts" in page and "2 min ago" in page
+    watched = rules_html.rules_html([{**RULE, "on_change": True}], {}, now=1060)
+    assert "every 1 hour and on change" in watched
     paused = rules_html.rules_html([{**RULE, "enabled": False}], {}, now=1060)
     assert "?:pics" in paused and "paused" in paused and ">Resume<" in paused
 

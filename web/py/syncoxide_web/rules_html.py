@@ -129,6 +129,8 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
         source = f"{names.get(rule['source_id'], '?')}:{rule['source_path']}"
         dest = f"{names.get(rule['dest_id'], '?')}:{rule['dest_path']}"
         schedule = every(int(rule["interval_seconds"])) if rule["enabled"] else "paused"
+        if rule["enabled"] and rule.get("on_change"):
+            schedule += " and on change"
         runs = "".join(_run_html(r, now) for r in rule.get("runs", []))
         message = escape(rule["status_message"])
         toggle = "Pause" if rule["enabled"] else "Resume"
