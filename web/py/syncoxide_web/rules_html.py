@@ -12,6 +12,7 @@ from typing import Any
 
 from syncoxide.errors import UsageError
 
+DETAIL_LINES = 10
 STATE_WORDS = {
     "ok": "connected",
     "reconnect": "reconnect needed",
@@ -116,8 +117,22 @@ def _run_html(run: dict[str, Any], now: float | None) -> str:
     return (
         f'<li class="run" data-status="{escape(status)}">{escape(when(run["started_at"], now))} · '
         f"{escape(run['trigger'])} · {escape(STATUS_WORDS.get(status, status))} · {counts} · "
-        f"{escape(run['message'])}</li>"
+        f"{escape(run['message'])}{_details_html(run.get('details') or {})}</li>"
     )
+
+
+def _details_html(details: dict[str, Any]) -> str:
+    """The files that failed and the conflicts bisync settled, as the run recorded them."""
+    lines = [f"failed: {item['path']}: {item['error']}" for item in details.get("failures", [])] + [
+        f"conflict: {item['path']}: {item['detail']}" for item in details.get("conflicts", [])
+    ]
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines[:DETAIL_LINES])
+    more = len(lines) - DETAIL_LINES
+    if more > 0:
+        items += f'<li class="muted">… and {more} more</li>'
+    return f'<ul class="run-details">{items}</ul>'
 
 
 def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | None = None) -> str:
