@@ -192,7 +192,8 @@ def test_a_rule_made_in_the_app_runs_on_the_server_with_the_browser_closed(
     rule = page.locator("li.rule", has_text="nas to bucket")
     expect(rule.locator(".rule-state")).to_have_text("in step", timeout=30_000)
     expect(rule.locator("li.run[data-status='ok']").first).to_contain_text("schedule")
-    assert rule.locator("li.run[data-status='ok']").count() >= 2
+    ok_runs = rule.locator("li.run[data-status='ok']")
+    assert _wait_for(lambda: ok_runs.count() >= 2, 30), ok_runs.count()
     expect(rule.locator("li.run", has_text="manual")).to_have_count(0)
     _run_from_elsewhere(server)  # the open page learns of it on the live event socket
     expect(rule.locator("li.run", has_text="manual")).to_have_count(1, timeout=30_000)

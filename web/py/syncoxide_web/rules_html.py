@@ -32,7 +32,9 @@ OPTION_HINTS = {
     "s3": "bucket=my-bucket\nendpoint=https://s3.example.com\naccess_key_id=...\n"
     "secret_access_key=...\nregion=us-east-1",
     "webdav": "url=https://dav.example.com/remote.php/dav/files/me\nusername=me\npassword=...",
-    "sftp": "host=files.example.com\nusername=me\npassword=...\nport=22",
+    "sftp": "host=files.example.com\nusername=me\nport=22\nroot=/srv/files\n"
+    "known_hosts_data=<its line from known_hosts>\n"
+    "password=... (or paste a private key below)",
     "gdrive": "client_id=...\nclient_secret=...\n"
     "# then use the consent screen, or add refresh_token=... and Connect",
     "dropbox": "client_id=...\nclient_secret=...\n"
