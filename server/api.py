@@ -77,7 +77,11 @@ _EVENT = obj(
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "GET", "/me", h.me, "Who the caller is", answer=obj(("user", "via"), user=_USER, via=_STR)
+        "GET",
+        "/me",
+        h.me,
+        "Who the caller is (and, for a browser session, its CSRF token)",
+        answer=obj(("user", "via"), user=_USER, via=_STR, csrf_token=_STR),
     ),
     Operation(
         "PUT",

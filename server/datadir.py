@@ -138,8 +138,7 @@ MIGRATIONS: tuple[str, ...] = (
         status_message TEXT NOT NULL DEFAULT '',
         next_run_at INTEGER NOT NULL,
         last_run_at INTEGER,
-        created_at INTEGER NOT NULL,
-        on_change INTEGER NOT NULL DEFAULT 0
+        created_at INTEGER NOT NULL
     );
     CREATE INDEX sync_rules_due ON sync_rules (enabled, next_run_at);
     CREATE TABLE rule_runs (
@@ -158,6 +157,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rule_runs_by_rule ON rule_runs (rule_id, id);
     """,
+    # 5: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
+    "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+    # 6: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
+    "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+    # 7: a sync rule may also run when its source's changes feed reports a change.
+    "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
 )
 
 

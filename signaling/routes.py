@@ -94,6 +94,8 @@ class SignalingService:
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._codes: dict[str, tuple[str, float]] = {}
+        # room -> (share link path, expiry): the server copy a receiver falls back to.
+        self._fallbacks: dict[str, tuple[str, float]] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -126,8 +128,20 @@ class SignalingService:
 
     def _forget_expired_codes(self) -> None:
         now = self.clock.monotonic()
-        for code in [c for c, (_, expiry) in self._codes.items() if expiry < now]:
-            del self._codes[code]
+        for entries in (self._codes, self._fallbacks):
+            for key in [k for k, (_, expiry) in entries.items() if expiry < now]:
+                del entries[key]
+
+    def _fallback_of(self, room: str) -> str | None:
+        self._forget_expired_codes()
+        entry = self._fallbacks.get(room)
+        return entry[0] if entry else None
+
+    def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
+        if peer.role != "sender":
+            raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
+        expiry = self.clock.monotonic() + self.settings.code_ttl
+        self._fallbacks[room] = (message["url"], expiry)
 
     async def connect(self, websocket: WebSocket) -> None:
         room = websocket.path_params["room"]
@@ -139,7 +153,14 @@ class SignalingService:
             self._admit(room, await self._receive(websocket), peer)
             present = await self._join(room, peer)
             joined = True
-            peer.deliver_first({"type": "welcome", "peer": peer.peer_id, "peers": present})
+            peer.deliver_first(
+                {
+                    "type": "welcome",
+                    "peer": peer.peer_id,
+                    "peers": present,
+                    "fallback": self._fallback_of(room),
+                }
+            )
             writer = asyncio.create_task(peer.write_forever())
             await self._relay_until_closed(websocket, room, peer)
         except _Close as close:
@@ -177,6 +198,8 @@ class SignalingService:
             if message["type"] == "ping":
                 peer.deliver({"type": "pong"})
             elif message["type"] in m.RELAYED:
+                if message["type"] == "fallback":
+                    self._remember_fallback(room, peer, message)
                 await self.hub.relay(room, peer.peer_id, message)
             else:
                 raise _Close(m.CLOSE_MALFORMED, f"{message['type']!r} is not allowed here")

@@ -196,6 +196,7 @@ async def _closing(one: Any, two: Any, work: Coroutine[Any, Any, Any]) -> Any:
 def _sync(args: argparse.Namespace) -> int:
     from syncoxide.engine.run import pair_id, run_pair
     from syncoxide.native.pair_store_files import FilePairStore
+    from syncoxide.native.providers.local_state import give_local_state
     from syncoxide.native.sync_report import (
         ProgressLine,
         exit_code,
@@ -208,6 +209,7 @@ def _sync(args: argparse.Namespace) -> int:
     options = _options(args)
     one, two = _providers(args.source, args.dest, durable=not args.no_fsync)
     store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
+    give_local_state((one, two), store.folder)
     progress = ProgressLine(sys.stderr)
     progress.enabled = progress.enabled and not args.json
     started = time.monotonic()

@@ -10,7 +10,7 @@ How it maps the contract:
 - Our own digests and the mtime live in object metadata (``md5chksum`` and ``mtime`` in
   rclone's spelling, ``sx-sha1``): multipart ETags are not MD5s and LastModified is upload
   time. Metadata only exists from a HEAD, so listing HEADs each file (in parallel) to report
-  the same mtime that ``write`` returned.
+  the same mtime that ``write`` returned, except the objects ``s3_object_memory`` knows.
 - ``move`` is a server-side copy then a delete: not atomic across the two keys.
 """
 
@@ -20,6 +20,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -39,8 +40,11 @@ from syncoxide.native.providers.digests import (
 )
 from syncoxide.native.providers.s3_errors import translated
 from syncoxide.native.providers.s3_lean import HeadSigner, lean_head, lean_put
-from syncoxide.native.providers.s3_listing import MARKER_NAME, FlatWalk
+from syncoxide.native.providers.s3_list_pages import PageReader
+from syncoxide.native.providers.s3_listing import MARKER_NAME
 from syncoxide.native.providers.s3_metadata import file_entry, object_metadata
+from syncoxide.native.providers.s3_object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3_resume import UploadLedger
 from syncoxide.native.providers.s3_settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3_upload import MultipartUpload, read_head
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
@@ -62,6 +66,8 @@ class S3Provider:
         self._lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
+        self._memory = ObjectMemory()
+        self._ledger: UploadLedger | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=settings.mtime_precision_ns,
@@ -76,7 +82,13 @@ class S3Provider:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
+    def keep_state_in(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._memory = ObjectMemory(folder / "s3-objects.json")
+        self._ledger = UploadLedger(folder / "s3-uploads.json")
+
     async def aclose(self) -> None:
+        self._memory.save()
         await self._exits.aclose()
         self._client = self._lean = None
         # A semaphore belongs to the event loop that used it; the next loop gets a new one.
@@ -129,7 +141,7 @@ class S3Provider:
         return f"s3:{endpoint}/{self._bucket}/{self._prefix}"
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
-        walk = FlatWalk(prune)
+        reader = PageReader(self._prefix, self._memory, self._head, prune)
         client = await self._s3()
         paginator = client.get_paginator("list_objects_v2")
         pages = aiter(paginator.paginate(Bucket=self._bucket, Prefix=self._prefix))
@@ -141,37 +153,19 @@ class S3Provider:
                 with self._translated(self._prefix or "/"):
                     page = await upcoming
                 if page is None:
+                    reader.finish()
                     return
                 upcoming = asyncio.ensure_future(anext(pages, None))
-                entries = await self._page_entries(walk, page)
+                entries = await reader.entries(page, self._settings.head_concurrency)
                 if entries:
                     yield entries
         finally:
             upcoming.cancel()
 
-    async def _page_entries(self, walk: FlatWalk, page: dict[str, Any]) -> list[Entry]:
-        folders: list[Entry] = []
-        files: list[str] = []
-        for item in page.get("Contents", []):
-            relative = item["Key"][len(self._prefix) :]
-            new, keep = walk.place(relative)
-            folders.extend(Entry(folder, EntryKind.DIR) for folder in new)
-            if keep:
-                files.append(relative)
-        return folders + await self._stat_files(files)
-
-    async def _stat_files(self, paths: list[str]) -> list[Entry]:
-        slots = asyncio.Semaphore(self._settings.head_concurrency)
-
-        async def one(path: str) -> Entry | None:
-            async with slots:
-                try:
-                    return await self._head(path)
-                except NotFoundError:  # deleted between the listing and the HEAD
-                    return None
-
-        found = await asyncio.gather(*(one(path) for path in paths))
-        return [entry for entry in found if entry is not None]
+    def _remember(self, path: str, etag: str, entry: Entry) -> None:
+        if etag:
+            known = KnownObject(entry.size, etag, "", entry.mtime_ns, entry.hashes)
+            self._memory.learn(self._key(path), known)
 
     async def _head(self, path: str) -> Entry:
         if self._lean is not None:
@@ -259,16 +253,16 @@ class S3Provider:
         with self._translated(path):
             if rest is None:
                 verify_expected(expected_digest, digests, kind, path)
-                await self._put_small(
+                etag = await self._put_small(
                     key, bytes(head), digests, object_metadata(mtime, digests, kind)
                 )
             else:
                 upload = MultipartUpload(
                     client,
-                    self._bucket,
-                    key,
+                    (self._bucket, key),
                     self._settings.part_size,
                     self._part_slots,
+                    self._ledger,
                 )
                 await upload.run(
                     head,
@@ -276,32 +270,41 @@ class S3Provider:
                     digests,
                     object_metadata(mtime, None, kind),
                     lambda: verify_expected(expected_digest, digests, kind, path),
+                    mtime,
                 )
+                etag = ""
                 if digests.size <= _COPY_LIMIT:  # digests are known only now: add them
-                    await self._replace_metadata(key, object_metadata(mtime, digests, kind))
-        hashes = digests.hashes("md5", kind)
-        return Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
+                    etag = await self._replace_metadata(key, object_metadata(mtime, digests, kind))
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, digests.hashes("md5", kind))
+        self._remember(path, etag, written)
+        return written
 
     async def _put_small(
         self, key: str, body: bytes, digests: StreamDigests, metadata: dict[str, str]
-    ) -> None:
+    ) -> str:
+        """PUTs one object; its ETag."""
         md5 = digests.digest("md5")
         if self._lean is not None:
             session, signer = self._lean
-            if await lean_put(session, signer, self._bucket, key, body, md5, metadata):
-                return
+            etag = await lean_put(session, signer, self._bucket, key, body, md5, metadata)
+            if etag is not None:
+                return etag
         client = await self._s3()
-        await client.put_object(Bucket=self._bucket, Key=key, Body=body, Metadata=metadata)
+        sent = await client.put_object(Bucket=self._bucket, Key=key, Body=body, Metadata=metadata)
+        return str(sent.get("ETag", ""))
 
-    async def _replace_metadata(self, key: str, metadata: dict[str, str]) -> None:
+    async def _replace_metadata(self, key: str, metadata: dict[str, str]) -> str:
+        """Rewrites the object's metadata in place; the new object's ETag."""
+        self._memory.forget(key)
         client = await self._s3()
-        await client.copy_object(
+        copied = await client.copy_object(
             Bucket=self._bucket,
             Key=key,
             CopySource={"Bucket": self._bucket, "Key": key},
             Metadata=metadata,
             MetadataDirective="REPLACE",
         )
+        return str(copied.get("CopyObjectResult", {}).get("ETag", ""))
 
     async def delete(self, path: str) -> None:
         if await self._is_file(path):
@@ -325,6 +328,8 @@ class S3Provider:
 
     async def _delete_keys(self, keys: list[str], where: str) -> None:
         client = await self._s3()
+        for key in keys:
+            self._memory.forget(key)
         with self._translated(where):
             for start in range(0, len(keys), 1000):
                 batch = [{"Key": key} for key in keys[start : start + 1000]]
@@ -396,6 +401,7 @@ class S3Provider:
                 f"S3: {where!r} is larger than 5 GiB, which one server-side copy cannot move.",
                 hint="Nothing was changed. Copy it through the sync engine instead.",
             )
+        self._memory.forget(new)
         client = await self._s3()
         with self._translated(where):
             await client.copy_object(

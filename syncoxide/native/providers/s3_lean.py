@@ -101,12 +101,13 @@ async def lean_put(
     body: bytes,
     md5: bytes,
     metadata: dict[str, str],
-) -> bool:
-    """PUTs ``body``; False for any reply but 200 (the caller then goes through botocore)."""
+) -> str | None:
+    """PUTs ``body``: the new object's ETag, or None for any reply but 200 (the caller then
+    goes through botocore)."""
     extra = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
     extra["content-md5"] = base64.b64encode(md5).decode()
     extra["content-length"] = str(len(body))
     url, headers = signer.signed("PUT", bucket, key, extra)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
-        return reply.status == 200
+        return reply.headers.get("ETag", "") if reply.status == 200 else None

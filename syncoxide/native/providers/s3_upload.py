@@ -6,27 +6,42 @@ provider) bounds the parts held in memory, so eight files in flight do not hold 
 much. The upload is completed only after the whole stream's digest matched the source: S3
 makes the object visible atomically at CompleteMultipartUpload, so a mismatch or any failure
 aborts the upload and nothing appears under the final name.
+
+With a ledger (``s3_resume``) any other failure, a killed process included, leaves the upload
+open for the next run, which sends only the parts the server does not already hold.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from typing import Any
 
+from syncoxide.errors import IntegrityError
 from syncoxide.native.providers.digests import StreamDigests
+from syncoxide.native.providers.s3_resume import HeldPart, UploadLedger, abort_quietly, open_upload
 
 
 class MultipartUpload:
     def __init__(
-        self, client: Any, bucket: str, key: str, part_size: int, slots: asyncio.Semaphore
+        self,
+        client: Any,
+        where: tuple[str, str],
+        part_size: int,
+        slots: asyncio.Semaphore,
+        ledger: UploadLedger | None = None,
     ) -> None:
-        self._client, self._bucket, self._key = client, bucket, key
+        self._client = client
+        self._bucket, self._key = where
         self._part_size = part_size
         self._slots = slots
+        self._ledger = ledger
         self._tasks: list[asyncio.Task[dict[str, Any]]] = []
         self._upload_id = ""
+        self._held: dict[int, HeldPart] = {}
+        #: Bytes of parts the server already held from an earlier, interrupted run.
+        self.reused_bytes = 0
 
     async def run(
         self,
@@ -35,12 +50,15 @@ class MultipartUpload:
         digests: StreamDigests,
         metadata: dict[str, str],
         before_commit: Callable[[], None],
+        mtime_ns: int,
     ) -> None:
         """Uploads ``head`` (already hashed; consumed) then ``rest``; ``before_commit`` may veto."""
-        created = await self._client.create_multipart_upload(
-            Bucket=self._bucket, Key=self._key, Metadata=metadata
+        self._upload_id, self._held = await open_upload(
+            self._client,
+            self._ledger,
+            (self._bucket, self._key),
+            (mtime_ns, self._part_size, metadata),
         )
-        self._upload_id = created["UploadId"]
         try:
             await self._send_all(head, rest, digests)
             parts = [await task for task in self._tasks]
@@ -51,9 +69,12 @@ class MultipartUpload:
                 UploadId=self._upload_id,
                 MultipartUpload={"Parts": parts},
             )
-        except BaseException:
-            await asyncio.shield(self._abort())
+        except BaseException as error:
+            resumable = self._ledger is not None and not isinstance(error, IntegrityError)
+            await asyncio.shield(self._stop_parts() if resumable else self._abort())
             raise
+        if self._ledger is not None:
+            self._ledger.forget(self._key)
 
     async def _send_all(
         self, buffer: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
@@ -76,7 +97,12 @@ class MultipartUpload:
 
     def _start_part(self, body: bytes) -> None:
         number = len(self._tasks) + 1
-        task = asyncio.create_task(self._send_part(number, body))
+        held = self._held.get(number)
+        if held is not None and held.holds(_md5_hex(body), len(body)):
+            self.reused_bytes += len(body)
+            task = asyncio.create_task(self._held_part(number, held))
+        else:
+            task = asyncio.create_task(self._send_part(number, body))
         # A done callback runs even for a task cancelled before it started: no slot leaks.
         task.add_done_callback(lambda _: self._slots.release())
         self._tasks.append(task)
@@ -91,20 +117,26 @@ class MultipartUpload:
         )
         return {"PartNumber": number, "ETag": sent["ETag"]}
 
+    @staticmethod
+    async def _held_part(number: int, held: HeldPart) -> dict[str, Any]:
+        return {"PartNumber": number, "ETag": held.etag}
+
     def _raise_failed_part(self) -> None:
         # A failed part stops the read early instead of streaming the rest of a big file.
         for task in self._tasks:
             if task.done() and not task.cancelled() and task.exception() is not None:
                 task.result()
 
-    async def _abort(self) -> None:
+    async def _stop_parts(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        with suppress(Exception):
-            await self._client.abort_multipart_upload(
-                Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
-            )
+
+    async def _abort(self) -> None:
+        await self._stop_parts()
+        await abort_quietly(self._client, self._bucket, self._key, self._upload_id)
+        if self._ledger is not None:
+            self._ledger.forget(self._key)
 
 
 async def read_head(
@@ -119,3 +151,8 @@ async def read_head(
         if len(buffer) >= limit:
             return buffer, iterator
     return buffer, None
+
+
+def _md5_hex(body: bytes) -> str:
+    # MD5 because S3 names a part by it (its ETag); it only decides which part to skip.
+    return hashlib.md5(body, usedforsecurity=False).hexdigest()

@@ -11,7 +11,10 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 from syncoxide.runtime import current_runtime
 from syncoxide_web.browser import browser_checks, storage_estimate
 from syncoxide_web.files_view import FILES_SECTION, wire_files_view
+from syncoxide_web.requests_view import REQUESTS_SECTION, wire_requests_view
 from syncoxide_web.rules_view import wire_rules_view, with_server_rules
+from syncoxide_web.send_view import SEND_SECTION, wire_send_view
+from syncoxide_web.shares_view import SHARES_SECTION, wire_shares_view
 from syncoxide_web.sync_view import SYNC_SECTION, wire_sync_view
 from syncoxide_web.vault_view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
@@ -45,6 +48,9 @@ async def _render_first_screen() -> None:
             "vault": VAULT_SECTION,
             "sync": with_server_rules(SYNC_SECTION),
             "files": FILES_SECTION,
+            "send": SEND_SECTION,
+            "shares": SHARES_SECTION,
+            "requests": REQUESTS_SECTION,
         },
     )
     document.getElementById("boot").hidden = True
@@ -56,6 +62,9 @@ async def _render_first_screen() -> None:
     wire_sync_view()
     wire_rules_view()
     wire_files_view()
+    wire_send_view()
+    wire_shares_view()
+    wire_requests_view()
     document.documentElement.dataset.ready = "1"
 
 

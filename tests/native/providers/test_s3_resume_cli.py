@@ -1,0 +1,114 @@
+"""`syncoxide sync` killed (SIGKILL) in the middle of a multipart upload to a real S3 server
+(rclone serve s3), then run again: the parts the server holds are not sent a second time."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncoxide.native.providers.s3_settings import S3Settings, create_client
+from tests.conftest import PROJECT_ROOT
+from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.native.providers.counting_proxy import counting_proxy
+from tests.native.providers.test_remotes import cli
+
+PART = 5 * 1024 * 1024
+DATA = hashlib.sha256(b"resume").digest() * (6 * PART // 32 + 333)  # 6 parts + a tail
+
+
+def _settings(server: S3Server) -> S3Settings:
+    return S3Settings(
+        bucket=server.bucket,
+        endpoint_url=server.endpoint,
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+    )
+
+
+async def _held_bytes(settings: S3Settings, key: str, upload_id: str) -> int:
+    async with create_client(settings) as client:
+        listed = await client.list_parts(Bucket=settings.bucket, Key=key, UploadId=upload_id)
+        return sum(int(part["Size"]) for part in listed.get("Parts", []))
+
+
+async def _object(settings: S3Settings, key: str) -> bytes:
+    async with create_client(settings) as client:
+        reply = await client.get_object(Bucket=settings.bucket, Key=key)
+        async with reply["Body"] as body:
+            return bytes(await body.read())
+
+
+def _open_upload(state: Path) -> tuple[str, str] | None:
+    for ledger in state.glob("pairs/*/remote-*/s3-uploads.json"):
+        uploads: dict[str, Any] = json.loads(ledger.read_text())["uploads"]
+        for key, upload in uploads.items():
+            return key, str(upload["upload_id"])
+    return None
+
+
+def _kill_after_two_parts(
+    sync: subprocess.Popen[bytes], settings: S3Settings, state: Path
+) -> tuple[str, str]:
+    """SIGKILLs the run once the server holds two parts: the key and id of its upload."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert sync.poll() is None, "the run ended before it could be interrupted"
+        found = _open_upload(state)
+        if found is not None and asyncio.run(_held_bytes(settings, *found)) >= 2 * PART:
+            sync.send_signal(signal.SIGKILL)
+            sync.wait(timeout=30)
+            return found
+        time.sleep(0.1)
+    sync.kill()
+    sync.wait(timeout=30)
+    pytest.fail("the upload did not reach two parts in time")
+
+
+def test_a_killed_sync_resumes_its_multipart_upload(
+    rclone_s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, config, source = tmp_path / "state", tmp_path / "config", tmp_path / "src"
+    source.mkdir()
+    (source / "big.bin").write_bytes(DATA)
+    monkeypatch.setenv("SYNCOXIDE_STATE_DIR", str(state))
+    settings = _settings(rclone_s3)
+    upstream = int(rclone_s3.endpoint.rsplit(":", 1)[1])
+    with counting_proxy(upstream, bytes_per_second=4 * 1024 * 1024) as proxy:
+        added = cli(
+            config,
+            *("remote", "add", "box", "s3", f"bucket={rclone_s3.bucket}"),
+            f"endpoint=http://127.0.0.1:{proxy.port}",
+            f"access_key_id={ACCESS_KEY}",
+            f"secret_access_key={SECRET_KEY}",
+            f"part_size={PART}",
+            "upload_concurrency=2",
+        )
+        assert added.returncode == 0, added.stderr
+        env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
+        env.pop("AWS_CA_BUNDLE", None)
+        command = [sys.executable, "-m", "syncoxide.native.cli", "sync", str(source), "box:kill"]
+        sync = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        upload = _kill_after_two_parts(sync, settings, state)
+        proxy.bytes_per_second = None
+        proxy.wait_until_idle()
+        held = asyncio.run(_held_bytes(settings, *upload))
+        proxy.sent = 0
+        again = cli(config, "sync", str(source), "box:kill")
+        sent = proxy.sent
+    assert again.returncode == 0, again.stderr
+    assert held >= 2 * PART
+    assert len(DATA) - held <= sent < len(DATA) - held + 1024 * 1024
+    assert asyncio.run(_object(settings, "kill/big.bin")) == DATA
+    assert _open_upload(state) is None
