@@ -26,12 +26,13 @@ from server.links.service import LinkService
 from server.links.store import LinkStore
 from server.pages import VendorBuild, render_app_shell, render_error_page, render_user_bar
 from server.ratelimit import RateLimits
-from server.rules.connections import Connections
+from server.rules.connections import Connections, open_connection
 from server.rules.consent_routes import consent_routes
 from server.rules.runner import RuleRunner
 from server.rules.scheduler import RuleScheduler
 from server.rules.service import RuleService
 from server.rules.store import RuleStore
+from server.rules.watcher import ChangeWatcher
 from server.services import Services, embedded_services
 from server.tus import UploadStore
 from signaling.routes import signaling_routes
@@ -158,14 +159,12 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
 
 
 def rule_service(config: ServerConfig, services: Services) -> RuleService:
-    from syncoxide.native.remotes import open_remote
-
     store = RuleStore.open(config.database_path)
-    connections = Connections(
-        store, config.data_dir / "connections.key", services.clock, open_remote
-    )
+    key = config.data_dir / "connections.key"
+    connections = Connections(store, key, services.clock, open_connection)
     runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner), services.clock)
+    watcher = ChangeWatcher(store, connections, services.clock)
+    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 
 
 @contextlib.asynccontextmanager

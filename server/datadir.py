@@ -161,6 +161,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
     # 6: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
     "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+    # 7: a sync rule may also run when its source's changes feed reports a change.
+    "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
 )
 
 

@@ -79,6 +79,7 @@ _RULE = obj(
     next_run_at=_INT,
     last_run_at=_NULL_INT,
     created_at=_INT,
+    on_change=_BOOL,
     runs={"type": "array", "items": _RUN},
 )
 _RULE_FIELDS: dict[str, dict[str, Any]] = {
@@ -93,6 +94,7 @@ _RULE_FIELDS: dict[str, dict[str, Any]] = {
         "maximum": MAX_INTERVAL_SECONDS,
     },
     "enabled": _BOOL,
+    "on_change": _BOOL,
 }
 _FILE = obj(
     ("connection_id", "connection", "path", "size", "mtime"),

@@ -4,7 +4,8 @@ A connection is a remote (``syncoxide remote add``) kept by the server for one u
 types, the same options, the same factories build its provider. Secrets are sealed with
 AES-256-GCM under ``connections.key`` in the data directory, with the user id, connection name
 and option name as associated data. Options that name files on the server's disk
-(``private_key``, ``known_hosts``) are refused: a user must not make the server read its files.
+(``private_key``, ``known_hosts``) are refused: a user must not make the server read its files;
+SFTP takes the key and known host keys as text instead, and never uses the server's own keys.
 
 Checking a connection lists the first page of its root, bounded in time. A refused credential
 puts it in the ``reconnect`` state; rules using it wait until it is fixed (no retry storm).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +24,7 @@ from typing import Any
 
 from server.rules.store import Connection, NameTakenError, RuleStore
 from syncoxide.errors import AuthenticationError, SyncoxideError, UsageError
-from syncoxide.native.remotes import TYPES, RemoteType, check_options
+from syncoxide.native.remotes import TYPES, RemoteType, check_options, open_remote
 from syncoxide.native.sealing import SecretSealer
 from syncoxide.providers.contract import Provider
 
@@ -38,6 +40,12 @@ SERVER_TYPES: dict[str, RemoteType] = {
     for kind, spec in TYPES.items()
     if kind != "crypt"
 }
+#: SFTP keys and known host keys are given as text here, and kept sealed like passwords.
+SERVER_TYPES["sftp"] = replace(
+    SERVER_TYPES["sftp"],
+    optional=(*SERVER_TYPES["sftp"].optional, "private_key_data", "known_hosts_data"),
+    secrets=(*SERVER_TYPES["sftp"].secrets, "private_key_data"),
+)
 
 OK, RECONNECT, UNREACHABLE = "ok", "reconnect", "unreachable"
 
@@ -50,6 +58,29 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.state == OK
+
+
+def open_connection(kind: str, options: dict[str, str], path: str) -> Provider:
+    """The provider of a connection: the remote factories, except that SFTP never falls back
+    on the server account's own ~/.ssh keys or agent (they are not the user's)."""
+    if kind != "sftp":
+        return open_remote(kind, options, path)
+    from syncoxide.native.providers.sftp import SftpProvider, SftpSettings
+
+    port = options.get("port", "22")
+    if not port.isdigit():
+        raise UsageError(f"Option port={port!r} must be a number.")
+    settings = SftpSettings(
+        host=options["host"],
+        username=options["username"],
+        root=posixpath.join(options.get("root", ""), path) or ".",
+        port=int(port),
+        password=options.get("password"),
+        private_key_data=options.get("private_key_data"),
+        known_hosts_data=options.get("known_hosts_data"),
+        local_keys=False,
+    )
+    return SftpProvider(settings)
 
 
 def check_connection_input(name: str, kind: str, options: dict[str, Any]) -> dict[str, str]:

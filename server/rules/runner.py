@@ -103,13 +103,24 @@ class RuleRunner:
         options = RunOptions(Mode(rule.mode), policy=ConflictPolicy(rule.conflict))
         try:
             store.lock()
-            await two.mkdir("")  # a new destination folder is made; a missing source is an error
+            await self._make_destination(rule)  # a missing source, though, is an error
             report = await run_pair(one, two, store, options, SystemClock(), SystemRandom())
         finally:
             store.unlock()
             await close_provider(one)
             await close_provider(two)
         return _with_report(run, summary_json(report, 0.0))
+
+    async def _make_destination(self, rule: Rule) -> None:
+        """Create the destination folder from its connection's root: a provider rooted at a
+        folder that does not exist cannot always create its own root (WebDAV)."""
+        if not rule.dest_path:
+            return
+        parent = self.connections.provider(await self._connection(rule, rule.dest_id), "")
+        try:
+            await parent.mkdir(rule.dest_path)
+        finally:
+            await close_provider(parent)
 
     async def _providers(self, rule: Rule) -> tuple[Provider, Provider]:
         source, dest = (

@@ -91,6 +91,7 @@ class RuleService:
             next_run_at=now,
             last_run_at=None,
             created_at=now,
+            on_change=body.get("on_change", False),
         )
         await self._check(rule)
         added = await self.store.add_rule(rule)

@@ -49,6 +49,8 @@ class Rule:
     next_run_at: int
     last_run_at: int | None
     created_at: int
+    #: Also run when the source's changes feed reports a change (Drive, Dropbox).
+    on_change: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class RuleRun:
 
 
 _JSON_FIELDS = {"options", "secrets", "details"}
-_BOOL_FIELDS = {"enabled"}
+_BOOL_FIELDS = {"enabled", "on_change"}
 
 
 def _columns(cls: Any) -> list[str]:
@@ -171,6 +173,18 @@ class RuleStore:
             "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
             " ORDER BY next_run_at",
             now,
+        )
+
+    async def watched_rules(self) -> Sequence[Rule]:
+        """Enabled rules that also run on change, and are neither running nor waiting."""
+        return self._select(
+            Rule, "enabled = 1 AND on_change = 1 AND status NOT IN ('running', 'reconnect')"
+        )
+
+    async def make_due(self, rule_id: int, now: int) -> None:
+        self._db.execute(
+            "UPDATE sync_rules SET next_run_at = ? WHERE id = ? AND next_run_at > ?",
+            (now, rule_id, now),
         )
 
     async def delete_rule(self, user_id: int, rule_id: int) -> bool:

@@ -43,6 +43,12 @@ class SftpSettings:
     private_key: str | None = None  # path of a key file
     known_hosts: str | None = None  # path; None: the user's ~/.ssh/known_hosts
     connect_timeout: float = 15.0
+    #: The key itself (OpenSSH or PEM text) and known_hosts lines, for a server that keeps
+    #: them for its users instead of reading files.
+    private_key_data: str | None = field(default=None, repr=False)
+    known_hosts_data: str | None = None
+    #: False: never use this machine's own ~/.ssh keys or agent (a server acting for users).
+    local_keys: bool = True
 
 
 class SftpProvider:
@@ -98,10 +104,17 @@ class SftpProvider:
         options: dict[str, Any] = {"username": s.username}
         if s.password is not None:
             options["password"] = s.password
-        if s.private_key:
+        if s.private_key_data:
+            options["client_keys"] = [_imported(asyncssh.import_private_key, s.private_key_data)]
+            options["agent_path"] = None
+        elif s.private_key:
             options["client_keys"] = [s.private_key]
             options["agent_path"] = None  # the configured key only, as with ssh -i + IdentitiesOnly
-        if s.known_hosts:
+        elif not s.local_keys:
+            options["client_keys"], options["agent_path"] = [], None  # password only
+        if s.known_hosts_data:
+            options["known_hosts"] = _imported(asyncssh.import_known_hosts, s.known_hosts_data)
+        elif s.known_hosts:
             options["known_hosts"] = s.known_hosts
         return options
 
@@ -267,3 +280,12 @@ class SftpProvider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+
+def _imported(parse: Any, text: str) -> Any:
+    try:
+        return parse(text)
+    except (asyncssh.KeyImportError, ValueError) as error:
+        raise UsageError(
+            f"SFTP: {error}.", hint="Paste the whole key or known_hosts lines."
+        ) from error

@@ -39,6 +39,18 @@ RULE = {
             "failed": 0,
             "conflicts": 2,
             "message": "3 changes made",
+            "details": {
+                "failures": [{"side": "path2", "path": "x.txt", "error": "<disk full>"}],
+                "conflicts": [
+                    {
+                        "path": f"c{i}",
+                        "winner": "path1",
+                        "policy": "newer",
+                        "detail": "both changed",
+                    }
+                    for i in range(12)
+                ],
+            },
         }
     ],
 }
@@ -61,6 +73,10 @@ def test_a_rule_shows_its_places_state_and_runs_escaped() -> None:
     assert 'data-status="reconnect"' in page and "reconnect needed" in page
     assert "&lt;the token&gt;" in page and "last run 60 s ago" in page
     assert "3 changes, 2 conflicts" in page and "2 min ago" in page
+    assert "failed: x.txt: &lt;disk full&gt;" in page and "conflict: c0: both changed" in page
+    assert "conflict: c8:" in page and "conflict: c9:" not in page and "… and 3 more" in page
+    watched = rules_html.rules_html([{**RULE, "on_change": True}], {}, now=1060)
+    assert "every 1 hour and on change" in watched
     paused = rules_html.rules_html([{**RULE, "enabled": False}], {}, now=1060)
     assert "?:pics" in paused and "paused" in paused and ">Resume<" in paused
 

@@ -182,3 +182,26 @@ def test_connection_secrets_are_sealed_at_rest(
     connection = asyncio.run(store.connections(1))[0]
     opened = client.app.state.rules.connections.options(connection)  # type: ignore[attr-defined]
     assert opened["refresh_token"] == REFRESH_TOKEN
+
+
+def test_a_change_at_the_source_runs_the_rule_before_its_schedule(
+    client: TestClient, dropbox: tuple[FakeDropbox, str]
+) -> None:
+    fake, url = dropbox
+    watcher = client.app.state.rules.scheduler.watcher  # type: ignore[attr-defined]
+
+    def poll() -> list[int]:  # one round of the watcher, in the app's own event loop
+        return list(client.portal.call(watcher.poll))  # type: ignore[union-attr]
+
+    connection = _connect(client, url)
+    made = _rule(client, connection["id"], interval_seconds=86400, on_change=True)
+    assert made["on_change"] is True
+    wait_for_runs(client, made["id"], 1)
+    assert poll() == []  # the first round takes the feed's position
+    assert poll() == []  # nothing changed since
+    fake.store.put({"path": "/in/fresh.txt", "mode": "overwrite"}, b"fresh", None)
+    assert poll() == [made["id"]]
+    rule = wait_for_runs(client, made["id"], 2, timeout=20)
+    assert [r["status"] for r in rule["runs"]] == ["ok", "ok"]
+    assert "/out/fresh.txt" in fake.store.items
+    assert rule["next_run_at"] - rule["last_run_at"] == 86400  # back on its schedule

@@ -23,6 +23,7 @@ from tests.native.providers.conftest import (
     DAV_USER,
     SECRET_KEY,
     S3Server,
+    SshServer,
     WebDavServer,
 )
 from tests.server.rules.rules_world import connect, rules_client, wait_for_runs
@@ -161,3 +162,57 @@ def test_bad_connections_are_refused_clearly_and_nothing_is_stored(
     )
     assert server_file.status_code == 400 and "does not take private_key" in server_file.text
     assert client.get("/api/v1/connections").json() == {"connections": []}
+
+
+def test_sftp_with_a_pasted_key_syncs_to_webdav(
+    client: TestClient, sshd_server: SshServer, wsgidav_server: WebDavServer
+) -> None:
+    folder = sshd_server.home / f"rules-{uuid.uuid4().hex[:8]}"
+    (folder / "deep" / "er").mkdir(parents=True)
+    files = {"deep/er/x.bin": bytes(range(256)) * 700, "y.txt": b"over ssh\n"}
+    for path, content in files.items():
+        (folder / path).write_bytes(content)
+    base = {
+        "host": "127.0.0.1",
+        "port": str(sshd_server.port),
+        "username": sshd_server.username,
+        "root": "/",
+        "known_hosts_data": sshd_server.known_hosts.read_text(),
+    }
+    stranger = client.post(
+        "/api/v1/connections",
+        json={
+            "name": "srv",
+            "kind": "sftp",
+            "options": {**base, "private_key_data": sshd_server.stranger_key.read_text()},
+        },
+    )
+    assert stranger.status_code == 422 and "Reconnect" in stranger.json()["message"]
+    no_key = client.post(
+        "/api/v1/connections", json={"name": "srv", "kind": "sftp", "options": base}
+    )
+    assert no_key.status_code == 422, "the server's own ssh keys must never stand in for a user's"
+    srv = connect(
+        client, "srv", "sftp", **base, private_key_data=sshd_server.client_key.read_text()
+    )
+    assert srv["secrets"] == ["private_key_data"] and "private_key_data" not in srv["options"]
+    nas = _dav(client, wsgidav_server)
+    made = client.post(
+        "/api/v1/rules",
+        json={
+            "source_id": srv["id"],
+            "source_path": str(folder),
+            "dest_id": nas["id"],
+            "dest_path": f"{folder.name}-from-ssh",
+            "enabled": False,
+        },
+    ).json()
+    assert client.post(f"/api/v1/rules/{made['id']}/run").status_code == 202
+    rule = wait_for_runs(client, made["id"], 1)
+    assert rule["status"] == "ok", rule["status_message"]
+    arrived = wsgidav_server.root / f"{folder.name}-from-ssh"
+    for path, content in files.items():
+        assert (
+            hashlib.sha256((arrived / path).read_bytes()).digest()
+            == hashlib.sha256(content).digest()
+        )

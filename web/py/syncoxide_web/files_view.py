@@ -48,6 +48,8 @@ FILES_SECTION = """
         <option value="dropbox">Dropbox</option></select></label>
       <label>Settings, one <code>key=value</code> per line
         <textarea id="connect-options" rows="5" spellcheck="false"></textarea></label>
+      <label id="connect-key-label" hidden>Private key (SFTP), kept encrypted on the server
+        <textarea id="connect-key" rows="4" spellcheck="false"></textarea></label>
       <button type="submit" id="connect-submit">Connect</button>
       <button type="button" id="connect-consent" hidden>Connect on the provider's consent
         screen…</button>
@@ -99,6 +101,7 @@ async def _show_hint(_event: Any) -> None:
     kind = str(_element("connect-kind").value)
     _element("connect-options").placeholder = OPTION_HINTS.get(kind, "")
     _element("connect-consent").hidden = kind not in CONSENT_KINDS
+    _element("connect-key-label").hidden = kind != "sftp"
 
 
 def _show_consent_outcome() -> None:
@@ -115,12 +118,7 @@ def _show_consent_outcome() -> None:
 
 async def _consent(_event: Any) -> None:
     try:
-        body = {
-            "name": str(_element("connect-name").value).strip(),
-            "kind": str(_element("connect-kind").value),
-            "options": parse_option_lines(str(_element("connect-options").value)),
-        }
-        started = await call_api("POST", "/connections/consent", body)
+        started = await call_api("POST", "/connections/consent", _form_body())
     except SyncoxideError as error:
         _say("connect-status", f"{error.message} {error.hint or ''}".strip(), error=True)
         return
@@ -139,18 +137,24 @@ async def refresh_connections() -> None:
         listener(connections)
 
 
+def _form_body() -> dict[str, Any]:
+    kind = str(_element("connect-kind").value)
+    options = parse_option_lines(str(_element("connect-options").value))
+    key = str(_element("connect-key").value).strip()
+    if kind == "sftp" and key:
+        options["private_key_data"] = key + "\n"
+    return {"name": str(_element("connect-name").value).strip(), "kind": kind, "options": options}
+
+
 async def _connect(_event: Any) -> None:
     button = _element("connect-submit")
     button.disabled = True
     try:
-        body = {
-            "name": str(_element("connect-name").value).strip(),
-            "kind": str(_element("connect-kind").value),
-            "options": parse_option_lines(str(_element("connect-options").value)),
-        }
+        body = _form_body()
         _say("connect-status", "Checking the connection with the provider…")
         made = await call_api("POST", "/connections", body)
         _element("connect-options").value = ""
+        _element("connect-key").value = ""
         _say("connect-status", f"Connected {made['name']}.")
         await refresh_connections()
     except SyncoxideError as error:

@@ -12,6 +12,7 @@ from typing import Any
 
 from syncoxide.errors import UsageError
 
+DETAIL_LINES = 10
 STATE_WORDS = {
     "ok": "connected",
     "reconnect": "reconnect needed",
@@ -31,7 +32,9 @@ OPTION_HINTS = {
     "s3": "bucket=my-bucket\nendpoint=https://s3.example.com\naccess_key_id=...\n"
     "secret_access_key=...\nregion=us-east-1",
     "webdav": "url=https://dav.example.com/remote.php/dav/files/me\nusername=me\npassword=...",
-    "sftp": "host=files.example.com\nusername=me\npassword=...\nport=22",
+    "sftp": "host=files.example.com\nusername=me\nport=22\nroot=/srv/files\n"
+    "known_hosts_data=<its line from known_hosts>\n"
+    "password=... (or paste a private key below)",
     "gdrive": "client_id=...\nclient_secret=...\n"
     "# then use the consent screen, or add refresh_token=... and Connect",
     "dropbox": "client_id=...\nclient_secret=...\n"
@@ -116,8 +119,22 @@ def _run_html(run: dict[str, Any], now: float | None) -> str:
     return (
         f'<li class="run" data-status="{escape(status)}">{escape(when(run["started_at"], now))} · '
         f"{escape(run['trigger'])} · {escape(STATUS_WORDS.get(status, status))} · {counts} · "
-        f"{escape(run['message'])}</li>"
+        f"{escape(run['message'])}{_details_html(run.get('details') or {})}</li>"
     )
+
+
+def _details_html(details: dict[str, Any]) -> str:
+    """The files that failed and the conflicts bisync settled, as the run recorded them."""
+    lines = [f"failed: {item['path']}: {item['error']}" for item in details.get("failures", [])] + [
+        f"conflict: {item['path']}: {item['detail']}" for item in details.get("conflicts", [])
+    ]
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines[:DETAIL_LINES])
+    more = len(lines) - DETAIL_LINES
+    if more > 0:
+        items += f'<li class="muted">… and {more} more</li>'
+    return f'<ul class="run-details">{items}</ul>'
 
 
 def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | None = None) -> str:
@@ -129,6 +146,8 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
         source = f"{names.get(rule['source_id'], '?')}:{rule['source_path']}"
         dest = f"{names.get(rule['dest_id'], '?')}:{rule['dest_path']}"
         schedule = every(int(rule["interval_seconds"])) if rule["enabled"] else "paused"
+        if rule["enabled"] and rule.get("on_change"):
+            schedule += " and on change"
         runs = "".join(_run_html(r, now) for r in rule.get("runs", []))
         message = escape(rule["status_message"])
         toggle = "Pause" if rule["enabled"] else "Resume"

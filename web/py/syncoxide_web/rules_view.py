@@ -42,6 +42,8 @@ RULES_PART = """
       <select id="rule-unit"><option value="seconds">seconds</option>
         <option value="minutes">minutes</option><option value="hours" selected>hours</option>
         <option value="days">days</option></select></label>
+    <label><input type="checkbox" id="rule-on-change"> and as soon as the source changes
+      (Google Drive, Dropbox)</label>
     <button type="submit" id="rule-create">Create rule</button>
     <p id="rule-status" role="status" aria-live="polite"></p>
   </form>
@@ -120,6 +122,7 @@ async def _create(_event: Any) -> None:
             "dest_path": str(_element("rule-dest-path").value),
             "mode": str(_element("rule-mode").value),
             "interval_seconds": seconds,
+            "on_change": bool(_element("rule-on-change").checked),
         }
         if not body["source_id"] or not body["dest_id"]:
             raise SyncoxideError("Connect a provider in Files first, then pick it here.")
