@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import CancelledByUserError, PeerGoneError, SyncoxideError, TransportError
 from syncoxide.protocol.receiving import (
@@ -53,6 +54,17 @@ def room_address(link_text: str) -> tuple[str, str, str]:
     return f"{parts.scheme}://{parts.netloc}", parts.path.rsplit("/", 1)[-1], parts.fragment
 
 
+async def look_at_room(server: str, room: str, token: str) -> dict[str, Any]:
+    """``{"sender": bool, "fallback": str | None}`` without joining the room."""
+    headers = js.Object.fromEntries(to_js([["X-Room-Token", token]]))
+    init = js.Object.fromEntries(to_js([["headers", headers]]))
+    response = await js.fetch(f"{server}/signal/rooms/{room}", init)
+    if not response.ok:
+        raise TransportError(f"The server could not describe the transfer ({response.status}).")
+    state: dict[str, Any] = json.loads(await response.text())
+    return state
+
+
 async def create_room(server: str) -> dict[str, Any]:
     response = await js.fetch(f"{server}/signal/rooms", js.Object.fromEntries([["method", "POST"]]))
     if not response.ok:
@@ -86,7 +98,9 @@ async def send_blobs(
         while status.state != "verified":
             try:
                 link = await negotiate(signal, offer_now=False, wait=None)
-            except PeerGoneError:
+            except (TransportError, TimeoutError):  # the receiver went quiet mid-setup
+                if signal.close_code:  # the room itself is lost: nothing to wait for
+                    raise
                 continue
             session = SenderSession(manifest, _transfer_id(room["room"]))
             watcher = asyncio.ensure_future(watch_presence(signal, link))
