@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -103,22 +104,8 @@ async def send_blobs(
                     raise
                 continue
             session = SenderSession(manifest, _transfer_id(room["room"]))
-            watcher = asyncio.ensure_future(watch_presence(signal, link))
-            try:
+            async with _attempt(signal, link, session, status, on_status):
                 await _pump(link, session, sources, status, on_status)
-            except (PeerGoneError, TransportError):
-                status.state = "waiting"
-                on_status(status)
-            except asyncio.CancelledError:
-                session.cancel("stopped on the other device")
-                await _stop(link, session.data_to_send(), status, on_status)
-                raise
-            except SyncoxideError as error:
-                _ended(status, error, on_status)
-                raise
-            finally:
-                watcher.cancel()
-                link.close()
     finally:
         if announcer is not None:
             announcer.cancel()
@@ -132,20 +119,38 @@ async def _announce(signal: BrowserSignaling, server_copy: Awaitable[str]) -> No
     signal.send({"type": "fallback", "url": url})
 
 
-async def _stop(
-    link: BrowserChannel, cancel_frame: bytes, status: TransferStatus, on_status: StatusCallback
-) -> None:
-    """The user cancelled: tell the peer (best effort, a few seconds at most) and say so."""
-    link.send_now(cancel_frame)
-    await link.wait_peer_closed(3.0)
-    status.state, status.reason = "cancelled", "You cancelled the transfer."
-    on_status(status)
-
-
-def _ended(status: TransferStatus, error: SyncoxideError, on_status: StatusCallback) -> None:
-    status.state = "cancelled" if isinstance(error, CancelledByUserError) else "failed"
-    status.reason = str(error)
-    on_status(status)
+@contextlib.asynccontextmanager
+async def _attempt(
+    signal: BrowserSignaling,
+    link: BrowserChannel,
+    session: SenderSession | ReceiverSession,
+    status: TransferStatus,
+    on_status: StatusCallback,
+) -> AsyncIterator[None]:
+    """One connection's run, on either side. A lost peer only ends the attempt (the caller
+    waits for the next one); a cancel tells the peer (CANCEL, flushed: a few seconds at most)
+    before it ends everything; any other error ends everything with the reason shown."""
+    watcher = asyncio.ensure_future(watch_presence(signal, link))
+    try:
+        yield
+    except (PeerGoneError, TransportError):
+        status.state = "waiting"
+        on_status(status)
+    except asyncio.CancelledError:
+        session.cancel("stopped on the other device")
+        link.send_now(session.data_to_send())
+        await link.wait_peer_closed(3.0)
+        status.state, status.reason = "cancelled", "You cancelled the transfer."
+        on_status(status)
+        raise
+    except SyncoxideError as error:
+        status.state = "cancelled" if isinstance(error, CancelledByUserError) else "failed"
+        status.reason = str(error)
+        on_status(status)
+        raise
+    finally:
+        watcher.cancel()
+        link.close()
 
 
 async def _pump(
@@ -199,22 +204,8 @@ async def receive_into(
                 on_status(status)
                 break
             session = ReceiverSession(progress)
-            watcher = asyncio.ensure_future(watch_presence(signal, link))
-            try:
+            async with _attempt(signal, link, session, status, on_status):
                 await _receive_connection(link, session, destination, status, on_status)
-            except (PeerGoneError, TransportError):
-                status.state = "waiting"
-                on_status(status)
-            except asyncio.CancelledError:
-                session.cancel("stopped on the other device")
-                await _stop(link, session.data_to_send(), status, on_status)
-                raise
-            except SyncoxideError as error:
-                _ended(status, error, on_status)
-                raise
-            finally:
-                watcher.cancel()
-                link.close()
     finally:
         await destination.close()
         signal.close()
