@@ -2,6 +2,7 @@
 
     POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
     GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
+    GET  /signal/rooms/{room}  -> {"sender", "fallback"}   token in X-Room-Token (rate-limited)
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
 
 Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
@@ -101,6 +102,7 @@ class SignalingService:
         return [
             Route("/signal/rooms", self.create_room, methods=["POST"]),
             Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
+            Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
             WebSocketRoute("/signal/{room}", self.connect),
         ]
 
@@ -124,6 +126,22 @@ class SignalingService:
             return JSONResponse({"error": "not_found", "message": message}, status_code=404)
         room = entry[0]
         body = {"room": room, "token": self.tokens.token_for(room)}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def describe_room(self, request: Request) -> Response:
+        """Is a sender in the room, and has it named a server copy? Looks without joining, so
+        a receive page can decide to use the copy without disturbing a sender that is there."""
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = request.path_params["room"]
+        token = request.headers.get("x-room-token", "")
+        if not is_room_id(room) or not self.tokens.verify(room, token):
+            message = "Room token rejected: open the full link again."
+            return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
+        body = {
+            "sender": "sender" in await self.hub.roles(room),
+            "fallback": self._fallback_of(room),
+        }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     def _forget_expired_codes(self) -> None:

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.conftest import LiveServer
+from tests.e2e.p2p_pages import p2p_browser
 from tests.e2e.send_view_pages import link_of, open_send_view, stored_hashes
 
 pytestmark = pytest.mark.e2e
-P2P_ARGS = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--disable-features=")] + [
-    "--disable-features=WebRtcHideLocalIpsWithMdns"
-]
+__all__ = ["p2p_browser"]  # the fixture, shared with the other peer-to-peer tests
 
 
 def pattern(seed: str, size: int) -> bytes:
@@ -29,14 +27,6 @@ def pattern(seed: str, size: int) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def p2p_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_receive_page(browser: Browser, link: str) -> Page:

@@ -67,3 +67,30 @@ def test_a_fallback_can_only_point_at_a_share_on_this_server(client: TestClient,
         join(sender, room["token"], "sender")
         sender.send_json({"type": "fallback", "url": url})
         assert closed_with(sender) == m.CLOSE_MALFORMED
+
+
+def test_a_look_at_the_room_says_whether_a_sender_is_there_without_joining(
+    client: TestClient,
+) -> None:
+    room = new_room(client)
+    look = f"/signal/rooms/{room['room']}"
+    token = {"X-Room-Token": room["token"]}
+    assert client.get(look, headers=token).json() == {"sender": False, "fallback": None}
+    with client.websocket_connect(f"/signal/{room['room']}") as sender:
+        join(sender, room["token"], "sender")
+        sender.send_json({"type": "fallback", "url": SHARE})
+        sender.send_json({"type": "ping"})
+        sender.receive_json()
+        assert client.get(look, headers=token).json() == {"sender": True, "fallback": SHARE}
+        with client.websocket_connect(f"/signal/{room['room']}") as receiver:
+            join(receiver, room["token"], "receiver")
+            assert sender.receive_json()["type"] == "peer-joined"
+    assert client.get(look, headers=token).json() == {"sender": False, "fallback": SHARE}
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Room-Token": "A" * 43}])
+def test_a_look_needs_the_room_token(client: TestClient, headers: dict[str, str]) -> None:
+    room = new_room(client)
+    answer = client.get(f"/signal/rooms/{room['room']}", headers=headers)
+    assert answer.status_code == 401
+    assert "token" in answer.json()["message"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import CancelledByUserError, PeerGoneError, SyncoxideError, TransportError
 from syncoxide.protocol.receiving import (
@@ -53,6 +55,17 @@ def room_address(link_text: str) -> tuple[str, str, str]:
     return f"{parts.scheme}://{parts.netloc}", parts.path.rsplit("/", 1)[-1], parts.fragment
 
 
+async def look_at_room(server: str, room: str, token: str) -> dict[str, Any]:
+    """``{"sender": bool, "fallback": str | None}`` without joining the room."""
+    headers = js.Object.fromEntries(to_js([["X-Room-Token", token]]))
+    init = js.Object.fromEntries(to_js([["headers", headers]]))
+    response = await js.fetch(f"{server}/signal/rooms/{room}", init)
+    if not response.ok:
+        raise TransportError(f"The server could not describe the transfer ({response.status}).")
+    state: dict[str, Any] = json.loads(await response.text())
+    return state
+
+
 async def create_room(server: str) -> dict[str, Any]:
     response = await js.fetch(f"{server}/signal/rooms", js.Object.fromEntries([["method", "POST"]]))
     if not response.ok:
@@ -86,25 +99,13 @@ async def send_blobs(
         while status.state != "verified":
             try:
                 link = await negotiate(signal, offer_now=False, wait=None)
-            except PeerGoneError:
+            except (TransportError, TimeoutError):  # the receiver went quiet mid-setup
+                if signal.close_code:  # the room itself is lost: nothing to wait for
+                    raise
                 continue
             session = SenderSession(manifest, _transfer_id(room["room"]))
-            watcher = asyncio.ensure_future(watch_presence(signal, link))
-            try:
+            async with _attempt(signal, link, session, status, on_status):
                 await _pump(link, session, sources, status, on_status)
-            except (PeerGoneError, TransportError):
-                status.state = "waiting"
-                on_status(status)
-            except asyncio.CancelledError:
-                session.cancel("stopped on the other device")
-                await _stop(link, session.data_to_send(), status, on_status)
-                raise
-            except SyncoxideError as error:
-                _ended(status, error, on_status)
-                raise
-            finally:
-                watcher.cancel()
-                link.close()
     finally:
         if announcer is not None:
             announcer.cancel()
@@ -118,20 +119,38 @@ async def _announce(signal: BrowserSignaling, server_copy: Awaitable[str]) -> No
     signal.send({"type": "fallback", "url": url})
 
 
-async def _stop(
-    link: BrowserChannel, cancel_frame: bytes, status: TransferStatus, on_status: StatusCallback
-) -> None:
-    """The user cancelled: tell the peer (best effort, a few seconds at most) and say so."""
-    link.send_now(cancel_frame)
-    await link.wait_peer_closed(3.0)
-    status.state, status.reason = "cancelled", "You cancelled the transfer."
-    on_status(status)
-
-
-def _ended(status: TransferStatus, error: SyncoxideError, on_status: StatusCallback) -> None:
-    status.state = "cancelled" if isinstance(error, CancelledByUserError) else "failed"
-    status.reason = str(error)
-    on_status(status)
+@contextlib.asynccontextmanager
+async def _attempt(
+    signal: BrowserSignaling,
+    link: BrowserChannel,
+    session: SenderSession | ReceiverSession,
+    status: TransferStatus,
+    on_status: StatusCallback,
+) -> AsyncIterator[None]:
+    """One connection's run, on either side. A lost peer only ends the attempt (the caller
+    waits for the next one); a cancel tells the peer (CANCEL, flushed: a few seconds at most)
+    before it ends everything; any other error ends everything with the reason shown."""
+    watcher = asyncio.ensure_future(watch_presence(signal, link))
+    try:
+        yield
+    except (PeerGoneError, TransportError):
+        status.state = "waiting"
+        on_status(status)
+    except asyncio.CancelledError:
+        session.cancel("stopped on the other device")
+        link.send_now(session.data_to_send())
+        await link.wait_peer_closed(3.0)
+        status.state, status.reason = "cancelled", "You cancelled the transfer."
+        on_status(status)
+        raise
+    except SyncoxideError as error:
+        status.state = "cancelled" if isinstance(error, CancelledByUserError) else "failed"
+        status.reason = str(error)
+        on_status(status)
+        raise
+    finally:
+        watcher.cancel()
+        link.close()
 
 
 async def _pump(
@@ -185,22 +204,8 @@ async def receive_into(
                 on_status(status)
                 break
             session = ReceiverSession(progress)
-            watcher = asyncio.ensure_future(watch_presence(signal, link))
-            try:
+            async with _attempt(signal, link, session, status, on_status):
                 await _receive_connection(link, session, destination, status, on_status)
-            except (PeerGoneError, TransportError):
-                status.state = "waiting"
-                on_status(status)
-            except asyncio.CancelledError:
-                session.cancel("stopped on the other device")
-                await _stop(link, session.data_to_send(), status, on_status)
-                raise
-            except SyncoxideError as error:
-                _ended(status, error, on_status)
-                raise
-            finally:
-                watcher.cancel()
-                link.close()
     finally:
         await destination.close()
         signal.close()

@@ -15,9 +15,8 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.p2p_channel import BrowserSignaling
 from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
-from syncoxide_web.p2p_transfer import receive_into, room_address
+from syncoxide_web.p2p_transfer import look_at_room, receive_into, room_address
 
 _keep: list[Any] = []  # proxies live as long as the page
 _running: list[asyncio.Task[None]] = []
@@ -47,28 +46,22 @@ def start() -> None:
 async def _fall_back_if_sender_gone() -> None:
     """Before any click: a room with no sender but a server copy opens that copy on its own.
 
-    A short look into the room (its welcome says who is there and names any server copy); it
-    ends, closing its socket, as soon as a sender is there or the recipient starts receiving.
+    It looks twice (now, and FALLBACK_AFTER later, in case the sender is reconnecting) over
+    plain HTTP, without joining the room, so a sender that is there never notices.
     """
     server, room, token = room_address(str(js.location.href))
-    try:
-        signal = await BrowserSignaling.join(server, room, token, "receiver")
-    except (SyncoxideError, TimeoutError):
-        return  # receiving will say what is wrong
-    try:
-        if signal.sender_present or not signal.fallback:
+    for attempt in range(2):
+        if attempt:
+            await asyncio.sleep(FALLBACK_AFTER)
+        try:
+            state = await look_at_room(server, room, token)
+        except SyncoxideError:
+            return  # receiving will say what is wrong
+        if state["sender"] or not state["fallback"]:
             return
-        _show("The sender's page is not open; looking for the copy they left on the server…")
-        with contextlib.suppress(TimeoutError):
-            while not signal.sender_present:
-                await signal.next(FALLBACK_AFTER)
-            _show("Waiting for you to start.")
-            return
-        js.location.assign(signal.fallback)
-    except SyncoxideError:
-        return
-    finally:
-        signal.close()
+        if not attempt:
+            _show("The sender's page is not open; looking for the copy they left on the server…")
+    js.location.assign(state["fallback"])
 
 
 def _start(chooser: Any) -> asyncio.Task[None]:
@@ -92,7 +85,7 @@ async def _browser_folder() -> tuple[Any, bool]:
 
 
 async def _run(chooser: Any) -> None:
-    for peek in _peeking:  # its socket must be gone before this page joins for real
+    for peek in _peeking:  # from here on, receiving decides about the server copy
         peek.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await peek

@@ -150,6 +150,7 @@ async def _send(resume: OutgoingTransfer | None) -> None:
     server = str(js.location.origin)
     record = resume
     _set_busy(True)
+    _say("Starting…")  # clears the last transfer's final state
     try:
         if resume is not None:
             await _reopen_picked(resume.room_id)
