@@ -1,50 +1,19 @@
-"""The server's REST API from the page: same-origin ``fetch`` with the session's CSRF token.
-
-The token comes from the sign-out form the server renders into the page's user bar, so no
-extra request is needed to learn it. An answer of 400 or more raises ``SyncoxideError`` with
-the server's own message, which is written for people.
+"""Helpers the app's views share around the server's REST API: the JSON call itself (one
+implementation, in ``server_api``), the live events socket's address, and background tasks.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Coroutine
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import SyncoxideError
+from syncoxide_web.server_api import API as PREFIX
+from syncoxide_web.server_api import call as call_api
 
-PREFIX = "/api/v1"
-
-
-def csrf_token() -> str:
-    field = js.document.querySelector('.user-bar input[name="csrf"]')
-    return str(field.value) if field is not None else ""
-
-
-async def call_api(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    headers = {"Accept": "application/json"}
-    if method != "GET":
-        headers["X-CSRF-Token"] = csrf_token()
-    init: dict[str, Any] = {"method": method, "credentials": "same-origin"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        init["body"] = json.dumps(body)
-    init["headers"] = headers
-    try:
-        response = await js.fetch(PREFIX + path, to_js(init, dict_converter=js.Object.fromEntries))
-        text = str(await response.text())
-    except Exception as error:  # the browser's network error: the server is out of reach
-        raise SyncoxideError(
-            "The server could not be reached.", hint="Check the connection and try again."
-        ) from error
-    answer = json.loads(text) if text else {}
-    if int(response.status) >= 400:
-        raise SyncoxideError(str(answer.get("message", f"The server answered {response.status}.")))
-    return answer
+__all__ = ["call_api", "live_socket_url", "start_task"]
 
 
 def live_socket_url(after: int) -> str:

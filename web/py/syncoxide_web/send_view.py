@@ -165,7 +165,7 @@ async def _send(resume: OutgoingTransfer | None) -> None:
                 hint="Pick the same files or folder again, then Resume.",
             )
         record = record or OutgoingTransfer(await create_room(server), manifest)
-        copy = await _server_copy(server, record)
+        copy = await _server_copy(record)
         if copy is not None:
             _uploads.append(copy)  # the Cancel button stops the upload too
         record.save()
@@ -212,24 +212,18 @@ def _forget(record: OutgoingTransfer) -> None:
         task.add_done_callback(_running_aside.remove)
 
 
-async def _server_copy(server: str, record: OutgoingTransfer) -> asyncio.Task[str] | None:
+async def _server_copy(record: OutgoingTransfer) -> asyncio.Task[str] | None:
     """The upload of the server copy, started now; None when none was asked for."""
-    from syncoxide_web.share_copy import ServerCopy, csrf_token
+    from syncoxide_web.share_copy import ServerCopy
 
     wanted = _element("send-upload").checked or record.share is not None
     if not wanted:
         return None
     if record.share is not None and record.share_complete:  # named again: rooms can forget
         return asyncio.ensure_future(_already(str(record.share["url"])))
-    csrf = csrf_token()
-    if csrf is None:
-        raise UsageError(
-            "A server copy needs you signed in.",
-            hint="Sign in (top right), or untick “Also upload” to send peer to peer only.",
-        )
     if record.share is None:
-        record.share = (await ServerCopy.create(server, csrf, record.title)).share
-    copy = ServerCopy(server, csrf, record.share)
+        record.share = (await ServerCopy.create(record.title)).share
+    copy = ServerCopy(record.share)
     return asyncio.ensure_future(_upload(copy, record))
 
 
