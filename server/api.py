@@ -77,7 +77,11 @@ _EVENT = obj(
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "GET", "/me", h.me, "Who the caller is", answer=obj(("user", "via"), user=_USER, via=_STR)
+        "GET",
+        "/me",
+        h.me,
+        "Who the caller is (and, for a browser session, its CSRF token)",
+        answer=obj(("user", "via"), user=_USER, via=_STR, csrf_token=_STR),
     ),
     Operation(
         "PUT",
@@ -253,10 +257,11 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
 
 
 def all_operations() -> tuple[Operation, ...]:
-    """This table plus the link operations, which build on it (hence the late import)."""
+    """This table plus the link and rule operations, which build on it (hence the late import)."""
     from server.links.api import LINK_OPERATIONS
+    from server.rules.api import RULE_OPERATIONS
 
-    return OPERATIONS + LINK_OPERATIONS
+    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS
 
 
 def routes() -> list[BaseRoute]:

@@ -63,7 +63,10 @@ def limit(call: Call, kind: str, user_key: str) -> None:
 
 async def me(call: Call) -> dict[str, Any]:
     assert call.signed_in is not None
-    return {"user": user_json(call.user), "via": call.signed_in.via}
+    answer = {"user": user_json(call.user), "via": call.signed_in.via}
+    if call.signed_in.csrf_token:  # the app's own pages need it for their unsafe requests
+        answer["csrf_token"] = call.signed_in.csrf_token
+    return answer
 
 
 async def change_password(call: Call) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -24,6 +26,13 @@ from server.links.service import LinkService
 from server.links.store import LinkStore
 from server.pages import VendorBuild, render_app_shell, render_error_page, render_user_bar
 from server.ratelimit import RateLimits
+from server.rules.connections import Connections, open_connection
+from server.rules.consent_routes import consent_routes
+from server.rules.runner import RuleRunner
+from server.rules.scheduler import RuleScheduler
+from server.rules.service import RuleService
+from server.rules.store import RuleStore
+from server.rules.watcher import ChangeWatcher
 from server.services import Services, embedded_services
 from server.tus import UploadStore
 from signaling.routes import signaling_routes
@@ -149,6 +158,26 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
     )
 
 
+def rule_service(config: ServerConfig, services: Services) -> RuleService:
+    store = RuleStore.open(config.database_path)
+    key = config.data_dir / "connections.key"
+    connections = Connections(store, key, services.clock, open_connection)
+    runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
+    watcher = ChangeWatcher(store, connections, services.clock)
+    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Sync rules run on schedule for as long as the server runs."""
+    scheduler = app.state.rules.scheduler
+    await scheduler.start()
+    try:
+        yield
+    finally:
+        await scheduler.stop()
+
+
 def create_app(
     config: ServerConfig,
     services: Services | None = None,
@@ -168,11 +197,14 @@ def create_app(
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
+    routes.extend(consent_routes())
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: web.http_error, Exception: web.http_error},
+        lifespan=lifespan,
     )
     app.state.services = web.services
     app.state.links = links
+    app.state.rules = rule_service(config, web.services)
     app.add_middleware(SecurityHeaders)
     return app

@@ -107,6 +107,62 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (link_id, path)
     );
     """,
+    # 4: provider connections (secrets sealed), sync rules between them, and their runs.
+    """
+    CREATE TABLE connections (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        options TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        state TEXT NOT NULL,
+        state_message TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        checked_at INTEGER,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE sync_rules (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        source_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        source_path TEXT NOT NULL,
+        dest_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        dest_path TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        conflict TEXT NOT NULL,
+        interval_seconds INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        status_message TEXT NOT NULL DEFAULT '',
+        next_run_at INTEGER NOT NULL,
+        last_run_at INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX sync_rules_due ON sync_rules (enabled, next_run_at);
+    CREATE TABLE rule_runs (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES sync_rules(id) ON DELETE CASCADE,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        actions INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        conflicts INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX rule_runs_by_rule ON rule_runs (rule_id, id);
+    """,
+    # 5: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
+    "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+    # 6: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
+    "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+    # 7: a sync rule may also run when its source's changes feed reports a change.
+    "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
 )
 
 

@@ -2,7 +2,7 @@
 
 The WebSocket endpoint only talks to a ``Hub``: join a room, leave it, relay a message to the
 other peers. ``InProcessHub`` keeps rooms in a dict, which is all one process needs; a shared
-broker (Redis pub/sub, Postgres LISTEN/NOTIFY) can implement the same three calls later so peers
+broker (Redis pub/sub, Postgres LISTEN/NOTIFY) can implement the same four calls later so peers
 connected to different server processes still meet.
 
 Delivery goes to a ``PeerLink`` that must never block (it queues), so one slow peer cannot stall
@@ -44,6 +44,10 @@ class Hub(Protocol):
         """Send ``message`` (stamped with ``from``) to every other peer in the room."""
         ...
 
+    async def roles(self, room: str) -> list[str]:
+        """The roles of the peers in the room now (for a look that must not join it)."""
+        ...
+
 
 class InProcessHub:
     def __init__(self) -> None:
@@ -74,6 +78,9 @@ class InProcessHub:
             del self._rooms[room]
         for other in peers.values():
             other.deliver({"type": "peer-left", "peer": peer_id})
+
+    async def roles(self, room: str) -> list[str]:
+        return [peer.role for peer in self._rooms.get(room, {}).values()]
 
     async def relay(self, room: str, sender_id: str, message: Message) -> None:
         stamped = {**message, "from": sender_id}

@@ -11,19 +11,22 @@ Client -> server::
     {"type": "offer" | "answer", "sdp": str}
     {"type": "ice", "candidate": str | null, "sdpMid": str | null, "sdpMLineIndex": int | null}
     {"type": "ping"}
+    {"type": "fallback", "url": "/s/<share id>"}      sender only: a server copy of the files
 
 Server -> client::
 
-    {"type": "welcome", "peer": id, "peers": [{"peer": id, "role": role}, ...]}
+    {"type": "welcome", "peer": id, "peers": [{"peer": id, "role": role}, ...],
+     "fallback": "/s/<share id>" | null}
     {"type": "peer-joined", "peer": id, "role": role}
     {"type": "peer-left", "peer": id}
-    {"type": "offer" | "answer" | "ice", ..., "from": id}    relayed as received, plus "from"
+    {"type": "offer" | "answer" | "ice" | "fallback", ..., "from": id}   relayed, plus "from"
     {"type": "pong"}
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from syncoxide.errors import RemoteProtocolError
@@ -42,7 +45,9 @@ CLOSE_TOO_BIG = 4413
 CLOSE_RATE_LIMITED = 4429
 
 ROLES = ("sender", "receiver")
-RELAYED = ("offer", "answer", "ice")
+RELAYED = ("offer", "answer", "ice", "fallback")
+# Only a share link on this same server: a fallback can never send a receiver elsewhere.
+FALLBACK_URL = re.compile(r"^/s/[A-Za-z0-9_-]{16,64}$")
 
 Message = dict[str, Any]
 
@@ -69,6 +74,7 @@ _FIELDS: dict[str, set[str]] = {
     "answer": {"type", "sdp"},
     "ice": {"type", "candidate", "sdpMid", "sdpMLineIndex"},
     "ping": {"type"},
+    "fallback": {"type", "url"},
 }
 
 
@@ -103,6 +109,9 @@ def _check_fields(kind: str, message: Message) -> None:
         _require(_optional(message["candidate"], str, MAX_CANDIDATE_CHARS), "bad candidate")
         _require(_optional(message.get("sdpMid"), str, 64), "bad sdpMid")
         _require(_optional(message.get("sdpMLineIndex"), int), "bad sdpMLineIndex")
+    elif kind == "fallback":
+        url = message["url"]
+        _require(isinstance(url, str) and bool(FALLBACK_URL.match(url)), "url must be /s/<id>")
 
 
 def encode(message: Message) -> str:

@@ -2,6 +2,7 @@
 
     POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
     GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
+    GET  /signal/rooms/{room}  -> {"sender", "fallback"}   token in X-Room-Token (rate-limited)
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
 
 Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
@@ -94,11 +95,14 @@ class SignalingService:
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._codes: dict[str, tuple[str, float]] = {}
+        # room -> (share link path, expiry): the server copy a receiver falls back to.
+        self._fallbacks: dict[str, tuple[str, float]] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/signal/rooms", self.create_room, methods=["POST"]),
             Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
+            Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
             WebSocketRoute("/signal/{room}", self.connect),
         ]
 
@@ -124,10 +128,38 @@ class SignalingService:
         body = {"room": room, "token": self.tokens.token_for(room)}
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
+    async def describe_room(self, request: Request) -> Response:
+        """Is a sender in the room, and has it named a server copy? Looks without joining, so
+        a receive page can decide to use the copy without disturbing a sender that is there."""
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = request.path_params["room"]
+        token = request.headers.get("x-room-token", "")
+        if not is_room_id(room) or not self.tokens.verify(room, token):
+            message = "Room token rejected: open the full link again."
+            return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
+        body = {
+            "sender": "sender" in await self.hub.roles(room),
+            "fallback": self._fallback_of(room),
+        }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
     def _forget_expired_codes(self) -> None:
         now = self.clock.monotonic()
-        for code in [c for c, (_, expiry) in self._codes.items() if expiry < now]:
-            del self._codes[code]
+        for entries in (self._codes, self._fallbacks):
+            for key in [k for k, (_, expiry) in entries.items() if expiry < now]:
+                del entries[key]
+
+    def _fallback_of(self, room: str) -> str | None:
+        self._forget_expired_codes()
+        entry = self._fallbacks.get(room)
+        return entry[0] if entry else None
+
+    def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
+        if peer.role != "sender":
+            raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
+        expiry = self.clock.monotonic() + self.settings.code_ttl
+        self._fallbacks[room] = (message["url"], expiry)
 
     async def connect(self, websocket: WebSocket) -> None:
         room = websocket.path_params["room"]
@@ -139,7 +171,14 @@ class SignalingService:
             self._admit(room, await self._receive(websocket), peer)
             present = await self._join(room, peer)
             joined = True
-            peer.deliver_first({"type": "welcome", "peer": peer.peer_id, "peers": present})
+            peer.deliver_first(
+                {
+                    "type": "welcome",
+                    "peer": peer.peer_id,
+                    "peers": present,
+                    "fallback": self._fallback_of(room),
+                }
+            )
             writer = asyncio.create_task(peer.write_forever())
             await self._relay_until_closed(websocket, room, peer)
         except _Close as close:
@@ -177,6 +216,8 @@ class SignalingService:
             if message["type"] == "ping":
                 peer.deliver({"type": "pong"})
             elif message["type"] in m.RELAYED:
+                if message["type"] == "fallback":
+                    self._remember_fallback(room, peer, message)
                 await self.hub.relay(room, peer.peer_id, message)
             else:
                 raise _Close(m.CLOSE_MALFORMED, f"{message['type']!r} is not allowed here")

@@ -7,6 +7,7 @@ because other clients build on them: ``GET /shares/<id>`` (password permitting) 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from starlette.responses import Response
@@ -55,10 +56,12 @@ _LINK = obj(
     max_files=_NULL_INT,
     max_total_bytes=_NULL_INT,
     allowed_types=_STR,
+    encrypted=_BOOL,
     files={"type": "array", "items": _FILE},
     zip_url=_STR,
     upload_url=_STR,
     upload_header=_STR,
+    public_key=_STR,
 )
 _TEXT = {"type": "string", "maxLength": 2000}
 _SECONDS = {"type": "integer", "minimum": 60, "maximum": 10 * 365 * 86400}
@@ -81,7 +84,11 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
         "revoked_at": link.revoked_at,
     }
     if link.kind == "share":
-        answer |= {"downloads": link.downloads, "max_downloads": link.max_downloads}
+        answer |= {
+            "downloads": link.downloads,
+            "max_downloads": link.max_downloads,
+            "encrypted": link.encrypted,
+        }
     else:
         answer |= {
             "allow_late": link.allow_late,
@@ -90,10 +97,12 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
             "allowed_types": link.allowed_types,
             "upload_url": DROP_BASE + "/",
             "upload_header": LINK_HEADER,
+            "public_key": link.public_key,
         }
     if files is not None:
         answer["files"] = [_file_json(link, f) for f in files]
-        answer["zip_url"] = _zip_url(link)
+        if not link.encrypted:  # a zip of ciphertext is no use: the page decrypts per file
+            answer["zip_url"] = _zip_url(link)
     return answer
 
 
@@ -133,6 +142,8 @@ def _options(call: Call, expires_field: str) -> LinkOptions:
         max_total_bytes=body.get("max_total_bytes"),
         max_files=body.get("max_files"),
         allowed_types=body.get("allowed_types", ""),
+        encrypted=body.get("encrypted", False),
+        public_key=body.get("public_key", ""),
     )
 
 
@@ -141,8 +152,26 @@ async def create_share(call: Call) -> dict[str, Any]:
     return _link_json(link, [])
 
 
+def _is_x25519_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) == 32
+    except ValueError:
+        return False
+
+
 async def create_request(call: Call) -> dict[str, Any]:
     options = _options(call, "deadline_in")
+    if options.public_key and not _is_x25519_key(options.public_key):
+        raise ApiError(
+            400, "bad_public_key", "public_key must be a base64 X25519 public key (32 bytes)."
+        )
+    if options.public_key and options.allowed_types:
+        raise ApiError(
+            400,
+            "types_need_names",
+            "An end-to-end encrypted request cannot limit file types: the server never sees"
+            " the names. Leave allowed_types empty.",
+        )
     link = await links_of(call.request).create(call.user, "request", options)
     return _link_json(link, [])
 
@@ -238,6 +267,7 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
             **_COMMON_BODY,
             expires_in=_SECONDS,
             max_downloads={"type": "integer", "minimum": 1, "maximum": 1_000_000},
+            encrypted=_BOOL,
         ),
         answer=_LINK,
         status=201,
@@ -263,8 +293,13 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
             deadline_in=_SECONDS,
             allow_late=_BOOL,
             max_files={"type": "integer", "minimum": 1, "maximum": 1_000_000},
-            max_total_bytes={"type": "integer", "minimum": 1},
+            max_total_bytes={"type": "integer", "minimum": 1, "maximum": 1 << 62},
             allowed_types={"type": "string", "maxLength": 500},
+            public_key={
+                "type": "string",
+                "pattern": "^[A-Za-z0-9+/]{43}=$",
+                "description": "X25519 public key (base64) that uploads are sealed to",
+            },
         ),
         answer=_LINK,
         status=201,

@@ -1,7 +1,8 @@
 """Server-rendered pages for people with no account: plain HTML, every value escaped.
 
 These pages run no Python in the browser, so they open instantly in any browser; the request
-page adds one small script of our own (``/static/request-upload.js``) for tus uploads.
+page adds one small script of our own (``/static/request-upload.js``) for tus uploads, and an
+encrypted share's page two (``DECRYPTOR_SCRIPTS``) that decrypt with WebCrypto.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import time
 from collections.abc import Sequence
 
 from server.links.store import Link, LinkFile
+
+# The formats (one global), then the page that uses them; ``defer`` keeps this order.
+DECRYPTOR_SCRIPTS = ("/static/share-crypto.js", "/static/share-decrypt.js")
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -32,9 +36,11 @@ _PAGE = """<!doctype html>
 """
 
 
-def page(title: str, body: str, script: str = "") -> str:
-    tag = f'  <script src="{html.escape(script)}" defer></script>\n' if script else ""
-    return _PAGE.format(title=html.escape(title), body=body, script=tag)
+def page(title: str, body: str, *scripts: str) -> str:
+    tags = "".join(
+        f'  <script src="{html.escape(script)}" defer></script>\n' for script in scripts if script
+    )
+    return _PAGE.format(title=html.escape(title), body=body, script=tags)
 
 
 def human_size(size: int) -> str:
@@ -68,7 +74,10 @@ def password_page(link: Link, action: str, wrong: str = "") -> str:
         '      <button type="submit">Open</button>\n'
         "    </form>"
     )
-    return page("Password needed", body)
+    # The key of an encrypted share is in the fragment, which a form post would drop: the
+    # decryptor script carries it over to the form's action.
+    scripts = DECRYPTOR_SCRIPTS if link.encrypted else ()
+    return page("Password needed", body, *scripts)
 
 
 def share_page(link: Link, files: Sequence[LinkFile]) -> str:
@@ -94,18 +103,50 @@ def share_page(link: Link, files: Sequence[LinkFile]) -> str:
     return page(link.title or "Shared files", body)
 
 
+def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
+    """Names and bytes are ciphertext here; ``share-decrypt.js`` decrypts both in the page."""
+    rows = "\n".join(
+        f'      <li data-file="{f.id}" data-path="{html.escape(f.path)}" data-size="{f.size}">'
+        f'<span class="name muted">encrypted name</span> '
+        f'<span class="muted">{human_size(f.size)}</span> '
+        '<button type="button" class="save" disabled>Save</button></li>'
+        for f in files
+    )
+    body = (
+        f"    <h1>{html.escape(link.title or 'Encrypted files')}</h1>\n"
+        + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
+        + f'    <p class="muted">Available until {when(link.expires_at)}. End-to-end encrypted:'
+        " this page decrypts the files on your device with the key in the link.</p>\n"
+        + f'    <section id="e2e-share" data-share="{html.escape(link.id)}">\n'
+        '      <p id="e2e-status" role="status" aria-live="polite">Decrypting names…</p>\n'
+        '      <p><button type="button" id="e2e-save-all" disabled>Save all</button></p>\n'
+        f'      <ul class="share-files">\n{rows}\n      </ul>\n'
+        "    </section>"
+    )
+    return page(link.title or "Encrypted files", body, *DECRYPTOR_SCRIPTS)
+
+
 def request_page(link: Link, late: bool) -> str:
     notice = (
         '    <p class="warning">The deadline has passed; what you send now is marked late.</p>\n'
         if late
         else ""
     )
+    sealed = (
+        '    <p class="muted" id="sealed-note">End-to-end encrypted: files and their names are'
+        " encrypted in this browser for the person who asked; the server cannot read them.</p>\n"
+        '    <script src="/static/request-seal.js" defer></script>\n'
+        if link.public_key
+        else ""
+    )
+    key = f' data-public-key="{html.escape(link.public_key)}"' if link.public_key else ""
     body = (
         f"    <h1>{html.escape(link.title or 'Send files')}</h1>\n"
         + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
         + f'    <p class="muted">Deadline: {when(link.expires_at)}.</p>\n'
         + notice
-        + f'    <section id="drop" class="drop" data-request="{html.escape(link.id)}">\n'
+        + sealed
+        + f'    <section id="drop" class="drop" data-request="{html.escape(link.id)}"{key}>\n'
         "      <p>Drop files or folders here, or choose them:</p>\n"
         '      <input type="file" id="pick-files" multiple>\n'
         '      <label>Folder <input type="file" id="pick-folder" webkitdirectory></label>\n'

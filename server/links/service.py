@@ -2,19 +2,21 @@
 
 A link's id is its capability (144 random bits in the URL); a password, when set, is checked
 against an Argon2id hash and then remembered in a cookie holding the link's ``access_secret``.
-Finished tus uploads are copied into the blob store under ``links/l<id>/u<upload id>`` while
-their CRC-32 (needed in advance by the zip layout) and SHA-256 are computed.
+Finished tus uploads are moved (renamed, not copied) into the blob store under
+``links/l<id>/u<upload id>``; their CRC-32 (needed in advance by the zip layout) and SHA-256
+were computed by the upload store while the bytes arrived, or are read from disk after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +31,8 @@ from syncoxide.safe_names import sanitized_relative_path, unique_path
 
 _ID_BYTES = 18  # 144 bits: the id in the URL is all a stranger needs
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 defaults, like account passwords
+# Big reads: per-chunk overhead (ASGI message, transport write) is what limits a download.
+DOWNLOAD_CHUNK = 4 << 20
 # A download that started may resume this long after it was counted without counting again.
 RESUME_GRACE_SECONDS = 6 * 3600
 # Abandoned uploads (past their tus expiry) are swept at most this often, on a new upload.
@@ -46,6 +50,8 @@ class LinkOptions:
     max_total_bytes: int | None = None
     max_files: int | None = None
     allowed_types: str = ""
+    encrypted: bool = False
+    public_key: str = ""
 
 
 class LinkService:
@@ -99,6 +105,8 @@ class LinkService:
             max_total_bytes=options.max_total_bytes,
             max_files=options.max_files,
             allowed_types=options.allowed_types,
+            encrypted=options.encrypted,
+            public_key=options.public_key,
         )
         await self.store.add(link)
         return link
@@ -139,12 +147,26 @@ class LinkService:
             return True
         return cookie is not None and secrets.compare_digest(cookie, link.access_secret)
 
-    async def start_download(self, link: Link, resuming: bool) -> None:
-        """Count a download, or let a recent one resume; GoneError once the limit is used up."""
-        now = self.clock()
-        recent = link.last_download_at is not None
-        if resuming and recent and now - (link.last_download_at or 0) < RESUME_GRACE_SECONDS:
+    def download_ticket(self, link: Link) -> str:
+        """A cookie value: this client's download of ``link`` was counted at this moment."""
+        counted_at = str(self.clock())
+        return f"{counted_at}.{_ticket_mac(link, counted_at)}"
+
+    def holds_ticket(self, link: Link, ticket: str | None) -> bool:
+        """Whether ``ticket`` is this link's and less than RESUME_GRACE_SECONDS old."""
+        counted_at, _, mac = (ticket or "").partition(".")
+        return (
+            counted_at.isdigit()
+            and hmac.compare_digest(mac, _ticket_mac(link, counted_at))
+            and self.clock() - int(counted_at) < RESUME_GRACE_SECONDS
+        )
+
+    async def start_download(self, link: Link, free: bool) -> None:
+        """Count a download unless it is ``free`` (see share_routes); GoneError once the
+        limit is used up."""
+        if free:
             return
+        now = self.clock()
         if not await self.store.count_download(link.id, now):
             raise GoneError(
                 "This link reached its download limit.", hint="Ask the owner to share it again."
@@ -157,28 +179,12 @@ class LinkService:
         path = unique_path(
             sanitized_relative_path(raw_path), lambda p: self.store.has_path(link.id, p)
         )
-        crc, digest = 0, hashlib.sha256()
         data = self.uploads.data_path(upload)
-
-        def read_and_hash(source: BinaryIO) -> bytes:
-            nonlocal crc
-            chunk = source.read(1 << 20)
-            crc = zlib.crc32(chunk, crc)
-            digest.update(chunk)
-            return chunk
-
-        async def chunks() -> AsyncIterator[bytes]:
-            # Reading and hashing run off the event loop: a big file must not stall the others.
-            with data.open("rb") as source:
-                while chunk := await asyncio.to_thread(read_and_hash, source):
-                    yield chunk
-
+        crc, sha256 = self.uploads.content_digest(upload) or await _digest_file(data)
         # The blob is written (and fsynced) before the row that points at it exists.
         key = f"links/l{link.id}/u{upload.id}"
-        await self.blobs.put(key, chunks())
-        file = LinkFile(
-            0, link.id, path, upload.length, crc, digest.hexdigest(), key, late, self.clock()
-        )
+        await self.blobs.adopt(key, data)
+        file = LinkFile(0, link.id, path, upload.length, crc, sha256, key, late, self.clock())
         file = await self.store.add_file(file)
         self.uploads.delete(upload)
         return file
@@ -186,5 +192,24 @@ class LinkService:
     async def file_bytes(
         self, file: LinkFile, start: int = 0, length: int | None = None
     ) -> AsyncIterator[bytes]:
-        async for chunk in self.blobs.read(file.blob_key, 1 << 16, start, length):
+        async for chunk in self.blobs.read(file.blob_key, DOWNLOAD_CHUNK, start, length):
             yield chunk
+
+
+async def _digest_file(path: Path) -> tuple[int, str]:
+    """CRC-32 and SHA-256 of a file, read off the event loop so others are not stalled."""
+
+    def digest() -> tuple[int, str]:
+        crc, sha256 = 0, hashlib.sha256()
+        with path.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+                sha256.update(chunk)
+        return crc, sha256.hexdigest()
+
+    return await asyncio.to_thread(digest)
+
+
+def _ticket_mac(link: Link, counted_at: str) -> str:
+    message = f"visit:{link.id}:{counted_at}".encode()
+    return hmac.new(link.access_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -26,7 +26,7 @@ from server.links.downloads import (
     zip_plan,
     zip_response,
 )
-from server.links.service import LinkService
+from server.links.service import RESUME_GRACE_SECONDS, LinkService
 from server.links.store import Link
 from server.ratelimit import Limit
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
@@ -102,7 +102,8 @@ async def share_page(request: Request) -> Response:
     if not unlocked(request, link):
         return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
     files = await links_of(request).store.files(link.id)
-    return HTMLResponse(pages.share_page(link, files), headers=_NO_STORE)
+    page = pages.encrypted_share_page if link.encrypted else pages.share_page
+    return HTMLResponse(page(link, files), headers=_NO_STORE)
 
 
 async def password_submit(request: Request, kind: str) -> Response:
@@ -127,19 +128,44 @@ async def share_password(request: Request) -> Response:
     return await password_submit(request, "share")
 
 
-async def _download_gate(request: Request, link: Link, resuming: bool) -> Response | None:
-    """A refusal, or None once the download may go ahead (and was counted if it should be)."""
+def ticket_cookie(link: Link) -> str:
+    return f"sxo_dl_{link.id}"
+
+
+async def _download_gate(request: Request, link: Link, resuming: bool) -> Response | bool:
+    """A refusal, or whether the download that may now go ahead was counted."""
     if not unlocked(request, link):
         return html_error(401, "This link needs its password; open the link's page first.")
-    if is_preview(request):
+    if is_preview(request):  # HEAD too: it never counts and earns no ticket
         if request.method == "HEAD":
-            return None
+            return False
         return html_error(403, "Link previews do not download files; open the link instead.")
+    links = links_of(request)
+    # Free: the client whose download was counted resuming it, or, for an encrypted share
+    # (no zip: its page fetches file after file), fetching another file in the same visit.
+    free = (resuming or link.encrypted) and links.holds_ticket(
+        link, request.cookies.get(ticket_cookie(link))
+    )
     try:
-        await links_of(request).start_download(link, resuming)
+        await links.start_download(link, free)
     except GoneError as error:
         return html_error(410, str(error))
-    return None
+    return not free
+
+
+def with_ticket(request: Request, link: Link, response: Response, counted: bool) -> Response:
+    """After a counted download, hand its client the ticket that makes resuming free."""
+    if counted:
+        response.set_cookie(
+            ticket_cookie(link),
+            links_of(request).download_ticket(link),
+            max_age=RESUME_GRACE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=is_tls(request),
+            path=f"/s/{link.id}/",
+        )
+    return response
 
 
 async def share_file(request: Request) -> Response:
@@ -153,14 +179,21 @@ async def share_file(request: Request) -> Response:
         chosen = requested_range(request, file.size, file_etag(file))
     except UnsatisfiableRange:
         return not_satisfiable(file.size)
-    refusal = await _download_gate(request, link, chosen is not None and chosen.start > 0)
-    return refusal or file_response(request, links_of(request), file, chosen)
+    counted = await _download_gate(request, link, chosen is not None and chosen.start > 0)
+    if isinstance(counted, Response):
+        return counted
+    response = file_response(request, links_of(request), file, chosen)
+    return with_ticket(request, link, response, counted)
 
 
 async def share_zip(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
+    if link.encrypted:
+        return html_error(
+            409, "This share is end-to-end encrypted: its page decrypts and saves file by file."
+        )
     files = await links_of(request).store.files(link.id)
     folder = request.query_params.get("folder", "").strip("/")
     if folder:
@@ -172,9 +205,12 @@ async def share_zip(request: Request) -> Response:
         chosen = requested_range(request, plan[0].size, plan[1])
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
-    refusal = await _download_gate(request, link, chosen is not None and chosen.start > 0)
+    counted = await _download_gate(request, link, chosen is not None and chosen.start > 0)
+    if isinstance(counted, Response):
+        return counted
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"
-    return refusal or zip_response(request, links_of(request), files, plan, name, chosen)
+    response = zip_response(request, links_of(request), files, plan, name, chosen)
+    return with_ticket(request, link, response, counted)
 
 
 def routes() -> list[BaseRoute]:

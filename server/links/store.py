@@ -35,6 +35,8 @@ class Link:
     max_total_bytes: int | None
     max_files: int | None
     allowed_types: str  # comma-separated extensions (".pdf") or MIME prefixes ("image/")
+    encrypted: bool = False  # end to end: the server holds only ciphertext files and names
+    public_key: str = ""  # base64 X25519 key uploads are sealed to; "" when not encrypted
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def _link(row: Any) -> Link | None:
         return None
     values = dict(zip([f.name for f in fields(Link)], row, strict=True))
     values["allow_late"] = bool(values["allow_late"])
+    values["encrypted"] = bool(values["encrypted"])
     return Link(**values)
 
 

@@ -14,7 +14,9 @@ any byte arrives, and again when it completes, since other uploads may have fini
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,12 +29,17 @@ from server.links.share_routes import cookie_name, links_of
 from server.links.store import Link
 from server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
 from server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
+from syncoxide.crypto import recipient
 from syncoxide.errors import GoneError, NotFoundError
 
 OWNER_BASE = "/api/v1/uploads"
 DROP_BASE = "/api/v1/drop"
 LINK_HEADER = "syncoxide-link"
 MAX_UPLOAD = 1 << 40  # 1 TiB: the real bound is each request link's own total
+# An end-to-end encrypted request stores sealed files under random names: the real name
+# travels sealed inside the file (syncoxide.crypto.recipient), never in tus metadata.
+SEALED_NAME = re.compile(r"^[0-9a-f]{32}\.sxor$")
+SEALED_START = recipient.MAGIC + bytes([recipient.VERSION_1])
 
 
 def _path_of(metadata: dict[str, str]) -> str:
@@ -99,6 +106,10 @@ class DropPolicy:
         if request.method == "POST":
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
+            if link.public_key and set(metadata) - {"path"}:
+                raise TusRequestError(
+                    400, "This request is end-to-end encrypted: send only the 'path' metadata."
+                )
             self.links.sweep_abandoned_uploads()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
@@ -119,6 +130,12 @@ class DropPolicy:
             raise TusRequestError(410, "The deadline for this request has passed.")
         if not path.strip():
             raise TusRequestError(400, "Name the file in the 'path' or 'filename' metadata.")
+        if link.public_key and not SEALED_NAME.match(path):
+            raise TusRequestError(
+                400,
+                "This request is end-to-end encrypted: upload files sealed to its public key,"
+                " named <32 hex digits>.sxor (the real name travels sealed inside).",
+            )
         if not allowed_type(link, path):
             raise TusRequestError(
                 415, f"This request accepts only: {link.allowed_types}. Skipped {path}."
@@ -136,6 +153,12 @@ class DropPolicy:
         try:
             link = await self._open(upload.scope.removeprefix("link:"))
             await self.check_limits(link, path, upload.length)
+            if link.public_key and not _starts_sealed(store.data_path(upload)):
+                raise TusRequestError(
+                    415,
+                    "This request is end-to-end encrypted, and this file was not sealed to its"
+                    " key: it was refused and not kept. Upload it from the request's page.",
+                )
         except TusRequestError:
             store.delete(upload)
             raise
@@ -145,6 +168,13 @@ class DropPolicy:
         await self.links.notifier.emit(
             link.user_id, "request.arrived", {**payload, "late": late}, self.links.clock()
         )
+
+
+def _starts_sealed(data: Path) -> bool:
+    """Whether an upload begins like a file sealed to a key: a cheap guard against a generic
+    tus client leaving plaintext on an encrypted request (it cannot prove the rest is sealed)."""
+    with data.open("rb") as source:
+        return source.read(len(SEALED_START)) == SEALED_START
 
 
 def _signed_in_first(

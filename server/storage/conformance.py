@@ -8,7 +8,9 @@ A backend test supplies fresh, empty stores and runs each check in ``METADATA_CH
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 from server.storage.port import BlobStore, DuplicateError, MetadataStore, PendingLogin, Session
 from syncoxide.errors import NotFoundError, UsageError
@@ -158,6 +160,15 @@ async def blob_keys_cannot_escape(blobs: BlobStore) -> None:
         raise AssertionError(f"blob key {key!r} was accepted")
 
 
+async def adopted_file_becomes_the_blob(blobs: BlobStore) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        finished = Path(folder) / "upload.bin"
+        finished.write_bytes(b"finished upload")
+        assert await blobs.adopt("up/one", finished) == 15
+        assert not finished.exists(), "the adopted file was left in its old place"
+    assert await _read_all(blobs, "up/one") == b"finished upload"
+
+
 MetadataCheck = Callable[[MetadataStore], Awaitable[None]]
 BlobCheck = Callable[[BlobStore], Awaitable[None]]
 
@@ -173,5 +184,6 @@ BLOB_CHECKS: tuple[BlobCheck, ...] = (
     blobs_round_trip_and_replace,
     blobs_delete_and_missing,
     failed_put_leaves_nothing,
+    adopted_file_becomes_the_blob,
     blob_keys_cannot_escape,
 )

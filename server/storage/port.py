@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -115,6 +116,11 @@ class BlobStore(Protocol):
     """Opaque bytes under keys made of ``[A-Za-z0-9._-]`` segments joined by ``/``."""
 
     async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int: ...
+    async def adopt(self, key: str, path: Path) -> int:
+        """Take a finished local file as the blob (moved, not copied, where the store can);
+        ``path`` is gone afterwards. Durable before it returns, like ``put``."""
+        ...
+
     def read(
         self, key: str, chunk_size: int = 1 << 16, start: int = 0, length: int | None = None
     ) -> AsyncIterator[bytes]:

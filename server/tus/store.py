@@ -6,6 +6,11 @@ then is the new offset recorded (by an atomic rename of the JSON file). Anything
 file beyond the recorded offset is garbage from an interrupted request and is cut off before
 the next write. A request that carries a checksum commits nothing unless the digest matches;
 one without a checksum that is cut off commits what arrived, so the client resumes from there.
+
+While bytes arrive, a CRC-32 and a SHA-256 of everything committed so far are kept in memory
+(``ContentDigest``), so a finished upload is described without reading it again. They are only
+a shortcut: after a restart they are gone, and ``content_digest`` answers None so the caller
+hashes the file itself.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import json
 import os
 import secrets
+import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -40,12 +46,30 @@ class Upload:
         return self.offset == self.length
 
 
+@dataclass
+class ContentDigest:
+    """CRC-32 and SHA-256 of an upload's first ``offset`` bytes."""
+
+    offset: int = 0
+    crc: int = 0
+    sha256: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    def fork(self) -> ContentDigest:
+        return ContentDigest(self.offset, self.crc, self.sha256.copy())
+
+    def update(self, chunk: bytes) -> None:
+        self.offset += len(chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.sha256.update(chunk)
+
+
 class UploadStore:
     def __init__(self, root: Path, clock: Callable[[], float]) -> None:
         self.root = root
         self.clock = clock
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._writing: set[str] = set()
+        self._digests: dict[str, ContentDigest] = {}
 
     def data_path(self, upload: Upload) -> Path:
         return self.root / f"{upload.id}.bin"
@@ -77,7 +101,15 @@ class UploadStore:
             raise TusRequestError(410, "This upload expired; start it again.")
         return upload
 
+    def content_digest(self, upload: Upload) -> tuple[int, str] | None:
+        """(CRC-32, SHA-256 hex) of a complete upload, if they were kept while it arrived."""
+        kept = self._digests.get(upload.id)
+        if kept is None or kept.offset != upload.offset or not upload.complete:
+            return None
+        return kept.crc, kept.sha256.hexdigest()
+
     def delete(self, upload: Upload) -> None:
+        self._digests.pop(upload.id, None)
         self.data_path(upload).unlink(missing_ok=True)
         self._state_path(upload.id).unlink(missing_ok=True)
 
@@ -119,6 +151,10 @@ class UploadStore:
         self, upload: Upload, body: AsyncIterator[bytes], checksum: tuple[str, bytes] | None
     ) -> int:
         digest = hashlib.new(checksum[0]) if checksum else None
+        kept = self._digests.get(upload.id)
+        content = kept.fork() if kept and kept.offset == upload.offset else None
+        if content is None and upload.offset == 0:
+            content = ContentDigest()
         room = upload.length - upload.offset
         received = 0
         with self.data_path(upload).open("r+b") as data:
@@ -135,6 +171,8 @@ class UploadStore:
                     data.write(chunk)
                     if digest is not None:
                         digest.update(chunk)
+                    if content is not None:
+                        content.update(chunk)
             except TusRequestError:
                 raise
             except Exception:
@@ -144,6 +182,7 @@ class UploadStore:
                     raise
                 await _flush(data)
                 self._save(replace(upload, offset=upload.offset + received))
+                self._keep_digest(upload.id, content)
                 raise
             if checksum is not None and digest is not None and digest.digest() != checksum[1]:
                 data.truncate(upload.offset)
@@ -151,7 +190,14 @@ class UploadStore:
                     CHECKSUM_MISMATCH, "The bytes do not match Upload-Checksum; resend them."
                 )
             await _flush(data)
+        self._keep_digest(upload.id, content)
         return received
+
+    def _keep_digest(self, upload_id: str, content: ContentDigest | None) -> None:
+        if content is None:
+            self._digests.pop(upload_id, None)
+        else:
+            self._digests[upload_id] = content
 
     def _save(self, upload: Upload) -> None:
         target = self._state_path(upload.id)

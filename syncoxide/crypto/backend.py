@@ -80,3 +80,23 @@ class CryptoBackend(Protocol):
     ) -> SecretBytes:
         """A 32-byte key derived from the password."""
         ...
+
+
+class KeyAgreement(Protocol):
+    """X25519 (RFC 7748) for files sealed to someone's public key (``recipient.py``).
+
+    Private keys are 32 random bytes, clamped by the primitive itself, so both platforms take
+    the same raw form: ``cryptography`` directly, WebCrypto through a PKCS#8 wrapper.
+    """
+
+    async def x25519_public(self, private: SecretBytes) -> bytes:
+        """The 32-byte public key of ``private``."""
+        ...
+
+    async def x25519(self, private: SecretBytes, peer_public: bytes) -> SecretBytes:
+        """The 32-byte shared secret (all zero for a low-order peer key: callers refuse it)."""
+        ...
+
+
+class RecipientBackend(CryptoBackend, KeyAgreement, Protocol):
+    """A backend that also does X25519: what sealing to a public key needs."""

@@ -36,6 +36,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from syncoxide.crypto.keys import KEY_ID_SIZE, KEY_SIZE, SecretBytes, commit_key, hmac_sha256
 from syncoxide.errors import (
@@ -61,6 +62,24 @@ MAX_CHUNK_LOG2 = 24
 MAX_CHUNKS = 2**32
 
 _KEPT_SAFE = "The encrypted copy was left as it is."
+
+
+class ChunkedHeader(Protocol):
+    """What the chunk layer needs of a header: ``FileHeader`` here, ``RecipientHeader`` in
+    ``recipient.py`` (same chunks, a public-key header instead of a wrapped file key)."""
+
+    @property
+    def nonce_prefix(self) -> bytes: ...
+
+    @property
+    def chunk_size(self) -> int: ...
+
+    @property
+    def size(self) -> int: ...
+
+    def fixed_part(self) -> bytes: ...
+
+    def encode(self) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -259,5 +278,5 @@ class ChunkLayout:
         return range(start // self.chunk_size, (end - 1) // self.chunk_size + 1)
 
 
-def layout_of(header: FileHeader) -> ChunkLayout:
+def layout_of(header: ChunkedHeader) -> ChunkLayout:
     return ChunkLayout(header.size, header.chunk_size)

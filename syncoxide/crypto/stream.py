@@ -22,6 +22,7 @@ from syncoxide.crypto.format import (
     TAG_SIZE,
     VERSION_1,
     WRAP_NONCE_SIZE,
+    ChunkedHeader,
     ChunkLayout,
     FileHeader,
     check_commitment,
@@ -123,7 +124,7 @@ async def rewrap_header(
 class FileSealer:
     """Seals one file's chunks in order; refuses anything the format would not allow."""
 
-    def __init__(self, header: FileHeader, gcm: AesGcmKey) -> None:
+    def __init__(self, header: ChunkedHeader, gcm: AesGcmKey) -> None:
         self.header = header
         self._gcm = gcm
         self._aad = header.fixed_part()
@@ -172,7 +173,7 @@ class FileSealer:
 class FileOpener:
     """Opens chunks of one file, in any order (random access) or streamed."""
 
-    def __init__(self, header: FileHeader, gcm: AesGcmKey) -> None:
+    def __init__(self, header: ChunkedHeader, gcm: AesGcmKey) -> None:
         self.header = header
         self.layout: ChunkLayout = layout_of(header)
         self._gcm = gcm

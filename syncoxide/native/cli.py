@@ -63,6 +63,7 @@ COMMAND_MODULES: dict[str, str] = {
     "receive": "syncoxide.native.cli_p2p",
     "share": "syncoxide.native.cli_links",
     "request": "syncoxide.native.cli_links",
+    "get": "syncoxide.native.cli_share_get",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import UsageError
+from syncoxide.native.terminal_qr import add_qr_options, wants_qr
 
 DEFAULT_SERVER_ENV = "SYNCOXIDE_SERVER"
 
@@ -31,7 +32,9 @@ def _send(args: argparse.Namespace) -> int:
 
     server = _server(args, required=True)
     assert server is not None
-    options = SendOptions(list(args.paths), server, list(args.ice_server), args.wait)
+    options = SendOptions(
+        list(args.paths), server, list(args.ice_server), args.wait, wants_qr(args)
+    )
     return asyncio.run(send(options))
 
 
@@ -68,6 +71,7 @@ def register(commands: Any) -> None:
     send.add_argument(
         "--wait", type=float, default=None, help="give up after SECONDS without a receiver"
     )
+    add_qr_options(send)
     send.set_defaults(run=_send)
 
     receive = commands.add_parser("receive", help="receive a peer-to-peer transfer")

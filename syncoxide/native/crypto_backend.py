@@ -1,4 +1,4 @@
-"""The CPython crypto backend: ``cryptography`` for AES, ``argon2-cffi`` for Argon2id.
+"""The CPython crypto backend: ``cryptography`` for AES and X25519, ``argon2-cffi`` for Argon2id.
 
 Foreign exceptions stop here: a bad GCM tag becomes ``None`` (the port's contract), anything
 else from the libraries would be a bug and is left to surface as such.
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -89,3 +90,14 @@ class CryptographyBackend:
             type=Type.ID,
         )
         return SecretBytes(raw)
+
+    async def x25519_public(self, private: SecretBytes) -> bytes:
+        key = X25519PrivateKey.from_private_bytes(private.reveal())
+        return key.public_key().public_bytes_raw()
+
+    async def x25519(self, private: SecretBytes, peer_public: bytes) -> SecretBytes:
+        key = X25519PrivateKey.from_private_bytes(private.reveal())
+        try:
+            return SecretBytes(key.exchange(X25519PublicKey.from_public_bytes(peer_public)))
+        except ValueError:  # a low-order point: the shared secret would be all zero
+            return SecretBytes(bytes(32))

@@ -78,7 +78,7 @@ async def _receive_until_verified(
         except TimeoutError:
             raise PeerGoneError(
                 f"The sender did not connect within {options.wait:.0f} s.",
-                hint="Files received so far were kept; run the same command again to resume.",
+                hint=_gone_hint(signal),
             ) from None
         except PeerGoneError:
             continue
@@ -90,6 +90,13 @@ async def _receive_until_verified(
             )
         finally:
             await link.close()
+
+
+def _gone_hint(signal: SignalingClient) -> str:
+    kept = "Files received so far were kept; run the same command again to resume."
+    if signal.fallback_url:
+        return f"The sender left a copy on the server: {signal.fallback_url} (open it). {kept}"
+    return kept
 
 
 async def _run_connection(

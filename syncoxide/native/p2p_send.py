@@ -20,6 +20,7 @@ from syncoxide.native.p2p_channel import ChannelLink, negotiate
 from syncoxide.native.p2p_files import SourceFiles
 from syncoxide.native.p2p_progress import ProgressLine
 from syncoxide.native.p2p_signal import SignalingClient, create_room
+from syncoxide.native.terminal_qr import print_link_qr
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
 
 
@@ -29,6 +30,7 @@ class SendOptions:
     server: str
     ice_servers: list[str] = field(default_factory=list)
     wait: float | None = None  # seconds to wait for a receiver; None waits until Ctrl-C
+    qr: bool = False  # print the link as a QR code too
 
 
 def transfer_id_of(room: str) -> bytes:
@@ -40,6 +42,7 @@ async def send(options: SendOptions) -> int:
     sources = await asyncio.to_thread(SourceFiles, options.paths)
     manifest = sources.manifest
     address, code = await create_room(options.server)
+    print_link_qr(address.link, options.qr)
     print(f"Link: {address.link}")
     print(f"Code: {code}   (syncoxide receive {code} --server {address.server})")
     print(

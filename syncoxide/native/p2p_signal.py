@@ -108,9 +108,12 @@ _CLOSE_ERRORS = {
 
 
 class SignalingClient:
-    def __init__(self, socket: ClientConnection, welcome: Message) -> None:
+    def __init__(self, socket: ClientConnection, welcome: Message, server: str = "") -> None:
         self.socket = socket
+        self.server = server
         self.welcome = welcome
+        # The sender's server copy (a share link path), from the welcome or announced later.
+        self.fallback: str | None = welcome.get("fallback")
         self.messages: asyncio.Queue[Message | None] = asyncio.Queue()
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
 
@@ -126,7 +129,11 @@ class SignalingClient:
             ) from None
         except (OSError, WebSocketException, TimeoutError) as error:
             raise TransportError(f"Could not join the transfer's room: {error}.") from None
-        return cls(socket, welcome)
+        return cls(socket, welcome, address.server)
+
+    @property
+    def fallback_url(self) -> str | None:
+        return f"{self.server}{self.fallback}" if self.fallback else None
 
     @property
     def peers_present(self) -> bool:
@@ -158,7 +165,9 @@ class SignalingClient:
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.socket:
                 message = json.loads(raw)
-                if message.get("type") != "pong":
+                if message.get("type") == "fallback":
+                    self.fallback = message.get("url")
+                elif message.get("type") != "pong":
                     self.messages.put_nowait(message)
         self.messages.put_nowait(None)
 

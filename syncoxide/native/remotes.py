@@ -13,7 +13,6 @@ local path.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -23,7 +22,8 @@ from typing import Any
 
 import platformdirs
 
-from syncoxide.errors import ConfigError, TamperedDataError, UsageError
+from syncoxide.errors import ConfigError, UsageError
+from syncoxide.native.sealing import SecretSealer
 from syncoxide.providers.contract import Provider
 
 FORMAT_VERSION = 1
@@ -143,34 +143,16 @@ class RemoteStore:
         staging.chmod(0o600)
         staging.replace(self.path)
 
-    def _key(self) -> bytes:
-        if not self.key_path.exists():
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            descriptor = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as key_file:
-                key_file.write(os.urandom(32))
-        return self.key_path.read_bytes()
-
     def _seal(self, name: str, option: str, value: str) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        sealed = AESGCM(self._key()).encrypt(nonce, value.encode(), f"{name}\0{option}".encode())
-        return base64.b64encode(nonce + sealed).decode()
+        return SecretSealer(self.key_path).seal(f"{name}\0{option}", value)
 
     def _open(self, name: str, option: str, stored: str) -> str:
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        raw = base64.b64decode(stored)
-        try:
-            plain = AESGCM(self._key()).decrypt(raw[:12], raw[12:], f"{name}\0{option}".encode())
-        except InvalidTag as error:
-            raise TamperedDataError(
-                f"The stored {option} of remote {name} does not open with {self.key_path}.",
-                hint=f"Add the remote again (`syncoxide remote remove {name}`, then `add`).",
-            ) from error
-        return plain.decode()
+        return SecretSealer(self.key_path).open(
+            f"{name}\0{option}",
+            stored,
+            f"{option} of remote {name}",
+            f"Add the remote again (`syncoxide remote remove {name}`, then `add`).",
+        )
 
 
 def _check(name: str, kind: str, options: dict[str, str]) -> None:
@@ -179,11 +161,16 @@ def _check(name: str, kind: str, options: dict[str, str]) -> None:
             f"{name!r} cannot name a remote.",
             hint="Use 2-32 letters, digits, '-' or '_', starting with a letter.",
         )
-    if kind not in TYPES:
-        raise UsageError(f"Unknown remote type {kind!r}.", hint=f"Use one of {', '.join(TYPES)}.")
-    known = set(TYPES[kind].required) | set(TYPES[kind].optional)
+    check_options(kind, options)
+
+
+def check_options(kind: str, options: dict[str, str], types: dict[str, RemoteType] = TYPES) -> None:
+    """A clear ``UsageError`` for an unknown type, an unknown option or a missing one."""
+    if kind not in types:
+        raise UsageError(f"Unknown remote type {kind!r}.", hint=f"Use one of {', '.join(types)}.")
+    known = set(types[kind].required) | set(types[kind].optional)
     unknown = sorted(set(options) - known)
-    missing = [key for key in TYPES[kind].required if key not in options]
+    missing = [key for key in types[kind].required if key not in options]
     if unknown or missing:
         raise UsageError(
             f"Remote type {kind} "

@@ -27,7 +27,7 @@ def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool
     print("Press Ctrl-C to stop.", flush=True)
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
         )
     )
     # uvicorn finishes its graceful shutdown, then re-raises the Ctrl-C it captured.

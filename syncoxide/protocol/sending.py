@@ -66,6 +66,10 @@ class SenderSession:
         self.credit = 0
         self.bytes_sent = 0
         self.confirmed: set[int] = set()
+        # What the receiver already held when this connection began (resumed files and
+        # offsets): progress is already_had + bytes_sent.
+        self.already_had = 0
+        self._requested: set[int] = set()
         self._pending: deque[list[int]] = deque()  # [file index, next offset]
         self._outbox = bytearray()
 
@@ -150,6 +154,9 @@ class SenderSession:
             )
         if event.offset > self.manifest.files[event.file_index].size:
             raise RemoteProtocolError("The receiver asked to resume past the end of a file.")
+        if event.file_index not in self._requested:
+            self._requested.add(event.file_index)
+            self.already_had += event.offset
         self._pending = deque(p for p in self._pending if p[0] != event.file_index)
         self._pending.append([event.file_index, event.offset])
 
@@ -160,6 +167,8 @@ class SenderSession:
             )
         if self.manifest.files[event.file_index].sha256 != event.sha256:
             raise RemoteProtocolError("The receiver confirmed a file with the wrong SHA-256.")
+        if event.file_index not in self._requested | self.confirmed:
+            self.already_had += self.manifest.files[event.file_index].size
         self.confirmed.add(event.file_index)
         return [FileConfirmed(event.file_index)]
 

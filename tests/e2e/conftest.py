@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,24 @@ def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, An
     ]
 
 
+@contextmanager
+def signed_in_view(
+    browser: Browser, live_server: LiveServer, cookies: list[dict[str, Any]], view: str
+) -> Iterator[Page]:
+    """The app opened on one view, signed in, with downloads allowed."""
+    context = browser.new_context(accept_downloads=True)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/#/{view}")
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture()
 def vault_page(
     browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
 ) -> Iterator[Page]:
     """The app's Vault view, signed in, with downloads allowed."""
-    context = browser.new_context(accept_downloads=True)
-    context.add_cookies(session_cookies)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/#/vault")
-    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-    yield page
-    context.close()
+    with signed_in_view(browser, live_server, session_cookies, "vault") as page:
+        yield page

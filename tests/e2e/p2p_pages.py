@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import json
 import textwrap
+from collections.abc import Iterator
 
-from playwright.sync_api import Page
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.pages import VendorBuild, pyscript_config
-from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
 # its Local Network Access checks would block their WebSocket to the loopback server. A page
@@ -17,6 +19,15 @@ from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT
 P2P_ARGS = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--disable-features=")] + [
     "--disable-features=WebRtcHideLocalIpsWithMdns,LocalNetworkAccessChecks"
 ]
+
+
+@pytest.fixture(scope="module")
+def p2p_browser() -> Iterator[Browser]:
+    """Chromium for peer-to-peer tests (import this fixture into the test module)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
+        yield launched
+        launched.close()
 
 
 def start_python_in_page(page: Page, base_url: str, code: str) -> None:

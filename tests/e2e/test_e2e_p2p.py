@@ -13,28 +13,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import CHROMIUM, LiveServer
+from tests.conftest import LiveServer
 from tests.e2e.browser_python import run_python_in_page
-from tests.e2e.p2p_pages import P2P_ARGS, start_python_in_page
+from tests.e2e.p2p_pages import p2p_browser, start_python_in_page
 from tests.native.p2p.p2p_processes import start_cli, wait_for_link
 
 pytestmark = pytest.mark.e2e
+__all__ = ["p2p_browser"]  # the fixture, shared with the other peer-to-peer tests
 BIG = 6 * 1024 * 1024 + 7
 
 
 def pattern(seed: str, size: int) -> bytes:
     block = hashlib.sha256(seed.encode()).digest() * 2048  # 64 KiB
     return (block * (size // len(block) + 1))[:size]
-
-
-@pytest.fixture(scope="module")
-def p2p_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()

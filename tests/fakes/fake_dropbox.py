@@ -63,7 +63,10 @@ class FakeDropbox:
             "upload_session/append_v2": self.session_append,
             "upload_session/finish": self.session_finish,
         }
-        routes = [Route("/oauth2/token", self.tokens.token_endpoint, methods=["POST"])]
+        routes = [
+            Route("/oauth2/token", self.tokens.token_endpoint, methods=["POST"]),
+            Route("/oauth2/authorize", self.tokens.authorize, methods=["GET"]),
+        ]
         routes += [self._route(name, handler, False) for name, handler in rpc.items()]
         routes += [self._route(name, handler, True) for name, handler in content.items()]
         self.faults = Faults(Starlette(routes=routes))

@@ -60,6 +60,7 @@ class FakeDrive:
         api = "/drive/v3/files"
         routes = [
             Route("/token", self.tokens.token_endpoint, methods=["POST"]),
+            Route("/authorize", self.tokens.authorize, methods=["GET"]),
             Route(api, self.list_files, methods=["GET"]),
             Route(api, self.create_metadata, methods=["POST"]),
             Route(api + "/{id}", self.get_file, methods=["GET"]),

@@ -1,7 +1,9 @@
 """FAKE OAuth token issuing and fault injection shared by the fake Drive and Dropbox servers.
 
 Not a real OAuth server: it knows one client and one refresh token, hands out random access
-tokens that expire after ``token_lifetime`` seconds, and can be told to refuse renewals.
+tokens that expire after ``token_lifetime`` seconds, and can be told to refuse renewals. Its
+consent screen (``authorize``) answers at once for a fake user, with a one-time code that the
+``authorization_code`` grant swaps (PKCE checked) for the one refresh token.
 ``Faults`` wraps an ASGI app and answers chosen requests with an error status, a delay, or
 the app's work followed by an error (a reply lost after the server acted).
 """
@@ -9,16 +11,18 @@ the app's work followed by an error (a reply lost after the server acted).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CLIENT_ID = "fake-client-id"
@@ -33,7 +37,10 @@ class FakeTokens:
         self.token_lifetime = token_lifetime
         self.refuse_renewals = False
         self.renewals = 0
+        #: The fake user's answer on the consent screen (False: "access_denied").
+        self.consent = True
         self._expiry: dict[str, float] = {}
+        self._codes: dict[str, tuple[str, str]] = {}  # code -> (redirect_uri, PKCE challenge)
 
     def issue(self) -> str:
         token = "fake-access-" + secrets.token_hex(8)
@@ -47,12 +54,38 @@ class FakeTokens:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         return scheme == "Bearer" and self._expiry.get(token, 0.0) > time.monotonic()
 
+    async def authorize(self, request: Request) -> Response:
+        """The consent screen, answered at once by the fake user: back to ``redirect_uri``
+        with a one-time code (or ``error=access_denied`` when ``consent`` is False)."""
+        query = request.query_params
+        if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
+        redirect, state = query.get("redirect_uri", ""), query.get("state", "")
+        if not self.consent:
+            return RedirectResponse(
+                f"{redirect}?{urlencode({'error': 'access_denied', 'state': state})}", 302
+            )
+        code = "fake-code-" + secrets.token_hex(8)
+        self._codes[code] = (redirect, query.get("code_challenge", ""))
+        return RedirectResponse(f"{redirect}?{urlencode({'code': code, 'state': state})}", 302)
+
+    def _code_grant(self, form: dict[str, str]) -> Response:
+        redirect, challenge = self._codes.pop(form.get("code", ""), ("", ""))
+        verifier = form.get("code_verifier", "").encode()
+        proof = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+        if not redirect or redirect != form.get("redirect_uri") or proof != challenge:
+            return JSONResponse({"error": "invalid_grant"}, status_code=400)
+        body = {"access_token": self.issue(), "expires_in": int(self.token_lifetime)}
+        return JSONResponse(body | {"refresh_token": REFRESH_TOKEN, "token_type": "Bearer"})
+
     async def token_endpoint(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
-        if form.get("grant_type") != "refresh_token":
+        if form.get("grant_type") not in ("refresh_token", "authorization_code"):
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
             return JSONResponse({"error": "invalid_client"}, status_code=401)
+        if form["grant_type"] == "authorization_code":
+            return self._code_grant(form)
         if self.refuse_renewals or form.get("refresh_token") != REFRESH_TOKEN:
             return JSONResponse(
                 {"error": "invalid_grant", "error_description": "Token has been revoked."},

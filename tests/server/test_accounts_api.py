@@ -77,9 +77,13 @@ def test_me_needs_a_credential(client: TestClient) -> None:
     assert error_of(client.get("/api/v1/me")) == "not_signed_in"
     bad = client.get("/api/v1/me", headers={"Authorization": "Basic abc"})
     assert bad.status_code == 401 and error_of(bad) == "bad_authorization"
-    sign_in(client, "alice")
+    csrf = sign_in(client, "alice")
     me = client.get("/api/v1/me").json()
-    assert me == {"user": {"id": 1, "name": "alice", "display_name": "alice"}, "via": "session"}
+    assert me == {
+        "user": {"id": 1, "name": "alice", "display_name": "alice"},
+        "via": "session",
+        "csrf_token": csrf,  # the app's pages learn it here for their writes
+    }
 
 
 def test_cookie_writes_need_the_csrf_token(client: TestClient) -> None:

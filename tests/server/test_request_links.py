@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -146,3 +147,24 @@ def test_abandoned_uploads_are_swept_from_disk(world: LinksWorld) -> None:
     world.clock.now += 25 * 3600  # past the 24 h tus expiry and the sweep interval
     world.stranger().post(DROP, headers={**headers, "Upload-Length": "10"})
     assert len(list(uploads.glob("*.bin"))) == 1  # only the new one is left
+
+
+def test_an_upload_finished_after_a_restart_is_hashed_from_disk(world: LinksWorld) -> None:
+    link = _request(world)
+    data = bytes(range(256)) * 64
+    stranger = world.stranger(**{"Syncoxide-Link": link["id"]})
+    created = stranger.post(
+        DROP,
+        headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(path="a")},
+    )
+    location = created.headers["location"]
+    patch = {**TUS, "Content-Type": "application/offset+octet-stream"}
+    stranger.patch(location, content=data[:5000], headers={**patch, "Upload-Offset": "0"})
+    world.app.state.links.uploads._digests.clear()  # what a restart forgets
+    last = stranger.patch(location, content=data[5000:], headers={**patch, "Upload-Offset": "5000"})
+    assert last.status_code == 204
+    (arrived,) = _arrivals(world, link).values()
+    assert arrived["sha256"] == hashlib.sha256(data).hexdigest()
+    whole = world.owner.get(f"/api/v1/requests/{link['id']}/zip")
+    with zipfile.ZipFile(io.BytesIO(whole.content)) as archive:
+        assert archive.read("a") == data  # zipfile checks the stored CRC-32

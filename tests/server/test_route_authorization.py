@@ -7,6 +7,7 @@ another. A route that is public on purpose is added to ``PUBLIC`` with the reaso
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 from server.app import create_app
 from server.config import ServerConfig
 from tests.server.links_world import TUS, metadata
-from tests.server.signin import add_user, sign_in
+from tests.server.signin import add_user, services, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_LABEL = "alice-private-label-7f3a"
@@ -81,6 +82,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         "room": "r",
         "upload_id": "no-such-upload",
         **_alices_links(alice, csrf),
+        **_alices_rule(app),
     }
     return app, params
 
@@ -110,6 +112,39 @@ def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
     )
     file_id = alice.get(f"/api/v1/shares/{share}").json()["files"][0]["id"]
     return {"share_id": share, "request_id": request, "file_id": str(file_id)}
+
+
+def _alices_rule(app: Starlette) -> dict[str, str]:
+    """A connection and a rule of alice's, stored directly: no provider is reachable here."""
+    from server.rules.store import Connection, Rule
+
+    store = app.state.rules.store
+    alice = asyncio.run(services(app).store.user_by_name("alice"))
+    assert alice is not None
+    made = Connection(
+        0, alice.id, SECRET_LABEL, "webdav", {"url": "http://127.0.0.1:9/"}, {}, "ok", "", 0, None
+    )
+    connection = asyncio.run(store.add_connection(made))
+    rule = Rule(
+        0,
+        alice.id,
+        SECRET_LABEL,
+        connection.id,
+        "a",
+        connection.id,
+        "b",
+        "copy",
+        "newer",
+        3600,
+        False,
+        "idle",
+        "",
+        2**40,
+        None,
+        0,
+    )
+    added = asyncio.run(store.add_rule(rule))
+    return {"connection_id": str(connection.id), "rule_id": str(added.id)}
 
 
 def every_route(app: Starlette) -> list[tuple[str, str]]:
@@ -205,6 +240,7 @@ def test_another_user_never_sees_or_touches_alices_things(
         if "{token_id" in path and status not in REFUSED:
             problems.append(f"{method} {path} let bob act on alice's token ({status})")
         owners_only = "{link_id" in path and f"{method} {path}" not in PUBLIC
+        owners_only = owners_only or "{connection_id" in path or "{rule_id" in path
         if owners_only and status not in REFUSED:
             problems.append(f"{method} {path} let bob act on alice's link ({status})")
     assert problems == []
@@ -214,3 +250,7 @@ def test_another_user_never_sees_or_touches_alices_things(
     links = alice_tokens.get("/api/v1/shares").json()["links"]
     links += alice_tokens.get("/api/v1/requests").json()["links"]
     assert [link["revoked_at"] for link in links] == [None, None]
+    assert [c["name"] for c in alice_tokens.get("/api/v1/connections").json()["connections"]] == [
+        SECRET_LABEL
+    ]
+    assert len(alice_tokens.get("/api/v1/rules").json()["rules"]) == 1

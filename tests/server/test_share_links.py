@@ -87,6 +87,9 @@ def test_previews_heads_and_page_views_never_count(world: LinksWorld) -> None:
     assert resumed.status_code == 206 and resumed.content == b"once"
     again = person.get(url)
     assert again.status_code == 410 and "download limit" in again.text
+    stranger = world.stranger()  # no resume ticket: a range of a used-up link is not a resume
+    taken = stranger.get(url, headers={"Range": "bytes=1-"})
+    assert taken.status_code == 410 and "download limit" in taken.text
 
 
 def test_password_protected_share(world: LinksWorld) -> None:

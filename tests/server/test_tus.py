@@ -7,6 +7,7 @@ import base64
 import hashlib
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -227,6 +228,32 @@ def test_a_cut_connection_keeps_what_arrived(tus: Harness) -> None:
     with pytest.raises(ConnectionResetError):
         asyncio.run(tus.store.append(resumed, 20, body_cut_after_two_chunks(), ("sha1", b"x")))
     assert tus.store.get(upload.id, "owner-a").offset == 20  # unverifiable bytes are dropped
+
+
+def _digest(data: bytes) -> tuple[int, str]:
+    return zlib.crc32(data), hashlib.sha256(data).hexdigest()
+
+
+def test_the_content_digest_is_kept_while_bytes_arrive(tus: Harness, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 40
+    upload = tus.store.create(len(data), {}, "owner-a", 3600)
+
+    async def body(*parts: bytes, cut: bool = False) -> AsyncIterator[bytes]:
+        for part in parts:
+            yield part
+        if cut:
+            raise ConnectionResetError("peer went away")
+
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(tus.store.append(upload, 0, body(data[:1000], cut=True), None))
+    upload = tus.store.get(upload.id, "owner-a")
+    with pytest.raises(TusRequestError):  # refused bytes leave the digest where it was
+        asyncio.run(tus.store.append(upload, 1000, body(data[1000:2000]), ("sha1", b"x")))
+    assert tus.store.content_digest(upload) is None  # not complete yet
+    done = asyncio.run(tus.store.append(upload, 1000, body(data[1000:5000], data[5000:]), None))
+    assert tus.store.content_digest(done) == _digest(data)
+    restarted = UploadStore(tus.store.root, tus.clock)  # a restart forgets it: callers hash
+    assert restarted.content_digest(restarted.get(upload.id, "owner-a")) is None
 
 
 def test_ids_are_unguessable_and_unique(tus: Harness) -> None:

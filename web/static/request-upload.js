@@ -3,7 +3,12 @@
 // How resume works: each file's upload URL is kept in localStorage under a key made of the
 // link, the file's relative path, size and modification time. After a reload (or a lost
 // connection) choosing the same files again finds the URL, asks the server for the offset with
-// HEAD and sends only the rest. Chunks are 8 MiB so a cut connection loses little.
+// HEAD and sends only the rest; files already sent are remembered and skipped. Chunks are
+// 8 MiB so a cut connection loses little.
+//
+// On an end-to-end encrypted request (data-public-key on #drop) each file is sealed in the page
+// by request-seal.js: the server gets only ciphertext under a random name, and the real path
+// travels sealed inside the file.
 "use strict";
 
 (() => {
@@ -13,6 +18,7 @@
   const list = document.getElementById("uploads");
   if (!drop || !list) return;
   const linkId = drop.dataset.request;
+  const publicKey = drop.dataset.publicKey || "";
   const endpoint = "/api/v1/drop/";
   const tusHeaders = { "Tus-Resumable": "1.0.0", "Syncoxide-Link": linkId };
   const queue = [];
@@ -46,20 +52,33 @@
     }
   }
 
+  // What goes over the wire: the file itself, or its sealed form (same interface).
+  const plainSource = (file) => ({ size: file.size, bytes: async (start, end) => file.slice(start, end) });
+
   async function create(item) {
+    const metadata = item.sealed
+      ? `path ${b64(globalThis.syncoxideSeal.opaqueName())}`
+      : `path ${b64(item.path)},filename ${b64(item.file.name)}`;
     const response = await fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
-      headers: {
-        ...tusHeaders,
-        "Upload-Length": String(item.file.size),
-        "Upload-Metadata": `path ${b64(item.path)},filename ${b64(item.file.name)}`,
-      },
+      headers: { ...tusHeaders, "Upload-Length": String(item.source.size), "Upload-Metadata": metadata },
     });
     if (response.status !== 201) throw new Error(await refusal(response));
     const url = response.headers.get("Location");
-    localStorage.setItem(storageKey(item), url);
+    const saved = item.sealed ? { url, ...item.source.saved() } : { url };
+    localStorage.setItem(storageKey(item), JSON.stringify(saved));
     return url;
+  }
+
+  function savedUpload(item) {
+    const text = localStorage.getItem(storageKey(item));
+    if (!text) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { url: text };
+    }
   }
 
   async function offsetOf(url) {
@@ -67,10 +86,16 @@
     return response.ok ? Number(response.headers.get("Upload-Offset")) : null;
   }
 
+  // The next piece is prepared (sealed, for an encrypted link) while the current one is on
+  // the wire, so encryption and upload overlap; at most two pieces are in memory.
   async function send(item, url, offset) {
-    while (offset < item.file.size) {
-      const chunk = item.file.slice(offset, offset + CHUNK);
-      const response = await fetch(url, {
+    const size = item.source.size;
+    const piece = (at) => (at < size ? item.source.bytes(at, at + CHUNK) : null);
+    let next = piece(offset);
+    while (offset < size) {
+      const chunk = await next;
+      const planned = offset + chunk.size;
+      const sending = fetch(url, {
         method: "PATCH",
         credentials: "same-origin",
         headers: {
@@ -80,17 +105,31 @@
         },
         body: chunk,
       });
+      next = piece(planned);
+      const response = await sending;
       if (response.status !== 204) throw new Error(await refusal(response));
       offset = Number(response.headers.get("Upload-Offset"));
-      item.view.bar.value = offset;
-      item.view.state.textContent = `${Math.round((100 * offset) / Math.max(item.file.size, 1))}%`;
+      if (offset !== planned) next = piece(offset); // the server kept less: go on from there
+      item.view.bar.value = (offset / Math.max(size, 1)) * item.view.bar.max;
+      item.view.state.textContent = `${Math.round((100 * offset) / Math.max(size, 1))}%`;
     }
   }
 
   async function upload(item) {
-    item.view.state.textContent = "starting";
-    let url = localStorage.getItem(storageKey(item));
-    let offset = url ? await offsetOf(url) : null;
+    item.view.state.textContent = publicKey ? "encrypting" : "starting";
+    const saved = savedUpload(item);
+    if (saved && saved.done) {
+      // Choosing a folder again after a reload sends only what is missing.
+      item.view.state.textContent = "already sent";
+      item.view.li.dataset.done = "true";
+      return;
+    }
+    let url = saved && saved.url;
+    let offset = url && (!publicKey || saved.header) ? await offsetOf(url) : null;
+    item.sealed = Boolean(publicKey);
+    if (!item.sealed) item.source = plainSource(item.file);
+    else if (offset !== null) item.source = globalThis.syncoxideSeal.SealedFile.restore(item.file, saved);
+    else item.source = await globalThis.syncoxideSeal.SealedFile.create(item.file, item.path, publicKey);
     if (offset === null) {
       url = await create(item);
       offset = 0;
@@ -98,7 +137,8 @@
       item.view.state.textContent = "resuming";
     }
     await send(item, url, offset);
-    localStorage.removeItem(storageKey(item));
+    // Remember only that it was sent: a sealed file's keys are dropped here.
+    localStorage.setItem(storageKey(item), JSON.stringify({ done: true }));
     item.view.state.textContent = "done";
     item.view.li.dataset.done = "true";
   }

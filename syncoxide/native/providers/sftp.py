@@ -53,6 +53,12 @@ class SftpSettings:
     connect_timeout: float = 15.0
     #: SSH connections (each with one SFTP session) opened when the open ones are all busy.
     connections: int = 8
+    #: The key itself (OpenSSH or PEM text) and known_hosts lines, for a server that keeps
+    #: them for its users instead of reading files.
+    private_key_data: str | None = field(default=None, repr=False)
+    known_hosts_data: str | None = None
+    #: False: never use this machine's own ~/.ssh keys or agent (a server acting for users).
+    local_keys: bool = True
 
 
 class SftpProvider:
@@ -108,10 +114,17 @@ class SftpProvider:
         options: dict[str, Any] = {"username": s.username, "encryption_algs": _CIPHERS_FIRST}
         if s.password is not None:
             options["password"] = s.password
-        if s.private_key:
+        if s.private_key_data:
+            options["client_keys"] = [_imported(asyncssh.import_private_key, s.private_key_data)]
+            options["agent_path"] = None
+        elif s.private_key:
             options["client_keys"] = [s.private_key]
             options["agent_path"] = None  # the configured key only, as with ssh -i + IdentitiesOnly
-        if s.known_hosts:
+        elif not s.local_keys:
+            options["client_keys"], options["agent_path"] = [], None  # password only
+        if s.known_hosts_data:
+            options["known_hosts"] = _imported(asyncssh.import_known_hosts, s.known_hosts_data)
+        elif s.known_hosts:
             options["known_hosts"] = s.known_hosts
         return options
 
@@ -298,3 +311,12 @@ async def _write_ahead(
     finally:
         for unfinished in in_flight:
             unfinished.cancel()
+
+
+def _imported(parse: Any, text: str) -> Any:
+    try:
+        return parse(text)
+    except (asyncssh.KeyImportError, ValueError) as error:
+        raise UsageError(
+            f"SFTP: {error}.", hint="Paste the whole key or known_hosts lines."
+        ) from error

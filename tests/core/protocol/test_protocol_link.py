@@ -31,6 +31,7 @@ def test_files_arrive_verified_over_a_slow_link() -> None:
     assert link.complete and link.sender_confirmed
     assert link.final == FILES
     assert link.sender.bytes_sent == sum(map(len, FILES.values()))
+    assert link.sender.already_had == 0
 
 
 def test_credit_bounds_the_bytes_in_flight() -> None:
@@ -57,6 +58,8 @@ def test_cut_mid_stream_resumes_without_resending_written_bytes() -> None:
     assert len(offsets) == len(set(offsets)), "a chunk was written twice"
     # The second connection only carried what the first had not delivered.
     assert link.sender.bytes_sent == sum(map(len, FILES.values())) - written_before_cut
+    # ...and the new sender knows where the receiver stood, so its progress starts there.
+    assert link.sender.already_had == written_before_cut
 
 
 def test_repeated_cuts_still_converge() -> None:
@@ -91,6 +94,7 @@ def test_cut_after_the_last_file_verified_still_finishes() -> None:
     link.run()
     assert link.sender_confirmed
     assert link.sender.bytes_sent == 0
+    assert link.sender.already_had == 3  # a verified file counts as held, once
 
 
 def test_tampered_content_fails_the_hash_and_is_not_kept() -> None:

@@ -28,3 +28,4 @@ def test_webcrypto_backend_matches_the_vectors() -> None:
     assert result.returncode == 0, output
     assert "webcrypto files: 4, names: 5" in output, output
     assert "argon2: checked" in output, output
+    assert "sealed to a key: 2" in output, output

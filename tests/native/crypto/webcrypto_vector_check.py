@@ -12,7 +12,7 @@ sys.path.insert(0, "/project/webpy")
 import js
 from syncoxide_web.webcrypto import WebCryptoBackend
 
-from syncoxide.crypto import names, stream, vault
+from syncoxide.crypto import names, recipient, stream, vault
 from syncoxide.crypto.backend import Argon2Params
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.errors import TamperedDataError
@@ -106,6 +106,27 @@ async def check_vault() -> str:
     return "argon2: checked"
 
 
+async def check_recipient() -> int:
+    """X25519 through WebCrypto (PKCS#8 import, JWK export) gives the vectors' bytes."""
+    for case in cases("recipient_v1.json"):
+        random = ScriptedRandom(
+            bytes.fromhex(case["ephemeral_private"]), bytes.fromhex(case["prefix"])
+        )
+        public = bytes.fromhex(case["owner_public"])
+        sealer = await recipient.seal_to(BACKEND, public, case["path"], random, case["chunk_log2"])
+        plaintext = bytes.fromhex(case["plaintext"])
+        size = sealer.header.chunk_size
+        pieces = [plaintext[i : i + size] for i in range(0, len(plaintext), size)] or [b""]
+        sealed = sealer.header.encode() + b"".join(await sealer.seal_chunks(pieces, last=True))
+        assert sealed.hex() == case["expected"], case["label"]
+        owner = SecretBytes(bytes.fromhex(case["owner_private"]))
+        header = recipient.parse_header(sealed)
+        path, _ = await recipient.open_from(BACKEND, owner, header)
+        assert path == case["path"]
+    return len(cases("recipient_v1.json"))
+
+
 print(
     f"webcrypto files: {await check_files()}, names: {await check_names()}, {await check_vault()}"
+    f", sealed to a key: {await check_recipient()}"
 )

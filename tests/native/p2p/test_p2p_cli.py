@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import signal
 import time
 from pathlib import Path
+
+import httpx2 as httpx
+from websockets.sync.client import connect
 
 from tests.conftest import LiveServer
 from tests.native.p2p.p2p_processes import start_cli, wait_for_link
@@ -35,7 +39,8 @@ def test_folder_tree_arrives_verified_by_link_and_by_code(
 ) -> None:
     tree = make_tree(tmp_path / "src")
     sender = start_cli(
-        ["send", str(tree), "--server", live_server.url, "--wait", "60"], tmp_path / "send.log"
+        ["send", str(tree), "--server", live_server.url, "--wait", "60", "--qr"],
+        tmp_path / "send.log",
     )
     try:
         link, code = wait_for_link(sender)
@@ -51,6 +56,7 @@ def test_folder_tree_arrives_verified_by_link_and_by_code(
     assert code_rc == 0, received
     assert send_rc == 0, sent
     assert "Verified" in received and "Verified" in sent
+    assert "▀" in sent.split("Link:")[0]  # --qr: the link's QR code comes before it
     assert snapshot(tmp_path / "out" / "album") == snapshot(tree)
 
 
@@ -139,3 +145,25 @@ def test_ctrl_c_on_the_sender_cancels_the_receiver(tmp_path: Path, live_server: 
     assert rc == 1, output
     assert "The sender cancelled the transfer" in output
     assert not (out / "album" / "big.bin").exists()
+
+
+def test_receiver_with_no_sender_points_to_the_server_copy(
+    tmp_path: Path, live_server: LiveServer
+) -> None:
+    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=10).json()
+    share = "/s/AbCdEfGhIjKlMnOpQrStUvWx"
+    socket_url = live_server.url.replace("http", "ws", 1) + f"/signal/{room['room']}"
+    with connect(socket_url, open_timeout=10) as sender:  # a sender names its copy and leaves
+        sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
+        sender.recv(timeout=10)
+        sender.send(json.dumps({"type": "fallback", "url": share}))
+        sender.send(json.dumps({"type": "ping"}))
+        assert json.loads(sender.recv(timeout=10))["type"] == "pong"
+    link = f"{live_server.url}/p/{room['room']}#{room['token']}"
+    receiver = start_cli(
+        ["receive", link, "-o", str(tmp_path / "out"), "--wait", "2"], tmp_path / "r.log"
+    )
+    rc, output = receiver.wait(30)
+    assert rc == 1
+    assert "did not connect" in output
+    assert f"{live_server.url}{share}" in output

@@ -10,6 +10,11 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.browser import browser_checks, storage_estimate
+from syncoxide_web.files_view import FILES_SECTION, wire_files_view
+from syncoxide_web.requests_view import REQUESTS_SECTION, wire_requests_view
+from syncoxide_web.rules_view import wire_rules_view, with_server_rules
+from syncoxide_web.send_view import SEND_SECTION, wire_send_view
+from syncoxide_web.shares_view import SHARES_SECTION, wire_shares_view
 from syncoxide_web.sync_view import SYNC_SECTION, wire_sync_view
 from syncoxide_web.vault_view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
@@ -38,7 +43,15 @@ async def _render_first_screen() -> None:
     )
     document = js.document
     document.getElementById("views").innerHTML = all_views(
-        home, {"vault": VAULT_SECTION, "sync": SYNC_SECTION}
+        home,
+        {
+            "vault": VAULT_SECTION,
+            "sync": with_server_rules(SYNC_SECTION),
+            "files": FILES_SECTION,
+            "send": SEND_SECTION,
+            "shares": SHARES_SECTION,
+            "requests": REQUESTS_SECTION,
+        },
     )
     document.getElementById("boot").hidden = True
     document.getElementById("views").hidden = False
@@ -47,6 +60,11 @@ async def _render_first_screen() -> None:
     _wire_navigation()
     wire_vault_view()
     wire_sync_view()
+    wire_rules_view()
+    wire_files_view()
+    wire_send_view()
+    wire_shares_view()
+    wire_requests_view()
     document.documentElement.dataset.ready = "1"
 
 

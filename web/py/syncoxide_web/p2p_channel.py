@@ -43,6 +43,8 @@ class BrowserSignaling:
         ]
         self.socket.onmessage, self.socket.onclose = self._proxies
         self.welcome: dict[str, Any] = {}
+        self.others: dict[str, str] = {}  # peer id -> role, from welcome, joins and leaves
+        self.fallback: str | None = None  # the sender's server copy (a share link path), if any
         self._pinger: asyncio.Task[None] | None = None
 
     def _on_close(self, event: Any) -> None:
@@ -65,6 +67,8 @@ class BrowserSignaling:
         await asyncio.wait_for(opened, 10)
         signal.send({"type": "join", "token": token, "role": role})
         signal.welcome = await signal.next(10)
+        signal.others = {peer["peer"]: peer["role"] for peer in signal.welcome.get("peers", [])}
+        signal.fallback = signal.welcome.get("fallback")
         signal._pinger = asyncio.create_task(signal._ping())
         return signal
 
@@ -79,9 +83,20 @@ class BrowserSignaling:
             if self.close_code == 4401:
                 raise AuthenticationError("The server refused the room token: use the full link.")
             raise TransportError(f"The signaling connection closed ({self.close_code}).")
-        if message.get("type") == "pong":
+        kind = message.get("type")
+        if kind == "peer-joined":
+            self.others[message["peer"]] = message["role"]
+        elif kind == "peer-left":
+            self.others.pop(message["peer"], None)
+        elif kind == "fallback":
+            self.fallback = message["url"]
+        if kind in ("pong", "fallback"):
             return await self.next(timeout)
         return message
+
+    @property
+    def sender_present(self) -> bool:
+        return "sender" in self.others.values()
 
     async def _ping(self) -> None:
         while True:
@@ -101,6 +116,7 @@ class BrowserChannel:
         self.connection, self.channel = connection, channel
         self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._drained = asyncio.Event()
+        self._aborted = False
         channel.binaryType = "arraybuffer"
         channel.bufferedAmountLowThreshold = LOW_WATER
         self._proxies: list[Any] = [
@@ -112,12 +128,26 @@ class BrowserChannel:
 
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
-            while self.channel.bufferedAmount > HIGH_WATER:
+            while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
                 self._drained.clear()
                 await self._drained.wait()
-            if self.channel.readyState != "open":
+            if self._aborted or self.channel.readyState != "open":
                 raise PeerGoneError("The data channel to the other peer closed.")
             self.channel.send(to_js(data[start : start + MAX_MESSAGE]))
+
+    def send_now(self, data: bytes) -> None:
+        """A small control frame (CANCEL) sent at once, without waiting for backpressure."""
+        if data and self.channel.readyState == "open":
+            self.channel.send(to_js(data))
+
+    async def wait_peer_closed(self, timeout: float) -> None:
+        """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.
+        Closing ours first may drop the frame on the way; the peer closes once it has it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.channel.readyState == "open" and not self._aborted:
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
 
     async def receive(self) -> bytes:
         message = await self.incoming.get()
@@ -139,10 +169,29 @@ class BrowserChannel:
         return b"".join(parts)
 
     def abort(self) -> None:
+        """The other peer is gone: wake every wait on this channel with PeerGoneError."""
+        self._aborted = True
         self.incoming.put_nowait(None)
+        self._drained.set()
 
     def close(self) -> None:
         self.connection.close()
+
+
+async def watch_presence(signal: BrowserSignaling, link: BrowserChannel) -> None:
+    """End ``link`` when signaling says the other peer left or started over: a Chromium data
+    channel may never fire ``close`` when the other tab goes, but its socket's end is seen."""
+    while True:
+        try:
+            message = await signal.next()
+        except TransportError:
+            link.abort()
+            return
+        if message["type"] in ("peer-left", "offer"):
+            if message["type"] == "offer":  # a new connection is on its way: keep it for later
+                signal.messages.put_nowait(message)
+            link.abort()
+            return
 
 
 async def _complete_description(connection: Any) -> str:

@@ -30,8 +30,12 @@ class BlobSources:
         self.folders = folders
         self.manifest = Manifest(())
         self._cache: tuple[int, int, bytes] = (-1, 0, b"")
+        self._hashed = False
 
     async def hash_all(self) -> Manifest:
+        """The manifest, hashing each file once (a second call returns the same manifest)."""
+        if self._hashed:
+            return self.manifest
         files = []
         for path, blob in self.entries:
             digest = hashlib.sha256()
@@ -40,6 +44,7 @@ class BlobSources:
                 digest.update(await _blob_bytes(blob, start, min(size, start + 4 * READ_AHEAD)))
             files.append(FileEntry(path, size, digest.digest()))
         self.manifest = Manifest(tuple(files), self.folders)
+        self._hashed = True
         return self.manifest
 
     async def read(self, chunk: ChunkRead) -> bytes:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
+from syncoxide.errors import CancelledByUserError, PeerGoneError, SyncoxideError, TransportError
 from syncoxide.protocol.receiving import (
     FileVerified,
     ManifestReady,
@@ -29,25 +30,15 @@ from syncoxide.protocol.receiving import (
     WriteChunk,
 )
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
-from syncoxide_web.p2p_channel import BrowserChannel, BrowserSignaling, negotiate
+from syncoxide_web.p2p_channel import (
+    BrowserChannel,
+    BrowserSignaling,
+    negotiate,
+    watch_presence,
+)
 from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_files import BlobSources
-
-
-@dataclass
-class TransferStatus:
-    done_bytes: int = 0
-    total_bytes: int = 0
-    started: float = 0.0
-    state: str = "waiting"  # waiting, transferring, verified, failed, cancelled
-    resumed_from: int = 0  # bytes already there (from an earlier page) when this run started
-    reason: str = ""
-
-    def speed(self, now: float) -> float:
-        return (self.done_bytes - self.resumed_from) / max(now - self.started, 1e-3)
-
-
-StatusCallback = Callable[[TransferStatus], None]
+from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 
 
 def _now() -> float:
@@ -56,6 +47,23 @@ def _now() -> float:
 
 def _transfer_id(room: str) -> bytes:
     return base64.urlsafe_b64decode(room + "==")[:16]
+
+
+def room_address(link_text: str) -> tuple[str, str, str]:
+    """(server, room, token) from a link ``<server>/p/<room>#<token>``."""
+    parts = urlsplit(link_text)
+    return f"{parts.scheme}://{parts.netloc}", parts.path.rsplit("/", 1)[-1], parts.fragment
+
+
+async def look_at_room(server: str, room: str, token: str) -> dict[str, Any]:
+    """``{"sender": bool, "fallback": str | None}`` without joining the room."""
+    headers = js.Object.fromEntries(to_js([["X-Room-Token", token]]))
+    init = js.Object.fromEntries(to_js([["headers", headers]]))
+    response = await js.fetch(f"{server}/signal/rooms/{room}", init)
+    if not response.ok:
+        raise TransportError(f"The server could not describe the transfer ({response.status}).")
+    state: dict[str, Any] = json.loads(await response.text())
+    return state
 
 
 async def create_room(server: str) -> dict[str, Any]:
@@ -72,29 +80,77 @@ async def send_blobs(
     sources: BlobSources,
     on_link: Callable[[dict[str, Any]], None],
     on_status: StatusCallback = lambda _s: None,
+    *,
+    room: dict[str, Any] | None = None,
+    server_copy: Awaitable[str] | None = None,
 ) -> TransferStatus:
+    """Send until the receiver verified everything; cancelling the task sends CANCEL.
+
+    ``room`` reuses an earlier room (a sender page reopened: the receiver waits there);
+    ``server_copy`` ends with a share link path, announced to the room as the fallback.
+    """
     manifest = await sources.hash_all()
-    room = await create_room(server)
+    room = room or await create_room(server)
     on_link(room)
     status = TransferStatus(total_bytes=manifest.total_size, started=_now())
     signal = await BrowserSignaling.join(server, room["room"], room["token"], "sender")
+    announcer = asyncio.ensure_future(_announce(signal, server_copy)) if server_copy else None
     try:
-        offer_now = False
         while status.state != "verified":
             try:
-                link = await negotiate(signal, offer_now=offer_now, wait=None)
-            except PeerGoneError:
+                link = await negotiate(signal, offer_now=False, wait=None)
+            except (TransportError, TimeoutError):  # the receiver went quiet mid-setup
+                if signal.close_code:  # the room itself is lost: nothing to wait for
+                    raise
                 continue
             session = SenderSession(manifest, _transfer_id(room["room"]))
-            try:
+            async with _attempt(signal, link, session, status, on_status):
                 await _pump(link, session, sources, status, on_status)
-            except (PeerGoneError, TransportError):
-                offer_now = False
-            finally:
-                link.close()
     finally:
+        if announcer is not None:
+            announcer.cancel()
         signal.close()
     return status
+
+
+async def _announce(signal: BrowserSignaling, server_copy: Awaitable[str]) -> None:
+    # Shielded: the upload goes on (it is a share link of its own) when the transfer ends first.
+    url = await asyncio.shield(server_copy)
+    signal.send({"type": "fallback", "url": url})
+
+
+@contextlib.asynccontextmanager
+async def _attempt(
+    signal: BrowserSignaling,
+    link: BrowserChannel,
+    session: SenderSession | ReceiverSession,
+    status: TransferStatus,
+    on_status: StatusCallback,
+) -> AsyncIterator[None]:
+    """One connection's run, on either side. A lost peer only ends the attempt (the caller
+    waits for the next one); a cancel tells the peer (CANCEL, flushed: a few seconds at most)
+    before it ends everything; any other error ends everything with the reason shown."""
+    watcher = asyncio.ensure_future(watch_presence(signal, link))
+    try:
+        yield
+    except (PeerGoneError, TransportError):
+        status.state = "waiting"
+        on_status(status)
+    except asyncio.CancelledError:
+        session.cancel("stopped on the other device")
+        link.send_now(session.data_to_send())
+        await link.wait_peer_closed(3.0)
+        status.state, status.reason = "cancelled", "You cancelled the transfer."
+        on_status(status)
+        raise
+    except SyncoxideError as error:
+        status.state = "cancelled" if isinstance(error, CancelledByUserError) else "failed"
+        status.reason = str(error)
+        on_status(status)
+        raise
+    finally:
+        watcher.cancel()
+        link.close()
 
 
 async def _pump(
@@ -109,10 +165,13 @@ async def _pump(
         read = session.next_read() if link.incoming.empty() else None
         if read is None:  # a message waits, or nothing may be sent until one comes
             notices = session.receive(await link.receive())
+            if not session.bytes_sent:  # the receiver has said what it already holds
+                status.resumed_from = session.already_had
+                status.started = _now()
         else:
             session.send_chunk(read, await sources.read(read))
             notices = []
-            status.done_bytes += read.length
+        status.done_bytes = session.already_had + session.bytes_sent
         await link.send(session.data_to_send())
         if any(isinstance(notice, TransferConfirmed) for notice in notices):
             status.state = "verified"
@@ -122,36 +181,58 @@ async def _pump(
 
 
 async def receive_into(
-    link_text: str, folder: Any, on_status: StatusCallback = lambda _s: None, wait: float = 60
+    link_text: str,
+    folder: Any,
+    on_status: StatusCallback = lambda _s: None,
+    wait: float = 60,
+    *,
+    fallback_after: float | None = None,
 ) -> TransferStatus:
-    parts = urlsplit(link_text)
-    server, room, token = (
-        f"{parts.scheme}://{parts.netloc}",
-        parts.path.rsplit("/", 1)[-1],
-        parts.fragment,
-    )
+    """Receive until verified. With ``fallback_after``, a room with no sender for that long and
+    a server copy ends in state "fallback" with ``status.fallback`` set to the share link path.
+    Cancelling the task sends CANCEL; what was written stays for a later resume."""
+    server, room, token = room_address(link_text)
     progress = ReceiverProgress(_transfer_id(room))
     destination = DirectoryDestination(folder, progress.transfer_id.hex()[:12])
     status = TransferStatus(started=_now())
     signal = await BrowserSignaling.join(server, room, token, "receiver")
     try:
         while status.state != "verified":
-            link = await negotiate(signal, offer_now=False, wait=wait)
-            try:
-                await _receive_connection(
-                    link, ReceiverSession(progress), destination, status, on_status
-                )
-            except (PeerGoneError, TransportError):
-                status.state = "waiting"
-            except SyncoxideError as error:
-                status.state, status.reason = "failed", str(error)
-                raise
-            finally:
-                link.close()
+            link = await _sender_or_fallback(signal, wait, fallback_after)
+            if link is None:
+                status.state, status.fallback = "fallback", signal.fallback or ""
+                on_status(status)
+                break
+            session = ReceiverSession(progress)
+            async with _attempt(signal, link, session, status, on_status):
+                await _receive_connection(link, session, destination, status, on_status)
     finally:
         await destination.close()
         signal.close()
     return status
+
+
+async def _sender_or_fallback(
+    signal: BrowserSignaling, wait: float, fallback_after: float | None
+) -> BrowserChannel | None:
+    """A connection to the sender; None when it is gone and its server copy is the way."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        step = deadline - loop.time()
+        if fallback_after is not None:
+            step = min(step, fallback_after)
+        try:
+            return await negotiate(signal, offer_now=False, wait=max(step, 0.01))
+        except TimeoutError:
+            if signal.fallback and not signal.sender_present and fallback_after is not None:
+                return None
+            if loop.time() >= deadline:
+                raise PeerGoneError(
+                    f"The sender did not connect within {wait:.0f} s.",
+                    hint="Ask them to keep their page open (or reopen it), then try again; "
+                    "what already arrived is kept.",
+                ) from None
 
 
 async def _receive_connection(

@@ -8,17 +8,22 @@ downloads made from the stored files, so even a large file never sits in page me
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.p2p_transfer import TransferStatus, receive_into
+from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
+from syncoxide_web.p2p_transfer import look_at_room, receive_into, room_address
 
 _keep: list[Any] = []  # proxies live as long as the page
+_running: list[asyncio.Task[None]] = []
+_peeking: list[asyncio.Task[None]] = []
 INBOX = "received"
+FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
+SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this long
 
 
 def start() -> None:
@@ -28,10 +33,39 @@ def start() -> None:
     picker = document.getElementById("save-to-folder")
     picker.hidden = not hasattr(js.window, "showDirectoryPicker")
     for button, chooser in ((picker, _picked_folder), (_el("save-in-browser"), _browser_folder)):
-        proxy = create_proxy(lambda _event, chooser=chooser: asyncio.ensure_future(_run(chooser)))
+        proxy = create_proxy(lambda _event, chooser=chooser: _running.append(_start(chooser)))
         _keep.append(proxy)
         button.addEventListener("click", proxy)
+    cancel = create_proxy(lambda _event: [task.cancel() for task in _running])
+    _keep.append(cancel)
+    _el("cancel-receive").addEventListener("click", cancel)
+    _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
     document.documentElement.dataset.ready = "1"
+
+
+async def _fall_back_if_sender_gone() -> None:
+    """Before any click: a room with no sender but a server copy opens that copy on its own.
+
+    It looks twice (now, and FALLBACK_AFTER later, in case the sender is reconnecting) over
+    plain HTTP, without joining the room, so a sender that is there never notices.
+    """
+    server, room, token = room_address(str(js.location.href))
+    for attempt in range(2):
+        if attempt:
+            await asyncio.sleep(FALLBACK_AFTER)
+        try:
+            state = await look_at_room(server, room, token)
+        except SyncoxideError:
+            return  # receiving will say what is wrong
+        if state["sender"] or not state["fallback"]:
+            return
+        if not attempt:
+            _show("The sender's page is not open; looking for the copy they left on the server…")
+    js.location.assign(state["fallback"])
+
+
+def _start(chooser: Any) -> asyncio.Task[None]:
+    return asyncio.ensure_future(_run(chooser))
 
 
 def _el(name: str) -> Any:
@@ -51,6 +85,10 @@ async def _browser_folder() -> tuple[Any, bool]:
 
 
 async def _run(chooser: Any) -> None:
+    for peek in _peeking:  # from here on, receiving decides about the server copy
+        peek.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await peek
     for name in ("save-to-folder", "save-in-browser"):
         _el(name).disabled = True
     try:
@@ -61,13 +99,24 @@ async def _run(chooser: Any) -> None:
             _el(name).disabled = False
         return
     _show("Connecting to the sender…")
+    _el("cancel-receive").hidden = False
     try:
-        status = await receive_into(str(js.location.href), folder, _on_status)
+        status = await receive_into(
+            str(js.location.href), folder, _on_status, SENDER_WAIT, fallback_after=FALLBACK_AFTER
+        )
     except SyncoxideError as error:
-        _show(f"Failed: {error}", state="failed")
+        if _el("transfer-state").dataset.state not in FINAL_STATES:  # failed before any status
+            _show(f"Failed: {error}", state="failed")
         return
-    _show("Verified: every file arrived and its SHA-256 matched.", state="verified")
-    if offer_downloads:
+    except asyncio.CancelledError:
+        if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
+            _show("Cancelled. What already arrived is kept.", state="cancelled")
+        return
+    finally:
+        _el("cancel-receive").hidden = True
+    if status.state == "fallback":
+        js.location.assign(status.fallback)  # the sender's server copy: a plain share page
+    elif offer_downloads:
         await _list_downloads(folder, status)
 
 
@@ -78,16 +127,11 @@ def _show(text: str, state: str = "") -> None:
 
 
 def _on_status(status: TransferStatus) -> None:
-    if status.state != "transferring" or not status.total_bytes:
-        return
-    now = time.monotonic() if not hasattr(js, "performance") else js.performance.now() / 1000
-    speed = status.speed(now)
-    left = (status.total_bytes - status.done_bytes) / speed if speed else 0
-    _el("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
-    _show(
-        f"Receiving: {status.done_bytes / 1e6:.1f} of {status.total_bytes / 1e6:.1f} MB, "
-        f"{speed / 1e6:.1f} MB/s, about {left:.0f} s left"
-    )
+    now = js.performance.now() / 1000
+    final = status.state in FINAL_STATES
+    _show(describe(status, now, "Receiving"), state=status.state if final else "")
+    if status.total_bytes:
+        _el("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
 
 
 async def _list_downloads(folder: Any, status: TransferStatus) -> None:

@@ -8,7 +8,6 @@ and that nothing else was touched.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,8 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide_web.opfs_results import fresh_results_folder
+from syncoxide_web.opfs_results import offer_download as _offer_download
 
 if TYPE_CHECKING:
     from syncoxide.crypto.keys import SecretBytes
@@ -164,25 +165,7 @@ async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_n
 
 
 async def _output_folder() -> Any:
-    """A private folder for results; earlier results are cleared first."""
-    root = await js.navigator.storage.getDirectory()
-    options = to_js({"recursive": True}, dict_converter=js.Object.fromEntries)
-    with contextlib.suppress(JsException):  # nothing to clear on first use
-        await root.removeEntry(OUTPUT_FOLDER, options)
-    return await root.getDirectoryHandle(
-        OUTPUT_FOLDER, to_js({"create": True}, dict_converter=js.Object.fromEntries)
-    )
-
-
-async def _offer_download(handle: Any, name: str, where: str, link_id: str) -> None:
-    url = js.URL.createObjectURL(await handle.getFile())  # file-backed: not read into memory
-    link = js.document.createElement("a")
-    link.href = url
-    link.download = name
-    link.id = link_id
-    link.textContent = f"Save {name}"
-    _element(where).appendChild(link)
-    link.click()
+    return await fresh_results_folder(OUTPUT_FOLDER)
 
 
 def _show_progress(done: int, total: int, started: float) -> None:

@@ -12,6 +12,7 @@ a 64 KiB chunk's cost in Chromium.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -133,8 +134,38 @@ class _WebCtrKey:
         return bytes(out.to_bytes())
 
 
+# PKCS#8 wrapping of a raw 32-byte X25519 private key (RFC 8410): WebCrypto imports no raw
+# private keys, and this fixed prefix is all the DER there is.
+_X25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b656e04220420")
+
+
+async def _x25519_private(private: SecretBytes, extractable: bool) -> Any:
+    der = _X25519_PKCS8_PREFIX + private.reveal()
+    usages = to_js(["deriveBits"])
+    return await _subtle().importKey(
+        "pkcs8", to_js(der), _params(name="X25519"), extractable, usages
+    )
+
+
 class WebCryptoBackend:
-    """The ``CryptoBackend`` port in the browser (and in Pyodide under Node 20)."""
+    """The ``CryptoBackend`` and ``KeyAgreement`` ports in the browser (and in Pyodide/Node)."""
+
+    async def x25519_public(self, private: SecretBytes) -> bytes:
+        jwk = await _subtle().exportKey("jwk", await _x25519_private(private, True))
+        return base64.urlsafe_b64decode(str(jwk.x) + "==")
+
+    async def x25519(self, private: SecretBytes, peer_public: bytes) -> SecretBytes:
+        key = await _x25519_private(private, False)
+        try:
+            peer = await _subtle().importKey(
+                "raw", to_js(peer_public), _params(name="X25519"), True, to_js([])
+            )
+            bits = await _subtle().deriveBits(_params(name="X25519", public=peer), key, 256)
+        except JsException as error:
+            if getattr(error, "name", "") in {"OperationError", "DataError"}:
+                return SecretBytes(bytes(32))  # a low-order or malformed point: callers refuse
+            raise
+        return SecretBytes(bytes(bits.to_bytes()))
 
     async def aes_gcm(self, key: SecretBytes) -> AesGcmKey:
         return _WebGcmKey(await _import(key, "AES-GCM", ["encrypt", "decrypt"]))

@@ -1,0 +1,31 @@
+"""Helpers the app's views share around the server's REST API: the JSON call itself (one
+implementation, in ``server_api``), the live events socket's address, and background tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+
+from syncoxide_web.server_api import API as PREFIX
+from syncoxide_web.server_api import call as call_api
+
+__all__ = ["call_api", "live_socket_url", "start_task"]
+
+
+def live_socket_url(after: int) -> str:
+    scheme = "wss" if str(js.location.protocol) == "https:" else "ws"
+    return f"{scheme}://{js.location.host}{PREFIX}/events/live?after={after}"
+
+
+_tasks: set[asyncio.Future[Any]] = set()
+
+
+def start_task(work: Coroutine[Any, Any, Any]) -> None:
+    """Run ``work`` in the background, holding it until done (the loop keeps weak refs only)."""
+    task = asyncio.ensure_future(work)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
