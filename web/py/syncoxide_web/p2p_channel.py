@@ -5,9 +5,8 @@ offers, the other answers. No ICE servers: host candidates only, never a public 
 Descriptions are sent once ICE gathering is complete, so they already hold every candidate and
 the other end (aiortc or a browser) needs no trickle ICE.
 
-Backpressure: messages of 64 KiB (a data channel takes at most 256 KiB); while ``bufferedAmount``
-is above HIGH_WATER (12 MiB, under Chromium's ~16 MiB "send queue is full"), ``send`` waits for
-``bufferedamountlow``.
+Backpressure: messages of at most 256 KiB; while ``bufferedAmount`` is above HIGH_WATER (12 MiB,
+under Chromium's ~16 MiB "send queue is full"), ``send`` waits for ``bufferedamountlow``.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
 
-MESSAGE = 64 * 1024  # the fastest message size measured here; frames may span messages
-SEND_BATCH = 1024 * 1024  # what the sender frames and hands over at once
+MAX_MESSAGE = 256 * 1024
 HIGH_WATER = 12 * 1024 * 1024
 LOW_WATER = 1024 * 1024
 OPEN_TIMEOUT = 20.0
@@ -129,32 +127,18 @@ class BrowserChannel:
         channel.onmessage, channel.onclose, channel.onbufferedamountlow = self._proxies
 
     async def send(self, data: bytes) -> None:
-        """Send ``data`` (whole frames, at most SEND_BATCH bytes) as MESSAGE-byte messages.
-
-        The wait for room comes before the batch, never inside it, so a frame is never cut by
-        a wait (a CANCEL sent meanwhile would land inside it): HIGH_WATER plus one batch stays
-        under Chromium's limit. One copy into JavaScript per batch; messages are views of it.
-        """
-        while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
-            self._drained.clear()
-            await self._drained.wait()
-        if self._aborted or self.channel.readyState != "open":
-            raise PeerGoneError("The data channel to the other peer closed.")
-        self._send_messages(data)
+        for start in range(0, len(data), MAX_MESSAGE):
+            while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
+                self._drained.clear()
+                await self._drained.wait()
+            if self._aborted or self.channel.readyState != "open":
+                raise PeerGoneError("The data channel to the other peer closed.")
+            self.channel.send(to_js(data[start : start + MAX_MESSAGE]))
 
     def send_now(self, data: bytes) -> None:
-        """A last control frame (CANCEL, after what was framed before it) sent at once,
-        without waiting for backpressure."""
+        """A small control frame (CANCEL) sent at once, without waiting for backpressure."""
         if data and self.channel.readyState == "open":
-            self._send_messages(data)
-
-    def _send_messages(self, data: bytes) -> None:
-        if len(data) <= MESSAGE:
             self.channel.send(to_js(data))
-            return
-        copied = to_js(data)
-        for start in range(0, len(data), MESSAGE):
-            self.channel.send(copied.subarray(start, start + MESSAGE))
 
     async def wait_peer_closed(self, timeout: float) -> None:
         """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.

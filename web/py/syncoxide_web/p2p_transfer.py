@@ -29,9 +29,8 @@ from syncoxide.protocol.receiving import (
     TransferComplete,
     WriteChunk,
 )
-from syncoxide.protocol.sending import ChunkRead, SenderSession, TransferConfirmed
+from syncoxide.protocol.sending import SenderSession, TransferConfirmed
 from syncoxide_web.p2p_channel import (
-    SEND_BATCH,
     BrowserChannel,
     BrowserSignaling,
     negotiate,
@@ -170,7 +169,7 @@ async def _pump(
                 status.resumed_from = session.already_had
                 status.started = _now()
         else:
-            await _frame_batch(session, sources, read)
+            session.send_chunk(read, await sources.read(read))
             notices = []
         status.done_bytes = session.already_had + session.bytes_sent
         await link.send(session.data_to_send())
@@ -179,17 +178,6 @@ async def _pump(
             on_status(status)
             return
         on_status(status)
-
-
-async def _frame_batch(session: SenderSession, sources: BlobSources, read: ChunkRead) -> None:
-    """Frame chunks up to SEND_BATCH bytes: one copy into JavaScript and one status update per
-    batch instead of per 64 KiB chunk."""
-    framed = 0
-    next_read: ChunkRead | None = read
-    while next_read is not None and framed < SEND_BATCH:
-        session.send_chunk(next_read, await sources.read(next_read))
-        framed += next_read.length
-        next_read = session.next_read()
 
 
 async def receive_into(
