@@ -90,14 +90,15 @@ def _body_of(event: Event) -> tuple[int, bytes]:
     raise TypeError(f"not a transfer event: {event!r}")
 
 
-def split_frame(buffer: bytes | bytearray) -> tuple[int, int] | None:
-    """Return (type, total frame length) if ``buffer`` starts with a whole frame, else None."""
-    if len(buffer) < HEADER.size:
+def split_frame(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
+    """Return (type, total frame length) if ``buffer[start:]`` begins with a whole frame,
+    else None."""
+    if len(buffer) - start < HEADER.size:
         return None
-    kind, length = HEADER.unpack_from(buffer)
+    kind, length = HEADER.unpack_from(buffer, start)
     if length > MAX_BODY:
         raise _broken(f"a frame announces {length} bytes, over the {MAX_BODY} limit")
-    if len(buffer) < HEADER.size + length:
+    if len(buffer) - start < HEADER.size + length:
         return None
     return kind, HEADER.size + length
 

@@ -31,7 +31,7 @@ from syncoxide.protocol.events import (
     Request,
     Verified,
 )
-from syncoxide.protocol.frames import decode_body, encode_event, split_frame
+from syncoxide.protocol.frames import HEADER, decode_body, encode_event, split_frame
 
 
 class Role(enum.Enum):
@@ -76,6 +76,7 @@ class TransferConnection:
         self.their_role = R if role is S else S
         self.state = State.AWAIT_HELLO
         self._buffer = bytearray()
+        self._start = 0  # frames before this offset were already read
 
     def send(self, event: Event) -> bytes:
         """Return the frame for ``event``, or raise LocalProtocolError if it is not our turn."""
@@ -83,15 +84,20 @@ class TransferConnection:
         return encode_event(event)
 
     def receive(self, data: bytes) -> None:
+        # Read frames are dropped here, once per batch: dropping each frame as it is read
+        # shrinks a multi-MiB buffer over and over, and each shrink copies what is left.
+        del self._buffer[: self._start]
+        self._start = 0
         self._buffer += data
 
     def next_event(self) -> Event | _NeedData:
-        found = split_frame(self._buffer)
+        found = split_frame(self._buffer, self._start)
         if found is None:
             return NEED_DATA
         kind, length = found
-        body = bytes(self._buffer[5:length])
-        del self._buffer[:length]
+        with memoryview(self._buffer) as view:
+            body = bytes(view[self._start + HEADER.size : self._start + length])
+        self._start += length
         event = decode_body(kind, body)
         self.state = self._transition(self.their_role, event, RemoteProtocolError)
         return event
