@@ -38,6 +38,7 @@ from tests.native.providers.conftest import (
     S3Server,
     WebDavServer,
 )
+from tests.server.rules.rules_world import file_digests
 
 pytestmark = pytest.mark.e2e
 USER, PASSWORD = "rules-e2e", "rules e2e password"
@@ -116,19 +117,7 @@ def _s3_digests(s3: S3Server, prefix: str) -> dict[str, str]:
     )
 
     async def read() -> dict[str, str]:
-        provider = S3Provider(settings)
-        found: dict[str, str] = {}
-        try:
-            async for page in provider.list_tree():
-                for entry in page:
-                    if entry.kind.value == "file" and not entry.path.startswith(".syncoxide"):
-                        digest = hashlib.sha256()
-                        async for chunk in provider.open_read(entry.path):
-                            digest.update(chunk)
-                        found[entry.path] = digest.hexdigest()
-        finally:
-            await provider.aclose()
-        return found
+        return await file_digests(S3Provider(settings))
 
     # Playwright's sync API holds this thread's event loop: read from another thread.
     with ThreadPoolExecutor(1) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,3 +52,19 @@ def wait_for_runs(
             return dict(rule)
         time.sleep(0.2)
     raise AssertionError(f"rule {rule_id} did not finish {count} runs in {timeout}s: {rule}")
+
+
+async def file_digests(provider: Any) -> dict[str, str]:
+    """SHA-256 of every file a provider lists (our own state files left out); closes it."""
+    found: dict[str, str] = {}
+    try:
+        async for page in provider.list_tree():
+            for entry in page:
+                if entry.kind.value == "file" and not entry.path.startswith(".syncoxide"):
+                    digest = hashlib.sha256()
+                    async for chunk in provider.open_read(entry.path):
+                        digest.update(chunk)
+                    found[entry.path] = digest.hexdigest()
+    finally:
+        await provider.aclose()
+    return found

@@ -26,7 +26,7 @@ from tests.native.providers.conftest import (
     SshServer,
     WebDavServer,
 )
-from tests.server.rules.rules_world import connect, rules_client, wait_for_runs
+from tests.server.rules.rules_world import connect, file_digests, rules_client, wait_for_runs
 
 
 @pytest.fixture()
@@ -58,19 +58,7 @@ def _s3_digests(client: TestClient, connection_id: int, folder: str) -> dict[str
 
     async def read() -> dict[str, str]:
         connection = await service.store.connection(1, connection_id)
-        provider = service.connections.provider(connection, folder)
-        found = {}
-        try:
-            async for page in provider.list_tree():
-                for entry in page:
-                    if entry.kind.value == "file" and not entry.path.startswith(".syncoxide"):
-                        digest = hashlib.sha256()
-                        async for chunk in provider.open_read(entry.path):
-                            digest.update(chunk)
-                        found[entry.path] = digest.hexdigest()
-        finally:
-            await provider.aclose()
-        return found
+        return await file_digests(service.connections.provider(connection, folder))
 
     return asyncio.run(read())
 
