@@ -257,11 +257,13 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
 
 
 def all_operations() -> tuple[Operation, ...]:
-    """This table plus the link and rule operations, which build on it (hence the late import)."""
+    """This table plus the link, rule and storage operations, which build on it (hence the
+    late import)."""
+    from server.files.api import STORAGE_OPERATIONS
     from server.links.api import LINK_OPERATIONS
     from server.rules.api import RULE_OPERATIONS
 
-    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS
+    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS
 
 
 def routes() -> list[BaseRoute]:

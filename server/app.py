@@ -20,6 +20,9 @@ from server.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from server.auth import who
 from server.config import ServerConfig
 from server.datadir import prepare_data_dir
+from server.files import uploads as storage_uploads
+from server.files.service import FileService
+from server.files.store import FileStore
 from server.headers import SecurityHeaders
 from server.links import request_routes, share_routes, uploads
 from server.links.service import LinkService
@@ -144,17 +147,39 @@ _STATUS_TEXT = {
 }
 
 
+def _quota_bytes() -> int | None:
+    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
+    return int(quota) if quota.isdigit() else None
+
+
 def link_service(config: ServerConfig, services: Services) -> LinkService:
     uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
     store = LinkStore.open(config.database_path)
-    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
+    own_files = FileStore.open(config.database_path)
+
+    async def files_bytes(user_id: int) -> int:
+        return own_files.bytes_of_user(user_id)
+
     return LinkService(
         store,
         services.blobs,
         uploads,
         services.notifier,
         services.clock,
-        int(quota) if quota.isdigit() else None,
+        _quota_bytes(),
+        files_bytes,
+    )
+
+
+def file_service(config: ServerConfig, links: LinkService) -> FileService:
+    """The user's own files share the links' blob store, upload store and quota."""
+    return FileService(
+        FileStore.open(config.database_path),
+        links.blobs,
+        links.uploads,
+        config.data_dir / "incoming",
+        _quota_bytes(),
+        links.store.bytes_of_user,
     )
 
 
@@ -198,6 +223,8 @@ def create_app(
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
+    files = file_service(config, links)
+    routes.extend(storage_uploads.routes(files))
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: web.http_error, Exception: web.http_error},
@@ -205,6 +232,7 @@ def create_app(
     )
     app.state.services = web.services
     app.state.links = links
+    app.state.files = files
     app.state.rules = rule_service(config, web.services)
     app.add_middleware(SecurityHeaders)
     return app

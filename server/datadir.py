@@ -163,6 +163,20 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
     # 7: a sync rule may also run when its source's changes feed reports a change.
     "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
+    # 8: each user's own files on this server: folders and files by path, bytes in blobs.
+    """
+    CREATE TABLE stored_files (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime_ns INTEGER NOT NULL DEFAULT 0,
+        sha1 TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL DEFAULT '',
+        blob_key TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (user_id, path)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

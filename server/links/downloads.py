@@ -66,7 +66,7 @@ def attachment(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _ranged_response(
+def ranged_response(
     request: Request,
     body: AsyncIterator[bytes] | None,
     size: int,
@@ -105,7 +105,7 @@ def file_response(
         "ETag": file_etag(file),
         "Content-Disposition": attachment(file.path.rsplit("/", 1)[-1]),
     }
-    return _ranged_response(request, body, file.size, chosen, headers)
+    return ranged_response(request, body, file.size, chosen, headers)
 
 
 def zip_plan(files: Sequence[LinkFile]) -> tuple[ZipLayout, str]:
@@ -129,7 +129,7 @@ def zip_response(
     start, end = (chosen.start, chosen.end) if chosen else (0, layout.size)
     headers = {"ETag": etag, "Content-Disposition": attachment(name)}
     body = _zip_bytes(links, layout, files, start, end)
-    return _ranged_response(request, body, layout.size, chosen, headers)
+    return ranged_response(request, body, layout.size, chosen, headers)
 
 
 async def _zip_bytes(

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,7 @@ class LinkService:
         notifier: Notifier,
         clock: Clock,
         quota_bytes: int | None = None,
+        used_elsewhere: Callable[[int], Awaitable[int]] | None = None,
     ) -> None:
         self.store = store
         self.blobs = blobs
@@ -70,6 +71,7 @@ class LinkService:
         self.notifier = notifier
         self.clock = clock
         self.quota_bytes = quota_bytes  # per user, over all their links; None: no limit
+        self.used_elsewhere = used_elsewhere  # what else counts against it (their own files)
         self._swept_at = 0
 
     def sweep_abandoned_uploads(self) -> None:
@@ -83,7 +85,10 @@ class LinkService:
         """How many more bytes the user's links may hold, or None without a quota."""
         if self.quota_bytes is None:
             return None
-        return max(self.quota_bytes - await self.store.bytes_of_user(user_id), 0)
+        used = await self.store.bytes_of_user(user_id)
+        if self.used_elsewhere is not None:
+            used += await self.used_elsewhere(user_id)
+        return max(self.quota_bytes - used, 0)
 
     async def create(self, owner: User, kind: str, options: LinkOptions) -> Link:
         password = options.password or None

@@ -177,7 +177,7 @@ def _starts_sealed(data: Path) -> bool:
         return source.read(len(SEALED_START)) == SEALED_START
 
 
-def _signed_in_first(
+def signed_in_first(
     endpoint: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
     """Strangers get 401 before tus looks at the request (tus would answer 412 first)."""
@@ -206,7 +206,7 @@ def routes(links: LinkService) -> list[BaseRoute]:
     drop_policy = TusPolicy(drop.authorize, MAX_UPLOAD, on_complete=drop.on_complete)
     public = TusEndpoint(DROP_BASE, links.uploads, drop_policy)
     guarded = [
-        Route(r.path, _signed_in_first(r.endpoint), methods=list(r.methods or ()))
+        Route(r.path, signed_in_first(r.endpoint), methods=list(r.methods or ()))
         for r in owner.routes()
     ]
     return [*guarded, *public.routes()]

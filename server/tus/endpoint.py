@@ -27,8 +27,9 @@ from server.tus.headers import (
     parse_metadata,
     parse_non_negative,
 )
-from server.tus.store import Upload, UploadStore
+from server.tus.store import DEFERRED, Upload, UploadStore
 
+DEFER_EXTENSION = "creation-defer-length"
 Authorize = Callable[[Request], Awaitable[str]]
 OnComplete = Callable[[Upload, UploadStore], Awaitable[None]]
 
@@ -43,6 +44,9 @@ class TusPolicy:
     max_size: int
     lifetime_seconds: float = 24 * 3600
     on_complete: OnComplete = _no_completion_step
+    #: ``creation-defer-length``: a client streaming from a source of unknown size may create
+    #: the upload first and give Upload-Length with its last PATCH.
+    defer_length: bool = False
 
 
 class TusEndpoint:
@@ -87,18 +91,16 @@ class TusEndpoint:
             headers={
                 "Tus-Resumable": TUS_VERSION,
                 "Tus-Version": TUS_VERSION,
-                "Tus-Extension": ",".join(EXTENSIONS),
+                "Tus-Extension": ",".join(
+                    (*EXTENSIONS, DEFER_EXTENSION) if self.policy.defer_length else EXTENSIONS
+                ),
                 "Tus-Max-Size": str(self.policy.max_size),
                 "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
             },
         )
 
     async def _create(self, request: Request, scope: str) -> Response:
-        if "upload-defer-length" in request.headers:
-            raise TusRequestError(400, "Upload-Defer-Length is not supported; send Upload-Length.")
-        length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
-        if length > self.policy.max_size:
-            raise TusRequestError(413, f"Uploads here are limited to {self.policy.max_size} bytes.")
+        length = self._declared_length(request)
         metadata = parse_metadata(request.headers.get("upload-metadata"))
         upload = self.store.create(length, metadata, scope, self.policy.lifetime_seconds)
         headers = {"Location": f"{self.base_path}/{upload.id}"}
@@ -109,13 +111,30 @@ class TusEndpoint:
             await self.policy.on_complete(upload, self.store)
         return self._reply(201, upload, headers)
 
+    def _declared_length(self, request: Request) -> int:
+        if "upload-defer-length" in request.headers:
+            if not self.policy.defer_length:
+                raise TusRequestError(
+                    400, "Upload-Defer-Length is not supported here; send Upload-Length."
+                )
+            if request.headers["upload-defer-length"] != "1" or "upload-length" in request.headers:
+                raise TusRequestError(400, "Send Upload-Defer-Length: 1 or Upload-Length.")
+            return DEFERRED
+        length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
+        self._check_size(length)
+        return length
+
+    def _check_size(self, length: int) -> None:
+        if length > self.policy.max_size:
+            raise TusRequestError(413, f"Uploads here are limited to {self.policy.max_size} bytes.")
+
     async def _status(self, request: Request, scope: str) -> Response:
         upload = self.store.get(request.path_params["upload_id"], scope)
-        headers = {
-            "Upload-Offset": str(upload.offset),
-            "Upload-Length": str(upload.length),
-            "Cache-Control": "no-store",
-        }
+        headers = {"Upload-Offset": str(upload.offset), "Cache-Control": "no-store"}
+        if upload.deferred:
+            headers["Upload-Defer-Length"] = "1"
+        else:
+            headers["Upload-Length"] = str(upload.length)
         if upload.metadata:
             headers["Upload-Metadata"] = format_metadata(upload.metadata)
         return self._reply(200, upload, headers)
@@ -125,6 +144,10 @@ class TusEndpoint:
             raise TusRequestError(415, f"PATCH bodies must be {OFFSET_CONTENT_TYPE}.")
         offset = parse_non_negative(request.headers.get("upload-offset"), "Upload-Offset")
         upload = self.store.get(request.path_params["upload_id"], scope)
+        if upload.deferred and "upload-length" in request.headers:
+            length = parse_non_negative(request.headers["upload-length"], "Upload-Length")
+            self._check_size(length)
+            upload = self.store.declare_length(upload, length)
         upload = await self._write(request, upload, offset)
         return self._reply(204, upload, {"Upload-Offset": str(upload.offset)})
 
@@ -132,7 +155,8 @@ class TusEndpoint:
         raw_checksum = request.headers.get("upload-checksum")
         checksum = parse_checksum(raw_checksum) if raw_checksum else None
         try:
-            upload = await self.store.append(upload, offset, request.stream(), checksum)
+            room = self.policy.max_size - upload.offset
+            upload = await self.store.append(upload, offset, request.stream(), checksum, room)
         except ClientDisconnect as error:
             raise TusRequestError(
                 400, "The connection closed mid-upload; resume with HEAD."

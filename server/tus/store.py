@@ -29,6 +29,8 @@ from typing import BinaryIO
 from server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
 
 _ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
+#: ``Upload.length`` of an upload created with ``Upload-Defer-Length: 1`` until a PATCH says it.
+DEFERRED = -1
 
 
 @dataclass(frozen=True)
@@ -42,25 +44,32 @@ class Upload:
     metadata: dict[str, str] = field(default_factory=dict)
 
     @property
+    def deferred(self) -> bool:
+        return self.length == DEFERRED
+
+    @property
     def complete(self) -> bool:
         return self.offset == self.length
 
 
 @dataclass
 class ContentDigest:
-    """CRC-32 and SHA-256 of an upload's first ``offset`` bytes."""
+    """CRC-32, SHA-256 and SHA-1 of an upload's first ``offset`` bytes (SHA-1 is the digest
+    sync providers compare; the others serve links)."""
 
     offset: int = 0
     crc: int = 0
     sha256: hashlib._Hash = field(default_factory=hashlib.sha256)
+    sha1: hashlib._Hash = field(default_factory=hashlib.sha1)
 
     def fork(self) -> ContentDigest:
-        return ContentDigest(self.offset, self.crc, self.sha256.copy())
+        return ContentDigest(self.offset, self.crc, self.sha256.copy(), self.sha1.copy())
 
     def update(self, chunk: bytes) -> None:
         self.offset += len(chunk)
         self.crc = zlib.crc32(chunk, self.crc)
         self.sha256.update(chunk)
+        self.sha1.update(chunk)
 
 
 class UploadStore:
@@ -103,10 +112,27 @@ class UploadStore:
 
     def content_digest(self, upload: Upload) -> tuple[int, str] | None:
         """(CRC-32, SHA-256 hex) of a complete upload, if they were kept while it arrived."""
+        kept = self.kept_digest(upload)
+        return None if kept is None else (kept.crc, kept.sha256.hexdigest())
+
+    def kept_digest(self, upload: Upload) -> ContentDigest | None:
+        """Every digest of a complete upload, if they were kept while it arrived."""
         kept = self._digests.get(upload.id)
         if kept is None or kept.offset != upload.offset or not upload.complete:
             return None
-        return kept.crc, kept.sha256.hexdigest()
+        return kept
+
+    def declare_length(self, upload: Upload, length: int) -> Upload:
+        """Fix the length of a deferred upload (``creation-defer-length``), once."""
+        if not upload.deferred:
+            if length != upload.length:
+                raise TusRequestError(400, "Upload-Length cannot change once it is known.")
+            return upload
+        if length < upload.offset:
+            raise TusRequestError(400, f"Upload-Length is below the {upload.offset} bytes held.")
+        updated = replace(upload, length=length)
+        self._save(updated)
+        return updated
 
     def delete(self, upload: Upload) -> None:
         self._digests.pop(upload.id, None)
@@ -131,7 +157,9 @@ class UploadStore:
         offset: int,
         body: AsyncIterator[bytes],
         checksum: tuple[str, bytes] | None,
+        max_room: int = 0,
     ) -> Upload:
+        """Writes ``body`` at ``offset``; a deferred upload takes at most ``max_room`` bytes."""
         if offset != upload.offset:
             raise TusRequestError(
                 409, f"Upload-Offset is {offset}, but the upload is at {upload.offset}."
@@ -140,7 +168,7 @@ class UploadStore:
             raise TusRequestError(409, "Another request is writing this upload; retry shortly.")
         self._writing.add(upload.id)
         try:
-            received = await self._write_at(upload, body, checksum)
+            received = await self._write_at(upload, body, checksum, max_room)
         finally:
             self._writing.discard(upload.id)
         updated = replace(upload, offset=upload.offset + received)
@@ -148,14 +176,18 @@ class UploadStore:
         return updated
 
     async def _write_at(
-        self, upload: Upload, body: AsyncIterator[bytes], checksum: tuple[str, bytes] | None
+        self,
+        upload: Upload,
+        body: AsyncIterator[bytes],
+        checksum: tuple[str, bytes] | None,
+        max_room: int,
     ) -> int:
         digest = hashlib.new(checksum[0]) if checksum else None
         kept = self._digests.get(upload.id)
         content = kept.fork() if kept and kept.offset == upload.offset else None
         if content is None and upload.offset == 0:
             content = ContentDigest()
-        room = upload.length - upload.offset
+        room = upload.length - upload.offset if not upload.deferred else max_room
         received = 0
         with self.data_path(upload).open("r+b") as data:
             data.truncate(upload.offset)
@@ -165,9 +197,7 @@ class UploadStore:
                     received += len(chunk)
                     if received > room:
                         data.truncate(upload.offset)
-                        raise TusRequestError(
-                            413, f"The body goes past Upload-Length ({upload.length})."
-                        )
+                        raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
                     data.write(chunk)
                     if digest is not None:
                         digest.update(chunk)
@@ -204,6 +234,10 @@ class UploadStore:
         staging = target.with_suffix(".json.tmp")
         staging.write_text(json.dumps(asdict(upload)))
         staging.replace(target)
+
+
+def _bound(upload: Upload) -> str:
+    return "its room" if upload.deferred else f"Upload-Length ({upload.length})"
 
 
 async def _flush(data: BinaryIO) -> None:
