@@ -57,6 +57,8 @@ PUBLIC = {
     "OPTIONS /api/v1/drop/{upload_id}": "tus capability discovery, no data",
     "PATCH /api/v1/drop/{upload_id}": "uploads into a request link, authorized by the link",
     "DELETE /api/v1/drop/{upload_id}": "cancels an upload into a request link, by its holder",
+    "OPTIONS /api/v1/storage/uploads/": "tus capability discovery, no data",
+    "OPTIONS /api/v1/storage/uploads/{upload_id}": "tus capability discovery, no data",
 }
 REFUSED = {401, 403, 404, 405}
 
@@ -84,7 +86,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         **_alices_links(alice, csrf),
         **_alices_rule(app),
     }
+    _alices_stored_file(alice, csrf)
     return app, params
+
+
+def _alices_stored_file(alice: TestClient, csrf: str) -> None:
+    """A file in alice's own storage, named and filled with the label nobody else may see."""
+    stored = alice.put(
+        "/api/v1/storage/content",
+        params={"path": SECRET_LABEL},
+        content=SECRET_LABEL.encode(),
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert stored.status_code == 200, stored.text
 
 
 def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
@@ -254,3 +268,5 @@ def test_another_user_never_sees_or_touches_alices_things(
         SECRET_LABEL
     ]
     assert len(alice_tokens.get("/api/v1/rules").json()["rules"]) == 1
+    stored = alice_tokens.get("/api/v1/storage").json()["entries"]
+    assert [(e["path"], e["size"]) for e in stored] == [(SECRET_LABEL, len(SECRET_LABEL))]
