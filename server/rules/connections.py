@@ -34,11 +34,12 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")
 _SERVER_PATH_OPTIONS = frozenset({"private_key", "known_hosts"})
 
 #: The remote types a server connection may have: every network type, none of its
-#: server-disk options; ``crypt`` wraps another remote and is not offered here.
+#: server-disk options; ``crypt`` wraps another remote and ``server`` names an account by a
+#: login of this machine's CLI: neither is offered here.
 SERVER_TYPES: dict[str, RemoteType] = {
     kind: replace(spec, optional=tuple(o for o in spec.optional if o not in _SERVER_PATH_OPTIONS))
     for kind, spec in TYPES.items()
-    if kind != "crypt"
+    if kind not in ("crypt", "server")
 }
 #: SFTP keys and known host keys are given as text here, and kept sealed like passwords.
 SERVER_TYPES["sftp"] = replace(

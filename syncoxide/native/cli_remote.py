@@ -89,12 +89,17 @@ def save_token(server: str, token: str) -> Path:
 
 
 def resolve_server(args: argparse.Namespace) -> tuple[str, str]:
+    return server_and_token(args.server, args.token)
+
+
+def server_and_token(server: str | None, token: str | None) -> tuple[str, str]:
+    """The server and token given, else from the environment, else what login saved."""
     saved = _saved()
-    server = args.server or os.environ.get("SYNCOXIDE_SERVER") or saved.get("default")
+    server = server or os.environ.get("SYNCOXIDE_SERVER") or saved.get("default")
     if not server:
         raise UsageError("No server given.", hint="Pass --server URL or run `syncoxide login`.")
     server = _check_server_url(server)
-    token = args.token or os.environ.get("SYNCOXIDE_TOKEN") or saved["servers"].get(server)
+    token = token or os.environ.get("SYNCOXIDE_TOKEN") or saved["servers"].get(server)
     if not token:
         raise UsageError(
             f"No token for {server}.", hint="Pass --token, or run `syncoxide login --server`."

@@ -1,4 +1,5 @@
-"""``syncoxide remote add|list|remove``: named S3, WebDAV, SFTP, Drive and Dropbox remotes."""
+"""``syncoxide remote add|list|remove``: named S3, WebDAV, SFTP, Drive, Dropbox and syncoxide
+server remotes."""
 
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ def register(commands: Any) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
-    RemoteStore().add(args.name, args.type, parse_options(args.options))
+    options = parse_options(args.options)
+    if args.type == "server":  # pinned to a server now; its token may come from login later
+        from syncoxide.native.cli_remote import server_and_token
+
+        options["url"] = server_and_token(options.get("url"), options.get("token"))[0]
+    RemoteStore().add(args.name, args.type, options)
     print(f"Added {args.name} ({args.type}). Use it as {args.name}:path, e.g. in syncoxide sync.")
     return 0
 

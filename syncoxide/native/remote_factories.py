@@ -101,10 +101,23 @@ def _dropbox(options: dict[str, str], path: str) -> Provider:
     return DropboxProvider(DropboxSettings(oauth, **values))
 
 
+def _server(options: dict[str, str], path: str) -> Provider:
+    from syncoxide.native.cli_remote import server_and_token
+    from syncoxide.native.providers.server_storage import (
+        ServerStorageProvider,
+        ServerStorageSettings,
+    )
+
+    url, token = server_and_token(options.get("url"), options.get("token"))
+    root = _joined(options.get("root", ""), path)
+    return ServerStorageProvider(ServerStorageSettings(url=url, token=token, root=root))
+
+
 FACTORIES: dict[str, Callable[[dict[str, str], str], Provider]] = {
     "s3": _s3,
     "webdav": _webdav,
     "sftp": _sftp,
     "gdrive": _gdrive,
     "dropbox": _dropbox,
+    "server": _server,
 }

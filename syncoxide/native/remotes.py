@@ -63,6 +63,8 @@ TYPES: dict[str, RemoteType] = {
         ("client_secret", "root_folder_id", "token_url", "api_url"),
         ("client_secret", "refresh_token"),
     ),
+    # Your own files on a syncoxide server; url and token default to `syncoxide login`'s.
+    "server": RemoteType((), ("url", "token", "root"), ("token",)),
     # An encrypted folder inside a local path or another remote (``remote=box:vault``).
     "crypt": RemoteType(("remote", "password"), (), ("password",)),
     "dropbox": RemoteType(
