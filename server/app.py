@@ -21,6 +21,7 @@ from server.auth import who
 from server.config import ServerConfig
 from server.datadir import prepare_data_dir
 from server.files import uploads as storage_uploads
+from server.files.provider import OwnFilesProvider
 from server.files.service import FileService
 from server.files.store import FileStore
 from server.headers import SecurityHeaders
@@ -183,10 +184,19 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
     )
 
 
-def rule_service(config: ServerConfig, services: Services) -> RuleService:
+def rule_service(
+    config: ServerConfig, services: Services, files: FileService | None = None
+) -> RuleService:
     store = RuleStore.open(config.database_path)
     key = config.data_dir / "connections.key"
-    connections = Connections(store, key, services.clock, open_connection)
+
+    def own_files(user_id: int, path: str) -> OwnFilesProvider:
+        assert files is not None
+        return OwnFilesProvider(files, user_id, path)
+
+    connections = Connections(
+        store, key, services.clock, open_connection, own_files if files else None
+    )
     runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
     watcher = ChangeWatcher(store, connections, services.clock)
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
@@ -233,6 +243,6 @@ def create_app(
     app.state.services = web.services
     app.state.links = links
     app.state.files = files
-    app.state.rules = rule_service(config, web.services)
+    app.state.rules = rule_service(config, web.services, files)
     app.add_middleware(SecurityHeaders)
     return app

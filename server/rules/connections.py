@@ -32,6 +32,8 @@ CHECK_SECONDS = 20.0
 MAX_OPTION_LENGTH = 4096
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")
 _SERVER_PATH_OPTIONS = frozenset({"private_key", "known_hosts"})
+HOME = "home"
+OwnFiles = Callable[[int, str], Provider]
 
 #: The remote types a server connection may have: every network type, none of its
 #: server-disk options; ``crypt`` wraps another remote and ``server`` names an account by a
@@ -42,6 +44,8 @@ SERVER_TYPES: dict[str, RemoteType] = {
     if kind not in ("crypt", "server")
 }
 #: SFTP keys and known host keys are given as text here, and kept sealed like passwords.
+#: Your own files on this server, reached in-process (``server.files.provider``): no options.
+SERVER_TYPES[HOME] = RemoteType((), (), ())
 SERVER_TYPES["sftp"] = replace(
     SERVER_TYPES["sftp"],
     optional=(*SERVER_TYPES["sftp"].optional, "private_key_data", "known_hosts_data"),
@@ -109,11 +113,20 @@ class Connections:
         key_path: Path,
         clock: Callable[[], int],
         open_remote: Callable[[str, dict[str, str], str], Provider],
+        own_files: OwnFiles | None = None,
     ) -> None:
         self.store = store
         self.sealer = SecretSealer(key_path)
         self.clock = clock
         self._open_remote = open_remote
+        self._own_files = own_files
+
+    def _open(self, user_id: int, kind: str, options: dict[str, str], path: str) -> Provider:
+        if kind != HOME:
+            return self._open_remote(kind, options, path)
+        if self._own_files is None:
+            raise UsageError("This server keeps no files of its own.")
+        return self._own_files(user_id, path)
 
     def _sealed(self, user_id: int, name: str, kind: str, options: dict[str, str]) -> Any:
         secret_names = SERVER_TYPES[kind].secrets
@@ -139,14 +152,14 @@ class Connections:
         return {**connection.options, **opened}
 
     def provider(self, connection: Connection, path: str) -> Provider:
-        return self._open_remote(connection.kind, self.options(connection), path)
+        return self._open(connection.user_id, connection.kind, self.options(connection), path)
 
     async def add(
         self, user_id: int, name: str, kind: str, options: dict[str, Any]
     ) -> tuple[Connection | None, CheckResult]:
         """Add the connection if the provider accepts it; else nothing is stored."""
         given = check_connection_input(name, kind, options)
-        result = await self._check(lambda: self._open_remote(kind, dict(given), ""))
+        result = await self._check(lambda: self._open(user_id, kind, dict(given), ""))
         if not result.ok:
             return None, result
         plain, secrets = self._sealed(user_id, name, kind, given)
@@ -166,7 +179,9 @@ class Connections:
         """New options (new credentials, to reconnect) replace the given ones, once checked."""
         merged = {**self.options(connection), **options}
         given = check_connection_input(connection.name, connection.kind, merged)
-        result = await self._check(lambda: self._open_remote(connection.kind, dict(given), ""))
+        result = await self._check(
+            lambda: self._open(connection.user_id, connection.kind, dict(given), "")
+        )
         if not result.ok:
             return connection, result
         plain, secrets = self._sealed(connection.user_id, connection.name, connection.kind, given)
