@@ -15,6 +15,7 @@ from server.files.service import FileService
 from server.files.store import DIR, StoredEntry
 from syncoxide.errors import NotFoundError
 from syncoxide.native.providers.digests import StreamDigests, verify_expected
+from syncoxide.native.providers.server_storage import without_pruned
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
 
 PAGE = 5000
@@ -58,16 +59,7 @@ class OwnFilesProvider:
         after = ""
         while True:
             found = self._files.listing(self._user, self._root, after, PAGE, True)
-            page = []
-            for entry in map(self._entry, found):
-                parts = entry.path.split("/")
-                if any("/".join(parts[:i]) in pruned for i in range(1, len(parts))):
-                    continue
-                if entry.kind is EntryKind.DIR and prune is not None and prune(entry.path):
-                    pruned.add(entry.path)
-                    continue
-                page.append(entry)
-            yield page
+            yield without_pruned([self._entry(e) for e in found], prune, pruned)
             if len(found) < PAGE:
                 return
             after = found[-1].path

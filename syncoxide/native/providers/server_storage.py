@@ -133,7 +133,7 @@ class ServerStorageProvider:
                     raise
                 return  # the root folder is not there yet: an empty tree, as on S3
             page = [self._entry(found) for found in answer["entries"]]
-            yield _unpruned(page, prune, pruned)
+            yield without_pruned(page, prune, pruned)
             if answer["next_after"] is None:
                 return
             after = str(answer["next_after"])
@@ -235,8 +235,11 @@ class ServerStorageProvider:
         return digests.hexdigest(kind)
 
 
-def _unpruned(page: list[Entry], prune: PrunePredicate | None, pruned: set[str]) -> list[Entry]:
-    """``page`` without pruned folders and what lies under them (parents sort first)."""
+def without_pruned(
+    page: list[Entry], prune: PrunePredicate | None, pruned: set[str]
+) -> list[Entry]:
+    """``page`` without pruned folders and what lies under them; ``pruned`` carries the
+    folders pruned so far from page to page (a listing sorted by path has parents first)."""
     if prune is None:
         return page
     kept = []

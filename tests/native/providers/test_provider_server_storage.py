@@ -6,12 +6,19 @@ import asyncio
 import hashlib
 import itertools
 import os
+import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from syncoxide.errors import AuthenticationError, IntegrityError, ProviderUnavailableError
+from syncoxide.errors import (
+    AuthenticationError,
+    IntegrityError,
+    NotFoundError,
+    ProviderUnavailableError,
+)
 from syncoxide.native.providers.server_storage import ServerStorageProvider, ServerStorageSettings
 from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
@@ -200,3 +207,24 @@ def test_pruned_folders_are_not_listed(live: LiveAccounts) -> None:
             assert listed == {"keep": EntryKind.DIR, "keep/a.txt": EntryKind.FILE}
 
     asyncio.run(run())
+
+
+def test_a_put_cut_off_mid_body_leaves_nothing(live: LiveAccounts) -> None:
+    """A client that promises 1 MB and hangs up after 1000 bytes: nothing gets the name."""
+    host, port = live.url.removeprefix("http://").split(":")
+    request = (
+        "PUT /api/v1/storage/content?path=cut-off.bin HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {live.tokens['alice']}\r\n"
+        "Content-Length: 1000000\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(request + b"x" * 1000)
+    time.sleep(0.5)  # let the server notice the disconnect and clean up
+
+    async def run() -> None:
+        async with ServerStorageProvider(_settings(live, root="")) as provider:
+            with pytest.raises(NotFoundError):
+                await provider.stat("cut-off.bin")
+
+    asyncio.run(run())
+    assert list((live.server.data_dir / "incoming").iterdir()) == []
