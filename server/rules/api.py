@@ -13,7 +13,7 @@ from starlette.requests import HTTPConnection
 from server.api import Operation, obj
 from server.api_errors import ApiError
 from server.api_handlers import Call
-from server.rules.connections import SERVER_TYPES
+from server.rules.connections import HOME, SERVER_TYPES, own_files_source
 from server.rules.consent_routes import callback_url
 from server.rules.files import list_files as list_all_files
 from server.rules.service import (
@@ -261,6 +261,10 @@ async def list_files(call: Call) -> dict[str, Any]:
     ]
     if wanted is not None and not chosen:
         raise ApiError(404, "not_found", f"You have no connection {wanted}.")
+    # The user's own files are one more source, unless a connection lists them by name.
+    listed = any(c.kind == HOME for c in chosen)
+    if wanted is None and service.connections.has_own_files and not listed:
+        chosen.append(own_files_source(call.user.id))
     found = await list_all_files(service.connections, chosen, query, limit)
     return {"files": found.files, "errors": found.errors, "truncated": found.truncated}
 

@@ -88,6 +88,11 @@ def open_connection(kind: str, options: dict[str, str], path: str) -> Provider:
     return SftpProvider(settings)
 
 
+def own_files_source(user_id: int) -> Connection:
+    """The user's own files on this server as a source for the files view, unsaved (id 0)."""
+    return Connection(0, user_id, "This server", HOME, {}, {}, OK, "", 0, None)
+
+
 def check_connection_input(name: str, kind: str, options: dict[str, Any]) -> dict[str, str]:
     """The options as strings, or a ``UsageError`` saying what is wrong with the input."""
     if not _NAME.match(name):
@@ -120,6 +125,10 @@ class Connections:
         self.clock = clock
         self._open_remote = open_remote
         self._own_files = own_files
+
+    @property
+    def has_own_files(self) -> bool:
+        return self._own_files is not None
 
     def _open(self, user_id: int, kind: str, options: dict[str, str], path: str) -> Provider:
         if kind != HOME:

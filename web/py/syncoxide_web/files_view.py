@@ -26,8 +26,9 @@ from syncoxide_web.rules_html import (
 FILES_SECTION = """
 <section data-view="files" hidden>
   <h1>Files</h1>
-  <p>Your files across every connected provider, listed by the server. Connect a provider
-     once; the server keeps its keys encrypted and runs your sync rules with them.</p>
+  <p>Your files across every connected provider and your own files on this server, listed by
+     the server. Connect a provider once; the server keeps its keys encrypted and runs your
+     sync rules with them.</p>
   <div class="card">
     <h2>Find files</h2>
     <form id="files-form" autocomplete="off">
@@ -45,7 +46,8 @@ FILES_SECTION = """
       <label>Type <select id="connect-kind">
         <option value="s3">S3 or S3-compatible</option><option value="webdav">WebDAV</option>
         <option value="sftp">SFTP</option><option value="gdrive">Google Drive</option>
-        <option value="dropbox">Dropbox</option></select></label>
+        <option value="dropbox">Dropbox</option>
+        <option value="home">Your files on this server</option></select></label>
       <label>Settings, one <code>key=value</code> per line
         <textarea id="connect-options" rows="5" spellcheck="false"></textarea></label>
       <label id="connect-key-label" hidden>Private key (SFTP), kept encrypted on the server

@@ -39,6 +39,7 @@ OPTION_HINTS = {
     "# then use the consent screen, or add refresh_token=... and Connect",
     "dropbox": "client_id=...\nclient_secret=...\n"
     "# then use the consent screen, or add refresh_token=... and Connect",
+    "home": "# no settings: your own files on this server, for sync rules",
 }
 
 
