@@ -181,6 +181,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         config.data_dir / "incoming",
         _quota_bytes(),
         links.store.bytes_of_user,
+        links.sweep_abandoned_uploads,
     )
 
 

@@ -65,6 +65,7 @@ class FileService:
         incoming: Path,
         quota_bytes: int | None = None,
         used_elsewhere: UsedElsewhere = _nothing_elsewhere,
+        sweep_uploads: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.blobs = blobs
@@ -72,6 +73,8 @@ class FileService:
         self.incoming = incoming
         self.quota_bytes = quota_bytes
         self.used_elsewhere = used_elsewhere
+        #: Frees the disk held by abandoned uploads now and then (shared with the links).
+        self.sweep_uploads = sweep_uploads
         incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)

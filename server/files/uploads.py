@@ -43,6 +43,8 @@ class StorageUploadPolicy:
         except ApiError as error:
             raise TusRequestError(error.status, error.message) from None
         user_id = signed_in.user.id
+        if request.method == "POST":
+            self.files.sweep_uploads()
         await self._check_room(request, user_id)
         return UPLOAD_SCOPE.format(user_id)
 

@@ -296,3 +296,27 @@ def test_links_and_files_share_one_quota(quota_world: LinksWorld) -> None:
         headers={**TUS, "Upload-Length": "200", "Upload-Metadata": metadata(share=share, path="a")},
     )
     assert refused.status_code == 413
+
+
+def test_abandoned_storage_uploads_are_swept_from_disk(world: LinksWorld) -> None:
+    _tus_start(world.owner, "left.bin")
+    uploads = world.app.state.files.uploads.root
+    assert len(list(uploads.glob("*.bin"))) == 1
+    world.clock.now += 8 * 24 * 3600  # past the 7-day expiry of storage uploads
+    world.owner.headers["X-CSRF-Token"] = sign_in(world.owner, "alice")  # the session expired
+    _tus_start(world.owner, "next.bin")
+    assert len(list(uploads.glob("*.bin"))) == 1  # only the new one is left
+
+
+def test_an_upload_finished_before_a_restart_is_hashed_from_disk(world: LinksWorld) -> None:
+    alice = world.owner
+    where = _tus_start(alice, "r.bin")
+    headers = {**OFFSET, "Upload-Offset": "0", "Upload-Length": "6"}
+    assert alice.patch(where, content=b"resume", headers=headers).status_code == 204
+    world.app.state.files.uploads._digests.clear()  # what a restart forgets
+    sha1 = hashlib.sha1(b"resume").hexdigest()
+    body = {"upload": where.rsplit("/", 1)[1], "path": "r.bin", "sha1": sha1}
+    done = alice.post(f"{API}/commit", json=body)
+    assert (
+        done.status_code == 201 and done.json()["sha256"] == hashlib.sha256(b"resume").hexdigest()
+    )
