@@ -16,10 +16,8 @@ import contextlib
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from server.api_errors import ApiError
-from server.auth import CSRF_HEADER, check_csrf, who
 from server.files.service import UPLOAD_SCOPE, FileService
-from server.links.uploads import signed_in_first
+from server.links.uploads import signed_in_first, signed_in_owner
 from server.tus import TusEndpoint, TusPolicy
 from server.tus.headers import TusRequestError
 from syncoxide.errors import SyncoxideError
@@ -35,14 +33,7 @@ class StorageUploadPolicy:
         self.files = files
 
     async def authorize(self, request: Request) -> str:
-        try:
-            signed_in = await who(request)
-            if signed_in is None:
-                raise TusRequestError(401, "Sign in, or send an API token as 'Bearer'.")
-            check_csrf(request.method, signed_in, request.headers.get(CSRF_HEADER))
-        except ApiError as error:
-            raise TusRequestError(error.status, error.message) from None
-        user_id = signed_in.user.id
+        user_id = (await signed_in_owner(request)).user.id
         if request.method == "POST":
             self.files.sweep_uploads()
         await self._check_room(request, user_id)

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.accounts import SignedIn
 from server.api_errors import ApiError
 from server.auth import CSRF_HEADER, check_csrf, who
 from server.links.service import LinkService
@@ -46,7 +47,8 @@ def _path_of(metadata: dict[str, str]) -> str:
     return metadata.get("path") or metadata.get("filename") or metadata.get("name") or ""
 
 
-async def _owner_scope(request: Request) -> str:
+async def signed_in_owner(request: Request) -> SignedIn:
+    """The signed-in caller of a tus request (token, or session + CSRF), or a tus refusal."""
     try:
         signed_in = await who(request)
         if signed_in is None:
@@ -54,6 +56,11 @@ async def _owner_scope(request: Request) -> str:
         check_csrf(request.method, signed_in, request.headers.get(CSRF_HEADER))
     except ApiError as error:
         raise TusRequestError(error.status, error.message) from None
+    return signed_in
+
+
+async def _owner_scope(request: Request) -> str:
+    signed_in = await signed_in_owner(request)
     if request.method == "POST":
         length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
         links_of(request).sweep_abandoned_uploads()

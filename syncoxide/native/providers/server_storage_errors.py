@@ -19,6 +19,7 @@ from syncoxide.errors import (
     SyncoxideError,
     UsageError,
 )
+from syncoxide.native.providers import webdav_errors
 
 _BY_CODE: dict[str, type[SyncoxideError]] = {
     "already_exists": AlreadyExistsError,
@@ -70,17 +71,5 @@ def status_error(status: int, code: str, message: str, method: str, where: str) 
 
 @contextmanager
 def translated(where: str, base_url: str) -> Iterator[None]:
-    try:
+    with webdav_errors.translated(where, base_url, "syncoxide server"):
         yield
-    except httpx2.TimeoutException as error:
-        raise ProviderUnavailableError(
-            f"The server at {base_url} did not answer in time ({where!r}).",
-            hint="Nothing half-written was kept; try again later.",
-        ) from error
-    except httpx2.TransportError as error:
-        raise ProviderUnavailableError(
-            f"Could not reach the server at {base_url} ({type(error).__name__}).",
-            hint="Nothing was changed. Check the address and that the server is running.",
-        ) from error
-    except httpx2.HTTPError as error:
-        raise ProviderError(f"HTTP client error on {where!r}: {error}.") from error

@@ -45,18 +45,19 @@ def status_error(status: int, method: str, where: str) -> SyncoxideError:
 
 
 @contextmanager
-def translated(where: str, base_url: str) -> Iterator[None]:
+def translated(where: str, base_url: str, server: str = "WebDAV server") -> Iterator[None]:
+    """httpx2 failures of an HTTP provider (``server`` names it in messages) as syncoxide errors."""
     try:
         yield
     except httpx2.TimeoutException as error:
         raise ProviderUnavailableError(
-            f"The WebDAV server at {base_url} did not answer in time ({where!r}).",
+            f"The {server} at {base_url} did not answer in time ({where!r}).",
             hint="Nothing half-written was kept; try again later.",
         ) from error
     except httpx2.TransportError as error:
         raise ProviderUnavailableError(
-            f"Could not reach the WebDAV server at {base_url} ({type(error).__name__}).",
+            f"Could not reach the {server} at {base_url} ({type(error).__name__}).",
             hint="Nothing was changed. Check the address and that the server is running.",
         ) from error
     except httpx2.HTTPError as error:
-        raise ProviderError(f"WebDAV client error on {where!r}: {error}.") from error
+        raise ProviderError(f"HTTP client error on {where!r} ({server}): {error}.") from error
