@@ -39,8 +39,9 @@ class ServerStorageSettings:
     token: str = field(repr=False)
     root: str = ""  # a folder inside your files; "" for all of them
     timeout: float = 60.0
-    small_upload: int = 8 << 20  # sources up to this size go in one request
-    part_size: int = 16 << 20  # larger ones in tus PATCHes of this size
+    small_upload: int = 4 << 20  # sources up to this size go in one request
+    # Larger ones in tus PATCHes of this size; memory: about twice this per transfer.
+    part_size: int = 8 << 20
     page_size: int = 5000
 
 

@@ -75,7 +75,8 @@ class TusUpload:
     async def _send_full_parts(self, url: str, buffer: bytearray) -> None:
         # ">" not ">=": the last part always stays behind, so it can carry Upload-Length.
         while len(buffer) > self._part_size:
-            part = bytes(buffer[: self._part_size])
+            with memoryview(buffer) as view:  # one copy, not two (slice, then bytes)
+                part = bytes(view[: self._part_size])
             del buffer[: self._part_size]
             await self._patch(url, part)
 
