@@ -68,8 +68,9 @@ class LiveServer:
         return self.process.returncode, output
 
 
-def start_live_server(data_dir: Path) -> LiveServer:
-    port = free_port()
+def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
+    """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place."""
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,

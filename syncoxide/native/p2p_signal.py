@@ -114,6 +114,8 @@ class SignalingClient:
         self.welcome = welcome
         # The sender's server copy (a share link path), from the welcome or announced later.
         self.fallback: str | None = welcome.get("fallback")
+        # Who else is in the room (peer id -> role), kept current from presence messages.
+        self.peers: dict[str, str] = {p["peer"]: p["role"] for p in welcome.get("peers", [])}
         self.messages: asyncio.Queue[Message | None] = asyncio.Queue()
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
 
@@ -138,6 +140,10 @@ class SignalingClient:
     @property
     def peers_present(self) -> bool:
         return bool(self.welcome.get("peers"))
+
+    @property
+    def sender_present(self) -> bool:
+        return "sender" in self.peers.values()
 
     async def send(self, message: Message) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -165,11 +171,18 @@ class SignalingClient:
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.socket:
                 message = json.loads(raw)
+                self._track_presence(message)
                 if message.get("type") == "fallback":
                     self.fallback = message.get("url")
                 elif message.get("type") != "pong":
                     self.messages.put_nowait(message)
         self.messages.put_nowait(None)
+
+    def _track_presence(self, message: Message) -> None:
+        if message.get("type") == "peer-joined":
+            self.peers[str(message.get("peer"))] = str(message.get("role"))
+        elif message.get("type") == "peer-left":
+            self.peers.pop(str(message.get("peer")), None)
 
     async def _ping(self) -> None:
         while True:

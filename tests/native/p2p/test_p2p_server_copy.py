@@ -1,0 +1,171 @@
+"""CLI to CLI with the server copy: ``send --also-upload``, then a receiver that finds the sender
+gone (never there, killed mid-transfer, or the server restarted in between) gets the copy,
+verified; a tampered copy fails with an integrity error and leaves nothing under the file's name.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.native.p2p.p2p_processes import CliRun, start_cli, wait_for_link
+from tests.native.p2p.test_p2p_cli import make_tree, snapshot, wait_for_partial
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "syncoxide.native.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of this module's own: one test restarts it."""
+    live = start_live_server(tmp_path_factory.mktemp("copy-data"))
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def token(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    password = tmp_path_factory.mktemp("copier") / "pw"
+    password.write_text("copier password\n")
+    data = str(server.data_dir)
+    _cli("user", "add", "copier", "--password-file", str(password), "--data-dir", data)
+    return _cli("token", "create", "--user", "copier", "--data-dir", data).strip()
+
+
+def _send(server: LiveServer, token: str, tree: Path, log: Path, wait: float) -> CliRun:
+    args = ["send", str(tree), "--also-upload", "--server", server.url, "--token", token]
+    return start_cli([*args, "--wait", str(wait)], log)
+
+
+def _wait_for_copy(sender: CliRun, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"Server copy ready: (\S+)", sender.output())
+        if found:
+            return found.group(1)
+        assert sender.process.poll() is None, sender.output()
+        time.sleep(0.05)
+    raise AssertionError(f"no server copy was announced:\n{sender.output()}")
+
+
+def _receive(link: str, out: Path, log: Path) -> CliRun:
+    return start_cli(["receive", link, "-o", str(out), "--wait", "60"], log)
+
+
+def test_sender_gone_before_the_receiver_starts(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src")
+    sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
+    try:
+        link, _ = wait_for_link(sender)
+        send_rc, sent = sender.wait(60)
+    finally:
+        sender.stop()
+    assert send_rc == 0, sent
+    assert "Server copy ready" in sent and "No receiver connected within 2 s" in sent
+    rc, received = _receive(link, tmp_path / "out", tmp_path / "recv.log").wait(60)
+    assert rc == 0, received
+    assert "fetching its server copy" in received
+    assert "Verified" in received and "server copy" in received.split("Verified")[1]
+    assert snapshot(tmp_path / "out" / "album") == _without_empty_folders(snapshot(tree))
+    assert not list((tmp_path / "out").rglob("*.syncoxide-part"))
+
+
+def test_sender_killed_mid_transfer_the_receiver_finishes_from_the_copy(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=32 * 1024 * 1024)
+    out = tmp_path / "out"
+    sender = _send(server, token, tree, tmp_path / "send.log", wait=60)
+    receiver: CliRun | None = None
+    try:
+        link, _ = wait_for_link(sender)
+        _wait_for_copy(sender)
+        receiver = _receive(link, out, tmp_path / "recv.log")
+        kept = wait_for_partial(out, at_least=2 * 1024 * 1024, timeout=60)
+        sender.process.kill()  # SIGKILL: no goodbye on any channel
+        rc, received = receiver.wait(90)
+    finally:
+        sender.stop()
+        if receiver is not None:
+            receiver.stop()
+    assert rc == 0, received
+    assert "fetching its server copy" in received
+    resumed = re.search(r"big\.bin: continuing from byte (\d+)", received)
+    assert resumed, received  # the peer-to-peer part was kept, not fetched again
+    assert int(resumed.group(1)) >= kept
+    assert snapshot(out / "album") == snapshot(tree)
+    assert not list(out.rglob("*.syncoxide-part"))
+
+
+def test_a_restarted_server_still_offers_the_copy(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src")
+    sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
+    try:
+        link, _ = wait_for_link(sender)
+        assert sender.wait(60)[0] == 0, sender.output()
+    finally:
+        sender.stop()
+    server.stop()
+    restarted = start_live_server(server.data_dir, port=int(server.url.rsplit(":", 1)[1]))
+    server.process = restarted.process  # the module fixture stops this one at the end
+    rc, received = _receive(link, tmp_path / "out", tmp_path / "recv.log").wait(60)
+    assert rc == 0, received
+    assert "fetching its server copy" in received
+    assert snapshot(tmp_path / "out" / "album") == _without_empty_folders(snapshot(tree))
+
+
+def test_a_tampered_copy_fails_and_leaves_no_file(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=300_000)
+    original = (tree / "big.bin").read_bytes()
+    sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
+    try:
+        link, _ = wait_for_link(sender)
+        assert sender.wait(60)[0] == 0, sender.output()
+    finally:
+        sender.stop()
+    blob = next(p for p in (server.data_dir / "blobs").rglob("*") if _holds(p, original))
+    damaged = bytearray(original)
+    damaged[1000] ^= 0xFF
+    blob.write_bytes(bytes(damaged))  # same size: only the hash can tell
+    out = tmp_path / "out"
+    rc, received = _receive(link, out, tmp_path / "recv.log").wait(60)
+    assert rc == 1, received
+    assert "big.bin: the server copy's SHA-256 does not match" in received
+    assert not (out / "album" / "big.bin").exists()
+    assert not list(out.rglob("*.syncoxide-part"))
+
+
+def _without_empty_folders(tree: dict[str, str]) -> dict[str, str]:
+    """A share link holds files only: with no manifest from the sender, empty folders are not
+    known (the killed-sender test, whose manifest arrived peer-to-peer, keeps them)."""
+    return {
+        path: kind
+        for path, kind in tree.items()
+        if kind != "dir" or any(other.startswith(f"{path}/") for other in tree)
+    }
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    return path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content
