@@ -9,11 +9,17 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 
+from syncoxide.errors import AlreadyExistsError, IntegrityError, NotFoundError
+from syncoxide.native.p2p_files import DestinationFolder, SourceFiles
+from syncoxide.native.p2p_server_copy import fetch_server_copy
+from syncoxide.protocol.manifest import Manifest
+from syncoxide.protocol.receiving import ReceiverProgress
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.native.p2p.p2p_processes import CliRun, start_cli, wait_for_link
 from tests.native.p2p.test_p2p_cli import make_tree, snapshot, wait_for_partial
@@ -169,3 +175,63 @@ def _without_empty_folders(tree: dict[str, str]) -> dict[str, str]:
 
 def _holds(path: Path, content: bytes) -> bool:
     return path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content
+
+
+def _shared(server: LiveServer, token: str, tree: Path) -> str:
+    printed = _cli("share", str(tree), "--server", server.url, "--token", token)
+    return printed.strip().splitlines()[-1]
+
+
+def _manifest_of(tree: Path) -> Manifest:
+    return SourceFiles([tree]).manifest
+
+
+def _no_counting(_manifest: Manifest) -> Callable[[int], None]:
+    return lambda _amount: None
+
+
+def test_a_copy_that_differs_from_the_announced_files_is_refused_before_writing(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=1000)
+    announced = _manifest_of(tree)
+    (tree / "nested" / "note.txt").write_text("changed after the transfer began\n")
+    link = _shared(server, token, tree)
+    progress = ReceiverProgress(b"t" * 16)
+    progress.adopt(announced)
+    folder = DestinationFolder(tmp_path / "out", progress.transfer_id)
+    with pytest.raises(IntegrityError, match=r"album/nested/note\.txt differs"):
+        fetch_server_copy(link, folder, progress, _no_counting)
+    assert not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
+
+
+def test_a_different_file_already_in_the_folder_is_never_overwritten(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=1000)
+    link = _shared(server, token, tree)
+    mine = tmp_path / "out" / "album" / "nested" / "note.txt"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my own note\n")
+    folder = DestinationFolder(tmp_path / "out", b"t" * 16)
+    with pytest.raises(AlreadyExistsError, match="not overwritten"):
+        fetch_server_copy(link, folder, ReceiverProgress(b"t" * 16), _no_counting)
+    assert mine.read_text() == "my own note\n"
+
+
+def test_a_revoked_copy_says_so_and_keeps_what_arrived(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=1000)
+    link = _shared(server, token, tree)
+    share_id = link.rsplit("/", 1)[1]
+    revoked = httpx.delete(
+        f"{server.url}/api/v1/shares/{share_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert revoked.status_code in (200, 204), revoked.text
+    folder = DestinationFolder(tmp_path / "out", b"t" * 16)
+    with pytest.raises(NotFoundError, match="server copy cannot be used") as failed:
+        fetch_server_copy(link, folder, ReceiverProgress(b"t" * 16), _no_counting)
+    assert "kept" in str(failed.value)
