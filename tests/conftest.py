@@ -102,6 +102,27 @@ def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
     raise RuntimeError(f"syncoxide serve did not come up (exit {code}):\n{output}")
 
 
+def account_token(server: LiveServer, name: str, scratch: Path) -> str:
+    """A user on ``server`` made with the CLI, and an API token for it."""
+    password = scratch / f"{name}-password"
+    password.write_text(f"{name} password\n")
+
+    def run(*args: str) -> str:
+        data = ["--data-dir", str(server.data_dir)]
+        done = subprocess.run(
+            [sys.executable, "-m", "syncoxide.native.cli", *args, *data],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("user", "add", name, "--password-file", str(password))
+    return run("token", "create", "--user", name).strip()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_live_server(tmp_path_factory.mktemp("live-data"))

@@ -20,7 +20,7 @@ from syncoxide.native.p2p_files import DestinationFolder, SourceFiles
 from syncoxide.native.p2p_server_copy import fetch_server_copy
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import PROJECT_ROOT, LiveServer, account_token, start_live_server
 from tests.native.p2p.p2p_processes import CliRun, start_cli, wait_for_link
 from tests.native.p2p.test_p2p_cli import make_tree, snapshot, wait_for_partial
 
@@ -47,11 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def token(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> str:
-    password = tmp_path_factory.mktemp("copier") / "pw"
-    password.write_text("copier password\n")
-    data = str(server.data_dir)
-    _cli("user", "add", "copier", "--password-file", str(password), "--data-dir", data)
-    return _cli("token", "create", "--user", "copier", "--data-dir", data).strip()
+    return account_token(server, "copier", tmp_path_factory.mktemp("copier"))
 
 
 def _send(server: LiveServer, token: str, tree: Path, log: Path, wait: float) -> CliRun:
@@ -70,14 +66,8 @@ def _wait_for_copy(sender: CliRun, timeout: float = 60) -> str:
     raise AssertionError(f"no server copy was announced:\n{sender.output()}")
 
 
-def _receive(link: str, out: Path, log: Path) -> CliRun:
-    return start_cli(["receive", link, "-o", str(out), "--wait", "60"], log)
-
-
-def test_sender_gone_before_the_receiver_starts(
-    server: LiveServer, token: str, tmp_path: Path
-) -> None:
-    tree = make_tree(tmp_path / "src")
+def _send_and_leave(server: LiveServer, token: str, tree: Path, tmp_path: Path) -> str:
+    """Run ``send --also-upload --wait 2`` with no receiver; return its link once it exited."""
     sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
     try:
         link, _ = wait_for_link(sender)
@@ -86,6 +76,18 @@ def test_sender_gone_before_the_receiver_starts(
         sender.stop()
     assert send_rc == 0, sent
     assert "Server copy ready" in sent and "No receiver connected within 2 s" in sent
+    return link
+
+
+def _receive(link: str, out: Path, log: Path) -> CliRun:
+    return start_cli(["receive", link, "-o", str(out), "--wait", "60"], log)
+
+
+def test_sender_gone_before_the_receiver_starts(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src")
+    link = _send_and_leave(server, token, tree, tmp_path)
     rc, received = _receive(link, tmp_path / "out", tmp_path / "recv.log").wait(60)
     assert rc == 0, received
     assert "fetching its server copy" in received
@@ -125,12 +127,7 @@ def test_a_restarted_server_still_offers_the_copy(
     server: LiveServer, token: str, tmp_path: Path
 ) -> None:
     tree = make_tree(tmp_path / "src")
-    sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
-    try:
-        link, _ = wait_for_link(sender)
-        assert sender.wait(60)[0] == 0, sender.output()
-    finally:
-        sender.stop()
+    link = _send_and_leave(server, token, tree, tmp_path)
     server.stop()
     restarted = start_live_server(server.data_dir, port=int(server.url.rsplit(":", 1)[1]))
     server.process = restarted.process  # the module fixture stops this one at the end
@@ -145,12 +142,7 @@ def test_a_tampered_copy_fails_and_leaves_no_file(
 ) -> None:
     tree = make_tree(tmp_path / "src", big=300_000)
     original = (tree / "big.bin").read_bytes()
-    sender = _send(server, token, tree, tmp_path / "send.log", wait=2)
-    try:
-        link, _ = wait_for_link(sender)
-        assert sender.wait(60)[0] == 0, sender.output()
-    finally:
-        sender.stop()
+    link = _send_and_leave(server, token, tree, tmp_path)
     blob = next(p for p in (server.data_dir / "blobs").rglob("*") if _holds(p, original))
     damaged = bytearray(original)
     damaged[1000] ^= 0xFF
