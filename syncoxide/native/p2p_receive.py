@@ -65,6 +65,10 @@ async def receive(options: ReceiveOptions) -> int:
     signal = await SignalingClient.join(address, "receiver")
     try:
         await _receive_until_verified(signal, state, options)
+    except SyncoxideError:
+        if state.line is not None:
+            state.line.finish("Failed:")  # the reason follows on its own line
+        raise
     finally:
         state.folder.close()
         await signal.close()
