@@ -227,3 +227,26 @@ def test_a_revoked_copy_says_so_and_keeps_what_arrived(
     with pytest.raises(NotFoundError, match="server copy cannot be used") as failed:
         fetch_server_copy(link, folder, ReceiverProgress(b"t" * 16), _no_counting)
     assert "kept" in str(failed.value)
+
+
+def test_with_the_receiver_there_the_transfer_is_peer_to_peer_and_the_copy_completes(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src")
+    sender = _send(server, token, tree, tmp_path / "send.log", wait=60)
+    try:
+        link, _ = wait_for_link(sender)
+        rc, received = _receive(link, tmp_path / "out", tmp_path / "recv.log").wait(60)
+        send_rc, sent = sender.wait(60)
+    finally:
+        sender.stop()
+    assert rc == 0, received
+    assert send_rc == 0, sent
+    assert "(peer-to-peer)" in received and "server copy" not in received
+    assert snapshot(tmp_path / "out" / "album") == snapshot(tree)
+    copy = re.search(r"Server copy ready: (\S+)", sent)
+    assert copy, sent  # the sender waited for its copy before leaving
+    listed = httpx.get(copy.group(1).replace("/s/", "/api/v1/shares/"), timeout=10).json()
+    assert sorted(f["path"] for f in listed["files"]) == sorted(
+        f"album/{path}" for path, kind in snapshot(tree).items() if kind != "dir"
+    )
