@@ -250,3 +250,28 @@ def test_with_the_receiver_there_the_transfer_is_peer_to_peer_and_the_copy_compl
     assert sorted(f["path"] for f in listed["files"]) == sorted(
         f"album/{path}" for path, kind in snapshot(tree).items() if kind != "dir"
     )
+
+
+def test_with_no_receiver_and_no_copy_the_sender_says_so(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=1000)
+    sender = start_cli(["send", str(tree), "--server", server.url, "--wait", "1"], tmp_path / "s")
+    rc, output = sender.wait(30)
+    assert rc == 1, output
+    assert "No receiver connected within 1 s. Nothing was sent" in output
+    assert "Traceback" not in output
+
+
+def test_also_upload_without_a_token_stops_before_anything_is_sent(
+    server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_CONFIG_DIR", str(tmp_path / "no-login"))
+    monkeypatch.delenv("SYNCOXIDE_TOKEN", raising=False)
+    tree = make_tree(tmp_path / "src", big=1000)
+    args = ["send", str(tree), "--server", server.url, "--wait", "1", "--also-upload"]
+    sender = start_cli(args, tmp_path / "s")
+    rc, output = sender.wait(30)
+    assert rc == 2, output
+    assert "No token for" in output
+    assert "Link:" not in output
