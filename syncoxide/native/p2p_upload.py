@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from syncoxide.errors import IntegrityError
+from syncoxide.errors import IntegrityError, TransportError
 from syncoxide.native.cli_links import UPLOAD_TIMEOUT, upload_file
 from syncoxide.native.cli_remote import call_api
 from syncoxide.native.p2p_files import SourceFiles
@@ -27,6 +27,13 @@ T = TypeVar("T")
 
 def upload_server_copy(server: str, token: str, sources: SourceFiles, title: str) -> str:
     """Fill a new share with ``sources``; return its link path (``/s/<id>``) once verified."""
+    try:
+        return _upload(server, token, sources, title)
+    except (OSError, httpx2.HTTPError) as error:  # a file gone unreadable, a cut connection
+        raise TransportError(f"The server copy could not be uploaded: {error}.") from None
+
+
+def _upload(server: str, token: str, sources: SourceFiles, title: str) -> str:
     share = call_api(server, token, "POST", "/shares", {"title": title[:200]})
     auth = {"Authorization": f"Bearer {token}"}
     with httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client:

@@ -275,3 +275,18 @@ def test_also_upload_without_a_token_stops_before_anything_is_sent(
     assert rc == 2, output
     assert "No token for" in output
     assert "Link:" not in output
+
+
+def test_a_refused_upload_is_reported_and_no_copy_is_announced(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    tree = make_tree(tmp_path / "src", big=1000)
+    bogus = ["--token", "sxo_not_a_real_token", "--wait", "2"]
+    sender = start_cli(
+        ["send", str(tree), "--also-upload", "--server", server.url, *bogus], tmp_path / "s"
+    )
+    rc, output = sender.wait(30)
+    assert rc == 1, output
+    assert "The server copy failed" in output and "refused the token" in output
+    assert "No receiver connected within 2 s, and the server copy failed" in output
+    assert "Server copy ready" not in output
