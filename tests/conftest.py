@@ -106,21 +106,12 @@ def account_token(server: LiveServer, name: str, scratch: Path) -> str:
     """A user on ``server`` made with the CLI, and an API token for it."""
     password = scratch / f"{name}-password"
     password.write_text(f"{name} password\n")
-
-    def run(*args: str) -> str:
-        data = ["--data-dir", str(server.data_dir)]
-        done = subprocess.run(
-            [sys.executable, "-m", "syncoxide.native.cli", *args, *data],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    run("user", "add", name, "--password-file", str(password))
-    return run("token", "create", "--user", name).strip()
+    data = ("--data-dir", str(server.data_dir))
+    made = run_cli("user", "add", name, "--password-file", password, *data)
+    assert made.returncode == 0, made.stderr
+    token = run_cli("token", "create", "--user", name, *data)
+    assert token.returncode == 0, token.stderr
+    return token.stdout.strip()
 
 
 @pytest.fixture(scope="session")

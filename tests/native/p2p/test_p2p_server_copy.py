@@ -6,8 +6,6 @@ verified; a tampered copy fails with an integrity error and leaves nothing under
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,21 +18,9 @@ from syncoxide.native.p2p_files import DestinationFolder, SourceFiles
 from syncoxide.native.p2p_server_copy import fetch_server_copy
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
-from tests.conftest import PROJECT_ROOT, LiveServer, account_token, start_live_server
+from tests.conftest import LiveServer, account_token, run_cli, start_live_server
 from tests.native.p2p.p2p_processes import CliRun, start_cli, wait_for_link
 from tests.native.p2p.test_p2p_cli import make_tree, snapshot, wait_for_partial
-
-
-def _cli(*args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +156,9 @@ def _holds(path: Path, content: bytes) -> bool:
 
 
 def _shared(server: LiveServer, token: str, tree: Path) -> str:
-    printed = _cli("share", str(tree), "--server", server.url, "--token", token)
+    shared = run_cli("share", tree, "--server", server.url, "--token", token)
+    assert shared.returncode == 0, shared.stderr
+    printed = shared.stdout
     return printed.strip().splitlines()[-1]
 
 
