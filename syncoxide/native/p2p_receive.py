@@ -91,6 +91,7 @@ async def _receive_until_verified(
         try:
             await _run_connection(signal, link, state, peer_changed)
         except (PeerGoneError, TransportError) as error:
+            signal.raise_if_cancelled("sender")
             print(
                 f"\nConnection lost ({error.message}); waiting for the sender...", file=sys.stderr
             )
@@ -111,8 +112,10 @@ async def _sender_or_server_copy(
                 signal, offer_now=False, ice_servers=options.ice_servers, wait=step
             )
         except PeerGoneError:
+            signal.raise_if_cancelled("sender")
             continue  # it left while the connection was being set up: wait for it again
         except TimeoutError:
+            signal.raise_if_cancelled("sender")
             if signal.fallback and not signal.sender_present:
                 return None
             if loop.time() >= deadline:

@@ -134,6 +134,7 @@ async def _serve_until_confirmed(
             if await _run_connection(signal, link, session, sources, progress, peer_changed):
                 return
         except (PeerGoneError, TransportError) as error:
+            signal.raise_if_cancelled("receiver")
             print(
                 f"\nConnection lost ({error.message}); waiting for the receiver...", file=sys.stderr
             )
@@ -161,6 +162,9 @@ async def _run_connection(
     except asyncio.CancelledError:  # Ctrl-C: the receiver should hear "cancelled", not wait
         with contextlib.suppress(SyncoxideError, TimeoutError):
             session.cancel("the sender stopped it")
+            await asyncio.wait_for(
+                signal.send({"type": "cancel", "reason": "the sender stopped it"}), 1
+            )
             await asyncio.wait_for(link.send(session.data_to_send()), 1)
             await link.flush(3.0)  # the CANCEL frame queues behind up to a window of DATA
         raise
@@ -209,8 +213,8 @@ async def watch_signaling(
     with contextlib.suppress(TransportError):
         while True:
             message = await signal.next()
-            if message["type"] in ("peer-left", "peer-joined", "offer"):
-                if message["type"] != "peer-left":
+            if message["type"] in ("peer-left", "peer-joined", "offer", "cancel"):
+                if message["type"] in ("peer-joined", "offer"):
                     signal.push_back(message)  # the next negotiation starts from it
                 peer_changed.set()
                 link.abort()
