@@ -163,7 +163,17 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
     # 7: a sync rule may also run when its source's changes feed reports a change.
     "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
-    # 8: each user's own files on this server: folders and files by path, bytes in blobs.
+    # 8: a peer-to-peer room's server copy (its share link), so a receiver still finds it after
+    # a restart; the record goes with its share (signaling/fallbacks.py).
+    """
+    CREATE TABLE p2p_fallbacks (
+        room TEXT PRIMARY KEY,
+        link_id TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX p2p_fallbacks_by_link ON p2p_fallbacks (link_id);
+    """,
+    # 9: each user's own files on this server: folders and files by path, bytes in blobs.
     """
     CREATE TABLE stored_files (
         user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

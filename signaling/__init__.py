@@ -8,5 +8,6 @@ through it until their data channel opens. The server never sees file content.
     tokens.py     room ids, HMAC room tokens and short codes
     limits.py     per-connection and per-address rate limits (token buckets)
     hub.py        the Hub port and the in-process hub that routes messages between peers
+    fallbacks.py  where a room's server copy (a share link) is remembered: memory or SQLite
     routes.py     the Starlette endpoints that tie the pieces to HTTP and WebSockets
 """

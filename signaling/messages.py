@@ -1,9 +1,9 @@
 """The signaling messages, validated before anything else looks at them.
 
 Every client message is one JSON object in one text frame, at most ``MAX_MESSAGE_BYTES``. The
-first must be ``join``; after that ``offer``, ``answer``, ``ice`` and ``ping``. Anything else, or a
-field of the wrong type, closes that one socket with ``CLOSE_MALFORMED``: a broken client never
-reaches the hub, so other rooms never notice it.
+first must be ``join``; after that ``offer``, ``answer``, ``ice``, ``ping``, ``fallback`` and
+``cancel``. Anything else, or a field of the wrong type, closes that one socket with
+``CLOSE_MALFORMED``: a broken client never reaches the hub, so other rooms never notice it.
 
 Client -> server::
 
@@ -12,6 +12,7 @@ Client -> server::
     {"type": "ice", "candidate": str | null, "sdpMid": str | null, "sdpMLineIndex": int | null}
     {"type": "ping"}
     {"type": "fallback", "url": "/s/<share id>"}      sender only: a server copy of the files
+    {"type": "cancel", "reason": str}                  the transfer is over; do not wait for me
 
 Server -> client::
 
@@ -19,7 +20,7 @@ Server -> client::
      "fallback": "/s/<share id>" | null}
     {"type": "peer-joined", "peer": id, "role": role}
     {"type": "peer-left", "peer": id}
-    {"type": "offer" | "answer" | "ice" | "fallback", ..., "from": id}   relayed, plus "from"
+    {"type": "offer" | "answer" | "ice" | "fallback" | "cancel", ..., "from": id}   relayed
     {"type": "pong"}
 """
 
@@ -45,7 +46,10 @@ CLOSE_TOO_BIG = 4413
 CLOSE_RATE_LIMITED = 4429
 
 ROLES = ("sender", "receiver")
-RELAYED = ("offer", "answer", "ice", "fallback")
+RELAYED = ("offer", "answer", "ice", "fallback", "cancel")
+# A cancel also travels as a CANCEL frame on the data channel, but there it queues behind up to a
+# window of DATA; through signaling it arrives at once, whatever the channel's backlog.
+MAX_REASON_CHARS = 200
 # Only a share link on this same server: a fallback can never send a receiver elsewhere.
 FALLBACK_URL = re.compile(r"^/s/[A-Za-z0-9_-]{16,64}$")
 
@@ -75,6 +79,7 @@ _FIELDS: dict[str, set[str]] = {
     "ice": {"type", "candidate", "sdpMid", "sdpMLineIndex"},
     "ping": {"type"},
     "fallback": {"type", "url"},
+    "cancel": {"type", "reason"},
 }
 
 
@@ -112,6 +117,12 @@ def _check_fields(kind: str, message: Message) -> None:
     elif kind == "fallback":
         url = message["url"]
         _require(isinstance(url, str) and bool(FALLBACK_URL.match(url)), "url must be /s/<id>")
+    elif kind == "cancel":
+        reason = message["reason"]
+        _require(
+            isinstance(reason, str) and 0 < len(reason) <= MAX_REASON_CHARS,
+            f"reason must be a string of 1 to {MAX_REASON_CHARS} characters",
+        )
 
 
 def encode(message: Message) -> str:

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.config import ServerConfig
 from signaling import messages as m
+from signaling.fallbacks import FallbackRecords, MemoryFallbackRecords, SqliteFallbackRecords
 from signaling.hub import Hub, InProcessHub
 from signaling.limits import AddressLimits, TokenBucket
 from signaling.page import ReceivePage
@@ -85,6 +86,7 @@ class SignalingService:
         clock: Clock | None = None,
         random: RandomSource | None = None,
         settings: SignalingSettings | None = None,
+        fallbacks: FallbackRecords | None = None,
     ) -> None:
         self.tokens = tokens
         self.hub: Hub = hub or InProcessHub()
@@ -95,8 +97,10 @@ class SignalingService:
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._codes: dict[str, tuple[str, float]] = {}
-        # room -> (share link path, expiry): the server copy a receiver falls back to.
-        self._fallbacks: dict[str, tuple[str, float]] = {}
+        # room -> the server copy (share link path) a receiver falls back to.
+        self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
+            self.clock, self.settings.code_ttl
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -140,26 +144,20 @@ class SignalingService:
             return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
         body = {
             "sender": "sender" in await self.hub.roles(room),
-            "fallback": self._fallback_of(room),
+            "fallback": await self.fallbacks.lookup(room),
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     def _forget_expired_codes(self) -> None:
         now = self.clock.monotonic()
-        for entries in (self._codes, self._fallbacks):
-            for key in [k for k, (_, expiry) in entries.items() if expiry < now]:
-                del entries[key]
+        for key in [k for k, (_, expiry) in self._codes.items() if expiry < now]:
+            del self._codes[key]
 
-    def _fallback_of(self, room: str) -> str | None:
-        self._forget_expired_codes()
-        entry = self._fallbacks.get(room)
-        return entry[0] if entry else None
-
-    def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
+    async def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
         if peer.role != "sender":
             raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
-        expiry = self.clock.monotonic() + self.settings.code_ttl
-        self._fallbacks[room] = (message["url"], expiry)
+        if not await self.fallbacks.remember(room, message["url"]):
+            raise _Close(m.CLOSE_MALFORMED, "the fallback names no usable share on this server")
 
     async def connect(self, websocket: WebSocket) -> None:
         room = websocket.path_params["room"]
@@ -176,7 +174,7 @@ class SignalingService:
                     "type": "welcome",
                     "peer": peer.peer_id,
                     "peers": present,
-                    "fallback": self._fallback_of(room),
+                    "fallback": await self.fallbacks.lookup(room),
                 }
             )
             writer = asyncio.create_task(peer.write_forever())
@@ -217,7 +215,7 @@ class SignalingService:
                 peer.deliver({"type": "pong"})
             elif message["type"] in m.RELAYED:
                 if message["type"] == "fallback":
-                    self._remember_fallback(room, peer, message)
+                    await self._remember_fallback(room, peer, message)
                 await self.hub.relay(room, peer.peer_id, message)
             else:
                 raise _Close(m.CLOSE_MALFORMED, f"{message['type']!r} is not allowed here")
@@ -252,7 +250,8 @@ def _too_many() -> Response:
 def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     """Signaling plus the receive page, for ``create_app``."""
     page = ReceivePage(config.web_root, config.vendor_dir)
-    service = SignalingService(RoomTokens.from_data_dir(config.data_dir))
+    fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
+    service = SignalingService(RoomTokens.from_data_dir(config.data_dir), fallbacks=fallbacks)
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 

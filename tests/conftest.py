@@ -68,8 +68,9 @@ class LiveServer:
         return self.process.returncode, output
 
 
-def start_live_server(data_dir: Path) -> LiveServer:
-    port = free_port()
+def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
+    """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place."""
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -99,6 +100,18 @@ def start_live_server(data_dir: Path) -> LiveServer:
             time.sleep(0.1)
     code, output = server.stop()
     raise RuntimeError(f"syncoxide serve did not come up (exit {code}):\n{output}")
+
+
+def account_token(server: LiveServer, name: str, scratch: Path) -> str:
+    """A user on ``server`` made with the CLI, and an API token for it."""
+    password = scratch / f"{name}-password"
+    password.write_text(f"{name} password\n")
+    data = ("--data-dir", str(server.data_dir))
+    made = run_cli("user", "add", name, "--password-file", password, *data)
+    assert made.returncode == 0, made.stderr
+    token = run_cli("token", "create", "--user", name, *data)
+    assert token.returncode == 0, token.stderr
+    return token.stdout.strip()
 
 
 @pytest.fixture(scope="session")

@@ -32,10 +32,18 @@ def _send(args: argparse.Namespace) -> int:
 
     server = _server(args, required=True)
     assert server is not None
+    token = _upload_token(args) if args.also_upload else None
     options = SendOptions(
-        list(args.paths), server, list(args.ice_server), args.wait, wants_qr(args)
+        list(args.paths), server, list(args.ice_server), args.wait, wants_qr(args), token
     )
     return asyncio.run(send(options))
+
+
+def _upload_token(args: argparse.Namespace) -> str:
+    """The API token for the server copy, found as for ``syncoxide share``."""
+    from syncoxide.native.cli_remote import resolve_server
+
+    return resolve_server(args)[1]
 
 
 def _receive(args: argparse.Namespace) -> int:
@@ -71,6 +79,13 @@ def register(commands: Any) -> None:
     send.add_argument(
         "--wait", type=float, default=None, help="give up after SECONDS without a receiver"
     )
+    send.add_argument(
+        "--also-upload",
+        action="store_true",
+        help="also upload a copy to the server as a share link, used by the receiver if this "
+        "command is no longer running (needs an account: --token or `syncoxide login`)",
+    )
+    send.add_argument("--token", help="API token for --also-upload (default: as for `share`)")
     add_qr_options(send)
     send.set_defaults(run=_send)
 

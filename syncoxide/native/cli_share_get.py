@@ -57,7 +57,7 @@ def _get(args: argparse.Namespace) -> int:
         password = _password(args.password_file)
         if password is not None:
             _unlock(client, share_id, password)
-        share = _describe(client, share_id)
+        share = describe_share(client, share_id)
         key = key_from_fragment(fragment) if share.get("encrypted") else None
         names = _plain_names(share["files"], key)
         args.output.mkdir(parents=True, exist_ok=True)
@@ -74,19 +74,19 @@ def _unlock(client: httpx2.Client, share_id: str, password: str) -> None:
         raise AuthenticationError("The server refused that password for this link.")
 
 
-def _describe(client: httpx2.Client, share_id: str) -> dict[str, Any]:
+def describe_share(client: httpx2.Client, share_id: str) -> dict[str, Any]:
     answer = client.get(f"/api/v1/shares/{share_id}")
     if answer.status_code == 401:
         raise AuthenticationError(
             "This link needs its password.", hint="Pass it with --password-file."
         )
     if answer.status_code != 200:
-        raise UsageError(f"The server answered {answer.status_code}: {_message(answer)}")
+        raise UsageError(f"The server answered {answer.status_code}: {server_message(answer)}")
     described: dict[str, Any] = answer.json()
     return described
 
 
-def _message(answer: httpx2.Response) -> str:
+def server_message(answer: httpx2.Response) -> str:
     """The server's reason: an API error's message, or the text of an HTML error page."""
     try:
         return str(answer.json()["message"])
@@ -115,7 +115,7 @@ def _download(
         with client.stream("GET", file["download_url"]) as response, partial.open("xb") as out:
             if response.status_code != 200:
                 response.read()
-                raise UsageError(f"{target.name}: {_message(response)}")
+                raise UsageError(f"{target.name}: {server_message(response)}")
             chunks = _HashedChunks(response.iter_bytes(), hashlib.sha256())
             if key is None:
                 for chunk in chunks:

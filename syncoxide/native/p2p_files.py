@@ -114,20 +114,25 @@ class DestinationFolder:
 
     def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
         """Create the folders; count what earlier runs left (finished or partial files)."""
-        self.manifest = manifest
-        for folder in manifest.folders:
-            self._inside(f"{folder}/-")  # creates and checks the folder itself
+        self.make_folders(manifest)
         for index, entry in enumerate(manifest.files):
             if progress.offset(index) or progress.is_verified(index):
                 continue  # known from an earlier connection of this run
             final, partial = self.final_path(index), self.partial_path(index)
             if final.exists():
-                self._adopt_existing(final, entry)
+                self.check_existing(final, entry)
                 self._absorb(index, final, progress)
             elif partial.exists():
                 self._absorb(index, partial, progress)
 
-    def _adopt_existing(self, final: Path, entry: FileEntry) -> None:
+    def make_folders(self, manifest: Manifest) -> None:
+        """Set the manifest and create its folders (empty ones too), each checked."""
+        self.manifest = manifest
+        for folder in manifest.folders:
+            self._inside(f"{folder}/-")  # creates and checks the folder itself
+
+    def check_existing(self, final: Path, entry: FileEntry) -> None:
+        """A file already under its final name must be this entry's content: never overwrite."""
         if final.stat().st_size != entry.size or sha256_of(final) != entry.sha256:
             raise AlreadyExistsError(
                 f"{final} already exists with other content; it was not overwritten.",

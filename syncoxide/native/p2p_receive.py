@@ -4,7 +4,9 @@ Join the room from the link (or the short code), open a data channel when the se
 and let the sans-IO ReceiverSession drive: it asks for each unfinished file from where it
 stopped, grants credit as bytes reach the disk, and checks every SHA-256. A cut connection keeps
 all progress (in memory and in the partial files) and waits for the sender to return; a restarted
-receiver re-reads its partial files instead of receiving them again. Exit 0 only when verified.
+receiver re-reads its partial files instead of receiving them again. When the sender is gone for
+FALLBACK_AFTER seconds and named a server copy, the rest comes from that copy instead
+(p2p_server_copy.py), into the same partial files. Exit 0 only when verified.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,9 @@ from syncoxide.native.p2p_channel import ChannelLink, negotiate
 from syncoxide.native.p2p_files import DestinationFolder
 from syncoxide.native.p2p_progress import ProgressLine
 from syncoxide.native.p2p_send import transfer_id_of, watch_signaling
+from syncoxide.native.p2p_server_copy import FALLBACK_AFTER, fetch_server_copy
 from syncoxide.native.p2p_signal import SignalingClient, resolve
+from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import (
     FileVerified,
     ManifestReady,
@@ -39,6 +44,7 @@ class ReceiveOptions:
     server: str | None = None
     ice_servers: list[str] = field(default_factory=list)
     wait: float = 60.0  # seconds to wait for the sender to (re)appear
+    fallback_after: float = FALLBACK_AFTER  # seconds without a sender before its server copy
 
 
 @dataclass
@@ -47,6 +53,7 @@ class _Receiving:
     progress: ReceiverProgress
     line: ProgressLine | None = None
     complete: bool = False
+    source: str = "peer-to-peer"
 
 
 async def receive(options: ReceiveOptions) -> int:
@@ -58,11 +65,17 @@ async def receive(options: ReceiveOptions) -> int:
     signal = await SignalingClient.join(address, "receiver")
     try:
         await _receive_until_verified(signal, state, options)
+    except SyncoxideError:
+        if state.line is not None:
+            state.line.finish("Failed:")  # the reason follows on its own line
+        raise
     finally:
         state.folder.close()
         await signal.close()
     if state.line is not None:
-        state.line.finish(f"Verified: every file's SHA-256 matched. Saved in {state.folder.root}")
+        state.line.finish(
+            f"Verified: every file's SHA-256 matched ({state.source}). Saved in {state.folder.root}"
+        )
     return 0
 
 
@@ -71,25 +84,66 @@ async def _receive_until_verified(
 ) -> None:
     while not state.complete:
         peer_changed = asyncio.Event()
-        try:
-            link = await negotiate(
-                signal, offer_now=False, ice_servers=options.ice_servers, wait=options.wait
-            )
-        except TimeoutError:
-            raise PeerGoneError(
-                f"The sender did not connect within {options.wait:.0f} s.",
-                hint=_gone_hint(signal),
-            ) from None
-        except PeerGoneError:
-            continue
+        link = await _sender_or_server_copy(signal, options)
+        if link is None:
+            await _use_server_copy(signal, state)
+            return
         try:
             await _run_connection(signal, link, state, peer_changed)
         except (PeerGoneError, TransportError) as error:
+            signal.raise_if_cancelled("sender")
             print(
                 f"\nConnection lost ({error.message}); waiting for the sender...", file=sys.stderr
             )
         finally:
             await link.close()
+
+
+async def _sender_or_server_copy(
+    signal: SignalingClient, options: ReceiveOptions
+) -> ChannelLink | None:
+    """A channel to the sender; None once it has been gone a while and left a server copy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + options.wait
+    while True:
+        step = max(min(deadline - loop.time(), options.fallback_after), 0.01)
+        try:
+            return await negotiate(
+                signal, offer_now=False, ice_servers=options.ice_servers, wait=step
+            )
+        except PeerGoneError:
+            signal.raise_if_cancelled("sender")
+            continue  # it left while the connection was being set up: wait for it again
+        except TimeoutError:
+            signal.raise_if_cancelled("sender")
+            if signal.fallback and not signal.sender_present:
+                return None
+            if loop.time() >= deadline:
+                raise PeerGoneError(
+                    f"The sender did not connect within {options.wait:.0f} s.",
+                    hint=_gone_hint(signal),
+                ) from None
+
+
+async def _use_server_copy(signal: SignalingClient, state: _Receiving) -> None:
+    url = signal.fallback_url
+    assert url is not None
+    print(f"\nThe sender is gone; fetching its server copy: {url}", file=sys.stderr)
+
+    def start(manifest: Manifest) -> Callable[[int], None]:
+        line = state.line = state.line or ProgressLine(manifest.total_size, "received")
+        done = [0]
+        line.start_from(0)
+
+        def count(amount: int) -> None:
+            done[0] += amount
+            line.update(done[0])
+
+        return count
+
+    await asyncio.to_thread(fetch_server_copy, url, state.folder, state.progress, start)
+    state.complete = True
+    state.source = "from the sender's server copy"
 
 
 def _gone_hint(signal: SignalingClient) -> str:

@@ -3,7 +3,9 @@
 Hash the files, get a room from the server, print the link and the short code, then wait in the
 room. Each time the receiver (re)joins, open a data channel and let the sans-IO SenderSession
 answer its requests; a cut connection just means waiting for the next one, and the receiver asks
-only for what it does not have yet. Exit 0 only after the receiver confirmed every SHA-256.
+only for what it does not have yet. Exit 0 only after the receiver confirmed every SHA-256, or,
+with ``--also-upload``, when no receiver came but the server copy is complete and verified
+(p2p_upload.py): the receiver then gets that copy from the same link or code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from syncoxide.native.p2p_channel import ChannelLink, negotiate
 from syncoxide.native.p2p_files import SourceFiles
 from syncoxide.native.p2p_progress import ProgressLine
 from syncoxide.native.p2p_signal import SignalingClient, create_room
+from syncoxide.native.p2p_upload import in_daemon_thread, title_of, upload_server_copy
 from syncoxide.native.terminal_qr import print_link_qr
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
 
@@ -31,6 +34,7 @@ class SendOptions:
     ice_servers: list[str] = field(default_factory=list)
     wait: float | None = None  # seconds to wait for a receiver; None waits until Ctrl-C
     qr: bool = False  # print the link as a QR code too
+    upload_token: str | None = None  # also upload a server copy with this API token
 
 
 def transfer_id_of(room: str) -> bytes:
@@ -51,14 +55,58 @@ async def send(options: SendOptions) -> int:
     sys.stdout.flush()
     signal = await SignalingClient.join(address, "sender")
     progress = ProgressLine(manifest.total_size, "sent")
+    copy = _start_server_copy(options, sources, signal)
     try:
         await _serve_until_confirmed(
             signal, sources, transfer_id_of(address.room), options, progress
         )
+        progress.finish("Verified: the receiver confirmed every file's SHA-256.")
+        if copy is not None and not copy.done():
+            print("Finishing the server copy...", file=sys.stderr)
+            await copy  # the user asked for it: leave a complete share, not half of one
+    except TimeoutError:
+        return await _no_receiver(options, copy)
     finally:
+        if copy is not None:
+            copy.cancel()  # only when we stop early; its thread is a daemon
         sources.close()
         await signal.close()
-    progress.finish("Verified: the receiver confirmed every file's SHA-256.")
+    return 0
+
+
+def _start_server_copy(
+    options: SendOptions, sources: SourceFiles, signal: SignalingClient
+) -> asyncio.Task[str | None] | None:
+    if options.upload_token is None:
+        return None
+    token = options.upload_token
+    upload = in_daemon_thread(
+        lambda: upload_server_copy(signal.server, token, sources, title_of(sources))
+    )
+    return asyncio.create_task(_announce(upload, signal))
+
+
+async def _announce(upload: asyncio.Future[str], signal: SignalingClient) -> str | None:
+    """Name the finished copy in the room; a failed upload only loses the fallback."""
+    print("Uploading a server copy too...", file=sys.stderr)
+    try:
+        url = await upload
+    except SyncoxideError as error:
+        print(f"\nThe server copy failed: {error}", file=sys.stderr)
+        return None
+    await signal.send({"type": "fallback", "url": url})
+    print(f"\nServer copy ready: {signal.server}{url}")
+    sys.stdout.flush()
+    return url
+
+
+async def _no_receiver(options: SendOptions, copy: asyncio.Task[str | None] | None) -> int:
+    waited = f"No receiver connected within {options.wait or 0:.0f} s"
+    if copy is None:
+        raise PeerGoneError(f"{waited}.", hint="Nothing was sent; run the command again.")
+    if await copy is None:
+        raise PeerGoneError(f"{waited}, and the server copy failed.", hint="Run send again.")
+    print(f"{waited}; the receiver gets the server copy from the same link or code.")
     return 0
 
 
@@ -86,6 +134,7 @@ async def _serve_until_confirmed(
             if await _run_connection(signal, link, session, sources, progress, peer_changed):
                 return
         except (PeerGoneError, TransportError) as error:
+            signal.raise_if_cancelled("receiver")
             print(
                 f"\nConnection lost ({error.message}); waiting for the receiver...", file=sys.stderr
             )
@@ -113,6 +162,9 @@ async def _run_connection(
     except asyncio.CancelledError:  # Ctrl-C: the receiver should hear "cancelled", not wait
         with contextlib.suppress(SyncoxideError, TimeoutError):
             session.cancel("the sender stopped it")
+            await asyncio.wait_for(
+                signal.send({"type": "cancel", "reason": "the sender stopped it"}), 1
+            )
             await asyncio.wait_for(link.send(session.data_to_send()), 1)
             await link.flush(3.0)  # the CANCEL frame queues behind up to a window of DATA
         raise
@@ -161,8 +213,8 @@ async def watch_signaling(
     with contextlib.suppress(TransportError):
         while True:
             message = await signal.next()
-            if message["type"] in ("peer-left", "peer-joined", "offer"):
-                if message["type"] != "peer-left":
+            if message["type"] in ("peer-left", "peer-joined", "offer", "cancel"):
+                if message["type"] in ("peer-joined", "offer"):
                     signal.push_back(message)  # the next negotiation starts from it
                 peer_changed.set()
                 link.abort()

@@ -27,6 +27,8 @@ from syncoxide.errors import (
     TransportError,
     UsageError,
 )
+from syncoxide.protocol.events import Cancel
+from syncoxide.protocol.peer_failures import error_from_peer
 
 PING_EVERY = 10.0
 Message = dict[str, Any]
@@ -114,6 +116,10 @@ class SignalingClient:
         self.welcome = welcome
         # The sender's server copy (a share link path), from the welcome or announced later.
         self.fallback: str | None = welcome.get("fallback")
+        # Set when the other side said through signaling that it cancelled the transfer.
+        self.cancel_reason: str | None = None
+        # Who else is in the room (peer id -> role), kept current from presence messages.
+        self.peers: dict[str, str] = {p["peer"]: p["role"] for p in welcome.get("peers", [])}
         self.messages: asyncio.Queue[Message | None] = asyncio.Queue()
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
 
@@ -139,9 +145,18 @@ class SignalingClient:
     def peers_present(self) -> bool:
         return bool(self.welcome.get("peers"))
 
+    @property
+    def sender_present(self) -> bool:
+        return "sender" in self.peers.values()
+
     async def send(self, message: Message) -> None:
         with contextlib.suppress(ConnectionClosed):
             await self.socket.send(json.dumps(message))
+
+    def raise_if_cancelled(self, peer: str) -> None:
+        """Raise the other side's cancel, if signaling brought one."""
+        if self.cancel_reason is not None:
+            raise error_from_peer(Cancel(self.cancel_reason), peer)
 
     async def next(self, timeout: float | None = None) -> Message:
         message = await asyncio.wait_for(self.messages.get(), timeout)
@@ -165,11 +180,21 @@ class SignalingClient:
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.socket:
                 message = json.loads(raw)
+                self._track_presence(message)
                 if message.get("type") == "fallback":
                     self.fallback = message.get("url")
+                elif message.get("type") == "cancel":
+                    self.cancel_reason = str(message.get("reason"))
+                    self.messages.put_nowait(message)  # wakes whoever watches the room
                 elif message.get("type") != "pong":
                     self.messages.put_nowait(message)
         self.messages.put_nowait(None)
+
+    def _track_presence(self, message: Message) -> None:
+        if message.get("type") == "peer-joined":
+            self.peers[str(message.get("peer"))] = str(message.get("role"))
+        elif message.get("type") == "peer-left":
+            self.peers.pop(str(message.get("peer")), None)
 
     async def _ping(self) -> None:
         while True:

@@ -94,3 +94,17 @@ def test_a_look_needs_the_room_token(client: TestClient, headers: dict[str, str]
     answer = client.get(f"/signal/rooms/{room['room']}", headers=headers)
     assert answer.status_code == 401
     assert "token" in answer.json()["message"]
+
+
+def test_a_cancel_reaches_the_other_peer_at_once(client: TestClient) -> None:
+    # The CANCEL frame on the data channel queues behind up to a window of DATA; this does not.
+    room = new_room(client)
+    with client.websocket_connect(f"/signal/{room['room']}") as receiver:
+        join(receiver, room["token"], "receiver")
+        with client.websocket_connect(f"/signal/{room['room']}") as sender:
+            join(sender, room["token"], "sender")
+            assert receiver.receive_json()["type"] == "peer-joined"
+            sender.send_json({"type": "cancel", "reason": "the sender stopped it"})
+            relayed = receiver.receive_json()
+    assert relayed["type"] == "cancel"
+    assert relayed["reason"] == "the sender stopped it"

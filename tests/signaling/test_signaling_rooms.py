@@ -96,6 +96,10 @@ def test_token_of_another_room_is_rejected(client: TestClient) -> None:
         '{"type": "offer", "sdp": "x", "extra": 1}',
         '{"type": "ice", "candidate": "c", "sdpMLineIndex": true}',
         '{"type": "join", "token": "t", "role": "admin"}',
+        '{"type": "cancel", "reason": ""}',
+        '{"type": "cancel", "reason": 7}',
+        '{"type": "cancel"}',
+        '{"type": "cancel", "reason": "%s"}' % ("x" * (m.MAX_REASON_CHARS + 1)),
     ],
 )
 def test_malformed_message_closes_only_that_socket(client: TestClient, frame: str) -> None:

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.conftest import LiveServer
@@ -147,18 +149,19 @@ def test_ctrl_c_on_the_sender_cancels_the_receiver(tmp_path: Path, live_server: 
     assert not (out / "album" / "big.bin").exists()
 
 
-def test_receiver_with_no_sender_points_to_the_server_copy(
+def test_a_copy_the_server_does_not_hold_is_refused_and_never_offered(
     tmp_path: Path, live_server: LiveServer
 ) -> None:
     room = httpx.post(f"{live_server.url}/signal/rooms", timeout=10).json()
-    share = "/s/AbCdEfGhIjKlMnOpQrStUvWx"
     socket_url = live_server.url.replace("http", "ws", 1) + f"/signal/{room['room']}"
-    with connect(socket_url, open_timeout=10) as sender:  # a sender names its copy and leaves
+    with connect(socket_url, open_timeout=10) as sender:  # names a share that does not exist
         sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
         sender.recv(timeout=10)
-        sender.send(json.dumps({"type": "fallback", "url": share}))
-        sender.send(json.dumps({"type": "ping"}))
-        assert json.loads(sender.recv(timeout=10))["type"] == "pong"
+        sender.send(json.dumps({"type": "fallback", "url": "/s/AbCdEfGhIjKlMnOpQrStUvWx"}))
+        with pytest.raises(ConnectionClosed) as closed:
+            sender.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert "no usable share" in closed.value.rcvd.reason
     link = f"{live_server.url}/p/{room['room']}#{room['token']}"
     receiver = start_cli(
         ["receive", link, "-o", str(tmp_path / "out"), "--wait", "2"], tmp_path / "r.log"
@@ -166,4 +169,4 @@ def test_receiver_with_no_sender_points_to_the_server_copy(
     rc, output = receiver.wait(30)
     assert rc == 1
     assert "did not connect" in output
-    assert f"{live_server.url}{share}" in output
+    assert "server copy" not in output and "/s/" not in output
