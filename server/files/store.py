@@ -1,4 +1,4 @@
-"""Each user's own files in the embedded SQLite database (migration 8).
+"""Each user's own files in the embedded SQLite database (migration 9).
 
 One row per folder or file, keyed by (user, path); a file's bytes are a blob whose key the row
 names. The row is the commit point: a file exists under its name exactly when its row does,
