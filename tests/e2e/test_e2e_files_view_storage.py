@@ -1,0 +1,56 @@
+"""The app's Files view shows your own files on the server, and connects them for rules.
+
+In Chromium, signed in: a file put into your storage through the API is found by the Files
+view's search under "This server"; connecting "Your files on this server" from the form lists
+them under that connection's name instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import LiveServer
+from tests.e2e.conftest import E2E_PASSWORD, signed_in_view
+
+pytestmark = pytest.mark.e2e
+NAME = "storage-e2e/holiday-plan.txt"
+
+
+def _store_a_file(live_server: LiveServer, user: str) -> None:
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        signed_in = client.post("/api/v1/session", json={"name": user, "password": E2E_PASSWORD})
+        csrf = signed_in.json()["csrf_token"]
+        stored = client.put(
+            "/api/v1/storage/content",
+            params={"path": NAME},
+            content=b"beach, then mountains",
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert stored.status_code == 200, stored.text
+
+
+def test_files_view_lists_and_connects_your_own_files(
+    browser: Browser,
+    live_server: LiveServer,
+    e2e_user: str,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    _store_a_file(live_server, e2e_user)
+    with signed_in_view(browser, live_server, session_cookies, "files") as page:
+        page.fill("#files-query", "holiday-plan")
+        page.click("#files-search")
+        results = page.locator("#files-results")
+        expect(results).to_contain_text(NAME)
+        expect(results).to_contain_text("This server")
+
+        page.select_option("#connect-kind", "home")
+        page.fill("#connect-name", "my-server-files")
+        page.click("#connect-submit")
+        expect(page.locator("#connect-status")).to_contain_text("Connected my-server-files")
+        page.click("#files-search")
+        expect(results.locator("td", has_text="my-server-files")).to_have_count(1)
+        expect(results).not_to_contain_text("This server")
