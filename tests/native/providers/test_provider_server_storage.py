@@ -17,6 +17,7 @@ from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
     NotFoundError,
+    ProviderError,
     ProviderUnavailableError,
 )
 from syncoxide.native.providers.server_storage import ServerStorageProvider, ServerStorageSettings
@@ -228,3 +229,30 @@ def test_a_put_cut_off_mid_body_leaves_nothing(live: LiveAccounts) -> None:
 
     asyncio.run(run())
     assert list((live.server.data_dir / "incoming").iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAccounts]:
+    """A server whose users may store 200 KB each."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SYNCOXIDE_LINK_QUOTA_BYTES", str(200 * 1024))
+        data = tmp_path_factory.mktemp("tight") / "data"
+        with live_accounts(data, "dora") as accounts:
+            yield accounts
+
+
+@pytest.mark.parametrize("size", [150 * 1024, 400 * 1024], ids=["one-request", "tus"])
+def test_over_quota_is_a_clear_error_and_leaves_nothing(tight: LiveAccounts, size: int) -> None:
+    async def run() -> None:
+        settings = _settings(tight, "dora", **SMALL)
+        async with ServerStorageProvider(settings) as provider:
+            await provider.write("first.bin", _stream(os.urandom(100 * 1024)))
+            with pytest.raises(ProviderError, match="quota") as caught:
+                await provider.write("second.bin", _stream(os.urandom(size)))
+            assert not caught.value.retryable
+            assert "Nothing" in str(caught.value)
+            assert set(await _tree(provider)) == {"first.bin"}
+
+    asyncio.run(run())
+    assert list((tight.server.data_dir / "uploads").iterdir()) == []
+    assert list((tight.server.data_dir / "incoming").iterdir()) == []
