@@ -49,9 +49,12 @@ def parents_of(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _below(folder: str) -> tuple[str, str]:
-    """The half-open range of paths strictly inside ``folder`` ("" for everything)."""
-    return (folder + "/", folder + "0") if folder else ("", "\U0010ffff")
+def _below(folder: str) -> tuple[str, str | bytes]:
+    """The half-open range of paths strictly inside ``folder`` ("" for everything).
+
+    The root's upper bound is a BLOB: SQLite sorts every TEXT value before any BLOB, so
+    ``path < x''`` holds for every path, whatever characters it holds."""
+    return (folder + "/", folder + "0") if folder else ("", b"")
 
 
 class FileStore:
