@@ -320,3 +320,12 @@ def test_an_upload_finished_before_a_restart_is_hashed_from_disk(world: LinksWor
     assert (
         done.status_code == 201 and done.json()["sha256"] == hashlib.sha256(b"resume").hexdigest()
     )
+
+
+def test_names_beyond_the_basic_plane_are_listed(world: LinksWorld) -> None:
+    alice = world.owner
+    for name in ("\U0001f600/smile.txt", "\U0010ffffend.txt", "plain.txt"):
+        _put(alice, name, b"x")
+    assert _paths(alice) == ["plain.txt", "\U0001f600", "\U0001f600/smile.txt", "\U0010ffffend.txt"]
+    assert alice.delete(API, params={"path": "\U0001f600", "recursive": "true"}).status_code == 204
+    assert _paths(alice) == ["plain.txt", "\U0010ffffend.txt"]
