@@ -25,7 +25,9 @@ from server.files.names import checked_path
 from server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from server.storage.port import BlobStore
 from server.tus import Upload, UploadStore
+from server.tus.headers import TusRequestError
 from syncoxide.errors import (
+    AlreadyExistsError,
     IntegrityError,
     NotFoundError,
     ProviderError,
@@ -186,8 +188,6 @@ class FileService:
             self.uploads.delete(upload)
 
     def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
-        from server.tus.headers import TusRequestError
-
         try:
             upload = self.uploads.get(upload_id, UPLOAD_SCOPE.format(user_id))
         except TusRequestError as error:
@@ -286,8 +286,6 @@ class FileService:
 
 
 def _exists(path: str) -> SyncoxideError:
-    from syncoxide.errors import AlreadyExistsError
-
     return AlreadyExistsError(f"{path!r} exists already; a copy never overwrites.")
 
 
