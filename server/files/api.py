@@ -19,7 +19,7 @@ from starlette.responses import Response
 from server.api import Operation, obj
 from server.api_errors import ApiError
 from server.api_handlers import Call
-from server.files.service import FileService, QuotaExceededError
+from server.files.service import FileService, QuotaExceededError, StorageFullError
 from server.files.store import StoredEntry
 from server.links.downloads import (
     UnsatisfiableRange,
@@ -56,6 +56,7 @@ _BOOL_QUERY = {"type": "boolean"}
 # Statuses for failures that are the caller's to fix, by class (the API's table has the rest).
 _STATUS = (
     (QuotaExceededError, 413),
+    (StorageFullError, 507),
     (AlreadyExistsError, 409),
     (DirectoryNotEmptyError, 409),
     (IntegrityError, 422),

@@ -14,10 +14,12 @@ that would go over it is refused before its bytes are kept.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,26 @@ class QuotaExceededError(ProviderError):
     """An upload would take the user over their storage quota; nothing of it was kept."""
 
     code = "quota_exceeded"
+
+
+class StorageFullError(ProviderError):
+    """The server's disk is full; the upload was not kept."""
+
+    code = "storage_full"
+
+
+@contextmanager
+def _disk_full_said_plainly(path: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise StorageFullError(
+            f"The server's disk is full: {path!r} was not stored.",
+            hint="Nothing half-written was kept, and the previous version (if any) is intact."
+            " Tell the server's admin, or try again later.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -143,11 +165,12 @@ class FileService:
         """Store a streamed body under ``path``; nothing is named unless every byte arrived."""
         path = checked_path(path)
         self._check_not_folder(user_id, path)
-        received = await self._receive(user_id, path, body)
-        try:
-            return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
-        finally:
-            received.path.unlink(missing_ok=True)
+        with _disk_full_said_plainly(path):
+            received = await self._receive(user_id, path, body)
+            try:
+                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+            finally:
+                received.path.unlink(missing_ok=True)
 
     async def _receive(self, user_id: int, path: str, body: AsyncIterator[bytes]) -> Received:
         room = await self.room(user_id)
@@ -182,8 +205,9 @@ class FileService:
         upload = self._finished_upload(user_id, upload_id)
         try:
             self._check_not_folder(user_id, path)
-            received = await self._described(upload)
-            return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+            with _disk_full_said_plainly(path):
+                received = await self._described(upload)
+                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
         finally:
             self.uploads.delete(upload)
 

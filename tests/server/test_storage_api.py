@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -329,3 +330,21 @@ def test_names_beyond_the_basic_plane_are_listed(world: LinksWorld) -> None:
     assert _paths(alice) == ["plain.txt", "\U0001f600", "\U0001f600/smile.txt", "\U0010ffffend.txt"]
     assert alice.delete(API, params={"path": "\U0001f600", "recursive": "true"}).status_code == 204
     assert _paths(alice) == ["plain.txt", "\U0010ffffend.txt"]
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_version(
+    world: LinksWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = world.owner
+    _put(alice, "keep.txt", b"original")
+
+    def disk_full(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("server.files.service.os.fsync", disk_full)
+        reply = alice.put(f"{API}/content", params={"path": "keep.txt"}, content=b"new")
+    assert reply.status_code == 507 and reply.json()["error"] == "storage_full"
+    assert "disk is full" in reply.json()["message"]
+    assert alice.get(f"{API}/content", params={"path": "keep.txt"}).content == b"original"
+    assert list(world.app.state.files.incoming.iterdir()) == []

@@ -57,7 +57,7 @@ def status_error(status: int, code: str, message: str, method: str, where: str) 
         return _BY_CODE[code](said)
     if status in (422, 460):
         return IntegrityError(said, hint="Nothing was committed; the previous version was kept.")
-    if status == 413:
+    if status in (413, 507):  # over the quota, or the server's disk is full: not retryable
         return ProviderError(said, hint="Nothing half-written was kept under the final name.")
     if status in (408, 423, 429) or status >= 500:
         return ProviderUnavailableError(
