@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sync_local import generate, measure, print_table, touch_and_modify
 
@@ -80,26 +81,32 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None:
-    from syncoxide.engine.run import RunOptions, run_pair
-    from syncoxide.native.local_provider import LocalProvider
-    from syncoxide.native.pair_store_files import FilePairStore
     from syncoxide.native.providers.s3 import S3Provider, S3Settings
-    from syncoxide.sync.plan import Mode
-    from syncoxide.system import SystemClock, SystemRandom
 
     settings = S3Settings(
         bucket=bucket, endpoint_url=endpoint, access_key_id=ACCESS, secret_access_key=SECRET
     )
     async with S3Provider(settings) as target:
-        target.keep_state_in(state / "s3")  # as `syncoxide sync` does beside the pair state
-        report = await run_pair(
-            LocalProvider(src),
-            target,
-            FilePairStore(state),
-            RunOptions(mode=Mode.COPY, transfers=TRANSFERS),
-            SystemClock(),
-            SystemRandom(),
-        )
+        await copy_into(target, "s3", src, state)
+
+
+async def copy_into(target: Any, name: str, src: Path, state: Path) -> None:
+    """One copy of ``src`` into ``target`` with the engine, the way `syncoxide sync` runs it."""
+    from syncoxide.engine.run import RunOptions, run_pair
+    from syncoxide.native.local_provider import LocalProvider
+    from syncoxide.native.pair_store_files import FilePairStore
+    from syncoxide.sync.plan import Mode
+    from syncoxide.system import SystemClock, SystemRandom
+
+    target.keep_state_in(state / name)  # as `syncoxide sync` does beside the pair state
+    report = await run_pair(
+        LocalProvider(src),
+        target,
+        FilePairStore(state),
+        RunOptions(mode=Mode.COPY, transfers=TRANSFERS),
+        SystemClock(),
+        SystemRandom(),
+    )
     if report.failures:
         raise SystemExit(f"{len(report.failures)} actions failed: {report.failures[:3]}")
 

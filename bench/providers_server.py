@@ -22,7 +22,14 @@ import time
 from pathlib import Path
 
 import httpx
-from providers_s3 import bench_arguments, compare_cases, free_port, rclone_binary, stop
+from providers_s3 import (
+    bench_arguments,
+    compare_cases,
+    copy_into,
+    free_port,
+    rclone_binary,
+    stop,
+)
 from sync_local import REPO, generate, print_table
 
 TRANSFERS = 8
@@ -106,29 +113,14 @@ def _user_with_token(data: Path) -> str:
 
 
 async def child_copy(url: str, token: str, src: Path, state: Path) -> None:
-    from syncoxide.engine.run import RunOptions, run_pair
-    from syncoxide.native.local_provider import LocalProvider
-    from syncoxide.native.pair_store_files import FilePairStore
     from syncoxide.native.providers.server_storage import (
         ServerStorageProvider,
         ServerStorageSettings,
     )
-    from syncoxide.sync.plan import Mode
-    from syncoxide.system import SystemClock, SystemRandom
 
     settings = ServerStorageSettings(url=url, token=token, root="sx")
     async with ServerStorageProvider(settings) as target:
-        target.keep_state_in(state / "server")  # as `syncoxide sync` does beside the pair state
-        report = await run_pair(
-            LocalProvider(src),
-            target,
-            FilePairStore(state),
-            RunOptions(mode=Mode.COPY, transfers=TRANSFERS),
-            SystemClock(),
-            SystemRandom(),
-        )
-    if report.failures:
-        raise SystemExit(f"{len(report.failures)} actions failed: {report.failures[:3]}")
+        await copy_into(target, "server", src, state)
 
 
 def main() -> None:

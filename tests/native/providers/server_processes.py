@@ -99,3 +99,21 @@ async def with_closing_providers(
     finally:
         for provider in opened:
             await provider.aclose()
+
+
+def kill_when(
+    run: subprocess.Popen[bytes], reached: Callable[[], bool], what: str, seconds: float = 90
+) -> None:
+    """SIGKILL ``run`` as soon as ``reached()`` holds (checked every 0.1 s); fails the test if
+    the run ends first or ``what`` does not happen in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert run.poll() is None, "the run ended before it could be interrupted"
+        if reached():
+            run.send_signal(signal.SIGKILL)
+            run.wait(timeout=30)
+            return
+        time.sleep(0.1)
+    run.kill()
+    run.wait(timeout=30)
+    raise AssertionError(f"{what} did not happen in time")

@@ -7,10 +7,8 @@ import asyncio
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from syncoxide.native.providers.s3_settings import S3Settings, create_client
 from tests.conftest import PROJECT_ROOT
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.counting_proxy import counting_proxy
+from tests.native.providers.server_processes import kill_when
 from tests.native.providers.test_remotes import cli
 
 PART = 5 * 1024 * 1024
@@ -60,18 +59,15 @@ def _kill_after_two_parts(
     sync: subprocess.Popen[bytes], settings: S3Settings, state: Path
 ) -> tuple[str, str]:
     """SIGKILLs the run once the server holds two parts: the key and id of its upload."""
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert sync.poll() is None, "the run ended before it could be interrupted"
+
+    def two_parts_held() -> bool:
         found = _open_upload(state)
-        if found is not None and asyncio.run(_held_bytes(settings, *found)) >= 2 * PART:
-            sync.send_signal(signal.SIGKILL)
-            sync.wait(timeout=30)
-            return found
-        time.sleep(0.1)
-    sync.kill()
-    sync.wait(timeout=30)
-    pytest.fail("the upload did not reach two parts in time")
+        return found is not None and asyncio.run(_held_bytes(settings, *found)) >= 2 * PART
+
+    kill_when(sync, two_parts_held, "an upload of two parts")
+    found = _open_upload(state)
+    assert found is not None
+    return found
 
 
 def test_a_killed_sync_resumes_its_multipart_upload(

@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 from tests.native.providers.counting_proxy import counting_proxy
 from tests.native.providers.live_syncoxide import LiveAccounts, live_accounts
+from tests.native.providers.server_processes import kill_when
 from tests.native.providers.test_remotes import cli
 
 PART = 8 * 1024 * 1024  # the provider's tus part size
@@ -45,18 +44,14 @@ def _held(live: LiveAccounts, upload: str) -> int:
 
 
 def _kill_after_two_parts(sync: subprocess.Popen[bytes], live: LiveAccounts, state: Path) -> str:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert sync.poll() is None, "the run ended before it could be interrupted"
+    def two_parts_held() -> bool:
         upload = _open_upload(state)
-        if upload is not None and _held(live, upload) >= 2 * PART:
-            sync.send_signal(signal.SIGKILL)
-            sync.wait(timeout=30)
-            return upload
-        time.sleep(0.1)
-    sync.kill()
-    sync.wait(timeout=30)
-    pytest.fail("the upload did not reach two parts in time")
+        return upload is not None and _held(live, upload) >= 2 * PART
+
+    kill_when(sync, two_parts_held, "an upload of two parts")
+    upload = _open_upload(state)
+    assert upload is not None
+    return upload
 
 
 def test_a_killed_sync_resumes_its_upload(
