@@ -14,6 +14,7 @@ How it maps the contract:
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -119,7 +120,11 @@ class ServerStorageProvider:
 
     @property
     def root_id(self) -> str:
-        return f"server:{self._base}/{self._root}"
+        # One URL serves many accounts, each with its own files: the token tells them apart, so
+        # two accounts syncing the same local folder never share pair state. (A new token means
+        # one run that compares everything afresh; nothing is lost.)
+        account = hashlib.sha256(self._settings.token.encode()).hexdigest()[:12]
+        return f"server:{self._base}/{self._root}#{account}"
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
         pruned: set[str] = set()

@@ -256,3 +256,13 @@ def test_over_quota_is_a_clear_error_and_leaves_nothing(tight: LiveAccounts, siz
     asyncio.run(run())
     assert list((tight.server.data_dir / "uploads").iterdir()) == []
     assert list((tight.server.data_dir / "incoming").iterdir()) == []
+
+
+def test_two_accounts_on_one_server_never_share_pair_state() -> None:
+    # Pair state is keyed by root_id; one URL holds every account's own files.
+    alice = ServerStorageProvider(ServerStorageSettings("http://127.0.0.1:1", token="sxo_alice"))
+    bob = ServerStorageProvider(ServerStorageSettings("http://127.0.0.1:1", token="sxo_bob"))
+    again = ServerStorageProvider(ServerStorageSettings("http://127.0.0.1:1/", token="sxo_alice"))
+    assert alice.root_id != bob.root_id
+    assert alice.root_id == again.root_id
+    assert "sxo_alice" not in alice.root_id  # the token itself is never written to pair state
