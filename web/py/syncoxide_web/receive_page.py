@@ -15,6 +15,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide_web.p2p_server_copy import finish_from_server_copy
 from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.p2p_transfer import look_at_room, receive_into, room_address
 
@@ -101,9 +102,7 @@ async def _run(chooser: Any) -> None:
     _show("Connecting to the sender…")
     _el("cancel-receive").hidden = False
     try:
-        status = await receive_into(
-            str(js.location.href), folder, _on_status, SENDER_WAIT, fallback_after=FALLBACK_AFTER
-        )
+        status = await _receive(folder)
     except SyncoxideError as error:
         if _el("transfer-state").dataset.state not in FINAL_STATES:  # failed before any status
             _show(f"Failed: {error}", state="failed")
@@ -114,10 +113,28 @@ async def _run(chooser: Any) -> None:
         return
     finally:
         _el("cancel-receive").hidden = True
-    if status.state == "fallback":
-        js.location.assign(status.fallback)  # the sender's server copy: a plain share page
-    elif offer_downloads:
+    if offer_downloads:
         await _list_downloads(folder, status)
+
+
+async def _receive(folder: Any) -> TransferStatus:
+    """Peer to peer; if the sender leaves for good, the rest from its server copy, in place."""
+    status = await receive_into(
+        str(js.location.href), folder, _on_status, SENDER_WAIT, fallback_after=FALLBACK_AFTER
+    )
+    if status.state != "fallback" or status.received is None:
+        return status
+    server, _, _ = room_address(str(js.location.href))
+    try:
+        return await finish_from_server_copy(
+            server, status.fallback, folder, status.received, _on_status
+        )
+    except SyncoxideError as error:
+        _show(f"Failed: {error}", state="failed")
+        raise
+    except asyncio.CancelledError:
+        _show("Cancelled. What already arrived is kept.", state="cancelled")
+        raise
 
 
 def _show(text: str, state: str = "") -> None:
