@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.conftest import LiveServer
 from tests.e2e.p2p_pages import p2p_browser
@@ -62,16 +62,33 @@ def _share(live_server: LiveServer, share_id: str) -> dict[str, Any]:
     return described
 
 
-def _receive_until_midway(browser: Browser, link: str) -> tuple[Page, list[Request]]:
+def _receive_until_midway(
+    browser: Browser, link: str, percent: int = 25
+) -> tuple[Page, list[Request]]:
     """A receive page (browser storage), and the share downloads it asks for, once it has
     verified the small files and is part-way through the big one."""
     receiver = open_receive_page(browser, link)
     fetched: list[Request] = []
     receiver.on("request", lambda r: fetched.append(r) if "/files/" in r.url else None)
     receiver.wait_for_function(
-        "document.getElementById('transfer-progress').value > 25", timeout=90_000
+        f"document.getElementById('transfer-progress').value > {percent}", timeout=90_000
     )
     return receiver, fetched
+
+
+def _only_the_rest_of_the_movie_was_fetched(
+    fetched: list[Request], live_server: LiveServer, share_id: str
+) -> None:
+    """Every share download the page made was the big file, from a byte past its start; and
+    the server counted one download (the first Range request carried no ticket yet)."""
+    share = _share(live_server, share_id)
+    (movie,) = [f["download_url"] for f in share["files"] if f["path"].endswith("movie.bin")]
+    assert fetched, "nothing was fetched from the server copy"
+    for request in fetched:
+        assert request.url.endswith(movie), request.url
+        asked = re.fullmatch(r"bytes=(\d+)-", request.headers.get("range", ""))
+        assert asked and 0 < int(asked.group(1)) < BIG, request.headers
+    assert share["downloads"] == 1
 
 
 def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_transfer(
@@ -92,13 +109,32 @@ def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_t
         assert "server copy" in state
         assert receiver.url.startswith(link.split("#")[0])  # it stayed on the receive page
         assert stored_hashes(receiver) == _expected(tree)  # the tree, every file verified
-        # Only the unfinished file was fetched, and only from where it stopped.
-        movie = [r for r in fetched if "/files/" in r.url]
-        assert len(movie) == 1, [r.url for r in movie]
-        asked = re.fullmatch(r"bytes=(\d+)-", movie[0].headers.get("range", ""))
-        assert asked and 0 < int(asked.group(1)) < BIG, movie[0].headers
-        # Server side: one counted download (the Range request, which carried no ticket yet).
-        assert _share(live_server, share_id)["downloads"] == 1
+        assert len(fetched) == 1, [r.url for r in fetched]
+        _only_the_rest_of_the_movie_was_fetched(fetched, live_server, share_id)
+    finally:
+        sender_context.close()
+
+
+def test_a_receive_page_reloaded_after_the_sender_left_carries_on_from_the_server_copy(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    tree = _album(tmp_path)
+    sender_context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(sender_context, live_server, session_cookies)
+        link, share_id = _send_with_copy(sender, tree)
+        # Past 16 MiB of the big file: its first segment is committed and survives a reload.
+        receiver, fetched = _receive_until_midway(p2p_browser, link, percent=50)
+        sender.close()
+        receiver.reload()  # no click after it: the page carries on into the same storage
+        expect(receiver.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        state = final_state(receiver, "#transfer-state", timeout=120_000)
+        assert state.startswith("verified") and "server copy" in state, state
+        assert stored_hashes(receiver) == _expected(tree)
+        _only_the_rest_of_the_movie_was_fetched(fetched, live_server, share_id)
     finally:
         sender_context.close()
 
@@ -138,3 +174,42 @@ def _tamper_the_end_of(live_server: LiveServer, share_id: str, size: int) -> Non
     data[-100:] = bytes(100)
     blob.write_bytes(bytes(data))
     assert hashlib.sha256(data).hexdigest() != sha(pattern("movie", size))
+
+
+def test_the_send_view_names_no_server_copy_the_server_lists_differently(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    tree = tmp_path / "trip"
+    tree.mkdir()
+    (tree / "map.bin").write_bytes(pattern("map", 300_000))
+    (tree / "notes.txt").write_text("listed with another hash\n")
+
+    def listing_with_a_wrong_hash(route: Route) -> None:
+        answer = route.fetch()
+        share = answer.json()
+        for file in share.get("files", []):
+            if file["path"].endswith("notes.txt"):
+                file["sha256"] = "0" * 64
+        route.fulfill(response=answer, json=share)
+
+    sender_context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(sender_context, live_server, session_cookies)
+        sender.route(re.compile(r"/api/v1/shares/[\w-]+$"), listing_with_a_wrong_hash)
+        sender.set_input_files("#send-folder", str(tree))
+        sender.check("#send-upload")
+        sender.click("#send-start")
+        link = link_of(sender)
+        copy_status = sender.locator("#send-copy-status")
+        expect(copy_status).to_contain_text("failed", timeout=60_000)
+        assert "trip/notes.txt differs" in str(copy_status.text_content())
+        room, token = re.findall(r"/p/([\w-]+)#([\w-]+)", link)[0]
+        described = httpx.get(
+            f"{live_server.url}/signal/rooms/{room}", headers={"X-Room-Token": token}, timeout=10
+        ).json()
+        assert described == {"sender": True, "fallback": None}  # nothing was announced
+    finally:
+        sender_context.close()

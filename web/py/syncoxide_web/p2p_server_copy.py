@@ -5,7 +5,8 @@ sender that chose "also upload" names a share link in the room once the server l
 file with the right size and SHA-256. When the sender is gone, the page lists that share and
 fetches into the same folder only what is still missing:
 
-- a file verified peer-to-peer is kept as it is, never fetched;
+- a file verified peer-to-peer is kept as it is, never fetched (after a reload of the page,
+  which forgets what was verified, a file under its final name whose SHA-256 is right counts);
 - a file with committed segments (p2p_destination.py) is re-read once to rebuild its SHA-256,
   then continues with ``Range: bytes=<kept>-`` written as further segments; when the server
   sends the whole file instead, or the continued file fails its hash, that file alone starts
@@ -22,6 +23,7 @@ does: the room carries no key for it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -139,6 +141,9 @@ class _ServerCopyFetch:
 
     async def _fetch_file(self, index: int, entry: FileEntry, url: str) -> None:
         kept = self.progress.offset(index)
+        if not kept and await self._finished_before(entry):
+            self._count(entry.size)
+            return
         if 0 < kept <= entry.size:
             try:
                 await self._download(index, url, kept)
@@ -181,6 +186,25 @@ class _ServerCopyFetch:
             raise TransportError(
                 f"The download of {path} from the server copy was cut ({error}).", hint=KEPT
             ) from None
+
+    async def _finished_before(self, entry: FileEntry) -> bool:
+        """A file verified before this page was reloaded: under its final name, and its
+        SHA-256 (read back once, piece by piece) is the manifest's."""
+        *parents, name = entry.path.split("/")
+        try:
+            folder = self.folder
+            for part in parents:
+                folder = await folder.getDirectoryHandle(part)
+            file = await (await folder.getFileHandle(name)).getFile()
+        except JsException:
+            return False
+        if int(file.size) != entry.size:
+            return False
+        digest = hashlib.sha256()
+        for start in range(0, entry.size, PIECE):
+            piece = await file.slice(start, start + PIECE).arrayBuffer()
+            digest.update(js.Uint8Array.new(piece).to_bytes())
+        return digest.digest() == entry.sha256
 
     def _count(self, amount: int) -> None:
         self.status.done_bytes += amount

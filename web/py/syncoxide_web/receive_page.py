@@ -3,6 +3,11 @@
 The click matters: the folder picker (File System Access) needs a user gesture. Where there is
 no picker, the files go into this browser's private storage (OPFS) and are then offered as
 downloads made from the stored files, so even a large file never sits in page memory.
+
+When the sender leaves for good and named a server copy, the page stays and fetches what is
+still missing from that copy into the same folder (p2p_server_copy.py). A page reloaded while
+receiving into the browser's storage carries on by itself, from what it had written. Before any
+click, a room with no sender but a server copy opens the copy's share page instead.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ _peeking: list[asyncio.Task[None]] = []
 INBOX = "received"
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
 SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this long
+# + room id: this browser is receiving that room into its own storage, so a reloaded page
+# carries on by itself (that needs no click, unlike a picked folder) until it is verified.
+INCOMING = "syncoxide.incoming."
 
 
 def start() -> None:
@@ -40,8 +48,15 @@ def start() -> None:
     cancel = create_proxy(lambda _event: [task.cancel() for task in _running])
     _keep.append(cancel)
     _el("cancel-receive").addEventListener("click", cancel)
-    _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
+    if js.localStorage.getItem(_incoming_key()):
+        _running.append(_start(_browser_folder))
+    else:
+        _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
     document.documentElement.dataset.ready = "1"
+
+
+def _incoming_key() -> str:
+    return INCOMING + room_address(str(js.location.href))[1]
 
 
 async def _fall_back_if_sender_gone() -> None:
@@ -80,6 +95,7 @@ async def _picked_folder() -> tuple[Any, bool]:
 
 
 async def _browser_folder() -> tuple[Any, bool]:
+    js.localStorage.setItem(_incoming_key(), INBOX)
     root = await js.navigator.storage.getDirectory()
     create = js.Object.fromEntries([["create", True]])
     return await root.getDirectoryHandle(INBOX, create), True
@@ -113,6 +129,7 @@ async def _run(chooser: Any) -> None:
         return
     finally:
         _el("cancel-receive").hidden = True
+    js.localStorage.removeItem(_incoming_key())  # verified: nothing left to carry on with
     if offer_downloads:
         await _list_downloads(folder, status)
 
