@@ -5,15 +5,19 @@ by Range, every file verified; and a tampered server copy failing with nothing s
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
+from websockets.sync.client import connect
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, account_token
 from tests.e2e.p2p_pages import p2p_browser
 from tests.e2e.send_view_pages import link_of, open_send_view, stored_hashes
 from tests.e2e.test_e2e_send_view import final_state, open_receive_page, pattern, sha
@@ -55,6 +59,32 @@ def _send_with_copy(sender: Page, tree: Path) -> tuple[str, str]:
     return link, found.group(1)
 
 
+@dataclass
+class AlbumSent:
+    tree: Path
+    sender: Page
+    link: str
+    share_id: str
+
+
+@pytest.fixture
+def album_sent(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> Iterator[AlbumSent]:
+    """The album on its way from the Send view, with "also upload", its copy ready."""
+    tree = _album(tmp_path)
+    context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(context, live_server, session_cookies)
+        link, share_id = _send_with_copy(sender, tree)
+        yield AlbumSent(tree, sender, link, share_id)
+    finally:
+        context.close()
+
+
 def _share(live_server: LiveServer, share_id: str) -> dict[str, Any]:
     answer = httpx.get(f"{live_server.url}/api/v1/shares/{share_id}", timeout=10)
     answer.raise_for_status()
@@ -92,77 +122,45 @@ def _only_the_rest_of_the_movie_was_fetched(
 
 
 def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_transfer(
-    tmp_path: Path,
-    p2p_browser: Browser,
-    live_server: LiveServer,
-    session_cookies: list[dict[str, Any]],
+    album_sent: AlbumSent, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
-    tree = _album(tmp_path)
-    sender_context = p2p_browser.new_context()
-    try:
-        sender = open_send_view(sender_context, live_server, session_cookies)
-        link, share_id = _send_with_copy(sender, tree)
-        receiver, fetched = _receive_until_midway(p2p_browser, link)
-        sender.close()  # the sender's page goes away mid-file; the recipient does nothing
-        state = final_state(receiver, "#transfer-state", timeout=120_000)
-        assert state.startswith("verified"), state
-        assert "server copy" in state
-        assert receiver.url.startswith(link.split("#")[0])  # it stayed on the receive page
-        assert stored_hashes(receiver) == _expected(tree)  # the tree, every file verified
-        assert len(fetched) == 1, [r.url for r in fetched]
-        _only_the_rest_of_the_movie_was_fetched(fetched, live_server, share_id)
-    finally:
-        sender_context.close()
+    receiver, fetched = _receive_until_midway(p2p_browser, album_sent.link)
+    album_sent.sender.close()  # the sender's page goes away mid-file; the recipient does nothing
+    state = final_state(receiver, "#transfer-state", timeout=120_000)
+    assert state.startswith("verified") and "server copy" in state, state
+    assert receiver.url.startswith(album_sent.link.split("#")[0])  # it stayed on its page
+    assert stored_hashes(receiver) == _expected(album_sent.tree)  # the tree, every file verified
+    assert len(fetched) == 1, [r.url for r in fetched]
+    _only_the_rest_of_the_movie_was_fetched(fetched, live_server, album_sent.share_id)
 
 
 def test_a_receive_page_reloaded_after_the_sender_left_carries_on_from_the_server_copy(
-    tmp_path: Path,
-    p2p_browser: Browser,
-    live_server: LiveServer,
-    session_cookies: list[dict[str, Any]],
+    album_sent: AlbumSent, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
-    tree = _album(tmp_path)
-    sender_context = p2p_browser.new_context()
-    try:
-        sender = open_send_view(sender_context, live_server, session_cookies)
-        link, share_id = _send_with_copy(sender, tree)
-        # Past 16 MiB of the big file: its first segment is committed and survives a reload.
-        receiver, fetched = _receive_until_midway(p2p_browser, link, percent=50)
-        sender.close()
-        receiver.reload()  # no click after it: the page carries on into the same storage
-        expect(receiver.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-        state = final_state(receiver, "#transfer-state", timeout=120_000)
-        assert state.startswith("verified") and "server copy" in state, state
-        assert stored_hashes(receiver) == _expected(tree)
-        _only_the_rest_of_the_movie_was_fetched(fetched, live_server, share_id)
-    finally:
-        sender_context.close()
+    # Past 16 MiB of the big file: its first segment is committed and survives a reload.
+    receiver, fetched = _receive_until_midway(p2p_browser, album_sent.link, percent=50)
+    album_sent.sender.close()
+    receiver.reload()  # no click after it: the page carries on into the same storage
+    expect(receiver.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    state = final_state(receiver, "#transfer-state", timeout=120_000)
+    assert state.startswith("verified") and "server copy" in state, state
+    assert stored_hashes(receiver) == _expected(album_sent.tree)
+    _only_the_rest_of_the_movie_was_fetched(fetched, live_server, album_sent.share_id)
 
 
 def test_a_tampered_server_copy_fails_clearly_and_nothing_is_saved_under_its_name(
-    tmp_path: Path,
-    p2p_browser: Browser,
-    live_server: LiveServer,
-    session_cookies: list[dict[str, Any]],
+    album_sent: AlbumSent, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
-    tree = _album(tmp_path)
-    sender_context = p2p_browser.new_context()
-    try:
-        sender = open_send_view(sender_context, live_server, session_cookies)
-        link, share_id = _send_with_copy(sender, tree)
-        _tamper_the_end_of(live_server, share_id, BIG)
-        receiver, _ = _receive_until_midway(p2p_browser, link)
-        sender.close()
-        state = final_state(receiver, "#transfer-state", timeout=120_000)
-        assert state.startswith("failed"), state
-        assert "movie.bin" in state and "SHA-256 does not match" in state, state
-        stored = stored_hashes(receiver)
-        assert "album/b/deep/movie.bin" not in stored
-        assert not [path for path in stored if "movie.bin" in path], stored  # no segments
-        photo = tree / "a" / "photo.bin"
-        assert stored["album/a/photo.bin"] == sha(photo.read_bytes())  # verified: kept
-    finally:
-        sender_context.close()
+    _tamper_the_end_of(live_server, album_sent.share_id, BIG)
+    receiver, _ = _receive_until_midway(p2p_browser, album_sent.link)
+    album_sent.sender.close()
+    state = final_state(receiver, "#transfer-state", timeout=120_000)
+    assert state.startswith("failed"), state
+    assert "movie.bin" in state and "SHA-256 does not match" in state, state
+    stored = stored_hashes(receiver)
+    assert not [path for path in stored if "movie.bin" in path], stored  # nor its segments
+    photo = album_sent.tree / "a" / "photo.bin"
+    assert stored["album/a/photo.bin"] == sha(photo.read_bytes())  # verified: kept
 
 
 def _tamper_the_end_of(live_server: LiveServer, share_id: str, size: int) -> None:
@@ -213,3 +211,30 @@ def test_the_send_view_names_no_server_copy_the_server_lists_differently(
         assert described == {"sender": True, "fallback": None}  # nothing was announced
     finally:
         sender_context.close()
+
+
+def test_an_encrypted_server_copy_is_refused_clearly(
+    tmp_path: Path, p2p_browser: Browser, live_server: LiveServer
+) -> None:
+    """A sender may name any share of its server; one the room gives no key for is refused,
+    as ``syncoxide receive`` refuses it, rather than fetched as ciphertext."""
+    token = account_token(live_server, "sealed-copier", tmp_path)
+    share = httpx.post(
+        f"{live_server.url}/api/v1/shares",
+        json={"title": "sealed", "encrypted": True},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=10).json()
+    socket_url = live_server.url.replace("http://", "ws://") + f"/signal/{room['room']}"
+    with connect(socket_url, open_timeout=5) as sender:
+        sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
+        assert json.loads(sender.recv(timeout=5))["type"] == "welcome"
+        sender.send(json.dumps({"type": "fallback", "url": share["url"]}))
+        link = f"{live_server.url}/p/{room['room']}#{room['token']}"
+        receiver = open_receive_page(p2p_browser, link)
+        while json.loads(sender.recv(timeout=60))["type"] != "peer-joined":
+            pass
+    state = final_state(receiver, "#transfer-state", timeout=60_000)  # the sender left
+    assert state.startswith("failed") and "end-to-end encrypted" in state, state
+    assert receiver.url.startswith(f"{live_server.url}/p/")
