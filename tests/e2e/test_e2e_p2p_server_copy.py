@@ -125,12 +125,22 @@ def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_t
     album_sent: AlbumSent, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
     receiver, fetched = _receive_until_midway(p2p_browser, album_sent.link)
+    cuts: list[str] = []
+
+    def cut_the_first_download(route: Route) -> None:
+        if cuts:
+            route.continue_()
+        else:
+            cuts.append(route.request.url)
+            route.abort("connectionreset")
+
+    receiver.route(re.compile(r"/s/[\w-]+/files/\d+$"), cut_the_first_download)
     album_sent.sender.close()  # the sender's page goes away mid-file; the recipient does nothing
     state = final_state(receiver, "#transfer-state", timeout=120_000)
     assert state.startswith("verified") and "server copy" in state, state
     assert receiver.url.startswith(album_sent.link.split("#")[0])  # it stayed on its page
     assert stored_hashes(receiver) == _expected(album_sent.tree)  # the tree, every file verified
-    assert len(fetched) == 1, [r.url for r in fetched]
+    assert len(cuts) == 1 and len(fetched) == 2, [r.url for r in fetched]  # cut once, taken up
     _only_the_rest_of_the_movie_was_fetched(fetched, live_server, album_sent.share_id)
 
 

@@ -10,7 +10,7 @@ fetches into the same folder only what is still missing:
 - a file with committed segments (p2p_destination.py) is re-read once to rebuild its SHA-256,
   then continues with ``Range: bytes=<kept>-`` written as further segments; when the server
   sends the whole file instead, or the continued file fails its hash, that file alone starts
-  over from byte 0;
+  over from byte 0; a download cut mid-way is taken up again from where it stopped;
 - every file is checked against the manifest's SHA-256 before it gets its final name; a file
   that fails leaves nothing under that name and its segments are removed.
 
@@ -23,6 +23,7 @@ does: the room carries no key for it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from typing import Any
@@ -38,7 +39,9 @@ from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 from syncoxide_web.server_api import API, fetch, refusal
 
-PIECE = 4 * 1024 * 1024  # bytes between two status updates
+PIECE = 4 * 1024 * 1024  # bytes between two status updates, and read at once when re-hashing
+RETRIES = 3  # a cut download is taken up again from where it stopped this many times
+RETRY_PAUSE = 1.0  # seconds, growing with each retry
 KEPT = "What already arrived is kept: reopen the link to continue."
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-\d+/\d+$")
 
@@ -51,10 +54,6 @@ class _CopyProgress(ReceiverProgress):
 
     def start_over(self, index: int) -> None:
         self._files[index] = type(self._files[index])()
-
-
-class _StartOver(Exception):
-    """The server sent the whole file where the rest was asked for."""
 
 
 def _now() -> float:
@@ -144,17 +143,12 @@ class _ServerCopyFetch:
         if not kept and await self._finished_before(entry):
             self._count(entry.size)
             return
-        if 0 < kept <= entry.size:
-            try:
-                await self._download(index, url, kept)
-                if self.progress.digest(index) == entry.sha256:
-                    await self.destination.finish(index)
-                    return
-            except _StartOver:
-                pass
-        if kept or self.progress.offset(index):  # the kept part was not right: once more, whole
+        if kept > entry.size:  # not this file's bytes
             await self._start_over(index)
-        await self._download(index, url, 0)
+        await self._download(index, url)
+        if self.progress.digest(index) != entry.sha256 and kept:  # the kept part may be wrong
+            await self._start_over(index)
+            await self._download(index, url)
         if self.progress.digest(index) != entry.sha256:
             await self._start_over(index)
             raise IntegrityError(
@@ -164,27 +158,37 @@ class _ServerCopyFetch:
             )
         await self.destination.finish(index)
 
-    async def _download(self, index: int, url: str, start: int) -> None:
-        """Append the file's bytes from ``start`` on to its segments, hashing them."""
-        headers = {"Range": f"bytes={start}-"} if start else {}
-        response = await fetch("GET", url, headers)
-        path = self.manifest.files[index].path
-        _check_start(response, start, path)
-        if start and response.status == 200:
-            await response.body.cancel()
-            raise _StartOver
+    async def _download(self, index: int, url: str) -> None:
+        """Fetch the file from its current length to its end; a cut connection is taken up
+        again from where it stopped, RETRIES times, before it is reported."""
+        for attempt in range(RETRIES + 1):
+            try:
+                await self._download_once(index, url)
+                return
+            except TransportError:
+                if attempt == RETRIES:
+                    raise
+                await asyncio.sleep(RETRY_PAUSE * (attempt + 1))
+
+    async def _download_once(self, index: int, url: str) -> None:
+        entry = self.manifest.files[index]
+        start = self.progress.offset(index)
+        if start == entry.size:
+            return  # all there (or empty): only the hash is left to check
+        response = await fetch("GET", url, {"Range": f"bytes={start}-"} if start else {})
+        _check_start(response, start, entry.path)
+        if start and response.status == 200:  # the whole file came: take it from byte 0
+            await self._start_over(index)
         reader = response.body.getReader()
-        offset = start
         try:
             while not (step := await reader.read()).done:
                 data = step.value.to_bytes()
-                await self.destination.write(index, offset, data)
+                await self.destination.write(index, self.progress.offset(index), data)
                 self.progress.absorb(index, data)
-                offset += len(data)
                 self._count(len(data))
         except JsException as error:
             raise TransportError(
-                f"The download of {path} from the server copy was cut ({error}).", hint=KEPT
+                f"The download of {entry.path} from the server copy was cut ({error}).", hint=KEPT
             ) from None
 
     async def _finished_before(self, entry: FileEntry) -> bool:
