@@ -59,6 +59,15 @@ def _send_with_copy(sender: Page, tree: Path) -> tuple[str, str]:
     return link, found.group(1)
 
 
+# Every line the receive page shows, kept in the page, so short-lived ones can be checked.
+_RECORD_STATUS_LINES = """() => {
+  window.statusLines = [];
+  const state = document.getElementById("transfer-state");
+  new MutationObserver(() => window.statusLines.push(state.textContent))
+    .observe(state, {childList: true, characterData: true, subtree: true});
+}"""
+
+
 @dataclass
 class AlbumSent:
     tree: Path
@@ -135,12 +144,18 @@ def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_t
             route.abort("connectionreset")
 
     receiver.route(re.compile(r"/s/[\w-]+/files/\d+$"), cut_the_first_download)
+    receiver.evaluate(_RECORD_STATUS_LINES)
     album_sent.sender.close()  # the sender's page goes away mid-file; the recipient does nothing
     state = final_state(receiver, "#transfer-state", timeout=120_000)
     assert state.startswith("verified") and "server copy" in state, state
     assert receiver.url.startswith(album_sent.link.split("#")[0])  # it stayed on its page
     assert stored_hashes(receiver) == _expected(album_sent.tree)  # the tree, every file verified
     assert len(cuts) == 1 and len(fetched) == 2, [r.url for r in fetched]  # cut once, taken up
+    lines = receiver.evaluate("window.statusLines")
+    assert any(
+        line.startswith("Receiving from the sender's server copy:") and "MB/s" in line
+        for line in lines
+    ), lines
     _only_the_rest_of_the_movie_was_fetched(fetched, live_server, album_sent.share_id)
 
 

@@ -126,6 +126,7 @@ async def _run(chooser: Any) -> None:
     except asyncio.CancelledError:
         if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
             _show("Cancelled. What already arrived is kept.", state="cancelled")
+        js.localStorage.removeItem(_incoming_key())  # stopped on purpose: no carrying on by itself
         return
     finally:
         _el("cancel-receive").hidden = True
@@ -163,7 +164,8 @@ def _show(text: str, state: str = "") -> None:
 def _on_status(status: TransferStatus) -> None:
     now = js.performance.now() / 1000
     final = status.state in FINAL_STATES
-    _show(describe(status, now, "Receiving"), state=status.state if final else "")
+    verb = "Receiving from the sender's server copy" if status.via_server_copy else "Receiving"
+    _show(describe(status, now, verb), state=status.state if final else "")
     if status.total_bytes:
         _el("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
 
