@@ -187,6 +187,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, path)
     ) WITHOUT ROWID;
     """,
+    # 10: peer-to-peer short codes, so a code read out before a restart still finds its room;
+    # a code lasts as long as its room, or its room's server copy (signaling/codes.py).
+    """
+    CREATE TABLE p2p_codes (
+        code TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
+    """,
 )
 
 

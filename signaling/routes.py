@@ -24,12 +24,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.config import ServerConfig
 from signaling import messages as m
+from signaling.codes import MemoryShortCodes, ShortCodes, SqliteShortCodes
 from signaling.fallbacks import FallbackRecords, MemoryFallbackRecords, SqliteFallbackRecords
 from signaling.hub import Hub, InProcessHub
 from signaling.limits import AddressLimits, TokenBucket
 from signaling.page import ReceivePage
 from signaling.tokens import RoomTokens, is_room_id, normalise_code, short_code
-from syncoxide.errors import PermissionDeniedError, RemoteProtocolError
+from syncoxide.errors import PermissionDeniedError, ProviderUnavailableError, RemoteProtocolError
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.system import SystemClock, SystemRandom
 
@@ -41,6 +42,9 @@ class SignalingSettings:
     message_burst: float = 200.0
     rooms_per_minute: float = 30.0
     code_ttl: float = 24 * 3600.0
+
+
+CODE_ATTEMPTS = 16  # fresh codes tried before giving up (only a broken random source gets there)
 
 
 class _Close(Exception):
@@ -87,6 +91,7 @@ class SignalingService:
         random: RandomSource | None = None,
         settings: SignalingSettings | None = None,
         fallbacks: FallbackRecords | None = None,
+        codes: ShortCodes | None = None,
     ) -> None:
         self.tokens = tokens
         self.hub: Hub = hub or InProcessHub()
@@ -96,7 +101,7 @@ class SignalingService:
         per_minute = self.settings.rooms_per_minute
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
-        self._codes: dict[str, tuple[str, float]] = {}
+        self.codes: ShortCodes = codes or MemoryShortCodes(self.clock)
         # room -> the server copy (share link path) a receiver falls back to.
         self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
             self.clock, self.settings.code_ttl
@@ -114,21 +119,17 @@ class SignalingService:
         if not self._room_limits.allow(_address(request)):
             return _too_many()
         room, token = self.tokens.new_room(self.random.token_bytes(16))
-        code = short_code(self.random.token_bytes(5))
-        self._forget_expired_codes()
-        self._codes[code] = (room, self.clock.monotonic() + self.settings.code_ttl)
+        code = await self._new_code(room)
         body = {"room": room, "token": token, "code": code, "expires_in": self.settings.code_ttl}
         return JSONResponse(body, status_code=201, headers={"Cache-Control": "no-store"})
 
     async def resolve_code(self, request: Request) -> Response:
         if not self._code_limits.allow(_address(request)):
             return _too_many()
-        self._forget_expired_codes()
-        entry = self._codes.get(normalise_code(request.path_params["code"]))
-        if entry is None:
+        room = await self.codes.lookup(normalise_code(request.path_params["code"]))
+        if room is None:
             message = "No transfer has this code (it may have expired). Ask for a new link."
             return JSONResponse({"error": "not_found", "message": message}, status_code=404)
-        room = entry[0]
         body = {"room": room, "token": self.tokens.token_for(room)}
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
@@ -148,10 +149,13 @@ class SignalingService:
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
-    def _forget_expired_codes(self) -> None:
-        now = self.clock.monotonic()
-        for key in [k for k, (_, expiry) in self._codes.items() if expiry < now]:
-            del self._codes[key]
+    async def _new_code(self, room: str) -> str:
+        """A fresh code for ``room``; 40 random bits almost never collide, but never reuse one."""
+        for _ in range(CODE_ATTEMPTS):
+            code = short_code(self.random.token_bytes(5))
+            if await self.codes.add(code, room, self.settings.code_ttl):
+                return code
+        raise ProviderUnavailableError("No free short code was found: try again in a moment.")
 
     async def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
         if peer.role != "sender":
@@ -251,7 +255,9 @@ def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     """Signaling plus the receive page, for ``create_app``."""
     page = ReceivePage(config.web_root, config.vendor_dir)
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
-    service = SignalingService(RoomTokens.from_data_dir(config.data_dir), fallbacks=fallbacks)
+    codes = SqliteShortCodes.open(config.database_path, SystemClock())
+    tokens = RoomTokens.from_data_dir(config.data_dir)
+    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes)
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 

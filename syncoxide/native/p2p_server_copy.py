@@ -33,6 +33,7 @@ from syncoxide.native.cli_share_get import describe_share, parse_link, server_me
 from syncoxide.native.p2p_files import READ_SIZE, DestinationFolder
 from syncoxide.protocol.manifest import FileEntry, Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
+from syncoxide.protocol.server_copy import download_urls, manifest_of_listing, mismatch
 
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-\d+/\d+$")
@@ -80,24 +81,14 @@ def _server_copy(client: httpx2.Client, share_id: str, known: Manifest | None) -
             "The sender's server copy is end-to-end encrypted and the room gives no key for it.",
             hint=f"Ask the sender for the share link itself. {KEPT}",
         )
-    listed: dict[str, dict[str, Any]] = {file["path"]: file for file in share["files"]}
-    if known is None:  # nothing arrived peer-to-peer: the share's listing is the manifest
-        entries = [FileEntry(p, f["size"], bytes.fromhex(f["sha256"])) for p, f in listed.items()]
-        known = Manifest(tuple(sorted(entries, key=lambda e: e.path)))  # checks every path
-    _check_same_files(known, listed)
-    return ServerCopy(known, tuple(listed[entry.path]["download_url"] for entry in known.files))
-
-
-def _check_same_files(manifest: Manifest, listed: dict[str, dict[str, Any]]) -> None:
-    """The server copy must hold exactly the files (and hashes) the sender announced."""
-    for entry in manifest.files:
-        file = listed.get(entry.path)
-        if file is None or file["size"] != entry.size or file["sha256"] != entry.sha256.hex():
-            raise IntegrityError(
-                f"The server copy does not match the transfer: {entry.path} "
-                + ("is missing." if file is None else "differs from what the sender announced."),
-                hint=f"Nothing was written for it. {KEPT}",
-            )
+    listing = share["files"]
+    known = known or manifest_of_listing(listing)  # no manifest arrived peer-to-peer
+    if why := mismatch(known, listing):  # the copy must hold exactly what the sender announced
+        raise IntegrityError(
+            f"The server copy does not match the transfer: {why}",
+            hint=f"Nothing was written for it. {KEPT}",
+        )
+    return ServerCopy(known, download_urls(known, listing))
 
 
 def _fetch_file(

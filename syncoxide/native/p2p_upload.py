@@ -21,6 +21,7 @@ from syncoxide.errors import IntegrityError, TransportError
 from syncoxide.native.cli_links import UPLOAD_TIMEOUT, upload_file
 from syncoxide.native.cli_remote import call_api
 from syncoxide.native.p2p_files import SourceFiles
+from syncoxide.protocol.server_copy import mismatch
 
 T = TypeVar("T")
 
@@ -40,13 +41,11 @@ def _upload(server: str, token: str, sources: SourceFiles, title: str) -> str:
         for path, entry in zip(sources.paths, sources.manifest.files, strict=True):
             upload_file(client, path, {"share": share["id"], "path": entry.path})
     listed = call_api(server, token, "GET", f"/shares/{share['id']}")
-    held = {file["path"]: (file["size"], file["sha256"]) for file in listed.get("files", [])}
-    for entry in sources.manifest.files:
-        if held.get(entry.path) != (entry.size, entry.sha256.hex()):
-            raise IntegrityError(
-                f"The server copy of {entry.path} does not match the file sent.",
-                hint="It was not offered to the receiver; the peer-to-peer transfer goes on.",
-            )
+    if why := mismatch(sources.manifest, listed.get("files", [])):
+        raise IntegrityError(
+            f"The server copy does not match the files sent: {why}",
+            hint="It was not offered to the receiver; the peer-to-peer transfer goes on.",
+        )
     return str(share["url"])
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from syncoxide.protocol.receiving import ReceiverProgress
+
 FINAL_STATES = ("verified", "failed", "cancelled", "fallback")
 
 
@@ -20,6 +22,8 @@ class TransferStatus:
     resumed_from: int = 0  # bytes the receiver already held when this connection began
     reason: str = ""
     fallback: str = ""  # the share link path a receiver switches to when the sender is gone
+    received: ReceiverProgress | None = None  # at "fallback": what arrived peer-to-peer
+    via_server_copy: bool = False  # the rest came from the sender's server copy
 
     def speed(self, now: float) -> float:
         return (self.done_bytes - self.resumed_from) / max(now - self.started, 1e-3)
@@ -35,7 +39,8 @@ StatusCallback = Callable[[TransferStatus], None]
 def describe(status: TransferStatus, now: float, verb: str) -> str:
     """One status line; ``verb`` is "Sending" or "Receiving"."""
     if status.state == "verified":
-        return "Verified: every file arrived and its SHA-256 matched."
+        source = " (server copy)" if status.via_server_copy else ""
+        return f"Verified{source}: every file arrived and its SHA-256 matched."
     if status.state == "cancelled":
         return f"Cancelled. {status.reason}".strip()
     if status.state == "failed":

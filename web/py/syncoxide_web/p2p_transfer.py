@@ -201,6 +201,7 @@ async def receive_into(
             link = await _sender_or_fallback(signal, wait, fallback_after)
             if link is None:
                 status.state, status.fallback = "fallback", signal.fallback or ""
+                status.received = progress  # what arrived: the server copy supplies the rest
                 on_status(status)
                 break
             session = ReceiverSession(progress)

@@ -3,6 +3,11 @@
 The click matters: the folder picker (File System Access) needs a user gesture. Where there is
 no picker, the files go into this browser's private storage (OPFS) and are then offered as
 downloads made from the stored files, so even a large file never sits in page memory.
+
+When the sender leaves for good and named a server copy, the page stays and fetches what is
+still missing from that copy into the same folder (p2p_server_copy.py). A page reloaded while
+receiving into the browser's storage carries on by itself, from what it had written. Before any
+click, a room with no sender but a server copy opens the copy's share page instead.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide_web.p2p_server_copy import finish_from_server_copy
 from syncoxide_web.p2p_status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.p2p_transfer import look_at_room, receive_into, room_address
 
@@ -24,6 +30,9 @@ _peeking: list[asyncio.Task[None]] = []
 INBOX = "received"
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
 SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this long
+# + room id: this browser is receiving that room into its own storage, so a reloaded page
+# carries on by itself (that needs no click, unlike a picked folder) until it is verified.
+INCOMING = "syncoxide.incoming."
 
 
 def start() -> None:
@@ -39,8 +48,15 @@ def start() -> None:
     cancel = create_proxy(lambda _event: [task.cancel() for task in _running])
     _keep.append(cancel)
     _el("cancel-receive").addEventListener("click", cancel)
-    _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
+    if js.localStorage.getItem(_incoming_key()):
+        _running.append(_start(_browser_folder))
+    else:
+        _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
     document.documentElement.dataset.ready = "1"
+
+
+def _incoming_key() -> str:
+    return INCOMING + room_address(str(js.location.href))[1]
 
 
 async def _fall_back_if_sender_gone() -> None:
@@ -79,6 +95,7 @@ async def _picked_folder() -> tuple[Any, bool]:
 
 
 async def _browser_folder() -> tuple[Any, bool]:
+    js.localStorage.setItem(_incoming_key(), INBOX)
     root = await js.navigator.storage.getDirectory()
     create = js.Object.fromEntries([["create", True]])
     return await root.getDirectoryHandle(INBOX, create), True
@@ -101,9 +118,7 @@ async def _run(chooser: Any) -> None:
     _show("Connecting to the sender…")
     _el("cancel-receive").hidden = False
     try:
-        status = await receive_into(
-            str(js.location.href), folder, _on_status, SENDER_WAIT, fallback_after=FALLBACK_AFTER
-        )
+        status = await _receive(folder)
     except SyncoxideError as error:
         if _el("transfer-state").dataset.state not in FINAL_STATES:  # failed before any status
             _show(f"Failed: {error}", state="failed")
@@ -111,13 +126,33 @@ async def _run(chooser: Any) -> None:
     except asyncio.CancelledError:
         if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
             _show("Cancelled. What already arrived is kept.", state="cancelled")
+        js.localStorage.removeItem(_incoming_key())  # stopped on purpose: no carrying on by itself
         return
     finally:
         _el("cancel-receive").hidden = True
-    if status.state == "fallback":
-        js.location.assign(status.fallback)  # the sender's server copy: a plain share page
-    elif offer_downloads:
+    js.localStorage.removeItem(_incoming_key())  # verified: nothing left to carry on with
+    if offer_downloads:
         await _list_downloads(folder, status)
+
+
+async def _receive(folder: Any) -> TransferStatus:
+    """Peer to peer; if the sender leaves for good, the rest from its server copy, in place."""
+    status = await receive_into(
+        str(js.location.href), folder, _on_status, SENDER_WAIT, fallback_after=FALLBACK_AFTER
+    )
+    if status.state != "fallback" or status.received is None:
+        return status
+    server, _, _ = room_address(str(js.location.href))
+    try:
+        return await finish_from_server_copy(
+            server, status.fallback, folder, status.received, _on_status
+        )
+    except SyncoxideError as error:
+        _show(f"Failed: {error}", state="failed")
+        raise
+    except asyncio.CancelledError:
+        _show("Cancelled. What already arrived is kept.", state="cancelled")
+        raise
 
 
 def _show(text: str, state: str = "") -> None:
@@ -129,7 +164,8 @@ def _show(text: str, state: str = "") -> None:
 def _on_status(status: TransferStatus) -> None:
     now = js.performance.now() / 1000
     final = status.state in FINAL_STATES
-    _show(describe(status, now, "Receiving"), state=status.state if final else "")
+    verb = "Receiving from the sender's server copy" if status.via_server_copy else "Receiving"
+    _show(describe(status, now, verb), state=status.state if final else "")
     if status.total_bytes:
         _el("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
 

@@ -242,7 +242,7 @@ async def _upload(copy: Any, record: OutgoingTransfer) -> str:
         ).textContent = f"Server copy: {100 * sent[0] / total:.0f}% uploaded."
 
     try:
-        url: str = await copy.upload_missing(list(_selection), count)
+        url: str = await copy.upload_missing(record.manifest, list(_selection), count)
     except SyncoxideError as error:
         _element("send-copy-status").textContent = f"The server copy failed: {error}"
         raise
