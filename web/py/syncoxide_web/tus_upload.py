@@ -1,4 +1,5 @@
-"""Uploads from the app to the owner's tus endpoint (``/api/v1/uploads/``), with retries.
+"""Uploads from the app to the owner's tus endpoints (``/api/v1/uploads/`` for links,
+``/api/v1/storage/uploads/`` for your own files), with retries.
 
 Two ways to feed an upload: ``send_blob`` hands slices of a ``File`` straight to ``fetch`` (the
 bytes never pass through Python), and ``write``/``finish`` take bytes produced in Python (the
@@ -42,10 +43,15 @@ class TusUpload:
 
     @classmethod
     async def create(
-        cls, length: int, metadata: dict[str, str], progress: Progress | None = None
+        cls,
+        length: int,
+        metadata: dict[str, str],
+        progress: Progress | None = None,
+        collection: str = UPLOADS,
     ) -> TusUpload:
+        """A new upload at ``collection`` (the links' endpoint, or your files' own)."""
         headers = {**TUS, "Upload-Length": str(length), "Upload-Metadata": tus_metadata(metadata)}
-        response = await fetch("POST", UPLOADS, headers)
+        response = await fetch("POST", collection, headers)
         if response.status != 201:
             raise await refusal(response)
         return cls(str(response.headers.get("Location")), length, progress)

@@ -1,0 +1,176 @@
+"""The Files view's browser of your own files on this server.
+
+Folders are walked one at a time through ``GET /storage``. A download is a plain link to the
+ranged download route: the browser streams it to disk with the session cookie, and the bytes
+never pass through Python. Uploads go through the app's one tus client to your files' tus
+endpoint, straight from the picked ``File`` (slices handed to ``fetch``), and are then named
+with ``POST /storage/commit``; a folder picked for upload keeps its inner paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import js  # type: ignore[import-not-found]
+
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.api_client import call_api
+from syncoxide_web.rules_html import human_size
+from syncoxide_web.storage_html import (
+    breadcrumbs_html,
+    child_path,
+    name_of,
+    storage_rows_html,
+    usage_text,
+)
+from syncoxide_web.tus_upload import TusUpload
+
+STORAGE_CARD = """
+  <div class="card">
+    <h2>Your files on this server</h2>
+    <nav id="storage-crumbs" aria-label="Folder"></nav>
+    <p class="muted" id="storage-usage"></p>
+    <div id="storage-list"><p class="muted">Loading…</p></div>
+    <p>
+      <label>Upload files <input type="file" id="storage-files" multiple></label>
+      <label>or a folder <input type="file" id="storage-folder" webkitdirectory></label>
+      <button type="button" id="storage-mkdir">New folder…</button>
+    </p>
+    <p id="storage-status" role="status" aria-live="polite"></p>
+  </div>
+"""
+COLLECTION = "/api/v1/storage/uploads/"
+#: Entries asked for in one page, and the most one folder shows.
+PAGE, SHOWN = 1000, 5000
+
+_current = [""]
+
+
+def _element(name: str) -> Any:
+    return js.document.getElementById(name)
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    status = _element("storage-status")
+    status.textContent = text
+    status.className = "error" if error else ""
+
+
+def _failed(what: str, error: SyncoxideError) -> None:
+    _say(f"{what}: {error.message} {error.hint or ''}".strip(), error=True)
+
+
+async def open_folder(folder: str) -> None:
+    """List ``folder`` of your files (``""``: the top), page by page, up to ``SHOWN`` entries."""
+    entries: list[dict[str, Any]] = []
+    after, more = "", True
+    try:
+        while more and len(entries) < SHOWN:
+            query = f"?path={quote(folder)}&limit={PAGE}&after={quote(after)}"
+            page = await call_api("GET", "/storage" + query)
+            entries += page["entries"]
+            after, more = page["next_after"] or "", page["next_after"] is not None
+        usage = await call_api("GET", "/storage/usage")
+    except SyncoxideError as error:
+        _failed(f"“{folder or 'Your files'}” could not be listed", error)
+        return
+    _current[0] = folder
+    _element("storage-crumbs").innerHTML = breadcrumbs_html(folder)
+    _element("storage-list").innerHTML = storage_rows_html(entries, more)
+    _element("storage-usage").textContent = usage_text(int(usage["used"]), usage["room"])
+
+
+async def storage_click(event: Any) -> None:
+    target = event.target
+    folder = target.dataset.folder
+    if folder is not None and str(target.tagName) == "BUTTON":
+        await open_folder(str(folder))
+        return
+    action, path = str(target.dataset.action or ""), str(target.dataset.path or "")
+    if action == "delete":
+        await _delete(path, str(target.dataset.kind) == "dir")
+    elif action == "move":
+        await _move(path)
+
+
+async def _delete(path: str, is_folder: bool) -> None:
+    what = f"the folder “{path}” and everything in it" if is_folder else f"“{path}”"
+    if not js.window.confirm(f"Delete {what} from your files on this server?"):
+        return
+    try:
+        recursive = "&recursive=true" if is_folder else ""
+        await call_api("DELETE", f"/storage?path={quote(path)}{recursive}")
+    except SyncoxideError as error:
+        _failed(f"“{path}” was not deleted", error)
+        return
+    _say(f"Deleted “{path}”.")
+    await open_folder(_current[0])
+
+
+async def _move(path: str) -> None:
+    target = js.window.prompt("New name, or a path from the top of your files:", path)
+    if target is None or not str(target).strip() or str(target).strip() == path:
+        return
+    # A bare name renames in place; a name with "/" is a path from the top.
+    wanted = str(target).strip()
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    new_path = wanted.strip("/") if "/" in wanted else child_path(parent, wanted)
+    try:
+        await call_api("POST", "/storage/move", {"source": path, "target": new_path})
+    except SyncoxideError as error:
+        _failed(f"“{name_of(path)}” was not moved", error)
+        return
+    _say(f"Moved “{path}” to “{new_path}”.")
+    await open_folder(_current[0])
+
+
+async def make_folder(_event: Any) -> None:
+    name = js.window.prompt("Name of the new folder:")
+    if name is None or not str(name).strip():
+        return
+    path = child_path(_current[0], str(name))
+    try:
+        await call_api("POST", "/storage/folders", {"path": path})
+    except SyncoxideError as error:
+        _failed(f"The folder “{name}” was not made", error)
+        return
+    _say(f"Made “{path}”.")
+    await open_folder(_current[0])
+
+
+async def upload_picked(event: Any) -> None:
+    """Upload every picked file into the current folder (a folder's files keep their paths)."""
+    picker = event.target
+    files = [picker.files.item(i) for i in range(int(picker.files.length))]
+    folder, done = _current[0], 0
+    try:
+        for file in files:
+            relative = str(file.webkitRelativePath or "") or str(file.name)
+            path = child_path(folder, relative)
+            await _upload_one(file, path, f"{done + 1} of {len(files)}")
+            done += 1
+    except SyncoxideError as error:
+        _failed(f"{done} of {len(files)} uploaded, then refused", error)
+    else:
+        _say(f"Uploaded {done} file{'s' if done != 1 else ''} into “{folder or 'Your files'}”.")
+    finally:
+        picker.value = ""  # the same files can be picked again
+    await open_folder(_current[0])
+
+
+async def _upload_one(file: Any, path: str, which: str) -> None:
+    size = int(file.size)
+
+    def progress(sent: int) -> None:
+        _say(f"Uploading {which}: “{path}”, {human_size(sent)} of {human_size(size)}…")
+
+    progress(0)
+    upload = await TusUpload.create(size, {"path": path}, progress, collection=COLLECTION)
+    await upload.send_blob(file)
+    commit = {
+        "upload": upload.location.rsplit("/", 1)[-1],
+        "path": path,
+        "mtime_ns": int(file.lastModified) * 1_000_000,
+    }
+    await call_api("POST", "/storage/commit", commit)
