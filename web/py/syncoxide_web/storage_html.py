@@ -61,7 +61,8 @@ def _row_html(entry: dict[str, Any]) -> str:
         f'<button type="button" data-action="delete" data-path="{escape(path)}"'
         f' data-kind="{escape(str(entry["kind"]))}">Delete</button>'
     )
-    when = escape(modified(int(entry["mtime_ns"]) / 1e9))
+    mtime_ns = int(entry["mtime_ns"])
+    when = escape(modified(mtime_ns / 1e9)) if mtime_ns else ""  # folders keep no time
     if entry["kind"] == "dir":
         link = f'<button type="button" class="link" data-folder="{escape(path)}">{shown}/</button>'
         size = "folder"

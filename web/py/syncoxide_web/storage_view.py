@@ -83,11 +83,12 @@ async def open_folder(folder: str) -> None:
 
 async def storage_click(event: Any) -> None:
     target = event.target
-    folder = target.dataset.folder
-    if folder is not None and str(target.tagName) == "BUTTON":
-        await open_folder(str(folder))
+    if str(target.tagName) != "BUTTON":
+        return  # a download link: the browser follows it by itself
+    if target.hasAttribute("data-folder"):
+        await open_folder(str(target.getAttribute("data-folder")))
         return
-    action, path = str(target.dataset.action or ""), str(target.dataset.path or "")
+    action, path = str(target.getAttribute("data-action")), str(target.getAttribute("data-path"))
     if action == "delete":
         await _delete(path, str(target.dataset.kind) == "dir")
     elif action == "move":
