@@ -149,6 +149,10 @@ def test_a_dropped_permission_is_asked_again_on_a_click(
     expect(folder).to_contain_text("readable")
     _search(later, "needle")
     expect(later.locator("#files-results")).to_contain_text("Needle-Report.txt")
+
+    folder.locator("button[data-action=list]").click()  # the folder's own files, listed
+    expect(later.locator("#local-status")).to_contain_text("“Projects”: 31 files shown")
+    expect(later.locator("#files-results tbody tr")).to_have_count(31)
     folder.locator("button[data-action=remove]").click()
 
 

@@ -15,7 +15,7 @@ import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, account_token, start_live_server
 from tests.e2e.conftest import E2E_PASSWORD, signed_in_view
 
 pytestmark = pytest.mark.e2e
@@ -124,3 +124,31 @@ def test_a_name_the_server_refuses_is_reported_and_nothing_kept(
         client.post("/api/v1/session", json={"name": e2e_user, "password": E2E_PASSWORD})
         top = client.get("/api/v1/storage").json()["entries"]
     assert not [e for e in top if "\\" in e["path"]]
+
+
+def test_an_upload_over_the_quota_is_refused_plainly_and_nothing_kept(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_LINK_QUOTA_BYTES", "100000")
+    server = start_live_server(tmp_path / "data")
+    try:
+        account_token(server, "tight", tmp_path)  # the user "tight", password "tight password"
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            signed_in = client.post(
+                "/api/v1/session", json={"name": "tight", "password": "tight password"}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            cookies = [
+                {"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()
+            ]
+        big = tmp_path / "big.bin"
+        big.write_bytes(bytes(150_000))
+        with signed_in_view(browser, server, cookies, "files") as page:
+            expect(page.locator("#storage-usage")).to_have_text("0 B used, 100.0 KB left.")
+            page.set_input_files("#storage-files", str(big))
+            status = page.locator("#storage-status")
+            expect(status).to_contain_text("0 of 1 uploaded, then refused", timeout=30_000)
+            expect(status).to_contain_text("would go over your storage quota")
+            expect(page.locator("#storage-list")).to_contain_text("This folder is empty")
+    finally:
+        server.stop()
