@@ -8,6 +8,8 @@ the server refuses is reported and nothing is kept.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,19 @@ def _answer_dialogs(page: Page, answers: list[str]) -> list[str]:
     return asked
 
 
+@contextmanager
+def _signed_in(
+    server: LiveServer, user: str, password: str = E2E_PASSWORD
+) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        signed_in = client.post("/api/v1/session", json={"name": user, "password": password})
+        assert signed_in.status_code == 200, signed_in.text
+        yield client
+
+
 def _stored(live_server: LiveServer, user: str) -> dict[str, dict[str, Any]]:
     """The whole tree under TOP, straight from the API, to check what the view did."""
-    with httpx.Client(base_url=live_server.url, timeout=30) as client:
-        client.post("/api/v1/session", json={"name": user, "password": E2E_PASSWORD})
+    with _signed_in(live_server, user) as client:
         listed = client.get("/api/v1/storage", params={"path": TOP, "recursive": "true"})
         if listed.status_code == 404:
             return {}
@@ -120,8 +131,7 @@ def test_a_name_the_server_refuses_is_reported_and_nothing_kept(
         page.set_input_files("#storage-files", str(odd))
         expect(status).to_contain_text("0 of 1 uploaded, then refused", timeout=30_000)
         expect(status).to_contain_text("plain relative path")
-    with httpx.Client(base_url=live_server.url, timeout=30) as client:
-        client.post("/api/v1/session", json={"name": e2e_user, "password": E2E_PASSWORD})
+    with _signed_in(live_server, e2e_user) as client:
         top = client.get("/api/v1/storage").json()["entries"]
     assert not [e for e in top if "\\" in e["path"]]
 
@@ -133,11 +143,7 @@ def test_an_upload_over_the_quota_is_refused_plainly_and_nothing_kept(
     server = start_live_server(tmp_path / "data")
     try:
         account_token(server, "tight", tmp_path)  # the user "tight", password "tight password"
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            signed_in = client.post(
-                "/api/v1/session", json={"name": "tight", "password": "tight password"}
-            )
-            assert signed_in.status_code == 200, signed_in.text
+        with _signed_in(server, "tight", "tight password") as client:
             cookies = [
                 {"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()
             ]

@@ -14,6 +14,7 @@ from syncoxide_web.storage_html import (
     download_url,
     local_folders_html,
     merged_answer,
+    moved_path,
     storage_rows_html,
     usage_text,
 )
@@ -30,6 +31,13 @@ def test_paths_inside_a_folder() -> None:
     assert child_path("docs", "a.txt") == "docs/a.txt"
     assert child_path("docs", " album/x.jpg ") == "docs/album/x.jpg"
     assert child_path("docs", "") == "docs"
+
+
+def test_a_bare_name_renames_in_place_and_a_path_moves_from_the_top() -> None:
+    assert moved_path("docs/a.txt", " b.txt ") == "docs/b.txt"
+    assert moved_path("a.txt", "b.txt") == "b.txt"
+    assert moved_path("docs/a.txt", "/old/a.txt") == "old/a.txt"
+    assert moved_path("docs/a.txt", "  ") == "docs/a.txt"  # nothing given: nothing moves
 
 
 def test_a_download_link_quotes_every_reserved_character() -> None:

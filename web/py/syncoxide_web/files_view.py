@@ -18,7 +18,7 @@ from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web import local_view, storage_view
-from syncoxide_web.api_client import call_api, start_task
+from syncoxide_web.api_client import call_api, show_status, start_task
 from syncoxide_web.local_view import LOCAL_CARD
 from syncoxide_web.rules_html import (
     OPTION_HINTS,
@@ -93,10 +93,7 @@ def _listen(element: Any, kind: str, handler: Callable[[Any], Coroutine[Any, Any
     element.addEventListener(kind, proxy)
 
 
-def _say(where: str, text: str, *, error: bool = False) -> None:
-    status = _element(where)
-    status.textContent = text
-    status.className = "error" if error else ""
+_say = show_status
 
 
 def wire_files_view() -> None:

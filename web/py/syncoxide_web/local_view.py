@@ -12,6 +12,7 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 
 from syncoxide_web import local_folders
+from syncoxide_web.api_client import show_status
 from syncoxide_web.local_folders import LocalFolder, LocalMatches
 from syncoxide_web.rules_html import files_html
 from syncoxide_web.storage_html import local_folders_html, merged_answer
@@ -40,9 +41,7 @@ def _element(name: str) -> Any:
 
 
 def _say(text: str, *, error: bool = False) -> None:
-    status = _element("local-status")
-    status.textContent = text
-    status.className = "error" if error else ""
+    show_status("local-status", text, error=error)
 
 
 def _render() -> None:

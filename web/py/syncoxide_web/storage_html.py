@@ -29,6 +29,17 @@ def child_path(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder and name else folder or name
 
 
+def moved_path(path: str, wanted: str) -> str:
+    """Where a rename or move puts ``path``: a bare name stays in the same folder, a name with
+    ``/`` is a path from the top of your files; nothing given leaves it where it is."""
+    wanted = wanted.strip()
+    if not wanted:
+        return path
+    if "/" in wanted:
+        return wanted.strip("/")
+    return child_path(path.rsplit("/", 1)[0] if "/" in path else "", wanted)
+
+
 def name_of(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 

@@ -15,11 +15,12 @@ from urllib.parse import quote
 import js  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api_client import call_api
+from syncoxide_web.api_client import call_api, show_status
 from syncoxide_web.rules_html import human_size
 from syncoxide_web.storage_html import (
     breadcrumbs_html,
     child_path,
+    moved_path,
     name_of,
     storage_rows_html,
     usage_text,
@@ -52,9 +53,7 @@ def _element(name: str) -> Any:
 
 
 def _say(text: str, *, error: bool = False) -> None:
-    status = _element("storage-status")
-    status.textContent = text
-    status.className = "error" if error else ""
+    show_status("storage-status", text, error=error)
 
 
 def _failed(what: str, error: SyncoxideError) -> None:
@@ -95,49 +94,43 @@ async def storage_click(event: Any) -> None:
         await _move(path)
 
 
+async def _change(method: str, api_path: str, body: Any, failed: str, done: str) -> None:
+    """One change to your files, then the folder listed again; a refusal says why."""
+    try:
+        await call_api(method, api_path, body)
+    except SyncoxideError as error:
+        _failed(failed, error)
+        return
+    _say(done)
+    await open_folder(_current[0])
+
+
 async def _delete(path: str, is_folder: bool) -> None:
     what = f"the folder “{path}” and everything in it" if is_folder else f"“{path}”"
     if not js.window.confirm(f"Delete {what} from your files on this server?"):
         return
-    try:
-        recursive = "&recursive=true" if is_folder else ""
-        await call_api("DELETE", f"/storage?path={quote(path)}{recursive}")
-    except SyncoxideError as error:
-        _failed(f"“{path}” was not deleted", error)
-        return
-    _say(f"Deleted “{path}”.")
-    await open_folder(_current[0])
+    recursive = "&recursive=true" if is_folder else ""
+    api_path = f"/storage?path={quote(path)}{recursive}"
+    await _change("DELETE", api_path, None, f"“{path}” was not deleted", f"Deleted “{path}”.")
 
 
 async def _move(path: str) -> None:
-    target = js.window.prompt("New name, or a path from the top of your files:", path)
-    if target is None or not str(target).strip() or str(target).strip() == path:
+    wanted = js.window.prompt("New name, or a path from the top of your files:", path)
+    new_path = moved_path(path, str(wanted or ""))
+    if new_path == path:
         return
-    # A bare name renames in place; a name with "/" is a path from the top.
-    wanted = str(target).strip()
-    parent = path.rsplit("/", 1)[0] if "/" in path else ""
-    new_path = wanted.strip("/") if "/" in wanted else child_path(parent, wanted)
-    try:
-        await call_api("POST", "/storage/move", {"source": path, "target": new_path})
-    except SyncoxideError as error:
-        _failed(f"“{name_of(path)}” was not moved", error)
-        return
-    _say(f"Moved “{path}” to “{new_path}”.")
-    await open_folder(_current[0])
+    body = {"source": path, "target": new_path}
+    done = f"Moved “{path}” to “{new_path}”."
+    await _change("POST", "/storage/move", body, f"“{name_of(path)}” was not moved", done)
 
 
 async def make_folder(_event: Any) -> None:
-    name = js.window.prompt("Name of the new folder:")
-    if name is None or not str(name).strip():
+    name = str(js.window.prompt("Name of the new folder:") or "").strip()
+    if not name:
         return
-    path = child_path(_current[0], str(name))
-    try:
-        await call_api("POST", "/storage/folders", {"path": path})
-    except SyncoxideError as error:
-        _failed(f"The folder “{name}” was not made", error)
-        return
-    _say(f"Made “{path}”.")
-    await open_folder(_current[0])
+    path = child_path(_current[0], name)
+    failed = f"The folder “{name}” was not made"
+    await _change("POST", "/storage/folders", {"path": path}, failed, f"Made “{path}”.")
 
 
 async def upload_picked(event: Any) -> None:
