@@ -158,3 +158,31 @@ def test_an_upload_over_the_quota_is_refused_plainly_and_nothing_kept(
             expect(page.locator("#storage-list")).to_contain_text("This folder is empty")
     finally:
         server.stop()
+
+
+def test_an_upload_the_network_keeps_cutting_is_reported_and_dropped_on_the_server(
+    browser: Browser,
+    live_server: LiveServer,
+    e2e_user: str,
+    session_cookies: list[dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes(bytes(50_000))
+    with signed_in_view(browser, live_server, session_cookies, "files") as page:
+        page.route(
+            "**/api/v1/storage/uploads/*",
+            lambda route: route.abort() if route.request.method == "PATCH" else route.fallback(),
+        )
+        dropped: list[str] = []
+        page.on("request", lambda r: dropped.append(r.url) if r.method == "DELETE" else None)
+        page.set_input_files("#storage-files", str(cut))
+        status = page.locator("#storage-status")
+        expect(status).to_contain_text("0 of 1 uploaded, then refused", timeout=30_000)
+        expect(status).to_contain_text("could not be reached")
+        expect(page.locator("#storage-list")).not_to_contain_text("cut.bin")
+    assert len(dropped) == 1, dropped
+    with _signed_in(live_server, e2e_user) as client:
+        gone = client.head(dropped[0], headers={"Tus-Resumable": "1.0.0"})
+        assert gone.status_code == 404, "the cut upload was left open on the server"
+        assert client.get("/api/v1/storage/stat", params={"path": "cut.bin"}).status_code == 404

@@ -161,7 +161,11 @@ async def _upload_one(file: Any, path: str, which: str) -> None:
 
     progress(0)
     upload = await TusUpload.create(size, {"path": path}, progress, collection=COLLECTION)
-    await upload.send_blob(file)
+    try:
+        await upload.send_blob(file)
+    except SyncoxideError:
+        await upload.cancel()  # its bytes are of no use now: free the room they hold
+        raise
     commit = {
         "upload": upload.location.rsplit("/", 1)[-1],
         "path": path,

@@ -11,12 +11,13 @@ connection costs at most the part of one chunk the server did not keep.
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import RemoteProtocolError, TransportError
+from syncoxide.errors import RemoteProtocolError, SyncoxideError, TransportError
 from syncoxide_web.server_api import fetch, refusal
 
 UPLOADS = "/api/v1/uploads/"
@@ -102,6 +103,11 @@ class TusUpload:
             self.offset = int(response.headers.get("Upload-Offset"))
             failures = 0
             self._progress(self.offset)
+
+    async def cancel(self) -> None:
+        """Drop the upload on the server now rather than when it expires (best effort)."""
+        with contextlib.suppress(SyncoxideError):
+            await fetch("DELETE", self.location, dict(TUS))
 
     async def _server_offset(self) -> int:
         response = await fetch("HEAD", self.location, dict(TUS))
