@@ -74,6 +74,7 @@ def test_upload_browse_download_rename_and_delete_your_own_files(
     (album / "inner").mkdir(parents=True)
     (album / "a.txt").write_bytes(b"alpha")
     (album / "inner" / "b.txt").write_bytes(b"bravo")
+    (album / "inner" / "c.txt").write_bytes(b"charlie")  # 3 files: a status of its own
 
     with signed_in_view(browser, live_server, session_cookies, "files") as page:
         asked = _answer_dialogs(page, [TOP, "report-2026.bin"])
@@ -89,8 +90,11 @@ def test_upload_browse_download_rename_and_delete_your_own_files(
         page.set_input_files("#storage-files", [str(report), str(empty)])
         expect(status).to_contain_text("Uploaded 2 files", timeout=60_000)
         page.set_input_files("#storage-folder", str(album))
-        expect(status).to_contain_text("Uploaded 2 files", timeout=60_000)
+        expect(status).to_contain_text("Uploaded 3 files", timeout=60_000)
         expect(listing.locator("tr", has_text="report.bin")).to_contain_text("10.2 MB")
+        page.set_input_files("#storage-files", str(empty))  # again: asked before replacing
+        expect(status).to_contain_text("Uploaded 1 file into", timeout=30_000)
+        assert asked[-1].startswith("Already in this folder: empty.txt."), asked
         listing.get_by_role("button", name="album/").click()
         listing.get_by_role("button", name="inner/").click()
         expect(listing).to_contain_text("b.txt")

@@ -11,6 +11,7 @@ from syncoxide_web.rules_html import files_html
 from syncoxide_web.storage_html import (
     breadcrumbs_html,
     child_path,
+    clashes,
     download_url,
     local_folders_html,
     merged_answer,
@@ -38,6 +39,13 @@ def test_a_bare_name_renames_in_place_and_a_path_moves_from_the_top() -> None:
     assert moved_path("a.txt", "b.txt") == "b.txt"
     assert moved_path("docs/a.txt", "/old/a.txt") == "old/a.txt"
     assert moved_path("docs/a.txt", "  ") == "docs/a.txt"  # nothing given: nothing moves
+
+
+def test_an_upload_names_what_it_would_land_on() -> None:
+    here = {"a.txt", "album", "z.txt"}
+    assert clashes(["z.txt", "b.txt", "a.txt"], here) == ["a.txt", "z.txt"]
+    assert clashes(["album/x.jpg", "album/in/y.jpg"], here) == ["album"]
+    assert clashes(["new/a.txt"], here) == []
 
 
 def test_a_download_link_quotes_every_reserved_character() -> None:

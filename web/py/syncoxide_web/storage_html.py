@@ -40,6 +40,12 @@ def moved_path(path: str, wanted: str) -> str:
     return child_path(path.rsplit("/", 1)[0] if "/" in path else "", wanted)
 
 
+def clashes(relatives: list[str], names_here: set[str]) -> list[str]:
+    """The names an upload of ``relatives`` (``a.txt``, ``album/b.txt``) would land on, sorted:
+    a file of the same name, or a folder the picked folder's files would go into."""
+    return sorted({relative.split("/", 1)[0] for relative in relatives} & names_here)
+
+
 def name_of(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 

@@ -20,6 +20,7 @@ from syncoxide_web.rules_html import human_size
 from syncoxide_web.storage_html import (
     breadcrumbs_html,
     child_path,
+    clashes,
     moved_path,
     name_of,
     storage_rows_html,
@@ -46,6 +47,8 @@ COLLECTION = "/api/v1/storage/uploads/"
 PAGE, SHOWN = 1000, 5000
 
 _current = [""]
+#: Names in the folder shown, to ask before an upload replaces one of them.
+_names_shown: set[str] = set()
 
 
 def _element(name: str) -> Any:
@@ -75,6 +78,8 @@ async def open_folder(folder: str) -> None:
         _failed(f"“{folder or 'Your files'}” could not be listed", error)
         return
     _current[0] = folder
+    _names_shown.clear()
+    _names_shown.update(name_of(str(e["path"])) for e in entries)
     _element("storage-crumbs").innerHTML = breadcrumbs_html(folder)
     _element("storage-list").innerHTML = storage_rows_html(entries, more)
     _element("storage-usage").textContent = usage_text(int(usage["used"]), usage["room"])
@@ -137,10 +142,18 @@ async def upload_picked(event: Any) -> None:
     """Upload every picked file into the current folder (a folder's files keep their paths)."""
     picker = event.target
     files = [picker.files.item(i) for i in range(int(picker.files.length))]
+    relatives = [str(file.webkitRelativePath or "") or str(file.name) for file in files]
     folder, done = _current[0], 0
+    taken = clashes(relatives, _names_shown)
+    if taken and not js.window.confirm(
+        f"Already in this folder: {', '.join(taken)}. Upload anyway, replacing files that have "
+        "the same names?"
+    ):
+        picker.value = ""
+        _say("Nothing was uploaded.")
+        return
     try:
-        for file in files:
-            relative = str(file.webkitRelativePath or "") or str(file.name)
+        for file, relative in zip(files, relatives, strict=True):
             path = child_path(folder, relative)
             await _upload_one(file, path, f"{done + 1} of {len(files)}")
             done += 1
