@@ -1,5 +1,6 @@
 """Helpers the app's views share around the server's REST API: the JSON call itself (one
-implementation, in ``server_api``), the live events socket's address, and background tasks.
+implementation, in ``server_api``), the live events socket's address, background tasks, and
+the status lines that report how a call went.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import js  # type: ignore[import-not-found]
 from syncoxide_web.server_api import API as PREFIX
 from syncoxide_web.server_api import call as call_api
 
-__all__ = ["call_api", "live_socket_url", "start_task"]
+__all__ = ["call_api", "live_socket_url", "show_status", "start_task"]
 
 
 def live_socket_url(after: int) -> str:
@@ -29,3 +30,10 @@ def start_task(work: Coroutine[Any, Any, Any]) -> None:
     task = asyncio.ensure_future(work)
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
+
+
+def show_status(where: str, text: str, *, error: bool = False) -> None:
+    """Put ``text`` in the status line with id ``where``, styled as an error if it is one."""
+    status = js.document.getElementById(where)
+    status.textContent = text
+    status.className = "error" if error else ""

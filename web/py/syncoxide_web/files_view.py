@@ -2,11 +2,13 @@
 
 Connecting sends the options to the server, which checks them against the provider before it
 keeps them (secrets sealed); searching asks the server to list every connection through its
-provider. Nothing here touches the files themselves.
+provider while the page walks this device's folders (``local_view``), and shows both in one
+list. Your own files on this server are browsed, uploaded and managed in ``storage_view``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
@@ -15,29 +17,37 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api_client import call_api, start_task
+from syncoxide_web import local_view, storage_view
+from syncoxide_web.api_client import call_api, show_status, start_task
+from syncoxide_web.local_view import LOCAL_CARD
 from syncoxide_web.rules_html import (
     OPTION_HINTS,
     connections_html,
     files_html,
     parse_option_lines,
 )
+from syncoxide_web.storage_html import merged_answer
+from syncoxide_web.storage_view import STORAGE_CARD
 
-FILES_SECTION = """
+FILES_SECTION = (
+    """
 <section data-view="files" hidden>
   <h1>Files</h1>
-  <p>Your files across every connected provider and your own files on this server, listed by
-     the server. Connect a provider once; the server keeps its keys encrypted and runs your
+  <p>Your files across every connected provider, your own files on this server and folders on
+     this device. Connect a provider once; the server keeps its keys encrypted and runs your
      sync rules with them.</p>
   <div class="card">
     <h2>Find files</h2>
     <form id="files-form" autocomplete="off">
       <label>Name contains <input id="files-query" type="search"></label>
-      <button type="submit" id="files-search">Search all providers</button>
+      <button type="submit" id="files-search">Search everywhere</button>
     </form>
     <p id="files-status" role="status" aria-live="polite"></p>
     <div id="files-results"></div>
-  </div>
+  </div>"""
+    + STORAGE_CARD
+    + LOCAL_CARD
+    + """
   <div class="card">
     <h2>Connected providers</h2>
     <div id="connections-list"><p class="muted">Loading…</p></div>
@@ -60,6 +70,7 @@ FILES_SECTION = """
   </div>
 </section>
 """
+)
 
 CONSENT_KINDS = ("gdrive", "dropbox")
 _listeners: list[Any] = []
@@ -82,10 +93,7 @@ def _listen(element: Any, kind: str, handler: Callable[[Any], Coroutine[Any, Any
     element.addEventListener(kind, proxy)
 
 
-def _say(where: str, text: str, *, error: bool = False) -> None:
-    status = _element(where)
-    status.textContent = text
-    status.className = "error" if error else ""
+_say = show_status
 
 
 def wire_files_view() -> None:
@@ -94,8 +102,17 @@ def wire_files_view() -> None:
     _listen(_element("connections-list"), "click", _connection_action)
     _listen(_element("connect-kind"), "change", _show_hint)
     _listen(_element("connect-consent"), "click", _consent)
+    _listen(_element("local-add"), "click", local_view.add_local_folder)
+    _listen(_element("local-folders"), "click", local_view.local_folder_action)
+    for where in ("storage-crumbs", "storage-list"):
+        _listen(_element(where), "click", storage_view.storage_click)
+    for picker in ("storage-files", "storage-folder"):
+        _listen(_element(picker), "change", storage_view.upload_picked)
+    _listen(_element("storage-mkdir"), "click", storage_view.make_folder)
     start_task(_show_hint(None))
     start_task(refresh_connections())
+    start_task(local_view.load_local_folders())
+    start_task(storage_view.open_folder(""))
     _show_consent_outcome()
 
 
@@ -185,12 +202,19 @@ async def _connection_action(event: Any) -> None:
 
 
 async def _search(_event: Any) -> None:
+    """The server's answer for every connection and this device's folders, walked meanwhile."""
     query = str(_element("files-query").value).strip()
-    _say("files-status", "Listing every provider…")
+    still_wanted = local_view.new_walk()
+    _say("files-status", "Listing every provider and this device's folders…")
+    server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
+    local = await local_view.device_matches(query, still_wanted)
+    server, server_error = None, None
     try:
-        answer = await call_api("GET", f"/files?q={quote(query)}")
+        server = await server_task
     except SyncoxideError as error:
-        _say("files-status", error.message, error=True)
-        return
+        server_error = error.message
+    if not still_wanted():
+        return  # a newer search replaced this one
+    answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
     _element("files-results").innerHTML = files_html(answer)
-    _say("files-status", f"{len(answer['files'])} files found.")
+    _say("files-status", f"{len(answer['files'])} files found.", error=server is None)

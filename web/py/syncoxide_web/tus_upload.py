@@ -1,4 +1,5 @@
-"""Uploads from the app to the owner's tus endpoint (``/api/v1/uploads/``), with retries.
+"""Uploads from the app to the owner's tus endpoints (``/api/v1/uploads/`` for links,
+``/api/v1/storage/uploads/`` for your own files), with retries.
 
 Two ways to feed an upload: ``send_blob`` hands slices of a ``File`` straight to ``fetch`` (the
 bytes never pass through Python), and ``write``/``finish`` take bytes produced in Python (the
@@ -10,12 +11,13 @@ connection costs at most the part of one chunk the server did not keep.
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import RemoteProtocolError, TransportError
+from syncoxide.errors import RemoteProtocolError, SyncoxideError, TransportError
 from syncoxide_web.server_api import fetch, refusal
 
 UPLOADS = "/api/v1/uploads/"
@@ -42,10 +44,15 @@ class TusUpload:
 
     @classmethod
     async def create(
-        cls, length: int, metadata: dict[str, str], progress: Progress | None = None
+        cls,
+        length: int,
+        metadata: dict[str, str],
+        progress: Progress | None = None,
+        collection: str = UPLOADS,
     ) -> TusUpload:
+        """A new upload at ``collection`` (the links' endpoint, or your files' own)."""
         headers = {**TUS, "Upload-Length": str(length), "Upload-Metadata": tus_metadata(metadata)}
-        response = await fetch("POST", UPLOADS, headers)
+        response = await fetch("POST", collection, headers)
         if response.status != 201:
             raise await refusal(response)
         return cls(str(response.headers.get("Location")), length, progress)
@@ -96,6 +103,11 @@ class TusUpload:
             self.offset = int(response.headers.get("Upload-Offset"))
             failures = 0
             self._progress(self.offset)
+
+    async def cancel(self) -> None:
+        """Drop the upload on the server now rather than when it expires (best effort)."""
+        with contextlib.suppress(SyncoxideError):
+            await fetch("DELETE", self.location, dict(TUS))
 
     async def _server_offset(self) -> int:
         response = await fetch("HEAD", self.location, dict(TUS))
