@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from syncoxide.errors import (
     AlreadyExistsError,
     ConfigError,
     DirectoryNotEmptyError,
+    IntegrityError,
     NotFoundError,
     UsageError,
 )
@@ -236,6 +237,11 @@ class S3Provider:
                 async for block in body.iter_chunks(_READ_CHUNK):
                     yield block
 
+    def digests_wanted_first(self, size: int) -> tuple[str, ...]:
+        # A multipart upload's metadata is fixed when it starts; a single PUT sends it after
+        # the bytes were hashed anyway.
+        return ("md5", "sha1") if size > self._settings.part_size else ()
+
     async def write(
         self,
         path: str,
@@ -245,46 +251,90 @@ class S3Provider:
         hash_kind: str | None = None,
         expected_digest: ExpectedDigest | None = None,
     ) -> Entry:
+        return await self._write(path, chunks, {}, mtime_ns, hash_kind, expected_digest)
+
+    async def write_known(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        return await self._write(path, chunks, known, mtime_ns, hash_kind, expected_digest)
+
+    async def _write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        mtime_ns: int | None,
+        hash_kind: str | None,
+        expected_digest: ExpectedDigest | None,
+    ) -> Entry:
         key, kind = self._key(path), hash_kind or "sha1"
         mtime = time.time_ns() if mtime_ns is None else mtime_ns
-        digests = StreamDigests("md5", kind)
+        # With both digests known the stream is hashed once, to prove it is what was hashed.
+        known = {k: known[k] for k in ("md5", kind) if k in known}
+        if len(known) < len({"md5", kind}):
+            known = {}
+        digests = StreamDigests(kind) if known else StreamDigests("md5", kind)
         head, rest = await read_head(chunks, digests, self._settings.part_size)
-        client = await self._s3()
+
+        def check() -> None:
+            _verify(expected_digest, digests, known, kind, path)
+
         with self._translated(path):
             if rest is None:
-                verify_expected(expected_digest, digests, kind, path)
-                etag = await self._put_small(
-                    key, bytes(head), digests, object_metadata(mtime, digests, kind)
-                )
+                check()
+                hashes = known or digests.hashes("md5", kind)
+                metadata = object_metadata(mtime, hashes, kind)
+                etag = await self._put_small(key, bytes(head), hashes["md5"], metadata)
             else:
-                upload = MultipartUpload(
-                    client,
-                    (self._bucket, key),
-                    self._settings.part_size,
-                    self._part_slots,
-                    self._ledger,
-                    self._lean,
+                etag = await self._put_multipart(
+                    key, (head, rest), digests, known, (mtime, kind), check
                 )
-                await upload.run(
-                    head,
-                    rest,
-                    digests,
-                    object_metadata(mtime, None, kind),
-                    lambda: verify_expected(expected_digest, digests, kind, path),
-                    mtime,
-                )
-                etag = ""
-                if digests.size <= _COPY_LIMIT:  # digests are known only now: add them
-                    etag = await self._replace_metadata(key, object_metadata(mtime, digests, kind))
-        written = Entry(path, EntryKind.FILE, digests.size, mtime, digests.hashes("md5", kind))
+        hashes = known or digests.hashes("md5", kind)
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
         self._remember(path, etag, written)
         return written
 
+    async def _put_multipart(
+        self,
+        key: str,
+        stream: tuple[bytearray, AsyncIterator[bytes]],
+        digests: StreamDigests,
+        known: dict[str, str],
+        version: tuple[int, str],
+        check: Callable[[], None],
+    ) -> str:
+        """A multipart upload of ``stream`` (head, rest) with ``version`` (mtime, hash kind);
+        the object's ETag ("" if unknown)."""
+        mtime, kind = version
+        upload = MultipartUpload(
+            await self._s3(),
+            (self._bucket, key),
+            self._settings.part_size,
+            self._part_slots,
+            self._ledger,
+            self._lean,
+        )
+        metadata = object_metadata(mtime, known, kind)
+        etag = await upload.run(*stream, digests, metadata, check, mtime)
+        if known or digests.size > _COPY_LIMIT:
+            return etag
+        # Digests known only now: adding them costs the store a copy of the whole object.
+        return await self._replace_metadata(
+            key, object_metadata(mtime, digests.hashes("md5", kind), kind)
+        )
+
     async def _put_small(
-        self, key: str, body: bytes, digests: StreamDigests, metadata: dict[str, str]
+        self, key: str, body: bytes, md5_hex: str, metadata: dict[str, str]
     ) -> str:
         """PUTs one object; its ETag."""
-        md5 = digests.digest("md5")
+        md5 = bytes.fromhex(md5_hex)
         if self._lean is not None:
             session, signer = self._lean
             etag = await lean_put(session, signer, self._bucket, key, body, md5, metadata)
@@ -428,3 +478,19 @@ class S3Provider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+
+def _verify(
+    expected_digest: ExpectedDigest | None,
+    digests: StreamDigests,
+    known: dict[str, str],
+    kind: str,
+    path: str,
+) -> None:
+    """The source's digest must match what was sent and, if given, what was hashed first."""
+    verify_expected(expected_digest, digests, kind, path)
+    if known and known[kind] != digests.hexdigest(kind):
+        raise IntegrityError(
+            f"{path!r} changed between hashing it and sending it.",
+            hint="Nothing was committed; the next attempt hashes it again.",
+        )

@@ -57,8 +57,10 @@ class MultipartUpload:
         metadata: dict[str, str],
         before_commit: Callable[[], None],
         mtime_ns: int,
-    ) -> None:
-        """Uploads ``head`` (already hashed; consumed) then ``rest``; ``before_commit`` may veto."""
+    ) -> str:
+        """Uploads ``head`` (already hashed; consumed) then ``rest``; ``before_commit`` may veto.
+
+        Returns the new object's ETag ("" if the server sent none)."""
         self._upload_id, self._held = await open_upload(
             self._client,
             self._ledger,
@@ -69,7 +71,7 @@ class MultipartUpload:
             await self._send_all(head, rest, digests)
             parts = [await task for task in self._tasks]
             before_commit()
-            await self._client.complete_multipart_upload(
+            done = await self._client.complete_multipart_upload(
                 Bucket=self._bucket,
                 Key=self._key,
                 UploadId=self._upload_id,
@@ -81,6 +83,7 @@ class MultipartUpload:
             raise
         if self._ledger is not None:
             self._ledger.forget(self._key)
+        return str(done.get("ETag", ""))
 
     async def _send_all(
         self, head: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
