@@ -37,6 +37,7 @@ from server.services import Services, embedded_services
 from server.tus import UploadStore
 from signaling.routes import signaling_routes
 from syncoxide import __version__
+from syncoxide.native.address_guard import AddressGuard, AddressPolicy
 from syncoxide.runtime import current_runtime
 
 
@@ -161,7 +162,9 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
 def rule_service(config: ServerConfig, services: Services) -> RuleService:
     store = RuleStore.open(config.database_path)
     key = config.data_dir / "connections.key"
-    connections = Connections(store, key, services.clock, open_connection)
+    policy = AddressPolicy.parse(config.connections_allow(), "the connections allow-list")
+    guard = AddressGuard(policy)
+    connections = Connections(store, key, services.clock, open_connection, guard)
     runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
     watcher = ChangeWatcher(store, connections, services.clock)
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)

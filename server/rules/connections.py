@@ -6,6 +6,8 @@ AES-256-GCM under ``connections.key`` in the data directory, with the user id, c
 and option name as associated data. Options that name files on the server's disk
 (``private_key``, ``known_hosts``) are refused: a user must not make the server read its files;
 SFTP takes the key and known host keys as text instead, and never uses the server's own keys.
+Nor may a connection reach the server's own network: internal addresses are refused unless
+the operator allows them (``address_guard``, docs/rules.md).
 
 Checking a connection lists the first page of its root, bounded in time. A refused credential
 puts it in the ``reconnect`` state; rules using it wait until it is fixed (no retry storm).
@@ -24,6 +26,7 @@ from typing import Any
 
 from server.rules.store import Connection, NameTakenError, RuleStore
 from syncoxide.errors import AuthenticationError, SyncoxideError, UsageError
+from syncoxide.native.address_guard import AddressGuard, AddressPolicy, GuardsAddresses
 from syncoxide.native.remotes import TYPES, RemoteType, check_options, open_remote
 from syncoxide.native.sealing import SecretSealer
 from syncoxide.providers.contract import Provider
@@ -108,11 +111,21 @@ class Connections:
         key_path: Path,
         clock: Callable[[], int],
         open_remote: Callable[[str, dict[str, str], str], Provider],
+        guard: AddressGuard | None = None,
     ) -> None:
         self.store = store
         self.sealer = SecretSealer(key_path)
         self.clock = clock
         self._open_remote = open_remote
+        #: Every provider (and token exchange) reaches only addresses this lets through; by
+        #: default public ones.
+        self.guard = guard or AddressGuard(AddressPolicy())
+
+    def _guarded(self, kind: str, options: dict[str, str], path: str) -> Provider:
+        provider = self._open_remote(kind, options, path)
+        if isinstance(provider, GuardsAddresses):
+            provider.guard_addresses(self.guard)
+        return provider
 
     def _sealed(self, user_id: int, name: str, kind: str, options: dict[str, str]) -> Any:
         secret_names = SERVER_TYPES[kind].secrets
@@ -138,14 +151,14 @@ class Connections:
         return {**connection.options, **opened}
 
     def provider(self, connection: Connection, path: str) -> Provider:
-        return self._open_remote(connection.kind, self.options(connection), path)
+        return self._guarded(connection.kind, self.options(connection), path)
 
     async def add(
         self, user_id: int, name: str, kind: str, options: dict[str, Any]
     ) -> tuple[Connection | None, CheckResult]:
         """Add the connection if the provider accepts it; else nothing is stored."""
         given = check_connection_input(name, kind, options)
-        result = await self._check(lambda: self._open_remote(kind, dict(given), ""))
+        result = await self._check(lambda: self._guarded(kind, dict(given), ""))
         if not result.ok:
             return None, result
         plain, secrets = self._sealed(user_id, name, kind, given)
@@ -165,7 +178,7 @@ class Connections:
         """New options (new credentials, to reconnect) replace the given ones, once checked."""
         merged = {**self.options(connection), **options}
         given = check_connection_input(connection.name, connection.kind, merged)
-        result = await self._check(lambda: self._open_remote(connection.kind, dict(given), ""))
+        result = await self._check(lambda: self._guarded(connection.kind, dict(given), ""))
         if not result.ok:
             return connection, result
         plain, secrets = self._sealed(connection.user_id, connection.name, connection.kind, given)

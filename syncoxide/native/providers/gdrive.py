@@ -28,6 +28,7 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.gdrive_api import (
     CHECKSUM_FIELDS,
@@ -91,6 +92,9 @@ class DriveProvider:
         """Resumable sessions outlive the run (see ``gdrive_resume``)."""
         folder.mkdir(parents=True, exist_ok=True)
         self.uploads.ledger = UploadLedger(folder / "gdrive-uploads.json")
+
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self.client.guard = guard
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
@@ -34,6 +35,8 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.address_guard import AddressGuard
+from syncoxide.native.guarded_clients import GuardedResolver
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_to_text,
@@ -69,6 +72,7 @@ class S3Provider:
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
         self._ledger: UploadLedger | None = None
+        self._guard: AddressGuard | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=settings.mtime_precision_ns,
@@ -88,6 +92,9 @@ class S3Provider:
         self._memory = ObjectMemory(folder / "s3-objects.json")
         self._ledger = UploadLedger(folder / "s3-uploads.json")
 
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
     async def aclose(self) -> None:
         self._memory.save()
         await self._exits.aclose()
@@ -98,8 +105,9 @@ class S3Provider:
     async def _s3(self) -> Any:
         async with self._opening:
             if self._client is None:
+                await self._check_endpoint()
                 try:
-                    context = create_client(self._settings)
+                    context = create_client(self._settings, self._resolver())
                     self._client = await self._exits.enter_async_context(context)
                     await self._open_lean_head()
                 except BotoCoreError as error:
@@ -113,7 +121,7 @@ class S3Provider:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
-            connector = aiohttp.TCPConnector(limit=s.head_concurrency)
+            connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
             session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(
@@ -122,6 +130,17 @@ class S3Provider:
             )
             await self._exits.enter_async_context(session)
             self._lean = (session, signer)
+
+    async def _check_endpoint(self) -> None:
+        """A refused endpoint fails here, clearly, before any client is built (aiohttp skips
+        the resolver for an address written as digits)."""
+        if self._guard is not None and self._settings.endpoint_url:
+            url = urlsplit(self._settings.endpoint_url)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            await self._guard.addresses(url.hostname or "", port)
+
+    def _resolver(self) -> GuardedResolver | None:
+        return GuardedResolver(self._guard) if self._guard is not None else None
 
     def _translated(self, where: str) -> Any:
         return translated(where, self._bucket, self._settings.endpoint_url or "AWS S3")

@@ -25,6 +25,7 @@ from typing import Any
 import asyncssh
 
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError, UsageError
+from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.providers.digests import StreamDigests, verify_expected
 from syncoxide.native.providers.sftp_errors import connecting, translated
 from syncoxide.native.providers.sftp_pool import SessionPool
@@ -70,6 +71,7 @@ class SftpProvider:
         self._root = settings.root.rstrip("/") or "/"
         self._pool = SessionPool(self._connect, settings.connections)
         self._known_folders: set[str] = {""}
+        self._guard: AddressGuard | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=10**9,
@@ -84,15 +86,22 @@ class SftpProvider:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
     async def aclose(self) -> None:
         await self._pool.aclose()
 
     async def _connect(self) -> tuple[asyncssh.SSHClientConnection, asyncssh.SFTPClient]:
         s = self._settings
+        host, options = s.host, self._login_options()
+        if self._guard is not None:
+            # Connect to the checked address; the name still picks the known host key.
+            host = (await self._guard.addresses(s.host, s.port))[0]
+            options["host_key_alias"] = s.host
         with connecting(self._address):
             connection = await asyncio.wait_for(
-                asyncssh.connect(s.host, port=s.port, **self._login_options()),
-                s.connect_timeout,
+                asyncssh.connect(host, port=s.port, **options), s.connect_timeout
             )
             try:
                 return connection, await connection.start_sftp_client()
