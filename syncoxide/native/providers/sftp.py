@@ -27,6 +27,7 @@ import asyncssh
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError, UsageError
 from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.providers.digests import StreamDigests, verify_expected
+from syncoxide.native.providers.sftp_batching import BatchingConnector
 from syncoxide.native.providers.sftp_errors import connecting, translated
 from syncoxide.native.providers.sftp_pool import SessionPool
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
@@ -101,7 +102,8 @@ class SftpProvider:
             options["host_key_alias"] = s.host
         with connecting(self._address):
             connection = await asyncio.wait_for(
-                asyncssh.connect(host, port=s.port, **options), s.connect_timeout
+                asyncssh.connect(host, port=s.port, tunnel=BatchingConnector(), **options),
+                s.connect_timeout,
             )
             try:
                 return connection, await connection.start_sftp_client()
