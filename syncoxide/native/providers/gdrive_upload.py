@@ -19,7 +19,7 @@ from contextlib import suppress
 from typing import Any
 
 from syncoxide.errors import IntegrityError, ProviderError, ProviderUnavailableError
-from syncoxide.native.providers.digests import StreamDigests
+from syncoxide.native.providers.digests import ChunkCutter, StreamDigests
 from syncoxide.native.providers.gdrive_api import FILE_FIELDS, status_error
 from syncoxide.native.providers.gdrive_resume import SessionTrack, can_resume
 from syncoxide.native.providers.oauth_http import OAuthClient, require_json
@@ -104,18 +104,14 @@ class DriveUpload:
         before_commit: Callable[[], None],
     ) -> dict[str, Any] | None:
         head, rest = stream
-        buffer = bytearray(head)
+        cutter = ChunkCutter(head, self._chunk_size)
         sent = 0
-        async for block in rest:
-            await digests.update(block)
-            buffer += block
-            while len(buffer) > self._chunk_size:
-                chunk = bytes(buffer[: self._chunk_size])
-                del buffer[: self._chunk_size]
-                await self._send_tracked(track, chunk, sent, None)
-                sent += self._chunk_size
+        async for chunk in cutter.whole(rest, digests):
+            await self._send_tracked(track, chunk, sent, None)
+            sent += len(chunk)
         before_commit()
-        return await self._send_tracked(track, bytes(buffer), sent, sent + len(buffer))
+        last = cutter.last()
+        return await self._send_tracked(track, last, sent, sent + len(last))
 
     async def _send_tracked(
         self, track: SessionTrack, chunk: bytes, offset: int, total: int | None
