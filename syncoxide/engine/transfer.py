@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import cast
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
 from syncoxide.providers.contract import HASH_KINDS, Entry, Provider, WritesKnownDigests
@@ -87,9 +88,10 @@ async def copy_verified(
             recheck=lambda: source.stat(source_entry.path),
         )
         try:
-            known = await digests_first(source, source_entry, dest)
-            if known is not None and isinstance(dest, WritesKnownDigests):
-                return await dest.write_known(
+            writer = known_digest_writer(dest)
+            known = await digests_first(source, source_entry, writer)
+            if known is not None and writer is not None:
+                return await writer.write_known(
                     dest_path,
                     reader.stream(),
                     known,
@@ -114,10 +116,20 @@ async def copy_verified(
     ) from last
 
 
-async def digests_first(source: Provider, entry: Entry, dest: Provider) -> dict[str, str] | None:
+def known_digest_writer(dest: Provider) -> WritesKnownDigests | None:
+    """``dest`` if it takes digests up front. Not ``isinstance``: against a runtime protocol
+    that costs ~50 us, a second of CPU over a first copy of 10,000 files."""
+    if callable(getattr(dest, "write_known", None)):
+        return cast(WritesKnownDigests, dest)
+    return None
+
+
+async def digests_first(
+    source: Provider, entry: Entry, dest: WritesKnownDigests | None
+) -> dict[str, str] | None:
     """The digests ``dest`` wants before writing ``entry``; None when it wants none or getting
     them would mean downloading the source an extra time."""
-    if not isinstance(dest, WritesKnownDigests):
+    if dest is None:
         return None
     kinds = dest.digests_wanted_first(entry.size)
     if not kinds:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from syncoxide.engine.transfer import copy_verified, digests_first
+from syncoxide.engine.transfer import copy_verified, digests_first, known_digest_writer
 from syncoxide.errors import IntegrityError
 from syncoxide.native.local_provider import LocalProvider
 from syncoxide.native.providers.s3 import S3Provider
@@ -133,7 +133,9 @@ def test_digests_first_never_downloads_a_remote_source(s3_server: S3Server) -> N
         remote = MemoryProvider()  # stands for any source whose hash() would download
         await remote.write("big.bin", _stream(DATA, 1 << 20))
         entry = await remote.stat("big.bin")
-        async with S3Provider(_settings(s3_server)) as target:
+        async with S3Provider(_settings(s3_server)) as provider:
+            target = known_digest_writer(provider)
+            assert target is provider and known_digest_writer(remote) is None
             assert await digests_first(remote, entry, target) is None
             listed = {"md5": "a" * 32, "sha1": "b" * 40}  # free with the listing: used
             with_hashes = replace(entry, hashes=listed)
