@@ -14,7 +14,6 @@ whose ETag, size or LastModified changed. Wall, CPU and peak RSS come from wait4
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import signal
@@ -206,7 +205,9 @@ def main() -> None:
     args = bench_arguments(__doc__, 4)
     if args.child:
         endpoint, bucket, src, state = args.child
-        asyncio.run(child_copy(endpoint, bucket, Path(src), Path(state)))
+        from syncoxide.native import event_loop  # the loop `syncoxide sync` runs on
+
+        event_loop.run(child_copy(endpoint, bucket, Path(src), Path(state)))
         return
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
     rclone = rclone_binary()

@@ -15,7 +15,6 @@ wall, CPU and peak RSS from wait4() of each child.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import shutil
 import subprocess
@@ -148,7 +147,9 @@ def main() -> None:
     args = bench_arguments(__doc__, 5)
     if args.child:
         port, key, known, src, dest = args.child
-        asyncio.run(child_copy(int(port), key, known, Path(src), dest))
+        from syncoxide.native import event_loop  # the loop `syncoxide sync` runs on
+
+        event_loop.run(child_copy(int(port), key, known, Path(src), dest))
         return
     rclone = rclone_binary()
     generate(args.base / "src", args.small)

@@ -41,6 +41,7 @@ from server.services import Services, embedded_services
 from server.tus import UploadStore
 from signaling.routes import signaling_routes
 from syncoxide import __version__
+from syncoxide.native.address_guard import AddressGuard, AddressPolicy
 from syncoxide.runtime import current_runtime
 
 
@@ -195,8 +196,14 @@ def rule_service(
         assert files is not None
         return OwnFilesProvider(files, user_id, path)
 
+    policy = AddressPolicy.parse(config.connections_allow(), "the connections allow-list")
     connections = Connections(
-        store, key, services.clock, open_connection, own_files if files else None
+        store,
+        key,
+        services.clock,
+        open_connection,
+        own_files if files else None,
+        AddressGuard(policy),
     )
     runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
     watcher = ChangeWatcher(store, connections, services.clock)

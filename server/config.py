@@ -8,12 +8,14 @@ run. ``--data-dir`` or ``SYNCOXIDE_DATA_DIR`` moves it.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from server.webbuild import project_root
+from syncoxide.errors import ConfigError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -56,3 +58,23 @@ class ServerConfig:
         """Optional TOML settings: sign-in providers (``[oidc.NAME]``), see the README."""
         override = os.environ.get("SYNCOXIDE_SETTINGS")
         return Path(override).expanduser() if override else self.data_dir / "settings.toml"
+
+    def connections_allow(self) -> list[str]:
+        """Internal hosts, addresses and CIDRs that users' connections may reach anyway
+        (docs/rules.md): ``SYNCOXIDE_CONNECTIONS_ALLOW`` (comma-separated) and
+        ``allow = [...]`` under ``[connections]`` in the settings file, together."""
+        entries = os.environ.get("SYNCOXIDE_CONNECTIONS_ALLOW", "").split(",")
+        path = self.settings_path
+        if path.is_file():
+            try:
+                table = tomllib.loads(path.read_text()).get("connections", {})
+            except (OSError, tomllib.TOMLDecodeError) as error:
+                raise ConfigError(f"Could not read {path}: {error}.") from error
+            listed = table.get("allow", [])
+            if not isinstance(listed, list) or not all(isinstance(e, str) for e in listed):
+                raise ConfigError(
+                    f"[connections] allow in {path} must be a list of strings.",
+                    hint='For example: allow = ["nas.lan", "10.0.0.0/8"]',
+                )
+            entries.extend(listed)
+        return [entry.strip() for entry in entries if entry.strip()]

@@ -86,7 +86,8 @@ def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Its users' connections may reach the loopback test servers (S3, WebDAV, ...).
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1"},
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir)
     deadline = time.monotonic() + 30

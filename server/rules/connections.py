@@ -6,6 +6,8 @@ AES-256-GCM under ``connections.key`` in the data directory, with the user id, c
 and option name as associated data. Options that name files on the server's disk
 (``private_key``, ``known_hosts``) are refused: a user must not make the server read its files;
 SFTP takes the key and known host keys as text instead, and never uses the server's own keys.
+Nor may a connection reach the server's own network: internal addresses are refused unless
+the operator allows them (``address_guard``, docs/rules.md).
 
 Checking a connection lists the first page of its root, bounded in time. A refused credential
 puts it in the ``reconnect`` state; rules using it wait until it is fixed (no retry storm).
@@ -24,6 +26,7 @@ from typing import Any
 
 from server.rules.store import Connection, NameTakenError, RuleStore
 from syncoxide.errors import AuthenticationError, SyncoxideError, UsageError
+from syncoxide.native.address_guard import AddressGuard, AddressPolicy, GuardsAddresses
 from syncoxide.native.remotes import TYPES, RemoteType, check_options, open_remote
 from syncoxide.native.sealing import SecretSealer
 from syncoxide.providers.contract import Provider
@@ -119,12 +122,16 @@ class Connections:
         clock: Callable[[], int],
         open_remote: Callable[[str, dict[str, str], str], Provider],
         own_files: OwnFiles | None = None,
+        guard: AddressGuard | None = None,
     ) -> None:
         self.store = store
         self.sealer = SecretSealer(key_path)
         self.clock = clock
         self._open_remote = open_remote
         self._own_files = own_files
+        #: Every provider (and token exchange) reaches only addresses this lets through; by
+        #: default public ones.
+        self.guard = guard or AddressGuard(AddressPolicy())
 
     @property
     def has_own_files(self) -> bool:
@@ -132,10 +139,16 @@ class Connections:
 
     def _open(self, user_id: int, kind: str, options: dict[str, str], path: str) -> Provider:
         if kind != HOME:
-            return self._open_remote(kind, options, path)
+            return self._guarded(kind, options, path)
         if self._own_files is None:
             raise UsageError("This server keeps no files of its own.")
         return self._own_files(user_id, path)
+
+    def _guarded(self, kind: str, options: dict[str, str], path: str) -> Provider:
+        provider = self._open_remote(kind, options, path)
+        if isinstance(provider, GuardsAddresses):
+            provider.guard_addresses(self.guard)
+        return provider
 
     def _sealed(self, user_id: int, name: str, kind: str, options: dict[str, str]) -> Any:
         secret_names = SERVER_TYPES[kind].secrets

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2 as httpx
 
 from server.rules.connections import Connections, check_connection_input
 from server.rules.store import Connection
 from syncoxide.errors import UsageError
+from syncoxide.native.guarded_clients import guarded_transport
 from syncoxide.native.remote_factories import DROPBOX_TOKEN_URL, GOOGLE_TOKEN_URL
 
 CONSENT_SECONDS = 600
@@ -140,7 +141,8 @@ class ConsentFlows:
         }
         token_url = pending.options.get("token_url", SERVICES[pending.kind].token_url)
         try:
-            async with httpx.AsyncClient(timeout=EXCHANGE_SECONDS) as client:
+            transport = guarded_transport(self.connections.guard)
+            async with httpx.AsyncClient(timeout=EXCHANGE_SECONDS, transport=transport) as client:
                 reply = await client.post(token_url, data=form)
             answer = reply.json() if reply.content else {}
         except (httpx.HTTPError, ValueError) as failure:

@@ -4,15 +4,21 @@ The source side hashes what it reads; the destination provider hashes what it st
 for the source digest (``expected_digest``) before it commits. A short read, a source that
 changed underneath, or a digest mismatch raises ``IntegrityError``; nothing is committed, the
 copy is retried, and after the last attempt the file fails with a clear message.
+
+A destination that wants a big file's digests before the upload (``WritesKnownDigests``, S3
+multipart) gets them from the listing or, when hashing the source is a local read, from one
+pass over the source first: the page cache makes the second read cheap, where adding the
+digests after the upload would cost the store a copy of the whole object.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import cast
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
-from syncoxide.providers.contract import HASH_KINDS, Entry, Provider
+from syncoxide.providers.contract import HASH_KINDS, Entry, Provider, WritesKnownDigests
 
 ATTEMPTS = 3
 
@@ -82,6 +88,17 @@ async def copy_verified(
             recheck=lambda: source.stat(source_entry.path),
         )
         try:
+            writer = known_digest_writer(dest)
+            known = await digests_first(source, source_entry, writer)
+            if known is not None and writer is not None:
+                return await writer.write_known(
+                    dest_path,
+                    reader.stream(),
+                    known,
+                    mtime_ns=source_entry.mtime_ns,
+                    hash_kind=kind,
+                    expected_digest=reader.digest,
+                )
             return await dest.write(
                 dest_path,
                 reader.stream(),
@@ -97,3 +114,30 @@ async def copy_verified(
         hint="Nothing was written under the final name and the source is untouched; "
         "check the storage and run again.",
     ) from last
+
+
+def known_digest_writer(dest: Provider) -> WritesKnownDigests | None:
+    """``dest`` if it takes digests up front. Not ``isinstance``: against a runtime protocol
+    that costs ~50 us, a second of CPU over a first copy of 10,000 files."""
+    if callable(getattr(dest, "write_known", None)):
+        return cast(WritesKnownDigests, dest)
+    return None
+
+
+async def digests_first(
+    source: Provider, entry: Entry, dest: WritesKnownDigests | None
+) -> dict[str, str] | None:
+    """The digests ``dest`` wants before writing ``entry``; None when it wants none or getting
+    them would mean downloading the source an extra time."""
+    if dest is None:
+        return None
+    kinds = dest.digests_wanted_first(entry.size)
+    if not kinds:
+        return None
+    known = {kind: entry.hashes[kind] for kind in kinds if kind in entry.hashes}
+    missing = [kind for kind in kinds if kind not in known]
+    if missing and not source.features.hashes_cheaply:
+        return None
+    for kind in missing:
+        known[kind] = await source.hash(entry.path, kind)
+    return known

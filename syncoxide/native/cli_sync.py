@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
+from syncoxide.native import event_loop
 
 from .sync_exit import EXIT_NOT_RUN, EXIT_OK, EXIT_SAFETY_STOP
 
@@ -215,7 +216,7 @@ def _sync(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         store.lock()
-        report = asyncio.run(
+        report = event_loop.run(
             _closing(
                 one,
                 two,

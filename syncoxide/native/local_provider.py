@@ -106,7 +106,9 @@ class LocalProvider:
             )
         self._durable = durable
         self._group_commit = _GroupCommit()
-        self._features = Features(case_sensitive=True, mtime_precision_ns=1, server_side_move=True)
+        self._features = Features(
+            case_sensitive=True, mtime_precision_ns=1, server_side_move=True, hashes_cheaply=True
+        )
 
     @property
     def features(self) -> Features:

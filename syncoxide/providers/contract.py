@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 PARTIAL_PREFIX = ".sxpart-"
 """Name prefix of a write in progress; such entries are listed as ``EntryKind.PARTIAL``."""
@@ -56,6 +56,9 @@ class Features:
     hash_kinds: frozenset[str] = frozenset(HASH_KINDS)
     #: Digests that come free with every listed entry (e.g. an S3 ETag that is an MD5).
     listing_hash_kinds: frozenset[str] = frozenset()
+    #: True when ``hash()`` costs a local read, not a download: the engine may then hash a
+    #: file before copying it to a destination that wants its digests first.
+    hashes_cheaply: bool = False
 
 
 ExpectedDigest = Callable[[], str | None]
@@ -128,4 +131,30 @@ class Provider(Protocol):
 
     async def hash(self, path: str, kind: str) -> str:
         """Hex digest of the file's content; may read the whole file."""
+        ...
+
+
+@runtime_checkable
+class WritesKnownDigests(Protocol):
+    """A destination that stores a big file's digests with it and can do so cheaply only when
+    they are known before the upload starts (S3: the metadata goes with
+    CreateMultipartUpload; added afterwards it costs a server-side copy of the whole object).
+    """
+
+    def digests_wanted_first(self, size: int) -> tuple[str, ...]:
+        """Digest kinds worth knowing before a write of ``size`` bytes (empty: none)."""
+        ...
+
+    async def write_known(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        """``write`` of a stream whose digests (``known``, kind -> hex) were taken beforehand;
+        a stream that does not match them raises ``IntegrityError`` and commits nothing."""
         ...

@@ -57,6 +57,8 @@ class FakeDrive:
         self.store = DriveStore()
         self.tokens = FakeTokens(token_lifetime)
         self.max_page_size = max_page_size
+        #: Bytes received by resumable-session PUTs, for tests of what a resume sends.
+        self.session_bytes = 0
         api = "/drive/v3/files"
         routes = [
             Route("/token", self.tokens.token_endpoint, methods=["POST"]),
@@ -200,6 +202,7 @@ class FakeDrive:
             request.headers.get("Content-Range", "").removeprefix("bytes ").partition("/")
         )
         data = await request.body()
+        self.session_bytes += len(data)
         if span != "*":
             first, _, last = span.partition("-")
             start, end = int(first), int(last) + 1

@@ -65,6 +65,30 @@ async def read_head(
     return bytes(buffer), None
 
 
+class ChunkCutter:
+    """Cuts a stream into chunks of exactly ``size`` bytes, holding back the last one (1 to
+    ``size`` bytes) until the stream ended: upload sessions commit with their last chunk."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        self._buffer = bytearray(head)
+        self._size = size
+
+    async def whole(
+        self, rest: AsyncIterator[bytes], digests: StreamDigests
+    ) -> AsyncIterator[bytes]:
+        """Hashes ``rest`` into ``digests`` and yields every chunk but the last."""
+        async for block in rest:
+            await digests.update(block)
+            self._buffer += block
+            while len(self._buffer) > self._size:
+                chunk = bytes(self._buffer[: self._size])
+                del self._buffer[: self._size]
+                yield chunk
+
+    def last(self) -> bytes:
+        return bytes(self._buffer)
+
+
 def verify_expected(
     expected_digest: ExpectedDigest | None, digests: StreamDigests, kind: str | None, path: str
 ) -> None:

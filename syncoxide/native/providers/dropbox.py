@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import DirectoryNotEmptyError, NotFoundError, UsageError
+from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.dropbox_api import (
     DROPBOX_HASH,
@@ -82,6 +83,9 @@ class DropboxProvider:
         """Upload sessions outlive the run (see ``dropbox_upload``)."""
         folder.mkdir(parents=True, exist_ok=True)
         self.uploads.ledger = UploadLedger(folder / "dropbox-uploads.json")
+
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self.client.guard = guard
 
     async def aclose(self) -> None:
         await self.client.aclose()

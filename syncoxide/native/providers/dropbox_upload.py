@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
-from syncoxide.native.providers.digests import StreamDigests
+from syncoxide.native.providers.digests import ChunkCutter, StreamDigests
 from syncoxide.native.providers.dropbox_api import ContentHash, api_arg, status_error
 from syncoxide.native.providers.oauth_http import OAuthClient, require_json
 from syncoxide.native.providers.upload_ledger import OpenUpload, UploadLedger
@@ -93,23 +93,19 @@ class DropboxUpload:
     ) -> Any:
         path = str(commit["path"])
         sent_hash = ContentHash()
-        buffer, offset = bytearray(head), 0
-        async for block in rest:
-            await digests.update(block)
-            buffer += block
-            while len(buffer) > self._chunk_size:
-                chunk = bytes(buffer[: self._chunk_size])
-                del buffer[: self._chunk_size]
-                sent_hash.update(chunk)
-                if offset + len(chunk) <= held:
-                    offset += len(chunk)  # the session holds it from an earlier run
-                else:
-                    offset = await self._append(session_id, chunk, offset, path)
+        cutter, offset = ChunkCutter(head, self._chunk_size), 0
+        async for chunk in cutter.whole(rest, digests):
+            sent_hash.update(chunk)
+            if offset + len(chunk) <= held:
+                offset += len(chunk)  # the session holds it from an earlier run
+            else:
+                offset = await self._append(session_id, chunk, offset, path)
         before_commit()
-        sent_hash.update(bytes(buffer))
+        last = cutter.last()
+        sent_hash.update(last)
         cursor = {"session_id": session_id, "offset": offset}
         arg = {"cursor": cursor, "commit": commit, "content_hash": sent_hash.hexdigest()}
-        return await self._call("upload_session/finish", arg, bytes(buffer), path)
+        return await self._call("upload_session/finish", arg, last, path)
 
     async def _open_session(self, key: str, mtime_ns: int, path: str) -> tuple[str, int]:
         """(session id, bytes it already holds): the ledger's session for ``key`` if it is

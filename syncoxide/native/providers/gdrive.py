@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import (
@@ -27,6 +28,7 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.gdrive_api import (
     CHECKSUM_FIELDS,
@@ -48,6 +50,7 @@ from syncoxide.native.providers.oauth_http import (
     reading,
     require_json,
 )
+from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
 
 MiB = 1024 * 1024
@@ -84,6 +87,14 @@ class DriveProvider:
             hash_kinds=frozenset(CHECKSUM_FIELDS),
             listing_hash_kinds=frozenset(CHECKSUM_FIELDS),
         )
+
+    def keep_state_in(self, folder: Path) -> None:
+        """Resumable sessions outlive the run (see ``gdrive_resume``)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.uploads.ledger = UploadLedger(folder / "gdrive-uploads.json")
+
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self.client.guard = guard
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -252,7 +263,9 @@ class DriveProvider:
             meta = await self.uploads.multipart(file_id, metadata, head, path)
         else:
             check = lambda: verify_expected(expected_digest, digests, kind, path)  # noqa: E731
-            meta = await self.uploads.resumable(file_id, metadata, head, rest, digests, check, path)
+            meta = await self.uploads.resumable(
+                file_id, metadata, (head, rest), digests, check, path, mtime_ns
+            )
         self._ids[path] = meta["id"]
         if meta.get("md5Checksum", digests.hexdigest("md5")) != digests.hexdigest("md5"):
             raise IntegrityError(f"Google Drive stored different bytes for {path!r} than sent.")

@@ -5,7 +5,8 @@ early. The resumable session holds back its last chunk until the source stream h
 its digest was checked: on a mismatch the session is cancelled and nothing is ever committed.
 A chunk whose reply was lost (timeout, 5xx) is not resent blindly: the session is asked how
 many bytes it holds (``Content-Range: bytes */*`` -> 308 + ``Range``) and the upload continues
-from there, as Drive documents for interrupted uploads.
+from there, as Drive documents for interrupted uploads. With a ledger a session also outlives
+the run: a later run continues it (``gdrive_resume``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from typing import Any
 
-from syncoxide.errors import ProviderError, ProviderUnavailableError
-from syncoxide.native.providers.digests import StreamDigests
+from syncoxide.errors import IntegrityError, ProviderError, ProviderUnavailableError
+from syncoxide.native.providers.digests import ChunkCutter, StreamDigests
 from syncoxide.native.providers.gdrive_api import FILE_FIELDS, status_error
+from syncoxide.native.providers.gdrive_resume import SessionTrack, can_resume
 from syncoxide.native.providers.oauth_http import OAuthClient, require_json
+from syncoxide.native.providers.upload_ledger import OpenUpload, UploadLedger
 
 #: Drive requires every chunk but the last to be a multiple of 256 KiB.
 CHUNK_QUANTUM = 256 * 1024
@@ -37,6 +40,8 @@ class DriveUpload:
         self._chunk_size = chunk_size
         #: Counted for tests: how many times an interrupted session was resumed.
         self.resumes = 0
+        #: Open sessions a later run may resume; None: every session starts afresh.
+        self.ledger: UploadLedger | None = None
 
     def _endpoint(self, file_id: str | None, upload_type: str) -> tuple[str, str]:
         base = f"{self._api}/upload/drive/v3/files"
@@ -67,32 +72,87 @@ class DriveUpload:
         self,
         file_id: str | None,
         metadata: dict[str, Any],
-        head: bytes,
-        rest: AsyncIterator[bytes],
+        stream: tuple[bytes, AsyncIterator[bytes]],
         digests: StreamDigests,
         before_commit: Callable[[], None],
         path: str,
+        mtime_ns: int | None = None,
     ) -> dict[str, Any]:
-        """Streams ``head`` then ``rest``; calls ``before_commit`` before the last chunk."""
-        session = await self._open_session(file_id, metadata, path)
+        """Streams ``stream`` (head, rest); calls ``before_commit`` before the last chunk.
+
+        With a ledger and an mtime the session outlives a failed or killed run
+        (``gdrive_resume``); otherwise any failure cancels it."""
+        key = path if self.ledger is not None and mtime_ns is not None else ""
+        track = await self._track(key, mtime_ns or 0, file_id, metadata, path)
         try:
-            buffer = bytearray(head)
-            sent = 0
-            async for block in rest:
-                await digests.update(block)
-                buffer += block
-                while len(buffer) > self._chunk_size:
-                    await self._send_chunk(session, bytes(buffer[: self._chunk_size]), sent, None)
-                    sent += self._chunk_size
-                    del buffer[: self._chunk_size]
-            before_commit()
-            done = await self._send_chunk(session, bytes(buffer), sent, sent + len(buffer))
-        except BaseException:
-            await asyncio.shield(self._cancel(session))
+            done = await self._stream(track, stream, digests, before_commit)
+        except BaseException as error:
+            if not key or isinstance(error, IntegrityError):
+                await asyncio.shield(self._cancel(track.session))
+                track.forget()
             raise
+        track.forget()
         if done is None:
             raise ProviderError(f"Google Drive did not confirm the upload of {path!r}.")
         return done
+
+    async def _stream(
+        self,
+        track: SessionTrack,
+        stream: tuple[bytes, AsyncIterator[bytes]],
+        digests: StreamDigests,
+        before_commit: Callable[[], None],
+    ) -> dict[str, Any] | None:
+        head, rest = stream
+        cutter = ChunkCutter(head, self._chunk_size)
+        sent = 0
+        async for chunk in cutter.whole(rest, digests):
+            await self._send_tracked(track, chunk, sent, None)
+            sent += len(chunk)
+        before_commit()
+        last = cutter.last()
+        return await self._send_tracked(track, last, sent, sent + len(last))
+
+    async def _send_tracked(
+        self, track: SessionTrack, chunk: bytes, offset: int, total: int | None
+    ) -> dict[str, Any] | None:
+        skip = track.before_chunk(chunk, offset, final=total is not None)
+        if skip == len(chunk) and total is None:
+            return None  # the session holds it from an earlier run
+        return await self._send_chunk(track.session, chunk[skip:], offset + skip, total)
+
+    async def _track(
+        self, key: str, mtime_ns: int, file_id: str | None, metadata: dict[str, Any], path: str
+    ) -> SessionTrack:
+        """The ledger's session for ``key`` if it was started for this mtime and chunk size
+        and still holds what was recorded; else a new session."""
+        found = self.ledger.find(key) if self.ledger is not None and key else None
+        if found is not None:
+            if (found.mtime_ns, found.part_size) == (mtime_ns, self._chunk_size):
+                held = await self._held_if_open(found.upload_id)
+                if can_resume(found, held, self._chunk_size):
+                    track = SessionTrack(self.ledger, key, found)
+                    track.resume_from(held or 0)
+                    return track
+            await self._cancel(found.upload_id)
+            assert self.ledger is not None
+            self.ledger.forget(key)
+        upload = OpenUpload(
+            await self._open_session(file_id, metadata, path), mtime_ns, self._chunk_size
+        )
+        if self.ledger is not None and key:
+            self.ledger.remember(key, upload)
+        return SessionTrack(self.ledger, key, upload)
+
+    async def _held_if_open(self, session: str) -> int | None:
+        """Bytes an open session holds; None if it completed, expired or is unknown."""
+        reply = await self._client.request(
+            "PUT", session, content=b"", headers={"Content-Range": "bytes */*"}
+        )
+        if reply.status_code != 308:
+            return None
+        held = reply.headers.get("Range", "")
+        return int(held.rpartition("-")[2]) + 1 if held else 0
 
     async def _open_session(self, file_id: str | None, metadata: dict[str, Any], path: str) -> str:
         method, url = self._endpoint(file_id, "resumable")

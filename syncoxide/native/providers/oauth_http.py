@@ -25,6 +25,8 @@ from typing import Any
 import httpx2
 
 from syncoxide.errors import AuthenticationError, ProviderError, ProviderUnavailableError
+from syncoxide.native.address_guard import AddressGuard
+from syncoxide.native.guarded_clients import guarded_transport
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _RENEW_EARLY_SECONDS = 60.0  # renew a little before expiry so a long request does not 401
@@ -74,6 +76,8 @@ class OAuthClient:
         self._settings = settings
         self._is_retryable = is_retryable or (lambda r: r.status_code in RETRYABLE_STATUSES)
         self._client: httpx2.AsyncClient | None = None
+        #: Set before the first request: every address it connects to is checked.
+        self.guard: AddressGuard | None = None
         self._access = settings.access_token
         self._expires_at = float("inf") if settings.access_token else 0.0
         self._renewing = asyncio.Lock()
@@ -88,7 +92,10 @@ class OAuthClient:
 
     def _http(self) -> httpx2.AsyncClient:
         if self._client is None:
-            self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(self._settings.timeout))
+            self._client = httpx2.AsyncClient(
+                timeout=httpx2.Timeout(self._settings.timeout),
+                transport=guarded_transport(self.guard),
+            )
         return self._client
 
     async def aclose(self) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,9 +31,12 @@ from syncoxide.errors import (
     AlreadyExistsError,
     ConfigError,
     DirectoryNotEmptyError,
+    IntegrityError,
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.address_guard import AddressGuard
+from syncoxide.native.guarded_clients import GuardedResolver
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_to_text,
@@ -68,6 +72,7 @@ class S3Provider:
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
         self._ledger: UploadLedger | None = None
+        self._guard: AddressGuard | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=settings.mtime_precision_ns,
@@ -87,6 +92,9 @@ class S3Provider:
         self._memory = ObjectMemory(folder / "s3-objects.json")
         self._ledger = UploadLedger(folder / "s3-uploads.json")
 
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
     async def aclose(self) -> None:
         self._memory.save()
         await self._exits.aclose()
@@ -97,8 +105,9 @@ class S3Provider:
     async def _s3(self) -> Any:
         async with self._opening:
             if self._client is None:
+                await self._check_endpoint()
                 try:
-                    context = create_client(self._settings)
+                    context = create_client(self._settings, self._resolver())
                     self._client = await self._exits.enter_async_context(context)
                     await self._open_lean_head()
                 except BotoCoreError as error:
@@ -112,7 +121,7 @@ class S3Provider:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
-            connector = aiohttp.TCPConnector(limit=s.head_concurrency)
+            connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
             session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(
@@ -121,6 +130,17 @@ class S3Provider:
             )
             await self._exits.enter_async_context(session)
             self._lean = (session, signer)
+
+    async def _check_endpoint(self) -> None:
+        """A refused endpoint fails here, clearly, before any client is built (aiohttp skips
+        the resolver for an address written as digits)."""
+        if self._guard is not None and self._settings.endpoint_url:
+            url = urlsplit(self._settings.endpoint_url)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            await self._guard.addresses(url.hostname or "", port)
+
+    def _resolver(self) -> GuardedResolver | None:
+        return GuardedResolver(self._guard) if self._guard is not None else None
 
     def _translated(self, where: str) -> Any:
         return translated(where, self._bucket, self._settings.endpoint_url or "AWS S3")
@@ -236,6 +256,11 @@ class S3Provider:
                 async for block in body.iter_chunks(_READ_CHUNK):
                     yield block
 
+    def digests_wanted_first(self, size: int) -> tuple[str, ...]:
+        # A multipart upload's metadata is fixed when it starts; a single PUT sends it after
+        # the bytes were hashed anyway.
+        return ("md5", "sha1") if size > self._settings.part_size else ()
+
     async def write(
         self,
         path: str,
@@ -245,46 +270,90 @@ class S3Provider:
         hash_kind: str | None = None,
         expected_digest: ExpectedDigest | None = None,
     ) -> Entry:
+        return await self._write(path, chunks, {}, mtime_ns, hash_kind, expected_digest)
+
+    async def write_known(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        return await self._write(path, chunks, known, mtime_ns, hash_kind, expected_digest)
+
+    async def _write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        mtime_ns: int | None,
+        hash_kind: str | None,
+        expected_digest: ExpectedDigest | None,
+    ) -> Entry:
         key, kind = self._key(path), hash_kind or "sha1"
         mtime = time.time_ns() if mtime_ns is None else mtime_ns
-        digests = StreamDigests("md5", kind)
+        # With both digests known the stream is hashed once, to prove it is what was hashed.
+        known = {k: known[k] for k in ("md5", kind) if k in known}
+        if len(known) < len({"md5", kind}):
+            known = {}
+        digests = StreamDigests(kind) if known else StreamDigests("md5", kind)
         head, rest = await read_head(chunks, digests, self._settings.part_size)
-        client = await self._s3()
+
+        def check() -> None:
+            _verify(expected_digest, digests, known, kind, path)
+
         with self._translated(path):
             if rest is None:
-                verify_expected(expected_digest, digests, kind, path)
-                etag = await self._put_small(
-                    key, bytes(head), digests, object_metadata(mtime, digests, kind)
-                )
+                check()
+                hashes = known or digests.hashes("md5", kind)
+                metadata = object_metadata(mtime, hashes, kind)
+                etag = await self._put_small(key, bytes(head), hashes["md5"], metadata)
             else:
-                upload = MultipartUpload(
-                    client,
-                    (self._bucket, key),
-                    self._settings.part_size,
-                    self._part_slots,
-                    self._ledger,
-                    self._lean,
+                etag = await self._put_multipart(
+                    key, (head, rest), digests, known, (mtime, kind), check
                 )
-                await upload.run(
-                    head,
-                    rest,
-                    digests,
-                    object_metadata(mtime, None, kind),
-                    lambda: verify_expected(expected_digest, digests, kind, path),
-                    mtime,
-                )
-                etag = ""
-                if digests.size <= _COPY_LIMIT:  # digests are known only now: add them
-                    etag = await self._replace_metadata(key, object_metadata(mtime, digests, kind))
-        written = Entry(path, EntryKind.FILE, digests.size, mtime, digests.hashes("md5", kind))
+        hashes = known or digests.hashes("md5", kind)
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
         self._remember(path, etag, written)
         return written
 
+    async def _put_multipart(
+        self,
+        key: str,
+        stream: tuple[bytearray, AsyncIterator[bytes]],
+        digests: StreamDigests,
+        known: dict[str, str],
+        version: tuple[int, str],
+        check: Callable[[], None],
+    ) -> str:
+        """A multipart upload of ``stream`` (head, rest) with ``version`` (mtime, hash kind);
+        the object's ETag ("" if unknown)."""
+        mtime, kind = version
+        upload = MultipartUpload(
+            await self._s3(),
+            (self._bucket, key),
+            self._settings.part_size,
+            self._part_slots,
+            self._ledger,
+            self._lean,
+        )
+        metadata = object_metadata(mtime, known, kind)
+        etag = await upload.run(*stream, digests, metadata, check, mtime)
+        if known or digests.size > _COPY_LIMIT:
+            return etag
+        # Digests known only now: adding them costs the store a copy of the whole object.
+        return await self._replace_metadata(
+            key, object_metadata(mtime, digests.hashes("md5", kind), kind)
+        )
+
     async def _put_small(
-        self, key: str, body: bytes, digests: StreamDigests, metadata: dict[str, str]
+        self, key: str, body: bytes, md5_hex: str, metadata: dict[str, str]
     ) -> str:
         """PUTs one object; its ETag."""
-        md5 = digests.digest("md5")
+        md5 = bytes.fromhex(md5_hex)
         if self._lean is not None:
             session, signer = self._lean
             etag = await lean_put(session, signer, self._bucket, key, body, md5, metadata)
@@ -428,3 +497,19 @@ class S3Provider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+
+def _verify(
+    expected_digest: ExpectedDigest | None,
+    digests: StreamDigests,
+    known: dict[str, str],
+    kind: str,
+    path: str,
+) -> None:
+    """The source's digest must match what was sent and, if given, what was hashed first."""
+    verify_expected(expected_digest, digests, kind, path)
+    if known and known[kind] != digests.hexdigest(kind):
+        raise IntegrityError(
+            f"{path!r} changed between hashing it and sending it.",
+            hint="Nothing was committed; the next attempt hashes it again.",
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from contextlib import suppress
 
-from syncoxide.native.providers.digests import StreamDigests, mtime_from_text, mtime_to_text
+from syncoxide.native.providers.digests import mtime_from_text, mtime_to_text
 from syncoxide.providers.contract import Entry, EntryKind
 
 
@@ -23,12 +23,13 @@ def hashes_from_metadata(metadata: dict[str, str]) -> dict[str, str]:
     return hashes
 
 
-def object_metadata(mtime_ns: int, digests: StreamDigests | None, kind: str) -> dict[str, str]:
+def object_metadata(mtime_ns: int, hashes: dict[str, str], kind: str) -> dict[str, str]:
+    """The metadata of an object whose digests are ``hashes`` (kind -> hex; may be empty)."""
     metadata = {"mtime": mtime_to_text(mtime_ns)}
-    if digests is not None:
-        metadata["md5chksum"] = base64.b64encode(digests.digest("md5")).decode()
-        if kind == "sha1":
-            metadata["sx-sha1"] = digests.hexdigest("sha1")
+    if "md5" in hashes:
+        metadata["md5chksum"] = base64.b64encode(bytes.fromhex(hashes["md5"])).decode()
+    if kind == "sha1" and "sha1" in hashes:
+        metadata["sx-sha1"] = hashes["sha1"]
     return metadata
 
 

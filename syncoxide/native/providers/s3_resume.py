@@ -2,11 +2,12 @@
 
 A run killed mid-upload leaves its multipart upload open on the server. The ledger (a small
 JSON file beside the pair's state) names it: key -> upload id, the source's mtime and the part
-size it was started with. The next write of that key with the same mtime and part size asks
-the server which parts arrived (ListParts) and skips a part only when the server's ETag for it
-is the MD5 of the bytes about to be sent, so a skipped part is exactly what the source holds
-now; any other part is sent again into the same upload. An upload started for another version
-of the source (another mtime or part size) is aborted, so the server drops its parts.
+size it was started with (and the digest put in its metadata, if any). The next write of that
+key with the same mtime, part size and digest asks the server which parts arrived (ListParts)
+and skips a part only when the server's ETag for it is the MD5 of the bytes about to be sent,
+so a skipped part is exactly what the source holds now; any other part is sent again into the
+same upload. An upload started for another version of the source (another mtime, part size or
+digest) is aborted, so the server drops its parts.
 
 Only our own uploads are resumed or aborted: another client's open upload of the same key is
 never touched, because only the ledger names uploads. Losing the ledger costs the resume, never
@@ -45,9 +46,12 @@ async def open_upload(
     """
     bucket, key = where
     mtime_ns, part_size, metadata = upload
+    # The digests an upload was started with are in its metadata for good: resume only one
+    # started for the same digest (or, like it, for none).
+    digest = metadata.get("md5chksum", "")
     found = ledger.find(key) if ledger is not None else None
     if ledger is not None and found is not None:
-        if (found.mtime_ns, found.part_size) == (mtime_ns, part_size):
+        if (found.mtime_ns, found.part_size, found.digest) == (mtime_ns, part_size, digest):
             held = await _held_parts(client, bucket, key, found.upload_id)
             if held is not None:
                 return found.upload_id, held
@@ -57,7 +61,7 @@ async def open_upload(
     created = await client.create_multipart_upload(Bucket=bucket, Key=key, Metadata=metadata)
     upload_id = str(created["UploadId"])
     if ledger is not None:
-        ledger.remember(key, OpenUpload(upload_id, mtime_ns, part_size))
+        ledger.remember(key, OpenUpload(upload_id, mtime_ns, part_size, digest))
     return upload_id, {}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
+from aiohttp.abc import AbstractResolver
 
 MiB = 1024 * 1024
 
@@ -32,9 +33,11 @@ class S3Settings:
     mtime_precision_ns: int = 10**9
 
 
-def create_client(s: S3Settings) -> Any:
-    """An aiobotocore client context for ``s`` (enter it to get the client)."""
+def create_client(s: S3Settings, resolver: AbstractResolver | None = None) -> Any:
+    """An aiobotocore client context for ``s`` (enter it to get the client); ``resolver``
+    (if given) looks up and checks every address it connects to."""
     config = AioConfig(
+        connector_args={"resolver": resolver} if resolver is not None else None,
         signature_version="s3v4",
         s3={"addressing_style": "path" if s.endpoint_url else "auto"},
         retries={"max_attempts": s.max_attempts, "mode": "standard"},

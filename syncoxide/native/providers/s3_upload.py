@@ -2,10 +2,11 @@
 
 Parts are cut to exactly ``part_size`` (some S3-compatible stores demand equal parts) and
 uploaded while the next ones are read and hashed. The shared ``slots`` semaphore (one per
-provider) bounds the parts held in memory, so eight files in flight do not hold eight times as
-much. The upload is completed only after the whole stream's digest matched the source: S3
-makes the object visible atomically at CompleteMultipartUpload, so a mismatch or any failure
-aborts the upload and nothing appears under the final name.
+provider) bounds the parts held in memory, being filled or in flight, so eight files in
+flight do not hold eight times as much. The upload is completed only after the whole
+stream's digest matched the source: S3 makes the object visible atomically at
+CompleteMultipartUpload, so a mismatch or any failure aborts the upload and nothing appears
+under the final name.
 
 With a ledger (``s3_resume``) any other failure, a killed process included, leaves the upload
 open for the next run, which sends only the parts the server does not already hold.
@@ -57,8 +58,10 @@ class MultipartUpload:
         metadata: dict[str, str],
         before_commit: Callable[[], None],
         mtime_ns: int,
-    ) -> None:
-        """Uploads ``head`` (already hashed; consumed) then ``rest``; ``before_commit`` may veto."""
+    ) -> str:
+        """Uploads ``head`` (already hashed; consumed) then ``rest``; ``before_commit`` may veto.
+
+        Returns the new object's ETag ("" if the server sent none)."""
         self._upload_id, self._held = await open_upload(
             self._client,
             self._ledger,
@@ -69,7 +72,7 @@ class MultipartUpload:
             await self._send_all(head, rest, digests)
             parts = [await task for task in self._tasks]
             before_commit()
-            await self._client.complete_multipart_upload(
+            done = await self._client.complete_multipart_upload(
                 Bucket=self._bucket,
                 Key=self._key,
                 UploadId=self._upload_id,
@@ -81,39 +84,44 @@ class MultipartUpload:
             raise
         if self._ledger is not None:
             self._ledger.forget(self._key)
+        return str(done.get("ETag", ""))
 
     async def _send_all(
         self, head: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
     ) -> None:
-        # Blocks wait in a list and are joined once per part: one copy of each byte, where
-        # growing and slicing a bytearray made three.
-        pending: list[bytes] = [bytes(head)]
-        waiting = len(head)
-        del head[:]
-        async for block in rest:
-            await digests.update(block)
-            pending.append(block)
-            waiting += len(block)
-            if waiting >= self._part_size:
-                pending, waiting = await self._cut_parts(pending)
-                self._raise_failed_part()
-        pending, waiting = await self._cut_parts(pending)
-        if waiting or not self._tasks:
-            await self._slots.acquire()
-            self._start_part(b"".join(pending))
+        # A part's slot is taken before its bytes are read, so the provider holds at most
+        # ``slots`` parts (being filled or in flight), not that plus one waiting per file.
+        # Blocks wait in a list and are joined once per part: one copy of each byte.
+        await self._slots.acquire()
+        holding = True
+        try:
+            pending: list[bytes] = [bytes(head)]
+            waiting = len(head)
+            del head[:]
+            async for block in rest:
+                await digests.update(block)
+                pending.append(block)
+                waiting += len(block)
+                while waiting >= self._part_size:
+                    part, pending, waiting = self._cut_part(pending)
+                    holding = False
+                    self._start_part(part)  # its slot goes back when it is sent
+                    self._raise_failed_part()
+                    await self._slots.acquire()
+                    holding = True
+            if waiting or not self._tasks:
+                holding = False
+                self._start_part(b"".join(pending))
+        finally:
+            if holding:
+                self._slots.release()
 
-    async def _cut_parts(self, pending: list[bytes]) -> tuple[list[bytes], int]:
-        """Starts every whole part in ``pending``: (what is left, its length)."""
+    def _cut_part(self, pending: list[bytes]) -> tuple[bytes, list[bytes], int]:
+        """The first part of ``pending``: (that part, what is left, its length)."""
         joined = b"".join(pending) if len(pending) != 1 else pending[0]
-        start = 0
-        while len(joined) - start >= self._part_size:
-            await self._slots.acquire()  # before the copy: a part waiting its turn costs nothing
-            end = start + self._part_size
-            whole = start == 0 and end == len(joined)
-            self._start_part(joined if whole else joined[start:end])
-            start = end
-        left = joined[start:] if start else joined
-        return ([left] if left else []), len(left)
+        part = joined if len(joined) == self._part_size else joined[: self._part_size]
+        left = joined[self._part_size :]
+        return part, ([left] if left else []), len(left)
 
     def _start_part(self, body: bytes) -> None:
         number = len(self._tasks) + 1

@@ -19,6 +19,8 @@ class OpenUpload:
     upload_id: str
     mtime_ns: int
     part_size: int
+    #: The source digest the upload was started with, where the store keeps it ("" if none).
+    digest: str = ""
 
 
 class UploadLedger:

@@ -27,6 +27,8 @@ from urllib.parse import quote, unquote, urlsplit
 import httpx2
 
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, UsageError
+from syncoxide.native.address_guard import AddressGuard
+from syncoxide.native.guarded_clients import guarded_transport
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_from_text,
@@ -81,6 +83,7 @@ class WebDavProvider:
         self._base = settings.url.rstrip("/")
         self._base_path = unquote(urlsplit(self._base).path).rstrip("/")
         self._client: httpx2.AsyncClient | None = None
+        self._guard: AddressGuard | None = None
         self._known_folders: set[str] = {""}
         self._features = Features(
             case_sensitive=True,
@@ -101,14 +104,19 @@ class WebDavProvider:
             await self._client.aclose()
             self._client = None
 
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
     def _http(self) -> httpx2.AsyncClient:
         if self._client is None:
             s = self._settings
             auth = httpx2.BasicAuth(s.username, s.password or "") if s.username else None
+            limits = httpx2.Limits(max_connections=s.max_connections)
             self._client = httpx2.AsyncClient(
                 auth=auth,
                 timeout=httpx2.Timeout(s.timeout),
-                limits=httpx2.Limits(max_connections=s.max_connections),
+                limits=limits,
+                transport=guarded_transport(self._guard, limits=limits),
             )
         return self._client
 

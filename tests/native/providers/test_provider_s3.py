@@ -185,3 +185,21 @@ def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) ->
                 )
 
     asyncio.run(run())
+
+
+def test_parallel_multipart_writes_share_few_part_slots(s3_server: S3Server) -> None:
+    """Three big files through one part slot: each part waits its turn, none is lost."""
+    files = {f"f{n}.bin": bytes([n]) * (2 * SMALL_PARTS + 1000 * n) for n in range(1, 4)}
+
+    async def run() -> None:
+        async with S3Provider(_settings(s3_server, upload_concurrency=1)) as provider:
+            written = await asyncio.gather(
+                *(provider.write(name, _stream(data, 1 << 20)) for name, data in files.items())
+            )
+            assert [w.size for w in written] == [len(d) for d in files.values()]
+            for name, data in files.items():
+                stored = b"".join([b async for b in provider.open_read(name)])
+                assert hashlib.sha1(stored).digest() == hashlib.sha1(data).digest()
+            assert provider._part_slots._value == 1  # every slot came back
+
+    asyncio.run(asyncio.wait_for(run(), 120))

@@ -109,8 +109,14 @@ def test_connections_open_only_while_all_are_busy(sshd_server: SshServer) -> Non
     asyncio.run(run())
 
 
-def test_a_big_file_written_ahead_arrives_whole_and_in_order(sshd_server: SshServer) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_big_file_written_ahead_arrives_whole_and_in_order(
+    sshd_server: SshServer, loop: str
+) -> None:
+    """Also on uvloop, the loop `syncoxide sync` runs on, whose transports differ."""
     import hashlib
+
+    from syncoxide.native import event_loop
 
     settings = _settings(sshd_server)
     data = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(700_000))  # 22 MB
@@ -123,7 +129,14 @@ def test_a_big_file_written_ahead_arrives_whole_and_in_order(sshd_server: SshSer
         async with SftpProvider(settings) as provider:
             written = await provider.write("big.bin", blocks(), mtime_ns=10**18, hash_kind="sha1")
             assert written.hashes["sha1"] == hashlib.sha1(data).hexdigest()
+            names = [f"small{n}.txt" for n in range(40)]
+            await asyncio.gather(*(provider.write(n, blocks_of(n.encode())) for n in names))
+            for name in names:
+                assert b"".join([b async for b in provider.open_read(name)]) == name.encode()
         stored = (sshd_server.home / settings.root / "big.bin").read_bytes()
         assert stored == data
 
-    asyncio.run(run())
+    async def blocks_of(content: bytes) -> AsyncIterator[bytes]:
+        yield content
+
+    (event_loop.run if loop == "uvloop" else asyncio.run)(asyncio.wait_for(run(), 120))
