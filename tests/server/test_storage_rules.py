@@ -27,6 +27,11 @@ from tests.server.signin import add_user, services
 _roots = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8")  # the FAKE Dropbox's address
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Starlette:
     data = tmp_path_factory.mktemp("own-files") / "data"
