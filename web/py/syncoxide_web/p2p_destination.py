@@ -6,8 +6,8 @@ SEGMENT bytes in a hidden folder (``.name.<transfer>.syncoxide-part/<offset>``).
 the committed segments are re-read once to rebuild the running SHA-256 and the transfer resumes
 from their end. When the file is verified, the segments are written into the final file as one
 Blob made of them (the browser copies disk to disk, never whole in memory) and the hidden folder
-is removed. Writes are handed to the browser without waiting for each one (up to
-QUEUED_WRITES of them), so Python goes on reading the channel while the disk works.
+is removed. Writes and segment commits are handed to the browser without waiting for each one
+(up to QUEUED_WRITES of them), so Python goes on reading the channel while the disk works.
 Paths come from a manifest that already refused ``..``, absolute paths and the like.
 """
 
@@ -21,6 +21,7 @@ from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
 
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
+from syncoxide_web.p2p_assembly import Assembly
 
 SEGMENT = 16 * 1024 * 1024
 WRITE_BATCH = 1024 * 1024  # each stream.write call costs about a millisecond: batch them
@@ -32,13 +33,31 @@ def _js_object(**values: Any) -> Any:
     return to_js(values, dict_converter=js.Object.fromEntries)
 
 
+class _Batch:
+    """Chunks of one file waiting to be written together, from ``offset`` on."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def to_js(self) -> Any:
+        """One JS array holding every part: each byte is copied once, straight into it."""
+        array, at = js.Uint8Array.new(self.size), 0
+        for part in self.parts:
+            array.subarray(at, at + len(part)).assign(part)
+            at += len(part)
+        return array
+
+
 class DirectoryDestination:
     def __init__(self, root: Any, tag: str) -> None:
         self.root = root
         self.tag = tag
         self.manifest = Manifest(())
-        self._pending: dict[int, list[Any]] = {}  # index -> [offset, bytes not yet written]
-        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
+        self._pending: dict[int, _Batch] = {}  # index -> bytes not yet handed to the browser
+        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in it, segment handle]
+        self._assemblies: dict[int, Assembly] = {}
         self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
 
     async def _folder(self, parts: list[str]) -> Any:
@@ -68,6 +87,8 @@ class DirectoryDestination:
         except JsException:
             return
         for name, handle in sorted(await _entries(segments)):
+            if not name.isdigit():
+                continue  # an earlier page's unfinished assembly: started over below
             file = await handle.getFile()
             if int(name) != progress.offset(index):
                 await segments.removeEntry(name)  # after a gap nothing counts
@@ -75,25 +96,28 @@ class DirectoryDestination:
             for start in range(0, int(file.size), READ_SIZE):
                 blob = file.slice(start, start + READ_SIZE)
                 progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
+            (await self._assembly(index, segments)).append(handle, None)
 
     async def write(self, index: int, offset: int, payload: bytes) -> None:
-        pending = self._pending.setdefault(index, [offset, bytearray()])
-        pending[1] += payload
-        if len(pending[1]) >= WRITE_BATCH:
+        batch = self._pending.setdefault(index, _Batch(offset))
+        batch.parts.append(payload)
+        batch.size += len(payload)
+        if batch.size >= WRITE_BATCH:
             await self._flush(index)
 
     async def _flush(self, index: int) -> None:
-        offset, data = self._pending.pop(index, (0, b""))
-        view = memoryview(bytes(data))
-        while view:
+        batch = self._pending.pop(index, None)
+        if batch is None:
+            return
+        array, offset, done = batch.to_js(), batch.offset, 0
+        while done < batch.size:
             current = self._open.get(index)
             if current is None or current[1] >= SEGMENT:
-                current = await self._next_segment(index, offset)
-            take = min(len(view), SEGMENT - current[1])
-            await self._queue_write(current[0].write(to_js(bytes(view[:take]))))
+                current = await self._next_segment(index, offset + done)
+            take = min(batch.size - done, SEGMENT - current[1])
+            await self._queue_write(current[0].write(array.subarray(done, done + take)))
             current[1] += take
-            offset += take
-            view = view[take:]
+            done += take
 
     async def _queue_write(self, promise: Any) -> None:
         self._writes.append(promise)
@@ -105,43 +129,53 @@ class DirectoryDestination:
             await self._writes.popleft()  # a failed write raises here, before any commit
 
     async def _next_segment(self, index: int, offset: int) -> list[Any]:
-        current = self._open.pop(index, None)
-        if current is not None:
-            await self._writes_done()
-            await current[0].close()  # committed: survives a reload from here on
+        await self._commit_segment(index)
         folder, _, hidden = await self._segments_folder(index)
         segments = await folder.getDirectoryHandle(hidden, _js_object(create=True))
         handle = await segments.getFileHandle(f"{offset:016d}", _js_object(create=True))
-        self._open[index] = [await handle.createWritable(), 0]
+        await self._assembly(index, segments)  # started with the file's first segment
+        self._open[index] = [await handle.createWritable(), 0, handle]
         return self._open[index]
 
-    async def finish(self, index: int) -> None:
-        """Verified: stream the segments into the final file, then drop them."""
-        await self._flush(index)
-        await self._writes_done()
+    async def _commit_segment(self, index: int) -> None:
+        """Close the open segment: committed once its queued writes are done. Not waited for
+        here, so the channel keeps being read; a failed write or commit raises from
+        _queue_write. The segment joins the assembled file once committed."""
         current = self._open.pop(index, None)
         if current is not None:
-            await current[0].close()
+            committed = current[0].close()
+            self._assemblies[index].append(current[2], committed)
+            await self._queue_write(committed)
+
+    async def _assembly(self, index: int, segments: Any) -> Assembly:
+        if index not in self._assemblies:
+            self._assemblies[index] = await Assembly.start(segments, _js_object(create=True))
+        return self._assemblies[index]
+
+    async def finish(self, index: int) -> None:
+        """Verified: the assembled file takes its final name, the segments are dropped."""
+        await self._flush(index)
+        await self._commit_segment(index)
+        await self._writes_done()
         folder, name, hidden = await self._segments_folder(index)
-        target = await (await folder.getFileHandle(name, _js_object(create=True))).createWritable()
-        try:
-            segments = await folder.getDirectoryHandle(hidden)
-        except JsException:
-            segments = None  # an empty file has no segments
-        if segments is not None:
-            parts = [await handle.getFile() for _, handle in sorted(await _entries(segments))]
-            await target.write(js.Blob.new(to_js(parts)))  # twice as fast as piping them
-        await target.close()
-        if segments is not None:
-            await folder.removeEntry(hidden, _js_object(recursive=True))
+        assembly = self._assemblies.pop(index, None)
+        if assembly is None:  # an empty file has no segments
+            empty = await folder.getFileHandle(name, _js_object(create=True))
+            await (await empty.createWritable()).close()
+            return
+        await assembly.move_to(folder, name)
+        await folder.removeEntry(hidden, _js_object(recursive=True))
 
     async def close(self) -> None:
         for index in list(self._pending):
             await self._flush(index)
         await self._writes_done()
-        for stream, _ in self._open.values():
+        for stream, _, _ in self._open.values():
             await stream.close()
         self._open = {}
+        for assembly in self._assemblies.values():  # files not verified: segments stay
+            await assembly.abandon()
+        self._assemblies = {}
 
 
 async def _entries(folder: Any) -> list[tuple[str, Any]]:

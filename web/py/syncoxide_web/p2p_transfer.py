@@ -40,6 +40,8 @@ from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_files import BlobSources
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 
+BATCH = 1024 * 1024  # at most this much is parsed and hashed before its writes and credit go
+
 
 def _now() -> float:
     return float(js.performance.now()) / 1000
@@ -245,8 +247,12 @@ async def _receive_connection(
     await link.send(session.data_to_send())
     while status.state != "verified":
         try:
-            actions = session.receive(await link.receive_many())
-            await _apply(session, destination, status, actions)
+            actions = [
+                action
+                for message in await link.receive_many(BATCH)
+                for action in session.receive(message)
+            ]
+            await _apply(session, destination, status, actions, link)
         finally:
             await link.send(session.data_to_send())
         status.done_bytes = session.progress.received_bytes
@@ -259,16 +265,18 @@ async def _apply(
     destination: DirectoryDestination,
     status: TransferStatus,
     actions: list[ReceiverAction],
+    link: BrowserChannel,
 ) -> None:
     for action in actions:
         if isinstance(action, WriteChunk):
             await destination.write(action.file_index, action.offset, action.payload)
             session.written(len(action.payload))
+            link.send_now(session.data_to_send())  # new credit leaves at once, not after the batch
         elif isinstance(action, ManifestReady):
             await destination.prepare(action.manifest, session.progress)
             status.total_bytes, status.state = action.manifest.total_size, "transferring"
             status.resumed_from = session.progress.received_bytes
-            await _apply(session, destination, status, session.request_missing())
+            await _apply(session, destination, status, session.request_missing(), link)
         elif isinstance(action, FileVerified):
             await destination.finish(action.file_index)
         elif isinstance(action, TransferComplete):
