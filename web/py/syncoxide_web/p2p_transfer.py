@@ -38,6 +38,7 @@ from syncoxide_web.p2p_channel import (
 )
 from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_files import BlobSources
+from syncoxide_web.p2p_opfs import OpfsDestination, open_destination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 
 BATCH = 1024 * 1024  # at most this much is parsed and hashed before its writes and credit go
@@ -195,7 +196,7 @@ async def receive_into(
     Cancelling the task sends CANCEL; what was written stays for a later resume."""
     server, room, token = room_address(link_text)
     progress = ReceiverProgress(_transfer_id(room))
-    destination = DirectoryDestination(folder, progress.transfer_id.hex()[:12])
+    destination = await open_destination(folder, progress.transfer_id.hex()[:12])
     status = TransferStatus(started=_now())
     signal = await BrowserSignaling.join(server, room, token, "receiver")
     try:
@@ -240,7 +241,7 @@ async def _sender_or_fallback(
 async def _receive_connection(
     link: BrowserChannel,
     session: ReceiverSession,
-    destination: DirectoryDestination,
+    destination: DirectoryDestination | OpfsDestination,
     status: TransferStatus,
     on_status: StatusCallback,
 ) -> None:
@@ -262,7 +263,7 @@ async def _receive_connection(
 
 async def _apply(
     session: ReceiverSession,
-    destination: DirectoryDestination,
+    destination: DirectoryDestination | OpfsDestination,
     status: TransferStatus,
     actions: list[ReceiverAction],
     link: BrowserChannel,
