@@ -30,7 +30,10 @@ from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.peer_failures import error_from_peer, failure_code
 from syncoxide.protocol.transfer import NEED_DATA, Role, State, TransferConnection
 
-CHUNK_SIZE = 64 * 1024  # the best data channel message size measured here
+CHUNK_SIZE = 64 * 1024  # the best aiortc data channel message size measured here
+# Chromium to Chromium: 128 KiB messages measured faster than 64 KiB for the raw channel as well
+# as for ours (half the messages to hand between Python and JS), and 256 KiB slower.
+BROWSER_CHUNK_SIZE = 128 * 1024
 
 
 @dataclass(frozen=True)

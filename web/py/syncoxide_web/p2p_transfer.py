@@ -29,7 +29,7 @@ from syncoxide.protocol.receiving import (
     TransferComplete,
     WriteChunk,
 )
-from syncoxide.protocol.sending import SenderSession, TransferConfirmed
+from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE, SenderSession, TransferConfirmed
 from syncoxide_web.p2p_channel import (
     BrowserChannel,
     BrowserSignaling,
@@ -106,7 +106,9 @@ async def send_blobs(
                 if signal.close_code:  # the room itself is lost: nothing to wait for
                     raise
                 continue
-            session = SenderSession(manifest, _transfer_id(room["room"]))
+            session = SenderSession(
+                manifest, _transfer_id(room["room"]), chunk_size=BROWSER_CHUNK_SIZE
+            )
             async with _attempt(signal, link, session, status, on_status):
                 await _pump(link, session, sources, status, on_status)
     finally:
