@@ -49,14 +49,15 @@ class WriteBatch:
         return array
 
 
-class DirectoryDestination:
+class BatchingDestination:
+    """What both writers share: folders under the root, and chunks gathered per file into
+    WRITE_BATCH writes (each write crosses into the browser or a worker: batch them)."""
+
     def __init__(self, root: Any, tag: str) -> None:
         self.root = root
         self.tag = tag
         self.manifest = Manifest(())
-        self._pending: dict[int, WriteBatch] = {}  # index -> bytes not yet handed to the browser
-        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
-        self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
+        self._pending: dict[int, WriteBatch] = {}  # index -> bytes not yet handed on
 
     async def _folder(self, parts: list[str]) -> Any:
         folder = self.root
@@ -64,21 +65,49 @@ class DirectoryDestination:
             folder = await folder.getDirectoryHandle(part, _js_object(create=True))
         return folder
 
-    async def _segments_folder(self, index: int) -> tuple[Any, str, str]:
-        *parents, name = self.manifest.files[index].path.split("/")
-        folder = await self._folder(parents)
-        return folder, name, f".{name}.{self.tag}.syncoxide-part"
-
     async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
-        """Create the folders; re-read committed segments left by an earlier page."""
+        """Create the folders; re-read what an earlier page kept of files not yet started."""
         self.manifest = manifest
         for folder in manifest.folders:
             await self._folder(folder.split("/"))
         for index in range(len(manifest.files)):
             if progress.offset(index) == 0 and not progress.is_verified(index):
-                await self._absorb_segments(index, progress)
+                await self._absorb_kept(index, progress)
 
-    async def _absorb_segments(self, index: int, progress: ReceiverProgress) -> None:
+    async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
+        raise NotImplementedError
+
+    async def write(self, index: int, offset: int, payload: bytes) -> None:
+        batch = self._pending.setdefault(index, WriteBatch(offset))
+        batch.parts.append(payload)
+        batch.size += len(payload)
+        if batch.size >= WRITE_BATCH:
+            await self._flush(index)
+
+    async def _flush(self, index: int) -> None:
+        raise NotImplementedError
+
+
+async def absorb_file(progress: ReceiverProgress, index: int, file: Any) -> None:
+    """Feed a kept file (or segment) to the running hash, READ_SIZE at a time."""
+    for start in range(0, int(file.size), READ_SIZE):
+        blob = file.slice(start, start + READ_SIZE)
+        progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
+
+
+class DirectoryDestination(BatchingDestination):
+    def __init__(self, root: Any, tag: str) -> None:
+        super().__init__(root, tag)
+        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
+        self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
+
+    async def _segments_folder(self, index: int) -> tuple[Any, str, str]:
+        *parents, name = self.manifest.files[index].path.split("/")
+        folder = await self._folder(parents)
+        return folder, name, f".{name}.{self.tag}.syncoxide-part"
+
+    async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
+        """Re-read the committed segments an earlier page left."""
         folder, _, hidden = await self._segments_folder(index)
         try:
             segments = await folder.getDirectoryHandle(hidden)
@@ -89,16 +118,7 @@ class DirectoryDestination:
             if int(name) != progress.offset(index):
                 await segments.removeEntry(name)  # after a gap nothing counts
                 continue
-            for start in range(0, int(file.size), READ_SIZE):
-                blob = file.slice(start, start + READ_SIZE)
-                progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
-
-    async def write(self, index: int, offset: int, payload: bytes) -> None:
-        batch = self._pending.setdefault(index, WriteBatch(offset))
-        batch.parts.append(payload)
-        batch.size += len(payload)
-        if batch.size >= WRITE_BATCH:
-            await self._flush(index)
+            await absorb_file(progress, index, file)
 
     async def _flush(self, index: int) -> None:
         batch = self._pending.pop(index, None)

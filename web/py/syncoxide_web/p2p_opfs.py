@@ -24,15 +24,13 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import ProviderError
-from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
 from syncoxide_web.p2p_destination import (
     QUEUED_WRITES,
-    READ_SIZE,
-    WRITE_BATCH,
+    BatchingDestination,
     DirectoryDestination,
-    WriteBatch,
     _js_object,
+    absorb_file,
 )
 
 WORKER_URL = "/static/opfs-writer.js"
@@ -106,19 +104,12 @@ async def open_destination(folder: Any, tag: str) -> DirectoryDestination | Opfs
     return DirectoryDestination(folder, tag)
 
 
-class OpfsDestination:
+class OpfsDestination(BatchingDestination):
     def __init__(self, root: Any, tag: str, writer: OpfsWriter) -> None:
-        self.root, self.tag, self.writer = root, tag, writer
-        self.manifest = Manifest(())
-        self._pending: dict[int, WriteBatch] = {}  # index -> bytes not yet posted to the worker
+        super().__init__(root, tag)
+        self.writer = writer
         self._open: set[int] = set()  # files the worker holds open
         self._writes: deque[asyncio.Future[None]] = deque()  # answers still to come, in order
-
-    async def _folder(self, parts: list[str]) -> Any:
-        folder = self.root
-        for part in parts:
-            folder = await folder.getDirectoryHandle(part, _js_object(create=True))
-        return folder
 
     async def _partial(self, index: int, create: bool) -> tuple[Any, str, Any]:
         """(folder, final name, handle of the hidden file or None if there is none)."""
@@ -130,26 +121,11 @@ class OpfsDestination:
         except JsException:
             return folder, name, None
 
-    async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
-        """Create the folders; re-read the partial files left by an earlier page."""
-        self.manifest = manifest
-        for folder in manifest.folders:
-            await self._folder(folder.split("/"))
-        for index in range(len(manifest.files)):
-            if progress.offset(index) == 0 and not progress.is_verified(index):
-                _, _, handle = await self._partial(index, create=False)
-                if handle is not None:
-                    file = await handle.getFile()
-                    for start in range(0, int(file.size), READ_SIZE):
-                        blob = await file.slice(start, start + READ_SIZE).arrayBuffer()
-                        progress.absorb(index, js.Uint8Array.new(blob).to_bytes())
-
-    async def write(self, index: int, offset: int, payload: bytes) -> None:
-        batch = self._pending.setdefault(index, WriteBatch(offset))
-        batch.parts.append(payload)
-        batch.size += len(payload)
-        if batch.size >= WRITE_BATCH:
-            await self._flush(index)
+    async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
+        """Re-read the partial file an earlier page left."""
+        _, _, handle = await self._partial(index, create=False)
+        if handle is not None:
+            await absorb_file(progress, index, await handle.getFile())
 
     async def _flush(self, index: int) -> None:
         batch = self._pending.pop(index, None)
