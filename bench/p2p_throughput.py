@@ -109,7 +109,8 @@ async def aiortc_ours(size: int, work: Path) -> float:
     sources = SourceFiles([source])
     tid = bytes(16)
     sender, receiver, _ = await aiortc_pair()
-    state = _Receiving(DestinationFolder(work / "out", tid), ReceiverProgress(tid))
+    out = Path(tempfile.mkdtemp(dir=work))  # a fresh folder each round: nothing already there
+    state = _Receiving(DestinationFolder(out, tid), ReceiverProgress(tid))
     session = ReceiverSession(state.progress)
     quiet = ProgressLine(size, "sent", stream=open("/dev/null", "w"))  # noqa: SIM115
     started = time.perf_counter()
