@@ -41,6 +41,7 @@ class ChannelLink:
         self.channel = channel
         self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._drained = asyncio.Event()
+        self._aborted = False
         channel.bufferedAmountLowThreshold = LOW_WATER
         channel.on("message", self._on_message)
         channel.on("close", lambda: self.incoming.put_nowait(None))
@@ -52,10 +53,10 @@ class ChannelLink:
 
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
-            while self.channel.bufferedAmount > HIGH_WATER:
+            while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
                 self._drained.clear()
                 await self._drained.wait()
-            if self.channel.readyState != "open":
+            if self._aborted or self.channel.readyState != "open":
                 raise PeerGoneError("The data channel to the other peer closed.")
             self.channel.send(data[start : start + MAX_MESSAGE])
 
@@ -75,7 +76,11 @@ class ChannelLink:
         await asyncio.sleep(0.05)  # the last message is handed to SCTP after bufferedAmount drops
 
     def abort(self) -> None:
+        """The other peer is gone: wake every wait on this channel, a full send queue
+        included (a dead peer never drains it), with PeerGoneError."""
+        self._aborted = True
         self.incoming.put_nowait(None)
+        self._drained.set()
 
     async def close(self) -> None:
         await self.connection.close()

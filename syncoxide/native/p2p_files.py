@@ -46,6 +46,7 @@ class SourceFiles:
             self._add(path, entries, folders)
         self.manifest = Manifest(tuple(entries), tuple(folders))
         self._open: dict[int, BinaryIO] = {}
+        self._block: tuple[int, int, bytes] = (-1, 0, b"")  # file index, offset, bytes read
 
     def _add(self, path: Path, entries: list[FileEntry], folders: list[str]) -> None:
         if not path.exists():
@@ -68,15 +69,30 @@ class SourceFiles:
                     )
                     self.paths.append(file)
 
+    def holds(self, chunk: ChunkRead) -> bool:
+        """Whether ``read(chunk)`` is served from the block read last (no disk access)."""
+        index, start, block = self._block
+        end = chunk.offset + chunk.length
+        return index == chunk.file_index and start <= chunk.offset and end <= start + len(block)
+
     def read(self, chunk: ChunkRead) -> bytes:
-        handle = self._open.get(chunk.file_index)
-        if handle is None:
-            for old in self._open.values():
-                old.close()
-            self._open = {chunk.file_index: self.paths[chunk.file_index].open("rb")}
-            handle = self._open[chunk.file_index]
-        handle.seek(chunk.offset)
-        return handle.read(chunk.length)
+        """The chunk's bytes. The disk is read READ_SIZE at a time and chunks are cut from that
+        block, so a sender that reads in a thread hops to it once per MiB, not per chunk."""
+        if not self.holds(chunk):
+            handle = self._open.get(chunk.file_index)
+            if handle is None:
+                for old in self._open.values():
+                    old.close()
+                self._open = {chunk.file_index: self.paths[chunk.file_index].open("rb")}
+                handle = self._open[chunk.file_index]
+            handle.seek(chunk.offset)
+            self._block = (
+                chunk.file_index,
+                chunk.offset,
+                handle.read(max(READ_SIZE, chunk.length)),
+            )
+        _, start, block = self._block
+        return block[chunk.offset - start : chunk.offset - start + chunk.length]
 
     def close(self) -> None:
         for handle in self._open.values():

@@ -191,7 +191,10 @@ async def _pump(
         if base is None:
             base = read.offset + sum(f.size for f in sources.manifest.files[: read.file_index])
             progress.start_from(base)
-        session.send_chunk(read, await asyncio.to_thread(sources.read, read))
+        if sources.holds(read):  # cut from the block already read: no thread hop
+            session.send_chunk(read, sources.read(read))
+        else:
+            session.send_chunk(read, await asyncio.to_thread(sources.read, read))
         await link.send(session.data_to_send())
         progress.update(base + session.bytes_sent)
 

@@ -58,9 +58,16 @@ _HELLO = struct.Struct(">4sB16s")
 _FILE = struct.Struct(">I")
 _FAILURE = struct.Struct(">H")
 _CREDIT = struct.Struct(">I")
+_DATA_KIND = 0x05
 
 
 def encode_event(event: Event) -> bytes:
+    if isinstance(event, Data):  # the bulk of a transfer: framed with a single copy
+        size = DATA_HEADER.size + len(event.payload)
+        if size > MAX_BODY:
+            raise ValueError(f"frame body of {size} bytes exceeds {MAX_BODY}")
+        head = HEADER.pack(_DATA_KIND, size) + DATA_HEADER.pack(event.file_index, event.offset)
+        return b"".join((head, event.payload))
     kind, body = _body_of(event)
     if len(body) > MAX_BODY:
         raise ValueError(f"frame body of {len(body)} bytes exceeds {MAX_BODY}")
@@ -77,8 +84,6 @@ def _body_of(event: Event) -> tuple[int, bytes]:
             return 0x03, DATA_HEADER.pack(index, offset)
         case Credit(amount=amount):
             return 0x04, _CREDIT.pack(amount)
-        case Data(file_index=index, offset=offset, payload=payload):
-            return 0x05, DATA_HEADER.pack(index, offset) + payload
         case Verified(file_index=index, sha256=digest):
             return 0x06, _FILE.pack(index) + digest
         case Done():
@@ -103,12 +108,16 @@ def split_frame(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | 
     return kind, HEADER.size + length
 
 
-def decode_body(kind: int, body: bytes) -> Event:
+def decode_body(kind: int, body: bytes | memoryview) -> Event:
+    """The event in a frame body. A memoryview is read, never kept: DATA copies its payload
+    out of it (one copy, the only one on the receiving path), other frames copy it whole."""
     decoder = _DECODERS.get(kind)
     if decoder is None:
         raise _broken(f"unknown frame type 0x{kind:02x}")
     try:
-        return decoder(body)
+        if kind == _DATA_KIND:
+            return _data(body)
+        return decoder(bytes(body))
     except (struct.error, UnicodeDecodeError):
         raise _broken(f"a frame of type 0x{kind:02x} has the wrong length or encoding") from None
 
@@ -144,9 +153,10 @@ def _verified(body: bytes) -> Verified:
     return Verified(index, body[_FILE.size :])
 
 
-def _data(body: bytes) -> Data:
+def _data(body: bytes | memoryview) -> Data:
     index, offset = DATA_HEADER.unpack_from(body)
-    return Data(index, offset, body[DATA_HEADER.size :])
+    with memoryview(body)[DATA_HEADER.size :] as payload:
+        return Data(index, offset, bytes(payload))
 
 
 def _failure(body: bytes) -> Failure:

@@ -7,8 +7,11 @@ by feeding the partial files it kept to ``absorb`` (a local re-read, not a re-se
 
 Flow control: the receiver grants WINDOW bytes of credit up front and tops it up as the adapter
 reports bytes durably written (``written``), so at most WINDOW bytes are ever in flight or
-waiting in memory, however large the file. The sender may not exceed it, nor send past a file's
-announced size, nor out of order: each is a RemoteProtocolError.
+waiting in memory, however large the file. The window is twice a data channel's send queue
+(12 MiB): a sender whose receiver keeps up then waits for the channel, as a raw sender does,
+not for credit on its way back. It is topped up in steps of a sixteenth, so credit flows back
+steadily instead of in bursts that leave the link idle. The sender may not exceed it, nor
+send past a file's announced size, nor out of order: each is a RemoteProtocolError.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.peer_failures import error_from_peer, failure_code
 from syncoxide.protocol.transfer import NEED_DATA, Role, State, TransferConnection
 
-WINDOW = 8 * 1024 * 1024
+WINDOW = 24 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ class ReceiverSession:
     def written(self, count: int) -> None:
         """The adapter wrote ``count`` more bytes; top up the credit in batches."""
         self._unacknowledged += count
-        if self._unacknowledged >= self.window // 4 and self._queue:
+        if self._unacknowledged >= self.window // 16 and self._queue:
             self._grant(self._unacknowledged)
             self._unacknowledged = 0
 

@@ -30,7 +30,10 @@ from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.peer_failures import error_from_peer, failure_code
 from syncoxide.protocol.transfer import NEED_DATA, Role, State, TransferConnection
 
-CHUNK_SIZE = 64 * 1024  # the best data channel message size measured here
+CHUNK_SIZE = 64 * 1024  # the best aiortc data channel message size measured here
+# Chromium to Chromium: 128 KiB messages measured faster than 64 KiB for the raw channel as well
+# as for ours (half the messages to hand between Python and JS), and 256 KiB slower.
+BROWSER_CHUNK_SIZE = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,14 @@ class SenderSession:
         self.already_had = 0
         self._requested: set[int] = set()
         self._pending: deque[list[int]] = deque()  # [file index, next offset]
-        self._outbox = bytearray()
+        self._outbox: list[bytes] = []  # frames, joined only when more than one waits
 
     @property
     def done(self) -> bool:
         return self.connection.state is State.DONE
 
     def data_to_send(self) -> bytes:
-        out = bytes(self._outbox)
+        out = b"".join(self._outbox)  # one frame (the usual DATA) is returned as is, not copied
         self._outbox.clear()
         return out
 
@@ -112,17 +115,17 @@ class SenderSession:
                 f"{path} changed on disk while it was being sent.",
                 hint="Send it again once it is no longer being written to.",
             )
-        self._outbox += self.connection.send(Data(read.file_index, read.offset, payload))
+        self._outbox.append(self.connection.send(Data(read.file_index, read.offset, payload)))
         self.credit -= len(payload)
         self.bytes_sent += len(payload)
         self._pending[0][1] += len(payload)
 
     def cancel(self, reason: str) -> None:
-        self._outbox += self.connection.send(Cancel(reason))
+        self._outbox.append(self.connection.send(Cancel(reason)))
 
     def fail(self, error: SyncoxideError) -> None:
         if self.connection.state.value in ("await_hello", "await_manifest", "transferring"):
-            self._outbox += self.connection.send(Failure(failure_code(error), error.message))
+            self._outbox.append(self.connection.send(Failure(failure_code(error), error.message)))
 
     def _handle(self, event: Event) -> list[SenderNotice]:
         if isinstance(event, Hello):
@@ -145,7 +148,7 @@ class SenderSession:
                 "A receiver asked for a different transfer than the one this sender offers.",
                 hint="Check that the link or code is the one this sender printed.",
             )
-        self._outbox += self.connection.send(ManifestOffered(self.manifest))
+        self._outbox.append(self.connection.send(ManifestOffered(self.manifest)))
 
     def _on_request(self, event: Request) -> None:
         if event.file_index >= len(self.manifest.files):

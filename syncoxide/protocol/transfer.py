@@ -75,7 +75,7 @@ class TransferConnection:
         self.our_role = role
         self.their_role = R if role is S else S
         self.state = State.AWAIT_HELLO
-        self._buffer = bytearray()
+        self._buffer: bytes | bytearray = b""
         self._start = 0  # frames before this offset were already read
 
     def send(self, event: Event) -> bytes:
@@ -84,11 +84,15 @@ class TransferConnection:
         return encode_event(event)
 
     def receive(self, data: bytes) -> None:
-        # Read frames are dropped here, once per batch: dropping each frame as it is read
-        # shrinks a multi-MiB buffer over and over, and each shrink copies what is left.
-        del self._buffer[: self._start]
-        self._start = 0
-        self._buffer += data
+        # A data channel message usually holds whole frames: then the message itself becomes
+        # the buffer, not a copy. Read frames are dropped once per message, not one by one:
+        # dropping each frame as it is read would copy what is left over and over.
+        if self._start >= len(self._buffer):
+            self._buffer, self._start = data, 0
+            return
+        rest = bytearray(memoryview(self._buffer)[self._start :])
+        rest += data
+        self._buffer, self._start = rest, 0
 
     def next_event(self) -> Event | _NeedData:
         found = split_frame(self._buffer, self._start)
@@ -96,9 +100,12 @@ class TransferConnection:
             return NEED_DATA
         kind, length = found
         with memoryview(self._buffer) as view:
-            body = bytes(view[self._start + HEADER.size : self._start + length])
+            body = view[self._start + HEADER.size : self._start + length]
+            try:
+                event = decode_body(kind, body)  # decoders copy what they keep
+            finally:
+                body.release()
         self._start += length
-        event = decode_body(kind, body)
         self.state = self._transition(self.their_role, event, RemoteProtocolError)
         return event
 

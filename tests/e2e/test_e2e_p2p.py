@@ -204,8 +204,25 @@ def test_link_printed_by_the_cli_opens_the_receive_page(
     assert send_rc == 0, sent
 
 
+# How the page writes: OPFS through the worker (what an OPFS folder gets), or the writable
+# streams a picked folder gets (forced here on an OPFS folder: a real picker needs a person).
+WRITERS = {
+    "OpfsDestination": "",
+    "DirectoryDestination": """
+        from syncoxide_web import p2p_transfer
+        from syncoxide_web.p2p_destination import DirectoryDestination
+
+        async def streams_only(folder, tag):
+            return DirectoryDestination(folder, tag)
+
+        p2p_transfer.open_destination = streams_only
+    """,
+}
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
-    tmp_path: Path, p2p_browser: Browser, live_server: LiveServer
+    tmp_path: Path, p2p_browser: Browser, live_server: LiveServer, writer: str
 ) -> None:
     size = 40 * 1024 * 1024
     source = tmp_path / "movie.bin"
@@ -214,9 +231,21 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         ["send", str(source), "--server", live_server.url, "--wait", "120"], tmp_path / "send.log"
     )
     context = p2p_browser.new_context()  # one context: both pages share its OPFS
-    receive_code = """
+    receive_code = (
+        WRITERS[writer]
+        + """
         import js
+        from syncoxide_web import p2p_transfer
         from syncoxide_web.p2p_transfer import receive_into
+
+        chosen = p2p_transfer.open_destination
+
+        async def recorded(folder, tag):
+            destination = await chosen(folder, tag)
+            js.document.body.dataset.writer = type(destination).__name__
+            return destination
+
+        p2p_transfer.open_destination = recorded
         root = await js.navigator.storage.getDirectory()
         inbox = await root.getDirectoryHandle("resume", js.Object.fromEntries([["create", True]]))
 
@@ -227,6 +256,7 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         status = await receive_into({link!r}, inbox, report)
         assert status.state == "verified", status
     """
+    )
     try:
         link, _ = wait_for_link(sender)
         first = context.new_page()
@@ -241,6 +271,7 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
         assert second.evaluate("document.body.dataset.result") == "ok"
         resumed = int(second.evaluate("document.body.dataset.resumed"))
+        assert second.evaluate("document.body.dataset.writer") == writer
         send_rc, sent = sender.wait(30)
     finally:
         sender.stop()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from syncoxide.errors import RemoteProtocolError, UnsupportedVersionError
-from syncoxide.protocol.events import Data, Hello
+from syncoxide.protocol.events import Data, Hello, ManifestOffered
 from syncoxide.protocol.frames import MAX_FRAME, MAX_PAYLOAD, decode_body, encode_event
+from syncoxide.protocol.manifest import FileEntry, Manifest
 from syncoxide.protocol.transfer import NEED_DATA, Role, TransferConnection
 from tests.core.protocol.protocol_vectors import EVENTS, load_vectors
 
@@ -56,3 +57,20 @@ def test_broken_frames_are_refused(frame: str, error: type[Exception]) -> None:
     connection.receive(bytes.fromhex(frame))
     with pytest.raises(error):
         connection.next_event()
+
+
+def test_frames_grouped_or_cut_anyhow_decode_to_the_same_events() -> None:
+    """A message may hold whole frames (parsed where they lie) or cut one anywhere."""
+    manifest = Manifest((FileEntry("a.bin", 5000, bytes(32)),))
+    data = [Data(0, i * 1000, bytes([i + 1]) * 1000) for i in range(5)]
+    stream = encode_event(ManifestOffered(manifest)) + b"".join(map(encode_event, data))
+    for cuts in ([], [1], [len(stream) - 1], [700, 1800, 1801, 3000], list(range(0, 6000, 333))):
+        connection = TransferConnection(Role.RECEIVER)
+        connection.send(Hello(bytes(16)))
+        events = []
+        for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
+            connection.receive(stream[start:end])
+            while (event := connection.next_event()) is not NEED_DATA:
+                events.append(event)
+        assert events == [ManifestOffered(manifest), *data]
+        assert all(type(event.payload) is bytes for event in events[1:])  # type: ignore[attr-defined]

@@ -156,17 +156,20 @@ class BrowserChannel:
             raise PeerGoneError("The data channel to the other peer closed.")
         return message
 
-    async def receive_many(self) -> bytes:
-        """Everything that has arrived, joined: one wake-up per batch instead of per message
-        (each wake-up of a Pyodide task goes through the browser's timer queue)."""
+    async def receive_many(self, limit: int) -> list[bytes]:
+        """The messages that have arrived, up to about ``limit`` bytes: one wake-up per batch
+        instead of per message (each wake-up of a Pyodide task goes through the browser's task
+        queue). Not joined: each message is parsed where it lies."""
         parts = [await self.receive()]
-        while not self.incoming.empty():
+        size = len(parts[0])
+        while size < limit and not self.incoming.empty():
             message = self.incoming.get_nowait()
             if message is None:
                 self.incoming.put_nowait(None)
                 break
             parts.append(message)
-        return b"".join(parts)
+            size += len(message)
+        return parts
 
     def abort(self) -> None:
         """The other peer is gone: wake every wait on this channel with PeerGoneError."""

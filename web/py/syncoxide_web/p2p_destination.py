@@ -6,8 +6,8 @@ SEGMENT bytes in a hidden folder (``.name.<transfer>.syncoxide-part/<offset>``).
 the committed segments are re-read once to rebuild the running SHA-256 and the transfer resumes
 from their end. When the file is verified, the segments are written into the final file as one
 Blob made of them (the browser copies disk to disk, never whole in memory) and the hidden folder
-is removed. Writes are handed to the browser without waiting for each one (up to
-QUEUED_WRITES of them), so Python goes on reading the channel while the disk works.
+is removed. Writes and segment commits are handed to the browser without waiting for each one
+(up to QUEUED_WRITES of them), so Python goes on reading the channel while the disk works.
 Paths come from a manifest that already refused ``..``, absolute paths and the like.
 """
 
@@ -32,14 +32,32 @@ def _js_object(**values: Any) -> Any:
     return to_js(values, dict_converter=js.Object.fromEntries)
 
 
-class DirectoryDestination:
+class WriteBatch:
+    """Chunks of one file waiting to be written together, from ``offset`` on."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def to_js(self) -> Any:
+        """One JS array holding every part: each byte is copied once, straight into it."""
+        array, at = js.Uint8Array.new(self.size), 0
+        for part in self.parts:
+            array.subarray(at, at + len(part)).assign(part)
+            at += len(part)
+        return array
+
+
+class BatchingDestination:
+    """What both writers share: folders under the root, and chunks gathered per file into
+    WRITE_BATCH writes (each write crosses into the browser or a worker: batch them)."""
+
     def __init__(self, root: Any, tag: str) -> None:
         self.root = root
         self.tag = tag
         self.manifest = Manifest(())
-        self._pending: dict[int, list[Any]] = {}  # index -> [offset, bytes not yet written]
-        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
-        self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
+        self._pending: dict[int, WriteBatch] = {}  # index -> bytes not yet handed on
 
     async def _folder(self, parts: list[str]) -> Any:
         folder = self.root
@@ -47,21 +65,49 @@ class DirectoryDestination:
             folder = await folder.getDirectoryHandle(part, _js_object(create=True))
         return folder
 
-    async def _segments_folder(self, index: int) -> tuple[Any, str, str]:
-        *parents, name = self.manifest.files[index].path.split("/")
-        folder = await self._folder(parents)
-        return folder, name, f".{name}.{self.tag}.syncoxide-part"
-
     async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
-        """Create the folders; re-read committed segments left by an earlier page."""
+        """Create the folders; re-read what an earlier page kept of files not yet started."""
         self.manifest = manifest
         for folder in manifest.folders:
             await self._folder(folder.split("/"))
         for index in range(len(manifest.files)):
             if progress.offset(index) == 0 and not progress.is_verified(index):
-                await self._absorb_segments(index, progress)
+                await self._absorb_kept(index, progress)
 
-    async def _absorb_segments(self, index: int, progress: ReceiverProgress) -> None:
+    async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
+        raise NotImplementedError
+
+    async def write(self, index: int, offset: int, payload: bytes) -> None:
+        batch = self._pending.setdefault(index, WriteBatch(offset))
+        batch.parts.append(payload)
+        batch.size += len(payload)
+        if batch.size >= WRITE_BATCH:
+            await self._flush(index)
+
+    async def _flush(self, index: int) -> None:
+        raise NotImplementedError
+
+
+async def absorb_file(progress: ReceiverProgress, index: int, file: Any) -> None:
+    """Feed a kept file (or segment) to the running hash, READ_SIZE at a time."""
+    for start in range(0, int(file.size), READ_SIZE):
+        blob = file.slice(start, start + READ_SIZE)
+        progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
+
+
+class DirectoryDestination(BatchingDestination):
+    def __init__(self, root: Any, tag: str) -> None:
+        super().__init__(root, tag)
+        self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
+        self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
+
+    async def _segments_folder(self, index: int) -> tuple[Any, str, str]:
+        *parents, name = self.manifest.files[index].path.split("/")
+        folder = await self._folder(parents)
+        return folder, name, f".{name}.{self.tag}.syncoxide-part"
+
+    async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
+        """Re-read the committed segments an earlier page left."""
         folder, _, hidden = await self._segments_folder(index)
         try:
             segments = await folder.getDirectoryHandle(hidden)
@@ -72,28 +118,21 @@ class DirectoryDestination:
             if int(name) != progress.offset(index):
                 await segments.removeEntry(name)  # after a gap nothing counts
                 continue
-            for start in range(0, int(file.size), READ_SIZE):
-                blob = file.slice(start, start + READ_SIZE)
-                progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
-
-    async def write(self, index: int, offset: int, payload: bytes) -> None:
-        pending = self._pending.setdefault(index, [offset, bytearray()])
-        pending[1] += payload
-        if len(pending[1]) >= WRITE_BATCH:
-            await self._flush(index)
+            await absorb_file(progress, index, file)
 
     async def _flush(self, index: int) -> None:
-        offset, data = self._pending.pop(index, (0, b""))
-        view = memoryview(bytes(data))
-        while view:
+        batch = self._pending.pop(index, None)
+        if batch is None:
+            return
+        array, offset, done = batch.to_js(), batch.offset, 0
+        while done < batch.size:
             current = self._open.get(index)
             if current is None or current[1] >= SEGMENT:
-                current = await self._next_segment(index, offset)
-            take = min(len(view), SEGMENT - current[1])
-            await self._queue_write(current[0].write(to_js(bytes(view[:take]))))
+                current = await self._next_segment(index, offset + done)
+            take = min(batch.size - done, SEGMENT - current[1])
+            await self._queue_write(current[0].write(array.subarray(done, done + take)))
             current[1] += take
-            offset += take
-            view = view[take:]
+            done += take
 
     async def _queue_write(self, promise: Any) -> None:
         self._writes.append(promise)
@@ -105,23 +144,26 @@ class DirectoryDestination:
             await self._writes.popleft()  # a failed write raises here, before any commit
 
     async def _next_segment(self, index: int, offset: int) -> list[Any]:
-        current = self._open.pop(index, None)
-        if current is not None:
-            await self._writes_done()
-            await current[0].close()  # committed: survives a reload from here on
+        await self._commit_segment(index)
         folder, _, hidden = await self._segments_folder(index)
         segments = await folder.getDirectoryHandle(hidden, _js_object(create=True))
         handle = await segments.getFileHandle(f"{offset:016d}", _js_object(create=True))
         self._open[index] = [await handle.createWritable(), 0]
         return self._open[index]
 
+    async def _commit_segment(self, index: int) -> None:
+        """Close the open segment: committed once its queued writes are done. Not waited for
+        here, so the channel keeps being read; a failed write or commit raises from
+        _queue_write."""
+        current = self._open.pop(index, None)
+        if current is not None:
+            await self._queue_write(current[0].close())
+
     async def finish(self, index: int) -> None:
         """Verified: stream the segments into the final file, then drop them."""
         await self._flush(index)
+        await self._commit_segment(index)
         await self._writes_done()
-        current = self._open.pop(index, None)
-        if current is not None:
-            await current[0].close()
         folder, name, hidden = await self._segments_folder(index)
         target = await (await folder.getFileHandle(name, _js_object(create=True))).createWritable()
         try:

@@ -29,7 +29,7 @@ from syncoxide.protocol.receiving import (
     TransferComplete,
     WriteChunk,
 )
-from syncoxide.protocol.sending import SenderSession, TransferConfirmed
+from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE, SenderSession, TransferConfirmed
 from syncoxide_web.p2p_channel import (
     BrowserChannel,
     BrowserSignaling,
@@ -38,7 +38,10 @@ from syncoxide_web.p2p_channel import (
 )
 from syncoxide_web.p2p_destination import DirectoryDestination
 from syncoxide_web.p2p_files import BlobSources
+from syncoxide_web.p2p_opfs import OpfsDestination, open_destination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
+
+BATCH = 1024 * 1024  # at most this much is parsed and hashed before its writes and credit go
 
 
 def _now() -> float:
@@ -103,7 +106,9 @@ async def send_blobs(
                 if signal.close_code:  # the room itself is lost: nothing to wait for
                     raise
                 continue
-            session = SenderSession(manifest, _transfer_id(room["room"]))
+            session = SenderSession(
+                manifest, _transfer_id(room["room"]), chunk_size=BROWSER_CHUNK_SIZE
+            )
             async with _attempt(signal, link, session, status, on_status):
                 await _pump(link, session, sources, status, on_status)
     finally:
@@ -193,7 +198,7 @@ async def receive_into(
     Cancelling the task sends CANCEL; what was written stays for a later resume."""
     server, room, token = room_address(link_text)
     progress = ReceiverProgress(_transfer_id(room))
-    destination = DirectoryDestination(folder, progress.transfer_id.hex()[:12])
+    destination = await open_destination(folder, progress.transfer_id.hex()[:12])
     status = TransferStatus(started=_now())
     signal = await BrowserSignaling.join(server, room, token, "receiver")
     try:
@@ -239,15 +244,19 @@ async def _sender_or_fallback(
 async def _receive_connection(
     link: BrowserChannel,
     session: ReceiverSession,
-    destination: DirectoryDestination,
+    destination: DirectoryDestination | OpfsDestination,
     status: TransferStatus,
     on_status: StatusCallback,
 ) -> None:
     await link.send(session.data_to_send())
     while status.state != "verified":
         try:
-            actions = session.receive(await link.receive_many())
-            await _apply(session, destination, status, actions)
+            actions = [
+                action
+                for message in await link.receive_many(BATCH)
+                for action in session.receive(message)
+            ]
+            await _apply(session, destination, status, actions, link)
         finally:
             await link.send(session.data_to_send())
         status.done_bytes = session.progress.received_bytes
@@ -257,19 +266,21 @@ async def _receive_connection(
 
 async def _apply(
     session: ReceiverSession,
-    destination: DirectoryDestination,
+    destination: DirectoryDestination | OpfsDestination,
     status: TransferStatus,
     actions: list[ReceiverAction],
+    link: BrowserChannel,
 ) -> None:
     for action in actions:
         if isinstance(action, WriteChunk):
             await destination.write(action.file_index, action.offset, action.payload)
             session.written(len(action.payload))
+            link.send_now(session.data_to_send())  # new credit leaves at once, not after the batch
         elif isinstance(action, ManifestReady):
             await destination.prepare(action.manifest, session.progress)
             status.total_bytes, status.state = action.manifest.total_size, "transferring"
             status.resumed_from = session.progress.received_bytes
-            await _apply(session, destination, status, session.request_missing())
+            await _apply(session, destination, status, session.request_missing(), link)
         elif isinstance(action, FileVerified):
             await destination.finish(action.file_index)
         elif isinstance(action, TransferComplete):

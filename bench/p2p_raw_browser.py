@@ -1,0 +1,131 @@
+"""The raw Chromium data channel, as anchors for bench/p2p_throughput.py.
+
+Two anchors, plain JavaScript, the same message size and flow control as our transport
+(messages the size of one DATA frame, a 12 MiB bufferedAmount high-water mark, resume on
+``bufferedamountlow`` at 1 MiB):
+
+  one page    both RTCPeerConnections in one page (one renderer process), for reference
+  two pages   sender and receiver in two browser contexts, as ours runs: the like-for-like
+              anchor. Descriptions are passed between the pages by the bench itself (setup is
+              not what is measured); the receiver counts bytes in its own page.
+
+Time runs from the sender's first send to the receiver's last byte, on the shared wall clock
+(``performance.timeOrigin + performance.now()``), so the two pages can be compared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HIGH_WATER = 12 * 1024 * 1024
+LOW_WATER = 1024 * 1024
+MB = 1e6
+
+ONE_PAGE = """async ([size, message, high, low]) => {
+  const a = new RTCPeerConnection({iceServers: []}), b = new RTCPeerConnection({iceServers: []});
+  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+  const ch = a.createDataChannel("raw", {ordered: true});
+  const t0 = performance.now();
+  const got = new Promise((resolve) => { b.ondatachannel = (e) => {
+    let n = 0; e.channel.binaryType = "arraybuffer";
+    e.channel.onmessage = (m) => {
+      n += m.data.byteLength; if (n >= size) resolve(performance.now());
+    };
+  }; });
+  await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription);
+  await new Promise((r) => { ch.onopen = r; });
+  const setup = performance.now() - t0;
+  ch.bufferedAmountLowThreshold = low;
+  const block = new Uint8Array(message); const start = performance.now();
+  for (let sent = 0; sent < size; sent += block.length) {
+    if (ch.bufferedAmount > high) {
+      await new Promise((r) => { ch.onbufferedamountlow = r; });
+    }
+    ch.send(block);
+  }
+  const end = await got;
+  a.close(); b.close();
+  return [size / ((end - start) / 1000) / 1e6, setup];
+}"""
+
+# Both pages wait for ICE gathering, so each description holds every host candidate.
+_GATHERED = """
+  const gathered = (pc) => new Promise((r) => {
+    if (pc.iceGatheringState === "complete") return r();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && r();
+  });
+"""
+
+OFFER = (
+    """async () => {"""
+    + _GATHERED
+    + """
+  const a = new RTCPeerConnection({iceServers: []});
+  window.rawChannel = a.createDataChannel("raw", {ordered: true});
+  window.rawConnection = a;
+  await a.setLocalDescription(); await gathered(a);
+  return a.localDescription.sdp;
+}"""
+)
+
+ANSWER = (
+    """async ([sdp, size]) => {"""
+    + _GATHERED
+    + """
+  const b = new RTCPeerConnection({iceServers: []});
+  window.rawConnection = b;
+  window.rawEnd = new Promise((resolve) => { b.ondatachannel = (e) => {
+    let n = 0; e.channel.binaryType = "arraybuffer";
+    e.channel.onmessage = (m) => {
+      n += m.data.byteLength;
+      if (n >= size) resolve(performance.timeOrigin + performance.now());
+    };
+  }; });
+  await b.setRemoteDescription({type: "offer", sdp});
+  await b.setLocalDescription(); await gathered(b);
+  return b.localDescription.sdp;
+}"""
+)
+
+SEND = """async ([sdp, size, message, high, low]) => {
+  const a = window.rawConnection, ch = window.rawChannel;
+  await a.setRemoteDescription({type: "answer", sdp});
+  if (ch.readyState !== "open") await new Promise((r) => { ch.onopen = r; });
+  ch.bufferedAmountLowThreshold = low;
+  const block = new Uint8Array(message);
+  const start = performance.timeOrigin + performance.now();
+  for (let sent = 0; sent < size; sent += block.length) {
+    if (ch.bufferedAmount > high) {
+      await new Promise((r) => { ch.onbufferedamountlow = r; });
+    }
+    ch.send(block);
+  }
+  return start;
+}"""
+
+
+def raw_one_page(browser: Any, url: str, size: int, message: int) -> tuple[float, float]:
+    """(MB/s, setup ms) with both peers in one page."""
+    page = browser.new_context().new_page()
+    page.goto(url)
+    speed, setup = page.evaluate(ONE_PAGE, [size, message, HIGH_WATER, LOW_WATER])
+    page.context.close()
+    return float(speed), float(setup)
+
+
+def raw_two_pages(browser: Any, url: str, size: int, message: int) -> float:
+    """MB/s from a sender page to a receiver page in another browser context."""
+    sender = browser.new_context().new_page()
+    receiver = browser.new_context().new_page()
+    try:
+        sender.goto(url)
+        receiver.goto(url)
+        answer = receiver.evaluate(ANSWER, [sender.evaluate(OFFER), size])
+        start = float(sender.evaluate(SEND, [answer, size, message, HIGH_WATER, LOW_WATER]))
+        end = float(receiver.evaluate("() => window.rawEnd"))
+    finally:
+        sender.context.close()
+        receiver.context.close()
+    return size / ((end - start) / 1000) / MB
