@@ -45,6 +45,9 @@ class BrowserSignaling:
         self.welcome: dict[str, Any] = {}
         self.others: dict[str, str] = {}  # peer id -> role, from welcome, joins and leaves
         self.fallback: str | None = None  # the sender's server copy (a share link path), if any
+        # The other side's cancel, said through signaling: it arrives at once, while its CANCEL
+        # frame may sit behind a window of DATA on the data channel.
+        self.cancel_reason: str | None = None
         self._pinger: asyncio.Task[None] | None = None
 
     def _on_close(self, event: Any) -> None:
@@ -90,6 +93,8 @@ class BrowserSignaling:
             self.others.pop(message["peer"], None)
         elif kind == "fallback":
             self.fallback = message["url"]
+        elif kind == "cancel":
+            self.cancel_reason = str(message.get("reason"))
         if kind in ("pong", "fallback"):
             return await self.next(timeout)
         return message
@@ -190,7 +195,7 @@ async def watch_presence(signal: BrowserSignaling, link: BrowserChannel) -> None
         except TransportError:
             link.abort()
             return
-        if message["type"] in ("peer-left", "offer"):
+        if message["type"] in ("peer-left", "offer", "cancel"):
             if message["type"] == "offer":  # a new connection is on its way: keep it for later
                 signal.messages.put_nowait(message)
             link.abort()

@@ -20,6 +20,8 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import CancelledByUserError, PeerGoneError, SyncoxideError, TransportError
+from syncoxide.protocol.events import Cancel
+from syncoxide.protocol.peer_failures import error_from_peer
 from syncoxide.protocol.receiving import (
     FileVerified,
     ManifestReady,
@@ -139,9 +141,16 @@ async def _attempt(
     try:
         yield
     except (PeerGoneError, TransportError):
+        if signal.cancel_reason is not None:  # the other side stopped it: do not wait for it
+            peer = "sender" if isinstance(session, ReceiverSession) else "receiver"
+            error = error_from_peer(Cancel(signal.cancel_reason), peer)
+            status.state, status.reason = "cancelled", str(error)
+            on_status(status)
+            raise error from None
         status.state = "waiting"
         on_status(status)
     except asyncio.CancelledError:
+        signal.send({"type": "cancel", "reason": "stopped on the other device"})
         session.cancel("stopped on the other device")
         link.send_now(session.data_to_send())
         await link.wait_peer_closed(3.0)
