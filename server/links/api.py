@@ -337,12 +337,15 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
 
 
 def tus_openapi_paths() -> dict[str, dict[str, Any]]:
-    """The two tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
+    """The tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
+    from server.files.uploads import BASE as STORAGE_BASE  # the files package builds on links
+
     upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": _STR}]
     described: dict[str, dict[str, Any]] = {}
     for base, whose in (
         (OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
         (DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"),
+        (STORAGE_BASE, "Uploads into the caller's own files (named by POST /storage/commit)"),
     ):
         steps = {"options": "tus capabilities", "post": "create an upload (tus creation)"}
         described[base + "/"] = {m: _tus_step(f"{whose}: {s}") for m, s in steps.items()}
