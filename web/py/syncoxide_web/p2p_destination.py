@@ -13,6 +13,7 @@ Paths come from a manifest that already refused ``..``, absolute paths and the l
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from typing import Any
 
@@ -175,6 +176,15 @@ class DirectoryDestination(BatchingDestination):
             await target.write(js.Blob.new(to_js(parts)))  # twice as fast as piping them
         await target.close()
         if segments is not None:
+            await folder.removeEntry(hidden, _js_object(recursive=True))
+
+    async def discard(self, index: int) -> None:
+        """Drop what was written of one file, so it can be received again from byte 0."""
+        self._pending.pop(index, None)
+        await self._commit_segment(index)
+        await self._writes_done()
+        folder, _, hidden = await self._segments_folder(index)
+        with contextlib.suppress(JsException):  # no segments: nothing to drop
             await folder.removeEntry(hidden, _js_object(recursive=True))
 
     async def close(self) -> None:

@@ -158,6 +158,14 @@ class OpfsDestination(BatchingDestination):
             return
         await handle.move(folder, name)
 
+    async def discard(self, index: int) -> None:
+        """Drop what was written of one file, so it can be received again from byte 0."""
+        self._pending.pop(index, None)
+        await self._close_file(index)
+        folder, _, handle = await self._partial(index, create=False)
+        if handle is not None:
+            await folder.removeEntry(handle.name)
+
     async def close(self) -> None:
         """Everything written stays (a later page resumes from it); the worker is stopped."""
         try:

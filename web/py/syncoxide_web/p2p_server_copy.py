@@ -7,12 +7,13 @@ fetches into the same folder only what is still missing:
 
 - a file verified peer-to-peer is kept as it is, never fetched (after a reload of the page,
   which forgets what was verified, a file under its final name whose SHA-256 is right counts);
-- a file with committed segments (p2p_destination.py) is re-read once to rebuild its SHA-256,
-  then continues with ``Range: bytes=<kept>-`` written as further segments; when the server
+- a file partly written (by the same writer the peer-to-peer part used: p2p_opfs.py or
+  p2p_destination.py) is re-read once to rebuild its SHA-256, then continues with
+  ``Range: bytes=<kept>-``; when the server
   sends the whole file instead, or the continued file fails its hash, that file alone starts
   over from byte 0; a download cut mid-way is taken up again from where it stopped;
 - every file is checked against the manifest's SHA-256 before it gets its final name; a file
-  that fails leaves nothing under that name and its segments are removed.
+  that fails leaves nothing under that name and its partial bytes are removed.
 
 Bodies are read as streams and handed to the destination piece by piece (it batches and bounds
 its queued writes), so memory stays flat for any size. The downloads go through the share's
@@ -36,6 +37,7 @@ from syncoxide.protocol.manifest import FileEntry, Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
 from syncoxide.protocol.server_copy import download_urls, manifest_of_listing, mismatch
 from syncoxide_web.p2p_destination import DirectoryDestination
+from syncoxide_web.p2p_opfs import OpfsDestination, open_destination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 from syncoxide_web.server_api import API, fetch, refusal
 
@@ -72,7 +74,9 @@ async def finish_from_server_copy(
     manifest = received.manifest or manifest_of_listing(listing)
     if why := mismatch(manifest, listing):
         raise IntegrityError(f"The server copy does not match the transfer: {why}", hint=KEPT)
-    copy = _ServerCopyFetch(server, manifest, folder, received, on_status)
+    tag = received.transfer_id.hex()[:12]  # the partial files' names, as p2p_transfer's
+    destination = await open_destination(folder, tag)
+    copy = _ServerCopyFetch(server, manifest, folder, destination, received, on_status)
     await copy.run(download_urls(manifest, listing))
     return copy.status
 
@@ -101,13 +105,13 @@ class _ServerCopyFetch:
         server: str,
         manifest: Manifest,
         folder: Any,
+        destination: DirectoryDestination | OpfsDestination,
         received: ReceiverProgress,
         on_status: StatusCallback,
     ) -> None:
         self.server = server
         self.manifest = manifest
         self.folder = folder
-        self.tag = received.transfer_id.hex()[:12]  # the segments' names, as p2p_transfer's
         self.verified = {
             index
             for index in range(len(manifest.files))
@@ -115,14 +119,14 @@ class _ServerCopyFetch:
         }
         self.progress = _CopyProgress(received.transfer_id)
         self.progress.adopt(manifest)
-        self.destination = DirectoryDestination(folder, self.tag)
+        self.destination = destination
         self.on_status = on_status
         self.status = TransferStatus(total_bytes=manifest.total_size, via_server_copy=True)
         self._drawn = 0
 
     async def run(self, urls: tuple[str, ...]) -> None:
         try:
-            await self.destination.prepare(self.manifest, self.progress)  # re-reads segments
+            await self.destination.prepare(self.manifest, self.progress)  # re-reads partials
             held = sum(
                 entry.size if index in self.verified else self.progress.offset(index)
                 for index, entry in enumerate(self.manifest.files)
@@ -218,11 +222,10 @@ class _ServerCopyFetch:
             self.on_status(self.status)
 
     async def _start_over(self, index: int) -> None:
-        """Drop the file's segments and its count, so it is received from byte 0."""
-        await self.destination.close()  # commits and closes what is open, for every file
+        """Drop the file's partial bytes and its count, so it is received from byte 0."""
+        await self.destination.discard(index)
         self.status.done_bytes -= self.progress.offset(index)
         self.progress.start_over(index)
-        await _drop_segments(self.folder, self.manifest.files[index].path, self.tag)
 
 
 def _check_start(response: Any, start: int, path: str) -> None:
@@ -240,16 +243,3 @@ def _check_start(response: Any, start: int, path: str) -> None:
     raise NotFoundError(
         f"{path}: the server copy could not be downloaded (HTTP {response.status}).", hint=KEPT
     )
-
-
-async def _drop_segments(root: Any, path: str, tag: str) -> None:
-    """Remove ``.name.<tag>.syncoxide-part`` (the segment layout of p2p_destination.py)."""
-    *parents, name = path.split("/")
-    try:
-        folder = root
-        for part in parents:
-            folder = await folder.getDirectoryHandle(part)
-        options = js.Object.fromEntries([["recursive", True]])
-        await folder.removeEntry(f".{name}.{tag}.syncoxide-part", options)
-    except JsException:
-        return  # no segments: nothing to drop
