@@ -23,6 +23,7 @@ from typing import Any
 
 from syncoxide.errors import DirectoryNotEmptyError, NotFoundError, UsageError
 from syncoxide.native.address_guard import AddressGuard
+from syncoxide.native.providers.byte_ranges import range_headers
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.dropbox_api import (
     DROPBOX_HASH,
@@ -162,9 +163,7 @@ class DropboxProvider:
         if length == 0:
             return
         headers = {"Dropbox-API-Arg": api_arg({"path": self._full(path)})}
-        if offset or length is not None:
-            end = "" if length is None else str(offset + length - 1)
-            headers["Range"] = f"bytes={offset}-{end}"
+        headers.update(range_headers(offset, length))
         url = f"{self._content}/download"
         reply = await self.client.request("POST", url, headers=headers, stream=True)
         try:

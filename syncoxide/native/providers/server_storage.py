@@ -24,6 +24,7 @@ from typing import Any
 import httpx2
 
 from syncoxide.errors import IntegrityError, NotFoundError, UsageError
+from syncoxide.native.providers.byte_ranges import range_headers
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.server_storage_errors import checked, translated
 from syncoxide.native.providers.server_storage_upload import TusUpload
@@ -156,10 +157,7 @@ class ServerStorageProvider:
     ) -> AsyncIterator[bytes]:
         if length == 0:
             return
-        headers = {}
-        if offset or length is not None:
-            end = "" if length is None else str(offset + length - 1)
-            headers["Range"] = f"bytes={offset}-{end}"
+        headers = range_headers(offset, length)
         params = {"path": self._path(path)}
         with translated(path, self._base):
             async with self._http().stream(

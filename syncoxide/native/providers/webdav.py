@@ -29,6 +29,7 @@ import httpx2
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, UsageError
 from syncoxide.native.address_guard import AddressGuard
 from syncoxide.native.guarded_clients import guarded_transport
+from syncoxide.native.providers.byte_ranges import range_headers
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_from_text,
@@ -192,10 +193,7 @@ class WebDavProvider:
     ) -> AsyncIterator[bytes]:
         if length == 0:
             return
-        headers = {}
-        if offset or length is not None:
-            end = "" if length is None else str(offset + length - 1)
-            headers["Range"] = f"bytes={offset}-{end}"
+        headers = range_headers(offset, length)
         with translated(path, self._base):
             async with self._http().stream("GET", self._url(path), headers=headers) as reply:
                 if reply.status_code == 416:
