@@ -17,6 +17,13 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+# A test run started in the background of a non-interactive shell (`./dev test &`, nohup, some CI
+# runners) inherits SIGINT ignored, and the CLI and server processes the tests start would
+# inherit that too: Ctrl-C (SIGINT) would then do nothing to them. The tests stand in for a user
+# at a terminal, so their children get the default Ctrl-C.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 # Quiet, offline Chromium: no background calls home, plain host ICE candidates for WebRTC.
