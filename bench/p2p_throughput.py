@@ -8,10 +8,11 @@ Cases, same bytes, same machine, same run (all loopback, host candidates, no ICE
   aiortc syncoxide    the same channel carrying our protocol: credit, SHA-256, disk writes
   CLI -> CLI          `syncoxide send` / `syncoxide receive` processes through a live server
   Chromium raw JS, one page    both RTCPeerConnections in one page (reference only)
-  Chromium raw JS, two pages   sender and receiver in two browser contexts: the anchor for ours
+  Chromium raw JS, two pages   sender and receiver in two pages (two renderer processes): the
+                      anchor for ours
                       (both raw cases: DATA-frame-sized messages, the same flow control; see
                       bench/p2p_raw_browser.py)
-  Chromium -> Chromium  our browser transport, two contexts, through the live server (OPFS),
+  Chromium -> Chromium  our browser transport, two pages, through the live server (OPFS),
                       timed by the receiver from joining the room to the verified file; and
                       "from the manifest": from the first file request on (the raw anchors
                       are timed from their first send, without connection setup)
@@ -45,6 +46,10 @@ AIORTC_RAW, AIORTC_OURS = "aiortc raw", "aiortc syncoxide"
 RAW_ONE, RAW_TWO = "Chromium raw JS, one page", "Chromium raw JS, two pages"
 OURS_B2B = "Chromium -> Chromium"
 OURS_B2B_DATA = "Chromium -> Chromium, from the manifest"
+# CPU seconds of every Chromium process during the transfer (both pages, network service,
+# browser process): on a 2-core machine the raw channel alone keeps most of both cores busy.
+RAW_TWO_CPU, OURS_B2B_CPU = "Chromium raw JS, two pages, CPU s", "Chromium -> Chromium, CPU s"
+OURS_CPU_SECONDS = [0.0]  # of the last _browser_receive, from the manifest to verified
 RATIOS = [
     (AIORTC_OURS, AIORTC_RAW),
     (OURS_B2B, RAW_TWO),
@@ -152,7 +157,7 @@ def browser_cases(
     """Each round runs the raw anchors and ours back to back, so their ratio is fair."""
     from playwright.sync_api import sync_playwright
 
-    from bench.p2p_raw_browser import raw_one_page, raw_two_pages
+    from bench.p2p_raw_browser import LAST_CPU_SECONDS, raw_one_page, raw_two_pages
     from syncoxide.protocol.frames import DATA_HEADER, HEADER
     from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE
     from tests.conftest import CHROMIUM
@@ -161,16 +166,25 @@ def browser_cases(
     message = HEADER.size + DATA_HEADER.size + BROWSER_CHUNK_SIZE  # one DATA frame, as ours sends
     rows: dict[str, list[float]] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
+        # A regular (persistent) profile, as a person's browser has: Playwright's fresh contexts
+        # are incognito-like, where OPFS lives in the browser process's memory and every write
+        # of the receiver's worker becomes an IPC into it (measured: ~2.5 CPU-s per 256 MiB in
+        # the browser process, which a real profile does not spend). Each page still gets its
+        # own renderer process, for the raw anchors as for ours.
+        browser = playwright.chromium.launch_persistent_context(
+            work / "profile", executable_path=CHROMIUM, args=P2P_ARGS
+        )
         blank = f"{server}/healthz"
         for _ in range(rounds):
             one_page, setup = raw_one_page(browser, blank, size, message)
             rows.setdefault(RAW_ONE, []).append(one_page)
             rows.setdefault("Chromium raw setup, offer to open ms", []).append(setup)
             rows.setdefault(RAW_TWO, []).append(raw_two_pages(browser, blank, size, message))
+            rows.setdefault(RAW_TWO_CPU, []).append(LAST_CPU_SECONDS[0])
             whole, data_phase = _browser_case(browser, server, size, work, None)
             rows.setdefault(OURS_B2B, []).append(whole)
             rows.setdefault(OURS_B2B_DATA, []).append(data_phase)
+            rows.setdefault(OURS_B2B_CPU, []).append(OURS_CPU_SECONDS[0])
         if with_cli:
             rows["Chromium -> CLI"] = [_browser_case(browser, server, size, work, "cli")[0]]
         browser.close()
@@ -184,7 +198,7 @@ def _browser_case(
     from tests.e2e.p2p_pages import start_python_in_page
     from tests.native.p2p.p2p_processes import start_cli
 
-    sender = browser.new_context().new_page()
+    sender = browser.new_page()
     start_python_in_page(sender, server, SENDER_CODE.replace("SIZE", str(size)))
     sender.wait_for_function("document.body && document.body.dataset.link", timeout=300_000)
     link = str(sender.evaluate("document.body.dataset.link"))
@@ -198,7 +212,7 @@ def _browser_case(
             return speed, speed
         return _browser_receive(browser, server, link, size)
     finally:
-        sender.context.close()
+        sender.close()
 
 
 SENDER_CODE = """
@@ -217,22 +231,29 @@ SENDER_CODE = """
 
 
 def _browser_receive(browser: object, server: str, link: str, size: int) -> tuple[float, float]:
+    from bench.p2p_raw_browser import chromium_cpu_seconds
     from tests.e2e.p2p_pages import start_python_in_page
 
-    page = browser.new_context().new_page()  # type: ignore[attr-defined]
+    page = browser.new_page()  # type: ignore[attr-defined]
     start_python_in_page(
         page,
         server,
         f"""
         import js
         from syncoxide_web.p2p_transfer import receive_into
+        from pyodide.ffi import JsException
         root = await js.navigator.storage.getDirectory()
+        try:  # the profile persists: the last round's file would count as already received
+            await root.removeEntry("bench", js.Object.fromEntries([["recursive", True]]))
+        except JsException:
+            pass
         inbox = await root.getDirectoryHandle("bench", js.Object.fromEntries([["create", True]]))
         t0 = js.performance.now()
         data_from = []
         def on_status(status):
             if status.state == "transferring" and not data_from:
                 data_from.append(js.performance.now())
+                js.document.body.dataset.transferring = "1"
         status = await receive_into({link!r}, inbox, on_status)
         assert status.state == "verified"
         t1 = js.performance.now()
@@ -240,13 +261,20 @@ def _browser_receive(browser: object, server: str, link: str, size: int) -> tupl
         js.document.body.dataset.data_seconds = str((t1 - data_from[0]) / 1000)
         """,
     )
+    page.wait_for_function(
+        "document.body && (document.body.dataset.transferring || document.body.dataset.result)",
+        timeout=600_000,
+        polling=10,
+    )
+    cpu = chromium_cpu_seconds()  # from the manifest on, like the raw anchor's CPU
     page.wait_for_function("document.body && document.body.dataset.result", timeout=600_000)
     assert page.evaluate("document.body.dataset.result") == "ok", page.evaluate(
         "document.body.dataset.result"
     )
+    OURS_CPU_SECONDS[0] = chromium_cpu_seconds() - cpu
     seconds = float(page.evaluate("document.body.dataset.seconds"))
     data_seconds = float(page.evaluate("document.body.dataset.data_seconds"))
-    page.context.close()
+    page.close()
     return size / seconds / MB, size / data_seconds / MB
 
 
@@ -264,7 +292,7 @@ def aiortc_cases(size: int, work: Path, server: str, rounds: int) -> dict[str, l
 def report(size_mib: int, rows: dict[str, list[float]]) -> None:
     """Every round's figure, then the median; ratios are taken round by round (both figures
     of a ratio come from the same minute on this shared machine), then their median."""
-    print(f"\n{size_mib} MiB, loopback, host candidates only; MB/s unless marked ms")
+    print(f"\n{size_mib} MiB, loopback, host candidates only; MB/s unless marked ms or s")
     print(f"{'case':42} {'median':>8}   rounds")
     for name, values in rows.items():
         rounds = " ".join(f"{value:.1f}" for value in values)

@@ -40,7 +40,7 @@ class VendorBuild:
     pyodide_version: str
     packages: tuple[str, ...]
     boot_bytes: int
-    #: npm package -> URL of its script, for ``<meta name="syncoxide-script-...">`` tags.
+    #: script name -> its URL, for ``<meta name="syncoxide-script-NAME">`` tags.
     lazy_scripts: tuple[tuple[str, str], ...]
 
     @classmethod
@@ -71,8 +71,8 @@ class VendorBuild:
             tuple(manifest["packages"]),
             boot,
             tuple(
-                (name, f"/vendor/{manifest[name]['path']}/{script}")
-                for name, script in LAZY_SCRIPTS.items()
+                (name, f"/vendor/{manifest[package]['path']}/{script}")
+                for name, (package, script) in LAZY_SCRIPTS.items()
             ),
         )
 

@@ -27,9 +27,15 @@ from syncoxide.errors import ConfigError
 
 PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 MANIFEST_NAME = "manifest.json"
-# Scripts a page loads only when a feature needs them: npm package -> file in its dist/.
-# Argon2id for password vaults (WebCrypto has none); OpenPGP for shares a GnuPG user opens.
-LAZY_SCRIPTS = {"hash-wasm": "argon2.umd.min.js", "openpgp": "openpgp.min.js"}
+# Scripts a page loads only when a feature needs them: name -> (npm package, file in its dist/).
+# Argon2id for password vaults (WebCrypto has none); SHA-256 that can be fed piece by piece, for
+# the peer-to-peer receiver's writer worker (WebCrypto hashes whole buffers only); OpenPGP for
+# shares a GnuPG user opens.
+LAZY_SCRIPTS = {
+    "hash-wasm": ("hash-wasm", "argon2.umd.min.js"),
+    "hash-wasm-sha256": ("hash-wasm", "sha256.umd.min.js"),
+    "openpgp": ("openpgp", "openpgp.min.js"),
+}
 MANIFEST_FORMAT = 1
 
 
@@ -83,7 +89,8 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     """Build (or confirm up to date) the vendor folder and return its manifest."""
     with tempfile.TemporaryDirectory(prefix="syncoxide-wheels-") as scratch:
         pyodide_part = _pyodide_part(paths, Path(scratch))
-        lazy = tuple(_lazy_script_part(paths, name) for name in LAZY_SCRIPTS)
+        packages = sorted({package for package, _ in LAZY_SCRIPTS.values()})
+        lazy = tuple(_lazy_script_part(paths, package) for package in packages)
         parts = (pyodide_part, _pyscript_part(paths), *lazy)
         paths.vendor.mkdir(parents=True, exist_ok=True)
         folders = {part.label: _materialize(part, paths.vendor) for part in parts}
@@ -141,8 +148,8 @@ def _pyscript_part(paths: ProjectPaths) -> Part:
 def _lazy_script_part(paths: ProjectPaths, package: str) -> Part:
     package_dir = _require_npm_package(paths, package)
     version = json.loads((package_dir / "package.json").read_text())["version"]
-    script = LAZY_SCRIPTS[package]
-    return Part(package, version, {script: package_dir / "dist" / script}, {})
+    scripts = sorted(script for owner, script in LAZY_SCRIPTS.values() if owner == package)
+    return Part(package, version, {script: package_dir / "dist" / script for script in scripts}, {})
 
 
 def _require_npm_package(paths: ProjectPaths, name: str) -> Path:

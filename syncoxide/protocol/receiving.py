@@ -12,15 +12,28 @@ waiting in memory, however large the file. The window is twice a data channel's 
 not for credit on its way back. It is topped up in steps of a sixteenth, so credit flows back
 steadily instead of in bursts that leave the link idle. The sender may not exceed it, nor
 send past a file's announced size, nor out of order: each is a RemoteProtocolError.
+
+Hashing here or outside: by default the session hashes every payload itself (``receive``). An
+adapter that keeps payloads out of Python (the browser peels DATA frames off in JavaScript and
+hashes in a worker) makes its progress with ``hashed_outside=True``, hands over only each DATA
+frame's header (``accept_data``), and answers ``DigestNeeded`` with the file's SHA-256
+(``file_digest``). The same checks apply to both.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from syncoxide.errors import IntegrityError, RemoteProtocolError, SyncoxideError
+from syncoxide.errors import (
+    IntegrityError,
+    LocalProtocolError,
+    RemoteProtocolError,
+    SyncoxideError,
+)
 from syncoxide.protocol.events import (
     Cancel,
     Credit,
@@ -66,7 +79,14 @@ class TransferComplete:
     """Every file is verified."""
 
 
-ReceiverAction = ManifestReady | WriteChunk | FileVerified | TransferComplete
+@dataclass(frozen=True)
+class DigestNeeded:
+    """Every byte of the file arrived (hashed outside): call file_digest with its SHA-256."""
+
+    file_index: int
+
+
+ReceiverAction = ManifestReady | WriteChunk | DigestNeeded | FileVerified | TransferComplete
 
 
 @dataclass
@@ -77,8 +97,9 @@ class _FileProgress:
 
 
 class ReceiverProgress:
-    def __init__(self, transfer_id: bytes) -> None:
+    def __init__(self, transfer_id: bytes, *, hashed_outside: bool = False) -> None:
         self.transfer_id = transfer_id
+        self.hashed_outside = hashed_outside
         self.manifest: Manifest | None = None
         self._files: list[_FileProgress] = []
 
@@ -98,6 +119,12 @@ class ReceiverProgress:
         progress.hasher.update(data)
         progress.offset += len(data)
 
+    def absorbed_outside(self, file_index: int, count: int) -> None:
+        """Count bytes already on disk that the adapter hashed itself (``hashed_outside``)."""
+        if not self.hashed_outside:
+            raise LocalProtocolError("absorbed_outside needs a progress made hashed_outside.")
+        self._files[file_index].offset += count
+
     def offset(self, file_index: int) -> int:
         return self._files[file_index].offset
 
@@ -115,10 +142,12 @@ class ReceiverProgress:
     def _append(self, file_index: int, payload: bytes) -> None:
         self.absorb(file_index, payload)
 
-    def _verify(self, file_index: int) -> bytes:
+    def _digest(self, file_index: int) -> bytes:
+        return self._files[file_index].hasher.digest()
+
+    def _verify(self, file_index: int, digest: bytes) -> None:
         assert self.manifest is not None
         entry, progress = self.manifest.files[file_index], self._files[file_index]
-        digest = progress.hasher.digest()
         if digest != entry.sha256:
             self._files[file_index] = _FileProgress()  # start this file over next time
             raise IntegrityError(
@@ -126,7 +155,6 @@ class ReceiverProgress:
                 hint="The damaged copy was not kept; resume to receive that file again.",
             )
         progress.verified = True
-        return digest
 
 
 class ReceiverSession:
@@ -138,6 +166,7 @@ class ReceiverSession:
         self._queue: deque[int] = deque()
         self._outstanding = 0  # credit granted and not yet used by DATA
         self._unacknowledged = 0  # bytes written since our last CREDIT
+        self._awaiting_digest: set[int] = set()  # complete files, hashed outside, not yet checked
         self._send(Hello(progress.transfer_id))
 
     def data_to_send(self) -> bytes:
@@ -149,12 +178,34 @@ class ReceiverSession:
         self.connection.receive(data)
         actions: list[ReceiverAction] = []
         while (event := self.connection.next_event()) is not NEED_DATA:
-            try:
-                actions.extend(self._handle(event))
-            except SyncoxideError as error:
-                self.fail(error)
-                raise
+            actions.extend(self._failing_clearly(self._handle, event))
         return actions
+
+    def accept_data(self, file_index: int, offset: int, length: int) -> list[ReceiverAction]:
+        """A DATA frame whose payload the adapter holds and hashes itself (hashed_outside):
+        checked as ``receive`` checks DATA. Once accepted, the adapter writes the payload; on
+        an error nothing of it may be written."""
+        if not self.progress.hashed_outside:
+            raise LocalProtocolError("accept_data needs a progress made hashed_outside.")
+        return self._failing_clearly(self._accept_data, file_index, offset, length)
+
+    def file_digest(self, file_index: int, digest: bytes) -> list[ReceiverAction]:
+        """The SHA-256 the adapter computed for a DigestNeeded file: verified, or IntegrityError
+        (then the file's progress starts over and its partial bytes should be dropped)."""
+        if file_index not in self._awaiting_digest:
+            raise LocalProtocolError(f"File {file_index} is not waiting for its digest.")
+        self._awaiting_digest.discard(file_index)
+        return self._failing_clearly(self._file_complete, file_index, digest)
+
+    def _failing_clearly(
+        self, step: Callable[..., list[ReceiverAction]], *args: Any
+    ) -> list[ReceiverAction]:
+        """Run ``step``; if it fails, tell the sender (FAILURE) before raising."""
+        try:
+            return step(*args)
+        except SyncoxideError as error:
+            self.fail(error)
+            raise
 
     def request_missing(self) -> list[ReceiverAction]:
         """Ask for every unverified file from where it stopped, and grant the first credit."""
@@ -209,26 +260,48 @@ class ReceiverSession:
         raise RemoteProtocolError(f"The sender sent {type(event).__name__}, a receiver's message.")
 
     def _on_data(self, event: Data) -> list[ReceiverAction]:
-        manifest = self.progress.manifest
-        assert manifest is not None
+        if self.progress.hashed_outside:  # its payload would be missing from the outside hash
+            raise LocalProtocolError("A whole DATA frame reached a session hashed outside.")
         index = event.file_index
-        expected = self.progress.offset(index) if index < len(manifest.files) else -1
-        if not self._queue or index != self._queue[0] or event.offset != expected:
-            raise _overstep(f"bytes of file {index} at offset {event.offset}, out of order")
-        if event.offset + len(event.payload) > manifest.files[index].size:
-            raise _overstep(f"more of {manifest.files[index].path} than its announced size")
-        if len(event.payload) > self._outstanding:
-            raise _overstep("more bytes than the receiver allowed (credit exceeded)")
-        self._outstanding -= len(event.payload)
+        self._check_data(index, event.offset, len(event.payload))
         self.progress._append(index, event.payload)
         actions: list[ReceiverAction] = [WriteChunk(index, event.offset, event.payload)]
-        if self.progress.offset(index) == manifest.files[index].size:
+        if self._is_complete(index):
             actions.extend(self._finish_file(index))
         return actions
 
+    def _accept_data(self, index: int, offset: int, length: int) -> list[ReceiverAction]:
+        self.connection.receive_unframed(Data)
+        self._check_data(index, offset, length)
+        self.progress._files[index].offset += length
+        return self._finish_file(index) if self._is_complete(index) else []
+
+    def _check_data(self, index: int, offset: int, length: int) -> None:
+        manifest = self.progress.manifest
+        assert manifest is not None
+        expected = self.progress.offset(index) if index < len(manifest.files) else -1
+        if not self._queue or index != self._queue[0] or offset != expected:
+            raise _overstep(f"bytes of file {index} at offset {offset}, out of order")
+        if offset + length > manifest.files[index].size:
+            raise _overstep(f"more of {manifest.files[index].path} than its announced size")
+        if length > self._outstanding:
+            raise _overstep("more bytes than the receiver allowed (credit exceeded)")
+        self._outstanding -= length
+
+    def _is_complete(self, index: int) -> bool:
+        assert self.progress.manifest is not None
+        return self.progress.offset(index) == self.progress.manifest.files[index].size
+
     def _finish_file(self, index: int) -> list[ReceiverAction]:
-        digest = self.progress._verify(index)
+        """The file's last byte is here: verify it now, or ask the adapter for its digest."""
         self._queue.remove(index)
+        if self.progress.hashed_outside:
+            self._awaiting_digest.add(index)
+            return [DigestNeeded(index)]
+        return self._file_complete(index, self.progress._digest(index))
+
+    def _file_complete(self, index: int, digest: bytes) -> list[ReceiverAction]:
+        self.progress._verify(index, digest)
         self._send(Verified(index, digest))
         actions: list[ReceiverAction] = [FileVerified(index)]
         if self.progress.complete:

@@ -116,9 +116,29 @@ class SenderSession:
                 hint="Send it again once it is no longer being written to.",
             )
         self._outbox.append(self.connection.send(Data(read.file_index, read.offset, payload)))
-        self.credit -= len(payload)
-        self.bytes_sent += len(payload)
-        self._pending[0][1] += len(payload)
+        self._count_sent(len(payload))
+
+    def take_span(self) -> ChunkRead | None:
+        """The next bytes to send, as many as the credit and the file allow, counted as sent.
+
+        For an adapter that reads and frames DATA itself (the browser does it in JavaScript, so
+        payloads never enter Python): it sends ``span`` as DATA frames in file order, each of
+        frames.py's layout and at most ``chunk_size`` bytes of payload, behind any frame this
+        session gave it before. None: nothing may be sent until more credit or requests come.
+        """
+        read = self.next_read()
+        if read is None:
+            return None
+        remaining = self.manifest.files[read.file_index].size - read.offset
+        span = ChunkRead(read.file_index, read.offset, min(self.credit, remaining))
+        self.connection.send_unframed(Data)
+        self._count_sent(span.length)
+        return span
+
+    def _count_sent(self, count: int) -> None:
+        self.credit -= count
+        self.bytes_sent += count
+        self._pending[0][1] += count
 
     def cancel(self, reason: str) -> None:
         self._outbox.append(self.connection.send(Cancel(reason)))

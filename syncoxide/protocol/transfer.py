@@ -80,8 +80,23 @@ class TransferConnection:
 
     def send(self, event: Event) -> bytes:
         """Return the frame for ``event``, or raise LocalProtocolError if it is not our turn."""
-        self.state = self._transition(self.our_role, event, LocalProtocolError)
+        self.state = self._transition(self.our_role, type(event), LocalProtocolError)
         return encode_event(event)
+
+    def send_unframed(self, kind: type[Event]) -> None:
+        """Check and record that we send a ``kind`` event whose frame the adapter builds itself
+        (the browser frames DATA in JavaScript, so payloads never pass through Python)."""
+        self.state = self._transition(self.our_role, kind, LocalProtocolError)
+
+    def receive_unframed(self, kind: type[Event]) -> None:
+        """Check and record that they sent a ``kind`` event the adapter parsed itself (the
+        browser peels DATA frames off in JavaScript and hands over only their header)."""
+        if self._start < len(self._buffer):
+            raise RemoteProtocolError(
+                f"A {kind.__name__} frame arrived in the middle of another frame.",
+                hint="Verified files were kept; resume the transfer to continue.",
+            )
+        self.state = self._transition(self.their_role, kind, RemoteProtocolError)
 
     def receive(self, data: bytes) -> None:
         # A data channel message usually holds whole frames: then the message itself becomes
@@ -106,16 +121,16 @@ class TransferConnection:
             finally:
                 body.release()
         self._start += length
-        self.state = self._transition(self.their_role, event, RemoteProtocolError)
+        self.state = self._transition(self.their_role, type(event), RemoteProtocolError)
         return event
 
     def _transition(
-        self, who: Role, event: Event, error: type[LocalProtocolError | RemoteProtocolError]
+        self, who: Role, kind: type[Event], error: type[LocalProtocolError | RemoteProtocolError]
     ) -> State:
-        after = TRANSITIONS.get((who, self.state, type(event)))
+        after = TRANSITIONS.get((who, self.state, kind))
         if after is None:
             raise error(
-                f"The {who.value} may not send {type(event).__name__} while the transfer is "
+                f"The {who.value} may not send {kind.__name__} while the transfer is "
                 f"{self.state.value}.",
                 hint="Verified files were kept; resume the transfer to continue.",
             )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from server.pages import VendorBuild, pyscript_config
+from server.pages import VendorBuild, lazy_script_tags, pyscript_config
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
@@ -41,6 +41,7 @@ def start_python_in_page(page: Page, base_url: str, code: str) -> None:
     )
     document = (
         '<!doctype html><html><head><meta charset="utf-8">'
+        f"{lazy_script_tags(build)}"
         f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head>'
         f'<body><script type="py" config="{config}">{wrapper}</script></body></html>'
     )

@@ -4,6 +4,10 @@ Pure and synchronous, so it runs under Pyodide too. Each ``tick`` moves at most 
 bytes each way, in pieces of ``piece`` bytes (so frames arrive split), after ``delay`` ticks in
 flight. ``cut`` drops the connection: whatever was in flight is lost, both sessions are thrown
 away, and ``reconnect`` starts fresh ones (the receiver keeps its progress and its disk).
+
+``OutsideLink`` moves the same bytes the way the browser does: the sender takes whole spans
+(``take_span``) and frames their DATA itself, the receiver peels DATA frames off before the
+session sees them, hands over only their headers (``accept_data``) and hashes outside.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass, field
 
+from syncoxide.protocol.events import Data
+from syncoxide.protocol.frames import DATA_HEADER, HEADER, encode_event, split_frame
 from syncoxide.protocol.manifest import FileEntry, Manifest
 from syncoxide.protocol.receiving import (
+    DigestNeeded,
     FileVerified,
     ManifestReady,
     ReceiverAction,
@@ -69,8 +76,11 @@ class Link:
 
     def __post_init__(self) -> None:
         self.manifest = manifest_of(self.files)
-        self.progress = ReceiverProgress(TRANSFER_ID)
+        self.progress = self.new_progress()
         self.reconnect()
+
+    def new_progress(self) -> ReceiverProgress:
+        return ReceiverProgress(TRANSFER_ID)
 
     def reconnect(self) -> None:
         self.connections += 1
@@ -90,12 +100,20 @@ class Link:
         self.now += 1
         for notice in self.sender.receive(self.to_sender.take(self.now)):
             self.sender_confirmed |= isinstance(notice, TransferConfirmed)
-        while (read := self.sender.next_read()) is not None:
-            content = self.files[self.manifest.files[read.file_index].path]
-            self.sender.send_chunk(read, content[read.offset : read.offset + read.length])
-        self.to_receiver.put(self.now, self.sender.data_to_send())
-        self.apply(self.receiver.receive(self.to_receiver.take(self.now)))
+        self.to_receiver.put(self.now, self.send_data())
+        self.deliver(self.to_receiver.take(self.now))
         self.to_sender.put(self.now, self.receiver.data_to_send())
+
+    def content_of(self, file_index: int, offset: int, length: int) -> bytes:
+        return self.files[self.manifest.files[file_index].path][offset : offset + length]
+
+    def send_data(self) -> bytes:
+        while (read := self.sender.next_read()) is not None:
+            self.sender.send_chunk(read, self.content_of(read.file_index, read.offset, read.length))
+        return self.sender.data_to_send()
+
+    def deliver(self, data: bytes) -> None:
+        self.apply(self.receiver.receive(data))
 
     def apply(self, actions: list[ReceiverAction]) -> None:
         for action in actions:
@@ -105,16 +123,19 @@ class Link:
                         self.progress.absorb(index, part)
                 self.apply(self.receiver.request_missing())
             elif isinstance(action, WriteChunk):
-                part = self.disk.setdefault(action.file_index, bytearray())
-                assert len(part) == action.offset
-                part += action.payload
-                self.writes.append((action.file_index, action.offset, len(action.payload)))
-                self.receiver.written(len(action.payload))
+                self.write(action.file_index, action.offset, action.payload)
             elif isinstance(action, FileVerified):
                 entry = self.manifest.files[action.file_index]
                 self.final[entry.path] = bytes(self.disk.pop(action.file_index, b""))
             elif isinstance(action, TransferComplete):
                 self.complete = True
+
+    def write(self, file_index: int, offset: int, payload: bytes) -> None:
+        part = self.disk.setdefault(file_index, bytearray())
+        assert len(part) == offset
+        part += payload
+        self.writes.append((file_index, offset, len(payload)))
+        self.receiver.written(len(payload))
 
     def run(self, *, ticks: int = 10_000, until: int | None = None) -> None:
         for _ in range(ticks):
@@ -123,3 +144,58 @@ class Link:
             if until is not None and sum(len(p) for p in self.disk.values()) >= until:
                 return
             self.tick()
+
+
+@dataclass
+class OutsideLink(Link):
+    """The browser's way: DATA framed by the sender's adapter, peeled off and hashed by the
+    receiver's (a restarted receiver re-hashes its kept bytes itself, as the worker does)."""
+
+    def __post_init__(self) -> None:
+        self.unparsed = bytearray()  # the receiver adapter's own frame splitter
+        super().__post_init__()
+
+    def new_progress(self) -> ReceiverProgress:
+        return ReceiverProgress(TRANSFER_ID, hashed_outside=True)
+
+    def reconnect(self) -> None:
+        self.unparsed = bytearray()
+        super().reconnect()
+
+    def send_data(self) -> bytes:
+        frames = [self.sender.data_to_send()]
+        while (span := self.sender.take_span()) is not None:
+            end = span.offset + span.length
+            for at in range(span.offset, end, self.chunk_size):
+                payload = self.content_of(span.file_index, at, min(self.chunk_size, end - at))
+                frames.append(encode_event(Data(span.file_index, at, payload)))
+        return b"".join(frames)
+
+    def deliver(self, data: bytes) -> None:
+        self.unparsed += data
+        while (found := split_frame(self.unparsed)) is not None:
+            kind, length = found
+            frame = bytes(self.unparsed[:length])
+            del self.unparsed[:length]
+            if kind != 0x05:
+                self.apply(self.receiver.receive(frame))
+                continue
+            index, offset = DATA_HEADER.unpack_from(frame, HEADER.size)
+            payload = frame[HEADER.size + DATA_HEADER.size :]
+            actions = self.receiver.accept_data(index, offset, len(payload))
+            self.write(index, offset, payload)  # written only once accepted
+            self.apply(actions)
+
+    def apply(self, actions: list[ReceiverAction]) -> None:
+        for action in actions:
+            if isinstance(action, ManifestReady):
+                for index, part in self.kept.items():
+                    if self.progress.offset(index) == 0:
+                        self.progress.absorbed_outside(index, len(part))
+                self.apply(self.receiver.request_missing())
+            elif isinstance(action, DigestNeeded):
+                held = bytes(self.disk.get(action.file_index, b""))
+                digest = hashlib.sha256(held).digest()
+                self.apply(self.receiver.file_digest(action.file_index, digest))
+            else:
+                super().apply([action])

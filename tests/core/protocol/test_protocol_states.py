@@ -37,7 +37,7 @@ def test_receiving_out_of_turn_is_their_error() -> None:
     receiver = TransferConnection(Role.RECEIVER)
     receiver.receive(encode_event(Done()))
     with pytest.raises(RemoteProtocolError, match="receiver may not send Done"):
-        TransferConnection(Role.SENDER)._transition(Role.RECEIVER, Done(), RemoteProtocolError)
+        TransferConnection(Role.SENDER)._transition(Role.RECEIVER, Done, RemoteProtocolError)
     with pytest.raises(RemoteProtocolError, match="sender may not send Done"):
         receiver.next_event()
 

@@ -7,6 +7,10 @@ the other end (aiortc or a browser) needs no trickle ICE.
 
 Backpressure: messages of at most 256 KiB; while ``bufferedAmount`` is above HIGH_WATER (12 MiB,
 under Chromium's ~16 MiB "send queue is full"), ``send`` waits for ``bufferedamountlow``.
+
+File bytes stay in JavaScript (``/static/p2p-data.js``): incoming messages are split into frames
+there (DATA frames with their header read out, for the receiver to check before writing), and
+a sender's DATA is read from its files and framed there (``data_sender``).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
+from syncoxide_web.scripts import load_static
 
 MAX_MESSAGE = 256 * 1024
 HIGH_WATER = 12 * 1024 * 1024
 LOW_WATER = 1024 * 1024
 OPEN_TIMEOUT = 20.0
+DATA_PLANE = "/static/p2p-data.js"
 
 
 def _js_object(**values: Any) -> Any:
@@ -115,21 +121,17 @@ class BrowserSignaling:
 
 
 class BrowserChannel:
-    """An open RTCDataChannel: ``send`` with backpressure, ``receive`` whole messages."""
+    """An open RTCDataChannel: ``send`` with backpressure; what arrives is read as frames."""
 
     def __init__(self, connection: Any, channel: Any) -> None:
         self.connection, self.channel = connection, channel
-        self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
+        # Made at once (in the datachannel event itself), so no early message misses it.
+        self.inbox = js.syncoxideP2P.DataInbox.new(channel)
         self._drained = asyncio.Event()
         self._aborted = False
-        channel.binaryType = "arraybuffer"
         channel.bufferedAmountLowThreshold = LOW_WATER
-        self._proxies: list[Any] = [
-            create_proxy(lambda e: self.incoming.put_nowait(js.Uint8Array.new(e.data).to_bytes())),
-            create_proxy(lambda _e: self.incoming.put_nowait(None)),
-            create_proxy(lambda _e: self._drained.set()),
-        ]
-        channel.onmessage, channel.onclose, channel.onbufferedamountlow = self._proxies
+        self._proxies: list[Any] = [create_proxy(lambda _e: self._drained.set())]
+        channel.onbufferedamountlow = self._proxies[0]
 
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
@@ -145,6 +147,10 @@ class BrowserChannel:
         if data and self.channel.readyState == "open":
             self.channel.send(to_js(data))
 
+    def data_sender(self, chunk_size: int) -> Any:
+        """A JavaScript DataSender on this channel: it reads and frames the sender's spans."""
+        return js.syncoxideP2P.DataSender.new(self.channel, HIGH_WATER, chunk_size)
+
     async def wait_peer_closed(self, timeout: float) -> None:
         """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.
         Closing ours first may drop the frame on the way; the peer closes once it has it."""
@@ -154,32 +160,29 @@ class BrowserChannel:
                 return
             await asyncio.sleep(0.05)
 
-    async def receive(self) -> bytes:
-        message = await self.incoming.get()
-        if message is None:
-            self.incoming.put_nowait(None)
-            raise PeerGoneError("The data channel to the other peer closed.")
-        return message
+    @property
+    def has_incoming(self) -> bool:
+        return not self.inbox.empty
 
-    async def receive_many(self, limit: int) -> list[bytes]:
-        """The messages that have arrived, up to about ``limit`` bytes: one wake-up per batch
-        instead of per message (each wake-up of a Pyodide task goes through the browser's task
-        queue). Not joined: each message is parsed where it lies."""
-        parts = [await self.receive()]
-        size = len(parts[0])
-        while size < limit and not self.incoming.empty():
-            message = self.incoming.get_nowait()
-            if message is None:
-                self.incoming.put_nowait(None)
-                break
-            parts.append(message)
-            size += len(message)
-        return parts
+    async def receive_items(self, limit: int, gather: float = 0.0) -> Any:
+        """The frames that arrived, about ``limit`` bytes of them (at least one), as the inbox's
+        items (a JS array). With ``gather`` (seconds), waits that long for ``limit`` bytes to
+        gather: one wake-up per batch instead of per message, since each wake-up of a Pyodide
+        task goes through the browser's task queue."""
+        await self.inbox.wait(limit if gather else 1, gather * 1000)
+        if self._aborted or self.inbox.empty:
+            raise PeerGoneError("The data channel to the other peer closed.")
+        return self.inbox.take(limit)
+
+    async def receive(self) -> bytes:
+        """The next whole frame."""
+        items = await self.receive_items(1)
+        return bytes(items[0].frame.to_bytes())
 
     def abort(self) -> None:
         """The other peer is gone: wake every wait on this channel with PeerGoneError."""
         self._aborted = True
-        self.incoming.put_nowait(None)
+        self.inbox.close()
         self._drained.set()
 
     def close(self) -> None:
@@ -214,6 +217,7 @@ async def _complete_description(connection: Any) -> str:
 async def negotiate(
     signal: BrowserSignaling, *, offer_now: bool, wait: float | None
 ) -> BrowserChannel:
+    await load_static("syncoxideP2P", DATA_PLANE)
     while not offer_now:
         message = await signal.next(wait)
         if message["type"] == "offer":

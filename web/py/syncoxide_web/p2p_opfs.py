@@ -11,20 +11,26 @@ file is verified the hidden file is renamed (moved) to its final name: no copy.
 
 Writes are posted to the worker with their buffers transferred, not copied, and not waited for
 one by one (up to QUEUED_WRITES of them), so Python goes on reading the channel meanwhile.
+
+For the peer-to-peer receiver the worker also hashes (``hashes``; hash-wasm's SHA-256): the
+payloads the session accepted go from the data plane's inbox straight to the worker
+(``write_items``), a kept partial file is re-hashed there on open, and ``digest`` asks for a
+finished file's SHA-256, so no payload byte enters Python. The server-copy fetch
+(p2p_server_copy.py) writes Python bytes through ``write`` and hashes them itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections import deque
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import ProviderError
+from syncoxide.errors import ConfigError, ProviderError
+from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
+from syncoxide_web.p2p_channel import DATA_PLANE
 from syncoxide_web.p2p_destination import (
     QUEUED_WRITES,
     BatchingDestination,
@@ -32,49 +38,58 @@ from syncoxide_web.p2p_destination import (
     _js_object,
     absorb_file,
 )
+from syncoxide_web.scripts import load_static, script_url
 
 WORKER_URL = "/static/opfs-writer.js"
 PROBE = ".syncoxide-probe"
+# write_items messages (each up to a receiver's batch, 2 MiB) the worker may still have to do:
+# what a closing page loses, and memory on top of the credit window.
+QUEUED_BATCHES = 4
 
 
 class OpfsWriter:
-    """The worker: each request is answered in order, through the Future it returns."""
+    """The worker, through the data plane's WriterClient: operations run in the order posted;
+    ``post`` does not wait, ``request`` waits for its answer, ``settled`` bounds the queue. A
+    failed operation fails every later wait, as a ProviderError."""
 
-    def __init__(self) -> None:
-        self.worker = js.Worker.new(WORKER_URL)
-        self._waiting: dict[int, asyncio.Future[None]] = {}
-        self._sequence = 0
-        self._proxies = [create_proxy(self._on_message), create_proxy(self._on_error)]
-        self.worker.onmessage, self.worker.onerror = self._proxies
+    def __init__(self, client: Any) -> None:
+        self.client = client
 
-    def _on_message(self, event: Any) -> None:
-        future = self._waiting.pop(int(event.data.seq), None)
-        if future is None or future.done():
-            return
-        if event.data.ok:
-            future.set_result(None)
-        else:
-            future.set_exception(_write_error(str(event.data.error)))
+    @classmethod
+    async def start(cls) -> OpfsWriter:
+        plane = await load_static("syncoxideP2P", DATA_PLANE)
+        return cls(plane.WriterClient.new(WORKER_URL))
 
-    def _on_error(self, event: Any) -> None:
-        waiting, self._waiting = self._waiting, {}
-        for future in waiting.values():
-            if not future.done():
-                future.set_exception(_write_error(str(getattr(event, "message", "") or event)))
+    def post(self, op: str, file_id: int, **fields: Any) -> None:
+        self.client.post(*_message(op, file_id, fields))
 
-    def request(self, op: str, file_id: int, **fields: Any) -> asyncio.Future[None]:
-        self._sequence += 1
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[self._sequence] = future
-        message = _js_object(seq=self._sequence, op=op, id=file_id, **fields)
-        data = fields.get("data")
-        self.worker.postMessage(message, to_js([data] if data is not None else []))
-        return future
+    async def request(self, op: str, file_id: int, **fields: Any) -> Any:
+        """Post one operation and return the worker's answer (a JS object)."""
+        return await _written(self.client.request(*_message(op, file_id, fields)))
+
+    def post_writes(self, items: Any, start: int, end: int) -> None:
+        """Post the DATA payloads of ``items[start:end]`` (inbox items) as one operation."""
+        self.client.postWrites(items, start, end)
+
+    async def settled(self, most: int) -> None:
+        """Wait until at most ``most`` operations are unanswered."""
+        if self.client.pending > most or self.client.error:  # an earlier failure raises here
+            await _written(self.client.settled(most))
 
     def terminate(self) -> None:
-        self.worker.terminate()
-        for proxy in self._proxies:
-            proxy.destroy()
+        self.client.terminate()
+
+
+def _message(op: str, file_id: int, fields: dict[str, Any]) -> tuple[Any, Any]:
+    data = fields.get("data")
+    return _js_object(op=op, id=file_id, **fields), to_js([data] if data is not None else [])
+
+
+async def _written(promise: Any) -> Any:
+    try:
+        return await promise
+    except JsException as error:
+        raise _write_error(str(getattr(error, "message", "") or error)) from None
 
 
 def _write_error(reason: str) -> ProviderError:
@@ -91,7 +106,7 @@ async def open_destination(folder: Any, tag: str) -> DirectoryDestination | Opfs
     with contextlib.suppress(JsException, AttributeError, ProviderError):
         root = await js.navigator.storage.getDirectory()
         if await root.resolve(folder) is not None:
-            writer = OpfsWriter()
+            writer = await OpfsWriter.start()
             try:
                 probe = await folder.getFileHandle(PROBE, _js_object(create=True))
                 await writer.request("open", -1, handle=probe)
@@ -100,7 +115,11 @@ async def open_destination(folder: Any, tag: str) -> DirectoryDestination | Opfs
             except BaseException:
                 writer.terminate()
                 raise
-            return OpfsDestination(folder, tag, writer)
+            destination = OpfsDestination(folder, tag, writer)
+            with contextlib.suppress(ConfigError):  # a page without the script hashes in Python
+                await writer.request("hasher", -1, url=script_url("hash-wasm-sha256"))
+                destination.hashes = True
+            return destination
     return DirectoryDestination(folder, tag)
 
 
@@ -109,7 +128,8 @@ class OpfsDestination(BatchingDestination):
         super().__init__(root, tag)
         self.writer = writer
         self._open: set[int] = set()  # files the worker holds open
-        self._writes: deque[asyncio.Future[None]] = deque()  # answers still to come, in order
+        self.hashes = False  # the worker can hash (its SHA-256 script loaded)
+        self._hashing = False  # this transfer's files are hashed by the worker
 
     async def _partial(self, index: int, create: bool) -> tuple[Any, str, Any]:
         """(folder, final name, handle of the hidden file or None if there is none)."""
@@ -121,32 +141,55 @@ class OpfsDestination(BatchingDestination):
         except JsException:
             return folder, name, None
 
+    async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
+        self._hashing = progress.hashed_outside
+        await super().prepare(manifest, progress)
+
     async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
-        """Re-read the partial file an earlier page left."""
+        """Re-read the partial file an earlier page left (in the worker when it hashes)."""
         _, _, handle = await self._partial(index, create=False)
-        if handle is not None:
+        if handle is None:
+            return
+        if not self._hashing:
             await absorb_file(progress, index, await handle.getFile())
+            return
+        self._open.add(index)
+        answer = await self.writer.request("open", index, handle=handle, hash=True)
+        progress.absorbed_outside(index, int(answer.size))
+
+    async def ensure_open(self, index: int) -> None:
+        """The file is open in the worker (created empty if new) before writes are posted."""
+        if index not in self._open:
+            _, _, handle = await self._partial(index, create=True)
+            self._open.add(index)
+            self.writer.post("open", index, handle=handle, hash=self._hashing)
+
+    async def write_items(self, items: Any, start: int, end: int) -> None:
+        """Hand the accepted DATA payloads among ``items[start:end]`` to the worker."""
+        self.writer.post_writes(items, start, end)
+        await self.writer.settled(QUEUED_BATCHES)  # a failed write raises here
+
+    async def digest(self, index: int) -> bytes:
+        """The SHA-256 of the file's bytes, from the worker, after every write posted before."""
+        await self.ensure_open(index)  # an empty file was never written to
+        answer = await self.writer.request("digest", index)
+        return bytes.fromhex(str(answer.digest))
 
     async def _flush(self, index: int) -> None:
         batch = self._pending.pop(index, None)
         if batch is None:
             return
-        if index not in self._open:
-            _, _, handle = await self._partial(index, create=True)
-            self._writes.append(self.writer.request("open", index, handle=handle))
-            self._open.add(index)
+        await self.ensure_open(index)
         array = batch.to_js()
-        self._writes.append(self.writer.request("write", index, at=batch.offset, data=array.buffer))
-        while len(self._writes) > QUEUED_WRITES:
-            await self._writes.popleft()  # a failed write raises here
+        self.writer.post("write", index, at=batch.offset, data=array.buffer)
+        await self.writer.settled(QUEUED_WRITES)  # a failed write raises here
 
     async def _close_file(self, index: int) -> None:
         await self._flush(index)
         if index in self._open:
             self._open.discard(index)
-            self._writes.append(self.writer.request("close", index))
-        while self._writes:
-            await self._writes.popleft()
+            self.writer.post("close", index)
+        await self.writer.settled(0)
 
     async def finish(self, index: int) -> None:
         """Verified: the hidden file takes the final name (an empty file never had one)."""

@@ -17,12 +17,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
-from syncoxide.errors import CancelledByUserError, PeerGoneError, SyncoxideError, TransportError
+from syncoxide.errors import (
+    CancelledByUserError,
+    IntegrityError,
+    LocalProtocolError,
+    PeerGoneError,
+    SyncoxideError,
+    TransportError,
+)
 from syncoxide.protocol.events import Cancel
 from syncoxide.protocol.peer_failures import error_from_peer
 from syncoxide.protocol.receiving import (
+    DigestNeeded,
     FileVerified,
     ManifestReady,
     ReceiverAction,
@@ -43,7 +51,10 @@ from syncoxide_web.p2p_files import BlobSources
 from syncoxide_web.p2p_opfs import OpfsDestination, open_destination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 
-BATCH = 1024 * 1024  # at most this much is parsed and hashed before its writes and credit go
+BATCH = 2 * 1024 * 1024  # about this much is taken per wake-up before its writes and credit go
+# ...waiting at most this long (s) for it to gather: a wake-up per message would cost more CPU
+# than the bytes, and the 24 MiB credit window hides the delay from the sender.
+GATHER = 0.04
 
 
 def _now() -> float:
@@ -174,24 +185,57 @@ async def _pump(
     status: TransferStatus,
     on_status: StatusCallback,
 ) -> None:
+    """The session decides what is sent (its frames, and spans of files within the credit);
+    the JavaScript DataSender reads, frames and sends the spans, in order, behind the frames."""
     status.state = "transferring"
-    while True:
-        read = session.next_read() if link.incoming.empty() else None
-        if read is None:  # a message waits, or nothing may be sent until one comes
-            notices = session.receive(await link.receive())
+    sender = link.data_sender(BROWSER_CHUNK_SIZE)
+    failed: list[tuple[str, str]] = []
+
+    def on_fail(kind: str, message: str) -> None:
+        failed.append((kind, message))
+        link.abort()
+
+    proxy = create_proxy(on_fail)
+    sender.onfail = proxy
+    try:
+        while True:
+            try:
+                notices = session.receive(await link.receive())
+            except PeerGoneError:
+                _raise_send_failure(session, link, failed)
+                raise
             if not session.bytes_sent:  # the receiver has said what it already holds
                 status.resumed_from = session.already_had
                 status.started = _now()
-        else:
-            session.send_chunk(read, await sources.read(read))
-            notices = []
-        status.done_bytes = session.already_had + session.bytes_sent
-        await link.send(session.data_to_send())
-        if any(isinstance(notice, TransferConfirmed) for notice in notices):
-            status.state = "verified"
+            if frames := session.data_to_send():
+                sender.pushFrame(to_js(frames))
+            while (span := session.take_span()) is not None:
+                blob = sources.blob(span.file_index)
+                sender.pushSpan(blob, span.file_index, span.offset, span.length)
+            status.done_bytes = session.already_had + int(sender.sent)
+            if any(isinstance(notice, TransferConfirmed) for notice in notices):
+                status.state = "verified"
+                on_status(status)
+                return
             on_status(status)
-            return
-        on_status(status)
+    finally:
+        sender.stop()
+        sender.onfail = None
+        proxy.destroy()
+
+
+def _raise_send_failure(
+    session: SenderSession, link: BrowserChannel, failed: list[tuple[str, str]]
+) -> None:
+    """A file could not be read as it was hashed: say so to the receiver, and here."""
+    if failed and failed[0][0] == "changed":
+        error = LocalProtocolError(
+            f"A file changed on disk while it was being sent ({failed[0][1]}).",
+            hint="Send it again once it is no longer being written to.",
+        )
+        session.fail(error)
+        link.send_now(session.data_to_send())
+        raise error
 
 
 async def receive_into(
@@ -206,8 +250,10 @@ async def receive_into(
     a server copy ends in state "fallback" with ``status.fallback`` set to the share link path.
     Cancelling the task sends CANCEL; what was written stays for a later resume."""
     server, room, token = room_address(link_text)
-    progress = ReceiverProgress(_transfer_id(room))
-    destination = await open_destination(folder, progress.transfer_id.hex()[:12])
+    destination = await open_destination(folder, _transfer_id(room).hex()[:12])
+    # Into OPFS the writer worker hashes what it writes, so payloads never enter Python.
+    hashed_outside = isinstance(destination, OpfsDestination) and destination.hashes
+    progress = ReceiverProgress(_transfer_id(room), hashed_outside=hashed_outside)
     status = TransferStatus(started=_now())
     signal = await BrowserSignaling.join(server, room, token, "receiver")
     try:
@@ -260,17 +306,60 @@ async def _receive_connection(
     await link.send(session.data_to_send())
     while status.state != "verified":
         try:
-            actions = [
-                action
-                for message in await link.receive_many(BATCH)
-                for action in session.receive(message)
-            ]
-            await _apply(session, destination, status, actions, link)
+            items = await link.receive_items(BATCH, GATHER)
+            await _take_batch(session, destination, status, items, link)
         finally:
             await link.send(session.data_to_send())
         status.done_bytes = session.progress.received_bytes
         on_status(status)
     await asyncio.sleep(0.2)  # let DONE leave before the connection is closed
+
+
+async def _take_batch(
+    session: ReceiverSession,
+    destination: DirectoryDestination | OpfsDestination,
+    status: TransferStatus,
+    items: Any,
+    link: BrowserChannel,
+) -> None:
+    """The frames of one wake-up, in order. With hashing outside, a DATA frame's header is
+    checked by the session and only then is its payload (still in JavaScript) handed to the
+    writer worker; the payloads accepted before an error are written, the refused one is not."""
+    outside = session.progress.hashed_outside
+    # Per item: DATA (1/0), file, offset, length; read in one call, not four per item.
+    headers = [int(value) for value in link.inbox.headers(items).to_py().tolist()]
+    handed = accepted = accepted_bytes = 0  # items before `handed` went to the writer
+    try:
+        for position in range(len(headers) // 4):
+            is_data, index, offset, length = headers[position * 4 : position * 4 + 4]
+            if outside and is_data:
+                actions = session.accept_data(index, offset, length)
+                assert isinstance(destination, OpfsDestination)
+                await destination.ensure_open(index)
+                accepted_bytes += length
+            else:
+                actions = session.receive(bytes(items[position].frame.to_bytes()))
+            accepted = position + 1
+            if actions:  # a file's last byte or a control frame: its writes go first
+                await _hand_over(session, destination, items, handed, accepted, accepted_bytes)
+                handed, accepted_bytes = accepted, 0
+                await _apply(session, destination, status, actions, link)
+    finally:
+        await _hand_over(session, destination, items, handed, accepted, accepted_bytes)
+    link.send_now(session.data_to_send())  # new credit leaves at once
+
+
+async def _hand_over(
+    session: ReceiverSession,
+    destination: DirectoryDestination | OpfsDestination,
+    items: Any,
+    start: int,
+    end: int,
+    count: int,
+) -> None:
+    if count and isinstance(destination, OpfsDestination):
+        await destination.write_items(items, start, end)
+        session.written(count)
 
 
 async def _apply(
@@ -290,7 +379,27 @@ async def _apply(
             status.total_bytes, status.state = action.manifest.total_size, "transferring"
             status.resumed_from = session.progress.received_bytes
             await _apply(session, destination, status, session.request_missing(), link)
+        elif isinstance(action, DigestNeeded):
+            await _check_digest(session, destination, status, action.file_index, link)
         elif isinstance(action, FileVerified):
             await destination.finish(action.file_index)
         elif isinstance(action, TransferComplete):
             status.state = "verified"
+
+
+async def _check_digest(
+    session: ReceiverSession,
+    destination: DirectoryDestination | OpfsDestination,
+    status: TransferStatus,
+    index: int,
+    link: BrowserChannel,
+) -> None:
+    """Ask the writer worker for the file's SHA-256; a wrong one drops the file's bytes."""
+    assert isinstance(destination, OpfsDestination)
+    digest = await destination.digest(index)
+    try:
+        actions = session.file_digest(index, digest)
+    except IntegrityError:
+        await destination.discard(index)
+        raise
+    await _apply(session, destination, status, actions, link)
