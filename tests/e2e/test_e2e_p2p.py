@@ -125,6 +125,55 @@ def test_browser_sends_files_to_the_cli(
     assert (out / "gift" / "empty").is_dir()
 
 
+def test_a_file_that_shrinks_after_hashing_fails_both_ends_clearly(
+    tmp_path: Path, page: Page, live_server: LiveServer
+) -> None:
+    """The browser sender reads files again while sending (in JavaScript): a file that no
+    longer has the bytes it was hashed with stops the transfer, with the reason on both ends."""
+    start_python_in_page(
+        page,
+        live_server.url,
+        f"""
+        import js
+        from pyodide.ffi import to_js
+        from syncoxide.errors import LocalProtocolError
+        from syncoxide_web.p2p_files import BlobSources
+        from syncoxide_web.p2p_transfer import send_blobs
+
+        data = bytes(range(256)) * ({BIG} // 256)
+        real = js.Blob.new(to_js([to_js(data)]))
+        # Whole for the hashing (one read), 1,000 bytes short for every read after it.
+        shrinking = js.eval({SHRINKING!r})(real)
+        sources = BlobSources([("shrinks.bin", shrinking)])
+
+        def show(room):
+            js.document.body.dataset.link = room["link"]
+
+        try:
+            await send_blobs(js.location.origin, sources, show)
+        except LocalProtocolError as error:
+            js.document.body.dataset.error = str(error)
+        """,
+    )
+    page.wait_for_function("document.body && document.body.dataset.link", timeout=60_000)
+    link = str(page.evaluate("document.body.dataset.link"))
+    out = tmp_path / "out"
+    receiver = start_cli(["receive", link, "-o", str(out), "--wait", "60"], tmp_path / "recv.log")
+    rc, output = receiver.wait(90)
+    page.wait_for_function("document.body.dataset.result !== undefined", timeout=30_000)
+    assert page.evaluate("document.body.dataset.result") == "ok"
+    assert "changed on disk" in str(page.evaluate("document.body.dataset.error"))
+    assert rc == 1, output
+    assert "changed on disk" in output
+    assert not (out / "shrinks.bin").exists()
+
+
+SHRINKING = (
+    "(real) => { let reads = 0; return { size: real.size,"
+    " slice: (a, b) => real.slice(a, reads++ ? Math.min(b, real.size - 1000) : b) }; }"
+)
+
+
 def test_browser_to_browser_in_two_contexts(p2p_browser: Browser, live_server: LiveServer) -> None:
     sender_context, receiver_context = p2p_browser.new_context(), p2p_browser.new_context()
     try:

@@ -193,7 +193,7 @@ async def _pump(
 
     def on_fail(kind: str, message: str) -> None:
         failed.append((kind, message))
-        link.abort()
+        link.inbox.close()  # wakes the wait below; the channel stays open for a FAILURE
 
     proxy = create_proxy(on_fail)
     sender.onfail = proxy
@@ -202,7 +202,7 @@ async def _pump(
             try:
                 notices = session.receive(await link.receive())
             except PeerGoneError:
-                _raise_send_failure(session, link, failed)
+                await _raise_send_failure(session, link, failed)
                 raise
             if not session.bytes_sent:  # the receiver has said what it already holds
                 status.resumed_from = session.already_had
@@ -224,10 +224,11 @@ async def _pump(
         proxy.destroy()
 
 
-def _raise_send_failure(
+async def _raise_send_failure(
     session: SenderSession, link: BrowserChannel, failed: list[tuple[str, str]]
 ) -> None:
-    """A file could not be read as it was hashed: say so to the receiver, and here."""
+    """A file could not be read as it was hashed: say so to the receiver (FAILURE, given a few
+    seconds to arrive before the channel closes), and here."""
     if failed and failed[0][0] == "changed":
         error = LocalProtocolError(
             f"A file changed on disk while it was being sent ({failed[0][1]}).",
@@ -235,7 +236,9 @@ def _raise_send_failure(
         )
         session.fail(error)
         link.send_now(session.data_to_send())
+        await link.wait_peer_closed(3.0)
         raise error
+    link.abort()
 
 
 async def receive_into(
