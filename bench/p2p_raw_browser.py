@@ -9,6 +9,13 @@ Two anchors, plain JavaScript, the same message size and flow control as our tra
               the like-for-like anchor. Descriptions are passed between the pages by the bench
               itself (setup is not what is measured); the receiver counts bytes in its page.
 
+A third figure, "JS doing our work", is not an anchor but a ceiling: plain JavaScript doing the
+work ours does, with our own data plane (web/static/p2p-data.js) and writer worker: the
+sender reads the bytes from a Blob and frames them, the receiver splits the frames and its
+worker writes them to OPFS and hashes them; no Python, no protocol checks, no credit. What ours
+falls short of it is what Python and the protocol cost; what it falls short of the raw channel
+is the cost of the work itself.
+
 Time runs from the sender's first send to the receiver's last byte, on the shared wall clock
 (``performance.timeOrigin + performance.now()``), so the two pages can be compared.
 """
@@ -108,6 +115,54 @@ SEND = """async ([sdp, size, message, high, low]) => {
 }"""
 
 
+WORK_ANSWER = (
+    """async ([sdp, size, sha256]) => {"""
+    + _GATHERED
+    + """
+  const b = new RTCPeerConnection({iceServers: []});
+  window.rawConnection = b;
+  const root = await navigator.storage.getDirectory();
+  const file = await root.getFileHandle("work.bin", {create: true});
+  const writer = new syncoxideP2P.WriterClient("/static/opfs-writer.js");
+  await writer.request({op: "hasher", url: sha256});
+  await writer.request({op: "open", id: 0, handle: file, hash: true});
+  window.rawEnd = new Promise((resolve) => { b.ondatachannel = async (e) => {
+    const inbox = new syncoxideP2P.DataInbox(e.channel);
+    let n = 0;
+    while (n < size) {
+      await inbox.wait(2 << 20, 40);
+      const items = inbox.take(2 << 20);
+      for (const item of items) n += item.length;
+      writer.postWrites(items, 0, items.length);
+      await writer.settled(4);
+    }
+    await writer.request({op: "digest", id: 0});
+    await writer.request({op: "close", id: 0});
+    resolve(performance.timeOrigin + performance.now());
+  }; });
+  await b.setRemoteDescription({type: "offer", sdp});
+  await b.setLocalDescription(); await gathered(b);
+  return b.localDescription.sdp;
+}"""
+)
+
+WORK_SEND = """async ([sdp, size, chunk, high]) => {
+  const a = window.rawConnection, ch = window.rawChannel;
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i += 4096) bytes[i] = i & 255;
+  const blob = new Blob([bytes]);
+  await a.setRemoteDescription({type: "answer", sdp});
+  if (ch.readyState !== "open") await new Promise((r) => { ch.onopen = r; });
+  ch.bufferedAmountLowThreshold = 1 << 20;
+  const sender = new syncoxideP2P.DataSender(ch, high, chunk);
+  const start = performance.timeOrigin + performance.now();
+  sender.pushSpan(blob, 0, 0, size);
+  while (!sender.idle) await new Promise((r) => setTimeout(r, 20));
+  if (sender.failure) throw sender.failure;
+  return start;
+}"""
+
+
 def chromium_cpu_seconds() -> float:
     """CPU time (user + system) used so far by every Chromium process on this machine: read
     before and after a transfer, it shows what the transfer cost both pages, the network service
@@ -151,3 +206,28 @@ def raw_two_pages(browser: Any, url: str, size: int, message: int) -> float:
         sender.close()
         receiver.close()
     return size / ((end - start) / 1000) / MB
+
+
+def js_doing_our_work(
+    browser: Any, url: str, size: int, chunk: int, sha256_url: str
+) -> tuple[float, float]:
+    """(MB/s, Chromium CPU s) of plain JavaScript doing our work (see above), two pages."""
+    sender = browser.new_page()
+    receiver = browser.new_page()
+    try:
+        for page in (sender, receiver):
+            page.goto(url)
+            page.add_script_tag(url="/static/p2p-data.js")
+        receiver.evaluate(
+            "async () => { const root = await navigator.storage.getDirectory();"
+            " await root.removeEntry('work.bin').catch(() => {}); }"
+        )
+        answer = receiver.evaluate(WORK_ANSWER, [sender.evaluate(OFFER), size, sha256_url])
+        cpu = chromium_cpu_seconds()
+        start = float(sender.evaluate(WORK_SEND, [answer, size, chunk, HIGH_WATER]))
+        end = float(receiver.evaluate("() => window.rawEnd"))
+        cpu = chromium_cpu_seconds() - cpu
+    finally:
+        sender.close()
+        receiver.close()
+    return size / ((end - start) / 1000) / MB, cpu

@@ -12,6 +12,8 @@ Cases, same bytes, same machine, same run (all loopback, host candidates, no ICE
                       anchor for ours
                       (both raw cases: DATA-frame-sized messages, the same flow control; see
                       bench/p2p_raw_browser.py)
+  JS doing our work   the same work as ours in plain JavaScript (bench/p2p_raw_browser.py): what
+                      the work itself costs, without Python and the protocol
   Chromium -> Chromium  our browser transport, two pages, through the live server (OPFS),
                       timed by the receiver from joining the room to the verified file; and
                       "from the manifest": from the first file request on (the raw anchors
@@ -49,12 +51,15 @@ OURS_B2B_DATA = "Chromium -> Chromium, from the manifest"
 # CPU seconds of every Chromium process during the transfer (both pages, network service,
 # browser process): on a 2-core machine the raw channel alone keeps most of both cores busy.
 RAW_TWO_CPU, OURS_B2B_CPU = "Chromium raw JS, two pages, CPU s", "Chromium -> Chromium, CPU s"
+JS_WORK, JS_WORK_CPU = "JS doing our work (ceiling)", "JS doing our work, CPU s"
 OURS_CPU_SECONDS = [0.0]  # of the last _browser_receive, from the manifest to verified
 RATIOS = [
     (AIORTC_OURS, AIORTC_RAW),
     (OURS_B2B, RAW_TWO),
     (OURS_B2B_DATA, RAW_TWO),
     (OURS_B2B, RAW_ONE),
+    (JS_WORK, RAW_TWO),
+    (OURS_B2B_DATA, JS_WORK),
 ]
 
 
@@ -157,7 +162,13 @@ def browser_cases(
     """Each round runs the raw anchors and ours back to back, so their ratio is fair."""
     from playwright.sync_api import sync_playwright
 
-    from bench.p2p_raw_browser import LAST_CPU_SECONDS, raw_one_page, raw_two_pages
+    from bench.p2p_raw_browser import (
+        LAST_CPU_SECONDS,
+        js_doing_our_work,
+        raw_one_page,
+        raw_two_pages,
+    )
+    from server.pages import VendorBuild
     from syncoxide.protocol.frames import DATA_HEADER, HEADER
     from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE
     from tests.conftest import CHROMIUM
@@ -181,6 +192,12 @@ def browser_cases(
             rows.setdefault("Chromium raw setup, offer to open ms", []).append(setup)
             rows.setdefault(RAW_TWO, []).append(raw_two_pages(browser, blank, size, message))
             rows.setdefault(RAW_TWO_CPU, []).append(LAST_CPU_SECONDS[0])
+            sha256_url = dict(VendorBuild.load(ROOT / "web" / "static" / "vendor").lazy_scripts)[
+                "hash-wasm-sha256"
+            ]
+            speed, cpu = js_doing_our_work(browser, blank, size, BROWSER_CHUNK_SIZE, sha256_url)
+            rows.setdefault(JS_WORK, []).append(speed)
+            rows.setdefault(JS_WORK_CPU, []).append(cpu)
             whole, data_phase = _browser_case(browser, server, size, work, None)
             rows.setdefault(OURS_B2B, []).append(whole)
             rows.setdefault(OURS_B2B_DATA, []).append(data_phase)

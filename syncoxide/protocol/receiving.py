@@ -9,9 +9,10 @@ Flow control: the receiver grants WINDOW bytes of credit up front and tops it up
 reports bytes durably written (``written``), so at most WINDOW bytes are ever in flight or
 waiting in memory, however large the file. The window is twice a data channel's send queue
 (12 MiB): a sender whose receiver keeps up then waits for the channel, as a raw sender does,
-not for credit on its way back. It is topped up in steps of a sixteenth, so credit flows back
-steadily instead of in bursts that leave the link idle. The sender may not exceed it, nor
-send past a file's announced size, nor out of order: each is a RemoteProtocolError.
+not for credit on its way back. It is topped up in steps of a sixteenth (or ``top_up``), so
+credit flows back steadily instead of in bursts that leave the link idle. The sender may not
+exceed it, nor send past a file's announced size, nor out of order: each is a
+RemoteProtocolError.
 
 Hashing here or outside: by default the session hashes every payload itself (``receive``). An
 adapter that keeps payloads out of Python (the browser peels DATA frames off in JavaScript and
@@ -158,9 +159,14 @@ class ReceiverProgress:
 
 
 class ReceiverSession:
-    def __init__(self, progress: ReceiverProgress, *, window: int = WINDOW) -> None:
+    def __init__(
+        self, progress: ReceiverProgress, *, window: int = WINDOW, top_up: int | None = None
+    ) -> None:
         self.progress = progress
         self.window = window
+        # Credit goes back once this many bytes were written: a sixteenth of the window unless
+        # the adapter says otherwise (each CREDIT wakes the sender; in a browser that costs).
+        self.top_up = top_up or window // 16
         self.connection = TransferConnection(Role.RECEIVER)
         self._outbox = bytearray()
         self._queue: deque[int] = deque()
@@ -231,7 +237,7 @@ class ReceiverSession:
     def written(self, count: int) -> None:
         """The adapter wrote ``count`` more bytes; top up the credit in batches."""
         self._unacknowledged += count
-        if self._unacknowledged >= self.window // 16 and self._queue:
+        if self._unacknowledged >= self.top_up and self._queue:
             self._grant(self._unacknowledged)
             self._unacknowledged = 0
 

@@ -326,7 +326,7 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         start_python_in_page(first, live_server.url, receive_code.format(link=link))
         first.wait_for_function(
             # 24 MiB accepted: at least 16 MiB written, as the OPFS worker is allowed at most
-            # 4 batches of 2 MiB behind (p2p_opfs.QUEUED_BATCHES), lost when the page closes
+            # 2 batches of 4 MiB behind (p2p_opfs.QUEUED_BATCHES), lost when the page closes
             "Number(document.body && document.body.dataset.done || 0) > 24 * 1024 * 1024",
             timeout=60_000,
         )

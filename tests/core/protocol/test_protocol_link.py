@@ -239,3 +239,13 @@ def test_a_span_takes_all_the_credit_the_file_allows() -> None:
     assert sender.take_span() == ChunkRead(0, 2048, 952)  # the rest of the file
     assert sender.take_span() == ChunkRead(1, 0, 10)  # then the next file
     assert sender.bytes_sent == 3010
+
+
+def test_credit_goes_back_in_the_steps_the_adapter_chose() -> None:
+    receiver = started_outside({"big": b"x" * 5000})
+    receiver.top_up = 512
+    receiver.written(300)
+    assert receiver.data_to_send() == b"", "no credit before a whole step was written"
+    receiver.written(300)
+    assert receiver.data_to_send() == encode_event(Credit(600))
+    assert ReceiverSession(ReceiverProgress(TRANSFER_ID), window=1600).top_up == 100

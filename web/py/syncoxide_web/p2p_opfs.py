@@ -42,9 +42,9 @@ from syncoxide_web.scripts import load_static, script_url
 
 WORKER_URL = "/static/opfs-writer.js"
 PROBE = ".syncoxide-probe"
-# write_items messages (each up to a receiver's batch, 2 MiB) the worker may still have to do:
+# write_items messages (each up to a receiver's batch, 4 MiB) the worker may still have to do:
 # what a closing page loses, and memory on top of the credit window.
-QUEUED_BATCHES = 4
+QUEUED_BATCHES = 2
 
 
 class OpfsWriter:

@@ -51,10 +51,11 @@ from syncoxide_web.p2p_files import BlobSources
 from syncoxide_web.p2p_opfs import OpfsDestination, open_destination
 from syncoxide_web.p2p_status import StatusCallback, TransferStatus
 
-BATCH = 2 * 1024 * 1024  # about this much is taken per wake-up before its writes and credit go
+BATCH = 4 * 1024 * 1024  # about this much is taken per wake-up before its writes and credit go
+TOP_UP = 3 * 1024 * 1024  # credit goes back in steps this large: each one wakes the sender
 # ...waiting at most this long (s) for it to gather: a wake-up per message would cost more CPU
 # than the bytes, and the 24 MiB credit window hides the delay from the sender.
-GATHER = 0.04
+GATHER = 0.1
 
 
 def _now() -> float:
@@ -267,7 +268,7 @@ async def receive_into(
                 status.received = progress  # what arrived: the server copy supplies the rest
                 on_status(status)
                 break
-            session = ReceiverSession(progress)
+            session = ReceiverSession(progress, top_up=TOP_UP)
             async with _attempt(signal, link, session, status, on_status):
                 await _receive_connection(link, session, destination, status, on_status)
     finally:
