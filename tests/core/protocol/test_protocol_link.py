@@ -124,12 +124,11 @@ def test_tampered_content_fails_the_hash_and_is_not_kept(make_link: type[Link]) 
     assert link.progress.offset(0) == 0  # the damaged bytes will be received again
 
 
-def started_receiver(files: dict[str, bytes]) -> ReceiverSession:
-    manifest = manifest_of(files)
-    receiver = ReceiverSession(ReceiverProgress(TRANSFER_ID), window=1024)
-    from syncoxide.protocol.sending import SenderSession
-
-    sender = SenderSession(manifest, TRANSFER_ID)
+def started_receiver(files: dict[str, bytes], *, hashed_outside: bool = False) -> ReceiverSession:
+    """A receiver past the manifest, with 1 KiB of credit granted."""
+    progress = ReceiverProgress(TRANSFER_ID, hashed_outside=hashed_outside)
+    receiver = ReceiverSession(progress, window=1024)
+    sender = SenderSession(manifest_of(files), TRANSFER_ID)
     sender.receive(receiver.data_to_send())
     receiver.receive(sender.data_to_send())
     receiver.request_missing()
@@ -162,16 +161,7 @@ def test_credit_from_the_sender_is_a_protocol_error() -> None:
 
 
 def started_outside(files: dict[str, bytes]) -> ReceiverSession:
-    """A receiver that hashes outside, past the manifest, with 1 KiB of credit granted."""
-    receiver = ReceiverSession(ReceiverProgress(TRANSFER_ID, hashed_outside=True), window=1024)
-    from syncoxide.protocol.sending import SenderSession
-
-    sender = SenderSession(manifest_of(files), TRANSFER_ID)
-    sender.receive(receiver.data_to_send())
-    receiver.receive(sender.data_to_send())
-    receiver.request_missing()
-    receiver.data_to_send()
-    return receiver
+    return started_receiver(files, hashed_outside=True)
 
 
 def test_header_only_data_gets_the_same_checks() -> None:
