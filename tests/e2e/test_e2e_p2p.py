@@ -345,3 +345,72 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         context.close()
     assert send_rc == 0, sent
     assert resumed >= 16 * 1024 * 1024, "the bytes written before the page closed were not reused"
+
+
+def test_a_file_verified_before_a_reload_is_not_sent_again(
+    tmp_path: Path, p2p_browser: Browser, live_server: LiveServer
+) -> None:
+    """After the receiving page reloads, a file it already verified (under its final name, in
+    OPFS) is hashed again locally and counts as received: only the rest is sent."""
+    first_size, second_size = 20 * 1024 * 1024, 40 * 1024 * 1024
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    (folder / "a.bin").write_bytes(pattern("a", first_size))
+    (folder / "b.bin").write_bytes(pattern("b", second_size))
+    sender = start_cli(
+        ["send", str(folder), "--server", live_server.url, "--wait", "120"], tmp_path / "send.log"
+    )
+    context = p2p_browser.new_context()  # one context: both pages share its OPFS
+    receive_code = """
+        import js
+        from syncoxide_web.p2p_transfer import receive_into
+        root = await js.navigator.storage.getDirectory()
+        inbox = await root.getDirectoryHandle("again", js.Object.fromEntries([["create", True]]))
+
+        def report(status):
+            js.document.body.dataset.done = str(status.done_bytes)
+            js.document.body.dataset.resumed = str(status.resumed_from)
+
+        status = await receive_into({link!r}, inbox, report)
+        assert status.state == "verified", status
+    """
+    try:
+        link, _ = wait_for_link(sender)
+        first = context.new_page()
+        start_python_in_page(first, live_server.url, receive_code.format(link=link))
+        first.wait_for_function(  # a.bin verified, b.bin under way
+            f"Number(document.body && document.body.dataset.done || 0) > {first_size + 2**22}",
+            timeout=60_000,
+        )
+        first.close()
+        second = context.new_page()
+        start_python_in_page(second, live_server.url, receive_code.format(link=link))
+        second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
+        assert second.evaluate("document.body.dataset.result") == "ok"
+        resumed = int(second.evaluate("document.body.dataset.resumed"))
+        digests = second.evaluate(FOLDER_DIGESTS, ["again", "pair"])
+        send_rc, sent = sender.wait(30)
+    finally:
+        sender.stop()
+        context.close()
+    assert send_rc == 0, sent
+    assert resumed > first_size, "the file verified before the reload was asked for again"
+    assert digests == {
+        "a.bin": hashlib.sha256(pattern("a", first_size)).hexdigest(),
+        "b.bin": hashlib.sha256(pattern("b", second_size)).hexdigest(),
+    }
+
+
+# {name: SHA-256 hex} of the files in an OPFS folder (hidden partial files included).
+FOLDER_DIGESTS = """async (path) => {
+  let folder = await navigator.storage.getDirectory();
+  for (const name of path) folder = await folder.getDirectoryHandle(name);
+  const found = {};
+  for await (const [entry, handle] of folder.entries()) {
+    if (handle.kind !== "file") continue;
+    const bytes = await (await handle.getFile()).arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    found[entry] = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return found;
+}"""

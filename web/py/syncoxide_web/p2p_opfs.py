@@ -128,6 +128,7 @@ class OpfsDestination(BatchingDestination):
         super().__init__(root, tag)
         self.writer = writer
         self._open: set[int] = set()  # files the worker holds open
+        self._finished: dict[int, bytes] = {}  # already under their final name: their SHA-256
         self.hashes = False  # the worker can hash (its SHA-256 script loaded)
         self._hashing = False  # this transfer's files are hashed by the worker
 
@@ -147,8 +148,10 @@ class OpfsDestination(BatchingDestination):
 
     async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
         """Re-read the partial file an earlier page left (in the worker when it hashes)."""
-        _, _, handle = await self._partial(index, create=False)
+        folder, name, handle = await self._partial(index, create=False)
         if handle is None:
+            if self._hashing:
+                await self._adopt_finished(index, folder, name, progress)
             return
         if not self._hashing:
             await absorb_file(progress, index, await handle.getFile())
@@ -156,6 +159,26 @@ class OpfsDestination(BatchingDestination):
         self._open.add(index)
         answer = await self.writer.request("open", index, handle=handle, hash=True)
         progress.absorbed_outside(index, int(answer.size))
+
+    async def _adopt_finished(
+        self, index: int, folder: Any, name: str, progress: ReceiverProgress
+    ) -> None:
+        """A file under its final name with the manifest's size and SHA-256 (verified before
+        this page was reloaded) counts as received: hashed once in the worker, not sent again.
+        One with other content is left alone, and replaced when the new one is verified."""
+        entry = self.manifest.files[index]
+        try:
+            handle = await folder.getFileHandle(name)
+        except JsException:
+            return
+        if entry.size == 0 or int((await handle.getFile()).size) != entry.size:
+            return
+        answer = await self.writer.request("open", index, handle=handle, hash=True)
+        digest = bytes.fromhex(str((await self.writer.request("digest", index)).digest))
+        await self.writer.request("close", index)
+        if int(answer.size) == entry.size and digest == entry.sha256:
+            self._finished[index] = digest
+            progress.absorbed_outside(index, entry.size)
 
     async def ensure_open(self, index: int) -> None:
         """The file is open in the worker (created empty if new) before writes are posted."""
@@ -171,6 +194,8 @@ class OpfsDestination(BatchingDestination):
 
     async def digest(self, index: int) -> bytes:
         """The SHA-256 of the file's bytes, from the worker, after every write posted before."""
+        if index in self._finished:
+            return self._finished[index]
         await self.ensure_open(index)  # an empty file was never written to
         answer = await self.writer.request("digest", index)
         return bytes.fromhex(str(answer.digest))
@@ -193,6 +218,8 @@ class OpfsDestination(BatchingDestination):
 
     async def finish(self, index: int) -> None:
         """Verified: the hidden file takes the final name (an empty file never had one)."""
+        if index in self._finished:  # it already has its name
+            return
         await self._close_file(index)
         folder, name, handle = await self._partial(index, create=False)
         if handle is None:
