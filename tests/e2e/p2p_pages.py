@@ -57,3 +57,19 @@ def start_python_in_page(page: Page, base_url: str, code: str) -> None:
         ),
     )
     page.goto(url)
+
+
+# {name: SHA-256 hex} of the files in an OPFS folder, hidden partial files included; the
+# argument is the folder's path as a list of names.
+OPFS_DIGESTS = """async (path) => {
+  let folder = await navigator.storage.getDirectory();
+  for (const name of path) folder = await folder.getDirectoryHandle(name);
+  const found = {};
+  for await (const [name, handle] of folder.entries()) {
+    if (handle.kind !== "file") continue;
+    const bytes = await (await handle.getFile()).arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    found[name] = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return found;
+}"""

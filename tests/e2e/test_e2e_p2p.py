@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import LiveServer
 from tests.e2e.browser_python import run_python_in_page
-from tests.e2e.p2p_pages import p2p_browser, start_python_in_page
+from tests.e2e.p2p_pages import OPFS_DIGESTS, p2p_browser, start_python_in_page
 from tests.native.p2p.p2p_processes import start_cli, wait_for_link
 
 pytestmark = pytest.mark.e2e
@@ -253,6 +253,62 @@ def test_link_printed_by_the_cli_opens_the_receive_page(
     assert send_rc == 0, sent
 
 
+# Receives into OPFS folder {folder}, reporting bytes done and resumed in the page's dataset.
+RECEIVE_REPORTING = """
+        import js
+        from syncoxide_web.p2p_transfer import receive_into
+        root = await js.navigator.storage.getDirectory()
+        inbox = await root.getDirectoryHandle({folder!r}, js.Object.fromEntries([["create", True]]))
+
+        def report(status):
+            js.document.body.dataset.done = str(status.done_bytes)
+            js.document.body.dataset.resumed = str(status.resumed_from)
+
+        status = await receive_into({link!r}, inbox, report)
+        assert status.state == "verified", status
+"""
+
+# Notes which writer the page chose, in its dataset.
+RECORD_WRITER = """
+        import js
+        from syncoxide_web import p2p_transfer
+
+        chosen = p2p_transfer.open_destination
+
+        async def recorded(folder, tag):
+            destination = await chosen(folder, tag)
+            js.document.body.dataset.writer = type(destination).__name__
+            return destination
+
+        p2p_transfer.open_destination = recorded
+"""
+
+
+def receive_with_a_reload(
+    context: BrowserContext,
+    server: str,
+    code: str,
+    close_after: int,
+    before_close: Callable[[Page], None] = lambda _page: None,
+) -> Page:
+    """Receive in one page, close it (like closing the tab) once more than ``close_after``
+    bytes were accepted, then receive again in a new page of the same context (same OPFS);
+    returns the second page once it finished, successfully."""
+    first = context.new_page()
+    start_python_in_page(first, server, code)
+    first.wait_for_function(
+        f"Number(document.body && document.body.dataset.done || 0) > {close_after}",
+        timeout=60_000,
+    )
+    before_close(first)
+    first.close()
+    second = context.new_page()
+    start_python_in_page(second, server, code)
+    second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
+    assert second.evaluate("document.body.dataset.result") == "ok"
+    return second
+
+
 # How the page writes: OPFS through the worker (what an OPFS folder gets), or the writable
 # streams a picked folder gets (forced here on an OPFS folder: a real picker needs a person).
 WRITERS = {
@@ -294,49 +350,23 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
         ["send", str(source), "--server", live_server.url, "--wait", "120"], tmp_path / "send.log"
     )
     context = p2p_browser.new_context()  # one context: both pages share its OPFS
-    receive_code = (
-        WRITERS[writer]
-        + """
-        import js
-        from syncoxide_web import p2p_transfer
-        from syncoxide_web.p2p_transfer import receive_into
+    receive_code = WRITERS[writer] + RECORD_WRITER + RECEIVE_REPORTING
 
-        chosen = p2p_transfer.open_destination
-
-        async def recorded(folder, tag):
-            destination = await chosen(folder, tag)
-            js.document.body.dataset.writer = type(destination).__name__
-            return destination
-
-        p2p_transfer.open_destination = recorded
-        root = await js.navigator.storage.getDirectory()
-        inbox = await root.getDirectoryHandle("resume", js.Object.fromEntries([["create", True]]))
-
-        def report(status):
-            js.document.body.dataset.done = str(status.done_bytes)
-            js.document.body.dataset.resumed = str(status.resumed_from)
-
-        status = await receive_into({link!r}, inbox, report)
-        assert status.state == "verified", status
-    """
-    )
-    try:
-        link, _ = wait_for_link(sender)
-        first = context.new_page()
-        start_python_in_page(first, live_server.url, receive_code.format(link=link))
-        first.wait_for_function(
-            # 24 MiB accepted: at least 16 MiB written, as the OPFS worker is allowed at most
-            # 2 batches of 4 MiB behind (p2p_opfs.QUEUED_BATCHES), lost when the page closes
-            "Number(document.body && document.body.dataset.done || 0) > 24 * 1024 * 1024",
-            timeout=60_000,
-        )
+    def segment_committed(first: Page) -> None:
         if writer == "DirectoryDestination":  # a segment's commit is not waited for by the page
             first.wait_for_function(COMMITTED_SEGMENTS, timeout=20_000)
-        first.close()  # like closing the tab mid-file
-        second = context.new_page()
-        start_python_in_page(second, live_server.url, receive_code.format(link=link))
-        second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
-        assert second.evaluate("document.body.dataset.result") == "ok"
+
+    try:
+        link, _ = wait_for_link(sender)
+        # 24 MiB accepted: at least 16 MiB written, as the OPFS worker is allowed at most
+        # 2 batches of 4 MiB behind (p2p_opfs.QUEUED_BATCHES), lost when the page closes
+        second = receive_with_a_reload(
+            context,
+            live_server.url,
+            receive_code.format(link=link, folder="resume"),
+            close_after=24 * 1024 * 1024,
+            before_close=segment_committed,
+        )
         resumed = int(second.evaluate("document.body.dataset.resumed"))
         assert second.evaluate("document.body.dataset.writer") == writer
         send_rc, sent = sender.wait(30)
@@ -361,34 +391,16 @@ def test_a_file_verified_before_a_reload_is_not_sent_again(
         ["send", str(folder), "--server", live_server.url, "--wait", "120"], tmp_path / "send.log"
     )
     context = p2p_browser.new_context()  # one context: both pages share its OPFS
-    receive_code = """
-        import js
-        from syncoxide_web.p2p_transfer import receive_into
-        root = await js.navigator.storage.getDirectory()
-        inbox = await root.getDirectoryHandle("again", js.Object.fromEntries([["create", True]]))
-
-        def report(status):
-            js.document.body.dataset.done = str(status.done_bytes)
-            js.document.body.dataset.resumed = str(status.resumed_from)
-
-        status = await receive_into({link!r}, inbox, report)
-        assert status.state == "verified", status
-    """
     try:
         link, _ = wait_for_link(sender)
-        first = context.new_page()
-        start_python_in_page(first, live_server.url, receive_code.format(link=link))
-        first.wait_for_function(  # a.bin verified, b.bin under way
-            f"Number(document.body && document.body.dataset.done || 0) > {first_size + 2**22}",
-            timeout=60_000,
+        second = receive_with_a_reload(  # closed with a.bin verified, b.bin under way
+            context,
+            live_server.url,
+            RECEIVE_REPORTING.format(link=link, folder="again"),
+            close_after=first_size + 4 * 1024 * 1024,
         )
-        first.close()
-        second = context.new_page()
-        start_python_in_page(second, live_server.url, receive_code.format(link=link))
-        second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
-        assert second.evaluate("document.body.dataset.result") == "ok"
         resumed = int(second.evaluate("document.body.dataset.resumed"))
-        digests = second.evaluate(FOLDER_DIGESTS, ["again", "pair"])
+        digests = second.evaluate(OPFS_DIGESTS, ["again", "pair"])
         send_rc, sent = sender.wait(30)
     finally:
         sender.stop()
@@ -399,18 +411,3 @@ def test_a_file_verified_before_a_reload_is_not_sent_again(
         "a.bin": hashlib.sha256(pattern("a", first_size)).hexdigest(),
         "b.bin": hashlib.sha256(pattern("b", second_size)).hexdigest(),
     }
-
-
-# {name: SHA-256 hex} of the files in an OPFS folder (hidden partial files included).
-FOLDER_DIGESTS = """async (path) => {
-  let folder = await navigator.storage.getDirectory();
-  for (const name of path) folder = await folder.getDirectoryHandle(name);
-  const found = {};
-  for await (const [entry, handle] of folder.entries()) {
-    if (handle.kind !== "file") continue;
-    const bytes = await (await handle.getFile()).arrayBuffer();
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    found[entry] = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  return found;
-}"""

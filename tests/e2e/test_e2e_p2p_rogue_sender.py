@@ -25,7 +25,7 @@ from syncoxide.native.p2p_signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
 from tests.conftest import LiveServer
-from tests.e2e.p2p_pages import p2p_browser, start_python_in_page
+from tests.e2e.p2p_pages import OPFS_DIGESTS, p2p_browser, start_python_in_page
 
 pytestmark = pytest.mark.e2e
 __all__ = ["p2p_browser"]
@@ -43,19 +43,6 @@ RECEIVE = """
     except SyncoxideError as error:
         js.document.body.dataset.outcome = "error: " + str(error)
 """
-
-# Every entry left in the page's "rogue" folder, hidden ones too: {name: SHA-256 hex of a file}.
-LISTING = """async () => {
-  const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle("rogue");
-  const found = {};
-  for await (const [name, handle] of folder.entries()) {
-    if (handle.kind !== "file") { found[name] = "<folder>"; continue; }
-    const bytes = await (await handle.getFile()).arrayBuffer();
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    found[name] = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  return found;
-}"""
 
 
 def manifest_frame(files: dict[str, bytes], sizes: dict[str, int] | None = None) -> bytes:
@@ -115,7 +102,7 @@ def run_rogue(page: Page, server: str, messages: list[bytes]) -> tuple[str, dict
     page.wait_for_function("document.body && document.body.dataset.outcome", timeout=90_000)
     assert page.evaluate("document.body.dataset.result") == "ok"
     outcome = str(page.evaluate("document.body.dataset.outcome"))
-    listing = page.evaluate(LISTING)
+    listing = page.evaluate(OPFS_DIGESTS, ["rogue"])
     thread.join(40)
     return outcome, listing
 
