@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-LAST_CPU_SECONDS = [0.0]  # Chromium CPU seconds of the last raw_two_pages transfer
 HIGH_WATER = 12 * 1024 * 1024
 LOW_WATER = 1024 * 1024
 MB = 1e6
@@ -190,8 +189,8 @@ def raw_one_page(browser: Any, url: str, size: int, message: int) -> tuple[float
     return float(speed), float(setup)
 
 
-def raw_two_pages(browser: Any, url: str, size: int, message: int) -> float:
-    """MB/s from a sender page to a receiver page (another renderer process)."""
+def raw_two_pages(browser: Any, url: str, size: int, message: int) -> tuple[float, float]:
+    """(MB/s, Chromium CPU s) from a sender page to a receiver page (another renderer)."""
     sender = browser.new_page()
     receiver = browser.new_page()
     try:
@@ -201,11 +200,11 @@ def raw_two_pages(browser: Any, url: str, size: int, message: int) -> float:
         cpu = chromium_cpu_seconds()
         start = float(sender.evaluate(SEND, [answer, size, message, HIGH_WATER, LOW_WATER]))
         end = float(receiver.evaluate("() => window.rawEnd"))
-        LAST_CPU_SECONDS[0] = chromium_cpu_seconds() - cpu
+        cpu = chromium_cpu_seconds() - cpu
     finally:
         sender.close()
         receiver.close()
-    return size / ((end - start) / 1000) / MB
+    return size / ((end - start) / 1000) / MB, cpu
 
 
 def js_doing_our_work(

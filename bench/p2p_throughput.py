@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,6 @@ OURS_B2B_DATA = "Chromium -> Chromium, from the manifest"
 # browser process): on a 2-core machine the raw channel alone keeps most of both cores busy.
 RAW_TWO_CPU, OURS_B2B_CPU = "Chromium raw JS, two pages, CPU s", "Chromium -> Chromium, CPU s"
 JS_WORK, JS_WORK_CPU = "JS doing our work (ceiling)", "JS doing our work, CPU s"
-OURS_CPU_SECONDS = [0.0]  # of the last _browser_receive, from the manifest to verified
 RATIOS = [
     (AIORTC_OURS, AIORTC_RAW),
     (OURS_B2B, RAW_TWO),
@@ -163,7 +164,6 @@ def browser_cases(
     from playwright.sync_api import sync_playwright
 
     from bench.p2p_raw_browser import (
-        LAST_CPU_SECONDS,
         js_doing_our_work,
         raw_one_page,
         raw_two_pages,
@@ -190,46 +190,50 @@ def browser_cases(
             one_page, setup = raw_one_page(browser, blank, size, message)
             rows.setdefault(RAW_ONE, []).append(one_page)
             rows.setdefault("Chromium raw setup, offer to open ms", []).append(setup)
-            rows.setdefault(RAW_TWO, []).append(raw_two_pages(browser, blank, size, message))
-            rows.setdefault(RAW_TWO_CPU, []).append(LAST_CPU_SECONDS[0])
+            speed, cpu = raw_two_pages(browser, blank, size, message)
+            rows.setdefault(RAW_TWO, []).append(speed)
+            rows.setdefault(RAW_TWO_CPU, []).append(cpu)
             sha256_url = dict(VendorBuild.load(ROOT / "web" / "static" / "vendor").lazy_scripts)[
                 "hash-wasm-sha256"
             ]
             speed, cpu = js_doing_our_work(browser, blank, size, BROWSER_CHUNK_SIZE, sha256_url)
             rows.setdefault(JS_WORK, []).append(speed)
             rows.setdefault(JS_WORK_CPU, []).append(cpu)
-            whole, data_phase = _browser_case(browser, server, size, work, None)
+            with _sending_page(browser, server, size) as link:
+                whole, data_phase, cpu = _browser_receive(browser, server, link, size)
             rows.setdefault(OURS_B2B, []).append(whole)
             rows.setdefault(OURS_B2B_DATA, []).append(data_phase)
-            rows.setdefault(OURS_B2B_CPU, []).append(OURS_CPU_SECONDS[0])
+            rows.setdefault(OURS_B2B_CPU, []).append(cpu)
         if with_cli:
-            rows["Chromium -> CLI"] = [_browser_case(browser, server, size, work, "cli")[0]]
+            with _sending_page(browser, server, size) as link:
+                rows["Chromium -> CLI"] = [_cli_receive(link, size, work)]
         browser.close()
     return rows
 
 
-def _browser_case(
-    browser: Any, server: str, size: int, work: Path, to: str | None
-) -> tuple[float, float]:
-    """(MB/s from joining the room, MB/s from the manifest on) for one transfer."""
+@contextlib.contextmanager
+def _sending_page(browser: Any, server: str, size: int) -> Iterator[str]:
+    """A page of ours sending ``size`` bytes; yields its link, closes it afterwards."""
     from tests.e2e.p2p_pages import start_python_in_page
-    from tests.native.p2p.p2p_processes import start_cli
 
     sender = browser.new_page()
-    start_python_in_page(sender, server, SENDER_CODE.replace("SIZE", str(size)))
-    sender.wait_for_function("document.body && document.body.dataset.link", timeout=300_000)
-    link = str(sender.evaluate("document.body.dataset.link"))
     try:
-        if to == "cli":
-            started = time.perf_counter()
-            run = start_cli(["receive", link, "-o", str(work / "b2c")], work / "b2c.log")
-            code, output = run.wait(600)
-            assert code == 0, output
-            speed = size / (time.perf_counter() - started) / MB
-            return speed, speed
-        return _browser_receive(browser, server, link, size)
+        start_python_in_page(sender, server, SENDER_CODE.replace("SIZE", str(size)))
+        sender.wait_for_function("document.body && document.body.dataset.link", timeout=300_000)
+        yield str(sender.evaluate("document.body.dataset.link"))
     finally:
         sender.close()
+
+
+def _cli_receive(link: str, size: int, work: Path) -> float:
+    """MB/s of `syncoxide receive` from the link, start-up included."""
+    from tests.native.p2p.p2p_processes import start_cli
+
+    started = time.perf_counter()
+    run = start_cli(["receive", link, "-o", str(work / "b2c")], work / "b2c.log")
+    code, output = run.wait(600)
+    assert code == 0, output
+    return size / (time.perf_counter() - started) / MB
 
 
 SENDER_CODE = """
@@ -247,7 +251,11 @@ SENDER_CODE = """
 """
 
 
-def _browser_receive(browser: object, server: str, link: str, size: int) -> tuple[float, float]:
+def _browser_receive(
+    browser: object, server: str, link: str, size: int
+) -> tuple[float, float, float]:
+    """(MB/s from joining the room, MB/s from the manifest on, Chromium CPU s from the
+    manifest on) of a receiving page of ours."""
     from bench.p2p_raw_browser import chromium_cpu_seconds
     from tests.e2e.p2p_pages import start_python_in_page
 
@@ -288,11 +296,11 @@ def _browser_receive(browser: object, server: str, link: str, size: int) -> tupl
     assert page.evaluate("document.body.dataset.result") == "ok", page.evaluate(
         "document.body.dataset.result"
     )
-    OURS_CPU_SECONDS[0] = chromium_cpu_seconds() - cpu
+    cpu = chromium_cpu_seconds() - cpu
     seconds = float(page.evaluate("document.body.dataset.seconds"))
     data_seconds = float(page.evaluate("document.body.dataset.data_seconds"))
     page.close()
-    return size / seconds / MB, size / data_seconds / MB
+    return size / seconds / MB, size / data_seconds / MB, cpu
 
 
 def aiortc_cases(size: int, work: Path, server: str, rounds: int) -> dict[str, list[float]]:

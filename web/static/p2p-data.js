@@ -363,5 +363,5 @@
     }
   }
 
-  self.syncoxideP2P = { DataSender, DataInbox, WriterClient, dataFrame };
+  self.syncoxideP2P = { DataSender, DataInbox, WriterClient };
 })();

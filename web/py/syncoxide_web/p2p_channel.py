@@ -160,10 +160,6 @@ class BrowserChannel:
                 return
             await asyncio.sleep(0.05)
 
-    @property
-    def has_incoming(self) -> bool:
-        return not self.inbox.empty
-
     async def receive_items(self, limit: int, gather: float = 0.0) -> Any:
         """The frames that arrived, about ``limit`` bytes of them (at least one), as the inbox's
         items (a JS array). With ``gather`` (seconds), waits that long for ``limit`` bytes to
