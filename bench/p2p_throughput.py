@@ -1,6 +1,6 @@
 """Peer-to-peer throughput, side by side with the raw data channel it runs on.
 
-Run:  .venv/bin/python bench/p2p_throughput.py [--size-mib 256] [--rounds 3]
+Run:  .venv/bin/python bench/p2p_throughput.py [--size-mib 256] [--rounds 5]
           [--skip-browser | --browser-only] [--skip-cli]
 
 Cases, same bytes, same machine, same run (all loopback, host candidates, no ICE servers):
@@ -332,7 +332,7 @@ def report(size_mib: int, rows: dict[str, list[float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mib", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true")
     parser.add_argument("--skip-cli", action="store_true", help="no CLI -> CLI, Chromium -> CLI")
