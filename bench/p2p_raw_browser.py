@@ -122,7 +122,7 @@ WORK_ANSWER = (
   window.rawConnection = b;
   const root = await navigator.storage.getDirectory();
   const file = await root.getFileHandle("work.bin", {create: true});
-  const writer = new syncoxideP2P.WriterClient("/static/opfs-writer.js");
+  const writer = new syncoxideP2P.WriterClient("/static/file-writer.js");
   await writer.request({op: "hasher", url: sha256});
   await writer.request({op: "open", id: 0, handle: file, hash: true});
   window.rawEnd = new Promise((resolve) => { b.ondatachannel = async (e) => {

@@ -59,17 +59,65 @@ def start_python_in_page(page: Page, base_url: str, code: str) -> None:
     page.goto(url)
 
 
-# {name: SHA-256 hex} of the files in an OPFS folder, hidden partial files included; the
+# {name: SHA-256 hex} of the files in an OPFS folder, hidden partial files included, and
+# {name: "folder"} of its folders (a picked folder's hidden segment folders among them); the
 # argument is the folder's path as a list of names.
 OPFS_DIGESTS = """async (path) => {
   let folder = await navigator.storage.getDirectory();
   for (const name of path) folder = await folder.getDirectoryHandle(name);
   const found = {};
   for await (const [name, handle] of folder.entries()) {
-    if (handle.kind !== "file") continue;
+    if (handle.kind !== "file") { found[name] = "folder"; continue; }
     const bytes = await (await handle.getFile()).arrayBuffer();
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
     found[name] = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   }
   return found;
 }"""
+
+
+def page_code(*parts: str) -> str:
+    """Python for a page, from pieces each indented its own way."""
+    return "".join(textwrap.dedent(part) for part in parts)
+
+
+# How the page writes: into OPFS in place from the writer worker (what an OPFS folder gets),
+# or as segments through writable streams, as a picked folder gets them (forced here on an OPFS
+# folder: a real picker needs a person): from the worker, which also hashes, or, where no worker
+# can write there, from the page itself, hashing in Python.
+WRITERS = {
+    "OpfsDestination, worker": "",
+    "DirectoryDestination, worker": """
+        from syncoxide_web import p2p_opfs
+
+        async def not_in_place(folder, writer):
+            return False
+
+        p2p_opfs._writes_in_place = not_in_place
+    """,
+    "DirectoryDestination, page": """
+        from syncoxide_web import p2p_transfer
+        from syncoxide_web.p2p_destination import DirectoryDestination
+
+        async def streams_only(folder, tag):
+            return DirectoryDestination(folder, tag)
+
+        p2p_transfer.open_destination = streams_only
+    """,
+}
+
+# Notes which writer the page chose, in its dataset.
+RECORD_WRITER = """
+        import js
+        from syncoxide_web import p2p_transfer
+
+        chosen = p2p_transfer.open_destination
+
+        async def recorded(folder, tag):
+            destination = await chosen(folder, tag)
+            where = "worker" if destination.hashes else "page"
+            js.document.body.dataset.writer = type(destination).__name__ + ", " + where
+            return destination
+
+        p2p_transfer.open_destination = recorded
+"""

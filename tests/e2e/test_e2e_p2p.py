@@ -17,7 +17,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import LiveServer
 from tests.e2e.browser_python import run_python_in_page
-from tests.e2e.p2p_pages import OPFS_DIGESTS, p2p_browser, start_python_in_page
+from tests.e2e.p2p_pages import (
+    OPFS_DIGESTS,
+    RECORD_WRITER,
+    WRITERS,
+    p2p_browser,
+    page_code,
+    start_python_in_page,
+)
 from tests.native.p2p.p2p_processes import start_cli, wait_for_link
 
 pytestmark = pytest.mark.e2e
@@ -37,14 +44,16 @@ def page(p2p_browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_cli_sends_a_folder_to_the_browser(
-    tmp_path: Path, page: Page, live_server: LiveServer
+    tmp_path: Path, page: Page, live_server: LiveServer, writer: str
 ) -> None:
     tree = tmp_path / "album"
     (tree / "nested").mkdir(parents=True)
     (tree / "empty").mkdir()
     (tree / "big.bin").write_bytes(pattern("big", BIG))
     (tree / "nested" / "note.txt").write_text("hello from the CLI\n")
+    (tree / "nested" / "nothing.txt").write_bytes(b"")
     expected = {
         p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in tree.rglob("*")
@@ -58,7 +67,10 @@ def test_cli_sends_a_folder_to_the_browser(
         result = run_python_in_page(
             page,
             live_server.url,
-            f"""
+            page_code(
+                WRITERS[writer],
+                RECORD_WRITER,
+                f"""
             import hashlib, js
             from syncoxide_web.p2p_transfer import receive_into
             root = await js.navigator.storage.getDirectory()
@@ -78,7 +90,13 @@ def test_cli_sends_a_folder_to_the_browser(
             for path, sha in expected.items():
                 assert await digest(inbox, path) == sha, path
             await inbox.getDirectoryHandle("album").then(lambda d: d.getDirectoryHandle("empty"))
+            names, listing = [], (await inbox.getDirectoryHandle("album")).keys()
+            while not (step := await listing.next()).done:
+                names.append(step.value)
+            assert not [name for name in names if "syncoxide-par" in name], names
+            assert js.document.body.dataset.writer == {writer!r}, js.document.body.dataset.writer
             """,
+            ),
         )
         assert result == "ok", result + sender.output()
         send_rc, sent = sender.wait(30)
@@ -268,21 +286,6 @@ RECEIVE_REPORTING = """
         assert status.state == "verified", status
 """
 
-# Notes which writer the page chose, in its dataset.
-RECORD_WRITER = """
-        import js
-        from syncoxide_web import p2p_transfer
-
-        chosen = p2p_transfer.open_destination
-
-        async def recorded(folder, tag):
-            destination = await chosen(folder, tag)
-            js.document.body.dataset.writer = type(destination).__name__
-            return destination
-
-        p2p_transfer.open_destination = recorded
-"""
-
 
 def receive_with_a_reload(
     context: BrowserContext,
@@ -307,22 +310,6 @@ def receive_with_a_reload(
     second.wait_for_function("document.body.dataset.result !== undefined", timeout=90_000)
     assert second.evaluate("document.body.dataset.result") == "ok"
     return second
-
-
-# How the page writes: OPFS through the worker (what an OPFS folder gets), or the writable
-# streams a picked folder gets (forced here on an OPFS folder: a real picker needs a person).
-WRITERS = {
-    "OpfsDestination": "",
-    "DirectoryDestination": """
-        from syncoxide_web import p2p_transfer
-        from syncoxide_web.p2p_destination import DirectoryDestination
-
-        async def streams_only(folder, tag):
-            return DirectoryDestination(folder, tag)
-
-        p2p_transfer.open_destination = streams_only
-    """,
-}
 
 
 # True once the hidden segment folder holds a committed 16 MiB segment (an uncommitted one reads
@@ -353,7 +340,7 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
     receive_code = WRITERS[writer] + RECORD_WRITER + RECEIVE_REPORTING
 
     def segment_committed(first: Page) -> None:
-        if writer == "DirectoryDestination":  # a segment's commit is not waited for by the page
+        if writer.startswith("DirectoryDestination"):  # a segment's commit is not waited for
             first.wait_for_function(COMMITTED_SEGMENTS, timeout=20_000)
 
     try:

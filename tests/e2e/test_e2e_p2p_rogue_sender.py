@@ -5,7 +5,8 @@ session check each header before the payload goes to the writer worker, and has 
 hash. These tests drive that path with frames a real sender never sends: more bytes than
 announced, content that does not match its hash, a header announcing an impossible size, and a
 valid transfer cut into messages at arbitrary places (frames split across messages and joined
-in one). The sender is an aiortc peer in this process, speaking raw frames.
+in one). The sender is an aiortc peer in this process, speaking raw frames. Each test runs with
+both ways the worker writes: OPFS files in place, and the segments a picked folder gets.
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from syncoxide.native.p2p_signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
 from tests.conftest import LiveServer
-from tests.e2e.p2p_pages import OPFS_DIGESTS, p2p_browser, start_python_in_page
+from tests.e2e.p2p_pages import (
+    OPFS_DIGESTS,
+    RECORD_WRITER,
+    WRITERS,
+    p2p_browser,
+    page_code,
+    start_python_in_page,
+)
 
 pytestmark = pytest.mark.e2e
 __all__ = ["p2p_browser"]
+WORKER_WRITERS = [name for name in sorted(WRITERS) if name.endswith(", worker")]
 
 RECEIVE = """
     import js
@@ -82,8 +91,10 @@ async def rogue_send(
         await signal.close()
 
 
-def run_rogue(page: Page, server: str, messages: list[bytes]) -> tuple[str, dict[str, Any]]:
-    """The receiving page's outcome and what it left in its folder."""
+def run_rogue(
+    page: Page, server: str, messages: list[bytes], writer: str
+) -> tuple[str, dict[str, Any]]:
+    """The receiving page's outcome and what it left in its folder, received with ``writer``."""
     link_box: list[str] = []
     ready = threading.Event()
     failures: list[BaseException] = []
@@ -98,9 +109,11 @@ def run_rogue(page: Page, server: str, messages: list[bytes]) -> tuple[str, dict
     thread = threading.Thread(target=sender, daemon=True)
     thread.start()
     assert ready.wait(20) and link_box, failures
-    start_python_in_page(page, server, RECEIVE.format(link=link_box[0]))
+    code = page_code(WRITERS[writer], RECORD_WRITER, RECEIVE.format(link=link_box[0]))
+    start_python_in_page(page, server, code)
     page.wait_for_function("document.body && document.body.dataset.outcome", timeout=90_000)
     assert page.evaluate("document.body.dataset.result") == "ok"
+    assert page.evaluate("document.body.dataset.writer") == writer
     outcome = str(page.evaluate("document.body.dataset.outcome"))
     listing = page.evaluate(OPFS_DIGESTS, ["rogue"])
     thread.join(40)
@@ -114,35 +127,40 @@ def page(p2p_browser: Browser) -> Any:
     context.close()
 
 
+@pytest.mark.parametrize("writer", WORKER_WRITERS)
 def test_more_than_announced_is_refused_before_anything_is_written(
-    page: Page, live_server: LiveServer
+    page: Page, live_server: LiveServer, writer: str
 ) -> None:
     messages = [manifest_frame({"small.txt": b"abc"}), encode_event(Data(0, 0, b"abcdefghij"))]
-    outcome, listing = run_rogue(page, live_server.url, messages)
+    outcome, listing = run_rogue(page, live_server.url, messages, writer)
     assert "more of small.txt than its announced size" in outcome
     assert listing == {}, "nothing is written for a refused frame"
 
 
+@pytest.mark.parametrize("writer", WORKER_WRITERS)
 def test_content_not_matching_its_hash_leaves_nothing_behind(
-    page: Page, live_server: LiveServer
+    page: Page, live_server: LiveServer, writer: str
 ) -> None:
     messages = [manifest_frame({"small.txt": b"abc"}), encode_event(Data(0, 0, b"xyz"))]
-    outcome, listing = run_rogue(page, live_server.url, messages)
+    outcome, listing = run_rogue(page, live_server.url, messages, writer)
     assert "SHA-256 does not match" in outcome
     assert listing == {}, "the damaged partial file was not dropped"
 
 
+@pytest.mark.parametrize("writer", WORKER_WRITERS)
 def test_a_frame_announcing_an_impossible_size_is_refused(
-    page: Page, live_server: LiveServer
+    page: Page, live_server: LiveServer, writer: str
 ) -> None:
     broken = HEADER.pack(0x05, 1024 * 1024) + b"\0" * 64
-    outcome, listing = run_rogue(page, live_server.url, [manifest_frame({"a.txt": b"abc"}), broken])
+    messages = [manifest_frame({"a.txt": b"abc"}), broken]
+    outcome, listing = run_rogue(page, live_server.url, messages, writer)
     assert "over the" in outcome and "limit" in outcome
     assert "a.txt" not in listing
 
 
+@pytest.mark.parametrize("writer", WORKER_WRITERS)
 def test_frames_split_and_joined_across_messages_still_arrive_verified(
-    page: Page, live_server: LiveServer
+    page: Page, live_server: LiveServer, writer: str
 ) -> None:
     big = hashlib.sha256(b"big").digest() * 10_000  # 320,000 bytes: DATA frames of 100,000
     files = {"big.bin": big, "tiny.txt": b"hello"}
@@ -152,7 +170,7 @@ def test_frames_split_and_joined_across_messages_still_arrive_verified(
     )
     cuts = [0, 3, 17, 60_000, 100_020, 100_021, 250_000, 310_000, len(stream)]  # odd places
     messages = [manifest_frame(files)] + [stream[a:b] for a, b in itertools.pairwise(cuts)]
-    outcome, listing = run_rogue(page, live_server.url, messages)
+    outcome, listing = run_rogue(page, live_server.url, messages, writer)
     assert outcome == "verified"
     assert listing["tiny.txt"] == hashlib.sha256(b"hello").hexdigest()
     assert listing["big.bin"] == hashlib.sha256(big).hexdigest()

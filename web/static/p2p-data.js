@@ -279,7 +279,7 @@
     }
   }
 
-  // The page's side of the OPFS writer worker (/static/opfs-writer.js). Its answers are
+  // The page's side of the OPFS writer worker (/static/file-writer.js). Its answers are
   // handled here, not in Python: a receiver posts a write message every wake-up, and routing
   // each answer through Python would cost a Pyodide call per message. Python posts operations,
   // asks for answers only where it needs one (request), and bounds what is queued (settled).

@@ -6,9 +6,15 @@ SEGMENT bytes in a hidden folder (``.name.<transfer>.syncoxide-part/<offset>``).
 the committed segments are re-read once to rebuild the running SHA-256 and the transfer resumes
 from their end. When the file is verified, the segments are written into the final file as one
 Blob made of them (the browser copies disk to disk, never whole in memory) and the hidden folder
-is removed. Writes and segment commits are handed to the browser without waiting for each one
-(up to QUEUED_WRITES of them), so Python goes on reading the channel while the disk works.
-Paths come from a manifest that already refused ``..``, absolute paths and the like.
+is removed. Paths come from a manifest that already refused ``..``, absolute paths and the like.
+
+Who writes the segments: for the peer-to-peer receiver, the file writer worker
+(p2p_writer.py, ``/static/file-writer.js``) when it could write a probe file into the folder:
+it takes the payloads straight from the data plane and hashes them (hash-wasm), so no payload
+byte enters Python, and re-hashes kept segments after a reload. Otherwise (no worker, or bytes
+that are in Python anyway, as the server-copy fetch's) the page writes them itself: writes and
+segment commits are handed to the browser without waiting for each one (up to QUEUED_WRITES of
+them), so Python goes on reading the channel while the disk works.
 """
 
 from __future__ import annotations
@@ -22,15 +28,13 @@ from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
 
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
+from syncoxide_web.p2p_channel import _js_object
+from syncoxide_web.p2p_writer import FileWriter, HashedInWorker
 
 SEGMENT = 16 * 1024 * 1024
 WRITE_BATCH = 1024 * 1024  # each stream.write call costs about a millisecond: batch them
 READ_SIZE = 4 * 1024 * 1024
 QUEUED_WRITES = 8  # writes of WRITE_BATCH bytes not yet finished by the browser: bounds memory
-
-
-def _js_object(**values: Any) -> Any:
-    return to_js(values, dict_converter=js.Object.fromEntries)
 
 
 class WriteBatch:
@@ -96,9 +100,13 @@ async def absorb_file(progress: ReceiverProgress, index: int, file: Any) -> None
         progress.absorb(index, js.Uint8Array.new(await blob.arrayBuffer()).to_bytes())
 
 
-class DirectoryDestination(BatchingDestination):
-    def __init__(self, root: Any, tag: str) -> None:
+class DirectoryDestination(BatchingDestination, HashedInWorker):
+    def __init__(self, root: Any, tag: str, writer: FileWriter | None = None) -> None:
         super().__init__(root, tag)
+        self.writer = writer
+        self.hashes = False  # the worker can hash (its SHA-256 script loaded)
+        self._hashing = False  # this transfer's files are written and hashed by the worker
+        self._in_worker: set[int] = set()  # files the worker holds open
         self._open: dict[int, list[Any]] = {}  # index -> [stream, bytes in this segment]
         self._writes: deque[Any] = deque()  # promises of queued writes, oldest first
 
@@ -107,19 +115,48 @@ class DirectoryDestination(BatchingDestination):
         folder = await self._folder(parents)
         return folder, name, f".{name}.{self.tag}.syncoxide-part"
 
+    async def prepare(self, manifest: Manifest, progress: ReceiverProgress) -> None:
+        self._hashing = self.hashes and progress.hashed_outside
+        await super().prepare(manifest, progress)
+
     async def _absorb_kept(self, index: int, progress: ReceiverProgress) -> None:
-        """Re-read the committed segments an earlier page left."""
+        """Re-read the committed segments an earlier page left, up to the first gap."""
         folder, _, hidden = await self._segments_folder(index)
         try:
             segments = await folder.getDirectoryHandle(hidden)
         except JsException:
             return
+        kept, end = [], 0
         for name, handle in sorted(await _entries(segments)):
             file = await handle.getFile()
-            if int(name) != progress.offset(index):
+            if int(name) != end:
                 await segments.removeEntry(name)  # after a gap nothing counts
                 continue
+            kept.append(file)
+            end += int(file.size)
+        if self._hashing:
+            assert self.writer is not None
+            self._in_worker.add(index)
+            answer = await self.writer.request("open", index, folder=segments, kept=to_js(kept))
+            progress.absorbed_outside(index, int(answer.size))
+            return
+        for file in kept:
             await absorb_file(progress, index, file)
+
+    async def ensure_open(self, index: int) -> None:
+        if index not in self._in_worker:
+            assert self.writer is not None
+            folder, _, hidden = await self._segments_folder(index)
+            segments = await folder.getDirectoryHandle(hidden, _js_object(create=True))
+            self._in_worker.add(index)
+            self.writer.post("open", index, folder=segments, kept=to_js([]))
+
+    async def _close_in_worker(self, index: int) -> None:
+        """The worker commits the file's last segment and lets it go."""
+        if index in self._in_worker and self.writer is not None:
+            self._in_worker.discard(index)
+            self.writer.post("close", index)
+            await self.writer.settled(0)  # a failed write or commit raises here
 
     async def _flush(self, index: int) -> None:
         batch = self._pending.pop(index, None)
@@ -162,6 +199,7 @@ class DirectoryDestination(BatchingDestination):
 
     async def finish(self, index: int) -> None:
         """Verified: stream the segments into the final file, then drop them."""
+        await self._close_in_worker(index)
         await self._flush(index)
         await self._commit_segment(index)
         await self._writes_done()
@@ -181,6 +219,7 @@ class DirectoryDestination(BatchingDestination):
     async def discard(self, index: int) -> None:
         """Drop what was written of one file, so it can be received again from byte 0."""
         self._pending.pop(index, None)
+        await self._close_in_worker(index)
         await self._commit_segment(index)
         await self._writes_done()
         folder, _, hidden = await self._segments_folder(index)
@@ -188,12 +227,19 @@ class DirectoryDestination(BatchingDestination):
             await folder.removeEntry(hidden, _js_object(recursive=True))
 
     async def close(self) -> None:
-        for index in list(self._pending):
-            await self._flush(index)
-        await self._writes_done()
-        for stream, _ in self._open.values():
-            await stream.close()
-        self._open = {}
+        """Everything committed stays (a later page resumes from it); the worker is stopped."""
+        try:
+            for index in sorted(self._in_worker):
+                await self._close_in_worker(index)
+            for index in list(self._pending):
+                await self._flush(index)
+            await self._writes_done()
+            for stream, _ in self._open.values():
+                await stream.close()
+            self._open = {}
+        finally:
+            if self.writer is not None:
+                self.writer.terminate()
 
 
 async def _entries(folder: Any) -> list[tuple[str, Any]]:

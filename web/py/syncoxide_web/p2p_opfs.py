@@ -3,20 +3,17 @@
 A page can only write through FileSystemWritableFileStream (p2p_destination.py): each write goes
 to the browser process and into a swap file, copied into place on close, so resumable files have
 to be kept as committed segments and joined at the end. Inside OPFS a dedicated worker
-(``/static/opfs-writer.js``) can do better: it writes each file in place, at its offset, through a
+(``/static/file-writer.js``) can do better: it writes each file in place, at its offset, through a
 synchronous access handle. Each file is received as one hidden file
 (``.name.<transfer>.syncoxide-partial``) whose bytes stay on disk if the page closes mid-way;
 the next page re-reads it once to rebuild the running SHA-256 and resumes from its end. When the
 file is verified the hidden file is renamed (moved) to its final name: no copy.
 
-Writes are posted to the worker with their buffers transferred, not copied, and not waited for
-one by one (up to QUEUED_WRITES of them), so Python goes on reading the channel meanwhile.
-
-For the peer-to-peer receiver the worker also hashes (``hashes``; hash-wasm's SHA-256): the
-payloads the session accepted go from the data plane's inbox straight to the worker
-(``write_items``), a kept partial file is re-hashed there on open, and ``digest`` asks for a
-finished file's SHA-256, so no payload byte enters Python. The server-copy fetch
-(p2p_server_copy.py) writes Python bytes through ``write`` and hashes them itself.
+Writes are posted to the worker (p2p_writer.py) with their buffers transferred, not copied, and
+not waited for one by one (up to QUEUED_WRITES of them), so Python goes on reading the channel
+meanwhile. For the peer-to-peer receiver the worker also hashes (``hashes``), so no payload byte
+enters Python; the server-copy fetch (p2p_server_copy.py) writes Python bytes through ``write``
+and hashes them itself.
 """
 
 from __future__ import annotations
@@ -25,108 +22,72 @@ import contextlib
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException  # type: ignore[import-not-found]
 
 from syncoxide.errors import ConfigError, ProviderError
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
-from syncoxide_web.p2p_channel import DATA_PLANE
+from syncoxide_web.p2p_channel import _js_object
 from syncoxide_web.p2p_destination import (
     QUEUED_WRITES,
     BatchingDestination,
     DirectoryDestination,
-    _js_object,
     absorb_file,
 )
-from syncoxide_web.scripts import load_static, script_url
+from syncoxide_web.p2p_writer import FileWriter, HashedInWorker
+from syncoxide_web.scripts import script_url
 
-WORKER_URL = "/static/opfs-writer.js"
 PROBE = ".syncoxide-probe"
-# write_items messages (each up to a receiver's batch, 4 MiB) the worker may still have to do:
-# what a closing page loses, and memory on top of the credit window.
-QUEUED_BATCHES = 2
-
-
-class OpfsWriter:
-    """The worker, through the data plane's WriterClient: operations run in the order posted;
-    ``post`` does not wait, ``request`` waits for its answer, ``settled`` bounds the queue. A
-    failed operation fails every later wait, as a ProviderError."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    @classmethod
-    async def start(cls) -> OpfsWriter:
-        plane = await load_static("syncoxideP2P", DATA_PLANE)
-        return cls(plane.WriterClient.new(WORKER_URL))
-
-    def post(self, op: str, file_id: int, **fields: Any) -> None:
-        self.client.post(*_message(op, file_id, fields))
-
-    async def request(self, op: str, file_id: int, **fields: Any) -> Any:
-        """Post one operation and return the worker's answer (a JS object)."""
-        return await _written(self.client.request(*_message(op, file_id, fields)))
-
-    def post_writes(self, items: Any, start: int, end: int) -> None:
-        """Post the DATA payloads of ``items[start:end]`` (inbox items) as one operation."""
-        self.client.postWrites(items, start, end)
-
-    async def settled(self, most: int) -> None:
-        """Wait until at most ``most`` operations are unanswered."""
-        if self.client.pending > most or self.client.error:  # an earlier failure raises here
-            await _written(self.client.settled(most))
-
-    def terminate(self) -> None:
-        self.client.terminate()
-
-
-def _message(op: str, file_id: int, fields: dict[str, Any]) -> tuple[Any, Any]:
-    data = fields.get("data")
-    return _js_object(op=op, id=file_id, **fields), to_js([data] if data is not None else [])
-
-
-async def _written(promise: Any) -> Any:
-    try:
-        return await promise
-    except JsException as error:
-        raise _write_error(str(getattr(error, "message", "") or error)) from None
-
-
-def _write_error(reason: str) -> ProviderError:
-    return ProviderError(
-        f"A received file could not be written to this browser's storage: {reason}.",
-        hint="Free some space (or choose a folder) and open the link again; "
-        "what was already written is kept.",
-    )
 
 
 async def open_destination(folder: Any, tag: str) -> DirectoryDestination | OpfsDestination:
-    """The OPFS writer when ``folder`` is in OPFS and this browser lets a worker write there
-    (checked once with a probe file), else the page's own writable streams."""
+    """Where the worker can write ``folder``: in OPFS, in place (checked once with a probe file
+    opened for in-place writes); elsewhere (a picked folder), through writable streams (a probe
+    file written). Without a worker, the page's own writable streams. The worker hashes too once
+    its SHA-256 script loads."""
     with contextlib.suppress(JsException, AttributeError, ProviderError):
-        root = await js.navigator.storage.getDirectory()
-        if await root.resolve(folder) is not None:
-            writer = await OpfsWriter.start()
-            try:
-                probe = await folder.getFileHandle(PROBE, _js_object(create=True))
-                await writer.request("open", -1, handle=probe)
-                await writer.request("close", -1)
-                await folder.removeEntry(PROBE)
-            except BaseException:
-                writer.terminate()
-                raise
-            destination = OpfsDestination(folder, tag, writer)
-            with contextlib.suppress(ConfigError):  # a page without the script hashes in Python
-                await writer.request("hasher", -1, url=script_url("hash-wasm-sha256"))
-                destination.hashes = True
-            return destination
+        writer = await FileWriter.start()
+        try:
+            destination = await _worker_destination(folder, tag, writer)
+        except BaseException:
+            writer.terminate()
+            raise
+        with contextlib.suppress(ConfigError):  # a page without the script hashes in Python
+            await writer.request("hasher", -1, url=script_url("hash-wasm-sha256"))
+            destination.hashes = True
+        return destination
     return DirectoryDestination(folder, tag)
 
 
-class OpfsDestination(BatchingDestination):
-    def __init__(self, root: Any, tag: str, writer: OpfsWriter) -> None:
+async def _worker_destination(
+    folder: Any, tag: str, writer: FileWriter
+) -> DirectoryDestination | OpfsDestination:
+    if await _writes_in_place(folder, writer):
+        return OpfsDestination(folder, tag, writer)
+    await writer.request("probe", -1, folder=folder)  # through writable streams, then
+    return DirectoryDestination(folder, tag, writer)
+
+
+async def _writes_in_place(folder: Any, writer: FileWriter) -> bool:
+    """Whether ``folder`` is in OPFS and the worker can open a probe file there for in-place
+    writes (a synchronous access handle)."""
+    root = await js.navigator.storage.getDirectory()
+    if await root.resolve(folder) is None:
+        return False
+    try:
+        probe = await folder.getFileHandle(PROBE, _js_object(create=True))
+        await writer.request("open", -1, handle=probe)
+        await writer.request("close", -1)
+        await folder.removeEntry(PROBE)
+    except (JsException, ProviderError):
+        return False
+    return True
+
+
+class OpfsDestination(BatchingDestination, HashedInWorker):
+    def __init__(self, root: Any, tag: str, writer: FileWriter) -> None:
         super().__init__(root, tag)
-        self.writer = writer
+        self.writer: FileWriter = writer
         self._open: set[int] = set()  # files the worker holds open
         self._finished: dict[int, bytes] = {}  # already under their final name: their SHA-256
         self.hashes = False  # the worker can hash (its SHA-256 script loaded)
@@ -181,24 +142,15 @@ class OpfsDestination(BatchingDestination):
             progress.absorbed_outside(index, entry.size)
 
     async def ensure_open(self, index: int) -> None:
-        """The file is open in the worker (created empty if new) before writes are posted."""
         if index not in self._open:
             _, _, handle = await self._partial(index, create=True)
             self._open.add(index)
             self.writer.post("open", index, handle=handle, hash=self._hashing)
 
-    async def write_items(self, items: Any, start: int, end: int) -> None:
-        """Hand the accepted DATA payloads among ``items[start:end]`` to the worker."""
-        self.writer.post_writes(items, start, end)
-        await self.writer.settled(QUEUED_BATCHES)  # a failed write raises here
-
     async def digest(self, index: int) -> bytes:
-        """The SHA-256 of the file's bytes, from the worker, after every write posted before."""
         if index in self._finished:
             return self._finished[index]
-        await self.ensure_open(index)  # an empty file was never written to
-        answer = await self.writer.request("digest", index)
-        return bytes.fromhex(str(answer.digest))
+        return await super().digest(index)
 
     async def _flush(self, index: int) -> None:
         batch = self._pending.pop(index, None)

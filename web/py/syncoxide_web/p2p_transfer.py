@@ -262,8 +262,8 @@ async def receive_into(
     Cancelling the task sends CANCEL; what was written stays for a later resume."""
     server, room, token = room_address(link_text)
     destination = await open_destination(folder, _transfer_id(room).hex()[:12])
-    # Into OPFS the writer worker hashes what it writes, so payloads never enter Python.
-    hashed_outside = isinstance(destination, OpfsDestination) and destination.hashes
+    # The writer worker hashes what it writes, so payloads never enter Python.
+    hashed_outside = destination.hashes
     progress = ReceiverProgress(_transfer_id(room), hashed_outside=hashed_outside)
     status = TransferStatus(started=_now())
     signal = await BrowserSignaling.join(server, room, token, "receiver")
@@ -345,7 +345,6 @@ async def _take_batch(
             is_data, index, offset, length = headers[position * 4 : position * 4 + 4]
             if outside and is_data:
                 actions = session.accept_data(index, offset, length)
-                assert isinstance(destination, OpfsDestination)
                 await destination.ensure_open(index)
                 accepted_bytes += length
             else:
@@ -368,7 +367,7 @@ async def _hand_over(
     end: int,
     count: int,
 ) -> None:
-    if count and isinstance(destination, OpfsDestination):
+    if count:
         await destination.write_items(items, start, end)
         session.written(count)
 
@@ -406,7 +405,6 @@ async def _check_digest(
     link: BrowserChannel,
 ) -> None:
     """Ask the writer worker for the file's SHA-256; a wrong one drops the file's bytes."""
-    assert isinstance(destination, OpfsDestination)
     digest = await destination.digest(index)
     try:
         actions = session.file_digest(index, digest)
