@@ -143,6 +143,28 @@ def test_browser_sends_files_to_the_cli(
     assert (out / "gift" / "empty").is_dir()
 
 
+def test_the_sender_is_told_how_far_hashing_got(page: Page, live_server: LiveServer) -> None:
+    result = run_python_in_page(
+        page,
+        live_server.url,
+        """
+        import hashlib, js
+        from pyodide.ffi import to_js
+        from syncoxide_web.p2p_files import HASH_READ, BlobSources
+        data = bytes(range(256)) * (HASH_READ * 5 // 2 // 256)  # two and a half reads
+        blobs = [js.Blob.new(to_js([to_js(part)])) for part in (data, b"x")]
+        seen = []
+        sources = BlobSources([("a.bin", blobs[0]), ("b.bin", blobs[1])])
+        manifest = await sources.hash_all(lambda done, total: seen.append((done, total)))
+        total = len(data) + 1
+        expected = [(HASH_READ, total), (2 * HASH_READ, total), (len(data), total), (total, total)]
+        assert seen == expected, seen
+        assert manifest.files[0].sha256 == hashlib.sha256(data).digest()
+        """,
+    )
+    assert result == "ok", result
+
+
 def test_a_file_that_shrinks_after_hashing_fails_both_ends_clearly(
     tmp_path: Path, page: Page, live_server: LiveServer
 ) -> None:

@@ -6,6 +6,7 @@ which reads ahead and frames them itself, so they never pass through Python then
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -28,16 +29,23 @@ class BlobSources:
         self.manifest = Manifest(())
         self._hashed = False
 
-    async def hash_all(self) -> Manifest:
-        """The manifest, hashing each file once (a second call returns the same manifest)."""
+    async def hash_all(self, on_progress: Callable[[int, int], None] | None = None) -> Manifest:
+        """The manifest, hashing each file once (a second call returns the same manifest).
+        ``on_progress(done, total)`` is told the bytes hashed so far, every HASH_READ bytes: a
+        few GiB take a while, and the sender should see it moving."""
         if self._hashed:
             return self.manifest
         files = []
+        total, done = sum(int(blob.size) for _, blob in self.entries), 0
         for path, blob in self.entries:
             digest = hashlib.sha256()
             size = int(blob.size)
             for start in range(0, size, HASH_READ):
-                digest.update(await _blob_bytes(blob, start, min(size, start + HASH_READ)))
+                chunk = await _blob_bytes(blob, start, min(size, start + HASH_READ))
+                digest.update(chunk)
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(done, total)
             files.append(FileEntry(path, size, digest.digest()))
         self.manifest = Manifest(tuple(files), self.folders)
         self._hashed = True

@@ -157,8 +157,12 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         if not _selection:
             raise UsageError("Pick files or a folder first.")
         sources = BlobSources(list(_selection), tuple(_folders))
-        _say(f"Checking {len(_selection)} files (SHA-256)…")
-        manifest = await sources.hash_all()
+        count = len(_selection)
+        checking = f"Checking {count} file{'' if count == 1 else 's'} (SHA-256)…"
+        _say(checking)
+        manifest = await sources.hash_all(
+            lambda done, total: _say(f"{checking} {done * 100 // max(total, 1)}%")
+        )
         if resume is not None and (why := resume.mismatch(manifest)):
             raise UsageError(
                 f"These are not the files of that transfer: {why}",
