@@ -14,7 +14,8 @@ work ours does, with our own data plane (web/static/p2p-data.js) and writer work
 sender reads the bytes from a Blob and frames them, the receiver splits the frames and its
 worker writes them to OPFS and hashes them; no Python, no protocol checks, no credit. What ours
 falls short of it is what Python and the protocol cost; what it falls short of the raw channel
-is the cost of the work itself.
+is the cost of the work itself. Two lighter variants split that cost: the same without SHA-256,
+and reading, framing and splitting only (nothing written, nothing hashed).
 
 Time runs from the sender's first send to the receiver's last byte, on the shared wall clock
 (``performance.timeOrigin + performance.now()``), so the two pages can be compared.
@@ -115,7 +116,7 @@ SEND = """async ([sdp, size, message, high, low]) => {
 
 
 WORK_ANSWER = (
-    """async ([sdp, size, sha256]) => {"""
+    """async ([sdp, size, sha256, hash, write]) => {"""
     + _GATHERED
     + """
   const b = new RTCPeerConnection({iceServers: []});
@@ -124,7 +125,7 @@ WORK_ANSWER = (
   const file = await root.getFileHandle("work.bin", {create: true});
   const writer = new syncoxideP2P.WriterClient("/static/file-writer.js");
   await writer.request({op: "hasher", url: sha256});
-  await writer.request({op: "open", id: 0, handle: file, hash: true});
+  await writer.request({op: "open", id: 0, handle: file, hash});
   window.rawEnd = new Promise((resolve) => { b.ondatachannel = async (e) => {
     const inbox = new syncoxideP2P.DataInbox(e.channel);
     let n = 0;
@@ -132,10 +133,10 @@ WORK_ANSWER = (
       await inbox.wait(2 << 20, 40);
       const items = inbox.take(2 << 20);
       for (const item of items) n += item.length;
-      writer.postWrites(items, 0, items.length);
+      if (write) writer.postWrites(items, 0, items.length);
       await writer.settled(4);
     }
-    await writer.request({op: "digest", id: 0});
+    if (hash) await writer.request({op: "digest", id: 0});
     await writer.request({op: "close", id: 0});
     resolve(performance.timeOrigin + performance.now());
   }; });
@@ -208,9 +209,18 @@ def raw_two_pages(browser: Any, url: str, size: int, message: int) -> tuple[floa
 
 
 def js_doing_our_work(
-    browser: Any, url: str, size: int, chunk: int, sha256_url: str
+    browser: Any,
+    url: str,
+    size: int,
+    chunk: int,
+    sha256_url: str,
+    *,
+    hash_: bool = True,
+    write: bool = True,
 ) -> tuple[float, float]:
-    """(MB/s, Chromium CPU s) of plain JavaScript doing our work (see above), two pages."""
+    """(MB/s, Chromium CPU s) of plain JavaScript doing our work (see above), two pages; without
+    ``hash_`` the worker does not hash, without ``write`` nothing is written either: what each
+    part of the work costs."""
     sender = browser.new_page()
     receiver = browser.new_page()
     try:
@@ -221,7 +231,9 @@ def js_doing_our_work(
             "async () => { const root = await navigator.storage.getDirectory();"
             " await root.removeEntry('work.bin').catch(() => {}); }"
         )
-        answer = receiver.evaluate(WORK_ANSWER, [sender.evaluate(OFFER), size, sha256_url])
+        answer = receiver.evaluate(
+            WORK_ANSWER, [sender.evaluate(OFFER), size, sha256_url, hash_, write]
+        )
         cpu = chromium_cpu_seconds()
         start = float(sender.evaluate(WORK_SEND, [answer, size, chunk, HIGH_WATER]))
         end = float(receiver.evaluate("() => window.rawEnd"))

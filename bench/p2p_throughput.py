@@ -13,7 +13,8 @@ Cases, same bytes, same machine, same run (all loopback, host candidates, no ICE
                       (both raw cases: DATA-frame-sized messages, the same flow control; see
                       bench/p2p_raw_browser.py)
   JS doing our work   the same work as ours in plain JavaScript (bench/p2p_raw_browser.py): what
-                      the work itself costs, without Python and the protocol
+                      the work itself costs, without Python and the protocol; then the same
+                      without SHA-256, and reading, framing, splitting only (no write, no hash)
   Chromium -> Chromium  our browser transport, two pages, through the live server (OPFS),
                       timed by the receiver from joining the room to the verified file; and
                       "from the manifest": from the first file request on (the raw anchors
@@ -54,12 +55,16 @@ OURS_B2B_DATA = "Chromium -> Chromium, from the manifest"
 # browser process): on a 2-core machine the raw channel alone keeps most of both cores busy.
 RAW_TWO_CPU, OURS_B2B_CPU = "Chromium raw JS, two pages, CPU s", "Chromium -> Chromium, CPU s"
 JS_WORK, JS_WORK_CPU = "JS doing our work (ceiling)", "JS doing our work, CPU s"
+JS_NO_HASH = "JS doing our work without SHA-256"
+JS_NO_WRITE = "JS reading, framing, splitting only"
 RATIOS = [
     (AIORTC_OURS, AIORTC_RAW),
     (OURS_B2B, RAW_TWO),
     (OURS_B2B_DATA, RAW_TWO),
     (OURS_B2B, RAW_ONE),
     (JS_WORK, RAW_TWO),
+    (JS_NO_HASH, RAW_TWO),
+    (JS_NO_WRITE, RAW_TWO),
     (OURS_B2B_DATA, JS_WORK),
 ]
 
@@ -199,6 +204,11 @@ def browser_cases(
             speed, cpu = js_doing_our_work(browser, blank, size, BROWSER_CHUNK_SIZE, sha256_url)
             rows.setdefault(JS_WORK, []).append(speed)
             rows.setdefault(JS_WORK_CPU, []).append(cpu)
+            for name, write in ((JS_NO_HASH, True), (JS_NO_WRITE, False)):
+                speed, _ = js_doing_our_work(
+                    browser, blank, size, BROWSER_CHUNK_SIZE, sha256_url, hash_=False, write=write
+                )
+                rows.setdefault(name, []).append(speed)
             with _sending_page(browser, server, size) as link:
                 whole, data_phase, cpu = _browser_receive(browser, server, link, size)
             rows.setdefault(OURS_B2B, []).append(whole)
