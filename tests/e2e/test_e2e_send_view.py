@@ -90,6 +90,35 @@ def test_a_folder_goes_from_the_send_view_to_a_receive_page_verified(
         sender_context.close()
 
 
+def test_the_link_is_shown_while_the_files_are_checked_and_works_at_once(
+    tmp_path: Path,
+    p2p_browser: Browser,
+    live_server: LiveServer,
+    session_cookies: list[dict[str, Any]],
+) -> None:
+    movie = tmp_path / "movie.bin"
+    movie.write_bytes(pattern("movie", 96 * 1024 * 1024))  # about a second of SHA-256 here
+    sender_context = p2p_browser.new_context()
+    try:
+        sender = open_send_view(sender_context, live_server, session_cookies)
+        sender.set_input_files("#send-files", str(movie))
+        expect(sender.locator("#send-picked")).to_contain_text("1 file")
+        sender.click("#send-start")
+        sender.wait_for_function(
+            "document.getElementById('send-link').textContent.includes('/p/')"
+            " && document.getElementById('send-status').textContent.includes('Checking')",
+            timeout=30_000,
+            polling="raf",
+        )
+        # Opened while the sender is still checking: it joins the room before the sender does.
+        receiver = open_receive_page(p2p_browser, link_of(sender))
+        assert final_state(receiver, "#transfer-state").startswith("verified")
+        assert final_state(sender, "#send-status").startswith("verified")
+        assert stored_hashes(receiver) == {"movie.bin": sha(movie.read_bytes())}
+    finally:
+        sender_context.close()
+
+
 def test_receiver_falls_back_to_the_server_copy_when_the_sender_page_is_gone(
     tmp_path: Path,
     p2p_browser: Browser,

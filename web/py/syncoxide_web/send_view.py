@@ -157,18 +157,24 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         if not _selection:
             raise UsageError("Pick files or a folder first.")
         sources = BlobSources(list(_selection), tuple(_folders))
+        # The link first: the files are checked while it travels to the recipient, who would
+        # otherwise wait for both, one after the other.
+        room = resume.room if resume is not None else await create_room(server)
+        _show_link(room)
         count = len(_selection)
         checking = f"Checking {count} file{'' if count == 1 else 's'} (SHA-256)…"
-        _say(checking)
+        _say(f"{checking} The link can be shared already.")
         manifest = await sources.hash_all(
-            lambda done, total: _say(f"{checking} {done * 100 // max(total, 1)}%")
+            lambda done, total: _say(
+                f"{checking} {done * 100 // max(total, 1)}%. The link can be shared already."
+            )
         )
         if resume is not None and (why := resume.mismatch(manifest)):
             raise UsageError(
                 f"These are not the files of that transfer: {why}",
                 hint="Pick the same files or folder again, then Resume.",
             )
-        record = record or OutgoingTransfer(await create_room(server), manifest)
+        record = record or OutgoingTransfer(room, manifest)
         copy = await _server_copy(record)
         if copy is not None:
             _uploads.append(copy)  # the Cancel button stops the upload too
