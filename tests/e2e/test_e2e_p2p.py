@@ -368,7 +368,7 @@ def test_receiver_page_closed_mid_file_resumes_in_a_new_page(
     try:
         link, _ = wait_for_link(sender)
         # 24 MiB accepted: at least 16 MiB written, as the OPFS worker is allowed at most
-        # 2 batches of 4 MiB behind (p2p_opfs.QUEUED_BATCHES), lost when the page closes
+        # 2 batches of 4 MiB behind (p2p_writer.QUEUED_BATCHES), lost when the page closes
         second = receive_with_a_reload(
             context,
             live_server.url,

@@ -65,10 +65,10 @@ async def _written(promise: Any) -> Any:
     try:
         return await promise
     except JsException as error:
-        raise write_error(str(getattr(error, "message", "") or error)) from None
+        raise _write_error(str(getattr(error, "message", "") or error)) from None
 
 
-def write_error(reason: str) -> ProviderError:
+def _write_error(reason: str) -> ProviderError:
     return ProviderError(
         f"A received file could not be written: {reason}.",
         hint="Free some space (or choose another folder) and open the link again; "
