@@ -49,12 +49,12 @@ async def open_destination(folder: Any, tag: str) -> DirectoryDestination | Opfs
         writer = await FileWriter.start()
         try:
             destination = await _worker_destination(folder, tag, writer)
-        except BaseException:
+            with contextlib.suppress(ConfigError):  # a page without the script hashes in Python
+                await writer.request("hasher", -1, url=script_url("hash-wasm-sha256"))
+                destination.hashes = True
+        except BaseException:  # a worker that failed once answers nothing more: let it go
             writer.terminate()
             raise
-        with contextlib.suppress(ConfigError):  # a page without the script hashes in Python
-            await writer.request("hasher", -1, url=script_url("hash-wasm-sha256"))
-            destination.hashes = True
         return destination
     return DirectoryDestination(folder, tag)
 
