@@ -35,9 +35,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server.app import create_app
-from server.config import ServerConfig
-from server.webbuild import project_root
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.webbuild import project_root
 
 
 def our_app(data_dir: Path) -> tuple[Any, str, dict[str, Any]]:

@@ -69,7 +69,7 @@ def signed_in_cookies(server) -> list[dict]:
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "user",
             "add",
             "bench",

@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.pages import VendorBuild, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild, pyscript_config
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ import js, json
 from syncoxide.crypto import stream
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.system import SystemRandom
-from syncoxide_web.webcrypto import WebCryptoBackend
+from syncoxide_web.platform.webcrypto import WebCryptoBackend
 
 backend, master = WebCryptoBackend(), SecretBytes(bytes(32))
 plain = bytes([7]) * (%(chunks)d * %(chunk)d)

@@ -47,8 +47,8 @@ def case_raw_files(work: Path, size: int) -> None:
 def case_syncoxide_files(work: Path, size: int) -> None:
     from syncoxide.crypto import stream
     from syncoxide.crypto.keys import SecretBytes
-    from syncoxide.native.crypto_backend import CryptographyBackend
-    from syncoxide.native.crypto_files import _reader, _writer
+    from syncoxide.native.crypto.backend import CryptographyBackend
+    from syncoxide.native.crypto.files import _reader, _writer
     from syncoxide.system import SystemRandom
 
     backend, master = CryptographyBackend(), SecretBytes(MASTER)
@@ -69,7 +69,7 @@ def case_syncoxide_memory(work: Path, size: int) -> None:
     """seal_stream from memory; each sealed record is opened at once (no disk, no big buffer)."""
     from syncoxide.crypto import stream
     from syncoxide.crypto.keys import SecretBytes
-    from syncoxide.native.crypto_backend import CryptographyBackend
+    from syncoxide.native.crypto.backend import CryptographyBackend
     from syncoxide.system import SystemRandom
 
     backend, master, block = CryptographyBackend(), SecretBytes(MASTER), os.urandom(CHUNK)
@@ -98,7 +98,7 @@ def case_syncoxide_memory(work: Path, size: int) -> None:
 
 def case_cli(work: Path, size: int) -> None:
     """The user-facing path: Argon2id (64 MiB, 3 passes) twice, fsync, temp + rename."""
-    from syncoxide.native.cli import main as cli
+    from syncoxide.cli.main import main as cli
 
     os.environ["SYNCOXIDE_PASSWORD"] = "bench password"
     assert cli(["encrypt", str(work / "plain"), str(work / "cli.enc")]) == 0

@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2 as httpx
 
-from syncoxide.native.cli_links import upload_file
+from syncoxide.cli.links.command import upload_file
 from tests.conftest import LiveServer, free_port, start_live_server
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 NGINX_CONFIG = """
 daemon off;
 master_process off;

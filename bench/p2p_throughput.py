@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiortc import RTCConfiguration, RTCPeerConnection  # noqa: E402
 
-from syncoxide.native.p2p_channel import ChannelLink  # noqa: E402
+from syncoxide.native.p2p.channel import ChannelLink  # noqa: E402
 
 CHUNK = 64 * 1024
 MB = 1e6
@@ -113,10 +113,10 @@ async def aiortc_raw(size: int) -> tuple[float, float]:
 
 
 async def aiortc_ours(size: int, work: Path) -> float:
-    from syncoxide.native.p2p_files import DestinationFolder, SourceFiles
-    from syncoxide.native.p2p_progress import ProgressLine
-    from syncoxide.native.p2p_receive import _apply, _Receiving
-    from syncoxide.native.p2p_send import _pump
+    from syncoxide.cli.p2p.progress import ProgressLine
+    from syncoxide.cli.p2p.receive import _apply, _Receiving
+    from syncoxide.cli.p2p.send import _pump
+    from syncoxide.native.p2p.files import DestinationFolder, SourceFiles
     from syncoxide.protocol.receiving import ReceiverProgress, ReceiverSession
     from syncoxide.protocol.sending import SenderSession
 
@@ -173,9 +173,9 @@ def browser_cases(
         raw_one_page,
         raw_two_pages,
     )
-    from server.pages import VendorBuild
     from syncoxide.protocol.frames import DATA_HEADER, HEADER
     from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE
+    from syncoxide.server.pages.shell import VendorBuild
     from tests.conftest import CHROMIUM
     from tests.e2e.p2p_pages import P2P_ARGS
 
@@ -249,8 +249,8 @@ def _cli_receive(link: str, size: int, work: Path) -> float:
 SENDER_CODE = """
     import hashlib, js
     from pyodide.ffi import to_js
-    from syncoxide_web.p2p_files import BlobSources
-    from syncoxide_web.p2p_transfer import send_blobs
+    from syncoxide_web.p2p.files import BlobSources
+    from syncoxide_web.p2p.transfer import send_blobs
     block = hashlib.sha256(b"bench").digest() * 2048
     data = (block * (SIZE // len(block) + 1))[:SIZE]
     sources = BlobSources([("bench.bin", js.Blob.new(to_js([to_js(data)])))])
@@ -275,7 +275,7 @@ def _browser_receive(
         server,
         f"""
         import js
-        from syncoxide_web.p2p_transfer import receive_into
+        from syncoxide_web.p2p.transfer import receive_into
         from pyodide.ffi import JsException
         root = await js.navigator.storage.getDirectory()
         try:  # the profile persists: the last round's file would count as already received

@@ -80,7 +80,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None:
-    from syncoxide.native.providers.s3 import S3Provider, S3Settings
+    from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 
     settings = S3Settings(
         bucket=bucket, endpoint_url=endpoint, access_key_id=ACCESS, secret_access_key=SECRET
@@ -92,8 +92,8 @@ async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None
 async def copy_into(target: Any, name: str, src: Path, state: Path) -> None:
     """One copy of ``src`` into ``target`` with the engine, the way `syncoxide sync` runs it."""
     from syncoxide.engine.run import RunOptions, run_pair
-    from syncoxide.native.local_provider import LocalProvider
-    from syncoxide.native.pair_store_files import FilePairStore
+    from syncoxide.native.local.pair_store import FilePairStore
+    from syncoxide.native.providers.local.provider import LocalProvider
     from syncoxide.sync.plan import Mode
     from syncoxide.system import SystemClock, SystemRandom
 

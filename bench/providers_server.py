@@ -33,7 +33,7 @@ from providers_s3 import (
 from sync_local import REPO, generate, print_table
 
 TRANSFERS = 8
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
 def started(command: list[str], log: Path, ready: str) -> subprocess.Popen[bytes]:
@@ -113,7 +113,7 @@ def _user_with_token(data: Path) -> str:
 
 
 async def child_copy(url: str, token: str, src: Path, state: Path) -> None:
-    from syncoxide.native.providers.server_storage import (
+    from syncoxide.native.providers.server_storage.provider import (
         ServerStorageProvider,
         ServerStorageSettings,
     )

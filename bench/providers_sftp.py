@@ -90,9 +90,9 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 
 async def child_copy(port: int, key: str, known_hosts: str, src: Path, dest: str) -> None:
     from syncoxide.engine.run import RunOptions, run_pair
-    from syncoxide.native.local_provider import LocalProvider
-    from syncoxide.native.pair_store_files import FilePairStore
-    from syncoxide.native.providers.sftp import SftpProvider, SftpSettings
+    from syncoxide.native.local.pair_store import FilePairStore
+    from syncoxide.native.providers.local.provider import LocalProvider
+    from syncoxide.native.providers.sftp.provider import SftpProvider, SftpSettings
     from syncoxide.sync.plan import Mode
     from syncoxide.system import SystemClock, SystemRandom
 

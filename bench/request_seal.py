@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.native.crypto_backend import CryptographyBackend
+from syncoxide.native.crypto.backend import CryptographyBackend
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_live_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(*args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *args],
+        [sys.executable, "-m", "syncoxide.cli.main", *args],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     return done.stdout.strip()

@@ -28,7 +28,7 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, start_live_server
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 PICKER = """
 window.showDirectoryPicker = async () =>
   (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });

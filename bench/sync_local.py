@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SYNCOXIDE = [sys.executable, "-m", "syncoxide.native.cli", "sync"]
+SYNCOXIDE = [sys.executable, "-m", "syncoxide.cli.main", "sync"]
 MIB = 1024 * 1024
 
 

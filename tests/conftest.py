@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``syncoxide ARGS...`` as a user runs it, in a fresh process; never raises on failure."""
     return subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *map(str, args)],
+        [sys.executable, "-m", "syncoxide.cli.main", *map(str, args)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -82,7 +82,7 @@ def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "serve",
             "--port",
             str(port),

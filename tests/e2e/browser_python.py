@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from server.pages import VendorBuild, lazy_script_tags, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild, lazy_script_tags, pyscript_config
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_TIMEOUT_MS = 60_000

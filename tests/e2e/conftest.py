@@ -45,7 +45,7 @@ def e2e_user(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) 
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "user",
             "add",
             E2E_USER,

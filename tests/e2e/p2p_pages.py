@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from server.pages import VendorBuild, lazy_script_tags, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild, lazy_script_tags, pyscript_config
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
@@ -88,7 +88,7 @@ def page_code(*parts: str) -> str:
 WRITERS = {
     "OpfsDestination, worker": "",
     "DirectoryDestination, worker": """
-        from syncoxide_web import p2p_opfs
+        from syncoxide_web.p2p import opfs_destination as p2p_opfs
 
         async def not_in_place(folder, writer):
             return False
@@ -96,8 +96,8 @@ WRITERS = {
         p2p_opfs._writes_in_place = not_in_place
     """,
     "DirectoryDestination, page": """
-        from syncoxide_web import p2p_transfer
-        from syncoxide_web.p2p_destination import DirectoryDestination
+        from syncoxide_web.p2p import transfer as p2p_transfer
+        from syncoxide_web.p2p.destination import DirectoryDestination
 
         async def streams_only(folder, tag):
             return DirectoryDestination(folder, tag)
@@ -109,7 +109,7 @@ WRITERS = {
 # Notes which writer the page chose, in its dataset.
 RECORD_WRITER = """
         import js
-        from syncoxide_web import p2p_transfer
+        from syncoxide_web.p2p import transfer as p2p_transfer
 
         chosen = p2p_transfer.open_destination
 

@@ -24,7 +24,7 @@ def test_opfs_folders_pass_the_conformance_suite(page: Page, live_server: LiveSe
         live_server.url,
         """
         from syncoxide.testing.provider_conformance import run_conformance
-        from syncoxide_web.opfs import open_opfs_folder
+        from syncoxide_web.platform.opfs import open_opfs_folder
 
         made = []
 
@@ -47,7 +47,7 @@ def test_mtimes_survive_a_reload_but_not_an_outside_edit(
         page,
         live_server.url,
         """
-        from syncoxide_web.opfs import open_opfs_folder
+        from syncoxide_web.platform.opfs import open_opfs_folder
 
         async def one(data):
             yield data
@@ -64,7 +64,7 @@ def test_mtimes_survive_a_reload_but_not_an_outside_edit(
         live_server.url,
         """
         import js
-        from syncoxide_web.opfs import open_opfs_folder
+        from syncoxide_web.platform.opfs import open_opfs_folder
 
         folder = await open_opfs_folder("kept")
         assert (await folder.stat("a.txt")).mtime_ns == 1_500_000_000_000_000_000

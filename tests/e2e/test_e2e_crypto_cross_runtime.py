@@ -22,7 +22,7 @@ import hashlib
 from syncoxide.crypto import stream, vault
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.system import SystemRandom
-from syncoxide_web.webcrypto import WebCryptoBackend
+from syncoxide_web.platform.webcrypto import WebCryptoBackend
 import js
 from pyodide.ffi import to_js
 

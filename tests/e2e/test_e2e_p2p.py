@@ -72,7 +72,7 @@ def test_cli_sends_a_folder_to_the_browser(
                 RECORD_WRITER,
                 f"""
             import hashlib, js
-            from syncoxide_web.p2p_transfer import receive_into
+            from syncoxide_web.p2p.transfer import receive_into
             root = await js.navigator.storage.getDirectory()
             create = js.Object.fromEntries([["create", True]])
             inbox = await root.getDirectoryHandle("p2p-inbox-{time.time_ns()}", create)
@@ -114,8 +114,8 @@ def test_browser_sends_files_to_the_cli(
         f"""
         import hashlib, js
         from pyodide.ffi import to_js
-        from syncoxide_web.p2p_files import BlobSources
-        from syncoxide_web.p2p_transfer import send_blobs
+        from syncoxide_web.p2p.files import BlobSources
+        from syncoxide_web.p2p.transfer import send_blobs
 
         block = hashlib.sha256(b"big").digest() * 2048
         data = (block * ({BIG} // len(block) + 1))[:{BIG}]
@@ -150,7 +150,7 @@ def test_the_sender_is_told_how_far_hashing_got(page: Page, live_server: LiveSer
         """
         import hashlib, js
         from pyodide.ffi import to_js
-        from syncoxide_web.p2p_files import HASH_READ, BlobSources
+        from syncoxide_web.p2p.files import HASH_READ, BlobSources
         data = bytes(range(256)) * (HASH_READ * 5 // 2 // 256)  # two and a half reads
         blobs = [js.Blob.new(to_js([to_js(part)])) for part in (data, b"x")]
         seen = []
@@ -177,8 +177,8 @@ def test_a_file_that_shrinks_after_hashing_fails_both_ends_clearly(
         import js
         from pyodide.ffi import to_js
         from syncoxide.errors import LocalProtocolError
-        from syncoxide_web.p2p_files import BlobSources
-        from syncoxide_web.p2p_transfer import send_blobs
+        from syncoxide_web.p2p.files import BlobSources
+        from syncoxide_web.p2p.transfer import send_blobs
 
         data = bytes(range(256)) * ({BIG} // 256)
         real = js.Blob.new(to_js([to_js(data)]))
@@ -224,8 +224,8 @@ def test_browser_to_browser_in_two_contexts(p2p_browser: Browser, live_server: L
             f"""
             import hashlib, js
             from pyodide.ffi import to_js
-            from syncoxide_web.p2p_files import BlobSources
-            from syncoxide_web.p2p_transfer import send_blobs
+            from syncoxide_web.p2p.files import BlobSources
+            from syncoxide_web.p2p.transfer import send_blobs
 
             block = hashlib.sha256(b"big").digest() * 2048
             data = (block * ({BIG} // len(block) + 1))[:{BIG}]
@@ -246,7 +246,7 @@ def test_browser_to_browser_in_two_contexts(p2p_browser: Browser, live_server: L
             live_server.url,
             f"""
             import hashlib, js
-            from syncoxide_web.p2p_transfer import receive_into
+            from syncoxide_web.p2p.transfer import receive_into
             root = await js.navigator.storage.getDirectory()
             create = js.Object.fromEntries([["create", True]])
             inbox = await root.getDirectoryHandle("b2b-{time.time_ns()}", create)
@@ -296,7 +296,7 @@ def test_link_printed_by_the_cli_opens_the_receive_page(
 # Receives into OPFS folder {folder}, reporting bytes done and resumed in the page's dataset.
 RECEIVE_REPORTING = """
         import js
-        from syncoxide_web.p2p_transfer import receive_into
+        from syncoxide_web.p2p.transfer import receive_into
         root = await js.navigator.storage.getDirectory()
         inbox = await root.getDirectoryHandle({folder!r}, js.Object.fromEntries([["create", True]]))
 

@@ -47,8 +47,8 @@ def expected_sha256() -> str:
 SENDER = f"""
     import hashlib, js
     from pyodide.ffi import to_js
-    from syncoxide_web.p2p_files import BlobSources
-    from syncoxide_web.p2p_transfer import send_blobs
+    from syncoxide_web.p2p.files import BlobSources
+    from syncoxide_web.p2p.transfer import send_blobs
 
     block = to_js(hashlib.sha256(b"large").digest() * ({BLOCK} // 32))
     big = js.Blob.new(to_js([block] * ({SIZE} // {BLOCK})))  # browser blob storage, not Python
@@ -62,7 +62,7 @@ SENDER = f"""
 
 RECEIVER = """
     import hashlib, js, pyodide_js
-    from syncoxide_web.p2p_transfer import receive_into
+    from syncoxide_web.p2p.transfer import receive_into
 
     root = await js.navigator.storage.getDirectory()
     inbox = await root.getDirectoryHandle("{inbox}", js.Object.fromEntries([["create", True]]))

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from syncoxide.native.p2p_channel import negotiate
-from syncoxide.native.p2p_signal import SignalingClient, create_room
+from syncoxide.native.p2p.channel import negotiate
+from syncoxide.native.p2p.signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
 from tests.conftest import LiveServer
@@ -43,7 +43,7 @@ RECEIVE = """
     import js
     from pyodide.ffi import JsException
     from syncoxide.errors import SyncoxideError
-    from syncoxide_web.p2p_transfer import receive_into
+    from syncoxide_web.p2p.transfer import receive_into
     root = await js.navigator.storage.getDirectory()
     inbox = await root.getDirectoryHandle("rogue", js.Object.fromEntries([["create", True]]))
     try:

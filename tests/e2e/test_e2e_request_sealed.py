@@ -29,7 +29,7 @@ def stranger(browser: Browser) -> Iterator[Page]:
 
 def _cli(*args: str, env: dict[str, str]) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *args],
+        [sys.executable, "-m", "syncoxide.cli.main", *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

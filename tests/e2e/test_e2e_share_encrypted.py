@@ -25,7 +25,7 @@ from tests.e2e.conftest import signed_in_view
 
 pytestmark = pytest.mark.e2e
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 TREE = {
     "notes.txt": b"bring the cables\n" * 100,
     "audio/take one.wav": os.urandom(4_500_000),  # 69 chunks: more than one batch of 64

@@ -13,7 +13,7 @@ from tests.e2e.browser_python import run_python_in_page
 pytestmark = pytest.mark.e2e
 
 SEED = """
-from syncoxide_web.opfs import open_opfs_folder
+from syncoxide_web.platform.opfs import open_opfs_folder
 
 async def one(data):
     yield data
@@ -27,7 +27,7 @@ await source._index.flush()
 
 CHECK = """
 import hashlib
-from syncoxide_web.opfs import open_opfs_folder
+from syncoxide_web.platform.opfs import open_opfs_folder
 
 target = await open_opfs_folder("e2e-target")
 found = {e.path: e.size async for page in target.list_tree() for e in page
@@ -88,8 +88,8 @@ CHECK_ENCRYPTED = """
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.providers.encrypted import PasswordFolder
 from syncoxide.system import SystemRandom
-from syncoxide_web.opfs import open_opfs_folder
-from syncoxide_web.webcrypto import WebCryptoBackend
+from syncoxide_web.platform.opfs import open_opfs_folder
+from syncoxide_web.platform.webcrypto import WebCryptoBackend
 
 raw = await open_opfs_folder("e2e-sealed")
 names = [e.path async for page in raw.list_tree() for e in page]

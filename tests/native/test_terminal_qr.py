@@ -8,7 +8,7 @@ import io
 import pytest
 import segno
 
-from syncoxide.native.terminal_qr import add_qr_options, print_link_qr, wants_qr
+from syncoxide.cli.terminal_qr import add_qr_options, print_link_qr, wants_qr
 
 LINK = "http://127.0.0.1:8000/r/3q2-7bXyZa_0LmNoPqRsTuVw"
 # A half-block character is two modules, top and bottom; True = dark module.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from server.webbuild import ProjectPaths, build
-from server.webbuild.wheels import fetch_pinned_wheels
+from syncoxide.server.webbuild import ProjectPaths, build
+from syncoxide.server.webbuild.wheels import fetch_pinned_wheels
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("run_core_tests.mjs")

@@ -9,9 +9,9 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.config import ServerConfig
-from server.services import embedded_services
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.services import embedded_services
 from tests.server.signin import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

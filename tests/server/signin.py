@@ -7,7 +7,7 @@ import asyncio
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.services import Services
+from syncoxide.server.services import Services
 
 PASSWORD = "correct horse battery"
 

@@ -9,13 +9,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.accounts import SESSION_IDLE_SECONDS
-from server.api import MAX_JSON_BODY
-from server.app import create_app
-from server.config import ServerConfig
-from server.datadir import prepare_data_dir
-from server.ratelimit import Limit, RateLimits
-from server.services import embedded_services
+from syncoxide.server.accounts.service import SESSION_IDLE_SECONDS
+from syncoxide.server.api.spec import MAX_JSON_BODY
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.ratelimit import Limit, RateLimits
+from syncoxide.server.services import embedded_services
 from tests.server.signin import PASSWORD, add_user, services, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -305,7 +305,7 @@ def test_tokens_users_and_events_are_separate(app: Starlette) -> None:
 
 
 def test_only_pages_that_run_pyscript_may_eval(client: TestClient) -> None:
-    from server.headers import policy_for
+    from syncoxide.server.pages.headers import policy_for
 
     sign_in(client, "alice")
     assert "'unsafe-eval'" in client.get("/").headers["content-security-policy"]

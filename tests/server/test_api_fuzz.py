@@ -25,7 +25,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
     data = tmp_path_factory.mktemp("fuzz") / "data"
     password = data.parent / "pw"
     password.write_text("fuzzing password\n")
-    cli = [sys.executable, "-m", "syncoxide.native.cli"]
+    cli = [sys.executable, "-m", "syncoxide.cli.main"]
     subprocess.run(
         [*cli, "user", "add", "fuzz", "--password-file", str(password), "--data-dir", str(data)],
         check=True,

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT, LiveServer
 
 PASSWORD = "cli test password"
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from tusclient.client import TusClient
 
 from tests.conftest import PROJECT_ROOT, LiveServer
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> str:

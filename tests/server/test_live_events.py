@@ -9,8 +9,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from server.app import create_app
-from server.config import ServerConfig
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
 from tests.server.signin import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,11 +13,11 @@ from oidc_provider_mock import run_server_in_thread
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.config import ServerConfig
-from server.datadir import prepare_data_dir
-from server.oidc import LOGIN_TTL_SECONDS, load_providers
-from server.services import embedded_services
+from syncoxide.server.accounts.oidc import LOGIN_TTL_SECONDS, load_providers
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.services import embedded_services
 
 ROOT = Path(__file__).resolve().parents[2]
 # The mock provider calls an authlib API that authlib deprecates; our client code does not.

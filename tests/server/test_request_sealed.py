@@ -13,7 +13,7 @@ import pytest
 
 from syncoxide.crypto import recipient
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.native.crypto_backend import CryptographyBackend
+from syncoxide.native.crypto.backend import CryptographyBackend
 from syncoxide.system import SystemRandom
 from tests.server.links_world import LinksWorld, make_world, tus_upload
 

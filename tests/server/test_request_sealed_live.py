@@ -20,7 +20,7 @@ from tusclient.client import TusClient
 from tests.conftest import PROJECT_ROOT, LiveServer
 from tests.server.test_request_sealed import sealed_file
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

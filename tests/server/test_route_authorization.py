@@ -17,8 +17,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from server.app import create_app
-from server.config import ServerConfig
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
 from tests.server.links_world import TUS, metadata
 from tests.server.signin import add_user, services, sign_in
 
@@ -130,7 +130,7 @@ def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
 
 def _alices_rule(app: Starlette) -> dict[str, str]:
     """A connection and a rule of alice's, stored directly: no provider is reachable here."""
-    from server.rules.store import Connection, Rule
+    from syncoxide.server.rules.store import Connection, Rule
 
     store = app.state.rules.store
     alice = asyncio.run(services(app).store.user_by_name("alice"))

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.config import ServerConfig
-from server.datadir import MIGRATIONS, prepare_data_dir
-from server.pages import VendorBuild
-from server.webbuild import ProjectPaths, build
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import MIGRATIONS, prepare_data_dir
+from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.webbuild import ProjectPaths, build
 from tests.server.signin import signed_in_client
 
 ROOT = Path(__file__).resolve().parents[2]

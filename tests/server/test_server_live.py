@@ -25,7 +25,7 @@ def test_a_user_made_by_the_cli_signs_in_and_gets_a_token(
 ) -> None:
     password_file = tmp_path / "password"
     password_file.write_text("live server password\n")
-    cli = [sys.executable, "-m", "syncoxide.native.cli"]
+    cli = [sys.executable, "-m", "syncoxide.cli.main"]
     data = ["--data-dir", str(live_server.data_dir)]
     made = subprocess.run(
         [*cli, "user", "add", "livia", "--password-file", str(password_file), *data],
@@ -76,7 +76,7 @@ def test_a_busy_port_is_reported_not_hidden(live_server: LiveServer, tmp_path: P
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "serve",
             "--port",
             port,
@@ -97,7 +97,7 @@ def test_bad_port_is_a_usage_error(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "serve",
             "--port",
             "70000",

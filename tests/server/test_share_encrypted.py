@@ -19,7 +19,7 @@ import pytest
 
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_key import key_fragment
-from syncoxide.native.share_crypto import encrypted_names, sealed_copy
+from syncoxide.native.crypto.share import encrypted_names, sealed_copy
 from tests.core.crypto.vectors import load_cases
 from tests.server.links_world import ROOT, LinksWorld, make_world, tus_upload
 

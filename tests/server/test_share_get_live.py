@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 TREE = {"a.txt": b"alpha\n" * 1000, "deep/b.bin": os.urandom(150_000), "empty": b""}
 
 

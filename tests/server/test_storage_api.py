@@ -12,7 +12,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.files.service import FileService
+from syncoxide.server.files.service import FileService
 from tests.server.links_world import TUS, LinksWorld, make_world, metadata
 from tests.server.signin import add_user, sign_in
 
@@ -342,7 +342,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_version(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr("server.files.service.os.fsync", disk_full)
+        patched.setattr("syncoxide.server.files.service.os.fsync", disk_full)
         reply = alice.put(f"{API}/content", params={"path": "keep.txt"}, content=b"new")
     assert reply.status_code == 507 and reply.json()["error"] == "storage_full"
     assert "disk is full" in reply.json()["message"]

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from server.config import ServerConfig
-from server.datadir import prepare_data_dir
-from server.storage.blobs import LocalBlobStore
-from server.storage.conformance import BLOB_CHECKS, METADATA_CHECKS, BlobCheck, MetadataCheck
-from server.storage.sqlite import SqliteMetadataStore
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.storage.blobs import LocalBlobStore
+from syncoxide.server.storage.conformance import (
+    BLOB_CHECKS,
+    METADATA_CHECKS,
+    BlobCheck,
+    MetadataCheck,
+)
+from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

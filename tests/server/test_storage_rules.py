@@ -13,10 +13,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.config import ServerConfig
-from server.files.provider import OwnFilesProvider
 from syncoxide.providers.contract import Provider
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN

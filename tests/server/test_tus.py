@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 from tusclient.client import TusClient
 
-from server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
-from server.tus.headers import TusRequestError
+from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
+from syncoxide.server.tus.headers import TusRequestError
 from tests.conftest import free_port
 
 TUS = {"Tus-Resumable": "1.0.0"}

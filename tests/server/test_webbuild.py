@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from server.webbuild import ProjectPaths, build
-from server.webbuild.lock import describe_wheel
-from server.webbuild.wheel import write_wheel
-from server.webbuild.wheels import read_pins
 from syncoxide.errors import ConfigError
+from syncoxide.server.webbuild import ProjectPaths, build
+from syncoxide.server.webbuild.lock import describe_wheel
+from syncoxide.server.webbuild.wheel import write_wheel
+from syncoxide.server.webbuild.wheels import read_pins
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,7 +102,7 @@ def test_missing_npm_packages_say_what_to_run(tmp_path: Path) -> None:
 
 
 def test_serve_builds_a_missing_bundle_or_says_what_to_run(tmp_path: Path) -> None:
-    from syncoxide.native.serve import ensure_web_build
+    from syncoxide.server.commands.serve import ensure_web_build
 
     project = tmp_path / "project"
     for name in ("syncoxide", "web/py/syncoxide_web"):

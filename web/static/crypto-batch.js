@@ -1,4 +1,4 @@
-// AES-GCM over many chunks in one call, for the Python WebCrypto backend (syncoxide_web.webcrypto).
+// AES-GCM over many chunks in one call, for the Python WebCrypto backend (syncoxide_web.platform.webcrypto).
 //
 // Why it exists: every Promise awaited from Pyodide costs a trip through its event loop
 // (~0.2-0.8 ms here), more than WebCrypto needs for a 64 KiB chunk. Starting all of a batch's

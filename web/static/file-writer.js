@@ -7,7 +7,7 @@
 // receiver that path, not the network, was what the transfer waited for. A worker may open an
 // OPFS file with createSyncAccessHandle and write it in place, at an offset, with no swap file;
 // what was written stays in the file when the page closes mid-way, so the next page resumes
-// from the file's size (syncoxide_web.p2p_opfs). A picked folder allows only writable streams,
+// from the file's size (syncoxide_web.p2p.opfs_destination). A picked folder allows only writable streams,
 // here as in the page, so there a file is written as segments (below), but from this worker:
 // hashing here (hash-wasm's SHA-256) keeps the payloads out of the page's Python entirely and
 // off the page's thread, for both kinds of folder.
@@ -32,7 +32,7 @@
 //
 // Segments: a writable stream commits only on close(), so a page closed mid-file would lose the
 // whole file. Each segment holds at most SEGMENT bytes, in a file named by its offset as 16
-// digits, and is committed (closed) when the next one starts; syncoxide_web.p2p_destination
+// digits, and is committed (closed) when the next one starts; syncoxide_web.p2p.destination
 // reads them back after a reload and joins them when the file is verified.
 "use strict";
 

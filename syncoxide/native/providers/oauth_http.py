@@ -25,8 +25,8 @@ from typing import Any
 import httpx2
 
 from syncoxide.errors import AuthenticationError, ProviderError, ProviderUnavailableError
-from syncoxide.native.address_guard import AddressGuard
-from syncoxide.native.guarded_clients import guarded_transport
+from syncoxide.native.net.address_guard import AddressGuard
+from syncoxide.native.net.guarded_clients import guarded_transport
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _RENEW_EARLY_SECONDS = 60.0  # renew a little before expiry so a long request does not 401

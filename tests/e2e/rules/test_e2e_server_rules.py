@@ -24,8 +24,8 @@ import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from syncoxide.native.providers.s3 import S3Provider
-from syncoxide.native.providers.s3_settings import S3Settings
+from syncoxide.native.providers.s3.provider import S3Provider
+from syncoxide.native.providers.s3.settings import S3Settings
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET
@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("rules-e2e") / "data"
     password = data.parent / "password"
     password.write_text(PASSWORD + "\n")
-    add = [sys.executable, "-m", "syncoxide.native.cli", "user", "add", USER]
+    add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
     subprocess.run(
         [*add, "--password-file", str(password), "--data-dir", str(data)],
         check=True,

@@ -1,7 +1,7 @@
 // Check the WebCrypto backend against the known-answer vectors, inside Pyodide under Node 20.
 //
 // usage: node run_webcrypto_vectors.mjs VENDOR_PYODIDE_DIR PROJECT_DIR [HASH_WASM_DIR]
-// Node's globalThis.crypto.subtle is WebCrypto, so web/py/syncoxide_web/webcrypto.py runs here
+// Node's globalThis.crypto.subtle is WebCrypto, so web/py/syncoxide_web/platform/webcrypto.py runs here
 // exactly as in the page. Top-level await (runPythonAsync) stands in for asyncio.run, which
 // Pyodide cannot do under Node.
 import fs from "node:fs";

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from syncoxide.crypto import stream
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.native.crypto_backend import CryptographyBackend
+from syncoxide.native.crypto.backend import CryptographyBackend
 
 T = TypeVar("T")
 BACKEND = CryptographyBackend()

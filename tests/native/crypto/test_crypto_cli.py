@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.cli import main
-from syncoxide.native.crypto_files import VAULT_FILE
+from syncoxide.cli.main import main
+from syncoxide.native.crypto.files import VAULT_FILE
 
 CHEAP = ["--kdf-memory-mib", "1", "--kdf-iterations", "1"]
 PASSWORD = "s3cret-Passw0rd"
@@ -128,7 +128,7 @@ def test_the_console_script_runs_without_a_terminal(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "syncoxide.native.cli",
+        "syncoxide.cli.main",
         "decrypt",
         str(source),
         str(tmp_path / "plain"),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.cli import main
+from syncoxide.cli.main import main
 from tests.conftest import GnuPG
 
 

@@ -15,8 +15,8 @@ from syncoxide.crypto.share_key import (
     path_cipher,
 )
 from syncoxide.errors import TamperedDataError
-from syncoxide.native.crypto_backend import CryptographyBackend
-from syncoxide.native.share_crypto import encrypted_names
+from syncoxide.native.crypto.backend import CryptographyBackend
+from syncoxide.native.crypto.share import encrypted_names
 from syncoxide.safe_names import sanitized_relative_path
 
 KEY = SecretBytes(os.urandom(32))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.webbuild import ProjectPaths, build
+from syncoxide.server.webbuild import ProjectPaths, build
 
 ROOT = Path(__file__).resolve().parents[3]
 RUNNER = Path(__file__).with_name("run_webcrypto_vectors.mjs")

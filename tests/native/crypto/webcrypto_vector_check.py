@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, "/project/webpy")
 
 import js
-from syncoxide_web.webcrypto import WebCryptoBackend
+from syncoxide_web.platform.webcrypto import WebCryptoBackend
 
 from syncoxide.crypto import names, recipient, stream, vault
 from syncoxide.crypto.backend import Argon2Params

@@ -38,7 +38,7 @@ class CliRun:
 def start_cli(args: list[str], log: Path) -> CliRun:
     handle = log.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "syncoxide.native.cli", *args],
+        [sys.executable, "-m", "syncoxide.cli.main", *args],
         cwd=PROJECT_ROOT,
         stdout=handle,
         stderr=subprocess.STDOUT,

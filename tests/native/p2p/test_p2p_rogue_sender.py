@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.p2p_channel import negotiate
-from syncoxide.native.p2p_signal import SignalingClient, create_room
+from syncoxide.native.p2p.channel import negotiate
+from syncoxide.native.p2p.signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
 from tests.conftest import LiveServer

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from syncoxide.cli.p2p.server_copy import fetch_server_copy
 from syncoxide.errors import AlreadyExistsError, IntegrityError, NotFoundError
-from syncoxide.native.p2p_files import DestinationFolder, SourceFiles
-from syncoxide.native.p2p_server_copy import fetch_server_copy
+from syncoxide.native.p2p.files import DestinationFolder, SourceFiles
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress
 from tests.conftest import LiveServer, account_token, run_cli, start_live_server

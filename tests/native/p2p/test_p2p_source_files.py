@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from syncoxide.native.p2p_files import READ_SIZE, SourceFiles
+from syncoxide.native.p2p.files import READ_SIZE, SourceFiles
 from syncoxide.protocol.sending import ChunkRead
 
 

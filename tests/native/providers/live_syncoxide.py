@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 
-CLI = [sys.executable, "-m", "syncoxide.native.cli"]
+CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
 @dataclass

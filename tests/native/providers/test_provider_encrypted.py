@@ -13,8 +13,8 @@ import pytest
 from syncoxide.crypto.backend import Argon2Params
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.errors import UsageError, WrongPasswordError
-from syncoxide.native.crypto_backend import CryptographyBackend
-from syncoxide.native.local_provider import LocalProvider
+from syncoxide.native.crypto.backend import CryptographyBackend
+from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.providers.contract import EntryKind, Provider
 from syncoxide.providers.encrypted import VAULT_FILE, EncryptedProvider, open_encrypted
 from syncoxide.providers.memory import MemoryProvider
@@ -166,7 +166,7 @@ def test_the_cli_decrypts_what_the_provider_wrote_and_vice_versa(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "decrypt",
             "--password-file",
             str(password_file),
@@ -191,7 +191,7 @@ def test_the_cli_decrypts_what_the_provider_wrote_and_vice_versa(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "syncoxide.native.cli",
+            "syncoxide.cli.main",
             "encrypt",
             "--password-file",
             str(password_file),

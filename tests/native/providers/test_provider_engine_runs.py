@@ -14,10 +14,10 @@ import pytest
 
 from syncoxide.engine.pair_store import MemoryPairStore
 from syncoxide.engine.run import RunOptions, run_pair
-from syncoxide.native.local_provider import LocalProvider
-from syncoxide.native.providers.s3 import S3Provider
-from syncoxide.native.providers.sftp import SftpProvider
-from syncoxide.native.providers.webdav import WebDavProvider
+from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.native.providers.s3.provider import S3Provider
+from syncoxide.native.providers.sftp.provider import SftpProvider
+from syncoxide.native.providers.webdav.provider import WebDavProvider
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers import test_provider_s3, test_provider_sftp, test_provider_webdav

@@ -16,7 +16,7 @@ from syncoxide.errors import (
     NotFoundError,
     ProviderUnavailableError,
 )
-from syncoxide.native.providers.s3 import S3Provider, S3Settings
+from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.server_processes import free_port, with_closing_providers
@@ -149,7 +149,7 @@ def test_foreign_objects_and_console_markers_are_read(s3_server: S3Server) -> No
 
 
 def test_lean_head_signs_unicode_keys_the_server_accepts(s3_server: S3Server) -> None:
-    from syncoxide.native.providers.s3_lean import lean_head
+    from syncoxide.native.providers.s3.lean import lean_head
 
     async def run() -> None:
         async with S3Provider(_settings(s3_server)) as provider:
@@ -165,7 +165,7 @@ def test_lean_head_signs_unicode_keys_the_server_accepts(s3_server: S3Server) ->
 
 
 def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) -> None:
-    from syncoxide.native.providers.s3_lean import lean_put
+    from syncoxide.native.providers.s3.lean import lean_put
 
     async def run() -> None:
         async with S3Provider(_settings(s3_server)) as provider:

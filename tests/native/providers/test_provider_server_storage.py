@@ -20,7 +20,10 @@ from syncoxide.errors import (
     ProviderError,
     ProviderUnavailableError,
 )
-from syncoxide.native.providers.server_storage import ServerStorageProvider, ServerStorageSettings
+from syncoxide.native.providers.server_storage.provider import (
+    ServerStorageProvider,
+    ServerStorageSettings,
+)
 from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.live_syncoxide import LiveAccounts, live_accounts
@@ -116,7 +119,7 @@ def test_an_interrupted_large_write_resumes_in_the_next_run(
             assert "r.bin" not in await _tree(first)
         async with ServerStorageProvider(settings) as second:
             second.keep_state_in(tmp_path)
-            from syncoxide.native.providers import server_storage_upload as module
+            from syncoxide.native.providers.server_storage import upload as module
 
             sent: list[int] = []
             original = module.TusUpload.finish

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from syncoxide.errors import AuthenticationError, ProviderUnavailableError
-from syncoxide.native.providers.sftp import SftpProvider, SftpSettings
+from syncoxide.native.providers.sftp.provider import SftpProvider, SftpSettings
 from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import SshServer

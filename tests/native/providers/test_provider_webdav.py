@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from syncoxide.errors import AuthenticationError, ProviderUnavailableError
-from syncoxide.native.providers.webdav import WebDavProvider, WebDavSettings
+from syncoxide.native.providers.webdav.provider import WebDavProvider, WebDavSettings
 from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer

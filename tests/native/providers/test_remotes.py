@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.errors import TamperedDataError, UsageError
-from syncoxide.native.remotes import RemoteStore, split_location
+from syncoxide.native.remotes.store import RemoteStore, split_location
 from tests.conftest import PROJECT_ROOT
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 
@@ -21,7 +21,7 @@ def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
     env.pop("AWS_CA_BUNDLE", None)
     return subprocess.run(
-        [sys.executable, "-m", "syncoxide.native.cli", *args],
+        [sys.executable, "-m", "syncoxide.cli.main", *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

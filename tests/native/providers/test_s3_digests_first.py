@@ -13,8 +13,8 @@ import pytest
 
 from syncoxide.engine.transfer import copy_verified, digests_first, known_digest_writer
 from syncoxide.errors import IntegrityError
-from syncoxide.native.local_provider import LocalProvider
-from syncoxide.native.providers.s3 import S3Provider
+from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.memory import MemoryProvider
 from tests.native.providers.conftest import S3Server
 from tests.native.providers.test_provider_s3 import SMALL_PARTS, _settings, _stream

@@ -1,6 +1,6 @@
 """Folders out of flat S3 keys (pure: no server)."""
 
-from syncoxide.native.providers.s3_listing import FlatWalk
+from syncoxide.native.providers.s3.listing import FlatWalk
 
 
 def test_folders_are_reported_once_and_markers_keep_no_file() -> None:

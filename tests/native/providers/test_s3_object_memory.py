@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.providers.s3 import S3Provider
+from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import Entry, EntryKind
 from tests.native.providers.conftest import S3Server
 from tests.native.providers.test_provider_s3 import _settings, _stream

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from syncoxide.native.providers.s3 import S3Provider
-from syncoxide.native.providers.s3_settings import create_client
+from syncoxide.native.providers.s3.provider import S3Provider
+from syncoxide.native.providers.s3.settings import create_client
 from tests.native.providers.conftest import S3Server
 from tests.native.providers.counting_proxy import counting_proxy
 from tests.native.providers.test_provider_s3 import SMALL_PARTS, _settings, _stream

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from syncoxide.native.providers.s3_settings import S3Settings, create_client
+from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from tests.conftest import PROJECT_ROOT
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.counting_proxy import counting_proxy
@@ -92,7 +92,7 @@ def test_a_killed_sync_resumes_its_multipart_upload(
         assert added.returncode == 0, added.stderr
         env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
         env.pop("AWS_CA_BUNDLE", None)
-        command = [sys.executable, "-m", "syncoxide.native.cli", "sync", str(source), "box:kill"]
+        command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "box:kill"]
         sync = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

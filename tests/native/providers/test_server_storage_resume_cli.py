@@ -67,7 +67,7 @@ def test_a_killed_sync_resumes_its_upload(
         added = cli(config, "remote", "add", "home", "server", f"url={url}", f"token={token}")
         assert added.returncode == 0, added.stderr
         env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
-        command = [sys.executable, "-m", "syncoxide.native.cli", "sync", str(source), "home:kill"]
+        command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "home:kill"]
         sync = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.errors import IntegrityError
-from syncoxide.native.providers.gdrive import DriveProvider
+from syncoxide.native.providers.gdrive.provider import DriveProvider
 from tests.fakes.fake_gdrive import FakeDrive
 from tests.native.providers_cloud.test_provider_gdrive import KiB, _blocks, _fresh_root, _settings
 

@@ -17,8 +17,8 @@ import secrets
 
 import pytest
 
-from syncoxide.native.providers.dropbox import DropboxProvider, DropboxSettings
-from syncoxide.native.providers.gdrive import DriveProvider, DriveSettings
+from syncoxide.native.providers.dropbox.provider import DropboxProvider, DropboxSettings
+from syncoxide.native.providers.gdrive.provider import DriveProvider, DriveSettings
 from syncoxide.native.providers.oauth_http import OAuthSettings
 from syncoxide.providers.contract import Provider
 from syncoxide.testing.provider_conformance import CHECKS

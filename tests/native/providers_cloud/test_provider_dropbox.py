@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from syncoxide.errors import AuthenticationError, IntegrityError, ProviderUnavailableError
-from syncoxide.native.providers.dropbox import DropboxProvider, DropboxSettings
-from syncoxide.native.providers.dropbox_api import ContentHash
+from syncoxide.native.providers.dropbox.api import ContentHash
+from syncoxide.native.providers.dropbox.provider import DropboxProvider, DropboxSettings
 from syncoxide.native.providers.oauth_http import OAuthSettings
 from syncoxide.providers.contract import Provider
 from syncoxide.testing.provider_conformance import CHECKS, run_conformance

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from syncoxide.errors import AuthenticationError, IntegrityError, ProviderUnavailableError
-from syncoxide.native.providers.gdrive import DriveProvider, DriveSettings
+from syncoxide.native.providers.gdrive.provider import DriveProvider, DriveSettings
 from syncoxide.native.providers.oauth_http import OAuthSettings
 from syncoxide.providers.contract import Provider
 from syncoxide.testing.provider_conformance import CHECKS, run_conformance

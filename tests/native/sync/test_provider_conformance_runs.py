@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.local_provider import LocalProvider
+from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.providers.contract import Provider
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.testing.provider_conformance import CHECKS, run_conformance

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from syncoxide.cli.main import main
 from syncoxide.errors import ProviderError
-from syncoxide.native import local_provider
-from syncoxide.native.cli import main
+from syncoxide.native.providers.local import provider as local_provider
 
 
 @pytest.fixture
@@ -115,8 +115,8 @@ def test_keep_both_on_disk(dirs, capsys) -> None:
 
 def test_a_second_run_on_the_same_pair_is_refused(dirs, capsys, tmp_path) -> None:
     from syncoxide.engine.run import pair_id
-    from syncoxide.native.local_provider import LocalProvider
-    from syncoxide.native.pair_store_files import FilePairStore
+    from syncoxide.native.local.pair_store import FilePairStore
+    from syncoxide.native.providers.local.provider import LocalProvider
 
     one, two = dirs
     pair = pair_id(LocalProvider(one), LocalProvider(two))

@@ -33,7 +33,7 @@ def _cli(state: Path, *args: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "syncoxide.native.cli",
+        "syncoxide.cli.main",
         "sync",
         *args,
         "--state-dir",

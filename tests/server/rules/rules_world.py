@@ -11,8 +11,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.config import ServerConfig
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
 from tests.server.signin import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from server.config import ServerConfig
-from server.rules.connections import open_connection
 from syncoxide.errors import ConfigError, PermissionDeniedError
-from syncoxide.native.address_guard import AddressGuard, AddressPolicy, GuardsAddresses
+from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy, GuardsAddresses
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.rules.connections import open_connection
 from tests.native.providers.conftest import (
     ACCESS_KEY,
     DAV_PASSWORD,

@@ -9,14 +9,14 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.runtime import current_runtime
-from syncoxide_web.browser import browser_checks, storage_estimate
-from syncoxide_web.files_view import FILES_SECTION, wire_files_view
-from syncoxide_web.requests_view import REQUESTS_SECTION, wire_requests_view
-from syncoxide_web.rules_view import wire_rules_view, with_server_rules
-from syncoxide_web.send_view import SEND_SECTION, wire_send_view
-from syncoxide_web.shares_view import SHARES_SECTION, wire_shares_view
-from syncoxide_web.sync_view import SYNC_SECTION, wire_sync_view
-from syncoxide_web.vault_view import VAULT_SECTION, wire_vault_view
+from syncoxide_web.files.view import FILES_SECTION, wire_files_view
+from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
+from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
+from syncoxide_web.platform.browser import browser_checks, storage_estimate
+from syncoxide_web.send.view import SEND_SECTION, wire_send_view
+from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
+from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
+from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
 
 # Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.

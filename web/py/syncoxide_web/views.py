@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from syncoxide.runtime import RuntimeInfo
-from syncoxide_web.browser import BrowserCheck, StorageEstimate
+from syncoxide_web.platform.browser import BrowserCheck, StorageEstimate
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,0 @@
-"""The storage port: metadata (accounts, tokens, sessions, events) and blobs.
-
-Routes and services talk only to :class:`~server.storage.port.MetadataStore` and
-:class:`~server.storage.port.BlobStore`. The embedded default is SQLite in WAL mode plus files
-under the data directory; a PostgreSQL or S3 store replaces them by implementing the same
-protocols and passing :mod:`server.storage.conformance`.
-"""

@@ -1,0 +1,101 @@
+"""The ``syncoxide`` command line.
+
+Each subcommand is a small function taking the parsed arguments and returning an exit code:
+0 success, 1 the work failed (the message says why and what to do), 2 bad usage.
+
+How commands are found: :data:`COMMANDS` names each command of the CLI itself, with its
+one-line summary and the module that defines it (``register(commands)`` adds its full parser).
+Other packages add commands through the entry-point group ``syncoxide.commands`` (the server
+adds ``serve``, ``user``, ``token`` and ``build-web`` that way), so the CLI never imports the
+server. A run imports only the module of the command it runs; ``--help`` imports none, so the
+answer is instant and ``syncoxide sync`` never pays for cryptography, aiortc or the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from syncoxide import __version__
+from syncoxide.cli.plugins import contributed_commands
+from syncoxide.errors import SyncoxideError, UsageError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+#: name -> (summary for ``--help``, module whose ``register(commands)`` defines it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sync": ("copy, mirror, move or two-way sync two folders", "syncoxide.cli.sync"),
+    "trash": ("list or restore versions bisync set aside", "syncoxide.cli.sync"),
+    "encrypt": ("encrypt a file or folder with a password", "syncoxide.cli.crypto"),
+    "decrypt": ("decrypt what `syncoxide encrypt` wrote", "syncoxide.cli.crypto"),
+    "change-password": (
+        "change the password of an encrypted file or folder",
+        "syncoxide.cli.crypto",
+    ),
+    "pgp-encrypt": ("encrypt a file to someone's OpenPGP key", "syncoxide.cli.crypto"),
+    "pgp-decrypt": ("decrypt an OpenPGP message made for your key", "syncoxide.cli.crypto"),
+    "send": ("send files or folders straight to another device", "syncoxide.cli.p2p.command"),
+    "receive": ("receive a peer-to-peer transfer", "syncoxide.cli.p2p.command"),
+    "share": ("upload files or folders and print a share link", "syncoxide.cli.links.command"),
+    "request": (
+        "request-files links: create them, pull what arrived",
+        "syncoxide.cli.links.command",
+    ),
+    "get": ("download a share link (decrypts encrypted shares)", "syncoxide.cli.links.get"),
+    "login": ("get an API token for a server through the browser", "syncoxide.cli.login"),
+    "whoami": ("show who the saved or given token acts as", "syncoxide.cli.login"),
+    "events": ("print your live notifications", "syncoxide.cli.login"),
+    "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
+    "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
+}
+
+
+def all_commands() -> dict[str, tuple[str, str]]:
+    """The CLI's own commands, then those other installed packages contribute."""
+    return {**COMMANDS, **contributed_commands()}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syncoxide",
+        description="Sync, share, receive, encrypt and back up files.",
+    )
+    parser.add_argument("--version", action="version", version=f"syncoxide {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    table = all_commands()
+    words = [word for word in (argv or []) if not word.startswith("-")]
+    chosen = table.get(words[0]) if words else None
+    if chosen is not None:
+        importlib.import_module(chosen[1]).register(commands)
+    for name, (summary, _) in table.items():
+        if name not in commands.choices:
+            # Listed for --help only: a run of this command registers its real parser.
+            commands.add_parser(name, help=summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except UsageError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SyncoxideError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""``syncoxide sync`` and ``syncoxide trash``: the sync engine from the command line.
+
+Exit codes: 0 done; 1 some files failed (the rest was done; run again to retry them);
+2 bad usage; 3 stopped by a safety valve before changing anything (--max-delete);
+4 the run could not start (unreadable journal or state, missing folder permissions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from syncoxide.engine.exit_codes import EXIT_NOT_RUN, EXIT_OK, EXIT_SAFETY_STOP
+from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
+from syncoxide.native import event_loop
+
+STATE_ENV = "SYNCOXIDE_STATE_DIR"
+
+
+class _FilterAction(argparse.Action):
+    """Keeps --include and --exclude in the order given: the first matching rule decides."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        rules = list(getattr(namespace, "rules", None) or [])
+        rules.append((option == "--include", str(values)))
+        namespace.rules = rules
+
+
+def register(commands: Any) -> None:
+    _register_sync(commands)
+    _register_trash(commands)
+
+
+def _register_sync(commands: Any) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="copy, mirror, move or two-way sync two folders",
+        epilog="exit codes: 0 done, 1 some files failed, 2 usage, 3 stopped by --max-delete "
+        "before any change, 4 could not start. See docs/sync.md.",
+    )
+    sync.add_argument("source", metavar="SRC", help="source folder (path1 in bisync)")
+    sync.add_argument("dest", metavar="DST", help="destination folder (path2 in bisync)")
+    sync.add_argument(
+        "--mode",
+        choices=["copy", "sync", "move", "bisync"],
+        default="copy",
+        help="copy never deletes; sync mirrors; move deletes sources after a verified copy; "
+        "bisync is two-way (default copy)",
+    )
+    sync.add_argument("--checksum", action="store_true", help="compare content, not size+mtime")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    sync.add_argument(
+        "--conflict",
+        default="newer",
+        choices=["newer", "older", "larger", "path1", "path2", "keep-both"],
+        help="bisync: who wins when both sides changed (default newer; the loser goes to the "
+        "trash, or beside the winner with keep-both)",
+    )
+    sync.add_argument("--transfers", type=int, default=4, help="parallel transfers (default 4)")
+    _add_selection_and_output(sync)
+    sync.set_defaults(run=_sync, rules=[])
+
+
+def _add_selection_and_output(sync: argparse.ArgumentParser) -> None:
+    sync.add_argument(
+        "--exclude",
+        action=_FilterAction,
+        metavar="GLOB",
+        dest="rules",
+        help="leave out matching paths (repeatable; first matching rule wins)",
+    )
+    sync.add_argument(
+        "--include",
+        action=_FilterAction,
+        metavar="GLOB",
+        dest="rules",
+        help="take only matching files (repeatable)",
+    )
+    sync.add_argument(
+        "--max-delete",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop before changing anything if more than N files would go",
+    )
+    sync.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    sync.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help=f"where pair state and journals live (default ${STATE_ENV} or the user state folder)",
+    )
+    # For benchmarks that compare against tools that never fsync; not for real use.
+    sync.add_argument("--no-fsync", action="store_true", help=argparse.SUPPRESS)
+
+
+def _register_trash(commands: Any) -> None:
+    trash = commands.add_parser("trash", help="list or restore versions bisync set aside")
+    actions = trash.add_subparsers(dest="trash_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list the pair's trash on both sides")
+    listing.add_argument("path1")
+    listing.add_argument("path2")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_trash_list)
+    back = actions.add_parser("restore", help="put a trashed version back under its name")
+    back.add_argument("path1")
+    back.add_argument("path2")
+    back.add_argument("item", help="an id from `syncoxide trash list` (side:run/path)")
+    back.set_defaults(run=_trash_restore)
+
+
+def state_root(given: Path | None) -> Path:
+    if given is not None:
+        return given
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("syncoxide"))
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from syncoxide.engine.run import RunOptions
+    from syncoxide.sync.conflicts import ConflictPolicy
+    from syncoxide.sync.filters import compile_rule
+    from syncoxide.sync.plan import Mode
+
+    if args.transfers < 1:
+        raise UsageError("--transfers must be at least 1.")
+    rules = tuple(compile_rule(glob, include=include) for include, glob in args.rules)
+    return RunOptions(
+        Mode(args.mode),
+        args.checksum,
+        args.dry_run,
+        ConflictPolicy(args.conflict),
+        args.transfers,
+        rules,
+        args.max_delete,
+    )
+
+
+def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]:
+    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``."""
+    from syncoxide.native.providers.local.provider import LocalProvider
+    from syncoxide.native.remotes.store import RemoteStore, open_remote, split_location
+
+    remotes = RemoteStore()
+    names = remotes.names()
+
+    def open_location(spec: str) -> Any:
+        name, path = split_location(spec, names)
+        if name is None:
+            return LocalProvider(spec, durable=durable)
+        kind, options = remotes.options(name)
+        if kind == "crypt":
+            return _password_folder(open_location(_joined(options["remote"], path)), options)
+        return open_remote(kind, options, path)
+
+    one, two = open_location(first), open_location(second)
+    if one.root_id == two.root_id:
+        raise UsageError("Source and destination are the same folder.")
+    return one, two
+
+
+def _joined(location: str, path: str) -> str:
+    return f"{location.rstrip('/')}/{path}" if path else location
+
+
+def _password_folder(inner: Any, options: dict[str, str]) -> Any:
+    from syncoxide.crypto.keys import SecretBytes
+    from syncoxide.native.crypto.backend import CryptographyBackend
+    from syncoxide.providers.encrypted import PasswordFolder
+    from syncoxide.system import SystemRandom
+
+    password = SecretBytes(options["password"].encode())
+    return PasswordFolder(inner, CryptographyBackend(), password, SystemRandom())
+
+
+async def _closing(one: Any, two: Any, work: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``work``, then close network providers' connections inside the same loop."""
+    try:
+        return await work
+    finally:
+        for provider in (one, two):
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from syncoxide.cli.sync_report import ProgressLine, print_json, print_summary
+    from syncoxide.engine.run import pair_id, run_pair
+    from syncoxide.engine.summary import exit_code, summary_json
+    from syncoxide.native.local.pair_store import FilePairStore
+    from syncoxide.native.providers.local_state import give_local_state
+    from syncoxide.system import SystemClock, SystemRandom
+
+    options = _options(args)
+    one, two = _providers(args.source, args.dest, durable=not args.no_fsync)
+    store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
+    give_local_state((one, two), store.folder)
+    progress = ProgressLine(sys.stderr)
+    progress.enabled = progress.enabled and not args.json
+    started = time.monotonic()
+    try:
+        store.lock()
+        report = event_loop.run(
+            _closing(
+                one,
+                two,
+                run_pair(one, two, store, options, SystemClock(), SystemRandom(), progress),
+            )
+        )
+    except SafetyLimitError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_SAFETY_STOP
+    except UsageError:
+        raise
+    except SyncoxideError as error:
+        print(f"syncoxide: {error}", file=sys.stderr)
+        return EXIT_NOT_RUN
+    finally:
+        store.unlock()
+    progress.finish()
+    seconds = time.monotonic() - started
+    if args.json:
+        print_json(summary_json(report, seconds))
+    else:
+        print_summary(report, seconds)
+    return exit_code(report)
+
+
+def _trash_list(args: argparse.Namespace) -> int:
+    from syncoxide.cli.sync_report import print_json
+    from syncoxide.engine.run import pair_id
+    from syncoxide.engine.trash import list_trash
+    from syncoxide.sync.plan import Side
+
+    one, two = _providers(args.path1, args.path2)
+    pair = pair_id(one, two)
+
+    async def both() -> list[Any]:
+        return await list_trash(one, Side.PATH1, pair) + await list_trash(two, Side.PATH2, pair)
+
+    items = asyncio.run(both())
+    if args.json:
+        print_json(
+            {
+                "items": [
+                    {
+                        "id": i.ident,
+                        "side": i.side.value,
+                        "run": i.run,
+                        "path": i.path,
+                        "size": i.size,
+                    }
+                    for i in items
+                ]
+            }
+        )
+    else:
+        for item in items:
+            print(f"{item.ident}\t{item.size} bytes")
+        print(f"{len(items)} versions in the trash of this pair")
+    return EXIT_OK
+
+
+def _trash_restore(args: argparse.Namespace) -> int:
+    from syncoxide.engine.run import pair_id
+    from syncoxide.engine.trash import parse_ident, restore
+    from syncoxide.sync.plan import Side
+
+    side, run, path = parse_ident(args.item)
+    one, two = _providers(args.path1, args.path2)
+    provider = one if side is Side.PATH1 else two
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    displaced = asyncio.run(restore(provider, pair_id(one, two), run, path, stamp))
+    print(f"restored {path} on {side.value}")
+    if displaced:
+        print(f"the version that was there is now in the trash as {displaced}")
+    print("run `syncoxide sync --mode bisync` to carry it to the other side")
+    return EXIT_OK

@@ -1,0 +1,66 @@
+"""HTTP clients that connect only to addresses an ``AddressGuard`` checked.
+
+aiohttp (S3, through aiobotocore and the lean requests) takes a resolver: the guarded one
+checks every answer and aiohttp connects to exactly those. httpx (WebDAV, Drive, Dropbox) has
+no resolver hook, so the guarded transport resolves and checks the host itself and sends the
+request to the checked address, keeping the name in the Host header and for TLS (SNI and
+certificate checks use ``sni_hostname``).
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx2
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from syncoxide.native.net.address_guard import AddressGuard
+
+
+class GuardedResolver(AbstractResolver):
+    def __init__(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in await self._guard.addresses(host, port)
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+class GuardedTransport(httpx2.AsyncBaseTransport):
+    def __init__(self, guard: AddressGuard, **options: Any) -> None:
+        self._guard = guard
+        self._inner = httpx2.AsyncHTTPTransport(**options)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        host = request.url.host
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        address = (await self._guard.addresses(host, port))[0]
+        if address != host:
+            request.url = request.url.copy_with(host=address)
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def guarded_transport(guard: AddressGuard | None, **options: Any) -> httpx2.AsyncBaseTransport:
+    """httpx's own transport (with ``options``) when there is no guard, else a guarded one."""
+    if guard is None:
+        return httpx2.AsyncHTTPTransport(**options)
+    return GuardedTransport(guard, **options)

@@ -1,0 +1,174 @@
+"""A WebRTC data channel with aiortc, opened through signaling, with backpressure.
+
+No ICE servers unless the user configured some: aiortc would otherwise add a public STUN server,
+and host candidates are all two peers on one machine or network need. aiortc puts its candidates
+in the SDP, so we send no trickle ICE; a browser's trickled candidates are added when they are
+plain host candidates (aiortc cannot resolve mDNS ``.local`` names, so those are skipped).
+
+Who offers: a peer that sees ``peer-joined`` (it was there first); a peer that gets an ``offer``
+answers. Messages go out in pieces of at most 256 KiB and wait while more than HIGH_WATER bytes
+are queued, resuming on ``bufferedamountlow``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiortc import (
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.sdp import candidate_from_sdp
+
+from syncoxide.errors import PeerGoneError, TransportError
+from syncoxide.native.p2p.signal import Message, SignalingClient
+
+MAX_MESSAGE = 256 * 1024
+HIGH_WATER = 12 * 1024 * 1024
+LOW_WATER = 1024 * 1024
+OPEN_TIMEOUT = 20.0
+
+
+class ChannelLink:
+    """One open data channel: ``send`` with backpressure, ``receive`` whole messages."""
+
+    def __init__(self, connection: RTCPeerConnection, channel: RTCDataChannel) -> None:
+        self.connection = connection
+        self.channel = channel
+        self.incoming: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._drained = asyncio.Event()
+        self._aborted = False
+        channel.bufferedAmountLowThreshold = LOW_WATER
+        channel.on("message", self._on_message)
+        channel.on("close", lambda: self.incoming.put_nowait(None))
+        channel.on("bufferedamountlow", self._drained.set)
+
+    def _on_message(self, message: Any) -> None:
+        if isinstance(message, bytes):
+            self.incoming.put_nowait(message)
+
+    async def send(self, data: bytes) -> None:
+        for start in range(0, len(data), MAX_MESSAGE):
+            while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
+                self._drained.clear()
+                await self._drained.wait()
+            if self._aborted or self.channel.readyState != "open":
+                raise PeerGoneError("The data channel to the other peer closed.")
+            self.channel.send(data[start : start + MAX_MESSAGE])
+
+    async def receive(self) -> bytes:
+        message = await self.incoming.get()
+        if message is None:
+            self.incoming.put_nowait(None)
+            raise PeerGoneError("The data channel to the other peer closed.")
+        return message
+
+    async def flush(self, timeout: float) -> None:
+        """Wait (bounded) until everything queued has left, e.g. before closing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.channel.bufferedAmount and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the last message is handed to SCTP after bufferedAmount drops
+
+    def abort(self) -> None:
+        """The other peer is gone: wake every wait on this channel, a full send queue
+        included (a dead peer never drains it), with PeerGoneError."""
+        self._aborted = True
+        self.incoming.put_nowait(None)
+        self._drained.set()
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+def _new_connection(ice_servers: list[str]) -> RTCPeerConnection:
+    servers = [RTCIceServer(urls=url) for url in ice_servers]
+    return RTCPeerConnection(RTCConfiguration(iceServers=servers))
+
+
+async def negotiate(
+    signal: SignalingClient, *, offer_now: bool, ice_servers: list[str], wait: float | None
+) -> ChannelLink:
+    """Open a channel: offer at once if told, else wait for ``peer-joined`` or an ``offer``."""
+    while not offer_now:
+        message = await signal.next(wait)
+        if message["type"] == "offer":
+            return await _answer(signal, message, ice_servers)
+        offer_now = message["type"] == "peer-joined"
+    return await _offer(signal, ice_servers)
+
+
+async def _offer(signal: SignalingClient, ice_servers: list[str]) -> ChannelLink:
+    connection = _new_connection(ice_servers)
+    channel = connection.createDataChannel("transfer", ordered=True)
+    link = ChannelLink(connection, channel)
+    await connection.setLocalDescription(await connection.createOffer())
+    await signal.send({"type": "offer", "sdp": connection.localDescription.sdp})
+    while True:
+        message = await _during_setup(signal, connection)
+        if message["type"] == "answer":
+            answer = RTCSessionDescription(sdp=message["sdp"], type="answer")
+            await connection.setRemoteDescription(answer)
+            break
+    await _wait_open(connection, channel)
+    return link
+
+
+async def _answer(signal: SignalingClient, offer: Message, ice_servers: list[str]) -> ChannelLink:
+    connection = _new_connection(ice_servers)
+    arrived: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
+
+    def on_channel(channel: RTCDataChannel) -> None:
+        if not arrived.done():
+            arrived.set_result(channel)
+
+    connection.on("datachannel", on_channel)
+    await connection.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+    await connection.setLocalDescription(await connection.createAnswer())
+    await signal.send({"type": "answer", "sdp": connection.localDescription.sdp})
+    try:
+        channel = await asyncio.wait_for(arrived, OPEN_TIMEOUT)
+    except TimeoutError:
+        await connection.close()
+        raise TransportError("No data channel opened within 20 s.") from None
+    link = ChannelLink(connection, channel)
+    await _wait_open(connection, channel)
+    return link
+
+
+async def _during_setup(signal: SignalingClient, connection: RTCPeerConnection) -> Message:
+    message = await signal.next(OPEN_TIMEOUT)
+    if message["type"] == "peer-left":
+        await connection.close()
+        raise PeerGoneError("The other peer left while the connection was being set up.")
+    if message["type"] == "ice" and message.get("candidate"):
+        await _add_candidate(connection, message)
+    return message
+
+
+async def _add_candidate(connection: RTCPeerConnection, message: Message) -> None:
+    text = str(message["candidate"]).removeprefix("candidate:")
+    if ".local" in text:
+        return  # mDNS names cannot be resolved by aiortc
+    candidate = candidate_from_sdp(text)
+    candidate.sdpMid = message.get("sdpMid")
+    candidate.sdpMLineIndex = message.get("sdpMLineIndex")
+    await connection.addIceCandidate(candidate)
+
+
+async def _wait_open(connection: RTCPeerConnection, channel: RTCDataChannel) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + OPEN_TIMEOUT
+    while channel.readyState != "open":
+        if loop.time() > deadline or connection.connectionState in ("failed", "closed"):
+            await connection.close()
+            raise TransportError(
+                "The peer-to-peer connection did not open.",
+                hint="Both ends must reach each other directly on this network.",
+            )
+        await asyncio.sleep(0.01)

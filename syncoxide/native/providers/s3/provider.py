@@ -1,0 +1,515 @@
+"""S3 and S3-compatible stores (AWS, rclone serve s3, MinIO, moto) through aiobotocore.
+
+How it maps the contract:
+- Folders are key prefixes; ``mkdir`` writes a zero-byte marker ``path/.sxdir`` (see
+  ``s3_listing``) so empty folders survive, and deleting a folder's last entry leaves a marker
+  behind, as a disk would.
+- Writes are atomic by S3's nature (PUT and CompleteMultipartUpload publish whole objects).
+  Small files are buffered, checked against the source digest, then PUT; big ones go up as a
+  parallel multipart upload that is aborted on any failure or digest mismatch.
+- Our own digests and the mtime live in object metadata (``md5chksum`` and ``mtime`` in
+  rclone's spelling, ``sx-sha1``): multipart ETags are not MD5s and LastModified is upload
+  time. Metadata only exists from a HEAD, so listing HEADs each file (in parallel) to report
+  the same mtime that ``write`` returned, except the objects ``s3_object_memory`` knows.
+- ``move`` is a server-side copy then a delete: not atomic across the two keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from botocore.exceptions import BotoCoreError, ClientError
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    ConfigError,
+    DirectoryNotEmptyError,
+    IntegrityError,
+    NotFoundError,
+    UsageError,
+)
+from syncoxide.native.net.address_guard import AddressGuard
+from syncoxide.native.net.guarded_clients import GuardedResolver
+from syncoxide.native.providers.digests import (
+    StreamDigests,
+    mtime_to_text,
+    verify_expected,
+)
+from syncoxide.native.providers.s3.errors import translated
+from syncoxide.native.providers.s3.lean import HeadSigner, lean_head, lean_put
+from syncoxide.native.providers.s3.list_pages import PageReader
+from syncoxide.native.providers.s3.listing import MARKER_NAME
+from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
+from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
+from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
+from syncoxide.native.providers.upload_ledger import UploadLedger
+from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+
+_READ_CHUNK = MiB
+_COPY_LIMIT = 5 * 1024 * MiB  # the largest object one CopyObject call may copy
+
+
+class S3Provider:
+    """One bucket (optionally under a key prefix) as a sync root. Close with ``aclose``."""
+
+    def __init__(self, settings: S3Settings) -> None:
+        self._settings = settings
+        self._bucket = settings.bucket
+        prefix = settings.prefix.strip("/")
+        self._prefix = f"{prefix}/" if prefix else ""
+        self._exits = AsyncExitStack()
+        self._client: Any = None
+        self._lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
+        self._opening = asyncio.Lock()
+        self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
+        self._memory = ObjectMemory()
+        self._ledger: UploadLedger | None = None
+        self._guard: AddressGuard | None = None
+        self._features = Features(
+            case_sensitive=True,
+            mtime_precision_ns=settings.mtime_precision_ns,
+            server_side_copy=True,
+            server_side_move=True,
+            hash_kinds=frozenset({"sha1", "md5"}),
+        )
+
+    async def __aenter__(self) -> S3Provider:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    def keep_state_in(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._memory = ObjectMemory(folder / "s3-objects.json")
+        self._ledger = UploadLedger(folder / "s3-uploads.json")
+
+    def guard_addresses(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
+    async def aclose(self) -> None:
+        self._memory.save()
+        await self._exits.aclose()
+        self._client = self._lean = None
+        # A semaphore belongs to the event loop that used it; the next loop gets a new one.
+        self._part_slots = asyncio.Semaphore(self._settings.upload_concurrency)
+
+    async def _s3(self) -> Any:
+        async with self._opening:
+            if self._client is None:
+                await self._check_endpoint()
+                try:
+                    context = create_client(self._settings, self._resolver())
+                    self._client = await self._exits.enter_async_context(context)
+                    await self._open_lean_head()
+                except BotoCoreError as error:
+                    raise ConfigError(
+                        f"The S3 client could not be set up: {error}.",
+                        hint="Nothing was changed. Check the remote settings and AWS_* variables.",
+                    ) from error
+        return self._client
+
+    async def _open_lean_head(self) -> None:
+        s = self._settings
+        if s.endpoint_url and s.access_key_id and s.secret_access_key:
+            signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
+            connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=s.connect_timeout, sock_read=s.read_timeout
+                ),
+            )
+            await self._exits.enter_async_context(session)
+            self._lean = (session, signer)
+
+    async def _check_endpoint(self) -> None:
+        """A refused endpoint fails here, clearly, before any client is built (aiohttp skips
+        the resolver for an address written as digits)."""
+        if self._guard is not None and self._settings.endpoint_url:
+            url = urlsplit(self._settings.endpoint_url)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            await self._guard.addresses(url.hostname or "", port)
+
+    def _resolver(self) -> GuardedResolver | None:
+        return GuardedResolver(self._guard) if self._guard is not None else None
+
+    def _translated(self, where: str) -> Any:
+        return translated(where, self._bucket, self._settings.endpoint_url or "AWS S3")
+
+    def _key(self, path: str) -> str:
+        if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
+            raise UsageError(f"{path!r} is not a path inside the sync root.")
+        return self._prefix + path
+
+    # -- the contract ------------------------------------------------------------------
+    @property
+    def features(self) -> Features:
+        return self._features
+
+    @property
+    def root_id(self) -> str:
+        endpoint = self._settings.endpoint_url or "aws"
+        return f"s3:{endpoint}/{self._bucket}/{self._prefix}"
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        reader = PageReader(self._prefix, self._memory, self._head, prune)
+        client = await self._s3()
+        paginator = client.get_paginator("list_objects_v2")
+        pages = aiter(paginator.paginate(Bucket=self._bucket, Prefix=self._prefix))
+        # The next page is fetched while this page's files are HEADed: both take seconds
+        # per 1000 keys on a slow server, so overlapping them nearly halves the wall time.
+        upcoming = asyncio.ensure_future(anext(pages, None))
+        try:
+            while True:
+                with self._translated(self._prefix or "/"):
+                    page = await upcoming
+                if page is None:
+                    reader.finish()
+                    return
+                upcoming = asyncio.ensure_future(anext(pages, None))
+                entries = await reader.entries(page, self._settings.head_concurrency)
+                if entries:
+                    yield entries
+        finally:
+            upcoming.cancel()
+
+    def _remember(self, path: str, etag: str, entry: Entry) -> None:
+        if etag:
+            known = KnownObject(entry.size, etag, "", entry.mtime_ns, entry.hashes)
+            self._memory.learn(self._key(path), known)
+
+    async def _head(self, path: str) -> Entry:
+        if self._lean is not None:
+            key = self._key(path)
+            try:
+                with self._translated(path):
+                    lean = await lean_head(self._lean[0], self._lean[1], self._bucket, key)
+            except LookupError:
+                pass  # an unusual reply: botocore below says precisely what it is
+            else:
+                if lean is None:
+                    raise NotFoundError(f"S3: {path!r} does not exist.")
+                return file_entry(path, lean.size, lean.last_modified_ns, lean.metadata)
+        head = await self._head_object(path)
+        modified = int(head["LastModified"].timestamp()) * 10**9
+        return file_entry(path, head["ContentLength"], modified, head.get("Metadata", {}))
+
+    async def _head_object(self, path: str) -> Any:
+        client = await self._s3()
+        with self._translated(path):
+            try:
+                return await client.head_object(Bucket=self._bucket, Key=self._key(path))
+            except ClientError as error:
+                # A HEAD reply has no body, so a bare 403 hides whether the key or the
+                # credentials are wrong; a listing's error body tells.
+                if error.response.get("Error", {}).get("Code") == "403":
+                    await client.list_objects_v2(Bucket=self._bucket, MaxKeys=1)
+                raise
+
+    async def _folder_keys(self, path: str, limit: int) -> list[str]:
+        """Up to ``limit`` keys under the folder ``path`` (its marker sorts first)."""
+        client = await self._s3()
+        prefix = self._key(path) + "/" if path else self._prefix
+        with self._translated(path):
+            found = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=limit)
+        return [item["Key"] for item in found.get("Contents", [])]
+
+    async def stat(self, path: str) -> Entry:
+        if path == "":
+            return Entry("", EntryKind.DIR)
+        try:
+            return await self._head(path)
+        except NotFoundError:
+            if await self._folder_keys(path, 1):
+                return Entry(path, EntryKind.DIR)
+            raise
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        if length == 0:
+            return
+        client = await self._s3()
+        extra = {}
+        if offset or length is not None:
+            end = "" if length is None else str(offset + length - 1)
+            extra["Range"] = f"bytes={offset}-{end}"
+        with self._translated(path):
+            try:
+                response = await client.get_object(
+                    Bucket=self._bucket, Key=self._key(path), **extra
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "InvalidRange":
+                    return  # the offset is at or past the end: no bytes
+                raise
+            async with response["Body"] as body:
+                async for block in body.iter_chunks(_READ_CHUNK):
+                    yield block
+
+    def digests_wanted_first(self, size: int) -> tuple[str, ...]:
+        # A multipart upload's metadata is fixed when it starts; a single PUT sends it after
+        # the bytes were hashed anyway.
+        return ("md5", "sha1") if size > self._settings.part_size else ()
+
+    async def write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        return await self._write(path, chunks, {}, mtime_ns, hash_kind, expected_digest)
+
+    async def write_known(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        *,
+        mtime_ns: int | None = None,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> Entry:
+        return await self._write(path, chunks, known, mtime_ns, hash_kind, expected_digest)
+
+    async def _write(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        known: dict[str, str],
+        mtime_ns: int | None,
+        hash_kind: str | None,
+        expected_digest: ExpectedDigest | None,
+    ) -> Entry:
+        key, kind = self._key(path), hash_kind or "sha1"
+        mtime = time.time_ns() if mtime_ns is None else mtime_ns
+        # With both digests known the stream is hashed once, to prove it is what was hashed.
+        known = {k: known[k] for k in ("md5", kind) if k in known}
+        if len(known) < len({"md5", kind}):
+            known = {}
+        digests = StreamDigests(kind) if known else StreamDigests("md5", kind)
+        head, rest = await read_head(chunks, digests, self._settings.part_size)
+
+        def check() -> None:
+            _verify(expected_digest, digests, known, kind, path)
+
+        with self._translated(path):
+            if rest is None:
+                check()
+                hashes = known or digests.hashes("md5", kind)
+                metadata = object_metadata(mtime, hashes, kind)
+                etag = await self._put_small(key, bytes(head), hashes["md5"], metadata)
+            else:
+                etag = await self._put_multipart(
+                    key, (head, rest), digests, known, (mtime, kind), check
+                )
+        hashes = known or digests.hashes("md5", kind)
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
+        self._remember(path, etag, written)
+        return written
+
+    async def _put_multipart(
+        self,
+        key: str,
+        stream: tuple[bytearray, AsyncIterator[bytes]],
+        digests: StreamDigests,
+        known: dict[str, str],
+        version: tuple[int, str],
+        check: Callable[[], None],
+    ) -> str:
+        """A multipart upload of ``stream`` (head, rest) with ``version`` (mtime, hash kind);
+        the object's ETag ("" if unknown)."""
+        mtime, kind = version
+        upload = MultipartUpload(
+            await self._s3(),
+            (self._bucket, key),
+            self._settings.part_size,
+            self._part_slots,
+            self._ledger,
+            self._lean,
+        )
+        metadata = object_metadata(mtime, known, kind)
+        etag = await upload.run(*stream, digests, metadata, check, mtime)
+        if known or digests.size > _COPY_LIMIT:
+            return etag
+        # Digests known only now: adding them costs the store a copy of the whole object.
+        return await self._replace_metadata(
+            key, object_metadata(mtime, digests.hashes("md5", kind), kind)
+        )
+
+    async def _put_small(
+        self, key: str, body: bytes, md5_hex: str, metadata: dict[str, str]
+    ) -> str:
+        """PUTs one object; its ETag."""
+        md5 = bytes.fromhex(md5_hex)
+        if self._lean is not None:
+            session, signer = self._lean
+            etag = await lean_put(session, signer, self._bucket, key, body, md5, metadata)
+            if etag is not None:
+                return etag
+        client = await self._s3()
+        sent = await client.put_object(Bucket=self._bucket, Key=key, Body=body, Metadata=metadata)
+        return str(sent.get("ETag", ""))
+
+    async def _replace_metadata(self, key: str, metadata: dict[str, str]) -> str:
+        """Rewrites the object's metadata in place; the new object's ETag."""
+        self._memory.forget(key)
+        client = await self._s3()
+        copied = await client.copy_object(
+            Bucket=self._bucket,
+            Key=key,
+            CopySource={"Bucket": self._bucket, "Key": key},
+            Metadata=metadata,
+            MetadataDirective="REPLACE",
+        )
+        return str(copied.get("CopyObjectResult", {}).get("ETag", ""))
+
+    async def delete(self, path: str) -> None:
+        if await self._is_file(path):
+            await self._delete_keys([self._key(path)], path)
+        else:
+            keys = await self._folder_keys(path, 3)
+            if not keys:
+                raise NotFoundError(f"S3: {path!r} does not exist.")
+            folder = self._key(path) + "/"
+            if not set(keys) <= {folder, folder + MARKER_NAME}:
+                raise DirectoryNotEmptyError(f"S3: folder {path!r} is not empty.")
+            await self._delete_keys(keys, path)
+        await self._keep_parent(path)
+
+    async def _is_file(self, path: str) -> bool:
+        try:
+            await self._head(path)
+        except NotFoundError:
+            return False
+        return True
+
+    async def _delete_keys(self, keys: list[str], where: str) -> None:
+        client = await self._s3()
+        for key in keys:
+            self._memory.forget(key)
+        with self._translated(where):
+            for start in range(0, len(keys), 1000):
+                batch = [{"Key": key} for key in keys[start : start + 1000]]
+                if len(batch) == 1:
+                    await client.delete_object(Bucket=self._bucket, Key=batch[0]["Key"])
+                else:
+                    await client.delete_objects(
+                        Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
+                    )
+
+    async def _keep_parent(self, path: str) -> None:
+        # Removing a folder's last key would make the folder vanish with it; a disk keeps it.
+        parent = path.rpartition("/")[0]
+        if parent and not await self._folder_keys(parent, 1):
+            await self._put_marker(parent)
+
+    async def _put_marker(self, path: str) -> None:
+        client = await self._s3()
+        with self._translated(path):
+            await client.put_object(
+                Bucket=self._bucket, Key=f"{self._key(path)}/{MARKER_NAME}", Body=b""
+            )
+
+    async def mkdir(self, path: str) -> None:
+        if path == "":
+            return
+        if await self._is_file(path):
+            raise AlreadyExistsError(f"S3: {path!r} exists and is a file.")
+        await self._put_marker(path)
+
+    async def move(self, source: str, target: str) -> None:
+        await self.copy(source, target)
+        if await self._is_file(source):
+            await self._delete_keys([self._key(source)], source)
+        else:
+            await self._delete_keys(await self._all_keys(source), source)
+        await self._keep_parent(source)
+
+    async def copy(self, source: str, target: str) -> None:
+        """Server-side copy of a file or a folder; ``AlreadyExistsError`` if ``target`` exists."""
+        try:
+            await self.stat(target)
+        except NotFoundError:
+            pass
+        else:
+            raise AlreadyExistsError(f"S3: {target!r} already exists.")
+        entry = await self.stat(source)
+        if entry.kind is EntryKind.FILE:
+            await self._copy_key(self._key(source), self._key(target), entry.size, source)
+            return
+        old, new = self._key(source) + "/", self._key(target) + "/"
+        for key in await self._all_keys(source):
+            await self._copy_key(key, new + key[len(old) :], None, source)
+
+    async def _all_keys(self, folder: str) -> list[str]:
+        client = await self._s3()
+        paginator = client.get_paginator("list_objects_v2")
+        keys: list[str] = []
+        with self._translated(folder):
+            async for page in paginator.paginate(
+                Bucket=self._bucket, Prefix=self._key(folder) + "/"
+            ):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    async def _copy_key(self, old: str, new: str, size: int | None, where: str) -> None:
+        if size is not None and size > _COPY_LIMIT:
+            raise UsageError(
+                f"S3: {where!r} is larger than 5 GiB, which one server-side copy cannot move.",
+                hint="Nothing was changed. Copy it through the sync engine instead.",
+            )
+        self._memory.forget(new)
+        client = await self._s3()
+        with self._translated(where):
+            await client.copy_object(
+                Bucket=self._bucket,
+                Key=new,
+                CopySource={"Bucket": self._bucket, "Key": old},
+                MetadataDirective="COPY",
+            )
+
+    async def set_mtime(self, path: str, mtime_ns: int) -> None:
+        key = self._key(path)
+        head = await self._head_object(path)
+        metadata = dict(head.get("Metadata", {}))
+        metadata["mtime"] = mtime_to_text(mtime_ns)
+        with self._translated(path):
+            await self._replace_metadata(key, metadata)
+
+    async def hash(self, path: str, kind: str) -> str:
+        stored = (await self._head(path)).hashes.get(kind)
+        if stored is not None:
+            return stored
+        digests = StreamDigests(kind)
+        async for block in self.open_read(path):
+            await digests.update(block)
+        return digests.hexdigest(kind)
+
+
+def _verify(
+    expected_digest: ExpectedDigest | None,
+    digests: StreamDigests,
+    known: dict[str, str],
+    kind: str,
+    path: str,
+) -> None:
+    """The source's digest must match what was sent and, if given, what was hashed first."""
+    verify_expected(expected_digest, digests, kind, path)
+    if known and known[kind] != digests.hexdigest(kind):
+        raise IntegrityError(
+            f"{path!r} changed between hashing it and sending it.",
+            hint="Nothing was committed; the next attempt hashes it again.",
+        )

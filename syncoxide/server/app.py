@@ -1,0 +1,265 @@
+"""The Starlette application: routes stay thin, the pieces they call live beside them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from syncoxide import __version__
+from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
+from syncoxide.runtime import current_runtime
+from syncoxide.server.accounts import cli_login
+from syncoxide.server.accounts import pages as account_pages
+from syncoxide.server.accounts.auth import who
+from syncoxide.server.accounts.pages import safe_next
+from syncoxide.server.api import routing as api
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.spec import PREFIX as API_PREFIX
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.files import uploads as storage_uploads
+from syncoxide.server.files.provider import OwnFilesProvider
+from syncoxide.server.files.service import FileService
+from syncoxide.server.files.store import FileStore
+from syncoxide.server.links import request_routes, share_routes, uploads
+from syncoxide.server.links.service import LinkService
+from syncoxide.server.links.store import LinkStore
+from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
+from syncoxide.server.pages.headers import SecurityHeaders
+from syncoxide.server.pages.shell import (
+    VendorBuild,
+    render_app_shell,
+    render_error_page,
+    render_user_bar,
+)
+from syncoxide.server.ratelimit import RateLimits
+from syncoxide.server.rules.connections import Connections, open_connection
+from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.runner import RuleRunner
+from syncoxide.server.rules.scheduler import RuleScheduler
+from syncoxide.server.rules.service import RuleService
+from syncoxide.server.rules.store import RuleStore
+from syncoxide.server.rules.watcher import ChangeWatcher
+from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.tus import UploadStore
+
+
+class WebApp:
+    """Everything the routes need, read once at start-up."""
+
+    def __init__(self, config: ServerConfig, services: Services | None = None) -> None:
+        self.config = config
+        self.schema_version = prepare_data_dir(config)
+        self.services = services or embedded_services(config)
+        self.static_dir = config.web_root / "static"
+        self.error_template = (config.web_root / "404.html").read_text()
+        self._manifest_stamp = 0
+        self._load_build()
+
+    def _load_build(self) -> None:
+        """Read the web build, again whenever ``syncoxide build-web`` has replaced it.
+
+        One stat per page load lets a rebuild reach browsers without restarting the server.
+        """
+        stamp = (
+            self.config.manifest_path.stat().st_mtime_ns
+            if self.config.manifest_path.exists()
+            else 0
+        )
+        if stamp and stamp == self._manifest_stamp:
+            return
+        self.build = VendorBuild.load(self.config.vendor_dir)
+        self.app_shell = render_app_shell(
+            (self.config.web_root / "index.html").read_text(), self.build
+        )
+        self._manifest_stamp = stamp
+
+    async def index(self, request: Request) -> Response:
+        """The app, for a signed-in browser; everyone else is sent to sign in first."""
+        try:
+            signed_in = await who(request)
+        except ApiError:
+            signed_in = None
+        if signed_in is None or signed_in.via != "session":
+            target = safe_next(request.url.path)
+            return RedirectResponse(
+                f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
+            )
+        self._load_build()
+        page = self.app_shell.replace("{{user_bar}}", render_user_bar(signed_in))
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    async def healthz(self, request: Request) -> Response:
+        runtime = current_runtime()
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "python": runtime.python_version,
+                "schema_version": self.schema_version,
+                "pyodide": self.build.pyodide_version,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def static(self, request: Request) -> Response:
+        relative = request.path_params["path"]
+        if relative.split("/", 1)[0] == "vendor":
+            raise HTTPException(404)
+        return self._file_or_404(request, self.static_dir, relative, REVALIDATE)
+
+    async def vendor(self, request: Request) -> Response:
+        # Any complete build folder still on disk is served, so a page opened before a rebuild
+        # can finish loading; the build keeps the previous generation for that reason.
+        folder, path = request.path_params["folder"], request.path_params["path"]
+        if not path or not (self.config.vendor_dir / folder).is_dir():
+            raise HTTPException(404)
+        relative = f"{folder}/{path}"
+        return self._file_or_404(request, self.config.vendor_dir, relative, IMMUTABLE)
+
+    def _file_or_404(self, request: Request, root: Path, relative: str, cache: str) -> Response:
+        path = resolve_inside(root, relative)
+        if path is None:
+            raise HTTPException(404)
+        return file_response(request, path, cache)
+
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        code, title, message = _STATUS_TEXT.get(status, _STATUS_TEXT[500])
+        wants_json = "application/json" in request.headers.get("accept", "")
+        if wants_json or request.url.path.startswith(API_PREFIX + "/"):
+            return JSONResponse({"error": code, "message": message}, status_code=status)
+        page = render_error_page(self.error_template, title, message, request.url.path)
+        return HTMLResponse(page, status_code=status, headers=getattr(error, "headers", None))
+
+
+_STATUS_TEXT = {
+    404: (
+        "not_found",
+        "Not found",
+        "Nothing is at this address. Check the link, or start from the app's home page.",
+    ),
+    405: (
+        "method_not_allowed",
+        "Not allowed",
+        "This address does not accept that kind of request.",
+    ),
+    500: ("http_error", "Request failed", "The server could not answer this request."),
+}
+
+
+def _quota_bytes() -> int | None:
+    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
+    return int(quota) if quota.isdigit() else None
+
+
+def link_service(config: ServerConfig, services: Services) -> LinkService:
+    uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
+    store = LinkStore.open(config.database_path)
+    own_files = FileStore.open(config.database_path)
+
+    async def files_bytes(user_id: int) -> int:
+        return own_files.bytes_of_user(user_id)
+
+    return LinkService(
+        store,
+        services.blobs,
+        uploads,
+        services.notifier,
+        services.clock,
+        _quota_bytes(),
+        files_bytes,
+    )
+
+
+def file_service(config: ServerConfig, links: LinkService) -> FileService:
+    """The user's own files share the links' blob store, upload store and quota."""
+    return FileService(
+        FileStore.open(config.database_path),
+        links.blobs,
+        links.uploads,
+        config.data_dir / "incoming",
+        _quota_bytes(),
+        links.store.bytes_of_user,
+        links.sweep_abandoned_uploads,
+    )
+
+
+def rule_service(
+    config: ServerConfig, services: Services, files: FileService | None = None
+) -> RuleService:
+    store = RuleStore.open(config.database_path)
+    key = config.data_dir / "connections.key"
+
+    def own_files(user_id: int, path: str) -> OwnFilesProvider:
+        assert files is not None
+        return OwnFilesProvider(files, user_id, path)
+
+    policy = AddressPolicy.parse(config.connections_allow(), "the connections allow-list")
+    connections = Connections(
+        store,
+        key,
+        services.clock,
+        open_connection,
+        own_files if files else None,
+        AddressGuard(policy),
+    )
+    runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
+    watcher = ChangeWatcher(store, connections, services.clock)
+    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Sync rules run on schedule for as long as the server runs."""
+    scheduler = app.state.rules.scheduler
+    await scheduler.start()
+    try:
+        yield
+    finally:
+        await scheduler.stop()
+
+
+def create_app(
+    config: ServerConfig,
+    services: Services | None = None,
+    limits: RateLimits | None = None,
+) -> Starlette:
+    web = WebApp(config, services)
+    if limits is not None:
+        web.services.limits = limits
+    routes: list[BaseRoute] = [
+        *api.routes(),
+        Route("/", web.index, methods=["GET", "HEAD"]),
+        Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
+        Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
+        Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
+        *signaling_routes(config),
+        *account_pages.routes(),
+        *cli_login.routes(),
+    ]
+    links = link_service(config, web.services)
+    routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
+    routes.extend(consent_routes())
+    files = file_service(config, links)
+    routes.extend(storage_uploads.routes(files))
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: web.http_error, Exception: web.http_error},
+        lifespan=lifespan,
+    )
+    app.state.services = web.services
+    app.state.links = links
+    app.state.files = files
+    app.state.rules = rule_service(config, web.services, files)
+    app.add_middleware(SecurityHeaders)
+    return app

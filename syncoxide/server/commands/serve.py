@@ -1,0 +1,78 @@
+"""``syncoxide serve``: the web app under uvicorn, on the embedded defaults."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from syncoxide.errors import ConfigError, UsageError
+from syncoxide.server.webbuild import ProjectPaths, project_root
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the web app and API server")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the database and files live (default: your user data directory)",
+    )
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return serve(host=args.host, port=args.port, data_dir=args.data_dir, build_if_missing=True)
+
+
+def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool) -> int:
+    from syncoxide.server.app import create_app
+    from syncoxide.server.config import ServerConfig
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"Port {port} is not a TCP port.", hint="Pick one between 1 and 65535.")
+    config = ServerConfig.embedded_defaults(data_dir)
+    if build_if_missing:
+        ensure_web_build(ProjectPaths(project_root()))
+    app = create_app(config)
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"syncoxide is starting at http://{shown_host}:{port}/  (data in {config.data_dir})")
+    print("Press Ctrl-C to stop.", flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
+    # uvicorn finishes its graceful shutdown, then re-raises the Ctrl-C it captured.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        return 1
+    print("syncoxide stopped.")
+    return 0
+
+
+def ensure_web_build(paths: ProjectPaths) -> None:
+    """Build the browser bundle when it is missing, instead of serving a page that cannot load."""
+    from syncoxide.server.pages.shell import VendorBuild
+    from syncoxide.server.webbuild import build
+
+    try:
+        VendorBuild.load(paths.vendor)
+    except ConfigError:
+        print(
+            "The web build is missing: building it now (one-time, takes a few seconds)...",
+            file=sys.stderr,
+            flush=True,
+        )
+        build(paths)

@@ -1,0 +1,254 @@
+"""The data directory: SQLite metadata (WAL mode, migrated) and a blob folder beside it.
+
+Migrations are numbered and applied in order inside one transaction each; ``schema_version``
+records the last one applied, so a newer server opens an older directory and brings it up to
+date, and an older server refuses a directory from a newer one instead of damaging it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from syncoxide.errors import ConfigError
+from syncoxide.server.config import ServerConfig
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the schema version itself and the instance's own settings.
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (0);
+    CREATE TABLE instance_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: accounts, their sign-in identities, API tokens, sessions, OIDC logins, events.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE identities (
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (issuer, subject)
+    );
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash BLOB NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER,
+        expires_at INTEGER
+    );
+    CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+    CREATE TABLE sessions (
+        session_hash BLOB PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE pending_logins (
+        state TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        next_path TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX events_by_user ON events (user_id, id);
+    """,
+    # 3: share links (kind 'share') and request-files links (kind 'request'), and their files.
+    """
+    CREATE TABLE links (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        allow_late INTEGER NOT NULL DEFAULT 0,
+        max_downloads INTEGER,
+        downloads INTEGER NOT NULL DEFAULT 0,
+        last_download_at INTEGER,
+        password_hash TEXT,
+        access_secret TEXT NOT NULL,
+        revoked_at INTEGER,
+        max_total_bytes INTEGER,
+        max_files INTEGER,
+        allowed_types TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX links_by_user ON links (user_id, kind);
+    CREATE TABLE link_files (
+        id INTEGER PRIMARY KEY,
+        link_id TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        crc32 INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        blob_key TEXT NOT NULL,
+        late INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        UNIQUE (link_id, path)
+    );
+    """,
+    # 4: provider connections (secrets sealed), sync rules between them, and their runs.
+    """
+    CREATE TABLE connections (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        options TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        state TEXT NOT NULL,
+        state_message TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        checked_at INTEGER,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE sync_rules (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        source_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        source_path TEXT NOT NULL,
+        dest_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        dest_path TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        conflict TEXT NOT NULL,
+        interval_seconds INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        status_message TEXT NOT NULL DEFAULT '',
+        next_run_at INTEGER NOT NULL,
+        last_run_at INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX sync_rules_due ON sync_rules (enabled, next_run_at);
+    CREATE TABLE rule_runs (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES sync_rules(id) ON DELETE CASCADE,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        actions INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        conflicts INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX rule_runs_by_rule ON rule_runs (rule_id, id);
+    """,
+    # 5: end-to-end encrypted shares (files and names are ciphertext; the key is in the URL).
+    "ALTER TABLE links ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+    # 6: a request link's X25519 public key (base64) when uploads are end-to-end encrypted.
+    "ALTER TABLE links ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+    # 7: a sync rule may also run when its source's changes feed reports a change.
+    "ALTER TABLE sync_rules ADD COLUMN on_change INTEGER NOT NULL DEFAULT 0;",
+    # 8: a peer-to-peer room's server copy (its share link), so a receiver still finds it after
+    # a restart; the record goes with its share (syncoxide/server/signaling/fallbacks.py).
+    """
+    CREATE TABLE p2p_fallbacks (
+        room TEXT PRIMARY KEY,
+        link_id TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX p2p_fallbacks_by_link ON p2p_fallbacks (link_id);
+    """,
+    # 9: each user's own files on this server: folders and files by path, bytes in blobs.
+    """
+    CREATE TABLE stored_files (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime_ns INTEGER NOT NULL DEFAULT 0,
+        sha1 TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL DEFAULT '',
+        blob_key TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (user_id, path)
+    ) WITHOUT ROWID;
+    """,
+    # 10: peer-to-peer short codes, so a code read out before a restart still finds its room;
+    # a code lasts as long as its room, or its room's server copy (server/signaling/codes.py).
+    """
+    CREATE TABLE p2p_codes (
+        code TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
+    """,
+)
+
+
+def prepare_data_dir(config: ServerConfig) -> int:
+    """Create the data directory on first run, migrate its database, return the schema version."""
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.blobs_dir.mkdir(exist_ok=True, mode=0o700)
+    connection = _connect(config.database_path)
+    try:
+        return migrate(connection)
+    finally:
+        connection.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as error:
+        raise ConfigError(
+            f"Could not open the database at {path}: {error}.",
+            hint="Check that the data directory is writable, or pass another one with --data-dir.",
+        ) from error
+    return connection
+
+
+def current_version(connection: sqlite3.Connection) -> int:
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = connection.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0])
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    version = current_version(connection)
+    if version > len(MIGRATIONS):
+        raise ConfigError(
+            f"The data directory was written by a newer syncoxide (schema {version}; "
+            f"this one knows up to {len(MIGRATIONS)}).",
+            hint="Nothing was changed. Upgrade syncoxide, or point --data-dir elsewhere.",
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.execute("BEGIN")
+        try:
+            for statement in filter(str.strip, script.split(";")):
+                connection.execute(statement)
+            connection.execute("UPDATE schema_version SET version = ?", (number,))
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            connection.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

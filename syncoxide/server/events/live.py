@@ -1,0 +1,88 @@
+"""``/api/v1/events/live``: one WebSocket per signed-in client, pushing that user's events.
+
+Authenticated like the API (Bearer header, or the session cookie from a page of this same
+origin: a WebSocket is not covered by CORS, so the Origin header is checked instead of CSRF).
+Messages are JSON: ``{"type": "event", ...}`` for each event, in id order, first the ones
+after the client's ``?after=`` id, then ``{"type": "caught_up", "last_id": N}``, then live
+events. Close code 4000 asks the client to reconnect with its last id (it fell behind);
+4401 means its credential was refused, or was revoked or signed out while connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from syncoxide.server.accounts.auth import services_of, who
+from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.events.service import event_json
+from syncoxide.server.storage.port import Event
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RESYNC = 4000
+# After these, every open socket of the user checks that its own credential still holds.
+CREDENTIAL_EVENTS = frozenset({"token.revoked", "session.ended"})
+
+
+async def _authorize(websocket: WebSocket) -> SignedIn | None:
+    try:
+        signed_in = await who(websocket)
+    except ApiError:
+        return None
+    if signed_in is not None and signed_in.via == "session":
+        origin = websocket.headers.get("origin")
+        if origin is None or urlsplit(origin).netloc != websocket.headers.get("host"):
+            return None
+    return signed_in
+
+
+async def live_events(websocket: WebSocket) -> None:
+    signed_in = await _authorize(websocket)
+    after_raw = websocket.query_params.get("after", "0")
+    if signed_in is None or not after_raw.isdigit():
+        # Closing before accepting makes the server answer the handshake with 403.
+        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
+    await websocket.accept()
+    notifier = services_of(websocket).notifier
+    user_id = signed_in.user.id
+    last = int(after_raw)
+    async with notifier.subscribe(user_id) as queue:
+        async for event in notifier.backlog(user_id, last):
+            await websocket.send_json({"type": "event", **event_json(event)})
+            last = event.id
+        await websocket.send_json({"type": "caught_up", "last_id": last})
+        await _run_until_closed(websocket, queue, last)
+
+
+async def _run_until_closed(
+    websocket: WebSocket, queue: asyncio.Queue[Event | None], last: int
+) -> None:
+    async def push() -> None:
+        while (event := await queue.get()) is not None:
+            if event.id > last:
+                await websocket.send_json({"type": "event", **event_json(event)})
+            if event.kind in CREDENTIAL_EVENTS and await _authorize(websocket) is None:
+                # The token this socket signed in with was revoked, or its session ended.
+                await websocket.close(code=CLOSE_UNAUTHORIZED)
+                return
+        await websocket.close(code=CLOSE_RESYNC)
+
+    async def drain() -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass
+
+    tasks = {asyncio.create_task(push()), asyncio.create_task(drain())}
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await asyncio.gather(*tasks)

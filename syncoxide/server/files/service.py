@@ -1,0 +1,322 @@
+"""Each user's own files on this server: what the files API, the tus uploads and server-side
+rules call, apart from HTTP.
+
+Bytes arrive two ways and are hashed (SHA-1 and SHA-256) as they do, never read again:
+``put`` streams a small body to a file in ``incoming/``; a finished tus upload is committed
+with ``commit_upload``. Either way the finished file is moved (renamed) into the blob store
+and only then recorded under its name, so an interrupted upload leaves nothing under the final
+name, and a digest the client expected but did not get commits nothing.
+
+One quota covers a user's files and their links (``SYNCOXIDE_LINK_QUOTA_BYTES``): an upload
+that would go over it is refused before its bytes are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncoxide.errors import (
+    AlreadyExistsError,
+    IntegrityError,
+    NotFoundError,
+    ProviderError,
+    SyncoxideError,
+    UsageError,
+)
+from syncoxide.server.files.names import checked_path
+from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
+from syncoxide.server.storage.port import BlobStore
+from syncoxide.server.tus import Upload, UploadStore
+from syncoxide.server.tus.headers import TusRequestError
+
+UsedElsewhere = Callable[[int], Awaitable[int]]
+UPLOAD_SCOPE = "files:user:{}"
+
+
+class QuotaExceededError(ProviderError):
+    """An upload would take the user over their storage quota; nothing of it was kept."""
+
+    code = "quota_exceeded"
+
+
+class StorageFullError(ProviderError):
+    """The server's disk is full; the upload was not kept."""
+
+    code = "storage_full"
+
+
+@contextmanager
+def _disk_full_said_plainly(path: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise StorageFullError(
+            f"The server's disk is full: {path!r} was not stored.",
+            hint="Nothing half-written was kept, and the previous version (if any) is intact."
+            " Tell the server's admin, or try again later.",
+        ) from None
+
+
+@dataclass(frozen=True)
+class Received:
+    """A finished file on the server's disk, not yet under any name."""
+
+    path: Path
+    size: int
+    sha1: str
+    sha256: str
+
+
+async def _nothing_elsewhere(user_id: int) -> int:
+    return 0
+
+
+class FileService:
+    def __init__(
+        self,
+        store: FileStore,
+        blobs: BlobStore,
+        uploads: UploadStore,
+        incoming: Path,
+        quota_bytes: int | None = None,
+        used_elsewhere: UsedElsewhere = _nothing_elsewhere,
+        sweep_uploads: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.blobs = blobs
+        self.uploads = uploads
+        self.incoming = incoming
+        self.quota_bytes = quota_bytes
+        self.used_elsewhere = used_elsewhere
+        #: Frees the disk held by abandoned uploads now and then (shared with the links).
+        self.sweep_uploads = sweep_uploads
+        incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
+            leftover.unlink(missing_ok=True)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def entry(self, user_id: int, path: str) -> StoredEntry:
+        path = checked_path(path, root_ok=True)
+        if path == "":
+            return StoredEntry("", DIR)
+        found = self.store.get(user_id, path)
+        if found is None:
+            raise NotFoundError(f"{path!r} does not exist in your files.")
+        return found
+
+    def listing(
+        self, user_id: int, folder: str, after: str, limit: int, recursive: bool
+    ) -> list[StoredEntry]:
+        if self.entry(user_id, folder).kind != DIR:
+            raise UsageError(f"{folder!r} is a file; list the folder that holds it.")
+        return self.store.listing(user_id, folder, after, limit, recursive)
+
+    def file(self, user_id: int, path: str) -> StoredEntry:
+        found = self.entry(user_id, path)
+        if found.kind != FILE:
+            raise UsageError(f"{path!r} is a folder, not a file.")
+        return found
+
+    def read(self, file: StoredEntry, start: int, length: int) -> AsyncIterator[bytes]:
+        return self.blobs.read(file.blob_key, 1 << 20, start, length)
+
+    # -- quota ------------------------------------------------------------------------
+
+    async def room(self, user_id: int) -> int | None:
+        """How many more bytes the user may store, or None without a quota."""
+        if self.quota_bytes is None:
+            return None
+        used = self.store.bytes_of_user(user_id) + await self.used_elsewhere(user_id)
+        return max(self.quota_bytes - used, 0)
+
+    async def check_room(self, user_id: int, size: int, replacing: str = "") -> None:
+        room = await self.room(user_id)
+        if room is None:
+            return
+        old = self.store.get(user_id, replacing) if replacing else None
+        room += old.size if old is not None and old.kind == FILE else 0
+        if size > room:
+            raise QuotaExceededError(
+                f"This upload ({size} bytes) would go over your storage quota ({room} bytes left).",
+                hint="Nothing of it was kept. Delete files or old links, or ask for more room.",
+            )
+
+    # -- writing ----------------------------------------------------------------------
+
+    async def put(
+        self,
+        user_id: int,
+        path: str,
+        body: AsyncIterator[bytes],
+        mtime_ns: int,
+        expected_sha1: str | None,
+    ) -> StoredEntry:
+        """Store a streamed body under ``path``; nothing is named unless every byte arrived."""
+        path = checked_path(path)
+        self._check_not_folder(user_id, path)
+        with _disk_full_said_plainly(path):
+            received = await self._receive(user_id, path, body)
+            try:
+                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+            finally:
+                received.path.unlink(missing_ok=True)
+
+    async def _receive(self, user_id: int, path: str, body: AsyncIterator[bytes]) -> Received:
+        room = await self.room(user_id)
+        old = self.store.get(user_id, path)
+        if room is not None and old is not None and old.kind == FILE:
+            room += old.size
+        target = self.incoming / f"{secrets.token_hex(12)}.part"
+        sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0  # noqa: S324 - a content id
+        try:
+            with target.open("xb") as out:
+                async for chunk in body:
+                    size += len(chunk)
+                    if room is not None and size > room:
+                        await self.check_room(user_id, size, path)
+                    out.write(chunk)
+                    sha1.update(chunk)
+                    sha256.update(chunk)
+                out.flush()
+                # Durable off the event loop: the blob store's own fsync then finds nothing to
+                # write, so other requests are not held up behind this disk.
+                await asyncio.to_thread(os.fsync, out.fileno())
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return Received(target, size, sha1.hexdigest(), sha256.hexdigest())
+
+    async def commit_upload(
+        self, user_id: int, upload_id: str, path: str, mtime_ns: int, expected_sha1: str | None
+    ) -> StoredEntry:
+        """Name a finished tus upload; on any refusal the upload is dropped and nothing kept."""
+        path = checked_path(path)
+        upload = self._finished_upload(user_id, upload_id)
+        try:
+            self._check_not_folder(user_id, path)
+            with _disk_full_said_plainly(path):
+                received = await self._described(upload)
+                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+        finally:
+            self.uploads.delete(upload)
+
+    def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
+        try:
+            upload = self.uploads.get(upload_id, UPLOAD_SCOPE.format(user_id))
+        except TusRequestError as error:
+            raise NotFoundError(f"No upload {upload_id!r} of yours is waiting: {error}") from None
+        if not upload.complete:
+            raise UsageError(
+                f"The upload holds {upload.offset} bytes and is not finished.",
+                hint="Send the rest (and its Upload-Length), then commit it.",
+            )
+        return upload
+
+    async def _described(self, upload: Upload) -> Received:
+        """Digests kept while the upload arrived; after a restart, read once more."""
+        data = self.uploads.data_path(upload)
+        kept = self.uploads.kept_digest(upload)
+        if kept is not None:
+            return Received(data, upload.length, kept.sha1.hexdigest(), kept.sha256.hexdigest())
+        sha1, sha256 = await asyncio.to_thread(_file_digests, data)
+        return Received(data, upload.length, sha1, sha256)
+
+    async def _keep(
+        self,
+        user_id: int,
+        path: str,
+        received: Received,
+        mtime_ns: int,
+        expected_sha1: str | None,
+    ) -> StoredEntry:
+        if expected_sha1 is not None and expected_sha1.lower() != received.sha1:
+            raise IntegrityError(
+                f"{path!r} arrived with SHA-1 {received.sha1}, not the {expected_sha1} expected.",
+                hint="Nothing was kept; the previous version (if any) is unchanged. Upload again.",
+            )
+        await self.check_room(user_id, received.size, path)
+        key = f"files/u{user_id}/{secrets.token_hex(16)}"
+        await self.blobs.adopt(key, received.path)
+        sizes = (received.size, mtime_ns, received.sha1, received.sha256)
+        entry = StoredEntry(path, FILE, *sizes, key)
+        try:
+            replaced = self.store.put_file(user_id, entry)
+        except BaseException:
+            await self.blobs.delete(key)
+            raise
+        if replaced:
+            await self.blobs.delete(replaced)
+        return entry
+
+    def _check_not_folder(self, user_id: int, path: str) -> None:
+        found = self.store.get(user_id, path)
+        if found is not None and found.kind == DIR:
+            raise UsageError(f"{path!r} is a folder; a file cannot replace it.")
+        for parent in parents_of(path):
+            above = self.store.get(user_id, parent)
+            if above is not None and above.kind != DIR:
+                raise UsageError(f"{parent!r} is a file, so {path!r} cannot be inside it.")
+
+    # -- folders, moves, copies -----------------------------------------------------------
+
+    def mkdir(self, user_id: int, path: str) -> StoredEntry:
+        path = checked_path(path)
+        self.store.make_folders(user_id, [*parents_of(path), path])
+        return StoredEntry(path, DIR)
+
+    async def delete(self, user_id: int, path: str, recursive: bool) -> None:
+        for key in self.store.remove(user_id, checked_path(path), recursive):
+            await self.blobs.delete(key)
+
+    def move(self, user_id: int, source: str, target: str) -> StoredEntry:
+        source, target = checked_path(source), checked_path(target)
+        self.store.move(user_id, source, target)
+        return self.entry(user_id, target)
+
+    async def copy(self, user_id: int, source: str, target: str) -> StoredEntry:
+        """A server-side copy of one file; the bytes never leave the server."""
+        original = self.file(user_id, source)
+        target = checked_path(target)
+        if self.store.get(user_id, target) is not None:
+            raise _exists(target)
+        self._check_not_folder(user_id, target)
+        await self.check_room(user_id, original.size)
+        key = f"files/u{user_id}/{secrets.token_hex(16)}"
+        await self.blobs.put(key, self.read(original, 0, original.size))
+        copied = StoredEntry(
+            target, FILE, original.size, original.mtime_ns, original.sha1, original.sha256, key
+        )
+        if self.store.get(user_id, target) is not None:  # taken while the bytes were copied
+            await self.blobs.delete(key)
+            raise _exists(target)
+        self.store.put_file(user_id, copied)
+        return copied
+
+    def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> StoredEntry:
+        found = self.entry(user_id, path)
+        self.store.set_mtime(user_id, found.path, mtime_ns)
+        return self.entry(user_id, path)
+
+
+def _exists(path: str) -> SyncoxideError:
+    return AlreadyExistsError(f"{path!r} exists already; a copy never overwrites.")
+
+
+def _file_digests(path: Path) -> tuple[str, str]:
+    sha1, sha256 = hashlib.sha1(), hashlib.sha256()  # noqa: S324 - a content id
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            sha1.update(chunk)
+            sha256.update(chunk)
+    return sha1.hexdigest(), sha256.hexdigest()

@@ -1,0 +1,185 @@
+"""Each user's own files in the embedded SQLite database (migration 9).
+
+One row per folder or file, keyed by (user, path); a file's bytes are a blob whose key the row
+names. The row is the commit point: a file exists under its name exactly when its row does,
+so a blob written for an upload that never finished is never visible. Every method is a few
+statements with no ``await`` between them, so on the event loop each runs as one step and two
+requests cannot interleave inside it.
+
+Paths are relative and ``/``-separated; ``""`` is the root, which has no row. Everything under
+a folder ``f`` sorts between ``f/`` and ``f0`` (``'0'`` follows ``'/'``), which makes subtree
+queries and renames plain range scans.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError
+from syncoxide.server.storage.sqlite import open_database
+
+FILE, DIR = "file", "dir"
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    path: str
+    kind: str  # FILE or DIR
+    size: int = 0
+    mtime_ns: int = 0
+    sha1: str = ""
+    sha256: str = ""
+    blob_key: str = ""
+
+
+_COLUMNS = ", ".join(f.name for f in fields(StoredEntry))
+
+
+def _entry(row: Any) -> StoredEntry:
+    return StoredEntry(*row)
+
+
+def parents_of(path: str) -> list[str]:
+    """``a``, ``a/b`` for ``a/b/c``: the folders that must exist for ``path`` to."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _below(folder: str) -> tuple[str, str | bytes]:
+    """The half-open range of paths strictly inside ``folder`` ("" for everything).
+
+    The root's upper bound is a BLOB: SQLite sorts every TEXT value before any BLOB, so
+    ``path < x''`` holds for every path, whatever characters it holds."""
+    return (folder + "/", folder + "0") if folder else ("", b"")
+
+
+class FileStore:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> FileStore:
+        return cls(open_database(path))
+
+    def get(self, user_id: int, path: str) -> StoredEntry | None:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM stored_files WHERE user_id = ? AND path = ?",  # noqa: S608
+            (user_id, path),
+        ).fetchone()
+        return None if row is None else _entry(row)
+
+    def listing(
+        self, user_id: int, folder: str, after: str, limit: int, recursive: bool
+    ) -> list[StoredEntry]:
+        """Entries inside ``folder`` sorted by path, those after ``after``, at most ``limit``."""
+        low, high = _below(folder)
+        sql = (
+            f"SELECT {_COLUMNS} FROM stored_files WHERE user_id = ? AND path >= ? AND path < ?"  # noqa: S608
+            " AND path > ?"
+        )
+        params: list[Any] = [user_id, low, high, after]
+        if not recursive:
+            sql += " AND instr(substr(path, ?), '/') = 0"
+            params.append(len(low) + 1)
+        rows = self._db.execute(sql + " ORDER BY path LIMIT ?", (*params, limit)).fetchall()
+        return [_entry(row) for row in rows]
+
+    def has_children(self, user_id: int, folder: str) -> bool:
+        low, high = _below(folder)
+        row = self._db.execute(
+            "SELECT 1 FROM stored_files WHERE user_id = ? AND path >= ? AND path < ? LIMIT 1",
+            (user_id, low, high),
+        ).fetchone()
+        return row is not None
+
+    def make_folders(self, user_id: int, folders: Sequence[str]) -> None:
+        """Create each folder that is missing; ``AlreadyExistsError`` if a file is in the way."""
+        for folder in folders:
+            found = self.get(user_id, folder)
+            if found is not None and found.kind != DIR:
+                raise AlreadyExistsError(f"{folder!r} is a file, not a folder.")
+            if found is None:
+                self._db.execute(
+                    "INSERT INTO stored_files (user_id, path, kind) VALUES (?, ?, ?)",
+                    (user_id, folder, DIR),
+                )
+
+    def put_file(self, user_id: int, entry: StoredEntry) -> str | None:
+        """Create or replace the file (parents made); returns the replaced file's blob key."""
+        found = self.get(user_id, entry.path)
+        if found is not None and found.kind == DIR:
+            raise AlreadyExistsError(f"{entry.path!r} is a folder; a file cannot replace it.")
+        self._db.execute("BEGIN")
+        try:
+            self.make_folders(user_id, parents_of(entry.path))
+            self._db.execute(
+                f"INSERT OR REPLACE INTO stored_files (user_id, {_COLUMNS})"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, *(getattr(entry, f.name) for f in fields(StoredEntry))),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return found.blob_key if found is not None else None
+
+    def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> None:
+        self._db.execute(
+            "UPDATE stored_files SET mtime_ns = ? WHERE user_id = ? AND path = ?",
+            (mtime_ns, user_id, path),
+        )
+
+    def remove(self, user_id: int, path: str, recursive: bool) -> list[str]:
+        """Remove an entry (and, when ``recursive``, what is inside); returns freed blob keys."""
+        found = self.get(user_id, path)
+        if found is None:
+            raise NotFoundError(f"{path!r} does not exist.")
+        if found.kind == FILE:
+            self._db.execute(
+                "DELETE FROM stored_files WHERE user_id = ? AND path = ?", (user_id, path)
+            )
+            return [found.blob_key]
+        if not recursive and self.has_children(user_id, path):
+            raise DirectoryNotEmptyError(f"The folder {path!r} is not empty.")
+        low, high = _below(path)
+        where = "user_id = ? AND (path = ? OR (path >= ? AND path < ?))"
+        params = (user_id, path, low, high)
+        keys = self._db.execute(
+            f"SELECT blob_key FROM stored_files WHERE {where} AND kind = ?",  # noqa: S608
+            (*params, FILE),
+        ).fetchall()
+        self._db.execute(f"DELETE FROM stored_files WHERE {where}", params)  # noqa: S608
+        return [str(row[0]) for row in keys]
+
+    def move(self, user_id: int, source: str, target: str) -> None:
+        """Rename a file or a whole folder; never over an existing entry."""
+        found = self.get(user_id, source)
+        if found is None:
+            raise NotFoundError(f"{source!r} does not exist.")
+        if self.get(user_id, target) is not None:
+            raise AlreadyExistsError(f"{target!r} exists already; a move never overwrites.")
+        if target.startswith(source + "/"):
+            raise AlreadyExistsError(f"{source!r} cannot move inside itself.")
+        low, high = _below(source)
+        self._db.execute("BEGIN")
+        try:
+            self.make_folders(user_id, parents_of(target))
+            self._db.execute(
+                "UPDATE stored_files SET path = ? || substr(path, ?) WHERE user_id = ?"
+                " AND (path = ? OR (path >= ? AND path < ?))",
+                (target, len(source) + 1, user_id, source, low, high),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def bytes_of_user(self, user_id: int) -> int:
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(size), 0) FROM stored_files WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return int(row[0])

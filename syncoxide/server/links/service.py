@@ -1,0 +1,220 @@
+"""What share links and request-files links do, apart from HTTP.
+
+A link's id is its capability (144 random bits in the URL); a password, when set, is checked
+against an Argon2id hash and then remembered in a cookie holding the link's ``access_secret``.
+Finished tus uploads are moved (renamed, not copied) into the blob store under
+``links/l<id>/u<upload id>``; their CRC-32 (needed in advance by the zip layout) and SHA-256
+were computed by the upload store while the bytes arrived, or are read from disk after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
+from syncoxide.safe_names import sanitized_relative_path, unique_path
+from syncoxide.server.accounts.service import Clock
+from syncoxide.server.events.service import Notifier
+from syncoxide.server.links.store import Link, LinkFile, LinkStore
+from syncoxide.server.storage.port import BlobStore, User
+from syncoxide.server.tus import Upload, UploadStore
+
+_ID_BYTES = 18  # 144 bits: the id in the URL is all a stranger needs
+_HASHER = PasswordHasher()  # Argon2id, RFC 9106 defaults, like account passwords
+# Big reads: per-chunk overhead (ASGI message, transport write) is what limits a download.
+DOWNLOAD_CHUNK = 4 << 20
+# A download that started may resume this long after it was counted without counting again.
+RESUME_GRACE_SECONDS = 6 * 3600
+# Abandoned uploads (past their tus expiry) are swept at most this often, on a new upload.
+SWEEP_EVERY_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    title: str = ""
+    message: str = ""
+    expires_at: int | None = None
+    allow_late: bool = False
+    max_downloads: int | None = None
+    password: str | None = None
+    max_total_bytes: int | None = None
+    max_files: int | None = None
+    allowed_types: str = ""
+    encrypted: bool = False
+    public_key: str = ""
+
+
+class LinkService:
+    def __init__(
+        self,
+        store: LinkStore,
+        blobs: BlobStore,
+        uploads: UploadStore,
+        notifier: Notifier,
+        clock: Clock,
+        quota_bytes: int | None = None,
+        used_elsewhere: Callable[[int], Awaitable[int]] | None = None,
+    ) -> None:
+        self.store = store
+        self.blobs = blobs
+        self.uploads = uploads
+        self.notifier = notifier
+        self.clock = clock
+        self.quota_bytes = quota_bytes  # per user, over all their links; None: no limit
+        self.used_elsewhere = used_elsewhere  # what else counts against it (their own files)
+        self._swept_at = 0
+
+    def sweep_abandoned_uploads(self) -> None:
+        """Free the disk held by uploads nobody finished, now and then (one folder scan)."""
+        now = self.clock()
+        if now - self._swept_at >= SWEEP_EVERY_SECONDS:
+            self._swept_at = now
+            self.uploads.remove_expired()
+
+    async def quota_room(self, user_id: int) -> int | None:
+        """How many more bytes the user's links may hold, or None without a quota."""
+        if self.quota_bytes is None:
+            return None
+        used = await self.store.bytes_of_user(user_id)
+        if self.used_elsewhere is not None:
+            used += await self.used_elsewhere(user_id)
+        return max(self.quota_bytes - used, 0)
+
+    async def create(self, owner: User, kind: str, options: LinkOptions) -> Link:
+        password = options.password or None
+        link = Link(
+            id=secrets.token_urlsafe(_ID_BYTES),
+            kind=kind,
+            user_id=owner.id,
+            title=options.title,
+            message=options.message,
+            created_at=self.clock(),
+            expires_at=options.expires_at,
+            allow_late=options.allow_late,
+            max_downloads=options.max_downloads,
+            downloads=0,
+            last_download_at=None,
+            password_hash=_HASHER.hash(password) if password else None,
+            access_secret=secrets.token_urlsafe(32),
+            revoked_at=None,
+            max_total_bytes=options.max_total_bytes,
+            max_files=options.max_files,
+            allowed_types=options.allowed_types,
+            encrypted=options.encrypted,
+            public_key=options.public_key,
+        )
+        await self.store.add(link)
+        return link
+
+    async def owned(self, owner: User, link_id: str, kind: str) -> Link:
+        """The owner's link; someone else's answers exactly like a missing one."""
+        link = await self.store.get(link_id)
+        if link is None or link.user_id != owner.id or link.kind != kind:
+            raise NotFoundError(f"You have no {kind} link with this id.")
+        return link
+
+    async def public(self, link_id: str, kind: str) -> Link:
+        """The link as a stranger may use it: 404 if unknown, 410 once it is over."""
+        link = await self.store.get(link_id)
+        if link is None or link.kind != kind:
+            raise NotFoundError(
+                "No link at this address.", hint="Check that the whole link was copied."
+            )
+        if link.revoked_at is not None:
+            raise GoneError("The owner withdrew this link.", hint="Ask them for a new one.")
+        if kind == "share" and link.expires_at is not None and link.expires_at <= self.clock():
+            raise GoneError("This link has expired.", hint="Ask the owner for a new one.")
+        return link
+
+    def check_password(self, link: Link, password: str) -> str:
+        """The cookie value that unlocks ``link``; AuthenticationError on a wrong password."""
+        try:
+            _HASHER.verify(link.password_hash or "", password)
+        except (VerificationError, InvalidHashError):
+            raise AuthenticationError(
+                "That password is not right.", hint="Check it with the person who sent the link."
+            ) from None
+        return link.access_secret
+
+    @staticmethod
+    def unlocked(link: Link, cookie: str | None) -> bool:
+        if link.password_hash is None:
+            return True
+        return cookie is not None and secrets.compare_digest(cookie, link.access_secret)
+
+    def download_ticket(self, link: Link) -> str:
+        """A cookie value: this client's download of ``link`` was counted at this moment."""
+        counted_at = str(self.clock())
+        return f"{counted_at}.{_ticket_mac(link, counted_at)}"
+
+    def holds_ticket(self, link: Link, ticket: str | None) -> bool:
+        """Whether ``ticket`` is this link's and less than RESUME_GRACE_SECONDS old."""
+        counted_at, _, mac = (ticket or "").partition(".")
+        return (
+            counted_at.isdigit()
+            and hmac.compare_digest(mac, _ticket_mac(link, counted_at))
+            and self.clock() - int(counted_at) < RESUME_GRACE_SECONDS
+        )
+
+    async def start_download(self, link: Link, free: bool) -> None:
+        """Count a download unless it is ``free`` (see share_routes); GoneError once the
+        limit is used up."""
+        if free:
+            return
+        now = self.clock()
+        if not await self.store.count_download(link.id, now):
+            raise GoneError(
+                "This link reached its download limit.", hint="Ask the owner to share it again."
+            )
+        payload = {"link": link.id, "title": link.title, "downloads": link.downloads + 1}
+        await self.notifier.emit(link.user_id, "share.downloaded", payload, now)
+
+    async def keep_upload(self, link: Link, upload: Upload, raw_path: str, late: bool) -> LinkFile:
+        """Move a finished upload into the blob store under a safe, unused path."""
+        path = unique_path(
+            sanitized_relative_path(raw_path), lambda p: self.store.has_path(link.id, p)
+        )
+        data = self.uploads.data_path(upload)
+        crc, sha256 = self.uploads.content_digest(upload) or await _digest_file(data)
+        # The blob is written (and fsynced) before the row that points at it exists.
+        key = f"links/l{link.id}/u{upload.id}"
+        await self.blobs.adopt(key, data)
+        file = LinkFile(0, link.id, path, upload.length, crc, sha256, key, late, self.clock())
+        file = await self.store.add_file(file)
+        self.uploads.delete(upload)
+        return file
+
+    async def file_bytes(
+        self, file: LinkFile, start: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        async for chunk in self.blobs.read(file.blob_key, DOWNLOAD_CHUNK, start, length):
+            yield chunk
+
+
+async def _digest_file(path: Path) -> tuple[int, str]:
+    """CRC-32 and SHA-256 of a file, read off the event loop so others are not stalled."""
+
+    def digest() -> tuple[int, str]:
+        crc, sha256 = 0, hashlib.sha256()
+        with path.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+                sha256.update(chunk)
+        return crc, sha256.hexdigest()
+
+    return await asyncio.to_thread(digest)
+
+
+def _ticket_mac(link: Link, counted_at: str) -> str:
+    message = f"visit:{link.id}:{counted_at}".encode()
+    return hmac.new(link.access_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

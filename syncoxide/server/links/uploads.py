@@ -1,0 +1,219 @@
+"""Two tus endpoints over the one ``UploadStore``: the owner's, and the request links'.
+
+- ``/api/v1/uploads/``: a signed-in owner (token, or session + CSRF) uploads files into one
+  of their shares; ``Upload-Metadata`` names the ``share`` and the file's relative ``path``.
+- ``/api/v1/drop/``: anyone holding a request link uploads into it; every tus request names
+  the link in the ``Syncoxide-Link`` header (the upload URL alone does not, since tus clients
+  follow ``Location``) and carries the link's password cookie when it has one.
+
+Each upload's scope is its owner or its link, so an upload id from one scope is a 404 in any
+other. Limits (size, count, types, deadline) are checked when the upload is created, before
+any byte arrives, and again when it completes, since other uploads may have finished since.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from syncoxide.crypto import recipient
+from syncoxide.errors import GoneError, NotFoundError
+from syncoxide.server.accounts.auth import CSRF_HEADER, check_csrf, who
+from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.links.service import LinkService
+from syncoxide.server.links.share_routes import cookie_name, links_of
+from syncoxide.server.links.store import Link
+from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
+from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
+
+OWNER_BASE = "/api/v1/uploads"
+DROP_BASE = "/api/v1/drop"
+LINK_HEADER = "syncoxide-link"
+MAX_UPLOAD = 1 << 40  # 1 TiB: the real bound is each request link's own total
+# An end-to-end encrypted request stores sealed files under random names: the real name
+# travels sealed inside the file (syncoxide.crypto.recipient), never in tus metadata.
+SEALED_NAME = re.compile(r"^[0-9a-f]{32}\.sxor$")
+SEALED_START = recipient.MAGIC + bytes([recipient.VERSION_1])
+
+
+def _path_of(metadata: dict[str, str]) -> str:
+    return metadata.get("path") or metadata.get("filename") or metadata.get("name") or ""
+
+
+async def signed_in_owner(request: Request) -> SignedIn:
+    """The signed-in caller of a tus request (token, or session + CSRF), or a tus refusal."""
+    try:
+        signed_in = await who(request)
+        if signed_in is None:
+            raise TusRequestError(401, "Sign in, or send an API token as 'Bearer'.")
+        check_csrf(request.method, signed_in, request.headers.get(CSRF_HEADER))
+    except ApiError as error:
+        raise TusRequestError(error.status, error.message) from None
+    return signed_in
+
+
+async def _owner_scope(request: Request) -> str:
+    signed_in = await signed_in_owner(request)
+    if request.method == "POST":
+        length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
+        links_of(request).sweep_abandoned_uploads()
+        await check_quota(links_of(request), signed_in.user.id, length)
+    return f"user:{signed_in.user.id}"
+
+
+async def check_quota(links: LinkService, user_id: int, length: int) -> None:
+    room = await links.quota_room(user_id)
+    if room is not None and length > room:
+        raise TusRequestError(
+            413,
+            f"This would go over the link storage quota ({room} bytes left). "
+            "Revoke old links or ask the server's admin for more room.",
+        )
+
+
+async def _into_share(upload: Upload, store: UploadStore, links: LinkService) -> None:
+    link = await links.store.get(upload.metadata.get("share", ""))
+    if link is None or f"user:{link.user_id}" != upload.scope or link.kind != "share":
+        store.delete(upload)
+        raise TusRequestError(404, "Name one of your shares in the 'share' metadata.")
+    try:
+        await check_quota(links, link.user_id, upload.length)
+    except TusRequestError:
+        store.delete(upload)
+        raise
+    await links.keep_upload(link, upload, _path_of(upload.metadata), late=False)
+
+
+def allowed_type(link: Link, path: str) -> bool:
+    if not link.allowed_types.strip():
+        return True
+    kind = mimetypes.guess_type(path)[0] or ""
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    rules = [rule.strip().lower() for rule in link.allowed_types.split(",") if rule.strip()]
+    return any(rule == suffix or (kind and kind.startswith(rule)) for rule in rules)
+
+
+class DropPolicy:
+    """Who may upload into a request link, and what; see the module docstring."""
+
+    def __init__(self, links: LinkService) -> None:
+        self.links = links
+
+    async def authorize(self, request: Request) -> str:
+        link = await self._open(request.headers.get(LINK_HEADER, ""))
+        if not LinkService.unlocked(link, request.cookies.get(cookie_name(link))):
+            raise TusRequestError(401, "This request link needs its password first.")
+        if request.method == "POST":
+            metadata = parse_metadata(request.headers.get("upload-metadata"))
+            length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
+            if link.public_key and set(metadata) - {"path"}:
+                raise TusRequestError(
+                    400, "This request is end-to-end encrypted: send only the 'path' metadata."
+                )
+            self.links.sweep_abandoned_uploads()
+            await self.check_limits(link, _path_of(metadata), length)
+        return f"link:{link.id}"
+
+    async def _open(self, link_id: str) -> Link:
+        try:
+            return await self.links.public(link_id, "request")
+        except GoneError as error:
+            raise TusRequestError(410, str(error)) from None
+        except NotFoundError as error:
+            raise TusRequestError(404, str(error)) from None
+
+    def is_late(self, link: Link) -> bool:
+        return link.expires_at is not None and link.expires_at <= self.links.clock()
+
+    async def check_limits(self, link: Link, path: str, length: int) -> None:
+        if self.is_late(link) and not link.allow_late:
+            raise TusRequestError(410, "The deadline for this request has passed.")
+        if not path.strip():
+            raise TusRequestError(400, "Name the file in the 'path' or 'filename' metadata.")
+        if link.public_key and not SEALED_NAME.match(path):
+            raise TusRequestError(
+                400,
+                "This request is end-to-end encrypted: upload files sealed to its public key,"
+                " named <32 hex digits>.sxor (the real name travels sealed inside).",
+            )
+        if not allowed_type(link, path):
+            raise TusRequestError(
+                415, f"This request accepts only: {link.allowed_types}. Skipped {path}."
+            )
+        await check_quota(self.links, link.user_id, length)
+        count, total = await self.links.store.totals(link.id)
+        if link.max_files is not None and count + 1 > link.max_files:
+            raise TusRequestError(413, f"This request takes at most {link.max_files} files.")
+        if link.max_total_bytes is not None and total + length > link.max_total_bytes:
+            room = max(link.max_total_bytes - total, 0)
+            raise TusRequestError(413, f"Only {room} more bytes fit in this request.")
+
+    async def on_complete(self, upload: Upload, store: UploadStore) -> None:
+        path = _path_of(upload.metadata)
+        try:
+            link = await self._open(upload.scope.removeprefix("link:"))
+            await self.check_limits(link, path, upload.length)
+            if link.public_key and not _starts_sealed(store.data_path(upload)):
+                raise TusRequestError(
+                    415,
+                    "This request is end-to-end encrypted, and this file was not sealed to its"
+                    " key: it was refused and not kept. Upload it from the request's page.",
+                )
+        except TusRequestError:
+            store.delete(upload)
+            raise
+        late = self.is_late(link)
+        file = await self.links.keep_upload(link, upload, path, late)
+        payload = {"link": link.id, "title": link.title, "path": file.path, "size": file.size}
+        await self.links.notifier.emit(
+            link.user_id, "request.arrived", {**payload, "late": late}, self.links.clock()
+        )
+
+
+def _starts_sealed(data: Path) -> bool:
+    """Whether an upload begins like a file sealed to a key: a cheap guard against a generic
+    tus client leaving plaintext on an encrypted request (it cannot prove the rest is sealed)."""
+    with data.open("rb") as source:
+        return source.read(len(SEALED_START)) == SEALED_START
+
+
+def signed_in_first(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Strangers get 401 before tus looks at the request (tus would answer 412 first)."""
+
+    async def guarded(request: Request) -> Response:
+        if request.method != "OPTIONS":
+            try:
+                signed_in = await who(request)
+            except ApiError:
+                signed_in = None
+            if signed_in is None:
+                body = {"error": "not_signed_in", "message": "Sign in to upload here."}
+                return JSONResponse(body, status_code=401)
+        return await endpoint(request)
+
+    return guarded
+
+
+def routes(links: LinkService) -> list[BaseRoute]:
+    async def into_share(upload: Upload, store: UploadStore) -> None:
+        await _into_share(upload, store, links)
+
+    owner_policy = TusPolicy(_owner_scope, MAX_UPLOAD, on_complete=into_share)
+    owner = TusEndpoint(OWNER_BASE, links.uploads, owner_policy)
+    drop = DropPolicy(links)
+    drop_policy = TusPolicy(drop.authorize, MAX_UPLOAD, on_complete=drop.on_complete)
+    public = TusEndpoint(DROP_BASE, links.uploads, drop_policy)
+    guarded = [
+        Route(r.path, signed_in_first(r.endpoint), methods=list(r.methods or ()))
+        for r in owner.routes()
+    ]
+    return [*guarded, *public.routes()]

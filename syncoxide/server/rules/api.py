@@ -1,0 +1,388 @@
+"""API operations for provider connections, sync rules, their runs, and the files view.
+
+Joined to ``api.routing``'s table like the link operations. Secrets go in (``options``) and
+never come out: a connection answers with its plain options and the names of its secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.handlers import Call
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
+from syncoxide.server.rules.consent_routes import callback_url
+from syncoxide.server.rules.files import list_files as list_all_files
+from syncoxide.server.rules.service import (
+    CONFLICTS,
+    MAX_INTERVAL_SECONDS,
+    MIN_INTERVAL_SECONDS,
+    MODES,
+    RuleService,
+)
+from syncoxide.server.rules.store import Connection, Rule, RuleRun
+
+MAX_ID = 2**62
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_PATH = {"type": "string", "maxLength": 1000}
+_OPTIONS = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "maxLength": 4096},
+    "maxProperties": 20,
+}
+_CONNECTION = obj(
+    ("id", "name", "kind", "options", "secrets", "state", "state_message", "created_at"),
+    id=INT,
+    name=STR,
+    kind=STR,
+    options={"type": "object", "additionalProperties": STR},
+    secrets={"type": "array", "items": STR},
+    state=STR,
+    state_message=STR,
+    created_at=INT,
+    checked_at=NULL_INT,
+)
+_RUN = obj(
+    ("id", "rule_id", "trigger", "status", "started_at", "finished_at", "actions", "failed"),
+    id=INT,
+    rule_id=INT,
+    trigger=STR,
+    status=STR,
+    started_at=INT,
+    finished_at=NULL_INT,
+    actions=INT,
+    failed=INT,
+    conflicts=INT,
+    bytes=INT,
+    message=STR,
+    details={"type": "object"},
+)
+_RULE = obj(
+    ("id", "name", "source_id", "source_path", "dest_id", "dest_path", "mode", "status"),
+    id=INT,
+    name=STR,
+    source_id=INT,
+    source_path=STR,
+    dest_id=INT,
+    dest_path=STR,
+    mode=STR,
+    conflict=STR,
+    interval_seconds=INT,
+    enabled=BOOL,
+    status=STR,
+    status_message=STR,
+    next_run_at=INT,
+    last_run_at=NULL_INT,
+    created_at=INT,
+    on_change=BOOL,
+    runs={"type": "array", "items": _RUN},
+)
+_RULE_FIELDS: dict[str, dict[str, Any]] = {
+    "name": {"type": "string", "maxLength": 100},
+    "source_path": _PATH,
+    "dest_path": _PATH,
+    "mode": {"type": "string", "enum": list(MODES)},
+    "conflict": {"type": "string", "enum": list(CONFLICTS)},
+    "interval_seconds": {
+        "type": "integer",
+        "minimum": MIN_INTERVAL_SECONDS,
+        "maximum": MAX_INTERVAL_SECONDS,
+    },
+    "enabled": BOOL,
+    "on_change": BOOL,
+}
+_FILE = obj(
+    ("connection_id", "connection", "path", "size", "mtime"),
+    connection_id=INT,
+    connection=STR,
+    path=STR,
+    size=INT,
+    mtime=INT,
+)
+_LIST_ERROR = obj(
+    ("connection_id", "connection", "message"), connection_id=INT, connection=STR, message=STR
+)
+
+
+def rules_of(connection: HTTPConnection) -> RuleService:
+    service: RuleService = connection.app.state.rules
+    return service
+
+
+def connection_json(connection: Connection) -> dict[str, Any]:
+    return {
+        "id": connection.id,
+        "name": connection.name,
+        "kind": connection.kind,
+        "options": connection.options,
+        "secrets": sorted(connection.secrets),
+        "state": connection.state,
+        "state_message": connection.state_message,
+        "created_at": connection.created_at,
+        "checked_at": connection.checked_at,
+    }
+
+
+def rule_json(rule: Rule, runs: list[RuleRun] | None = None) -> dict[str, Any]:
+    answer = {k: v for k, v in rule.__dict__.items() if k != "user_id"}
+    if runs is not None:
+        answer["runs"] = [run_json(r) for r in runs]
+    return answer
+
+
+def run_json(run: RuleRun) -> dict[str, Any]:
+    return dict(run.__dict__)
+
+
+def _path_id(call: Call, name: str) -> int:
+    value: int = call.request.path_params[name]
+    if value > MAX_ID:  # no such row, and too large for the database to be asked about
+        raise ApiError(404, "not_found", f"There is no {name.removesuffix('_id')} {value}.")
+    return value
+
+
+def _check_failed(message: str) -> ApiError:
+    return ApiError(422, "connection_failed", message)
+
+
+async def list_connections(call: Call) -> dict[str, Any]:
+    found = await rules_of(call.request).store.connections(call.user.id)
+    return {"connections": [connection_json(c) for c in found]}
+
+
+async def create_connection(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    body = call.json
+    added, result = await service.connections.add(
+        call.user.id, body["name"], body["kind"], body.get("options", {})
+    )
+    if added is None:
+        raise _check_failed(f"The connection was not saved: {result.message}")
+    return connection_json(added)
+
+
+async def start_consent(call: Call) -> dict[str, Any]:
+    body = call.json
+    address = rules_of(call.request).consents.start(
+        call.user.id,
+        body["name"],
+        body["kind"],
+        body.get("options", {}),
+        callback_url(call.request),
+    )
+    return {"authorize_url": address}
+
+
+async def update_connection(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    updated, result = await service.connections.update(connection, call.json.get("options", {}))
+    if not result.ok:
+        raise _check_failed(f"Nothing was changed: {result.message}")
+    await service.reconnected(updated)
+    return connection_json(updated)
+
+
+async def test_connection(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    checked, _ = await service.connections.test(connection)
+    await service.reconnected(checked)
+    return connection_json(checked)
+
+
+async def delete_connection(call: Call) -> None:
+    service = rules_of(call.request)
+    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    await service.store.delete_connection(call.user.id, connection.id)
+
+
+async def list_rules(call: Call) -> dict[str, Any]:
+    """Each rule with its last few runs: what the app shows."""
+    service = rules_of(call.request)
+    found = await service.store.rules(call.user.id)
+    return {"rules": [rule_json(r, list(await service.store.runs(r.id, 5))) for r in found]}
+
+
+async def create_rule(call: Call) -> dict[str, Any]:
+    return rule_json(await rules_of(call.request).create(call.user.id, call.json))
+
+
+async def get_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    rule_id = _path_id(call, "rule_id")
+    rule = await service.rule(call.user.id, rule_id)
+    return rule_json(rule, await service.runs(call.user.id, rule_id))
+
+
+async def update_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    return rule_json(await service.update(call.user.id, _path_id(call, "rule_id"), call.json))
+
+
+async def delete_rule(call: Call) -> None:
+    await rules_of(call.request).delete(call.user.id, _path_id(call, "rule_id"))
+
+
+async def run_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    return rule_json(await service.run_now(call.user.id, _path_id(call, "rule_id")))
+
+
+async def list_rule_runs(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    runs = await service.runs(call.user.id, _path_id(call, "rule_id"), 100)
+    return {"runs": [run_json(r) for r in runs]}
+
+
+def _query(call: Call, name: str, maximum: int) -> int | None:
+    raw = call.request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(400, "bad_query", f"'{name}' must be a whole number from 1 to {maximum}.")
+    return int(raw)
+
+
+async def list_files(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    query = call.request.query_params.get("q", "")
+    if len(query) > 200:
+        raise ApiError(400, "bad_query", "'q' is longer than 200 characters.")
+    wanted = _query(call, "connection_id", MAX_ID)
+    limit = _query(call, "limit", 5000) or 1000
+    chosen = [
+        c for c in await service.store.connections(call.user.id) if wanted is None or c.id == wanted
+    ]
+    if wanted is not None and not chosen:
+        raise ApiError(404, "not_found", f"You have no connection {wanted}.")
+    # The user's own files are one more source, unless a connection lists them by name.
+    listed = any(c.kind == HOME for c in chosen)
+    if wanted is None and service.connections.has_own_files and not listed:
+        chosen.append(own_files_source(call.user.id))
+    found = await list_all_files(service.connections, chosen, query, limit)
+    return {"files": found.files, "errors": found.errors, "truncated": found.truncated}
+
+
+_CONNECTION_PATH = "/connections/{connection_id:int}"
+_RULE_PATH = "/rules/{rule_id:int}"
+
+RULE_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/connections",
+        list_connections,
+        "The caller's provider connections",
+        answer=obj(("connections",), connections={"type": "array", "items": _CONNECTION}),
+    ),
+    Operation(
+        "POST",
+        "/connections",
+        create_connection,
+        "Connect a provider (checked first; secrets stored sealed)",
+        body=obj(
+            ("name", "kind", "options"),
+            name={"type": "string", "maxLength": 63},
+            kind={"type": "string", "enum": sorted(SERVER_TYPES)},
+            options=_OPTIONS,
+        ),
+        answer=_CONNECTION,
+        status=201,
+    ),
+    Operation(
+        "POST",
+        "/connections/consent",
+        start_consent,
+        "Start connecting Google Drive or Dropbox through its consent screen",
+        body=obj(
+            ("name", "kind", "options"),
+            name={"type": "string", "maxLength": 63},
+            kind={"type": "string", "enum": ["gdrive", "dropbox"]},
+            options=_OPTIONS,
+        ),
+        answer=obj(("authorize_url",), authorize_url=STR),
+    ),
+    Operation(
+        "PUT",
+        _CONNECTION_PATH,
+        update_connection,
+        "Reconnect: replace some options (new credentials), checked first",
+        body=obj((), options=_OPTIONS),
+        answer=_CONNECTION,
+    ),
+    Operation(
+        "POST",
+        _CONNECTION_PATH + "/test",
+        test_connection,
+        "Check that the provider still accepts the connection",
+        answer=_CONNECTION,
+    ),
+    Operation(
+        "DELETE",
+        _CONNECTION_PATH,
+        delete_connection,
+        "Delete a connection and the rules that use it",
+        status=204,
+    ),
+    Operation(
+        "GET",
+        "/rules",
+        list_rules,
+        "The caller's sync rules",
+        answer=obj(("rules",), rules={"type": "array", "items": _RULE}),
+    ),
+    Operation(
+        "POST",
+        "/rules",
+        create_rule,
+        "Create a sync rule that runs on the server on a schedule",
+        body=obj(("source_id", "dest_id"), source_id=_ID, dest_id=_ID, **_RULE_FIELDS),
+        answer=_RULE,
+        status=201,
+    ),
+    Operation("GET", _RULE_PATH, get_rule, "A rule and its last runs", answer=_RULE),
+    Operation(
+        "PATCH",
+        _RULE_PATH,
+        update_rule,
+        "Change a rule (schedule, mode, folders, enabled)",
+        body=obj((), **_RULE_FIELDS),
+        answer=_RULE,
+    ),
+    Operation("DELETE", _RULE_PATH, delete_rule, "Delete a rule", status=204),
+    Operation(
+        "POST",
+        _RULE_PATH + "/run",
+        run_rule,
+        "Run a rule now, on the server",
+        answer=_RULE,
+        status=202,
+    ),
+    Operation(
+        "GET",
+        _RULE_PATH + "/runs",
+        list_rule_runs,
+        "A rule's runs, newest first",
+        answer=obj(("runs",), runs={"type": "array", "items": _RUN}),
+    ),
+    Operation(
+        "GET",
+        "/files",
+        list_files,
+        "Files across the caller's connections, listed through the providers",
+        answer=obj(
+            ("files", "errors", "truncated"),
+            files={"type": "array", "items": _FILE},
+            errors={"type": "array", "items": _LIST_ERROR},
+            truncated=BOOL,
+        ),
+        query=(
+            ("q", {"type": "string", "maxLength": 200}),
+            ("connection_id", _ID),
+            ("limit", {"type": "integer", "minimum": 1, "maximum": 5000}),
+        ),
+    ),
+)

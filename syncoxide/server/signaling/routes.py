@@ -1,0 +1,268 @@
+"""The signaling endpoints: create a room, resolve a short code, and the room WebSocket.
+
+    POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
+    GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
+    GET  /signal/rooms/{room}  -> {"sender", "fallback"}   token in X-Room-Token (rate-limited)
+    WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
+
+Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
+slowly only delays itself. Every way a socket can misbehave ends in ``_Close`` with a code from
+messages.py, raised before the hub is touched, so no other room ever notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from syncoxide.errors import PermissionDeniedError, ProviderUnavailableError, RemoteProtocolError
+from syncoxide.ports import Clock, RandomSource
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.signaling import messages as m
+from syncoxide.server.signaling.codes import MemoryShortCodes, ShortCodes, SqliteShortCodes
+from syncoxide.server.signaling.fallbacks import (
+    FallbackRecords,
+    MemoryFallbackRecords,
+    SqliteFallbackRecords,
+)
+from syncoxide.server.signaling.hub import Hub, InProcessHub
+from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
+from syncoxide.server.signaling.page import ReceivePage
+from syncoxide.server.signaling.tokens import RoomTokens, is_room_id, normalise_code, short_code
+from syncoxide.system import SystemClock, SystemRandom
+
+
+@dataclass(frozen=True)
+class SignalingSettings:
+    idle_timeout: float = 30.0  # clients ping every 10 s; silence this long means gone
+    message_rate: float = 20.0
+    message_burst: float = 200.0
+    rooms_per_minute: float = 30.0
+    code_ttl: float = 24 * 3600.0
+
+
+CODE_ATTEMPTS = 16  # fresh codes tried before giving up (only a broken random source gets there)
+
+
+class _Close(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason[:120]
+
+
+@dataclass(eq=False)
+class _PeerSocket:
+    """A ``PeerLink`` over one WebSocket: queued delivery, drained by ``write_forever``."""
+
+    websocket: WebSocket
+    peer_id: str
+    role: str = "receiver"
+    outbox: deque[m.Message] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def deliver(self, message: m.Message) -> None:
+        self.outbox.append(message)
+        self.ready.set()
+
+    def deliver_first(self, message: m.Message) -> None:
+        self.outbox.appendleft(message)
+        self.ready.set()
+
+    async def write_forever(self) -> None:
+        with contextlib.suppress(Exception):  # a dead socket ends only its own writer
+            while True:
+                await self.ready.wait()
+                self.ready.clear()
+                while self.outbox:
+                    await self.websocket.send_text(m.encode(self.outbox.popleft()))
+
+
+class SignalingService:
+    def __init__(
+        self,
+        tokens: RoomTokens,
+        hub: Hub | None = None,
+        *,
+        clock: Clock | None = None,
+        random: RandomSource | None = None,
+        settings: SignalingSettings | None = None,
+        fallbacks: FallbackRecords | None = None,
+        codes: ShortCodes | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.hub: Hub = hub or InProcessHub()
+        self.clock: Clock = clock or SystemClock()
+        self.random: RandomSource = random or SystemRandom()
+        self.settings = settings or SignalingSettings()
+        per_minute = self.settings.rooms_per_minute
+        self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
+        self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
+        self.codes: ShortCodes = codes or MemoryShortCodes(self.clock)
+        # room -> the server copy (share link path) a receiver falls back to.
+        self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
+            self.clock, self.settings.code_ttl
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/signal/rooms", self.create_room, methods=["POST"]),
+            Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
+            Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
+            WebSocketRoute("/signal/{room}", self.connect),
+        ]
+
+    async def create_room(self, request: Request) -> Response:
+        if not self._room_limits.allow(_address(request)):
+            return _too_many()
+        room, token = self.tokens.new_room(self.random.token_bytes(16))
+        code = await self._new_code(room)
+        body = {"room": room, "token": token, "code": code, "expires_in": self.settings.code_ttl}
+        return JSONResponse(body, status_code=201, headers={"Cache-Control": "no-store"})
+
+    async def resolve_code(self, request: Request) -> Response:
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = await self.codes.lookup(normalise_code(request.path_params["code"]))
+        if room is None:
+            message = "No transfer has this code (it may have expired). Ask for a new link."
+            return JSONResponse({"error": "not_found", "message": message}, status_code=404)
+        body = {"room": room, "token": self.tokens.token_for(room)}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def describe_room(self, request: Request) -> Response:
+        """Is a sender in the room, and has it named a server copy? Looks without joining, so
+        a receive page can decide to use the copy without disturbing a sender that is there."""
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = request.path_params["room"]
+        token = request.headers.get("x-room-token", "")
+        if not is_room_id(room) or not self.tokens.verify(room, token):
+            message = "Room token rejected: open the full link again."
+            return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
+        body = {
+            "sender": "sender" in await self.hub.roles(room),
+            "fallback": await self.fallbacks.lookup(room),
+        }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def _new_code(self, room: str) -> str:
+        """A fresh code for ``room``; 40 random bits almost never collide, but never reuse one."""
+        for _ in range(CODE_ATTEMPTS):
+            code = short_code(self.random.token_bytes(5))
+            if await self.codes.add(code, room, self.settings.code_ttl):
+                return code
+        raise ProviderUnavailableError("No free short code was found: try again in a moment.")
+
+    async def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
+        if peer.role != "sender":
+            raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
+        if not await self.fallbacks.remember(room, message["url"]):
+            raise _Close(m.CLOSE_MALFORMED, "the fallback names no usable share on this server")
+
+    async def connect(self, websocket: WebSocket) -> None:
+        room = websocket.path_params["room"]
+        await websocket.accept()
+        peer = _PeerSocket(websocket, self.random.token_bytes(6).hex())
+        writer: asyncio.Task[None] | None = None
+        joined = False
+        try:
+            self._admit(room, await self._receive(websocket), peer)
+            present = await self._join(room, peer)
+            joined = True
+            peer.deliver_first(
+                {
+                    "type": "welcome",
+                    "peer": peer.peer_id,
+                    "peers": present,
+                    "fallback": await self.fallbacks.lookup(room),
+                }
+            )
+            writer = asyncio.create_task(peer.write_forever())
+            await self._relay_until_closed(websocket, room, peer)
+        except _Close as close:
+            with contextlib.suppress(Exception):
+                await websocket.close(close.code, close.reason)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            if joined:
+                await self.hub.leave(room, peer.peer_id)
+            if writer is not None:
+                writer.cancel()
+
+    def _admit(self, room: str, join: m.Message, peer: _PeerSocket) -> None:
+        if join["type"] != "join":
+            raise _Close(m.CLOSE_MALFORMED, "the first message must be 'join'")
+        if not is_room_id(room) or not self.tokens.verify(room, join["token"]):
+            raise _Close(m.CLOSE_BAD_TOKEN, "room token rejected: open the full link again")
+        peer.role = join["role"]
+
+    async def _join(self, room: str, peer: _PeerSocket) -> list[m.Message]:
+        try:
+            return await self.hub.join(room, peer)
+        except PermissionDeniedError as error:
+            raise _Close(m.CLOSE_ROOM_FULL, error.message) from None
+
+    async def _relay_until_closed(self, websocket: WebSocket, room: str, peer: _PeerSocket) -> None:
+        bucket = TokenBucket(
+            self.clock, rate=self.settings.message_rate, burst=self.settings.message_burst
+        )
+        while True:
+            message = await self._receive(websocket)
+            if not bucket.take():
+                raise _Close(m.CLOSE_RATE_LIMITED, "too many messages: slow down")
+            if message["type"] == "ping":
+                peer.deliver({"type": "pong"})
+            elif message["type"] in m.RELAYED:
+                if message["type"] == "fallback":
+                    await self._remember_fallback(room, peer, message)
+                await self.hub.relay(room, peer.peer_id, message)
+            else:
+                raise _Close(m.CLOSE_MALFORMED, f"{message['type']!r} is not allowed here")
+
+    async def _receive(self, websocket: WebSocket) -> m.Message:
+        try:
+            frame = await asyncio.wait_for(websocket.receive(), self.settings.idle_timeout)
+        except TimeoutError:
+            raise _Close(m.CLOSE_IDLE, "no message for too long: ping every 10 s") from None
+        if frame["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(frame.get("code", 1000))
+        text = frame.get("text")
+        if text is None:
+            raise _Close(m.CLOSE_MALFORMED, "binary frames are not accepted: send JSON text")
+        if len(text) > m.MAX_MESSAGE_BYTES or len(text.encode()) > m.MAX_MESSAGE_BYTES:
+            raise _Close(m.CLOSE_TOO_BIG, f"message over {m.MAX_MESSAGE_BYTES} bytes")
+        try:
+            return m.parse_client_message(text)
+        except RemoteProtocolError as error:
+            raise _Close(m.CLOSE_MALFORMED, error.message) from None
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many() -> Response:
+    body = {"error": "rate_limited", "message": "Too many requests: wait a minute and try again."}
+    return JSONResponse(body, status_code=429, headers={"Retry-After": "60"})
+
+
+def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
+    """Signaling plus the receive page, for ``create_app``."""
+    page = ReceivePage(config.web_root, config.vendor_dir)
+    fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
+    codes = SqliteShortCodes.open(config.database_path, SystemClock())
+    tokens = RoomTokens.from_data_dir(config.data_dir)
+    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes)
+    return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
+
+
+__all__ = ["SignalingService", "SignalingSettings", "signaling_routes"]

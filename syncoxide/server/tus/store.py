@@ -1,0 +1,246 @@
+"""Upload state on disk: ``<id>.bin`` holds the bytes, ``<id>.json`` the committed state.
+
+How it stays correct across crashes and cut connections: ``offset`` in the JSON file is the
+commit point. Bytes are written into ``<id>.bin`` at that offset, flushed to disk, and only
+then is the new offset recorded (by an atomic rename of the JSON file). Anything in the data
+file beyond the recorded offset is garbage from an interrupted request and is cut off before
+the next write. A request that carries a checksum commits nothing unless the digest matches;
+one without a checksum that is cut off commits what arrived, so the client resumes from there.
+
+While bytes arrive, a CRC-32 and a SHA-256 of everything committed so far are kept in memory
+(``ContentDigest``), so a finished upload is described without reading it again. They are only
+a shortcut: after a restart they are gone, and ``content_digest`` answers None so the caller
+hashes the file itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import secrets
+import zlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
+
+_ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
+#: ``Upload.length`` of an upload created with ``Upload-Defer-Length: 1`` until a PATCH says it.
+DEFERRED = -1
+
+
+@dataclass(frozen=True)
+class Upload:
+    id: str
+    length: int
+    offset: int
+    scope: str
+    created: float
+    expires: float
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def deferred(self) -> bool:
+        return self.length == DEFERRED
+
+    @property
+    def complete(self) -> bool:
+        return self.offset == self.length
+
+
+@dataclass
+class ContentDigest:
+    """CRC-32, SHA-256 and SHA-1 of an upload's first ``offset`` bytes (SHA-1 is the digest
+    sync providers compare; the others serve links)."""
+
+    offset: int = 0
+    crc: int = 0
+    sha256: hashlib._Hash = field(default_factory=hashlib.sha256)
+    sha1: hashlib._Hash = field(default_factory=hashlib.sha1)
+
+    def fork(self) -> ContentDigest:
+        return ContentDigest(self.offset, self.crc, self.sha256.copy(), self.sha1.copy())
+
+    def update(self, chunk: bytes) -> None:
+        self.offset += len(chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.sha256.update(chunk)
+        self.sha1.update(chunk)
+
+
+class UploadStore:
+    def __init__(self, root: Path, clock: Callable[[], float]) -> None:
+        self.root = root
+        self.clock = clock
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._writing: set[str] = set()
+        self._digests: dict[str, ContentDigest] = {}
+
+    def data_path(self, upload: Upload) -> Path:
+        return self.root / f"{upload.id}.bin"
+
+    def _state_path(self, upload_id: str) -> Path:
+        return self.root / f"{upload_id}.json"
+
+    def create(self, length: int, metadata: dict[str, str], scope: str, lifetime: float) -> Upload:
+        now = self.clock()
+        upload = Upload(
+            secrets.token_urlsafe(_ID_BYTES), length, 0, scope, now, now + lifetime, metadata
+        )
+        self.data_path(upload).touch(mode=0o600)
+        self._save(upload)
+        return upload
+
+    def get(self, upload_id: str, scope: str) -> Upload:
+        """The upload, if it exists, belongs to ``scope`` and has not expired."""
+        if not upload_id.replace("-", "").replace("_", "").isalnum():
+            raise TusRequestError(404, "No such upload.")
+        try:
+            upload = Upload(**json.loads(self._state_path(upload_id).read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise TusRequestError(404, "No such upload.") from error
+        if upload.scope != scope:
+            raise TusRequestError(404, "No such upload.")  # never confirm someone else's id
+        if upload.expires <= self.clock() and not upload.complete:
+            self.delete(upload)
+            raise TusRequestError(410, "This upload expired; start it again.")
+        return upload
+
+    def content_digest(self, upload: Upload) -> tuple[int, str] | None:
+        """(CRC-32, SHA-256 hex) of a complete upload, if they were kept while it arrived."""
+        kept = self.kept_digest(upload)
+        return None if kept is None else (kept.crc, kept.sha256.hexdigest())
+
+    def kept_digest(self, upload: Upload) -> ContentDigest | None:
+        """Every digest of a complete upload, if they were kept while it arrived."""
+        kept = self._digests.get(upload.id)
+        if kept is None or kept.offset != upload.offset or not upload.complete:
+            return None
+        return kept
+
+    def declare_length(self, upload: Upload, length: int) -> Upload:
+        """Fix the length of a deferred upload (``creation-defer-length``), once."""
+        if not upload.deferred:
+            if length != upload.length:
+                raise TusRequestError(400, "Upload-Length cannot change once it is known.")
+            return upload
+        if length < upload.offset:
+            raise TusRequestError(400, f"Upload-Length is below the {upload.offset} bytes held.")
+        updated = replace(upload, length=length)
+        self._save(updated)
+        return updated
+
+    def delete(self, upload: Upload) -> None:
+        self._digests.pop(upload.id, None)
+        self.data_path(upload).unlink(missing_ok=True)
+        self._state_path(upload.id).unlink(missing_ok=True)
+
+    def remove_expired(self) -> int:
+        now, removed = self.clock(), 0
+        for state in self.root.glob("*.json"):
+            try:
+                upload = Upload(**json.loads(state.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
+            if upload.expires <= now and not upload.complete:
+                self.delete(upload)
+                removed += 1
+        return removed
+
+    async def append(
+        self,
+        upload: Upload,
+        offset: int,
+        body: AsyncIterator[bytes],
+        checksum: tuple[str, bytes] | None,
+        max_room: int = 0,
+    ) -> Upload:
+        """Writes ``body`` at ``offset``; a deferred upload takes at most ``max_room`` bytes."""
+        if offset != upload.offset:
+            raise TusRequestError(
+                409, f"Upload-Offset is {offset}, but the upload is at {upload.offset}."
+            )
+        if upload.id in self._writing:
+            raise TusRequestError(409, "Another request is writing this upload; retry shortly.")
+        self._writing.add(upload.id)
+        try:
+            received = await self._write_at(upload, body, checksum, max_room)
+        finally:
+            self._writing.discard(upload.id)
+        updated = replace(upload, offset=upload.offset + received)
+        self._save(updated)
+        return updated
+
+    async def _write_at(
+        self,
+        upload: Upload,
+        body: AsyncIterator[bytes],
+        checksum: tuple[str, bytes] | None,
+        max_room: int,
+    ) -> int:
+        digest = hashlib.new(checksum[0]) if checksum else None
+        kept = self._digests.get(upload.id)
+        content = kept.fork() if kept and kept.offset == upload.offset else None
+        if content is None and upload.offset == 0:
+            content = ContentDigest()
+        room = upload.length - upload.offset if not upload.deferred else max_room
+        received = 0
+        with self.data_path(upload).open("r+b") as data:
+            data.truncate(upload.offset)
+            data.seek(upload.offset)
+            try:
+                async for chunk in body:
+                    received += len(chunk)
+                    if received > room:
+                        data.truncate(upload.offset)
+                        raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
+                    data.write(chunk)
+                    if digest is not None:
+                        digest.update(chunk)
+                    if content is not None:
+                        content.update(chunk)
+            except TusRequestError:
+                raise
+            except Exception:
+                # The connection was cut: keep what arrived unless it cannot be verified.
+                if checksum is not None:
+                    data.truncate(upload.offset)
+                    raise
+                await _flush(data)
+                self._save(replace(upload, offset=upload.offset + received))
+                self._keep_digest(upload.id, content)
+                raise
+            if checksum is not None and digest is not None and digest.digest() != checksum[1]:
+                data.truncate(upload.offset)
+                raise TusRequestError(
+                    CHECKSUM_MISMATCH, "The bytes do not match Upload-Checksum; resend them."
+                )
+            await _flush(data)
+        self._keep_digest(upload.id, content)
+        return received
+
+    def _keep_digest(self, upload_id: str, content: ContentDigest | None) -> None:
+        if content is None:
+            self._digests.pop(upload_id, None)
+        else:
+            self._digests[upload_id] = content
+
+    def _save(self, upload: Upload) -> None:
+        target = self._state_path(upload.id)
+        staging = target.with_suffix(".json.tmp")
+        staging.write_text(json.dumps(asdict(upload)))
+        staging.replace(target)
+
+
+def _bound(upload: Upload) -> str:
+    return "its room" if upload.deferred else f"Upload-Length ({upload.length})"
+
+
+async def _flush(data: BinaryIO) -> None:
+    """fsync off the event loop: a slow disk must not stall every other request."""
+    data.flush()
+    await asyncio.to_thread(os.fsync, data.fileno())

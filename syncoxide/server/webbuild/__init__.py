@@ -1,0 +1,5 @@
+"""The offline web build: Pyodide, PyScript and our wheels, assembled for our own server."""
+
+from syncoxide.server.webbuild.assemble import MANIFEST_NAME, ProjectPaths, build, project_root
+
+__all__ = ["MANIFEST_NAME", "ProjectPaths", "build", "project_root"]

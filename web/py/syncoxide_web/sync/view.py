@@ -1,0 +1,220 @@
+"""The Sync view: two folders, a mode, the plan, then the run with progress, all in the page.
+
+Folders are private browser folders (OPFS, named here) or folders on this computer picked with
+the File System Access API where the browser has it. The engine, planner and journal are the
+same code the CLI runs; only the providers and the pair store are the browser's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+from syncoxide.errors import SyncoxideError
+
+if TYPE_CHECKING:
+    from syncoxide.engine.executor import Outcome
+    from syncoxide.engine.run import RunOptions, RunReport
+    from syncoxide.providers.contract import Provider
+
+PLAN_LINES_SHOWN = 200
+MIN_PASSWORD = 8
+
+SYNC_SECTION = """
+<section data-view="sync" hidden>
+  <h1>Sync</h1>
+  <p>Keep two folders in step: copy (never deletes), sync (mirror), move, or two-way sync.
+     Every file is verified by hash, and nothing is overwritten without a copy in the trash.</p>
+  <form id="sync-form" class="card" autocomplete="off">
+    <fieldset><legend>Folder 1</legend>
+      <label>Browser folder <input id="sync-one" value="documents"></label>
+      <button type="button" class="pick" data-side="one">Pick a folder on this computer…</button>
+      <span class="picked" id="sync-one-picked"></span>
+      <label><input type="checkbox" id="sync-one-encrypted"> Encrypted, with password
+        <input type="password" id="sync-one-password" autocomplete="off"></label></fieldset>
+    <fieldset><legend>Folder 2</legend>
+      <label>Browser folder <input id="sync-two" value="backup"></label>
+      <button type="button" class="pick" data-side="two">Pick a folder on this computer…</button>
+      <span class="picked" id="sync-two-picked"></span>
+      <label><input type="checkbox" id="sync-two-encrypted"> Encrypted, with password
+        <input type="password" id="sync-two-password" autocomplete="off"></label></fieldset>
+    <label>Mode <select id="sync-mode">
+      <option value="copy">copy: 1 to 2, never deletes</option>
+      <option value="sync">sync: make 2 identical to 1</option>
+      <option value="move">move: copy, verify, then delete from 1</option>
+      <option value="bisync">two-way sync</option></select></label>
+    <label>If both changed <select id="sync-conflict">
+      <option value="newer">newer wins</option><option value="older">older wins</option>
+      <option value="larger">larger wins</option><option value="path1">folder 1 wins</option>
+      <option value="path2">folder 2 wins</option><option value="keep-both">keep both</option>
+    </select></label>
+    <div class="actions">
+      <button type="button" id="sync-preview">Preview</button>
+      <button type="button" id="sync-run">Run</button>
+    </div>
+    <progress id="sync-progress" max="100" value="0" hidden></progress>
+    <p id="sync-status" role="status" aria-live="polite"></p>
+    <pre id="sync-plan"></pre>
+  </form>
+</section>
+"""
+
+_listeners: list[Any] = []
+_picked: dict[str, Any] = {}
+
+
+def wire_sync_view() -> None:
+    def listen(element: Any, handler: Any) -> None:
+        proxy = create_proxy(handler)
+        _listeners.append(proxy)
+        element.addEventListener("click", proxy)
+
+    listen(_element("sync-preview"), lambda _e: asyncio.ensure_future(_run(dry_run=True)))
+    listen(_element("sync-run"), lambda _e: asyncio.ensure_future(_run(dry_run=False)))
+    for button in js.document.querySelectorAll("#sync-form button.pick"):
+        if not hasattr(js.window, "showDirectoryPicker"):
+            button.hidden = True  # this browser cannot open folders on disk: browser folders only
+            continue
+        side = str(button.dataset.side)
+        listen(button, lambda _e, side=side: asyncio.ensure_future(_pick(side)))
+
+
+def _element(name: str) -> Any:
+    return js.document.getElementById(name)
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    status = _element("sync-status")
+    status.textContent = text
+    status.className = "error" if error else ""
+
+
+async def _pick(side: str) -> None:
+    try:
+        handle = await js.window.showDirectoryPicker()
+    except Exception:  # the user closed the dialog: nothing to do
+        return
+    _picked[side] = handle
+    _element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
+
+
+async def _folder(side: str) -> Provider:
+    folder = await _plain_folder(side)
+    if not _element(f"sync-{side}-encrypted").checked:
+        return folder
+    return _encrypted(folder, str(_element(f"sync-{side}-password").value))
+
+
+async def _plain_folder(side: str) -> Provider:
+    from syncoxide_web.platform.opfs import open_opfs_folder, open_picked_folder
+
+    if side in _picked:
+        handle = _picked[side]
+        return await open_picked_folder(handle, str(handle.name))
+    name = str(_element(f"sync-{side}").value).strip()
+    if not name or "/" in name or name in {".", ".."}:
+        raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
+    return await open_opfs_folder(name)
+
+
+def _encrypted(folder: Provider, password: str) -> Provider:
+    """Names and content encrypted in the layout `syncoxide decrypt` opens (keys stay here)."""
+    from syncoxide.crypto.keys import SecretBytes
+    from syncoxide.providers.encrypted import PasswordFolder
+    from syncoxide.system import SystemRandom
+    from syncoxide_web.platform.webcrypto import WebCryptoBackend
+
+    if len(password) < MIN_PASSWORD:
+        raise SyncoxideError(f"Use a password of at least {MIN_PASSWORD} characters.")
+    return PasswordFolder(
+        folder, WebCryptoBackend(), SecretBytes(password.encode()), SystemRandom()
+    )
+
+
+def _options(dry_run: bool) -> RunOptions:
+    from syncoxide.engine.run import RunOptions
+    from syncoxide.sync.conflicts import ConflictPolicy
+    from syncoxide.sync.plan import Mode
+
+    return RunOptions(
+        mode=Mode(str(_element("sync-mode").value)),
+        policy=ConflictPolicy(str(_element("sync-conflict").value)),
+        dry_run=dry_run,
+    )
+
+
+async def _run(dry_run: bool) -> None:
+    # The engine is imported on first use, not at start-up: the first screen comes sooner.
+    from syncoxide.engine.run import pair_id, run_pair
+    from syncoxide.system import SystemClock, SystemRandom
+    from syncoxide_web.sync.pair_store import OpfsPairStore
+
+    _set_busy(True)
+    started = time.monotonic()
+    try:
+        one, two = await _folder("one"), await _folder("two")
+        options = _options(dry_run)
+        _say("Comparing the folders…")
+        progress = _Progress(started)
+        report = await run_pair(
+            one,
+            two,
+            OpfsPairStore(pair_id(one, two)),
+            options,
+            SystemClock(),
+            SystemRandom(),
+            progress,
+        )
+        _show_report(report, dry_run, time.monotonic() - started)
+    except SyncoxideError as error:
+        _say(f"{error.message} {error.hint or ''}".strip(), error=True)
+    finally:
+        _set_busy(False)
+
+
+class _Progress:
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.done = 0
+        self.bytes = 0
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        if outcome.written is not None:
+            self.bytes += outcome.written.size
+        seconds = max(time.monotonic() - self.started, 1e-3)
+        _say(
+            f"{self.done} done · {self.bytes / 1e6:.1f} MB · {self.bytes / seconds / 1e6:.1f} MB/s"
+        )
+
+
+def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
+    actions = report.plan.ordered()
+    lines = [action.describe() for action in actions[:PLAN_LINES_SHOWN]]
+    if len(actions) > PLAN_LINES_SHOWN:
+        lines.append(f"… and {len(actions) - PLAN_LINES_SHOWN} more")
+    lines += [f"skipped {s.path}: {s.reason}" for s in report.plan.skipped]
+    _element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
+    if dry_run:
+        _say(f"Plan: {len(actions)} actions. Nothing was changed yet.")
+        return
+    failed = report.failures
+    if failed:
+        first = failed[0]
+        _say(
+            f"{len(failed)} of {len(actions)} actions failed; the rest is done. "
+            f"First: {escape(first.action.path)}: {first.message}",
+            error=True,
+        )
+        return
+    _say(f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
+
+
+def _set_busy(busy: bool) -> None:
+    for name in ("sync-preview", "sync-run"):
+        _element(name).disabled = busy

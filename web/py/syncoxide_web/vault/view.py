@@ -1,0 +1,191 @@
+"""The Vault view: encrypt or decrypt a file on this device, streamed, with progress.
+
+The result is written to the origin-private file system as it is produced and then offered as
+a download, so neither the input nor the output has to fit in memory. Errors say what happened
+and that nothing else was touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.platform.opfs_results import fresh_results_folder
+from syncoxide_web.platform.opfs_results import offer_download as _offer_download
+
+if TYPE_CHECKING:
+    from syncoxide.crypto.keys import SecretBytes
+
+OUTPUT_FOLDER = "vault-output"
+MIN_PASSWORD = 8
+ENCRYPTED_SUFFIX = ".sxc"
+
+VAULT_SECTION = """
+<section data-view="vault" hidden>
+  <h1>Vault</h1>
+  <p>Encrypt a file so that only someone with the password can read it, or decrypt one made
+     here or with <code>syncoxide encrypt</code>. Everything happens on this device: neither
+     the file nor the password is sent anywhere.</p>
+  <form id="crypt-form" class="card" autocomplete="off">
+    <label>File <input type="file" id="crypt-file"></label>
+    <label>Password <input type="password" id="crypt-password" autocomplete="new-password"></label>
+    <div class="actions">
+      <button type="button" id="crypt-encrypt">Encrypt</button>
+      <button type="button" id="crypt-decrypt">Decrypt</button>
+    </div>
+    <progress id="crypt-progress" max="100" value="0" hidden></progress>
+    <p id="crypt-status" role="status" aria-live="polite"></p>
+    <p id="crypt-result"></p>
+  </form>
+  <h2>Send to someone who uses GnuPG</h2>
+  <p>Encrypt a file to the recipient's OpenPGP public key; they open it with
+     <code>gpg --decrypt</code>. No password to share.</p>
+  <form id="pgp-form" class="card" autocomplete="off">
+    <label>Their public key <textarea id="pgp-key" rows="4"
+      placeholder="-----BEGIN PGP PUBLIC KEY BLOCK-----"></textarea></label>
+    <label>File <input type="file" id="pgp-file"></label>
+    <div class="actions"><button type="button" id="pgp-encrypt">Encrypt for this key</button></div>
+    <p id="pgp-status" role="status" aria-live="polite"></p>
+    <p id="pgp-result"></p>
+  </form>
+</section>
+"""
+
+_listeners: list[Any] = []
+
+
+def wire_vault_view() -> None:
+    for button, encrypting in (("crypt-encrypt", True), ("crypt-decrypt", False)):
+        handler = create_proxy(lambda _event, encrypting=encrypting: _start(encrypting))
+        _listeners.append(handler)
+        js.document.getElementById(button).addEventListener("click", handler)
+    pgp = create_proxy(lambda _event: asyncio.ensure_future(_pgp_run()))
+    _listeners.append(pgp)
+    js.document.getElementById("pgp-encrypt").addEventListener("click", pgp)
+
+
+async def _pgp_run() -> None:
+    from syncoxide_web.vault.pgp_share import encrypt_blob, recipient_key
+
+    status, files = _element("pgp-status"), _element("pgp-file").files
+    status.className = ""
+    _element("pgp-result").innerHTML = ""
+    if files.length == 0:
+        status.textContent, status.className = "Choose a file first.", "error"
+        return
+    source = files.item(0)
+    _element("pgp-encrypt").disabled = True
+    try:
+        status.textContent = "Checking the key…"
+        key = await recipient_key(str(_element("pgp-key").value))
+        status.textContent = "Encrypting…"
+        name = f"{source.name}.gpg"
+        handle = await (await _output_folder()).getFileHandle(
+            name, to_js({"create": True}, dict_converter=js.Object.fromEntries)
+        )
+        await encrypt_blob(source, key, await handle.createWritable())
+        await _offer_download(handle, name, "pgp-result", "pgp-download")
+        status.textContent = f"Encrypted {int(source.size):,} bytes for this key."
+    except SyncoxideError as error:
+        status.textContent = f"{error.message} {error.hint or ''} Nothing was written.".strip()
+        status.className = "error"
+    except JsException as error:
+        status.textContent = f"The browser could not encrypt the file: {error}."
+        status.className = "error"
+    finally:
+        _element("pgp-encrypt").disabled = False
+
+
+def _start(encrypting: bool) -> Any:
+    return asyncio.ensure_future(_run(encrypting))
+
+
+def _element(name: str) -> Any:
+    return js.document.getElementById(name)
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    status = _element("crypt-status")
+    status.textContent = text
+    status.className = "error" if error else ""
+
+
+async def _run(encrypting: bool) -> None:
+    files = _element("crypt-file").files
+    password = str(_element("crypt-password").value)
+    if files.length == 0:
+        _say("Choose a file first.", error=True)
+        return
+    if encrypting and len(password) < MIN_PASSWORD:
+        _say(f"Use a password of at least {MIN_PASSWORD} characters.", error=True)
+        return
+    from syncoxide.crypto.keys import SecretBytes
+
+    source = files.item(0)
+    name = str(source.name)
+    out_name = name + ENCRYPTED_SUFFIX if encrypting else _decrypted_name(name)
+    _set_busy(True)
+    try:
+        await _transform(encrypting, source, SecretBytes(password.encode()), out_name)
+    except SyncoxideError as error:
+        _say(f"{error.message} {error.hint or ''} Your file was not changed.".strip(), error=True)
+    finally:
+        _set_busy(False)
+
+
+async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_name: str) -> None:
+    # Crypto is imported on first use, not at start-up: the first screen comes sooner.
+    from syncoxide.system import SystemRandom
+    from syncoxide_web.platform.blob_io import BlobReader, WritableSink
+    from syncoxide_web.platform.webcrypto import WebCryptoBackend
+    from syncoxide_web.vault.file_crypt import decrypt_file, encrypt_file
+
+    _element("crypt-result").innerHTML = ""
+    folder = await _output_folder()
+    handle = await folder.getFileHandle(
+        out_name, to_js({"create": True}, dict_converter=js.Object.fromEntries)
+    )
+    sink = WritableSink(await handle.createWritable())
+    started = time.monotonic()
+    reader = BlobReader(source, lambda done: _show_progress(done, int(source.size), started))
+    backend = WebCryptoBackend()
+    _say("Checking the password…" if not encrypting else "Preparing the key…")
+    if encrypting:
+        await encrypt_file(backend, SystemRandom(), password, reader, sink)
+    else:
+        await decrypt_file(backend, password, reader, sink)
+    await _offer_download(handle, out_name, "crypt-result", "crypt-download")
+    verb = "Encrypted" if encrypting else "Decrypted and verified"
+    _say(f"{verb} {int(source.size):,} bytes in {time.monotonic() - started:.1f} s.")
+
+
+async def _output_folder() -> Any:
+    return await fresh_results_folder(OUTPUT_FOLDER)
+
+
+def _show_progress(done: int, total: int, started: float) -> None:
+    bar = _element("crypt-progress")
+    bar.hidden = False
+    bar.value = 100 * done / total if total else 100
+    elapsed = max(time.monotonic() - started, 1e-3)
+    speed = done / elapsed
+    left = (total - done) / speed if speed else 0
+    _say(f"{100 * done / max(total, 1):.0f}% · {speed / 1e6:.0f} MB/s · {left:.0f} s left")
+
+
+def _set_busy(busy: bool) -> None:
+    for name in ("crypt-encrypt", "crypt-decrypt", "crypt-file", "crypt-password"):
+        _element(name).disabled = busy
+
+
+def _decrypted_name(name: str) -> str:
+    return (
+        name.removesuffix(ENCRYPTED_SUFFIX)
+        if name.endswith(ENCRYPTED_SUFFIX)
+        else f"{name}.decrypted"
+    )
