@@ -154,7 +154,7 @@ def test_an_upload_over_the_quota_is_refused_plainly_and_nothing_kept(
         big = tmp_path / "big.bin"
         big.write_bytes(bytes(150_000))
         with signed_in_view(browser, server, cookies, "files") as page:
-            expect(page.locator("#storage-usage")).to_have_text("0 B used, 100.0 KB left.")
+            expect(page.locator("#storage-usage")).to_have_text("0 B used, 100.0 kB left.")
             page.set_input_files("#storage-files", str(big))
             status = page.locator("#storage-status")
             expect(status).to_contain_text("0 of 1 uploaded, then refused", timeout=30_000)

@@ -124,8 +124,10 @@ def test_no_packages_import_each_other_in_a_circle() -> None:
     following: dict[str, set[str]] = {}
     for module, imported in edges():
         source, target = package_of(module), package_of(imported)
-        if source != target and not target.startswith(source + ".") and not source.startswith(
-            target + "."
+        if (
+            source != target
+            and not target.startswith(source + ".")
+            and not source.startswith(target + ".")
         ):
             following.setdefault(source, set()).add(target)
     assert cycles(following, following) == []

@@ -86,7 +86,7 @@ def test_files_and_listing_errors_are_shown_together() -> None:
         "truncated": True,
     }
     page = rules_html.files_html(answer)
-    assert "a/&lt;b&gt;.txt" in page and "1.5 KB" in page and "1970-01-01 00:00" in page
+    assert "a/&lt;b&gt;.txt" in page and "1.5 kB" in page and "1970-01-01 00:00" in page
     assert "box: Reconnect box." in page and "narrow the search" in page
     empty = rules_html.files_html({"files": [], "errors": [], "truncated": False})
     assert "No files found" in empty

@@ -53,7 +53,7 @@ def test_a_folder_lists_folders_first_with_links_sizes_and_escaped_names() -> No
     assert "<b>" not in html
     assert 'href="/api/v1/storage/content?path=docs%2Fa%20b%26c.pdf"' in html
     assert 'data-folder="docs/&lt;b&gt;"' in html
-    assert "2.5 KB" in html and "2023-11-14 22:13" in html
+    assert "2.5 kB" in html and "2023-11-14 22:13" in html
     assert 'data-action="delete" data-path="docs/z.txt" data-kind="file"' in html
     assert "Only the first entries" not in html
     assert "Only the first entries" in storage_rows_html(ENTRIES, more=True)
@@ -68,7 +68,7 @@ def test_breadcrumbs_lead_back_to_each_parent() -> None:
 
 
 def test_usage_with_and_without_a_quota() -> None:
-    assert usage_text(1500, None) == "1.5 KB used."
+    assert usage_text(1500, None) == "1.5 kB used."
     assert usage_text(0, 2_000_000) == "0 B used, 2.0 MB left."
 
 

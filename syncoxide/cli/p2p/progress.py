@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from syncoxide.units import format_rate
+
 MIB = 1024 * 1024
 
 
@@ -33,7 +35,7 @@ class ProgressLine:
         eta = f"{left:.0f} s left" if left != float("inf") else "waiting"
         line = (
             f"\r{self.verb} {done / MIB:.1f} / {self.total / MIB:.1f} MiB"
-            f"  {speed / 1e6:.1f} MB/s  {eta}   "
+            f"  {format_rate(speed)}  {eta}   "
         )
         self.stream.write(line)
         self.stream.flush()

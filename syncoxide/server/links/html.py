@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 
 from syncoxide.server.links.store import Link, LinkFile
+from syncoxide.units import format_bytes
 
 # The formats (one global), then the page that uses them; ``defer`` keeps this order.
 DECRYPTOR_SCRIPTS = ("/static/share-crypto.js", "/static/share-decrypt.js")
@@ -41,15 +42,6 @@ def page(title: str, body: str, *scripts: str) -> str:
         f'  <script src="{html.escape(script)}" defer></script>\n' for script in scripts if script
     )
     return _PAGE.format(title=html.escape(title), body=body, script=tags)
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 def when(timestamp: int | None) -> str:
@@ -83,13 +75,13 @@ def password_page(link: Link, action: str, wrong: str = "") -> str:
 def share_page(link: Link, files: Sequence[LinkFile]) -> str:
     rows = "\n".join(
         f'      <li><a href="/s/{link.id}/files/{f.id}" download>{html.escape(f.path)}</a>'
-        f' <span class="muted">{human_size(f.size)}</span></li>'
+        f' <span class="muted">{format_bytes(f.size)}</span></li>'
         for f in files
     )
     total = sum(f.size for f in files)
     zip_link = (
         f'    <p><a class="button" href="/s/{link.id}/zip" download>Download everything as a zip'
-        f'</a> <span class="muted">{human_size(total)}</span></p>\n'
+        f'</a> <span class="muted">{format_bytes(total)}</span></p>\n'
         if len(files) > 1 or any("/" in f.path for f in files)
         else ""
     )
@@ -108,7 +100,7 @@ def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
     rows = "\n".join(
         f'      <li data-file="{f.id}" data-path="{html.escape(f.path)}" data-size="{f.size}">'
         f'<span class="name muted">encrypted name</span> '
-        f'<span class="muted">{human_size(f.size)}</span> '
+        f'<span class="muted">{format_bytes(f.size)}</span> '
         '<button type="button" class="save" disabled>Save</button></li>'
         for f in files
     )

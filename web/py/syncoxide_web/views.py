@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from syncoxide.runtime import RuntimeInfo
+from syncoxide.units import format_bytes
 from syncoxide_web.platform.browser import BrowserCheck, StorageEstimate
 
 
@@ -44,15 +45,6 @@ SECTIONS = (
 )
 
 
-def human_bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
-
-
 def home_view(
     runtime: RuntimeInfo,
     pyodide_version: str,
@@ -70,7 +62,7 @@ def home_view(
         facts.append(
             (
                 "Browser storage",
-                f"{human_bytes(storage.usage)} used of {human_bytes(storage.quota)} available",
+                f"{format_bytes(storage.usage)} used of {format_bytes(storage.quota)} available",
             )
         )
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from syncoxide_web.sync.rules_html import human_size
+from syncoxide.units import format_bytes
 
 CONTENT = "/api/v1/storage/content?path="
 DEVICE = "This device: "
@@ -85,7 +85,7 @@ def _row_html(entry: dict[str, Any]) -> str:
         size = "folder"
     else:
         link = f'<a href="{escape(download_url(path))}" download="{shown}">{shown}</a>'
-        size = escape(human_size(int(entry["size"])))
+        size = escape(format_bytes(int(entry["size"])))
     return (
         f'<tr class="stored" data-path="{escape(path)}"><td>{link}</td>'
         f'<td class="num">{size}</td><td>{when}</td><td>{actions}</td></tr>'
@@ -108,8 +108,8 @@ def storage_rows_html(entries: list[dict[str, Any]], more: bool = False) -> str:
 
 def usage_text(used: int, room: int | None) -> str:
     if room is None:
-        return f"{human_size(used)} used."
-    return f"{human_size(used)} used, {human_size(room)} left."
+        return f"{format_bytes(used)} used."
+    return f"{format_bytes(used)} used, {format_bytes(room)} left."
 
 
 def local_folders_html(folders: list[tuple[str, str]]) -> str:

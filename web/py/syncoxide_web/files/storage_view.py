@@ -15,6 +15,7 @@ from urllib.parse import quote
 import js  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import format_bytes
 from syncoxide_web.api.client import call_api, show_status
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.files.storage_html import (
@@ -26,7 +27,6 @@ from syncoxide_web.files.storage_html import (
     storage_rows_html,
     usage_text,
 )
-from syncoxide_web.sync.rules_html import human_size
 
 STORAGE_CARD = """
   <div class="card">
@@ -170,7 +170,7 @@ async def _upload_one(file: Any, path: str, which: str) -> None:
     size = int(file.size)
 
     def progress(sent: int) -> None:
-        _say(f"Uploading {which}: “{path}”, {human_size(sent)} of {human_size(size)}…")
+        _say(f"Uploading {which}: “{path}”, {format_bytes(sent)} of {format_bytes(size)}…")
 
     progress(0)
     upload = await TusUpload.create(size, {"path": path}, progress, collection=COLLECTION)

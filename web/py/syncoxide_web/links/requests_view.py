@@ -23,8 +23,8 @@ from syncoxide.errors import (
     UsageError,
     WrongKeyError,
 )
+from syncoxide.units import format_bytes
 from syncoxide_web.api.client import call_api, live_socket_url, start_task
-from syncoxide_web.views import human_bytes
 
 RESULTS_FOLDER = "request-output"
 RECONNECT_SECONDS = 3
@@ -237,7 +237,7 @@ async def _show_arrivals(link_id: str) -> None:
         f'<li data-file="{file["id"]}"><span class="name">'
         + escape("encrypted file" if encrypted else file["path"])
         + "</span>"
-        + f' <span class="muted">{human_bytes(file["size"])}{" · late" if file["late"] else ""}'
+        + f' <span class="muted">{format_bytes(file["size"])}{" · late" if file["late"] else ""}'
         + f'</span> <button type="button" data-download="{file["id"]}">Download</button></li>'
         for file in arrived["files"]
     ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from syncoxide.protocol.receiving import ReceiverProgress
+from syncoxide.units import format_bytes, format_rate
 
 FINAL_STATES = ("verified", "failed", "cancelled", "fallback")
 
@@ -50,15 +51,15 @@ def describe(status: TransferStatus, now: float, verb: str) -> str:
     if status.state == "waiting":
         if status.done_bytes:
             return (
-                f"The other device left at {status.done_bytes / 1e6:.1f} MB; "
+                f"The other device left at {format_bytes(status.done_bytes)}; "
                 "waiting for it to come back (what arrived is kept)."
             )
         return "Waiting for the other device to connect…"
     left = status.seconds_left(now)
     tail = f", about {_duration(left)} left" if left is not None else ""
     return (
-        f"{verb}: {status.done_bytes / 1e6:.1f} of {status.total_bytes / 1e6:.1f} MB, "
-        f"{status.speed(now) / 1e6:.1f} MB/s{tail}"
+        f"{verb}: {format_bytes(status.done_bytes)} of {format_bytes(status.total_bytes)}, "
+        f"{format_rate(status.speed(now))}{tail}"
     )
 
 

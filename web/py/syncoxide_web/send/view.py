@@ -17,11 +17,11 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
+from syncoxide.units import format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.send import picked_handles
 from syncoxide_web.send.outgoing import OutgoingTransfer, unfinished
-from syncoxide_web.views import human_bytes
 
 SEND_SECTION = """
 <section data-view="send" hidden>
@@ -124,7 +124,7 @@ def _use(
     names = ", ".join(path for path, _ in _selection[:5])
     more = f" and {len(_selection) - 5} more" if len(_selection) > 5 else ""
     _element("send-picked").textContent = (
-        f"{len(_selection)} files, {human_bytes(total)}: {names}{more}"
+        f"{len(_selection)} files, {format_bytes(total)}: {names}{more}"
         if _selection
         else "Nothing picked yet."
     )
@@ -299,7 +299,7 @@ def _show_unfinished() -> None:
     items = []
     for record in records:
         files = len(record.manifest.files)
-        size = human_bytes(record.manifest.total_size)
+        size = format_bytes(record.manifest.total_size)
         copy = " · server copy" if record.share else ""
         room = escape(record.room_id)
         buttons = (

@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from syncoxide.errors import UsageError
+from syncoxide.units import format_bytes
 
 DETAIL_LINES = 10
 STATE_WORDS = {
@@ -167,19 +168,10 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
     return f'<ul class="rules">{"".join(items)}</ul>'
 
 
-def human_size(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000:
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"
-
-
 def files_html(answer: dict[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{escape(f['connection'])}</td><td>{escape(f['path'])}</td>"
-        f'<td class="num">{escape(human_size(int(f["size"])))}</td>'
+        f'<td class="num">{escape(format_bytes(int(f["size"])))}</td>'
         f"<td>{escape(time.strftime('%Y-%m-%d %H:%M', time.gmtime(int(f['mtime']))))}</td></tr>"
         for f in answer["files"]
     )

@@ -16,6 +16,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import format_bytes, format_rate
 
 if TYPE_CHECKING:
     from syncoxide.engine.executor import Outcome
@@ -188,9 +189,7 @@ class _Progress:
         if outcome.written is not None:
             self.bytes += outcome.written.size
         seconds = max(time.monotonic() - self.started, 1e-3)
-        _say(
-            f"{self.done} done · {self.bytes / 1e6:.1f} MB · {self.bytes / seconds / 1e6:.1f} MB/s"
-        )
+        _say(f"{self.done} done · {format_bytes(self.bytes)} · {format_rate(self.bytes / seconds)}")
 
 
 def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:

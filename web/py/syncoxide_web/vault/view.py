@@ -15,6 +15,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import format_rate
 from syncoxide_web.platform.opfs_results import fresh_results_folder
 from syncoxide_web.platform.opfs_results import offer_download as _offer_download
 
@@ -175,7 +176,7 @@ def _show_progress(done: int, total: int, started: float) -> None:
     elapsed = max(time.monotonic() - started, 1e-3)
     speed = done / elapsed
     left = (total - done) / speed if speed else 0
-    _say(f"{100 * done / max(total, 1):.0f}% · {speed / 1e6:.0f} MB/s · {left:.0f} s left")
+    _say(f"{100 * done / max(total, 1):.0f}% · {format_rate(speed)} · {left:.0f} s left")
 
 
 def _set_busy(busy: bool) -> None:
