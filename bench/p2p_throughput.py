@@ -177,7 +177,7 @@ def browser_cases(
     from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE
     from syncoxide.server.pages.shell import VendorBuild
     from tests.conftest import CHROMIUM
-    from tests.e2e.p2p_pages import P2P_ARGS
+    from tests.e2e.p2p.p2p_pages import P2P_ARGS
 
     message = HEADER.size + DATA_HEADER.size + BROWSER_CHUNK_SIZE  # one DATA frame, as ours sends
     rows: dict[str, list[float]] = {}
@@ -224,7 +224,7 @@ def browser_cases(
 @contextlib.contextmanager
 def _sending_page(browser: Any, server: str, size: int) -> Iterator[str]:
     """A page of ours sending ``size`` bytes; yields its link, closes it afterwards."""
-    from tests.e2e.p2p_pages import start_python_in_page
+    from tests.e2e.p2p.p2p_pages import start_python_in_page
 
     sender = browser.new_page()
     try:
@@ -267,7 +267,7 @@ def _browser_receive(
     """(MB/s from joining the room, MB/s from the manifest on, Chromium CPU s from the
     manifest on) of a receiving page of ours."""
     from bench.p2p_raw_browser import chromium_cpu_seconds
-    from tests.e2e.p2p_pages import start_python_in_page
+    from tests.e2e.p2p.p2p_pages import start_python_in_page
 
     page = browser.new_page()  # type: ignore[attr-defined]
     start_python_in_page(

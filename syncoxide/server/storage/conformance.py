@@ -1,7 +1,7 @@
 """Checks every storage backend must pass; importable without pytest.
 
 A backend test supplies fresh, empty stores and runs each check in ``METADATA_CHECKS`` and
-``BLOB_CHECKS`` (see ``tests/server/test_storage_conformance.py``). A check raises
+``BLOB_CHECKS`` (see ``tests/server/files/test_storage_conformance.py``). A check raises
 ``AssertionError`` with a message saying which promise of the port was broken.
 """
 

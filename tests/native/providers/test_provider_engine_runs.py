@@ -20,7 +20,9 @@ from syncoxide.native.providers.sftp.provider import SftpProvider
 from syncoxide.native.providers.webdav.provider import WebDavProvider
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
-from tests.native.providers import test_provider_s3, test_provider_sftp, test_provider_webdav
+from tests.native.providers.s3 import test_provider_s3
+from tests.native.providers.sftp import test_provider_sftp
+from tests.native.providers.webdav import test_provider_webdav
 
 
 def _seed(root: Path) -> dict[str, bytes]:
