@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from syncoxide.errors import UsageError
 
@@ -79,6 +80,15 @@ class RetentionPolicy:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
 
+class Stamped(Protocol):
+    """Anything with an archive's name and start time (``listing.ArchiveSummary`` too)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def time(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class ArchiveStamp:
     """What prune looks at: an archive's name and its start time (borg's local time)."""
@@ -100,9 +110,7 @@ def within_hours(within: str) -> int:
     return int(match.group(1)) * _WITHIN_HOURS.get(match.group(2) or "H", 1)
 
 
-def plan_prune(
-    archives: Sequence[ArchiveStamp], policy: RetentionPolicy, now: datetime
-) -> PrunePlan:
+def plan_prune(archives: Sequence[Stamped], policy: RetentionPolicy, now: datetime) -> PrunePlan:
     """What ``borg prune`` with ``policy`` keeps and deletes among ``archives`` at ``now``."""
     newest_first = sorted(archives, key=lambda a: a.time, reverse=True)
     checkpoints = [a for a in newest_first if _CHECKPOINT.search(a.name)]
@@ -120,7 +128,7 @@ def plan_prune(
 
 
 def _keep_one_per_period(
-    newest_first: list[ArchiveStamp], rule: str, pattern: str, count: int, kept: dict[str, str]
+    newest_first: list[Stamped], rule: str, pattern: str, count: int, kept: dict[str, str]
 ) -> None:
     if count == 0:
         return
