@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from syncoxide.errors import ConfigError, UsageError
-from syncoxide.native.backup.process import run_borg
+from syncoxide.native.backup.process import BorgSettings, run_borg
 from syncoxide.native.backup.repository import BorgRepository
 
 
@@ -35,7 +35,7 @@ async def mount(repository: BorgRepository, mountpoint: Path, archive: str | Non
     await run_borg(repository.settings, "mount", [spec, str(mountpoint)])
 
 
-async def umount(repository: BorgRepository, mountpoint: Path) -> None:
+async def umount(mountpoint: Path, settings: BorgSettings | None = None) -> None:
     if not os.path.ismount(mountpoint):
         raise UsageError(f"Nothing is mounted at {mountpoint}.")
-    await run_borg(repository.settings, "umount", [str(mountpoint)])
+    await run_borg(settings or BorgSettings(), "umount", [str(mountpoint)])

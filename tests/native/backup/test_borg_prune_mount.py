@@ -51,5 +51,5 @@ def test_an_archive_mounts_as_a_folder(tmp_path: Path, repository: BorgRepositor
         name = sorted(tree)[0]
         assert (point / "src" / name).read_bytes() == tree[name]
     finally:
-        run(umount(repository, point))
+        run(umount(point, repository.settings))
     assert not os.path.ismount(point)
