@@ -63,6 +63,12 @@ def _register_sync(commands: Any) -> None:
         "trash, or beside the winner with keep-both)",
     )
     sync.add_argument("--transfers", type=int, default=4, help="parallel transfers (default 4)")
+    sync.add_argument(
+        "--no-track-renames",
+        dest="track_renames",
+        action="store_false",
+        help="sync mode: copy renamed files again instead of moving them at DST",
+    )
     _add_selection_and_output(sync)
     sync.set_defaults(run=_sync, rules=[])
 
@@ -142,6 +148,7 @@ def _options(args: argparse.Namespace) -> Any:
         args.transfers,
         rules,
         args.max_delete,
+        track_renames=args.track_renames,
     )
 
 

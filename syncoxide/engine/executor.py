@@ -22,6 +22,7 @@ from syncoxide.providers.contract import Entry, Provider
 from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed
 
+from .moves import move_within
 from .pair_store import PairStore
 from .transfer import copy_verified
 
@@ -179,7 +180,7 @@ class Executor:
         target = f"{self.trash_root}/{path}"
         for attempt in range(2, 100):
             try:
-                await where.move(path, target)
+                await move_within(where, path, target, self.hash_kind)
                 return
             except AlreadyExistsError:
                 # A resumed run can trash a second version of the same name: keep both.
@@ -195,7 +196,7 @@ class Executor:
                 return Outcome(index, action, ok=True, noop=True)
             if not _same(before, action.source):
                 return Outcome(index, action, ok=True, noop=True, message="changed since plan")
-        await where.move(action.source_path, action.path)
+        await move_within(where, action.source_path, action.path, self.hash_kind)
         return Outcome(index, action, ok=True)
 
     async def _copy(self, index: int, action: Action) -> Outcome:

@@ -22,6 +22,7 @@ from syncoxide.sync.filters import FilterSet, Rule
 from syncoxide.sync.listing import Listing, build_listing
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
 from syncoxide.sync.plan import Action, Mode, Plan, Side
+from syncoxide.sync.renames import with_renames
 from syncoxide.sync.state import PairState, decode_state
 from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
@@ -30,6 +31,7 @@ from syncoxide.wal.replay import replay_journal
 from .executor import Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
+from .renames import find_renames
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
 
@@ -43,6 +45,9 @@ class RunOptions:
     transfers: int = 4
     rules: tuple[Rule, ...] = ()
     max_delete: int | None = None
+    #: sync mode: a file deleted at one path and present with the same size and digest at
+    #: another becomes one move on the destination (server-side where the provider can).
+    track_renames: bool = True
 
 
 @dataclass
@@ -232,6 +237,9 @@ async def run_pair(
     sensitive = one.features.case_sensitive and two.features.case_sensitive
     now = clock.now()
     plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
+    if options.mode is Mode.SYNC and options.track_renames:
+        pairs = await find_renames(one, two, first, second, options.transfers)
+        plan = with_renames(plan, pairs, first, second)
     report = RunReport(plan, resumed=resumed, dry_run=options.dry_run, partials_removed=removed)
     _check_max_delete(plan, options)
     if options.dry_run:

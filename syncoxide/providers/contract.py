@@ -50,7 +50,12 @@ class Features:
     case_sensitive: bool = True
     #: Smallest mtime step the provider stores, in nanoseconds (1 s on FAT, 1 ns on ext4).
     mtime_precision_ns: int = 1
+    #: The provider implements ``CopiesWithin``: it duplicates a file without the bytes
+    #: passing through us (S3 CopyObject, WebDAV COPY). The engine uses it to move a file
+    #: where ``server_side_move`` is False.
     server_side_copy: bool = False
+    #: ``move`` renames in place (local rename, S3 copy + delete, WebDAV MOVE, SFTP rename,
+    #: Drive/Dropbox move). False: the engine moves by copy + verify + delete instead.
     server_side_move: bool = True
     #: Digests ``hash()`` and ``write()`` can produce.
     hash_kinds: frozenset[str] = frozenset(HASH_KINDS)
@@ -157,4 +162,13 @@ class WritesKnownDigests(Protocol):
     ) -> Entry:
         """``write`` of a stream whose digests (``known``, kind -> hex) were taken beforehand;
         a stream that does not match them raises ``IntegrityError`` and commits nothing."""
+        ...
+
+
+@runtime_checkable
+class CopiesWithin(Protocol):
+    """A provider that copies a file to another path of its own without a download."""
+
+    async def copy(self, source: str, target: str) -> None:
+        """Duplicate ``source`` at ``target``; ``AlreadyExistsError`` if ``target`` exists."""
         ...
