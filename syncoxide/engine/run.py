@@ -31,6 +31,7 @@ from syncoxide.wal.replay import replay_journal
 from .executor import Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
+from .parts import PartSettings
 from .renames import find_renames
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
@@ -48,6 +49,8 @@ class RunOptions:
     #: sync mode: a file deleted at one path and present with the same size and digest at
     #: another becomes one move on the destination (server-side where the provider can).
     track_renames: bool = True
+    #: Big files in concurrent, resumable parts where the destination takes them.
+    parts: PartSettings = field(default_factory=PartSettings)
 
 
 @dataclass
@@ -79,7 +82,10 @@ def _tolerance(one: Provider, two: Provider) -> int:
 
 
 async def resume_journal(
-    providers: dict[Side, Provider], store: PairStore, transfers: int, progress: Progress | None
+    providers: dict[Side, Provider],
+    store: PairStore,
+    options: RunOptions,
+    progress: Progress | None,
 ) -> list[Outcome]:
     blob = await store.load_journal()
     if blob is None:
@@ -92,9 +98,11 @@ async def resume_journal(
             store=store,
             trash_root=str(replay.header["trash"]),
             hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
-            transfers=transfers,
+            transfers=options.transfers,
+            parts=options.parts,
             recheck=True,
             progress=progress,
+            stored_parts=replay.parts,
         )
         outcomes = await executor.run(replay.pending())
         await store.append_journal(encode_finish(), durable=True)
@@ -214,6 +222,7 @@ async def _execute(
         trash_root=report.trash_root,
         hash_kind=common_hash_kind(one, two),
         transfers=options.transfers,
+        parts=options.parts,
         progress=progress,
     )
     report.outcomes = await executor.run(indexed)
@@ -230,7 +239,7 @@ async def run_pair(
     progress: Progress | None = None,
 ) -> RunReport:
     providers = {Side.PATH1: one, Side.PATH2: two}
-    resumed = await resume_journal(providers, store, options.transfers, progress)
+    resumed = await resume_journal(providers, store, options, progress)
     first, second, removed = await _listings(one, two, options)
     state = await _load_state(store, options)
     await _add_checksums(one, two, first, second, state, options)

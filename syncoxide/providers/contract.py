@@ -172,3 +172,43 @@ class CopiesWithin(Protocol):
     async def copy(self, source: str, target: str) -> None:
         """Duplicate ``source`` at ``target``; ``AlreadyExistsError`` if ``target`` exists."""
         ...
+
+
+@runtime_checkable
+class WritesParts(Protocol):
+    """A destination that takes one big file as byte ranges written concurrently and in any
+    order into a partial object that outlives the process (named by ``token``, which the
+    engine derives from its journal), so a killed copy continues from its last good part.
+
+    Nothing appears under ``path`` before ``commit_parts``; ``discard_parts`` drops the
+    partial object. Leftovers are listed as ``EntryKind.PARTIAL`` like any partial write.
+    """
+
+    async def write_part(
+        self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
+    ) -> None:
+        """Store ``chunks`` at ``offset`` of the partial object of a ``size``-byte file."""
+        ...
+
+    async def part_digest(
+        self, path: str, token: str, offset: int, length: int, kind: str
+    ) -> str | None:
+        """Digest of a stored range read back from storage; None if the partial is gone."""
+        ...
+
+    async def commit_parts(
+        self,
+        path: str,
+        token: str,
+        *,
+        size: int,
+        mtime_ns: int,
+        whole_digest: str | None,
+        hash_kind: str | None,
+    ) -> Entry:
+        """Give the partial object its final name (replacing a file there). When
+        ``whole_digest`` is given, the stored bytes are hashed with ``hash_kind`` first and a
+        mismatch raises ``IntegrityError`` and commits nothing."""
+        ...
+
+    async def discard_parts(self, path: str, token: str) -> None: ...
