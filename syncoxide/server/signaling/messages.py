@@ -44,6 +44,12 @@ CLOSE_IDLE = 4408
 CLOSE_ROOM_FULL = 4409
 CLOSE_TOO_BIG = 4413
 CLOSE_RATE_LIMITED = 4429
+CLOSE_SLOW_READER = 4507  # its outbox reached OUTBOX_LIMITS: the server will not hold more
+
+# What the server holds for one peer that does not read: a few offers plus an ICE burst fit;
+# past that the peer is closed with CLOSE_SLOW_READER, so memory per socket stays bounded.
+OUTBOX_MAX_MESSAGES = 256
+OUTBOX_MAX_BYTES = 1 << 20
 
 ROLES = ("sender", "receiver")
 RELAYED = ("offer", "answer", "ice", "fallback", "cancel")
