@@ -18,6 +18,7 @@ from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
 from syncoxide.server.accounts.auth import client_ip, is_tls, services_of
 from syncoxide.server.accounts.pages import read_form
 from syncoxide.server.api.errors import ApiError, rate_limited
+from syncoxide.server.inputs import is_storable_id
 from syncoxide.server.links import html as pages
 from syncoxide.server.links.downloads import (
     UnsatisfiableRange,
@@ -196,7 +197,8 @@ async def share_file(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
-    file = await links_of(request).store.file(link.id, request.path_params["file_id"])
+    file_id = request.path_params["file_id"]
+    file = await links_of(request).store.file(link.id, file_id) if is_storable_id(file_id) else None
     if file is None:
         return html_error(404, "This share has no such file.")
     try:

@@ -31,6 +31,7 @@ import re
 from typing import Any
 
 from syncoxide.errors import RemoteProtocolError
+from syncoxide.server.inputs import unwritable_text
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 32 * 1024
@@ -99,6 +100,7 @@ def parse_client_message(text: str) -> Message:
             hint="Send one JSON object per WebSocket text frame.",
         ) from None
     _require(isinstance(message, dict), "it is not a JSON object")
+    _require(unwritable_text(message) is None, "it holds an unpaired UTF-16 surrogate")
     kind = message.get("type")
     _require(kind in _FIELDS, f"unknown type {str(kind)[:32]!r}")
     extra = set(message) - _FIELDS[kind]
