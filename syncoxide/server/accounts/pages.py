@@ -126,7 +126,7 @@ async def login_submit(request: Request) -> Response:
         name = form.get("name", "").strip()
         for bucket, key, rule in (
             ("login-ip", client_ip(request), services.limits.login_per_ip),
-            ("login-user", name, services.limits.login_per_user),
+            ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
             wait = services.limiter.hit(bucket, key, rule)
             if wait is not None:

@@ -73,11 +73,13 @@ async def open_link(request: Request, kind: str) -> Link | Response:
 
 
 def check_link_password(request: Request, link: Link, password: str) -> str:
-    """The unlocking cookie value; rate limited per link and per client IP."""
+    """The unlocking cookie value; rate limited per (link, client IP) and per client IP, so a
+    stranger guessing never locks out the recipient, who asks from another address."""
     limiter = services_of(request).limiter
+    address = client_ip(request)
     for bucket, key, rule in (
-        ("link-password", link.id, PASSWORD_LIMIT_PER_LINK),
-        ("link-password-ip", client_ip(request), PASSWORD_LIMIT_PER_IP),
+        ("link-password", f"{link.id}\0{address}", PASSWORD_LIMIT_PER_LINK),
+        ("link-password-ip", address, PASSWORD_LIMIT_PER_IP),
     ):
         wait = limiter.hit(bucket, key, rule)
         if wait is not None:
