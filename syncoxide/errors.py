@@ -6,6 +6,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
 
     SyncoxideError                      retryable = False unless a subclass says otherwise
     ├── UsageError                      the caller asked for something impossible (bad flag or path)
+    │   └── InvalidInputError           a request field, header or parameter is malformed
     ├── ConfigError                     configuration or installation is incomplete or invalid
     ├── NotFoundError                   a file, share, user or object does not exist
     │   └── GoneError                   it existed, but expired, was revoked or used up
@@ -65,6 +66,10 @@ class SyncoxideError(Exception):
 
 class UsageError(SyncoxideError):
     code = "usage"
+
+
+class InvalidInputError(UsageError):
+    code = "invalid_input"
 
 
 class ConfigError(SyncoxideError):
