@@ -79,17 +79,29 @@ def _fit_bytes(name: str, limit: int) -> str:
 
 
 def unique_path(path: str, exists: Callable[[str], bool]) -> str:
-    """``path``, or ``name (1).ext``, ``name (2).ext``... for the first one not taken."""
+    """``path``, or a free ``name (N).ext`` (``name (1).ext`` while that one is free).
+
+    Strangers can upload thousands of files with one name, so ``N`` is found by galloping
+    (1, 2, 4, 8... until one is free) and then bisecting between the last taken and the first
+    free one: about ``2 log2(copies)`` calls of ``exists`` instead of one per copy. Where the
+    numbers were handed out in order that is the lowest free one; with gaps it is still free."""
     if not exists(path):
         return path
     folder, slash, name = path.rpartition("/")
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, ext = name, ""
-    counter = 1
-    while True:
+
+    def numbered(counter: int) -> str:
         suffix = f" ({counter})" + (f".{ext}" if ext else "")
-        candidate = _fit_bytes(stem, MAX_COMPONENT_BYTES - len(suffix.encode())) + suffix
-        if not exists(f"{folder}{slash}{candidate}"):
-            return f"{folder}{slash}{candidate}"
-        counter += 1
+        return (
+            f"{folder}{slash}{_fit_bytes(stem, MAX_COMPONENT_BYTES - len(suffix.encode()))}{suffix}"
+        )
+
+    taken, free = 0, 1
+    while exists(numbered(free)):
+        taken, free = free, free * 2
+    while free - taken > 1:  # invariant: ``taken`` is 0 or taken, ``free`` is free
+        middle = (taken + free) // 2
+        taken, free = (middle, free) if exists(numbered(middle)) else (taken, middle)
+    return numbered(free)
