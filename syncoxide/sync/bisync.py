@@ -9,7 +9,7 @@ version that is overwritten or deleted goes to the pair trash first, so nothing 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from syncoxide.providers.contract import Entry
@@ -54,9 +54,9 @@ def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: 
         src_side.other,
         path,
         reason,
-        entry.path,
-        entry,
-        target,
+        source_path=entry.path,
+        source=entry,
+        target=target,
         backup=target is not None,
         key=key,
     )
@@ -119,7 +119,7 @@ class _BisyncPlanner:
         loser = winner.other
         aside = self.free_conflict_name(lose.path, loser)
         aside_key = match_key(aside, case_sensitive=self.opts.case_sensitive)
-        moved = Entry(aside, lose.kind, lose.size, lose.mtime_ns, lose.hashes)
+        moved = replace(lose, path=aside)
         self.conflicts.append(Conflict(key, None, "keep-both", f"{loser.value} kept as {aside}"))
         self.actions += [
             Action(
@@ -127,9 +127,8 @@ class _BisyncPlanner:
                 loser,
                 aside,
                 "conflict: keep-both",
-                lose.path,
-                lose,
-                None,
+                source_path=lose.path,
+                source=lose,
                 key=key,
             ),
             _copy(winner, win, None, "conflict: keep-both winner", key),
@@ -138,9 +137,8 @@ class _BisyncPlanner:
                 winner,
                 aside,
                 "conflict: keep-both loser",
-                aside,
-                moved,
-                None,
+                source_path=aside,
+                source=moved,
                 key=aside_key,
             ),
         ]
