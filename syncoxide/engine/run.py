@@ -19,7 +19,7 @@ from syncoxide.providers.contract import Provider
 from syncoxide.sync.bisync import BisyncOptions, plan_bisync
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, Rule
-from syncoxide.sync.listing import Listing, build_listing
+from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
 from syncoxide.sync.plan import Action, Mode, Plan, Side
 from syncoxide.sync.state import PairState, decode_state
@@ -123,6 +123,10 @@ async def _listings(
     removed = await remove_partials(one, first.partials) + await remove_partials(
         two, second.partials
     )
+    if not two.features.byte_names:
+        set_aside_unmappable(first, Side.PATH1, "path2")
+    if options.mode is Mode.BISYNC and not one.features.byte_names:
+        set_aside_unmappable(second, Side.PATH2, "path1")
     return first, second, removed
 
 

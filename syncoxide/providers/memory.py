@@ -59,7 +59,7 @@ class MemoryProvider:
         self._objects: dict[str, _Stored] = {}
         # Remembers the spelling a case-insensitive store was given, like NTFS or APFS.
         self._names: dict[str, str] = {}
-        self._features = Features(case_sensitive=case_sensitive)
+        self._features = Features(case_sensitive=case_sensitive, byte_names=True)
         self._page_size = page_size
         self._chunk_size = chunk_size
         self.now_ns = 1_700_000_000 * 10**9

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from syncoxide.byte_names import needs_bytes
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.filters import FilterSet
 from syncoxide.sync.paths import RESERVED_TOP, is_reserved, match_key
@@ -49,6 +50,23 @@ def build_listing(
             target = f" -> {entry.link_target}" if entry.link_target else ""
             listing.skipped.append(Skipped(side, entry.path, f"symlink not followed{target}"))
     return listing
+
+
+UNMAPPED = "unmapped"
+
+
+def set_aside_unmappable(listing: Listing, side: Side, target: str) -> None:
+    """Leave out names ``target`` cannot store (not valid UTF-8), each reported as unmapped.
+
+    The file stays where it is, untouched; it is simply not part of this pair's plan, so one
+    name can never stop a pair."""
+    reason = (
+        f"{UNMAPPED}: the name is not valid UTF-8 and {target} stores only UTF-8 names; "
+        "rename it to sync it"
+    )
+    for table in (listing.files, listing.dirs):
+        for key in [key for key, entry in table.items() if needs_bytes(entry.path)]:
+            listing.skipped.append(Skipped(side, table.pop(key).path, reason))
 
 
 def same_content(a: Entry, b: Entry, *, tolerance_ns: int, checksum: bool) -> bool:
