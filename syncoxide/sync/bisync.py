@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from syncoxide.providers.contract import Entry
 from syncoxide.sync.conflicts import ConflictPolicy, choose_winner
-from syncoxide.sync.listing import Listing, same_content
+from syncoxide.sync.listing import Listing, same_content, same_digest
 from syncoxide.sync.paths import ancestors, conflict_name, match_key
 from syncoxide.sync.plan import Action, ActionKind, Conflict, Mode, Plan, Side, Skipped
 from syncoxide.sync.state import PairState
@@ -45,6 +45,23 @@ def _change(before: Entry | None, now: Entry | None, opts: BisyncOptions) -> Cha
         return Change.DELETED
     same = same_content(before, now, tolerance_ns=opts.tolerance_ns, checksum=opts.checksum)
     return Change.SAME if same else Change.CHANGED
+
+
+def lookalike_keys(one: Listing, two: Listing, state: PairState, tolerance_ns: int) -> set[str]:
+    """Keys both sides changed (or added) to the same size with other times: only their
+    digests can tell an identical edit from a conflict."""
+    keys = set()
+    for key in one.files.keys() & two.files.keys():
+        a, b = one.files[key], two.files[key]
+        if a.size != b.size or abs(a.mtime_ns - b.mtime_ns) <= tolerance_ns:
+            continue
+        record = state.files.get(key)
+        if record is None or not (
+            same_content(record.one, a, tolerance_ns=tolerance_ns, checksum=False)
+            or same_content(record.two, b, tolerance_ns=tolerance_ns, checksum=False)
+        ):
+            keys.add(key)
+    return keys
 
 
 def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: str) -> Action:
@@ -100,8 +117,10 @@ class _BisyncPlanner:
 
     def settle_both_changed(self, key: str, one: Entry | None, two: Entry | None) -> None:
         assert one is not None and two is not None
-        if same_content(one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum):
-            return
+        if same_content(
+            one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum
+        ) or same_digest(one, two):
+            return  # identical content is never a conflict; the state records both times
         policy = self.opts.policy
         winner = choose_winner(policy, one, two)
         win, lose = (one, two) if winner is Side.PATH1 else (two, one)

@@ -77,3 +77,11 @@ def same_content(a: Entry, b: Entry, *, tolerance_ns: int, checksum: bool) -> bo
         for kind in sorted(a.hashes.keys() & b.hashes.keys()):
             return a.hashes[kind] == b.hashes[kind]
     return abs(a.mtime_ns - b.mtime_ns) <= tolerance_ns
+
+
+def same_digest(a: Entry, b: Entry) -> bool:
+    """Equal size and an equal digest of a kind both entries carry (False when none is shared)."""
+    if a.size != b.size:
+        return False
+    shared = sorted(a.hashes.keys() & b.hashes.keys())
+    return bool(shared) and a.hashes[shared[0]] == b.hashes[shared[0]]
