@@ -9,11 +9,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from syncoxide.errors import InvalidInputError
+from syncoxide.safe_names import without_bidi_controls
 from syncoxide.server.accounts.auth import (
     clear_session_cookie,
     client_ip,
     services_of,
     set_session_cookie,
+)
+from syncoxide.server.accounts.cli_codes import (
+    REQUEST_TTL_SECONDS,
+    SignInRequest,
+    new_user_code,
 )
 from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError, rate_limited
@@ -162,6 +168,30 @@ async def sign_in_providers(call: Call) -> dict[str, Any]:
     return {
         "password": True,
         "providers": [{"name": p.name, "label": p.label} for p in providers],
+    }
+
+
+async def cli_login_start(call: Call) -> dict[str, Any]:
+    limit(call, "tokens", "cli-login-start")
+    services = services_of(call.request)
+    port = call.json.get("port", 0)
+    if port != 0 and not 1024 <= port <= 65535:
+        raise ApiError(400, "bad_port", "port is 0 (show a code to paste) or from 1024 to 65535.")
+    device = " ".join(without_bidi_controls(call.json.get("device", "")).split())[:64]
+    asked = SignInRequest(
+        challenge=call.json["challenge"],
+        port=port,
+        device=device or "a device with no name",
+        address=client_ip(call.request),
+        asked_at=services.clock(),
+        user_code=new_user_code(),
+    )
+    request_id = services.cli_codes.ask(asked, services.clock())
+    return {
+        "request": request_id,
+        "user_code": asked.user_code,
+        "approve_url": f"/cli-login?request={request_id}",
+        "expires_in": REQUEST_TTL_SECONDS,
     }
 
 

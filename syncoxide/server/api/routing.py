@@ -9,6 +9,7 @@ same steps (who is asking, CSRF, body size and shape, error mapping) and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -125,6 +126,26 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "POST",
+        "/cli-login/start",
+        h.cli_login_start,
+        "Ask to sign in a command line: its device and challenge; a user code to compare",
+        signed_in=False,
+        body=obj(
+            ("challenge",),
+            challenge={"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
+            port={"type": "integer", "minimum": 0, "maximum": 65535},
+            device={"type": "string", "maxLength": 200},
+        ),
+        answer=obj(
+            ("request", "user_code", "approve_url", "expires_in"),
+            request=STR,
+            user_code=STR,
+            approve_url=STR,
+            expires_in=INT,
+        ),
+    ),
+    Operation(
+        "POST",
         "/cli-login/token",
         h.cli_login_token,
         "Swap a `syncoxide login` code and its verifier for the token",
@@ -232,6 +253,8 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
             return f"{where} is longer than {schema['maxLength']} characters."
         if len(value) < schema.get("minLength", 0):
             return f"{where} is shorter than {schema['minLength']} characters."
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"{where} does not have the expected form."
     is_number = isinstance(value, int) and not isinstance(value, bool)
     if is_number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
         return f"{where} is out of range."
