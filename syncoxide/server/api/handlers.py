@@ -88,7 +88,10 @@ async def change_password(call: Call) -> None:
     limit(call, "login", call.user.name)
     accounts = services_of(call.request).accounts
     await accounts.check_password(call.user.name, call.json["current_password"])
-    await accounts.set_password(call.user, call.json["new_password"])
+    assert call.signed_in is not None
+    await accounts.set_password(
+        call.user, call.json["new_password"], keep_session=call.signed_in.session_hash
+    )
 
 
 async def sign_in(call: Call) -> Response:
