@@ -210,6 +210,8 @@ async def describe_share(call: Call) -> dict[str, Any]:
     service = links_of(call.request)
     link = await service.public(call.request.path_params["link_id"], "share")
     owner = call.signed_in is not None and call.signed_in.user.id == link.user_id
+    if not owner:
+        service.check_not_used_up(link)
     password = call.request.headers.get("x-link-password")
     if not owner and not unlocked(call.request, link):
         if password is None:

@@ -103,6 +103,10 @@ async def share_page(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
+    try:
+        links_of(request).check_not_used_up(link)
+    except GoneError as error:
+        return html_error(410, str(error))
     if not unlocked(request, link):
         return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
     files = await links_of(request).store.files(link.id)
