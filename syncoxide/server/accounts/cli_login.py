@@ -5,7 +5,7 @@ opens. The signed-in user approves on ``/cli-login`` (a CSRF-protected form); th
 mints a token, files it under a one-time ``code`` bound to that challenge, and sends the
 browser to ``http://127.0.0.1:<port>/callback`` (never anywhere else) or, with ``port=0``,
 shows the code to paste. The CLI swaps code + verifier for the token at
-``POST /api/v1/cli-login/token`` (``api_handlers.cli_login_token``). A code is good once,
+``POST /api/v1/cli-login/token`` (``accounts.api.cli_login_token``). A code is good once,
 for two minutes, and only with the verifier, so a code seen in browser history or a log is
 worthless.
 
@@ -22,9 +22,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from syncoxide.server.accounts.auth import check_csrf, services_of, who
-from syncoxide.server.accounts.pages import read_form, render_page
+from syncoxide.server.accounts.auth import who
+from syncoxide.server.accounts.pages import render_page
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.identity import check_csrf
+from syncoxide.server.http.forms import read_form
+from syncoxide.server.services import services_of
 
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 

@@ -10,37 +10,24 @@ from __future__ import annotations
 import html
 import secrets
 from collections.abc import Sequence
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
-from syncoxide.server.accounts.auth import (
-    check_csrf,
-    clear_session_cookie,
-    client_ip,
-    is_tls,
-    services_of,
-    set_session_cookie,
-    who,
-)
+from syncoxide.server.accounts.auth import clear_session_cookie, set_session_cookie, who
 from syncoxide.server.accounts.oidc import LOGIN_TTL_SECONDS, STATE_COOKIE, user_for_claims
-from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError, from_syncoxide, log, rate_limited
+from syncoxide.server.api.identity import SignedIn, check_csrf
+from syncoxide.server.http.connection import client_ip, is_tls
+from syncoxide.server.http.forms import read_form, safe_next
+from syncoxide.server.services import services_of
 from syncoxide.server.storage.port import ApiToken, User
 
 FORM_COOKIE = "sxo_form"
-MAX_FORM_BODY = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def safe_next(value: str | None) -> str:
-    """Only paths on this site: never ``//host`` or a full URL (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
 
 
 def _e(text: object) -> str:
@@ -58,23 +45,6 @@ def render_page(title: str, body: str) -> str:
         '<img src="/static/favicon.svg" alt="" width="22" height="22">syncoxide</a></header>\n'
         f'<main class="account-page">\n{body}\n</main>\n</body>\n</html>\n'
     )
-
-
-async def read_form(request: Request) -> dict[str, str]:
-    if request.headers.get("content-type", "").split(";")[0].strip() != (
-        "application/x-www-form-urlencoded"
-    ):
-        raise ApiError(415, "form_required", "Send this form as a normal HTML form.")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_FORM_BODY:
-            raise ApiError(413, "body_too_large", "The form is too large.")
-    try:
-        fields = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=20)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "malformed_form", "The form could not be read.") from None
-    return {name: values[0] for name, values in fields.items()}
 
 
 # sign in

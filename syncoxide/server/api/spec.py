@@ -2,7 +2,8 @@
 
 Feature packages (files, links, rules, ...) describe their operations with :class:`Operation`
 and the schema pieces here; ``api.routing`` turns the composed table into routes and the
-OpenAPI document. This module imports nothing of the server above it, so any feature can use it.
+OpenAPI document. This module imports nothing of the server above it (only the errors, who is
+asking, and the stored records), so any feature can use it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,46 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from syncoxide.server.api.handlers import Call
+from starlette.requests import Request
+
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.identity import SignedIn
+from syncoxide.server.storage.port import User
 
 PREFIX = "/api/v1"
 PATH_PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 MAX_JSON_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: the request, who sent it, and its JSON body (already checked)."""
+
+    request: Request
+    signed_in: SignedIn | None
+    body: dict[str, Any] | None
+
+    @property
+    def user(self) -> User:
+        assert self.signed_in is not None  # the wrapper checked the operation's needs
+        return self.signed_in.user
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return self.body or {}
+
+    def int_query(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter from ``low`` to ``high``, or a 400 naming it."""
+        raw = self.request.query_params.get(name)
+        if raw is None:
+            return default
+        digits = raw.removeprefix("-")
+        if not digits.isdigit() or len(digits) > 20 or not low <= int(raw) <= high:
+            raise ApiError(
+                400, "bad_query", f"'{name}' must be a whole number from {low} to {high}."
+            )
+        return int(raw)
+
 
 Handler = Callable[[Call], Awaitable[Any]]
 

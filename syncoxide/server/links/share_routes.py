@@ -14,22 +14,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
-from syncoxide.server.accounts.auth import client_ip, is_tls, services_of
-from syncoxide.server.accounts.pages import read_form
 from syncoxide.server.api.errors import ApiError, rate_limited
+from syncoxide.server.http.connection import client_ip, is_tls
+from syncoxide.server.http.forms import read_form
+from syncoxide.server.http.ranges import UnsatisfiableRange, not_satisfiable, requested_range
 from syncoxide.server.links import html as pages
-from syncoxide.server.links.downloads import (
-    UnsatisfiableRange,
-    file_etag,
-    file_response,
-    not_satisfiable,
-    requested_range,
-    zip_plan,
-    zip_response,
-)
+from syncoxide.server.links.downloads import file_etag, file_response, zip_plan, zip_response
 from syncoxide.server.links.service import RESUME_GRACE_SECONDS, LinkService
 from syncoxide.server.links.store import Link
 from syncoxide.server.ratelimit import Limit
+from syncoxide.server.services import services_of
 
 _PREVIEW_AGENTS = re.compile(
     r"bot|crawler|spider|preview|facebookexternalhit|whatsapp|telegram|slack|discord|skype"

@@ -15,7 +15,7 @@ from typing import Any
 
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
-from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.webbuild.assemble import LAZY_SCRIPTS, MANIFEST_NAME
 
 BUILD_HINT = (
