@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -165,11 +164,6 @@ _STATUS_TEXT = {
 }
 
 
-def _quota_bytes() -> int | None:
-    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
-    return int(quota) if quota.isdigit() else None
-
-
 def link_service(config: ServerConfig, services: Services) -> LinkService:
     uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
     store = LinkStore.open(config.database_path)
@@ -184,7 +178,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         uploads,
         services.notifier,
         services.clock,
-        _quota_bytes(),
+        config.link_quota_bytes,
         files_bytes,
     )
 
@@ -196,7 +190,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         links.blobs,
         links.uploads,
         config.data_dir / "incoming",
-        _quota_bytes(),
+        config.link_quota_bytes,
         links.store.bytes_of_user,
         links.sweep_abandoned_uploads,
     )
