@@ -107,7 +107,7 @@ def test_gzip_is_sent_precompressed_only_to_browsers_that_accept_it(
     packed = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert packed.headers["content-encoding"] == "gzip"
     assert int(packed.headers["content-length"]) < len(raw) // 2
-    assert packed.content == raw  # httpx decodes: the bytes are the same file
+    assert packed.content == raw  # httpx2 decodes: the bytes are the same file
     plain = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert plain.content == raw
