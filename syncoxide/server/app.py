@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from syncoxide import __version__
@@ -40,12 +40,8 @@ from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.headers import SecurityHeaders
-from syncoxide.server.pages.shell import (
-    VendorBuild,
-    render_app_shell,
-    render_error_page,
-    render_user_bar,
-)
+from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.templates import render_page
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -68,7 +64,6 @@ class WebApp:
         self.schema_version = prepare_data_dir(config)
         self.services = services or embedded_services(config)
         self.static_dir = config.web_root / "static"
-        self.error_template = (config.web_root / "404.html").read_text()
         self._manifest_stamp = 0
         self._load_build()
 
@@ -85,9 +80,6 @@ class WebApp:
         if stamp and stamp == self._manifest_stamp:
             return
         self.build = VendorBuild.load(self.config.vendor_dir)
-        self.app_shell = render_app_shell(
-            (self.config.web_root / "index.html").read_text(), self.build
-        )
         self._manifest_stamp = stamp
 
     async def index(self, request: Request) -> Response:
@@ -102,8 +94,7 @@ class WebApp:
                 f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
             )
         self._load_build()
-        page = self.app_shell.replace("{{user_bar}}", render_user_bar(signed_in))
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        return render_page(request, "app.html", {"build": self.build, "signed_in": signed_in})
 
     async def healthz(self, request: Request) -> Response:
         runtime = current_runtime()
@@ -145,8 +136,9 @@ class WebApp:
         wants_json = "application/json" in request.headers.get("accept", "")
         if wants_json or request.url.path.startswith(API_PREFIX + "/"):
             return JSONResponse({"error": code, "message": message}, status_code=status)
-        page = render_error_page(self.error_template, title, message, request.url.path)
-        return HTMLResponse(page, status_code=status, headers=getattr(error, "headers", None))
+        context = {"title": title, "message": message, "path": request.url.path}
+        headers = getattr(error, "headers", None) or {}
+        return render_page(request, "error.html", context, status, headers)
 
 
 _STATUS_TEXT = {

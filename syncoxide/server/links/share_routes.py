@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
@@ -50,8 +50,8 @@ def cookie_name(link: Link) -> str:
     return f"sxo_link_{link.id}"
 
 
-def html_error(status: int, message: str) -> HTMLResponse:
-    return HTMLResponse(pages.gone_page(message), status_code=status, headers=_NO_STORE)
+def html_error(request: Request, status: int, message: str) -> Response:
+    return pages.gone_page(request, message, status)
 
 
 async def open_link(request: Request, kind: str) -> Link | Response:
@@ -59,9 +59,9 @@ async def open_link(request: Request, kind: str) -> Link | Response:
     try:
         return await links_of(request).public(request.path_params["link_id"], kind)
     except GoneError as error:
-        return html_error(410, str(error))
+        return html_error(request, 410, str(error))
     except NotFoundError as error:
-        return html_error(404, str(error))
+        return html_error(request, 404, str(error))
 
 
 def check_link_password(request: Request, link: Link, password: str) -> str:
@@ -94,10 +94,9 @@ async def share_page(request: Request) -> Response:
     if isinstance(link, Response):
         return link
     if not unlocked(request, link):
-        return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
+        return pages.password_page(request, link, f"/s/{link.id}")
     files = await links_of(request).store.files(link.id)
-    page = pages.encrypted_share_page if link.encrypted else pages.share_page
-    return HTMLResponse(page(link, files), headers=_NO_STORE)
+    return pages.share_page(request, link, files)
 
 
 async def password_submit(request: Request, kind: str) -> Response:
@@ -110,11 +109,11 @@ async def password_submit(request: Request, kind: str) -> Response:
         form = await read_form(request)
         secret = check_link_password(request, link, form.get("password", ""))
     except AuthenticationError as error:
-        page = pages.password_page(link, action, str(error))
-        return HTMLResponse(page, status_code=401, headers=_NO_STORE)
+        return pages.password_page(request, link, action, wrong=str(error), status=401)
     except ApiError as error:  # too many attempts, or not a form
-        page = pages.password_page(link, action, error.message)
-        return HTMLResponse(page, status_code=error.status, headers=error.headers)
+        return pages.password_page(
+            request, link, action, wrong=error.message, status=error.status, headers=error.headers
+        )
     return unlock_response(request, link, secret, action)
 
 
@@ -129,11 +128,13 @@ def ticket_cookie(link: Link) -> str:
 async def _download_gate(request: Request, link: Link, resuming: bool) -> Response | bool:
     """A refusal, or whether the download that may now go ahead was counted."""
     if not unlocked(request, link):
-        return html_error(401, "This link needs its password; open the link's page first.")
+        return html_error(request, 401, "This link needs its password; open the link's page first.")
     if is_preview(request):  # HEAD too: it never counts and earns no ticket
         if request.method == "HEAD":
             return False
-        return html_error(403, "Link previews do not download files; open the link instead.")
+        return html_error(
+            request, 403, "Link previews do not download files; open the link instead."
+        )
     links = links_of(request)
     # Free: the client whose download was counted resuming it, or, for an encrypted share
     # (no zip: its page fetches file after file), fetching another file in the same visit.
@@ -143,7 +144,7 @@ async def _download_gate(request: Request, link: Link, resuming: bool) -> Respon
     try:
         await links.start_download(link, free)
     except GoneError as error:
-        return html_error(410, str(error))
+        return html_error(request, 410, str(error))
     return not free
 
 
@@ -168,7 +169,7 @@ async def share_file(request: Request) -> Response:
         return link
     file = await links_of(request).store.file(link.id, request.path_params["file_id"])
     if file is None:
-        return html_error(404, "This share has no such file.")
+        return html_error(request, 404, "This share has no such file.")
     try:
         chosen = requested_range(request, file.size, file_etag(file))
     except UnsatisfiableRange:
@@ -186,14 +187,16 @@ async def share_zip(request: Request) -> Response:
         return link
     if link.encrypted:
         return html_error(
-            409, "This share is end-to-end encrypted: its page decrypts and saves file by file."
+            request,
+            409,
+            "This share is end-to-end encrypted: its page decrypts and saves file by file.",
         )
     files = await links_of(request).store.files(link.id)
     folder = request.query_params.get("folder", "").strip("/")
     if folder:
         files = [f for f in files if f.path.startswith(folder + "/")]
     if not files:
-        return html_error(404, "There is nothing to put in a zip here.")
+        return html_error(request, 404, "There is nothing to put in a zip here.")
     plan = zip_plan(files)
     try:
         chosen = requested_range(request, plan[0].size, plan[1])
