@@ -138,7 +138,7 @@ class WebApp:
             return JSONResponse({"error": code, "message": message}, status_code=status)
         context = {"title": title, "message": message, "path": request.url.path}
         headers = getattr(error, "headers", None) or {}
-        return render_page(request, "error.html", context, status, headers)
+        return render_page(request, "error.html", context, status=status, headers=headers)
 
 
 _STATUS_TEXT = {
@@ -165,26 +165,26 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         return own_files.bytes_of_user(user_id)
 
     return LinkService(
-        store,
-        services.blobs,
-        uploads,
-        services.notifier,
-        services.clock,
-        config.link_quota_bytes,
-        files_bytes,
+        store=store,
+        blobs=services.blobs,
+        uploads=uploads,
+        notifier=services.notifier,
+        clock=services.clock,
+        quota_bytes=config.link_quota_bytes,
+        used_elsewhere=files_bytes,
     )
 
 
 def file_service(config: ServerConfig, links: LinkService) -> FileService:
     """The user's own files share the links' blob store, upload store and quota."""
     return FileService(
-        FileStore.open(config.database_path),
-        links.blobs,
-        links.uploads,
-        config.data_dir / "incoming",
-        config.link_quota_bytes,
-        links.store.bytes_of_user,
-        links.sweep_abandoned_uploads,
+        store=FileStore.open(config.database_path),
+        blobs=links.blobs,
+        uploads=links.uploads,
+        incoming=config.data_dir / "incoming",
+        quota_bytes=config.link_quota_bytes,
+        used_elsewhere=links.store.bytes_of_user,
+        sweep_uploads=links.sweep_abandoned_uploads,
     )
 
 
@@ -200,14 +200,20 @@ def rule_service(
 
     policy = AddressPolicy.parse(config.connections_allow(), "the connections allow-list")
     connections = Connections(
-        store,
-        key,
-        services.clock,
-        open_connection,
-        own_files if files else None,
-        AddressGuard(policy),
+        store=store,
+        key_path=key,
+        clock=services.clock,
+        open_remote=open_connection,
+        own_files=own_files if files else None,
+        guard=AddressGuard(policy),
     )
-    runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
+    runner = RuleRunner(
+        store=store,
+        connections=connections,
+        notifier=services.notifier,
+        data_dir=config.data_dir,
+        clock=services.clock,
+    )
     watcher = ChangeWatcher(store, connections, services.clock)
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 

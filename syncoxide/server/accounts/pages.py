@@ -48,7 +48,7 @@ def _login_form(request: Request, next_path: str, problem: str, status: int) -> 
         "csrf": token,
         "providers": list(services_of(request).oidc.providers.values()),
     }
-    response = render_page(request, "accounts/login.html", context, status)
+    response = render_page(request, "accounts/login.html", context, status=status)
     response.set_cookie(
         FORM_COOKIE, token, httponly=True, samesite="strict", secure=is_tls(request), path="/"
     )
@@ -182,7 +182,7 @@ async def _render_account(
         "new_token": new_token,
         "tokens": await services_of(request).accounts.tokens(signed_in.user),
     }
-    return render_page(request, "accounts/account.html", context, status)
+    return render_page(request, "accounts/account.html", context, status=status)
 
 
 async def create_token_form(request: Request) -> Response:
@@ -246,7 +246,9 @@ def _error_page(request: Request, error: ApiError) -> Response:
 def problem_page(request: Request, error: ApiError, *, way_back: bool) -> Response:
     """What went wrong, in the account pages' frame; ``way_back`` adds links to start again."""
     context = {"title": "Error", "message": error.message, "way_back": way_back}
-    return render_page(request, "accounts/problem.html", context, error.status, error.headers)
+    return render_page(
+        request, "accounts/problem.html", context, status=error.status, headers=error.headers
+    )
 
 
 def routes() -> list[BaseRoute]:

@@ -140,7 +140,7 @@ async def download_storage(call: Call) -> Response:
         "Last-Modified-Ns": str(file.mtime_ns),
     }
     body = files.read(file, start, length)
-    return ranged_response(call.request, body, file.size, chosen, headers)
+    return ranged_response(call.request, body=body, size=file.size, chosen=chosen, headers=headers)
 
 
 @_translated

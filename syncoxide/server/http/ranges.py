@@ -62,6 +62,7 @@ def attachment(name: str) -> str:
 
 def ranged_response(
     request: Request,
+    *,
     body: AsyncIterator[bytes] | None,
     size: int,
     chosen: ByteRange | None,

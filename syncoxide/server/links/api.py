@@ -242,7 +242,7 @@ async def arrivals_zip(call: Call) -> Response:
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
     name = (link.title or "request") + ".zip"
-    return zip_response(call.request, service, files, plan, name, chosen)
+    return zip_response(call.request, service, files=files, plan=plan, name=name, chosen=chosen)
 
 
 _LINKS = obj(("links",), links={"type": "array", "items": _LINK})

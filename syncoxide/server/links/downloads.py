@@ -33,7 +33,7 @@ def file_response(
         "ETag": file_etag(file),
         "Content-Disposition": attachment(file.path.rsplit("/", 1)[-1]),
     }
-    return ranged_response(request, body, file.size, chosen, headers)
+    return ranged_response(request, body=body, size=file.size, chosen=chosen, headers=headers)
 
 
 def zip_plan(files: Sequence[LinkFile]) -> tuple[ZipLayout, str]:
@@ -48,6 +48,7 @@ def zip_plan(files: Sequence[LinkFile]) -> tuple[ZipLayout, str]:
 def zip_response(
     request: Request,
     links: LinkService,
+    *,
     files: Sequence[LinkFile],
     plan: tuple[ZipLayout, str],
     name: str,
@@ -56,14 +57,14 @@ def zip_response(
     layout, etag = plan
     start, end = (chosen.start, chosen.end) if chosen else (0, layout.size)
     headers = {"ETag": etag, "Content-Disposition": attachment(name)}
-    body = _zip_bytes(links, layout, files, start, end)
-    return ranged_response(request, body, layout.size, chosen, headers)
+    body = _zip_bytes(links, layout, files, ByteRange(start, end))
+    return ranged_response(request, body=body, size=layout.size, chosen=chosen, headers=headers)
 
 
 async def _zip_bytes(
-    links: LinkService, layout: ZipLayout, files: Sequence[LinkFile], start: int, end: int
+    links: LinkService, layout: ZipLayout, files: Sequence[LinkFile], wanted: ByteRange
 ) -> AsyncIterator[bytes]:
-    for piece in layout.pieces(start, end):
+    for piece in layout.pieces(wanted.start, wanted.end):
         if isinstance(piece, HeaderBytes):
             yield piece.data
         else:

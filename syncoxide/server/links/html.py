@@ -23,7 +23,7 @@ def gone_page(
     request: Request, message: str, status: int, headers: dict[str, str] | None = None
 ) -> Response:
     context = {"title": "Link unavailable", "message": message, "scripts": ()}
-    return render_page(request, "links/gone.html", context, status, headers)
+    return render_page(request, "links/gone.html", context, status=status, headers=headers)
 
 
 def password_page(
@@ -45,7 +45,7 @@ def password_page(
         "wrong": wrong,
         "scripts": scripts,
     }
-    return render_page(request, "links/password.html", context, status, headers)
+    return render_page(request, "links/password.html", context, status=status, headers=headers)
 
 
 def share_page(request: Request, link: Link, files: Sequence[LinkFile]) -> Response:

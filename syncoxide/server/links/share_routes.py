@@ -206,7 +206,9 @@ async def share_zip(request: Request) -> Response:
     if isinstance(counted, Response):
         return counted
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"
-    response = zip_response(request, links_of(request), files, plan, name, chosen)
+    response = zip_response(
+        request, links_of(request), files=files, plan=plan, name=name, chosen=chosen
+    )
     return with_ticket(request, link, response, counted)
 
 

@@ -58,6 +58,7 @@ def render_page(
     request: Request,
     name: str,
     context: Mapping[str, Any],
+    *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
