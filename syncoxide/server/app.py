@@ -170,6 +170,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         uploads=uploads,
         notifier=services.notifier,
         clock=services.clock,
+        signing=services.signing,
         quota_bytes=config.link_quota_bytes,
         used_elsewhere=files_bytes,
     )

@@ -35,13 +35,15 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 
 
 def limit(call: Call, kind: str, user_key: str) -> None:
-    """Count an attempt against the client's IP and the account; 429 when over either."""
+    """Count an attempt against the client's IP and the (account, IP) pair; 429 when over
+    either. Never the account alone: a stranger's wrong guesses must not lock its owner out."""
     services = services_of(call.request)
     limits = services.limits
     per_ip, per_user = getattr(limits, f"{kind}_per_ip"), getattr(limits, f"{kind}_per_user")
+    address = client_ip(call.request)
     for bucket, key, rule in (
-        (f"{kind}-ip", client_ip(call.request), per_ip),
-        (f"{kind}-user", user_key, per_user),
+        (f"{kind}-ip", address, per_ip),
+        (f"{kind}-user", f"{user_key}\0{address}", per_user),
     ):
         wait = services.limiter.hit(bucket, key, rule)
         if wait is not None:

@@ -26,6 +26,7 @@ from syncoxide.server.accounts.pages import problem_page
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.identity import check_csrf
 from syncoxide.server.http.forms import read_form
+from syncoxide.server.inputs import is_decimal
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.services import services_of
 
@@ -35,7 +36,7 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 def _params(request: Request) -> tuple[int, str]:
     port_raw = request.query_params.get("port", "")
     challenge = request.query_params.get("challenge", "")
-    if not port_raw.isdigit() or not (int(port_raw) == 0 or 1024 <= int(port_raw) <= 65535):
+    if not is_decimal(port_raw) or not (int(port_raw) == 0 or 1024 <= int(port_raw) <= 65535):
         raise ApiError(400, "bad_port", "The command line sent an impossible port.")
     if not _CHALLENGE.fullmatch(challenge):
         raise ApiError(400, "bad_challenge", "The command line sent an impossible challenge.")

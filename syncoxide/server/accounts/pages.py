@@ -20,6 +20,7 @@ from syncoxide.server.api.errors import ApiError, from_syncoxide, log, rate_limi
 from syncoxide.server.api.identity import SignedIn, check_csrf
 from syncoxide.server.http.connection import client_ip, is_tls
 from syncoxide.server.http.forms import read_form, safe_next
+from syncoxide.server.inputs import is_storable_id, same_secret
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.services import services_of
 from syncoxide.server.storage.port import User
@@ -61,12 +62,12 @@ async def login_submit(request: Request) -> Response:
     try:
         form = await read_form(request)
         expected = request.cookies.get(FORM_COOKIE, "")
-        if not expected or not secrets.compare_digest(form.get("csrf", ""), expected):
+        if not same_secret(form.get("csrf"), expected):
             raise ApiError(403, "csrf_failed", "The form expired. Please sign in again.")
         name = form.get("name", "").strip()
         for bucket, key, rule in (
             ("login-ip", client_ip(request), services.limits.login_per_ip),
-            ("login-user", name, services.limits.login_per_user),
+            ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
             wait = services.limiter.hit(bucket, key, rule)
             if wait is not None:
@@ -219,6 +220,8 @@ async def revoke_token_form(request: Request) -> Response:
     services = services_of(request)
     token_id = request.path_params["token_id"]
     try:
+        if not is_storable_id(token_id):
+            raise ApiError(404, "not_found", "You have no token with this id.")
         check_csrf("POST", signed_in, (await read_form(request)).get("csrf"))
         await services.accounts.revoke_token(signed_in.user, token_id)
     except ApiError as error:

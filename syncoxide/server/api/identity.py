@@ -12,13 +12,13 @@ token, since browsers never attach them on their own.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.inputs import same_secret
 from syncoxide.server.storage.port import User
 
 CSRF_HEADER = "x-csrf-token"
@@ -43,7 +43,7 @@ def check_csrf(method: str, signed_in: SignedIn, submitted: str | None) -> None:
     if method in SAFE_METHODS or signed_in.via != "session":
         return
     expected = signed_in.csrf_token or ""
-    if not submitted or not secrets.compare_digest(submitted, expected):
+    if not same_secret(submitted, expected):
         raise ApiError(
             403,
             "csrf_failed",

@@ -23,6 +23,7 @@ from syncoxide.server.api.errors import ApiError, error_response, from_syncoxide
 from syncoxide.server.api.identity import CSRF_HEADER, Identify, check_csrf
 from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import MAX_JSON_BODY, PREFIX, Call, Operation
+from syncoxide.server.inputs import is_decimal, is_storable_id, unwritable_text
 
 
 def routes(
@@ -46,6 +47,7 @@ def routes(
 def _wrap(operation: Operation, identify: Identify) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         try:
+            _check_path_ids(request)
             signed_in = await identify(request)
             if operation.signed_in:
                 if signed_in is None:
@@ -72,7 +74,7 @@ async def read_json(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
             415, "json_required", "Send the body as JSON (Content-Type: application/json)."
         )
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_JSON_BODY):
+    if declared is not None and (not is_decimal(declared) or int(declared) > MAX_JSON_BODY):
         raise _too_large()
     raw = bytearray()
     async for chunk in request.stream():
@@ -83,10 +85,21 @@ async def read_json(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
+    where = unwritable_text(body)
+    if where:
+        message = f"{where} holds an unpaired UTF-16 surrogate (like \\ud800), which is not text."
+        raise ApiError(400, "malformed_json", message)
     problem = schema_problem(body, schema)
     if problem:
         raise ApiError(422, "invalid_body", problem)
     return dict(body)
+
+
+def _check_path_ids(request: Request) -> None:
+    """A numeric id past SQLite's 64-bit range names nothing: 404 before any lookup."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not is_storable_id(value):
+            raise ApiError(404, "not_found", "Nothing has this id.")
 
 
 def _too_large() -> ApiError:

@@ -15,8 +15,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.identity import SignedIn
+from syncoxide.server.inputs import optional_number
 from syncoxide.server.storage.port import User
 
 PREFIX = "/api/v1"
@@ -43,15 +45,10 @@ class Call:
 
     def int_query(self, name: str, default: int, low: int, high: int) -> int:
         """A whole-number query parameter from ``low`` to ``high``, or a 400 naming it."""
-        raw = self.request.query_params.get(name)
-        if raw is None:
-            return default
-        digits = raw.removeprefix("-")
-        if not digits.isdigit() or len(digits) > 20 or not low <= int(raw) <= high:
-            raise ApiError(
-                400, "bad_query", f"'{name}' must be a whole number from {low} to {high}."
-            )
-        return int(raw)
+        try:
+            return optional_number(self.request.query_params, name, default, low=low, high=high)
+        except InvalidInputError as error:
+            raise ApiError(400, "bad_query", error.message) from None
 
 
 Handler = Callable[[Call], Awaitable[Any]]
