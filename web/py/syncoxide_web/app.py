@@ -5,8 +5,8 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.files.view import FILES_SECTION, wire_files_view
@@ -34,7 +34,7 @@ async def start() -> None:
 
 
 async def _render_first_screen() -> None:
-    import pyodide  # type: ignore[import-not-found]
+    import pyodide
 
     runtime = current_runtime()
     boot_seconds = js.performance.now() / 1000

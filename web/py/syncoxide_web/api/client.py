@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from syncoxide_web.api.server_api import API as PREFIX
 from syncoxide_web.api.server_api import call as call_api

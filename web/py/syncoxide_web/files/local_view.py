@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from syncoxide_web.api.client import show_status
 from syncoxide_web.files import local_folders

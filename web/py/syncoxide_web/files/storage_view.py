@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import js  # type: ignore[import-not-found]
+import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes

@@ -13,8 +13,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api, show_status, start_task

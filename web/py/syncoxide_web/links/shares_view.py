@@ -15,8 +15,8 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_once_callable, create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_once_callable, create_proxy
 
 from syncoxide.crypto import stream
 from syncoxide.crypto.format import DEFAULT_CHUNK_LOG2, HEADER_SIZE_V1, ChunkLayout

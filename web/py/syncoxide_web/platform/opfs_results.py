@@ -7,8 +7,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 
 def _options(**values: Any) -> Any:

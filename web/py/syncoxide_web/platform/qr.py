@@ -13,7 +13,7 @@ _loaded = False
 async def _load_segno() -> None:
     global _loaded
     if not _loaded:
-        import pyodide_js  # type: ignore[import-not-found]
+        import pyodide_js
 
         await pyodide_js.loadPackage("segno")
         _loaded = True

@@ -16,8 +16,8 @@ import asyncio
 import contextlib
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, create_proxy
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe

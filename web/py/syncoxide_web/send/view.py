@@ -13,8 +13,8 @@ import asyncio
 from html import escape
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide.units import format_bytes

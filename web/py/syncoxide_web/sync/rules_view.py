@@ -11,8 +11,8 @@ import asyncio
 import json
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api, live_socket_url, start_task

@@ -12,8 +12,8 @@ import time
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes, format_rate

@@ -11,8 +11,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, create_proxy, to_js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_rate
