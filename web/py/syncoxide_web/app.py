@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import traceback
-from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.files.view import FILES_SECTION, wire_files_view
 from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
 from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
+from syncoxide_web.platform.dom import Listeners, element, show
 from syncoxide_web.send.view import SEND_SECTION, wire_send_view
 from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
 from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
 from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
 from syncoxide_web.views import all_views, home_view, view_key_from_hash
 
-# Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.
-_listeners: list[Any] = []
+_listeners = Listeners()
 
 
 async def start() -> None:
@@ -41,8 +39,7 @@ async def _render_first_screen() -> None:
     home = home_view(
         runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
     )
-    document = js.document
-    document.getElementById("views").innerHTML = all_views(
+    element("views").innerHTML = all_views(
         home,
         {
             "vault": VAULT_SECTION,
@@ -53,10 +50,11 @@ async def _render_first_screen() -> None:
             "requests": REQUESTS_SECTION,
         },
     )
-    document.getElementById("boot").hidden = True
-    document.getElementById("views").hidden = False
-    badge = document.getElementById("runtime-badge")
-    badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
+    show("boot", False)
+    show("views")
+    element(
+        "runtime-badge"
+    ).textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
     _wire_navigation()
     wire_vault_view()
     wire_sync_view()
@@ -65,22 +63,21 @@ async def _render_first_screen() -> None:
     wire_send_view()
     wire_shares_view()
     wire_requests_view()
-    document.documentElement.dataset.ready = "1"
+    js.document.documentElement.dataset.ready = "1"
 
 
 def _wire_navigation() -> None:
-    nav = js.document.getElementById("main-nav")
-    nav.setAttribute("aria-disabled", "false")
-    listener = create_proxy(lambda _event: show_view(view_key_from_hash(js.location.hash)))
-    _listeners.append(listener)
-    js.window.addEventListener("hashchange", listener)
+    element("main-nav").setAttribute("aria-disabled", "false")
+    _listeners.on(
+        js.window, "hashchange", lambda _event: show_view(view_key_from_hash(js.location.hash))
+    )
     show_view(view_key_from_hash(js.location.hash))
 
 
 def show_view(key: str) -> None:
     document = js.document
     for section in document.querySelectorAll("#views > section"):
-        section.hidden = section.dataset.view != key
+        show(section, section.dataset.view == key)
     for link in document.querySelectorAll("#main-nav a"):
         if link.dataset.view == key:
             link.setAttribute("aria-current", "page")

@@ -16,7 +16,7 @@ import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes
-from syncoxide_web.api.client import call_api, show_status
+from syncoxide_web.api.client import call_api
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.files.storage_html import (
     breadcrumbs_html,
@@ -27,6 +27,7 @@ from syncoxide_web.files.storage_html import (
     storage_rows_html,
     usage_text,
 )
+from syncoxide_web.platform.dom import element, picked_files, say, say_error
 
 STORAGE_CARD = """
   <div class="card">
@@ -42,6 +43,7 @@ STORAGE_CARD = """
     <p id="storage-status" role="status" aria-live="polite"></p>
   </div>
 """
+STATUS = "storage-status"
 COLLECTION = "/api/v1/storage/uploads/"
 #: Entries asked for in one page, and the most one folder shows.
 PAGE, SHOWN = 1000, 5000
@@ -49,18 +51,6 @@ PAGE, SHOWN = 1000, 5000
 _current = [""]
 #: Names in the folder shown, to ask before an upload replaces one of them.
 _names_shown: set[str] = set()
-
-
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
-def _say(text: str, *, error: bool = False) -> None:
-    show_status("storage-status", text, error=error)
-
-
-def _failed(what: str, error: SyncoxideError) -> None:
-    _say(f"{what}: {error.message} {error.hint or ''}".strip(), error=True)
 
 
 async def open_folder(folder: str) -> None:
@@ -75,14 +65,14 @@ async def open_folder(folder: str) -> None:
             after, more = page["next_after"] or "", page["next_after"] is not None
         usage = await call_api("GET", "/storage/usage")
     except SyncoxideError as error:
-        _failed(f"“{folder or 'Your files'}” could not be listed", error)
+        say_error(STATUS, error, what=f"“{folder or 'Your files'}” could not be listed")
         return
     _current[0] = folder
     _names_shown.clear()
     _names_shown.update(name_of(str(e["path"])) for e in entries)
-    _element("storage-crumbs").innerHTML = breadcrumbs_html(folder)
-    _element("storage-list").innerHTML = storage_rows_html(entries, more)
-    _element("storage-usage").textContent = usage_text(int(usage["used"]), usage["room"])
+    element("storage-crumbs").innerHTML = breadcrumbs_html(folder)
+    element("storage-list").innerHTML = storage_rows_html(entries, more)
+    element("storage-usage").textContent = usage_text(int(usage["used"]), usage["room"])
 
 
 async def storage_click(event: Any) -> None:
@@ -104,9 +94,9 @@ async def _change(method: str, api_path: str, body: Any, failed: str, done: str)
     try:
         await call_api(method, api_path, body)
     except SyncoxideError as error:
-        _failed(failed, error)
+        say_error(STATUS, error, what=failed)
         return
-    _say(done)
+    say(STATUS, done)
     await open_folder(_current[0])
 
 
@@ -141,7 +131,7 @@ async def make_folder(_event: Any) -> None:
 async def upload_picked(event: Any) -> None:
     """Upload every picked file into the current folder (a folder's files keep their paths)."""
     picker = event.target
-    files = [picker.files.item(i) for i in range(int(picker.files.length))]
+    files = picked_files(picker)
     relatives = [str(file.webkitRelativePath or "") or str(file.name) for file in files]
     folder, done = _current[0], 0
     taken = clashes(relatives, _names_shown)
@@ -150,7 +140,7 @@ async def upload_picked(event: Any) -> None:
         "the same names?"
     ):
         picker.value = ""
-        _say("Nothing was uploaded.")
+        say(STATUS, "Nothing was uploaded.")
         return
     try:
         for file, relative in zip(files, relatives, strict=True):
@@ -158,9 +148,12 @@ async def upload_picked(event: Any) -> None:
             await _upload_one(file, path, f"{done + 1} of {len(files)}")
             done += 1
     except SyncoxideError as error:
-        _failed(f"{done} of {len(files)} uploaded, then refused", error)
+        say_error(STATUS, error, what=f"{done} of {len(files)} uploaded, then refused")
     else:
-        _say(f"Uploaded {done} file{'s' if done != 1 else ''} into “{folder or 'Your files'}”.")
+        say(
+            STATUS,
+            f"Uploaded {done} file{'s' if done != 1 else ''} into “{folder or 'Your files'}”.",
+        )
     finally:
         picker.value = ""  # the same files can be picked again
     await open_folder(_current[0])
@@ -170,7 +163,7 @@ async def _upload_one(file: Any, path: str, which: str) -> None:
     size = int(file.size)
 
     def progress(sent: int) -> None:
-        _say(f"Uploading {which}: “{path}”, {format_bytes(sent)} of {format_bytes(size)}…")
+        say(STATUS, f"Uploading {which}: “{path}”, {format_bytes(sent)} of {format_bytes(size)}…")
 
     progress(0)
     upload = await TusUpload.create(size, {"path": path}, progress, collection=COLLECTION)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
 
 from syncoxide.errors import (
     FormatError,
@@ -24,7 +24,8 @@ from syncoxide.errors import (
     WrongKeyError,
 )
 from syncoxide.units import format_bytes
-from syncoxide_web.api.client import call_api, live_socket_url, start_task
+from syncoxide_web.api.client import call_api, live_socket_url
+from syncoxide_web.platform.dom import Listeners, element, make, say, say_error, show
 
 RESULTS_FOLDER = "request-output"
 RECONNECT_SECONDS = 3
@@ -69,41 +70,29 @@ REQUESTS_SECTION = """
 </section>
 """
 
-_listeners: list[Any] = []
+_listeners = Listeners()
 _links: dict[str, dict[str, Any]] = {}
 _shown: dict[str, Any] = {"link": None, "files": []}
 
 
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
-def _say(where: str, text: str, *, error: bool = False) -> None:
-    status = _element(where)
-    status.textContent = text
-    status.className = "error" if error else ""
-
-
-def _guarded(where: str, work: Any) -> None:
+def _guarded(where: str, work: Callable[[], Awaitable[object]]) -> None:
     async def run() -> None:
         try:
             await work()
         except SyncoxideError as error:
-            _say(where, f"{error.message} {error.hint or ''}".strip(), error=True)
+            say_error(where, error)
 
-    start_task(run())
+    _listeners.start(run())
 
 
 def wire_requests_view() -> None:
-    def on(name: str, handler: Any) -> None:
-        proxy = create_proxy(handler)
-        _listeners.append(proxy)
-        _element(name).addEventListener("click", proxy)
+    def on(name: str, handler: Callable[[Any], object]) -> None:
+        _listeners.on(name, "click", handler)
 
     on("req-create", lambda _e: _guarded("req-status", _create))
     on("req-copy", lambda _e: _copy_link())
-    on("req-list", lambda e: _on_list_click(e))
-    on("req-files", lambda e: _on_file_click(e))
+    on("req-list", _on_list_click)
+    on("req-files", _on_file_click)
     on("req-zip", lambda _e: _guarded("req-arrivals-status", _download_all))
     on("req-names", lambda _e: _guarded("req-arrivals-status", _show_names))
     _guarded("req-status", _refresh_list)
@@ -111,24 +100,24 @@ def wire_requests_view() -> None:
 
 
 def _number(name: str) -> int | None:
-    text = str(_element(name).value).strip()
+    text = str(element(name).value).strip()
     if not text:
         return None
     if not text.isdigit() or int(text) < 1:
-        raise UsageError(f"{_element(name).labels[0].textContent.strip()}: use a whole number.")
+        raise UsageError(f"{element(name).labels[0].textContent.strip()}: use a whole number.")
     return int(text)
 
 
 def _request_body() -> dict[str, Any]:
-    title = str(_element("req-title").value).strip()
+    title = str(element("req-title").value).strip()
     if not title:
         raise UsageError("Give the request a title: it is what senders see first.")
-    body: dict[str, Any] = {"title": title, "message": str(_element("req-message").value)}
+    body: dict[str, Any] = {"title": title, "message": str(element("req-message").value)}
     if (days := _number("req-deadline")) is not None:
         body["deadline_in"] = days * 86400
-    if _element("req-late").checked:
+    if element("req-late").checked:
         body["allow_late"] = True
-    if password := str(_element("req-password").value):
+    if password := str(element("req-password").value):
         body["password"] = password
     if (files := _number("req-max-files")) is not None:
         body["max_files"] = files
@@ -142,14 +131,14 @@ async def _create() -> None:
 
     body = _request_body()
     key = None
-    if _element("req-encrypt").checked:
-        passphrase = str(_element("req-passphrase").value)
+    if element("req-encrypt").checked:
+        passphrase = str(element("req-passphrase").value)
         if len(passphrase) < MIN_PASSPHRASE:
             raise UsageError(
                 f"Use a key passphrase of at least {MIN_PASSPHRASE} characters.",
                 hint="Nothing was created.",
             )
-        _say("req-status", "Making the key pair in this browser…")
+        say("req-status", "Making the key pair in this browser…")
         key = await make_request_key(passphrase)
         body["public_key"] = base64.b64encode(key.public_key).decode()
     made = await call_api("POST", "/requests", body)
@@ -162,27 +151,27 @@ async def _create() -> None:
 def _show_made(made: dict[str, Any], encrypted: bool) -> None:
     from syncoxide_web.links.request_keys import export_url
 
-    _element("req-link").value = f"{js.location.origin}{made['url']}"
-    _element("req-made").hidden = False
-    export = _element("req-key-export")
-    export.hidden = not encrypted
+    element("req-link").value = f"{js.location.origin}{made['url']}"
+    show("req-made")
+    export = element("req-key-export")
+    show(export, encrypted)
     if encrypted:
         export.href = export_url(made["id"])
         export.download = f"request-key-{made['id']}.json"
     note = " The private key stays in this browser, sealed by your passphrase." if encrypted else ""
-    _say("req-status", f"Link ready: send it to the people who have the files.{note}")
+    say("req-status", f"Link ready: send it to the people who have the files.{note}")
 
 
 def _copy_link() -> None:
     async def copy() -> None:
-        field = _element("req-link")
+        field = element("req-link")
         field.select()
         try:
             await js.navigator.clipboard.writeText(field.value)
         except Exception:  # no clipboard permission: the link is selected, ready to copy
-            _say("req-status", "Press Ctrl+C (or Cmd+C) to copy the selected link.")
+            say("req-status", "Press Ctrl+C (or Cmd+C) to copy the selected link.")
             return
-        _say("req-status", "Link copied.")
+        say("req-status", "Link copied.")
 
     _guarded("req-status", copy)
 
@@ -207,7 +196,7 @@ async def _refresh_list() -> None:
             )
             + "</li>"
         )
-    _element("req-list").innerHTML = "".join(rows) or '<li class="muted">No request links yet.</li>'
+    element("req-list").innerHTML = "".join(rows) or '<li class="muted">No request links yet.</li>'
 
 
 def _on_list_click(event: Any) -> None:
@@ -221,7 +210,7 @@ async def _close(link_id: str) -> None:
     """Stop taking files; what already arrived stays listed and downloadable."""
     await call_api("DELETE", f"/requests/{link_id}")
     await _refresh_list()
-    _say("req-status", f"Closed “{_links[link_id]['title']}”: it takes no more files.")
+    say("req-status", f"Closed “{_links[link_id]['title']}”: it takes no more files.")
 
 
 async def _show_arrivals(link_id: str) -> None:
@@ -229,10 +218,10 @@ async def _show_arrivals(link_id: str) -> None:
     arrived = await call_api("GET", f"/requests/{link_id}/arrivals")
     _shown["link"], _shown["files"] = link, arrived["files"]
     encrypted = bool(link.get("public_key"))
-    _element("req-arrivals").hidden = False
-    _element("req-arrivals-title").textContent = f"Arrived on “{link['title']}”"
-    _element("req-unlock").hidden = not encrypted
-    _element("req-zip").disabled = not arrived["files"]
+    show("req-arrivals")
+    element("req-arrivals-title").textContent = f"Arrived on “{link['title']}”"
+    show("req-unlock", encrypted)
+    element("req-zip").disabled = not arrived["files"]
     rows = [
         f'<li data-file="{file["id"]}"><span class="name">'
         + escape("encrypted file" if encrypted else file["path"])
@@ -241,8 +230,8 @@ async def _show_arrivals(link_id: str) -> None:
         + f'</span> <button type="button" data-download="{file["id"]}">Download</button></li>'
         for file in arrived["files"]
     ]
-    _element("req-files").innerHTML = "".join(rows) or '<li class="muted">Nothing yet.</li>'
-    _say("req-arrivals-status", f"{len(rows)} file(s).")
+    element("req-files").innerHTML = "".join(rows) or '<li class="muted">Nothing yet.</li>'
+    say("req-arrivals-status", f"{len(rows)} file(s).")
 
 
 async def _show_names() -> None:
@@ -256,7 +245,7 @@ async def _show_names() -> None:
             label.textContent = await sealed_name(entry, private)
         except (FormatError, IntegrityError, WrongKeyError) as error:
             label.textContent = f"cannot be opened: {error.message}"
-    _say("req-arrivals-status", "Names opened with the key in this browser.")
+    say("req-arrivals-status", "Names opened with the key in this browser.")
 
 
 def _on_file_click(event: Any) -> None:
@@ -266,20 +255,16 @@ def _on_file_click(event: Any) -> None:
 
 
 def _save_plain(url: str, link_id: str) -> None:
-    anchor = js.document.createElement("a")
-    anchor.href = url
-    anchor.id = link_id
-    anchor.download = ""
-    anchor.textContent = "Save"
-    _element("req-result").replaceChildren(anchor)
+    anchor = make("a", "Save", href=url, id=link_id, download="")
+    element("req-result").replaceChildren(anchor)
     anchor.click()
 
 
 async def _unlocked_key() -> Any:
     from syncoxide_web.links.request_keys import unlock_stored_key
 
-    _say("req-arrivals-status", "Unlocking the key…")
-    passphrase = str(_element("req-unlock-passphrase").value)
+    say("req-arrivals-status", "Unlocking the key…")
+    passphrase = str(element("req-unlock-passphrase").value)
     return await unlock_stored_key(_shown["link"]["id"], passphrase)
 
 
@@ -293,12 +278,12 @@ async def _download_one(file_id: int) -> None:
 
     private = await _unlocked_key()
     folder = await fresh_results_folder(RESULTS_FOLDER)
-    _say("req-arrivals-status", "Downloading and decrypting…")
+    say("req-arrivals-status", "Downloading and decrypting…")
     opened = await open_arrival(entry, private, folder, f"arrival-{file_id}")
     name = opened.path.rsplit("/", 1)[-1]
-    _element("req-result").replaceChildren()
+    element("req-result").replaceChildren()
     await offer_download(opened.handle, name, "req-result", "req-download")
-    _say("req-arrivals-status", f"Decrypted and verified {opened.path} ({opened.size:,} bytes).")
+    say("req-arrivals-status", f"Decrypted and verified {opened.path} ({opened.size:,} bytes).")
 
 
 async def _download_all() -> None:
@@ -313,7 +298,7 @@ async def _download_all() -> None:
     folder = await fresh_results_folder(RESULTS_FOLDER)
     opened, skipped = [], []
     for number, entry in enumerate(_shown["files"], start=1):
-        _say("req-arrivals-status", f"Decrypting {number} of {len(_shown['files'])}…")
+        say("req-arrivals-status", f"Decrypting {number} of {len(_shown['files'])}…")
         try:  # anyone may upload: one broken file must not cost the owner the others
             opened.append(await open_arrival(entry, private, folder, f"arrival-{entry['id']}"))
         except (FormatError, IntegrityError, WrongKeyError) as error:
@@ -322,10 +307,10 @@ async def _download_all() -> None:
         raise UsageError("No arrival could be opened with this key.", hint="; ".join(skipped))
     name = f"{link['title'] or 'request'}.zip"
     handle = await zip_opened(opened, folder, "all.zip", lambda _done: None)
-    _element("req-result").replaceChildren()
+    element("req-result").replaceChildren()
     await offer_download(handle, name, "req-result", "req-download")
     left_out = f" Skipped {len(skipped)}: {'; '.join(skipped)}" if skipped else ""
-    _say(
+    say(
         "req-arrivals-status",
         f"Decrypted and verified {len(opened)} file(s) into {name}.{left_out}",
     )
@@ -348,14 +333,10 @@ def _listen_live(after: int) -> None:
     def on_close(_event: Any) -> None:
         if int(getattr(_event, "code", 0)) in (4401, 4403):
             return  # signed out or refused: nothing to follow
-        retry = create_proxy(lambda: _listen_live(state["last"]))
-        _listeners.append(retry)
-        js.setTimeout(retry, RECONNECT_SECONDS * 1000)
+        _listeners.after(RECONNECT_SECONDS, lambda: _listen_live(state["last"]))
 
-    for kind, handler in (("message", on_message), ("close", on_close)):
-        proxy = create_proxy(handler)
-        _listeners.append(proxy)
-        socket.addEventListener(kind, proxy)
+    _listeners.on(socket, "message", on_message)
+    _listeners.on(socket, "close", on_close)
 
 
 def _on_arrival(payload: dict[str, Any]) -> None:
@@ -363,9 +344,8 @@ def _on_arrival(payload: dict[str, Any]) -> None:
     encrypted = bool(link.get("public_key"))
     what = "an encrypted file" if encrypted else payload.get("path", "a file")
     late = " (late)" if payload.get("late") else ""
-    item = js.document.createElement("li")
-    item.textContent = f"New on “{payload.get('title', '')}”: {what}{late}"
-    _element("req-live").prepend(item)
+    item = make("li", f"New on “{payload.get('title', '')}”: {what}{late}")
+    element("req-live").prepend(item)
     shown = _shown["link"]
     if shown is not None and shown["id"] == payload.get("link"):
         _guarded("req-arrivals-status", lambda: _show_arrivals(shown["id"]))

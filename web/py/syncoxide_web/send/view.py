@@ -14,12 +14,12 @@ from html import escape
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide.units import format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
+from syncoxide_web.platform.dom import FAILED, Listeners, element, picked_files, say, show
 from syncoxide_web.send import picked_handles
 from syncoxide_web.send.outgoing import OutgoingTransfer, unfinished
 
@@ -63,7 +63,8 @@ SEND_SECTION = """
 
 REDRAW_EVERY = 0.25  # seconds between progress redraws (a status comes with every chunk)
 
-_listeners: list[Any] = []
+STATUS = "send-status"
+_listeners = Listeners()
 _selection: list[tuple[str, Any]] = []
 _folders: list[str] = []  # empty folders too, when picked through the File System Access API
 _handles: list[Any] = []  # what the File System Access pickers gave, kept for a resume
@@ -75,31 +76,21 @@ _sending_room = [""]  # the room this page is sending in now, if any
 
 
 def wire_send_view() -> None:
-    _listen("send-files", "change", lambda _e: _picked("send-files", by_folder=False))
-    _listen("send-folder", "change", lambda _e: _picked("send-folder", by_folder=True))
-    _listen("send-start", "click", lambda _e: _begin(None))
-    _listen("send-cancel", "click", lambda _e: [task.cancel() for task in _running])
-    _listen("send-unfinished", "click", _on_unfinished_click)
+    on = _listeners.on
+    on("send-files", "change", lambda _e: _picked("send-files", by_folder=False))
+    on("send-folder", "change", lambda _e: _picked("send-folder", by_folder=True))
+    on("send-start", "click", lambda _e: _begin(None))
+    on("send-cancel", "click", lambda _e: [task.cancel() for task in _running])
+    on("send-unfinished", "click", _on_unfinished_click)
     if picked_handles.can_pick():
-        _element("send-pickers").hidden = False
-        _listen("send-pick-files", "click", lambda _e: asyncio.ensure_future(_pick(False)))
-        _listen("send-pick-folder", "click", lambda _e: asyncio.ensure_future(_pick(True)))
+        show("send-pickers")
+        _listeners.on_task("send-pick-files", "click", lambda _e: _pick(False))
+        _listeners.on_task("send-pick-folder", "click", lambda _e: _pick(True))
     _show_unfinished()
 
 
-def _listen(name: str, kind: str, handler: Any) -> None:
-    proxy = create_proxy(handler)
-    _listeners.append(proxy)
-    _element(name).addEventListener(kind, proxy)
-
-
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
 def _picked(input_name: str, *, by_folder: bool) -> None:
-    files = _element(input_name).files
-    chosen = [files.item(i) for i in range(int(files.length))]
+    chosen = picked_files(input_name)
     _use(sorted(((str(f.webkitRelativePath) if by_folder else str(f.name)), f) for f in chosen))
 
 
@@ -123,23 +114,16 @@ def _use(
     total = sum(int(f.size) for _, f in _selection)
     names = ", ".join(path for path, _ in _selection[:5])
     more = f" and {len(_selection) - 5} more" if len(_selection) > 5 else ""
-    _element("send-picked").textContent = (
+    element("send-picked").textContent = (
         f"{len(_selection)} files, {format_bytes(total)}: {names}{more}"
         if _selection
         else "Nothing picked yet."
     )
 
 
-def _say(text: str, state: str = "") -> None:
-    status = _element("send-status")
-    status.textContent = text
-    status.dataset.state = state
-    status.className = "error" if state == "failed" else ""
-
-
 def _begin(resume: OutgoingTransfer | None) -> None:
     if _running:
-        _say("A transfer is already running on this page: cancel it first.")
+        say(STATUS, "A transfer is already running on this page: cancel it first.", state="")
         return
     _running.append(asyncio.ensure_future(_send(resume)))
 
@@ -150,7 +134,7 @@ async def _send(resume: OutgoingTransfer | None) -> None:
     server = str(js.location.origin)
     record = resume
     _set_busy(True)
-    _say("Starting…")  # clears the last transfer's final state
+    say(STATUS, "Starting…", state="")  # clears the last transfer's final state
     try:
         if resume is not None:
             await _reopen_picked(resume.room_id)
@@ -163,10 +147,12 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         _show_link(room)
         count = len(_selection)
         checking = f"Checking {count} file{'' if count == 1 else 's'} (SHA-256)…"
-        _say(f"{checking} The link can be shared already.")
+        say(STATUS, f"{checking} The link can be shared already.", state="")
         manifest = await sources.hash_all(
-            lambda done, total: _say(
-                f"{checking} {done * 100 // max(total, 1)}%. The link can be shared already."
+            lambda done, total: say(
+                STATUS,
+                f"{checking} {done * 100 // max(total, 1)}%. The link can be shared already.",
+                state="",
             )
         )
         if resume is not None and (why := resume.mismatch(manifest)):
@@ -188,15 +174,15 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         )
         _forget(record)
     except SyncoxideError as error:
-        if _element("send-status").dataset.state not in FINAL_STATES:
-            _say(f"Failed: {error}", "failed")
+        if element(STATUS).dataset.state not in FINAL_STATES:
+            say(STATUS, f"Failed: {error}", state=FAILED)
         if record is not None and isinstance(error, CancelledByUserError):
             _forget(record)  # the recipient stopped it: nothing to resume
     except asyncio.CancelledError:
         for upload in _uploads:
             upload.cancel()
-        if _element("send-status").dataset.state not in FINAL_STATES:
-            _say("Cancelled. You stopped the transfer.", "cancelled")
+        if element(STATUS).dataset.state not in FINAL_STATES:
+            say(STATUS, "Cancelled. You stopped the transfer.", state="cancelled")
         if record is not None:  # cancelled on purpose: nothing left to resume
             _forget(record)
     finally:
@@ -226,7 +212,7 @@ async def _server_copy(record: OutgoingTransfer) -> asyncio.Task[str] | None:
     """The upload of the server copy, started now; None when none was asked for."""
     from syncoxide_web.send.share_copy import ServerCopy
 
-    wanted = _element("send-upload").checked or record.share is not None
+    wanted = element("send-upload").checked or record.share is not None
     if not wanted:
         return None
     if record.share is not None and record.share_complete:  # named again: rooms can forget
@@ -247,55 +233,55 @@ async def _upload(copy: Any, record: OutgoingTransfer) -> str:
 
     def count(amount: int) -> None:
         sent[0] += amount
-        _element(
+        element(
             "send-copy-status"
         ).textContent = f"Server copy: {100 * sent[0] / total:.0f}% uploaded."
 
     try:
         url: str = await copy.upload_missing(record.manifest, list(_selection), count)
     except SyncoxideError as error:
-        _element("send-copy-status").textContent = f"The server copy failed: {error}"
+        element("send-copy-status").textContent = f"The server copy failed: {error}"
         raise
     record.share_complete = True
     record.save()
     link = f"{js.location.origin}{url}"
-    _element("send-copy-status").textContent = f"Server copy ready: {link}"
+    element("send-copy-status").textContent = f"Server copy ready: {link}"
     return url
 
 
 def _show_link(room: dict[str, Any]) -> None:
-    _element("send-link-box").hidden = False
-    link = _element("send-link")
+    show("send-link-box")
+    link = element("send-link")
     link.textContent = link.href = room["link"]
-    _element("send-code").textContent = room.get("code", "")
-    _element(
+    element("send-code").textContent = room.get("code", "")
+    element(
         "send-command"
     ).textContent = f"syncoxide receive {room.get('code', '')} --server {js.location.origin}"
-    _say("Waiting for the recipient to open the link…", "waiting")
+    say(STATUS, "Waiting for the recipient to open the link…", state="waiting")
 
 
 def _on_status(status: TransferStatus) -> None:
     now = float(js.performance.now()) / 1000
-    changed = _element("send-status").dataset.state != status.state
+    changed = element(STATUS).dataset.state != status.state
     if not changed and now - _last_drawn[0] < REDRAW_EVERY:
         return
     _last_drawn[0] = now
-    _say(describe(status, now, "Sending"), status.state)
-    _element("send-status").dataset.resumedFrom = str(status.resumed_from)
-    bar = _element("send-progress")
-    bar.hidden = False
+    say(STATUS, describe(status, now, "Sending"), state=status.state)
+    element(STATUS).dataset.resumedFrom = str(status.resumed_from)
+    bar = element("send-progress")
+    show(bar)
     if status.total_bytes:
         bar.value = 100 * status.done_bytes / status.total_bytes
 
 
 def _set_busy(busy: bool) -> None:
-    _element("send-start").disabled = busy
-    _element("send-cancel").hidden = not busy
+    element("send-start").disabled = busy
+    show("send-cancel", busy)
 
 
 def _show_unfinished() -> None:
     records = unfinished()
-    _element("send-unfinished-box").hidden = not records
+    show("send-unfinished-box", bool(records))
     items = []
     for record in records:
         files = len(record.manifest.files)
@@ -312,7 +298,7 @@ def _show_unfinished() -> None:
             f"<li>{escape(record.title)} · {files} files, {size}{copy} · "
             f'<a href="{escape(record.room["link"])}">link</a> {buttons}</li>'
         )
-    _element("send-unfinished").innerHTML = "".join(items)
+    element("send-unfinished").innerHTML = "".join(items)
 
 
 def _on_unfinished_click(event: Any) -> None:

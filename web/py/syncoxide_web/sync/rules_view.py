@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api.client import call_api, live_socket_url, start_task
+from syncoxide_web.api.client import call_api, live_socket_url
 from syncoxide_web.files import view as files_view
+from syncoxide_web.platform.dom import Listeners, element, say, say_error
 from syncoxide_web.sync.rules_html import connection_choices, rules_html
 
 RECONNECT_SECONDS = 3.0
@@ -50,7 +50,8 @@ RULES_PART = """
   <div id="rules-list"><p class="muted">Loading…</p></div>
 """
 
-_listeners: list[Any] = []
+STATUS = "rule-status"
+_listeners = Listeners()
 _names: dict[int, str] = {}
 _live = {"last": 0, "pending": False}
 
@@ -61,33 +62,12 @@ def with_server_rules(sync_section: str) -> str:
     return head + RULES_PART + "</section>"
 
 
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
-def _say(text: str, *, error: bool = False) -> None:
-    status = _element("rule-status")
-    status.textContent = text
-    status.className = "error" if error else ""
-
-
 def wire_rules_view() -> None:
-    for element, kind, handler in (
-        (_element("rule-form"), "submit", _create),
-        (_element("rules-list"), "click", _rule_action),
-    ):
-        proxy = create_proxy(lambda event, kind=kind, handler=handler: _start(event, kind, handler))
-        _listeners.append(proxy)
-        element.addEventListener(kind, proxy)
+    _listeners.on_task("rule-form", "submit", _create)
+    _listeners.on_task("rules-list", "click", _rule_action)
     files_view.on_connections.append(_show_connections)
-    start_task(refresh_rules())
+    _listeners.start(refresh_rules())
     _open_live_socket()
-
-
-def _start(event: Any, kind: str, handler: Any) -> None:
-    if kind == "submit":
-        event.preventDefault()
-    start_task(handler(event))
 
 
 def _show_connections(connections: list[dict[str, Any]]) -> None:
@@ -95,42 +75,42 @@ def _show_connections(connections: list[dict[str, Any]]) -> None:
     _names.update({int(c["id"]): str(c["name"]) for c in connections})
     choices = connection_choices(connections)
     for name in ("rule-source", "rule-dest"):
-        _element(name).innerHTML = choices
-    start_task(refresh_rules())
+        element(name).innerHTML = choices
+    _listeners.start(refresh_rules())
 
 
 async def refresh_rules() -> None:
     try:
         rules = (await call_api("GET", "/rules"))["rules"]
     except SyncoxideError as error:
-        _say(error.message, error=True)
+        say(STATUS, error.message, error=True)
         return
-    _element("rules-list").innerHTML = rules_html(rules, _names)
+    element("rules-list").innerHTML = rules_html(rules, _names)
 
 
 async def _create(_event: Any) -> None:
     try:
         seconds = (
-            int(float(_element("rule-every").value or 0))
-            * UNIT_SECONDS[str(_element("rule-unit").value)]
+            int(float(element("rule-every").value or 0))
+            * UNIT_SECONDS[str(element("rule-unit").value)]
         )
         body = {
-            "name": str(_element("rule-name").value).strip(),
-            "source_id": int(_element("rule-source").value or 0),
-            "source_path": str(_element("rule-source-path").value),
-            "dest_id": int(_element("rule-dest").value or 0),
-            "dest_path": str(_element("rule-dest-path").value),
-            "mode": str(_element("rule-mode").value),
+            "name": str(element("rule-name").value).strip(),
+            "source_id": int(element("rule-source").value or 0),
+            "source_path": str(element("rule-source-path").value),
+            "dest_id": int(element("rule-dest").value or 0),
+            "dest_path": str(element("rule-dest-path").value),
+            "mode": str(element("rule-mode").value),
             "interval_seconds": seconds,
-            "on_change": bool(_element("rule-on-change").checked),
+            "on_change": bool(element("rule-on-change").checked),
         }
         if not body["source_id"] or not body["dest_id"]:
             raise SyncoxideError("Connect a provider in Files first, then pick it here.")
         made = await call_api("POST", "/rules", body)
-        _say(f"Created “{made['name']}”: the server runs it now, then on its schedule.")
+        say(STATUS, f"Created “{made['name']}”: the server runs it now, then on its schedule.")
         await refresh_rules()
     except SyncoxideError as error:
-        _say(f"{error.message} {error.hint or ''}".strip(), error=True)
+        say_error(STATUS, error)
 
 
 async def _rule_action(event: Any) -> None:
@@ -151,7 +131,7 @@ async def _rule_action(event: Any) -> None:
             await call_api("DELETE", f"/rules/{rule_id}")
         await refresh_rules()
     except SyncoxideError as error:
-        _say(error.message, error=True)
+        say(STATUS, error.message, error=True)
 
 
 def _open_live_socket() -> None:
@@ -163,15 +143,13 @@ def _open_live_socket() -> None:
             _live["last"] = int(data["id"])
             if str(data.get("kind", "")).startswith("rule.") and not _live["pending"]:
                 _live["pending"] = True
-                start_task(_refresh_soon())
+                _listeners.start(_refresh_soon())
 
     def on_close(_event: Any) -> None:
-        start_task(_reconnect_later())
+        _listeners.start(_reconnect_later())
 
-    for kind, handler in (("message", on_message), ("close", on_close)):
-        proxy = create_proxy(handler)
-        _listeners.append(proxy)
-        socket.addEventListener(kind, proxy)
+    _listeners.on(socket, "message", on_message)
+    _listeners.on(socket, "close", on_close)
 
 
 async def _refresh_soon() -> None:

@@ -7,16 +7,16 @@ same code the CLI runs; only the providers and the pair store are the browser's.
 
 from __future__ import annotations
 
-import asyncio
 import time
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 import js
-from pyodide.ffi import create_proxy
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes, format_rate
+from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 if TYPE_CHECKING:
     from syncoxide.engine.executor import Outcome
@@ -65,50 +65,35 @@ SYNC_SECTION = """
 </section>
 """
 
-_listeners: list[Any] = []
+STATUS = "sync-status"
+_listeners = Listeners()
 _picked: dict[str, Any] = {}
 
 
 def wire_sync_view() -> None:
-    def listen(element: Any, handler: Any) -> None:
-        proxy = create_proxy(handler)
-        _listeners.append(proxy)
-        element.addEventListener("click", proxy)
-
-    listen(_element("sync-preview"), lambda _e: asyncio.ensure_future(_run(dry_run=True)))
-    listen(_element("sync-run"), lambda _e: asyncio.ensure_future(_run(dry_run=False)))
+    _listeners.on_task("sync-preview", "click", lambda _e: _run(dry_run=True))
+    _listeners.on_task("sync-run", "click", lambda _e: _run(dry_run=False))
     for button in js.document.querySelectorAll("#sync-form button.pick"):
         if not hasattr(js.window, "showDirectoryPicker"):
-            button.hidden = True  # this browser cannot open folders on disk: browser folders only
+            show(button, False)  # this browser cannot open folders on disk: browser folders only
             continue
-        side = str(button.dataset.side)
-        listen(button, lambda _e, side=side: asyncio.ensure_future(_pick(side)))
+        _listeners.on_task(button, "click", partial(_pick, str(button.dataset.side)))
 
 
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
-def _say(text: str, *, error: bool = False) -> None:
-    status = _element("sync-status")
-    status.textContent = text
-    status.className = "error" if error else ""
-
-
-async def _pick(side: str) -> None:
+async def _pick(side: str, _event: Any = None) -> None:
     try:
         handle = await js.window.showDirectoryPicker()
     except Exception:  # the user closed the dialog: nothing to do
         return
     _picked[side] = handle
-    _element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
+    element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
 
 
 async def _folder(side: str) -> Provider:
     folder = await _plain_folder(side)
-    if not _element(f"sync-{side}-encrypted").checked:
+    if not element(f"sync-{side}-encrypted").checked:
         return folder
-    return _encrypted(folder, str(_element(f"sync-{side}-password").value))
+    return _encrypted(folder, str(element(f"sync-{side}-password").value))
 
 
 async def _plain_folder(side: str) -> Provider:
@@ -117,7 +102,7 @@ async def _plain_folder(side: str) -> Provider:
     if side in _picked:
         handle = _picked[side]
         return await open_picked_folder(handle, str(handle.name))
-    name = str(_element(f"sync-{side}").value).strip()
+    name = str(element(f"sync-{side}").value).strip()
     if not name or "/" in name or name in {".", ".."}:
         raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
     return await open_opfs_folder(name)
@@ -143,8 +128,8 @@ def _options(dry_run: bool) -> RunOptions:
     from syncoxide.sync.plan import Mode
 
     return RunOptions(
-        mode=Mode(str(_element("sync-mode").value)),
-        policy=ConflictPolicy(str(_element("sync-conflict").value)),
+        mode=Mode(str(element("sync-mode").value)),
+        policy=ConflictPolicy(str(element("sync-conflict").value)),
         dry_run=dry_run,
     )
 
@@ -160,7 +145,7 @@ async def _run(dry_run: bool) -> None:
     try:
         one, two = await _folder("one"), await _folder("two")
         options = _options(dry_run)
-        _say("Comparing the folders…")
+        say(STATUS, "Comparing the folders…")
         progress = _Progress(started)
         report = await run_pair(
             one,
@@ -173,7 +158,7 @@ async def _run(dry_run: bool) -> None:
         )
         _show_report(report, dry_run, time.monotonic() - started)
     except SyncoxideError as error:
-        _say(f"{error.message} {error.hint or ''}".strip(), error=True)
+        say_error(STATUS, error)
     finally:
         _set_busy(False)
 
@@ -189,7 +174,10 @@ class _Progress:
         if outcome.written is not None:
             self.bytes += outcome.written.size
         seconds = max(time.monotonic() - self.started, 1e-3)
-        _say(f"{self.done} done · {format_bytes(self.bytes)} · {format_rate(self.bytes / seconds)}")
+        say(
+            STATUS,
+            f"{self.done} done · {format_bytes(self.bytes)} · {format_rate(self.bytes / seconds)}",
+        )
 
 
 def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
@@ -198,22 +186,23 @@ def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
     if len(actions) > PLAN_LINES_SHOWN:
         lines.append(f"… and {len(actions) - PLAN_LINES_SHOWN} more")
     lines += [f"skipped {s.path}: {s.reason}" for s in report.plan.skipped]
-    _element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
+    element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
     if dry_run:
-        _say(f"Plan: {len(actions)} actions. Nothing was changed yet.")
+        say(STATUS, f"Plan: {len(actions)} actions. Nothing was changed yet.")
         return
     failed = report.failures
     if failed:
         first = failed[0]
-        _say(
+        say(
+            STATUS,
             f"{len(failed)} of {len(actions)} actions failed; the rest is done. "
             f"First: {escape(first.action.path)}: {first.message}",
             error=True,
         )
         return
-    _say(f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
+    say(STATUS, f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
 
 
 def _set_busy(busy: bool) -> None:
     for name in ("sync-preview", "sync-run"):
-        _element(name).disabled = busy
+        element(name).disabled = busy
