@@ -7,16 +7,16 @@ import traceback
 import js
 
 from syncoxide.runtime import current_runtime
-from syncoxide_web.files.view import FILES_SECTION, wire_files_view
-from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
-from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
 from syncoxide_web.platform.dom import Listeners, element, show
-from syncoxide_web.send.view import SEND_SECTION, wire_send_view
-from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
-from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
-from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
-from syncoxide_web.views import all_views, home_view, view_key_from_hash
+from syncoxide_web.views import (
+    Shared,
+    all_views,
+    home_view,
+    navigation_html,
+    start_sections,
+    view_key_from_hash,
+)
 
 _listeners = Listeners()
 
@@ -39,35 +39,21 @@ async def _render_first_screen() -> None:
     home = home_view(
         runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
     )
-    element("views").innerHTML = all_views(
-        home,
-        {
-            "vault": VAULT_SECTION,
-            "sync": with_server_rules(SYNC_SECTION),
-            "files": FILES_SECTION,
-            "send": SEND_SECTION,
-            "shares": SHARES_SECTION,
-            "requests": REQUESTS_SECTION,
-        },
-    )
+    element("views").innerHTML = all_views(home)
     show("boot", False)
     show("views")
     element(
         "runtime-badge"
     ).textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
     _wire_navigation()
-    wire_vault_view()
-    wire_sync_view()
-    wire_rules_view()
-    wire_files_view()
-    wire_send_view()
-    wire_shares_view()
-    wire_requests_view()
+    start_sections(Shared())
     js.document.documentElement.dataset.ready = "1"
 
 
 def _wire_navigation() -> None:
-    element("main-nav").setAttribute("aria-disabled", "false")
+    nav = element("main-nav")
+    nav.innerHTML = navigation_html()
+    nav.setAttribute("aria-disabled", "false")
     _listeners.on(
         js.window, "hashchange", lambda _event: show_view(view_key_from_hash(js.location.hash))
     )

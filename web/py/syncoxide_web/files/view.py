@@ -9,7 +9,6 @@ list. Your own files on this server are browsed, uploaded and managed in ``stora
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from syncoxide_web.files.local_view import LOCAL_CARD
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import STORAGE_CARD
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import (
     OPTION_HINTS,
     connections_html,
@@ -75,11 +75,12 @@ FILES_SECTION = (
 CONSENT_KINDS = ("gdrive", "dropbox")
 STATUS = "connect-status"
 _listeners = Listeners()
-#: Called with the connections after each change (the rules form lists them too).
-on_connections: list[Callable[[list[dict[str, Any]]], None]] = []
+#: Told the connections after each change (the rules form lists them too); set by the app.
+_connections: list[Feed[list[dict[str, Any]]]] = []
 
 
-def wire_files_view() -> None:
+def wire_files_view(connections: Feed[list[dict[str, Any]]]) -> None:
+    _connections[:] = [connections]
     on = _listeners.on_task
     on("connect-form", "submit", _connect)
     on("files-form", "submit", _search)
@@ -136,8 +137,8 @@ async def refresh_connections() -> None:
         say(STATUS, error.message, error=True)
         return
     element("connections-list").innerHTML = connections_html(connections)
-    for listener in on_connections:
-        listener(connections)
+    for feed in _connections:
+        feed.publish(connections)
 
 
 def _form_body() -> dict[str, Any]:

@@ -15,8 +15,8 @@ import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api, live_socket_url
-from syncoxide_web.files import view as files_view
 from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import connection_choices, rules_html
 
 RECONNECT_SECONDS = 3.0
@@ -62,10 +62,10 @@ def with_server_rules(sync_section: str) -> str:
     return head + RULES_PART + "</section>"
 
 
-def wire_rules_view() -> None:
+def wire_rules_view(connections: Feed[list[dict[str, Any]]]) -> None:
     _listeners.on_task("rule-form", "submit", _create)
     _listeners.on_task("rules-list", "click", _rule_action)
-    files_view.on_connections.append(_show_connections)
+    connections.follow(_show_connections)
     _listeners.start(refresh_rules())
     _open_live_socket()
 
