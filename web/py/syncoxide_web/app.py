@@ -18,46 +18,53 @@ from syncoxide_web.views import (
     view_key_from_hash,
 )
 
-_listeners = Listeners()
 
-
-async def start() -> None:
+async def start() -> App:
+    app = App()
     try:
-        await _render_first_screen()
+        await app.render_first_screen()
     except Exception as error:
         js.window.syncoxideBootError(
             f"The app could not build its first screen: {error}.", traceback.format_exc()
         )
         raise
+    return app
 
 
-async def _render_first_screen() -> None:
-    import pyodide
+class App:
+    """The running app: its views and the navigation between them."""
 
-    runtime = current_runtime()
-    boot_seconds = js.performance.now() / 1000
-    home = home_view(
-        runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
-    )
-    element("views").innerHTML = all_views(home)
-    show("boot", False)
-    show("views")
-    element(
-        "runtime-badge"
-    ).textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
-    _wire_navigation()
-    start_sections(Shared())
-    js.document.documentElement.dataset.ready = "1"
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self.views: list[object] = []
+
+    async def render_first_screen(self) -> None:
+        import pyodide
+
+        runtime = current_runtime()
+        boot_seconds = js.performance.now() / 1000
+        home = home_view(
+            runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
+        )
+        element("views").innerHTML = all_views(home)
+        show("boot", False)
+        show("views")
+        badge = f"Python {runtime.python_version} · core {runtime.core_version}"
+        element("runtime-badge").textContent = badge
+        self._wire_navigation()
+        self.views = start_sections(Shared())
+        js.document.documentElement.dataset.ready = "1"
+
+    def _wire_navigation(self) -> None:
+        nav = element("main-nav")
+        nav.innerHTML = navigation_html()
+        nav.setAttribute("aria-disabled", "false")
+        self._listeners.on(js.window, "hashchange", lambda _event: show_view(_hash_view()))
+        show_view(_hash_view())
 
 
-def _wire_navigation() -> None:
-    nav = element("main-nav")
-    nav.innerHTML = navigation_html()
-    nav.setAttribute("aria-disabled", "false")
-    _listeners.on(
-        js.window, "hashchange", lambda _event: show_view(view_key_from_hash(js.location.hash))
-    )
-    show_view(view_key_from_hash(js.location.hash))
+def _hash_view() -> str:
+    return view_key_from_hash(str(js.location.hash))
 
 
 def show_view(key: str) -> None:

@@ -14,15 +14,15 @@ from typing import Any
 
 from syncoxide.runtime import RuntimeInfo
 from syncoxide.units import format_bytes
-from syncoxide_web.files.view import FILES_SECTION, wire_files_view
-from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
-from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
+from syncoxide_web.files.view import FILES_SECTION, FilesView
+from syncoxide_web.links.requests_view import REQUESTS_SECTION, RequestsView
+from syncoxide_web.links.shares_view import SHARES_SECTION, SharesView
 from syncoxide_web.platform.browser import BrowserCheck, StorageEstimate
 from syncoxide_web.platform.feed import Feed
-from syncoxide_web.send.view import SEND_SECTION, wire_send_view
-from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
-from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
-from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
+from syncoxide_web.send.view import SEND_SECTION, SendView
+from syncoxide_web.sync.rules_view import RulesView, with_server_rules
+from syncoxide_web.sync.view import SYNC_SECTION, SyncView
+from syncoxide_web.vault.view import VAULT_SECTION, VaultView
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,8 @@ class Section:
     title: str
     purpose: str
     html: str = ""  # empty: not in this build yet
-    start: Callable[[Shared], object] | None = None  # called once the HTML is in the page
-
-
-def _start_sync(shared: Shared) -> None:
-    wire_sync_view()
-    wire_rules_view(shared.connections)
+    #: Makes the view's object(s), wired to the page (called once the HTML is in the page).
+    start: Callable[[Shared], tuple[object, ...]] | None = None
 
 
 SECTIONS = (
@@ -53,7 +49,7 @@ SECTIONS = (
         "Files",
         "Your files across every provider and device in one place.",
         FILES_SECTION,
-        lambda shared: wire_files_view(shared.connections),
+        lambda shared: (FilesView(shared.connections).start(),),
     ),
     Section(
         "sync",
@@ -61,14 +57,14 @@ SECTIONS = (
         "Copy, mirror, move or two-way sync between folders and providers, "
         "with every transfer verified by hash.",
         with_server_rules(SYNC_SECTION),
-        _start_sync,
+        lambda shared: (SyncView().start(), RulesView(shared.connections).start()),
     ),
     Section(
         "send",
         "Send",
         "Send files straight to another browser or computer, peer to peer.",
         SEND_SECTION,
-        lambda _shared: wire_send_view(),
+        lambda _shared: (SendView().start(),),
     ),
     Section(
         "shares",
@@ -76,7 +72,7 @@ SECTIONS = (
         "Links anyone can download from in a browser, with expiry, "
         "download limits, passwords and optional end-to-end encryption.",
         SHARES_SECTION,
-        lambda _shared: wire_shares_view(),
+        lambda _shared: (SharesView().start(),),
     ),
     Section(
         "requests",
@@ -84,24 +80,22 @@ SECTIONS = (
         "Links where anyone can drop files and whole folders "
         "for you, with a deadline and an optional password.",
         REQUESTS_SECTION,
-        lambda _shared: wire_requests_view(),
+        lambda _shared: (RequestsView().start(),),
     ),
     Section(
         "vault",
         "Vault",
         "Encrypt file contents and names on this device; keys never leave it.",
         VAULT_SECTION,
-        lambda _shared: wire_vault_view(),
+        lambda _shared: (VaultView().start(),),
     ),
     Section("settings", "Settings", "Accounts, providers, devices and API tokens."),
 )
 
 
-def start_sections(shared: Shared) -> None:
+def start_sections(shared: Shared) -> list[object]:
     """Start every built section, in the order listed (their HTML is in the page by now)."""
-    for section in SECTIONS:
-        if section.start is not None:
-            section.start(shared)
+    return [view for section in SECTIONS if section.start for view in section.start(shared)]
 
 
 def home_view(

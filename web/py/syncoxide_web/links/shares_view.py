@@ -81,15 +81,55 @@ LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
 RECONNECT_SECONDS = 3
 CLOSE_UNAUTHORIZED = 4401
 STATUS = "share-status"
-_listeners = Listeners()
-_live: dict[str, Any] = {"last_id": 0}
 
 
-def wire_shares_view() -> None:
-    _listeners.on_task("share-create", "click", lambda _e: _create())
-    _listeners.on_task("share-copy", "click", lambda _e: _copy())
-    _listeners.on("share-rows", "click", _on_list_click)
-    _listeners.start(_start_list())
+class SharesView:
+    """The Share links view; it follows the events socket from the last event it saw."""
+
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._last_event = 0
+        self._socket: Any = None
+
+    def start(self) -> SharesView:
+        self._listeners.on_task("share-create", "click", lambda _e: _create())
+        self._listeners.on_task("share-copy", "click", lambda _e: _copy())
+        self._listeners.on("share-rows", "click", self._on_list_click)
+        self._listeners.start(self._start_list())
+        return self
+
+    async def _start_list(self) -> None:
+        try:
+            await _refresh_list()
+        except SyncoxideError as error:
+            element("share-rows").innerHTML = ""
+            say(STATUS, f"{error.message} Sign in to create and list share links.", error=True)
+            element("share-create").disabled = True
+            return
+        self._connect_events()
+
+    def _on_list_click(self, event: Any) -> None:
+        share_id = event.target.dataset.revoke
+        if share_id:
+            self._listeners.start(_revoke(str(share_id)))
+
+    def _connect_events(self) -> None:
+        self._socket = js.WebSocket.new(live_socket_url(self._last_event))
+        self._listeners.on(self._socket, "message", self._on_event)
+        self._listeners.on(self._socket, "close", self._on_close)
+
+    def _on_close(self, event: Any) -> None:
+        if int(event.code) == CLOSE_UNAUTHORIZED:  # signed out: reconnecting would not help
+            return
+        self._listeners.after(RECONNECT_SECONDS, self._connect_events)
+
+    def _on_event(self, message: Any) -> None:
+        event = json.loads(str(message.data))
+        if event.get("type") != "event":
+            return
+        self._last_event = max(self._last_event, int(event["id"]))
+        if event.get("kind") == "share.downloaded":
+            _show_downloads(event["payload"])
 
 
 def _picked_files() -> list[tuple[Any, str]]:
@@ -208,26 +248,9 @@ async def _copy() -> None:
         say(STATUS, "Copy the selected link with Ctrl+C (or ⌘C).")
 
 
-async def _start_list() -> None:
-    try:
-        await _refresh_list()
-    except SyncoxideError as error:
-        element("share-rows").innerHTML = ""
-        say(STATUS, f"{error.message} Sign in to create and list share links.", error=True)
-        element("share-create").disabled = True
-        return
-    _connect_events()
-
-
 async def _refresh_list() -> None:
     answer = await server_api.call("GET", "/shares")
     element("share-rows").innerHTML = shares_table(answer["links"], time.time())
-
-
-def _on_list_click(event: Any) -> None:
-    share_id = event.target.dataset.revoke
-    if share_id:
-        _listeners.start(_revoke(str(share_id)))
 
 
 async def _revoke(share_id: str) -> None:
@@ -239,27 +262,8 @@ async def _revoke(share_id: str) -> None:
         say(STATUS, error.message, error=True)
 
 
-def _connect_events() -> None:
-    socket = js.WebSocket.new(live_socket_url(int(_live["last_id"])))
-    _listeners.on(socket, "message", _on_event)
-    _listeners.on(socket, "close", _on_close)
-    _live["socket"] = socket
-
-
-def _on_close(event: Any) -> None:
-    if int(event.code) == CLOSE_UNAUTHORIZED:  # signed out: reconnecting would not help
-        return
-    _listeners.after(RECONNECT_SECONDS, _connect_events)
-
-
-def _on_event(message: Any) -> None:
-    event = json.loads(str(message.data))
-    if event.get("type") != "event":
-        return
-    _live["last_id"] = max(_live["last_id"], int(event["id"]))
-    if event.get("kind") != "share.downloaded":
-        return
-    payload = event["payload"]
+def _show_downloads(payload: dict[str, Any]) -> None:
+    """A recipient downloaded: the link's count in the list goes up."""
     cell = js.document.querySelector(f'[data-count="{payload["link"]}"]')
     if cell:
         limit = int(cell.dataset.max) if cell.dataset.max else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import js
@@ -25,9 +26,6 @@ from syncoxide_web.p2p.transfer import look_at_room, receive_into, room_address
 from syncoxide_web.platform.dom import FAILED, Listeners, element, make, say, show
 from syncoxide_web.receive.server_copy import finish_from_server_copy
 
-_listeners = Listeners()
-_running: list[asyncio.Task[None]] = []
-_peeking: list[asyncio.Task[None]] = []
 STATUS = "transfer-state"
 INBOX = "received"
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
@@ -35,22 +33,47 @@ SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this
 # + room id: this browser is receiving that room into its own storage, so a reloaded page
 # carries on by itself (that needs no click, unlike a picked folder) until it is verified.
 INCOMING = "syncoxide.incoming."
+#: Where to receive, asked on the click: a folder, and whether to offer its files as downloads.
+Chooser = Callable[[], Awaitable[tuple[Any, bool]]]
 
 
-def start() -> None:
-    show("boot", False)
-    show("receive")
-    show("save-to-folder", hasattr(js.window, "showDirectoryPicker"))
-    _listeners.on("save-to-folder", "click", lambda _event: _running.append(_start(_picked_folder)))
-    _listeners.on(
-        "save-in-browser", "click", lambda _event: _running.append(_start(_browser_folder))
-    )
-    _listeners.on("cancel-receive", "click", lambda _event: [task.cancel() for task in _running])
-    if js.localStorage.getItem(_incoming_key()):
-        _running.append(_start(_browser_folder))
-    else:
-        _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
-    js.document.documentElement.dataset.ready = "1"
+def start() -> ReceivePage:
+    """Show the page and wait for the click (or carry on receiving after a reload)."""
+    return ReceivePage().start()
+
+
+class ReceivePage:
+    """The receive page: the receive it runs and, before any click, the look for a fallback."""
+
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._running: list[asyncio.Future[Any]] = []
+        self._peeking: asyncio.Future[Any] | None = None
+
+    def start(self) -> ReceivePage:
+        show("boot", False)
+        show("receive")
+        show("save-to-folder", hasattr(js.window, "showDirectoryPicker"))
+        on = self._listeners.on
+        on("save-to-folder", "click", lambda _event: self._receive_into(_picked_folder))
+        on("save-in-browser", "click", lambda _event: self._receive_into(_browser_folder))
+        on("cancel-receive", "click", lambda _event: [task.cancel() for task in self._running])
+        if js.localStorage.getItem(_incoming_key()):
+            self._receive_into(_browser_folder)
+        else:
+            self._peeking = self._listeners.start(_fall_back_if_sender_gone())
+        js.document.documentElement.dataset.ready = "1"
+        return self
+
+    def _receive_into(self, chooser: Chooser) -> None:
+        self._running.append(self._listeners.start(self._run(chooser)))
+
+    async def _run(self, chooser: Chooser) -> None:
+        if self._peeking is not None:  # from here on, receiving decides about the server copy
+            self._peeking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._peeking
+        await _run(chooser)
 
 
 def _incoming_key() -> str:
@@ -81,10 +104,6 @@ async def _fall_back_if_sender_gone() -> None:
     js.location.assign(state["fallback"])
 
 
-def _start(chooser: Any) -> asyncio.Task[None]:
-    return asyncio.ensure_future(_run(chooser))
-
-
 async def _picked_folder() -> tuple[Any, bool]:
     return await js.window.showDirectoryPicker(
         js.Object.fromEntries([["mode", "readwrite"]])
@@ -98,11 +117,7 @@ async def _browser_folder() -> tuple[Any, bool]:
     return await root.getDirectoryHandle(INBOX, create), True
 
 
-async def _run(chooser: Any) -> None:
-    for peek in _peeking:  # from here on, receiving decides about the server copy
-        peek.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await peek
+async def _run(chooser: Chooser) -> None:
     for name in ("save-to-folder", "save-in-browser"):
         element(name).disabled = True
     try:

@@ -66,46 +66,77 @@ SYNC_SECTION = """
 """
 
 STATUS = "sync-status"
-_listeners = Listeners()
-_picked: dict[str, Any] = {}
 
 
-def wire_sync_view() -> None:
-    _listeners.on_task("sync-preview", "click", lambda _e: _run(dry_run=True))
-    _listeners.on_task("sync-run", "click", lambda _e: _run(dry_run=False))
-    for button in js.document.querySelectorAll("#sync-form button.pick"):
-        if not hasattr(js.window, "showDirectoryPicker"):
-            show(button, False)  # this browser cannot open folders on disk: browser folders only
-            continue
-        _listeners.on_task(button, "click", partial(_pick, str(button.dataset.side)))
+class SyncView:
+    """The Sync view: the folders picked on this computer, by side, and the runs it starts."""
 
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._picked: dict[str, Any] = {}  # "one" / "two": a picked folder's handle
 
-async def _pick(side: str, _event: Any = None) -> None:
-    try:
-        handle = await js.window.showDirectoryPicker()
-    except Exception:  # the user closed the dialog: nothing to do
-        return
-    _picked[side] = handle
-    element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
+    def start(self) -> SyncView:
+        self._listeners.on_task("sync-preview", "click", lambda _e: self._run(dry_run=True))
+        self._listeners.on_task("sync-run", "click", lambda _e: self._run(dry_run=False))
+        for button in js.document.querySelectorAll("#sync-form button.pick"):
+            if not hasattr(js.window, "showDirectoryPicker"):
+                show(button, False)  # this browser cannot open folders on disk: browser ones only
+                continue
+            self._listeners.on_task(button, "click", partial(self._pick, str(button.dataset.side)))
+        return self
 
+    async def _pick(self, side: str, _event: Any = None) -> None:
+        try:
+            handle = await js.window.showDirectoryPicker()
+        except Exception:  # the user closed the dialog: nothing to do
+            return
+        self._picked[side] = handle
+        element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
 
-async def _folder(side: str) -> Provider:
-    folder = await _plain_folder(side)
-    if not element(f"sync-{side}-encrypted").checked:
-        return folder
-    return _encrypted(folder, str(element(f"sync-{side}-password").value))
+    async def _folder(self, side: str) -> Provider:
+        folder = await self._plain_folder(side)
+        if not element(f"sync-{side}-encrypted").checked:
+            return folder
+        return _encrypted(folder, str(element(f"sync-{side}-password").value))
 
+    async def _plain_folder(self, side: str) -> Provider:
+        from syncoxide_web.platform.opfs import open_opfs_folder, open_picked_folder
 
-async def _plain_folder(side: str) -> Provider:
-    from syncoxide_web.platform.opfs import open_opfs_folder, open_picked_folder
+        if side in self._picked:
+            handle = self._picked[side]
+            return await open_picked_folder(handle, str(handle.name))
+        name = str(element(f"sync-{side}").value).strip()
+        if not name or "/" in name or name in {".", ".."}:
+            raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
+        return await open_opfs_folder(name)
 
-    if side in _picked:
-        handle = _picked[side]
-        return await open_picked_folder(handle, str(handle.name))
-    name = str(element(f"sync-{side}").value).strip()
-    if not name or "/" in name or name in {".", ".."}:
-        raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
-    return await open_opfs_folder(name)
+    async def _run(self, dry_run: bool) -> None:
+        # The engine is imported on first use, not at start-up: the first screen comes sooner.
+        from syncoxide.engine.run import pair_id, run_pair
+        from syncoxide.system import SystemClock, SystemRandom
+        from syncoxide_web.sync.pair_store import OpfsPairStore
+
+        _set_busy(True)
+        started = time.monotonic()
+        try:
+            one, two = await self._folder("one"), await self._folder("two")
+            options = _options(dry_run)
+            say(STATUS, "Comparing the folders…")
+            progress = _Progress(started)
+            report = await run_pair(
+                one,
+                two,
+                OpfsPairStore(pair_id(one, two)),
+                options,
+                SystemClock(),
+                SystemRandom(),
+                progress,
+            )
+            _show_report(report, dry_run, time.monotonic() - started)
+        except SyncoxideError as error:
+            say_error(STATUS, error)
+        finally:
+            _set_busy(False)
 
 
 def _encrypted(folder: Provider, password: str) -> Provider:
@@ -132,35 +163,6 @@ def _options(dry_run: bool) -> RunOptions:
         policy=ConflictPolicy(str(element("sync-conflict").value)),
         dry_run=dry_run,
     )
-
-
-async def _run(dry_run: bool) -> None:
-    # The engine is imported on first use, not at start-up: the first screen comes sooner.
-    from syncoxide.engine.run import pair_id, run_pair
-    from syncoxide.system import SystemClock, SystemRandom
-    from syncoxide_web.sync.pair_store import OpfsPairStore
-
-    _set_busy(True)
-    started = time.monotonic()
-    try:
-        one, two = await _folder("one"), await _folder("two")
-        options = _options(dry_run)
-        say(STATUS, "Comparing the folders…")
-        progress = _Progress(started)
-        report = await run_pair(
-            one,
-            two,
-            OpfsPairStore(pair_id(one, two)),
-            options,
-            SystemClock(),
-            SystemRandom(),
-            progress,
-        )
-        _show_report(report, dry_run, time.monotonic() - started)
-    except SyncoxideError as error:
-        say_error(STATUS, error)
-    finally:
-        _set_busy(False)
 
 
 class _Progress:

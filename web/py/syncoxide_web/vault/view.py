@@ -58,13 +58,20 @@ VAULT_SECTION = """
 """
 
 STATUS, PGP_STATUS = "crypt-status", "pgp-status"
-_listeners = Listeners()
 
 
-def wire_vault_view() -> None:
-    _listeners.on_task("crypt-encrypt", "click", lambda _event: _run(encrypting=True))
-    _listeners.on_task("crypt-decrypt", "click", lambda _event: _run(encrypting=False))
-    _listeners.on_task("pgp-encrypt", "click", lambda _event: _pgp_run())
+class VaultView:
+    """The Vault view. Each click's work reads the form afresh: nothing is kept between them."""
+
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+
+    def start(self) -> VaultView:
+        on = self._listeners.on_task
+        on("crypt-encrypt", "click", lambda _event: _run(encrypting=True))
+        on("crypt-decrypt", "click", lambda _event: _run(encrypting=False))
+        on("pgp-encrypt", "click", lambda _event: _pgp_run())
+        return self
 
 
 async def _pgp_run() -> None:
