@@ -117,18 +117,7 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
     assert cycles(graph().modules, following) == []
 
 
-@pytest.mark.parametrize(
-    "top",
-    [
-        "syncoxide",
-        pytest.param(
-            "syncoxide_web",
-            marks=pytest.mark.xfail(
-                strict=True, reason="syncoxide_web's files/ and sync/ still import each other"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("top", ["syncoxide", "syncoxide_web"])
 def test_no_packages_import_each_other_in_a_circle(top: str) -> None:
     following: dict[str, set[str]] = {}
     for module, imported in edges():
