@@ -9,7 +9,7 @@ else made cannot be approved by a click. The server then mints a token, files it
 one-time ``code`` bound to the challenge, and sends the browser to
 ``http://127.0.0.1:<port>/callback`` (never anywhere else) or, with port 0, shows the code to
 paste. The CLI swaps code + verifier for the token at ``POST /api/v1/cli-login/token``
-(``api_handlers.cli_login_token``). A code is good once, for two minutes, and only with the
+(``accounts.api.cli_login_token``). A code is good once, for two minutes, and only with the
 verifier, so a code seen in browser history or a log is worthless.
 
 Pending requests and codes live in this process's memory: the embedded server is one process.
@@ -17,19 +17,21 @@ Pending requests and codes live in this process's memory: the embedded server is
 
 from __future__ import annotations
 
-import html
 import time
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from syncoxide.server.accounts.auth import check_csrf, services_of, who
+from syncoxide.server.accounts.auth import who
 from syncoxide.server.accounts.cli_codes import SignInRequest
-from syncoxide.server.accounts.pages import read_form, render_page
-from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.accounts.pages import problem_page
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.identity import SignedIn, check_csrf
+from syncoxide.server.http.forms import read_form
+from syncoxide.server.pages.templates import render_page
+from syncoxide.server.services import services_of
 
 _UNKNOWN = ApiError(
     404,
@@ -64,44 +66,25 @@ async def approve_page(request: Request) -> Response:
             return RedirectResponse(f"/login?next={target}", 303)
         asked = _asked(request)
     except ApiError as error:
-        return _problem(error)
-    return _approval_form(signed_in, asked, _request_id(request), wrong_code=False)
+        return problem_page(request, error, way_back=False)
+    return _approval_form(request, signed_in, asked, wrong_code=False)
 
 
 def _approval_form(
-    signed_in: SignedIn, asked: SignInRequest, request_id: str, *, wrong_code: bool
+    request: Request, signed_in: SignedIn, asked: SignInRequest, *, wrong_code: bool
 ) -> Response:
-    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(asked.asked_at))
-    alert = (
-        '<p role="alert">That is not the code in the terminal. Check it and type it again.</p>'
-        if wrong_code
-        else ""
-    )
-    body = (
-        "<h1>Sign in the command line?</h1>"
-        '<dl class="cli-request">'
-        f'<dt>Device</dt><dd id="cli-device">{html.escape(asked.device)}</dd>'
-        f'<dt>Address</dt><dd id="cli-address">{html.escape(asked.address)}</dd>'
-        f"<dt>Asked at</dt><dd>{when}</dd></dl>"
-        "<p>The <code>syncoxide</code> command there will get an API token and act as "
-        f"<strong>{html.escape(signed_in.user.name)}</strong>. You can revoke it any time on "
-        'your <a href="/account">account page</a>.</p>'
-        "<p><strong>Only allow this if you just ran <code>syncoxide login</code> yourself.</strong>"
-        " If someone sent you this link, cancel: they would get into your account.</p>"
-        f"{alert}"
-        f'<form method="post" action="/cli-login?request={quote(request_id, safe="")}">'
-        f'<input type="hidden" name="csrf" value="{html.escape(signed_in.csrf_token or "")}">'
-        '<label>Code shown in the terminal <input name="user_code" required autocomplete="off"'
-        ' autocapitalize="characters" spellcheck="false" maxlength="20"></label> '
-        '<button type="submit">Allow</button></form>'
-        '<p><a href="/">Cancel</a></p>'
-    )
+    context = {
+        "title": "Sign in the command line",
+        "device": asked.device,
+        "address": asked.address,
+        "asked_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(asked.asked_at)),
+        "request_id": _request_id(request),
+        "user_name": signed_in.user.name,
+        "csrf": signed_in.csrf_token or "",
+        "wrong_code": wrong_code,
+    }
     status = 400 if wrong_code else 200
-    return HTMLResponse(
-        render_page("Sign in the command line", body),
-        status,
-        headers={"Cache-Control": "no-store"},
-    )
+    return render_page(request, "accounts/cli_approve.html", context, status=status)
 
 
 async def approve(request: Request) -> Response:
@@ -114,12 +97,12 @@ async def approve(request: Request) -> Response:
         form = await read_form(request)
         check_csrf("POST", signed_in, form.get("csrf"))
     except ApiError as error:
-        return _problem(error)
+        return problem_page(request, error, way_back=False)
     request_id = _request_id(request)
     if services.cli_codes.confirm(request_id, form.get("user_code", ""), services.clock()) is None:
         if services.cli_codes.asked(request_id, services.clock()) is None:
-            return _problem(_UNKNOWN)
-        return _approval_form(signed_in, asked, request_id, wrong_code=True)
+            return problem_page(request, _UNKNOWN, way_back=False)
+        return _approval_form(request, signed_in, asked, wrong_code=True)
     label = f"command line on {asked.device}"
     secret, record = await services.accounts.create_token(signed_in.user, label)
     await services.notifier.emit(
@@ -131,19 +114,7 @@ async def approve(request: Request) -> Response:
     code = services.cli_codes.file(asked.challenge, secret, services.clock())
     if asked.port:
         return RedirectResponse(f"http://127.0.0.1:{asked.port}/callback?code={code}", 303)
-    body = (
-        "<h1>Paste this code into the command line</h1>"
-        f'<p><code id="cli-code">{html.escape(code)}</code></p>'
-        "<p>It works once, for two minutes.</p>"
-    )
-    return HTMLResponse(render_page("Code", body), headers={"Cache-Control": "no-store"})
-
-
-def _problem(error: ApiError) -> Response:
-    body = f'<h1>That did not work</h1><p role="alert">{html.escape(error.message)}</p>'
-    return HTMLResponse(
-        render_page("Error", body), error.status, headers={"Cache-Control": "no-store"}
-    )
+    return render_page(request, "accounts/cli_code.html", {"title": "Code", "code": code})
 
 
 def routes() -> list[BaseRoute]:
