@@ -62,15 +62,24 @@
     const metadata = item.sealed
       ? `path ${b64(globalThis.syncoxideSeal.opaqueName())}`
       : `path ${b64(item.path)},filename ${b64(item.file.name)}`;
-    const response = await fetch(endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        ...tusHeaders,
-        "Upload-Length": String(item.source.size),
-        "Upload-Metadata": metadata,
-      },
-    });
+    const post = () =>
+      fetch(endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          ...tusHeaders,
+          "Upload-Length": String(item.source.size),
+          "Upload-Metadata": metadata,
+        },
+      });
+    let response = await post();
+    // A big folder can go over the server's rate of new uploads: wait as told, then go on.
+    while (response.status === 429) {
+      item.view.state.textContent = "waiting for the server";
+      const seconds = Number(response.headers.get("Retry-After")) || 5;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      response = await post();
+    }
     if (response.status !== 201) throw new Error(await refusal(response));
     const url = response.headers.get("Location");
     const saved = item.sealed ? { url, ...item.source.saved() } : { url };

@@ -10,7 +10,13 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from syncoxide.safe_names import without_bidi_controls
 from syncoxide.server.accounts.auth import clear_session_cookie, set_session_cookie
+from syncoxide.server.accounts.cli_codes import (
+    REQUEST_TTL_SECONDS,
+    SignInRequest,
+    new_user_code,
+)
 from syncoxide.server.api.errors import ApiError, rate_limited
 from syncoxide.server.api.spec import INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.http.connection import client_ip
@@ -62,7 +68,10 @@ async def change_password(call: Call) -> None:
     limit(call, "login", call.user.name)
     accounts = services_of(call.request).accounts
     await accounts.check_password(call.user.name, call.json["current_password"])
-    await accounts.set_password(call.user, call.json["new_password"])
+    assert call.signed_in is not None
+    await accounts.set_password(
+        call.user, call.json["new_password"], keep_session=call.signed_in.session_hash
+    )
 
 
 async def sign_in(call: Call) -> Response:
@@ -121,6 +130,30 @@ async def sign_in_providers(call: Call) -> dict[str, Any]:
     return {
         "password": True,
         "providers": [{"name": p.name, "label": p.label} for p in providers],
+    }
+
+
+async def cli_login_start(call: Call) -> dict[str, Any]:
+    limit(call, "tokens", "cli-login-start")
+    services = services_of(call.request)
+    port = call.json.get("port", 0)
+    if port != 0 and not 1024 <= port <= 65535:
+        raise ApiError(400, "bad_port", "port is 0 (show a code to paste) or from 1024 to 65535.")
+    device = " ".join(without_bidi_controls(call.json.get("device", "")).split())[:64]
+    asked = SignInRequest(
+        challenge=call.json["challenge"],
+        port=port,
+        device=device or "a device with no name",
+        address=client_ip(call.request),
+        asked_at=services.clock(),
+        user_code=new_user_code(),
+    )
+    request_id = services.cli_codes.ask(asked, services.clock())
+    return {
+        "request": request_id,
+        "user_code": asked.user_code,
+        "approve_url": f"/cli-login?request={request_id}",
+        "expires_in": REQUEST_TTL_SECONDS,
     }
 
 
@@ -204,6 +237,26 @@ ACCOUNT_OPERATIONS: tuple[Operation, ...] = (
         status=201,
     ),
     Operation("DELETE", "/tokens/{token_id:int}", revoke_token, "Revoke an API token", status=204),
+    Operation(
+        "POST",
+        "/cli-login/start",
+        cli_login_start,
+        "Ask to sign in a command line: its device and challenge; a user code to compare",
+        signed_in=False,
+        body=obj(
+            ("challenge",),
+            challenge={"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
+            port={"type": "integer", "minimum": 0, "maximum": 65535},
+            device={"type": "string", "maxLength": 200},
+        ),
+        answer=obj(
+            ("request", "user_code", "approve_url", "expires_in"),
+            request=STR,
+            user_code=STR,
+            approve_url=STR,
+            expires_in=INT,
+        ),
+    ),
     Operation(
         "POST",
         "/cli-login/token",

@@ -87,10 +87,16 @@ class Accounts:
             await self.store.set_password_hash(user.id, _PASSWORD_HASHER.hash(password))
         return user
 
-    async def set_password(self, user: User, password: str) -> None:
+    async def set_password(
+        self, user: User, password: str, *, keep_session: bytes | None = None
+    ) -> None:
+        """A new password ends the user's other browser sessions: whoever signed in with the
+        old one (perhaps the reason it is changed) is signed out. API tokens stay; the
+        account page lists them for revoking."""
         if len(password) < 8:
             raise UsageError("The password is too short.", hint="Use at least 8 characters.")
         await self.store.set_password_hash(user.id, _PASSWORD_HASHER.hash(password))
+        await self.store.delete_sessions_of(user.id, keep=keep_session)
 
     async def require_user(self, name: str) -> User:
         user = await self.store.user_by_name(name)

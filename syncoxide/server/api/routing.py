@@ -11,6 +11,7 @@ by the ``Identify`` step the app passes in, so this package names no feature.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -125,6 +126,8 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
             return f"{where} is longer than {schema['maxLength']} characters."
         if len(value) < schema.get("minLength", 0):
             return f"{where} is shorter than {schema['minLength']} characters."
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"{where} does not have the expected form."
     is_number = isinstance(value, int) and not isinstance(value, bool)
     if is_number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
         return f"{where} is out of range."

@@ -8,6 +8,7 @@ because other clients build on them: ``GET /shares/<id>`` (password permitting) 
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 from starlette.responses import Response
@@ -23,6 +24,8 @@ from syncoxide.server.links.share_routes import check_link_password, links_of, u
 from syncoxide.server.links.store import Link, LinkFile
 from syncoxide.server.links.uploads import DROP_BASE, LINK_HEADER, OWNER_BASE
 
+# A request link with no max_files still takes at most this many (max_files raises it).
+DEFAULT_REQUEST_MAX_FILES = 5000
 _FILE = obj(
     ("id", "path", "size", "sha256", "late", "download_url"),
     id=INT,
@@ -152,6 +155,8 @@ def _is_x25519_key(text: str) -> bool:
 
 async def create_request(call: Call) -> dict[str, Any]:
     options = _options(call, "deadline_in")
+    if options.max_files is None:  # anyone may upload: an owner who set no cap still gets one
+        options = dataclasses.replace(options, max_files=DEFAULT_REQUEST_MAX_FILES)
     if options.public_key and not _is_x25519_key(options.public_key):
         raise ApiError(
             400, "bad_public_key", "public_key must be a base64 X25519 public key (32 bytes)."
@@ -198,6 +203,8 @@ async def describe_share(call: Call) -> dict[str, Any]:
     service = links_of(call.request)
     link = await service.public(call.request.path_params["link_id"], "share")
     owner = call.signed_in is not None and call.signed_in.user.id == link.user_id
+    if not owner:
+        service.check_not_used_up(link)
     password = call.request.headers.get("x-link-password")
     if not owner and not unlocked(call.request, link):
         if password is None:

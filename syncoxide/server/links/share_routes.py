@@ -97,6 +97,10 @@ async def share_page(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
+    try:
+        links_of(request).check_not_used_up(link)
+    except GoneError as error:
+        return html_error(request, 410, str(error))
     if not unlocked(request, link):
         return pages.password_page(request, link, f"/s/{link.id}")
     files = await links_of(request).store.files(link.id)

@@ -13,6 +13,7 @@ any byte arrives, and again when it completes, since other uploads may have fini
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import re
 from pathlib import Path
@@ -22,9 +23,12 @@ from starlette.routing import BaseRoute, Route
 
 from syncoxide.crypto import recipient
 from syncoxide.errors import GoneError, NotFoundError
+from syncoxide.server.http.connection import client_ip
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.share_routes import cookie_name, links_of
 from syncoxide.server.links.store import Link
+from syncoxide.server.ratelimit import Limit
+from syncoxide.server.services import services_of
 from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
 from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
@@ -37,6 +41,10 @@ MAX_UPLOAD = 1 << 40  # 1 TiB: the real bound is each request link's own total
 # travels sealed inside the file (syncoxide.crypto.recipient), never in tus metadata.
 SEALED_NAME = re.compile(r"^[0-9a-f]{32}\.sxor$")
 SEALED_START = recipient.MAGIC + bytes([recipient.VERSION_1])
+# New uploads a stranger may start: a dropped folder of a few hundred files goes at once (the
+# page waits out a 429 and goes on), a flood of thousands from one address is slowed down.
+DROPS_PER_LINK_AND_ADDRESS = Limit(300, 60)
+DROPS_PER_ADDRESS = Limit(600, 60)
 
 
 def _path_of(metadata: dict[str, str]) -> str:
@@ -95,6 +103,7 @@ class DropPolicy:
         if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
+            _throttle_drops(request, link)
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
             if link.public_key and set(metadata) - {"path"}:
@@ -159,6 +168,19 @@ class DropPolicy:
         await self.links.notifier.emit(
             link.user_id, "request.arrived", {**payload, "late": late}, self.links.clock()
         )
+
+
+def _throttle_drops(request: Request, link: Link) -> None:
+    limiter, address = services_of(request).limiter, client_ip(request)
+    for bucket, key, rule in (
+        ("drop-link", f"{link.id}\0{address}", DROPS_PER_LINK_AND_ADDRESS),
+        ("drop", address, DROPS_PER_ADDRESS),
+    ):
+        wait = limiter.hit(bucket, key, rule)
+        if wait is not None:
+            raise TusRequestError(
+                429, f"Too many new uploads; wait {math.ceil(wait)} s.", retry_after=wait
+            )
 
 
 def _starts_sealed(data: Path) -> bool:
