@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
+from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
 
 _ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
@@ -76,7 +77,7 @@ class UploadStore:
     def __init__(self, root: Path, clock: Callable[[], float]) -> None:
         self.root = root
         self.clock = clock
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(self.root)
         self._writing: set[str] = set()
         self._digests: dict[str, ContentDigest] = {}
 
@@ -232,7 +233,9 @@ class UploadStore:
     def _save(self, upload: Upload) -> None:
         target = self._state_path(upload.id)
         staging = target.with_suffix(".json.tmp")
-        staging.write_text(json.dumps(asdict(upload)))
+        staging.unlink(missing_ok=True)  # left by a crash between these two steps
+        with create_owner_only(staging) as out:  # it names the file and who sent it
+            out.write(json.dumps(asdict(upload)).encode())
         staging.replace(target)
 
 
