@@ -20,8 +20,8 @@ Per member::
 
 from __future__ import annotations
 
-import time
 import zipfile
+from datetime import UTC, datetime
 from typing import IO
 
 _REGULAR_FILE, _DIR_MODE = 0o100000, 0o040755
@@ -88,8 +88,9 @@ class ZipStream:
         return ended + self._outbox.take()
 
     def _info(self, name: str, mtime: float, mode: int) -> zipfile.ZipInfo:
-        moment = time.gmtime(max(mtime, 315532800.0))  # zip's dates start in 1980
-        info = zipfile.ZipInfo(name, date_time=moment[:6])
+        moment = datetime.fromtimestamp(max(mtime, 315532800.0), UTC)  # zip starts in 1980
+        stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        info = zipfile.ZipInfo(name, date_time=stamp)
         info.external_attr = mode << 16
         info.compress_type = zipfile.ZIP_STORED
         self.names.add(name)

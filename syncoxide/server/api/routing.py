@@ -30,6 +30,7 @@ from syncoxide.server.api.spec import (
     Operation,
     obj,
 )
+from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files.api import STORAGE_OPERATIONS
 from syncoxide.server.links.api import LINK_OPERATIONS, tus_openapi_paths
@@ -237,7 +238,7 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
 
 def all_operations() -> tuple[Operation, ...]:
     """This table (accounts, tokens, events) plus each feature's."""
-    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS
+    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS + BACKUP_OPERATIONS
 
 
 def routes() -> list[BaseRoute]:
