@@ -197,7 +197,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
     """,
-    # 11: backups (syncoxide/server/backups/): SSH keys for hosted repositories, the
+    # 11: password-link unlock cookies are MACs under the server's signing key now; the clear
+    # cookie values kept so far are erased (visitors type the password once more).
+    """
+    UPDATE links SET access_secret = '';
+    """,
+    # 12: backups (syncoxide/server/backups/): SSH keys for hosted repositories, the
     # repositories (passphrase sealed, or '' when the server does not keep it), provider
     # backup rules, their runs, and restores into providers.
     """

@@ -27,6 +27,7 @@ from syncoxide.server.backups.store import (
     BackupRule,
     BackupRun,
 )
+from syncoxide.server.inputs import check_text
 from syncoxide.server.links.downloads import attachment
 
 MAX_ID = 2**62
@@ -145,11 +146,11 @@ def _path_id(call: Call, name: str) -> int:
 
 
 def _archive(call: Call) -> str:
-    return check_archive_name(call.request.path_params["archive"])
+    return check_archive_name(check_text(call.request.path_params["archive"], "The archive name"))
 
 
 def _path_query(call: Call) -> str:
-    raw = call.request.query_params.get("path", "")
+    raw = check_text(call.request.query_params.get("path", ""), "'path'")
     if len(raw) > 4096:
         raise ApiError(400, "bad_query", "'path' is longer than 4096 characters.")
     return archives.clean_archive_path(raw)

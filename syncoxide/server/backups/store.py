@@ -1,4 +1,4 @@
-"""Backup keys, repositories, provider backup rules, their runs and restores (migration 11).
+"""Backup keys, repositories, provider backup rules, their runs and restores (migration 12).
 
 Every read and write of a user's things takes the user's id, so a row of another user is
 simply not found (the API answers 404, never 403: ids of others are not confirmed).
