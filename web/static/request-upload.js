@@ -53,7 +53,10 @@
   }
 
   // What goes over the wire: the file itself, or its sealed form (same interface).
-  const plainSource = (file) => ({ size: file.size, bytes: async (start, end) => file.slice(start, end) });
+  const plainSource = (file) => ({
+    size: file.size,
+    bytes: async (start, end) => file.slice(start, end),
+  });
 
   async function create(item) {
     const metadata = item.sealed
@@ -62,7 +65,11 @@
     const response = await fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
-      headers: { ...tusHeaders, "Upload-Length": String(item.source.size), "Upload-Metadata": metadata },
+      headers: {
+        ...tusHeaders,
+        "Upload-Length": String(item.source.size),
+        "Upload-Metadata": metadata,
+      },
     });
     if (response.status !== 201) throw new Error(await refusal(response));
     const url = response.headers.get("Location");
@@ -118,18 +125,24 @@
   async function upload(item) {
     item.view.state.textContent = publicKey ? "encrypting" : "starting";
     const saved = savedUpload(item);
-    if (saved && saved.done) {
+    if (saved?.done) {
       // Choosing a folder again after a reload sends only what is missing.
       item.view.state.textContent = "already sent";
       item.view.li.dataset.done = "true";
       return;
     }
-    let url = saved && saved.url;
+    let url = saved?.url;
     let offset = url && (!publicKey || saved.header) ? await offsetOf(url) : null;
     item.sealed = Boolean(publicKey);
     if (!item.sealed) item.source = plainSource(item.file);
-    else if (offset !== null) item.source = globalThis.syncoxideSeal.SealedFile.restore(item.file, saved);
-    else item.source = await globalThis.syncoxideSeal.SealedFile.create(item.file, item.path, publicKey);
+    else if (offset !== null)
+      item.source = globalThis.syncoxideSeal.SealedFile.restore(item.file, saved);
+    else
+      item.source = await globalThis.syncoxideSeal.SealedFile.create(
+        item.file,
+        item.path,
+        publicKey,
+      );
     if (offset === null) {
       url = await create(item);
       offset = 0;

@@ -12,12 +12,12 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncoxide.errors import AuthenticationError, NotFoundError, UsageError
+from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.storage.port import ApiToken, DuplicateError, MetadataStore, Session, User
 
 TOKEN_PREFIX = "sxo_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
@@ -48,16 +48,6 @@ def check_user_name(name: str) -> str:
             "or digit.",
         )
     return name
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """Who a request is from, and how it proved it."""
-
-    user: User
-    via: str  # "session" or "token"
-    csrf_token: str | None = None  # set for sessions: unsafe requests must echo it
-    session_hash: bytes | None = None
 
 
 class Accounts:

@@ -16,8 +16,7 @@ from syncoxide.backup.listing import ArchiveEntry
 from syncoxide.backup.names import check_archive_name
 from syncoxide.native.backup.repository import ENCRYPTIONS, BorgRepository
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.backups import archives
 from syncoxide.server.backups.service import RETENTION_KEYS, BackupService, RestoreRequest
 from syncoxide.server.backups.store import (
@@ -27,8 +26,8 @@ from syncoxide.server.backups.store import (
     BackupRule,
     BackupRun,
 )
+from syncoxide.server.http.ranges import attachment
 from syncoxide.server.inputs import check_text
-from syncoxide.server.links.downloads import attachment
 
 MAX_ID = 2**62
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

@@ -1,4 +1,4 @@
-"""API operations for share links and request-files links (joined to ``api.routing``'s table).
+"""API operations for share links and request-files links (joined to the API's table by the app).
 
 Owners create, list and revoke links and fetch what arrived; two descriptions are public,
 because other clients build on them: ``GET /shares/<id>`` (password permitting) with a
@@ -14,17 +14,10 @@ from starlette.responses import Response
 
 from syncoxide.errors import NotFoundError
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
-from syncoxide.server.links.downloads import (
-    UnsatisfiableRange,
-    file_etag,
-    file_response,
-    not_satisfiable,
-    requested_range,
-    zip_plan,
-    zip_response,
-)
+from syncoxide.server.api.openapi import tus_paths
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
+from syncoxide.server.http.ranges import UnsatisfiableRange, not_satisfiable, requested_range
+from syncoxide.server.links.downloads import file_etag, file_response, zip_plan, zip_response
 from syncoxide.server.links.service import LinkOptions
 from syncoxide.server.links.share_routes import check_link_password, links_of, unlocked
 from syncoxide.server.links.store import Link, LinkFile
@@ -249,7 +242,7 @@ async def arrivals_zip(call: Call) -> Response:
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
     name = (link.title or "request") + ".zip"
-    return zip_response(call.request, service, files, plan, name, chosen)
+    return zip_response(call.request, service, files=files, plan=plan, name=name, chosen=chosen)
 
 
 _LINKS = obj(("links",), links={"type": "array", "items": _LINK})
@@ -335,32 +328,10 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
 
 
 def tus_openapi_paths() -> dict[str, dict[str, Any]]:
-    """The tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
-    from syncoxide.server.files.uploads import (
-        BASE as STORAGE_BASE,  # the files package builds on links
-    )
-
-    upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": STR}]
-    described: dict[str, dict[str, Any]] = {}
-    for base, whose in (
-        (OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
-        (DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"),
-        (STORAGE_BASE, "Uploads into the caller's own files (named by POST /storage/commit)"),
-    ):
-        steps = {"options": "tus capabilities", "post": "create an upload (tus creation)"}
-        described[base + "/"] = {m: _tus_step(f"{whose}: {s}") for m, s in steps.items()}
-        steps = {
-            "options": "tus capabilities",
-            "head": "the upload's offset",
-            "patch": "append bytes at Upload-Offset",
-            "delete": "cancel the upload (tus termination)",
-        }
-        described[base + "/{upload_id}"] = {
-            m: {**_tus_step(f"{whose}: {s}"), "parameters": upload_id} for m, s in steps.items()
-        }
-    return described
-
-
-def _tus_step(summary: str) -> dict[str, Any]:
-    answers = {"2XX": {"description": "tus 1.0.0 answer"}, "4XX": {"description": "refused"}}
-    return {"summary": summary, "responses": answers}
+    """The links' two tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
+    return {
+        **tus_paths(OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
+        **tus_paths(
+            DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"
+        ),
+    }

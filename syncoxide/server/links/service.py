@@ -61,6 +61,7 @@ class LinkOptions:
 class LinkService:
     def __init__(
         self,
+        *,
         store: LinkStore,
         blobs: BlobStore,
         uploads: UploadStore,

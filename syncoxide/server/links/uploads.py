@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.crypto import recipient
 from syncoxide.errors import GoneError, NotFoundError
-from syncoxide.server.accounts.auth import CSRF_HEADER, check_csrf, who
-from syncoxide.server.accounts.service import SignedIn
-from syncoxide.server.api.errors import ApiError
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.share_routes import cookie_name, links_of
 from syncoxide.server.links.store import Link
 from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
+from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
 
 OWNER_BASE = "/api/v1/uploads"
 DROP_BASE = "/api/v1/drop"
@@ -45,18 +41,6 @@ SEALED_START = recipient.MAGIC + bytes([recipient.VERSION_1])
 
 def _path_of(metadata: dict[str, str]) -> str:
     return metadata.get("path") or metadata.get("filename") or metadata.get("name") or ""
-
-
-async def signed_in_owner(request: Request) -> SignedIn:
-    """The signed-in caller of a tus request (token, or session + CSRF), or a tus refusal."""
-    try:
-        signed_in = await who(request)
-        if signed_in is None:
-            raise TusRequestError(401, "Sign in, or send an API token as 'Bearer'.")
-        check_csrf(request.method, signed_in, request.headers.get(CSRF_HEADER))
-    except ApiError as error:
-        raise TusRequestError(error.status, error.message) from None
-    return signed_in
 
 
 async def _owner_scope(request: Request) -> str:
@@ -182,25 +166,6 @@ def _starts_sealed(data: Path) -> bool:
     tus client leaving plaintext on an encrypted request (it cannot prove the rest is sealed)."""
     with data.open("rb") as source:
         return source.read(len(SEALED_START)) == SEALED_START
-
-
-def signed_in_first(
-    endpoint: Callable[[Request], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    """Strangers get 401 before tus looks at the request (tus would answer 412 first)."""
-
-    async def guarded(request: Request) -> Response:
-        if request.method != "OPTIONS":
-            try:
-                signed_in = await who(request)
-            except ApiError:
-                signed_in = None
-            if signed_in is None:
-                body = {"error": "not_signed_in", "message": "Sign in to upload here."}
-                return JSONResponse(body, status_code=401)
-        return await endpoint(request)
-
-    return guarded
 
 
 def routes(links: LinkService) -> list[BaseRoute]:

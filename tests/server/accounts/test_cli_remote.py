@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer
@@ -37,15 +37,15 @@ def browser_cookie(live_server: LiveServer, tmp_path_factory: pytest.TempPathFac
         cwd=PROJECT_ROOT,
         timeout=60,
     )
-    response = httpx.post(
+    response = httpx2.post(
         f"{live_server.url}/api/v1/session", json={"name": "clio", "password": PASSWORD}
     )
     return str(response.cookies["sxo_session"])
 
 
-def approve(url: str, cookie: str) -> httpx.Response:
+def approve(url: str, cookie: str) -> httpx2.Response:
     """What the signed-in browser does: open the page, press Allow."""
-    with httpx.Client(cookies={"sxo_session": cookie}, timeout=10) as browser:
+    with httpx2.Client(cookies={"sxo_session": cookie}, timeout=10) as browser:
         page = browser.get(url)
         assert page.status_code == 200 and "Sign in the command line?" in page.text
         csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
@@ -89,7 +89,7 @@ def test_login_with_a_pasted_code_then_whoami_and_events(
     )
     assert '"kind": "token.created"' in events.stdout, events.stderr
     # A code works once only.
-    replay = httpx.post(
+    replay = httpx2.post(
         f"{live_server.url}/api/v1/cli-login/token", json={"code": code, "verifier": "x" * 64}
     )
     assert replay.status_code == 400 and replay.json()["error"] == "code_rejected"

@@ -1,41 +1,21 @@
-"""What each API operation does; thin on purpose: the work happens in the services."""
+"""API operations for who the caller is, signing in and out, and API tokens.
+
+Thin on purpose: the work happens in the accounts service. The app joins this table to the
+other features' (``syncoxide.server.app``), and ``api.routing`` routes and describes them all.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from syncoxide.errors import InvalidInputError
-from syncoxide.server.accounts.auth import (
-    clear_session_cookie,
-    client_ip,
-    services_of,
-    set_session_cookie,
-)
-from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.accounts.auth import clear_session_cookie, set_session_cookie
 from syncoxide.server.api.errors import ApiError, rate_limited
-from syncoxide.server.events.service import event_json
-from syncoxide.server.inputs import whole_number
+from syncoxide.server.api.spec import INT, NULL_INT, STR, Call, Operation, obj
+from syncoxide.server.http.connection import client_ip
+from syncoxide.server.services import services_of
 from syncoxide.server.storage.port import ApiToken, User
-
-
-@dataclass(frozen=True)
-class Call:
-    request: Request
-    signed_in: SignedIn | None
-    body: dict[str, Any] | None
-
-    @property
-    def user(self) -> User:
-        assert self.signed_in is not None  # the wrapper checked the operation's needs
-        return self.signed_in.user
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return self.body or {}
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -136,27 +116,6 @@ async def revoke_token(call: Call) -> None:
     await services.notifier.emit(call.user.id, "token.revoked", {"id": token_id}, services.clock())
 
 
-def _int_query(call: Call, name: str, default: int, low: int, high: int) -> int:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return whole_number(raw, f"'{name}'", low=low, high=high)
-    except InvalidInputError as error:
-        raise ApiError(400, "bad_query", error.message) from None
-
-
-async def list_events(call: Call) -> dict[str, Any]:
-    after = _int_query(call, "after", 0, 0, 2**62)
-    count = _int_query(call, "limit", 100, 1, 500)
-    store = services_of(call.request).store
-    events = await store.events_after(call.user.id, after, count)
-    return {
-        "events": [event_json(e) for e in events],
-        "last_id": events[-1].id if events else after,
-    }
-
-
 async def sign_in_providers(call: Call) -> dict[str, Any]:
     providers = services_of(call.request).oidc.providers.values()
     return {
@@ -176,3 +135,98 @@ async def cli_login_token(call: Call) -> dict[str, Any]:
             "This code is unknown, used or expired. Run `syncoxide login` again.",
         )
     return {"token": token}
+
+
+_USER = obj(("id", "name", "display_name"), id=INT, name=STR, display_name=STR)
+_TOKEN = obj(
+    ("id", "label", "prefix", "created_at"),
+    id=INT,
+    label=STR,
+    prefix=STR,
+    created_at=INT,
+    last_used_at=NULL_INT,
+    revoked_at=NULL_INT,
+    expires_at=NULL_INT,
+)
+
+ACCOUNT_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/me",
+        me,
+        "Who the caller is (and, for a browser session, its CSRF token)",
+        answer=obj(("user", "via"), user=_USER, via=STR, csrf_token=STR),
+    ),
+    Operation(
+        "PUT",
+        "/me/password",
+        change_password,
+        "Change the local password",
+        body=obj(
+            ("current_password", "new_password"),
+            current_password={"type": "string", "maxLength": 1024},
+            new_password={"type": "string", "minLength": 8, "maxLength": 1024},
+        ),
+        status=204,
+    ),
+    Operation(
+        "POST",
+        "/session",
+        sign_in,
+        "Sign in with a local password (sets the cookie)",
+        signed_in=False,
+        body=obj(
+            ("name", "password"),
+            name={"type": "string", "maxLength": 63},
+            password={"type": "string", "maxLength": 1024},
+        ),
+        answer=obj(("user", "csrf_token"), user=_USER, csrf_token=STR),
+    ),
+    Operation("DELETE", "/session", sign_out, "Sign out of this browser session", status=204),
+    Operation(
+        "GET",
+        "/tokens",
+        list_tokens,
+        "The caller's API tokens",
+        answer=obj(("tokens",), tokens={"type": "array", "items": _TOKEN}),
+    ),
+    Operation(
+        "POST",
+        "/tokens",
+        create_token,
+        "Create an API token (shown once)",
+        body=obj(
+            (),
+            label={"type": "string", "maxLength": 100},
+            expires_in_days={"type": "integer", "minimum": 1, "maximum": 3650},
+        ),
+        answer=obj(("token", "record"), token=STR, record=_TOKEN),
+        status=201,
+    ),
+    Operation("DELETE", "/tokens/{token_id:int}", revoke_token, "Revoke an API token", status=204),
+    Operation(
+        "POST",
+        "/cli-login/token",
+        cli_login_token,
+        "Swap a `syncoxide login` code and its verifier for the token",
+        signed_in=False,
+        body=obj(
+            ("code", "verifier"),
+            code={"type": "string", "maxLength": 200},
+            verifier={"type": "string", "maxLength": 200},
+        ),
+        answer=obj(("token",), token=STR),
+    ),
+    Operation(
+        "GET",
+        "/auth/providers",
+        sign_in_providers,
+        "Ways to sign in",
+        signed_in=False,
+        answer=obj(
+            ("password", "providers"),
+            password={"type": "boolean"},
+            providers={"type": "array", "items": obj(("name", "label"), name=STR, label=STR)},
+        ),
+    ),
+)
