@@ -23,6 +23,14 @@ from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
+from syncoxide.server.backups.api import BACKUP_OPERATIONS
+from syncoxide.server.backups.hosted import HostedRepositories
+from syncoxide.server.backups.keys import BackupKeys
+from syncoxide.server.backups.repositories import BackupRepositories
+from syncoxide.server.backups.runner import BackupRunner
+from syncoxide.server.backups.scheduler import BackupScheduler
+from syncoxide.server.backups.service import BackupService
+from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
@@ -219,20 +227,51 @@ def rule_service(
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 
 
+def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
+    """Hosted repositories, their keys and provider backups; passphrases sealed with the
+    connections' key, borg's cache and security records under ``DATA/borg``."""
+    store = BackupStore.open(config.database_path)
+    hosting = config.backup_hosting()
+    hosted = HostedRepositories(hosting.root, hosting.borg)
+    repositories = BackupRepositories(
+        store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
+    )
+    runner = BackupRunner(store, repositories, rules.connections, services.notifier, services.clock)
+    return BackupService(
+        store=store,
+        repositories=repositories,
+        keys=BackupKeys(store, hosted, hosting, services.clock),
+        scheduler=BackupScheduler(runner),
+        connections=rules.connections,
+        notifier=services.notifier,
+        hosting=hosting,
+        clock=services.clock,
+    )
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules run on schedule for as long as the server runs."""
-    scheduler = app.state.rules.scheduler
-    await scheduler.start()
+    """Sync rules and backup rules run on schedule for as long as the server runs; the
+    backup account's authorized_keys is rewritten from the database at start."""
+    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler)
+    await app.state.backups.keys.publish()
+    for scheduler in schedulers:
+        await scheduler.start()
     try:
         yield
     finally:
-        await scheduler.stop()
+        for scheduler in schedulers:
+            await scheduler.stop()
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.
 API_OPERATIONS: tuple[Operation, ...] = (
-    ACCOUNT_OPERATIONS + EVENT_OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS
+    ACCOUNT_OPERATIONS
+    + EVENT_OPERATIONS
+    + LINK_OPERATIONS
+    + RULE_OPERATIONS
+    + STORAGE_OPERATIONS
+    + BACKUP_OPERATIONS
 )
 
 
@@ -277,5 +316,6 @@ def create_app(
     app.state.links = links
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
+    app.state.backups = backup_service(config, web.services, app.state.rules)
     app.add_middleware(SecurityHeaders)
     return app
