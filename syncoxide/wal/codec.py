@@ -12,9 +12,16 @@ A journal is a header followed by records; it is only ever appended to::
     kind 4 DONE    payload: index u32 BE. The action committed.
     kind 5 FAILED  payload: index u32 BE | UTF-8 message. The action gave up this run.
     kind 6 FINISH  payload: empty. Every action was attempted; nothing left to resume.
+    kind 7 PART    payload: index u32 BE | offset u64 BE | length u64 BE | UTF-8 hex digest.
+                   One range of a big file copied in parts is stored in the action's partial
+                   object and had this digest when read from the source (see
+                   ``syncoxide.engine.parts``). A resumed copy reads such a range back and
+                   keeps it only if its digest still matches.
 
 A crash can leave a torn last record; readers stop at the first record that is short or fails
-its CRC and treat everything before it as the journal. Unknown kinds are skipped (newer writers
+its CRC and treat everything before it as the journal. A path that is not valid UTF-8 (a POSIX
+name's stray byte, kept as a lone surrogate) is written as a ``\\udcXX`` JSON escape, so every
+payload stays valid UTF-8 (``syncoxide.byte_names``). Unknown kinds are skipped (newer writers
 may add kinds that older readers can ignore); an unknown header version is refused.
 """
 
@@ -28,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from syncoxide.byte_names import json_bytes, text_bytes
 from syncoxide.errors import JournalError
 
 MAGIC = b"SXWAL"
@@ -35,6 +43,7 @@ VERSION = 1
 HEADER = MAGIC + bytes([VERSION]) + b"\x00\x00"
 _PREFIX = struct.Struct(">IB")
 _U32 = struct.Struct(">I")
+_PART = struct.Struct(">IQQ")
 
 
 class RecordKind(enum.IntEnum):
@@ -44,6 +53,7 @@ class RecordKind(enum.IntEnum):
     DONE = 4
     FAILED = 5
     FINISH = 6
+    PART = 7
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def encode_begin(header: dict[str, Any]) -> bytes:
 
 
 def encode_action(index: int, action_json: dict[str, Any]) -> bytes:
-    body = json.dumps(action_json, ensure_ascii=False, separators=(",", ":")).encode()
+    body = json_bytes(action_json)
     return encode_record(RecordKind.ACTION, _U32.pack(index) + body)
 
 
@@ -75,7 +85,17 @@ def encode_done(index: int) -> bytes:
 
 
 def encode_failed(index: int, message: str) -> bytes:
-    return encode_record(RecordKind.FAILED, _U32.pack(index) + message.encode())
+    return encode_record(RecordKind.FAILED, _U32.pack(index) + text_bytes(message))
+
+
+def encode_part(index: int, offset: int, length: int, digest: str) -> bytes:
+    return encode_record(RecordKind.PART, _PART.pack(index, offset, length) + digest.encode())
+
+
+def decode_part(payload: bytes) -> tuple[int, int, int, str]:
+    """(index, offset, length, digest) of a PART payload."""
+    index, offset, length = _PART.unpack_from(payload, 0)
+    return index, offset, length, payload[_PART.size :].decode("ascii")
 
 
 def encode_finish() -> bytes:

@@ -10,9 +10,11 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.handlers import Call
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.inputs import whole_number
 from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
 from syncoxide.server.rules.consent_routes import callback_url
 from syncoxide.server.rules.files import list_files as list_all_files
@@ -232,6 +234,11 @@ async def run_rule(call: Call) -> dict[str, Any]:
     return rule_json(await service.run_now(call.user.id, _path_id(call, "rule_id")))
 
 
+async def proceed_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    return rule_json(await service.proceed(call.user.id, _path_id(call, "rule_id")))
+
+
 async def list_rule_runs(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
     runs = await service.runs(call.user.id, _path_id(call, "rule_id"), 100)
@@ -242,9 +249,10 @@ def _query(call: Call, name: str, maximum: int) -> int | None:
     raw = call.request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ApiError(400, "bad_query", f"'{name}' must be a whole number from 1 to {maximum}.")
-    return int(raw)
+    try:
+        return whole_number(raw, f"'{name}'", low=1, high=maximum)
+    except InvalidInputError as error:
+        raise ApiError(400, "bad_query", error.message) from None
 
 
 async def list_files(call: Call) -> dict[str, Any]:
@@ -358,6 +366,14 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         _RULE_PATH + "/run",
         run_rule,
         "Run a rule now, on the server",
+        answer=_RULE,
+        status=202,
+    ),
+    Operation(
+        "POST",
+        _RULE_PATH + "/proceed",
+        proceed_rule,
+        "Run a rule a safety stop held, once, past the stops",
         answer=_RULE,
         status=202,
     ),
