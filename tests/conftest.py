@@ -45,6 +45,10 @@ FOLDER_LAYERS = {
     "native/providers/webdav": "live",
     "native/providers/server_storage": "live",
     "native/providers_cloud": "live",
+    # Real borg (and sshd) runs.
+    "native/backup": "live",
+    "cli/backup": "live",
+    "server/backups": "live",
 }
 LIVE_FIXTURES = frozenset(
     {
