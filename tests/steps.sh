@@ -7,6 +7,11 @@ lint() {
   $PY -m ruff format --check . >/dev/null || { $PY -m ruff format --check . ; return 1; }
 }
 
+javascript() {
+  echo "==> biome (our JavaScript in web/static; vendor/ is generated)"
+  node_modules/.bin/biome ci --error-on-warnings --colors=off web/static
+}
+
 types() {
   echo "==> mypy"
   $PY -m mypy
