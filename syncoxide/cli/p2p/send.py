@@ -53,7 +53,7 @@ async def send(options: SendOptions) -> int:
         f"{len(manifest.files)} file(s), {manifest.total_size} bytes. Waiting for the receiver..."
     )
     sys.stdout.flush()
-    signal = await SignalingClient.join(address, "sender")
+    signal = await SignalingClient.join(address, "sender", api_token=options.upload_token)
     progress = ProgressLine(manifest.total_size, "sent")
     copy = _start_server_copy(options, sources, signal)
     try:
