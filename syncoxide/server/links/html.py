@@ -85,11 +85,19 @@ def share_page(link: Link, files: Sequence[LinkFile]) -> str:
         if len(files) > 1 or any("/" in f.path for f in files)
         else ""
     )
+    # A magnet link cannot start without peers; the .torrent names our own web seed.
+    torrent_link = (
+        f'    <p><a href="/s/{link.id}.torrent" download>Download with a torrent client</a>'
+        ' <span class="muted">(.torrent, served from this server alone)</span></p>\n'
+        if total
+        else ""
+    )
     body = (
         f"    <h1>{html.escape(link.title or 'Shared files')}</h1>\n"
         + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
         + f'    <p class="muted">Available until {when(link.expires_at)}.</p>\n'
         + zip_link
+        + torrent_link
         + f'    <ul class="share-files">\n{rows}\n    </ul>'
     )
     return page(link.title or "Shared files", body)
