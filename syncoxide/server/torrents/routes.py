@@ -22,14 +22,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from syncoxide.server.links.downloads import (
+from syncoxide.server.http.ranges import (
     UnsatisfiableRange,
     attachment,
-    file_etag,
-    file_response,
     not_satisfiable,
     requested_range,
 )
+from syncoxide.server.links.downloads import file_etag, file_response
 from syncoxide.server.links.service import RESUME_GRACE_SECONDS, LinkService
 from syncoxide.server.links.share_routes import (
     Download,
@@ -86,11 +85,11 @@ class TorrentRoutes:
         if isinstance(link, Response):
             return link
         if link.encrypted:
-            return html_error(409, _ENCRYPTED)
+            return html_error(request, 409, _ENCRYPTED)
         links = links_of(request)
         layout = await layout_of(links, link)
         if layout is None:
-            return html_error(404, "This share has no bytes to download yet.")
+            return html_error(request, 404, "This share has no bytes to download yet.")
         download = Download("torrent", torrent_path(link))
         counted = await download_gate(request, link, download, resuming=True)
         if isinstance(counted, Response):
@@ -115,11 +114,11 @@ class TorrentRoutes:
             return link
         links = links_of(request)
         if link.encrypted or not holds_seed_ticket(links, link, request.path_params["ticket"]):
-            return html_error(403, _NO_SEED)
+            return html_error(request, 403, _NO_SEED)
         layout = await layout_of(links, link)
         file = layout.file_at(request.path_params["path"]) if layout else None
         if file is None:
-            return html_error(404, "This share's torrent has no such file.")
+            return html_error(request, 404, "This share's torrent has no such file.")
         try:
             chosen = requested_range(request, file.size, file_etag(file))
         except UnsatisfiableRange:
