@@ -22,7 +22,7 @@ MIB = 1 << 20
 def register(commands: Any) -> None:
     mount = commands.add_parser(
         "mount",
-        help="mount a remote (NAME:path) or folder as a local file system (FUSE)",
+        help="mount a remote (NAME:path) or folder as a local file system",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
