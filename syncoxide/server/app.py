@@ -23,6 +23,8 @@ from syncoxide.server.accounts.pages import safe_next
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
+from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.files import uploads as storage_uploads
@@ -50,6 +52,7 @@ from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.tus import UploadStore
 
 
@@ -218,6 +221,13 @@ def rule_service(
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 
 
+def catalog_service(
+    config: ServerConfig, services: Services, files: FileService, rules: RuleService
+) -> CatalogService:
+    store = SqliteCatalogStore(open_database(config.database_path))
+    return CatalogService(store, services.clock, files, rules.connections)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules run on schedule for as long as the server runs."""
@@ -261,5 +271,6 @@ def create_app(
     app.state.links = links
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
+    app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
     return app

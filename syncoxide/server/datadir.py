@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 
 MIGRATIONS: tuple[str, ...] = (
@@ -197,6 +198,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
     """,
+    # 11: the catalog: an index of every file a user can reach, with words for search (FTS5),
+    # stars and the activity log behind Recent (server/catalog/schema.py).
+    CATALOG_MIGRATION,
 )
 
 

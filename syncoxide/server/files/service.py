@@ -31,6 +31,15 @@ from syncoxide.errors import (
     SyncoxideError,
     UsageError,
 )
+from syncoxide.server.files.changes import (
+    MADE_FOLDER,
+    MOVED,
+    OPENED,
+    REMOVED,
+    WRITTEN,
+    ChangeFanout,
+    FileChange,
+)
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.storage.port import BlobStore
@@ -100,6 +109,8 @@ class FileService:
         self.used_elsewhere = used_elsewhere
         #: Frees the disk held by abandoned uploads now and then (shared with the links).
         self.sweep_uploads = sweep_uploads
+        #: Told of every change after it is committed (the catalog keeps its index by it).
+        self.changes = ChangeFanout()
         incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)
@@ -257,6 +268,7 @@ class FileService:
             raise
         if replaced:
             await self.blobs.delete(replaced)
+        self.changes.tell(FileChange(user_id, WRITTEN, path, path if replaced else ""))
         return entry
 
     def _check_not_folder(self, user_id: int, path: str) -> None:
@@ -273,15 +285,19 @@ class FileService:
     def mkdir(self, user_id: int, path: str) -> StoredEntry:
         path = checked_path(path)
         self.store.make_folders(user_id, [*parents_of(path), path])
+        self.changes.tell(FileChange(user_id, MADE_FOLDER, path))
         return StoredEntry(path, DIR)
 
     async def delete(self, user_id: int, path: str, recursive: bool) -> None:
-        for key in self.store.remove(user_id, checked_path(path), recursive):
+        path = checked_path(path)
+        for key in self.store.remove(user_id, path, recursive):
             await self.blobs.delete(key)
+        self.changes.tell(FileChange(user_id, REMOVED, path))
 
     def move(self, user_id: int, source: str, target: str) -> StoredEntry:
         source, target = checked_path(source), checked_path(target)
         self.store.move(user_id, source, target)
+        self.changes.tell(FileChange(user_id, MOVED, target, source))
         return self.entry(user_id, target)
 
     async def copy(self, user_id: int, source: str, target: str) -> StoredEntry:
@@ -301,12 +317,18 @@ class FileService:
             await self.blobs.delete(key)
             raise _exists(target)
         self.store.put_file(user_id, copied)
+        self.changes.tell(FileChange(user_id, WRITTEN, target))
         return copied
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> StoredEntry:
         found = self.entry(user_id, path)
         self.store.set_mtime(user_id, found.path, mtime_ns)
+        self.changes.tell(FileChange(user_id, WRITTEN, found.path, found.path))
         return self.entry(user_id, path)
+
+    def note_opened(self, user_id: int, path: str) -> None:
+        """The user downloaded (opened) this file: Recent lists it."""
+        self.changes.tell(FileChange(user_id, OPENED, path, path))
 
 
 def _exists(path: str) -> SyncoxideError:
