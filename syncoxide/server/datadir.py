@@ -198,7 +198,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
     """,
-    # 11: the catalog: an index of every file a user can reach, with words for search (FTS5),
+    # 11: password-link unlock cookies are MACs under the server's signing key now; the clear
+    # cookie values kept so far are erased (visitors type the password once more).
+    """
+    UPDATE links SET access_secret = '';
+    """,
+    # 12: the catalog: an index of every file a user can reach, with words for search (FTS5),
     # stars and the activity log behind Recent (server/catalog/schema.py).
     CATALOG_MIGRATION,
 )
