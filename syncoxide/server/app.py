@@ -28,7 +28,9 @@ from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.files import uploads as storage_uploads
+from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
+from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.links import request_routes, share_routes, uploads
@@ -186,15 +188,19 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
 
 
 def file_service(config: ServerConfig, links: LinkService) -> FileService:
-    """The user's own files share the links' blob store, upload store and quota."""
+    """The user's own files share the links' blob store, upload store and quota; the files
+    and their history (versions, trash) share one connection, so they commit together."""
+    database = open_database(config.database_path)
     return FileService(
-        FileStore.open(config.database_path),
+        FileStore(database),
         links.blobs,
         links.uploads,
         config.data_dir / "incoming",
         _quota_bytes(),
         links.store.bytes_of_user,
         links.sweep_abandoned_uploads,
+        history=HistoryStore(database),
+        clock=links.clock,
     )
 
 
@@ -272,6 +278,8 @@ def create_app(
     app.state.links = links
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
+    assert files.history is not None  # file_service always keeps one
+    app.state.recovery = FileRecovery(files, files.history, web.services.clock)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
     return app

@@ -13,6 +13,7 @@ from pathlib import Path
 from syncoxide.errors import ConfigError
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.history import HISTORY_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema version itself and the instance's own settings.
@@ -206,6 +207,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 12: the catalog: an index of every file a user can reach, with words for search (FTS5),
     # stars and the activity log behind Recent (server/catalog/schema.py).
     CATALOG_MIGRATION,
+    # 13: old versions and the trash of users' own files (server/files/history.py).
+    HISTORY_MIGRATION,
 )
 
 

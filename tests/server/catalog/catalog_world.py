@@ -15,7 +15,9 @@ from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
+from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.storage.blobs import LocalBlobStore
@@ -49,7 +51,10 @@ class CatalogWorld:
             LocalBlobStore(config.blobs_dir),
             UploadStore(config.data_dir / "uploads", lambda: float(self.clock())),
             config.data_dir / "incoming",
+            history=HistoryStore(self.db),
+            clock=self.clock,
         )
+        self.recovery = FileRecovery(self.files, HistoryStore(self.db), self.clock)
         self.store = SqliteCatalogStore(self.db)
         self.catalog = CatalogService(self.store, self.clock, self.files)
 
@@ -63,6 +68,10 @@ class CatalogWorld:
         indexed = await self.store.fingerprints(user, HOME)
         assert indexed == {e.path: e.fingerprint for e in listed}
         assert self.word_rows(user) == len(indexed)
+
+    async def content(self, path: str, user: int = ALICE) -> bytes:
+        found = self.files.file(user, path)
+        return b"".join([chunk async for chunk in self.files.read(found, 0, found.size)])
 
     def word_rows(self, user: int) -> int:
         """Rows of the user's words in the FTS table (one per indexed entry when in step)."""
