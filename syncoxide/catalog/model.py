@@ -139,6 +139,11 @@ def parse_location(raw: str, *, root_ok: bool = True) -> Location:
     The path must be relative and plain: ``..``, a leading ``/`` and control characters are
     refused with a ``UsageError`` that says how to write it."""
     source, colon, path = raw.partition(":")
+    if any(0xD800 <= ord(c) <= 0xDFFF or ord(c) < 32 for c in raw):
+        raise UsageError(
+            f"{raw!r} is not plain text: it holds control characters or lone surrogates.",
+            hint="Write PROVIDER:path with printable characters.",
+        )
     if not colon or not source:
         raise UsageError(
             f"{raw!r} names no provider.",

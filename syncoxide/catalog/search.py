@@ -73,6 +73,8 @@ def _fts_string(text: str) -> str:
 def parse_search(text: str) -> SearchQuery:
     if len(text) > MAX_QUERY_CHARACTERS:
         raise UsageError(f"A search is at most {MAX_QUERY_CHARACTERS} characters.")
+    if not text.isprintable() and any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise UsageError("A search is plain text: no control characters or lone surrogates.")
     query = SearchQuery()
     tokens = _TOKEN.findall(text)
     if len(tokens) > MAX_WORDS:

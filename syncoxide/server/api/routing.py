@@ -30,6 +30,7 @@ from syncoxide.server.api.spec import (
     Operation,
     obj,
 )
+from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files.api import STORAGE_OPERATIONS
 from syncoxide.server.inputs import is_decimal, is_storable_id, unwritable_text
@@ -250,7 +251,7 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
 
 def all_operations() -> tuple[Operation, ...]:
     """This table (accounts, tokens, events) plus each feature's."""
-    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS
+    return OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS + CATALOG_OPERATIONS
 
 
 def routes() -> list[BaseRoute]:

@@ -60,7 +60,16 @@ def test_locations_parse(raw: str, expected: Location) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["photos/a.jpg", ":a", "home:../etc/passwd", "home:a/../../b", "s3:/abs"]
+    "raw",
+    [
+        "photos/a.jpg",
+        ":a",
+        "home:../etc/passwd",
+        "home:a/../../b",
+        "s3:/abs",
+        "home:\ud800",
+        "h\x00:a",
+    ],
 )
 def test_bad_locations_say_how_to_write_them(raw: str) -> None:
     with pytest.raises(UsageError) as raised:

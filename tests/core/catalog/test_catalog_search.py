@@ -63,3 +63,5 @@ def test_lone_punctuation_is_ignored_and_limits_hold() -> None:
         parse_search("x " * 40)
     with pytest.raises(UsageError):
         parse_search("x" * 1001)
+    with pytest.raises(UsageError):
+        parse_search("bad \ud800 text")
