@@ -3,14 +3,19 @@
 With no flags, ``syncoxide serve`` listens on 127.0.0.1:8000 and keeps its SQLite database and
 blobs in the per-user data directory (``~/.local/share/syncoxide`` on Linux), created on first
 run. ``--data-dir`` or ``SYNCOXIDE_DATA_DIR`` moves it.
+
+Every setting the server takes from the environment is read here and nowhere else.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -26,6 +31,25 @@ def default_data_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_data_dir("syncoxide", appauthor=False))
+
+
+@dataclass(frozen=True)
+class BackupHosting:
+    """How users reach their hosted borg repositories over SSH (``[backups]``, docs/backups.md).
+
+    With no ``authorized_keys`` set, keys are kept but no file is written: the operator has
+    not given the server an SSH account to serve them from (``ssh_ready`` is false)."""
+
+    root: Path  # the users' areas: ROOT/user-ID/
+    authorized_keys: Path | None
+    ssh_host: str
+    ssh_port: int
+    ssh_login: str
+    borg: str  # the borg that the forced command runs
+
+    @property
+    def ssh_ready(self) -> bool:
+        return self.authorized_keys is not None
 
 
 @dataclass(frozen=True)
@@ -63,6 +87,57 @@ class ServerConfig:
         """Optional TOML settings: sign-in providers (``[oidc.NAME]``), see the README."""
         override = os.environ.get("SYNCOXIDE_SETTINGS")
         return Path(override).expanduser() if override else self.data_dir / "settings.toml"
+
+    def _settings_table(self, name: str) -> dict[str, Any]:
+        path = self.settings_path
+        if not path.is_file():
+            return {}
+        try:
+            table = tomllib.loads(path.read_text()).get(name, {})
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"Could not read {path}: {error}.") from error
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] in {path} must be a table.")
+        return table
+
+    def backup_hosting(self) -> BackupHosting:
+        """``[backups]`` in the settings file: ``root``, ``authorized_keys``, ``ssh_host``,
+        ``ssh_port``, ``ssh_login``, ``borg``; each has a default for one machine."""
+        table = self._settings_table("backups")
+        text = {k: v for k, v in table.items() if isinstance(v, str)}
+        port = table.get("ssh_port", 22)
+        unknown = set(table) - {"root", "authorized_keys", "ssh_host", "ssh_port", "ssh_login",
+                                "borg"}  # fmt: skip
+        if unknown or not isinstance(port, int) or len(text) != len(table) - ("ssh_port" in table):
+            raise ConfigError(
+                f"[backups] in {self.settings_path} has an unknown or mistyped setting.",
+                hint="Settings: root, authorized_keys, ssh_host, ssh_login, borg (text) and "
+                "ssh_port (a number); see docs/backups.md.",
+            )
+        keys = text.get("authorized_keys")
+        return BackupHosting(
+            root=Path(text.get("root", str(self.data_dir / "backups"))).expanduser(),
+            authorized_keys=Path(keys).expanduser() if keys else None,
+            ssh_host=text.get("ssh_host", "localhost"),
+            ssh_port=port,
+            ssh_login=text.get("ssh_login", getpass.getuser()),
+            borg=text.get("borg", shutil.which("borg") or "borg"),
+        )
+
+    @property
+    def link_quota_bytes(self) -> int | None:
+        """What each user's links and own files may hold together (``SYNCOXIDE_LINK_QUOTA_BYTES``,
+        docs/links.md); None, the default, is no limit. Anything but a whole number is refused
+        at start-up rather than read as "no limit"."""
+        raw = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ConfigError(
+                f"SYNCOXIDE_LINK_QUOTA_BYTES={raw!r} is not a number of bytes.",
+                hint="Give a whole number such as 10000000000 (10 GB), or unset it for no limit.",
+            )
+        return int(raw)
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway

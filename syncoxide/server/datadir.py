@@ -204,10 +204,80 @@ MIGRATIONS: tuple[str, ...] = (
     """
     UPDATE links SET access_secret = '';
     """,
-    # 12: the catalog: an index of every file a user can reach, with words for search (FTS5),
+    # 12: backups (syncoxide/server/backups/): SSH keys for hosted repositories, the
+    # repositories (passphrase sealed, or '' when the server does not keep it), provider
+    # backup rules, their runs, and restores into providers.
+    """
+    CREATE TABLE backup_keys (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        public_key TEXT NOT NULL UNIQUE,
+        append_only INTEGER NOT NULL DEFAULT 0,
+        quota TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE backup_repositories (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        encryption TEXT NOT NULL,
+        passphrase TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE backup_rules (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        source_path TEXT NOT NULL,
+        repository_id INTEGER NOT NULL REFERENCES backup_repositories(id) ON DELETE CASCADE,
+        prefix TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        retention TEXT NOT NULL DEFAULT '{}',
+        enabled INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        status_message TEXT NOT NULL DEFAULT '',
+        next_run_at INTEGER NOT NULL,
+        last_run_at INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX backup_rules_due ON backup_rules (enabled, next_run_at);
+    CREATE TABLE backup_runs (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES backup_rules(id) ON DELETE CASCADE,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        archive TEXT NOT NULL DEFAULT '',
+        files INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX backup_runs_by_rule ON backup_runs (rule_id, id);
+    CREATE TABLE backup_restores (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        repository_id INTEGER NOT NULL REFERENCES backup_repositories(id) ON DELETE CASCADE,
+        archive TEXT NOT NULL,
+        path TEXT NOT NULL,
+        connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        dest_path TEXT NOT NULL,
+        status TEXT NOT NULL,
+        files INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );
+    """,
+    # 13: the catalog: an index of every file a user can reach, with words for search (FTS5),
     # stars and the activity log behind Recent (server/catalog/schema.py).
     CATALOG_MIGRATION,
-    # 13: old versions and the trash of users' own files (server/files/history.py).
+    # 14: old versions and the trash of users' own files (server/files/history.py).
     HISTORY_MIGRATION,
 )
 

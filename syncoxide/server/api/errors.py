@@ -11,12 +11,16 @@ import logging
 from starlette.responses import JSONResponse
 
 from syncoxide.errors import (
+    AlreadyExistsError,
     AuthenticationError,
     GoneError,
     NotFoundError,
     PermissionDeniedError,
+    RepositoryLockedError,
+    StorageFullError,
     SyncoxideError,
     UsageError,
+    WrongPasswordError,
 )
 
 log = logging.getLogger("syncoxide.server")
@@ -52,7 +56,12 @@ def rate_limited(retry_after: float) -> ApiError:
 
 
 _STATUS_BY_CLASS: tuple[tuple[type[SyncoxideError], int], ...] = (
+    # A backup repository's passphrase is not the caller's sign-in: 422, not 401.
+    (WrongPasswordError, 422),
     (AuthenticationError, 401),
+    (AlreadyExistsError, 409),
+    (RepositoryLockedError, 409),
+    (StorageFullError, 507),
     (PermissionDeniedError, 403),
     (GoneError, 410),
     (NotFoundError, 404),

@@ -14,8 +14,7 @@ from starlette.requests import HTTPConnection
 
 from syncoxide.catalog.model import CatalogEntry, parse_location
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, STR, Operation, obj
+from syncoxide.server.api.spec import BOOL, INT, STR, Call, Operation, obj
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.files.history import HistoryItem
 from syncoxide.server.files.recovery import FileRecovery

@@ -1,21 +1,18 @@
-"""The HTML pages: the app shell rendered with the current vendor folder, and the 404 page.
+"""The web build as the pages that run Python see it: its vendor folders and PyScript's config.
 
 The app shell is the only HTML a browser must fetch fresh; it names the content-hashed vendor
 folders, so a new build reaches browsers on their next load while everything else comes from
-their cache.
+their cache. The pages themselves are templates (``pages/templates.py``).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from syncoxide import __version__
 from syncoxide.errors import ConfigError
-from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.webbuild.assemble import LAZY_SCRIPTS, MANIFEST_NAME
 
 BUILD_HINT = (
@@ -85,44 +82,3 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
         "packages": list(build.packages),
         "packages_cache": "passthrough",
     }
-
-
-def lazy_script_tags(build: VendorBuild) -> str:
-    """Where the page finds scripts it loads on first use (``syncoxide_web.platform.scripts``)."""
-    return "".join(
-        f'<meta name="syncoxide-script-{name}" content="{html.escape(url, quote=True)}">'
-        for name, url in build.lazy_scripts
-    )
-
-
-def render_app_shell(template: str, build: VendorBuild) -> str:
-    values = {
-        "{{version}}": html.escape(__version__),
-        "{{pyodide}}": f"/vendor/{build.pyodide_path}",
-        "{{pyscript}}": f"/vendor/{build.pyscript_path}",
-        "{{boot_bytes}}": str(build.boot_bytes),
-        "{{lazy_scripts}}": lazy_script_tags(build),
-        "{{pyscript_config}}": html.escape(json.dumps(pyscript_config(build)), quote=True),
-    }
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, value)
-    return template
-
-
-def render_user_bar(signed_in: SignedIn) -> str:
-    """Who is signed in, a link to their account and tokens, and the sign-out button."""
-    name = html.escape(signed_in.user.display_name)
-    csrf = html.escape(signed_in.csrf_token or "", quote=True)
-    return (
-        f'<a id="signed-in-as" class="who" href="/account">{name}</a>'
-        '<form class="sign-out" method="post" action="/logout">'
-        f'<input type="hidden" name="csrf" value="{csrf}"><button type="submit">Sign out</button>'
-        "</form>"
-    )
-
-
-def render_error_page(template: str, title: str, message: str, path: str) -> str:
-    values = {"{{title}}": title, "{{message}}": message, "{{path}}": path}
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, html.escape(value))
-    return template

@@ -1,6 +1,6 @@
 """API operations for provider connections, sync rules, their runs, and the files view.
 
-Joined to ``api.routing``'s table like the link operations. Secrets go in (``options``) and
+Joined to the API's table by the app like every feature's. Secrets go in (``options``) and
 never come out: a connection answers with its plain options and the names of its secrets.
 """
 
@@ -12,8 +12,7 @@ from starlette.requests import HTTPConnection
 
 from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.inputs import whole_number
 from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
 from syncoxide.server.rules.consent_routes import callback_url
@@ -234,6 +233,11 @@ async def run_rule(call: Call) -> dict[str, Any]:
     return rule_json(await service.run_now(call.user.id, _path_id(call, "rule_id")))
 
 
+async def proceed_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    return rule_json(await service.proceed(call.user.id, _path_id(call, "rule_id")))
+
+
 async def list_rule_runs(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
     runs = await service.runs(call.user.id, _path_id(call, "rule_id"), 100)
@@ -361,6 +365,14 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         _RULE_PATH + "/run",
         run_rule,
         "Run a rule now, on the server",
+        answer=_RULE,
+        status=202,
+    ),
+    Operation(
+        "POST",
+        _RULE_PATH + "/proceed",
+        proceed_rule,
+        "Run a rule a safety stop held, once, past the stops",
         answer=_RULE,
         status=202,
     ),

@@ -132,6 +132,9 @@ class SshServer:
     stranger_key: Path  # a key the server does not accept
     known_hosts: Path
     home: Path  # a folder the tests may fill
+    #: A second authorized_keys file sshd reads (empty at first): where the backup tests have
+    #: the server write its forced-command lines for hosted repositories.
+    hosted_keys: Path
 
 
 def _keygen(path: Path) -> None:
@@ -152,12 +155,14 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]
     for name in ("host_key", "client_key", "stranger_key"):
         _keygen(base / name)
     (base / "authorized_keys").write_text((base / "client_key.pub").read_text())
+    (base / "hosted_keys").write_text("")
     port = free_port()
     host_public = (base / "host_key.pub").read_text().split()[:2]
     (base / "known_hosts").write_text(f"[127.0.0.1]:{port} {' '.join(host_public)}\n")
     (base / "sshd_config").write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {base / 'host_key'}\n"
-        f"PidFile {base / 'sshd.pid'}\nAuthorizedKeysFile {base / 'authorized_keys'}\n"
+        f"PidFile {base / 'sshd.pid'}\n"
+        f"AuthorizedKeysFile {base / 'authorized_keys'} {base / 'hosted_keys'}\n"
         "PermitRootLogin yes\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
         "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n"
@@ -174,4 +179,5 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]
             base / "stranger_key",
             base / "known_hosts",
             base / "home",
+            base / "hosted_keys",
         )

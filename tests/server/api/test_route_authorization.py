@@ -37,6 +37,7 @@ PUBLIC = {
     "POST /api/v1/session": "signing in through the API",
     "GET /api/v1/auth/providers": "which sign-in methods exist",
     "GET /api/v1/openapi.json": "the API description",
+    "POST /api/v1/cli-login/start": "a command line asking to sign in (approved in a browser)",
     "POST /api/v1/cli-login/token": "swapping a one-time code + verifier for a token",
     "GET /p/{room}": "the receive page of a peer-to-peer link (no account needed)",
     "POST /signal/rooms": "signaling: anyone may open a room; its token is the capability",
@@ -86,6 +87,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         **_alices_links(alice, csrf),
         **_alices_rule(app),
     }
+    params.update(_alices_backups(app, int(params["connection_id"])))
     _alices_stored_file(alice, csrf)
     return app, params
 
@@ -159,6 +161,28 @@ def _alices_rule(app: Starlette) -> dict[str, str]:
     )
     added = asyncio.run(store.add_rule(rule))
     return {"connection_id": str(connection.id), "rule_id": str(added.id)}
+
+
+def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
+    """A backup key, repository (not on disk) and rule of alice's, stored directly."""
+    from syncoxide.server.backups.store import BackupKey, BackupRepository, BackupRule
+
+    store = app.state.backups.store
+    alice = asyncio.run(services(app).store.user_by_name("alice"))
+    assert alice is not None
+    key = BackupKey(0, alice.id, SECRET_LABEL, "ssh-ed25519 AAAAwalk", False, "", 0)
+    key = asyncio.run(store.add_key(key))
+    made = BackupRepository(0, alice.id, "walk", "repokey-blake2", "", 0)
+    repository = asyncio.run(store.add_repository(made))
+    rule = BackupRule(0, alice.id, SECRET_LABEL, connection_id, "", repository.id, "walk",
+                      "daily", {}, False, "idle", "", 2**40, None, 0)  # fmt: skip
+    added = asyncio.run(store.add_rule(rule))
+    return {
+        "key_id": str(key.id),
+        "repository_id": str(repository.id),
+        "archive": "walk-2026-12-06T10:00:00",
+        "backup_rule_id": str(added.id),
+    }
 
 
 def every_route(app: Starlette) -> list[tuple[str, str]]:
@@ -255,7 +279,12 @@ def test_another_user_never_sees_or_touches_alices_things(
             problems.append(f"{method} {path} let bob act on alice's token ({status})")
         owners_only = "{link_id" in path and f"{method} {path}" not in PUBLIC
         owners_only = owners_only or "{connection_id" in path or "{rule_id" in path
-        if owners_only and status not in REFUSED:
+        owners_only = owners_only or any(
+            f"{{{name}" in path for name in ("repository_id", "key_id", "backup_rule_id")
+        )
+        # A body that fails its schema is refused before any lookup, the same for every id.
+        refused_body = status == 422 and '"error":"invalid_body"' in text.replace(" ", "")
+        if owners_only and status not in REFUSED and not refused_body:
             problems.append(f"{method} {path} let bob act on alice's link ({status})")
     assert problems == []
     alice_tokens = TestClient(app)

@@ -47,10 +47,10 @@ class CatalogWorld:
             )
         self.clock = Clock()
         self.files = FileService(
-            FileStore(self.db),
-            LocalBlobStore(config.blobs_dir),
-            UploadStore(config.data_dir / "uploads", lambda: float(self.clock())),
-            config.data_dir / "incoming",
+            store=FileStore(self.db),
+            blobs=LocalBlobStore(config.blobs_dir),
+            uploads=UploadStore(config.data_dir / "uploads", lambda: float(self.clock())),
+            incoming=config.data_dir / "incoming",
             history=HistoryStore(self.db),
             clock=self.clock,
         )

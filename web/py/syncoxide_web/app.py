@@ -3,84 +3,74 @@
 from __future__ import annotations
 
 import traceback
-from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
 
 from syncoxide.runtime import current_runtime
-from syncoxide_web.files.view import FILES_SECTION, wire_files_view
-from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
-from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
-from syncoxide_web.send.view import SEND_SECTION, wire_send_view
-from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
-from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
-from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
-from syncoxide_web.views import all_views, home_view, view_key_from_hash
+from syncoxide_web.platform.dom import Listeners, element, show
+from syncoxide_web.views import (
+    Shared,
+    all_views,
+    home_view,
+    navigation_html,
+    start_sections,
+    view_key_from_hash,
+)
 
-# Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.
-_listeners: list[Any] = []
 
-
-async def start() -> None:
+async def start() -> App:
+    app = App()
     try:
-        await _render_first_screen()
+        await app.render_first_screen()
     except Exception as error:
         js.window.syncoxideBootError(
             f"The app could not build its first screen: {error}.", traceback.format_exc()
         )
         raise
+    return app
 
 
-async def _render_first_screen() -> None:
-    import pyodide  # type: ignore[import-not-found]
+class App:
+    """The running app: its views and the navigation between them."""
 
-    runtime = current_runtime()
-    boot_seconds = js.performance.now() / 1000
-    home = home_view(
-        runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
-    )
-    document = js.document
-    document.getElementById("views").innerHTML = all_views(
-        home,
-        {
-            "vault": VAULT_SECTION,
-            "sync": with_server_rules(SYNC_SECTION),
-            "files": FILES_SECTION,
-            "send": SEND_SECTION,
-            "shares": SHARES_SECTION,
-            "requests": REQUESTS_SECTION,
-        },
-    )
-    document.getElementById("boot").hidden = True
-    document.getElementById("views").hidden = False
-    badge = document.getElementById("runtime-badge")
-    badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
-    _wire_navigation()
-    wire_vault_view()
-    wire_sync_view()
-    wire_rules_view()
-    wire_files_view()
-    wire_send_view()
-    wire_shares_view()
-    wire_requests_view()
-    document.documentElement.dataset.ready = "1"
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self.views: list[object] = []
+
+    async def render_first_screen(self) -> None:
+        import pyodide
+
+        runtime = current_runtime()
+        boot_seconds = js.performance.now() / 1000
+        home = home_view(
+            runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
+        )
+        element("views").innerHTML = all_views(home)
+        show("boot", False)
+        show("views")
+        badge = f"Python {runtime.python_version} · core {runtime.core_version}"
+        element("runtime-badge").textContent = badge
+        self._wire_navigation()
+        self.views = start_sections(Shared())
+        js.document.documentElement.dataset.ready = "1"
+
+    def _wire_navigation(self) -> None:
+        nav = element("main-nav")
+        nav.innerHTML = navigation_html()
+        nav.setAttribute("aria-disabled", "false")
+        self._listeners.on(js.window, "hashchange", lambda _event: show_view(_hash_view()))
+        show_view(_hash_view())
 
 
-def _wire_navigation() -> None:
-    nav = js.document.getElementById("main-nav")
-    nav.setAttribute("aria-disabled", "false")
-    listener = create_proxy(lambda _event: show_view(view_key_from_hash(js.location.hash)))
-    _listeners.append(listener)
-    js.window.addEventListener("hashchange", listener)
-    show_view(view_key_from_hash(js.location.hash))
+def _hash_view() -> str:
+    return view_key_from_hash(str(js.location.hash))
 
 
 def show_view(key: str) -> None:
     document = js.document
     for section in document.querySelectorAll("#views > section"):
-        section.hidden = section.dataset.view != key
+        show(section, section.dataset.view == key)
     for link in document.querySelectorAll("#main-nav a"):
         if link.dataset.view == key:
             link.setAttribute("aria-current", "page")

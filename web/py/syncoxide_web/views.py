@@ -1,13 +1,36 @@
-"""The app's views as HTML, built from plain data so they can be checked without a browser."""
+"""The app's views: the one list of them (``SECTIONS``), and the home page that leads to them.
+
+Each section has its key (the ``#/key`` address), the words the home page and the navigation
+show, its HTML, and how it starts once that HTML is in the page. A section not built yet has no
+HTML: the page shows its purpose instead.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from syncoxide.runtime import RuntimeInfo
 from syncoxide.units import format_bytes
+from syncoxide_web.files.view import FILES_SECTION, FilesView
+from syncoxide_web.links.requests_view import REQUESTS_SECTION, RequestsView
+from syncoxide_web.links.shares_view import SHARES_SECTION, SharesView
 from syncoxide_web.platform.browser import BrowserCheck, StorageEstimate
+from syncoxide_web.platform.feed import Feed
+from syncoxide_web.send.view import SEND_SECTION, SendView
+from syncoxide_web.sync.rules_view import RulesView, with_server_rules
+from syncoxide_web.sync.view import SYNC_SECTION, SyncView
+from syncoxide_web.vault.view import VAULT_SECTION, VaultView
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What views pass to each other through the app, not through imports."""
+
+    #: The server's connections, as the Files view last loaded them (the rules form lists them).
+    connections: Feed[list[dict[str, Any]]] = field(default_factory=Feed)
 
 
 @dataclass(frozen=True)
@@ -15,34 +38,64 @@ class Section:
     key: str
     title: str
     purpose: str
+    html: str = ""  # empty: not in this build yet
+    #: Makes the view's object(s), wired to the page (called once the HTML is in the page).
+    start: Callable[[Shared], tuple[object, ...]] | None = None
 
 
 SECTIONS = (
-    Section("files", "Files", "Your files across every provider and device in one place."),
+    Section(
+        "files",
+        "Files",
+        "Your files across every provider and device in one place.",
+        FILES_SECTION,
+        lambda shared: (FilesView(shared.connections).start(),),
+    ),
     Section(
         "sync",
         "Sync",
         "Copy, mirror, move or two-way sync between folders and providers, "
         "with every transfer verified by hash.",
+        with_server_rules(SYNC_SECTION),
+        lambda shared: (SyncView().start(), RulesView(shared.connections).start()),
     ),
-    Section("send", "Send", "Send files straight to another browser or computer, peer to peer."),
+    Section(
+        "send",
+        "Send",
+        "Send files straight to another browser or computer, peer to peer.",
+        SEND_SECTION,
+        lambda _shared: (SendView().start(),),
+    ),
     Section(
         "shares",
         "Share links",
         "Links anyone can download from in a browser, with expiry, "
         "download limits, passwords and optional end-to-end encryption.",
+        SHARES_SECTION,
+        lambda _shared: (SharesView().start(),),
     ),
     Section(
         "requests",
         "Request files",
         "Links where anyone can drop files and whole folders "
         "for you, with a deadline and an optional password.",
+        REQUESTS_SECTION,
+        lambda _shared: (RequestsView().start(),),
     ),
     Section(
-        "vault", "Vault", "Encrypt file contents and names on this device; keys never leave it."
+        "vault",
+        "Vault",
+        "Encrypt file contents and names on this device; keys never leave it.",
+        VAULT_SECTION,
+        lambda _shared: (VaultView().start(),),
     ),
     Section("settings", "Settings", "Accounts, providers, devices and API tokens."),
 )
+
+
+def start_sections(shared: Shared) -> list[object]:
+    """Start every built section, in the order listed (their HTML is in the page by now)."""
+    return [view for section in SECTIONS if section.start for view in section.start(shared)]
 
 
 def home_view(
@@ -98,10 +151,18 @@ def section_view(section: Section) -> str:
     )
 
 
-def all_views(home: str, built: dict[str, str] | None = None) -> str:
+def all_views(home: str) -> str:
     """The home view, then every section: its real view where one is built, else its summary."""
-    built = built or {}
-    return home + "".join(built.get(s.key) or section_view(s) for s in SECTIONS)
+    return home + "".join(s.html or section_view(s) for s in SECTIONS)
+
+
+def navigation_html() -> str:
+    """The main navigation: home, then every section."""
+    links = [("home", "Home")] + [(s.key, s.title) for s in SECTIONS]
+    return "".join(
+        f'<a href="#/{escape(key)}" data-view="{escape(key)}">{escape(title)}</a>'
+        for key, title in links
+    )
 
 
 def view_key_from_hash(location_hash: str) -> str:

@@ -1,0 +1,148 @@
+"""A user's hosted repositories as the server itself opens them: made, registered, opened.
+
+Repositories live in the user's area (``ROOT/user-ID/NAME``), the same folder the user's SSH
+keys reach with ``borg serve --restrict-to-path``, so one repository serves both the user's
+own machines (over SSH) and the server (provider backups, browsing and restores in the app).
+
+The passphrase: hosted repositories are encrypted (repokey) with the user's passphrase. The
+server keeps it only if asked (``keep_passphrase``), sealed with AES-256-GCM under the same
+key as connection secrets; it must, to run provider backups with no client on and to browse
+and restore from the app. A repository whose passphrase the server does not keep is used from
+the user's machines only, and the server cannot read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from syncoxide.errors import AlreadyExistsError, NotFoundError, SyncoxideError, UsageError
+from syncoxide.native.backup.process import BorgSettings
+from syncoxide.native.backup.repository import DEFAULT_ENCRYPTION, ENCRYPTIONS, BorgRepository
+from syncoxide.native.crypto.sealing import SecretSealer
+from syncoxide.server.backups.hosted import HostedRepositories, check_repository_name
+from syncoxide.server.backups.store import BackupRepository, BackupStore
+
+MIN_PASSPHRASE = 8
+
+
+class PassphraseNotKeptError(UsageError):
+    code = "passphrase_not_kept"
+
+
+def _context(user_id: int, name: str) -> str:
+    return f"backup repository\0user {user_id}\0{name}"
+
+
+class BackupRepositories:
+    def __init__(
+        self,
+        store: BackupStore,
+        hosted: HostedRepositories,
+        sealer: SecretSealer,
+        borg_base: Path,
+        clock: Callable[[], int],
+    ) -> None:
+        self.store = store
+        self.hosted = hosted
+        self.sealer = sealer
+        self.borg_base = borg_base
+        self.clock = clock
+
+    def path(self, repository: BackupRepository) -> Path:
+        return self.hosted.area(repository.user_id) / repository.name
+
+    async def get(self, user_id: int, repository_id: int) -> BackupRepository:
+        found = await self.store.repository(user_id, repository_id)
+        if found is None:
+            raise NotFoundError(f"You have no backup repository {repository_id}.")
+        return found
+
+    def _borg(self, user_id: int, name: str, passphrase: str) -> BorgRepository:
+        area = self.hosted.area(user_id)
+        settings = BorgSettings(passphrase=passphrase, base_dir=self.borg_base)
+        return BorgRepository(str(area / name), settings)
+
+    def open(self, repository: BackupRepository) -> BorgRepository:
+        """The repository, ready for borg; ``PassphraseNotKeptError`` if the server cannot."""
+        if not repository.passphrase:
+            raise PassphraseNotKeptError(
+                f"The server does not keep the passphrase of {repository.name}.",
+                hint="Give it once under Backups (it is kept sealed), or use the repository "
+                "from your own machine with borg.",
+            )
+        passphrase = self.sealer.open(
+            _context(repository.user_id, repository.name),
+            repository.passphrase,
+            f"passphrase of backup repository {repository.name}",
+            "Give the repository's passphrase again under Backups.",
+        )
+        return self._borg(repository.user_id, repository.name, passphrase)
+
+    async def create(
+        self,
+        user_id: int,
+        name: str,
+        passphrase: str,
+        *,
+        encryption: str = DEFAULT_ENCRYPTION,
+        make: bool = True,
+        keep_passphrase: bool = True,
+    ) -> BackupRepository:
+        """Make the repository (``make``) or register one made over SSH; checked either way."""
+        check_repository_name(name)
+        if encryption not in ENCRYPTIONS:
+            raise UsageError(f"'{encryption}' is not one of {', '.join(ENCRYPTIONS)}.")
+        if await self.store.repository_named(user_id, name) is not None:
+            raise AlreadyExistsError(f"You have a backup repository named {name} already.")
+        if len(passphrase) < MIN_PASSPHRASE and (make or keep_passphrase):
+            raise UsageError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+        borg = self._borg(user_id, name, passphrase)
+        if make:
+            await self._make(borg, encryption)
+        elif keep_passphrase:
+            await borg.summary()  # it exists and the passphrase opens it
+        elif not (self.hosted.area(user_id) / name / "config").is_file():
+            raise NotFoundError(f"There is no repository {name} in your hosted area yet.")
+        sealed = self.sealer.seal(_context(user_id, name), passphrase) if keep_passphrase else ""
+        record = BackupRepository(0, user_id, name, encryption, sealed, self.clock())
+        return await self.store.add_repository(record)
+
+    async def _make(self, borg: BorgRepository, encryption: str) -> None:
+        folder = Path(borg.location.text)
+        if folder.exists():
+            raise AlreadyExistsError(
+                f"{folder.name} exists in your hosted area already.",
+                hint="Register it instead (create: false) with its passphrase.",
+            )
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await borg.init(encryption)
+        except SyncoxideError:
+            if folder.is_dir() and not (folder / "config").exists():
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+
+    async def keep_passphrase(
+        self, user_id: int, repository_id: int, passphrase: str
+    ) -> BackupRepository:
+        """Keep (or replace) the sealed passphrase, once it is shown to open the repository."""
+        repository = await self.get(user_id, repository_id)
+        await self._borg(user_id, repository.name, passphrase).summary()
+        sealed = self.sealer.seal(_context(user_id, repository.name), passphrase)
+        updated = replace(repository, passphrase=sealed)
+        await self.store.save_repository(updated)
+        return updated
+
+    async def forget_passphrase(self, user_id: int, repository_id: int) -> BackupRepository:
+        updated = replace(await self.get(user_id, repository_id), passphrase="")
+        await self.store.save_repository(updated)
+        return updated
+
+    async def forget(self, user_id: int, repository_id: int) -> None:
+        """Drop the record (and rules backing up into it); the repository's files stay."""
+        if not await self.store.delete_repository(user_id, repository_id):
+            raise NotFoundError(f"You have no backup repository {repository_id}.")

@@ -1,0 +1,226 @@
+"""Backup keys, repositories, provider backup rules, their runs and restores (migration 12).
+
+Every read and write of a user's things takes the user's id, so a row of another user is
+simply not found (the API answers 404, never 403: ids of others are not confirmed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from syncoxide.server.storage.records import RecordTable
+from syncoxide.server.storage.sqlite import open_database
+
+
+@dataclass(frozen=True)
+class BackupKey:
+    """An SSH public key that reaches its owner's hosted area through ``borg serve``."""
+
+    id: int
+    user_id: int
+    label: str
+    public_key: str  # "TYPE BASE64"
+    append_only: bool
+    quota: str  # borg's spelling (50G) or "" for none
+    created_at: int
+
+
+@dataclass(frozen=True)
+class BackupRepository:
+    """A repository in the user's hosted area (``BACKUPS/user-ID/NAME``)."""
+
+    id: int
+    user_id: int
+    name: str
+    encryption: str
+    #: Sealed with the server's connection key; "" when the server does not keep it.
+    passphrase: str = field(repr=False)
+    created_at: int
+
+
+@dataclass(frozen=True)
+class BackupRule:
+    """Back up a folder of a provider connection into a repository on a schedule."""
+
+    id: int
+    user_id: int
+    name: str
+    connection_id: int
+    source_path: str
+    repository_id: int
+    prefix: str  # archive names: PREFIX-YYYY-MM-DDTHH:MM:SS
+    schedule: str  # syncoxide.backup.schedule spelling: "daily at 02:30", "every 6h"
+    retention: dict[str, int]  # keep_daily, keep_weekly, ... (empty: keep everything)
+    enabled: bool
+    status: str  # idle, running, ok, failed, reconnect
+    status_message: str
+    next_run_at: int
+    last_run_at: int | None
+    created_at: int
+
+
+@dataclass(frozen=True)
+class BackupRun:
+    id: int
+    rule_id: int
+    trigger: str  # schedule or manual
+    status: str  # running, ok, failed, reconnect, interrupted
+    started_at: int
+    finished_at: int | None
+    archive: str
+    files: int
+    bytes: int
+    added: int  # bytes this archive stored anew (deduplicated)
+    message: str
+
+
+@dataclass(frozen=True)
+class BackupRestore:
+    """Files of an archive written back into a provider connection."""
+
+    id: int
+    user_id: int
+    repository_id: int
+    archive: str
+    path: str  # inside the archive; "" for all of it
+    connection_id: int
+    dest_path: str
+    status: str  # running, ok, failed, interrupted
+    files: int
+    bytes: int
+    message: str
+    started_at: int
+    finished_at: int | None
+
+
+class KeyInUseError(Exception):
+    """That SSH key is registered already (by this user or another)."""
+
+
+class BackupStore:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.keys = RecordTable(
+            db, "backup_keys", BackupKey, bool_fields=frozenset({"append_only"})
+        )
+        self.repositories = RecordTable(db, "backup_repositories", BackupRepository)
+        self.rules = RecordTable(
+            db,
+            "backup_rules",
+            BackupRule,
+            json_fields=frozenset({"retention"}),
+            bool_fields=frozenset({"enabled"}),
+        )
+        self.runs = RecordTable(db, "backup_runs", BackupRun)
+        self.restores = RecordTable(db, "backup_restores", BackupRestore)
+
+    @classmethod
+    def open(cls, path: Path) -> BackupStore:
+        return cls(open_database(path))
+
+    # keys
+
+    async def add_key(self, key: BackupKey) -> BackupKey:
+        try:
+            return self.keys.insert(key)
+        except sqlite3.IntegrityError as error:
+            raise KeyInUseError from error
+
+    async def user_keys(self, user_id: int) -> Sequence[BackupKey]:
+        return self.keys.select("user_id = ? ORDER BY id", user_id)
+
+    async def all_keys(self) -> Sequence[BackupKey]:
+        return self.keys.select("1 ORDER BY id")
+
+    async def delete_key(self, user_id: int, key_id: int) -> bool:
+        return self.keys.delete("user_id = ? AND id = ?", user_id, key_id) == 1
+
+    # repositories
+
+    async def add_repository(self, repository: BackupRepository) -> BackupRepository:
+        return self.repositories.insert(repository)
+
+    async def repository(self, user_id: int, repository_id: int) -> BackupRepository | None:
+        return self.repositories.one("user_id = ? AND id = ?", user_id, repository_id)
+
+    async def repository_named(self, user_id: int, name: str) -> BackupRepository | None:
+        return self.repositories.one("user_id = ? AND name = ?", user_id, name)
+
+    async def user_repositories(self, user_id: int) -> Sequence[BackupRepository]:
+        return self.repositories.select("user_id = ? ORDER BY name", user_id)
+
+    async def save_repository(self, repository: BackupRepository) -> None:
+        self.repositories.update(repository)
+
+    async def delete_repository(self, user_id: int, repository_id: int) -> bool:
+        return self.repositories.delete("user_id = ? AND id = ?", user_id, repository_id) == 1
+
+    # rules and their runs
+
+    async def add_rule(self, rule: BackupRule) -> BackupRule:
+        return self.rules.insert(rule)
+
+    async def rule(self, user_id: int, rule_id: int) -> BackupRule | None:
+        return self.rules.one("user_id = ? AND id = ?", user_id, rule_id)
+
+    async def user_rules(self, user_id: int) -> Sequence[BackupRule]:
+        return self.rules.select("user_id = ? ORDER BY id", user_id)
+
+    async def save_rule(self, rule: BackupRule) -> None:
+        self.rules.update(rule)
+
+    async def delete_rule(self, user_id: int, rule_id: int) -> bool:
+        return self.rules.delete("user_id = ? AND id = ?", user_id, rule_id) == 1
+
+    async def due_rules(self, now: int) -> Sequence[BackupRule]:
+        """Enabled rules whose time has come, oldest first (not running, not waiting)."""
+        return self.rules.select(
+            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
+            " ORDER BY next_run_at",
+            now,
+        )
+
+    async def rules_using_connection(self, connection_id: int) -> Sequence[BackupRule]:
+        return self.rules.select("connection_id = ?", connection_id)
+
+    async def add_run(self, run: BackupRun) -> BackupRun:
+        return self.runs.insert(run)
+
+    async def save_run(self, run: BackupRun) -> None:
+        self.runs.update(run)
+
+    async def rule_runs(self, rule_id: int, limit: int) -> Sequence[BackupRun]:
+        return self.runs.select("rule_id = ? ORDER BY id DESC LIMIT ?", rule_id, limit)
+
+    async def interrupted_at_start(self, now: int) -> int:
+        """Runs and restores a stopped server left 'running' are marked interrupted.
+
+        A backup interrupted this way committed nothing (borg keeps only finished archives,
+        plus a checkpoint it may have written); the rule's next run starts afresh."""
+        message = "The server stopped during this run; nothing of it was kept."
+        for table in ("backup_runs", "backup_restores"):
+            self._db.execute(
+                f"UPDATE {table} SET status = 'interrupted', finished_at = ?, message = ?"  # noqa: S608
+                " WHERE status = 'running'",
+                (now, message),
+            )
+        return self._db.execute(
+            "UPDATE backup_rules SET status = 'idle' WHERE status = 'running'"
+        ).rowcount
+
+    # restores
+
+    async def add_restore(self, restore: BackupRestore) -> BackupRestore:
+        return self.restores.insert(restore)
+
+    async def save_restore(self, restore: BackupRestore) -> None:
+        self.restores.update(restore)
+
+    async def restore(self, user_id: int, restore_id: int) -> BackupRestore | None:
+        return self.restores.one("user_id = ? AND id = ?", user_id, restore_id)
+
+    async def user_restores(self, user_id: int, limit: int) -> Sequence[BackupRestore]:
+        return self.restores.select("user_id = ? ORDER BY id DESC LIMIT ?", user_id, limit)
