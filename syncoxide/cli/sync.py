@@ -145,27 +145,55 @@ def _options(args: argparse.Namespace) -> Any:
     )
 
 
-def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]:
-    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``."""
+def _providers(
+    first: str,
+    second: str,
+    *,
+    durable: bool = True,
+    make_second: bool = False,
+    dry_run: bool = False,
+) -> tuple[Any, Any]:
+    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``.
+
+    ``make_second``: a local ``second`` that does not exist is made when its parent folder
+    exists, as rclone, rsync and cp do with a destination (a dry run only pretends it is empty).
+    """
     from syncoxide.native.providers.local.provider import LocalProvider
     from syncoxide.native.remotes.store import RemoteStore, open_remote, split_location
 
     remotes = RemoteStore()
     names = remotes.names()
 
-    def open_location(spec: str) -> Any:
+    def open_location(spec: str, *, make: bool = False) -> Any:
         name, path = split_location(spec, names)
         if name is None:
-            return LocalProvider(spec, durable=durable)
+            if make and not dry_run:
+                _make_destination(Path(spec))
+            return LocalProvider(spec, durable=durable, absent_ok=make)
         kind, options = remotes.options(name)
         if kind == "crypt":
             return _password_folder(open_location(_joined(options["remote"], path)), options)
         return open_remote(kind, options, path)
 
-    one, two = open_location(first), open_location(second)
+    one, two = open_location(first), open_location(second, make=make_second)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two
+
+
+def _make_destination(folder: Path) -> None:
+    """Make a missing destination folder whose parent exists; anything else is left as it is."""
+    if folder.exists() or folder.is_symlink() or not folder.absolute().parent.is_dir():
+        return  # LocalProvider says what is wrong with it
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        pass  # made by someone else in between: as good
+    except OSError as error:
+        raise UsageError(
+            f"Could not create the destination folder {str(folder)!r}: {error.strerror}.",
+            hint="Nothing was changed. Check the permissions of its parent folder.",
+        ) from error
 
 
 def _joined(location: str, path: str) -> str:
@@ -202,7 +230,13 @@ def _sync(args: argparse.Namespace) -> int:
     from syncoxide.system import SystemClock, SystemRandom
 
     options = _options(args)
-    one, two = _providers(args.source, args.dest, durable=not args.no_fsync)
+    one, two = _providers(
+        args.source,
+        args.dest,
+        durable=not args.no_fsync,
+        make_second=True,
+        dry_run=args.dry_run,
+    )
     store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
     give_local_state((one, two), store.folder)
     progress = ProgressLine(sys.stderr)
