@@ -93,7 +93,7 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
             "max_files": link.max_files,
             "max_total_bytes": link.max_total_bytes,
             "allowed_types": link.allowed_types,
-            "upload_url": DROP_BASE + "/",
+            "upload_url": f"{DROP_BASE}/{link.id}/",
             "upload_header": LINK_HEADER,
             "public_key": link.public_key,
         }
@@ -340,25 +340,33 @@ def tus_openapi_paths() -> dict[str, dict[str, Any]]:
         BASE as STORAGE_BASE,  # the files package builds on links
     )
 
-    upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": STR}]
     described: dict[str, dict[str, Any]] = {}
     for base, whose in (
         (OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
+        (DROP_BASE + "/{link_id}", "Uploads into this request link (metadata: path)"),
         (DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"),
         (STORAGE_BASE, "Uploads into the caller's own files (named by POST /storage/commit)"),
     ):
+        in_base = ["link_id"] if "{link_id}" in base else []
         steps = {"options": "tus capabilities", "post": "create an upload (tus creation)"}
-        described[base + "/"] = {m: _tus_step(f"{whose}: {s}") for m, s in steps.items()}
+        described[base + "/"] = _tus_steps(whose, steps, in_base)
         steps = {
             "options": "tus capabilities",
             "head": "the upload's offset",
             "patch": "append bytes at Upload-Offset",
             "delete": "cancel the upload (tus termination)",
         }
-        described[base + "/{upload_id}"] = {
-            m: {**_tus_step(f"{whose}: {s}"), "parameters": upload_id} for m, s in steps.items()
-        }
+        described[base + "/{upload_id}"] = _tus_steps(whose, steps, [*in_base, "upload_id"])
     return described
+
+
+def _tus_steps(whose: str, steps: dict[str, str], parameters: list[str]) -> dict[str, Any]:
+    listed = [{"name": name, "in": "path", "required": True, "schema": STR} for name in parameters]
+    described = {method: _tus_step(f"{whose}: {step}") for method, step in steps.items()}
+    return {
+        method: {**step, "parameters": listed} if listed else step
+        for method, step in described.items()
+    }
 
 
 def _tus_step(summary: str) -> dict[str, Any]:
