@@ -39,6 +39,7 @@ from syncoxide.server.pages.shell import (
     render_app_shell,
     render_error_page,
     render_user_bar,
+    static_views,
 )
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -79,7 +80,9 @@ class WebApp:
             return
         self.build = VendorBuild.load(self.config.vendor_dir)
         self.app_shell = render_app_shell(
-            (self.config.web_root / "index.html").read_text(), self.build
+            (self.config.web_root / "index.html").read_text(),
+            self.build,
+            views=static_views(self.config.web_root / "views"),
         )
         self._manifest_stamp = stamp
 

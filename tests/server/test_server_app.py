@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -15,11 +17,13 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import MIGRATIONS, prepare_data_dir
-from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.webbuild import ProjectPaths, build
 from tests.server.signin import signed_in_client
 
 ROOT = Path(__file__).resolve().parents[2]
+# A view finding an element by a literal id: element("x"), _element("x"), getElementById("x").
+LOOKUP = r'(?:_element|getElementById|element)\(\s*"([a-z0-9-]+)"'
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,26 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     assert config["interpreter"] == vendor_url(manifest, "pyodide", "pyodide.mjs")
     assert config["packages"] == ["syncoxide", "syncoxide-web"]
     assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
+
+
+def test_app_shell_holds_every_view_and_the_navigation_before_python(client: TestClient) -> None:
+    page = client.get("/").text
+    for key in VIEW_KEYS:
+        assert f'<section data-view="{key}"' in page
+        assert f'<a href="#/{key}" data-view="{key}"' in page
+    assert "{{" not in page  # every placeholder, in the views too, was filled
+    assert f"syncoxide {__version__}" in page.split('id="runtime-facts"', 1)[1]
+    assert '<script src="/static/app-shell.js" defer></script>' in page
+
+
+def test_every_element_the_browser_views_look_up_is_in_the_app_shell(client: TestClient) -> None:
+    page = client.get("/").text
+    served = set(re.findall(r'id="([a-z0-9-]+)"', page))
+    looked_up: set[str] = set()
+    for module in (ROOT / "web/py/syncoxide_web").rglob("*.py"):
+        if module.parent.name != "receive":  # the receive page is a page of its own
+            looked_up |= set(re.findall(LOOKUP, module.read_text()))
+    assert looked_up and looked_up <= served, sorted(looked_up - served)
 
 
 def test_healthz_reports_version_and_schema(client: TestClient) -> None:
@@ -215,6 +239,7 @@ def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) 
     (web / "static").mkdir(parents=True)
     for name in ("index.html", "404.html"):
         (web / name).write_text((ROOT / "web" / name).read_text())
+    shutil.copytree(ROOT / "web" / "views", web / "views")
     fake_build(web / "static" / "vendor", 1)
     client, _ = signed_in_client(
         create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)), "tester"

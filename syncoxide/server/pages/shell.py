@@ -95,7 +95,24 @@ def lazy_script_tags(build: VendorBuild) -> str:
     )
 
 
-def render_app_shell(template: str, build: VendorBuild) -> str:
+#: The app's views in navigation order; each is ``web/views/<key>.html``, its static layout.
+VIEW_KEYS = ("home", "files", "sync", "send", "shares", "requests", "vault", "settings")
+
+
+def static_views(views_dir: Path) -> str:
+    """Every view's layout, for the app shell: usable (navigation, reading, filling in forms)
+    before Python has started in the page; Python then wires the views in place."""
+    try:
+        return "\n".join((views_dir / f"{key}.html").read_text() for key in VIEW_KEYS)
+    except OSError as error:
+        raise ConfigError(
+            f"A view of the app is missing ({error.filename}).",
+            hint="The server's web folder is incomplete: reinstall syncoxide or check --web-root.",
+        ) from error
+
+
+def render_app_shell(template: str, build: VendorBuild, *, views: str = "") -> str:
+    template = template.replace("{{views}}", views)  # first: the views hold placeholders too
     values = {
         "{{version}}": html.escape(__version__),
         "{{pyodide}}": f"/vendor/{build.pyodide_path}",

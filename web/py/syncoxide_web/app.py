@@ -1,63 +1,41 @@
-"""Start the app: render the first screen, wire the navigation, tell the page we are ready."""
+"""Start the app: wire the views the server already rendered, then tell the page we are ready.
+
+The page is usable before this runs: the server sends every view's layout and
+``web/static/app-shell.js`` switches views by the URL hash and holds any action asked for
+before Python is running, then replays it once ``data-ready`` is "1".
+"""
 
 from __future__ import annotations
 
 import traceback
-from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.runtime import current_runtime
-from syncoxide_web.files.view import FILES_SECTION, wire_files_view
-from syncoxide_web.links.requests_view import REQUESTS_SECTION, wire_requests_view
-from syncoxide_web.links.shares_view import SHARES_SECTION, wire_shares_view
+from syncoxide_web.files.view import wire_files_view
+from syncoxide_web.links.requests_view import wire_requests_view
+from syncoxide_web.links.shares_view import wire_shares_view
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
-from syncoxide_web.send.view import SEND_SECTION, wire_send_view
-from syncoxide_web.sync.rules_view import wire_rules_view, with_server_rules
-from syncoxide_web.sync.view import SYNC_SECTION, wire_sync_view
-from syncoxide_web.vault.view import VAULT_SECTION, wire_vault_view
-from syncoxide_web.views import all_views, home_view, view_key_from_hash
-
-# Kept alive for the life of the page: a proxy that is garbage-collected stops receiving events.
-_listeners: list[Any] = []
+from syncoxide_web.send.view import wire_send_view
+from syncoxide_web.sync.rules_view import wire_rules_view
+from syncoxide_web.sync.view import wire_sync_view
+from syncoxide_web.vault.view import wire_vault_view
+from syncoxide_web.views import browser_checks_html, runtime_facts_html
 
 
 async def start() -> None:
     try:
-        await _render_first_screen()
+        await _wire_app()
     except Exception as error:
-        js.window.syncoxideBootError(
-            f"The app could not build its first screen: {error}.", traceback.format_exc()
-        )
+        js.window.syncoxideBootError(f"The app could not start: {error}.", traceback.format_exc())
         raise
 
 
-async def _render_first_screen() -> None:
+async def _wire_app() -> None:
     import pyodide  # type: ignore[import-not-found]
 
     runtime = current_runtime()
-    boot_seconds = js.performance.now() / 1000
-    home = home_view(
-        runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
-    )
     document = js.document
-    document.getElementById("views").innerHTML = all_views(
-        home,
-        {
-            "vault": VAULT_SECTION,
-            "sync": with_server_rules(SYNC_SECTION),
-            "files": FILES_SECTION,
-            "send": SEND_SECTION,
-            "shares": SHARES_SECTION,
-            "requests": REQUESTS_SECTION,
-        },
-    )
-    document.getElementById("boot").hidden = True
-    document.getElementById("views").hidden = False
-    badge = document.getElementById("runtime-badge")
-    badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
-    _wire_navigation()
     wire_vault_view()
     wire_sync_view()
     wire_rules_view()
@@ -65,24 +43,12 @@ async def _render_first_screen() -> None:
     wire_send_view()
     wire_shares_view()
     wire_requests_view()
+    boot_seconds = js.performance.now() / 1000
+    document.getElementById("runtime-facts").innerHTML = runtime_facts_html(
+        runtime, pyodide.__version__, await storage_estimate(), boot_seconds
+    )
+    document.getElementById("browser-checks").innerHTML = browser_checks_html(browser_checks())
+    document.getElementById("boot").hidden = True
+    badge = document.getElementById("runtime-badge")
+    badge.textContent = f"Python {runtime.python_version} · core {runtime.core_version}"
     document.documentElement.dataset.ready = "1"
-
-
-def _wire_navigation() -> None:
-    nav = js.document.getElementById("main-nav")
-    nav.setAttribute("aria-disabled", "false")
-    listener = create_proxy(lambda _event: show_view(view_key_from_hash(js.location.hash)))
-    _listeners.append(listener)
-    js.window.addEventListener("hashchange", listener)
-    show_view(view_key_from_hash(js.location.hash))
-
-
-def show_view(key: str) -> None:
-    document = js.document
-    for section in document.querySelectorAll("#views > section"):
-        section.hidden = section.dataset.view != key
-    for link in document.querySelectorAll("#main-nav a"):
-        if link.dataset.view == key:
-            link.setAttribute("aria-current", "page")
-        else:
-            link.removeAttribute("aria-current")

@@ -29,45 +29,6 @@ from syncoxide_web.api.client import call_api, live_socket_url, start_task
 RESULTS_FOLDER = "request-output"
 RECONNECT_SECONDS = 3
 
-REQUESTS_SECTION = """
-<section data-view="requests" hidden>
-  <h1>Request files</h1>
-  <p>Make a link where anyone, without an account, can drop files and whole folders for you.
-     With end-to-end encryption the files and their names are encrypted in the sender's browser
-     to a key made and kept in this browser: the server cannot read them.</p>
-  <form id="req-form" class="card" autocomplete="off">
-    <label>Title <input id="req-title" maxlength="200" required></label>
-    <label>Message <textarea id="req-message" rows="2" maxlength="2000"></textarea></label>
-    <label>Deadline in days <input id="req-deadline" type="number" min="1" step="1"
-      placeholder="none"></label>
-    <label><input type="checkbox" id="req-late"> Accept late files (marked late)</label>
-    <label>Password <input type="password" id="req-password" autocomplete="new-password"></label>
-    <label>At most this many files <input id="req-max-files" type="number" min="1"></label>
-    <label>At most this many MB <input id="req-max-mb" type="number" min="1"></label>
-    <label><input type="checkbox" id="req-encrypt"> End-to-end encrypt</label>
-    <label>Key passphrase (seals the key in this browser)
-      <input type="password" id="req-passphrase" autocomplete="new-password"></label>
-    <div class="actions"><button type="button" id="req-create">Create link</button></div>
-    <p id="req-status" role="status" aria-live="polite"></p>
-    <p id="req-made" hidden><input id="req-link" readonly size="60">
-      <button type="button" id="req-copy">Copy</button>
-      <a id="req-key-export" hidden>Save the key file</a></p>
-  </form>
-  <h2>My request links</h2>
-  <ul id="req-list" class="req-list"></ul>
-  <ul id="req-live" class="req-live" aria-live="polite"></ul>
-  <div id="req-arrivals" class="card" hidden>
-    <h2 id="req-arrivals-title"></h2>
-    <p id="req-unlock" hidden><label>Key passphrase
-      <input type="password" id="req-unlock-passphrase" autocomplete="current-password"></label>
-      <button type="button" id="req-names">Show names</button></p>
-    <ul id="req-files"></ul>
-    <div class="actions"><button type="button" id="req-zip">Download all as zip</button></div>
-    <p id="req-arrivals-status" role="status" aria-live="polite"></p>
-    <p id="req-result"></p>
-  </div>
-</section>
-"""
 
 _listeners: list[Any] = []
 _links: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,116 @@
+// The app shell before and after Python: navigation between views, and actions that wait.
+//
+// The server sends every view's layout, so the app can be read, navigated and filled in while
+// Pyodide starts in the background. Navigation is plain JavaScript (the URL hash names the
+// view) and never needs Python. A button pressed, a form submitted or a file picked before
+// Python has wired the views is held: the control shows that it waits, the banner says so in
+// words, and once <html data-ready="1"> the held actions run in the order they were asked for.
+// If Python cannot start, boot.js shows why and the held actions are dropped.
+(function () {
+  "use strict";
+  var VIEWS = "#views";
+  var held = [];  // [{control, replay}] in the order asked, one per control
+
+  function root() { return document.documentElement; }
+  function ready() { return root().dataset.ready === "1"; }
+  function failed() { return root().dataset.ready === "error"; }
+
+  // ---- navigation ------------------------------------------------------------------------
+  function viewKey() {
+    var key = location.hash.replace(/^#\/?/, "");
+    var known = document.querySelector(VIEWS + ' > section[data-view="' + CSS.escape(key) + '"]');
+    return key && known ? key : "home";
+  }
+
+  function showView() {
+    var key = viewKey();
+    document.querySelectorAll(VIEWS + " > section[data-view]").forEach(function (section) {
+      section.hidden = section.dataset.view !== key;
+    });
+    document.querySelectorAll("#main-nav a[data-view]").forEach(function (link) {
+      if (link.dataset.view === key) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
+  }
+
+  // ---- actions before Python ---------------------------------------------------------------
+  function label(control) {
+    var text = (control.textContent || control.value || control.getAttribute("aria-label") || "")
+      .trim();
+    return text ? "“" + text + "”" : "This action";
+  }
+
+  function say(text) {
+    var line = document.getElementById("boot-waiting");
+    if (!line) return;
+    line.textContent = text;
+    line.hidden = !text;
+  }
+
+  function hold(control, replay, what) {
+    if (ready() || failed()) return false;
+    if (!held.some(function (entry) { return entry.control === control; })) {
+      held.push({ control: control, replay: replay });
+    }
+    control.setAttribute("data-waiting", "");
+    control.setAttribute("aria-busy", "true");
+    say(what + " will run as soon as Python has started.");
+    return true;
+  }
+
+  function release(run) {
+    var entries = held;
+    held = [];
+    say("");
+    entries.forEach(function (entry) {
+      entry.control.removeAttribute("data-waiting");
+      entry.control.removeAttribute("aria-busy");
+      if (run) entry.replay();
+    });
+  }
+
+  function onClick(event) {
+    if (ready() || failed()) return;
+    var control = event.target.closest && event.target.closest(VIEWS + " button");
+    if (!control || control.disabled) return;
+    if (control.type === "submit" && control.form) return;  // held as the form's submit, below
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    hold(control, function () { control.click(); }, label(control));
+  }
+
+  function onSubmit(event) {
+    if (ready() || failed()) return;
+    var form = event.target;
+    if (!form.closest || !form.closest(VIEWS)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    hold(submitter || form, function () {
+      if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+    }, label(submitter || form));
+  }
+
+  function onChange(event) {
+    if (ready() || failed()) return;
+    var input = event.target;
+    if (!input.closest || !input.closest(VIEWS) || input.type !== "file") return;
+    // The picked files stay on the input; Python sees them when the change is sent again.
+    hold(input, function () {
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }, "Reading the files you picked");
+  }
+
+  document.addEventListener("click", onClick, true);
+  document.addEventListener("submit", onSubmit, true);
+  document.addEventListener("change", onChange, true);
+
+  new MutationObserver(function () {
+    if (ready()) release(true);
+    else if (failed()) release(false);
+  }).observe(root(), { attributes: true, attributeFilter: ["data-ready"] });
+
+  window.addEventListener("hashchange", showView);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showView);
+  else showView();
+})();
