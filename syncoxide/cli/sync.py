@@ -63,6 +63,33 @@ def _register_sync(commands: Any) -> None:
         "trash, or beside the winner with keep-both)",
     )
     sync.add_argument("--transfers", type=int, default=4, help="parallel transfers (default 4)")
+    sync.add_argument(
+        "--multi-thread-streams",
+        type=int,
+        default=4,
+        metavar="N",
+        help="concurrent parts per big file, resumable after a crash (default 4)",
+    )
+    sync.add_argument(
+        "--multi-thread-cutoff",
+        type=int,
+        default=64,
+        metavar="MiB",
+        help="files of this size or more go in parts where the destination allows (default 64)",
+    )
+    sync.add_argument(
+        "--multi-thread-chunk-size",
+        type=int,
+        default=32,
+        metavar="MiB",
+        help="size of one part (default 32)",
+    )
+    sync.add_argument(
+        "--no-track-renames",
+        dest="track_renames",
+        action="store_false",
+        help="sync mode: copy renamed files again instead of moving them at DST",
+    )
     _add_selection_and_output(sync)
     sync.set_defaults(run=_sync, rules=[])
 
@@ -142,6 +169,24 @@ def _options(args: argparse.Namespace) -> Any:
         args.transfers,
         rules,
         args.max_delete,
+        track_renames=args.track_renames,
+        parts=_part_settings(args),
+    )
+
+
+def _part_settings(args: argparse.Namespace) -> Any:
+    from syncoxide.engine.parts import MIB, PartSettings
+
+    numbers = (args.multi_thread_streams, args.multi_thread_cutoff, args.multi_thread_chunk_size)
+    if min(numbers) < 1:
+        raise UsageError(
+            "--multi-thread-streams, --multi-thread-cutoff and --multi-thread-chunk-size "
+            "must be at least 1."
+        )
+    return PartSettings(
+        args.multi_thread_streams,
+        args.multi_thread_cutoff * MIB,
+        args.multi_thread_chunk_size * MIB,
     )
 
 

@@ -9,7 +9,8 @@ is skipped (the fresh plan that follows a resume decides again). That makes repl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from syncoxide.errors import (
@@ -20,9 +21,11 @@ from syncoxide.errors import (
 )
 from syncoxide.providers.contract import Entry, Provider
 from syncoxide.sync.plan import Action, ActionKind, Side
-from syncoxide.wal.codec import encode_done, encode_failed
+from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
+from .moves import move_within
 from .pair_store import PairStore
+from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
 from .transfer import copy_verified
 
 
@@ -71,6 +74,8 @@ class Executor:
         transfers: int = 4,
         recheck: bool = False,
         progress: Progress | None = None,
+        parts: PartSettings | None = None,
+        stored_parts: Mapping[int, StoredParts] | None = None,
     ) -> None:
         self.providers = providers
         self.store = store
@@ -79,6 +84,10 @@ class Executor:
         self.transfers = max(1, transfers)
         self.recheck = recheck
         self.progress = progress
+        #: How big files go in parts, and the ranges an interrupted run already stored
+        #: (from its journal's PART records).
+        self.parts = parts or PartSettings()
+        self.stored_parts = stored_parts or {}
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -179,7 +188,7 @@ class Executor:
         target = f"{self.trash_root}/{path}"
         for attempt in range(2, 100):
             try:
-                await where.move(path, target)
+                await move_within(where, path, target, self.hash_kind)
                 return
             except AlreadyExistsError:
                 # A resumed run can trash a second version of the same name: keep both.
@@ -195,7 +204,7 @@ class Executor:
                 return Outcome(index, action, ok=True, noop=True)
             if not _same(before, action.source):
                 return Outcome(index, action, ok=True, noop=True, message="changed since plan")
-        await where.move(action.source_path, action.path)
+        await move_within(where, action.source_path, action.path, self.hash_kind)
         return Outcome(index, action, ok=True)
 
     async def _copy(self, index: int, action: Action) -> Outcome:
@@ -224,18 +233,45 @@ class Executor:
             return Outcome(index, action, ok=True, written=written)
         if action.backup and target is not None:
             await self._to_trash(dest, action.path)
-        written = await self._transfer(source_side, source, dest, action.path)
+        written = await self._transfer(index, source_side, source, dest, action.path)
         if action.delete_source:
             await source_side.delete(source.path)
         return Outcome(index, action, ok=True, written=written)
 
     async def _transfer(
-        self, source_side: Provider, source: Entry, dest: Provider, path: str
+        self, index: int, source_side: Provider, source: Entry, dest: Provider, path: str
     ) -> Entry:
         if source.size < SMALL_FILE_BYTES:
             return await copy_verified(source_side, source, dest, path, self.hash_kind)
+        in_parts = parts_writer(dest, source.size, self.parts)
         async with self._large_slots:
-            return await copy_verified(source_side, source, dest, path, self.hash_kind)
+            if in_parts is None:
+                return await copy_verified(source_side, source, dest, path, self.hash_kind)
+            job = PartJob(self._part_token(index), self._part_recorder(index))
+            job = replace(job, stored=self.stored_parts.get(index, {}))
+            return await copy_in_parts(
+                source_side,
+                source,
+                in_parts,
+                path,
+                hash_kind=self.hash_kind,
+                job=job,
+                settings=self.parts,
+            )
+
+    def _part_token(self, index: int) -> str:
+        # Same journal, same action -> same token: the resumed run finds the partial object.
+        return hashlib.sha256(f"{self.trash_root}\0{index}".encode()).hexdigest()[:20]
+
+    def _part_recorder(self, index: int) -> Callable[[int, int, str], Awaitable[None]]:
+        async def record(offset: int, length: int, digest: str) -> None:
+            # Not fsynced: a record lost with the machine only means the range is copied again.
+            if self.store is not None:
+                await self.store.append_journal(
+                    encode_part(index, offset, length, digest), durable=False
+                )
+
+        return record
 
     async def _only_touched(
         self, source_side: Provider, source: Entry, dest: Provider, target: Entry

@@ -22,6 +22,7 @@ from syncoxide.sync.filters import FilterSet, Rule
 from syncoxide.sync.listing import Listing, build_listing
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
 from syncoxide.sync.plan import Action, Mode, Plan, Side
+from syncoxide.sync.renames import with_renames
 from syncoxide.sync.state import PairState, decode_state
 from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
@@ -30,6 +31,8 @@ from syncoxide.wal.replay import replay_journal
 from .executor import Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
+from .parts import PartSettings
+from .renames import find_renames
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
 
@@ -43,6 +46,11 @@ class RunOptions:
     transfers: int = 4
     rules: tuple[Rule, ...] = ()
     max_delete: int | None = None
+    #: sync mode: a file deleted at one path and present with the same size and digest at
+    #: another becomes one move on the destination (server-side where the provider can).
+    track_renames: bool = True
+    #: Big files in concurrent, resumable parts where the destination takes them.
+    parts: PartSettings = field(default_factory=PartSettings)
 
 
 @dataclass
@@ -74,7 +82,10 @@ def _tolerance(one: Provider, two: Provider) -> int:
 
 
 async def resume_journal(
-    providers: dict[Side, Provider], store: PairStore, transfers: int, progress: Progress | None
+    providers: dict[Side, Provider],
+    store: PairStore,
+    options: RunOptions,
+    progress: Progress | None,
 ) -> list[Outcome]:
     blob = await store.load_journal()
     if blob is None:
@@ -87,9 +98,11 @@ async def resume_journal(
             store=store,
             trash_root=str(replay.header["trash"]),
             hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
-            transfers=transfers,
+            transfers=options.transfers,
+            parts=options.parts,
             recheck=True,
             progress=progress,
+            stored_parts=replay.parts,
         )
         outcomes = await executor.run(replay.pending())
         await store.append_journal(encode_finish(), durable=True)
@@ -209,6 +222,7 @@ async def _execute(
         trash_root=report.trash_root,
         hash_kind=common_hash_kind(one, two),
         transfers=options.transfers,
+        parts=options.parts,
         progress=progress,
     )
     report.outcomes = await executor.run(indexed)
@@ -225,13 +239,16 @@ async def run_pair(
     progress: Progress | None = None,
 ) -> RunReport:
     providers = {Side.PATH1: one, Side.PATH2: two}
-    resumed = await resume_journal(providers, store, options.transfers, progress)
+    resumed = await resume_journal(providers, store, options, progress)
     first, second, removed = await _listings(one, two, options)
     state = await _load_state(store, options)
     await _add_checksums(one, two, first, second, state, options)
     sensitive = one.features.case_sensitive and two.features.case_sensitive
     now = clock.now()
     plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
+    if options.mode is Mode.SYNC and options.track_renames:
+        pairs = await find_renames(one, two, first, second, options.transfers)
+        plan = with_renames(plan, pairs, first, second)
     report = RunReport(plan, resumed=resumed, dry_run=options.dry_run, partials_removed=removed)
     _check_max_delete(plan, options)
     if options.dry_run:

@@ -50,7 +50,12 @@ class Features:
     case_sensitive: bool = True
     #: Smallest mtime step the provider stores, in nanoseconds (1 s on FAT, 1 ns on ext4).
     mtime_precision_ns: int = 1
+    #: The provider implements ``CopiesWithin``: it duplicates a file without the bytes
+    #: passing through us (S3 CopyObject, WebDAV COPY). The engine uses it to move a file
+    #: where ``server_side_move`` is False.
     server_side_copy: bool = False
+    #: ``move`` renames in place (local rename, S3 copy + delete, WebDAV MOVE, SFTP rename,
+    #: Drive/Dropbox move). False: the engine moves by copy + verify + delete instead.
     server_side_move: bool = True
     #: Digests ``hash()`` and ``write()`` can produce.
     hash_kinds: frozenset[str] = frozenset(HASH_KINDS)
@@ -158,3 +163,52 @@ class WritesKnownDigests(Protocol):
         """``write`` of a stream whose digests (``known``, kind -> hex) were taken beforehand;
         a stream that does not match them raises ``IntegrityError`` and commits nothing."""
         ...
+
+
+@runtime_checkable
+class CopiesWithin(Protocol):
+    """A provider that copies a file to another path of its own without a download."""
+
+    async def copy(self, source: str, target: str) -> None:
+        """Duplicate ``source`` at ``target``; ``AlreadyExistsError`` if ``target`` exists."""
+        ...
+
+
+@runtime_checkable
+class WritesParts(Protocol):
+    """A destination that takes one big file as byte ranges written concurrently and in any
+    order into a partial object that outlives the process (named by ``token``, which the
+    engine derives from its journal), so a killed copy continues from its last good part.
+
+    Nothing appears under ``path`` before ``commit_parts``; ``discard_parts`` drops the
+    partial object. Leftovers are listed as ``EntryKind.PARTIAL`` like any partial write.
+    """
+
+    async def write_part(
+        self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
+    ) -> None:
+        """Store ``chunks`` at ``offset`` of the partial object of a ``size``-byte file."""
+        ...
+
+    async def part_digest(
+        self, path: str, token: str, offset: int, length: int, kind: str
+    ) -> str | None:
+        """Digest of a stored range read back from storage; None if the partial is gone."""
+        ...
+
+    async def commit_parts(
+        self,
+        path: str,
+        token: str,
+        *,
+        size: int,
+        mtime_ns: int,
+        whole_digest: str | None,
+        hash_kind: str | None,
+    ) -> Entry:
+        """Give the partial object its final name (replacing a file there). When
+        ``whole_digest`` is given, the stored bytes are hashed with ``hash_kind`` first and a
+        mismatch raises ``IntegrityError`` and commits nothing."""
+        ...
+
+    async def discard_parts(self, path: str, token: str) -> None: ...

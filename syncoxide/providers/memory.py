@@ -7,6 +7,7 @@ the engine's verify-and-retry path is exercised without real hardware going bad.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
@@ -54,12 +55,20 @@ class MemoryProvider:
         case_sensitive: bool = True,
         page_size: int = 100,
         chunk_size: int = 64 * 1024,
+        server_side_move: bool = True,
+        server_side_copy: bool = True,
     ) -> None:
         self._name = name
         self._objects: dict[str, _Stored] = {}
         # Remembers the spelling a case-insensitive store was given, like NTFS or APFS.
         self._names: dict[str, str] = {}
-        self._features = Features(case_sensitive=case_sensitive)
+        # Hashing bytes held in memory is as cheap as it gets.
+        self._features = Features(
+            case_sensitive=case_sensitive,
+            server_side_move=server_side_move,
+            server_side_copy=server_side_copy,
+            hashes_cheaply=True,
+        )
         self._page_size = page_size
         self._chunk_size = chunk_size
         self.now_ns = 1_700_000_000 * 10**9
@@ -67,6 +76,10 @@ class MemoryProvider:
         self.corrupt_next_writes = 0
         #: Fault injection: writes to these paths fail with ProviderError.
         self.failing_paths: set[str] = set()
+        #: What the engine asked of this store: calls per method and bytes written, as a
+        #: server's counters would show them (tests check that a move moved no bytes).
+        self.calls: Counter[str] = Counter()
+        self.bytes_written = 0
 
     # -- helpers for tests -------------------------------------------------------------
     def _key(self, path: str) -> str:
@@ -173,6 +186,8 @@ class MemoryProvider:
         if existing is not None and existing.kind is EntryKind.DIR:
             raise AlreadyExistsError(f"{self._name}: {path!r} is a directory.")
         content = b"".join([chunk async for chunk in chunks])
+        self.calls["write"] += 1
+        self.bytes_written += len(content)
         if self.corrupt_next_writes > 0 and content:
             self.corrupt_next_writes -= 1
             content = bytes([content[0] ^ 0xFF]) + content[1:]
@@ -204,6 +219,9 @@ class MemoryProvider:
             self._names.setdefault(self._key(ancestor), ancestor)
 
     async def move(self, source: str, target: str) -> None:
+        if not self._features.server_side_move:
+            raise UsageError(f"{self._name}: this store was set up without server-side moves.")
+        self.calls["move"] += 1
         self._get(source)
         if self._key(target) in self._objects and self._key(target) != self._key(source):
             raise AlreadyExistsError(f"{self._name}: {target!r} already exists.")
@@ -217,6 +235,18 @@ class MemoryProvider:
             self._objects[new_key] = self._objects.pop(key)
             self._names.pop(key, None)
             self._names[new_key] = new_name
+
+    async def copy(self, source: str, target: str) -> None:
+        """A file duplicated in the store (``CopiesWithin``); no bytes pass through a caller."""
+        if not self._features.server_side_copy:
+            raise UsageError(f"{self._name}: this store was set up without server-side copies.")
+        stored = self._get(source)
+        if stored.kind is not EntryKind.FILE:
+            raise UsageError(f"{self._name}: {source!r} is not a file.")
+        if self._key(target) in self._objects:
+            raise AlreadyExistsError(f"{self._name}: {target!r} already exists.")
+        self.calls["copy"] += 1
+        self.put(target, stored.content, stored.mtime_ns)
 
     async def set_mtime(self, path: str, mtime_ns: int) -> None:
         self._get(path).mtime_ns = mtime_ns

@@ -12,6 +12,11 @@ A journal is a header followed by records; it is only ever appended to::
     kind 4 DONE    payload: index u32 BE. The action committed.
     kind 5 FAILED  payload: index u32 BE | UTF-8 message. The action gave up this run.
     kind 6 FINISH  payload: empty. Every action was attempted; nothing left to resume.
+    kind 7 PART    payload: index u32 BE | offset u64 BE | length u64 BE | UTF-8 hex digest.
+                   One range of a big file copied in parts is stored in the action's partial
+                   object and had this digest when read from the source (see
+                   ``syncoxide.engine.parts``). A resumed copy reads such a range back and
+                   keeps it only if its digest still matches.
 
 A crash can leave a torn last record; readers stop at the first record that is short or fails
 its CRC and treat everything before it as the journal. Unknown kinds are skipped (newer writers
@@ -35,6 +40,7 @@ VERSION = 1
 HEADER = MAGIC + bytes([VERSION]) + b"\x00\x00"
 _PREFIX = struct.Struct(">IB")
 _U32 = struct.Struct(">I")
+_PART = struct.Struct(">IQQ")
 
 
 class RecordKind(enum.IntEnum):
@@ -44,6 +50,7 @@ class RecordKind(enum.IntEnum):
     DONE = 4
     FAILED = 5
     FINISH = 6
+    PART = 7
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,16 @@ def encode_done(index: int) -> bytes:
 
 def encode_failed(index: int, message: str) -> bytes:
     return encode_record(RecordKind.FAILED, _U32.pack(index) + message.encode())
+
+
+def encode_part(index: int, offset: int, length: int, digest: str) -> bytes:
+    return encode_record(RecordKind.PART, _PART.pack(index, offset, length) + digest.encode())
+
+
+def decode_part(payload: bytes) -> tuple[int, int, int, str]:
+    """(index, offset, length, digest) of a PART payload."""
+    index, offset, length = _PART.unpack_from(payload, 0)
+    return index, offset, length, payload[_PART.size :].decode("ascii")
 
 
 def encode_finish() -> bytes:

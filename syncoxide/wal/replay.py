@@ -2,6 +2,8 @@
 
 - No SEALED record: the plan was never complete, so no side effect started. Nothing to resume.
 - FINISH present: every action was attempted. Nothing to resume.
+- PART records say which ranges of a big file's partial object were stored (by digest); the
+  resumed copy re-reads and re-checks each before trusting it.
 - Otherwise every action without a DONE record is pending (FAILED ones too: a new run may
   succeed). The executor re-checks each pending action against what is there now before
   acting, so replaying an action that did commit (its DONE lost in the crash) changes nothing.
@@ -16,7 +18,7 @@ from typing import Any
 from syncoxide.errors import JournalError
 from syncoxide.sync.plan import Action
 from syncoxide.wal.actions import action_from_json
-from syncoxide.wal.codec import RecordKind, iter_records, split_index
+from syncoxide.wal.codec import RecordKind, decode_part, iter_records, split_index
 
 
 @dataclass
@@ -27,6 +29,8 @@ class JournalReplay:
     failed: dict[int, str] = field(default_factory=dict)
     sealed: bool = False
     finished: bool = False
+    #: action index -> {offset: (length, digest)} of ranges stored by a copy in parts.
+    parts: dict[int, dict[int, tuple[int, str]]] = field(default_factory=dict)
 
     @property
     def needs_resume(self) -> bool:
@@ -56,6 +60,9 @@ def _apply(replay: JournalReplay, kind: int, payload: bytes) -> None:
     elif kind == RecordKind.FAILED:
         index, message = split_index(payload)
         replay.failed[index] = message.decode(errors="replace")
+    elif kind == RecordKind.PART:
+        index, offset, length, digest = decode_part(payload)
+        replay.parts.setdefault(index, {})[offset] = (length, digest)
     elif kind == RecordKind.FINISH:
         replay.finished = True
 

@@ -50,13 +50,13 @@ def test_move_keeps_source_when_twin_differs_by_content() -> None:
     assert pair.one.snapshot() == {} and pair.two.snapshot() == {"twin": b"AAAA"}
 
 
-def test_rename_in_sync_mode_is_copy_plus_delete() -> None:
+def test_rename_in_sync_mode_without_tracking_is_copy_plus_delete() -> None:
     pair = Pair()
     pair.one.put("old-name", b"content", T0)
     pair.run("sync")
     pair.one._objects["new-name"] = pair.one._objects.pop("old-name")
     pair.one._names.pop("old-name", None)
-    report = pair.run("sync")
+    report = pair.run("sync", track_renames=False)
     assert plan_lines(report) == ["copy path2 new-name", "delete path2 old-name"]
     assert pair.two.snapshot() == {"new-name": b"content"}
 

@@ -31,6 +31,13 @@ from syncoxide.errors import (
     ProviderError,
     UsageError,
 )
+from syncoxide.native.providers.local.parts import commit as commit_parts
+from syncoxide.native.providers.local.parts import (
+    open_for_parts,
+    parts_name,
+    range_digest,
+    write_at,
+)
 from syncoxide.providers.contract import (
     PARTIAL_PREFIX,
     Entry,
@@ -216,6 +223,55 @@ class LocalProvider:
             info.st_mtime_ns,
             {hash_kind: digest} if hash_kind and digest else {},
         )
+
+    # -- WritesParts: big files in concurrent ranges, resumable (see engine/parts.py) --------
+    async def write_part(
+        self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
+    ) -> None:
+        partial = parts_name(self.full(path), token)
+        with translated(path):
+            fd = await asyncio.to_thread(open_for_parts, partial, size)
+            try:
+                async for block in chunks:
+                    await asyncio.to_thread(write_at, fd, block, offset)
+                    offset += len(block)
+            finally:
+                os.close(fd)
+
+    async def part_digest(
+        self, path: str, token: str, offset: int, length: int, kind: str
+    ) -> str | None:
+        partial = parts_name(self.full(path), token)
+        with translated(path):
+            return await asyncio.to_thread(range_digest, partial, offset, length, kind)
+
+    async def commit_parts(
+        self,
+        path: str,
+        token: str,
+        *,
+        size: int,
+        mtime_ns: int,
+        whole_digest: str | None,
+        hash_kind: str | None,
+    ) -> Entry:
+        final = self.full(path)
+        whole = (hash_kind, whole_digest) if hash_kind and whole_digest else None
+        with translated(path):
+            info = await asyncio.to_thread(
+                commit_parts,
+                parts_name(final, token),
+                final,
+                size=size,
+                mtime_ns=mtime_ns,
+                whole=whole,
+            )
+        hashes = {whole[0]: whole[1]} if whole else {}
+        return Entry(path, EntryKind.FILE, info.st_size, info.st_mtime_ns, hashes)
+
+    async def discard_parts(self, path: str, token: str) -> None:
+        with suppress(OSError):
+            os.unlink(parts_name(self.full(path), token))
 
     async def delete(self, path: str) -> None:
         full = self.full(path)

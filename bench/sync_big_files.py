@@ -1,0 +1,134 @@
+"""Renames, one big file, and a resumed big copy: syncoxide beside rclone 1.60, same run.
+
+    .venv/bin/python bench/sync_big_files.py [--base /tmp/syncoxide-bench] [--repeat 3]
+        [--big-mib 2048]
+
+Needs Debian's rclone (apt-get install -y rclone). Cases, tools alternating in order, medians:
+- rename the tree's 20 x 32 MiB folder (the FACTS.md tree from bench/sync_local.py) and sync:
+  syncoxide (renames tracked by default), rclone sync --track-renames, rclone sync;
+- one file of --big-mib MiB, local to local: syncoxide (parts, 4 streams), rclone copy
+  (its default multi-thread copy: 4 streams above 250 MiB);
+- that copy killed with SIGKILL once half its parts are journaled, then the rerun timed
+  (rclone has no part-way resume for a local copy: its figure is the full copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sync_local import MIB, SYNCOXIDE, generate, measure
+
+from syncoxide.wal.replay import replay_journal
+
+RCLONE = ["rclone", "--config", "/dev/null", "-q"]
+
+
+def _median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    return tuple(statistics.median(v) for v in zip(*runs, strict=True))  # type: ignore[return-value]
+
+
+def rename_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
+    src = base / "src"
+    tools = {
+        "syncoxide": lambda dst: [*SYNCOXIDE, str(src), str(dst), "--mode", "sync",
+                                  "--state-dir", str(base / "sx_state"), "--json"],
+        "rclone --track-renames": lambda dst: [*RCLONE, "sync", str(src), str(dst),
+                                               "--track-renames"],
+        "rclone": lambda dst: [*RCLONE, "sync", str(src), str(dst)],
+    }  # fmt: skip
+    dests = {name: base / f"ren_{i}" for i, name in enumerate(tools)}
+    for dst in dests.values():
+        if not (dst / "big").exists():
+            shutil.rmtree(dst, ignore_errors=True)
+            subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in tools}
+    for round_ in range(repeat):
+        order = list(tools) if round_ % 2 == 0 else list(reversed(tools))
+        for name in order:
+            (src / "big").rename(src / "big_renamed")
+            try:
+                runs[name].append(measure(tools[name](dests[name])))
+            finally:
+                (src / "big_renamed").rename(src / "big")
+            (dests[name] / "big_renamed").rename(dests[name] / "big")
+    return [("rename 20 big files' folder", n, _median(r)) for n, r in runs.items()]
+
+
+def _parts_journaled(state: Path) -> int:
+    journals = list(state.glob("pairs/*/journal.sxwal"))
+    return len(replay_journal(journals[0].read_bytes()).parts.get(0, {})) if journals else 0
+
+
+def big_rows(
+    base: Path, repeat: int, big_mib: int
+) -> list[tuple[str, str, tuple[float, float, float]]]:
+    src = base / "one_big"
+    if not (src / "big.bin").exists() or (src / "big.bin").stat().st_size != big_mib * MIB:
+        shutil.rmtree(src, ignore_errors=True)
+        src.mkdir(parents=True)
+        subprocess.run(["head", "-c", str(big_mib * MIB), "/dev/urandom"],
+                       stdout=(src / "big.bin").open("wb"), check=True)  # fmt: skip
+    dst, state = base / "one_big_dst", base / "one_big_state"
+    ours = [*SYNCOXIDE, str(src), str(dst), "--state-dir", str(state), "--json"]
+    theirs = [*RCLONE, "copy", str(src), str(dst)]
+
+    def fresh() -> None:
+        shutil.rmtree(dst, ignore_errors=True)
+        shutil.rmtree(state, ignore_errors=True)
+        dst.mkdir()
+        os.sync()
+
+    runs: dict[str, list[tuple[float, float, float]]] = {
+        "syncoxide": [],
+        "rclone": [],
+        "resume": [],
+    }
+    for round_ in range(repeat):
+        for name in ["syncoxide", "rclone"] if round_ % 2 == 0 else ["rclone", "syncoxide"]:
+            fresh()
+            runs[name].append(measure(ours if name == "syncoxide" else theirs))
+        fresh()
+        half = (big_mib // 32) // 2
+        proc = subprocess.Popen(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while _parts_journaled(state) < half and proc.poll() is None:
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        runs["resume"].append(measure(ours))
+    label = f"one {big_mib} MiB file"
+    return [
+        (label, "syncoxide", _median(runs["syncoxide"])),
+        (label, "rclone", _median(runs["rclone"])),
+        (f"{label}, rerun after kill at 50%", "syncoxide", _median(runs["resume"])),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--big-mib", type=int, default=2048)
+    parser.add_argument("--small", type=int, default=10_000)
+    args = parser.parse_args()
+    if shutil.which("rclone") is None:
+        raise SystemExit("rclone is not installed: apt-get install -y rclone")
+    args.base.mkdir(parents=True, exist_ok=True)
+    generate(args.base / "src", args.small)
+    rows = rename_rows(args.base, args.repeat) + big_rows(args.base, args.repeat, args.big_mib)
+    print(f"| {'case':<40} | {'tool':<22} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
+    print(f"|{'-' * 42}|{'-' * 24}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
+    for case, tool, (wall, cpu, rss) in rows:
+        print(f"| {case:<40} | {tool:<22} | {wall:>7.2f} | {cpu:>6.2f} | {rss:>11.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Copying one big file in parallel parts that survive a crash.
+
+A file of ``PART_THRESHOLD`` bytes or more, going to a destination that ``WritesParts``, is
+cut into ranges of ``PART_BYTES``; ``streams`` of them are in flight at once. Each range is
+hashed as it is read from the source, written into the destination's partial object (named by
+a token derived from the journal, so the next run finds it), read back from storage and hashed
+again. Only when both digests agree is a PART record appended to the journal. So the journal
+never vouches for bytes that were not verified where they are stored.
+
+After a crash the resumed action finds its PART records, reads each range back once more and
+keeps it only if its digest still matches (a part lost with the page cache, or changed while
+the process was down, is copied again). When every range is verified, and the source still
+has the size and mtime it had when the copy began, the partial object takes the final name;
+if the source lists a whole-file digest the destination checks it before committing.
+
+Nothing is ever visible under the final name before that commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import cast
+
+from syncoxide.errors import IntegrityError, ProviderUnavailableError
+from syncoxide.providers.contract import Entry, Provider, WritesParts
+
+MIB = 1024 * 1024
+#: Below this a single stream is as fast (measured on the 2-core machine, local disk).
+PART_THRESHOLD = 64 * MIB
+#: Large enough that per-part overhead (a journal record, a read-back) is noise; small enough
+#: that a kill loses little and 4 streams keep both cores busy on a 2 GiB file.
+PART_BYTES = 32 * MIB
+DEFAULT_STREAMS = 4
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PartSettings:
+    """--multi-thread-streams, --multi-thread-cutoff and --multi-thread-chunk-size."""
+
+    streams: int = DEFAULT_STREAMS
+    threshold: int = PART_THRESHOLD
+    part_bytes: int = PART_BYTES
+
+
+StoredParts = Mapping[int, tuple[int, str]]
+"""offset -> (length, digest) of ranges a previous run stored, from the journal."""
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """What the executor knows about one copy in parts: its token, what the journal says was
+    stored already, and how to journal a newly stored range."""
+
+    token: str
+    record: Callable[[int, int, str], Awaitable[None]]
+    stored: StoredParts = field(default_factory=dict)
+
+
+def parts_writer(dest: Provider, size: int, settings: PartSettings) -> WritesParts | None:
+    """``dest`` when this file goes in parts (see ``known_digest_writer`` on why not
+    ``isinstance``)."""
+    if size >= settings.threshold and callable(getattr(dest, "write_part", None)):
+        return cast(WritesParts, dest)
+    return None
+
+
+def part_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:
+    return [(offset, min(part_bytes, size - offset)) for offset in range(0, size, part_bytes)]
+
+
+async def copy_in_parts(
+    source: Provider,
+    entry: Entry,
+    dest: WritesParts,
+    path: str,
+    *,
+    hash_kind: str | None,
+    job: PartJob,
+    settings: PartSettings,
+) -> Entry:
+    copier = _PartCopier(source, entry, dest, path, job.token, hash_kind or "sha1")
+    ranges = part_ranges(entry.size, settings.part_bytes)
+    good = await copier.still_good(job.stored, ranges)
+    pending = iter([r for r in ranges if r not in good])
+
+    async def worker() -> None:
+        for offset, length in pending:
+            await job.record(offset, length, await copier.copy_verified(offset, length))
+
+    await asyncio.gather(*(worker() for _ in range(max(1, settings.streams))))
+    now = await source.stat(entry.path)
+    if (now.size, now.mtime_ns) != (entry.size, entry.mtime_ns):
+        await dest.discard_parts(path, job.token)
+        raise IntegrityError(
+            f"{entry.path!r} changed while it was being copied; the next run copies its new "
+            "version."
+        )
+    whole = entry.hashes.get(hash_kind) if hash_kind else None
+    return await dest.commit_parts(
+        path,
+        job.token,
+        size=entry.size,
+        mtime_ns=entry.mtime_ns,
+        whole_digest=whole,
+        hash_kind=hash_kind,
+    )
+
+
+@dataclass(frozen=True)
+class _PartCopier:
+    source: Provider
+    entry: Entry
+    dest: WritesParts
+    path: str
+    token: str
+    kind: str
+
+    async def still_good(
+        self, stored: StoredParts, ranges: list[tuple[int, int]]
+    ) -> set[tuple[int, int]]:
+        """Journaled ranges whose bytes, read back now, still have their journaled digest."""
+        claimed = [(o, n) for o, n in ranges if stored.get(o, (-1, ""))[0] == n]
+        digests = await asyncio.gather(
+            *(self.dest.part_digest(self.path, self.token, o, n, self.kind) for o, n in claimed)
+        )
+        return {r for r, d in zip(claimed, digests, strict=True) if d == stored[r[0]][1]}
+
+    async def copy_verified(self, offset: int, length: int) -> str:
+        last: IntegrityError | ProviderUnavailableError | None = None
+        for _ in range(ATTEMPTS):
+            try:
+                return await self.copy(offset, length)
+            except (IntegrityError, ProviderUnavailableError) as error:
+                last = error
+        assert last is not None
+        raise IntegrityError(
+            f"Copying bytes {offset}-{offset + length} of {self.entry.path!r} failed "
+            f"verification {ATTEMPTS} times: {last.message}",
+            hint="Nothing was written under the final name; the verified parts are kept for "
+            "the next run.",
+        ) from last
+
+    async def copy(self, offset: int, length: int) -> str:
+        hasher = hashlib.new(self.kind)
+        count = 0
+
+        async def hashed() -> AsyncIterator[bytes]:
+            nonlocal count
+            async for chunk in self.source.open_read(self.entry.path, offset, length):
+                count += len(chunk)
+                hasher.update(chunk)
+                yield chunk
+
+        await self.dest.write_part(self.path, self.token, offset, hashed(), size=self.entry.size)
+        if count != length:
+            raise IntegrityError(
+                f"{self.entry.path!r} gave {count} bytes at offset {offset}, {length} "
+                "expected: it changed while it was being copied."
+            )
+        read = hasher.hexdigest()
+        stored = await self.dest.part_digest(self.path, self.token, offset, length, self.kind)
+        if stored != read:
+            raise IntegrityError(
+                f"Bytes {offset}-{offset + length} of {self.path!r} did not read back as written."
+            )
+        return read
