@@ -52,12 +52,11 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"  # it names the signed-in user
     page = response.text
-    assert vendor_url(manifest, "pyscript", "core.js") in page
     assert 'data-ready="0"' in page
-    config_attr = page.split('config="', 1)[1].split('"', 1)[0]
-    config = json.loads(config_attr.replace("&quot;", '"'))
-    assert config["interpreter"] == vendor_url(manifest, "pyodide", "pyodide.mjs")
-    assert config["packages"] == ["syncoxide", "syncoxide-web"]
+    boot = page.split('id="python-boot"', 1)[1].split(">", 1)[0]
+    assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
+    assert 'data-packages="syncoxide,syncoxide-web"' in boot
+    assert f'data-build="{manifest["pyodide"]["path"]}"' in boot
     assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
 
 
@@ -244,9 +243,9 @@ def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) 
     client, _ = signed_in_client(
         create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)), "tester"
     )
-    assert "/vendor/pyscript-1-000000000001/core.js" in client.get("/").text
+    assert "/vendor/pyodide-1-000000000001/pyodide.mjs" in client.get("/").text
     fake_build(web / "static" / "vendor", 2)
-    assert "/vendor/pyscript-2-000000000002/core.js" in client.get("/").text
+    assert "/vendor/pyodide-2-000000000002/pyodide.mjs" in client.get("/").text
     # A page opened before the rebuild can still finish loading from the previous folder.
     assert client.get("/vendor/pyscript-1-000000000001/core.js").text == "// generation 1\n"
     assert client.get("/vendor/manifest.json").status_code == 404

@@ -120,6 +120,10 @@ def render_app_shell(template: str, build: VendorBuild, *, views: str = "") -> s
         "{{boot_bytes}}": str(build.boot_bytes),
         "{{lazy_scripts}}": lazy_script_tags(build),
         "{{pyscript_config}}": html.escape(json.dumps(pyscript_config(build)), quote=True),
+        # The app page starts Pyodide itself (web/static/app-boot.mjs): which wheels, and a
+        # name for this exact build (its folder is content-hashed) to key a Python snapshot.
+        "{{python_packages}}": html.escape(",".join(build.packages), quote=True),
+        "{{python_build}}": html.escape(build.pyodide_path, quote=True),
     }
     for placeholder, value in values.items():
         template = template.replace(placeholder, value)
