@@ -6,6 +6,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
 
     SyncoxideError                      retryable = False unless a subclass says otherwise
     ├── UsageError                      the caller asked for something impossible (bad flag or path)
+    │   └── InvalidInputError           a request field, header or parameter is malformed
     ├── ConfigError                     configuration or installation is incomplete or invalid
     ├── NotFoundError                   a file, share, user or object does not exist
     │   └── GoneError                   it existed, but expired, was revoked or used up
@@ -32,6 +33,9 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     │   └── DirectoryNotEmptyError      a directory to remove still holds entries
     ├── JournalError                    a sync journal or saved pair state cannot be read
     ├── SafetyLimitError                a run stopped before any change (e.g. --max-delete)
+    ├── BackupError                     borg could not do what a backup command asked
+    │   ├── RepositoryLockedError       another borg holds the repository's lock  retryable = True
+    │   └── StorageFullError            the repository's disk or quota is full
     └── CancelledByUserError            the user stopped the work
 
 Each error carries a short human ``message`` that says what happened and, where it helps,
@@ -62,6 +66,10 @@ class SyncoxideError(Exception):
 
 class UsageError(SyncoxideError):
     code = "usage"
+
+
+class InvalidInputError(UsageError):
+    code = "invalid_input"
 
 
 class ConfigError(SyncoxideError):
@@ -168,6 +176,19 @@ class JournalError(SyncoxideError):
 
 class SafetyLimitError(SyncoxideError):
     code = "safety_limit"
+
+
+class BackupError(SyncoxideError):
+    code = "backup"
+
+
+class RepositoryLockedError(BackupError):
+    code = "repository_locked"
+    retryable = True
+
+
+class StorageFullError(BackupError):
+    code = "storage_full"
 
 
 class CancelledByUserError(SyncoxideError):

@@ -52,6 +52,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("get an API token for a server through the browser", "syncoxide.cli.login"),
     "whoami": ("show who the saved or given token acts as", "syncoxide.cli.login"),
     "events": ("print your live notifications", "syncoxide.cli.login"),
+    "backup": (
+        "encrypted, deduplicated backups with borg",
+        "syncoxide.cli.backup.command",
+    ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }

@@ -179,6 +179,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         uploads,
         services.notifier,
         services.clock,
+        services.signing,
         _quota_bytes(),
         files_bytes,
     )

@@ -54,6 +54,11 @@ class ServerConfig:
         return self.data_dir / "blobs"
 
     @property
+    def signing_key_path(self) -> Path:
+        """The server-only key that signs unlock cookies and download tickets (signing.py)."""
+        return self.data_dir / "signing.key"
+
+    @property
     def settings_path(self) -> Path:
         """Optional TOML settings: sign-in providers (``[oidc.NAME]``), see the README."""
         override = os.environ.get("SYNCOXIDE_SETTINGS")

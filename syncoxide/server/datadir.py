@@ -197,6 +197,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX p2p_codes_by_expiry ON p2p_codes (expires_at);
     """,
+    # 11: password-link unlock cookies are MACs under the server's signing key now; the clear
+    # cookie values kept so far are erased (visitors type the password once more).
+    """
+    UPDATE links SET access_secret = '';
+    """,
 )
 
 

@@ -10,6 +10,7 @@ from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.ratelimit import RateLimiter, RateLimits
+from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
@@ -22,6 +23,7 @@ class Services:
     accounts: Accounts
     notifier: Notifier
     oidc: OidcLogins
+    signing: SigningKey
     limits: RateLimits = field(default_factory=RateLimits)
     cli_codes: CliLoginCodes = field(default_factory=CliLoginCodes)
     limiter: RateLimiter = field(default_factory=RateLimiter)
@@ -42,5 +44,6 @@ def embedded_services(
         accounts=Accounts(store, clock),
         notifier=Notifier(store),
         oidc=OidcLogins(store, load_providers(config.settings_path)),
+        signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
     )

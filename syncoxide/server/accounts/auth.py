@@ -8,14 +8,13 @@ token, since browsers never attach them on their own.
 
 from __future__ import annotations
 
-import secrets
-
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from syncoxide.errors import AuthenticationError
 from syncoxide.server.accounts.service import SESSION_MAX_SECONDS, SignedIn
 from syncoxide.server.api.errors import ApiError, from_syncoxide
+from syncoxide.server.inputs import same_secret
 from syncoxide.server.services import Services
 
 SESSION_COOKIE = "sxo_session"
@@ -47,7 +46,7 @@ def check_csrf(method: str, signed_in: SignedIn, submitted: str | None) -> None:
     if method in SAFE_METHODS or signed_in.via != "session":
         return
     expected = signed_in.csrf_token or ""
-    if not submitted or not secrets.compare_digest(submitted, expected):
+    if not same_secret(submitted, expected):
         raise ApiError(
             403,
             "csrf_failed",

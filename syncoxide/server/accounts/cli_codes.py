@@ -7,12 +7,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from syncoxide.server.inputs import same_secret
+
 CODE_TTL_SECONDS = 120
 
 
 def challenge_of(verifier: str) -> str:
     return (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("utf-8", "surrogatepass")).digest())
+        .rstrip(b"=")
+        .decode()
     )
 
 
@@ -30,6 +34,6 @@ class CliLoginCodes:
         entry = self._pending.pop(code, None)
         if entry is None or entry[2] <= now:
             return None
-        if not secrets.compare_digest(entry[0], challenge_of(verifier)):
+        if not same_secret(challenge_of(verifier), entry[0]):
             return None
         return entry[1]

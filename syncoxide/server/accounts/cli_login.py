@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from syncoxide.server.accounts.auth import check_csrf, services_of, who
 from syncoxide.server.accounts.pages import read_form, render_page
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.inputs import is_decimal
 
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -32,7 +33,7 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 def _params(request: Request) -> tuple[int, str]:
     port_raw = request.query_params.get("port", "")
     challenge = request.query_params.get("challenge", "")
-    if not port_raw.isdigit() or not (int(port_raw) == 0 or 1024 <= int(port_raw) <= 65535):
+    if not is_decimal(port_raw) or not (int(port_raw) == 0 or 1024 <= int(port_raw) <= 65535):
         raise ApiError(400, "bad_port", "The command line sent an impossible port.")
     if not _CHALLENGE.fullmatch(challenge):
         raise ApiError(400, "bad_challenge", "The command line sent an impossible challenge.")

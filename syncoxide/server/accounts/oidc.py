@@ -28,6 +28,7 @@ from joserfc.jwk import KeySet
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.inputs import same_secret
 from syncoxide.server.storage.port import DuplicateError, MetadataStore, PendingLogin, User
 
 LOGIN_TTL_SECONDS = 600
@@ -162,7 +163,7 @@ class OidcLogins:
         """Check the callback; return the provider, the verified claims and where to go."""
         provider = self.provider(name)
         state = query.get("state", "")
-        if not state or not browser_state or not secrets.compare_digest(state, browser_state):
+        if not same_secret(state, browser_state):
             raise ApiError(
                 400,
                 "state_mismatch",

@@ -29,6 +29,7 @@ from syncoxide.server.accounts.auth import (
 from syncoxide.server.accounts.oidc import LOGIN_TTL_SECONDS, STATE_COOKIE, user_for_claims
 from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError, from_syncoxide, log, rate_limited
+from syncoxide.server.inputs import is_storable_id, same_secret
 from syncoxide.server.storage.port import ApiToken, User
 
 FORM_COOKIE = "sxo_form"
@@ -120,12 +121,12 @@ async def login_submit(request: Request) -> Response:
     try:
         form = await read_form(request)
         expected = request.cookies.get(FORM_COOKIE, "")
-        if not expected or not secrets.compare_digest(form.get("csrf", ""), expected):
+        if not same_secret(form.get("csrf"), expected):
             raise ApiError(403, "csrf_failed", "The form expired. Please sign in again.")
         name = form.get("name", "").strip()
         for bucket, key, rule in (
             ("login-ip", client_ip(request), services.limits.login_per_ip),
-            ("login-user", name, services.limits.login_per_user),
+            ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
             wait = services.limiter.hit(bucket, key, rule)
             if wait is not None:
@@ -315,6 +316,8 @@ async def revoke_token_form(request: Request) -> Response:
     services = services_of(request)
     token_id = request.path_params["token_id"]
     try:
+        if not is_storable_id(token_id):
+            raise ApiError(404, "not_found", "You have no token with this id.")
         check_csrf("POST", signed_in, (await read_form(request)).get("csrf"))
         await services.accounts.revoke_token(signed_in.user, token_id)
     except ApiError as error:

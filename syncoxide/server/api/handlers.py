@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from syncoxide.errors import InvalidInputError
 from syncoxide.server.accounts.auth import (
     clear_session_cookie,
     client_ip,
@@ -17,6 +18,7 @@ from syncoxide.server.accounts.auth import (
 from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError, rate_limited
 from syncoxide.server.events.service import event_json
+from syncoxide.server.inputs import whole_number
 from syncoxide.server.storage.port import ApiToken, User
 
 
@@ -53,13 +55,15 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 
 
 def limit(call: Call, kind: str, user_key: str) -> None:
-    """Count an attempt against the client's IP and the account; 429 when over either."""
+    """Count an attempt against the client's IP and the (account, IP) pair; 429 when over
+    either. Never the account alone: a stranger's wrong guesses must not lock its owner out."""
     services = services_of(call.request)
     limits = services.limits
     per_ip, per_user = getattr(limits, f"{kind}_per_ip"), getattr(limits, f"{kind}_per_user")
+    address = client_ip(call.request)
     for bucket, key, rule in (
-        (f"{kind}-ip", client_ip(call.request), per_ip),
-        (f"{kind}-user", user_key, per_user),
+        (f"{kind}-ip", address, per_ip),
+        (f"{kind}-user", f"{user_key}\0{address}", per_user),
     ):
         wait = services.limiter.hit(bucket, key, rule)
         if wait is not None:
@@ -136,9 +140,10 @@ def _int_query(call: Call, name: str, default: int, low: int, high: int) -> int:
     raw = call.request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ApiError(400, "bad_query", f"'{name}' must be a whole number from {low} to {high}.")
-    return int(raw)
+    try:
+        return whole_number(raw, f"'{name}'", low=low, high=high)
+    except InvalidInputError as error:
+        raise ApiError(400, "bad_query", error.message) from None
 
 
 async def list_events(call: Call) -> dict[str, Any]:

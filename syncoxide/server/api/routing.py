@@ -32,6 +32,7 @@ from syncoxide.server.api.spec import (
 )
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.inputs import is_decimal, is_storable_id, unwritable_text
 from syncoxide.server.links.api import LINK_OPERATIONS, tus_openapi_paths
 from syncoxide.server.rules.api import RULE_OPERATIONS
 
@@ -153,6 +154,7 @@ OPERATIONS: tuple[Operation, ...] = (
 def _wrap(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         try:
+            _check_path_ids(request)
             signed_in = await who(request)
             if operation.signed_in:
                 if signed_in is None:
@@ -179,7 +181,7 @@ async def read_json(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
             415, "json_required", "Send the body as JSON (Content-Type: application/json)."
         )
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_JSON_BODY):
+    if declared is not None and (not is_decimal(declared) or int(declared) > MAX_JSON_BODY):
         raise _too_large()
     raw = bytearray()
     async for chunk in request.stream():
@@ -190,10 +192,21 @@ async def read_json(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
+    where = unwritable_text(body)
+    if where:
+        message = f"{where} holds an unpaired UTF-16 surrogate (like \\ud800), which is not text."
+        raise ApiError(400, "malformed_json", message)
     problem = schema_problem(body, schema)
     if problem:
         raise ApiError(422, "invalid_body", problem)
     return dict(body)
+
+
+def _check_path_ids(request: Request) -> None:
+    """A numeric id past SQLite's 64-bit range names nothing: 404 before any lookup."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not is_storable_id(value):
+            raise ApiError(404, "not_found", "Nothing has this id.")
 
 
 def _too_large() -> ApiError:

@@ -20,6 +20,7 @@ from syncoxide.server.accounts.auth import services_of, who
 from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.events.service import event_json
+from syncoxide.server.inputs import is_decimal
 from syncoxide.server.storage.port import Event
 
 CLOSE_UNAUTHORIZED = 4401
@@ -44,7 +45,7 @@ async def _authorize(websocket: WebSocket) -> SignedIn | None:
 async def live_events(websocket: WebSocket) -> None:
     signed_in = await _authorize(websocket)
     after_raw = websocket.query_params.get("after", "0")
-    if signed_in is None or not after_raw.isdigit():
+    if signed_in is None or not is_decimal(after_raw) or int(after_raw) < 0:
         # Closing before accepting makes the server answer the handshake with 403.
         await websocket.close(code=CLOSE_UNAUTHORIZED)
         return

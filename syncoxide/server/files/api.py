@@ -20,6 +20,7 @@ from syncoxide.errors import (
     AlreadyExistsError,
     DirectoryNotEmptyError,
     IntegrityError,
+    InvalidInputError,
     SyncoxideError,
 )
 from syncoxide.server.api.errors import ApiError
@@ -27,6 +28,7 @@ from syncoxide.server.api.handlers import Call
 from syncoxide.server.api.spec import INT, STR, Operation, obj
 from syncoxide.server.files.service import FileService, QuotaExceededError, StorageFullError
 from syncoxide.server.files.store import StoredEntry
+from syncoxide.server.inputs import whole_number
 from syncoxide.server.links.downloads import (
     UnsatisfiableRange,
     attachment,
@@ -103,10 +105,10 @@ def _int(call: Call, name: str, default: int, low: int, high: int) -> int:
     raw = call.request.query_params.get(name)
     if raw is None:
         return default
-    digits = raw[1:] if raw.startswith("-") else raw
-    if not digits.isdigit() or len(digits) > 20 or not low <= int(raw) <= high:
-        raise ApiError(400, "bad_query", f"'{name}' must be a whole number from {low} to {high}.")
-    return int(raw)
+    try:
+        return whole_number(raw, f"'{name}'", low=low, high=high)
+    except InvalidInputError as error:
+        raise ApiError(400, "bad_query", error.message) from None
 
 
 def _flag(call: Call, name: str) -> bool:

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.server.files.service import UPLOAD_SCOPE, FileService
+from syncoxide.server.inputs import is_decimal
 from syncoxide.server.links.uploads import signed_in_first, signed_in_owner
 from syncoxide.server.tus import TusEndpoint, TusPolicy
 from syncoxide.server.tus.headers import TusRequestError
@@ -44,12 +45,13 @@ class StorageUploadPolicy:
         incoming = 0
         for header in ("upload-length", "content-length"):
             value = request.headers.get(header, "")
-            if value.isdigit() and len(value) < 20:
+            if is_decimal(value):
                 incoming = max(incoming, int(value))
         if request.method == "PATCH":
             offset = request.headers.get("upload-offset", "")
-            if offset.isdigit() and len(offset) < 20 and "content-length" in request.headers:
-                incoming = max(incoming, int(offset) + int(request.headers["content-length"]))
+            length = request.headers.get("content-length")
+            if is_decimal(offset) and is_decimal(length):
+                incoming = max(incoming, int(offset) + int(length or "0"))
         if request.method in ("POST", "PATCH") and incoming:
             try:
                 await self.files.check_room(user_id, incoming)

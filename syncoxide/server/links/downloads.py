@@ -21,7 +21,7 @@ from syncoxide.archive.zip_layout import HeaderBytes, ZipLayout, ZipMember
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkFile
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")  # ASCII digits: "²" is \d too
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """What share links and request-files links do, apart from HTTP.
 
 A link's id is its capability (144 random bits in the URL); a password, when set, is checked
-against an Argon2id hash and then remembered in a cookie holding the link's ``access_secret``.
+against an Argon2id hash and then remembered in a cookie holding a MAC, under the server's own
+signing key, of the link and its password hash: nothing in the database equals a cookie, and a
+new password ends every earlier unlock. A counted download hands its client a signed ticket
+(``signing.py``) that makes resuming that same download free for a while; only the server can
+issue one, and it names the link and what was downloaded.
 Finished tus uploads are moved (renamed, not copied) into the blob store under
 ``links/l<id>/u<upload id>``; their CRC-32 (needed in advance by the zip layout) and SHA-256
 were computed by the upload store while the bytes arrived, or are read from disk after a restart.
@@ -11,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import secrets
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +29,7 @@ from syncoxide.safe_names import sanitized_relative_path, unique_path
 from syncoxide.server.accounts.service import Clock
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.links.store import Link, LinkFile, LinkStore
+from syncoxide.server.signing import SigningKey
 from syncoxide.server.storage.port import BlobStore, User
 from syncoxide.server.tus import Upload, UploadStore
 
@@ -62,6 +66,7 @@ class LinkService:
         uploads: UploadStore,
         notifier: Notifier,
         clock: Clock,
+        signing: SigningKey,
         quota_bytes: int | None = None,
         used_elsewhere: Callable[[int], Awaitable[int]] | None = None,
     ) -> None:
@@ -70,6 +75,7 @@ class LinkService:
         self.uploads = uploads
         self.notifier = notifier
         self.clock = clock
+        self.signing = signing
         self.quota_bytes = quota_bytes  # per user, over all their links; None: no limit
         self.used_elsewhere = used_elsewhere  # what else counts against it (their own files)
         self._swept_at = 0
@@ -105,7 +111,7 @@ class LinkService:
             downloads=0,
             last_download_at=None,
             password_hash=_HASHER.hash(password) if password else None,
-            access_secret=secrets.token_urlsafe(32),
+            access_secret="",  # unused since migration 11: unlock cookies are MACs (unlock_cookie)
             revoked_at=None,
             max_total_bytes=options.max_total_bytes,
             max_files=options.max_files,
@@ -144,27 +150,28 @@ class LinkService:
             raise AuthenticationError(
                 "That password is not right.", hint="Check it with the person who sent the link."
             ) from None
-        return link.access_secret
+        return self.unlock_cookie(link)
 
-    @staticmethod
-    def unlocked(link: Link, cookie: str | None) -> bool:
+    def unlock_cookie(self, link: Link) -> str:
+        return self.signing.mac("link-unlock", link.id, link.password_hash or "")
+
+    def unlocked(self, link: Link, cookie: str | None) -> bool:
         if link.password_hash is None:
             return True
-        return cookie is not None and secrets.compare_digest(cookie, link.access_secret)
+        return self.signing.matches(cookie, "link-unlock", link.id, link.password_hash)
 
-    def download_ticket(self, link: Link) -> str:
-        """A cookie value: this client's download of ``link`` was counted at this moment."""
-        counted_at = str(self.clock())
-        return f"{counted_at}.{_ticket_mac(link, counted_at)}"
+    def download_ticket(self, link: Link, scope: str) -> str:
+        """A cookie value: this client's download of ``scope`` in ``link`` was counted now."""
+        return self.signing.issue("download-ticket", (link.id, scope), self.clock())
 
-    def holds_ticket(self, link: Link, ticket: str | None) -> bool:
-        """Whether ``ticket`` is this link's and less than RESUME_GRACE_SECONDS old."""
-        counted_at, _, mac = (ticket or "").partition(".")
-        return (
-            counted_at.isdigit()
-            and hmac.compare_digest(mac, _ticket_mac(link, counted_at))
-            and self.clock() - int(counted_at) < RESUME_GRACE_SECONDS
+    def holds_ticket(self, link: Link, scope: str, ticket: str | None) -> bool:
+        """Whether ``ticket`` was issued by this server for ``scope`` in ``link``, at most
+        RESUME_GRACE_SECONDS ago and not in the future."""
+        subject = (link.id, scope)
+        found = self.signing.check(
+            ticket, "download-ticket", subject, self.clock(), RESUME_GRACE_SECONDS
         )
+        return found is not None
 
     async def start_download(self, link: Link, free: bool) -> None:
         """Count a download unless it is ``free`` (see share_routes); GoneError once the
@@ -213,8 +220,3 @@ async def _digest_file(path: Path) -> tuple[int, str]:
         return crc, sha256.hexdigest()
 
     return await asyncio.to_thread(digest)
-
-
-def _ticket_mac(link: Link, counted_at: str) -> str:
-    message = f"visit:{link.id}:{counted_at}".encode()
-    return hmac.new(link.access_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -8,6 +8,7 @@ and bots are refused the bytes, so a one-time link survives being pasted into a 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
 from syncoxide.server.accounts.auth import client_ip, is_tls, services_of
 from syncoxide.server.accounts.pages import read_form
 from syncoxide.server.api.errors import ApiError, rate_limited
+from syncoxide.server.inputs import is_storable_id
 from syncoxide.server.links import html as pages
 from syncoxide.server.links.downloads import (
     UnsatisfiableRange,
@@ -71,11 +73,13 @@ async def open_link(request: Request, kind: str) -> Link | Response:
 
 
 def check_link_password(request: Request, link: Link, password: str) -> str:
-    """The unlocking cookie value; rate limited per link and per client IP."""
+    """The unlocking cookie value; rate limited per (link, client IP) and per client IP, so a
+    stranger guessing never locks out the recipient, who asks from another address."""
     limiter = services_of(request).limiter
+    address = client_ip(request)
     for bucket, key, rule in (
-        ("link-password", link.id, PASSWORD_LIMIT_PER_LINK),
-        ("link-password-ip", client_ip(request), PASSWORD_LIMIT_PER_IP),
+        ("link-password", f"{link.id}\0{address}", PASSWORD_LIMIT_PER_LINK),
+        ("link-password-ip", address, PASSWORD_LIMIT_PER_IP),
     ):
         wait = limiter.hit(bucket, key, rule)
         if wait is not None:
@@ -92,7 +96,7 @@ def unlock_response(request: Request, link: Link, secret: str, target: str) -> R
 
 
 def unlocked(request: Request, link: Link) -> bool:
-    return LinkService.unlocked(link, request.cookies.get(cookie_name(link)))
+    return links_of(request).unlocked(link, request.cookies.get(cookie_name(link)))
 
 
 async def share_page(request: Request) -> Response:
@@ -132,7 +136,29 @@ def ticket_cookie(link: Link) -> str:
     return f"sxo_dl_{link.id}"
 
 
-async def _download_gate(request: Request, link: Link, resuming: bool) -> Response | bool:
+@dataclass(frozen=True)
+class Download:
+    """What one download fetches: the ticket it earns covers exactly this (``scope``), sent
+    back only to its own address (``path``). An encrypted share's page fetches file after
+    file, so there the whole share is one scope."""
+
+    scope: str
+    path: str
+
+    @classmethod
+    def of_file(cls, link: Link, file_id: int) -> Download:
+        if link.encrypted:
+            return cls("all", f"/s/{link.id}/")
+        return cls(f"file:{file_id}", f"/s/{link.id}/files/{file_id}")
+
+    @classmethod
+    def of_zip(cls, link: Link, folder: str) -> Download:
+        return cls(f"zip:{folder}", f"/s/{link.id}/zip")
+
+
+async def _download_gate(
+    request: Request, link: Link, download: Download, resuming: bool
+) -> Response | bool:
     """A refusal, or whether the download that may now go ahead was counted."""
     if not unlocked(request, link):
         return html_error(401, "This link needs its password; open the link's page first.")
@@ -141,11 +167,10 @@ async def _download_gate(request: Request, link: Link, resuming: bool) -> Respon
             return False
         return html_error(403, "Link previews do not download files; open the link instead.")
     links = links_of(request)
-    # Free: the client whose download was counted resuming it, or, for an encrypted share
-    # (no zip: its page fetches file after file), fetching another file in the same visit.
-    free = (resuming or link.encrypted) and links.holds_ticket(
-        link, request.cookies.get(ticket_cookie(link))
-    )
+    # Free: the client whose download of this very thing was counted, resuming it; on an
+    # encrypted share, also fetching another file in the same visit.
+    ticket = request.cookies.get(ticket_cookie(link))
+    free = (resuming or link.encrypted) and links.holds_ticket(link, download.scope, ticket)
     try:
         await links.start_download(link, free)
     except GoneError as error:
@@ -153,17 +178,19 @@ async def _download_gate(request: Request, link: Link, resuming: bool) -> Respon
     return not free
 
 
-def with_ticket(request: Request, link: Link, response: Response, counted: bool) -> Response:
+def with_ticket(
+    request: Request, link: Link, download: Download, response: Response, counted: bool
+) -> Response:
     """After a counted download, hand its client the ticket that makes resuming free."""
     if counted:
         response.set_cookie(
             ticket_cookie(link),
-            links_of(request).download_ticket(link),
+            links_of(request).download_ticket(link, download.scope),
             max_age=RESUME_GRACE_SECONDS,
             httponly=True,
             samesite="lax",
             secure=is_tls(request),
-            path=f"/s/{link.id}/",
+            path=download.path,
         )
     return response
 
@@ -172,18 +199,21 @@ async def share_file(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
-    file = await links_of(request).store.file(link.id, request.path_params["file_id"])
+    file_id = request.path_params["file_id"]
+    file = await links_of(request).store.file(link.id, file_id) if is_storable_id(file_id) else None
     if file is None:
         return html_error(404, "This share has no such file.")
     try:
         chosen = requested_range(request, file.size, file_etag(file))
     except UnsatisfiableRange:
         return not_satisfiable(file.size)
-    counted = await _download_gate(request, link, chosen is not None and chosen.start > 0)
+    download = Download.of_file(link, file.id)
+    resuming = chosen is not None and chosen.start > 0
+    counted = await _download_gate(request, link, download, resuming)
     if isinstance(counted, Response):
         return counted
     response = file_response(request, links_of(request), file, chosen)
-    return with_ticket(request, link, response, counted)
+    return with_ticket(request, link, download, response, counted)
 
 
 async def share_zip(request: Request) -> Response:
@@ -205,12 +235,13 @@ async def share_zip(request: Request) -> Response:
         chosen = requested_range(request, plan[0].size, plan[1])
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
-    counted = await _download_gate(request, link, chosen is not None and chosen.start > 0)
+    download = Download.of_zip(link, folder)
+    counted = await _download_gate(request, link, download, chosen is not None and chosen.start > 0)
     if isinstance(counted, Response):
         return counted
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"
     response = zip_response(request, links_of(request), files, plan, name, chosen)
-    return with_ticket(request, link, response, counted)
+    return with_ticket(request, link, download, response, counted)
 
 
 def routes() -> list[BaseRoute]:

@@ -110,7 +110,7 @@ class DropPolicy:
 
     async def authorize(self, request: Request) -> str:
         link = await self._open(self._link_id(request))
-        if not LinkService.unlocked(link, request.cookies.get(cookie_name(link))):
+        if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
             metadata = parse_metadata(request.headers.get("upload-metadata"))

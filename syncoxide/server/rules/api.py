@@ -10,9 +10,11 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.handlers import Call
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.inputs import whole_number
 from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
 from syncoxide.server.rules.consent_routes import callback_url
 from syncoxide.server.rules.files import list_files as list_all_files
@@ -242,9 +244,10 @@ def _query(call: Call, name: str, maximum: int) -> int | None:
     raw = call.request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ApiError(400, "bad_query", f"'{name}' must be a whole number from 1 to {maximum}.")
-    return int(raw)
+    try:
+        return whole_number(raw, f"'{name}'", low=1, high=maximum)
+    except InvalidInputError as error:
+        raise ApiError(400, "bad_query", error.message) from None
 
 
 async def list_files(call: Call) -> dict[str, Any]:

@@ -57,6 +57,17 @@ SERVER_TYPES["sftp"] = replace(
 
 OK, RECONNECT, UNREACHABLE = "ok", "reconnect", "unreachable"
 
+#: Options that change only what is done where a connection already points (a folder inside it,
+#: tuning): its saved secrets may stay. Changing any other option (a WebDAV ``url``, an S3
+#: ``endpoint``, an SFTP ``host`` or ``port``, a ``token_url``, a user name) could send those
+#: secrets somewhere new, so it needs them given again (``secrets_for_update``).
+KEEPS_SECRETS: dict[str, frozenset[str]] = {
+    "s3": frozenset({"prefix", "part_size", "upload_concurrency"}),
+    "sftp": frozenset({"root", "connections", "known_hosts_data"}),
+    "gdrive": frozenset({"root_folder_id"}),
+    "dropbox": frozenset({"root_path"}),
+}
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -108,6 +119,31 @@ def check_connection_input(name: str, kind: str, options: dict[str, Any]) -> dic
     given = {k: str(v) for k, v in options.items()}
     check_options(kind, given, SERVER_TYPES)
     return given
+
+
+def secrets_for_update(
+    connection: Connection, saved: dict[str, str], given: dict[str, Any]
+) -> dict[str, str]:
+    """The saved options an update keeps: all of them, unless it changes where the connection
+    points; then the saved secrets are dropped and a ``UsageError`` names the ones to give
+    again, so a stolen API token cannot redirect stored credentials to another host."""
+    kept = KEEPS_SECRETS.get(connection.kind, frozenset())
+    moved = sorted(
+        k
+        for k, v in given.items()
+        if k not in kept and k not in connection.secrets and saved.get(k) != v
+    )
+    if not moved:
+        return saved
+    missing = sorted(k for k in connection.secrets if k not in given)
+    if missing:
+        raise UsageError(
+            f"Changing {', '.join(moved)} of {connection.name!r} needs its "
+            f"{', '.join(missing)} again.",
+            hint="Saved secrets are only ever sent where they were first given; "
+            "nothing was changed.",
+        )
+    return {k: v for k, v in saved.items() if k not in connection.secrets}
 
 
 def _context(user_id: int, name: str, option: str) -> str:
@@ -199,7 +235,7 @@ class Connections:
         self, connection: Connection, options: dict[str, Any]
     ) -> tuple[Connection, CheckResult]:
         """New options (new credentials, to reconnect) replace the given ones, once checked."""
-        merged = {**self.options(connection), **options}
+        merged = {**secrets_for_update(connection, self.options(connection), options), **options}
         given = check_connection_input(connection.name, connection.kind, merged)
         result = await self._check(
             lambda: self._open(connection.user_id, connection.kind, dict(given), "")

@@ -31,6 +31,7 @@ import re
 from typing import Any
 
 from syncoxide.errors import RemoteProtocolError
+from syncoxide.server.inputs import unwritable_text
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 32 * 1024
@@ -44,6 +45,12 @@ CLOSE_IDLE = 4408
 CLOSE_ROOM_FULL = 4409
 CLOSE_TOO_BIG = 4413
 CLOSE_RATE_LIMITED = 4429
+CLOSE_SLOW_READER = 4507  # its outbox reached OUTBOX_LIMITS: the server will not hold more
+
+# What the server holds for one peer that does not read: a few offers plus an ICE burst fit;
+# past that the peer is closed with CLOSE_SLOW_READER, so memory per socket stays bounded.
+OUTBOX_MAX_MESSAGES = 256
+OUTBOX_MAX_BYTES = 1 << 20
 
 ROLES = ("sender", "receiver")
 RELAYED = ("offer", "answer", "ice", "fallback", "cancel")
@@ -93,6 +100,7 @@ def parse_client_message(text: str) -> Message:
             hint="Send one JSON object per WebSocket text frame.",
         ) from None
     _require(isinstance(message, dict), "it is not a JSON object")
+    _require(unwritable_text(message) is None, "it holds an unpaired UTF-16 surrogate")
     kind = message.get("type")
     _require(kind in _FIELDS, f"unknown type {str(kind)[:32]!r}")
     extra = set(message) - _FIELDS[kind]

@@ -6,7 +6,9 @@
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
 
 Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
-slowly only delays itself. Every way a socket can misbehave ends in ``_Close`` with a code from
+slowly only delays itself; the outbox is capped (``OUTBOX_MAX_MESSAGES``/``_BYTES``) and a peer
+that lets it fill is closed with ``CLOSE_SLOW_READER``, so no peer makes the server hold more
+than about a mebibyte for it. Every way a socket can misbehave ends in ``_Close`` with a code from
 messages.py, raised before the hub is touched, so no other room ever notices.
 """
 
@@ -15,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -48,6 +52,7 @@ class SignalingSettings:
     code_ttl: float = 24 * 3600.0
 
 
+CLOSE_SECONDS = 5.0  # how long a close may wait on a peer whose socket is full
 CODE_ATTEMPTS = 16  # fresh codes tried before giving up (only a broken random source gets there)
 
 
@@ -65,15 +70,31 @@ class _PeerSocket:
     websocket: WebSocket
     peer_id: str
     role: str = "receiver"
-    outbox: deque[m.Message] = field(default_factory=deque)
+    outbox: deque[str] = field(default_factory=deque)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    queued_bytes: int = 0
 
     def deliver(self, message: m.Message) -> None:
-        self.outbox.append(message)
-        self.ready.set()
+        self._queue(m.encode(message), first=False)
 
     def deliver_first(self, message: m.Message) -> None:
-        self.outbox.appendleft(message)
+        self._queue(m.encode(message), first=True)
+
+    def _queue(self, text: str, *, first: bool) -> None:
+        if self.overflowed.is_set():
+            return
+        size = len(text)  # encode() escapes to ASCII: characters are bytes
+        if (
+            len(self.outbox) >= m.OUTBOX_MAX_MESSAGES
+            or self.queued_bytes + size > m.OUTBOX_MAX_BYTES
+        ):
+            self.outbox.clear()  # the peer is being closed: free what it never read
+            self.queued_bytes = 0
+            self.overflowed.set()
+            return
+        self.outbox.appendleft(text) if first else self.outbox.append(text)
+        self.queued_bytes += size
         self.ready.set()
 
     async def write_forever(self) -> None:
@@ -82,7 +103,9 @@ class _PeerSocket:
                 await self.ready.wait()
                 self.ready.clear()
                 while self.outbox:
-                    await self.websocket.send_text(m.encode(self.outbox.popleft()))
+                    text = self.outbox.popleft()
+                    self.queued_bytes -= len(text)
+                    await self.websocket.send_text(text)
 
 
 class SignalingService:
@@ -186,10 +209,10 @@ class SignalingService:
                 }
             )
             writer = asyncio.create_task(peer.write_forever())
-            await self._relay_until_closed(websocket, room, peer)
+            await _until_overflow(peer, self._relay_until_closed(websocket, room, peer))
         except _Close as close:
-            with contextlib.suppress(Exception):
-                await websocket.close(close.code, close.reason)
+            with contextlib.suppress(Exception):  # a peer that reads nothing may not take it
+                await asyncio.wait_for(websocket.close(close.code, close.reason), CLOSE_SECONDS)
         except WebSocketDisconnect:
             pass
         finally:
@@ -244,6 +267,23 @@ class SignalingService:
             return m.parse_client_message(text)
         except RemoteProtocolError as error:
             raise _Close(m.CLOSE_MALFORMED, error.message) from None
+
+
+async def _until_overflow(peer: _PeerSocket, relaying: Coroutine[Any, Any, None]) -> None:
+    """Relay until the socket ends, or close it once its outbox overflowed."""
+    relay = asyncio.ensure_future(relaying)
+    overflow = asyncio.ensure_future(peer.overflowed.wait())
+    try:
+        await asyncio.wait({relay, overflow}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        overflow.cancel()
+        if not relay.done():
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
+    if peer.overflowed.is_set():
+        raise _Close(m.CLOSE_SLOW_READER, "messages were not read: reconnect and read them")
+    relay.result()  # re-raise how relaying ended (_Close, WebSocketDisconnect)
 
 
 def _address(request: Request) -> str:

@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncoxide.server.inputs import same_secret
+
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SECRET_FILE = "signaling.key"  # noqa: S105 - a file name, not a secret
 
@@ -58,7 +60,7 @@ class RoomTokens:
         return _b64(hmac.new(self.secret, b"room:" + room.encode(), hashlib.sha256).digest())
 
     def verify(self, room: str, token: str) -> bool:
-        return hmac.compare_digest(self.token_for(room).encode(), token.encode())
+        return same_secret(token, self.token_for(room))
 
 
 def short_code(entropy: bytes) -> str:

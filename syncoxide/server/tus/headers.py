@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.server.inputs import is_decimal
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = ("creation", "creation-with-upload", "termination", "expiration", "checksum")
@@ -34,9 +35,9 @@ class TusRequestError(SyncoxideError):
 
 
 def parse_non_negative(value: str | None, header: str) -> int:
-    if value is None or not value.isdigit():
+    if not is_decimal(value) or int(value or "-1") < 0:
         raise TusRequestError(400, f"{header} must be a non-negative integer.")
-    return int(value)
+    return int(value or "0")
 
 
 def parse_metadata(value: str | None) -> dict[str, str]:

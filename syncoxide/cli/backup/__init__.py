@@ -1,0 +1,1 @@
+"""``syncoxide backup ...``: borg backups of local folders from the command line."""

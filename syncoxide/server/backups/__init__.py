@@ -1,0 +1,1 @@
+"""Backups on the server: repositories hosted for users (borg serve behind SSH keys)."""
