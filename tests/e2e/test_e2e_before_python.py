@@ -11,30 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.held_wheel import HeldWheel
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT_MS = 90_000
-
-
-class HeldWheel:
-    """Answers the core wheel's request only after ``release``."""
-
-    def __init__(self, page: Page) -> None:
-        self.routes: list[Route] = []
-        page.route("**/*.whl", self.hold)
-
-    def hold(self, route: Route) -> None:
-        self.routes.append(route)
-
-    def release(self, page: Page) -> None:
-        while not self.routes:  # the request may still be on its way to us
-            page.wait_for_timeout(50)
-        for route in self.routes:
-            route.continue_()
-        page.unroute("**/*.whl")
 
 
 @pytest.fixture()

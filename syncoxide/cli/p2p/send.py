@@ -23,7 +23,8 @@ from syncoxide.cli.terminal_qr import print_link_qr
 from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
 from syncoxide.native.p2p.channel import ChannelLink, negotiate
 from syncoxide.native.p2p.files import SourceFiles
-from syncoxide.native.p2p.signal import SignalingClient, create_room
+from syncoxide.native.p2p.signal import SignalingClient, create_room, tell_room
+from syncoxide.protocol.offer_summary import summarize
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
 
 
@@ -46,6 +47,8 @@ async def send(options: SendOptions) -> int:
     sources = await asyncio.to_thread(SourceFiles, options.paths)
     manifest = sources.manifest
     address, code = await create_room(options.server)
+    offered = [(entry.path, entry.size) for entry in manifest.files]
+    await tell_room(address, summarize(offered, manifest.folders))
     print_link_qr(address.link, options.qr)
     print(f"Link: {address.link}")
     print(f"Code: {code}   (syncoxide receive {code} --server {address.server})")

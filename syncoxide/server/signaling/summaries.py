@@ -1,5 +1,7 @@
 """What a sender offers, told to the room so the receive page can show it before Python starts.
 
+(The format and its limits: ``syncoxide.protocol.offer_summary``, which senders use to make it.)
+
 The sender (any holder of the room's token) puts a short description of the transfer: how many
 files, how many bytes, and the first ``MAX_LISTED`` files' relative paths and sizes plus
 ``MAX_FOLDERS`` folders (a folder's structure follows from its files' paths; empty folders are
@@ -22,11 +24,10 @@ from typing import Any
 
 from syncoxide.errors import InvalidInputError
 from syncoxide.ports import Clock
+from syncoxide.protocol.offer_summary import MAX_BYTES as MAX_BODY_BYTES
+from syncoxide.protocol.offer_summary import MAX_FOLDERS, MAX_LISTED
 from syncoxide.server.inputs import unwritable_text
 
-MAX_BODY_BYTES = 64 * 1024
-MAX_LISTED = 300
-MAX_FOLDERS = 300
 MAX_PATH_CHARS = 1024
 MAX_ROOMS = 10_000
 _BIGGEST = 2**63 - 1

@@ -89,6 +89,12 @@ def _el(name: str) -> Any:
 
 
 async def _picked_folder() -> tuple[Any, bool]:
+    # Picked already if the button was pressed before Python ran (static/receive-offer.js):
+    # the picker needs that click's gesture, which the click replayed now no longer carries.
+    early = getattr(js.window, "syncoxideEarlyFolder", None)
+    if early:
+        js.window.syncoxideEarlyFolder = None
+        return await early, False
     return await js.window.showDirectoryPicker(
         js.Object.fromEntries([["mode", "readwrite"]])
     ), False

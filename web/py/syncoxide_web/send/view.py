@@ -17,6 +17,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
+from syncoxide.protocol.offer_summary import summarize
 from syncoxide.units import format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
@@ -107,7 +108,7 @@ def _begin(resume: OutgoingTransfer | None) -> None:
 
 
 async def _send(resume: OutgoingTransfer | None) -> None:
-    from syncoxide_web.p2p.transfer import create_room, send_blobs
+    from syncoxide_web.p2p.transfer import create_room, send_blobs, tell_room
 
     server = str(js.location.origin)
     record = resume
@@ -122,6 +123,8 @@ async def _send(resume: OutgoingTransfer | None) -> None:
         # The link first: the files are checked while it travels to the recipient, who would
         # otherwise wait for both, one after the other.
         room = resume.room if resume is not None else await create_room(server)
+        offered = [(path, int(file.size)) for path, file in _selection]
+        await tell_room(server, room, summarize(offered, _folders))
         _show_link(room)
         count = len(_selection)
         checking = f"Checking {count} file{'' if count == 1 else 's'} (SHA-256)…"
