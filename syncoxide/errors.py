@@ -32,7 +32,11 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     │   ├── AlreadyExistsError          the target name is taken (move/mkdir over a file)
     │   └── DirectoryNotEmptyError      a directory to remove still holds entries
     ├── JournalError                    a sync journal or saved pair state cannot be read
-    ├── SafetyLimitError                a run stopped before any change (e.g. --max-delete)
+    ├── SafetyLimitError                a run stopped before any change (--max-delete)
+    │   ├── EmptySideError              a side lists empty though the pair had files there
+    │   ├── DeleteShareError            more than a share of a side would be deleted
+    │   └── AllChangedError             every file on a side changed since the last run
+    ├── RunNotStartedError              a run failed before changing anything (not a safety stop)
     ├── BackupError                     borg could not do what a backup command asked
     │   ├── RepositoryLockedError       another borg holds the repository's lock  retryable = True
     │   └── StorageFullError            the repository's disk or quota is full
@@ -176,6 +180,22 @@ class JournalError(SyncoxideError):
 
 class SafetyLimitError(SyncoxideError):
     code = "safety_limit"
+
+
+class EmptySideError(SafetyLimitError):
+    code = "safety_empty_side"
+
+
+class DeleteShareError(SafetyLimitError):
+    code = "safety_delete_share"
+
+
+class AllChangedError(SafetyLimitError):
+    code = "safety_all_changed"
+
+
+class RunNotStartedError(SyncoxideError):
+    code = "not_started"
 
 
 class BackupError(SyncoxideError):

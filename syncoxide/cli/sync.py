@@ -1,8 +1,10 @@
 """``syncoxide sync`` and ``syncoxide trash``: the sync engine from the command line.
 
-Exit codes: 0 done; 1 some files failed (the rest was done; run again to retry them);
-2 bad usage; 3 stopped by a safety valve before changing anything (--max-delete);
-4 the run could not start (unreadable journal or state, missing folder permissions).
+Exit codes (``syncoxide.engine.exit_codes``, docs/sync.md): 0 done; 1 some files failed (the
+rest was done; run again to retry them); 2 bad usage; 3 stopped by --max-delete; 4 the run could
+not start or failed before changing anything; 5 a side lists empty (--allow-empty-side);
+6 too large a share would be deleted (--max-delete-share, --force); 7 every file on a side
+changed (--force); 130 interrupted (the next run resumes from the journal).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from syncoxide.engine.exit_codes import EXIT_NOT_RUN, EXIT_OK, EXIT_SAFETY_STOP
+from syncoxide.byte_names import display
+from syncoxide.engine.exit_codes import EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_OK, stop_exit_code
 from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
 from syncoxide.native import event_loop
 
@@ -41,8 +44,9 @@ def _register_sync(commands: Any) -> None:
     sync = commands.add_parser(
         "sync",
         help="copy, mirror, move or two-way sync two folders",
-        epilog="exit codes: 0 done, 1 some files failed, 2 usage, 3 stopped by --max-delete "
-        "before any change, 4 could not start. See docs/sync.md.",
+        epilog="exit codes: 0 done, 1 some files failed, 2 usage, 3 stopped by --max-delete, "
+        "4 could not start, 5 a side is empty, 6 too many deletions, 7 every file changed, "
+        "130 interrupted. Stops 3, 5, 6 and 7 change nothing. See docs/sync.md.",
     )
     sync.add_argument("source", metavar="SRC", help="source folder (path1 in bisync)")
     sync.add_argument("dest", metavar="DST", help="destination folder (path2 in bisync)")
@@ -116,6 +120,7 @@ def _add_selection_and_output(sync: argparse.ArgumentParser) -> None:
         metavar="N",
         help="stop before changing anything if more than N files would go",
     )
+    _add_safety(sync)
     sync.add_argument("--json", action="store_true", help="print a machine-readable summary")
     sync.add_argument(
         "--state-dir",
@@ -125,6 +130,28 @@ def _add_selection_and_output(sync: argparse.ArgumentParser) -> None:
     )
     # For benchmarks that compare against tools that never fsync; not for real use.
     sync.add_argument("--no-fsync", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_safety(sync: argparse.ArgumentParser) -> None:
+    sync.add_argument(
+        "--max-delete-share",
+        type=int,
+        default=50,
+        metavar="PERCENT",
+        help="stop before changing anything if more than PERCENT of a side's files would be "
+        "deleted (default 50; from 5 files on a side)",
+    )
+    sync.add_argument(
+        "--allow-empty-side",
+        action="store_true",
+        help="go on when a side lists no files though the pair had files there (an emptied "
+        "folder, not an unmounted disk)",
+    )
+    sync.add_argument(
+        "--force",
+        action="store_true",
+        help="go on past the delete-share and all-files-changed stops",
+    )
 
 
 def _register_trash(commands: Any) -> None:
@@ -160,15 +187,20 @@ def _options(args: argparse.Namespace) -> Any:
 
     if args.transfers < 1:
         raise UsageError("--transfers must be at least 1.")
+    if not 0 <= args.max_delete_share <= 100:
+        raise UsageError("--max-delete-share is a percentage, from 0 to 100.")
     rules = tuple(compile_rule(glob, include=include) for include, glob in args.rules)
     return RunOptions(
-        Mode(args.mode),
-        args.checksum,
-        args.dry_run,
-        ConflictPolicy(args.conflict),
-        args.transfers,
-        rules,
-        args.max_delete,
+        mode=Mode(args.mode),
+        checksum=args.checksum,
+        dry_run=args.dry_run,
+        policy=ConflictPolicy(args.conflict),
+        transfers=args.transfers,
+        rules=rules,
+        max_delete=args.max_delete,
+        max_delete_percent=args.max_delete_share,
+        allow_empty_side=args.allow_empty_side,
+        force=args.force,
         track_renames=args.track_renames,
         parts=_part_settings(args),
     )
@@ -297,13 +329,20 @@ def _sync(args: argparse.Namespace) -> int:
             )
         )
     except SafetyLimitError as error:
-        print(f"syncoxide: {error}", file=sys.stderr)
-        return EXIT_SAFETY_STOP
+        print(f"syncoxide: safety stop: {display(str(error))}", file=sys.stderr)
+        return stop_exit_code(error)
     except UsageError:
         raise
     except SyncoxideError as error:
-        print(f"syncoxide: {error}", file=sys.stderr)
+        print(f"syncoxide: {display(str(error))}", file=sys.stderr)
         return EXIT_NOT_RUN
+    except KeyboardInterrupt:
+        print(
+            "syncoxide: interrupted. Finished files are in place; run the same command again "
+            "to resume from the journal.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     finally:
         store.unlock()
     progress.finish()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any, TextIO
 
+from syncoxide.byte_names import display, json_text
 from syncoxide.engine.executor import Outcome
 from syncoxide.engine.run import RunReport
 from syncoxide.engine.summary import summary_json
@@ -46,13 +46,13 @@ def print_summary(report: RunReport, seconds: float, stream: TextIO | None = Non
     body = summary_json(report, seconds)
     if report.dry_run:
         for line in body["plan"]:
-            print(line, file=stream)
+            print(display(line), file=stream)
     for item in body["skipped"]:
-        print(f"skipped {item['side']}: {item['path']} ({item['reason']})", file=stream)
+        print(display(f"skipped {item['side']}: {item['path']} ({item['reason']})"), file=stream)
     for item in body["conflicts"]:
-        print(f"conflict: {item['path']}: {item['detail']}", file=stream)
+        print(display(f"conflict: {item['path']}: {item['detail']}"), file=stream)
     for item in body["failures"]:
-        print(f"FAILED {item['side']}: {item['path']}: {item['error']}", file=stream)
+        print(display(f"FAILED {item['side']}: {item['path']}: {item['error']}"), file=stream)
     done = ", ".join(f"{n} {kind}" for kind, n in body["done"].items()) or "nothing to do"
     verb = "would do" if report.dry_run else "done"
     planned = f"{body['planned']} planned" if report.dry_run else done
@@ -68,4 +68,4 @@ def print_summary(report: RunReport, seconds: float, stream: TextIO | None = Non
 
 def print_json(body: dict[str, Any], stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
-    stream.write(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    stream.write(json_text(body, indent=1) + "\n")

@@ -30,6 +30,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from syncoxide.byte_names import from_bytes, to_bytes
 from syncoxide.crypto.backend import AesCtrKey, CryptoBackend
 from syncoxide.crypto.keys import SecretBytes, hkdf_sha256, hmac_sha256
 from syncoxide.errors import ConfigError, MalformedDataError, TamperedDataError, UsageError
@@ -55,7 +56,7 @@ class StoredName:
 
 
 def directory_keys(names_key: SecretBytes, directory: str) -> tuple[SecretBytes, SecretBytes]:
-    okm = hkdf_sha256(names_key.reveal(), info=_INFO_DIR + directory.encode(), length=64)
+    okm = hkdf_sha256(names_key.reveal(), info=_INFO_DIR + to_bytes(directory), length=64)
     return SecretBytes(okm[:32]), SecretBytes(okm[32:])
 
 
@@ -107,7 +108,7 @@ def expand(stored: str, sidecar: str | None) -> str:
 def check_plain_name(name: str) -> bytes:
     if not name or name in (".", "..") or "/" in name or "\x00" in name:
         raise UsageError(f"{name!r} cannot be a file name.")
-    return name.encode("utf-8")
+    return to_bytes(name)  # a POSIX name that is not UTF-8 keeps its bytes
 
 
 class NameCipher:
@@ -147,9 +148,9 @@ class NameCipher:
                 hint="It was altered or moved from another folder; nothing was decrypted.",
             )
         try:
-            name = plain.decode("utf-8")
+            name = from_bytes(plain)
             check_plain_name(name)
-        except (UnicodeDecodeError, UsageError) as error:
+        except UsageError as error:
             # Authentic but impossible ("..", "a/b"): whoever holds the key made it; refuse it.
             raise MalformedDataError(
                 "An encrypted name decrypts to an unsafe file name."

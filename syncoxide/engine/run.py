@@ -13,13 +13,13 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
-from syncoxide.errors import SafetyLimitError
+from syncoxide.errors import RunNotStartedError, SyncoxideError
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.providers.contract import Provider
-from syncoxide.sync.bisync import BisyncOptions, plan_bisync
+from syncoxide.sync.bisync import BisyncOptions, lookalike_keys, plan_bisync
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, Rule
-from syncoxide.sync.listing import Listing, build_listing
+from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
 from syncoxide.sync.plan import Action, Mode, Plan, Side
 from syncoxide.sync.renames import with_renames
@@ -33,6 +33,7 @@ from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
 from .parts import PartSettings
 from .renames import find_renames
+from .safety import DEFAULT_MAX_DELETE_PERCENT, PairView, SafetyOptions, check_safety
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
 
@@ -51,6 +52,18 @@ class RunOptions:
     track_renames: bool = True
     #: Big files in concurrent, resumable parts where the destination takes them.
     parts: PartSettings = field(default_factory=PartSettings)
+    #: The safety stops' overrides (see ``syncoxide.engine.safety``).
+    max_delete_percent: int = DEFAULT_MAX_DELETE_PERCENT
+    allow_empty_side: bool = False
+    force: bool = False
+
+    def safety(self) -> SafetyOptions:
+        return SafetyOptions(
+            max_delete=self.max_delete,
+            max_delete_percent=self.max_delete_percent,
+            allow_empty_side=self.allow_empty_side,
+            force=self.force,
+        )
 
 
 @dataclass
@@ -136,6 +149,10 @@ async def _listings(
     removed = await remove_partials(one, first.partials) + await remove_partials(
         two, second.partials
     )
+    if not two.features.byte_names:
+        set_aside_unmappable(first, Side.PATH1, "path2")
+    if options.mode is Mode.BISYNC and not one.features.byte_names:
+        set_aside_unmappable(second, Side.PATH2, "path1")
     return first, second, removed
 
 
@@ -165,16 +182,6 @@ async def _journal_plan(
     return list(enumerate(ordered))
 
 
-def _check_max_delete(plan: Plan, options: RunOptions) -> None:
-    if options.max_delete is not None and plan.deletes > options.max_delete:
-        raise SafetyLimitError(
-            f"The plan would delete or replace {plan.deletes} files, more than --max-delete "
-            f"{options.max_delete}.",
-            hint="Nothing was changed. Check the paths (an empty or unmounted folder looks "
-            "like everything was deleted), then raise --max-delete if this is intended.",
-        )
-
-
 async def _load_state(store: PairStore, options: RunOptions) -> PairState:
     if options.mode is not Mode.BISYNC:
         return PairState()
@@ -198,6 +205,28 @@ async def _add_checksums(
         add_digests(one, first.files, keys1, kind, options.transfers),
         add_digests(two, second.files, keys2, kind, options.transfers),
     )
+
+
+async def _hash_lookalikes(
+    one: Provider,
+    two: Provider,
+    first: Listing,
+    second: Listing,
+    state: PairState,
+    options: RunOptions,
+) -> None:
+    """Hash files both sides changed to the same size: identical content is not a conflict.
+
+    Only those keys are read (usually none), so a run without --checksum stays a listing."""
+    kind = common_hash_kind(one, two)
+    if options.mode is not Mode.BISYNC or options.checksum or kind is None:
+        return
+    keys = lookalike_keys(first, second, state, _tolerance(one, two))
+    if keys:
+        await asyncio.gather(
+            add_digests(one, first.files, keys, kind, options.transfers),
+            add_digests(two, second.files, keys, kind, options.transfers),
+        )
 
 
 async def _execute(
@@ -229,6 +258,46 @@ async def _execute(
     await store.append_journal(encode_finish(), durable=True)
 
 
+@dataclass
+class _Prepared:
+    first: Listing
+    second: Listing
+    state: PairState
+    plan: Plan
+    removed: int
+
+
+async def _prepare(
+    one: Provider, two: Provider, store: PairStore, options: RunOptions, now: float
+) -> _Prepared:
+    """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
+    first, second, removed = await _listings(one, two, options)
+    state = await _load_state(store, options)
+    await _add_checksums(one, two, first, second, state, options)
+    await _hash_lookalikes(one, two, first, second, state, options)
+    sensitive = one.features.case_sensitive and two.features.case_sensitive
+    plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
+    if options.mode is Mode.SYNC and options.track_renames:
+        pairs = await find_renames(one, two, first, second, options.transfers)
+        plan = with_renames(plan, pairs, first, second)
+    return _Prepared(first, second, state, plan, removed)
+
+
+async def _prepare_or_explain(
+    one: Provider, two: Provider, store: PairStore, options: RunOptions, now: float
+) -> _Prepared:
+    try:
+        return await _prepare(one, two, store, options, now)
+    except SyncoxideError:
+        raise
+    except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
+        raise RunNotStartedError(
+            f"The run stopped before changing anything ({type(error).__name__}: {error}).",
+            hint="Nothing was changed. Run again; if it keeps stopping here, report it with "
+            "this message.",
+        ) from error
+
+
 async def run_pair(
     one: Provider,
     two: Provider,
@@ -240,17 +309,15 @@ async def run_pair(
 ) -> RunReport:
     providers = {Side.PATH1: one, Side.PATH2: two}
     resumed = await resume_journal(providers, store, options, progress)
-    first, second, removed = await _listings(one, two, options)
-    state = await _load_state(store, options)
-    await _add_checksums(one, two, first, second, state, options)
-    sensitive = one.features.case_sensitive and two.features.case_sensitive
     now = clock.now()
-    plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
-    if options.mode is Mode.SYNC and options.track_renames:
-        pairs = await find_renames(one, two, first, second, options.transfers)
-        plan = with_renames(plan, pairs, first, second)
-    report = RunReport(plan, resumed=resumed, dry_run=options.dry_run, partials_removed=removed)
-    _check_max_delete(plan, options)
+    ready = await _prepare_or_explain(one, two, store, options, now)
+    plan = ready.plan
+    report = RunReport(
+        plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed
+    )
+    sides = {Side.PATH1: ready.first, Side.PATH2: ready.second}
+    view = PairView(options.mode, plan, sides, ready.state, _tolerance(one, two))
+    check_safety(view, options.safety())
     if options.dry_run:
         return report
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
@@ -259,7 +326,10 @@ async def run_pair(
     if plan.actions:
         await _execute(providers, store, report, options, progress, now)
     if options.mode is Mode.BISYNC:
-        await save_bisync_state(store, state, first, second, report.outcomes, sensitive)
+        sensitive = one.features.case_sensitive and two.features.case_sensitive
+        await save_bisync_state(
+            store, ready.state, ready.first, ready.second, report.outcomes, sensitive
+        )
     if plan.actions:
         await store.clear_journal()
     return report

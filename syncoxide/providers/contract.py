@@ -64,6 +64,10 @@ class Features:
     #: True when ``hash()`` costs a local read, not a download: the engine may then hash a
     #: file before copying it to a destination that wants its digests first.
     hashes_cheaply: bool = False
+    #: True when names that are not valid UTF-8 (POSIX bytes, carried as lone surrogates, see
+    #: ``syncoxide.byte_names``) can be stored and listed. Where False, the engine leaves such
+    #: names out of what it writes here and reports them as unmapped.
+    byte_names: bool = False
 
 
 ExpectedDigest = Callable[[], str | None]

@@ -280,6 +280,7 @@ def encrypted_features(inner: Features) -> Features:
         server_side_move=inner.server_side_move,
         hash_kinds=frozenset(HASH_KINDS),
         listing_hash_kinds=frozenset(),
+        byte_names=True,  # a name's bytes are encrypted; the inner store sees base32 only
     )
 
 

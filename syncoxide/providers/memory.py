@@ -57,17 +57,20 @@ class MemoryProvider:
         chunk_size: int = 64 * 1024,
         server_side_move: bool = True,
         server_side_copy: bool = True,
+        hashes_cheaply: bool = True,
     ) -> None:
         self._name = name
         self._objects: dict[str, _Stored] = {}
         # Remembers the spelling a case-insensitive store was given, like NTFS or APFS.
         self._names: dict[str, str] = {}
-        # Hashing bytes held in memory is as cheap as it gets.
+        # Hashing bytes held in memory is as cheap as it gets; tests that stand a memory store in
+        # for a remote whose hash() would download pass hashes_cheaply=False.
         self._features = Features(
             case_sensitive=case_sensitive,
             server_side_move=server_side_move,
             server_side_copy=server_side_copy,
-            hashes_cheaply=True,
+            hashes_cheaply=hashes_cheaply,
+            byte_names=True,
         )
         self._page_size = page_size
         self._chunk_size = chunk_size

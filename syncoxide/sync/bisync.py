@@ -9,12 +9,12 @@ version that is overwritten or deleted goes to the pair trash first, so nothing 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from syncoxide.providers.contract import Entry
 from syncoxide.sync.conflicts import ConflictPolicy, choose_winner
-from syncoxide.sync.listing import Listing, same_content
+from syncoxide.sync.listing import Listing, same_content, same_digest
 from syncoxide.sync.paths import ancestors, conflict_name, match_key
 from syncoxide.sync.plan import Action, ActionKind, Conflict, Mode, Plan, Side, Skipped
 from syncoxide.sync.state import PairState
@@ -47,6 +47,23 @@ def _change(before: Entry | None, now: Entry | None, opts: BisyncOptions) -> Cha
     return Change.SAME if same else Change.CHANGED
 
 
+def lookalike_keys(one: Listing, two: Listing, state: PairState, tolerance_ns: int) -> set[str]:
+    """Keys both sides changed (or added) to the same size with other times: only their
+    digests can tell an identical edit from a conflict."""
+    keys = set()
+    for key in one.files.keys() & two.files.keys():
+        a, b = one.files[key], two.files[key]
+        if a.size != b.size or abs(a.mtime_ns - b.mtime_ns) <= tolerance_ns:
+            continue
+        record = state.files.get(key)
+        if record is None or not (
+            same_content(record.one, a, tolerance_ns=tolerance_ns, checksum=False)
+            or same_content(record.two, b, tolerance_ns=tolerance_ns, checksum=False)
+        ):
+            keys.add(key)
+    return keys
+
+
 def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: str) -> Action:
     path = target.path if target is not None else entry.path
     return Action(
@@ -54,9 +71,9 @@ def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: 
         src_side.other,
         path,
         reason,
-        entry.path,
-        entry,
-        target,
+        source_path=entry.path,
+        source=entry,
+        target=target,
         backup=target is not None,
         key=key,
     )
@@ -100,8 +117,10 @@ class _BisyncPlanner:
 
     def settle_both_changed(self, key: str, one: Entry | None, two: Entry | None) -> None:
         assert one is not None and two is not None
-        if same_content(one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum):
-            return
+        if same_content(
+            one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum
+        ) or same_digest(one, two):
+            return  # identical content is never a conflict; the state records both times
         policy = self.opts.policy
         winner = choose_winner(policy, one, two)
         win, lose = (one, two) if winner is Side.PATH1 else (two, one)
@@ -119,7 +138,7 @@ class _BisyncPlanner:
         loser = winner.other
         aside = self.free_conflict_name(lose.path, loser)
         aside_key = match_key(aside, case_sensitive=self.opts.case_sensitive)
-        moved = Entry(aside, lose.kind, lose.size, lose.mtime_ns, lose.hashes)
+        moved = replace(lose, path=aside)
         self.conflicts.append(Conflict(key, None, "keep-both", f"{loser.value} kept as {aside}"))
         self.actions += [
             Action(
@@ -127,9 +146,8 @@ class _BisyncPlanner:
                 loser,
                 aside,
                 "conflict: keep-both",
-                lose.path,
-                lose,
-                None,
+                source_path=lose.path,
+                source=lose,
                 key=key,
             ),
             _copy(winner, win, None, "conflict: keep-both winner", key),
@@ -138,9 +156,8 @@ class _BisyncPlanner:
                 winner,
                 aside,
                 "conflict: keep-both loser",
-                aside,
-                moved,
-                None,
+                source_path=aside,
+                source=moved,
                 key=aside_key,
             ),
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from syncoxide.byte_names import needs_bytes
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.filters import FilterSet
 from syncoxide.sync.paths import RESERVED_TOP, is_reserved, match_key
@@ -51,6 +52,23 @@ def build_listing(
     return listing
 
 
+UNMAPPED = "unmapped"
+
+
+def set_aside_unmappable(listing: Listing, side: Side, target: str) -> None:
+    """Leave out names ``target`` cannot store (not valid UTF-8), each reported as unmapped.
+
+    The file stays where it is, untouched; it is simply not part of this pair's plan, so one
+    name can never stop a pair."""
+    reason = (
+        f"{UNMAPPED}: the name is not valid UTF-8 and {target} stores only UTF-8 names; "
+        "rename it to sync it"
+    )
+    for table in (listing.files, listing.dirs):
+        for key in [key for key, entry in table.items() if needs_bytes(entry.path)]:
+            listing.skipped.append(Skipped(side, table.pop(key).path, reason))
+
+
 def same_content(a: Entry, b: Entry, *, tolerance_ns: int, checksum: bool) -> bool:
     """Equal size, and equal digests (``checksum``) or modification times within tolerance."""
     if a.size != b.size:
@@ -59,3 +77,11 @@ def same_content(a: Entry, b: Entry, *, tolerance_ns: int, checksum: bool) -> bo
         for kind in sorted(a.hashes.keys() & b.hashes.keys()):
             return a.hashes[kind] == b.hashes[kind]
     return abs(a.mtime_ns - b.mtime_ns) <= tolerance_ns
+
+
+def same_digest(a: Entry, b: Entry) -> bool:
+    """Equal size and an equal digest of a kind both entries carry (False when none is shared)."""
+    if a.size != b.size:
+        return False
+    shared = sorted(a.hashes.keys() & b.hashes.keys())
+    return bool(shared) and a.hashes[shared[0]] == b.hashes[shared[0]]

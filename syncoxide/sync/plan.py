@@ -10,7 +10,7 @@ and directory removals deepest first.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from syncoxide.providers.contract import Entry
 
@@ -56,6 +56,9 @@ class Action:
     side: Side
     path: str
     reason: str
+    # Everything past the first four is named at the call: a COPY's source and target read
+    # alike and were once swapped by position.
+    _: KW_ONLY
     #: COPY: path on the other side; RENAME: the old path on the same side.
     source_path: str | None = None
     source: Entry | None = None

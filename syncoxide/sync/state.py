@@ -1,6 +1,7 @@
 """Saved bisync pair state: what both sides looked like after the last successful run.
 
-Stored as UTF-8 JSON (small, diffable, readable in Pyodide without extra wheels)::
+Stored as UTF-8 JSON (small, diffable, readable in Pyodide without extra wheels); a name that
+is not valid UTF-8 is kept as ``\\udcXX`` escapes (``syncoxide.byte_names``)::
 
     {"format": "syncoxide-pair-state", "version": 1,
      "files": [[key, path1, size1, mtime_ns1, {hashes1}, path2, size2, mtime_ns2, {hashes2}]...],
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncoxide.byte_names import json_bytes
 from syncoxide.errors import JournalError
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.paths import ancestors
@@ -57,7 +59,7 @@ def encode_state(state: PairState) -> bytes:
         "files": files,
         "dirs": sorted(state.dirs),
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_bytes(body)
 
 
 def decode_state(blob: bytes) -> PairState:

@@ -19,7 +19,9 @@ A journal is a header followed by records; it is only ever appended to::
                    keeps it only if its digest still matches.
 
 A crash can leave a torn last record; readers stop at the first record that is short or fails
-its CRC and treat everything before it as the journal. Unknown kinds are skipped (newer writers
+its CRC and treat everything before it as the journal. A path that is not valid UTF-8 (a POSIX
+name's stray byte, kept as a lone surrogate) is written as a ``\\udcXX`` JSON escape, so every
+payload stays valid UTF-8 (``syncoxide.byte_names``). Unknown kinds are skipped (newer writers
 may add kinds that older readers can ignore); an unknown header version is refused.
 """
 
@@ -33,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from syncoxide.byte_names import json_bytes, text_bytes
 from syncoxide.errors import JournalError
 
 MAGIC = b"SXWAL"
@@ -69,7 +72,7 @@ def encode_begin(header: dict[str, Any]) -> bytes:
 
 
 def encode_action(index: int, action_json: dict[str, Any]) -> bytes:
-    body = json.dumps(action_json, ensure_ascii=False, separators=(",", ":")).encode()
+    body = json_bytes(action_json)
     return encode_record(RecordKind.ACTION, _U32.pack(index) + body)
 
 
@@ -82,7 +85,7 @@ def encode_done(index: int) -> bytes:
 
 
 def encode_failed(index: int, message: str) -> bytes:
-    return encode_record(RecordKind.FAILED, _U32.pack(index) + message.encode())
+    return encode_record(RecordKind.FAILED, _U32.pack(index) + text_bytes(message))
 
 
 def encode_part(index: int, offset: int, length: int, digest: str) -> bytes:

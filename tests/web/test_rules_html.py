@@ -106,3 +106,11 @@ def test_connections_show_their_state_in_words() -> None:
     assert 'data-connection-id="3"' in page and "reconnect needed" in page and "Refused." in page
     assert "No provider connected" in rules_html.connections_html([])
     assert rules_html.connection_choices(listed) == '<option value="3">nas (webdav)</option>'
+
+
+def test_a_held_rule_says_nothing_changed_and_offers_proceed() -> None:
+    held = {**RULE, "status": "held", "status_message": "Held, nothing changed: path1 is empty."}
+    html = rules_html.rules_html([held], {1: "dbx", 2: "s3"}, now=1000)
+    assert "held by a safety stop: nothing was changed" in html
+    assert 'data-action="proceed">Proceed</button>' in html
+    assert 'data-action="proceed"' not in rules_html.rules_html([RULE], {1: "dbx"}, now=1000)

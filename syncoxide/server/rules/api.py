@@ -234,6 +234,11 @@ async def run_rule(call: Call) -> dict[str, Any]:
     return rule_json(await service.run_now(call.user.id, _path_id(call, "rule_id")))
 
 
+async def proceed_rule(call: Call) -> dict[str, Any]:
+    service = rules_of(call.request)
+    return rule_json(await service.proceed(call.user.id, _path_id(call, "rule_id")))
+
+
 async def list_rule_runs(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
     runs = await service.runs(call.user.id, _path_id(call, "rule_id"), 100)
@@ -361,6 +366,14 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         _RULE_PATH + "/run",
         run_rule,
         "Run a rule now, on the server",
+        answer=_RULE,
+        status=202,
+    ),
+    Operation(
+        "POST",
+        _RULE_PATH + "/proceed",
+        proceed_rule,
+        "Run a rule a safety stop held, once, past the stops",
         answer=_RULE,
         status=202,
     ),

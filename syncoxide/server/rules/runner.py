@@ -8,6 +8,11 @@ ids, and the pair folder's lock keeps out any other process (another server, the
 A refused credential (``AuthenticationError``) sets the rule to ``reconnect`` and checks its
 two connections once, so the app can say which one to reconnect; the scheduler does not pick
 up a rule in that state until the connection is fixed.
+
+A safety stop (a side that lists empty, too many deletions, every file changed; see
+``syncoxide.engine.safety``) sets the rule to ``held``: nothing was changed, the scheduler
+leaves it alone, and the user looks and either fixes the cause and runs it, or proceeds once
+(``POST /rules/{id}/proceed``), which runs it past the stops.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from syncoxide.engine.summary import summary_json
-from syncoxide.errors import AuthenticationError, NotFoundError, SyncoxideError
+from syncoxide.errors import (
+    AuthenticationError,
+    NotFoundError,
+    SafetyLimitError,
+    SyncoxideError,
+)
 from syncoxide.native.local.pair_store import FilePairStore
 from syncoxide.providers.contract import Provider
 from syncoxide.server.events.service import Notifier
@@ -29,6 +39,7 @@ from syncoxide.server.rules.store import Connection, Rule, RuleRun, RuleStore
 
 log = logging.getLogger("syncoxide.server.rules")
 DETAIL_ITEMS = 50
+HELD = "held"
 
 
 class RuleAlreadyRunning(Exception):
@@ -60,17 +71,17 @@ class RuleRunner:
             raise RuleAlreadyRunning(rule_id)
         self.running.add(rule_id)
 
-    async def run(self, rule: Rule, trigger: str) -> RuleRun:
+    async def run(self, rule: Rule, trigger: str, *, proceed: bool = False) -> RuleRun:
         self.claim(rule.id)
-        return await self.run_claimed(rule, trigger)
+        return await self.run_claimed(rule, trigger, proceed=proceed)
 
-    async def run_claimed(self, rule: Rule, trigger: str) -> RuleRun:
+    async def run_claimed(self, rule: Rule, trigger: str, *, proceed: bool = False) -> RuleRun:
         try:
-            return await self._run(rule, trigger)
+            return await self._run(rule, trigger, proceed)
         finally:
             self.running.discard(rule.id)
 
-    async def _run(self, rule: Rule, trigger: str) -> RuleRun:
+    async def _run(self, rule: Rule, trigger: str, proceed: bool) -> RuleRun:
         started = self.clock()
         run = await self.store.add_run(
             RuleRun(0, rule.id, trigger, "running", started, None, 0, 0, 0, 0, "", {})
@@ -78,11 +89,14 @@ class RuleRunner:
         await self.store.set_rule_status(rule.id, "running", "")
         await self._emit(rule, run, "rule.run.started")
         try:
-            run = await self._sync(rule, run)
+            run = await self._sync(rule, run, proceed)
         except asyncio.CancelledError:
             run = replace(run, status="interrupted", message="The server stopped this run.")
             await self._finish(rule, run)
             raise
+        except SafetyLimitError as error:
+            stop = {"stop": error.code}
+            run = replace(run, status=HELD, message=f"Held, nothing changed: {error}", details=stop)
         except AuthenticationError as error:
             run = replace(run, status=RECONNECT, message=await self._reconnect_message(rule, error))
         except SyncoxideError as error:
@@ -92,7 +106,7 @@ class RuleRunner:
             run = replace(run, status="failed", message=f"Internal error ({type(error).__name__}).")
         return await self._finish(rule, run)
 
-    async def _sync(self, rule: Rule, run: RuleRun) -> RuleRun:
+    async def _sync(self, rule: Rule, run: RuleRun, proceed: bool) -> RuleRun:
         from syncoxide.engine.run import RunOptions, pair_id, run_pair
         from syncoxide.sync.conflicts import ConflictPolicy
         from syncoxide.sync.plan import Mode
@@ -100,7 +114,9 @@ class RuleRunner:
 
         one, two = await self._providers(rule)
         store = FilePairStore(self.pair_folder(rule.user_id, pair_id(one, two)))
-        options = RunOptions(Mode(rule.mode), policy=ConflictPolicy(rule.conflict))
+        options = RunOptions(mode=Mode(rule.mode), policy=ConflictPolicy(rule.conflict))
+        if proceed:  # the user looked at the stop and chose to go on, for this run only
+            options = replace(options, force=True, allow_empty_side=True, max_delete_percent=100)
         try:
             store.lock()
             await self._make_destination(rule)  # a missing source, though, is an error

@@ -59,10 +59,12 @@ class RuleScheduler:
     def wake(self) -> None:
         self._wake.set()
 
-    def start_run(self, rule: Rule, trigger: str) -> None:
-        """Run ``rule`` in the background; ``RuleAlreadyRunning`` if it is running."""
+    def start_run(self, rule: Rule, trigger: str, *, proceed: bool = False) -> None:
+        """Run ``rule`` in the background; ``RuleAlreadyRunning`` if it is running.
+
+        ``proceed``: this one run goes on past the safety stops (the user said so)."""
         self.runner.claim(rule.id)
-        task = asyncio.create_task(self.runner.run_claimed(rule, trigger))
+        task = asyncio.create_task(self.runner.run_claimed(rule, trigger, proceed=proceed))
         self._runs.add(task)
         task.add_done_callback(self._runs.discard)
 

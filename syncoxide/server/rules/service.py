@@ -14,7 +14,7 @@ from typing import Any
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.server.rules.connections import RECONNECT, Connections, close_provider
 from syncoxide.server.rules.consent import ConsentFlows
-from syncoxide.server.rules.runner import RuleAlreadyRunning
+from syncoxide.server.rules.runner import HELD, RuleAlreadyRunning
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.store import Connection, Rule, RuleRun, RuleStore
 
@@ -124,6 +124,19 @@ class RuleService:
             raise UsageError(
                 "This rule is running already.", hint="Its run is shown when it finishes."
             ) from None
+        return replace(rule, status="running", status_message="")
+
+    async def proceed(self, user_id: int, rule_id: int) -> Rule:
+        """Run a rule a safety stop held, once, past the stops."""
+        rule = await self.rule(user_id, rule_id)
+        if rule.status != HELD:
+            raise UsageError(
+                "This rule is not held by a safety stop.", hint="Use Run now to run it."
+            )
+        try:
+            self.scheduler.start_run(rule, "proceed", proceed=True)
+        except RuleAlreadyRunning:
+            raise UsageError("This rule is running already.") from None
         return replace(rule, status="running", status_message="")
 
     async def runs(self, user_id: int, rule_id: int, limit: int = RUNS_SHOWN) -> list[RuleRun]:

@@ -46,7 +46,7 @@ class Rule:
     conflict: str  # a bisync conflict policy
     interval_seconds: int
     enabled: bool
-    status: str  # idle, running, ok, partial, failed, reconnect
+    status: str  # idle, running, ok, partial, failed, reconnect, held (a safety stop)
     status_message: str
     next_run_at: int
     last_run_at: int | None
@@ -60,7 +60,7 @@ class RuleRun:
     id: int
     rule_id: int
     trigger: str  # schedule or manual
-    status: str  # running, ok, partial, failed, reconnect, interrupted
+    status: str  # running, ok, partial, failed, reconnect, held, interrupted
     started_at: int
     finished_at: int | None
     actions: int
@@ -172,7 +172,7 @@ class RuleStore:
         """Enabled rules whose time has come, oldest first (not those already running)."""
         return self._select(
             Rule,
-            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
+            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect', 'held')"
             " ORDER BY next_run_at",
             now,
         )
@@ -180,7 +180,7 @@ class RuleStore:
     async def watched_rules(self) -> Sequence[Rule]:
         """Enabled rules that also run on change, and are neither running nor waiting."""
         return self._select(
-            Rule, "enabled = 1 AND on_change = 1 AND status NOT IN ('running', 'reconnect')"
+            Rule, "enabled = 1 AND on_change = 1 AND status NOT IN ('running', 'reconnect', 'held')"
         )
 
     async def make_due(self, rule_id: int, now: int) -> None:

@@ -20,9 +20,9 @@ COPY = Action(
     Side.PATH2,
     "dir/b.txt",
     "changed",
-    "dir/b.txt",
-    Entry("dir/b.txt", EntryKind.FILE, 5, 123, {"sha1": "ab"}),
-    Entry("dir/b.txt", EntryKind.FILE, 4, 99),
+    source_path="dir/b.txt",
+    source=Entry("dir/b.txt", EntryKind.FILE, 5, 123, {"sha1": "ab"}),
+    target=Entry("dir/b.txt", EntryKind.FILE, 4, 99),
     backup=True,
     key="dir/b.txt",
 )

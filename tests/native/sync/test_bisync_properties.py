@@ -5,6 +5,9 @@ from hypothesis import strategies as st
 
 from .sync_harness import T0, Pair
 
+# Convergence and no loss are what these properties test; the safety stops have their own tests.
+UNSTOPPED = {"force": True, "allow_empty_side": True}
+
 PATHS = ["a", "b.txt", "d/c", "d/e.md", "x/y/z"]
 POLICIES = ["newer", "older", "larger", "path1", "path2", "keep-both"]
 
@@ -45,11 +48,11 @@ def test_bisync_converges_and_keeps_every_version(start, changes, policy, checks
         pair.one.put(path, content, T0)
     stamp = [0]
     for script in (changes, more):
-        pair.run(policy=policy, checksum=checksum)
+        pair.run(policy=policy, checksum=checksum, **UNSTOPPED)
         _apply(pair, script, stamp)
         before = _versions(pair)
-        report = pair.run(policy=policy, checksum=checksum)
+        report = pair.run(policy=policy, checksum=checksum, **UNSTOPPED)
         assert not report.failures
         assert pair.user_files(pair.one) == pair.user_files(pair.two)
         assert before <= _versions(pair), "a version vanished (not in either tree or trash)"
-        assert pair.run(policy=policy, checksum=checksum).plan.actions == ()
+        assert pair.run(policy=policy, checksum=checksum, **UNSTOPPED).plan.actions == ()

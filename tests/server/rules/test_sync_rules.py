@@ -205,3 +205,31 @@ def test_a_change_at_the_source_runs_the_rule_before_its_schedule(
     assert [r["status"] for r in rule["runs"]] == ["ok", "ok"]
     assert "/out/fresh.txt" in fake.store.items
     assert rule["next_run_at"] - rule["last_run_at"] == 86400  # back on its schedule
+
+
+def test_a_safety_stop_holds_the_rule_until_the_user_proceeds(
+    client: TestClient, dropbox: tuple[FakeDropbox, str]
+) -> None:
+    fake, url = dropbox
+    connection = _connect(client, url)
+    made = _rule(client, connection["id"], mode="bisync", interval_seconds=3600)
+    rule = wait_for_runs(client, made["id"], 1)
+    assert rule["status"] == "ok", rule["status_message"]
+    refused = client.post(f"/api/v1/rules/{rule['id']}/proceed")
+    assert refused.status_code == 400 and "not held" in refused.text
+
+    for name in ("/in/a.txt", "/in/sub/b.txt"):  # as an expired login listing nothing would
+        del fake.store.items[name]
+    assert client.post(f"/api/v1/rules/{rule['id']}/run").status_code == 202
+    rule = wait_for_runs(client, rule["id"], 2)
+    assert rule["status"] == "held", rule
+    assert "path1 lists no files" in rule["status_message"]
+    assert rule["runs"][0]["details"] == {"stop": "safety_empty_side"}
+    assert {"/out/a.txt", "/out/sub/b.txt"} <= set(fake.store.items)  # nothing deleted
+
+    assert client.post(f"/api/v1/rules/{rule['id']}/proceed").status_code == 202
+    rule = wait_for_runs(client, rule["id"], 3)
+    assert rule["status"] == "ok", rule["status_message"]
+    assert [r["trigger"] for r in rule["runs"][:2]] == ["proceed", "manual"]
+    assert not {"/out/a.txt", "/out/sub/b.txt"} & set(fake.store.items)
+    assert any("/.syncoxide/trash/" in path for path in fake.store.items)  # kept in the trash

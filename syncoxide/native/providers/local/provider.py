@@ -123,7 +123,11 @@ class LocalProvider:
         self._durable = durable
         self._group_commit = _GroupCommit()
         self._features = Features(
-            case_sensitive=True, mtime_precision_ns=1, server_side_move=True, hashes_cheaply=True
+            case_sensitive=True,
+            mtime_precision_ns=1,
+            server_side_move=True,
+            hashes_cheaply=True,
+            byte_names=os.name == "posix",  # POSIX names are bytes; Windows names are UTF-16
         )
 
     @property

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from syncoxide.errors import NotFoundError
+from syncoxide.native.providers.s3 import key_names
 from syncoxide.native.providers.s3.listing import FlatWalk
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
 from syncoxide.providers.contract import Entry, EntryKind, PrunePredicate
@@ -42,7 +43,7 @@ class PageReader:
         for item in page.get("Contents", []):
             key = item["Key"]
             self._seen.add(key)
-            relative = key[len(self._prefix) :]
+            relative = key_names.decode(key[len(self._prefix) :])
             new, keep = self._walk.place(relative)
             entries.extend(Entry(folder, EntryKind.DIR) for folder in new)
             if not keep:

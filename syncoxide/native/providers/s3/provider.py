@@ -42,6 +42,7 @@ from syncoxide.native.providers.digests import (
     mtime_to_text,
     verify_expected,
 )
+from syncoxide.native.providers.s3 import key_names
 from syncoxide.native.providers.s3.errors import translated
 from syncoxide.native.providers.s3.lean import HeadSigner, lean_head, lean_put
 from syncoxide.native.providers.s3.list_pages import PageReader
@@ -148,7 +149,7 @@ class S3Provider:
     def _key(self, path: str) -> str:
         if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
             raise UsageError(f"{path!r} is not a path inside the sync root.")
-        return self._prefix + path
+        return self._prefix + key_names.encode(path)
 
     # -- the contract ------------------------------------------------------------------
     @property

@@ -130,7 +130,7 @@ def test_a_source_changed_after_hashing_is_sent_again_with_new_digests(
 
 def test_digests_first_never_downloads_a_remote_source(s3_server: S3Server) -> None:
     async def run() -> None:
-        remote = MemoryProvider()  # stands for any source whose hash() would download
+        remote = MemoryProvider(hashes_cheaply=False)  # a source whose hash() would download
         await remote.write("big.bin", _stream(DATA, 1 << 20))
         entry = await remote.stat("big.bin")
         async with S3Provider(_settings(s3_server)) as provider:

@@ -28,6 +28,7 @@ STATUS_WORDS = {
     "failed": "failed",
     "reconnect": "reconnect needed",
     "interrupted": "interrupted",
+    "held": "held by a safety stop: nothing was changed",
 }
 OPTION_HINTS = {
     "s3": "bucket=my-bucket\nendpoint=https://s3.example.com\naccess_key_id=...\n"
@@ -153,6 +154,11 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
         runs = "".join(_run_html(r, now) for r in rule.get("runs", []))
         message = escape(rule["status_message"])
         toggle = "Pause" if rule["enabled"] else "Resume"
+        proceed = (
+            '<button type="button" data-action="proceed">Proceed</button> '
+            if status == "held"
+            else ""
+        )
         items.append(
             f'<li class="rule" data-rule-id="{int(rule["id"])}" data-status="{escape(status)}">'
             f"<strong>{escape(rule['name'])}</strong> · {escape(source)} → {escape(dest)} · "
@@ -160,7 +166,7 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
             f'<span class="rule-state">{escape(STATUS_WORDS.get(status, status))}</span> '
             f'<span class="rule-message">{message}</span> '
             f'<span class="muted">last run {escape(when(rule["last_run_at"], now))}</span><br>'
-            '<button type="button" data-action="run">Run now</button> '
+            f'{proceed}<button type="button" data-action="run">Run now</button> '
             f'<button type="button" data-action="toggle">{toggle}</button> '
             '<button type="button" data-action="delete">Delete</button>'
             f'<details><summary>Last runs</summary><ol class="runs">{runs}</ol></details></li>'

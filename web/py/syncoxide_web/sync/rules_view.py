@@ -109,6 +109,13 @@ async def _rule_action(event: Any) -> None:
     try:
         if action == "run":
             await call_api("POST", f"/rules/{rule_id}/run")
+        elif action == "proceed":
+            words = (
+                "Go on past the safety stop once? Every replaced or deleted file goes to the trash."
+            )
+            if not js.window.confirm(words):
+                return
+            await call_api("POST", f"/rules/{rule_id}/proceed")
         elif action == "toggle":
             current = await call_api("GET", f"/rules/{rule_id}")
             await call_api("PATCH", f"/rules/{rule_id}", {"enabled": not current["enabled"]})
