@@ -11,7 +11,8 @@ Starts ``syncoxide serve`` on a free loopback port, then for each run:
 Reports medians of the first useful paint (navigation and a view's heading on screen) and of
 ready (Python running, every view wired), and the bytes that crossed the wire on a cold load.
 Goals (issue 17): first useful paint under 1 s warm; ready at or under 2.5 s warm and 4 s cold;
-cold bytes <= 8 MB.
+cold bytes <= 8 MB. Then the receive page of a CLI sender's link: when it lists what is coming
+(read from the room, no Python needed), beside bare Pyodide's ready.
 """
 
 from __future__ import annotations
@@ -159,6 +160,54 @@ def measure(
     return results
 
 
+# When the receive page shows what is coming (#offer turns data-state="known"), and when its
+# Python is ready, in the page's clock.
+OFFER_PROBE = """
+new MutationObserver((_, observer) => {
+  const offer = document.getElementById("offer");
+  if (window.__listAt === undefined && offer && offer.dataset.state === "known") {
+    window.__listAt = performance.now();
+  }
+  if (document.documentElement && document.documentElement.dataset.ready === "1") {
+    window.__readyAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { attributes: true, childList: true, subtree: true });
+"""
+
+
+def receive_page(browser, server, runs: int, folder: Path) -> dict[str, list[float]]:
+    """A CLI sender offers a small folder; a stranger opens its link, cold then warm."""
+    for i in range(3):
+        (folder / "photos").mkdir(parents=True, exist_ok=True)
+        (folder / "photos" / f"{i}.jpg").write_bytes(bytes(100_000))
+    command = ["send", str(folder), "--server", server.url, "--wait", "600"]
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "syncoxide.cli.main", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert sender.stdout is not None
+        link = next(line for line in sender.stdout if line.startswith("Link: "))[6:].strip()
+        results: dict[str, list[float]] = {"cold list": [], "warm list": []}
+        for _ in range(runs):
+            context = browser.new_context(bypass_csp=True)
+            for case in ("cold list", "warm list"):
+                page = context.new_page()
+                page.add_init_script(OFFER_PROBE)
+                page.goto(link)
+                page.wait_for_function("window.__listAt !== undefined", timeout=120_000)
+                results[case].append(page.evaluate("window.__listAt") / 1000)
+                page.close()  # before Python connects: the sender keeps waiting for a receiver
+            context.close()
+        return results
+    finally:
+        sender.terminate()
+        sender.wait(10)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -186,11 +235,24 @@ def main() -> int:
                     args.runs,
                     cookies,
                 )
+                offer = receive_page(browser, server, args.runs, Path(data_dir) / "offered")
                 browser.close()
         finally:
             server.stop()
     report(app, bare, args.runs)
+    report_receive_page(offer, bare)
     return 0
+
+
+def report_receive_page(offer: dict[str, list[float]], bare: dict[str, list[float]]) -> None:
+    print("receive page (/p/...): what is coming, listed from the room before Python")
+    for case in ("cold", "warm"):
+        listed, python = offer[f"{case} list"], bare[case]
+        ratio = statistics.median(listed) / statistics.median(python)
+        print(
+            f"{case + ' file list shown (s)':<26}{_spread(listed):>20}{_spread(python):>20}"
+            f"{ratio:>8.2f}{'< 1 s':>10}"
+        )
 
 
 def report(app: dict[str, list[float]], bare: dict[str, list[float]], runs: int) -> None:

@@ -57,6 +57,9 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
     assert 'data-packages="syncoxide,syncoxide-web"' in boot
     assert f'data-build="{manifest["pyodide"]["path"]}"' in boot
+    for wheel in ("syncoxide-0.1.0-py3-none-any.whl", "syncoxide_web-0.1.0-py3-none-any.whl"):
+        url = vendor_url(manifest, "pyodide", wheel)
+        assert f'<link rel="preload" href="{url}" as="fetch" crossorigin>' in page
     assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
 
 

@@ -42,6 +42,8 @@ class VendorBuild:
     boot_bytes: int
     #: script name -> its URL, for ``<meta name="syncoxide-script-NAME">`` tags.
     lazy_scripts: tuple[tuple[str, str], ...]
+    #: file names of the wheels of ``packages``, fetched while the interpreter starts.
+    wheels: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, vendor_dir: Path) -> VendorBuild:
@@ -74,7 +76,23 @@ class VendorBuild:
                 (name, f"/vendor/{manifest[package]['path']}/{script}")
                 for name, (package, script) in LAZY_SCRIPTS.items()
             ),
+            _wheels_of(manifest["packages"], [name.split("/")[-1] for name in wire]),
         )
+
+
+def _wheels_of(packages: list[str], files: list[str]) -> tuple[str, ...]:
+    """The wheel file of each package (a wheel's name spells ``-`` as ``_``)."""
+    prefixes = tuple(package.replace("-", "_") + "-" for package in packages)
+    return tuple(sorted(f for f in files if f.endswith(".whl") and f.startswith(prefixes)))
+
+
+def preload_wheel_tags(build: VendorBuild) -> str:
+    """Fetch the app's wheels while Pyodide starts its interpreter, instead of after."""
+    return "".join(
+        f'<link rel="preload" href="/vendor/{html.escape(build.pyodide_path, quote=True)}/'
+        f'{html.escape(wheel, quote=True)}" as="fetch" crossorigin>'
+        for wheel in build.wheels
+    )
 
 
 def pyscript_config(build: VendorBuild) -> dict[str, Any]:
@@ -124,6 +142,7 @@ def render_app_shell(template: str, build: VendorBuild, *, views: str = "") -> s
         # name for this exact build (its folder is content-hashed) to key a Python snapshot.
         "{{python_packages}}": html.escape(",".join(build.packages), quote=True),
         "{{python_build}}": html.escape(build.pyodide_path, quote=True),
+        "{{preload_wheels}}": preload_wheel_tags(build),
     }
     for placeholder, value in values.items():
         template = template.replace(placeholder, value)
