@@ -72,6 +72,12 @@ def password_page(link: Link, action: str, wrong: str = "") -> str:
     return page("Password needed", body, *scripts)
 
 
+def files_and_total(count: int, total: int) -> str:
+    """``3 files, 12.4 MB in all`` (or ``1 file, 5 B``)."""
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"{files}, {format_bytes(total)}" + (" in all" if count > 1 else "")
+
+
 def share_page(link: Link, files: Sequence[LinkFile]) -> str:
     rows = "\n".join(
         f'      <li><a href="/s/{link.id}/files/{f.id}" download>{html.escape(f.path)}</a>'
@@ -79,6 +85,7 @@ def share_page(link: Link, files: Sequence[LinkFile]) -> str:
         for f in files
     )
     total = sum(f.size for f in files)
+    summary = f'    <p id="share-total">{files_and_total(len(files), total)}</p>\n'
     zip_link = (
         f'    <p><a class="button" href="/s/{link.id}/zip" download>Download everything as a zip'
         f'</a> <span class="muted">{format_bytes(total)}</span></p>\n'
@@ -89,26 +96,36 @@ def share_page(link: Link, files: Sequence[LinkFile]) -> str:
         f"    <h1>{html.escape(link.title or 'Shared files')}</h1>\n"
         + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
         + f'    <p class="muted">Available until {when(link.expires_at)}.</p>\n'
+        + summary
         + zip_link
         + f'    <ul class="share-files">\n{rows}\n    </ul>'
     )
     return page(link.title or "Shared files", body)
 
 
-def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
-    """Names and bytes are ciphertext here; ``share-decrypt.js`` decrypts both in the page."""
+def encrypted_share_page(
+    link: Link, files: Sequence[LinkFile], plain_sizes: Sequence[int | None]
+) -> str:
+    """Names and bytes are ciphertext here; ``share-decrypt.js`` decrypts both in the page.
+
+    ``plain_sizes``: each file's decrypted size, known from its size and header without the key
+    (None for a file that is not well formed: its stored size is shown, marked as such)."""
     rows = "\n".join(
         f'      <li data-file="{f.id}" data-path="{html.escape(f.path)}" data-size="{f.size}">'
         f'<span class="name muted">encrypted name</span> '
-        f'<span class="muted">{format_bytes(f.size)}</span> '
+        f'<span class="muted">{_plain_size(f, plain)}</span> '
         '<button type="button" class="save" disabled>Save</button></li>'
-        for f in files
+        for f, plain in zip(files, plain_sizes, strict=True)
     )
+    pairs = zip(files, plain_sizes, strict=True)
+    total = sum(f.size if plain is None else plain for f, plain in pairs)
+    summary = f'    <p id="share-total">{files_and_total(len(files), total)}</p>\n'
     body = (
         f"    <h1>{html.escape(link.title or 'Encrypted files')}</h1>\n"
         + (f"    <p>{html.escape(link.message)}</p>\n" if link.message else "")
         + f'    <p class="muted">Available until {when(link.expires_at)}. End-to-end encrypted:'
         " this page decrypts the files on your device with the key in the link.</p>\n"
+        + summary
         + f'    <section id="e2e-share" data-share="{html.escape(link.id)}">\n'
         '      <p id="e2e-status" role="status" aria-live="polite">Decrypting names…</p>\n'
         '      <p><button type="button" id="e2e-save-all" disabled>Save all</button></p>\n'
@@ -116,6 +133,12 @@ def encrypted_share_page(link: Link, files: Sequence[LinkFile]) -> str:
         "    </section>"
     )
     return page(link.title or "Encrypted files", body, *DECRYPTOR_SCRIPTS)
+
+
+def _plain_size(file: LinkFile, plain: int | None) -> str:
+    if plain is None:
+        return f"{format_bytes(file.size)} stored (not a well-formed encrypted file)"
+    return format_bytes(plain)
 
 
 def request_page(link: Link, late: bool) -> str:

@@ -105,9 +105,12 @@ async def share_page(request: Request) -> Response:
         return link
     if not unlocked(request, link):
         return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
-    files = await links_of(request).store.files(link.id)
-    page = pages.encrypted_share_page if link.encrypted else pages.share_page
-    return HTMLResponse(page(link, files), headers=_NO_STORE)
+    links = links_of(request)
+    files = await links.store.files(link.id)
+    if link.encrypted:
+        sizes = [await links.plaintext_size(file) for file in files]
+        return HTMLResponse(pages.encrypted_share_page(link, files, sizes), headers=_NO_STORE)
+    return HTMLResponse(pages.share_page(link, files), headers=_NO_STORE)
 
 
 async def password_submit(request: Request, kind: str) -> Response:
