@@ -26,6 +26,7 @@ from syncoxide.native.p2p.files import SourceFiles
 from syncoxide.native.p2p.signal import SignalingClient, create_room, tell_room
 from syncoxide.protocol.offer_summary import summarize
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
+from syncoxide.units import counted, format_bytes
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def transfer_id_of(room: str) -> bytes:
 
 
 async def send(options: SendOptions) -> int:
-    print(f"Hashing {len(options.paths)} path(s)...", file=sys.stderr)
+    print(f"Hashing {counted(len(options.paths), 'path')}...", file=sys.stderr)
     sources = await asyncio.to_thread(SourceFiles, options.paths)
     manifest = sources.manifest
     address, code = await create_room(options.server)
@@ -53,7 +54,8 @@ async def send(options: SendOptions) -> int:
     print(f"Link: {address.link}")
     print(f"Code: {code}   (syncoxide receive {code} --server {address.server})")
     print(
-        f"{len(manifest.files)} file(s), {manifest.total_size} bytes. Waiting for the receiver..."
+        f"{counted(len(manifest.files), 'file')}, {format_bytes(manifest.total_size)}. "
+        "Waiting for the receiver..."
     )
     sys.stdout.flush()
     signal = await SignalingClient.join(address, "sender")

@@ -23,7 +23,7 @@ from syncoxide.errors import (
     UsageError,
     WrongKeyError,
 )
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 from syncoxide_web.api.client import call_api, live_socket_url, start_task
 
 RESULTS_FOLDER = "request-output"
@@ -203,7 +203,7 @@ async def _show_arrivals(link_id: str) -> None:
         for file in arrived["files"]
     ]
     _element("req-files").innerHTML = "".join(rows) or '<li class="muted">Nothing yet.</li>'
-    _say("req-arrivals-status", f"{len(rows)} file(s).")
+    _say("req-arrivals-status", f"{counted(len(rows), 'file')}.")
 
 
 async def _show_names() -> None:
@@ -288,7 +288,7 @@ async def _download_all() -> None:
     left_out = f" Skipped {len(skipped)}: {'; '.join(skipped)}" if skipped else ""
     _say(
         "req-arrivals-status",
-        f"Decrypted and verified {len(opened)} file(s) into {name}.{left_out}",
+        f"Decrypted and verified {counted(len(opened), 'file')} into {name}.{left_out}",
     )
 
 
