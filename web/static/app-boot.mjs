@@ -80,7 +80,9 @@ function storeSnapshotLater(pyodide) {
 try {
   const { pyodide, restored } = await startPython();
   document.documentElement.dataset.pythonStart = restored ? "snapshot" : "fresh";
+  performance.mark("syncoxide:python-started");  // the rest is the app's own start
   await pyodide.runPythonAsync(START);
+  performance.mark("syncoxide:app-started");
   if (!restored && document.documentElement.dataset.ready === "1") storeSnapshotLater(pyodide);
 } catch (error) {
   window.syncoxideBootError(

@@ -3,8 +3,9 @@
 // The server sends every view's layout, so the app can be read, navigated and filled in while
 // Pyodide starts in the background. Navigation is plain JavaScript (the URL hash names the
 // view) and never needs Python. A button pressed, a form submitted or a file picked before
-// Python has wired the views is held: the control shows that it waits, the banner says so in
-// words, and once <html data-ready="1"> the held actions run in the order they were asked for.
+// Python has wired its view is held: the control shows that it waits, the banner says so in
+// words, and once <html data-ready="1"> and its view's data-wired="1" (a view Python wires
+// says data-wired="0" until then) the held actions run in the order they were asked for.
 // If Python cannot start, boot.js shows why and the held actions are dropped.
 (function () {
   "use strict";
@@ -14,6 +15,11 @@
   function root() { return document.documentElement; }
   function ready() { return root().dataset.ready === "1"; }
   function failed() { return root().dataset.ready === "error"; }
+  // Whether Python handles this control now: it is running and has wired the control's view.
+  function live(control) {
+    var view = control.closest && control.closest(VIEWS + " > section[data-view]");
+    return ready() && !(view && view.dataset.wired === "0");
+  }
 
   // ---- navigation ------------------------------------------------------------------------
   function viewKey() {
@@ -48,7 +54,7 @@
   }
 
   function hold(control, replay, what) {
-    if (ready() || failed()) return false;
+    if (live(control) || failed()) return false;
     if (!held.some(function (entry) { return entry.control === control; })) {
       held.push({ control: control, replay: replay });
     }
@@ -58,21 +64,22 @@
     return true;
   }
 
-  function release(run) {
-    var entries = held;
-    held = [];
-    say("");
-    entries.forEach(function (entry) {
+  // Runs the held actions whose views are live now, in order; drops them all on failure.
+  function release() {
+    var now = held.filter(function (entry) { return failed() || live(entry.control); });
+    held = held.filter(function (entry) { return now.indexOf(entry) === -1; });
+    if (!held.length) say("");
+    now.forEach(function (entry) {
       entry.control.removeAttribute("data-waiting");
       entry.control.removeAttribute("aria-busy");
-      if (run) entry.replay();
+      if (!failed()) entry.replay();
     });
   }
 
   function onClick(event) {
-    if (ready() || failed()) return;
+    if (failed()) return;
     var control = event.target.closest && event.target.closest(VIEWS + " button");
-    if (!control || control.disabled) return;
+    if (!control || control.disabled || live(control)) return;
     if (control.type === "submit" && control.form) return;  // held as the form's submit, below
     event.preventDefault();
     event.stopImmediatePropagation();
@@ -80,9 +87,8 @@
   }
 
   function onSubmit(event) {
-    if (ready() || failed()) return;
     var form = event.target;
-    if (!form.closest || !form.closest(VIEWS)) return;
+    if (failed() || !form.closest || !form.closest(VIEWS) || live(form)) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     var submitter = event.submitter || form.querySelector("button[type=submit], button:not([type])");
@@ -92,9 +98,9 @@
   }
 
   function onChange(event) {
-    if (ready() || failed()) return;
     var input = event.target;
-    if (!input.closest || !input.closest(VIEWS) || input.type !== "file") return;
+    if (failed() || !input.closest || !input.closest(VIEWS) || input.type !== "file") return;
+    if (live(input)) return;
     // The picked files stay on the input; Python sees them when the change is sent again.
     hold(input, function () {
       input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -106,9 +112,8 @@
   document.addEventListener("change", onChange, true);
 
   new MutationObserver(function () {
-    if (ready()) release(true);
-    else if (failed()) release(false);
-  }).observe(root(), { attributes: true, attributeFilter: ["data-ready"] });
+    if (held.length && (ready() || failed())) release();
+  }).observe(root(), { attributes: true, subtree: true, attributeFilter: ["data-ready", "data-wired"] });
 
   window.addEventListener("hashchange", showView);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showView);
