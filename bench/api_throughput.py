@@ -138,7 +138,7 @@ def wrk(url: str, token: str, seconds: int) -> float:
 
 
 def live(seconds: int, rounds: int) -> tuple[float, float]:
-    import httpx2 as httpx
+    import httpx2
 
     from tests.conftest import free_port
 
@@ -170,9 +170,9 @@ def live(seconds: int, rounds: int) -> tuple[float, float]:
             for url in urls.values():
                 for _ in range(100):
                     try:
-                        if httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json():
+                        if httpx2.get(url, headers={"Authorization": f"Bearer {token}"}).json():
                             break
-                    except httpx.TransportError:
+                    except httpx2.TransportError:
                         time.sleep(0.1)
             rates: dict[str, list[float]] = {"full": [], "bare": []}
             for _ in range(rounds):

@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 from playwright.sync_api import BrowserContext, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -112,7 +112,7 @@ def signed_in_cookies(server) -> list[dict]:
         capture_output=True,
         timeout=60,
     )
-    response = httpx.post(
+    response = httpx2.post(
         f"{server.url}/api/v1/session",
         json={"name": "bench", "password": BENCH_PASSWORD},
         timeout=10,

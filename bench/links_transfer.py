@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx2 as httpx
+import httpx2
 
 from syncoxide.cli.links.command import upload_file
 from tests.conftest import LiveServer, free_port, start_live_server
@@ -102,9 +102,9 @@ def start_nginx(root: Path, files: Path) -> tuple[subprocess.Popen[bytes], str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            httpx.get(url, timeout=1)
+            httpx2.get(url, timeout=1)
             return process, url
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"nginx did not start: {(root / 'error.log').read_text()}")
@@ -127,7 +127,7 @@ def account(data_dir: Path, work: Path) -> str:
 
 
 def new_share(url: str, token: str) -> str:
-    answer = httpx.post(
+    answer = httpx2.post(
         f"{url}/api/v1/shares",
         json={"title": "bench"},
         headers={"Authorization": f"Bearer {token}"},
@@ -171,7 +171,7 @@ def nginx_upload(url: str, path: Path) -> float:
 
 def cli_upload(url: str, token: str, share: str, path: Path, name: str) -> float:
     started = time.perf_counter()
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
         upload_file(client, path, {"share": share, "path": name})
     return path.stat().st_size / (time.perf_counter() - started) / 1e6
 
@@ -194,7 +194,7 @@ def concurrent_uploads(url: str, token: str, work: Path, count: int) -> tuple[fl
     with ThreadPoolExecutor(count) as pool:
         failures = sum(1 for ok in pool.map(one, range(count)) if not ok)
     seconds = time.perf_counter() - started
-    described = httpx.get(f"{url}/api/v1/shares/{share}").json()
+    described = httpx2.get(f"{url}/api/v1/shares/{share}").json()
     stored = [f for f in described["files"] if f["size"] == small.stat().st_size]
     return seconds, max(failures, count - len(stored))
 
@@ -207,7 +207,7 @@ def peak_rss_mib(pid: int) -> float:
 
 
 def share_file_url(url: str, share: str) -> str:
-    described = httpx.get(f"{url}/api/v1/shares/{share}").json()
+    described = httpx2.get(f"{url}/api/v1/shares/{share}").json()
     return url + str(described["files"][0]["download_url"])
 
 

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from providers_s3 import (
     bench_arguments,
     compare_cases,
@@ -44,9 +44,9 @@ def started(command: list[str], log: Path, ready: str) -> subprocess.Popen[bytes
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            httpx.get(ready, timeout=1)
+            httpx2.get(ready, timeout=1)
             return server
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.1)
     stop(server)
     raise SystemExit(f"{command[0]} did not start:\n{log.read_text()}")
@@ -70,7 +70,7 @@ class Servers:
 
     def fresh(self) -> None:
         """Empty both destinations (and our pair state)."""
-        gone = httpx.delete(
+        gone = httpx2.delete(
             f"{self.url}/api/v1/storage",
             params={"path": "sx", "recursive": "true"},
             headers={"Authorization": f"Bearer {self.token}"},

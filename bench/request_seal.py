@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -87,7 +87,7 @@ def main() -> int:
                 data,
             )
             token = cli("token", "create", "--user", "bench", "--data-dir", data)
-            api = httpx.Client(base_url=server.url + "/api/v1", timeout=30)
+            api = httpx2.Client(base_url=server.url + "/api/v1", timeout=30)
             api.headers["Authorization"] = f"Bearer {token}"
             times: dict[str, list[float]] = {"plain": [], "sealed": []}
             with sync_playwright() as playwright:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 
 # A test run started in the background of a non-interactive shell (`./dev test &`, nohup, some CI
@@ -102,9 +102,9 @@ def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
         if process.poll() is not None:
             break
         try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+            if httpx2.get(f"{server.url}/healthz", timeout=1).status_code == 200:
                 return server
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.1)
     code, output = server.stop()
     raise RuntimeError(f"syncoxide serve did not come up (exit {code}):\n{output}")

@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import json
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -105,9 +106,10 @@ def _login(args: argparse.Namespace) -> int:
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     )
     if args.no_browser:
+        asked = _ask(server, challenge, port=0)
         print(
-            f"Open this address in a browser, sign in and approve:\n  "
-            f"{server}/cli-login?port=0&challenge={challenge}"
+            f"Open this address in a browser, sign in and type the code {asked['user_code']}:\n"
+            f"  {server}{asked['approve_url']}"
         )
         code = input("Then paste the code shown there: ").strip()
     else:
@@ -119,6 +121,12 @@ def _login(args: argparse.Namespace) -> int:
     path = save_token(server, token)
     print(f"Signed in to {server} as {me['user']['name']}. Token saved in {path}.")
     return EXIT_OK
+
+
+def _ask(server: str, challenge: str, port: int) -> dict[str, Any]:
+    """File the sign-in request: the browser page shows this device and asks for the code."""
+    body = {"challenge": challenge, "port": port, "device": socket.gethostname()}
+    return call_api(server, None, "POST", "/cli-login/start", body)
 
 
 def _code_through_loopback(server: str, challenge: str) -> str:
@@ -150,10 +158,15 @@ def _code_through_loopback(server: str, challenge: str) -> str:
     port = listener.server_address[1]
     thread = threading.Thread(target=listener.serve_forever, daemon=True)
     thread.start()
-    url = f"{server}/cli-login?port={port}&challenge={challenge}"
-    print(f"Opening your browser to approve this computer. If it does not open, visit:\n  {url}")
-    webbrowser.open(url)
     try:
+        asked = _ask(server, challenge, port)
+        url = f"{server}{asked['approve_url']}"
+        print(
+            f"Your browser asks for this code: {asked['user_code']}\n"
+            f"Opening it to approve this computer. If it does not open, visit:\n  {url}",
+            flush=True,
+        )
+        webbrowser.open(url)
         if not done.wait(LOGIN_WAIT_SECONDS):
             raise UsageError("Nobody approved the sign-in in time. Nothing was saved.")
     finally:

@@ -3,45 +3,47 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from syncoxide import __version__
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
 from syncoxide.runtime import current_runtime
 from syncoxide.server.accounts import cli_login
 from syncoxide.server.accounts import pages as account_pages
+from syncoxide.server.accounts.api import ACCOUNT_OPERATIONS
 from syncoxide.server.accounts.auth import who
-from syncoxide.server.accounts.pages import safe_next
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
+from syncoxide.server.api.spec import Operation
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.events.api import EVENT_OPERATIONS
+from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
+from syncoxide.server.files.api import STORAGE_OPERATIONS
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
+from syncoxide.server.http.forms import safe_next
 from syncoxide.server.links import request_routes, share_routes, uploads
+from syncoxide.server.links.api import LINK_OPERATIONS
+from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.headers import SecurityHeaders
-from syncoxide.server.pages.shell import (
-    VendorBuild,
-    render_app_shell,
-    render_error_page,
-    render_user_bar,
-    static_views,
-)
+from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
+from syncoxide.server.pages.templates import render_page
 from syncoxide.server.ratelimit import RateLimits
+from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
 from syncoxide.server.rules.runner import RuleRunner
@@ -62,7 +64,6 @@ class WebApp:
         self.schema_version = prepare_data_dir(config)
         self.services = services or embedded_services(config)
         self.static_dir = config.web_root / "static"
-        self.error_template = (config.web_root / "404.html").read_text()
         self._manifest_stamp = 0
         self._load_build()
 
@@ -79,11 +80,6 @@ class WebApp:
         if stamp and stamp == self._manifest_stamp:
             return
         self.build = VendorBuild.load(self.config.vendor_dir)
-        self.app_shell = render_app_shell(
-            (self.config.web_root / "index.html").read_text(),
-            self.build,
-            views=static_views(self.config.web_root / "views"),
-        )
         self._manifest_stamp = stamp
 
     async def index(self, request: Request) -> Response:
@@ -98,8 +94,8 @@ class WebApp:
                 f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
             )
         self._load_build()
-        page = self.app_shell.replace("{{user_bar}}", render_user_bar(signed_in))
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        context = {"build": self.build, "signed_in": signed_in, "view_keys": VIEW_KEYS}
+        return render_page(request, "app.html", context)
 
     async def healthz(self, request: Request) -> Response:
         runtime = current_runtime()
@@ -141,8 +137,9 @@ class WebApp:
         wants_json = "application/json" in request.headers.get("accept", "")
         if wants_json or request.url.path.startswith(API_PREFIX + "/"):
             return JSONResponse({"error": code, "message": message}, status_code=status)
-        page = render_error_page(self.error_template, title, message, request.url.path)
-        return HTMLResponse(page, status_code=status, headers=getattr(error, "headers", None))
+        context = {"title": title, "message": message, "path": request.url.path}
+        headers = getattr(error, "headers", None) or {}
+        return render_page(request, "error.html", context, status=status, headers=headers)
 
 
 _STATUS_TEXT = {
@@ -160,11 +157,6 @@ _STATUS_TEXT = {
 }
 
 
-def _quota_bytes() -> int | None:
-    quota = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "")
-    return int(quota) if quota.isdigit() else None
-
-
 def link_service(config: ServerConfig, services: Services) -> LinkService:
     uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
     store = LinkStore.open(config.database_path)
@@ -174,27 +166,27 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         return own_files.bytes_of_user(user_id)
 
     return LinkService(
-        store,
-        services.blobs,
-        uploads,
-        services.notifier,
-        services.clock,
-        services.signing,
-        _quota_bytes(),
-        files_bytes,
+        store=store,
+        blobs=services.blobs,
+        uploads=uploads,
+        notifier=services.notifier,
+        clock=services.clock,
+        signing=services.signing,
+        quota_bytes=config.link_quota_bytes,
+        used_elsewhere=files_bytes,
     )
 
 
 def file_service(config: ServerConfig, links: LinkService) -> FileService:
     """The user's own files share the links' blob store, upload store and quota."""
     return FileService(
-        FileStore.open(config.database_path),
-        links.blobs,
-        links.uploads,
-        config.data_dir / "incoming",
-        _quota_bytes(),
-        links.store.bytes_of_user,
-        links.sweep_abandoned_uploads,
+        store=FileStore.open(config.database_path),
+        blobs=links.blobs,
+        uploads=links.uploads,
+        incoming=config.data_dir / "incoming",
+        quota_bytes=config.link_quota_bytes,
+        used_elsewhere=links.store.bytes_of_user,
+        sweep_uploads=links.sweep_abandoned_uploads,
     )
 
 
@@ -210,14 +202,20 @@ def rule_service(
 
     policy = AddressPolicy.parse(config.connections_allow(), "the connections allow-list")
     connections = Connections(
-        store,
-        key,
-        services.clock,
-        open_connection,
-        own_files if files else None,
-        AddressGuard(policy),
+        store=store,
+        key_path=key,
+        clock=services.clock,
+        open_remote=open_connection,
+        own_files=own_files if files else None,
+        guard=AddressGuard(policy),
     )
-    runner = RuleRunner(store, connections, services.notifier, config.data_dir, services.clock)
+    runner = RuleRunner(
+        store=store,
+        connections=connections,
+        notifier=services.notifier,
+        data_dir=config.data_dir,
+        clock=services.clock,
+    )
     watcher = ChangeWatcher(store, connections, services.clock)
     return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
 
@@ -233,6 +231,21 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await scheduler.stop()
 
 
+#: Every API operation: each feature's table, joined here so no feature names another.
+API_OPERATIONS: tuple[Operation, ...] = (
+    ACCOUNT_OPERATIONS + EVENT_OPERATIONS + LINK_OPERATIONS + RULE_OPERATIONS + STORAGE_OPERATIONS
+)
+
+
+def api_routes() -> list[BaseRoute]:
+    """The API's routes; the app lists them first, so API calls match after few checks."""
+    tus = {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
+    return [
+        *api.routes(API_OPERATIONS, who, tus),
+        WebSocketRoute(API_PREFIX + "/events/live", live_events),
+    ]
+
+
 def create_app(
     config: ServerConfig,
     services: Services | None = None,
@@ -242,7 +255,7 @@ def create_app(
     if limits is not None:
         web.services.limits = limits
     routes: list[BaseRoute] = [
-        *api.routes(),
+        *api_routes(),
         Route("/", web.index, methods=["GET", "HEAD"]),
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),

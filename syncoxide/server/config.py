@@ -3,6 +3,8 @@
 With no flags, ``syncoxide serve`` listens on 127.0.0.1:8000 and keeps its SQLite database and
 blobs in the per-user data directory (``~/.local/share/syncoxide`` on Linux), created on first
 run. ``--data-dir`` or ``SYNCOXIDE_DATA_DIR`` moves it.
+
+Every setting the server takes from the environment is read here and nowhere else.
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ class ServerConfig:
         """Optional TOML settings: sign-in providers (``[oidc.NAME]``), see the README."""
         override = os.environ.get("SYNCOXIDE_SETTINGS")
         return Path(override).expanduser() if override else self.data_dir / "settings.toml"
+
+    @property
+    def link_quota_bytes(self) -> int | None:
+        """What each user's links and own files may hold together (``SYNCOXIDE_LINK_QUOTA_BYTES``,
+        docs/links.md); None, the default, is no limit. Anything but a whole number is refused
+        at start-up rather than read as "no limit"."""
+        raw = os.environ.get("SYNCOXIDE_LINK_QUOTA_BYTES", "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ConfigError(
+                f"SYNCOXIDE_LINK_QUOTA_BYTES={raw!r} is not a number of bytes.",
+                hint="Give a whole number such as 10000000000 (10 GB), or unset it for no limit.",
+            )
+        return int(raw)
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway

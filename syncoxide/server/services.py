@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from starlette.requests import HTTPConnection
+
 from syncoxide.server.accounts.cli_codes import CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
@@ -47,3 +49,9 @@ def embedded_services(
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
     )
+
+
+def services_of(connection: HTTPConnection) -> Services:
+    """The services of the app this request reached (``create_app`` puts them in its state)."""
+    services: Services = connection.app.state.services
+    return services

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from syncoxide.server.pages.shell import VendorBuild, lazy_script_tags, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild, pyscript_config
+from syncoxide.server.pages.templates import lazy_script_tags
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_TIMEOUT_MS = 60_000

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -65,7 +65,7 @@ def e2e_user(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture(scope="session")
 def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, Any]]:
     """A signed-in session for tests about the app itself rather than about signing in."""
-    response = httpx.post(
+    response = httpx2.post(
         f"{live_server.url}/api/v1/session",
         json={"name": e2e_user, "password": E2E_PASSWORD},
         timeout=10,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -43,7 +43,7 @@ def test_sign_in_home_token_sign_out(page: Page, live_server: LiveServer, e2e_us
     page.get_by_label("Label").fill("my laptop")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").inner_text()
-    me = httpx.get(
+    me = httpx2.get(
         f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
     )
     assert me.json()["user"]["name"] == e2e_user

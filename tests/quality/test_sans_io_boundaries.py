@@ -29,7 +29,7 @@ FORBIDDEN = {
     "pyodide",
     "starlette",
     "aiortc",
-    "httpx",
+    "httpx2",
     "uvicorn",
     "cryptography",
     "argon2",

@@ -6,16 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 
 from syncoxide import __version__
 from tests.conftest import PROJECT_ROOT, LiveServer, free_port, start_live_server
 
 
 def test_healthz_and_app_over_a_real_socket(live_server: LiveServer) -> None:
-    health = httpx.get(f"{live_server.url}/healthz", timeout=5)
+    health = httpx2.get(f"{live_server.url}/healthz", timeout=5)
     assert health.json()["version"] == __version__
-    page = httpx.get(live_server.url, timeout=5, follow_redirects=True)
+    page = httpx2.get(live_server.url, timeout=5, follow_redirects=True)
     assert page.status_code == 200 and "Sign in" in page.text
     assert page.headers["cross-origin-embedder-policy"] == "require-corp"
 
@@ -42,11 +42,11 @@ def test_a_user_made_by_the_cli_signs_in_and_gets_a_token(
         timeout=60,
         cwd=PROJECT_ROOT,
     ).stdout.strip()
-    me = httpx.get(
+    me = httpx2.get(
         f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
     )
     assert me.json()["user"]["name"] == "livia"
-    with httpx.Client(base_url=live_server.url, timeout=5) as browser:
+    with httpx2.Client(base_url=live_server.url, timeout=5) as browser:
         signed = browser.post(
             "/api/v1/session", json={"name": "livia", "password": "live server password"}
         )

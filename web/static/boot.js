@@ -12,12 +12,17 @@
   var failed = false;
   var WATCHDOG_MS = 60000;
 
-  function $(id) { return document.getElementById(id); }
-  function ready() { return document.documentElement.dataset.ready === "1"; }
+  function $(id) {
+    return document.getElementById(id);
+  }
+  function ready() {
+    return document.documentElement.dataset.ready === "1";
+  }
 
   function setStage(text, percent) {
     if (failed || ready()) return;
-    var stage = $("boot-stage"), bar = $("boot-progress");
+    var stage = $("boot-stage"),
+      bar = $("boot-progress");
     if (stage && text) stage.textContent = text;
     if (bar && percent !== undefined) {
       bar.value = Math.max(bar.value, Math.min(99, percent));
@@ -29,20 +34,26 @@
     if (ready() || failed) return;
     failed = true;
     document.documentElement.dataset.ready = "error";
-    var boot = $("boot"), panel = $("boot-error");
+    var boot = $("boot"),
+      panel = $("boot-error");
     if (boot) boot.hidden = true;
     if (panel) panel.hidden = false;
     if ($("boot-error-text")) $("boot-error-text").textContent = message;
     if ($("boot-error-details")) $("boot-error-details").textContent = details || "";
     var badge = $("runtime-badge");
-    if (badge) { badge.textContent = "Not started"; badge.className = "badge badge-error"; }
+    if (badge) {
+      badge.textContent = "Not started";
+      badge.className = "badge badge-error";
+    }
   }
   window.syncoxideBootError = showError;
 
   if (typeof WebAssembly !== "object") {
     document.addEventListener("DOMContentLoaded", function () {
-      showError("This browser cannot run WebAssembly, which syncoxide needs to run Python. " +
-                "Use a current Chrome, Edge, Firefox or Safari.");
+      showError(
+        "This browser cannot run WebAssembly, which syncoxide needs to run Python. " +
+          "Use a current Chrome, Edge, Firefox or Safari.",
+      );
     });
     return;
   }
@@ -52,8 +63,14 @@
     received += entry.transferSize || entry.encodedBodySize || 0;
     var name = entry.name.split("/").pop();
     if (entry.responseStatus && entry.responseStatus >= 400) {
-      showError("A file the app needs could not be downloaded (" + name + ", HTTP " +
-                entry.responseStatus + ").", entry.name);
+      showError(
+        "A file the app needs could not be downloaded (" +
+          name +
+          ", HTTP " +
+          entry.responseStatus +
+          ").",
+        entry.name,
+      );
       return;
     }
     var share = bootBytes ? (received / bootBytes) * 80 : 0;
@@ -64,24 +81,35 @@
 
   if (window.PerformanceObserver) {
     try {
-      new PerformanceObserver(function (list) { list.getEntries().forEach(onResource); })
-        .observe({ type: "resource", buffered: true });
-    } catch (e) { /* progress stays coarse; loading still works */ }
+      new PerformanceObserver(function (list) {
+        list.getEntries().forEach(onResource);
+      }).observe({ type: "resource", buffered: true });
+    } catch (_unsupported) {
+      /* progress stays coarse; loading still works */
+    }
   }
 
-  window.addEventListener("error", function (event) {
-    var target = event.target;
-    if (target && target !== window && (target.src || target.href)) {
-      showError("A file the app needs could not be loaded: " + (target.src || target.href));
-      return;
-    }
-    showError("The app stopped while starting: " + (event.message || "unknown error") + ".",
-              event.error && event.error.stack);
-  }, true);
+  window.addEventListener(
+    "error",
+    function (event) {
+      var target = event.target;
+      if (target && target !== window && (target.src || target.href)) {
+        showError("A file the app needs could not be loaded: " + (target.src || target.href));
+        return;
+      }
+      showError(
+        "The app stopped while starting: " + (event.message || "unknown error") + ".",
+        event.error && event.error.stack,
+      );
+    },
+    true,
+  );
   window.addEventListener("unhandledrejection", function (event) {
     var reason = event.reason || {};
-    showError("The app stopped while starting: " + (reason.message || String(reason)) + ".",
-              reason.stack);
+    showError(
+      "The app stopped while starting: " + (reason.message || String(reason)) + ".",
+      reason.stack,
+    );
   });
 
   // PyScript reports Python errors by adding an element with class "py-error" to the page.
@@ -98,8 +126,10 @@
 
   setTimeout(function () {
     if (!ready() && !failed) {
-      setStage("Still loading after a minute. A slow connection can take this long; if nothing " +
-               "changes, reload the page.");
+      setStage(
+        "Still loading after a minute. A slow connection can take this long; if nothing " +
+          "changes, reload the page.",
+      );
     }
   }, WATCHDOG_MS);
 })();

@@ -4,43 +4,65 @@
 // (~0.2-0.8 ms here), more than WebCrypto needs for a 64 KiB chunk. Starting all of a batch's
 // calls here and handing Python one Promise, with the results packed into one buffer, makes that
 // cost once per batch instead of once per chunk.
-(function () {
+(() => {
   "use strict";
   // Python passes its bytes as a PyProxy: getBuffer() views them in place (no copy across the
   // FFI); WebCrypto copies its input when each call starts, so the view is released right after.
   function view(bytes) {
-    return bytes && typeof bytes.getBuffer === "function" ? bytes.getBuffer("u8")
-                                                            : { data: bytes, release: function () {} };
+    return bytes && typeof bytes.getBuffer === "function"
+      ? bytes.getBuffer("u8")
+      : { data: bytes, release: () => {} };
   }
 
   function gcmMany(operation, key, ivBytes, ivSize, aadBytes, dataBytes, sizes) {
-    var ivs = view(ivBytes), aad = view(aadBytes), data = view(dataBytes);
+    const ivs = view(ivBytes);
+    const aad = view(aadBytes);
+    const data = view(dataBytes);
     try {
       return start(operation, key, ivs.data, ivSize, aad.data, data.data, sizes);
     } finally {
-      ivs.release(); aad.release(); data.release();
+      ivs.release();
+      aad.release();
+      data.release();
     }
   }
 
   function start(operation, key, ivs, ivSize, aad, data, sizes) {
-    var calls = [], offset = 0;
-    for (var i = 0; i < sizes.length; i++) {
-      var algorithm = { name: "AES-GCM", iv: ivs.subarray(i * ivSize, (i + 1) * ivSize),
-                        additionalData: aad, tagLength: 128 };
-      var input = data.subarray(offset, offset + sizes[i]);
+    const calls = [];
+    let offset = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const algorithm = {
+        name: "AES-GCM",
+        iv: ivs.subarray(i * ivSize, (i + 1) * ivSize),
+        additionalData: aad,
+        tagLength: 128,
+      };
+      const input = data.subarray(offset, offset + sizes[i]);
       offset += sizes[i];
-      var call = crypto.subtle[operation](algorithm, key, input);
+      const call = crypto.subtle[operation](algorithm, key, input);
       // A bad tag is an answer ("does not verify"), not a failure of the batch.
-      calls.push(call.catch(function (error) {
-        if (error && error.name === "OperationError") return null;
-        throw error;
-      }));
+      calls.push(
+        call.catch((error) => {
+          if (error && error.name === "OperationError") return null;
+          throw error;
+        }),
+      );
     }
-    return Promise.all(calls).then(function (results) {
-      var total = 0, lengths = new Int32Array(results.length);
-      results.forEach(function (r, n) { lengths[n] = r === null ? -1 : r.byteLength; total += r === null ? 0 : r.byteLength; });
-      var packed = new Uint8Array(total), at = 0;
-      results.forEach(function (r) { if (r !== null) { packed.set(new Uint8Array(r), at); at += r.byteLength; } });
+    return Promise.all(calls).then((results) => {
+      let total = 0;
+      const lengths = new Int32Array(results.length);
+      results.forEach((r, n) => {
+        lengths[n] = r === null ? -1 : r.byteLength;
+        total += r === null ? 0 : r.byteLength;
+      });
+      const packed = new Uint8Array(total);
+      let at = 0;
+      results.forEach((r) => {
+        if (r !== null) {
+          packed.set(new Uint8Array(r), at);
+          at += r.byteLength;
+        }
+      });
       return { packed: packed, lengths: lengths };
     });
   }

@@ -43,12 +43,16 @@ let queue = Promise.resolve();
 
 function newHasher() {
   if (typeof hashwasm === "undefined") throw new Error("the SHA-256 script is not loaded");
-  return hashwasm.createSHA256().then((hasher) => { hasher.init(); return hasher; });
+  return hashwasm.createSHA256().then((hasher) => {
+    hasher.init();
+    return hasher;
+  });
 }
 
 async function open(message) {
   const old = files.get(message.id);
-  if (old) { // opened again (a new connection): start from what the file holds now
+  if (old) {
+    // opened again (a new connection): start from what the file holds now
     files.delete(message.id);
     await closeFile(old);
   }
@@ -60,8 +64,9 @@ async function open(message) {
   const size = file.handle.getSize();
   const buffer = new Uint8Array(Math.min(READ_SIZE, size));
   while (file.hashed < size) {
-    const read = file.handle.read(buffer.subarray(0, Math.min(READ_SIZE, size - file.hashed)),
-                                  { at: file.hashed });
+    const read = file.handle.read(buffer.subarray(0, Math.min(READ_SIZE, size - file.hashed)), {
+      at: file.hashed,
+    });
     if (read <= 0) break;
     file.hasher.update(buffer.subarray(0, read));
     file.hashed += read;
@@ -70,7 +75,13 @@ async function open(message) {
 }
 
 async function openSegments(message) {
-  const file = { folder: message.folder, stream: null, inSegment: 0, hasher: await newHasher(), hashed: 0 };
+  const file = {
+    folder: message.folder,
+    stream: null,
+    inSegment: 0,
+    hasher: await newHasher(),
+    hashed: 0,
+  };
   for (const segment of message.kept || []) {
     for (let start = 0; start < segment.size; start += READ_SIZE) {
       const bytes = await segment.slice(start, start + READ_SIZE).arrayBuffer();
@@ -98,13 +109,14 @@ async function probe(folder) {
 // The checks before a run of writes to a hashed file starting at `at`.
 function startWrite(file, at) {
   if (!file.hasher) return;
-  if (at === 0 && file.hashed !== 0 && file.handle) { // the file starts over
+  if (at === 0 && file.hashed !== 0 && file.handle) {
+    // the file starts over
     file.handle.truncate(0);
     file.hasher.init();
     file.hashed = 0;
   }
   if (at !== file.hashed) {
-    throw new Error("a write at " + at + " after " + file.hashed + " hashed bytes");
+    throw new Error(`a write at ${at} after ${file.hashed} hashed bytes`);
   }
 }
 
@@ -116,7 +128,7 @@ async function writeAll(parts) {
   let run = null; // {file, at, end, pieces}
   for (const part of parts) {
     const file = files.get(part.id);
-    if (!file) throw new Error("file " + part.id + " is not open");
+    if (!file) throw new Error(`file ${part.id} is not open`);
     if (run && (run.file !== file || run.end !== part.at)) {
       await writeRun(run);
       run = null;
@@ -144,7 +156,7 @@ async function writeRun(run) {
   const data = joined(run.pieces, run.end - run.at);
   const written = file.handle.write(data, { at: run.at });
   if (written !== data.byteLength) {
-    throw new Error("only " + written + " of " + data.byteLength + " bytes were written");
+    throw new Error(`only ${written} of ${data.byteLength} bytes were written`);
   }
 }
 
@@ -152,7 +164,10 @@ function joined(pieces, size) {
   if (pieces.length === 1) return pieces[0];
   const out = new Uint8Array(size);
   let into = 0;
-  for (const piece of pieces) { out.set(piece, into); into += piece.byteLength; }
+  for (const piece of pieces) {
+    out.set(piece, into);
+    into += piece.byteLength;
+  }
   return out;
 }
 
@@ -160,13 +175,15 @@ function joined(pieces, size) {
 // committed) every SEGMENT bytes, one stream write per segment (each is a trip to the browser
 // process).
 async function writeSegments(file, at, pieces) {
-  let run = [], runBytes = 0;
+  let run = [],
+    runBytes = 0;
   const flush = async () => {
     if (!runBytes) return;
     await file.stream.write(joined(run, runBytes));
     file.inSegment += runBytes;
     at += runBytes;
-    run = []; runBytes = 0;
+    run = [];
+    runBytes = 0;
   };
   for (let piece of pieces) {
     while (piece.byteLength) {
@@ -175,7 +192,8 @@ async function writeSegments(file, at, pieces) {
         await startSegment(file, at);
       }
       const part = piece.subarray(0, SEGMENT - file.inSegment - runBytes);
-      run.push(part); runBytes += part.byteLength;
+      run.push(part);
+      runBytes += part.byteLength;
       piece = piece.subarray(part.byteLength);
     }
   }
@@ -213,15 +231,19 @@ async function run(message) {
       await writeAll([{ id: message.id, at: message.at, data: new Uint8Array(message.data) }]);
       return {};
     case "writes":
-      await writeAll(message.parts.map((part) => ({
-        id: part.id, at: part.at, data: new Uint8Array(part.data, part.start, part.length),
-      })));
+      await writeAll(
+        message.parts.map((part) => ({
+          id: part.id,
+          at: part.at,
+          data: new Uint8Array(part.data, part.start, part.length),
+        })),
+      );
       return {};
   }
   const file = files.get(message.id);
-  if (!file) throw new Error("file " + message.id + " is not open");
+  if (!file) throw new Error(`file ${message.id} is not open`);
   if (message.op === "digest") {
-    if (!file.hasher) throw new Error("file " + message.id + " is not being hashed");
+    if (!file.hasher) throw new Error(`file ${message.id} is not being hashed`);
     return { digest: file.hasher.digest("hex") };
   }
   if (message.op === "close") {
@@ -229,13 +251,20 @@ async function run(message) {
     await closeFile(file);
     return {};
   }
-  throw new Error("unknown operation " + message.op);
+  throw new Error(`unknown operation ${message.op}`);
 }
 
 self.onmessage = (event) => {
   const message = event.data;
-  queue = queue.then(() => run(message)).then(
-    (answer) => self.postMessage(Object.assign({ seq: message.seq, ok: true }, answer)),
-    (error) => self.postMessage({ seq: message.seq, ok: false, error: String(error && error.message || error) }),
-  );
+  queue = queue
+    .then(() => run(message))
+    .then(
+      (answer) => self.postMessage(Object.assign({ seq: message.seq, ok: true }, answer)),
+      (error) =>
+        self.postMessage({
+          seq: message.seq,
+          ok: false,
+          error: String(error?.message || error),
+        }),
+    );
 };

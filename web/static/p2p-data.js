@@ -10,7 +10,7 @@
 //
 // Frame layout (docs/protocol.md, syncoxide/protocol/frames.py), integers big-endian:
 //   type u8 | body length u32 | body          DATA (type 0x05) body: file u32 | offset u64 | payload
-(function () {
+(() => {
   "use strict";
   const DATA = 0x05;
   const HEADER = 5;
@@ -48,27 +48,38 @@
 
     async read(blob, offset, end) {
       let cache = this.cache;
-      if (!cache || cache.blob !== blob || offset < cache.start ||
-          offset >= cache.start + cache.bytes.byteLength) {
+      if (
+        !cache ||
+        cache.blob !== blob ||
+        offset < cache.start ||
+        offset >= cache.start + cache.bytes.byteLength
+      ) {
         const ahead = this.ahead;
-        const promise = ahead && ahead.blob === blob && ahead.start === offset
-          ? ahead.promise : this.slice(blob, offset);
+        const promise =
+          ahead && ahead.blob === blob && ahead.start === offset
+            ? ahead.promise
+            : this.slice(blob, offset);
         cache = this.cache = { blob, start: offset, bytes: await promise };
         const next = offset + cache.bytes.byteLength;
-        this.ahead = next < blob.size ? { blob, start: next, promise: this.slice(blob, next) } : null;
+        this.ahead =
+          next < blob.size ? { blob, start: next, promise: this.slice(blob, next) } : null;
       }
-      return cache.bytes.subarray(offset - cache.start, Math.min(cache.bytes.byteLength, end - cache.start));
+      return cache.bytes.subarray(
+        offset - cache.start,
+        Math.min(cache.bytes.byteLength, end - cache.start),
+      );
     }
 
     slice(blob, start) {
       const end = Math.min(blob.size, start + READ_AHEAD);
       const promise = (async () => {
-        if (start >= end) throw new SendFailure("changed", "the file is shorter than when it was hashed");
+        if (start >= end)
+          throw new SendFailure("changed", "the file is shorter than when it was hashed");
         let buffer;
         try {
           buffer = await blob.slice(start, end).arrayBuffer();
         } catch (error) {
-          throw new SendFailure("changed", String(error && error.message || error));
+          throw new SendFailure("changed", String(error?.message || error));
         }
         if (buffer.byteLength !== end - start) {
           throw new SendFailure("changed", "the file is shorter than when it was hashed");
@@ -96,7 +107,13 @@
       this.reader = new BlobReader();
       this.buffer = null; // see frame()
       this.wake = null;
-      const wake = () => { if (this.wake) { const w = this.wake; this.wake = null; w(); } };
+      const wake = () => {
+        if (this.wake) {
+          const w = this.wake;
+          this.wake = null;
+          w();
+        }
+      };
       channel.addEventListener("bufferedamountlow", wake);
       channel.addEventListener("close", wake);
       this.wakeNow = wake;
@@ -132,7 +149,8 @@
           else await this.sendSpan(item);
         }
       } catch (error) {
-        this.failure = error instanceof SendFailure ? error : new SendFailure("gone", String(error));
+        this.failure =
+          error instanceof SendFailure ? error : new SendFailure("gone", String(error));
         this.queue = [];
         if (this.onfail) this.onfail(this.failure.kind, this.failure.message);
       } finally {
@@ -163,9 +181,14 @@
     }
 
     async send(frame) {
-      while (this.channel.bufferedAmount > this.highWater && this.channel.readyState === "open" &&
-             !this.stopped) {
-        await new Promise((resolve) => { this.wake = resolve; });
+      while (
+        this.channel.bufferedAmount > this.highWater &&
+        this.channel.readyState === "open" &&
+        !this.stopped
+      ) {
+        await new Promise((resolve) => {
+          this.wake = resolve;
+        });
       }
       if (this.stopped) return;
       if (this.channel.readyState !== "open") {
@@ -205,12 +228,18 @@
       while (!this.broken && bytes.byteLength - at >= HEADER) {
         const view = new DataView(bytes.buffer, bytes.byteOffset + at);
         const length = view.getUint32(1);
-        if (length > MAX_BODY) { this.broken = true; break; } // Python's parser says why
+        if (length > MAX_BODY) {
+          this.broken = true;
+          break;
+        } // Python's parser says why
         if (bytes.byteLength - at < HEADER + length) break;
         const frame = bytes.subarray(at, at + HEADER + length);
         if (view.getUint8(0) === DATA && length >= DATA_HEADER) {
           this.items.push({
-            data: true, frame, file: view.getUint32(5), offset: Number(view.getBigUint64(9)),
+            data: true,
+            frame,
+            file: view.getUint32(5),
+            offset: Number(view.getBigUint64(9)),
             length: length - DATA_HEADER,
           });
         } else {
@@ -231,7 +260,11 @@
     wakeUp() {
       clearTimeout(this.timer);
       this.timer = null;
-      if (this.waiting) { const w = this.waiting.resolve; this.waiting = null; w(); }
+      if (this.waiting) {
+        const w = this.waiting.resolve;
+        this.waiting = null;
+        w();
+      }
     }
 
     close() {
@@ -259,7 +292,8 @@
 
     // The items that arrived, about limit bytes (at least one, if any).
     take(limit) {
-      let count = 0, size = 0;
+      let count = 0,
+        size = 0;
       while (count < this.items.length && (count === 0 || size < limit)) {
         size += this.items[count].frame.byteLength;
         count += 1;
@@ -292,7 +326,8 @@
       this.waiters = []; // {most, resolve, reject} of settled()
       this.error = null; // the first failure: every later wait fails with it
       this.worker.onmessage = (event) => this.answered(event.data);
-      this.worker.onerror = (event) => this.failed(new Error(event.message || "the writer stopped"));
+      this.worker.onerror = (event) =>
+        this.failed(new Error(event.message || "the writer stopped"));
     }
 
     post(message, transfer) {
@@ -326,7 +361,11 @@
         return;
       }
       if (waiting) waiting.resolve(answer);
-      this.waiters = this.waiters.filter((w) => (this.pending <= w.most ? (w.resolve(), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (this.pending > w.most) return true;
+        w.resolve();
+        return false;
+      });
     }
 
     failed(error) {
@@ -341,12 +380,15 @@
     // session) as one operation. A payload that is the only frame of its message travels by
     // transfer (its buffer moves to the worker, no copy); one sharing a message is copied.
     postWrites(items, start, end) {
-      const parts = [], moved = [];
+      const parts = [],
+        moved = [];
       for (let i = start; i < end; i++) {
         const item = items[i];
         if (!item.data) continue;
-        const frame = item.frame, skip = HEADER + DATA_HEADER;
-        let data = frame.buffer, from = frame.byteOffset + skip;
+        const frame = item.frame,
+          skip = HEADER + DATA_HEADER;
+        let data = frame.buffer,
+          from = frame.byteOffset + skip;
         if (frame.byteOffset !== 0 || frame.byteLength !== frame.buffer.byteLength) {
           data = frame.slice(skip).buffer;
           from = 0;

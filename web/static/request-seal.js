@@ -18,7 +18,7 @@
   const RECORD = CHUNK + TAG;
   const MAGIC = new TextEncoder().encode("SYNCOXR");
   const INFO = new TextEncoder().encode("syncoxide/v1/recipient");
-  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  const subtle = globalThis.crypto?.subtle;
 
   const concat = (...parts) => {
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -40,12 +40,15 @@
     try {
       pair = await subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
     } catch {
-      throw new Error("This browser cannot encrypt for this link (no X25519): update it. Nothing was sent.");
+      throw new Error(
+        "This browser cannot encrypt for this link (no X25519): update it. Nothing was sent.",
+      );
     }
     const ephemeral = new Uint8Array(await subtle.exportKey("raw", pair.publicKey));
     const owner = await subtle.importKey("raw", ownerPublic, { name: "X25519" }, false, []);
     const shared = await subtle.deriveBits({ name: "X25519", public: owner }, pair.privateKey, 256);
-    if (new Uint8Array(shared).every((b) => b === 0)) throw new Error("The link's key is unusable.");
+    if (new Uint8Array(shared).every((b) => b === 0))
+      throw new Error("The link's key is unusable.");
     const hkdf = await subtle.importKey("raw", shared, "HKDF", false, ["deriveBits"]);
     const salt = concat(ephemeral, ownerPublic);
     const params = { name: "HKDF", hash: "SHA-256", salt, info: INFO };
@@ -67,16 +70,23 @@
     }
 
     static async create(file, path, ownerPublicB64) {
-      if (!subtle) throw new Error("This browser cannot encrypt here (no WebCrypto); nothing was sent.");
+      if (!subtle)
+        throw new Error("This browser cannot encrypt here (no WebCrypto); nothing was sent.");
       const ownerPublic = unb64(ownerPublicB64);
       const keys = await fileKeys(ownerPublic);
       const recipientId = new Uint8Array(await subtle.digest("SHA-256", ownerPublic)).slice(0, 8);
       const name = new TextEncoder().encode(path);
-      const fixed = concat(MAGIC, new Uint8Array([1, CHUNK_LOG2]), crypto.getRandomValues(new Uint8Array(7)));
+      const fixed = concat(
+        MAGIC,
+        new Uint8Array([1, CHUNK_LOG2]),
+        crypto.getRandomValues(new Uint8Array(7)),
+      );
       const aad = concat(fixed, keys.ephemeral, recipientId, u16(name.length + TAG));
       const nameKey = await gcm(keys.name);
       const iv = new Uint8Array(12);
-      const sealed = new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, nameKey, name));
+      const sealed = new Uint8Array(
+        await subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, nameKey, name),
+      );
       return new SealedFile(file, concat(aad, sealed), keys.payload);
     }
 
@@ -103,7 +113,8 @@
       const parts = [];
       if (start < h) parts.push(this.header.subarray(start, Math.min(end, h)));
       if (end > h) {
-        const key = this.key || (this.key = await gcm(this.payloadRaw));
+        if (!this.key) this.key = await gcm(this.payloadRaw);
+        const key = this.key;
         const from = Math.max(start, h) - h;
         const first = Math.floor(from / RECORD);
         const last = Math.floor((end - h - 1) / RECORD);
@@ -118,13 +129,20 @@
         const records = await Promise.all(sealing);
         records.forEach((record, n) => {
           const base = (first + n) * RECORD;
-          parts.push(record.subarray(Math.max(from - base, 0), Math.min(end - h - base, record.length)));
+          parts.push(
+            record.subarray(Math.max(from - base, 0), Math.min(end - h - base, record.length)),
+          );
         });
       }
       return new Blob(parts);
     }
   }
 
-  globalThis.syncoxideSeal = { SealedFile, opaqueName: () =>
-    [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("") + ".sxor" };
+  globalThis.syncoxideSeal = {
+    SealedFile,
+    opaqueName: () => {
+      const random = crypto.getRandomValues(new Uint8Array(16));
+      return `${[...random].map((b) => b.toString(16).padStart(2, "0")).join("")}.sxor`;
+    },
+  };
 })();

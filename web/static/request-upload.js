@@ -53,17 +53,33 @@
   }
 
   // What goes over the wire: the file itself, or its sealed form (same interface).
-  const plainSource = (file) => ({ size: file.size, bytes: async (start, end) => file.slice(start, end) });
+  const plainSource = (file) => ({
+    size: file.size,
+    bytes: async (start, end) => file.slice(start, end),
+  });
 
   async function create(item) {
     const metadata = item.sealed
       ? `path ${b64(globalThis.syncoxideSeal.opaqueName())}`
       : `path ${b64(item.path)},filename ${b64(item.file.name)}`;
-    const response = await fetch(endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { ...tusHeaders, "Upload-Length": String(item.source.size), "Upload-Metadata": metadata },
-    });
+    const post = () =>
+      fetch(endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          ...tusHeaders,
+          "Upload-Length": String(item.source.size),
+          "Upload-Metadata": metadata,
+        },
+      });
+    let response = await post();
+    // A big folder can go over the server's rate of new uploads: wait as told, then go on.
+    while (response.status === 429) {
+      item.view.state.textContent = "waiting for the server";
+      const seconds = Number(response.headers.get("Retry-After")) || 5;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      response = await post();
+    }
     if (response.status !== 201) throw new Error(await refusal(response));
     const url = response.headers.get("Location");
     const saved = item.sealed ? { url, ...item.source.saved() } : { url };
@@ -118,18 +134,24 @@
   async function upload(item) {
     item.view.state.textContent = publicKey ? "encrypting" : "starting";
     const saved = savedUpload(item);
-    if (saved && saved.done) {
+    if (saved?.done) {
       // Choosing a folder again after a reload sends only what is missing.
       item.view.state.textContent = "already sent";
       item.view.li.dataset.done = "true";
       return;
     }
-    let url = saved && saved.url;
+    let url = saved?.url;
     let offset = url && (!publicKey || saved.header) ? await offsetOf(url) : null;
     item.sealed = Boolean(publicKey);
     if (!item.sealed) item.source = plainSource(item.file);
-    else if (offset !== null) item.source = globalThis.syncoxideSeal.SealedFile.restore(item.file, saved);
-    else item.source = await globalThis.syncoxideSeal.SealedFile.create(item.file, item.path, publicKey);
+    else if (offset !== null)
+      item.source = globalThis.syncoxideSeal.SealedFile.restore(item.file, saved);
+    else
+      item.source = await globalThis.syncoxideSeal.SealedFile.create(
+        item.file,
+        item.path,
+        publicKey,
+      );
     if (offset === null) {
       url = await create(item);
       offset = 0;

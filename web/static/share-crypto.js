@@ -64,7 +64,7 @@
     } catch {
       raw = null;
     }
-    if (!raw || raw.length !== 32) {
+    if (raw?.length !== 32) {
       throw new ShareError(
         "no-key",
         "The key in this link is damaged. Copy the whole link again. Nothing was downloaded.",
@@ -143,7 +143,8 @@
 
   async function decryptPath(keys, stored) {
     const plain = [];
-    for (const part of stored.split("/")) plain.push(await decryptName(keys, plain.join("/"), part));
+    for (const part of stored.split("/"))
+      plain.push(await decryptName(keys, plain.join("/"), part));
     return plain.join("/");
   }
 
@@ -168,7 +169,10 @@
       throw tampered;
     }
     const commitKey = await hkdf(fileKey, bytes("syncoxide/v1/commit"));
-    const commitment = await hmac(commitKey, concat(bytes("syncoxide/v1/commitment"), head.slice(0, 16)));
+    const commitment = await hmac(
+      commitKey,
+      concat(bytes("syncoxide/v1/commitment"), head.slice(0, 16)),
+    );
     if (!same(commitment, head.slice(16, 48))) throw tampered;
     const raw = await hkdf(fileKey, bytes("syncoxide/v1/payload"));
     const payload = await subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
@@ -181,7 +185,10 @@
     const final = body - (count - 1) * record;
     if (body < TAG || final < TAG) throw new ShareError("truncated", "The file was cut short.");
     if (final === TAG && count > 1) {
-      throw new ShareError("malformed", "The file ends with an empty chunk, never written by syncoxide.");
+      throw new ShareError(
+        "malformed",
+        "The file ends with an empty chunk, never written by syncoxide.",
+      );
     }
     return count;
   }
@@ -204,7 +211,12 @@
     try {
       return new Uint8Array(await attempt(last));
     } catch {
-      const cut = last && (await attempt(false).then(() => true, () => false));
+      const cut =
+        last &&
+        (await attempt(false).then(
+          () => true,
+          () => false,
+        ));
       throw cut
         ? new ShareError("truncated", `The file was cut short after chunk ${index}.`)
         : new ShareError(
@@ -256,7 +268,10 @@
             return chunk;
           } catch (error) {
             if (error instanceof ShareError || attempts-- <= 0) {
-              throw new ShareError("refused", `The download broke off and could not resume: ${error.message}`);
+              throw new ShareError(
+                "refused",
+                `The download broke off and could not resume: ${error.message}`,
+              );
             }
             await new Promise((resolve) => setTimeout(resolve, 500));
             try {
@@ -303,7 +318,8 @@
       if (pending) pending.catch(() => {}); // its failure is reported when it is awaited
       let at = 0;
       const opened = sizes.map((size, n) => {
-        const piece = sealed.subarray(at, (at += size));
+        const piece = sealed.subarray(at, at + size);
+        at += size;
         return openChunk(file, index + n, index + n === count - 1, piece);
       });
       const plain = concat(...(await Promise.all(opened)));

@@ -37,7 +37,7 @@
   async function refusalText(response) {
     const html = await response.text();
     const text = new DOMParser().parseFromString(html, "text/html").querySelector("main p");
-    return (text && text.textContent) || `The server answered ${response.status}.`;
+    return text?.textContent || `The server answered ${response.status}.`;
   }
 
   // Where decrypted bytes go: { write(bytes), done(), fail() }.
@@ -57,7 +57,11 @@
   }
 
   async function freeName(dir, name) {
-    const exists = (candidate) => dir.getFileHandle(candidate).then(() => true, () => false);
+    const exists = (candidate) =>
+      dir.getFileHandle(candidate).then(
+        () => true,
+        () => false,
+      );
     const dot = name.lastIndexOf(".");
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
     let candidate = name;
@@ -68,7 +72,8 @@
   async function folderTarget(root, path) {
     const parts = path.split("/");
     let dir = root;
-    for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+    for (const part of parts.slice(0, -1))
+      dir = await dir.getDirectoryHandle(part, { create: true });
     const name = await freeName(dir, parts[parts.length - 1]); // never overwrite a file there
     const handle = await dir.getFileHandle(name, { create: true });
     return writableTarget(handle, undefined, () => dir.removeEntry(name).catch(() => {}));
@@ -114,7 +119,8 @@
   }
 
   async function saveOne(keys, row, target) {
-    const bar = row.querySelector("progress") || row.appendChild(document.createElement("progress"));
+    const bar =
+      row.querySelector("progress") || row.appendChild(document.createElement("progress"));
     const size = Number(row.dataset.size);
     bar.max = Math.max(size, 1);
     row.dataset.state = "saving";
@@ -161,14 +167,17 @@
     }
     let saved = 0;
     for (const row of rows) if (await saveOne(keys, row, target)) saved++;
-    if (saved === rows.length) say(`Saved ${saved} file${saved === 1 ? "" : "s"}, decrypted and verified.`);
+    if (saved === rows.length)
+      say(`Saved ${saved} file${saved === 1 ? "" : "s"}, decrypted and verified.`);
   }
 
   async function saveSingle(keys, row) {
     let target = downloadTarget;
     if (window.showSaveFilePicker) {
       try {
-        const handle = await window.showSaveFilePicker({ suggestedName: row.dataset.name.split("/").pop() });
+        const handle = await window.showSaveFilePicker({
+          suggestedName: row.dataset.name.split("/").pop(),
+        });
         target = () => writableTarget(handle);
       } catch {
         say("No file was chosen; nothing was saved.");

@@ -23,12 +23,13 @@ from typing import Any
 import httpx2
 
 from syncoxide.cli.links import request_sealed
+from syncoxide.cli.links.placement import free_place
 from syncoxide.cli.login import add_server_options, call_api, resolve_server
 from syncoxide.cli.terminal_qr import add_qr_options, print_link_qr, wants_qr
 from syncoxide.crypto.share_key import check_shareable_paths, key_fragment, new_share_key
 from syncoxide.errors import TransportError, UsageError
 from syncoxide.native.crypto import share as share_crypto
-from syncoxide.safe_names import sanitized_relative_path, unique_path
+from syncoxide.safe_names import sanitized_relative_path
 from syncoxide.system import SystemRandom
 
 EXIT_OK = 0
@@ -277,13 +278,27 @@ def _request_pull(args: argparse.Namespace) -> int:
                 print(f"skipped {reason}", file=sys.stderr)
             return EXIT_SKIPPED if outcome.skipped else EXIT_OK
         args.dir.mkdir(parents=True, exist_ok=True)
-        for file in arrived["files"]:
-            name = unique_path(
-                sanitized_relative_path(file["path"]), lambda p: (args.dir / p).exists()
-            )
-            _download(client, file["download_url"], args.dir / name, file["sha256"])
-            print(f"pulled {name}")
-    return EXIT_OK
+        skipped = [
+            problem
+            for file in arrived["files"]
+            if (problem := _pull_one(client, file, args.dir)) is not None
+        ]
+    for problem in skipped:
+        print(f"skipped {problem}", file=sys.stderr)
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def _pull_one(client: httpx2.Client, file: dict[str, Any], target: Path) -> str | None:
+    """Pull one arrival; why it was skipped, or None. Anyone may upload to a request link, so
+    one odd or broken file never stops the others (they are pulled, it is reported)."""
+    wanted = sanitized_relative_path(file["path"])
+    try:
+        name = free_place(target, wanted)
+        _download(client, file["download_url"], target / name, file["sha256"])
+    except (OSError, TransportError, UsageError, httpx2.TransportError) as error:
+        return f"{wanted}: {getattr(error, 'strerror', None) or error}"
+    print(f"pulled {name}" if name == wanted else f"pulled {wanted} as {name} (name taken)")
+    return None
 
 
 def _download(client: httpx2.Client, url: str, target: Path, sha256: str) -> None:
@@ -291,12 +306,14 @@ def _download(client: httpx2.Client, url: str, target: Path, sha256: str) -> Non
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     digest = hashlib.sha256()
-    with client.stream("GET", url) as response, partial.open("wb") as out:
-        _checked(response, 200)
-        for chunk in response.iter_bytes():
-            digest.update(chunk)
-            out.write(chunk)
-    if digest.hexdigest() != sha256:
-        partial.unlink()
-        raise TransportError(f"{target.name} arrived damaged (hash mismatch); pull again.")
-    partial.replace(target)
+    try:
+        with client.stream("GET", url) as response, partial.open("wb") as out:
+            _checked(response, 200)
+            for chunk in response.iter_bytes():
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise TransportError(f"{target.name} arrived damaged (hash mismatch); pull again.")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

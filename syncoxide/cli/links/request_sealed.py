@@ -22,6 +22,7 @@ from typing import Any
 import httpx2
 
 from syncoxide.cli.crypto import PASSWORD_ENV, read_password
+from syncoxide.cli.links.placement import free_place
 from syncoxide.crypto import recipient, stream
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.recipient_key import (
@@ -39,7 +40,7 @@ from syncoxide.errors import (
 )
 from syncoxide.native.crypto.backend import CryptographyBackend
 from syncoxide.native.remotes.store import config_dir
-from syncoxide.safe_names import sanitized_relative_path, unique_path
+from syncoxide.safe_names import sanitized_relative_path
 from syncoxide.system import SystemRandom
 
 BACKEND = CryptographyBackend()
@@ -155,7 +156,7 @@ def pull_sealed(
     if arrivals:
         target.mkdir(parents=True, exist_ok=True)
     for arrival in arrivals:
-        name = unique_path(sanitized_relative_path(arrival.path), lambda p: (target / p).exists())
+        name = free_place(target, sanitized_relative_path(arrival.path))
         final = target / name
         sealed = final.with_name(f".{final.name}.sealed")
         try:

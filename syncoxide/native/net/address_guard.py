@@ -53,13 +53,46 @@ class AddressPolicy:
         return cls(frozenset(hosts), tuple(networks))
 
     def permits(self, host: str, address: Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if address.is_global and not address.is_multicast:
+        if is_public(address):
             return True
         if _host_key(host) in self.allowed_hosts:
             return True
         return any(address in network for network in self.allowed_networks)
+
+
+# IPv6 forms that carry an IPv4 address in their last 32 bits, so "::7f00:1" is 127.0.0.1:
+# IPv4-compatible (::/96, deprecated), IPv4-translated (::ffff:0:0:0/96, RFC 2765) and the
+# NAT64 well-known prefix (64:ff9b::/96, RFC 6052). (IPv4-mapped, 6to4 and Teredo have their
+# own properties in ipaddress.)
+_LAST_32_BITS_IPV4 = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+# Never public, whatever Python's table says: NAT64 local use (RFC 8215), where the IPv4 part
+# sits at an operator-chosen offset, and the deprecated site-local fec0::/10.
+_NEVER_PUBLIC_IPV6 = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("fec0::/10"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address stands for (none for a plain IPv6 address)."""
+    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    if any(address in network for network in _LAST_32_BITS_IPV4) and int(address) > 1:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [v4 for v4 in found if v4 is not None]
+
+
+def is_public(address: Address) -> bool:
+    """Whether ``address`` is on the public internet, IPv4 inside IPv6 included."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in network for network in _NEVER_PUBLIC_IPV6):
+            return False
+        inner = embedded_ipv4(address)
+        if inner:
+            return all(is_public(v4) for v4 in inner)
+        if address.is_reserved or address.is_site_local:
+            return False
+    return address.is_global and not address.is_multicast
 
 
 @runtime_checkable
@@ -86,11 +119,12 @@ class AddressGuard:
         return found
 
     def check(self, host: str, found: list[str]) -> None:
-        refused = [a for a in found if not self.policy.permits(host, ipaddress.ip_address(a))]
-        if refused:
+        # The message never names the addresses: it would tell a stranger what an internal
+        # name resolves to.
+        if any(not self.policy.permits(host, ipaddress.ip_address(a)) for a in found):
             raise PermissionDeniedError(
-                f"{host} resolves to {', '.join(refused)}, an internal address this server "
-                "does not connect to for its users. Nothing was changed.",
+                f"{host} is, or resolves to, an internal address this server does not connect "
+                "to for its users. Nothing was changed.",
                 hint="If this host is meant to be reached, the server's operator can allow it "
                 "with SYNCOXIDE_CONNECTIONS_ALLOW or [connections] allow in settings.toml.",
             )

@@ -1,7 +1,7 @@
 """HTTP clients that connect only to addresses an ``AddressGuard`` checked.
 
 aiohttp (S3, through aiobotocore and the lean requests) takes a resolver: the guarded one
-checks every answer and aiohttp connects to exactly those. httpx (WebDAV, Drive, Dropbox) has
+checks every answer and aiohttp connects to exactly those. httpx2 (WebDAV, Drive, Dropbox) has
 no resolver hook, so the guarded transport resolves and checks the host itself and sends the
 request to the checked address, keeping the name in the Host header and for TLS (SNI and
 certificate checks use ``sni_hostname``).
@@ -60,7 +60,7 @@ class GuardedTransport(httpx2.AsyncBaseTransport):
 
 
 def guarded_transport(guard: AddressGuard | None, **options: Any) -> httpx2.AsyncBaseTransport:
-    """httpx's own transport (with ``options``) when there is no guard, else a guarded one."""
+    """httpx2's own transport (with ``options``) when there is no guard, else a guarded one."""
     if guard is None:
         return httpx2.AsyncHTTPTransport(**options)
     return GuardedTransport(guard, **options)

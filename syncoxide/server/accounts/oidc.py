@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client  # type: ignore[import-untyped]
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -90,7 +90,7 @@ def load_providers(path: Path) -> dict[str, OidcProvider]:
 class OidcLogins:
     store: MetadataStore
     providers: dict[str, OidcProvider]
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10))
+    http: httpx2.AsyncClient = field(default_factory=lambda: httpx2.AsyncClient(timeout=10))
     _metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def provider(self, name: str) -> OidcProvider:
@@ -113,7 +113,7 @@ class OidcLogins:
                 response = await self.http.get(url)
                 response.raise_for_status()
                 cached = response.json()
-            except (httpx.HTTPError, ValueError) as error:
+            except (httpx2.HTTPError, ValueError) as error:
                 raise ApiError(
                     502, "issuer_unreachable", f"Could not reach {provider.label} to sign in."
                 ) from error
@@ -188,7 +188,7 @@ class OidcLogins:
                     code=query["code"],
                     code_verifier=pending.code_verifier,
                 )
-            except Exception as error:  # authlib raises OAuthError or httpx errors
+            except Exception as error:  # authlib raises OAuthError or httpx2 errors
                 raise ApiError(
                     400,
                     "code_rejected",
@@ -222,7 +222,7 @@ class OidcLogins:
                 nonce={"essential": True, "value": nonce},
             )
             registry.validate(decoded.claims)
-        except (JoseError, ValueError, httpx.HTTPError) as error:
+        except (JoseError, ValueError, httpx2.HTTPError) as error:
             raise ApiError(
                 400,
                 "id_token_invalid",

@@ -7,75 +7,26 @@ page cannot sign a browser in to an attacker's account), after sign-in the sessi
 
 from __future__ import annotations
 
-import html
 import secrets
-from collections.abc import Sequence
-from urllib.parse import parse_qs, quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
-from syncoxide.server.accounts.auth import (
-    check_csrf,
-    clear_session_cookie,
-    client_ip,
-    is_tls,
-    services_of,
-    set_session_cookie,
-    who,
-)
+from syncoxide.server.accounts.auth import clear_session_cookie, set_session_cookie, who
 from syncoxide.server.accounts.oidc import LOGIN_TTL_SECONDS, STATE_COOKIE, user_for_claims
-from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.api.errors import ApiError, from_syncoxide, log, rate_limited
+from syncoxide.server.api.identity import SignedIn, check_csrf
+from syncoxide.server.http.connection import client_ip, is_tls
+from syncoxide.server.http.forms import read_form, safe_next
 from syncoxide.server.inputs import is_storable_id, same_secret
-from syncoxide.server.storage.port import ApiToken, User
+from syncoxide.server.pages.templates import render_page
+from syncoxide.server.services import services_of
+from syncoxide.server.storage.port import User
 
 FORM_COOKIE = "sxo_form"
-MAX_FORM_BODY = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def safe_next(value: str | None) -> str:
-    """Only paths on this site: never ``//host`` or a full URL (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def render_page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)} · syncoxide</title>\n"
-        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
-        '<link rel="stylesheet" href="/static/app.css">\n</head>\n<body>\n'
-        '<header class="topbar"><a class="brand" href="/">'
-        '<img src="/static/favicon.svg" alt="" width="22" height="22">syncoxide</a></header>\n'
-        f'<main class="account-page">\n{body}\n</main>\n</body>\n</html>\n'
-    )
-
-
-async def read_form(request: Request) -> dict[str, str]:
-    if request.headers.get("content-type", "").split(";")[0].strip() != (
-        "application/x-www-form-urlencoded"
-    ):
-        raise ApiError(415, "form_required", "Send this form as a normal HTML form.")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_FORM_BODY:
-            raise ApiError(413, "body_too_large", "The form is too large.")
-    try:
-        fields = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=20)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "malformed_form", "The form could not be read.") from None
-    return {name: values[0] for name, values in fields.items()}
 
 
 # sign in
@@ -91,24 +42,14 @@ async def login_page(request: Request) -> Response:
 
 def _login_form(request: Request, next_path: str, problem: str, status: int) -> Response:
     token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
-    providers = services_of(request).oidc.providers.values()
-    buttons = "".join(
-        f'<p><a class="button" href="/login/oidc/{_e(p.name)}?next={_e(quote(next_path))}">'
-        f"Sign in with {_e(p.label)}</a></p>"
-        for p in providers
-    )
-    alert = f'<p class="error" role="alert">{_e(problem)}</p>' if problem else ""
-    body = (
-        f"<h1>Sign in</h1>{alert}"
-        f'<form method="post" action="/login?next={_e(quote(next_path))}">'
-        f'<input type="hidden" name="csrf" value="{_e(token)}">'
-        '<p><label>User name <input name="name" autocomplete="username" required></label></p>'
-        '<p><label>Password <input name="password" type="password" '
-        'autocomplete="current-password" required></label></p>'
-        '<p><button type="submit">Sign in</button></p></form>'
-        f"{buttons}"
-    )
-    response = HTMLResponse(render_page("Sign in", body), status, headers=_NO_STORE)
+    context = {
+        "title": "Sign in",
+        "problem": problem,
+        "next_path": next_path,
+        "csrf": token,
+        "providers": list(services_of(request).oidc.providers.values()),
+    }
+    response = render_page(request, "accounts/login.html", context, status=status)
     response.set_cookie(
         FORM_COOKIE, token, httponly=True, samesite="strict", secure=is_tls(request), path="/"
     )
@@ -161,7 +102,7 @@ async def logout(request: Request) -> Response:
     try:
         check_csrf("POST", signed_in, (await read_form(request)).get("csrf"))
     except ApiError as error:
-        return _error_page(error)
+        return _error_page(request, error)
     services = services_of(request)
     await services.accounts.end_session(signed_in)
     await services.notifier.emit(signed_in.user.id, "session.ended", {}, services.clock())
@@ -187,7 +128,7 @@ async def oidc_begin(request: Request) -> Response:
             services.clock(),
         )
     except ApiError as error:
-        return _error_page(error)
+        return _error_page(request, error)
     response = RedirectResponse(url, 303, headers=_NO_STORE)
     response.set_cookie(
         STATE_COOKIE,
@@ -215,7 +156,7 @@ async def oidc_callback(request: Request) -> Response:
         user = await user_for_claims(services.store, provider, claims, services.clock())
     except ApiError as error:
         log.info("OIDC sign-in refused: %s", error.code)
-        response = _error_page(error)
+        response = _error_page(request, error)
     else:
         response = await _signed_in_redirect(request, user, next_path)
     response.delete_cookie(STATE_COOKIE, path="/login/oidc")
@@ -235,51 +176,14 @@ async def account_page(request: Request) -> Response:
 async def _render_account(
     request: Request, signed_in: SignedIn, new_token: str | None, status: int
 ) -> Response:
-    user, csrf = signed_in.user, _e(signed_in.csrf_token)
-    tokens = await services_of(request).accounts.tokens(user)
-    shown = (
-        '<section class="new-token" role="status"><h2>Your new token</h2>'
-        f'<p><code id="new-token">{_e(new_token)}</code></p>'
-        "<p>Copy it now: it is shown only this once.</p></section>"
-        if new_token
-        else ""
-    )
-    body = (
-        f"<h1>Signed in as {_e(user.display_name)}</h1>"
-        f'<p>User name: <strong id="user-name">{_e(user.name)}</strong></p>'
-        '<p><a href="/">Go to your home</a></p>'
-        f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{csrf}">'
-        '<button type="submit">Sign out</button></form>'
-        f"{shown}<h2>API tokens</h2>{_token_table(tokens, csrf)}"
-        f'<form method="post" action="/account/tokens">'
-        f'<input type="hidden" name="csrf" value="{csrf}">'
-        '<label>Label <input name="label" maxlength="100" required></label> '
-        '<button type="submit">Create token</button></form>'
-    )
-    return HTMLResponse(render_page("Account", body), status, headers=_NO_STORE)
-
-
-def _token_table(tokens: Sequence[ApiToken], csrf: str) -> str:
-    if not tokens:
-        return "<p>No tokens yet.</p>"
-    rows = []
-    for token in tokens:
-        action = (
-            "revoked"
-            if token.revoked_at
-            else f'<form method="post" action="/account/tokens/{token.id}/revoke">'
-            f'<input type="hidden" name="csrf" value="{csrf}">'
-            '<button type="submit">Revoke</button></form>'
-        )
-        rows.append(
-            f"<tr><td>{_e(token.label)}</td><td><code>{_e(token.prefix)}…</code></td>"
-            f"<td>{action}</td></tr>"
-        )
-    return (
-        '<table class="tokens"><tr><th>Label</th><th>Starts with</th><th></th></tr>'
-        + "".join(rows)
-        + "</table>"
-    )
+    context = {
+        "title": "Account",
+        "user": signed_in.user,
+        "csrf": signed_in.csrf_token or "",
+        "new_token": new_token,
+        "tokens": await services_of(request).accounts.tokens(signed_in.user),
+    }
+    return render_page(request, "accounts/account.html", context, status=status)
 
 
 async def create_token_form(request: Request) -> Response:
@@ -298,7 +202,7 @@ async def create_token_form(request: Request) -> Response:
             if wait is not None:
                 raise rate_limited(wait)
     except ApiError as error:
-        return _error_page(error)
+        return _error_page(request, error)
     secret, record = await services.accounts.create_token(signed_in.user, form.get("label", ""))
     await services.notifier.emit(
         signed_in.user.id,
@@ -321,9 +225,9 @@ async def revoke_token_form(request: Request) -> Response:
         check_csrf("POST", signed_in, (await read_form(request)).get("csrf"))
         await services.accounts.revoke_token(signed_in.user, token_id)
     except ApiError as error:
-        return _error_page(error)
+        return _error_page(request, error)
     except SyncoxideError as error:
-        return _error_page(from_syncoxide(error))
+        return _error_page(request, from_syncoxide(error))
     await services.notifier.emit(
         signed_in.user.id, "token.revoked", {"id": token_id}, services.clock()
     )
@@ -338,13 +242,15 @@ async def _who_quietly(request: Request) -> SignedIn | None:
         return None
 
 
-def _error_page(error: ApiError) -> Response:
-    body = (
-        f'<h1>That did not work</h1><p role="alert">{_e(error.message)}</p>'
-        '<p><a href="/login">Back to sign in</a> · <a href="/account">Your account</a></p>'
-    )
-    return HTMLResponse(
-        render_page("Error", body), error.status, headers={**_NO_STORE, **(error.headers or {})}
+def _error_page(request: Request, error: ApiError) -> Response:
+    return problem_page(request, error, way_back=True)
+
+
+def problem_page(request: Request, error: ApiError, *, way_back: bool) -> Response:
+    """What went wrong, in the account pages' frame; ``way_back`` adds links to start again."""
+    context = {"title": "Error", "message": error.message, "way_back": way_back}
+    return render_page(
+        request, "accounts/problem.html", context, status=error.status, headers=error.headers
     )
 
 

@@ -12,12 +12,12 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncoxide.errors import AuthenticationError, NotFoundError, UsageError
+from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.storage.port import ApiToken, DuplicateError, MetadataStore, Session, User
 
 TOKEN_PREFIX = "sxo_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
@@ -48,16 +48,6 @@ def check_user_name(name: str) -> str:
             "or digit.",
         )
     return name
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """Who a request is from, and how it proved it."""
-
-    user: User
-    via: str  # "session" or "token"
-    csrf_token: str | None = None  # set for sessions: unsafe requests must echo it
-    session_hash: bytes | None = None
 
 
 class Accounts:
@@ -97,10 +87,16 @@ class Accounts:
             await self.store.set_password_hash(user.id, _PASSWORD_HASHER.hash(password))
         return user
 
-    async def set_password(self, user: User, password: str) -> None:
+    async def set_password(
+        self, user: User, password: str, *, keep_session: bytes | None = None
+    ) -> None:
+        """A new password ends the user's other browser sessions: whoever signed in with the
+        old one (perhaps the reason it is changed) is signed out. API tokens stay; the
+        account page lists them for revoking."""
         if len(password) < 8:
             raise UsageError("The password is too short.", hint="Use at least 8 characters.")
         await self.store.set_password_hash(user.id, _PASSWORD_HASHER.hash(password))
+        await self.store.delete_sessions_of(user.id, keep=keep_session)
 
     async def require_user(self, name: str) -> User:
         user = await self.store.user_by_name(name)

@@ -2,7 +2,8 @@
 
 Feature packages (files, links, rules, ...) describe their operations with :class:`Operation`
 and the schema pieces here; ``api.routing`` turns the composed table into routes and the
-OpenAPI document. This module imports nothing of the server above it, so any feature can use it.
+OpenAPI document. This module imports nothing of the server above it (only the errors, who is
+asking, and the stored records), so any feature can use it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,43 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from syncoxide.server.api.handlers import Call
+from starlette.requests import Request
+
+from syncoxide.errors import InvalidInputError
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.identity import SignedIn
+from syncoxide.server.inputs import optional_number
+from syncoxide.server.storage.port import User
 
 PREFIX = "/api/v1"
 PATH_PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 MAX_JSON_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: the request, who sent it, and its JSON body (already checked)."""
+
+    request: Request
+    signed_in: SignedIn | None
+    body: dict[str, Any] | None
+
+    @property
+    def user(self) -> User:
+        assert self.signed_in is not None  # the wrapper checked the operation's needs
+        return self.signed_in.user
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return self.body or {}
+
+    def int_query(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter from ``low`` to ``high``, or a 400 naming it."""
+        try:
+            return optional_number(self.request.query_params, name, default, low=low, high=high)
+        except InvalidInputError as error:
+            raise ApiError(400, "bad_query", error.message) from None
+
 
 Handler = Callable[[Call], Awaitable[Any]]
 

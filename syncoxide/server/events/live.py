@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from syncoxide.server.accounts.auth import services_of, who
-from syncoxide.server.accounts.service import SignedIn
+from syncoxide.server.accounts.auth import who
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.events.service import event_json
 from syncoxide.server.inputs import is_decimal
+from syncoxide.server.services import services_of
 from syncoxide.server.storage.port import Event
 
 CLOSE_UNAUTHORIZED = 4401

@@ -1,6 +1,6 @@
 """API operations for the caller's own files on this server, under ``/api/v1/storage``.
 
-Joined to the API's table (``api.routing``) like the link and rule operations, so they are
+Joined to the API's table by the app (``syncoxide.server.app``) like every feature's, so they are
 routed, authorized (token, or session + CSRF) and described in OpenAPI the same way. Paths
 travel in the query (``?path=photos/a.jpg``) or the JSON body, never in the URL path, so every
 name arrives exactly as written. Large uploads go through tus (``files.uploads``) and are named
@@ -20,16 +20,13 @@ from syncoxide.errors import (
     AlreadyExistsError,
     DirectoryNotEmptyError,
     IntegrityError,
-    InvalidInputError,
     SyncoxideError,
 )
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import INT, STR, Operation, obj
+from syncoxide.server.api.spec import INT, STR, Call, Operation, obj
 from syncoxide.server.files.service import FileService, QuotaExceededError, StorageFullError
 from syncoxide.server.files.store import StoredEntry
-from syncoxide.server.inputs import whole_number
-from syncoxide.server.links.downloads import (
+from syncoxide.server.http.ranges import (
     UnsatisfiableRange,
     attachment,
     not_satisfiable,
@@ -101,16 +98,6 @@ def _query(call: Call, name: str, default: str | None = None) -> str:
     return value
 
 
-def _int(call: Call, name: str, default: int, low: int, high: int) -> int:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return whole_number(raw, f"'{name}'", low=low, high=high)
-    except InvalidInputError as error:
-        raise ApiError(400, "bad_query", error.message) from None
-
-
 def _flag(call: Call, name: str) -> bool:
     raw = call.request.query_params.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0"):
@@ -120,7 +107,7 @@ def _flag(call: Call, name: str) -> bool:
 
 @_translated
 async def list_storage(call: Call) -> dict[str, Any]:
-    limit = _int(call, "limit", 1000, 1, MAX_PAGE)
+    limit = call.int_query("limit", 1000, 1, MAX_PAGE)
     folder, after = _query(call, "path", ""), _query(call, "after", "")
     entries = files_of(call.request).listing(
         call.user.id, folder, after, limit, _flag(call, "recursive")
@@ -153,7 +140,7 @@ async def download_storage(call: Call) -> Response:
         "Last-Modified-Ns": str(file.mtime_ns),
     }
     body = files.read(file, start, length)
-    return ranged_response(call.request, body, file.size, chosen, headers)
+    return ranged_response(call.request, body=body, size=file.size, chosen=chosen, headers=headers)
 
 
 @_translated
@@ -163,7 +150,7 @@ async def upload_storage(call: Call) -> dict[str, Any]:
         call.user.id,
         _query(call, "path"),
         call.request.stream(),
-        _int(call, "mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT),
+        call.int_query("mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT),
         sha1,
     )
     return entry_json(entry)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syncoxide.errors import RemoteProtocolError, UsageError
-from syncoxide.safe_names import strict_relative_path
+from syncoxide.safe_names import BIDI_CONTROLS, strict_relative_path
 
 MAX_PATH_CHARACTERS = 4096
 
@@ -21,6 +21,12 @@ def checked_path(raw: str, *, root_ok: bool = False) -> str:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError("A path must be valid Unicode text (it held a lone surrogate).") from None
+    if BIDI_CONTROLS.search(raw):
+        raise UsageError(
+            "A name may not hold bidirectional control characters (such as U+202E): they make"
+            " it show as something else ('invoice\u202efdp.exe' shows as 'invoiceexe.pdf').",
+            hint="Rename the file without them.",
+        )
     try:
         strict_relative_path(raw)
     except RemoteProtocolError as error:

@@ -84,6 +84,7 @@ async def _nothing_elsewhere(user_id: int) -> int:
 class FileService:
     def __init__(
         self,
+        *,
         store: FileStore,
         blobs: BlobStore,
         uploads: UploadStore,

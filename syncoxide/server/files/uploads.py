@@ -12,16 +12,18 @@ would bring, and again when the upload is named.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.server.api.openapi import tus_paths
 from syncoxide.server.files.service import UPLOAD_SCOPE, FileService
 from syncoxide.server.inputs import is_decimal
-from syncoxide.server.links.uploads import signed_in_first, signed_in_owner
 from syncoxide.server.tus import TusEndpoint, TusPolicy
 from syncoxide.server.tus.headers import TusRequestError
+from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
 
 BASE = "/api/v1/storage/uploads"
 MAX_UPLOAD = 1 << 40  # 1 TiB; the quota is the real bound
@@ -66,6 +68,10 @@ class StorageUploadPolicy:
             with contextlib.suppress(TusRequestError):
                 uploads = self.files.uploads
                 uploads.delete(uploads.get(upload_id, UPLOAD_SCOPE.format(user_id)))
+
+
+def tus_openapi_paths() -> dict[str, dict[str, Any]]:
+    return tus_paths(BASE, "Uploads into the caller's own files (named by POST /storage/commit)")
 
 
 def routes(files: FileService) -> list[BaseRoute]:

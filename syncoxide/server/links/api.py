@@ -1,4 +1,4 @@
-"""API operations for share links and request-files links (joined to ``api.routing``'s table).
+"""API operations for share links and request-files links (joined to the API's table by the app).
 
 Owners create, list and revoke links and fetch what arrived; two descriptions are public,
 because other clients build on them: ``GET /shares/<id>`` (password permitting) with a
@@ -8,28 +8,24 @@ because other clients build on them: ``GET /shares/<id>`` (password permitting) 
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 from starlette.responses import Response
 
 from syncoxide.errors import NotFoundError
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
-from syncoxide.server.links.downloads import (
-    UnsatisfiableRange,
-    file_etag,
-    file_response,
-    not_satisfiable,
-    requested_range,
-    zip_plan,
-    zip_response,
-)
+from syncoxide.server.api.openapi import tus_paths
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
+from syncoxide.server.http.ranges import UnsatisfiableRange, not_satisfiable, requested_range
+from syncoxide.server.links.downloads import file_etag, file_response, zip_plan, zip_response
 from syncoxide.server.links.service import LinkOptions
 from syncoxide.server.links.share_routes import check_link_password, links_of, unlocked
 from syncoxide.server.links.store import Link, LinkFile
 from syncoxide.server.links.uploads import DROP_BASE, LINK_HEADER, OWNER_BASE
 
+# A request link with no max_files still takes at most this many (max_files raises it).
+DEFAULT_REQUEST_MAX_FILES = 5000
 _FILE = obj(
     ("id", "path", "size", "sha256", "late", "download_url"),
     id=INT,
@@ -159,6 +155,8 @@ def _is_x25519_key(text: str) -> bool:
 
 async def create_request(call: Call) -> dict[str, Any]:
     options = _options(call, "deadline_in")
+    if options.max_files is None:  # anyone may upload: an owner who set no cap still gets one
+        options = dataclasses.replace(options, max_files=DEFAULT_REQUEST_MAX_FILES)
     if options.public_key and not _is_x25519_key(options.public_key):
         raise ApiError(
             400, "bad_public_key", "public_key must be a base64 X25519 public key (32 bytes)."
@@ -205,6 +203,8 @@ async def describe_share(call: Call) -> dict[str, Any]:
     service = links_of(call.request)
     link = await service.public(call.request.path_params["link_id"], "share")
     owner = call.signed_in is not None and call.signed_in.user.id == link.user_id
+    if not owner:
+        service.check_not_used_up(link)
     password = call.request.headers.get("x-link-password")
     if not owner and not unlocked(call.request, link):
         if password is None:
@@ -249,7 +249,7 @@ async def arrivals_zip(call: Call) -> Response:
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
     name = (link.title or "request") + ".zip"
-    return zip_response(call.request, service, files, plan, name, chosen)
+    return zip_response(call.request, service, files=files, plan=plan, name=name, chosen=chosen)
 
 
 _LINKS = obj(("links",), links={"type": "array", "items": _LINK})
@@ -335,40 +335,11 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
 
 
 def tus_openapi_paths() -> dict[str, dict[str, Any]]:
-    """The tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
-    from syncoxide.server.files.uploads import (
-        BASE as STORAGE_BASE,  # the files package builds on links
-    )
-
-    described: dict[str, dict[str, Any]] = {}
-    for base, whose in (
-        (OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
-        (DROP_BASE + "/{link_id}", "Uploads into this request link (metadata: path)"),
-        (DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"),
-        (STORAGE_BASE, "Uploads into the caller's own files (named by POST /storage/commit)"),
-    ):
-        in_base = ["link_id"] if "{link_id}" in base else []
-        steps = {"options": "tus capabilities", "post": "create an upload (tus creation)"}
-        described[base + "/"] = _tus_steps(whose, steps, in_base)
-        steps = {
-            "options": "tus capabilities",
-            "head": "the upload's offset",
-            "patch": "append bytes at Upload-Offset",
-            "delete": "cancel the upload (tus termination)",
-        }
-        described[base + "/{upload_id}"] = _tus_steps(whose, steps, [*in_base, "upload_id"])
-    return described
-
-
-def _tus_steps(whose: str, steps: dict[str, str], parameters: list[str]) -> dict[str, Any]:
-    listed = [{"name": name, "in": "path", "required": True, "schema": STR} for name in parameters]
-    described = {method: _tus_step(f"{whose}: {step}") for method, step in steps.items()}
+    """The links' tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
     return {
-        method: {**step, "parameters": listed} if listed else step
-        for method, step in described.items()
+        **tus_paths(OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
+        **tus_paths(DROP_BASE + "/{link_id}", "Uploads into this request link (metadata: path)"),
+        **tus_paths(
+            DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"
+        ),
     }
-
-
-def _tus_step(summary: str) -> dict[str, Any]:
-    answers = {"2XX": {"description": "tus 1.0.0 answer"}, "4XX": {"description": "refused"}}
-    return {"summary": summary, "responses": answers}

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.server.links import html as pages
 from syncoxide.server.links.share_routes import links_of, open_link, password_submit, unlocked
-
-_NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def request_page(request: Request) -> Response:
@@ -17,12 +15,11 @@ async def request_page(request: Request) -> Response:
     if isinstance(link, Response):
         return link
     if not unlocked(request, link):
-        return HTMLResponse(pages.password_page(link, f"/r/{link.id}"), headers=_NO_STORE)
+        return pages.password_page(request, link, f"/r/{link.id}")
     late = link.expires_at is not None and link.expires_at <= links_of(request).clock()
     if late and not link.allow_late:
-        page = pages.gone_page("The deadline for this request has passed.")
-        return HTMLResponse(page, status_code=410, headers=_NO_STORE)
-    return HTMLResponse(pages.request_page(link, late), headers=_NO_STORE)
+        return pages.gone_page(request, "The deadline for this request has passed.", 410)
+    return pages.request_page(request, link, late)
 
 
 async def request_password(request: Request) -> Response:

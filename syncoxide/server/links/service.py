@@ -62,6 +62,7 @@ class LinkOptions:
 class LinkService:
     def __init__(
         self,
+        *,
         store: LinkStore,
         blobs: BlobStore,
         uploads: UploadStore,
@@ -142,6 +143,15 @@ class LinkService:
         if kind == "share" and link.expires_at is not None and link.expires_at <= self.clock():
             raise GoneError("This link has expired.", hint="Ask the owner for a new one.")
         return link
+
+    def check_not_used_up(self, link: Link) -> None:
+        """GoneError once a share's download limit is reached: its page and description say
+        so (410) instead of listing files nobody may download any more. A counted visitor's
+        ticket still resumes the download it paid for; that path does not ask this."""
+        if link.max_downloads is not None and link.downloads >= link.max_downloads:
+            raise GoneError(
+                "This link reached its download limit.", hint="Ask the owner to share it again."
+            )
 
     def check_password(self, link: Link, password: str) -> str:
         """The cookie value that unlocks ``link``; AuthenticationError on a wrong password."""

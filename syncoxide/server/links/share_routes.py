@@ -11,27 +11,21 @@ import re
 from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
-from syncoxide.server.accounts.auth import client_ip, is_tls, services_of
-from syncoxide.server.accounts.pages import read_form
 from syncoxide.server.api.errors import ApiError, rate_limited
+from syncoxide.server.http.connection import client_ip, is_tls
+from syncoxide.server.http.forms import read_form
+from syncoxide.server.http.ranges import UnsatisfiableRange, not_satisfiable, requested_range
 from syncoxide.server.inputs import is_storable_id
 from syncoxide.server.links import html as pages
-from syncoxide.server.links.downloads import (
-    UnsatisfiableRange,
-    file_etag,
-    file_response,
-    not_satisfiable,
-    requested_range,
-    zip_plan,
-    zip_response,
-)
+from syncoxide.server.links.downloads import file_etag, file_response, zip_plan, zip_response
 from syncoxide.server.links.service import RESUME_GRACE_SECONDS, LinkService
 from syncoxide.server.links.store import Link
 from syncoxide.server.ratelimit import Limit
+from syncoxide.server.services import services_of
 
 _PREVIEW_AGENTS = re.compile(
     r"bot|crawler|spider|preview|facebookexternalhit|whatsapp|telegram|slack|discord|skype"
@@ -58,8 +52,8 @@ def cookie_name(link: Link) -> str:
     return f"sxo_link_{link.id}"
 
 
-def html_error(status: int, message: str) -> HTMLResponse:
-    return HTMLResponse(pages.gone_page(message), status_code=status, headers=_NO_STORE)
+def html_error(request: Request, status: int, message: str) -> Response:
+    return pages.gone_page(request, message, status)
 
 
 async def open_link(request: Request, kind: str) -> Link | Response:
@@ -67,9 +61,9 @@ async def open_link(request: Request, kind: str) -> Link | Response:
     try:
         return await links_of(request).public(request.path_params["link_id"], kind)
     except GoneError as error:
-        return html_error(410, str(error))
+        return html_error(request, 410, str(error))
     except NotFoundError as error:
-        return html_error(404, str(error))
+        return html_error(request, 404, str(error))
 
 
 def check_link_password(request: Request, link: Link, password: str) -> str:
@@ -103,14 +97,18 @@ async def share_page(request: Request) -> Response:
     link = await open_link(request, "share")
     if isinstance(link, Response):
         return link
+    try:
+        links_of(request).check_not_used_up(link)
+    except GoneError as error:
+        return html_error(request, 410, str(error))
     if not unlocked(request, link):
-        return HTMLResponse(pages.password_page(link, f"/s/{link.id}"), headers=_NO_STORE)
+        return pages.password_page(request, link, f"/s/{link.id}")
     links = links_of(request)
     files = await links.store.files(link.id)
     if link.encrypted:
         sizes = [await links.plaintext_size(file) for file in files]
-        return HTMLResponse(pages.encrypted_share_page(link, files, sizes), headers=_NO_STORE)
-    return HTMLResponse(pages.share_page(link, files), headers=_NO_STORE)
+        return pages.share_page(request, link, files, sizes)
+    return pages.share_page(request, link, files)
 
 
 async def password_submit(request: Request, kind: str) -> Response:
@@ -123,11 +121,11 @@ async def password_submit(request: Request, kind: str) -> Response:
         form = await read_form(request)
         secret = check_link_password(request, link, form.get("password", ""))
     except AuthenticationError as error:
-        page = pages.password_page(link, action, str(error))
-        return HTMLResponse(page, status_code=401, headers=_NO_STORE)
+        return pages.password_page(request, link, action, wrong=str(error), status=401)
     except ApiError as error:  # too many attempts, or not a form
-        page = pages.password_page(link, action, error.message)
-        return HTMLResponse(page, status_code=error.status, headers=error.headers)
+        return pages.password_page(
+            request, link, action, wrong=error.message, status=error.status, headers=error.headers
+        )
     return unlock_response(request, link, secret, action)
 
 
@@ -164,11 +162,13 @@ async def _download_gate(
 ) -> Response | bool:
     """A refusal, or whether the download that may now go ahead was counted."""
     if not unlocked(request, link):
-        return html_error(401, "This link needs its password; open the link's page first.")
+        return html_error(request, 401, "This link needs its password; open the link's page first.")
     if is_preview(request):  # HEAD too: it never counts and earns no ticket
         if request.method == "HEAD":
             return False
-        return html_error(403, "Link previews do not download files; open the link instead.")
+        return html_error(
+            request, 403, "Link previews do not download files; open the link instead."
+        )
     links = links_of(request)
     # Free: the client whose download of this very thing was counted, resuming it; on an
     # encrypted share, also fetching another file in the same visit.
@@ -177,7 +177,7 @@ async def _download_gate(
     try:
         await links.start_download(link, free)
     except GoneError as error:
-        return html_error(410, str(error))
+        return html_error(request, 410, str(error))
     return not free
 
 
@@ -205,7 +205,7 @@ async def share_file(request: Request) -> Response:
     file_id = request.path_params["file_id"]
     file = await links_of(request).store.file(link.id, file_id) if is_storable_id(file_id) else None
     if file is None:
-        return html_error(404, "This share has no such file.")
+        return html_error(request, 404, "This share has no such file.")
     try:
         chosen = requested_range(request, file.size, file_etag(file))
     except UnsatisfiableRange:
@@ -225,14 +225,16 @@ async def share_zip(request: Request) -> Response:
         return link
     if link.encrypted:
         return html_error(
-            409, "This share is end-to-end encrypted: its page decrypts and saves file by file."
+            request,
+            409,
+            "This share is end-to-end encrypted: its page decrypts and saves file by file.",
         )
     files = await links_of(request).store.files(link.id)
     folder = request.query_params.get("folder", "").strip("/")
     if folder:
         files = [f for f in files if f.path.startswith(folder + "/")]
     if not files:
-        return html_error(404, "There is nothing to put in a zip here.")
+        return html_error(request, 404, "There is nothing to put in a zip here.")
     plan = zip_plan(files)
     try:
         chosen = requested_range(request, plan[0].size, plan[1])
@@ -243,7 +245,9 @@ async def share_zip(request: Request) -> Response:
     if isinstance(counted, Response):
         return counted
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"
-    response = zip_response(request, links_of(request), files, plan, name, chosen)
+    response = zip_response(
+        request, links_of(request), files=files, plan=plan, name=name, chosen=chosen
+    )
     return with_ticket(request, link, download, response, counted)
 
 

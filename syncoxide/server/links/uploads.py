@@ -15,25 +15,25 @@ any byte arrives, and again when it completes, since other uploads may have fini
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.crypto import recipient
 from syncoxide.errors import GoneError, NotFoundError
-from syncoxide.server.accounts.auth import CSRF_HEADER, check_csrf, who
-from syncoxide.server.accounts.service import SignedIn
-from syncoxide.server.api.errors import ApiError
+from syncoxide.server.http.connection import client_ip
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.share_routes import cookie_name, links_of
 from syncoxide.server.links.store import Link
+from syncoxide.server.ratelimit import Limit
+from syncoxide.server.services import services_of
 from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
+from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
 
 OWNER_BASE = "/api/v1/uploads"
 DROP_BASE = "/api/v1/drop"
@@ -43,22 +43,14 @@ MAX_UPLOAD = 1 << 40  # 1 TiB: the real bound is each request link's own total
 # travels sealed inside the file (syncoxide.crypto.recipient), never in tus metadata.
 SEALED_NAME = re.compile(r"^[0-9a-f]{32}\.sxor$")
 SEALED_START = recipient.MAGIC + bytes([recipient.VERSION_1])
+# New uploads a stranger may start: a dropped folder of a few hundred files goes at once (the
+# page waits out a 429 and goes on), a flood of thousands from one address is slowed down.
+DROPS_PER_LINK_AND_ADDRESS = Limit(300, 60)
+DROPS_PER_ADDRESS = Limit(600, 60)
 
 
 def _path_of(metadata: dict[str, str]) -> str:
     return metadata.get("path") or metadata.get("filename") or metadata.get("name") or ""
-
-
-async def signed_in_owner(request: Request) -> SignedIn:
-    """The signed-in caller of a tus request (token, or session + CSRF), or a tus refusal."""
-    try:
-        signed_in = await who(request)
-        if signed_in is None:
-            raise TusRequestError(401, "Sign in, or send an API token as 'Bearer'.")
-        check_csrf(request.method, signed_in, request.headers.get(CSRF_HEADER))
-    except ApiError as error:
-        raise TusRequestError(error.status, error.message) from None
-    return signed_in
 
 
 async def _owner_scope(request: Request) -> str:
@@ -113,6 +105,7 @@ class DropPolicy:
         if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
+            _throttle_drops(request, link)
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
             if link.public_key and set(metadata) - {"path"}:
@@ -187,30 +180,24 @@ class DropPolicy:
         )
 
 
+def _throttle_drops(request: Request, link: Link) -> None:
+    limiter, address = services_of(request).limiter, client_ip(request)
+    for bucket, key, rule in (
+        ("drop-link", f"{link.id}\0{address}", DROPS_PER_LINK_AND_ADDRESS),
+        ("drop", address, DROPS_PER_ADDRESS),
+    ):
+        wait = limiter.hit(bucket, key, rule)
+        if wait is not None:
+            raise TusRequestError(
+                429, f"Too many new uploads; wait {math.ceil(wait)} s.", retry_after=wait
+            )
+
+
 def _starts_sealed(data: Path) -> bool:
     """Whether an upload begins like a file sealed to a key: a cheap guard against a generic
     tus client leaving plaintext on an encrypted request (it cannot prove the rest is sealed)."""
     with data.open("rb") as source:
         return source.read(len(SEALED_START)) == SEALED_START
-
-
-def signed_in_first(
-    endpoint: Callable[[Request], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    """Strangers get 401 before tus looks at the request (tus would answer 412 first)."""
-
-    async def guarded(request: Request) -> Response:
-        if request.method != "OPTIONS":
-            try:
-                signed_in = await who(request)
-            except ApiError:
-                signed_in = None
-            if signed_in is None:
-                body = {"error": "not_signed_in", "message": "Sign in to upload here."}
-                return JSONResponse(body, status_code=401)
-        return await endpoint(request)
-
-    return guarded
 
 
 def routes(links: LinkService) -> list[BaseRoute]:

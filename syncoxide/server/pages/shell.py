@@ -1,21 +1,18 @@
-"""The HTML pages: the app shell rendered with the current vendor folder, and the 404 page.
+"""The web build as the pages that run Python see it: its vendor folders and PyScript's config.
 
 The app shell is the only HTML a browser must fetch fresh; it names the content-hashed vendor
 folders, so a new build reaches browsers on their next load while everything else comes from
-their cache.
+their cache. The pages themselves are templates (``pages/templates.py``).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from syncoxide import __version__
 from syncoxide.errors import ConfigError
-from syncoxide.server.accounts.service import SignedIn
 from syncoxide.server.webbuild.assemble import LAZY_SCRIPTS, MANIFEST_NAME
 
 BUILD_HINT = (
@@ -86,15 +83,6 @@ def _wheels_of(packages: list[str], files: list[str]) -> tuple[str, ...]:
     return tuple(sorted(f for f in files if f.endswith(".whl") and f.startswith(prefixes)))
 
 
-def preload_wheel_tags(build: VendorBuild) -> str:
-    """Fetch the app's wheels while Pyodide starts its interpreter, instead of after."""
-    return "".join(
-        f'<link rel="preload" href="/vendor/{html.escape(build.pyodide_path, quote=True)}/'
-        f'{html.escape(wheel, quote=True)}" as="fetch" crossorigin>'
-        for wheel in build.wheels
-    )
-
-
 def pyscript_config(build: VendorBuild) -> dict[str, Any]:
     return {
         "interpreter": f"/vendor/{build.pyodide_path}/pyodide.mjs",
@@ -105,64 +93,6 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
     }
 
 
-def lazy_script_tags(build: VendorBuild) -> str:
-    """Where the page finds scripts it loads on first use (``syncoxide_web.platform.scripts``)."""
-    return "".join(
-        f'<meta name="syncoxide-script-{name}" content="{html.escape(url, quote=True)}">'
-        for name, url in build.lazy_scripts
-    )
-
-
-#: The app's views in navigation order; each is ``web/views/<key>.html``, its static layout.
+#: The app's views in navigation order; each is ``templates/views/<key>.html``, its static
+#: layout, put into the app shell so the app is usable before Python runs.
 VIEW_KEYS = ("home", "files", "sync", "send", "shares", "requests", "vault", "settings")
-
-
-def static_views(views_dir: Path) -> str:
-    """Every view's layout, for the app shell: usable (navigation, reading, filling in forms)
-    before Python has started in the page; Python then wires the views in place."""
-    try:
-        return "\n".join((views_dir / f"{key}.html").read_text() for key in VIEW_KEYS)
-    except OSError as error:
-        raise ConfigError(
-            f"A view of the app is missing ({error.filename}).",
-            hint="The server's web folder is incomplete: reinstall syncoxide or check --web-root.",
-        ) from error
-
-
-def render_app_shell(template: str, build: VendorBuild, *, views: str = "") -> str:
-    template = template.replace("{{views}}", views)  # first: the views hold placeholders too
-    values = {
-        "{{version}}": html.escape(__version__),
-        "{{pyodide}}": f"/vendor/{build.pyodide_path}",
-        "{{pyscript}}": f"/vendor/{build.pyscript_path}",
-        "{{boot_bytes}}": str(build.boot_bytes),
-        "{{lazy_scripts}}": lazy_script_tags(build),
-        "{{pyscript_config}}": html.escape(json.dumps(pyscript_config(build)), quote=True),
-        # The app page starts Pyodide itself (web/static/app-boot.mjs): which wheels, and a
-        # name for this exact build (its folder is content-hashed) to key a Python snapshot.
-        "{{python_packages}}": html.escape(",".join(build.packages), quote=True),
-        "{{python_build}}": html.escape(build.pyodide_path, quote=True),
-        "{{preload_wheels}}": preload_wheel_tags(build),
-    }
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, value)
-    return template
-
-
-def render_user_bar(signed_in: SignedIn) -> str:
-    """Who is signed in, a link to their account and tokens, and the sign-out button."""
-    name = html.escape(signed_in.user.display_name)
-    csrf = html.escape(signed_in.csrf_token or "", quote=True)
-    return (
-        f'<a id="signed-in-as" class="who" href="/account">{name}</a>'
-        '<form class="sign-out" method="post" action="/logout">'
-        f'<input type="hidden" name="csrf" value="{csrf}"><button type="submit">Sign out</button>'
-        "</form>"
-    )
-
-
-def render_error_page(template: str, title: str, message: str, path: str) -> str:
-    values = {"{{title}}": title, "{{message}}": message, "{{path}}": path}
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, html.escape(value))
-    return template

@@ -1,6 +1,6 @@
 """API operations for provider connections, sync rules, their runs, and the files view.
 
-Joined to ``api.routing``'s table like the link operations. Secrets go in (``options``) and
+Joined to the API's table by the app like every feature's. Secrets go in (``options``) and
 never come out: a connection answers with its plain options and the names of its secrets.
 """
 
@@ -12,8 +12,7 @@ from starlette.requests import HTTPConnection
 
 from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.handlers import Call
-from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Operation, obj
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.inputs import whole_number
 from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
 from syncoxide.server.rules.consent_routes import callback_url

@@ -153,6 +153,7 @@ def _context(user_id: int, name: str, option: str) -> str:
 class Connections:
     def __init__(
         self,
+        *,
         store: RuleStore,
         key_path: Path,
         clock: Callable[[], int],

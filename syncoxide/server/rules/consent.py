@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx2 as httpx
+import httpx2
 
 from syncoxide.errors import UsageError
 from syncoxide.native.net.guarded_clients import guarded_transport
@@ -142,10 +142,10 @@ class ConsentFlows:
         token_url = pending.options.get("token_url", SERVICES[pending.kind].token_url)
         try:
             transport = guarded_transport(self.connections.guard)
-            async with httpx.AsyncClient(timeout=EXCHANGE_SECONDS, transport=transport) as client:
+            async with httpx2.AsyncClient(timeout=EXCHANGE_SECONDS, transport=transport) as client:
                 reply = await client.post(token_url, data=form)
             answer = reply.json() if reply.content else {}
-        except (httpx.HTTPError, ValueError) as failure:
+        except (httpx2.HTTPError, ValueError) as failure:
             raise UsageError(
                 f"Could not reach {label}'s sign-in service ({type(failure).__name__}); "
                 "nothing was connected."

@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.server.accounts.auth import who
-from syncoxide.server.accounts.pages import safe_next
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.http.forms import safe_next
 
 CALLBACK_PATH = "/connections/consent/callback"
 

@@ -49,6 +49,7 @@ class RuleAlreadyRunning(Exception):
 class RuleRunner:
     def __init__(
         self,
+        *,
         store: RuleStore,
         connections: Connections,
         notifier: Notifier,

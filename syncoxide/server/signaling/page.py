@@ -5,24 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from syncoxide.server.pages.headers import APP_SHELL_CONTENT_SECURITY_POLICY
-from syncoxide.server.pages.shell import VendorBuild, render_app_shell
+from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.templates import render_page
 
 
 class ReceivePage:
-    def __init__(self, web_root: Path, vendor_dir: Path) -> None:
-        self.template_path = web_root / "receive.html"
+    def __init__(self, vendor_dir: Path) -> None:
         self.vendor_dir = vendor_dir
 
     async def render(self, request: Request) -> Response:
-        # Read per request: cheap, and a rebuilt web bundle is picked up without a restart.
-        page = render_app_shell(self.template_path.read_text(), VendorBuild.load(self.vendor_dir))
+        # The manifest is read per request: cheap, and a rebuilt web bundle is picked up
+        # without a restart.
         headers = {
-            "Cache-Control": "no-store",
             "Referrer-Policy": "no-referrer",
             # PyScript needs what the app shell needs (see pages/headers.py), nothing more.
             "Content-Security-Policy": APP_SHELL_CONTENT_SECURITY_POLICY,
         }
-        return HTMLResponse(page, headers=headers)
+        build = VendorBuild.load(self.vendor_dir)
+        return render_page(request, "receive.html", {"build": build}, headers=headers)

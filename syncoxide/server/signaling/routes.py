@@ -330,7 +330,7 @@ def _too_many() -> Response:
 
 def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     """Signaling plus the receive page, for ``create_app``."""
-    page = ReceivePage(config.web_root, config.vendor_dir)
+    page = ReceivePage(config.vendor_dir)
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)

@@ -195,6 +195,11 @@ class SqliteMetadataStore:
     async def delete_expired_sessions(self, now: int) -> int:
         return self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
 
+    async def delete_sessions_of(self, user_id: int, keep: bytes | None = None) -> int:
+        return self._db.execute(
+            "DELETE FROM sessions WHERE user_id = ? AND session_hash IS NOT ?", (user_id, keep)
+        ).rowcount
+
     # pending OIDC logins
 
     async def put_pending_login(self, state: str, login: PendingLogin) -> None:

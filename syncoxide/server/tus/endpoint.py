@@ -9,6 +9,7 @@ upload may be, how long an unfinished one lives, and what to do with a finished 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -183,6 +184,8 @@ class TusEndpoint:
         headers = {"Tus-Resumable": TUS_VERSION}
         if error.status == 412:
             headers["Tus-Version"] = TUS_VERSION
+        if error.retry_after is not None:
+            headers["Retry-After"] = str(math.ceil(error.retry_after))
         if request.method == "HEAD":
             return Response(status_code=error.status, headers=headers)
         body = {"error": "tus", "status": error.status, "message": error.message}

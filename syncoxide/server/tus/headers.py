@@ -29,9 +29,10 @@ class TusRequestError(SyncoxideError):
 
     code = "upload_refused"
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429)
 
 
 def parse_non_negative(value: str | None, header: str) -> int:

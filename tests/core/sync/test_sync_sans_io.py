@@ -9,7 +9,7 @@ FORBIDDEN = {
     "pyodide",
     "starlette",
     "aiortc",
-    "httpx",
+    "httpx2",
     "os",
     "pathlib",
     "socket",

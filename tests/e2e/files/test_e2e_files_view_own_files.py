@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
@@ -42,8 +42,8 @@ def _answer_dialogs(page: Page, answers: list[str]) -> list[str]:
 @contextmanager
 def _signed_in(
     server: LiveServer, user: str, password: str = E2E_PASSWORD
-) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=server.url, timeout=30) as client:
         signed_in = client.post("/api/v1/session", json={"name": user, "password": password})
         assert signed_in.status_code == 200, signed_in.text
         yield client

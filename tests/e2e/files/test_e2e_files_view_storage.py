@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -21,7 +21,7 @@ NAME = "storage-e2e/holiday-plan.txt"
 
 
 def _store_a_file(live_server: LiveServer, user: str) -> None:
-    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+    with httpx2.Client(base_url=live_server.url, timeout=30) as client:
         signed_in = client.post("/api/v1/session", json={"name": user, "password": E2E_PASSWORD})
         csrf = signed_in.json()["csrf_token"]
         stored = client.put(

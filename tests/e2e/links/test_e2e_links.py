@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
@@ -27,15 +27,15 @@ def stranger(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture()
-def owner(live_server: LiveServer, e2e_user: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+def owner(live_server: LiveServer, e2e_user: str) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=live_server.url, timeout=30) as client:
         signed = client.post("/api/v1/session", json={"name": e2e_user, "password": E2E_PASSWORD})
         client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
         yield client
 
 
 def test_a_stranger_drops_a_folder_on_a_request_page(
-    stranger: Page, owner: httpx.Client, live_server: LiveServer, tmp_path: Path
+    stranger: Page, owner: httpx2.Client, live_server: LiveServer, tmp_path: Path
 ) -> None:
     link = owner.post("/api/v1/requests", json={"title": "Send the band photos"}).json()
     folder = tmp_path / "Gig"
@@ -57,7 +57,7 @@ def test_a_stranger_drops_a_folder_on_a_request_page(
 
 
 def test_a_stranger_downloads_from_a_share_page(
-    stranger: Page, owner: httpx.Client, live_server: LiveServer, tmp_path: Path
+    stranger: Page, owner: httpx2.Client, live_server: LiveServer, tmp_path: Path
 ) -> None:
     share = owner.post("/api/v1/shares", json={"title": "Minutes"}).json()
     data = os.urandom(123_456)
@@ -81,7 +81,7 @@ def test_a_stranger_downloads_from_a_share_page(
 
 
 def test_an_interrupted_upload_resumes_after_a_reload(
-    stranger: Page, owner: httpx.Client, live_server: LiveServer, tmp_path: Path
+    stranger: Page, owner: httpx2.Client, live_server: LiveServer, tmp_path: Path
 ) -> None:
     link = owner.post("/api/v1/requests", json={"title": "Resume me"}).json()
     big = tmp_path / "big.bin"

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from syncoxide.server.pages.shell import VendorBuild, lazy_script_tags, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild, pyscript_config
+from syncoxide.server.pages.templates import lazy_script_tags
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 from websockets.sync.client import connect
@@ -95,7 +95,7 @@ def album_sent(
 
 
 def _share(live_server: LiveServer, share_id: str) -> dict[str, Any]:
-    answer = httpx.get(f"{live_server.url}/api/v1/shares/{share_id}", timeout=10)
+    answer = httpx2.get(f"{live_server.url}/api/v1/shares/{share_id}", timeout=10)
     answer.raise_for_status()
     described: dict[str, Any] = answer.json()
     return described
@@ -230,7 +230,7 @@ def test_the_send_view_names_no_server_copy_the_server_lists_differently(
         expect(copy_status).to_contain_text("failed", timeout=60_000)
         assert "trip/notes.txt differs" in str(copy_status.text_content())
         room, token = re.findall(r"/p/([\w-]+)#([\w-]+)", link)[0]
-        described = httpx.get(
+        described = httpx2.get(
             f"{live_server.url}/signal/rooms/{room}", headers={"X-Room-Token": token}, timeout=10
         ).json()
         assert described == {"sender": True, "fallback": None}  # nothing was announced
@@ -244,13 +244,13 @@ def test_an_encrypted_server_copy_is_refused_clearly(
     """A sender may name any share of its server; one the room gives no key for is refused,
     as ``syncoxide receive`` refuses it, rather than fetched as ciphertext."""
     token = account_token(live_server, "sealed-copier", tmp_path)
-    share = httpx.post(
+    share = httpx2.post(
         f"{live_server.url}/api/v1/shares",
         json={"title": "sealed", "encrypted": True},
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     ).json()
-    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=10).json()
+    room = httpx2.post(f"{live_server.url}/signal/rooms", timeout=10).json()
     socket_url = live_server.url.replace("http://", "ws://") + f"/signal/{room['room']}"
     with connect(socket_url, open_timeout=5) as sender:
         sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -141,7 +141,7 @@ def test_receiver_falls_back_to_the_server_copy_when_the_sender_page_is_gone(
         receiver.wait_for_url(re.compile(r"/s/[\w-]+$"), timeout=30_000)
         download = receiver.locator("a", has_text="report.pdf").first
         href = str(download.get_attribute("href"))
-        body = httpx.get(f"{live_server.url}{href}", timeout=30).content
+        body = httpx2.get(f"{live_server.url}{href}", timeout=30).content
         assert sha(body) == sha(report.read_bytes())
     finally:
         sender_context.close()

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -66,7 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def _signed_in(browser: Browser, server: LiveServer) -> BrowserContext:
-    answer = httpx.post(
+    answer = httpx2.post(
         f"{server.url}/api/v1/session", json={"name": USER, "password": PASSWORD}, timeout=10
     )
     answer.raise_for_status()
@@ -79,7 +79,7 @@ def _signed_in(browser: Browser, server: LiveServer) -> BrowserContext:
 
 def _run_from_elsewhere(server: LiveServer) -> None:
     """Run the user's rule now through the API, from another session than the page's."""
-    with httpx.Client(base_url=server.url, timeout=10) as api:
+    with httpx2.Client(base_url=server.url, timeout=10) as api:
         signed = api.post("/api/v1/session", json={"name": USER, "password": PASSWORD})
         api.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
         (rule,) = api.get("/api/v1/rules").json()["rules"]

@@ -8,7 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
@@ -152,7 +152,7 @@ def test_ctrl_c_on_the_sender_cancels_the_receiver(tmp_path: Path, live_server: 
 def test_a_copy_the_server_does_not_hold_is_refused_and_never_offered(
     tmp_path: Path, live_server: LiveServer
 ) -> None:
-    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=10).json()
+    room = httpx2.post(f"{live_server.url}/signal/rooms", timeout=10).json()
     socket_url = live_server.url.replace("http", "ws", 1) + f"/signal/{room['room']}"
     with connect(socket_url, open_timeout=10) as sender:  # names a share that does not exist
         sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from syncoxide.cli.p2p.server_copy import fetch_server_copy
@@ -205,7 +205,7 @@ def test_a_revoked_copy_says_so_and_keeps_what_arrived(
     tree = make_tree(tmp_path / "src", big=1000)
     link = _shared(server, token, tree)
     share_id = link.rsplit("/", 1)[1]
-    revoked = httpx.delete(
+    revoked = httpx2.delete(
         f"{server.url}/api/v1/shares/{share_id}",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
@@ -234,7 +234,7 @@ def test_with_the_receiver_there_the_transfer_is_peer_to_peer_and_the_copy_compl
     assert snapshot(tmp_path / "out" / "album") == snapshot(tree)
     copy = re.search(r"Server copy ready: (\S+)", sent)
     assert copy, sent  # the sender waited for its copy before leaving
-    listed = httpx.get(copy.group(1).replace("/s/", "/api/v1/shares/"), timeout=10).json()
+    listed = httpx2.get(copy.group(1).replace("/s/", "/api/v1/shares/"), timeout=10).json()
     assert sorted(f["path"] for f in listed["files"]) == sorted(
         f"album/{path}" for path, kind in snapshot(tree).items() if kind != "dir"
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer
@@ -37,19 +36,21 @@ def browser_cookie(live_server: LiveServer, tmp_path_factory: pytest.TempPathFac
         cwd=PROJECT_ROOT,
         timeout=60,
     )
-    response = httpx.post(
+    response = httpx2.post(
         f"{live_server.url}/api/v1/session", json={"name": "clio", "password": PASSWORD}
     )
     return str(response.cookies["sxo_session"])
 
 
-def approve(url: str, cookie: str) -> httpx.Response:
-    """What the signed-in browser does: open the page, press Allow."""
-    with httpx.Client(cookies={"sxo_session": cookie}, timeout=10) as browser:
+def approve(url: str, cookie: str, user_code: str) -> httpx2.Response:
+    """What the signed-in browser does: open the page, type the terminal's code, press Allow."""
+    with httpx2.Client(cookies={"sxo_session": cookie}, timeout=10) as browser:
         page = browser.get(url)
         assert page.status_code == 200 and "Sign in the command line?" in page.text
+        assert 'id="cli-address">127.0.0.1<' in page.text
         csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-        return browser.post(url, data={"csrf": csrf}, follow_redirects=True)
+        form = {"csrf": csrf, "user_code": user_code}
+        return browser.post(url, data=form, follow_redirects=True)
 
 
 def env_for(config_dir: Path) -> dict[str, str]:
@@ -71,9 +72,9 @@ def test_login_with_a_pasted_code_then_whoami_and_events(
         env=env,
     )
     assert process.stdout is not None and process.stdin is not None
-    process.stdout.readline()
+    user_code = process.stdout.readline().strip().rsplit(" ", 1)[-1].rstrip(":")
     url = process.stdout.readline().strip()
-    shown = approve(url, browser_cookie)
+    shown = approve(url, browser_cookie, user_code)
     code = shown.text.split('id="cli-code">', 1)[1].split("<", 1)[0]
     output, errors = process.communicate(code + "\n", timeout=60)
     assert process.returncode == 0, errors
@@ -89,7 +90,7 @@ def test_login_with_a_pasted_code_then_whoami_and_events(
     )
     assert '"kind": "token.created"' in events.stdout, events.stderr
     # A code works once only.
-    replay = httpx.post(
+    replay = httpx2.post(
         f"{live_server.url}/api/v1/cli-login/token", json={"code": code, "verifier": "x" * 64}
     )
     assert replay.status_code == 400 and replay.json()["error"] == "code_rejected"
@@ -98,26 +99,24 @@ def test_login_with_a_pasted_code_then_whoami_and_events(
 def test_login_through_the_loopback_redirect(
     live_server: LiveServer, browser_cookie: str, tmp_path: Path
 ) -> None:
-    fake_browser = tmp_path / "browser.py"
-    fake_browser.write_text(
-        textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(PROJECT_ROOT)!r})
-        from tests.server.accounts.test_cli_remote import approve
-        approve(sys.argv[1], {browser_cookie!r})
-    """)
-    )
-    env = {**env_for(tmp_path / "config"), "BROWSER": f"{sys.executable} {fake_browser} %s"}
-    result = subprocess.run(
+    # The "browser" opens nothing: the test reads the code and address from the terminal.
+    env = {**env_for(tmp_path / "config"), "BROWSER": "true %s"}
+    process = subprocess.Popen(
         [*CLI, "login", "--server", live_server.url],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        env=env,
         cwd=PROJECT_ROOT,
-        timeout=120,
+        env=env,
     )
-    assert result.returncode == 0, result.stderr
-    assert "as clio" in result.stdout
+    assert process.stdout is not None
+    user_code = process.stdout.readline().strip().rsplit(" ", 1)[-1]
+    process.stdout.readline()
+    url = process.stdout.readline().strip()
+    approve(url, browser_cookie, user_code)
+    output, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors
+    assert "as clio" in output
 
 
 def test_flags_and_environment_win_over_what_login_saved(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from oidc_provider_mock import run_server_in_thread
 from starlette.applications import Starlette
@@ -68,7 +68,7 @@ def begin(client: TestClient, next_path: str = "/account") -> str:
 
 def consent(authorize_url: str, subject: str) -> dict[str, str]:
     """Sign in at the provider as ``subject``; return the callback's query parameters."""
-    answer = httpx.post(authorize_url, data={"sub": subject}, follow_redirects=False)
+    answer = httpx2.post(authorize_url, data={"sub": subject}, follow_redirects=False)
     assert answer.status_code == 302, answer.text
     return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
 

@@ -37,6 +37,7 @@ PUBLIC = {
     "POST /api/v1/session": "signing in through the API",
     "GET /api/v1/auth/providers": "which sign-in methods exist",
     "GET /api/v1/openapi.json": "the API description",
+    "POST /api/v1/cli-login/start": "a command line asking to sign in (approved in a browser)",
     "POST /api/v1/cli-login/token": "swapping a one-time code + verifier for a token",
     "GET /p/{room}": "the receive page of a peer-to-peer link (no account needed)",
     "POST /signal/rooms": "signaling: anyone may open a room; its token is the capability",

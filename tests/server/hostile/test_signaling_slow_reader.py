@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from websockets.sync.client import connect as ws_connect
 
@@ -40,7 +40,7 @@ def _rss_kib(server: LiveServer) -> int:
 def test_a_receiver_that_never_reads_is_closed_and_memory_stays_bounded(
     server: LiveServer,
 ) -> None:
-    room = httpx.post(f"{server.url}/signal/rooms").json()
+    room = httpx2.post(f"{server.url}/signal/rooms").json()
     receiver = raw_ws.connect(server.url, f"/signal/{room['room']}")
     raw_ws.send_json(receiver, {"type": "join", "token": room["token"], "role": "receiver"})
     ws_url = server.url.replace("http", "ws", 1) + f"/signal/{room['room']}"

@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from tusclient.client import TusClient
 
@@ -53,10 +53,10 @@ def test_cli_shares_a_folder_and_a_stranger_resumes_the_zip(
     printed = _run("share", str(folder), "--expires", "7d", "--max-downloads", "3", *server)
     link = printed.strip().splitlines()[-1]
     assert link.startswith(f"{live_server.url}/s/")
-    described = httpx.get(link.replace("/s/", "/api/v1/shares/"), timeout=10).json()
-    whole = httpx.get(live_server.url + described["zip_url"], timeout=30)
+    described = httpx2.get(link.replace("/s/", "/api/v1/shares/"), timeout=10).json()
+    whole = httpx2.get(live_server.url + described["zip_url"], timeout=30)
     assert whole.status_code == 200
-    rest = httpx.get(
+    rest = httpx2.get(
         live_server.url + described["zip_url"],
         headers={"Range": "bytes=200000-", "If-Range": whole.headers["etag"]},
         timeout=30,
@@ -74,7 +74,7 @@ def test_a_tus_client_drops_files_and_the_cli_pulls_them(
     server = ["--server", live_server.url, "--token", token]
     link = _run("request", "create", "--title", "Scans", "--allow-late", *server).strip()
     link_id = link.rsplit("/", 1)[-1]
-    assert httpx.get(link, timeout=10).status_code == 200
+    assert httpx2.get(link, timeout=10).status_code == 200
     sent = {"scans/page 1.png": os.urandom(70_000), "scans/../notes.txt": b"notes"}
     by_header = TusClient(f"{live_server.url}/api/v1/drop/", headers={"Syncoxide-Link": link_id})
     own_url = httpx.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()

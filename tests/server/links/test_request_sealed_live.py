@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from tusclient.client import TusClient
 
@@ -72,7 +72,7 @@ def test_encrypted_request_round_trip_and_wrong_keys(
     key_file = tmp_path / "config" / "request-keys" / f"{link_id}.json"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     saved = json.loads(key_file.read_text())
-    described = httpx.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()
+    described = httpx2.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()
     assert described["public_key"] == saved["public_key"]
     assert saved["private_key"] not in json.dumps(described)
     tree = {"Docs/a.txt": b"alpha" * 1000, "Docs/sub/b.bin": os.urandom(300_000), "c": b""}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -53,14 +53,14 @@ def _consent(client: TestClient, name: str, kind: str, options: dict[str, str]) 
         "/api/v1/connections/consent", json={"name": name, "kind": kind, "options": options}
     )
     assert started.status_code == 200, started.text
-    screen = httpx.get(started.json()["authorize_url"], follow_redirects=False, timeout=10)
+    screen = httpx2.get(started.json()["authorize_url"], follow_redirects=False, timeout=10)
     assert screen.status_code == 302, screen.text
     back = urlsplit(screen.headers["location"])
     assert back.path == "/connections/consent/callback"
     return f"{back.path}?{back.query}"
 
 
-def _outcome(answer: httpx.Response) -> dict[str, list[str]]:
+def _outcome(answer: httpx2.Response) -> dict[str, list[str]]:
     assert answer.status_code == 303, answer.text
     location = urlsplit(answer.headers["location"])
     assert location.path == "/" and location.fragment == "/files"

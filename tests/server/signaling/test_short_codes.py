@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from syncoxide.server.signaling.codes import MemoryShortCodes, SqliteShortCodes
 from tests.conftest import start_live_server
@@ -72,14 +72,14 @@ def test_a_memory_code_expires_after_its_lifetime() -> None:
 def test_a_code_still_finds_its_room_after_a_server_restart(tmp_path: Path) -> None:
     server = start_live_server(tmp_path / "data")
     try:
-        room = httpx.post(f"{server.url}/signal/rooms", timeout=10).json()
+        room = httpx2.post(f"{server.url}/signal/rooms", timeout=10).json()
     finally:
         server.stop()
     restarted = start_live_server(server.data_dir, port=int(server.url.rsplit(":", 1)[1]))
     try:
         typed = room["code"].lower().replace("-", " ")
-        found = httpx.get(f"{restarted.url}/signal/codes/{typed}", timeout=10)
-        missing = httpx.get(f"{restarted.url}/signal/codes/AAAA-AAAA", timeout=10)
+        found = httpx2.get(f"{restarted.url}/signal/codes/{typed}", timeout=10)
+        missing = httpx2.get(f"{restarted.url}/signal/codes/AAAA-AAAA", timeout=10)
     finally:
         restarted.stop()
     assert found.status_code == 200, found.text

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-import httpx2 as httpx
+import httpx2
 from websockets.sync.client import connect
 
 from tests.conftest import LiveServer
@@ -25,7 +25,7 @@ time.sleep(60)
 
 
 def test_killed_peer_is_announced_within_a_second(live_server: LiveServer) -> None:
-    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=5).json()
+    room = httpx2.post(f"{live_server.url}/signal/rooms", timeout=5).json()
     url = live_server.url.replace("http://", "ws://") + f"/signal/{room['room']}"
     with connect(url, open_timeout=5) as sender:
         sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
@@ -50,7 +50,7 @@ def test_killed_peer_is_announced_within_a_second(live_server: LiveServer) -> No
 
 
 def test_forged_token_is_refused_by_the_live_server(live_server: LiveServer) -> None:
-    room = httpx.post(f"{live_server.url}/signal/rooms", timeout=5).json()
+    room = httpx2.post(f"{live_server.url}/signal/rooms", timeout=5).json()
     url = live_server.url.replace("http://", "ws://") + f"/signal/{room['room']}"
     with connect(url, open_timeout=5) as ws:
         ws.send(json.dumps({"type": "join", "token": "A" * 43, "role": "receiver"}))

@@ -1,16 +1,89 @@
-"""The parts of the home view only Python knows, as HTML built from plain data.
+"""The app's views: the one list of them (``SECTIONS``), and how each one starts.
 
-Every view's layout is static HTML the server sends (``web/views/<key>.html``); these fill in
-the home view's runtime facts and browser checks once Python is running.
+Each view's layout is HTML the server sends in the app shell
+(``syncoxide/server/pages/templates/views/<key>.html``), so the page is usable before Python
+runs. A section's ``start`` makes its view object(s) and wires them to that HTML; it imports
+the view's modules only when called, so the app can start the view on screen first without
+paying for every other view's imports (``app.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from syncoxide.runtime import RuntimeInfo
 from syncoxide.units import format_bytes
 from syncoxide_web.platform.browser import BrowserCheck, StorageEstimate
+from syncoxide_web.platform.feed import Feed
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What views pass to each other through the app, not through imports."""
+
+    #: The server's connections, as the Files view last loaded them (the rules form lists them).
+    connections: Feed[list[dict[str, Any]]] = field(default_factory=Feed)
+
+
+Start = Callable[[Shared], tuple[object, ...]]
+
+
+# Imports inside these on purpose: a view's modules load when it starts, not at boot.
+def _files(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.files.view import FilesView
+
+    return (FilesView(shared.connections).start(),)
+
+
+def _sync(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.sync.rules_view import RulesView
+    from syncoxide_web.sync.view import SyncView
+
+    return (SyncView().start(), RulesView(shared.connections).start())
+
+
+def _send(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.send.view import SendView
+
+    return (SendView().start(),)
+
+
+def _shares(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.links.shares_view import SharesView
+
+    return (SharesView().start(),)
+
+
+def _requests(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.links.requests_view import RequestsView
+
+    return (RequestsView().start(),)
+
+
+def _vault(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.vault.view import VaultView
+
+    return (VaultView().start(),)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    start: Start | None = None  # None: nothing to wire (not in this build yet)
+
+
+SECTIONS = (
+    Section("files", _files),
+    Section("sync", _sync),
+    Section("send", _send),
+    Section("shares", _shares),
+    Section("requests", _requests),
+    Section("vault", _vault),
+    Section("settings"),
+)
 
 
 def runtime_facts_html(
@@ -19,6 +92,7 @@ def runtime_facts_html(
     storage: StorageEstimate | None,
     boot_seconds: float,
 ) -> str:
+    """The home view's "This app" facts, once Python is running."""
     facts = [
         ("Core", f"syncoxide {runtime.core_version}"),
         ("Python", f"{runtime.implementation} {runtime.python_version}"),
@@ -36,9 +110,16 @@ def runtime_facts_html(
 
 
 def browser_checks_html(checks: list[BrowserCheck]) -> str:
+    """The home view's "This browser" checks."""
     return "".join(
         f'<li data-ok="{str(c.ok).lower()}">{escape(c.label)}'
         + ("" if c.ok else f' <span class="muted">— {escape(c.consequence)}</span>')
         + "</li>"
         for c in checks
     )
+
+
+def view_key_from_hash(location_hash: str) -> str:
+    key = location_hash.removeprefix("#").removeprefix("/")
+    known = {"home"} | {section.key for section in SECTIONS}
+    return key if key in known else "home"

@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.native.providers.server_storage.live_syncoxide import LiveAccounts, live_accounts
@@ -30,7 +30,7 @@ def _logged_in(config: Path, live: LiveAccounts) -> None:
 
 
 def _stored(live: LiveAccounts, folder: str) -> dict[str, str]:
-    reply = httpx.get(
+    reply = httpx2.get(
         f"{live.url}/api/v1/storage",
         params={"path": folder, "recursive": "true"},
         headers={"Authorization": f"Bearer {live.tokens['carol']}"},

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.conftest import PROJECT_ROOT
@@ -39,7 +39,7 @@ def _open_upload(state: Path) -> str | None:
 
 def _held(live: LiveAccounts, upload: str) -> int:
     headers = {"Authorization": f"Bearer {live.tokens['erin']}", "Tus-Resumable": "1.0.0"}
-    reply = httpx.head(live.url + upload, headers=headers, timeout=10)
+    reply = httpx2.head(live.url + upload, headers=headers, timeout=10)
     return int(reply.headers.get("upload-offset", "0")) if reply.status_code == 200 else 0
 
 
@@ -81,7 +81,7 @@ def test_a_killed_sync_resumes_its_upload(
     assert again.returncode == 0, again.stderr
     assert held >= 2 * PART and held % PART == 0, "a cut PATCH keeps nothing of itself"
     assert len(DATA) - held <= sent < len(DATA) - held + 1024 * 1024
-    reply = httpx.get(
+    reply = httpx2.get(
         f"{live.url}/api/v1/storage/content",
         params={"path": "kill/big.bin"},
         headers={"Authorization": f"Bearer {live.tokens['erin']}"},

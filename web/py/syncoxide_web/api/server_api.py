@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 from syncoxide.errors import AuthenticationError, SyncoxideError, TransportError
 

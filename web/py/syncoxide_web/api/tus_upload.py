@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js
 
 from syncoxide.errors import RemoteProtocolError, SyncoxideError, TransportError
 from syncoxide_web.api.server_api import fetch, refusal

@@ -9,17 +9,18 @@ list. Your own files on this server are browsed, uploaded and managed in ``stora
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api.client import call_api, show_status, start_task
-from syncoxide_web.files import local_view, storage_view
+from syncoxide_web.api.client import call_api
+from syncoxide_web.files.local_view import LocalCard
 from syncoxide_web.files.storage_html import merged_answer
+from syncoxide_web.files.storage_view import StorageCard
+from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import (
     OPTION_HINTS,
     connections_html,
@@ -28,63 +29,115 @@ from syncoxide_web.sync.rules_html import (
 )
 
 CONSENT_KINDS = ("gdrive", "dropbox")
-_listeners: list[Any] = []
-#: Called with the connections after each change (the rules form lists them too).
-on_connections: list[Callable[[list[dict[str, Any]]], None]] = []
+STATUS = "connect-status"
 
 
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
+class FilesView:
+    """The Files view and its two cards; it tells the connections it loads to a feed."""
 
+    def __init__(self, connections: Feed[list[dict[str, Any]]]) -> None:
+        self._listeners = Listeners()
+        self._connections = connections
+        self._local = LocalCard()
+        self._storage = StorageCard()
 
-def _listen(element: Any, kind: str, handler: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
-    def start(event: Any) -> None:
-        if kind == "submit":
-            event.preventDefault()
-        start_task(handler(event))
+    def start(self) -> FilesView:
+        on = self._listeners.on_task
+        on("connect-form", "submit", self._connect)
+        on("files-form", "submit", self._search)
+        on("connections-list", "click", self._connection_action)
+        on("connect-kind", "change", _show_hint)
+        on("connect-consent", "click", _consent)
+        on("local-add", "click", self._local.add_local_folder)
+        on("local-folders", "click", self._local.local_folder_action)
+        for where in ("storage-crumbs", "storage-list"):
+            on(where, "click", self._storage.storage_click)
+        for picker in ("storage-files", "storage-folder"):
+            on(picker, "change", self._storage.upload_picked)
+        on("storage-mkdir", "click", self._storage.make_folder)
+        self._listeners.start(_show_hint(None))
+        self._listeners.start(self.refresh_connections())
+        self._listeners.start(self._local.load_local_folders())
+        self._listeners.start(self._storage.open_folder(""))
+        _show_consent_outcome()
+        return self
 
-    proxy = create_proxy(start)
-    _listeners.append(proxy)
-    element.addEventListener(kind, proxy)
+    async def refresh_connections(self) -> None:
+        try:
+            connections = (await call_api("GET", "/connections"))["connections"]
+        except SyncoxideError as error:
+            say(STATUS, error.message, error=True)
+            return
+        element("connections-list").innerHTML = connections_html(connections)
+        self._connections.publish(connections)
 
+    async def _connect(self, _event: Any) -> None:
+        button = element("connect-submit")
+        button.disabled = True
+        try:
+            body = _form_body()
+            say(STATUS, "Checking the connection with the provider…")
+            made = await call_api("POST", "/connections", body)
+            element("connect-options").value = ""
+            element("connect-key").value = ""
+            say(STATUS, f"Connected {made['name']}.")
+            await self.refresh_connections()
+        except SyncoxideError as error:
+            say_error(STATUS, error)
+        finally:
+            button.disabled = False
 
-_say = show_status
+    async def _connection_action(self, event: Any) -> None:
+        action = str(event.target.dataset.action or "")
+        item = event.target.closest("li.connection")
+        if not action or item is None:
+            return
+        connection_id = int(item.dataset.connectionId)
+        try:
+            if action == "delete":
+                if not js.window.confirm("Delete this connection and the rules that use it?"):
+                    return
+                await call_api("DELETE", f"/connections/{connection_id}")
+            elif action == "test":
+                checked = await call_api("POST", f"/connections/{connection_id}/test")
+                say(STATUS, f"{checked['name']}: {checked['state']}")
+            await self.refresh_connections()
+        except SyncoxideError as error:
+            say(STATUS, error.message, error=True)
 
-
-def wire_files_view() -> None:
-    _listen(_element("connect-form"), "submit", _connect)
-    _listen(_element("files-form"), "submit", _search)
-    _listen(_element("connections-list"), "click", _connection_action)
-    _listen(_element("connect-kind"), "change", _show_hint)
-    _listen(_element("connect-consent"), "click", _consent)
-    _listen(_element("local-add"), "click", local_view.add_local_folder)
-    _listen(_element("local-folders"), "click", local_view.local_folder_action)
-    for where in ("storage-crumbs", "storage-list"):
-        _listen(_element(where), "click", storage_view.storage_click)
-    for picker in ("storage-files", "storage-folder"):
-        _listen(_element(picker), "change", storage_view.upload_picked)
-    _listen(_element("storage-mkdir"), "click", storage_view.make_folder)
-    start_task(_show_hint(None))
-    start_task(refresh_connections())
-    start_task(local_view.load_local_folders())
-    start_task(storage_view.open_folder(""))
-    _show_consent_outcome()
+    async def _search(self, _event: Any) -> None:
+        """The server's answer for every connection and this device's folders, walked meanwhile."""
+        query = str(element("files-query").value).strip()
+        still_wanted = self._local.new_walk()
+        say("files-status", "Listing every provider and this device's folders…")
+        server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
+        local = await self._local.device_matches(query, still_wanted)
+        server, server_error = None, None
+        try:
+            server = await server_task
+        except SyncoxideError as error:
+            server_error = error.message
+        if not still_wanted():
+            return  # a newer search replaced this one
+        answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
+        element("files-results").innerHTML = files_html(answer)
+        say("files-status", f"{len(answer['files'])} files found.", error=server is None)
 
 
 async def _show_hint(_event: Any) -> None:
-    kind = str(_element("connect-kind").value)
-    _element("connect-options").placeholder = OPTION_HINTS.get(kind, "")
-    _element("connect-consent").hidden = kind not in CONSENT_KINDS
-    _element("connect-key-label").hidden = kind != "sftp"
+    kind = str(element("connect-kind").value)
+    element("connect-options").placeholder = OPTION_HINTS.get(kind, "")
+    show("connect-consent", kind in CONSENT_KINDS)
+    show("connect-key-label", kind == "sftp")
 
 
 def _show_consent_outcome() -> None:
     """Back from a consent screen: the server put the outcome in the query; show it once."""
     query = js.URLSearchParams.new(js.location.search)
     if query.has("consent_error"):
-        _say("connect-status", str(query.get("consent_error")), error=True)
+        say(STATUS, str(query.get("consent_error")), error=True)
     elif query.has("connected"):
-        _say("connect-status", f"Connected {query.get('connected')}.")
+        say(STATUS, f"Connected {query.get('connected')}.")
     else:
         return
     js.history.replaceState(None, "", "/" + str(js.location.hash))
@@ -94,82 +147,16 @@ async def _consent(_event: Any) -> None:
     try:
         started = await call_api("POST", "/connections/consent", _form_body())
     except SyncoxideError as error:
-        _say("connect-status", f"{error.message} {error.hint or ''}".strip(), error=True)
+        say_error(STATUS, error)
         return
-    _say("connect-status", "Opening the provider's consent screen…")
+    say(STATUS, "Opening the provider's consent screen…")
     js.location.href = started["authorize_url"]
 
 
-async def refresh_connections() -> None:
-    try:
-        connections = (await call_api("GET", "/connections"))["connections"]
-    except SyncoxideError as error:
-        _say("connect-status", error.message, error=True)
-        return
-    _element("connections-list").innerHTML = connections_html(connections)
-    for listener in on_connections:
-        listener(connections)
-
-
 def _form_body() -> dict[str, Any]:
-    kind = str(_element("connect-kind").value)
-    options = parse_option_lines(str(_element("connect-options").value))
-    key = str(_element("connect-key").value).strip()
+    kind = str(element("connect-kind").value)
+    options = parse_option_lines(str(element("connect-options").value))
+    key = str(element("connect-key").value).strip()
     if kind == "sftp" and key:
         options["private_key_data"] = key + "\n"
-    return {"name": str(_element("connect-name").value).strip(), "kind": kind, "options": options}
-
-
-async def _connect(_event: Any) -> None:
-    button = _element("connect-submit")
-    button.disabled = True
-    try:
-        body = _form_body()
-        _say("connect-status", "Checking the connection with the provider…")
-        made = await call_api("POST", "/connections", body)
-        _element("connect-options").value = ""
-        _element("connect-key").value = ""
-        _say("connect-status", f"Connected {made['name']}.")
-        await refresh_connections()
-    except SyncoxideError as error:
-        _say("connect-status", f"{error.message} {error.hint or ''}".strip(), error=True)
-    finally:
-        button.disabled = False
-
-
-async def _connection_action(event: Any) -> None:
-    action = str(event.target.dataset.action or "")
-    item = event.target.closest("li.connection")
-    if not action or item is None:
-        return
-    connection_id = int(item.dataset.connectionId)
-    try:
-        if action == "delete":
-            if not js.window.confirm("Delete this connection and the rules that use it?"):
-                return
-            await call_api("DELETE", f"/connections/{connection_id}")
-        elif action == "test":
-            checked = await call_api("POST", f"/connections/{connection_id}/test")
-            _say("connect-status", f"{checked['name']}: {checked['state']}")
-        await refresh_connections()
-    except SyncoxideError as error:
-        _say("connect-status", error.message, error=True)
-
-
-async def _search(_event: Any) -> None:
-    """The server's answer for every connection and this device's folders, walked meanwhile."""
-    query = str(_element("files-query").value).strip()
-    still_wanted = local_view.new_walk()
-    _say("files-status", "Listing every provider and this device's folders…")
-    server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
-    local = await local_view.device_matches(query, still_wanted)
-    server, server_error = None, None
-    try:
-        server = await server_task
-    except SyncoxideError as error:
-        server_error = error.message
-    if not still_wanted():
-        return  # a newer search replaced this one
-    answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
-    _element("files-results").innerHTML = files_html(answer)
-    _say("files-status", f"{len(answer['files'])} files found.", error=server is None)
+    return {"name": str(element("connect-name").value).strip(), "kind": kind, "options": options}

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import to_js
 
 from syncoxide.archive.zip_layout import HeaderBytes, ZipLayout, ZipMember
 from syncoxide.crypto import recipient, stream

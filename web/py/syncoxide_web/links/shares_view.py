@@ -8,15 +8,12 @@ follows the events socket, so download counts change as recipients download.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Coroutine
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_once_callable, create_proxy  # type: ignore[import-not-found]
+import js
 
 from syncoxide.crypto import stream
 from syncoxide.crypto.format import DEFAULT_CHUNK_LOG2, HEADER_SIZE_V1, ChunkLayout
@@ -31,6 +28,7 @@ from syncoxide.crypto.share_key import (
 from syncoxide.errors import SyncoxideError
 from syncoxide.system import SystemRandom
 from syncoxide_web.api import server_api
+from syncoxide_web.api.client import live_socket_url
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.links.share_forms import (
     count_text,
@@ -39,62 +37,78 @@ from syncoxide_web.links.share_forms import (
     shares_table,
 )
 from syncoxide_web.platform.blob_io import BlobReader
+from syncoxide_web.platform.dom import Listeners, element, make, picked_files, say, say_error, show
 
 LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
 RECONNECT_SECONDS = 3
 CLOSE_UNAUTHORIZED = 4401
-_listeners: list[Any] = []
-_live: dict[str, Any] = {"last_id": 0}
-_tasks: set[asyncio.Future[None]] = set()
+STATUS = "share-status"
 
 
-def _element(element_id: str) -> Any:
-    return js.document.getElementById(element_id)
+class SharesView:
+    """The Share links view; it follows the events socket from the last event it saw."""
 
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._last_event = 0
+        self._socket: Any = None
 
-def _listen(element: Any, kind: str, handler: Any) -> None:
-    proxy = create_proxy(handler)
-    _listeners.append(proxy)
-    element.addEventListener(kind, proxy)
+    def start(self) -> SharesView:
+        self._listeners.on_task("share-create", "click", lambda _e: _create())
+        self._listeners.on_task("share-copy", "click", lambda _e: _copy())
+        self._listeners.on("share-rows", "click", self._on_list_click)
+        self._listeners.start(self._start_list())
+        return self
 
+    async def _start_list(self) -> None:
+        try:
+            await _refresh_list()
+        except SyncoxideError as error:
+            element("share-rows").innerHTML = ""
+            say(STATUS, f"{error.message} Sign in to create and list share links.", error=True)
+            element("share-create").disabled = True
+            return
+        self._connect_events()
 
-def _spawn(work: Coroutine[Any, Any, None]) -> None:
-    """Run ``work`` in the background, holding it until it ends (a bare task may be collected)."""
-    task = asyncio.ensure_future(work)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    def _on_list_click(self, event: Any) -> None:
+        share_id = event.target.dataset.revoke
+        if share_id:
+            self._listeners.start(_revoke(str(share_id)))
 
+    def _connect_events(self) -> None:
+        self._socket = js.WebSocket.new(live_socket_url(self._last_event))
+        self._listeners.on(self._socket, "message", self._on_event)
+        self._listeners.on(self._socket, "close", self._on_close)
 
-def wire_shares_view() -> None:
-    _listen(_element("share-create"), "click", lambda _e: _spawn(_create()))
-    _listen(_element("share-copy"), "click", lambda _e: _spawn(_copy()))
-    _listen(_element("share-rows"), "click", _on_list_click)
-    _spawn(_start_list())
+    def _on_close(self, event: Any) -> None:
+        if int(event.code) == CLOSE_UNAUTHORIZED:  # signed out: reconnecting would not help
+            return
+        self._listeners.after(RECONNECT_SECONDS, self._connect_events)
 
-
-def _say(text: str, failed: bool = False) -> None:
-    status = _element("share-status")
-    status.textContent = text
-    status.className = "error" if failed else ""
+    def _on_event(self, message: Any) -> None:
+        event = json.loads(str(message.data))
+        if event.get("type") != "event":
+            return
+        self._last_event = max(self._last_event, int(event["id"]))
+        if event.get("kind") == "share.downloaded":
+            _show_downloads(event["payload"])
 
 
 def _picked_files() -> list[tuple[Any, str]]:
-    picked = []
-    for input_id in ("share-files", "share-folder"):
-        files = _element(input_id).files
-        for index in range(files.length):
-            file = files.item(index)
-            picked.append((file, shared_path(file.name, str(file.webkitRelativePath or ""))))
-    return picked
+    return [
+        (file, shared_path(file.name, str(file.webkitRelativePath or "")))
+        for input_id in ("share-files", "share-folder")
+        for file in picked_files(input_id)
+    ]
 
 
 async def _create() -> None:
-    button = _element("share-create")
+    button = element("share-create")
     button.disabled = True
     try:
         await _create_share()
     except SyncoxideError as error:
-        _say(f"{error.message} {error.hint or ''}".strip(), failed=True)
+        say_error(STATUS, error)
     finally:
         button.disabled = False
 
@@ -102,21 +116,21 @@ async def _create() -> None:
 async def _create_share() -> None:
     picked = _picked_files()
     if not picked:
-        _say("Choose files or a folder first.", failed=True)
+        say(STATUS, "Choose files or a folder first.", error=True)
         return
-    encrypted = bool(_element("share-encrypt").checked)
+    encrypted = bool(element("share-encrypt").checked)
     body = share_body(
-        str(_element("share-title").value),
-        str(_element("share-expires").value),
-        str(_element("share-max").value),
-        str(_element("share-password").value),
+        str(element("share-title").value),
+        str(element("share-expires").value),
+        str(element("share-max").value),
+        str(element("share-password").value),
         encrypted,
     )
     key = None
     if encrypted:
         check_shareable_paths([name for _, name in picked])
         key = new_share_key(SystemRandom())
-    _element("share-result").hidden = True
+    show("share-result", False)
     share = await server_api.call("POST", "/shares", body)
     try:
         await _upload_all(share["id"], picked, key)
@@ -128,24 +142,23 @@ async def _create_share() -> None:
     link = js.location.origin + share["url"] + (f"#{key_fragment(key)}" if key else "")
     await _show_link(link, encrypted)
     for input_id in ("share-files", "share-folder", "share-password"):
-        _element(input_id).value = ""  # the next share starts from a clean form
-    _say(f"Shared {len(picked)} file{'s' if len(picked) != 1 else ''}: the link is below.")
+        element(input_id).value = ""  # the next share starts from a clean form
+    say(STATUS, f"Shared {len(picked)} file{'s' if len(picked) != 1 else ''}: the link is below.")
     await _refresh_list()
 
 
 async def _upload_all(
     share_id: str, picked: list[tuple[Any, str]], key: SecretBytes | None
 ) -> None:
-    rows = _element("share-uploads")
+    rows = element("share-uploads")
     rows.innerHTML = ""
     cipher = path_cipher(_backend(), key) if key else None
     for file, name in picked:
-        item = js.document.createElement("li")
-        item.textContent = name + " "
-        bar = js.document.createElement("progress")
+        item = make("li", name + " ")
+        bar = make("progress")
         item.appendChild(bar)
         rows.appendChild(item)
-        _say(f"Uploading {name}…")
+        say(STATUS, f"Uploading {name}…")
         stored = await encrypt_path(cipher, name) if cipher else name
         await _upload_one(file, {"share": share_id, "path": stored}, key, bar)
         item.dataset.done = "1"
@@ -179,79 +192,40 @@ def _backend() -> Any:
 async def _show_link(link: str, encrypted: bool) -> None:
     from syncoxide_web.platform.qr import qr_image_url
 
-    anchor = _element("share-link")
+    anchor = element("share-link")
     anchor.href = link
     anchor.textContent = link
-    _element("share-key-note").hidden = not encrypted
-    _element("share-qr").src = await qr_image_url(link)
-    _element("share-result").hidden = False
+    show("share-key-note", encrypted)
+    element("share-qr").src = await qr_image_url(link)
+    show("share-result")
 
 
 async def _copy() -> None:
-    link = str(_element("share-link").href)
+    link = str(element("share-link").href)
     try:
         await js.navigator.clipboard.writeText(link)
-        _say("Link copied.")
+        say(STATUS, "Link copied.")
     except Exception:  # no clipboard permission: let the person copy it by hand
-        js.window.getSelection().selectAllChildren(_element("share-link"))
-        _say("Copy the selected link with Ctrl+C (or ⌘C).")
-
-
-async def _start_list() -> None:
-    try:
-        await _refresh_list()
-    except SyncoxideError as error:
-        _element("share-rows").innerHTML = ""
-        _say(f"{error.message} Sign in to create and list share links.", failed=True)
-        _element("share-create").disabled = True
-        return
-    _connect_events()
+        js.window.getSelection().selectAllChildren(element("share-link"))
+        say(STATUS, "Copy the selected link with Ctrl+C (or ⌘C).")
 
 
 async def _refresh_list() -> None:
     answer = await server_api.call("GET", "/shares")
-    _element("share-rows").innerHTML = shares_table(answer["links"], time.time())
-
-
-def _on_list_click(event: Any) -> None:
-    share_id = event.target.dataset.revoke
-    if share_id:
-        _spawn(_revoke(str(share_id)))
+    element("share-rows").innerHTML = shares_table(answer["links"], time.time())
 
 
 async def _revoke(share_id: str) -> None:
     try:
         await server_api.call("DELETE", f"/shares/{share_id}")
         await _refresh_list()
-        _say("The link was revoked: it no longer opens.")
+        say(STATUS, "The link was revoked: it no longer opens.")
     except SyncoxideError as error:
-        _say(error.message, failed=True)
+        say(STATUS, error.message, error=True)
 
 
-def _connect_events() -> None:
-    scheme = "wss" if js.location.protocol == "https:" else "ws"
-    url = f"{scheme}://{js.location.host}/api/v1/events/live?after={_live['last_id']}"
-    socket = js.WebSocket.new(url)
-    _listen(socket, "message", _on_event)
-    _listen(socket, "close", _on_close)
-    _live["socket"] = socket
-
-
-def _on_close(event: Any) -> None:
-    if int(event.code) == CLOSE_UNAUTHORIZED:  # signed out: reconnecting would not help
-        return
-    reconnect = create_once_callable(lambda *_args: _connect_events())
-    js.setTimeout(reconnect, RECONNECT_SECONDS * 1000)
-
-
-def _on_event(message: Any) -> None:
-    event = json.loads(str(message.data))
-    if event.get("type") != "event":
-        return
-    _live["last_id"] = max(_live["last_id"], int(event["id"]))
-    if event.get("kind") != "share.downloaded":
-        return
-    payload = event["payload"]
+def _show_downloads(payload: dict[str, Any]) -> None:
+    """A recipient downloaded: the link's count in the list goes up."""
     cell = js.document.querySelector(f'[data-count="{payload["link"]}"]')
     if cell:
         limit = int(cell.dataset.max) if cell.dataset.max else None

@@ -19,8 +19,8 @@ import asyncio
 import json
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_proxy, to_js
 
 from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
 from syncoxide_web.platform.scripts import load_static

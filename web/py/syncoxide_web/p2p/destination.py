@@ -23,8 +23,8 @@ import contextlib
 from collections import deque
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 from syncoxide.protocol.manifest import Manifest
 from syncoxide.protocol.receiving import ReceiverProgress

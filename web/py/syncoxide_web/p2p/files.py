@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from syncoxide.protocol.manifest import FileEntry, Manifest
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException
 
 from syncoxide.errors import ConfigError, ProviderError
 from syncoxide.protocol.manifest import Manifest

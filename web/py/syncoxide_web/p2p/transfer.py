@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, create_proxy, to_js
 
 from syncoxide.errors import (
     CancelledByUserError,

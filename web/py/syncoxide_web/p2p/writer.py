@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, to_js
 
 from syncoxide.errors import ProviderError
 from syncoxide_web.p2p.channel import DATA_PLANE, _js_object

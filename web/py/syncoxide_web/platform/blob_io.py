@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js
 
 READ_AHEAD = 1 << 20
 WRITE_BUFFER = 1 << 20

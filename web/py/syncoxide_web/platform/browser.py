@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 
 @dataclass(frozen=True)

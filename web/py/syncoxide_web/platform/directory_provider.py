@@ -15,8 +15,8 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 from syncoxide.errors import (
     AlreadyExistsError,

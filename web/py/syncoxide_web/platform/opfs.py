@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 from syncoxide_web.platform.directory_provider import DirectoryHandleProvider
 from syncoxide_web.platform.mtime_index import MtimeIndex

@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
+
+from syncoxide_web.platform.dom import element, make
 
 
 def _options(**values: Any) -> Any:
@@ -26,10 +28,6 @@ async def fresh_results_folder(name: str) -> Any:
 async def offer_download(handle: Any, name: str, where: str, link_id: str) -> None:
     """Add a "Save" link for ``handle`` inside element ``where`` and start the download."""
     url = js.URL.createObjectURL(await handle.getFile())  # file-backed: not read into memory
-    link = js.document.createElement("a")
-    link.href = url
-    link.download = name
-    link.id = link_id
-    link.textContent = f"Save {name}"
-    js.document.getElementById(where).appendChild(link)
+    link = make("a", f"Save {name}", href=url, download=name, id=link_id)
+    element(where).appendChild(link)
     link.click()

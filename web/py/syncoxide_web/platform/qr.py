@@ -7,16 +7,14 @@ it. Any view can call :func:`qr_image_url` and put the result in an ``<img src>`
 
 from __future__ import annotations
 
-_loaded = False
+import importlib.util
 
 
 async def _load_segno() -> None:
-    global _loaded
-    if not _loaded:
-        import pyodide_js  # type: ignore[import-not-found]
+    if importlib.util.find_spec("segno") is None:  # not installed in this page yet
+        import pyodide_js
 
         await pyodide_js.loadPackage("segno")
-        _loaded = True
 
 
 def qr_data_url(text: str, scale: int = 4) -> str:

@@ -16,8 +16,8 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import (  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import (
     JsException,
     to_js,
 )

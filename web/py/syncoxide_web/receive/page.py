@@ -14,45 +14,66 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.p2p.transfer import look_at_room, receive_into, room_address
+from syncoxide_web.platform.dom import FAILED, Listeners, element, make, say, show
 from syncoxide_web.receive.server_copy import finish_from_server_copy
 
-_keep: list[Any] = []  # proxies live as long as the page
-_running: list[asyncio.Task[None]] = []
-_peeking: list[asyncio.Task[None]] = []
+STATUS = "transfer-state"
 INBOX = "received"
 FALLBACK_AFTER = 4.0  # seconds with no sender in the room before its server copy is used
 SENDER_WAIT = 30 * 60.0  # a sender who closed the page may reopen it: wait this long
 # + room id: this browser is receiving that room into its own storage, so a reloaded page
 # carries on by itself (that needs no click, unlike a picked folder) until it is verified.
 INCOMING = "syncoxide.incoming."
+#: Where to receive, asked on the click: a folder, and whether to offer its files as downloads.
+Chooser = Callable[[], Awaitable[tuple[Any, bool]]]
 
 
-def start() -> None:
-    document = js.document
-    document.getElementById("boot").hidden = True
-    document.getElementById("receive").hidden = False
-    picker = document.getElementById("save-to-folder")
-    picker.hidden = not hasattr(js.window, "showDirectoryPicker")
-    for button, chooser in ((picker, _picked_folder), (_el("save-in-browser"), _browser_folder)):
-        proxy = create_proxy(lambda _event, chooser=chooser: _running.append(_start(chooser)))
-        _keep.append(proxy)
-        button.addEventListener("click", proxy)
-    cancel = create_proxy(lambda _event: [task.cancel() for task in _running])
-    _keep.append(cancel)
-    _el("cancel-receive").addEventListener("click", cancel)
-    if js.localStorage.getItem(_incoming_key()):
-        _running.append(_start(_browser_folder))
-    else:
-        _peeking.append(asyncio.ensure_future(_fall_back_if_sender_gone()))
-    document.documentElement.dataset.ready = "1"
+def start() -> ReceivePage:
+    """Show the page and wait for the click (or carry on receiving after a reload)."""
+    return ReceivePage().start()
+
+
+class ReceivePage:
+    """The receive page: the receive it runs and, before any click, the look for a fallback."""
+
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._running: list[asyncio.Future[Any]] = []
+        self._peeking: asyncio.Future[Any] | None = None
+
+    def start(self) -> ReceivePage:
+        show("boot", False)
+        show("receive")
+        show("save-to-folder", hasattr(js.window, "showDirectoryPicker"))
+        on = self._listeners.on
+        on("save-to-folder", "click", lambda _event: self._receive_into(_picked_folder))
+        on("save-in-browser", "click", lambda _event: self._receive_into(_browser_folder))
+        on("cancel-receive", "click", lambda _event: [task.cancel() for task in self._running])
+        if js.localStorage.getItem(_incoming_key()):
+            self._receive_into(_browser_folder)
+        else:
+            self._peeking = self._listeners.start(_fall_back_if_sender_gone())
+        js.document.documentElement.dataset.ready = "1"
+        return self
+
+    def _receive_into(self, chooser: Chooser) -> None:
+        self._running.append(self._listeners.start(self._run(chooser)))
+
+    async def _run(self, chooser: Chooser) -> None:
+        if self._peeking is not None:  # from here on, receiving decides about the server copy
+            self._peeking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._peeking
+        await _run(chooser)
 
 
 def _incoming_key() -> str:
@@ -76,16 +97,11 @@ async def _fall_back_if_sender_gone() -> None:
         if state["sender"] or not state["fallback"]:
             return
         if not attempt:
-            _show("The sender's page is not open; looking for the copy they left on the server…")
+            say(
+                STATUS,
+                "The sender's page is not open; looking for the copy they left on the server…",
+            )
     js.location.assign(state["fallback"])
-
-
-def _start(chooser: Any) -> asyncio.Task[None]:
-    return asyncio.ensure_future(_run(chooser))
-
-
-def _el(name: str) -> Any:
-    return js.document.getElementById(name)
 
 
 async def _picked_folder() -> tuple[Any, bool]:
@@ -107,35 +123,31 @@ async def _browser_folder() -> tuple[Any, bool]:
     return await root.getDirectoryHandle(INBOX, create), True
 
 
-async def _run(chooser: Any) -> None:
-    for peek in _peeking:  # from here on, receiving decides about the server copy
-        peek.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await peek
+async def _run(chooser: Chooser) -> None:
     for name in ("save-to-folder", "save-in-browser"):
-        _el(name).disabled = True
+        element(name).disabled = True
     try:
         folder, offer_downloads = await chooser()
     except JsException:
-        _show("No folder chosen. Pick one to receive the files.")
+        say(STATUS, "No folder chosen. Pick one to receive the files.")
         for name in ("save-to-folder", "save-in-browser"):
-            _el(name).disabled = False
+            element(name).disabled = False
         return
-    _show("Connecting to the sender…")
-    _el("cancel-receive").hidden = False
+    say(STATUS, "Connecting to the sender…")
+    show("cancel-receive")
     try:
         status = await _receive(folder)
     except SyncoxideError as error:
-        if _el("transfer-state").dataset.state not in FINAL_STATES:  # failed before any status
-            _show(f"Failed: {error}", state="failed")
+        if element(STATUS).dataset.state not in FINAL_STATES:  # failed before any status
+            say(STATUS, f"Failed: {error}", state=FAILED)
         return
     except asyncio.CancelledError:
-        if _el("transfer-state").dataset.state not in FINAL_STATES:  # before the sender came
-            _show("Cancelled. What already arrived is kept.", state="cancelled")
+        if element(STATUS).dataset.state not in FINAL_STATES:  # before the sender came
+            say(STATUS, "Cancelled. What already arrived is kept.", state="cancelled")
         js.localStorage.removeItem(_incoming_key())  # stopped on purpose: no carrying on by itself
         return
     finally:
-        _el("cancel-receive").hidden = True
+        show("cancel-receive", False)
     js.localStorage.removeItem(_incoming_key())  # verified: nothing left to carry on with
     if offer_downloads:
         await _list_downloads(folder, status)
@@ -154,37 +166,29 @@ async def _receive(folder: Any) -> TransferStatus:
             server, status.fallback, folder, status.received, _on_status
         )
     except SyncoxideError as error:
-        _show(f"Failed: {error}", state="failed")
+        say(STATUS, f"Failed: {error}", state=FAILED)
         raise
     except asyncio.CancelledError:
-        _show("Cancelled. What already arrived is kept.", state="cancelled")
+        say(STATUS, "Cancelled. What already arrived is kept.", state="cancelled")
         raise
-
-
-def _show(text: str, state: str = "") -> None:
-    _el("transfer-state").textContent = text
-    if state:
-        _el("transfer-state").dataset.state = state
 
 
 def _on_status(status: TransferStatus) -> None:
     now = js.performance.now() / 1000
     final = status.state in FINAL_STATES
     verb = "Receiving from the sender's server copy" if status.via_server_copy else "Receiving"
-    _show(describe(status, now, verb), state=status.state if final else "")
+    say(STATUS, describe(status, now, verb), state=status.state if final else None)
     if status.total_bytes:
-        _el("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
+        element("transfer-progress").value = 100 * status.done_bytes / status.total_bytes
 
 
 async def _list_downloads(folder: Any, status: TransferStatus) -> None:
     """Links to the stored files: the blobs are backed by OPFS, not by page memory."""
-    listing = _el("received-files")
+    listing = element("received-files")
     for path, handle in await _files(folder, ""):
-        link = js.document.createElement("a")
-        link.href = js.URL.createObjectURL(await handle.getFile())
-        link.download = path.rsplit("/", 1)[-1]
-        link.textContent = f"Save {path}"
-        item = js.document.createElement("li")
+        url = js.URL.createObjectURL(await handle.getFile())
+        link = make("a", f"Save {path}", href=url, download=path.rsplit("/", 1)[-1])
+        item = make("li")
         item.appendChild(link)
         listing.appendChild(item)
 

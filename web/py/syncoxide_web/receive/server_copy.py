@@ -29,8 +29,8 @@ import hashlib
 import re
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException
 
 from syncoxide.errors import GoneError, IntegrityError, NotFoundError, TransportError, UsageError
 from syncoxide.protocol.manifest import FileEntry, Manifest

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import js  # type: ignore[import-not-found]
+import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.protocol.manifest import Manifest

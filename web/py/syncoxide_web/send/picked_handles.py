@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_once_callable, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import create_once_callable, to_js
 
 DATABASE = "syncoxide-send"
 STORE = "picked"

@@ -7,16 +7,16 @@ same code the CLI runs; only the providers and the pair store are the browser's.
 
 from __future__ import annotations
 
-import asyncio
 import time
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes, format_rate
+from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 if TYPE_CHECKING:
     from syncoxide.engine.executor import Outcome
@@ -27,62 +27,78 @@ PLAN_LINES_SHOWN = 200
 MIN_PASSWORD = 8
 
 
-_listeners: list[Any] = []
-_picked: dict[str, Any] = {}
+STATUS = "sync-status"
 
 
-def wire_sync_view() -> None:
-    def listen(element: Any, handler: Any) -> None:
-        proxy = create_proxy(handler)
-        _listeners.append(proxy)
-        element.addEventListener("click", proxy)
+class SyncView:
+    """The Sync view: the folders picked on this computer, by side, and the runs it starts."""
 
-    listen(_element("sync-preview"), lambda _e: asyncio.ensure_future(_run(dry_run=True)))
-    listen(_element("sync-run"), lambda _e: asyncio.ensure_future(_run(dry_run=False)))
-    for button in js.document.querySelectorAll("#sync-form button.pick"):
-        if not hasattr(js.window, "showDirectoryPicker"):
-            button.hidden = True  # this browser cannot open folders on disk: browser folders only
-            continue
-        side = str(button.dataset.side)
-        listen(button, lambda _e, side=side: asyncio.ensure_future(_pick(side)))
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._picked: dict[str, Any] = {}  # "one" / "two": a picked folder's handle
 
+    def start(self) -> SyncView:
+        self._listeners.on_task("sync-preview", "click", lambda _e: self._run(dry_run=True))
+        self._listeners.on_task("sync-run", "click", lambda _e: self._run(dry_run=False))
+        for button in js.document.querySelectorAll("#sync-form button.pick"):
+            if not hasattr(js.window, "showDirectoryPicker"):
+                show(button, False)  # this browser cannot open folders on disk: browser ones only
+                continue
+            self._listeners.on_task(button, "click", partial(self._pick, str(button.dataset.side)))
+        return self
 
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
+    async def _pick(self, side: str, _event: Any = None) -> None:
+        try:
+            handle = await js.window.showDirectoryPicker()
+        except Exception:  # the user closed the dialog: nothing to do
+            return
+        self._picked[side] = handle
+        element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
 
+    async def _folder(self, side: str) -> Provider:
+        folder = await self._plain_folder(side)
+        if not element(f"sync-{side}-encrypted").checked:
+            return folder
+        return _encrypted(folder, str(element(f"sync-{side}-password").value))
 
-def _say(text: str, *, error: bool = False) -> None:
-    status = _element("sync-status")
-    status.textContent = text
-    status.className = "error" if error else ""
+    async def _plain_folder(self, side: str) -> Provider:
+        from syncoxide_web.platform.opfs import open_opfs_folder, open_picked_folder
 
+        if side in self._picked:
+            handle = self._picked[side]
+            return await open_picked_folder(handle, str(handle.name))
+        name = str(element(f"sync-{side}").value).strip()
+        if not name or "/" in name or name in {".", ".."}:
+            raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
+        return await open_opfs_folder(name)
 
-async def _pick(side: str) -> None:
-    try:
-        handle = await js.window.showDirectoryPicker()
-    except Exception:  # the user closed the dialog: nothing to do
-        return
-    _picked[side] = handle
-    _element(f"sync-{side}-picked").textContent = f"using “{handle.name}”"
+    async def _run(self, dry_run: bool) -> None:
+        # The engine is imported on first use, not at start-up: the first screen comes sooner.
+        from syncoxide.engine.run import pair_id, run_pair
+        from syncoxide.system import SystemClock, SystemRandom
+        from syncoxide_web.sync.pair_store import OpfsPairStore
 
-
-async def _folder(side: str) -> Provider:
-    folder = await _plain_folder(side)
-    if not _element(f"sync-{side}-encrypted").checked:
-        return folder
-    return _encrypted(folder, str(_element(f"sync-{side}-password").value))
-
-
-async def _plain_folder(side: str) -> Provider:
-    from syncoxide_web.platform.opfs import open_opfs_folder, open_picked_folder
-
-    if side in _picked:
-        handle = _picked[side]
-        return await open_picked_folder(handle, str(handle.name))
-    name = str(_element(f"sync-{side}").value).strip()
-    if not name or "/" in name or name in {".", ".."}:
-        raise SyncoxideError(f"“{name}” is not a folder name.", hint="Use letters and digits.")
-    return await open_opfs_folder(name)
+        _set_busy(True)
+        started = time.monotonic()
+        try:
+            one, two = await self._folder("one"), await self._folder("two")
+            options = _options(dry_run)
+            say(STATUS, "Comparing the folders…")
+            progress = _Progress(started)
+            report = await run_pair(
+                one,
+                two,
+                OpfsPairStore(pair_id(one, two)),
+                options,
+                SystemClock(),
+                SystemRandom(),
+                progress,
+            )
+            _show_report(report, dry_run, time.monotonic() - started)
+        except SyncoxideError as error:
+            say_error(STATUS, error)
+        finally:
+            _set_busy(False)
 
 
 def _encrypted(folder: Provider, password: str) -> Provider:
@@ -105,39 +121,10 @@ def _options(dry_run: bool) -> RunOptions:
     from syncoxide.sync.plan import Mode
 
     return RunOptions(
-        mode=Mode(str(_element("sync-mode").value)),
-        policy=ConflictPolicy(str(_element("sync-conflict").value)),
+        mode=Mode(str(element("sync-mode").value)),
+        policy=ConflictPolicy(str(element("sync-conflict").value)),
         dry_run=dry_run,
     )
-
-
-async def _run(dry_run: bool) -> None:
-    # The engine is imported on first use, not at start-up: the first screen comes sooner.
-    from syncoxide.engine.run import pair_id, run_pair
-    from syncoxide.system import SystemClock, SystemRandom
-    from syncoxide_web.sync.pair_store import OpfsPairStore
-
-    _set_busy(True)
-    started = time.monotonic()
-    try:
-        one, two = await _folder("one"), await _folder("two")
-        options = _options(dry_run)
-        _say("Comparing the folders…")
-        progress = _Progress(started)
-        report = await run_pair(
-            one,
-            two,
-            OpfsPairStore(pair_id(one, two)),
-            options,
-            SystemClock(),
-            SystemRandom(),
-            progress,
-        )
-        _show_report(report, dry_run, time.monotonic() - started)
-    except SyncoxideError as error:
-        _say(f"{error.message} {error.hint or ''}".strip(), error=True)
-    finally:
-        _set_busy(False)
 
 
 class _Progress:
@@ -151,7 +138,10 @@ class _Progress:
         if outcome.written is not None:
             self.bytes += outcome.written.size
         seconds = max(time.monotonic() - self.started, 1e-3)
-        _say(f"{self.done} done · {format_bytes(self.bytes)} · {format_rate(self.bytes / seconds)}")
+        say(
+            STATUS,
+            f"{self.done} done · {format_bytes(self.bytes)} · {format_rate(self.bytes / seconds)}",
+        )
 
 
 def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
@@ -160,22 +150,23 @@ def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
     if len(actions) > PLAN_LINES_SHOWN:
         lines.append(f"… and {len(actions) - PLAN_LINES_SHOWN} more")
     lines += [f"skipped {s.path}: {s.reason}" for s in report.plan.skipped]
-    _element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
+    element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
     if dry_run:
-        _say(f"Plan: {len(actions)} actions. Nothing was changed yet.")
+        say(STATUS, f"Plan: {len(actions)} actions. Nothing was changed yet.")
         return
     failed = report.failures
     if failed:
         first = failed[0]
-        _say(
+        say(
+            STATUS,
             f"{len(failed)} of {len(actions)} actions failed; the rest is done. "
             f"First: {escape(first.action.path)}: {first.message}",
             error=True,
         )
         return
-    _say(f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
+    say(STATUS, f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
 
 
 def _set_busy(busy: bool) -> None:
     for name in ("sync-preview", "sync-run"):
-        _element(name).disabled = busy
+        element(name).disabled = busy

@@ -7,15 +7,15 @@ and that nothing else was touched.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+import js
+from pyodide.ffi import JsException, to_js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_rate
+from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 from syncoxide_web.platform.opfs_results import fresh_results_folder
 from syncoxide_web.platform.opfs_results import offer_download as _offer_download
 
@@ -27,73 +27,60 @@ MIN_PASSWORD = 8
 ENCRYPTED_SUFFIX = ".sxc"
 
 
-_listeners: list[Any] = []
+STATUS, PGP_STATUS = "crypt-status", "pgp-status"
 
 
-def wire_vault_view() -> None:
-    for button, encrypting in (("crypt-encrypt", True), ("crypt-decrypt", False)):
-        handler = create_proxy(lambda _event, encrypting=encrypting: _start(encrypting))
-        _listeners.append(handler)
-        js.document.getElementById(button).addEventListener("click", handler)
-    pgp = create_proxy(lambda _event: asyncio.ensure_future(_pgp_run()))
-    _listeners.append(pgp)
-    js.document.getElementById("pgp-encrypt").addEventListener("click", pgp)
+class VaultView:
+    """The Vault view. Each click's work reads the form afresh: nothing is kept between them."""
+
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+
+    def start(self) -> VaultView:
+        on = self._listeners.on_task
+        on("crypt-encrypt", "click", lambda _event: _run(encrypting=True))
+        on("crypt-decrypt", "click", lambda _event: _run(encrypting=False))
+        on("pgp-encrypt", "click", lambda _event: _pgp_run())
+        return self
 
 
 async def _pgp_run() -> None:
     from syncoxide_web.vault.pgp_share import encrypt_blob, recipient_key
 
-    status, files = _element("pgp-status"), _element("pgp-file").files
-    status.className = ""
-    _element("pgp-result").innerHTML = ""
+    files = element("pgp-file").files
+    element("pgp-result").innerHTML = ""
     if files.length == 0:
-        status.textContent, status.className = "Choose a file first.", "error"
+        say(PGP_STATUS, "Choose a file first.", error=True)
         return
     source = files.item(0)
-    _element("pgp-encrypt").disabled = True
+    element("pgp-encrypt").disabled = True
     try:
-        status.textContent = "Checking the key…"
-        key = await recipient_key(str(_element("pgp-key").value))
-        status.textContent = "Encrypting…"
+        say(PGP_STATUS, "Checking the key…")
+        key = await recipient_key(str(element("pgp-key").value))
+        say(PGP_STATUS, "Encrypting…")
         name = f"{source.name}.gpg"
         handle = await (await _output_folder()).getFileHandle(
             name, to_js({"create": True}, dict_converter=js.Object.fromEntries)
         )
         await encrypt_blob(source, key, await handle.createWritable())
         await _offer_download(handle, name, "pgp-result", "pgp-download")
-        status.textContent = f"Encrypted {int(source.size):,} bytes for this key."
+        say(PGP_STATUS, f"Encrypted {int(source.size):,} bytes for this key.")
     except SyncoxideError as error:
-        status.textContent = f"{error.message} {error.hint or ''} Nothing was written.".strip()
-        status.className = "error"
+        say_error(PGP_STATUS, error, kept="Nothing was written.")
     except JsException as error:
-        status.textContent = f"The browser could not encrypt the file: {error}."
-        status.className = "error"
+        say(PGP_STATUS, f"The browser could not encrypt the file: {error}.", error=True)
     finally:
-        _element("pgp-encrypt").disabled = False
-
-
-def _start(encrypting: bool) -> Any:
-    return asyncio.ensure_future(_run(encrypting))
-
-
-def _element(name: str) -> Any:
-    return js.document.getElementById(name)
-
-
-def _say(text: str, *, error: bool = False) -> None:
-    status = _element("crypt-status")
-    status.textContent = text
-    status.className = "error" if error else ""
+        element("pgp-encrypt").disabled = False
 
 
 async def _run(encrypting: bool) -> None:
-    files = _element("crypt-file").files
-    password = str(_element("crypt-password").value)
+    files = element("crypt-file").files
+    password = str(element("crypt-password").value)
     if files.length == 0:
-        _say("Choose a file first.", error=True)
+        say(STATUS, "Choose a file first.", error=True)
         return
     if encrypting and len(password) < MIN_PASSWORD:
-        _say(f"Use a password of at least {MIN_PASSWORD} characters.", error=True)
+        say(STATUS, f"Use a password of at least {MIN_PASSWORD} characters.", error=True)
         return
     from syncoxide.crypto.keys import SecretBytes
 
@@ -104,7 +91,7 @@ async def _run(encrypting: bool) -> None:
     try:
         await _transform(encrypting, source, SecretBytes(password.encode()), out_name)
     except SyncoxideError as error:
-        _say(f"{error.message} {error.hint or ''} Your file was not changed.".strip(), error=True)
+        say_error(STATUS, error, kept="Your file was not changed.")
     finally:
         _set_busy(False)
 
@@ -116,7 +103,7 @@ async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_n
     from syncoxide_web.platform.webcrypto import WebCryptoBackend
     from syncoxide_web.vault.file_crypt import decrypt_file, encrypt_file
 
-    _element("crypt-result").innerHTML = ""
+    element("crypt-result").innerHTML = ""
     folder = await _output_folder()
     handle = await folder.getFileHandle(
         out_name, to_js({"create": True}, dict_converter=js.Object.fromEntries)
@@ -125,14 +112,14 @@ async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_n
     started = time.monotonic()
     reader = BlobReader(source, lambda done: _show_progress(done, int(source.size), started))
     backend = WebCryptoBackend()
-    _say("Checking the password…" if not encrypting else "Preparing the key…")
+    say(STATUS, "Checking the password…" if not encrypting else "Preparing the key…")
     if encrypting:
         await encrypt_file(backend, SystemRandom(), password, reader, sink)
     else:
         await decrypt_file(backend, password, reader, sink)
     await _offer_download(handle, out_name, "crypt-result", "crypt-download")
     verb = "Encrypted" if encrypting else "Decrypted and verified"
-    _say(f"{verb} {int(source.size):,} bytes in {time.monotonic() - started:.1f} s.")
+    say(STATUS, f"{verb} {int(source.size):,} bytes in {time.monotonic() - started:.1f} s.")
 
 
 async def _output_folder() -> Any:
@@ -140,18 +127,18 @@ async def _output_folder() -> Any:
 
 
 def _show_progress(done: int, total: int, started: float) -> None:
-    bar = _element("crypt-progress")
-    bar.hidden = False
+    bar = element("crypt-progress")
+    show(bar)
     bar.value = 100 * done / total if total else 100
     elapsed = max(time.monotonic() - started, 1e-3)
     speed = done / elapsed
     left = (total - done) / speed if speed else 0
-    _say(f"{100 * done / max(total, 1):.0f}% · {format_rate(speed)} · {left:.0f} s left")
+    say(STATUS, f"{100 * done / max(total, 1):.0f}% · {format_rate(speed)} · {left:.0f} s left")
 
 
 def _set_busy(busy: bool) -> None:
     for name in ("crypt-encrypt", "crypt-decrypt", "crypt-file", "crypt-password"):
-        _element(name).disabled = busy
+        element(name).disabled = busy
 
 
 def _decrypted_name(name: str) -> str:
