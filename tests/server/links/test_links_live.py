@@ -77,7 +77,7 @@ def test_a_tus_client_drops_files_and_the_cli_pulls_them(
     assert httpx2.get(link, timeout=10).status_code == 200
     sent = {"scans/page 1.png": os.urandom(70_000), "scans/../notes.txt": b"notes"}
     by_header = TusClient(f"{live_server.url}/api/v1/drop/", headers={"Syncoxide-Link": link_id})
-    own_url = httpx.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()
+    own_url = httpx2.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()
     plain = TusClient(live_server.url + own_url["upload_url"])  # any tus client, no extra header
     for client, (path, data) in zip((plain, by_header), sent.items(), strict=True):
         uploader = client.uploader(
