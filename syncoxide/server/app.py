@@ -53,7 +53,7 @@ from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.headers import SecurityHeaders
-from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
@@ -109,7 +109,8 @@ class WebApp:
                 f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
             )
         self._load_build()
-        return render_page(request, "app.html", {"build": self.build, "signed_in": signed_in})
+        context = {"build": self.build, "signed_in": signed_in, "view_keys": VIEW_KEYS}
+        return render_page(request, "app.html", context)
 
     async def healthz(self, request: Request) -> Response:
         runtime = current_runtime()
