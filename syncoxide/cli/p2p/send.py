@@ -132,6 +132,10 @@ async def _serve_until_confirmed(
                 signal, offer_now=offer_now, ice_servers=options.ice_servers, wait=options.wait
             )
         except PeerGoneError:
+            print(
+                "\nThe receiver left while the connection was being set up; waiting for it...",
+                file=sys.stderr,
+            )
             offer_now = False
             continue
         session = SenderSession(sources.manifest, transfer_id)
