@@ -102,6 +102,7 @@ def test_upload_list_search_star_trash_restore_and_versions(shell: Shell) -> Non
     assert _paths(shell.json("starred")) == ["home:trip/plan.txt"]  # the star came back too
 
     [old] = shell.json("versions", "home:trip/plan.txt")["items"]
+    assert f"{old['id']}" in shell.files("versions", "home:trip/plan.txt").stdout
     assert old["size"] == len(b"first plan")
     back = shell.files("versions", "home:trip/plan.txt", "--restore", str(old["id"]))
     assert back.returncode == 0 and "Restored home:trip/plan.txt" in back.stdout
@@ -141,6 +142,7 @@ def test_stats_and_duplicates(shell: Shell) -> None:
         (("restore", "not-a-number"), "must be an id"),
         (("search", "x", "--limit", "0"), "from 1 to 1000"),
         (("star", "home:nothing-here.txt"), "not in the index"),
+        (("trash", "--limit", "5"), "unrecognized arguments"),  # the trash is not paged
     ],
 )
 def test_bad_input_is_refused_with_exit_code_2(

@@ -36,26 +36,26 @@ def register(commands: Any) -> None:
     )
     actions = files.add_subparsers(dest="files_action", metavar="ACTION")
     actions.required = True
-    common = _common_options()
+    common, paged = _common_options()
 
-    ls = actions.add_parser("ls", parents=[common], help="what a folder holds (default home:)")
+    ls = actions.add_parser("ls", parents=[paged], help="what a folder holds (default home:)")
     ls.add_argument("place", nargs="?", default=f"{HOME}:", help="PROVIDER:path")
     ls.set_defaults(run=_ls)
 
-    search = actions.add_parser("search", parents=[common], help="search every indexed file")
+    search = actions.add_parser("search", parents=[paged], help="search every indexed file")
     search.add_argument(
         "query", nargs="+", help="words, and filters: type: ext: in: path: size: after: before:"
     )
     search.set_defaults(run=_search)
 
-    for name, what, run in (
-        ("recent", "files you created, changed or opened, newest first", _recent),
-        ("starred", "your starred files", _starred),
-        ("trash", "what you deleted from home: (ids for restore)", _trash),
-        ("stats", "space by provider and type; largest files", _stats),
-        ("dupes", "files with the same content, across providers", _dupes),
+    for name, what, run, options in (
+        ("recent", "files you created, changed or opened, newest first", _recent, paged),
+        ("starred", "your starred files", _starred, paged),
+        ("trash", "what you deleted from home: (ids for restore)", _trash, common),
+        ("stats", "space by provider and type; largest files", _stats, paged),
+        ("dupes", "files with the same content, across providers", _dupes, paged),
     ):
-        actions.add_parser(name, parents=[common], help=what).set_defaults(run=run)
+        actions.add_parser(name, parents=[options], help=what).set_defaults(run=run)
 
     for name, starred in (("star", True), ("unstar", False)):
         star = actions.add_parser(name, parents=[common], help=f"{name} a file or folder")
@@ -77,14 +77,16 @@ def register(commands: Any) -> None:
     versions.set_defaults(run=_versions)
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Options of every action, and those plus ``--limit`` for the ones the API pages."""
     common = argparse.ArgumentParser(add_help=False)
     add_server_options(common)
     common.add_argument("--json", action="store_true", help="print the server's JSON answer")
-    common.add_argument(
+    paged = argparse.ArgumentParser(add_help=False, parents=[common])
+    paged.add_argument(
         "--limit", type=_limit, default=None, help=f"at most this many (1 to {MAX_PAGE})"
     )
-    return common
+    return common, paged
 
 
 def _limit(raw: str) -> int:

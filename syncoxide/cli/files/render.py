@@ -60,7 +60,8 @@ def items(answer: dict[str, Any]) -> None:
     for item in answer["items"]:
         forever = "  (kept forever)" if item["keep_forever"] else ""
         shown = size(item["size"]) if item["kind"] == "file" else "folder"
-        print(f"{item['id']:>8}  {shown:>10}  {when(item['kept_at'])}  {item['path']}{forever}")
+        kept = when(item["kept_at"])
+        print(f"{item['id']:>8}  {shown:>10}  {kept}  home:{item['path']}{forever}")
     if not answer["items"]:
         print("Nothing kept.")
 
