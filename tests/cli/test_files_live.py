@@ -83,6 +83,7 @@ def test_upload_list_search_star_trash_restore_and_versions(shell: Shell) -> Non
 
     assert _paths(shell.json("ls")) == ["home:notes.md", "home:trip"]
     assert _paths(shell.json("ls", "home:trip")) == ["home:trip/plan.txt"]
+    assert _paths(shell.json("ls", "home:trip", "--refresh")) == ["home:trip/plan.txt"]
     assert _paths(shell.json("search", "plan", "in:home")) == ["home:trip/plan.txt"]
     text = shell.files("ls", "home:trip")
     assert text.returncode == 0 and "home:trip/plan.txt" in text.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +41,9 @@ def register(commands: Any) -> None:
 
     ls = actions.add_parser("ls", parents=[paged], help="what a folder holds (default home:)")
     ls.add_argument("place", nargs="?", default=f"{HOME}:", help="PROVIDER:path")
+    ls.add_argument(
+        "--refresh", action="store_true", help="bring the provider's index up to date first"
+    )
     ls.set_defaults(run=_ls)
 
     search = actions.add_parser("search", parents=[paged], help="search every indexed file")
@@ -108,6 +112,8 @@ def _ls(args: argparse.Namespace) -> int:
     place = parse_location(args.place)
     server, token = resolve_server(args)
     _check_provider(server, token, place)
+    if args.refresh:
+        _refresh(server, token, place.source)
     query = {"location": f"{place.source}:{place.path}", **_page(args)}
     return _show(args, _get(server, token, "", query), render.entries)
 
@@ -200,6 +206,18 @@ def _home_path(raw: str) -> str:
             hint="Write home:path, for example home:notes/plan.txt.",
         )
     return place.path
+
+
+def _refresh(server: str, token: str, source: str) -> None:
+    """Re-read one provider into the index; a provider that cannot be read is said, not fatal:
+    the listing that follows shows what the index last knew."""
+    answer = call_api(server, token, "POST", f"{BASE}/refresh", {"source": source})
+    for report in answer["sources"]:
+        if report["error"]:
+            print(
+                f"syncoxide: could not refresh {report['source']}: {report['error']}",
+                file=sys.stderr,
+            )
 
 
 def _check_provider(server: str, token: str, place: Location) -> None:
