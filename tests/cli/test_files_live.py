@@ -18,6 +18,12 @@ import httpx2
 import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token
+from tests.native.providers.conftest import (  # noqa: F401 - wsgidav_server is a fixture
+    DAV_PASSWORD,
+    DAV_USER,
+    WebDavServer,
+    wsgidav_server,
+)
 
 STORAGE = "/api/v1/storage"
 _ACCOUNTS = itertools.count(1)
@@ -161,3 +167,28 @@ def test_search_text_with_fts_operators_and_quotes_is_just_text(shell: Shell) ->
         done = shell.files("search", query, "--json")
         assert done.returncode == 0, done.stderr
         assert isinstance(json.loads(done.stdout)["entries"], list)
+
+
+def test_a_connected_provider_is_listed_searched_and_starred_by_its_name(
+    shell: Shell,
+    wsgidav_server: WebDavServer,  # noqa: F811 - the fixture imported above
+) -> None:
+    folder = wsgidav_server.root / "files-cli"
+    folder.mkdir(exist_ok=True)
+    (folder / "report.pdf").write_bytes(b"%PDF same bytes")
+    options = {
+        "url": f"{wsgidav_server.url}/files-cli",
+        "username": DAV_USER,
+        "password": DAV_PASSWORD,
+    }
+    made = shell.api.post(
+        "/api/v1/connections", json={"name": "nas", "kind": "webdav", "options": options}
+    )
+    assert made.status_code == 201, made.text
+
+    assert _paths(shell.json("ls", "nas:", "--refresh")) == ["nas:report.pdf"]
+    assert _paths(shell.json("search", "report", "in:nas")) == ["nas:report.pdf"]
+    assert shell.files("star", "nas:report.pdf").returncode == 0
+    assert _paths(shell.json("starred")) == ["nas:report.pdf"]
+    wrong = shell.files("ls", "nass:")
+    assert wrong.returncode == 2 and "home:, nas:" in wrong.stderr
