@@ -17,6 +17,7 @@ from syncoxide.errors import RunNotStartedError, SyncoxideError
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.providers.contract import Provider
 from syncoxide.sync.bisync import BisyncOptions, lookalike_keys, plan_bisync
+from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, Rule
 from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
@@ -153,6 +154,10 @@ async def _listings(
         set_aside_unmappable(first, Side.PATH1, "path2")
     if options.mode is Mode.BISYNC and not one.features.byte_names:
         set_aside_unmappable(second, Side.PATH2, "path1")
+    folding = [
+        side for side, p in ((Side.PATH1, one), (Side.PATH2, two)) if not p.features.case_sensitive
+    ]
+    set_aside_clashes({Side.PATH1: first, Side.PATH2: second}, folding=folding)
     return first, second, removed
 
 

@@ -183,7 +183,9 @@ class _BisyncPlanner:
     def plan_dirs(self) -> None:
         for side in (Side.PATH1, Side.PATH2):
             mine, theirs = self.sides[side].dirs, self.sides[side.other].dirs
-            keep = {folder for key in self.surviving_files(side) for folder in ancestors(key)}
+            kept_files = self.surviving_files(side) | self.sides[side].held.keys()
+            kept_files |= self.sides[side].clashes.keys()  # left as they are, folders too
+            keep = {folder for key in kept_files for folder in ancestors(key)}
             keep |= {
                 folder
                 for key in mine
@@ -192,15 +194,16 @@ class _BisyncPlanner:
             }
             for key in sorted(mine.keys() - theirs.keys() - self.sides[side.other].files.keys()):
                 if key in self.state.dirs and key not in keep:
-                    self.actions.append(
+                    self.actions += [
                         Action(
                             ActionKind.RMDIR,
                             side,
-                            mine[key].path,
+                            entry.path,
                             f"deleted on {side.other.value}",
                             key=key,
                         )
-                    )
+                        for entry in self.sides[side].dir_spellings(key)
+                    ]
                 else:
                     self.actions.append(
                         Action(ActionKind.MKDIR, side.other, mine[key].path, "new folder", key=key)

@@ -2,6 +2,7 @@
 
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.bisync import BisyncOptions, plan_bisync
+from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, compile_rule
 from syncoxide.sync.listing import build_listing
@@ -203,3 +204,34 @@ def test_bisync_deleted_folder_stays_when_other_side_added_inside() -> None:
     one = listing(Side.PATH1)
     two = listing(Side.PATH2, d("box"), f("box/new"))
     assert bisync(one, two, state) == ["mkdir path1 box", "copy path1 box/new"]
+
+
+def test_a_name_clash_leaves_its_key_out_of_every_plan_on_both_sides() -> None:
+    sides = {
+        Side.PATH1: listing(
+            Side.PATH1, f("Report.txt"), f("report.txt"), f("x"), case_sensitive=False
+        ),
+        Side.PATH2: listing(Side.PATH2, f("REPORT.TXT", 5), case_sensitive=False),
+    }
+    assert set_aside_clashes(sides, folding=[Side.PATH2]) == {"report.txt"}
+    one, two = sides[Side.PATH1], sides[Side.PATH2]
+    assert sorted(one.files) == ["x"] and two.files == {} and list(two.held) == ["report.txt"]
+    assert [s.path for s in one.skipped + two.skipped] == ["Report.txt", "report.txt", "REPORT.TXT"]
+    assert one_way(Mode.SYNC, one, two) == ["copy path2 x"]
+    state = PairState({"report.txt": PairRecord(f("report.txt"), f("REPORT.TXT"))})
+    plan = plan_bisync(one, two, state, BisyncOptions(case_sensitive=False, now=NOW))
+    assert lines(plan) == ["copy path2 x"]
+
+
+def test_folder_spellings_merge_and_all_of_them_go_when_the_folder_goes() -> None:
+    src = listing(Side.PATH1, f("keep"), case_sensitive=False)
+    dst = listing(
+        Side.PATH2, f("keep"), d("Old"), d("old"), f("Old/a"), f("old/b"), case_sensitive=False
+    )
+    assert sorted(dst.files) == ["keep", "old/a", "old/b"] and not dst.clashes
+    assert one_way(Mode.SYNC, src, dst) == [
+        "delete path2 Old/a",
+        "delete path2 old/b",
+        "rmdir path2 Old",
+        "rmdir path2 old",
+    ]
