@@ -27,7 +27,7 @@ def _apply(views: dict[Side, _SideView], outcome: Outcome, sensitive: bool) -> N
     action = outcome.action
     view = views[action.side]
     key = match_key(action.path, case_sensitive=sensitive)
-    if action.kind is ActionKind.COPY:
+    if action.kind in (ActionKind.COPY, ActionKind.TOUCH):
         written = outcome.written
         if written is None and action.source is not None:
             written = action.source

@@ -1,7 +1,9 @@
 """Golden planner scenarios: two trees (+ saved state) in, the expected plan out. Pure."""
 
+from dataclasses import replace
+
 from syncoxide.providers.contract import Entry, EntryKind
-from syncoxide.sync.bisync import BisyncOptions, plan_bisync
+from syncoxide.sync.bisync import BisyncOptions, carry_digests, plan_bisync
 from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, compile_rule
@@ -166,6 +168,26 @@ def test_bisync_both_changed_identically_settles_without_conflict() -> None:
     state = state_of(f("x"))
     one, two = listing(Side.PATH1, f("x", 5, 7)), listing(Side.PATH2, f("x", 5, 7))
     assert bisync(one, two, state) == []
+
+
+def test_bisync_equal_digests_at_other_times_touch_the_older_copy_forward() -> None:
+    state = state_of(f("x"))
+    older = replace(f("x", 5, 3), hashes={"sha1": "same"})
+    newer = replace(f("x", 5, 8), hashes={"sha1": "same"})
+    one, two = listing(Side.PATH1, older), listing(Side.PATH2, newer)
+    assert bisync(one, two, state) == ["touch path1 x"]
+    fixed = BisyncOptions(now=NOW, settable_mtimes=frozenset({Side.PATH2}))
+    assert lines(plan_bisync(one, two, state, fixed)) == []  # path1 cannot: state keeps both
+    other = listing(Side.PATH2, replace(newer, hashes={"sha1": "other"}))
+    assert bisync(one, other, state) == ["copy path1 x +backup"]  # a real conflict
+
+
+def test_bisync_carries_kept_digests_into_unchanged_files_only() -> None:
+    kept = replace(f("x"), hashes={"sha1": "d1"})
+    state = PairState({"x": PairRecord(kept, kept), "y": PairRecord(kept, kept)})
+    side = listing(Side.PATH1, f("x"), f("y", age=1))
+    carry_digests(side, Side.PATH1, state, tolerance_ns=0)
+    assert side.files["x"].hashes == {"sha1": "d1"} and side.files["y"].hashes == {}
 
 
 def _conflict(policy: ConflictPolicy) -> list[str]:
