@@ -11,7 +11,9 @@ import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.history import HISTORY_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema version itself and the instance's own settings.
@@ -272,6 +274,11 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at INTEGER
     );
     """,
+    # 13: the catalog: an index of every file a user can reach, with words for search (FTS5),
+    # stars and the activity log behind Recent (server/catalog/schema.py).
+    CATALOG_MIGRATION,
+    # 14: old versions and the trash of users' own files (server/files/history.py).
+    HISTORY_MIGRATION,
 )
 
 

@@ -2,7 +2,8 @@
 
     POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
     GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
-    GET  /signal/rooms/{room}  -> {"sender", "fallback"}   token in X-Room-Token (rate-limited)
+    GET  /signal/rooms/{room}  -> {"sender", "fallback", "summary"}   token in X-Room-Token
+    PUT  /signal/rooms/{room}/summary  what the sender offers (summaries.py)   token likewise
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
 
 Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
@@ -26,7 +27,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from syncoxide.errors import PermissionDeniedError, ProviderUnavailableError, RemoteProtocolError
+from syncoxide.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    ProviderUnavailableError,
+    RemoteProtocolError,
+)
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling import messages as m
@@ -39,6 +45,7 @@ from syncoxide.server.signaling.fallbacks import (
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
 from syncoxide.server.signaling.page import ReceivePage
+from syncoxide.server.signaling.summaries import RoomSummaries, parse_summary
 from syncoxide.server.signaling.tokens import RoomTokens, is_room_id, normalise_code, short_code
 from syncoxide.system import SystemClock, SystemRandom
 
@@ -133,12 +140,15 @@ class SignalingService:
         self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
             self.clock, self.settings.code_ttl
         )
+        # room -> what the sender offers, for the receive page before Python (summaries.py).
+        self.summaries = RoomSummaries(self.clock, self.settings.code_ttl)
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/signal/rooms", self.create_room, methods=["POST"]),
             Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
             Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
+            Route("/signal/rooms/{room}/summary", self.put_summary, methods=["PUT"]),
             WebSocketRoute("/signal/{room}", self.connect),
         ]
 
@@ -166,15 +176,33 @@ class SignalingService:
         if not self._code_limits.allow(_address(request)):
             return _too_many()
         room = request.path_params["room"]
-        token = request.headers.get("x-room-token", "")
-        if not is_room_id(room) or not self.tokens.verify(room, token):
-            message = "Room token rejected: open the full link again."
-            return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
+        if not self._holds_token(room, request):
+            return _bad_token()
         body = {
             "sender": "sender" in await self.hub.roles(room),
             "fallback": await self.fallbacks.lookup(room),
+            "summary": self.summaries.get(room),
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def put_summary(self, request: Request) -> Response:
+        """The sender says what it offers, so the receive page can show it at once."""
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = request.path_params["room"]
+        if not self._holds_token(room, request):
+            return _bad_token()
+        body = await request.body()
+        try:
+            summary = parse_summary(body)
+        except InvalidInputError as error:
+            return JSONResponse({"error": error.code, "message": error.message}, status_code=400)
+        self.summaries.put(room, summary)
+        return Response(status_code=204)
+
+    def _holds_token(self, room: str, request: Request) -> bool:
+        token = request.headers.get("x-room-token", "")
+        return is_room_id(room) and self.tokens.verify(room, token)
 
     async def _new_code(self, room: str) -> str:
         """A fresh code for ``room``; 40 random bits almost never collide, but never reuse one."""
@@ -288,6 +316,11 @@ async def _until_overflow(peer: _PeerSocket, relaying: Coroutine[Any, Any, None]
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _bad_token() -> Response:
+    message = "Room token rejected: open the full link again."
+    return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
 
 
 def _too_many() -> Response:
