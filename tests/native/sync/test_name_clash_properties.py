@@ -9,10 +9,14 @@ bisync, and once more:
 - every file under a name a side holds twice for this pair is exactly where and as it was;
 - no content is lost beyond what the mode itself replaces or deletes (bisync loses nothing);
 - every other name converged, and the second run plans nothing.
+
+A second property runs bisync over several rounds of edits, deletes and renames (the way a user
+resolves a clash), checking the same after each round: no version is ever lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections import defaultdict
 
@@ -131,3 +135,65 @@ def test_case_and_unicode_twins_never_lose_content(bases, files, one_exact, two_
     if run_mode == "sync":
         assert two_now.keys() <= by_key(before["one"], folds, clashes).keys()
     assert pair.run(run_mode, policy=policy, **UNSTOPPED).plan.actions == ()
+
+
+change = st.tuples(
+    st.sampled_from(["one", "two"]),
+    st.sampled_from(["edit", "delete", "rename"]),
+    st.integers(0, 20),
+)
+
+
+def _apply(pair: Pair, changes, stamp: int) -> None:
+    for number, (side_name, kind, pick) in enumerate(changes):
+        side = pair.one if side_name == "one" else pair.two
+        names = sorted(pair.user_files(side))
+        if not names:
+            continue
+        name = names[pick % len(names)]
+        if kind == "edit":
+            side.put(
+                name,
+                f"edit-{side_name}-{stamp}-{number}".encode(),
+                T0 + (stamp * 10 + number) * 10**9,
+            )
+        elif kind == "delete":
+            asyncio.run(side.delete(name))
+        else:  # the user resolves a clash (or just renames) to a name nobody has
+            asyncio.run(side.move(name, f"renamed-{stamp}-{number}.txt"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    bases=base_names,
+    files=st.lists(placed, min_size=1, max_size=8),
+    one_exact=st.booleans(),
+    two_exact=st.booleans(),
+    policy=st.sampled_from(["newer", "keep-both"]),
+    rounds=st.lists(st.lists(change, max_size=3), min_size=1, max_size=3),
+)
+def test_bisync_over_runs_keeps_every_version_while_names_clash_and_get_resolved(
+    bases, files, one_exact, two_exact, policy, rounds
+):
+    pair = Pair(case_sensitive=one_exact, two_case_sensitive=two_exact)
+    folds = not (one_exact and two_exact)
+    for number, (side_name, folder, base, case, form) in enumerate(files):
+        side = pair.one if side_name == "one" else pair.two
+        path = folder + spell(bases[base % len(bases)], case, form)
+        if not holds(side, path):
+            side.put(path, f"{side_name}-{number}".encode(), T0 + number * 10**9)
+    pair.run("bisync", policy=policy, **UNSTOPPED)
+    for stamp, changes in enumerate(rounds, start=100):
+        _apply(pair, changes, stamp)
+        clashes = clashing_keys(pair, folds)
+        before = everything(pair)
+        frozen = [pair.user_files(side) for side in (pair.one, pair.two)]
+        report = pair.run("bisync", policy=policy, **UNSTOPPED)
+        assert not report.failures, report.failures
+        assert before <= everything(pair), "a version vanished"
+        for side, tree in zip((pair.one, pair.two), frozen, strict=True):
+            untouched = {n: c for n, c in tree.items() if key_of(n, folds) in clashes}
+            assert untouched.items() <= pair.user_files(side).items()
+        one_now = by_key(pair.user_files(pair.one), folds, clashes)
+        assert one_now == by_key(pair.user_files(pair.two), folds, clashes)
+        assert pair.run("bisync", policy=policy, **UNSTOPPED).plan.actions == ()
