@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from syncoxide import __version__
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
@@ -342,4 +343,7 @@ def create_app(
     app.state.recovery = FileRecovery(files, files.history, web.services.clock)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
+    proxies = config.trusted_proxies()
+    if proxies:  # outermost, so every route and limit sees the visitor's address
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app

@@ -7,6 +7,7 @@ date, and an older server refuses a directory from a newer one instead of damagi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
+from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
+
+log = logging.getLogger("syncoxide.server")
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema version itself and the instance's own settings.
@@ -283,14 +287,40 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def prepare_data_dir(config: ServerConfig) -> int:
-    """Create the data directory on first run, migrate its database, return the schema version."""
+    """Create the data directory on first run, migrate its database, return the schema version.
+
+    Everything in it is made readable by the server's user alone (storage/owner_only.py); what
+    an earlier start left open to others is tightened and reported."""
     config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     config.blobs_dir.mkdir(exist_ok=True, mode=0o700)
+    touch_owner_only(config.database_path)
     connection = _connect(config.database_path)
     try:
-        return migrate(connection)
+        version = migrate(connection)
+        _tighten_modes(config, connection)
+        return version
     finally:
         connection.close()
+
+
+def _tighten_modes(config: ServerConfig, connection: sqlite3.Connection) -> None:
+    walked = connection.execute(
+        "SELECT 1 FROM instance_settings WHERE key = ?", (WALKED_MARKER,)
+    ).fetchone()
+    try:
+        done = tighten(config.data_dir, walk_all=walked is None)
+    except OSError as error:
+        raise ConfigError(
+            f"Could not make {config.data_dir} private to its owner: {error}.",
+            hint="Run the server as the user who owns the data directory.",
+        ) from error
+    if walked is None:
+        connection.execute(
+            "INSERT OR REPLACE INTO instance_settings (key, value) VALUES (?, '1')",
+            (WALKED_MARKER,),
+        )
+    if done.paths:
+        log.warning("%s", done.report())
 
 
 def _connect(path: Path) -> sqlite3.Connection:

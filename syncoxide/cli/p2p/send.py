@@ -58,7 +58,7 @@ async def send(options: SendOptions) -> int:
         "Waiting for the receiver..."
     )
     sys.stdout.flush()
-    signal = await SignalingClient.join(address, "sender")
+    signal = await SignalingClient.join(address, "sender", api_token=options.upload_token)
     progress = ProgressLine(manifest.total_size, "sent")
     copy = _start_server_copy(options, sources, signal)
     try:
@@ -132,6 +132,10 @@ async def _serve_until_confirmed(
                 signal, offer_now=offer_now, ice_servers=options.ice_servers, wait=options.wait
             )
         except PeerGoneError:
+            print(
+                "\nThe receiver left while the connection was being set up; waiting for it...",
+                file=sys.stderr,
+            )
             offer_now = False
             continue
         session = SenderSession(sources.manifest, transfer_id)

@@ -137,9 +137,16 @@ class SignalingClient:
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
 
     @classmethod
-    async def join(cls, address: RoomAddress, role: str) -> SignalingClient:
+    async def join(
+        cls, address: RoomAddress, role: str, *, api_token: str | None = None
+    ) -> SignalingClient:
+        """Join the room; a sender that will name its server copy signs in with ``api_token``
+        (the server accepts only a copy its sender owns)."""
+        headers = {"Authorization": f"Bearer {api_token}"} if api_token else None
         try:
-            socket = await connect(address.socket_url, open_timeout=10, max_size=2**20)
+            socket = await connect(
+                address.socket_url, open_timeout=10, max_size=2**20, additional_headers=headers
+            )
             await socket.send(json.dumps({"type": "join", "token": address.token, "role": role}))
             welcome = json.loads(await socket.recv())
         except ConnectionClosed as closed:

@@ -44,6 +44,7 @@ from syncoxide.server.files.changes import (
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
+from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.tus import Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
@@ -119,7 +120,7 @@ class FileService:
         #: Where overwritten and deleted files go (None: they are gone at once).
         self.history = history
         self.clock = clock
-        incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(incoming)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)
 
@@ -199,7 +200,7 @@ class FileService:
         target = self.incoming / f"{secrets.token_hex(12)}.part"
         sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0  # noqa: S324 - a content id
         try:
-            with target.open("xb") as out:
+            with create_owner_only(target) as out:
                 async for chunk in body:
                     size += len(chunk)
                     if room is not None and size > room:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from syncoxide.errors import (
     RemoteProtocolError,
 )
 from syncoxide.ports import Clock, RandomSource
+from syncoxide.server.accounts.auth import who_on_socket
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling import messages as m
 from syncoxide.server.signaling.codes import MemoryShortCodes, ShortCodes, SqliteShortCodes
@@ -58,6 +59,9 @@ class SignalingSettings:
     rooms_per_minute: float = 30.0
     code_ttl: float = 24 * 3600.0
 
+
+#: The signed-in user a WebSocket belongs to (their id), or None.
+Identify = Callable[[WebSocket], Awaitable[int | None]]
 
 CLOSE_SECONDS = 5.0  # how long a close may wait on a peer whose socket is full
 CODE_ATTEMPTS = 16  # fresh codes tried before giving up (only a broken random source gets there)
@@ -126,8 +130,11 @@ class SignalingService:
         settings: SignalingSettings | None = None,
         fallbacks: FallbackRecords | None = None,
         codes: ShortCodes | None = None,
+        identify: Identify | None = None,
     ) -> None:
         self.tokens = tokens
+        # Rooms need no account; only naming a server copy does (it must be the sender's own).
+        self.identify: Identify = identify or _nobody
         self.hub: Hub = hub or InProcessHub()
         self.clock: Clock = clock or SystemClock()
         self.random: RandomSource = random or SystemRandom()
@@ -215,8 +222,11 @@ class SignalingService:
     async def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
         if peer.role != "sender":
             raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
-        if not await self.fallbacks.remember(room, message["url"]):
-            raise _Close(m.CLOSE_MALFORMED, "the fallback names no usable share on this server")
+        owner = await self.identify(peer.websocket)
+        if owner is None:
+            raise _Close(m.CLOSE_NOT_YOURS, "sign in to name a server copy")
+        if not await self.fallbacks.remember(room, message["url"], owner):
+            raise _Close(m.CLOSE_NOT_YOURS, "the fallback names no usable share of yours here")
 
     async def connect(self, websocket: WebSocket) -> None:
         room = websocket.path_params["room"]
@@ -314,6 +324,15 @@ async def _until_overflow(peer: _PeerSocket, relaying: Coroutine[Any, Any, None]
     relay.result()  # re-raise how relaying ended (_Close, WebSocketDisconnect)
 
 
+async def _nobody(websocket: WebSocket) -> int | None:
+    return None
+
+
+async def _signed_in_user(websocket: WebSocket) -> int | None:
+    signed_in = await who_on_socket(websocket)
+    return signed_in.user.id if signed_in else None
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -334,7 +353,7 @@ def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
-    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes)
+    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes, identify=_signed_in_user)
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 
