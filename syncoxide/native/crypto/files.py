@@ -175,7 +175,12 @@ class PasswordCrypt:
         with vault_path.open("r+b") as handle:
             record = parse_password_vault(handle.read(vault.VAULT_SIZE_V1), vault_path)
             changed = await vault.change_password(
-                self._backend, record, self._password, new_password, self._random, self._params
+                self._backend,
+                record,
+                self._random,
+                old=self._password,
+                new=new_password,
+                params=self._params,
             )
             if not folder:  # 100 bytes at offset 0: one sector, rewritten in place
                 handle.seek(0)
