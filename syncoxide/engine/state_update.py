@@ -54,6 +54,7 @@ async def save_bisync_state(
     old: PairState,
     first: Listing,
     second: Listing,
+    *,
     outcomes: list[Outcome],
     sensitive: bool,
 ) -> None:
