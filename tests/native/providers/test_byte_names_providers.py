@@ -98,7 +98,7 @@ def test_encrypted_folders_keep_every_byte_name(raws: list[bytes]) -> None:
 
     async def work() -> None:
         folder = PasswordFolder(
-            MemoryProvider(), CryptographyBackend(), password, SystemRandom(), FAST
+            MemoryProvider(), CryptographyBackend(), password, SystemRandom(), params=FAST
         )
         await _round_trip(folder, names)
 
