@@ -148,6 +148,7 @@ def pull_sealed(
     files: list[dict[str, Any]],
     private: SecretBytes,
     target: Path,
+    *,
     download: Callable[[httpx2.Client, str, Path, str], None],
 ) -> PullOutcome:
     """Download and open every arrival into ``target``; what was written and skipped."""
