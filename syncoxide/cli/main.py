@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "encrypted, deduplicated backups with borg",
         "syncoxide.cli.backup.command",
     ),
+    "files": (
+        "your files across providers: list, search, star, trash, versions",
+        "syncoxide.cli.files.command",
+    ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),

@@ -80,3 +80,12 @@ def test_a_local_sync_loads_no_network_crypto_or_server_stack(tmp_path: Path) ->
     assert from_stacks(loaded, NETWORK_AND_CRYPTO) == []
     server = [n for n in loaded if n.startswith("syncoxide.server.")]
     assert server == ["syncoxide.server.commands"]
+
+
+def test_files_loads_only_its_own_client() -> None:
+    """`syncoxide files` talks to the server over urllib: no server, crypto or async stack."""
+    loaded = modules_loaded_by("files", "ls", "home:../refused")  # stops before the network
+    assert "syncoxide.cli.files.command" in loaded
+    assert from_stacks(loaded, NETWORK_AND_CRYPTO) == []
+    server_side = [name for name in loaded if name.startswith("syncoxide.server.")]
+    assert server_side in ([], ["syncoxide.server.commands"])  # the table of server commands
