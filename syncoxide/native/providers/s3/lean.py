@@ -52,6 +52,7 @@ class HeadSigner:
         method: str,
         bucket: str,
         key: str,
+        *,
         extra: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
     ) -> tuple[URL, dict[str, str]]:
@@ -111,6 +112,7 @@ async def lean_put(
     signer: HeadSigner,
     bucket: str,
     key: str,
+    *,
     body: bytes,
     md5: bytes,
     metadata: dict[str, str],
@@ -120,7 +122,7 @@ async def lean_put(
     extra = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
     extra["content-md5"] = base64.b64encode(md5).decode()
     extra["content-length"] = str(len(body))
-    url, headers = signer.signed("PUT", bucket, key, extra)
+    url, headers = signer.signed("PUT", bucket, key, extra=extra)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         return reply.headers.get("ETag", "") if reply.status == 200 else None
@@ -131,6 +133,7 @@ async def lean_upload_part(
     signer: HeadSigner,
     where: tuple[str, str, str],
     number: int,
+    *,
     body: bytes,
 ) -> str | None:
     """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
@@ -145,7 +148,7 @@ async def lean_upload_part(
     md5 = await asyncio.to_thread(_md5, body)
     extra = {"content-md5": base64.b64encode(md5).decode(), "content-length": str(len(body))}
     query = {"partNumber": str(number), "uploadId": upload_id}
-    url, headers = signer.signed("PUT", bucket, key, extra, query)
+    url, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         return reply.headers.get("ETag", "") if reply.status == 200 else None

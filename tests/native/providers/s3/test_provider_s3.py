@@ -175,13 +175,15 @@ def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) ->
             key = provider._key("caf\u00e9/lean put.txt")
             good = hashlib.md5(b"body").digest()
             meta = {"mtime": "7.000000000"}
-            assert await lean_put(session, signer, s3_server.bucket, key, b"body", good, meta)
+            assert await lean_put(
+                session, signer, s3_server.bucket, key, body=b"body", md5=good, metadata=meta
+            )
             entry = await provider.stat("caf\u00e9/lean put.txt")
             assert entry.size == 4 and entry.mtime_ns == 7 * 10**9
             if s3_server.name == "rclone":  # moto does not check Content-MD5
                 wrong = hashlib.md5(b"other").digest()
                 assert not await lean_put(
-                    session, signer, s3_server.bucket, key, b"body", wrong, {}
+                    session, signer, s3_server.bucket, key, body=b"body", md5=wrong, metadata={}
                 )
 
     asyncio.run(run())
