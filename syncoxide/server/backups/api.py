@@ -203,7 +203,7 @@ async def hosting(call: Call) -> dict[str, Any]:
         "ssh_host": settings.ssh_host,
         "ssh_port": settings.ssh_port,
         "ssh_login": settings.ssh_login,
-        "area": str(service.hosted.area(call.user.id)),
+        "area": str(service.hosted.prepare_area(call.user.id)),  # ready for `borg init` over SSH
     }
 
 
