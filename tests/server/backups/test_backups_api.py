@@ -152,6 +152,9 @@ def test_keys_become_forced_command_lines_in_authorized_keys(tmp_path: Path) -> 
     with backups_app(data, ("alice", "bob")) as client:
         hosting = client.get("/api/v1/backups/hosting").json()
         assert hosting["ssh_ready"] and hosting["ssh_port"] == 2222
+        example = hosting["settings"]  # what to type for a repository not made yet
+        assert example["repository_url"] == f"ssh://borg@backup.example:2222{hosting['area']}/NAME"
+        assert example["borg_init"].startswith("borg init --encryption repokey-blake2 ssh://")
         added = client.post(
             "/api/v1/backups/keys", json={"public_key": key, "append_only": True, "quota": "5G"}
         )
