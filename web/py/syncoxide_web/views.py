@@ -14,6 +14,7 @@ from typing import Any
 
 from syncoxide.runtime import RuntimeInfo
 from syncoxide.units import format_bytes
+from syncoxide_web.backups.view import BACKUPS_SECTION, BackupsView
 from syncoxide_web.files.view import FILES_SECTION, FilesView
 from syncoxide_web.links.requests_view import REQUESTS_SECTION, RequestsView
 from syncoxide_web.links.shares_view import SHARES_SECTION, SharesView
@@ -88,6 +89,14 @@ SECTIONS = (
         "Encrypt file contents and names on this device; keys never leave it.",
         VAULT_SECTION,
         lambda _shared: (VaultView().start(),),
+    ),
+    Section(
+        "backups",
+        "Backups",
+        "Encrypted, deduplicated backups with borg: your computers over SSH, your providers "
+        "on a schedule, and every file restorable from here.",
+        BACKUPS_SECTION,
+        lambda shared: (BackupsView(shared.connections).start(),),
     ),
     Section("settings", "Settings", "Accounts, providers, devices and API tokens."),
 )
