@@ -25,6 +25,45 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Every test belongs to exactly one layer (the markers are declared in pyproject.toml):
+#   unit     in this process only: `./dev check` runs these, in parallel, in about a minute
+#   live     starts real servers, services or programs (syncoxide serve, rclone, sshd, gpg, ...)
+#   pyodide  the core's tests inside Pyodide under Node
+#   e2e      Chromium against a live server
+# A folder gives its tests their layer; a test that asks for one of the server fixtures below is
+# live wherever it sits; a module or test that starts something itself says so with
+# ``pytest.mark.live``. Anything left over is a unit test.
+LAYERS = ("unit", "live", "pyodide", "e2e")
+FOLDER_LAYERS = {
+    "e2e": "e2e",
+    "pyodide": "pyodide",
+    # Each backend's suite runs against its real server (rclone, moto, sshd, wsgidav, syncoxide
+    # serve) or its FAKE API on a loopback port, some picked by parameter at run time.
+    "native/providers/s3": "live",
+    "native/providers/sftp": "live",
+    "native/providers/webdav": "live",
+    "native/providers/server_storage": "live",
+    "native/providers_cloud": "live",
+    # Real borg (and sshd) runs.
+    "native/backup": "live",
+    "cli/backup": "live",
+    "server/backups": "live",
+}
+LIVE_FIXTURES = frozenset(
+    {
+        "live_server",
+        "rclone_s3",
+        "moto_s3",
+        "wsgidav_server",
+        "sshd_server",
+        "fake_drive_server",
+        "fake_dropbox_server",
+        "gnupg",
+    }
+)
+# Tests that rebuild the real web/static/vendor folder run one after another on one worker.
+WEB_BUILD_GROUP = "web-build"
 CHROMIUM = "/usr/bin/chromium"
 # Quiet, offline Chromium: no background calls home, plain host ICE candidates for WebRTC.
 CHROMIUM_ARGS = [
@@ -181,3 +220,28 @@ def gnupg() -> Iterator[GnuPG]:
         capture_output=True,
     )
     shutil.rmtree(home, ignore_errors=True)
+
+
+def _layer_of(item: pytest.Item) -> str:
+    declared = [name for name in LAYERS if item.get_closest_marker(name) is not None]
+    if len(declared) > 1:
+        raise pytest.UsageError(f"{item.nodeid} is marked with two layers: {declared}")
+    if declared:
+        return declared[0]
+    folder = Path(item.path).parent.relative_to(PROJECT_ROOT / "tests").as_posix()
+    for prefix, layer in FOLDER_LAYERS.items():
+        if folder == prefix or folder.startswith(prefix + "/"):
+            return layer
+    if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "live"
+    return "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(_layer_of(item))
+        # Under `--dist loadgroup` a module's tests stay on one worker, so module- and
+        # session-scoped servers start once per worker rather than once per test.
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(str(Path(item.path).relative_to(PROJECT_ROOT))))

@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "syncoxide.cli.backup.command",
     ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
+    "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 

@@ -224,39 +224,15 @@ def _part_settings(args: argparse.Namespace) -> Any:
 
 def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]:
     """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``."""
-    from syncoxide.native.providers.local.provider import LocalProvider
-    from syncoxide.native.remotes.store import RemoteStore, open_remote, split_location
+    from syncoxide.cli.locations import open_location
+    from syncoxide.native.remotes.store import RemoteStore
 
     remotes = RemoteStore()
-    names = remotes.names()
-
-    def open_location(spec: str) -> Any:
-        name, path = split_location(spec, names)
-        if name is None:
-            return LocalProvider(spec, durable=durable)
-        kind, options = remotes.options(name)
-        if kind == "crypt":
-            return _password_folder(open_location(_joined(options["remote"], path)), options)
-        return open_remote(kind, options, path)
-
-    one, two = open_location(first), open_location(second)
+    one = open_location(first, durable, remotes)
+    two = open_location(second, durable, remotes)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two
-
-
-def _joined(location: str, path: str) -> str:
-    return f"{location.rstrip('/')}/{path}" if path else location
-
-
-def _password_folder(inner: Any, options: dict[str, str]) -> Any:
-    from syncoxide.crypto.keys import SecretBytes
-    from syncoxide.native.crypto.backend import CryptographyBackend
-    from syncoxide.providers.encrypted import PasswordFolder
-    from syncoxide.system import SystemRandom
-
-    password = SecretBytes(options["password"].encode())
-    return PasswordFolder(inner, CryptographyBackend(), password, SystemRandom())
 
 
 async def _closing(one: Any, two: Any, work: Coroutine[Any, Any, Any]) -> Any:

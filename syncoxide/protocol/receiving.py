@@ -121,7 +121,8 @@ class ReceiverProgress:
         progress.offset += len(data)
 
     def absorbed_outside(self, file_index: int, count: int) -> None:
-        """Count bytes already on disk that the adapter hashed itself (``hashed_outside``)."""
+        """Count bytes that the adapter hashed itself (``hashed_outside``): already on disk
+        from an earlier run, or just arrived in a DATA frame only its header of reached us."""
         if not self.hashed_outside:
             raise LocalProtocolError("absorbed_outside needs a progress made hashed_outside.")
         self._files[file_index].offset += count
@@ -140,13 +141,13 @@ class ReceiverProgress:
     def complete(self) -> bool:
         return bool(self._files) and all(progress.verified for progress in self._files)
 
-    def _append(self, file_index: int, payload: bytes) -> None:
-        self.absorb(file_index, payload)
-
-    def _digest(self, file_index: int) -> bytes:
+    def digest(self, file_index: int) -> bytes:
+        """The SHA-256 of the file's bytes counted so far (hashed here, not outside)."""
         return self._files[file_index].hasher.digest()
 
-    def _verify(self, file_index: int, digest: bytes) -> None:
+    def verify(self, file_index: int, digest: bytes) -> None:
+        """Mark the complete file verified if ``digest`` is the manifest's; else forget its
+        bytes (the next session asks for it from the start) and raise IntegrityError."""
         assert self.manifest is not None
         entry, progress = self.manifest.files[file_index], self._files[file_index]
         if digest != entry.sha256:
@@ -270,7 +271,7 @@ class ReceiverSession:
             raise LocalProtocolError("A whole DATA frame reached a session hashed outside.")
         index = event.file_index
         self._check_data(index, event.offset, len(event.payload))
-        self.progress._append(index, event.payload)
+        self.progress.absorb(index, event.payload)
         actions: list[ReceiverAction] = [WriteChunk(index, event.offset, event.payload)]
         if self._is_complete(index):
             actions.extend(self._finish_file(index))
@@ -279,7 +280,7 @@ class ReceiverSession:
     def _accept_data(self, index: int, offset: int, length: int) -> list[ReceiverAction]:
         self.connection.receive_unframed(Data)
         self._check_data(index, offset, length)
-        self.progress._files[index].offset += length
+        self.progress.absorbed_outside(index, length)
         return self._finish_file(index) if self._is_complete(index) else []
 
     def _check_data(self, index: int, offset: int, length: int) -> None:
@@ -304,10 +305,10 @@ class ReceiverSession:
         if self.progress.hashed_outside:
             self._awaiting_digest.add(index)
             return [DigestNeeded(index)]
-        return self._file_complete(index, self.progress._digest(index))
+        return self._file_complete(index, self.progress.digest(index))
 
     def _file_complete(self, index: int, digest: bytes) -> list[ReceiverAction]:
-        self.progress._verify(index, digest)
+        self.progress.verify(index, digest)
         self._send(Verified(index, digest))
         actions: list[ReceiverAction] = [FileVerified(index)]
         if self.progress.complete:

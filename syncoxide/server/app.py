@@ -61,6 +61,7 @@ from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
 
 
@@ -303,7 +304,8 @@ def create_app(
         *cli_login.routes(),
     ]
     links = link_service(config, web.services)
-    routes.extend([*uploads.routes(links), *share_routes.routes(), *request_routes.routes()])
+    routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])
+    routes.extend([*share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
     files = file_service(config, links)
     routes.extend(storage_uploads.routes(files))

@@ -7,13 +7,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, LiveServer
+
+if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +66,7 @@ def e2e_user(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="session")
-def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, Any]]:
+def session_cookies(live_server: LiveServer, e2e_user: str) -> list[SetCookieParam]:
     """A signed-in session for tests about the app itself rather than about signing in."""
     response = httpx2.post(
         f"{live_server.url}/api/v1/session",
@@ -79,7 +82,7 @@ def session_cookies(live_server: LiveServer, e2e_user: str) -> list[dict[str, An
 
 @contextmanager
 def signed_in_view(
-    browser: Browser, live_server: LiveServer, cookies: list[dict[str, Any]], view: str
+    browser: Browser, live_server: LiveServer, cookies: list[SetCookieParam], view: str
 ) -> Iterator[Page]:
     """The app opened on one view, signed in, with downloads allowed."""
     context = browser.new_context(accept_downloads=True)
@@ -93,7 +96,7 @@ def signed_in_view(
 
 @pytest.fixture()
 def vault_page(
-    browser: Browser, live_server: LiveServer, session_cookies: list[dict[str, Any]]
+    browser: Browser, live_server: LiveServer, session_cookies: list[SetCookieParam]
 ) -> Iterator[Page]:
     """The app's Vault view, signed in, with downloads allowed."""
     with signed_in_view(browser, live_server, session_cookies, "vault") as page:

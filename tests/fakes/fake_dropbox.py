@@ -75,8 +75,8 @@ class FakeDropbox:
     def _route(self, name: str, handler: Handler, in_header: bool) -> Route:
         async def endpoint(request: Request) -> Response:
             if not self.tokens.valid(request):
-                body = {"error_summary": "expired_access_token/"}
-                return JSONResponse(body | {"error": {".tag": "expired_access_token"}}, 401)
+                expired = {"error_summary": "expired_access_token/"}
+                return JSONResponse(expired | {"error": {".tag": "expired_access_token"}}, 401)
             raw = await request.body()
             try:
                 text = request.headers.get("Dropbox-API-Arg", "{}") if in_header else raw
@@ -89,8 +89,8 @@ class FakeDropbox:
             try:
                 return await handler(arg, body)
             except DropboxError as error:
-                body = {"error_summary": error.summary + ".." + secrets.token_hex(2)}
-                return JSONResponse(body | {"error": error.detail}, 409)
+                summary = error.summary + ".." + secrets.token_hex(2)
+                return JSONResponse({"error_summary": summary, "error": error.detail}, 409)
 
         return Route(f"/2/files/{name}", endpoint, methods=["POST"])
 

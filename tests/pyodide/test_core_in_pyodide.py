@@ -15,11 +15,13 @@ import pytest
 
 from syncoxide.server.webbuild import ProjectPaths, build
 from syncoxide.server.webbuild.wheels import fetch_pinned_wheels
+from tests.conftest import WEB_BUILD_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("run_core_tests.mjs")
 
-pytestmark = pytest.mark.pyodide
+# It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
+pytestmark = [pytest.mark.pyodide, pytest.mark.xdist_group(WEB_BUILD_GROUP)]
 
 
 def count_core_tests_on_cpython() -> int:

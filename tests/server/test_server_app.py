@@ -18,8 +18,11 @@ from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import MIGRATIONS, prepare_data_dir
 from syncoxide.server.pages.shell import VendorBuild
 from syncoxide.server.webbuild import ProjectPaths, build
+from tests.conftest import WEB_BUILD_GROUP
 from tests.server.signin import signed_in_client
 
+# It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
+pytestmark = pytest.mark.xdist_group(WEB_BUILD_GROUP)
 ROOT = Path(__file__).resolve().parents[2]
 
 

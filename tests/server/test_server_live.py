@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from syncoxide import __version__
 from tests.conftest import PROJECT_ROOT, LiveServer, free_port, start_live_server
+
+pytestmark = pytest.mark.live
 
 
 def test_healthz_and_app_over_a_real_socket(live_server: LiveServer) -> None:

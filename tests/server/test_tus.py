@@ -282,6 +282,7 @@ def tus_over_socket(tmp_path: Path) -> Iterator[tuple[str, Harness]]:
     thread.join(timeout=10)
 
 
+@pytest.mark.live
 def test_a_standard_tus_client_uploads_and_resumes(
     tus_over_socket: tuple[str, Harness], tmp_path: Path
 ) -> None:

@@ -15,7 +15,10 @@ from syncoxide.server.webbuild import ProjectPaths, build
 from syncoxide.server.webbuild.lock import describe_wheel
 from syncoxide.server.webbuild.wheel import write_wheel
 from syncoxide.server.webbuild.wheels import read_pins
+from tests.conftest import WEB_BUILD_GROUP
 
+# It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
+pytestmark = pytest.mark.xdist_group(WEB_BUILD_GROUP)
 ROOT = Path(__file__).resolve().parents[2]
 
 

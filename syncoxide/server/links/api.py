@@ -53,6 +53,7 @@ _LINK = obj(
     encrypted=BOOL,
     files={"type": "array", "items": _FILE},
     zip_url=STR,
+    torrent_url=STR,
     upload_url=STR,
     upload_header=STR,
     public_key=STR,
@@ -97,6 +98,8 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
         answer["files"] = [_file_json(link, f) for f in files]
         if not link.encrypted:  # a zip of ciphertext is no use: the page decrypts per file
             answer["zip_url"] = _zip_url(link)
+        if link.kind == "share" and not link.encrypted and any(f.size for f in files):
+            answer["torrent_url"] = f"/s/{link.id}.torrent"
     return answer
 
 

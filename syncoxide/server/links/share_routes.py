@@ -153,7 +153,7 @@ class Download:
         return cls(f"zip:{folder}", f"/s/{link.id}/zip")
 
 
-async def _download_gate(
+async def download_gate(
     request: Request, link: Link, download: Download, resuming: bool
 ) -> Response | bool:
     """A refusal, or whether the download that may now go ahead was counted."""
@@ -208,7 +208,7 @@ async def share_file(request: Request) -> Response:
         return not_satisfiable(file.size)
     download = Download.of_file(link, file.id)
     resuming = chosen is not None and chosen.start > 0
-    counted = await _download_gate(request, link, download, resuming)
+    counted = await download_gate(request, link, download, resuming)
     if isinstance(counted, Response):
         return counted
     response = file_response(request, links_of(request), file, chosen)
@@ -237,7 +237,7 @@ async def share_zip(request: Request) -> Response:
     except UnsatisfiableRange:
         return not_satisfiable(plan[0].size)
     download = Download.of_zip(link, folder)
-    counted = await _download_gate(request, link, download, chosen is not None and chosen.start > 0)
+    counted = await download_gate(request, link, download, chosen is not None and chosen.start > 0)
     if isinstance(counted, Response):
         return counted
     name = (folder.rsplit("/", 1)[-1] or link.title or "share") + ".zip"

@@ -39,6 +39,7 @@ def ctr(key: bytes, counter: bytes, data: bytes) -> bytes:
 
 
 def encrypt_file(
+    *,
     master: bytes,
     file_key: bytes,
     prefix: bytes,
@@ -83,7 +84,13 @@ def encrypt_name(names_key: bytes, directory: str, name: str, max_length: int) -
 
 
 def seal_vault(
-    password: bytes, salt: bytes, master: bytes, wrap_nonce: bytes, memory_kib: int, iterations: int
+    *,
+    password: bytes,
+    salt: bytes,
+    master: bytes,
+    wrap_nonce: bytes,
+    memory_kib: int,
+    iterations: int,
 ) -> dict[str, str]:
     kek = hash_secret_raw(
         password,
@@ -117,7 +124,7 @@ def file_cases() -> list[dict[str, Any]]:
     sizes = {"empty": 0, "one_byte": 1, "exact_two_chunks": 128, "three_chunks": 150}
     cases = []
     for label, size in sizes.items():
-        inputs = {**base, "plaintext": bytes((i * 7) % 251 for i in range(size))}
+        inputs: dict[str, Any] = {**base, "plaintext": bytes((i * 7) % 251 for i in range(size))}
         expected = encrypt_file(**inputs)
         cases.append(
             {
@@ -151,7 +158,7 @@ def name_cases() -> list[dict[str, Any]]:
 
 
 def vault_case() -> dict[str, Any]:
-    inputs = {
+    inputs: dict[str, Any] = {
         "password": b"correct horse battery staple",
         "salt": bytes(range(16)),
         "master": bytes(range(200, 232)),
@@ -162,7 +169,7 @@ def vault_case() -> dict[str, Any]:
     return {
         **{k: v if isinstance(v, int) else v.hex() for k, v in inputs.items()},
         "expected": seal_vault(**inputs),
-    }  # type: ignore[arg-type]
+    }
 
 
 def all_vectors() -> dict[str, Any]:

@@ -122,6 +122,7 @@ def test_existing_output_is_a_usage_error(tmp_path: Path) -> None:
     assert (tmp_path / "taken").read_text() == "keep me"
 
 
+@pytest.mark.live
 def test_the_console_script_runs_without_a_terminal(tmp_path: Path) -> None:
     source = encrypted_file(tmp_path, b"via a real process")
     env = {k: v for k, v in os.environ.items() if k != "SYNCOXIDE_PASSWORD"}

@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from syncoxide.server.webbuild import ProjectPaths, build
+from tests.conftest import WEB_BUILD_GROUP
 
 ROOT = Path(__file__).resolve().parents[3]
 RUNNER = Path(__file__).with_name("run_webcrypto_vectors.mjs")
 HASH_WASM = ROOT / "node_modules" / "hash-wasm"
 
-pytestmark = pytest.mark.pyodide
+# It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
+pytestmark = [pytest.mark.pyodide, pytest.mark.xdist_group(WEB_BUILD_GROUP)]
 
 
 def test_webcrypto_backend_matches_the_vectors() -> None:

@@ -22,6 +22,8 @@ from tests.conftest import LiveServer, account_token, run_cli, start_live_server
 from tests.native.p2p.p2p_processes import CliRun, start_cli, wait_for_link
 from tests.native.p2p.test_p2p_cli import make_tree, snapshot, wait_for_partial
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:

@@ -149,6 +149,7 @@ def test_wrong_password_and_a_non_empty_plain_folder_are_refused() -> None:
     asyncio.run(scenario())
 
 
+@pytest.mark.live
 def test_the_cli_decrypts_what_the_provider_wrote_and_vice_versa(tmp_path: Path) -> None:
     password_file = tmp_path / "password"
     password_file.write_bytes(PASSWORD.reveal())
@@ -227,6 +228,7 @@ def test_password_folder_unlocks_on_first_use_and_conforms(check) -> None:
     asyncio.run(check(make))
 
 
+@pytest.mark.live  # the CLI, run as a user runs it
 def test_sync_into_a_crypt_remote_and_back(tmp_path: Path) -> None:
     from tests.native.providers.test_remotes import cli
 

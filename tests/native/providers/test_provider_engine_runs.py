@@ -24,6 +24,9 @@ from tests.native.providers.s3 import test_provider_s3
 from tests.native.providers.sftp import test_provider_sftp
 from tests.native.providers.webdav import test_provider_webdav
 
+# Each case runs against a real server, picked by parameter (request.getfixturevalue).
+pytestmark = pytest.mark.live
+
 
 def _seed(root: Path) -> dict[str, bytes]:
     rng = random.Random(7)

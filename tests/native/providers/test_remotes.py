@@ -16,6 +16,8 @@ from syncoxide.native.remotes.store import RemoteStore, split_location
 from tests.conftest import PROJECT_ROOT
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 
+pytestmark = pytest.mark.live
+
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}

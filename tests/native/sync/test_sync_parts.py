@@ -135,6 +135,7 @@ def _journal_parts(state: Path) -> int:
     return len(replay_journal(journals[0].read_bytes()).parts.get(0, {})) if journals else 0
 
 
+@pytest.mark.live  # the CLI, run and killed as a user would
 def test_the_cli_killed_mid_copy_resumes_part_way(tmp_path: Path) -> None:
     """A real SIGKILL of the CLI part-way through a 48 MiB file in 4 MiB parts."""
     source, dest, state = tmp_path / "a", tmp_path / "b", tmp_path / "state"

@@ -161,6 +161,7 @@ def test_a_failure_before_any_change_exits_4_with_words_not_a_traceback(
     assert (two / "f0.txt").read_text() == "file 0"
 
 
+@pytest.mark.live  # the CLI, run and interrupted as a user would
 def test_ctrl_c_exits_130_and_the_next_run_finishes(pair, tmp_path: Path) -> None:
     one, two = pair
     for i in range(200):

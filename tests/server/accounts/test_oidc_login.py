@@ -21,7 +21,11 @@ from syncoxide.server.services import embedded_services
 
 ROOT = Path(__file__).resolve().parents[3]
 # The mock provider calls an authlib API that authlib deprecates; our client code does not.
-pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
+# The issuer is a real OpenID provider on a loopback port: these tests are live.
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
+]
 
 
 class FakeClock:

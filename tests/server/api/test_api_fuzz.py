@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 
+pytestmark = pytest.mark.live
+
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 
 

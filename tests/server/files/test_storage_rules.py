@@ -24,6 +24,8 @@ from tests.fakes.serving import served
 from tests.server.rules.rules_world import ROOT, connect, rules_client, wait_for_runs
 from tests.server.signin import add_user, services
 
+pytestmark = pytest.mark.live
+
 _roots = itertools.count()
 
 

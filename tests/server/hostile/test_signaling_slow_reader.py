@@ -21,6 +21,8 @@ from syncoxide.server.signaling import messages as m
 from tests.conftest import LiveServer, start_live_server
 from tests.server.hostile import raw_ws
 
+pytestmark = pytest.mark.live
+
 OFFER = {"type": "offer", "sdp": "v=0\r\n" + "a" * (m.MAX_SDP_CHARS - 16)}
 
 

@@ -154,6 +154,7 @@ def _run_decryptor(cases: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]
 
 
 @needs_node
+@pytest.mark.live  # runs the page's decryptor in Node
 def test_the_page_decryptor_opens_the_known_answer_vectors(tmp_path: Path) -> None:
     files = load_cases("file_v1.json")
     names = [c for c in load_cases("names_v1.json") if c["expected"]["sidecar"] is None]
@@ -177,6 +178,7 @@ def test_the_page_decryptor_opens_the_known_answer_vectors(tmp_path: Path) -> No
 
 
 @needs_node
+@pytest.mark.live  # runs the page's decryptor in Node
 def test_the_page_decryptor_reads_python_shares_and_names_every_failure(tmp_path: Path) -> None:
     data = os.urandom(300_000)  # five 64 KiB chunks: crosses the fetch pieces and a batch
     sealed = _sealed(tmp_path, data)

@@ -22,6 +22,8 @@ from tests.fakes.serving import served
 from tests.server.rules.rules_world import rules_client
 from tests.server.signin import add_user, sign_in
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture()
 def client(tmp_path: Path) -> Iterator[TestClient]:

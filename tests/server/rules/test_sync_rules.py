@@ -20,6 +20,8 @@ from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Faul
 from tests.fakes.serving import served
 from tests.server.rules.rules_world import connect, rules_client, wait_for_runs
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture()
 def dropbox() -> Iterator[tuple[FakeDropbox, str]]:

@@ -6,10 +6,13 @@ import asyncio
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from syncoxide.server.signaling.codes import MemoryShortCodes, SqliteShortCodes
 from tests.conftest import start_live_server
 from tests.server.signaling.test_fallback_records import ROOM, SHARE_ID, StepClock, World, world
+
+pytestmark = pytest.mark.live
 
 __all__ = ["world"]  # the fixture, shared with the fallback record tests
 CODE = "7K3Q-9XPM"

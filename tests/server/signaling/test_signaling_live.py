@@ -9,9 +9,12 @@ import sys
 import time
 
 import httpx2
+import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.live
 
 PEER_SCRIPT = """
 import json, sys, time

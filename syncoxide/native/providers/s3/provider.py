@@ -20,6 +20,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +57,14 @@ from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Featu
 
 _READ_CHUNK = MiB
 _COPY_LIMIT = 5 * 1024 * MiB  # the largest object one CopyObject call may copy
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """Which version of the source an object holds, as its metadata records it."""
+
+    mtime_ns: int
+    hash_kind: str
 
 
 class S3Provider:
@@ -271,7 +280,9 @@ class S3Provider:
         hash_kind: str | None = None,
         expected_digest: ExpectedDigest | None = None,
     ) -> Entry:
-        return await self._write(path, chunks, {}, mtime_ns, hash_kind, expected_digest)
+        return await self._write(
+            path, chunks, {}, mtime_ns=mtime_ns, hash_kind=hash_kind, expected=expected_digest
+        )
 
     async def write_known(
         self,
@@ -283,16 +294,19 @@ class S3Provider:
         hash_kind: str | None = None,
         expected_digest: ExpectedDigest | None = None,
     ) -> Entry:
-        return await self._write(path, chunks, known, mtime_ns, hash_kind, expected_digest)
+        return await self._write(
+            path, chunks, known, mtime_ns=mtime_ns, hash_kind=hash_kind, expected=expected_digest
+        )
 
     async def _write(
         self,
         path: str,
         chunks: AsyncIterator[bytes],
         known: dict[str, str],
+        *,
         mtime_ns: int | None,
         hash_kind: str | None,
-        expected_digest: ExpectedDigest | None,
+        expected: ExpectedDigest | None,
     ) -> Entry:
         key, kind = self._key(path), hash_kind or "sha1"
         mtime = time.time_ns() if mtime_ns is None else mtime_ns
@@ -304,7 +318,7 @@ class S3Provider:
         head, rest = await read_head(chunks, digests, self._settings.part_size)
 
         def check() -> None:
-            _verify(expected_digest, digests, known, kind, path)
+            _verify(expected, digests, known=known, kind=kind, path=path)
 
         with self._translated(path):
             if rest is None:
@@ -314,7 +328,12 @@ class S3Provider:
                 etag = await self._put_small(key, bytes(head), hashes["md5"], metadata)
             else:
                 etag = await self._put_multipart(
-                    key, (head, rest), digests, known, (mtime, kind), check
+                    key,
+                    (head, rest),
+                    digests=digests,
+                    known=known,
+                    version=ObjectVersion(mtime, kind),
+                    check=check,
                 )
         hashes = known or digests.hashes("md5", kind)
         written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
@@ -325,14 +344,15 @@ class S3Provider:
         self,
         key: str,
         stream: tuple[bytearray, AsyncIterator[bytes]],
+        *,
         digests: StreamDigests,
         known: dict[str, str],
-        version: tuple[int, str],
+        version: ObjectVersion,
         check: Callable[[], None],
     ) -> str:
-        """A multipart upload of ``stream`` (head, rest) with ``version`` (mtime, hash kind);
-        the object's ETag ("" if unknown)."""
-        mtime, kind = version
+        """A multipart upload of ``stream`` (head, rest) recording ``version`` in the object's
+        metadata; the object's ETag ("" if unknown)."""
+        mtime, kind = version.mtime_ns, version.hash_kind
         upload = MultipartUpload(
             await self._s3(),
             (self._bucket, key),
@@ -503,6 +523,7 @@ class S3Provider:
 def _verify(
     expected_digest: ExpectedDigest | None,
     digests: StreamDigests,
+    *,
     known: dict[str, str],
     kind: str,
     path: str,

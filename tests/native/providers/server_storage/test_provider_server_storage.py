@@ -29,6 +29,8 @@ from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.server_processes import free_port, with_closing_providers
 from tests.native.providers.server_storage.live_syncoxide import LiveAccounts, live_accounts
 
+pytestmark = pytest.mark.live
+
 _roots = itertools.count()
 # Small thresholds so the tus path (several parts, held-back last part) runs on small data.
 SMALL = {"small_upload": 64 * 1024, "part_size": 48 * 1024}

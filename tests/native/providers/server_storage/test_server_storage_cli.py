@@ -15,6 +15,8 @@ import pytest
 from tests.native.providers.server_storage.live_syncoxide import LiveAccounts, live_accounts
 from tests.native.providers.test_remotes import cli
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAccounts]:

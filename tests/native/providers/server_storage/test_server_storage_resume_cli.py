@@ -20,6 +20,8 @@ from tests.native.providers.server_processes import kill_when
 from tests.native.providers.server_storage.live_syncoxide import LiveAccounts, live_accounts
 from tests.native.providers.test_remotes import cli
 
+pytestmark = pytest.mark.live
+
 PART = 8 * 1024 * 1024  # the provider's tus part size
 DATA = hashlib.sha256(b"resume").digest() * (3 * PART // 32 + 333)  # 3 parts + a tail
 

@@ -1,0 +1,36 @@
+# Steps shared by tests/run-check (`./dev check`) and tests/run-all (`./dev test`); sourced.
+PY=.venv/bin/python
+
+lint() {
+  echo "==> ruff"
+  $PY -m ruff check .
+  $PY -m ruff format --check . >/dev/null || { $PY -m ruff format --check . ; return 1; }
+}
+
+javascript() {
+  echo "==> biome (our JavaScript in web/static; vendor/ is generated)"
+  node_modules/.bin/biome ci --error-on-warnings --colors=off web/static
+}
+
+types() {
+  echo "==> mypy"
+  $PY -m mypy
+}
+
+# pytest_layer LAYER [pytest options...]: one layer's tests (see tests/conftest.py). Its exit
+# code, except that "no tests collected" (pytest's 5) is 5 here too and never a pass.
+pytest_layer() {
+  local layer=$1 status
+  shift
+  echo "==> pytest -m $layer $*"
+  set +e
+  $PY -m pytest -m "$layer" "$@"
+  status=$?
+  set -e
+  return $status
+}
+
+no_tests_is_a_failure() {
+  echo "pytest collected no tests: that is a failure, not a pass" >&2
+  return 1
+}
