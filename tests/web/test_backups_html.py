@@ -73,7 +73,7 @@ def test_keys_show_their_limits_in_words_and_escape_labels() -> None:
     html = keys_html(keys)
     assert "&lt;laptop&gt;" in html and "<laptop>" not in html
     assert 'data-key-id="3"' in html and "can add backups but not delete them" in html
-    assert "at most 5GB stored" in html and "ssh-ed25519 …" in html
+    assert "at most 5GB in each repository" in html and "ssh-ed25519 …" in html
     assert html.count("append-only") == 1 and html.count("at most") == 1
     assert "No SSH key yet" in keys_html([])
 

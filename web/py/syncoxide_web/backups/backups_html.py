@@ -79,7 +79,7 @@ def _key_words(key: dict[str, Any]) -> str:
     kind, _, blob = str(key["public_key"]).partition(" ")
     limits = ["append-only: it can add backups but not delete them"] if key["append_only"] else []
     if key["quota"]:
-        limits.append(f"at most {key['quota']}B stored")
+        limits.append(f"at most {key['quota']}B in each repository")
     shown = f"{kind} …{blob[-12:]}"
     return f"{shown} · added {modified(int(key['created_at']))} UTC" + "".join(
         f" · {limit}" for limit in limits
