@@ -181,6 +181,29 @@ def test_a_laptop_backup_is_browsed_downloaded_and_restored_from_the_app(
     assert content.status_code == 200 and content.content == tree["docs/notes.txt"]
 
 
+def test_an_ssh_key_is_added_with_its_limits_and_deleted(page: Page, tmp_path: Path) -> None:
+    private = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ann@laptop",
+                    "-f", str(private)], check=True)  # fmt: skip
+    public = (tmp_path / "id_ed25519.pub").read_text()
+    page.click("#backup-key-add")
+    expect(page.locator("#backup-key-status")).to_contain_text("Paste the public key first")
+    page.fill("#backup-key-text", "ssh-ed25519 not-a-key")
+    page.click("#backup-key-add")
+    expect(page.locator("#backup-key-status")).to_contain_text("The key was not added")
+    page.fill("#backup-key-text", public)
+    page.check("#backup-key-append")
+    page.fill("#backup-key-quota", "5G")
+    page.click("#backup-key-add")
+    expect(page.locator("#backup-key-status")).to_contain_text("Added “ann@laptop”")
+    key = page.locator("li.backup-key", has_text="ann@laptop")
+    expect(key).to_contain_text("append-only")
+    expect(key).to_contain_text("at most 5GB in each repository")
+    key.locator("[data-action='delete']").click()  # the page's dialog is accepted
+    expect(page.locator("li.backup-key")).to_have_count(0)
+    expect(page.locator("#backup-keys")).to_contain_text("No SSH key yet")
+
+
 def test_a_provider_backup_runs_from_the_page_and_its_failure_shows(
     page: Page, api: httpx2.Client
 ) -> None:

@@ -17,6 +17,7 @@ from syncoxide_web.backups.backups_html import hosting_html, keys_html
 from syncoxide_web.platform.dom import element, say, say_error
 
 STATUS = "backup-key-status"
+ONE_LINE = "the one line of ~/.ssh/id_ed25519.pub"
 
 
 class KeysCard:
@@ -39,8 +40,7 @@ class KeysCard:
             "quota": quota,
         }
         if not body["public_key"]:
-            say(STATUS, "Paste the public key first (the one line of ~/.ssh/id_ed25519.pub).",
-                error=True)  # fmt: skip
+            say(STATUS, f"Paste the public key first ({ONE_LINE}).", error=True)
             return
         try:
             added = await call_api("POST", "/backups/keys", body)
