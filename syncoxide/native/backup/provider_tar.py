@@ -2,8 +2,14 @@
 
 The provider is listed first (metadata only, sorted by path so archives list in a stable
 order), then each file is read once with ``open_read`` and framed by
-:mod:`syncoxide.backup.tar_stream` as its bytes arrive. Memory stays at one chunk plus the
-listing, whatever the size of the backup.
+:mod:`syncoxide.backup.tar_stream` as its bytes arrive.
+
+Small files are read ahead: while one file is streamed, the next few small ones (up to
+``READ_AHEAD_FILES`` of at most ``READ_AHEAD_SIZE`` each) are already being read, whole, so
+a store's per-object latency is paid in parallel rather than once per file in turn (10,000
+small objects from S3 went from one GET at a time to eight in flight: bench/backup_provider.py).
+Bigger files stream in their turn. Memory stays at the listing, one chunk, and at most
+``READ_AHEAD_FILES x READ_AHEAD_SIZE`` (8 MiB) of files read ahead, whatever the backup's size.
 
 A tar header carries the size before the bytes, so a file whose size changed between the
 listing and the read cannot be stored as it is now: the stream stops with ``IntegrityError``,
@@ -13,12 +19,17 @@ version. Nothing earlier in the repository is touched.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from syncoxide.backup import tar_stream
 from syncoxide.errors import IntegrityError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
+
+READ_AHEAD_FILES = 8
+READ_AHEAD_SIZE = 1 << 20
 
 
 @dataclass
@@ -36,34 +47,106 @@ async def listed_entries(provider: Provider) -> list[Entry]:
     return sorted((e for e in entries if e.kind in wanted), key=lambda e: e.path)
 
 
+@asynccontextmanager
+async def _closed_after(
+    chunks: AsyncIterator[bytes],
+) -> AsyncGenerator[AsyncIterator[bytes], None]:
+    """``chunks``, closed on the way out even when left early: a ``break`` alone would leave a
+    provider's read (and its connection) open until garbage collection."""
+    try:
+        yield chunks
+    finally:
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class ReadAhead:
+    """Whole reads of the next few small files, started while earlier files are streamed."""
+
+    def __init__(self, provider: Provider, entries: list[Entry]) -> None:
+        self._provider = provider
+        self._entries = entries
+        self._reads: dict[int, asyncio.Task[list[bytes]]] = {}
+        self._next = 0  # the first index not yet considered for reading ahead
+
+    def start(self, index: int) -> None:
+        """Read ahead the small files among ``entries[index : index + READ_AHEAD_FILES]``."""
+        self._next = max(self._next, index)
+        while self._next < min(index + READ_AHEAD_FILES, len(self._entries)):
+            entry = self._entries[self._next]
+            if entry.kind is EntryKind.FILE and entry.size <= READ_AHEAD_SIZE:
+                self._reads[self._next] = asyncio.ensure_future(self._whole(entry))
+            self._next += 1
+
+    async def _whole(self, entry: Entry) -> list[bytes]:
+        chunks, size = [], 0
+        async with _closed_after(self._provider.open_read(entry.path)) as reading:
+            async for chunk in reading:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > entry.size:  # it grew since the listing: enough to tell, no more
+                    break
+        return chunks
+
+    async def content(self, index: int) -> AsyncIterator[bytes]:
+        """The file's bytes: read ahead if it was small, else streamed now."""
+        read = self._reads.pop(index, None)
+        if read is None:
+            path = self._entries[index].path
+            async with _closed_after(self._provider.open_read(path)) as reading:
+                async for chunk in reading:
+                    yield chunk
+            return
+        for chunk in await read:
+            yield chunk
+
+    async def cancel(self) -> None:
+        """Stop the reads still running (the stream was stopped before their turn)."""
+        reads = list(self._reads.values())
+        self._reads.clear()
+        for read in reads:
+            read.cancel()
+        # Their outcomes (cancelled, or a failure nobody will read) are moot now; a
+        # cancellation of this task itself still goes through.
+        await asyncio.gather(*reads, return_exceptions=True)
+
+
 async def provider_tar(
     provider: Provider,
     tally: TarTally | None = None,
     on_file: Callable[[Entry], None] | None = None,
 ) -> AsyncIterator[bytes]:
     tally = tally if tally is not None else TarTally()
-    for entry in await listed_entries(provider):
-        mtime = entry.mtime_ns / 1e9
-        if entry.kind is EntryKind.DIR:
-            yield tar_stream.folder_header(entry.path, mtime)
-            tally.folders += 1
-            continue
-        yield tar_stream.file_header(entry.path, entry.size, mtime)
-        sent = 0
-        async for chunk in provider.open_read(entry.path):
-            sent += len(chunk)
-            if sent > entry.size:
-                break
-            yield chunk
-        if sent != entry.size:
-            raise IntegrityError(
-                f"{entry.path} changed while it was being backed up "
-                f"(listed as {entry.size} bytes, read {sent}).",
-                hint="The archive was not saved; the next run backs up the new version.",
-            )
-        yield tar_stream.padding(entry.size)
-        tally.files += 1
-        tally.bytes += entry.size
-        if on_file is not None:
-            on_file(entry)
-    yield tar_stream.END
+    entries = await listed_entries(provider)
+    ahead = ReadAhead(provider, entries)
+    try:
+        for index, entry in enumerate(entries):
+            mtime = entry.mtime_ns / 1e9
+            if entry.kind is EntryKind.DIR:
+                yield tar_stream.folder_header(entry.path, mtime)
+                tally.folders += 1
+                continue
+            ahead.start(index)
+            yield tar_stream.file_header(entry.path, entry.size, mtime)
+            sent = 0
+            async with _closed_after(ahead.content(index)) as content:
+                async for chunk in content:
+                    sent += len(chunk)
+                    if sent > entry.size:
+                        break
+                    yield chunk
+            if sent != entry.size:
+                raise IntegrityError(
+                    f"{entry.path} changed while it was being backed up "
+                    f"(listed as {entry.size} bytes, read {sent}).",
+                    hint="The archive was not saved; the next run backs up the new version.",
+                )
+            yield tar_stream.padding(entry.size)
+            tally.files += 1
+            tally.bytes += entry.size
+            if on_file is not None:
+                on_file(entry)
+        yield tar_stream.END
+    finally:
+        await ahead.cancel()

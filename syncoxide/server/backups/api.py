@@ -33,14 +33,18 @@ MAX_ID = 2**62
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH = {"type": "string", "maxLength": 1000}
 _PASSPHRASE = {"type": "string", "maxLength": 1024}
+_SETTINGS = {"type": "object", "additionalProperties": STR}
 _HOSTING = obj(
-    ("ssh_ready", "ssh_host", "ssh_port", "ssh_login", "area"),
+    ("ssh_ready", "ssh_host", "ssh_port", "ssh_login", "area", "settings"),
     ssh_ready=BOOL,
     ssh_host=STR,
     ssh_port=INT,
     ssh_login=STR,
     area=STR,
+    settings=_SETTINGS,
 )
+#: The repository name in ``hosting``'s example settings, for people to replace with theirs.
+EXAMPLE_NAME = "NAME"
 _KEY = obj(
     ("id", "label", "public_key", "append_only", "quota", "created_at"),
     id=INT,
@@ -50,7 +54,6 @@ _KEY = obj(
     quota=STR,
     created_at=INT,
 )
-_SETTINGS = {"type": "object", "additionalProperties": STR}
 _REPOSITORY = obj(
     ("id", "name", "encryption", "passphrase_kept", "created_at", "settings"),
     id=INT,
@@ -203,7 +206,8 @@ async def hosting(call: Call) -> dict[str, Any]:
         "ssh_host": settings.ssh_host,
         "ssh_port": settings.ssh_port,
         "ssh_login": settings.ssh_login,
-        "area": str(service.hosted.area(call.user.id)),
+        "area": str(service.hosted.prepare_area(call.user.id)),  # ready for `borg init` over SSH
+        "settings": service.client_settings(call.user.id, EXAMPLE_NAME),
     }
 
 

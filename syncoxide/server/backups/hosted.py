@@ -83,6 +83,13 @@ class HostedRepositories:
     def area(self, user_id: int) -> Path:
         return self.root / f"user-{user_id}"
 
+    def prepare_area(self, user_id: int) -> Path:
+        """The user's area, made if missing: ``borg init`` over SSH needs the folder to exist
+        (``borg serve --restrict-to-path`` does not make it), keys or not."""
+        area = self.area(user_id)
+        area.mkdir(parents=True, exist_ok=True)
+        return area
+
     def forced_command(self, key: HostedKey) -> str:
         words = [self.borg, "serve", "--restrict-to-path", str(self.area(key.user_id))]
         if key.append_only:
@@ -98,8 +105,9 @@ class HostedRepositories:
 
     def write_authorized_keys(self, path: Path, keys: Iterable[HostedKey]) -> None:
         """Replace ``path`` atomically with one line per key (sshd never reads half a file)."""
+        keys = list(keys)  # read twice below: a generator would leave the file empty
         for key in keys:
-            self.area(key.user_id).mkdir(parents=True, exist_ok=True)
+            self.prepare_area(key.user_id)
         text = "".join(self.authorized_keys_line(k) + "\n" for k in keys)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".new")

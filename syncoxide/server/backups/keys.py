@@ -67,6 +67,7 @@ class BackupKeys:
                 "That SSH key is registered already.",
                 hint="Each key reaches one account's repositories; make a new key for this one.",
             ) from None
+        self.hosted.prepare_area(user_id)  # published or not, the key's area is there to use
         await self.publish()
         return added
 

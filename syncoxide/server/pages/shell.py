@@ -95,4 +95,14 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
 
 #: The app's views in navigation order; each is ``templates/views/<key>.html``, its static
 #: layout, put into the app shell so the app is usable before Python runs.
-VIEW_KEYS = ("home", "files", "sync", "send", "shares", "requests", "vault", "settings")
+VIEW_KEYS = (
+    "home",
+    "files",
+    "sync",
+    "send",
+    "shares",
+    "requests",
+    "vault",
+    "backups",
+    "settings",
+)

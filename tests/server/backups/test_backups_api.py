@@ -104,7 +104,7 @@ def test_registering_a_repository_made_over_ssh_checks_its_passphrase(
     client: TestClient, tmp_path: Path
 ) -> None:
     area = Path(client.get("/api/v1/backups/hosting").json()["area"])
-    area.mkdir(parents=True)  # made when the user's first key was registered
+    assert area.is_dir()  # made on first use of hosting, with no key yet: borg init needs it
     settings = BorgSettings(PASSPHRASE, base_dir=tmp_path / "client-borg")
     asyncio.run(BorgRepository(str(area / "phone"), settings).init())
     body = {"name": "phone", "create": False}
@@ -152,6 +152,9 @@ def test_keys_become_forced_command_lines_in_authorized_keys(tmp_path: Path) -> 
     with backups_app(data, ("alice", "bob")) as client:
         hosting = client.get("/api/v1/backups/hosting").json()
         assert hosting["ssh_ready"] and hosting["ssh_port"] == 2222
+        example = hosting["settings"]  # what to type for a repository not made yet
+        assert example["repository_url"] == f"ssh://borg@backup.example:2222{hosting['area']}/NAME"
+        assert example["borg_init"].startswith("borg init --encryption repokey-blake2 ssh://")
         added = client.post(
             "/api/v1/backups/keys", json={"public_key": key, "append_only": True, "quota": "5G"}
         )
@@ -184,3 +187,15 @@ def _public_key(folder: Path, name: str) -> str:
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test",
                     "-f", str(path)], check=True)  # fmt: skip
     return (folder / f"{name}.pub").read_text()
+
+
+def test_a_key_makes_its_owners_area_even_with_no_ssh_account_set(
+    client: TestClient, tmp_path: Path
+) -> None:
+    root = tmp_path / "data" / "backups"
+    assert not list(root.glob("user-*"))
+    key = _public_key(tmp_path, "desk")
+    assert client.post("/api/v1/backups/keys", json={"public_key": key}).status_code == 201
+    made = list(root.glob("user-*"))
+    assert len(made) == 1 and made[0].is_dir()
+    assert client.get("/api/v1/backups/hosting").json()["area"] == str(made[0])

@@ -86,6 +86,19 @@ def test_authorized_keys_lines_force_a_restricted_borg_serve(
         parse_public_key("hello")
 
 
+def test_keys_given_as_a_generator_are_all_written(tmp_path: Path) -> None:
+    repos = HostedRepositories(tmp_path / "backups")
+    keys = [HostedKey(7, 1, keypair(tmp_path, "ann")), HostedKey(9, 2, keypair(tmp_path, "cy"))]
+    authorized = tmp_path / "authorized_keys"
+    repos.write_authorized_keys(authorized, (key for key in keys))
+    lines = authorized.read_text().splitlines()
+    assert [line.rsplit(" ", 1)[1] for line in lines] == [
+        "syncoxide-user-7-key-1",
+        "syncoxide-user-9-key-2",
+    ]
+    assert repos.area(7).is_dir() and repos.area(9).is_dir()
+
+
 def test_a_key_reaches_its_own_area_and_nothing_else(
     hosted: tuple[HostedRepositories, Path], tmp_path: Path
 ) -> None:

@@ -69,6 +69,12 @@ def _vault(_shared: Shared) -> tuple[object, ...]:
     return (VaultView().start(),)
 
 
+def _backups(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.backups.view import BackupsView
+
+    return (BackupsView(shared.connections).start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -82,6 +88,7 @@ SECTIONS = (
     Section("shares", _shares),
     Section("requests", _requests),
     Section("vault", _vault),
+    Section("backups", _backups),
     Section("settings"),
 )
 

@@ -1,8 +1,9 @@
-"""Lean HEAD and PUT Object for the per-file hot paths: SigV4 signed here, sent with aiohttp.
+"""Lean HEAD, GET and PUT Object for the per-file hot paths: SigV4 signed here, sent with aiohttp.
 
-Why: listing must HEAD every object (the mtime lives in metadata) and a first copy PUTs every
-small file; through botocore each request costs ~1.5 ms of CPU (user-agent assembly, hooks,
-date parsing), which made 10,000-file runs CPU-bound. Signing by hand costs a few HMACs.
+Why: listing must HEAD every object (the mtime lives in metadata), a first copy PUTs every
+small file and a provider backup GETs every file; through botocore each request costs ~1.5 ms
+of CPU (user-agent assembly, hooks, date and body parsing), which made 10,000-file runs
+CPU-bound. Signing by hand costs a few HMACs.
 Only the plain case is handled here (an endpoint, static keys, path-style URLs); anything
 unusual, including every unexpected reply, goes back through botocore, which retries and
 reports the precise error. PUTs carry Content-MD5, so the server still checks every byte.
@@ -15,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
@@ -105,6 +107,37 @@ async def lean_head(
         modified = reply.headers.get("Last-Modified")
         stamp = int(parsedate_to_datetime(modified).timestamp()) * 10**9 if modified else 0
         return Head(int(reply.headers.get("Content-Length", 0)), stamp, metadata)
+
+
+class LeanRead:
+    """A GET Object sent and answered: its body is read with ``chunks``, then closed."""
+
+    def __init__(self, reply: aiohttp.ClientResponse) -> None:
+        self._reply = reply
+
+    async def chunks(self, size: int) -> AsyncIterator[bytes]:
+        try:
+            async for block in self._reply.content.iter_chunked(size):
+                yield block
+        finally:
+            self._reply.release()
+
+
+async def lean_get(
+    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str, *, byte_range: str
+) -> LeanRead | None:
+    """The object's body (``byte_range`` as a Range header value, or ""); None when absent
+    (404); raises LookupError for any other reply but 200 and 206, before any byte is read."""
+    url, headers = signer.signed(
+        "GET", bucket, key, extra={"range": byte_range} if byte_range else {}
+    )
+    reply = await session.get(url, headers=headers, allow_redirects=False)
+    if reply.status in (200, 206):
+        return LeanRead(reply)
+    reply.release()
+    if reply.status == 404:
+        return None
+    raise LookupError(reply.status)
 
 
 async def lean_put(

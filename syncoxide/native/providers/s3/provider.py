@@ -45,7 +45,13 @@ from syncoxide.native.providers.digests import (
 )
 from syncoxide.native.providers.s3 import key_names
 from syncoxide.native.providers.s3.errors import translated
-from syncoxide.native.providers.s3.lean import HeadSigner, lean_head, lean_put
+from syncoxide.native.providers.s3.lean import (
+    HeadSigner,
+    LeanRead,
+    lean_get,
+    lean_head,
+    lean_put,
+)
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
@@ -253,6 +259,12 @@ class S3Provider:
         if offset or length is not None:
             end = "" if length is None else str(offset + length - 1)
             extra["Range"] = f"bytes={offset}-{end}"
+        lean = await self._lean_read(path, extra.get("Range", ""))
+        if lean is not None:
+            with self._translated(path):
+                async for block in lean.chunks(_READ_CHUNK):
+                    yield block
+            return
         with self._translated(path):
             try:
                 response = await client.get_object(
@@ -265,6 +277,26 @@ class S3Provider:
             async with response["Body"] as body:
                 async for block in body.iter_chunks(_READ_CHUNK):
                     yield block
+
+    async def _lean_read(self, path: str, byte_range: str) -> LeanRead | None:
+        """The plain case of a GET without botocore's per-request CPU; None: use botocore
+        (no lean session, or a reply it should explain, such as a range past the end)."""
+        if self._lean is None:
+            return None
+        try:
+            with self._translated(path):
+                read = await lean_get(
+                    self._lean[0],
+                    self._lean[1],
+                    self._bucket,
+                    self._key(path),
+                    byte_range=byte_range,
+                )
+        except LookupError:
+            return None
+        if read is None:
+            raise NotFoundError(f"S3: {path!r} does not exist.")
+        return read
 
     def digests_wanted_first(self, size: int) -> tuple[str, ...]:
         # A multipart upload's metadata is fixed when it starts; a single PUT sends it after

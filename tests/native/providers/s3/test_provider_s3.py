@@ -164,6 +164,40 @@ def test_lean_head_signs_unicode_keys_the_server_accepts(s3_server: S3Server) ->
     asyncio.run(run())
 
 
+def test_lean_get_reads_whole_ranged_missing_and_past_the_end(s3_server: S3Server) -> None:
+    from syncoxide.native.providers.s3.lean import lean_get
+
+    content = bytes(range(256)) * 40
+    name = "caf\u00e9/\u00fc get+.bin"
+
+    async def run() -> None:
+        async with S3Provider(_settings(s3_server)) as provider:
+            await provider.write(name, _stream(content, 1000), mtime_ns=5)
+            assert provider._lean is not None
+            session, signer = provider._lean
+            key = provider._key(name)
+            whole = await lean_get(session, signer, s3_server.bucket, key, byte_range="")
+            assert whole is not None
+            assert b"".join([b async for b in whole.chunks(4096)]) == content
+            part = await lean_get(session, signer, s3_server.bucket, key, byte_range="bytes=10-19")
+            assert part is not None
+            assert b"".join([b async for b in part.chunks(4)]) == content[10:20]
+            missing = provider._key("caf\u00e9/none")
+            assert await lean_get(session, signer, s3_server.bucket, missing, byte_range="") is None
+            with pytest.raises(LookupError):  # 416: botocore then says what it means
+                await lean_get(
+                    session, signer, s3_server.bucket, key, byte_range=f"bytes={len(content)}-"
+                )
+            # Through the provider: the same bytes, and nothing past the end, as the contract says.
+            assert b"".join([b async for b in provider.open_read(name, 5, 7)]) == content[5:12]
+            assert [b async for b in provider.open_read(name, len(content))] == []
+            with pytest.raises(NotFoundError):
+                async for _ in provider.open_read("caf\u00e9/none"):
+                    pass
+
+    asyncio.run(run())
+
+
 def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) -> None:
     from syncoxide.native.providers.s3.lean import lean_put
 

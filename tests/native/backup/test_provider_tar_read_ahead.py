@@ -1,0 +1,111 @@
+"""A provider's files as a tar stream: small files are read ahead, in a bounded window, and the
+stream still comes out in order, byte for byte; stopping early leaves no read running."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import tarfile
+from collections.abc import AsyncIterator
+
+import pytest
+
+from syncoxide.errors import IntegrityError
+from syncoxide.native.backup.provider_tar import (
+    READ_AHEAD_FILES,
+    READ_AHEAD_SIZE,
+    TarTally,
+    provider_tar,
+)
+from syncoxide.providers.memory import MemoryProvider
+
+
+class SlowStore(MemoryProvider):
+    """A store whose reads take a while, counting how many run at once (as a remote would)."""
+
+    def __init__(self) -> None:
+        super().__init__(chunk_size=16 * 1024)
+        self.running = self.most = self.started = 0
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        self.running += 1
+        self.started += 1
+        self.most = max(self.most, self.running)
+        try:
+            await asyncio.sleep(0.01)
+            async for chunk in super().open_read(path, offset, length):
+                yield chunk
+        finally:
+            self.running -= 1
+
+
+async def _one(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+async def _filled(store: SlowStore, files: dict[str, bytes]) -> None:
+    for path, content in files.items():
+        await store.write(path, _one(content), mtime_ns=1_700_000_000 * 10**9)
+
+
+def _files() -> dict[str, bytes]:
+    chance = random.Random(5)
+    files = {
+        f"d{i % 4}/f{i:03d}.bin": chance.randbytes(chance.randint(0, 70_000)) for i in range(40)
+    }
+    files["d1/big.bin"] = chance.randbytes(READ_AHEAD_SIZE + 12_345)  # streamed in its turn
+    return files
+
+
+def test_small_files_are_read_ahead_and_the_tar_is_in_order_byte_for_byte() -> None:
+    files = _files()
+
+    async def scenario() -> tuple[bytes, SlowStore, TarTally]:
+        store = SlowStore()
+        await _filled(store, files)
+        tally = TarTally()
+        stream = b"".join([chunk async for chunk in provider_tar(store, tally)])
+        return stream, store, tally
+
+    stream, store, tally = asyncio.run(scenario())
+    with tarfile.open(fileobj=io.BytesIO(stream)) as archive:
+        members = archive.getmembers()
+        read = {m.name: archive.extractfile(m).read() for m in members if m.isfile()}  # type: ignore[union-attr]
+    assert read == files
+    names = [m.name for m in members]
+    assert names == sorted(names)  # the listing's order, folders before their files
+    assert tally.files == len(files) and tally.bytes == sum(map(len, files.values()))
+    assert 1 < store.most <= READ_AHEAD_FILES + 1  # the window, plus the big file streaming
+    assert store.running == 0
+
+
+def test_a_file_read_ahead_that_changed_size_still_stops_the_stream() -> None:
+    async def scenario() -> None:
+        store = SlowStore()
+        await _filled(store, {"a/one.bin": b"1" * 100, "a/two.bin": b"2" * 100})
+        stream = provider_tar(store)
+        await anext(stream)  # the folder "a": no file read yet
+        await store.write("a/two.bin", _one(b"2" * 101))  # grows before its read
+        with pytest.raises(IntegrityError, match=r"a/two\.bin changed while"):
+            async for _ in stream:
+                pass
+        assert store.running == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_stopped_early_leaves_no_read_running() -> None:
+    async def scenario() -> SlowStore:
+        store = SlowStore()
+        await _filled(store, _files())
+        stream = provider_tar(store)
+        for _ in range(4):  # a folder, a header, some bytes: reads ahead are under way
+            await anext(stream)
+        await stream.aclose()  # as when borg fails and the runner stops feeding it
+        return store
+
+    store = asyncio.run(scenario())
+    assert store.running == 0 and store.started <= READ_AHEAD_FILES + 1

@@ -1,0 +1,1 @@
+"""The Backups view: hosted borg repositories, their archives, and provider backups."""
