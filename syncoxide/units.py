@@ -25,3 +25,8 @@ def format_bytes(count: int | float) -> str:
 def format_rate(bytes_per_second: float) -> str:
     """A transfer speed: ``25.0 MB/s``."""
     return f"{format_bytes(bytes_per_second)}/s"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 file``, ``3 files``, ``0 files``: never ``file(s)``."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

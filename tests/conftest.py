@@ -114,8 +114,11 @@ class LiveServer:
         return self.process.returncode, output
 
 
-def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
-    """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place."""
+def start_live_server(
+    data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+) -> LiveServer:
+    """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place.
+    ``env`` adds or overrides environment variables of the server process."""
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -133,7 +136,12 @@ def start_live_server(data_dir: Path, port: int | None = None) -> LiveServer:
         stderr=subprocess.STDOUT,
         text=True,
         # Its users' connections may reach the loopback test servers (S3, WebDAV, ...).
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1"},
+        env={
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1",
+            **(env or {}),
+        },
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir)
     deadline = time.monotonic() + 30

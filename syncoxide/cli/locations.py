@@ -3,22 +3,51 @@ provider for a location given on the command line (``sync``, ``mount``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from syncoxide.errors import UsageError
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.remotes.store import RemoteStore, open_remote, split_location
 
 
-def open_location(spec: str, durable: bool = True, remotes: RemoteStore | None = None) -> Any:
+def open_location(
+    spec: str,
+    durable: bool = True,
+    remotes: RemoteStore | None = None,
+    *,
+    make: bool = False,
+    dry_run: bool = False,
+) -> Any:
+    """The provider for ``spec``. ``make``: a local folder that does not exist is made when its
+    parent exists, as rclone, rsync and cp do with a destination (a dry run only pretends it is
+    empty)."""
     remotes = remotes or RemoteStore()
     name, path = split_location(spec, remotes.names())
     if name is None:
-        return LocalProvider(spec, durable=durable)
+        if make and not dry_run:
+            _make_destination(Path(spec))
+        return LocalProvider(spec, durable=durable, absent_ok=make)
     kind, options = remotes.options(name)
     if kind == "crypt":
         inner = open_location(_joined(options["remote"], path), durable, remotes)
         return _password_folder(inner, options)
     return open_remote(kind, options, path)
+
+
+def _make_destination(folder: Path) -> None:
+    """Make a missing destination folder whose parent exists; anything else is left as it is."""
+    if folder.exists() or folder.is_symlink() or not folder.absolute().parent.is_dir():
+        return  # LocalProvider says what is wrong with it
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        pass  # made by someone else in between: as good
+    except OSError as error:
+        raise UsageError(
+            f"Could not create the destination folder {str(folder)!r}: {error.strerror}.",
+            hint="Nothing was changed. Check the permissions of its parent folder.",
+        ) from error
 
 
 def _joined(location: str, path: str) -> str:

@@ -222,14 +222,22 @@ def _part_settings(args: argparse.Namespace) -> Any:
     )
 
 
-def _providers(first: str, second: str, durable: bool = True) -> tuple[Any, Any]:
-    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``."""
+def _providers(
+    first: str,
+    second: str,
+    *,
+    durable: bool = True,
+    make_second: bool = False,
+    dry_run: bool = False,
+) -> tuple[Any, Any]:
+    """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``;
+    ``make_second`` makes a missing local destination whose parent exists."""
     from syncoxide.cli.locations import open_location
     from syncoxide.native.remotes.store import RemoteStore
 
     remotes = RemoteStore()
     one = open_location(first, durable, remotes)
-    two = open_location(second, durable, remotes)
+    two = open_location(second, durable, remotes, make=make_second, dry_run=dry_run)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two
@@ -255,7 +263,13 @@ def _sync(args: argparse.Namespace) -> int:
     from syncoxide.system import SystemClock, SystemRandom
 
     options = _options(args)
-    one, two = _providers(args.source, args.dest, durable=not args.no_fsync)
+    one, two = _providers(
+        args.source,
+        args.dest,
+        durable=not args.no_fsync,
+        make_second=True,
+        dry_run=args.dry_run,
+    )
     store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
     give_local_state((one, two), store.folder)
     progress = ProgressLine(sys.stderr)

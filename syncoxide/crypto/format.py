@@ -280,3 +280,16 @@ class ChunkLayout:
 
 def layout_of(header: ChunkedHeader) -> ChunkLayout:
     return ChunkLayout(header.size, header.chunk_size)
+
+
+CHUNK_LOG2_OFFSET = 8  # in every version so far: right after the magic and the version byte
+
+
+def plaintext_size_of(start: bytes, ciphertext_size: int) -> int:
+    """The decrypted size of a file of ``ciphertext_size`` bytes whose first bytes (through
+    ``CHUNK_LOG2_OFFSET``) are ``start``: without its key, as a server lists a share."""
+    size = header_size(start)
+    if len(start) <= CHUNK_LOG2_OFFSET:
+        raise TruncatedDataError("The file ends inside its syncoxide header.")
+    _check_chunk_log2(start[CHUNK_LOG2_OFFSET])
+    return ChunkLayout(size, 1 << start[CHUNK_LOG2_OFFSET]).plaintext_size(ciphertext_size)

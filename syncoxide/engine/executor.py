@@ -159,6 +159,8 @@ class Executor:
             return await self._remove(index, action, where)
         elif action.kind is ActionKind.RENAME:
             return await self._rename(index, action, where)
+        elif action.kind is ActionKind.TOUCH:
+            return await self._touch(index, action, where)
         else:
             return await self._copy(index, action)
         return Outcome(index, action, ok=True)
@@ -206,6 +208,22 @@ class Executor:
                 return Outcome(index, action, ok=True, noop=True, message="changed since plan")
         await move_within(where, action.source_path, action.path, self.hash_kind)
         return Outcome(index, action, ok=True)
+
+    async def _touch(self, index: int, action: Action, where: Provider) -> Outcome:
+        """Set the time of a file whose content equals the other side's, if it is unchanged.
+
+        Stat first even on a first try: an edit made since the listing must keep its own
+        time, or the next run would take it for the synced version."""
+        assert action.source is not None and action.target is not None
+        wanted = action.source.mtime_ns
+        aligned = replace(action.target, mtime_ns=wanted)
+        current = await stat_or_none(where, action.path)
+        if _same(current, aligned):
+            return Outcome(index, action, ok=True, noop=True, written=aligned)
+        if not _same(current, action.target):
+            return Outcome(index, action, ok=True, noop=True, message="changed since the plan")
+        await where.set_mtime(action.path, wanted)
+        return Outcome(index, action, ok=True, written=aligned)
 
     async def _copy(self, index: int, action: Action) -> Outcome:
         assert action.source is not None and action.source_path is not None
@@ -287,9 +305,15 @@ class Executor:
     async def _twins(self, one: Provider, a: Entry, two: Provider, b: Entry) -> bool:
         if self.hash_kind is None:
             return False
-        left = await one.hash(a.path, self.hash_kind)
-        right = await two.hash(b.path, self.hash_kind)
-        return left == right
+        return await self._digest(one, a, self.hash_kind) == await self._digest(
+            two, b, self.hash_kind
+        )
+
+    @staticmethod
+    async def _digest(provider: Provider, entry: Entry, kind: str) -> str:
+        """The entry's digest: as listed or kept in the pair state, else read from the file."""
+        known = entry.hashes.get(kind)
+        return known if known is not None else await provider.hash(entry.path, kind)
 
     async def _recheck_copy(
         self, index: int, action: Action, source: Entry, dest: Provider

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from syncoxide.errors import RunNotStartedError, SyncoxideError
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.providers.contract import Provider
-from syncoxide.sync.bisync import BisyncOptions, lookalike_keys, plan_bisync
+from syncoxide.sync.bisync import BisyncOptions, carry_digests, lookalike_keys, plan_bisync
+from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, Rule
 from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
@@ -153,22 +154,39 @@ async def _listings(
         set_aside_unmappable(first, Side.PATH1, "path2")
     if options.mode is Mode.BISYNC and not one.features.byte_names:
         set_aside_unmappable(second, Side.PATH2, "path1")
+    folding = [
+        side for side, p in ((Side.PATH1, one), (Side.PATH2, two)) if not p.features.case_sensitive
+    ]
+    set_aside_clashes({Side.PATH1: first, Side.PATH2: second}, folding=folding)
     return first, second, removed
 
 
 def _plan(
-    one: Listing,
-    two: Listing,
+    one: Provider,
+    two: Provider,
+    lists: tuple[Listing, Listing],
     state: PairState,
     options: RunOptions,
-    tolerance: int,
-    sensitive: bool,
     now: float,
 ) -> Plan:
-    if options.mode is Mode.BISYNC:
-        opts = BisyncOptions(options.policy, options.checksum, tolerance, sensitive, now)
-        return plan_bisync(one, two, state, opts)
-    return plan_one_way(one, two, OneWayOptions(options.mode, options.checksum, tolerance))
+    first, second = lists
+    tolerance = _tolerance(one, two)
+    if options.mode is not Mode.BISYNC:
+        return plan_one_way(first, second, OneWayOptions(options.mode, options.checksum, tolerance))
+    settable = frozenset(
+        side
+        for side, provider in ((Side.PATH1, one), (Side.PATH2, two))
+        if provider.features.sets_mtime_in_place
+    )
+    opts = BisyncOptions(
+        options.policy,
+        options.checksum,
+        tolerance,
+        case_sensitive=one.features.case_sensitive and two.features.case_sensitive,
+        now=now,
+        settable_mtimes=settable,
+    )
+    return plan_bisync(first, second, state, opts)
 
 
 async def _journal_plan(
@@ -273,10 +291,12 @@ async def _prepare(
     """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
     first, second, removed = await _listings(one, two, options)
     state = await _load_state(store, options)
+    if state.files and not options.checksum:
+        carry_digests(first, Side.PATH1, state, _tolerance(one, two))
+        carry_digests(second, Side.PATH2, state, _tolerance(one, two))
     await _add_checksums(one, two, first, second, state, options)
     await _hash_lookalikes(one, two, first, second, state, options)
-    sensitive = one.features.case_sensitive and two.features.case_sensitive
-    plan = _plan(first, second, state, options, _tolerance(one, two), sensitive, now)
+    plan = _plan(one, two, (first, second), state, options, now)
     if options.mode is Mode.SYNC and options.track_renames:
         pairs = await find_renames(one, two, first, second, options.transfers)
         plan = with_renames(plan, pairs, first, second)

@@ -75,7 +75,8 @@ def _check_max_delete(plan: Plan, options: SafetyOptions) -> None:
 
 def _check_empty_side(view: PairView) -> None:
     for side in (Side.PATH1, Side.PATH2):
-        if view.sides[side].files or not _had_files(view, side):
+        listing = view.sides[side]
+        if listing.files or listing.clashes or listing.held or not _had_files(view, side):
             continue
         raise EmptySideError(
             f"{side.value} lists no files, but {_was_full(view, side)}.",

@@ -27,7 +27,7 @@ def _apply(views: dict[Side, _SideView], outcome: Outcome, sensitive: bool) -> N
     action = outcome.action
     view = views[action.side]
     key = match_key(action.path, case_sensitive=sensitive)
-    if action.kind is ActionKind.COPY:
+    if action.kind in (ActionKind.COPY, ActionKind.TOUCH):
         written = outcome.written
         if written is None and action.source is not None:
             written = action.source
@@ -58,7 +58,8 @@ async def save_bisync_state(
     sensitive: bool,
 ) -> None:
     views = {Side.PATH1: _SideView(first), Side.PATH2: _SideView(second)}
-    failed: set[str] = set()
+    # A name clash left its key out of this run: like a failure, it keeps its old record.
+    failed: set[str] = set(first.clashes) | set(second.clashes)
     for outcome in outcomes:
         if outcome.ok and not outcome.message:
             _apply(views, outcome, sensitive)

@@ -7,6 +7,7 @@ from typing import Any
 
 from syncoxide.engine.exit_codes import EXIT_OK, EXIT_PARTIAL
 from syncoxide.engine.run import RunReport
+from syncoxide.sync.plan import ActionKind
 
 
 def exit_code(report: RunReport) -> int:
@@ -23,7 +24,11 @@ def summary_json(report: RunReport, seconds: float) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "planned": len(report.plan.actions),
         "done": dict(sorted(counts.items())),
-        "bytes_copied": sum(o.written.size for o in done if o.written is not None),
+        "bytes_copied": sum(
+            o.written.size
+            for o in done
+            if o.written is not None and o.action.kind is not ActionKind.TOUCH
+        ),
         "resumed_actions": len(report.resumed),
         "partials_removed": report.partials_removed,
         "failures": [

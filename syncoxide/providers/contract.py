@@ -68,6 +68,10 @@ class Features:
     #: ``syncoxide.byte_names``) can be stored and listed. Where False, the engine leaves such
     #: names out of what it writes here and reports them as unmapped.
     byte_names: bool = False
+    #: True when ``set_mtime`` changes the time alone. False where it must rewrite the file
+    #: (Dropbox uploads it again as a new revision): bisync then records two equal files'
+    #: differing times instead of aligning them.
+    sets_mtime_in_place: bool = True
 
 
 ExpectedDigest = Callable[[], str | None]

@@ -281,6 +281,7 @@ def encrypted_features(inner: Features) -> Features:
         hash_kinds=frozenset(HASH_KINDS),
         listing_hash_kinds=frozenset(),
         byte_names=True,  # a name's bytes are encrypted; the inner store sees base32 only
+        sets_mtime_in_place=inner.sets_mtime_in_place,
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from syncoxide.errors import (
     AlreadyExistsError,
@@ -85,6 +86,10 @@ class MemoryProvider:
         self.bytes_written = 0
 
     # -- helpers for tests -------------------------------------------------------------
+    def pretend(self, **features: Any) -> None:
+        """Stand in for another kind of store: ``pretend(sets_mtime_in_place=False)``."""
+        self._features = replace(self._features, **features)
+
     def _key(self, path: str) -> str:
         return path if self._features.case_sensitive else path.casefold()
 
@@ -255,4 +260,5 @@ class MemoryProvider:
         self._get(path).mtime_ns = mtime_ns
 
     async def hash(self, path: str, kind: str) -> str:
+        self.calls["hash"] += 1
         return hashlib.new(kind, self._get(path).content).hexdigest()

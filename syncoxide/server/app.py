@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from syncoxide import __version__
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
@@ -31,13 +32,18 @@ from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.scheduler import BackupScheduler
 from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
+from syncoxide.server.catalog.api import CATALOG_OPERATIONS
+from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
+from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
@@ -48,7 +54,7 @@ from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.headers import SecurityHeaders
-from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
@@ -61,6 +67,7 @@ from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
 
@@ -103,7 +110,8 @@ class WebApp:
                 f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
             )
         self._load_build()
-        return render_page(request, "app.html", {"build": self.build, "signed_in": signed_in})
+        context = {"build": self.build, "signed_in": signed_in, "view_keys": VIEW_KEYS}
+        return render_page(request, "app.html", context)
 
     async def healthz(self, request: Request) -> Response:
         runtime = current_runtime()
@@ -186,16 +194,27 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
 
 
 def file_service(config: ServerConfig, links: LinkService) -> FileService:
-    """The user's own files share the links' blob store, upload store and quota."""
+    """The user's own files share the links' blob store, upload store and quota; the files
+    and their history (versions, trash) share one connection, so they commit together."""
+    database = open_database(config.database_path)
     return FileService(
-        store=FileStore.open(config.database_path),
+        store=FileStore(database),
         blobs=links.blobs,
         uploads=links.uploads,
         incoming=config.data_dir / "incoming",
         quota_bytes=config.link_quota_bytes,
         used_elsewhere=links.store.bytes_of_user,
         sweep_uploads=links.sweep_abandoned_uploads,
+        history=HistoryStore(database),
+        clock=links.clock,
     )
+
+
+def catalog_service(
+    config: ServerConfig, services: Services, files: FileService, rules: RuleService
+) -> CatalogService:
+    store = SqliteCatalogStore(open_database(config.database_path))
+    return CatalogService(store, services.clock, files, rules.connections)
 
 
 def rule_service(
@@ -273,6 +292,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
     + BACKUP_OPERATIONS
+    + CATALOG_OPERATIONS
 )
 
 
@@ -319,5 +339,11 @@ def create_app(
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
+    assert files.history is not None  # file_service always keeps one
+    app.state.recovery = FileRecovery(files, files.history, web.services.clock)
+    app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
+    proxies = config.trusted_proxies()
+    if proxies:  # outermost, so every route and limit sees the visitor's address
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app

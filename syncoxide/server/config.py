@@ -10,6 +10,7 @@ Every setting the server takes from the environment is read here and nowhere els
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import shutil
 import tomllib
@@ -143,18 +144,34 @@ class ServerConfig:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway
         (docs/rules.md): ``SYNCOXIDE_CONNECTIONS_ALLOW`` (comma-separated) and
         ``allow = [...]`` under ``[connections]`` in the settings file, together."""
-        entries = os.environ.get("SYNCOXIDE_CONNECTIONS_ALLOW", "").split(",")
-        path = self.settings_path
-        if path.is_file():
+        return self._listed("SYNCOXIDE_CONNECTIONS_ALLOW", "connections", "allow")
+
+    def trusted_proxies(self) -> list[str]:
+        """Addresses and CIDRs of reverse proxies whose ``X-Forwarded-For`` and
+        ``X-Forwarded-Proto`` the server believes (docs/accounts-and-api.md):
+        ``SYNCOXIDE_TRUSTED_PROXIES`` (comma-separated) and ``trusted_proxies = [...]`` under
+        ``[server]`` in the settings file. None by default, not even loopback: any local
+        program could otherwise pick the address that rate limits and sign-in pages see."""
+        entries = self._listed("SYNCOXIDE_TRUSTED_PROXIES", "server", "trusted_proxies")
+        for entry in entries:
             try:
-                table = tomllib.loads(path.read_text()).get("connections", {})
-            except (OSError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"Could not read {path}: {error}.") from error
-            listed = table.get("allow", [])
-            if not isinstance(listed, list) or not all(isinstance(e, str) for e in listed):
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
                 raise ConfigError(
-                    f"[connections] allow in {path} must be a list of strings.",
-                    hint='For example: allow = ["nas.lan", "10.0.0.0/8"]',
-                )
-            entries.extend(listed)
+                    f"Trusted proxy {entry!r} is not an IP address or network.",
+                    hint='List your proxy\'s addresses, e.g. "127.0.0.1" or "10.0.0.0/8".',
+                ) from None
+        return entries
+
+    def _listed(self, variable: str, table_name: str, key: str) -> list[str]:
+        """A list setting: the environment variable's entries, then the settings file's."""
+        entries = os.environ.get(variable, "").split(",")
+        table = self._settings_table(table_name)
+        listed = table.get(key, [])
+        if not isinstance(listed, list) or not all(isinstance(e, str) for e in listed):
+            raise ConfigError(
+                f"[{table_name}] {key} in {self.settings_path} must be a list of strings.",
+                hint=f'For example: {key} = ["10.0.0.0/8"]',
+            )
+        entries.extend(listed)
         return [entry.strip() for entry in entries if entry.strip()]

@@ -7,11 +7,17 @@ date, and an older server refuses a directory from a newer one instead of damagi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.history import HISTORY_MIGRATION
+from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
+
+log = logging.getLogger("syncoxide.server")
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema version itself and the instance's own settings.
@@ -272,18 +278,49 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at INTEGER
     );
     """,
+    # 13: the catalog: an index of every file a user can reach, with words for search (FTS5),
+    # stars and the activity log behind Recent (server/catalog/schema.py).
+    CATALOG_MIGRATION,
+    # 14: old versions and the trash of users' own files (server/files/history.py).
+    HISTORY_MIGRATION,
 )
 
 
 def prepare_data_dir(config: ServerConfig) -> int:
-    """Create the data directory on first run, migrate its database, return the schema version."""
+    """Create the data directory on first run, migrate its database, return the schema version.
+
+    Everything in it is made readable by the server's user alone (storage/owner_only.py); what
+    an earlier start left open to others is tightened and reported."""
     config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     config.blobs_dir.mkdir(exist_ok=True, mode=0o700)
+    touch_owner_only(config.database_path)
     connection = _connect(config.database_path)
     try:
-        return migrate(connection)
+        version = migrate(connection)
+        _tighten_modes(config, connection)
+        return version
     finally:
         connection.close()
+
+
+def _tighten_modes(config: ServerConfig, connection: sqlite3.Connection) -> None:
+    walked = connection.execute(
+        "SELECT 1 FROM instance_settings WHERE key = ?", (WALKED_MARKER,)
+    ).fetchone()
+    try:
+        done = tighten(config.data_dir, walk_all=walked is None)
+    except OSError as error:
+        raise ConfigError(
+            f"Could not make {config.data_dir} private to its owner: {error}.",
+            hint="Run the server as the user who owns the data directory.",
+        ) from error
+    if walked is None:
+        connection.execute(
+            "INSERT OR REPLACE INTO instance_settings (key, value) VALUES (?, '1')",
+            (WALKED_MARKER,),
+        )
+    if done.paths:
+        log.warning("%s", done.report())
 
 
 def _connect(path: Path) -> sqlite3.Connection:

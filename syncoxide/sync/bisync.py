@@ -36,6 +36,9 @@ class BisyncOptions:
     case_sensitive: bool = True
     #: Wall-clock seconds for conflict names (from the Clock port).
     now: float = 0.0
+    #: Sides whose provider sets a file's time in place: identical files found with other
+    #: times get the newer time there; elsewhere the pair state records both times.
+    settable_mtimes: frozenset[Side] = frozenset(Side)
 
 
 def _change(before: Entry | None, now: Entry | None, opts: BisyncOptions) -> Change:
@@ -62,6 +65,24 @@ def lookalike_keys(one: Listing, two: Listing, state: PairState, tolerance_ns: i
         ):
             keys.add(key)
     return keys
+
+
+def carry_digests(listing: Listing, side: Side, state: PairState, tolerance_ns: int) -> None:
+    """Give files unchanged since the last run the digests the pair state kept for them.
+
+    A digest is computed once (for two files that looked alike) and then stays in the state for
+    as long as the file keeps its size and time, so no later run reads the file for it again.
+    Not for --checksum runs: those re-read on purpose, to catch edits that kept size and time."""
+    files = listing.files
+    for key, record in state.files.items():
+        before = record.one if side is Side.PATH1 else record.two
+        entry = files.get(key)
+        if (
+            entry is not None
+            and before.hashes
+            and same_content(before, entry, tolerance_ns=tolerance_ns, checksum=False)
+        ):
+            files[key] = replace(entry, hashes={**before.hashes, **entry.hashes})
 
 
 def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: str) -> Action:
@@ -117,10 +138,11 @@ class _BisyncPlanner:
 
     def settle_both_changed(self, key: str, one: Entry | None, two: Entry | None) -> None:
         assert one is not None and two is not None
-        if same_content(
-            one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum
-        ) or same_digest(one, two):
-            return  # identical content is never a conflict; the state records both times
+        if same_content(one, two, tolerance_ns=self.opts.tolerance_ns, checksum=self.opts.checksum):
+            return
+        if same_digest(one, two):  # identical content is never a conflict
+            self.align_times(key, one, two)
+            return
         policy = self.opts.policy
         winner = choose_winner(policy, one, two)
         win, lose = (one, two) if winner is Side.PATH1 else (two, one)
@@ -133,6 +155,31 @@ class _BisyncPlanner:
             self.actions.append(_copy(winner, win, lose, f"conflict: {policy.value}", key))
             return
         self.keep_both(key, winner, win, lose)
+
+    def align_times(self, key: str, one: Entry, two: Entry) -> None:
+        """Give the older copy the newer time: forward only, so no tool that goes by times
+        (make, backups, the next run) can take an edit for older than it is."""
+        if abs(one.mtime_ns - two.mtime_ns) <= self.opts.tolerance_ns:
+            return
+        older, newer = (
+            (Side.PATH1, Side.PATH2) if one.mtime_ns < two.mtime_ns else (Side.PATH2, Side.PATH1)
+        )
+        if older not in self.opts.settable_mtimes:
+            return  # the pair state keeps both times; the next run sees nothing to do
+        stale, fresh = (one, two) if older is Side.PATH1 else (two, one)
+        reason = f"same content as {newer.value}: its time"
+        self.actions.append(
+            Action(
+                ActionKind.TOUCH,
+                older,
+                stale.path,
+                reason,
+                source_path=fresh.path,
+                source=fresh,
+                target=stale,
+                key=key,
+            )
+        )
 
     def keep_both(self, key: str, winner: Side, win: Entry, lose: Entry) -> None:
         loser = winner.other
@@ -183,7 +230,9 @@ class _BisyncPlanner:
     def plan_dirs(self) -> None:
         for side in (Side.PATH1, Side.PATH2):
             mine, theirs = self.sides[side].dirs, self.sides[side.other].dirs
-            keep = {folder for key in self.surviving_files(side) for folder in ancestors(key)}
+            kept_files = self.surviving_files(side) | self.sides[side].held.keys()
+            kept_files |= self.sides[side].clashes.keys()  # left as they are, folders too
+            keep = {folder for key in kept_files for folder in ancestors(key)}
             keep |= {
                 folder
                 for key in mine
@@ -192,15 +241,16 @@ class _BisyncPlanner:
             }
             for key in sorted(mine.keys() - theirs.keys() - self.sides[side.other].files.keys()):
                 if key in self.state.dirs and key not in keep:
-                    self.actions.append(
+                    self.actions += [
                         Action(
                             ActionKind.RMDIR,
                             side,
-                            mine[key].path,
+                            entry.path,
                             f"deleted on {side.other.value}",
                             key=key,
                         )
-                    )
+                        for entry in self.sides[side].dir_spellings(key)
+                    ]
                 else:
                     self.actions.append(
                         Action(ActionKind.MKDIR, side.other, mine[key].path, "new folder", key=key)

@@ -20,6 +20,19 @@ class Listing:
     dirs: dict[str, Entry] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     partials: list[Entry] = field(default_factory=list)
+    #: Names this side holds more than once under one key (``café`` in NFC and NFD, or
+    #: ``A.txt`` and ``a.txt`` when the pair ignores case; a file and a folder count too):
+    #: left out of the plan, see ``syncoxide.sync.clashes``.
+    clashes: dict[str, list[Entry]] = field(default_factory=dict)
+    #: This side's files left out because the other side has a clash under their key.
+    held: dict[str, Entry] = field(default_factory=dict)
+    #: Further spellings of a folder key already in ``dirs`` (``Docs/`` beside ``docs/``):
+    #: their files merge under one key, and removing the folder removes every spelling.
+    more_dirs: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def dir_spellings(self, key: str) -> list[Entry]:
+        """Every folder this side lists under ``key``."""
+        return [self.dirs[key], *self.more_dirs.get(key, ())]
 
 
 def build_listing(
@@ -43,13 +56,28 @@ def build_listing(
             else match_key(path, case_sensitive=case_sensitive)
         )
         if kind is EntryKind.FILE:
-            files[key] = entry
+            if key in files or key in listing.clashes:
+                _add_clash(listing, key, entry)
+            else:
+                files[key] = entry
         elif kind is EntryKind.DIR:
-            dirs[key] = entry
+            # Folders that differ only in case or Unicode form merge, as they would if copied
+            # by hand to a side that folds: only files under one key can overwrite each other.
+            if key in dirs:
+                listing.more_dirs.setdefault(key, []).append(entry)
+            else:
+                dirs[key] = entry
         else:
             target = f" -> {entry.link_target}" if entry.link_target else ""
             listing.skipped.append(Skipped(side, entry.path, f"symlink not followed{target}"))
+    for key in files.keys() & dirs.keys():  # ``Notes`` the file beside ``notes/`` the folder
+        _add_clash(listing, key, dirs[key])
     return listing
+
+
+def _add_clash(listing: Listing, key: str, entry: Entry) -> None:
+    first = listing.files.pop(key, None)
+    listing.clashes.setdefault(key, [] if first is None else [first]).append(entry)
 
 
 UNMAPPED = "unmapped"

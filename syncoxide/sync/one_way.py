@@ -86,10 +86,13 @@ def _mirror_removals(source: Listing, dest: Listing) -> list[Action]:
         for key, entry in dest.files.items()
         if key not in source.files and key not in source.dirs
     ]
+    left = dest.clashes.keys() | dest.held.keys()  # name clashes stay, and so do their folders
+    keep = {folder for key in left for folder in ancestors(key)}
     actions += [
         Action(ActionKind.RMDIR, DST, entry.path, "not in source", target=entry, key=key)
-        for key, entry in dest.dirs.items()
-        if key not in source.dirs
+        for key in dest.dirs
+        if key not in source.dirs and key not in keep
+        for entry in dest.dir_spellings(key)
     ]
     return actions
 
@@ -99,8 +102,9 @@ def _emptied_source_dirs(source: Listing, blocked: set[str]) -> list[Action]:
     keep = {folder for key in blocked for folder in ancestors(key)}
     return [
         Action(ActionKind.RMDIR, SRC, entry.path, "moved", target=entry, key=key)
-        for key, entry in source.dirs.items()
+        for key in source.dirs
         if key not in keep
+        for entry in source.dir_spellings(key)
     ]
 
 
@@ -129,7 +133,8 @@ def plan_one_way(source: Listing, dest: Listing, opts: OneWayOptions) -> Plan:
     if opts.mode is Mode.SYNC:
         actions += _mirror_removals(source, dest)
     if opts.mode is Mode.MOVE:
-        blocked = clashing | {s.path for s in source.skipped}
+        left = source.clashes.keys() | source.held.keys()  # name clashes stay where they are
+        blocked = clashing | {s.path for s in source.skipped} | left
         actions += _emptied_source_dirs(source, blocked)
     skipped = tuple(source.skipped + dest.skipped + clashes)
     return Plan(opts.mode, tuple(actions), skipped)

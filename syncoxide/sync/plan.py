@@ -36,6 +36,8 @@ class ActionKind(enum.Enum):
     RENAME = "rename"  # keep-both: the losing version steps aside on its own side
     TRASH = "trash"  # bisync delete: the version moves to the pair's trash
     COPY = "copy"
+    #: Identical content, other times: the older side takes the newer time (no data moves).
+    TOUCH = "touch"
     DELETE = "delete"  # sync-mode delete (the user asked for a mirror)
     RMDIR = "rmdir"
 
@@ -45,6 +47,7 @@ PHASE_OF = {
     ActionKind.RENAME: 1,
     ActionKind.TRASH: 1,
     ActionKind.COPY: 2,
+    ActionKind.TOUCH: 2,
     ActionKind.DELETE: 3,
     ActionKind.RMDIR: 4,
 }
@@ -59,7 +62,8 @@ class Action:
     # Everything past the first four is named at the call: a COPY's source and target read
     # alike and were once swapped by position.
     _: KW_ONLY
-    #: COPY: path on the other side; RENAME: the old path on the same side.
+    #: COPY, TOUCH: path on the other side; RENAME: the old path on the same side.
+    #: (TOUCH: ``source`` holds the time to set, ``target`` what must still be there.)
     source_path: str | None = None
     source: Entry | None = None
     target: Entry | None = None
@@ -81,6 +85,8 @@ class Action:
             return f"copy   {arrow}: {self.path} ({self.reason})"
         if self.kind is ActionKind.RENAME:
             return f"rename {self.side.value}: {self.source_path} -> {self.path}"
+        if self.kind is ActionKind.TOUCH:
+            return f"touch  {self.side.value}: {self.path} ({self.reason})"
         return f"{self.kind.value:<6} {self.side.value}: {self.path} ({self.reason})"
 
 

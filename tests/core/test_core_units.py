@@ -2,7 +2,7 @@
 
 import pytest
 
-from syncoxide.units import format_bytes, format_rate
+from syncoxide.units import counted, format_bytes, format_rate
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,10 @@ def test_sizes_read_in_decimal_units(count: int, shown: str) -> None:
 def test_a_rate_is_a_size_per_second() -> None:
     assert format_rate(25_000_000) == "25.0 MB/s"
     assert format_rate(12.4) == "12 B/s"
+
+
+def test_counts_read_as_words_never_as_file_s() -> None:
+    assert counted(1, "file") == "1 file"
+    assert counted(0, "file") == "0 files"
+    assert counted(3, "folder") == "3 folders"
+    assert counted(2, "entry", "entries") == "2 entries"

@@ -66,9 +66,32 @@ def test_first_screen_shows_core_runtime_and_navigation(
     expect(page.locator('section[data-view="home"]')).to_be_visible()
 
 
+def test_a_second_visit_starts_python_from_the_snapshot_the_first_stored(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url)
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=READY_TIMEOUT_MS)
+    expect(page.locator("html")).to_have_attribute("data-python-start", "fresh")
+    # Made by a worker once the page is ready and idle: a second interpreter starting.
+    expect(page.locator("html")).to_have_attribute(
+        "data-python-snapshot", "stored", timeout=3 * READY_TIMEOUT_MS
+    )
+    again = page.context.new_page()
+    again.goto(f"{live_server.url}/#/sync")
+    expect(again.locator("html")).to_have_attribute("data-ready", "1", timeout=READY_TIMEOUT_MS)
+    expect(again.locator("html")).to_have_attribute("data-python-start", "snapshot")
+    expect(again.locator("#runtime-card")).to_contain_text("cpython 3.14")
+    # The restored Python works: it plans a sync between two (empty) browser folders.
+    again.click("#sync-preview")
+    expect(again.locator("#sync-plan")).to_have_text(
+        "Nothing to do: the folders agree.", timeout=60_000
+    )
+
+
 def test_progress_is_visible_while_python_loads(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url, wait_until="commit")
-    expect(page.locator("#boot-progress")).to_be_visible()
+    # Generous: on a loaded machine the page may take seconds just to be parsed.
+    expect(page.locator("#boot-progress")).to_be_visible(timeout=30_000)
     expect(page.locator("#boot-stage")).not_to_be_empty()
     expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=READY_TIMEOUT_MS)
 

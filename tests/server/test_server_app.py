@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import html
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import MIGRATIONS, prepare_data_dir
-from syncoxide.server.pages.shell import VendorBuild
+from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.webbuild import ProjectPaths, build
 from tests.conftest import WEB_BUILD_GROUP
 from tests.server.signin import signed_in_client
@@ -24,6 +24,8 @@ from tests.server.signin import signed_in_client
 # It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
 pytestmark = pytest.mark.xdist_group(WEB_BUILD_GROUP)
 ROOT = Path(__file__).resolve().parents[2]
+# A view finding an element by a literal id: element("x"), _element("x"), getElementById("x").
+LOOKUP = r'(?:_element|getElementById|element)\(\s*"([a-z0-9-]+)"'
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +54,35 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"  # it names the signed-in user
     page = response.text
-    assert vendor_url(manifest, "pyscript", "core.js") in page
     assert 'data-ready="0"' in page
-    config_attr = page.split('config="', 1)[1].split('"', 1)[0]
-    config = json.loads(html.unescape(config_attr))  # however the attribute escapes its quotes
-    assert config["interpreter"] == vendor_url(manifest, "pyodide", "pyodide.mjs")
-    assert config["packages"] == ["syncoxide", "syncoxide-web"]
+    boot = page.split('id="python-boot"', 1)[1].split(">", 1)[0]
+    assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
+    assert 'data-packages="syncoxide,syncoxide-web"' in boot
+    assert f'data-build="{manifest["pyodide"]["path"]}"' in boot
+    for wheel in ("syncoxide-0.1.0-py3-none-any.whl", "syncoxide_web-0.1.0-py3-none-any.whl"):
+        url = vendor_url(manifest, "pyodide", wheel)
+        assert f'<link rel="preload" href="{url}" as="fetch" crossorigin>' in page
     assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
+
+
+def test_app_shell_holds_every_view_and_the_navigation_before_python(client: TestClient) -> None:
+    page = client.get("/").text
+    for key in VIEW_KEYS:
+        assert f'<section data-view="{key}"' in page
+        assert f'<a href="#/{key}" data-view="{key}"' in page
+    assert "{{" not in page  # every placeholder, in the views too, was filled
+    assert f"syncoxide {__version__}" in page.split('id="runtime-facts"', 1)[1]
+    assert '<script src="/static/app-shell.js" defer></script>' in page
+
+
+def test_every_element_the_browser_views_look_up_is_in_the_app_shell(client: TestClient) -> None:
+    page = client.get("/").text
+    served = set(re.findall(r'id="([a-z0-9-]+)"', page))
+    looked_up: set[str] = set()
+    for module in (ROOT / "web/py/syncoxide_web").rglob("*.py"):
+        if module.parent.name != "receive":  # the receive page is a page of its own
+            looked_up |= set(re.findall(LOOKUP, module.read_text()))
+    assert looked_up and looked_up <= served, sorted(looked_up - served)
 
 
 def test_healthz_reports_version_and_schema(client: TestClient) -> None:
@@ -221,9 +245,9 @@ def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) 
     client, _ = signed_in_client(
         create_app(ServerConfig(data_dir=tmp_path / "data", web_root=web)), "tester"
     )
-    assert "/vendor/pyscript-1-000000000001/core.js" in client.get("/").text
+    assert "/vendor/pyodide-1-000000000001/pyodide.mjs" in client.get("/").text
     fake_build(web / "static" / "vendor", 2)
-    assert "/vendor/pyscript-2-000000000002/core.js" in client.get("/").text
+    assert "/vendor/pyodide-2-000000000002/pyodide.mjs" in client.get("/").text
     # A page opened before the rebuild can still finish loading from the previous folder.
     assert client.get("/vendor/pyscript-1-000000000001/core.js").text == "// generation 1\n"
     assert client.get("/vendor/manifest.json").status_code == 404

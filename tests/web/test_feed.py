@@ -20,9 +20,20 @@ def test_every_follower_is_told_each_value_in_the_order_they_followed() -> None:
     ]
 
 
-def test_a_value_published_before_anyone_follows_reaches_nobody() -> None:
+def test_a_late_follower_is_told_the_last_value_at_once() -> None:
+    # Views start in any order: the rules form may start after Files published its connections.
     feed: Feed[int] = Feed()
     feed.publish(1)
+    feed.publish(2)
+    told: list[int] = []
+    feed.follow(told.append)
+    assert told == [2]
+    feed.publish(3)
+    assert told == [2, 3]
+
+
+def test_a_follower_of_a_feed_that_never_published_is_told_nothing() -> None:
+    feed: Feed[int] = Feed()
     told: list[int] = []
     feed.follow(told.append)
     assert told == []

@@ -19,7 +19,7 @@
   if (!drop || !list) return;
   const linkId = drop.dataset.request;
   const publicKey = drop.dataset.publicKey || "";
-  const endpoint = "/api/v1/drop/";
+  const endpoint = `/api/v1/drop/${encodeURIComponent(linkId)}/`; // the link's own tus URL
   const tusHeaders = { "Tus-Resumable": "1.0.0", "Syncoxide-Link": linkId };
   const queue = [];
   let running = 0;

@@ -141,6 +141,19 @@
     return name;
   }
 
+  // What a page shows and saves a decrypted name as: the sender chose it, so control
+  // characters and bidirectional controls go (an RLO makes "invoice\u202efdp.exe" read
+  // "invoiceexe.pdf"), the same set syncoxide/safe_names.py drops from every stranger's name.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const UNSHOWN = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+  function shownPath(path) {
+    return path
+      .split("/")
+      .map((part) => part.replace(UNSHOWN, "") || "_")
+      .join("/");
+  }
+
   async function decryptPath(keys, stored) {
     const plain = [];
     for (const part of stored.split("/"))
@@ -339,6 +352,7 @@
     nameKeys,
     decryptName,
     decryptPath,
+    shownPath,
     decryptFile,
     byteReader,
     resumingReader,

@@ -11,7 +11,7 @@
 "use strict";
 
 (() => {
-  const { ShareError, keyFromFragment, shareKeys, decryptPath, decryptFile } =
+  const { ShareError, keyFromFragment, shareKeys, decryptPath, shownPath, decryptFile } =
     globalThis.SyncoxideShareCrypto;
   const { byteReader, resumingReader } = globalThis.SyncoxideShareCrypto;
   const SCRATCH = "share-downloads";
@@ -197,7 +197,7 @@
     try {
       keys = await shareKeys(keyFromFragment(location.hash));
       for (const row of rows) {
-        row.dataset.name = await decryptPath(keys, row.dataset.path);
+        row.dataset.name = shownPath(await decryptPath(keys, row.dataset.path));
         row.querySelector(".name").textContent = row.dataset.name;
         row.querySelector(".name").classList.remove("muted");
       }

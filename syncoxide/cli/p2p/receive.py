@@ -99,6 +99,11 @@ async def _receive_until_verified(
             await link.close()
 
 
+#: Said when the other side's socket dropped during the offer/answer (its process died, its
+#: network went): silence would look like a hang.
+_LEFT_MID_SETUP = "\nThe {peer} left while the connection was being set up; waiting for it..."
+
+
 async def _sender_or_server_copy(
     signal: SignalingClient, options: ReceiveOptions
 ) -> ChannelLink | None:
@@ -113,7 +118,8 @@ async def _sender_or_server_copy(
             )
         except PeerGoneError:
             signal.raise_if_cancelled("sender")
-            continue  # it left while the connection was being set up: wait for it again
+            print(_LEFT_MID_SETUP.format(peer="sender"), file=sys.stderr)
+            continue  # wait for it again
         except TimeoutError:
             signal.raise_if_cancelled("sender")
             if signal.fallback and not signal.sender_present:

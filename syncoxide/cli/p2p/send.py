@@ -23,8 +23,10 @@ from syncoxide.cli.terminal_qr import print_link_qr
 from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
 from syncoxide.native.p2p.channel import ChannelLink, negotiate
 from syncoxide.native.p2p.files import SourceFiles
-from syncoxide.native.p2p.signal import SignalingClient, create_room
+from syncoxide.native.p2p.signal import SignalingClient, create_room, tell_room
+from syncoxide.protocol.offer_summary import summarize
 from syncoxide.protocol.sending import SenderSession, TransferConfirmed
+from syncoxide.units import counted, format_bytes
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,21 @@ def transfer_id_of(room: str) -> bytes:
 
 
 async def send(options: SendOptions) -> int:
-    print(f"Hashing {len(options.paths)} path(s)...", file=sys.stderr)
+    print(f"Hashing {counted(len(options.paths), 'path')}...", file=sys.stderr)
     sources = await asyncio.to_thread(SourceFiles, options.paths)
     manifest = sources.manifest
     address, code = await create_room(options.server)
+    offered = [(entry.path, entry.size) for entry in manifest.files]
+    await tell_room(address, summarize(offered, manifest.folders))
     print_link_qr(address.link, options.qr)
     print(f"Link: {address.link}")
     print(f"Code: {code}   (syncoxide receive {code} --server {address.server})")
     print(
-        f"{len(manifest.files)} file(s), {manifest.total_size} bytes. Waiting for the receiver..."
+        f"{counted(len(manifest.files), 'file')}, {format_bytes(manifest.total_size)}. "
+        "Waiting for the receiver..."
     )
     sys.stdout.flush()
-    signal = await SignalingClient.join(address, "sender")
+    signal = await SignalingClient.join(address, "sender", api_token=options.upload_token)
     progress = ProgressLine(manifest.total_size, "sent")
     copy = _start_server_copy(options, sources, signal)
     try:
@@ -127,6 +132,10 @@ async def _serve_until_confirmed(
                 signal, offer_now=offer_now, ice_servers=options.ice_servers, wait=options.wait
             )
         except PeerGoneError:
+            print(
+                "\nThe receiver left while the connection was being set up; waiting for it...",
+                file=sys.stderr,
+            )
             offer_now = False
             continue
         session = SenderSession(sources.manifest, transfer_id)

@@ -50,15 +50,20 @@ class RoomAddress:
         return (base or "ws://" + self.server.split("://", 1)[-1]) + f"/signal/{self.room}"
 
 
-def _http_json(url: str, method: str = "GET") -> Message:
+def _http_json(
+    url: str, method: str = "GET", *, body: Message | None = None, token: str = ""
+) -> Message:
     # Only http(s) URLs reach here: _check_server and resolve refuse any other scheme.
-    request = urllib.request.Request(  # noqa: S310
-        url, method=method, headers={"Accept": "application/json"}
-    )
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["X-Room-Token"] = token
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data, method=method, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http(s) only
-            body: Message = json.loads(response.read())
-            return body
+            raw = response.read()
+            answer: Message = json.loads(raw) if raw else {}
+            return answer
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise NotFoundError(
@@ -84,6 +89,14 @@ async def create_room(server: str) -> tuple[RoomAddress, str]:
     server = _check_server(server)
     body = await asyncio.to_thread(_http_json, f"{server}/signal/rooms", "POST")
     return RoomAddress(server, body["room"], body["token"]), str(body["code"])
+
+
+async def tell_room(address: RoomAddress, summary: Message) -> None:
+    """Put what we offer in the room, for the receive page to show before it loads Python
+    (``syncoxide.protocol.offer_summary``). Only a convenience: a failure is not an error."""
+    url = f"{address.server}/signal/rooms/{address.room}/summary"
+    with contextlib.suppress(TransportError, NotFoundError):
+        await asyncio.to_thread(_http_json, url, "PUT", body=summary, token=address.token)
 
 
 async def resolve(link_or_code: str, server: str | None) -> RoomAddress:
@@ -124,9 +137,16 @@ class SignalingClient:
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
 
     @classmethod
-    async def join(cls, address: RoomAddress, role: str) -> SignalingClient:
+    async def join(
+        cls, address: RoomAddress, role: str, *, api_token: str | None = None
+    ) -> SignalingClient:
+        """Join the room; a sender that will name its server copy signs in with ``api_token``
+        (the server accepts only a copy its sender owns)."""
+        headers = {"Authorization": f"Bearer {api_token}"} if api_token else None
         try:
-            socket = await connect(address.socket_url, open_timeout=10, max_size=2**20)
+            socket = await connect(
+                address.socket_url, open_timeout=10, max_size=2**20, additional_headers=headers
+            )
             await socket.send(json.dumps({"type": "join", "token": address.token, "role": role}))
             welcome = json.loads(await socket.recv())
         except ConnectionClosed as closed:

@@ -6,8 +6,11 @@ CSRF rule that goes with a session is in ``api.identity``.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from syncoxide.errors import AuthenticationError
 from syncoxide.server.accounts.service import SESSION_MAX_SECONDS
@@ -32,6 +35,21 @@ async def who(connection: HTTPConnection) -> SignedIn | None:
             raise from_syncoxide(error) from None
     cookie = connection.cookies.get(SESSION_COOKIE)
     return await accounts.session_user(cookie) if cookie else None
+
+
+async def who_on_socket(websocket: WebSocket) -> SignedIn | None:
+    """``who`` for a WebSocket: a refused credential is nobody, and a session cookie counts only
+    from a page of this same origin (CORS does not cover WebSockets, so Origin is checked
+    where CSRF tokens would be)."""
+    try:
+        signed_in = await who(websocket)
+    except ApiError:
+        return None
+    if signed_in is not None and signed_in.via == "session":
+        origin = websocket.headers.get("origin")
+        if origin is None or urlsplit(origin).netloc != websocket.headers.get("host"):
+            return None
+    return signed_in
 
 
 def set_session_cookie(response: Response, connection: HTTPConnection, cookie: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,8 +77,9 @@ def _openapi_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def tus_paths(base: str, whose: str) -> dict[str, dict[str, Any]]:
-    """A tus endpoint at ``base``, described for discovery: it speaks tus 1.0.0, not JSON."""
-    upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": STR}]
+    """A tus endpoint at ``base``, described for discovery: it speaks tus 1.0.0, not JSON.
+    ``base`` may hold path parameters (``/api/v1/drop/{link_id}``)."""
+    in_base = re.findall(r"\{(\w+)\}", base)
     creation = {"options": "tus capabilities", "post": "create an upload (tus creation)"}
     upload = {
         "options": "tus capabilities",
@@ -86,11 +88,17 @@ def tus_paths(base: str, whose: str) -> dict[str, dict[str, Any]]:
         "delete": "cancel the upload (tus termination)",
     }
     return {
-        base + "/": {m: _tus_step(f"{whose}: {s}") for m, s in creation.items()},
-        base + "/{upload_id}": {
-            m: {**_tus_step(f"{whose}: {s}"), "parameters": upload_id} for m, s in upload.items()
-        },
+        base + "/": _tus_steps(whose, creation, in_base),
+        base + "/{upload_id}": _tus_steps(whose, upload, [*in_base, "upload_id"]),
     }
+
+
+def _tus_steps(whose: str, steps: dict[str, str], parameters: list[str]) -> dict[str, Any]:
+    listed = [{"name": name, "in": "path", "required": True, "schema": STR} for name in parameters]
+    described = {method: _tus_step(f"{whose}: {step}") for method, step in steps.items()}
+    if not listed:
+        return described
+    return {method: {**step, "parameters": listed} for method, step in described.items()}
 
 
 def _tus_step(summary: str) -> dict[str, Any]:

@@ -48,9 +48,17 @@ def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool
     shown_host = f"[{host}]" if ":" in host else host
     print(f"syncoxide is starting at http://{shown_host}:{port}/  (data in {config.data_dir})")
     print("Press Ctrl-C to stop.", flush=True)
+    # uvicorn's own proxy handling believes X-Forwarded-For from loopback by default; the app
+    # applies the configured proxies instead (create_app, ServerConfig.trusted_proxies).
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            proxy_headers=False,
         )
     )
     # uvicorn finishes its graceful shutdown, then re-raises the Ctrl-C it captured.

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from syncoxide.server.accounts.auth import who
-from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.identity import SignedIn
+from syncoxide.server.accounts.auth import who_on_socket
 from syncoxide.server.events.service import event_json
 from syncoxide.server.inputs import is_decimal
 from syncoxide.server.services import services_of
@@ -31,20 +28,8 @@ CLOSE_RESYNC = 4000
 CREDENTIAL_EVENTS = frozenset({"token.revoked", "session.ended"})
 
 
-async def _authorize(websocket: WebSocket) -> SignedIn | None:
-    try:
-        signed_in = await who(websocket)
-    except ApiError:
-        return None
-    if signed_in is not None and signed_in.via == "session":
-        origin = websocket.headers.get("origin")
-        if origin is None or urlsplit(origin).netloc != websocket.headers.get("host"):
-            return None
-    return signed_in
-
-
 async def live_events(websocket: WebSocket) -> None:
-    signed_in = await _authorize(websocket)
+    signed_in = await who_on_socket(websocket)
     after_raw = websocket.query_params.get("after", "0")
     if signed_in is None or not is_decimal(after_raw) or int(after_raw) < 0:
         # Closing before accepting makes the server answer the handshake with 403.
@@ -69,7 +54,7 @@ async def _run_until_closed(
         while (event := await queue.get()) is not None:
             if event.id > last:
                 await websocket.send_json({"type": "event", **event_json(event)})
-            if event.kind in CREDENTIAL_EVENTS and await _authorize(websocket) is None:
+            if event.kind in CREDENTIAL_EVENTS and await who_on_socket(websocket) is None:
                 # The token this socket signed in with was revoked, or its session ended.
                 await websocket.close(code=CLOSE_UNAUTHORIZED)
                 return

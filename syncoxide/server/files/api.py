@@ -140,6 +140,8 @@ async def download_storage(call: Call) -> Response:
         "Last-Modified-Ns": str(file.mtime_ns),
     }
     body = files.read(file, start, length)
+    if start == 0:  # a resumed download is the same opening, not another one
+        files.note_opened(call.user.id, file.path)
     return ranged_response(call.request, body=body, size=file.size, chosen=chosen, headers=headers)
 
 

@@ -18,6 +18,7 @@ import errno
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,8 +32,19 @@ from syncoxide.errors import (
     SyncoxideError,
     UsageError,
 )
+from syncoxide.server.files.changes import (
+    MADE_FOLDER,
+    MOVED,
+    OPENED,
+    REMOVED,
+    WRITTEN,
+    ChangeFanout,
+    FileChange,
+)
+from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
+from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.tus import Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
@@ -92,6 +104,8 @@ class FileService:
         quota_bytes: int | None = None,
         used_elsewhere: UsedElsewhere = _nothing_elsewhere,
         sweep_uploads: Callable[[], None] = lambda: None,
+        history: HistoryStore | None = None,
+        clock: Callable[[], int] = lambda: int(time.time()),
     ) -> None:
         self.store = store
         self.blobs = blobs
@@ -101,7 +115,12 @@ class FileService:
         self.used_elsewhere = used_elsewhere
         #: Frees the disk held by abandoned uploads now and then (shared with the links).
         self.sweep_uploads = sweep_uploads
-        incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
+        #: Told of every change after it is committed (the catalog keeps its index by it).
+        self.changes = ChangeFanout()
+        #: Where overwritten and deleted files go (None: they are gone at once).
+        self.history = history
+        self.clock = clock
+        mkdir_owner_only(incoming)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)
 
@@ -181,7 +200,7 @@ class FileService:
         target = self.incoming / f"{secrets.token_hex(12)}.part"
         sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0  # noqa: S324 - a content id
         try:
-            with target.open("xb") as out:
+            with create_owner_only(target) as out:
                 async for chunk in body:
                     size += len(chunk)
                     if room is not None and size > room:
@@ -251,14 +270,22 @@ class FileService:
         await self.blobs.adopt(key, received.path)
         sizes = (received.size, mtime_ns, received.sha1, received.sha256)
         entry = StoredEntry(path, FILE, *sizes, key)
+        old = self.store.get(user_id, path)
         try:
             replaced = self.store.put_file(user_id, entry)
         except BaseException:
             await self.blobs.delete(key)
             raise
-        if replaced:
+        if replaced and old is not None and self.history is not None:
+            self.history.keep_version(user_id, old, self.clock())
+        elif replaced:
             await self.blobs.delete(replaced)
+        self.changes.tell(FileChange(user_id, WRITTEN, path, path if replaced else ""))
         return entry
+
+    def check_writable(self, user_id: int, path: str) -> None:
+        """``UsageError`` when a file cannot be stored at ``path`` (a folder is in the way)."""
+        self._check_not_folder(user_id, path)
 
     def _check_not_folder(self, user_id: int, path: str) -> None:
         found = self.store.get(user_id, path)
@@ -274,15 +301,26 @@ class FileService:
     def mkdir(self, user_id: int, path: str) -> StoredEntry:
         path = checked_path(path)
         self.store.make_folders(user_id, [*parents_of(path), path])
+        self.changes.tell(FileChange(user_id, MADE_FOLDER, path))
         return StoredEntry(path, DIR)
 
     async def delete(self, user_id: int, path: str, recursive: bool) -> None:
-        for key in self.store.remove(user_id, checked_path(path), recursive):
-            await self.blobs.delete(key)
+        """Remove a file or folder; with a history, it goes to the trash instead of away."""
+        path = checked_path(path)
+        found = self.store.get(user_id, path)
+        inside = self.store.listing(user_id, path, "", 1 << 62, True) if found else []
+        freed = self.store.remove(user_id, path, recursive)
+        if self.history is not None and found is not None:
+            self.history.trash(user_id, [found, *inside], self.clock())
+        else:
+            for key in freed:
+                await self.blobs.delete(key)
+        self.changes.tell(FileChange(user_id, REMOVED, path))
 
     def move(self, user_id: int, source: str, target: str) -> StoredEntry:
         source, target = checked_path(source), checked_path(target)
         self.store.move(user_id, source, target)
+        self.changes.tell(FileChange(user_id, MOVED, target, source))
         return self.entry(user_id, target)
 
     async def copy(self, user_id: int, source: str, target: str) -> StoredEntry:
@@ -302,12 +340,18 @@ class FileService:
             await self.blobs.delete(key)
             raise _exists(target)
         self.store.put_file(user_id, copied)
+        self.changes.tell(FileChange(user_id, WRITTEN, target))
         return copied
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> StoredEntry:
         found = self.entry(user_id, path)
         self.store.set_mtime(user_id, found.path, mtime_ns)
+        self.changes.tell(FileChange(user_id, WRITTEN, found.path, found.path))
         return self.entry(user_id, path)
+
+    def note_opened(self, user_id: int, path: str) -> None:
+        """The user downloaded (opened) this file: Recent lists it."""
+        self.changes.tell(FileChange(user_id, OPENED, path, path))
 
 
 def _exists(path: str) -> SyncoxideError:

@@ -90,7 +90,7 @@ def _link_json(link: Link, files: list[LinkFile] | None = None) -> dict[str, Any
             "max_files": link.max_files,
             "max_total_bytes": link.max_total_bytes,
             "allowed_types": link.allowed_types,
-            "upload_url": DROP_BASE + "/",
+            "upload_url": f"{DROP_BASE}/{link.id}/",
             "upload_header": LINK_HEADER,
             "public_key": link.public_key,
         }
@@ -338,9 +338,10 @@ LINK_OPERATIONS: tuple[Operation, ...] = (
 
 
 def tus_openapi_paths() -> dict[str, dict[str, Any]]:
-    """The links' two tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
+    """The links' tus endpoints, listed for discovery: they speak tus 1.0.0, not JSON."""
     return {
         **tus_paths(OWNER_BASE, "Uploads into the caller's shares (metadata: share, path)"),
+        **tus_paths(DROP_BASE + "/{link_id}", "Uploads into this request link (metadata: path)"),
         **tus_paths(
             DROP_BASE, f"Uploads into a request link (header {LINK_HEADER}; metadata: path)"
         ),

@@ -24,7 +24,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from syncoxide.errors import AuthenticationError, GoneError, NotFoundError
+from syncoxide.crypto.format import CHUNK_LOG2_OFFSET, plaintext_size_of
+from syncoxide.errors import AuthenticationError, GoneError, NotFoundError, SyncoxideError
 from syncoxide.safe_names import sanitized_relative_path, unique_path
 from syncoxide.server.accounts.service import Clock
 from syncoxide.server.events.service import Notifier
@@ -210,6 +211,17 @@ class LinkService:
         file = await self.store.add_file(file)
         self.uploads.delete(upload)
         return file
+
+    async def plaintext_size(self, file: LinkFile) -> int | None:
+        """The decrypted size of a file of an encrypted share, from its header's chunk size
+        (the ciphertext adds a header and a tag per chunk); None when it is not well formed."""
+        start = b""
+        async for chunk in self.blobs.read(file.blob_key, 64, 0, CHUNK_LOG2_OFFSET + 1):
+            start += chunk
+        try:
+            return plaintext_size_of(start, file.size)
+        except SyncoxideError:
+            return None
 
     async def file_bytes(
         self, file: LinkFile, start: int = 0, length: int | None = None

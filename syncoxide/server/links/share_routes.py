@@ -103,7 +103,11 @@ async def share_page(request: Request) -> Response:
         return html_error(request, 410, str(error))
     if not unlocked(request, link):
         return pages.password_page(request, link, f"/s/{link.id}")
-    files = await links_of(request).store.files(link.id)
+    links = links_of(request)
+    files = await links.store.files(link.id)
+    if link.encrypted:
+        sizes = [await links.plaintext_size(file) for file in files]
+        return pages.share_page(request, link, files, sizes)
     return pages.share_page(request, link, files)
 
 

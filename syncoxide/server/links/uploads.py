@@ -2,9 +2,11 @@
 
 - ``/api/v1/uploads/``: a signed-in owner (token, or session + CSRF) uploads files into one
   of their shares; ``Upload-Metadata`` names the ``share`` and the file's relative ``path``.
-- ``/api/v1/drop/``: anyone holding a request link uploads into it; every tus request names
-  the link in the ``Syncoxide-Link`` header (the upload URL alone does not, since tus clients
-  follow ``Location``) and carries the link's password cookie when it has one.
+- ``/api/v1/drop/<link id>/``: anyone holding a request link uploads into it, with any tus
+  client and no extra header: the link is in the URL, and so in every upload URL (``Location``)
+  made there. Requests carry the link's password cookie when it has one.
+- ``/api/v1/drop/``: the same, with the link named in the ``Syncoxide-Link`` header of every
+  request instead (the first form; kept for clients written against it).
 
 Each upload's scope is its owner or its link, so an upload id from one scope is a 404 in any
 other. Limits (size, count, types, deadline) are checked when the upload is created, before
@@ -99,7 +101,7 @@ class DropPolicy:
         self.links = links
 
     async def authorize(self, request: Request) -> str:
-        link = await self._open(request.headers.get(LINK_HEADER, ""))
+        link = await self._open(self._link_id(request))
         if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
@@ -113,6 +115,14 @@ class DropPolicy:
             self.links.sweep_abandoned_uploads()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
+
+    @staticmethod
+    def _link_id(request: Request) -> str:
+        in_path = request.path_params.get("link_id")
+        in_header = request.headers.get(LINK_HEADER)
+        if in_path is not None and in_header is not None and in_header != in_path:
+            raise TusRequestError(400, f"The {LINK_HEADER} header names another request link.")
+        return str(in_path if in_path is not None else in_header or "")
 
     async def _open(self, link_id: str) -> Link:
         try:
@@ -198,9 +208,10 @@ def routes(links: LinkService) -> list[BaseRoute]:
     owner = TusEndpoint(OWNER_BASE, links.uploads, owner_policy)
     drop = DropPolicy(links)
     drop_policy = TusPolicy(drop.authorize, MAX_UPLOAD, on_complete=drop.on_complete)
-    public = TusEndpoint(DROP_BASE, links.uploads, drop_policy)
+    by_header = TusEndpoint(DROP_BASE, links.uploads, drop_policy)
+    by_path = TusEndpoint(DROP_BASE + "/{link_id}", links.uploads, drop_policy)
     guarded = [
         Route(r.path, signed_in_first(r.endpoint), methods=list(r.methods or ()))
         for r in owner.routes()
     ]
-    return [*guarded, *public.routes()]
+    return [*guarded, *by_header.routes(), *by_path.routes()]

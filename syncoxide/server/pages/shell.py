@@ -39,6 +39,8 @@ class VendorBuild:
     boot_bytes: int
     #: script name -> its URL, for ``<meta name="syncoxide-script-NAME">`` tags.
     lazy_scripts: tuple[tuple[str, str], ...]
+    #: file names of the wheels of ``packages``, fetched while the interpreter starts.
+    wheels: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, vendor_dir: Path) -> VendorBuild:
@@ -71,7 +73,14 @@ class VendorBuild:
                 (name, f"/vendor/{manifest[package]['path']}/{script}")
                 for name, (package, script) in LAZY_SCRIPTS.items()
             ),
+            _wheels_of(manifest["packages"], [name.split("/")[-1] for name in wire]),
         )
+
+
+def _wheels_of(packages: list[str], files: list[str]) -> tuple[str, ...]:
+    """The wheel file of each package (a wheel's name spells ``-`` as ``_``)."""
+    prefixes = tuple(package.replace("-", "_") + "-" for package in packages)
+    return tuple(sorted(f for f in files if f.endswith(".whl") and f.startswith(prefixes)))
 
 
 def pyscript_config(build: VendorBuild) -> dict[str, Any]:
@@ -82,3 +91,18 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
         "packages": list(build.packages),
         "packages_cache": "passthrough",
     }
+
+
+#: The app's views in navigation order; each is ``templates/views/<key>.html``, its static
+#: layout, put into the app shell so the app is usable before Python runs.
+VIEW_KEYS = (
+    "home",
+    "files",
+    "sync",
+    "send",
+    "shares",
+    "requests",
+    "vault",
+    "backups",
+    "settings",
+)

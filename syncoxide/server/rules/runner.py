@@ -36,6 +36,7 @@ from syncoxide.providers.contract import Provider
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.rules.connections import RECONNECT, Connections, close_provider
 from syncoxide.server.rules.store import Connection, Rule, RuleRun, RuleStore
+from syncoxide.server.storage.owner_only import mkdir_owner_only
 
 log = logging.getLogger("syncoxide.server.rules")
 DETAIL_ITEMS = 50
@@ -64,7 +65,9 @@ class RuleRunner:
         self.running: set[int] = set()
 
     def pair_folder(self, user_id: int, pair: str) -> Path:
-        return self.data_dir / "rules" / f"user-{user_id}" / "pairs" / pair
+        folder = self.data_dir / "rules" / f"user-{user_id}" / "pairs" / pair
+        mkdir_owner_only(folder)  # the pair state lists the user's file names
+        return folder
 
     def claim(self, rule_id: int) -> None:
         """Mark the rule running, synchronously, before any task for it is started."""

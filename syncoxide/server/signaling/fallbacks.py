@@ -7,8 +7,10 @@ socket (the sender being gone is the whole point) and, on a real server, a resta
 ``SqliteFallbackRecords`` keeps records in the data directory (migration 8) tied to their share
 link by a foreign key, so a record lasts exactly as long as its link: once the share expires, is
 revoked or deleted, the record is no longer offered (and is swept). It only accepts a share that
-exists on this server. ``MemoryFallbackRecords`` is the default of a signaling service without a
-data directory (tests, embedding): records there expire after a fixed time.
+exists on this server and belongs to the signed-in sender naming it: a room (which anyone may
+create) can never send its receivers to somebody else's share. ``MemoryFallbackRecords`` is the
+default of a signaling service without a data directory (tests, embedding): it knows no shares,
+so it checks neither existence nor owner, and its records expire after a fixed time.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ SHARE_PREFIX = "/s/"
 
 
 class FallbackRecords(Protocol):
-    async def remember(self, room: str, url: str) -> bool:
-        """Record ``url`` (``/s/<share id>``) as the room's server copy; False if no such share."""
+    async def remember(self, room: str, url: str, owner: int) -> bool:
+        """Record ``url`` (``/s/<share id>``) as the room's server copy; False unless it is a
+        usable share of user ``owner``."""
         ...
 
     async def lookup(self, room: str) -> str | None:
@@ -39,7 +42,7 @@ class MemoryFallbackRecords:
         self._lifetime = lifetime
         self._records: dict[str, tuple[str, float]] = {}  # room -> (url, monotonic expiry)
 
-    async def remember(self, room: str, url: str) -> bool:
+    async def remember(self, room: str, url: str, owner: int) -> bool:
         self._forget_expired()
         self._records[room] = (url, self._clock.monotonic() + self._lifetime)
         return True
@@ -71,15 +74,16 @@ class SqliteFallbackRecords:
     def close(self) -> None:
         self._db.close()
 
-    async def remember(self, room: str, url: str) -> bool:
+    async def remember(self, room: str, url: str, owner: int) -> bool:
         now = int(self._clock.now())
         self._sweep(now)
         share_id = url.removeprefix(SHARE_PREFIX)
         cursor = self._db.execute(
             "INSERT OR REPLACE INTO p2p_fallbacks (room, link_id, created_at)"
             " SELECT ?, links.id, ? FROM links WHERE links.id = ? AND links.kind = 'share'"
-            " AND links.revoked_at IS NULL AND (links.expires_at IS NULL OR links.expires_at > ?)",
-            (room, now, share_id, now),
+            " AND links.user_id = ? AND links.revoked_at IS NULL"
+            " AND (links.expires_at IS NULL OR links.expires_at > ?)",
+            (room, now, share_id, owner, now),
         )
         return cursor.rowcount == 1
 

@@ -11,7 +11,8 @@ Client -> server::
     {"type": "offer" | "answer", "sdp": str}
     {"type": "ice", "candidate": str | null, "sdpMid": str | null, "sdpMLineIndex": int | null}
     {"type": "ping"}
-    {"type": "fallback", "url": "/s/<share id>"}      sender only: a server copy of the files
+    {"type": "fallback", "url": "/s/<share id>"}      sender only, signed in as the share's
+                                                       owner: a server copy of the files
     {"type": "cancel", "reason": str}                  the transfer is over; do not wait for me
 
 Server -> client::
@@ -41,6 +42,7 @@ MAX_CANDIDATE_CHARS = 1024
 CLOSE_NORMAL = 1000
 CLOSE_MALFORMED = 4400
 CLOSE_BAD_TOKEN = 4401
+CLOSE_NOT_YOURS = 4403  # a fallback naming a share its sender does not own (or signed out)
 CLOSE_IDLE = 4408
 CLOSE_ROOM_FULL = 4409
 CLOSE_TOO_BIG = 4413

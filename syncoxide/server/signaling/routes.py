@@ -2,7 +2,8 @@
 
     POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
     GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
-    GET  /signal/rooms/{room}  -> {"sender", "fallback"}   token in X-Room-Token (rate-limited)
+    GET  /signal/rooms/{room}  -> {"sender", "fallback", "summary"}   token in X-Room-Token
+    PUT  /signal/rooms/{room}/summary  what the sender offers (summaries.py)   token likewise
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
 
 Each socket gets its own outbox (a deque drained by one writer task), so a peer that reads
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from syncoxide.errors import PermissionDeniedError, ProviderUnavailableError, RemoteProtocolError
+from syncoxide.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    ProviderUnavailableError,
+    RemoteProtocolError,
+)
 from syncoxide.ports import Clock, RandomSource
+from syncoxide.server.accounts.auth import who_on_socket
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling import messages as m
 from syncoxide.server.signaling.codes import MemoryShortCodes, ShortCodes, SqliteShortCodes
@@ -39,6 +46,7 @@ from syncoxide.server.signaling.fallbacks import (
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
 from syncoxide.server.signaling.page import ReceivePage
+from syncoxide.server.signaling.summaries import RoomSummaries, parse_summary
 from syncoxide.server.signaling.tokens import RoomTokens, is_room_id, normalise_code, short_code
 from syncoxide.system import SystemClock, SystemRandom
 
@@ -51,6 +59,9 @@ class SignalingSettings:
     rooms_per_minute: float = 30.0
     code_ttl: float = 24 * 3600.0
 
+
+#: The signed-in user a WebSocket belongs to (their id), or None.
+Identify = Callable[[WebSocket], Awaitable[int | None]]
 
 CLOSE_SECONDS = 5.0  # how long a close may wait on a peer whose socket is full
 CODE_ATTEMPTS = 16  # fresh codes tried before giving up (only a broken random source gets there)
@@ -119,8 +130,11 @@ class SignalingService:
         settings: SignalingSettings | None = None,
         fallbacks: FallbackRecords | None = None,
         codes: ShortCodes | None = None,
+        identify: Identify | None = None,
     ) -> None:
         self.tokens = tokens
+        # Rooms need no account; only naming a server copy does (it must be the sender's own).
+        self.identify: Identify = identify or _nobody
         self.hub: Hub = hub or InProcessHub()
         self.clock: Clock = clock or SystemClock()
         self.random: RandomSource = random or SystemRandom()
@@ -133,12 +147,15 @@ class SignalingService:
         self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
             self.clock, self.settings.code_ttl
         )
+        # room -> what the sender offers, for the receive page before Python (summaries.py).
+        self.summaries = RoomSummaries(self.clock, self.settings.code_ttl)
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/signal/rooms", self.create_room, methods=["POST"]),
             Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
             Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
+            Route("/signal/rooms/{room}/summary", self.put_summary, methods=["PUT"]),
             WebSocketRoute("/signal/{room}", self.connect),
         ]
 
@@ -166,15 +183,33 @@ class SignalingService:
         if not self._code_limits.allow(_address(request)):
             return _too_many()
         room = request.path_params["room"]
-        token = request.headers.get("x-room-token", "")
-        if not is_room_id(room) or not self.tokens.verify(room, token):
-            message = "Room token rejected: open the full link again."
-            return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
+        if not self._holds_token(room, request):
+            return _bad_token()
         body = {
             "sender": "sender" in await self.hub.roles(room),
             "fallback": await self.fallbacks.lookup(room),
+            "summary": self.summaries.get(room),
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def put_summary(self, request: Request) -> Response:
+        """The sender says what it offers, so the receive page can show it at once."""
+        if not self._code_limits.allow(_address(request)):
+            return _too_many()
+        room = request.path_params["room"]
+        if not self._holds_token(room, request):
+            return _bad_token()
+        body = await request.body()
+        try:
+            summary = parse_summary(body)
+        except InvalidInputError as error:
+            return JSONResponse({"error": error.code, "message": error.message}, status_code=400)
+        self.summaries.put(room, summary)
+        return Response(status_code=204)
+
+    def _holds_token(self, room: str, request: Request) -> bool:
+        token = request.headers.get("x-room-token", "")
+        return is_room_id(room) and self.tokens.verify(room, token)
 
     async def _new_code(self, room: str) -> str:
         """A fresh code for ``room``; 40 random bits almost never collide, but never reuse one."""
@@ -187,8 +222,11 @@ class SignalingService:
     async def _remember_fallback(self, room: str, peer: _PeerSocket, message: m.Message) -> None:
         if peer.role != "sender":
             raise _Close(m.CLOSE_MALFORMED, "only the sender can name a fallback")
-        if not await self.fallbacks.remember(room, message["url"]):
-            raise _Close(m.CLOSE_MALFORMED, "the fallback names no usable share on this server")
+        owner = await self.identify(peer.websocket)
+        if owner is None:
+            raise _Close(m.CLOSE_NOT_YOURS, "sign in to name a server copy")
+        if not await self.fallbacks.remember(room, message["url"], owner):
+            raise _Close(m.CLOSE_NOT_YOURS, "the fallback names no usable share of yours here")
 
     async def connect(self, websocket: WebSocket) -> None:
         room = websocket.path_params["room"]
@@ -286,8 +324,22 @@ async def _until_overflow(peer: _PeerSocket, relaying: Coroutine[Any, Any, None]
     relay.result()  # re-raise how relaying ended (_Close, WebSocketDisconnect)
 
 
+async def _nobody(websocket: WebSocket) -> int | None:
+    return None
+
+
+async def _signed_in_user(websocket: WebSocket) -> int | None:
+    signed_in = await who_on_socket(websocket)
+    return signed_in.user.id if signed_in else None
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _bad_token() -> Response:
+    message = "Room token rejected: open the full link again."
+    return JSONResponse({"error": "bad_token", "message": message}, status_code=401)
 
 
 def _too_many() -> Response:
@@ -301,7 +353,7 @@ def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
-    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes)
+    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes, identify=_signed_in_user)
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 

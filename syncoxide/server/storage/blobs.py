@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 _TEMP_SUFFIX = ".partial"
@@ -29,18 +30,18 @@ def check_key(key: str) -> list[str]:
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(root)
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key))
 
     async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(target.parent)
         temp = target.with_name(f"{target.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
         written = 0
         try:
-            with temp.open("wb") as out:
+            with create_owner_only(temp) as out:
                 async for chunk in chunks:
                     out.write(chunk)
                     written += len(chunk)
@@ -56,7 +57,7 @@ class LocalBlobStore:
         """Rename ``path`` into place: an upload finished on this disk costs no second write.
         Another file system falls back to a streamed copy."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(target.parent)
         size = path.stat().st_size
         with path.open("rb") as source:
             os.fsync(source.fileno())

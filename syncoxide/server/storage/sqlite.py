@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from syncoxide.server.storage.owner_only import touch_owner_only
 from syncoxide.server.storage.port import (
     ApiToken,
     DuplicateError,
@@ -23,6 +24,7 @@ from syncoxide.server.storage.port import (
 
 
 def open_database(path: Path) -> sqlite3.Connection:
+    touch_owner_only(path)  # SQLite would create it 0644; its -wal and -shm copy this mode
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")

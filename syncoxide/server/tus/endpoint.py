@@ -1,9 +1,10 @@
 """The tus HTTP endpoint: thin Starlette handlers over ``UploadStore``.
 
 Mounted under a base path chosen by the feature that owns the uploads (a request-files link,
-a share being uploaded). ``TusPolicy`` says who may upload there (``authorize`` returns a
-scope, or raises), how big an upload may be, how long an unfinished one lives, and what to do
-with a finished one (``on_complete``).
+a share being uploaded); the base path may hold a path parameter the policy reads.
+``TusPolicy`` says who may upload there (``authorize`` returns a scope, or raises), how big an
+upload may be, how long an unfinished one lives, and what to do with a finished one
+(``on_complete``).
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ class TusEndpoint:
         length = self._declared_length(request)
         metadata = parse_metadata(request.headers.get("upload-metadata"))
         upload = self.store.create(length, metadata, scope, self.policy.lifetime_seconds)
-        headers = {"Location": f"{self.base_path}/{upload.id}"}
+        # Beside the collection the client posted to: the base path may hold a parameter
+        # (a request link's own tus URL, /api/v1/drop/<link id>/).
+        headers = {"Location": request.url.path.rstrip("/") + "/" + upload.id}
         if request.headers.get("content-type") == OFFSET_CONTENT_TYPE:  # creation-with-upload
             upload = await self._write(request, upload, 0)
             headers["Upload-Offset"] = str(upload.offset)

@@ -16,6 +16,7 @@ hashes the file itself.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import json
 import os
@@ -26,8 +27,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
+from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
 
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 _ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
 #: ``Upload.length`` of an upload created with ``Upload-Defer-Length: 1`` until a PATCH says it.
 DEFERRED = -1
@@ -76,7 +79,7 @@ class UploadStore:
     def __init__(self, root: Path, clock: Callable[[], float]) -> None:
         self.root = root
         self.clock = clock
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mkdir_owner_only(self.root)
         self._writing: set[str] = set()
         self._digests: dict[str, ContentDigest] = {}
 
@@ -189,7 +192,9 @@ class UploadStore:
             content = ContentDigest()
         room = upload.length - upload.offset if not upload.deferred else max_room
         received = 0
-        with self.data_path(upload).open("r+b") as data:
+        # Unbuffered: a full disk is met by the write that hits it, and no buffered bytes
+        # remain to fail again when the file is cut back and closed.
+        with self.data_path(upload).open("r+b", buffering=0) as data:
             data.truncate(upload.offset)
             data.seek(upload.offset)
             try:
@@ -198,14 +203,17 @@ class UploadStore:
                     if received > room:
                         data.truncate(upload.offset)
                         raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
-                    data.write(chunk)
+                    _write_all(data, chunk)
                     if digest is not None:
                         digest.update(chunk)
                     if content is not None:
                         content.update(chunk)
             except TusRequestError:
                 raise
-            except Exception:
+            except Exception as error:
+                if isinstance(error, OSError) and error.errno in DISK_FULL:
+                    data.truncate(upload.offset)  # give the space back; resume from the offset
+                    raise _disk_full(upload) from None
                 # The connection was cut: keep what arrived unless it cannot be verified.
                 if checksum is not None:
                     data.truncate(upload.offset)
@@ -232,12 +240,32 @@ class UploadStore:
     def _save(self, upload: Upload) -> None:
         target = self._state_path(upload.id)
         staging = target.with_suffix(".json.tmp")
-        staging.write_text(json.dumps(asdict(upload)))
+        staging.unlink(missing_ok=True)  # left by a crash between these two steps
+        with create_owner_only(staging) as out:  # it names the file and who sent it
+            out.write(json.dumps(asdict(upload)).encode())
         staging.replace(target)
 
 
 def _bound(upload: Upload) -> str:
     return "its room" if upload.deferred else f"Upload-Length ({upload.length})"
+
+
+def _disk_full(upload: Upload) -> TusRequestError:
+    return TusRequestError(
+        507,
+        f"The server's disk is full: this request's bytes were not kept. The {upload.offset}"
+        " bytes stored before it are safe; resume once space is freed (tell the server's admin).",
+    )
+
+
+def _write_all(data: BinaryIO, chunk: bytes) -> None:
+    """Write all of ``chunk`` to an unbuffered file (a raw write may take only part of it)."""
+    view = memoryview(chunk)
+    while view:
+        written = data.write(view)
+        if not written:  # a regular file raises ENOSPC rather than take nothing; be sure
+            raise OSError(errno.ENOSPC, "the disk took none of the bytes")
+        view = view[written:]
 
 
 async def _flush(data: BinaryIO) -> None:

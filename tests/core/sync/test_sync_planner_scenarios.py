@@ -1,7 +1,10 @@
 """Golden planner scenarios: two trees (+ saved state) in, the expected plan out. Pure."""
 
+from dataclasses import replace
+
 from syncoxide.providers.contract import Entry, EntryKind
-from syncoxide.sync.bisync import BisyncOptions, plan_bisync
+from syncoxide.sync.bisync import BisyncOptions, carry_digests, plan_bisync
+from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, compile_rule
 from syncoxide.sync.listing import build_listing
@@ -167,6 +170,26 @@ def test_bisync_both_changed_identically_settles_without_conflict() -> None:
     assert bisync(one, two, state) == []
 
 
+def test_bisync_equal_digests_at_other_times_touch_the_older_copy_forward() -> None:
+    state = state_of(f("x"))
+    older = replace(f("x", 5, 3), hashes={"sha1": "same"})
+    newer = replace(f("x", 5, 8), hashes={"sha1": "same"})
+    one, two = listing(Side.PATH1, older), listing(Side.PATH2, newer)
+    assert bisync(one, two, state) == ["touch path1 x"]
+    fixed = BisyncOptions(now=NOW, settable_mtimes=frozenset({Side.PATH2}))
+    assert lines(plan_bisync(one, two, state, fixed)) == []  # path1 cannot: state keeps both
+    other = listing(Side.PATH2, replace(newer, hashes={"sha1": "other"}))
+    assert bisync(one, other, state) == ["copy path1 x +backup"]  # a real conflict
+
+
+def test_bisync_carries_kept_digests_into_unchanged_files_only() -> None:
+    kept = replace(f("x"), hashes={"sha1": "d1"})
+    state = PairState({"x": PairRecord(kept, kept), "y": PairRecord(kept, kept)})
+    side = listing(Side.PATH1, f("x"), f("y", age=1))
+    carry_digests(side, Side.PATH1, state, tolerance_ns=0)
+    assert side.files["x"].hashes == {"sha1": "d1"} and side.files["y"].hashes == {}
+
+
 def _conflict(policy: ConflictPolicy) -> list[str]:
     state = state_of(f("doc.txt"))
     one = listing(Side.PATH1, f("doc.txt", 10, age=5))  # larger, older
@@ -203,3 +226,34 @@ def test_bisync_deleted_folder_stays_when_other_side_added_inside() -> None:
     one = listing(Side.PATH1)
     two = listing(Side.PATH2, d("box"), f("box/new"))
     assert bisync(one, two, state) == ["mkdir path1 box", "copy path1 box/new"]
+
+
+def test_a_name_clash_leaves_its_key_out_of_every_plan_on_both_sides() -> None:
+    sides = {
+        Side.PATH1: listing(
+            Side.PATH1, f("Report.txt"), f("report.txt"), f("x"), case_sensitive=False
+        ),
+        Side.PATH2: listing(Side.PATH2, f("REPORT.TXT", 5), case_sensitive=False),
+    }
+    assert set_aside_clashes(sides, folding=[Side.PATH2]) == {"report.txt"}
+    one, two = sides[Side.PATH1], sides[Side.PATH2]
+    assert sorted(one.files) == ["x"] and two.files == {} and list(two.held) == ["report.txt"]
+    assert [s.path for s in one.skipped + two.skipped] == ["Report.txt", "report.txt", "REPORT.TXT"]
+    assert one_way(Mode.SYNC, one, two) == ["copy path2 x"]
+    state = PairState({"report.txt": PairRecord(f("report.txt"), f("REPORT.TXT"))})
+    plan = plan_bisync(one, two, state, BisyncOptions(case_sensitive=False, now=NOW))
+    assert lines(plan) == ["copy path2 x"]
+
+
+def test_folder_spellings_merge_and_all_of_them_go_when_the_folder_goes() -> None:
+    src = listing(Side.PATH1, f("keep"), case_sensitive=False)
+    dst = listing(
+        Side.PATH2, f("keep"), d("Old"), d("old"), f("Old/a"), f("old/b"), case_sensitive=False
+    )
+    assert sorted(dst.files) == ["keep", "old/a", "old/b"] and not dst.clashes
+    assert one_way(Mode.SYNC, src, dst) == [
+        "delete path2 Old/a",
+        "delete path2 old/b",
+        "rmdir path2 Old",
+        "rmdir path2 old",
+    ]

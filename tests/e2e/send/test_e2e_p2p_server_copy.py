@@ -241,7 +241,7 @@ def test_the_send_view_names_no_server_copy_the_server_lists_differently(
 def test_an_encrypted_server_copy_is_refused_clearly(
     tmp_path: Path, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
-    """A sender may name any share of its server; one the room gives no key for is refused,
+    """A sender may name any share of its own; one the room gives no key for is refused,
     as ``syncoxide receive`` refuses it, rather than fetched as ciphertext."""
     token = account_token(live_server, "sealed-copier", tmp_path)
     share = httpx2.post(
@@ -252,7 +252,8 @@ def test_an_encrypted_server_copy_is_refused_clearly(
     ).json()
     room = httpx2.post(f"{live_server.url}/signal/rooms", timeout=10).json()
     socket_url = live_server.url.replace("http://", "ws://") + f"/signal/{room['room']}"
-    with connect(socket_url, open_timeout=5) as sender:
+    owner = {"Authorization": f"Bearer {token}"}  # only the share's owner may name it
+    with connect(socket_url, open_timeout=5, additional_headers=owner) as sender:
         sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
         assert json.loads(sender.recv(timeout=5))["type"] == "welcome"
         sender.send(json.dumps({"type": "fallback", "url": share["url"]}))

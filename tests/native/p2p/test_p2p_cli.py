@@ -160,8 +160,8 @@ def test_a_copy_the_server_does_not_hold_is_refused_and_never_offered(
         sender.send(json.dumps({"type": "fallback", "url": "/s/AbCdEfGhIjKlMnOpQrStUvWx"}))
         with pytest.raises(ConnectionClosed) as closed:
             sender.recv(timeout=10)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
-    assert "no usable share" in closed.value.rcvd.reason
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert "sign in to name a server copy" in closed.value.rcvd.reason
     link = f"{live_server.url}/p/{room['room']}#{room['token']}"
     receiver = start_cli(
         ["receive", link, "-o", str(tmp_path / "out"), "--wait", "2"], tmp_path / "r.log"

@@ -81,18 +81,38 @@ RCLONE_ONLY_STEPS = {
 _CHR = re.compile(rb"\{chr:([0-9a-f]{2})\}")
 
 
+class MisplacedTestdata(ValueError):
+    """``$SYNCOXIDE_RCLONE_TESTDATA`` is set but names no folder: a setup mistake, not a skip."""
+
+
 def find_testdata(project: Path) -> Path | None:
-    """The ``head`` scenarios: from ``$SYNCOXIDE_RCLONE_TESTDATA`` or a parent's ``shared/``."""
+    """The ``head`` scenarios: from ``$SYNCOXIDE_RCLONE_TESTDATA`` or a parent's ``shared/``.
+
+    None when neither has them (a fresh clone in a temporary folder, as CI runs it)."""
     if os.environ.get(ENV):
         found = Path(os.environ[ENV])
         if (found / "head").is_dir():
             return found / "head"
-        return found if found.is_dir() else None
+        if found.is_dir():
+            return found
+        raise MisplacedTestdata(
+            f"{ENV}={found} is not a folder: point it at rclone's cmd/bisync/testdata "
+            "(the folder holding test_*/, or one holding head/), or unset it"
+        )
     for folder in (project, *project.parents):
         candidate = folder / "shared" / "rclone-bisync-testdata" / "head"
         if candidate.is_dir():
             return candidate
     return None
+
+
+def missing_reason(project: Path) -> str:
+    """Why the replay is skipped when ``find_testdata`` found nothing, and how to run it."""
+    return (
+        "rclone's bisync scenarios are not replayed: their data (kept outside this project) "
+        f"is not at shared/rclone-bisync-testdata/head in {project} or any parent folder, "
+        f"and {ENV} is not set; set {ENV} to a copy of rclone's cmd/bisync/testdata to run them"
+    )
 
 
 class ScenarioSkipped(Exception):
@@ -483,9 +503,10 @@ def replay_all(root: Path, work: Path) -> list[Result]:
 if __name__ == "__main__":
     import tempfile
 
-    data = find_testdata(Path(__file__).resolve().parents[3])
+    project = Path(__file__).resolve().parents[3]
+    data = find_testdata(project)
     if data is None:
-        raise SystemExit(f"rclone's bisync test data is not here: set {ENV}.")
+        raise SystemExit(missing_reason(project))
     with tempfile.TemporaryDirectory() as temporary:
         results = replay_all(data, Path(temporary))
     for result in results:

@@ -15,9 +15,11 @@ T0 = 1_700_000_000 * 10**9
 
 
 class Pair:
-    def __init__(self, *, case_sensitive: bool = True) -> None:
+    def __init__(self, *, case_sensitive: bool = True, two_case_sensitive: bool | None = None):
+        # two_case_sensitive: path2 alone ignores case (an NTFS or APFS disk beside ext4).
+        two_sensitive = case_sensitive if two_case_sensitive is None else two_case_sensitive
         self.one = MemoryProvider("one", case_sensitive=case_sensitive)
-        self.two = MemoryProvider("two", case_sensitive=case_sensitive)
+        self.two = MemoryProvider("two", case_sensitive=two_sensitive)
         self.store = MemoryPairStore()
         self.clock = FixedClock(1_700_000_000.0)
         self.random = SeededRandom(b"tests")

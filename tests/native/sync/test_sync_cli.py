@@ -53,8 +53,34 @@ def test_usage_errors_exit_2(dirs, capsys) -> None:
     one, two = dirs
     assert main(["sync", str(one), str(two), "--transfers", "0"]) == 2
     assert main(["sync", str(one), str(one)]) == 2
-    assert main(["sync", str(one), str(two / "missing")]) == 2
+    assert main(["sync", str(one), str(two / "no" / "such")]) == 2  # its parent is missing too
+    assert main(["sync", str(one / "missing"), str(two / "made")]) == 2
     assert main(["sync", str(one), str(two), "--exclude", "[x"]) == 2
+    assert list(two.iterdir()) == []
+
+
+def test_a_missing_destination_is_made_when_its_parent_exists(dirs, capsys) -> None:
+    one, two = dirs
+    code, body = run_json(capsys, str(one), str(two / "backup"))
+    assert code == 0 and body["done"] == {"copy": 2, "mkdir": 1}
+    assert (two / "backup" / "sub" / "a.txt").read_text() == "alpha"
+
+
+def test_a_dry_run_to_a_missing_destination_shows_everything_and_makes_nothing(
+    dirs, capsys
+) -> None:
+    one, two = dirs
+    assert main(["sync", str(one), str(two / "backup"), "--dry-run"]) == 0
+    assert "copy   path1 -> path2: sub/a.txt (new)" in capsys.readouterr().out
+    assert list(two.iterdir()) == []
+
+
+def test_a_destination_that_is_a_file_is_refused_and_kept(dirs, capsys) -> None:
+    one, two = dirs
+    (two / "taken").write_text("keep me")
+    assert main(["sync", str(one), str(two / "taken")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert (two / "taken").read_text() == "keep me"
 
 
 def test_max_delete_exit_3_and_nothing_changed(dirs, capsys) -> None:

@@ -60,6 +60,11 @@ PUBLIC = {
     "OPTIONS /api/v1/drop/{upload_id}": "tus capability discovery, no data",
     "PATCH /api/v1/drop/{upload_id}": "uploads into a request link, authorized by the link",
     "DELETE /api/v1/drop/{upload_id}": "cancels an upload into a request link, by its holder",
+    "OPTIONS /api/v1/drop/{link_id}/": "tus capability discovery, no data",
+    "POST /api/v1/drop/{link_id}/": "uploads into a request link, authorized by the link",
+    "OPTIONS /api/v1/drop/{link_id}/{upload_id}": "tus capability discovery, no data",
+    "PATCH /api/v1/drop/{link_id}/{upload_id}": "uploads into a request link, by its holder",
+    "DELETE /api/v1/drop/{link_id}/{upload_id}": "cancels an upload into a request link",
     "OPTIONS /api/v1/storage/uploads/": "tus capability discovery, no data",
     "OPTIONS /api/v1/storage/uploads/{upload_id}": "tus capability discovery, no data",
 }

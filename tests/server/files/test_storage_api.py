@@ -149,7 +149,11 @@ def test_folders_delete_move_copy_and_mtime(world: LinksWorld) -> None:
     assert alice.delete(API, params={"path": "z", "recursive": "true"}).status_code == 204
     assert _paths(alice) == ["copy.txt", "g.txt"]
     blobs = world.app.state.services.blobs
-    assert len(asyncio.run(blobs.keys("files/"))) == 2, "deleted files free their blobs"
+    assert len(asyncio.run(blobs.keys("files/"))) == 3, "a deleted file waits in the trash"
+    recovery = world.app.state.recovery
+    [trashed] = asyncio.run(recovery.trashed(1))
+    asyncio.run(recovery.delete_forever(1, trashed.id))
+    assert len(asyncio.run(blobs.keys("files/"))) == 2, "emptied from the trash, its blob goes"
 
 
 def test_a_file_and_a_folder_never_share_a_name(world: LinksWorld) -> None:

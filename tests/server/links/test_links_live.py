@@ -76,8 +76,10 @@ def test_a_tus_client_drops_files_and_the_cli_pulls_them(
     link_id = link.rsplit("/", 1)[-1]
     assert httpx2.get(link, timeout=10).status_code == 200
     sent = {"scans/page 1.png": os.urandom(70_000), "scans/../notes.txt": b"notes"}
-    client = TusClient(f"{live_server.url}/api/v1/drop/", headers={"Syncoxide-Link": link_id})
-    for path, data in sent.items():
+    by_header = TusClient(f"{live_server.url}/api/v1/drop/", headers={"Syncoxide-Link": link_id})
+    own_url = httpx2.get(f"{live_server.url}/api/v1/requests/{link_id}", timeout=10).json()
+    plain = TusClient(live_server.url + own_url["upload_url"])  # any tus client, no extra header
+    for client, (path, data) in zip((plain, by_header), sent.items(), strict=True):
         uploader = client.uploader(
             file_stream=io.BytesIO(data), chunk_size=16_384, metadata={"path": path}
         )

@@ -40,7 +40,7 @@ def _arrivals(world: LinksWorld, link: dict[str, Any]) -> dict[str, dict[str, An
 def test_a_tree_arrives_safely_named_and_never_overwritten(world: LinksWorld) -> None:
     link = _request(world, message="Please send last year's receipts")
     public = world.stranger().get(f"/api/v1/requests/{link['id']}").json()
-    assert public["upload_url"] == DROP and public["title"] == "Tax papers"
+    assert public["upload_url"] == f"{DROP}{link['id']}/" and public["title"] == "Tax papers"
     page = world.stranger().get(link["url"])
     assert page.status_code == 200 and "request-upload.js" in page.text
     tree = {
@@ -66,6 +66,29 @@ def test_a_tree_arrives_safely_named_and_never_overwritten(world: LinksWorld) ->
         assert archive.read("etc/passwd") == b"not escaping"
     kinds = [e["kind"] for e in world.owner.get("/api/v1/events").json()["events"]]
     assert kinds.count("request.arrived") == 4
+
+
+def test_the_links_own_tus_url_takes_uploads_with_no_extra_header(world: LinksWorld) -> None:
+    link, other = _request(world), _request(world)
+    own = world.stranger().get(f"/api/v1/requests/{link['id']}").json()["upload_url"]
+    assert tus_upload(world.stranger(), own, b"plain tus", path="notes.txt") == 204
+    assert list(_arrivals(world, link)) == ["notes.txt"]
+    assert _arrivals(world, other) == {}
+
+
+def test_the_links_own_tus_url_keeps_its_uploads_to_itself(world: LinksWorld) -> None:
+    link, other = _request(world), _request(world)
+    stranger = world.stranger()
+    own, elsewhere = f"{DROP}{link['id']}/", f"{DROP}{other['id']}/"
+    mixed = {"Syncoxide-Link": other["id"]}
+    assert tus_upload(stranger, own, b"x", mixed, path="a.txt") == 400
+    opening = {**TUS, "Upload-Length": "1", "Upload-Metadata": metadata(path="a.txt")}
+    created = stranger.post(own, headers=opening)
+    upload_id = created.headers["location"].rsplit("/", 1)[-1]
+    assert created.headers["location"] == f"{own}{upload_id}"
+    assert stranger.head(f"{elsewhere}{upload_id}", headers=TUS).status_code == 404
+    assert stranger.head(f"{DROP}no-such-link/{upload_id}", headers=TUS).status_code == 404
+    assert stranger.head(f"{own}{upload_id}", headers=TUS).status_code == 200
 
 
 def test_limits_refuse_before_any_byte(world: LinksWorld) -> None:

@@ -20,6 +20,7 @@ import pytest
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_key import key_fragment
 from syncoxide.native.crypto.share import encrypted_names, sealed_copy
+from syncoxide.units import format_bytes
 from tests.core.crypto.vectors import load_cases
 from tests.server.links.links_world import ROOT, LinksWorld, make_world, tus_upload
 
@@ -74,6 +75,31 @@ def test_the_page_lists_only_ciphertext_names_and_loads_the_decryptor(
     for name in ("share-crypto.js", "share-decrypt.js"):
         script = world.stranger().get(f"/static/{name}")
         assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
+def test_the_page_shows_decrypted_sizes_and_their_total_not_the_ciphertexts(
+    world: LinksWorld, tmp_path: Path
+) -> None:
+    share = encrypted_share(world, tmp_path)
+    page = world.stranger().get(share["url"]).text
+    plain = sorted(len(data) for data in FILES.values())
+    stored = sorted(f["size"] for f in share["files"])
+    assert all(s > p for s, p in zip(stored, plain, strict=True))  # header and tags
+    shown = [format_bytes(size) for size in plain]
+    for size in shown:
+        assert f'<span class="muted">{size}</span>' in page
+    assert f'<p id="share-total">3 files, {format_bytes(sum(plain))} in all</p>' in page
+
+
+def test_a_file_that_is_not_well_formed_shows_its_stored_size_marked(
+    world: LinksWorld, tmp_path: Path
+) -> None:
+    made = world.owner.post("/api/v1/shares", json={"encrypted": True}).json()
+    name = encrypted_names(["odd.bin"], KEY)[0]
+    code = tus_upload(world.owner, "/api/v1/uploads/", b"not sealed", share=made["id"], path=name)
+    assert code == 204
+    page = world.stranger().get(made["url"]).text
+    assert "10 B stored (not a well-formed encrypted file)" in page
 
 
 def test_the_password_page_of_an_encrypted_share_carries_the_key_over(

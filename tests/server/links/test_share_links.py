@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from syncoxide.units import format_bytes
 from tests.server.links.links_world import LinksWorld, make_world, share_with, tus_upload
 
 FILES = {
@@ -35,6 +36,8 @@ def test_recipient_sees_names_and_downloads_each_file_and_the_zip(world: LinksWo
     page = recipient.get(share["url"])
     assert page.status_code == 200
     assert "photos/deep/b.bin" in page.text and "Holiday" in page.text
+    total = format_bytes(sum(len(data) for data in FILES.values()))
+    assert f'<p id="share-total">{len(FILES)} files, {total} in all</p>' in page.text
     assert "'unsafe-eval'" not in page.headers["content-security-policy"]
     for path, data in FILES.items():
         got = recipient.get(_file(share, path)["download_url"])

@@ -43,6 +43,7 @@ class World:
     records: SqliteFallbackRecords
     clock: StepClock
     config: ServerConfig
+    owner: int  # the user id of the share's owner
 
 
 def _share(share_id: str, user_id: int, expires_at: int | None) -> Link:
@@ -78,12 +79,12 @@ def world(tmp_path: Path) -> Iterator[World]:
     clock = StepClock()
     asyncio.run(links.add(_share(SHARE_ID, user.id, expires_at=int(clock.wall) + 3600)))
     records = SqliteFallbackRecords.open(config.database_path, clock)
-    yield World(links, records, clock, config)
+    yield World(links, records, clock, config, user.id)
     records.close()
 
 
 def test_a_record_survives_reopening_the_database(world: World) -> None:
-    assert asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}"))
+    assert asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner))
     reopened = SqliteFallbackRecords.open(world.config.database_path, world.clock)
     try:
         assert asyncio.run(reopened.lookup(ROOM)) == f"/s/{SHARE_ID}"
@@ -93,27 +94,32 @@ def test_a_record_survives_reopening_the_database(world: World) -> None:
 
 
 def test_a_share_that_does_not_exist_is_not_recorded(world: World) -> None:
-    assert not asyncio.run(world.records.remember(ROOM, "/s/NoSuchShareOnThisServer"))
+    assert not asyncio.run(world.records.remember(ROOM, "/s/NoSuchShareOnThisServer", world.owner))
     assert asyncio.run(world.records.lookup(ROOM)) is None
 
 
 def test_the_record_expires_with_its_share(world: World) -> None:
-    asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}"))
+    asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner))
     world.clock.wall += 3601
     assert asyncio.run(world.records.lookup(ROOM)) is None
-    assert not asyncio.run(world.records.remember("late-room", f"/s/{SHARE_ID}"))
+    assert not asyncio.run(world.records.remember("late-room", f"/s/{SHARE_ID}", world.owner))
 
 
 def test_a_revoked_share_is_no_longer_offered(world: World) -> None:
-    asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}"))
+    asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner))
     asyncio.run(world.links.revoke(SHARE_ID, int(world.clock.wall)))
+    assert asyncio.run(world.records.lookup(ROOM)) is None
+
+
+def test_a_share_of_another_user_is_not_recorded(world: World) -> None:
+    assert not asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner + 1))
     assert asyncio.run(world.records.lookup(ROOM)) is None
 
 
 def test_a_memory_record_expires_after_its_lifetime() -> None:
     clock = StepClock()
     records = MemoryFallbackRecords(clock, lifetime=60)
-    asyncio.run(records.remember(ROOM, f"/s/{SHARE_ID}"))
+    asyncio.run(records.remember(ROOM, f"/s/{SHARE_ID}", owner=1))
     clock.steady += 59
     assert asyncio.run(records.lookup(ROOM)) == f"/s/{SHARE_ID}"
     clock.steady += 2
@@ -121,13 +127,16 @@ def test_a_memory_record_expires_after_its_lifetime() -> None:
 
 
 def test_the_room_refuses_a_fallback_to_an_unknown_share(world: World) -> None:
-    service = SignalingService(RoomTokens(b"k" * 32), fallbacks=world.records)
+    async def the_owner(websocket: object) -> int:
+        return world.owner
+
+    service = SignalingService(RoomTokens(b"k" * 32), fallbacks=world.records, identify=the_owner)
     with TestClient(Starlette(routes=service.routes())) as client:
         room = new_room(client)
         with client.websocket_connect(f"/signal/{room['room']}") as sender:
             join(sender, room["token"], "sender")
             sender.send_json({"type": "fallback", "url": "/s/NoSuchShareOnThisServer"})
-            assert closed_with(sender) == m.CLOSE_MALFORMED
+            assert closed_with(sender) == m.CLOSE_NOT_YOURS
         with client.websocket_connect(f"/signal/{room['room']}") as sender:
             join(sender, room["token"], "sender")
             sender.send_json({"type": "fallback", "url": f"/s/{SHARE_ID}"})

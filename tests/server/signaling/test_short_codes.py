@@ -55,7 +55,8 @@ def test_a_code_expires_with_its_room_and_is_then_free_again(world: World) -> No
 def test_a_code_lasts_as_long_as_its_rooms_server_copy(world: World) -> None:
     codes = _codes(world)
     asyncio.run(codes.add(CODE, ROOM, 600))
-    assert asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}"))  # share: one hour
+    # The share lasts one hour.
+    assert asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner))
     world.clock.wall += 1800
     assert asyncio.run(codes.lookup(CODE)) == ROOM  # the room is over, its copy is not
     world.clock.wall += 1801

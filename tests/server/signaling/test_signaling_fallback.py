@@ -11,6 +11,7 @@ from tests.server.signaling.test_signaling_rooms import client, closed_with, joi
 __all__ = ["client"]  # the fixture, shared with the rooms tests
 
 SHARE = "/s/AbCdEfGhIjKlMnOpQrStUvWx"
+NO_ONE = {"sender": False, "fallback": None, "summary": None}
 
 
 def test_receiver_learns_the_fallback_when_it_joins_after_the_sender_left(
@@ -75,17 +76,18 @@ def test_a_look_at_the_room_says_whether_a_sender_is_there_without_joining(
     room = new_room(client)
     look = f"/signal/rooms/{room['room']}"
     token = {"X-Room-Token": room["token"]}
-    assert client.get(look, headers=token).json() == {"sender": False, "fallback": None}
+    assert client.get(look, headers=token).json() == NO_ONE
     with client.websocket_connect(f"/signal/{room['room']}") as sender:
         join(sender, room["token"], "sender")
         sender.send_json({"type": "fallback", "url": SHARE})
         sender.send_json({"type": "ping"})
         sender.receive_json()
-        assert client.get(look, headers=token).json() == {"sender": True, "fallback": SHARE}
+        there = {**NO_ONE, "sender": True, "fallback": SHARE}
+        assert client.get(look, headers=token).json() == there
         with client.websocket_connect(f"/signal/{room['room']}") as receiver:
             join(receiver, room["token"], "receiver")
             assert sender.receive_json()["type"] == "peer-joined"
-    assert client.get(look, headers=token).json() == {"sender": False, "fallback": SHARE}
+    assert client.get(look, headers=token).json() == {**NO_ONE, "fallback": SHARE}
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Room-Token": "A" * 43}])

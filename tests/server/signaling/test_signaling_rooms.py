@@ -17,8 +17,16 @@ from syncoxide.server.signaling.routes import SignalingService, SignalingSetting
 from syncoxide.server.signaling.tokens import RoomTokens, normalise_code
 
 
+async def user_one(websocket: object) -> int:
+    """Every socket is signed in as user 1 here: these tests are about the relay; who may name
+    which share is tested with real shares (test_fallback_records.py, hostile/)."""
+    return 1
+
+
 def make_client(**settings: Any) -> TestClient:
-    service = SignalingService(RoomTokens(b"k" * 32), settings=SignalingSettings(**settings))
+    service = SignalingService(
+        RoomTokens(b"k" * 32), settings=SignalingSettings(**settings), identify=user_one
+    )
     return TestClient(Starlette(routes=service.routes()))
 
 

@@ -1,20 +1,28 @@
-"""Start the app: render the first screen, wire the navigation, tell the page we are ready."""
+"""Start the app: wire the views the server already rendered, the one on screen first.
+
+The page is usable before this runs: the server sends every view's layout, and
+``web/static/app-shell.js`` switches views by the URL hash and holds any action asked for
+before its view is wired, then replays it. Starting a view imports its modules, so the view on
+screen starts first and ``data-ready`` turns "1" as soon as it works; the others follow in the
+background, each turning its section's ``data-wired`` from "0" to "1".
+"""
 
 from __future__ import annotations
 
+import asyncio
 import traceback
 
 import js
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
-from syncoxide_web.platform.dom import Listeners, element, show
+from syncoxide_web.platform.dom import element, show
 from syncoxide_web.views import (
+    SECTIONS,
+    Section,
     Shared,
-    all_views,
-    home_view,
-    navigation_html,
-    start_sections,
+    browser_checks_html,
+    runtime_facts_html,
     view_key_from_hash,
 )
 
@@ -22,57 +30,60 @@ from syncoxide_web.views import (
 async def start() -> App:
     app = App()
     try:
-        await app.render_first_screen()
+        await app.start()
     except Exception as error:
-        js.window.syncoxideBootError(
-            f"The app could not build its first screen: {error}.", traceback.format_exc()
-        )
+        js.window.syncoxideBootError(f"The app could not start: {error}.", traceback.format_exc())
         raise
     return app
 
 
 class App:
-    """The running app: its views and the navigation between them."""
+    """The running app: its views, started the one on screen first."""
 
     def __init__(self) -> None:
-        self._listeners = Listeners()
+        self.shared = Shared()
         self.views: list[object] = []
+        self._rest: asyncio.Task[None] | None = None
 
-    async def render_first_screen(self) -> None:
+    async def start(self) -> None:
+        on_screen = view_key_from_hash(str(js.location.hash))
+        first = [s for s in SECTIONS if s.key == on_screen]
+        for section in first:
+            self._start_section(section)
+        await self._show_ready()
+        self._rest = asyncio.ensure_future(self._start_the_rest(first))
+
+    async def _start_the_rest(self, started: list[Section]) -> None:
+        for section in SECTIONS:
+            if section in started:
+                continue
+            await asyncio.sleep(0)  # lets the page answer between views
+            try:
+                self._start_section(section)
+            except Exception as error:
+                js.window.syncoxideBootError(
+                    f"Part of the app could not start: {error}.", traceback.format_exc()
+                )
+                raise
+
+    def _start_section(self, section: Section) -> None:
+        if section.start is None:
+            return
+        self.views.extend(section.start(self.shared))
+        view = js.document.querySelector(f'#views > section[data-view="{section.key}"]')
+        if view is not None:
+            view.dataset.wired = "1"
+
+    async def _show_ready(self) -> None:
         import pyodide
 
         runtime = current_runtime()
         boot_seconds = js.performance.now() / 1000
-        home = home_view(
-            runtime, pyodide.__version__, browser_checks(), await storage_estimate(), boot_seconds
+        element("runtime-facts").innerHTML = runtime_facts_html(
+            runtime, pyodide.__version__, await storage_estimate(), boot_seconds
         )
-        element("views").innerHTML = all_views(home)
+        element("browser-checks").innerHTML = browser_checks_html(browser_checks())
         show("boot", False)
-        show("views")
         badge = f"Python {runtime.python_version} · core {runtime.core_version}"
         element("runtime-badge").textContent = badge
-        self._wire_navigation()
-        self.views = start_sections(Shared())
         js.document.documentElement.dataset.ready = "1"
-
-    def _wire_navigation(self) -> None:
-        nav = element("main-nav")
-        nav.innerHTML = navigation_html()
-        nav.setAttribute("aria-disabled", "false")
-        self._listeners.on(js.window, "hashchange", lambda _event: show_view(_hash_view()))
-        show_view(_hash_view())
-
-
-def _hash_view() -> str:
-    return view_key_from_hash(str(js.location.hash))
-
-
-def show_view(key: str) -> None:
-    document = js.document
-    for section in document.querySelectorAll("#views > section"):
-        show(section, section.dataset.view == key)
-    for link in document.querySelectorAll("#main-nav a"):
-        if link.dataset.view == key:
-            link.setAttribute("aria-current", "page")
-        else:
-            link.removeAttribute("aria-current")

@@ -78,6 +78,7 @@ class DropboxProvider:
             server_side_move=True,
             hash_kinds=frozenset({"sha1", "md5"}),
             listing_hash_kinds=frozenset({DROPBOX_HASH}),
+            sets_mtime_in_place=False,  # set_mtime uploads the file again
         )
 
     def keep_state_in(self, folder: Path) -> None:

@@ -104,9 +104,18 @@ def _hash_file(full: str, kind: str) -> str:
 
 
 class LocalProvider:
-    def __init__(self, root: str | os.PathLike[str], *, durable: bool = True) -> None:
+    """A folder on this machine.
+
+    ``absent_ok``: the folder may not exist yet (a sync's destination seen by a dry run); it
+    then lists as empty. Its parent must be a folder all the same.
+    """
+
+    def __init__(
+        self, root: str | os.PathLike[str], *, durable: bool = True, absent_ok: bool = False
+    ) -> None:
         self._root = Path(root).absolute()
-        if not self._root.is_dir():
+        absent = absent_ok and not self._root.exists() and self._root.parent.is_dir()
+        if not (absent or self._root.is_dir()):
             raise UsageError(
                 f"{str(self._root)!r} is not a folder.",
                 hint="Nothing was changed. Create it first or check the path.",
@@ -138,6 +147,8 @@ class LocalProvider:
         # Scanned on the event loop, one folder at a time, yielding between folders: with a
         # worker thread per side, the two walks' per-file GIL hand-offs made listing 2-4x
         # slower than doing it here (10k files: ~50 ms per side).
+        if not self._root.exists():
+            return  # absent_ok: a folder not made yet holds nothing
         pending = [("", str(self._root))]
         page: list[Entry] = []
         while pending:

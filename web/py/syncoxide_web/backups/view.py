@@ -5,7 +5,8 @@ repositories (make, register, give or forget a passphrase), backups (browse an a
 download a file or a zip, restore into a provider), and provider backups (rules the server
 runs on a schedule). The cards do not know each other: the repositories and the server's
 connections reach the cards that list them through feeds, and the live events socket
-refreshes rules and restores when the server reports a run.
+refreshes rules and restores when the server reports a run. The layout is the server's
+(``syncoxide/server/pages/templates/views/backups.html``), usable before Python runs.
 """
 
 from __future__ import annotations
@@ -19,99 +20,6 @@ from syncoxide_web.backups.repositories_card import RepositoriesCard, cancel_pas
 from syncoxide_web.backups.rules_card import BackupRulesCard
 from syncoxide_web.platform.dom import Listeners
 from syncoxide_web.platform.feed import Feed
-
-BACKUPS_SECTION = """
-<section data-view="backups" hidden>
-  <h1>Backups</h1>
-  <p>Encrypted, deduplicated backups with borg, kept in repositories on this server. Back up
-     your computers with borg or Vorta over SSH, and your providers from here on a schedule;
-     browse, download and restore from here.</p>
-  <div class="card">
-    <h2>SSH keys</h2>
-    <div id="backup-hosting"><p class="muted">Loading…</p></div>
-    <div id="backup-keys"></div>
-    <form id="backup-key-form" autocomplete="off">
-      <label>Public key <textarea id="backup-key-text" rows="2" spellcheck="false"
-        placeholder="ssh-ed25519 AAAA… you@laptop"></textarea></label>
-      <label>Name <input id="backup-key-label" placeholder="laptop"></label>
-      <label><input type="checkbox" id="backup-key-append"> Append-only: this machine can add
-        backups but never delete them (safe from ransomware on it)</label>
-      <label>Storage limit <input id="backup-key-quota" size="6" placeholder="50G"></label>
-      <button type="submit" id="backup-key-add">Add key</button>
-    </form>
-    <p id="backup-key-status" role="status" aria-live="polite"></p>
-  </div>
-  <div class="card">
-    <h2>Repositories</h2>
-    <div id="backup-repositories"><p class="muted">Loading…</p></div>
-    <form id="backup-passphrase-form" hidden autocomplete="off">
-      <label>Passphrase of <strong id="backup-passphrase-for"></strong>
-        <input type="password" id="backup-passphrase" autocomplete="off"></label>
-      <button type="submit" id="backup-passphrase-save">Keep it, sealed</button>
-      <button type="button" id="backup-passphrase-cancel">Cancel</button>
-    </form>
-    <form id="backup-repo-form" autocomplete="off">
-      <fieldset><legend>Add a repository</legend>
-        <label><input type="radio" name="backup-repo-how" id="backup-repo-make" checked>
-          Make a new one here</label>
-        <label><input type="radio" name="backup-repo-how" id="backup-repo-register">
-          Add one I made from my machine over SSH</label>
-      </fieldset>
-      <label>Name <input id="backup-repo-name" placeholder="laptop"></label>
-      <label>Passphrase <input type="password" id="backup-repo-passphrase"
-        autocomplete="new-password"></label>
-      <label>Passphrase again <input type="password" id="backup-repo-passphrase2"
-        autocomplete="new-password"></label>
-      <label><input type="checkbox" id="backup-repo-keep" checked> Let the server keep the
-        passphrase, sealed: needed to browse and restore here and to back up providers</label>
-      <button type="submit" id="backup-repo-add">Add repository</button>
-    </form>
-    <p id="backup-repo-status" role="status" aria-live="polite"></p>
-  </div>
-  <div class="card">
-    <h2>Your backups</h2>
-    <label>Repository <select id="backup-browse-repo"></select></label>
-    <p id="backup-browse-none" class="muted" hidden>No repository whose passphrase the server
-      keeps yet: add one, or give a repository's passphrase, to see its backups here.</p>
-    <div id="backup-archives"></div>
-    <nav id="backup-archive-crumbs" aria-label="Folder in the backup"></nav>
-    <div id="backup-entries"></div>
-    <p><a id="backup-archive-zip" hidden></a></p>
-    <p id="backup-browse-status" role="status" aria-live="polite"></p>
-    <form id="backup-restore-form" hidden autocomplete="off">
-      <p>Restore <strong id="backup-restore-what"></strong> into a provider. Files of the same
-         name there are replaced; others are left alone.</p>
-      <label>Provider <select id="backup-restore-dest"></select></label>
-      <label>Folder <input id="backup-restore-path" placeholder="restored"></label>
-      <button type="submit" id="backup-restore-go">Restore</button>
-      <button type="button" id="backup-restore-cancel">Cancel</button>
-    </form>
-    <p id="backup-restore-status" role="status" aria-live="polite"></p>
-    <div id="backup-restores"></div>
-  </div>
-  <div class="card">
-    <h2>Provider backups</h2>
-    <p>The server backs up a connected provider's folder into a repository on a schedule,
-       with this page closed. Connect providers in <a href="#/files">Files</a> first.</p>
-    <form id="backup-rule-form" autocomplete="off">
-      <label>Name <input id="backup-rule-name" placeholder="photos bucket"></label>
-      <label>Provider <select id="backup-rule-source"></select></label>
-      <label>Folder <input id="backup-rule-path" placeholder="everything"></label>
-      <label>Into <select id="backup-rule-repo"></select></label>
-      <label>When <input id="backup-rule-schedule" value="daily at 02:00"></label>
-      <p class="muted">hourly, daily at 02:30, weekly, monthly, every 30m, every 6h</p>
-      <fieldset><legend>Keep (older backups are deleted; empty keeps all)</legend>
-        <label>daily <input id="backup-rule-keep-daily" size="3" inputmode="numeric"></label>
-        <label>weekly <input id="backup-rule-keep-weekly" size="3" inputmode="numeric"></label>
-        <label>monthly <input id="backup-rule-keep-monthly" size="3" inputmode="numeric"></label>
-      </fieldset>
-      <button type="submit" id="backup-rule-create">Set up backup</button>
-    </form>
-    <p id="backup-rule-status" role="status" aria-live="polite"></p>
-    <div id="backup-rules"><p class="muted">Loading…</p></div>
-  </div>
-</section>
-"""
 
 
 class BackupsView:

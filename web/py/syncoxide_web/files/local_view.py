@@ -17,15 +17,6 @@ from syncoxide_web.files.storage_html import local_folders_html, merged_answer
 from syncoxide_web.platform.dom import element, say, show
 from syncoxide_web.sync.rules_html import files_html
 
-LOCAL_CARD = """
-  <div class="card">
-    <h2>Folders on this device</h2>
-    <p class="muted">Searched here in the page; their files are never uploaded.</p>
-    <div id="local-folders"><p class="muted">Loading…</p></div>
-    <button type="button" id="local-add">Add a folder…</button>
-    <p id="local-status" role="status" aria-live="polite"></p>
-  </div>
-"""
 STATUS = "local-status"
 NO_PICKER = (
     "This browser cannot open folders on your device (it lacks the File System Access API, "

@@ -29,20 +29,6 @@ from syncoxide_web.files.storage_html import (
 )
 from syncoxide_web.platform.dom import element, picked_files, say, say_error
 
-STORAGE_CARD = """
-  <div class="card">
-    <h2>Your files on this server</h2>
-    <nav id="storage-crumbs" aria-label="Folder"></nav>
-    <p class="muted" id="storage-usage"></p>
-    <div id="storage-list"><p class="muted">Loading…</p></div>
-    <p>
-      <label>Upload files <input type="file" id="storage-files" multiple></label>
-      <label>or a folder <input type="file" id="storage-folder" webkitdirectory></label>
-      <button type="button" id="storage-mkdir">New folder…</button>
-    </p>
-    <p id="storage-status" role="status" aria-live="polite"></p>
-  </div>
-"""
 STATUS = "storage-status"
 COLLECTION = "/api/v1/storage/uploads/"
 #: Entries asked for in one page, and the most one folder shows.

@@ -16,9 +16,9 @@ import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
-from syncoxide_web.files.local_view import LOCAL_CARD, LocalCard
+from syncoxide_web.files.local_view import LocalCard
 from syncoxide_web.files.storage_html import merged_answer
-from syncoxide_web.files.storage_view import STORAGE_CARD, StorageCard
+from syncoxide_web.files.storage_view import StorageCard
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import (
@@ -26,49 +26,6 @@ from syncoxide_web.sync.rules_html import (
     connections_html,
     files_html,
     parse_option_lines,
-)
-
-FILES_SECTION = (
-    """
-<section data-view="files" hidden>
-  <h1>Files</h1>
-  <p>Your files across every connected provider, your own files on this server and folders on
-     this device. Connect a provider once; the server keeps its keys encrypted and runs your
-     sync rules with them.</p>
-  <div class="card">
-    <h2>Find files</h2>
-    <form id="files-form" autocomplete="off">
-      <label>Name contains <input id="files-query" type="search"></label>
-      <button type="submit" id="files-search">Search everywhere</button>
-    </form>
-    <p id="files-status" role="status" aria-live="polite"></p>
-    <div id="files-results"></div>
-  </div>"""
-    + STORAGE_CARD
-    + LOCAL_CARD
-    + """
-  <div class="card">
-    <h2>Connected providers</h2>
-    <div id="connections-list"><p class="muted">Loading…</p></div>
-    <form id="connect-form" autocomplete="off">
-      <label>Name <input id="connect-name" placeholder="photos-bucket"></label>
-      <label>Type <select id="connect-kind">
-        <option value="s3">S3 or S3-compatible</option><option value="webdav">WebDAV</option>
-        <option value="sftp">SFTP</option><option value="gdrive">Google Drive</option>
-        <option value="dropbox">Dropbox</option>
-        <option value="home">Your files on this server</option></select></label>
-      <label>Settings, one <code>key=value</code> per line
-        <textarea id="connect-options" rows="5" spellcheck="false"></textarea></label>
-      <label id="connect-key-label" hidden>Private key (SFTP), kept encrypted on the server
-        <textarea id="connect-key" rows="4" spellcheck="false"></textarea></label>
-      <button type="submit" id="connect-submit">Connect</button>
-      <button type="button" id="connect-consent" hidden>Connect on the provider's consent
-        screen…</button>
-    </form>
-    <p id="connect-status" role="status" aria-live="polite"></p>
-  </div>
-</section>
-"""
 )
 
 CONSENT_KINDS = ("gdrive", "dropbox")

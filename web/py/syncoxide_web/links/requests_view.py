@@ -23,52 +23,12 @@ from syncoxide.errors import (
     UsageError,
     WrongKeyError,
 )
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 from syncoxide_web.api.client import call_api, live_socket_url
 from syncoxide_web.platform.dom import Listeners, element, make, say, say_error, show
 
 RESULTS_FOLDER = "request-output"
 RECONNECT_SECONDS = 3
-
-REQUESTS_SECTION = """
-<section data-view="requests" hidden>
-  <h1>Request files</h1>
-  <p>Make a link where anyone, without an account, can drop files and whole folders for you.
-     With end-to-end encryption the files and their names are encrypted in the sender's browser
-     to a key made and kept in this browser: the server cannot read them.</p>
-  <form id="req-form" class="card" autocomplete="off">
-    <label>Title <input id="req-title" maxlength="200" required></label>
-    <label>Message <textarea id="req-message" rows="2" maxlength="2000"></textarea></label>
-    <label>Deadline in days <input id="req-deadline" type="number" min="1" step="1"
-      placeholder="none"></label>
-    <label><input type="checkbox" id="req-late"> Accept late files (marked late)</label>
-    <label>Password <input type="password" id="req-password" autocomplete="new-password"></label>
-    <label>At most this many files <input id="req-max-files" type="number" min="1"></label>
-    <label>At most this many MB <input id="req-max-mb" type="number" min="1"></label>
-    <label><input type="checkbox" id="req-encrypt"> End-to-end encrypt</label>
-    <label>Key passphrase (seals the key in this browser)
-      <input type="password" id="req-passphrase" autocomplete="new-password"></label>
-    <div class="actions"><button type="button" id="req-create">Create link</button></div>
-    <p id="req-status" role="status" aria-live="polite"></p>
-    <p id="req-made" hidden><input id="req-link" readonly size="60">
-      <button type="button" id="req-copy">Copy</button>
-      <a id="req-key-export" hidden>Save the key file</a></p>
-  </form>
-  <h2>My request links</h2>
-  <ul id="req-list" class="req-list"></ul>
-  <ul id="req-live" class="req-live" aria-live="polite"></ul>
-  <div id="req-arrivals" class="card" hidden>
-    <h2 id="req-arrivals-title"></h2>
-    <p id="req-unlock" hidden><label>Key passphrase
-      <input type="password" id="req-unlock-passphrase" autocomplete="current-password"></label>
-      <button type="button" id="req-names">Show names</button></p>
-    <ul id="req-files"></ul>
-    <div class="actions"><button type="button" id="req-zip">Download all as zip</button></div>
-    <p id="req-arrivals-status" role="status" aria-live="polite"></p>
-    <p id="req-result"></p>
-  </div>
-</section>
-"""
 
 
 class RequestsView:
@@ -187,7 +147,7 @@ class RequestsView:
         element("req-zip").disabled = not arrived["files"]
         rows = [_arrival_row(file, encrypted) for file in arrived["files"]]
         element("req-files").innerHTML = "".join(rows) or '<li class="muted">Nothing yet.</li>'
-        say("req-arrivals-status", f"{len(rows)} file(s).")
+        say("req-arrivals-status", f"{counted(len(rows), 'file')}.")
 
     async def _show_names(self) -> None:
         """Replace "encrypted file" by each arrival's real name, opened with the key here."""
@@ -262,7 +222,7 @@ class RequestsView:
         left_out = f" Skipped {len(skipped)}: {'; '.join(skipped)}" if skipped else ""
         say(
             "req-arrivals-status",
-            f"Decrypted and verified {len(opened)} file(s) into {name}.{left_out}",
+            f"Decrypted and verified {counted(len(opened), 'file')} into {name}.{left_out}",
         )
 
     def _listen_live(self, after: int) -> None:

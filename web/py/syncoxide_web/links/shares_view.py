@@ -32,50 +32,12 @@ from syncoxide_web.api.client import live_socket_url
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.links.share_forms import (
     count_text,
-    expiry_options,
     share_body,
     shared_path,
     shares_table,
 )
 from syncoxide_web.platform.blob_io import BlobReader
 from syncoxide_web.platform.dom import Listeners, element, make, picked_files, say, say_error, show
-
-SHARES_SECTION = f"""
-<section data-view="shares" hidden>
-  <h1>Share links</h1>
-  <p>Upload files or a folder and get a link anyone can open in a browser, no account needed.
-     With end-to-end encryption the files and their names are encrypted on this device and the
-     key travels only inside the link, never to the server.</p>
-  <form id="share-form" class="card" autocomplete="off">
-    <label>Files <input type="file" id="share-files" multiple></label>
-    <label>Or a folder <input type="file" id="share-folder" webkitdirectory></label>
-    <label>Title <input id="share-title" maxlength="200"
-      placeholder="shown on the link's page"></label>
-    <label>Expires <select id="share-expires">{expiry_options()}</select></label>
-    <label>Maximum downloads <input type="number" id="share-max" min="1"
-      placeholder="no limit"></label>
-    <label>Password <input type="password" id="share-password" autocomplete="new-password"
-      placeholder="none"></label>
-    <label><input type="checkbox" id="share-encrypt"> End-to-end encryption
-      <span class="muted">(names and files; the title stays readable by the server)</span></label>
-    <div class="actions"><button type="button" id="share-create">Create link</button></div>
-    <ul id="share-uploads" class="uploads"></ul>
-    <p id="share-status" role="status" aria-live="polite"></p>
-  </form>
-  <div id="share-result" class="card" hidden>
-    <p><a id="share-link" href="#" target="_blank" rel="noopener"></a></p>
-    <p id="share-key-note" class="muted" hidden>The key is only in this link: keep it, it is
-       not stored anywhere.</p>
-    <div class="actions"><button type="button" id="share-copy">Copy link</button></div>
-    <img id="share-qr" alt="QR code of the link">
-  </div>
-  <h2>My share links</h2>
-  <table id="share-list" class="shares">
-    <thead><tr><th>Title</th><th>Link</th><th>Downloads</th><th>State</th><th></th></tr></thead>
-    <tbody id="share-rows"></tbody>
-  </table>
-</section>
-"""
 
 LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
 RECONNECT_SECONDS = 3

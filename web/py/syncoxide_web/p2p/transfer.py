@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import JsException, create_proxy, to_js
 
 from syncoxide.errors import (
     CancelledByUserError,
@@ -88,6 +88,19 @@ async def look_at_room(server: str, room: str, token: str) -> dict[str, Any]:
         raise TransportError(f"The server could not describe the transfer ({response.status}).")
     state: dict[str, Any] = json.loads(await response.text())
     return state
+
+
+async def tell_room(server: str, room: dict[str, Any], summary: dict[str, Any]) -> None:
+    """Put what we offer in the room, for the receive page to show before it loads Python
+    (``syncoxide.protocol.offer_summary``). Only a convenience: a refusal is not an error."""
+    headers = js.Object.fromEntries(
+        to_js([["X-Room-Token", room["token"]], ["Content-Type", "application/json"]])
+    )
+    init = js.Object.fromEntries(
+        to_js([["method", "PUT"], ["headers", headers], ["body", json.dumps(summary)]])
+    )
+    with contextlib.suppress(JsException):
+        await js.fetch(f"{server}/signal/rooms/{room['room']}/summary", init)
 
 
 async def create_room(server: str) -> dict[str, Any]:

@@ -105,6 +105,12 @@ async def _fall_back_if_sender_gone() -> None:
 
 
 async def _picked_folder() -> tuple[Any, bool]:
+    # Picked already if the button was pressed before Python ran (static/receive-offer.js):
+    # the picker needs that click's gesture, which the click replayed now no longer carries.
+    early = getattr(js.window, "syncoxideEarlyFolder", None)
+    if early:
+        js.window.syncoxideEarlyFolder = None
+        return await early, False
     return await js.window.showDirectoryPicker(
         js.Object.fromEntries([["mode", "readwrite"]])
     ), False

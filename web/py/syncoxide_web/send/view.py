@@ -18,50 +18,13 @@ from typing import Any
 import js
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
+from syncoxide.protocol.offer_summary import summarize
 from syncoxide.units import format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.platform.dom import FAILED, Listeners, element, picked_files, say, show
 from syncoxide_web.send import picked_handles
 from syncoxide_web.send.outgoing import OutgoingTransfer, unfinished
-
-SEND_SECTION = """
-<section data-view="send" hidden>
-  <h1>Send</h1>
-  <p>Send files or a whole folder straight to another browser or computer. The files go peer to
-     peer while this page stays open, and arrive verified by SHA-256.</p>
-  <form id="send-form" class="card" autocomplete="off">
-    <label>Files <input type="file" id="send-files" multiple></label>
-    <label>or a folder <input type="file" id="send-folder" webkitdirectory></label>
-    <p id="send-pickers" hidden>
-      <button type="button" id="send-pick-files">Pick files…</button>
-      <button type="button" id="send-pick-folder">Pick a folder…</button>
-      <span class="muted">(remembered: a reopened page can resume without picking again)</span>
-    </p>
-    <p id="send-picked" class="muted">Nothing picked yet.</p>
-    <label><input type="checkbox" id="send-upload"> Also upload a copy to the server, as a
-      share link the recipient gets if this page is closed (needs you signed in)</label>
-    <div class="actions">
-      <button type="button" id="send-start">Send</button>
-      <button type="button" id="send-cancel" hidden>Cancel</button>
-    </div>
-    <div id="send-link-box" hidden>
-      <p>Give the recipient this link: <a id="send-link" target="_blank" rel="noopener"></a></p>
-      <p class="muted">or the code <strong id="send-code"></strong>:
-        <code id="send-command"></code></p>
-    </div>
-    <progress id="send-progress" max="100" value="0" hidden></progress>
-    <p id="send-status" role="status" aria-live="polite"></p>
-    <p id="send-copy-status" class="muted"></p>
-  </form>
-  <div id="send-unfinished-box" class="card" hidden>
-    <h2>Unfinished transfers</h2>
-    <p class="muted">Pick the same files or folder above, then Resume: the recipient keeps what
-      already arrived and only the rest is sent.</p>
-    <ul id="send-unfinished"></ul>
-  </div>
-</section>
-"""
 
 REDRAW_EVERY = 0.25  # seconds between progress redraws (a status comes with every chunk)
 STATUS = "send-status"
@@ -146,7 +109,7 @@ class SendView:
             self._running.cancel()
 
     async def _send(self, resume: OutgoingTransfer | None) -> None:
-        from syncoxide_web.p2p.transfer import create_room, send_blobs
+        from syncoxide_web.p2p.transfer import create_room, send_blobs, tell_room
 
         server = str(js.location.origin)
         record = resume
@@ -162,6 +125,8 @@ class SendView:
             # The link first: the files are checked while it travels to the recipient, who
             # would otherwise wait for both, one after the other.
             room = resume.room if resume is not None else await create_room(server)
+            offered = [(path, int(file.size)) for path, file in picked.entries]
+            await tell_room(server, room, summarize(offered, picked.folders))
             self._show_link(room)
             manifest = await sources.hash_all(_checking(len(picked.entries)))
             if resume is not None and (why := resume.mismatch(manifest)):

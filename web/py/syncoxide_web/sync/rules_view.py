@@ -22,41 +22,8 @@ from syncoxide_web.sync.rules_html import connection_choices, rules_html
 RECONNECT_SECONDS = 3.0
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
-RULES_PART = """
-  <h2 id="server-rules">Rules on the server</h2>
-  <p>These run on the server on their schedule, with this page closed. Connect providers in
-     <a href="#/files">Files</a> first.</p>
-  <form id="rule-form" class="card" autocomplete="off">
-    <label>Name <input id="rule-name" placeholder="photos to backup"></label>
-    <fieldset><legend>From</legend>
-      <select id="rule-source"></select> <label>folder <input id="rule-source-path"></label>
-    </fieldset>
-    <fieldset><legend>To</legend>
-      <select id="rule-dest"></select> <label>folder <input id="rule-dest-path"></label>
-    </fieldset>
-    <label>Mode <select id="rule-mode">
-      <option value="copy">copy: never deletes</option>
-      <option value="sync">sync: make the destination identical</option>
-      <option value="bisync">two-way sync</option></select></label>
-    <label>Every <input id="rule-every" type="number" min="1" value="1">
-      <select id="rule-unit"><option value="seconds">seconds</option>
-        <option value="minutes">minutes</option><option value="hours" selected>hours</option>
-        <option value="days">days</option></select></label>
-    <label><input type="checkbox" id="rule-on-change"> and as soon as the source changes
-      (Google Drive, Dropbox)</label>
-    <button type="submit" id="rule-create">Create rule</button>
-    <p id="rule-status" role="status" aria-live="polite"></p>
-  </form>
-  <div id="rules-list"><p class="muted">Loading…</p></div>
-"""
 
 STATUS = "rule-status"
-
-
-def with_server_rules(sync_section: str) -> str:
-    """The Sync view with the rules part added at its end."""
-    head, _, _ = sync_section.rpartition("</section>")
-    return head + RULES_PART + "</section>"
 
 
 # Asked before a held rule goes past its safety stop once.

@@ -26,44 +26,6 @@ if TYPE_CHECKING:
 PLAN_LINES_SHOWN = 200
 MIN_PASSWORD = 8
 
-SYNC_SECTION = """
-<section data-view="sync" hidden>
-  <h1>Sync</h1>
-  <p>Keep two folders in step: copy (never deletes), sync (mirror), move, or two-way sync.
-     Every file is verified by hash, and nothing is overwritten without a copy in the trash.</p>
-  <form id="sync-form" class="card" autocomplete="off">
-    <fieldset><legend>Folder 1</legend>
-      <label>Browser folder <input id="sync-one" value="documents"></label>
-      <button type="button" class="pick" data-side="one">Pick a folder on this computer…</button>
-      <span class="picked" id="sync-one-picked"></span>
-      <label><input type="checkbox" id="sync-one-encrypted"> Encrypted, with password
-        <input type="password" id="sync-one-password" autocomplete="off"></label></fieldset>
-    <fieldset><legend>Folder 2</legend>
-      <label>Browser folder <input id="sync-two" value="backup"></label>
-      <button type="button" class="pick" data-side="two">Pick a folder on this computer…</button>
-      <span class="picked" id="sync-two-picked"></span>
-      <label><input type="checkbox" id="sync-two-encrypted"> Encrypted, with password
-        <input type="password" id="sync-two-password" autocomplete="off"></label></fieldset>
-    <label>Mode <select id="sync-mode">
-      <option value="copy">copy: 1 to 2, never deletes</option>
-      <option value="sync">sync: make 2 identical to 1</option>
-      <option value="move">move: copy, verify, then delete from 1</option>
-      <option value="bisync">two-way sync</option></select></label>
-    <label>If both changed <select id="sync-conflict">
-      <option value="newer">newer wins</option><option value="older">older wins</option>
-      <option value="larger">larger wins</option><option value="path1">folder 1 wins</option>
-      <option value="path2">folder 2 wins</option><option value="keep-both">keep both</option>
-    </select></label>
-    <div class="actions">
-      <button type="button" id="sync-preview">Preview</button>
-      <button type="button" id="sync-run">Run</button>
-    </div>
-    <progress id="sync-progress" max="100" value="0" hidden></progress>
-    <p id="sync-status" role="status" aria-live="polite"></p>
-    <pre id="sync-plan"></pre>
-  </form>
-</section>
-"""
 
 STATUS = "sync-status"
 

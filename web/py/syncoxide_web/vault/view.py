@@ -26,36 +26,6 @@ OUTPUT_FOLDER = "vault-output"
 MIN_PASSWORD = 8
 ENCRYPTED_SUFFIX = ".sxc"
 
-VAULT_SECTION = """
-<section data-view="vault" hidden>
-  <h1>Vault</h1>
-  <p>Encrypt a file so that only someone with the password can read it, or decrypt one made
-     here or with <code>syncoxide encrypt</code>. Everything happens on this device: neither
-     the file nor the password is sent anywhere.</p>
-  <form id="crypt-form" class="card" autocomplete="off">
-    <label>File <input type="file" id="crypt-file"></label>
-    <label>Password <input type="password" id="crypt-password" autocomplete="new-password"></label>
-    <div class="actions">
-      <button type="button" id="crypt-encrypt">Encrypt</button>
-      <button type="button" id="crypt-decrypt">Decrypt</button>
-    </div>
-    <progress id="crypt-progress" max="100" value="0" hidden></progress>
-    <p id="crypt-status" role="status" aria-live="polite"></p>
-    <p id="crypt-result"></p>
-  </form>
-  <h2>Send to someone who uses GnuPG</h2>
-  <p>Encrypt a file to the recipient's OpenPGP public key; they open it with
-     <code>gpg --decrypt</code>. No password to share.</p>
-  <form id="pgp-form" class="card" autocomplete="off">
-    <label>Their public key <textarea id="pgp-key" rows="4"
-      placeholder="-----BEGIN PGP PUBLIC KEY BLOCK-----"></textarea></label>
-    <label>File <input type="file" id="pgp-file"></label>
-    <div class="actions"><button type="button" id="pgp-encrypt">Encrypt for this key</button></div>
-    <p id="pgp-status" role="status" aria-live="polite"></p>
-    <p id="pgp-result"></p>
-  </form>
-</section>
-"""
 
 STATUS, PGP_STATUS = "crypt-status", "pgp-status"
 

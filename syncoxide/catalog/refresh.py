@@ -1,0 +1,74 @@
+"""Bringing one source's part of the index up to date.
+
+With a changes feed (Drive's changes, Dropbox's list_folder cursor) a refresh first asks the
+feed: nothing changed since the last position means no listing at all. Otherwise, and for
+providers without a feed (S3, WebDAV, SFTP), the source is listed and only the difference is
+written (``diff``), so an unchanged tree costs one listing and no writes. The feed position is
+taken *before* listing, so a change made while listing shows up at the next refresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.model import CatalogEntry, from_listing
+from syncoxide.catalog.port import CatalogIndex, SourceState
+from syncoxide.providers.contract import Provider
+
+LISTED, FEED_QUIET = "listed", "feed-quiet"
+
+
+@runtime_checkable
+class ChangesFeed(Protocol):
+    """A provider that can say what changed since a position (Drive, Dropbox)."""
+
+    async def changes_token(self) -> str: ...
+    async def changes(self, token: str) -> tuple[list[str], str]: ...
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    source: str
+    how: str
+    upserts: int = 0
+    removals: int = 0
+    entries: int = 0
+
+
+async def listed_entries(source: str, provider: Provider, owner: str) -> list[CatalogEntry]:
+    found: list[CatalogEntry] = []
+    async for page in provider.list_tree():
+        for listed in page:
+            entry = from_listing(source, listed, owner)
+            if entry is not None:
+                found.append(entry)
+    return found
+
+
+async def refresh_source(
+    index: CatalogIndex,
+    user_id: int,
+    source: str,
+    provider: Provider,
+    *,
+    now: int,
+    owner: str = "",
+) -> RefreshReport:
+    state = await index.source_state(user_id, source)
+    feed = provider if isinstance(provider, ChangesFeed) else None
+    position = ""
+    if feed is not None and state is not None and state.feed_position:
+        changed, position = await feed.changes(state.feed_position)
+        if not changed:
+            await index.save_source_state(user_id, SourceState(source, position, now))
+            return RefreshReport(source, FEED_QUIET)
+    elif feed is not None:
+        position = await feed.changes_token()
+    listed = await listed_entries(source, provider, owner)
+    changes = diff_listing(await index.fingerprints(user_id, source), listed)
+    if changes:
+        await index.apply(user_id, source, changes)
+    await index.save_source_state(user_id, SourceState(source, position, now))
+    return RefreshReport(source, LISTED, len(changes.upserts), len(changes.removals), len(listed))

@@ -1,0 +1,59 @@
+"""The catalog's tables (migration 11 in ``server.datadir``), kept here beside their store.
+
+``catalog_words`` is a contentless FTS5 table: the text lives once, in ``catalog_entries``,
+and the store removes a row's words with FTS5's ``'delete'`` command and the old values.
+``scope`` (``u<user id>``) is indexed with the words so one user's search never walks
+another user's matches. Statements hold no ``;`` inside them (the migration runner splits on
+it), which is also why the store keeps the words in step itself rather than by triggers.
+"""
+
+from __future__ import annotations
+
+CATALOG_MIGRATION = """
+CREATE TABLE catalog_entries (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    parent TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (user_id, source, path)
+);
+CREATE INDEX catalog_by_parent ON catalog_entries (user_id, source, parent, path);
+CREATE INDEX catalog_by_hash ON catalog_entries (user_id, content_hash) WHERE content_hash != '';
+CREATE INDEX catalog_by_size ON catalog_entries (user_id, size);
+CREATE VIRTUAL TABLE catalog_words USING fts5(
+    scope, name, folder, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+);
+CREATE TABLE catalog_sources (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    feed_position TEXT NOT NULL,
+    refreshed_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, source)
+);
+CREATE TABLE catalog_stars (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    starred_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, source, path)
+);
+CREATE TABLE catalog_activity (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX catalog_activity_by_user ON catalog_activity (user_id, at);
+CREATE INDEX catalog_activity_by_path ON catalog_activity (user_id, source, path)
+"""

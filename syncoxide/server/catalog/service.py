@@ -1,0 +1,223 @@
+"""The catalog service: one index of a user's files across the server's storage and their
+connections, what the catalog API and the app ask.
+
+Server storage is indexed on write: ``FileService`` tells every committed change, which is
+queued here and written to the index a moment later (``settle``, also run before any read,
+so a search right after an upload finds it). Connections are refreshed on request or on a
+timer (``refresh``), by changes feed or by listing diff (``syncoxide.catalog.refresh``).
+The activity log behind Recent holds this user's own actions only. An entry's owner is ""
+for the user's own files; files others share with them will carry the sharer's name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.model import HOME, CatalogEntry, from_listing
+from syncoxide.catalog.port import Activity, CatalogStore, RecentFile
+from syncoxide.catalog.refresh import RefreshReport, refresh_source
+from syncoxide.catalog.search import SearchQuery, parse_search
+from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.server.files.changes import MOVED, OPENED, RESTORED, WRITTEN, FileChange
+from syncoxide.server.files.provider import PAGE, OwnFilesProvider
+from syncoxide.server.files.service import FileService
+from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
+from syncoxide.server.rules.connections import Connections, close_provider
+
+log = logging.getLogger("syncoxide.server.catalog")
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """One source's refresh, or why it failed (the rest still ran)."""
+
+    source: str
+    report: RefreshReport | None
+    error: str = ""
+
+
+def _activity(change: FileChange) -> str:
+    if change.what == WRITTEN:
+        return "changed" if change.before else "created"
+    return {MOVED: "moved", OPENED: "opened", RESTORED: "restored"}.get(change.what, "")
+
+
+class CatalogService:
+    def __init__(
+        self,
+        store: CatalogStore,
+        clock: Callable[[], int],
+        files: FileService | None = None,
+        connections: Connections | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.files = files
+        self.connections = connections
+        self._pending: deque[FileChange] = deque()
+        self._draining: asyncio.Task[None] | None = None
+        self._settling = asyncio.Lock()
+        if files is not None:
+            files.changes.listen(self._queue)
+
+    # -- on-write updates for the server's own storage ---------------------------------
+
+    def _queue(self, change: FileChange) -> None:
+        self._pending.append(change)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a CLI command): the next read settles it
+        if self._draining is None or self._draining.done():
+            self._draining = loop.create_task(self.settle())
+
+    async def settle(self) -> None:
+        """Write every queued change to the index, in the order they happened."""
+        async with self._settling:
+            while self._pending:
+                change = self._pending[0]
+                try:
+                    await self._apply(change)
+                except SyncoxideError as error:  # gone again before we looked: the next follows
+                    log.info("catalog: %s %s: %s", change.what, change.path, error)
+                # Taken off only once applied: a cancelled settle leaves it for the next one.
+                self._pending.popleft()
+
+    async def _apply(self, change: FileChange) -> None:
+        user = change.user_id
+        if change.what == MOVED:
+            await self.store.move_subtree(user, HOME, change.before, change.path)
+            await self._reconcile(user, change.before)
+        if change.what != OPENED:
+            await self._reconcile(user, change.path)
+        action = _activity(change)
+        if action:
+            await self.store.record(user, Activity(HOME, change.path, action, self.clock()))
+
+    async def _reconcile(self, user_id: int, path: str) -> None:
+        """Make the index of ``path``, its subtree and its parents equal the store *now*.
+
+        Changes are applied a moment after they happen, so the store may already be further
+        on (the file written then moved away); comparing with its present state, rather than
+        replaying the change, converges whatever came in between."""
+        assert self.files is not None
+        store = self.files.store
+        present = [e for e in (store.get(user_id, p) for p in parents_of(path)) if e]
+        found = store.get(user_id, path)
+        if found is not None:
+            present.append(found)
+            if found.kind == DIR:
+                present += _subtree(store, user_id, path)
+        listed = [_home_entry(stored) for stored in present]
+        indexed = await self.store.fingerprints(user_id, HOME, under=path)
+        for parent in parents_of(path):
+            before = await self.store.entry(user_id, HOME, parent)
+            if before is not None:
+                indexed[parent] = before.fingerprint
+        changes = diff_listing(indexed, listed)
+        if changes:
+            await self.store.apply(user_id, HOME, changes)
+
+    # -- refreshing ------------------------------------------------------------------------
+
+    async def refresh(self, user_id: int, only: str = "") -> list[SourceReport]:
+        await self.settle()
+        reports = []
+        for source, open_provider in await self._sources(user_id, only):
+            reports.append(await self._refresh_one(user_id, source, open_provider))
+        return reports
+
+    async def _sources(self, user_id: int, only: str) -> list[tuple[str, Callable[[], Provider]]]:
+        found: list[tuple[str, Callable[[], Provider]]] = []
+        files = self.files
+        if files is not None and only in ("", HOME):
+            found.append((HOME, lambda: OwnFilesProvider(files, user_id)))
+        if self.connections is not None:
+            connections = self.connections
+            for connection in await connections.store.connections(user_id):
+                if connection.kind != HOME and only in ("", connection.name):
+                    found.append((connection.name, partial(connections.provider, connection, "")))
+        if only and not found:
+            raise NotFoundError(
+                f"You have no provider named {only!r}.",
+                hint="Use 'home' for your files on this server, or a connection's name.",
+            )
+        return found
+
+    async def _refresh_one(
+        self, user_id: int, source: str, open_provider: Callable[[], Provider]
+    ) -> SourceReport:
+        try:
+            provider = open_provider()
+        except SyncoxideError as error:
+            return SourceReport(source, None, str(error))
+        try:
+            report = await refresh_source(self.store, user_id, source, provider, now=self.clock())
+            return SourceReport(source, report)
+        except SyncoxideError as error:
+            return SourceReport(source, None, str(error))
+        finally:
+            await close_provider(provider)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def search(self, user_id: int, text: str, limit: int) -> Sequence[CatalogEntry]:
+        await self.settle()
+        return await self.store.search(user_id, parse_search(text), limit)
+
+    async def search_query(
+        self, user_id: int, query: SearchQuery, limit: int
+    ) -> Sequence[CatalogEntry]:
+        await self.settle()
+        return await self.store.search(user_id, query, limit)
+
+    async def children(
+        self, user_id: int, source: str, folder: str, after: str, limit: int
+    ) -> Sequence[CatalogEntry]:
+        await self.settle()
+        return await self.store.children(user_id, source, folder, after=after, limit=limit)
+
+    async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]:
+        await self.settle()
+        return await self.store.recent(user_id, limit)
+
+    async def set_star(self, user_id: int, source: str, path: str, starred: bool) -> CatalogEntry:
+        await self.settle()
+        found = await self.store.entry(user_id, source, path)
+        if found is None:
+            raise NotFoundError(
+                f"{source}:{path} is not in the index.",
+                hint="Check the path, or refresh the index (syncoxide files ls --refresh).",
+            )
+        await self.store.set_star(user_id, source, path, starred=starred, now=self.clock())
+        return found
+
+    async def starred(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
+        await self.settle()
+        return await self.store.starred(user_id, limit)
+
+
+def _subtree(store: FileStore, user_id: int, folder: str) -> list[StoredEntry]:
+    entries: list[StoredEntry] = []
+    while page := store.listing(user_id, folder, entries[-1].path if entries else "", PAGE, True):
+        entries += page
+    return entries
+
+
+def _home_entry(stored: StoredEntry) -> CatalogEntry:
+    if stored.kind == FILE:
+        hashes = {"sha1": stored.sha1, "sha256": stored.sha256}
+        listed = Entry(stored.path, EntryKind.FILE, stored.size, stored.mtime_ns, hashes)
+    else:
+        listed = Entry(stored.path, EntryKind.DIR)
+    entry = from_listing(HOME, listed)
+    assert entry is not None
+    return entry

@@ -1,0 +1,322 @@
+"""The catalog in the server's SQLite database: entries, their words (FTS5), stars, activity.
+
+Each method is a few statements with no ``await`` between them, so on the event loop each runs
+as one step. Batches (a refresh's changes) run in one transaction: 100,000 new entries are
+one commit, not 100,000.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from syncoxide.catalog.diff import IndexChanges
+from syncoxide.catalog.model import FILE, CatalogEntry, Fingerprint, type_group
+from syncoxide.catalog.port import Activity, RecentFile, SourceState, UsageRow
+from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.sql_filters import query_filters
+
+_ENTRY_COLUMNS = "source, path, kind, size, mtime_ns, content_hash, mime, owner, shared"
+_E_COLUMNS = ", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+#: Name matches count ten times a match in the folder names above it.
+_RANK = "bm25(catalog_words, 0.0, 10.0, 1.0)"
+
+
+def _entry(row: Any) -> CatalogEntry:
+    source, path, kind, size, mtime_ns, content_hash, mime, owner, shared = row[:9]
+    return CatalogEntry(source, path, kind, size, mtime_ns, content_hash, mime, owner, bool(shared))
+
+
+def _split(path: str) -> tuple[str, str]:
+    parent, _, name = path.rpartition("/")
+    return parent, name
+
+
+def _below(folder: str) -> tuple[str, str]:
+    return folder + "/", folder + "0"  # '0' follows '/': the subtree is one range
+
+
+class SqliteCatalogStore:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    # -- the index ---------------------------------------------------------------------
+
+    async def fingerprints(
+        self, user_id: int, source: str, under: str = ""
+    ) -> dict[str, Fingerprint]:
+        sql = (
+            "SELECT path, kind, size, mtime_ns, content_hash FROM catalog_entries"
+            " WHERE user_id = ? AND source = ?"
+        )
+        params: tuple[Any, ...] = (user_id, source)
+        if under:
+            sql += " AND (path = ? OR (path >= ? AND path < ?))"
+            params += (under, *_below(under))
+        rows = self._db.execute(sql, params)
+        return {row[0]: Fingerprint(*row[1:]) for row in rows}
+
+    async def apply(self, user_id: int, source: str, changes: IndexChanges) -> None:
+        with self._transaction():
+            for path in changes.removals:
+                self._remove_rows(user_id, source, "path = ?", (path,))
+            for entry in changes.upserts:
+                self._upsert(user_id, entry)
+
+    def _upsert(self, user_id: int, entry: CatalogEntry) -> None:
+        values = (
+            entry.kind,
+            entry.size,
+            entry.mtime_ns,
+            entry.content_hash,
+            entry.mime,
+            entry.owner,
+            int(entry.shared),
+        )
+        updated = self._db.execute(
+            "UPDATE catalog_entries SET kind = ?, size = ?, mtime_ns = ?, content_hash = ?,"
+            " mime = ?, owner = ?, shared = ? WHERE user_id = ? AND source = ? AND path = ?",
+            (*values, user_id, entry.source, entry.path),
+        )
+        if updated.rowcount:
+            return
+        parent, name = _split(entry.path)
+        cursor = self._db.execute(
+            "INSERT INTO catalog_entries (user_id, source, path, parent, name, kind, size,"
+            " mtime_ns, content_hash, mime, owner, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?)",
+            (user_id, entry.source, entry.path, parent, name, *values),
+        )
+        self._add_words(int(cursor.lastrowid or 0), user_id, name, parent)
+
+    def _add_words(self, row_id: int, user_id: int, name: str, folder: str) -> None:
+        self._db.execute(
+            "INSERT INTO catalog_words (rowid, scope, name, folder) VALUES (?, ?, ?, ?)",
+            (row_id, f"u{user_id}", name, folder),
+        )
+
+    def _remove_rows(self, user_id: int, source: str, where: str, params: tuple[Any, ...]) -> None:
+        removed = self._db.execute(
+            f"DELETE FROM catalog_entries WHERE user_id = ? AND source = ? AND {where}"  # noqa: S608
+            " RETURNING id, name, parent",
+            (user_id, source, *params),
+        ).fetchall()
+        self._db.executemany(
+            "INSERT INTO catalog_words (catalog_words, rowid, scope, name, folder)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            [(row_id, f"u{user_id}", name, parent) for row_id, name, parent in removed],
+        )
+
+    async def move_subtree(self, user_id: int, source: str, old: str, new: str) -> None:
+        low, high = _below(old)
+        with self._transaction():
+            rows = self._db.execute(
+                "SELECT id, path, name, parent FROM catalog_entries WHERE user_id = ?"
+                " AND source = ? AND (path = ? OR (path >= ? AND path < ?))",
+                (user_id, source, old, low, high),
+            ).fetchall()
+            scope = f"u{user_id}"
+            for row_id, path, name, parent in rows:
+                moved = new + path[len(old) :]
+                new_parent, new_name = _split(moved)
+                self._db.execute(
+                    "INSERT INTO catalog_words (catalog_words, rowid, scope, name, folder)"
+                    " VALUES ('delete', ?, ?, ?, ?)",
+                    (row_id, scope, name, parent),
+                )
+                self._db.execute(
+                    "UPDATE catalog_entries SET path = ?, parent = ?, name = ? WHERE id = ?",
+                    (moved, new_parent, new_name, row_id),
+                )
+                self._add_words(row_id, user_id, new_name, new_parent)
+            for table in ("catalog_stars", "catalog_activity"):
+                self._db.execute(
+                    f"UPDATE {table} SET path = ? || substr(path, ?) WHERE user_id = ?"  # noqa: S608
+                    " AND source = ? AND (path = ? OR (path >= ? AND path < ?))",
+                    (new, len(old) + 1, user_id, source, old, low, high),
+                )
+
+    async def remove_subtree(self, user_id: int, source: str, path: str) -> None:
+        low, high = _below(path)
+        with self._transaction():
+            self._remove_rows(
+                user_id, source, "(path = ? OR (path >= ? AND path < ?))", (path, low, high)
+            )
+
+    async def drop_source(self, user_id: int, source: str) -> None:
+        with self._transaction():
+            self._remove_rows(user_id, source, "1 = 1", ())
+            self._db.execute(
+                "DELETE FROM catalog_sources WHERE user_id = ? AND source = ?", (user_id, source)
+            )
+
+    async def source_state(self, user_id: int, source: str) -> SourceState | None:
+        row = self._db.execute(
+            "SELECT source, feed_position, refreshed_at FROM catalog_sources"
+            " WHERE user_id = ? AND source = ?",
+            (user_id, source),
+        ).fetchone()
+        return SourceState(*row) if row else None
+
+    async def save_source_state(self, user_id: int, state: SourceState) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO catalog_sources (user_id, source, feed_position,"
+            " refreshed_at) VALUES (?, ?, ?, ?)",
+            (user_id, state.source, state.feed_position, state.refreshed_at),
+        )
+
+    async def sources(self, user_id: int) -> Sequence[SourceState]:
+        rows = self._db.execute(
+            "SELECT source, feed_position, refreshed_at FROM catalog_sources WHERE user_id = ?"
+            " ORDER BY source",
+            (user_id,),
+        )
+        return [SourceState(*row) for row in rows]
+
+    async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None:
+        row = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+            " WHERE user_id = ? AND source = ? AND path = ?",
+            (user_id, source, path),
+        ).fetchone()
+        return _entry(row) if row else None
+
+    async def children(
+        self, user_id: int, source: str, folder: str, *, after: str, limit: int
+    ) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND source = ?"  # noqa: S608
+            " AND parent = ? AND path > ? ORDER BY path LIMIT ?",
+            (user_id, source, folder, after, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def search(self, user_id: int, query: SearchQuery, limit: int) -> Sequence[CatalogEntry]:
+        where, params = query_filters(query)
+        if not query.has_text:
+            sql = (
+                f"SELECT {_E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
+                " ORDER BY e.mtime_ns DESC, e.path LIMIT ?"
+            )
+            return [_entry(r) for r in self._db.execute(sql, (user_id, *params, limit))]
+        match = f'scope:"u{user_id}" AND ({query.fts_match()})'
+        sql = (
+            f"SELECT {_E_COLUMNS} FROM catalog_words w JOIN catalog_entries e ON e.id = w.rowid"  # noqa: S608
+            f" WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
+            f" ORDER BY {_RANK}, e.path LIMIT ?"
+        )
+        return [_entry(r) for r in self._db.execute(sql, (match, user_id, *params, limit))]
+
+    # -- stars and activity ------------------------------------------------------------
+
+    async def set_star(
+        self, user_id: int, source: str, path: str, *, starred: bool, now: int
+    ) -> None:
+        if starred:
+            self._db.execute(
+                "INSERT OR IGNORE INTO catalog_stars (user_id, source, path, starred_at)"
+                " VALUES (?, ?, ?, ?)",
+                (user_id, source, path, now),
+            )
+        else:
+            self._db.execute(
+                "DELETE FROM catalog_stars WHERE user_id = ? AND source = ? AND path = ?",
+                (user_id, source, path),
+            )
+
+    async def starred(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {_E_COLUMNS} FROM catalog_stars s JOIN catalog_entries e"  # noqa: S608
+            " ON e.user_id = s.user_id AND e.source = s.source AND e.path = s.path"
+            " WHERE s.user_id = ? ORDER BY s.starred_at DESC, e.path LIMIT ?",
+            (user_id, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def is_starred(self, user_id: int, source: str, path: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM catalog_stars WHERE user_id = ? AND source = ? AND path = ?",
+            (user_id, source, path),
+        ).fetchone()
+        return row is not None
+
+    async def record(self, user_id: int, activity: Activity) -> None:
+        self._db.execute(
+            "INSERT INTO catalog_activity (user_id, source, path, action, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, activity.source, activity.path, activity.action, activity.at),
+        )
+
+    async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]:
+        """Each file once, at its latest action, newest first; files gone since are left out."""
+        rows = self._db.execute(
+            f"SELECT {_E_COLUMNS}, a.action, a.at FROM catalog_activity a"  # noqa: S608
+            " JOIN catalog_entries e ON e.user_id = a.user_id AND e.source = a.source"
+            " AND e.path = a.path WHERE a.user_id = ? AND e.kind = ? AND a.id = ("
+            " SELECT MAX(b.id) FROM catalog_activity b WHERE b.user_id = a.user_id"
+            " AND b.source = a.source AND b.path = a.path)"
+            " ORDER BY a.at DESC, a.id DESC LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [RecentFile(_entry(row), row[9], row[10]) for row in rows]
+
+    # -- analytics ---------------------------------------------------------------------
+
+    async def usage(self, user_id: int) -> Sequence[UsageRow]:
+        rows = self._db.execute(
+            "SELECT source, mime, COUNT(*), SUM(size) FROM catalog_entries"
+            " WHERE user_id = ? AND kind = ? GROUP BY source, mime",
+            (user_id, FILE),
+        )
+        return _grouped_usage(rows)
+
+    async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND kind = ?"  # noqa: S608
+            " ORDER BY size DESC, path LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def duplicates(self, user_id: int, limit: int) -> Sequence[Sequence[CatalogEntry]]:
+        hashes = self._db.execute(
+            "SELECT content_hash FROM catalog_entries WHERE user_id = ? AND kind = ?"
+            " AND content_hash != '' AND size > 0 GROUP BY content_hash HAVING COUNT(*) > 1"
+            " ORDER BY (COUNT(*) - 1) * MAX(size) DESC, content_hash LIMIT ?",
+            (user_id, FILE, limit),
+        ).fetchall()
+        groups = []
+        for (content_hash,) in hashes:
+            rows = self._db.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+                " WHERE user_id = ? AND content_hash = ? ORDER BY source, path",
+                (user_id, content_hash),
+            )
+            groups.append([_entry(row) for row in rows])
+        return groups
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN")
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._db.execute("ROLLBACK" if error is not None else "COMMIT")
+
+
+def _grouped_usage(rows: Iterable[Any]) -> list[UsageRow]:
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for source, mime, files, size in rows:
+        key = (source, type_group(mime))
+        count, total = totals.get(key, (0, 0))
+        totals[key] = (count + files, total + (size or 0))
+    return [UsageRow(s, g, c, b) for (s, g), (c, b) in sorted(totals.items())]

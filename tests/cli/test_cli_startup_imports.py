@@ -1,0 +1,91 @@
+"""The CLI's startup imports stay within a budget: it answers at once because it loads little.
+
+Counted, not timed: a module count is the same on a busy machine and an idle one, and every
+module is paid for on every run. The budgets sit a little above today's counts (--help: 19 beyond
+a bare interpreter; a local sync: 183), so an accidental import of a whole stack fails here and
+bench/cli_startup.py shows what it costs in milliseconds.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HELP_BUDGET = 25
+LOCAL_SYNC_BUDGET = 200
+
+# Stacks a command that does not use them must never pay for.
+NETWORK_AND_CRYPTO = (
+    "cryptography",
+    "argon2",
+    "pysequoia",
+    "aiortc",
+    "httpx",
+    "aiohttp",
+    "aiobotocore",
+    "botocore",
+    "asyncssh",
+    "websockets",
+    "starlette",
+    "uvicorn",
+    "segno",
+    "importlib.metadata",
+)
+
+PROBE = """
+import json, sys
+before = set(sys.modules)
+from syncoxide.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(set(sys.modules) - before)), file=sys.stderr)
+"""
+
+
+def modules_loaded_by(*argv: str) -> list[str]:
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True
+    )
+    return json.loads(run.stderr.strip().splitlines()[-1])
+
+
+def from_stacks(loaded: list[str], stacks: tuple[str, ...]) -> list[str]:
+    return [name for name in loaded if name.split(".")[0] in stacks or name in stacks]
+
+
+def test_help_loads_argparse_and_the_command_table_only() -> None:
+    loaded = modules_loaded_by("--help")
+    assert len(loaded) <= HELP_BUDGET, loaded
+    assert from_stacks(loaded, (*NETWORK_AND_CRYPTO, "asyncio", "ssl", "shutil")) == []
+    assert [name for name in loaded if name.startswith("syncoxide.")] == [
+        "syncoxide.cli",
+        "syncoxide.cli.main",
+        "syncoxide.cli.plugins",
+        "syncoxide.errors",
+        "syncoxide.server",
+        "syncoxide.server.commands",
+    ]
+
+
+def test_a_local_sync_loads_no_network_crypto_or_server_stack(tmp_path: Path) -> None:
+    source, target = tmp_path / "one", tmp_path / "two"
+    source.mkdir()
+    (source / "a.txt").write_text("alpha")
+    state = tmp_path / "state"
+    loaded = modules_loaded_by("sync", str(source), str(target), "--state-dir", str(state))
+    assert (target / "a.txt").read_text() == "alpha"  # the run really ran
+    assert len(loaded) <= LOCAL_SYNC_BUDGET, len(loaded)
+    assert from_stacks(loaded, NETWORK_AND_CRYPTO) == []
+    server = [n for n in loaded if n.startswith("syncoxide.server.")]
+    assert server == ["syncoxide.server.commands"]
+
+
+def test_files_loads_only_its_own_client() -> None:
+    """`syncoxide files` talks to the server over urllib: no server, crypto or async stack."""
+    loaded = modules_loaded_by("files", "ls", "home:../refused")  # stops before the network
+    assert "syncoxide.cli.files.command" in loaded
+    assert from_stacks(loaded, NETWORK_AND_CRYPTO) == []
+    server_side = [name for name in loaded if name.startswith("syncoxide.server.")]
+    assert server_side in ([], ["syncoxide.server.commands"])  # the table of server commands

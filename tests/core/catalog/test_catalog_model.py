@@ -1,0 +1,77 @@
+"""Index entries from listings, their diff against the index, and PROVIDER:path names."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.model import (
+    DIR,
+    CatalogEntry,
+    Location,
+    from_listing,
+    mime_of,
+    parse_location,
+    type_group,
+)
+from syncoxide.errors import UsageError
+from syncoxide.providers.contract import Entry, EntryKind
+
+
+def test_listed_files_get_a_type_and_the_preferred_digest() -> None:
+    listed = Entry("a/b.PDF", EntryKind.FILE, 3, 7, {"md5": "AB", "sha1": "cd"})
+    entry = from_listing("s3", listed)
+    assert entry == CatalogEntry("s3", "a/b.PDF", "file", 3, 7, "sha1:cd", "application/pdf")
+    assert type_group(entry.mime) == "pdf"
+    assert from_listing("s3", Entry("x", EntryKind.DIR)).kind == DIR  # type: ignore[union-attr]
+    assert from_listing("s3", Entry(".sxpart-1", EntryKind.PARTIAL)) is None
+    assert mime_of("notes.md") == "text/markdown"
+    assert mime_of("no-extension") == "application/octet-stream"
+
+
+def test_the_diff_writes_only_what_changed_and_keeps_digests_a_listing_lacks() -> None:
+    old = [
+        CatalogEntry("d", "same", size=1, mtime_ns=1, content_hash="sha1:aa"),
+        CatalogEntry("d", "grown", size=1, mtime_ns=1),
+        CatalogEntry("d", "gone", size=1, mtime_ns=1),
+    ]
+    indexed = {e.path: e.fingerprint for e in old}
+    listed = [
+        CatalogEntry("d", "same", size=1, mtime_ns=1),  # no digest in this listing: unchanged
+        CatalogEntry("d", "grown", size=2, mtime_ns=1),
+        CatalogEntry("d", "new", size=5, mtime_ns=1),
+    ]
+    changes = diff_listing(indexed, listed)
+    assert [e.path for e in changes.upserts] == ["grown", "new"]
+    assert changes.removals == ("gone",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("home:", Location("home", "")),
+        ("home:/", Location("home", "")),
+        ("s3:photos/2024/", Location("s3", "photos/2024")),
+        ("My Drive:a b/c.txt", Location("My Drive", "a b/c.txt")),
+    ],
+)
+def test_locations_parse(raw: str, expected: Location) -> None:
+    assert parse_location(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "photos/a.jpg",
+        ":a",
+        "home:../etc/passwd",
+        "home:a/../../b",
+        "s3:/abs",
+        "home:\ud800",
+        "h\x00:a",
+    ],
+)
+def test_bad_locations_say_how_to_write_them(raw: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        parse_location(raw)
+    assert raised.value.hint

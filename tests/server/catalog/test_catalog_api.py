@@ -1,0 +1,82 @@
+"""The global view's API (/api/v1/catalog) in-process: star, Recent, search, trash, versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.server.links.links_world import LinksWorld, make_world
+
+FILES, STORAGE = "/api/v1/catalog", "/api/v1/storage"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> LinksWorld:
+    return make_world(tmp_path)
+
+
+def _put(client: TestClient, path: str, data: bytes) -> None:
+    assert client.put(f"{STORAGE}/content", params={"path": path}, content=data).status_code == 200
+
+
+def _paths(reply: object) -> list[str]:
+    return [e["path"] for e in reply.json()["entries"]]  # type: ignore[attr-defined]
+
+
+def test_star_recent_delete_restore_and_an_old_version(world: LinksWorld) -> None:
+    alice = world.owner
+    _put(alice, "trip/plan.txt", b"v1")
+    world.clock.now += 5
+    _put(alice, "trip/plan.txt", b"v2")
+    starred = alice.put(f"{FILES}/star", json={"location": "home:trip/plan.txt", "starred": True})
+    assert starred.status_code == 200, starred.text
+    assert _paths(alice.get(f"{FILES}/starred")) == ["trip/plan.txt"]
+    assert _paths(alice.get(f"{FILES}/recent")) == ["trip/plan.txt"]
+    assert _paths(alice.get(f"{FILES}/search", params={"q": "plan in:home"})) == ["trip/plan.txt"]
+    assert _paths(alice.get(FILES, params={"location": "home:trip"})) == ["trip/plan.txt"]
+
+    assert alice.delete(STORAGE, params={"path": "trip/plan.txt"}).status_code == 204
+    assert _paths(alice.get(f"{FILES}/search", params={"q": "plan"})) == []
+    [item] = alice.get(f"{FILES}/trash").json()["items"]
+    restored = alice.post(f"{FILES}/trash/restore", json={"id": item["id"]})
+    assert restored.status_code == 200, restored.text
+    assert _paths(alice.get(f"{FILES}/starred")) == ["trip/plan.txt"]
+
+    [old] = alice.get(f"{FILES}/versions", params={"path": "trip/plan.txt"}).json()["items"]
+    assert alice.post(f"{FILES}/versions/restore", json={"id": old["id"]}).status_code == 200
+    content = alice.get(f"{STORAGE}/content", params={"path": "trip/plan.txt"}).content
+    assert content == b"v1"
+
+
+def test_bad_input_gets_clear_errors(world: LinksWorld) -> None:
+    alice = world.owner
+    for query in ('"', "AND OR NOT", "NEAR(", "*", "scope:u2"):
+        assert alice.get(f"{FILES}/search", params={"q": query}).status_code == 200
+    bad = alice.get(f"{FILES}/search", params={"q": "size:huge"})
+    assert bad.status_code == 400 and "size" in bad.json()["message"]
+    bad = alice.get(FILES, params={"location": "home:../etc"})
+    assert bad.status_code == 400
+    bad = alice.get(f"{FILES}/versions", params={"path": "a/../../b"})
+    assert bad.status_code == 400
+    missing = alice.put(f"{FILES}/star", json={"location": "home:nope", "starred": True})
+    assert missing.status_code == 404
+    assert alice.post(f"{FILES}/trash/restore", json={"id": 99}).status_code == 404
+    assert world.stranger().get(f"{FILES}/recent").status_code == 401
+
+
+def test_stats_dupes_refresh_and_the_published_spec(world: LinksWorld) -> None:
+    alice = world.owner
+    _put(alice, "a/same.bin", b"same bytes")
+    _put(alice, "b/same copy.bin", b"same bytes")
+    _put(alice, "big.iso", b"x" * 5000)
+    [group] = alice.get(f"{FILES}/dupes").json()["groups"]
+    assert sorted(e["path"] for e in group) == ["a/same.bin", "b/same copy.bin"]
+    stats = alice.get(f"{FILES}/stats").json()
+    assert stats["largest"][0]["path"] == "big.iso"
+    assert sum(u["bytes"] for u in stats["usage"]) == 5020
+    refreshed = alice.post(f"{FILES}/refresh", json={}).json()["sources"]
+    assert refreshed[0]["source"] == "home" and refreshed[0]["changed"] == 0
+    spec = alice.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/catalog/search", "/api/v1/catalog/trash/restore"} <= set(spec["paths"])

@@ -1,0 +1,61 @@
+"""Finding 11: ``X-Forwarded-For`` was believed from any loopback client by default.
+
+uvicorn trusts the header from 127.0.0.1 unless told otherwise, so any program on the server's
+machine (or a proxy that passes the header through unchanged) could pick a new address for
+every request and walk around every per-address limit. Now no address is trusted unless the
+operator lists its proxies (``SYNCOXIDE_TRUSTED_PROXIES`` / ``[server] trusted_proxies``), and
+then only the address the trusted proxy itself saw counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.conftest import LiveServer, start_live_server
+
+ROOMS_PER_MINUTE = 30  # signaling's per-address budget (SignalingSettings.rooms_per_minute)
+
+
+@pytest.fixture
+def server_without_proxies(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_live_server(tmp_path / "data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server_behind_local_proxy(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_live_server(tmp_path / "data", env={"SYNCOXIDE_TRUSTED_PROXIES": "127.0.0.1"})
+    yield server
+    server.stop()
+
+
+def new_room(server: LiveServer, forwarded_for: str) -> int:
+    answer = httpx2.post(
+        f"{server.url}/signal/rooms", headers={"X-Forwarded-For": forwarded_for}, timeout=10
+    )
+    return answer.status_code
+
+
+def test_a_forged_address_per_request_does_not_escape_the_limit(
+    server_without_proxies: LiveServer,
+) -> None:
+    # Half again the budget: the bucket refills one room per 2 s, far less than the extra.
+    answers = [new_room(server_without_proxies, f"198.51.100.{n}") for n in range(45)]
+    assert answers[:ROOMS_PER_MINUTE] == [201] * ROOMS_PER_MINUTE
+    assert 429 in answers, "the forged X-Forwarded-For was believed"
+
+
+def test_a_listed_proxy_is_believed_but_not_what_its_client_prepended(
+    server_behind_local_proxy: LiveServer,
+) -> None:
+    server = server_behind_local_proxy
+    answers = [new_room(server, "198.51.100.7") for _ in range(45)]
+    assert answers[:ROOMS_PER_MINUTE] == [201] * ROOMS_PER_MINUTE and answers[-1] == 429
+    # The proxy appends the address it saw; what the client wrote before it proves nothing.
+    assert new_room(server, "203.0.113.50, 198.51.100.7") == 429
+    assert new_room(server, "198.51.100.8") == 201  # another visitor has its own budget
