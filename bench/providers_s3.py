@@ -103,8 +103,8 @@ async def copy_into(target: Any, name: str, src: Path, state: Path) -> None:
         target,
         FilePairStore(state),
         RunOptions(mode=Mode.COPY, transfers=TRANSFERS),
-        SystemClock(),
-        SystemRandom(),
+        clock=SystemClock(),
+        random=SystemRandom(),
     )
     if report.failures:
         raise SystemExit(f"{len(report.failures)} actions failed: {report.failures[:3]}")

@@ -110,8 +110,8 @@ async def child_copy(port: int, key: str, known_hosts: str, src: Path, dest: str
             target,
             FilePairStore(Path(dest + "-state")),
             RunOptions(mode=Mode.COPY, transfers=TRANSFERS),
-            SystemClock(),
-            SystemRandom(),
+            clock=SystemClock(),
+            random=SystemRandom(),
         )
     if report.failures:
         raise SystemExit(f"{len(report.failures)} actions failed: {report.failures[:3]}")

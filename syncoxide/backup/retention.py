@@ -123,12 +123,12 @@ def plan_prune(archives: Sequence[Stamped], policy: RetentionPolicy, now: dateti
         for count, archive in enumerate((a for a in finished if a.time > cutoff), 1):
             kept[archive.name] = f"within #{count}"
     for rule, pattern in PERIODS.items():
-        _keep_one_per_period(finished, rule, pattern, getattr(policy, rule), kept)
+        _keep_one_per_period(finished, rule, pattern, count=getattr(policy, rule), kept=kept)
     return PrunePlan(kept, [a.name for a in newest_first if a.name not in kept])
 
 
 def _keep_one_per_period(
-    newest_first: list[Stamped], rule: str, pattern: str, count: int, kept: dict[str, str]
+    newest_first: list[Stamped], rule: str, pattern: str, *, count: int, kept: dict[str, str]
 ) -> None:
     if count == 0:
         return

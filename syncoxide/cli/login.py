@@ -68,7 +68,7 @@ def resolve_server(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def call_api(
-    server: str, token: str | None, method: str, path: str, body: dict[str, Any] | None = None
+    server: str, token: str | None, method: str, path: str, *, body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     data = json.dumps(body).encode() if body is not None else None
     url = f"{server}/api/v1{path}"  # server was checked to be http(s) by _check_server_url
@@ -115,7 +115,7 @@ def _login(args: argparse.Namespace) -> int:
     else:
         code = _code_through_loopback(server, challenge)
     token = call_api(
-        server, None, "POST", "/cli-login/token", {"code": code, "verifier": verifier}
+        server, None, "POST", "/cli-login/token", body={"code": code, "verifier": verifier}
     )["token"]
     me = call_api(server, token, "GET", "/me")
     path = save_token(server, token)
@@ -126,7 +126,7 @@ def _login(args: argparse.Namespace) -> int:
 def _ask(server: str, challenge: str, port: int) -> dict[str, Any]:
     """File the sign-in request: the browser page shows this device and asks for the code."""
     body = {"challenge": challenge, "port": port, "device": socket.gethostname()}
-    return call_api(server, None, "POST", "/cli-login/start", body)
+    return call_api(server, None, "POST", "/cli-login/start", body=body)
 
 
 def _code_through_loopback(server: str, challenge: str) -> str:

@@ -281,7 +281,15 @@ def _sync(args: argparse.Namespace) -> int:
             _closing(
                 one,
                 two,
-                run_pair(one, two, store, options, SystemClock(), SystemRandom(), progress),
+                run_pair(
+                    one,
+                    two,
+                    store,
+                    options,
+                    clock=SystemClock(),
+                    random=SystemRandom(),
+                    progress=progress,
+                ),
             )
         )
     except SafetyLimitError as error:
@@ -354,7 +362,7 @@ def _trash_restore(args: argparse.Namespace) -> int:
     one, two = _providers(args.path1, args.path2)
     provider = one if side is Side.PATH1 else two
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    displaced = asyncio.run(restore(provider, pair_id(one, two), run, path, stamp))
+    displaced = asyncio.run(restore(provider, pair_id(one, two), run, path, stamp=stamp))
     print(f"restored {path} on {side.value}")
     if displaced:
         print(f"the version that was there is now in the trash as {displaced}")

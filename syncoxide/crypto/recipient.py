@@ -122,6 +122,7 @@ async def seal_to(
     owner_public: bytes,
     path: str,
     random: RandomSource,
+    *,
     chunk_log2: int = DEFAULT_CHUNK_LOG2,
 ) -> FileSealer:
     """A sealer whose header carries ``path`` sealed to ``owner_public``."""

@@ -63,6 +63,7 @@ async def new_request_key(
     backend: RecipientBackend,
     random: RandomSource,
     link: str,
+    *,
     passphrase: SecretBytes | None = None,
     params: Argon2Params | None = None,
 ) -> tuple[RequestKeyFile, SecretBytes]:

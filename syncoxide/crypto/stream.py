@@ -72,7 +72,7 @@ async def new_file_header(
         b"",
         b"",
     )
-    return await wrap_file_key(backend, master, random, partial, file_key), file_key
+    return await wrap_file_key(backend, master, random, partial, file_key=file_key), file_key
 
 
 async def wrap_file_key(
@@ -80,6 +80,7 @@ async def wrap_file_key(
     master: SecretBytes,
     random: RandomSource,
     header: FileHeader,
+    *,
     file_key: SecretBytes,
 ) -> FileHeader:
     wrap_nonce = random.token_bytes(WRAP_NONCE_SIZE)
@@ -111,14 +112,15 @@ async def unwrap_file_key(
 
 async def rewrap_header(
     backend: CryptoBackend,
+    header: FileHeader,
+    random: RandomSource,
+    *,
     old_master: SecretBytes,
     new_master: SecretBytes,
-    random: RandomSource,
-    header: FileHeader,
 ) -> FileHeader:
     """Hand a file to another master key (a share, a new vault) without touching its chunks."""
     file_key = await unwrap_file_key(backend, old_master, header)
-    return await wrap_file_key(backend, new_master, random, header, file_key)
+    return await wrap_file_key(backend, new_master, random, header, file_key=file_key)
 
 
 class FileSealer:
@@ -300,7 +302,7 @@ async def open_stream(opener: FileOpener, read: Read, write: Write) -> int:
 
 
 async def read_range(
-    opener: FileOpener, read_at: ReadAt, ciphertext_size: int, start: int, end: int
+    opener: FileOpener, read_at: ReadAt, ciphertext_size: int, *, start: int, end: int
 ) -> bytes:
     """Plaintext bytes ``start..end`` (clamped to the file), opening only the chunks needed."""
     layout = opener.layout

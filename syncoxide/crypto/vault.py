@@ -105,10 +105,11 @@ def parse_vault(data: bytes) -> VaultRecord:
 
 async def _seal_master(
     backend: CryptoBackend,
-    password: SecretBytes,
-    master: SecretBytes,
     random: RandomSource,
     params: Argon2Params,
+    *,
+    password: SecretBytes,
+    master: SecretBytes,
 ) -> VaultRecord:
     check_params(params)
     salt = random.token_bytes(SALT_SIZE)
@@ -126,7 +127,9 @@ async def create_vault(
 ) -> tuple[VaultRecord, SecretBytes]:
     """A new random master key, sealed under ``password``."""
     master = SecretBytes(random.token_bytes(KEY_SIZE))
-    record = await _seal_master(backend, password, master, random, params or Argon2Params())
+    record = await _seal_master(
+        backend, random, params or Argon2Params(), password=password, master=master
+    )
     return record, master
 
 
@@ -149,11 +152,12 @@ async def unlock_vault(
 async def change_password(
     backend: CryptoBackend,
     record: VaultRecord,
+    random: RandomSource,
+    *,
     old: SecretBytes,
     new: SecretBytes,
-    random: RandomSource,
     params: Argon2Params | None = None,
 ) -> VaultRecord:
     """The same master key under a new password: encrypted files stay as they are."""
     master = await unlock_vault(backend, record, old)
-    return await _seal_master(backend, new, master, random, params or record.params)
+    return await _seal_master(backend, random, params or record.params, password=new, master=master)

@@ -63,6 +63,17 @@ def _same(a: Entry | None, b: Entry | None) -> bool:
     return a.size == b.size and a.mtime_ns == b.mtime_ns
 
 
+@dataclass(frozen=True)
+class CopySettings:
+    """How the executor copies: the digest both sides share, how many large streams at once,
+    whether each action is re-checked first (a journal resume) and how big files go in parts."""
+
+    hash_kind: str | None
+    transfers: int = 4
+    recheck: bool = False
+    parts: PartSettings | None = None
+
+
 class Executor:
     def __init__(
         self,
@@ -70,23 +81,20 @@ class Executor:
         *,
         store: PairStore | None,
         trash_root: str,
-        hash_kind: str | None,
-        transfers: int = 4,
-        recheck: bool = False,
+        settings: CopySettings,
         progress: Progress | None = None,
-        parts: PartSettings | None = None,
         stored_parts: Mapping[int, StoredParts] | None = None,
     ) -> None:
         self.providers = providers
         self.store = store
         self.trash_root = trash_root
-        self.hash_kind = hash_kind
-        self.transfers = max(1, transfers)
-        self.recheck = recheck
+        self.hash_kind = settings.hash_kind
+        self.transfers = max(1, settings.transfers)
+        self.recheck = settings.recheck
         self.progress = progress
         #: How big files go in parts, and the ranges an interrupted run already stored
         #: (from its journal's PART records).
-        self.parts = parts or PartSettings()
+        self.parts = settings.parts or PartSettings()
         self.stored_parts = stored_parts or {}
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
@@ -251,20 +259,20 @@ class Executor:
             return Outcome(index, action, ok=True, written=written)
         if action.backup and target is not None:
             await self._to_trash(dest, action.path)
-        written = await self._transfer(index, source_side, source, dest, action.path)
+        written = await self._transfer(index, source_side, source, dest, path=action.path)
         if action.delete_source:
             await source_side.delete(source.path)
         return Outcome(index, action, ok=True, written=written)
 
     async def _transfer(
-        self, index: int, source_side: Provider, source: Entry, dest: Provider, path: str
+        self, index: int, source_side: Provider, source: Entry, dest: Provider, *, path: str
     ) -> Entry:
         if source.size < SMALL_FILE_BYTES:
-            return await copy_verified(source_side, source, dest, path, self.hash_kind)
+            return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
         in_parts = parts_writer(dest, source.size, self.parts)
         async with self._large_slots:
             if in_parts is None:
-                return await copy_verified(source_side, source, dest, path, self.hash_kind)
+                return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
             job = PartJob(self._part_token(index), self._part_recorder(index))
             job = replace(job, stored=self.stored_parts.get(index, {}))
             return await copy_in_parts(

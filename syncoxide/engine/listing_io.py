@@ -36,7 +36,7 @@ async def read_syncignore(provider: Provider) -> list[Rule]:
 
 
 async def add_digests(
-    provider: Provider, files: dict[str, Entry], keys: set[str], kind: str, width: int
+    provider: Provider, files: dict[str, Entry], keys: set[str], kind: str, *, width: int
 ) -> None:
     """Fill ``hashes[kind]`` for the given keys, ``width`` files at a time (for --checksum)."""
     pending = iter(sorted(keys))

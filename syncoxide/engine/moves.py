@@ -33,7 +33,7 @@ async def move_within(where: Provider, source: str, target: str, hash_kind: str 
                 hint="The original was kept; run again.",
             )
     else:
-        await copy_verified(where, entry, where, target, hash_kind)
+        await copy_verified(where, entry, where, target, kind=hash_kind)
     await where.delete(source)
 
 

@@ -125,7 +125,10 @@ class _PartCopier:
         """Journaled ranges whose bytes, read back now, still have their journaled digest."""
         claimed = [(o, n) for o, n in ranges if stored.get(o, (-1, ""))[0] == n]
         digests = await asyncio.gather(
-            *(self.dest.part_digest(self.path, self.token, o, n, self.kind) for o, n in claimed)
+            *(
+                self.dest.part_digest(self.path, self.token, offset=o, length=n, kind=self.kind)
+                for o, n in claimed
+            )
         )
         return {r for r, d in zip(claimed, digests, strict=True) if d == stored[r[0]][1]}
 
@@ -162,7 +165,9 @@ class _PartCopier:
                 "expected: it changed while it was being copied."
             )
         read = hasher.hexdigest()
-        stored = await self.dest.part_digest(self.path, self.token, offset, length, self.kind)
+        stored = await self.dest.part_digest(
+            self.path, self.token, offset=offset, length=length, kind=self.kind
+        )
         if stored != read:
             raise IntegrityError(
                 f"Bytes {offset}-{offset + length} of {self.path!r} did not read back as written."

@@ -33,7 +33,7 @@ def rename_hash_kind(one: Provider, two: Provider) -> str | None:
 
 
 async def find_renames(
-    source: Provider, dest: Provider, first: Listing, second: Listing, width: int
+    source: Provider, dest: Provider, first: Listing, second: Listing, *, width: int
 ) -> dict[str, str]:
     """Source key -> destination key of files that moved (same size and digest)."""
     kind = rename_hash_kind(source, dest)
@@ -43,7 +43,8 @@ async def find_renames(
     if not arrived:
         return {}
     await asyncio.gather(
-        _fill(source, first, arrived, kind, width), _fill(dest, second, gone, kind, width)
+        _fill(source, first, arrived, kind, width=width),
+        _fill(dest, second, gone, kind, width=width),
     )
     return pair_renames(
         {k: first.files[k] for k in arrived}, {k: second.files[k] for k in gone}, kind
@@ -51,7 +52,7 @@ async def find_renames(
 
 
 async def _fill(
-    provider: Provider, listing: Listing, keys: set[str], kind: str, width: int
+    provider: Provider, listing: Listing, keys: set[str], kind: str, *, width: int
 ) -> None:
     if provider.features.hashes_cheaply and kind in provider.features.hash_kinds:
-        await add_digests(provider, listing.files, keys, kind, width)
+        await add_digests(provider, listing.files, keys, kind, width=width)

@@ -29,7 +29,7 @@ from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
 from syncoxide.wal.replay import replay_journal
 
-from .executor import Executor, Outcome, Progress
+from .executor import CopySettings, Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
 from .parts import PartSettings
@@ -111,10 +111,12 @@ async def resume_journal(
             providers,
             store=store,
             trash_root=str(replay.header["trash"]),
-            hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
-            transfers=options.transfers,
-            parts=options.parts,
-            recheck=True,
+            settings=CopySettings(
+                hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
+                transfers=options.transfers,
+                recheck=True,
+                parts=options.parts,
+            ),
             progress=progress,
             stored_parts=replay.parts,
         )
@@ -166,6 +168,7 @@ def _plan(
     two: Provider,
     lists: tuple[Listing, Listing],
     state: PairState,
+    *,
     options: RunOptions,
     now: float,
 ) -> Plan:
@@ -212,6 +215,7 @@ async def _add_checksums(
     two: Provider,
     first: Listing,
     second: Listing,
+    *,
     state: PairState,
     options: RunOptions,
 ) -> None:
@@ -220,8 +224,8 @@ async def _add_checksums(
         return
     keys1, keys2 = _checksum_keys(first, second, state)
     await asyncio.gather(
-        add_digests(one, first.files, keys1, kind, options.transfers),
-        add_digests(two, second.files, keys2, kind, options.transfers),
+        add_digests(one, first.files, keys1, kind, width=options.transfers),
+        add_digests(two, second.files, keys2, kind, width=options.transfers),
     )
 
 
@@ -230,6 +234,7 @@ async def _hash_lookalikes(
     two: Provider,
     first: Listing,
     second: Listing,
+    *,
     state: PairState,
     options: RunOptions,
 ) -> None:
@@ -242,8 +247,8 @@ async def _hash_lookalikes(
     keys = lookalike_keys(first, second, state, _tolerance(one, two))
     if keys:
         await asyncio.gather(
-            add_digests(one, first.files, keys, kind, options.transfers),
-            add_digests(two, second.files, keys, kind, options.transfers),
+            add_digests(one, first.files, keys, kind, width=options.transfers),
+            add_digests(two, second.files, keys, kind, width=options.transfers),
         )
 
 
@@ -252,6 +257,7 @@ async def _execute(
     store: PairStore,
     report: RunReport,
     options: RunOptions,
+    *,
     progress: Progress | None,
     now: float,
 ) -> None:
@@ -267,9 +273,11 @@ async def _execute(
         providers,
         store=store,
         trash_root=report.trash_root,
-        hash_kind=common_hash_kind(one, two),
-        transfers=options.transfers,
-        parts=options.parts,
+        settings=CopySettings(
+            hash_kind=common_hash_kind(one, two),
+            transfers=options.transfers,
+            parts=options.parts,
+        ),
         progress=progress,
     )
     report.outcomes = await executor.run(indexed)
@@ -286,7 +294,7 @@ class _Prepared:
 
 
 async def _prepare(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, now: float
+    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
 ) -> _Prepared:
     """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
     first, second, removed = await _listings(one, two, options)
@@ -294,20 +302,20 @@ async def _prepare(
     if state.files and not options.checksum:
         carry_digests(first, Side.PATH1, state, _tolerance(one, two))
         carry_digests(second, Side.PATH2, state, _tolerance(one, two))
-    await _add_checksums(one, two, first, second, state, options)
-    await _hash_lookalikes(one, two, first, second, state, options)
-    plan = _plan(one, two, (first, second), state, options, now)
+    await _add_checksums(one, two, first, second, state=state, options=options)
+    await _hash_lookalikes(one, two, first, second, state=state, options=options)
+    plan = _plan(one, two, (first, second), state, options=options, now=now)
     if options.mode is Mode.SYNC and options.track_renames:
-        pairs = await find_renames(one, two, first, second, options.transfers)
+        pairs = await find_renames(one, two, first, second, width=options.transfers)
         plan = with_renames(plan, pairs, first, second)
     return _Prepared(first, second, state, plan, removed)
 
 
 async def _prepare_or_explain(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, now: float
+    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
 ) -> _Prepared:
     try:
-        return await _prepare(one, two, store, options, now)
+        return await _prepare(one, two, store, options, now=now)
     except SyncoxideError:
         raise
     except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
@@ -323,6 +331,7 @@ async def run_pair(
     two: Provider,
     store: PairStore,
     options: RunOptions,
+    *,
     clock: Clock,
     random: RandomSource,
     progress: Progress | None = None,
@@ -330,7 +339,7 @@ async def run_pair(
     providers = {Side.PATH1: one, Side.PATH2: two}
     resumed = await resume_journal(providers, store, options, progress)
     now = clock.now()
-    ready = await _prepare_or_explain(one, two, store, options, now)
+    ready = await _prepare_or_explain(one, two, store, options, now=now)
     plan = ready.plan
     report = RunReport(
         plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed
@@ -344,11 +353,16 @@ async def run_pair(
     run = random.token_bytes(3).hex()
     report.trash_root = f".syncoxide/trash/{pair_id(one, two)}/{stamp}-{run}"
     if plan.actions:
-        await _execute(providers, store, report, options, progress, now)
+        await _execute(providers, store, report, options, progress=progress, now=now)
     if options.mode is Mode.BISYNC:
         sensitive = one.features.case_sensitive and two.features.case_sensitive
         await save_bisync_state(
-            store, ready.state, ready.first, ready.second, report.outcomes, sensitive
+            store,
+            ready.state,
+            ready.first,
+            ready.second,
+            outcomes=report.outcomes,
+            sensitive=sensitive,
         )
     if plan.actions:
         await store.clear_journal()

@@ -54,6 +54,7 @@ async def save_bisync_state(
     old: PairState,
     first: Listing,
     second: Listing,
+    *,
     outcomes: list[Outcome],
     sensitive: bool,
 ) -> None:
@@ -66,7 +67,7 @@ async def save_bisync_state(
         elif not outcome.ok:
             failed.add(outcome.action.key)
     one, two = views[Side.PATH1], views[Side.PATH2]
-    new = state_after(old, one.files, two.files, one.dirs & two.dirs, failed)
+    new = state_after(old, one.files, two.files, dirs_both=one.dirs & two.dirs, failed_keys=failed)
     blob = encode_state(new)
     if blob != await store.load_state():
         await store.save_state(blob)

@@ -77,7 +77,7 @@ class HashingSource:
 
 
 async def copy_verified(
-    source: Provider, source_entry: Entry, dest: Provider, dest_path: str, kind: str | None
+    source: Provider, source_entry: Entry, dest: Provider, dest_path: str, *, kind: str | None
 ) -> Entry:
     last: IntegrityError | ProviderUnavailableError | None = None
     for _ in range(ATTEMPTS):

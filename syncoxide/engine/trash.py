@@ -51,7 +51,7 @@ def parse_ident(ident: str) -> tuple[Side, str, str]:
     return Side(side), run, path
 
 
-async def restore(provider: Provider, pair: str, run: str, path: str, stamp: str) -> str | None:
+async def restore(provider: Provider, pair: str, run: str, path: str, *, stamp: str) -> str | None:
     """Put a trashed version back; whatever holds its name now goes to the trash first.
 
     Returns where the displaced current version went (None if the name was free)."""

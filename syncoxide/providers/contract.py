@@ -199,7 +199,7 @@ class WritesParts(Protocol):
         ...
 
     async def part_digest(
-        self, path: str, token: str, offset: int, length: int, kind: str
+        self, path: str, token: str, *, offset: int, length: int, kind: str
     ) -> str | None:
         """Digest of a stored range read back from storage; None if the partial is gone."""
         ...

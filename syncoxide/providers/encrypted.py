@@ -298,6 +298,7 @@ class PasswordFolder:
         backend: CryptoBackend,
         password: SecretBytes,
         random: RandomSource,
+        *,
         params: Argon2Params | None = None,
     ) -> None:
         self._inner, self._backend, self._password = inner, backend, password
@@ -318,7 +319,7 @@ class PasswordFolder:
     async def _open(self) -> EncryptedProvider:
         if self._opened is None:
             self._opened = await open_encrypted(
-                self._inner, self._backend, self._password, self._random, self._params
+                self._inner, self._backend, self._password, self._random, params=self._params
             )
         return self._opened
 
@@ -375,6 +376,7 @@ async def open_encrypted(
     backend: CryptoBackend,
     password: SecretBytes,
     random: RandomSource,
+    *,
     params: Argon2Params | None = None,
 ) -> EncryptedProvider:
     """Unlock the encrypted folder at ``inner``'s root, or start one there if it is empty."""

@@ -85,7 +85,7 @@ def carry_digests(listing: Listing, side: Side, state: PairState, tolerance_ns: 
             files[key] = replace(entry, hashes={**before.hashes, **entry.hashes})
 
 
-def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, key: str) -> Action:
+def _copy(src_side: Side, entry: Entry, target: Entry | None, reason: str, *, key: str) -> Action:
     path = target.path if target is not None else entry.path
     return Action(
         ActionKind.COPY,
@@ -122,9 +122,9 @@ class _BisyncPlanner:
         if c1 in changed and c2 in changed:
             self.settle_both_changed(key, one, two)
         elif c1 in changed and one is not None:
-            self.actions.append(_copy(Side.PATH1, one, two, c1.value, key))
+            self.actions.append(_copy(Side.PATH1, one, two, c1.value, key=key))
         elif c2 in changed and two is not None:
-            self.actions.append(_copy(Side.PATH2, two, one, c2.value, key))
+            self.actions.append(_copy(Side.PATH2, two, one, c2.value, key=key))
         elif c1 is Change.DELETED and two is not None:
             self.trash(Side.PATH2, two, key)
         elif c2 is Change.DELETED and one is not None:
@@ -152,7 +152,7 @@ class _BisyncPlanner:
                     key, winner, policy.value, f"{winner.value} kept, the other version trashed"
                 )
             )
-            self.actions.append(_copy(winner, win, lose, f"conflict: {policy.value}", key))
+            self.actions.append(_copy(winner, win, lose, f"conflict: {policy.value}", key=key))
             return
         self.keep_both(key, winner, win, lose)
 
@@ -197,7 +197,7 @@ class _BisyncPlanner:
                 source=lose,
                 key=key,
             ),
-            _copy(winner, win, None, "conflict: keep-both winner", key),
+            _copy(winner, win, None, "conflict: keep-both winner", key=key),
             Action(
                 ActionKind.COPY,
                 winner,

@@ -84,6 +84,7 @@ def state_after(
     old: PairState,
     files_one: Mapping[str, Entry],
     files_two: Mapping[str, Entry],
+    *,
     dirs_both: Set[str],
     failed_keys: Set[str],
 ) -> PairState:

@@ -139,7 +139,7 @@ def _star(args: argparse.Namespace) -> int:
     server, token = resolve_server(args)
     _check_provider(server, token, place)
     body = {"location": f"{place.source}:{place.path}", "starred": args.starred}
-    answer = call_api(server, token, "PUT", f"{BASE}/star", body)
+    answer = call_api(server, token, "PUT", f"{BASE}/star", body=body)
     return _show(args, answer, render.starred(args.starred))
 
 
@@ -153,7 +153,7 @@ def _restore(args: argparse.Namespace) -> int:
     if args.to:
         body["to"] = _home_path(args.to)
     server, token = resolve_server(args)
-    answer = call_api(server, token, "POST", f"{BASE}/trash/restore", body)
+    answer = call_api(server, token, "POST", f"{BASE}/trash/restore", body=body)
     return _show(args, answer, render.restored)
 
 
@@ -162,7 +162,7 @@ def _versions(args: argparse.Namespace) -> int:
     server, token = resolve_server(args)
     if args.restore is not None:
         body = {"id": args.restore}
-        answer = call_api(server, token, "POST", f"{BASE}/versions/restore", body)
+        answer = call_api(server, token, "POST", f"{BASE}/versions/restore", body=body)
         return _show(args, answer, render.restored)
     return _show(args, _get(server, token, "/versions", {"path": path}), render.items)
 
@@ -211,7 +211,7 @@ def _home_path(raw: str) -> str:
 def _refresh(server: str, token: str, source: str) -> None:
     """Re-read one provider into the index; a provider that cannot be read is said, not fatal:
     the listing that follows shows what the index last knew."""
-    answer = call_api(server, token, "POST", f"{BASE}/refresh", {"source": source})
+    answer = call_api(server, token, "POST", f"{BASE}/refresh", body={"source": source})
     for report in answer["sources"]:
         if report["error"]:
             print(

@@ -116,7 +116,7 @@ def _share(args: argparse.Namespace) -> int:
     if args.encrypt:
         return _share_encrypted(args, server, token, files)
     body = {**_share_body(args), "title": args.title or files[0][1].split("/")[0]}
-    share = call_api(server, token, "POST", "/shares", body)
+    share = call_api(server, token, "POST", "/shares", body=body)
     auth = {"Authorization": f"Bearer {token}"}
     with httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client:
         for path, name in files:
@@ -147,7 +147,9 @@ def _share_encrypted(
     key = new_share_key(SystemRandom())
     stored = share_crypto.encrypted_names([name for _, name in files], key)
     # The title is the one thing stored in the clear, so it is never guessed from a file name.
-    share = call_api(server, token, "POST", "/shares", {**_share_body(args), "encrypted": True})
+    share = call_api(
+        server, token, "POST", "/shares", body={**_share_body(args), "encrypted": True}
+    )
     auth = {"Authorization": f"Bearer {token}"}
     with (
         httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client,
@@ -254,7 +256,7 @@ def _request_create(args: argparse.Namespace) -> int:
     key = None
     if args.encrypt:
         key, body["public_key"] = request_sealed.new_key(args)
-    made = call_api(server, token, "POST", "/requests", body)
+    made = call_api(server, token, "POST", "/requests", body=body)
     if key is not None:
         saved = request_sealed.save_key(key, made["id"])
         print(f"end-to-end encrypted; the private key stays here: {saved}", file=sys.stderr)
@@ -270,7 +272,7 @@ def _request_pull(args: argparse.Namespace) -> int:
     with httpx2.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as client:
         if private is not None:
             outcome = request_sealed.pull_sealed(
-                client, arrived["files"], private, args.dir, _download
+                client, arrived["files"], private, args.dir, download=_download
             )
             for name in outcome.written:
                 print(f"pulled and decrypted {name}")

@@ -71,7 +71,7 @@ def new_key(args: argparse.Namespace) -> tuple[RequestKeyFile, str]:
     passphrase = None
     if args.passphrase_file is not None or os.environ.get(PASSWORD_ENV):
         passphrase = read_password(args.passphrase_file, label="Passphrase", confirm=True)
-    file, _ = asyncio.run(new_request_key(BACKEND, SystemRandom(), "", passphrase))
+    file, _ = asyncio.run(new_request_key(BACKEND, SystemRandom(), "", passphrase=passphrase))
     return file, base64.b64encode(file.public_key).decode()
 
 
@@ -148,6 +148,7 @@ def pull_sealed(
     files: list[dict[str, Any]],
     private: SecretBytes,
     target: Path,
+    *,
     download: Callable[[httpx2.Client, str, Path, str], None],
 ) -> PullOutcome:
     """Download and open every arrival into ``target``; what was written and skipped."""

@@ -63,7 +63,7 @@ async def send(options: SendOptions) -> int:
     copy = _start_server_copy(options, sources, signal)
     try:
         await _serve_until_confirmed(
-            signal, sources, transfer_id_of(address.room), options, progress
+            signal, sources, transfer_id_of(address.room), options, progress=progress
         )
         progress.finish("Verified: the receiver confirmed every file's SHA-256.")
         if copy is not None and not copy.done():
@@ -120,6 +120,7 @@ async def _serve_until_confirmed(
     sources: SourceFiles,
     transfer_id: bytes,
     options: SendOptions,
+    *,
     progress: ProgressLine,
 ) -> None:
     # We joined first, or the receiver offers on seeing us join: either way, wait. After a cut
@@ -140,7 +141,9 @@ async def _serve_until_confirmed(
             continue
         session = SenderSession(sources.manifest, transfer_id)
         try:
-            if await _run_connection(signal, link, session, sources, progress, peer_changed):
+            if await _run_connection(
+                signal, link, session, sources, progress=progress, peer_changed=peer_changed
+            ):
                 return
         except (PeerGoneError, TransportError) as error:
             signal.raise_if_cancelled("receiver")
@@ -157,6 +160,7 @@ async def _run_connection(
     link: ChannelLink,
     session: SenderSession,
     sources: SourceFiles,
+    *,
     progress: ProgressLine,
     peer_changed: asyncio.Event,
 ) -> bool:

@@ -65,7 +65,7 @@ def fetch_server_copy(
             if progress.manifest is not None and progress.is_verified(index):
                 on_bytes(entry.size)  # verified peer-to-peer: already under its final name
                 continue
-            _fetch_file(client, folder, index, copy.download_urls[index], on_bytes)
+            _fetch_file(client, folder, index, copy.download_urls[index], on_bytes=on_bytes)
     return copy.manifest
 
 
@@ -92,7 +92,7 @@ def _server_copy(client: httpx2.Client, share_id: str, known: Manifest | None) -
 
 
 def _fetch_file(
-    client: httpx2.Client, folder: DestinationFolder, index: int, url: str, on_bytes: OnBytes
+    client: httpx2.Client, folder: DestinationFolder, index: int, url: str, *, on_bytes: OnBytes
 ) -> None:
     assert folder.manifest is not None
     entry = folder.manifest.files[index]
@@ -106,10 +106,10 @@ def _fetch_file(
         kept = 0  # not this file's bytes: start over
     elif 0 < kept < entry.size:
         print(f"{entry.path}: continuing from byte {kept} (already received)", file=sys.stderr)
-    digest = _download(client, url, partial, kept, entry, on_bytes)
+    digest = _download(client, url, partial, kept=kept, entry=entry, on_bytes=on_bytes)
     if digest != entry.sha256 and kept:
         on_bytes(-entry.size)  # the kept part was not right: fetch the whole file once more
-        digest = _download(client, url, partial, 0, entry, on_bytes)
+        digest = _download(client, url, partial, kept=0, entry=entry, on_bytes=on_bytes)
     if digest != entry.sha256:
         partial.unlink(missing_ok=True)
         raise IntegrityError(
@@ -121,7 +121,13 @@ def _fetch_file(
 
 
 def _download(
-    client: httpx2.Client, url: str, partial: Path, kept: int, entry: FileEntry, on_bytes: OnBytes
+    client: httpx2.Client,
+    url: str,
+    partial: Path,
+    *,
+    kept: int,
+    entry: FileEntry,
+    on_bytes: OnBytes,
 ) -> bytes:
     """Fill ``partial`` to the end from byte ``kept`` on (or from 0 if the server says so)."""
     digest = hashlib.sha256()

@@ -35,7 +35,7 @@ def upload_server_copy(server: str, token: str, sources: SourceFiles, title: str
 
 
 def _upload(server: str, token: str, sources: SourceFiles, title: str) -> str:
-    share = call_api(server, token, "POST", "/shares", {"title": title[:200]})
+    share = call_api(server, token, "POST", "/shares", body={"title": title[:200]})
     auth = {"Authorization": f"Bearer {token}"}
     with httpx2.Client(base_url=server, headers=auth, timeout=UPLOAD_TIMEOUT) as client:
         for path, entry in zip(sources.paths, sources.manifest.files, strict=True):

@@ -112,7 +112,7 @@ class PasswordCrypt:
                 cipher = names.NameCipher(
                     self._backend, names_key(master), names.DEFAULT_MAX_LENGTH
                 )
-                await self._encrypt_tree(source, staging, "", master, cipher)
+                await self._encrypt_tree(source, staging, "", master=master, cipher=cipher)
             else:
                 with staging.open("wb") as out:
                     out.write(record.encode())
@@ -129,6 +129,7 @@ class PasswordCrypt:
         source: Path,
         target: Path,
         directory: str,
+        *,
         master: SecretBytes,
         cipher: names.NameCipher,
     ) -> None:
@@ -145,7 +146,7 @@ class PasswordCrypt:
             if entry.is_dir():
                 child.mkdir()
                 inner = f"{directory}/{entry.name}" if directory else entry.name
-                await self._encrypt_tree(entry, child, inner, master, cipher)
+                await self._encrypt_tree(entry, child, inner, master=master, cipher=cipher)
             elif entry.is_file():
                 with child.open("wb") as out:
                     await self._encrypt_file(entry, out, master)
@@ -175,7 +176,12 @@ class PasswordCrypt:
         with vault_path.open("r+b") as handle:
             record = parse_password_vault(handle.read(vault.VAULT_SIZE_V1), vault_path)
             changed = await vault.change_password(
-                self._backend, record, self._password, new_password, self._random, self._params
+                self._backend,
+                record,
+                self._random,
+                old=self._password,
+                new=new_password,
+                params=self._params,
             )
             if not folder:  # 100 bytes at offset 0: one sector, rewritten in place
                 handle.seek(0)
@@ -208,13 +214,14 @@ class PasswordCrypt:
         master = await self._unlock(vault_path.read_bytes(), vault_path)
         cipher = names.NameCipher(self._backend, names_key(master), names.DEFAULT_MAX_LENGTH)
         with staged_output(target, folder=True) as staging:
-            await self._decrypt_tree(source, staging, "", master, cipher)
+            await self._decrypt_tree(source, staging, "", master=master, cipher=cipher)
 
     async def _decrypt_tree(
         self,
         source: Path,
         target: Path,
         directory: str,
+        *,
         master: SecretBytes,
         cipher: names.NameCipher,
     ) -> None:
@@ -232,7 +239,7 @@ class PasswordCrypt:
             if entry.is_dir():
                 (target / name).mkdir()
                 inner = f"{directory}/{name}" if directory else name
-                await self._decrypt_tree(entry, target / name, inner, master, cipher)
+                await self._decrypt_tree(entry, target / name, inner, master=master, cipher=cipher)
             elif entry.is_file():
                 with entry.open("rb") as handle, (target / name).open("xb") as out:
                     await self._decrypt_file(handle, out, master)

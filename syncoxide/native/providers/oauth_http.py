@@ -117,7 +117,9 @@ class OAuthClient:
         while attempt < attempts:
             attempt += 1
             token = await self._token()
-            response, problem = await self._send_once(method, url, token, stream, options)
+            response, problem = await self._send_once(
+                method, url, token, stream=stream, options=options
+            )
             if response is None:
                 await self._pause(attempt, attempts, None)
                 continue
@@ -141,7 +143,7 @@ class OAuthClient:
         )
 
     async def _send_once(
-        self, method: str, url: str, token: str, stream: bool, options: dict[str, Any]
+        self, method: str, url: str, token: str, *, stream: bool, options: dict[str, Any]
     ) -> tuple[httpx2.Response | None, str]:
         """One try: (the reply, "") or (None, what went wrong on the way)."""
         headers = {**options.get("headers", {}), "Authorization": f"Bearer {token}"}

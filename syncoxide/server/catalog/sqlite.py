@@ -109,8 +109,20 @@ class SqliteCatalogStore:
         )
 
     async def move_subtree(self, user_id: int, source: str, old: str, new: str) -> None:
+        """Carry ``old`` and what is under it (entries, stars, activity) to ``new``. A move
+        replaces what was there: entries and stars the index still holds at ``new`` (a file
+        moved over another, or a change indexed before this one was applied) go first."""
+        if new == old:
+            return
         low, high = _below(old)
+        new_low, new_high = _below(new)
         with self._transaction():
+            under_new = "(path = ? OR (path >= ? AND path < ?))"
+            self._remove_rows(user_id, source, under_new, (new, new_low, new_high))
+            self._db.execute(
+                f"DELETE FROM catalog_stars WHERE user_id = ? AND source = ? AND {under_new}",  # noqa: S608
+                (user_id, source, new, new_low, new_high),
+            )
             rows = self._db.execute(
                 "SELECT id, path, name, parent FROM catalog_entries WHERE user_id = ?"
                 " AND source = ? AND (path = ? OR (path >= ? AND path < ?))",

@@ -124,7 +124,9 @@ class RuleRunner:
         try:
             store.lock()
             await self._make_destination(rule)  # a missing source, though, is an error
-            report = await run_pair(one, two, store, options, SystemClock(), SystemRandom())
+            report = await run_pair(
+                one, two, store, options, clock=SystemClock(), random=SystemRandom()
+            )
         finally:
             store.unlock()
             await close_provider(one)

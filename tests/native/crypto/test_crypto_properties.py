@@ -28,7 +28,9 @@ def test_stream_and_random_access_round_trip(
 
     async def ranged() -> bytes:
         opener = await stream.FileOpener.create(BACKEND, MASTER, fmt.parse_header(ciphertext))
-        return await stream.read_range(opener, read_at, len(ciphertext), start, start + length)
+        return await stream.read_range(
+            opener, read_at, len(ciphertext), start=start, end=start + length
+        )
 
     assert run(ranged()) == plaintext[start : start + length]
 

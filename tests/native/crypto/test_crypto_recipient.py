@@ -102,7 +102,7 @@ def test_key_file_without_passphrase_round_trips() -> None:
 
 def test_key_file_with_passphrase_keeps_the_private_key_only_sealed() -> None:
     secret = SecretBytes(b"correct horse")
-    file, private = run(new_request_key(BACKEND, RANDOM, "link1", secret, CHEAP))
+    file, private = run(new_request_key(BACKEND, RANDOM, "link1", passphrase=secret, params=CHEAP))
     text = file.encode()
     assert "private_key" not in text and parse_request_key(text).protected
     assert run(unlock_request_key(BACKEND, parse_request_key(text), secret)) == private
@@ -136,7 +136,9 @@ def test_sealing_is_byte_exact_and_opens(case: dict[str, Any]) -> None:
 
     async def seal() -> bytes:
         public = bytes.fromhex(case["owner_public"])
-        sealer = await recipient.seal_to(BACKEND, public, case["path"], random, case["chunk_log2"])
+        sealer = await recipient.seal_to(
+            BACKEND, public, case["path"], random, chunk_log2=case["chunk_log2"]
+        )
         parts, write = collector()
         await stream.seal_stream(sealer, reader(bytes.fromhex(case["plaintext"])), write)
         return b"".join(parts)

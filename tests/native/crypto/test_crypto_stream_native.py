@@ -61,7 +61,7 @@ def test_random_access_opens_only_needed_chunks(start: int, end: int) -> None:
 
     async def ranged() -> bytes:
         opener = await stream.FileOpener.create(BACKEND, MASTER, fmt.parse_header(ciphertext))
-        return await stream.read_range(opener, read_at, len(ciphertext), start, end)
+        return await stream.read_range(opener, read_at, len(ciphertext), start=start, end=end)
 
     assert run(ranged()) == plaintext[start:end]
     assert len(asked) == len(range(start // 64, (min(end, 1000) - 1) // 64 + 1))
@@ -162,7 +162,9 @@ def test_rewrap_hands_the_file_to_another_key_without_touching_chunks() -> None:
     ciphertext = sealed(plaintext)
     new_master = SecretBytes(os.urandom(32))
     header = fmt.parse_header(ciphertext)
-    moved = run(stream.rewrap_header(BACKEND, MASTER, new_master, RANDOM, header))
+    moved = run(
+        stream.rewrap_header(BACKEND, header, RANDOM, old_master=MASTER, new_master=new_master)
+    )
     rewrapped = moved.encode() + ciphertext[116:]
     assert run(open_all(new_master, rewrapped)) == plaintext
     expect(WrongKeyError, rewrapped)

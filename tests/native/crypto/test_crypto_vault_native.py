@@ -27,7 +27,7 @@ def test_wrong_password_is_named_and_leaks_nothing() -> None:
 def test_password_change_keeps_files_readable_without_re_encryption() -> None:
     record, master = run(vault.create_vault(BACKEND, RIGHT, SystemRandom(), CHEAP))
     ciphertext = run(seal(master, b"kept as is", SystemRandom()))
-    changed = run(vault.change_password(BACKEND, record, RIGHT, WRONG, SystemRandom()))
+    changed = run(vault.change_password(BACKEND, record, SystemRandom(), old=RIGHT, new=WRONG))
     assert changed.key_id == record.key_id and changed.salt != record.salt
     with pytest.raises(WrongPasswordError):
         run(vault.unlock_vault(BACKEND, changed, RIGHT))
@@ -38,7 +38,7 @@ def test_password_change_keeps_files_readable_without_re_encryption() -> None:
 def test_change_password_needs_the_old_one() -> None:
     record, _ = run(vault.create_vault(BACKEND, RIGHT, SystemRandom(), CHEAP))
     with pytest.raises(WrongPasswordError):
-        run(vault.change_password(BACKEND, record, WRONG, RIGHT, SystemRandom()))
+        run(vault.change_password(BACKEND, record, SystemRandom(), old=WRONG, new=RIGHT))
 
 
 @pytest.mark.parametrize("offset", [10, 13, 20, 45, 60, 99])

@@ -113,7 +113,9 @@ async def check_recipient() -> int:
             bytes.fromhex(case["ephemeral_private"]), bytes.fromhex(case["prefix"])
         )
         public = bytes.fromhex(case["owner_public"])
-        sealer = await recipient.seal_to(BACKEND, public, case["path"], random, case["chunk_log2"])
+        sealer = await recipient.seal_to(
+            BACKEND, public, case["path"], random, chunk_log2=case["chunk_log2"]
+        )
         plaintext = bytes.fromhex(case["plaintext"])
         size = sealer.header.chunk_size
         pieces = [plaintext[i : i + size] for i in range(0, len(plaintext), size)] or [b""]

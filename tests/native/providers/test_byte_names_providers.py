@@ -98,7 +98,7 @@ def test_encrypted_folders_keep_every_byte_name(raws: list[bytes]) -> None:
 
     async def work() -> None:
         folder = PasswordFolder(
-            MemoryProvider(), CryptographyBackend(), password, SystemRandom(), FAST
+            MemoryProvider(), CryptographyBackend(), password, SystemRandom(), params=FAST
         )
         await _round_trip(folder, names)
 
@@ -165,12 +165,16 @@ def test_a_byte_name_is_reported_unmapped_and_the_rest_reaches_s3(
             options = RunOptions(Mode.BISYNC)
             clock, random = FixedClock(1_700_000_000.0), SeededRandom(b"names")
             local = LocalProvider(tmp_path)
-            report = await run_pair(local, remote, MemoryPairStore(), options, clock, random)
+            report = await run_pair(
+                local, remote, MemoryPairStore(), options, clock=clock, random=random
+            )
             assert not report.failures
             assert [s.path for s in report.plan.skipped] == [bad]
             assert report.plan.skipped[0].reason.startswith("unmapped:")
             assert await _read(remote, "ok.txt") == b"fine"
-            again = await run_pair(local, remote, MemoryPairStore(), options, clock, random)
+            again = await run_pair(
+                local, remote, MemoryPairStore(), options, clock=clock, random=random
+            )
             assert not again.plan.actions
 
     _run(work)

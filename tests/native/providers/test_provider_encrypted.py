@@ -27,7 +27,7 @@ PASSWORD = SecretBytes(b"a long and careful passphrase")
 
 
 async def over(inner: Provider) -> EncryptedProvider:
-    return await open_encrypted(inner, CryptographyBackend(), PASSWORD, SystemRandom(), FAST)
+    return await open_encrypted(inner, CryptographyBackend(), PASSWORD, SystemRandom(), params=FAST)
 
 
 async def chunks(*blocks: bytes) -> AsyncIterator[bytes]:
@@ -139,7 +139,7 @@ def test_wrong_password_and_a_non_empty_plain_folder_are_refused() -> None:
         await over(inner)
         with pytest.raises(WrongPasswordError):
             await open_encrypted(
-                inner, CryptographyBackend(), SecretBytes(b"nope"), SystemRandom(), FAST
+                inner, CryptographyBackend(), SecretBytes(b"nope"), SystemRandom(), params=FAST
             )
         plain = MemoryProvider()
         plain.put("holiday.jpg", b"jpeg")
@@ -222,7 +222,7 @@ def test_password_folder_unlocks_on_first_use_and_conforms(check) -> None:
 
     async def make() -> Provider:
         return PasswordFolder(
-            MemoryProvider(), CryptographyBackend(), PASSWORD, SystemRandom(), FAST
+            MemoryProvider(), CryptographyBackend(), PASSWORD, SystemRandom(), params=FAST
         )
 
     asyncio.run(check(make))

@@ -44,9 +44,13 @@ async def _two_runs(source: Path, target) -> tuple[int, int]:
     options = RunOptions(mode=Mode.SYNC, transfers=4)
     try:
         local = LocalProvider(source)
-        first = await run_pair(local, target, store, options, SystemClock(), SystemRandom())
+        first = await run_pair(
+            local, target, store, options, clock=SystemClock(), random=SystemRandom()
+        )
         assert not first.failures, first.failures
-        second = await run_pair(local, target, store, options, SystemClock(), SystemRandom())
+        second = await run_pair(
+            local, target, store, options, clock=SystemClock(), random=SystemRandom()
+        )
         return len(first.plan.actions), len(second.plan.actions)
     finally:
         await target.aclose()

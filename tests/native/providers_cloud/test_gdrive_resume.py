@@ -47,9 +47,11 @@ def _kill_mid_upload(fake: FakeDrive, url: str, root: str, state: Path) -> None:
     code = "import sys; from tests.native.providers_cloud.test_gdrive_resume import upload_slowly"
     code += "; upload_slowly(*sys.argv[1:])"
     child = subprocess.Popen([sys.executable, "-c", code, url, root, str(state)], cwd=REPO)
+    # The fake serves every test of the session: count only what this upload sends.
+    before = fake.session_bytes
     try:
         deadline = time.monotonic() + 60
-        while fake.session_bytes < 6 * CHUNK and child.poll() is None:
+        while fake.session_bytes - before < 6 * CHUNK and child.poll() is None:
             assert time.monotonic() < deadline, "the upload never got going"
             time.sleep(0.02)
         assert child.poll() is None, "the upload finished before it could be killed"

@@ -28,7 +28,7 @@ class Pair:
         policy = options.pop("policy", "newer")
         opts = RunOptions(Mode(mode), policy=ConflictPolicy(policy), **options)  # type: ignore[arg-type]
         report = asyncio.run(
-            run_pair(self.one, self.two, self.store, opts, self.clock, self.random)
+            run_pair(self.one, self.two, self.store, opts, clock=self.clock, random=self.random)
         )
         self.clock.advance(60)
         return report

@@ -138,7 +138,7 @@ def test_bisync_delete_goes_to_trash_and_can_be_restored() -> None:
     pid = pair_id(pair.one, pair.two)
     items = asyncio.run(list_trash(pair.one, Side.PATH1, pid))
     assert [(i.path, i.size) for i in items] == [("precious", 4)]
-    asyncio.run(restore(pair.one, pid, items[0].run, "precious", "20990101-000000"))
+    asyncio.run(restore(pair.one, pid, items[0].run, "precious", stamp="20990101-000000"))
     pair.run()
     assert pair.user_files(pair.one) == pair.user_files(pair.two) == {"precious": b"data"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from syncoxide.engine.executor import Executor
+from syncoxide.engine.executor import CopySettings, Executor
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.sync.state import decode_state
@@ -102,7 +102,7 @@ def test_a_file_edited_after_the_listing_keeps_its_own_time() -> None:
         {Side.PATH1: one, Side.PATH2: MemoryProvider("two")},
         store=None,
         trash_root=".syncoxide/trash/x",
-        hash_kind="sha1",
+        settings=CopySettings(hash_kind="sha1"),
     )
     (outcome,) = asyncio.run(executor.run([(0, touch)]))
     assert outcome.ok and outcome.noop and outcome.message == "changed since the plan"

@@ -63,7 +63,9 @@ class Setup:
     def run(self, streams: int = 3) -> RunReport:
         options = RunOptions(Mode.SYNC, parts=PartSettings(streams, 2 * PART, PART))
         clock, rng = FixedClock(1_700_000_000.0), SeededRandom(b"parts")
-        return asyncio.run(run_pair(self.source, self.dest, self.store, options, clock, rng))
+        return asyncio.run(
+            run_pair(self.source, self.dest, self.store, options, clock=clock, random=rng)
+        )
 
     def leftovers(self) -> list[str]:
         return [p.name for p in (self.root / "b").iterdir() if p.name.startswith(PARTIAL_PREFIX)]

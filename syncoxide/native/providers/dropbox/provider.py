@@ -209,7 +209,9 @@ class DropboxProvider:
             meta = await self.uploads.single(commit, head, path)
         else:
             check = lambda: verify_expected(expected_digest, digests, kind, path)  # noqa: E731
-            meta = await self.uploads.session(commit, head, rest, digests, check, path, mtime_ns)
+            meta = await self.uploads.session(
+                commit, head, rest, digests, before_commit=check, path=path, mtime_ns=mtime_ns
+            )
         written = entry_from(path, meta)
         hashes = digests.hashes(kind) | written.hashes
         return Entry(path, EntryKind.FILE, digests.size, written.mtime_ns, hashes)

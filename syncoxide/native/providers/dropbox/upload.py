@@ -42,7 +42,7 @@ class DropboxUpload:
         self.ledger: UploadLedger | None = None
 
     async def _call(
-        self, endpoint: str, arg: dict[str, Any], data: bytes, path: str, retry: bool = True
+        self, endpoint: str, arg: dict[str, Any], data: bytes, path: str, *, retry: bool = True
     ) -> Any:
         headers = {"Dropbox-API-Arg": api_arg(arg), "Content-Type": _OCTETS}
         url = f"{self._content}/{endpoint}"
@@ -64,6 +64,7 @@ class DropboxUpload:
         head: bytes,
         rest: AsyncIterator[bytes],
         digests: StreamDigests,
+        *,
         before_commit: Callable[[], None],
         path: str,
         mtime_ns: int | None = None,
@@ -72,7 +73,15 @@ class DropboxUpload:
         key = str(commit["path"]) if self.ledger is not None and mtime_ns is not None else ""
         session_id, held = await self._open_session(key, mtime_ns or 0, path)
         try:
-            done = await self._stream(session_id, held, commit, head, rest, digests, before_commit)
+            done = await self._stream(
+                session_id,
+                held,
+                commit,
+                head=head,
+                rest=rest,
+                digests=digests,
+                before_commit=before_commit,
+            )
         except IntegrityError:
             self._forget(key)
             raise
@@ -86,6 +95,7 @@ class DropboxUpload:
         session_id: str,
         held: int,
         commit: dict[str, Any],
+        *,
         head: bytes,
         rest: AsyncIterator[bytes],
         digests: StreamDigests,

@@ -264,7 +264,13 @@ class DriveProvider:
         else:
             check = lambda: verify_expected(expected_digest, digests, kind, path)  # noqa: E731
             meta = await self.uploads.resumable(
-                file_id, metadata, (head, rest), digests, check, path, mtime_ns
+                file_id,
+                metadata,
+                (head, rest),
+                digests,
+                before_commit=check,
+                path=path,
+                mtime_ns=mtime_ns,
             )
         self._ids[path] = meta["id"]
         if meta.get("md5Checksum", digests.hexdigest("md5")) != digests.hexdigest("md5"):

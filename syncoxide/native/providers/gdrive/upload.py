@@ -74,6 +74,7 @@ class DriveUpload:
         metadata: dict[str, Any],
         stream: tuple[bytes, AsyncIterator[bytes]],
         digests: StreamDigests,
+        *,
         before_commit: Callable[[], None],
         path: str,
         mtime_ns: int | None = None,
@@ -83,7 +84,7 @@ class DriveUpload:
         With a ledger and an mtime the session outlives a failed or killed run
         (``gdrive_resume``); otherwise any failure cancels it."""
         key = path if self.ledger is not None and mtime_ns is not None else ""
-        track = await self._track(key, mtime_ns or 0, file_id, metadata, path)
+        track = await self._track(key, mtime_ns or 0, file_id, metadata, path=path)
         try:
             done = await self._stream(track, stream, digests, before_commit)
         except BaseException as error:
@@ -122,7 +123,7 @@ class DriveUpload:
         return await self._send_chunk(track.session, chunk[skip:], offset + skip, total)
 
     async def _track(
-        self, key: str, mtime_ns: int, file_id: str | None, metadata: dict[str, Any], path: str
+        self, key: str, mtime_ns: int, file_id: str | None, metadata: dict[str, Any], *, path: str
     ) -> SessionTrack:
         """The ledger's session for ``key`` if it was started for this mtime and chunk size
         and still holds what was recorded; else a new session."""

@@ -243,7 +243,7 @@ class LocalProvider:
                 os.close(fd)
 
     async def part_digest(
-        self, path: str, token: str, offset: int, length: int, kind: str
+        self, path: str, token: str, *, offset: int, length: int, kind: str
     ) -> str | None:
         partial = parts_name(self.full(path), token)
         with translated(path):

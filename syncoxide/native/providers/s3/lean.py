@@ -54,6 +54,7 @@ class HeadSigner:
         method: str,
         bucket: str,
         key: str,
+        *,
         extra: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
     ) -> tuple[URL, dict[str, str]]:
@@ -123,11 +124,13 @@ class LeanRead:
 
 
 async def lean_get(
-    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str, byte_range: str
+    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str, *, byte_range: str
 ) -> LeanRead | None:
     """The object's body (``byte_range`` as a Range header value, or ""); None when absent
     (404); raises LookupError for any other reply but 200 and 206, before any byte is read."""
-    url, headers = signer.signed("GET", bucket, key, {"range": byte_range} if byte_range else {})
+    url, headers = signer.signed(
+        "GET", bucket, key, extra={"range": byte_range} if byte_range else {}
+    )
     reply = await session.get(url, headers=headers, allow_redirects=False)
     if reply.status in (200, 206):
         return LeanRead(reply)
@@ -142,6 +145,7 @@ async def lean_put(
     signer: HeadSigner,
     bucket: str,
     key: str,
+    *,
     body: bytes,
     md5: bytes,
     metadata: dict[str, str],
@@ -151,7 +155,7 @@ async def lean_put(
     extra = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
     extra["content-md5"] = base64.b64encode(md5).decode()
     extra["content-length"] = str(len(body))
-    url, headers = signer.signed("PUT", bucket, key, extra)
+    url, headers = signer.signed("PUT", bucket, key, extra=extra)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         return reply.headers.get("ETag", "") if reply.status == 200 else None
@@ -162,6 +166,7 @@ async def lean_upload_part(
     signer: HeadSigner,
     where: tuple[str, str, str],
     number: int,
+    *,
     body: bytes,
 ) -> str | None:
     """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
@@ -176,7 +181,7 @@ async def lean_upload_part(
     md5 = await asyncio.to_thread(_md5, body)
     extra = {"content-md5": base64.b64encode(md5).decode(), "content-length": str(len(body))}
     query = {"partNumber": str(number), "uploadId": upload_id}
-    url, headers = signer.signed("PUT", bucket, key, extra, query)
+    url, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         return reply.headers.get("ETag", "") if reply.status == 200 else None

@@ -286,7 +286,11 @@ class S3Provider:
         try:
             with self._translated(path):
                 read = await lean_get(
-                    self._lean[0], self._lean[1], self._bucket, self._key(path), byte_range
+                    self._lean[0],
+                    self._lean[1],
+                    self._bucket,
+                    self._key(path),
+                    byte_range=byte_range,
                 )
         except LookupError:
             return None
@@ -386,11 +390,11 @@ class S3Provider:
             (self._bucket, key),
             self._settings.part_size,
             self._part_slots,
-            self._ledger,
-            self._lean,
+            ledger=self._ledger,
+            lean=self._lean,
         )
         metadata = object_metadata(mtime, known, kind)
-        etag = await upload.run(*stream, digests, metadata, check, mtime)
+        etag = await upload.run(*stream, digests, metadata, before_commit=check, mtime_ns=mtime)
         if known or digests.size > _COPY_LIMIT:
             return etag
         # Digests known only now: adding them costs the store a copy of the whole object.
@@ -405,7 +409,9 @@ class S3Provider:
         md5 = bytes.fromhex(md5_hex)
         if self._lean is not None:
             session, signer = self._lean
-            etag = await lean_put(session, signer, self._bucket, key, body, md5, metadata)
+            etag = await lean_put(
+                session, signer, self._bucket, key, body=body, md5=md5, metadata=metadata
+            )
             if etag is not None:
                 return etag
         client = await self._s3()

@@ -35,6 +35,7 @@ class MultipartUpload:
         where: tuple[str, str],
         part_size: int,
         slots: asyncio.Semaphore,
+        *,
         ledger: UploadLedger | None = None,
         lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None,
     ) -> None:
@@ -56,6 +57,7 @@ class MultipartUpload:
         rest: AsyncIterator[bytes],
         digests: StreamDigests,
         metadata: dict[str, str],
+        *,
         before_commit: Callable[[], None],
         mtime_ns: int,
     ) -> str:
@@ -138,7 +140,7 @@ class MultipartUpload:
     async def _send_part(self, number: int, body: bytes) -> dict[str, Any]:
         if self._lean is not None:
             where = (self._bucket, self._key, self._upload_id)
-            etag = await lean_upload_part(*self._lean, where, number, body)
+            etag = await lean_upload_part(*self._lean, where, number, body=body)
             if etag is not None:
                 return {"PartNumber": number, "ETag": etag}
         sent = await self._client.upload_part(

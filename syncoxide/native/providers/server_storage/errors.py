@@ -39,10 +39,12 @@ def checked(reply: httpx2.Response, method: str, where: str) -> None:
     """Raises the syncoxide error for a failed reply; returns for a 2xx."""
     if reply.status_code < 300:
         return
-    raise status_error(reply.status_code, *_message(reply), method, where)
+    raise status_error(reply.status_code, *_message(reply), method=method, where=where)
 
 
-def status_error(status: int, code: str, message: str, method: str, where: str) -> SyncoxideError:
+def status_error(
+    status: int, code: str, message: str, *, method: str, where: str
+) -> SyncoxideError:
     said = message or f"status {status}"
     if status == 401:
         return AuthenticationError(

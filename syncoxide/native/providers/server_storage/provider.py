@@ -193,7 +193,9 @@ class ServerStorageProvider:
             upload = TusUpload(self._http(), self._base, self._settings.part_size, self._ledger)
             # The ledger may resume only a source seen with this mtime (and part size).
             resume_key = target if mtime_ns is not None else ""
-            upload_id = await upload.send(target, resume_key, mtime, head, rest, digests)
+            upload_id = await upload.send(
+                target, resume_key, mtime_ns=mtime, head=head, rest=rest, digests=digests
+            )
             try:
                 verify_expected(expected_digest, digests, kind, path)
             except IntegrityError:

@@ -51,6 +51,7 @@ class TusUpload:
         self,
         target: str,
         resume_key: str,
+        *,
         mtime_ns: int,
         head: bytes,
         rest: AsyncIterator[bytes],

@@ -176,16 +176,18 @@ def test_lean_get_reads_whole_ranged_missing_and_past_the_end(s3_server: S3Serve
             assert provider._lean is not None
             session, signer = provider._lean
             key = provider._key(name)
-            whole = await lean_get(session, signer, s3_server.bucket, key, "")
+            whole = await lean_get(session, signer, s3_server.bucket, key, byte_range="")
             assert whole is not None
             assert b"".join([b async for b in whole.chunks(4096)]) == content
-            part = await lean_get(session, signer, s3_server.bucket, key, "bytes=10-19")
+            part = await lean_get(session, signer, s3_server.bucket, key, byte_range="bytes=10-19")
             assert part is not None
             assert b"".join([b async for b in part.chunks(4)]) == content[10:20]
             missing = provider._key("caf\u00e9/none")
-            assert await lean_get(session, signer, s3_server.bucket, missing, "") is None
+            assert await lean_get(session, signer, s3_server.bucket, missing, byte_range="") is None
             with pytest.raises(LookupError):  # 416: botocore then says what it means
-                await lean_get(session, signer, s3_server.bucket, key, f"bytes={len(content)}-")
+                await lean_get(
+                    session, signer, s3_server.bucket, key, byte_range=f"bytes={len(content)}-"
+                )
             # Through the provider: the same bytes, and nothing past the end, as the contract says.
             assert b"".join([b async for b in provider.open_read(name, 5, 7)]) == content[5:12]
             assert [b async for b in provider.open_read(name, len(content))] == []
@@ -207,13 +209,15 @@ def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) ->
             key = provider._key("caf\u00e9/lean put.txt")
             good = hashlib.md5(b"body").digest()
             meta = {"mtime": "7.000000000"}
-            assert await lean_put(session, signer, s3_server.bucket, key, b"body", good, meta)
+            assert await lean_put(
+                session, signer, s3_server.bucket, key, body=b"body", md5=good, metadata=meta
+            )
             entry = await provider.stat("caf\u00e9/lean put.txt")
             assert entry.size == 4 and entry.mtime_ns == 7 * 10**9
             if s3_server.name == "rclone":  # moto does not check Content-MD5
                 wrong = hashlib.md5(b"other").digest()
                 assert not await lean_put(
-                    session, signer, s3_server.bucket, key, b"body", wrong, {}
+                    session, signer, s3_server.bucket, key, body=b"body", md5=wrong, metadata={}
                 )
 
     asyncio.run(run())

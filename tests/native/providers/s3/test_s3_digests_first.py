@@ -50,7 +50,7 @@ def test_a_local_big_file_is_uploaded_with_its_digests_and_no_copy(
         entry = await source.stat("big.bin")
         async with S3Provider(_settings(s3_server)) as target:
             copies = await _count_copies(target)
-            written = await copy_verified(source, entry, target, "big.bin", "sha1")
+            written = await copy_verified(source, entry, target, "big.bin", kind="sha1")
             assert written.hashes["sha1"] == hashlib.sha1(DATA).hexdigest()
             stored = await target.stat("big.bin")
             assert stored.size == len(DATA) and stored.mtime_ns == entry.mtime_ns
@@ -120,7 +120,7 @@ def test_a_source_changed_after_hashing_is_sent_again_with_new_digests(
 
         source.hash = hash_then_edit  # type: ignore[method-assign]
         async with S3Provider(_settings(rclone_s3)) as target:
-            await copy_verified(source, entry, target, "big.bin", "sha1")
+            await copy_verified(source, entry, target, "big.bin", kind="sha1")
             stored = await target.stat("big.bin")
         edited = file.read_bytes()
         assert stored.hashes["sha1"] == hashlib.sha1(edited).hexdigest() and calls == 4

@@ -32,7 +32,7 @@ MIN_PASSPHRASE = 8
 
 async def make_request_key(passphrase: str) -> RequestKeyFile:
     sealed_by = SecretBytes(passphrase.encode())
-    file, _ = await new_request_key(WebCryptoBackend(), SystemRandom(), "", sealed_by)
+    file, _ = await new_request_key(WebCryptoBackend(), SystemRandom(), "", passphrase=sealed_by)
     return file
 
 

@@ -90,9 +90,9 @@ class SyncView:
                 two,
                 OpfsPairStore(pair_id(one, two)),
                 options,
-                SystemClock(),
-                SystemRandom(),
-                progress,
+                clock=SystemClock(),
+                random=SystemRandom(),
+                progress=progress,
             )
             _show_report(report, dry_run, time.monotonic() - started)
         except SyncoxideError as error:
