@@ -120,7 +120,9 @@ class BackupRunner:
         provider = self.connections.provider(connection, rule.source_path)
         give_local_state((provider,), self.state_folder(rule))
         tally = TarTally()
-        name = archive_name(rule.prefix, self.clock())
+        # Names have one-second precision: a run that starts in the second the last one ended
+        # takes the next second's name rather than failing on "already exists".
+        name = archive_name(rule.prefix, max(self.clock(), (rule.last_run_at or 0) + 1))
         try:
             stats = await borg.import_tar(name, provider_tar(provider, tally))
         finally:

@@ -118,7 +118,8 @@ def test_an_s3_source_remembers_its_objects_between_runs(
     client: TestClient, rclone_s3: S3Server, tmp_path: Path
 ) -> None:
     """The rule's provider keeps what it learned (each object's mtime, from a HEAD) in the
-    rule's state folder, so later runs HEAD only the objects that changed."""
+    rule's state folder, so later runs HEAD only the objects that changed. Two runs in the
+    same second get two archive names (names have one-second precision)."""
     source = f"backup-{uuid.uuid4().hex[:8]}"
     files = {"a.txt": b"a" * 100, "d/b.bin": bytes(range(256)) * 10}
     asyncio.run(_put_s3(rclone_s3, source, files))
@@ -133,6 +134,8 @@ def test_an_s3_source_remembers_its_objects_between_runs(
         json={"connection_id": bucket["id"], "source_path": source,
               "repository_id": repository["id"], "schedule": "every 6h"},
     ).json()  # fmt: skip
+    runner = client.app.state.backups.scheduler.runner  # type: ignore[attr-defined]
+    runner.clock = lambda: 1_800_000_000  # both runs in one second: names must still differ
     client.post(f"/api/v1/backups/rules/{rule['id']}/run")
     first = wait_for_rule(client, rule["id"], 1)["runs"][0]
     assert first["status"] == "ok" and first["files"] == 2, first
@@ -143,8 +146,12 @@ def test_an_s3_source_remembers_its_objects_between_runs(
     assert {f"{source}/{path}" for path in files} <= set(remembered)
     client.post(f"/api/v1/backups/rules/{rule['id']}/run")
     second = wait_for_rule(client, rule["id"], 2)["runs"][0]
-    assert second["status"] == "ok" and second["files"] == 2
+    assert second["status"] == "ok" and second["files"] == 2, second["message"]
     assert second["added"] < first["added"]
+    assert (first["archive"], second["archive"]) == (
+        f"{source}-2027-01-15T08:00:00",
+        f"{source}-2027-01-15T08:00:01",
+    )
 
 
 async def _put_s3(server: S3Server, prefix: str, files: dict[str, bytes]) -> None:
