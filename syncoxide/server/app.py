@@ -249,14 +249,22 @@ def rule_service(
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
     """Hosted repositories, their keys and provider backups; passphrases sealed with the
-    connections' key, borg's cache and security records under ``DATA/borg``."""
+    connections' key, borg's cache and security records under ``DATA/borg``, what backup
+    rules' providers remember between runs under ``DATA/backups-state``."""
     store = BackupStore.open(config.database_path)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
         store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
     )
-    runner = BackupRunner(store, repositories, rules.connections, services.notifier, services.clock)
+    runner = BackupRunner(
+        store,
+        repositories,
+        rules.connections,
+        services.notifier,
+        services.clock,
+        state_dir=config.data_dir / "backups-state",
+    )
     return BackupService(
         store=store,
         repositories=repositories,

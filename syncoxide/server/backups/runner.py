@@ -19,17 +19,20 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from syncoxide.backup.names import archive_name
 from syncoxide.backup.retention import RetentionPolicy
 from syncoxide.backup.schedule import Schedule
 from syncoxide.errors import AuthenticationError, NotFoundError, SyncoxideError, WrongPasswordError
 from syncoxide.native.backup.provider_tar import TarTally, provider_tar
+from syncoxide.native.providers.local_state import give_local_state
 from syncoxide.server.backups.repositories import BackupRepositories
 from syncoxide.server.backups.store import BackupRule, BackupRun, BackupStore
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.rules.connections import RECONNECT, Connections, close_provider
 from syncoxide.server.rules.store import Connection
+from syncoxide.server.storage.owner_only import mkdir_owner_only
 from syncoxide.units import format_bytes
 
 log = logging.getLogger("syncoxide.server.backups")
@@ -64,12 +67,15 @@ class BackupRunner:
         connections: Connections,
         notifier: Notifier,
         clock: Callable[[], int],
+        *,
+        state_dir: Path,
     ) -> None:
         self.store = store
         self.repositories = repositories
         self.connections = connections
         self.notifier = notifier
         self.clock = clock
+        self.state_dir = state_dir
         self.running: set[int] = set()
 
     def claim(self, rule_id: int) -> None:
@@ -112,8 +118,11 @@ class BackupRunner:
         borg = self.repositories.open(repository)
         connection = await self.store_connection(rule)
         provider = self.connections.provider(connection, rule.source_path)
+        give_local_state((provider,), self.state_folder(rule))
         tally = TarTally()
-        name = archive_name(rule.prefix, self.clock())
+        # Names have one-second precision: a run that starts in the second the last one ended
+        # takes the next second's name rather than failing on "already exists".
+        name = archive_name(rule.prefix, max(self.clock(), (rule.last_run_at or 0) + 1))
         try:
             stats = await borg.import_tar(name, provider_tar(provider, tally))
         finally:
@@ -134,6 +143,13 @@ class BackupRunner:
             added=stats.added,
             message=message,
         )
+
+    def state_folder(self, rule: BackupRule) -> Path:
+        """What the rule's provider remembers between runs (an S3 store's object metadata,
+        so a run after the first HEADs only the objects that changed)."""
+        folder = self.state_dir / f"user-{rule.user_id}" / f"rule-{rule.id}"
+        mkdir_owner_only(folder)  # it names the user's files
+        return folder
 
     async def store_connection(self, rule: BackupRule) -> Connection:
         found = await self.connections.store.connection(rule.user_id, rule.connection_id)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 from tests.native.providers.conftest import (
     ACCESS_KEY,
     DAV_PASSWORD,
@@ -110,6 +112,58 @@ def test_a_webdav_folder_is_backed_up_on_schedule_and_restored_into_s3(
     assert _digests(client, bucket["id"], f"{source}-restored") == want
 
     assert not _holds(tmp_path / "data", PASSPHRASE.encode()), "the passphrase is kept in clear"
+
+
+def test_an_s3_source_remembers_its_objects_between_runs(
+    client: TestClient, rclone_s3: S3Server, tmp_path: Path
+) -> None:
+    """The rule's provider keeps what it learned (each object's mtime, from a HEAD) in the
+    rule's state folder, so later runs HEAD only the objects that changed. Two runs in the
+    same second get two archive names (names have one-second precision)."""
+    source = f"backup-{uuid.uuid4().hex[:8]}"
+    files = {"a.txt": b"a" * 100, "d/b.bin": bytes(range(256)) * 10}
+    asyncio.run(_put_s3(rclone_s3, source, files))
+    bucket = connect(client, "bucket", "s3", endpoint=rclone_s3.endpoint, bucket=rclone_s3.bucket,
+                     access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY,
+                     region="us-east-1")  # fmt: skip
+    repository = client.post(
+        "/api/v1/backups/repositories", json={"name": "s3src", "passphrase": PASSPHRASE}
+    ).json()
+    rule = client.post(
+        "/api/v1/backups/rules",
+        json={"connection_id": bucket["id"], "source_path": source,
+              "repository_id": repository["id"], "schedule": "every 6h"},
+    ).json()  # fmt: skip
+    runner = client.app.state.backups.scheduler.runner  # type: ignore[attr-defined]
+    runner.clock = lambda: 1_800_000_000  # both runs in one second: names must still differ
+    client.post(f"/api/v1/backups/rules/{rule['id']}/run")
+    first = wait_for_rule(client, rule["id"], 1)["runs"][0]
+    assert first["status"] == "ok" and first["files"] == 2, first
+    state = tmp_path / "data" / "backups-state" / "user-1" / f"rule-{rule['id']}"
+    assert oct(state.stat().st_mode & 0o777) == "0o700"  # it names the user's files
+    (memory,) = state.rglob("s3-objects.json")
+    remembered = json.loads(memory.read_text())["objects"]
+    assert {f"{source}/{path}" for path in files} <= set(remembered)
+    client.post(f"/api/v1/backups/rules/{rule['id']}/run")
+    second = wait_for_rule(client, rule["id"], 2)["runs"][0]
+    assert second["status"] == "ok" and second["files"] == 2, second["message"]
+    assert second["added"] < first["added"]
+    assert (first["archive"], second["archive"]) == (
+        f"{source}-2027-01-15T08:00:00",
+        f"{source}-2027-01-15T08:00:01",
+    )
+
+
+async def _put_s3(server: S3Server, prefix: str, files: dict[str, bytes]) -> None:
+    settings = S3Settings(bucket=server.bucket, prefix=prefix, endpoint_url=server.endpoint,
+                          access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY)  # fmt: skip
+    async with S3Provider(settings) as provider:
+        for path, content in files.items():
+            await provider.write(path, _one(content), mtime_ns=1_700_000_000 * 10**9)
+
+
+async def _one(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 def test_a_failed_backup_is_shown_and_the_next_one_succeeds(

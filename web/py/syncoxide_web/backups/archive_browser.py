@@ -28,12 +28,12 @@ STATUS, RESTORE_STATUS = "backup-browse-status", "backup-restore-status"
 
 
 class ArchiveBrowser:
-    """The repository, archive and folder shown, and the connections a restore may go into."""
+    """The repository and archive shown, what a restore would restore, and the connections it
+    may go into."""
 
     def __init__(self) -> None:
         self._repository_id = 0
         self._archive = ""
-        self._folder = ""
         self._restore_path = ""
         self._connection_names: dict[int, str] = {}
         self._restores: list[dict[str, Any]] = []
@@ -108,7 +108,6 @@ class ArchiveBrowser:
         except SyncoxideError as error:
             say_error(STATUS, error, what=f"“{folder or self._archive}” could not be opened")
             return
-        self._folder = folder
         element("backup-archive-crumbs").innerHTML = archive_crumbs_html(self._archive, folder)
         element("backup-entries").innerHTML = entries_html(
             self._repository_id, self._archive, folder, answer["entries"]

@@ -5,7 +5,8 @@ repositories (make, register, give or forget a passphrase), backups (browse an a
 download a file or a zip, restore into a provider), and provider backups (rules the server
 runs on a schedule). The cards do not know each other: the repositories and the server's
 connections reach the cards that list them through feeds, and the live events socket
-refreshes rules and restores when the server reports a run.
+refreshes rules and restores when the server reports a run. The layout is the server's
+(``syncoxide/server/pages/templates/views/backups.html``), usable before Python runs.
 """
 
 from __future__ import annotations
