@@ -37,7 +37,7 @@ from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
-from syncoxide.server.config import ServerConfig
+from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
@@ -282,16 +282,34 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules and backup rules run on schedule for as long as the server runs; the
-    backup account's authorized_keys is rewritten from the database at start."""
+    backup account's authorized_keys is rewritten from the database at start; gRPC, when
+    asked for, listens beside the web server on its event loop."""
     schedulers = (app.state.rules.scheduler, app.state.backups.scheduler)
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
         await scheduler.start()
     try:
-        yield
+        async with _grpc_beside(app):
+            yield
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+
+
+@contextlib.asynccontextmanager
+async def _grpc_beside(app: Starlette) -> AsyncIterator[None]:
+    address: GrpcAddress | None = app.state.grpc_address
+    if address is None:
+        yield
+        return
+    # Imported only when gRPC is on: grpcio costs a tenth of a second at every server start.
+    from syncoxide.server.grpc import listener
+
+    server = await listener.start(app, API_OPERATIONS, address)
+    try:
+        yield
+    finally:
+        await listener.stop(server)
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.
@@ -327,6 +345,8 @@ def create_app(
     config: ServerConfig,
     services: Services | None = None,
     limits: RateLimits | None = None,
+    *,
+    grpc: GrpcAddress | None = None,
 ) -> Starlette:
     web = WebApp(config, services)
     if limits is not None:
@@ -353,6 +373,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = web.services
+    app.state.grpc_address = grpc
     app.state.links = links
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
