@@ -32,6 +32,7 @@ from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.scheduler import BackupScheduler
 from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
+from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
@@ -331,6 +332,7 @@ def create_app(
         *signaling_routes(config),
         *account_pages.routes(),
         *cli_login.routes(),
+        *file_links.routes(),
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])

@@ -86,3 +86,11 @@ def test_links_show_their_state() -> None:
     ]
     html = links_html(links, "none")
     assert "2 files · no expiry" in html and "Trip &lt;3" in html and "revoked" in html
+
+
+def test_the_linked_entry_is_marked_and_every_entry_offers_its_link() -> None:
+    entries = [_entry("home", "a.txt", id=4, link="/f/4"), _entry("s3", "b", id=5, link="/f/5")]
+    html = entries_html(entries, ("star",), linked=5)
+    first, second = html.split("<tr class=")[1:]
+    assert "data-linked" not in first and 'data-linked="1"' in second
+    assert 'href="/f/4"' in first and 'href="/f/5"' in second

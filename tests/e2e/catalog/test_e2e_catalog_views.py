@@ -151,3 +151,14 @@ def test_delete_forever_empties_it_from_the_trash(page: Page, api: httpx2.Client
     expect(page.locator("#trash-status")).to_contain_text("Deleted forever")
     expect(trashed).to_have_count(0)
     assert api.get("/api/v1/catalog/trash").json()["items"] == []
+
+
+def test_a_stable_link_opens_the_file_in_all_files(page: Page, api: httpx2.Client) -> None:
+    [found] = api.get("/api/v1/catalog/search", params={"q": "packing"}).json()["entries"]
+    page.goto(page.url.split("#")[0].split("?")[0].rstrip("/") + found["link"])
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=APP_READY_MS)
+    assert "#/all" in page.url
+    marked = page.locator("#all-results tr[data-linked]")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("home:" + PATH)
+    expect(page.locator("#all-crumbs")).to_contain_text("trip")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import js
+
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import (
@@ -35,6 +37,7 @@ class AllFilesView:
         self._listeners = Listeners()
         self._connections = connections
         self._folder = ""  # the browsed folder, when a place is picked and nothing searched
+        self._linked = 0  # the entry a /f/<id> link opened the app on, marked in its folder
         self._actions = EntryActions(STATUS, history, self.show, self._open_folder)
 
     def start(self) -> AllFilesView:
@@ -48,8 +51,21 @@ class AllFilesView:
         element("all-type").innerHTML = type_choices()
         self._connections.follow(self._show_places)
         self._listeners.on_shown("all", self.show)
-        self._listeners.start(self.show())
+        linked = str(js.URLSearchParams.new(js.location.search).get("f") or "")
+        self._listeners.start(self._open_linked(int(linked)) if linked.isdigit() else self.show())
         return self
+
+    async def _open_linked(self, entry_id: int) -> None:
+        """Show the folder holding the entry a ``/f/<id>`` link named, that entry marked."""
+        try:
+            entry = await call_api("GET", f"/catalog/entries/{entry_id}")
+        except SyncoxideError as error:
+            say_error(STATUS, error, what="The linked file could not be shown")
+            await self.show()
+            return
+        self._linked = int(entry["id"])
+        await self._open_folder(str(entry["source"]), str(entry["path"]).rpartition("/")[0])
+        say(STATUS, f"Opened from its link: {entry['location']}.")
 
     def _show_places(self, connections: list[dict[str, Any]]) -> None:
         picked = str(element("all-place").value)
@@ -79,7 +95,8 @@ class AllFilesView:
         entries = answer["entries"]
         empty = "This folder is empty." if browsing else "No file in the index matches."
         count = "" if browsing or not entries else found_note(len(entries), SHOWN)
-        element("all-results").innerHTML = count + entries_html(entries, ACTIONS, empty=empty)
+        shown = entries_html(entries, ACTIONS, empty=empty, linked=self._linked)
+        element("all-results").innerHTML = count + shown
 
     async def _open_folder(self, place: str, folder: str) -> None:
         element("all-query").value = ""

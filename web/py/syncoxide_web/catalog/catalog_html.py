@@ -75,6 +75,13 @@ def _entry_actions(entry: dict[str, Any], actions: tuple[str, ...]) -> str:
     return " ".join(buttons)
 
 
+def _link_anchor(entry: dict[str, Any]) -> str:
+    """The entry's stable link (it survives renames), to copy and keep."""
+    link = str(entry.get("link") or "")
+    title = "A link to this that keeps working after a rename or move"
+    return f' <a class="file-link" href="{escape(link)}" title="{title}">Link</a>' if link else ""
+
+
 def _entry_name(entry: dict[str, Any]) -> str:
     path = str(entry["path"])
     shown = escape(path.rsplit("/", 1)[-1])
@@ -90,8 +97,10 @@ def entries_html(
     actions: tuple[str, ...],
     *,
     empty: str = "Nothing here.",
+    linked: int = 0,
 ) -> str:
-    """A table of index entries: name, where it is, size, modified, and ``actions`` buttons."""
+    """A table of index entries: name, where it is, size, modified, and ``actions`` buttons;
+    the entry a ``/f/<id>`` link opened (``linked``) is marked."""
     if not entries:
         return f'<p class="muted">{escape(empty)}</p>'
     rows = []
@@ -101,13 +110,15 @@ def entries_html(
         done = ACTION_WORDS.get(str(entry.get("action", "")), "")
         stamp = when(int(entry["at"]), seconds=True) if done else when(int(entry["mtime_ns"]))
         note = f" ({done})" if done else ""
+        mark = ' data-linked="1"' if linked and entry.get("id") == linked else ""
         rows.append(
             f'<tr class="catalog-entry" data-location="{location}"'
             f' data-source="{escape(str(entry["source"]))}"'
             f' data-path="{escape(str(entry["path"]))}"'
-            f' data-kind="{escape(str(entry["kind"]))}">'
+            f' data-kind="{escape(str(entry["kind"]))}"{mark}>'
             f'<td>{_entry_name(entry)}</td><td>{location}</td><td class="num">{size}</td>'
-            f"<td>{escape(stamp)}{escape(note)}</td><td>{_entry_actions(entry, actions)}</td></tr>"
+            f"<td>{escape(stamp)}{escape(note)}</td><td>{_entry_actions(entry, actions)}"
+            f"{_link_anchor(entry)}</td></tr>"
         )
     return (
         '<table class="files catalog-entries"><thead><tr><th>Name</th><th>Where</th>'
