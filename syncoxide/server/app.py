@@ -34,6 +34,7 @@ from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.scheduler import BackupScheduler
 from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
+from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
@@ -46,6 +47,7 @@ from syncoxide.server.files.api import STORAGE_OPERATIONS
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
+from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
@@ -281,10 +283,10 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules and backup rules run on schedule for as long as the server runs; the
-    backup account's authorized_keys is rewritten from the database at start; gRPC, when
-    asked for, listens beside the web server on its event loop."""
-    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler)
+    """Sync rules, backup rules and the retention sweep run on schedule for as long as the
+    server runs; the backup account's authorized_keys is rewritten from the database at start;
+    gRPC, when asked for, listens beside the web server on its event loop."""
+    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler, app.state.sweep)
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
         await scheduler.start()
@@ -360,6 +362,7 @@ def create_app(
         *signaling_routes(config),
         *account_pages.routes(),
         *cli_login.routes(),
+        *file_links.routes(),
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])
@@ -379,7 +382,9 @@ def create_app(
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one
-    app.state.recovery = FileRecovery(files, files.history, web.services.clock)
+    retention = config.retention()
+    app.state.recovery = FileRecovery(files, files.history, web.services.clock, retention.policy)
+    app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()

@@ -20,11 +20,21 @@ from typing import Any
 
 import platformdirs
 
+from syncoxide.catalog.retention import DAY, RetentionPolicy
 from syncoxide.errors import ConfigError
 from syncoxide.server.webbuild import project_root
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: How often the server purges trash and versions past their retention, unless set otherwise.
+RETENTION_SWEEP_SECONDS = 3600.0
+_RETENTION_KEYS = ("versions_days", "trash_days", "quota_share", "sweep_every_seconds")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    policy: RetentionPolicy
+    sweep_every_seconds: float = RETENTION_SWEEP_SECONDS
 
 
 def default_data_dir() -> Path:
@@ -136,6 +146,32 @@ class ServerConfig:
             ssh_login=text.get("ssh_login", getpass.getuser()),
             borg=text.get("borg", shutil.which("borg") or "borg"),
         )
+
+    def retention(self) -> RetentionSettings:
+        """``[retention]`` in the settings file (docs/catalog.md): ``versions_days``,
+        ``trash_days`` (30 each), ``quota_share`` (0.5) and ``sweep_every_seconds`` (3600)."""
+        table = self._settings_table("retention")
+        defaults = RetentionPolicy()
+        numbers = {
+            k: v
+            for k, v in table.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        }
+        unknown = set(table) - set(_RETENTION_KEYS)
+        if unknown or len(numbers) != len(table) or numbers.get("quota_share", 0.5) > 1:
+            raise ConfigError(
+                f"[retention] in {self.settings_path} has an unknown or mistyped setting.",
+                hint="Settings (positive numbers): versions_days, trash_days, quota_share "
+                "(at most 1), sweep_every_seconds; see docs/catalog.md.",
+            )
+        policy = RetentionPolicy(
+            version_max_age=round(numbers.get("versions_days", 0) * DAY)
+            or defaults.version_max_age,
+            trash_max_age=round(numbers.get("trash_days", 0) * DAY) or defaults.trash_max_age,
+            quota_share=float(numbers.get("quota_share", defaults.quota_share)),
+        )
+        sweep = numbers.get("sweep_every_seconds", RETENTION_SWEEP_SECONDS)
+        return RetentionSettings(policy, float(sweep))
 
     @property
     def link_quota_bytes(self) -> int | None:

@@ -96,12 +96,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         **_alices_rule(app),
     }
     params.update(_alices_backups(app, int(params["connection_id"])))
-    _alices_stored_file(alice, csrf)
+    params.update(_alices_stored_file(alice, csrf))
     return app, params
 
 
-def _alices_stored_file(alice: TestClient, csrf: str) -> None:
-    """A file in alice's own storage, named and filled with the label nobody else may see."""
+def _alices_stored_file(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A file in alice's own storage, named and filled with the label nobody else may see, and
+    its entry in her index (what ``/f/<id>`` names)."""
     stored = alice.put(
         "/api/v1/storage/content",
         params={"path": SECRET_LABEL},
@@ -109,6 +110,8 @@ def _alices_stored_file(alice: TestClient, csrf: str) -> None:
         headers={"X-CSRF-Token": csrf},
     )
     assert stored.status_code == 200, stored.text
+    [entry] = alice.get("/api/v1/catalog/search", params={"q": "in:home"}).json()["entries"]
+    return {"entry_id": str(entry["id"])}
 
 
 def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
