@@ -50,6 +50,7 @@ from syncoxide.server.http.forms import safe_next
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
+from syncoxide.server.links.mail_api import LINK_MAIL_OPERATIONS
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
@@ -297,6 +298,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     ACCOUNT_OPERATIONS
     + EVENT_OPERATIONS
     + LINK_OPERATIONS
+    + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
     + BACKUP_OPERATIONS
