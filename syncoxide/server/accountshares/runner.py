@@ -34,7 +34,7 @@ from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.server.rules.store import Connection, RuleStore
 from syncoxide.server.storage.owner_only import mkdir_owner_only
 from syncoxide.server.storage.port import MetadataStore
-from syncoxide.sync.plan import ActionKind, Side
+from syncoxide.sync.plan import Action, ActionKind, Side
 
 log = logging.getLogger("syncoxide.server.accountshares")
 NOTICE_ITEMS = 50
@@ -147,6 +147,7 @@ class ShareRunner:
         done = [o for o in report.outcomes if o.ok and not o.noop]
         now = self.clock()
         told: dict[int, list[dict[str, str]]] = {}
+        undone: list[str] = []
         for outcome in done:
             action = _ACTIONS.get(outcome.action.kind)
             if action is None:
@@ -156,8 +157,18 @@ class ShareRunner:
             notify = share.recipient_id if to_recipient else share.owner_id
             actor = share.owner_id if to_recipient else share.recipient_id
             path = outcome.action.path
+            if share.access == READ_ONLY and _undid_recipient(share, outcome.action):
+                undone.append(path)
+                continue
             self.store.add_change(ShareChange(0, share.id, actor, notify, action, path, now))
             told.setdefault(notify, []).append({"path": path, "action": action})
+        if undone:
+            payload = {"share_id": share.id, "name": share.name, "paths": undone[:NOTICE_ITEMS]}
+            payload["message"] = (
+                f"{share.name!r} is shared with you read-only: your changes to "
+                f"{len(undone)} files were replaced by the owner's copy."
+            )
+            await self.notices.notifier.emit(share.recipient_id, "share.undone", payload, now)
         for notify, changes in told.items():
             actor = share.owner_id if notify == share.recipient_id else share.recipient_id
             by = await self.users.user_by_id(actor)
@@ -174,3 +185,19 @@ class ShareRunner:
             count = len(report.failures)
             return "partial", f"{count} files failed; first: {first.action.path}: {first.message}"
         return "ok", f"{len(done)} changes made." if done else "Already in step."
+
+
+def _undid_recipient(share: AccountShare, action: Action) -> bool:
+    """Whether a read-only run's action put back the owner's copy over the recipient's own
+    change (rather than carrying the owner's change over): told by time, as the pair's
+    listing gives it. A file the recipient changed is newer than the owner's; one they added
+    appeared after the last run."""
+    mine = action.target
+    if mine is None:
+        return False
+    if action.kind is ActionKind.COPY and action.source is not None:
+        return mine.mtime_ns > action.source.mtime_ns
+    if action.kind is ActionKind.DELETE:
+        last = share.last_sync_at
+        return last is not None and mine.mtime_ns // 1_000_000_000 >= last
+    return False
