@@ -8,6 +8,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── UsageError                      the caller asked for something impossible (bad flag or path)
     │   └── InvalidInputError           a request field, header or parameter is malformed
     ├── ConfigError                     configuration or installation is incomplete or invalid
+    │   └── FeatureOffError             the operator has not turned this feature on (email)
     ├── NotFoundError                   a file, share, user or object does not exist
     │   └── GoneError                   it existed, but expired, was revoked or used up
     ├── PermissionDeniedError           authenticated but not allowed
@@ -78,6 +79,10 @@ class InvalidInputError(UsageError):
 
 class ConfigError(SyncoxideError):
     code = "config"
+
+
+class FeatureOffError(ConfigError):
+    code = "feature_off"
 
 
 class NotFoundError(SyncoxideError):

@@ -21,6 +21,14 @@ from syncoxide.server.accounts import cli_login
 from syncoxide.server.accounts import pages as account_pages
 from syncoxide.server.accounts.api import ACCOUNT_OPERATIONS
 from syncoxide.server.accounts.auth import who
+from syncoxide.server.accountshares.api import ACCOUNT_SHARE_OPERATIONS
+from syncoxide.server.accountshares.digest import Digests
+from syncoxide.server.accountshares.notices import Notices
+from syncoxide.server.accountshares.runner import ShareRunner
+from syncoxide.server.accountshares.scheduler import ShareScheduler
+from syncoxide.server.accountshares.service import AccountShareService
+from syncoxide.server.accountshares.store import AccountShareStore
+from syncoxide.server.accountshares.unsubscribe_routes import unsubscribe_routes
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.openapi import openapi_document
@@ -54,6 +62,7 @@ from syncoxide.server.http.forms import safe_next
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
+from syncoxide.server.links.mail_api import LINK_MAIL_OPERATIONS
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
@@ -281,12 +290,45 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     )
 
 
+def account_share_service(
+    config: ServerConfig, services: Services, files: FileService, rules: RuleService
+) -> AccountShareService:
+    """Shares between accounts: kept in step by their own scheduler with the rules' engine;
+    a change in a storage place makes its share due at once, and the storage API refuses
+    writes into a place shared read-only."""
+    store = AccountShareStore.open(config.database_path)
+    notices = Notices(store, services.notifier, services.mailer, services.clock)
+    runner = ShareRunner(
+        store=store,
+        rules=rules.store,
+        connections=rules.connections,
+        notices=notices,
+        users=services.store,
+        data_dir=config.data_dir,
+        clock=services.clock,
+    )
+    digests = Digests(store, services.store, services.mailer, services.signing, services.clock)
+    scheduler = ShareScheduler(runner, digests.send_due)
+    service = AccountShareService(
+        store, services.store, rules, notices, services.clock, scheduler.wake
+    )
+    service.scheduler = scheduler
+    files.changes.listen(scheduler.storage_changed)
+    files.api_write_refused = service.refused_write
+    return service
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules, backup rules and the retention sweep run on schedule for as long as the
-    server runs; the backup account's authorized_keys is rewritten from the database at start;
-    gRPC, when asked for, listens beside the web server on its event loop."""
-    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler, app.state.sweep)
+    """Sync rules, backup rules, account shares and the retention sweep run on schedule for as
+    long as the server runs; the backup account's authorized_keys is rewritten from the database
+    at start; gRPC, when asked for, listens beside the web server on its event loop."""
+    schedulers = (
+        app.state.rules.scheduler,
+        app.state.backups.scheduler,
+        app.state.account_shares.scheduler,
+        app.state.sweep,
+    )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
         await scheduler.start()
@@ -319,10 +361,12 @@ API_OPERATIONS: tuple[Operation, ...] = (
     ACCOUNT_OPERATIONS
     + EVENT_OPERATIONS
     + LINK_OPERATIONS
+    + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
+    + ACCOUNT_SHARE_OPERATIONS
 )
 
 
@@ -368,6 +412,7 @@ def create_app(
     routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])
     routes.extend([*share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
+    routes.extend(unsubscribe_routes())
     files = file_service(config, links)
     routes.extend(storage_uploads.routes(files))
     app = Starlette(
@@ -386,6 +431,7 @@ def create_app(
     app.state.recovery = FileRecovery(files, files.history, web.services.clock, retention.policy)
     app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
+    app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outermost, so every route and limit sees the visitor's address

@@ -14,7 +14,7 @@ import ipaddress
 import os
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,29 @@ class BackupHosting:
     @property
     def ssh_ready(self) -> bool:
         return self.authorized_keys is not None
+
+
+#: How mail leaves the server: ``starttls`` upgrades a plain connection (port 587), ``ssl`` is
+#: TLS from the first byte (port 465), ``none`` is for a relay on this machine only.
+MAIL_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail (``[mail]`` in the settings file, docs/email.md). Without a ``host`` the
+    server sends no mail and says so where mail was asked for."""
+
+    host: str
+    port: int
+    security: str  # a key of MAIL_SECURITY
+    sender: str  # the From address
+    user: str = ""
+    password: str = field(default="", repr=False)
+    #: The server's address as recipients reach it, for links in messages; when empty, the
+    #: address the request that caused the message came in on.
+    public_url: str = ""
+    #: At most one change digest per share per this many minutes.
+    digest_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -172,6 +195,38 @@ class ServerConfig:
         )
         sweep = numbers.get("sweep_every_seconds", RETENTION_SWEEP_SECONDS)
         return RetentionSettings(policy, float(sweep))
+
+    def mail(self) -> MailSettings | None:
+        """``[mail]`` in the settings file, checked; None when it names no ``host``."""
+        table = self._settings_table("mail")
+        if not table.get("host"):
+            return None
+        text_keys = {"host", "security", "from", "user", "password", "public_url"}
+        number_keys = {"port", "digest_minutes"}
+        wrong = sorted(
+            k
+            for k, v in table.items()
+            if not (k in text_keys and isinstance(v, str))
+            and not (k in number_keys and isinstance(v, int) and not isinstance(v, bool))
+        )
+        security = table.get("security", "starttls")
+        if wrong or security not in MAIL_SECURITY or "@" not in table.get("from", ""):
+            raise ConfigError(
+                f"[mail] in {self.settings_path} has an unknown, mistyped or missing setting"
+                + (f" ({', '.join(wrong)})." if wrong else "."),
+                hint="Give host and from (an address); port, digest_minutes (numbers); "
+                "security (starttls, ssl or none), user, password, public_url; see docs/email.md.",
+            )
+        return MailSettings(
+            host=table["host"],
+            port=table.get("port", MAIL_SECURITY[security]),
+            security=security,
+            sender=table["from"],
+            user=table.get("user", ""),
+            password=table.get("password", ""),
+            public_url=table.get("public_url", "").rstrip("/"),
+            digest_minutes=max(1, table.get("digest_minutes", 15)),
+        )
 
     @property
     def link_quota_bytes(self) -> int | None:

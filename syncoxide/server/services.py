@@ -11,6 +11,7 @@ from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.events.service import Notifier
+from syncoxide.server.mail.outbox import Mailer
 from syncoxide.server.ratelimit import RateLimiter, RateLimits
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
@@ -29,6 +30,7 @@ class Services:
     limits: RateLimits = field(default_factory=RateLimits)
     cli_codes: CliLoginCodes = field(default_factory=CliLoginCodes)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    mailer: Mailer = field(default_factory=lambda: Mailer(None))
 
     @property
     def clock(self) -> Clock:
@@ -48,6 +50,7 @@ def embedded_services(
         oidc=OidcLogins(store, load_providers(config.settings_path)),
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
+        mailer=Mailer(config.mail()),
     )
 
 

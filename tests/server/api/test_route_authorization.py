@@ -67,6 +67,8 @@ PUBLIC = {
     "DELETE /api/v1/drop/{link_id}/{upload_id}": "cancels an upload into a request link",
     "OPTIONS /api/v1/storage/uploads/": "tus capability discovery, no data",
     "OPTIONS /api/v1/storage/uploads/{upload_id}": "tus capability discovery, no data",
+    "GET /unsubscribe/{ticket}": "a digest's unsubscribe page; the signed ticket is the right",
+    "POST /unsubscribe/{ticket}": "unsubscribing from a digest; the signed ticket is the right",
 }
 REFUSED = {401, 403, 404, 405}
 
@@ -78,6 +80,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
     app = create_app(ServerConfig(data_dir=data, web_root=ROOT / "web"))
     add_user(app, "alice")
     add_user(app, "bob")
+    add_user(app, "carol")
     alice = TestClient(app)
     csrf = sign_in(alice, "alice")
     made = alice.post(
@@ -96,6 +99,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         **_alices_rule(app),
     }
     params.update(_alices_backups(app, int(params["connection_id"])))
+    params.update(_alices_account_share(alice, csrf))
     params.update(_alices_stored_file(alice, csrf))
     return app, params
 
@@ -172,6 +176,17 @@ def _alices_rule(app: Starlette) -> dict[str, str]:
     )
     added = asyncio.run(store.add_rule(rule))
     return {"connection_id": str(connection.id), "rule_id": str(added.id)}
+
+
+def _alices_account_share(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A folder of alice's shared with carol: bob, the third account, must see none of it."""
+    made = alice.post(
+        "/api/v1/account-shares",
+        json={"to": "carol", "place": f"home:{SECRET_LABEL}"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert made.status_code == 201, made.text
+    return {"account_share_id": str(made.json()["id"])}
 
 
 def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
@@ -290,6 +305,7 @@ def test_another_user_never_sees_or_touches_alices_things(
             problems.append(f"{method} {path} let bob act on alice's token ({status})")
         owners_only = "{link_id" in path and f"{method} {path}" not in PUBLIC
         owners_only = owners_only or "{connection_id" in path or "{rule_id" in path
+        owners_only = owners_only or "{account_share_id" in path
         owners_only = owners_only or any(
             f"{{{name}" in path for name in ("repository_id", "key_id", "backup_rule_id")
         )
@@ -308,5 +324,7 @@ def test_another_user_never_sees_or_touches_alices_things(
         SECRET_LABEL
     ]
     assert len(alice_tokens.get("/api/v1/rules").json()["rules"]) == 1
+    [shared] = alice_tokens.get("/api/v1/account-shares").json()["shares"]
+    assert (shared["recipient"], shared["state"]) == ("carol", "invited")
     stored = alice_tokens.get("/api/v1/storage").json()["entries"]
     assert [(e["path"], e["size"]) for e in stored] == [(SECRET_LABEL, len(SECRET_LABEL))]
