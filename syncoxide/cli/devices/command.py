@@ -23,6 +23,7 @@ import sys
 from typing import Any
 
 from syncoxide.cli.devices.report import ledger_report, print_report
+from syncoxide.cli.devices.sync import register_sync
 from syncoxide.cli.p2p.command import DEFAULT_SERVER_ENV
 from syncoxide.devices.device_id import device_id, normalise_device_id
 from syncoxide.devices.pairing import PairingCode
@@ -189,6 +190,7 @@ def register(commands: Any) -> None:
             verb.set_defaults(run=kind_or_run)
         _json(verb)
     _register_pair(verbs)
+    register_sync(verbs)
 
 
 def _register_pair(verbs: Any) -> None:

@@ -29,6 +29,7 @@ from syncoxide.errors import (
     RemoteProtocolError,
 )
 from syncoxide.native.devices.channel_auth import channel_view, receive_json, send_json
+from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.store import DeviceStore, now
 from syncoxide.native.p2p.channel import ChannelLink, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient, create_room, resolve
@@ -111,7 +112,23 @@ async def _pair(
     if peer.public == me.public:
         raise RemoteProtocolError("Both ends are this same device: pair two different devices.")
     await _agree(link, peer, confirm)
-    return await _trade_records(store, link, peer)
+    paired = await _trade_records(store, link, peer)
+    await _agree_meeting(store, link, address.server, peer, offerer=offerer)
+    return paired
+
+
+async def _agree_meeting(
+    store: DeviceStore, link: ChannelLink, server: str, peer: Hello, *, offerer: bool
+) -> None:
+    """A room of their own where the two daemons meet from now on (folders.py)."""
+    if offerer:
+        meeting, _ = await create_room(server)
+        body = {"type": "meeting", "room": meeting.room, "token": meeting.token}
+        await send_json(link, body)
+    else:
+        body = await receive_json(link, "meeting")
+        meeting = RoomAddress(server, str(body["room"]), str(body["token"]))
+    FolderBook(store.folder).remember_meeting(device_id(peer.public), meeting)
 
 
 async def _pake(link: ChannelLink, address: RoomAddress, code: PairingCode) -> bytes:

@@ -1,0 +1,119 @@
+"""Two and three devices on one machine, each with its own config folder, syncing through a
+live server on loopback: changes arrive, concurrent edits keep both, kill -9 converges."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LiveServer
+from tests.native.devices.device_processes import DeviceHome, make_device, pair
+from tests.native.p2p.p2p_processes import CliRun
+
+ARRIVAL = 30.0
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = ARRIVAL) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".syncoxide" not in p.parts
+    }
+
+
+class Fleet:
+    def __init__(self, root: Path, server: LiveServer) -> None:
+        self.root, self.server = root, server
+        self.runs: dict[str, CliRun] = {}
+
+    def device(self, name: str) -> DeviceHome:
+        return make_device(self.root, name)
+
+    def share(self, device: DeviceHome, *peers: DeviceHome, mode: list[str] | None = None) -> Path:
+        path = self.root / f"{device.name}-files"
+        args = [a for peer in peers for a in ("--with", peer.device_id)]
+        done = device.run("folders", "add", "photos", str(path), *args, *(mode or []))
+        assert done.returncode == 0, done.stderr
+        return path
+
+    def start(self, device: DeviceHome) -> CliRun:
+        run = device.start("run", log=self.root / f"{device.name}-run-{time.monotonic_ns()}.log")
+        self.runs[device.name] = run
+        return run
+
+    def stop_all(self) -> None:
+        for run in self.runs.values():
+            if run.process.poll() is None:
+                run.process.send_signal(signal.SIGINT)
+        for run in self.runs.values():
+            try:
+                run.process.wait(10)
+            except Exception:
+                run.stop()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, live_server: LiveServer) -> Iterator[Fleet]:
+    made = Fleet(tmp_path, live_server)
+    yield made
+    made.stop_all()
+
+
+def two_paired(fleet: Fleet) -> tuple[DeviceHome, DeviceHome, Path, Path]:
+    laptop, phone = fleet.device("laptop"), fleet.device("phone")
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    return laptop, phone, fleet.share(laptop, phone), fleet.share(phone, laptop)
+
+
+def test_a_change_on_one_device_appears_on_the_other(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "album").mkdir()
+    (here / "album" / "a.txt").write_text("first\n")
+    big = os.urandom(3 * 128 * 1024 + 5)
+    (here / "big.bin").write_bytes(big)
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "the phone has the laptop's files", 60)
+    (there / "album" / "a.txt").write_text("changed on the phone\n")
+    took = wait_until(
+        lambda: (here / "album" / "a.txt").read_text() == "changed on the phone\n",
+        "the edit came back",
+    )
+    print(f"propagation of one changed file: {took:.2f} s")
+    (here / "album" / "a.txt").unlink()
+    wait_until(lambda: not (there / "album" / "a.txt").exists(), "the delete arrived")
+    assert tree(there) == tree(here)
+
+
+def test_concurrent_edits_end_as_both_versions_on_both_devices(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "note.txt").write_text("v0\n")
+    (there / "note.txt").write_text("v0\n")  # equal content: no conflict, histories merge
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "both agree on v0", 60)
+    fleet.stop_all()
+    (here / "note.txt").write_text("laptop's edit\n")
+    (there / "note.txt").write_text("phone's edit\n")
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(
+        lambda: len(tree(here)) == 2 and tree(here) == tree(there), "both versions on both", 60
+    )
+    contents = sorted(p.read_text() for p in here.iterdir() if p.is_file())
+    assert contents == ["laptop's edit\n", "phone's edit\n"]
