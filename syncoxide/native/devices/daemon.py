@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import sys
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
 
 RESCAN_EVERY = 10.0
 RECONNECT_AFTER = 1.0
+TRUST_CHECK_EVERY = 1.0
+UNTRUSTED_RETRY = 10.0
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Daemon:
         for name, config in book.folders().items():
             journal = self.store.folder / "index" / f"{name}.json"
             local = LocalFolder(name, config.path, journal, me.device_id)
+            local.forget_scratch()
             self.folders[name] = Shared(config, local, asyncio.Lock())
         if not self.folders:
             raise SyncoxideError(
@@ -53,6 +57,7 @@ class Daemon:
             )
         peers = sorted({peer for shared in self.folders.values() for peer in shared.config.peers})
         tasks = [asyncio.create_task(self._watch(shared)) for shared in self.folders.values()]
+        tasks.append(asyncio.create_task(self._watch_trust()))
         for peer in peers:
             address = book.meeting(peer)
             if address is None:
@@ -89,6 +94,22 @@ class Daemon:
         async for _ in watcher:
             await self._rescan(shared)
 
+    async def _watch_trust(self) -> None:
+        """Spread a record made meanwhile (``devices revoke`` while we run) at once."""
+        seen = await self._records_digest()
+        while True:
+            await asyncio.sleep(TRUST_CHECK_EVERY)
+            now = await self._records_digest()
+            if now != seen:
+                seen = now
+                for session in list(self.sessions.values()):
+                    with contextlib.suppress(SyncoxideError):
+                        await session.refresh_trust()
+
+    async def _records_digest(self) -> bytes:
+        records = (await self.store.ledger()).records()
+        return hashlib.sha256(b"".join(r.to_bytes() for r in records)).digest()
+
     async def _meet_forever(self, me: Identity, peer: str, address: RoomAddress) -> None:
         while True:
             try:
@@ -99,7 +120,11 @@ class Daemon:
             await asyncio.sleep(RECONNECT_AFTER)
 
     async def _meet(self, me: Identity, peer: str, address: RoomAddress) -> None:
-        peer_key = _key_of(await self.store.ledger(), peer)
+        ledger = await self.store.ledger()
+        peer_key = _key_of(ledger, peer)
+        if peer_key not in ledger.trusted():
+            await asyncio.sleep(UNTRUSTED_RETRY)  # revoked: look again later, quietly
+            return
         offerer = me.public < peer_key
         signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
         try:

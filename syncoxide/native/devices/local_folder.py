@@ -231,21 +231,29 @@ class LocalFolder:
         scratch = self.root / STATE_FOLDER / "tmp"
         scratch.mkdir(parents=True, exist_ok=True)
         temporary = scratch / uuid.uuid4().hex
-        with Path(temporary).open("wb") as handle:
-            for number, digest in enumerate(theirs.blocks):
-                data = self._local_block(have.get(digest), digest)
-                if data is None:
-                    data = await fetch(number, digest)
-                if hashlib.sha256(data).hexdigest() != digest:
-                    handle.close()
-                    temporary.unlink()
-                    raise IntegrityError(
-                        f"A peer sent a block of {theirs.path!r} that does not match its hash."
-                    )
-                handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with Path(temporary).open("wb") as handle:
+                for number, digest in enumerate(theirs.blocks):
+                    data = self._local_block(have.get(digest), digest)
+                    if data is None:
+                        data = await fetch(number, digest)
+                    if hashlib.sha256(data).hexdigest() != digest:
+                        raise IntegrityError(
+                            f"A peer sent a block of {theirs.path!r} that does not match its hash."
+                        )
+                    handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a half-made file is never left behind
+            raise
         return temporary
+
+    def forget_scratch(self) -> None:
+        """Drop what a killed run left half-assembled (it is fetched again as needed)."""
+        scratch = self.root / STATE_FOLDER / "tmp"
+        for leftover in scratch.glob("*") if scratch.is_dir() else []:
+            leftover.unlink(missing_ok=True)
 
     def _blocks_held(self) -> dict[str, tuple[str, int]]:
         held: dict[str, tuple[str, int]] = {}

@@ -122,6 +122,14 @@ class PeerSession:
         await self.store.take([base64.b64decode(raw) for raw in answer["records"]])
         await self._check_trusted()
 
+    async def refresh_trust(self) -> None:
+        """Our records changed: hand them over, and hang up if the peer is no longer trusted."""
+        ours = [_b64(r.to_bytes()) for r in (await self.store.ledger()).records()]
+        await self._json({"type": "records", "records": ours})
+        if self.peer not in (await self.store.ledger()).trusted():
+            await self.link.flush(2.0)
+            self.link.abort()
+
     async def announce(self, name: str, entries: list[FileEntry] | None) -> None:
         """Tell the peer about changed entries (all of them when ``entries`` is None)."""
         shared = self.folders.get(name)

@@ -117,3 +117,57 @@ def test_concurrent_edits_end_as_both_versions_on_both_devices(fleet: Fleet) -> 
     )
     contents = sorted(p.read_text() for p in here.iterdir() if p.is_file())
     assert contents == ["laptop's edit\n", "phone's edit\n"]
+
+
+def test_kill_9_mid_transfer_then_restart_converges_with_nothing_lost(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    payload = os.urandom(24 * 1024 * 1024)
+    (here / "video.bin").write_bytes(payload)
+    (here / "small.txt").write_text("small\n")
+    fleet.start(laptop)
+    receiving = fleet.start(phone)
+    scratch = there / ".syncoxide" / "tmp"
+    wait_until(lambda: any(p.stat().st_size > 0 for p in scratch.glob("*")), "a transfer began", 60)
+    receiving.process.send_signal(signal.SIGKILL)
+    receiving.process.wait(10)
+    assert (
+        not (there / "video.bin").exists()
+        or tree(there).get("video.bin") == tree(here)["video.bin"]
+    )
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "the phone caught up after the restart", 120)
+    assert (
+        hashlib.sha256((there / "video.bin").read_bytes()).digest()
+        == hashlib.sha256(payload).digest()
+    )
+    assert (here / "video.bin").read_bytes() == payload  # the sender lost nothing either
+
+
+def test_a_revoked_device_is_refused_by_every_device(fleet: Fleet) -> None:
+    laptop, phone, tablet = fleet.device("laptop"), fleet.device("phone"), fleet.device("tablet")
+    for first, second in [(laptop, phone), (laptop, tablet), (phone, tablet)]:
+        pair(first, second, fleet.server.url, fleet.root)
+    folders = {
+        laptop.name: fleet.share(laptop, phone, tablet),
+        phone.name: fleet.share(phone, laptop, tablet),
+        tablet.name: fleet.share(tablet, laptop, phone),
+    }
+    assert laptop.run("revoke", tablet.device_id).returncode == 0
+    fleet.start(laptop)
+    fleet.start(phone)
+    # The phone hears of the revocation from the laptop, though it paired with the tablet itself.
+    wait_until(
+        lambda: tablet.device_id in {d["device_id"] for d in phone.json("list")["revoked"]},
+        "the revocation reached the phone",
+    )
+    (folders["phone"] / "for-trusted-only.txt").write_text("secret\n")
+    (folders["tablet"] / "from-revoked.txt").write_text("evil\n")
+    fleet.start(tablet)
+    wait_until(lambda: (folders["laptop"] / "for-trusted-only.txt").exists(), "laptop got it")
+    time.sleep(8)  # the tablet keeps knocking meanwhile
+    assert not (folders["laptop"] / "from-revoked.txt").exists()
+    assert not (folders["phone"] / "from-revoked.txt").exists()
+    assert not (folders["tablet"] / "for-trusted-only.txt").exists()
+    assert phone.json("list")["trusted"] == [
+        {"device_id": laptop.device_id, "name": "laptop", "introduced_by": None}
+    ]
