@@ -171,3 +171,26 @@ def test_a_revoked_device_is_refused_by_every_device(fleet: Fleet) -> None:
     assert phone.json("list")["trusted"] == [
         {"device_id": laptop.device_id, "name": "laptop", "introduced_by": None}
     ]
+
+
+def test_an_introduced_device_is_only_trusted_once_the_suggestion_is_accepted(
+    fleet: Fleet,
+) -> None:
+    laptop, phone, tablet = fleet.device("laptop"), fleet.device("phone"), fleet.device("tablet")
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    pair(laptop, tablet, fleet.server.url, fleet.root)
+    assert laptop.run("introduce", tablet.device_id).returncode == 0
+    fleet.share(laptop, phone)
+    fleet.share(phone, laptop)
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: bool(phone.json("list")["suggested"]), "the phone sees the suggestion")
+    listed = phone.json("list")
+    assert listed["suggested"] == [
+        {"device_id": tablet.device_id, "name": "tablet", "suggested_by": [laptop.device_id]}
+    ]
+    assert tablet.device_id not in {d["device_id"] for d in listed["trusted"]}
+    accepted = phone.json("trust", tablet.device_id)
+    assert accepted["introduced_by"] == laptop.device_id
+    trusted = {d["device_id"]: d for d in phone.json("list")["trusted"]}
+    assert trusted[tablet.device_id]["introduced_by"] == laptop.device_id
