@@ -12,6 +12,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── NotFoundError                   a file, share, user or object does not exist
     │   └── GoneError                   it existed, but expired, was revoked or used up
     ├── PermissionDeniedError           authenticated but not allowed
+    │   └── RecordRefusedError          a trust record was forged, replayed or not ours to take
     ├── AuthenticationError             wrong password, bad or expired token
     │   ├── WrongPasswordError          the password does not unlock this vault
     │   └── WrongKeyError               the data was encrypted with another vault's key
@@ -95,6 +96,16 @@ class GoneError(NotFoundError):
 
 class PermissionDeniedError(SyncoxideError):
     code = "permission_denied"
+
+
+class RecordRefusedError(PermissionDeniedError):
+    """A device trust record was refused; ``reason`` says why, for callers and tests."""
+
+    code = "record_refused"
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class AuthenticationError(SyncoxideError):
