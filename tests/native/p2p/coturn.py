@@ -64,19 +64,26 @@ class Coturn:
                 self.process.wait()
 
 
-def start_coturn(folder: Path, secret: str) -> Coturn:
+def start_coturn(folder: Path, secret: str, config: Path | None = None) -> Coturn:
+    """coturn on a loopback port. Without ``config``: the test setup (loopback peers allowed).
+    With one (deploy/coturn/turnserver.conf): that file, with only addresses, ports, secret
+    and files overridden here."""
     binary = shutil.which("turnserver")
     if binary is None:
         pytest.skip("Debian's coturn is not installed (./dev test installs it)")
     port = free_udp_port()
     log = folder / "turnserver.log"
+    setup = (
+        ["-c", str(config)]
+        if config
+        else ["-n", "--allow-loopback-peers", "--no-cli", "--use-auth-secret", f"--realm={REALM}"]
+    )
     command = [
-        binary, "-n", "-v", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+        binary, *setup, "-v", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
         f"--listening-port={port}", "--min-port=49160", "--max-port=49999",
-        "--use-auth-secret", f"--static-auth-secret={secret}", f"--realm={REALM}",
-        "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers", "--fingerprint",
+        f"--static-auth-secret={secret}", "--no-tls", "--no-dtls",
         f"--log-file={log}", "--simple-log", f"--pidfile={folder / 'turnserver.pid'}",
-        f"--userdb={folder / 'turndb'}", "--no-software-attribute",
+        f"--userdb={folder / 'turndb'}",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Coturn(process, port, secret, log)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from aioice import stun
-from aioice.turn import create_turn_endpoint
+from aioice.turn import TurnClientUdpProtocol, create_turn_endpoint
 
 from syncoxide.protocol.ice_servers import turn_password, turn_server
 from tests.conftest import LiveServer, start_live_server
@@ -57,6 +57,54 @@ def test_the_servers_credentials_allocate_and_bad_ones_are_refused(coturn: Cotur
     expired = f"{int(time.time()) - 60}:peer-a"
     with pytest.raises(stun.TransactionFailed, match="401"):
         allocate(coturn, expired, turn_password(SECRET.encode(), expired))
+
+
+def test_the_deploy_config_relays_to_public_peers_only(tmp_path: Path) -> None:
+    server = start_coturn(tmp_path, SECRET, config=DEPLOY_CONFIG)
+    try:
+        refused = asyncio.run(asyncio.wait_for(bind_channels(server), 30))
+    finally:
+        server.stop()
+    assert refused == {
+        "198.51.99.7": None,  # an ordinary public address: allowed
+        "127.0.0.1": 403,
+        "10.1.2.3": 403,
+        "172.20.0.1": 403,
+        "192.168.1.1": 403,
+        "169.254.169.254": 403,  # cloud metadata service
+        "100.64.0.1": 403,
+    }
+
+
+async def bind_channels(server: Coturn) -> dict[str, int | None]:
+    """A ChannelBind from one allocation to each address; the error code, or None."""
+    credential = turn_server(
+        (server.url,), SECRET.encode(), label="peer-x", expires_at=int(time.time()) + 600
+    )
+    loop = asyncio.get_running_loop()
+    _, protocol = await loop.create_datagram_endpoint(
+        lambda: TurnClientUdpProtocol(
+            ("127.0.0.1", server.port), credential.username, credential.credential, 600, 300
+        ),
+        remote_addr=("127.0.0.1", server.port),
+    )
+    try:
+        await protocol.connect()
+        outcome: dict[str, int | None] = {}
+        for number, address in enumerate(PEERS):
+            try:
+                await protocol.channel_bind(0x4000 + number, (address, 9))
+                outcome[address] = None
+            except stun.TransactionFailed as failure:
+                outcome[address] = failure.response.attributes["ERROR-CODE"][0]
+        return outcome
+    finally:
+        await protocol.delete()
+
+
+PEERS = ("198.51.99.7", "127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254",
+         "100.64.0.1")  # fmt: skip
+DEPLOY_CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "coturn" / "turnserver.conf"
 
 
 @pytest.fixture
