@@ -55,6 +55,18 @@ class BackupHosting:
 
 
 @dataclass(frozen=True)
+class GrpcAddress:
+    """Where ``serve --grpc-port`` listens for gRPC (the web server's host, its own port)."""
+
+    host: str
+    port: int
+
+    @property
+    def target(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     data_dir: Path
     web_root: Path
