@@ -79,6 +79,7 @@ from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
@@ -360,6 +361,7 @@ async def _grpc_beside(app: Starlette) -> AsyncIterator[None]:
 API_OPERATIONS: tuple[Operation, ...] = (
     ACCOUNT_OPERATIONS
     + EVENT_OPERATIONS
+    + ICE_OPERATIONS
     + LINK_OPERATIONS
     + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
@@ -395,6 +397,7 @@ def create_app(
     grpc: GrpcAddress | None = None,
 ) -> Starlette:
     web = WebApp(config, services)
+    ice = config.ice()
     if limits is not None:
         web.services.limits = limits
     routes: list[BaseRoute] = [
@@ -403,7 +406,7 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config),
+        *signaling_routes(config, ice),
         *account_pages.routes(),
         *cli_login.routes(),
         *file_links.routes(),
@@ -423,6 +426,7 @@ def create_app(
     app.state.services = web.services
     app.state.grpc_address = grpc
     app.state.links = links
+    app.state.ice = ice
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)

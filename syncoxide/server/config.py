@@ -22,6 +22,7 @@ import platformdirs
 
 from syncoxide.catalog.retention import DAY, RetentionPolicy
 from syncoxide.errors import ConfigError
+from syncoxide.server.signaling.ice import IceSettings, ice_settings
 from syncoxide.server.webbuild import project_root
 
 DEFAULT_HOST = "127.0.0.1"
@@ -242,6 +243,12 @@ class ServerConfig:
                 hint="Give a whole number such as 10000000000 (10 GB), or unset it for no limit.",
             )
         return int(raw)
+
+    def ice(self) -> IceSettings:
+        """STUN/TURN servers for peers: ``[webrtc]`` in the settings file, overridden by
+        ``SYNCOXIDE_STUN_URLS``, ``SYNCOXIDE_TURN_URLS``, ``SYNCOXIDE_TURN_SECRET``
+        (docs/webrtc-relay.md)."""
+        return ice_settings(self._settings_table("webrtc"), os.environ, str(self.settings_path))
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway
