@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.deployment.settings import Deployment, parse_deployment
 from syncoxide.server.webbuild import project_root
 
 DEFAULT_HOST = "127.0.0.1"
@@ -100,6 +101,13 @@ class ServerConfig:
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] in {path} must be a table.")
         return table
+
+    def deployment(self) -> Deployment:
+        """The metadata database, blob store and message bus: ``[deployment]`` in the
+        settings file, overridden by ``SYNCOXIDE_DATABASE``, ``SYNCOXIDE_BLOBS`` and
+        ``SYNCOXIDE_BUS`` (docs/scaling.md); SQLite, local disk and in-process by default."""
+        table = self._settings_table("deployment")
+        return parse_deployment(os.environ, table, str(self.settings_path))
 
     def backup_hosting(self) -> BackupHosting:
         """``[backups]`` in the settings file: ``root``, ``authorized_keys``, ``ssh_host``,
