@@ -290,6 +290,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+        if app.state.services.shared_bus is not None:
+            await app.state.services.shared_bus.aclose()
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.
@@ -327,7 +329,7 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config),
+        *signaling_routes(config, web.services.hub),
         *account_pages.routes(),
         *cli_login.routes(),
     ]

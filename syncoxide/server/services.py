@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from syncoxide.errors import ConfigError
 from syncoxide.server.accounts.cli_codes import CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
+from syncoxide.server.bus.choose import SharedBus, open_bus
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.ratelimit import RateLimiter, RateLimits
+from syncoxide.server.signaling.bus_hub import BusHub
+from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.port import BlobStore, MetadataStore
@@ -29,6 +33,10 @@ class Services:
     limits: RateLimits = field(default_factory=RateLimits)
     cli_codes: CliLoginCodes = field(default_factory=CliLoginCodes)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    #: Where signaling rooms meet: this process's hub, or the deployment's bus.
+    hub: Hub = field(default_factory=InProcessHub)
+    #: The deployment's bus (docs/scaling.md); None on the embedded default.
+    shared_bus: SharedBus | None = None
 
     @property
     def clock(self) -> Clock:
@@ -38,13 +46,24 @@ class Services:
 def embedded_services(
     config: ServerConfig, clock: Clock = wall_clock, limits: RateLimits | None = None
 ) -> Services:
-    """SQLite + local blobs under the data directory (already migrated by the caller)."""
+    """SQLite + local blobs under the data directory (already migrated by the caller), with
+    the deployment's bus when it names one."""
+    deployment = config.deployment()
+    for target in (deployment.database, deployment.blobs):
+        if not target.embedded:
+            raise ConfigError(
+                f"{target.source} names {target.kind}, which this version cannot serve from yet.",
+                hint="Unset it to keep the embedded default; the bus (SYNCOXIDE_BUS) works.",
+            )
     store = SqliteMetadataStore.open(config.database_path)
+    shared_bus = open_bus(deployment.bus)
     return Services(
         store=store,
         blobs=LocalBlobStore(config.blobs_dir),
         accounts=Accounts(store, clock),
-        notifier=Notifier(store),
+        notifier=Notifier(store, shared_bus.bus if shared_bus else None),
+        hub=BusHub(shared_bus.bus, shared_bus.rooms) if shared_bus else InProcessHub(),
+        shared_bus=shared_bus,
         oidc=OidcLogins(store, load_providers(config.settings_path)),
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),

@@ -124,3 +124,13 @@ def test_check_config_names_what_does_not_answer(tmp_path: Path, postgres: Postg
     assert "database  FAILED" in result.stdout and "no_such_database" in result.stdout
     assert "bus       FAILED" in result.stdout and "hunter2" not in result.stdout
     assert "Not ready: database, bus did not answer." in result.stdout
+
+
+def test_serving_from_a_target_this_version_lacks_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syncoxide.server.app import create_app
+
+    monkeypatch.setenv("SYNCOXIDE_BLOBS", "s3://bucket?endpoint=http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="cannot serve from yet"):
+        create_app(ServerConfig.embedded_defaults(tmp_path / "data"))
