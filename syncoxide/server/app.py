@@ -67,6 +67,7 @@ from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.leases import JobLeases
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
@@ -121,6 +122,7 @@ class WebApp:
                 "version": __version__,
                 "python": runtime.python_version,
                 "schema_version": self.schema_version,
+                "instance": self.services.instance_id,
                 "pyodide": self.build.pyodide_version,
             },
             headers={"Cache-Control": "no-store"},
@@ -244,7 +246,16 @@ def rule_service(
         clock=services.clock,
     )
     watcher = ChangeWatcher(store, connections, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+    scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    return RuleService(store, connections, scheduler, services.clock)
+
+
+def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
+    """Job leases when instances share the work (a bus is configured); none embedded."""
+    if services.shared_bus is None:
+        return None
+    holder, seconds = services.instance_id, config.lease_seconds
+    return JobLeases.open(config.database_path, holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:

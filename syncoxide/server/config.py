@@ -148,6 +148,19 @@ class ServerConfig:
             )
         return int(raw)
 
+    @property
+    def lease_seconds(self) -> int:
+        """How long an instance's hold on a scheduled job lasts unless renewed
+        (``SYNCOXIDE_LEASE_SECONDS``, default 30): how soon another instance takes over the
+        jobs of one that died (docs/scaling.md)."""
+        raw = os.environ.get("SYNCOXIDE_LEASE_SECONDS", "").strip() or "30"
+        if not raw.isdigit() or int(raw) < 2:
+            raise ConfigError(
+                f"SYNCOXIDE_LEASE_SECONDS={raw!r} is not a number of seconds (2 or more).",
+                hint="Give a whole number such as 30, or unset it for the default.",
+            )
+        return int(raw)
+
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway
         (docs/rules.md): ``SYNCOXIDE_CONNECTIONS_ALLOW`` (comma-separated) and

@@ -15,6 +15,7 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
+from syncoxide.server.storage.leases import LEASE_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
 log = logging.getLogger("syncoxide.server")
@@ -283,6 +284,8 @@ MIGRATIONS: tuple[str, ...] = (
     CATALOG_MIGRATION,
     # 14: old versions and the trash of users' own files (server/files/history.py).
     HISTORY_MIGRATION,
+    # 15: job leases, so one instance of several runs each scheduled job (storage/leases.py).
+    LEASE_MIGRATION,
 )
 
 

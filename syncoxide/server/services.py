@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
@@ -21,6 +22,8 @@ from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
+EMBEDDED_INSTANCE = "embedded"
+
 
 @dataclass
 class Services:
@@ -37,6 +40,8 @@ class Services:
     hub: Hub = field(default_factory=InProcessHub)
     #: The deployment's bus (docs/scaling.md); None on the embedded default.
     shared_bus: SharedBus | None = None
+    #: This instance among several (job leases name it); one fixed id when embedded.
+    instance_id: str = EMBEDDED_INSTANCE
 
     @property
     def clock(self) -> Clock:
@@ -64,6 +69,7 @@ def embedded_services(
         notifier=Notifier(store, shared_bus.bus if shared_bus else None),
         hub=BusHub(shared_bus.bus, shared_bus.rooms) if shared_bus else InProcessHub(),
         shared_bus=shared_bus,
+        instance_id=uuid.uuid4().hex if shared_bus else EMBEDDED_INSTANCE,
         oidc=OidcLogins(store, load_providers(config.settings_path)),
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
