@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,6 +23,7 @@ from syncoxide.server.accounts.api import ACCOUNT_OPERATIONS
 from syncoxide.server.accounts.auth import who
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
@@ -317,11 +319,19 @@ API_OPERATIONS: tuple[Operation, ...] = (
 )
 
 
+def _tus_paths() -> dict[str, dict[str, Any]]:
+    return {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
+
+
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document the server serves at /api/v1/openapi.json (clients are made from it)."""
+    return openapi_document(API_OPERATIONS, _tus_paths())
+
+
 def api_routes() -> list[BaseRoute]:
     """The API's routes; the app lists them first, so API calls match after few checks."""
-    tus = {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
     return [
-        *api.routes(API_OPERATIONS, who, tus),
+        *api.routes(API_OPERATIONS, who, _tus_paths()),
         WebSocketRoute(API_PREFIX + "/events/live", live_events),
     ]
 
