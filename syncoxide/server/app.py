@@ -70,6 +70,7 @@ from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
@@ -305,6 +306,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await scheduler.stop()
         if app.state.services.shared_bus is not None:
             await app.state.services.shared_bus.aclose()
+        if isinstance(app.state.services.blobs, S3BlobStore):
+            await app.state.services.blobs.aclose()
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.

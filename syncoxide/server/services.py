@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
 from syncoxide.errors import ConfigError
+from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.server.accounts.cli_codes import CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
 from syncoxide.server.bus.choose import SharedBus, open_bus
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.deployment.settings import Target, s3_location
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.ratelimit import RateLimiter, RateLimits
 from syncoxide.server.signaling.bus_hub import BusHub
@@ -20,6 +23,7 @@ from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.port import BlobStore, MetadataStore
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
 EMBEDDED_INSTANCE = "embedded"
@@ -54,17 +58,17 @@ def embedded_services(
     """SQLite + local blobs under the data directory (already migrated by the caller), with
     the deployment's bus when it names one."""
     deployment = config.deployment()
-    for target in (deployment.database, deployment.blobs):
-        if not target.embedded:
-            raise ConfigError(
-                f"{target.source} names {target.kind}, which this version cannot serve from yet.",
-                hint="Unset it to keep the embedded default; the bus (SYNCOXIDE_BUS) works.",
-            )
+    if not deployment.database.embedded:
+        raise ConfigError(
+            f"{deployment.database.source} names {deployment.database.kind}, which this version"
+            " cannot serve from yet.",
+            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis bus work.",
+        )
     store = SqliteMetadataStore.open(config.database_path)
     shared_bus = open_bus(deployment.bus)
     return Services(
         store=store,
-        blobs=LocalBlobStore(config.blobs_dir),
+        blobs=open_blobs(config, deployment.blobs),
         accounts=Accounts(store, clock),
         notifier=Notifier(store, shared_bus.bus if shared_bus else None),
         hub=BusHub(shared_bus.bus, shared_bus.rooms) if shared_bus else InProcessHub(),
@@ -74,6 +78,22 @@ def embedded_services(
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
     )
+
+
+def open_blobs(config: ServerConfig, target: Target) -> BlobStore:
+    """Local disk under the data directory, or the deployment's S3 bucket."""
+    if target.embedded:
+        return LocalBlobStore(config.blobs_dir)
+    where = s3_location(target, os.environ)
+    settings = S3Settings(
+        bucket=where.bucket,
+        prefix=where.prefix,
+        endpoint_url=where.endpoint,
+        region=where.region,
+        access_key_id=where.access_key_id,
+        secret_access_key=where.secret_access_key,
+    )
+    return S3BlobStore(settings)
 
 
 def services_of(connection: HTTPConnection) -> Services:

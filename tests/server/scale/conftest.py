@@ -1,4 +1,4 @@
-"""Session-wide throwaway PostgreSQL and Redis for the scale-out tests."""
+"""Session-wide throwaway PostgreSQL, Redis and S3 servers for the scale-out tests."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
+    _no_ca_bundle,
+    moto_s3,
+    rclone_s3,
+)
 from tests.server.scale.services import Postgres, postgres_server, redis_server
 
 

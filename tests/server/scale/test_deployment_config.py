@@ -131,6 +131,6 @@ def test_serving_from_a_target_this_version_lacks_is_refused(
 ) -> None:
     from syncoxide.server.app import create_app
 
-    monkeypatch.setenv("SYNCOXIDE_BLOBS", "s3://bucket?endpoint=http://127.0.0.1:9")
+    monkeypatch.setenv("SYNCOXIDE_DATABASE", "postgresql://db.internal/syncoxide")
     with pytest.raises(ConfigError, match="cannot serve from yet"):
         create_app(ServerConfig.embedded_defaults(tmp_path / "data"))
