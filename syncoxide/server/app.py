@@ -81,6 +81,8 @@ from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
@@ -135,6 +137,7 @@ class WebApp:
                 "version": __version__,
                 "python": runtime.python_version,
                 "schema_version": self.schema_version,
+                "instance": self.services.instance_id,
                 "pyodide": self.build.pyodide_version,
             },
             headers={"Cache-Control": "no-store"},
@@ -258,7 +261,16 @@ def rule_service(
         clock=services.clock,
     )
     watcher = ChangeWatcher(store, connections, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+    scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    return RuleService(store, connections, scheduler, services.clock)
+
+
+def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
+    """Job leases when instances share the work (a bus is configured); none embedded."""
+    if services.shared_bus is None:
+        return None
+    holder, seconds = services.instance_id, config.lease_seconds
+    return JobLeases.open(config.database_path, holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
@@ -339,6 +351,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+        if app.state.services.shared_bus is not None:
+            await app.state.services.shared_bus.aclose()
+        if isinstance(app.state.services.blobs, S3BlobStore):
+            await app.state.services.blobs.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -406,7 +422,7 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config, ice),
+        *signaling_routes(config, web.services.hub, ice),
         *account_pages.routes(),
         *cli_login.routes(),
         *file_links.routes(),

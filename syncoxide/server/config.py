@@ -22,6 +22,7 @@ import platformdirs
 
 from syncoxide.catalog.retention import DAY, RetentionPolicy
 from syncoxide.errors import ConfigError
+from syncoxide.server.deployment.settings import Deployment, parse_deployment
 from syncoxide.server.signaling.ice import IceSettings, ice_settings
 from syncoxide.server.webbuild import project_root
 
@@ -147,6 +148,13 @@ class ServerConfig:
             raise ConfigError(f"[{name}] in {path} must be a table.")
         return table
 
+    def deployment(self) -> Deployment:
+        """The metadata database, blob store and message bus: ``[deployment]`` in the
+        settings file, overridden by ``SYNCOXIDE_DATABASE``, ``SYNCOXIDE_BLOBS`` and
+        ``SYNCOXIDE_BUS`` (docs/scaling.md); SQLite, local disk and in-process by default."""
+        table = self._settings_table("deployment")
+        return parse_deployment(os.environ, table, str(self.settings_path))
+
     def backup_hosting(self) -> BackupHosting:
         """``[backups]`` in the settings file: ``root``, ``authorized_keys``, ``ssh_host``,
         ``ssh_port``, ``ssh_login``, ``borg``; each has a default for one machine."""
@@ -249,6 +257,19 @@ class ServerConfig:
         ``SYNCOXIDE_STUN_URLS``, ``SYNCOXIDE_TURN_URLS``, ``SYNCOXIDE_TURN_SECRET``
         (docs/webrtc-relay.md)."""
         return ice_settings(self._settings_table("webrtc"), os.environ, str(self.settings_path))
+
+    @property
+    def lease_seconds(self) -> int:
+        """How long an instance's hold on a scheduled job lasts unless renewed
+        (``SYNCOXIDE_LEASE_SECONDS``, default 30): how soon another instance takes over the
+        jobs of one that died (docs/scaling.md)."""
+        raw = os.environ.get("SYNCOXIDE_LEASE_SECONDS", "").strip() or "30"
+        if not raw.isdigit() or int(raw) < 2:
+            raise ConfigError(
+                f"SYNCOXIDE_LEASE_SECONDS={raw!r} is not a number of seconds (2 or more).",
+                hint="Give a whole number such as 30, or unset it for the default.",
+            )
+        return int(raw)
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway

@@ -352,14 +352,14 @@ def _too_many() -> Response:
     return JSONResponse(body, status_code=429, headers={"Retry-After": "60"})
 
 
-def signaling_routes(config: ServerConfig, ice: IceSettings) -> list[BaseRoute]:
-    """Signaling plus the receive page, for ``create_app``."""
+def signaling_routes(config: ServerConfig, hub: Hub, ice: IceSettings) -> list[BaseRoute]:
+    """Signaling plus the receive page, for ``create_app``; rooms meet in ``hub``."""
     page = ReceivePage(config.vendor_dir)
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
     service = SignalingService(
-        tokens, fallbacks=fallbacks, codes=codes, identify=_signed_in_user, ice=ice
+        tokens, hub, fallbacks=fallbacks, codes=codes, identify=_signed_in_user, ice=ice
     )
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
