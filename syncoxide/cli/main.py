@@ -62,6 +62,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
+    "convert": (
+        "convert files: images, PDFs, office documents, zips, audio and video",
+        "syncoxide.cli.automation.convert",
+    ),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 
