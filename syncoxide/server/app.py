@@ -24,6 +24,11 @@ from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
+from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.service import JOB_KIND, AutomationService
+from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
+from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
@@ -277,11 +282,44 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     )
 
 
+def automation_service(
+    config: ServerConfig, services: Services, files: FileService, links: LinkService
+) -> AutomationService:
+    """Rules and the job queue on the embedded database; one worker per server process."""
+    settings = config.automation()
+    database = open_database(config.database_path)
+    automation = AutomationService(
+        rules=AutomationRuleStore(database),
+        queue=SqliteJobQueue(database),
+        files=files,
+        links=links,
+        notifier=services.notifier,
+        work_root=config.data_dir / "automation",
+        settle_seconds=settings.settle_seconds,
+    )
+    worker_settings = WorkerSettings(
+        slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
+    )
+    automation.worker = JobWorker(
+        automation.queue,
+        {JOB_KIND: automation.run_job},
+        worker_settings,
+        on_finished=automation.job_finished,
+    )
+    files.changes.listen(automation.file_changed)
+    links.arrival_listeners.append(automation.link_arrived)
+    return automation
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules and backup rules run on schedule for as long as the server runs; the
     backup account's authorized_keys is rewritten from the database at start."""
-    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler)
+    schedulers = (
+        app.state.rules.scheduler,
+        app.state.backups.scheduler,
+        app.state.automation.worker,
+    )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
         await scheduler.start()
@@ -301,6 +339,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + STORAGE_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
+    + AUTOMATION_OPERATIONS
 )
 
 
@@ -350,6 +389,7 @@ def create_app(
     assert files.history is not None  # file_service always keeps one
     app.state.recovery = FileRecovery(files, files.history, web.services.clock)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
+    app.state.automation = automation_service(config, web.services, files, links)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outermost, so every route and limit sees the visitor's address

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
@@ -283,6 +284,8 @@ MIGRATIONS: tuple[str, ...] = (
     CATALOG_MIGRATION,
     # 14: old versions and the trash of users' own files (server/files/history.py).
     HISTORY_MIGRATION,
+    # 15: the job queue and automation rules (server/automation/schema.py).
+    AUTOMATION_MIGRATION,
 )
 
 
