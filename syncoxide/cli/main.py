@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "convert files: images, PDFs, office documents, zips, audio and video",
         "syncoxide.cli.automation.convert",
     ),
+    "automate": (
+        "automation rules: convert files as they arrive on the server",
+        "syncoxide.cli.automation.automate",
+    ),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 

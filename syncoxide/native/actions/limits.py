@@ -8,7 +8,10 @@ converts a short document under 2 GiB, not under 1 GiB), so it gets a larger def
 
 from __future__ import annotations
 
+import ctypes
 import resource
+import signal
+import sys
 from dataclasses import dataclass
 
 from syncoxide.automation.actions import Action
@@ -43,3 +46,7 @@ def apply_in_child(limits: ActionLimits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_output_bytes, limits.max_output_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+    if sys.platform == "linux":
+        # Killed with its server (kill -9 included): a job that runs again later must not race
+        # an orphan of its first attempt. PR_SET_PDEATHSIG is prctl option 1.
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)

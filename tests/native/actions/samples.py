@@ -37,7 +37,7 @@ def docx(path: Path, pages: int) -> Path:
     return path
 
 
-def clip(path: Path, seconds: float = 2.0, *, video: bool = True) -> Path:
+def clip(path: Path, seconds: float = 2.0, *, video: bool = True, size: str = "320x240") -> Path:
     """A short clip made by ffmpeg itself: a test pattern and a tone."""
     sources = ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
     if video:
@@ -45,7 +45,7 @@ def clip(path: Path, seconds: float = 2.0, *, video: bool = True) -> Path:
             "-f",
             "lavfi",
             "-i",
-            f"testsrc=size=320x240:rate=25:duration={seconds}",
+            f"testsrc=size={size}:rate=25:duration={seconds}",
             *sources,
         ]
     subprocess.run(
