@@ -49,6 +49,10 @@ FOLDER_LAYERS = {
     "native/backup": "live",
     "cli/backup": "live",
     "server/backups": "live",
+    # Real child processes, LibreOffice and ffmpeg.
+    "native/actions": "live",
+    "cli/automation": "live",
+    "server/automation": "live",
 }
 LIVE_FIXTURES = frozenset(
     {

@@ -34,6 +34,11 @@ from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
+from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.service import JOB_KIND, AutomationService
+from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
+from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
@@ -331,16 +336,46 @@ def account_share_service(
     return service
 
 
+def automation_service(
+    config: ServerConfig, services: Services, files: FileService, links: LinkService
+) -> AutomationService:
+    """Rules and the job queue on the embedded database; one worker per server process."""
+    settings = config.automation()
+    database = open_database(config.database_path)
+    automation = AutomationService(
+        rules=AutomationRuleStore(database),
+        queue=SqliteJobQueue(database),
+        files=files,
+        links=links,
+        notifier=services.notifier,
+        work_root=config.data_dir / "automation",
+        settle_seconds=settings.settle_seconds,
+    )
+    worker_settings = WorkerSettings(
+        slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
+    )
+    automation.worker = JobWorker(
+        automation.queue,
+        {JOB_KIND: automation.run_job},
+        worker_settings,
+        on_finished=automation.job_finished,
+    )
+    files.changes.listen(automation.file_changed)
+    links.arrival_listeners.append(automation.link_arrived)
+    return automation
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules, backup rules, account shares and the retention sweep run on schedule for as
-    long as the server runs; the backup account's authorized_keys is rewritten from the database
-    at start; gRPC, when asked for, listens beside the web server on its event loop."""
+    """Sync rules, backup rules, account shares, the retention sweep and the automation worker
+    run for as long as the server runs; the backup account's authorized_keys is rewritten from
+    the database at start; gRPC, when asked for, listens beside the web server on its loop."""
     schedulers = (
         app.state.rules.scheduler,
         app.state.backups.scheduler,
         app.state.account_shares.scheduler,
         app.state.sweep,
+        app.state.automation.worker,
     )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
@@ -385,6 +420,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
+    + AUTOMATION_OPERATIONS
 )
 
 
@@ -452,6 +488,7 @@ def create_app(
     app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
+    app.state.automation = automation_service(config, web.services, files, links)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outermost, so every route and limit sees the visitor's address

@@ -47,6 +47,14 @@ def default_data_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class AutomationSettings:
+    workers: int = 2  # jobs at once in each server process
+    per_user: int = 1  # jobs at once per user, over every process
+    lease_seconds: float = 30.0  # a killed server's jobs run again after this
+    settle_seconds: float = 10.0  # a combining rule waits this long after the last arrival
+
+
+@dataclass(frozen=True)
 class BackupHosting:
     """How users reach their hosted borg repositories over SSH (``[backups]``, docs/backups.md).
 
@@ -270,6 +278,19 @@ class ServerConfig:
                 hint="Give a whole number such as 30, or unset it for the default.",
             )
         return int(raw)
+
+    def automation(self) -> AutomationSettings:
+        """The job worker's settings: ``[automation]`` in the settings file (docs/automation.md)."""
+        table = self._settings_table("automation")
+        try:
+            return AutomationSettings(
+                workers=int(table.get("workers", 2)),
+                per_user=int(table.get("per_user", 1)),
+                lease_seconds=float(table.get("lease_seconds", 30)),
+                settle_seconds=float(table.get("settle_seconds", 10)),
+            )
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"[automation] in {self.settings_path}: {error}.") from None
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway

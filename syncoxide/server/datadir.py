@@ -13,6 +13,7 @@ from pathlib import Path
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
+from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
@@ -290,6 +291,8 @@ MIGRATIONS: tuple[str, ...] = (
     ACCOUNT_SHARES_MIGRATION,
     # 16: job leases, so one instance of several runs each scheduled job (storage/leases.py).
     LEASE_MIGRATION,
+    # 17: the job queue and automation rules (server/automation/schema.py).
+    AUTOMATION_MIGRATION,
 )
 
 
