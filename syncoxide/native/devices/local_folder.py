@@ -129,15 +129,18 @@ class LocalFolder:
             FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.me)
         )
 
-    def refresh(self, relative: str) -> None:
-        """Bring one path's entry up to the disk (before deciding about a peer's entry for it)."""
+    def refresh(self, relative: str) -> FileEntry | None:
+        """Bring one path's entry up to the disk (before deciding about a peer's entry for it);
+        the new entry if the disk had changed. The caller must announce it: the next scan
+        will find nothing new."""
         path = self.root / relative
         known = self.index.entries.get(relative)
         if path.is_file():
-            self._scan_one(relative, path)
-        elif known is not None and not known.deleted:
+            return self._scan_one(relative, path)
+        if known is not None and not known.deleted:
             version = {**known.version, self.me: known.version.get(self.me, 0) + 1}
-            self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+            return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+        return None
 
     def held_digests(self) -> set[str]:
         return set(self._blocks_held())

@@ -236,7 +236,8 @@ class PeerSession:
 
     async def _apply(self, shared: Shared, theirs: FileEntry) -> list[FileEntry]:
         local = shared.local
-        await asyncio.to_thread(local.refresh, theirs.path)  # decide against the disk as it is
+        # Decide against the disk as it is now; a local change found here is announced below.
+        refreshed = await asyncio.to_thread(local.refresh, theirs.path)
         ours = local.index.entries.get(theirs.path)
         decision = decide(ours, theirs)
         aside = loser_name(theirs if decision is Decision.CONFLICT_OURS_WINS else ours or theirs)
@@ -257,7 +258,7 @@ class PeerSession:
                 await local.keep_aside(theirs, fetch, ours=False)
             local.merge_version(theirs.path, theirs)
         if decision is Decision.IGNORE:
-            return []
+            return [refreshed] if refreshed else []
         return [e for p, e in local.index.entries.items() if p in (theirs.path, aside)]
 
     async def _fetch(self, folder: str, path: str, number: int, digest: str) -> bytes:
