@@ -66,6 +66,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
+    "convert": (
+        "convert files: images, PDFs, office documents, zips, audio and video",
+        "syncoxide.cli.automation.convert",
+    ),
+    "automate": (
+        "automation rules: convert files as they arrive on the server",
+        "syncoxide.cli.automation.automate",
+    ),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 
