@@ -67,6 +67,7 @@ from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
@@ -188,8 +189,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         notifier=services.notifier,
         clock=services.clock,
         signing=services.signing,
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=files_bytes,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=files_bytes),
     )
 
 
@@ -202,9 +202,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         blobs=links.blobs,
         uploads=links.uploads,
         incoming=config.data_dir / "incoming",
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=links.store.bytes_of_user,
-        sweep_uploads=links.sweep_abandoned_uploads,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=links.store.bytes_of_user),
         history=HistoryStore(database),
         clock=links.clock,
     )
@@ -255,25 +253,23 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
-        store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
+        store=store,
+        hosted=hosted,
+        sealer=rules.connections.sealer,
+        borg_base=config.data_dir / "borg",
+        clock=services.clock,
     )
     runner = BackupRunner(
-        store,
-        repositories,
-        rules.connections,
-        services.notifier,
-        services.clock,
+        store=store,
+        repositories=repositories,
+        connections=rules.connections,
+        notifier=services.notifier,
+        clock=services.clock,
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        store=store,
-        repositories=repositories,
-        keys=BackupKeys(store, hosted, hosting, services.clock),
         scheduler=BackupScheduler(runner),
-        connections=rules.connections,
-        notifier=services.notifier,
-        hosting=hosting,
-        clock=services.clock,
+        keys=BackupKeys(store, hosted, hosting, services.clock),
     )
 
 

@@ -62,12 +62,12 @@ def next_run_at(schedule: str, now: int) -> int:
 class BackupRunner:
     def __init__(
         self,
+        *,
         store: BackupStore,
         repositories: BackupRepositories,
         connections: Connections,
         notifier: Notifier,
         clock: Callable[[], int],
-        *,
         state_dir: Path,
     ) -> None:
         self.store = store

@@ -10,7 +10,6 @@ another user's repository, rule or restore is not found.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,13 +20,11 @@ from syncoxide.native.backup.repository import BorgRepository
 from syncoxide.server.backups.archives import RestoreTally, clean_archive_path, restore_into
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
-from syncoxide.server.backups.repositories import BackupRepositories
 from syncoxide.server.backups.runner import BackupAlreadyRunning, next_run_at, retention_policy
 from syncoxide.server.backups.scheduler import BackupScheduler
-from syncoxide.server.backups.store import BackupRestore, BackupRule, BackupRun, BackupStore
+from syncoxide.server.backups.store import BackupRestore, BackupRule, BackupRun
 from syncoxide.server.config import BackupHosting
-from syncoxide.server.events.service import Notifier
-from syncoxide.server.rules.connections import Connections, close_provider
+from syncoxide.server.rules.connections import close_provider
 from syncoxide.server.rules.service import clean_path
 from syncoxide.server.rules.store import Connection
 
@@ -49,23 +46,20 @@ class BackupService:
     def __init__(
         self,
         *,
-        store: BackupStore,
-        repositories: BackupRepositories,
-        keys: BackupKeys,
         scheduler: BackupScheduler,
-        connections: Connections,
-        notifier: Notifier,
-        hosting: BackupHosting,
-        clock: Callable[[], int],
+        keys: BackupKeys,
     ) -> None:
-        self.store = store
-        self.repositories = repositories
+        # The runner already holds the store, repositories, connections, notifier and clock;
+        # the keys hold the hosting settings: one copy of each.
+        runner = scheduler.runner
+        self.store = runner.store
+        self.repositories = runner.repositories
         self.keys = keys
         self.scheduler = scheduler
-        self.connections = connections
-        self.notifier = notifier
-        self.hosting = hosting
-        self.clock = clock
+        self.connections = runner.connections
+        self.notifier = runner.notifier
+        self.hosting: BackupHosting = keys.hosting
+        self.clock = runner.clock
 
     @property
     def hosted(self) -> HostedRepositories:
@@ -206,7 +200,9 @@ class BackupService:
                     await close_provider(root)
             provider = self.connections.provider(connection, restore.dest_path)
             try:
-                await restore_into(borg, restore.archive, restore.path, provider, tally)
+                await restore_into(
+                    borg, restore.archive, restore.path, provider=provider, tally=tally
+                )
             finally:
                 await close_provider(provider)
             status, message = "ok", f"{tally.files} files restored into {connection.name}."

@@ -19,7 +19,7 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +46,10 @@ from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.storage.port import BlobStore
+from syncoxide.server.storage.quota import NO_QUOTA, Quota
 from syncoxide.server.tus import Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
 
-UsedElsewhere = Callable[[int], Awaitable[int]]
 UPLOAD_SCOPE = "files:user:{}"
 
 
@@ -89,10 +89,6 @@ class Received:
     sha256: str
 
 
-async def _nothing_elsewhere(user_id: int) -> int:
-    return 0
-
-
 class FileService:
     def __init__(
         self,
@@ -101,9 +97,7 @@ class FileService:
         blobs: BlobStore,
         uploads: UploadStore,
         incoming: Path,
-        quota_bytes: int | None = None,
-        used_elsewhere: UsedElsewhere = _nothing_elsewhere,
-        sweep_uploads: Callable[[], None] = lambda: None,
+        quota: Quota = NO_QUOTA,
         history: HistoryStore | None = None,
         clock: Callable[[], int] = lambda: int(time.time()),
     ) -> None:
@@ -111,10 +105,7 @@ class FileService:
         self.blobs = blobs
         self.uploads = uploads
         self.incoming = incoming
-        self.quota_bytes = quota_bytes
-        self.used_elsewhere = used_elsewhere
-        #: Frees the disk held by abandoned uploads now and then (shared with the links).
-        self.sweep_uploads = sweep_uploads
+        self.quota = quota
         #: Told of every change after it is committed (the catalog keeps its index by it).
         self.changes = ChangeFanout()
         #: Where overwritten and deleted files go (None: they are gone at once).
@@ -136,11 +127,11 @@ class FileService:
         return found
 
     def listing(
-        self, user_id: int, folder: str, after: str, limit: int, recursive: bool
+        self, user_id: int, folder: str, *, after: str, limit: int, recursive: bool
     ) -> list[StoredEntry]:
         if self.entry(user_id, folder).kind != DIR:
             raise UsageError(f"{folder!r} is a file; list the folder that holds it.")
-        return self.store.listing(user_id, folder, after, limit, recursive)
+        return self.store.listing(user_id, folder, after=after, limit=limit, recursive=recursive)
 
     def file(self, user_id: int, path: str) -> StoredEntry:
         found = self.entry(user_id, path)
@@ -155,10 +146,7 @@ class FileService:
 
     async def room(self, user_id: int) -> int | None:
         """How many more bytes the user may store, or None without a quota."""
-        if self.quota_bytes is None:
-            return None
-        used = self.store.bytes_of_user(user_id) + await self.used_elsewhere(user_id)
-        return max(self.quota_bytes - used, 0)
+        return await self.quota.room(user_id, self.store.bytes_of_user(user_id))
 
     async def check_room(self, user_id: int, size: int, replacing: str = "") -> None:
         room = await self.room(user_id)
@@ -179,6 +167,7 @@ class FileService:
         user_id: int,
         path: str,
         body: AsyncIterator[bytes],
+        *,
         mtime_ns: int,
         expected_sha1: str | None,
     ) -> StoredEntry:
@@ -188,7 +177,9 @@ class FileService:
         with _disk_full_said_plainly(path):
             received = await self._receive(user_id, path, body)
             try:
-                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+                return await self._keep(
+                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
+                )
             finally:
                 received.path.unlink(missing_ok=True)
 
@@ -218,7 +209,7 @@ class FileService:
         return Received(target, size, sha1.hexdigest(), sha256.hexdigest())
 
     async def commit_upload(
-        self, user_id: int, upload_id: str, path: str, mtime_ns: int, expected_sha1: str | None
+        self, user_id: int, upload_id: str, path: str, *, mtime_ns: int, expected_sha1: str | None
     ) -> StoredEntry:
         """Name a finished tus upload; on any refusal the upload is dropped and nothing kept."""
         path = checked_path(path)
@@ -227,7 +218,9 @@ class FileService:
             self._check_not_folder(user_id, path)
             with _disk_full_said_plainly(path):
                 received = await self._described(upload)
-                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+                return await self._keep(
+                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
+                )
         finally:
             self.uploads.delete(upload)
 
@@ -257,6 +250,7 @@ class FileService:
         user_id: int,
         path: str,
         received: Received,
+        *,
         mtime_ns: int,
         expected_sha1: str | None,
     ) -> StoredEntry:
@@ -308,7 +302,11 @@ class FileService:
         """Remove a file or folder; with a history, it goes to the trash instead of away."""
         path = checked_path(path)
         found = self.store.get(user_id, path)
-        inside = self.store.listing(user_id, path, "", 1 << 62, True) if found else []
+        inside = (
+            self.store.listing(user_id, path, after="", limit=1 << 62, recursive=True)
+            if found
+            else []
+        )
         freed = self.store.remove(user_id, path, recursive)
         if self.history is not None and found is not None:
             self.history.trash(user_id, [found, *inside], self.clock())

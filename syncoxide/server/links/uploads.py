@@ -57,7 +57,7 @@ async def _owner_scope(request: Request) -> str:
     signed_in = await signed_in_owner(request)
     if request.method == "POST":
         length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
-        links_of(request).sweep_abandoned_uploads()
+        links_of(request).uploads.sweep_abandoned()
         await check_quota(links_of(request), signed_in.user.id, length)
     return f"user:{signed_in.user.id}"
 
@@ -112,7 +112,7 @@ class DropPolicy:
                 raise TusRequestError(
                     400, "This request is end-to-end encrypted: send only the 'path' metadata."
                 )
-            self.links.sweep_abandoned_uploads()
+            self.links.uploads.sweep_abandoned()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
 

@@ -172,7 +172,7 @@ async def start_consent(call: Call) -> dict[str, Any]:
         body["name"],
         body["kind"],
         body.get("options", {}),
-        callback_url(call.request),
+        redirect_uri=callback_url(call.request),
     )
     return {"authorize_url": address}
 

@@ -119,6 +119,15 @@ class _PeerSocket:
                     await self.websocket.send_text(text)
 
 
+@dataclass(frozen=True)
+class RoomRecords:
+    """Where a room's short code and server-copy fallback are kept (memory when None: one
+    process; the database when the server runs, so they outlive a restart)."""
+
+    codes: ShortCodes | None = None
+    fallbacks: FallbackRecords | None = None
+
+
 class SignalingService:
     def __init__(
         self,
@@ -128,8 +137,7 @@ class SignalingService:
         clock: Clock | None = None,
         random: RandomSource | None = None,
         settings: SignalingSettings | None = None,
-        fallbacks: FallbackRecords | None = None,
-        codes: ShortCodes | None = None,
+        records: RoomRecords | None = None,
         identify: Identify | None = None,
     ) -> None:
         self.tokens = tokens
@@ -142,9 +150,10 @@ class SignalingService:
         per_minute = self.settings.rooms_per_minute
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
-        self.codes: ShortCodes = codes or MemoryShortCodes(self.clock)
+        records = records or RoomRecords()
+        self.codes: ShortCodes = records.codes or MemoryShortCodes(self.clock)
         # room -> the server copy (share link path) a receiver falls back to.
-        self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
+        self.fallbacks: FallbackRecords = records.fallbacks or MemoryFallbackRecords(
             self.clock, self.settings.code_ttl
         )
         # room -> what the sender offers, for the receive page before Python (summaries.py).
@@ -353,8 +362,9 @@ def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
-    service = SignalingService(tokens, fallbacks=fallbacks, codes=codes, identify=_signed_in_user)
+    records = RoomRecords(codes=codes, fallbacks=fallbacks)
+    service = SignalingService(tokens, records=records, identify=_signed_in_user)
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 
-__all__ = ["SignalingService", "SignalingSettings", "signaling_routes"]
+__all__ = ["RoomRecords", "SignalingService", "SignalingSettings", "signaling_routes"]

@@ -160,7 +160,9 @@ class TusEndpoint:
         checksum = parse_checksum(raw_checksum) if raw_checksum else None
         try:
             room = self.policy.max_size - upload.offset
-            upload = await self.store.append(upload, offset, request.stream(), checksum, room)
+            upload = await self.store.append(
+                upload, offset, request.stream(), checksum, max_room=room
+            )
         except ClientDisconnect as error:
             raise TusRequestError(
                 400, "The connection closed mid-upload; resume with HEAD."

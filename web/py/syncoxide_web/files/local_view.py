@@ -96,7 +96,7 @@ class LocalCard:
         found = await local_folders.search([folder], "", still_wanted)
         if not still_wanted():
             return
-        answer = merged_answer(None, found.files, found.errors, found.truncated)
+        answer = merged_answer(None, found.files, found.errors, local_truncated=found.truncated)
         element("files-results").innerHTML = files_html(answer)
         say(
             STATUS,

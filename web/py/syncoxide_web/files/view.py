@@ -119,7 +119,13 @@ class FilesView:
             server_error = error.message
         if not still_wanted():
             return  # a newer search replaced this one
-        answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
+        answer = merged_answer(
+            server,
+            local.files,
+            local.errors,
+            local_truncated=local.truncated,
+            server_error=server_error,
+        )
         element("files-results").innerHTML = files_html(answer)
         say("files-status", f"{len(answer['files'])} files found.", error=server is None)
 

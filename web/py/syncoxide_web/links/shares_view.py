@@ -120,11 +120,11 @@ async def _create_share() -> None:
         return
     encrypted = bool(element("share-encrypt").checked)
     body = share_body(
-        str(element("share-title").value),
-        str(element("share-expires").value),
-        str(element("share-max").value),
-        str(element("share-password").value),
-        encrypted,
+        title=str(element("share-title").value),
+        expires=str(element("share-expires").value),
+        max_downloads=str(element("share-max").value),
+        password=str(element("share-password").value),
+        encrypted=encrypted,
     )
     key = None
     if encrypted:
