@@ -10,6 +10,7 @@ another user's repository, rule or restore is not found.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -141,6 +142,13 @@ class BackupService:
                 "This backup is running already.", hint="Its run is shown when it finishes."
             ) from None
         return replace(rule, status="running", status_message="")
+
+    async def rules_with_runs(
+        self, user_id: int, runs: int
+    ) -> list[tuple[BackupRule, Sequence[BackupRun]]]:
+        """The user's backup rules, each with its last ``runs`` runs."""
+        found = await self.store.user_rules(user_id)
+        return [(r, await self.store.rule_runs(r.id, runs)) for r in found]
 
     async def runs(self, user_id: int, rule_id: int, limit: int = RUNS_SHOWN) -> list[BackupRun]:
         await self.rule(user_id, rule_id)
