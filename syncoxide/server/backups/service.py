@@ -28,6 +28,7 @@ from syncoxide.server.config import BackupHosting
 from syncoxide.server.rules.connections import close_provider
 from syncoxide.server.rules.service import clean_path
 from syncoxide.server.rules.store import Connection
+from syncoxide.units import counted
 
 log = logging.getLogger("syncoxide.server.backups")
 RETENTION_KEYS = ("hourly", "daily", "weekly", "monthly", "yearly")
@@ -213,9 +214,12 @@ class BackupService:
                 )
             finally:
                 await close_provider(provider)
-            status, message = "ok", f"{tally.files} files restored into {connection.name}."
+            status, message = (
+                "ok",
+                f"{counted(tally.files, 'file')} restored into {connection.name}.",
+            )
         except SyncoxideError as error:
-            status, message = "failed", f"{error} ({tally.files} files were restored first.)"
+            status, message = "failed", f"{error} ({counted(tally.files, 'file')} restored first.)"
         except Exception as error:  # a bug: recorded, and the server keeps going
             log.exception("restore %d failed unexpectedly", restore.id)
             status, message = "failed", f"Internal error ({type(error).__name__})."

@@ -49,6 +49,7 @@ from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.storage.quota import NO_QUOTA, Quota
 from syncoxide.server.tus import Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
+from syncoxide.units import counted
 
 UPLOAD_SCOPE = "files:user:{}"
 
@@ -156,7 +157,8 @@ class FileService:
         room += old.size if old is not None and old.kind == FILE else 0
         if size > room:
             raise QuotaExceededError(
-                f"This upload ({size} bytes) would go over your storage quota ({room} bytes left).",
+                f"This upload ({counted(size, 'byte')}) would go over your storage quota "
+                f"({counted(room, 'byte')} left).",
                 hint="Nothing of it was kept. Delete files or old links, or ask for more room.",
             )
 
@@ -231,7 +233,7 @@ class FileService:
             raise NotFoundError(f"No upload {upload_id!r} of yours is waiting: {error}") from None
         if not upload.complete:
             raise UsageError(
-                f"The upload holds {upload.offset} bytes and is not finished.",
+                f"The upload holds {counted(upload.offset, 'byte')} and is not finished.",
                 hint="Send the rest (and its Upload-Length), then commit it.",
             )
         return upload

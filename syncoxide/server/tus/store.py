@@ -29,6 +29,7 @@ from typing import BinaryIO, Protocol
 
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
+from syncoxide.units import counted
 
 #: How often, at most, the upload folder is scanned for uploads nobody finished.
 SWEEP_EVERY_SECONDS = 3600
@@ -136,7 +137,9 @@ class UploadStore:
                 raise TusRequestError(400, "Upload-Length cannot change once it is known.")
             return upload
         if length < upload.offset:
-            raise TusRequestError(400, f"Upload-Length is below the {upload.offset} bytes held.")
+            raise TusRequestError(
+                400, f"Upload-Length is below the {counted(upload.offset, 'byte')} held."
+            )
         updated = replace(upload, length=length)
         self._save(updated)
         return updated

@@ -19,7 +19,7 @@ import js
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide.protocol.offer_summary import summarize
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.platform.dom import FAILED, Listeners, element, picked_files, say, show
@@ -93,7 +93,7 @@ class SendView:
         names = ", ".join(path for path, _ in entries[:5])
         more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
         element("send-picked").textContent = (
-            f"{len(entries)} files, {format_bytes(total)}: {names}{more}"
+            f"{counted(len(entries), 'file')}, {format_bytes(total)}: {names}{more}"
             if entries
             else "Nothing picked yet."
         )
@@ -285,7 +285,7 @@ def _unfinished_item(record: OutgoingTransfer, sending_now: bool) -> str:
         f'<button type="button" data-forget="{room}">Forget</button>'
     )
     return (
-        f"<li>{escape(record.title)} · {files} files, {size}{copy} · "
+        f"<li>{escape(record.title)} · {counted(files, 'file')}, {size}{copy} · "
         f'<a href="{escape(record.room["link"])}">link</a> {buttons}</li>'
     )
 
