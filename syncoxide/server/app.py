@@ -47,6 +47,7 @@ from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
+from syncoxide.server.http.socket_peer import SocketPeer
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
@@ -348,6 +349,8 @@ def create_app(
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
-    if proxies:  # outermost, so every route and limit sees the visitor's address
+    if proxies:  # outside the rest, so every route and limit sees the visitor's address
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    # Outermost: the socket's own address and scheme first, whatever the ASGI server believed.
+    app.add_middleware(SocketPeer)
     return app
