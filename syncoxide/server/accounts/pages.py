@@ -150,8 +150,8 @@ async def oidc_callback(request: Request) -> Response:
             name,
             dict(request.query_params),
             request.cookies.get(STATE_COOKIE),
-            _callback_url(request, name),
-            services.clock(),
+            redirect_uri=_callback_url(request, name),
+            now=services.clock(),
         )
         user = await user_for_claims(services.store, provider, claims, services.clock())
     except ApiError as error:

@@ -1,11 +1,8 @@
-"""The task that starts due rules, running for the life of the server (the app's lifespan).
+"""The task that starts due sync rules, for the life of the server (the app's lifespan).
 
-Schedules live in the database (``next_run_at``), so a restarted server picks them up where
-they were; runs a stopped server left unfinished are marked interrupted at start, and their
-journals are resumed by the next run. Each tick asks the store for due rules and starts each
-one that is not already running; ``wake()`` makes "run now" start without waiting a tick.
-Rules that also run on change are made due by ``ChangeWatcher``, polled every
-``watch_seconds``.
+The loop is the one every scheduled rule shares (``scheduling.scheduler``); runs a stopped
+server left unfinished have their journals resumed by the next run. Rules that also run on
+change are made due by ``ChangeWatcher``, polled every ``watch_seconds``.
 
 With several instances (docs/scaling.md) each run is held under a job lease in the shared
 database (storage/leases.py): an instance starts a due rule only once it took the lease and
@@ -24,60 +21,45 @@ import logging
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.store import Rule, RuleRun
 from syncoxide.server.rules.watcher import ChangeWatcher
+from syncoxide.server.scheduling.scheduler import TICK_SECONDS, DueRuleScheduler
 from syncoxide.server.storage.leases import JobLeases
 
 log = logging.getLogger("syncoxide.server.rules")
-TICK_SECONDS = 1.0
 WATCH_SECONDS = 15.0
 
 
-class RuleScheduler:
+class RuleScheduler(DueRuleScheduler[Rule]):
+    log = log
+    interrupted_words = "%d rule runs were interrupted by the last stop; resuming"
+
     def __init__(
         self,
         runner: RuleRunner,
         watcher: ChangeWatcher,
+        *,
         tick_seconds: float = TICK_SECONDS,
         watch_seconds: float = WATCH_SECONDS,
         leases: JobLeases | None = None,
     ) -> None:
-        self.runner = runner
+        super().__init__(runner, tick_seconds)
+        self.runner: RuleRunner = runner
         self.watcher = watcher
-        self.tick_seconds = tick_seconds
         self.watch_seconds = watch_seconds
-        self._loop_task: asyncio.Task[None] | None = None
-        self._watch_task: asyncio.Task[None] | None = None
         self.leases = leases
-        self._runs: set[asyncio.Task[RuleRun | None]] = set()
-        self._wake = asyncio.Event()
 
     async def start(self) -> None:
         if self.leases is None:
-            interrupted = await self.runner.store.interrupted_at_start(self.runner.clock())
-            if interrupted:
-                log.warning("%d rule runs were interrupted by the last stop; resuming", interrupted)
-        self._loop_task = asyncio.create_task(self._loop())
-        self._watch_task = asyncio.create_task(self._watch())
-
-    async def stop(self) -> None:
-        tasks = [t for t in (self._loop_task, self._watch_task, *self._runs) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._loop_task = self._watch_task = None
-
-    def wake(self) -> None:
-        self._wake.set()
+            await super().start()
+        else:  # the other instances' runs are not interrupted: lapsed leases are reaped
+            self._loop_task = asyncio.create_task(self._loop())
+        self.background(self._watch())
 
     def start_run(self, rule: Rule, trigger: str, *, proceed: bool = False) -> None:
         """Run ``rule`` in the background; ``RuleAlreadyRunning`` if it is running.
 
         ``proceed``: this one run goes on past the safety stops (the user said so)."""
         self.runner.claim(rule.id)
-        task = asyncio.create_task(self._leased_run(rule, trigger, proceed))
-        self._runs.add(task)
-        task.add_done_callback(self._runs.discard)
+        self.background(self._leased_run(rule, trigger, proceed))
 
     async def _leased_run(self, rule: Rule, trigger: str, proceed: bool) -> RuleRun | None:
         if self.leases is None:
@@ -110,9 +92,11 @@ class RuleScheduler:
                 return
 
     async def _loop(self) -> None:
+        if self.leases is None:
+            await super()._loop()
+            return
         while True:
-            if self.leases is not None:
-                await self._reap_lapsed()
+            await self._reap_lapsed()
             for rule in await self.runner.store.due_rules(self.runner.clock()):
                 if rule.id not in self.runner.running and await self._still_due(rule):
                     self.start_run(rule, "schedule")
