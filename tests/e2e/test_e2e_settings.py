@@ -102,6 +102,7 @@ def test_settings_lists_devices_and_providers_revokes_a_device_and_changes_the_p
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke laptop").click()
     expect(page.locator("#devices-status")).to_have_text(re.compile("Revoked laptop"))
+    expect(page.locator("#devices-status")).to_be_focused()  # not lost with the row
     expect(devices).to_contain_text("No device or token is signed in")
     bearer = {"Authorization": f"Bearer {token}"}
     assert httpx2.get(f"{live_server.url}/api/v1/me", headers=bearer).status_code == 401

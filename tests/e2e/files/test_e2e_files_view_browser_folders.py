@@ -90,6 +90,7 @@ def test_browser_folders_are_listed_shown_searched_opened_downloaded_and_deleted
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete page.html").click()
     expect(page.locator("#browser-status")).to_have_text("Deleted “page.html”.")
+    expect(page.locator("#browser-status")).to_be_focused()  # not lost with the row
     expect(files.locator("tbody td:first-child")).to_have_text(["report.txt", "sub/deep.txt"])
     assert page.evaluate(NAMES_IN_DOCUMENTS) == [".syncoxide-trash", "report.txt", "sub"]
 

@@ -49,6 +49,7 @@ class BrowserCard:
             element("browser-files").innerHTML = ""
             say(STATUS, f"Deleted “{folder.name}”.")
             await self.load()
+            element(STATUS).focus()
 
     async def file_action(self, event: Any) -> None:
         button = event.target
@@ -84,6 +85,7 @@ class BrowserCard:
         await browser_folders.delete(folder, path)
         await self._show_files(folder)
         say(STATUS, f"Deleted “{path}”.")
+        element(STATUS).focus()  # its row, and the button pressed, are gone
 
 
 def _hand_over(file: Any, path: str, action: str) -> None:

@@ -56,7 +56,7 @@ class SettingsView:
             return
         say(DEVICES_STATUS, f"Revoked {name}: it can no longer sign in.")
         await self.refresh_devices()
-        element("devices-status").focus()
+        element(DEVICES_STATUS).focus()  # its row, and the button pressed, are gone
 
     async def _change_password(self, _event: Any) -> None:
         current, new = element("password-current"), element("password-new")
