@@ -113,10 +113,16 @@ def _backups(shared: Shared) -> tuple[object, ...]:
     return (BackupsView(shared.connections).start(),)
 
 
+def _settings(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.settings.view import SettingsView
+
+    return (SettingsView(shared.connections).start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
-    start: Start | None = None  # None: nothing to wire (not in this build yet)
+    start: Start
 
 
 SECTIONS = (
@@ -133,7 +139,7 @@ SECTIONS = (
     Section("requests", _requests),
     Section("vault", _vault),
     Section("backups", _backups),
-    Section("settings"),
+    Section("settings", _settings),
 )
 
 
