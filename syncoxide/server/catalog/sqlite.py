@@ -13,7 +13,15 @@ from typing import Any
 
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import FILE, CatalogEntry, Fingerprint, type_group
-from syncoxide.catalog.port import Activity, RecentFile, SourceState, UsageRow
+from syncoxide.catalog.port import (
+    AGE_BANDS,
+    OLDER,
+    Activity,
+    AgeRow,
+    RecentFile,
+    SourceState,
+    UsageRow,
+)
 from syncoxide.catalog.search import SearchQuery
 from syncoxide.server.catalog.sql_filters import query_filters
 
@@ -291,6 +299,18 @@ class SqliteCatalogStore:
             (user_id, FILE),
         )
         return _grouped_usage(rows)
+
+    async def usage_by_age(self, user_id: int, now: int) -> Sequence[AgeRow]:
+        bands = [*(label for label, _ in AGE_BANDS), OLDER]
+        cases = " ".join(f"WHEN mtime_ns >= ? THEN {i}" for i in range(len(AGE_BANDS)))
+        since = [(now - seconds) * 10**9 for _, seconds in AGE_BANDS]
+        rows = self._db.execute(
+            f"SELECT CASE {cases} ELSE {len(AGE_BANDS)} END AS band, COUNT(*), SUM(size)"  # noqa: S608
+            " FROM catalog_entries WHERE user_id = ? AND kind = ? GROUP BY band",
+            (*since, user_id, FILE),
+        )
+        found = {band: (files, size or 0) for band, files, size in rows}
+        return [AgeRow(label, *found.get(i, (0, 0))) for i, label in enumerate(bands)]
 
     async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
         rows = self._db.execute(

@@ -162,3 +162,25 @@ def test_a_stable_link_opens_the_file_in_all_files(page: Page, api: httpx2.Clien
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("home:" + PATH)
     expect(page.locator("#all-crumbs")).to_contain_text("trip")
+
+
+def test_space_charts_and_a_duplicate_cleaned_up_through_the_trash(
+    page: Page, api: httpx2.Client
+) -> None:
+    put(api, "photos/beach.jpg", b"sand" * 500)
+    put(api, "photos/copy of beach.jpg", b"sand" * 500)
+    page.goto(page.url.split("#")[0] + "#/space")
+    charts = page.locator("#space-charts")
+    expect(charts.locator("table.bars")).to_have_count(3)
+    expect(charts).to_contain_text("Your files on this server")
+    expect(charts.locator("meter")).not_to_have_count(0)
+    copy = page.locator("#space-dupes tr.catalog-entry", has_text="copy of beach.jpg")
+    expect(copy).to_have_count(1)
+    press(copy, "Delete")
+    expect(page.locator("#space-status")).to_contain_text("to the trash")
+    expect(page.locator("#space-dupes")).to_contain_text("No duplicates")
+    trashed = api.get("/api/v1/catalog/trash").json()["items"]
+    assert [i["path"] for i in trashed] == ["photos/copy of beach.jpg"]
+    restored = api.post("/api/v1/catalog/trash/restore", json={"id": trashed[0]["id"]})
+    assert restored.status_code == 200  # the cleanup is undone from the trash
+    assert content_of(api, "photos/copy of beach.jpg") == b"sand" * 500

@@ -113,3 +113,22 @@ def test_duplicates_across_two_providers_by_hash_and_guessed_by_name_and_size(
     guesses = [sorted(e["location"] for e in group) for group in answer["guesses"]]
     # photo.jpg: a different sha256 proves the two differ, so it is no guess.
     assert guesses == [["home:docs/report.pdf", "s3:backup/report.pdf"]]
+
+
+def test_space_by_age_bands_files_by_their_modification_time(world: LinksWorld) -> None:
+    alice = world.owner
+    user_id = asyncio.run(services(world.app).store.user_by_name("alice")).id  # type: ignore[union-attr]
+    now = world.clock.now
+    day = 86_400 * 10**9
+    aged = (
+        CatalogEntry("s3", "new.txt", size=1, mtime_ns=int(now * 10**9) - day),
+        CatalogEntry("s3", "spring.txt", size=10, mtime_ns=int(now * 10**9) - 100 * day),
+        CatalogEntry("s3", "2022.txt", size=100, mtime_ns=int(now * 10**9) - 3 * 365 * day),
+        CatalogEntry("s3", "1999.txt", size=1000, mtime_ns=0),
+        CatalogEntry("s3", "dir", kind="dir", mtime_ns=0),
+    )
+    asyncio.run(world.app.state.catalog.store.apply(user_id, "s3", IndexChanges(upserts=aged)))
+    by_age = alice.get(f"{FILES}/stats").json()["by_age"]
+    assert [(a["age"], a["files"], a["bytes"]) for a in by_age] == [
+        ("this month", 1, 1), ("this year", 1, 10), ("1-5 years", 1, 100), ("older", 1, 1000)
+    ]  # fmt: skip
