@@ -27,8 +27,6 @@ from syncoxide.server.catalog.sql_filters import query_filters
 
 _ENTRY_COLUMNS = "source, path, kind, size, mtime_ns, content_hash, mime, owner, shared, id"
 _E_COLUMNS = ", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
-#: Name matches count ten times a match in the folder names above it.
-_RANK = "bm25(catalog_words, 0.0, 10.0, 1.0)"
 
 
 def _entry(row: Any) -> CatalogEntry:
@@ -229,13 +227,27 @@ class SqliteCatalogStore:
                 " ORDER BY e.mtime_ns DESC, e.path LIMIT ?"
             )
             return [_entry(r) for r in self._db.execute(sql, (user_id, *params, limit))]
-        match = f'scope:"u{user_id}" AND ({query.fts_match()})'
-        sql = (
-            f"SELECT {_E_COLUMNS} FROM catalog_words w JOIN catalog_entries e ON e.id = w.rowid"  # noqa: S608
-            f" WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
-            f" ORDER BY {_RANK}, e.path LIMIT ?"
-        )
-        return [_entry(r) for r in self._db.execute(sql, (match, user_id, *params, limit))]
+        # Ranked in two tiers rather than by bm25: a common word matches thousands of names
+        # and folders, and bm25 reads every match's column sizes to sort them (85 ms at
+        # 100,000 files in bench/catalog_search.py, against 0.2 ms for the first 100 unsorted).
+        # Files whose name holds every word come first, the shortest names (closest matches)
+        # first; then files matched through their folders' names.
+        words, scope = query.fts_match(), f'scope:"u{user_id}"'
+        found: list[CatalogEntry] = []
+        for tier in (
+            f"{scope} AND name : ({words})",
+            f"{scope} AND ({words}) NOT name : ({words})",
+        ):
+            sql = (
+                f"SELECT {_E_COLUMNS} FROM catalog_words w JOIN catalog_entries e"  # noqa: S608
+                f" ON e.id = w.rowid WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
+                " ORDER BY length(e.name), e.path LIMIT ?"
+            )
+            rows = self._db.execute(sql, (tier, user_id, *params, limit - len(found)))
+            found += [_entry(r) for r in rows]
+            if len(found) >= limit:
+                break
+        return found
 
     # -- stars and activity ------------------------------------------------------------
 

@@ -132,3 +132,19 @@ def test_space_by_age_bands_files_by_their_modification_time(world: LinksWorld) 
     assert [(a["age"], a["files"], a["bytes"]) for a in by_age] == [
         ("this month", 1, 1), ("this year", 1, 10), ("1-5 years", 1, 100), ("older", 1, 1000)
     ]  # fmt: skip
+
+
+def test_names_holding_every_word_come_first_the_closest_first_then_folders(
+    world: LinksWorld,
+) -> None:
+    alice = world.owner
+    for path in ("budget/notes.txt", "old budget 2023 final.xlsx", "x/budget.xlsx",
+                 "budget plan/budget.txt", "other.txt"):  # fmt: skip
+        _put(alice, path, b"1")
+    found = _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file"}))
+    assert found == ["budget plan/budget.txt", "x/budget.xlsx", "old budget 2023 final.xlsx",
+                     "budget/notes.txt"]  # fmt: skip
+    two = _paths(alice.get(f"{FILES}/search", params={"q": "budget notes"}))
+    assert two == ["budget/notes.txt"]  # one word in the name, one in the folder: still found
+    assert _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file", "limit": 2})) == [
+        "budget plan/budget.txt", "x/budget.xlsx"]  # fmt: skip
