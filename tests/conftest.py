@@ -49,6 +49,10 @@ FOLDER_LAYERS = {
     "native/backup": "live",
     "cli/backup": "live",
     "server/backups": "live",
+    # Real child processes, LibreOffice and ffmpeg.
+    "native/actions": "live",
+    "cli/automation": "live",
+    "server/automation": "live",
 }
 LIVE_FIXTURES = frozenset(
     {
@@ -115,10 +119,15 @@ class LiveServer:
 
 
 def start_live_server(
-    data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    data_dir: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    options: tuple[str, ...] = (),
 ) -> LiveServer:
     """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place.
-    ``env`` adds or overrides environment variables of the server process."""
+    ``env`` adds or overrides environment variables of the server process; ``options`` are
+    more ``serve`` options (``--grpc-port N``)."""
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -130,6 +139,7 @@ def start_live_server(
             str(port),
             "--data-dir",
             str(data_dir),
+            *options,
         ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
