@@ -171,10 +171,12 @@ async def stats(call: Call) -> dict[str, Any]:
     await catalog.settle()
     usage = await catalog.store.usage(call.user.id)
     largest = await catalog.store.largest(call.user.id, _limit(call, 20))
+    by_age = await catalog.store.usage_by_age(call.user.id, catalog.clock())
     return {
         "usage": [
             {"source": u.source, "type": u.group, "files": u.files, "bytes": u.bytes} for u in usage
         ],
+        "by_age": [{"age": a.band, "files": a.files, "bytes": a.bytes} for a in by_age],
         "largest": [entry_json(e) for e in largest],
     }
 
@@ -278,7 +280,11 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
         body=obj((), source={"type": "string", "maxLength": 100}),
     ),
     Operation(
-        "GET", BASE + "/stats", stats, "Space by provider and type; largest files", query=(_LIMIT,)
+        "GET",
+        BASE + "/stats",
+        stats,
+        "Space by provider, type and age; largest files",
+        query=(_LIMIT,),
     ),
     Operation(
         "GET",
