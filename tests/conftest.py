@@ -115,10 +115,15 @@ class LiveServer:
 
 
 def start_live_server(
-    data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    data_dir: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    options: tuple[str, ...] = (),
 ) -> LiveServer:
     """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place.
-    ``env`` adds or overrides environment variables of the server process."""
+    ``env`` adds or overrides environment variables of the server process; ``options`` are
+    more ``serve`` options (``--grpc-port N``)."""
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -130,6 +135,7 @@ def start_live_server(
             str(port),
             "--data-dir",
             str(data_dir),
+            *options,
         ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,6 +31,7 @@ from syncoxide.server.accountshares.store import AccountShareStore
 from syncoxide.server.accountshares.unsubscribe_routes import unsubscribe_routes
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
@@ -43,7 +45,7 @@ from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
-from syncoxide.server.config import ServerConfig
+from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
@@ -317,7 +319,8 @@ def account_share_service(
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules, backup rules and account shares run on schedule for as long as the server
-    runs; the backup account's authorized_keys is rewritten from the database at start."""
+    runs; the backup account's authorized_keys is rewritten from the database at start; gRPC,
+    when asked for, listens beside the web server on its event loop."""
     schedulers = (
         app.state.rules.scheduler,
         app.state.backups.scheduler,
@@ -327,10 +330,27 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     for scheduler in schedulers:
         await scheduler.start()
     try:
-        yield
+        async with _grpc_beside(app):
+            yield
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+
+
+@contextlib.asynccontextmanager
+async def _grpc_beside(app: Starlette) -> AsyncIterator[None]:
+    address: GrpcAddress | None = app.state.grpc_address
+    if address is None:
+        yield
+        return
+    # Imported only when gRPC is on: grpcio costs a tenth of a second at every server start.
+    from syncoxide.server.grpc import listener
+
+    server = await listener.start(app, API_OPERATIONS, address)
+    try:
+        yield
+    finally:
+        await listener.stop(server)
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.
@@ -347,11 +367,19 @@ API_OPERATIONS: tuple[Operation, ...] = (
 )
 
 
+def _tus_paths() -> dict[str, dict[str, Any]]:
+    return {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
+
+
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document the server serves at /api/v1/openapi.json (clients are made from it)."""
+    return openapi_document(API_OPERATIONS, _tus_paths())
+
+
 def api_routes() -> list[BaseRoute]:
     """The API's routes; the app lists them first, so API calls match after few checks."""
-    tus = {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
     return [
-        *api.routes(API_OPERATIONS, who, tus),
+        *api.routes(API_OPERATIONS, who, _tus_paths()),
         WebSocketRoute(API_PREFIX + "/events/live", live_events),
     ]
 
@@ -360,6 +388,8 @@ def create_app(
     config: ServerConfig,
     services: Services | None = None,
     limits: RateLimits | None = None,
+    *,
+    grpc: GrpcAddress | None = None,
 ) -> Starlette:
     web = WebApp(config, services)
     if limits is not None:
@@ -387,6 +417,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = web.services
+    app.state.grpc_address = grpc
     app.state.links = links
     app.state.files = files
     app.state.rules = rule_service(config, web.services, files)

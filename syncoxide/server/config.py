@@ -77,6 +77,18 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class GrpcAddress:
+    """Where ``serve --grpc-port`` listens for gRPC (the web server's host, its own port)."""
+
+    host: str
+    port: int
+
+    @property
+    def target(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     data_dir: Path
     web_root: Path
