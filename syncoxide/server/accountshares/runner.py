@@ -152,6 +152,8 @@ class ShareRunner:
             action = _ACTIONS.get(outcome.action.kind)
             if action is None:
                 continue
+            if outcome.action.kind is ActionKind.COPY and outcome.action.target is None:
+                action = "added"
             # An action applied to side two carries a change made on side one, and back.
             to_recipient = outcome.action.side is Side.PATH2
             notify = share.recipient_id if to_recipient else share.owner_id

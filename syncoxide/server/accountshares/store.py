@@ -49,7 +49,7 @@ class ShareChange:
     share_id: int
     actor_id: int
     notify_id: int
-    action: str  # changed, added, deleted, conflict
+    action: str  # added, changed, deleted, conflict (a version set aside, both kept)
     path: str
     at: int
 
