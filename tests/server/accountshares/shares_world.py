@@ -59,14 +59,16 @@ class World:
     def __getitem__(self, name: str) -> Person:
         return self.people[name]
 
-    def wait_synced(self, who: Person, share_id: int, runs_after: int, timeout: float = 60) -> dict:
+    def wait_synced(
+        self, who: Person, share_id: int, runs_after: int, timeout: float = 60
+    ) -> dict[str, Any]:
         """The share once a run finished after ``runs_after`` (its ``last_sync_at``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             share = who.share(share_id)
             done = share["last_sync_at"] is not None and share["last_sync_at"] > runs_after
             if done and share["sync_status"] not in ("running", "idle"):
-                return share
+                return dict(share)
             time.sleep(0.2)
         raise AssertionError(f"share {share_id} did not finish a run: {who.share(share_id)}")
 

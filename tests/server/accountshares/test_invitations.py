@@ -51,7 +51,7 @@ def test_an_invitation_reaches_the_recipient_live_and_by_mail(world: World, inbo
     assert message["To"] == "bob@example.org"
     assert message["Subject"] == "alice shared 'trip' with you"
     assert f"syncoxide shares accept {share['id']}" in message.get_content()
-    assert "http://testserver/#shared" in message.get_content().splitlines()
+    assert "http://testserver/#/shares" in message.get_content().splitlines()
 
 
 def test_the_owner_is_told_of_each_answer(world: World, inbox: Inbox) -> None:
