@@ -331,6 +331,7 @@ def account_share_service(
     )
     service.scheduler = scheduler
     files.changes.listen(scheduler.storage_changed)
+    rules.reconnect_listeners.append(scheduler.reconnected)
     files.api_write_refused = service.refused_write
     return service
 

@@ -126,7 +126,7 @@ class AccountShareService:
         access = "to read" if share.access == READ_ONLY else "to read and change"
         text = (
             f"{who} invites you {access} the folder {share.name!r}.\n\n"
-            f"Accept or decline it under Shared with me:\n\n{share.base_url}/#shared\n\n"
+            f"Accept or decline it under Shared with me:\n\n{share.base_url}/#/shares\n\n"
             f"or with: syncoxide shares accept {share.id} [--place PROVIDER:path]\n"
         )
         await self.notices.tell(

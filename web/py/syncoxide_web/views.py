@@ -96,9 +96,10 @@ def _send(_shared: Shared) -> tuple[object, ...]:
 
 
 def _shares(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.links.account_shares_view import AccountSharesView
     from syncoxide_web.links.shares_view import SharesView
 
-    return (SharesView().start(),)
+    return (SharesView().start(), AccountSharesView().start())
 
 
 def _requests(_shared: Shared) -> tuple[object, ...]:
