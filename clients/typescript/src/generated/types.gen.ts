@@ -3845,3 +3845,34 @@ export type PatchUploadsTusUploadResponses = {
      */
     '2XX': unknown;
 };
+
+export type IceServersData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/webrtc/ice';
+};
+
+export type IceServersErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type IceServersError = IceServersErrors[keyof IceServersErrors];
+
+export type IceServersResponses = {
+    /**
+     * OK
+     */
+    200: {
+        ice_servers: Array<{
+            credential?: string;
+            urls: Array<string>;
+            username?: string;
+        }>;
+    };
+};
+
+export type IceServersResponse = IceServersResponses[keyof IceServersResponses];

@@ -62,6 +62,8 @@ from .forget_passphrase_response_200 import ForgetPassphraseResponse200
 from .forget_passphrase_response_200_settings import ForgetPassphraseResponse200Settings
 from .hosting_response_200 import HostingResponse200
 from .hosting_response_200_settings import HostingResponse200Settings
+from .ice_servers_response_200 import IceServersResponse200
+from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
 from .keep_forever_body import KeepForeverBody
 from .keep_passphrase_body import KeepPassphraseBody
 from .keep_passphrase_response_200 import KeepPassphraseResponse200
@@ -250,6 +252,8 @@ __all__ = (
     "ForgetPassphraseResponse200Settings",
     "HostingResponse200",
     "HostingResponse200Settings",
+    "IceServersResponse200",
+    "IceServersResponse200IceServersItem",
     "KeepForeverBody",
     "KeepPassphraseBody",
     "KeepPassphraseResponse200",
