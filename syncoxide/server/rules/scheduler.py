@@ -5,7 +5,8 @@ they were; runs a stopped server left unfinished are marked interrupted at start
 journals are resumed by the next run. Each tick asks the store for due rules and starts each
 one that is not already running; ``wake()`` makes "run now" start without waiting a tick.
 Rules that also run on change are made due by ``ChangeWatcher``, polled every
-``watch_seconds``.
+``watch_seconds``, and, where they read the server's own storage, by ``WriteTrigger`` as soon as
+a file there changes (on_write.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import asyncio
 import contextlib
 import logging
 
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.store import Rule, RuleRun
 from syncoxide.server.rules.watcher import ChangeWatcher
 
 log = logging.getLogger("syncoxide.server.rules")
 TICK_SECONDS = 1.0
-WATCH_SECONDS = 15.0
+WATCH_SECONDS = 5.0  # one cheap feed call per watched rule; the CLI's --feed-interval too
 
 
 class RuleScheduler:
@@ -39,6 +41,7 @@ class RuleScheduler:
         self._watch_task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[RuleRun]] = set()
         self._wake = asyncio.Event()
+        self.write_trigger: WriteTrigger | None = None
 
     async def start(self) -> None:
         interrupted = await self.runner.store.interrupted_at_start(self.runner.clock())
@@ -55,6 +58,8 @@ class RuleScheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._loop_task = self._watch_task = None
+        if self.write_trigger is not None:
+            await self.write_trigger.stop()
 
     def wake(self) -> None:
         self._wake.set()
