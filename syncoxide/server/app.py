@@ -79,6 +79,7 @@ from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
@@ -266,6 +267,11 @@ def rule_service(
     )
     watcher = ChangeWatcher(store, connections, services.clock)
     scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    if files is not None:
+        scheduler.write_trigger = WriteTrigger(
+            store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
+        )
+        files.changes.listen(scheduler.write_trigger.notice)
     return RuleService(store, connections, scheduler, services.clock)
 
 

@@ -111,7 +111,7 @@ async def logout(request: Request) -> Response:
 
 
 async def end_every_session(request: Request) -> Response:
-    """"Sign out everywhere" in Settings: every browser session of the account ends, this one
+    """ "Sign out everywhere" in Settings: every browser session of the account ends, this one
     too; API tokens (the command line's sign-ins) keep working and are revoked one by one."""
     signed_in = await _who_quietly(request)
     response = RedirectResponse("/login", 303, headers=_NO_STORE)

@@ -2,7 +2,9 @@
 
 The loop is the one every scheduled rule shares (``scheduling.scheduler``); runs a stopped
 server left unfinished have their journals resumed by the next run. Rules that also run on
-change are made due by ``ChangeWatcher``, polled every ``watch_seconds``.
+change are made due by ``ChangeWatcher``, polled every ``watch_seconds``, and, where they
+read the server's own storage, by ``WriteTrigger`` as soon as a file there changes
+(on_write.py).
 
 With several instances (docs/scaling.md) each run is held under a job lease in the shared
 database (storage/leases.py): an instance starts a due rule only once it took the lease and
@@ -18,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.store import Rule, RuleRun
 from syncoxide.server.rules.watcher import ChangeWatcher
@@ -25,7 +28,7 @@ from syncoxide.server.scheduling.scheduler import TICK_SECONDS, DueRuleScheduler
 from syncoxide.server.storage.leases import JobLeases
 
 log = logging.getLogger("syncoxide.server.rules")
-WATCH_SECONDS = 15.0
+WATCH_SECONDS = 5.0  # one cheap feed call per watched rule; the CLI's --feed-interval too
 
 
 class RuleScheduler(DueRuleScheduler[Rule]):
@@ -46,6 +49,7 @@ class RuleScheduler(DueRuleScheduler[Rule]):
         self.watcher = watcher
         self.watch_seconds = watch_seconds
         self.leases = leases
+        self.write_trigger: WriteTrigger | None = None
 
     async def start(self) -> None:
         if self.leases is None:
@@ -53,6 +57,11 @@ class RuleScheduler(DueRuleScheduler[Rule]):
         else:  # the other instances' runs are not interrupted: lapsed leases are reaped
             self._loop_task = asyncio.create_task(self._loop())
         self.background(self._watch())
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self.write_trigger is not None:
+            await self.write_trigger.stop()
 
     def start_run(self, rule: Rule, trigger: str, *, proceed: bool = False) -> None:
         """Run ``rule`` in the background; ``RuleAlreadyRunning`` if it is running.
