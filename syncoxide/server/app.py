@@ -283,7 +283,7 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
         store=store,
         repositories=repositories,
         keys=BackupKeys(store, hosted, hosting, services.clock),
-        scheduler=BackupScheduler(runner),
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         connections=rules.connections,
         notifier=services.notifier,
         hosting=hosting,

@@ -24,7 +24,7 @@ import logging
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.store import Rule, RuleRun
 from syncoxide.server.rules.watcher import ChangeWatcher
-from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
 
 log = logging.getLogger("syncoxide.server.rules")
 TICK_SECONDS = 1.0
@@ -82,32 +82,19 @@ class RuleScheduler:
     async def _leased_run(self, rule: Rule, trigger: str, proceed: bool) -> RuleRun | None:
         if self.leases is None:
             return await self.runner.run_claimed(rule, trigger, proceed=proceed)
-        job = _job(rule.id)
-        if not await self.leases.take(job):
-            self.runner.running.discard(rule.id)
-            log.info("rule %d is running on another instance; not starting it here", rule.id)
-            return None
-        if trigger == "schedule" and not await self._due_now(rule):
-            # Another instance ran it between our look at the due rules and the lease.
-            self.runner.running.discard(rule.id)
-            await self.leases.release(job)
-            return None
-        run = asyncio.create_task(self.runner.run_claimed(rule, trigger, proceed=proceed))
-        keeper = asyncio.create_task(self._keep_lease(job, run))
         try:
-            return await run
+            ran, run = await run_leased(
+                self.leases,
+                _job(rule.id),
+                lambda: self.runner.run_claimed(rule, trigger, proceed=proceed),
+                # Another instance may have run it between our look at due rules and the lease.
+                still_due=(lambda: self._due_now(rule)) if trigger == "schedule" else None,
+            )
         finally:
-            keeper.cancel()
-            await self.leases.release(job)
-
-    async def _keep_lease(self, job: str, run: asyncio.Task[RuleRun]) -> None:
-        assert self.leases is not None
-        while True:
-            await asyncio.sleep(self.leases.seconds / 3)
-            if not await self.leases.take(job):
-                log.warning("lost the lease on %s; stopping its run here", job)
-                run.cancel()
-                return
+            self.runner.running.discard(rule.id)  # run_claimed also does, when it ran
+        if not ran:
+            log.info("rule %d runs or ran on another instance; not starting it here", rule.id)
+        return run
 
     async def _loop(self) -> None:
         while True:
@@ -136,14 +123,12 @@ class RuleScheduler:
     async def _reap_lapsed(self) -> None:
         """Rules left 'running' by an instance whose lease lapsed: mark the cut run."""
         assert self.leases is not None
-        for rule_id in await self.runner.store.rules_marked_running():
-            job = _job(rule_id)
-            if rule_id in self.runner.running or await self.leases.holder_of(job) is not None:
-                continue
-            if await self.leases.take(job):
-                await self.runner.store.interrupt_rule(rule_id, self.runner.clock())
-                await self.leases.release(job)
-                log.warning("rule %d: its instance stopped during a run; resuming it", rule_id)
+        marked = await self.runner.store.rules_marked_running()
+        jobs = [_job(rule_id) for rule_id in marked if rule_id not in self.runner.running]
+        async for job in lapsed_jobs(self.leases, jobs):
+            rule_id = int(job.split(":")[1])
+            await self.runner.store.interrupt_rule(rule_id, self.runner.clock())
+            log.warning("rule %d: its instance stopped during a run; resuming it", rule_id)
 
     async def _watch(self) -> None:
         """Changes feeds are polled apart from the tick: a slow provider delays no run."""
