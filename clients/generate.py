@@ -1,12 +1,13 @@
-"""Make the API clients from the server's OpenAPI document, or check that they are current.
+"""Make the API clients and gRPC stubs, or check that the checked-in ones are current.
 
-    python clients/generate.py          # write clients/openapi.json and both generated clients
+    python clients/generate.py          # write clients/openapi.json, both clients, the gRPC stubs
     python clients/generate.py --check  # generate into a scratch folder; fail on any difference
 
-The document comes from the same operation table that builds the server's routes, so a route
-added without regenerating fails ``--check`` (run by ``./dev test``). The generators are pinned
-in pyproject.toml (openapi-python-client) and package.json (@hey-api/openapi-ts); their output is
-checked in so users of the clients need neither.
+The OpenAPI document comes from the same operation table that builds the server's routes, so a
+route added without regenerating fails ``--check`` (run by ``./dev test``); the gRPC stubs come
+from protos/. The generators are pinned in pyproject.toml (openapi-python-client, grpcio-tools,
+mypy-protobuf) and package.json (@hey-api/openapi-ts); their output is checked in so users of
+the clients need none of them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,19 @@ from pathlib import Path
 
 from syncoxide.server.app import api_document
 
-CLIENTS = Path(__file__).resolve().parent
-ROOT = CLIENTS.parent
-#: What the generators write, relative to clients/; everything else there is written by hand.
-GENERATED = ("openapi.json", "python/syncoxide-api-client", "typescript/src/generated")
+ROOT = Path(__file__).resolve().parent.parent
+#: What the generators write, relative to the project; everything else is written by hand.
+GENERATED = (
+    "clients/openapi.json",
+    "clients/python/syncoxide-api-client",
+    "clients/typescript/src/generated",
+    "syncoxide/server/grpc/v1",
+)
+#: What they read besides the code: copied into the scratch folder of a check.
+INPUTS = ("clients", "protos")
+PROTO = "syncoxide/v1/api.proto"
+#: The stubs' home in our package; protoc names modules after the proto's own folder.
+STUBS = "syncoxide/server/grpc/v1"
 
 
 def main() -> int:
@@ -35,28 +45,34 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the clients are stale")
     check = parser.parse_args().check
     if not check:
-        generate(CLIENTS)
-        print("clients regenerated: " + ", ".join(f"clients/{p}" for p in GENERATED))
+        generate(ROOT)
+        print("regenerated: " + ", ".join(GENERATED))
         return 0
-    with tempfile.TemporaryDirectory(prefix="sxo-clients-") as scratch:
-        fresh = Path(scratch) / "clients"
-        shutil.copytree(CLIENTS, fresh, ignore=shutil.ignore_patterns(*GENERATED, "dist"))
+    with tempfile.TemporaryDirectory(prefix="sxo-generated-") as scratch:
+        fresh = Path(scratch)
+        skipped = shutil.ignore_patterns(
+            "syncoxide-api-client", "generated", "dist", "openapi.json"
+        )
+        for folder in INPUTS:
+            shutil.copytree(ROOT / folder, fresh / folder, ignore=skipped)
         generate(fresh)
-        stale = [p for p in GENERATED if _differences(fresh / p, CLIENTS / p)]
+        stale = [p for p in GENERATED if _differences(fresh / p, ROOT / p)]
     if stale:
-        print("The generated clients do not match the API; run ./dev generate and commit:")
+        print("The generated code does not match the API; run ./dev generate and commit:")
         for path in stale:
-            print(f"  clients/{path}")
+            print(f"  {path}")
         return 1
-    print("generated clients match the API")
+    print("generated clients and stubs match the API")
     return 0
 
 
-def generate(clients: Path) -> None:
+def generate(root: Path) -> None:
+    clients = root / "clients"
     document = clients / "openapi.json"
     document.write_text(json.dumps(api_document(), indent=2, sort_keys=True) + "\n")
     _python_client(clients)
     _typescript_client(clients)
+    _grpc_stubs(root)
 
 
 def _python_client(clients: Path) -> None:
@@ -85,6 +101,26 @@ def _typescript_client(clients: Path) -> None:
     _run([str(ROOT / "node_modules/.bin/openapi-ts")], cwd=clients / "typescript", env=None)
 
 
+def _grpc_stubs(root: Path) -> None:
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with tempfile.TemporaryDirectory(prefix="sxo-protoc-") as out:
+        outputs = ("python", "grpc_python", "mypy", "mypy_grpc")
+        command = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root / 'protos'}"]
+        command += [f"--{kind}_out={out}" for kind in outputs]
+        _run([*command, str(root / "protos" / PROTO)], cwd=root, env=env)
+        target = root / STUBS
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        (target / "__init__.py").write_text('"""Generated from protos/ by ./dev generate."""\n')
+        made = Path(out) / Path(PROTO).parent
+        for stub in sorted(made.iterdir()):
+            text = stub.read_text().replace(
+                "from syncoxide.v1 import", "from " + STUBS.replace("/", ".") + " import"
+            )
+            (target / stub.name).write_text(text)
+
+
 def _run(command: list[str], cwd: Path, env: dict[str, str] | None) -> None:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     # openapi-python-client reports skipped operations as warnings and still exits 0: a skipped
@@ -111,7 +147,7 @@ def _differences(fresh: Path, kept: Path) -> bool:
         )
         sys.stdout.writelines(line + "\n" for line in list(diff)[:40])
         return True
-    return _tree_differs(filecmp.dircmp(fresh, kept, ignore=["__pycache__", "dist"]))
+    return _tree_differs(filecmp.dircmp(fresh, kept, ignore=["__pycache__", "dist", ".ruff_cache"]))
 
 
 def _tree_differs(comparison: filecmp.dircmp[str]) -> bool:

@@ -51,6 +51,10 @@ FOLDER_LAYERS = {
     "server/backups": "live",
     # Throwaway PostgreSQL, Redis, HAProxy and several `syncoxide serve` (scale-out).
     "server/scale": "live",
+    # Real child processes, LibreOffice and ffmpeg.
+    "native/actions": "live",
+    "cli/automation": "live",
+    "server/automation": "live",
 }
 LIVE_FIXTURES = frozenset(
     {
@@ -117,10 +121,15 @@ class LiveServer:
 
 
 def start_live_server(
-    data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    data_dir: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    options: tuple[str, ...] = (),
 ) -> LiveServer:
     """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place.
-    ``env`` adds or overrides environment variables of the server process."""
+    ``env`` adds or overrides environment variables of the server process; ``options`` are
+    more ``serve`` options (``--grpc-port N``)."""
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -132,6 +141,7 @@ def start_live_server(
             str(port),
             "--data-dir",
             str(data_dir),
+            *options,
         ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,

@@ -71,6 +71,10 @@ class CatalogIndex(Protocol):
     async def sources(self, user_id: int) -> Sequence[SourceState]: ...
 
     async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None: ...
+    async def entry_by_id(self, user_id: int, entry_id: int) -> CatalogEntry | None:
+        """The user's entry with this id (``None`` for another user's: ids are not secrets)."""
+        ...
+
     async def children(
         self, user_id: int, source: str, folder: str, *, after: str, limit: int
     ) -> Sequence[CatalogEntry]:
@@ -98,6 +102,12 @@ class CatalogAnalytics(Protocol):
     async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]: ...
     async def duplicates(self, user_id: int, limit: int) -> Sequence[Sequence[CatalogEntry]]:
         """Groups of two or more files with the same content hash, biggest waste first."""
+        ...
+
+    async def same_name_and_size(
+        self, user_id: int, limit: int
+    ) -> Sequence[Sequence[CatalogEntry]]:
+        """Groups of two or more files with one name and size, biggest waste first."""
         ...
 
 

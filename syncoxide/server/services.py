@@ -17,6 +17,7 @@ from syncoxide.server.bus.choose import SharedBus, open_bus
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import Target, s3_location
 from syncoxide.server.events.service import Notifier
+from syncoxide.server.mail.outbox import Mailer
 from syncoxide.server.ratelimit import Limiter, RateLimiter, RateLimits
 from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
@@ -40,6 +41,7 @@ class Services:
     limits: RateLimits = field(default_factory=RateLimits)
     cli_codes: CliCodes = field(default_factory=CliLoginCodes)
     limiter: Limiter = field(default_factory=RateLimiter)
+    mailer: Mailer = field(default_factory=lambda: Mailer(None))
     #: Where signaling rooms meet: this process's hub, or the deployment's bus.
     hub: Hub = field(default_factory=InProcessHub)
     #: The deployment's bus (docs/scaling.md); None on the embedded default.
@@ -77,6 +79,7 @@ def embedded_services(
         oidc=OidcLogins(store, load_providers(config.settings_path)),
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
+        mailer=Mailer(config.mail()),
     )
     if shared_bus is not None:  # any request may reach any instance: count and file alike
         services.limiter = shared_bus.limiter

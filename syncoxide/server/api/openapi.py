@@ -15,7 +15,7 @@ def openapi_document(
     operations: Sequence[Operation], extra_paths: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    names = _operation_ids(operations)
+    names = operation_ids(operations)
     for op, name in zip(operations, names, strict=True):
         path = PREFIX + op.path.replace(":int}", "}")
         paths.setdefault(path, {})[op.method.lower()] = _operation_document(op, name)
@@ -34,7 +34,7 @@ def openapi_document(
     }
 
 
-def _operation_ids(operations: Sequence[Operation]) -> list[str]:
+def operation_ids(operations: Sequence[Operation]) -> list[str]:
     """Each operation's unique id, which generated clients use as the method name: the
     handler's name, qualified by the path's first segment where features share a name
     (``list_rules`` of sync rules and of backup rules)."""

@@ -17,15 +17,17 @@ from syncoxide.catalog.port import Activity, RecentFile, SourceState, UsageRow
 from syncoxide.catalog.search import SearchQuery
 from syncoxide.server.catalog.sql_filters import query_filters
 
-_ENTRY_COLUMNS = "source, path, kind, size, mtime_ns, content_hash, mime, owner, shared"
+_ENTRY_COLUMNS = "source, path, kind, size, mtime_ns, content_hash, mime, owner, shared, id"
 _E_COLUMNS = ", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
 #: Name matches count ten times a match in the folder names above it.
 _RANK = "bm25(catalog_words, 0.0, 10.0, 1.0)"
 
 
 def _entry(row: Any) -> CatalogEntry:
-    source, path, kind, size, mtime_ns, content_hash, mime, owner, shared = row[:9]
-    return CatalogEntry(source, path, kind, size, mtime_ns, content_hash, mime, owner, bool(shared))
+    source, path, kind, size, mtime_ns, content_hash, mime, owner, shared, row_id = row[:10]
+    return CatalogEntry(
+        source, path, kind, size, mtime_ns, content_hash, mime, owner, bool(shared), row_id
+    )
 
 
 def _split(path: str) -> tuple[str, str]:
@@ -194,6 +196,13 @@ class SqliteCatalogStore:
         ).fetchone()
         return _entry(row) if row else None
 
+    async def entry_by_id(self, user_id: int, entry_id: int) -> CatalogEntry | None:
+        row = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND id = ?",  # noqa: S608
+            (user_id, entry_id),
+        ).fetchone()
+        return _entry(row) if row else None
+
     async def children(
         self, user_id: int, source: str, folder: str, *, after: str, limit: int
     ) -> Sequence[CatalogEntry]:
@@ -271,7 +280,7 @@ class SqliteCatalogStore:
             " ORDER BY a.at DESC, a.id DESC LIMIT ?",
             (user_id, FILE, limit),
         )
-        return [RecentFile(_entry(row), row[9], row[10]) for row in rows]
+        return [RecentFile(_entry(row), row[10], row[11]) for row in rows]
 
     # -- analytics ---------------------------------------------------------------------
 
@@ -307,6 +316,30 @@ class SqliteCatalogStore:
             )
             groups.append([_entry(row) for row in rows])
         return groups
+
+    async def same_name_and_size(
+        self, user_id: int, limit: int
+    ) -> Sequence[Sequence[CatalogEntry]]:
+        """Groups of two or more files with one name and size, biggest waste first (whether
+        each is a duplicate is decided by ``syncoxide.catalog.duplicates``)."""
+        keys = self._db.execute(
+            "SELECT name, size FROM catalog_entries WHERE user_id = ? AND kind = ? AND size > 0"
+            " GROUP BY name, size HAVING COUNT(*) > 1"
+            " ORDER BY (COUNT(*) - 1) * size DESC, name LIMIT ?",
+            (user_id, FILE, limit),
+        ).fetchall()
+        return [
+            [
+                _entry(row)
+                for row in self._db.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+                    " WHERE user_id = ? AND kind = ? AND name = ? AND size = ?"
+                    " ORDER BY source, path",
+                    (user_id, FILE, name, size),
+                )
+            ]
+            for name, size in keys
+        ]
 
     # -- plumbing ----------------------------------------------------------------------
 

@@ -30,6 +30,12 @@ def register(commands: Any) -> None:
         help="where the database and files live (default: your user data directory)",
     )
     serve.add_argument(
+        "--grpc-port",
+        type=int,
+        default=None,
+        help="also serve the gRPC API on this port, same host (default: off)",
+    )
+    serve.add_argument(
         "--check-config",
         action="store_true",
         help="check that the database, blob store and message bus answer, then exit "
@@ -41,21 +47,44 @@ def register(commands: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     if args.check_config:
         return check_config(args.data_dir)
-    return serve(host=args.host, port=args.port, data_dir=args.data_dir, build_if_missing=True)
+    return serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        build_if_missing=True,
+        grpc_port=args.grpc_port,
+    )
 
 
-def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool) -> int:
-    from syncoxide.server.app import create_app
-    from syncoxide.server.config import ServerConfig
-
+def _check_port(port: int) -> None:
     if not 0 <= port <= 65535:
         raise UsageError(f"Port {port} is not a TCP port.", hint="Pick one between 1 and 65535.")
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    build_if_missing: bool,
+    grpc_port: int | None = None,
+) -> int:
+    from syncoxide.server.app import create_app
+    from syncoxide.server.config import GrpcAddress, ServerConfig
+
+    _check_port(port)
+    grpc = None
+    if grpc_port is not None:
+        _check_port(grpc_port)
+        grpc = GrpcAddress(host, grpc_port)
     config = ServerConfig.embedded_defaults(data_dir)
     if build_if_missing:
         ensure_web_build(ProjectPaths(project_root()))
-    app = create_app(config)
+    app = create_app(config, grpc=grpc)
     shown_host = f"[{host}]" if ":" in host else host
     print(f"syncoxide is starting at http://{shown_host}:{port}/  (data in {config.data_dir})")
+    if grpc is not None:
+        print(f"gRPC API at {grpc.target} (plaintext: put TLS in front beyond this machine)")
     print("Press Ctrl-C to stop.", flush=True)
     # uvicorn's own proxy handling believes X-Forwarded-For from loopback by default; the app
     # applies the configured proxies instead (create_app, ServerConfig.trusted_proxies).

@@ -81,6 +81,8 @@ class LinkService:
         self.quota_bytes = quota_bytes  # per user, over all their links; None: no limit
         self.used_elsewhere = used_elsewhere  # what else counts against it (their own files)
         self._swept_at = 0
+        #: Told of every file a request link received, once it is stored (automation rules).
+        self.arrival_listeners: list[Callable[[Link, LinkFile], Awaitable[None]]] = []
 
     def sweep_abandoned_uploads(self) -> None:
         """Free the disk held by uploads nobody finished, now and then (one folder scan)."""

@@ -178,6 +178,8 @@ class DropPolicy:
         await self.links.notifier.emit(
             link.user_id, "request.arrived", {**payload, "late": late}, self.links.clock()
         )
+        for listener in self.links.arrival_listeners:
+            await listener(link, file)
 
 
 async def _throttle_drops(request: Request, link: Link) -> None:

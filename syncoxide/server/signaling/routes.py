@@ -44,6 +44,7 @@ from syncoxide.server.signaling.fallbacks import (
     SqliteFallbackRecords,
 )
 from syncoxide.server.signaling.hub import Hub, InProcessHub
+from syncoxide.server.signaling.ice import IceSettings
 from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
 from syncoxide.server.signaling.page import ReceivePage
 from syncoxide.server.signaling.summaries import RoomSummaries, parse_summary
@@ -131,8 +132,11 @@ class SignalingService:
         fallbacks: FallbackRecords | None = None,
         codes: ShortCodes | None = None,
         identify: Identify | None = None,
+        ice: IceSettings | None = None,
     ) -> None:
         self.tokens = tokens
+        # STUN/TURN for the room's peers; TURN credentials are made per peer at its welcome.
+        self.ice = ice or IceSettings()
         # Rooms need no account; only naming a server copy does (it must be the sender's own).
         self.identify: Identify = identify or _nobody
         self.hub: Hub = hub or InProcessHub()
@@ -244,6 +248,7 @@ class SignalingService:
                     "peer": peer.peer_id,
                     "peers": present,
                     "fallback": await self.fallbacks.lookup(room),
+                    "iceServers": self.ice.as_json(f"peer-{peer.peer_id}", self.clock.now()),
                 }
             )
             writer = asyncio.create_task(peer.write_forever())
@@ -347,14 +352,14 @@ def _too_many() -> Response:
     return JSONResponse(body, status_code=429, headers={"Retry-After": "60"})
 
 
-def signaling_routes(config: ServerConfig, hub: Hub) -> list[BaseRoute]:
+def signaling_routes(config: ServerConfig, hub: Hub, ice: IceSettings) -> list[BaseRoute]:
     """Signaling plus the receive page, for ``create_app``; rooms meet in ``hub``."""
     page = ReceivePage(config.vendor_dir)
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
     service = SignalingService(
-        tokens, hub, fallbacks=fallbacks, codes=codes, identify=_signed_in_user
+        tokens, hub, fallbacks=fallbacks, codes=codes, identify=_signed_in_user, ice=ice
     )
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from syncoxide.catalog.diff import IndexChanges
+from syncoxide.catalog.model import CatalogEntry
 from tests.server.links.links_world import LinksWorld, make_world
+from tests.server.signin import services
 
 FILES, STORAGE = "/api/v1/catalog", "/api/v1/storage"
 
@@ -80,3 +84,32 @@ def test_stats_dupes_refresh_and_the_published_spec(world: LinksWorld) -> None:
     assert refreshed[0]["source"] == "home" and refreshed[0]["changed"] == 0
     spec = alice.get("/api/v1/openapi.json").json()
     assert {"/api/v1/catalog/search", "/api/v1/catalog/trash/restore"} <= set(spec["paths"])
+
+
+def test_duplicates_across_two_providers_by_hash_and_guessed_by_name_and_size(
+    world: LinksWorld,
+) -> None:
+    """Home files carry sha256; an S3 connection's md5 ETags cannot match them, so the same
+    name and size there is offered as a guess; the same sha256 on a second place is proven."""
+    alice = world.owner
+    _put(alice, "docs/report.pdf", b"r" * 300)
+    _put(alice, "docs/photo.jpg", b"p" * 200)
+    [report] = alice.get(f"{FILES}/search", params={"q": "report"}).json()["entries"]
+    user_id = asyncio.run(services(world.app).store.user_by_name("alice")).id  # type: ignore[union-attr]
+    elsewhere = (
+        CatalogEntry("s3", "backup/report.pdf", size=300, content_hash="md5:0f0f"),
+        CatalogEntry("s3", "old/report.pdf", size=299, content_hash=""),  # another size
+        CatalogEntry("nas", "copy-of-report.pdf", size=300, content_hash=report["content_hash"]),
+        CatalogEntry("s3", "photo.jpg", size=200, content_hash="sha256:" + "0" * 64),
+    )
+    store = world.app.state.catalog.store
+    for source in ("s3", "nas"):
+        changes = IndexChanges(upserts=tuple(e for e in elsewhere if e.source == source))
+        asyncio.run(store.apply(user_id, source, changes))
+
+    answer = alice.get(f"{FILES}/dupes").json()
+    proven = [sorted(e["location"] for e in group) for group in answer["groups"]]
+    assert proven == [["home:docs/report.pdf", "nas:copy-of-report.pdf"]]
+    guesses = [sorted(e["location"] for e in group) for group in answer["guesses"]]
+    # photo.jpg: a different sha256 proves the two differ, so it is no guess.
+    assert guesses == [["home:docs/report.pdf", "s3:backup/report.pdf"]]
