@@ -49,6 +49,8 @@ FOLDER_LAYERS = {
     "native/backup": "live",
     "cli/backup": "live",
     "server/backups": "live",
+    # Throwaway PostgreSQL, Redis, HAProxy and several `syncoxide serve` (scale-out).
+    "server/scale": "live",
     # Real child processes, LibreOffice and ffmpeg.
     "native/actions": "live",
     "cli/automation": "live",

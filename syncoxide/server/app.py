@@ -306,7 +306,7 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        scheduler=BackupScheduler(runner),
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         keys=BackupKeys(store, hosted, hosting, services.clock),
     )
 

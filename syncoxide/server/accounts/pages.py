@@ -69,7 +69,7 @@ async def login_submit(request: Request) -> Response:
             ("login-ip", client_ip(request), services.limits.login_per_ip),
             ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
         user = await services.accounts.check_password(name, form.get("password", ""))
@@ -216,7 +216,7 @@ async def create_token_form(request: Request) -> Response:
             ("tokens-ip", client_ip(request), services.limits.tokens_per_ip),
             ("tokens-user", signed_in.user.name, services.limits.tokens_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
     except ApiError as error:
