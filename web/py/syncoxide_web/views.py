@@ -113,6 +113,12 @@ def _backups(shared: Shared) -> tuple[object, ...]:
     return (BackupsView(shared.connections).start(),)
 
 
+def _photos(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.photos.view import PhotosView
+
+    return (PhotosView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -126,6 +132,7 @@ SECTIONS = (
     Section("starred", _starred),
     Section("shared", _shared),
     Section("trash", _trash),
+    Section("photos", _photos),
     Section("history", _history),
     Section("sync", _sync),
     Section("send", _send),
