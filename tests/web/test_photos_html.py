@@ -11,12 +11,13 @@ def photo(path: str, taken_from: str = "exif") -> dict[str, object]:
 
 def test_days_show_thumbnails_names_and_where_the_date_came_from() -> None:
     answer = {"days": [{"date": "2026-07-14", "photos": [photo("A/<b>.jpg", "file")]}],
-              "folders": {}, "pending": 3, "unreadable": ["bad.jpg"]}  # fmt: skip
+              "folders": {}, "pending": 3, "unreadable": ["bad.jpg"],
+              "not_supported": ["x.heic"]}  # fmt: skip
     html = timeline_html(answer)
     assert "2026-07-14" in html and "(file time)" in html and "1200×900" in html
     assert "&lt;b&gt;.jpg" in html and "<b>" not in html
     assert thumbnail_url("A/<b>.jpg") in html.replace("&amp;", "&")
-    assert "3 more photos" in html and "bad.jpg" in html
+    assert "3 more photos" in html and "bad.jpg" in html and "x.heic" in html
 
 
 def test_duplicate_groups_offer_keep_this_one() -> None:

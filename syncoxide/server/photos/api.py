@@ -50,6 +50,7 @@ async def list_photos(call: Call) -> dict[str, Any]:
         "folders": albums_by_folder(index.photos),
         "pending": index.pending,
         "unreadable": index.unreadable,
+        "not_supported": index.not_supported,
     }
 
 
@@ -85,11 +86,12 @@ async def keep_best(call: Call) -> dict[str, Any]:
 PHOTO_OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/photos", list_photos,
               "Photos of the server storage by capture date (EXIF, else file time), and folders",
-              answer=obj(("days", "folders", "pending", "unreadable"),
+              answer=obj(("days", "folders", "pending", "unreadable", "not_supported"),
                          days={"type": "array", "items": obj(("date", "photos"), date=STR,
                                                              photos=_PHOTOS)},
                          folders={"type": "object", "additionalProperties": INT},
-                         pending=INT, unreadable={"type": "array", "items": STR})),
+                         pending=INT, unreadable={"type": "array", "items": STR},
+                         not_supported={"type": "array", "items": STR})),
     Operation("GET", "/photos/thumbnail", photo_thumbnail,
               "A photo's thumbnail (JPEG, made once and cached)", query=(_PATH_QUERY,)),
     Operation("GET", "/photos/duplicates", photo_duplicates,

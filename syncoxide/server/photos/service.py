@@ -24,6 +24,8 @@ from syncoxide.server.files.store import FILE, StoredEntry
 
 PAGE = 1000
 HOME = "home"
+#: Photos no library here reads: listed as not supported rather than left out in silence.
+NOT_SUPPORTED = frozenset({"heic", "heif", "avif", "cr2", "cr3", "nef", "arw", "dng", "orf", "rw2"})
 
 
 @dataclass
@@ -31,6 +33,7 @@ class PhotoIndex:
     photos: list[Photo]
     pending: int
     unreadable: list[str]
+    not_supported: list[str]
 
 
 class PhotoService:
@@ -41,7 +44,9 @@ class PhotoService:
         self._reading = asyncio.Semaphore(2)
 
     async def index(self, user_id: int) -> PhotoIndex:
-        entries = [e for e in self._subtree(user_id) if suffix_of(e.path) in IMAGE_SUFFIXES]
+        every = self._subtree(user_id)
+        entries = [e for e in every if suffix_of(e.path) in IMAGE_SUFFIXES]
+        not_supported = [e.path for e in every if suffix_of(e.path) in NOT_SUPPORTED]
         known = self._known(user_id)
         fresh = [e for e in entries if known.get(e.path, ("",))[0] != e.sha256]
         await asyncio.gather(*(self._read(user_id, entry) for entry in fresh[: self.batch]))
@@ -55,7 +60,8 @@ class PhotoService:
                 unreadable.append(entry.path)
                 continue
             photos.append(_photo(entry, row))
-        return PhotoIndex(photos, max(len(fresh) - self.batch, 0), unreadable)
+        pending = max(len(fresh) - self.batch, 0)
+        return PhotoIndex(photos, pending, unreadable, not_supported)
 
     async def thumbnail(self, user_id: int, path: str) -> AsyncIterator[bytes]:
         """The cached thumbnail's bytes, made now if this content has none yet."""

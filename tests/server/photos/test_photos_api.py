@@ -49,6 +49,7 @@ def test_timeline_thumbnails_duplicates_and_keep_best(tmp_path: Path) -> None:
     put(owner, "Camera/forest.jpg", jpeg(picture(7), "2025:01:02 08:00:00", orientation=6))
     put(owner, "Camera/no-date.png", _png(picture(3)), mtime_ns=1_796_126_400 * 10**9)
     put(owner, "Camera/broken.jpg", jpeg(picture(4))[:200])
+    put(owner, "Camera/iphone.heic", b"\0\0\0\x18ftypheic" + b"\0" * 100)
 
     listed = owner.get("/api/v1/photos").json()
     days = [(d["date"], [p["path"] for p in d["photos"]]) for d in listed["days"]]
@@ -61,6 +62,7 @@ def test_timeline_thumbnails_duplicates_and_keep_best(tmp_path: Path) -> None:
     forest = listed["days"][2]["photos"][0]
     assert (forest["width"], forest["height"], forest["taken_from"]) == (900, 1200, "exif")
     assert listed["unreadable"] == ["Camera/broken.jpg"]
+    assert listed["not_supported"] == ["Camera/iphone.heic"]
     assert listed["folders"] == {"home:Camera": 5}
 
     thumb = owner.get("/api/v1/photos/thumbnail", params={"path": "Camera/forest.jpg"})

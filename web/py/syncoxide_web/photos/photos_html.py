@@ -36,6 +36,9 @@ def timeline_html(answer: dict[str, Any]) -> str:
     if answer["unreadable"]:
         names = ", ".join(escape(p) for p in answer["unreadable"][:10])
         notes.append(f"Not readable as images (damaged, or a format not supported): {names}.")
+    if answer.get("not_supported"):
+        names = ", ".join(escape(p) for p in answer["not_supported"][:10])
+        notes.append(f"Not supported here yet (HEIC and RAW): {names}.")
     head = "".join(f'<p class="muted">{note}</p>' for note in notes)
     if not days:
         return head + '<p class="muted">No photos in your files on this server yet.</p>'
