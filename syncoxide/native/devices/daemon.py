@@ -26,7 +26,7 @@ from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.native.devices.session import Meeting, PeerSession, Shared
 from syncoxide.native.devices.store import DeviceStore, Identity
-from syncoxide.native.p2p.channel import negotiate
+from syncoxide.native.p2p.channel import IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
 
 RESCAN_EVERY = 10.0
@@ -128,7 +128,8 @@ class Daemon:
         offerer = me.public < peer_key
         signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
         try:
-            link = await negotiate(signal, offer_now=False, ice_servers=self.ice_servers, wait=None)
+            ice = IcePolicy(tuple(self.ice_servers))  # plus the server's STUN/TURN, if any
+            link = await negotiate(signal, offer_now=False, ice=ice, wait=None)
             meeting = Meeting(
                 self.store, me, peer_key, offerer, address.room, self.folders, self.broadcast
             )

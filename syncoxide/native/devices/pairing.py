@@ -31,7 +31,7 @@ from syncoxide.errors import (
 from syncoxide.native.devices.channel_auth import channel_view, receive_json, send_json
 from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.store import DeviceStore, now
-from syncoxide.native.p2p.channel import ChannelLink, negotiate
+from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient, create_room, resolve
 
 PAKE_LABEL = b"syncoxide/v1/pair:"
@@ -84,7 +84,7 @@ async def _in_room(
     signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
     try:
         link = await negotiate(
-            signal, offer_now=False, ice_servers=options.ice_servers, wait=options.wait
+            signal, offer_now=False, ice=IcePolicy(tuple(options.ice_servers)), wait=options.wait
         )
         try:
             return await _pair(store, link, address, code, offerer=offerer, confirm=confirm)

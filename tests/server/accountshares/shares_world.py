@@ -59,7 +59,9 @@ class World:
     def __getitem__(self, name: str) -> Person:
         return self.people[name]
 
-    def wait_synced(self, who: Person, share_id: int, runs_after: int, timeout: float = 60) -> dict:
+    def wait_synced(
+        self, who: Person, share_id: int, runs_after: int, timeout: float = 60
+    ) -> dict[str, Any]:
         """The share once a run finished after ``runs_after`` (its ``last_sync_at``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
