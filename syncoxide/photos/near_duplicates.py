@@ -3,8 +3,8 @@
 Comparing every pair of 10,000 photos is 50 million comparisons. Multi-index hashing avoids
 that: split each hash into ``max_distance + 1`` bands; two hashes that differ in at most
 ``max_distance`` bits are equal in at least one band (pigeonhole), so only hashes sharing a band
-are compared: about 0.4 s of CPU for 10,000 random hashes, where comparing every pair takes
-about 10 s (bench/thumbnails.py; numpy comparing every pair measured 0.35 s, not worth a second
+are compared: 0.4 s of CPU for 10,000 random hashes, where comparing every pair takes about
+2.1 s (bench/thumbnails.py; numpy comparing every pair measured 0.35 s, not worth a second
 implementation). With imagehash's pHash a resized, recompressed copy is 0-4 bits away and another
 photo about 30, so the default of 8 bits separates them with room on both sides.
 """
