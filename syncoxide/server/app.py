@@ -75,6 +75,8 @@ from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, 
 from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
+from syncoxide.server.photos.api import PHOTO_OPERATIONS
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -427,6 +429,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + CATALOG_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
     + AUTOMATION_OPERATIONS
+    + PHOTO_OPERATIONS
 )
 
 
@@ -495,6 +498,7 @@ def create_app(
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(config, web.services, files, links)
+    app.state.photos = PhotoService(open_database(config.database_path), files)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

@@ -104,6 +104,7 @@ VIEW_KEYS = (
     "shared",
     "trash",
     "space",
+    "photos",
     "history",
     "sync",
     "send",

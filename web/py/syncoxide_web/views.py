@@ -126,6 +126,12 @@ def _settings(shared: Shared) -> tuple[object, ...]:
     return (SettingsView(shared.connections).start(),)
 
 
+def _photos(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.photos.view import PhotosView
+
+    return (PhotosView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -140,6 +146,7 @@ SECTIONS = (
     Section("shared", _shared),
     Section("trash", _trash),
     Section("space", _space),
+    Section("photos", _photos),
     Section("history", _history),
     Section("sync", _sync),
     Section("send", _send),
