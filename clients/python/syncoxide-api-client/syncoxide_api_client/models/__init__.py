@@ -175,6 +175,7 @@ from .start_consent_body_options import StartConsentBodyOptions
 from .start_consent_response_200 import StartConsentResponse200
 from .stat_storage_response_200 import StatStorageResponse200
 from .stat_storage_response_200_kind import StatStorageResponse200Kind
+from .storage_changes_response_200 import StorageChangesResponse200
 from .storage_usage_response_200 import StorageUsageResponse200
 from .test_connection_response_200 import TestConnectionResponse200
 from .test_connection_response_200_options import TestConnectionResponse200Options
@@ -361,6 +362,7 @@ __all__ = (
     "StartConsentResponse200",
     "StatStorageResponse200",
     "StatStorageResponse200Kind",
+    "StorageChangesResponse200",
     "StorageUsageResponse200",
     "TestConnectionResponse200",
     "TestConnectionResponse200Options",
