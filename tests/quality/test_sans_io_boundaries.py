@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "syncoxide"
-SANS_IO_PACKAGES = ("sync", "wal", "crypto", "protocol", "archive", "backup", "catalog")
+SANS_IO_PACKAGES = (
+    "sync",
+    "wal",
+    "crypto",
+    "protocol",
+    "archive",
+    "backup",
+    "catalog",
+    "devices",
+    "automation",
+)
 FORBIDDEN = {
     # event loops and concurrency
     "asyncio",
