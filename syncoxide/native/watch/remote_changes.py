@@ -17,6 +17,8 @@ from typing import Protocol, runtime_checkable
 from syncoxide.catalog.refresh import ChangesFeed
 from syncoxide.engine.watch import Notify, Ready
 from syncoxide.errors import SyncoxideError
+from syncoxide.providers.contract import PARTIAL_PREFIX
+from syncoxide.sync.paths import RESERVED_TOP
 
 log = logging.getLogger("syncoxide.watch")
 
@@ -26,6 +28,12 @@ class WaitsForChanges(Protocol):
     """A feed that holds ``wait_for_changes`` up to ``seconds`` until something changed."""
 
     async def wait_for_changes(self, token: str, seconds: float) -> tuple[list[str], str]: ...
+
+
+def _bookkeeping(path: str) -> bool:
+    """A path the engine itself writes: a partial write or the reserved ``.syncoxide`` folder."""
+    parts = path.split("/")
+    return parts[0] == RESERVED_TOP or parts[-1].startswith(PARTIAL_PREFIX)
 
 
 #: How long one call to a waiting feed may be held (the server holds it at most 30 s).
@@ -54,8 +62,9 @@ class FeedChanges:
                 log.warning("change feed unavailable, asking again later: %s", error)
                 await asyncio.sleep(self.interval if waits else 0)
                 continue
-            if changed:
-                notify(len(changed))
+            ours = [path for path in changed if path and _bookkeeping(path)]
+            if len(ours) < len(changed):  # our own partial writes and trash start no run
+                notify(len(changed) - len(ours))
 
     async def _ask(self, token: str, waits: bool) -> tuple[list[str], str]:
         if waits:

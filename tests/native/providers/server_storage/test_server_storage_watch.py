@@ -55,6 +55,7 @@ def test_an_upload_arrives_through_the_change_feed(tmp_path: Path, live: LiveAcc
         upload(live, "inbox/sub/second.txt", b"second")
         wait_until(lambda: (local / "sub" / "second.txt").exists(), ARRIVAL_BOUND)
         assert (local / "sub" / "second.txt").read_bytes() == b"second"
+        assert watcher.next_run()["done"].get("copy") == 1  # that run's line
         runs = len(watcher.drain())
         upload(live, "elsewhere/not-ours.txt", b"outside the watched folder")
         with pytest.raises(AssertionError):
