@@ -57,6 +57,8 @@ from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.changes_api import CHANGES_OPERATIONS
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
@@ -96,6 +98,7 @@ from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
+from syncoxide.system import SystemRandom
 
 
 class WebApp:
@@ -425,6 +428,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
+    + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
@@ -489,6 +493,8 @@ def create_app(
     app.state.links = links
     app.state.ice = ice
     app.state.files = files
+    app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
+    files.changes.listen(app.state.storage_changes.notice)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one

@@ -15,11 +15,22 @@ from typing import Any
 
 
 class WatchProcess:
-    def __init__(self, source: Path, dest: Path, state: Path, *extra: str) -> None:
+    def __init__(
+        self,
+        source: Path | str,
+        dest: Path | str,
+        state: Path,
+        *extra: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
         command = [sys.executable, "-m", "syncoxide.cli", "sync", str(source), str(dest)]
         command += ["--watch", "--json", "--state-dir", str(state), *extra]
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
         )
         self.runs: list[dict[str, Any]] = []
         self._lines: queue.Queue[dict[str, Any]] = queue.Queue()

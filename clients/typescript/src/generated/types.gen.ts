@@ -4103,6 +4103,37 @@ export type ListStorageResponses = {
 
 export type ListStorageResponse = ListStorageResponses[keyof ListStorageResponses];
 
+export type StorageChangesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        since?: string;
+        wait?: number;
+    };
+    url: '/api/v1/storage/changes';
+};
+
+export type StorageChangesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type StorageChangesError = StorageChangesErrors[keyof StorageChangesErrors];
+
+export type StorageChangesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        paths: Array<string>;
+        token: string;
+    };
+};
+
+export type StorageChangesResponse = StorageChangesResponses[keyof StorageChangesResponses];
+
 export type CommitStorageUploadData = {
     body: {
         mtime_ns?: number;

@@ -234,6 +234,7 @@ from .start_consent_body_options import StartConsentBodyOptions
 from .start_consent_response_200 import StartConsentResponse200
 from .stat_storage_response_200 import StatStorageResponse200
 from .stat_storage_response_200_kind import StatStorageResponse200Kind
+from .storage_changes_response_200 import StorageChangesResponse200
 from .storage_usage_response_200 import StorageUsageResponse200
 from .sync_account_share_response_202 import SyncAccountShareResponse202
 from .sync_account_share_response_202_access import SyncAccountShareResponse202Access
@@ -482,6 +483,7 @@ __all__ = (
     "StartConsentResponse200",
     "StatStorageResponse200",
     "StatStorageResponse200Kind",
+    "StorageChangesResponse200",
     "StorageUsageResponse200",
     "SyncAccountShareResponse202",
     "SyncAccountShareResponse202Access",
