@@ -69,7 +69,7 @@ async def login_submit(request: Request) -> Response:
             ("login-ip", client_ip(request), services.limits.login_per_ip),
             ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
         user = await services.accounts.check_password(name, form.get("password", ""))
@@ -111,7 +111,7 @@ async def logout(request: Request) -> Response:
 
 
 async def end_every_session(request: Request) -> Response:
-    """"Sign out everywhere" in Settings: every browser session of the account ends, this one
+    """ "Sign out everywhere" in Settings: every browser session of the account ends, this one
     too; API tokens (the command line's sign-ins) keep working and are revoked one by one."""
     signed_in = await _who_quietly(request)
     response = RedirectResponse("/login", 303, headers=_NO_STORE)
@@ -168,8 +168,8 @@ async def oidc_callback(request: Request) -> Response:
             name,
             dict(request.query_params),
             request.cookies.get(STATE_COOKIE),
-            _callback_url(request, name),
-            services.clock(),
+            redirect_uri=_callback_url(request, name),
+            now=services.clock(),
         )
         user = await user_for_claims(services.store, provider, claims, services.clock())
     except ApiError as error:
@@ -216,7 +216,7 @@ async def create_token_form(request: Request) -> Response:
             ("tokens-ip", client_ip(request), services.limits.tokens_per_ip),
             ("tokens-user", signed_in.user.name, services.limits.tokens_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
     except ApiError as error:

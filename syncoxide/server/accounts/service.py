@@ -116,7 +116,12 @@ class Accounts:
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires_at = self.clock() + expires_in if expires_in else None
         record = await self.store.add_token(
-            user.id, secret_hash(secret), label, secret[:10], self.clock(), expires_at
+            user.id,
+            secret_hash(secret),
+            label,
+            prefix=secret[:10],
+            now=self.clock(),
+            expires_at=expires_at,
         )
         return secret, record
 

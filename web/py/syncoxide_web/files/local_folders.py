@@ -108,7 +108,7 @@ async def search(
             found.errors.append({"connection": label, "message": "Click “Allow access again”."})
             continue
         try:
-            await _walk(folder.handle, label, needle, found, cap, still_wanted)
+            await _walk(folder.handle, label, needle, found, cap=cap, still_wanted=still_wanted)
         except Exception as error:  # a folder moved or deleted since: say so, keep the rest
             found.errors.append({"connection": label, "message": f"Could not be read ({error})."})
         if found.truncated or not still_wanted():
@@ -121,6 +121,7 @@ async def _walk(
     label: str,
     needle: str,
     found: LocalMatches,
+    *,
     cap: int,
     still_wanted: Callable[[], bool],
 ) -> None:

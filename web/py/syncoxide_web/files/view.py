@@ -15,6 +15,7 @@ from urllib.parse import quote
 import js
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
 from syncoxide_web.files.browser_view import BrowserCard
 from syncoxide_web.files.local_view import LocalCard
@@ -129,9 +130,15 @@ class FilesView:
             server_error = error.message
         if not still_wanted():
             return  # a newer search replaced this one
-        answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
+        answer = merged_answer(
+            server,
+            local.files,
+            local.errors,
+            local_truncated=local.truncated,
+            server_error=server_error,
+        )
         element("files-results").innerHTML = files_html(answer)
-        say("files-status", f"{len(answer['files'])} files found.", error=server is None)
+        say("files-status", f"{counted(len(answer['files']), 'file')} found.", error=server is None)
 
 
 async def _show_hint(_event: Any) -> None:
