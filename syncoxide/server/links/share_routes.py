@@ -182,7 +182,7 @@ async def download_gate(
 
 
 def with_ticket(
-    request: Request, link: Link, download: Download, response: Response, counted: bool
+    request: Request, link: Link, download: Download, response: Response, *, counted: bool
 ) -> Response:
     """After a counted download, hand its client the ticket that makes resuming free."""
     if counted:
@@ -216,7 +216,7 @@ async def share_file(request: Request) -> Response:
     if isinstance(counted, Response):
         return counted
     response = file_response(request, links_of(request), file, chosen)
-    return with_ticket(request, link, download, response, counted)
+    return with_ticket(request, link, download, response, counted=counted)
 
 
 async def share_zip(request: Request) -> Response:
@@ -248,7 +248,7 @@ async def share_zip(request: Request) -> Response:
     response = zip_response(
         request, links_of(request), files=files, plan=plan, name=name, chosen=chosen
     )
-    return with_ticket(request, link, download, response, counted)
+    return with_ticket(request, link, download, response, counted=counted)
 
 
 def routes() -> list[BaseRoute]:

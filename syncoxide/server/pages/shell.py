@@ -103,6 +103,7 @@ VIEW_KEYS = (
     "starred",
     "shared",
     "trash",
+    "space",
     "history",
     "sync",
     "send",

@@ -211,6 +211,7 @@ class PostgresMetadataStore:
         user_id: int,
         token_hash: bytes,
         label: str,
+        *,
         prefix: str,
         now: int,
         expires_at: int | None,
