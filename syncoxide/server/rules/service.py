@@ -123,6 +123,8 @@ class RuleService:
     async def run_now(self, user_id: int, rule_id: int) -> Rule:
         rule = await self.rule(user_id, rule_id)
         try:
+            if rule.status == "running":  # here, or on another instance of the deployment
+                raise RuleAlreadyRunning(rule.id)
             self.scheduler.start_run(rule, "manual")
         except RuleAlreadyRunning:
             raise UsageError(

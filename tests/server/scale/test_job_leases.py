@@ -137,6 +137,10 @@ def _runs(api: httpx2.Client, rule_id: int) -> list[dict[str, Any]]:
     return runs
 
 
+def _status(api: httpx2.Client, rule_id: int) -> str:
+    return str(api.get(f"/rules/{rule_id}").json()["status"])
+
+
 def _wait(what: str, reached: Any, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -180,6 +184,10 @@ def test_a_rule_still_runs_when_the_instance_running_it_is_killed(
     holder = _holder(instances[0].data_dir, rule_id)
     ids = [httpx2.get(f"{s.url}/healthz", timeout=10).json()["instance"] for s in instances]
     running_it = ids.index(holder)
+    _wait("the rule to show running", lambda: _status(api, rule_id) == "running")
+    other = _api(instances[1 - running_it], token)
+    again = other.post(f"/rules/{rule_id}/run")  # "Run now" on the instance not running it
+    assert again.status_code == 400 and "running already" in again.json()["message"]
     instances[running_it].process.kill()  # SIGKILL, mid-run
     instances[running_it].process.wait(timeout=10)
     survivor = _api(instances[1 - running_it], token)
