@@ -111,6 +111,7 @@ VIEW_KEYS = (
     "requests",
     "vault",
     "backups",
+    "automation",
     "settings",
 )
 #: Views opened from another view rather than from the navigation (a file's History).
