@@ -103,6 +103,7 @@ VIEW_KEYS = (
     "starred",
     "shared",
     "trash",
+    "space",
     "photos",
     "history",
     "sync",

@@ -95,7 +95,7 @@ class PhotoService:
     def _subtree(self, user_id: int) -> list[StoredEntry]:
         entries: list[StoredEntry] = []
         while page := self.files.store.listing(
-            user_id, "", entries[-1].path if entries else "", PAGE, True
+            user_id, "", after=entries[-1].path if entries else "", limit=PAGE, recursive=True
         ):
             entries += page
         return [e for e in entries if e.kind == FILE]

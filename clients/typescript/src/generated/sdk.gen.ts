@@ -605,7 +605,7 @@ export const starred = <ThrowOnError extends boolean = false>(options?: Options<
 });
 
 /**
- * Space by provider and type; largest files
+ * Space by provider, type and age; largest files
  */
 export const stats = <ThrowOnError extends boolean = false>(options?: Options<StatsData, ThrowOnError>): RequestResult<StatsResponses, StatsErrors, ThrowOnError> => (options?.client ?? client).get<StatsResponses, StatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
