@@ -112,6 +112,7 @@ VIEW_KEYS = (
     "requests",
     "vault",
     "backups",
+    "automation",
     "settings",
 )
 #: Views opened from another view rather than from the navigation (a file's History).

@@ -132,6 +132,12 @@ def _photos(_shared: Shared) -> tuple[object, ...]:
     return (PhotosView().start(),)
 
 
+def _automation(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.automation.view import AutomationView
+
+    return (AutomationView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -154,6 +160,7 @@ SECTIONS = (
     Section("requests", _requests),
     Section("vault", _vault),
     Section("backups", _backups),
+    Section("automation", _automation),
     Section("settings", _settings),
 )
 
