@@ -64,6 +64,7 @@ from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
+from syncoxide.server.http.socket_peer import SocketPeer
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
@@ -78,6 +79,7 @@ from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
@@ -87,6 +89,7 @@ from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
@@ -210,8 +213,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         notifier=services.notifier,
         clock=services.clock,
         signing=services.signing,
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=files_bytes,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=files_bytes),
     )
 
 
@@ -224,9 +226,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         blobs=links.blobs,
         uploads=links.uploads,
         incoming=config.data_dir / "incoming",
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=links.store.bytes_of_user,
-        sweep_uploads=links.sweep_abandoned_uploads,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=links.store.bytes_of_user),
         history=HistoryStore(database),
         clock=links.clock,
     )
@@ -267,6 +267,11 @@ def rule_service(
     )
     watcher = ChangeWatcher(store, connections, services.clock)
     scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    if files is not None:
+        scheduler.write_trigger = WriteTrigger(
+            store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
+        )
+        files.changes.listen(scheduler.write_trigger.notice)
     return RuleService(store, connections, scheduler, services.clock)
 
 
@@ -286,25 +291,23 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
-        store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
+        store=store,
+        hosted=hosted,
+        sealer=rules.connections.sealer,
+        borg_base=config.data_dir / "borg",
+        clock=services.clock,
     )
     runner = BackupRunner(
-        store,
-        repositories,
-        rules.connections,
-        services.notifier,
-        services.clock,
+        store=store,
+        repositories=repositories,
+        connections=rules.connections,
+        notifier=services.notifier,
+        clock=services.clock,
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        store=store,
-        repositories=repositories,
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         keys=BackupKeys(store, hosted, hosting, services.clock),
-        scheduler=BackupScheduler(runner),
-        connections=rules.connections,
-        notifier=services.notifier,
-        hosting=hosting,
-        clock=services.clock,
     )
 
 
@@ -325,13 +328,16 @@ def account_share_service(
         data_dir=config.data_dir,
         clock=services.clock,
     )
-    digests = Digests(store, services.store, services.mailer, services.signing, services.clock)
+    digests = Digests(
+        store, services.store, services.mailer, signing=services.signing, clock=services.clock
+    )
     scheduler = ShareScheduler(runner, digests.send_due)
     service = AccountShareService(
-        store, services.store, rules, notices, services.clock, scheduler.wake
+        store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
     )
     service.scheduler = scheduler
     files.changes.listen(scheduler.storage_changed)
+    rules.reconnect_listeners.append(scheduler.reconnected)
     files.api_write_refused = service.refused_write
     return service
 
@@ -491,6 +497,8 @@ def create_app(
     app.state.automation = automation_service(config, web.services, files, links)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
-    if proxies:  # outermost, so every route and limit sees the visitor's address
+    if proxies:  # outside the rest, so every route and limit sees the visitor's address
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    # Outermost: the socket's own address and scheme first, whatever the ASGI server believed.
+    app.add_middleware(SocketPeer)
     return app

@@ -31,6 +31,7 @@ from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
 
 RESCAN_EVERY = 10.0
 RECONNECT_AFTER = 1.0
+SETTLE = 0.3
 TRUST_CHECK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
 
@@ -76,11 +77,12 @@ class Daemon:
             with contextlib.suppress(SyncoxideError):
                 await session.announce(name, entries)
 
-    async def _rescan(self, shared: Shared) -> None:
+    async def _rescan(self, shared: Shared) -> bool:
         async with shared.lock:
             changed = await asyncio.to_thread(shared.local.scan)
         if changed:
             await self.broadcast(shared.config.name, changed)
+        return bool(changed)
 
     async def _watch(self, shared: Shared) -> None:
         await self._rescan(shared)
@@ -92,7 +94,10 @@ class Daemon:
             watch_filter=_not_state,
         )
         async for _ in watcher:
-            await self._rescan(shared)
+            # inotify watches a new folder only once it is told of it, so files made in it
+            # meanwhile raise no event: scan again until a scan finds nothing new.
+            while await self._rescan(shared):
+                await asyncio.sleep(SETTLE)
 
     async def _watch_trust(self) -> None:
         """Spread a record made meanwhile (``devices revoke`` while we run) at once."""

@@ -1,16 +1,17 @@
 """One synced folder on disk: scan it into its index, serve blocks, apply a peer's entries.
 
 The index is the folder's journal, kept in ``<config>/devices/index/<name>.json`` and written
-atomically after each change. A file from a peer is assembled in ``<folder>/.syncoxide/tmp``
-(blocks we hold already are copied locally, the rest fetched), every block checked against its
-hash, fsynced, then renamed over the target only if the target is still what the index says;
-the index is saved after the rename. A kill at any point leaves either the old file or the new
-one, and a rescan after restart finds whichever it is: equal content merges, so nothing is
-fetched twice and nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``.
+atomically after each scan and each batch of pulls. A file from a peer is assembled in
+``<folder>/.syncoxide/tmp`` (blocks we hold already are copied locally, the rest fetched),
+every block checked against its hash, fsynced, then renamed over the target only if the target
+is still what the index says. A kill at any point leaves either the old file or the new one,
+and a rescan after restart finds whichever it is: equal content merges (no conflict), so
+nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -18,6 +19,7 @@ import os
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from syncoxide.devices.index import (
     BLOCK_SIZE,
@@ -30,6 +32,11 @@ from syncoxide.devices.index import (
 from syncoxide.errors import IntegrityError, JournalError
 
 FetchBlock = Callable[[int, str], Awaitable[bytes]]
+
+
+def _flush_and_sync(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _hash_blocks(path: Path) -> tuple[int, tuple[str, ...]]:
@@ -122,6 +129,22 @@ class LocalFolder:
             FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.me)
         )
 
+    def refresh(self, relative: str) -> FileEntry | None:
+        """Bring one path's entry up to the disk (before deciding about a peer's entry for it);
+        the new entry if the disk had changed. The caller must announce it: the next scan
+        will find nothing new."""
+        path = self.root / relative
+        known = self.index.entries.get(relative)
+        if path.is_file():
+            return self._scan_one(relative, path)
+        if known is not None and not known.deleted:
+            version = {**known.version, self.me: known.version.get(self.me, 0) + 1}
+            return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+        return None
+
+    def held_digests(self) -> set[str]:
+        return set(self._blocks_held())
+
     def _put(self, entry: FileEntry) -> FileEntry:
         self.index.entries[entry.path] = entry
         return entry
@@ -156,7 +179,8 @@ class LocalFolder:
         return False
 
     async def take(self, theirs: FileEntry, fetch: FetchBlock, *, version: dict[str, int]) -> bool:
-        """Put ``theirs`` in place (fetching what we lack); False if the file changed under us."""
+        """Put ``theirs`` in place (fetching what we lack); False if the file changed under us.
+        The caller saves the index (``save``) once per batch."""
         if not self._still_as_indexed(theirs.path):
             return False
         if theirs.deleted:
@@ -181,7 +205,6 @@ class LocalFolder:
                 theirs.modified_by,
             )
         )
-        self.save()
         return True
 
     async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
@@ -209,7 +232,6 @@ class LocalFolder:
             )
             self.index.entries.pop(aside, None)
             await self.take(moved, fetch, version=loser.version)
-        self.save()
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
         ours = self.index.entries[path]
@@ -224,7 +246,6 @@ class LocalFolder:
                 ours.modified_by,
             )
         )
-        self.save()
 
     async def _assemble(self, theirs: FileEntry, fetch: FetchBlock) -> Path:
         have = self._blocks_held()
@@ -241,9 +262,10 @@ class LocalFolder:
                         raise IntegrityError(
                             f"A peer sent a block of {theirs.path!r} that does not match its hash."
                         )
-                    handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                    await asyncio.to_thread(handle.write, data)
+                # Off the event loop: an fsync takes milliseconds, and the loop must keep
+                # acknowledging the data channel meanwhile or the sender stalls.
+                await asyncio.to_thread(_flush_and_sync, handle)
         except BaseException:
             temporary.unlink(missing_ok=True)  # a half-made file is never left behind
             raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import sys
@@ -40,6 +41,7 @@ from syncoxide.native.devices.store import DeviceStore, Identity
 from syncoxide.native.p2p.channel import MAX_MESSAGE, ChannelLink
 
 BLOCK_TIMEOUT = 30.0
+BATCH = 256  # index entries pulled together (their blocks requested at once)
 _PART = MAX_MESSAGE - 1
 
 
@@ -83,6 +85,7 @@ class PeerSession:
         self._ids = itertools.count(1)
         self._work: asyncio.Queue[tuple[str, FileEntry]] = asyncio.Queue()
         self._parts: list[bytes] = []
+        self._prefetched: dict[str, asyncio.Future[bytes]] = {}
 
     async def run(self) -> None:
         await self._authenticate()
@@ -90,10 +93,16 @@ class PeerSession:
         for name in self.folders:
             await self.announce(name, None)
         worker = asyncio.create_task(self._pull_forever())
+        reader = asyncio.create_task(self._read_forever())
         try:
-            await self._read_forever()
+            # Whichever ends first ends the session, with its error: a pull that breaks must
+            # not leave a connection that reads but never applies anything.
+            done, _ = await asyncio.wait({worker, reader}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
         finally:
             worker.cancel()
+            reader.cancel()
             for future in self._waiting.values():
                 future.cancel()
 
@@ -187,19 +196,48 @@ class PeerSession:
 
     async def _pull_forever(self) -> None:
         while True:
-            name, theirs = await self._work.get()
-            shared = self.folders[name]
-            try:
-                async with shared.lock:
-                    await self._apply(shared, theirs)
-            except (BlockUnavailable, TimeoutError):
-                continue  # it changed on the peer; its next index says what it is now
-            except IntegrityError as error:
-                print(f"{name}: {error.message}", file=sys.stderr)
+            batch = [await self._work.get()]
+            while not self._work.empty() and len(batch) < BATCH:
+                batch.append(self._work.get_nowait())
+            self._prefetch(batch)
+            touched: dict[str, list[FileEntry]] = {}
+            for name, theirs in batch:
+                shared = self.folders[name]
+                try:
+                    async with shared.lock:
+                        touched.setdefault(name, []).extend(await self._apply(shared, theirs))
+                except (BlockUnavailable, TimeoutError):
+                    continue  # it changed on the peer; its next index says what it is now
+                except (IntegrityError, OSError) as error:
+                    print(f"{name}: {theirs.path}: {error}", file=sys.stderr, flush=True)
+            self._prefetched.clear()
+            for name, entries in touched.items():
+                async with self.folders[name].lock:
+                    await asyncio.to_thread(self.folders[name].local.save)
+                if entries:
+                    await self.changed(name, entries)
 
-    async def _apply(self, shared: Shared, theirs: FileEntry) -> None:
+    def _prefetch(self, batch: list[tuple[str, FileEntry]]) -> None:
+        """Ask for every block the batch will need at once: one round trip per batch, not per
+        block (small files would otherwise pay a full round trip each)."""
+        wanted: dict[str, tuple[str, str, int]] = {}
+        for name, theirs in batch:
+            local = self.folders[name].local
+            if decide(local.index.entries.get(theirs.path), theirs) is Decision.IGNORE:
+                continue
+            held = local.held_digests()
+            for number, digest in enumerate(theirs.blocks):
+                if digest not in held and digest not in self._prefetched:
+                    wanted.setdefault(digest, (name, theirs.path, number))
+        for digest, (name, path, number) in wanted.items():
+            task = asyncio.ensure_future(self._request(name, path, number, digest))
+            task.add_done_callback(_quiet)
+            self._prefetched[digest] = task
+
+    async def _apply(self, shared: Shared, theirs: FileEntry) -> list[FileEntry]:
         local = shared.local
-        await asyncio.to_thread(local.scan)  # decide against the disk as it is now
+        # Decide against the disk as it is now; a local change found here is announced below.
+        refreshed = await asyncio.to_thread(local.refresh, theirs.path)
         ours = local.index.entries.get(theirs.path)
         decision = decide(ours, theirs)
         aside = loser_name(theirs if decision is Decision.CONFLICT_OURS_WINS else ours or theirs)
@@ -219,11 +257,18 @@ class PeerSession:
             if not theirs.deleted:
                 await local.keep_aside(theirs, fetch, ours=False)
             local.merge_version(theirs.path, theirs)
-        if decision is not Decision.IGNORE:
-            touched = [e for p, e in local.index.entries.items() if p in (theirs.path, aside)]
-            await self.changed(shared.config.name, touched)
+        if decision is Decision.IGNORE:
+            return [refreshed] if refreshed else []
+        return [e for p, e in local.index.entries.items() if p in (theirs.path, aside)]
 
     async def _fetch(self, folder: str, path: str, number: int, digest: str) -> bytes:
+        early = self._prefetched.pop(digest, None)
+        if early is not None:
+            with contextlib.suppress(BlockUnavailable, TimeoutError, asyncio.CancelledError):
+                return await early
+        return await self._request(folder, path, number, digest)
+
+    async def _request(self, folder: str, path: str, number: int, digest: str) -> bytes:
         request_id = next(self._ids)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
@@ -269,6 +314,12 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise RemoteProtocolError("A peer sent a message without a type.")
     return message
+
+
+def _quiet(task: asyncio.Future[bytes]) -> None:
+    """A prefetch nobody used may fail; that is not worth a warning."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _b64(raw: bytes) -> str:

@@ -117,7 +117,7 @@ async def list_place(call: Call) -> dict[str, Any]:
     place = parse_location(call.request.query_params.get("location", "home:"))
     after = call.request.query_params.get("after", "")
     found = await _catalog(call.request).children(
-        call.user.id, place.source, place.path, after, _limit(call, MAX_PAGE)
+        call.user.id, place.source, place.path, after=after, limit=_limit(call, MAX_PAGE)
     )
     return _entries(found)
 

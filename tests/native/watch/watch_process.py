@@ -28,7 +28,8 @@ class WatchProcess:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            self._lines.put(json.loads(line))
+            if line.strip():  # one JSON object per run; anything else fails the test's parse
+                self._lines.put(json.loads(line))
 
     def next_run(self, timeout: float = 20.0) -> dict[str, Any]:
         run = self._lines.get(timeout=timeout)

@@ -96,9 +96,10 @@ def _send(_shared: Shared) -> tuple[object, ...]:
 
 
 def _shares(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.links.account_shares_view import AccountSharesView
     from syncoxide_web.links.shares_view import SharesView
 
-    return (SharesView().start(),)
+    return (SharesView().start(), AccountSharesView().start())
 
 
 def _requests(_shared: Shared) -> tuple[object, ...]:
@@ -119,10 +120,16 @@ def _backups(shared: Shared) -> tuple[object, ...]:
     return (BackupsView(shared.connections).start(),)
 
 
+def _settings(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.settings.view import SettingsView
+
+    return (SettingsView(shared.connections).start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
-    start: Start | None = None  # None: nothing to wire (not in this build yet)
+    start: Start
 
 
 SECTIONS = (
@@ -140,7 +147,7 @@ SECTIONS = (
     Section("requests", _requests),
     Section("vault", _vault),
     Section("backups", _backups),
-    Section("settings"),
+    Section("settings", _settings),
 )
 
 
