@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -13,13 +15,17 @@ import pytest
 from syncoxide.errors import ConfigError
 from syncoxide.server.webbuild import ProjectPaths, build
 from syncoxide.server.webbuild.lock import describe_wheel
-from syncoxide.server.webbuild.wheel import write_wheel
+from syncoxide.server.webbuild.wheel import source_files, write_wheel
 from syncoxide.server.webbuild.wheels import read_pins
 from tests.conftest import WEB_BUILD_GROUP
 
 # It rebuilds the real web bundle: one worker at a time (see tests/conftest.py).
 pytestmark = pytest.mark.xdist_group(WEB_BUILD_GROUP)
 ROOT = Path(__file__).resolve().parents[2]
+WEB_SOURCE = ROOT / "web/py/syncoxide_web"
+BROWSER_EXCLUDED = ("native", "cli", "server")
+
+IMPORT_CHECK = Path(__file__).with_name("pyodide_imports_bytecode.mjs")
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +54,78 @@ def test_lock_lists_exactly_the_wheels_we_ship(manifest: dict) -> None:
 def test_core_wheel_holds_the_core_but_not_the_native_adapters(manifest: dict) -> None:
     wheel = next(pyodide_dir(manifest).glob("syncoxide-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "syncoxide/errors.py" in names and "syncoxide/py.typed" in names
+    assert "syncoxide/errors.pyc" in names and "syncoxide/py.typed" in names
     assert not [name for name in names if name.startswith("syncoxide/native/")]
     assert not [name for name in names if "__pycache__" in name]
     assert describe_wheel(wheel).imports == ("syncoxide",)
+
+
+@pytest.fixture(scope="module")
+def pyodide_imports(manifest: dict) -> dict:
+    """What Pyodide did when it imported every module of our wheels from the built bundle."""
+    node = shutil.which("node")
+    assert node, "Node is needed to run Pyodide outside the browser"
+    command = [node, str(IMPORT_CHECK), str(pyodide_dir(manifest))]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_pyodide_imports_every_module_from_the_shipped_bytecode(pyodide_imports: dict) -> None:
+    assert pyodide_imports["imported"] > 100
+    assert pyodide_imports["compiled_from_source"] == []
+
+
+def test_our_wheels_hold_pyodide_bytecode_for_every_module_and_no_source(
+    manifest: dict, pyodide_imports: dict
+) -> None:
+    folder = pyodide_dir(manifest)
+    magic = bytes.fromhex(pyodide_imports["magic"])
+    for wheel, source in (("syncoxide-", ROOT / "syncoxide"), ("syncoxide_web-", WEB_SOURCE)):
+        archive = zipfile.ZipFile(next(folder.glob(f"{wheel}*.whl")))
+        names = set(archive.namelist())
+        assert not [name for name in names if name.endswith(".py")]
+        modules = [path for path in source_files(source, BROWSER_EXCLUDED) if path.suffix == ".py"]
+        expected = {f"{source.name}/{m.relative_to(source).with_suffix('.pyc')}" for m in modules}
+        assert expected <= names
+        for name in expected:
+            header = archive.read(name)[:8]
+            # PEP 552: Pyodide's magic number, then flags 0b01 = hash-based, source unchecked.
+            assert header[:4] == magic and int.from_bytes(header[4:8], "little") == 0b01, name
+
+
+def test_bytecode_is_compiled_once_and_a_rebuild_needs_no_node(
+    manifest: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert build(ProjectPaths(ROOT)) == manifest
+
+
+def test_missing_node_fails_the_build_before_anything_is_shipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "syncoxide").mkdir(parents=True)
+    (project / "syncoxide" / "__init__.py").write_text("VALUE = 1\n")
+    (project / "web/py/syncoxide_web").mkdir(parents=True)
+    (project / "web/py/syncoxide_web/__init__.py").write_text("")
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ConfigError, match=r"Node\.js is needed"):
+        build(ProjectPaths(project))
+    assert not (project / "web/static/vendor").exists()
+
+
+def test_a_module_pyodide_cannot_compile_fails_the_build(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "syncoxide").mkdir(parents=True)
+    (project / "syncoxide" / "__init__.py").write_text("def broken(:\n")
+    (project / "web/py/syncoxide_web").mkdir(parents=True)
+    (project / "web/py/syncoxide_web/__init__.py").write_text("")
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    with pytest.raises(ConfigError, match="could not compile") as raised:
+        build(ProjectPaths(project))
+    assert "__init__.py" in str(raised.value)
+    assert not (project / "web/static/vendor").exists()
 
 
 def wheel_bytes(out: Path, package: Path) -> bytes:

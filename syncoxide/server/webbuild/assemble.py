@@ -20,9 +20,9 @@ from typing import Any
 
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
+from syncoxide.server.webbuild.bytecode import BrowserPackage, Pyodide, compiled_wheels
 from syncoxide.server.webbuild.compress import precompress_tree
 from syncoxide.server.webbuild.lock import ShippedWheel, describe_wheel, rewrite_lock
-from syncoxide.server.webbuild.wheel import write_wheel
 from syncoxide.server.webbuild.wheels import fetch_pinned_wheels
 
 PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -59,6 +59,10 @@ class ProjectPaths:
         return self.root / ".cache" / "wheels"
 
     @property
+    def bytecode_cache(self) -> Path:
+        return self.root / ".cache" / "bytecode"
+
+    @property
     def browser_requirements(self) -> Path:
         return self.root / "web" / "requirements-browser.txt"
 
@@ -90,14 +94,13 @@ def project_root() -> Path:
 
 def build(paths: ProjectPaths) -> dict[str, Any]:
     """Build (or confirm up to date) the vendor folder and return its manifest."""
-    with tempfile.TemporaryDirectory(prefix="syncoxide-wheels-") as scratch:
-        pyodide_part = _pyodide_part(paths, Path(scratch))
-        packages = sorted({package for package, _ in LAZY_SCRIPTS.values()})
-        lazy = tuple(_lazy_script_part(paths, package) for package in packages)
-        checks = tuple(_check_script_part(paths, name) for name in sorted(CHECK_SCRIPTS))
-        parts = (pyodide_part, _pyscript_part(paths), *lazy, *checks)
-        paths.vendor.mkdir(parents=True, exist_ok=True)
-        folders = {part.label: _materialize(part, paths.vendor) for part in parts}
+    pyodide_part = _pyodide_part(paths)
+    packages = sorted({package for package, _ in LAZY_SCRIPTS.values()})
+    lazy = tuple(_lazy_script_part(paths, package) for package in packages)
+    checks = tuple(_check_script_part(paths, name) for name in sorted(CHECK_SCRIPTS))
+    parts = (pyodide_part, _pyscript_part(paths), *lazy, *checks)
+    paths.vendor.mkdir(parents=True, exist_ok=True)
+    folders = {part.label: _materialize(part, paths.vendor) for part in parts}
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
     _remove_stale(paths.vendor, keep=set(folders.values()) | _current_folders(paths.vendor))
     manifest = _manifest(paths.vendor, parts, folders)
@@ -106,31 +109,28 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     return manifest
 
 
-def _pyodide_part(paths: ProjectPaths, scratch: Path) -> Part:
+def _pyodide_part(paths: ProjectPaths) -> Part:
     pyodide_dir = _require_npm_package(paths, "pyodide")
     stock_lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
-    wheel_files = _our_wheels(paths, scratch) + _browser_dependency_wheels(paths)
+    version = json.loads((pyodide_dir / "package.json").read_text())["version"]
+    wheel_files = _our_wheels(paths, Pyodide(pyodide_dir, version))
+    wheel_files += _browser_dependency_wheels(paths)
     shipped: list[ShippedWheel] = [describe_wheel(path) for path in wheel_files]
     lock = rewrite_lock(stock_lock, shipped)
     sources = {name: pyodide_dir / name for name in PYODIDE_CORE_FILES}
     sources.update({path.name: path for path in wheel_files})
     generated = {"pyodide-lock.json": (json.dumps(lock, indent=1, sort_keys=True) + "\n").encode()}
-    version = json.loads((pyodide_dir / "package.json").read_text())["version"]
     return Part("pyodide", version, sources, generated)
 
 
-def _our_wheels(paths: ProjectPaths, scratch: Path) -> list[Path]:
-    core = write_wheel(
-        scratch,
-        "syncoxide",
-        __version__,
-        paths.root / "syncoxide",
-        excluded=["native", "cli", "server"],
+def _our_wheels(paths: ProjectPaths, pyodide: Pyodide) -> list[Path]:
+    packages = [
+        BrowserPackage("syncoxide", paths.root / "syncoxide", ("native", "cli", "server")),
+        BrowserPackage("syncoxide_web", paths.root / "web" / "py" / "syncoxide_web"),
+    ]
+    return compiled_wheels(
+        packages, version=__version__, pyodide=pyodide, cache=paths.bytecode_cache
     )
-    web = write_wheel(
-        scratch, "syncoxide_web", __version__, paths.root / "web" / "py" / "syncoxide_web"
-    )
-    return [core, web]
 
 
 def _browser_dependency_wheels(paths: ProjectPaths) -> list[Path]:

@@ -23,12 +23,19 @@ def wheel_name(distribution: str, version: str) -> str:
     return f"{distribution}-{version}-py3-none-any.whl"
 
 
-def source_files(package_dir: Path, excluded: Iterable[str] = ()) -> list[Path]:
-    """Files of a package, sorted, without caches and without the excluded subpackages."""
+def source_files(
+    package_dir: Path, excluded: Iterable[str] = (), *, bytecode: bool = False
+) -> list[Path]:
+    """Files of a package, sorted, without caches and without the excluded subpackages.
+
+    .pyc files are left out unless ``bytecode`` is set (a tree compiled for the browser).
+    """
     excluded_dirs = [package_dir / name for name in excluded]
     files = []
     for path in sorted(package_dir.rglob("*")):
-        if not path.is_file() or _SKIPPED_PARTS & set(path.parts) or path.suffix == ".pyc":
+        if not path.is_file() or _SKIPPED_PARTS & set(path.parts):
+            continue
+        if path.suffix == ".pyc" and not bytecode:
             continue
         if any(path.is_relative_to(skip) for skip in excluded_dirs):
             continue
@@ -43,11 +50,12 @@ def write_wheel(
     package_dir: Path,
     *,
     excluded: Iterable[str] = (),
+    bytecode: bool = False,
 ) -> Path:
     """Write ``<distribution>-<version>-py3-none-any.whl`` holding ``package_dir``."""
     entries = [
         (f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", path.read_bytes())
-        for path in source_files(package_dir, excluded)
+        for path in source_files(package_dir, excluded, bytecode=bytecode)
     ]
     dist_info = f"{distribution}-{version}.dist-info"
     entries.append((f"{dist_info}/METADATA", _metadata(distribution, version)))
