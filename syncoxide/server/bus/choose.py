@@ -44,7 +44,7 @@ def open_bus(target: Target) -> SharedBus | None:
     if target.kind == "memory":
         return None
     if target.kind == "nats":
-        return _nats(target.url)
+        return _nats(target)
     client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
     bus, rooms = RedisBus(client), RedisRooms(client)
     return SharedBus(
@@ -56,8 +56,8 @@ def open_bus(target: Target) -> SharedBus | None:
     )
 
 
-def _nats(url: str) -> SharedBus:
-    link = NatsLink(url)
+def _nats(target: Target) -> SharedBus:
+    link = NatsLink(target.url, target.shown)
     bus, rooms = NatsBus(link), NatsRooms(link)
     return SharedBus(
         bus=bus,

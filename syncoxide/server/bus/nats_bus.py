@@ -30,7 +30,7 @@ from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from syncoxide.errors import SyncoxideError
+from syncoxide.errors import TransportError
 from syncoxide.server.bus.nats_link import NatsLink, key_of, lost_race
 from syncoxide.server.bus.port import Handler, Member, Message
 
@@ -64,18 +64,30 @@ class NatsBus:
         handlers = self._handlers[channel]
         handlers.append(handler)
         if len(handlers) == 1:
-            live: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._confirmed[channel] = live
+            await self._open(channel, handler)
+        confirmed = self._confirmed.get(channel)
+        if confirmed is not None:
+            await asyncio.shield(confirmed)
+        return NatsSubscription(self, channel, handler)
+
+    async def _open(self, channel: str, handler: Handler) -> None:
+        """Subscribe the channel for its first handler; on failure leave no trace, and fail
+        the handlers that were waiting for it too."""
+        live: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._confirmed[channel] = live
+        try:
             client = await self._link.client()
             self._subscriptions[channel] = await client.subscribe(
                 subject_of(channel), cb=self._receiver(channel)
             )
             await client.flush()
-            live.set_result(None)
-        confirmed = self._confirmed.get(channel)
-        if confirmed is not None:
-            await asyncio.shield(confirmed)
-        return NatsSubscription(self, channel, handler)
+        except BaseException as error:
+            self._handlers.pop(channel, None)
+            self._confirmed.pop(channel, None)
+            live.set_exception(error)
+            live.exception()  # retrieved: whoever waited on it has raised it already
+            raise
+        live.set_result(None)
 
     def _receiver(self, channel: str) -> Callable[[Msg], Awaitable[None]]:
         async def receive(msg: Msg) -> None:
@@ -123,7 +135,7 @@ class NatsRooms:
             kept[member.peer_id] = f"{member.role}|{self.instance}"
             if await _written(rooms, key_of(room), kept, revision):
                 return present
-        raise SyncoxideError(f"The signaling room stayed busy for {CAS_ATTEMPTS} attempts.")
+        raise TransportError(f"The signaling room stayed busy for {CAS_ATTEMPTS} attempts.")
 
     async def leave(self, room: str, peer_id: str) -> bool:
         for _ in range(CAS_ATTEMPTS):
@@ -133,7 +145,7 @@ class NatsRooms:
             del members[peer_id]
             if await _written(rooms, key_of(room), members, revision):
                 return True
-        raise SyncoxideError(f"The signaling room stayed busy for {CAS_ATTEMPTS} attempts.")
+        raise TransportError(f"The signaling room stayed busy for {CAS_ATTEMPTS} attempts.")
 
     async def members(self, room: str) -> list[Member]:
         rooms, members, revision = await self._read(room)

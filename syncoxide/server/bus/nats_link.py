@@ -18,9 +18,12 @@ import base64
 
 import nats
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js.api import KeyValueConfig
 from nats.js.errors import APIError, BucketNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
+
+from syncoxide.errors import TransportError
 
 BUCKET_PREFIX = "syncoxide_"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -30,8 +33,9 @@ _CONFLICT_CODES = (10071, 10164)
 
 
 class NatsLink:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, shown: str | None = None) -> None:
         self.url = url
+        self.shown = shown or url  # the URL with its password masked, for messages
         self._client: Client | None = None
         self._buckets: dict[str, KeyValue] = {}
         self._lock: asyncio.Lock | None = None
@@ -40,13 +44,27 @@ class NatsLink:
         if self._client is None:
             async with self._guard():
                 if self._client is None:
-                    self._client = await nats.connect(
-                        self.url,
-                        name="syncoxide",
-                        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                        max_reconnect_attempts=-1,  # keep trying: the bus must come back
-                    )
+                    self._client = await self._connect()
         return self._client
+
+    async def _connect(self) -> Client:
+        """The first connection fails within ``CONNECT_TIMEOUT_SECONDS`` (the next use tries
+        again); once connected, nats-py reconnects for as long as it takes."""
+        try:
+            return await asyncio.wait_for(
+                nats.connect(
+                    self.url,
+                    name="syncoxide",
+                    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    max_reconnect_attempts=-1,  # keep trying: the bus must come back
+                ),
+                CONNECT_TIMEOUT_SECONDS,
+            )
+        except (TimeoutError, NatsError, OSError) as error:
+            raise TransportError(
+                f"The NATS bus at {self.shown} did not answer ({type(error).__name__}).",
+                hint="syncoxide serve --check-config tells what is wrong with SYNCOXIDE_BUS.",
+            ) from error
 
     async def bucket(self, name: str, ttl_seconds: float) -> KeyValue:
         """The bucket ``syncoxide_NAME``, created with ``ttl_seconds`` if it does not exist."""

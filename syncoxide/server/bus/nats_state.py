@@ -25,7 +25,7 @@ from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from syncoxide.errors import ConfigError, SyncoxideError
+from syncoxide.errors import ConfigError, TransportError
 from syncoxide.server.accounts.cli_codes import (
     CODE_TTL_SECONDS,
     MAX_WRONG_USER_CODES,
@@ -66,7 +66,7 @@ class NatsRateLimiter:
                 return max(1000.0, hits[0] + window_ms - now_ms) / 1000
             if await _swapped(windows, name, [*hits, now_ms], revision):
                 return None
-        raise SyncoxideError(f"The rate limit of {bucket} stayed busy for {CAS_ATTEMPTS} tries.")
+        raise TransportError(f"The rate limit of {bucket} stayed busy for {CAS_ATTEMPTS} tries.")
 
 
 class NatsCliCodes:
@@ -157,4 +157,4 @@ async def _counted(bucket: KeyValue, key: str) -> int:
         count, revision = await _read(bucket, key, 0)
         if await _swapped(bucket, key, count + 1, revision):
             return count + 1
-    raise SyncoxideError(f"A sign-in request stayed busy for {CAS_ATTEMPTS} tries.")
+    raise TransportError(f"A sign-in request stayed busy for {CAS_ATTEMPTS} tries.")

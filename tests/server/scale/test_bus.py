@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from syncoxide.errors import PermissionDeniedError
+from syncoxide.errors import PermissionDeniedError, TransportError
 from syncoxide.server.bus.memory import MemoryBus, MemoryRooms
 from syncoxide.server.bus.nats_bus import NatsBus, NatsRooms, subject_of
 from syncoxide.server.bus.nats_link import NatsLink
@@ -207,3 +207,17 @@ async def _until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("not reached in 5 s")
+
+
+def test_a_nats_bus_that_does_not_answer_fails_each_use_and_hangs_nothing() -> None:
+    async def main() -> None:
+        link = NatsLink("nats://ops:pw@127.0.0.1:1", "nats://ops:***@127.0.0.1:1")
+        bus = NatsBus(link)
+        for _ in range(2):  # the second subscriber is not left waiting on the first
+            with pytest.raises(TransportError, match=r"nats://ops:\*\*\*@127.0.0.1:1") as caught:
+                await asyncio.wait_for(bus.subscribe("events.1", lambda message: None), 15)
+            assert "pw@" not in str(caught.value)
+        await bus.aclose()
+        await link.aclose()
+
+    asyncio.run(main())
