@@ -25,6 +25,8 @@ from syncoxide.native.p2p.files import SourceFiles
 from tests.conftest import account_token
 from tests.server.hostile.test_fault_kill import Killable, killable
 
+pytestmark = pytest.mark.live  # starts real servers
+
 __all__ = ["killable"]  # the fixture, shared with the other kill tests
 
 MiB = 1 << 20
