@@ -312,6 +312,9 @@ def _pull_one(client: httpx2.Client, file: dict[str, Any], target: Path) -> str 
     """Pull one arrival; why it was skipped, or None. Anyone may upload to a request link, so
     one odd or broken file never stops the others (they are pulled, it is reported)."""
     wanted = sanitized_relative_path(file["path"])
+    if _already_pulled(target / wanted, file):  # a pull run again after one that was cut
+        print(f"already here {wanted}")
+        return None
     try:
         name = free_place(target, wanted)
         _download(client, file["download_url"], target / name, file["sha256"])
@@ -319,6 +322,21 @@ def _pull_one(client: httpx2.Client, file: dict[str, Any], target: Path) -> str 
         return f"{wanted}: {getattr(error, 'strerror', None) or error}"
     print(f"pulled {name}" if name == wanted else f"pulled {wanted} as {name} (name taken)")
     return None
+
+
+def _already_pulled(place: Path, file: dict[str, Any]) -> bool:
+    """Whether ``place`` holds this very arrival (size and SHA-256), so it is not fetched again
+    under a second name; another file under the same name still gets a free name."""
+    try:
+        if not place.is_file() or place.stat().st_size != file["size"]:
+            return False
+        digest = hashlib.sha256()
+        with place.open("rb") as held:
+            while block := held.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == str(file["sha256"])
 
 
 def _download(client: httpx2.Client, url: str, target: Path, sha256: str) -> None:
