@@ -12,6 +12,11 @@ javascript() {
   node_modules/.bin/biome ci --error-on-warnings --colors=off web/static
 }
 
+clients() {
+  echo "==> generated API clients match the OpenAPI document (./dev generate remakes them)"
+  $PY clients/generate.py --check
+}
+
 types() {
   echo "==> mypy"
   $PY -m mypy

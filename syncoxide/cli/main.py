@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "request-files links: create them, pull what arrived",
         "syncoxide.cli.links.command",
     ),
+    "shares": (
+        "folders shared between accounts: list, accept, decline, revoke, leave",
+        "syncoxide.cli.links.account_shares",
+    ),
     "get": ("download a share link (decrypts encrypted shares)", "syncoxide.cli.links.get"),
     "login": ("get an API token for a server through the browser", "syncoxide.cli.login"),
     "whoami": ("show who the saved or given token acts as", "syncoxide.cli.login"),
@@ -60,8 +64,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "your files across providers: list, search, star, trash, versions",
         "syncoxide.cli.files.command",
     ),
+    "devices": (
+        "pair your devices, manage their web of trust",
+        "syncoxide.cli.devices.command",
+    ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
+    "convert": (
+        "convert files: images, PDFs, office documents, zips, audio and video",
+        "syncoxide.cli.automation.convert",
+    ),
+    "automate": (
+        "automation rules: convert files as they arrive on the server",
+        "syncoxide.cli.automation.automate",
+    ),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 

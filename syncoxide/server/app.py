@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,10 +21,24 @@ from syncoxide.server.accounts import cli_login
 from syncoxide.server.accounts import pages as account_pages
 from syncoxide.server.accounts.api import ACCOUNT_OPERATIONS
 from syncoxide.server.accounts.auth import who
+from syncoxide.server.accountshares.api import ACCOUNT_SHARE_OPERATIONS
+from syncoxide.server.accountshares.digest import Digests
+from syncoxide.server.accountshares.notices import Notices
+from syncoxide.server.accountshares.runner import ShareRunner
+from syncoxide.server.accountshares.scheduler import ShareScheduler
+from syncoxide.server.accountshares.service import AccountShareService
+from syncoxide.server.accountshares.store import AccountShareStore
+from syncoxide.server.accountshares.unsubscribe_routes import unsubscribe_routes
 from syncoxide.server.api import routing as api
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
+from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.service import JOB_KIND, AutomationService
+from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
+from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
@@ -32,18 +47,22 @@ from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.scheduler import BackupScheduler
 from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
+from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
-from syncoxide.server.config import ServerConfig
+from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.changes_api import CHANGES_OPERATIONS
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
+from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
@@ -51,27 +70,35 @@ from syncoxide.server.http.socket_peer import SocketPeer
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
+from syncoxide.server.links.mail_api import LINK_MAIL_OPERATIONS
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.links.store import LinkStore
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
+from syncoxide.server.photos.api import PHOTO_OPERATIONS
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.leases import JobLeases
 from syncoxide.server.storage.quota import Quota
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
+from syncoxide.system import SystemRandom
 
 
 class WebApp:
@@ -123,6 +150,7 @@ class WebApp:
                 "version": __version__,
                 "python": runtime.python_version,
                 "schema_version": self.schema_version,
+                "instance": self.services.instance_id,
                 "pyodide": self.build.pyodide_version,
             },
             headers={"Cache-Control": "no-store"},
@@ -243,7 +271,21 @@ def rule_service(
         clock=services.clock,
     )
     watcher = ChangeWatcher(store, connections, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+    scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    if files is not None:
+        scheduler.write_trigger = WriteTrigger(
+            store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
+        )
+        files.changes.listen(scheduler.write_trigger.notice)
+    return RuleService(store, connections, scheduler, services.clock)
+
+
+def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
+    """Job leases when instances share the work (a bus is configured); none embedded."""
+    if services.shared_bus is None:
+        return None
+    holder, seconds = services.instance_id, config.lease_seconds
+    return JobLeases.open(config.database_path, holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
@@ -269,43 +311,145 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        scheduler=BackupScheduler(runner),
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         keys=BackupKeys(store, hosted, hosting, services.clock),
     )
 
 
+def account_share_service(
+    config: ServerConfig, services: Services, files: FileService, rules: RuleService
+) -> AccountShareService:
+    """Shares between accounts: kept in step by their own scheduler with the rules' engine;
+    a change in a storage place makes its share due at once, and the storage API refuses
+    writes into a place shared read-only."""
+    store = AccountShareStore.open(config.database_path)
+    notices = Notices(store, services.notifier, services.mailer, services.clock)
+    runner = ShareRunner(
+        store=store,
+        rules=rules.store,
+        connections=rules.connections,
+        notices=notices,
+        users=services.store,
+        data_dir=config.data_dir,
+        clock=services.clock,
+    )
+    digests = Digests(
+        store, services.store, services.mailer, signing=services.signing, clock=services.clock
+    )
+    scheduler = ShareScheduler(runner, digests.send_due)
+    service = AccountShareService(
+        store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
+    )
+    service.scheduler = scheduler
+    files.changes.listen(scheduler.storage_changed)
+    rules.reconnect_listeners.append(scheduler.reconnected)
+    files.api_write_refused = service.refused_write
+    return service
+
+
+def automation_service(
+    config: ServerConfig, services: Services, files: FileService, links: LinkService
+) -> AutomationService:
+    """Rules and the job queue on the embedded database; one worker per server process."""
+    settings = config.automation()
+    database = open_database(config.database_path)
+    automation = AutomationService(
+        rules=AutomationRuleStore(database),
+        queue=SqliteJobQueue(database),
+        files=files,
+        links=links,
+        notifier=services.notifier,
+        work_root=config.data_dir / "automation",
+        settle_seconds=settings.settle_seconds,
+    )
+    worker_settings = WorkerSettings(
+        slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
+    )
+    automation.worker = JobWorker(
+        automation.queue,
+        {JOB_KIND: automation.run_job},
+        worker_settings,
+        on_finished=automation.job_finished,
+    )
+    files.changes.listen(automation.file_changed)
+    links.arrival_listeners.append(automation.link_arrived)
+    return automation
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules and backup rules run on schedule for as long as the server runs; the
-    backup account's authorized_keys is rewritten from the database at start."""
-    schedulers = (app.state.rules.scheduler, app.state.backups.scheduler)
+    """Sync rules, backup rules, account shares, the retention sweep and the automation worker
+    run for as long as the server runs; the backup account's authorized_keys is rewritten from
+    the database at start; gRPC, when asked for, listens beside the web server on its loop."""
+    schedulers = (
+        app.state.rules.scheduler,
+        app.state.backups.scheduler,
+        app.state.account_shares.scheduler,
+        app.state.sweep,
+        app.state.automation.worker,
+    )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
         await scheduler.start()
     try:
-        yield
+        async with _grpc_beside(app):
+            yield
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+        if app.state.services.shared_bus is not None:
+            await app.state.services.shared_bus.aclose()
+        if isinstance(app.state.services.blobs, S3BlobStore):
+            await app.state.services.blobs.aclose()
+
+
+@contextlib.asynccontextmanager
+async def _grpc_beside(app: Starlette) -> AsyncIterator[None]:
+    address: GrpcAddress | None = app.state.grpc_address
+    if address is None:
+        yield
+        return
+    # Imported only when gRPC is on: grpcio costs a tenth of a second at every server start.
+    from syncoxide.server.grpc import listener
+
+    server = await listener.start(app, API_OPERATIONS, address)
+    try:
+        yield
+    finally:
+        await listener.stop(server)
 
 
 #: Every API operation: each feature's table, joined here so no feature names another.
 API_OPERATIONS: tuple[Operation, ...] = (
     ACCOUNT_OPERATIONS
     + EVENT_OPERATIONS
+    + ICE_OPERATIONS
     + LINK_OPERATIONS
+    + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
+    + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
+    + ACCOUNT_SHARE_OPERATIONS
+    + AUTOMATION_OPERATIONS
+    + PHOTO_OPERATIONS
 )
+
+
+def _tus_paths() -> dict[str, dict[str, Any]]:
+    return {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
+
+
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document the server serves at /api/v1/openapi.json (clients are made from it)."""
+    return openapi_document(API_OPERATIONS, _tus_paths())
 
 
 def api_routes() -> list[BaseRoute]:
     """The API's routes; the app lists them first, so API calls match after few checks."""
-    tus = {**link_tus_paths(), **storage_uploads.tus_openapi_paths()}
     return [
-        *api.routes(API_OPERATIONS, who, tus),
+        *api.routes(API_OPERATIONS, who, _tus_paths()),
         WebSocketRoute(API_PREFIX + "/events/live", live_events),
     ]
 
@@ -314,8 +458,11 @@ def create_app(
     config: ServerConfig,
     services: Services | None = None,
     limits: RateLimits | None = None,
+    *,
+    grpc: GrpcAddress | None = None,
 ) -> Starlette:
     web = WebApp(config, services)
+    ice = config.ice()
     if limits is not None:
         web.services.limits = limits
     routes: list[BaseRoute] = [
@@ -324,14 +471,16 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config),
+        *signaling_routes(config, web.services.hub, ice),
         *account_pages.routes(),
         *cli_login.routes(),
+        *file_links.routes(),
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])
     routes.extend([*share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
+    routes.extend(unsubscribe_routes())
     files = file_service(config, links)
     routes.extend(storage_uploads.routes(files))
     app = Starlette(
@@ -340,13 +489,22 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = web.services
+    app.state.grpc_address = grpc
     app.state.links = links
+    app.state.ice = ice
     app.state.files = files
+    app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
+    files.changes.listen(app.state.storage_changes.notice)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one
-    app.state.recovery = FileRecovery(files, files.history, web.services.clock)
+    retention = config.retention()
+    app.state.recovery = FileRecovery(files, files.history, web.services.clock, retention.policy)
+    app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
+    app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
+    app.state.automation = automation_service(config, web.services, files, links)
+    app.state.photos = PhotoService(open_database(config.database_path), files)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

@@ -64,6 +64,16 @@ def register(commands: Any) -> None:
         action="store_true",
         help="end-to-end: encrypt files and names here; the key is only in the link's #fragment",
     )
+    share.add_argument(
+        "--email", metavar="ADDRESS", help="the server emails the link to this address"
+    )
+    share.add_argument(
+        "--to",
+        metavar="NAME_OR_EMAIL",
+        help="share a place (PROVIDER:path) with another account of the server instead",
+    )
+    share.add_argument("--read-only", action="store_true", help="with --to: they may not change it")
+    share.add_argument("--json", action="store_true", help="with --to: print the server's answer")
     add_qr_options(share)
     add_server_options(share)
     share.set_defaults(run=_share)
@@ -78,6 +88,9 @@ def register(commands: Any) -> None:
     create.add_argument("--deadline", type=duration, help="from now, e.g. 7d")
     create.add_argument("--allow-late", action="store_true", help="take (and mark) late files")
     create.add_argument("--password-file", type=Path)
+    create.add_argument(
+        "--email", metavar="ADDRESS", help="the server emails the link to this address"
+    )
     add_qr_options(create)
     add_server_options(create)
     create.set_defaults(run=_request_create)
@@ -118,6 +131,17 @@ def files_to_share(paths: list[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def _share(args: argparse.Namespace) -> int:
+    if args.to:
+        from syncoxide.cli.links.account_shares import share_with_account
+
+        return share_with_account(args)
+    if args.read_only:
+        raise UsageError("--read-only goes with --to ACCOUNT; a share link is read-only anyway.")
+    if args.encrypt and args.email:
+        raise UsageError(
+            "The server cannot email an end-to-end encrypted share: its key stays here.",
+            hint="Leave out --email and send the printed link yourself; nothing was uploaded.",
+        )
     server, token = resolve_server(args)
     files = list(files_to_share(args.paths))
     if args.encrypt:
@@ -131,7 +155,17 @@ def _share(args: argparse.Namespace) -> int:
             print(f"uploaded {name}")
     print_link_qr(f"{server}{share['url']}", wants_qr(args))
     print(f"{server}{share['url']}")
+    email_link(server, token, f"/shares/{share['id']}", args.email)
     return EXIT_OK
+
+
+def email_link(server: str, token: str, link: str, address: str | None) -> None:
+    """Ask the server to email the link; the link is printed first, so a server whose email
+    is off still leaves the user with a link to send themself."""
+    if not address:
+        return
+    sent = call_api(server, token, "POST", f"{link}/email", body={"to": address})
+    print(f"emailed the link to {sent['to']}", file=sys.stderr)
 
 
 def _share_body(args: argparse.Namespace) -> dict[str, Any]:
@@ -280,6 +314,7 @@ def _request_create(args: argparse.Namespace) -> int:
         print(f"end-to-end encrypted; the private key stays here: {saved}", file=sys.stderr)
     print_link_qr(f"{server}{made['url']}", wants_qr(args))
     print(f"{server}{made['url']}")
+    email_link(server, token, f"/requests/{made['id']}", args.email)
     return EXIT_OK
 
 

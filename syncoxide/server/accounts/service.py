@@ -189,3 +189,7 @@ class Accounts:
     async def end_session(self, signed_in: SignedIn) -> None:
         if signed_in.session_hash is not None:
             await self.store.delete_session(signed_in.session_hash)
+
+    async def end_every_session(self, user: User) -> int:
+        """Sign ``user`` out of every browser (API tokens stay); how many sessions ended."""
+        return await self.store.delete_sessions_of(user.id)

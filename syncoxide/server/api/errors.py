@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from syncoxide.errors import (
     AlreadyExistsError,
     AuthenticationError,
+    FeatureOffError,
     GoneError,
     NotFoundError,
     PermissionDeniedError,
@@ -62,6 +63,7 @@ _STATUS_BY_CLASS: tuple[tuple[type[SyncoxideError], int], ...] = (
     (AlreadyExistsError, 409),
     (RepositoryLockedError, 409),
     (StorageFullError, 507),
+    (FeatureOffError, 409),  # the operator has not turned it on: a 4xx, not a failure
     (PermissionDeniedError, 403),
     (GoneError, 410),
     (NotFoundError, 404),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,9 +15,10 @@ def openapi_document(
     operations: Sequence[Operation], extra_paths: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for op in operations:
+    names = operation_ids(operations)
+    for op, name in zip(operations, names, strict=True):
         path = PREFIX + op.path.replace(":int}", "}")
-        paths.setdefault(path, {})[op.method.lower()] = _operation_document(op)
+        paths.setdefault(path, {})[op.method.lower()] = _operation_document(op, name)
     paths.update(extra_paths)
     return {
         "openapi": "3.0.3",
@@ -32,14 +34,31 @@ def openapi_document(
     }
 
 
-def _operation_document(op: Operation) -> dict[str, Any]:
+def operation_ids(operations: Sequence[Operation]) -> list[str]:
+    """Each operation's unique id, which generated clients use as the method name: the
+    handler's name, qualified by the path's first segment where features share a name
+    (``list_rules`` of sync rules and of backup rules)."""
+    counts = Counter(op.handler.__name__ for op in operations)
+    ids = [
+        op.handler.__name__
+        if counts[op.handler.__name__] == 1
+        else f"{op.path.strip('/').split('/')[0]}_{op.handler.__name__}"
+        for op in operations
+    ]
+    repeated = sorted(name for name, count in Counter(ids).items() if count > 1)
+    if repeated:
+        raise ValueError(f"operations share an id: {', '.join(repeated)}")
+    return ids
+
+
+def _operation_document(op: Operation, operation_id: str) -> dict[str, Any]:
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     success: dict[str, Any] = {"description": "OK"}
     if op.answer:
         success["content"] = {"application/json": {"schema": _openapi_schema(op.answer)}}
     document: dict[str, Any] = {
         "summary": op.summary,
-        "operationId": op.handler.__name__,
+        "operationId": operation_id,
         "responses": {str(op.status): success, "4XX": {"description": "Error", **error}},
     }
     parameters = [
@@ -87,15 +106,23 @@ def tus_paths(base: str, whose: str) -> dict[str, dict[str, Any]]:
         "patch": "append bytes at Upload-Offset",
         "delete": "cancel the upload (tus termination)",
     }
+    feature = re.sub(r"\W+", "_", base.removeprefix(PREFIX)).strip("_")
     return {
-        base + "/": _tus_steps(whose, creation, in_base),
-        base + "/{upload_id}": _tus_steps(whose, upload, [*in_base, "upload_id"]),
+        base + "/": _tus_steps(whose, creation, in_base, f"{feature}_tus"),
+        base + "/{upload_id}": _tus_steps(
+            whose, upload, [*in_base, "upload_id"], f"{feature}_tus_upload"
+        ),
     }
 
 
-def _tus_steps(whose: str, steps: dict[str, str], parameters: list[str]) -> dict[str, Any]:
+def _tus_steps(
+    whose: str, steps: dict[str, str], parameters: list[str], name: str
+) -> dict[str, Any]:
     listed = [{"name": name, "in": "path", "required": True, "schema": STR} for name in parameters]
-    described = {method: _tus_step(f"{whose}: {step}") for method, step in steps.items()}
+    described = {
+        method: {**_tus_step(f"{whose}: {step}"), "operationId": f"{method}_{name}"}
+        for method, step in steps.items()
+    }
     if not listed:
         return described
     return {method: {**step, "parameters": listed} for method, step in described.items()}

@@ -132,7 +132,7 @@ class BackupRunner:
             await borg.prune(policy, rule.prefix)
         message = (
             f"{counted(tally.files, 'file')} ({format_bytes(tally.bytes)}) in {name}; "
-            f"{format_bytes(stats.added)} stored anew."
+            f"{format_bytes(stats.added)} stored anew." + _skipped_note(tally.skipped)
         )
         return replace(
             run,
@@ -191,3 +191,11 @@ class BackupRunner:
             "message": run.message,
         }
         await self.notifier.emit(rule.user_id, kind, payload, self.clock())
+
+
+def _skipped_note(skipped: list[str]) -> str:
+    """Files that changed or vanished while the backup ran: named, so nobody thinks them kept."""
+    if not skipped:
+        return ""
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return f" Changed during the backup, left for the next run: {shown}."

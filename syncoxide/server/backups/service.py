@@ -193,7 +193,8 @@ class BackupService:
                 finished_at=None,
             )
         )
-        self.scheduler.background(self._restore(restore, borg, connection))
+        work = self._restore(restore, borg, connection)
+        self.scheduler.background(work, job=f"restore:{restore.id}")
         return restore
 
     async def _restore(

@@ -29,8 +29,18 @@ def register(commands: Any) -> None:
         type=Path,
         help="read the password from the first line of this file instead of prompting",
     )
+    add.add_argument(
+        "--email", help="the account's address: others share with it by this, mail goes to it"
+    )
     _data_dir_option(add)
     add.set_defaults(run=_user_add)
+    email = user_commands.add_parser(
+        "email", help="set the address others share with and mail goes to"
+    )
+    email.add_argument("name", help="the user name")
+    email.add_argument("address", help="one email address")
+    _data_dir_option(email)
+    email.set_defaults(run=_user_email)
 
     token = commands.add_parser("token", help="API tokens for scripts and the CLI")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -84,10 +94,55 @@ def _read_password(path: Path | None) -> str:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    address = _checked_address(args.email) if args.email else None
     password = _read_password(args.password_file)
     accounts, config = _open_accounts(args.data_dir)
+    if address:  # checked first, so a taken address creates no account
+        _address_free(config, address)
     user = asyncio.run(accounts.add_local_user(args.name, password, args.display_name))
+    if address:
+        _set_address(config, user.id, address)
     print(f"Created user {user.name!r} in {config.data_dir}. They can sign in now.")
+    return EXIT_OK
+
+
+def _checked_address(text: str) -> str:
+    from syncoxide.server.mail.outbox import check_address
+
+    return check_address(text)
+
+
+def _set_address(config: Any, user_id: int, address: str) -> None:
+    """Addresses are the operator's to set: one a user chose could be someone else's."""
+    import sqlite3
+
+    from syncoxide.server.accountshares.store import AccountShareStore
+
+    try:
+        AccountShareStore.open(config.database_path).set_address(user_id, address)
+    except sqlite3.IntegrityError:
+        raise UsageError(
+            f"Another account has the address {address!r} already.",
+            hint="Each address names one account.",
+        ) from None
+
+
+def _address_free(config: Any, address: str) -> None:
+    from syncoxide.server.accountshares.store import AccountShareStore
+
+    if AccountShareStore.open(config.database_path).user_with_address(address) is not None:
+        raise UsageError(
+            f"Another account has the address {address!r} already.",
+            hint="Each address names one account; nothing was created.",
+        )
+
+
+def _user_email(args: argparse.Namespace) -> int:
+    address = _checked_address(args.address)
+    accounts, config = _open_accounts(args.data_dir)
+    user = asyncio.run(accounts.require_user(args.name))
+    _set_address(config, user.id, address)
+    print(f"{user.name!r} is reached at {address} now.")
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 from pathlib import Path
@@ -28,25 +29,62 @@ def register(commands: Any) -> None:
         default=None,
         help="where the database and files live (default: your user data directory)",
     )
+    serve.add_argument(
+        "--grpc-port",
+        type=int,
+        default=None,
+        help="also serve the gRPC API on this port, same host (default: off)",
+    )
+    serve.add_argument(
+        "--check-config",
+        action="store_true",
+        help="check that the database, blob store and message bus answer, then exit "
+        "(0 when all do)",
+    )
     serve.set_defaults(run=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    return serve(host=args.host, port=args.port, data_dir=args.data_dir, build_if_missing=True)
+    if args.check_config:
+        return check_config(args.data_dir)
+    return serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        build_if_missing=True,
+        grpc_port=args.grpc_port,
+    )
 
 
-def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool) -> int:
-    from syncoxide.server.app import create_app
-    from syncoxide.server.config import ServerConfig
-
+def _check_port(port: int) -> None:
     if not 0 <= port <= 65535:
         raise UsageError(f"Port {port} is not a TCP port.", hint="Pick one between 1 and 65535.")
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    build_if_missing: bool,
+    grpc_port: int | None = None,
+) -> int:
+    from syncoxide.server.app import create_app
+    from syncoxide.server.config import GrpcAddress, ServerConfig
+
+    _check_port(port)
+    grpc = None
+    if grpc_port is not None:
+        _check_port(grpc_port)
+        grpc = GrpcAddress(host, grpc_port)
     config = ServerConfig.embedded_defaults(data_dir)
     if build_if_missing:
         ensure_web_build(ProjectPaths(project_root()))
-    app = create_app(config)
+    app = create_app(config, grpc=grpc)
     shown_host = f"[{host}]" if ":" in host else host
     print(f"syncoxide is starting at http://{shown_host}:{port}/  (data in {config.data_dir})")
+    if grpc is not None:
+        print(f"gRPC API at {grpc.target} (plaintext: put TLS in front beyond this machine)")
     print("Press Ctrl-C to stop.", flush=True)
     # uvicorn's own proxy handling believes X-Forwarded-For from loopback by default; the app
     # applies the configured proxies instead (create_app, ServerConfig.trusted_proxies).
@@ -67,6 +105,23 @@ def serve(*, host: str, port: int, data_dir: Path | None, build_if_missing: bool
     if not server.started:
         return 1
     print("syncoxide stopped.")
+    return 0
+
+
+def check_config(data_dir: Path | None) -> int:
+    """Print one verdict per target of the deployment; 0 when every one answered."""
+    from syncoxide.server.config import ServerConfig
+    from syncoxide.server.deployment.check import check_deployment
+
+    config = ServerConfig.embedded_defaults(data_dir)
+    results = asyncio.run(check_deployment(config))
+    for result in results:
+        print(result.line())
+    failed = [result.part for result in results if not result.ok]
+    if failed:
+        print(f"Not ready: {', '.join(failed)} did not answer. Nothing was changed.")
+        return 1
+    print("Ready: every part of the deployment answers.")
     return 0
 
 

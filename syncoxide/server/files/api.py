@@ -148,6 +148,7 @@ async def download_storage(call: Call) -> Response:
 @_translated
 async def upload_storage(call: Call) -> dict[str, Any]:
     sha1 = call.request.query_params.get("sha1")
+    files_of(call.request).check_api_write(call.user.id, _query(call, "path"))
     entry = await files_of(call.request).put(
         call.user.id,
         _query(call, "path"),
@@ -161,6 +162,7 @@ async def upload_storage(call: Call) -> dict[str, Any]:
 @_translated
 async def commit_storage_upload(call: Call) -> dict[str, Any]:
     body = call.json
+    files_of(call.request).check_api_write(call.user.id, body["path"])
     entry = await files_of(call.request).commit_upload(
         call.user.id,
         body["upload"],
@@ -173,11 +175,13 @@ async def commit_storage_upload(call: Call) -> dict[str, Any]:
 
 @_translated
 async def make_storage_folder(call: Call) -> dict[str, Any]:
+    files_of(call.request).check_api_write(call.user.id, call.json["path"])
     return entry_json(files_of(call.request).mkdir(call.user.id, call.json["path"]))
 
 
 @_translated
 async def delete_storage(call: Call) -> None:
+    files_of(call.request).check_api_write(call.user.id, _query(call, "path"))
     await files_of(call.request).delete(
         call.user.id, _query(call, "path"), _flag(call, "recursive")
     )
@@ -186,12 +190,14 @@ async def delete_storage(call: Call) -> None:
 @_translated
 async def move_storage(call: Call) -> dict[str, Any]:
     body = call.json
+    files_of(call.request).check_api_write(call.user.id, body["source"], body["target"])
     return entry_json(files_of(call.request).move(call.user.id, body["source"], body["target"]))
 
 
 @_translated
 async def copy_storage(call: Call) -> dict[str, Any]:
     body = call.json
+    files_of(call.request).check_api_write(call.user.id, body["target"])
     copied = await files_of(call.request).copy(call.user.id, body["source"], body["target"])
     return entry_json(copied)
 
@@ -199,6 +205,7 @@ async def copy_storage(call: Call) -> dict[str, Any]:
 @_translated
 async def set_storage_mtime(call: Call) -> dict[str, Any]:
     body = call.json
+    files_of(call.request).check_api_write(call.user.id, body["path"])
     changed = files_of(call.request).set_mtime(call.user.id, body["path"], body["mtime_ns"])
     return entry_json(changed)
 

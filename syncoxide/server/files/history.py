@@ -119,6 +119,11 @@ class HistoryStore:
         )
         return [_item(row) for row in rows]
 
+    def users_with_history(self) -> list[int]:
+        """Every user holding at least one version or trashed item (what a sweep visits)."""
+        rows = self._db.execute("SELECT DISTINCT user_id FROM file_history ORDER BY user_id")
+        return [int(row[0]) for row in rows]
+
     def all_of(self, user_id: int) -> list[HistoryItem]:
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM file_history WHERE user_id = ?",  # noqa: S608

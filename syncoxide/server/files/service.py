@@ -28,6 +28,7 @@ from syncoxide.errors import (
     AlreadyExistsError,
     IntegrityError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     SyncoxideError,
     UsageError,
@@ -111,10 +112,20 @@ class FileService:
         self.changes = ChangeFanout()
         #: Where overwritten and deleted files go (None: they are gone at once).
         self.history = history
+        #: Why the API may not write a path for a user (a folder shared with them read-only),
+        #: or None. Only the API asks: the server's own syncing writes through providers.
+        self.api_write_refused: Callable[[int, str], str | None] = lambda _user, _path: None
         self.clock = clock
         mkdir_owner_only(incoming)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)
+
+    def check_api_write(self, user_id: int, *paths: str) -> None:
+        """``PermissionDeniedError`` if the API may not write any of ``paths`` for the user."""
+        for path in paths:
+            reason = self.api_write_refused(user_id, path)
+            if reason is not None:
+                raise PermissionDeniedError(reason, hint="Ask its owner to make the change.")
 
     # -- reading ----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import secrets
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,8 @@ class LinkService:
         self.clock = clock
         self.signing = signing
         self.quota = quota  # per user, over all their links and what else counts against it
+        #: Told of every file a request link received, once it is stored (automation rules).
+        self.arrival_listeners: list[Callable[[Link, LinkFile], Awaitable[None]]] = []
 
     async def quota_room(self, user_id: int) -> int | None:
         """How many more bytes the user's links may hold, or None without a quota."""

@@ -106,7 +106,7 @@ class DropPolicy:
         if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
-            _throttle_drops(request, link)
+            await _throttle_drops(request, link)
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
             if link.public_key and set(metadata) - {"path"}:
@@ -181,15 +181,17 @@ class DropPolicy:
         await self.links.notifier.emit(
             link.user_id, "request.arrived", {**payload, "late": late}, self.links.clock()
         )
+        for listener in self.links.arrival_listeners:
+            await listener(link, file)
 
 
-def _throttle_drops(request: Request, link: Link) -> None:
+async def _throttle_drops(request: Request, link: Link) -> None:
     limiter, address = services_of(request).limiter, client_ip(request)
     for bucket, key, rule in (
         ("drop-link", f"{link.id}\0{address}", DROPS_PER_LINK_AND_ADDRESS),
         ("drop", address, DROPS_PER_ADDRESS),
     ):
-        wait = limiter.hit(bucket, key, rule)
+        wait = await limiter.hit(bucket, key, rule)
         if wait is not None:
             raise TusRequestError(
                 429, f"Too many new uploads; wait {math.ceil(wait)} s.", retry_after=wait

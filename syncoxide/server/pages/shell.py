@@ -98,11 +98,22 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
 VIEW_KEYS = (
     "home",
     "files",
+    "all",
+    "recent",
+    "starred",
+    "shared",
+    "trash",
+    "space",
+    "photos",
+    "history",
     "sync",
     "send",
     "shares",
     "requests",
     "vault",
     "backups",
+    "automation",
     "settings",
 )
+#: Views opened from another view rather than from the navigation (a file's History).
+OPENED_FROM_VIEWS = ("history",)

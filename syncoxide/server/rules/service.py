@@ -50,6 +50,8 @@ class RuleService:
         self.scheduler = scheduler
         self.clock = clock
         self.consents = ConsentFlows(connections, clock)
+        #: Told when a connection works again (account shares waiting on it resume).
+        self.reconnect_listeners: list[Callable[[Connection], None]] = []
 
     async def connection(self, user_id: int, connection_id: int) -> Connection:
         found = await self.store.connection(user_id, connection_id)
@@ -67,6 +69,8 @@ class RuleService:
         """Rules that waited for this connection are due again at once."""
         if connection.state != "ok":
             return
+        for listener in self.reconnect_listeners:
+            listener(connection)
         for rule in await self.store.rules_using(connection.id):
             if rule.status == RECONNECT:
                 await self.store.save_rule(replace(rule, status="idle", next_run_at=self.clock()))
@@ -119,6 +123,8 @@ class RuleService:
     async def run_now(self, user_id: int, rule_id: int) -> Rule:
         rule = await self.rule(user_id, rule_id)
         try:
+            if rule.status == "running":  # here, or on another instance of the deployment
+                raise RuleAlreadyRunning(rule.id)
             self.scheduler.start_run(rule, "manual")
         except RuleAlreadyRunning:
             raise UsageError(

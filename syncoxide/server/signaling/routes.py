@@ -44,6 +44,7 @@ from syncoxide.server.signaling.fallbacks import (
     SqliteFallbackRecords,
 )
 from syncoxide.server.signaling.hub import Hub, InProcessHub
+from syncoxide.server.signaling.ice import IceSettings
 from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
 from syncoxide.server.signaling.page import ReceivePage
 from syncoxide.server.signaling.summaries import RoomSummaries, parse_summary
@@ -58,6 +59,8 @@ class SignalingSettings:
     message_burst: float = 200.0
     rooms_per_minute: float = 30.0
     code_ttl: float = 24 * 3600.0
+    #: STUN/TURN for the rooms' peers; TURN credentials are made per peer at its welcome.
+    ice: IceSettings = field(default_factory=IceSettings)
 
 
 #: The signed-in user a WebSocket belongs to (their id), or None.
@@ -253,6 +256,9 @@ class SignalingService:
                     "peer": peer.peer_id,
                     "peers": present,
                     "fallback": await self.fallbacks.lookup(room),
+                    "iceServers": self.settings.ice.as_json(
+                        f"peer-{peer.peer_id}", self.clock.now()
+                    ),
                 }
             )
             writer = asyncio.create_task(peer.write_forever())
@@ -356,14 +362,17 @@ def _too_many() -> Response:
     return JSONResponse(body, status_code=429, headers={"Retry-After": "60"})
 
 
-def signaling_routes(config: ServerConfig) -> list[BaseRoute]:
-    """Signaling plus the receive page, for ``create_app``."""
+def signaling_routes(config: ServerConfig, hub: Hub, ice: IceSettings) -> list[BaseRoute]:
+    """Signaling plus the receive page, for ``create_app``; rooms meet in ``hub``."""
     page = ReceivePage(config.vendor_dir)
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
     records = RoomRecords(codes=codes, fallbacks=fallbacks)
-    service = SignalingService(tokens, records=records, identify=_signed_in_user)
+    settings = SignalingSettings(ice=ice)
+    service = SignalingService(
+        tokens, hub, settings=settings, records=records, identify=_signed_in_user
+    )
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 

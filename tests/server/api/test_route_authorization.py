@@ -67,6 +67,8 @@ PUBLIC = {
     "DELETE /api/v1/drop/{link_id}/{upload_id}": "cancels an upload into a request link",
     "OPTIONS /api/v1/storage/uploads/": "tus capability discovery, no data",
     "OPTIONS /api/v1/storage/uploads/{upload_id}": "tus capability discovery, no data",
+    "GET /unsubscribe/{ticket}": "a digest's unsubscribe page; the signed ticket is the right",
+    "POST /unsubscribe/{ticket}": "unsubscribing from a digest; the signed ticket is the right",
 }
 REFUSED = {401, 403, 404, 405}
 
@@ -78,6 +80,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
     app = create_app(ServerConfig(data_dir=data, web_root=ROOT / "web"))
     add_user(app, "alice")
     add_user(app, "bob")
+    add_user(app, "carol")
     alice = TestClient(app)
     csrf = sign_in(alice, "alice")
     made = alice.post(
@@ -96,12 +99,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
         **_alices_rule(app),
     }
     params.update(_alices_backups(app, int(params["connection_id"])))
-    _alices_stored_file(alice, csrf)
+    params.update(_alices_account_share(alice, csrf))
+    params.update(_alices_automation(app, params["request_id"]))
+    params.update(_alices_stored_file(alice, csrf))
     return app, params
 
 
-def _alices_stored_file(alice: TestClient, csrf: str) -> None:
-    """A file in alice's own storage, named and filled with the label nobody else may see."""
+def _alices_stored_file(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A file in alice's own storage, named and filled with the label nobody else may see, and
+    its entry in her index (what ``/f/<id>`` names)."""
     stored = alice.put(
         "/api/v1/storage/content",
         params={"path": SECRET_LABEL},
@@ -109,6 +115,8 @@ def _alices_stored_file(alice: TestClient, csrf: str) -> None:
         headers={"X-CSRF-Token": csrf},
     )
     assert stored.status_code == 200, stored.text
+    [entry] = alice.get("/api/v1/catalog/search", params={"q": "in:home"}).json()["entries"]
+    return {"entry_id": str(entry["id"])}
 
 
 def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
@@ -171,6 +179,17 @@ def _alices_rule(app: Starlette) -> dict[str, str]:
     return {"connection_id": str(connection.id), "rule_id": str(added.id)}
 
 
+def _alices_account_share(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A folder of alice's shared with carol: bob, the third account, must see none of it."""
+    made = alice.post(
+        "/api/v1/account-shares",
+        json={"to": "carol", "place": f"home:{SECRET_LABEL}"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert made.status_code == 201, made.text
+    return {"account_share_id": str(made.json()["id"])}
+
+
 def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
     """A backup key, repository (not on disk) and rule of alice's, stored directly."""
     from syncoxide.server.backups.store import BackupKey, BackupRepository, BackupRule
@@ -191,6 +210,22 @@ def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
         "archive": "walk-2026-12-06T10:00:00",
         "backup_rule_id": str(added.id),
     }
+
+
+def _alices_automation(app: Starlette, request_id: str) -> dict[str, str]:
+    """An automation rule of alice's on her request link, and a dead job it made."""
+    from syncoxide.server.automation.queue import NewJob
+    from syncoxide.server.automation.rules import AutomationRule
+
+    automation = app.state.automation
+    alice = asyncio.run(services(app).store.user_by_name("alice"))
+    assert alice is not None
+    rule = AutomationRule(0, alice.id, SECRET_LABEL, "request", request_id, ["image"], "", 0,
+                          "pdf", {}, "Scans", True, "keep", True, 0)  # fmt: skip
+    rule = automation.rules.add(rule)
+    payload = {"rule": rule.id, "items": [{"name": SECRET_LABEL}], "output": SECRET_LABEL}
+    job = automation.queue.enqueue(NewJob(alice.id, "automation", payload, delay=10**9))
+    return {"automation_rule_id": str(rule.id), "job_id": str(job.id)}
 
 
 def every_route(app: Starlette) -> list[tuple[str, str]]:
@@ -276,7 +311,8 @@ def test_another_user_never_sees_or_touches_alices_things(
     bob.headers["X-CSRF-Token"] = csrf
     problems = []
     for method, path in every_route(app):
-        if path in {"/login", "/api/v1/session", "/logout"} and method != "GET":
+        signing_out = {"/login", "/api/v1/session", "/logout", "/account/sessions/end"}
+        if path in signing_out and method != "GET":
             continue  # signing in or out as bob is not about alice's data
         if method == "WS" and f"WS {path}" in PUBLIC:
             continue
@@ -287,8 +323,16 @@ def test_another_user_never_sees_or_touches_alices_things(
             problems.append(f"{method} {path} let bob act on alice's token ({status})")
         owners_only = "{link_id" in path and f"{method} {path}" not in PUBLIC
         owners_only = owners_only or "{connection_id" in path or "{rule_id" in path
+        owners_only = owners_only or "{account_share_id" in path
         owners_only = owners_only or any(
-            f"{{{name}" in path for name in ("repository_id", "key_id", "backup_rule_id")
+            f"{{{name}" in path
+            for name in (
+                "repository_id",
+                "key_id",
+                "backup_rule_id",
+                "automation_rule_id",
+                "job_id",
+            )
         )
         # A body that fails its schema is refused before any lookup, the same for every id.
         refused_body = status == 422 and '"error":"invalid_body"' in text.replace(" ", "")
@@ -305,5 +349,9 @@ def test_another_user_never_sees_or_touches_alices_things(
         SECRET_LABEL
     ]
     assert len(alice_tokens.get("/api/v1/rules").json()["rules"]) == 1
+    [shared] = alice_tokens.get("/api/v1/account-shares").json()["shares"]
+    assert (shared["recipient"], shared["state"]) == ("carol", "invited")
+    assert len(alice_tokens.get("/api/v1/automation/rules").json()["rules"]) == 1
+    assert [j["status"] for j in alice_tokens.get("/api/v1/jobs").json()["jobs"]] == ["queued"]
     stored = alice_tokens.get("/api/v1/storage").json()["entries"]
     assert [(e["path"], e["size"]) for e in stored] == [(SECRET_LABEL, len(SECRET_LABEL))]

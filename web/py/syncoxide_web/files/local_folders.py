@@ -37,6 +37,8 @@ def can_open_folders() -> bool:
 class LocalFolder:
     handle: Any
     access: str = "prompt"
+    #: Where it is, as search results name it: a folder of this device, or of this browser.
+    place: str = DEVICE
 
     @property
     def name(self) -> str:
@@ -101,7 +103,7 @@ async def search(
     found = LocalMatches()
     needle = query.casefold()
     for folder in folders:
-        label = DEVICE + folder.name
+        label = folder.place + folder.name
         if folder.access != "granted":
             found.errors.append({"connection": label, "message": "Click “Allow access again”."})
             continue

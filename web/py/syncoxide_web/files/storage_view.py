@@ -104,6 +104,7 @@ class StorageCard:
             say(
                 STATUS,
                 f"Uploaded {done} file{'s' if done != 1 else ''} into “{folder or 'Your files'}”.",
+                state="done",  # a notification, if the tab is in the background and they asked
             )
         finally:
             picker.value = ""  # the same files can be picked again

@@ -17,6 +17,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
+from syncoxide_web.files.browser_view import BrowserCard
 from syncoxide_web.files.local_view import LocalCard
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import StorageCard
@@ -40,6 +41,7 @@ class FilesView:
         self._listeners = Listeners()
         self._connections = connections
         self._local = LocalCard()
+        self._browser = BrowserCard()
         self._storage = StorageCard()
 
     def start(self) -> FilesView:
@@ -56,9 +58,13 @@ class FilesView:
         for picker in ("storage-files", "storage-folder"):
             on(picker, "change", self._storage.upload_picked)
         on("storage-mkdir", "click", self._storage.make_folder)
+        on("browser-folders", "click", self._browser.folder_action)
+        on("browser-files", "click", self._browser.file_action)
+        on("browser-refresh", "click", lambda _e: self._browser.load())
         self._listeners.start(_show_hint(None))
         self._listeners.start(self.refresh_connections())
         self._listeners.start(self._local.load_local_folders())
+        self._listeners.start(self._browser.load())
         self._listeners.start(self._storage.open_folder(""))
         _show_consent_outcome()
         return self
@@ -110,9 +116,13 @@ class FilesView:
         """The server's answer for every connection and this device's folders, walked meanwhile."""
         query = str(element("files-query").value).strip()
         still_wanted = self._local.new_walk()
-        say("files-status", "Listing every provider and this device's folders…")
+        say("files-status", "Listing every provider, this device's and this browser's folders…")
         server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
         local = await self._local.device_matches(query, still_wanted)
+        in_browser = await self._browser.matches(query, still_wanted)
+        local.files += in_browser.files
+        local.errors += in_browser.errors
+        local.truncated = local.truncated or in_browser.truncated
         server, server_error = None, None
         try:
             server = await server_task

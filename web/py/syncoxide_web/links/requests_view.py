@@ -233,8 +233,9 @@ class RequestsView:
         encrypted = bool(link.get("public_key"))
         what = "an encrypted file" if encrypted else payload.get("path", "a file")
         late = " (late)" if payload.get("late") else ""
-        item = make("li", f"New on “{payload.get('title', '')}”: {what}{late}")
-        element("req-live").prepend(item)
+        text = f"New on “{payload.get('title', '')}”: {what}{late}"
+        element("req-live").prepend(make("li", text))
+        say("req-arrived", text, state="done")
         shown = self._shown_link
         if shown is not None and shown["id"] == payload.get("link"):
             self._guarded("req-arrivals-status", lambda: self._show_arrivals(shown["id"]))

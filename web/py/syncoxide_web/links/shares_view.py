@@ -36,6 +36,7 @@ from syncoxide_web.links.share_forms import (
     shares_table,
 )
 from syncoxide_web.platform.blob_io import BlobReader
+from syncoxide_web.platform.clipboard import copy_link
 from syncoxide_web.platform.dom import Listeners, element, make, picked_files, say, say_error, show
 
 LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
@@ -51,7 +52,7 @@ class SharesView:
 
     def start(self) -> SharesView:
         self._listeners.on_task("share-create", "click", lambda _e: _create())
-        self._listeners.on_task("share-copy", "click", lambda _e: _copy())
+        self._listeners.on_task("share-copy", "click", lambda _e: copy_link("share-link", STATUS))
         self._listeners.on("share-rows", "click", self._on_list_click)
         self._listeners.start(self._start_list())
         return self
@@ -176,16 +177,6 @@ async def _show_link(link: str, encrypted: bool) -> None:
     show("share-key-note", encrypted)
     element("share-qr").src = await qr_image_url(link)
     show("share-result")
-
-
-async def _copy() -> None:
-    link = str(element("share-link").href)
-    try:
-        await js.navigator.clipboard.writeText(link)
-        say(STATUS, "Link copied.")
-    except Exception:  # no clipboard permission: let the person copy it by hand
-        js.window.getSelection().selectAllChildren(element("share-link"))
-        say(STATUS, "Copy the selected link with Ctrl+C (or ⌘C).")
 
 
 async def _refresh_list() -> None:

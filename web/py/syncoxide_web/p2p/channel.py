@@ -1,7 +1,9 @@
 """Peer-to-peer in the browser: signaling over a WebSocket, a data channel over WebRTC.
 
 The same roles as the CLI (syncoxide/native/p2p/channel.py): the peer that sees ``peer-joined``
-offers, the other answers. No ICE servers: host candidates only, never a public STUN server.
+offers, the other answers. ICE servers: exactly those the server's welcome names (its STUN/TURN,
+TURN credentials made for this peer); none configured, none used: host candidates only, never
+a public STUN server.
 Descriptions are sent once ICE gathering is complete, so they already hold every candidate and
 the other end (aiortc or a browser) needs no trickle ICE.
 
@@ -23,6 +25,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
+from syncoxide.protocol.ice_servers import parse_ice_servers
 from syncoxide_web.platform.scripts import load_static
 
 MAX_MESSAGE = 256 * 1024
@@ -226,12 +229,14 @@ async def negotiate(
     return await _offer(signal)
 
 
-def _new_connection() -> Any:
-    return js.RTCPeerConnection.new(_js_object(iceServers=to_js([])))
+def _new_connection(signal: BrowserSignaling) -> Any:
+    servers = parse_ice_servers(signal.welcome.get("iceServers"))
+    listed = to_js([s.to_json() for s in servers], dict_converter=js.Object.fromEntries)
+    return js.RTCPeerConnection.new(_js_object(iceServers=listed))
 
 
 async def _offer(signal: BrowserSignaling) -> BrowserChannel:
-    connection = _new_connection()
+    connection = _new_connection(signal)
     link = BrowserChannel(
         connection, connection.createDataChannel("transfer", _js_object(ordered=True))
     )
@@ -247,7 +252,7 @@ async def _offer(signal: BrowserSignaling) -> BrowserChannel:
 
 
 async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
-    connection = _new_connection()
+    connection = _new_connection(signal)
     arrived: asyncio.Future[BrowserChannel] = asyncio.get_running_loop().create_future()
 
     def on_channel(event: Any) -> None:

@@ -22,7 +22,9 @@ from syncoxide.protocol.offer_summary import summarize
 from syncoxide.units import counted, format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
+from syncoxide_web.platform.clipboard import copy_link
 from syncoxide_web.platform.dom import FAILED, Listeners, element, picked_files, say, show
+from syncoxide_web.platform.qr import qr_image_url
 from syncoxide_web.send import picked_handles
 from syncoxide_web.send.outgoing import OutgoingTransfer, unfinished
 
@@ -57,8 +59,10 @@ class SendView:
         on("send-start", "click", lambda _e: self._begin(None))
         on("send-cancel", "click", lambda _e: self._cancel())
         on("send-unfinished", "click", self._on_unfinished_click)
-        if picked_handles.can_pick():
+        self._listeners.on_task("send-copy", "click", lambda _e: copy_link("send-link", STATUS))
+        if picked_handles.can_pick():  # one set of pickers: the ones that can resume
             show("send-pickers")
+            show("send-inputs", False)
             self._listeners.on_task("send-pick-files", "click", lambda _e: self._pick(False))
             self._listeners.on_task("send-pick-folder", "click", lambda _e: self._pick(True))
         self._show_unfinished()
@@ -218,6 +222,8 @@ class SendView:
     def _show_link(self, room: dict[str, Any]) -> None:
         show("send-link-box")
         link = element("send-link")
+        if link.href != room["link"]:
+            self._listeners.start(_show_qr(room["link"]))
         link.textContent = link.href = room["link"]
         element("send-code").textContent = room.get("code", "")
         command = f"syncoxide receive {room.get('code', '')} --server {js.location.origin}"
@@ -288,6 +294,12 @@ def _unfinished_item(record: OutgoingTransfer, sending_now: bool) -> str:
         f"<li>{escape(record.title)} · {counted(files, 'file')}, {size}{copy} · "
         f'<a href="{escape(record.room["link"])}">link</a> {buttons}</li>'
     )
+
+
+async def _show_qr(link: str) -> None:
+    qr = element("send-qr")
+    qr.src = await qr_image_url(link)
+    show(qr)
 
 
 async def _already(url: str) -> str:

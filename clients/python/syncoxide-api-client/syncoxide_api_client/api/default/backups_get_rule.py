@@ -1,0 +1,161 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.backups_get_rule_response_200 import BackupsGetRuleResponse200
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    backup_rule_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/backups/rules/{backup_rule_id}".format(
+            backup_rule_id=quote(str(backup_rule_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> BackupsGetRuleResponse200 | Error | None:
+    if response.status_code == 200:
+        response_200 = BackupsGetRuleResponse200.from_dict(response.json())
+
+        return response_200
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[BackupsGetRuleResponse200 | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    backup_rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[BackupsGetRuleResponse200 | Error]:
+    """A backup rule and its last runs
+
+    Args:
+        backup_rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BackupsGetRuleResponse200 | Error]
+    """
+
+    kwargs = _get_kwargs(
+        backup_rule_id=backup_rule_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    backup_rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> BackupsGetRuleResponse200 | Error | None:
+    """A backup rule and its last runs
+
+    Args:
+        backup_rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BackupsGetRuleResponse200 | Error
+    """
+
+    return sync_detailed(
+        backup_rule_id=backup_rule_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    backup_rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[BackupsGetRuleResponse200 | Error]:
+    """A backup rule and its last runs
+
+    Args:
+        backup_rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BackupsGetRuleResponse200 | Error]
+    """
+
+    kwargs = _get_kwargs(
+        backup_rule_id=backup_rule_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    backup_rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> BackupsGetRuleResponse200 | Error | None:
+    """A backup rule and its last runs
+
+    Args:
+        backup_rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BackupsGetRuleResponse200 | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            backup_rule_id=backup_rule_id,
+            client=client,
+        )
+    ).parsed

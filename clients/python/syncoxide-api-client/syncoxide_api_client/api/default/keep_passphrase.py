@@ -1,0 +1,182 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.keep_passphrase_body import KeepPassphraseBody
+from ...models.keep_passphrase_response_200 import KeepPassphraseResponse200
+from ...types import Response
+
+
+def _get_kwargs(
+    repository_id: int,
+    *,
+    body: KeepPassphraseBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/backups/repositories/{repository_id}/passphrase".format(
+            repository_id=quote(str(repository_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | KeepPassphraseResponse200 | None:
+    if response.status_code == 200:
+        response_200 = KeepPassphraseResponse200.from_dict(response.json())
+
+        return response_200
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | KeepPassphraseResponse200]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    repository_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: KeepPassphraseBody,
+) -> Response[Error | KeepPassphraseResponse200]:
+    """Let the server keep the passphrase, sealed (checked against the repository first)
+
+    Args:
+        repository_id (int):
+        body (KeepPassphraseBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | KeepPassphraseResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        repository_id=repository_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    repository_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: KeepPassphraseBody,
+) -> Error | KeepPassphraseResponse200 | None:
+    """Let the server keep the passphrase, sealed (checked against the repository first)
+
+    Args:
+        repository_id (int):
+        body (KeepPassphraseBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | KeepPassphraseResponse200
+    """
+
+    return sync_detailed(
+        repository_id=repository_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    repository_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: KeepPassphraseBody,
+) -> Response[Error | KeepPassphraseResponse200]:
+    """Let the server keep the passphrase, sealed (checked against the repository first)
+
+    Args:
+        repository_id (int):
+        body (KeepPassphraseBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | KeepPassphraseResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        repository_id=repository_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    repository_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: KeepPassphraseBody,
+) -> Error | KeepPassphraseResponse200 | None:
+    """Let the server keep the passphrase, sealed (checked against the repository first)
+
+    Args:
+        repository_id (int):
+        body (KeepPassphraseBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | KeepPassphraseResponse200
+    """
+
+    return (
+        await asyncio_detailed(
+            repository_id=repository_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

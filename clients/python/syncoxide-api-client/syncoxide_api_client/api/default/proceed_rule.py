@@ -1,0 +1,161 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.proceed_rule_response_202 import ProceedRuleResponse202
+from ...types import Response
+
+
+def _get_kwargs(
+    rule_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/rules/{rule_id}/proceed".format(
+            rule_id=quote(str(rule_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | ProceedRuleResponse202 | None:
+    if response.status_code == 202:
+        response_202 = ProceedRuleResponse202.from_dict(response.json())
+
+        return response_202
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ProceedRuleResponse202]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Error | ProceedRuleResponse202]:
+    """Run a rule a safety stop held, once, past the stops
+
+    Args:
+        rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ProceedRuleResponse202]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Error | ProceedRuleResponse202 | None:
+    """Run a rule a safety stop held, once, past the stops
+
+    Args:
+        rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ProceedRuleResponse202
+    """
+
+    return sync_detailed(
+        rule_id=rule_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Error | ProceedRuleResponse202]:
+    """Run a rule a safety stop held, once, past the stops
+
+    Args:
+        rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ProceedRuleResponse202]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Error | ProceedRuleResponse202 | None:
+    """Run a rule a safety stop held, once, past the stops
+
+    Args:
+        rule_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ProceedRuleResponse202
+    """
+
+    return (
+        await asyncio_detailed(
+            rule_id=rule_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,182 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.rules_update_rule_body import RulesUpdateRuleBody
+from ...models.rules_update_rule_response_200 import RulesUpdateRuleResponse200
+from ...types import Response
+
+
+def _get_kwargs(
+    rule_id: int,
+    *,
+    body: RulesUpdateRuleBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/rules/{rule_id}".format(
+            rule_id=quote(str(rule_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | RulesUpdateRuleResponse200 | None:
+    if response.status_code == 200:
+        response_200 = RulesUpdateRuleResponse200.from_dict(response.json())
+
+        return response_200
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | RulesUpdateRuleResponse200]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RulesUpdateRuleBody,
+) -> Response[Error | RulesUpdateRuleResponse200]:
+    """Change a rule (schedule, mode, folders, enabled)
+
+    Args:
+        rule_id (int):
+        body (RulesUpdateRuleBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | RulesUpdateRuleResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RulesUpdateRuleBody,
+) -> Error | RulesUpdateRuleResponse200 | None:
+    """Change a rule (schedule, mode, folders, enabled)
+
+    Args:
+        rule_id (int):
+        body (RulesUpdateRuleBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | RulesUpdateRuleResponse200
+    """
+
+    return sync_detailed(
+        rule_id=rule_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RulesUpdateRuleBody,
+) -> Response[Error | RulesUpdateRuleResponse200]:
+    """Change a rule (schedule, mode, folders, enabled)
+
+    Args:
+        rule_id (int):
+        body (RulesUpdateRuleBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | RulesUpdateRuleResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    rule_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RulesUpdateRuleBody,
+) -> Error | RulesUpdateRuleResponse200 | None:
+    """Change a rule (schedule, mode, folders, enabled)
+
+    Args:
+        rule_id (int):
+        body (RulesUpdateRuleBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | RulesUpdateRuleResponse200
+    """
+
+    return (
+        await asyncio_detailed(
+            rule_id=rule_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,1 @@
+"""Account-to-account shares: invitations, and the server keeping both places in step."""

@@ -1,0 +1,122 @@
+"""The services of ``protos/syncoxide/v1/api.proto``, each call run by its REST operation.
+
+Unary calls carry their fields to the REST operation of the same name (``bridge``). The streams
+are the REST operations too: an upload is ``upload_storage`` with the parts as its body, a
+download is ``download_storage`` with a ``Range`` from the requested offset; only the live event
+stream reads the notifier itself, as the live WebSocket does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from google.protobuf.json_format import ParseDict
+from google.protobuf.message import Message
+from starlette.responses import StreamingResponse
+
+from syncoxide.server.api.errors import ApiError
+from syncoxide.server.events.live import CREDENTIAL_EVENTS
+from syncoxide.server.events.service import event_json
+from syncoxide.server.grpc.bridge import RestBridge, RestCall, abort, message_fields
+from syncoxide.server.grpc.v1 import api_pb2 as pb
+from syncoxide.server.grpc.v1 import api_pb2_grpc as rpc
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+def _unary(operation_id: str, reply: type[Message]) -> Any:
+    """A method that runs ``operation_id`` with the request's fields and answers ``reply``
+    (typed Any: the generated servicer declares each method with its own message types)."""
+
+    async def method(self: _Bridged, request: Message, context: Context) -> Message:
+        call = RestCall(operation_id, message_fields(request))
+        return await self.bridge.reply(context, call, reply())
+
+    method.__name__ = operation_id
+    return method
+
+
+class _Bridged:
+    def __init__(self, bridge: RestBridge) -> None:
+        self.bridge = bridge
+
+
+class Files(_Bridged, rpc.FilesServicer):
+    Me = _unary("me", pb.MeReply)
+    ListStorage = _unary("list_storage", pb.ListStorageReply)
+    StatStorage = _unary("stat_storage", pb.Entry)
+    MakeStorageFolder = _unary("make_storage_folder", pb.Entry)
+    DeleteStorage = _unary("delete_storage", pb.Deleted)
+    MoveStorage = _unary("move_storage", pb.Entry)
+    CopyStorage = _unary("copy_storage", pb.Entry)
+    StorageUsage = _unary("storage_usage", pb.UsageReply)
+
+    async def Upload(
+        self, request_iterator: AsyncIterator[pb.UploadPart], context: Context
+    ) -> pb.Entry:
+        first = await anext(request_iterator, None)
+        if first is None or first.WhichOneof("part") != "header":
+            await abort(context, ApiError(400, "bad_upload", "Send the header part first."))
+        header = first.header
+        fields: dict[str, Any] = {"path": header.path, "mtime_ns": header.mtime_ns}
+        if header.HasField("sha1"):
+            fields["sha1"] = header.sha1
+        call = RestCall("upload_storage", fields, body=_data_parts(request_iterator))
+        return await self.bridge.reply(context, call, pb.Entry())
+
+    async def Download(
+        self, request: pb.DownloadRequest, context: Context
+    ) -> AsyncIterator[pb.Chunk]:
+        if request.offset < 0:
+            await abort(context, ApiError(400, "bad_offset", "The offset cannot be negative."))
+        headers = {"range": f"bytes={request.offset}-"} if request.offset else {}
+        call = RestCall("download_storage", {"path": request.path}, headers)
+        answer = await self.bridge.run(context, call)
+        if not isinstance(answer, StreamingResponse) or answer.status_code >= 300:
+            status = getattr(answer, "status_code", 500)
+            await abort(context, ApiError(status, "not_readable", "The file cannot be read."))
+        async for block in answer.body_iterator:
+            yield pb.Chunk(data=block.encode() if isinstance(block, str) else bytes(block))
+
+
+async def _data_parts(parts: AsyncIterator[pb.UploadPart]) -> AsyncIterator[bytes]:
+    async for part in parts:
+        if part.WhichOneof("part") != "data":
+            raise ApiError(400, "bad_upload", "Only the first part may be a header.")
+        yield part.data
+
+
+class Shares(_Bridged, rpc.SharesServicer):
+    ListShares = _unary("list_shares", pb.Links)
+    RevokeShare = _unary("revoke_share", pb.Revoked)
+    ListRequests = _unary("list_requests", pb.Links)
+    RevokeRequest = _unary("revoke_request", pb.Revoked)
+
+
+class Events(_Bridged, rpc.EventsServicer):
+    ListEvents = _unary("list_events", pb.EventPage)
+
+    async def Watch(self, request: pb.WatchRequest, context: Context) -> AsyncIterator[pb.Event]:
+        """The events after ``after``, then each new one as it happens, as the live socket."""
+        signed_in = await self.bridge.signed_in(context)
+        notifier = self.bridge.services.notifier
+        user_id, last = signed_in.user.id, max(request.after, 0)
+        async with notifier.subscribe(user_id) as queue:
+            async for past in notifier.backlog(user_id, last):
+                yield ParseDict(event_json(past), pb.Event())
+                last = past.id
+            while (event := await queue.get()) is not None:
+                if event.id > last:
+                    yield ParseDict(event_json(event), pb.Event())
+                    last = event.id
+                if event.kind in CREDENTIAL_EVENTS:
+                    await self.bridge.signed_in(context)  # a revoked token ends the stream
+        await context.abort(grpc.StatusCode.ABORTED, f"fell behind: watch again after {last}")
+
+
+def add_to(server: grpc.aio.Server, bridge: RestBridge) -> None:
+    rpc.add_FilesServicer_to_server(Files(bridge), server)
+    rpc.add_SharesServicer_to_server(Shares(bridge), server)
+    rpc.add_EventsServicer_to_server(Events(bridge), server)

@@ -1,0 +1,1 @@
+"""Outgoing email: invitations, change digests and links sent to an address (docs/email.md)."""
