@@ -63,7 +63,8 @@ class NatsRateLimiter:
             now_ms = time.time() * 1000
             hits: list[float] = [float(at) for at in stored if at > now_ms - window_ms]
             if len(hits) >= limit.attempts:
-                return max(1000.0, hits[0] + window_ms - now_ms) / 1000
+                # min, not the first: instances' clocks may disagree on the order
+                return max(1000.0, min(hits) + window_ms - now_ms) / 1000
             if await _swapped(windows, name, [*hits, now_ms], revision):
                 return None
         raise TransportError(f"The rate limit of {bucket} stayed busy for {CAS_ATTEMPTS} tries.")

@@ -122,12 +122,15 @@ def redis_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def nats_server(jetstream: bool = True) -> Iterator[str]:
+def nats_server(
+    jetstream: bool = True, port: int | None = None, folder: Path | None = None
+) -> Iterator[str]:
     """A NATS server, with JetStream (file store in a throwaway folder) unless told; yields
-    its URL."""
+    its URL. Given a port and a folder, it restarts where a previous one stopped."""
     binary = require_binary("nats-server", "apt-get install -y nats-server")
-    port = free_port()
-    folder = Path(tempfile.mkdtemp(prefix="syncoxide-nats-"))
+    port = port or free_port()
+    ours = folder is None  # a folder given outlives this server, for the next one
+    folder = folder or Path(tempfile.mkdtemp(prefix="syncoxide-nats-"))
     command = [binary, "-a", "127.0.0.1", "-p", str(port)]
     if jetstream:
         command += ["-js", "-sd", str(folder / "js")]
@@ -135,7 +138,8 @@ def nats_server(jetstream: bool = True) -> Iterator[str]:
         with running(command, port, folder / "nats.log"):
             yield f"nats://127.0.0.1:{port}"
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if ours:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def drop_nats_buckets(link: NatsLink) -> None:

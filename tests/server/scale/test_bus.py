@@ -4,6 +4,7 @@ side by side."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from syncoxide.server.events.service import Notifier
 from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.messages import Message
 from syncoxide.server.storage.sqlite import SqliteMetadataStore, open_database
-from tests.server.scale.services import drop_nats_buckets
+from tests.native.providers.server_processes import free_port
+from tests.server.scale.services import drop_nats_buckets, nats_server
 
 Pair = tuple[tuple[Bus, Rooms], tuple[Bus, Rooms]]
 
@@ -219,5 +221,37 @@ def test_a_nats_bus_that_does_not_answer_fails_each_use_and_hangs_nothing() -> N
             assert "pw@" not in str(caught.value)
         await bus.aclose()
         await link.aclose()
+
+    asyncio.run(main())
+
+
+def test_the_nats_bus_carries_on_after_the_nats_server_restarts(tmp_path: Path) -> None:
+    """Subscriptions come back by themselves and rooms survive (JetStream's file store)."""
+    if shutil.which("nats-server") is None:
+        pytest.skip("nats-server is not installed (apt-get install -y nats-server)")
+    port, folder = free_port(), tmp_path / "nats"
+    folder.mkdir()
+
+    async def main() -> None:
+        url = f"nats://127.0.0.1:{port}"
+        links = [NatsLink(url) for _ in range(2)]
+        (bus_a, rooms_a), (bus_b, rooms_b) = [(NatsBus(k), NatsRooms(k)) for k in links]
+        heard: list[Any] = []
+        with nats_server(port=port, folder=folder):
+            await bus_b.subscribe("news", heard.append)
+            assert await rooms_a.enter("r", Member("p1", "sender"), 2) == []
+        with nats_server(port=port, folder=folder):
+            for _ in range(100):  # nats-py reconnects on its own schedule
+                await bus_a.publish("news", {"n": 1})
+                await asyncio.sleep(0.1)
+                if heard:
+                    break
+            assert heard and heard[0] == {"n": 1}
+            assert await rooms_b.members("r") == [Member("p1", "sender")]
+            for bus, rooms in ((bus_a, rooms_a), (bus_b, rooms_b)):
+                await bus.aclose()
+                await rooms.aclose()
+            for link in links:
+                await link.aclose()
 
     asyncio.run(main())
