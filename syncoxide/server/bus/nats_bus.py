@@ -64,13 +64,13 @@ class NatsBus:
         handlers = self._handlers[channel]
         handlers.append(handler)
         if len(handlers) == 1:
-            await self._open(channel, handler)
+            await self._open(channel)
         confirmed = self._confirmed.get(channel)
         if confirmed is not None:
             await asyncio.shield(confirmed)
         return NatsSubscription(self, channel, handler)
 
-    async def _open(self, channel: str, handler: Handler) -> None:
+    async def _open(self, channel: str) -> None:
         """Subscribe the channel for its first handler; on failure leave no trace, and fail
         the handlers that were waiting for it too."""
         live: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -84,8 +84,11 @@ class NatsBus:
         except BaseException as error:
             self._handlers.pop(channel, None)
             self._confirmed.pop(channel, None)
-            live.set_exception(error)
-            live.exception()  # retrieved: whoever waited on it has raised it already
+            if isinstance(error, asyncio.CancelledError):
+                live.cancel()
+            else:
+                live.set_exception(error)
+                live.exception()  # retrieved: whoever waited on it has raised it already
             raise
         live.set_result(None)
 
