@@ -66,6 +66,8 @@ class ShareScheduler:
                 else None
             )
             if folder is not None and _within(change.path, folder):
+                if share.id in self.runner.running:
+                    self.runner.changed_meanwhile.add(share.id)
                 self.runner.store.make_due(share.id, now)
                 self.wake()
 
