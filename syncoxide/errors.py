@@ -12,6 +12,7 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── NotFoundError                   a file, share, user or object does not exist
     │   └── GoneError                   it existed, but expired, was revoked or used up
     ├── PermissionDeniedError           authenticated but not allowed
+    │   └── RecordRefusedError          a trust record was forged, replayed or not ours to take
     ├── AuthenticationError             wrong password, bad or expired token
     │   ├── WrongPasswordError          the password does not unlock this vault
     │   └── WrongKeyError               the data was encrypted with another vault's key
@@ -41,6 +42,11 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── BackupError                     borg could not do what a backup command asked
     │   ├── RepositoryLockedError       another borg holds the repository's lock  retryable = True
     │   └── StorageFullError            the repository's disk or quota is full
+    ├── ActionError                     an automation action could not make its result
+    │   ├── UnsupportedInputError       the input is not of a type this action accepts
+    │   ├── ActionTimeoutError          the action ran past its time limit and was stopped
+    │   ├── ActionMemoryError           the action needed more memory than its limit
+    │   └── UnsafeArchiveError          an archive breaks a guard (size, ratio, entries, names)
     └── CancelledByUserError            the user stopped the work
 
 Each error carries a short human ``message`` that says what happened and, where it helps,
@@ -95,6 +101,16 @@ class GoneError(NotFoundError):
 
 class PermissionDeniedError(SyncoxideError):
     code = "permission_denied"
+
+
+class RecordRefusedError(PermissionDeniedError):
+    """A device trust record was refused; ``reason`` says why, for callers and tests."""
+
+    code = "record_refused"
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class AuthenticationError(SyncoxideError):
@@ -214,6 +230,26 @@ class RepositoryLockedError(BackupError):
 
 class StorageFullError(BackupError):
     code = "storage_full"
+
+
+class ActionError(SyncoxideError):
+    code = "action"
+
+
+class UnsupportedInputError(ActionError):
+    code = "unsupported_input"
+
+
+class ActionTimeoutError(ActionError):
+    code = "action_timeout"
+
+
+class ActionMemoryError(ActionError):
+    code = "action_memory"
+
+
+class UnsafeArchiveError(ActionError):
+    code = "unsafe_archive"
 
 
 class CancelledByUserError(SyncoxideError):

@@ -8,7 +8,7 @@ because providers offer different digests, and duplicates are only found between
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncoxide.errors import RemoteProtocolError, UsageError
 from syncoxide.providers.contract import Entry, EntryKind
@@ -72,6 +72,10 @@ class CatalogEntry:
     mime: str = ""
     owner: str = ""
     shared: bool = False
+    #: The index's own number for the entry, stable across renames and moves inside its
+    #: provider (what ``/f/<id>`` links name); 0 for an entry not read from an index. Two
+    #: entries alike but for it are the same file, so it takes no part in comparisons.
+    id: int = field(default=0, compare=False)
 
     @property
     def name(self) -> str:

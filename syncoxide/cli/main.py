@@ -64,8 +64,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "your files across providers: list, search, star, trash, versions",
         "syncoxide.cli.files.command",
     ),
+    "devices": (
+        "pair your devices, manage their web of trust",
+        "syncoxide.cli.devices.command",
+    ),
     "remote": ("add, list or remove named remotes (NAME:path)", "syncoxide.cli.remotes"),
     "mount": ("mount a remote (NAME:path) or folder as a local file system", "syncoxide.cli.mount"),
+    "convert": (
+        "convert files: images, PDFs, office documents, zips, audio and video",
+        "syncoxide.cli.automation.convert",
+    ),
+    "automate": (
+        "automation rules: convert files as they arrive on the server",
+        "syncoxide.cli.automation.automate",
+    ),
     "version": ("show the version and the Python runtime", "syncoxide.cli.version"),
 }
 

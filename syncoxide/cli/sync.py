@@ -20,6 +20,7 @@ from typing import Any
 
 from syncoxide.byte_names import display
 from syncoxide.engine.exit_codes import EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_OK, stop_exit_code
+from syncoxide.engine.watch import QUIET_SECONDS
 from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
 from syncoxide.native import event_loop
 
@@ -95,6 +96,7 @@ def _register_sync(commands: Any) -> None:
         help="sync mode: copy renamed files again instead of moving them at DST",
     )
     _add_selection_and_output(sync)
+    _add_watch(sync)
     sync.set_defaults(run=_sync, rules=[])
 
 
@@ -130,6 +132,37 @@ def _add_selection_and_output(sync: argparse.ArgumentParser) -> None:
     )
     # For benchmarks that compare against tools that never fsync; not for real use.
     sync.add_argument("--no-fsync", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_watch(sync: argparse.ArgumentParser) -> None:
+    sync.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: sync again whenever a side changes (copy, sync, bisync); "
+        "Ctrl-C stops (exit 130)",
+    )
+    sync.add_argument(
+        "--settle",
+        type=float,
+        default=QUIET_SECONDS,
+        metavar="SECONDS",
+        help="--watch: start a run once no change was seen for this long, so files still "
+        f"being written are not copied half-way (default {QUIET_SECONDS})",
+    )
+    sync.add_argument(
+        "--feed-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="--watch: how often to ask a provider's change feed (Drive, Dropbox; default 5)",
+    )
+    sync.add_argument(
+        "--poll-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="--watch: how often to sync a remote that has no change feed (default 60)",
+    )
 
 
 def _add_safety(sync: argparse.ArgumentParser) -> None:
@@ -263,6 +296,10 @@ def _sync(args: argparse.Namespace) -> int:
     from syncoxide.system import SystemClock, SystemRandom
 
     options = _options(args)
+    if args.watch:
+        from syncoxide.cli.sync_watch import watch_settings  # watchfiles only when watching
+
+        watching = watch_settings(args, options)  # refused before the destination is made
     one, two = _providers(
         args.source,
         args.dest,
@@ -272,6 +309,10 @@ def _sync(args: argparse.Namespace) -> int:
     )
     store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
     give_local_state((one, two), store.folder)
+    if args.watch:
+        from syncoxide.cli.sync_watch import watch_command
+
+        return watch_command(args, options, (one, two), store=store, settings=watching)
     progress = ProgressLine(sys.stderr)
     progress.enabled = progress.enabled and not args.json
     started = time.monotonic()

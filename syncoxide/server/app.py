@@ -34,6 +34,11 @@ from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
+from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.service import JOB_KIND, AutomationService
+from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
+from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
@@ -42,6 +47,7 @@ from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.scheduler import BackupScheduler
 from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
+from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
@@ -51,12 +57,16 @@ from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.changes_api import CHANGES_OPERATIONS
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
+from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
+from syncoxide.server.http.socket_peer import SocketPeer
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
@@ -67,20 +77,28 @@ from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, 
 from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
+from syncoxide.server.photos.api import PHOTO_OPERATIONS
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
 from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
+from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.quota import Quota
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
+from syncoxide.system import SystemRandom
 
 
 class WebApp:
@@ -132,6 +150,7 @@ class WebApp:
                 "version": __version__,
                 "python": runtime.python_version,
                 "schema_version": self.schema_version,
+                "instance": self.services.instance_id,
                 "pyodide": self.build.pyodide_version,
             },
             headers={"Cache-Control": "no-store"},
@@ -199,8 +218,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         notifier=services.notifier,
         clock=services.clock,
         signing=services.signing,
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=files_bytes,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=files_bytes),
     )
 
 
@@ -213,9 +231,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         blobs=links.blobs,
         uploads=links.uploads,
         incoming=config.data_dir / "incoming",
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=links.store.bytes_of_user,
-        sweep_uploads=links.sweep_abandoned_uploads,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=links.store.bytes_of_user),
         history=HistoryStore(database),
         clock=links.clock,
     )
@@ -255,7 +271,21 @@ def rule_service(
         clock=services.clock,
     )
     watcher = ChangeWatcher(store, connections, services.clock)
-    return RuleService(store, connections, RuleScheduler(runner, watcher), services.clock)
+    scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    if files is not None:
+        scheduler.write_trigger = WriteTrigger(
+            store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
+        )
+        files.changes.listen(scheduler.write_trigger.notice)
+    return RuleService(store, connections, scheduler, services.clock)
+
+
+def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
+    """Job leases when instances share the work (a bus is configured); none embedded."""
+    if services.shared_bus is None:
+        return None
+    holder, seconds = services.instance_id, config.lease_seconds
+    return JobLeases.open(config.database_path, holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
@@ -266,25 +296,23 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
-        store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
+        store=store,
+        hosted=hosted,
+        sealer=rules.connections.sealer,
+        borg_base=config.data_dir / "borg",
+        clock=services.clock,
     )
     runner = BackupRunner(
-        store,
-        repositories,
-        rules.connections,
-        services.notifier,
-        services.clock,
+        store=store,
+        repositories=repositories,
+        connections=rules.connections,
+        notifier=services.notifier,
+        clock=services.clock,
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        store=store,
-        repositories=repositories,
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         keys=BackupKeys(store, hosted, hosting, services.clock),
-        scheduler=BackupScheduler(runner),
-        connections=rules.connections,
-        notifier=services.notifier,
-        hosting=hosting,
-        clock=services.clock,
     )
 
 
@@ -305,10 +333,12 @@ def account_share_service(
         data_dir=config.data_dir,
         clock=services.clock,
     )
-    digests = Digests(store, services.store, services.mailer, services.signing, services.clock)
+    digests = Digests(
+        store, services.store, services.mailer, signing=services.signing, clock=services.clock
+    )
     scheduler = ShareScheduler(runner, digests.send_due)
     service = AccountShareService(
-        store, services.store, rules, notices, services.clock, scheduler.wake
+        store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
     )
     service.scheduler = scheduler
     files.changes.listen(scheduler.storage_changed)
@@ -317,15 +347,46 @@ def account_share_service(
     return service
 
 
+def automation_service(
+    config: ServerConfig, services: Services, files: FileService, links: LinkService
+) -> AutomationService:
+    """Rules and the job queue on the embedded database; one worker per server process."""
+    settings = config.automation()
+    database = open_database(config.database_path)
+    automation = AutomationService(
+        rules=AutomationRuleStore(database),
+        queue=SqliteJobQueue(database),
+        files=files,
+        links=links,
+        notifier=services.notifier,
+        work_root=config.data_dir / "automation",
+        settle_seconds=settings.settle_seconds,
+    )
+    worker_settings = WorkerSettings(
+        slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
+    )
+    automation.worker = JobWorker(
+        automation.queue,
+        {JOB_KIND: automation.run_job},
+        worker_settings,
+        on_finished=automation.job_finished,
+    )
+    files.changes.listen(automation.file_changed)
+    links.arrival_listeners.append(automation.link_arrived)
+    return automation
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules, backup rules and account shares run on schedule for as long as the server
-    runs; the backup account's authorized_keys is rewritten from the database at start; gRPC,
-    when asked for, listens beside the web server on its event loop."""
+    """Sync rules, backup rules, account shares, the retention sweep and the automation worker
+    run for as long as the server runs; the backup account's authorized_keys is rewritten from
+    the database at start; gRPC, when asked for, listens beside the web server on its loop."""
     schedulers = (
         app.state.rules.scheduler,
         app.state.backups.scheduler,
         app.state.account_shares.scheduler,
+        app.state.sweep,
+        app.state.automation.worker,
     )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
@@ -336,6 +397,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
+        if app.state.services.shared_bus is not None:
+            await app.state.services.shared_bus.aclose()
+        if isinstance(app.state.services.blobs, S3BlobStore):
+            await app.state.services.blobs.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -358,13 +423,17 @@ async def _grpc_beside(app: Starlette) -> AsyncIterator[None]:
 API_OPERATIONS: tuple[Operation, ...] = (
     ACCOUNT_OPERATIONS
     + EVENT_OPERATIONS
+    + ICE_OPERATIONS
     + LINK_OPERATIONS
     + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
+    + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
+    + AUTOMATION_OPERATIONS
+    + PHOTO_OPERATIONS
 )
 
 
@@ -393,6 +462,7 @@ def create_app(
     grpc: GrpcAddress | None = None,
 ) -> Starlette:
     web = WebApp(config, services)
+    ice = config.ice()
     if limits is not None:
         web.services.limits = limits
     routes: list[BaseRoute] = [
@@ -401,9 +471,10 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config),
+        *signaling_routes(config, web.services.hub, ice),
         *account_pages.routes(),
         *cli_login.routes(),
+        *file_links.routes(),
     ]
     links = link_service(config, web.services)
     routes.extend([*uploads.routes(links), *torrent_routes.routes(links)])
@@ -420,15 +491,24 @@ def create_app(
     app.state.services = web.services
     app.state.grpc_address = grpc
     app.state.links = links
+    app.state.ice = ice
     app.state.files = files
+    app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
+    files.changes.listen(app.state.storage_changes.notice)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one
-    app.state.recovery = FileRecovery(files, files.history, web.services.clock)
+    retention = config.retention()
+    app.state.recovery = FileRecovery(files, files.history, web.services.clock, retention.policy)
+    app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
+    app.state.automation = automation_service(config, web.services, files, links)
+    app.state.photos = PhotoService(open_database(config.database_path), files)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
-    if proxies:  # outermost, so every route and limit sees the visitor's address
+    if proxies:  # outside the rest, so every route and limit sees the visitor's address
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    # Outermost: the socket's own address and scheme first, whatever the ASGI server believed.
+    app.add_middleware(SocketPeer)
     return app

@@ -20,11 +20,23 @@ from typing import Any
 
 import platformdirs
 
+from syncoxide.catalog.retention import DAY, RetentionPolicy
 from syncoxide.errors import ConfigError
+from syncoxide.server.deployment.settings import Deployment, parse_deployment
+from syncoxide.server.signaling.ice import IceSettings, ice_settings
 from syncoxide.server.webbuild import project_root
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: How often the server purges trash and versions past their retention, unless set otherwise.
+RETENTION_SWEEP_SECONDS = 3600.0
+_RETENTION_KEYS = ("versions_days", "trash_days", "quota_share", "sweep_every_seconds")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    policy: RetentionPolicy
+    sweep_every_seconds: float = RETENTION_SWEEP_SECONDS
 
 
 def default_data_dir() -> Path:
@@ -32,6 +44,14 @@ def default_data_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_data_dir("syncoxide", appauthor=False))
+
+
+@dataclass(frozen=True)
+class AutomationSettings:
+    workers: int = 2  # jobs at once in each server process
+    per_user: int = 1  # jobs at once per user, over every process
+    lease_seconds: float = 30.0  # a killed server's jobs run again after this
+    settle_seconds: float = 10.0  # a combining rule waits this long after the last arrival
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,13 @@ class ServerConfig:
             raise ConfigError(f"[{name}] in {path} must be a table.")
         return table
 
+    def deployment(self) -> Deployment:
+        """The metadata database, blob store and message bus: ``[deployment]`` in the
+        settings file, overridden by ``SYNCOXIDE_DATABASE``, ``SYNCOXIDE_BLOBS`` and
+        ``SYNCOXIDE_BUS`` (docs/scaling.md); SQLite, local disk and in-process by default."""
+        table = self._settings_table("deployment")
+        return parse_deployment(os.environ, table, str(self.settings_path))
+
     def backup_hosting(self) -> BackupHosting:
         """``[backups]`` in the settings file: ``root``, ``authorized_keys``, ``ssh_host``,
         ``ssh_port``, ``ssh_login``, ``borg``; each has a default for one machine."""
@@ -159,6 +186,32 @@ class ServerConfig:
             ssh_login=text.get("ssh_login", getpass.getuser()),
             borg=text.get("borg", shutil.which("borg") or "borg"),
         )
+
+    def retention(self) -> RetentionSettings:
+        """``[retention]`` in the settings file (docs/catalog.md): ``versions_days``,
+        ``trash_days`` (30 each), ``quota_share`` (0.5) and ``sweep_every_seconds`` (3600)."""
+        table = self._settings_table("retention")
+        defaults = RetentionPolicy()
+        numbers = {
+            k: v
+            for k, v in table.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        }
+        unknown = set(table) - set(_RETENTION_KEYS)
+        if unknown or len(numbers) != len(table) or numbers.get("quota_share", 0.5) > 1:
+            raise ConfigError(
+                f"[retention] in {self.settings_path} has an unknown or mistyped setting.",
+                hint="Settings (positive numbers): versions_days, trash_days, quota_share "
+                "(at most 1), sweep_every_seconds; see docs/catalog.md.",
+            )
+        policy = RetentionPolicy(
+            version_max_age=round(numbers.get("versions_days", 0) * DAY)
+            or defaults.version_max_age,
+            trash_max_age=round(numbers.get("trash_days", 0) * DAY) or defaults.trash_max_age,
+            quota_share=float(numbers.get("quota_share", defaults.quota_share)),
+        )
+        sweep = numbers.get("sweep_every_seconds", RETENTION_SWEEP_SECONDS)
+        return RetentionSettings(policy, float(sweep))
 
     def mail(self) -> MailSettings | None:
         """``[mail]`` in the settings file, checked; None when it names no ``host``."""
@@ -206,6 +259,38 @@ class ServerConfig:
                 hint="Give a whole number such as 10000000000 (10 GB), or unset it for no limit.",
             )
         return int(raw)
+
+    def ice(self) -> IceSettings:
+        """STUN/TURN servers for peers: ``[webrtc]`` in the settings file, overridden by
+        ``SYNCOXIDE_STUN_URLS``, ``SYNCOXIDE_TURN_URLS``, ``SYNCOXIDE_TURN_SECRET``
+        (docs/webrtc-relay.md)."""
+        return ice_settings(self._settings_table("webrtc"), os.environ, str(self.settings_path))
+
+    @property
+    def lease_seconds(self) -> int:
+        """How long an instance's hold on a scheduled job lasts unless renewed
+        (``SYNCOXIDE_LEASE_SECONDS``, default 30): how soon another instance takes over the
+        jobs of one that died (docs/scaling.md)."""
+        raw = os.environ.get("SYNCOXIDE_LEASE_SECONDS", "").strip() or "30"
+        if not raw.isdigit() or int(raw) < 2:
+            raise ConfigError(
+                f"SYNCOXIDE_LEASE_SECONDS={raw!r} is not a number of seconds (2 or more).",
+                hint="Give a whole number such as 30, or unset it for the default.",
+            )
+        return int(raw)
+
+    def automation(self) -> AutomationSettings:
+        """The job worker's settings: ``[automation]`` in the settings file (docs/automation.md)."""
+        table = self._settings_table("automation")
+        try:
+            return AutomationSettings(
+                workers=int(table.get("workers", 2)),
+                per_user=int(table.get("per_user", 1)),
+                lease_seconds=float(table.get("lease_seconds", 30)),
+                settle_seconds=float(table.get("settle_seconds", 10)),
+            )
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"[automation] in {self.settings_path}: {error}.") from None
 
     def connections_allow(self) -> list[str]:
         """Internal hosts, addresses and CIDRs that users' connections may reach anyway

@@ -13,9 +13,12 @@ from pathlib import Path
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
+from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
+from syncoxide.server.photos.schema import PHOTOS_MIGRATION
+from syncoxide.server.storage.leases import LEASE_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
 log = logging.getLogger("syncoxide.server")
@@ -287,6 +290,12 @@ MIGRATIONS: tuple[str, ...] = (
     # 15: account-to-account shares, account addresses, change notices and digests
     # (server/accountshares/schema.py).
     ACCOUNT_SHARES_MIGRATION,
+    # 16: job leases, so one instance of several runs each scheduled job (storage/leases.py).
+    LEASE_MIGRATION,
+    # 17: the job queue and automation rules (server/automation/schema.py).
+    AUTOMATION_MIGRATION,
+    # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
+    PHOTOS_MIGRATION,
 )
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
-from syncoxide.server.accounts.cli_codes import CliLoginCodes
+from syncoxide.errors import ConfigError
+from syncoxide.native.providers.s3.settings import S3Settings
+from syncoxide.server.accounts.cli_codes import CliCodes, CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
+from syncoxide.server.bus.choose import SharedBus, open_bus
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.deployment.settings import Target, s3_location
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.mail.outbox import Mailer
-from syncoxide.server.ratelimit import RateLimiter, RateLimits
+from syncoxide.server.ratelimit import Limiter, RateLimiter, RateLimits
+from syncoxide.server.signaling.bus_hub import BusHub
+from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.port import BlobStore, MetadataStore
+from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
+
+EMBEDDED_INSTANCE = "embedded"
 
 
 @dataclass
@@ -28,9 +39,15 @@ class Services:
     oidc: OidcLogins
     signing: SigningKey
     limits: RateLimits = field(default_factory=RateLimits)
-    cli_codes: CliLoginCodes = field(default_factory=CliLoginCodes)
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    cli_codes: CliCodes = field(default_factory=CliLoginCodes)
+    limiter: Limiter = field(default_factory=RateLimiter)
     mailer: Mailer = field(default_factory=lambda: Mailer(None))
+    #: Where signaling rooms meet: this process's hub, or the deployment's bus.
+    hub: Hub = field(default_factory=InProcessHub)
+    #: The deployment's bus (docs/scaling.md); None on the embedded default.
+    shared_bus: SharedBus | None = None
+    #: This instance among several (job leases name it); one fixed id when embedded.
+    instance_id: str = EMBEDDED_INSTANCE
 
     @property
     def clock(self) -> Clock:
@@ -40,18 +57,50 @@ class Services:
 def embedded_services(
     config: ServerConfig, clock: Clock = wall_clock, limits: RateLimits | None = None
 ) -> Services:
-    """SQLite + local blobs under the data directory (already migrated by the caller)."""
+    """SQLite + local blobs under the data directory (already migrated by the caller), with
+    the deployment's bus when it names one."""
+    deployment = config.deployment()
+    if not deployment.database.embedded:
+        raise ConfigError(
+            f"{deployment.database.source} names {deployment.database.kind}, which this version"
+            " cannot serve from yet.",
+            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis bus work.",
+        )
     store = SqliteMetadataStore.open(config.database_path)
-    return Services(
+    shared_bus = open_bus(deployment.bus)
+    services = Services(
         store=store,
-        blobs=LocalBlobStore(config.blobs_dir),
+        blobs=open_blobs(config, deployment.blobs),
         accounts=Accounts(store, clock),
-        notifier=Notifier(store),
+        notifier=Notifier(store, shared_bus.bus if shared_bus else None),
+        hub=BusHub(shared_bus.bus, shared_bus.rooms) if shared_bus else InProcessHub(),
+        shared_bus=shared_bus,
+        instance_id=uuid.uuid4().hex if shared_bus else EMBEDDED_INSTANCE,
         oidc=OidcLogins(store, load_providers(config.settings_path)),
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
         mailer=Mailer(config.mail()),
     )
+    if shared_bus is not None:  # any request may reach any instance: count and file alike
+        services.limiter = shared_bus.limiter
+        services.cli_codes = shared_bus.cli_codes
+    return services
+
+
+def open_blobs(config: ServerConfig, target: Target) -> BlobStore:
+    """Local disk under the data directory, or the deployment's S3 bucket."""
+    if target.embedded:
+        return LocalBlobStore(config.blobs_dir)
+    where = s3_location(target, os.environ)
+    settings = S3Settings(
+        bucket=where.bucket,
+        prefix=where.prefix,
+        endpoint_url=where.endpoint,
+        region=where.region,
+        access_key_id=where.access_key_id,
+        secret_access_key=where.secret_access_key,
+    )
+    return S3BlobStore(settings)
 
 
 def services_of(connection: HTTPConnection) -> Services:

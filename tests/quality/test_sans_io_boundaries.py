@@ -14,7 +14,18 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "syncoxide"
-SANS_IO_PACKAGES = ("sync", "wal", "crypto", "protocol", "archive", "backup", "catalog")
+SANS_IO_PACKAGES = (
+    "sync",
+    "wal",
+    "crypto",
+    "protocol",
+    "archive",
+    "backup",
+    "catalog",
+    "devices",
+    "automation",
+    "photos",
+)
 FORBIDDEN = {
     # event loops and concurrency
     "asyncio",

@@ -45,3 +45,32 @@ def test_no_proxy_is_trusted_unless_listed_and_a_listing_must_be_addresses(
     monkeypatch.setenv("SYNCOXIDE_TRUSTED_PROXIES", "*")
     with pytest.raises(ConfigError, match="not an IP address or network"):
         _config(tmp_path).trusted_proxies()
+
+
+def test_retention_defaults_and_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCOXIDE_SETTINGS", str(tmp_path / "settings.toml"))
+    default = _config(tmp_path).retention()
+    assert default.policy.trash_max_age == default.policy.version_max_age == 30 * 86_400
+    assert default.sweep_every_seconds == 3600
+    (tmp_path / "settings.toml").write_text(
+        "[retention]\nversions_days = 90\ntrash_days = 7\nquota_share = 0.25\n"
+        "sweep_every_seconds = 60\n"
+    )
+    set_ = _config(tmp_path).retention()
+    assert set_.policy.version_max_age == 90 * 86_400 and set_.policy.trash_max_age == 7 * 86_400
+    assert set_.policy.quota_share == 0.25 and set_.sweep_every_seconds == 60
+
+
+BAD_RETENTION = ["trash_days = -1", "trash_days = '7'", "trash_days = true", "keep = 3",
+                 "quota_share = 2"]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", BAD_RETENTION)
+def test_a_bad_retention_setting_is_refused_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_SETTINGS", str(tmp_path / "settings.toml"))
+    (tmp_path / "settings.toml").write_text(f"[retention]\n{line}\n")
+    with pytest.raises(ConfigError, match=r"\[retention\]") as caught:
+        _config(tmp_path).retention()
+    assert "versions_days" in (caught.value.hint or "")

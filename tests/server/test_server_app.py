@@ -16,7 +16,7 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import MIGRATIONS, prepare_data_dir
-from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
+from syncoxide.server.pages.shell import OPENED_FROM_VIEWS, VIEW_KEYS, VendorBuild
 from syncoxide.server.webbuild import ProjectPaths, build
 from tests.conftest import WEB_BUILD_GROUP
 from tests.server.signin import signed_in_client
@@ -69,7 +69,8 @@ def test_app_shell_holds_every_view_and_the_navigation_before_python(client: Tes
     page = client.get("/").text
     for key in VIEW_KEYS:
         assert f'<section data-view="{key}"' in page
-        assert f'<a href="#/{key}" data-view="{key}"' in page
+        in_navigation = f'<a href="#/{key}" data-view="{key}"' in page
+        assert in_navigation != (key in OPENED_FROM_VIEWS)
     assert "{{" not in page  # every placeholder, in the views too, was filled
     assert f"syncoxide {__version__}" in page.split('id="runtime-facts"', 1)[1]
     assert '<script src="/static/app-shell.js" defer></script>' in page

@@ -34,15 +34,26 @@
     return key && known ? key : "home";
   }
 
-  function showView() {
+  // Shows the view the hash names. Opened by the user (not on load), it also moves focus to
+  // the view's heading, so a keyboard or screen reader user lands where the new view starts;
+  // the tab's title names the view either way.
+  function showView(event) {
     var key = viewKey();
+    var shown = null;
     document.querySelectorAll(`${VIEWS} > section[data-view]`).forEach((section) => {
       section.hidden = section.dataset.view !== key;
+      if (!section.hidden) shown = section;
     });
     document.querySelectorAll("#main-nav a[data-view]").forEach((link) => {
       if (link.dataset.view === key) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
+    if (!shown) return;
+    var heading = shown.querySelector("h1");
+    document.title = heading ? `${heading.textContent.trim()} · syncoxide` : "syncoxide";
+    if (event && event.type === "hashchange" && window.syncoxideFocusContent) {
+      window.syncoxideFocusContent();
+    }
   }
 
   // ---- actions before Python ---------------------------------------------------------------
@@ -105,6 +116,7 @@
   function onSubmit(event) {
     var form = event.target;
     if (failed() || !form.closest || !form.closest(VIEWS) || live(form)) return;
+    if (form.hasAttribute("action")) return; // a plain form to the server: needs no Python
     event.preventDefault();
     event.stopImmediatePropagation();
     var submitter =

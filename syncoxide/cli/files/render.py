@@ -87,5 +87,10 @@ def dupes(answer: dict[str, Any]) -> None:
         print(f"{'' if number == 1 else chr(10)}Same content ({size(group[0]['size'])} each):")
         for entry in group:
             print(f"  {entry['location']}")
-    if not answer["groups"]:
+    for number, group in enumerate(answer.get("guesses", []), 1):
+        gap = "" if number == 1 and not answer["groups"] else chr(10)
+        print(f"{gap}Probably the same (same name and size; {size(group[0]['size'])} each):")
+        for entry in group:
+            print(f"  {entry['location']}")
+    if not answer["groups"] and not answer.get("guesses"):
         print("No duplicates.")

@@ -33,10 +33,14 @@ def _send(args: argparse.Namespace) -> int:
     server = _server(args, required=True)
     assert server is not None
     token = _upload_token(args) if args.also_upload else None
-    options = SendOptions(
-        list(args.paths), server, list(args.ice_server), args.wait, wants_qr(args), token
-    )
+    options = SendOptions(list(args.paths), server, _ice(args), args.wait, wants_qr(args), token)
     return asyncio.run(send(options))
+
+
+def _ice(args: argparse.Namespace) -> Any:
+    from syncoxide.native.p2p.channel import IcePolicy
+
+    return IcePolicy(tuple(args.ice_server), args.relay)
 
 
 def _upload_token(args: argparse.Namespace) -> str:
@@ -53,7 +57,7 @@ def _receive(args: argparse.Namespace) -> int:
         args.link_or_code,
         args.output,
         _server(args, required=False),
-        list(args.ice_server),
+        _ice(args),
         args.wait,
     )
     return asyncio.run(receive(options))
@@ -68,7 +72,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="URL",
-        help="a STUN/TURN server to use (none by default: direct connections only)",
+        help="a STUN server to use besides the ones the server offers (none by default: "
+        "direct connections, and the server's relay where it has one)",
+    )
+    parser.add_argument(
+        "--relay",
+        action="store_true",
+        help="send every byte through the server's TURN relay, so neither side learns the "
+        "other's address (the server must offer TURN)",
     )
 
 

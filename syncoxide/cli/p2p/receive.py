@@ -22,7 +22,7 @@ from syncoxide.cli.p2p.progress import ProgressLine
 from syncoxide.cli.p2p.send import transfer_id_of, watch_signaling
 from syncoxide.cli.p2p.server_copy import FALLBACK_AFTER, fetch_server_copy
 from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
-from syncoxide.native.p2p.channel import ChannelLink, negotiate
+from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.files import DestinationFolder
 from syncoxide.native.p2p.signal import SignalingClient, resolve
 from syncoxide.protocol.manifest import Manifest
@@ -42,7 +42,7 @@ class ReceiveOptions:
     link_or_code: str
     out_dir: Path
     server: str | None = None
-    ice_servers: list[str] = field(default_factory=list)
+    ice: IcePolicy = field(default_factory=IcePolicy)
     wait: float = 60.0  # seconds to wait for the sender to (re)appear
     fallback_after: float = FALLBACK_AFTER  # seconds without a sender before its server copy
 
@@ -113,9 +113,7 @@ async def _sender_or_server_copy(
     while True:
         step = max(min(deadline - loop.time(), options.fallback_after), 0.01)
         try:
-            return await negotiate(
-                signal, offer_now=False, ice_servers=options.ice_servers, wait=step
-            )
+            return await negotiate(signal, offer_now=False, ice=options.ice, wait=step)
         except PeerGoneError:
             signal.raise_if_cancelled("sender")
             print(_LEFT_MID_SETUP.format(peer="sender"), file=sys.stderr)

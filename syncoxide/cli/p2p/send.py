@@ -21,7 +21,7 @@ from syncoxide.cli.p2p.progress import ProgressLine
 from syncoxide.cli.p2p.upload import in_daemon_thread, title_of, upload_server_copy
 from syncoxide.cli.terminal_qr import print_link_qr
 from syncoxide.errors import PeerGoneError, SyncoxideError, TransportError
-from syncoxide.native.p2p.channel import ChannelLink, negotiate
+from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.files import SourceFiles
 from syncoxide.native.p2p.signal import SignalingClient, create_room, tell_room
 from syncoxide.protocol.offer_summary import summarize
@@ -33,7 +33,7 @@ from syncoxide.units import counted, format_bytes
 class SendOptions:
     paths: list[Path]
     server: str
-    ice_servers: list[str] = field(default_factory=list)
+    ice: IcePolicy = field(default_factory=IcePolicy)
     wait: float | None = None  # seconds to wait for a receiver; None waits until Ctrl-C
     qr: bool = False  # print the link as a QR code too
     upload_token: str | None = None  # also upload a server copy with this API token
@@ -129,9 +129,7 @@ async def _serve_until_confirmed(
     while True:
         peer_changed = asyncio.Event()
         try:
-            link = await negotiate(
-                signal, offer_now=offer_now, ice_servers=options.ice_servers, wait=options.wait
-            )
+            link = await negotiate(signal, offer_now=offer_now, ice=options.ice, wait=options.wait)
         except PeerGoneError:
             print(
                 "\nThe receiver left while the connection was being set up; waiting for it...",

@@ -11,10 +11,13 @@ small objects from S3 went from one GET at a time to eight in flight: bench/back
 Bigger files stream in their turn. Memory stays at the listing, one chunk, and at most
 ``READ_AHEAD_FILES x READ_AHEAD_SIZE`` (8 MiB) of files read ahead, whatever the backup's size.
 
-A tar header carries the size before the bytes, so a file whose size changed between the
-listing and the read cannot be stored as it is now: the stream stops with ``IntegrityError``,
-borg is stopped without committing the archive, and the next scheduled run takes the new
-version. Nothing earlier in the repository is touched.
+A tar header carries the size before the bytes, so a file must be known whole before its
+header goes out. A small file is read whole first: when it changed size or vanished since the
+listing, it is skipped and named in ``TarTally.skipped`` (the next run takes its new version),
+and the rest of the backup goes on. A bigger file is looked up again just before it streams, so
+its header carries its size then; only one that changes during its own read stops the stream
+with ``IntegrityError`` (borg is stopped without committing the archive; nothing earlier in the
+repository is touched).
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncoxide.backup import tar_stream
-from syncoxide.errors import IntegrityError
+from syncoxide.errors import IntegrityError, NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 
 READ_AHEAD_FILES = 8
@@ -39,6 +42,8 @@ class TarTally:
     files: int = 0
     folders: int = 0
     bytes: int = 0
+    #: Files left out because they changed or vanished between the listing and their read.
+    skipped: list[str] = field(default_factory=list)
 
 
 async def listed_entries(provider: Provider) -> list[Entry]:
@@ -89,6 +94,12 @@ class ReadAhead:
                     break
         return chunks
 
+    async def read_whole(self, index: int) -> list[bytes] | None:
+        """The file's chunks if it was read ahead (None if it streams in its turn); raises
+        the read's error, such as ``NotFoundError`` for a file deleted since the listing."""
+        read = self._reads.pop(index, None)
+        return None if read is None else await read
+
     async def content(self, index: int) -> AsyncIterator[bytes]:
         """The file's bytes: read ahead if it was small, else streamed now."""
         read = self._reads.pop(index, None)
@@ -122,27 +133,23 @@ async def provider_tar(
     ahead = ReadAhead(provider, entries)
     try:
         for index, entry in enumerate(entries):
-            mtime = entry.mtime_ns / 1e9
             if entry.kind is EntryKind.DIR:
-                yield tar_stream.folder_header(entry.path, mtime)
+                yield tar_stream.folder_header(entry.path, entry.mtime_ns / 1e9)
                 tally.folders += 1
                 continue
             ahead.start(index)
-            yield tar_stream.file_header(entry.path, entry.size, mtime)
-            sent = 0
-            async with _closed_after(ahead.content(index)) as content:
-                async for chunk in content:
-                    sent += len(chunk)
-                    if sent > entry.size:
-                        break
-                    yield chunk
-            if sent != entry.size:
-                raise IntegrityError(
-                    f"{entry.path} changed while it was being backed up "
-                    f"(listed as {entry.size} bytes, read {sent}).",
-                    hint="The archive was not saved; the next run backs up the new version.",
-                )
-            yield tar_stream.padding(entry.size)
+            try:
+                whole = await ahead.read_whole(index)
+                if whole is None:
+                    entry = await provider.stat(entry.path)  # its size as it streams now
+                    member = _streamed(ahead, index, entry)
+                else:
+                    member = _whole(entry, whole)
+                async for block in member:
+                    yield block
+            except (_Skipped, NotFoundError):  # raised only before the file's header went out
+                tally.skipped.append(entry.path)
+                continue
             tally.files += 1
             tally.bytes += entry.size
             if on_file is not None:
@@ -150,3 +157,41 @@ async def provider_tar(
         yield tar_stream.END
     finally:
         await ahead.cancel()
+
+
+class _Skipped(Exception):
+    """A file changed between the listing and its read, found before its header went out."""
+
+
+async def _whole(entry: Entry, chunks: list[bytes]) -> AsyncIterator[bytes]:
+    if sum(map(len, chunks)) != entry.size:
+        raise _Skipped(entry.path)
+    yield tar_stream.file_header(entry.path, entry.size, entry.mtime_ns / 1e9)
+    for chunk in chunks:
+        yield chunk
+    yield tar_stream.padding(entry.size)
+
+
+async def _streamed(ahead: ReadAhead, index: int, now: Entry) -> AsyncIterator[bytes]:
+    """A bigger file, framed with its size as looked up just now; it may only change during
+    its own read, which stops the stream (the header already promised the size)."""
+    if now.kind is not EntryKind.FILE:
+        raise _Skipped(now.path)
+    yield tar_stream.file_header(now.path, now.size, now.mtime_ns / 1e9)
+    sent = 0
+    try:
+        async with _closed_after(ahead.content(index)) as content:
+            async for chunk in content:
+                sent += len(chunk)
+                if sent > now.size:
+                    break
+                yield chunk
+    except NotFoundError:
+        sent = -1  # deleted during its read: the header is out, so the stream must stop
+    if sent != now.size:
+        how = "was deleted" if sent < 0 else f"changed ({now.size} bytes when its read began)"
+        raise IntegrityError(
+            f"{now.path} {how} while it was being backed up.",
+            hint="The archive was not saved; the next run backs up the new version.",
+        )
+    yield tar_stream.padding(now.size)

@@ -66,10 +66,15 @@ class BlockReader:
                 if ahead * block < entry.size:
                     self._start(entry, ahead)
         self._read_until[entry.path] = end
-        parts = [await self._block(entry, index) for index in range(first, last + 1)]
-        joined = b"".join(parts)
-        start = offset - first * block
-        return joined[start : start + end - offset]
+        # Slice each block to what the read covers before joining: the kernel reads 128 KiB
+        # to 1 MiB at a time, and copying a whole 4 MiB block per read cost a quarter of the
+        # sequential speed.
+        parts = []
+        for index in range(first, last + 1):
+            data = await self._block(entry, index)
+            low = max(offset - index * block, 0)
+            parts.append(data[low : end - index * block])
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def _key(self, entry: Entry, index: int) -> BlockKey:
         return (entry.path, entry.size, entry.mtime_ns, index)

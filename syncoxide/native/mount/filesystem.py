@@ -131,13 +131,10 @@ class RemoteFileSystem:
             return 0  # readers share the block cache; no handle state needed
         self._writable()
         handle = self._new_handle(entry.path)
-        if not flags & os.O_TRUNC:
-            offset = 0
-            async for chunk in self.provider.open_read(entry.path):
-                os.pwrite(handle.descriptor, chunk, offset)
-                offset += len(chunk)
-        else:
+        if flags & os.O_TRUNC:
             handle.dirty = True
+        else:
+            handle.unfilled = entry  # copied in on first need (see _filled)
         return self._remember(handle)
 
     async def create(self, path: str) -> int:
@@ -160,24 +157,47 @@ class RemoteFileSystem:
         self._writers[number] = handle
         return number
 
+    async def _filled(self, writer: WriteHandle) -> WriteHandle:
+        """The handle once its spill file holds the remote's bytes. They are copied on first
+        need, not at open: the kernel opens a file it is about to truncate to nothing (``>``
+        in a shell, ``open(..., "w")``) without O_TRUNC and truncates it after, and copying
+        first would download the whole file for nothing."""
+        source = writer.unfilled
+        if source is not None:
+            offset = 0
+            async for chunk in self.provider.open_read(source.path):
+                os.pwrite(writer.descriptor, chunk, offset)
+                offset += len(chunk)
+            writer.unfilled = None
+        return writer
+
+    def _open_writer(self, path: str) -> WriteHandle | None:
+        return next((h for h in reversed(self._writers.values()) if h.path == path), None)
+
     async def read(self, path: str, size: int, offset: int, handle: int) -> bytes:
         writer = self._writers.get(handle)
         if writer is not None:
-            return writer.read(size, offset)
+            return (await self._filled(writer)).read(size, offset)
         entry = await self.entry(path)
         return await self.reader.read(entry, offset, size)
 
-    def write(self, data: bytes, offset: int, handle: int) -> int:
+    async def write(self, data: bytes, offset: int, handle: int) -> int:
         self._writable()
         writer = self._writers.get(handle)
         if writer is None:
             raise fail(errno.EBADF)
-        return writer.write(data, offset)
+        return (await self._filled(writer)).write(data, offset)
 
     async def truncate(self, path: str, length: int, handle: int | None) -> None:
+        """Truncate through an open handle when there is one: the kernel truncates a file it
+        opened for writing by path, with no handle, and uploading that empty file at once
+        would leave the provider holding nothing if the writer never finishes."""
         self._writable()
-        writer = self._writers.get(handle) if handle else None
+        writer = self._writers.get(handle) if handle else self._open_writer(provider_path(path))
         if writer is not None:
+            if length == 0:
+                writer.unfilled = None  # none of the old bytes survive: copy nothing
+            writer = await self._filled(writer)
             writer.truncate(length)
             return
         temporary = await self.open(path, os.O_RDWR)
@@ -193,6 +213,7 @@ class RemoteFileSystem:
         if writer is None or not writer.dirty:
             return
         try:
+            await self._filled(writer)
             stored = await self.provider.write(writer.path, writer.chunks())
         except Exception as error:
             raise fail(errno_of(error)) from error

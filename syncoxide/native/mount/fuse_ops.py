@@ -74,7 +74,7 @@ class MountOperations(mfusepy.Operations):  # type: ignore[misc]
         return self._call(self.fs.read(path, size, offset, fh))
 
     def write(self, path: str, data: bytes, offset: int, fh: int) -> int:
-        return self._call(_now(self.fs.write, data, offset, fh))
+        return self._call(self.fs.write(data, offset, fh))
 
     def truncate(self, path: str, length: int, fh: int | None = None) -> int:
         self._call(self.fs.truncate(path, length, fh))

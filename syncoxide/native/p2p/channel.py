@@ -1,7 +1,10 @@
 """A WebRTC data channel with aiortc, opened through signaling, with backpressure.
 
-No ICE servers unless the user configured some: aiortc would otherwise add a public STUN server,
-and host candidates are all two peers on one machine or network need. aiortc puts its candidates
+ICE servers: those the user gave (``--ice-server``), then those the server's welcome names
+(its STUN/TURN, with TURN credentials made for this peer; docs/webrtc-relay.md). None at all
+when neither has any: aiortc would otherwise add a public STUN server, and host candidates are
+all two peers on one machine or network need. ``relay_only`` keeps every byte on the TURN relay
+(neither side learns the other's address). aiortc puts its candidates
 in the SDP, so we send no trickle ICE; a browser's trickled candidates are added when they are
 plain host candidates (aiortc cannot resolve mDNS ``.local`` names, so those are skipped).
 
@@ -13,19 +16,22 @@ are queued, resuming on ``bufferedamountlow``.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from aiortc import (
     RTCConfiguration,
     RTCDataChannel,
     RTCIceServer,
+    RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCSessionDescription,
 )
 from aiortc.sdp import candidate_from_sdp
 
-from syncoxide.errors import PeerGoneError, TransportError
+from syncoxide.errors import PeerGoneError, TransportError, UsageError
 from syncoxide.native.p2p.signal import Message, SignalingClient
+from syncoxide.protocol.ice_servers import IceServer, check_url, parse_ice_servers
 
 MAX_MESSAGE = 256 * 1024
 HIGH_WATER = 12 * 1024 * 1024
@@ -86,25 +92,46 @@ class ChannelLink:
         await self.connection.close()
 
 
-def _new_connection(ice_servers: list[str]) -> RTCPeerConnection:
-    servers = [RTCIceServer(urls=url) for url in ice_servers]
-    return RTCPeerConnection(RTCConfiguration(iceServers=servers))
+@dataclass(frozen=True)
+class IcePolicy:
+    """The user's say on ICE: extra server URLs (``--ice-server``) and ``--relay``."""
+
+    given: tuple[str, ...] = ()
+    relay_only: bool = False
+
+    def configuration(self, welcome: Message) -> RTCConfiguration:
+        servers = [IceServer((check_url(url),)) for url in self.given]
+        servers += parse_ice_servers(welcome.get("iceServers"))
+        if self.relay_only and not any(server.is_turn for server in servers):
+            raise UsageError(
+                "--relay needs a TURN server, and the server offers none.",
+                hint="Ask its operator to set up TURN (docs/webrtc-relay.md) or drop --relay.",
+            )
+        policy = RTCIceTransportPolicy.RELAY if self.relay_only else RTCIceTransportPolicy.ALL
+        return RTCConfiguration(iceServers=[_aiortc(s) for s in servers], iceTransportPolicy=policy)
+
+
+def _aiortc(server: IceServer) -> RTCIceServer:
+    if server.is_turn:
+        return RTCIceServer(list(server.urls), server.username, server.credential)
+    return RTCIceServer(list(server.urls))
 
 
 async def negotiate(
-    signal: SignalingClient, *, offer_now: bool, ice_servers: list[str], wait: float | None
+    signal: SignalingClient, *, offer_now: bool, ice: IcePolicy, wait: float | None
 ) -> ChannelLink:
     """Open a channel: offer at once if told, else wait for ``peer-joined`` or an ``offer``."""
+    configuration = ice.configuration(signal.welcome)
     while not offer_now:
         message = await signal.next(wait)
         if message["type"] == "offer":
-            return await _answer(signal, message, ice_servers)
+            return await _answer(signal, message, configuration)
         offer_now = message["type"] == "peer-joined"
-    return await _offer(signal, ice_servers)
+    return await _offer(signal, configuration)
 
 
-async def _offer(signal: SignalingClient, ice_servers: list[str]) -> ChannelLink:
-    connection = _new_connection(ice_servers)
+async def _offer(signal: SignalingClient, configuration: RTCConfiguration) -> ChannelLink:
+    connection = RTCPeerConnection(configuration)
     channel = connection.createDataChannel("transfer", ordered=True)
     link = ChannelLink(connection, channel)
     await connection.setLocalDescription(await connection.createOffer())
@@ -119,8 +146,10 @@ async def _offer(signal: SignalingClient, ice_servers: list[str]) -> ChannelLink
     return link
 
 
-async def _answer(signal: SignalingClient, offer: Message, ice_servers: list[str]) -> ChannelLink:
-    connection = _new_connection(ice_servers)
+async def _answer(
+    signal: SignalingClient, offer: Message, configuration: RTCConfiguration
+) -> ChannelLink:
+    connection = RTCPeerConnection(configuration)
     arrived: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
 
     def on_channel(channel: RTCDataChannel) -> None:

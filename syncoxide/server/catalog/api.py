@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from syncoxide.catalog.duplicates import is_duplicate_guess
 from syncoxide.catalog.model import CatalogEntry, parse_location
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import BOOL, INT, STR, Call, Operation, obj
@@ -36,6 +37,8 @@ _ENTRY = obj(
     mime=STR,
     owner=STR,
     shared=BOOL,
+    id=INT,
+    link=STR,
 )
 _ENTRIES = obj(("entries",), entries={"type": "array", "items": _ENTRY})
 _ITEM = obj(
@@ -75,7 +78,14 @@ def entry_json(entry: CatalogEntry) -> dict[str, Any]:
         "mime": entry.mime,
         "owner": entry.owner,
         "shared": entry.shared,
+        "id": entry.id,
+        "link": file_link(entry.id),
     }
+
+
+def file_link(entry_id: int) -> str:
+    """The stable link to an indexed file or folder; it opens in the app for its owner only."""
+    return f"/f/{entry_id}" if entry_id else ""
 
 
 def item_json(item: HistoryItem) -> dict[str, Any]:
@@ -107,9 +117,15 @@ async def list_place(call: Call) -> dict[str, Any]:
     place = parse_location(call.request.query_params.get("location", "home:"))
     after = call.request.query_params.get("after", "")
     found = await _catalog(call.request).children(
-        call.user.id, place.source, place.path, after, _limit(call, MAX_PAGE)
+        call.user.id, place.source, place.path, after=after, limit=_limit(call, MAX_PAGE)
     )
     return _entries(found)
+
+
+async def one_entry(call: Call) -> dict[str, Any]:
+    entry_id = int(call.request.path_params["entry_id"])
+    found = await _catalog(call.request).by_id(call.user.id, entry_id)
+    return entry_json(found)
 
 
 async def search(call: Call) -> dict[str, Any]:
@@ -155,10 +171,12 @@ async def stats(call: Call) -> dict[str, Any]:
     await catalog.settle()
     usage = await catalog.store.usage(call.user.id)
     largest = await catalog.store.largest(call.user.id, _limit(call, 20))
+    by_age = await catalog.store.usage_by_age(call.user.id, catalog.clock())
     return {
         "usage": [
             {"source": u.source, "type": u.group, "files": u.files, "bytes": u.bytes} for u in usage
         ],
+        "by_age": [{"age": a.band, "files": a.files, "bytes": a.bytes} for a in by_age],
         "largest": [entry_json(e) for e in largest],
     }
 
@@ -166,8 +184,13 @@ async def stats(call: Call) -> dict[str, Any]:
 async def dupes(call: Call) -> dict[str, Any]:
     catalog = _catalog(call.request)
     await catalog.settle()
-    groups = await catalog.store.duplicates(call.user.id, _limit(call, 50))
-    return {"groups": [[entry_json(e) for e in group] for group in groups]}
+    limit = _limit(call, 50)
+    groups = await catalog.store.duplicates(call.user.id, limit)
+    alike = await catalog.store.same_name_and_size(call.user.id, limit)
+    return {
+        "groups": [[entry_json(e) for e in group] for group in groups],
+        "guesses": [[entry_json(e) for e in group] for group in alike if is_duplicate_guess(group)],
+    }
 
 
 async def trash(call: Call) -> dict[str, Any]:
@@ -217,6 +240,13 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET",
+        BASE + "/entries/{entry_id:int}",
+        one_entry,
+        "One indexed file or folder by its stable id (the number in its /f/<id> link)",
+        answer=_ENTRY,
+    ),
+    Operation(
+        "GET",
         BASE + "/search",
         search,
         "Search every indexed file by name, path, type:, ext:, in:, path:, size:, after:, before:",
@@ -250,13 +280,18 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
         body=obj((), source={"type": "string", "maxLength": 100}),
     ),
     Operation(
-        "GET", BASE + "/stats", stats, "Space by provider and type; largest files", query=(_LIMIT,)
+        "GET",
+        BASE + "/stats",
+        stats,
+        "Space by provider, type and age; largest files",
+        query=(_LIMIT,),
     ),
     Operation(
         "GET",
         BASE + "/dupes",
         dupes,
-        "Files with the same content, across providers",
+        "Files with the same content across providers (groups), and files of one name and size"
+        " whose hashes cannot tell (guesses)",
         query=(_LIMIT,),
     ),
     Operation(

@@ -33,6 +33,7 @@ from syncoxide.server.rules.connections import Connections, close_provider
 
 log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
+MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,24 @@ class CatalogService:
         return await self.store.search(user_id, query, limit)
 
     async def children(
-        self, user_id: int, source: str, folder: str, after: str, limit: int
+        self, user_id: int, source: str, folder: str, *, after: str, limit: int
     ) -> Sequence[CatalogEntry]:
         await self.settle()
         return await self.store.children(user_id, source, folder, after=after, limit=limit)
+
+    async def by_id(self, user_id: int, entry_id: int) -> CatalogEntry:
+        """The user's entry with this stable id; NotFoundError for any other (another user's
+        entry is as unknown as one that never was)."""
+        await self.settle()
+        found = None
+        if 0 < entry_id <= MAX_ENTRY_ID:
+            found = await self.store.entry_by_id(user_id, entry_id)
+        if found is None:
+            raise NotFoundError(
+                f"There is no file or folder {entry_id} in your index.",
+                hint="It may have been deleted, or the link is someone else's.",
+            )
+        return found
 
     async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]:
         await self.settle()
@@ -207,7 +222,9 @@ class CatalogService:
 
 def _subtree(store: FileStore, user_id: int, folder: str) -> list[StoredEntry]:
     entries: list[StoredEntry] = []
-    while page := store.listing(user_id, folder, entries[-1].path if entries else "", PAGE, True):
+    while page := store.listing(
+        user_id, folder, after=entries[-1].path if entries else "", limit=PAGE, recursive=True
+    ):
         entries += page
     return entries
 

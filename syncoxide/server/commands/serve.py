@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 from pathlib import Path
@@ -34,10 +35,18 @@ def register(commands: Any) -> None:
         default=None,
         help="also serve the gRPC API on this port, same host (default: off)",
     )
+    serve.add_argument(
+        "--check-config",
+        action="store_true",
+        help="check that the database, blob store and message bus answer, then exit "
+        "(0 when all do)",
+    )
     serve.set_defaults(run=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.check_config:
+        return check_config(args.data_dir)
     return serve(
         host=args.host,
         port=args.port,
@@ -96,6 +105,23 @@ def serve(
     if not server.started:
         return 1
     print("syncoxide stopped.")
+    return 0
+
+
+def check_config(data_dir: Path | None) -> int:
+    """Print one verdict per target of the deployment; 0 when every one answered."""
+    from syncoxide.server.config import ServerConfig
+    from syncoxide.server.deployment.check import check_deployment
+
+    config = ServerConfig.embedded_defaults(data_dir)
+    results = asyncio.run(check_deployment(config))
+    for result in results:
+        print(result.line())
+    failed = [result.part for result in results if not result.ok]
+    if failed:
+        print(f"Not ready: {', '.join(failed)} did not answer. Nothing was changed.")
+        return 1
+    print("Ready: every part of the deployment answers.")
     return 0
 
 

@@ -160,7 +160,7 @@ class FileRecovery:
         return dropped | trash_to_purge(tops, now, self.policy)
 
     def _cap_bytes(self) -> int | None:
-        quota = self.files.quota_bytes
+        quota = self.files.quota.limit_bytes
         return None if quota is None else int(quota * self.policy.quota_share)
 
 

@@ -136,6 +136,10 @@ class LinkStore:
         row = self._db.execute(sql, (link_id, file_id)).fetchone()
         return _file(row) if row else None
 
+    async def remove_file(self, link_id: str, file_id: int) -> None:
+        """Forget one received file (its blob is the caller's to delete)."""
+        self._db.execute("DELETE FROM link_files WHERE link_id = ? AND id = ?", (link_id, file_id))
+
     def has_path(self, link_id: str, path: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM link_files WHERE link_id = ? AND path = ?", (link_id, path)

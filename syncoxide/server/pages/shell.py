@@ -98,6 +98,14 @@ def pyscript_config(build: VendorBuild) -> dict[str, Any]:
 VIEW_KEYS = (
     "home",
     "files",
+    "all",
+    "recent",
+    "starred",
+    "shared",
+    "trash",
+    "space",
+    "photos",
+    "history",
     "sync",
     "send",
     "shares",
@@ -106,3 +114,5 @@ VIEW_KEYS = (
     "backups",
     "settings",
 )
+#: Views opened from another view rather than from the navigation (a file's History).
+OPENED_FROM_VIEWS = ("history",)

@@ -92,6 +92,10 @@ def _stored(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, dict) else value
 
 
+_INTERRUPT_RUNS = (
+    "UPDATE rule_runs SET status = 'interrupted', finished_at = ?,"
+    " message = 'The server stopped during this run; the next run resumes it.'"
+)
 _TABLES = {Connection: "connections", Rule: "sync_rules", RuleRun: "rule_runs"}
 
 
@@ -205,15 +209,23 @@ class RuleStore:
         """Runs a stopped server left 'running' are marked interrupted; their rules idle.
 
         Their journals stay on disk: the rule's next run resumes them."""
-        self._db.execute(
-            "UPDATE rule_runs SET status = 'interrupted', finished_at = ?,"
-            " message = 'The server stopped during this run; the next run resumes it.'"
-            " WHERE status = 'running'",
-            (now,),
-        )
+        self._db.execute(_INTERRUPT_RUNS + " WHERE status = 'running'", (now,))
         return self._db.execute(
             "UPDATE sync_rules SET status = 'idle' WHERE status = 'running'"
         ).rowcount
+
+    async def rules_marked_running(self) -> list[int]:
+        rows = self._db.execute("SELECT id FROM sync_rules WHERE status = 'running'").fetchall()
+        return [int(row[0]) for row in rows]
+
+    async def interrupt_rule(self, rule_id: int, now: int) -> None:
+        """One rule's cut run, as ``interrupted_at_start`` for the rule of a dead instance."""
+        self._db.execute(
+            _INTERRUPT_RUNS + " WHERE status = 'running' AND rule_id = ?", (now, rule_id)
+        )
+        self._db.execute(
+            "UPDATE sync_rules SET status = 'idle' WHERE status = 'running' AND id = ?", (rule_id,)
+        )
 
     # runs
 

@@ -18,7 +18,10 @@ Client -> server::
 Server -> client::
 
     {"type": "welcome", "peer": id, "peers": [{"peer": id, "role": role}, ...],
-     "fallback": "/s/<share id>" | null}
+     "fallback": "/s/<share id>" | null,
+     "iceServers": [{"urls": [...], "username"?: str, "credential"?: str}, ...]}
+                                         STUN/TURN to use (TURN credentials made for this peer;
+                                         empty: none configured; protocol/ice_servers.py)
     {"type": "peer-joined", "peer": id, "role": role}
     {"type": "peer-left", "peer": id}
     {"type": "offer" | "answer" | "ice" | "fallback" | "cancel", ..., "from": id}   relayed

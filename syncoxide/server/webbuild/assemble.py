@@ -36,6 +36,9 @@ LAZY_SCRIPTS = {
     "hash-wasm-sha256": ("hash-wasm", "sha256.umd.min.js"),
     "openpgp": ("openpgp", "openpgp.min.js"),
 }
+# Scripts no page of ours loads: tools a check injects into our pages from our own server.
+# axe-core is the accessibility check the browser tests run on every view and public page.
+CHECK_SCRIPTS = {"axe-core": ("axe-core", "axe.min.js")}
 MANIFEST_FORMAT = 1
 
 
@@ -91,7 +94,8 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
         pyodide_part = _pyodide_part(paths, Path(scratch))
         packages = sorted({package for package, _ in LAZY_SCRIPTS.values()})
         lazy = tuple(_lazy_script_part(paths, package) for package in packages)
-        parts = (pyodide_part, _pyscript_part(paths), *lazy)
+        checks = tuple(_check_script_part(paths, name) for name in sorted(CHECK_SCRIPTS))
+        parts = (pyodide_part, _pyscript_part(paths), *lazy, *checks)
         paths.vendor.mkdir(parents=True, exist_ok=True)
         folders = {part.label: _materialize(part, paths.vendor) for part in parts}
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
@@ -154,6 +158,13 @@ def _lazy_script_part(paths: ProjectPaths, package: str) -> Part:
     version = json.loads((package_dir / "package.json").read_text())["version"]
     scripts = sorted(script for owner, script in LAZY_SCRIPTS.values() if owner == package)
     return Part(package, version, {script: package_dir / "dist" / script for script in scripts}, {})
+
+
+def _check_script_part(paths: ProjectPaths, name: str) -> Part:
+    package, script = CHECK_SCRIPTS[name]
+    package_dir = _require_npm_package(paths, package)
+    version = json.loads((package_dir / "package.json").read_text())["version"]
+    return Part(name, version, {script: package_dir / script}, {})
 
 
 def _require_npm_package(paths: ProjectPaths, name: str) -> Path:

@@ -1,7 +1,8 @@
 """Peer-to-peer between Chromium (Python in the page) and the CLI, both ways, through a live server.
 
 Chromium runs with --disable-features=WebRtcHideLocalIpsWithMdns (tests/conftest.py), so its
-host candidates are plain addresses aiortc can reach; no ICE server is used anywhere.
+host candidates are plain addresses aiortc can reach; no ICE server is used anywhere (the relay
+has its own test, test_e2e_p2p_turn.py).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from syncoxide.native.p2p.channel import negotiate
+from syncoxide.native.p2p.channel import IcePolicy, negotiate
 from syncoxide.native.p2p.signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
@@ -76,7 +76,7 @@ async def rogue_send(
     ready.set()
     signal = await SignalingClient.join(address, "sender")
     try:
-        link = await negotiate(signal, offer_now=False, ice_servers=[], wait=60)
+        link = await negotiate(signal, offer_now=False, ice=IcePolicy(), wait=60)
         await asyncio.wait_for(link.receive(), 20)  # the receiver's HELLO
         await link.send(messages[0])  # the manifest
         await asyncio.wait_for(link.receive(), 20)  # its REQUEST and CREDIT

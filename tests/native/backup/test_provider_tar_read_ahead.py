@@ -82,15 +82,63 @@ def test_small_files_are_read_ahead_and_the_tar_is_in_order_byte_for_byte() -> N
     assert store.running == 0
 
 
-def test_a_file_read_ahead_that_changed_size_still_stops_the_stream() -> None:
-    async def scenario() -> None:
+def _members(stream: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(stream)) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive if m.isfile()}  # type: ignore[union-attr]
+
+
+def test_small_files_that_changed_or_vanished_since_the_listing_are_skipped() -> None:
+    async def scenario() -> tuple[bytes, TarTally, SlowStore]:
         store = SlowStore()
-        await _filled(store, {"a/one.bin": b"1" * 100, "a/two.bin": b"2" * 100})
-        stream = provider_tar(store)
-        await anext(stream)  # the folder "a": no file read yet
+        files = {"a/one.bin": b"1" * 100, "a/two.bin": b"2" * 100, "a/three.bin": b"3" * 100}
+        await _filled(store, files)
+        tally = TarTally()
+        stream = provider_tar(store, tally)
+        first = await anext(stream)  # the folder "a": no file read yet
         await store.write("a/two.bin", _one(b"2" * 101))  # grows before its read
-        with pytest.raises(IntegrityError, match=r"a/two\.bin changed while"):
-            async for _ in stream:
+        await store.delete("a/three.bin")
+        return first + b"".join([chunk async for chunk in stream]), tally, store
+
+    stream, tally, store = asyncio.run(scenario())
+    assert _members(stream) == {"a/one.bin": b"1" * 100}  # a whole, valid archive of the rest
+    assert sorted(tally.skipped) == ["a/three.bin", "a/two.bin"]
+    assert tally.files == 1 and store.running == 0
+
+
+def test_a_big_file_changed_since_the_listing_goes_in_as_it_is_now() -> None:
+    big = b"B" * (READ_AHEAD_SIZE + 10)
+
+    async def scenario() -> tuple[bytes, TarTally]:
+        store = SlowStore()
+        await _filled(store, {"big.bin": big, "z.txt": b"z"})
+        tally = TarTally()
+        stream = provider_tar(store, tally)
+        await store.write("big.bin", _one(big + b"more"))  # between the listing and its read
+        return b"".join([chunk async for chunk in stream]), tally
+
+    stream, tally = asyncio.run(scenario())
+    assert _members(stream) == {"big.bin": big + b"more", "z.txt": b"z"}
+    assert tally.skipped == [] and tally.bytes == len(big) + 4 + 1
+
+
+class ChangingStore(SlowStore):
+    """A store whose big file grows while it is being read."""
+
+    async def open_read(
+        self, path: str, offset: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        async for chunk in super().open_read(path, offset, length):
+            yield chunk
+        if path == "big.bin":
+            yield b"appended while read"
+
+
+def test_a_big_file_changing_during_its_own_read_stops_the_stream() -> None:
+    async def scenario() -> None:
+        store = ChangingStore()
+        await _filled(store, {"big.bin": b"B" * (READ_AHEAD_SIZE + 10)})
+        with pytest.raises(IntegrityError, match=r"big\.bin changed \("):
+            async for _ in provider_tar(store):
                 pass
         assert store.running == 0
 

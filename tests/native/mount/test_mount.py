@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ TREE = {
     "photos/deep/small.bin": b"x" * 5,
     "empty": b"",
 }
+LOAD_SIZE = 600_000
 
 
 def _fill(folder: Path) -> None:
@@ -162,3 +164,59 @@ def test_bad_mount_points_are_refused_with_a_reason(tmp_path: Path) -> None:
     assert busy.returncode == 2 and "is not empty" in busy.stderr
     missing = cli(tmp_path / "config", "mount", str(source), str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+
+def _keep_writing(mnt: Path, worker: int, stop: threading.Event, written: list[int]) -> None:
+    """Overwrite one file with whole versions (each a single repeated byte) until stopped or
+    the mount goes away under it (expected)."""
+    version = 0
+    while not stop.is_set():
+        version += 1
+        try:
+            (mnt / f"load-{worker}.bin").write_bytes(bytes([version % 251]) * LOAD_SIZE)
+        except OSError:
+            return
+        written.append(version)
+
+
+def _keep_reading(mnt: Path, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            (mnt / "photos/big.bin").read_bytes()
+        except OSError:
+            return
+
+
+def test_unmounting_under_load_leaves_only_whole_files(tmp_path: Path) -> None:
+    """Ctrl-C while writers and a reader are busy: each file at the provider is afterwards
+    absent or one whole version, never a torn or emptied one, and nothing else is left."""
+    source, mnt = tmp_path / "source", tmp_path / "mnt"
+    _fill(source)
+    mnt.mkdir()
+    process = subprocess.Popen([*CLI, "mount", str(source), str(mnt)], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    wait_for(lambda: os.path.ismount(mnt))
+    stop, written = threading.Event(), []
+    workers = [
+        *(threading.Thread(target=_keep_writing, args=(mnt, n, stop, written)) for n in range(3)),
+        threading.Thread(target=_keep_reading, args=(mnt, stop)),
+    ]
+    for worker in workers:
+        worker.start()
+    wait_for(lambda: len(written) >= 6)
+    process.send_signal(signal.SIGINT)
+    try:
+        output, _ = process.communicate(timeout=60)
+    finally:
+        stop.set()
+        if os.path.ismount(mnt):
+            subprocess.run(["fusermount3", "-u", "-z", str(mnt)], check=False)
+        for worker in workers:
+            worker.join(30)
+    assert process.returncode == 0, output
+    loads = {f"load-{n}.bin" for n in range(3)}
+    for name in loads & {p.name for p in source.iterdir()}:
+        data = (source / name).read_bytes()
+        assert len(data) == LOAD_SIZE and data == data[:1] * LOAD_SIZE, f"{name} is torn"
+    assert {p.name for p in source.iterdir()} <= {*TREE, "photos", *loads}
+    assert (source / "photos/big.bin").read_bytes() == TREE["photos/big.bin"]

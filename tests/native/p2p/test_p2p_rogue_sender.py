@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.native.p2p.channel import negotiate
+from syncoxide.native.p2p.channel import IcePolicy, negotiate
 from syncoxide.native.p2p.signal import SignalingClient, create_room
 from syncoxide.protocol.events import Data
 from syncoxide.protocol.frames import HEADER, encode_event
@@ -33,7 +33,7 @@ async def rogue_send(server: str, out: Path, log: Path, frames: list[bytes]) -> 
     signal = await SignalingClient.join(address, "sender")
     receiver = start_cli(["receive", address.link, "-o", str(out), "--wait", "20"], log)
     try:
-        link = await negotiate(signal, offer_now=False, ice_servers=[], wait=30)
+        link = await negotiate(signal, offer_now=False, ice=IcePolicy(), wait=30)
         await asyncio.wait_for(link.receive(), 10)  # the receiver's HELLO
         await link.send(frames[0])
         if len(frames) > 1:

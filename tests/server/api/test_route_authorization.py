@@ -100,12 +100,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str
     }
     params.update(_alices_backups(app, int(params["connection_id"])))
     params.update(_alices_account_share(alice, csrf))
-    _alices_stored_file(alice, csrf)
+    params.update(_alices_automation(app, params["request_id"]))
+    params.update(_alices_stored_file(alice, csrf))
     return app, params
 
 
-def _alices_stored_file(alice: TestClient, csrf: str) -> None:
-    """A file in alice's own storage, named and filled with the label nobody else may see."""
+def _alices_stored_file(alice: TestClient, csrf: str) -> dict[str, str]:
+    """A file in alice's own storage, named and filled with the label nobody else may see, and
+    its entry in her index (what ``/f/<id>`` names)."""
     stored = alice.put(
         "/api/v1/storage/content",
         params={"path": SECRET_LABEL},
@@ -113,6 +115,8 @@ def _alices_stored_file(alice: TestClient, csrf: str) -> None:
         headers={"X-CSRF-Token": csrf},
     )
     assert stored.status_code == 200, stored.text
+    [entry] = alice.get("/api/v1/catalog/search", params={"q": "in:home"}).json()["entries"]
+    return {"entry_id": str(entry["id"])}
 
 
 def _alices_links(alice: TestClient, csrf: str) -> dict[str, str]:
@@ -206,6 +210,22 @@ def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
         "archive": "walk-2026-12-06T10:00:00",
         "backup_rule_id": str(added.id),
     }
+
+
+def _alices_automation(app: Starlette, request_id: str) -> dict[str, str]:
+    """An automation rule of alice's on her request link, and a dead job it made."""
+    from syncoxide.server.automation.queue import NewJob
+    from syncoxide.server.automation.rules import AutomationRule
+
+    automation = app.state.automation
+    alice = asyncio.run(services(app).store.user_by_name("alice"))
+    assert alice is not None
+    rule = AutomationRule(0, alice.id, SECRET_LABEL, "request", request_id, ["image"], "", 0,
+                          "pdf", {}, "Scans", True, "keep", True, 0)  # fmt: skip
+    rule = automation.rules.add(rule)
+    payload = {"rule": rule.id, "items": [{"name": SECRET_LABEL}], "output": SECRET_LABEL}
+    job = automation.queue.enqueue(NewJob(alice.id, "automation", payload, delay=10**9))
+    return {"automation_rule_id": str(rule.id), "job_id": str(job.id)}
 
 
 def every_route(app: Starlette) -> list[tuple[str, str]]:
@@ -304,7 +324,14 @@ def test_another_user_never_sees_or_touches_alices_things(
         owners_only = owners_only or "{connection_id" in path or "{rule_id" in path
         owners_only = owners_only or "{account_share_id" in path
         owners_only = owners_only or any(
-            f"{{{name}" in path for name in ("repository_id", "key_id", "backup_rule_id")
+            f"{{{name}" in path
+            for name in (
+                "repository_id",
+                "key_id",
+                "backup_rule_id",
+                "automation_rule_id",
+                "job_id",
+            )
         )
         # A body that fails its schema is refused before any lookup, the same for every id.
         refused_body = status == 422 and '"error":"invalid_body"' in text.replace(" ", "")
@@ -323,5 +350,7 @@ def test_another_user_never_sees_or_touches_alices_things(
     assert len(alice_tokens.get("/api/v1/rules").json()["rules"]) == 1
     [shared] = alice_tokens.get("/api/v1/account-shares").json()["shares"]
     assert (shared["recipient"], shared["state"]) == ("carol", "invited")
+    assert len(alice_tokens.get("/api/v1/automation/rules").json()["rules"]) == 1
+    assert [j["status"] for j in alice_tokens.get("/api/v1/jobs").json()["jobs"]] == ["queued"]
     stored = alice_tokens.get("/api/v1/storage").json()["entries"]
     assert [(e["path"], e["size"]) for e in stored] == [(SECRET_LABEL, len(SECRET_LABEL))]

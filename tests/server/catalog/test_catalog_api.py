@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from syncoxide.catalog.diff import IndexChanges
+from syncoxide.catalog.model import CatalogEntry
 from tests.server.links.links_world import LinksWorld, make_world
+from tests.server.signin import services
 
 FILES, STORAGE = "/api/v1/catalog", "/api/v1/storage"
 
@@ -80,3 +84,67 @@ def test_stats_dupes_refresh_and_the_published_spec(world: LinksWorld) -> None:
     assert refreshed[0]["source"] == "home" and refreshed[0]["changed"] == 0
     spec = alice.get("/api/v1/openapi.json").json()
     assert {"/api/v1/catalog/search", "/api/v1/catalog/trash/restore"} <= set(spec["paths"])
+
+
+def test_duplicates_across_two_providers_by_hash_and_guessed_by_name_and_size(
+    world: LinksWorld,
+) -> None:
+    """Home files carry sha256; an S3 connection's md5 ETags cannot match them, so the same
+    name and size there is offered as a guess; the same sha256 on a second place is proven."""
+    alice = world.owner
+    _put(alice, "docs/report.pdf", b"r" * 300)
+    _put(alice, "docs/photo.jpg", b"p" * 200)
+    [report] = alice.get(f"{FILES}/search", params={"q": "report"}).json()["entries"]
+    user_id = asyncio.run(services(world.app).store.user_by_name("alice")).id  # type: ignore[union-attr]
+    elsewhere = (
+        CatalogEntry("s3", "backup/report.pdf", size=300, content_hash="md5:0f0f"),
+        CatalogEntry("s3", "old/report.pdf", size=299, content_hash=""),  # another size
+        CatalogEntry("nas", "copy-of-report.pdf", size=300, content_hash=report["content_hash"]),
+        CatalogEntry("s3", "photo.jpg", size=200, content_hash="sha256:" + "0" * 64),
+    )
+    store = world.app.state.catalog.store
+    for source in ("s3", "nas"):
+        changes = IndexChanges(upserts=tuple(e for e in elsewhere if e.source == source))
+        asyncio.run(store.apply(user_id, source, changes))
+
+    answer = alice.get(f"{FILES}/dupes").json()
+    proven = [sorted(e["location"] for e in group) for group in answer["groups"]]
+    assert proven == [["home:docs/report.pdf", "nas:copy-of-report.pdf"]]
+    guesses = [sorted(e["location"] for e in group) for group in answer["guesses"]]
+    # photo.jpg: a different sha256 proves the two differ, so it is no guess.
+    assert guesses == [["home:docs/report.pdf", "s3:backup/report.pdf"]]
+
+
+def test_space_by_age_bands_files_by_their_modification_time(world: LinksWorld) -> None:
+    alice = world.owner
+    user_id = asyncio.run(services(world.app).store.user_by_name("alice")).id  # type: ignore[union-attr]
+    now = world.clock.now
+    day = 86_400 * 10**9
+    aged = (
+        CatalogEntry("s3", "new.txt", size=1, mtime_ns=int(now * 10**9) - day),
+        CatalogEntry("s3", "spring.txt", size=10, mtime_ns=int(now * 10**9) - 100 * day),
+        CatalogEntry("s3", "2022.txt", size=100, mtime_ns=int(now * 10**9) - 3 * 365 * day),
+        CatalogEntry("s3", "1999.txt", size=1000, mtime_ns=0),
+        CatalogEntry("s3", "dir", kind="dir", mtime_ns=0),
+    )
+    asyncio.run(world.app.state.catalog.store.apply(user_id, "s3", IndexChanges(upserts=aged)))
+    by_age = alice.get(f"{FILES}/stats").json()["by_age"]
+    assert [(a["age"], a["files"], a["bytes"]) for a in by_age] == [
+        ("this month", 1, 1), ("this year", 1, 10), ("1-5 years", 1, 100), ("older", 1, 1000)
+    ]  # fmt: skip
+
+
+def test_names_holding_every_word_come_first_the_closest_first_then_folders(
+    world: LinksWorld,
+) -> None:
+    alice = world.owner
+    for path in ("budget/notes.txt", "old budget 2023 final.xlsx", "x/budget.xlsx",
+                 "budget plan/budget.txt", "other.txt"):  # fmt: skip
+        _put(alice, path, b"1")
+    found = _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file"}))
+    assert found == ["budget plan/budget.txt", "x/budget.xlsx", "old budget 2023 final.xlsx",
+                     "budget/notes.txt"]  # fmt: skip
+    two = _paths(alice.get(f"{FILES}/search", params={"q": "budget notes"}))
+    assert two == ["budget/notes.txt"]  # one word in the name, one in the folder: still found
+    assert _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file", "limit": 2})) == [
+        "budget plan/budget.txt", "x/budget.xlsx"]  # fmt: skip

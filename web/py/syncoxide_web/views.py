@@ -26,6 +26,8 @@ class Shared:
 
     #: The server's connections, as the Files view last loaded them (the rules form lists them).
     connections: Feed[list[dict[str, Any]]] = field(default_factory=Feed)
+    #: The path of the file (yours, on the server) whose versions the History view shows.
+    history: Feed[str] = field(default_factory=Feed)
 
 
 Start = Callable[[Shared], tuple[object, ...]]
@@ -36,6 +38,48 @@ def _files(shared: Shared) -> tuple[object, ...]:
     from syncoxide_web.files.view import FilesView
 
     return (FilesView(shared.connections).start(),)
+
+
+def _all_files(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.all_files_view import AllFilesView
+
+    return (AllFilesView(shared.connections, shared.history).start(),)
+
+
+def _recent(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.marked_view import RECENT, MarkedView
+
+    return (MarkedView(RECENT, shared.history).start(),)
+
+
+def _starred(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.marked_view import STARRED, MarkedView
+
+    return (MarkedView(STARRED, shared.history).start(),)
+
+
+def _shared(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.shared_view import SharedView
+
+    return (SharedView().start(),)
+
+
+def _trash(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.trash_view import TrashView
+
+    return (TrashView().start(),)
+
+
+def _space(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.space_view import SpaceView
+
+    return (SpaceView(shared.history).start(),)
+
+
+def _history(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.history_view import HistoryView
+
+    return (HistoryView(shared.history).start(),)
 
 
 def _sync(shared: Shared) -> tuple[object, ...]:
@@ -76,21 +120,41 @@ def _backups(shared: Shared) -> tuple[object, ...]:
     return (BackupsView(shared.connections).start(),)
 
 
+def _settings(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.settings.view import SettingsView
+
+    return (SettingsView(shared.connections).start(),)
+
+
+def _photos(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.photos.view import PhotosView
+
+    return (PhotosView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
-    start: Start | None = None  # None: nothing to wire (not in this build yet)
+    start: Start
 
 
 SECTIONS = (
     Section("files", _files),
+    Section("all", _all_files),
+    Section("recent", _recent),
+    Section("starred", _starred),
+    Section("shared", _shared),
+    Section("trash", _trash),
+    Section("space", _space),
+    Section("photos", _photos),
+    Section("history", _history),
     Section("sync", _sync),
     Section("send", _send),
     Section("shares", _shares),
     Section("requests", _requests),
     Section("vault", _vault),
     Section("backups", _backups),
-    Section("settings"),
+    Section("settings", _settings),
 )
 
 

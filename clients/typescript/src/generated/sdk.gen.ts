@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AddKeyData, AddKeyErrors, AddKeyResponses, ArrivalContentData, ArrivalContentErrors, ArrivalContentResponses, ArrivalsZipData, ArrivalsZipErrors, ArrivalsZipResponses, BackupsCreateRuleData, BackupsCreateRuleErrors, BackupsCreateRuleResponses, BackupsDeleteRuleData, BackupsDeleteRuleErrors, BackupsDeleteRuleResponses, BackupsGetRuleData, BackupsGetRuleErrors, BackupsGetRuleResponses, BackupsListRulesData, BackupsListRulesErrors, BackupsListRulesResponses, BackupsRunRuleData, BackupsRunRuleErrors, BackupsRunRuleResponses, BackupsUpdateRuleData, BackupsUpdateRuleErrors, BackupsUpdateRuleResponses, BrowseArchiveData, BrowseArchiveErrors, BrowseArchiveResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CliLoginStartData, CliLoginStartErrors, CliLoginStartResponses, CliLoginTokenData, CliLoginTokenErrors, CliLoginTokenResponses, CommitStorageUploadData, CommitStorageUploadErrors, CommitStorageUploadResponses, CopyStorageData, CopyStorageErrors, CopyStorageResponses, CreateConnectionData, CreateConnectionErrors, CreateConnectionResponses, CreateRepositoryData, CreateRepositoryErrors, CreateRepositoryResponses, CreateRequestData, CreateRequestErrors, CreateRequestResponses, CreateShareData, CreateShareErrors, CreateShareResponses, CreateTokenData, CreateTokenErrors, CreateTokenResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteDropLinkIdTusUploadData, DeleteDropLinkIdTusUploadErrors, DeleteDropLinkIdTusUploadResponses, DeleteDropTusUploadData, DeleteDropTusUploadErrors, DeleteDropTusUploadResponses, DeleteForeverData, DeleteForeverErrors, DeleteForeverResponses, DeleteKeyData, DeleteKeyErrors, DeleteKeyResponses, DeleteStorageData, DeleteStorageErrors, DeleteStorageResponses, DeleteStorageUploadsTusUploadData, DeleteStorageUploadsTusUploadErrors, DeleteStorageUploadsTusUploadResponses, DeleteUploadsTusUploadData, DeleteUploadsTusUploadErrors, DeleteUploadsTusUploadResponses, DescribeRequestData, DescribeRequestErrors, DescribeRequestResponses, DescribeShareData, DescribeShareErrors, DescribeShareResponses, DownloadFileData, DownloadFileErrors, DownloadFileResponses, DownloadStorageData, DownloadStorageErrors, DownloadStorageResponses, DownloadZipData, DownloadZipErrors, DownloadZipResponses, DupesData, DupesErrors, DupesResponses, ForgetPassphraseData, ForgetPassphraseErrors, ForgetPassphraseResponses, ForgetRepositoryData, ForgetRepositoryErrors, ForgetRepositoryResponses, HeadDropLinkIdTusUploadData, HeadDropLinkIdTusUploadErrors, HeadDropLinkIdTusUploadResponses, HeadDropTusUploadData, HeadDropTusUploadErrors, HeadDropTusUploadResponses, HeadStorageUploadsTusUploadData, HeadStorageUploadsTusUploadErrors, HeadStorageUploadsTusUploadResponses, HeadUploadsTusUploadData, HeadUploadsTusUploadErrors, HeadUploadsTusUploadResponses, HostingData, HostingErrors, HostingResponses, KeepForeverData, KeepForeverErrors, KeepForeverResponses, KeepPassphraseData, KeepPassphraseErrors, KeepPassphraseResponses, ListArchivesData, ListArchivesErrors, ListArchivesResponses, ListArrivalsData, ListArrivalsErrors, ListArrivalsResponses, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListFilesData, ListFilesErrors, ListFilesResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListPlaceData, ListPlaceErrors, ListPlaceResponses, ListRepositoriesData, ListRepositoriesErrors, ListRepositoriesResponses, ListRequestsData, ListRequestsErrors, ListRequestsResponses, ListRestoresData, ListRestoresErrors, ListRestoresResponses, ListRuleRunsData, ListRuleRunsErrors, ListRuleRunsResponses, ListSharesData, ListSharesErrors, ListSharesResponses, ListStorageData, ListStorageErrors, ListStorageResponses, ListTokensData, ListTokensErrors, ListTokensResponses, MakeStorageFolderData, MakeStorageFolderErrors, MakeStorageFolderResponses, MeData, MeErrors, MeResponses, MoveStorageData, MoveStorageErrors, MoveStorageResponses, OptionsDropLinkIdTusData, OptionsDropLinkIdTusErrors, OptionsDropLinkIdTusResponses, OptionsDropLinkIdTusUploadData, OptionsDropLinkIdTusUploadErrors, OptionsDropLinkIdTusUploadResponses, OptionsDropTusData, OptionsDropTusErrors, OptionsDropTusResponses, OptionsDropTusUploadData, OptionsDropTusUploadErrors, OptionsDropTusUploadResponses, OptionsStorageUploadsTusData, OptionsStorageUploadsTusErrors, OptionsStorageUploadsTusResponses, OptionsStorageUploadsTusUploadData, OptionsStorageUploadsTusUploadErrors, OptionsStorageUploadsTusUploadResponses, OptionsUploadsTusData, OptionsUploadsTusErrors, OptionsUploadsTusResponses, OptionsUploadsTusUploadData, OptionsUploadsTusUploadErrors, OptionsUploadsTusUploadResponses, PatchDropLinkIdTusUploadData, PatchDropLinkIdTusUploadErrors, PatchDropLinkIdTusUploadResponses, PatchDropTusUploadData, PatchDropTusUploadErrors, PatchDropTusUploadResponses, PatchStorageUploadsTusUploadData, PatchStorageUploadsTusUploadErrors, PatchStorageUploadsTusUploadResponses, PatchUploadsTusUploadData, PatchUploadsTusUploadErrors, PatchUploadsTusUploadResponses, PostDropLinkIdTusData, PostDropLinkIdTusErrors, PostDropLinkIdTusResponses, PostDropTusData, PostDropTusErrors, PostDropTusResponses, PostStorageUploadsTusData, PostStorageUploadsTusErrors, PostStorageUploadsTusResponses, PostUploadsTusData, PostUploadsTusErrors, PostUploadsTusResponses, ProceedRuleData, ProceedRuleErrors, ProceedRuleResponses, RecentData, RecentErrors, RecentResponses, RefreshData, RefreshErrors, RefreshResponses, RestoreArchiveData, RestoreArchiveErrors, RestoreArchiveResponses, RestoreTrashedData, RestoreTrashedErrors, RestoreTrashedResponses, RestoreVersionData, RestoreVersionErrors, RestoreVersionResponses, RevokeRequestData, RevokeRequestErrors, RevokeRequestResponses, RevokeShareData, RevokeShareErrors, RevokeShareResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RulesCreateRuleData, RulesCreateRuleErrors, RulesCreateRuleResponses, RulesDeleteRuleData, RulesDeleteRuleErrors, RulesDeleteRuleResponses, RulesGetRuleData, RulesGetRuleErrors, RulesGetRuleResponses, RulesListRulesData, RulesListRulesErrors, RulesListRulesResponses, RulesRunRuleData, RulesRunRuleErrors, RulesRunRuleResponses, RulesUpdateRuleData, RulesUpdateRuleErrors, RulesUpdateRuleResponses, SearchData, SearchErrors, SearchResponses, SetStarData, SetStarErrors, SetStarResponses, SetStorageMtimeData, SetStorageMtimeErrors, SetStorageMtimeResponses, SignInData, SignInErrors, SignInProvidersData, SignInProvidersErrors, SignInProvidersResponses, SignInResponses, SignOutData, SignOutErrors, SignOutResponses, StarredData, StarredErrors, StarredResponses, StartConsentData, StartConsentErrors, StartConsentResponses, StatsData, StatsErrors, StatsResponses, StatStorageData, StatStorageErrors, StatStorageResponses, StorageUsageData, StorageUsageErrors, StorageUsageResponses, TestConnectionData, TestConnectionErrors, TestConnectionResponses, TrashData, TrashErrors, TrashResponses, UpdateConnectionData, UpdateConnectionErrors, UpdateConnectionResponses, UploadStorageData, UploadStorageErrors, UploadStorageResponses, VersionsData, VersionsErrors, VersionsResponses } from './types.gen.js';
+import type { AcceptAccountShareData, AcceptAccountShareErrors, AcceptAccountShareResponses, AddKeyData, AddKeyErrors, AddKeyResponses, AddRuleData, AddRuleErrors, AddRuleResponses, ArrivalContentData, ArrivalContentErrors, ArrivalContentResponses, ArrivalsZipData, ArrivalsZipErrors, ArrivalsZipResponses, AutomationListRulesData, AutomationListRulesErrors, AutomationListRulesResponses, BackupsCreateRuleData, BackupsCreateRuleErrors, BackupsCreateRuleResponses, BackupsDeleteRuleData, BackupsDeleteRuleErrors, BackupsDeleteRuleResponses, BackupsGetRuleData, BackupsGetRuleErrors, BackupsGetRuleResponses, BackupsListRulesData, BackupsListRulesErrors, BackupsListRulesResponses, BackupsRunRuleData, BackupsRunRuleErrors, BackupsRunRuleResponses, BackupsUpdateRuleData, BackupsUpdateRuleErrors, BackupsUpdateRuleResponses, BrowseArchiveData, BrowseArchiveErrors, BrowseArchiveResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CliLoginStartData, CliLoginStartErrors, CliLoginStartResponses, CliLoginTokenData, CliLoginTokenErrors, CliLoginTokenResponses, CommitStorageUploadData, CommitStorageUploadErrors, CommitStorageUploadResponses, CopyStorageData, CopyStorageErrors, CopyStorageResponses, CreateAccountShareData, CreateAccountShareErrors, CreateAccountShareResponses, CreateConnectionData, CreateConnectionErrors, CreateConnectionResponses, CreateRepositoryData, CreateRepositoryErrors, CreateRepositoryResponses, CreateRequestData, CreateRequestErrors, CreateRequestResponses, CreateShareData, CreateShareErrors, CreateShareResponses, CreateTokenData, CreateTokenErrors, CreateTokenResponses, DeclineAccountShareData, DeclineAccountShareErrors, DeclineAccountShareResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteDropLinkIdTusUploadData, DeleteDropLinkIdTusUploadErrors, DeleteDropLinkIdTusUploadResponses, DeleteDropTusUploadData, DeleteDropTusUploadErrors, DeleteDropTusUploadResponses, DeleteForeverData, DeleteForeverErrors, DeleteForeverResponses, DeleteKeyData, DeleteKeyErrors, DeleteKeyResponses, DeleteStorageData, DeleteStorageErrors, DeleteStorageResponses, DeleteStorageUploadsTusUploadData, DeleteStorageUploadsTusUploadErrors, DeleteStorageUploadsTusUploadResponses, DeleteUploadsTusUploadData, DeleteUploadsTusUploadErrors, DeleteUploadsTusUploadResponses, DescribeRequestData, DescribeRequestErrors, DescribeRequestResponses, DescribeShareData, DescribeShareErrors, DescribeShareResponses, DownloadFileData, DownloadFileErrors, DownloadFileResponses, DownloadStorageData, DownloadStorageErrors, DownloadStorageResponses, DownloadZipData, DownloadZipErrors, DownloadZipResponses, DupesData, DupesErrors, DupesResponses, EmailRequestData, EmailRequestErrors, EmailRequestResponses, EmailShareData, EmailShareErrors, EmailShareResponses, ForgetPassphraseData, ForgetPassphraseErrors, ForgetPassphraseResponses, ForgetRepositoryData, ForgetRepositoryErrors, ForgetRepositoryResponses, GetAccountShareData, GetAccountShareErrors, GetAccountShareResponses, GetJobData, GetJobErrors, GetJobResponses, HeadDropLinkIdTusUploadData, HeadDropLinkIdTusUploadErrors, HeadDropLinkIdTusUploadResponses, HeadDropTusUploadData, HeadDropTusUploadErrors, HeadDropTusUploadResponses, HeadStorageUploadsTusUploadData, HeadStorageUploadsTusUploadErrors, HeadStorageUploadsTusUploadResponses, HeadUploadsTusUploadData, HeadUploadsTusUploadErrors, HeadUploadsTusUploadResponses, HostingData, HostingErrors, HostingResponses, IceServersData, IceServersErrors, IceServersResponses, KeepBestData, KeepBestErrors, KeepBestResponses, KeepForeverData, KeepForeverErrors, KeepForeverResponses, KeepPassphraseData, KeepPassphraseErrors, KeepPassphraseResponses, LeaveAccountShareData, LeaveAccountShareErrors, LeaveAccountShareResponses, ListAccountSharesData, ListAccountSharesErrors, ListAccountSharesResponses, ListArchivesData, ListArchivesErrors, ListArchivesResponses, ListArrivalsData, ListArrivalsErrors, ListArrivalsResponses, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListFilesData, ListFilesErrors, ListFilesResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListPhotosData, ListPhotosErrors, ListPhotosResponses, ListPlaceData, ListPlaceErrors, ListPlaceResponses, ListRepositoriesData, ListRepositoriesErrors, ListRepositoriesResponses, ListRequestsData, ListRequestsErrors, ListRequestsResponses, ListRestoresData, ListRestoresErrors, ListRestoresResponses, ListRuleRunsData, ListRuleRunsErrors, ListRuleRunsResponses, ListSharesData, ListSharesErrors, ListSharesResponses, ListStorageData, ListStorageErrors, ListStorageResponses, ListTokensData, ListTokensErrors, ListTokensResponses, MakeStorageFolderData, MakeStorageFolderErrors, MakeStorageFolderResponses, MeData, MeErrors, MeResponses, MoveStorageData, MoveStorageErrors, MoveStorageResponses, OneEntryData, OneEntryErrors, OneEntryResponses, OptionsDropLinkIdTusData, OptionsDropLinkIdTusErrors, OptionsDropLinkIdTusResponses, OptionsDropLinkIdTusUploadData, OptionsDropLinkIdTusUploadErrors, OptionsDropLinkIdTusUploadResponses, OptionsDropTusData, OptionsDropTusErrors, OptionsDropTusResponses, OptionsDropTusUploadData, OptionsDropTusUploadErrors, OptionsDropTusUploadResponses, OptionsStorageUploadsTusData, OptionsStorageUploadsTusErrors, OptionsStorageUploadsTusResponses, OptionsStorageUploadsTusUploadData, OptionsStorageUploadsTusUploadErrors, OptionsStorageUploadsTusUploadResponses, OptionsUploadsTusData, OptionsUploadsTusErrors, OptionsUploadsTusResponses, OptionsUploadsTusUploadData, OptionsUploadsTusUploadErrors, OptionsUploadsTusUploadResponses, PatchDropLinkIdTusUploadData, PatchDropLinkIdTusUploadErrors, PatchDropLinkIdTusUploadResponses, PatchDropTusUploadData, PatchDropTusUploadErrors, PatchDropTusUploadResponses, PatchStorageUploadsTusUploadData, PatchStorageUploadsTusUploadErrors, PatchStorageUploadsTusUploadResponses, PatchUploadsTusUploadData, PatchUploadsTusUploadErrors, PatchUploadsTusUploadResponses, PhotoDuplicatesData, PhotoDuplicatesErrors, PhotoDuplicatesResponses, PhotoThumbnailData, PhotoThumbnailErrors, PhotoThumbnailResponses, PostDropLinkIdTusData, PostDropLinkIdTusErrors, PostDropLinkIdTusResponses, PostDropTusData, PostDropTusErrors, PostDropTusResponses, PostStorageUploadsTusData, PostStorageUploadsTusErrors, PostStorageUploadsTusResponses, PostUploadsTusData, PostUploadsTusErrors, PostUploadsTusResponses, ProceedRuleData, ProceedRuleErrors, ProceedRuleResponses, RecentData, RecentErrors, RecentResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveRuleData, RemoveRuleErrors, RemoveRuleResponses, RestoreArchiveData, RestoreArchiveErrors, RestoreArchiveResponses, RestoreTrashedData, RestoreTrashedErrors, RestoreTrashedResponses, RestoreVersionData, RestoreVersionErrors, RestoreVersionResponses, RetryJobData, RetryJobErrors, RetryJobResponses, RevokeAccountShareData, RevokeAccountShareErrors, RevokeAccountShareResponses, RevokeRequestData, RevokeRequestErrors, RevokeRequestResponses, RevokeShareData, RevokeShareErrors, RevokeShareResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RulesCreateRuleData, RulesCreateRuleErrors, RulesCreateRuleResponses, RulesDeleteRuleData, RulesDeleteRuleErrors, RulesDeleteRuleResponses, RulesGetRuleData, RulesGetRuleErrors, RulesGetRuleResponses, RulesListRulesData, RulesListRulesErrors, RulesListRulesResponses, RulesRunRuleData, RulesRunRuleErrors, RulesRunRuleResponses, RulesUpdateRuleData, RulesUpdateRuleErrors, RulesUpdateRuleResponses, SearchData, SearchErrors, SearchResponses, SetStarData, SetStarErrors, SetStarResponses, SetStorageMtimeData, SetStorageMtimeErrors, SetStorageMtimeResponses, SignInData, SignInErrors, SignInProvidersData, SignInProvidersErrors, SignInProvidersResponses, SignInResponses, SignOutData, SignOutErrors, SignOutResponses, StarredData, StarredErrors, StarredResponses, StartConsentData, StartConsentErrors, StartConsentResponses, StatsData, StatsErrors, StatsResponses, StatStorageData, StatStorageErrors, StatStorageResponses, StorageChangesData, StorageChangesErrors, StorageChangesResponses, StorageUsageData, StorageUsageErrors, StorageUsageResponses, SyncAccountShareData, SyncAccountShareErrors, SyncAccountShareResponses, TestConnectionData, TestConnectionErrors, TestConnectionResponses, TrashData, TrashErrors, TrashResponses, UpdateConnectionData, UpdateConnectionErrors, UpdateConnectionResponses, UploadStorageData, UploadStorageErrors, UploadStorageResponses, VersionsData, VersionsErrors, VersionsResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,9 +19,164 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
+ * Shares with other accounts: yours (role owner) and Shared with me (role recipient)
+ */
+export const listAccountShares = <ThrowOnError extends boolean = false>(options?: Options<ListAccountSharesData, ThrowOnError>): RequestResult<ListAccountSharesResponses, ListAccountSharesErrors, ThrowOnError> => (options?.client ?? client).get<ListAccountSharesResponses, ListAccountSharesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares',
+    ...options
+});
+
+/**
+ * Invite another account (by name or address) to a folder of yours (PROVIDER:path)
+ */
+export const createAccountShare = <ThrowOnError extends boolean = false>(options: Options<CreateAccountShareData, ThrowOnError>): RequestResult<CreateAccountShareResponses, CreateAccountShareErrors, ThrowOnError> => (options.client ?? client).post<CreateAccountShareResponses, CreateAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * One share you own or were invited to
+ */
+export const getAccountShare = <ThrowOnError extends boolean = false>(options: Options<GetAccountShareData, ThrowOnError>): RequestResult<GetAccountShareResponses, GetAccountShareErrors, ThrowOnError> => (options.client ?? client).get<GetAccountShareResponses, GetAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}',
+    ...options
+});
+
+/**
+ * Accept an invitation into a folder of yours (default home:Shared/NAME)
+ */
+export const acceptAccountShare = <ThrowOnError extends boolean = false>(options: Options<AcceptAccountShareData, ThrowOnError>): RequestResult<AcceptAccountShareResponses, AcceptAccountShareErrors, ThrowOnError> => (options.client ?? client).post<AcceptAccountShareResponses, AcceptAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/accept',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Decline an invitation
+ */
+export const declineAccountShare = <ThrowOnError extends boolean = false>(options: Options<DeclineAccountShareData, ThrowOnError>): RequestResult<DeclineAccountShareResponses, DeclineAccountShareErrors, ThrowOnError> => (options.client ?? client).post<DeclineAccountShareResponses, DeclineAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/decline',
+    ...options
+});
+
+/**
+ * Leave a share you accepted; your copy stays
+ */
+export const leaveAccountShare = <ThrowOnError extends boolean = false>(options: Options<LeaveAccountShareData, ThrowOnError>): RequestResult<LeaveAccountShareResponses, LeaveAccountShareErrors, ThrowOnError> => (options.client ?? client).post<LeaveAccountShareResponses, LeaveAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/leave',
+    ...options
+});
+
+/**
+ * Stop sharing (owner); the recipient's copy stays theirs
+ */
+export const revokeAccountShare = <ThrowOnError extends boolean = false>(options: Options<RevokeAccountShareData, ThrowOnError>): RequestResult<RevokeAccountShareResponses, RevokeAccountShareErrors, ThrowOnError> => (options.client ?? client).post<RevokeAccountShareResponses, RevokeAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/revoke',
+    ...options
+});
+
+/**
+ * Bring the two places in step now
+ */
+export const syncAccountShare = <ThrowOnError extends boolean = false>(options: Options<SyncAccountShareData, ThrowOnError>): RequestResult<SyncAccountShareResponses, SyncAccountShareErrors, ThrowOnError> => (options.client ?? client).post<SyncAccountShareResponses, SyncAccountShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/sync',
+    ...options
+});
+
+/**
  * Ways to sign in
  */
 export const signInProviders = <ThrowOnError extends boolean = false>(options?: Options<SignInProvidersData, ThrowOnError>): RequestResult<SignInProvidersResponses, SignInProvidersErrors, ThrowOnError> => (options?.client ?? client).get<SignInProvidersResponses, SignInProvidersErrors, ThrowOnError>({ url: '/api/v1/auth/providers', ...options });
+
+/**
+ * The caller's automation rules
+ */
+export const automationListRules = <ThrowOnError extends boolean = false>(options?: Options<AutomationListRulesData, ThrowOnError>): RequestResult<AutomationListRulesResponses, AutomationListRulesErrors, ThrowOnError> => (options?.client ?? client).get<AutomationListRulesResponses, AutomationListRulesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/automation/rules',
+    ...options
+});
+
+/**
+ * Add a rule: when a file arrives in a request link or folder, convert it
+ */
+export const addRule = <ThrowOnError extends boolean = false>(options: Options<AddRuleData, ThrowOnError>): RequestResult<AddRuleResponses, AddRuleErrors, ThrowOnError> => (options.client ?? client).post<AddRuleResponses, AddRuleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/automation/rules',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove an automation rule
+ */
+export const removeRule = <ThrowOnError extends boolean = false>(options: Options<RemoveRuleData, ThrowOnError>): RequestResult<RemoveRuleResponses, RemoveRuleErrors, ThrowOnError> => (options.client ?? client).delete<RemoveRuleResponses, RemoveRuleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/automation/rules/{automation_rule_id}',
+    ...options
+});
 
 /**
  * How to reach your hosted borg repositories over SSH
@@ -334,7 +489,7 @@ export const listPlace = <ThrowOnError extends boolean = false>(options?: Option
 });
 
 /**
- * Files with the same content, across providers
+ * Files with the same content across providers (groups), and files of one name and size whose hashes cannot tell (guesses)
  */
 export const dupes = <ThrowOnError extends boolean = false>(options?: Options<DupesData, ThrowOnError>): RequestResult<DupesResponses, DupesErrors, ThrowOnError> => (options?.client ?? client).get<DupesResponses, DupesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -343,6 +498,19 @@ export const dupes = <ThrowOnError extends boolean = false>(options?: Options<Du
             type: 'apiKey'
         }],
     url: '/api/v1/catalog/dupes',
+    ...options
+});
+
+/**
+ * One indexed file or folder by its stable id (the number in its /f/<id> link)
+ */
+export const oneEntry = <ThrowOnError extends boolean = false>(options: Options<OneEntryData, ThrowOnError>): RequestResult<OneEntryResponses, OneEntryErrors, ThrowOnError> => (options.client ?? client).get<OneEntryResponses, OneEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/catalog/entries/{entry_id}',
     ...options
 });
 
@@ -437,7 +605,7 @@ export const starred = <ThrowOnError extends boolean = false>(options?: Options<
 });
 
 /**
- * Space by provider and type; largest files
+ * Space by provider, type and age; largest files
  */
 export const stats = <ThrowOnError extends boolean = false>(options?: Options<StatsData, ThrowOnError>): RequestResult<StatsResponses, StatsErrors, ThrowOnError> => (options?.client ?? client).get<StatsResponses, StatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -723,6 +891,58 @@ export const listFiles = <ThrowOnError extends boolean = false>(options?: Option
 });
 
 /**
+ * The caller's jobs, newest first (status=dead: the dead-letter list)
+ */
+export const listJobs = <ThrowOnError extends boolean = false>(options?: Options<ListJobsData, ThrowOnError>): RequestResult<ListJobsResponses, ListJobsErrors, ThrowOnError> => (options?.client ?? client).get<ListJobsResponses, ListJobsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/jobs',
+    ...options
+});
+
+/**
+ * One job with its progress
+ */
+export const getJob = <ThrowOnError extends boolean = false>(options: Options<GetJobData, ThrowOnError>): RequestResult<GetJobResponses, GetJobErrors, ThrowOnError> => (options.client ?? client).get<GetJobResponses, GetJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/jobs/{job_id}',
+    ...options
+});
+
+/**
+ * Cancel a job (a running one is stopped within a second)
+ */
+export const cancelJob = <ThrowOnError extends boolean = false>(options: Options<CancelJobData, ThrowOnError>): RequestResult<CancelJobResponses, CancelJobErrors, ThrowOnError> => (options.client ?? client).post<CancelJobResponses, CancelJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/jobs/{job_id}/cancel',
+    ...options
+});
+
+/**
+ * Queue a dead or cancelled job again
+ */
+export const retryJob = <ThrowOnError extends boolean = false>(options: Options<RetryJobData, ThrowOnError>): RequestResult<RetryJobResponses, RetryJobErrors, ThrowOnError> => (options.client ?? client).post<RetryJobResponses, RetryJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/jobs/{job_id}/retry',
+    ...options
+});
+
+/**
  * Who the caller is (and, for a browser session, its CSRF token)
  */
 export const me = <ThrowOnError extends boolean = false>(options?: Options<MeData, ThrowOnError>): RequestResult<MeResponses, MeErrors, ThrowOnError> => (options?.client ?? client).get<MeResponses, MeErrors, ThrowOnError>({
@@ -750,6 +970,62 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Photos of the server storage by capture date (EXIF, else file time), and folders
+ */
+export const listPhotos = <ThrowOnError extends boolean = false>(options?: Options<ListPhotosData, ThrowOnError>): RequestResult<ListPhotosResponses, ListPhotosErrors, ThrowOnError> => (options?.client ?? client).get<ListPhotosResponses, ListPhotosErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/photos',
+    ...options
+});
+
+/**
+ * Exact duplicates (same bytes) and near duplicates (perceptual hash)
+ */
+export const photoDuplicates = <ThrowOnError extends boolean = false>(options?: Options<PhotoDuplicatesData, ThrowOnError>): RequestResult<PhotoDuplicatesResponses, PhotoDuplicatesErrors, ThrowOnError> => (options?.client ?? client).get<PhotoDuplicatesResponses, PhotoDuplicatesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/photos/duplicates',
+    ...options
+});
+
+/**
+ * Keep one photo of a group; move the others to the trash
+ */
+export const keepBest = <ThrowOnError extends boolean = false>(options: Options<KeepBestData, ThrowOnError>): RequestResult<KeepBestResponses, KeepBestErrors, ThrowOnError> => (options.client ?? client).post<KeepBestResponses, KeepBestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/photos/keep-best',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * A photo's thumbnail (JPEG, made once and cached)
+ */
+export const photoThumbnail = <ThrowOnError extends boolean = false>(options?: Options<PhotoThumbnailData, ThrowOnError>): RequestResult<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError> => (options?.client ?? client).get<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/photos/thumbnail',
+    ...options
 });
 
 /**
@@ -824,6 +1100,23 @@ export const arrivalContent = <ThrowOnError extends boolean = false>(options: Op
         }],
     url: '/api/v1/requests/{link_id}/arrivals/{file_id}',
     ...options
+});
+
+/**
+ * Email a request link to an address (409 when email is off)
+ */
+export const emailRequest = <ThrowOnError extends boolean = false>(options: Options<EmailRequestData, ThrowOnError>): RequestResult<EmailRequestResponses, EmailRequestErrors, ThrowOnError> => (options.client ?? client).post<EmailRequestResponses, EmailRequestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/requests/{link_id}/email',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -1025,6 +1318,23 @@ export const revokeShare = <ThrowOnError extends boolean = false>(options: Optio
 export const describeShare = <ThrowOnError extends boolean = false>(options: Options<DescribeShareData, ThrowOnError>): RequestResult<DescribeShareResponses, DescribeShareErrors, ThrowOnError> => (options.client ?? client).get<DescribeShareResponses, DescribeShareErrors, ThrowOnError>({ url: '/api/v1/shares/{link_id}', ...options });
 
 /**
+ * Email a share link to an address (409 when email is off)
+ */
+export const emailShare = <ThrowOnError extends boolean = false>(options: Options<EmailShareData, ThrowOnError>): RequestResult<EmailShareResponses, EmailShareErrors, ThrowOnError> => (options.client ?? client).post<EmailShareResponses, EmailShareErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/shares/{link_id}/email',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Delete a file, an empty folder, or (recursive=true) a folder and all inside it
  */
 export const deleteStorage = <ThrowOnError extends boolean = false>(options?: Options<DeleteStorageData, ThrowOnError>): RequestResult<DeleteStorageResponses, DeleteStorageErrors, ThrowOnError> => (options?.client ?? client).delete<DeleteStorageResponses, DeleteStorageErrors, ThrowOnError>({
@@ -1047,6 +1357,19 @@ export const listStorage = <ThrowOnError extends boolean = false>(options?: Opti
             type: 'apiKey'
         }],
     url: '/api/v1/storage',
+    ...options
+});
+
+/**
+ * Paths changed since a token (none given: a token for now); waits up to `wait` seconds for a change. [""] means: changed, paths unknown (look at everything)
+ */
+export const storageChanges = <ThrowOnError extends boolean = false>(options?: Options<StorageChangesData, ThrowOnError>): RequestResult<StorageChangesResponses, StorageChangesErrors, ThrowOnError> => (options?.client ?? client).get<StorageChangesResponses, StorageChangesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/storage/changes',
     ...options
 });
 
@@ -1289,3 +1612,16 @@ export const optionsUploadsTusUpload = <ThrowOnError extends boolean = false>(op
  * Uploads into the caller's shares (metadata: share, path): append bytes at Upload-Offset
  */
 export const patchUploadsTusUpload = <ThrowOnError extends boolean = false>(options: Options<PatchUploadsTusUploadData, ThrowOnError>): RequestResult<PatchUploadsTusUploadResponses, PatchUploadsTusUploadErrors, ThrowOnError> => (options.client ?? client).patch<PatchUploadsTusUploadResponses, PatchUploadsTusUploadErrors, ThrowOnError>({ url: '/api/v1/uploads/{upload_id}', ...options });
+
+/**
+ * STUN and TURN servers for peer-to-peer transfers (TURN credentials expire; ask again)
+ */
+export const iceServers = <ThrowOnError extends boolean = false>(options?: Options<IceServersData, ThrowOnError>): RequestResult<IceServersResponses, IceServersErrors, ThrowOnError> => (options?.client ?? client).get<IceServersResponses, IceServersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/webrtc/ice',
+    ...options
+});

@@ -9,6 +9,347 @@ export type Error = {
     message: string;
 };
 
+export type ListAccountSharesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-shares';
+};
+
+export type ListAccountSharesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ListAccountSharesError = ListAccountSharesErrors[keyof ListAccountSharesErrors];
+
+export type ListAccountSharesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        shares: Array<{
+            access: 'read-only' | 'read-write';
+            answered_at?: number | null;
+            created_at: number;
+            expires_at?: number | null;
+            id: number;
+            last_sync_at?: number | null;
+            name: string;
+            owner: string;
+            place?: string | null;
+            recipient: string;
+            role: 'owner' | 'recipient';
+            state: string;
+            sync_message?: string;
+            sync_status?: string;
+        }>;
+    };
+};
+
+export type ListAccountSharesResponse = ListAccountSharesResponses[keyof ListAccountSharesResponses];
+
+export type CreateAccountShareData = {
+    body: {
+        expires_in?: number;
+        place: string;
+        read_only?: boolean;
+        to: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-shares';
+};
+
+export type CreateAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type CreateAccountShareError = CreateAccountShareErrors[keyof CreateAccountShareErrors];
+
+export type CreateAccountShareResponses = {
+    /**
+     * OK
+     */
+    201: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type CreateAccountShareResponse = CreateAccountShareResponses[keyof CreateAccountShareResponses];
+
+export type GetAccountShareData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}';
+};
+
+export type GetAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetAccountShareError = GetAccountShareErrors[keyof GetAccountShareErrors];
+
+export type GetAccountShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type GetAccountShareResponse = GetAccountShareResponses[keyof GetAccountShareResponses];
+
+export type AcceptAccountShareData = {
+    body: {
+        place?: string;
+    };
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/accept';
+};
+
+export type AcceptAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type AcceptAccountShareError = AcceptAccountShareErrors[keyof AcceptAccountShareErrors];
+
+export type AcceptAccountShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type AcceptAccountShareResponse = AcceptAccountShareResponses[keyof AcceptAccountShareResponses];
+
+export type DeclineAccountShareData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/decline';
+};
+
+export type DeclineAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type DeclineAccountShareError = DeclineAccountShareErrors[keyof DeclineAccountShareErrors];
+
+export type DeclineAccountShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type DeclineAccountShareResponse = DeclineAccountShareResponses[keyof DeclineAccountShareResponses];
+
+export type LeaveAccountShareData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/leave';
+};
+
+export type LeaveAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type LeaveAccountShareError = LeaveAccountShareErrors[keyof LeaveAccountShareErrors];
+
+export type LeaveAccountShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type LeaveAccountShareResponse = LeaveAccountShareResponses[keyof LeaveAccountShareResponses];
+
+export type RevokeAccountShareData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/revoke';
+};
+
+export type RevokeAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RevokeAccountShareError = RevokeAccountShareErrors[keyof RevokeAccountShareErrors];
+
+export type RevokeAccountShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type RevokeAccountShareResponse = RevokeAccountShareResponses[keyof RevokeAccountShareResponses];
+
+export type SyncAccountShareData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/sync';
+};
+
+export type SyncAccountShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type SyncAccountShareError = SyncAccountShareErrors[keyof SyncAccountShareErrors];
+
+export type SyncAccountShareResponses = {
+    /**
+     * OK
+     */
+    202: {
+        access: 'read-only' | 'read-write';
+        answered_at?: number | null;
+        created_at: number;
+        expires_at?: number | null;
+        id: number;
+        last_sync_at?: number | null;
+        name: string;
+        owner: string;
+        place?: string | null;
+        recipient: string;
+        role: 'owner' | 'recipient';
+        state: string;
+        sync_message?: string;
+        sync_status?: string;
+    };
+};
+
+export type SyncAccountShareResponse = SyncAccountShareResponses[keyof SyncAccountShareResponses];
+
 export type SignInProvidersData = {
     body?: never;
     path?: never;
@@ -39,6 +380,135 @@ export type SignInProvidersResponses = {
 };
 
 export type SignInProvidersResponse = SignInProvidersResponses[keyof SignInProvidersResponses];
+
+export type AutomationListRulesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/automation/rules';
+};
+
+export type AutomationListRulesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type AutomationListRulesError = AutomationListRulesErrors[keyof AutomationListRulesErrors];
+
+export type AutomationListRulesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        rules: Array<{
+            combine: boolean;
+            created_at: number;
+            enabled: boolean;
+            id: number;
+            match_name: string;
+            match_types: Array<string>;
+            max_bytes: number;
+            name: string;
+            options: {
+                [key: string]: unknown;
+            };
+            original: string;
+            output: string;
+            source: string;
+            source_kind: string;
+            target_folder: string;
+        }>;
+    };
+};
+
+export type AutomationListRulesResponse = AutomationListRulesResponses[keyof AutomationListRulesResponses];
+
+export type AddRuleData = {
+    body: {
+        combine?: boolean;
+        match_name?: string;
+        match_types?: Array<'archive' | 'image' | 'media' | 'office' | 'pdf'>;
+        max_bytes?: number;
+        name: string;
+        options?: {
+            max_size?: number;
+            quality?: number;
+            watermark?: string;
+        };
+        original?: 'keep' | 'move';
+        output: string;
+        source: string;
+        source_kind: 'request' | 'folder';
+        target_folder?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/automation/rules';
+};
+
+export type AddRuleErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type AddRuleError = AddRuleErrors[keyof AddRuleErrors];
+
+export type AddRuleResponses = {
+    /**
+     * OK
+     */
+    201: {
+        combine: boolean;
+        created_at: number;
+        enabled: boolean;
+        id: number;
+        match_name: string;
+        match_types: Array<string>;
+        max_bytes: number;
+        name: string;
+        options: {
+            [key: string]: unknown;
+        };
+        original: string;
+        output: string;
+        source: string;
+        source_kind: string;
+        target_folder: string;
+    };
+};
+
+export type AddRuleResponse = AddRuleResponses[keyof AddRuleResponses];
+
+export type RemoveRuleData = {
+    body?: never;
+    path: {
+        automation_rule_id: number;
+    };
+    query?: never;
+    url: '/api/v1/automation/rules/{automation_rule_id}';
+};
+
+export type RemoveRuleErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RemoveRuleError = RemoveRuleErrors[keyof RemoveRuleErrors];
+
+export type RemoveRuleResponses = {
+    /**
+     * OK
+     */
+    204: void;
+};
+
+export type RemoveRuleResponse = RemoveRuleResponses[keyof RemoveRuleResponses];
 
 export type HostingData = {
     body?: never;
@@ -949,7 +1419,9 @@ export type ListPlaceResponses = {
     200: {
         entries: Array<{
             content_hash: string;
+            id?: number;
             kind: 'file' | 'dir';
+            link?: string;
             location: string;
             mime: string;
             mtime_ns: number;
@@ -988,6 +1460,46 @@ export type DupesResponses = {
      */
     200: unknown;
 };
+
+export type OneEntryData = {
+    body?: never;
+    path: {
+        entry_id: number;
+    };
+    query?: never;
+    url: '/api/v1/catalog/entries/{entry_id}';
+};
+
+export type OneEntryErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type OneEntryError = OneEntryErrors[keyof OneEntryErrors];
+
+export type OneEntryResponses = {
+    /**
+     * OK
+     */
+    200: {
+        content_hash: string;
+        id?: number;
+        kind: 'file' | 'dir';
+        link?: string;
+        location: string;
+        mime: string;
+        mtime_ns: number;
+        owner?: string;
+        path: string;
+        shared?: boolean;
+        size: number;
+        source: string;
+    };
+};
+
+export type OneEntryResponse = OneEntryResponses[keyof OneEntryResponses];
 
 export type KeepForeverData = {
     body: {
@@ -1042,7 +1554,9 @@ export type RecentResponses = {
     200: {
         entries: Array<{
             content_hash: string;
+            id?: number;
             kind: 'file' | 'dir';
+            link?: string;
             location: string;
             mime: string;
             mtime_ns: number;
@@ -1108,7 +1622,9 @@ export type SearchResponses = {
     200: {
         entries: Array<{
             content_hash: string;
+            id?: number;
             kind: 'file' | 'dir';
+            link?: string;
             location: string;
             mime: string;
             mtime_ns: number;
@@ -1148,7 +1664,9 @@ export type SetStarResponses = {
      */
     200: {
         content_hash: string;
+        id?: number;
         kind: 'file' | 'dir';
+        link?: string;
         location: string;
         mime: string;
         mtime_ns: number;
@@ -1187,7 +1705,9 @@ export type StarredResponses = {
     200: {
         entries: Array<{
             content_hash: string;
+            id?: number;
             kind: 'file' | 'dir';
+            link?: string;
             location: string;
             mime: string;
             mtime_ns: number;
@@ -2034,6 +2554,194 @@ export type ListFilesResponses = {
 
 export type ListFilesResponse = ListFilesResponses[keyof ListFilesResponses];
 
+export type ListJobsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        status?: 'queued' | 'running' | 'done' | 'dead' | 'cancelled';
+        rule?: number;
+        limit?: number;
+    };
+    url: '/api/v1/jobs';
+};
+
+export type ListJobsErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ListJobsError = ListJobsErrors[keyof ListJobsErrors];
+
+export type ListJobsResponses = {
+    /**
+     * OK
+     */
+    200: {
+        jobs: Array<{
+            attempts: number;
+            cancel_requested?: boolean;
+            created_at: number;
+            error_code: string;
+            finished_at: number | null;
+            id: number;
+            items: Array<string>;
+            kind: string;
+            max_attempts: number;
+            message: string;
+            output: string;
+            progress: number;
+            result: {
+                [key: string]: unknown;
+            };
+            rule: number | null;
+            run_after?: number;
+            status: string;
+        }>;
+    };
+};
+
+export type ListJobsResponse = ListJobsResponses[keyof ListJobsResponses];
+
+export type GetJobData = {
+    body?: never;
+    path: {
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/v1/jobs/{job_id}';
+};
+
+export type GetJobErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetJobError = GetJobErrors[keyof GetJobErrors];
+
+export type GetJobResponses = {
+    /**
+     * OK
+     */
+    200: {
+        attempts: number;
+        cancel_requested?: boolean;
+        created_at: number;
+        error_code: string;
+        finished_at: number | null;
+        id: number;
+        items: Array<string>;
+        kind: string;
+        max_attempts: number;
+        message: string;
+        output: string;
+        progress: number;
+        result: {
+            [key: string]: unknown;
+        };
+        rule: number | null;
+        run_after?: number;
+        status: string;
+    };
+};
+
+export type GetJobResponse = GetJobResponses[keyof GetJobResponses];
+
+export type CancelJobData = {
+    body?: never;
+    path: {
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/v1/jobs/{job_id}/cancel';
+};
+
+export type CancelJobErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type CancelJobError = CancelJobErrors[keyof CancelJobErrors];
+
+export type CancelJobResponses = {
+    /**
+     * OK
+     */
+    200: {
+        attempts: number;
+        cancel_requested?: boolean;
+        created_at: number;
+        error_code: string;
+        finished_at: number | null;
+        id: number;
+        items: Array<string>;
+        kind: string;
+        max_attempts: number;
+        message: string;
+        output: string;
+        progress: number;
+        result: {
+            [key: string]: unknown;
+        };
+        rule: number | null;
+        run_after?: number;
+        status: string;
+    };
+};
+
+export type CancelJobResponse = CancelJobResponses[keyof CancelJobResponses];
+
+export type RetryJobData = {
+    body?: never;
+    path: {
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/v1/jobs/{job_id}/retry';
+};
+
+export type RetryJobErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RetryJobError = RetryJobErrors[keyof RetryJobErrors];
+
+export type RetryJobResponses = {
+    /**
+     * OK
+     */
+    200: {
+        attempts: number;
+        cancel_requested?: boolean;
+        created_at: number;
+        error_code: string;
+        finished_at: number | null;
+        id: number;
+        items: Array<string>;
+        kind: string;
+        max_attempts: number;
+        message: string;
+        output: string;
+        progress: number;
+        result: {
+            [key: string]: unknown;
+        };
+        rule: number | null;
+        run_after?: number;
+        status: string;
+    };
+};
+
+export type RetryJobResponse = RetryJobResponses[keyof RetryJobResponses];
+
 export type MeData = {
     body?: never;
     path?: never;
@@ -2094,6 +2802,157 @@ export type ChangePasswordResponses = {
 };
 
 export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
+
+export type ListPhotosData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/photos';
+};
+
+export type ListPhotosErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ListPhotosError = ListPhotosErrors[keyof ListPhotosErrors];
+
+export type ListPhotosResponses = {
+    /**
+     * OK
+     */
+    200: {
+        days: Array<{
+            date: string;
+            photos: Array<{
+                content_hash?: string;
+                height: number;
+                path: string;
+                phash?: string;
+                size: number;
+                source: string;
+                taken: string;
+                taken_from: string;
+                width: number;
+            }>;
+        }>;
+        folders: {
+            [key: string]: number;
+        };
+        not_supported: Array<string>;
+        pending: number;
+        unreadable: Array<string>;
+    };
+};
+
+export type ListPhotosResponse = ListPhotosResponses[keyof ListPhotosResponses];
+
+export type PhotoDuplicatesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        max_distance?: number;
+    };
+    url: '/api/v1/photos/duplicates';
+};
+
+export type PhotoDuplicatesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PhotoDuplicatesError = PhotoDuplicatesErrors[keyof PhotoDuplicatesErrors];
+
+export type PhotoDuplicatesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        exact: Array<Array<{
+            content_hash?: string;
+            height: number;
+            path: string;
+            phash?: string;
+            size: number;
+            source: string;
+            taken: string;
+            taken_from: string;
+            width: number;
+        }>>;
+        near: Array<Array<{
+            content_hash?: string;
+            height: number;
+            path: string;
+            phash?: string;
+            size: number;
+            source: string;
+            taken: string;
+            taken_from: string;
+            width: number;
+        }>>;
+    };
+};
+
+export type PhotoDuplicatesResponse = PhotoDuplicatesResponses[keyof PhotoDuplicatesResponses];
+
+export type KeepBestData = {
+    body: {
+        keep: string;
+        others: Array<string>;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/photos/keep-best';
+};
+
+export type KeepBestErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type KeepBestError = KeepBestErrors[keyof KeepBestErrors];
+
+export type KeepBestResponses = {
+    /**
+     * OK
+     */
+    200: {
+        trashed: Array<string>;
+    };
+};
+
+export type KeepBestResponse = KeepBestResponses[keyof KeepBestResponses];
+
+export type PhotoThumbnailData = {
+    body?: never;
+    path?: never;
+    query?: {
+        path?: string;
+    };
+    url: '/api/v1/photos/thumbnail';
+};
+
+export type PhotoThumbnailErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PhotoThumbnailError = PhotoThumbnailErrors[keyof PhotoThumbnailErrors];
+
+export type PhotoThumbnailResponses = {
+    /**
+     * OK
+     */
+    200: unknown;
+};
 
 export type ListRequestsData = {
     body?: never;
@@ -2378,6 +3237,39 @@ export type ArrivalContentResponses = {
      */
     200: unknown;
 };
+
+export type EmailRequestData = {
+    body: {
+        note?: string;
+        to: string;
+    };
+    path: {
+        link_id: string;
+    };
+    query?: never;
+    url: '/api/v1/requests/{link_id}/email';
+};
+
+export type EmailRequestErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type EmailRequestError = EmailRequestErrors[keyof EmailRequestErrors];
+
+export type EmailRequestResponses = {
+    /**
+     * OK
+     */
+    200: {
+        message_id: string;
+        to: string;
+    };
+};
+
+export type EmailRequestResponse = EmailRequestResponses[keyof EmailRequestResponses];
 
 export type ArrivalsZipData = {
     body?: never;
@@ -3110,6 +4002,39 @@ export type DescribeShareResponses = {
 
 export type DescribeShareResponse = DescribeShareResponses[keyof DescribeShareResponses];
 
+export type EmailShareData = {
+    body: {
+        note?: string;
+        to: string;
+    };
+    path: {
+        link_id: string;
+    };
+    query?: never;
+    url: '/api/v1/shares/{link_id}/email';
+};
+
+export type EmailShareErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type EmailShareError = EmailShareErrors[keyof EmailShareErrors];
+
+export type EmailShareResponses = {
+    /**
+     * OK
+     */
+    200: {
+        message_id: string;
+        to: string;
+    };
+};
+
+export type EmailShareResponse = EmailShareResponses[keyof EmailShareResponses];
+
 export type DeleteStorageData = {
     body?: never;
     path?: never;
@@ -3177,6 +4102,37 @@ export type ListStorageResponses = {
 };
 
 export type ListStorageResponse = ListStorageResponses[keyof ListStorageResponses];
+
+export type StorageChangesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        since?: string;
+        wait?: number;
+    };
+    url: '/api/v1/storage/changes';
+};
+
+export type StorageChangesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type StorageChangesError = StorageChangesErrors[keyof StorageChangesErrors];
+
+export type StorageChangesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        paths: Array<string>;
+        token: string;
+    };
+};
+
+export type StorageChangesResponse = StorageChangesResponses[keyof StorageChangesResponses];
 
 export type CommitStorageUploadData = {
     body: {
@@ -3845,3 +4801,34 @@ export type PatchUploadsTusUploadResponses = {
      */
     '2XX': unknown;
 };
+
+export type IceServersData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/webrtc/ice';
+};
+
+export type IceServersErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type IceServersError = IceServersErrors[keyof IceServersErrors];
+
+export type IceServersResponses = {
+    /**
+     * OK
+     */
+    200: {
+        ice_servers: Array<{
+            credential?: string;
+            urls: Array<string>;
+            username?: string;
+        }>;
+    };
+};
+
+export type IceServersResponse = IceServersResponses[keyof IceServersResponses];

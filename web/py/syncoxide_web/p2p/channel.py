@@ -1,7 +1,9 @@
 """Peer-to-peer in the browser: signaling over a WebSocket, a data channel over WebRTC.
 
 The same roles as the CLI (syncoxide/native/p2p/channel.py): the peer that sees ``peer-joined``
-offers, the other answers. No ICE servers: host candidates only, never a public STUN server.
+offers, the other answers. ICE servers: exactly those the server's welcome names (its STUN/TURN,
+TURN credentials made for this peer); none configured, none used: host candidates only, never
+a public STUN server.
 Descriptions are sent once ICE gathering is complete, so they already hold every candidate and
 the other end (aiortc or a browser) needs no trickle ICE.
 
@@ -23,6 +25,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 from syncoxide.errors import AuthenticationError, PeerGoneError, TransportError
+from syncoxide.protocol.ice_servers import parse_ice_servers
 from syncoxide_web.platform.scripts import load_static
 
 MAX_MESSAGE = 256 * 1024
@@ -133,6 +136,10 @@ class BrowserChannel:
         self._proxies: list[Any] = [create_proxy(lambda _e: self._drained.set())]
         channel.onbufferedamountlow = self._proxies[0]
 
+    def hold(self, proxy: Any) -> None:
+        """Keep a JavaScript callback made for this connection alive as long as the channel."""
+        self._proxies.append(proxy)
+
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
             while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
@@ -222,12 +229,14 @@ async def negotiate(
     return await _offer(signal)
 
 
-def _new_connection() -> Any:
-    return js.RTCPeerConnection.new(_js_object(iceServers=to_js([])))
+def _new_connection(signal: BrowserSignaling) -> Any:
+    servers = parse_ice_servers(signal.welcome.get("iceServers"))
+    listed = to_js([s.to_json() for s in servers], dict_converter=js.Object.fromEntries)
+    return js.RTCPeerConnection.new(_js_object(iceServers=listed))
 
 
 async def _offer(signal: BrowserSignaling) -> BrowserChannel:
-    connection = _new_connection()
+    connection = _new_connection(signal)
     link = BrowserChannel(
         connection, connection.createDataChannel("transfer", _js_object(ordered=True))
     )
@@ -243,7 +252,7 @@ async def _offer(signal: BrowserSignaling) -> BrowserChannel:
 
 
 async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
-    connection = _new_connection()
+    connection = _new_connection(signal)
     arrived: asyncio.Future[BrowserChannel] = asyncio.get_running_loop().create_future()
 
     def on_channel(event: Any) -> None:
@@ -257,7 +266,7 @@ async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
     await connection.setLocalDescription(await connection.createAnswer())
     signal.send({"type": "answer", "sdp": await _complete_description(connection)})
     link = await asyncio.wait_for(arrived, OPEN_TIMEOUT)
-    link._proxies.append(proxy)
+    link.hold(proxy)
     await _wait_open(link)
     return link
 

@@ -107,6 +107,16 @@ class Listeners:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    def on_shown(self, view: str, load: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        """Run ``load()`` each time the app switches to ``view`` (its ``#/view`` hash), so a
+        list another view changed (a file deleted, then Trash opened) is shown as it is now."""
+
+        def switched(_event: Any) -> None:
+            if str(js.location.hash).removeprefix("#").removeprefix("/") == view:
+                self.start(load())
+
+        self.on(js.window, "hashchange", switched)
+
     def after(self, seconds: float, callback: Callable[[], object]) -> None:
         """Call ``callback`` once, ``seconds`` from now (the browser's timer)."""
         js.setTimeout(create_once_callable(lambda *_args: callback()), seconds * 1000)

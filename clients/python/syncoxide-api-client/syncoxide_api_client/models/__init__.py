@@ -1,7 +1,21 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .accept_account_share_body import AcceptAccountShareBody
+from .accept_account_share_response_200 import AcceptAccountShareResponse200
+from .accept_account_share_response_200_access import AcceptAccountShareResponse200Access
+from .accept_account_share_response_200_role import AcceptAccountShareResponse200Role
 from .add_key_body import AddKeyBody
 from .add_key_response_201 import AddKeyResponse201
+from .add_rule_body import AddRuleBody
+from .add_rule_body_match_types_item import AddRuleBodyMatchTypesItem
+from .add_rule_body_options import AddRuleBodyOptions
+from .add_rule_body_original import AddRuleBodyOriginal
+from .add_rule_body_source_kind import AddRuleBodySourceKind
+from .add_rule_response_201 import AddRuleResponse201
+from .add_rule_response_201_options import AddRuleResponse201Options
+from .automation_list_rules_response_200 import AutomationListRulesResponse200
+from .automation_list_rules_response_200_rules_item import AutomationListRulesResponse200RulesItem
+from .automation_list_rules_response_200_rules_item_options import AutomationListRulesResponse200RulesItemOptions
 from .backups_create_rule_body import BackupsCreateRuleBody
 from .backups_create_rule_body_retention import BackupsCreateRuleBodyRetention
 from .backups_create_rule_response_201 import BackupsCreateRuleResponse201
@@ -24,6 +38,8 @@ from .backups_update_rule_response_200_retention import BackupsUpdateRuleRespons
 from .backups_update_rule_response_200_runs_item import BackupsUpdateRuleResponse200RunsItem
 from .browse_archive_response_200 import BrowseArchiveResponse200
 from .browse_archive_response_200_entries_item import BrowseArchiveResponse200EntriesItem
+from .cancel_job_response_200 import CancelJobResponse200
+from .cancel_job_response_200_result import CancelJobResponse200Result
 from .change_password_body import ChangePasswordBody
 from .cli_login_start_body import CliLoginStartBody
 from .cli_login_start_response_200 import CliLoginStartResponse200
@@ -35,6 +51,10 @@ from .commit_storage_upload_response_201_kind import CommitStorageUploadResponse
 from .copy_storage_body import CopyStorageBody
 from .copy_storage_response_201 import CopyStorageResponse201
 from .copy_storage_response_201_kind import CopyStorageResponse201Kind
+from .create_account_share_body import CreateAccountShareBody
+from .create_account_share_response_201 import CreateAccountShareResponse201
+from .create_account_share_response_201_access import CreateAccountShareResponse201Access
+from .create_account_share_response_201_role import CreateAccountShareResponse201Role
 from .create_connection_body import CreateConnectionBody
 from .create_connection_body_kind import CreateConnectionBodyKind
 from .create_connection_body_options import CreateConnectionBodyOptions
@@ -53,19 +73,42 @@ from .create_share_response_201_files_item import CreateShareResponse201FilesIte
 from .create_token_body import CreateTokenBody
 from .create_token_response_201 import CreateTokenResponse201
 from .create_token_response_201_record import CreateTokenResponse201Record
+from .decline_account_share_response_200 import DeclineAccountShareResponse200
+from .decline_account_share_response_200_access import DeclineAccountShareResponse200Access
+from .decline_account_share_response_200_role import DeclineAccountShareResponse200Role
 from .describe_request_response_200 import DescribeRequestResponse200
 from .describe_request_response_200_files_item import DescribeRequestResponse200FilesItem
 from .describe_share_response_200 import DescribeShareResponse200
 from .describe_share_response_200_files_item import DescribeShareResponse200FilesItem
+from .email_request_body import EmailRequestBody
+from .email_request_response_200 import EmailRequestResponse200
+from .email_share_body import EmailShareBody
+from .email_share_response_200 import EmailShareResponse200
 from .error import Error
 from .forget_passphrase_response_200 import ForgetPassphraseResponse200
 from .forget_passphrase_response_200_settings import ForgetPassphraseResponse200Settings
+from .get_account_share_response_200 import GetAccountShareResponse200
+from .get_account_share_response_200_access import GetAccountShareResponse200Access
+from .get_account_share_response_200_role import GetAccountShareResponse200Role
+from .get_job_response_200 import GetJobResponse200
+from .get_job_response_200_result import GetJobResponse200Result
 from .hosting_response_200 import HostingResponse200
 from .hosting_response_200_settings import HostingResponse200Settings
+from .ice_servers_response_200 import IceServersResponse200
+from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
+from .keep_best_body import KeepBestBody
+from .keep_best_response_200 import KeepBestResponse200
 from .keep_forever_body import KeepForeverBody
 from .keep_passphrase_body import KeepPassphraseBody
 from .keep_passphrase_response_200 import KeepPassphraseResponse200
 from .keep_passphrase_response_200_settings import KeepPassphraseResponse200Settings
+from .leave_account_share_response_200 import LeaveAccountShareResponse200
+from .leave_account_share_response_200_access import LeaveAccountShareResponse200Access
+from .leave_account_share_response_200_role import LeaveAccountShareResponse200Role
+from .list_account_shares_response_200 import ListAccountSharesResponse200
+from .list_account_shares_response_200_shares_item import ListAccountSharesResponse200SharesItem
+from .list_account_shares_response_200_shares_item_access import ListAccountSharesResponse200SharesItemAccess
+from .list_account_shares_response_200_shares_item_role import ListAccountSharesResponse200SharesItemRole
 from .list_archives_response_200 import ListArchivesResponse200
 from .list_archives_response_200_archives_item import ListArchivesResponse200ArchivesItem
 from .list_arrivals_response_200 import ListArrivalsResponse200
@@ -79,8 +122,16 @@ from .list_events_response_200_events_item_payload import ListEventsResponse200E
 from .list_files_response_200 import ListFilesResponse200
 from .list_files_response_200_errors_item import ListFilesResponse200ErrorsItem
 from .list_files_response_200_files_item import ListFilesResponse200FilesItem
+from .list_jobs_response_200 import ListJobsResponse200
+from .list_jobs_response_200_jobs_item import ListJobsResponse200JobsItem
+from .list_jobs_response_200_jobs_item_result import ListJobsResponse200JobsItemResult
+from .list_jobs_status import ListJobsStatus
 from .list_keys_response_200 import ListKeysResponse200
 from .list_keys_response_200_keys_item import ListKeysResponse200KeysItem
+from .list_photos_response_200 import ListPhotosResponse200
+from .list_photos_response_200_days_item import ListPhotosResponse200DaysItem
+from .list_photos_response_200_days_item_photos_item import ListPhotosResponse200DaysItemPhotosItem
+from .list_photos_response_200_folders import ListPhotosResponse200Folders
 from .list_place_response_200 import ListPlaceResponse200
 from .list_place_response_200_entries_item import ListPlaceResponse200EntriesItem
 from .list_place_response_200_entries_item_kind import ListPlaceResponse200EntriesItemKind
@@ -113,6 +164,11 @@ from .me_response_200_user import MeResponse200User
 from .move_storage_body import MoveStorageBody
 from .move_storage_response_200 import MoveStorageResponse200
 from .move_storage_response_200_kind import MoveStorageResponse200Kind
+from .one_entry_response_200 import OneEntryResponse200
+from .one_entry_response_200_kind import OneEntryResponse200Kind
+from .photo_duplicates_response_200 import PhotoDuplicatesResponse200
+from .photo_duplicates_response_200_exact_item_item import PhotoDuplicatesResponse200ExactItemItem
+from .photo_duplicates_response_200_near_item_item import PhotoDuplicatesResponse200NearItemItem
 from .proceed_rule_response_202 import ProceedRuleResponse202
 from .proceed_rule_response_202_runs_item import ProceedRuleResponse202RunsItem
 from .proceed_rule_response_202_runs_item_details import ProceedRuleResponse202RunsItemDetails
@@ -126,6 +182,11 @@ from .restore_trashed_body import RestoreTrashedBody
 from .restore_trashed_response_200 import RestoreTrashedResponse200
 from .restore_version_body import RestoreVersionBody
 from .restore_version_response_200 import RestoreVersionResponse200
+from .retry_job_response_200 import RetryJobResponse200
+from .retry_job_response_200_result import RetryJobResponse200Result
+from .revoke_account_share_response_200 import RevokeAccountShareResponse200
+from .revoke_account_share_response_200_access import RevokeAccountShareResponse200Access
+from .revoke_account_share_response_200_role import RevokeAccountShareResponse200Role
 from .rules_create_rule_body import RulesCreateRuleBody
 from .rules_create_rule_body_conflict import RulesCreateRuleBodyConflict
 from .rules_create_rule_body_mode import RulesCreateRuleBodyMode
@@ -173,7 +234,11 @@ from .start_consent_body_options import StartConsentBodyOptions
 from .start_consent_response_200 import StartConsentResponse200
 from .stat_storage_response_200 import StatStorageResponse200
 from .stat_storage_response_200_kind import StatStorageResponse200Kind
+from .storage_changes_response_200 import StorageChangesResponse200
 from .storage_usage_response_200 import StorageUsageResponse200
+from .sync_account_share_response_202 import SyncAccountShareResponse202
+from .sync_account_share_response_202_access import SyncAccountShareResponse202Access
+from .sync_account_share_response_202_role import SyncAccountShareResponse202Role
 from .test_connection_response_200 import TestConnectionResponse200
 from .test_connection_response_200_options import TestConnectionResponse200Options
 from .trash_response_200 import TrashResponse200
@@ -188,8 +253,22 @@ from .versions_response_200 import VersionsResponse200
 from .versions_response_200_items_item import VersionsResponse200ItemsItem
 
 __all__ = (
+    "AcceptAccountShareBody",
+    "AcceptAccountShareResponse200",
+    "AcceptAccountShareResponse200Access",
+    "AcceptAccountShareResponse200Role",
     "AddKeyBody",
     "AddKeyResponse201",
+    "AddRuleBody",
+    "AddRuleBodyMatchTypesItem",
+    "AddRuleBodyOptions",
+    "AddRuleBodyOriginal",
+    "AddRuleBodySourceKind",
+    "AddRuleResponse201",
+    "AddRuleResponse201Options",
+    "AutomationListRulesResponse200",
+    "AutomationListRulesResponse200RulesItem",
+    "AutomationListRulesResponse200RulesItemOptions",
     "BackupsCreateRuleBody",
     "BackupsCreateRuleBodyRetention",
     "BackupsCreateRuleResponse201",
@@ -212,6 +291,8 @@ __all__ = (
     "BackupsUpdateRuleResponse200RunsItem",
     "BrowseArchiveResponse200",
     "BrowseArchiveResponse200EntriesItem",
+    "CancelJobResponse200",
+    "CancelJobResponse200Result",
     "ChangePasswordBody",
     "CliLoginStartBody",
     "CliLoginStartResponse200",
@@ -223,6 +304,10 @@ __all__ = (
     "CopyStorageBody",
     "CopyStorageResponse201",
     "CopyStorageResponse201Kind",
+    "CreateAccountShareBody",
+    "CreateAccountShareResponse201",
+    "CreateAccountShareResponse201Access",
+    "CreateAccountShareResponse201Role",
     "CreateConnectionBody",
     "CreateConnectionBodyKind",
     "CreateConnectionBodyOptions",
@@ -241,19 +326,42 @@ __all__ = (
     "CreateTokenBody",
     "CreateTokenResponse201",
     "CreateTokenResponse201Record",
+    "DeclineAccountShareResponse200",
+    "DeclineAccountShareResponse200Access",
+    "DeclineAccountShareResponse200Role",
     "DescribeRequestResponse200",
     "DescribeRequestResponse200FilesItem",
     "DescribeShareResponse200",
     "DescribeShareResponse200FilesItem",
+    "EmailRequestBody",
+    "EmailRequestResponse200",
+    "EmailShareBody",
+    "EmailShareResponse200",
     "Error",
     "ForgetPassphraseResponse200",
     "ForgetPassphraseResponse200Settings",
+    "GetAccountShareResponse200",
+    "GetAccountShareResponse200Access",
+    "GetAccountShareResponse200Role",
+    "GetJobResponse200",
+    "GetJobResponse200Result",
     "HostingResponse200",
     "HostingResponse200Settings",
+    "IceServersResponse200",
+    "IceServersResponse200IceServersItem",
+    "KeepBestBody",
+    "KeepBestResponse200",
     "KeepForeverBody",
     "KeepPassphraseBody",
     "KeepPassphraseResponse200",
     "KeepPassphraseResponse200Settings",
+    "LeaveAccountShareResponse200",
+    "LeaveAccountShareResponse200Access",
+    "LeaveAccountShareResponse200Role",
+    "ListAccountSharesResponse200",
+    "ListAccountSharesResponse200SharesItem",
+    "ListAccountSharesResponse200SharesItemAccess",
+    "ListAccountSharesResponse200SharesItemRole",
     "ListArchivesResponse200",
     "ListArchivesResponse200ArchivesItem",
     "ListArrivalsResponse200",
@@ -267,8 +375,16 @@ __all__ = (
     "ListFilesResponse200",
     "ListFilesResponse200ErrorsItem",
     "ListFilesResponse200FilesItem",
+    "ListJobsResponse200",
+    "ListJobsResponse200JobsItem",
+    "ListJobsResponse200JobsItemResult",
+    "ListJobsStatus",
     "ListKeysResponse200",
     "ListKeysResponse200KeysItem",
+    "ListPhotosResponse200",
+    "ListPhotosResponse200DaysItem",
+    "ListPhotosResponse200DaysItemPhotosItem",
+    "ListPhotosResponse200Folders",
     "ListPlaceResponse200",
     "ListPlaceResponse200EntriesItem",
     "ListPlaceResponse200EntriesItemKind",
@@ -299,6 +415,11 @@ __all__ = (
     "MoveStorageBody",
     "MoveStorageResponse200",
     "MoveStorageResponse200Kind",
+    "OneEntryResponse200",
+    "OneEntryResponse200Kind",
+    "PhotoDuplicatesResponse200",
+    "PhotoDuplicatesResponse200ExactItemItem",
+    "PhotoDuplicatesResponse200NearItemItem",
     "ProceedRuleResponse202",
     "ProceedRuleResponse202RunsItem",
     "ProceedRuleResponse202RunsItemDetails",
@@ -312,6 +433,11 @@ __all__ = (
     "RestoreTrashedResponse200",
     "RestoreVersionBody",
     "RestoreVersionResponse200",
+    "RetryJobResponse200",
+    "RetryJobResponse200Result",
+    "RevokeAccountShareResponse200",
+    "RevokeAccountShareResponse200Access",
+    "RevokeAccountShareResponse200Role",
     "RulesCreateRuleBody",
     "RulesCreateRuleBodyConflict",
     "RulesCreateRuleBodyMode",
@@ -357,7 +483,11 @@ __all__ = (
     "StartConsentResponse200",
     "StatStorageResponse200",
     "StatStorageResponse200Kind",
+    "StorageChangesResponse200",
     "StorageUsageResponse200",
+    "SyncAccountShareResponse202",
+    "SyncAccountShareResponse202Access",
+    "SyncAccountShareResponse202Role",
     "TestConnectionResponse200",
     "TestConnectionResponse200Options",
     "TrashResponse200",

@@ -23,6 +23,8 @@ class SetStarResponse200:
         path (str):
         size (int):
         source (str):
+        id (int | Unset):
+        link (str | Unset):
         owner (str | Unset):
         shared (bool | Unset):
     """
@@ -35,6 +37,8 @@ class SetStarResponse200:
     path: str
     size: int
     source: str
+    id: int | Unset = UNSET
+    link: str | Unset = UNSET
     owner: str | Unset = UNSET
     shared: bool | Unset = UNSET
 
@@ -55,6 +59,10 @@ class SetStarResponse200:
 
         source = self.source
 
+        id = self.id
+
+        link = self.link
+
         owner = self.owner
 
         shared = self.shared
@@ -73,6 +81,10 @@ class SetStarResponse200:
                 "source": source,
             }
         )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if link is not UNSET:
+            field_dict["link"] = link
         if owner is not UNSET:
             field_dict["owner"] = owner
         if shared is not UNSET:
@@ -99,6 +111,10 @@ class SetStarResponse200:
 
         source = d.pop("source")
 
+        id = d.pop("id", UNSET)
+
+        link = d.pop("link", UNSET)
+
         owner = d.pop("owner", UNSET)
 
         shared = d.pop("shared", UNSET)
@@ -112,6 +128,8 @@ class SetStarResponse200:
             path=path,
             size=size,
             source=source,
+            id=id,
+            link=link,
             owner=owner,
             shared=shared,
         )

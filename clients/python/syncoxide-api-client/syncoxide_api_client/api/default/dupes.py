@@ -59,7 +59,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """Files with the same content, across providers
+    """Files with the same content across providers (groups), and files of one name and size whose hashes
+    cannot tell (guesses)
 
     Args:
         limit (int | Unset):
@@ -88,7 +89,8 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Any | Error | None:
-    """Files with the same content, across providers
+    """Files with the same content across providers (groups), and files of one name and size whose hashes
+    cannot tell (guesses)
 
     Args:
         limit (int | Unset):
@@ -112,7 +114,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """Files with the same content, across providers
+    """Files with the same content across providers (groups), and files of one name and size whose hashes
+    cannot tell (guesses)
 
     Args:
         limit (int | Unset):
@@ -139,7 +142,8 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Any | Error | None:
-    """Files with the same content, across providers
+    """Files with the same content across providers (groups), and files of one name and size whose hashes
+    cannot tell (guesses)
 
     Args:
         limit (int | Unset):

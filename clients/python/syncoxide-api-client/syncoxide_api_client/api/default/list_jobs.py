@@ -1,0 +1,201 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.list_jobs_response_200 import ListJobsResponse200
+from ...models.list_jobs_status import ListJobsStatus
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    status: ListJobsStatus | Unset = UNSET,
+    rule: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    params["rule"] = rule
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/jobs",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | ListJobsResponse200 | None:
+    if response.status_code == 200:
+        response_200 = ListJobsResponse200.from_dict(response.json())
+
+        return response_200
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ListJobsResponse200]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    status: ListJobsStatus | Unset = UNSET,
+    rule: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[Error | ListJobsResponse200]:
+    """The caller's jobs, newest first (status=dead: the dead-letter list)
+
+    Args:
+        status (ListJobsStatus | Unset):
+        rule (int | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ListJobsResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        rule=rule,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    status: ListJobsStatus | Unset = UNSET,
+    rule: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Error | ListJobsResponse200 | None:
+    """The caller's jobs, newest first (status=dead: the dead-letter list)
+
+    Args:
+        status (ListJobsStatus | Unset):
+        rule (int | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ListJobsResponse200
+    """
+
+    return sync_detailed(
+        client=client,
+        status=status,
+        rule=rule,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    status: ListJobsStatus | Unset = UNSET,
+    rule: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[Error | ListJobsResponse200]:
+    """The caller's jobs, newest first (status=dead: the dead-letter list)
+
+    Args:
+        status (ListJobsStatus | Unset):
+        rule (int | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ListJobsResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        rule=rule,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    status: ListJobsStatus | Unset = UNSET,
+    rule: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Error | ListJobsResponse200 | None:
+    """The caller's jobs, newest first (status=dead: the dead-letter list)
+
+    Args:
+        status (ListJobsStatus | Unset):
+        rule (int | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ListJobsResponse200
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            status=status,
+            rule=rule,
+            limit=limit,
+        )
+    ).parsed

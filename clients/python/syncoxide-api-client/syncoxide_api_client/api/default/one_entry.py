@@ -1,0 +1,161 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.one_entry_response_200 import OneEntryResponse200
+from ...types import Response
+
+
+def _get_kwargs(
+    entry_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/catalog/entries/{entry_id}".format(
+            entry_id=quote(str(entry_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | OneEntryResponse200 | None:
+    if response.status_code == 200:
+        response_200 = OneEntryResponse200.from_dict(response.json())
+
+        return response_200
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | OneEntryResponse200]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    entry_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Error | OneEntryResponse200]:
+    """One indexed file or folder by its stable id (the number in its /f/<id> link)
+
+    Args:
+        entry_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | OneEntryResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        entry_id=entry_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    entry_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Error | OneEntryResponse200 | None:
+    """One indexed file or folder by its stable id (the number in its /f/<id> link)
+
+    Args:
+        entry_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | OneEntryResponse200
+    """
+
+    return sync_detailed(
+        entry_id=entry_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    entry_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Error | OneEntryResponse200]:
+    """One indexed file or folder by its stable id (the number in its /f/<id> link)
+
+    Args:
+        entry_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | OneEntryResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        entry_id=entry_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    entry_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Error | OneEntryResponse200 | None:
+    """One indexed file or folder by its stable id (the number in its /f/<id> link)
+
+    Args:
+        entry_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | OneEntryResponse200
+    """
+
+    return (
+        await asyncio_detailed(
+            entry_id=entry_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.add_rule_response_201_options import AddRuleResponse201Options
+
+
+T = TypeVar("T", bound="AddRuleResponse201")
+
+
+@_attrs_define
+class AddRuleResponse201:
+    """
+    Attributes:
+        combine (bool):
+        created_at (int):
+        enabled (bool):
+        id (int):
+        match_name (str):
+        match_types (list[str]):
+        max_bytes (int):
+        name (str):
+        options (AddRuleResponse201Options):
+        original (str):
+        output (str):
+        source (str):
+        source_kind (str):
+        target_folder (str):
+    """
+
+    combine: bool
+    created_at: int
+    enabled: bool
+    id: int
+    match_name: str
+    match_types: list[str]
+    max_bytes: int
+    name: str
+    options: AddRuleResponse201Options
+    original: str
+    output: str
+    source: str
+    source_kind: str
+    target_folder: str
+
+    def to_dict(self) -> dict[str, Any]:
+        combine = self.combine
+
+        created_at = self.created_at
+
+        enabled = self.enabled
+
+        id = self.id
+
+        match_name = self.match_name
+
+        match_types = self.match_types
+
+        max_bytes = self.max_bytes
+
+        name = self.name
+
+        options = self.options.to_dict()
+
+        original = self.original
+
+        output = self.output
+
+        source = self.source
+
+        source_kind = self.source_kind
+
+        target_folder = self.target_folder
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "combine": combine,
+                "created_at": created_at,
+                "enabled": enabled,
+                "id": id,
+                "match_name": match_name,
+                "match_types": match_types,
+                "max_bytes": max_bytes,
+                "name": name,
+                "options": options,
+                "original": original,
+                "output": output,
+                "source": source,
+                "source_kind": source_kind,
+                "target_folder": target_folder,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.add_rule_response_201_options import AddRuleResponse201Options  # noqa: PLC0415
+
+        d = dict(src_dict)
+        combine = d.pop("combine")
+
+        created_at = d.pop("created_at")
+
+        enabled = d.pop("enabled")
+
+        id = d.pop("id")
+
+        match_name = d.pop("match_name")
+
+        match_types = cast(list[str], d.pop("match_types"))
+
+        max_bytes = d.pop("max_bytes")
+
+        name = d.pop("name")
+
+        options = AddRuleResponse201Options.from_dict(d.pop("options"))
+
+        original = d.pop("original")
+
+        output = d.pop("output")
+
+        source = d.pop("source")
+
+        source_kind = d.pop("source_kind")
+
+        target_folder = d.pop("target_folder")
+
+        add_rule_response_201 = cls(
+            combine=combine,
+            created_at=created_at,
+            enabled=enabled,
+            id=id,
+            match_name=match_name,
+            match_types=match_types,
+            max_bytes=max_bytes,
+            name=name,
+            options=options,
+            original=original,
+            output=output,
+            source=source,
+            source_kind=source_kind,
+            target_folder=target_folder,
+        )
+
+        return add_rule_response_201

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.automation_list_rules_response_200_rules_item_options import (
+        AutomationListRulesResponse200RulesItemOptions,
+    )
+
+
+T = TypeVar("T", bound="AutomationListRulesResponse200RulesItem")
+
+
+@_attrs_define
+class AutomationListRulesResponse200RulesItem:
+    """
+    Attributes:
+        combine (bool):
+        created_at (int):
+        enabled (bool):
+        id (int):
+        match_name (str):
+        match_types (list[str]):
+        max_bytes (int):
+        name (str):
+        options (AutomationListRulesResponse200RulesItemOptions):
+        original (str):
+        output (str):
+        source (str):
+        source_kind (str):
+        target_folder (str):
+    """
+
+    combine: bool
+    created_at: int
+    enabled: bool
+    id: int
+    match_name: str
+    match_types: list[str]
+    max_bytes: int
+    name: str
+    options: AutomationListRulesResponse200RulesItemOptions
+    original: str
+    output: str
+    source: str
+    source_kind: str
+    target_folder: str
+
+    def to_dict(self) -> dict[str, Any]:
+        combine = self.combine
+
+        created_at = self.created_at
+
+        enabled = self.enabled
+
+        id = self.id
+
+        match_name = self.match_name
+
+        match_types = self.match_types
+
+        max_bytes = self.max_bytes
+
+        name = self.name
+
+        options = self.options.to_dict()
+
+        original = self.original
+
+        output = self.output
+
+        source = self.source
+
+        source_kind = self.source_kind
+
+        target_folder = self.target_folder
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "combine": combine,
+                "created_at": created_at,
+                "enabled": enabled,
+                "id": id,
+                "match_name": match_name,
+                "match_types": match_types,
+                "max_bytes": max_bytes,
+                "name": name,
+                "options": options,
+                "original": original,
+                "output": output,
+                "source": source,
+                "source_kind": source_kind,
+                "target_folder": target_folder,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.automation_list_rules_response_200_rules_item_options import (
+            AutomationListRulesResponse200RulesItemOptions,  # noqa: PLC0415
+        )
+
+        d = dict(src_dict)
+        combine = d.pop("combine")
+
+        created_at = d.pop("created_at")
+
+        enabled = d.pop("enabled")
+
+        id = d.pop("id")
+
+        match_name = d.pop("match_name")
+
+        match_types = cast(list[str], d.pop("match_types"))
+
+        max_bytes = d.pop("max_bytes")
+
+        name = d.pop("name")
+
+        options = AutomationListRulesResponse200RulesItemOptions.from_dict(d.pop("options"))
+
+        original = d.pop("original")
+
+        output = d.pop("output")
+
+        source = d.pop("source")
+
+        source_kind = d.pop("source_kind")
+
+        target_folder = d.pop("target_folder")
+
+        automation_list_rules_response_200_rules_item = cls(
+            combine=combine,
+            created_at=created_at,
+            enabled=enabled,
+            id=id,
+            match_name=match_name,
+            match_types=match_types,
+            max_bytes=max_bytes,
+            name=name,
+            options=options,
+            original=original,
+            output=output,
+            source=source,
+            source_kind=source_kind,
+            target_folder=target_folder,
+        )
+
+        return automation_list_rules_response_200_rules_item

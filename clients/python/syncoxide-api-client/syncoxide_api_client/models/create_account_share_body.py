@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CreateAccountShareBody")
+
+
+@_attrs_define
+class CreateAccountShareBody:
+    """
+    Attributes:
+        place (str):
+        to (str):
+        expires_in (int | Unset):
+        read_only (bool | Unset):
+    """
+
+    place: str
+    to: str
+    expires_in: int | Unset = UNSET
+    read_only: bool | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        place = self.place
+
+        to = self.to
+
+        expires_in = self.expires_in
+
+        read_only = self.read_only
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "place": place,
+                "to": to,
+            }
+        )
+        if expires_in is not UNSET:
+            field_dict["expires_in"] = expires_in
+        if read_only is not UNSET:
+            field_dict["read_only"] = read_only
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        place = d.pop("place")
+
+        to = d.pop("to")
+
+        expires_in = d.pop("expires_in", UNSET)
+
+        read_only = d.pop("read_only", UNSET)
+
+        create_account_share_body = cls(
+            place=place,
+            to=to,
+            expires_in=expires_in,
+            read_only=read_only,
+        )
+
+        return create_account_share_body

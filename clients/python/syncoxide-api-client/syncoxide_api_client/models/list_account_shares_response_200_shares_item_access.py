@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ListAccountSharesResponse200SharesItemAccess(StrEnum):
+    READ_ONLY = "read-only"
+    READ_WRITE = "read-write"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.one_entry_response_200_kind import OneEntryResponse200Kind
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="OneEntryResponse200")
+
+
+@_attrs_define
+class OneEntryResponse200:
+    """
+    Attributes:
+        content_hash (str):
+        kind (OneEntryResponse200Kind):
+        location (str):
+        mime (str):
+        mtime_ns (int):
+        path (str):
+        size (int):
+        source (str):
+        id (int | Unset):
+        link (str | Unset):
+        owner (str | Unset):
+        shared (bool | Unset):
+    """
+
+    content_hash: str
+    kind: OneEntryResponse200Kind
+    location: str
+    mime: str
+    mtime_ns: int
+    path: str
+    size: int
+    source: str
+    id: int | Unset = UNSET
+    link: str | Unset = UNSET
+    owner: str | Unset = UNSET
+    shared: bool | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        content_hash = self.content_hash
+
+        kind = self.kind.value
+
+        location = self.location
+
+        mime = self.mime
+
+        mtime_ns = self.mtime_ns
+
+        path = self.path
+
+        size = self.size
+
+        source = self.source
+
+        id = self.id
+
+        link = self.link
+
+        owner = self.owner
+
+        shared = self.shared
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "content_hash": content_hash,
+                "kind": kind,
+                "location": location,
+                "mime": mime,
+                "mtime_ns": mtime_ns,
+                "path": path,
+                "size": size,
+                "source": source,
+            }
+        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if link is not UNSET:
+            field_dict["link"] = link
+        if owner is not UNSET:
+            field_dict["owner"] = owner
+        if shared is not UNSET:
+            field_dict["shared"] = shared
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        content_hash = d.pop("content_hash")
+
+        kind = OneEntryResponse200Kind(d.pop("kind"))
+
+        location = d.pop("location")
+
+        mime = d.pop("mime")
+
+        mtime_ns = d.pop("mtime_ns")
+
+        path = d.pop("path")
+
+        size = d.pop("size")
+
+        source = d.pop("source")
+
+        id = d.pop("id", UNSET)
+
+        link = d.pop("link", UNSET)
+
+        owner = d.pop("owner", UNSET)
+
+        shared = d.pop("shared", UNSET)
+
+        one_entry_response_200 = cls(
+            content_hash=content_hash,
+            kind=kind,
+            location=location,
+            mime=mime,
+            mtime_ns=mtime_ns,
+            path=path,
+            size=size,
+            source=source,
+            id=id,
+            link=link,
+            owner=owner,
+            shared=shared,
+        )
+
+        return one_entry_response_200

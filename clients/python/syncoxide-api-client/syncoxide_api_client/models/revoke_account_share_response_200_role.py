@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class RevokeAccountShareResponse200Role(StrEnum):
+    OWNER = "owner"
+    RECIPIENT = "recipient"
+
+    def __str__(self) -> str:
+        return str(self.value)

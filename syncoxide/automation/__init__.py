@@ -1,0 +1,6 @@
+"""Automation's sans-IO core: which action turns one file into another, what inputs each takes,
+the guards an archive must pass before anything is unpacked, and how long a failed job waits.
+
+No file, process or clock is touched here: the native actions (``syncoxide.native.actions``)
+run what these modules decide, and the server's job queue schedules it.
+"""

@@ -1,0 +1,1 @@
+"""Automation from the command line: ``convert`` (local files) and ``automate`` (server rules)."""

@@ -1,0 +1,165 @@
+"""``syncoxide devices run``: keep every shared folder in step with its devices until stopped.
+
+For each peer that shares a folder with us, one task meets it in the pair's own room (made
+while pairing, folders.py), opens a WebRTC channel and runs a ``PeerSession``; when the
+connection ends it waits a moment and meets again. The smaller public key takes the room's
+"sender" role. One watcher per folder (watchfiles: inotify on Linux) rescans on every change,
+and a rescan runs every ``RESCAN_EVERY`` seconds anyway; what a scan or a pull changed is sent
+to every connected peer that shares the folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import sys
+from dataclasses import dataclass, field
+
+import watchfiles
+
+from syncoxide.devices.device_id import device_id
+from syncoxide.devices.index import FileEntry
+from syncoxide.devices.trust import TrustLedger
+from syncoxide.errors import SyncoxideError, TransportError
+from syncoxide.native.devices.folders import FolderBook
+from syncoxide.native.devices.local_folder import LocalFolder
+from syncoxide.native.devices.session import Meeting, PeerSession, Shared
+from syncoxide.native.devices.store import DeviceStore, Identity
+from syncoxide.native.p2p.channel import IcePolicy, negotiate
+from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
+
+RESCAN_EVERY = 10.0
+RECONNECT_AFTER = 1.0
+SETTLE = 0.3
+TRUST_CHECK_EVERY = 1.0
+UNTRUSTED_RETRY = 10.0
+
+
+@dataclass
+class Daemon:
+    store: DeviceStore
+    ice_servers: list[str] = field(default_factory=list)
+    folders: dict[str, Shared] = field(default_factory=dict)
+    sessions: dict[str, PeerSession] = field(default_factory=dict)
+
+    async def run(self) -> None:
+        me = await self.store.identity()
+        book = FolderBook(self.store.folder)
+        for name, config in book.folders().items():
+            journal = self.store.folder / "index" / f"{name}.json"
+            local = LocalFolder(name, config.path, journal, me.device_id)
+            local.forget_scratch()
+            self.folders[name] = Shared(config, local, asyncio.Lock())
+        if not self.folders:
+            raise SyncoxideError(
+                "No folders to sync.",
+                hint="Add one: syncoxide devices folders add NAME PATH --with ID",
+            )
+        peers = sorted({peer for shared in self.folders.values() for peer in shared.config.peers})
+        tasks = [asyncio.create_task(self._watch(shared)) for shared in self.folders.values()]
+        tasks.append(asyncio.create_task(self._watch_trust()))
+        for peer in peers:
+            address = book.meeting(peer)
+            if address is None:
+                print(f"No meeting room for {peer}: pair with it again.", file=sys.stderr)
+                continue
+            tasks.append(asyncio.create_task(self._meet_forever(me, peer, address)))
+        print(f"Syncing {len(self.folders)} folder(s) with {len(peers)} device(s).", flush=True)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
+        for session in list(self.sessions.values()):
+            with contextlib.suppress(SyncoxideError):
+                await session.announce(name, entries)
+
+    async def _rescan(self, shared: Shared) -> bool:
+        async with shared.lock:
+            changed = await asyncio.to_thread(shared.local.scan)
+        if changed:
+            await self.broadcast(shared.config.name, changed)
+        return bool(changed)
+
+    async def _watch(self, shared: Shared) -> None:
+        await self._rescan(shared)
+        watcher = watchfiles.awatch(
+            shared.config.path,
+            rust_timeout=int(RESCAN_EVERY * 1000),
+            yield_on_timeout=True,
+            debounce=200,
+            watch_filter=_not_state,
+        )
+        async for _ in watcher:
+            # inotify watches a new folder only once it is told of it, so files made in it
+            # meanwhile raise no event: scan again until a scan finds nothing new.
+            while await self._rescan(shared):
+                await asyncio.sleep(SETTLE)
+
+    async def _watch_trust(self) -> None:
+        """Spread a record made meanwhile (``devices revoke`` while we run) at once."""
+        seen = await self._records_digest()
+        while True:
+            await asyncio.sleep(TRUST_CHECK_EVERY)
+            now = await self._records_digest()
+            if now != seen:
+                seen = now
+                for session in list(self.sessions.values()):
+                    with contextlib.suppress(SyncoxideError):
+                        await session.refresh_trust()
+
+    async def _records_digest(self) -> bytes:
+        records = (await self.store.ledger()).records()
+        return hashlib.sha256(b"".join(r.to_bytes() for r in records)).digest()
+
+    async def _meet_forever(self, me: Identity, peer: str, address: RoomAddress) -> None:
+        while True:
+            try:
+                await self._meet(me, peer, address)
+            except (SyncoxideError, TimeoutError, ConnectionError) as error:
+                message = error.message if isinstance(error, SyncoxideError) else str(error)
+                print(f"{peer}: {message}", file=sys.stderr, flush=True)
+            await asyncio.sleep(RECONNECT_AFTER)
+
+    async def _meet(self, me: Identity, peer: str, address: RoomAddress) -> None:
+        ledger = await self.store.ledger()
+        peer_key = _key_of(ledger, peer)
+        if peer_key not in ledger.trusted():
+            await asyncio.sleep(UNTRUSTED_RETRY)  # revoked: look again later, quietly
+            return
+        offerer = me.public < peer_key
+        signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
+        try:
+            ice = IcePolicy(tuple(self.ice_servers))  # plus the server's STUN/TURN, if any
+            link = await negotiate(signal, offer_now=False, ice=ice, wait=None)
+            meeting = Meeting(
+                self.store, me, peer_key, offerer, address.room, self.folders, self.broadcast
+            )
+            session = PeerSession(link, meeting)
+            self.sessions[peer] = session
+            print(f"Connected to {peer}.", flush=True)
+            try:
+                await session.run()
+            finally:
+                self.sessions.pop(peer, None)
+                await link.close()
+        finally:
+            await signal.close()
+
+
+def _key_of(ledger: TrustLedger, peer: str) -> bytes:
+    for edge in ledger.graph():
+        for key in (edge.subject, edge.signer):
+            if device_id(key) == peer:
+                return bytes(key)
+    raise TransportError(f"{peer} is not a device this one knows: pair with it first.")
+
+
+def _not_state(change: watchfiles.Change, path: str) -> bool:
+    return "/.syncoxide/" not in path and not path.endswith("/.syncoxide")
+
+
+__all__ = ["Daemon"]

@@ -1,0 +1,102 @@
+"""Which folders this device syncs with whom, and where it meets each peer.
+
+    <config dir>/devices/folders.json  {"version": 1, "folders": {NAME: {"path": str,
+                                        "with": [device id, ...], "mode": "send-receive"}}}
+    <config dir>/devices/peers.json    {"version": 1, "peers": {device id: {"server": url,
+                                        "room": id, "token": str}}}
+
+A peer's room is made by the two devices while pairing and known only to them (the server
+checks the token, a keyed hash of the room id, and keeps no list): each pair meets in its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from syncoxide.devices.device_id import normalise_device_id
+from syncoxide.errors import ConfigError, NotFoundError, UsageError
+from syncoxide.native.p2p.signal import RoomAddress
+
+MODES = ("send-receive", "send-only", "receive-only")
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class SharedFolder:
+    name: str
+    path: Path
+    peers: tuple[str, ...]
+    mode: str = "send-receive"
+
+    @property
+    def sends(self) -> bool:
+        return self.mode != "receive-only"
+
+    @property
+    def receives(self) -> bool:
+        return self.mode != "send-only"
+
+
+class FolderBook:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def folders(self) -> dict[str, SharedFolder]:
+        raw = self._load("folders.json").get("folders", {})
+        return {
+            name: SharedFolder(name, Path(f["path"]), tuple(f["with"]), f.get("mode", MODES[0]))
+            for name, f in raw.items()
+        }
+
+    def add(self, name: str, path: Path, peers: list[str], mode: str) -> SharedFolder:
+        if not name or "/" in name or name.startswith("."):
+            raise UsageError(f"{name!r} cannot name a folder: use letters, digits, - or _.")
+        if mode not in MODES:
+            raise UsageError(f"The mode must be one of {', '.join(MODES)}.")
+        path = path.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        ids = sorted({normalise_device_id(peer) for peer in peers})
+        document = self._load("folders.json")
+        folders = document.setdefault("folders", {})
+        folders[name] = {"path": str(path), "with": ids, "mode": mode}
+        self._save("folders.json", document)
+        return SharedFolder(name, path, tuple(ids), mode)
+
+    def remove(self, name: str) -> None:
+        document = self._load("folders.json")
+        if name not in document.get("folders", {}):
+            raise NotFoundError(f"No folder is named {name}.")
+        del document["folders"][name]
+        self._save("folders.json", document)
+
+    def meeting(self, peer_id: str) -> RoomAddress | None:
+        found = self._load("peers.json").get("peers", {}).get(peer_id)
+        return RoomAddress(found["server"], found["room"], found["token"]) if found else None
+
+    def remember_meeting(self, peer_id: str, address: RoomAddress) -> None:
+        document = self._load("peers.json")
+        peer = {"server": address.server, "room": address.room, "token": address.token}
+        document.setdefault("peers", {})[peer_id] = peer
+        self._save("peers.json", document)
+
+    def _load(self, name: str) -> dict[str, Any]:
+        path = self.folder / name
+        try:
+            document: dict[str, Any] = json.loads(path.read_text())
+        except FileNotFoundError:
+            return {"version": VERSION}
+        except ValueError:
+            raise ConfigError(f"{path} is not valid JSON.", hint="Fix or restore it.") from None
+        if document.get("version") != VERSION:
+            raise ConfigError(f"{path} was written by another syncoxide version.")
+        return document
+
+    def _save(self, name: str, document: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.folder / f".{name}.{os.getpid()}"
+        temporary.write_text(json.dumps(document, indent=1))
+        Path(temporary).replace(self.folder / name)

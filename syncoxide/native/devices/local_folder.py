@@ -1,0 +1,296 @@
+"""One synced folder on disk: scan it into its index, serve blocks, apply a peer's entries.
+
+The index is the folder's journal, kept in ``<config>/devices/index/<name>.json`` and written
+atomically after each scan and each batch of pulls. A file from a peer is assembled in
+``<folder>/.syncoxide/tmp`` (blocks we hold already are copied locally, the rest fetched),
+every block checked against its hash, fsynced, then renamed over the target only if the target
+is still what the index says. A kill at any point leaves either the old file or the new one,
+and a rescan after restart finds whichever it is: equal content merges (no conflict), so
+nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from syncoxide.devices.index import (
+    BLOCK_SIZE,
+    STATE_FOLDER,
+    FileEntry,
+    FolderIndex,
+    loser_name,
+    merged,
+)
+from syncoxide.errors import IntegrityError, JournalError
+
+FetchBlock = Callable[[int, str], Awaitable[bytes]]
+
+
+def _flush_and_sync(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _hash_blocks(path: Path) -> tuple[int, tuple[str, ...]]:
+    blocks, size = [], 0
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(BLOCK_SIZE):
+            blocks.append(hashlib.sha256(chunk).hexdigest())
+            size += len(chunk)
+    return size, tuple(blocks)
+
+
+class LocalFolder:
+    def __init__(self, name: str, root: Path, journal: Path, me: str) -> None:
+        self.name, self.root, self.journal, self.me = name, root, journal, me
+        self.index = self._load()
+
+    def _load(self) -> FolderIndex:
+        try:
+            body = json.loads(self.journal.read_text())
+            entries = [FileEntry.from_json(raw) for raw in body["entries"]]
+        except FileNotFoundError:
+            return FolderIndex()
+        except (ValueError, KeyError, TypeError) as error:
+            raise JournalError(f"The folder index {self.journal} is damaged: {error}.") from None
+        return FolderIndex({entry.path: entry for entry in entries})
+
+    def save(self) -> None:
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.journal.with_name(f".{self.journal.name}.{os.getpid()}")
+        entries = [entry.to_json() for entry in self.index.entries.values()]
+        with Path(temporary).open("w") as handle:
+            json.dump({"version": 1, "entries": entries}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temporary).replace(self.journal)
+
+    def scan(self) -> list[FileEntry]:
+        """Bring the index up to the disk; return the entries that changed."""
+        seen: set[str] = set()
+        changed = [entry for entry in self._scan_files(seen) if entry is not None]
+        for path, entry in list(self.index.entries.items()):
+            if path not in seen and not entry.deleted:
+                version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
+                gone = FileEntry(path, 0, entry.mtime_ns, version, (), True, self.me)
+                changed.append(self._put(gone))
+        if changed:
+            self.save()
+        return changed
+
+    def _scan_files(self, seen: set[str]) -> list[FileEntry | None]:
+        found = []
+        for directory, folders, files in os.walk(self.root):
+            if Path(directory) == self.root:
+                folders[:] = [f for f in folders if f != STATE_FOLDER]
+            for name in files:
+                path = Path(directory, name)
+                relative = path.relative_to(self.root).as_posix()
+                seen.add(relative)
+                found.append(self._scan_one(relative, path))
+        return found
+
+    def _scan_one(self, relative: str, path: Path) -> FileEntry | None:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        known = self.index.entries.get(relative)
+        if (
+            known
+            and not known.deleted
+            and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        ):
+            return None
+        size, blocks = _hash_blocks(path)
+        if known and not known.deleted and known.blocks == blocks:
+            return self._put(
+                FileEntry(
+                    relative,
+                    size,
+                    stat.st_mtime_ns,
+                    known.version,
+                    blocks,
+                    False,
+                    known.modified_by,
+                )
+            )
+        version = dict(known.version) if known else {}
+        version[self.me] = version.get(self.me, 0) + 1
+        return self._put(
+            FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.me)
+        )
+
+    def refresh(self, relative: str) -> FileEntry | None:
+        """Bring one path's entry up to the disk (before deciding about a peer's entry for it);
+        the new entry if the disk had changed. The caller must announce it: the next scan
+        will find nothing new."""
+        path = self.root / relative
+        known = self.index.entries.get(relative)
+        if path.is_file():
+            return self._scan_one(relative, path)
+        if known is not None and not known.deleted:
+            version = {**known.version, self.me: known.version.get(self.me, 0) + 1}
+            return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+        return None
+
+    def held_digests(self) -> set[str]:
+        return set(self._blocks_held())
+
+    def _put(self, entry: FileEntry) -> FileEntry:
+        self.index.entries[entry.path] = entry
+        return entry
+
+    def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
+        """The block with this hash: where the peer saw it, else anywhere in the folder (the
+        file may have been renamed aside meanwhile); None when no file holds it any more."""
+        data = self.read_block(path, number, digest)
+        if data is None:
+            data = self._local_block(self._blocks_held().get(digest), digest)
+        return data
+
+    def read_block(self, path: str, number: int, digest: str) -> bytes | None:
+        entry = self.index.entries.get(path)
+        if entry is None or entry.deleted or number >= len(entry.blocks):
+            return None
+        with contextlib.suppress(OSError), Path(self.root / path).open("rb") as handle:
+            handle.seek(number * BLOCK_SIZE)
+            data = handle.read(BLOCK_SIZE)
+            if hashlib.sha256(data).hexdigest() == digest:
+                return data
+        return None
+
+    def _still_as_indexed(self, path: str) -> bool:
+        entry = self.index.entries.get(path)
+        target = self.root / path
+        if entry is None or entry.deleted:
+            return not target.exists()
+        with contextlib.suppress(FileNotFoundError):
+            stat = target.stat()
+            return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
+        return False
+
+    async def take(self, theirs: FileEntry, fetch: FetchBlock, *, version: dict[str, int]) -> bool:
+        """Put ``theirs`` in place (fetching what we lack); False if the file changed under us.
+        The caller saves the index (``save``) once per batch."""
+        if not self._still_as_indexed(theirs.path):
+            return False
+        if theirs.deleted:
+            self._to_trash(theirs.path)
+        else:
+            temporary = await self._assemble(theirs, fetch)
+            if not self._still_as_indexed(theirs.path):
+                temporary.unlink()
+                return False
+            target = self.root / theirs.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.utime(temporary, ns=(theirs.mtime_ns, theirs.mtime_ns))
+            Path(temporary).replace(target)
+        self._put(
+            FileEntry(
+                theirs.path,
+                theirs.size,
+                theirs.mtime_ns,
+                version,
+                theirs.blocks,
+                theirs.deleted,
+                theirs.modified_by,
+            )
+        )
+        return True
+
+    async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
+        """Keep the losing version of a conflict under its conflict name (the same everywhere)."""
+        aside = loser_name(loser)
+        if ours:
+            target = self.root / aside
+            Path(self.root / loser.path).replace(target)
+            stat = target.stat()
+            self._put(
+                FileEntry(
+                    aside,
+                    loser.size,
+                    stat.st_mtime_ns,
+                    loser.version,
+                    loser.blocks,
+                    False,
+                    loser.modified_by,
+                )
+            )
+            del self.index.entries[loser.path]
+        else:
+            moved = FileEntry(
+                aside, loser.size, loser.mtime_ns, {}, loser.blocks, False, loser.modified_by
+            )
+            self.index.entries.pop(aside, None)
+            await self.take(moved, fetch, version=loser.version)
+
+    def merge_version(self, path: str, theirs: FileEntry) -> None:
+        ours = self.index.entries[path]
+        self._put(
+            FileEntry(
+                path,
+                ours.size,
+                ours.mtime_ns,
+                merged(ours.version, theirs.version),
+                ours.blocks,
+                ours.deleted,
+                ours.modified_by,
+            )
+        )
+
+    async def _assemble(self, theirs: FileEntry, fetch: FetchBlock) -> Path:
+        have = self._blocks_held()
+        scratch = self.root / STATE_FOLDER / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        temporary = scratch / uuid.uuid4().hex
+        try:
+            with Path(temporary).open("wb") as handle:
+                for number, digest in enumerate(theirs.blocks):
+                    data = self._local_block(have.get(digest), digest)
+                    if data is None:
+                        data = await fetch(number, digest)
+                    if hashlib.sha256(data).hexdigest() != digest:
+                        raise IntegrityError(
+                            f"A peer sent a block of {theirs.path!r} that does not match its hash."
+                        )
+                    await asyncio.to_thread(handle.write, data)
+                # Off the event loop: an fsync takes milliseconds, and the loop must keep
+                # acknowledging the data channel meanwhile or the sender stalls.
+                await asyncio.to_thread(_flush_and_sync, handle)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a half-made file is never left behind
+            raise
+        return temporary
+
+    def forget_scratch(self) -> None:
+        """Drop what a killed run left half-assembled (it is fetched again as needed)."""
+        scratch = self.root / STATE_FOLDER / "tmp"
+        for leftover in scratch.glob("*") if scratch.is_dir() else []:
+            leftover.unlink(missing_ok=True)
+
+    def _blocks_held(self) -> dict[str, tuple[str, int]]:
+        held: dict[str, tuple[str, int]] = {}
+        for entry in self.index.entries.values():
+            if not entry.deleted:
+                for number, digest in enumerate(entry.blocks):
+                    held.setdefault(digest, (entry.path, number))
+        return held
+
+    def _local_block(self, where: tuple[str, int] | None, digest: str) -> bytes | None:
+        return None if where is None else self.read_block(where[0], where[1], digest)
+
+    def _to_trash(self, path: str) -> None:
+        source = self.root / path
+        if source.exists():
+            trash = self.root / STATE_FOLDER / "trash" / f"{path}.{uuid.uuid4().hex[:8]}"
+            trash.parent.mkdir(parents=True, exist_ok=True)
+            Path(source).replace(trash)

@@ -1,0 +1,53 @@
+"""Tables of the job queue and of automation rules (one migration, kept beside their code).
+
+``jobs`` is the queue: a job is claimed by a worker for a lease (``lease_owner`` until
+``lease_until``) that the worker renews while it runs; a lease left to expire (its server was
+killed) puts the job back in the queue, so it runs again. ``collect_key`` lets arrivals join
+a job that is still waiting (several scans into one PDF).
+"""
+
+from __future__ import annotations
+
+AUTOMATION_MIGRATION = """
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_after REAL NOT NULL,
+    lease_owner TEXT NOT NULL DEFAULT '',
+    lease_until REAL NOT NULL DEFAULT 0,
+    progress REAL NOT NULL DEFAULT 0,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    error_code TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT '{}',
+    collect_key TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX jobs_ready ON jobs (status, run_after);
+CREATE INDEX jobs_by_user ON jobs (user_id, status, id);
+CREATE INDEX jobs_collecting ON jobs (collect_key, status);
+CREATE TABLE automation_rules (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    match_types TEXT NOT NULL DEFAULT '[]',
+    match_name TEXT NOT NULL DEFAULT '',
+    max_bytes INTEGER NOT NULL DEFAULT 0,
+    output TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    target_folder TEXT NOT NULL,
+    combine INTEGER NOT NULL DEFAULT 0,
+    original TEXT NOT NULL DEFAULT 'keep',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX automation_rules_by_source ON automation_rules (source_kind, source);
+"""

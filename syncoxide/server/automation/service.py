@@ -1,0 +1,244 @@
+"""Arrivals become jobs, and a job fetches its inputs, runs the action and stores the result.
+
+Arrivals come from two places: a request link's finished upload (``link_arrived``, called by
+the drop endpoint) and a write into the user's server storage (``FileService.changes``). Each
+enabled rule of the owner that watches that place and matches the file gets a job; a
+combining rule adds the file to its job while that job still waits.
+
+A job copies its inputs out of the blob store into ``DATA/automation/job-ID``, runs the action
+there (``syncoxide.native.actions``: limits, isolation), and stores the result in the owner's
+storage under the path fixed when the job was made. That makes a re-run after a crash safe:
+the same result lands on the same path, and a result already there with the same content is
+left as is, so a job completes exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syncoxide.automation.actions import ActionOptions, plan_conversion, suffix_of
+from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide.native.actions.runner import ActionRun, run_action
+from syncoxide.server.automation.queue import Job, JobQueue, NewJob
+from syncoxide.server.automation.rules import (
+    FOLDER,
+    MOVE,
+    REQUEST,
+    AutomationRule,
+    AutomationRuleStore,
+)
+from syncoxide.server.automation.worker import JobControl, JobWorker
+from syncoxide.server.events.service import Notifier
+from syncoxide.server.files.changes import WRITTEN, FileChange
+from syncoxide.server.files.service import FileService
+from syncoxide.server.files.store import StoredEntry
+from syncoxide.server.links.service import LinkService
+from syncoxide.server.links.store import Link, LinkFile
+
+log = logging.getLogger("syncoxide.server.automation")
+JOB_KIND = "automation"
+PIECE = 1 << 20
+
+
+@dataclass
+class AutomationService:
+    rules: AutomationRuleStore
+    queue: JobQueue
+    files: FileService
+    links: LinkService
+    notifier: Notifier
+    work_root: Path
+    settle_seconds: float = 10.0
+    worker: JobWorker | None = None
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _writing: set[tuple[int, str]] = field(default_factory=set)
+
+    # -- arrivals ---------------------------------------------------------------------
+
+    async def link_arrived(self, link: Link, file: LinkFile) -> None:
+        if link.public_key:  # sealed to the owner's key: the server cannot read it
+            return
+        item = {"source": REQUEST, "link": link.id, "file": file.id, "name": file.path}
+        for rule in self.rules.watching(REQUEST, link.user_id):
+            if rule.source == link.id and rule.matches(file.path, file.size):
+                self._enqueue(rule, item)
+
+    def file_changed(self, change: FileChange) -> None:
+        """A ``FileService`` listener: runs inline after the write, so it only schedules."""
+        if change.what != WRITTEN or (change.user_id, change.path) in self._writing:
+            return
+        task = asyncio.get_running_loop().create_task(self._folder_arrival(change))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _folder_arrival(self, change: FileChange) -> None:
+        entry = self._stored_or_none(change.user_id, change.path)
+        if entry is None:  # gone again already
+            return
+        item = {"source": FOLDER, "path": change.path, "name": change.path}
+        for rule in self.rules.watching(FOLDER, change.user_id):
+            inside = change.path.startswith(f"{rule.source}/") if rule.source else True
+            own = rule.target_folder and change.path.startswith(f"{rule.target_folder}/")
+            if inside and not own and rule.matches(change.path, entry.size):
+                self._enqueue(rule, item)
+
+    def _enqueue(self, rule: AutomationRule, item: dict[str, Any]) -> None:
+        key = f"rule:{rule.id}" if rule.combine else ""
+        if key and self.queue.collect(key, item, self.settle_seconds) is not None:
+            return
+        when = time.strftime("%Y-%m-%d-%H%M%S", time.gmtime())
+        payload = {
+            "rule": rule.id,
+            "rule_name": rule.name,
+            "items": [item],
+            "output_type": rule.output,
+            "output": rule.output_path(item["name"], when),
+            "options": rule.options,
+            "original": rule.original,
+            "target_folder": rule.target_folder,
+        }
+        delay = self.settle_seconds if rule.combine else 0.0
+        self.queue.enqueue(NewJob(rule.user_id, JOB_KIND, payload, delay=delay, collect_key=key))
+        if self.worker is not None:
+            self.worker.wake()
+
+    async def job_finished(self, job: Job, status: str) -> None:
+        payload = {"job": job.id, "rule": job.payload.get("rule"), "status": status}
+        await self.notifier.emit(job.user_id, "automation.job.finished", payload, int(time.time()))
+
+    # -- running a job -----------------------------------------------------------------
+
+    async def run_job(self, job: Job, control: JobControl) -> dict[str, Any]:
+        work = self.work_root / f"job-{job.id}"
+        shutil.rmtree(work, ignore_errors=True)  # what an interrupted attempt left
+        work.mkdir(parents=True)
+        try:
+            return await self._run_in(work, job, control)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    async def _run_in(self, work: Path, job: Job, control: JobControl) -> dict[str, Any]:
+        payload = job.payload
+        items = payload["items"]
+        inputs = [await self._fetch(job, item, work / f"input-{n:05d}.{suffix_of(item['name'])}")
+                  for n, item in enumerate(items)]  # fmt: skip
+        output_type = payload["output_type"]
+        target = "result/" if output_type == "/" else f"result.{output_type}"
+        plan = plan_conversion(
+            [str(p) for p in inputs], target, ActionOptions(**payload["options"])
+        )
+        local = work / target.rstrip("/")
+        run = ActionRun(plan, inputs, local, replace=True)
+        result = await asyncio.to_thread(
+            run_action, run, cancelled=control.cancelled, on_progress=control.report
+        )
+        stored = await self._store(job.user_id, local, payload["output"].rstrip("/"))
+        if payload["original"] == MOVE:
+            await self._move_originals(job, items)
+        return {"action": plan.action.value, "outputs": stored, "seconds": round(result.seconds, 2),
+                "details": result.details}  # fmt: skip
+
+    async def _fetch(self, job: Job, item: dict[str, Any], into: Path) -> Path:
+        with into.open("wb") as out:
+            async for piece in self._source_bytes(job, item):
+                out.write(piece)
+        return into
+
+    async def _source_bytes(self, job: Job, item: dict[str, Any]) -> AsyncIterator[bytes]:
+        if item["source"] == REQUEST:
+            file = await self.links.store.file(item["link"], item["file"])
+            if file is not None:
+                async for piece in self.links.file_bytes(file):
+                    yield piece
+                return
+        else:
+            stored = self._stored_or_none(job.user_id, item["path"])
+            if stored is not None:
+                async for piece in self.files.read(stored, 0, stored.size):
+                    yield piece
+                return
+        # Moved beside the result by an earlier attempt of this very job.
+        moved = self._moved_path(job.payload, item)
+        entry = self._stored_or_none(job.user_id, moved)
+        if entry is None:
+            raise NotFoundError(f"{item['name']!r} is no longer there; nothing was made from it.")
+        async for piece in self.files.read(entry, 0, entry.size):
+            yield piece
+
+    def _stored_or_none(self, user_id: int, path: str) -> StoredEntry | None:
+        try:
+            return self.files.file(user_id, path)
+        except SyncoxideError:  # not there, or a folder
+            return None
+
+    async def _store(self, user_id: int, local: Path, path: str) -> list[str]:
+        if local.is_dir():
+            stored = []
+            for child in sorted(p for p in local.rglob("*") if p.is_file()):
+                relative = child.relative_to(local).as_posix()
+                stored += await self._store(user_id, child, f"{path}/{relative}")
+            return stored
+        digest = await asyncio.to_thread(_sha256, local)
+        existing = self._stored_or_none(user_id, path)
+        if existing is not None and existing.sha256 == digest:
+            return [path]  # an earlier attempt stored it before its server stopped
+        self._writing.add((user_id, path))
+        try:
+            await self.files.put(
+                user_id, path, _read_pieces(local), mtime_ns=time.time_ns(), expected_sha1=None
+            )
+        finally:
+            self._writing.discard((user_id, path))
+        return [path]
+
+    async def _move_originals(self, job: Job, items: list[dict[str, Any]]) -> None:
+        for item in items:
+            moved = self._moved_path(job.payload, item)
+            if item["source"] == FOLDER:
+                if self._stored_or_none(job.user_id, item["path"]) is not None:
+                    self._writing.add((job.user_id, moved))
+                    self.files.move(job.user_id, item["path"], moved)
+                    self._writing.discard((job.user_id, moved))
+                continue
+            file = await self.links.store.file(item["link"], item["file"])
+            if file is None:
+                continue
+            if self._stored_or_none(job.user_id, moved) is None:
+                self._writing.add((job.user_id, moved))
+                try:
+                    body = self.links.file_bytes(file)
+                    await self.files.put(
+                        job.user_id, moved, body, mtime_ns=time.time_ns(), expected_sha1=None
+                    )
+                finally:
+                    self._writing.discard((job.user_id, moved))
+            await self.links.store.remove_file(item["link"], item["file"])
+            await self.links.blobs.delete(file.blob_key)
+
+    @staticmethod
+    def _moved_path(payload: dict[str, Any], item: dict[str, Any]) -> str:
+        base = item["name"].rsplit("/", 1)[-1]
+        folder = payload["target_folder"]
+        return f"{folder}/{base}" if folder else base
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while piece := source.read(PIECE):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+async def _read_pieces(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as source:
+        while piece := source.read(PIECE):
+            yield piece

@@ -1,0 +1,172 @@
+"""The worker: claims jobs from the queue and runs them, a few at a time, renewing their leases.
+
+Each server process runs one worker with its own owner id. A claimed job's handler runs as an
+asyncio task; a companion loop renews the lease every ``renew_every`` seconds, stores the
+progress the handler reported, and turns a cancel asked through the API into ``JobControl``'s
+``cancelled`` flag, which the action's process runner checks every 50 ms.
+
+Failures: a retryable error (``SyncoxideError.retryable``) or an unexpected exception is tried
+again after a growing delay (``syncoxide.automation.backoff``); any other error of our tree
+(bad input, a file too large, a time limit) will not get better, so the job goes straight to
+the dead-letter list with its message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncoxide.automation.backoff import retry_delay
+from syncoxide.errors import CancelledByUserError, SyncoxideError
+from syncoxide.server.automation.queue import Job, JobQueue
+
+log = logging.getLogger("syncoxide.server.jobs")
+
+
+@dataclass
+class JobControl:
+    """What a running handler reports to, and reads from, its worker (thread-safe)."""
+
+    progress: float = 0.0
+    _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def report(self, fraction: float) -> None:
+        self.progress = max(0.0, min(fraction, 1.0))
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def ask_to_cancel(self) -> None:
+        self._cancel.set()
+
+
+JobHandler = Callable[[Job, JobControl], Awaitable[dict[str, Any]]]
+Finished = Callable[[Job, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    slots: int = 2  # jobs at once in this process (the actions are CPU-bound)
+    per_user: int = 1  # jobs at once per user, over every process
+    lease: float = 30.0
+    renew_every: float = 1.0
+    poll: float = 1.0
+    retry_base: float = 5.0
+
+
+async def _nothing_to_tell(job: Job, status: str) -> None:
+    return None
+
+
+class JobWorker:
+    def __init__(
+        self,
+        queue: JobQueue,
+        handlers: dict[str, JobHandler],
+        settings: WorkerSettings | None = None,
+        on_finished: Finished = _nothing_to_tell,
+    ) -> None:
+        self.queue = queue
+        self.handlers = handlers
+        self.settings = settings or WorkerSettings()
+        self.owner = f"worker-{secrets.token_hex(6)}"
+        self.on_finished = on_finished
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._controls: dict[int, JobControl] = {}
+        self._loop: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._loop = asyncio.create_task(self._claim_loop())
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming, stop the running actions (their process groups are killed within
+        50 ms) and give their jobs back to the queue, so the server's shutdown never waits for
+        a long conversion and the jobs run again at the next start."""
+        self._stopping = True
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+        for control in self._controls.values():
+            control.ask_to_cancel()
+        running = list(self._running)
+        if running:
+            await asyncio.wait(running, timeout=grace)
+        for task in running:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        """A job was queued in this process: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def _claim_loop(self) -> None:
+        while True:
+            try:
+                self.queue.reclaim_expired()
+                while len(self._running) < self.settings.slots:
+                    job = self.queue.claim(self.owner, self.settings.lease, self.settings.per_user)
+                    if job is None:
+                        break
+                    task = asyncio.create_task(self._run(job))
+                    self._running.add(task)
+                    task.add_done_callback(self._done)
+            except Exception:
+                log.exception("claiming jobs failed; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.poll)
+            self._wake.clear()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()  # a slot is free
+
+    async def _run(self, job: Job) -> None:
+        control = self._controls[job.id] = JobControl()
+        renewing = asyncio.create_task(self._renew(job, control))
+        try:
+            handler = self.handlers[job.kind]
+            result = await handler(job, control)
+        except CancelledByUserError:
+            if self._stopping:
+                self.queue.release(job.id, self.owner)
+            elif self.queue.stop_cancelled(job.id, self.owner):
+                await self.on_finished(job, "cancelled")
+            return
+        except SyncoxideError as error:
+            await self._failed(job, error.code, str(error), retry=error.retryable)
+            return
+        except Exception as error:  # a bug or an IO hiccup: worth another try
+            log.exception("job %s failed unexpectedly", job.id)
+            await self._failed(job, "internal", f"{type(error).__name__}: {error}", retry=True)
+            return
+        finally:
+            renewing.cancel()
+            self._controls.pop(job.id, None)
+        if self.queue.finish(job.id, self.owner, result):
+            await self.on_finished(job, "done")
+
+    async def _failed(self, job: Job, code: str, message: str, *, retry: bool) -> None:
+        delay = retry_delay(job.attempts, random.random(), base=self.settings.retry_base)  # noqa: S311
+        after = self.queue.fail(
+            job.id, self.owner, code=code, message=message, retry_in=delay if retry else None
+        )
+        if after is not None and after.status != "queued":
+            await self.on_finished(after, after.status)
+
+    async def _renew(self, job: Job, control: JobControl) -> None:
+        while True:
+            await asyncio.sleep(self.settings.renew_every)
+            asked = self.queue.renew(job.id, self.owner, self.settings.lease, control.progress)
+            if asked or asked is None:  # cancelled, or the lease is lost: stop the action
+                control.ask_to_cancel()

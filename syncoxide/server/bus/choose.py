@@ -1,0 +1,45 @@
+"""The bus a deployment names, opened: nothing for the embedded default, Redis otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from syncoxide.server.accounts.cli_codes import CliCodes
+from syncoxide.server.bus.port import Bus, Rooms
+from syncoxide.server.bus.redis import RedisBus, RedisRooms
+from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
+from syncoxide.server.deployment.settings import Target
+from syncoxide.server.ratelimit import Limiter
+
+
+@dataclass
+class SharedBus:
+    """A bus with its rooms, rate limits and sign-in codes, shared by every instance."""
+
+    bus: Bus
+    rooms: Rooms
+    limiter: Limiter
+    cli_codes: CliCodes
+    closers: tuple[RedisBus, RedisRooms]
+
+    async def aclose(self) -> None:
+        for closer in self.closers:
+            await closer.aclose()
+
+
+def open_bus(target: Target) -> SharedBus | None:
+    """None for the in-process default (the server's own paths serve it); connections are
+    made on first use, inside the server's event loop."""
+    if target.kind == "memory":
+        return None
+    client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
+    bus, rooms = RedisBus(client), RedisRooms(client)
+    return SharedBus(
+        bus=bus,
+        rooms=rooms,
+        limiter=RedisRateLimiter(client),
+        cli_codes=RedisCliCodes(client),
+        closers=(bus, rooms),
+    )

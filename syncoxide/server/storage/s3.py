@@ -1,0 +1,173 @@
+"""The blob store on any S3-compatible service, through the project's S3 client settings.
+
+Keys map to objects under an optional prefix. A blob of up to one part is a single PUT; a
+longer one streams as a multipart upload, one part in memory at a time, aborted if the
+stream fails, so a failed ``put`` leaves no object and no stray parts, and no instance ever
+holds a whole file. Reads are ranged GETs, so a download resumed with Range on any
+instance starts where it asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from syncoxide.errors import NotFoundError
+from syncoxide.native.providers.s3.errors import translated
+from syncoxide.native.providers.s3.settings import S3Settings, create_client
+from syncoxide.server.storage.blobs import check_key
+
+#: S3's smallest part but the last; bigger parts cost memory, smaller ones requests.
+MIN_PART = 5 * 1024 * 1024
+
+
+class S3BlobStore:
+    def __init__(self, settings: S3Settings) -> None:
+        self._settings = settings
+        self._bucket = settings.bucket
+        prefix = settings.prefix.strip("/")
+        self._prefix = f"{prefix}/" if prefix else ""
+        self._part_size = max(settings.part_size, MIN_PART)
+        self._client: Any = None
+        self._context: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _key(self, key: str) -> str:
+        check_key(key)
+        return self._prefix + key
+
+    def _translated(self, where: str) -> contextlib.AbstractContextManager[None]:
+        return translated(where, self._bucket, self._settings.endpoint_url or "AWS")
+
+    async def _s3(self) -> Any:
+        """The client of the running event loop (a client belongs to the loop it was made in)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._context = create_client(self._settings)
+            self._client = await self._context.__aenter__()
+            self._loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._context is not None:
+            await self._context.__aexit__(None, None, None)
+        self._client = self._context = self._loop = None
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
+        name = self._key(key)
+        s3 = await self._s3()
+        parts = _parts(chunks, self._part_size)
+        first = await anext(parts, b"")
+        second = await anext(parts, None)
+        if second is None:
+            with self._translated(key):
+                await s3.put_object(Bucket=self._bucket, Key=name, Body=first)
+            return len(first)
+        return await self._multipart(name, _chained(first, second, parts))
+
+    async def _multipart(self, name: str, parts: AsyncIterator[bytes]) -> int:
+        s3 = await self._s3()
+        with self._translated(name):
+            started = await s3.create_multipart_upload(Bucket=self._bucket, Key=name)
+        upload = {"Bucket": self._bucket, "Key": name, "UploadId": started["UploadId"]}
+        done: list[dict[str, Any]] = []
+        written = 0
+        try:
+            async for part in parts:
+                with self._translated(name):
+                    sent = await s3.upload_part(**upload, PartNumber=len(done) + 1, Body=part)
+                done.append({"PartNumber": len(done) + 1, "ETag": sent["ETag"]})
+                written += len(part)
+            with self._translated(name):
+                await s3.complete_multipart_upload(**upload, MultipartUpload={"Parts": done})
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await s3.abort_multipart_upload(**upload)
+            raise
+        return written
+
+    async def adopt(self, key: str, path: Path) -> int:
+        """Stream the finished local file up (S3 cannot rename into a bucket), then drop it."""
+        size = await self.put(key, _file_chunks(path, self._part_size))
+        path.unlink()
+        return size
+
+    async def read(
+        self, key: str, chunk_size: int = 1 << 16, start: int = 0, length: int | None = None
+    ) -> AsyncIterator[bytes]:
+        name = self._key(key)
+        if length == 0:
+            return
+        last = "" if length is None else str(start + length - 1)
+        s3 = await self._s3()
+        try:
+            with self._translated(key):
+                reply = await s3.get_object(
+                    Bucket=self._bucket, Key=name, Range=f"bytes={start}-{last}"
+                )
+        except NotFoundError as error:
+            raise NotFoundError(f"No blob {key!r}.") from error
+        async with reply["Body"] as body:
+            while chunk := await body.read(chunk_size):
+                yield chunk
+
+    async def size(self, key: str) -> int | None:
+        name = self._key(key)
+        s3 = await self._s3()
+        try:
+            head = await s3.head_object(Bucket=self._bucket, Key=name)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            with self._translated(key):
+                raise
+        return int(head["ContentLength"])
+
+    async def delete(self, key: str) -> bool:
+        if await self.size(key) is None:
+            return False
+        s3 = await self._s3()
+        with self._translated(key):
+            await s3.delete_object(Bucket=self._bucket, Key=self._key(key))
+        return True
+
+    async def keys(self, prefix: str) -> Sequence[str]:
+        s3 = await self._s3()
+        found: list[str] = []
+        pages = s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=self._prefix + prefix
+        )
+        with self._translated(prefix or "/"):
+            async for page in pages:
+                found.extend(item["Key"][len(self._prefix) :] for item in page.get("Contents", []))
+        return sorted(found)
+
+
+async def _parts(chunks: AsyncIterator[bytes], size: int) -> AsyncIterator[bytes]:
+    """The stream regrouped into parts of ``size`` bytes (the last one shorter)."""
+    buffer = bytearray()
+    async for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= size:
+            yield bytes(buffer[:size])
+            del buffer[:size]
+    if buffer:
+        yield bytes(buffer)
+
+
+async def _chained(first: bytes, second: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    yield second
+    async for part in rest:
+        yield part
+
+
+async def _file_chunks(path: Path, size: int) -> AsyncIterator[bytes]:
+    with path.open("rb") as source:
+        while chunk := source.read(size):
+            yield chunk

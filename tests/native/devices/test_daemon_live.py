@@ -1,0 +1,196 @@
+"""Two and three devices on one machine, each with its own config folder, syncing through a
+live server on loopback: changes arrive, concurrent edits keep both, kill -9 converges."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LiveServer
+from tests.native.devices.device_processes import DeviceHome, make_device, pair
+from tests.native.p2p.p2p_processes import CliRun
+
+ARRIVAL = 30.0
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = ARRIVAL) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".syncoxide" not in p.parts
+    }
+
+
+class Fleet:
+    def __init__(self, root: Path, server: LiveServer) -> None:
+        self.root, self.server = root, server
+        self.runs: dict[str, CliRun] = {}
+
+    def device(self, name: str) -> DeviceHome:
+        return make_device(self.root, name)
+
+    def share(self, device: DeviceHome, *peers: DeviceHome, mode: list[str] | None = None) -> Path:
+        path = self.root / f"{device.name}-files"
+        args = [a for peer in peers for a in ("--with", peer.device_id)]
+        done = device.run("folders", "add", "photos", str(path), *args, *(mode or []))
+        assert done.returncode == 0, done.stderr
+        return path
+
+    def start(self, device: DeviceHome) -> CliRun:
+        run = device.start("run", log=self.root / f"{device.name}-run-{time.monotonic_ns()}.log")
+        self.runs[device.name] = run
+        return run
+
+    def stop_all(self) -> None:
+        for run in self.runs.values():
+            if run.process.poll() is None:
+                run.process.send_signal(signal.SIGINT)
+        for run in self.runs.values():
+            try:
+                run.process.wait(10)
+            except Exception:
+                run.stop()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, live_server: LiveServer) -> Iterator[Fleet]:
+    made = Fleet(tmp_path, live_server)
+    yield made
+    made.stop_all()
+
+
+def two_paired(fleet: Fleet) -> tuple[DeviceHome, DeviceHome, Path, Path]:
+    laptop, phone = fleet.device("laptop"), fleet.device("phone")
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    return laptop, phone, fleet.share(laptop, phone), fleet.share(phone, laptop)
+
+
+def test_a_change_on_one_device_appears_on_the_other(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "album").mkdir()
+    (here / "album" / "a.txt").write_text("first\n")
+    big = os.urandom(3 * 128 * 1024 + 5)
+    (here / "big.bin").write_bytes(big)
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "the phone has the laptop's files", 60)
+    (there / "album" / "a.txt").write_text("changed on the phone\n")
+    took = wait_until(
+        lambda: (here / "album" / "a.txt").read_text() == "changed on the phone\n",
+        "the edit came back",
+    )
+    print(f"propagation of one changed file: {took:.2f} s")
+    (here / "album" / "a.txt").unlink()
+    wait_until(lambda: not (there / "album" / "a.txt").exists(), "the delete arrived")
+    assert tree(there) == tree(here)
+
+
+def test_concurrent_edits_end_as_both_versions_on_both_devices(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "note.txt").write_text("v0\n")
+    (there / "note.txt").write_text("v0\n")  # equal content: no conflict, histories merge
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "both agree on v0", 60)
+    fleet.stop_all()
+    (here / "note.txt").write_text("laptop's edit\n")
+    (there / "note.txt").write_text("phone's edit\n")
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(
+        lambda: len(tree(here)) == 2 and tree(here) == tree(there), "both versions on both", 60
+    )
+    contents = sorted(p.read_text() for p in here.iterdir() if p.is_file())
+    assert contents == ["laptop's edit\n", "phone's edit\n"]
+
+
+def test_kill_9_mid_transfer_then_restart_converges_with_nothing_lost(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    payload = os.urandom(24 * 1024 * 1024)
+    (here / "video.bin").write_bytes(payload)
+    (here / "small.txt").write_text("small\n")
+    fleet.start(laptop)
+    receiving = fleet.start(phone)
+    scratch = there / ".syncoxide" / "tmp"
+    wait_until(lambda: any(p.stat().st_size > 0 for p in scratch.glob("*")), "a transfer began", 60)
+    receiving.process.send_signal(signal.SIGKILL)
+    receiving.process.wait(10)
+    assert (
+        not (there / "video.bin").exists()
+        or tree(there).get("video.bin") == tree(here)["video.bin"]
+    )
+    fleet.start(phone)
+    wait_until(lambda: tree(there) == tree(here), "the phone caught up after the restart", 120)
+    assert (
+        hashlib.sha256((there / "video.bin").read_bytes()).digest()
+        == hashlib.sha256(payload).digest()
+    )
+    assert (here / "video.bin").read_bytes() == payload  # the sender lost nothing either
+
+
+def test_a_revoked_device_is_refused_by_every_device(fleet: Fleet) -> None:
+    laptop, phone, tablet = fleet.device("laptop"), fleet.device("phone"), fleet.device("tablet")
+    for first, second in [(laptop, phone), (laptop, tablet), (phone, tablet)]:
+        pair(first, second, fleet.server.url, fleet.root)
+    folders = {
+        laptop.name: fleet.share(laptop, phone, tablet),
+        phone.name: fleet.share(phone, laptop, tablet),
+        tablet.name: fleet.share(tablet, laptop, phone),
+    }
+    assert laptop.run("revoke", tablet.device_id).returncode == 0
+    fleet.start(laptop)
+    fleet.start(phone)
+    # The phone hears of the revocation from the laptop, though it paired with the tablet itself.
+    wait_until(
+        lambda: tablet.device_id in {d["device_id"] for d in phone.json("list")["revoked"]},
+        "the revocation reached the phone",
+    )
+    (folders["phone"] / "for-trusted-only.txt").write_text("secret\n")
+    (folders["tablet"] / "from-revoked.txt").write_text("evil\n")
+    fleet.start(tablet)
+    wait_until(lambda: (folders["laptop"] / "for-trusted-only.txt").exists(), "laptop got it")
+    time.sleep(8)  # the tablet keeps knocking meanwhile
+    assert not (folders["laptop"] / "from-revoked.txt").exists()
+    assert not (folders["phone"] / "from-revoked.txt").exists()
+    assert not (folders["tablet"] / "for-trusted-only.txt").exists()
+    assert phone.json("list")["trusted"] == [
+        {"device_id": laptop.device_id, "name": "laptop", "introduced_by": None}
+    ]
+
+
+def test_an_introduced_device_is_only_trusted_once_the_suggestion_is_accepted(
+    fleet: Fleet,
+) -> None:
+    laptop, phone, tablet = fleet.device("laptop"), fleet.device("phone"), fleet.device("tablet")
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    pair(laptop, tablet, fleet.server.url, fleet.root)
+    assert laptop.run("introduce", tablet.device_id).returncode == 0
+    fleet.share(laptop, phone)
+    fleet.share(phone, laptop)
+    fleet.start(laptop)
+    fleet.start(phone)
+    wait_until(lambda: bool(phone.json("list")["suggested"]), "the phone sees the suggestion")
+    listed = phone.json("list")
+    assert listed["suggested"] == [
+        {"device_id": tablet.device_id, "name": "tablet", "suggested_by": [laptop.device_id]}
+    ]
+    assert tablet.device_id not in {d["device_id"] for d in listed["trusted"]}
+    accepted = phone.json("trust", tablet.device_id)
+    assert accepted["introduced_by"] == laptop.device_id
+    trusted = {d["device_id"]: d for d in phone.json("list")["trusted"]}
+    assert trusted[tablet.device_id]["introduced_by"] == laptop.device_id

@@ -1,0 +1,98 @@
+"""A synced folder on disk: only missing blocks are fetched, bad or missing blocks change
+nothing, and a file changed under a pull is left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from syncoxide.devices.index import BLOCK_SIZE, FileEntry
+from syncoxide.errors import IntegrityError
+from syncoxide.native.devices.local_folder import FetchBlock, LocalFolder
+from syncoxide.native.devices.session import BlockUnavailable
+
+
+def folder(tmp_path: Path, name: str) -> LocalFolder:
+    root = tmp_path / name
+    root.mkdir()
+    return LocalFolder("f", root, tmp_path / f"{name}.json", name.upper())
+
+
+def source_and_target(tmp_path: Path) -> tuple[LocalFolder, LocalFolder]:
+    source, target = folder(tmp_path, "source"), folder(tmp_path, "target")
+    (source.root / "big.bin").write_bytes(os.urandom(5 * BLOCK_SIZE))
+    source.scan()
+    return source, target
+
+
+def fetch_from(source: LocalFolder, path: str, log: list[int]) -> FetchBlock:
+    async def fetch(number: int, digest: str) -> bytes:
+        log.append(number)
+        data = source.serve_block(path, number, digest)
+        if data is None:
+            raise BlockUnavailable()
+        return data
+
+    return fetch
+
+
+def take(target: LocalFolder, entry: FileEntry, fetch: FetchBlock) -> bool:
+    return asyncio.run(target.take(entry, fetch, version=entry.version))
+
+
+def test_an_edit_in_the_middle_moves_one_block(tmp_path: Path) -> None:
+    source, target = source_and_target(tmp_path)
+    fetched: list[int] = []
+    assert take(target, source.index.entries["big.bin"], fetch_from(source, "big.bin", fetched))
+    assert fetched == [0, 1, 2, 3, 4]
+    with open(source.root / "big.bin", "r+b") as handle:
+        handle.seek(2 * BLOCK_SIZE + 7)
+        handle.write(b"edited")
+    [changed] = source.scan()
+    fetched.clear()
+    assert take(target, changed, fetch_from(source, "big.bin", fetched))
+    assert fetched == [2]
+    assert (target.root / "big.bin").read_bytes() == (source.root / "big.bin").read_bytes()
+    assert target.scan() == []  # what was written is what the index says
+
+
+def test_a_block_that_does_not_match_its_hash_changes_nothing(tmp_path: Path) -> None:
+    source, target = source_and_target(tmp_path)
+
+    async def liar(number: int, digest: str) -> bytes:
+        return b"not what was announced"
+
+    with pytest.raises(IntegrityError):
+        take(target, source.index.entries["big.bin"], liar)
+    assert not (target.root / "big.bin").exists()
+    assert list((target.root / ".syncoxide" / "tmp").iterdir()) == []
+
+
+def test_a_peer_that_announces_blocks_it_does_not_send_changes_nothing(tmp_path: Path) -> None:
+    source, target = source_and_target(tmp_path)
+    entry = source.index.entries["big.bin"]
+    (source.root / "big.bin").write_bytes(b"replaced meanwhile")
+    with pytest.raises(BlockUnavailable):
+        take(target, entry, fetch_from(source, "big.bin", []))
+    assert not (target.root / "big.bin").exists()
+    assert list((target.root / ".syncoxide" / "tmp").iterdir()) == []
+
+
+def test_a_file_changed_under_a_pull_is_left_alone(tmp_path: Path) -> None:
+    source, target = source_and_target(tmp_path)
+    (target.root / "big.bin").write_text("made here, not scanned yet")
+    assert not take(target, source.index.entries["big.bin"], fetch_from(source, "big.bin", []))
+    assert (target.root / "big.bin").read_text() == "made here, not scanned yet"
+
+
+def test_a_rescan_after_a_crash_between_rename_and_journal_merges_without_conflict(
+    tmp_path: Path,
+) -> None:
+    source, target = source_and_target(tmp_path)
+    entry = source.index.entries["big.bin"]
+    (target.root / "big.bin").write_bytes((source.root / "big.bin").read_bytes())  # renamed...
+    [found] = target.scan()  # ...but the journal never heard of it
+    assert found.same_content(entry)

@@ -1,0 +1,207 @@
+"""The SQLite job queue and its worker: claims, leases, retries, dead letters, cancel, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncoxide.errors import ActionError, CancelledByUserError, TransportError
+from syncoxide.server.automation.queue import Job, NewJob
+from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
+from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.storage.sqlite import open_database
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    config = ServerConfig(data_dir=tmp_path / "data", web_root=tmp_path / "web")
+    prepare_data_dir(config)
+    db = open_database(config.database_path)
+    for name in ("alice", "bob"):
+        db.execute(
+            "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
+        )
+    db.close()
+    return config.database_path
+
+
+def queue(database: Path, clock: Clock | None = None) -> SqliteJobQueue:
+    return SqliteJobQueue(open_database(database), clock or Clock())
+
+
+def test_two_processes_never_claim_the_same_job(database: Path) -> None:
+    first, second = queue(database), queue(database)
+    for _ in range(20):
+        first.enqueue(NewJob(1, "k", {}))
+    claimed: list[int] = []
+
+    def take(q: SqliteJobQueue, owner: str) -> None:
+        while (job := q.claim(owner, 30, per_user=100)) is not None:
+            claimed.append(job.id)
+
+    threads = [
+        threading.Thread(target=take, args=(q, f"o{n}")) for n, q in enumerate((first, second))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == list(range(1, 21))
+
+
+def test_the_per_user_limit_holds_and_others_go_ahead(database: Path) -> None:
+    q = queue(database)
+    for user in (1, 1, 2):
+        q.enqueue(NewJob(user, "k", {}))
+    first = q.claim("w", 30, per_user=1)
+    second = q.claim("w", 30, per_user=1)
+    assert (first and first.user_id, second and second.user_id) == (1, 2)
+    assert q.claim("w", 30, per_user=1) is None  # alice's second waits for her first
+
+
+def test_an_expired_lease_puts_the_job_back_and_the_old_owner_cannot_finish(database: Path) -> None:
+    clock = Clock()
+    q = queue(database, clock)
+    job = q.enqueue(NewJob(1, "k", {}, max_attempts=2))
+    assert q.claim("dead-worker", 30, 1) is not None
+    clock.now += 31
+    assert q.reclaim_expired() == 1
+    again = q.claim("new-worker", 30, 1)
+    assert again is not None and again.attempts == 2
+    assert not q.finish(job.id, "dead-worker", {})
+    assert q.finish(job.id, "new-worker", {"ok": 1})
+    done = q.get(1, job.id)
+    assert done is not None and (done.status, done.result) == ("done", {"ok": 1})
+
+
+def test_failures_back_off_then_land_in_the_dead_letter_list(database: Path) -> None:
+    clock = Clock()
+    q = queue(database, clock)
+    job = q.enqueue(NewJob(1, "k", {}, max_attempts=2))
+    q.claim("w", 30, 1)
+    later = q.fail(job.id, "w", code="transport", message="cut", retry_in=10)
+    assert later is not None and (later.status, later.run_after) == ("queued", 1010)
+    assert q.claim("w", 30, 1) is None  # not before its time
+    clock.now += 10
+    q.claim("w", 30, 1)
+    dead = q.fail(job.id, "w", code="transport", message="cut again", retry_in=10)
+    assert dead is not None and (dead.status, dead.message) == ("dead", "cut again")
+    assert [j.id for j in q.list(1, "dead", 10)] == [job.id]
+    assert q.list(2, "dead", 10) == []
+    revived = q.retry(1, job.id)
+    assert revived is not None and (revived.status, revived.attempts) == ("queued", 0)
+
+
+def test_arrivals_collect_into_a_waiting_job(database: Path) -> None:
+    clock = Clock()
+    q = queue(database, clock)
+    q.enqueue(NewJob(1, "k", {"items": ["a"]}, delay=5, collect_key="rule:1"))
+    clock.now += 3
+    joined = q.collect("rule:1", "b", settle=5)
+    assert joined is not None and joined.payload["items"] == ["a", "b"]
+    assert joined.run_after == 1008
+    clock.now += 6
+    assert q.claim("w", 30, 1) is not None
+    assert q.collect("rule:1", "c", settle=5) is None  # running: a new job starts instead
+
+
+def run_worker(
+    database: Path, handler: Any, settings: WorkerSettings, until: Any
+) -> list[tuple[int, str]]:
+    finished: list[tuple[int, str]] = []
+
+    async def told(job: Job, status: str) -> None:
+        finished.append((job.id, status))
+
+    async def main() -> None:
+        worker = JobWorker(queue(database, time.time), {"k": handler}, settings, told)  # type: ignore[arg-type]
+        await worker.start()
+        deadline = time.monotonic() + 20
+        while not until(finished) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await worker.stop()
+
+    asyncio.run(main())
+    return finished
+
+
+FAST = WorkerSettings(slots=2, per_user=2, lease=5, renew_every=0.05, poll=0.05, retry_base=0.05)
+
+
+def test_the_worker_retries_a_retryable_failure_and_not_a_bad_input(database: Path) -> None:
+    q = queue(database, time.time)
+    flaky = q.enqueue(NewJob(1, "k", {"fail": "transport"}, max_attempts=3))
+    bad = q.enqueue(NewJob(1, "k", {"fail": "input"}, max_attempts=3))
+    calls: dict[int, int] = {}
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        calls[job.id] = calls.get(job.id, 0) + 1
+        if job.payload["fail"] == "transport" and calls[job.id] < 3:
+            raise TransportError("the disk went away")
+        if job.payload["fail"] == "input":
+            raise ActionError("not an image")
+        return {"calls": calls[job.id]}
+
+    finished = run_worker(database, handler, FAST, lambda f: len(f) == 2)
+    assert sorted(finished) == [(flaky.id, "done"), (bad.id, "dead")]
+    assert calls == {flaky.id: 3, bad.id: 1}
+    dead = q.get(1, bad.id)
+    assert dead is not None and (dead.error_code, dead.message) == ("action", "not an image")
+
+
+def test_cancel_reaches_a_running_job_and_progress_is_stored(database: Path) -> None:
+    q = queue(database, time.time)
+    job = q.enqueue(NewJob(1, "k", {}))
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        control.report(0.4)
+        while not control.cancelled():
+            await asyncio.sleep(0.01)
+            seen = q.get(1, job.id)
+            if seen is not None and seen.progress == 0.4 and not seen.cancel_requested:
+                q.cancel(1, job.id)
+        raise CancelledByUserError("stopped")
+
+    finished = run_worker(database, handler, FAST, lambda f: bool(f))
+    assert finished == [(job.id, "cancelled")]
+    stopped = q.get(1, job.id)
+    assert stopped is not None and stopped.status == "cancelled"
+
+
+def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(database: Path) -> None:
+    q = queue(database, time.time)
+    job = q.enqueue(NewJob(1, "k", {}))
+    started = asyncio.Event()
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        started.set()
+        while not control.cancelled():  # what run_limited does every 50 ms
+            await asyncio.sleep(0.01)
+        raise CancelledByUserError("stopped")
+
+    async def main() -> float:
+        worker = JobWorker(queue(database, time.time), {"k": handler}, FAST)
+        await worker.start()
+        await asyncio.wait_for(started.wait(), 10)
+        begun = time.monotonic()
+        await worker.stop()
+        return time.monotonic() - begun
+
+    assert asyncio.run(main()) < 1.0
+    back = q.get(1, job.id)
+    assert back is not None and (back.status, back.attempts, back.lease_owner) == ("queued", 0, "")

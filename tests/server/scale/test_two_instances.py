@@ -1,0 +1,109 @@
+"""Two real ``syncoxide serve`` processes that share a data directory and a Redis bus.
+
+What one instance raises, a socket on the other hears; two peers of one transfer meet and
+relay through different instances. (Both share the SQLite file here, which one machine
+allows; the metadata store on PostgreSQL is the part that lets instances live apart.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from websockets.exceptions import ConnectionClosedError
+from websockets.sync.client import ClientConnection, connect
+
+from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture
+def instances(tmp_path: Path, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    env = {"SYNCOXIDE_BUS": redis_url}
+    first = start_live_server(tmp_path / "data", env=env)  # migrates the database first
+    try:
+        second = start_live_server(tmp_path / "data", env=env)
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def _token(data_dir: Path, tmp_path: Path) -> str:
+    password = tmp_path / "password"
+    password.write_text("two instances password\n")
+    cli = [sys.executable, "-m", "syncoxide.cli.main"]
+    where = ["--data-dir", str(data_dir)]
+    run: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60, "cwd": PROJECT_ROOT}
+    made = subprocess.run(
+        [*cli, "user", "add", "iris", "--password-file", str(password), *where], **run
+    )
+    assert made.returncode == 0, made.stderr
+    token = subprocess.run([*cli, "token", "create", "--user", "iris", *where], **run)
+    return str(token.stdout.strip())
+
+
+def _next(socket: ClientConnection) -> dict[str, Any]:
+    reply: dict[str, Any] = json.loads(socket.recv(timeout=10))
+    return reply
+
+
+def _ws(server: LiveServer, path: str, token: str | None = None) -> ClientConnection:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return connect(server.url.replace("http", "ws", 1) + path, additional_headers=headers)
+
+
+def test_a_socket_on_one_instance_hears_what_happens_on_the_other(
+    instances: tuple[LiveServer, LiveServer], tmp_path: Path
+) -> None:
+    first, second = instances
+    token = _token(first.data_dir, tmp_path)
+    with _ws(first, "/api/v1/events/live", token) as socket:
+        while _next(socket)["type"] != "caught_up":
+            pass  # the backlog, if any
+        made = httpx2.post(
+            f"{second.url}/api/v1/tokens",
+            json={"label": "made on the second"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert made.status_code == 201, made.text
+        heard = _next(socket)
+        assert heard["kind"] == "token.created"
+        assert heard["payload"]["label"] == "made on the second"
+
+
+def test_sender_and_receiver_signal_through_different_instances(
+    instances: tuple[LiveServer, LiveServer],
+) -> None:
+    first, second = instances
+    room = httpx2.post(f"{first.url}/signal/rooms", timeout=10).json()
+    path = f"/signal/{room['room']}"
+    with _ws(first, path) as sender, _ws(second, path) as receiver:
+        sender.send(json.dumps({"type": "join", "token": room["token"], "role": "sender"}))
+        sender_id = _next(sender)["peer"]
+        receiver.send(json.dumps({"type": "join", "token": room["token"], "role": "receiver"}))
+        welcome = _next(receiver)
+        assert welcome["peers"] == [{"peer": sender_id, "role": "sender"}]
+        assert _next(sender) == {"type": "peer-joined", "peer": welcome["peer"], "role": "receiver"}
+        sender.send(json.dumps({"type": "offer", "sdp": "v=0 across"}))
+        assert _next(receiver) == {"type": "offer", "sdp": "v=0 across", "from": sender_id}
+        receiver.send(json.dumps({"type": "answer", "sdp": "v=0 back"}))
+        assert _next(sender)["sdp"] == "v=0 back"
+        # A third window on either instance finds the room full: capacity holds across them.
+        with _ws(first, path) as third:
+            third.send(json.dumps({"type": "join", "token": room["token"], "role": "receiver"}))
+            with pytest.raises(ConnectionClosedError) as refused:
+                _next(third)
+            assert refused.value.rcvd is not None and refused.value.rcvd.code == 4409
+        receiver.close()
+        assert _next(sender) == {"type": "peer-left", "peer": welcome["peer"]}
