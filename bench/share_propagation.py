@@ -144,7 +144,7 @@ def anchor(data_dir: Path, rounds: int) -> list[float]:
         async def body() -> Any:
             yield f"anchor {step}".encode()
 
-        await files.put(user_id, "a/f.txt", body(), 0, None)
+        await files.put(user_id, "a/f.txt", body(), mtime_ns=0, expected_sha1=None)
         start = time.perf_counter()
         one_side = OwnFilesProvider(files, user_id, "a")
         two_side = OwnFilesProvider(files, user_id, "b")
