@@ -1,12 +1,14 @@
 """Scale-out figures: the same server as 1 and as 3 instances, beside the embedded default.
 
     .venv/bin/python bench/scale.py [--seconds 8] [--clients 32] [--relays 300] [--rounds 3]
+                                    [--buses redis,nats]
 
 Cases, same machine, same run (all loopback):
   embedded      one `syncoxide serve` on its defaults (SQLite, local disk, in-process hub),
                 reached directly: the anchor
   1 + redis     one instance with SYNCOXIDE_BUS=redis://..., behind HAProxy (deploy/haproxy.cfg)
   3 + redis     three instances sharing the data directory and the bus, behind HAProxy
+  1 + nats, 3 + nats   the same on SYNCOXIDE_BUS=nats://... (nats-server with JetStream)
 Figures: authenticated `GET /api/v1/me` per second with --clients concurrent keep-alive
 clients for --seconds, with p50/p95 latency; and signaling relay latency, one way (half a
 ping-pong between a sender and a receiver in one room): embedded, within one instance on the
@@ -195,11 +197,14 @@ async def _relays_in_one_room(sender_url: str, receiver_url: str, relays: int) -
 
 
 def one_round(
-    args: argparse.Namespace, redis_url: str, folder: Path
+    args: argparse.Namespace, buses: dict[str, str], folder: Path
 ) -> dict[str, dict[str, float]]:
     figures: dict[str, dict[str, float]] = {}
-    bus = {"SYNCOXIDE_BUS": redis_url, "SYNCOXIDE_TRUSTED_PROXIES": "127.0.0.1"}
-    for label, count, env in (("embedded", 1, {}), ("1 + redis", 1, bus), ("3 + redis", 3, bus)):
+    cases: list[tuple[str, int, dict[str, str]]] = [("embedded", 1, {})]
+    for name, url in buses.items():
+        bus = {"SYNCOXIDE_BUS": url, "SYNCOXIDE_TRUSTED_PROXIES": "127.0.0.1"}
+        cases += [(f"1 + {name}", 1, bus), (f"3 + {name}", 3, bus)]
+    for label, count, env in cases:
         data = Path(tempfile.mkdtemp(dir=folder)) / "data"
         with instances(data, count, env) as urls:
             token = make_token(data)
@@ -213,36 +218,45 @@ def one_round(
     return figures
 
 
+def bus_servers(names: list[str], folder: Path) -> Iterator[tuple[str, list[str], int, str]]:
+    """For each bus named: its name, the command that starts a throwaway server, its port
+    and its URL."""
+    for name in names:
+        port = free_port()
+        if name == "redis":
+            command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            command += ["--appendonly", "no", "--dir", str(folder)]
+            yield name, command, port, f"redis://127.0.0.1:{port}/0"
+        elif name == "nats":
+            command = ["nats-server", "-a", "127.0.0.1", "-p", str(port), "-js"]
+            command += ["-sd", str(folder / "nats")]
+            yield name, command, port, f"nats://127.0.0.1:{port}"
+        else:
+            sys.exit(f"unknown bus {name!r}: use redis, nats or both")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--relays", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--buses", default="redis,nats", help="comma-separated: redis, nats")
     args = parser.parse_args()
-    for tool in ("redis-server", "haproxy"):
+    names = [name.strip() for name in args.buses.split(",") if name.strip()]
+    for tool in ("haproxy", *(f"{name}-server" for name in names)):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed: apt-get install -y {tool}")
     folder = Path(tempfile.mkdtemp(prefix="syncoxide-scale-"))
-    port = free_port()
-    command = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-    ]
     rounds = []
     try:
-        with running(command, port):
+        with contextlib.ExitStack() as servers:
+            buses: dict[str, str] = {}
+            for name, command, port, url in bus_servers(names, folder):
+                servers.enter_context(running(command, port))
+                buses[name] = url
             for _ in range(args.rounds):
-                rounds.append(one_round(args, f"redis://127.0.0.1:{port}/0", folder))
+                rounds.append(one_round(args, buses, folder))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report(rounds)

@@ -132,6 +132,7 @@ def start_live_server(
     ``env`` adds or overrides environment variables of the server process; ``options`` are
     more ``serve`` options (``--grpc-port N``). ``plain_uvicorn``: the app under uvicorn's own
     command line with its defaults, as an operator may run it."""
+    refuse_in_unit_layer("a real server")
     port = port or free_port()
     if plain_uvicorn:
         command = ["-m", "uvicorn", "--factory", "syncoxide.server.asgi:create"]
@@ -155,7 +156,7 @@ def start_live_server(
         },
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine can take tens of seconds to start it
     while time.monotonic() < deadline:
         if process.poll() is not None:
             break
@@ -254,6 +255,23 @@ def _layer_of(item: pytest.Item) -> str:
     if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
         return "live"
     return "unit"
+
+
+#: The layer of the test being run (set before its fixtures), so helpers can refuse to start a
+#: real server inside a unit test: `./dev check` runs the unit layer and must stay fast.
+RUNNING_LAYER = ["unit"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    RUNNING_LAYER[0] = _layer_of(item)
+
+
+def refuse_in_unit_layer(what: str) -> None:
+    if RUNNING_LAYER[0] == "unit":
+        pytest.fail(
+            f"this unit test starts {what}; mark its module `pytestmark = pytest.mark.live`",
+            pytrace=False,
+        )
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups

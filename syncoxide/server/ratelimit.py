@@ -1,8 +1,8 @@
 """Per-key sliding-window rate limits for login, token and password endpoints.
 
 ``RateLimiter`` counts in this process's memory: enough for the embedded server. Instances
-behind one balancer share their counters in Redis instead (bus/redis_state.py), so an
-attacker gains nothing by spreading guesses across instances.
+behind one balancer share their counters in Redis or NATS instead (bus/redis_state.py,
+bus/nats_state.py), so an attacker gains nothing by spreading guesses across instances.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def embedded_services(
         raise ConfigError(
             f"{deployment.database.source} names {deployment.database.kind}, which this version"
             " cannot serve from yet.",
-            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis bus work.",
+            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work.",
         )
     store = SqliteMetadataStore.open(config.database_path)
     shared_bus = open_bus(deployment.bus)

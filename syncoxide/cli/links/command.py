@@ -14,9 +14,10 @@ import hashlib
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,13 @@ from syncoxide.system import SystemRandom
 EXIT_OK = 0
 EXIT_SKIPPED = 1  # some arrivals could not be opened; the others were pulled
 CHUNK = 8 << 20
-ATTEMPTS = 5
+# A cut connection is retried from the offset the server reports, waiting longer each time
+# (RETRY_FIRST_WAIT doubling up to RETRY_MAX_WAIT), for up to RETRY_SECONDS without progress:
+# long enough for a server being restarted to come back, so the upload resumes instead of
+# failing.
+RETRY_FIRST_WAIT = 0.25
+RETRY_MAX_WAIT = 4.0
+RETRY_SECONDS = 90.0
 TUS = {"Tus-Resumable": "1.0.0"}
 # The server answers a file's last PATCH only once it has copied the file into its blob store
 # (seconds per GiB): a short read timeout would cut that answer off and the CLI would report
@@ -209,7 +216,8 @@ def upload_file(client: httpx2.Client, path: Path, metadata: dict[str, str]) -> 
     headers = {**TUS, "Upload-Length": str(size), "Upload-Metadata": _metadata(metadata)}
     created = _checked(client.post("/api/v1/uploads/", headers=headers), 201)
     location = created.headers["location"]
-    offset, failures = 0, 0
+    offset = 0
+    retry = _Retry()
     # The next chunk is read and hashed in a thread while this one is on the wire, so the
     # disk, SHA-1 and the network overlap instead of taking turns.
     with ThreadPoolExecutor(1) as reader:
@@ -221,14 +229,24 @@ def upload_file(client: httpx2.Client, path: Path, metadata: dict[str, str]) -> 
             ahead = reader.submit(_chunk_at, path, offset + len(chunk.data))
             try:
                 offset = _send_chunk(client, location, chunk)
-                failures = 0
+                retry = _Retry()
             except httpx2.TransportError as error:
-                failures += 1
-                if failures >= ATTEMPTS:
-                    raise TransportError(
-                        f"Could not upload {path}: {error}.", hint="Run the command again."
-                    ) from None
+                retry.wait_or_give_up(f"Could not upload {path}: {error}.")
                 offset = _server_offset(client, location, offset)
+
+
+@dataclass
+class _Retry:
+    """Waits between attempts after a cut connection; gives up after RETRY_SECONDS."""
+
+    wait: float = RETRY_FIRST_WAIT
+    started: float = field(default_factory=time.monotonic)
+
+    def wait_or_give_up(self, message: str) -> None:
+        if time.monotonic() - self.started > RETRY_SECONDS:
+            raise TransportError(message, hint="Run the command again.") from None
+        time.sleep(self.wait)
+        self.wait = min(self.wait * 2, RETRY_MAX_WAIT)
 
 
 @dataclass(frozen=True)
@@ -329,6 +347,9 @@ def _pull_one(client: httpx2.Client, file: dict[str, Any], target: Path) -> str 
     """Pull one arrival; why it was skipped, or None. Anyone may upload to a request link, so
     one odd or broken file never stops the others (they are pulled, it is reported)."""
     wanted = sanitized_relative_path(file["path"])
+    if _already_pulled(target / wanted, file):  # a pull run again after one that was cut
+        print(f"already here {wanted}")
+        return None
     try:
         name = free_place(target, wanted)
         _download(client, file["download_url"], target / name, file["sha256"])
@@ -336,6 +357,21 @@ def _pull_one(client: httpx2.Client, file: dict[str, Any], target: Path) -> str 
         return f"{wanted}: {getattr(error, 'strerror', None) or error}"
     print(f"pulled {name}" if name == wanted else f"pulled {wanted} as {name} (name taken)")
     return None
+
+
+def _already_pulled(place: Path, file: dict[str, Any]) -> bool:
+    """Whether ``place`` holds this very arrival (size and SHA-256), so it is not fetched again
+    under a second name; another file under the same name still gets a free name."""
+    try:
+        if not place.is_file() or place.stat().st_size != file["size"]:
+            return False
+        digest = hashlib.sha256()
+        with place.open("rb") as held:
+            while block := held.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == str(file["sha256"])
 
 
 def _download(client: httpx2.Client, url: str, target: Path, sha256: str) -> None:

@@ -62,7 +62,8 @@ class SignInRequest:
 
 
 class CliCodes(Protocol):
-    """Sign-in requests and one-time codes: in memory, or in Redis shared by instances."""
+    """Sign-in requests and one-time codes: in memory, or in Redis or NATS shared by
+    instances."""
 
     async def ask(self, request: SignInRequest, now: int) -> str: ...
     async def asked(self, request_id: str, now: int) -> SignInRequest | None: ...

@@ -20,6 +20,9 @@ from syncoxide.server.rules.store import Connection
 
 log = logging.getLogger("syncoxide.server.accountshares")
 TICK_SECONDS = 1.0
+#: Runs at once: more only queue on the database and the disk (100 shares accepted in a burst
+#: once made SQLite's writers wait past their timeout); due shares wait for a free slot.
+MAX_RUNS = 8
 
 
 class ShareScheduler:
@@ -29,6 +32,7 @@ class ShareScheduler:
         digests: Callable[[], Awaitable[int]],
         tick_seconds: float = TICK_SECONDS,
     ) -> None:
+        # A run that ends wakes the loop, so a waiting share takes its slot at once.
         self.runner = runner
         self.digests = digests
         self.tick_seconds = tick_seconds
@@ -66,6 +70,8 @@ class ShareScheduler:
                 else None
             )
             if folder is not None and _within(change.path, folder):
+                if share.id in self.runner.running:
+                    self.runner.changed_meanwhile.add(share.id)
                 self.runner.store.make_due(share.id, now)
                 self.wake()
 
@@ -75,13 +81,19 @@ class ShareScheduler:
         if self.runner.store.resume_waiting(connection.user_id, connection.id, now):
             self.wake()
 
+    def _ended(self, task: asyncio.Task[AccountShare]) -> None:
+        self._runs.discard(task)
+        self.wake()
+
     async def _loop(self) -> None:
         while True:
             for share in self.runner.store.due(self.runner.clock()):
+                if len(self._runs) >= MAX_RUNS:
+                    break
                 if share.id not in self.runner.running:
                     task = asyncio.create_task(self.runner.run(share))
                     self._runs.add(task)
-                    task.add_done_callback(self._runs.discard)
+                    task.add_done_callback(self._ended)
             try:
                 await self.digests()
             except Exception:  # a digest that fails is retried next tick; runs go on

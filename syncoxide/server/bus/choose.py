@@ -1,17 +1,26 @@
-"""The bus a deployment names, opened: nothing for the embedded default, Redis otherwise."""
+"""The bus a deployment names, opened: nothing for the embedded default, Redis or NATS
+otherwise."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import redis.asyncio as aioredis
 
 from syncoxide.server.accounts.cli_codes import CliCodes
+from syncoxide.server.bus.nats_bus import NatsBus, NatsRooms
+from syncoxide.server.bus.nats_link import NatsLink
+from syncoxide.server.bus.nats_state import NatsCliCodes, NatsRateLimiter
 from syncoxide.server.bus.port import Bus, Rooms
 from syncoxide.server.bus.redis import RedisBus, RedisRooms
 from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
 from syncoxide.server.deployment.settings import Target
 from syncoxide.server.ratelimit import Limiter
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
 
 
 @dataclass
@@ -22,7 +31,7 @@ class SharedBus:
     rooms: Rooms
     limiter: Limiter
     cli_codes: CliCodes
-    closers: tuple[RedisBus, RedisRooms]
+    closers: tuple[Closable, ...]  # in order; the connection they share last
 
     async def aclose(self) -> None:
         for closer in self.closers:
@@ -34,6 +43,8 @@ def open_bus(target: Target) -> SharedBus | None:
     made on first use, inside the server's event loop."""
     if target.kind == "memory":
         return None
+    if target.kind == "nats":
+        return _nats(target)
     client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
     bus, rooms = RedisBus(client), RedisRooms(client)
     return SharedBus(
@@ -42,4 +53,16 @@ def open_bus(target: Target) -> SharedBus | None:
         limiter=RedisRateLimiter(client),
         cli_codes=RedisCliCodes(client),
         closers=(bus, rooms),
+    )
+
+
+def _nats(target: Target) -> SharedBus:
+    link = NatsLink(target.url, target.shown)
+    bus, rooms = NatsBus(link), NatsRooms(link)
+    return SharedBus(
+        bus=bus,
+        rooms=rooms,
+        limiter=NatsRateLimiter(link),
+        cli_codes=NatsCliCodes(link),
+        closers=(bus, rooms, link),
     )

@@ -12,8 +12,10 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import nats
 import psycopg
 import redis.asyncio as aioredis
+from nats.errors import Error as NatsError
 from redis.exceptions import RedisError
 
 from syncoxide.errors import ConfigError, SyncoxideError
@@ -115,6 +117,46 @@ async def _redis(config: ServerConfig, target: Target) -> str:
     return f"Redis {info.get('redis_version', '?')} answers"
 
 
+async def _nats(config: ServerConfig, target: Target) -> str:
+    """A connection and a JetStream account look-up: rooms, rate limits and sign-in codes
+    live in JetStream KV, so a server without JetStream cannot carry the bus."""
+    seen: list[Exception] = []
+
+    async def remember(error: Exception) -> None:  # instead of nats-py logging a traceback
+        seen.append(error)
+
+    try:
+        client = await nats.connect(
+            target.url,
+            connect_timeout=5,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,  # nats-py reads 0 as "retry forever"
+            reconnect_time_wait=0.2,
+            error_cb=remember,
+        )
+    except (NatsError, OSError) as error:
+        cause = seen[-1] if seen else error
+        said = str(cause).strip() or type(cause).__name__
+        raise ConfigError(
+            f"NATS could not be reached or refused: {said.rstrip('.')}.",
+            hint="Check the address, user and password in SYNCOXIDE_BUS.",
+        ) from error
+    try:
+        found = client.connected_server_version
+        version = f"{found.major}.{found.minor}.{found.patch}"
+        await client.jetstream().account_info()
+    except NatsError as error:
+        raise ConfigError(
+            f"NATS {version} answers but JetStream is not available to this account"
+            f" ({type(error).__name__}).",
+            hint="Start nats-server with JetStream enabled (-js, or jetstream {} in its"
+            " config): signaling rooms, rate limits and sign-in codes live in JetStream KV.",
+        ) from error
+    finally:
+        await client.close()
+    return f"NATS {version} answers, JetStream enabled"
+
+
 _PROBES: dict[str, Callable[[ServerConfig, Target], Awaitable[str]]] = {
     "sqlite": _sqlite,
     "postgresql": _postgresql,
@@ -122,6 +164,7 @@ _PROBES: dict[str, Callable[[ServerConfig, Target], Awaitable[str]]] = {
     "s3": _s3,
     "memory": lambda config, target: _in_process(),
     "redis": _redis,
+    "nats": _nats,
 }
 
 

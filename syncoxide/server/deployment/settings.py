@@ -2,7 +2,7 @@
 
     database  sqlite (default, DATA/syncoxide.sqlite3)   postgresql://user:pw@host:5432/db
     blobs     local  (default, DATA/blobs)               s3://bucket/prefix?endpoint=http://h:9000&region=r
-    bus       memory (default, in this process)          redis://host:6379/0
+    bus       memory (default, in this process)          redis://host:6379/0, nats://host:4222
 
 S3 keys come from ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` like every S3 tool, never
 from the URL, so a URL can be logged and shown by ``--check-config`` as it is. Passwords in
@@ -22,7 +22,7 @@ from syncoxide.errors import ConfigError
 TARGETS = {
     "database": ("SYNCOXIDE_DATABASE", ("sqlite", "postgresql", "postgres"), "sqlite"),
     "blobs": ("SYNCOXIDE_BLOBS", ("local", "s3"), "local"),
-    "bus": ("SYNCOXIDE_BUS", ("memory", "redis", "rediss"), "memory"),
+    "bus": ("SYNCOXIDE_BUS", ("memory", "redis", "rediss", "nats"), "memory"),
 }
 
 
@@ -146,5 +146,5 @@ def _example(name: str) -> str:
         "database": "For example postgresql://syncoxide:secret@db.internal:5432/syncoxide",
         "blobs": "For example s3://syncoxide-blobs?endpoint=http://10.0.0.5:9000&region=eu-1 "
         "(keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
-        "bus": "For example redis://10.0.0.6:6379/0",
+        "bus": "For example redis://10.0.0.6:6379/0 or nats://10.0.0.6:4222",
     }[name]

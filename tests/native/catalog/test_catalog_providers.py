@@ -102,6 +102,7 @@ async def _index_matches_listing(world: CatalogWorld, provider: Provider) -> Non
     assert world.word_rows(ALICE) == len(indexed)
 
 
+@pytest.mark.live  # its servers are asked for by name at run time, so the layer is said here
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_index_follows_random_changes_on_a_real_provider(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path

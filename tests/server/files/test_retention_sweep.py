@@ -20,6 +20,8 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 USER, PASSWORD = "sweep", "sweep password 123"
 RETENTION_SECONDS = 3
 

@@ -18,6 +18,8 @@ from syncoxide.server.grpc.v1 import api_pb2 as pb
 from syncoxide.server.grpc.v1 import api_pb2_grpc as rpc
 from tests.conftest import LiveServer, account_token, free_port, start_live_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 PART = 1 << 20
 TIMEOUT = 30
 

@@ -22,6 +22,8 @@ from syncoxide.server.storage.sqlite import open_database
 from tests.conftest import start_live_server
 from tests.server.links.links_world import make_world, share_with
 
+pytestmark = pytest.mark.live  # starts real servers
+
 
 @pytest.fixture
 def usual_umask() -> Iterator[None]:

@@ -21,6 +21,8 @@ import pytest
 
 from tests.conftest import LiveServer, account_token, start_live_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 TUS = {"Tus-Resumable": "1.0.0"}
 MiB = 1 << 20
 DISK = 16 * MiB

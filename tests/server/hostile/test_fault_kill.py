@@ -27,6 +27,8 @@ import pytest
 from tests.conftest import account_token, start_live_server
 from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
 
+pytestmark = pytest.mark.live  # starts real servers
+
 TUS = {"Tus-Resumable": "1.0.0"}
 MiB = 1 << 20
 

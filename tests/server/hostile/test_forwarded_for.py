@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import LiveServer, start_live_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 ROOMS_PER_MINUTE = 30  # signaling's per-address budget (SignalingSettings.rooms_per_minute)
 
 

@@ -24,6 +24,8 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token, start_live_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 MAX_EXAMPLES = 20  # per operation and phase
 TIME_BUDGET_SECONDS = 150  # coverage cases come first; fuzzing repeats until it is spent
 CHECKS = "not_a_server_error,no_traceback_in_answer"

@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import LiveServer, account_token, run_cli, start_live_server
 from tests.server.mail.smtp_world import Inbox, smtp_server
 
+pytestmark = pytest.mark.live  # starts real servers
+
 
 @pytest.fixture(scope="module")
 def mailing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Inbox]]:

@@ -1,7 +1,8 @@
-"""Session-wide throwaway PostgreSQL, Redis and S3 servers for the scale-out tests."""
+"""Session-wide throwaway PostgreSQL, Redis, NATS and S3 servers for the scale-out tests."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from tests.native.providers.conftest import (  # noqa: F401 - fixtures, register
     moto_s3,
     rclone_s3,
 )
-from tests.server.scale.services import Postgres, postgres_server, redis_server
+from tests.server.scale.services import Postgres, nats_server, postgres_server, redis_server
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,18 @@ def postgres() -> Iterator[Postgres]:
 def redis_url() -> Iterator[str]:
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> Iterator[str]:
+    if shutil.which("nats-server") is None:
+        pytest.skip("nats-server is not installed (apt-get install -y nats-server)")
+    with nats_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["redis", "nats"])
+def bus_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a running shared bus: each test that takes it runs on Redis and on NATS."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url

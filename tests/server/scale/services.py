@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL and Redis from the Debian packages, on free loopback ports.
+"""Throwaway PostgreSQL, Redis and NATS from the Debian packages, on free loopback ports.
 
 Started like the suite's sshd: in their own process group, waited for, stopped by PID.
 PostgreSQL refuses to run as root, so its cluster belongs to the ``postgres`` account and
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncoxide.server.bus.nats_link import NatsLink
 from tests.native.providers.server_processes import free_port, require_binary, running
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -118,3 +119,33 @@ def redis_server() -> Iterator[str]:
             yield f"redis://127.0.0.1:{port}/0"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def nats_server(
+    jetstream: bool = True, port: int | None = None, folder: Path | None = None
+) -> Iterator[str]:
+    """A NATS server, with JetStream (file store in a throwaway folder) unless told; yields
+    its URL. Given a port and a folder, it restarts where a previous one stopped."""
+    binary = require_binary("nats-server", "apt-get install -y nats-server")
+    port = port or free_port()
+    ours = folder is None  # a folder given outlives this server, for the next one
+    folder = folder or Path(tempfile.mkdtemp(prefix="syncoxide-nats-"))
+    command = [binary, "-a", "127.0.0.1", "-p", str(port)]
+    if jetstream:
+        command += ["-js", "-sd", str(folder / "js")]
+    try:
+        with running(command, port, folder / "nats.log"):
+            yield f"nats://127.0.0.1:{port}"
+    finally:
+        if ours:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+async def drop_nats_buckets(link: NatsLink) -> None:
+    """Every syncoxide KV bucket goes, as FLUSHDB empties Redis between tests."""
+    js = (await link.client()).jetstream()
+    for stream in await js.streams_info():
+        name = stream.config.name
+        if name and name.startswith("KV_syncoxide_"):
+            await js.delete_stream(name)

@@ -3,12 +3,13 @@ round robin sends each request to the next instance, and uploads, downloads and 
 events still work as on one server.
 
 The instances share a data directory (its SQLite file and tus upload folder), blobs in S3
-(rclone serve s3) and a Redis bus.
+(rclone serve s3) and a Redis bus (the first test also on a NATS bus).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -56,8 +57,21 @@ class Balanced:
 
 @pytest.fixture
 def balanced(tmp_path: Path, redis_url: str, rclone_s3: S3Server) -> Iterator[Balanced]:
+    with _balanced(tmp_path, redis_url, rclone_s3) as made:
+        yield made
+
+
+@pytest.fixture
+def balanced_on_each_bus(tmp_path: Path, bus_url: str, rclone_s3: S3Server) -> Iterator[Balanced]:
+    """The same, once on Redis and once on NATS."""
+    with _balanced(tmp_path, bus_url, rclone_s3) as made:
+        yield made
+
+
+@contextlib.contextmanager
+def _balanced(tmp_path: Path, bus_url: str, rclone_s3: S3Server) -> Iterator[Balanced]:
     env = {
-        "SYNCOXIDE_BUS": redis_url,
+        "SYNCOXIDE_BUS": bus_url,
         "SYNCOXIDE_BLOBS": f"s3://{rclone_s3.bucket}/{tmp_path.name}?endpoint={rclone_s3.endpoint}",
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
@@ -80,9 +94,9 @@ def balanced(tmp_path: Path, redis_url: str, rclone_s3: S3Server) -> Iterator[Ba
 
 
 def test_requests_take_turns_and_uploads_downloads_and_events_hold(
-    balanced: Balanced, tmp_path: Path
+    balanced_on_each_bus: Balanced, tmp_path: Path
 ) -> None:
-    front = balanced.url
+    front = balanced_on_each_bus.url
     seen = {httpx2.get(f"{front}/healthz", timeout=10).json()["instance"] for _ in range(6)}
     assert len(seen) == INSTANCES, "round robin did not reach every instance"
     token = _token(tmp_path / "data", tmp_path)

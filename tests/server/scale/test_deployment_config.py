@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import parse_deployment
 from tests.conftest import PROJECT_ROOT
-from tests.server.scale.services import Postgres
+from tests.server.scale.services import Postgres, nats_server
 
 
 def test_nothing_configured_is_the_embedded_default() -> None:
@@ -124,6 +125,32 @@ def test_check_config_names_what_does_not_answer(tmp_path: Path, postgres: Postg
     assert "database  FAILED" in result.stdout and "no_such_database" in result.stdout
     assert "bus       FAILED" in result.stdout and "hunter2" not in result.stdout
     assert "Not ready: database, bus did not answer." in result.stdout
+
+
+def test_a_nats_bus_is_read_from_the_environment() -> None:
+    deployment = parse_deployment({"SYNCOXIDE_BUS": "nats://u:pw@bus1:4222"}, {}, "s.toml")
+    assert deployment.bus.kind == "nats" and deployment.bus.shown == "nats://u:***@bus1:4222"
+    with pytest.raises(ConfigError, match="names no host"):
+        parse_deployment({"SYNCOXIDE_BUS": "nats://"}, {}, "s.toml")
+
+
+def test_check_config_pings_nats_and_its_jetstream(tmp_path: Path, nats_url: str) -> None:
+    result = _check_config(tmp_path, SYNCOXIDE_BUS=nats_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "NATS 2." in result.stdout and "JetStream enabled" in result.stdout
+
+
+def test_check_config_refuses_nats_without_jetstream_or_answer(tmp_path: Path) -> None:
+    if shutil.which("nats-server") is None:
+        pytest.skip("nats-server is not installed (apt-get install -y nats-server)")
+    with nats_server(jetstream=False) as url:
+        result = _check_config(tmp_path, SYNCOXIDE_BUS=url)
+    assert result.returncode == 1
+    assert "bus       FAILED" in result.stdout and "JetStream" in result.stdout
+    assert "-js" in result.stdout  # says how to turn it on
+    result = _check_config(tmp_path, SYNCOXIDE_BUS="nats://ops:hunter2@127.0.0.1:1")
+    assert result.returncode == 1
+    assert "NATS could not be reached" in result.stdout and "hunter2" not in result.stdout
 
 
 def test_serving_from_a_target_this_version_lacks_is_refused(

@@ -1,4 +1,5 @@
-"""Two real ``syncoxide serve`` processes that share a data directory and a Redis bus.
+"""Two real ``syncoxide serve`` processes that share a data directory and a bus (each test
+runs on Redis and on NATS).
 
 What one instance raises, a socket on the other hears; two peers of one transfer meet and
 relay through different instances. (Both share the SQLite file here, which one machine
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.live
 
 
 @pytest.fixture
-def instances(tmp_path: Path, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    env = {"SYNCOXIDE_BUS": redis_url}
+def instances(tmp_path: Path, bus_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    env = {"SYNCOXIDE_BUS": bus_url}
     first = start_live_server(tmp_path / "data", env=env)  # migrates the database first
     try:
         second = start_live_server(tmp_path / "data", env=env)
