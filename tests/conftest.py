@@ -49,6 +49,8 @@ FOLDER_LAYERS = {
     "native/backup": "live",
     "cli/backup": "live",
     "server/backups": "live",
+    # Throwaway PostgreSQL, Redis, HAProxy and several `syncoxide serve` (scale-out).
+    "server/scale": "live",
     # Real child processes, LibreOffice and ffmpeg.
     "native/actions": "live",
     "cli/automation": "live",
@@ -124,23 +126,22 @@ def start_live_server(
     env: dict[str, str] | None = None,
     *,
     options: tuple[str, ...] = (),
+    plain_uvicorn: bool = False,
 ) -> LiveServer:
     """A real ``syncoxide serve``; pass the port of a stopped one to restart it in its place.
     ``env`` adds or overrides environment variables of the server process; ``options`` are
-    more ``serve`` options (``--grpc-port N``)."""
+    more ``serve`` options (``--grpc-port N``). ``plain_uvicorn``: the app under uvicorn's own
+    command line with its defaults, as an operator may run it."""
     port = port or free_port()
+    if plain_uvicorn:
+        command = ["-m", "uvicorn", "--factory", "syncoxide.server.asgi:create"]
+        command += ["--port", str(port), "--log-level", "warning"]
+        env = {"SYNCOXIDE_DATA_DIR": str(data_dir), **(env or {})}
+    else:
+        command = ["-m", "syncoxide.cli.main", "serve", "--port", str(port)]
+        command += ["--data-dir", str(data_dir), *options]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "syncoxide.cli.main",
-            "serve",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            *options,
-        ],
+        [sys.executable, *command],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

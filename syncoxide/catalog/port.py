@@ -97,8 +97,30 @@ class CatalogMarks(Protocol):
     async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]: ...
 
 
+#: Bands of a file's age (by its modification time) for the space-by-age chart: each holds
+#: files modified less than that many seconds ago and not in an earlier band; then the rest.
+AGE_BANDS = (
+    ("this month", 30 * 86_400),
+    ("this year", 365 * 86_400),
+    ("1-5 years", 5 * 365 * 86_400),
+)
+OLDER = "older"
+
+
+@dataclass(frozen=True)
+class AgeRow:
+    band: str
+    files: int
+    bytes: int
+
+
 class CatalogAnalytics(Protocol):
     async def usage(self, user_id: int) -> Sequence[UsageRow]: ...
+    async def usage_by_age(self, user_id: int, now: int) -> Sequence[AgeRow]:
+        """Files and bytes in each of ``AGE_BANDS`` then ``OLDER``, at ``now`` (Unix seconds);
+        every band is listed, empty ones with zeros."""
+        ...
+
     async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]: ...
     async def duplicates(self, user_id: int, limit: int) -> Sequence[Sequence[CatalogEntry]]:
         """Groups of two or more files with the same content hash, biggest waste first."""

@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "request-files links: create them, pull what arrived",
         "syncoxide.cli.links.command",
     ),
+    "shares": (
+        "folders shared between accounts: list, accept, decline, revoke, leave",
+        "syncoxide.cli.links.account_shares",
+    ),
     "get": ("download a share link (decrypts encrypted shares)", "syncoxide.cli.links.get"),
     "login": ("get an API token for a server through the browser", "syncoxide.cli.login"),
     "whoami": ("show who the saved or given token acts as", "syncoxide.cli.login"),

@@ -296,6 +296,10 @@ def _sync(args: argparse.Namespace) -> int:
     from syncoxide.system import SystemClock, SystemRandom
 
     options = _options(args)
+    if args.watch:
+        from syncoxide.cli.sync_watch import watch_settings  # watchfiles only when watching
+
+        watching = watch_settings(args, options)  # refused before the destination is made
     one, two = _providers(
         args.source,
         args.dest,
@@ -306,9 +310,9 @@ def _sync(args: argparse.Namespace) -> int:
     store = FilePairStore(state_root(args.state_dir) / "pairs" / pair_id(one, two))
     give_local_state((one, two), store.folder)
     if args.watch:
-        from syncoxide.cli.sync_watch import watch_command  # watchfiles only when watching
+        from syncoxide.cli.sync_watch import watch_command
 
-        return watch_command(args, options, (one, two), store)
+        return watch_command(args, options, (one, two), store=store, settings=watching)
     progress = ProgressLine(sys.stderr)
     progress.enabled = progress.enabled and not args.json
     started = time.monotonic()

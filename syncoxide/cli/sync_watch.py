@@ -53,7 +53,8 @@ def change_sources(
     return sources
 
 
-def _settings(args: argparse.Namespace, options: RunOptions) -> WatchSettings:
+def watch_settings(args: argparse.Namespace, options: RunOptions) -> WatchSettings:
+    """The watch's settings; UsageError for what does not go with --watch."""
     if options.mode is Mode.MOVE:
         raise UsageError(
             "--watch does not go with --mode move: a file still being written could be moved "
@@ -139,9 +140,13 @@ async def _watching(watch: PairWatch, store: PairStore, settings: WatchSettings)
 
 
 def watch_command(
-    args: argparse.Namespace, options: RunOptions, sides: tuple[Any, Any], store: Any
+    args: argparse.Namespace,
+    options: RunOptions,
+    sides: tuple[Any, Any],
+    *,
+    store: Any,
+    settings: WatchSettings,
 ) -> int:
-    settings = _settings(args, options)
     try:
         store.lock()
         event_loop.run(_watching(PairWatch(args, options, sides), store, settings))

@@ -57,6 +57,8 @@ from syncoxide.server.events.api import EVENT_OPERATIONS
 from syncoxide.server.events.live import live_events
 from syncoxide.server.files import uploads as storage_uploads
 from syncoxide.server.files.api import STORAGE_OPERATIONS
+from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.changes_api import CHANGES_OPERATIONS
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
@@ -64,6 +66,7 @@ from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.http.forms import safe_next
+from syncoxide.server.http.socket_peer import SocketPeer
 from syncoxide.server.links import request_routes, share_routes, uploads
 from syncoxide.server.links.api import LINK_OPERATIONS
 from syncoxide.server.links.api import tus_openapi_paths as link_tus_paths
@@ -74,10 +77,13 @@ from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, 
 from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
+from syncoxide.server.photos.api import PHOTO_OPERATIONS
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
+from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.runner import RuleRunner
 from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
@@ -87,10 +93,12 @@ from syncoxide.server.services import Services, embedded_services
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
+from syncoxide.system import SystemRandom
 
 
 class WebApp:
@@ -210,8 +218,7 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
         notifier=services.notifier,
         clock=services.clock,
         signing=services.signing,
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=files_bytes,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=files_bytes),
     )
 
 
@@ -224,9 +231,7 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
         blobs=links.blobs,
         uploads=links.uploads,
         incoming=config.data_dir / "incoming",
-        quota_bytes=config.link_quota_bytes,
-        used_elsewhere=links.store.bytes_of_user,
-        sweep_uploads=links.sweep_abandoned_uploads,
+        quota=Quota(config.link_quota_bytes, used_elsewhere=links.store.bytes_of_user),
         history=HistoryStore(database),
         clock=links.clock,
     )
@@ -267,6 +272,11 @@ def rule_service(
     )
     watcher = ChangeWatcher(store, connections, services.clock)
     scheduler = RuleScheduler(runner, watcher, leases=_leases(config, services))
+    if files is not None:
+        scheduler.write_trigger = WriteTrigger(
+            store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
+        )
+        files.changes.listen(scheduler.write_trigger.notice)
     return RuleService(store, connections, scheduler, services.clock)
 
 
@@ -286,25 +296,23 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
-        store, hosted, rules.connections.sealer, config.data_dir / "borg", services.clock
+        store=store,
+        hosted=hosted,
+        sealer=rules.connections.sealer,
+        borg_base=config.data_dir / "borg",
+        clock=services.clock,
     )
     runner = BackupRunner(
-        store,
-        repositories,
-        rules.connections,
-        services.notifier,
-        services.clock,
+        store=store,
+        repositories=repositories,
+        connections=rules.connections,
+        notifier=services.notifier,
+        clock=services.clock,
         state_dir=config.data_dir / "backups-state",
     )
     return BackupService(
-        store=store,
-        repositories=repositories,
+        scheduler=BackupScheduler(runner, leases=_leases(config, services)),
         keys=BackupKeys(store, hosted, hosting, services.clock),
-        scheduler=BackupScheduler(runner),
-        connections=rules.connections,
-        notifier=services.notifier,
-        hosting=hosting,
-        clock=services.clock,
     )
 
 
@@ -325,13 +333,16 @@ def account_share_service(
         data_dir=config.data_dir,
         clock=services.clock,
     )
-    digests = Digests(store, services.store, services.mailer, services.signing, services.clock)
+    digests = Digests(
+        store, services.store, services.mailer, signing=services.signing, clock=services.clock
+    )
     scheduler = ShareScheduler(runner, digests.send_due)
     service = AccountShareService(
-        store, services.store, rules, notices, services.clock, scheduler.wake
+        store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
     )
     service.scheduler = scheduler
     files.changes.listen(scheduler.storage_changed)
+    rules.reconnect_listeners.append(scheduler.reconnected)
     files.api_write_refused = service.refused_write
     return service
 
@@ -417,10 +428,12 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + LINK_MAIL_OPERATIONS
     + RULE_OPERATIONS
     + STORAGE_OPERATIONS
+    + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
     + AUTOMATION_OPERATIONS
+    + PHOTO_OPERATIONS
 )
 
 
@@ -480,6 +493,8 @@ def create_app(
     app.state.links = links
     app.state.ice = ice
     app.state.files = files
+    app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
+    files.changes.listen(app.state.storage_changes.notice)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one
@@ -489,8 +504,11 @@ def create_app(
     app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(config, web.services, files, links)
+    app.state.photos = PhotoService(open_database(config.database_path), files)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
-    if proxies:  # outermost, so every route and limit sees the visitor's address
+    if proxies:  # outside the rest, so every route and limit sees the visitor's address
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    # Outermost: the socket's own address and scheme first, whatever the ASGI server believed.
+    app.add_middleware(SocketPeer)
     return app

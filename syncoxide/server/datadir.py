@@ -17,6 +17,7 @@ from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
+from syncoxide.server.photos.schema import PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
@@ -293,6 +294,8 @@ MIGRATIONS: tuple[str, ...] = (
     LEASE_MIGRATION,
     # 17: the job queue and automation rules (server/automation/schema.py).
     AUTOMATION_MIGRATION,
+    # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
+    PHOTOS_MIGRATION,
 )
 
 

@@ -1,7 +1,8 @@
 """Per-key sliding-window rate limits for login, token and password endpoints.
 
-In memory and per process: enough for the embedded server. Several servers behind one
-balancer would move the counters into the shared store; the callers would not change.
+``RateLimiter`` counts in this process's memory: enough for the embedded server. Instances
+behind one balancer share their counters in Redis instead (bus/redis_state.py), so an
+attacker gains nothing by spreading guesses across instances.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,18 @@ class RateLimits:
     tokens_per_user: Limit = Limit(20, 60)
 
 
+class Limiter(Protocol):
+    async def hit(self, bucket: str, key: str, limit: Limit) -> float | None:
+        """Count one attempt; return seconds to wait if it is over the limit, else None."""
+        ...
+
+
 @dataclass
 class RateLimiter:
     clock: Callable[[], float] = time.monotonic
     _hits: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
 
-    def hit(self, bucket: str, key: str, limit: Limit) -> float | None:
+    async def hit(self, bucket: str, key: str, limit: Limit) -> float | None:
         """Count one attempt; return seconds to wait if it is over the limit, else None."""
         now = self.clock()
         hits = self._hits.setdefault((bucket, key), deque())

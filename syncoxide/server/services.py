@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 
 from syncoxide.errors import ConfigError
 from syncoxide.native.providers.s3.settings import S3Settings
-from syncoxide.server.accounts.cli_codes import CliLoginCodes
+from syncoxide.server.accounts.cli_codes import CliCodes, CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
 from syncoxide.server.bus.choose import SharedBus, open_bus
@@ -18,7 +18,7 @@ from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import Target, s3_location
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.mail.outbox import Mailer
-from syncoxide.server.ratelimit import RateLimiter, RateLimits
+from syncoxide.server.ratelimit import Limiter, RateLimiter, RateLimits
 from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
@@ -39,8 +39,8 @@ class Services:
     oidc: OidcLogins
     signing: SigningKey
     limits: RateLimits = field(default_factory=RateLimits)
-    cli_codes: CliLoginCodes = field(default_factory=CliLoginCodes)
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    cli_codes: CliCodes = field(default_factory=CliLoginCodes)
+    limiter: Limiter = field(default_factory=RateLimiter)
     mailer: Mailer = field(default_factory=lambda: Mailer(None))
     #: Where signaling rooms meet: this process's hub, or the deployment's bus.
     hub: Hub = field(default_factory=InProcessHub)
@@ -68,7 +68,7 @@ def embedded_services(
         )
     store = SqliteMetadataStore.open(config.database_path)
     shared_bus = open_bus(deployment.bus)
-    return Services(
+    services = Services(
         store=store,
         blobs=open_blobs(config, deployment.blobs),
         accounts=Accounts(store, clock),
@@ -81,6 +81,10 @@ def embedded_services(
         limits=limits or RateLimits(),
         mailer=Mailer(config.mail()),
     )
+    if shared_bus is not None:  # any request may reach any instance: count and file alike
+        services.limiter = shared_bus.limiter
+        services.cli_codes = shared_bus.cli_codes
+    return services
 
 
 def open_blobs(config: ServerConfig, target: Target) -> BlobStore:

@@ -83,7 +83,7 @@ class SigningKey:
         return f"{_VERSION}.{issued_at}.{visit}.{mac}"
 
     def check(
-        self, value: str | None, purpose: str, subject: tuple[str, ...], now: int, lifetime: int
+        self, value: str | None, purpose: str, subject: tuple[str, ...], *, now: int, lifetime: int
     ) -> Ticket | None:
         """The ticket if ``value`` is one issued for ``purpose``/``subject`` and still valid."""
         pieces = (value or "").split(".")

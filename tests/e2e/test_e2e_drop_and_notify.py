@@ -8,18 +8,22 @@ headless browser has no screen to show it on) and says the tab is hidden the sam
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import E2E_PASSWORD
 from tests.e2e.held_wheel import HeldWheel
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT_MS = 90_000
+TUS = {"Tus-Resumable": "1.0.0"}
 # Records each notification shown, and lets the test say the tab is in the background.
 WATCH_NOTIFICATIONS_JS = """
   window.shownNotifications = [];
@@ -131,9 +135,14 @@ def test_send_shows_one_set_of_pickers_a_copy_button_and_a_qr_code(
 def test_notifications_refused_by_the_browser_are_said_and_left_off(
     browser: Browser, live_server: LiveServer, session_cookies: list[Any]
 ) -> None:
-    context = browser.new_context()  # no permission granted: the browser says no
+    context = browser.new_context()
     context.add_cookies(session_cookies)
     page = context.new_page()
+    # As if the person had blocked notifications for this site (no prompt is left pending).
+    context.new_cdp_session(page).send(
+        "Browser.setPermission",
+        {"permission": {"name": "notifications"}, "setting": "denied", "origin": live_server.url},
+    )
     HeldWheel(page)
     page.goto(f"{live_server.url}/#/send")
     toggle = page.get_by_label(re.compile("Tell me when it\\s+ends"))
@@ -142,3 +151,43 @@ def test_notifications_refused_by_the_browser_are_said_and_left_off(
     expect(toggle).not_to_be_checked()
     assert page.evaluate("() => localStorage.getItem('syncoxide.notifications')") is None
     context.close()
+
+
+def test_a_file_arriving_on_a_request_link_notifies_when_the_tab_is_hidden(
+    context: BrowserContext, live_server: LiveServer, e2e_user: str
+) -> None:
+    page = context.new_page()
+    frames: list[str] = []  # what the live events socket told the page
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda f: frames.append(str(f))))
+    page.goto(f"{live_server.url}/#/requests")
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=READY_TIMEOUT_MS)
+    page.evaluate("() => localStorage.setItem('syncoxide.notifications', 'on')")  # asked before
+    for _ in range(300):  # an event before the socket caught up would count as history
+        if any("caught_up" in frame for frame in frames):
+            break
+        page.wait_for_timeout(100)
+    with httpx2.Client(base_url=live_server.url, timeout=30) as owner:
+        signed = owner.post("/api/v1/session", json={"name": e2e_user, "password": E2E_PASSWORD})
+        owner.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+        link = owner.post("/api/v1/requests", json={"title": "Tax papers"}).json()
+    page.evaluate("() => { window.tabHidden = true; }")
+    _drop_as_a_stranger(live_server, link["id"], "receipt.txt", b"paid")
+    expect(page.locator("#req-live")).to_contain_text("New on “Tax papers”: receipt.txt")
+    shown = page.evaluate("() => window.shownNotifications")
+    assert shown == ["Upload to your request link finished | New on “Tax papers”: receipt.txt"]
+
+
+def _drop_as_a_stranger(live_server: LiveServer, link_id: str, name: str, data: bytes) -> None:
+    """One file into a request link over tus, with no account, as any tus client would."""
+    base = f"{live_server.url}/api/v1/drop/{link_id}/"
+    meta = f"filename {base64.b64encode(name.encode()).decode()}"
+    made = httpx2.post(
+        base, headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": meta}
+    )
+    assert made.status_code == 201, made.text
+    sent = httpx2.patch(
+        httpx2.URL(base).join(made.headers["location"]),
+        content=data,
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
+    assert sent.status_code == 204, sent.text

@@ -24,6 +24,7 @@ SANS_IO_PACKAGES = (
     "catalog",
     "devices",
     "automation",
+    "photos",
 )
 FORBIDDEN = {
     # event loops and concurrency

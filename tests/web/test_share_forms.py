@@ -11,20 +11,25 @@ NOW = 1_800_000_000
 
 
 def test_the_form_becomes_the_api_body() -> None:
-    assert share_body(" Gig ", "604800", "3", "pw", True) == {
+    assert share_body(
+        title=" Gig ", expires="604800", max_downloads="3", password="pw", encrypted=True
+    ) == {
         "title": "Gig",
         "encrypted": True,
         "expires_in": 604800,
         "max_downloads": 3,
         "password": "pw",
     }
-    assert share_body("", "", " ", "", False) == {"title": "", "encrypted": False}
+    assert share_body(title="", expires="", max_downloads=" ", password="", encrypted=False) == {
+        "title": "",
+        "encrypted": False,
+    }
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5"])
 def test_a_bad_download_limit_is_refused_before_anything_is_sent(bad: str) -> None:
     with pytest.raises(UsageError, match="number of downloads"):
-        share_body("", "", bad, "", False)
+        share_body(title="", expires="", max_downloads=bad, password="", encrypted=False)
 
 
 def test_a_file_picked_in_a_folder_keeps_its_path() -> None:

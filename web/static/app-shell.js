@@ -116,6 +116,7 @@
   function onSubmit(event) {
     var form = event.target;
     if (failed() || !form.closest || !form.closest(VIEWS) || live(form)) return;
+    if (form.hasAttribute("action")) return; // a plain form to the server: needs no Python
     event.preventDefault();
     event.stopImmediatePropagation();
     var submitter =

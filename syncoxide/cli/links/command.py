@@ -60,6 +60,13 @@ def register(commands: Any) -> None:
     share.add_argument(
         "--email", metavar="ADDRESS", help="the server emails the link to this address"
     )
+    share.add_argument(
+        "--to",
+        metavar="NAME_OR_EMAIL",
+        help="share a place (PROVIDER:path) with another account of the server instead",
+    )
+    share.add_argument("--read-only", action="store_true", help="with --to: they may not change it")
+    share.add_argument("--json", action="store_true", help="with --to: print the server's answer")
     add_qr_options(share)
     add_server_options(share)
     share.set_defaults(run=_share)
@@ -117,6 +124,12 @@ def files_to_share(paths: list[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def _share(args: argparse.Namespace) -> int:
+    if args.to:
+        from syncoxide.cli.links.account_shares import share_with_account
+
+        return share_with_account(args)
+    if args.read_only:
+        raise UsageError("--read-only goes with --to ACCOUNT; a share link is read-only anyway.")
     if args.encrypt and args.email:
         raise UsageError(
             "The server cannot email an end-to-end encrypted share: its key stays here.",

@@ -40,7 +40,7 @@ def token_json(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def limit(call: Call, kind: str, user_key: str) -> None:
+async def limit(call: Call, kind: str, user_key: str) -> None:
     """Count an attempt against the client's IP and the (account, IP) pair; 429 when over
     either. Never the account alone: a stranger's wrong guesses must not lock its owner out."""
     services = services_of(call.request)
@@ -51,7 +51,7 @@ def limit(call: Call, kind: str, user_key: str) -> None:
         (f"{kind}-ip", address, per_ip),
         (f"{kind}-user", f"{user_key}\0{address}", per_user),
     ):
-        wait = services.limiter.hit(bucket, key, rule)
+        wait = await services.limiter.hit(bucket, key, rule)
         if wait is not None:
             raise rate_limited(wait)
 
@@ -65,7 +65,7 @@ async def me(call: Call) -> dict[str, Any]:
 
 
 async def change_password(call: Call) -> None:
-    limit(call, "login", call.user.name)
+    await limit(call, "login", call.user.name)
     accounts = services_of(call.request).accounts
     await accounts.check_password(call.user.name, call.json["current_password"])
     assert call.signed_in is not None
@@ -76,7 +76,7 @@ async def change_password(call: Call) -> None:
 
 async def sign_in(call: Call) -> Response:
     name = call.json["name"]
-    limit(call, "login", name)
+    await limit(call, "login", name)
     services = services_of(call.request)
     user = await services.accounts.check_password(name, call.json["password"])
     cookie, session = await services.accounts.start_session(user)
@@ -106,7 +106,7 @@ async def list_tokens(call: Call) -> dict[str, Any]:
 
 
 async def create_token(call: Call) -> dict[str, Any]:
-    limit(call, "tokens", call.user.name)
+    await limit(call, "tokens", call.user.name)
     services = services_of(call.request)
     days = call.json.get("expires_in_days")
     secret, record = await services.accounts.create_token(
@@ -134,7 +134,7 @@ async def sign_in_providers(call: Call) -> dict[str, Any]:
 
 
 async def cli_login_start(call: Call) -> dict[str, Any]:
-    limit(call, "tokens", "cli-login-start")
+    await limit(call, "tokens", "cli-login-start")
     services = services_of(call.request)
     port = call.json.get("port", 0)
     if port != 0 and not 1024 <= port <= 65535:
@@ -148,7 +148,7 @@ async def cli_login_start(call: Call) -> dict[str, Any]:
         asked_at=services.clock(),
         user_code=new_user_code(),
     )
-    request_id = services.cli_codes.ask(asked, services.clock())
+    request_id = await services.cli_codes.ask(asked, services.clock())
     return {
         "request": request_id,
         "user_code": asked.user_code,
@@ -158,9 +158,11 @@ async def cli_login_start(call: Call) -> dict[str, Any]:
 
 
 async def cli_login_token(call: Call) -> dict[str, Any]:
-    limit(call, "tokens", "cli-login")
+    await limit(call, "tokens", "cli-login")
     services = services_of(call.request)
-    token = services.cli_codes.redeem(call.json["code"], call.json["verifier"], services.clock())
+    token = await services.cli_codes.redeem(
+        call.json["code"], call.json["verifier"], services.clock()
+    )
     if token is None:
         raise ApiError(
             400,

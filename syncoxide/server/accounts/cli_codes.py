@@ -1,4 +1,4 @@
-"""What ``syncoxide login`` has in flight on the server (see cli_login), in this process's memory.
+"""What ``syncoxide login`` has in flight on the server (see cli_login).
 
 Two records, in the order they are used:
 
@@ -19,6 +19,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from syncoxide.server.inputs import same_secret
 
@@ -44,7 +45,7 @@ def new_user_code() -> str:
     return f"{letters[:4]}-{letters[4:]}"
 
 
-def _normalized(code: str) -> str:
+def normalized_user_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").upper()
 
 
@@ -60,13 +61,23 @@ class SignInRequest:
     user_code: str
 
 
+class CliCodes(Protocol):
+    """Sign-in requests and one-time codes: in memory, or in Redis shared by instances."""
+
+    async def ask(self, request: SignInRequest, now: int) -> str: ...
+    async def asked(self, request_id: str, now: int) -> SignInRequest | None: ...
+    async def confirm(self, request_id: str, typed_code: str, now: int) -> SignInRequest | None: ...
+    async def file(self, challenge: str, token: str, now: int) -> str: ...
+    async def redeem(self, code: str, verifier: str, now: int) -> str | None: ...
+
+
 @dataclass
 class CliLoginCodes:
     _pending: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     _requests: dict[str, SignInRequest] = field(default_factory=dict)
     _wrong: dict[str, int] = field(default_factory=dict)
 
-    def ask(self, request: SignInRequest, now: int) -> str:
+    async def ask(self, request: SignInRequest, now: int) -> str:
         """File a sign-in request; its id (for the approval page's address)."""
         self._requests = {
             k: v for k, v in self._requests.items() if v.asked_at + REQUEST_TTL_SECONDS > now
@@ -78,19 +89,19 @@ class CliLoginCodes:
         self._requests[request_id] = request
         return request_id
 
-    def asked(self, request_id: str, now: int) -> SignInRequest | None:
+    async def asked(self, request_id: str, now: int) -> SignInRequest | None:
         request = self._requests.get(request_id)
         if request is None or request.asked_at + REQUEST_TTL_SECONDS <= now:
             return None
         return request
 
-    def confirm(self, request_id: str, typed_code: str, now: int) -> SignInRequest | None:
+    async def confirm(self, request_id: str, typed_code: str, now: int) -> SignInRequest | None:
         """The request, taken, when ``typed_code`` is its user code; None otherwise (and the
         request is dropped after MAX_WRONG_USER_CODES wrong ones)."""
-        request = self.asked(request_id, now)
+        request = await self.asked(request_id, now)
         if request is None:
             return None
-        if same_secret(_normalized(typed_code), _normalized(request.user_code)):
+        if same_secret(normalized_user_code(typed_code), normalized_user_code(request.user_code)):
             self._requests.pop(request_id, None)
             self._wrong.pop(request_id, None)
             return request
@@ -100,13 +111,13 @@ class CliLoginCodes:
             self._wrong.pop(request_id, None)
         return None
 
-    def file(self, challenge: str, token: str, now: int) -> str:
+    async def file(self, challenge: str, token: str, now: int) -> str:
         self._pending = {k: v for k, v in self._pending.items() if v[2] > now}
         code = secrets.token_urlsafe(24)
         self._pending[code] = (challenge, token, now + CODE_TTL_SECONDS)
         return code
 
-    def redeem(self, code: str, verifier: str, now: int) -> str | None:
+    async def redeem(self, code: str, verifier: str, now: int) -> str | None:
         entry = self._pending.get(code)
         if entry is None or entry[2] <= now:
             return None

@@ -45,9 +45,9 @@ def _request_id(request: Request) -> str:
     return request.query_params.get("request", "")[:64]
 
 
-def _asked(request: Request) -> SignInRequest:
+async def _asked(request: Request) -> SignInRequest:
     services = services_of(request)
-    asked = services.cli_codes.asked(_request_id(request), services.clock())
+    asked = await services.cli_codes.asked(_request_id(request), services.clock())
     if asked is None:
         raise _UNKNOWN
     return asked
@@ -64,7 +64,7 @@ async def approve_page(request: Request) -> Response:
         if signed_in is None:
             target = quote(f"/cli-login?{request.url.query}", safe="")
             return RedirectResponse(f"/login?next={target}", 303)
-        asked = _asked(request)
+        asked = await _asked(request)
     except ApiError as error:
         return problem_page(request, error, way_back=False)
     return _approval_form(request, signed_in, asked, wrong_code=False)
@@ -93,14 +93,17 @@ async def approve(request: Request) -> Response:
         signed_in = await _signed_in(request)
         if signed_in is None:
             raise ApiError(401, "not_signed_in", "Sign in first, then approve again.")
-        asked = _asked(request)
+        asked = await _asked(request)
         form = await read_form(request)
         check_csrf("POST", signed_in, form.get("csrf"))
     except ApiError as error:
         return problem_page(request, error, way_back=False)
     request_id = _request_id(request)
-    if services.cli_codes.confirm(request_id, form.get("user_code", ""), services.clock()) is None:
-        if services.cli_codes.asked(request_id, services.clock()) is None:
+    if (
+        await services.cli_codes.confirm(request_id, form.get("user_code", ""), services.clock())
+        is None
+    ):
+        if await services.cli_codes.asked(request_id, services.clock()) is None:
             return problem_page(request, _UNKNOWN, way_back=False)
         return _approval_form(request, signed_in, asked, wrong_code=True)
     label = f"command line on {asked.device}"
@@ -111,7 +114,7 @@ async def approve(request: Request) -> Response:
         {"id": record.id, "label": record.label},
         services.clock(),
     )
-    code = services.cli_codes.file(asked.challenge, secret, services.clock())
+    code = await services.cli_codes.file(asked.challenge, secret, services.clock())
     if asked.port:
         return RedirectResponse(f"http://127.0.0.1:{asked.port}/callback?code={code}", 303)
     return render_page(request, "accounts/cli_code.html", {"title": "Code", "code": code})

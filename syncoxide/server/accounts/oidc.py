@@ -157,6 +157,7 @@ class OidcLogins:
         name: str,
         query: dict[str, str],
         browser_state: str | None,
+        *,
         redirect_uri: str,
         now: int,
     ) -> tuple[OidcProvider, dict[str, Any], str]:

@@ -69,7 +69,7 @@ async def login_submit(request: Request) -> Response:
             ("login-ip", client_ip(request), services.limits.login_per_ip),
             ("login-user", f"{name}\0{client_ip(request)}", services.limits.login_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
         user = await services.accounts.check_password(name, form.get("password", ""))
@@ -105,6 +105,24 @@ async def logout(request: Request) -> Response:
         return _error_page(request, error)
     services = services_of(request)
     await services.accounts.end_session(signed_in)
+    await services.notifier.emit(signed_in.user.id, "session.ended", {}, services.clock())
+    clear_session_cookie(response, request)
+    return response
+
+
+async def end_every_session(request: Request) -> Response:
+    """ "Sign out everywhere" in Settings: every browser session of the account ends, this one
+    too; API tokens (the command line's sign-ins) keep working and are revoked one by one."""
+    signed_in = await _who_quietly(request)
+    response = RedirectResponse("/login", 303, headers=_NO_STORE)
+    if signed_in is None:
+        return response
+    try:
+        check_csrf("POST", signed_in, (await read_form(request)).get("csrf"))
+    except ApiError as error:
+        return _error_page(request, error)
+    services = services_of(request)
+    await services.accounts.end_every_session(signed_in.user)
     await services.notifier.emit(signed_in.user.id, "session.ended", {}, services.clock())
     clear_session_cookie(response, request)
     return response
@@ -150,8 +168,8 @@ async def oidc_callback(request: Request) -> Response:
             name,
             dict(request.query_params),
             request.cookies.get(STATE_COOKIE),
-            _callback_url(request, name),
-            services.clock(),
+            redirect_uri=_callback_url(request, name),
+            now=services.clock(),
         )
         user = await user_for_claims(services.store, provider, claims, services.clock())
     except ApiError as error:
@@ -198,7 +216,7 @@ async def create_token_form(request: Request) -> Response:
             ("tokens-ip", client_ip(request), services.limits.tokens_per_ip),
             ("tokens-user", signed_in.user.name, services.limits.tokens_per_user),
         ):
-            wait = services.limiter.hit(bucket, key, rule)
+            wait = await services.limiter.hit(bucket, key, rule)
             if wait is not None:
                 raise rate_limited(wait)
     except ApiError as error:
@@ -259,6 +277,7 @@ def routes() -> list[BaseRoute]:
         Route("/login", login_page, methods=["GET", "HEAD"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/account/sessions/end", end_every_session, methods=["POST"]),
         Route("/login/oidc/{provider}", oidc_begin, methods=["GET"]),
         Route(
             "/login/oidc/{provider}/callback", oidc_callback, methods=["GET"], name="oidc_callback"

@@ -116,7 +116,12 @@ class Accounts:
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires_at = self.clock() + expires_in if expires_in else None
         record = await self.store.add_token(
-            user.id, secret_hash(secret), label, secret[:10], self.clock(), expires_at
+            user.id,
+            secret_hash(secret),
+            label,
+            prefix=secret[:10],
+            now=self.clock(),
+            expires_at=expires_at,
         )
         return secret, record
 
@@ -184,3 +189,7 @@ class Accounts:
     async def end_session(self, signed_in: SignedIn) -> None:
         if signed_in.session_hash is not None:
             await self.store.delete_session(signed_in.session_hash)
+
+    async def end_every_session(self, user: User) -> int:
+        """Sign ``user`` out of every browser (API tokens stay); how many sessions ended."""
+        return await self.store.delete_sessions_of(user.id)

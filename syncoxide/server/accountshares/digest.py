@@ -48,6 +48,7 @@ class Digests:
         store: AccountShareStore,
         users: MetadataStore,
         mailer: Mailer,
+        *,
         signing: SigningKey,
         clock: Callable[[], int],
     ) -> None:

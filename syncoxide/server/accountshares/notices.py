@@ -37,6 +37,7 @@ class Notices:
         user_id: int,
         kind: str,
         payload: dict[str, Any],
+        *,
         mail: tuple[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> bool:

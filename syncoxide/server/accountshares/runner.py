@@ -85,7 +85,7 @@ class ShareRunner:
         except SafetyLimitError as error:
             status, message = "held", f"Held, nothing changed: {error}"
         except AuthenticationError as error:
-            status, message = "reconnect", f"{error} Reconnect it; the share waits until then."
+            status, message = "reconnect", await self._reconnect_message(share, error)
         except SyncoxideError as error:
             status, message = "failed", str(error)
         except Exception as error:  # a bug: recorded, and the server keeps going
@@ -105,6 +105,25 @@ class ShareRunner:
             payload = {"share_id": share.id, "status": status, "message": message}
             await self.notices.notifier.emit(user_id, "share.synced", payload, now)
         return done
+
+    async def _reconnect_message(self, share: AccountShare, error: AuthenticationError) -> str:
+        """Which side's connection refused: each is checked once and marked ``reconnect``."""
+        names = []
+        for user_id, connection_id in (
+            (share.owner_id, share.source_id),
+            (share.recipient_id, share.dest_id),
+        ):
+            if connection_id is None:
+                continue
+            connection = await self.rules.connection(user_id, connection_id)
+            if connection is None:
+                continue
+            _, result = await self.connections.test(connection)
+            if result.state == "reconnect":
+                user = await self.users.user_by_id(user_id)
+                names.append(f"{user.name if user else 'someone'}'s {connection.name}")
+        which = " and ".join(names) or "a connection"
+        return f"{error} {which} must be reconnected; the share waits and nothing is lost."
 
     async def _sync(self, share: AccountShare) -> RunReport:
         from syncoxide.engine.run import RunOptions, pair_id, run_pair
@@ -152,6 +171,8 @@ class ShareRunner:
             action = _ACTIONS.get(outcome.action.kind)
             if action is None:
                 continue
+            if outcome.action.kind is ActionKind.COPY and outcome.action.target is None:
+                action = "added"
             # An action applied to side two carries a change made on side one, and back.
             to_recipient = outcome.action.side is Side.PATH2
             notify = share.recipient_id if to_recipient else share.owner_id

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from syncoxide.server.accountshares.runner import ShareRunner
 from syncoxide.server.accountshares.store import AccountShare
 from syncoxide.server.files.changes import FileChange
+from syncoxide.server.rules.store import Connection
 
 log = logging.getLogger("syncoxide.server.accountshares")
 TICK_SECONDS = 1.0
@@ -67,6 +68,12 @@ class ShareScheduler:
             if folder is not None and _within(change.path, folder):
                 self.runner.store.make_due(share.id, now)
                 self.wake()
+
+    def reconnected(self, connection: Connection) -> None:
+        """A connection works again: shares waiting on it run now."""
+        now = self.runner.clock()
+        if self.runner.store.resume_waiting(connection.user_id, connection.id, now):
+            self.wake()
 
     async def _loop(self) -> None:
         while True:

@@ -46,6 +46,7 @@ class AccountShareService:
         users: MetadataStore,
         rules: RuleService,
         notices: Notices,
+        *,
         clock: Callable[[], int],
         wake: Callable[[], None] = lambda: None,
     ) -> None:
@@ -125,14 +126,14 @@ class AccountShareService:
         access = "to read" if share.access == READ_ONLY else "to read and change"
         text = (
             f"{who} invites you {access} the folder {share.name!r}.\n\n"
-            f"Accept or decline it under Shared with me:\n\n{share.base_url}/#shared\n\n"
+            f"Accept or decline it under Shared with me:\n\n{share.base_url}/#/shares\n\n"
             f"or with: syncoxide shares accept {share.id} [--place PROVIDER:path]\n"
         )
         await self.notices.tell(
             recipient.id,
             "share.invited",
             {"share_id": share.id, "from": owner.name, "name": share.name, "access": share.access},
-            (f"{who} shared {share.name!r} with you", text),
+            mail=(f"{who} shared {share.name!r} with you", text),
         )
 
     async def revoke(self, owner: User, share_id: int) -> AccountShare:
@@ -235,7 +236,7 @@ class AccountShareService:
             user_id,
             kind,
             {"share_id": share.id, "by": actor.name if actor else "", "name": share.name},
-            (f"{who} {verb} {share.name!r}", f"{who} {verb} the share {share.name!r}.\n"),
+            mail=(f"{who} {verb} {share.name!r}", f"{who} {verb} the share {share.name!r}.\n"),
         )
 
     # -- what the API shows ----------------------------------------------------------------

@@ -49,7 +49,7 @@ class ShareChange:
     share_id: int
     actor_id: int
     notify_id: int
-    action: str  # changed, added, deleted, conflict
+    action: str  # added, changed, deleted, conflict (a version set aside, both kept)
     path: str
     at: int
 
@@ -152,6 +152,15 @@ class AccountShareStore:
             "UPDATE account_shares SET next_sync_at = ? WHERE id = ? AND next_sync_at > ?",
             (now, share_id, now),
         )
+
+    def resume_waiting(self, user_id: int, connection_id: int | None, now: int) -> int:
+        """Shares that waited for this connection (``reconnect``) are due again at once."""
+        return self._db.execute(
+            "UPDATE account_shares SET sync_status = 'idle', next_sync_at = ?"
+            " WHERE sync_status = 'reconnect' AND state = 'accepted'"
+            " AND ((owner_id = ? AND source_id IS ?) OR (recipient_id = ? AND dest_id IS ?))",
+            (now, user_id, connection_id, user_id, connection_id),
+        ).rowcount
 
     def interrupted_at_start(self) -> None:
         self._db.execute(

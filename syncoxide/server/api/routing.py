@@ -107,38 +107,50 @@ def _too_large() -> ApiError:
     return ApiError(413, "body_too_large", f"The body is over {MAX_JSON_BODY // 1024} KiB.")
 
 
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+
+
 def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> str | None:
     """The first way ``value`` breaks the small JSON Schema subset used here, or None."""
     kinds = schema.get("type")
     allowed = kinds if isinstance(kinds, list) else [kinds] if kinds else []
-    checks = {
-        "object": lambda v: isinstance(v, dict),
-        "string": lambda v: isinstance(v, str),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-        "array": lambda v: isinstance(v, list),
-        "null": lambda v: v is None,
-    }
-    if allowed and not any(checks[k](value) for k in allowed):
+    if allowed and not any(_TYPE_CHECKS[k](value) for k in allowed):
         return f"{where} must be of type {' or '.join(allowed)}."
     if isinstance(value, str):
-        if len(value) > schema.get("maxLength", len(value)):
-            return f"{where} is longer than {schema['maxLength']} characters."
-        if len(value) < schema.get("minLength", 0):
-            return f"{where} is shorter than {schema['minLength']} characters."
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"{where} does not have the expected form."
+        return _string_problem(value, schema, where)
     is_number = isinstance(value, int) and not isinstance(value, bool)
     if is_number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
         return f"{where} is out of range."
     if isinstance(value, dict) and "properties" in schema:
-        for name in schema.get("required", []):
-            if name not in value:
-                return f"{where}.{name} is required."
-        for name, item in value.items():
-            if name not in schema["properties"]:
-                return f"{where}.{name} is not a known field."
-            problem = schema_problem(item, schema["properties"][name], f"{where}.{name}")
-            if problem:
-                return problem
+        return _object_problem(value, schema, where)
+    return None
+
+
+def _string_problem(value: str, schema: dict[str, Any], where: str) -> str | None:
+    if len(value) > schema.get("maxLength", len(value)):
+        return f"{where} is longer than {schema['maxLength']} characters."
+    if len(value) < schema.get("minLength", 0):
+        return f"{where} is shorter than {schema['minLength']} characters."
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return f"{where} does not have the expected form."
+    return None
+
+
+def _object_problem(value: dict[str, Any], schema: dict[str, Any], where: str) -> str | None:
+    for name in schema.get("required", []):
+        if name not in value:
+            return f"{where}.{name} is required."
+    for name, item in value.items():
+        if name not in schema["properties"]:
+            return f"{where}.{name} is not a known field."
+        problem = schema_problem(item, schema["properties"][name], f"{where}.{name}")
+        if problem:
+            return problem
     return None

@@ -192,7 +192,9 @@ class AutomationService:
             return [path]  # an earlier attempt stored it before its server stopped
         self._writing.add((user_id, path))
         try:
-            await self.files.put(user_id, path, _read_pieces(local), time.time_ns(), None)
+            await self.files.put(
+                user_id, path, _read_pieces(local), mtime_ns=time.time_ns(), expected_sha1=None
+            )
         finally:
             self._writing.discard((user_id, path))
         return [path]
@@ -213,7 +215,9 @@ class AutomationService:
                 self._writing.add((job.user_id, moved))
                 try:
                     body = self.links.file_bytes(file)
-                    await self.files.put(job.user_id, moved, body, time.time_ns(), None)
+                    await self.files.put(
+                        job.user_id, moved, body, mtime_ns=time.time_ns(), expected_sha1=None
+                    )
                 finally:
                     self._writing.discard((job.user_id, moved))
             await self.links.store.remove_file(item["link"], item["file"])

@@ -109,6 +109,14 @@ class SqliteJobQueue:
     def stop_cancelled(self, job_id: int, owner: str) -> bool:
         return self._close(job_id, owner, CANCELLED, message="Cancelled while it ran.")
 
+    def release(self, job_id: int, owner: str) -> bool:
+        cursor = self._db.execute(
+            "UPDATE jobs SET status = ?, lease_owner = '', attempts = max(attempts - 1, 0),"
+            " run_after = ? WHERE id = ? AND lease_owner = ? AND status = ?",
+            (QUEUED, self.clock(), job_id, owner, RUNNING),
+        )
+        return cursor.rowcount == 1
+
     def _close(self, job_id: int, owner: str, status: str, **values: Any) -> bool:
         names = ", ".join(f"{name} = ?" for name in values)
         cursor = self._db.execute(

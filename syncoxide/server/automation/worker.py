@@ -80,17 +80,29 @@ class JobWorker:
         self.on_finished = on_finished
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._controls: dict[int, JobControl] = {}
         self._loop: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         self._loop = asyncio.create_task(self._claim_loop())
 
-    async def stop(self) -> None:
-        """Stop claiming; running jobs are dropped and their leases run out (they run again)."""
-        tasks = [t for t in (self._loop, *self._running) if t is not None]
-        for task in tasks:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming, stop the running actions (their process groups are killed within
+        50 ms) and give their jobs back to the queue, so the server's shutdown never waits for
+        a long conversion and the jobs run again at the next start."""
+        self._stopping = True
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+        for control in self._controls.values():
+            control.ask_to_cancel()
+        running = list(self._running)
+        if running:
+            await asyncio.wait(running, timeout=grace)
+        for task in running:
             task.cancel()
-        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -120,13 +132,15 @@ class JobWorker:
         self._wake.set()  # a slot is free
 
     async def _run(self, job: Job) -> None:
-        control = JobControl()
+        control = self._controls[job.id] = JobControl()
         renewing = asyncio.create_task(self._renew(job, control))
         try:
             handler = self.handlers[job.kind]
             result = await handler(job, control)
         except CancelledByUserError:
-            if self.queue.stop_cancelled(job.id, self.owner):
+            if self._stopping:
+                self.queue.release(job.id, self.owner)
+            elif self.queue.stop_cancelled(job.id, self.owner):
                 await self.on_finished(job, "cancelled")
             return
         except SyncoxideError as error:
@@ -138,6 +152,7 @@ class JobWorker:
             return
         finally:
             renewing.cancel()
+            self._controls.pop(job.id, None)
         if self.queue.finish(job.id, self.owner, result):
             await self.on_finished(job, "done")
 

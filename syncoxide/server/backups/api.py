@@ -28,8 +28,8 @@ from syncoxide.server.backups.store import (
 )
 from syncoxide.server.http.ranges import attachment
 from syncoxide.server.inputs import check_text
+from syncoxide.server.scheduling.handlers import MAX_ID, RuleHandlers, path_id
 
-MAX_ID = 2**62
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH = {"type": "string", "maxLength": 1000}
 _PASSPHRASE = {"type": "string", "maxLength": 1024}
@@ -140,13 +140,6 @@ def backups_of(connection: HTTPConnection) -> BackupService:
     return service
 
 
-def _path_id(call: Call, name: str) -> int:
-    value: int = call.request.path_params[name]
-    if value > MAX_ID:  # no such row, and too large for the database to be asked about
-        raise ApiError(404, "not_found", f"There is no {name.removesuffix('_id')} {value}.")
-    return value
-
-
 def _archive(call: Call) -> str:
     return check_archive_name(check_text(call.request.path_params["archive"], "The archive name"))
 
@@ -171,13 +164,6 @@ def repository_json(service: BackupService, repository: BackupRepository) -> dic
         "created_at": repository.created_at,
         "settings": service.client_settings(repository.user_id, repository.name),
     }
-
-
-def rule_json(rule: BackupRule, runs: list[BackupRun] | None = None) -> dict[str, Any]:
-    answer = {k: v for k, v in rule.__dict__.items() if k != "user_id"}
-    if runs is not None:
-        answer["runs"] = [dict(r.__dict__) for r in runs]
-    return answer
 
 
 def restore_json(restore: BackupRestore) -> dict[str, Any]:
@@ -229,7 +215,7 @@ async def add_key(call: Call) -> dict[str, Any]:
 
 
 async def delete_key(call: Call) -> None:
-    await backups_of(call.request).keys.delete(call.user.id, _path_id(call, "key_id"))
+    await backups_of(call.request).keys.delete(call.user.id, path_id(call, "key_id"))
 
 
 # repositories
@@ -257,7 +243,7 @@ async def create_repository(call: Call) -> dict[str, Any]:
 
 async def keep_passphrase(call: Call) -> dict[str, Any]:
     service = backups_of(call.request)
-    repository_id = _path_id(call, "repository_id")
+    repository_id = path_id(call, "repository_id")
     updated = await service.repositories.keep_passphrase(
         call.user.id, repository_id, call.json["passphrase"]
     )
@@ -266,14 +252,14 @@ async def keep_passphrase(call: Call) -> dict[str, Any]:
 
 async def forget_passphrase(call: Call) -> dict[str, Any]:
     service = backups_of(call.request)
-    repository_id = _path_id(call, "repository_id")
+    repository_id = path_id(call, "repository_id")
     updated = await service.repositories.forget_passphrase(call.user.id, repository_id)
     return repository_json(service, updated)
 
 
 async def forget_repository(call: Call) -> None:
     service = backups_of(call.request)
-    await service.repositories.forget(call.user.id, _path_id(call, "repository_id"))
+    await service.repositories.forget(call.user.id, path_id(call, "repository_id"))
 
 
 # archives
@@ -281,7 +267,7 @@ async def forget_repository(call: Call) -> None:
 
 async def _opened(call: Call) -> BorgRepository:
     service = backups_of(call.request)
-    repository = await service.repositories.get(call.user.id, _path_id(call, "repository_id"))
+    repository = await service.repositories.get(call.user.id, path_id(call, "repository_id"))
     return service.repositories.open(repository)
 
 
@@ -324,7 +310,7 @@ async def download_zip(call: Call) -> Response:
 async def restore_archive(call: Call) -> dict[str, Any]:
     body = call.json
     request = RestoreRequest(
-        repository_id=_path_id(call, "repository_id"),
+        repository_id=path_id(call, "repository_id"),
         archive=_archive(call),
         path=body.get("path", ""),
         connection_id=body["connection_id"],
@@ -341,37 +327,8 @@ async def list_restores(call: Call) -> dict[str, Any]:
 # provider backup rules
 
 
-async def list_rules(call: Call) -> dict[str, Any]:
-    service = backups_of(call.request)
-    found = await service.store.user_rules(call.user.id)
-    return {"rules": [rule_json(r, list(await service.store.rule_runs(r.id, 5))) for r in found]}
-
-
-async def create_rule(call: Call) -> dict[str, Any]:
-    return rule_json(await backups_of(call.request).create_rule(call.user.id, call.json))
-
-
-async def get_rule(call: Call) -> dict[str, Any]:
-    service = backups_of(call.request)
-    rule_id = _path_id(call, "backup_rule_id")
-    rule = await service.rule(call.user.id, rule_id)
-    return rule_json(rule, await service.runs(call.user.id, rule_id))
-
-
-async def update_rule(call: Call) -> dict[str, Any]:
-    service = backups_of(call.request)
-    return rule_json(
-        await service.update_rule(call.user.id, _path_id(call, "backup_rule_id"), call.json)
-    )
-
-
-async def delete_rule(call: Call) -> None:
-    await backups_of(call.request).delete_rule(call.user.id, _path_id(call, "backup_rule_id"))
-
-
-async def run_rule(call: Call) -> dict[str, Any]:
-    service = backups_of(call.request)
-    return rule_json(await service.run_now(call.user.id, _path_id(call, "backup_rule_id")))
+#: List, create, read, change, delete and run now: the handlers every scheduled rule shares.
+_RULES: RuleHandlers[BackupRule, BackupRun] = RuleHandlers(backups_of, "backup_rule_id")
 
 
 _REPO = "/backups/repositories/{repository_id:int}"
@@ -507,14 +464,14 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         "/backups/rules",
-        list_rules,
+        _RULES.list_rules,
         "Your provider backup rules, each with its last runs",
         answer=obj(("rules",), rules={"type": "array", "items": _RULE}),
     ),
     Operation(
         "POST",
         "/backups/rules",
-        create_rule,
+        _RULES.create_rule,
         "Back up a provider folder into a repository on a schedule, on the server",
         body=obj(
             ("connection_id", "repository_id"),
@@ -525,20 +482,20 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
         answer=_RULE,
         status=201,
     ),
-    Operation("GET", _RULE_PATH, get_rule, "A backup rule and its last runs", answer=_RULE),
+    Operation("GET", _RULE_PATH, _RULES.get_rule, "A backup rule and its last runs", answer=_RULE),
     Operation(
         "PATCH",
         _RULE_PATH,
-        update_rule,
+        _RULES.update_rule,
         "Change a backup rule (schedule, retention, folder, enabled)",
         body=obj((), **_RULE_FIELDS),
         answer=_RULE,
     ),
-    Operation("DELETE", _RULE_PATH, delete_rule, "Delete a backup rule", status=204),
+    Operation("DELETE", _RULE_PATH, _RULES.delete_rule, "Delete a backup rule", status=204),
     Operation(
         "POST",
         _RULE_PATH + "/run",
-        run_rule,
+        _RULES.run_rule,
         "Run a backup rule now, on the server",
         answer=_RULE,
         status=202,

@@ -94,6 +94,7 @@ async def restore_into(
     borg: BorgRepository,
     archive: str,
     path: str,
+    *,
     provider: Provider,
     tally: RestoreTally,
     on_file: Callable[[RestoreTally], None] | None = None,

@@ -39,6 +39,7 @@ def _context(user_id: int, name: str) -> str:
 class BackupRepositories:
     def __init__(
         self,
+        *,
         store: BackupStore,
         hosted: HostedRepositories,
         sealer: SecretSealer,

@@ -33,7 +33,7 @@ from syncoxide.server.events.service import Notifier
 from syncoxide.server.rules.connections import RECONNECT, Connections, close_provider
 from syncoxide.server.rules.store import Connection
 from syncoxide.server.storage.owner_only import mkdir_owner_only
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 
 log = logging.getLogger("syncoxide.server.backups")
 
@@ -62,12 +62,12 @@ def next_run_at(schedule: str, now: int) -> int:
 class BackupRunner:
     def __init__(
         self,
+        *,
         store: BackupStore,
         repositories: BackupRepositories,
         connections: Connections,
         notifier: Notifier,
         clock: Callable[[], int],
-        *,
         state_dir: Path,
     ) -> None:
         self.store = store
@@ -131,7 +131,7 @@ class BackupRunner:
         if not policy.empty:
             await borg.prune(policy, rule.prefix)
         message = (
-            f"{tally.files} files ({format_bytes(tally.bytes)}) in {name}; "
+            f"{counted(tally.files, 'file')} ({format_bytes(tally.bytes)}) in {name}; "
             f"{format_bytes(stats.added)} stored anew." + _skipped_note(tally.skipped)
         )
         return replace(

@@ -1,66 +1,46 @@
 """The task that starts due backup rules, for the life of the server (the app's lifespan).
 
-Schedules live in the database (``next_run_at``), so a restarted server picks them up where
-they were; runs a stopped server left unfinished are marked interrupted at start. Restores
-into providers run as tasks here too, so stopping the server stops them cleanly.
+The loop, the leases for several instances and the background tasks are the ones every
+scheduled rule shares (``scheduling.scheduler``); restores into providers run as its
+background tasks (each under its own lease when instances share the work), so stopping the
+server stops them cleanly.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Coroutine
-from typing import Any
 
 from syncoxide.server.backups.runner import BackupRunner
 from syncoxide.server.backups.store import BackupRule
+from syncoxide.server.scheduling.scheduler import TICK_SECONDS, DueRuleScheduler
+from syncoxide.server.storage.leases import JobLeases, lapsed_jobs
 
-log = logging.getLogger("syncoxide.server.backups")
-TICK_SECONDS = 1.0
 
+class BackupScheduler(DueRuleScheduler[BackupRule]):
+    log = logging.getLogger("syncoxide.server.backups")
+    interrupted_words = "%d backup runs were interrupted by the last stop"
+    job_kind = "backup"
 
-class BackupScheduler:
-    def __init__(self, runner: BackupRunner, tick_seconds: float = TICK_SECONDS) -> None:
-        self.runner = runner
-        self.tick_seconds = tick_seconds
-        self._loop_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._wake = asyncio.Event()
+    def __init__(
+        self,
+        runner: BackupRunner,
+        tick_seconds: float = TICK_SECONDS,
+        *,
+        leases: JobLeases | None = None,
+    ) -> None:
+        super().__init__(runner, tick_seconds, leases=leases)
+        self.runner: BackupRunner = runner
 
-    async def start(self) -> None:
-        interrupted = await self.runner.store.interrupted_at_start(self.runner.clock())
-        if interrupted:
-            log.warning("%d backup runs were interrupted by the last stop", interrupted)
-        self._loop_task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        tasks = [t for t in (self._loop_task, *self._tasks) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._loop_task = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start_run(self, rule: BackupRule, trigger: str) -> None:
-        """Run ``rule`` in the background; ``BackupAlreadyRunning`` if it is running."""
-        self.runner.claim(rule.id)
-        self.background(self.runner.run_claimed(rule, trigger))
-
-    def background(self, work: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _loop(self) -> None:
-        while True:
-            for rule in await self.runner.store.due_rules(self.runner.clock()):
-                if rule.id not in self.runner.running:
-                    self.start_run(rule, "schedule")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
+    async def _reap_lapsed(self, leases: JobLeases) -> None:
+        """Runs and restores left 'running' by an instance whose lease lapsed."""
+        now = self.runner.clock()
+        rules, restores = await self.runner.store.marked_running(now - leases.seconds)
+        jobs = [self.job(n) for n in rules if n not in self.runner.running]
+        jobs += [f"restore:{n}" for n in restores]
+        async for job in lapsed_jobs(leases, jobs):
+            kind, number = job.split(":")
+            if kind == self.job_kind:
+                await self.runner.store.interrupt_rule(int(number), now)
+            else:
+                await self.runner.store.interrupt_restore(int(number), now)
+            self.log.warning("%s: its instance stopped during the work; marked interrupted", job)

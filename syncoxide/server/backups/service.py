@@ -10,7 +10,7 @@ another user's repository, rule or restore is not found.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,15 +21,14 @@ from syncoxide.native.backup.repository import BorgRepository
 from syncoxide.server.backups.archives import RestoreTally, clean_archive_path, restore_into
 from syncoxide.server.backups.hosted import HostedRepositories
 from syncoxide.server.backups.keys import BackupKeys
-from syncoxide.server.backups.repositories import BackupRepositories
 from syncoxide.server.backups.runner import BackupAlreadyRunning, next_run_at, retention_policy
 from syncoxide.server.backups.scheduler import BackupScheduler
-from syncoxide.server.backups.store import BackupRestore, BackupRule, BackupRun, BackupStore
+from syncoxide.server.backups.store import BackupRestore, BackupRule, BackupRun
 from syncoxide.server.config import BackupHosting
-from syncoxide.server.events.service import Notifier
-from syncoxide.server.rules.connections import Connections, close_provider
+from syncoxide.server.rules.connections import close_provider
 from syncoxide.server.rules.service import clean_path
 from syncoxide.server.rules.store import Connection
+from syncoxide.units import counted
 
 log = logging.getLogger("syncoxide.server.backups")
 RETENTION_KEYS = ("hourly", "daily", "weekly", "monthly", "yearly")
@@ -49,23 +48,20 @@ class BackupService:
     def __init__(
         self,
         *,
-        store: BackupStore,
-        repositories: BackupRepositories,
-        keys: BackupKeys,
         scheduler: BackupScheduler,
-        connections: Connections,
-        notifier: Notifier,
-        hosting: BackupHosting,
-        clock: Callable[[], int],
+        keys: BackupKeys,
     ) -> None:
-        self.store = store
-        self.repositories = repositories
+        # The runner already holds the store, repositories, connections, notifier and clock;
+        # the keys hold the hosting settings: one copy of each.
+        runner = scheduler.runner
+        self.store = runner.store
+        self.repositories = runner.repositories
         self.keys = keys
         self.scheduler = scheduler
-        self.connections = connections
-        self.notifier = notifier
-        self.hosting = hosting
-        self.clock = clock
+        self.connections = runner.connections
+        self.notifier = runner.notifier
+        self.hosting: BackupHosting = keys.hosting
+        self.clock = runner.clock
 
     @property
     def hosted(self) -> HostedRepositories:
@@ -148,6 +144,13 @@ class BackupService:
             ) from None
         return replace(rule, status="running", status_message="")
 
+    async def rules_with_runs(
+        self, user_id: int, runs: int
+    ) -> list[tuple[BackupRule, Sequence[BackupRun]]]:
+        """The user's backup rules, each with its last ``runs`` runs."""
+        found = await self.store.user_rules(user_id)
+        return [(r, await self.store.rule_runs(r.id, runs)) for r in found]
+
     async def runs(self, user_id: int, rule_id: int, limit: int = RUNS_SHOWN) -> list[BackupRun]:
         await self.rule(user_id, rule_id)
         return list(await self.store.rule_runs(rule_id, limit))
@@ -190,7 +193,8 @@ class BackupService:
                 finished_at=None,
             )
         )
-        self.scheduler.background(self._restore(restore, borg, connection))
+        work = self._restore(restore, borg, connection)
+        self.scheduler.background(work, job=f"restore:{restore.id}")
         return restore
 
     async def _restore(
@@ -206,12 +210,17 @@ class BackupService:
                     await close_provider(root)
             provider = self.connections.provider(connection, restore.dest_path)
             try:
-                await restore_into(borg, restore.archive, restore.path, provider, tally)
+                await restore_into(
+                    borg, restore.archive, restore.path, provider=provider, tally=tally
+                )
             finally:
                 await close_provider(provider)
-            status, message = "ok", f"{tally.files} files restored into {connection.name}."
+            status, message = (
+                "ok",
+                f"{counted(tally.files, 'file')} restored into {connection.name}.",
+            )
         except SyncoxideError as error:
-            status, message = "failed", f"{error} ({tally.files} files were restored first.)"
+            status, message = "failed", f"{error} ({counted(tally.files, 'file')} restored first.)"
         except Exception as error:  # a bug: recorded, and the server keeps going
             log.exception("restore %d failed unexpectedly", restore.id)
             status, message = "failed", f"Internal error ({type(error).__name__})."

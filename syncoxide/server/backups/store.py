@@ -100,6 +100,9 @@ class KeyInUseError(Exception):
     """That SSH key is registered already (by this user or another)."""
 
 
+_CUT = "The server stopped during this run; nothing of it was kept."
+
+
 class BackupStore:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -200,16 +203,44 @@ class BackupStore:
 
         A backup interrupted this way committed nothing (borg keeps only finished archives,
         plus a checkpoint it may have written); the rule's next run starts afresh."""
-        message = "The server stopped during this run; nothing of it was kept."
         for table in ("backup_runs", "backup_restores"):
             self._db.execute(
                 f"UPDATE {table} SET status = 'interrupted', finished_at = ?, message = ?"  # noqa: S608
                 " WHERE status = 'running'",
-                (now, message),
+                (now, _CUT),
             )
         return self._db.execute(
             "UPDATE backup_rules SET status = 'idle' WHERE status = 'running'"
         ).rowcount
+
+    async def marked_running(self, started_before: int) -> tuple[list[int], list[int]]:
+        """The ids of the rules marked 'running', and of the restores marked so since before
+        ``started_before`` (a restore is filed a moment before its lease is taken)."""
+        rules = self._db.execute("SELECT id FROM backup_rules WHERE status = 'running'")
+        restores = self._db.execute(
+            "SELECT id FROM backup_restores WHERE status = 'running' AND started_at < ?",
+            (started_before,),
+        )
+        return [int(r[0]) for r in rules.fetchall()], [int(r[0]) for r in restores.fetchall()]
+
+    async def interrupt_rule(self, rule_id: int, now: int) -> None:
+        """One rule's cut run, as ``interrupted_at_start`` for the rule of a dead instance."""
+        self._db.execute(
+            "UPDATE backup_runs SET status = 'interrupted', finished_at = ?, message = ?"
+            " WHERE status = 'running' AND rule_id = ?",
+            (now, _CUT, rule_id),
+        )
+        self._db.execute(
+            "UPDATE backup_rules SET status = 'idle' WHERE status = 'running' AND id = ?",
+            (rule_id,),
+        )
+
+    async def interrupt_restore(self, restore_id: int, now: int) -> None:
+        self._db.execute(
+            "UPDATE backup_restores SET status = 'interrupted', finished_at = ?, message = ?"
+            " WHERE status = 'running' AND id = ?",
+            (now, _CUT, restore_id),
+        )
 
     # restores
 

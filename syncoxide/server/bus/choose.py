@@ -6,17 +6,22 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from syncoxide.server.accounts.cli_codes import CliCodes
 from syncoxide.server.bus.port import Bus, Rooms
 from syncoxide.server.bus.redis import RedisBus, RedisRooms
+from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
 from syncoxide.server.deployment.settings import Target
+from syncoxide.server.ratelimit import Limiter
 
 
 @dataclass
 class SharedBus:
-    """A bus with its rooms, shared by every instance of the deployment."""
+    """A bus with its rooms, rate limits and sign-in codes, shared by every instance."""
 
     bus: Bus
     rooms: Rooms
+    limiter: Limiter
+    cli_codes: CliCodes
     closers: tuple[RedisBus, RedisRooms]
 
     async def aclose(self) -> None:
@@ -31,4 +36,10 @@ def open_bus(target: Target) -> SharedBus | None:
         return None
     client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
     bus, rooms = RedisBus(client), RedisRooms(client)
-    return SharedBus(bus=bus, rooms=rooms, closers=(bus, rooms))
+    return SharedBus(
+        bus=bus,
+        rooms=rooms,
+        limiter=RedisRateLimiter(client),
+        cli_codes=RedisCliCodes(client),
+        closers=(bus, rooms),
+    )

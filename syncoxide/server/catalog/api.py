@@ -117,7 +117,7 @@ async def list_place(call: Call) -> dict[str, Any]:
     place = parse_location(call.request.query_params.get("location", "home:"))
     after = call.request.query_params.get("after", "")
     found = await _catalog(call.request).children(
-        call.user.id, place.source, place.path, after, _limit(call, MAX_PAGE)
+        call.user.id, place.source, place.path, after=after, limit=_limit(call, MAX_PAGE)
     )
     return _entries(found)
 
@@ -171,10 +171,12 @@ async def stats(call: Call) -> dict[str, Any]:
     await catalog.settle()
     usage = await catalog.store.usage(call.user.id)
     largest = await catalog.store.largest(call.user.id, _limit(call, 20))
+    by_age = await catalog.store.usage_by_age(call.user.id, catalog.clock())
     return {
         "usage": [
             {"source": u.source, "type": u.group, "files": u.files, "bytes": u.bytes} for u in usage
         ],
+        "by_age": [{"age": a.band, "files": a.files, "bytes": a.bytes} for a in by_age],
         "largest": [entry_json(e) for e in largest],
     }
 
@@ -278,7 +280,11 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
         body=obj((), source={"type": "string", "maxLength": 100}),
     ),
     Operation(
-        "GET", BASE + "/stats", stats, "Space by provider and type; largest files", query=(_LIMIT,)
+        "GET",
+        BASE + "/stats",
+        stats,
+        "Space by provider, type and age; largest files",
+        query=(_LIMIT,),
     ),
     Operation(
         "GET",

@@ -181,7 +181,7 @@ class CatalogService:
         return await self.store.search(user_id, query, limit)
 
     async def children(
-        self, user_id: int, source: str, folder: str, after: str, limit: int
+        self, user_id: int, source: str, folder: str, *, after: str, limit: int
     ) -> Sequence[CatalogEntry]:
         await self.settle()
         return await self.store.children(user_id, source, folder, after=after, limit=limit)
@@ -222,7 +222,9 @@ class CatalogService:
 
 def _subtree(store: FileStore, user_id: int, folder: str) -> list[StoredEntry]:
     entries: list[StoredEntry] = []
-    while page := store.listing(user_id, folder, entries[-1].path if entries else "", PAGE, True):
+    while page := store.listing(
+        user_id, folder, after=entries[-1].path if entries else "", limit=PAGE, recursive=True
+    ):
         entries += page
     return entries
 

@@ -6,39 +6,47 @@ from typing import Any
 
 from syncoxide.catalog.search import SearchQuery
 
+Clause = tuple[str, list[Any]]
+
 
 def query_filters(query: SearchQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
+    clauses = [*_membership_clauses(query), *_range_clauses(query)]
+    if query.excluded:
+        clauses.append(
+            (
+                "e.id NOT IN (SELECT rowid FROM catalog_words WHERE catalog_words MATCH ?)",
+                [query.fts_excluded()],
+            )
+        )
+    tail = "".join(f" AND {clause}" for clause, _ in clauses)
+    return tail, [value for _, values in clauses for value in values]
 
-    def add(clause: str, *values: Any) -> None:
-        clauses.append(clause)
-        params.extend(values)
 
+def _membership_clauses(query: SearchQuery) -> list[Clause]:
+    """Which sources, types, extensions, folder and kind an entry must be of."""
+    clauses: list[Clause] = []
     if query.sources:
-        add(f"e.source IN ({', '.join('?' * len(query.sources))})", *query.sources)
+        clauses.append((f"e.source IN ({', '.join('?' * len(query.sources))})", [*query.sources]))
     if query.mime_prefixes:
         ors = " OR ".join("substr(e.mime, 1, ?) = ?" for _ in query.mime_prefixes)
-        add(f"({ors})", *[v for p in query.mime_prefixes for v in (len(p), p)])
+        clauses.append((f"({ors})", [v for p in query.mime_prefixes for v in (len(p), p)]))
     if query.extensions:
         ors = " OR ".join("lower(substr(e.name, -?)) = ?" for _ in query.extensions)
-        add(f"({ors})", *[v for x in query.extensions for v in (len(x) + 1, "." + x)])
+        clauses.append((f"({ors})", [v for x in query.extensions for v in (len(x) + 1, "." + x)]))
     if query.path_prefix:
         prefix = query.path_prefix + "/"
-        add("substr(e.path, 1, ?) = ?", len(prefix), prefix)
+        clauses.append(("substr(e.path, 1, ?) = ?", [len(prefix), prefix]))
     if query.kind:
-        add("e.kind = ?", query.kind)
-    if query.min_size is not None:
-        add("e.size >= ?", query.min_size)
-    if query.max_size is not None:
-        add("e.size <= ?", query.max_size)
-    if query.after_ns is not None:
-        add("e.mtime_ns >= ?", query.after_ns)
-    if query.before_ns is not None:
-        add("e.mtime_ns < ?", query.before_ns)
-    if query.excluded:
-        add(
-            "e.id NOT IN (SELECT rowid FROM catalog_words WHERE catalog_words MATCH ?)",
-            query.fts_excluded(),
-        )
-    return "".join(f" AND {clause}" for clause in clauses), params
+        clauses.append(("e.kind = ?", [query.kind]))
+    return clauses
+
+
+def _range_clauses(query: SearchQuery) -> list[Clause]:
+    """Size and modification-time bounds; an unset bound adds nothing."""
+    bounds = (
+        ("e.size >= ?", query.min_size),
+        ("e.size <= ?", query.max_size),
+        ("e.mtime_ns >= ?", query.after_ns),
+        ("e.mtime_ns < ?", query.before_ns),
+    )
+    return [(clause, [value]) for clause, value in bounds if value is not None]

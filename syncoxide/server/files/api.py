@@ -110,7 +110,7 @@ async def list_storage(call: Call) -> dict[str, Any]:
     limit = call.int_query("limit", 1000, 1, MAX_PAGE)
     folder, after = _query(call, "path", ""), _query(call, "after", "")
     entries = files_of(call.request).listing(
-        call.user.id, folder, after, limit, _flag(call, "recursive")
+        call.user.id, folder, after=after, limit=limit, recursive=_flag(call, "recursive")
     )
     more = len(entries) == limit
     return {
@@ -153,8 +153,8 @@ async def upload_storage(call: Call) -> dict[str, Any]:
         call.user.id,
         _query(call, "path"),
         call.request.stream(),
-        call.int_query("mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT),
-        sha1,
+        mtime_ns=call.int_query("mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT),
+        expected_sha1=sha1,
     )
     return entry_json(entry)
 
@@ -164,7 +164,11 @@ async def commit_storage_upload(call: Call) -> dict[str, Any]:
     body = call.json
     files_of(call.request).check_api_write(call.user.id, body["path"])
     entry = await files_of(call.request).commit_upload(
-        call.user.id, body["upload"], body["path"], body.get("mtime_ns", 0), body.get("sha1")
+        call.user.id,
+        body["upload"],
+        body["path"],
+        mtime_ns=body.get("mtime_ns", 0),
+        expected_sha1=body.get("sha1"),
     )
     return entry_json(entry)
 

@@ -61,7 +61,7 @@ class HistoryStore:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
-    def _insert(self, user_id: int, state: str, entry: StoredEntry, now: int, batch: int) -> int:
+    def _insert(self, user_id: int, state: str, entry: StoredEntry, *, now: int, batch: int) -> int:
         cursor = self._db.execute(
             "INSERT INTO file_history (user_id, state, path, kind, size, mtime_ns, sha1, sha256,"
             " blob_key, kept_at, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -71,16 +71,16 @@ class HistoryStore:
         return int(cursor.lastrowid or 0)
 
     def keep_version(self, user_id: int, entry: StoredEntry, now: int) -> int:
-        return self._insert(user_id, VERSION, entry, now, 0)
+        return self._insert(user_id, VERSION, entry, now=now, batch=0)
 
     def trash(self, user_id: int, entries: Sequence[StoredEntry], now: int) -> int:
         """Trash a deleted entry (first) and what was inside it, as one batch; its id."""
         self._db.execute("BEGIN")
         try:
-            batch = self._insert(user_id, TRASH, entries[0], now, 0)
+            batch = self._insert(user_id, TRASH, entries[0], now=now, batch=0)
             self._db.execute("UPDATE file_history SET batch = ? WHERE id = ?", (batch, batch))
             for entry in entries[1:]:
-                self._insert(user_id, TRASH, entry, now, batch)
+                self._insert(user_id, TRASH, entry, now=now, batch=batch)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -58,7 +58,9 @@ class OwnFilesProvider:
         pruned: set[str] = set()
         after = ""
         while True:
-            found = self._files.listing(self._user, self._root, after, PAGE, True)
+            found = self._files.listing(
+                self._user, self._root, after=after, limit=PAGE, recursive=True
+            )
             yield without_pruned([self._entry(e) for e in found], prune, pruned)
             if len(found) < PAGE:
                 return
@@ -97,7 +99,9 @@ class OwnFilesProvider:
             verify_expected(expected_digest, digests, kind, path)
 
         mtime = time.time_ns() if mtime_ns is None else mtime_ns
-        stored = await self._files.put(self._user, self._path(path), checked(), mtime, None)
+        stored = await self._files.put(
+            self._user, self._path(path), checked(), mtime_ns=mtime, expected_sha1=None
+        )
         entry = self._entry(stored)
         return Entry(entry.path, entry.kind, entry.size, entry.mtime_ns, digests.hashes(kind))
 

@@ -72,6 +72,7 @@ class FileRecovery:
 
     async def restore_version(self, user_id: int, version_id: int) -> StoredEntry:
         item = self._item(user_id, version_id, VERSION)
+        self.files.check_api_write(user_id, item.entry.path)  # only people ask for this
         self.files.check_writable(user_id, item.entry.path)
         self._put_back(user_id, item.entry)
         self.history.forget(user_id, [item.id])
@@ -85,6 +86,7 @@ class FileRecovery:
         chosen = checked_path(target) if target else ""
         top = self._item(user_id, item_id, TRASH)
         destination = chosen or top.entry.path
+        self.files.check_api_write(user_id, destination)  # only people ask for this
         placed = [
             (item, destination + item.entry.path[len(top.entry.path) :])
             for item in self.history.batch(user_id, item_id)
@@ -158,7 +160,7 @@ class FileRecovery:
         return dropped | trash_to_purge(tops, now, self.policy)
 
     def _cap_bytes(self) -> int | None:
-        quota = self.files.quota_bytes
+        quota = self.files.quota.limit_bytes
         return None if quota is None else int(quota * self.policy.quota_share)
 
 

@@ -19,7 +19,7 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,10 +47,11 @@ from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.storage.port import BlobStore
+from syncoxide.server.storage.quota import NO_QUOTA, Quota
 from syncoxide.server.tus import Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
+from syncoxide.units import counted
 
-UsedElsewhere = Callable[[int], Awaitable[int]]
 UPLOAD_SCOPE = "files:user:{}"
 
 
@@ -90,10 +91,6 @@ class Received:
     sha256: str
 
 
-async def _nothing_elsewhere(user_id: int) -> int:
-    return 0
-
-
 class FileService:
     def __init__(
         self,
@@ -102,9 +99,7 @@ class FileService:
         blobs: BlobStore,
         uploads: UploadStore,
         incoming: Path,
-        quota_bytes: int | None = None,
-        used_elsewhere: UsedElsewhere = _nothing_elsewhere,
-        sweep_uploads: Callable[[], None] = lambda: None,
+        quota: Quota = NO_QUOTA,
         history: HistoryStore | None = None,
         clock: Callable[[], int] = lambda: int(time.time()),
     ) -> None:
@@ -112,10 +107,7 @@ class FileService:
         self.blobs = blobs
         self.uploads = uploads
         self.incoming = incoming
-        self.quota_bytes = quota_bytes
-        self.used_elsewhere = used_elsewhere
-        #: Frees the disk held by abandoned uploads now and then (shared with the links).
-        self.sweep_uploads = sweep_uploads
+        self.quota = quota
         #: Told of every change after it is committed (the catalog keeps its index by it).
         self.changes = ChangeFanout()
         #: Where overwritten and deleted files go (None: they are gone at once).
@@ -147,11 +139,11 @@ class FileService:
         return found
 
     def listing(
-        self, user_id: int, folder: str, after: str, limit: int, recursive: bool
+        self, user_id: int, folder: str, *, after: str, limit: int, recursive: bool
     ) -> list[StoredEntry]:
         if self.entry(user_id, folder).kind != DIR:
             raise UsageError(f"{folder!r} is a file; list the folder that holds it.")
-        return self.store.listing(user_id, folder, after, limit, recursive)
+        return self.store.listing(user_id, folder, after=after, limit=limit, recursive=recursive)
 
     def file(self, user_id: int, path: str) -> StoredEntry:
         found = self.entry(user_id, path)
@@ -166,10 +158,7 @@ class FileService:
 
     async def room(self, user_id: int) -> int | None:
         """How many more bytes the user may store, or None without a quota."""
-        if self.quota_bytes is None:
-            return None
-        used = self.store.bytes_of_user(user_id) + await self.used_elsewhere(user_id)
-        return max(self.quota_bytes - used, 0)
+        return await self.quota.room(user_id, self.store.bytes_of_user(user_id))
 
     async def check_room(self, user_id: int, size: int, replacing: str = "") -> None:
         room = await self.room(user_id)
@@ -179,7 +168,8 @@ class FileService:
         room += old.size if old is not None and old.kind == FILE else 0
         if size > room:
             raise QuotaExceededError(
-                f"This upload ({size} bytes) would go over your storage quota ({room} bytes left).",
+                f"This upload ({counted(size, 'byte')}) would go over your storage quota "
+                f"({counted(room, 'byte')} left).",
                 hint="Nothing of it was kept. Delete files or old links, or ask for more room.",
             )
 
@@ -190,6 +180,7 @@ class FileService:
         user_id: int,
         path: str,
         body: AsyncIterator[bytes],
+        *,
         mtime_ns: int,
         expected_sha1: str | None,
     ) -> StoredEntry:
@@ -199,7 +190,9 @@ class FileService:
         with _disk_full_said_plainly(path):
             received = await self._receive(user_id, path, body)
             try:
-                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+                return await self._keep(
+                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
+                )
             finally:
                 received.path.unlink(missing_ok=True)
 
@@ -229,7 +222,7 @@ class FileService:
         return Received(target, size, sha1.hexdigest(), sha256.hexdigest())
 
     async def commit_upload(
-        self, user_id: int, upload_id: str, path: str, mtime_ns: int, expected_sha1: str | None
+        self, user_id: int, upload_id: str, path: str, *, mtime_ns: int, expected_sha1: str | None
     ) -> StoredEntry:
         """Name a finished tus upload; on any refusal the upload is dropped and nothing kept."""
         path = checked_path(path)
@@ -238,7 +231,9 @@ class FileService:
             self._check_not_folder(user_id, path)
             with _disk_full_said_plainly(path):
                 received = await self._described(upload)
-                return await self._keep(user_id, path, received, mtime_ns, expected_sha1)
+                return await self._keep(
+                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
+                )
         finally:
             self.uploads.delete(upload)
 
@@ -249,7 +244,7 @@ class FileService:
             raise NotFoundError(f"No upload {upload_id!r} of yours is waiting: {error}") from None
         if not upload.complete:
             raise UsageError(
-                f"The upload holds {upload.offset} bytes and is not finished.",
+                f"The upload holds {counted(upload.offset, 'byte')} and is not finished.",
                 hint="Send the rest (and its Upload-Length), then commit it.",
             )
         return upload
@@ -268,6 +263,7 @@ class FileService:
         user_id: int,
         path: str,
         received: Received,
+        *,
         mtime_ns: int,
         expected_sha1: str | None,
     ) -> StoredEntry:
@@ -319,7 +315,11 @@ class FileService:
         """Remove a file or folder; with a history, it goes to the trash instead of away."""
         path = checked_path(path)
         found = self.store.get(user_id, path)
-        inside = self.store.listing(user_id, path, "", 1 << 62, True) if found else []
+        inside = (
+            self.store.listing(user_id, path, after="", limit=1 << 62, recursive=True)
+            if found
+            else []
+        )
         freed = self.store.remove(user_id, path, recursive)
         if self.history is not None and found is not None:
             self.history.trash(user_id, [found, *inside], self.clock())

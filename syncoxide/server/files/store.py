@@ -73,7 +73,7 @@ class FileStore:
         return None if row is None else _entry(row)
 
     def listing(
-        self, user_id: int, folder: str, after: str, limit: int, recursive: bool
+        self, user_id: int, folder: str, *, after: str, limit: int, recursive: bool
     ) -> list[StoredEntry]:
         """Entries inside ``folder`` sorted by path, those after ``after``, at most ``limit``."""
         low, high = _below(folder)

@@ -38,7 +38,7 @@ class StorageUploadPolicy:
     async def authorize(self, request: Request) -> str:
         user_id = (await signed_in_owner(request)).user.id
         if request.method == "POST":
-            self.files.sweep_uploads()
+            self.files.uploads.sweep_abandoned()
         await self._check_room(request, user_id)
         return UPLOAD_SCOPE.format(user_id)
 

@@ -212,7 +212,7 @@ async def describe_share(call: Call) -> dict[str, Any]:
     if not owner and not unlocked(call.request, link):
         if password is None:
             raise ApiError(401, "password_required", "This share needs its password.")
-        check_link_password(call.request, link, password)
+        await check_link_password(call.request, link, password)
     return _link_json(link, list(await service.store.files(link.id)))
 
 

@@ -32,6 +32,7 @@ from syncoxide.server.events.service import Notifier
 from syncoxide.server.links.store import Link, LinkFile, LinkStore
 from syncoxide.server.signing import SigningKey
 from syncoxide.server.storage.port import BlobStore, User
+from syncoxide.server.storage.quota import NO_QUOTA, Quota
 from syncoxide.server.tus import Upload, UploadStore
 
 _ID_BYTES = 18  # 144 bits: the id in the URL is all a stranger needs
@@ -41,7 +42,6 @@ DOWNLOAD_CHUNK = 4 << 20
 # A download that started may resume this long after it was counted without counting again.
 RESUME_GRACE_SECONDS = 6 * 3600
 # Abandoned uploads (past their tus expiry) are swept at most this often, on a new upload.
-SWEEP_EVERY_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,7 @@ class LinkService:
         notifier: Notifier,
         clock: Clock,
         signing: SigningKey,
-        quota_bytes: int | None = None,
-        used_elsewhere: Callable[[int], Awaitable[int]] | None = None,
+        quota: Quota = NO_QUOTA,
     ) -> None:
         self.store = store
         self.blobs = blobs
@@ -78,27 +77,13 @@ class LinkService:
         self.notifier = notifier
         self.clock = clock
         self.signing = signing
-        self.quota_bytes = quota_bytes  # per user, over all their links; None: no limit
-        self.used_elsewhere = used_elsewhere  # what else counts against it (their own files)
-        self._swept_at = 0
+        self.quota = quota  # per user, over all their links and what else counts against it
         #: Told of every file a request link received, once it is stored (automation rules).
         self.arrival_listeners: list[Callable[[Link, LinkFile], Awaitable[None]]] = []
 
-    def sweep_abandoned_uploads(self) -> None:
-        """Free the disk held by uploads nobody finished, now and then (one folder scan)."""
-        now = self.clock()
-        if now - self._swept_at >= SWEEP_EVERY_SECONDS:
-            self._swept_at = now
-            self.uploads.remove_expired()
-
     async def quota_room(self, user_id: int) -> int | None:
         """How many more bytes the user's links may hold, or None without a quota."""
-        if self.quota_bytes is None:
-            return None
-        used = await self.store.bytes_of_user(user_id)
-        if self.used_elsewhere is not None:
-            used += await self.used_elsewhere(user_id)
-        return max(self.quota_bytes - used, 0)
+        return await self.quota.room(user_id, await self.store.bytes_of_user(user_id))
 
     async def create(self, owner: User, kind: str, options: LinkOptions) -> Link:
         password = options.password or None
@@ -182,7 +167,7 @@ class LinkService:
         RESUME_GRACE_SECONDS ago and not in the future."""
         subject = (link.id, scope)
         found = self.signing.check(
-            ticket, "download-ticket", subject, self.clock(), RESUME_GRACE_SECONDS
+            ticket, "download-ticket", subject, now=self.clock(), lifetime=RESUME_GRACE_SECONDS
         )
         return found is not None
 

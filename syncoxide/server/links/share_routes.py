@@ -66,7 +66,7 @@ async def open_link(request: Request, kind: str) -> Link | Response:
         return html_error(request, 404, str(error))
 
 
-def check_link_password(request: Request, link: Link, password: str) -> str:
+async def check_link_password(request: Request, link: Link, password: str) -> str:
     """The unlocking cookie value; rate limited per (link, client IP) and per client IP, so a
     stranger guessing never locks out the recipient, who asks from another address."""
     limiter = services_of(request).limiter
@@ -75,7 +75,7 @@ def check_link_password(request: Request, link: Link, password: str) -> str:
         ("link-password", f"{link.id}\0{address}", PASSWORD_LIMIT_PER_LINK),
         ("link-password-ip", address, PASSWORD_LIMIT_PER_IP),
     ):
-        wait = limiter.hit(bucket, key, rule)
+        wait = await limiter.hit(bucket, key, rule)
         if wait is not None:
             raise rate_limited(wait)
     return links_of(request).check_password(link, password)
@@ -119,7 +119,7 @@ async def password_submit(request: Request, kind: str) -> Response:
     action = f"/{kind[0]}/{link.id}"
     try:
         form = await read_form(request)
-        secret = check_link_password(request, link, form.get("password", ""))
+        secret = await check_link_password(request, link, form.get("password", ""))
     except AuthenticationError as error:
         return pages.password_page(request, link, action, wrong=str(error), status=401)
     except ApiError as error:  # too many attempts, or not a form
@@ -182,7 +182,7 @@ async def download_gate(
 
 
 def with_ticket(
-    request: Request, link: Link, download: Download, response: Response, counted: bool
+    request: Request, link: Link, download: Download, response: Response, *, counted: bool
 ) -> Response:
     """After a counted download, hand its client the ticket that makes resuming free."""
     if counted:
@@ -216,7 +216,7 @@ async def share_file(request: Request) -> Response:
     if isinstance(counted, Response):
         return counted
     response = file_response(request, links_of(request), file, chosen)
-    return with_ticket(request, link, download, response, counted)
+    return with_ticket(request, link, download, response, counted=counted)
 
 
 async def share_zip(request: Request) -> Response:
@@ -248,7 +248,7 @@ async def share_zip(request: Request) -> Response:
     response = zip_response(
         request, links_of(request), files=files, plan=plan, name=name, chosen=chosen
     )
-    return with_ticket(request, link, download, response, counted)
+    return with_ticket(request, link, download, response, counted=counted)
 
 
 def routes() -> list[BaseRoute]:

@@ -34,6 +34,7 @@ from syncoxide.server.services import services_of
 from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
 from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
 from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
+from syncoxide.units import counted
 
 OWNER_BASE = "/api/v1/uploads"
 DROP_BASE = "/api/v1/drop"
@@ -57,7 +58,7 @@ async def _owner_scope(request: Request) -> str:
     signed_in = await signed_in_owner(request)
     if request.method == "POST":
         length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
-        links_of(request).sweep_abandoned_uploads()
+        links_of(request).uploads.sweep_abandoned()
         await check_quota(links_of(request), signed_in.user.id, length)
     return f"user:{signed_in.user.id}"
 
@@ -67,7 +68,7 @@ async def check_quota(links: LinkService, user_id: int, length: int) -> None:
     if room is not None and length > room:
         raise TusRequestError(
             413,
-            f"This would go over the link storage quota ({room} bytes left). "
+            f"This would go over the link storage quota ({counted(room, 'byte')} left). "
             "Revoke old links or ask the server's admin for more room.",
         )
 
@@ -105,14 +106,14 @@ class DropPolicy:
         if not self.links.unlocked(link, request.cookies.get(cookie_name(link))):
             raise TusRequestError(401, "This request link needs its password first.")
         if request.method == "POST":
-            _throttle_drops(request, link)
+            await _throttle_drops(request, link)
             metadata = parse_metadata(request.headers.get("upload-metadata"))
             length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
             if link.public_key and set(metadata) - {"path"}:
                 raise TusRequestError(
                     400, "This request is end-to-end encrypted: send only the 'path' metadata."
                 )
-            self.links.sweep_abandoned_uploads()
+            self.links.uploads.sweep_abandoned()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
 
@@ -153,7 +154,9 @@ class DropPolicy:
         await check_quota(self.links, link.user_id, length)
         count, total = await self.links.store.totals(link.id)
         if link.max_files is not None and count + 1 > link.max_files:
-            raise TusRequestError(413, f"This request takes at most {link.max_files} files.")
+            raise TusRequestError(
+                413, f"This request takes at most {counted(link.max_files, 'file')}."
+            )
         if link.max_total_bytes is not None and total + length > link.max_total_bytes:
             room = max(link.max_total_bytes - total, 0)
             raise TusRequestError(413, f"Only {room} more bytes fit in this request.")
@@ -182,13 +185,13 @@ class DropPolicy:
             await listener(link, file)
 
 
-def _throttle_drops(request: Request, link: Link) -> None:
+async def _throttle_drops(request: Request, link: Link) -> None:
     limiter, address = services_of(request).limiter, client_ip(request)
     for bucket, key, rule in (
         ("drop-link", f"{link.id}\0{address}", DROPS_PER_LINK_AND_ADDRESS),
         ("drop", address, DROPS_PER_ADDRESS),
     ):
-        wait = limiter.hit(bucket, key, rule)
+        wait = await limiter.hit(bucket, key, rule)
         if wait is not None:
             raise TusRequestError(
                 429, f"Too many new uploads; wait {math.ceil(wait)} s.", retry_after=wait

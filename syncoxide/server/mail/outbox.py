@@ -75,7 +75,7 @@ class Mailer:
     ) -> str:
         """Send one plain-text message; its Message-ID. ``TransportError`` if it did not go."""
         settings = self.require()
-        message = compose(settings, check_address(to), subject, text, headers or {})
+        message = compose(settings, check_address(to), subject, text=text, headers=headers or {})
         try:
             await aiosmtplib.send(
                 message,
@@ -97,7 +97,7 @@ class Mailer:
 
 
 def compose(
-    settings: MailSettings, to: str, subject: str, text: str, headers: dict[str, str]
+    settings: MailSettings, to: str, subject: str, *, text: str, headers: dict[str, str]
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.sender

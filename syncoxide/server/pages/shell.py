@@ -103,6 +103,8 @@ VIEW_KEYS = (
     "starred",
     "shared",
     "trash",
+    "space",
+    "photos",
     "history",
     "sync",
     "send",
@@ -110,6 +112,7 @@ VIEW_KEYS = (
     "requests",
     "vault",
     "backups",
+    "automation",
     "settings",
 )
 #: Views opened from another view rather than from the navigation (a file's History).

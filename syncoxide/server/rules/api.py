@@ -25,8 +25,8 @@ from syncoxide.server.rules.service import (
     RuleService,
 )
 from syncoxide.server.rules.store import Connection, Rule, RuleRun
+from syncoxide.server.scheduling.handlers import MAX_ID, RuleHandlers, path_id, rule_json
 
-MAX_ID = 2**62
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH = {"type": "string", "maxLength": 1000}
 _OPTIONS = {
@@ -127,24 +127,6 @@ def connection_json(connection: Connection) -> dict[str, Any]:
     }
 
 
-def rule_json(rule: Rule, runs: list[RuleRun] | None = None) -> dict[str, Any]:
-    answer = {k: v for k, v in rule.__dict__.items() if k != "user_id"}
-    if runs is not None:
-        answer["runs"] = [run_json(r) for r in runs]
-    return answer
-
-
-def run_json(run: RuleRun) -> dict[str, Any]:
-    return dict(run.__dict__)
-
-
-def _path_id(call: Call, name: str) -> int:
-    value: int = call.request.path_params[name]
-    if value > MAX_ID:  # no such row, and too large for the database to be asked about
-        raise ApiError(404, "not_found", f"There is no {name.removesuffix('_id')} {value}.")
-    return value
-
-
 def _check_failed(message: str) -> ApiError:
     return ApiError(422, "connection_failed", message)
 
@@ -172,14 +154,14 @@ async def start_consent(call: Call) -> dict[str, Any]:
         body["name"],
         body["kind"],
         body.get("options", {}),
-        callback_url(call.request),
+        redirect_uri=callback_url(call.request),
     )
     return {"authorize_url": address}
 
 
 async def update_connection(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
-    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    connection = await service.connection(call.user.id, path_id(call, "connection_id"))
     updated, result = await service.connections.update(connection, call.json.get("options", {}))
     if not result.ok:
         raise _check_failed(f"Nothing was changed: {result.message}")
@@ -189,7 +171,7 @@ async def update_connection(call: Call) -> dict[str, Any]:
 
 async def test_connection(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
-    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    connection = await service.connection(call.user.id, path_id(call, "connection_id"))
     checked, _ = await service.connections.test(connection)
     await service.reconnected(checked)
     return connection_json(checked)
@@ -197,51 +179,23 @@ async def test_connection(call: Call) -> dict[str, Any]:
 
 async def delete_connection(call: Call) -> None:
     service = rules_of(call.request)
-    connection = await service.connection(call.user.id, _path_id(call, "connection_id"))
+    connection = await service.connection(call.user.id, path_id(call, "connection_id"))
     await service.store.delete_connection(call.user.id, connection.id)
 
 
-async def list_rules(call: Call) -> dict[str, Any]:
-    """Each rule with its last few runs: what the app shows."""
-    service = rules_of(call.request)
-    found = await service.store.rules(call.user.id)
-    return {"rules": [rule_json(r, list(await service.store.runs(r.id, 5))) for r in found]}
-
-
-async def create_rule(call: Call) -> dict[str, Any]:
-    return rule_json(await rules_of(call.request).create(call.user.id, call.json))
-
-
-async def get_rule(call: Call) -> dict[str, Any]:
-    service = rules_of(call.request)
-    rule_id = _path_id(call, "rule_id")
-    rule = await service.rule(call.user.id, rule_id)
-    return rule_json(rule, await service.runs(call.user.id, rule_id))
-
-
-async def update_rule(call: Call) -> dict[str, Any]:
-    service = rules_of(call.request)
-    return rule_json(await service.update(call.user.id, _path_id(call, "rule_id"), call.json))
-
-
-async def delete_rule(call: Call) -> None:
-    await rules_of(call.request).delete(call.user.id, _path_id(call, "rule_id"))
-
-
-async def run_rule(call: Call) -> dict[str, Any]:
-    service = rules_of(call.request)
-    return rule_json(await service.run_now(call.user.id, _path_id(call, "rule_id")))
+#: List, create, read, change, delete and run now: the handlers every scheduled rule shares.
+_RULES: RuleHandlers[Rule, RuleRun] = RuleHandlers(rules_of, "rule_id")
 
 
 async def proceed_rule(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
-    return rule_json(await service.proceed(call.user.id, _path_id(call, "rule_id")))
+    return rule_json(await service.proceed(call.user.id, path_id(call, "rule_id")))
 
 
 async def list_rule_runs(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
-    runs = await service.runs(call.user.id, _path_id(call, "rule_id"), 100)
-    return {"runs": [run_json(r) for r in runs]}
+    runs = await service.runs(call.user.id, path_id(call, "rule_id"), 100)
+    return {"runs": [dict(r.__dict__) for r in runs]}
 
 
 def _query(call: Call, name: str, maximum: int) -> int | None:
@@ -337,33 +291,33 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         "/rules",
-        list_rules,
+        _RULES.list_rules,
         "The caller's sync rules",
         answer=obj(("rules",), rules={"type": "array", "items": _RULE}),
     ),
     Operation(
         "POST",
         "/rules",
-        create_rule,
+        _RULES.create_rule,
         "Create a sync rule that runs on the server on a schedule",
         body=obj(("source_id", "dest_id"), source_id=_ID, dest_id=_ID, **_RULE_FIELDS),
         answer=_RULE,
         status=201,
     ),
-    Operation("GET", _RULE_PATH, get_rule, "A rule and its last runs", answer=_RULE),
+    Operation("GET", _RULE_PATH, _RULES.get_rule, "A rule and its last runs", answer=_RULE),
     Operation(
         "PATCH",
         _RULE_PATH,
-        update_rule,
+        _RULES.update_rule,
         "Change a rule (schedule, mode, folders, enabled)",
         body=obj((), **_RULE_FIELDS),
         answer=_RULE,
     ),
-    Operation("DELETE", _RULE_PATH, delete_rule, "Delete a rule", status=204),
+    Operation("DELETE", _RULE_PATH, _RULES.delete_rule, "Delete a rule", status=204),
     Operation(
         "POST",
         _RULE_PATH + "/run",
-        run_rule,
+        _RULES.run_rule,
         "Run a rule now, on the server",
         answer=_RULE,
         status=202,

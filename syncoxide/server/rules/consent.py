@@ -76,7 +76,7 @@ class ConsentFlows:
         self._pending: dict[str, PendingConsent] = {}
 
     def start(
-        self, user_id: int, name: str, kind: str, options: dict[str, Any], redirect_uri: str
+        self, user_id: int, name: str, kind: str, options: dict[str, Any], *, redirect_uri: str
     ) -> str:
         """The consent screen's address; ``UsageError`` for options that cannot work."""
         if kind not in SERVICES:

@@ -44,7 +44,7 @@ async def list_files(
             return
         try:
             await asyncio.wait_for(
-                _walk(connections, connection, needle, limit, listing), LIST_SECONDS
+                _walk(connections, connection, needle, limit=limit, into=listing), LIST_SECONDS
             )
         except SyncoxideError as error:
             listing.errors.append(_error(connection, str(error)))
@@ -63,7 +63,7 @@ async def list_files(
 
 
 async def _walk(
-    connections: Connections, connection: Connection, needle: str, limit: int, into: FileListing
+    connections: Connections, connection: Connection, needle: str, *, limit: int, into: FileListing
 ) -> None:
     provider = connections.provider(connection, "")
     found = 0

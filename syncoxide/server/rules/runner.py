@@ -37,6 +37,7 @@ from syncoxide.server.events.service import Notifier
 from syncoxide.server.rules.connections import RECONNECT, Connections, close_provider
 from syncoxide.server.rules.store import Connection, Rule, RuleRun, RuleStore
 from syncoxide.server.storage.owner_only import mkdir_owner_only
+from syncoxide.units import counted
 
 log = logging.getLogger("syncoxide.server.rules")
 DETAIL_ITEMS = 50
@@ -202,11 +203,14 @@ def _with_report(run: RuleRun, summary: dict[str, Any]) -> RuleRun:
     done = sum(summary["done"].values())
     if failures:
         first = failures[0]
-        message = f"{len(failures)} files failed, the rest is done; first: {first['path']}: " + str(
-            first["error"]
+        message = (
+            f"{counted(len(failures), 'file')} failed, the rest is done; "
+            f"first: {first['path']}: {first['error']}"
         )
     else:
-        message = f"{done} changes made, every copy verified." if done else "Already in step."
+        message = (
+            f"{counted(done, 'change')} made, every copy verified." if done else "Already in step."
+        )
     return replace(
         run,
         status="partial" if failures else "ok",

@@ -7,7 +7,7 @@ and announced as ``rule.run.started`` / ``rule.run.finished`` events for the liv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +50,8 @@ class RuleService:
         self.scheduler = scheduler
         self.clock = clock
         self.consents = ConsentFlows(connections, clock)
+        #: Told when a connection works again (account shares waiting on it resume).
+        self.reconnect_listeners: list[Callable[[Connection], None]] = []
 
     async def connection(self, user_id: int, connection_id: int) -> Connection:
         found = await self.store.connection(user_id, connection_id)
@@ -67,12 +69,14 @@ class RuleService:
         """Rules that waited for this connection are due again at once."""
         if connection.state != "ok":
             return
+        for listener in self.reconnect_listeners:
+            listener(connection)
         for rule in await self.store.rules_using(connection.id):
             if rule.status == RECONNECT:
                 await self.store.save_rule(replace(rule, status="idle", next_run_at=self.clock()))
         self.scheduler.wake()
 
-    async def create(self, user_id: int, body: dict[str, Any]) -> Rule:
+    async def create_rule(self, user_id: int, body: dict[str, Any]) -> Rule:
         now = self.clock()
         rule = Rule(
             id=0,
@@ -98,7 +102,7 @@ class RuleService:
         self.scheduler.wake()
         return added
 
-    async def update(self, user_id: int, rule_id: int, body: dict[str, Any]) -> Rule:
+    async def update_rule(self, user_id: int, rule_id: int, body: dict[str, Any]) -> Rule:
         rule = await self.rule(user_id, rule_id)
         changes = dict(body)
         for key in ("source_path", "dest_path"):
@@ -112,13 +116,15 @@ class RuleService:
         self.scheduler.wake()
         return updated
 
-    async def delete(self, user_id: int, rule_id: int) -> None:
+    async def delete_rule(self, user_id: int, rule_id: int) -> None:
         if not await self.store.delete_rule(user_id, rule_id):
             raise NotFoundError(f"You have no rule {rule_id}.")
 
     async def run_now(self, user_id: int, rule_id: int) -> Rule:
         rule = await self.rule(user_id, rule_id)
         try:
+            if rule.status == "running":  # here, or on another instance of the deployment
+                raise RuleAlreadyRunning(rule.id)
             self.scheduler.start_run(rule, "manual")
         except RuleAlreadyRunning:
             raise UsageError(
@@ -138,6 +144,12 @@ class RuleService:
         except RuleAlreadyRunning:
             raise UsageError("This rule is running already.") from None
         return replace(rule, status="running", status_message="")
+
+    async def rules_with_runs(
+        self, user_id: int, runs: int
+    ) -> list[tuple[Rule, Sequence[RuleRun]]]:
+        """The user's rules, each with its last ``runs`` runs."""
+        return [(r, await self.store.runs(r.id, runs)) for r in await self.store.rules(user_id)]
 
     async def runs(self, user_id: int, rule_id: int, limit: int = RUNS_SHOWN) -> list[RuleRun]:
         await self.rule(user_id, rule_id)

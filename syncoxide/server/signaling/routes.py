@@ -59,6 +59,8 @@ class SignalingSettings:
     message_burst: float = 200.0
     rooms_per_minute: float = 30.0
     code_ttl: float = 24 * 3600.0
+    #: STUN/TURN for the rooms' peers; TURN credentials are made per peer at its welcome.
+    ice: IceSettings = field(default_factory=IceSettings)
 
 
 #: The signed-in user a WebSocket belongs to (their id), or None.
@@ -120,6 +122,15 @@ class _PeerSocket:
                     await self.websocket.send_text(text)
 
 
+@dataclass(frozen=True)
+class RoomRecords:
+    """Where a room's short code and server-copy fallback are kept (memory when None: one
+    process; the database when the server runs, so they outlive a restart)."""
+
+    codes: ShortCodes | None = None
+    fallbacks: FallbackRecords | None = None
+
+
 class SignalingService:
     def __init__(
         self,
@@ -129,14 +140,10 @@ class SignalingService:
         clock: Clock | None = None,
         random: RandomSource | None = None,
         settings: SignalingSettings | None = None,
-        fallbacks: FallbackRecords | None = None,
-        codes: ShortCodes | None = None,
+        records: RoomRecords | None = None,
         identify: Identify | None = None,
-        ice: IceSettings | None = None,
     ) -> None:
         self.tokens = tokens
-        # STUN/TURN for the room's peers; TURN credentials are made per peer at its welcome.
-        self.ice = ice or IceSettings()
         # Rooms need no account; only naming a server copy does (it must be the sender's own).
         self.identify: Identify = identify or _nobody
         self.hub: Hub = hub or InProcessHub()
@@ -146,9 +153,10 @@ class SignalingService:
         per_minute = self.settings.rooms_per_minute
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
-        self.codes: ShortCodes = codes or MemoryShortCodes(self.clock)
+        records = records or RoomRecords()
+        self.codes: ShortCodes = records.codes or MemoryShortCodes(self.clock)
         # room -> the server copy (share link path) a receiver falls back to.
-        self.fallbacks: FallbackRecords = fallbacks or MemoryFallbackRecords(
+        self.fallbacks: FallbackRecords = records.fallbacks or MemoryFallbackRecords(
             self.clock, self.settings.code_ttl
         )
         # room -> what the sender offers, for the receive page before Python (summaries.py).
@@ -248,7 +256,9 @@ class SignalingService:
                     "peer": peer.peer_id,
                     "peers": present,
                     "fallback": await self.fallbacks.lookup(room),
-                    "iceServers": self.ice.as_json(f"peer-{peer.peer_id}", self.clock.now()),
+                    "iceServers": self.settings.ice.as_json(
+                        f"peer-{peer.peer_id}", self.clock.now()
+                    ),
                 }
             )
             writer = asyncio.create_task(peer.write_forever())
@@ -358,10 +368,12 @@ def signaling_routes(config: ServerConfig, hub: Hub, ice: IceSettings) -> list[B
     fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
     codes = SqliteShortCodes.open(config.database_path, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
+    records = RoomRecords(codes=codes, fallbacks=fallbacks)
+    settings = SignalingSettings(ice=ice)
     service = SignalingService(
-        tokens, hub, fallbacks=fallbacks, codes=codes, identify=_signed_in_user, ice=ice
+        tokens, hub, settings=settings, records=records, identify=_signed_in_user
     )
     return [*service.routes(), Route("/p/{room}", page.render, methods=["GET", "HEAD"])]
 
 
-__all__ = ["SignalingService", "SignalingSettings", "signaling_routes"]
+__all__ = ["RoomRecords", "SignalingService", "SignalingSettings", "signaling_routes"]

@@ -56,7 +56,9 @@ async def identities_map_to_one_user(store: MetadataStore) -> None:
 async def tokens_are_found_by_hash_and_revoked_per_user(store: MetadataStore) -> None:
     carol = await store.create_user("carol", "Carol", None, NOW)
     dave = await store.create_user("dave", "Dave", None, NOW)
-    token = await store.add_token(carol.id, b"h" * 32, "laptop", "sxo_abcd", NOW, None)
+    token = await store.add_token(
+        carol.id, b"h" * 32, "laptop", prefix="sxo_abcd", now=NOW, expires_at=None
+    )
     assert (await store.token_by_hash(b"h" * 32)) == token
     assert (await store.token_and_owner(b"h" * 32)) == (token, carol)
     assert await store.token_and_owner(b"x" * 32) is None

@@ -12,11 +12,17 @@ single server takes its own leases back at once instead of waiting for them to e
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from syncoxide.server.storage.sqlite import open_database
+
+T = TypeVar("T")
+log = logging.getLogger("syncoxide.server")
 
 LEASE_MIGRATION = """
 CREATE TABLE job_leases (
@@ -61,3 +67,48 @@ class JobLeases:
             "SELECT holder FROM job_leases WHERE job = ? AND expires_at > ?", (job, self._clock())
         ).fetchone()
         return str(row[0]) if row else None
+
+
+async def run_leased(
+    leases: JobLeases,
+    job: str,
+    work: Callable[[], Coroutine[Any, Any, T]],
+    still_due: Callable[[], Awaitable[bool]] | None = None,
+) -> tuple[bool, T | None]:
+    """Run ``work()`` while holding the lease on ``job``: (False, None) when another holder
+    has it or ``still_due()``, asked under the lease, says another instance already did the
+    work. The lease is renewed every third of its length; if it is lost anyway (this instance
+    stalled past it), the work is cancelled, since another instance may have taken over."""
+    if not await leases.take(job):
+        return False, None
+    try:
+        if still_due is not None and not await still_due():
+            return False, None
+        running = asyncio.create_task(work())
+        keeper = asyncio.create_task(_keep(leases, job, running))
+        try:
+            return True, await running
+        finally:
+            keeper.cancel()
+    finally:
+        await leases.release(job)
+
+
+async def _keep(leases: JobLeases, job: str, running: asyncio.Task[Any]) -> None:
+    while True:
+        await asyncio.sleep(leases.seconds / 3)
+        if not await leases.take(job):
+            log.warning("lost the lease on %s; stopping its work here", job)
+            running.cancel()
+            return
+
+
+async def lapsed_jobs(leases: JobLeases, jobs: Iterable[str]) -> AsyncIterator[str]:
+    """Those of ``jobs`` whose holder's lease lapsed (its instance died), each taken for the
+    time the caller needs to record that (it is released when the caller moves on)."""
+    for job in jobs:
+        if await leases.holder_of(job) is None and await leases.take(job):
+            try:
+                yield job
+            finally:
+                await leases.release(job)

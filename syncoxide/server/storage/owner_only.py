@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from syncoxide.units import counted
+
 OTHERS = 0o077  # group and other permission bits
 WALKED_MARKER = "owner_only.walked"
 
@@ -60,10 +62,11 @@ class Tightened:
             return ""
         shown = ", ".join(str(p.relative_to(self.root)) or "." for p in self.paths[:5])
         more = f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else ""
+        were = "was" if len(self.paths) == 1 else "were"
         return (
-            f"Tightened permissions in {self.root}: {len(self.paths)} item(s) were readable by"
-            f" other users of this machine ({shown}{more}); now only the server's own user can"
-            " read them. Nothing else was changed."
+            f"Tightened permissions in {self.root}: {counted(len(self.paths), 'item')} {were}"
+            f" readable by other users of this machine ({shown}{more}); now only the server's own"
+            " user can read them. Nothing else was changed."
         )
 
 

@@ -81,6 +81,7 @@ class MetadataStore(Protocol):
         user_id: int,
         token_hash: bytes,
         label: str,
+        *,
         prefix: str,
         now: int,
         expires_at: int | None,

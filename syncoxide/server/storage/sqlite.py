@@ -110,6 +110,7 @@ class SqliteMetadataStore:
         user_id: int,
         token_hash: bytes,
         label: str,
+        *,
         prefix: str,
         now: int,
         expires_at: int | None,

@@ -59,7 +59,11 @@ def seed_ticket(links: LinkService, link: Link) -> str:
 
 def holds_seed_ticket(links: LinkService, link: Link, ticket: str) -> bool:
     found = links.signing.check(
-        ticket, SEED_PURPOSE, _seed_subject(link), links.clock(), RESUME_GRACE_SECONDS
+        ticket,
+        SEED_PURPOSE,
+        _seed_subject(link),
+        now=links.clock(),
+        lifetime=RESUME_GRACE_SECONDS,
     )
     return found is not None
 
@@ -105,7 +109,7 @@ class TorrentRoutes:
         seed = f"{base}/s/{link.id}/seed/{seed_ticket(links, link)}/{quote(layout.seed_suffix)}"
         body = with_web_seed(cached, seed)
         response = Response(body, media_type=MEDIA_TYPE, headers=headers)
-        return with_ticket(request, link, download, response, counted)
+        return with_ticket(request, link, download, response, counted=counted)
 
     async def seed(self, request: Request) -> Response:
         """One web seed request (usually a ``Range`` of one file); never counted again."""

@@ -30,6 +30,7 @@ from syncoxide.server.tus.headers import (
     parse_non_negative,
 )
 from syncoxide.server.tus.store import DEFERRED, Upload, UploadStore
+from syncoxide.units import counted
 
 DEFER_EXTENSION = "creation-defer-length"
 Authorize = Callable[[Request], Awaitable[str]]
@@ -130,7 +131,9 @@ class TusEndpoint:
 
     def _check_size(self, length: int) -> None:
         if length > self.policy.max_size:
-            raise TusRequestError(413, f"Uploads here are limited to {self.policy.max_size} bytes.")
+            raise TusRequestError(
+                413, f"Uploads here are limited to {counted(self.policy.max_size, 'byte')}."
+            )
 
     async def _status(self, request: Request, scope: str) -> Response:
         upload = self.store.get(request.path_params["upload_id"], scope)
@@ -160,7 +163,9 @@ class TusEndpoint:
         checksum = parse_checksum(raw_checksum) if raw_checksum else None
         try:
             room = self.policy.max_size - upload.offset
-            upload = await self.store.append(upload, offset, request.stream(), checksum, room)
+            upload = await self.store.append(
+                upload, offset, request.stream(), checksum, max_room=room
+            )
         except ClientDisconnect as error:
             raise TusRequestError(
                 400, "The connection closed mid-upload; resume with HEAD."

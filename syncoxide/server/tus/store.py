@@ -25,10 +25,14 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
+from syncoxide.units import counted
+
+#: How often, at most, the upload folder is scanned for uploads nobody finished.
+SWEEP_EVERY_SECONDS = 3600
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 _ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
@@ -82,6 +86,7 @@ class UploadStore:
         mkdir_owner_only(self.root)
         self._writing: set[str] = set()
         self._digests: dict[str, ContentDigest] = {}
+        self._swept_at = 0.0
 
     def data_path(self, upload: Upload) -> Path:
         return self.root / f"{upload.id}.bin"
@@ -132,7 +137,9 @@ class UploadStore:
                 raise TusRequestError(400, "Upload-Length cannot change once it is known.")
             return upload
         if length < upload.offset:
-            raise TusRequestError(400, f"Upload-Length is below the {upload.offset} bytes held.")
+            raise TusRequestError(
+                400, f"Upload-Length is below the {counted(upload.offset, 'byte')} held."
+            )
         updated = replace(upload, length=length)
         self._save(updated)
         return updated
@@ -141,6 +148,14 @@ class UploadStore:
         self._digests.pop(upload.id, None)
         self.data_path(upload).unlink(missing_ok=True)
         self._state_path(upload.id).unlink(missing_ok=True)
+
+    def sweep_abandoned(self) -> None:
+        """Free the disk held by uploads nobody finished, now and then (one folder scan);
+        every service that takes uploads into this store calls it as uploads start."""
+        now = self.clock()
+        if now - self._swept_at >= SWEEP_EVERY_SECONDS:
+            self._swept_at = now
+            self.remove_expired()
 
     def remove_expired(self) -> int:
         now, removed = self.clock(), 0
@@ -160,6 +175,7 @@ class UploadStore:
         offset: int,
         body: AsyncIterator[bytes],
         checksum: tuple[str, bytes] | None,
+        *,
         max_room: int = 0,
     ) -> Upload:
         """Writes ``body`` at ``offset``; a deferred upload takes at most ``max_room`` bytes."""
@@ -191,23 +207,16 @@ class UploadStore:
         if content is None and upload.offset == 0:
             content = ContentDigest()
         room = upload.length - upload.offset if not upload.deferred else max_room
-        received = 0
         # Unbuffered: a full disk is met by the write that hits it, and no buffered bytes
         # remain to fail again when the file is cut back and closed.
         with self.data_path(upload).open("r+b", buffering=0) as data:
             data.truncate(upload.offset)
             data.seek(upload.offset)
+            pour = _Pour(data, room, [h for h in (digest, content) if h is not None])
             try:
-                async for chunk in body:
-                    received += len(chunk)
-                    if received > room:
-                        data.truncate(upload.offset)
-                        raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
-                    _write_all(data, chunk)
-                    if digest is not None:
-                        digest.update(chunk)
-                    if content is not None:
-                        content.update(chunk)
+                if not await pour.take(body):
+                    data.truncate(upload.offset)
+                    raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
             except TusRequestError:
                 raise
             except Exception as error:
@@ -219,7 +228,7 @@ class UploadStore:
                     data.truncate(upload.offset)
                     raise
                 await _flush(data)
-                self._save(replace(upload, offset=upload.offset + received))
+                self._save(replace(upload, offset=upload.offset + pour.received))
                 self._keep_digest(upload.id, content)
                 raise
             if checksum is not None and digest is not None and digest.digest() != checksum[1]:
@@ -229,7 +238,7 @@ class UploadStore:
                 )
             await _flush(data)
         self._keep_digest(upload.id, content)
-        return received
+        return pour.received
 
     def _keep_digest(self, upload_id: str, content: ContentDigest | None) -> None:
         if content is None:
@@ -272,3 +281,28 @@ async def _flush(data: BinaryIO) -> None:
     """fsync off the event loop: a slow disk must not stall every other request."""
     data.flush()
     await asyncio.to_thread(os.fsync, data.fileno())
+
+
+class _Hasher(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+@dataclass
+class _Pour:
+    """A request body written into an upload's file, each chunk also fed to the hashers."""
+
+    data: BinaryIO
+    room: int  # bytes the body may hold
+    hashers: list[_Hasher]
+    received: int = 0
+
+    async def take(self, body: AsyncIterator[bytes]) -> bool:
+        """Write every chunk; False (nothing past ``room`` written) when the body is too long."""
+        async for chunk in body:
+            self.received += len(chunk)
+            if self.received > self.room:
+                return False
+            _write_all(self.data, chunk)
+            for hasher in self.hashers:
+                hasher.update(chunk)
+        return True

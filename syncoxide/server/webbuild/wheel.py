@@ -41,6 +41,7 @@ def write_wheel(
     distribution: str,
     version: str,
     package_dir: Path,
+    *,
     excluded: Iterable[str] = (),
 ) -> Path:
     """Write ``<distribution>-<version>-py3-none-any.whl`` holding ``package_dir``."""

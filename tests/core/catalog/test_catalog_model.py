@@ -75,3 +75,14 @@ def test_bad_locations_say_how_to_write_them(raw: str) -> None:
     with pytest.raises(UsageError) as raised:
         parse_location(raw)
     assert raised.value.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("a/b.tar.gz", "application/x-tar"), ("x.PDF", "application/pdf"),
+     ("photo.JPG", "image/jpeg"), ("my.report.final.pdf", "application/pdf"),
+     ("noext", "application/octet-stream"), (".pdf", "application/octet-stream"),
+     ("dir.d/file", "application/octet-stream"), ("a/.hidden.txt", "text/plain")],
+)  # fmt: skip
+def test_the_type_is_guessed_from_the_name_s_suffixes(name: str, expected: str) -> None:
+    assert mime_of(name) == expected

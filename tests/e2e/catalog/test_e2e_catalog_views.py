@@ -8,13 +8,14 @@ Trash, is restored from there with its content intact, and Delete forever emptie
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Error, Locator, Page, expect
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 
@@ -57,11 +58,18 @@ def page(browser: Browser, server: LiveServer, api: httpx2.Client) -> Iterator[P
     cookies = [{"name": k, "value": v, "url": server.url} for k, v in api.cookies.items()]
     context.add_cookies(cookies)  # type: ignore[arg-type]
     opened = context.new_page()
-    opened.on("dialog", lambda dialog: dialog.accept())  # "Move to the trash?": yes
+    opened.on("dialog", accept)  # "Move to the trash?": yes
     opened.goto(f"{server.url}/#/all")
     expect(opened.locator("html")).to_have_attribute("data-ready", "1", timeout=APP_READY_MS)
     yield opened
     context.close()
+
+
+def accept(dialog: Dialog) -> None:
+    """Yes to a confirm; one Chromium has already closed under load is left alone (what the
+    test checks next shows whether the action happened)."""
+    with contextlib.suppress(Error):
+        dialog.accept()
 
 
 def put(api: httpx2.Client, path: str, content: bytes) -> None:
@@ -114,13 +122,14 @@ def test_history_restores_the_older_version(page: Page, api: httpx2.Client) -> N
     expect(page.locator("#history-path")).to_have_text(PATH)
     versions = page.locator("#history-list tr.kept-item")
     expect(versions).to_have_count(1)
-    press(versions, "Restore this version")
-    expect(page.locator("#history-status")).to_contain_text("Restored that version")
-    assert content_of(api, PATH) == FIRST
-    expect(versions).to_have_count(1)  # what was current (SECOND) is the version now
-    press(versions, "Restore this version")
-    expect(page.locator("#history-status")).to_contain_text("Restored that version")
-    assert content_of(api, PATH) == SECOND
+    for now_current in (FIRST, SECOND):
+        restored = versions.get_attribute("data-id")
+        press(versions, "Restore this version")
+        # Restoring makes what was current a version: one row still, with another id.
+        expect(versions).not_to_have_attribute("data-id", str(restored))
+        expect(versions).to_have_count(1)
+        expect(page.locator("#history-status")).to_contain_text("Restored that version")
+        assert content_of(api, PATH) == now_current
 
 
 def test_delete_goes_to_trash_and_restore_brings_it_back(page: Page, api: httpx2.Client) -> None:
@@ -144,7 +153,7 @@ def test_delete_goes_to_trash_and_restore_brings_it_back(page: Page, api: httpx2
 def test_delete_forever_empties_it_from_the_trash(page: Page, api: httpx2.Client) -> None:
     search(page, "receipt")
     press(entry(page), "Delete")
-    expect(page.locator("#all-status")).to_contain_text("to the trash")
+    expect(page.locator("#all-status")).to_contain_text("Moved “trip/old-receipt.txt” to the trash")
     page.goto(page.url.split("#")[0] + "#/trash")
     trashed = page.locator("#trash-list tr.kept-item", has_text="old-receipt")
     press(trashed, "Delete forever")
@@ -162,3 +171,25 @@ def test_a_stable_link_opens_the_file_in_all_files(page: Page, api: httpx2.Clien
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("home:" + PATH)
     expect(page.locator("#all-crumbs")).to_contain_text("trip")
+
+
+def test_space_charts_and_a_duplicate_cleaned_up_through_the_trash(
+    page: Page, api: httpx2.Client
+) -> None:
+    put(api, "photos/beach.jpg", b"sand" * 500)
+    put(api, "photos/copy of beach.jpg", b"sand" * 500)
+    page.goto(page.url.split("#")[0] + "#/space")
+    charts = page.locator("#space-charts")
+    expect(charts.locator("table.bars")).to_have_count(3)
+    expect(charts).to_contain_text("Your files on this server")
+    expect(charts.locator("meter")).not_to_have_count(0)
+    copy = page.locator("#space-dupes tr.catalog-entry", has_text="copy of beach.jpg")
+    expect(copy).to_have_count(1)
+    press(copy, "Delete")
+    expect(page.locator("#space-status")).to_contain_text("to the trash")
+    expect(page.locator("#space-dupes")).to_contain_text("No duplicates")
+    trashed = api.get("/api/v1/catalog/trash").json()["items"]
+    assert [i["path"] for i in trashed] == ["photos/copy of beach.jpg"]
+    restored = api.post("/api/v1/catalog/trash/restore", json={"id": trashed[0]["id"]})
+    assert restored.status_code == 200  # the cleanup is undone from the trash
+    assert content_of(api, "photos/copy of beach.jpg") == b"sand" * 500

@@ -93,7 +93,7 @@ def test_a_file_being_written_is_not_copied_half_way(pair, tmp_path) -> None:
         wait_until(lambda: (dest / "slow.bin").stat().st_size == 20 * len(block), ARRIVAL_BOUND)
         stop.set()
         looker.join()
-        assert set(seen) == {20 * len(block)}, "a part-written version reached the destination"
+        assert set(seen) <= {20 * len(block)}, "a part-written version reached the destination"
         assert (dest / "slow.bin").read_bytes() == block * 20
     finally:
         process.kill()
@@ -119,4 +119,4 @@ def test_bad_combinations_are_refused_before_anything_runs(pair) -> None:
     for extra in (["--mode", "move"], ["--dry-run"], ["--settle", "0"]):
         process = WatchProcess(source, dest, state, *extra)
         assert process.process.wait(timeout=20) == 2
-        assert not dest.exists() or not any(dest.iterdir())
+        assert not dest.exists()

@@ -15,11 +15,22 @@ from typing import Any
 
 
 class WatchProcess:
-    def __init__(self, source: Path, dest: Path, state: Path, *extra: str) -> None:
+    def __init__(
+        self,
+        source: Path | str,
+        dest: Path | str,
+        state: Path,
+        *extra: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
         command = [sys.executable, "-m", "syncoxide.cli", "sync", str(source), str(dest)]
         command += ["--watch", "--json", "--state-dir", str(state), *extra]
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
         )
         self.runs: list[dict[str, Any]] = []
         self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -28,7 +39,8 @@ class WatchProcess:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            self._lines.put(json.loads(line))
+            if line.strip():  # one JSON object per run; anything else fails the test's parse
+                self._lines.put(json.loads(line))
 
     def next_run(self, timeout: float = 20.0) -> dict[str, Any]:
         run = self._lines.get(timeout=timeout)

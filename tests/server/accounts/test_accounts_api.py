@@ -313,3 +313,22 @@ def test_only_pages_that_run_pyscript_may_eval(client: TestClient) -> None:
     for path in ("/login", "/account", "/api/v1/me", "/healthz", "/static/app.css", "/nope"):
         answer = client.get(path, follow_redirects=False)
         assert "'unsafe-eval'" not in answer.headers["content-security-policy"], path
+
+
+def test_sign_out_everywhere_ends_every_browser_session_and_keeps_tokens(
+    app: Starlette,
+) -> None:
+    here, there = TestClient(app), TestClient(app)
+    csrf = sign_in(here, "alice")
+    sign_in(there, "alice")
+    made = here.post("/api/v1/tokens", json={"label": "laptop"}, headers={"X-CSRF-Token": csrf})
+    token = made.json()["token"]
+    forged = here.post("/account/sessions/end", data={"csrf": "forged"}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert there.get("/api/v1/me").status_code == 200  # a forged request ended nothing
+    out = here.post("/account/sessions/end", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert here.get("/api/v1/me").status_code == 401
+    assert there.get("/api/v1/me").status_code == 401
+    by_token = TestClient(app).get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert by_token.status_code == 200 and by_token.json()["via"] == "token"

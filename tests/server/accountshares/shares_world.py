@@ -68,7 +68,7 @@ class World:
             share = who.share(share_id)
             done = share["last_sync_at"] is not None and share["last_sync_at"] > runs_after
             if done and share["sync_status"] not in ("running", "idle"):
-                return share
+                return dict(share)
             time.sleep(0.2)
         raise AssertionError(f"share {share_id} did not finish a run: {who.share(share_id)}")
 

@@ -51,7 +51,7 @@ def test_an_invitation_reaches_the_recipient_live_and_by_mail(world: World, inbo
     assert message["To"] == "bob@example.org"
     assert message["Subject"] == "alice shared 'trip' with you"
     assert f"syncoxide shares accept {share['id']}" in message.get_content()
-    assert "http://testserver/#shared" in message.get_content().splitlines()
+    assert "http://testserver/#/shares" in message.get_content().splitlines()
 
 
 def test_the_owner_is_told_of_each_answer(world: World, inbox: Inbox) -> None:
@@ -166,3 +166,10 @@ def test_a_read_only_recipient_cannot_write_its_copy_through_the_api(world: Worl
         assert "read-only" in answer.json()["message"]
     elsewhere = bob.call("PUT", f"{storage}/content", params={"path": "in/mine.txt"}, content=b"y")
     assert elsewhere.status_code == 200, elsewhere.text
+    # nor can a deleted file of bob's be restored into it
+    assert bob.call("DELETE", storage, params={"path": "in/mine.txt"}).status_code == 204
+    [item] = bob.get("/api/v1/catalog/trash").json()["items"]
+    restored = bob.post("/api/v1/catalog/trash/restore", json={"id": item["id"], "to": "in/ro/m"})
+    assert restored.status_code == 403, restored.text
+    back = bob.post("/api/v1/catalog/trash/restore", json={"id": item["id"]})
+    assert back.status_code == 200, back.text

@@ -155,3 +155,41 @@ def test_a_read_only_recipients_change_in_s3_is_put_back_and_they_are_told(
     assert sorted(undone["paths"]) == ["extra.txt", "plan.txt"]
     assert "read-only" in undone["message"]
     assert world["alice"].events("share.changed") == []
+
+
+def test_a_recipient_whose_provider_refuses_waits_in_reconnect_and_resumes(
+    world: World, wsgidav_server: WebDavServer, rclone_s3: S3Server
+) -> None:
+    from dataclasses import replace
+
+    folder = f"acct-{uuid.uuid4().hex[:8]}"
+    (wsgidav_server.root / folder).mkdir()
+    (wsgidav_server.root / folder / "kept.txt").write_bytes(b"alice's file\n")
+    _nas, bucket = _providers(world, wsgidav_server, rclone_s3)
+    # bob's stored S3 secret goes stale (the key was rotated at the provider)
+    rules = world.app.state.rules
+    connection = asyncio.run(rules.store.connection(world["bob"].user_id, bucket))
+    options = {**rules.connections.options(connection), "secret_access_key": "rotated-away-1234"}
+    _, sealed = rules.connections._sealed(connection.user_id, connection.name, "s3", options)
+    asyncio.run(rules.store.save_connection(replace(connection, secrets=sealed)))
+
+    share = world["alice"].post(BASE, json={"to": "bob", "place": f"nas:{folder}"}).json()
+    world["bob"].post(f"{BASE}/{share['id']}/accept", json={"place": f"bucket:{folder}"})
+    waiting = world.wait_synced(world["bob"], share["id"], 0)
+    assert waiting["sync_status"] == "reconnect", waiting
+    assert "bob's bucket must be reconnected" in waiting["sync_message"]
+    assert (wsgidav_server.root / folder / "kept.txt").read_bytes() == b"alice's file\n"
+    time.sleep(1.5)  # it waits: no retry storm
+    assert world["bob"].share(share["id"])["last_sync_at"] == waiting["last_sync_at"]
+
+    fixed = world["bob"].call(
+        "PUT", f"/api/v1/connections/{bucket}", json={"options": {"secret_access_key": SECRET_KEY}}
+    )
+    assert fixed.status_code == 200, fixed.text
+    done = world.wait_synced(world["bob"], share["id"], waiting["last_sync_at"] - 1)
+    deadline = time.monotonic() + 30
+    while done["sync_status"] != "ok" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        done = world["bob"].share(share["id"])
+    assert done["sync_status"] == "ok", done
+    assert _s3_files(world, bucket, folder) == {"kept.txt": _digest(b"alice's file\n")}

@@ -76,6 +76,8 @@ def schemathesis(
     )
 
 
+# Every operation of a growing API, 40 examples each: minutes on a loaded 2-core machine.
+@pytest.mark.timeout(900)
 def test_fuzzing_finds_no_server_errors(fuzz_target: tuple[LiveServer, str]) -> None:
     server, token = fuzz_target
     result = schemathesis(server, token, "--exclude-operation-id", "revoke_token")

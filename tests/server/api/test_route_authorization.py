@@ -311,7 +311,8 @@ def test_another_user_never_sees_or_touches_alices_things(
     bob.headers["X-CSRF-Token"] = csrf
     problems = []
     for method, path in every_route(app):
-        if path in {"/login", "/api/v1/session", "/logout"} and method != "GET":
+        signing_out = {"/login", "/api/v1/session", "/logout", "/account/sessions/end"}
+        if path in signing_out and method != "GET":
             continue  # signing in or out as bob is not about alice's data
         if method == "WS" and f"WS {path}" in PUBLIC:
             continue

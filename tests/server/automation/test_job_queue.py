@@ -181,3 +181,27 @@ def test_cancel_reaches_a_running_job_and_progress_is_stored(database: Path) -> 
     assert finished == [(job.id, "cancelled")]
     stopped = q.get(1, job.id)
     assert stopped is not None and stopped.status == "cancelled"
+
+
+def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(database: Path) -> None:
+    q = queue(database, time.time)
+    job = q.enqueue(NewJob(1, "k", {}))
+    started = asyncio.Event()
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        started.set()
+        while not control.cancelled():  # what run_limited does every 50 ms
+            await asyncio.sleep(0.01)
+        raise CancelledByUserError("stopped")
+
+    async def main() -> float:
+        worker = JobWorker(queue(database, time.time), {"k": handler}, FAST)
+        await worker.start()
+        await asyncio.wait_for(started.wait(), 10)
+        begun = time.monotonic()
+        await worker.stop()
+        return time.monotonic() - begun
+
+    assert asyncio.run(main()) < 1.0
+    back = q.get(1, job.id)
+    assert back is not None and (back.status, back.attempts, back.lease_owner) == ("queued", 0, "")

@@ -59,7 +59,7 @@ class CatalogWorld:
         self.catalog = CatalogService(self.store, self.clock, self.files)
 
     async def put(self, path: str, data: bytes, user: int = ALICE, mtime_ns: int = 0) -> None:
-        await self.files.put(user, path, _body(data), mtime_ns, None)
+        await self.files.put(user, path, _body(data), mtime_ns=mtime_ns, expected_sha1=None)
 
     async def index_matches_listing(self, user: int = ALICE) -> None:
         """The index of the user's own files equals a fresh listing of them, words included."""

@@ -113,3 +113,38 @@ def test_duplicates_across_two_providers_by_hash_and_guessed_by_name_and_size(
     guesses = [sorted(e["location"] for e in group) for group in answer["guesses"]]
     # photo.jpg: a different sha256 proves the two differ, so it is no guess.
     assert guesses == [["home:docs/report.pdf", "s3:backup/report.pdf"]]
+
+
+def test_space_by_age_bands_files_by_their_modification_time(world: LinksWorld) -> None:
+    alice = world.owner
+    user_id = asyncio.run(services(world.app).store.user_by_name("alice")).id  # type: ignore[union-attr]
+    now = world.clock.now
+    day = 86_400 * 10**9
+    aged = (
+        CatalogEntry("s3", "new.txt", size=1, mtime_ns=int(now * 10**9) - day),
+        CatalogEntry("s3", "spring.txt", size=10, mtime_ns=int(now * 10**9) - 100 * day),
+        CatalogEntry("s3", "2022.txt", size=100, mtime_ns=int(now * 10**9) - 3 * 365 * day),
+        CatalogEntry("s3", "1999.txt", size=1000, mtime_ns=0),
+        CatalogEntry("s3", "dir", kind="dir", mtime_ns=0),
+    )
+    asyncio.run(world.app.state.catalog.store.apply(user_id, "s3", IndexChanges(upserts=aged)))
+    by_age = alice.get(f"{FILES}/stats").json()["by_age"]
+    assert [(a["age"], a["files"], a["bytes"]) for a in by_age] == [
+        ("this month", 1, 1), ("this year", 1, 10), ("1-5 years", 1, 100), ("older", 1, 1000)
+    ]  # fmt: skip
+
+
+def test_names_holding_every_word_come_first_the_closest_first_then_folders(
+    world: LinksWorld,
+) -> None:
+    alice = world.owner
+    for path in ("budget/notes.txt", "old budget 2023 final.xlsx", "x/budget.xlsx",
+                 "budget plan/budget.txt", "other.txt"):  # fmt: skip
+        _put(alice, path, b"1")
+    found = _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file"}))
+    assert found == ["budget plan/budget.txt", "x/budget.xlsx", "old budget 2023 final.xlsx",
+                     "budget/notes.txt"]  # fmt: skip
+    two = _paths(alice.get(f"{FILES}/search", params={"q": "budget notes"}))
+    assert two == ["budget/notes.txt"]  # one word in the name, one in the folder: still found
+    assert _paths(alice.get(f"{FILES}/search", params={"q": "budget is:file", "limit": 2})) == [
+        "budget plan/budget.txt", "x/budget.xlsx"]  # fmt: skip

@@ -247,7 +247,7 @@ def test_an_interrupted_upload_leaves_nothing_under_its_name(world: LinksWorld) 
         raise ConnectionResetError("the client went away")
 
     with pytest.raises(ConnectionResetError):
-        asyncio.run(files.put(user.id, "cut.txt", cut_off(), 0, None))
+        asyncio.run(files.put(user.id, "cut.txt", cut_off(), mtime_ns=0, expected_sha1=None))
     assert _paths(world.owner) == []
     assert list(files.incoming.iterdir()) == []
     # Through tus: the bytes that arrived wait for a resume; nothing has the final name.

@@ -8,6 +8,7 @@ whatever an older server or an operator's copy left open to others.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_a_start_tightens_what_an_older_server_left_open_and_says_so(tmp_path: P
     _, output = server.stop()
     assert loose(data) == [], output
     assert "Tightened permissions in" in output, output
-    assert "item(s) were readable by other users" in output
+    assert re.search(r"\d+ items were readable by other users", output), output
     # The next start has nothing to say; a database copied back in loose is caught again.
     (data / "syncoxide.sqlite3").chmod(0o644)
     again = start_live_server(data)

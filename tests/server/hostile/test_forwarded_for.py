@@ -4,7 +4,9 @@ uvicorn trusts the header from 127.0.0.1 unless told otherwise, so any program o
 machine (or a proxy that passes the header through unchanged) could pick a new address for
 every request and walk around every per-address limit. Now no address is trusted unless the
 operator lists its proxies (``SYNCOXIDE_TRUSTED_PROXIES`` / ``[server] trusted_proxies``), and
-then only the address the trusted proxy itself saw counts.
+then only the address the trusted proxy itself saw counts. The same holds when the app runs
+under a plain ``uvicorn`` command line, whose own default still believes loopback: the app
+takes the address from the socket itself (``http/socket_peer.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,21 @@ def server_without_proxies(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def server_behind_local_proxy(tmp_path: Path) -> Iterator[LiveServer]:
     server = start_live_server(tmp_path / "data", env={"SYNCOXIDE_TRUSTED_PROXIES": "127.0.0.1"})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def plain_uvicorn(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_live_server(tmp_path / "data", plain_uvicorn=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def plain_uvicorn_behind_local_proxy(tmp_path: Path) -> Iterator[LiveServer]:
+    env = {"SYNCOXIDE_TRUSTED_PROXIES": "127.0.0.1"}
+    server = start_live_server(tmp_path / "data", env=env, plain_uvicorn=True)
     yield server
     server.stop()
 
@@ -61,4 +78,31 @@ def test_a_listed_proxy_is_believed_but_not_what_its_client_prepended(
     # request may find a fresh room; believed, the prepended address would get all five.
     prepended = [new_room(server, "203.0.113.50, 198.51.100.7") for _ in range(5)]
     assert 429 in prepended, "the address the client prepended was believed"
+    assert new_room(server, "198.51.100.8") == 201  # another visitor has its own budget
+
+
+def test_plain_uvicorn_does_not_believe_loopback_by_default(plain_uvicorn: LiveServer) -> None:
+    answers = [new_room(plain_uvicorn, f"198.51.100.{n}") for n in range(45)]
+    assert answers[:ROOMS_PER_MINUTE] == [201] * ROOMS_PER_MINUTE
+    assert 429 in answers, "uvicorn's loopback default was believed"
+
+
+def test_plain_uvicorn_does_not_take_https_from_a_forwarded_header(
+    plain_uvicorn: LiveServer,
+) -> None:
+    # A believed https would mark the sign-in form's cookie Secure on a plain-http connection.
+    answer = httpx2.get(
+        f"{plain_uvicorn.url}/login", headers={"X-Forwarded-Proto": "https"}, timeout=10
+    )
+    assert answer.status_code == 200
+    cookie = answer.headers["set-cookie"]
+    assert "secure" not in cookie.lower(), cookie
+
+
+def test_plain_uvicorn_believes_a_listed_proxy(
+    plain_uvicorn_behind_local_proxy: LiveServer,
+) -> None:
+    server = plain_uvicorn_behind_local_proxy
+    answers = [new_room(server, "198.51.100.7") for _ in range(45)]
+    assert answers[:ROOMS_PER_MINUTE] == [201] * ROOMS_PER_MINUTE and answers[-1] == 429
     assert new_room(server, "198.51.100.8") == 201  # another visitor has its own budget

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import zipfile
@@ -149,7 +150,8 @@ def test_revoked_request_takes_nothing_and_strangers_cannot_list(world: LinksWor
 
 
 def test_a_per_user_quota_covers_shares_and_arrivals(world: LinksWorld) -> None:
-    world.app.state.links.quota_bytes = 100
+    links = world.app.state.links
+    links.quota = dataclasses.replace(links.quota, limit_bytes=100)
     link = _request(world)
     assert _send(world, link, "a.bin", b"x" * 80) == 204
     assert _send(world, link, "b.bin", b"x" * 30) == 413

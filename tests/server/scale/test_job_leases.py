@@ -22,7 +22,7 @@ import pytest
 
 from syncoxide.server.datadir import migrate
 from syncoxide.server.storage import leases as lease_module
-from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
 from syncoxide.server.storage.sqlite import open_database
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
@@ -137,6 +137,10 @@ def _runs(api: httpx2.Client, rule_id: int) -> list[dict[str, Any]]:
     return runs
 
 
+def _status(api: httpx2.Client, rule_id: int) -> str:
+    return str(api.get(f"/rules/{rule_id}").json()["status"])
+
+
 def _wait(what: str, reached: Any, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -180,6 +184,10 @@ def test_a_rule_still_runs_when_the_instance_running_it_is_killed(
     holder = _holder(instances[0].data_dir, rule_id)
     ids = [httpx2.get(f"{s.url}/healthz", timeout=10).json()["instance"] for s in instances]
     running_it = ids.index(holder)
+    _wait("the rule to show running", lambda: _status(api, rule_id) == "running")
+    other = _api(instances[1 - running_it], token)
+    again = other.post(f"/rules/{rule_id}/run")  # "Run now" on the instance not running it
+    assert again.status_code == 400 and "running already" in again.json()["message"]
     instances[running_it].process.kill()  # SIGKILL, mid-run
     instances[running_it].process.wait(timeout=10)
     survivor = _api(instances[1 - running_it], token)
@@ -187,3 +195,57 @@ def test_a_rule_still_runs_when_the_instance_running_it_is_killed(
     statuses = [r["status"] for r in _runs(survivor, rule_id)]
     assert statuses == ["ok", "interrupted"], statuses
     assert _holder(instances[0].data_dir, rule_id) is None  # released after the run
+
+
+def test_work_runs_once_under_its_lease_and_stops_when_the_lease_is_lost(tmp_path: Path) -> None:
+    migrate(open_database(tmp_path / "db"))
+    clock = Clock()
+    one, two = (JobLeases.open(tmp_path / "db", name, 3, clock) for name in ("one", "two"))
+
+    async def body() -> None:
+        started = asyncio.Event()
+
+        async def slow() -> str:
+            started.set()
+            await asyncio.sleep(10)
+            return "done"
+
+        first = asyncio.create_task(run_leased(one, "backup:1", slow))
+        await started.wait()
+        assert await run_leased(two, "backup:1", slow) == (False, None)  # held by one
+        clock.now += 3  # one stalled past its lease; two takes the job over
+        assert await two.take("backup:1")
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(first, 5)  # one's renewal fails within a second
+        assert await two.holder_of("backup:1") == "two"
+
+        async def quick() -> str:
+            return "ran"
+
+        assert await run_leased(two, "backup:2", quick) == (True, "ran")
+        assert await one.holder_of("backup:2") is None  # released after the work
+
+        async def no() -> bool:
+            return False
+
+        assert await run_leased(one, "backup:3", quick, still_due=no) == (False, None)
+        assert await one.holder_of("backup:3") is None
+
+    asyncio.run(body())
+
+
+def test_only_lapsed_jobs_are_handed_to_the_reaper(tmp_path: Path) -> None:
+    migrate(open_database(tmp_path / "db"))
+    clock = Clock()
+    one, two = (JobLeases.open(tmp_path / "db", name, 30, clock) for name in ("one", "two"))
+
+    async def body() -> None:
+        assert await one.take("rule:1") and await one.take("rule:2")
+        clock.now += 20
+        assert await one.take("rule:2")  # one still renews rule 2, not rule 1
+        clock.now += 15
+        reaped = [job async for job in lapsed_jobs(two, ["rule:1", "rule:2", "rule:3"])]
+        assert reaped == ["rule:1", "rule:3"]  # rule 3 was never held: left by a crash
+        assert await two.holder_of("rule:1") is None  # released once recorded
+
+    asyncio.run(body())

@@ -16,7 +16,7 @@ from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.links.store import Link, LinkStore
 from syncoxide.server.signaling import messages as m
 from syncoxide.server.signaling.fallbacks import MemoryFallbackRecords, SqliteFallbackRecords
-from syncoxide.server.signaling.routes import SignalingService
+from syncoxide.server.signaling.routes import RoomRecords, SignalingService
 from syncoxide.server.signaling.tokens import RoomTokens
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
 from tests.server.signaling.test_signaling_rooms import closed_with, join, new_room
@@ -130,7 +130,9 @@ def test_the_room_refuses_a_fallback_to_an_unknown_share(world: World) -> None:
     async def the_owner(websocket: object) -> int:
         return world.owner
 
-    service = SignalingService(RoomTokens(b"k" * 32), fallbacks=world.records, identify=the_owner)
+    service = SignalingService(
+        RoomTokens(b"k" * 32), records=RoomRecords(fallbacks=world.records), identify=the_owner
+    )
     with TestClient(Starlette(routes=service.routes())) as client:
         room = new_room(client)
         with client.websocket_connect(f"/signal/{room['room']}") as sender:

@@ -15,7 +15,7 @@ from syncoxide.protocol.ice_servers import turn_password
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling.ice import IceSettings, ice_settings
-from syncoxide.server.signaling.routes import SignalingService
+from syncoxide.server.signaling.routes import SignalingService, SignalingSettings
 from syncoxide.server.signaling.tokens import RoomTokens
 from tests.server.signin import signed_in_client
 
@@ -87,7 +87,7 @@ def check_turn_entry(entry: dict, label_prefix: str, lifetime: int) -> None:
 
 def test_each_peer_of_a_room_gets_its_own_fresh_credentials() -> None:
     ice = ice_settings({"turn": [TURN], "turn_secret": SECRET, "turn_lifetime": 900}, {})
-    service = SignalingService(RoomTokens(b"k" * 32), ice=ice)
+    service = SignalingService(RoomTokens(b"k" * 32), settings=SignalingSettings(ice=ice))
     with TestClient(Starlette(routes=service.routes())) as client:
         room = client.post("/signal/rooms").json()
         welcomes = []

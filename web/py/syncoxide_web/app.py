@@ -67,8 +67,6 @@ class App:
                 raise
 
     def _start_section(self, section: Section) -> None:
-        if section.start is None:
-            return
         self.views.extend(section.start(self.shared))
         view = js.document.querySelector(f'#views > section[data-view="{section.key}"]')
         if view is not None:

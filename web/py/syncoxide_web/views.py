@@ -70,6 +70,12 @@ def _trash(_shared: Shared) -> tuple[object, ...]:
     return (TrashView().start(),)
 
 
+def _space(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.catalog.space_view import SpaceView
+
+    return (SpaceView(shared.history).start(),)
+
+
 def _history(shared: Shared) -> tuple[object, ...]:
     from syncoxide_web.catalog.history_view import HistoryView
 
@@ -90,9 +96,10 @@ def _send(_shared: Shared) -> tuple[object, ...]:
 
 
 def _shares(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.links.account_shares_view import AccountSharesView
     from syncoxide_web.links.shares_view import SharesView
 
-    return (SharesView().start(),)
+    return (SharesView().start(), AccountSharesView().start())
 
 
 def _requests(_shared: Shared) -> tuple[object, ...]:
@@ -113,10 +120,28 @@ def _backups(shared: Shared) -> tuple[object, ...]:
     return (BackupsView(shared.connections).start(),)
 
 
+def _settings(shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.settings.view import SettingsView
+
+    return (SettingsView(shared.connections).start(),)
+
+
+def _photos(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.photos.view import PhotosView
+
+    return (PhotosView().start(),)
+
+
+def _automation(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.automation.view import AutomationView
+
+    return (AutomationView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
-    start: Start | None = None  # None: nothing to wire (not in this build yet)
+    start: Start
 
 
 SECTIONS = (
@@ -126,6 +151,8 @@ SECTIONS = (
     Section("starred", _starred),
     Section("shared", _shared),
     Section("trash", _trash),
+    Section("space", _space),
+    Section("photos", _photos),
     Section("history", _history),
     Section("sync", _sync),
     Section("send", _send),
@@ -133,7 +160,8 @@ SECTIONS = (
     Section("requests", _requests),
     Section("vault", _vault),
     Section("backups", _backups),
-    Section("settings"),
+    Section("automation", _automation),
+    Section("settings", _settings),
 )
 
 

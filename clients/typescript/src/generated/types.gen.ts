@@ -2803,6 +2803,157 @@ export type ChangePasswordResponses = {
 
 export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
 
+export type ListPhotosData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/photos';
+};
+
+export type ListPhotosErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ListPhotosError = ListPhotosErrors[keyof ListPhotosErrors];
+
+export type ListPhotosResponses = {
+    /**
+     * OK
+     */
+    200: {
+        days: Array<{
+            date: string;
+            photos: Array<{
+                content_hash?: string;
+                height: number;
+                path: string;
+                phash?: string;
+                size: number;
+                source: string;
+                taken: string;
+                taken_from: string;
+                width: number;
+            }>;
+        }>;
+        folders: {
+            [key: string]: number;
+        };
+        not_supported: Array<string>;
+        pending: number;
+        unreadable: Array<string>;
+    };
+};
+
+export type ListPhotosResponse = ListPhotosResponses[keyof ListPhotosResponses];
+
+export type PhotoDuplicatesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        max_distance?: number;
+    };
+    url: '/api/v1/photos/duplicates';
+};
+
+export type PhotoDuplicatesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PhotoDuplicatesError = PhotoDuplicatesErrors[keyof PhotoDuplicatesErrors];
+
+export type PhotoDuplicatesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        exact: Array<Array<{
+            content_hash?: string;
+            height: number;
+            path: string;
+            phash?: string;
+            size: number;
+            source: string;
+            taken: string;
+            taken_from: string;
+            width: number;
+        }>>;
+        near: Array<Array<{
+            content_hash?: string;
+            height: number;
+            path: string;
+            phash?: string;
+            size: number;
+            source: string;
+            taken: string;
+            taken_from: string;
+            width: number;
+        }>>;
+    };
+};
+
+export type PhotoDuplicatesResponse = PhotoDuplicatesResponses[keyof PhotoDuplicatesResponses];
+
+export type KeepBestData = {
+    body: {
+        keep: string;
+        others: Array<string>;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/photos/keep-best';
+};
+
+export type KeepBestErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type KeepBestError = KeepBestErrors[keyof KeepBestErrors];
+
+export type KeepBestResponses = {
+    /**
+     * OK
+     */
+    200: {
+        trashed: Array<string>;
+    };
+};
+
+export type KeepBestResponse = KeepBestResponses[keyof KeepBestResponses];
+
+export type PhotoThumbnailData = {
+    body?: never;
+    path?: never;
+    query?: {
+        path?: string;
+    };
+    url: '/api/v1/photos/thumbnail';
+};
+
+export type PhotoThumbnailErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PhotoThumbnailError = PhotoThumbnailErrors[keyof PhotoThumbnailErrors];
+
+export type PhotoThumbnailResponses = {
+    /**
+     * OK
+     */
+    200: unknown;
+};
+
 export type ListRequestsData = {
     body?: never;
     path?: never;
@@ -3951,6 +4102,37 @@ export type ListStorageResponses = {
 };
 
 export type ListStorageResponse = ListStorageResponses[keyof ListStorageResponses];
+
+export type StorageChangesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        since?: string;
+        wait?: number;
+    };
+    url: '/api/v1/storage/changes';
+};
+
+export type StorageChangesErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type StorageChangesError = StorageChangesErrors[keyof StorageChangesErrors];
+
+export type StorageChangesResponses = {
+    /**
+     * OK
+     */
+    200: {
+        paths: Array<string>;
+        token: string;
+    };
+};
+
+export type StorageChangesResponse = StorageChangesResponses[keyof StorageChangesResponses];
 
 export type CommitStorageUploadData = {
     body: {

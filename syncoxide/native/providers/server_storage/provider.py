@@ -231,6 +231,29 @@ class ServerStorageProvider:
         body = {"path": self._path(path), "mtime_ns": mtime_ns}
         await self._call("PUT", "/mtime", path, json=body)
 
+    async def changes_token(self) -> str:
+        """A token for "now"; ``changes`` later tells what changed under the root since."""
+        return str((await self._call("GET", "/changes", ""))["token"])
+
+    async def changes(self, token: str) -> tuple[list[str], str]:
+        return await self.wait_for_changes(token, 0)
+
+    async def wait_for_changes(self, token: str, seconds: float) -> tuple[list[str], str]:
+        """Paths under the root changed since ``token`` (``""`` when the server cannot say
+        which), and the next token; the server holds the call up to ``seconds`` for a change."""
+        params = {"since": token, "wait": int(seconds)}
+        reply = await self._call("GET", "/changes", "", params=params)
+        inside = [self._changed_here(path) for path in reply["paths"]]
+        return [path for path in inside if path is not None], str(reply["token"])
+
+    def _changed_here(self, server_path: str) -> str | None:
+        """The path relative to the root; "" for "unknown"; None when outside the root."""
+        if not server_path or not self._root:
+            return server_path
+        if server_path == self._root or server_path.startswith(self._root + "/"):
+            return self._relative(server_path) if server_path != self._root else ""
+        return None
+
     async def hash(self, path: str, kind: str) -> str:
         stored = (await self.stat(path)).hashes.get(kind)
         if stored:

@@ -18,6 +18,7 @@ from typing import Any
 from pyodide.ffi import to_js
 
 from syncoxide.errors import RemoteProtocolError, SyncoxideError, TransportError
+from syncoxide.units import counted
 from syncoxide_web.api.server_api import fetch, refusal
 
 UPLOADS = "/api/v1/uploads/"
@@ -72,7 +73,7 @@ class TusUpload:
         await self._flush()
         if self.offset != self.length:
             raise RemoteProtocolError(
-                f"The upload stopped at {self.offset} of {self.length} bytes.",
+                f"The upload stopped at {self.offset} of {counted(self.length, 'byte')}.",
                 hint="Nothing was shared from this file; try again.",
             )
 

@@ -31,7 +31,7 @@ class BackupsView:
         self._browser = ArchiveBrowser()
         self._repository_card = RepositoriesCard(self._repositories, self._browse)
         self._rules = BackupRulesCard()
-        self._live = LiveEvents(self._listeners, ("backup.",), self._server_reported)
+        self._live = LiveEvents(self._listeners, ("backup.",), on_change=self._server_reported)
 
     def start(self) -> BackupsView:
         on, on_plain = self._listeners.on_task, self._listeners.on

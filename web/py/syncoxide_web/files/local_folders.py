@@ -37,6 +37,8 @@ def can_open_folders() -> bool:
 class LocalFolder:
     handle: Any
     access: str = "prompt"
+    #: Where it is, as search results name it: a folder of this device, or of this browser.
+    place: str = DEVICE
 
     @property
     def name(self) -> str:
@@ -101,12 +103,12 @@ async def search(
     found = LocalMatches()
     needle = query.casefold()
     for folder in folders:
-        label = DEVICE + folder.name
+        label = folder.place + folder.name
         if folder.access != "granted":
             found.errors.append({"connection": label, "message": "Click “Allow access again”."})
             continue
         try:
-            await _walk(folder.handle, label, needle, found, cap, still_wanted)
+            await _walk(folder.handle, label, needle, found, cap=cap, still_wanted=still_wanted)
         except Exception as error:  # a folder moved or deleted since: say so, keep the rest
             found.errors.append({"connection": label, "message": f"Could not be read ({error})."})
         if found.truncated or not still_wanted():
@@ -119,6 +121,7 @@ async def _walk(
     label: str,
     needle: str,
     found: LocalMatches,
+    *,
     cap: int,
     still_wanted: Callable[[], bool],
 ) -> None:

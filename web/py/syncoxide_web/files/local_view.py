@@ -11,6 +11,7 @@ from typing import Any
 
 import js
 
+from syncoxide.units import counted
 from syncoxide_web.files import local_folders
 from syncoxide_web.files.local_folders import LocalFolder, LocalMatches
 from syncoxide_web.files.storage_html import local_folders_html, merged_answer
@@ -96,11 +97,12 @@ class LocalCard:
         found = await local_folders.search([folder], "", still_wanted)
         if not still_wanted():
             return
-        answer = merged_answer(None, found.files, found.errors, found.truncated)
+        answer = merged_answer(None, found.files, found.errors, local_truncated=found.truncated)
         element("files-results").innerHTML = files_html(answer)
         say(
             STATUS,
-            f"“{folder.name}”: {len(found.files)} files shown ({found.walked} entries read).",
+            f"“{folder.name}”: {counted(len(found.files), 'file')} shown "
+            f"({counted(found.walked, 'entry', 'entries')} read).",
         )
 
     def _render(self) -> None:

@@ -137,6 +137,7 @@ def merged_answer(
     server: dict[str, Any] | None,
     local_files: list[dict[str, Any]],
     local_errors: list[dict[str, str]],
+    *,
     local_truncated: bool,
     server_error: str | None = None,
 ) -> dict[str, Any]:

@@ -116,9 +116,13 @@ class StorageCard:
             return
         path = child_path(self._current, name)
         failed = f"The folder “{name}” was not made"
-        await self._change("POST", "/storage/folders", {"path": path}, failed, f"Made “{path}”.")
+        await self._change(
+            "POST", "/storage/folders", {"path": path}, failed=failed, done=f"Made “{path}”."
+        )
 
-    async def _change(self, method: str, api_path: str, body: Any, failed: str, done: str) -> None:
+    async def _change(
+        self, method: str, api_path: str, body: Any, *, failed: str, done: str
+    ) -> None:
         """One change to your files, then the folder listed again; a refusal says why."""
         try:
             await call_api(method, api_path, body)
@@ -135,7 +139,11 @@ class StorageCard:
         recursive = "&recursive=true" if is_folder else ""
         api_path = f"/storage?path={quote(path)}{recursive}"
         await self._change(
-            "DELETE", api_path, None, f"“{path}” was not deleted", f"Deleted “{path}”."
+            "DELETE",
+            api_path,
+            None,
+            failed=f"“{path}” was not deleted",
+            done=f"Deleted “{path}”.",
         )
 
     async def _move(self, path: str) -> None:
@@ -145,7 +153,9 @@ class StorageCard:
             return
         body = {"source": path, "target": new_path}
         done = f"Moved “{path}” to “{new_path}”."
-        await self._change("POST", "/storage/move", body, f"“{name_of(path)}” was not moved", done)
+        await self._change(
+            "POST", "/storage/move", body, failed=f"“{name_of(path)}” was not moved", done=done
+        )
 
 
 async def _upload_one(file: Any, path: str, which: str) -> None:

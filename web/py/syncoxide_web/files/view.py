@@ -15,7 +15,9 @@ from urllib.parse import quote
 import js
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
+from syncoxide_web.files.browser_view import BrowserCard
 from syncoxide_web.files.local_view import LocalCard
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import StorageCard
@@ -39,6 +41,7 @@ class FilesView:
         self._listeners = Listeners()
         self._connections = connections
         self._local = LocalCard()
+        self._browser = BrowserCard()
         self._storage = StorageCard()
 
     def start(self) -> FilesView:
@@ -55,9 +58,13 @@ class FilesView:
         for picker in ("storage-files", "storage-folder"):
             on(picker, "change", self._storage.upload_picked)
         on("storage-mkdir", "click", self._storage.make_folder)
+        on("browser-folders", "click", self._browser.folder_action)
+        on("browser-files", "click", self._browser.file_action)
+        on("browser-refresh", "click", lambda _e: self._browser.load())
         self._listeners.start(_show_hint(None))
         self._listeners.start(self.refresh_connections())
         self._listeners.start(self._local.load_local_folders())
+        self._listeners.start(self._browser.load())
         self._listeners.start(self._storage.open_folder(""))
         _show_consent_outcome()
         return self
@@ -109,9 +116,13 @@ class FilesView:
         """The server's answer for every connection and this device's folders, walked meanwhile."""
         query = str(element("files-query").value).strip()
         still_wanted = self._local.new_walk()
-        say("files-status", "Listing every provider and this device's folders…")
+        say("files-status", "Listing every provider, this device's and this browser's folders…")
         server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
         local = await self._local.device_matches(query, still_wanted)
+        in_browser = await self._browser.matches(query, still_wanted)
+        local.files += in_browser.files
+        local.errors += in_browser.errors
+        local.truncated = local.truncated or in_browser.truncated
         server, server_error = None, None
         try:
             server = await server_task
@@ -119,9 +130,15 @@ class FilesView:
             server_error = error.message
         if not still_wanted():
             return  # a newer search replaced this one
-        answer = merged_answer(server, local.files, local.errors, local.truncated, server_error)
+        answer = merged_answer(
+            server,
+            local.files,
+            local.errors,
+            local_truncated=local.truncated,
+            server_error=server_error,
+        )
         element("files-results").innerHTML = files_html(answer)
-        say("files-status", f"{len(answer['files'])} files found.", error=server is None)
+        say("files-status", f"{counted(len(answer['files']), 'file')} found.", error=server is None)
 
 
 async def _show_hint(_event: Any) -> None:

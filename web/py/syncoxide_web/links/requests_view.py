@@ -9,7 +9,6 @@ server only ever had ciphertext under random names.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
@@ -24,11 +23,11 @@ from syncoxide.errors import (
     WrongKeyError,
 )
 from syncoxide.units import counted, format_bytes
-from syncoxide_web.api.client import call_api, live_socket_url
+from syncoxide_web.api.client import call_api
+from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.platform.dom import Listeners, element, make, say, say_error, show
 
 RESULTS_FOLDER = "request-output"
-RECONNECT_SECONDS = 3
 
 
 class RequestsView:
@@ -39,6 +38,10 @@ class RequestsView:
         self._links: dict[str, dict[str, Any]] = {}  # by id, as last listed
         self._shown_link: dict[str, Any] | None = None  # whose arrivals are shown
         self._shown_files: list[dict[str, Any]] = []
+        # Only arrivals from now on: the history the server replays first is not news.
+        self._live = LiveEvents(
+            self._listeners, ("request.arrived",), on_event=self._on_arrival, history=False
+        )
 
     def start(self) -> RequestsView:
         def on(name: str, handler: Callable[[Any], object]) -> None:
@@ -51,7 +54,7 @@ class RequestsView:
         on("req-zip", lambda _e: self._guarded("req-arrivals-status", self._download_all))
         on("req-names", lambda _e: self._guarded("req-arrivals-status", self._show_names))
         self._guarded("req-status", self._refresh_list)
-        self._listen_live(0)
+        self._live.open()
         return self
 
     def _guarded(self, where: str, work: Callable[[], Awaitable[object]]) -> None:
@@ -225,35 +228,14 @@ class RequestsView:
             f"Decrypted and verified {counted(len(opened), 'file')} into {name}.{left_out}",
         )
 
-    def _listen_live(self, after: int) -> None:
-        """Follow the user's events; replayed history is skipped until the server says caught up."""
-        socket = js.WebSocket.new(live_socket_url(after))
-        state = {"last": after, "live": after > 0}
-
-        def on_message(event: Any) -> None:
-            message = json.loads(str(event.data))
-            if message.get("type") == "caught_up":
-                state["live"], state["last"] = True, int(message.get("last_id") or state["last"])
-            elif message.get("type") == "event":
-                state["last"] = max(state["last"], int(message["id"]))
-                if state["live"] and message.get("kind") == "request.arrived":
-                    self._on_arrival(message["payload"])
-
-        def on_close(_event: Any) -> None:
-            if int(getattr(_event, "code", 0)) in (4401, 4403):
-                return  # signed out or refused: nothing to follow
-            self._listeners.after(RECONNECT_SECONDS, lambda: self._listen_live(state["last"]))
-
-        self._listeners.on(socket, "message", on_message)
-        self._listeners.on(socket, "close", on_close)
-
     def _on_arrival(self, payload: dict[str, Any]) -> None:
         link = self._links.get(payload.get("link", ""), {})
         encrypted = bool(link.get("public_key"))
         what = "an encrypted file" if encrypted else payload.get("path", "a file")
         late = " (late)" if payload.get("late") else ""
-        item = make("li", f"New on “{payload.get('title', '')}”: {what}{late}")
-        element("req-live").prepend(item)
+        text = f"New on “{payload.get('title', '')}”: {what}{late}"
+        element("req-live").prepend(make("li", text))
+        say("req-arrived", text, state="done")
         shown = self._shown_link
         if shown is not None and shown["id"] == payload.get("link"):
             self._guarded("req-arrivals-status", lambda: self._show_arrivals(shown["id"]))

@@ -29,7 +29,7 @@ def expiry_options() -> str:
 
 
 def share_body(
-    title: str, expires: str, max_downloads: str, password: str, encrypted: bool
+    *, title: str, expires: str, max_downloads: str, password: str, encrypted: bool
 ) -> dict[str, Any]:
     """The ``POST /api/v1/shares`` body; UsageError for a value the server would refuse."""
     body: dict[str, Any] = {"title": title.strip()[:200], "encrypted": encrypted}

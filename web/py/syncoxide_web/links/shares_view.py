@@ -9,7 +9,6 @@ follows the events socket, so download counts change as recipients download.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from typing import Any
 
@@ -28,7 +27,7 @@ from syncoxide.crypto.share_key import (
 from syncoxide.errors import SyncoxideError
 from syncoxide.system import SystemRandom
 from syncoxide_web.api import server_api
-from syncoxide_web.api.client import live_socket_url
+from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.links.share_forms import (
     count_text,
@@ -41,8 +40,6 @@ from syncoxide_web.platform.clipboard import copy_link
 from syncoxide_web.platform.dom import Listeners, element, make, picked_files, say, say_error, show
 
 LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
-RECONNECT_SECONDS = 3
-CLOSE_UNAUTHORIZED = 4401
 STATUS = "share-status"
 
 
@@ -51,8 +48,7 @@ class SharesView:
 
     def __init__(self) -> None:
         self._listeners = Listeners()
-        self._last_event = 0
-        self._socket: Any = None
+        self._live = LiveEvents(self._listeners, ("share.downloaded",), on_event=_show_downloads)
 
     def start(self) -> SharesView:
         self._listeners.on_task("share-create", "click", lambda _e: _create())
@@ -69,30 +65,12 @@ class SharesView:
             say(STATUS, f"{error.message} Sign in to create and list share links.", error=True)
             element("share-create").disabled = True
             return
-        self._connect_events()
+        self._live.open()
 
     def _on_list_click(self, event: Any) -> None:
         share_id = event.target.dataset.revoke
         if share_id:
             self._listeners.start(_revoke(str(share_id)))
-
-    def _connect_events(self) -> None:
-        self._socket = js.WebSocket.new(live_socket_url(self._last_event))
-        self._listeners.on(self._socket, "message", self._on_event)
-        self._listeners.on(self._socket, "close", self._on_close)
-
-    def _on_close(self, event: Any) -> None:
-        if int(event.code) == CLOSE_UNAUTHORIZED:  # signed out: reconnecting would not help
-            return
-        self._listeners.after(RECONNECT_SECONDS, self._connect_events)
-
-    def _on_event(self, message: Any) -> None:
-        event = json.loads(str(message.data))
-        if event.get("type") != "event":
-            return
-        self._last_event = max(self._last_event, int(event["id"]))
-        if event.get("kind") == "share.downloaded":
-            _show_downloads(event["payload"])
 
 
 def _picked_files() -> list[tuple[Any, str]]:
@@ -121,11 +99,11 @@ async def _create_share() -> None:
         return
     encrypted = bool(element("share-encrypt").checked)
     body = share_body(
-        str(element("share-title").value),
-        str(element("share-expires").value),
-        str(element("share-max").value),
-        str(element("share-password").value),
-        encrypted,
+        title=str(element("share-title").value),
+        expires=str(element("share-expires").value),
+        max_downloads=str(element("share-max").value),
+        password=str(element("share-password").value),
+        encrypted=encrypted,
     )
     key = None
     if encrypted:

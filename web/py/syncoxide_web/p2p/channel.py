@@ -136,6 +136,10 @@ class BrowserChannel:
         self._proxies: list[Any] = [create_proxy(lambda _e: self._drained.set())]
         channel.onbufferedamountlow = self._proxies[0]
 
+    def hold(self, proxy: Any) -> None:
+        """Keep a JavaScript callback made for this connection alive as long as the channel."""
+        self._proxies.append(proxy)
+
     async def send(self, data: bytes) -> None:
         for start in range(0, len(data), MAX_MESSAGE):
             while self.channel.bufferedAmount > HIGH_WATER and not self._aborted:
@@ -262,7 +266,7 @@ async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
     await connection.setLocalDescription(await connection.createAnswer())
     signal.send({"type": "answer", "sdp": await _complete_description(connection)})
     link = await asyncio.wait_for(arrived, OPEN_TIMEOUT)
-    link._proxies.append(proxy)
+    link.hold(proxy)
     await _wait_open(link)
     return link
 

@@ -13,6 +13,7 @@ import base64
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -143,8 +144,8 @@ async def send_blobs(
             session = SenderSession(
                 manifest, _transfer_id(room["room"]), chunk_size=BROWSER_CHUNK_SIZE
             )
-            async with _attempt(signal, link, session, status, on_status):
-                await _pump(link, session, sources, status, on_status)
+            async with _attempt(signal, link, session, status, on_status=on_status):
+                await _pump(link, session, sources, status, on_status=on_status)
     finally:
         if announcer is not None:
             announcer.cancel()
@@ -164,6 +165,7 @@ async def _attempt(
     link: BrowserChannel,
     session: SenderSession | ReceiverSession,
     status: TransferStatus,
+    *,
     on_status: StatusCallback,
 ) -> AsyncIterator[None]:
     """One connection's run, on either side. A lost peer only ends the attempt (the caller
@@ -204,6 +206,7 @@ async def _pump(
     session: SenderSession,
     sources: BlobSources,
     status: TransferStatus,
+    *,
     on_status: StatusCallback,
 ) -> None:
     """The session decides what is sent (its frames, and spans of files within the credit);
@@ -289,8 +292,8 @@ async def receive_into(
                 on_status(status)
                 break
             session = ReceiverSession(progress, window=WINDOW, top_up=TOP_UP)
-            async with _attempt(signal, link, session, status, on_status):
-                await _receive_connection(link, session, destination, status, on_status)
+            async with _attempt(signal, link, session, status, on_status=on_status):
+                await _Receiving(link, session, destination, status).run(on_status)
     finally:
         await destination.close()
         signal.close()
@@ -320,108 +323,88 @@ async def _sender_or_fallback(
                 ) from None
 
 
-async def _receive_connection(
-    link: BrowserChannel,
-    session: ReceiverSession,
-    destination: DirectoryDestination | OpfsDestination,
-    status: TransferStatus,
-    on_status: StatusCallback,
-) -> None:
-    await link.send(session.data_to_send())
-    while status.state != "verified":
+@dataclass
+class _Receiving:
+    """One connection's receiving side: the session decides, the destination writes, the
+    status is what the page shows, the link carries the credit back to the sender."""
+
+    link: BrowserChannel
+    session: ReceiverSession
+    destination: DirectoryDestination | OpfsDestination
+    status: TransferStatus
+
+    async def run(self, on_status: StatusCallback) -> None:
+        link, session, status = self.link, self.session, self.status
+        await link.send(session.data_to_send())
+        while status.state != "verified":
+            try:
+                items = await link.receive_items(BATCH, GATHER)
+                await self.take_batch(items)
+            finally:
+                await link.send(session.data_to_send())
+            status.done_bytes = session.progress.received_bytes
+            on_status(status)
+        await asyncio.sleep(0.2)  # let DONE leave before the connection is closed
+
+    async def take_batch(self, items: Any) -> None:
+        """The frames of one wake-up, in order. With hashing outside, a DATA frame's header is
+        checked by the session and only then is its payload (still in JavaScript) handed to the
+        writer worker; the payloads accepted before an error are written, the refused one is
+        not."""
+        session = self.session
+        outside = session.progress.hashed_outside
+        # Per item: DATA (1/0), file, offset, length; read in one call, not four per item.
+        headers = [int(value) for value in self.link.inbox.headers(items).to_py().tolist()]
+        handed = accepted = accepted_bytes = 0  # items before `handed` went to the writer
         try:
-            items = await link.receive_items(BATCH, GATHER)
-            await _take_batch(session, destination, status, items, link)
+            for position in range(len(headers) // 4):
+                is_data, index, offset, length = headers[position * 4 : position * 4 + 4]
+                if outside and is_data:
+                    actions = session.accept_data(index, offset, length)
+                    await self.destination.ensure_open(index)
+                    accepted_bytes += length
+                else:
+                    actions = session.receive(bytes(items[position].frame.to_bytes()))
+                accepted = position + 1
+                if actions:  # a file's last byte or a control frame: its writes go first
+                    await self.hand_over(items, handed, accepted, accepted_bytes)
+                    handed, accepted_bytes = accepted, 0
+                    await self.apply(actions)
         finally:
-            await link.send(session.data_to_send())
-        status.done_bytes = session.progress.received_bytes
-        on_status(status)
-    await asyncio.sleep(0.2)  # let DONE leave before the connection is closed
+            await self.hand_over(items, handed, accepted, accepted_bytes)
+        self.link.send_now(session.data_to_send())  # new credit leaves at once
 
+    async def hand_over(self, items: Any, start: int, end: int, count: int) -> None:
+        if count:
+            await self.destination.write_items(items, start, end)
+            self.session.written(count)
 
-async def _take_batch(
-    session: ReceiverSession,
-    destination: DirectoryDestination | OpfsDestination,
-    status: TransferStatus,
-    items: Any,
-    link: BrowserChannel,
-) -> None:
-    """The frames of one wake-up, in order. With hashing outside, a DATA frame's header is
-    checked by the session and only then is its payload (still in JavaScript) handed to the
-    writer worker; the payloads accepted before an error are written, the refused one is not."""
-    outside = session.progress.hashed_outside
-    # Per item: DATA (1/0), file, offset, length; read in one call, not four per item.
-    headers = [int(value) for value in link.inbox.headers(items).to_py().tolist()]
-    handed = accepted = accepted_bytes = 0  # items before `handed` went to the writer
-    try:
-        for position in range(len(headers) // 4):
-            is_data, index, offset, length = headers[position * 4 : position * 4 + 4]
-            if outside and is_data:
-                actions = session.accept_data(index, offset, length)
-                await destination.ensure_open(index)
-                accepted_bytes += length
-            else:
-                actions = session.receive(bytes(items[position].frame.to_bytes()))
-            accepted = position + 1
-            if actions:  # a file's last byte or a control frame: its writes go first
-                await _hand_over(session, destination, items, handed, accepted, accepted_bytes)
-                handed, accepted_bytes = accepted, 0
-                await _apply(session, destination, status, actions, link)
-    finally:
-        await _hand_over(session, destination, items, handed, accepted, accepted_bytes)
-    link.send_now(session.data_to_send())  # new credit leaves at once
+    async def apply(self, actions: list[ReceiverAction]) -> None:
+        session, destination, status = self.session, self.destination, self.status
+        for action in actions:
+            if isinstance(action, WriteChunk):
+                await destination.write(action.file_index, action.offset, action.payload)
+                session.written(len(action.payload))
+                # New credit leaves at once, not after the batch.
+                self.link.send_now(session.data_to_send())
+            elif isinstance(action, ManifestReady):
+                await destination.prepare(action.manifest, session.progress)
+                status.total_bytes, status.state = action.manifest.total_size, "transferring"
+                status.resumed_from = session.progress.received_bytes
+                await self.apply(session.request_missing())
+            elif isinstance(action, DigestNeeded):
+                await self.check_digest(action.file_index)
+            elif isinstance(action, FileVerified):
+                await destination.finish(action.file_index)
+            elif isinstance(action, TransferComplete):
+                status.state = "verified"
 
-
-async def _hand_over(
-    session: ReceiverSession,
-    destination: DirectoryDestination | OpfsDestination,
-    items: Any,
-    start: int,
-    end: int,
-    count: int,
-) -> None:
-    if count:
-        await destination.write_items(items, start, end)
-        session.written(count)
-
-
-async def _apply(
-    session: ReceiverSession,
-    destination: DirectoryDestination | OpfsDestination,
-    status: TransferStatus,
-    actions: list[ReceiverAction],
-    link: BrowserChannel,
-) -> None:
-    for action in actions:
-        if isinstance(action, WriteChunk):
-            await destination.write(action.file_index, action.offset, action.payload)
-            session.written(len(action.payload))
-            link.send_now(session.data_to_send())  # new credit leaves at once, not after the batch
-        elif isinstance(action, ManifestReady):
-            await destination.prepare(action.manifest, session.progress)
-            status.total_bytes, status.state = action.manifest.total_size, "transferring"
-            status.resumed_from = session.progress.received_bytes
-            await _apply(session, destination, status, session.request_missing(), link)
-        elif isinstance(action, DigestNeeded):
-            await _check_digest(session, destination, status, action.file_index, link)
-        elif isinstance(action, FileVerified):
-            await destination.finish(action.file_index)
-        elif isinstance(action, TransferComplete):
-            status.state = "verified"
-
-
-async def _check_digest(
-    session: ReceiverSession,
-    destination: DirectoryDestination | OpfsDestination,
-    status: TransferStatus,
-    index: int,
-    link: BrowserChannel,
-) -> None:
-    """Ask the writer worker for the file's SHA-256; a wrong one drops the file's bytes."""
-    digest = await destination.digest(index)
-    try:
-        actions = session.file_digest(index, digest)
-    except IntegrityError:
-        await destination.discard(index)
-        raise
-    await _apply(session, destination, status, actions, link)
+    async def check_digest(self, index: int) -> None:
+        """Ask the writer worker for the file's SHA-256; a wrong one drops the file's bytes."""
+        digest = await self.destination.digest(index)
+        try:
+            actions = self.session.file_digest(index, digest)
+        except IntegrityError:
+            await self.destination.discard(index)
+            raise
+        await self.apply(actions)

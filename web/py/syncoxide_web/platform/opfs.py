@@ -16,7 +16,8 @@ META_FOLDER = ".syncoxide-meta"
 FOLDERS = "folders"
 
 
-def _options(**values: Any) -> Any:
+def js_options(**values: Any) -> Any:
+    """A plain JS object (e.g. ``{create: true}``) for the file system API's option bags."""
     return to_js(values, dict_converter=js.Object.fromEntries)
 
 
@@ -31,7 +32,7 @@ class OpfsTextFile:
         self.name = name
 
     async def _folder(self) -> Any:
-        return await (await opfs_root()).getDirectoryHandle(META_FOLDER, _options(create=True))
+        return await (await opfs_root()).getDirectoryHandle(META_FOLDER, js_options(create=True))
 
     async def load(self) -> str | None:
         try:
@@ -41,7 +42,7 @@ class OpfsTextFile:
         return str(await (await handle.getFile()).text())
 
     async def save(self, text: str) -> None:
-        handle = await (await self._folder()).getFileHandle(self.name, _options(create=True))
+        handle = await (await self._folder()).getFileHandle(self.name, js_options(create=True))
         stream = await handle.createWritable()
         await stream.write(text)
         await stream.close()
@@ -56,8 +57,8 @@ async def index_for(root_id: str) -> MtimeIndex:
 
 async def open_opfs_folder(name: str) -> DirectoryHandleProvider:
     """The private sync folder ``name`` (created on first use)."""
-    folders = await (await opfs_root()).getDirectoryHandle(FOLDERS, _options(create=True))
-    handle = await folders.getDirectoryHandle(name, _options(create=True))
+    folders = await (await opfs_root()).getDirectoryHandle(FOLDERS, js_options(create=True))
+    handle = await folders.getDirectoryHandle(name, js_options(create=True))
     root_id = f"opfs:{name}"
     return DirectoryHandleProvider(handle, root_id, await index_for(root_id))
 

@@ -163,7 +163,7 @@ async def _receive(folder: Any) -> TransferStatus:
     server, _, _ = room_address(str(js.location.href))
     try:
         return await finish_from_server_copy(
-            server, status.fallback, folder, status.received, _on_status
+            server, status.fallback, folder, status.received, on_status=_on_status
         )
     except SyncoxideError as error:
         say(STATUS, f"Failed: {error}", state=FAILED)

@@ -67,6 +67,7 @@ async def finish_from_server_copy(
     url: str,
     folder: Any,
     received: ReceiverProgress,
+    *,
     on_status: StatusCallback = lambda _s: None,
 ) -> TransferStatus:
     """Fetch what ``received`` lacks from the share ``url`` (``/s/<id>``) into ``folder``."""
@@ -76,7 +77,14 @@ async def finish_from_server_copy(
         raise IntegrityError(f"The server copy does not match the transfer: {why}", hint=KEPT)
     tag = received.transfer_id.hex()[:12]  # the partial files' names, as p2p_transfer's
     destination = await open_destination(folder, tag)
-    copy = _ServerCopyFetch(server, manifest, folder, destination, received, on_status)
+    copy = _ServerCopyFetch(
+        server=server,
+        manifest=manifest,
+        folder=folder,
+        destination=destination,
+        received=received,
+        on_status=on_status,
+    )
     await copy.run(download_urls(manifest, listing))
     return copy.status
 
@@ -102,6 +110,7 @@ async def _listing(server: str, url: str) -> list[dict[str, Any]]:
 class _ServerCopyFetch:
     def __init__(
         self,
+        *,
         server: str,
         manifest: Manifest,
         folder: Any,

@@ -19,7 +19,7 @@ import js
 
 from syncoxide.errors import CancelledByUserError, SyncoxideError, UsageError
 from syncoxide.protocol.offer_summary import summarize
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.platform.clipboard import copy_link
@@ -97,7 +97,7 @@ class SendView:
         names = ", ".join(path for path, _ in entries[:5])
         more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
         element("send-picked").textContent = (
-            f"{len(entries)} files, {format_bytes(total)}: {names}{more}"
+            f"{counted(len(entries), 'file')}, {format_bytes(total)}: {names}{more}"
             if entries
             else "Nothing picked yet."
         )
@@ -113,67 +113,85 @@ class SendView:
             self._running.cancel()
 
     async def _send(self, resume: OutgoingTransfer | None) -> None:
-        from syncoxide_web.p2p.transfer import create_room, send_blobs, tell_room
-
         server = str(js.location.origin)
         record = resume
         self._set_busy(True)
         say(STATUS, "Starting…", state="")  # clears the last transfer's final state
         try:
-            if resume is not None:
-                await self._reopen_picked(resume.room_id)
-            picked = self._picked
-            if not picked.entries:
-                raise UsageError("Pick files or a folder first.")
-            sources = BlobSources(list(picked.entries), picked.folders)
-            # The link first: the files are checked while it travels to the recipient, who
-            # would otherwise wait for both, one after the other.
-            room = resume.room if resume is not None else await create_room(server)
-            offered = [(path, int(file.size)) for path, file in picked.entries]
-            await tell_room(server, room, summarize(offered, picked.folders))
-            self._show_link(room)
-            manifest = await sources.hash_all(_checking(len(picked.entries)))
-            if resume is not None and (why := resume.mismatch(manifest)):
-                raise UsageError(
-                    f"These are not the files of that transfer: {why}",
-                    hint="Pick the same files or folder again, then Resume.",
-                )
-            record = record or OutgoingTransfer(room, manifest)
-            copy = await self._server_copy(record)
-            if copy is not None:
-                self._uploads.append(copy)  # the Cancel button stops the upload too
-            record.save()
-            if picked.handles:
-                await picked_handles.remember(record.room_id, list(picked.handles))
-            self._sending_room = record.room_id
-            self._show_unfinished()
-            await send_blobs(
-                server,
-                sources,
-                self._show_link,
-                self._on_status,
-                room=record.room,
-                server_copy=copy,
-            )
+            sources, record = await self._prepare(server, resume)
+            await self._deliver(server, sources, record)
             self._forget(record)
         except SyncoxideError as error:
-            if element(STATUS).dataset.state not in FINAL_STATES:
-                say(STATUS, f"Failed: {error}", state=FAILED)
-            if record is not None and isinstance(error, CancelledByUserError):
-                self._forget(record)  # the recipient stopped it: nothing to resume
+            self._show_failure(error, record)
         except asyncio.CancelledError:
-            for upload in self._uploads:
-                upload.cancel()
-            if element(STATUS).dataset.state not in FINAL_STATES:
-                say(STATUS, "Cancelled. You stopped the transfer.", state="cancelled")
-            if record is not None:  # cancelled on purpose: nothing left to resume
-                self._forget(record)
+            self._show_cancelled(record)
         finally:
             self._running = None
             self._uploads = [upload for upload in self._uploads if not upload.done()]
             self._sending_room = ""
             self._set_busy(False)
             self._show_unfinished()
+
+    async def _prepare(
+        self, server: str, resume: OutgoingTransfer | None
+    ) -> tuple[BlobSources, OutgoingTransfer]:
+        """The picked files hashed, the room made (or reused) and its link shown."""
+        from syncoxide_web.p2p.transfer import create_room, tell_room
+
+        if resume is not None:
+            await self._reopen_picked(resume.room_id)
+        picked = self._picked
+        if not picked.entries:
+            raise UsageError("Pick files or a folder first.")
+        sources = BlobSources(list(picked.entries), picked.folders)
+        # The link first: the files are checked while it travels to the recipient, who
+        # would otherwise wait for both, one after the other.
+        room = resume.room if resume is not None else await create_room(server)
+        offered = [(path, int(file.size)) for path, file in picked.entries]
+        await tell_room(server, room, summarize(offered, picked.folders))
+        self._show_link(room)
+        manifest = await sources.hash_all(_checking(len(picked.entries)))
+        if resume is not None and (why := resume.mismatch(manifest)):
+            raise UsageError(
+                f"These are not the files of that transfer: {why}",
+                hint="Pick the same files or folder again, then Resume.",
+            )
+        return sources, resume or OutgoingTransfer(room, manifest)
+
+    async def _deliver(self, server: str, sources: BlobSources, record: OutgoingTransfer) -> None:
+        """The server copy started (if asked), the transfer saved for Resume, then sent."""
+        from syncoxide_web.p2p.transfer import send_blobs
+
+        copy = await self._server_copy(record)
+        if copy is not None:
+            self._uploads.append(copy)  # the Cancel button stops the upload too
+        record.save()
+        if self._picked.handles:
+            await picked_handles.remember(record.room_id, list(self._picked.handles))
+        self._sending_room = record.room_id
+        self._show_unfinished()
+        await send_blobs(
+            server,
+            sources,
+            self._show_link,
+            self._on_status,
+            room=record.room,
+            server_copy=copy,
+        )
+
+    def _show_failure(self, error: SyncoxideError, record: OutgoingTransfer | None) -> None:
+        if element(STATUS).dataset.state not in FINAL_STATES:
+            say(STATUS, f"Failed: {error}", state=FAILED)
+        if record is not None and isinstance(error, CancelledByUserError):
+            self._forget(record)  # the recipient stopped it: nothing to resume
+
+    def _show_cancelled(self, record: OutgoingTransfer | None) -> None:
+        for upload in self._uploads:
+            upload.cancel()
+        if element(STATUS).dataset.state not in FINAL_STATES:
+            say(STATUS, "Cancelled. You stopped the transfer.", state="cancelled")
+        if record is not None:  # cancelled on purpose: nothing left to resume
+            self._forget(record)
 
     async def _reopen_picked(self, room_id: str) -> None:
         """Files picked through the File System Access API before a reload, if still readable."""
@@ -273,7 +291,7 @@ def _unfinished_item(record: OutgoingTransfer, sending_now: bool) -> str:
         f'<button type="button" data-forget="{room}">Forget</button>'
     )
     return (
-        f"<li>{escape(record.title)} · {files} files, {size}{copy} · "
+        f"<li>{escape(record.title)} · {counted(files, 'file')}, {size}{copy} · "
         f'<a href="{escape(record.room["link"])}">link</a> {buttons}</li>'
     )
 

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from syncoxide.errors import UsageError
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 
 DETAIL_LINES = 10
 STATE_WORDS = {
@@ -113,11 +113,11 @@ def connection_choices(connections: list[dict[str, Any]]) -> str:
 
 
 def _run_html(run: dict[str, Any], now: float | None) -> str:
-    counts = f"{run['actions']} changes"
+    counts = counted(int(run["actions"]), "change")
     if run.get("failed"):
         counts += f", {run['failed']} failed"
     if run.get("conflicts"):
-        counts += f", {run['conflicts']} conflicts"
+        counts += f", {counted(int(run['conflicts']), 'conflict')}"
     status = str(run["status"])
     return (
         f'<li class="run" data-status="{escape(status)}">{escape(when(run["started_at"], now))} · '

@@ -7,19 +7,17 @@ dropped socket reconnects from the last event it saw.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 import js
 
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api.client import call_api, live_socket_url
+from syncoxide_web.api.client import call_api
+from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.platform.dom import Listeners, element, say, say_error
 from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import connection_choices, rules_html
 
-RECONNECT_SECONDS = 3.0
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
 
@@ -37,15 +35,14 @@ class RulesView:
         self._listeners = Listeners()
         self._connections = connections
         self._names: dict[int, str] = {}  # connection id: its name, to show in the list
-        self._last_event = 0  # the last event seen: a reconnected socket goes on from there
-        self._refresh_pending = False
+        self._live = LiveEvents(self._listeners, ("rule.",), on_change=self.refresh_rules)
 
     def start(self) -> RulesView:
         self._listeners.on_task("rule-form", "submit", self._create)
         self._listeners.on_task("rules-list", "click", self._rule_action)
         self._connections.follow(self._show_connections)
         self._listeners.start(self.refresh_rules())
-        self._open_live_socket()
+        self._live.open()
         return self
 
     def _show_connections(self, connections: list[dict[str, Any]]) -> None:
@@ -88,29 +85,6 @@ class RulesView:
             await self.refresh_rules()
         except SyncoxideError as error:
             say(STATUS, error.message, error=True)
-
-    def _open_live_socket(self) -> None:
-        socket = js.WebSocket.new(live_socket_url(self._last_event))
-        self._listeners.on(socket, "message", self._on_message)
-        self._listeners.on(socket, "close", lambda _event: self._listeners.start(self._reconnect()))
-
-    def _on_message(self, message: Any) -> None:
-        data = json.loads(str(message.data))
-        if data.get("type") != "event":
-            return
-        self._last_event = int(data["id"])
-        if str(data.get("kind", "")).startswith("rule.") and not self._refresh_pending:
-            self._refresh_pending = True
-            self._listeners.start(self._refresh_soon())
-
-    async def _refresh_soon(self) -> None:
-        await asyncio.sleep(0.3)  # a burst of events (a catch-up backlog) makes one refresh
-        self._refresh_pending = False
-        await self.refresh_rules()
-
-    async def _reconnect(self) -> None:
-        await asyncio.sleep(RECONNECT_SECONDS)
-        self._open_live_socket()
 
     async def _create(self, _event: Any) -> None:
         try:

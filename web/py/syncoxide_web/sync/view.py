@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import js
 
 from syncoxide.errors import SyncoxideError
-from syncoxide.units import format_bytes, format_rate
+from syncoxide.units import counted, format_bytes, format_rate
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 if TYPE_CHECKING:
@@ -152,19 +152,19 @@ def _show_report(report: RunReport, dry_run: bool, seconds: float) -> None:
     lines += [f"skipped {s.path}: {s.reason}" for s in report.plan.skipped]
     element("sync-plan").textContent = "\n".join(lines) or "Nothing to do: the folders agree."
     if dry_run:
-        say(STATUS, f"Plan: {len(actions)} actions. Nothing was changed yet.")
+        say(STATUS, f"Plan: {counted(len(actions), 'action')}. Nothing was changed yet.")
         return
     failed = report.failures
     if failed:
         first = failed[0]
         say(
             STATUS,
-            f"{len(failed)} of {len(actions)} actions failed; the rest is done. "
+            f"{len(failed)} of {counted(len(actions), 'action')} failed; the rest is done. "
             f"First: {escape(first.action.path)}: {first.message}",
             error=True,
         )
         return
-    say(STATUS, f"Done: {len(actions)} actions in {seconds:.1f} s, every copy verified.")
+    say(STATUS, f"Done: {counted(len(actions), 'action')} in {seconds:.1f} s, every copy verified.")
 
 
 def _set_busy(busy: bool) -> None:

@@ -19,6 +19,7 @@ async def encrypt_file(
     backend: CryptoBackend,
     random: RandomSource,
     password: SecretBytes,
+    *,
     source: BlobReader,
     sink: WritableSink,
 ) -> int:

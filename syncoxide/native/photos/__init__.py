@@ -1,0 +1,1 @@
+"""CPython photo reading: capture date, size, perceptual hash and a thumbnail, with Pillow."""

@@ -1,0 +1,1 @@
+"""The Photos view over the server storage: timeline, cached thumbnails, duplicates."""

@@ -1,0 +1,157 @@
+"""Photos of a user's server storage: facts read once per content and cached, thumbnails in
+the blob store, the timeline, folders, exact and near duplicates, and "keep best".
+
+Facts are read lazily: a request reads at most ``batch`` photos it has not seen (the answer
+says how many are still ``pending``, and the next request goes on), two at a time in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncoxide.automation.actions import IMAGE_SUFFIXES, suffix_of
+from syncoxide.errors import ActionError, SyncoxideError
+from syncoxide.native.photos.facts import read_facts
+from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo
+from syncoxide.server.files.service import FileService
+from syncoxide.server.files.store import FILE, StoredEntry
+
+PAGE = 1000
+HOME = "home"
+#: Photos no library here reads: listed as not supported rather than left out in silence.
+NOT_SUPPORTED = frozenset({"heic", "heif", "avif", "cr2", "cr3", "nef", "arw", "dng", "orf", "rw2"})
+
+
+@dataclass
+class PhotoIndex:
+    photos: list[Photo]
+    pending: int
+    unreadable: list[str]
+    not_supported: list[str]
+
+
+class PhotoService:
+    def __init__(self, db: sqlite3.Connection, files: FileService, batch: int = 200) -> None:
+        self._db = db
+        self.files = files
+        self.batch = batch
+        self._reading = asyncio.Semaphore(2)
+
+    async def index(self, user_id: int) -> PhotoIndex:
+        every = self._subtree(user_id)
+        entries = [e for e in every if suffix_of(e.path) in IMAGE_SUFFIXES]
+        not_supported = [e.path for e in every if suffix_of(e.path) in NOT_SUPPORTED]
+        known = self._known(user_id)
+        fresh = [e for e in entries if known.get(e.path, ("",))[0] != e.sha256]
+        await asyncio.gather(*(self._read(user_id, entry) for entry in fresh[: self.batch]))
+        known = self._known(user_id)
+        photos, unreadable = [], []
+        for entry in entries:
+            row = known.get(entry.path)
+            if row is None or row[0] != entry.sha256:
+                continue
+            if row[1]:
+                unreadable.append(entry.path)
+                continue
+            photos.append(_photo(entry, row))
+        pending = max(len(fresh) - self.batch, 0)
+        return PhotoIndex(photos, pending, unreadable, not_supported)
+
+    async def thumbnail(self, user_id: int, path: str) -> AsyncIterator[bytes]:
+        """The cached thumbnail's bytes, made now if this content has none yet."""
+        entry = self.files.file(user_id, path)
+        key = self._thumbnail_key(user_id, entry)
+        if key is None:
+            await self._read(user_id, entry)
+            key = self._thumbnail_key(user_id, entry)
+        if key is None:
+            raise ActionError(f"{path!r} could not be read as an image; it has no thumbnail.")
+        return self.files.blobs.read(key, 1 << 16, 0, None)
+
+    def _thumbnail_key(self, user_id: int, entry: StoredEntry) -> str | None:
+        row = self._db.execute(
+            "SELECT thumbnail_key FROM photo_facts"
+            " WHERE user_id = ? AND path = ? AND sha256 = ? AND error = ''",
+            (user_id, entry.path, entry.sha256),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    async def keep_best(self, user_id: int, keep: str, others: list[str]) -> list[str]:
+        """Move ``others`` to the trash (restorable), keeping ``keep``; the paths moved."""
+        self.files.file(user_id, keep)  # it must exist: never trash every copy by mistake
+        moved = []
+        for path in others:
+            if path != keep:
+                await self.files.delete(user_id, path, recursive=False)
+                moved.append(path)
+        return moved
+
+    def _subtree(self, user_id: int) -> list[StoredEntry]:
+        entries: list[StoredEntry] = []
+        while page := self.files.store.listing(
+            user_id, "", after=entries[-1].path if entries else "", limit=PAGE, recursive=True
+        ):
+            entries += page
+        return [e for e in entries if e.kind == FILE]
+
+    def _known(self, user_id: int) -> dict[str, tuple[str, ...]]:
+        rows = self._db.execute(
+            "SELECT path, sha256, error, taken, taken_from, width, height, phash"
+            " FROM photo_facts WHERE user_id = ?",
+            (user_id,),
+        ).fetchall()
+        return {row[0]: tuple(str(value) for value in row[1:]) for row in rows}
+
+    async def _read(self, user_id: int, entry: StoredEntry) -> None:
+        async with self._reading:
+            with tempfile.NamedTemporaryFile(suffix="." + suffix_of(entry.path)) as copy:
+                async for piece in self.files.read(entry, 0, entry.size):
+                    copy.write(piece)
+                copy.flush()
+                try:
+                    facts = await asyncio.to_thread(read_facts, Path(copy.name))
+                except SyncoxideError as error:
+                    self._remember(user_id, entry, error=str(error))
+                    return
+            key = f"photos/u{user_id}/{entry.sha256}"
+            await self.files.blobs.put(key, _once(facts.thumbnail))
+            taken, source = facts.taken, EXIF
+            if not taken:
+                taken, source = _file_time(entry.mtime_ns), FILE_TIME
+            values = (taken, source, facts.width, facts.height, facts.phash, key)
+            self._remember(user_id, entry, values=values)
+
+    def _remember(
+        self,
+        user_id: int,
+        entry: StoredEntry,
+        *,
+        values: tuple[str, str, int, int, str, str] = ("", "", 0, 0, "", ""),
+        error: str = "",
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO photo_facts (user_id, path, sha256, size, taken, taken_from,"
+            " width, height, phash, thumbnail_key, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user_id, entry.path, entry.sha256, entry.size, *values, error),
+        )
+
+
+def _photo(entry: StoredEntry, row: tuple[str, ...]) -> Photo:
+    _, _, taken, taken_from, width, height, phash = row
+    return Photo(HOME, entry.path, taken, taken_from, int(width), int(height), entry.size,
+                 entry.sha256, phash)  # fmt: skip
+
+
+def _file_time(mtime_ns: int) -> str:
+    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from syncoxide_web.photos.photos_html import duplicates_html, thumbnail_url, timeline_html
+
+
+def photo(path: str, taken_from: str = "exif") -> dict[str, object]:
+    return {"source": "home", "path": path, "taken": "2026-07-14T10:00:00",
+            "taken_from": taken_from, "width": 1200, "height": 900, "size": 1000,
+            "content_hash": "h", "phash": "0"}  # fmt: skip
+
+
+def test_days_show_thumbnails_names_and_where_the_date_came_from() -> None:
+    answer = {"days": [{"date": "2026-07-14", "photos": [photo("A/<b>.jpg", "file")]}],
+              "folders": {}, "pending": 3, "unreadable": ["bad.jpg"],
+              "not_supported": ["x.heic"]}  # fmt: skip
+    html = timeline_html(answer)
+    assert "2026-07-14" in html and "(file time)" in html and "1200×900" in html
+    assert "&lt;b&gt;.jpg" in html and "<b>" not in html
+    assert thumbnail_url("A/<b>.jpg") in html.replace("&amp;", "&")
+    assert "3 more photos" in html and "bad.jpg" in html and "x.heic" in html
+
+
+def test_duplicate_groups_offer_keep_this_one() -> None:
+    html = duplicates_html({"exact": [[photo("a.jpg"), photo("b.jpg")]], "near": []})
+    assert html.count('data-action="keep"') == 2
+    assert 'data-paths="a.jpg\nb.jpg"' in html
+    assert "No duplicates" in duplicates_html({"exact": [], "near": []})
+
+
+def test_thumbnail_urls_quote_the_path() -> None:
+    assert thumbnail_url("a b/c&d.jpg") == "/api/v1/photos/thumbnail?path=a%20b%2Fc%26d.jpg"

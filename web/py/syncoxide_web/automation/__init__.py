@@ -1,0 +1,1 @@
+"""The Automation view: rules that convert arrivals, and their jobs (dead letters too)."""

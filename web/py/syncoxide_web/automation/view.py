@@ -1,0 +1,79 @@
+"""The Automation view: add and remove rules, follow their jobs, retry dead ones, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.api.client import call_api
+from syncoxide_web.automation.automation_html import jobs_html, rule_body, rules_html
+from syncoxide_web.platform.dom import Listeners, element, say, say_error
+
+STATUS = "automation-status"
+FIELDS = ("name", "source_kind", "source", "match", "output", "target")
+
+
+class AutomationView:
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+
+    def start(self) -> AutomationView:
+        self._listeners.on_task("automation-form", "submit", self._add)
+        self._listeners.on_task("automation-rules", "click", self._rule_click)
+        self._listeners.on_task("automation-jobs", "click", self._job_click)
+        self._listeners.on_task("automation-only-dead", "change", self._changed)
+        self._listeners.on_shown("automation", self.show)
+        self._listeners.start(self.show())
+        return self
+
+    async def show(self) -> None:
+        dead = bool(element("automation-only-dead").checked)
+        try:
+            rules = await call_api("GET", "/automation/rules")
+            jobs = await call_api("GET", "/jobs?status=dead" if dead else "/jobs")
+        except SyncoxideError as error:
+            say_error(STATUS, error, what="Automation could not be read")
+            return
+        element("automation-rules").innerHTML = rules_html(rules["rules"])
+        element("automation-jobs").innerHTML = jobs_html(jobs["jobs"])
+
+    async def _changed(self, _event: Any) -> None:
+        await self.show()
+
+    async def _add(self, _event: Any) -> None:
+        form = {name: str(element(f"automation-{name}").value) for name in FIELDS}
+        body = rule_body(
+            form,
+            combine=bool(element("automation-combine").checked),
+            move=bool(element("automation-move").checked),
+        )
+        try:
+            rule = await call_api("POST", "/automation/rules", body)
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="No rule was added.")
+            return
+        say(STATUS, f"Rule “{rule['name']}” added.")
+        await self.show()
+
+    async def _rule_click(self, event: Any) -> None:
+        row = event.target.closest("tr")
+        if str(event.target.dataset.action or "") != "remove" or row is None:
+            return
+        try:
+            await call_api("DELETE", f"/automation/rules/{int(row.dataset.id)}")
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="The rule is still there.")
+        await self.show()
+
+    async def _job_click(self, event: Any) -> None:
+        action = str(event.target.dataset.action or "")
+        row = event.target.closest("tr")
+        if action not in ("cancel", "retry") or row is None:
+            return
+        try:
+            job = await call_api("POST", f"/jobs/{int(row.dataset.id)}/{action}")
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="The job is as it was.")
+            return
+        say(STATUS, f"Job {job['id']} is {job['status']}.")
+        await self.show()

@@ -1,0 +1,124 @@
+"""Shares with other accounts in the Share links view: invite, Shared with me, Shared by me.
+
+Everything goes through ``/api/v1/account-shares``; the lists refresh when an invitation,
+an answer or a change arrives over the live events socket (``share.*``), so a recipient sees a
+new invitation without reloading.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from html import escape
+from typing import Any
+
+import js
+
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.api.client import call_api, live_socket_url
+from syncoxide_web.platform.dom import Listeners, element, say, say_error
+
+BASE = "/account-shares"
+RECONNECT_SECONDS = 3
+
+
+class AccountSharesView:
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+
+    def start(self) -> AccountSharesView:
+        self._listeners.on("acct-invite", "click", lambda _e: self._guarded(self._invite))
+        self._listeners.on("acct-with-me", "click", self._on_answer)
+        self._listeners.on("acct-mine", "click", self._on_answer)
+        self._guarded(self._refresh)
+        self._listen_live(0)
+        return self
+
+    def _guarded(self, work: Callable[[], Awaitable[object]]) -> None:
+        async def run() -> None:
+            try:
+                await work()
+            except SyncoxideError as error:
+                say_error("acct-status", error)
+
+        self._listeners.start(run())
+
+    async def _invite(self) -> None:
+        body = {
+            "to": str(element("acct-to").value).strip(),
+            "place": str(element("acct-place").value).strip(),
+            "read_only": bool(element("acct-read-only").checked),
+        }
+        made = await call_api("POST", BASE, body)
+        say("acct-status", f"Invited {made['recipient']} to {made['place']}.")
+        await self._refresh()
+
+    def _on_answer(self, event: Any) -> None:
+        target = event.target
+        step = str(target.getAttribute("data-step") or "")
+        share_id = str(target.getAttribute("data-share") or "")
+        if not step or not share_id.isdecimal():
+            return
+
+        async def answer() -> None:
+            body: dict[str, Any] | None = None
+            if step == "accept":
+                place = str(element("acct-accept-place").value).strip()
+                body = {"place": place} if place else {}
+            done = await call_api("POST", f"{BASE}/{share_id}/{step}", body)
+            say("acct-status", f"{done['name']}: {done['state']}.")
+            await self._refresh()
+
+        self._guarded(answer)
+
+    async def _refresh(self) -> None:
+        listed = await call_api("GET", BASE)
+        mine = [s for s in listed["shares"] if s["role"] == "owner"]
+        with_me = [s for s in listed["shares"] if s["role"] == "recipient"]
+        element("acct-with-me").innerHTML = "".join(_row(s) for s in with_me) or _EMPTY
+        element("acct-mine").innerHTML = "".join(_row(s) for s in mine) or _EMPTY
+
+    def _listen_live(self, after: int) -> None:
+        socket = js.WebSocket.new(live_socket_url(after))
+        state = {"last": after, "live": after > 0}
+
+        def on_message(event: Any) -> None:
+            message = json.loads(str(event.data))
+            if message.get("type") == "caught_up":
+                state["live"], state["last"] = True, int(message.get("last_id") or state["last"])
+            elif message.get("type") == "event":
+                state["last"] = max(state["last"], int(message["id"]))
+                if state["live"] and str(message.get("kind", "")).startswith("share."):
+                    self._guarded(self._refresh)
+
+        def on_close(event: Any) -> None:
+            if int(getattr(event, "code", 0)) in (4401, 4403):
+                return  # signed out or refused: nothing to follow
+            self._listeners.after(RECONNECT_SECONDS, lambda: self._listen_live(state["last"]))
+
+        self._listeners.on(socket, "message", on_message)
+        self._listeners.on(socket, "close", on_close)
+
+
+_EMPTY = '<li class="muted">None yet.</li>'
+_STEPS = {
+    ("recipient", "invited"): (("accept", "Accept"), ("decline", "Decline")),
+    ("recipient", "accepted"): (("sync", "Sync now"), ("leave", "Leave")),
+    ("owner", "invited"): (("revoke", "Revoke"),),
+    ("owner", "accepted"): (("sync", "Sync now"), ("revoke", "Revoke")),
+}
+
+
+def _row(share: dict[str, Any]) -> str:
+    who = f"from {share['owner']}" if share["role"] == "recipient" else f"to {share['recipient']}"
+    where = f" · {share['place']}" if share.get("place") else ""
+    synced = f" · {share['sync_status']}" if share.get("sync_status") else ""
+    buttons = "".join(
+        f' <button type="button" data-step="{step}" data-share="{share["id"]}">{label}</button>'
+        for step, label in _STEPS.get((share["role"], share["state"]), ())
+    )
+    return (
+        f'<li data-share-row="{share["id"]}"><strong>{escape(share["name"])}</strong>'
+        f' <span class="muted">{escape(who)} · {escape(share["access"])} · '
+        f"{escape(share['state'])}{escape(synced)}{escape(where)}</span>{buttons}</li>"
+    )

@@ -1,0 +1,1 @@
+"""The Settings view: account, devices and tokens, connected providers."""
