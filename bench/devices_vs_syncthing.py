@@ -1,6 +1,7 @@
 """Device sync benchmark: ``syncoxide devices run`` and Syncthing side by side, same trees.
 
-    .venv/bin/python bench/devices_vs_syncthing.py [--small 1000] [--changes 20] [--base DIR]
+    .venv/bin/python bench/devices_vs_syncthing.py [--small 1000] [--changes 20] [--many 200]
+        [--base DIR]
 
 Both tools run as two devices on loopback, started by this script: ours paired by code through
 a ``syncoxide serve`` it starts; Syncthing (Debian ``syncthing``) as two instances with their
@@ -10,6 +11,7 @@ file watcher on with its shortest delay (1 s; the default is 10 s). Cases, in th
 * initial sync: N small files (1-64 KiB, seeded) dropped into the first device's empty folder,
   timed until the second device holds them all with the same SHA-256;
 * propagation of one changed file, repeated ``--changes`` times: p50 and p95;
+* propagation of ``--many`` files changed at once (default 200), timed until all arrived;
 * CPU seconds (user+sys, from /proc) and peak RSS (VmHWM) of each device process.
 
 Prints one table with both tools per row, plus the ratio ours/Syncthing.
@@ -259,13 +261,14 @@ def small_tree(into: Path, count: int) -> None:
 @dataclass
 class Result:
     initial: float
+    many: float
     p50: float
     p95: float
     cpu: list[float]
     rss: list[float]
 
 
-def measure(pair: Pair, staged: Path, changes: int) -> Result:
+def measure(pair: Pair, staged: Path, changes: int, many: int) -> Result:
     time.sleep(3)  # both devices connected and idle
     cpu_before = [cpu_seconds(pid) for pid in pair.pids]
     start = time.perf_counter()
@@ -283,10 +286,26 @@ def measure(pair: Pair, staged: Path, changes: int) -> Result:
         took = wait_until(partial(_holds, arrived, content), 60, f"{pair.name} propagated")
         times.append(took)
         time.sleep(0.3)
+    many_took = change_many(pair, many)
     cpu = [cpu_seconds(pid) - before for pid, before in zip(pair.pids, cpu_before, strict=True)]
     rss = [peak_rss_mb(pid) for pid in pair.pids]
     quantiles = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
-    return Result(initial, statistics.median(times), quantiles[18], cpu, rss)
+    return Result(initial, many_took, statistics.median(times), quantiles[18], cpu, rss)
+
+
+def change_many(pair: Pair, count: int) -> float:
+    """Rewrite ``count`` existing files at once; seconds until the other device has them all."""
+    names = sorted(visible_files(pair.first))[1 : count + 1]  # the first is the single case's
+    contents = {name: f"many {name} {time.time_ns()}\n".encode() * 40 for name in names}
+    start = time.perf_counter()
+    for name, content in contents.items():
+        (pair.first / name).write_bytes(content)
+
+    def all_arrived() -> bool:
+        return all(_holds(pair.second / name, content) for name, content in contents.items())
+
+    wait_until(all_arrived, 600, f"{pair.name} propagated {count} changes")
+    return time.perf_counter() - start
 
 
 def _holds(path: Path, content: bytes) -> bool:
@@ -302,6 +321,7 @@ def main() -> None:
     )
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--many", type=int, default=200)
     parser.add_argument("--base", type=Path, default=None)
     args = parser.parse_args()
     if shutil.which("syncthing") is None:
@@ -313,19 +333,20 @@ def main() -> None:
     for start in (start_syncthing, start_ours):
         pair = start(base)
         try:
-            results[pair.name] = measure(pair, staged, args.changes)
+            results[pair.name] = measure(pair, staged, args.changes, args.many)
         finally:
             pair.stop()
-    report(results, args.small, args.changes)
+    report(results, args.small, args.changes, args.many)
     shutil.rmtree(base, ignore_errors=True)
 
 
-def report(results: dict[str, Result], small: int, changes: int) -> None:
+def report(results: dict[str, Result], small: int, changes: int, many: int) -> None:
     (anchor_name, anchor), (ours_name, ours) = sorted(
         results.items(), key=lambda kv: kv[0] != "Syncthing 1.19"
     )
     rows = [
         (f"initial sync, {small} small files (s)", anchor.initial, ours.initial),
+        (f"{many} files changed at once (s)", anchor.many, ours.many),
         (f"one changed file, p50 of {changes} (s)", anchor.p50, ours.p50),
         (f"one changed file, p95 of {changes} (s)", anchor.p95, ours.p95),
         ("CPU s, first device", anchor.cpu[0], ours.cpu[0]),

@@ -31,10 +31,12 @@ from syncoxide.devices.index import (
 )
 from syncoxide.errors import IntegrityError, JournalError
 
+WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
 FetchBlock = Callable[[int, str], Awaitable[bytes]]
 
 
-def _flush_and_sync(handle: BinaryIO) -> None:
+def _write_and_sync(handle: BinaryIO, blocks: list[bytes]) -> None:
+    handle.writelines(blocks)
     handle.flush()
     os.fsync(handle.fileno())
 
@@ -52,6 +54,12 @@ class LocalFolder:
     def __init__(self, name: str, root: Path, journal: Path, me: str) -> None:
         self.name, self.root, self.journal, self.me = name, root, journal, me
         self.index = self._load()
+        # Where each block hash can be read locally, kept as entries are put (not rebuilt per
+        # file: that made taking N files cost N^2). A stale place is harmless: every local
+        # read is checked against the hash, and a miss fetches the block from the peer.
+        self._held: dict[str, tuple[str, int]] = {}
+        for entry in self.index.entries.values():
+            self._note_blocks(entry)
 
     def _load(self) -> FolderIndex:
         try:
@@ -147,6 +155,7 @@ class LocalFolder:
 
     def _put(self, entry: FileEntry) -> FileEntry:
         self.index.entries[entry.path] = entry
+        self._note_blocks(entry)
         return entry
 
     def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
@@ -254,6 +263,7 @@ class LocalFolder:
         temporary = scratch / uuid.uuid4().hex
         try:
             with Path(temporary).open("wb") as handle:
+                pending: list[bytes] = []
                 for number, digest in enumerate(theirs.blocks):
                     data = self._local_block(have.get(digest), digest)
                     if data is None:
@@ -262,10 +272,14 @@ class LocalFolder:
                         raise IntegrityError(
                             f"A peer sent a block of {theirs.path!r} that does not match its hash."
                         )
-                    await asyncio.to_thread(handle.write, data)
-                # Off the event loop: an fsync takes milliseconds, and the loop must keep
-                # acknowledging the data channel meanwhile or the sender stalls.
-                await asyncio.to_thread(_flush_and_sync, handle)
+                    pending.append(data)
+                    if len(pending) * BLOCK_SIZE >= WRITE_BYTES:
+                        await asyncio.to_thread(handle.writelines, pending)
+                        pending = []
+                # Off the event loop, in one trip for a small file: an fsync takes
+                # milliseconds, and the loop must keep acknowledging the data channel meanwhile
+                # or the sender stalls.
+                await asyncio.to_thread(_write_and_sync, handle, pending)
         except BaseException:
             temporary.unlink(missing_ok=True)  # a half-made file is never left behind
             raise
@@ -278,12 +292,12 @@ class LocalFolder:
             leftover.unlink(missing_ok=True)
 
     def _blocks_held(self) -> dict[str, tuple[str, int]]:
-        held: dict[str, tuple[str, int]] = {}
-        for entry in self.index.entries.values():
-            if not entry.deleted:
-                for number, digest in enumerate(entry.blocks):
-                    held.setdefault(digest, (entry.path, number))
-        return held
+        return self._held
+
+    def _note_blocks(self, entry: FileEntry) -> None:
+        if not entry.deleted:
+            for number, digest in enumerate(entry.blocks):
+                self._held[digest] = (entry.path, number)
 
     def _local_block(self, where: tuple[str, int] | None, digest: str) -> bytes | None:
         return None if where is None else self.read_block(where[0], where[1], digest)

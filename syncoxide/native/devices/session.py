@@ -5,12 +5,22 @@ Frames on the data channel (each at most 256 KiB, the channel's message limit)::
 
     b"P" + part of a JSON message      more of it follows
     b"J" + (last part of) a JSON message
-    b"B" + 2-byte header length + JSON header {"id": n} + block bytes
+    b"K" + one or more blocks, each:
+        +-----------+---------------+-------------------+
+        | id (u32)  | length (u32)  | length bytes      |   length 0xFFFFFFFF: no bytes,
+        +-----------+---------------+-------------------+   the block is not held any more
 
 JSON messages: ``auth`` {public, signature} (the channel binding, purpose SYNC, signed by the
-device key), ``records`` {records}, ``index`` {folder, entries}, ``request`` {id, folder, path,
-block, hash}, ``missing`` {id}. A device that fails ``auth``, is not trusted, or is revoked
-by a record the other side sends, is dropped before any index is shown to it.
+device key), ``records`` {records}, ``index`` {folder, entries}, ``want`` {folder, blocks:
+[[id, path, block number, hash], ...]}. A ``want`` names many blocks and is answered by few
+``K`` frames packing them, so many small files cost a few messages, not two per block, and the
+next batch's blocks are asked for while this batch is written. A device that fails ``auth``,
+is not trusted, or is revoked by a record the other side sends, is dropped before any index is
+shown to it.
+
+Example: ``want`` {"folder": "f", "blocks": [[7, "a.txt", 0, "<sha256 hex>"]]} answered by
+``4b 00000007 00000003 616263`` (block 7 is the 3 bytes "abc"), or, when gone, by
+``4b 00000007 ffffffff``.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from typing import Any
 
 from syncoxide.devices.binding import Purpose, binding
 from syncoxide.devices.device_id import device_id
-from syncoxide.devices.index import Decision, FileEntry, decide, loser_name, merged
+from syncoxide.devices.index import BLOCK_SIZE, Decision, FileEntry, decide, loser_name, merged
 from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
@@ -42,10 +52,17 @@ from syncoxide.native.p2p.channel import MAX_MESSAGE, ChannelLink
 
 BLOCK_TIMEOUT = 30.0
 BATCH = 256  # index entries pulled together (their blocks requested at once)
+WANT_BLOCKS = 256  # blocks named in one ``want`` message
+SERVE_BYTES = 4 * 1024 * 1024  # blocks read from disk per trip to a worker thread
+PIPELINE_BYTES = 32 * 1024 * 1024  # the next batch is asked for early only up to this size
 _PART = MAX_MESSAGE - 1
+_GONE = 0xFFFFFFFF
+_BLOCK_HEAD = 8
 
 
 Changed = Callable[[str, list[FileEntry]], Awaitable[None]]
+Wanted = tuple[int, str, int, str]  # id, path, block number, hash
+Arrived = list[tuple[int, bytes | None]]  # id, block (None: not held any more)
 
 
 class BlockUnavailable(Exception):
@@ -152,23 +169,26 @@ class PeerSession:
     async def _read_forever(self) -> None:
         while True:
             message = await self._next()
-            if isinstance(message, tuple):
-                future = self._waiting.pop(message[0], None)
-                if future is not None and not future.done():
-                    future.set_result(message[1])
+            if isinstance(message, list):
+                self._arrived(message)
             elif message["type"] == "index":
                 self._queue_index(message)
-            elif message["type"] == "request":
+            elif message["type"] == "want":
                 task = asyncio.create_task(self._serve(message))
                 self._serving.add(task)
                 task.add_done_callback(self._serving.discard)
-            elif message["type"] == "missing":
-                future = self._waiting.pop(int(message["id"]), None)
-                if future is not None and not future.done():
-                    future.set_exception(BlockUnavailable())
             elif message["type"] == "records":
                 await self.store.take([base64.b64decode(raw) for raw in message["records"]])
                 await self._check_trusted()
+
+    def _arrived(self, blocks: Arrived) -> None:
+        for request_id, data in blocks:
+            future = self._waiting.pop(request_id, None)
+            if future is not None and not future.done():
+                if data is None:
+                    future.set_exception(BlockUnavailable())
+                else:
+                    future.set_result(data)
 
     def _queue_index(self, message: dict[str, Any]) -> None:
         shared = self.folders.get(str(message.get("folder")))
@@ -179,60 +199,104 @@ class PeerSession:
 
     async def _serve(self, message: dict[str, Any]) -> None:
         shared = self.folders.get(str(message.get("folder")))
-        data = None
-        if shared is not None and shared.config.sends:
-            data = await asyncio.to_thread(
-                shared.local.serve_block,
-                str(message["path"]),
-                int(message["block"]),
-                str(message["hash"]),
-            )
-        if data is None:
-            await self._json({"type": "missing", "id": message["id"]})
-            return
-        header = json.dumps({"id": message["id"]}).encode()
+        wanted = wanted_blocks(message)
+        step = max(1, SERVE_BYTES // BLOCK_SIZE)
+        for start in range(0, len(wanted), step):
+            group = wanted[start : start + step]
+            if shared is None or not shared.config.sends:
+                await self._send_blocks([(item[0], None) for item in group])
+            else:
+                await self._send_blocks(await asyncio.to_thread(_read_blocks, shared.local, group))
+
+    async def _send_blocks(self, blocks: Arrived) -> None:
+        for frame in pack_blocks(blocks):
+            await self._send_frame(frame)
+
+    async def _send_frame(self, frame: bytes) -> None:
         async with self._send_lock:
-            await self.link.send(b"B" + len(header).to_bytes(2, "big") + header + data)
+            await self.link.send(frame)
 
     async def _pull_forever(self) -> None:
+        batch = await self._take_batch()
+        asked = self._prefetch(batch)
         while True:
-            batch = [await self._work.get()]
-            while not self._work.empty() and len(batch) < BATCH:
-                batch.append(self._work.get_nowait())
-            self._prefetch(batch)
-            touched: dict[str, list[FileEntry]] = {}
-            for name, theirs in batch:
-                shared = self.folders[name]
-                try:
-                    async with shared.lock:
-                        touched.setdefault(name, []).extend(await self._apply(shared, theirs))
-                except (BlockUnavailable, TimeoutError):
-                    continue  # it changed on the peer; its next index says what it is now
-                except (IntegrityError, OSError) as error:
-                    print(f"{name}: {theirs.path}: {error}", file=sys.stderr, flush=True)
-            self._prefetched.clear()
-            for name, entries in touched.items():
-                async with self.folders[name].lock:
-                    await asyncio.to_thread(self.folders[name].local.save)
-                if entries:
-                    await self.changed(name, entries)
+            # Ask for the next batch's blocks now, so they flow while this batch is written.
+            upcoming = self._take_ready()
+            asked_next = self._prefetch(upcoming) if upcoming else set()
+            await self._apply_batch(batch)
+            for digest in asked - asked_next:
+                self._prefetched.pop(digest, None)
+            batch, asked = upcoming, asked_next
+            if not batch:
+                batch = await self._take_batch()
+                asked = self._prefetch(batch)
 
-    def _prefetch(self, batch: list[tuple[str, FileEntry]]) -> None:
-        """Ask for every block the batch will need at once: one round trip per batch, not per
-        block (small files would otherwise pay a full round trip each)."""
+    async def _take_batch(self) -> list[tuple[str, FileEntry]]:
+        return [await self._work.get(), *self._take_ready(BATCH - 1)]
+
+    def _take_ready(self, most: int = BATCH) -> list[tuple[str, FileEntry]]:
+        """What is queued already, up to ``most`` entries and PIPELINE_BYTES of files."""
+        taken: list[tuple[str, FileEntry]] = []
+        size = 0
+        while not self._work.empty() and len(taken) < most and size < PIPELINE_BYTES:
+            taken.append(self._work.get_nowait())
+            size += taken[-1][1].size
+        return taken
+
+    async def _apply_batch(self, batch: list[tuple[str, FileEntry]]) -> None:
+        touched: dict[str, list[FileEntry]] = {}
+        for name, theirs in batch:
+            shared = self.folders[name]
+            if decide(shared.local.index.entries.get(theirs.path), theirs) is Decision.IGNORE:
+                continue  # known already (our own change coming back): a scan sees any edit
+            try:
+                async with shared.lock:
+                    touched.setdefault(name, []).extend(await self._apply(shared, theirs))
+            except (BlockUnavailable, TimeoutError):
+                continue  # it changed on the peer; its next index says what it is now
+            except (IntegrityError, OSError) as error:
+                print(f"{name}: {theirs.path}: {error}", file=sys.stderr, flush=True)
+        for name, entries in touched.items():
+            async with self.folders[name].lock:
+                await asyncio.to_thread(self.folders[name].local.save)
+            if entries:
+                await self.changed(name, entries)
+
+    def _prefetch(self, batch: list[tuple[str, FileEntry]]) -> set[str]:
+        """Ask for every block the batch will need at once, in few ``want`` messages: one
+        round trip per batch, not per block (small files would otherwise pay one each).
+        Returns the digests asked for."""
         wanted: dict[str, tuple[str, str, int]] = {}
+        held = {name: self.folders[name].local.held_digests() for name in {n for n, _ in batch}}
         for name, theirs in batch:
             local = self.folders[name].local
             if decide(local.index.entries.get(theirs.path), theirs) is Decision.IGNORE:
                 continue
-            held = local.held_digests()
             for number, digest in enumerate(theirs.blocks):
-                if digest not in held and digest not in self._prefetched:
+                if digest not in held[name] and digest not in self._prefetched:
                     wanted.setdefault(digest, (name, theirs.path, number))
+        by_folder: dict[str, list[Wanted]] = {}
         for digest, (name, path, number) in wanted.items():
-            task = asyncio.ensure_future(self._request(name, path, number, digest))
-            task.add_done_callback(_quiet)
-            self._prefetched[digest] = task
+            request_id, future = self._expect_block()
+            future.add_done_callback(_quiet)
+            self._prefetched[digest] = future
+            by_folder.setdefault(name, []).append((request_id, path, number, digest))
+        for name, items in by_folder.items():
+            for start in range(0, len(items), WANT_BLOCKS):
+                task = asyncio.create_task(self._want(name, items[start : start + WANT_BLOCKS]))
+                self._serving.add(task)
+                task.add_done_callback(self._serving.discard)
+        return set(wanted)
+
+    def _expect_block(self) -> tuple[int, asyncio.Future[bytes]]:
+        request_id = next(self._ids)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        return request_id, future
+
+    async def _want(self, folder: str, items: list[Wanted]) -> None:
+        blocks = [list(item) for item in items]
+        await self._json({"type": "want", "folder": folder, "blocks": blocks})
 
     async def _apply(self, shared: Shared, theirs: FileEntry) -> list[FileEntry]:
         local = shared.local
@@ -265,15 +329,9 @@ class PeerSession:
         early = self._prefetched.pop(digest, None)
         if early is not None:
             with contextlib.suppress(BlockUnavailable, TimeoutError, asyncio.CancelledError):
-                return await early
-        return await self._request(folder, path, number, digest)
-
-    async def _request(self, folder: str, path: str, number: int, digest: str) -> bytes:
-        request_id = next(self._ids)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._waiting[request_id] = future
-        body = {"type": "request", "id": request_id, "folder": folder, "path": path}
-        await self._json({**body, "block": number, "hash": digest})
+                return await asyncio.wait_for(asyncio.shield(early), BLOCK_TIMEOUT)
+        request_id, future = self._expect_block()
+        await self._want(folder, [(request_id, path, number, digest)])
         return await asyncio.wait_for(future, BLOCK_TIMEOUT)
 
     async def _json(self, message: dict[str, Any]) -> None:
@@ -284,7 +342,7 @@ class PeerSession:
                 await self.link.send(b"P" + piece)
             await self.link.send(b"J" + pieces[-1])
 
-    async def _next(self) -> dict[str, Any] | tuple[int, bytes]:
+    async def _next(self) -> dict[str, Any] | Arrived:
         while True:
             frame = await self.link.receive()
             kind, body = frame[:1], frame[1:]
@@ -293,15 +351,14 @@ class PeerSession:
             elif kind == b"J":
                 raw, self._parts = b"".join([*self._parts, body]), []
                 return _parse(raw)
-            elif kind == b"B" and len(body) >= 2:
-                size = int.from_bytes(body[:2], "big")
-                return int(json.loads(body[2 : 2 + size])["id"]), body[2 + size :]
+            elif kind == b"K":
+                return unpack_blocks(body)
             else:
                 raise RemoteProtocolError("A peer sent a frame of unknown kind.")
 
     async def _expect(self, kind: str) -> dict[str, Any]:
         message = await asyncio.wait_for(self._next(), BLOCK_TIMEOUT)
-        if isinstance(message, tuple) or message.get("type") != kind:
+        if isinstance(message, list) or message.get("type") != kind:
             raise RemoteProtocolError(f"Expected {kind!r} from the peer first.")
         return message
 
@@ -316,6 +373,54 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return message
 
 
+def pack_blocks(blocks: Arrived) -> list[bytes]:
+    """Blocks in as few ``K`` frames as fit (each at most MAX_MESSAGE)."""
+    frames: list[bytes] = []
+    frame, size = [b"K"], 1
+    for request_id, data in blocks:
+        body = b"" if data is None else data
+        if size + _BLOCK_HEAD + len(body) > MAX_MESSAGE and size > 1:
+            frames.append(b"".join(frame))
+            frame, size = [b"K"], 1
+        length = _GONE if data is None else len(body)
+        frame += [request_id.to_bytes(4, "big") + length.to_bytes(4, "big"), body]
+        size += _BLOCK_HEAD + len(body)
+    if size > 1:
+        frames.append(b"".join(frame))
+    return frames
+
+
+def unpack_blocks(body: bytes) -> Arrived:
+    """A ``K`` frame's blocks (without the kind byte); a truncated frame is a protocol error."""
+    blocks: Arrived = []
+    at = 0
+    while at < len(body):
+        if at + _BLOCK_HEAD > len(body):
+            raise RemoteProtocolError("A peer sent a truncated block frame.")
+        request_id = int.from_bytes(body[at : at + 4], "big")
+        length = int.from_bytes(body[at + 4 : at + _BLOCK_HEAD], "big")
+        at += _BLOCK_HEAD
+        if length == _GONE:
+            blocks.append((request_id, None))
+            continue
+        if at + length > len(body):
+            raise RemoteProtocolError("A peer sent a truncated block frame.")
+        blocks.append((request_id, body[at : at + length]))
+        at += length
+    return blocks
+
+
+def wanted_blocks(message: dict[str, Any]) -> list[Wanted]:
+    try:
+        return [(int(i), str(p), int(n), str(h)) for i, p, n, h in message["blocks"]]
+    except (KeyError, TypeError, ValueError):
+        raise RemoteProtocolError("A peer sent a malformed block request.") from None
+
+
+def _read_blocks(local: LocalFolder, group: list[Wanted]) -> Arrived:
+    return [(i, local.serve_block(path, number, digest)) for i, path, number, digest in group]
+
+
 def _quiet(task: asyncio.Future[bytes]) -> None:
     """A prefetch nobody used may fail; that is not worth a warning."""
     if not task.cancelled():
@@ -326,4 +431,4 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-__all__ = ["Meeting", "PeerSession", "Shared"]
+__all__ = ["Meeting", "PeerSession", "Shared", "pack_blocks", "unpack_blocks", "wanted_blocks"]

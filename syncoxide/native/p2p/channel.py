@@ -16,6 +16,8 @@ are queued, resuming on ``bufferedamountlow``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,11 @@ from syncoxide.native.p2p.signal import Message, SignalingClient
 from syncoxide.protocol.ice_servers import IceServer, check_url, parse_ice_servers
 
 MAX_MESSAGE = 256 * 1024
+#: Each UDP socket's buffers: room for the whole SCTP receive window (aiortc offers 1 MiB)
+#: plus the kernel's bookkeeping, so a burst that arrives while the event loop is busy waits
+#: in the kernel instead of being dropped (a drop halves SCTP's window, a lost tail waits out
+#: a 1 s retransmission timer). The kernel caps it at net.core.rmem_max / wmem_max.
+SOCKET_BUFFER = 4 * 1024 * 1024
 HIGH_WATER = 12 * 1024 * 1024
 LOW_WATER = 1024 * 1024
 OPEN_TIMEOUT = 20.0
@@ -201,3 +208,18 @@ async def _wait_open(connection: RTCPeerConnection, channel: RTCDataChannel) -> 
                 hint="Both ends must reach each other directly on this network.",
             )
         await asyncio.sleep(0.01)
+    _widen_socket_buffers(connection)
+
+
+def _widen_socket_buffers(connection: RTCPeerConnection) -> None:
+    """Give the connection's UDP sockets room for a full window (see SOCKET_BUFFER). aiortc
+    has no setting for it, so this reaches its ICE sockets; if that shape ever changes, the
+    defaults stay (slower, never wrong)."""
+    ice = getattr(getattr(connection.sctp, "transport", None), "transport", None)
+    for protocol in getattr(getattr(ice, "_connection", None), "_protocols", []):
+        transport = getattr(protocol, "transport", None)
+        udp = transport.get_extra_info("socket") if transport is not None else None
+        if udp is not None:
+            with contextlib.suppress(OSError):
+                udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+                udp.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
