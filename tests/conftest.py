@@ -258,8 +258,9 @@ def _layer_of(item: pytest.Item) -> str:
 
 
 #: The layer of the test being run (set before its fixtures), so helpers can refuse to start a
-#: real server inside a unit test: `./dev check` runs the unit layer and must stay fast.
-RUNNING_LAYER = ["unit"]
+#: real server inside a unit test: `./dev check` runs the unit layer and must stay fast. Empty
+#: outside pytest: the benchmarks start servers through these helpers too.
+RUNNING_LAYER = [""]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
