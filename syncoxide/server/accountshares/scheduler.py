@@ -41,6 +41,7 @@ class ShareScheduler:
         self._wake = asyncio.Event()
 
     async def start(self) -> None:
+        self._wake = asyncio.Event()  # one per loop: a restarted server runs on a new one
         self.runner.store.interrupted_at_start()
         self._loop_task = asyncio.create_task(self._loop())
 

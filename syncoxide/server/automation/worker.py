@@ -85,6 +85,8 @@ class JobWorker:
         self._stopping = False
 
     async def start(self) -> None:
+        self._wake = asyncio.Event()  # one per loop: a restarted server runs on a new one
+        self._stopping = False
         self._loop = asyncio.create_task(self._claim_loop())
 
     async def stop(self, grace: float = 5.0) -> None:

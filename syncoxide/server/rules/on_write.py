@@ -67,6 +67,7 @@ class WriteTrigger:
         self._waiting: set[int] = set()  # rule ids made due once their run ends
         self._nudge = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def notice(self, change: FileChange) -> None:
         """The file service's listener: quick, it only notes what changed."""
@@ -76,6 +77,10 @@ class WriteTrigger:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a command changing storage outside the server: the schedule covers it
+        if loop is not self._loop:
+            # The server started again on a new loop (or a test client did): the event and the
+            # task of the old one cannot be used from this one.
+            self._loop, self._nudge, self._task = loop, asyncio.Event(), None
         paths = self._changed.setdefault(change.user_id, set())
         paths.update(path for path in (change.path, change.before) if path)
         self._debounce.notice(loop.time(), 1)
@@ -84,10 +89,12 @@ class WriteTrigger:
             self._task = loop.create_task(self._settle())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        task, self._task = self._task, None
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            return  # none, or one of a loop that is gone: nothing here can wait for it
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def _settle(self) -> None:
         loop = asyncio.get_running_loop()

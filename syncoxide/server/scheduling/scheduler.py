@@ -86,6 +86,9 @@ class DueRuleScheduler(Generic[RuleT]):
         self._wake = asyncio.Event()
 
     async def start(self) -> None:
+        # An asyncio.Event belongs to the loop that first waits on it; a server (or a test
+        # client) that starts again runs on a new loop, so each start gets its own.
+        self._wake = asyncio.Event()
         if self.leases is None:
             interrupted = await self.runner.store.interrupted_at_start(self.runner.clock())
             if interrupted:
