@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -396,11 +398,30 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             yield
     finally:
         for scheduler in schedulers:
-            await scheduler.stop()
+            await _stop_within(scheduler, STOP_SECONDS)
         if app.state.services.shared_bus is not None:
             await app.state.services.shared_bus.aclose()
         if isinstance(app.state.services.blobs, S3BlobStore):
             await app.state.services.blobs.aclose()
+
+
+log = logging.getLogger("syncoxide.server")
+#: How long each background part may take to stop before the server stops without it.
+STOP_SECONDS = 15.0
+
+
+class _Stoppable(Protocol):
+    async def stop(self) -> None: ...
+
+
+async def _stop_within(part: _Stoppable, seconds: float) -> None:
+    """Stop ``part``, but never let one stuck task hold the whole server's shutdown."""
+    try:
+        await asyncio.wait_for(part.stop(), seconds)
+    except TimeoutError:
+        log.warning(
+            "%s did not stop within %.0f s; stopping without it", type(part).__name__, seconds
+        )
 
 
 @contextlib.asynccontextmanager
