@@ -75,13 +75,21 @@ def generate(root: Path) -> None:
     _grpc_stubs(root)
 
 
+#: The virtual environment's programs: the pinned generators, and the ruff and protoc plugins
+#: they look up on PATH.
+BIN = Path(sys.executable).parent
+
+
+def _env_with_our_bin() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def _python_client(clients: Path) -> None:
     # The generator formats its output with the ruff found on PATH: ours, pinned.
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = _env_with_our_bin()
     _run(
         [
-            str(bin_dir / "openapi-python-client"),
+            str(BIN / "openapi-python-client"),
             "generate",
             "--path",
             "../openapi.json",
@@ -102,8 +110,7 @@ def _typescript_client(clients: Path) -> None:
 
 
 def _grpc_stubs(root: Path) -> None:
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = _env_with_our_bin()
     with tempfile.TemporaryDirectory(prefix="sxo-protoc-") as out:
         outputs = ("python", "grpc_python", "mypy", "mypy_grpc")
         command = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root / 'protos'}"]

@@ -20,6 +20,7 @@ content with different vectors is no conflict: the vectors merge.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +129,8 @@ class FolderIndex:
 
     entries: dict[str, FileEntry] = field(default_factory=dict)
 
-    def pages(self) -> list[list[dict[str, Any]]]:
-        bodies = [entry.to_json() for _, entry in sorted(self.entries.items())]
-        return [bodies[i : i + PAGE_ENTRIES] for i in range(0, len(bodies), PAGE_ENTRIES)] or [[]]
+
+def pages(entries: Sequence[FileEntry]) -> list[list[dict[str, Any]]]:
+    """``entries`` as wire pages of at most ``PAGE_ENTRIES``; one empty page when none."""
+    bodies = [entry.to_json() for entry in entries]
+    return [bodies[i : i + PAGE_ENTRIES] for i in range(0, len(bodies), PAGE_ENTRIES)] or [[]]

@@ -20,7 +20,7 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncoxide.cli.devices.report import ledger_report, print_report
 from syncoxide.cli.devices.sync import register_sync
@@ -30,13 +30,10 @@ from syncoxide.devices.pairing import PairingCode
 from syncoxide.devices.records import RecordKind
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import NotFoundError, UsageError
-from syncoxide.native.devices.pairing import (
-    PairedDevice,
-    PairingOptions,
-    join_pairing,
-    offer_pairing,
-)
 from syncoxide.native.devices.store import DeviceStore, now
+
+if TYPE_CHECKING:
+    from syncoxide.native.devices.pairing import PairedDevice
 
 
 def _emit(args: argparse.Namespace, body: dict[str, Any], text: str) -> int:
@@ -114,6 +111,10 @@ def _pair(args: argparse.Namespace) -> int:
     if not server:
         raise UsageError(f"Say which server to meet through: --server URL or {DEFAULT_SERVER_ENV}.")
     args.server_url = server
+    # Imported here: the WebRTC stack and the PAKE cost a third of a second that `devices id`,
+    # `list` and the others do not need.
+    from syncoxide.native.devices.pairing import PairingOptions, join_pairing, offer_pairing
+
     options = PairingOptions(server, list(args.ice_server), args.wait)
     store = DeviceStore()
     if args.code is None:

@@ -17,7 +17,6 @@ from typing import Any
 
 from syncoxide.devices.device_id import device_id, normalise_device_id
 from syncoxide.errors import UsageError
-from syncoxide.native.devices.daemon import Daemon
 from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.store import DeviceStore
 
@@ -66,6 +65,8 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from syncoxide.native.devices.daemon import Daemon  # the WebRTC stack: only for `run`
+
     daemon = Daemon(DeviceStore(), list(args.ice_server))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(daemon.run())

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, KeysView
 from pathlib import Path
 from typing import BinaryIO
 
@@ -150,8 +150,9 @@ class LocalFolder:
             return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
         return None
 
-    def held_digests(self) -> set[str]:
-        return set(self._blocks_held())
+    def held_digests(self) -> KeysView[str]:
+        """The block digests this folder holds (a live view: read it before the next write)."""
+        return self._held.keys()
 
     def _put(self, entry: FileEntry) -> FileEntry:
         self.index.entries[entry.path] = entry

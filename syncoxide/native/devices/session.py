@@ -37,7 +37,15 @@ from typing import Any
 
 from syncoxide.devices.binding import Purpose, binding
 from syncoxide.devices.device_id import device_id
-from syncoxide.devices.index import BLOCK_SIZE, Decision, FileEntry, decide, loser_name, merged
+from syncoxide.devices.index import (
+    BLOCK_SIZE,
+    Decision,
+    FileEntry,
+    decide,
+    loser_name,
+    merged,
+    pages,
+)
 from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
@@ -162,8 +170,7 @@ class PeerSession:
         if shared is None or not shared.config.sends:
             return
         chosen = list(shared.local.index.entries.values()) if entries is None else entries
-        for start in range(0, max(len(chosen), 1), 400):
-            page = [entry.to_json() for entry in chosen[start : start + 400]]
+        for page in pages(chosen):
             await self._json({"type": "index", "folder": name, "entries": page})
 
     async def _read_forever(self) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from syncoxide.server.accountshares.runner import ShareRunner
 from syncoxide.server.accountshares.store import AccountShare
 from syncoxide.server.files.changes import FileChange
+from syncoxide.server.files.names import is_under
 from syncoxide.server.rules.store import Connection
 
 log = logging.getLogger("syncoxide.server.accountshares")
@@ -70,7 +71,7 @@ class ShareScheduler:
                 if share.recipient_id == change.user_id and share.dest_id is None
                 else None
             )
-            if folder is not None and _within(change.path, folder):
+            if folder is not None and is_under(change.path, folder):
                 if share.id in self.runner.running:
                     self.runner.changed_meanwhile.add(share.id)
                 self.runner.store.make_due(share.id, now)
@@ -102,7 +103,3 @@ class ShareScheduler:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
-
-
-def _within(path: str, folder: str) -> bool:
-    return not folder or path == folder or path.startswith(folder + "/")

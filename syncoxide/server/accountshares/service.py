@@ -31,6 +31,7 @@ from syncoxide.server.accountshares.store import (
     AccountShare,
     AccountShareStore,
 )
+from syncoxide.server.files.names import is_under
 from syncoxide.server.mail.outbox import check_address, looks_like_address
 from syncoxide.server.rules.connections import close_provider
 from syncoxide.server.rules.service import RuleService
@@ -282,11 +283,6 @@ class AccountShareService:
                 continue
             folder = share.dest_path
             # Inside it, or a folder holding it (deleting or moving that would take it along).
-            if share.dest_id is None and (_inside(target.path, folder) or _inside(folder, path)):
+            if share.dest_id is None and (is_under(target.path, folder) or is_under(folder, path)):
                 return f"{path!r} is in {share.name!r}, shared with you read-only."
         return None
-
-
-def _inside(path: str, folder: str) -> bool:
-    folder = folder.strip("/")
-    return not folder or path.strip("/") == folder or path.strip("/").startswith(folder + "/")

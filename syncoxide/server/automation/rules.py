@@ -39,8 +39,6 @@ KIND_SUFFIXES = {
     "archive": ARCHIVE_SUFFIXES,
     "media": MEDIA_SUFFIXES,
 }
-#: How long a combining rule waits after the last arrival before it runs.
-COMBINE_SETTLE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)

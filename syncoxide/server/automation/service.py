@@ -80,11 +80,14 @@ class AutomationService:
         task.add_done_callback(self._tasks.discard)
 
     async def _folder_arrival(self, change: FileChange) -> None:
+        rules = self.rules.watching(FOLDER, change.user_id)
+        if not rules:  # most writes: no folder rule, so no lookup
+            return
         entry = self._stored_or_none(change.user_id, change.path)
         if entry is None:  # gone again already
             return
         item = {"source": FOLDER, "path": change.path, "name": change.path}
-        for rule in self.rules.watching(FOLDER, change.user_id):
+        for rule in rules:
             inside = change.path.startswith(f"{rule.source}/") if rule.source else True
             own = rule.target_folder and change.path.startswith(f"{rule.target_folder}/")
             if inside and not own and rule.matches(change.path, entry.size):
@@ -205,8 +208,10 @@ class AutomationService:
             if item["source"] == FOLDER:
                 if self._stored_or_none(job.user_id, item["path"]) is not None:
                     self._writing.add((job.user_id, moved))
-                    self.files.move(job.user_id, item["path"], moved)
-                    self._writing.discard((job.user_id, moved))
+                    try:
+                        self.files.move(job.user_id, item["path"], moved)
+                    finally:
+                        self._writing.discard((job.user_id, moved))
                 continue
             file = await self.links.store.file(item["link"], item["file"])
             if file is None:

@@ -228,8 +228,9 @@ class SqliteCatalogStore:
             )
             return [_entry(r) for r in self._db.execute(sql, (user_id, *params, limit))]
         # Ranked in two tiers rather than by bm25: a common word matches thousands of names
-        # and folders, and bm25 reads every match's column sizes to sort them (85 ms at
-        # 100,000 files in bench/catalog_search.py, against 0.2 ms for the first 100 unsorted).
+        # and folders, and bm25 reads every match's column sizes to sort them
+        # (bench/catalog_search.py at 100,000 files: 84.9 ms median with bm25, 34 ms with these
+        # tiers; docs/catalog.md).
         # Files whose name holds every word come first, the shortest names (closest matches)
         # first; then files matched through their folders' names.
         words, scope = query.fts_match(), f'scope:"u{user_id}"'

@@ -34,3 +34,10 @@ def checked_path(raw: str, *, root_ok: bool = False) -> str:
             str(error), hint="Name files with relative paths like 'photos/2024/a.jpg'."
         ) from None
     return raw
+
+
+def is_under(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` itself or inside it; every path is under the top (``""``).
+    Slashes at either end do not count (``"a/"`` is ``"a"``)."""
+    path, folder = path.strip("/"), folder.strip("/")
+    return not folder or path == folder or path.startswith(folder + "/")

@@ -41,7 +41,6 @@ _HASHER = PasswordHasher()  # Argon2id, RFC 9106 defaults, like account password
 DOWNLOAD_CHUNK = 4 << 20
 # A download that started may resume this long after it was counted without counting again.
 RESUME_GRACE_SECONDS = 6 * 3600
-# Abandoned uploads (past their tus expiry) are swept at most this often, on a new upload.
 
 
 @dataclass(frozen=True)

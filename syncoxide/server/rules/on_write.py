@@ -22,16 +22,12 @@ from collections.abc import Callable, Iterable
 
 from syncoxide.engine.watch import Debounce, WatchSettings
 from syncoxide.server.files.changes import OPENED, FileChange
+from syncoxide.server.files.names import is_under
 from syncoxide.server.rules.connections import HOME
 from syncoxide.server.rules.store import Rule, RuleStore
 
 log = logging.getLogger("syncoxide.server.rules")
 SETTLE_SECONDS = 1.0
-
-
-def _under(path: str, folder: str) -> bool:
-    folder = folder.strip("/")
-    return not folder or path == folder or path.startswith(folder + "/")
 
 
 def reads_changed_path(rule: Rule, homes: set[int], paths: Iterable[str]) -> bool:
@@ -41,7 +37,7 @@ def reads_changed_path(rule: Rule, homes: set[int], paths: Iterable[str]) -> boo
     if rule.mode == "bisync":
         sides.append((rule.dest_id, rule.dest_path))
     return any(
-        connection in homes and _under(path, folder)
+        connection in homes and is_under(path, folder)
         for connection, folder in sides
         for path in paths
     )

@@ -39,7 +39,6 @@ class ScheduledRule(Protocol):
 
 
 RuleT = TypeVar("RuleT", bound=ScheduledRule)
-RuleT_contra = TypeVar("RuleT_contra", bound=ScheduledRule, contravariant=True)
 RuleT_co = TypeVar("RuleT_co", bound=ScheduledRule, covariant=True)
 
 

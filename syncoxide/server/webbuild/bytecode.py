@@ -1,7 +1,7 @@
 """Our browser wheels, shipped as bytecode compiled by Pyodide's own Python.
 
 Why: in Pyodide, importing our packages spends a large share of its time compiling their
-source (see bench/web_import_bytecode.py for the figures). A .pyc only helps if its magic
+source (see bench/web_import_bytecode.mjs for the figures). A .pyc only helps if its magic
 number and marshal format are exactly those of the interpreter that reads it, so the host's
 CPython cannot make it: ``compile_bytecode.mjs`` runs Pyodide (from node_modules, the same
 build the browser gets) under Node and compiles every module there.
@@ -61,7 +61,7 @@ def compiled_wheels(
     pyodide: Pyodide,
     cache: Path,
 ) -> list[Path]:
-    """Return a wheel per package holding its sources and Pyodide-compiled bytecode."""
+    """Return a wheel per package holding Pyodide-compiled bytecode in place of its sources."""
     with tempfile.TemporaryDirectory(prefix="syncoxide-bytecode-") as scratch_name:
         scratch = Path(scratch_name)
         keys = {package: _cache_key(package, version, pyodide, scratch) for package in packages}

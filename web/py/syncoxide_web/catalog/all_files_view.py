@@ -14,6 +14,7 @@ from urllib.parse import quote
 import js
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import (
     entries_html,
@@ -120,7 +121,7 @@ class AllFilesView:
             return
         failed = [s for s in answer["sources"] if s["error"]]
         changed = sum(int(s["changed"]) for s in answer["sources"])
-        text = f"Index up to date: {changed} change{'s' if changed != 1 else ''} found."
+        text = f"Index up to date: {counted(changed, 'change')} found."
         if failed:
             text += " Not read: " + "; ".join(f"{s['source']}: {s['error']}" for s in failed)
         say(STATUS, text, error=bool(failed))

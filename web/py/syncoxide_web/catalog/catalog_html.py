@@ -12,7 +12,7 @@ import time
 from html import escape
 from typing import Any
 
-from syncoxide.units import format_bytes
+from syncoxide.units import counted, format_bytes
 from syncoxide_web.files.storage_html import download_url
 
 HOME = "home"
@@ -205,7 +205,7 @@ def _link_row(link: dict[str, Any]) -> str:
     else:
         state = "no expiry"
     files = link.get("files") or []
-    what = f"{len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    what = counted(len(files), "file") if files else ""
     title = escape(str(link.get("title") or link["url"]))
     return (
         f'<li class="shared-link" data-id="{escape(str(link["id"]))}">'

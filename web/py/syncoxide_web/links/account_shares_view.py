@@ -7,19 +7,16 @@ new invitation without reloading.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
-import js
-
 from syncoxide.errors import SyncoxideError
-from syncoxide_web.api.client import call_api, live_socket_url
+from syncoxide_web.api.client import call_api
+from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.platform.dom import Listeners, element, say, say_error
 
 BASE = "/account-shares"
-RECONNECT_SECONDS = 3
 
 
 class AccountSharesView:
@@ -31,7 +28,11 @@ class AccountSharesView:
         self._listeners.on("acct-with-me", "click", self._on_answer)
         self._listeners.on("acct-mine", "click", self._on_answer)
         self._guarded(self._refresh)
-        self._listen_live(0)
+        # An invitation, an answer or a change (share.*) refreshes the lists; a burst, once.
+        self._live = LiveEvents(
+            self._listeners, ("share.",), on_change=self._refresh_or_say, history=False
+        )
+        self._live.open()
         return self
 
     def _guarded(self, work: Callable[[], Awaitable[object]]) -> None:
@@ -78,26 +79,11 @@ class AccountSharesView:
         element("acct-with-me").innerHTML = "".join(_row(s) for s in with_me) or _EMPTY
         element("acct-mine").innerHTML = "".join(_row(s) for s in mine) or _EMPTY
 
-    def _listen_live(self, after: int) -> None:
-        socket = js.WebSocket.new(live_socket_url(after))
-        state = {"last": after, "live": after > 0}
-
-        def on_message(event: Any) -> None:
-            message = json.loads(str(event.data))
-            if message.get("type") == "caught_up":
-                state["live"], state["last"] = True, int(message.get("last_id") or state["last"])
-            elif message.get("type") == "event":
-                state["last"] = max(state["last"], int(message["id"]))
-                if state["live"] and str(message.get("kind", "")).startswith("share."):
-                    self._guarded(self._refresh)
-
-        def on_close(event: Any) -> None:
-            if int(getattr(event, "code", 0)) in (4401, 4403):
-                return  # signed out or refused: nothing to follow
-            self._listeners.after(RECONNECT_SECONDS, lambda: self._listen_live(state["last"]))
-
-        self._listeners.on(socket, "message", on_message)
-        self._listeners.on(socket, "close", on_close)
+    async def _refresh_or_say(self) -> None:
+        try:
+            await self._refresh()
+        except SyncoxideError as error:
+            say_error("acct-status", error)
 
 
 _EMPTY = '<li class="muted">None yet.</li>'
