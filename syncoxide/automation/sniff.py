@@ -1,8 +1,9 @@
 """What a file is, from its first bytes: the allow-lists of the actions are checked on content.
 
-A name can lie (``scan.jpg`` holding a zip), so every action checks the bytes before it hands
-them to a decoder. Only the leading magic is read (``SNIFF_BYTES``); the decoder itself is the
-final judge and its refusal becomes a clear ``ActionError``.
+A name can lie (``scan.jpg`` holding a zip). The office conversion checks these bytes before
+LibreOffice sees them; the image, PDF and media actions rely on their decoder (Pillow, pypdf,
+ffmpeg) refusing what it cannot read. Only the leading magic is read (``SNIFF_BYTES``); the
+decoder itself is the final judge and its refusal becomes a clear ``ActionError``.
 """
 
 from __future__ import annotations
