@@ -213,7 +213,7 @@ def test_folder_picked_with_file_system_access_resumes_without_picking_again(
         first = open_send_view(sender_context, live_server, session_cookies)
         first.evaluate(FILL_OUTBOX, size)
         first.click("#send-pick-folder")
-        expect(first.locator("#send-picked")).to_contain_text("1 files")
+        expect(first.locator("#send-picked")).to_contain_text("1 file,")
         receiver = start_and_receive_until(first, p2p_browser, percent=30)
         first.close()
         second = open_send_view(sender_context, live_server, session_cookies)
