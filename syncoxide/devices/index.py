@@ -113,8 +113,14 @@ def decide(ours: FileEntry | None, theirs: FileEntry) -> Decision:
         return Decision.TAKE
     if ours.deleted or theirs.deleted:  # an edit beats a delete: nothing is lost
         return Decision.TAKE if ours.deleted else Decision.CONFLICT_OURS_WINS
-    theirs_later = (theirs.mtime_ns, theirs.modified_by) > (ours.mtime_ns, ours.modified_by)
+    theirs_later = _conflict_rank(theirs) > _conflict_rank(ours)
     return Decision.CONFLICT_THEIRS_WINS if theirs_later else Decision.CONFLICT_OURS_WINS
+
+
+def _conflict_rank(entry: FileEntry) -> tuple[int, str, tuple[str, ...], int]:
+    """Who wins a conflict: the later edit, then the larger device id, then the content itself,
+    so both devices pick the same winner even when clocks and editors tie."""
+    return (entry.mtime_ns, entry.modified_by, entry.blocks, entry.size)
 
 
 def loser_name(loser: FileEntry) -> str:

@@ -307,6 +307,11 @@ class FileService:
 
     def mkdir(self, user_id: int, path: str) -> StoredEntry:
         path = checked_path(path)
+        found = self.store.get(user_id, path)
+        if found is not None and found.kind == DIR:
+            # Nothing changed, so nothing is told: a share run makes its folder every run, and
+            # telling it re-ran the share at once, for ever.
+            return StoredEntry(path, DIR)
         self.store.make_folders(user_id, [*parents_of(path), path])
         self.changes.tell(FileChange(user_id, MADE_FOLDER, path))
         return StoredEntry(path, DIR)

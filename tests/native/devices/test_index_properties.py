@@ -3,7 +3,7 @@ same conflict copy, whatever the histories (syncoxide/devices/index.py)."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from syncoxide.devices.index import Decision, FileEntry, decide, loser_name
@@ -37,7 +37,14 @@ def outcome(ours: FileEntry, theirs: FileEntry) -> tuple[tuple[str, ...] | None,
     return (None if main.deleted else main.blocks), kept
 
 
+TIED_EDITS = (  # same clock, same editor, concurrent histories: once chose by who asked
+    FileEntry("x/f.txt", 10, 0, {"AAAAAAA": 1, "BBBBBBB": 1}, (CONTENTS[0],), False, "AAAAAAA"),
+    FileEntry("x/f.txt", 10, 0, {"AAAAAAA": 2}, (CONTENTS[1],), False, "AAAAAAA"),
+)
+
+
 @given(entries(), entries())
+@example(*TIED_EDITS)
 def test_both_devices_end_with_the_same_file_and_the_same_conflict_copy(
     first: FileEntry, second: FileEntry
 ) -> None:

@@ -4,6 +4,7 @@ loopback); a third account sees nothing; bad input is refused and changes nothin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -173,3 +174,15 @@ def test_a_read_only_recipient_cannot_write_its_copy_through_the_api(world: Worl
     assert restored.status_code == 403, restored.text
     back = bob.post("/api/v1/catalog/trash/restore", json={"id": item["id"]})
     assert back.status_code == 200, back.text
+
+
+def test_a_share_in_step_is_not_run_again_until_something_changes(world: World) -> None:
+    # Each run makes the recipient's folder; when making an existing folder was told as a
+    # change, the share ran again at once, for ever, and starved the server's loop.
+    alice, bob = world["alice"], world["bob"]
+    alice.call("PUT", "/api/v1/storage/content", params={"path": "one/x.txt"}, content=b"x")
+    share = _invite(world, place="home:one")
+    assert bob.post(f"{BASE}/{share['id']}/accept", json={"place": "home:in"}).is_success
+    world.wait_synced(bob, share["id"], 0)
+    time.sleep(2.5)  # two and a half of the scheduler's one-second ticks
+    assert len(alice.events("share.synced")) <= 2, "the share kept running while in step"
