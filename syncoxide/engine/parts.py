@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
-from syncoxide.providers.contract import Entry, Provider, WritesParts
+from syncoxide.providers.contract import Entry, PartPlan, Provider, WritesParts
 
 MIB = 1024 * 1024
 #: Below this a single stream is as fast (measured on the 2-core machine, local disk).
@@ -82,7 +82,9 @@ async def copy_in_parts(
     job: PartJob,
     settings: PartSettings,
 ) -> Entry:
-    copier = _PartCopier(source, entry, dest, path, job.token, hash_kind or "sha1")
+    plan = PartPlan(entry.size, settings.part_bytes, entry.mtime_ns, dict(entry.hashes))
+    part_kind = await dest.begin_parts(path, job.token, plan)
+    copier = _PartCopier(source, entry, dest, path, job.token, part_kind or hash_kind or "sha1")
     ranges = part_ranges(entry.size, settings.part_bytes)
     good = await copier.still_good(job.stored, ranges)
     pending = iter([r for r in ranges if r not in good])

@@ -13,7 +13,7 @@ Every provider passes ``syncoxide.testing.provider_conformance``.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -182,6 +182,18 @@ class CopiesWithin(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PartPlan:
+    """How one big file is cut for ``WritesParts``: every range is ``part_bytes`` long but the
+    last, so range ``offset`` is part number ``offset // part_bytes + 1``. ``hashes`` are the
+    whole-file digests the source listed (possibly none)."""
+
+    size: int
+    part_bytes: int
+    mtime_ns: int
+    hashes: Mapping[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class WritesParts(Protocol):
     """A destination that takes one big file as byte ranges written concurrently and in any
@@ -191,6 +203,13 @@ class WritesParts(Protocol):
     Nothing appears under ``path`` before ``commit_parts``; ``discard_parts`` drops the
     partial object. Leftovers are listed as ``EntryKind.PARTIAL`` like any partial write.
     """
+
+    async def begin_parts(self, path: str, token: str, plan: PartPlan) -> str | None:
+        """Open (or find again, for the same token and plan) the partial object before any
+        part is written. Returns the digest kind ``part_digest`` answers in when the store
+        can only vouch for stored parts in one kind (S3: the MD5 that is a part's ETag), or
+        None when it reads parts back and hashes them in any kind."""
+        ...
 
     async def write_part(
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int

@@ -21,14 +21,17 @@ class OpenUpload:
     part_size: int
     #: The source digest the upload was started with, where the store keeps it ("" if none).
     digest: str = ""
+    #: The engine's token for a copy in parts (``WritesParts``); "" for a streamed upload.
+    token: str = ""
 
 
 class UploadLedger:
-    """Open uploads by object key; every change is written at once (killed runs matter)."""
+    """Open uploads by object key; every change is written at once (killed runs matter).
+    Without a file (no state folder) it lives in memory and only resumes within a process."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path | None) -> None:
         self._file = file
-        self._open = _load(file)
+        self._open = _load(file) if file is not None else {}
 
     def find(self, key: str) -> OpenUpload | None:
         return self._open.get(key)
@@ -42,6 +45,8 @@ class UploadLedger:
             self._save()
 
     def _save(self) -> None:
+        if self._file is None:
+            return
         uploads = {key: asdict(upload) for key, upload in self._open.items()}
         partial = self._file.with_name(self._file.name + ".partial")
         partial.write_text(json.dumps({"version": _VERSION, "uploads": uploads}))

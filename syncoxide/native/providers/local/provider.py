@@ -44,6 +44,7 @@ from syncoxide.providers.contract import (
     EntryKind,
     ExpectedDigest,
     Features,
+    PartPlan,
     PrunePredicate,
 )
 
@@ -229,6 +230,10 @@ class LocalProvider:
         )
 
     # -- WritesParts: big files in concurrent ranges, resumable (see engine/parts.py) --------
+    async def begin_parts(self, path: str, token: str, plan: PartPlan) -> str | None:
+        # The partial file is made by the first range written; parts read back in any kind.
+        return None
+
     async def write_part(
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
     ) -> None:

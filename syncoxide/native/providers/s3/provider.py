@@ -56,10 +56,18 @@ from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
 from syncoxide.native.providers.upload_ledger import UploadLedger
-from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+from syncoxide.providers.contract import (
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    PartPlan,
+    PrunePredicate,
+)
 
 _READ_CHUNK = MiB
 _COPY_LIMIT = 5 * 1024 * MiB  # the largest object one CopyObject call may copy
@@ -430,6 +438,59 @@ class S3Provider:
             MetadataDirective="REPLACE",
         )
         return str(copied.get("CopyObjectResult", {}).get("ETag", ""))
+
+    # -- WritesParts: big files as resumable multipart uploads (see s3/parts.py) ------------
+    async def _parts(self) -> S3Parts:
+        if self._ledger is None:  # no state folder: resumable within this process only
+            self._ledger = UploadLedger(None)
+        return S3Parts(await self._s3(), self._bucket, self._ledger, self._lean)
+
+    async def begin_parts(self, path: str, token: str, plan: PartPlan) -> str | None:
+        parts = await self._parts()
+        with self._translated(path):
+            return await parts.begin(self._key(path), token, plan)
+
+    async def write_part(
+        self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
+    ) -> None:
+        parts = await self._parts()
+        # One part is held whole: S3 takes a part in one request with its length and MD5.
+        body = b"".join([block async for block in chunks])
+        with self._translated(path):
+            await parts.write(self._key(path), token, offset, body)
+
+    async def part_digest(
+        self, path: str, token: str, *, offset: int, length: int, kind: str
+    ) -> str | None:
+        if kind != PART_KIND:
+            return None
+        parts = await self._parts()
+        with self._translated(path):
+            return await parts.digest(self._key(path), token, offset=offset, length=length)
+
+    async def commit_parts(
+        self,
+        path: str,
+        token: str,
+        *,
+        size: int,
+        mtime_ns: int,
+        whole_digest: str | None,
+        hash_kind: str | None,
+    ) -> Entry:
+        parts, key = await self._parts(), self._key(path)
+        self._memory.forget(key)
+        with self._translated(path):
+            etag = await parts.complete(key, token, size)
+        hashes = {hash_kind: whole_digest} if hash_kind and whole_digest else {}
+        written = Entry(path, EntryKind.FILE, size, mtime_ns, hashes)
+        self._remember(path, etag, written)
+        return written
+
+    async def discard_parts(self, path: str, token: str) -> None:
+        parts = await self._parts()
+        with self._translated(path):
+            await parts.discard(self._key(path), token)
 
     async def delete(self, path: str) -> None:
         if await self._is_file(path):

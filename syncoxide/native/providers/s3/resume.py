@@ -52,7 +52,7 @@ async def open_upload(
     found = ledger.find(key) if ledger is not None else None
     if ledger is not None and found is not None:
         if (found.mtime_ns, found.part_size, found.digest) == (mtime_ns, part_size, digest):
-            held = await _held_parts(client, bucket, key, found.upload_id)
+            held = await held_parts(client, bucket, key, found.upload_id)
             if held is not None:
                 return found.upload_id, held
         else:
@@ -65,7 +65,7 @@ async def open_upload(
     return upload_id, {}
 
 
-async def _held_parts(
+async def held_parts(
     client: Any, bucket: str, key: str, upload_id: str
 ) -> dict[int, HeldPart] | None:
     """The parts of an open upload; None when the server no longer knows the upload."""

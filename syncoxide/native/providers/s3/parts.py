@@ -1,0 +1,188 @@
+"""S3's side of ``WritesParts``: one big file as a multipart upload whose parts arrive in any
+order from concurrent streams, and which a later run resumes.
+
+Range ``offset`` of the engine's plan is part number ``offset // part_bytes + 1``. The upload
+id, the token of the engine's copy, the source mtime and the part size are kept in the upload
+ledger (beside the pair's state); the engine journals each finished part with its MD5, which
+is the part's ETag. A part counts as stored only when ListParts shows it with that ETag and
+its length, so a resumed run re-sends exactly the parts the server does not hold.
+
+Nothing appears under the final key before CompleteMultipartUpload, which publishes the whole
+object at once; it is called only when every part is listed with the length the plan expects.
+The object's ETag (the MD5 of the part MD5s, then ``-N``) is then checked against the parts
+the engine verified, so parts assembled in another order or from another upload are caught.
+An upload left by another token, another source mtime or another part size (the source
+changed, or the settings did) is aborted, so the server drops its parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from syncoxide.errors import IntegrityError, UsageError
+from syncoxide.native.providers.s3.lean import HeadSigner, lean_upload_part
+from syncoxide.native.providers.s3.metadata import object_metadata
+from syncoxide.native.providers.s3.resume import HeldPart, abort_quietly, held_parts
+from syncoxide.native.providers.s3.settings import MiB
+from syncoxide.native.providers.upload_ledger import OpenUpload, UploadLedger
+from syncoxide.providers.contract import PartPlan
+
+#: S3's limits: every part but the last at least 5 MiB, at most 10,000 parts.
+MIN_PART = 5 * MiB
+MAX_PARTS = 10_000
+#: The one digest S3 vouches for per stored part: its ETag.
+PART_KIND = "md5"
+_MD5_HEX = re.compile(r"[0-9a-f]{32}")
+_MULTIPART_ETAG = re.compile(r"([0-9a-f]{32})-(\d+)")
+
+
+def part_etag_md5(etag: str) -> str | None:
+    """The MD5 a part's ETag states; None for an ETag that is no MD5 (some stores)."""
+    bare = etag.strip('"').lower()
+    return bare if _MD5_HEX.fullmatch(bare) else None
+
+
+@dataclass(frozen=True)
+class S3Parts:
+    """Multipart uploads of one bucket, for the engine's copies in parts."""
+
+    client: Any
+    bucket: str
+    ledger: UploadLedger
+    lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
+
+    async def begin(self, key: str, token: str, plan: PartPlan) -> str:
+        _check_plan(plan)
+        found = self.ledger.find(key)
+        if found is not None:
+            same = (found.token, found.mtime_ns, found.part_size) == (
+                token,
+                plan.mtime_ns,
+                plan.part_bytes,
+            )
+            if (
+                same
+                and await held_parts(self.client, self.bucket, key, found.upload_id) is not None
+            ):
+                return PART_KIND
+            if not same:  # another version of the source, or other settings: drop its parts
+                await abort_quietly(self.client, self.bucket, key, found.upload_id)
+            self.ledger.forget(key)
+        listed = {k: plan.hashes[k] for k in ("md5", "sha1") if k in plan.hashes}
+        metadata = object_metadata(plan.mtime_ns, listed, "sha1")
+        created = await self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, Metadata=metadata
+        )
+        upload = OpenUpload(
+            str(created["UploadId"]),
+            plan.mtime_ns,
+            plan.part_bytes,
+            digest=metadata.get("md5chksum", ""),
+            token=token,
+        )
+        self.ledger.remember(key, upload)
+        return PART_KIND
+
+    def _upload(self, key: str, token: str) -> OpenUpload | None:
+        found = self.ledger.find(key)
+        return found if found is not None and found.token == token else None
+
+    async def write(self, key: str, token: str, offset: int, body: bytes) -> None:
+        upload = self._upload(key, token)
+        if upload is None:
+            raise IntegrityError(f"S3: no open upload for {key!r}; its parts start over.")
+        number = offset // upload.part_size + 1
+        etag = None
+        if self.lean is not None:
+            where = (self.bucket, key, upload.upload_id)
+            etag = await lean_upload_part(*self.lean, where, number, body=body)
+        if etag is None:
+            sent = await self.client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload.upload_id, PartNumber=number, Body=body
+            )
+            etag = str(sent["ETag"])
+        stated = part_etag_md5(etag)
+        if stated is not None and stated != await asyncio.to_thread(_md5_hex, body):
+            raise IntegrityError(f"S3 stored other bytes than were sent for part {number}.")
+
+    async def digest(self, key: str, token: str, *, offset: int, length: int) -> str | None:
+        upload = self._upload(key, token)
+        if upload is None:
+            return None
+        held = await held_parts(self.client, self.bucket, key, upload.upload_id)
+        part = (held or {}).get(offset // upload.part_size + 1)
+        if part is None or part.size != length:
+            return None
+        return part_etag_md5(part.etag)
+
+    async def complete(self, key: str, token: str, size: int) -> str:
+        """Publishes the object; its ETag."""
+        upload = self._upload(key, token)
+        if upload is None:
+            raise IntegrityError(f"S3: no open upload for {key!r}; the next run copies it again.")
+        held = await held_parts(self.client, self.bucket, key, upload.upload_id) or {}
+        count = -(-size // upload.part_size)
+        wanted = [
+            min(upload.part_size, size - (n - 1) * upload.part_size) for n in range(1, count + 1)
+        ]
+        got = [held[n].size if n in held else -1 for n in range(1, count + 1)]
+        if got != wanted:
+            raise IntegrityError(f"S3: the upload of {key!r} lacks parts; the next run sends them.")
+        parts = [{"PartNumber": n, "ETag": held[n].etag} for n in range(1, count + 1)]
+        done = await self.client.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload.upload_id,
+            MultipartUpload={"Parts": parts},
+        )
+        self.ledger.forget(key)
+        etag = str(done.get("ETag", ""))
+        if not _assembled_from(etag, [held[n] for n in range(1, count + 1)]):
+            await self.client.delete_object(Bucket=self.bucket, Key=key)
+            raise IntegrityError(
+                f"S3 assembled {key!r} from other parts than were verified; it was removed.",
+                hint="The next run copies it again.",
+            )
+        return etag
+
+    async def discard(self, key: str, token: str) -> None:
+        upload = self._upload(key, token)
+        if upload is not None:
+            await abort_quietly(self.client, self.bucket, key, upload.upload_id)
+            self.ledger.forget(key)
+
+
+def _check_plan(plan: PartPlan) -> None:
+    if plan.size > plan.part_bytes and plan.part_bytes < MIN_PART:
+        raise UsageError(
+            f"S3 parts must be at least 5 MiB; the chunk size is {plan.part_bytes} bytes.",
+            hint="Nothing was sent. Raise --multi-thread-chunk-size to 5 or more.",
+        )
+    if -(-plan.size // plan.part_bytes) > MAX_PARTS:
+        raise UsageError(
+            f"S3 takes at most {MAX_PARTS} parts; {plan.size} bytes in parts of "
+            f"{plan.part_bytes} would need more.",
+            hint="Nothing was sent. Raise --multi-thread-chunk-size.",
+        )
+
+
+def _assembled_from(etag: str, parts: list[HeldPart]) -> bool:
+    """Whether a multipart ETag names exactly ``parts`` in order (true when the store's ETag
+    follows no known scheme: the per-part checks then stand alone)."""
+    found = _MULTIPART_ETAG.fullmatch(etag.strip('"').lower())
+    md5s = [part_etag_md5(part.etag) for part in parts]
+    if found is None or None in md5s:
+        return True
+    joined = b"".join(bytes.fromhex(m) for m in md5s if m is not None)
+    return found.group(1) == _md5_hex(joined) and int(found.group(2)) == len(parts)
+
+
+def _md5_hex(body: bytes) -> str:
+    # MD5 because S3 names a part by it (its ETag).
+    return hashlib.md5(body, usedforsecurity=False).hexdigest()

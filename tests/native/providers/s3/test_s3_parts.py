@@ -1,0 +1,226 @@
+"""One big file synced to real S3 servers (rclone serve s3, moto) in concurrent parts, killed at
+seeded points and resumed: only the parts the server does not hold are sent again, nothing
+appears under the final key before CompleteMultipartUpload, and a source edited while the run
+was down is copied afresh with the stale upload aborted.
+
+A kill is an exception no handler catches (as SIGKILL leaves things); the provider is rebuilt
+for each run, so all that carries over is what a killed process leaves: the journal, the
+upload ledger file and the server's open upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncoxide.engine.pair_store import MemoryPairStore
+from syncoxide.engine.parts import PartSettings
+from syncoxide.engine.run import RunOptions, RunReport, run_pair
+from syncoxide.errors import NotFoundError
+from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.native.providers.s3.provider import S3Provider
+from syncoxide.native.providers.s3.settings import S3Settings, create_client
+from syncoxide.ports import FixedClock, SeededRandom
+from syncoxide.sync.plan import Mode
+from syncoxide.wal.replay import replay_journal
+from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+
+PART = 5 * 1024 * 1024  # the smallest part S3 allows
+PARTS = 7
+SIZE = (PARTS - 1) * PART + 4321  # 7 parts, the last one short: about 30 MiB
+_roots = itertools.count()
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing after it runs."""
+
+
+class DyingS3(S3Provider):
+    """An S3 root whose process dies when it is about to send part number ``parts_left + 1``;
+    counts the parts and bytes it sends."""
+
+    def __init__(self, settings: S3Settings, parts_left: int = -1) -> None:
+        super().__init__(settings)
+        self.parts_left = parts_left
+        self.parts_sent = 0
+        self.bytes_sent = 0
+
+    async def write_part(self, path, token, offset, chunks, *, size):  # type: ignore[no-untyped-def]
+        if self.parts_left == 0:
+            raise Killed
+        self.parts_left -= 1
+        counted = []
+        async for block in chunks:
+            counted.append(block)
+            self.bytes_sent += len(block)
+        self.parts_sent += 1
+
+        async def again() -> Any:
+            for block in counted:
+                yield block
+
+        await super().write_part(path, token, offset, again(), size=size)
+
+
+@pytest.fixture(params=["rclone", "moto"])
+def s3_server(request: pytest.FixtureRequest) -> S3Server:
+    server: S3Server = request.getfixturevalue(f"{request.param}_s3")
+    return server
+
+
+class Setup:
+    def __init__(self, root: Path, server: S3Server, seed: int = 7) -> None:
+        self.source_dir = root / "a"
+        self.source_dir.mkdir()
+        self.content = random.Random(seed).randbytes(SIZE)
+        (self.source_dir / "big.bin").write_bytes(self.content)
+        self.state = root / "state"
+        self.store = MemoryPairStore()
+        self.settings = S3Settings(
+            bucket=server.bucket,
+            prefix=f"parts{os.getpid()}-{next(_roots)}",
+            endpoint_url=server.endpoint,
+            access_key_id=ACCESS_KEY,
+            secret_access_key=SECRET_KEY,
+            max_attempts=1,
+        )
+        self.dest = DyingS3(self.settings)
+
+    def run(self, *, parts_left: int = -1, streams: int = 3) -> RunReport:
+        self.dest = DyingS3(self.settings, parts_left)  # a new process: nothing in memory
+        self.dest.keep_state_in(self.state)
+        options = RunOptions(Mode.SYNC, parts=PartSettings(streams, 2 * PART, PART))
+
+        async def go() -> RunReport:
+            try:
+                return await run_pair(
+                    LocalProvider(self.source_dir),
+                    self.dest,
+                    self.store,
+                    options,
+                    clock=FixedClock(1_700_000_000.0),
+                    random=SeededRandom(b"s3-parts"),
+                )
+            finally:
+                await self.dest.aclose()
+
+        return asyncio.run(go())
+
+    def journaled_parts(self) -> int:
+        return len(replay_journal(self.store.journal or b"").parts.get(0, {}))
+
+    def key(self) -> str:
+        return f"{self.settings.prefix}/big.bin"
+
+    async def _client_call(self, name: str, **args: Any) -> Any:
+        async with create_client(self.settings) as client:
+            return await getattr(client, name)(Bucket=self.settings.bucket, **args)
+
+    def stored(self) -> bytes:
+        async def read() -> bytes:
+            async with create_client(self.settings) as client:
+                reply = await client.get_object(Bucket=self.settings.bucket, Key=self.key())
+                async with reply["Body"] as body:
+                    return bytes(await body.read())
+
+        return asyncio.run(read())
+
+    def final_key_absent(self) -> bool:
+        async def probe() -> bool:
+            async with S3Provider(self.settings) as provider:
+                try:
+                    await provider.stat("big.bin")
+                except NotFoundError:
+                    return True
+                return False
+
+        return asyncio.run(probe())
+
+    def open_uploads(self) -> list[str]:
+        listed = asyncio.run(self._client_call("list_multipart_uploads", Prefix=self.key()))
+        return [str(u["UploadId"]) for u in listed.get("Uploads", []) if u["Key"] == self.key()]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_big_file_goes_up_in_parts_and_arrives_whole(s3_server: S3Server, tmp_path: Path) -> None:
+    setup = Setup(tmp_path, s3_server)
+    report = setup.run()
+    assert not report.failures
+    assert setup.dest.parts_sent == PARTS and setup.dest.bytes_sent == SIZE
+    assert _sha256(setup.stored()) == _sha256(setup.content)
+    assert setup.open_uploads() == []
+
+    async def listed_mtime() -> int:
+        async with S3Provider(setup.settings) as provider:
+            return (await provider.stat("big.bin")).mtime_ns
+
+    source_mtime = (setup.source_dir / "big.bin").stat().st_mtime_ns
+    assert abs(asyncio.run(listed_mtime()) - source_mtime) < 10**6
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_killed_parallel_copy_resumes_sending_only_missing_parts(
+    s3_server: S3Server, tmp_path: Path, seed: int
+) -> None:
+    setup = Setup(tmp_path, s3_server, seed)
+    kill_at = random.Random(seed).randrange(1, PARTS - 1)
+    with pytest.raises(Killed):
+        setup.run(parts_left=kill_at)
+    assert setup.final_key_absent()  # nothing under the final key before completion
+    assert len(setup.open_uploads()) == 1
+    journaled = setup.journaled_parts()
+    assert 0 < journaled <= kill_at
+    report = setup.run()
+    assert len(report.resumed) == 1 and not report.failures
+    assert setup.dest.parts_sent == PARTS - journaled
+    assert setup.dest.bytes_sent == SIZE - journaled * PART
+    assert _sha256(setup.stored()) == _sha256(setup.content)
+    assert setup.open_uploads() == [] and setup.store.journal is None
+
+
+def test_a_source_edited_while_down_is_copied_afresh(s3_server: S3Server, tmp_path: Path) -> None:
+    setup = Setup(tmp_path, s3_server)
+    with pytest.raises(Killed):
+        setup.run(parts_left=3, streams=1)
+    (stale,) = setup.open_uploads()
+    changed = setup.content[: 2 * PART] + b"edited" + setup.content[2 * PART + 6 :]
+    (setup.source_dir / "big.bin").write_bytes(changed)
+    os.utime(setup.source_dir / "big.bin", ns=(2 * 10**18, 2 * 10**18))
+    setup.run()
+    assert _sha256(setup.stored()) == _sha256(changed)
+    assert stale not in setup.open_uploads() and setup.open_uploads() == []
+
+
+def test_parts_smaller_than_s3_allows_are_refused_before_sending(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    setup = Setup(tmp_path, s3_server)
+    setup.dest = DyingS3(setup.settings)
+    small = PartSettings(2, 2 * 1024 * 1024, 1024 * 1024)
+    options = RunOptions(Mode.SYNC, parts=small)
+
+    async def go() -> RunReport:
+        async with setup.dest:
+            return await run_pair(
+                LocalProvider(setup.source_dir),
+                setup.dest,
+                setup.store,
+                options,
+                clock=FixedClock(1_700_000_000.0),
+                random=SeededRandom(b"s3-parts"),
+            )
+
+    report = asyncio.run(go())
+    (failure,) = report.failures
+    assert "S3 parts must be at least 5 MiB" in failure.message
+    assert setup.dest.parts_sent == 0 and setup.final_key_absent()
