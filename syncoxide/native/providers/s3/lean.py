@@ -167,7 +167,7 @@ async def lean_upload_part(
     where: tuple[str, str, str],
     number: int,
     *,
-    body: bytes,
+    body: bytes | bytearray,
 ) -> str | None:
     """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
     or None for any reply but 200 (the caller then goes through botocore).
@@ -187,5 +187,5 @@ async def lean_upload_part(
         return reply.headers.get("ETag", "") if reply.status == 200 else None
 
 
-def _md5(body: bytes) -> bytes:
+def _md5(body: bytes | bytearray) -> bytes:
     return hashlib.md5(body, usedforsecurity=False).digest()

