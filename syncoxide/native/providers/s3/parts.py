@@ -92,6 +92,11 @@ class S3Parts:
         found = self.ledger.find(key)
         return found if found is not None and found.token == token else None
 
+    def part_length(self, key: str, token: str, offset: int, size: int) -> int:
+        """The length the plan gives the part at ``offset`` (0 without an open upload)."""
+        upload = self._upload(key, token)
+        return 0 if upload is None else max(0, min(upload.part_size, size - offset))
+
     async def write(self, key: str, token: str, offset: int, body: bytes | bytearray) -> None:
         upload = self._upload(key, token)
         if upload is None:

@@ -455,10 +455,9 @@ class S3Provider:
     ) -> None:
         parts = await self._parts()
         # One part is held whole: S3 takes a part in one request with its length and MD5.
-        # Filled in place, so a part costs its own size in memory, not twice that.
-        body = bytearray()
-        async for block in chunks:
-            body += block
+        # Allocated once at its length and filled in place: growing it block by block cost
+        # copies and left the allocator holding several parts' worth per stream.
+        body = await _gather_part(chunks, parts.part_length(self._key(path), token, offset, size))
         with self._translated(path):
             await parts.write(self._key(path), token, offset, body)
 
@@ -616,6 +615,21 @@ class S3Provider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+
+async def _gather_part(chunks: AsyncIterator[bytes], expected: int) -> bytearray:
+    """The blocks of one part in one buffer of ``expected`` bytes (trimmed or grown if the
+    source gave another count, which the engine then reports as a changed source)."""
+    body, filled = bytearray(expected), 0
+    async for block in chunks:
+        end = filled + len(block)
+        if end <= expected:
+            body[filled:end] = block
+        else:
+            body[filled:] = block
+        filled = end
+    del body[filled:]
+    return body
 
 
 def _verify(
