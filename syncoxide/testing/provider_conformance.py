@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import cast
 
 from syncoxide.errors import (
     AlreadyExistsError,
@@ -16,7 +17,7 @@ from syncoxide.errors import (
     IntegrityError,
     NotFoundError,
 )
-from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.providers.contract import Entry, EntryKind, PartPlan, Provider, WritesParts
 
 ProviderFactory = Callable[[], Awaitable[Provider]]
 Check = Callable[[ProviderFactory], Awaitable[None]]
@@ -182,6 +183,52 @@ async def check_unicode_names(make: ProviderFactory) -> None:
     assert name in await _tree(provider)
 
 
+async def check_parts_arrive_whole_and_only_at_commit(make: ProviderFactory) -> None:
+    """For a ``WritesParts`` provider: ranges written out of order read back with their
+    digests, nothing shows under the final name before ``commit_parts``, the committed file
+    is whole, and ``discard_parts`` drops a partial object. Others pass untouched."""
+    provider = await make()
+    if not callable(getattr(provider, "write_part", None)):
+        return
+    parts = cast(WritesParts, provider)
+    part = 5 * 1024 * 1024  # the smallest part S3 allows
+    content = b"".join(hashlib.sha256(bytes([i])).digest() * (part // 32) for i in range(2))
+    content += b"tail" * 25
+    plan = PartPlan(len(content), part, MTIME)
+    kind = await parts.begin_parts("big/file.bin", "conformance", plan) or "sha1"
+    for offset in (2 * part, 0, part):
+        piece = content[offset : offset + part]
+        await parts.write_part(
+            "big/file.bin", "conformance", offset, _chunks(piece), size=len(content)
+        )
+        read = await parts.part_digest(
+            "big/file.bin", "conformance", offset=offset, length=len(piece), kind=kind
+        )
+        assert read == hashlib.new(kind, piece).hexdigest(), f"range {offset} read back {read}"
+    files = {p for p, e in (await _tree(provider)).items() if e.kind is EntryKind.FILE}
+    assert "big/file.bin" not in files, "a file appeared under its name before commit"
+    whole = hashlib.sha1(content).hexdigest()  # noqa: S324
+    entry = await parts.commit_parts(
+        "big/file.bin",
+        "conformance",
+        size=len(content),
+        mtime_ns=MTIME,
+        whole_digest=whole,
+        hash_kind="sha1",
+    )
+    assert entry.size == len(content) and await _read(provider, "big/file.bin") == content
+    assert _close_mtime(provider, (await provider.stat("big/file.bin")).mtime_ns, MTIME)
+    await parts.begin_parts("big/other.bin", "dropped", plan)
+    await parts.write_part(
+        "big/other.bin", "dropped", 0, _chunks(content[:part]), size=len(content)
+    )
+    await parts.discard_parts("big/other.bin", "dropped")
+    gone = await parts.part_digest("big/other.bin", "dropped", offset=0, length=part, kind=kind)
+    assert gone is None, "a discarded partial still answers"
+    leftovers = [p for p, e in (await _tree(provider)).items() if e.kind is EntryKind.PARTIAL]
+    assert not leftovers, f"partials left behind: {leftovers}"
+
+
 CHECKS: tuple[Check, ...] = (
     check_write_then_read,
     check_listing,
@@ -194,6 +241,7 @@ CHECKS: tuple[Check, ...] = (
     check_mkdir_idempotent,
     check_empty_file,
     check_unicode_names,
+    check_parts_arrive_whole_and_only_at_commit,
 )
 
 
