@@ -5,7 +5,9 @@ cut into ranges of ``PART_BYTES``; ``streams`` of them are in flight at once. Ea
 hashed as it is read from the source, written into the destination's partial object (named by
 a token derived from the journal, so the next run finds it), read back from storage and hashed
 again. Only when both digests agree is a PART record appended to the journal. So the journal
-never vouches for bytes that were not verified where they are stored.
+never vouches for bytes that were not verified where they are stored. The destination opens
+its partial object first (``begin_parts``) and may name the one digest kind it can vouch for
+per stored range (S3: MD5, which is a part's ETag); ranges are then hashed in that kind.
 
 After a crash the resumed action finds its PART records, reads each range back once more and
 keeps it only if its digest still matches (a part lost with the page cache, or changed while
