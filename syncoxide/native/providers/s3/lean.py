@@ -168,18 +168,22 @@ async def lean_upload_part(
     number: int,
     *,
     body: bytes | bytearray,
+    content_md5: bool = True,
 ) -> str | None:
     """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
     or None for any reply but 200 (the caller then goes through botocore).
 
     Why not botocore: over plain http it signs the payload, one SHA-256 pass plus two copies
     of every part, about a third of the CPU of a big upload. Content-MD5 lets the server check
-    the bytes instead.
+    the bytes instead; a caller that compares the part's ETag with its own MD5 afterwards
+    (copies in parts) passes ``content_md5=False`` and saves hashing every byte again.
     """
     bucket, key, upload_id = where
-    # In a thread: hashlib lets go of the GIL, so the next part is read and hashed meanwhile.
-    md5 = await asyncio.to_thread(_md5, body)
-    extra = {"content-md5": base64.b64encode(md5).decode(), "content-length": str(len(body))}
+    extra = {"content-length": str(len(body))}
+    if content_md5:
+        # In a thread: hashlib lets go of the GIL, so the next part is read and hashed meanwhile.
+        md5 = await asyncio.to_thread(_md5, body)
+        extra["content-md5"] = base64.b64encode(md5).decode()
     query = {"partNumber": str(number), "uploadId": upload_id}
     url, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:

@@ -96,6 +96,7 @@ class S3Provider:
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
         self._ledger: UploadLedger | None = None
+        self._process_ledger = UploadLedger(None)
         self._guard: AddressGuard | None = None
         self._features = Features(
             case_sensitive=True,
@@ -441,9 +442,10 @@ class S3Provider:
 
     # -- WritesParts: big files as resumable multipart uploads (see s3/parts.py) ------------
     async def _parts(self) -> S3Parts:
-        if self._ledger is None:  # no state folder: resumable within this process only
-            self._ledger = UploadLedger(None)
-        return S3Parts(await self._s3(), self._bucket, self._ledger, self._lean)
+        # Without a state folder, copies in parts resume within this process only. That
+        # ledger is theirs alone: a streamed upload without a ledger still aborts on failure.
+        ledger = self._ledger or self._process_ledger
+        return S3Parts(await self._s3(), self._bucket, ledger, self._lean)
 
     async def begin_parts(self, path: str, token: str, plan: PartPlan) -> str | None:
         parts = await self._parts()
