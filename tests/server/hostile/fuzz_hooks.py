@@ -90,10 +90,10 @@ def state_unchanged_after_refusal(ctx: Any, response: schemathesis.Response, cas
     changed = _changes.pop(case.id, None)
     if changed:
         request = response.request
-        body = request.body if isinstance(request.body, bytes | str | None) else "<stream>"
+        body = request.body if isinstance(request.body, bytes | str) else b""
         raise AssertionError(
-            f"{case.operation.label} answered {response.status_code} but changed the server.\n"
-            f"Request: {request.method} {request.url} body={str(body)[:300]!r}\n"
+            f"{case.operation.label}: refused with {response.status_code} but changed the server.\n"
+            f"Request: {request.method} {request.url} body={body[:300]!r}\n"
             + "\n".join(f"  {line}" for line in changed)
         )
     return True

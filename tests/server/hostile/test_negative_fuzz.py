@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ MAX_EXAMPLES = 20  # per operation and phase
 TIME_BUDGET_SECONDS = 150  # coverage cases come first; fuzzing repeats until it is spent
 CHECKS = "not_a_server_error,no_traceback_in_answer,state_unchanged_after_refusal"
 HOOKS = "tests.server.hostile.fuzz_hooks"
+PLANTED_HOOKS = "tests.server.hostile.fuzz_hooks_planted"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,10 @@ def give_the_account_something_to_lose(server: LiveServer, token: str) -> None:
     assert [answer.status_code for answer in made] == [200, 201, 201, 201], made
 
 
-def run_negative(server: LiveServer, token: str, reports: Path) -> subprocess.CompletedProcess[str]:
+def run_negative(
+    server: LiveServer, token: str, reports: Path, *limits: str, hooks: str = HOOKS
+) -> subprocess.CompletedProcess[str]:
+    """schemathesis in negative mode over the server's API; ``limits`` are more options."""
     tool = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
     assert tool, "pip install schemathesis"
     command = [
@@ -85,6 +90,7 @@ def run_negative(server: LiveServer, token: str, reports: Path) -> subprocess.Co
         "ndjson",
         "--report-ndjson-path",
         str(reports / "run.ndjson"),
+        *limits,
     ]
     return subprocess.run(
         command,
@@ -94,7 +100,7 @@ def run_negative(server: LiveServer, token: str, reports: Path) -> subprocess.Co
         cwd=PROJECT_ROOT,
         env={
             **os.environ,
-            "SCHEMATHESIS_HOOKS": HOOKS,
+            "SCHEMATHESIS_HOOKS": hooks,
             "SYNCOXIDE_FUZZ_DATA_DIR": str(server.data_dir),
             "SYNCOXIDE_FUZZ_URL": server.url,
             "SYNCOXIDE_FUZZ_TOKEN": token,
@@ -118,6 +124,31 @@ def cases_per_operation(report: Path) -> Counter[str]:
 def refusals_compared(report: Path) -> Counter[str]:
     """Refused requests whose state before and after was compared, per operation."""
     return Counter(json.loads(report.read_text()) if report.exists() else {})
+
+
+def test_the_state_check_names_what_a_refusal_changed(
+    fuzzed_server: tuple[LiveServer, str], tmp_path: Path
+) -> None:
+    """A file planted in the blob store during each request must fail the run, by name."""
+    server, token = fuzzed_server
+    only_one = (
+        "--include-operation-id",
+        "list_shares",
+        "--phases",
+        "coverage",
+        "--max-examples",
+        "2",
+    )
+    try:
+        result = run_negative(server, token, tmp_path, *only_one, hooks=PLANTED_HOOKS)
+    finally:
+        for planted in (server.data_dir / "blobs").glob("planted-*"):
+            planted.unlink()
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "GET /api/v1/shares: refused with 4" in result.stdout, result.stdout[-3000:]
+    assert "but changed the server." in result.stdout
+    assert re.search(rf"Request: [A-Z]+ {server.url}/api/v1/shares", result.stdout)
+    assert "file blobs/planted-" in result.stdout and ": created (24 bytes)" in result.stdout
 
 
 def test_forbidden_input_gets_a_clear_refusal_from_every_operation(
