@@ -75,8 +75,29 @@ def test_files_created_rewritten_and_removed_are_named(tmp_path: Path) -> None:
 def test_a_changed_storage_listing_is_named(tmp_path: Path) -> None:
     listings: list[list[dict[str, Any]]] = [[{"path": "a.txt"}], []]
     reader = StateReader(make_data_dir(tmp_path), listings.pop)
-    before, after = reader.take(), reader.take()
-    assert differences(before, after) == ["storage listing: [] -> [{'path': 'a.txt'}]"]
+    before = reader.take()
+    write(tmp_path, "INSERT INTO links VALUES ('b', 'second')")
+    found = differences(before, reader.take())
+    assert "storage listing: [] -> [{'path': 'a.txt'}]" in found
+    reader.close()
+
+
+def test_the_listing_is_asked_for_again_only_when_rows_or_files_moved(tmp_path: Path) -> None:
+    asked: list[int] = []
+
+    def listing() -> list[dict[str, Any]]:
+        asked.append(1)
+        return []
+
+    reader = StateReader(make_data_dir(tmp_path), listing)
+    reader.take()
+    reader.take()
+    assert len(asked) == 1
+    write(tmp_path, "UPDATE api_tokens SET last_used_at = 300")  # an allowed change still counts
+    reader.take()
+    (tmp_path / "blobs" / "two").write_bytes(b"x")
+    reader.take()
+    assert len(asked) == 3
     reader.close()
 
 
