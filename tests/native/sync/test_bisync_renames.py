@@ -218,3 +218,20 @@ def test_bisync_renames_killed_midway_resume_from_the_journal(moves: int) -> Non
     assert pair.user_files(pair.one) == pair.user_files(pair.two) == expected
     assert pair.two.bytes_written == 0
     _settled(pair)
+
+
+def test_a_failed_move_keeps_both_names_and_the_next_run_carries_it() -> None:
+    pair = Pair()
+    pair.two = MemoryProvider("two", server_side_move=False, server_side_copy=False)
+    pair.one.put("a", BIG, T0)
+    pair.one.put("keep", b"k", T0)
+    pair.run()
+    _rename(pair.one, "a", "b")
+    pair.two.corrupt_next_writes = 10
+    report = pair.run()
+    assert report.failures
+    assert pair.user_files(pair.two) == {"a": BIG, "keep": b"k"}  # nothing half-written
+    pair.two.corrupt_next_writes = 0
+    assert plan_lines(pair.run()) == ["rename path2 b"]
+    assert pair.user_files(pair.two) == {"b": BIG, "keep": b"k"}
+    _settled(pair)
