@@ -23,6 +23,7 @@ different new names both survive. Empty files never pair (every empty file looks
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -110,11 +111,15 @@ def find_bisync_renames(
     found: list[BisyncRename] = []
     for side in (Side.PATH1, Side.PATH2):
         arrived, gone = _candidates(sides, state, side, set(blocked))
-        free = sorted(gone)
+        # Indexed by size: a renamed folder of 10k files must not compare 10k x 10k pairs.
+        free: dict[int, list[str]] = defaultdict(list)
+        for old_key in sorted(gone):
+            free[gone[old_key].size].append(old_key)
         for new_key in sorted(arrived):
+            same_size = free[arrived[new_key].size]
             graded = [
                 (grade, old_key)
-                for old_key in free
+                for old_key in same_size
                 if (
                     grade := _grade(
                         arrived[new_key],
@@ -129,6 +134,6 @@ def find_bisync_renames(
                 continue
             sure = [old for grade, old in graded if grade]
             old_key = sure[0] if sure else graded[0][1]
-            free.remove(old_key)
+            same_size.remove(old_key)
             found.append(BisyncRename(side, new_key, old_key, sure=bool(sure)))
     return found
