@@ -4,6 +4,11 @@ A side contributes a digest only where it is cheap: listed with the entry
 (``Features.listing_hash_kinds``, e.g. a WebDAV or Drive checksum) or a local read
 (``hashes_cheaply``). A remote that would have to download a file to hash it is not asked;
 its files are then copied as before. See ``syncoxide.sync.renames`` for the policy.
+
+Bisync (``verify_bisync_guesses``) is stricter about guesses and looser about cost: a pair
+found on size and mtime alone is planned only once a digest of the new file equals the old
+bytes' (kept in the pair state, or read from the other side's unchanged copy). That read is
+made even on a remote, since the alternative, a full copy, reads the same bytes and writes them.
 """
 
 from __future__ import annotations
