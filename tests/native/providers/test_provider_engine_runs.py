@@ -19,7 +19,7 @@ from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.sftp.provider import SftpProvider
 from syncoxide.native.providers.webdav.provider import WebDavProvider
-from syncoxide.providers.contract import Entry, Provider
+from syncoxide.providers.contract import Entry
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers.s3 import test_provider_s3
@@ -88,7 +88,9 @@ async def _read_all(provider, paths: list[str]) -> dict[str, bytes]:
         await provider.aclose()
 
 
-async def _bisync_rename(source: Path, target: Provider, files: dict[str, bytes]) -> list[str]:
+async def _bisync_rename(
+    source: Path, target: S3Provider | WebDavProvider | SftpProvider, files: dict[str, bytes]
+) -> list[str]:
     """Bisync, rename the big folder locally, bisync again: the plan the second run made.
 
     Every write to the server in that run is counted: a carried rename sends no file content."""
