@@ -295,8 +295,7 @@ class LocalProvider:
         with translated(path):
             await asyncio.to_thread(delta.open)
             try:
-                async for block in blocks_of(chunks, block_bytes):
-                    await asyncio.to_thread(delta.apply, block)
+                await _apply_pipelined(delta, blocks_of(chunks, block_bytes))
                 info = delta.seal(mtime_ns, expected_digest() if expected_digest else None)
                 if self._durable:
                     await self._group_commit.flush(delta.fd)
@@ -341,6 +340,22 @@ class LocalProvider:
     async def hash(self, path: str, kind: str) -> str:
         with translated(path):
             return await asyncio.to_thread(_hash_file, self.full(path), kind)
+
+
+async def _apply_pipelined(delta: DeltaFile, blocks: AsyncIterator[bytes]) -> None:
+    """Block n is compared (and hashed) in a worker thread while block n+1 is read: on two
+    cores that hides the source read behind the digest. Blocks still apply in order."""
+    applying: asyncio.Future[None] | None = None
+    try:
+        async for block in blocks:
+            if applying is not None:
+                await applying
+            applying = asyncio.ensure_future(asyncio.to_thread(delta.apply, block))
+        if applying is not None:
+            await applying
+    finally:
+        if applying is not None and not applying.done():
+            await asyncio.wait([applying])  # never close the file under a running apply
 
 
 class _Reader:
