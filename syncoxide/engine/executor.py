@@ -333,6 +333,10 @@ class Executor:
         if known:  # --checksum already compared them
             kind = sorted(known)[0]
             return source.hashes[kind] == target.hashes[kind]
+        if delta_writer(dest, source, target, self.delta) is not None:
+            # The delta compares every block anyway and only sets the time when none
+            # differs: hashing both files first would read each of them once more.
+            return False
         return await self._twins(source_side, source, dest, target)
 
     async def _twins(self, one: Provider, a: Entry, two: Provider, b: Entry) -> bool:

@@ -167,6 +167,20 @@ def test_a_shrunk_file_writes_nothing_but_is_cut(tmp_path: Path, written: list[i
     assert pair.dest.deltas[0].blocks_bytes == 0 == sum(written)
 
 
+def test_a_touched_file_keeps_its_inode_and_gets_the_new_time(
+    tmp_path: Path, written: list[int]
+) -> None:
+    old = _old()
+    pair = Pair(tmp_path, old)
+    before = (tmp_path / "b" / "big.bin").stat()
+    pair.write_source(old, MTIME + 10**9)
+    assert not pair.run().failures
+    after = (tmp_path / "b" / "big.bin").stat()
+    assert pair.dest.deltas[0].blocks_bytes == 0 == sum(written)
+    assert after.st_ino == before.st_ino and after.st_mtime_ns == MTIME + 10**9
+    assert pair.dest_bytes() == old and pair.leftovers() == []
+
+
 def test_whole_file_turns_deltas_off(tmp_path: Path) -> None:
     old = _old()
     pair = Pair(tmp_path, old)

@@ -13,6 +13,7 @@ name with ``os.replace``, so the old file stays whole under its name until that 
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import os
@@ -76,6 +77,7 @@ class DeltaFile:
         self.fd = -1
         self.blocks_bytes = 0
         self.base_bytes = 0
+        self.old_size = -1
         #: Bytes from the start already compared (and written where they differed), in order.
         self.covered = 0
 
@@ -84,8 +86,8 @@ class DeltaFile:
         source_fd = os.open(self.final, os.O_RDONLY)
         try:
             self.fd = os.open(self.partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-            old_size = os.fstat(source_fd).st_size
-            self.base_bytes = _clone(source_fd, self.fd, min(old_size, self.size))
+            self.old_size = os.fstat(source_fd).st_size
+            self.base_bytes = _clone(source_fd, self.fd, min(self.old_size, self.size))
         finally:
             os.close(source_fd)
         os.ftruncate(self.fd, self.size)
@@ -102,9 +104,24 @@ class DeltaFile:
             self.blocks_bytes += len(block)
             if os.pread(self.fd, len(block), offset) != block:
                 raise IntegrityError(f"{self.final!r}: a block did not read back as written.")
+        self.covered += len(block)
+
+    def absorb(self, block: bytes) -> None:
+        """Add the next block to the whole-file digest (it equals the stored one once
+        ``apply`` of that block returns; nothing is committed unless every apply did)."""
         if self.hasher is not None:
             self.hasher.update(block)
-        self.covered += len(block)
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the old file already held these bytes: only its mtime differs."""
+        return self.blocks_bytes == 0 and self.old_size == self.size
+
+    def touch_old(self, mtime_ns: int) -> os.stat_result:
+        """Drop the copy and give the old file (equal to the new one) its new mtime."""
+        self.discard()
+        os.utime(self.final, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
+        return os.lstat(self.final)
 
     def digest(self) -> str | None:
         return None if self.hasher is None else str(self.hasher.hexdigest())
@@ -135,3 +152,22 @@ class DeltaFile:
             self.fd = -1
         with suppress(OSError):  # never created, or already gone
             os.unlink(self.partial)
+
+
+async def apply_pipelined(delta: DeltaFile, blocks: AsyncIterator[bytes]) -> None:
+    """Three stages at once: block n is compared (and written) in one worker thread and
+    hashed in another while block n+1 is read from the source. On two cores the whole-file
+    digest, the slowest stage (SHA-1 ~0.5 GB/s here), then sets the pace alone."""
+    running: list[asyncio.Future[None]] = []
+    try:
+        async for block in blocks:
+            await asyncio.gather(*running)
+            running = [
+                asyncio.ensure_future(asyncio.to_thread(delta.apply, block)),
+                asyncio.ensure_future(asyncio.to_thread(delta.absorb, block)),
+            ]
+        await asyncio.gather(*running)
+    finally:
+        pending = [future for future in running if not future.done()]
+        if pending:
+            await asyncio.wait(pending)  # never close the file under a running stage

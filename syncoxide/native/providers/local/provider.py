@@ -31,7 +31,7 @@ from syncoxide.errors import (
     ProviderError,
     UsageError,
 )
-from syncoxide.native.providers.local.delta import DeltaFile, blocks_of
+from syncoxide.native.providers.local.delta import DeltaFile, apply_pipelined, blocks_of
 from syncoxide.native.providers.local.parts import commit as commit_parts
 from syncoxide.native.providers.local.parts import (
     open_for_parts,
@@ -295,11 +295,14 @@ class LocalProvider:
         with translated(path):
             await asyncio.to_thread(delta.open)
             try:
-                await _apply_pipelined(delta, blocks_of(chunks, block_bytes))
+                await apply_pipelined(delta, blocks_of(chunks, block_bytes))
                 info = delta.seal(mtime_ns, expected_digest() if expected_digest else None)
-                if self._durable:
-                    await self._group_commit.flush(delta.fd)
-                delta.publish()
+                if delta.unchanged:
+                    info = delta.touch_old(mtime_ns)  # a `touch`: no need for a new file
+                else:
+                    if self._durable:
+                        await self._group_commit.flush(delta.fd)
+                    delta.publish()
             except BaseException:
                 delta.discard()
                 raise
@@ -340,22 +343,6 @@ class LocalProvider:
     async def hash(self, path: str, kind: str) -> str:
         with translated(path):
             return await asyncio.to_thread(_hash_file, self.full(path), kind)
-
-
-async def _apply_pipelined(delta: DeltaFile, blocks: AsyncIterator[bytes]) -> None:
-    """Block n is compared (and hashed) in a worker thread while block n+1 is read: on two
-    cores that hides the source read behind the digest. Blocks still apply in order."""
-    applying: asyncio.Future[None] | None = None
-    try:
-        async for block in blocks:
-            if applying is not None:
-                await applying
-            applying = asyncio.ensure_future(asyncio.to_thread(delta.apply, block))
-        if applying is not None:
-            await applying
-    finally:
-        if applying is not None and not applying.done():
-            await asyncio.wait([applying])  # never close the file under a running apply
 
 
 class _Reader:
