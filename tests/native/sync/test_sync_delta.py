@@ -223,6 +223,23 @@ def test_a_source_edited_during_the_update_is_refused_then_recopied(tmp_path: Pa
     assert pair.dest_bytes() == second and len(pair.dest.deltas) == 1
 
 
+def test_an_old_file_written_to_during_the_update_is_not_trusted(tmp_path: Path) -> None:
+    """The blocks are compared with the old file, so an edit to it mid-update voids them."""
+    old = _old()
+    pair = Pair(tmp_path, old)
+    new = _edited(old, 100 * BLOCK, 150 * BLOCK)
+    pair.write_source(new, MTIME + 10**9)
+
+    def scribble() -> None:  # the old file takes the very edit: it would look unchanged
+        with (tmp_path / "b" / "big.bin").open("r+b") as handle:
+            handle.seek(100 * BLOCK)
+            handle.write(new[100 * BLOCK : 100 * BLOCK + 1])
+
+    pair.source.after, pair.source.hook = 1, scribble
+    assert not pair.run().failures  # refused once, then done again from the new state
+    assert pair.dest_bytes() == new and pair.leftovers() == []
+
+
 @pytest.mark.live  # the CLI, run and killed as a user would
 def test_the_cli_killed_mid_delta_leaves_the_old_file(tmp_path: Path) -> None:
     """A real SIGKILL during the update of a 96 MiB file: the old file is whole under its

@@ -5,10 +5,16 @@ How it works: the old file is duplicated into a partial file beside it
 (``.sxpart-delta-<random>``), by a reflink clone (``FICLONE``: no data moves, on btrfs, XFS,
 bcachefs) or else by ``copy_file_range`` (an in-kernel copy, no bytes through Python), cut or
 grown to the new size. Each incoming block of the new content is compared byte for byte with
-the same block of that copy; only a block that differs is written (``pwrite``) and read back.
-The whole-file digest is taken over the bytes as stored: every block hashed is one that was
-read from the copy and found equal to the source's. After an fsync the copy takes the final
-name with ``os.replace``, so the old file stays whole under its name until that instant.
+the same block of the old file; only a block that differs is written into the copy (``pwrite``)
+and read back. The comparison reads the old file, not the copy: a clone is a new inode whose
+pages are not cached, and reading it cold cost 7 s per GiB here against 0.3 s for the old
+file's cached pages. That is sound because the copy equals the old file as it was when copied,
+and the old file is checked (inode, size, mtime, ctime: any write moves ctime) to be the same
+before the copy and after the last comparison; if it changed, nothing is committed.
+
+The whole-file digest is thus over the bytes as stored: every block hashed was found equal to
+what the copy holds. After an fsync the copy takes the final name with ``os.replace``, so the
+old file stays whole under its name until that instant.
 """
 
 from __future__ import annotations
@@ -66,6 +72,10 @@ async def blocks_of(chunks: AsyncIterator[bytes], size: int) -> AsyncIterator[by
         yield bytes(pending)
 
 
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 class DeltaFile:
     """The partial copy behind one delta update (called from worker threads)."""
 
@@ -78,18 +88,18 @@ class DeltaFile:
         self.blocks_bytes = 0
         self.base_bytes = 0
         self.old_size = -1
+        self.old_fd = -1
+        self.old_id: tuple[int, ...] = ()
         #: Bytes from the start already compared (and written where they differed), in order.
         self.covered = 0
 
     def open(self) -> None:
         """Duplicate the old file (``FileNotFoundError`` when there is none)."""
-        source_fd = os.open(self.final, os.O_RDONLY)
-        try:
-            self.fd = os.open(self.partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-            self.old_size = os.fstat(source_fd).st_size
-            self.base_bytes = _clone(source_fd, self.fd, min(self.old_size, self.size))
-        finally:
-            os.close(source_fd)
+        self.old_fd = os.open(self.final, os.O_RDONLY)
+        self.old_id = _identity(os.fstat(self.old_fd))
+        self.old_size = self.old_id[1]
+        self.fd = os.open(self.partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        self.base_bytes = _clone(self.old_fd, self.fd, min(self.old_size, self.size))
         os.ftruncate(self.fd, self.size)
 
     def apply(self, block: bytes) -> None:
@@ -99,7 +109,7 @@ class DeltaFile:
             raise IntegrityError(
                 f"{self.final!r}: the source gave more than its {self.size} listed bytes."
             )
-        if os.pread(self.fd, len(block), offset) != block:
+        if os.pread(self.old_fd, len(block), offset) != block:
             write_at(self.fd, block, offset)
             self.blocks_bytes += len(block)
             if os.pread(self.fd, len(block), offset) != block:
@@ -133,6 +143,11 @@ class DeltaFile:
                 "it changed while it was being copied.",
                 hint="The previous version was kept; the next run copies the new one.",
             )
+        if _identity(os.fstat(self.old_fd)) != self.old_id:
+            raise IntegrityError(
+                f"{self.final!r} was written to during its delta update.",
+                hint="Nothing was committed; the update is tried again from its new state.",
+            )
         if wanted is not None and wanted != self.digest():
             raise IntegrityError(
                 f"{self.final!r} did not match its source after the delta update.",
@@ -142,11 +157,16 @@ class DeltaFile:
         return os.fstat(self.fd)
 
     def publish(self) -> None:
+        os.close(self.old_fd)
+        self.old_fd = -1
         os.close(self.fd)
         self.fd = -1
         os.replace(self.partial, self.final)
 
     def discard(self) -> None:
+        if self.old_fd >= 0:
+            os.close(self.old_fd)
+            self.old_fd = -1
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1

@@ -293,8 +293,8 @@ class LocalProvider:
     ) -> DeltaWritten:
         delta = DeltaFile(self.full(path), size, hash_kind)
         with translated(path):
-            await asyncio.to_thread(delta.open)
             try:
+                await asyncio.to_thread(delta.open)
                 await apply_pipelined(delta, blocks_of(chunks, block_bytes))
                 info = delta.seal(mtime_ns, expected_digest() if expected_digest else None)
                 if delta.unchanged:
