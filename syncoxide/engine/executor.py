@@ -281,17 +281,9 @@ class Executor:
         path: str,
         old: Entry | None,
     ) -> Entry:
-        by_delta = delta_writer(dest, source, old, self.delta)
+        by_delta = await self._transfer_delta(source_side, source, dest, path=path, old=old)
         if by_delta is not None:
-            async with self._large_slots:
-                try:
-                    settings, kind = self.delta, self.hash_kind
-                    done = await copy_delta(
-                        source_side, source, by_delta, path, kind=kind, settings=settings
-                    )
-                    return done.entry
-                except NotFoundError:
-                    pass  # the old file went away since the listing: copy the new one whole
+            return by_delta
         if source.size < SMALL_FILE_BYTES:
             return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
         in_parts = parts_writer(dest, source.size, self.parts)
@@ -309,6 +301,23 @@ class Executor:
                 job=job,
                 settings=self.parts,
             )
+
+    async def _transfer_delta(
+        self, source_side: Provider, source: Entry, dest: Provider, *, path: str, old: Entry | None
+    ) -> Entry | None:
+        """The new entry when ``source`` replaced ``old`` by its changed blocks; None when
+        this copy does not go as a delta."""
+        writer = delta_writer(dest, source, old, self.delta)
+        if writer is None:
+            return None
+        async with self._large_slots:
+            try:
+                done = await copy_delta(
+                    source_side, source, writer, path, kind=self.hash_kind, settings=self.delta
+                )
+            except NotFoundError:
+                return None  # the old file went away since the listing: copy the new one whole
+        return done.entry
 
     def _part_token(self, index: int) -> str:
         # Same journal, same action -> same token: the resumed run finds the partial object.

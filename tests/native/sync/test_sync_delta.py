@@ -44,8 +44,11 @@ class CountingDisk(LocalProvider):
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         self.deltas: list[DeltaWritten] = []
+        self.vanish = False  # the old file is deleted just before the update starts
 
     async def write_delta(self, path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+        if self.vanish:
+            os.unlink(self.full(path))
         done = await super().write_delta(path, chunks, **kwargs)
         self.deltas.append(done)
         return done
@@ -179,6 +182,16 @@ def test_a_touched_file_keeps_its_inode_and_gets_the_new_time(
     assert pair.dest.deltas[0].blocks_bytes == 0 == sum(written)
     assert after.st_ino == before.st_ino and after.st_mtime_ns == MTIME + 10**9
     assert pair.dest_bytes() == old and pair.leftovers() == []
+
+
+def test_an_old_file_gone_before_the_update_gets_a_whole_copy(tmp_path: Path) -> None:
+    old = _old()
+    pair = Pair(tmp_path, old)
+    new = _edited(old, 9)
+    pair.write_source(new, MTIME + 10**9)
+    pair.dest.vanish = True
+    assert not pair.run().failures
+    assert pair.dest_bytes() == new and pair.dest.deltas == [] and pair.leftovers() == []
 
 
 def test_whole_file_turns_deltas_off(tmp_path: Path) -> None:
