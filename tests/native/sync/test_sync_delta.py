@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from syncoxide.cli.main import main
 from syncoxide.engine.delta import DeltaSettings
 from syncoxide.engine.pair_store import MemoryPairStore
 from syncoxide.engine.run import RunOptions, RunReport, run_pair
@@ -283,3 +284,28 @@ def test_the_cli_killed_mid_delta_leaves_the_old_file(tmp_path: Path) -> None:
 
 def _partials(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.name.startswith(PARTIAL_PREFIX)]
+
+
+def test_the_cli_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SYNCOXIDE_STATE_DIR", str(tmp_path / "state"))
+    calls: list[str] = []
+    real = LocalProvider.write_delta
+
+    async def recorded(self, path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return await real(self, path, chunks, **kwargs)
+
+    monkeypatch.setattr(LocalProvider, "write_delta", recorded)
+    source, dest = tmp_path / "a", tmp_path / "b"
+    source.mkdir()
+    old = random.Random(5).randbytes(2 * 1024 * 1024)
+    (source / "f.bin").write_bytes(old)
+    assert main(["sync", str(source), str(dest)]) == 0
+    assert main(["sync", str(source), str(dest), "--delta-cutoff", "0"]) == 2
+    assert "--delta-cutoff" in capsys.readouterr().err
+    for flags, expected in ((["--whole-file"], []), (["--delta-cutoff", "1"], ["f.bin"])):
+        new = _edited(old, len(calls) + 1)
+        (source / "f.bin").write_bytes(new)
+        os.utime(source / "f.bin", ns=(MTIME + len(flags) * 10**9,) * 2)
+        assert main(["sync", str(source), str(dest), *flags]) == 0
+        assert calls == expected and (dest / "f.bin").read_bytes() == new
