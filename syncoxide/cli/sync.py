@@ -105,7 +105,7 @@ def _register_sync(commands: Any) -> None:
         "--no-track-renames",
         dest="track_renames",
         action="store_false",
-        help="sync mode: copy renamed files again instead of moving them at DST",
+        help="sync and bisync: copy renamed files again instead of moving them",
     )
     _add_selection_and_output(sync)
     _add_watch(sync)
