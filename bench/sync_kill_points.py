@@ -15,8 +15,8 @@ whose bytes are no version at all; converged = both sides equal and a rerun plan
 Delays are uniform between 0 and the duration of the round's uninterrupted run, measured on
 copies of the same trees first: that duration is the anchor, printed beside the median time a
 run takes to finish after its last kill. Kills that came after the run ended are counted as
-missed, not as kill points. A sync run journals its plan (a kill after that resumes it); bisync
-keeps no journal and plans again from its saved state, so it reports none left.
+missed, not as kill points. Kills that left a plan journal behind (the next run resumes from
+it rather than planning again) are counted apart.
 tests/native/sync/test_sync_crash_resume.py is the small seeded variant in the test command
 (8 kills per mode over 404 files).
 """
