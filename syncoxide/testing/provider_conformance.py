@@ -18,6 +18,7 @@ from syncoxide.errors import (
     NotFoundError,
 )
 from syncoxide.providers.contract import Entry, EntryKind, PartPlan, Provider, WritesParts
+from syncoxide.testing.delta_conformance import check_delta_update
 
 ProviderFactory = Callable[[], Awaitable[Provider]]
 Check = Callable[[ProviderFactory], Awaitable[None]]
@@ -242,6 +243,7 @@ CHECKS: tuple[Check, ...] = (
     check_empty_file,
     check_unicode_names,
     check_parts_arrive_whole_and_only_at_commit,
+    check_delta_update,
 )
 
 
