@@ -142,6 +142,38 @@ def bisync_rows(base: Path, sx: Path, rc: Path, state: Path, rcwork: Path, rclon
     ]
 
 
+def first_copy_rows(base: Path, repeat: int, extra: list[str]):
+    """Only the first copy, ``repeat`` times per tool in alternating order (who goes first
+    swaps each round); medians and our ratio to rclone's wall time."""
+    src = base / "src"
+    rclone = ["rclone", "--config", "/dev/null", "-q"]
+    runs: dict[str, list[tuple[float, float, float]]] = {"syncoxide": [], "rclone": []}
+    for round_ in range(repeat):
+        order = ["rclone", "syncoxide"] if round_ % 2 == 0 else ["syncoxide", "rclone"]
+        for tool in order:
+            dst, state = base / f"first_{tool}", base / "first_state"
+            for path in (dst, state):
+                shutil.rmtree(path, ignore_errors=True)
+            os.sync()
+            time.sleep(2)  # the disk is mounted with discard: let the deletes' TRIM settle
+            dst.mkdir()
+            command = (
+                [*rclone, "copy", str(src), str(dst)]
+                if tool == "rclone"
+                else [*SYNCOXIDE, str(src), str(dst), "--state-dir", str(state), "--json", *extra]
+            )
+            runs[tool].append(measure(command))
+    rows = [
+        ("first copy", tool, tuple(statistics.median(v) for v in zip(*runs[tool], strict=True)))
+        for tool in ("syncoxide", "rclone")
+    ]
+    walls = {tool: [run[0] for run in runs[tool]] for tool in runs}
+    ratio = statistics.median(walls["syncoxide"]) / statistics.median(walls["rclone"])
+    print(f"first copy walls: syncoxide {walls['syncoxide']}, rclone {walls['rclone']}")
+    print(f"syncoxide / rclone wall (medians of {repeat} alternating runs): {ratio:.2f}x")
+    return rows
+
+
 def print_table(rows) -> None:
     print(f"| {'case':<28} | {'tool':<9} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 30}|{'-' * 11}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
@@ -154,6 +186,12 @@ def main() -> None:
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument(
+        "--first-copy-only", action="store_true", help="time only the first copy, alternating"
+    )
+    parser.add_argument(
+        "--sx-arg", action="append", default=[], help="extra argument for syncoxide (repeatable)"
+    )
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_only:
@@ -177,6 +215,9 @@ def main() -> None:
         check=True,
     )
     print(f"tree ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if args.first_copy_only:
+        print_table(first_copy_rows(args.base, args.repeat, args.sx_arg))
+        return
     print_table(run_cases(args.base, args.repeat))
 
 

@@ -13,7 +13,6 @@ small files take one thread hop for the whole write.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import hashlib
 import os
 import stat as stat_flags
@@ -31,6 +30,7 @@ from syncoxide.errors import (
     ProviderError,
     UsageError,
 )
+from syncoxide.native.providers.local.durable import GroupCommit, journal_covers_batch
 from syncoxide.native.providers.local.parts import commit as commit_parts
 from syncoxide.native.providers.local.parts import (
     open_for_parts,
@@ -121,7 +121,7 @@ class LocalProvider:
                 hint="Nothing was changed. Create it first or check the path.",
             )
         self._durable = durable
-        self._group_commit = _GroupCommit()
+        self._group_commit: GroupCommit | None = None
         self._features = Features(
             case_sensitive=True,
             mtime_precision_ns=1,
@@ -208,13 +208,14 @@ class LocalProvider:
                     # under the GIL (measured: fewer futex waits, less CPU); only the fsync
                     # wait leaves the event loop, batched with other writers.
                     writer.open_and_write(blocks)
+                    del first, blocks  # the flush may wait a while: hold no file bytes
                 else:
                     await asyncio.to_thread(writer.open_and_write, blocks)
                     async for block in iterator:
                         await asyncio.to_thread(writer.append, block)
                 info = writer.seal(mtime_ns)
                 if self._durable:
-                    await self._group_commit.flush(writer.fd)
+                    await self._flusher().flush(writer.fd)
                 writer.publish(final)
             except BaseException:
                 writer.discard()
@@ -227,6 +228,13 @@ class LocalProvider:
             info.st_mtime_ns,
             {hash_kind: digest} if hash_kind and digest else {},
         )
+
+    def _flusher(self) -> GroupCommit:
+        # Made at the first write: the root of a destination may not exist before.
+        if self._group_commit is None:
+            root = str(self._root)
+            self._group_commit = GroupCommit(root if journal_covers_batch(root) else None)
+        return self._group_commit
 
     # -- WritesParts: big files in concurrent ranges, resumable (see engine/parts.py) --------
     async def write_part(
@@ -404,58 +412,3 @@ class _PartialWriter:
             self.fd = -1
         with suppress(OSError):
             os.unlink(self.partial)
-
-
-def _load_syncfs() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-
-
-_SYNCFS = _load_syncfs()
-
-
-def _make_durable(fds: list[int]) -> None:
-    """fsync each file, or for a batch one syncfs per filesystem (one journal commit)."""
-    if _SYNCFS is None or len(fds) < 3:
-        for fd in fds:
-            os.fsync(fd)
-        return
-    devices = {os.fstat(fd).st_dev: fd for fd in fds}
-    for fd in devices.values():
-        if _SYNCFS(fd) != 0:
-            error = ctypes.get_errno()
-            raise OSError(error, os.strerror(error))
-
-
-class _GroupCommit:
-    """Batches the fsync waits of concurrent writes: whoever arrives while a flush runs joins
-    the next one, so N small files cost about one disk flush instead of N."""
-
-    def __init__(self) -> None:
-        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def flush(self, fd: int) -> None:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((fd, future))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._drain())
-        await future
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            await asyncio.sleep(0)  # let writers finishing in this loop turn join the batch
-            batch, self._waiting = self._waiting, []
-            try:
-                await asyncio.to_thread(_make_durable, [fd for fd, _ in batch])
-            except OSError as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
