@@ -115,3 +115,30 @@ def test_many_small_local_writes_all_land(tmp_path: Path) -> None:
     names = {p.name for p in tmp_path.rglob("*") if p.is_file()}
     assert names == {f"f{i}" for i in range(300)}
     assert (tmp_path / "d2" / "f8").read_bytes() == b"file 8"
+
+
+def _drop_cache(path: Path) -> None:
+    os.sync()  # DONTNEED drops clean pages only
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 300_000, 3 * 1024 * 1024 + 7])
+@pytest.mark.parametrize("cold", [False, True])
+def test_reads_are_whole_whether_cached_or_not(tmp_path: Path, size: int, cold: bool) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f").write_bytes(data)
+    provider = LocalProvider(tmp_path)
+
+    async def read(offset: int = 0, length: int | None = None) -> bytes:
+        if cold:
+            _drop_cache(tmp_path / "f")
+        return b"".join([c async for c in provider.open_read("f", offset, length)])
+
+    assert asyncio.run(read()) == data
+    if size > 10:
+        assert asyncio.run(read(3, size // 2)) == data[3 : 3 + size // 2]
+        assert asyncio.run(read(size - 5)) == data[size - 5 :]
