@@ -6,6 +6,9 @@
 Needs Debian's rclone (apt-get install -y rclone). Cases, tools alternating in order, medians:
 - rename the tree's 20 x 32 MiB folder (the FACTS.md tree from bench/sync_local.py) and sync:
   syncoxide (renames tracked by default), rclone sync --track-renames, rclone sync;
+- the same rename on path1 of a bisync pair, then bisync: syncoxide --mode bisync (the rename
+  carried to path2 as moves), rclone bisync (1.60 tracks no renames in bisync: a delete plus
+  a copy of each file);
 - one file of --big-mib MiB, local to local: syncoxide (parts, 4 streams), rclone copy
   (its default multi-thread copy: 4 streams above 250 MiB);
 - that copy killed with SIGKILL once half its parts are journaled, then the rerun timed
@@ -63,6 +66,47 @@ def rename_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, fl
     return [("rename 20 big files' folder", n, _median(r)) for n, r in runs.items()]
 
 
+def _bisync_pair(base: Path, name: str) -> tuple[Path, Path]:
+    one, two = base / f"bi_{name}_1", base / f"bi_{name}_2"
+    for side in (one, two):
+        if not (side / "big").exists() and not (side / "big_renamed").exists():
+            shutil.rmtree(side, ignore_errors=True)
+            subprocess.run(["cp", "-a", str(base / "src"), str(side)], check=True)
+    return one, two
+
+
+def bisync_rename_rows(
+    base: Path, repeat: int
+) -> list[tuple[str, str, tuple[float, float, float]]]:
+    """Each round renames the big folder on path1 (there and back), then one timed bisync."""
+    pairs = {name: _bisync_pair(base, name) for name in ("sx", "rc")}
+    state, work = base / "bi_sx_state", base / "bi_rc_work"
+    tools = {
+        "syncoxide bisync": [*SYNCOXIDE, *map(str, pairs["sx"]), "--mode", "bisync",
+                             "--state-dir", str(state), "--json"],
+        "rclone bisync": [*RCLONE, "bisync", *map(str, pairs["rc"]), "--workdir", str(work)],
+    }  # fmt: skip
+    if not state.exists():
+        measure(tools["syncoxide bisync"])  # the first run records the pair's state
+    if not work.exists():
+        measure([*tools["rclone bisync"], "--resync"])
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in tools}
+    for round_ in range(repeat):
+        order = list(tools) if round_ % 2 == 0 else list(reversed(tools))
+        for name in order:
+            path1 = pairs["sx" if name.startswith("syncoxide") else "rc"][0]
+            old, new = (
+                ("big", "big_renamed") if (path1 / "big").exists() else ("big_renamed", "big")
+            )
+            (path1 / old).rename(path1 / new)
+            runs[name].append(measure(tools[name]))
+            two = pairs["sx" if name.startswith("syncoxide") else "rc"][1]
+            left = [p for p in (two / old).rglob("*") if p.is_file()]  # rclone keeps the folder
+            if not (two / new).is_dir() or left:
+                raise SystemExit(f"{name} did not carry the rename: {sorted(os.listdir(two))}")
+    return [("rename 20 big files' folder, bisync", n, _median(r)) for n, r in runs.items()]
+
+
 def _parts_journaled(state: Path) -> int:
     journals = list(state.glob("pairs/*/journal.sxwal"))
     return len(replay_journal(journals[0].read_bytes()).parts.get(0, {})) if journals else 0
@@ -118,16 +162,35 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big-mib", type=int, default=2048)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument(
+        "--cases", default="rename,bisync,big", help="comma-separated: rename, bisync, big"
+    )
     args = parser.parse_args()
+    cases = set(args.cases.split(","))
     if shutil.which("rclone") is None:
         raise SystemExit("rclone is not installed: apt-get install -y rclone")
     args.base.mkdir(parents=True, exist_ok=True)
     generate(args.base / "src", args.small)
-    rows = rename_rows(args.base, args.repeat) + big_rows(args.base, args.repeat, args.big_mib)
+    rows = []
+    if "rename" in cases:
+        rows += rename_rows(args.base, args.repeat)
+    if "bisync" in cases:
+        rows += bisync_rename_rows(args.base, args.repeat)
+    if "big" in cases:
+        rows += big_rows(args.base, args.repeat, args.big_mib)
     print(f"| {'case':<40} | {'tool':<22} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 42}|{'-' * 24}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
     for case, tool, (wall, cpu, rss) in rows:
         print(f"| {case:<40} | {tool:<22} | {wall:>7.2f} | {cpu:>6.2f} | {rss:>11.0f} |")
+    _print_ratios(rows)
+
+
+def _print_ratios(rows: list[tuple[str, str, tuple[float, float, float]]]) -> None:
+    """Our wall time over each other tool's in the same case (below 1: we are faster)."""
+    ours = {case: wall for case, tool, (wall, _, _) in rows if tool.startswith("syncoxide")}
+    for case, tool, (wall, _, _) in rows:
+        if not tool.startswith("syncoxide") and case in ours and wall > 0:
+            print(f"{case}: syncoxide / {tool} = {ours[case] / wall:.2f}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ looks at names only (the native action checks the bytes), so a plan is cheap and
     photos.zip   -> photos/        unzip             (a target ending in "/" unpacks)
     clip.mov     -> clip.mp4       convert-media     preset "web video" (H.264 + AAC)
     talk.wav     -> talk.mp3       convert-media     preset "mp3"
-    deck.pdf     -> deck.pdf       watermark-pdf     (needs a watermark text)
+    deck.pdf     -> deck.pdf       watermark-pdf     (needs a watermark text or image)
+
+A watermark is a text, an image (a logo: made a fifth of the picture's or page's width, half
+opaque, in the lower right corner), or both.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class ActionOptions:
     max_size: int | None = None  # the longest side in pixels, for images
     quality: int | None = None  # 1-100, for lossy image formats
     watermark: str = ""  # text stamped on images and PDF pages
+    watermark_image: str = ""  # an image file stamped on images and PDF pages
     image_format: str = ""  # Pillow's name (JPEG, PNG...): set by the plan
     preset: str = ""  # convert-media: WEB_VIDEO or MP3
 
@@ -72,6 +76,11 @@ class ActionOptions:
             raise UsageError(f"--quality {self.quality} is outside 1..100.")
         if len(self.watermark) > 200:
             raise UsageError("A watermark is at most 200 characters.")
+        if self.watermark_image and suffix_of(self.watermark_image) not in IMAGE_SUFFIXES:
+            raise UsageError(
+                f"The watermark image {self.watermark_image!r} is not an image file.",
+                hint=f"Use one of: {', '.join(sorted(IMAGE_SUFFIXES))}.",
+            )
         if self.preset and self.preset not in MEDIA_PRESETS:
             raise UsageError(f"No media preset {self.preset!r}; there are {MEDIA_PRESETS}.")
 
@@ -109,7 +118,7 @@ def plan_conversion(
             f"No action turns {inputs[0]!r} into {output!r}.",
             hint="Images become other images or a PDF; office files a PDF; a .zip unpacks into"
             " a folder (a target ending in /); audio and video become .mp4 or .mp3; a PDF"
-            " takes --watermark.",
+            " takes --watermark or --watermark-image.",
         )
     return plan
 
@@ -127,7 +136,7 @@ def _plan_single(kind: str, target: str, options: ActionOptions) -> ConversionPl
         return ConversionPlan(Action.IMAGES_TO_PDF, options)
     if kind == "office" and target == "pdf":
         return ConversionPlan(Action.OFFICE_TO_PDF, options)
-    if kind == "pdf" and target == "pdf" and options.watermark:
+    if kind == "pdf" and target == "pdf" and (options.watermark or options.watermark_image):
         return ConversionPlan(Action.WATERMARK_PDF, options)
     if kind == "media" and target in VIDEO_OUTPUTS:
         return ConversionPlan(Action.CONVERT_MEDIA, _with(options, preset=VIDEO_OUTPUTS[target]))
@@ -141,6 +150,7 @@ def _with(options: ActionOptions, *, image_format: str = "", preset: str = "") -
         max_size=options.max_size,
         quality=options.quality,
         watermark=options.watermark,
+        watermark_image=options.watermark_image,
         image_format=IMAGE_FORMATS.get(image_format, options.image_format),
         preset=preset or options.preset,
     )

@@ -19,10 +19,11 @@ from syncoxide.errors import (
     NotFoundError,
     SyncoxideError,
 )
-from syncoxide.providers.contract import Entry, Provider
+from syncoxide.providers.contract import DeltaWritten, Entry, Provider
 from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
+from .delta import DeltaSettings, copy_delta, delta_writer
 from .moves import move_within
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
@@ -38,6 +39,9 @@ class Outcome:
     written: Entry | None = None
     #: True when the action changed nothing (already done, or skipped on re-check).
     noop: bool = False
+    #: Bytes that actually travelled, when fewer than ``written.size``: a delta's changed
+    #: blocks, or 0 when only the time was set or the file was already there.
+    bytes_moved: int | None = None
 
 
 Progress = Callable[[Outcome], None]
@@ -67,12 +71,14 @@ def _same(a: Entry | None, b: Entry | None) -> bool:
 @dataclass(frozen=True)
 class CopySettings:
     """How the executor copies: the digest both sides share, how many large streams at once,
-    whether each action is re-checked first (a journal resume) and how big files go in parts."""
+    whether each action is re-checked first (a journal resume), how big files go in parts and
+    whether changed big files go as deltas."""
 
     hash_kind: str | None
     transfers: int = 4
     recheck: bool = False
     parts: PartSettings | None = None
+    delta: DeltaSettings | None = None
 
 
 class Executor:
@@ -97,6 +103,7 @@ class Executor:
         #: (from its journal's PART records).
         self.parts = settings.parts or PartSettings()
         self.stored_parts = stored_parts or {}
+        self.delta = settings.delta or DeltaSettings()
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -252,20 +259,39 @@ class Executor:
             and await self._twins(source_side, source, dest, target)
         ):
             await source_side.delete(source.path)
-            return Outcome(index, action, ok=True, written=target)
+            return Outcome(index, action, ok=True, written=target, bytes_moved=0)
         if target is not None and await self._only_touched(source_side, source, dest, target):
             # Same bytes, other mtime (a `touch`): fix the time, move no data (as rclone does).
             await dest.set_mtime(action.path, source.mtime_ns)
             written = replace(target, mtime_ns=source.mtime_ns)
-            return Outcome(index, action, ok=True, written=written)
+            return Outcome(index, action, ok=True, written=written, bytes_moved=0)
         if action.backup and target is not None:
             await self._to_trash(dest, action.path)
-        written = await self._transfer(index, source_side, source, dest, path=action.path)
+            target = None
+        written, moved = await self._transfer(
+            index, source_side, source, dest, path=action.path, old=target
+        )
         if action.delete_source:
             await source_side.delete(source.path)
-        return Outcome(index, action, ok=True, written=written)
+        return Outcome(index, action, ok=True, written=written, bytes_moved=moved)
 
     async def _transfer(
+        self,
+        index: int,
+        source_side: Provider,
+        source: Entry,
+        dest: Provider,
+        *,
+        path: str,
+        old: Entry | None,
+    ) -> tuple[Entry, int | None]:
+        """The new entry, and the bytes that travelled when fewer than its size (a delta)."""
+        by_delta = await self._transfer_delta(source_side, source, dest, path=path, old=old)
+        if by_delta is not None:
+            return by_delta.entry, by_delta.blocks_bytes
+        return await self._transfer_whole(index, source_side, source, dest, path=path), None
+
+    async def _transfer_whole(
         self, index: int, source_side: Provider, source: Entry, dest: Provider, *, path: str
     ) -> Entry:
         if source.size < SMALL_FILE_BYTES:
@@ -285,6 +311,23 @@ class Executor:
                 job=job,
                 settings=self.parts,
             )
+
+    async def _transfer_delta(
+        self, source_side: Provider, source: Entry, dest: Provider, *, path: str, old: Entry | None
+    ) -> DeltaWritten | None:
+        """What was written when ``source`` replaced ``old`` by its changed blocks; None when
+        this copy does not go as a delta."""
+        writer = delta_writer(dest, source, old, self.delta)
+        if writer is None:
+            return None
+        async with self._large_slots:
+            try:
+                done = await copy_delta(
+                    source_side, source, writer, path, kind=self.hash_kind, settings=self.delta
+                )
+            except NotFoundError:
+                return None  # the old file went away since the listing: copy the new one whole
+        return done
 
     def _part_token(self, index: int) -> str:
         # Same journal, same action -> same token: the resumed run finds the partial object.
@@ -309,6 +352,10 @@ class Executor:
         if known:  # --checksum already compared them
             kind = sorted(known)[0]
             return source.hashes[kind] == target.hashes[kind]
+        if delta_writer(dest, source, target, self.delta) is not None:
+            # The delta compares every block anyway and only sets the time when none
+            # differs: hashing both files first would read each of them once more.
+            return False
         return await self._twins(source_side, source, dest, target)
 
     async def _twins(self, one: Provider, a: Entry, two: Provider, b: Entry) -> bool:

@@ -4,17 +4,29 @@ A side contributes a digest only where it is cheap: listed with the entry
 (``Features.listing_hash_kinds``, e.g. a WebDAV or Drive checksum) or a local read
 (``hashes_cheaply``). A remote that would have to download a file to hash it is not asked;
 its files are then copied as before. See ``syncoxide.sync.renames`` for the policy.
+
+Bisync (``verify_bisync_guesses``) is stricter about guesses and looser about cost: a pair
+found on size and mtime alone is planned only once a digest of the new file equals the old
+bytes' (kept in the pair state, or read from the other side's unchanged copy). That read is
+made even on a remote, since the alternative, a full copy, reads the same bytes and writes them.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
 
+from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import HASH_KINDS, Features, Provider
-from syncoxide.sync.listing import Listing
+from syncoxide.sync.bisync_renames import BisyncRename, old_digests
+from syncoxide.sync.listing import Listing, same_content
+from syncoxide.sync.plan import Side
 from syncoxide.sync.renames import pair_renames, rename_candidates
+from syncoxide.sync.state import PairState
 
 from .listing_io import add_digests
+from .transfer import common_hash_kind
 
 
 def _can_tell(features: Features, kind: str) -> bool:
@@ -56,3 +68,69 @@ async def _fill(
 ) -> None:
     if provider.features.hashes_cheaply and kind in provider.features.hash_kinds:
         await add_digests(provider, listing.files, keys, kind, width=width)
+
+
+async def verify_bisync_guesses(
+    found: list[BisyncRename],
+    providers: Mapping[Side, Provider],
+    sides: Mapping[Side, Listing],
+    state: PairState,
+    *,
+    tolerance_ns: int,
+    width: int,
+) -> list[BisyncRename]:
+    """The renames to plan: sure ones as found, guesses only where a digest confirms them.
+
+    Each digest read is kept on the listing entry, so the pair state keeps it and the next
+    rename of that file pairs without reading it again."""
+    slots = asyncio.Semaphore(max(1, width))
+
+    async def check(rename: BisyncRename) -> bool:
+        async with slots:
+            try:
+                return await _confirm(
+                    rename, providers=providers, sides=sides, state=state, tolerance_ns=tolerance_ns
+                )
+            except NotFoundError:  # gone since the listing: it syncs as before
+                return False
+
+    guesses = [rename for rename in found if not rename.sure]
+    verdicts = await asyncio.gather(*(check(rename) for rename in guesses))
+    confirmed = {id(rename) for rename, ok in zip(guesses, verdicts, strict=True) if ok}
+    return [rename for rename in found if rename.sure or id(rename) in confirmed]
+
+
+async def _confirm(
+    rename: BisyncRename,
+    *,
+    providers: Mapping[Side, Provider],
+    sides: Mapping[Side, Listing],
+    state: PairState,
+    tolerance_ns: int,
+) -> bool:
+    here, there = rename.side, rename.side.other
+    record = state.files[rename.old_key]
+    known = old_digests(record, here)
+    kind = next((k for k in sorted(known) if k in providers[here].features.hash_kinds), None)
+    if kind is not None:
+        expected = known[kind]
+    else:
+        # No digest of the old bytes kept: the other side's copy, if unchanged, holds them.
+        kind = common_hash_kind(providers[here], providers[there])
+        before = record.one if there is Side.PATH1 else record.two
+        theirs = sides[there].files[rename.old_key]
+        if kind is None or not same_content(
+            before, theirs, tolerance_ns=tolerance_ns, checksum=False
+        ):
+            return False
+        expected = await _digest_of(providers[there], sides[there], rename.old_key, kind)
+    return await _digest_of(providers[here], sides[here], rename.new_key, kind) == expected
+
+
+async def _digest_of(provider: Provider, listing: Listing, key: str, kind: str) -> str:
+    entry = listing.files[key]
+    digest = entry.hashes.get(kind)
+    if digest is None:
+        digest = await provider.hash(entry.path, kind)
+        listing.files[key] = replace(entry, hashes={**entry.hashes, kind: digest})
+    return digest

@@ -17,6 +17,7 @@ from syncoxide.errors import RunNotStartedError, SyncoxideError
 from syncoxide.ports import Clock, RandomSource
 from syncoxide.providers.contract import Provider
 from syncoxide.sync.bisync import BisyncOptions, carry_digests, lookalike_keys, plan_bisync
+from syncoxide.sync.bisync_renames import BisyncRename, find_bisync_renames
 from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import FilterSet, Rule
@@ -29,11 +30,12 @@ from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
 from syncoxide.wal.replay import replay_journal
 
+from .delta import DeltaSettings
 from .executor import CopySettings, Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
 from .parts import PartSettings
-from .renames import find_renames
+from .renames import find_renames, verify_bisync_guesses
 from .safety import DEFAULT_MAX_DELETE_PERCENT, PairView, SafetyOptions, check_safety
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
@@ -49,10 +51,14 @@ class RunOptions:
     rules: tuple[Rule, ...] = ()
     max_delete: int | None = None
     #: sync mode: a file deleted at one path and present with the same size and digest at
-    #: another becomes one move on the destination (server-side where the provider can).
+    #: another becomes one move on the destination (server-side where the provider can);
+    #: bisync: a rename on either side since the last run is carried to the other as a move.
     track_renames: bool = True
     #: Big files in concurrent, resumable parts where the destination takes them.
     parts: PartSettings = field(default_factory=PartSettings)
+    #: Changed big files by their changed blocks where the destination allows (--whole-file
+    #: turns it off).
+    delta: DeltaSettings = field(default_factory=DeltaSettings)
     #: The safety stops' overrides (see ``syncoxide.engine.safety``).
     max_delete_percent: int = DEFAULT_MAX_DELETE_PERCENT
     allow_empty_side: bool = False
@@ -116,6 +122,7 @@ async def resume_journal(
                 transfers=options.transfers,
                 recheck=True,
                 parts=options.parts,
+                delta=options.delta,
             ),
             progress=progress,
             stored_parts=replay.parts,
@@ -171,6 +178,7 @@ def _plan(
     *,
     options: RunOptions,
     now: float,
+    renames: list[BisyncRename],
 ) -> Plan:
     first, second = lists
     tolerance = _tolerance(one, two)
@@ -189,7 +197,27 @@ def _plan(
         now=now,
         settable_mtimes=settable,
     )
-    return plan_bisync(first, second, state, opts)
+    return plan_bisync(first, second, state, opts, renames=renames)
+
+
+async def _bisync_renames(
+    one: Provider,
+    two: Provider,
+    lists: tuple[Listing, Listing],
+    *,
+    state: PairState,
+    options: RunOptions,
+) -> list[BisyncRename]:
+    """Renames either side made since the last run, guesses verified by digest."""
+    if options.mode is not Mode.BISYNC or not options.track_renames or not state.files:
+        return []
+    sides = {Side.PATH1: lists[0], Side.PATH2: lists[1]}
+    tolerance = _tolerance(one, two)
+    found = find_bisync_renames(sides, state, tolerance_ns=tolerance)
+    providers = {Side.PATH1: one, Side.PATH2: two}
+    return await verify_bisync_guesses(
+        found, providers, sides, state, tolerance_ns=tolerance, width=options.transfers
+    )
 
 
 async def _journal_plan(
@@ -277,6 +305,7 @@ async def _execute(
             hash_kind=common_hash_kind(one, two),
             transfers=options.transfers,
             parts=options.parts,
+            delta=options.delta,
         ),
         progress=progress,
     )
@@ -304,7 +333,8 @@ async def _prepare(
         carry_digests(second, Side.PATH2, state, _tolerance(one, two))
     await _add_checksums(one, two, first, second, state=state, options=options)
     await _hash_lookalikes(one, two, first, second, state=state, options=options)
-    plan = _plan(one, two, (first, second), state, options=options, now=now)
+    renames = await _bisync_renames(one, two, (first, second), state=state, options=options)
+    plan = _plan(one, two, (first, second), state, options=options, now=now, renames=renames)
     if options.mode is Mode.SYNC and options.track_renames:
         pairs = await find_renames(one, two, first, second, width=options.transfers)
         plan = with_renames(plan, pairs, first, second)

@@ -40,13 +40,25 @@ def _apply(views: dict[Side, _SideView], outcome: Outcome, sensitive: bool) -> N
     elif action.kind in (ActionKind.TRASH, ActionKind.DELETE):
         view.files.pop(action.key, None)
     elif action.kind is ActionKind.RENAME and action.source is not None:
-        view.files.pop(action.key, None)
-        source = action.source
-        view.files[key] = Entry(action.path, EntryKind.FILE, source.size, source.mtime_ns)
+        assert action.source_path is not None
+        view.files.pop(match_key(action.source_path, case_sensitive=sensitive), None)
+        source = action.source  # the same bytes under the new name: its digests still hold
+        view.files[key] = Entry(
+            action.path, EntryKind.FILE, source.size, source.mtime_ns, source.hashes
+        )
     elif action.kind is ActionKind.MKDIR:
         view.dirs.add(key)
     elif action.kind is ActionKind.RMDIR and not outcome.message:
         view.dirs.discard(key)
+
+
+def _keys_touched(outcome: Outcome, sensitive: bool) -> set[str]:
+    """A failed rename leaves both names as they were: both keep their old records."""
+    action = outcome.action
+    keys = {action.key}
+    if action.kind is ActionKind.RENAME and action.source_path is not None:
+        keys.add(match_key(action.source_path, case_sensitive=sensitive))
+    return keys
 
 
 async def save_bisync_state(
@@ -65,7 +77,7 @@ async def save_bisync_state(
         if outcome.ok and not outcome.message:
             _apply(views, outcome, sensitive)
         elif not outcome.ok:
-            failed.add(outcome.action.key)
+            failed |= _keys_touched(outcome, sensitive)
     one, two = views[Side.PATH1], views[Side.PATH2]
     new = state_after(old, one.files, two.files, dirs_both=one.dirs & two.dirs, failed_keys=failed)
     blob = encode_state(new)

@@ -9,10 +9,12 @@ version that is overwritten or deleted goes to the pair trash first, so nothing 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from syncoxide.providers.contract import Entry
+from syncoxide.sync.bisync_renames import BisyncRename
 from syncoxide.sync.conflicts import ConflictPolicy, choose_winner
 from syncoxide.sync.listing import Listing, same_content, same_digest
 from syncoxide.sync.paths import ancestors, conflict_name, match_key
@@ -130,6 +132,31 @@ class _BisyncPlanner:
         elif c2 is Change.DELETED and one is not None:
             self.trash(Side.PATH1, one, key)
 
+    def plan_rename(self, rename: BisyncRename) -> None:
+        """Carry a rename to the other side: its copy moves (it may hold an edit, which then
+        follows the file to its new name and is copied back over the renamed bytes)."""
+        renamed_on, there = rename.side, rename.side.other
+        new = self.entry(renamed_on, rename.new_key)
+        old = self.entry(there, rename.old_key)
+        assert new is not None and old is not None
+        record = self.state.files[rename.old_key]
+        self.actions.append(
+            Action(
+                ActionKind.RENAME,
+                there,
+                new.path,
+                f"renamed on {renamed_on.value} from {old.path}",
+                source_path=old.path,
+                source=old,
+                key=rename.new_key,
+            )
+        )
+        before = record.one if there is Side.PATH1 else record.two
+        if _change(before, old, self.opts) is Change.CHANGED:
+            moved = replace(old, path=new.path)
+            reason = f"edited on {there.value}, renamed on {renamed_on.value}"
+            self.actions.append(_copy(there, moved, new, reason, key=rename.new_key))
+
     def trash(self, side: Side, entry: Entry, key: str) -> None:
         reason = f"deleted on {side.other.value}"
         self.actions.append(
@@ -221,10 +248,16 @@ class _BisyncPlanner:
     def surviving_files(self, side: Side) -> set[str]:
         present = set(self.sides[side].files)
         for action in self.actions:
-            if action.side is side and action.kind is ActionKind.COPY:
+            if action.side is not side:
+                continue
+            if action.kind is ActionKind.COPY:
                 present.add(action.key)
-            elif action.side is side and action.kind in (ActionKind.TRASH, ActionKind.RENAME):
+            elif action.kind is ActionKind.TRASH:
                 present.discard(action.key)
+            elif action.kind is ActionKind.RENAME and action.source_path is not None:
+                sensitive = self.opts.case_sensitive
+                present.discard(match_key(action.source_path, case_sensitive=sensitive))
+                present.add(match_key(action.path, case_sensitive=sensitive))
         return present
 
     def plan_dirs(self) -> None:
@@ -268,10 +301,22 @@ class _BisyncPlanner:
         return clashing
 
 
-def plan_bisync(one: Listing, two: Listing, state: PairState, opts: BisyncOptions) -> Plan:
+def plan_bisync(
+    one: Listing,
+    two: Listing,
+    state: PairState,
+    opts: BisyncOptions,
+    *,
+    renames: Sequence[BisyncRename] = (),
+) -> Plan:
+    """The bisync plan; ``renames`` (``syncoxide.sync.bisync_renames``, verified) each become
+    one move on the other side in place of a trash plus a full copy."""
     planner = _BisyncPlanner(one, two, state, opts)
     clashing = planner.report_clashes()
     keys = (one.files.keys() | two.files.keys() | state.files.keys()) - clashing
+    for rename in renames:
+        planner.plan_rename(rename)
+        keys -= {rename.new_key, rename.old_key}
     for key in sorted(keys):
         planner.plan_file(key)
     planner.plan_dirs()

@@ -34,6 +34,17 @@
     if (ready() || failed) return;
     failed = true;
     document.documentElement.dataset.ready = "error";
+    if (document.readyState === "loading") {
+      // Failed before the page's panel exists (a preloaded file): show it once it does.
+      document.addEventListener("DOMContentLoaded", function () {
+        renderError(message, details);
+      });
+      return;
+    }
+    renderError(message, details);
+  }
+
+  function renderError(message, details) {
     var boot = $("boot"),
       panel = $("boot-error");
     if (boot) boot.hidden = true;

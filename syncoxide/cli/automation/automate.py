@@ -85,12 +85,16 @@ def _add_command(actions: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--max-size", type=int, metavar="PIXELS")
     add.add_argument("--quality", type=int, metavar="Q")
     add.add_argument("--watermark", default="", metavar="TEXT")
+    add.add_argument(
+        "--watermark-image", default="", metavar="PATH", help="a logo among your stored files"
+    )
     add.set_defaults(run=_add)
 
 
 def _add(args: argparse.Namespace) -> int:
     options = {key: value for key, value in (
-        ("max_size", args.max_size), ("quality", args.quality), ("watermark", args.watermark)
+        ("max_size", args.max_size), ("quality", args.quality), ("watermark", args.watermark),
+        ("watermark_image", args.watermark_image.strip("/")),
     ) if value}  # fmt: skip
     body = {
         "name": args.name,

@@ -35,6 +35,12 @@ def register(commands: Any) -> None:
     convert.add_argument(
         "--watermark", default="", metavar="TEXT", help="stamp TEXT on images and PDF pages"
     )
+    convert.add_argument(
+        "--watermark-image",
+        default="",
+        metavar="IMAGE",
+        help="stamp IMAGE (a logo) on images and PDF pages, lower right, half opaque",
+    )
     convert.set_defaults(run=_convert)
 
 
@@ -43,7 +49,13 @@ def _convert(args: argparse.Namespace) -> int:
         print("syncoxide convert: name an input and an output.")
         return 2
     *inputs, output = args.paths
-    options = ActionOptions(max_size=args.max_size, quality=args.quality, watermark=args.watermark)
+    logo = str(Path(args.watermark_image).resolve()) if args.watermark_image else ""
+    options = ActionOptions(
+        max_size=args.max_size,
+        quality=args.quality,
+        watermark=args.watermark,
+        watermark_image=logo,
+    )
     plan = plan_conversion(inputs, output, options)
     run = ActionRun(plan, [Path(p) for p in inputs], Path(output))
     result = run_action(run)

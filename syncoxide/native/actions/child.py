@@ -29,7 +29,7 @@ def perform(request: dict[str, Any]) -> dict[str, int]:
     if action is Action.IMAGES_TO_PDF:
         return pdfs.images_to_pdf(inputs, output, options, scratch)
     if action is Action.WATERMARK_PDF:
-        return pdfs.watermark_pdf(inputs[0], output, options.watermark)
+        return pdfs.watermark_pdf(inputs[0], output, options)
     if action is Action.UNZIP:
         return unzip.unpack_zip(inputs[0], output, ArchiveLimits(**request["archive_limits"]))
     raise SyncoxideError(f"{action.value} does not run in the library child.")

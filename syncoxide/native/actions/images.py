@@ -1,4 +1,4 @@
-"""Images: convert (format, size, quality), stamp a text watermark, gather several into a PDF.
+"""Images: convert (format, size, quality), stamp a text or image watermark.
 
 Runs inside the action's child process (``child.py``), under its memory limit. Pillow decodes;
 EXIF orientation is applied to the pixels first, so a phone photo taken upright stays upright
@@ -48,6 +48,8 @@ def open_image(path: Path) -> Image.Image:
 def convert_image(source: Path, target: Path, options: ActionOptions) -> dict[str, int]:
     image = open_image(source)
     image = _resized(image, options.max_size)
+    if options.watermark_image:
+        image = stamp_image(image, open_image(Path(options.watermark_image)))
     if options.watermark:
         image = stamp_text(image, options.watermark)
     image_format = options.image_format or "JPEG"
@@ -94,5 +96,26 @@ def stamp_text(image: Image.Image, text: str) -> Image.Image:
     draw.text(
         at, text, font=font, fill=(255, 255, 255, 140), stroke_width=2, stroke_fill=(0, 0, 0, 140)
     )
+    stamped = Image.alpha_composite(base, layer)
+    return stamped if "A" in image.mode else stamped.convert("RGB")
+
+
+#: A logo watermark's width against the picture's, and how opaque it is drawn.
+LOGO_SHARE = 0.2
+LOGO_OPACITY = 0.5
+
+
+def stamp_image(image: Image.Image, logo: Image.Image) -> Image.Image:
+    """``logo`` a fifth of the width, half opaque (its own transparency kept), lower right."""
+    base = image.convert("RGBA")
+    width = max(1, round(base.width * LOGO_SHARE))
+    height = max(1, round(logo.height * width / logo.width))
+    mark = logo.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
+    alpha = mark.getchannel("A").point(lambda value: round(value * LOGO_OPACITY))
+    mark.putalpha(alpha)
+    margin = max(1, min(base.size) // 36)
+    at = (max(0, base.width - width - margin), max(0, base.height - height - margin))
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    layer.paste(mark, at)
     stamped = Image.alpha_composite(base, layer)
     return stamped if "A" in image.mode else stamped.convert("RGB")

@@ -1,4 +1,4 @@
-"""PDFs: images gathered into one (img2pdf), and a text watermark on every page (pypdf).
+"""PDFs: images gathered into one (img2pdf), and a text or image watermark on every page (pypdf).
 
 img2pdf embeds JPEG and PNG data as it is (no re-encoding, so a scan loses nothing) and turns
 each image's EXIF orientation into the page's rotation. What it cannot embed as is (WebP, BMP,
@@ -8,15 +8,22 @@ Pillow into a PNG or JPEG in the job's scratch folder.
 The watermark is a small PDF content stream drawn over each page: the standard Helvetica
 font (every reader has it, nothing is embedded), grey, 30% opaque, across the page at 45°.
 Helvetica speaks Windows-1252, so other characters are shown as "?".
+
+An image watermark (a logo) becomes a one-page PDF through Pillow, which is then drawn on each
+page: a fifth of the page's width, in the lower right corner, half opaque through the same kind
+of graphics state. Pillow's PDF holds no transparency, so a logo's transparent parts show as
+white at half strength.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
 import img2pdf
-from pypdf import PageObject, PdfReader, PdfWriter
+from PIL import Image
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
@@ -28,7 +35,7 @@ from pypdf.generic import (
 
 from syncoxide.automation.actions import ActionOptions
 from syncoxide.errors import ActionError, UnsupportedInputError
-from syncoxide.native.actions.images import convert_image, open_image
+from syncoxide.native.actions.images import LOGO_OPACITY, LOGO_SHARE, convert_image, open_image
 
 AS_IS = frozenset({"JPEG", "PNG"})
 
@@ -48,7 +55,8 @@ def images_to_pdf(
 def _embeddable(source: Path, index: int, options: ActionOptions, scratch: Path) -> Path:
     image = open_image(source)  # checks the type and decodes fully: a damaged scan stops here
     plain = image.format in AS_IS if image.format else False
-    if plain and "A" not in image.mode and not options.max_size and not options.watermark:
+    stamped = options.watermark or options.watermark_image
+    if plain and "A" not in image.mode and not options.max_size and not stamped:
         return source
     lossy = image.mode in ("RGB", "L", "CMYK") or options.max_size is not None
     suffix, name = ("jpg", "JPEG") if lossy else ("png", "PNG")
@@ -57,21 +65,57 @@ def _embeddable(source: Path, index: int, options: ActionOptions, scratch: Path)
         max_size=options.max_size,
         quality=options.quality,
         watermark=options.watermark,
+        watermark_image=options.watermark_image,
         image_format=name,
     )
     convert_image(source, copy, flat)
     return copy
 
 
-def watermark_pdf(source: Path, target: Path, text: str) -> dict[str, int]:
+def watermark_pdf(source: Path, target: Path, options: ActionOptions) -> dict[str, int]:
     reader = _open_pdf(source)
     writer = PdfWriter(clone_from=reader)
+    logo = _logo_page(Path(options.watermark_image)) if options.watermark_image else None
     for page in writer.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
-        page.merge_page(_stamp(text, width, height))
+        if logo is not None:
+            page.merge_transformed_page(logo, _logo_place(logo, width, height))
+        if options.watermark:
+            page.merge_page(_stamp(options.watermark, width, height))
     with target.open("wb") as out:
         writer.write(out)
     return {"pages": len(writer.pages)}
+
+
+def _logo_page(path: Path) -> PageObject:
+    """The logo as one PDF page of its own size, drawn half opaque."""
+    logo = open_image(path)
+    flat = logo.convert("RGBA")
+    white = Image.new("RGB", flat.size, (255, 255, 255))
+    white.paste(flat, mask=flat.getchannel("A"))
+    made = io.BytesIO()
+    white.save(made, "PDF", resolution=72.0)
+    page = PdfWriter(clone_from=PdfReader(made)).pages[0]
+    content = page.get_contents()
+    data = content.get_data() if content is not None else b""
+    stream = ContentStream(None, None)
+    stream.set_data(b"q /SxoLogo gs " + data + b" Q")
+    page.replace_contents(stream)
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)  # Pillow writes one for its image
+    resources[NameObject("/ExtGState")] = DictionaryObject(
+        {NameObject("/SxoLogo"): _opacity(LOGO_OPACITY)}
+    )
+    return page
+
+
+def _logo_place(logo: PageObject, width: float, height: float) -> Transformation:
+    """Scaled to a fifth of the page's width and set in its lower right corner."""
+    logo_width = float(logo.mediabox.width)
+    scale = width * LOGO_SHARE / logo_width
+    margin = min(width, height) / 36
+    x = width - logo_width * scale - margin
+    return Transformation().scale(scale, scale).translate(x, margin)
 
 
 def _open_pdf(source: Path) -> PdfReader:
@@ -124,18 +168,20 @@ def _resources() -> DictionaryObject:
             NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
         }
     )
-    state = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/ExtGState"),
-            NameObject("/ca"): FloatObject(0.3),
-        }
-    )
+    state = _opacity(0.3)
     return DictionaryObject(
         {
             NameObject("/Font"): DictionaryObject({NameObject("/Stamp"): font}),
             NameObject("/ExtGState"): DictionaryObject({NameObject("/Stamp"): state}),
             NameObject("/ProcSet"): ArrayObject([NameObject("/PDF"), NameObject("/Text")]),
         }
+    )
+
+
+def _opacity(alpha: float) -> DictionaryObject:
+    """A graphics state that paints (text and images alike) ``alpha`` opaque."""
+    return DictionaryObject(
+        {NameObject("/Type"): NameObject("/ExtGState"), NameObject("/ca"): FloatObject(alpha)}
     )
 
 

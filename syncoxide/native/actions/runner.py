@@ -88,7 +88,8 @@ def run_action(
 
 
 def _check_paths(run: ActionRun) -> None:
-    for source in run.inputs:
+    logo = run.plan.options.watermark_image
+    for source in [*run.inputs, *([Path(logo)] if logo else [])]:
         if not source.is_file():
             raise NotFoundError(f"{str(source)!r} is not a file.")
     is_folder = run.plan.action is Action.UNZIP

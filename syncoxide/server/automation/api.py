@@ -37,6 +37,7 @@ _OPTIONS = obj(
     max_size={"type": "integer", "minimum": 16, "maximum": 20000},
     quality={"type": "integer", "minimum": 1, "maximum": 100},
     watermark={"type": "string", "maxLength": 200},
+    watermark_image={"type": "string", "maxLength": 1000},
 )
 _NEW_RULE = obj(
     ("name", "source_kind", "source", "output"),
@@ -106,6 +107,7 @@ async def add_rule(call: Call) -> dict[str, Any]:
     elif source:
         source = checked_path(source)
     target = checked_path(body.get("target_folder", ""), root_ok=True)
+    options = _checked_options(call, body.get("options", {}))
     rule = AutomationRule(
         id=0,
         user_id=call.user.id,
@@ -116,7 +118,7 @@ async def add_rule(call: Call) -> dict[str, Any]:
         match_name=body.get("match_name", ""),
         max_bytes=body.get("max_bytes", 0),
         output=body["output"],
-        options=body.get("options", {}),
+        options=options,
         target_folder=target,
         combine=body.get("combine", False),
         original=body.get("original", KEEP),
@@ -124,6 +126,16 @@ async def add_rule(call: Call) -> dict[str, Any]:
         created_at=int(time.time()),
     )
     return rule_json(automation_of(call.request).rules.add(checked_rule(rule)))
+
+
+def _checked_options(call: Call, options: dict[str, Any]) -> dict[str, Any]:
+    """A watermark image is one of the user's files, there now (each job reads it afresh)."""
+    logo = options.get("watermark_image")
+    if not logo:
+        return options
+    path = checked_path(logo)
+    automation_of(call.request).files.file(call.user.id, path)  # NotFoundError if it is not
+    return {**options, "watermark_image": path}
 
 
 async def _check_request_link(call: Call, link_id: str) -> None:

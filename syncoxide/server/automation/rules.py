@@ -52,7 +52,7 @@ class AutomationRule:
     match_name: str  # a shell pattern ("scan*.jpg"); "" matches every name
     max_bytes: int  # 0: no ceiling
     output: str  # a file type ("pdf", "webp", "mp4", "mp3") or "/" to unpack
-    options: dict[str, Any]  # ActionOptions' max_size, quality, watermark
+    options: dict[str, Any]  # ActionOptions' max_size, quality, watermark, watermark_image
     target_folder: str
     combine: bool
     original: str

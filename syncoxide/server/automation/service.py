@@ -135,9 +135,8 @@ class AutomationService:
                   for n, item in enumerate(items)]  # fmt: skip
         output_type = payload["output_type"]
         target = "result/" if output_type == "/" else f"result.{output_type}"
-        plan = plan_conversion(
-            [str(p) for p in inputs], target, ActionOptions(**payload["options"])
-        )
+        options = await self._local_options(job, payload["options"], work)
+        plan = plan_conversion([str(p) for p in inputs], target, ActionOptions(**options))
         local = work / target.rstrip("/")
         run = ActionRun(plan, inputs, local, replace=True)
         result = await asyncio.to_thread(
@@ -148,6 +147,23 @@ class AutomationService:
             await self._move_originals(job, items)
         return {"action": plan.action.value, "outputs": stored, "seconds": round(result.seconds, 2),
                 "details": result.details}  # fmt: skip
+
+    async def _local_options(self, job: Job, options: dict[str, Any], work: Path) -> dict[str, Any]:
+        """The rule's options with its watermark image (a file of the user's) copied here."""
+        logo = options.get("watermark_image")
+        if not logo:
+            return options
+        entry = self._stored_or_none(job.user_id, logo)
+        if entry is None:
+            raise NotFoundError(
+                f"The watermark image {logo!r} is no longer in your files; nothing was made.",
+                hint="Put it back, or change the rule's watermark image.",
+            )
+        local = work / f"watermark.{suffix_of(logo)}"
+        with local.open("wb") as out:
+            async for piece in self.files.read(entry, 0, entry.size):
+                out.write(piece)
+        return {**options, "watermark_image": str(local)}
 
     async def _fetch(self, job: Job, item: dict[str, Any], into: Path) -> Path:
         with into.open("wb") as out:

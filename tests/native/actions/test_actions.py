@@ -17,8 +17,10 @@ from syncoxide.errors import (
     ActionError,
     ActionTimeoutError,
     AlreadyExistsError,
+    NotFoundError,
     UnsafeArchiveError,
     UnsupportedInputError,
+    UsageError,
 )
 from syncoxide.native.actions.limits import ActionLimits
 from syncoxide.native.actions.runner import ActionResult, ActionRun, run_action
@@ -277,6 +279,50 @@ def test_watermark_on_an_image_changes_its_corner(tmp_path: Path) -> None:
         corner = image.crop((200, 200, 400, 300)).convert("L")
         assert corner.getextrema()[0] < 200  # the dark outline of the text
         assert image.getpixel((10, 10)) == (255, 255, 255)
+
+
+def _logo(path: Path) -> Path:
+    """A black 100 x 50 logo whose right half is transparent."""
+    logo = Image.new("RGBA", (100, 50), (0, 0, 0, 255))
+    logo.paste((0, 0, 0, 0), (50, 0, 100, 50))
+    logo.save(path)
+    return path
+
+
+def test_an_image_watermark_is_a_half_opaque_logo_in_the_lower_right(tmp_path: Path) -> None:
+    source = tmp_path / "white.jpg"
+    Image.new("RGB", (400, 300), (255, 255, 255)).save(source, quality=95)
+    logo = _logo(tmp_path / "logo.png")
+    result = convert([source], tmp_path / "stamped.png", watermark_image=str(logo))
+    with Image.open(result.output) as image:
+        # 80 x 40 pixels (a fifth of the width), 8 pixels in from the corner (300 // 36)
+        left, top = 400 - 80 - 8, 300 - 40 - 8
+        opaque = image.getpixel((left + 20, top + 20))
+        assert all(110 <= channel <= 145 for channel in opaque)  # black at half strength
+        assert image.getpixel((left + 60, top + 20)) == (255, 255, 255)  # the logo's clear half
+        assert image.getpixel((10, 10)) == (255, 255, 255)
+        assert image.getpixel((left - 5, top + 20)) == (255, 255, 255)
+
+
+def test_an_image_watermark_is_drawn_on_every_pdf_page_with_the_text(tmp_path: Path) -> None:
+    pdf = convert([samples.docx(tmp_path / "d.docx", pages=2)], tmp_path / "d.pdf").output
+    logo = _logo(tmp_path / "logo.png")
+    result = convert([pdf], tmp_path / "stamped.pdf", watermark="DRAFT", watermark_image=str(logo))
+    reader = PdfReader(result.output)
+    assert len(reader.pages) == 2
+    for page in reader.pages:
+        assert {image.image.size for image in page.images} == {(100, 50)}
+        assert "/SxoLogo gs" in page.get_contents().get_data().decode("latin-1")  # type: ignore[union-attr]
+        assert "DRAFT" in page.extract_text()
+
+
+def test_a_watermark_image_that_is_missing_or_not_an_image_is_refused(tmp_path: Path) -> None:
+    source = samples.photo(tmp_path / "p.jpg")
+    with pytest.raises(UsageError, match="not an image file"):
+        ActionOptions(watermark_image=str(tmp_path / "logo.txt"))
+    with pytest.raises(NotFoundError):
+        convert([source], tmp_path / "out.jpg", watermark_image=str(tmp_path / "gone.png"))
+    assert not (tmp_path / "out.jpg").exists()
 
 
 def test_a_corrupt_image_fails_clearly_and_nothing_is_written(tmp_path: Path) -> None:

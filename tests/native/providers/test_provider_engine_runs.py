@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.sftp.provider import SftpProvider
 from syncoxide.native.providers.webdav.provider import WebDavProvider
+from syncoxide.providers.contract import Entry
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers.s3 import test_provider_s3
@@ -84,3 +86,49 @@ async def _read_all(provider, paths: list[str]) -> dict[str, bytes]:
         return {path: b"".join([b async for b in provider.open_read(path)]) for path in paths}
     finally:
         await provider.aclose()
+
+
+async def _bisync_rename(
+    source: Path, target: S3Provider | WebDavProvider | SftpProvider, files: dict[str, bytes]
+) -> list[str]:
+    """Bisync, rename the big folder locally, bisync again: the plan the second run made.
+
+    Every write to the server in that run is counted: a carried rename sends no file content."""
+    store = MemoryPairStore()
+    options = RunOptions(mode=Mode.BISYNC, transfers=4)
+    local = LocalProvider(source)
+    clock, rng = SystemClock(), SystemRandom()
+    try:
+        first = await run_pair(local, target, store, options, clock=clock, random=rng)
+        assert not first.failures, first.failures
+        (source / "big").rename(source / "moved")
+        writes = [0]
+        real_write = target.write
+
+        async def counted_write(*args: Any, **kwargs: Any) -> Entry:
+            writes[0] += 1
+            return await real_write(*args, **kwargs)
+
+        target.write = counted_write  # type: ignore[method-assign]
+        second = await run_pair(local, target, store, options, clock=clock, random=rng)
+        assert not second.failures, second.failures
+        assert writes[0] == 0
+        target.write = real_write  # type: ignore[method-assign]
+        third = await run_pair(local, target, store, options, clock=clock, random=rng)
+        assert third.plan.actions == ()
+        moved = {p.replace("big/", "moved/", 1): c for p, c in files.items()}
+        for path, content in moved.items():
+            assert b"".join([b async for b in target.open_read(path)]) == content, path
+        return [f"{a.kind.value} {a.side.value} {a.path}" for a in second.plan.ordered()]
+    finally:
+        await target.aclose()
+
+
+@pytest.mark.parametrize("kind", ["s3-rclone", "s3-moto", "webdav", "sftp"])
+def test_bisync_carries_a_renamed_folder_as_server_side_moves(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    files = _seed(tmp_path)
+    lines = asyncio.run(_bisync_rename(tmp_path, _target(kind, request), files))
+    assert "rename path2 moved/multipart.bin" in lines, lines
+    assert not [line for line in lines if line.startswith(("copy", "trash"))], lines

@@ -155,3 +155,17 @@ def test_a_second_run_on_the_same_pair_is_refused(dirs, capsys, tmp_path) -> Non
     finally:
         holder.unlock()
     assert main(["sync", str(one), str(two)]) == 0
+
+
+def test_bisync_carries_a_renamed_folder_as_moves_on_real_folders(dirs, capsys) -> None:
+    one, two = dirs
+    assert main(["sync", str(one), str(two), "--mode", "bisync"]) == 0
+    capsys.readouterr()
+    inode = (two / "sub" / "a.txt").stat().st_ino
+    (one / "sub").rename(one / "moved")
+    code, body = run_json(capsys, str(one), str(two), "--mode", "bisync")
+    assert code == 0 and body["done"].get("rename") == 1 and body["bytes_copied"] == 0
+    assert (two / "moved" / "a.txt").read_text() == "alpha" and not (two / "sub").exists()
+    assert (two / "moved" / "a.txt").stat().st_ino == inode  # moved, not copied again
+    code, body = run_json(capsys, str(one), str(two), "--mode", "bisync")
+    assert code == 0 and not body["done"]

@@ -61,12 +61,14 @@ def test_rename_in_sync_mode_without_tracking_is_copy_plus_delete() -> None:
     assert pair.two.snapshot() == {"new-name": b"content"}
 
 
-def test_bisync_rename_moves_old_name_to_trash() -> None:
+def test_bisync_rename_untracked_moves_old_name_to_trash() -> None:
     pair = Pair()
     pair.one.put("old", b"v", T0)
     pair.run()
     pair.one._objects["new"] = pair.one._objects.pop("old")
-    report = pair.run()
+    report = pair.run(
+        track_renames=False
+    )  # tracked renames: tests/native/sync/test_bisync_renames.py
     assert plan_lines(report) == ["trash path2 old", "copy path2 new"]
     assert pair.user_files(pair.two) == {"new": b"v"}
     assert list(pair.trash(pair.two).values()) == [b"v"]

@@ -152,3 +152,36 @@ def test_a_killed_server_runs_the_job_again_to_completion_exactly_once(
 def _ffmpeg_of(data_dir: Path) -> list[str]:
     found = subprocess.run(["pgrep", "-af", "ffmpeg"], capture_output=True, text=True).stdout
     return [line for line in found.splitlines() if str(data_dir) in line]
+
+
+def test_a_folder_rule_stamps_the_users_own_logo_on_each_photo(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    token = account_token(server, "alice", tmp_path)
+    client = api(server, token)
+    rule = {"name": "stamp", "source_kind": "folder", "source": "Photos", "output": "png",
+            "target_folder": "Stamped",
+            "options": {"watermark_image": "Brand/logo.png"}}  # fmt: skip
+    refused = client.post("/automation/rules", json=rule)  # no logo stored yet
+    assert refused.status_code == 404 and "Brand/logo.png" in refused.text, refused.text
+    logo = io.BytesIO()
+    Image.new("RGBA", (100, 50), (0, 0, 0, 255)).save(logo, "PNG")
+    assert client.put("/storage/content", params={"path": "Brand/logo.png"},
+                      content=logo.getvalue()).status_code == 200  # fmt: skip
+    assert client.post("/automation/rules", json=rule).status_code == 201
+    white = jpeg((400, 300), (255, 255, 255))
+    assert client.put("/storage/content", params={"path": "Photos/a.jpg"},
+                      content=white).status_code == 200  # fmt: skip
+
+    def done() -> Any:
+        jobs = client.get("/jobs").json()["jobs"]
+        return jobs[0] if jobs and jobs[0]["status"] in ("done", "dead") else None
+
+    job = wait_for(done)
+    assert job["status"] == "done", job
+    stamped = client.get("/storage/content", params={"path": "Stamped/a.png"})
+    with Image.open(io.BytesIO(stamped.content)) as image:
+        assert image.size == (400, 300)
+        grey = image.getpixel((400 - 80 - 8 + 40, 300 - 40 - 8 + 20))
+        assert all(110 <= channel <= 145 for channel in grey), grey  # the logo, half opaque
+        assert image.getpixel((10, 10)) == (255, 255, 255)

@@ -436,6 +436,7 @@ export type AddRuleData = {
             max_size?: number;
             quality?: number;
             watermark?: string;
+            watermark_image?: string;
         };
         original?: 'keep' | 'move';
         output: string;

@@ -17,11 +17,13 @@ class AddRuleBodyOptions:
         max_size (int | Unset):
         quality (int | Unset):
         watermark (str | Unset):
+        watermark_image (str | Unset):
     """
 
     max_size: int | Unset = UNSET
     quality: int | Unset = UNSET
     watermark: str | Unset = UNSET
+    watermark_image: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         max_size = self.max_size
@@ -29,6 +31,8 @@ class AddRuleBodyOptions:
         quality = self.quality
 
         watermark = self.watermark
+
+        watermark_image = self.watermark_image
 
         field_dict: dict[str, Any] = {}
 
@@ -39,6 +43,8 @@ class AddRuleBodyOptions:
             field_dict["quality"] = quality
         if watermark is not UNSET:
             field_dict["watermark"] = watermark
+        if watermark_image is not UNSET:
+            field_dict["watermark_image"] = watermark_image
 
         return field_dict
 
@@ -51,10 +57,13 @@ class AddRuleBodyOptions:
 
         watermark = d.pop("watermark", UNSET)
 
+        watermark_image = d.pop("watermark_image", UNSET)
+
         add_rule_body_options = cls(
             max_size=max_size,
             quality=quality,
             watermark=watermark,
+            watermark_image=watermark_image,
         )
 
         return add_rule_body_options

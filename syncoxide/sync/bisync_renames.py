@@ -1,0 +1,139 @@
+"""Renames in bisync: a file gone at one path and new at another on the same side is one move.
+
+Compared with the pair state, a side that renamed ``old`` to ``new`` shows ``old`` DELETED and
+``new`` NEW. Without this module the other side would trash ``old`` and receive ``new`` in full.
+Here such a pair becomes one RENAME on the other side (a server-side move where the provider
+can), and the other side's copy at ``old`` keeps its bytes under the new name.
+
+Pairing is pure and works in two grades:
+
+- **sure**: same size and the same digest of a kind both carry (the new file's digest from the
+  listing, the old one's from the pair state, which keeps the digest of either side's copy:
+  at the last run both held the same bytes);
+- **guess**: same size and the same mtime, no shared digest. The engine verifies every guess by
+  hashing before the plan is made (``syncoxide.engine.renames.verify_bisync_guesses``) and drops
+  those that differ, which then sync as a delete plus a new file, as before.
+
+A pair needs the other side's copy at ``old`` still there. If that copy was edited since the
+last run, the edit follows the file: the other side moves its edited copy to ``new`` and the
+edit is then copied back over the renamed one (the renamed bytes go to the trash first). If it
+was deleted or renamed too, nothing pairs: the renamed file is simply new and survives, and two
+different new names both survive. Empty files never pair (every empty file looks the same).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from syncoxide.providers.contract import Entry
+from syncoxide.sync.listing import Listing
+from syncoxide.sync.plan import Side
+from syncoxide.sync.state import PairRecord, PairState
+
+
+@dataclass(frozen=True)
+class BisyncRename:
+    #: The side where the file was renamed; the move is carried to ``side.other``.
+    side: Side
+    new_key: str
+    old_key: str
+    #: True: equal digests; False: equal size and mtime only, to be verified by hash.
+    sure: bool
+
+
+def old_digests(record: PairRecord, side: Side) -> dict[str, str]:
+    """Digests of the bytes both sides held at the last run (``side``'s own record first)."""
+    mine, theirs = (record.one, record.two) if side is Side.PATH1 else (record.two, record.one)
+    return {**theirs.hashes, **mine.hashes}
+
+
+def _side_entry(record: PairRecord, side: Side) -> Entry:
+    return record.one if side is Side.PATH1 else record.two
+
+
+def _unpairable(mine: Listing, theirs: Listing) -> set[str]:
+    """Keys a name clash or a file facing a folder keeps out of the plan."""
+    keys = set(mine.dirs) | set(theirs.dirs)
+    for listing in (mine, theirs):
+        keys |= listing.clashes.keys() | listing.held.keys()
+    return keys
+
+
+def _candidates(
+    sides: Mapping[Side, Listing], state: PairState, side: Side, blocked: set[str]
+) -> tuple[dict[str, Entry], dict[str, Entry]]:
+    """(new files on ``side`` the other lacks, files ``side`` lost that the other still has)."""
+    mine, theirs = sides[side], sides[side.other]
+    blocked = blocked | _unpairable(mine, theirs)
+    arrived = {
+        key: entry
+        for key, entry in mine.files.items()
+        if entry.size > 0
+        and key not in state.files
+        and key not in theirs.files
+        and key not in blocked
+    }
+    gone = {
+        key: _side_entry(record, side)
+        for key, record in state.files.items()
+        if key not in mine.files and key in theirs.files and key not in blocked
+    }
+    sizes = {e.size for e in arrived.values()} & {e.size for e in gone.values()}
+    return (
+        {k: e for k, e in arrived.items() if e.size in sizes},
+        {k: e for k, e in gone.items() if e.size in sizes},
+    )
+
+
+def _grade(new: Entry, old: Entry, digests: Mapping[str, str], tolerance_ns: int) -> bool | None:
+    """True for a sure match, False for a guess, None for no match."""
+    if new.size != old.size:
+        return None
+    shared = sorted(new.hashes.keys() & digests.keys())
+    if shared:
+        return True if new.hashes[shared[0]] == digests[shared[0]] else None
+    return False if abs(new.mtime_ns - old.mtime_ns) <= tolerance_ns else None
+
+
+def find_bisync_renames(
+    sides: Mapping[Side, Listing],
+    state: PairState,
+    *,
+    tolerance_ns: int,
+    blocked: set[str] | frozenset[str] = frozenset(),
+) -> list[BisyncRename]:
+    """Every rename either side made since the last run, sure ones preferred over guesses.
+
+    ``blocked`` keys (name clashes, a file facing a folder) never pair. Each old key pairs at
+    most once, in path order, so several identical files still map one to one."""
+    found: list[BisyncRename] = []
+    for side in (Side.PATH1, Side.PATH2):
+        arrived, gone = _candidates(sides, state, side, set(blocked))
+        # Indexed by size: a renamed folder of 10k files must not compare 10k x 10k pairs.
+        free: dict[int, list[str]] = defaultdict(list)
+        for old_key in sorted(gone):
+            free[gone[old_key].size].append(old_key)
+        for new_key in sorted(arrived):
+            same_size = free[arrived[new_key].size]
+            graded = [
+                (grade, old_key)
+                for old_key in same_size
+                if (
+                    grade := _grade(
+                        arrived[new_key],
+                        gone[old_key],
+                        old_digests(state.files[old_key], side),
+                        tolerance_ns,
+                    )
+                )
+                is not None
+            ]
+            if not graded:
+                continue
+            sure = [old for grade, old in graded if grade]
+            old_key = sure[0] if sure else graded[0][1]
+            same_size.remove(old_key)
+            found.append(BisyncRename(side, new_key, old_key, sure=bool(sure)))
+    return found
