@@ -43,6 +43,8 @@ identical runs; alternating runs gave before/after/rclone walls of 13.3/10.7/7.9
 15.2/12.0/7.2 and 20.3/19.8/13.4 s: after is faster than before in each round, and CPU time
 (user+sys) is at rclone's (5.2-6.5 s against 5.1-7.3 s), but rclone's wall stays lower under
 load: it runs on two busy OS threads where our loop is one, and it never waits for the disk.
+``--first-copy-only --repeat 3`` at load ~8 afterwards: syncoxide 11.3 s (CPU 6.6 s), rclone
+7.8 s (CPU 4.3 s), 1.46x; goal (at or below rclone's wall) not met on this loaded machine.
 """
 
 from __future__ import annotations
