@@ -48,9 +48,10 @@ Progress = Callable[[Outcome], None]
 #: Files below this size are latency-bound (open, write, rename, flush), not bandwidth-bound:
 #: up to SMALL_FILE_WIDTH of them are in flight at once (like rclone's checkers), while
 #: --transfers bounds the large streams. A wide window also lets a provider batch its
-#: durability flushes (one syncfs for many files). Memory stays bounded: 256 KiB x 64 at most.
+#: durability flushes (one journal commit for many files). Memory stays bounded: a file
+#: waiting for its flush holds no bytes; only the few being read hold up to 256 KiB each.
 SMALL_FILE_BYTES = 256 * 1024
-SMALL_FILE_WIDTH = 64
+SMALL_FILE_WIDTH = 256
 _MARK_BATCH = 128
 
 
