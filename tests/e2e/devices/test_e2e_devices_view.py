@@ -1,0 +1,108 @@
+"""The Devices view in Chromium: the browser pairs, by code, with a CLI device the test starts
+(its own config folder), each then lists the other as trusted; a wrong code is refused and
+nothing is stored on either side; the view passes axe."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import LiveServer
+from tests.e2e.axe import serious_violations
+from tests.e2e.conftest import signed_in_view
+from tests.native.devices.device_processes import DeviceHome, make_device, wait_for_code
+from tests.native.p2p.p2p_processes import CliRun
+
+if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
+
+pytestmark = pytest.mark.e2e
+DEVICE_ID = re.compile(r"^[A-Z2-7]{7}(-[A-Z2-7]{7}){3}$")
+
+
+@pytest.fixture()
+def page(
+    browser: Browser, live_server: LiveServer, session_cookies: list[SetCookieParam]
+) -> Iterator[Page]:
+    with signed_in_view(browser, live_server, session_cookies, "devices") as opened:
+        yield opened
+
+
+def _offer(cli: DeviceHome, server: str, scratch: Path) -> tuple[CliRun, str]:
+    run = cli.start("pair", "--server", server, "--wait", "60", log=scratch / "offer.log")
+    return run, wait_for_code(run)
+
+
+def test_the_browser_pairs_with_a_cli_device_by_its_code(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    expect(page.locator("#paired-own")).to_contain_text("not a device yet")
+    cli = make_device(tmp_path, "laptop")
+    run, code = _offer(cli, live_server.url, tmp_path)
+    try:
+        page.fill("#paired-code", code.lower())  # typed as a person would: case does not matter
+        page.click("#paired-form button[type=submit]")
+        expect(page.locator("#paired-confirm-text")).to_contain_text(
+            f"Pair with laptop ({cli.device_id})?", timeout=60_000
+        )
+        page.click("#paired-confirm-yes")
+        expect(page.locator("#paired-status")).to_contain_text("Paired with laptop", timeout=30_000)
+        returncode, output = run.wait(30)
+    finally:
+        run.stop()
+    assert returncode == 0, output
+
+    own_id = page.locator("#paired-own-id").inner_text()
+    assert DEVICE_ID.match(own_id), own_id
+    row = page.locator(f'#paired-trusted tr[data-device="{cli.device_id}"]')
+    expect(row).to_contain_text("laptop")
+    expect(row).to_contain_text("paired directly")
+    expect(row).to_contain_text("meeting room kept")
+    expect(page.locator("#paired-graph")).to_contain_text("trusts laptop")
+
+    listed = cli.json("list")  # the CLI verified the browser's signed PAIR record offline
+    assert [t["device_id"] for t in listed["trusted"]] == [own_id]
+    assert serious_violations(page, include="section[data-view=devices]") == []
+
+    page.reload()  # the identity and the trust survive a reload (IndexedDB)
+    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+    expect(page.locator("#paired-own-id")).to_have_text(own_id)
+    expect(page.locator(f'#paired-trusted tr[data-device="{cli.device_id}"]')).to_be_visible()
+
+    page.click(f'#paired-trusted tr[data-device="{cli.device_id}"] button[data-action=revoke]')
+    expect(page.locator("#paired-status")).to_contain_text("Revoked laptop")
+    expect(page.locator("#paired-trusted")).to_contain_text("No trusted devices yet")
+    expect(page.locator("#paired-revoked")).to_contain_text(cli.device_id)
+    expect(page.locator("#paired-graph")).to_contain_text("revoked laptop")
+
+
+def test_a_wrong_code_is_refused_and_nothing_is_stored(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    page.fill("#paired-code", "not a code")
+    page.click("#paired-form button[type=submit]")
+    expect(page.locator("#paired-status")).to_contain_text("is not a pairing code")
+    expect(page.locator("#paired-status")).to_contain_text("Nothing was paired or stored")
+
+    cli = make_device(tmp_path, "laptop")
+    run, code = _offer(cli, live_server.url, tmp_path)
+    wrong_secret = "2222" if not code.endswith("2222") else "3333"
+    try:
+        page.fill("#paired-code", code[:10] + wrong_secret)  # the right room, a wrong secret
+        page.click("#paired-form button[type=submit]")
+        expect(page.locator("#paired-status")).to_contain_text(
+            "did not prove it knows the pairing code", timeout=60_000
+        )
+        returncode, output = run.wait(40)
+    finally:
+        run.stop()
+    assert returncode != 0, output
+    expect(page.locator("#paired-confirm")).to_be_hidden()
+    expect(page.locator("#paired-trusted")).to_contain_text("No trusted devices yet")
+    expect(page.locator("#paired-own")).to_contain_text("not a device yet")  # no key kept
+    assert cli.json("list")["trusted"] == []

@@ -1,0 +1,141 @@
+"""The Devices view: this browser as a device, pairing by code, and the web of trust.
+
+Everything here lives in this browser (``store.py``): the server only relays pairing in a room
+and never sees a key or a trust record, so this view calls no API of ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import js
+
+from syncoxide.devices.device_id import device_id
+from syncoxide.devices.records import RecordKind
+from syncoxide.devices.report import ledger_report
+from syncoxide.devices.trust import TrustLedger
+from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide_web.devices.devices_html import (
+    graph_html,
+    revoked_html,
+    suggested_html,
+    this_device_html,
+    trusted_html,
+)
+from syncoxide_web.devices.pairing import join_pairing
+from syncoxide_web.devices.store import BrowserDeviceStore, now
+from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+
+STATUS = "paired-status"
+#: The other device waits 30 s for the answer; ask within that.
+CONFIRM_SECONDS = 25.0
+
+
+class DevicesView:
+    def __init__(self) -> None:
+        self._listeners = Listeners()
+        self._store = BrowserDeviceStore()
+        self._answer: asyncio.Future[bool] | None = None
+        self._pairing = False
+
+    def start(self) -> DevicesView:
+        element("paired-server").textContent = str(js.location.origin)
+        self._listeners.on_task("paired-form", "submit", self._pair)
+        self._listeners.on("paired-confirm-yes", "click", lambda _e: self._decide(True))
+        self._listeners.on("paired-confirm-no", "click", lambda _e: self._decide(False))
+        self._listeners.on_task("paired-trusted", "click", self._trusted_click)
+        self._listeners.on_task("paired-suggested", "click", self._suggested_click)
+        self._listeners.on_shown("devices", self.show)
+        self._listeners.start(self.show())
+        return self
+
+    async def show(self) -> None:
+        try:
+            report, meetings = None, {}
+            if await self._store.has_identity():
+                ledger = await self._store.ledger()
+                report = ledger_report(ledger, (await self._store.identity()).name)
+                meetings = await self._store.meetings()
+        except SyncoxideError as error:
+            say_error(STATUS, error, what="This browser's devices could not be read")
+            return
+        element("paired-own").innerHTML = this_device_html(report)
+        element("paired-trusted").innerHTML = trusted_html(report, meetings)
+        element("paired-suggested").innerHTML = suggested_html(report)
+        element("paired-revoked").innerHTML = revoked_html(report)
+        element("paired-graph").innerHTML = graph_html(report)
+
+    async def _pair(self, _event: Any) -> None:
+        if self._pairing:
+            return
+        self._pairing = True
+        say(STATUS, "Looking for the other device…", state="waiting")
+        try:
+            paired = await join_pairing(self._store, str(element("paired-code").value), self._ask)
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="Nothing was paired or stored.")
+            return
+        except TimeoutError:
+            say(STATUS, "The other device stopped answering. Nothing was paired or stored; "
+                "start again with a new code.", state="failed")  # fmt: skip
+            return
+        finally:
+            self._pairing = False
+            show("paired-confirm", False)
+        element("paired-code").value = ""
+        say(STATUS, f"Paired with {paired.name} ({paired.device_id}).", state="done")
+        await self.show()
+
+    async def _ask(self, name: str, peer_id: str) -> bool:
+        """The user's word on who is at the other end, before anything is signed."""
+        element("paired-confirm-text").textContent = f"Pair with {name} ({peer_id})?"
+        show("paired-confirm")
+        self._answer = asyncio.get_running_loop().create_future()
+        try:
+            return await asyncio.wait_for(self._answer, CONFIRM_SECONDS)
+        except TimeoutError:
+            return False
+        finally:
+            show("paired-confirm", False)
+
+    def _decide(self, yes: bool) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result(yes)
+
+    async def _trusted_click(self, event: Any) -> None:
+        row = event.target.closest("tr")
+        if str(event.target.dataset.action or "") != "revoke" or row is None:
+            return
+        await self._sign(str(row.dataset.device), RecordKind.REVOKE)
+
+    async def _suggested_click(self, event: Any) -> None:
+        item = event.target.closest("li")
+        if str(event.target.dataset.action or "") != "trust" or item is None:
+            return
+        await self._sign(str(item.dataset.device), RecordKind.PAIR)
+
+    async def _sign(self, device: str, kind: RecordKind) -> None:
+        try:
+            ledger = await self._store.ledger()
+            key = _key_of(ledger, device)
+            if kind is RecordKind.REVOKE:
+                statement = ledger.statement(kind, key, name=ledger.name_of(key),
+                                             issued_at=now(), via=None)  # fmt: skip
+            else:
+                statement = ledger.acceptance(key, issued_at=now())
+            record = await self._store.sign_and_keep(statement)
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="Nothing was changed.")
+            return
+        done = "Revoked" if kind is RecordKind.REVOKE else "Now trusting"
+        say(STATUS, f"{done} {record.name} ({device}); its peers learn it when they next connect.")
+        await self.show()
+
+
+def _key_of(ledger: TrustLedger, wanted: str) -> bytes:
+    for edge in ledger.graph():
+        for key in (edge.signer, edge.subject):
+            if device_id(key) == wanted:
+                return key
+    raise NotFoundError(f"This browser has never heard of {wanted}.")
