@@ -167,6 +167,18 @@ class AccountShareStore:
             "UPDATE account_shares SET sync_status = 'idle' WHERE sync_status = 'running'"
         )
 
+    def marked_running(self) -> list[int]:
+        rows = self._db.execute("SELECT id FROM account_shares WHERE sync_status = 'running'")
+        return [int(row[0]) for row in rows]
+
+    def interrupted(self, share_id: int) -> None:
+        """A run its instance never finished: due again at once."""
+        self._db.execute(
+            "UPDATE account_shares SET sync_status = 'idle', next_sync_at = 0"
+            " WHERE id = ? AND sync_status = 'running'",
+            (share_id,),
+        )
+
     # change notices and digests
 
     def add_change(self, change: ShareChange) -> None:
