@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.conftest import LiveServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import signed_in_view
-from tests.native.devices.device_processes import DeviceHome, make_device, wait_for_code
+from tests.native.devices.device_processes import DeviceHome, make_device, pair, wait_for_code
 from tests.native.p2p.p2p_processes import CliRun
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
 ) -> None:
     expect(page.locator("#paired-own")).to_contain_text("not a device yet")
     cli = make_device(tmp_path, "laptop")
+    phone = make_device(tmp_path, "phone")
+    pair(cli, phone, live_server.url, tmp_path)
+    assert cli.json("introduce", phone.device_id)["record"] == "introduce"
     run, code = _offer(cli, live_server.url, tmp_path)
     try:
         page.fill("#paired-code", code.lower())  # typed as a person would: case does not matter
@@ -66,7 +69,19 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
     expect(page.locator("#paired-graph")).to_contain_text("trusts laptop")
 
     listed = cli.json("list")  # the CLI verified the browser's signed PAIR record offline
-    assert [t["device_id"] for t in listed["trusted"]] == [own_id]
+    assert own_id in [t["device_id"] for t in listed["trusted"]]
+
+    # The laptop's introduction came with its records: a suggestion, trusted only on a click.
+    suggestion = page.locator(f'#paired-suggested li[data-device="{phone.device_id}"]')
+    expect(suggestion).to_contain_text(f"laptop {cli.device_id} suggests adding phone")
+    expect(page.locator(f'#paired-trusted tr[data-device="{phone.device_id}"]')).to_have_count(0)
+    suggestion.locator("button[data-action=trust]").click()
+    phone_row = page.locator(f'#paired-trusted tr[data-device="{phone.device_id}"]')
+    expect(phone_row).to_contain_text(f"laptop {cli.device_id}")  # introduced by
+    expect(page.locator("#paired-suggested")).to_be_empty()
+    expect(page.locator("#paired-graph")).to_contain_text(
+        f"trusts phone {phone.device_id} (introduced by laptop {cli.device_id})"
+    )
     assert serious_violations(page, include="section[data-view=devices]") == []
 
     page.reload()  # the identity and the trust survive a reload (IndexedDB)
@@ -76,7 +91,7 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
 
     page.click(f'#paired-trusted tr[data-device="{cli.device_id}"] button[data-action=revoke]')
     expect(page.locator("#paired-status")).to_contain_text("Revoked laptop")
-    expect(page.locator("#paired-trusted")).to_contain_text("No trusted devices yet")
+    expect(page.locator(f'#paired-trusted tr[data-device="{cli.device_id}"]')).to_have_count(0)
     expect(page.locator("#paired-revoked")).to_contain_text(cli.device_id)
     expect(page.locator("#paired-graph")).to_contain_text("revoked laptop")
 

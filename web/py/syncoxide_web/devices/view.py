@@ -28,6 +28,10 @@ from syncoxide_web.devices.store import BrowserDeviceStore, now
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 STATUS = "paired-status"
+#: Said plainly: this page runs no sync session, so nothing carries a revocation on from here.
+NOT_SPREAD = (
+    "Other devices learn it when one of them revokes it too: `syncoxide devices revoke ID` there."
+)
 #: The other device waits 30 s for the answer; ask within that.
 CONFIRM_SECONDS = 25.0
 
@@ -128,8 +132,10 @@ class DevicesView:
         except SyncoxideError as error:
             say_error(STATUS, error, kept="Nothing was changed.")
             return
-        done = "Revoked" if kind is RecordKind.REVOKE else "Now trusting"
-        say(STATUS, f"{done} {record.name} ({device}); its peers learn it when they next connect.")
+        if kind is RecordKind.REVOKE:
+            say(STATUS, f"Revoked {record.name} ({device}) in this browser. {NOT_SPREAD}")
+        else:
+            say(STATUS, f"Now trusting {record.name} ({device}).")
         await self.show()
 
 
