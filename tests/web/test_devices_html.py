@@ -67,7 +67,10 @@ def test_the_view_shows_who_introduced_whom_and_escapes_names() -> None:
     cli_id = report["trusted"][0]["device_id"]
     trusted = trusted_html(report, {cli_id: {"room": "r"}})
     assert f'data-device="{cli_id}"' in trusted and "paired directly" in trusted
-    assert "meeting room kept" in trusted and 'data-action="revoke"' in trusted
+    assert (
+        "trusted since 1970-01-01, meeting room kept" in trusted
+        and 'data-action="revoke"' in trusted
+    )
     suggested = suggested_html(report)
     assert "&lt;phone&gt;" in suggested and "<phone>" not in suggested
     assert "cli <code" in suggested and 'data-action="trust"' in suggested

@@ -46,6 +46,9 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
     phone = make_device(tmp_path, "phone")
     pair(cli, phone, live_server.url, tmp_path)
     assert cli.json("introduce", phone.device_id)["record"] == "introduce"
+    page.fill("#paired-name", "Test browser")
+    page.click("#paired-name-form button[type=submit]")
+    expect(page.locator("#paired-own-name")).to_have_text("Test browser")
     run, code = _offer(cli, live_server.url, tmp_path)
     try:
         page.fill("#paired-code", code.lower())  # typed as a person would: case does not matter
@@ -66,10 +69,11 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
     expect(row).to_contain_text("laptop")
     expect(row).to_contain_text("paired directly")
     expect(row).to_contain_text("meeting room kept")
+    expect(page.locator("#paired-status")).to_contain_text("1 of its trust records were not taken")
     expect(page.locator("#paired-graph")).to_contain_text("trusts laptop")
 
     listed = cli.json("list")  # the CLI verified the browser's signed PAIR record offline
-    assert own_id in [t["device_id"] for t in listed["trusted"]]
+    assert {"device_id": own_id, "name": "Test browser", "introduced_by": None} in listed["trusted"]
 
     # The laptop's introduction came with its records: a suggestion, trusted only on a click.
     suggestion = page.locator(f'#paired-suggested li[data-device="{phone.device_id}"]')

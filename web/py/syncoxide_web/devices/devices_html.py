@@ -4,6 +4,7 @@ who is suggested, who is revoked, and every signed statement (the trust graph)."
 
 from __future__ import annotations
 
+import time
 from html import escape
 from typing import Any
 
@@ -38,7 +39,7 @@ def trusted_html(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str
         f'<tr data-device="{escape(entry["device_id"])}"><td>{escape(entry["name"])}</td>'
         f'<td><code class="device-id">{escape(entry["device_id"])}</code></td>'
         f"<td>{_introduced(names, entry['introduced_by'])}</td>"
-        f"<td>{'meeting room kept' if entry['device_id'] in meetings else 'no meeting room'}</td>"
+        f"<td>{_state(report, entry['device_id'], meetings)}</td>"
         f'<td><button type="button" data-action="revoke" aria-label="Revoke '
         f'{escape(entry["name"])}">Revoke</button></td></tr>'
         for entry in report["trusted"]
@@ -46,6 +47,17 @@ def trusted_html(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str
     head = ("<thead><tr><th>Device</th><th>Device ID</th><th>Introduced by</th>"
             "<th>State</th><th></th></tr></thead>")  # fmt: skip
     return f'<table class="files" id="paired-trusted-table">{head}<tbody>{rows}</tbody></table>'
+
+
+def _state(report: dict[str, Any], device: str, meetings: dict[str, Any]) -> str:
+    """Since when this device trusts it (its own signed record), and whether the two have a
+    meeting room of their own (made while pairing directly; where a sync session would meet)."""
+    me = report["device"]["device_id"]
+    since = [r["issued_at"] for r in report["records"]
+             if r["signer"] == me and r["subject"] == device and r["kind"] == "pair"]  # fmt: skip
+    day = time.strftime("%Y-%m-%d", time.gmtime(max(since))) if since else "?"
+    room = "meeting room kept" if device in meetings else "no meeting room"
+    return f"trusted since {day}, {room}"
 
 
 def _introduced(names: dict[str, str], introducer: str | None) -> str:

@@ -28,10 +28,16 @@ from pyodide.ffi import create_once_callable
 
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.devices.device_id import device_id
-from syncoxide.devices.records import TrustRecord, parse_record, sign_record
+from syncoxide.devices.records import MAX_NAME_BYTES, TrustRecord, parse_record, sign_record
 from syncoxide.devices.signing import SEED_SIZE
 from syncoxide.devices.trust import TrustLedger
-from syncoxide.errors import ConfigError, FormatError, IntegrityError, RecordRefusedError
+from syncoxide.errors import (
+    ConfigError,
+    FormatError,
+    IntegrityError,
+    InvalidInputError,
+    RecordRefusedError,
+)
 from syncoxide_web.devices.ed25519 import WebEd25519
 
 DATABASE = "syncoxide-devices"
@@ -109,6 +115,18 @@ class BrowserDeviceStore:
             )
         private = SecretBytes(seed)
         return Identity(private, await self.ed25519.public_key(private), str(document["name"]))
+
+    async def name(self) -> str:
+        """The name peers are told when pairing (kept or, before any pairing, the default)."""
+        return str((await self._document()).get("name") or browser_name())
+
+    async def rename(self, name: str) -> None:
+        """Rename this device (making and keeping its identity if it had none yet)."""
+        name = name.strip()
+        if not name or len(name.encode()) > MAX_NAME_BYTES:
+            raise InvalidInputError(f"A device name has 1 to {MAX_NAME_BYTES} bytes.")
+        await self.identity()
+        await self._write({**await self._document(), "name": name})
 
     async def ledger(self) -> TrustLedger:
         identity = await self.identity()

@@ -46,6 +46,7 @@ class DevicesView:
     def start(self) -> DevicesView:
         element("paired-server").textContent = str(js.location.origin)
         self._listeners.on_task("paired-form", "submit", self._pair)
+        self._listeners.on_task("paired-name-form", "submit", self._rename)
         self._listeners.on("paired-confirm-yes", "click", lambda _e: self._decide(True))
         self._listeners.on("paired-confirm-no", "click", lambda _e: self._decide(False))
         self._listeners.on_task("paired-trusted", "click", self._trusted_click)
@@ -65,10 +66,20 @@ class DevicesView:
             say_error(STATUS, error, what="This browser's devices could not be read")
             return
         element("paired-own").innerHTML = this_device_html(report)
+        element("paired-name").value = await self._store.name()
         element("paired-trusted").innerHTML = trusted_html(report, meetings)
         element("paired-suggested").innerHTML = suggested_html(report)
         element("paired-revoked").innerHTML = revoked_html(report)
         element("paired-graph").innerHTML = graph_html(report)
+
+    async def _rename(self, _event: Any) -> None:
+        try:
+            await self._store.rename(str(element("paired-name").value))
+        except SyncoxideError as error:
+            say_error(STATUS, error, kept="The name is as it was.")
+            return
+        say(STATUS, "Renamed. Devices paired from now on see the new name.")
+        await self.show()
 
     async def _pair(self, _event: Any) -> None:
         if self._pairing:
@@ -88,7 +99,9 @@ class DevicesView:
             self._pairing = False
             show("paired-confirm", False)
         element("paired-code").value = ""
-        say(STATUS, f"Paired with {paired.name} ({paired.device_id}).", state="done")
+        refused = len(paired.records_refused)  # e.g. its own peers' records: not ours to take
+        note = f" {refused} of its trust records were not taken." if refused else ""
+        say(STATUS, f"Paired with {paired.name} ({paired.device_id}).{note}", state="done")
         await self.show()
 
     async def _ask(self, name: str, peer_id: str) -> bool:
