@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.e2e
+CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
 DEVICE_ID = re.compile(r"^[A-Z2-7]{7}(-[A-Z2-7]{7}){3}$")
 
 
@@ -98,6 +99,26 @@ def test_the_browser_pairs_with_a_cli_device_by_its_code(
     expect(page.locator(f'#paired-trusted tr[data-device="{cli.device_id}"]')).to_have_count(0)
     expect(page.locator("#paired-revoked")).to_contain_text(cli.device_id)
     expect(page.locator("#paired-graph")).to_contain_text("revoked laptop")
+
+
+def test_the_cli_pairs_with_the_browser_by_a_code_the_browser_shows(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    cli = make_device(tmp_path, "laptop")
+    page.click("#paired-offer")
+    expect(page.locator("#paired-offer-code")).to_have_text(CODE, timeout=30_000)
+    code = page.locator("#paired-offer-code").inner_text()
+    expect(page.locator("#paired-offer-command")).to_have_text(
+        f"syncoxide devices pair {code} --server {live_server.url}"
+    )
+    joined = cli.run("pair", code, "--server", live_server.url, "--yes", "--wait", "30")
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+    expect(page.locator("#paired-status")).to_contain_text("Paired with laptop", timeout=30_000)
+    expect(page.locator("#paired-offer-box")).to_be_hidden()
+    own_id = page.locator("#paired-own-id").inner_text()
+    assert [t["device_id"] for t in cli.json("list")["trusted"]] == [own_id]
+    row = page.locator(f'#paired-trusted tr[data-device="{cli.device_id}"]')
+    expect(row).to_contain_text("meeting room kept")  # the browser made the pair's room
 
 
 def test_a_wrong_code_is_refused_and_nothing_is_stored(

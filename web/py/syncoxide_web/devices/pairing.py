@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import importlib.util
 import json
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ from syncoxide_web.p2p.channel import BrowserChannel, BrowserSignaling, negotiat
 STEP_TIMEOUT = 30.0
 #: How long to wait for the other device's offer once in its room.
 OFFER_WAIT = 60.0
+#: How long a code this browser shows waits, when the server does not say when it expires.
+CODE_WAIT = 600.0
 
 Confirm = Callable[[str, str], Awaitable[bool]]  # (name, device id) -> go ahead?
 
@@ -66,18 +69,48 @@ class PairedDevice:
 
 
 async def join_pairing(store: BrowserDeviceStore, code_text: str, confirm: Confirm) -> PairedDevice:
+    """Pair with the device that shows ``code_text``; ``confirm`` asks the user who it is."""
     code = PairingCode.parse(code_text)  # a malformed code stops here, before any request
     server = str(js.location.origin)
-    room = await _resolve(server, code.room_code)
-    signal = await BrowserSignaling.join(server, room["room"], room["token"], "receiver")
+    room = {**await _resolve(server, code.room_code), "server": server}
+    return await _in_room(store, room, code, confirm=confirm)
+
+
+async def offer_pairing(
+    store: BrowserDeviceStore, show_code: Callable[[PairingCode], None]
+) -> PairedDevice:
+    """Make a code for the other device to type (``syncoxide devices pair CODE``) and wait for
+    it. Showing the code is this side's agreement, as on the CLI."""
+    server = str(js.location.origin)
+    room = {**await _create_room(server), "server": server}
+    code = PairingCode.new(room["code"], os.urandom(8))
+    show_code(code)
+    return await _in_room(store, room, code, confirm=None)
+
+
+async def _in_room(
+    store: BrowserDeviceStore, room: dict[str, str], code: PairingCode, *, confirm: Confirm | None
+) -> PairedDevice:
+    offerer = confirm is None  # the code's maker is the room's sender, and offers
+    role = "sender" if offerer else "receiver"
+    signal = await BrowserSignaling.join(room["server"], room["room"], room["token"], role)
     try:
-        link = await negotiate(signal, offer_now=False, wait=OFFER_WAIT, whole=True)
+        wait = float(room.get("expires_in") or CODE_WAIT) if offerer else OFFER_WAIT
+        link = await negotiate(signal, offer_now=False, wait=wait, whole=True)
         try:
-            return await _pair(store, link, {**room, "server": server}, code, confirm=confirm)
+            return await _pair(store, link, room, code, confirm=confirm)
         finally:
             link.close()
     finally:
         signal.close()
+
+
+async def _create_room(server: str) -> dict[str, str]:
+    response = await js.fetch(f"{server}/signal/rooms", js.Object.fromEntries([["method", "POST"]]))
+    if not response.ok:
+        raise TransportError(f"The server could not open a pairing room ({response.status}).")
+    body: dict[str, str] = json.loads(await response.text())
+    return body
 
 
 async def _resolve(server: str, room_code: str) -> dict[str, str]:
@@ -96,29 +129,49 @@ async def _resolve(server: str, room_code: str) -> dict[str, str]:
 
 async def _pair(
     store: BrowserDeviceStore, link: BrowserChannel, room: dict[str, str], code: PairingCode, *,
-    confirm: Confirm,
+    confirm: Confirm | None,
 ) -> PairedDevice:  # fmt: skip
+    offerer = confirm is None
     me = await store.identity()
     key = await _pake(link, room["room"], code)
-    view = ChannelView(_peer_certificate_fingerprint(link), _own_fingerprint(link))
+    own, theirs = _own_fingerprint(link), _peer_certificate_fingerprint(link)
+    view = ChannelView(own, theirs) if offerer else ChannelView(theirs, own)
+    mine, their_role = (OFFERER, ANSWERER) if offerer else (ANSWERER, OFFERER)
     hello = await make_hello(
-        me.private, me.public, me.name, pake_key=key, view=view, role=ANSWERER,
+        me.private, me.public, me.name, pake_key=key, view=view, role=mine,
         ed25519=store.ed25519,
     )  # fmt: skip
     await link.send(hello.encode())
     peer = Hello.decode(await asyncio.wait_for(link.receive(), STEP_TIMEOUT))
-    await check_hello(peer, pake_key=key, view=view, role=OFFERER, ed25519=store.ed25519)
+    await check_hello(peer, pake_key=key, view=view, role=their_role, ed25519=store.ed25519)
     if peer.public == me.public:
         raise RemoteProtocolError("Both ends are this same device: pair two different devices.")
+    await _agree(link, peer, confirm)
+    paired = await _trade_records(store, link, peer)
+    await store.remember_meeting(paired.device_id, await _agree_meeting(link, room, offerer))
+    return paired
+
+
+async def _agree(link: BrowserChannel, peer: Hello, confirm: Confirm | None) -> None:
+    if confirm is None:  # the code's maker: wait for the joiner's answer
+        await _receive(link, "accepted")
+        return
     if not await confirm(peer.name, device_id(peer.public)):
         await _send(link, {"type": "declined"})
         raise CancelledByUserError("Pairing declined; nothing was changed.")
     await _send(link, {"type": "accepted"})
-    paired = await _trade_records(store, link, peer)
-    meeting = await _receive(link, "meeting")
-    where = {"server": room["server"], "room": str(meeting["room"]), "token": str(meeting["token"])}
-    await store.remember_meeting(paired.device_id, where)
-    return paired
+
+
+async def _agree_meeting(
+    link: BrowserChannel, room: dict[str, str], offerer: bool
+) -> dict[str, str]:
+    """A room of the pair's own, for their sync sessions: the code's maker makes it."""
+    if offerer:
+        meeting = await _create_room(room["server"])
+        await _send(link, {"type": "meeting", "room": meeting["room"], "token": meeting["token"]})
+    else:
+        meeting = await _receive(link, "meeting")
+    return {"server": room["server"], "room": str(meeting["room"]), "token": str(meeting["token"])}
 
 
 def _own_fingerprint(link: BrowserChannel) -> bytes:

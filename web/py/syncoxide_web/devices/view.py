@@ -7,11 +7,13 @@ and never sees a key or a trust record, so this view calls no API of ours.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 import js
 
 from syncoxide.devices.device_id import device_id
+from syncoxide.devices.pairing import PairingCode
 from syncoxide.devices.records import RecordKind
 from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
@@ -23,7 +25,7 @@ from syncoxide_web.devices.devices_html import (
     this_device_html,
     trusted_html,
 )
-from syncoxide_web.devices.pairing import join_pairing
+from syncoxide_web.devices.pairing import PairedDevice, join_pairing, offer_pairing
 from syncoxide_web.devices.store import BrowserDeviceStore, now
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
@@ -41,12 +43,14 @@ class DevicesView:
         self._listeners = Listeners()
         self._store = BrowserDeviceStore()
         self._answer: asyncio.Future[bool] | None = None
-        self._pairing = False
+        self._pairing: asyncio.Future[Any] | None = None
 
     def start(self) -> DevicesView:
         element("paired-server").textContent = str(js.location.origin)
         self._listeners.on_task("paired-form", "submit", self._pair)
         self._listeners.on_task("paired-name-form", "submit", self._rename)
+        self._listeners.on("paired-offer", "click", lambda _e: self._begin(self._offer()))
+        self._listeners.on("paired-offer-cancel", "click", lambda _e: self._stop())
         self._listeners.on("paired-confirm-yes", "click", lambda _e: self._decide(True))
         self._listeners.on("paired-confirm-no", "click", lambda _e: self._decide(False))
         self._listeners.on_task("paired-trusted", "click", self._trusted_click)
@@ -81,28 +85,49 @@ class DevicesView:
         say(STATUS, "Renamed. Devices paired from now on see the new name.")
         await self.show()
 
-    async def _pair(self, _event: Any) -> None:
-        if self._pairing:
+    def _begin(self, work: Coroutine[Any, Any, None]) -> None:
+        if self._pairing is not None and not self._pairing.done():
+            work.close()
+            say(STATUS, "A pairing is already under way.")
             return
-        self._pairing = True
+        self._pairing = self._listeners.start(work)
+
+    def _stop(self) -> None:
+        if self._pairing is not None:
+            self._pairing.cancel()
+        show("paired-offer-box", False)
+        say(STATUS, "Stopped waiting; nothing was paired or stored.")
+
+    async def _pair(self, _event: Any) -> None:
+        self._begin(self._join(str(element("paired-code").value)))
+
+    async def _join(self, code: str) -> None:
         say(STATUS, "Looking for the other device…", state="waiting")
+        if await self._paired(join_pairing(self._store, code, self._ask)):
+            element("paired-code").value = ""
+
+    async def _offer(self) -> None:
+        say(STATUS, "Waiting for the other device to type the code…", state="waiting")
+        await self._paired(offer_pairing(self._store, _show_code))
+
+    async def _paired(self, pairing: Coroutine[Any, Any, PairedDevice]) -> bool:
         try:
-            paired = await join_pairing(self._store, str(element("paired-code").value), self._ask)
+            paired = await pairing
         except SyncoxideError as error:
             say_error(STATUS, error, kept="Nothing was paired or stored.")
-            return
+            return False
         except TimeoutError:
             say(STATUS, "The other device stopped answering. Nothing was paired or stored; "
                 "start again with a new code.", state="failed")  # fmt: skip
-            return
+            return False
         finally:
-            self._pairing = False
             show("paired-confirm", False)
-        element("paired-code").value = ""
+            show("paired-offer-box", False)
         refused = len(paired.records_refused)  # e.g. its own peers' records: not ours to take
         note = f" {refused} of its trust records were not taken." if refused else ""
         say(STATUS, f"Paired with {paired.name} ({paired.device_id}).{note}", state="done")
         await self.show()
+        return True
 
     async def _ask(self, name: str, peer_id: str) -> bool:
         """The user's word on who is at the other end, before anything is signed."""
@@ -150,6 +175,13 @@ class DevicesView:
         else:
             say(STATUS, f"Now trusting {record.name} ({device}).")
         await self.show()
+
+
+def _show_code(code: PairingCode) -> None:
+    element("paired-offer-code").textContent = str(code)
+    command = f"syncoxide devices pair {code} --server {js.location.origin}"
+    element("paired-offer-command").textContent = command
+    show("paired-offer-box")
 
 
 def _key_of(ledger: TrustLedger, wanted: str) -> bytes:
