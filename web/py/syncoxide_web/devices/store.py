@@ -1,7 +1,8 @@
 """This browser's device identity and trust records, kept in IndexedDB.
 
 The browser counterpart of ``syncoxide/native/devices/store.py`` (the CLI's config folder),
-one JSON document under one key, so a change is one IndexedDB ``put`` (atomic)::
+one JSON document under one key, so a change is one IndexedDB ``put`` (atomic), made under a
+Web Lock so two tabs never overwrite each other's records::
 
     {"version": 1, "seed": "<base64 of the 32-byte Ed25519 seed>", "name": "Chromium on Linux",
      "records": ["<base64 of one trust record>", ...],
@@ -39,10 +40,13 @@ from syncoxide.errors import (
     RecordRefusedError,
 )
 from syncoxide_web.devices.ed25519 import WebEd25519
+from syncoxide_web.platform.web_lock import exclusive
 
 DATABASE = "syncoxide-devices"
 STORE = "device"
 KEY = "this-device"
+#: Held (across the origin's tabs) around every read-modify-write of the document.
+LOCK = "syncoxide-devices"
 FORMAT_VERSION = 1
 
 
@@ -125,8 +129,9 @@ class BrowserDeviceStore:
         name = name.strip()
         if not name or len(name.encode()) > MAX_NAME_BYTES:
             raise InvalidInputError(f"A device name has 1 to {MAX_NAME_BYTES} bytes.")
-        await self.identity()
-        await self._write({**await self._document(), "name": name})
+        async with exclusive(LOCK):
+            await self.identity()
+            await self._write({**await self._document(), "name": name})
 
     async def ledger(self) -> TrustLedger:
         identity = await self.identity()
@@ -134,32 +139,40 @@ class BrowserDeviceStore:
 
     async def take(self, raws: list[bytes]) -> tuple[int, list[RecordRefusedError]]:
         """Check and keep records from a peer; how many were new, and what was refused."""
-        ledger = await self.ledger()
-        refused: list[RecordRefusedError] = []
-        added = 0
-        for raw in raws:
-            try:
-                added += await ledger.take(raw, self.ed25519)
-            except RecordRefusedError as error:
-                refused.append(error)
-        if added:
-            await self._save(ledger)
+        async with exclusive(LOCK):
+            ledger = await self.ledger()
+            refused: list[RecordRefusedError] = []
+            added = 0
+            for raw in raws:
+                try:
+                    added += await ledger.take(raw, self.ed25519)
+                except RecordRefusedError as error:
+                    refused.append(error)
+            if added:
+                await self._save(ledger)
         return added, refused
 
     async def sign_and_keep(self, unsigned: TrustRecord) -> TrustRecord:
-        identity = await self.identity()
-        ledger = await self.ledger()
-        fresh = replace(unsigned, sequence=ledger.next_sequence())
-        record = await sign_record(fresh, identity.private, self.ed25519)
-        ledger.admit(record)
-        await self._save(ledger)
+        async with exclusive(LOCK):
+            identity = await self.identity()
+            if identity.public != unsigned.signer:  # another tab kept its fresh identity first
+                raise ConfigError(
+                    "Another tab of this app made this browser a device meanwhile.",
+                    hint="Reload the page and pair again; nothing was signed.",
+                )
+            ledger = await self.ledger()
+            fresh = replace(unsigned, sequence=ledger.next_sequence())  # the lock's view wins
+            record = await sign_record(fresh, identity.private, self.ed25519)
+            ledger.admit(record)
+            await self._save(ledger)
         return record
 
     async def remember_meeting(self, peer_id: str, meeting: dict[str, str]) -> None:
         """The pair's own room, where the two meet to sync (``devices run`` on the CLI)."""
-        document = await self._document()
-        meetings = {**dict(document.get("meetings", {})), peer_id: meeting}
-        await self._write({**document, "meetings": meetings})
+        async with exclusive(LOCK):
+            document = await self._document()
+            meetings = {**dict(document.get("meetings", {})), peer_id: meeting}
+            await self._write({**document, "meetings": meetings})
 
     async def meetings(self) -> dict[str, Any]:
         return dict((await self._document()).get("meetings", {}))
