@@ -146,3 +146,25 @@ def test_a_wrong_code_is_refused_and_nothing_is_stored(
     expect(page.locator("#paired-trusted")).to_contain_text("No trusted devices yet")
     expect(page.locator("#paired-own")).to_contain_text("not a device yet")  # no key kept
     assert cli.json("list")["trusted"] == []
+
+
+def test_declining_the_other_device_stores_nothing_on_either_side(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    cli = make_device(tmp_path, "stranger")
+    run, code = _offer(cli, live_server.url, tmp_path)
+    try:
+        page.fill("#paired-code", code)
+        page.click("#paired-form button[type=submit]")
+        expect(page.locator("#paired-confirm-text")).to_contain_text(
+            f"Pair with stranger ({cli.device_id})?", timeout=60_000
+        )
+        page.click("#paired-confirm-no")
+        expect(page.locator("#paired-status")).to_contain_text("Pairing declined")
+        returncode, output = run.wait(40)
+    finally:
+        run.stop()
+    assert returncode != 0 and "declined" in output, output
+    expect(page.locator("#paired-own")).to_contain_text("not a device yet")
+    expect(page.locator("#paired-graph")).to_contain_text("No trust records yet")
+    assert cli.json("list")["trusted"] == []
