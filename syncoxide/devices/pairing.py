@@ -36,6 +36,12 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # the server's: no 0/O/1/I
 SECRET_LETTERS = 4
 _CONFIRM_INFO = b"syncoxide/v1/pair-confirm"
 OFFERER, ANSWERER = 1, 2
+#: SPAKE2's symmetric identity is this label and the room id: a code only works in its room.
+PAKE_LABEL = b"syncoxide/v1/pair:"
+
+
+def pake_identity(room: str) -> bytes:
+    return PAKE_LABEL + room.encode()
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,10 @@
   // item also has its header read out ({file, offset, length}) so Python can check it without
   // its payload. Python awaits wait() and then take()s what has arrived, as one batch.
   class DataInbox {
-    constructor(channel) {
+    // whole: each message is one item as it came (JSON messages, as device pairing trades),
+    // not a stream of frames.
+    constructor(channel, whole = false) {
+      this.whole = whole;
       this.items = [];
       this.bytes = 0; // in items
       this.closed = false;
@@ -223,6 +226,12 @@
         joined.set(bytes, this.rest.byteLength);
         bytes = joined;
         this.rest = null;
+      }
+      if (this.whole) {
+        this.items.push({ data: false, frame: bytes });
+        this.bytes += bytes.byteLength;
+        if (this.waiting && this.bytes >= this.waiting.minBytes) this.wakeUp();
+        return;
       }
       let at = 0;
       while (!this.broken && bytes.byteLength - at >= HEADER) {

@@ -22,12 +22,13 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from syncoxide.cli.devices.report import ledger_report, print_report
+from syncoxide.cli.devices.report import print_report
 from syncoxide.cli.devices.sync import register_sync
 from syncoxide.cli.p2p.command import DEFAULT_SERVER_ENV
 from syncoxide.devices.device_id import device_id, normalise_device_id
 from syncoxide.devices.pairing import PairingCode
 from syncoxide.devices.records import RecordKind
+from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.native.devices.store import DeviceStore, now

@@ -20,7 +20,15 @@ from spake2 import SPAKE2_Symmetric  # type: ignore[import-untyped]
 from spake2.spake2 import SPAKEError  # type: ignore[import-untyped]
 
 from syncoxide.devices.device_id import device_id
-from syncoxide.devices.pairing import ANSWERER, OFFERER, Hello, PairingCode, check_hello, make_hello
+from syncoxide.devices.pairing import (
+    ANSWERER,
+    OFFERER,
+    Hello,
+    PairingCode,
+    check_hello,
+    make_hello,
+    pake_identity,
+)
 from syncoxide.devices.records import RecordKind
 from syncoxide.errors import (
     AuthenticationError,
@@ -33,8 +41,6 @@ from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.store import DeviceStore, now
 from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient, create_room, resolve
-
-PAKE_LABEL = b"syncoxide/v1/pair:"
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ async def _agree_meeting(
 
 
 async def _pake(link: ChannelLink, address: RoomAddress, code: PairingCode) -> bytes:
-    pake = SPAKE2_Symmetric(code.secret.encode(), idSymmetric=PAKE_LABEL + address.room.encode())
+    pake = SPAKE2_Symmetric(code.secret.encode(), idSymmetric=pake_identity(address.room))
     await send_json(link, {"type": "pake", "message": base64.b64encode(pake.start()).decode()})
     answer = await receive_json(link, "pake")
     try:

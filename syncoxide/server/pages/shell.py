@@ -113,6 +113,7 @@ VIEW_KEYS = (
     "vault",
     "backups",
     "automation",
+    "devices",
     "settings",
 )
 #: Views opened from another view rather than from the navigation (a file's History).

@@ -138,6 +138,12 @@ def _automation(_shared: Shared) -> tuple[object, ...]:
     return (AutomationView().start(),)
 
 
+def _devices(_shared: Shared) -> tuple[object, ...]:
+    from syncoxide_web.devices.view import DevicesView
+
+    return (DevicesView().start(),)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -161,6 +167,7 @@ SECTIONS = (
     Section("vault", _vault),
     Section("backups", _backups),
     Section("automation", _automation),
+    Section("devices", _devices),
     Section("settings", _settings),
 )
 

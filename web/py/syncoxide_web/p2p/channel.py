@@ -126,10 +126,11 @@ class BrowserSignaling:
 class BrowserChannel:
     """An open RTCDataChannel: ``send`` with backpressure; what arrives is read as frames."""
 
-    def __init__(self, connection: Any, channel: Any) -> None:
+    def __init__(self, connection: Any, channel: Any, *, whole: bool = False) -> None:
         self.connection, self.channel = connection, channel
         # Made at once (in the datachannel event itself), so no early message misses it.
-        self.inbox = js.syncoxideP2P.DataInbox.new(channel)
+        # ``whole``: each message is one item (JSON messages), not a stream of frames.
+        self.inbox = js.syncoxideP2P.DataInbox.new(channel, whole)
         self._drained = asyncio.Event()
         self._aborted = False
         channel.bufferedAmountLowThreshold = LOW_WATER
@@ -218,15 +219,16 @@ async def _complete_description(connection: Any) -> str:
 
 
 async def negotiate(
-    signal: BrowserSignaling, *, offer_now: bool, wait: float | None
+    signal: BrowserSignaling, *, offer_now: bool, wait: float | None, whole: bool = False
 ) -> BrowserChannel:
+    """The open channel; ``whole`` for peers that send whole messages (device pairing)."""
     await load_static("syncoxideP2P", DATA_PLANE)
     while not offer_now:
         message = await signal.next(wait)
         if message["type"] == "offer":
-            return await _answer(signal, message["sdp"])
+            return await _answer(signal, message["sdp"], whole)
         offer_now = message["type"] == "peer-joined"
-    return await _offer(signal)
+    return await _offer(signal, whole)
 
 
 def _new_connection(signal: BrowserSignaling) -> Any:
@@ -235,11 +237,10 @@ def _new_connection(signal: BrowserSignaling) -> Any:
     return js.RTCPeerConnection.new(_js_object(iceServers=listed))
 
 
-async def _offer(signal: BrowserSignaling) -> BrowserChannel:
+async def _offer(signal: BrowserSignaling, whole: bool) -> BrowserChannel:
     connection = _new_connection(signal)
-    link = BrowserChannel(
-        connection, connection.createDataChannel("transfer", _js_object(ordered=True))
-    )
+    channel = connection.createDataChannel("transfer", _js_object(ordered=True))
+    link = BrowserChannel(connection, channel, whole=whole)
     await connection.setLocalDescription(await connection.createOffer())
     signal.send({"type": "offer", "sdp": await _complete_description(connection)})
     while (message := await signal.next(OPEN_TIMEOUT))["type"] != "answer":
@@ -251,14 +252,14 @@ async def _offer(signal: BrowserSignaling) -> BrowserChannel:
     return link
 
 
-async def _answer(signal: BrowserSignaling, sdp: str) -> BrowserChannel:
+async def _answer(signal: BrowserSignaling, sdp: str, whole: bool) -> BrowserChannel:
     connection = _new_connection(signal)
     arrived: asyncio.Future[BrowserChannel] = asyncio.get_running_loop().create_future()
 
     def on_channel(event: Any) -> None:
         # Wrapped at once, in the event itself, so no early message misses its handler.
         if not arrived.done():
-            arrived.set_result(BrowserChannel(connection, event.channel))
+            arrived.set_result(BrowserChannel(connection, event.channel, whole=whole))
 
     proxy = create_proxy(on_channel)
     connection.ondatachannel = proxy
