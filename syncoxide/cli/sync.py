@@ -90,6 +90,18 @@ def _register_sync(commands: Any) -> None:
         help="size of one part (default 32)",
     )
     sync.add_argument(
+        "--whole-file",
+        action="store_true",
+        help="copy changed big files whole instead of writing only their changed blocks",
+    )
+    sync.add_argument(
+        "--delta-cutoff",
+        type=int,
+        default=16,
+        metavar="MiB",
+        help="changed files of this size or more are updated block by block (default 16)",
+    )
+    sync.add_argument(
         "--no-track-renames",
         dest="track_renames",
         action="store_false",
@@ -236,7 +248,16 @@ def _options(args: argparse.Namespace) -> Any:
         force=args.force,
         track_renames=args.track_renames,
         parts=_part_settings(args),
+        delta=_delta_settings(args),
     )
+
+
+def _delta_settings(args: argparse.Namespace) -> Any:
+    from syncoxide.engine.delta import MIB, DeltaSettings
+
+    if args.delta_cutoff < 1:
+        raise UsageError("--delta-cutoff must be at least 1 (MiB).")
+    return DeltaSettings(enabled=not args.whole_file, cutoff=args.delta_cutoff * MIB)
 
 
 def _part_settings(args: argparse.Namespace) -> Any:

@@ -26,11 +26,11 @@ from typing import Any
 
 from syncoxide.errors import RemoteProtocolError
 from syncoxide.safe_names import strict_relative_path
-from syncoxide.sync.paths import conflict_name
+from syncoxide.sync.paths import RESERVED_TOP, conflict_name
 
 BLOCK_SIZE = 128 * 1024
 #: Where each device keeps its own state inside a synced folder; never synced, never accepted.
-STATE_FOLDER = ".syncoxide"
+STATE_FOLDER = RESERVED_TOP  # the same folder the sync engine keeps for itself
 PAGE_ENTRIES = 400
 MAX_BLOCKS = 1 << 20  # 128 GiB per file
 Vector = dict[str, int]

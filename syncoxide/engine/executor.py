@@ -23,6 +23,7 @@ from syncoxide.providers.contract import Entry, Provider
 from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
+from .delta import DeltaSettings, copy_delta, delta_writer
 from .moves import move_within
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
@@ -66,12 +67,14 @@ def _same(a: Entry | None, b: Entry | None) -> bool:
 @dataclass(frozen=True)
 class CopySettings:
     """How the executor copies: the digest both sides share, how many large streams at once,
-    whether each action is re-checked first (a journal resume) and how big files go in parts."""
+    whether each action is re-checked first (a journal resume), how big files go in parts and
+    whether changed big files go as deltas."""
 
     hash_kind: str | None
     transfers: int = 4
     recheck: bool = False
     parts: PartSettings | None = None
+    delta: DeltaSettings | None = None
 
 
 class Executor:
@@ -96,6 +99,7 @@ class Executor:
         #: (from its journal's PART records).
         self.parts = settings.parts or PartSettings()
         self.stored_parts = stored_parts or {}
+        self.delta = settings.delta or DeltaSettings()
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -259,14 +263,27 @@ class Executor:
             return Outcome(index, action, ok=True, written=written)
         if action.backup and target is not None:
             await self._to_trash(dest, action.path)
-        written = await self._transfer(index, source_side, source, dest, path=action.path)
+            target = None
+        written = await self._transfer(
+            index, source_side, source, dest, path=action.path, old=target
+        )
         if action.delete_source:
             await source_side.delete(source.path)
         return Outcome(index, action, ok=True, written=written)
 
     async def _transfer(
-        self, index: int, source_side: Provider, source: Entry, dest: Provider, *, path: str
+        self,
+        index: int,
+        source_side: Provider,
+        source: Entry,
+        dest: Provider,
+        *,
+        path: str,
+        old: Entry | None,
     ) -> Entry:
+        by_delta = await self._transfer_delta(source_side, source, dest, path=path, old=old)
+        if by_delta is not None:
+            return by_delta
         if source.size < SMALL_FILE_BYTES:
             return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
         in_parts = parts_writer(dest, source.size, self.parts)
@@ -284,6 +301,23 @@ class Executor:
                 job=job,
                 settings=self.parts,
             )
+
+    async def _transfer_delta(
+        self, source_side: Provider, source: Entry, dest: Provider, *, path: str, old: Entry | None
+    ) -> Entry | None:
+        """The new entry when ``source`` replaced ``old`` by its changed blocks; None when
+        this copy does not go as a delta."""
+        writer = delta_writer(dest, source, old, self.delta)
+        if writer is None:
+            return None
+        async with self._large_slots:
+            try:
+                done = await copy_delta(
+                    source_side, source, writer, path, kind=self.hash_kind, settings=self.delta
+                )
+            except NotFoundError:
+                return None  # the old file went away since the listing: copy the new one whole
+        return done.entry
 
     def _part_token(self, index: int) -> str:
         # Same journal, same action -> same token: the resumed run finds the partial object.
@@ -308,6 +342,10 @@ class Executor:
         if known:  # --checksum already compared them
             kind = sorted(known)[0]
             return source.hashes[kind] == target.hashes[kind]
+        if delta_writer(dest, source, target, self.delta) is not None:
+            # The delta compares every block anyway and only sets the time when none
+            # differs: hashing both files first would read each of them once more.
+            return False
         return await self._twins(source_side, source, dest, target)
 
     async def _twins(self, one: Provider, a: Entry, two: Provider, b: Entry) -> bool:

@@ -30,6 +30,7 @@ from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
 from syncoxide.wal.replay import replay_journal
 
+from .delta import DeltaSettings
 from .executor import CopySettings, Executor, Outcome, Progress
 from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
 from .pair_store import PairStore
@@ -55,6 +56,9 @@ class RunOptions:
     track_renames: bool = True
     #: Big files in concurrent, resumable parts where the destination takes them.
     parts: PartSettings = field(default_factory=PartSettings)
+    #: Changed big files by their changed blocks where the destination allows (--whole-file
+    #: turns it off).
+    delta: DeltaSettings = field(default_factory=DeltaSettings)
     #: The safety stops' overrides (see ``syncoxide.engine.safety``).
     max_delete_percent: int = DEFAULT_MAX_DELETE_PERCENT
     allow_empty_side: bool = False
@@ -118,6 +122,7 @@ async def resume_journal(
                 transfers=options.transfers,
                 recheck=True,
                 parts=options.parts,
+                delta=options.delta,
             ),
             progress=progress,
             stored_parts=replay.parts,
@@ -300,6 +305,7 @@ async def _execute(
             hash_kind=common_hash_kind(one, two),
             transfers=options.transfers,
             parts=options.parts,
+            delta=options.delta,
         ),
         progress=progress,
     )

@@ -220,3 +220,44 @@ class WritesParts(Protocol):
         ...
 
     async def discard_parts(self, path: str, token: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeltaWritten:
+    """What a delta update did: the committed entry and the bytes it cost.
+
+    ``blocks_bytes`` counts the bytes written because they differed from the old file;
+    ``base_bytes`` counts the bytes copied to make the temporary copy of the old file (0 when
+    the filesystem cloned it by reference)."""
+
+    entry: Entry
+    blocks_bytes: int
+    base_bytes: int
+
+
+@runtime_checkable
+class WritesDeltas(Protocol):
+    """A destination that updates an existing file by writing only the blocks that differ.
+
+    The old file is first duplicated into a partial object (a reflink clone where the
+    filesystem can, else a copy); each ``block_bytes`` block of the new content is compared
+    byte for byte with the same block of that copy and written only where it differs; the
+    whole-file digest is taken over the stored bytes and checked like ``write`` checks it;
+    then the copy atomically takes the final name. A failure or a kill at any point leaves the
+    old file untouched under its name.
+    """
+
+    async def write_delta(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        size: int,
+        block_bytes: int,
+        mtime_ns: int,
+        hash_kind: str | None = None,
+        expected_digest: ExpectedDigest | None = None,
+    ) -> DeltaWritten:
+        """Replace the file at ``path`` (``NotFoundError`` if there is none) with the
+        ``size`` bytes of ``chunks``, writing only the changed blocks."""
+        ...

@@ -343,7 +343,8 @@ def account_share_service(
     digests = Digests(
         store, services.store, services.mailer, signing=services.signing, clock=services.clock
     )
-    scheduler = ShareScheduler(runner, digests.send_due)
+    # Shares take their leases in the rule schedulers' table: one lease table per database.
+    scheduler = ShareScheduler(runner, digests.send_due, leases=rules.scheduler.leases)
     service = AccountShareService(
         store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
     )

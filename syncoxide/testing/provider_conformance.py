@@ -17,6 +17,7 @@ from syncoxide.errors import (
     NotFoundError,
 )
 from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.testing.delta_conformance import check_delta_update
 
 ProviderFactory = Callable[[], Awaitable[Provider]]
 Check = Callable[[ProviderFactory], Awaitable[None]]
@@ -194,6 +195,7 @@ CHECKS: tuple[Check, ...] = (
     check_mkdir_idempotent,
     check_empty_file,
     check_unicode_names,
+    check_delta_update,
 )
 
 

@@ -28,6 +28,7 @@ from syncoxide.native.devices.session import Meeting, PeerSession, Shared
 from syncoxide.native.devices.store import DeviceStore, Identity
 from syncoxide.native.p2p.channel import IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
+from syncoxide.native.watch.local_events import FolderEvents
 
 RESCAN_EVERY = 10.0
 RECONNECT_AFTER = 1.0
@@ -91,7 +92,9 @@ class Daemon:
             rust_timeout=int(RESCAN_EVERY * 1000),
             yield_on_timeout=True,
             debounce=200,
-            watch_filter=_not_state,
+            # The folder's own .syncoxide (state, scratch, trash) and partial writes are ours;
+            # the same filter as `sync --watch`, so both agree on what a user's change is.
+            watch_filter=FolderEvents(shared.config.path).relevant,
         )
         async for _ in watcher:
             # inotify watches a new folder only once it is told of it, so files made in it
@@ -156,10 +159,6 @@ def _key_of(ledger: TrustLedger, peer: str) -> bytes:
             if device_id(key) == peer:
                 return bytes(key)
     raise TransportError(f"{peer} is not a device this one knows: pair with it first.")
-
-
-def _not_state(change: watchfiles.Change, path: str) -> bool:
-    return "/.syncoxide/" not in path and not path.endswith("/.syncoxide")
 
 
 __all__ = ["Daemon"]

@@ -11,8 +11,7 @@ mail; their changes are marked done so a later change of settings sends no backl
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from syncoxide.errors import SyncoxideError
@@ -64,19 +63,16 @@ class Digests:
 
     async def send_due(self) -> int:
         """Send every digest that is due; how many went."""
-        pending: dict[tuple[int, int], list[ShareChange]] = defaultdict(list)
-        for change in self.store.unmailed():
-            pending[(change.share_id, change.notify_id)].append(change)
         sent = 0
         now = self.clock()
-        for (share_id, user_id), changes in pending.items():
-            last, unsubscribed = self.store.mail_state(share_id, user_id)
+        for share_id, user_id, unsubscribed in self.store.digests_due(now - self.minutes * 60):
+            changes = self.store.unmailed(share_id, user_id)
+            if not changes:
+                continue
             address = self.store.address_of(user_id)
             if unsubscribed or address is None or not self.mailer.on:
                 self.store.mark_mailed(share_id, user_id, changes[-1].id)
                 continue
-            if last is not None and now - last < self.minutes * 60:
-                continue  # the next digest gathers these too
             if await self._send(address, share_id, user_id, changes):
                 sent += 1
             self.store.digest_sent(share_id, user_id, now)  # a refused one is not retried at once
@@ -84,7 +80,7 @@ class Digests:
         return sent
 
     async def _send(
-        self, address: str, share_id: int, user_id: int, changes: list[ShareChange]
+        self, address: str, share_id: int, user_id: int, changes: Sequence[ShareChange]
     ) -> bool:
         share = self.store.get(share_id)
         if share is None:

@@ -167,6 +167,18 @@ class AccountShareStore:
             "UPDATE account_shares SET sync_status = 'idle' WHERE sync_status = 'running'"
         )
 
+    def marked_running(self) -> list[int]:
+        rows = self._db.execute("SELECT id FROM account_shares WHERE sync_status = 'running'")
+        return [int(row[0]) for row in rows]
+
+    def interrupted(self, share_id: int) -> None:
+        """A run its instance never finished: due again at once."""
+        self._db.execute(
+            "UPDATE account_shares SET sync_status = 'idle', next_sync_at = 0"
+            " WHERE id = ? AND sync_status = 'running'",
+            (share_id,),
+        )
+
     # change notices and digests
 
     def add_change(self, change: ShareChange) -> None:
@@ -183,10 +195,27 @@ class AccountShareStore:
             ),
         )
 
-    def unmailed(self) -> Sequence[ShareChange]:
+    def digests_due(self, last_before: int) -> Sequence[tuple[int, int, bool]]:
+        """(share, person, unsubscribed) with changes not yet mailed whose last digest went out
+        at or before ``last_before`` (or never, or who unsubscribed: theirs are only marked).
+        One grouped query: changes that wait out a period are not read every tick."""
+        rows = self._db.execute(
+            "SELECT c.share_id, c.notify_id, COALESCE(m.unsubscribed, 0)"
+            " FROM account_share_changes c LEFT JOIN account_share_mail m"
+            " ON m.share_id = c.share_id AND m.user_id = c.notify_id"
+            " WHERE c.mailed = 0 AND (m.last_digest_at IS NULL OR m.last_digest_at <= ?"
+            " OR m.unsubscribed = 1)"
+            " GROUP BY c.share_id, c.notify_id ORDER BY MIN(c.id)",
+            (last_before,),
+        ).fetchall()
+        return [(int(share), int(user), bool(off)) for share, user, off in rows]
+
+    def unmailed(self, share_id: int, user_id: int) -> Sequence[ShareChange]:
         rows = self._db.execute(
             "SELECT id, share_id, actor_id, notify_id, action, path, at"
-            " FROM account_share_changes WHERE mailed = 0 ORDER BY id"
+            " FROM account_share_changes WHERE mailed = 0 AND share_id = ? AND notify_id = ?"
+            " ORDER BY id",
+            (share_id, user_id),
         ).fetchall()
         return [ShareChange(*row) for row in rows]
 

@@ -30,9 +30,15 @@ from syncoxide.native.providers.digests import StreamDigests, verify_expected
 from syncoxide.native.providers.sftp.batching import BatchingConnector
 from syncoxide.native.providers.sftp.errors import connecting, translated
 from syncoxide.native.providers.sftp.pool import SessionPool
-from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+from syncoxide.providers.contract import (
+    PARTIAL_PREFIX,
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    PrunePredicate,
+)
 
-PARTIAL_PREFIX = ".sxpart-"
 _CHUNK = 256 * 1024
 _WRITE_AHEAD = 8 * 1024 * 1024
 # AES-GCM before asyncssh's default chacha20-poly1305, which it runs one small cipher object

@@ -43,9 +43,15 @@ from syncoxide.native.providers.webdav.xml import (
     parse_multistatus,
     proppatch_body,
 )
-from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+from syncoxide.providers.contract import (
+    PARTIAL_PREFIX,
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    PrunePredicate,
+)
 
-PARTIAL_PREFIX = ".sxpart-"
 _READ_CHUNK = 1024 * 1024
 _STALE_SLACK_NS = 2 * 10**9  # server clocks round to seconds and drift a little
 

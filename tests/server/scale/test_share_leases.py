@@ -1,0 +1,67 @@
+"""Account shares with several instances: a share's run is held under a job lease, so one
+instance runs it at a time, and a run whose instance died is taken up once its lease lapses
+(not reset by every instance that starts). A real Redis bus turns the leases on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.server.accountshares.shares_world import Person, World, shares_world
+
+BASE = "/api/v1/account-shares"
+LEASE_SECONDS = 3
+
+
+def _put(who: Person, path: str, data: bytes) -> None:
+    answer = who.call("PUT", "/api/v1/storage/content", params={"path": path}, content=data)
+    assert answer.status_code == 200, answer.text
+
+
+def _bob_has(world: World, path: str) -> bool:
+    return world["bob"].get("/api/v1/storage/content", params={"path": path}).status_code == 200
+
+
+def test_a_share_held_by_another_instance_waits_then_is_taken_up_when_it_dies(
+    tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = f'[deployment]\nbus = "{redis_url}"\n'
+    with shares_world(tmp_path / "data", settings) as world:
+        scheduler = world.app.state.account_shares.scheduler
+        assert scheduler.leases is not None, "a bus turns the leases on"
+        alice, bob = world["alice"], world["bob"]
+        _put(alice, "trip/a.txt", b"first")
+        share = alice.post(BASE, json={"to": "bob", "place": "home:trip"}).json()
+        assert bob.post(f"{BASE}/{share['id']}/accept", json={"place": "home:in"}).is_success
+        first = world.wait_synced(bob, share["id"], 0)
+        assert _bob_has(world, "in/a.txt")
+
+        # Another instance is running the share (its row says so, its lease is fresh).
+        store, leases, job = (
+            world.app.state.account_shares.store,
+            scheduler.leases,
+            f"share:{share['id']}",
+        )
+        deadline = time.monotonic() + 10
+        while asyncio.run(leases.holder_of(job)) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first run lets its lease go just after saying it is done
+        store._db.execute(
+            "UPDATE account_shares SET sync_status = 'running' WHERE id = ?", (share["id"],)
+        )
+        leases._db.execute(
+            "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, 'elsewhere', ?)",
+            (job, int(time.time()) + LEASE_SECONDS),
+        )
+        _put(alice, "trip/b.txt", b"while held elsewhere")
+        time.sleep(1.5)  # ticks pass: this instance leaves the share to its holder
+        assert not _bob_has(world, "in/b.txt")
+        assert bob.share(share["id"])["sync_status"] == "running"
+
+        # That instance dies: its lease lapses, and this one runs the share again.
+        synced = world.wait_synced(bob, share["id"], first["last_sync_at"], timeout=30)
+        assert synced["sync_status"] == "ok"
+        assert _bob_has(world, "in/b.txt")
+        assert f"share {share['id']}: its instance stopped during a run" in caplog.text
