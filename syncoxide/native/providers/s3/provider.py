@@ -189,6 +189,11 @@ class S3Provider:
                     page = await upcoming
                 if page.next_token:
                     upcoming = asyncio.ensure_future(self._list_page(page.next_token))
+                    # Let it send its request now: reading this page and what the caller does
+                    # with it never wait on the loop, so otherwise the server would only start
+                    # on the next page once this one was all used (the two in turn, not side
+                    # by side: our listing took twice rclone's through one server).
+                    await asyncio.sleep(0)
                 entries = await reader.entries(page.contents, self._settings.head_concurrency)
                 if entries:
                     yield entries
