@@ -17,10 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from syncoxide.errors import IntegrityError, ProviderUnavailableError
 from syncoxide.providers.contract import DeltaWritten, Entry, Provider, WritesDeltas
 
-from .transfer import HashingSource
+from .transfer import HashingSource, in_verified_attempts
 
 MIB = 1024 * 1024
 #: Below this a whole copy takes a few tens of milliseconds; a delta saves nothing worth its
@@ -29,7 +28,6 @@ DELTA_CUTOFF = 16 * MIB
 #: 1 MiB, as the local reader's chunk: one comparison per read, no regrouping copy. A
 #: 1%-changed file written in 1 MiB blocks rewrites about 1% plus one block per edit.
 BLOCK_BYTES = 1 * MIB
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -62,33 +60,28 @@ async def copy_delta(
     kind: str | None,
     settings: DeltaSettings,
 ) -> DeltaWritten:
-    last: IntegrityError | ProviderUnavailableError | None = None
-    for _ in range(ATTEMPTS):
-        # The destination hashes the bytes it stores, each block compared byte for byte with
-        # the source's: hashing the source stream again would only double the CPU. The
-        # source side checks its count, its listed digest if any, and its size and mtime.
-        listed = kind if kind is not None and kind in entry.hashes else None
+    # The destination hashes the bytes it stores, each block compared byte for byte with the
+    # source's: hashing the source stream again would only double the CPU. The source side
+    # checks its count, its listed digest if any, and its size and mtime.
+    listed = kind if kind is not None and kind in entry.hashes else None
+
+    async def attempt() -> DeltaWritten:
         reader = HashingSource(
-            source.open_read(entry.path),
-            listed,
-            entry,
-            recheck=lambda: source.stat(entry.path),
+            source.open_read(entry.path), listed, entry, recheck=lambda: source.stat(entry.path)
         )
-        try:
-            return await dest.write_delta(
-                path,
-                reader.stream(),
-                size=entry.size,
-                block_bytes=settings.block_bytes,
-                mtime_ns=entry.mtime_ns,
-                hash_kind=kind,
-                expected_digest=reader.digest,
-            )
-        except (IntegrityError, ProviderUnavailableError) as error:
-            last = error
-    assert last is not None
-    raise IntegrityError(
-        f"Updating {entry.path!r} by its changed blocks failed {ATTEMPTS} times: {last.message}",
-        hint="The previous version is still in place and the source is untouched; "
+        return await dest.write_delta(
+            path,
+            reader.stream(),
+            size=entry.size,
+            block_bytes=settings.block_bytes,
+            mtime_ns=entry.mtime_ns,
+            hash_kind=kind,
+            expected_digest=reader.digest,
+        )
+
+    return await in_verified_attempts(
+        attempt,
+        f"Updating {entry.path!r} by its changed blocks failed",
+        "The previous version is still in place and the source is untouched; "
         "run again, or use --whole-file.",
-    ) from last
+    )

@@ -19,7 +19,7 @@ from syncoxide.errors import (
     NotFoundError,
     SyncoxideError,
 )
-from syncoxide.providers.contract import Entry, Provider
+from syncoxide.providers.contract import DeltaWritten, Entry, Provider
 from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
@@ -39,6 +39,9 @@ class Outcome:
     written: Entry | None = None
     #: True when the action changed nothing (already done, or skipped on re-check).
     noop: bool = False
+    #: Bytes that actually travelled, when fewer than ``written.size``: a delta's changed
+    #: blocks, or 0 when only the time was set or the file was already there.
+    bytes_moved: int | None = None
 
 
 Progress = Callable[[Outcome], None]
@@ -255,21 +258,21 @@ class Executor:
             and await self._twins(source_side, source, dest, target)
         ):
             await source_side.delete(source.path)
-            return Outcome(index, action, ok=True, written=target)
+            return Outcome(index, action, ok=True, written=target, bytes_moved=0)
         if target is not None and await self._only_touched(source_side, source, dest, target):
             # Same bytes, other mtime (a `touch`): fix the time, move no data (as rclone does).
             await dest.set_mtime(action.path, source.mtime_ns)
             written = replace(target, mtime_ns=source.mtime_ns)
-            return Outcome(index, action, ok=True, written=written)
+            return Outcome(index, action, ok=True, written=written, bytes_moved=0)
         if action.backup and target is not None:
             await self._to_trash(dest, action.path)
             target = None
-        written = await self._transfer(
+        written, moved = await self._transfer(
             index, source_side, source, dest, path=action.path, old=target
         )
         if action.delete_source:
             await source_side.delete(source.path)
-        return Outcome(index, action, ok=True, written=written)
+        return Outcome(index, action, ok=True, written=written, bytes_moved=moved)
 
     async def _transfer(
         self,
@@ -280,10 +283,16 @@ class Executor:
         *,
         path: str,
         old: Entry | None,
-    ) -> Entry:
+    ) -> tuple[Entry, int | None]:
+        """The new entry, and the bytes that travelled when fewer than its size (a delta)."""
         by_delta = await self._transfer_delta(source_side, source, dest, path=path, old=old)
         if by_delta is not None:
-            return by_delta
+            return by_delta.entry, by_delta.blocks_bytes
+        return await self._transfer_whole(index, source_side, source, dest, path=path), None
+
+    async def _transfer_whole(
+        self, index: int, source_side: Provider, source: Entry, dest: Provider, *, path: str
+    ) -> Entry:
         if source.size < SMALL_FILE_BYTES:
             return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
         in_parts = parts_writer(dest, source.size, self.parts)
@@ -304,8 +313,8 @@ class Executor:
 
     async def _transfer_delta(
         self, source_side: Provider, source: Entry, dest: Provider, *, path: str, old: Entry | None
-    ) -> Entry | None:
-        """The new entry when ``source`` replaced ``old`` by its changed blocks; None when
+    ) -> DeltaWritten | None:
+        """What was written when ``source`` replaced ``old`` by its changed blocks; None when
         this copy does not go as a delta."""
         writer = delta_writer(dest, source, old, self.delta)
         if writer is None:
@@ -317,7 +326,7 @@ class Executor:
                 )
             except NotFoundError:
                 return None  # the old file went away since the listing: copy the new one whole
-        return done.entry
+        return done
 
     def _part_token(self, index: int) -> str:
         # Same journal, same action -> same token: the resumed run finds the partial object.

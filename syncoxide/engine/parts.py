@@ -24,8 +24,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
-from syncoxide.errors import IntegrityError, ProviderUnavailableError
+from syncoxide.errors import IntegrityError
 from syncoxide.providers.contract import Entry, Provider, WritesParts
+
+from .transfer import in_verified_attempts
 
 MIB = 1024 * 1024
 #: Below this a single stream is as fast (measured on the 2-core machine, local disk).
@@ -34,7 +36,6 @@ PART_THRESHOLD = 64 * MIB
 #: that a kill loses little and 4 streams keep both cores busy on a 2 GiB file.
 PART_BYTES = 32 * MIB
 DEFAULT_STREAMS = 4
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -133,19 +134,12 @@ class _PartCopier:
         return {r for r, d in zip(claimed, digests, strict=True) if d == stored[r[0]][1]}
 
     async def copy_verified(self, offset: int, length: int) -> str:
-        last: IntegrityError | ProviderUnavailableError | None = None
-        for _ in range(ATTEMPTS):
-            try:
-                return await self.copy(offset, length)
-            except (IntegrityError, ProviderUnavailableError) as error:
-                last = error
-        assert last is not None
-        raise IntegrityError(
-            f"Copying bytes {offset}-{offset + length} of {self.entry.path!r} failed "
-            f"verification {ATTEMPTS} times: {last.message}",
-            hint="Nothing was written under the final name; the verified parts are kept for "
-            "the next run.",
-        ) from last
+        return await in_verified_attempts(
+            lambda: self.copy(offset, length),
+            f"Copying bytes {offset}-{offset + length} of {self.entry.path!r} failed verification",
+            "Nothing was written under the final name; the verified parts are kept for the next "
+            "run.",
+        )
 
     async def copy(self, offset: int, length: int) -> str:
         hasher = hashlib.new(self.kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from syncoxide.engine.executor import Outcome
 from syncoxide.engine.exit_codes import EXIT_OK, EXIT_PARTIAL
 from syncoxide.engine.run import RunReport
 from syncoxide.sync.plan import ActionKind
@@ -12,6 +13,13 @@ from syncoxide.sync.plan import ActionKind
 
 def exit_code(report: RunReport) -> int:
     return EXIT_PARTIAL if report.failures else EXIT_OK
+
+
+def _moved(outcome: Outcome) -> int:
+    """What an action really sent: a delta its changed blocks, a touch or a twin nothing."""
+    if outcome.written is None or outcome.action.kind is ActionKind.TOUCH:
+        return 0
+    return outcome.written.size if outcome.bytes_moved is None else outcome.bytes_moved
 
 
 def summary_json(report: RunReport, seconds: float) -> dict[str, Any]:
@@ -24,11 +32,7 @@ def summary_json(report: RunReport, seconds: float) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "planned": len(report.plan.actions),
         "done": dict(sorted(counts.items())),
-        "bytes_copied": sum(
-            o.written.size
-            for o in done
-            if o.written is not None and o.action.kind is not ActionKind.TOUCH
-        ),
+        "bytes_copied": sum(_moved(o) for o in done),
         "resumed_actions": len(report.resumed),
         "partials_removed": report.partials_removed,
         "failures": [

@@ -15,12 +15,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import cast
+from typing import TypeVar, cast
 
 from syncoxide.errors import IntegrityError, ProviderUnavailableError
 from syncoxide.providers.contract import HASH_KINDS, Entry, Provider, WritesKnownDigests
 
 ATTEMPTS = 3
+T = TypeVar("T")
+
+
+async def in_verified_attempts(attempt: Callable[[], Awaitable[T]], failed: str, hint: str) -> T:
+    """``attempt()`` again while its bytes fail verification or the provider is briefly away,
+    up to ``ATTEMPTS`` times; then an ``IntegrityError``: "<failed> 3 times: <last reason>"."""
+    last: IntegrityError | ProviderUnavailableError | None = None
+    for _ in range(ATTEMPTS):
+        try:
+            return await attempt()
+        except (IntegrityError, ProviderUnavailableError) as error:
+            last = error
+    assert last is not None
+    raise IntegrityError(f"{failed} {ATTEMPTS} times: {last.message}", hint=hint) from last
 
 
 def common_hash_kind(one: Provider, two: Provider) -> str | None:
@@ -79,41 +93,38 @@ class HashingSource:
 async def copy_verified(
     source: Provider, source_entry: Entry, dest: Provider, dest_path: str, *, kind: str | None
 ) -> Entry:
-    last: IntegrityError | ProviderUnavailableError | None = None
-    for _ in range(ATTEMPTS):
+    async def attempt() -> Entry:
         reader = HashingSource(
             source.open_read(source_entry.path),
             kind,
             source_entry,
             recheck=lambda: source.stat(source_entry.path),
         )
-        try:
-            writer = known_digest_writer(dest)
-            known = await digests_first(source, source_entry, writer)
-            if known is not None and writer is not None:
-                return await writer.write_known(
-                    dest_path,
-                    reader.stream(),
-                    known,
-                    mtime_ns=source_entry.mtime_ns,
-                    hash_kind=kind,
-                    expected_digest=reader.digest,
-                )
-            return await dest.write(
+        writer = known_digest_writer(dest)
+        known = await digests_first(source, source_entry, writer)
+        if known is not None and writer is not None:
+            return await writer.write_known(
                 dest_path,
                 reader.stream(),
+                known,
                 mtime_ns=source_entry.mtime_ns,
                 hash_kind=kind,
                 expected_digest=reader.digest,
             )
-        except (IntegrityError, ProviderUnavailableError) as error:
-            last = error
-    assert last is not None
-    raise IntegrityError(
-        f"Copying {source_entry.path!r} failed verification {ATTEMPTS} times: {last.message}",
-        hint="Nothing was written under the final name and the source is untouched; "
+        return await dest.write(
+            dest_path,
+            reader.stream(),
+            mtime_ns=source_entry.mtime_ns,
+            hash_kind=kind,
+            expected_digest=reader.digest,
+        )
+
+    return await in_verified_attempts(
+        attempt,
+        f"Copying {source_entry.path!r} failed verification",
+        "Nothing was written under the final name and the source is untouched; "
         "check the storage and run again.",
-    ) from last
+    )
 
 
 def known_digest_writer(dest: Provider) -> WritesKnownDigests | None:

@@ -51,9 +51,7 @@ def _base_url(call: Call) -> str:
 
 
 async def list_account_shares(call: Call) -> dict[str, Any]:
-    service = shares_of(call.request)
-    found = service.store.of_user(call.user.id)
-    return {"shares": [await service.as_json(call.user, s) for s in found]}
+    return {"shares": await shares_of(call.request).list_json(call.user)}
 
 
 async def create_account_share(call: Call) -> dict[str, Any]:

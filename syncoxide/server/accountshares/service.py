@@ -242,9 +242,19 @@ class AccountShareService:
 
     # -- what the API shows ----------------------------------------------------------------
 
-    async def as_json(self, user: User, share: AccountShare) -> dict[str, Any]:
-        owner = await self.users.user_by_id(share.owner_id)
-        recipient = await self.users.user_by_id(share.recipient_id)
+    async def list_json(self, user: User) -> list[dict[str, Any]]:
+        """Every share of ``user``, each other account looked up once however many shares."""
+        names: dict[int, str] = {}
+        return [await self.as_json(user, share, names) for share in self.store.of_user(user.id)]
+
+    async def as_json(
+        self, user: User, share: AccountShare, names: dict[int, str] | None = None
+    ) -> dict[str, Any]:
+        names = {} if names is None else names
+        for user_id in (share.owner_id, share.recipient_id):
+            if user_id not in names:
+                found = await self.users.user_by_id(user_id)
+                names[user_id] = found.name if found else ""
         mine = share.owner_id == user.id
         place = None
         if mine:
@@ -256,8 +266,8 @@ class AccountShareService:
         return {
             "id": share.id,
             "role": "owner" if mine else "recipient",
-            "owner": owner.name if owner else "",
-            "recipient": recipient.name if recipient else "",
+            "owner": names[share.owner_id],
+            "recipient": names[share.recipient_id],
             "name": share.name,
             "place": place,
             "access": share.access,

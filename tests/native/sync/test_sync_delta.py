@@ -24,6 +24,7 @@ from syncoxide.cli.main import main
 from syncoxide.engine.delta import DeltaSettings
 from syncoxide.engine.pair_store import MemoryPairStore
 from syncoxide.engine.run import RunOptions, RunReport, run_pair
+from syncoxide.engine.summary import summary_json
 from syncoxide.native.providers.local import parts as local_parts
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.ports import FixedClock, SeededRandom
@@ -150,6 +151,8 @@ def test_one_percent_changed_writes_about_one_percent(tmp_path: Path, written: l
     assert done.entry.hashes == {"sha1": sha1}
     assert (tmp_path / "b" / "big.bin").stat().st_mtime_ns == MTIME + 10**9
     assert [o.written for o in report.outcomes if o.written] == [done.entry]
+    # The run's summary counts the bytes that travelled, not the file's size.
+    assert summary_json(report, 1.0)["bytes_copied"] == 3 * BLOCK
 
 
 def test_changed_first_and_last_blocks(tmp_path: Path, written: list[int]) -> None:
