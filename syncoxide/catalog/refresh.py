@@ -17,7 +17,9 @@ from syncoxide.catalog.model import CatalogEntry, from_listing
 from syncoxide.catalog.port import CatalogIndex, SourceState
 from syncoxide.providers.contract import Provider
 
-LISTED, FEED_QUIET = "listed", "feed-quiet"
+#: How a refresh learnt what changed: a full listing, a feed saying "nothing", or a feed
+#: naming the changed paths (only those were looked at).
+LISTED, FEED_QUIET, FEED_PATHS = "listed", "feed-quiet", "feed-paths"
 
 
 @runtime_checkable

@@ -240,10 +240,15 @@ def file_service(config: ServerConfig, links: LinkService) -> FileService:
 
 
 def catalog_service(
-    config: ServerConfig, services: Services, files: FileService, rules: RuleService
+    config: ServerConfig,
+    services: Services,
+    files: FileService,
+    rules: RuleService,
+    *,
+    feed: StorageChangeFeed,
 ) -> CatalogService:
     store = SqliteCatalogStore(open_database(config.database_path))
-    return CatalogService(store, services.clock, files, rules.connections)
+    return CatalogService(store, services.clock, files, rules.connections, feed=feed)
 
 
 def rule_service(
@@ -524,7 +529,9 @@ def create_app(
     retention = config.retention()
     app.state.recovery = FileRecovery(files, files.history, web.services.clock, retention.policy)
     app.state.sweep = RetentionSweep(app.state.recovery, retention.sweep_every_seconds)
-    app.state.catalog = catalog_service(config, web.services, files, app.state.rules)
+    app.state.catalog = catalog_service(
+        config, web.services, files, app.state.rules, feed=app.state.storage_changes
+    )
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(config, web.services, files, links)
     app.state.photos = PhotoService(open_database(config.database_path), files)

@@ -3,8 +3,12 @@ connections, what the catalog API and the app ask.
 
 Server storage is indexed on write: ``FileService`` tells every committed change, which is
 queued here and written to the index a moment later (``settle``, also run before any read,
-so a search right after an upload finds it). Connections are refreshed on request or on a
-timer (``refresh``), by changes feed or by listing diff (``syncoxide.catalog.refresh``).
+so a search right after an upload finds it). A refresh of server storage asks the storage
+change feed (files/change_feed.py) what changed since the last refresh and rechecks those
+paths alone; it lists everything only when the feed cannot say (the first refresh, one after
+a server restart, which also catches changes queued in memory when the server stopped, or
+more changes than the feed keeps). Connections are refreshed on request or on a timer
+(``refresh``), by changes feed or by listing diff (``syncoxide.catalog.refresh``).
 The activity log behind Recent holds this user's own actions only. An entry's owner is ""
 for the user's own files; files others share with them will carry the sharer's name.
 """
@@ -18,13 +22,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.diff import IndexChanges, diff_listing
 from syncoxide.catalog.model import HOME, CatalogEntry, from_listing
-from syncoxide.catalog.port import Activity, CatalogStore, RecentFile
-from syncoxide.catalog.refresh import RefreshReport, refresh_source
+from syncoxide.catalog.port import Activity, CatalogStore, RecentFile, SourceState
+from syncoxide.catalog.refresh import (
+    FEED_PATHS,
+    FEED_QUIET,
+    RefreshReport,
+    refresh_source,
+)
 from syncoxide.catalog.search import SearchQuery, parse_search
 from syncoxide.errors import NotFoundError, SyncoxideError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.changes import MOVED, OPENED, RESTORED, WRITTEN, FileChange
 from syncoxide.server.files.provider import PAGE, OwnFilesProvider
 from syncoxide.server.files.service import FileService
@@ -58,11 +68,14 @@ class CatalogService:
         clock: Callable[[], int],
         files: FileService | None = None,
         connections: Connections | None = None,
+        *,
+        feed: StorageChangeFeed | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.files = files
         self.connections = connections
+        self.feed = feed
         self._pending: deque[FileChange] = deque()
         self._draining: asyncio.Task[None] | None = None
         self._settling = asyncio.Lock()
@@ -103,7 +116,7 @@ class CatalogService:
         if action:
             await self.store.record(user, Activity(HOME, change.path, action, self.clock()))
 
-    async def _reconcile(self, user_id: int, path: str) -> None:
+    async def _reconcile(self, user_id: int, path: str) -> IndexChanges:
         """Make the index of ``path``, its subtree and its parents equal the store *now*.
 
         Changes are applied a moment after they happen, so the store may already be further
@@ -126,6 +139,26 @@ class CatalogService:
         changes = diff_listing(indexed, listed)
         if changes:
             await self.store.apply(user_id, HOME, changes)
+        return changes
+
+    async def _refresh_home(self, user_id: int, feed: StorageChangeFeed) -> RefreshReport:
+        """Recheck only what the storage change feed names; list everything when it cannot
+        say (no position yet, a restart since, or more changes than it keeps)."""
+        assert self.files is not None
+        state = await self.store.source_state(user_id, HOME)
+        since = await feed.since(user_id, state.feed_position) if state else None
+        if since is None or since.paths == [""]:
+            position = since.token if since else feed.token(user_id)  # taken before listing
+            provider = OwnFilesProvider(self.files, user_id)
+            report = await refresh_source(self.store, user_id, HOME, provider, now=self.clock())
+            await self.store.save_source_state(user_id, SourceState(HOME, position, self.clock()))
+            return report
+        upserts = removals = 0
+        for path in since.paths:  # both ends of a move are named
+            done = await self._reconcile(user_id, path)
+            upserts, removals = upserts + len(done.upserts), removals + len(done.removals)
+        await self.store.save_source_state(user_id, SourceState(HOME, since.token, self.clock()))
+        return RefreshReport(HOME, FEED_PATHS if since.paths else FEED_QUIET, upserts, removals)
 
     # -- refreshing ------------------------------------------------------------------------
 
@@ -156,6 +189,11 @@ class CatalogService:
     async def _refresh_one(
         self, user_id: int, source: str, open_provider: Callable[[], Provider]
     ) -> SourceReport:
+        if source == HOME and self.feed is not None:
+            try:
+                return SourceReport(source, await self._refresh_home(user_id, self.feed))
+            except SyncoxideError as error:
+                return SourceReport(source, None, str(error))
         try:
             provider = open_provider()
         except SyncoxideError as error:

@@ -45,9 +45,19 @@ def _below(folder: str) -> tuple[str, str]:
     return folder + "/", folder + "0"  # '0' follows '/': the subtree is one range
 
 
+#: Address space the catalog's connection maps its database file into. A search reads one
+#: row of ``catalog_entries`` per match to rank it (thousands for a common word), each row
+#: on its own page; mapped, a page is read where it lies instead of copied by a ``pread``
+#: into SQLite's small page cache. bench/catalog_search.py at 100,000 files, interleaved on
+#: one machine: median 5.6 -> 3.3 ms, p95 7.7 -> 5.0 ms; a larger ``cache_size`` alone
+#: changed nothing. Only address space: the OS page cache holds the bytes either way.
+SEARCH_MMAP_BYTES = 256 * 1024 * 1024
+
+
 class SqliteCatalogStore:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        connection.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES}")
 
     # -- the index ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
@@ -56,7 +57,9 @@ class CatalogWorld:
         )
         self.recovery = FileRecovery(self.files, HistoryStore(self.db), self.clock)
         self.store = SqliteCatalogStore(self.db)
-        self.catalog = CatalogService(self.store, self.clock, self.files)
+        self.feed = StorageChangeFeed("boot1")  # as the app wires it
+        self.files.changes.listen(self.feed.notice)
+        self.catalog = CatalogService(self.store, self.clock, self.files, feed=self.feed)
 
     async def put(self, path: str, data: bytes, user: int = ALICE, mtime_ns: int = 0) -> None:
         await self.files.put(user, path, _body(data), mtime_ns=mtime_ns, expected_sha1=None)

@@ -37,10 +37,11 @@ class PageReader:
         if self._complete:
             self._memory.keep_only(self._seen, self._prefix)
 
-    async def entries(self, page: dict[str, Any], head_concurrency: int) -> list[Entry]:
+    async def entries(self, contents: list[dict[str, Any]], head_concurrency: int) -> list[Entry]:
+        """Entries of one page's objects (``Contents``, in botocore's shape)."""
         entries: list[Entry] = []
         unknown: list[tuple[str, dict[str, Any]]] = []
-        for item in page.get("Contents", []):
+        for item in contents:
             key = item["Key"]
             self._seen.add(key)
             relative = key_names.decode(key[len(self._prefix) :])

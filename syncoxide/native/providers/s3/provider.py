@@ -17,6 +17,7 @@ How it maps the contract:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -52,6 +53,7 @@ from syncoxide.native.providers.s3.lean import (
     lean_head,
     lean_put,
 )
+from syncoxide.native.providers.s3.lean_list import ListPage, lean_list_page
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
@@ -187,25 +189,44 @@ class S3Provider:
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
         reader = PageReader(self._prefix, self._memory, self._head, prune)
-        client = await self._s3()
-        paginator = client.get_paginator("list_objects_v2")
-        pages = aiter(paginator.paginate(Bucket=self._bucket, Prefix=self._prefix))
         # The next page is fetched while this page's files are HEADed: both take seconds
         # per 1000 keys on a slow server, so overlapping them nearly halves the wall time.
-        upcoming = asyncio.ensure_future(anext(pages, None))
+        upcoming = asyncio.ensure_future(self._list_page(""))
         try:
             while True:
                 with self._translated(self._prefix or "/"):
                     page = await upcoming
-                if page is None:
-                    reader.finish()
-                    return
-                upcoming = asyncio.ensure_future(anext(pages, None))
-                entries = await reader.entries(page, self._settings.head_concurrency)
+                if page.next_token:
+                    upcoming = asyncio.ensure_future(self._list_page(page.next_token))
+                    # Let it send its request now: reading this page and what the caller does
+                    # with it never wait on the loop, so otherwise the server would only start
+                    # on the next page once this one was all used (the two in turn, not side
+                    # by side: our listing took twice rclone's through one server).
+                    await asyncio.sleep(0)
+                entries = await reader.entries(page.contents, self._settings.head_concurrency)
                 if entries:
                     yield entries
+                if not page.next_token:
+                    reader.finish()
+                    return
         finally:
             upcoming.cancel()
+
+    async def _list_page(self, token: str) -> ListPage:
+        """One page of the listing under the prefix, after ``token`` ("" for the first)."""
+        client = await self._s3()
+        if self._lean is not None:
+            session, signer = self._lean
+            with contextlib.suppress(LookupError):  # unusual: botocore says what it is
+                return await lean_list_page(
+                    session, signer, self._bucket, prefix=self._prefix, token=token
+                )
+        more = {"ContinuationToken": token} if token else {}
+        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=self._prefix, **more)
+        truncated = reply.get("IsTruncated", False)
+        return ListPage(
+            reply.get("Contents", []), reply.get("NextContinuationToken", "") if truncated else ""
+        )
 
     def _remember(self, path: str, etag: str, entry: Entry) -> None:
         if etag:
