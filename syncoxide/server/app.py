@@ -248,7 +248,12 @@ def catalog_service(
     feed: StorageChangeFeed,
 ) -> CatalogService:
     store = SqliteCatalogStore(open_database(config.database_path))
-    return CatalogService(store, services.clock, files, rules.connections, feed=feed)
+    # The storage change feed is kept in this process: with several instances it would miss
+    # the writes made through the others, so a refresh then lists the storage instead.
+    own_writes_only = services.shared_bus is not None
+    return CatalogService(
+        store, services.clock, files, rules.connections, feed=None if own_writes_only else feed
+    )
 
 
 def rule_service(
