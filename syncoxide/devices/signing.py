@@ -7,9 +7,11 @@ are the 32-byte RFC 8032 seeds, carried as ``SecretBytes`` so they never reach a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from syncoxide.crypto.keys import SecretBytes
+from syncoxide.devices.device_id import device_id
 
 SIGNATURE_SIZE = 64
 SEED_SIZE = 32
@@ -27,3 +29,17 @@ class Ed25519(Protocol):
     async def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
         """True only when ``signature`` is ``public``'s over ``message``; never raises."""
         ...
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A device's own key pair and the name it shows (the CLI's config folder or the browser's
+    IndexedDB keeps it)."""
+
+    private: SecretBytes
+    public: bytes
+    name: str
+
+    @property
+    def device_id(self) -> str:
+        return device_id(self.public)

@@ -20,12 +20,13 @@ import watchfiles
 
 from syncoxide.devices.device_id import device_id
 from syncoxide.devices.index import FileEntry
+from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import SyncoxideError, TransportError
 from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.native.devices.session import Meeting, PeerSession, Shared
-from syncoxide.native.devices.store import DeviceStore, Identity
+from syncoxide.native.devices.store import DeviceStore
 from syncoxide.native.p2p.channel import IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
 from syncoxide.native.watch.local_events import FolderEvents

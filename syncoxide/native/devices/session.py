@@ -46,6 +46,7 @@ from syncoxide.devices.index import (
     merged,
     pages,
 )
+from syncoxide.devices.signing import Identity
 from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
@@ -55,7 +56,7 @@ from syncoxide.errors import (
 from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folders import SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
-from syncoxide.native.devices.store import DeviceStore, Identity
+from syncoxide.native.devices.store import DeviceStore
 from syncoxide.native.p2p.channel import MAX_MESSAGE, ChannelLink
 
 BLOCK_TIMEOUT = 30.0

@@ -20,30 +20,18 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.devices.device_id import device_id
 from syncoxide.devices.records import TrustRecord, parse_record, sign_record
-from syncoxide.devices.signing import SEED_SIZE
+from syncoxide.devices.signing import SEED_SIZE, Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import ConfigError, FormatError, IntegrityError, RecordRefusedError
 from syncoxide.native.devices.ed25519 import NativeEd25519
 from syncoxide.native.remotes.store import config_dir
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Identity:
-    private: SecretBytes
-    public: bytes
-    name: str
-
-    @property
-    def device_id(self) -> str:
-        return device_id(self.public)
 
 
 class DeviceStore:

@@ -16,21 +16,18 @@ other devices then see a new device.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable
 
 from syncoxide.crypto.keys import SecretBytes
-from syncoxide.devices.device_id import device_id
 from syncoxide.devices.records import MAX_NAME_BYTES, TrustRecord, parse_record, sign_record
-from syncoxide.devices.signing import SEED_SIZE
+from syncoxide.devices.signing import SEED_SIZE, Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import (
     ConfigError,
@@ -40,6 +37,7 @@ from syncoxide.errors import (
     RecordRefusedError,
 )
 from syncoxide_web.devices.ed25519 import WebEd25519
+from syncoxide_web.platform.indexed_db import finished, object_store
 from syncoxide_web.platform.web_lock import exclusive
 
 DATABASE = "syncoxide-devices"
@@ -50,40 +48,8 @@ LOCK = "syncoxide-devices"
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Identity:
-    private: SecretBytes
-    public: bytes
-    name: str
-
-    @property
-    def device_id(self) -> str:
-        return device_id(self.public)
-
-
-async def _finished(request: Any) -> Any:
-    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def succeed(_event: Any) -> None:
-        if not done.done():
-            done.set_result(request.result)
-
-    def fail(_event: Any) -> None:
-        if not done.done():
-            done.set_exception(ConfigError(f"The browser's storage failed: {request.error}"))
-
-    request.onsuccess = create_once_callable(succeed)
-    request.onerror = create_once_callable(fail)
-    return await done
-
-
 async def _object_store(mode: str) -> Any:
-    opening = js.indexedDB.open(DATABASE, 1)
-    opening.onupgradeneeded = create_once_callable(
-        lambda _e: opening.result.createObjectStore(STORE)
-    )
-    database = await _finished(opening)
-    return database.transaction(STORE, mode).objectStore(STORE)
+    return await object_store(DATABASE, STORE, mode)
 
 
 def browser_name() -> str:
@@ -186,7 +152,7 @@ class BrowserDeviceStore:
         return await self._stored() or dict(self._unsaved)
 
     async def _stored(self) -> dict[str, Any]:
-        found = await _finished((await _object_store("readonly")).get(KEY))
+        found = await finished((await _object_store("readonly")).get(KEY))
         if found is None:
             return {}
         document = json.loads(str(found))
@@ -195,7 +161,7 @@ class BrowserDeviceStore:
         return document
 
     async def _write(self, document: dict[str, Any]) -> None:
-        await _finished((await _object_store("readwrite")).put(json.dumps(document), KEY))
+        await finished((await _object_store("readwrite")).put(json.dumps(document), KEY))
 
 
 def _records(document: dict[str, Any]) -> list[TrustRecord]:

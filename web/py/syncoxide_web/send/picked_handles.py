@@ -8,11 +8,12 @@ the API, or a permission the user refuses, fall back to picking the files again.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable, to_js
+from pyodide.ffi import to_js
+
+from syncoxide_web.platform.indexed_db import finished, object_store
 
 DATABASE = "syncoxide-send"
 STORE = "picked"
@@ -22,42 +23,21 @@ def can_pick() -> bool:
     return hasattr(js.window, "showOpenFilePicker") and hasattr(js.window, "showDirectoryPicker")
 
 
-async def _finished(request: Any) -> Any:
-    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def succeed(_event: Any) -> None:
-        if not done.done():
-            done.set_result(request.result)
-
-    def fail(_event: Any) -> None:
-        if not done.done():
-            done.set_exception(OSError(f"IndexedDB: {request.error}"))
-
-    request.onsuccess = create_once_callable(succeed)
-    request.onerror = create_once_callable(fail)
-    return await done
-
-
 async def _store(mode: str) -> Any:
-    opening = js.indexedDB.open(DATABASE, 1)
-    opening.onupgradeneeded = create_once_callable(
-        lambda _e: opening.result.createObjectStore(STORE)
-    )
-    database = await _finished(opening)
-    return database.transaction(STORE, mode).objectStore(STORE)
+    return await object_store(DATABASE, STORE, mode)
 
 
 async def remember(key: str, handles: list[Any]) -> None:
-    await _finished((await _store("readwrite")).put(to_js(handles), key))
+    await finished((await _store("readwrite")).put(to_js(handles), key))
 
 
 async def recall(key: str) -> list[Any]:
-    found = await _finished((await _store("readonly")).get(key))
+    found = await finished((await _store("readonly")).get(key))
     return list(found) if found is not None else []
 
 
 async def forget(key: str) -> None:
-    await _finished((await _store("readwrite")).delete(key))
+    await finished((await _store("readwrite")).delete(key))
 
 
 async def readable(handles: list[Any]) -> bool:
