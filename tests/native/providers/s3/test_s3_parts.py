@@ -29,8 +29,8 @@ from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.ports import FixedClock, SeededRandom
 from syncoxide.sync.plan import Mode
-from syncoxide.wal.replay import replay_journal
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.native.providers.parts_runs import journaled_parts, sync_in_parts
 
 PART = 5 * 1024 * 1024  # the smallest part S3 allows
 PARTS = 7
@@ -96,25 +96,12 @@ class Setup:
     def run(self, *, parts_left: int = -1, streams: int = 3) -> RunReport:
         self.dest = DyingS3(self.settings, parts_left)  # a new process: nothing in memory
         self.dest.keep_state_in(self.state)
-        options = RunOptions(Mode.SYNC, parts=PartSettings(streams, 2 * PART, PART))
-
-        async def go() -> RunReport:
-            try:
-                return await run_pair(
-                    LocalProvider(self.source_dir),
-                    self.dest,
-                    self.store,
-                    options,
-                    clock=FixedClock(1_700_000_000.0),
-                    random=SeededRandom(b"s3-parts"),
-                )
-            finally:
-                await self.dest.aclose()
-
-        return asyncio.run(go())
+        return sync_in_parts(
+            self.source_dir, self.dest, self.store, part=PART, streams=streams, seed=b"s3-parts"
+        )
 
     def journaled_parts(self) -> int:
-        return len(replay_journal(self.store.journal or b"").parts.get(0, {}))
+        return journaled_parts(self.store)
 
     def key(self) -> str:
         return f"{self.settings.prefix}/big.bin"

@@ -9,7 +9,6 @@ for each run, so all that carries over is the journal and the partial file on th
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import os
@@ -20,15 +19,11 @@ from typing import Any
 import pytest
 
 from syncoxide.engine.pair_store import MemoryPairStore
-from syncoxide.engine.parts import PartSettings
-from syncoxide.engine.run import RunOptions, RunReport, run_pair
-from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.engine.run import RunReport
 from syncoxide.native.providers.sftp.provider import SftpProvider, SftpSettings
-from syncoxide.ports import FixedClock, SeededRandom
 from syncoxide.providers.contract import PARTIAL_PREFIX
-from syncoxide.sync.plan import Mode
-from syncoxide.wal.replay import replay_journal
 from tests.native.providers.conftest import SshServer
+from tests.native.providers.parts_runs import journaled_parts, sync_in_parts
 
 PART = 2 * 1024 * 1024
 PARTS = 12
@@ -85,25 +80,12 @@ class Setup:
 
     def run(self, *, parts_left: int = -1, streams: int = 3) -> RunReport:
         self.dest = DyingSftp(self.settings, parts_left)  # a new process: nothing in memory
-        options = RunOptions(Mode.SYNC, parts=PartSettings(streams, 2 * PART, PART))
-
-        async def go() -> RunReport:
-            try:
-                return await run_pair(
-                    LocalProvider(self.source_dir),
-                    self.dest,
-                    self.store,
-                    options,
-                    clock=FixedClock(1_700_000_000.0),
-                    random=SeededRandom(b"sftp-parts"),
-                )
-            finally:
-                await self.dest.aclose()
-
-        return asyncio.run(go())
+        return sync_in_parts(
+            self.source_dir, self.dest, self.store, part=PART, streams=streams, seed=b"sftp-parts"
+        )
 
     def journaled_parts(self) -> int:
-        return len(replay_journal(self.store.journal or b"").parts.get(0, {}))
+        return journaled_parts(self.store)
 
     def leftovers(self) -> list[Path]:
         return [p for p in self.remote.iterdir() if p.name.startswith(PARTIAL_PREFIX)]
