@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,13 +215,20 @@ def test_watch_streams_events_and_ends_when_its_token_is_revoked(
 
         def read() -> None:
             try:
-                seen.extend(stream)
+                for event in stream:
+                    seen.append(event)
             except grpc.RpcError as error:
                 ended.append(error.code())
 
         reader = threading.Thread(target=read)
         reader.start()
         assert rest.post("/api/v1/tokens", json={"label": "second"}).status_code == 201
+        # Revoke only once the stream is seen to be live: a token revoked before the server
+        # takes the call is refused at once, which is right but is not what this test is about.
+        deadline = time.monotonic() + TIMEOUT
+        while not seen and reader.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen, f"the watch delivered nothing before revocation (ended: {ended})"
         assert rest.delete(f"/api/v1/tokens/{watcher_id}").status_code == 204
         reader.join(TIMEOUT)
     assert not reader.is_alive()
