@@ -18,7 +18,8 @@ from syncoxide.native.backup.repository import ENCRYPTIONS, BorgRepository
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.backups import archives
-from syncoxide.server.backups.service import RETENTION_KEYS, BackupService, RestoreRequest
+from syncoxide.server.backups.restores import RestoreRequest
+from syncoxide.server.backups.service import RETENTION_KEYS, BackupService
 from syncoxide.server.backups.store import (
     BackupKey,
     BackupRepository,
@@ -129,10 +130,14 @@ _RESTORE = obj(
     status=STR,
     files=INT,
     bytes=INT,
+    files_total=INT,
+    bytes_total=INT,
+    cancel_requested=BOOL,
     message=STR,
     started_at=INT,
     finished_at=NULL_INT,
 )
+_RESTORE_PATH = "/backups/restores/{restore_id:int}"
 
 
 def backups_of(connection: HTTPConnection) -> BackupService:
@@ -316,12 +321,27 @@ async def restore_archive(call: Call) -> dict[str, Any]:
         connection_id=body["connection_id"],
         dest_path=body.get("dest_path", ""),
     )
-    return restore_json(await backups_of(call.request).start_restore(call.user.id, request))
+    return restore_json(await backups_of(call.request).restores.start(call.user.id, request))
 
 
 async def list_restores(call: Call) -> dict[str, Any]:
     found = await backups_of(call.request).store.user_restores(call.user.id, 50)
     return {"restores": [restore_json(r) for r in found]}
+
+
+async def get_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.get(call.user.id, path_id(call, "restore_id")))
+
+
+async def cancel_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.cancel(call.user.id, path_id(call, "restore_id")))
+
+
+async def restart_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.restart(call.user.id, path_id(call, "restore_id")))
 
 
 # provider backup rules
@@ -460,6 +480,29 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
         list_restores,
         "Your restores into providers, newest first",
         answer=obj(("restores",), restores={"type": "array", "items": _RESTORE}),
+    ),
+    Operation(
+        "GET",
+        _RESTORE_PATH,
+        get_restore,
+        "One restore: files and bytes done of the total, its status and message",
+        answer=_RESTORE,
+    ),
+    Operation(
+        "POST",
+        _RESTORE_PATH + "/cancel",
+        cancel_restore,
+        "Stop a running restore (files written so far stay, whole files only)",
+        answer=_RESTORE,
+        status=202,
+    ),
+    Operation(
+        "POST",
+        _RESTORE_PATH + "/restart",
+        restart_restore,
+        "Start an interrupted, failed or cancelled restore again, as a new restore",
+        answer=_RESTORE,
+        status=202,
     ),
     Operation(
         "GET",
