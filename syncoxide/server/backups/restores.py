@@ -98,7 +98,7 @@ class BackupRestores:
 
     async def start(self, user_id: int, request: RestoreRequest) -> BackupRestore:
         repository = await self.repositories.get(user_id, request.repository_id)
-        borg = self.repositories.open(repository)
+        borg = await self.repositories.open(repository)
         connection = await self._connection(user_id, request.connection_id)
         restore = await self.store.add_restore(
             BackupRestore(

@@ -18,6 +18,7 @@ from syncoxide.backup.names import check_prefix, default_prefix
 from syncoxide.backup.schedule import Schedule
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.server.backups.hosted import HostedRepositories
+from syncoxide.server.backups.identities import BackupIdentities
 from syncoxide.server.backups.keys import BackupKeys
 from syncoxide.server.backups.restores import BackupRestores
 from syncoxide.server.backups.runner import BackupAlreadyRunning, next_run_at, retention_policy
@@ -59,6 +60,10 @@ class BackupService:
             clock=self.clock,
             scheduler=scheduler,
         )
+
+    @property
+    def identities(self) -> BackupIdentities:
+        return self.repositories.identities
 
     @property
     def hosted(self) -> HostedRepositories:
@@ -160,7 +165,7 @@ class BackupService:
             raise UsageError(f"Unknown retention {sorted(unknown)}; use {RETENTION_KEYS}.")
         retention_policy(rule.retention)  # negative counts are refused
         repository = await self.repositories.get(rule.user_id, rule.repository_id)
-        self.repositories.open(repository)  # the server must keep its passphrase to run
+        await self.repositories.open(repository)  # the server must keep its passphrase to run
         connection = await self.connection(rule.user_id, rule.connection_id)
         # Building the provider checks the path against its type (Drive takes no path).
         await close_provider(self.connections.provider(connection, rule.source_path))

@@ -104,6 +104,16 @@ class BackupRestore:
     cancel_requested: bool = False  # set by any instance, read by the one restoring
 
 
+@dataclass(frozen=True)
+class BackupIdentity:
+    """The SSH key pair the server made for a user, to reach the user's own SSH servers."""
+
+    user_id: int
+    public_key: str  # TYPE BASE64
+    private_key: str = field(repr=False)  # sealed with the connections' key
+    created_at: int
+
+
 class KeyInUseError(Exception):
     """That SSH key is registered already (by this user or another)."""
 
@@ -174,6 +184,26 @@ class BackupStore:
 
     async def delete_repository(self, user_id: int, repository_id: int) -> bool:
         return self.repositories.delete("user_id = ? AND id = ?", user_id, repository_id) == 1
+
+    # the SSH identity the server uses for a user's own servers
+
+    async def identity(self, user_id: int) -> BackupIdentity | None:
+        row = self._db.execute(
+            "SELECT public_key, private_key, created_at FROM backup_identities WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        return BackupIdentity(user_id, row[0], row[1], int(row[2])) if row else None
+
+    async def add_identity(self, identity: BackupIdentity) -> BackupIdentity:
+        """Store it unless the user has one already (two first requests at once); the one kept."""
+        self._db.execute(
+            "INSERT INTO backup_identities (user_id, public_key, private_key, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (identity.user_id, identity.public_key, identity.private_key, identity.created_at),
+        )
+        kept = await self.identity(identity.user_id)
+        assert kept is not None
+        return kept
 
     # rules and their runs
 
