@@ -105,6 +105,18 @@ class DeviceStore:
             self._save(ledger)
         return record
 
+    def trust_stamp(self) -> tuple[int, int, int] | None:
+        """What identifies this version of the trust file on disk, for watching it cheaply.
+
+        Every save replaces the file by a rename, so the inode changes even when two saves fall
+        within the file system's time resolution.
+        """
+        try:
+            facts = (self.folder / "trust.json").stat()
+        except FileNotFoundError:
+            return None
+        return facts.st_ino, facts.st_mtime_ns, facts.st_size
+
     def _records(self) -> list[TrustRecord]:
         raws = self._document("trust.json").get("records", [])
         try:
