@@ -22,6 +22,7 @@ from syncoxide.crypto.share_folder import open_keys
 from syncoxide.crypto.share_grant import GRANT_SIZE, KEYRING_NAME, parse_keyring
 from syncoxide.native.crypto.backend import CryptographyBackend
 from tests.conftest import LiveServer, account_token, run_cli, start_live_server
+from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = pytest.mark.live  # starts a real server
 
@@ -127,9 +128,9 @@ def _local_folder(tmp_path: Path) -> Path:
     return local
 
 
-def _share_id(account: Account, role: str) -> int:
+def _share_id(account: Account, role: str, *, first: bool = False) -> int:
     listed = json.loads(account.cli("shares", "list", "--json").stdout)["shares"]
-    return int([s for s in listed if s["role"] == role][-1]["id"])
+    return int([s for s in listed if s["role"] == role][0 if first else -1]["id"])
 
 
 def test_an_encrypted_share_travels_as_ciphertext_and_opens_for_the_recipient(
@@ -212,6 +213,35 @@ def test_wrong_passphrase_and_tampering_are_refused_and_write_nothing(
     assert nokey.returncode == 2 and "dee has no key for encrypted shares" in nokey.stderr
 
 
+def test_a_copy_placed_in_a_provider_holds_only_ciphertext(
+    people: dict[str, Account], tmp_path: Path, wsgidav_server: WebDavServer
+) -> None:
+    ann, ben = people["ann"], people["ben"]
+    with ben.api() as api:
+        options = {"url": wsgidav_server.url, "username": DAV_USER, "password": DAV_PASSWORD}
+        made = api.post(
+            "/api/v1/connections", json={"name": "nas", "kind": "webdav", "options": options}
+        )
+        assert made.status_code == 201, made.text
+    again = ann.cli("share", "--to", "ben", "--encrypt", _local_folder(tmp_path), "--place",
+                    "home:proj")  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    second = _share_id(ben, "recipient")
+    accepted = ben.cli("shares", "accept", str(second), "--place", "nas:from-ann")
+    assert accepted.returncode == 0, accepted.stderr
+    copy = wsgidav_server.root / "from-ann"
+    deadline = time.monotonic() + 60
+    while len([p for p in copy.rglob("*") if p.is_file()]) < 3:
+        assert time.monotonic() < deadline, f"nothing arrived in {copy}"
+        time.sleep(0.3)
+    for leak in (SECRET[:24], *NAMES, b"quarterly", *_share_key(ann, "proj")):
+        hits = [p for p in copy.rglob("*") if p.is_file() and leak in p.read_bytes()]
+        assert hits == [], f"{leak!r} found in {hits}"
+    assert not any(b"budget" in p.name.encode() for p in copy.rglob("*"))
+    elsewhere = ben.cli("shares", "ls", str(second))
+    assert elsewhere.returncode == 2 and "in home: only" in elsewhere.stderr
+
+
 def test_a_revoked_member_cannot_read_what_is_written_afterwards(
     people: dict[str, Account], tmp_path: Path
 ) -> None:
@@ -229,7 +259,7 @@ def test_a_revoked_member_cannot_read_what_is_written_afterwards(
     assert "generation 2" in revoked.stdout
     later = tmp_path / "later.txt"
     later.write_bytes(LATER)
-    bens = _share_id(ben, "recipient")
+    bens = _share_id(ben, "recipient", first=True)
     put = ann.cli("shares", "put", str(bens), later)
     assert put.returncode == 0, put.stderr
 
