@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
-from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
+from syncoxide.server.accountshares.schema import ACCOUNT_KEYS_MIGRATION, ACCOUNT_SHARES_MIGRATION
 from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
@@ -300,6 +300,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 19: restore progress and cancel, users' own ssh:// repositories and the SSH identity
     # the server makes for each user (server/backups/schema.py).
     BACKUP_MORE_MIGRATION,
+    # 20: account keys for encrypted account shares, and which shares are encrypted
+    # (server/accountshares/schema.py).
+    ACCOUNT_KEYS_MIGRATION,
 )
 
 
