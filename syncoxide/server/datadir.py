@@ -13,7 +13,7 @@ from pathlib import Path
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
-from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
+from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_SOURCES_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
@@ -296,6 +296,9 @@ MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_MIGRATION,
     # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
     PHOTOS_MIGRATION,
+    # 19: automation rules on connection folders and account shares, and what their polls saw
+    # (server/automation/schema.py).
+    AUTOMATION_SOURCES_MIGRATION,
 )
 
 

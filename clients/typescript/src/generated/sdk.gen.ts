@@ -149,7 +149,7 @@ export const automationListRules = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * Add a rule: when a file arrives in a request link or folder, convert it
+ * Add a rule: when a file arrives in a request link, a folder of your storage or of a connection (source NAME:folder), or an account share (source its id), convert it
  */
 export const addRule = <ThrowOnError extends boolean = false>(options: Options<AddRuleData, ThrowOnError>): RequestResult<AddRuleResponses, AddRuleErrors, ThrowOnError> => (options.client ?? client).post<AddRuleResponses, AddRuleErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

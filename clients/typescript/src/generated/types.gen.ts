@@ -404,6 +404,7 @@ export type AutomationListRulesResponses = {
     200: {
         rules: Array<{
             combine: boolean;
+            connection_id: number | null;
             created_at: number;
             enabled: boolean;
             id: number;
@@ -441,7 +442,7 @@ export type AddRuleData = {
         original?: 'keep' | 'move';
         output: string;
         source: string;
-        source_kind: 'request' | 'folder';
+        source_kind: 'request' | 'folder' | 'connection' | 'share';
         target_folder?: string;
     };
     path?: never;
@@ -464,6 +465,7 @@ export type AddRuleResponses = {
      */
     201: {
         combine: boolean;
+        connection_id: number | null;
         created_at: number;
         enabled: boolean;
         id: number;

@@ -17,6 +17,7 @@ class AddRuleResponse201:
     """
     Attributes:
         combine (bool):
+        connection_id (int | None):
         created_at (int):
         enabled (bool):
         id (int):
@@ -33,6 +34,7 @@ class AddRuleResponse201:
     """
 
     combine: bool
+    connection_id: int | None
     created_at: int
     enabled: bool
     id: int
@@ -49,6 +51,9 @@ class AddRuleResponse201:
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
+
+        connection_id: int | None
+        connection_id = self.connection_id
 
         created_at = self.created_at
 
@@ -81,6 +86,7 @@ class AddRuleResponse201:
         field_dict.update(
             {
                 "combine": combine,
+                "connection_id": connection_id,
                 "created_at": created_at,
                 "enabled": enabled,
                 "id": id,
@@ -105,6 +111,13 @@ class AddRuleResponse201:
 
         d = dict(src_dict)
         combine = d.pop("combine")
+
+        def _parse_connection_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        connection_id = _parse_connection_id(d.pop("connection_id"))
 
         created_at = d.pop("created_at")
 
@@ -134,6 +147,7 @@ class AddRuleResponse201:
 
         add_rule_response_201 = cls(
             combine=combine,
+            connection_id=connection_id,
             created_at=created_at,
             enabled=enabled,
             id=id,

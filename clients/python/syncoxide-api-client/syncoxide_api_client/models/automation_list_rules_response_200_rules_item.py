@@ -19,6 +19,7 @@ class AutomationListRulesResponse200RulesItem:
     """
     Attributes:
         combine (bool):
+        connection_id (int | None):
         created_at (int):
         enabled (bool):
         id (int):
@@ -35,6 +36,7 @@ class AutomationListRulesResponse200RulesItem:
     """
 
     combine: bool
+    connection_id: int | None
     created_at: int
     enabled: bool
     id: int
@@ -51,6 +53,9 @@ class AutomationListRulesResponse200RulesItem:
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
+
+        connection_id: int | None
+        connection_id = self.connection_id
 
         created_at = self.created_at
 
@@ -83,6 +88,7 @@ class AutomationListRulesResponse200RulesItem:
         field_dict.update(
             {
                 "combine": combine,
+                "connection_id": connection_id,
                 "created_at": created_at,
                 "enabled": enabled,
                 "id": id,
@@ -109,6 +115,13 @@ class AutomationListRulesResponse200RulesItem:
 
         d = dict(src_dict)
         combine = d.pop("combine")
+
+        def _parse_connection_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        connection_id = _parse_connection_id(d.pop("connection_id"))
 
         created_at = d.pop("created_at")
 
@@ -138,6 +151,7 @@ class AutomationListRulesResponse200RulesItem:
 
         automation_list_rules_response_200_rules_item = cls(
             combine=combine,
+            connection_id=connection_id,
             created_at=created_at,
             enabled=enabled,
             id=id,
