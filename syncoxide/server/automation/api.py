@@ -30,8 +30,9 @@ _ID = {"type": "integer", "minimum": 1, "maximum": 2**62}
 _RULE = obj(
     ("id", "name", "source_kind", "source", "match_types", "match_name", "max_bytes", "output",
      "options", "target_folder", "combine", "original", "enabled", "created_at",
-     "connection_id"),
+     "connection_id", "place"),
     id=INT, name=STR, source_kind=STR, source=STR, connection_id={"type": ["integer", "null"]},
+    place=STR,
     match_types={"type": "array", "items": STR}, match_name=STR, max_bytes=INT, output=STR,
     options={"type": "object"}, target_folder=STR, combine=BOOL, original=STR, enabled=BOOL,
     created_at=INT,
@@ -73,8 +74,25 @@ def automation_of(connection: HTTPConnection) -> AutomationService:
     return service
 
 
-def rule_json(rule: AutomationRule) -> dict[str, Any]:
-    return {name: getattr(rule, name) for name in _RULE["properties"]}
+def rule_json(rule: AutomationRule, names: dict[int, str]) -> dict[str, Any]:
+    """The rule, with ``place`` saying what it watches in words (``names``: connections)."""
+    found = {name: getattr(rule, name) for name in _RULE["properties"] if name != "place"}
+    return {**found, "place": _place(rule, names)}
+
+
+def _place(rule: AutomationRule, names: dict[int, str]) -> str:
+    if rule.source_kind == REQUEST:
+        return f"request link {rule.source}"
+    if rule.source_kind == SHARE:
+        return f"account share {rule.source}"
+    if rule.source_kind == CONNECTION and rule.connection_id is not None:
+        return f"{names.get(rule.connection_id, '(deleted connection)')}:{rule.source}"
+    return f"folder /{rule.source}"
+
+
+async def _connection_names(call: Call) -> dict[int, str]:
+    store = automation_of(call.request).places.connections
+    return {c.id: c.name for c in await store.connections(call.user.id)}
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -100,7 +118,8 @@ def job_json(job: Job) -> dict[str, Any]:
 
 async def list_rules(call: Call) -> dict[str, Any]:
     rules = automation_of(call.request).rules.of_user(call.user.id)
-    return {"rules": [rule_json(rule) for rule in rules]}
+    names = await _connection_names(call)
+    return {"rules": [rule_json(rule, names) for rule in rules]}
 
 
 async def add_rule(call: Call) -> dict[str, Any]:
@@ -139,7 +158,7 @@ async def add_rule(call: Call) -> dict[str, Any]:
     added = service.rules.add(checked_rule(rule))
     if service.arrivals is not None and added.polled:
         service.arrivals.wake()  # its first look, so arrivals count from now
-    return rule_json(added)
+    return rule_json(added, await _connection_names(call))
 
 
 async def _connection_folder(call: Call, text: str) -> tuple[Connection, str]:
@@ -152,7 +171,8 @@ async def _connection_folder(call: Call, text: str) -> tuple[Connection, str]:
             f"You have no connection {name!r}.",
             hint="Write the source as NAME:folder, NAME being one of your connections.",
         )
-    return found[0], checked_path(folder) if folder.strip("/") else ""
+    folder = folder.strip("/")
+    return found[0], checked_path(folder) if folder else ""
 
 
 async def _check_share(call: Call, text: str) -> str:

@@ -417,6 +417,7 @@ export type AutomationListRulesResponses = {
             };
             original: string;
             output: string;
+            place: string;
             source: string;
             source_kind: string;
             target_folder: string;
@@ -478,6 +479,7 @@ export type AddRuleResponses = {
         };
         original: string;
         output: string;
+        place: string;
         source: string;
         source_kind: string;
         target_folder: string;

@@ -28,6 +28,7 @@ class AddRuleResponse201:
         options (AddRuleResponse201Options):
         original (str):
         output (str):
+        place (str):
         source (str):
         source_kind (str):
         target_folder (str):
@@ -45,6 +46,7 @@ class AddRuleResponse201:
     options: AddRuleResponse201Options
     original: str
     output: str
+    place: str
     source: str
     source_kind: str
     target_folder: str
@@ -75,6 +77,8 @@ class AddRuleResponse201:
 
         output = self.output
 
+        place = self.place
+
         source = self.source
 
         source_kind = self.source_kind
@@ -97,6 +101,7 @@ class AddRuleResponse201:
                 "options": options,
                 "original": original,
                 "output": output,
+                "place": place,
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
@@ -139,6 +144,8 @@ class AddRuleResponse201:
 
         output = d.pop("output")
 
+        place = d.pop("place")
+
         source = d.pop("source")
 
         source_kind = d.pop("source_kind")
@@ -158,6 +165,7 @@ class AddRuleResponse201:
             options=options,
             original=original,
             output=output,
+            place=place,
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,

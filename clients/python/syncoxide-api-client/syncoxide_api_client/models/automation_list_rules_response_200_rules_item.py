@@ -30,6 +30,7 @@ class AutomationListRulesResponse200RulesItem:
         options (AutomationListRulesResponse200RulesItemOptions):
         original (str):
         output (str):
+        place (str):
         source (str):
         source_kind (str):
         target_folder (str):
@@ -47,6 +48,7 @@ class AutomationListRulesResponse200RulesItem:
     options: AutomationListRulesResponse200RulesItemOptions
     original: str
     output: str
+    place: str
     source: str
     source_kind: str
     target_folder: str
@@ -77,6 +79,8 @@ class AutomationListRulesResponse200RulesItem:
 
         output = self.output
 
+        place = self.place
+
         source = self.source
 
         source_kind = self.source_kind
@@ -99,6 +103,7 @@ class AutomationListRulesResponse200RulesItem:
                 "options": options,
                 "original": original,
                 "output": output,
+                "place": place,
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
@@ -143,6 +148,8 @@ class AutomationListRulesResponse200RulesItem:
 
         output = d.pop("output")
 
+        place = d.pop("place")
+
         source = d.pop("source")
 
         source_kind = d.pop("source_kind")
@@ -162,6 +169,7 @@ class AutomationListRulesResponse200RulesItem:
             options=options,
             original=original,
             output=output,
+            place=place,
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,
