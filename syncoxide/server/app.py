@@ -84,7 +84,8 @@ from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
-from syncoxide.server.photos.service import PhotoService
+from syncoxide.server.photos.provider_photos import ProviderPhotos
+from syncoxide.server.photos.service import PhotoService, file_time
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -412,6 +413,16 @@ def automation_service(
     return automation
 
 
+def photo_service(
+    config: ServerConfig, files: FileService, catalog: CatalogService, rules: RuleService
+) -> PhotoService:
+    """Photos of the server storage, and of the connections as the catalog lists them."""
+    database = open_database(config.database_path)
+    providers = ProviderPhotos(database, catalog=catalog, connections=rules.connections,
+                               blobs=files.blobs, file_time=file_time)  # fmt: skip
+    return PhotoService(database, files, providers=providers)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules, backup rules, account shares, the retention sweep and the automation worker
@@ -570,7 +581,7 @@ def create_app(
         rules=app.state.rules,
         shares=app.state.account_shares.store,
     )
-    app.state.photos = PhotoService(open_database(config.database_path), files)
+    app.state.photos = photo_service(config, files, app.state.catalog, app.state.rules)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

@@ -17,7 +17,7 @@ from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
-from syncoxide.server.photos.schema import PHOTOS_MIGRATION
+from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
@@ -299,6 +299,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 19: automation rules on connection folders and account shares, and what their polls saw
     # (server/automation/schema.py).
     AUTOMATION_SOURCES_MIGRATION,
+    # 20: what the photos view read of photos in connections (server/photos/schema.py).
+    PROVIDER_PHOTOS_MIGRATION,
 )
 
 

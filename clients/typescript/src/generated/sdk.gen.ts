@@ -973,7 +973,7 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * Photos of the server storage by capture date (EXIF, else file time), and folders
+ * Photos of the server storage and of the connections (as the catalog indexes them) by capture date (EXIF, else file time), and folders
  */
 export const listPhotos = <ThrowOnError extends boolean = false>(options?: Options<ListPhotosData, ThrowOnError>): RequestResult<ListPhotosResponses, ListPhotosErrors, ThrowOnError> => (options?.client ?? client).get<ListPhotosResponses, ListPhotosErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -999,7 +999,7 @@ export const photoDuplicates = <ThrowOnError extends boolean = false>(options?: 
 });
 
 /**
- * Keep one photo of a group; move the others to the trash
+ * Keep one photo of a group; move the others to the trash (server storage only)
  */
 export const keepBest = <ThrowOnError extends boolean = false>(options: Options<KeepBestData, ThrowOnError>): RequestResult<KeepBestResponses, KeepBestErrors, ThrowOnError> => (options.client ?? client).post<KeepBestResponses, KeepBestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -1016,7 +1016,7 @@ export const keepBest = <ThrowOnError extends boolean = false>(options: Options<
 });
 
 /**
- * A photo's thumbnail (JPEG, made once and cached)
+ * A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the server storage)
  */
 export const photoThumbnail = <ThrowOnError extends boolean = false>(options?: Options<PhotoThumbnailData, ThrowOnError>): RequestResult<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError> => (options?.client ?? client).get<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

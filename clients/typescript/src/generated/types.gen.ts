@@ -2843,6 +2843,7 @@ export type ListPhotosResponses = {
                 width: number;
             }>;
         }>;
+        errors: Array<string>;
         folders: {
             [key: string]: number;
         };
@@ -2939,6 +2940,7 @@ export type PhotoThumbnailData = {
     path?: never;
     query?: {
         path?: string;
+        source?: string;
     };
     url: '/api/v1/photos/thumbnail';
 };
