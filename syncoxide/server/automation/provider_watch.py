@@ -21,6 +21,7 @@ import posixpath
 from collections.abc import Callable
 from typing import Any
 
+from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.automation.places import RulePlaces, WatchedPlace
 from syncoxide.server.automation.rules import SHARE, AutomationRule, AutomationRuleStore
@@ -135,8 +136,11 @@ async def _files(provider: Provider, target_folder: str) -> list[Entry]:
         return bool(target_folder) and path == target_folder
 
     found = []
-    async for page in provider.list_tree(prune=prune):
-        found += [entry for entry in page if entry.kind == EntryKind.FILE]
+    try:
+        async for page in provider.list_tree(prune=prune):
+            found += [entry for entry in page if entry.kind == EntryKind.FILE]
+    except NotFoundError:  # not made yet: empty, so what is put there first are arrivals
+        return []
     return found
 
 
