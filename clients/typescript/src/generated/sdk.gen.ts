@@ -192,7 +192,7 @@ export const automationListRules = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * Add a rule: when a file arrives in a request link or folder, convert it
+ * Add a rule: when a file arrives in a request link, a folder of your storage or of a connection (source NAME:folder), or an account share (source its id), convert it
  */
 export const addRule = <ThrowOnError extends boolean = false>(options: Options<AddRuleData, ThrowOnError>): RequestResult<AddRuleResponses, AddRuleErrors, ThrowOnError> => (options.client ?? client).post<AddRuleResponses, AddRuleErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -1068,7 +1068,7 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * Photos of the server storage by capture date (EXIF, else file time), and folders
+ * Photos of the server storage and of the connections (as the catalog indexes them) by capture date (EXIF, else file time), and folders
  */
 export const listPhotos = <ThrowOnError extends boolean = false>(options?: Options<ListPhotosData, ThrowOnError>): RequestResult<ListPhotosResponses, ListPhotosErrors, ThrowOnError> => (options?.client ?? client).get<ListPhotosResponses, ListPhotosErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -1094,7 +1094,7 @@ export const photoDuplicates = <ThrowOnError extends boolean = false>(options?: 
 });
 
 /**
- * Keep one photo of a group; move the others to the trash
+ * Keep one photo of a group; move the others to the trash (server storage only)
  */
 export const keepBest = <ThrowOnError extends boolean = false>(options: Options<KeepBestData, ThrowOnError>): RequestResult<KeepBestResponses, KeepBestErrors, ThrowOnError> => (options.client ?? client).post<KeepBestResponses, KeepBestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -1111,7 +1111,7 @@ export const keepBest = <ThrowOnError extends boolean = false>(options: Options<
 });
 
 /**
- * A photo's thumbnail (JPEG, made once and cached)
+ * A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the server storage)
  */
 export const photoThumbnail = <ThrowOnError extends boolean = false>(options?: Options<PhotoThumbnailData, ThrowOnError>): RequestResult<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError> => (options?.client ?? client).get<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

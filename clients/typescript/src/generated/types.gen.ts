@@ -517,6 +517,7 @@ export type AutomationListRulesResponses = {
     200: {
         rules: Array<{
             combine: boolean;
+            connection_id: number | null;
             created_at: number;
             enabled: boolean;
             id: number;
@@ -529,6 +530,7 @@ export type AutomationListRulesResponses = {
             };
             original: string;
             output: string;
+            place: string;
             source: string;
             source_kind: string;
             target_folder: string;
@@ -554,7 +556,7 @@ export type AddRuleData = {
         original?: 'keep' | 'move';
         output: string;
         source: string;
-        source_kind: 'request' | 'folder';
+        source_kind: 'request' | 'folder' | 'connection' | 'share';
         target_folder?: string;
     };
     path?: never;
@@ -577,6 +579,7 @@ export type AddRuleResponses = {
      */
     201: {
         combine: boolean;
+        connection_id: number | null;
         created_at: number;
         enabled: boolean;
         id: number;
@@ -589,6 +592,7 @@ export type AddRuleResponses = {
         };
         original: string;
         output: string;
+        place: string;
         source: string;
         source_kind: string;
         target_folder: string;
@@ -3125,6 +3129,7 @@ export type ListPhotosResponses = {
                 width: number;
             }>;
         }>;
+        errors: Array<string>;
         folders: {
             [key: string]: number;
         };
@@ -3221,6 +3226,7 @@ export type PhotoThumbnailData = {
     path?: never;
     query?: {
         path?: string;
+        source?: string;
     };
     url: '/api/v1/photos/thumbnail';
 };
