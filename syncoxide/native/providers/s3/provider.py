@@ -63,6 +63,7 @@ from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
+from syncoxide.native.providers.s3.versions import key_versions, restore_key_version
 from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import (
     Entry,
@@ -70,6 +71,7 @@ from syncoxide.providers.contract import (
     ExpectedDigest,
     Features,
     PartPlan,
+    ProviderVersion,
     PrunePredicate,
 )
 
@@ -627,6 +629,29 @@ class S3Provider:
                 CopySource={"Bucket": self._bucket, "Key": old},
                 MetadataDirective="COPY",
             )
+
+    # -- provider-side history (KeepsVersions) --------------------------------------------
+    async def versions(self, path: str) -> list[ProviderVersion]:
+        client = await self._s3()
+        with self._translated(path):
+            return await key_versions(client, self._bucket, self._key(path), path)
+
+    async def restore_version(self, path: str, version_id: str) -> Entry:
+        wanted = next((v for v in await self.versions(path) if v.version_id == version_id), None)
+        if wanted is None:
+            raise NotFoundError(f"S3: {path!r} has no version {version_id!r}.")
+        if wanted.size > _COPY_LIMIT:
+            raise UsageError(
+                f"S3: that version of {path!r} is larger than 5 GiB, which one server-side copy"
+                " cannot bring back.",
+                hint="Nothing was changed. Download that version with an S3 tool instead.",
+            )
+        key = self._key(path)
+        self._memory.forget(key)
+        client = await self._s3()
+        with self._translated(path):
+            await restore_key_version(client, self._bucket, key, version_id)
+        return await self.stat(path)
 
     async def set_mtime(self, path: str, mtime_ns: int) -> None:
         key = self._key(path)
