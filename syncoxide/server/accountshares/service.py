@@ -14,7 +14,7 @@ exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from syncoxide.errors import GoneError, NotFoundError, PermissionDeniedError, UsageError
@@ -39,6 +39,13 @@ from syncoxide.server.rules.service import RuleService
 from syncoxide.server.storage.port import MetadataStore, User
 
 DEFAULT_FOLDER = "Shared"
+
+
+@dataclass(frozen=True)
+class SharedWithMe:
+    share: AccountShare
+    owner: str  # the owner's account name
+    location: str  # PROVIDER:path where the recipient's copy lives
 
 
 class AccountShareService:
@@ -292,6 +299,18 @@ class AccountShareService:
         names: dict[int, str] = {}
         await self.as_json(user, share, names)
         return share_keys_json(self.store, share, names)
+
+    async def shared_with(self, user: User) -> list[SharedWithMe]:
+        """Accepted shares whose copy lands in ``user``'s places: from whom, and where (the
+        global view's "Shared with me"). Only the recipient's own: owners are not listed."""
+        found: list[SharedWithMe] = []
+        for share in self.store.placed_for(user.id):
+            if share.recipient_id != user.id:
+                continue
+            owner = await self.users.user_by_id(share.owner_id)
+            place = await describe(self.rules.store, Place(user.id, share.dest_id, share.dest_path))
+            found.append(SharedWithMe(share, owner.name if owner else "", place))
+        return found
 
     # -- the read-only guard for the storage API -------------------------------------------
 

@@ -1930,6 +1930,57 @@ export type SearchResponses = {
 
 export type SearchResponse = SearchResponses[keyof SearchResponses];
 
+export type SharedWithMeData = {
+    body?: never;
+    path?: never;
+    query?: {
+        limit?: number;
+    };
+    url: '/api/v1/catalog/shared-with-me';
+};
+
+export type SharedWithMeErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type SharedWithMeError = SharedWithMeErrors[keyof SharedWithMeErrors];
+
+export type SharedWithMeResponses = {
+    /**
+     * OK
+     */
+    200: {
+        shares: Array<{
+            access: string;
+            entries: Array<{
+                content_hash: string;
+                id?: number;
+                kind: 'file' | 'dir';
+                link?: string;
+                location: string;
+                mime: string;
+                mtime_ns: number;
+                owner?: string;
+                path: string;
+                shared?: boolean;
+                size: number;
+                source: string;
+            }>;
+            id: number;
+            last_sync_at?: number | null;
+            location: string;
+            name: string;
+            owner: string;
+            sync_status?: string;
+        }>;
+    };
+};
+
+export type SharedWithMeResponse = SharedWithMeResponses[keyof SharedWithMeResponses];
+
 export type SetStarData = {
     body: {
         location: string;

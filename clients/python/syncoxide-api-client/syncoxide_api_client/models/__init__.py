@@ -230,6 +230,10 @@ from .set_star_response_200_kind import SetStarResponse200Kind
 from .set_storage_mtime_body import SetStorageMtimeBody
 from .set_storage_mtime_response_200 import SetStorageMtimeResponse200
 from .set_storage_mtime_response_200_kind import SetStorageMtimeResponse200Kind
+from .shared_with_me_response_200 import SharedWithMeResponse200
+from .shared_with_me_response_200_shares_item import SharedWithMeResponse200SharesItem
+from .shared_with_me_response_200_shares_item_entries_item import SharedWithMeResponse200SharesItemEntriesItem
+from .shared_with_me_response_200_shares_item_entries_item_kind import SharedWithMeResponse200SharesItemEntriesItemKind
 from .sign_in_body import SignInBody
 from .sign_in_providers_response_200 import SignInProvidersResponse200
 from .sign_in_providers_response_200_providers_item import SignInProvidersResponse200ProvidersItem
@@ -489,6 +493,10 @@ __all__ = (
     "SetStorageMtimeBody",
     "SetStorageMtimeResponse200",
     "SetStorageMtimeResponse200Kind",
+    "SharedWithMeResponse200",
+    "SharedWithMeResponse200SharesItem",
+    "SharedWithMeResponse200SharesItemEntriesItem",
+    "SharedWithMeResponse200SharesItemEntriesItemKind",
     "SignInBody",
     "SignInProvidersResponse200",
     "SignInProvidersResponse200ProvidersItem",
