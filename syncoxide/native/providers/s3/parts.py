@@ -19,20 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from botocore.exceptions import ClientError
 
 from syncoxide.errors import IntegrityError, UsageError
-from syncoxide.native.providers.s3.lean import (
-    HeadSigner,
-    PartRefused,
-    lean_stream_part,
-    lean_upload_part,
-)
+from syncoxide.native.providers.s3.lean import HeadSigner, lean_upload_part
 from syncoxide.native.providers.s3.metadata import object_metadata
 from syncoxide.native.providers.s3.resume import HeldPart, abort_quietly, held_parts
 from syncoxide.native.providers.s3.settings import MiB
@@ -104,36 +97,10 @@ class S3Parts:
         upload = self._upload(key, token)
         return 0 if upload is None else max(0, min(upload.part_size, size - offset))
 
-    def _open(self, key: str, token: str) -> OpenUpload:
+    async def write(self, key: str, token: str, offset: int, body: bytes | bytearray) -> None:
         upload = self._upload(key, token)
         if upload is None:
             raise IntegrityError(f"S3: no open upload for {key!r}; its parts start over.")
-        return upload
-
-    async def stream(
-        self, key: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
-    ) -> None:
-        """Sends the part at ``offset`` as ``chunks`` arrive (needs the lean client)."""
-        assert self.lean is not None
-        upload = self._open(key, token)
-        where = (self.bucket, key, upload.upload_id)
-        length = max(0, min(upload.part_size, size - offset))
-        try:
-            await lean_stream_part(
-                *self.lean, where, offset // upload.part_size + 1, chunks=chunks, length=length
-            )
-        except PartRefused as refused:
-            answer = {"Code": refused.code or str(refused.status), "Message": refused.message}
-            status = {"HTTPStatusCode": refused.status}
-            error = {"Error": answer, "ResponseMetadata": status}
-            raise ClientError(error, "UploadPart") from refused  # type: ignore[arg-type]
-        except ValueError as short:
-            raise IntegrityError(
-                f"{key!r} changed while its part at offset {offset} was sent ({short})."
-            ) from short
-
-    async def write(self, key: str, token: str, offset: int, body: bytes | bytearray) -> None:
-        upload = self._open(key, token)
         number = offset // upload.part_size + 1
         # The part is not checked here: the engine compares the MD5 of the bytes it read with
         # the ETag ListParts states (``digest``) before it journals the part.

@@ -476,17 +476,20 @@ class S3Provider:
     async def write_part(
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
     ) -> None:
-        parts, key = await self._parts(), self._key(path)
-        if self._lean is not None:
-            # Streamed: each stream holds about one chunk, not a part (see lean_stream_part).
-            with self._translated(path):
-                await parts.stream(key, token, offset, chunks, size=size)
-            return
-        # botocore signs the payload, so it takes the part whole: allocated once at its
-        # length and filled in place (grown block by block it cost copies).
-        body = await _gather_part(chunks, parts.part_length(key, token, offset, size))
+        parts = await self._parts()
+        # One part is held whole: S3 takes a part in one request with its length and MD5.
+        # Allocated once at its length and filled in place: growing it block by block cost
+        # copies and left the allocator holding several parts' worth per stream.
+        expected = parts.part_length(self._key(path), token, offset, size)
+        body = await _gather_part(chunks, expected)
+        if len(body) != expected:
+            # Never sent: the server would hold a part of another length under this number.
+            raise IntegrityError(
+                f"{path!r} gave {len(body)} bytes for its part at offset {offset}, {expected} "
+                "expected: it changed while it was being copied."
+            )
         with self._translated(path):
-            await parts.write(key, token, offset, body)
+            await parts.write(self._key(path), token, offset, body)
 
     async def part_digest(
         self, path: str, token: str, *, offset: int, length: int, kind: str
