@@ -1,0 +1,142 @@
+"""This browser as a syncing device, while its page is open: the browser's side of
+``syncoxide devices run``.
+
+Each folder shared in the Devices view is a browser folder (OPFS, ``platform/opfs.py``) kept
+in step by the core's session (``syncoxide/engine/device_sync``), the same protocol the CLI
+daemon speaks. Only the IO is the browser's: the folder is a ``DirectoryHandleProvider``, its
+index is journalled in the private area, and the link is the page's RTCDataChannel.
+
+For each peer, one task meets it in the pair's own room (kept while pairing), as the daemon
+does: the smaller public key takes the "sender" role and orders the channel binding; when the
+connection ends it waits a moment and meets again. OPFS has no change events, so each folder
+is rescanned every ``RESCAN_EVERY`` seconds; what a scan or a pull changed is announced to every
+connected peer sharing the folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from syncoxide.devices.device_id import device_id
+from syncoxide.devices.index import FileEntry
+from syncoxide.devices.signing import Identity
+from syncoxide.engine.device_sync.provider_folder import ProviderFolder
+from syncoxide.engine.device_sync.session import Meeting, ProviderSession, SyncedFolder
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.devices.channel_view import channel_view
+from syncoxide_web.devices.store import BrowserDeviceStore
+from syncoxide_web.p2p.channel import BrowserSignaling, negotiate, watch_presence
+from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
+
+RESCAN_EVERY = 2.0
+RECONNECT_AFTER = 2.0
+
+#: (device id, what is happening) for the view to show; ``failed`` marks an error.
+Report = Callable[[str, str, bool], None]
+
+
+@dataclass
+class BrowserDeviceSync:
+    store: BrowserDeviceStore
+    report: Report
+
+    def __post_init__(self) -> None:
+        self.folders: dict[str, SyncedFolder] = {}
+        self.sessions: dict[str, ProviderSession] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def start(self) -> None:
+        """Start (or pick up newly shared) folders and peers; running ones are left alone."""
+        if not await self.store.has_identity():
+            return
+        me = await self.store.identity()
+        for name, config in (await self.store.shared_folders()).items():
+            await self._open(name, config, me)
+        meetings = await self.store.meetings()
+        for peer in sorted({p for shared in self.folders.values() for p in shared.peers}):
+            if peer not in self._tasks and peer in meetings:
+                self._tasks[peer] = asyncio.create_task(
+                    self._meet_forever(me, peer, meetings[peer])
+                )
+
+    async def _open(self, name: str, config: dict[str, Any], me: Identity) -> None:
+        peers = tuple(str(p) for p in config.get("with", []))
+        if name in self.folders:
+            self.folders[name].peers = peers
+            return
+        browser_folder = str(config["browser_folder"])
+        provider = await open_opfs_folder(browser_folder)
+        journal = OpfsTextFile(_journal_name(name, browser_folder))
+        folder = ProviderFolder(name, provider, journal, me.device_id,
+                                fresh_name=lambda: secrets.token_hex(4))  # fmt: skip
+        await folder.load()
+        self.folders[name] = SyncedFolder(folder, peers)
+        self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name))
+
+    async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
+        for session in list(self.sessions.values()):
+            with contextlib.suppress(SyncoxideError):
+                await session.announce(name, entries)
+
+    async def _rescan_forever(self, name: str) -> None:
+        shared = self.folders[name]
+        while True:
+            try:
+                async with shared.lock:
+                    changed = await shared.folder.scan()
+                if changed:
+                    await self.broadcast(name, changed)
+            except SyncoxideError as error:
+                self.report(name, f"could not be read: {error.message}", True)
+            await asyncio.sleep(RESCAN_EVERY)
+
+    async def _meet_forever(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+        while True:
+            try:
+                await self._meet(me, peer, meeting)
+            except (SyncoxideError, TimeoutError) as error:
+                text = error.message if isinstance(error, SyncoxideError) else "stopped answering"
+                self.report(peer, f"disconnected: {text}", True)
+            await asyncio.sleep(RECONNECT_AFTER)
+
+    async def _meet(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+        ledger = await self.store.ledger()
+        peer_key = next((k for k in ledger.trusted() if device_id(k) == peer), None)
+        if peer_key is None:
+            self.report(peer, "not trusted any more: not syncing", True)
+            await asyncio.sleep(RECONNECT_AFTER * 5)
+            return
+        offerer = me.public < peer_key
+        self.report(peer, "waiting for the device to come online", False)
+        role = "sender" if offerer else "receiver"
+        signal = await BrowserSignaling.join(meeting["server"], meeting["room"], meeting["token"],
+                                             role)  # fmt: skip
+        try:
+            link = await negotiate(signal, offer_now=False, wait=None, whole=True)
+            presence = asyncio.create_task(watch_presence(signal, link))
+            try:
+                folders = {n: s for n, s in self.folders.items() if peer in s.peers}
+                session = ProviderSession(link, Meeting(
+                    self.store, me, peer_key, meeting["room"], channel_view(link, offerer=offerer),
+                    folders, self.broadcast,
+                ))  # fmt: skip
+                self.sessions[peer] = session
+                self.report(peer, "connected: syncing", False)
+                await session.run()
+            finally:
+                self.sessions.pop(peer, None)
+                presence.cancel()
+                link.close()
+        finally:
+            signal.close()
+
+
+def _journal_name(name: str, browser_folder: str) -> str:
+    key = hashlib.sha256(f"{name}\0{browser_folder}".encode()).hexdigest()[:24]
+    return f"device-index-{key}.json"
