@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, KeysView
 from typing import Protocol
 
 from syncoxide.devices.index import (
@@ -75,8 +75,9 @@ class ProviderFolder:
         entries = [entry.to_json() for entry in self.index.entries.values()]
         await self.journal.save(json.dumps({"version": JOURNAL_VERSION, "entries": entries}))
 
-    def held_digests(self) -> set[str]:
-        return set(self._held)
+    def held_digests(self) -> KeysView[str]:
+        """The block digests this folder holds (a live view: read it before the next write)."""
+        return self._held.keys()
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; return the entries that changed."""

@@ -23,7 +23,15 @@ from typing import Protocol
 
 from syncoxide.devices.binding import ChannelView, Purpose, binding
 from syncoxide.devices.device_id import device_id
-from syncoxide.devices.index import Decision, FileEntry, decide, loser_name, merged, pages
+from syncoxide.devices.index import (
+    BLOCK_SIZE,
+    Decision,
+    FileEntry,
+    decide,
+    loser_name,
+    merged,
+    pages,
+)
 from syncoxide.devices.signing import Ed25519, Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.devices.wire import (
@@ -35,7 +43,7 @@ from syncoxide.devices.wire import (
     pack_blocks,
     wanted_blocks,
 )
-from syncoxide.engine.device_sync.provider_folder import ProviderFolder
+from syncoxide.engine.device_sync.provider_folder import FetchBlock, ProviderFolder
 from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
@@ -46,8 +54,12 @@ from syncoxide.errors import (
 STEP_TIMEOUT = 30.0
 BLOCK_TIMEOUT = 30.0
 WANT_BLOCKS = 256  # blocks named in one ``want`` message
+BATCH = 256  # index entries whose missing blocks are asked for together
+PREFETCH_BYTES = 32 * 1024 * 1024  # blocks asked for ahead per batch (memory held meanwhile)
+WINDOW_BLOCKS = 64  # past that, blocks of a large file asked for this many at a time
 
 Changed = Callable[[str, list[FileEntry]], Awaitable[None]]
+Asked = dict[tuple[str, str], "asyncio.Future[bytes]"]  # (folder, digest) -> its block
 
 
 class FrameLink(Protocol):
@@ -138,6 +150,13 @@ class ProviderSession:
         for page in pages(list(index) if entries is None else entries):
             await self._json({"type": "index", "folder": name, "entries": page})
 
+    async def refresh_trust(self) -> bool:
+        """Our records changed (a revocation here): hand them over. False when the peer is no
+        longer trusted; the caller then hangs up once the records are on their way."""
+        ours = [_b64(r.to_bytes()) for r in (await self.meeting.store.ledger()).records()]
+        await self._json({"type": "records", "records": ours})
+        return self.meeting.peer in (await self.meeting.store.ledger()).trusted()
+
     async def _authenticate(self) -> None:
         me, store = self.meeting.me, self.meeting.store
         room = self.meeting.room.encode()
@@ -218,35 +237,65 @@ class ProviderSession:
     async def _pull_forever(self) -> None:
         while True:
             batch = [await self._work.get()]
-            while not self._work.empty():
+            while not self._work.empty() and len(batch) < BATCH:
                 batch.append(self._work.get_nowait())
+            asked = await self._ask_for_batch(batch)
             touched: dict[str, list[FileEntry]] = {}
             for name, theirs in batch:
-                touched.setdefault(name, []).extend(await self._apply_one(name, theirs))
+                touched.setdefault(name, []).extend(await self._apply_one(name, theirs, asked))
+            for future in asked.values():
+                future.cancel()  # asked for but not needed after all (changed meanwhile)
             for name, entries in touched.items():
                 async with self.folders[name].lock:
                     await self.folders[name].folder.save()
                 if entries:
                     await self.meeting.changed(name, entries)
 
-    async def _apply_one(self, name: str, theirs: FileEntry) -> list[FileEntry]:
+    async def _ask_for_batch(self, batch: list[tuple[str, FileEntry]]) -> Asked:
+        """Ask for every block the batch lacks at once, in few ``want`` messages: one round
+        trip per batch, not per file (many small files would otherwise pay one each)."""
+        asked: Asked = {}
+        named: set[tuple[str, str]] = set()
+        budget = PREFETCH_BYTES
+        wanted: dict[str, list[tuple[str, int, str]]] = {}
+        for name, theirs in batch:
+            folder = self.folders[name].folder
+            if decide(folder.index.entries.get(theirs.path), theirs) is Decision.IGNORE:
+                continue
+            held = folder.held_digests()
+            for number, digest in enumerate(theirs.blocks):
+                length = min(BLOCK_SIZE, theirs.size - number * BLOCK_SIZE)
+                if digest in held or (name, digest) in named or budget < length:
+                    continue  # held, asked for, or past the budget: fetched a window at a time
+                budget -= length
+                named.add((name, digest))
+                wanted.setdefault(name, []).append((theirs.path, number, digest))
+        for name, items in wanted.items():
+            for start in range(0, len(items), WANT_BLOCKS):
+                futures = await self._want(name, items[start : start + WANT_BLOCKS])
+                asked.update({(name, digest): future for digest, future in futures.items()})
+        return asked
+
+    async def _apply_one(self, name: str, theirs: FileEntry, asked: Asked) -> list[FileEntry]:
         shared = self.folders[name]
         if decide(shared.folder.index.entries.get(theirs.path), theirs) is Decision.IGNORE:
             return []
         try:
             async with shared.lock:
-                return await self._apply(name, shared.folder, theirs)
+                fetch = self._fetcher(name, theirs, asked)
+                return await self._apply(shared.folder, theirs, fetch)
         except (BlockUnavailable, TimeoutError):
             return []  # it changed on the peer; its next index says what it is now
         except IntegrityError:
             return []  # a block did not match its hash: nothing was written; asked again later
 
-    async def _apply(self, name: str, folder: ProviderFolder, theirs: FileEntry) -> list[FileEntry]:
+    async def _apply(
+        self, folder: ProviderFolder, theirs: FileEntry, fetch: FetchBlock
+    ) -> list[FileEntry]:
         refreshed = await folder.refresh(theirs.path)  # decide against the storage as it is now
         ours = folder.index.entries.get(theirs.path)
         decision = decide(ours, theirs)
         aside = loser_name(theirs if decision is Decision.CONFLICT_OURS_WINS else ours or theirs)
-        fetch = self._fetcher(name, folder, theirs)
         if decision is Decision.TAKE:
             version = merged(ours.version, theirs.version) if ours else theirs.version
             await folder.take(theirs, fetch, version=version)
@@ -263,35 +312,25 @@ class ProviderSession:
             return [refreshed] if refreshed else []
         return [e for p, e in folder.index.entries.items() if p in (theirs.path, aside)]
 
-    def _fetcher(
-        self, name: str, folder: ProviderFolder, theirs: FileEntry
-    ) -> Callable[[int, str], Awaitable[bytes]]:
-        """A block fetch for ``theirs`` that asks for every block it lacks on first use, in
-        few ``want`` messages: one round trip per file, not per block."""
-        asked: dict[str, asyncio.Future[bytes]] = {}
+    def _fetcher(self, name: str, theirs: FileEntry, asked: Asked) -> FetchBlock:
+        """A block fetch that uses what the batch asked for; on a miss it asks for this block
+        and the next missing ones of the file (a window), so a large file costs one round
+        trip per window, not per block."""
+        held = self.folders[name].folder.held_digests()
 
         async def fetch(number: int, digest: str) -> bytes:
-            if not asked:
-                await self._ask_missing(name, folder, theirs, asked)
-            future = asked.pop(digest, None)
-            if future is None:  # asked for already and used: ask again for this copy
-                future = (await self._want(name, [(theirs.path, number, digest)]))[digest]
-            return await asyncio.wait_for(future, BLOCK_TIMEOUT)
+            if (name, digest) not in asked:
+                window = [
+                    (theirs.path, k, theirs.blocks[k])
+                    for k in range(number, min(number + WINDOW_BLOCKS, len(theirs.blocks)))
+                    if k == number or (theirs.blocks[k] not in held
+                                       and (name, theirs.blocks[k]) not in asked)
+                ]  # fmt: skip
+                futures = await self._want(name, window)
+                asked.update({(name, d): future for d, future in futures.items()})
+            return await asyncio.wait_for(asked.pop((name, digest)), BLOCK_TIMEOUT)
 
         return fetch
-
-    async def _ask_missing(
-        self, name: str, folder: ProviderFolder, theirs: FileEntry,
-        asked: dict[str, asyncio.Future[bytes]],
-    ) -> None:  # fmt: skip
-        held = folder.held_digests()
-        missing: dict[str, tuple[str, int, str]] = {}
-        for number, digest in enumerate(theirs.blocks):
-            if digest not in held:
-                missing.setdefault(digest, (theirs.path, number, digest))
-        items = list(missing.values()) or [(theirs.path, 0, theirs.blocks[0])]
-        for start in range(0, len(items), WANT_BLOCKS):
-            asked.update(await self._want(name, items[start : start + WANT_BLOCKS]))
 
     async def _want(
         self, name: str, items: list[tuple[str, int, str]]

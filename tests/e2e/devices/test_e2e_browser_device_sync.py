@@ -195,6 +195,25 @@ def test_the_browser_syncs_a_browser_folder_with_a_cli_device(
     assert browser_hashes(page) == before
     assert not (tmp_path / "escape.txt").exists()
 
+    # Revoked in the page during a session: the laptop is told at once and the sync stops.
+    run = cli.start("run", log=tmp_path / "run-3.log")
+    try:
+        expect(row).to_contain_text("connected: syncing", timeout=60_000)
+        page.click(f'#paired-trusted tr[data-device="{cli.device_id}"] button[data-action=revoke]')
+        expect(page.locator("#paired-status")).to_contain_text("Revoked laptop")
+        wait_until(lambda: revoked_by(cli, own_id), "the laptop holds the browser's revocation")
+        expect(row).to_contain_text("not trusted any more", timeout=30_000)
+        (files / "after-revoke.txt").write_bytes(b"not for a revoked pair\n")
+        time.sleep(5)  # the laptop's watcher and a sync would take well under this
+        assert "after-revoke.txt" not in browser_hashes(page)
+    finally:
+        stop(run)
+
+
+def revoked_by(cli: DeviceHome, browser_id: str) -> bool:
+    records = cli.json("list")["records"]
+    return any(r["kind"] == "revoke" and r["signer"] == browser_id for r in records)
+
 
 def malformed_index_from(cli: DeviceHome, browser_id: str) -> str:
     """Meet the browser as the CLI device (its own key, the pair's room), then send an index

@@ -264,3 +264,65 @@ def test_a_device_that_is_not_trusted_is_dropped_before_any_index() -> None:
         assert "index" not in kinds
 
     asyncio.run(scenario())
+
+
+def test_many_small_files_and_a_file_past_the_prefetch_arrive_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from syncoxide.engine.device_sync import session as session_module
+
+    # Small limits, so the batch's prefetch runs out and the window fetch is exercised.
+    monkeypatch.setattr(session_module, "PREFETCH_BYTES", 2 * BLOCK_SIZE + 1000)
+    monkeypatch.setattr(session_module, "WINDOW_BLOCKS", 3)
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices()
+        large = b"".join(bytes([n]) * BLOCK_SIZE for n in range(10)) + b"tail"
+        await laptop.write("large.bin", large)
+        small = {f"small/{n:03}.txt": f"file {n}".encode() for n in range(60)}
+        for path, data in small.items():
+            await laptop.write(path, data)
+        await laptop.folder.scan()
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: present(browser, "large.bin", large))
+            for path, data in small.items():
+                await until(lambda p=path, d=data: present(browser, p, d))  # type: ignore[misc]
+            wants = [m for m in map(FrameReader().feed, running.links[1].sent)
+                     if isinstance(m, dict) and m["type"] == "want"]  # fmt: skip
+            assert len(wants) < 10  # asked for in batches and windows, not block by block
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_revocation_made_during_a_session_reaches_the_peer_and_ends_the_trust() -> None:
+    async def scenario() -> None:
+        laptop, browser = await two_devices()
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: _has_sent(running.links[1], "index"))
+            assert await running.sessions[1].refresh_trust()  # nothing changed: still trusted
+            statement = browser.ledger_held.statement(
+                RecordKind.REVOKE, laptop.me.public, name="laptop", issued_at=2, via=None
+            )
+            browser.ledger_held.admit(await sign_record(statement, browser.me.private, ED25519))
+            assert not await running.sessions[1].refresh_trust()
+            await until(lambda: _knows_revoked(laptop, browser))
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+async def _has_sent(link: Pipe, kind: str) -> bool:
+    reader = FrameReader()
+    return any(isinstance(m, dict) and m["type"] == kind for m in map(reader.feed, link.sent))
+
+
+async def _knows_revoked(laptop: Device, browser: Device) -> bool:
+    return any(
+        r.kind is RecordKind.REVOKE and r.signer == browser.me.public
+        for r in laptop.ledger_held.records()
+    )

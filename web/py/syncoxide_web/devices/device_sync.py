@@ -31,7 +31,12 @@ from syncoxide.engine.device_sync.session import Meeting, ProviderSession, Synce
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.devices.channel_view import channel_view
 from syncoxide_web.devices.store import BrowserDeviceStore
-from syncoxide_web.p2p.channel import BrowserSignaling, negotiate, watch_presence
+from syncoxide_web.p2p.channel import (
+    BrowserChannel,
+    BrowserSignaling,
+    negotiate,
+    watch_presence,
+)
 from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
 
 RESCAN_EVERY = 2.0
@@ -48,7 +53,7 @@ class BrowserDeviceSync:
 
     def __post_init__(self) -> None:
         self.folders: dict[str, SyncedFolder] = {}
-        self.sessions: dict[str, ProviderSession] = {}
+        self.sessions: dict[str, tuple[ProviderSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
@@ -80,9 +85,18 @@ class BrowserDeviceSync:
         self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name))
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
-        for session in list(self.sessions.values()):
+        for session, _ in list(self.sessions.values()):
             with contextlib.suppress(SyncoxideError):
                 await session.announce(name, entries)
+
+    async def trust_changed(self) -> None:
+        """Spread a record made here (a revocation) to every connected device at once, and
+        hang up on a device this browser no longer trusts."""
+        for session, link in list(self.sessions.values()):
+            with contextlib.suppress(SyncoxideError):
+                if not await session.refresh_trust():
+                    await link.wait_sent(2.0)
+                    link.abort()
 
     async def _rescan_forever(self, name: str) -> None:
         shared = self.folders[name]
@@ -126,7 +140,7 @@ class BrowserDeviceSync:
                     self.store, me, peer_key, meeting["room"], channel_view(link, offerer=offerer),
                     folders, self.broadcast,
                 ))  # fmt: skip
-                self.sessions[peer] = session
+                self.sessions[peer] = (session, link)
                 self.report(peer, "connected: syncing", False)
                 await session.run()
             finally:

@@ -35,9 +35,10 @@ from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 STATUS = "paired-status"
 SYNC_STATUS = "device-sync-status"
-#: Said plainly: this page runs no sync session, so nothing carries a revocation on from here.
-NOT_SPREAD = (
-    "Other devices learn it when one of them revokes it too: `syncoxide devices revoke ID` there."
+#: Where a revocation made here goes: the daemons it reaches pass records on to their peers.
+SPREAD = (
+    "Devices syncing with this page learn it now and pass it on; others learn it when one of "
+    "them meets them, or from `syncoxide devices revoke ID` there."
 )
 #: The other device waits 30 s for the answer; ask within that.
 CONFIRM_SECONDS = 25.0
@@ -219,11 +220,12 @@ class DevicesView:
             else:
                 statement = ledger.acceptance(key, issued_at=now())
             record = await self._store.sign_and_keep(statement)
+            await self._sync.trust_changed()
         except SyncoxideError as error:
             say_error(STATUS, error, kept="Nothing was changed.")
             return
         if kind is RecordKind.REVOKE:
-            say(STATUS, f"Revoked {record.name} ({device}) in this browser. {NOT_SPREAD}")
+            say(STATUS, f"Revoked {record.name} ({device}) in this browser. {SPREAD}")
         else:
             say(STATUS, f"Now trusting {record.name} ({device}).")
         await self.show()
