@@ -163,6 +163,13 @@ def test_the_browser_syncs_a_browser_folder_with_a_cli_device(
             "the browser's file reaches the CLI's disk",
         )
         assert serious_violations(page, include="section[data-view=devices]") == []
+
+        second = page.context.new_page()  # a second tab waits: one tab syncs at a time
+        second.goto(page.url)
+        expect(second.locator("#device-sync-status")).to_contain_text(
+            "Another tab of this app syncs", timeout=90_000
+        )
+        second.close()
     finally:
         stop(run)
 

@@ -11,6 +11,10 @@ does: the smaller public key takes the "sender" role and orders the channel bind
 connection ends it waits a moment and meets again. OPFS has no change events, so each folder
 is rescanned every ``RESCAN_EVERY`` seconds; what a scan or a pull changed is announced to every
 connected peer sharing the folder.
+
+One tab syncs at a time (an exclusive Web Lock held while its page is open): two tabs would
+meet the same device in the same room and write the same folders. Another tab waits and takes
+over when that one closes.
 """
 
 from __future__ import annotations
@@ -38,9 +42,15 @@ from syncoxide_web.p2p.channel import (
     watch_presence,
 )
 from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
+from syncoxide_web.platform.web_lock import exclusive
 
 RESCAN_EVERY = 2.0
 RECONNECT_AFTER = 2.0
+SYNC_LOCK = "syncoxide-device-sync"
+WAIT_SHOWN_AFTER = 1.0  # the lock is granted at once when no other tab holds it
+LOOK_AGAIN_EVERY = 10.0  # for folders shared meanwhile in a tab that does not sync
+#: The key under which this tab's own state is reported (not a device, not a folder).
+THIS_TAB = ""
 
 #: (device id, what is happening) for the view to show; ``failed`` marks an error.
 Report = Callable[[str, str, bool], None]
@@ -55,9 +65,39 @@ class BrowserDeviceSync:
         self.folders: dict[str, SyncedFolder] = {}
         self.sessions: dict[str, tuple[ProviderSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._leading = asyncio.Event()
+        self._holder: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start (or pick up newly shared) folders and peers; running ones are left alone."""
+        """Start syncing (once this tab holds the lock), or pick up newly shared folders."""
+        if self._holder is None:
+            self._holder = asyncio.create_task(self._sync_in_one_tab())
+        elif self._leading.is_set():
+            await self._pick_up()
+
+    async def _sync_in_one_tab(self) -> None:
+        shown: list[bool] = []
+
+        def note_waiting() -> None:
+            shown.append(True)
+            self.report(THIS_TAB, "Another tab of this app syncs with your devices; this one "
+                        "takes over when that one closes.", False)  # fmt: skip
+
+        waiting = asyncio.get_running_loop().call_later(WAIT_SHOWN_AFTER, note_waiting)
+        async with exclusive(SYNC_LOCK):
+            waiting.cancel()
+            if shown:  # the note was shown: take it back
+                self.report(THIS_TAB, "This tab now syncs with your devices.", False)
+            self._leading.set()
+            while True:  # held while the page is open; folders shared in other tabs join
+                try:
+                    await self._pick_up()
+                except SyncoxideError as error:
+                    self.report(THIS_TAB, f"Syncing could not start: {error.message}", True)
+                await asyncio.sleep(LOOK_AGAIN_EVERY)
+
+    async def _pick_up(self) -> None:
+        """Open newly shared folders and meet their devices; running ones are left alone."""
         if not await self.store.has_identity():
             return
         me = await self.store.identity()

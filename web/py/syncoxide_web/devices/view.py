@@ -18,7 +18,7 @@ from syncoxide.devices.records import RecordKind
 from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import NotFoundError, SyncoxideError
-from syncoxide_web.devices.device_sync import BrowserDeviceSync
+from syncoxide_web.devices.device_sync import THIS_TAB, BrowserDeviceSync
 from syncoxide_web.devices.devices_html import (
     device_names,
     graph_html,
@@ -107,7 +107,9 @@ class DevicesView:
 
     def _sync_state(self, key: str, text: str, failed: bool) -> None:
         """What the sync of a folder or with a device is doing now (device_sync.Report)."""
-        if self._sync_states.get(key) != (text, failed):
+        if key == THIS_TAB:
+            say(SYNC_STATUS, text, error=failed)
+        elif self._sync_states.get(key) != (text, failed):
             self._sync_states[key] = (text, failed)
             self._listeners.start(self._show_folders())
 
