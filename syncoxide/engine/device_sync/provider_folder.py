@@ -8,6 +8,8 @@ every byte arrived), so a file from a peer is either wholly there or not at all;
 checked against its hash before it is written. A file is replaced only if it is still what the
 index says (else the local edit is scanned and announced first). Deleted files and the losing
 side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, never dropped.
+A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
+sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
 
 The index is journalled through ``JournalStorage`` (a text document) after each scan and each
 applied entry, in the same JSON shape the CLI keeps: ``{"version": 1, "entries": [...]}``.
@@ -28,7 +30,13 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
-from syncoxide.errors import IntegrityError, JournalError, NotFoundError, RemoteProtocolError
+from syncoxide.errors import (
+    EmptySideError,
+    IntegrityError,
+    JournalError,
+    NotFoundError,
+    RemoteProtocolError,
+)
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 
 FetchBlock = Callable[[int, str], Awaitable[bytes]]
@@ -84,6 +92,15 @@ class ProviderFolder:
         seen: dict[str, Entry] = {}
         async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
             seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})
+        live = sum(not entry.deleted for entry in self.index.entries.values())
+        if not seen and live:
+            # A folder that vanished (deleted, its storage cleared) lists like one emptied
+            # on purpose; taken as deletions, it would empty every other device's copy.
+            raise EmptySideError(
+                f"The folder {self.name} lists no files, but {live} were synced in it.",
+                hint="Nothing was deleted on your other devices. To empty it on purpose, "
+                "delete the files on one of the other devices instead.",
+            )
         changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:

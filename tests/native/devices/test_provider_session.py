@@ -23,7 +23,12 @@ from syncoxide.devices.trust import TrustLedger
 from syncoxide.devices.wire import FrameReader, json_frames
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import Meeting, ProviderSession, SyncedFolder
-from syncoxide.errors import NotFoundError, PermissionDeniedError, RemoteProtocolError
+from syncoxide.errors import (
+    EmptySideError,
+    NotFoundError,
+    PermissionDeniedError,
+    RemoteProtocolError,
+)
 from syncoxide.native.devices.ed25519 import NativeEd25519
 from syncoxide.providers.memory import MemoryProvider
 
@@ -326,3 +331,21 @@ async def _knows_revoked(laptop: Device, browser: Device) -> bool:
         r.kind is RecordKind.REVOKE and r.signer == browser.me.public
         for r in laptop.ledger_held.records()
     )
+
+
+def test_a_folder_that_lists_nothing_is_not_taken_as_deleting_everything() -> None:
+    async def scenario() -> None:
+        _, browser = await two_devices()
+        await browser.write("a.txt", b"a")
+        await browser.write("b/c.txt", b"c")
+        await browser.folder.scan()
+        before = dict(browser.folder.index.entries)
+        for path in ("a.txt", "b/c.txt"):
+            await browser.provider.delete(path)
+        with pytest.raises(EmptySideError, match="lists no files, but 2 were synced"):
+            await browser.folder.scan()
+        assert browser.folder.index.entries == before  # no deletion to announce
+        await browser.write("a.txt", b"a again", mtime_ns=9)
+        assert [e.path for e in await browser.folder.scan() if e.deleted] == ["b/c.txt"]
+
+    asyncio.run(scenario())

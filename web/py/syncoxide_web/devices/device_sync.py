@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pyodide.ffi import JsException
+
 from syncoxide.devices.device_id import device_id
 from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
@@ -147,7 +149,11 @@ class BrowserDeviceSync:
                 if changed:
                     await self.broadcast(name, changed)
             except SyncoxideError as error:
-                self.report(name, f"could not be read: {error.message}", True)
+                self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
+            except JsException as error:  # the browser refused the folder (deleted meanwhile?)
+                self.report(name, f"not synced: the browser could not read it ({error}).", True)
+            else:
+                self.report(name, "", False)
             await asyncio.sleep(RESCAN_EVERY)
 
     async def _meet_forever(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:

@@ -128,7 +128,7 @@ def shared_folders_html(
             for peer in config.get("with", [])
         )
         trouble = states.get(name)
-        note = f" {_state_text(trouble)}" if trouble else ""
+        note = f" {_state_text(trouble)}" if trouble and trouble[0] else ""
         rows.append(
             f'<tr data-folder="{escape(name)}"><td>{escape(name)}</td>'
             f"<td>{escape(str(config.get('browser_folder', '')))}{note}</td>"
