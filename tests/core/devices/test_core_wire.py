@@ -1,4 +1,6 @@
-"""Blocks travel packed in ``K`` frames and are asked for in ``want`` messages: round trips,
+"""The device sync session's frames (syncoxide/devices/wire.py), run on CPython and in Pyodide.
+
+Blocks travel packed in ``K`` frames and are asked for in ``want`` messages: round trips,
 the documented example bytes, and what a malformed frame or request from a peer gets."""
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from syncoxide.devices.wire import (
     wanted_blocks,
 )
 from syncoxide.errors import RemoteProtocolError
-from syncoxide.native.p2p.channel import MAX_MESSAGE
 
 
 def test_the_documented_example_bytes() -> None:
@@ -36,7 +37,7 @@ def test_full_blocks_split_over_frames_each_within_the_message_limit() -> None:
     blocks: list[tuple[int, bytes | None]] = [(n, bytes(100 * 1024)) for n in range(5)]
     frames = pack_blocks(blocks)
     assert len(frames) == 3  # two 100 KiB blocks fit in 256 KiB, a third does not
-    assert all(len(frame) <= MAX_MESSAGE for frame in frames)
+    assert all(len(frame) <= MAX_FRAME for frame in frames)
     assert [b for frame in frames for b in unpack_blocks(frame[1:])] == blocks
 
 
