@@ -271,6 +271,18 @@ def test_a_revoked_member_cannot_read_what_is_written_afterwards(
         time.sleep(1)
     assert ben.cli("shares", "cat", str(bens), "later.txt").stdout.encode() == LATER
 
+    # Ben may write too (read-write): sealed on his side, under the newest key, read by ann.
+    reply = tmp_path / "reply.txt"
+    reply.write_bytes(b"ben's answer, sealed on ben's device\n")
+    assert ben.cli("shares", "put", str(bens), reply).returncode == 0
+    owners = _share_id(ann, "owner", first=True)
+    while "reply.txt" not in ann.cli("shares", "ls", str(owners)).stdout:
+        assert time.monotonic() < deadline + 60, "ben's file never reached ann"
+        run_cli("shares", "sync", str(bens), *ben.login)
+        time.sleep(1)
+    assert ann.cli("shares", "cat", str(owners), "reply.txt").stdout.encode() == reply.read_bytes()
+    assert all(b"ben's answer" not in data for data in ann.stored("proj").values())
+
     # Cid gets the new keyring and ciphertext anyway (as a leaking server would give them).
     for path, data in ann.stored("proj").items():
         cid.put("ann/" + path.removeprefix("proj/"), data)
