@@ -214,7 +214,12 @@ def _ls(args: argparse.Namespace) -> int:
         async with _place(member) as provider:
             return await account_share.list_files(provider, await _opened(member, provider))
 
-    for shared in asyncio.run(run()):
+    listed = asyncio.run(run())
+    if args.json:
+        fields = [{"path": f.path, "generation": f.generation, "stored": f.stored} for f in listed]
+        print(json.dumps({"files": fields}, indent=2))
+        return EXIT_OK
+    for shared in listed:
         print(shared.path)
     return EXIT_OK
 

@@ -153,6 +153,12 @@ def test_an_encrypted_share_travels_as_ciphertext_and_opens_for_the_recipient(
     listed = ben.cli("shares", "ls", str(share_id))
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split() == ["budget-plan.txt", "notes/quarterly-notes.md"]
+    as_json = json.loads(ben.cli("shares", "ls", str(share_id), "--json").stdout)["files"]
+    assert [(f["path"], f["generation"]) for f in as_json] == [
+        ("budget-plan.txt", 1),
+        ("notes/quarterly-notes.md", 1),
+    ]
+    assert all(f["stored"].startswith("g1/") and "budget" not in f["stored"] for f in as_json)
     cat = run_cli(
         "shares", "cat", str(share_id), "budget-plan.txt",
         "--passphrase-file", ben.passphrase, *ben.login,
