@@ -421,6 +421,7 @@ export type AutomationListRulesResponses = {
             source: string;
             source_kind: string;
             target_folder: string;
+            watching_since: number | null;
         }>;
     };
 };
@@ -483,6 +484,7 @@ export type AddRuleResponses = {
         source: string;
         source_kind: string;
         target_folder: string;
+        watching_since: number | null;
     };
 };
 
