@@ -1,5 +1,6 @@
-"""The Photos view: your photos on this server by the day they were taken, and their
-duplicates side by side; "Keep this one" moves the others of a group to the trash."""
+"""The Photos view: your photos on this server and in your connections by the day they were
+taken, and their duplicates side by side; "Keep this one" moves the others of a group to the
+trash (server storage only)."""
 
 from __future__ import annotations
 
