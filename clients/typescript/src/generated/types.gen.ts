@@ -534,6 +534,7 @@ export type AutomationListRulesResponses = {
             source: string;
             source_kind: string;
             target_folder: string;
+            watching_since: number | null;
         }>;
     };
 };
@@ -596,6 +597,7 @@ export type AddRuleResponses = {
         source: string;
         source_kind: string;
         target_folder: string;
+        watching_since: number | null;
     };
 };
 
