@@ -146,6 +146,15 @@ async def search(call: Call) -> dict[str, Any]:
     return await _marked(call, list(found))
 
 
+async def coverage(call: Call) -> dict[str, Any]:
+    found = await _catalog(call.request).coverage(call.user.id)
+    return {
+        "sources": [
+            {"source": c.source, "state": c.state, "refreshed_at": c.refreshed_at} for c in found
+        ]
+    }
+
+
 async def recent(call: Call) -> dict[str, Any]:
     found = await _catalog(call.request).recent(call.user.id, _limit(call))
     return {"entries": [{**entry_json(r.entry), "action": r.action, "at": r.at} for r in found]}
@@ -275,6 +284,18 @@ _SHARED_WITH_ME = obj(
         ),
     },
 )
+_COVERAGE = obj(
+    ("sources",),
+    sources={
+        "type": "array",
+        "items": obj(
+            ("source", "state", "refreshed_at"),
+            source=STR,
+            state={"type": "string", "enum": ["never", "stale", "current"]},
+            refreshed_at=INT,
+        ),
+    },
+)
 _RESTORED = obj(("path", "kind"), path=STR, kind=STR)
 CATALOG_OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -299,6 +320,14 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
         "Search every indexed file by name, path, type:, ext:, in:, path:, size:, after:, before:",
         answer=_ENTRIES,
         query=(("q", {"type": "string", "maxLength": 1000}), _LIMIT),
+    ),
+    Operation(
+        "GET",
+        BASE + "/sources",
+        coverage,
+        "Each place you reach and how current its part of the index is (never read, stale,"
+        " current), so a search can say what it may miss",
+        answer=_COVERAGE,
     ),
     Operation(
         "GET",

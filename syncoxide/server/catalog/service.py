@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from syncoxide.catalog.diff import IndexChanges, diff_listing
@@ -43,6 +43,11 @@ from syncoxide.server.rules.connections import Connections, close_provider
 
 log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
+#: How a source's part of the index stands, for a search to say so (``coverage``).
+NEVER, STALE, CURRENT = "never", "stale", "current"
+#: A connection read into the index longer ago than this may have changed a lot since: a
+#: search says so and offers a refresh. (No timer refreshes connections yet.)
+STALE_AFTER_SECONDS = 24 * 3600
 MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
 
 
@@ -53,6 +58,15 @@ class SourceReport:
     source: str
     report: RefreshReport | None
     error: str = ""
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """How current one reachable source's part of the index is."""
+
+    source: str
+    state: str  # NEVER, STALE or CURRENT
+    refreshed_at: int = 0  # when it was last read whole or by its feed (0: never)
 
 
 def _activity(change: FileChange) -> str:
@@ -209,14 +223,45 @@ class CatalogService:
     # -- reading ---------------------------------------------------------------------------
 
     async def search(self, user_id: int, text: str, limit: int) -> Sequence[CatalogEntry]:
-        await self.settle()
-        return await self.store.search(user_id, parse_search(text), limit)
+        return await self.search_query(user_id, parse_search(text), limit)
 
     async def search_query(
         self, user_id: int, query: SearchQuery, limit: int
     ) -> Sequence[CatalogEntry]:
+        """Matches from the sources the user reaches now: a deleted connection's entries may
+        linger in the index, and are never shown."""
         await self.settle()
-        return await self.store.search(user_id, query, limit)
+        reachable = await self.reachable_sources(user_id)
+        asked = [s for s in query.sources if s in reachable] if query.sources else reachable
+        if not asked:
+            return []
+        return await self.store.search(user_id, replace(query, sources=tuple(asked)), limit)
+
+    async def reachable_sources(self, user_id: int) -> list[str]:
+        """The user's own storage, then each connection by name (one of kind ``home`` is that
+        same storage, indexed once as ``home``)."""
+        names = [HOME]
+        if self.connections is not None:
+            listed = await self.connections.store.connections(user_id)
+            names += [c.name for c in listed if c.kind != HOME]
+        return names
+
+    async def coverage(self, user_id: int) -> list[SourceCoverage]:
+        """Each reachable source and whether its part of the index is current.
+
+        The server's own storage is indexed as it is written, so it is always current; a
+        connection is indexed only when refreshed: never, or too long ago, is said."""
+        refreshed = {s.source: s.refreshed_at for s in await self.store.sources(user_id)}
+        now = self.clock()
+        found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0))]
+        for source in (await self.reachable_sources(user_id))[1:]:
+            at = refreshed.get(source)
+            if at is None:
+                found.append(SourceCoverage(source, NEVER))
+            else:
+                state = STALE if now - at > STALE_AFTER_SECONDS else CURRENT
+                found.append(SourceCoverage(source, state, at))
+        return found
 
     async def children(
         self, user_id: int, source: str, folder: str, *, after: str, limit: int

@@ -1983,6 +1983,37 @@ export type SharedWithMeResponses = {
 
 export type SharedWithMeResponse = SharedWithMeResponses[keyof SharedWithMeResponses];
 
+export type CoverageData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/catalog/sources';
+};
+
+export type CoverageErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type CoverageError = CoverageErrors[keyof CoverageErrors];
+
+export type CoverageResponses = {
+    /**
+     * OK
+     */
+    200: {
+        sources: Array<{
+            refreshed_at: number;
+            source: string;
+            state: 'never' | 'stale' | 'current';
+        }>;
+    };
+};
+
+export type CoverageResponse = CoverageResponses[keyof CoverageResponses];
+
 export type SetStarData = {
     body: {
         location: string;

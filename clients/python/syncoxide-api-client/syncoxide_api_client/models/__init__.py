@@ -55,6 +55,9 @@ from .commit_storage_upload_response_201_kind import CommitStorageUploadResponse
 from .copy_storage_body import CopyStorageBody
 from .copy_storage_response_201 import CopyStorageResponse201
 from .copy_storage_response_201_kind import CopyStorageResponse201Kind
+from .coverage_response_200 import CoverageResponse200
+from .coverage_response_200_sources_item import CoverageResponse200SourcesItem
+from .coverage_response_200_sources_item_state import CoverageResponse200SourcesItemState
 from .create_account_share_body import CreateAccountShareBody
 from .create_account_share_response_201 import CreateAccountShareResponse201
 from .create_account_share_response_201_access import CreateAccountShareResponse201Access
@@ -322,6 +325,9 @@ __all__ = (
     "CopyStorageBody",
     "CopyStorageResponse201",
     "CopyStorageResponse201Kind",
+    "CoverageResponse200",
+    "CoverageResponse200SourcesItem",
+    "CoverageResponse200SourcesItemState",
     "CreateAccountShareBody",
     "CreateAccountShareResponse201",
     "CreateAccountShareResponse201Access",

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.coverage_response_200_sources_item_state import CoverageResponse200SourcesItemState
+
+T = TypeVar("T", bound="CoverageResponse200SourcesItem")
+
+
+@_attrs_define
+class CoverageResponse200SourcesItem:
+    """
+    Attributes:
+        refreshed_at (int):
+        source (str):
+        state (CoverageResponse200SourcesItemState):
+    """
+
+    refreshed_at: int
+    source: str
+    state: CoverageResponse200SourcesItemState
+
+    def to_dict(self) -> dict[str, Any]:
+        refreshed_at = self.refreshed_at
+
+        source = self.source
+
+        state = self.state.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "refreshed_at": refreshed_at,
+                "source": source,
+                "state": state,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        refreshed_at = d.pop("refreshed_at")
+
+        source = d.pop("source")
+
+        state = CoverageResponse200SourcesItemState(d.pop("state"))
+
+        coverage_response_200_sources_item = cls(
+            refreshed_at=refreshed_at,
+            source=source,
+            state=state,
+        )
+
+        return coverage_response_200_sources_item
