@@ -28,6 +28,8 @@ class Shared:
     connections: Feed[list[dict[str, Any]]] = field(default_factory=Feed)
     #: The path of the file (yours, on the server) whose versions the History view shows.
     history: Feed[str] = field(default_factory=Feed)
+    #: A folder (``PROVIDER:path``) the All files view should open: a search match's folder.
+    folders: Feed[str] = field(default_factory=Feed)
 
 
 Start = Callable[[Shared], tuple[object, ...]]
@@ -37,13 +39,13 @@ Start = Callable[[Shared], tuple[object, ...]]
 def _files(shared: Shared) -> tuple[object, ...]:
     from syncoxide_web.files.view import FilesView
 
-    return (FilesView(shared.connections).start(),)
+    return (FilesView(shared.connections, shared.folders).start(),)
 
 
 def _all_files(shared: Shared) -> tuple[object, ...]:
     from syncoxide_web.catalog.all_files_view import AllFilesView
 
-    return (AllFilesView(shared.connections, shared.history).start(),)
+    return (AllFilesView(shared.connections, shared.history, shared.folders).start(),)
 
 
 def _recent(shared: Shared) -> tuple[object, ...]:

@@ -34,9 +34,12 @@ SHOWN = 200
 
 
 class AllFilesView:
-    def __init__(self, connections: Feed[list[dict[str, Any]]], history: Feed[str]) -> None:
+    def __init__(
+        self, connections: Feed[list[dict[str, Any]]], history: Feed[str], folders: Feed[str]
+    ) -> None:
         self._listeners = Listeners()
         self._connections = connections
+        self._folders = folders
         self._folder = ""  # the browsed folder, when a place is picked and nothing searched
         self._linked = 0  # the entry a /f/<id> link opened the app on, marked in its folder
         self._actions = EntryActions(STATUS, history, self.show, self._open_folder)
@@ -54,7 +57,15 @@ class AllFilesView:
         self._listeners.on_shown("all", self.show)
         linked = str(js.URLSearchParams.new(js.location.search).get("f") or "")
         self._listeners.start(self._open_linked(int(linked)) if linked.isdigit() else self.show())
+        self._folders.follow(self._open_asked)
         return self
+
+    def _open_asked(self, location: str) -> None:
+        """Another view (a Files search match) asked for this folder: pick it now, so the
+        showing that follows (the switch to this view) lists it."""
+        place, _, folder = location.partition(":")
+        self._pick_folder(place, folder)
+        self._listeners.start(self.show())
 
     async def _open_linked(self, entry_id: int) -> None:
         """Show the folder holding the entry a ``/f/<id>`` link named, that entry marked."""
@@ -100,11 +111,14 @@ class AllFilesView:
         element("all-results").innerHTML = count + shown
 
     async def _open_folder(self, place: str, folder: str) -> None:
+        self._pick_folder(place, folder)
+        await self.show()
+
+    def _pick_folder(self, place: str, folder: str) -> None:
         element("all-query").value = ""
         element("all-type").value = ""
         element("all-place").value = place
         self._folder = folder
-        await self.show()
 
     async def _crumb(self, event: Any) -> None:
         folder = event.target.dataset.folder

@@ -1,9 +1,11 @@
 """The Files view: connect providers to the server, and find files across all of them.
 
 Connecting sends the options to the server, which checks them against the provider before it
-keeps them (secrets sealed); searching asks the server to list every connection through its
-provider while the page walks this device's folders (``local_view``), and shows both in one
-list. Your own files on this server are browsed, uploaded and managed in ``storage_view``.
+keeps them (secrets sealed). Searching asks the server's index (``/catalog/search``:
+milliseconds, not a walk of every provider) while the page walks this device's folders
+(``local_view``), and shows both in one list, with a note for each connection the index never
+read or read long ago (and the index's refresh). A match's path opens its folder in the All
+files view. Your own files on this server are browsed, uploaded and managed in ``storage_view``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
 from syncoxide_web.files.browser_view import BrowserCard
 from syncoxide_web.files.local_view import LocalCard
+from syncoxide_web.files.search_html import coverage_html, indexed_answer
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import StorageCard
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
@@ -32,14 +35,16 @@ from syncoxide_web.sync.rules_html import (
 
 CONSENT_KINDS = ("gdrive", "dropbox")
 STATUS = "connect-status"
+SHOWN = 200  # matches asked of the index per search
 
 
 class FilesView:
     """The Files view and its two cards; it tells the connections it loads to a feed."""
 
-    def __init__(self, connections: Feed[list[dict[str, Any]]]) -> None:
+    def __init__(self, connections: Feed[list[dict[str, Any]]], folders: Feed[str]) -> None:
         self._listeners = Listeners()
         self._connections = connections
+        self._folders = folders
         self._local = LocalCard()
         self._browser = BrowserCard()
         self._storage = StorageCard()
@@ -48,6 +53,7 @@ class FilesView:
         on = self._listeners.on_task
         on("connect-form", "submit", self._connect)
         on("files-form", "submit", self._search)
+        on("files-results", "click", self._result_click)
         on("connections-list", "click", self._connection_action)
         on("connect-kind", "change", _show_hint)
         on("connect-consent", "click", _consent)
@@ -113,19 +119,19 @@ class FilesView:
             say(STATUS, error.message, error=True)
 
     async def _search(self, _event: Any) -> None:
-        """The server's answer for every connection and this device's folders, walked meanwhile."""
+        """The index's answer for every place and this device's folders, walked meanwhile."""
         query = str(element("files-query").value).strip()
         still_wanted = self._local.new_walk()
-        say("files-status", "Listing every provider, this device's and this browser's folders…")
-        server_task = asyncio.ensure_future(call_api("GET", f"/files?q={quote(query)}"))
+        say("files-status", "Searching the index, this device's and this browser's folders…")
+        server_task = asyncio.ensure_future(_indexed(query))
         local = await self._local.device_matches(query, still_wanted)
         in_browser = await self._browser.matches(query, still_wanted)
         local.files += in_browser.files
         local.errors += in_browser.errors
         local.truncated = local.truncated or in_browser.truncated
-        server, server_error = None, None
+        server, note, server_error = None, "", None
         try:
-            server = await server_task
+            server, note = await server_task
         except SyncoxideError as error:
             server_error = error.message
         if not still_wanted():
@@ -137,8 +143,38 @@ class FilesView:
             local_truncated=local.truncated,
             server_error=server_error,
         )
-        element("files-results").innerHTML = files_html(answer)
+        element("files-results").innerHTML = note + files_html(answer)
         say("files-status", f"{counted(len(answer['files']), 'file')} found.", error=server is None)
+
+    async def _result_click(self, event: Any) -> None:
+        target = event.target
+        if target.dataset.action == "refresh":
+            await self._refresh_index(target)
+        elif target.dataset.folder is not None:
+            self._folders.publish(str(target.dataset.folder))
+            js.location.hash = "#/all"
+
+    async def _refresh_index(self, button: Any) -> None:
+        button.disabled = True
+        say("files-status", "Reading every provider into the index…")
+        try:
+            answer = await call_api("POST", "/catalog/refresh", {})
+        except SyncoxideError as error:
+            say_error("files-status", error, what="The index was not refreshed")
+            button.disabled = False
+            return
+        failed = [f"{s['source']}: {s['error']}" for s in answer["sources"] if s["error"]]
+        await self._search(None)
+        if failed:
+            say("files-status", "Not read into the index: " + "; ".join(failed), error=True)
+
+
+async def _indexed(query: str) -> tuple[dict[str, Any], str]:
+    """The index's matches as the view's answer, and the note on what it may miss."""
+    asked = f"/catalog/search?q={quote(query, safe='')}&limit={SHOWN}"
+    found = asyncio.ensure_future(call_api("GET", asked))
+    sources = (await call_api("GET", "/catalog/sources"))["sources"]
+    return indexed_answer((await found)["entries"], shown=SHOWN), coverage_html(sources)
 
 
 async def _show_hint(_event: Any) -> None:

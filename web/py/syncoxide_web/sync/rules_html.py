@@ -174,13 +174,24 @@ def rules_html(rules: list[dict[str, Any]], names: dict[int, str], now: float | 
     return f'<ul class="rules">{"".join(items)}</ul>'
 
 
-def files_html(answer: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(f['connection'])}</td><td>{escape(f['path'])}</td>"
-        f'<td class="num">{escape(format_bytes(int(f["size"])))}</td>'
-        f"<td>{escape(time.strftime('%Y-%m-%d %H:%M', time.gmtime(int(f['mtime']))))}</td></tr>"
-        for f in answer["files"]
+def _found_row(found: dict[str, Any]) -> str:
+    """One match; an indexed one names its folder, which its path opens."""
+    path = escape(found["path"])
+    if found.get("folder") is not None:
+        folder = escape(found["folder"])
+        path = f'<button type="button" class="link" data-folder="{folder}">{path}</button>'
+    size, at = "folder", ""  # folders keep no size or time
+    if found.get("kind") != "dir":
+        size = format_bytes(int(found["size"]))
+        at = time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(found["mtime"])))
+    return (
+        f"<tr><td>{escape(found['connection'])}</td><td>{path}</td>"
+        f'<td class="num">{escape(size)}</td><td>{escape(at)}</td></tr>'
     )
+
+
+def files_html(answer: dict[str, Any]) -> str:
+    rows = "".join(_found_row(f) for f in answer["files"])
     errors = "".join(
         f'<li class="error">{escape(e["connection"])}: {escape(e["message"])}</li>'
         for e in answer["errors"]

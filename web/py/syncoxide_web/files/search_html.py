@@ -1,0 +1,63 @@
+"""The Files view's search from the catalog: its entries as the view's rows, and a note for
+each connection whose part of the index was never read or is stale.
+
+Pure functions of the catalog API's JSON (``/catalog/search``, ``/catalog/sources``), checked
+without a browser; every name is escaped.
+"""
+
+from __future__ import annotations
+
+import time
+from html import escape
+from typing import Any
+
+from syncoxide.units import counted
+
+HOME = "home"
+#: How the rows name the server's own storage (the catalog calls it ``home``).
+SERVER_NAME = "This server"
+REFRESH_BUTTON = '<button type="button" data-action="refresh">Refresh the index</button>'
+
+
+def indexed_answer(entries: list[dict[str, Any]], *, shown: int) -> dict[str, Any]:
+    """The catalog's matches as the view's answer: provider, path, size, time, and the folder
+    (``PROVIDER:path``) a click on the path opens; a full page means there may be more."""
+    rows = []
+    for entry in entries:
+        source, path = str(entry["source"]), str(entry["path"])
+        is_dir = entry["kind"] == "dir"
+        rows.append({
+            "connection": SERVER_NAME if source == HOME else source,
+            "path": path + "/" if is_dir else path,
+            "size": int(entry["size"]),
+            "mtime": int(entry["mtime_ns"]) // 10**9,
+            "kind": str(entry["kind"]),
+            "folder": f"{source}:{path if is_dir else path.rpartition('/')[0]}",
+        })  # fmt: skip
+    return {"files": rows, "errors": [], "truncated": len(entries) >= shown}
+
+
+def coverage_html(sources: list[dict[str, Any]]) -> str:
+    """Which connections the answer may miss files of, with the catalog's refresh offered."""
+    never = [str(s["source"]) for s in sources if s["state"] == "never"]
+    stale = [s for s in sources if s["state"] == "stale"]
+    lines = []
+    if never:
+        names = ", ".join(never)
+        lines.append(
+            f"Never read into the index: {escape(names)}. Their files are not in these results."
+        )
+    for source in stale:
+        at = time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(source["refreshed_at"])))
+        lines.append(
+            f"{escape(str(source['source']))} was last read into the index {at} (UTC): "
+            "changes made there since are not in these results."
+        )
+    if not lines:
+        return ""
+    told = counted(len(never) + len(stale), "connection")
+    items = "".join(f"<li>{line}</li>" for line in lines)
+    return (
+        f'<div class="index-coverage" role="note"><p>The index may miss files of {told}:'
+        f"</p><ul>{items}</ul>{REFRESH_BUTTON}</div>"
+    )
