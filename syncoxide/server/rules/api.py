@@ -10,13 +10,10 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from syncoxide.errors import InvalidInputError
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
-from syncoxide.server.inputs import whole_number
-from syncoxide.server.rules.connections import HOME, SERVER_TYPES, own_files_source
+from syncoxide.server.rules.connections import SERVER_TYPES
 from syncoxide.server.rules.consent_routes import callback_url
-from syncoxide.server.rules.files import list_files as list_all_files
 from syncoxide.server.rules.service import (
     CONFLICTS,
     MAX_INTERVAL_SECONDS,
@@ -95,17 +92,6 @@ _RULE_FIELDS: dict[str, dict[str, Any]] = {
     "enabled": BOOL,
     "on_change": BOOL,
 }
-_FILE = obj(
-    ("connection_id", "connection", "path", "size", "mtime"),
-    connection_id=INT,
-    connection=STR,
-    path=STR,
-    size=INT,
-    mtime=INT,
-)
-_LIST_ERROR = obj(
-    ("connection_id", "connection", "message"), connection_id=INT, connection=STR, message=STR
-)
 
 
 def rules_of(connection: HTTPConnection) -> RuleService:
@@ -196,36 +182,6 @@ async def list_rule_runs(call: Call) -> dict[str, Any]:
     service = rules_of(call.request)
     runs = await service.runs(call.user.id, path_id(call, "rule_id"), 100)
     return {"runs": [dict(r.__dict__) for r in runs]}
-
-
-def _query(call: Call, name: str, maximum: int) -> int | None:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        return whole_number(raw, f"'{name}'", low=1, high=maximum)
-    except InvalidInputError as error:
-        raise ApiError(400, "bad_query", error.message) from None
-
-
-async def list_files(call: Call) -> dict[str, Any]:
-    service = rules_of(call.request)
-    query = call.request.query_params.get("q", "")
-    if len(query) > 200:
-        raise ApiError(400, "bad_query", "'q' is longer than 200 characters.")
-    wanted = _query(call, "connection_id", MAX_ID)
-    limit = _query(call, "limit", 5000) or 1000
-    chosen = [
-        c for c in await service.store.connections(call.user.id) if wanted is None or c.id == wanted
-    ]
-    if wanted is not None and not chosen:
-        raise ApiError(404, "not_found", f"You have no connection {wanted}.")
-    # The user's own files are one more source, unless a connection lists them by name.
-    listed = any(c.kind == HOME for c in chosen)
-    if wanted is None and service.connections.has_own_files and not listed:
-        chosen.append(own_files_source(call.user.id))
-    found = await list_all_files(service.connections, chosen, query, limit)
-    return {"files": found.files, "errors": found.errors, "truncated": found.truncated}
 
 
 _CONNECTION_PATH = "/connections/{connection_id:int}"
@@ -336,22 +292,5 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         list_rule_runs,
         "A rule's runs, newest first",
         answer=obj(("runs",), runs={"type": "array", "items": _RUN}),
-    ),
-    Operation(
-        "GET",
-        "/files",
-        list_files,
-        "Files across the caller's connections, listed through the providers",
-        answer=obj(
-            ("files", "errors", "truncated"),
-            files={"type": "array", "items": _FILE},
-            errors={"type": "array", "items": _LIST_ERROR},
-            truncated=BOOL,
-        ),
-        query=(
-            ("q", {"type": "string", "maxLength": 200}),
-            ("connection_id", _ID),
-            ("limit", {"type": "integer", "minimum": 1, "maximum": 5000}),
-        ),
     ),
 )

@@ -170,10 +170,6 @@ class Connections:
         #: default public ones.
         self.guard = guard or AddressGuard(AddressPolicy())
 
-    @property
-    def has_own_files(self) -> bool:
-        return self._own_files is not None
-
     def _open(self, user_id: int, kind: str, options: dict[str, str], path: str) -> Provider:
         if kind != HOME:
             return self._guarded(kind, options, path)

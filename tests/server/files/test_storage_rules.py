@@ -101,16 +101,14 @@ def _files_are_there(client: TestClient) -> None:
     assert {p: s for p, s in files.items() if not p.split("/")[-1].startswith(".")} == want
 
 
-def test_the_files_view_lists_your_own_files_as_one_more_source(tmp_path: Path) -> None:
+def test_search_finds_your_own_files_once_even_with_a_connection_to_them(
+    tmp_path: Path,
+) -> None:
     with rules_client(tmp_path / "data") as client:
         stored = client.put(
             "/api/v1/storage/content", params={"path": "notes/plan.txt"}, content=b"plan"
         )
         assert stored.status_code == 200
-        found = client.get("/api/v1/files", params={"q": "PLAN"}).json()
-        assert [(f["connection"], f["path"], f["size"]) for f in found["files"]] == [
-            ("This server", "notes/plan.txt", 4)
-        ]
-        connect(client, "mine", "home")  # connected by name: listed once, under that name
-        found = client.get("/api/v1/files", params={"q": "plan"}).json()
-        assert [f["connection"] for f in found["files"]] == ["mine"]
+        connect(client, "mine", "home")  # the same storage by name: indexed once, as home
+        found = client.get("/api/v1/catalog/search", params={"q": "PLAN"}).json()["entries"]
+        assert [(e["location"], e["size"]) for e in found] == [("home:notes/plan.txt", 4)]

@@ -100,10 +100,11 @@ def test_a_rule_copies_webdav_to_s3_on_its_schedule(
     want["later.txt"] = hashlib.sha256(b"arrived on the next scheduled run").hexdigest()
     assert _s3_digests(client, bucket["id"], f"{source}-copy") == want
 
-    found = client.get("/api/v1/files", params={"q": "LATER"}).json()
-    places = sorted((f["connection"], f["path"]) for f in found["files"])
-    assert places == [("bucket", f"{source}-copy/later.txt"), ("nas", f"{source}/later.txt")]
-    assert found["errors"] == []
+    refreshed = client.post("/api/v1/catalog/refresh", json={}).json()["sources"]
+    assert [s["error"] for s in refreshed] == ["", "", ""], refreshed
+    found = client.get("/api/v1/catalog/search", params={"q": "LATER"}).json()["entries"]
+    places = sorted(e["location"] for e in found)
+    assert places == [f"bucket:{source}-copy/later.txt", f"nas:{source}/later.txt"]
 
 
 def test_bad_connections_are_refused_clearly_and_nothing_is_stored(

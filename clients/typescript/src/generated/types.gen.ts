@@ -2886,49 +2886,6 @@ export type ListEventsResponses = {
 
 export type ListEventsResponse = ListEventsResponses[keyof ListEventsResponses];
 
-export type ListFilesData = {
-    body?: never;
-    path?: never;
-    query?: {
-        q?: string;
-        connection_id?: number;
-        limit?: number;
-    };
-    url: '/api/v1/files';
-};
-
-export type ListFilesErrors = {
-    /**
-     * Error
-     */
-    '4XX': Error;
-};
-
-export type ListFilesError = ListFilesErrors[keyof ListFilesErrors];
-
-export type ListFilesResponses = {
-    /**
-     * OK
-     */
-    200: {
-        errors: Array<{
-            connection: string;
-            connection_id: number;
-            message: string;
-        }>;
-        files: Array<{
-            connection: string;
-            connection_id: number;
-            mtime: number;
-            path: string;
-            size: number;
-        }>;
-        truncated: boolean;
-    };
-};
-
-export type ListFilesResponse = ListFilesResponses[keyof ListFilesResponses];
-
 export type ListJobsData = {
     body?: never;
     path?: never;

@@ -129,9 +129,6 @@ from .list_connections_response_200_connections_item_options import ListConnecti
 from .list_events_response_200 import ListEventsResponse200
 from .list_events_response_200_events_item import ListEventsResponse200EventsItem
 from .list_events_response_200_events_item_payload import ListEventsResponse200EventsItemPayload
-from .list_files_response_200 import ListFilesResponse200
-from .list_files_response_200_errors_item import ListFilesResponse200ErrorsItem
-from .list_files_response_200_files_item import ListFilesResponse200FilesItem
 from .list_jobs_response_200 import ListJobsResponse200
 from .list_jobs_response_200_jobs_item import ListJobsResponse200JobsItem
 from .list_jobs_response_200_jobs_item_result import ListJobsResponse200JobsItemResult
@@ -399,9 +396,6 @@ __all__ = (
     "ListEventsResponse200",
     "ListEventsResponse200EventsItem",
     "ListEventsResponse200EventsItemPayload",
-    "ListFilesResponse200",
-    "ListFilesResponse200ErrorsItem",
-    "ListFilesResponse200FilesItem",
     "ListJobsResponse200",
     "ListJobsResponse200JobsItem",
     "ListJobsResponse200JobsItemResult",
