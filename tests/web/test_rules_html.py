@@ -81,12 +81,12 @@ def test_schedules_and_times_read_naturally() -> None:
 
 def test_files_and_listing_errors_are_shown_together() -> None:
     answer = {
-        "files": [{"connection": "nas", "path": "a/<b>.txt", "size": 1500, "mtime": 0}],
+        "files": [{"connection": "nas", "path": "a/<b>.txt", "size": 1500, "mtime": 60}],
         "errors": [{"connection_id": 2, "connection": "box", "message": "Reconnect box."}],
         "truncated": True,
     }
     page = rules_html.files_html(answer)
-    assert "a/&lt;b&gt;.txt" in page and "1.5 kB" in page and "1970-01-01 00:00" in page
+    assert "a/&lt;b&gt;.txt" in page and "1.5 kB" in page and "1970-01-01 00:01" in page
     assert "box: Reconnect box." in page and "narrow the search" in page
     empty = rules_html.files_html({"files": [], "errors": [], "truncated": False})
     assert "No files found" in empty

@@ -1,12 +1,13 @@
 """The app's Files view shows your own files on the server, and connects them for rules.
 
 In Chromium, signed in: a file put into your storage through the API is found by the Files
-view's search under "This server"; connecting "Your files on this server" from the form lists
-them under that connection's name instead.
+view's search (from the index) under "This server", and its path opens its folder in All files;
+connecting "Your files on this server" from the form does not list it twice.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx2
@@ -44,13 +45,19 @@ def test_files_view_lists_and_connects_your_own_files(
         page.fill("#files-query", "holiday-plan")
         page.click("#files-search")
         results = page.locator("#files-results")
-        expect(results).to_contain_text(NAME)
-        expect(results).to_contain_text("This server")
+        row = results.locator("tr", has_text=NAME)
+        expect(row).to_contain_text("This server")
+        expect(results.locator(".index-coverage")).to_have_count(0)  # no connection to miss
 
         page.select_option("#connect-kind", "home")
         page.fill("#connect-name", "my-server-files")
         page.click("#connect-submit")
         expect(page.locator("#connect-status")).to_contain_text("Connected my-server-files")
         page.click("#files-search")
-        expect(results.locator("td", has_text="my-server-files")).to_have_count(1)
-        expect(results).not_to_contain_text("This server")
+        expect(results.locator("tbody tr")).to_have_count(1)  # the same storage, indexed once
+        expect(results.locator(".index-coverage")).to_have_count(0)
+
+        results.locator("button[data-folder]", has_text=NAME).click()
+        expect(page).to_have_url(re.compile(r"#/all$"))
+        expect(page.locator("#all-crumbs")).to_contain_text("storage-e2e")
+        expect(page.locator("#all-results")).to_contain_text("holiday-plan.txt")

@@ -189,6 +189,10 @@ def test_a_rule_made_in_the_app_runs_on_the_server_with_the_browser_closed(
     page.goto(f"{server.url}/#/files")
     page.fill("#files-query", "later")
     page.click("#files-search")
+    note = page.locator("#files-results .index-coverage")  # the index never read them yet
+    expect(note).to_contain_text("Never read into the index: bucket, nas", timeout=30_000)
+    note.get_by_role("button", name="Refresh the index").click()
+    expect(note).to_have_count(0, timeout=60_000)
     expect(page.locator("#files-results")).to_contain_text(f"{source}-backup/albums/later.jpg")
     expect(page.locator("#files-results")).to_contain_text(f"{source}/albums/later.jpg")
     context.close()

@@ -147,12 +147,12 @@ class FilesView:
         say("files-status", f"{counted(len(answer['files']), 'file')} found.", error=server is None)
 
     async def _result_click(self, event: Any) -> None:
-        target = event.target
-        if target.dataset.action == "refresh":
-            await self._refresh_index(target)
-        elif target.dataset.folder is not None:
-            self._folders.publish(str(target.dataset.folder))
+        button = event.target  # hasAttribute: a missing attribute reads as a JS null, not None
+        if button.hasAttribute("data-folder"):
+            self._folders.publish(str(button.getAttribute("data-folder")))
             js.location.hash = "#/all"
+        elif button.getAttribute("data-action") == "refresh":
+            await self._refresh_index(button)
 
     async def _refresh_index(self, button: Any) -> None:
         button.disabled = True

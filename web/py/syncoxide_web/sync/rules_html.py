@@ -180,10 +180,11 @@ def _found_row(found: dict[str, Any]) -> str:
     if found.get("folder") is not None:
         folder = escape(found["folder"])
         path = f'<button type="button" class="link" data-folder="{folder}">{path}</button>'
-    size, at = "folder", ""  # folders keep no size or time
+    size, at, mtime = "folder", "", int(found["mtime"])  # folders keep no size or time
     if found.get("kind") != "dir":
         size = format_bytes(int(found["size"]))
-        at = time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(found["mtime"])))
+    if mtime:  # 0: the provider gave no time
+        at = time.strftime("%Y-%m-%d %H:%M", time.gmtime(mtime))
     return (
         f"<tr><td>{escape(found['connection'])}</td><td>{path}</td>"
         f'<td class="num">{escape(size)}</td><td>{escape(at)}</td></tr>'
