@@ -545,6 +545,35 @@ export type HostingResponses = {
 
 export type HostingResponse = HostingResponses[keyof HostingResponses];
 
+export type IdentityData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/backups/identity';
+};
+
+export type IdentityErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type IdentityError = IdentityErrors[keyof IdentityErrors];
+
+export type IdentityResponses = {
+    /**
+     * OK
+     */
+    200: {
+        authorized_keys: string;
+        fingerprint: string;
+        public_key: string;
+    };
+};
+
+export type IdentityResponse = IdentityResponses[keyof IdentityResponses];
+
 export type ListKeysData = {
     body?: never;
     path?: never;
@@ -667,12 +696,14 @@ export type ListRepositoriesResponses = {
         repositories: Array<{
             created_at: number;
             encryption: string;
+            host_key?: string;
             id: number;
             name: string;
             passphrase_kept: boolean;
             settings: {
                 [key: string]: string;
             };
+            url?: string;
         }>;
     };
 };
@@ -686,6 +717,7 @@ export type CreateRepositoryData = {
         keep_passphrase?: boolean;
         name: string;
         passphrase?: string;
+        url?: string;
     };
     path?: never;
     query?: never;
@@ -708,12 +740,14 @@ export type CreateRepositoryResponses = {
     201: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -878,9 +912,12 @@ export type RestoreArchiveResponses = {
     202: {
         archive: string;
         bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
         connection_id: number;
         dest_path: string;
         files?: number;
+        files_total?: number;
         finished_at?: number | null;
         id: number;
         message?: string;
@@ -946,12 +983,14 @@ export type ForgetPassphraseResponses = {
     200: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -984,12 +1023,14 @@ export type KeepPassphraseResponses = {
     200: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -1019,9 +1060,12 @@ export type ListRestoresResponses = {
         restores: Array<{
             archive: string;
             bytes?: number;
+            bytes_total?: number;
+            cancel_requested?: boolean;
             connection_id: number;
             dest_path: string;
             files?: number;
+            files_total?: number;
             finished_at?: number | null;
             id: number;
             message?: string;
@@ -1034,6 +1078,135 @@ export type ListRestoresResponses = {
 };
 
 export type ListRestoresResponse = ListRestoresResponses[keyof ListRestoresResponses];
+
+export type GetRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}';
+};
+
+export type GetRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetRestoreError = GetRestoreErrors[keyof GetRestoreErrors];
+
+export type GetRestoreResponses = {
+    /**
+     * OK
+     */
+    200: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type GetRestoreResponse = GetRestoreResponses[keyof GetRestoreResponses];
+
+export type CancelRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}/cancel';
+};
+
+export type CancelRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type CancelRestoreError = CancelRestoreErrors[keyof CancelRestoreErrors];
+
+export type CancelRestoreResponses = {
+    /**
+     * OK
+     */
+    202: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type CancelRestoreResponse = CancelRestoreResponses[keyof CancelRestoreResponses];
+
+export type RestartRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}/restart';
+};
+
+export type RestartRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RestartRestoreError = RestartRestoreErrors[keyof RestartRestoreErrors];
+
+export type RestartRestoreResponses = {
+    /**
+     * OK
+     */
+    202: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type RestartRestoreResponse = RestartRestoreResponses[keyof RestartRestoreResponses];
 
 export type BackupsListRulesData = {
     body?: never;

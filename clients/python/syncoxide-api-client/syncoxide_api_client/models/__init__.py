@@ -40,6 +40,7 @@ from .browse_archive_response_200 import BrowseArchiveResponse200
 from .browse_archive_response_200_entries_item import BrowseArchiveResponse200EntriesItem
 from .cancel_job_response_200 import CancelJobResponse200
 from .cancel_job_response_200_result import CancelJobResponse200Result
+from .cancel_restore_response_202 import CancelRestoreResponse202
 from .change_password_body import ChangePasswordBody
 from .cli_login_start_body import CliLoginStartBody
 from .cli_login_start_response_200 import CliLoginStartResponse200
@@ -92,10 +93,12 @@ from .get_account_share_response_200_access import GetAccountShareResponse200Acc
 from .get_account_share_response_200_role import GetAccountShareResponse200Role
 from .get_job_response_200 import GetJobResponse200
 from .get_job_response_200_result import GetJobResponse200Result
+from .get_restore_response_200 import GetRestoreResponse200
 from .hosting_response_200 import HostingResponse200
 from .hosting_response_200_settings import HostingResponse200Settings
 from .ice_servers_response_200 import IceServersResponse200
 from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
+from .identity_response_200 import IdentityResponse200
 from .keep_best_body import KeepBestBody
 from .keep_best_response_200 import KeepBestResponse200
 from .keep_forever_body import KeepForeverBody
@@ -176,6 +179,7 @@ from .recent_response_200 import RecentResponse200
 from .recent_response_200_entries_item import RecentResponse200EntriesItem
 from .recent_response_200_entries_item_kind import RecentResponse200EntriesItemKind
 from .refresh_body import RefreshBody
+from .restart_restore_response_202 import RestartRestoreResponse202
 from .restore_archive_body import RestoreArchiveBody
 from .restore_archive_response_202 import RestoreArchiveResponse202
 from .restore_trashed_body import RestoreTrashedBody
@@ -293,6 +297,7 @@ __all__ = (
     "BrowseArchiveResponse200EntriesItem",
     "CancelJobResponse200",
     "CancelJobResponse200Result",
+    "CancelRestoreResponse202",
     "ChangePasswordBody",
     "CliLoginStartBody",
     "CliLoginStartResponse200",
@@ -345,10 +350,12 @@ __all__ = (
     "GetAccountShareResponse200Role",
     "GetJobResponse200",
     "GetJobResponse200Result",
+    "GetRestoreResponse200",
     "HostingResponse200",
     "HostingResponse200Settings",
     "IceServersResponse200",
     "IceServersResponse200IceServersItem",
+    "IdentityResponse200",
     "KeepBestBody",
     "KeepBestResponse200",
     "KeepForeverBody",
@@ -427,6 +434,7 @@ __all__ = (
     "RecentResponse200EntriesItem",
     "RecentResponse200EntriesItemKind",
     "RefreshBody",
+    "RestartRestoreResponse202",
     "RestoreArchiveBody",
     "RestoreArchiveResponse202",
     "RestoreTrashedBody",
