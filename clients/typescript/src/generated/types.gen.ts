@@ -9,6 +9,72 @@ export type Error = {
     message: string;
 };
 
+export type GetAccountKeyData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-key';
+};
+
+export type GetAccountKeyErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetAccountKeyError = GetAccountKeyErrors[keyof GetAccountKeyErrors];
+
+export type GetAccountKeyResponses = {
+    /**
+     * OK
+     */
+    200: {
+        created_at: number;
+        fingerprint: string;
+        name: string;
+        public_key: string;
+        vault: string;
+    };
+};
+
+export type GetAccountKeyResponse = GetAccountKeyResponses[keyof GetAccountKeyResponses];
+
+export type PutAccountKeyData = {
+    body: {
+        public_key: string;
+        replace?: boolean;
+        vault: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-key';
+};
+
+export type PutAccountKeyErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PutAccountKeyError = PutAccountKeyErrors[keyof PutAccountKeyErrors];
+
+export type PutAccountKeyResponses = {
+    /**
+     * OK
+     */
+    200: {
+        created_at: number;
+        fingerprint: string;
+        name: string;
+        public_key: string;
+        vault: string;
+    };
+};
+
+export type PutAccountKeyResponse = PutAccountKeyResponses[keyof PutAccountKeyResponses];
+
 export type ListAccountSharesData = {
     body?: never;
     path?: never;
@@ -34,6 +100,7 @@ export type ListAccountSharesResponses = {
             access: 'read-only' | 'read-write';
             answered_at?: number | null;
             created_at: number;
+            encrypted?: boolean;
             expires_at?: number | null;
             id: number;
             last_sync_at?: number | null;
@@ -53,6 +120,7 @@ export type ListAccountSharesResponse = ListAccountSharesResponses[keyof ListAcc
 
 export type CreateAccountShareData = {
     body: {
+        encrypted?: boolean;
         expires_in?: number;
         place: string;
         read_only?: boolean;
@@ -80,6 +148,7 @@ export type CreateAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -122,6 +191,7 @@ export type GetAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -166,6 +236,7 @@ export type AcceptAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -208,6 +279,7 @@ export type DeclineAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -223,6 +295,44 @@ export type DeclineAccountShareResponses = {
 };
 
 export type DeclineAccountShareResponse = DeclineAccountShareResponses[keyof DeclineAccountShareResponses];
+
+export type AccountShareKeysData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/keys';
+};
+
+export type AccountShareKeysErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type AccountShareKeysError = AccountShareKeysErrors[keyof AccountShareKeysErrors];
+
+export type AccountShareKeysResponses = {
+    /**
+     * OK
+     */
+    200: {
+        owner: {
+            fingerprint: string;
+            name: string;
+            public_key: string;
+        } | unknown;
+        recipient: {
+            fingerprint: string;
+            name: string;
+            public_key: string;
+        } | unknown;
+    };
+};
+
+export type AccountShareKeysResponse = AccountShareKeysResponses[keyof AccountShareKeysResponses];
 
 export type LeaveAccountShareData = {
     body?: never;
@@ -250,6 +360,7 @@ export type LeaveAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -292,6 +403,7 @@ export type RevokeAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -334,6 +446,7 @@ export type SyncAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -404,6 +517,7 @@ export type AutomationListRulesResponses = {
     200: {
         rules: Array<{
             combine: boolean;
+            connection_id: number | null;
             created_at: number;
             enabled: boolean;
             id: number;
@@ -416,6 +530,7 @@ export type AutomationListRulesResponses = {
             };
             original: string;
             output: string;
+            place: string;
             source: string;
             source_kind: string;
             target_folder: string;
@@ -441,7 +556,7 @@ export type AddRuleData = {
         original?: 'keep' | 'move';
         output: string;
         source: string;
-        source_kind: 'request' | 'folder';
+        source_kind: 'request' | 'folder' | 'connection' | 'share';
         target_folder?: string;
     };
     path?: never;
@@ -464,6 +579,7 @@ export type AddRuleResponses = {
      */
     201: {
         combine: boolean;
+        connection_id: number | null;
         created_at: number;
         enabled: boolean;
         id: number;
@@ -476,6 +592,7 @@ export type AddRuleResponses = {
         };
         original: string;
         output: string;
+        place: string;
         source: string;
         source_kind: string;
         target_folder: string;
@@ -1813,6 +1930,57 @@ export type SearchResponses = {
 
 export type SearchResponse = SearchResponses[keyof SearchResponses];
 
+export type SharedWithMeData = {
+    body?: never;
+    path?: never;
+    query?: {
+        limit?: number;
+    };
+    url: '/api/v1/catalog/shared-with-me';
+};
+
+export type SharedWithMeErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type SharedWithMeError = SharedWithMeErrors[keyof SharedWithMeErrors];
+
+export type SharedWithMeResponses = {
+    /**
+     * OK
+     */
+    200: {
+        shares: Array<{
+            access: string;
+            entries: Array<{
+                content_hash: string;
+                id?: number;
+                kind: 'file' | 'dir';
+                link?: string;
+                location: string;
+                mime: string;
+                mtime_ns: number;
+                owner?: string;
+                path: string;
+                shared?: boolean;
+                size: number;
+                source: string;
+            }>;
+            id: number;
+            last_sync_at?: number | null;
+            location: string;
+            name: string;
+            owner: string;
+            sync_status?: string;
+        }>;
+    };
+};
+
+export type SharedWithMeResponse = SharedWithMeResponses[keyof SharedWithMeResponses];
+
 export type SetStarData = {
     body: {
         location: string;
@@ -3012,6 +3180,7 @@ export type ListPhotosResponses = {
                 width: number;
             }>;
         }>;
+        errors: Array<string>;
         folders: {
             [key: string]: number;
         };
@@ -3108,6 +3277,7 @@ export type PhotoThumbnailData = {
     path?: never;
     query?: {
         path?: string;
+        source?: string;
     };
     url: '/api/v1/photos/thumbnail';
 };

@@ -4,6 +4,9 @@ from .accept_account_share_body import AcceptAccountShareBody
 from .accept_account_share_response_200 import AcceptAccountShareResponse200
 from .accept_account_share_response_200_access import AcceptAccountShareResponse200Access
 from .accept_account_share_response_200_role import AcceptAccountShareResponse200Role
+from .account_share_keys_response_200 import AccountShareKeysResponse200
+from .account_share_keys_response_200_owner_type_0 import AccountShareKeysResponse200OwnerType0
+from .account_share_keys_response_200_recipient_type_0 import AccountShareKeysResponse200RecipientType0
 from .add_key_body import AddKeyBody
 from .add_key_response_201 import AddKeyResponse201
 from .add_rule_body import AddRuleBody
@@ -88,6 +91,7 @@ from .email_share_response_200 import EmailShareResponse200
 from .error import Error
 from .forget_passphrase_response_200 import ForgetPassphraseResponse200
 from .forget_passphrase_response_200_settings import ForgetPassphraseResponse200Settings
+from .get_account_key_response_200 import GetAccountKeyResponse200
 from .get_account_share_response_200 import GetAccountShareResponse200
 from .get_account_share_response_200_access import GetAccountShareResponse200Access
 from .get_account_share_response_200_role import GetAccountShareResponse200Role
@@ -175,6 +179,8 @@ from .photo_duplicates_response_200_near_item_item import PhotoDuplicatesRespons
 from .proceed_rule_response_202 import ProceedRuleResponse202
 from .proceed_rule_response_202_runs_item import ProceedRuleResponse202RunsItem
 from .proceed_rule_response_202_runs_item_details import ProceedRuleResponse202RunsItemDetails
+from .put_account_key_body import PutAccountKeyBody
+from .put_account_key_response_200 import PutAccountKeyResponse200
 from .recent_response_200 import RecentResponse200
 from .recent_response_200_entries_item import RecentResponse200EntriesItem
 from .recent_response_200_entries_item_kind import RecentResponse200EntriesItemKind
@@ -224,6 +230,10 @@ from .set_star_response_200_kind import SetStarResponse200Kind
 from .set_storage_mtime_body import SetStorageMtimeBody
 from .set_storage_mtime_response_200 import SetStorageMtimeResponse200
 from .set_storage_mtime_response_200_kind import SetStorageMtimeResponse200Kind
+from .shared_with_me_response_200 import SharedWithMeResponse200
+from .shared_with_me_response_200_shares_item import SharedWithMeResponse200SharesItem
+from .shared_with_me_response_200_shares_item_entries_item import SharedWithMeResponse200SharesItemEntriesItem
+from .shared_with_me_response_200_shares_item_entries_item_kind import SharedWithMeResponse200SharesItemEntriesItemKind
 from .sign_in_body import SignInBody
 from .sign_in_providers_response_200 import SignInProvidersResponse200
 from .sign_in_providers_response_200_providers_item import SignInProvidersResponse200ProvidersItem
@@ -261,6 +271,9 @@ __all__ = (
     "AcceptAccountShareResponse200",
     "AcceptAccountShareResponse200Access",
     "AcceptAccountShareResponse200Role",
+    "AccountShareKeysResponse200",
+    "AccountShareKeysResponse200OwnerType0",
+    "AccountShareKeysResponse200RecipientType0",
     "AddKeyBody",
     "AddKeyResponse201",
     "AddRuleBody",
@@ -345,6 +358,7 @@ __all__ = (
     "Error",
     "ForgetPassphraseResponse200",
     "ForgetPassphraseResponse200Settings",
+    "GetAccountKeyResponse200",
     "GetAccountShareResponse200",
     "GetAccountShareResponse200Access",
     "GetAccountShareResponse200Role",
@@ -430,6 +444,8 @@ __all__ = (
     "ProceedRuleResponse202",
     "ProceedRuleResponse202RunsItem",
     "ProceedRuleResponse202RunsItemDetails",
+    "PutAccountKeyBody",
+    "PutAccountKeyResponse200",
     "RecentResponse200",
     "RecentResponse200EntriesItem",
     "RecentResponse200EntriesItemKind",
@@ -477,6 +493,10 @@ __all__ = (
     "SetStorageMtimeBody",
     "SetStorageMtimeResponse200",
     "SetStorageMtimeResponse200Kind",
+    "SharedWithMeResponse200",
+    "SharedWithMeResponse200SharesItem",
+    "SharedWithMeResponse200SharesItemEntriesItem",
+    "SharedWithMeResponse200SharesItemEntriesItemKind",
     "SignInBody",
     "SignInProvidersResponse200",
     "SignInProvidersResponse200ProvidersItem",
