@@ -67,12 +67,12 @@ def test_sync_rules_are_made_run_changed_and_deleted_by_their_owner(
     made = rules.CreateRule(
         pb.CreateRuleRequest(
             source_id=home, dest_id=home, source_path="rules-src", dest_path="rules-dst",
-            name="mirror", mode="copy",
+            name="mirror", mode="copy", enabled=False,  # runs only when asked: no race
         ),
         metadata=alice,
     )  # fmt: skip
     assert (made.name, made.mode, made.source_path, made.enabled) == (
-        "mirror", "copy", "rules-src", True
+        "mirror", "copy", "rules-src", False
     )  # fmt: skip
     listed = rules.ListRules(pb.ListRulesRequest(), metadata=alice).rules
     assert [r.id for r in listed] == [made.id]
@@ -83,10 +83,10 @@ def test_sync_rules_are_made_run_changed_and_deleted_by_their_owner(
     assert copied.size == len(b"copied by a rule")
 
     changed = rules.UpdateRule(
-        pb.UpdateRuleRequest(rule_id=made.id, enabled=False, interval_seconds=600),
+        pb.UpdateRuleRequest(rule_id=made.id, name="mirrored", interval_seconds=600),
         metadata=alice,
     )
-    assert (changed.enabled, changed.interval_seconds, changed.name) == (False, 600, "mirror")
+    assert (changed.name, changed.interval_seconds, changed.mode) == ("mirrored", 600, "copy")
     rules.DeleteRule(pb.RuleId(rule_id=made.id), metadata=alice)
     assert code_of(rules.GetRule, pb.RuleId(rule_id=made.id), server.alice) == Code.NOT_FOUND
 
@@ -96,7 +96,9 @@ def test_sync_rules_refuse_other_accounts_revoked_tokens_and_bad_input(
 ) -> None:
     rules, alice = rpc.SyncRulesStub(server.channel), signed(server.alice)
     mine = rules.CreateRule(
-        pb.CreateRuleRequest(source_id=home, dest_id=home, source_path="x", dest_path="y"),
+        pb.CreateRuleRequest(
+            source_id=home, dest_id=home, source_path="x", dest_path="y", enabled=False
+        ),
         metadata=alice,
     )
     bob, rule = server.bob, pb.RuleId(rule_id=mine.id)
