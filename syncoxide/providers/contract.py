@@ -282,6 +282,12 @@ class WritesDeltas(Protocol):
         ...
 
 
+async def chunks_of(*pieces: bytes) -> AsyncIterator[bytes]:
+    """The chunk stream ``Provider.write`` takes, made from bytes already in hand."""
+    for piece in pieces:
+        yield piece
+
+
 @dataclass(frozen=True)
 class ProviderVersion:
     """One version of a file that the provider itself keeps (S3 object versions)."""

@@ -488,7 +488,14 @@ class S3Provider:
         # One part is held whole: S3 takes a part in one request with its length and MD5.
         # Allocated once at its length and filled in place: growing it block by block cost
         # copies and left the allocator holding several parts' worth per stream.
-        body = await _gather_part(chunks, parts.part_length(self._key(path), token, offset, size))
+        expected = parts.part_length(self._key(path), token, offset, size)
+        body = await _gather_part(chunks, expected)
+        if len(body) != expected:
+            # Never sent: the server would hold a part of another length under this number.
+            raise IntegrityError(
+                f"{path!r} gave {len(body)} bytes for its part at offset {offset}, {expected} "
+                "expected: it changed while it was being copied."
+            )
         with self._translated(path):
             await parts.write(self._key(path), token, offset, body)
 
