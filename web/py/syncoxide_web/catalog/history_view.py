@@ -73,11 +73,12 @@ class HistoryView:
         await self.show()
 
     async def _version_click(self, event: Any) -> None:
-        kept = event.target.closest("tr.provider-version")
-        if kept is not None and str(event.target.dataset.action or "") == "restore":
-            await self._restore_provider_version(str(kept.dataset.version))
-            return
         action = str(event.target.dataset.action or "")
+        if self._location:  # the rows are the provider's versions; a button sits in its row
+            if action == "restore":
+                row = event.target.closest("tr.provider-version")
+                await self._restore_provider_version(str(row.dataset.version))
+            return
         row = event.target.closest("tr.kept-item")
         if not action or row is None:
             return
