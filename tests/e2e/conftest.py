@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,6 +49,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     opened_before = {id(context) for browser in browsers for context in browser.contexts}
     try:
         return (yield)
+    except Error as error:
+        if "crashed" in error.message:  # "Target crashed": keep what the machine looked like
+            item.add_report_section("call", "machine when the page crashed", machine_state())
+        raise
     finally:
         for context in _contexts_opened_since(browsers, opened_before):
             with suppress(Error):  # a crashed or closing context: the test's own error counts
@@ -55,6 +61,26 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 def _contexts_opened_since(browsers: list[Browser], before: set[int]) -> list[BrowserContext]:
     return [c for browser in browsers for c in browser.contexts if id(c) not in before]
+
+
+def machine_state() -> str:
+    """Memory, shared memory and load now: a renderer crash was seen once with two workers
+    (measured since: 17 GiB or more free, /dev/shm unused, as Playwright passes
+    --disable-dev-shm-usage); this tells the next one apart from running out of memory."""
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    shm = shutil.disk_usage("/dev/shm")
+    renderers = sum(b"--type=renderer" in _command_line(p) for p in Path("/proc").glob("[0-9]*"))
+    return (
+        f"MemAvailable {meminfo['MemAvailable'].strip()}, /dev/shm {shm.used >> 20} MiB used of "
+        f"{shm.total >> 20}, load {os.getloadavg()}, Chromium renderers on the machine {renderers}"
+    )
+
+
+def _command_line(process: Path) -> bytes:
+    try:
+        return (process / "cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return b""
 
 
 E2E_USER = "e2e"
