@@ -280,3 +280,9 @@ class WritesDeltas(Protocol):
         """Replace the file at ``path`` (``NotFoundError`` if there is none) with the
         ``size`` bytes of ``chunks``, writing only the changed blocks."""
         ...
+
+
+async def chunks_of(*pieces: bytes) -> AsyncIterator[bytes]:
+    """The chunk stream ``Provider.write`` takes, made from bytes already in hand."""
+    for piece in pieces:
+        yield piece

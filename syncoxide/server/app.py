@@ -43,6 +43,7 @@ from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
+from syncoxide.server.backups.identities import BackupIdentities
 from syncoxide.server.backups.keys import BackupKeys
 from syncoxide.server.backups.repositories import BackupRepositories
 from syncoxide.server.backups.runner import BackupRunner
@@ -303,16 +304,25 @@ def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
     """Hosted repositories, their keys and provider backups; passphrases sealed with the
     connections' key, borg's cache and security records under ``DATA/borg``, what backup
-    rules' providers remember between runs under ``DATA/backups-state``."""
+    rules' providers remember between runs under ``DATA/backups-state``, the SSH key and
+    pinned host keys for users' own SSH servers under ``DATA/ssh-run`` while in use."""
     store = BackupStore.open(config.database_path)
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
+    identities = BackupIdentities(
+        store=store,
+        sealer=rules.connections.sealer,
+        runtime=config.data_dir / "ssh-run",
+        clock=services.clock,
+    )
     repositories = BackupRepositories(
         store=store,
         hosted=hosted,
         sealer=rules.connections.sealer,
         borg_base=config.data_dir / "borg",
         clock=services.clock,
+        identities=identities,
+        guard=rules.connections.guard,
     )
     runner = BackupRunner(
         store=store,

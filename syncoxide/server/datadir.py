@@ -14,6 +14,7 @@ from pathlib import Path
 from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
 from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
+from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
@@ -296,6 +297,9 @@ MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_MIGRATION,
     # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
     PHOTOS_MIGRATION,
+    # 19: restore progress and cancel, users' own ssh:// repositories and the SSH identity
+    # the server makes for each user (server/backups/schema.py).
+    BACKUP_MORE_MIGRATION,
 )
 
 

@@ -19,6 +19,7 @@ from syncoxide.automation.actions import IMAGE_SUFFIXES, suffix_of
 from syncoxide.errors import ActionError, SyncoxideError
 from syncoxide.native.photos.facts import read_facts
 from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FILE, StoredEntry
 
@@ -120,7 +121,7 @@ class PhotoService:
                     self._remember(user_id, entry, error=str(error))
                     return
             key = f"photos/u{user_id}/{entry.sha256}"
-            await self.files.blobs.put(key, _once(facts.thumbnail))
+            await self.files.blobs.put(key, chunks_of(facts.thumbnail))
             taken, source = facts.taken, EXIF
             if not taken:
                 taken, source = _file_time(entry.mtime_ns), FILE_TIME
@@ -151,7 +152,3 @@ def _photo(entry: StoredEntry, row: tuple[str, ...]) -> Photo:
 def _file_time(mtime_ns: int) -> str:
     moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="seconds")
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
