@@ -37,7 +37,11 @@ from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.places import RulePlaces
+from syncoxide.server.automation.provider_files import ProviderJobs
+from syncoxide.server.automation.provider_watch import ProviderArrivals
 from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.automation.service import JOB_KIND, AutomationService
 from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobWorker, WorkerSettings
@@ -81,7 +85,8 @@ from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
-from syncoxide.server.photos.service import PhotoService
+from syncoxide.server.photos.provider_photos import ProviderPhotos
+from syncoxide.server.photos.service import PhotoService, file_time
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -371,11 +376,20 @@ def account_share_service(
 
 
 def automation_service(
-    config: ServerConfig, services: Services, files: FileService, links: LinkService
+    config: ServerConfig,
+    services: Services,
+    files: FileService,
+    links: LinkService,
+    *,
+    rules: RuleService,
+    shares: AccountShareStore,
 ) -> AutomationService:
-    """Rules and the job queue on the embedded database; one worker per server process."""
+    """Rules and the job queue on the embedded database; one worker per server process, and
+    one poll of the folders of connections and shares that rules watch."""
     settings = config.automation()
     database = open_database(config.database_path)
+    places = RulePlaces(rules.store, shares)
+    seen = SeenStore(database)
     automation = AutomationService(
         rules=AutomationRuleStore(database),
         queue=SqliteJobQueue(database),
@@ -383,7 +397,17 @@ def automation_service(
         links=links,
         notifier=services.notifier,
         work_root=config.data_dir / "automation",
+        places=places,
+        provider_jobs=ProviderJobs(rules.connections, places, seen),
         settle_seconds=settings.settle_seconds,
+    )
+    automation.arrivals = ProviderArrivals(
+        rules=automation.rules,
+        places=places,
+        connections=rules.connections,
+        seen=seen,
+        enqueue=automation.enqueue,
+        every=settings.poll_seconds,
     )
     worker_settings = WorkerSettings(
         slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
@@ -399,6 +423,16 @@ def automation_service(
     return automation
 
 
+def photo_service(
+    config: ServerConfig, files: FileService, catalog: CatalogService, rules: RuleService
+) -> PhotoService:
+    """Photos of the server storage, and of the connections as the catalog lists them."""
+    database = open_database(config.database_path)
+    providers = ProviderPhotos(database, catalog=catalog, connections=rules.connections,
+                               blobs=files.blobs, file_time=file_time)  # fmt: skip
+    return PhotoService(database, files, providers=providers)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules, backup rules, account shares, the retention sweep and the automation worker
@@ -410,6 +444,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.account_shares.scheduler,
         app.state.sweep,
         app.state.automation.worker,
+        app.state.automation.arrivals,
     )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
@@ -548,8 +583,15 @@ def create_app(
         config, web.services, files, app.state.rules, feed=app.state.storage_changes
     )
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
-    app.state.automation = automation_service(config, web.services, files, links)
-    app.state.photos = PhotoService(open_database(config.database_path), files)
+    app.state.automation = automation_service(
+        config,
+        web.services,
+        files,
+        links,
+        rules=app.state.rules,
+        shares=app.state.account_shares.store,
+    )
+    app.state.photos = photo_service(config, files, app.state.catalog, app.state.rules)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address
