@@ -1906,6 +1906,8 @@ export type RecentResponses = {
      */
     200: {
         entries: Array<{
+            action: string;
+            at: number;
             content_hash: string;
             id?: number;
             kind: 'file' | 'dir';
