@@ -91,7 +91,7 @@ from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
-from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.services import Services, embedded_services, store_database
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
@@ -207,8 +207,8 @@ _STATUS_TEXT = {
 
 def link_service(config: ServerConfig, services: Services) -> LinkService:
     uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
-    store = LinkStore.open(config.database_path)
-    own_files = FileStore.open(config.database_path)
+    store = LinkStore(store_database(config, services))
+    own_files = FileStore(store_database(config, services))
 
     async def files_bytes(user_id: int) -> int:
         return own_files.bytes_of_user(user_id)
@@ -224,10 +224,10 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
     )
 
 
-def file_service(config: ServerConfig, links: LinkService) -> FileService:
+def file_service(config: ServerConfig, services: Services, links: LinkService) -> FileService:
     """The user's own files share the links' blob store, upload store and quota; the files
-    and their history (versions, trash) share one connection, so they commit together."""
-    database = open_database(config.database_path)
+    and their history (versions, trash) share one database handle, so they commit together."""
+    database = store_database(config, services)
     return FileService(
         store=FileStore(database),
         blobs=links.blobs,
@@ -259,7 +259,7 @@ def catalog_service(
 def rule_service(
     config: ServerConfig, services: Services, files: FileService | None = None
 ) -> RuleService:
-    store = RuleStore.open(config.database_path)
+    store = RuleStore(store_database(config, services))
     key = config.data_dir / "connections.key"
 
     def own_files(user_id: int, path: str) -> OwnFilesProvider:
@@ -304,7 +304,7 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     """Hosted repositories, their keys and provider backups; passphrases sealed with the
     connections' key, borg's cache and security records under ``DATA/borg``, what backup
     rules' providers remember between runs under ``DATA/backups-state``."""
-    store = BackupStore.open(config.database_path)
+    store = BackupStore(store_database(config, services))
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     repositories = BackupRepositories(
@@ -367,7 +367,7 @@ def automation_service(
     settings = config.automation()
     database = open_database(config.database_path)
     automation = AutomationService(
-        rules=AutomationRuleStore(database),
+        rules=AutomationRuleStore(store_database(config, services)),
         queue=SqliteJobQueue(database),
         files=files,
         links=links,
@@ -504,7 +504,7 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config, web.services.hub, ice),
+        *signaling_routes(config, web.services.hub, ice, store_database(config, web.services)),
         *account_pages.routes(),
         *cli_login.routes(),
         *file_links.routes(),
@@ -514,7 +514,7 @@ def create_app(
     routes.extend([*share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
     routes.extend(unsubscribe_routes())
-    files = file_service(config, links)
+    files = file_service(config, web.services, links)
     routes.extend(storage_uploads.routes(files))
     app = Starlette(
         routes=routes,

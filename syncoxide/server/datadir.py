@@ -296,6 +296,8 @@ MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_MIGRATION,
     # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
     PHOTOS_MIGRATION,
+    # 19: account addresses are looked up as lower(address) on SQLite and PostgreSQL alike.
+    "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
 )
 
 

@@ -23,6 +23,7 @@ from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
+from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
@@ -48,6 +49,8 @@ class Services:
     shared_bus: SharedBus | None = None
     #: This instance among several (job leases name it); one fixed id when embedded.
     instance_id: str = EMBEDDED_INSTANCE
+    #: The deployment's PostgreSQL, one pool for every store; None on the embedded SQLite.
+    postgres: PostgresDatabase | None = None
 
     @property
     def clock(self) -> Clock:
@@ -85,6 +88,14 @@ def embedded_services(
         services.limiter = shared_bus.limiter
         services.cli_codes = shared_bus.cli_codes
     return services
+
+
+def store_database(config: ServerConfig, services: Services) -> Database:
+    """The database handle a store is built on: the deployment's PostgreSQL pool, shared, or
+    a connection of its own to the embedded SQLite file (WAL lets them read side by side)."""
+    if services.postgres is not None:
+        return services.postgres
+    return sqlite_at(config.database_path)
 
 
 def open_blobs(config: ServerConfig, target: Target) -> BlobStore:

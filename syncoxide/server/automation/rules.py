@@ -12,7 +12,6 @@ the result once the result is stored.
 from __future__ import annotations
 
 import fnmatch
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from syncoxide.automation.actions import (
     suffix_of,
 )
 from syncoxide.errors import InvalidInputError, UsageError
+from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.records import RecordTable
 
 REQUEST, FOLDER = "request", "folder"
@@ -114,7 +114,7 @@ def _sample_suffix(rule: AutomationRule) -> str:
 
 
 class AutomationRuleStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.table = RecordTable(
             db,
             "automation_rules",
@@ -137,5 +137,5 @@ class AutomationRuleStore:
 
     def watching(self, source_kind: str, user_id: int) -> list[AutomationRule]:
         return self.table.select(
-            "source_kind = ? AND user_id = ? AND enabled = 1", source_kind, user_id
+            "source_kind = ? AND user_id = ? AND enabled = TRUE", source_kind, user_id
         )

@@ -6,13 +6,13 @@ simply not found (the API answers 404, never 403: ids of others are not confirme
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from syncoxide.server.storage.database import Database, sqlite_at
+from syncoxide.server.storage.port import DuplicateError
 from syncoxide.server.storage.records import RecordTable
-from syncoxide.server.storage.sqlite import open_database
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ _CUT = "The server stopped during this run; nothing of it was kept."
 
 
 class BackupStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
         self.keys = RecordTable(
             db, "backup_keys", BackupKey, bool_fields=frozenset({"append_only"})
@@ -122,21 +122,21 @@ class BackupStore:
 
     @classmethod
     def open(cls, path: Path) -> BackupStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     # keys
 
     async def add_key(self, key: BackupKey) -> BackupKey:
         try:
             return self.keys.insert(key)
-        except sqlite3.IntegrityError as error:
+        except DuplicateError as error:
             raise KeyInUseError from error
 
     async def user_keys(self, user_id: int) -> Sequence[BackupKey]:
         return self.keys.select("user_id = ? ORDER BY id", user_id)
 
     async def all_keys(self) -> Sequence[BackupKey]:
-        return self.keys.select("1 ORDER BY id")
+        return self.keys.select("TRUE ORDER BY id")
 
     async def delete_key(self, user_id: int, key_id: int) -> bool:
         return self.keys.delete("user_id = ? AND id = ?", user_id, key_id) == 1
@@ -181,7 +181,7 @@ class BackupStore:
     async def due_rules(self, now: int) -> Sequence[BackupRule]:
         """Enabled rules whose time has come, oldest first (not running, not waiting)."""
         return self.rules.select(
-            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
+            "enabled = TRUE AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
             " ORDER BY next_run_at",
             now,
         )
@@ -221,7 +221,7 @@ class BackupStore:
             "SELECT id FROM backup_restores WHERE status = 'running' AND started_at < ?",
             (started_before,),
         )
-        return [int(r[0]) for r in rules.fetchall()], [int(r[0]) for r in restores.fetchall()]
+        return [int(r[0]) for r in rules], [int(r[0]) for r in restores]
 
     async def interrupt_rule(self, rule_id: int, now: int) -> None:
         """One rule's cut run, as ``interrupted_at_start`` for the rule of a dead instance."""

@@ -1,0 +1,212 @@
+"""One database handle the server's stores share, on SQLite (embedded) or PostgreSQL.
+
+Stores write their SQL once, in the part of SQL both databases run alike: ``?`` placeholders,
+``||``, ``substr``, ``COALESCE``, ``LIKE``, ``ON CONFLICT ... DO UPDATE``, ``RETURNING``,
+``TRUE``/``FALSE``. The handle does the rest of the dialect:
+
+    placeholders   SQLite takes ``?`` as written; PostgreSQL gets ``%s`` (a literal ``%``
+                   doubled), rewritten once per statement text and cached
+    new row ids    ``insert`` answers the id: ``lastrowid`` on SQLite, ``RETURNING id`` on
+                   PostgreSQL
+    unique keys    a violated UNIQUE or PRIMARY KEY raises ``DuplicateError`` on both
+    transactions   ``with db.transaction():`` is one transaction (nested ones join it)
+
+The schema is not the handle's business: SQLite's is ``server/datadir.py``, PostgreSQL's is
+``storage/postgres.py`` (its own types: BIGINT, BOOLEAN, paths in the "C" collation so they
+sort bytewise as on SQLite).
+
+Calls are synchronous, as they were on sqlite3: each is one or a few indexed statements, and
+a store's multi-statement steps rely on nothing else running in between. On PostgreSQL that
+holds a pooled connection for the length of a statement (or a transaction), which blocks the
+event loop for a loopback or LAN round trip (0.1-0.5 ms); docs/scaling.md says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool
+
+from syncoxide.server.storage.port import DuplicateError
+from syncoxide.server.storage.sqlite import open_database
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a statement gave back: its rows (all read) and how many rows it changed."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+    def one(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+
+class Database(Protocol):
+    dialect: Dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer: ...
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an ``id`` key; the id the new row was given."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteDatabase:
+    """One sqlite3 connection in autocommit mode (``storage.sqlite.open_database``)."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self._depth = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
+        try:
+            cursor = self.connection.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise _sqlite_duplicate(error) from error
+        return Answer(cursor.fetchall(), cursor.rowcount)
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            cursor = self.connection.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise _sqlite_duplicate(error) from error
+        return int(cursor.lastrowid or 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            yield
+            return
+        self.connection.execute("BEGIN")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        else:
+            self.connection.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def sqlite_at(path: Path) -> SqliteDatabase:
+    """A new handle on the embedded database file (WAL mode, foreign keys on)."""
+    return SqliteDatabase(open_database(path))
+
+
+def _sqlite_duplicate(error: sqlite3.IntegrityError) -> Exception:
+    """A unique-key violation as ``DuplicateError``; any other integrity error as it is."""
+    if str(error).startswith("UNIQUE constraint failed"):
+        return DuplicateError(str(error))
+    return error
+
+
+class PostgresDatabase:
+    """A pool of psycopg connections in autocommit mode; a transaction pins one to its thread."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, url: str, max_connections: int = 4) -> None:
+        self.url = url
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            kwargs={"autocommit": True},
+            check=ConnectionPool.check_connection,  # a restarted database costs one retry
+            open=True,
+        )
+        self._pinned = threading.local()
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        pinned: psycopg.Connection[Any] | None = getattr(self._pinned, "connection", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self._pool.connection() as connection:
+            yield connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
+        with self._connection() as connection:
+            try:
+                cursor = connection.execute(postgres_sql(sql), params)
+            except pg_errors.UniqueViolation as error:
+                raise DuplicateError(str(error)) from error
+            rows = cursor.fetchall() if cursor.description else []
+            return Answer(rows, cursor.rowcount)
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._connection() as connection, connection.cursor() as cursor:
+            cursor.executemany(postgres_sql(sql), rows)
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        row = self.execute(sql + " RETURNING id", params).one()
+        assert row is not None  # an INSERT ... RETURNING that succeeded returns its row
+        return int(row[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._pinned, "connection", None) is not None:
+            yield
+            return
+        with self._pool.connection() as connection, connection.transaction():
+            self._pinned.connection = connection
+            try:
+                yield
+            finally:
+                self._pinned.connection = None
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+@lru_cache(maxsize=1024)
+def postgres_sql(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s``; a literal ``%`` doubled; quoted text untouched
+    but for ``%``. Statement texts come from code, so the cache stays small."""
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if char == "%":
+            out.append("%%")
+        elif quote:
+            out.append(char)
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        else:
+            out.append(char)
+    return "".join(out)
