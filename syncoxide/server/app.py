@@ -37,9 +37,9 @@ from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.rules import AutomationRuleStore
 from syncoxide.server.automation.service import JOB_KIND, AutomationService
-from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
@@ -297,7 +297,7 @@ def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
     if services.shared_bus is None:
         return None
     holder, seconds = services.instance_id, config.lease_seconds
-    return JobLeases.open(config.database_path, holder, seconds, services.clock)
+    return JobLeases(store_database(config, services), holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
@@ -363,12 +363,12 @@ def account_share_service(
 def automation_service(
     config: ServerConfig, services: Services, files: FileService, links: LinkService
 ) -> AutomationService:
-    """Rules and the job queue on the embedded database; one worker per server process."""
+    """Rules and the job queue in the server's database; one worker per server process."""
     settings = config.automation()
-    database = open_database(config.database_path)
+    database = store_database(config, services)
     automation = AutomationService(
-        rules=AutomationRuleStore(store_database(config, services)),
-        queue=SqliteJobQueue(database),
+        rules=AutomationRuleStore(database),
+        queue=DatabaseJobQueue(database),
         files=files,
         links=links,
         notifier=services.notifier,
@@ -539,7 +539,7 @@ def create_app(
     )
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(config, web.services, files, links)
-    app.state.photos = PhotoService(open_database(config.database_path), files)
+    app.state.photos = PhotoService(store_database(config, web.services), files)
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

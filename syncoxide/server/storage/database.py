@@ -9,7 +9,10 @@ Stores write their SQL once, in the part of SQL both databases run alike: ``?`` 
     new row ids    ``insert`` answers the id: ``lastrowid`` on SQLite, ``RETURNING id`` on
                    PostgreSQL
     unique keys    a violated UNIQUE or PRIMARY KEY raises ``DuplicateError`` on both
-    transactions   ``with db.transaction():`` is one transaction (nested ones join it)
+    transactions   ``with db.transaction():`` is one transaction (nested ones join it);
+                   ``write=True`` takes SQLite's write lock at once (``BEGIN IMMEDIATE``),
+                   and ``lock_rows`` (`` FOR UPDATE`` on PostgreSQL, nothing on SQLite)
+                   ends a SELECT whose rows the transaction rewrites
 
 The schema is not the handle's business: SQLite's is ``server/datadir.py``, PostgreSQL's is
 ``storage/postgres.py`` (its own types: BIGINT, BOOLEAN, paths in the "C" collation so they
@@ -17,8 +20,8 @@ sort bytewise as on SQLite).
 
 Calls are synchronous, as they were on sqlite3: each is one or a few indexed statements, and
 a store's multi-statement steps rely on nothing else running in between. On PostgreSQL that
-holds a pooled connection for the length of a statement (or a transaction), which blocks the
-event loop for a loopback or LAN round trip (0.1-0.5 ms); docs/scaling.md says so.
+waits for one round trip to the database per statement (0.1-0.5 ms on loopback or a LAN) on
+the event loop; docs/scaling.md says so.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any, Literal, Protocol
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg_pool import ConnectionPool
+from psycopg.pq import TransactionStatus
 
 from syncoxide.server.storage.port import DuplicateError
 from syncoxide.server.storage.sqlite import open_database
@@ -58,6 +61,7 @@ class Answer:
 
 class Database(Protocol):
     dialect: Dialect
+    lock_rows: str
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer: ...
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
@@ -65,7 +69,7 @@ class Database(Protocol):
         """Run an INSERT into a table with an ``id`` key; the id the new row was given."""
         ...
 
-    def transaction(self) -> AbstractContextManager[None]: ...
+    def transaction(self, *, write: bool = False) -> AbstractContextManager[None]: ...
 
     def close(self) -> None: ...
 
@@ -74,6 +78,7 @@ class SqliteDatabase:
     """One sqlite3 connection in autocommit mode (``storage.sqlite.open_database``)."""
 
     dialect: Dialect = "sqlite"
+    lock_rows = ""  # SQLite locks the whole database for a write transaction
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
@@ -97,11 +102,11 @@ class SqliteDatabase:
         return int(cursor.lastrowid or 0)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, write: bool = False) -> Iterator[None]:
         if self._depth:
             yield
             return
-        self.connection.execute("BEGIN")
+        self.connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         self._depth = 1
         try:
             yield
@@ -130,30 +135,33 @@ def _sqlite_duplicate(error: sqlite3.IntegrityError) -> Exception:
 
 
 class PostgresDatabase:
-    """A pool of psycopg connections in autocommit mode; a transaction pins one to its thread."""
+    """One psycopg connection per thread, in autocommit mode, made on first use.
+
+    Every store call runs on the event loop's thread, one after another, so a pool would hand
+    out one connection at a time anyway; psycopg_pool was tried and, returning connections
+    from that thread, now and then left a statement waiting forever for a reply the server
+    had sent (psycopg 3.3, the job worker's poll loop). A connection found broken (the
+    database restarted) is replaced before the next statement; the statement that met the
+    break fails with the driver's OperationalError."""
 
     dialect: Dialect = "postgresql"
+    lock_rows = " FOR UPDATE"
 
-    def __init__(self, url: str, max_connections: int = 4) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_connections,
-            kwargs={"autocommit": True},
-            check=ConnectionPool.check_connection,  # a restarted database costs one retry
-            open=True,
-        )
-        self._pinned = threading.local()
+        self._local = threading.local()
+        self._opened: list[psycopg.Connection[Any]] = []
+        self._guard = threading.Lock()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        pinned: psycopg.Connection[Any] | None = getattr(self._pinned, "connection", None)
-        if pinned is not None:
-            yield pinned
-            return
-        with self._pool.connection() as connection:
-            yield connection
+        connection: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        if connection is None or connection.broken or connection.closed:
+            connection = psycopg.connect(self.url, autocommit=True)
+            self._local.connection = connection
+            with self._guard:
+                self._opened.append(connection)
+        yield connection
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
         with self._connection() as connection:
@@ -174,19 +182,21 @@ class PostgresDatabase:
         return int(row[0])
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if getattr(self._pinned, "connection", None) is not None:
-            yield
-            return
-        with self._pool.connection() as connection, connection.transaction():
-            self._pinned.connection = connection
-            try:
+    def transaction(self, *, write: bool = False) -> Iterator[None]:
+        """One transaction; ``write`` needs nothing more here (rows lock as they are written,
+        or by ``lock_rows``)."""
+        with self._connection() as connection:
+            if connection.info.transaction_status != TransactionStatus.IDLE:
+                yield  # a nested transaction joins the one open on this thread
+                return
+            with connection.transaction():
                 yield
-            finally:
-                self._pinned.connection = None
 
     def close(self) -> None:
-        self._pool.close()
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
 
 
 @lru_cache(maxsize=1024)

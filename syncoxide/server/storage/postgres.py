@@ -32,6 +32,7 @@ from syncoxide.server.storage.port import (
 )
 from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
+    JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     RULES_AND_BACKUPS,
     SIGNALING,
@@ -110,6 +111,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     ACCOUNT_SHARES,
     # 6: peer-to-peer rooms' server copies and short codes.
     SIGNALING,
+    # 7: the automation job queue and the photos view's facts.
+    JOBS_AND_PHOTOS,
 )
 
 
