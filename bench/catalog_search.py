@@ -48,7 +48,7 @@ from syncoxide.catalog.refresh import refresh_source
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
-from syncoxide.providers.contract import Provider
+from syncoxide.providers.contract import Provider, chunks_of
 from syncoxide.server.app import create_app
 from syncoxide.server.catalog.service import CatalogService, SourceReport
 from syncoxide.server.config import ServerConfig
@@ -302,7 +302,7 @@ async def home_refresh(catalog: CatalogService, user_id: int, files: int) -> Non
     started = time.perf_counter()
     for number in range(files):
         folder = f"home-{number // 500:03d}"
-        await service.put(user_id, f"{folder}/file {number:06d}.txt", _body(b"%d" % number),
+        await service.put(user_id, f"{folder}/file {number:06d}.txt", chunks_of(b"%d" % number),
                           mtime_ns=number, expected_sha1=None)  # fmt: skip
     await catalog.settle()
     [first] = await catalog.refresh(user_id, HOME)  # no feed position yet: lists once
@@ -310,9 +310,9 @@ async def home_refresh(catalog: CatalogService, user_id: int, files: int) -> Non
     chance = random.Random(5)
     paths = [f"home-{n // 500:03d}/file {n:06d}.txt" for n in chance.sample(range(files), 150)]
     for path in paths[:100]:
-        await service.put(user_id, path, _body(b"changed"), mtime_ns=1, expected_sha1=None)
+        await service.put(user_id, path, chunks_of(b"changed"), mtime_ns=1, expected_sha1=None)
     for number in range(50):
-        await service.put(user_id, f"added/new {number:03d}.txt", _body(b"new"), mtime_ns=1,
+        await service.put(user_id, f"added/new {number:03d}.txt", chunks_of(b"new"), mtime_ns=1,
                           expected_sha1=None)  # fmt: skip
     for path in paths[100:]:
         await service.delete(user_id, path, recursive=False)
@@ -328,10 +328,6 @@ async def home_refresh(catalog: CatalogService, user_id: int, files: int) -> Non
 
 def _how(report: SourceReport) -> str:
     return report.report.how if report.report else report.error
-
-
-async def _body(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 def main() -> None:

@@ -41,7 +41,10 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── RunNotStartedError              a run failed before changing anything (not a safety stop)
     ├── BackupError                     borg could not do what a backup command asked
     │   ├── RepositoryLockedError       another borg holds the repository's lock  retryable = True
-    │   └── StorageFullError            the repository's disk or quota is full
+    │   ├── StorageFullError            the repository's disk or quota is full
+    │   ├── HostKeyChangedError         an ssh:// repository's host shows another key than pinned
+    │   ├── SshKeyRefusedError          an ssh:// repository's host refused the server's key
+    │   └── SshUnreachableError         an ssh:// repository's host did not answer  retryable = True
     ├── ActionError                     an automation action could not make its result
     │   ├── UnsupportedInputError       the input is not of a type this action accepts
     │   ├── ActionTimeoutError          the action ran past its time limit and was stopped
@@ -230,6 +233,19 @@ class RepositoryLockedError(BackupError):
 
 class StorageFullError(BackupError):
     code = "storage_full"
+
+
+class HostKeyChangedError(BackupError):
+    code = "host_key_changed"
+
+
+class SshKeyRefusedError(BackupError):
+    code = "ssh_key_refused"
+
+
+class SshUnreachableError(BackupError):
+    code = "ssh_unreachable"
+    retryable = True
 
 
 class ActionError(SyncoxideError):

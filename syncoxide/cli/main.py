@@ -52,6 +52,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "folders shared between accounts: list, accept, decline, revoke, leave",
         "syncoxide.cli.links.account_shares",
     ),
+    "keys": (
+        "your key for end-to-end encrypted shares: create it, show its fingerprint",
+        "syncoxide.cli.account_keys",
+    ),
     "get": ("download a share link (decrypts encrypted shares)", "syncoxide.cli.links.get"),
     "login": ("get an API token for a server through the browser", "syncoxide.cli.login"),
     "whoami": ("show who the saved or given token acts as", "syncoxide.cli.login"),

@@ -17,6 +17,9 @@ from syncoxide.errors import ConfigError, UsageError
 
 FUSE_DEVICE = Path("/dev/fuse")
 MIB = 1 << 20
+#: How often to ask a change feed that answers at once (Drive, Dropbox); our server's holds the
+#: call until something changes, so its changes show as they commit.
+FEED_SECONDS = 5.0
 
 
 def register(commands: Any) -> None:
@@ -34,7 +37,8 @@ def register(commands: Any) -> None:
     )
     mount.add_argument(
         "--dir-cache-time", type=float, default=60, metavar="SECONDS",
-        help="how long a listing of the remote is trusted (60)",
+        help="how long a listing is trusted where nothing reports changes (60); local folders,"
+        " the server's storage, Drive and Dropbox report theirs, so listings follow at once",
     )  # fmt: skip
     mount.add_argument(
         "--read-ahead", type=int, default=4, metavar="BLOCKS",
@@ -76,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     from syncoxide.cli.locations import open_location
     from syncoxide.native.mount.blocks import ReadTuning
     from syncoxide.native.mount.filesystem import RemoteFileSystem
+    from syncoxide.native.mount.follow import ListingFollower
     from syncoxide.native.mount.fuse_ops import LoopThread, MountOperations
+    from syncoxide.native.watch.provider_changes import own_change_source
 
     logging.basicConfig(level=logging.WARNING, format="syncoxide mount: %(message)s")
     provider = open_location(args.location)
@@ -89,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
         listing_ttl=args.dir_cache_time,
         tuning=ReadTuning(read_ahead=args.read_ahead, cache_bytes=args.cache_size * MIB),
     )
-    print(f"Mounted {args.location} on {args.mountpoint}; Ctrl-C or fusermount3 -u to unmount.")
+    follower = ListingFollower(own_change_source(provider, feed_seconds=FEED_SECONDS), filesystem)
     try:
+        follower.start(loop)
+        print(f"Mounted {args.location} on {args.mountpoint}; Ctrl-C or fusermount3 -u to unmount.")
         mfusepy.FUSE(
             MountOperations(filesystem, loop),
             str(args.mountpoint),
@@ -101,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             subtype="syncoxide",
         )
     finally:
+        follower.stop()
         close = getattr(provider, "aclose", None)
         if close is not None:
             loop.run(close())

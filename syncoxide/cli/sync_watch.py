@@ -21,7 +21,6 @@ import time
 from typing import Any
 
 from syncoxide.byte_names import display, json_text
-from syncoxide.catalog.refresh import ChangesFeed
 from syncoxide.cli.sync_report import ProgressLine, print_summary
 from syncoxide.engine.exit_codes import EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_OK, stop_exit_code
 from syncoxide.engine.pair_store import PairStore
@@ -30,9 +29,8 @@ from syncoxide.engine.summary import summary_json
 from syncoxide.engine.watch import ChangeSource, WatchSettings, watch_pair
 from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
 from syncoxide.native import event_loop
-from syncoxide.native.providers.local.provider import LocalProvider
-from syncoxide.native.watch.local_events import FolderEvents
-from syncoxide.native.watch.remote_changes import FeedChanges, PollTimer
+from syncoxide.native.watch.provider_changes import own_change_source
+from syncoxide.native.watch.remote_changes import PollTimer
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
 
@@ -44,12 +42,8 @@ def change_sources(
     sides = (one, two) if mode is Mode.BISYNC else (one,)
     sources: list[ChangeSource] = []
     for provider in sides:
-        if isinstance(provider, LocalProvider):
-            sources.append(FolderEvents(provider.full("")))
-        elif isinstance(provider, ChangesFeed):
-            sources.append(FeedChanges(provider, feed_seconds))
-        else:
-            sources.append(PollTimer(poll_seconds))
+        own = own_change_source(provider, feed_seconds=feed_seconds)
+        sources.append(own or PollTimer(poll_seconds))
     return sources
 
 

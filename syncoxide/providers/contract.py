@@ -280,3 +280,33 @@ class WritesDeltas(Protocol):
         """Replace the file at ``path`` (``NotFoundError`` if there is none) with the
         ``size`` bytes of ``chunks``, writing only the changed blocks."""
         ...
+
+
+async def chunks_of(*pieces: bytes) -> AsyncIterator[bytes]:
+    """The chunk stream ``Provider.write`` takes, made from bytes already in hand."""
+    for piece in pieces:
+        yield piece
+
+
+@dataclass(frozen=True)
+class ProviderVersion:
+    """One version of a file that the provider itself keeps (S3 object versions)."""
+
+    version_id: str
+    size: int
+    stored_ns: int  # when the provider stored this version
+    current: bool
+
+
+@runtime_checkable
+class KeepsVersions(Protocol):
+    """A provider that keeps a file's older versions itself and can make one current again."""
+
+    async def versions(self, path: str) -> list[ProviderVersion]:
+        """The file's versions, newest first; ``NotFoundError`` when it has none;
+        ``UsageError`` when this store keeps no versions (versioning is off or unsupported)."""
+        ...
+
+    async def restore_version(self, path: str, version_id: str) -> Entry:
+        """Make ``version_id`` the current content; what was current stays a version."""
+        ...

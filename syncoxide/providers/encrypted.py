@@ -40,6 +40,7 @@ from syncoxide.providers.contract import (
     Features,
     Provider,
     PrunePredicate,
+    chunks_of,
 )
 
 VAULT_FILE = "syncoxide.vault"
@@ -98,7 +99,7 @@ class EncryptedProvider:
             folder = "/".join(stored_parts)
             if write_sidecars and stored.sidecar is not None and stored.sidecar_name is not None:
                 sidecar_path = f"{folder}/{stored.sidecar_name}" if folder else stored.sidecar_name
-                await self._inner.write(sidecar_path, _one(stored.sidecar.encode("ascii")))
+                await self._inner.write(sidecar_path, chunks_of(stored.sidecar.encode("ascii")))
             stored_parts.append(stored.stored)
         return "/".join(stored_parts)
 
@@ -390,7 +391,7 @@ async def open_encrypted(
                     hint="Nothing was changed. Point at an empty folder to start a new one.",
                 ) from None
         record, master = await vault.create_vault(backend, password, random, params)
-        await inner.write(VAULT_FILE, _one(record.encode()))
+        await inner.write(VAULT_FILE, chunks_of(record.encode()))
         return EncryptedProvider(inner, backend, master, random)
     master = await vault.unlock_vault(backend, record, password)
     return EncryptedProvider(inner, backend, master, random)
@@ -400,10 +401,6 @@ def _self_and_ancestors(entry: Entry) -> list[str]:
     parts = entry.path.split("/")
     folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
     return [*folders, entry.path] if entry.kind is EntryKind.DIR else folders
-
-
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 async def _read_all(

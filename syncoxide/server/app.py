@@ -38,11 +38,16 @@ from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
 from syncoxide.server.automation.database_queue import DatabaseJobQueue
+from syncoxide.server.automation.places import RulePlaces
+from syncoxide.server.automation.provider_files import ProviderJobs
+from syncoxide.server.automation.provider_watch import ProviderArrivals
 from syncoxide.server.automation.rules import AutomationRuleStore
+from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.automation.service import JOB_KIND, AutomationService
 from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
+from syncoxide.server.backups.identities import BackupIdentities
 from syncoxide.server.backups.keys import BackupKeys
 from syncoxide.server.backups.repositories import BackupRepositories
 from syncoxide.server.backups.runner import BackupRunner
@@ -80,7 +85,8 @@ from syncoxide.server.pages.headers import SecurityHeaders
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
-from syncoxide.server.photos.service import PhotoService
+from syncoxide.server.photos.provider_photos import ProviderPhotos
+from syncoxide.server.photos.service import PhotoService, file_time
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -303,16 +309,25 @@ def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
     """Hosted repositories, their keys and provider backups; passphrases sealed with the
     connections' key, borg's cache and security records under ``DATA/borg``, what backup
-    rules' providers remember between runs under ``DATA/backups-state``."""
+    rules' providers remember between runs under ``DATA/backups-state``, the SSH key and
+    pinned host keys for users' own SSH servers under ``DATA/ssh-run`` while in use."""
     store = BackupStore(store_database(config, services))
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
+    identities = BackupIdentities(
+        store=store,
+        sealer=rules.connections.sealer,
+        runtime=config.data_dir / "ssh-run",
+        clock=services.clock,
+    )
     repositories = BackupRepositories(
         store=store,
         hosted=hosted,
         sealer=rules.connections.sealer,
         borg_base=config.data_dir / "borg",
         clock=services.clock,
+        identities=identities,
+        guard=rules.connections.guard,
     )
     runner = BackupRunner(
         store=store,
@@ -361,11 +376,20 @@ def account_share_service(
 
 
 def automation_service(
-    config: ServerConfig, services: Services, files: FileService, links: LinkService
+    config: ServerConfig,
+    services: Services,
+    files: FileService,
+    links: LinkService,
+    *,
+    rules: RuleService,
+    shares: AccountShareStore,
 ) -> AutomationService:
-    """Rules and the job queue in the server's database; one worker per server process."""
+    """Rules and the job queue in the server's database; one worker per server process, and
+    one poll of the folders of connections and shares that rules watch."""
     settings = config.automation()
     database = store_database(config, services)
+    places = RulePlaces(rules.store, shares)
+    seen = SeenStore(database)
     automation = AutomationService(
         rules=AutomationRuleStore(database),
         queue=DatabaseJobQueue(database),
@@ -373,7 +397,17 @@ def automation_service(
         links=links,
         notifier=services.notifier,
         work_root=config.data_dir / "automation",
+        places=places,
+        provider_jobs=ProviderJobs(rules.connections, places, seen),
         settle_seconds=settings.settle_seconds,
+    )
+    automation.arrivals = ProviderArrivals(
+        rules=automation.rules,
+        places=places,
+        connections=rules.connections,
+        seen=seen,
+        enqueue=automation.enqueue,
+        every=settings.poll_seconds,
     )
     worker_settings = WorkerSettings(
         slots=settings.workers, per_user=settings.per_user, lease=settings.lease_seconds
@@ -389,6 +423,22 @@ def automation_service(
     return automation
 
 
+def photo_service(
+    config: ServerConfig,
+    services: Services,
+    files: FileService,
+    *,
+    catalog: CatalogService,
+    rules: RuleService,
+) -> PhotoService:
+    """Photos of the server storage, and of the connections as the catalog lists them."""
+    database = store_database(config, services)
+    providers = ProviderPhotos(database, catalog=catalog,
+                               connections=rules.connections, blobs=files.blobs,
+                               file_time=file_time)  # fmt: skip
+    return PhotoService(database, files, providers=providers)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Sync rules, backup rules, account shares, the retention sweep and the automation worker
@@ -400,6 +450,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.account_shares.scheduler,
         app.state.sweep,
         app.state.automation.worker,
+        app.state.automation.arrivals,
     )
     await app.state.backups.keys.publish()
     for scheduler in schedulers:
@@ -538,8 +589,17 @@ def create_app(
         config, web.services, files, app.state.rules, feed=app.state.storage_changes
     )
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
-    app.state.automation = automation_service(config, web.services, files, links)
-    app.state.photos = PhotoService(store_database(config, web.services), files)
+    app.state.automation = automation_service(
+        config,
+        web.services,
+        files,
+        links,
+        rules=app.state.rules,
+        shares=app.state.account_shares.store,
+    )
+    app.state.photos = photo_service(
+        config, web.services, files, catalog=app.state.catalog, rules=app.state.rules
+    )
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

@@ -52,6 +52,7 @@ class AutomationSettings:
     per_user: int = 1  # jobs at once per user, over every process
     lease_seconds: float = 30.0  # a killed server's jobs run again after this
     settle_seconds: float = 10.0  # a combining rule waits this long after the last arrival
+    poll_seconds: float = 60.0  # how often rules on connections and shares look at their folders
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,7 @@ class ServerConfig:
                 per_user=int(table.get("per_user", 1)),
                 lease_seconds=float(table.get("lease_seconds", 30)),
                 settle_seconds=float(table.get("settle_seconds", 10)),
+                poll_seconds=float(table.get("poll_seconds", 60)),
             )
         except (TypeError, ValueError) as error:
             raise ConfigError(f"[automation] in {self.settings_path}: {error}.") from None

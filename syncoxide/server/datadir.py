@@ -12,12 +12,13 @@ import sqlite3
 from pathlib import Path
 
 from syncoxide.errors import ConfigError
-from syncoxide.server.accountshares.schema import ACCOUNT_SHARES_MIGRATION
-from syncoxide.server.automation.schema import AUTOMATION_MIGRATION
+from syncoxide.server.accountshares.schema import ACCOUNT_KEYS_MIGRATION, ACCOUNT_SHARES_MIGRATION
+from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_SOURCES_MIGRATION
+from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
-from syncoxide.server.photos.schema import PHOTOS_MIGRATION
+from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
@@ -296,7 +297,18 @@ MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_MIGRATION,
     # 18: what the photos view read of each photo, and its thumbnail (server/photos/schema.py).
     PHOTOS_MIGRATION,
-    # 19: account addresses are looked up as lower(address) on SQLite and PostgreSQL alike.
+    # 19: restore progress and cancel, users' own ssh:// repositories and the SSH identity
+    # the server makes for each user (server/backups/schema.py).
+    BACKUP_MORE_MIGRATION,
+    # 20: account keys for encrypted account shares, and which shares are encrypted
+    # (server/accountshares/schema.py).
+    ACCOUNT_KEYS_MIGRATION,
+    # 21: automation rules on connection folders and account shares, and what their polls saw
+    # (server/automation/schema.py).
+    AUTOMATION_SOURCES_MIGRATION,
+    # 22: what the photos view read of photos in connections (server/photos/schema.py).
+    PROVIDER_PHOTOS_MIGRATION,
+    # 23: account addresses are looked up as lower(address) on SQLite and PostgreSQL alike.
     "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
 )
 

@@ -66,8 +66,10 @@ def embedded_services(
     if not deployment.database.embedded:
         raise ConfigError(
             f"{deployment.database.source} names {deployment.database.kind}, which this version"
-            " cannot serve from yet.",
-            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work.",
+            " cannot serve from yet: the catalog (file index, stars, Recent, search) still"
+            " needs SQLite.",
+            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work"
+            " (docs/scaling.md, Status).",
         )
     store = SqliteMetadataStore.open(config.database_path)
     shared_bus = open_bus(deployment.bus)

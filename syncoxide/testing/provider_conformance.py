@@ -17,7 +17,14 @@ from syncoxide.errors import (
     IntegrityError,
     NotFoundError,
 )
-from syncoxide.providers.contract import Entry, EntryKind, PartPlan, Provider, WritesParts
+from syncoxide.providers.contract import (
+    Entry,
+    EntryKind,
+    PartPlan,
+    Provider,
+    WritesParts,
+    chunks_of,
+)
 from syncoxide.testing.delta_conformance import check_delta_update
 
 ProviderFactory = Callable[[], Awaitable[Provider]]
@@ -25,13 +32,8 @@ Check = Callable[[ProviderFactory], Awaitable[None]]
 MTIME = 1_600_000_000_123_456_789
 
 
-async def _chunks(*blocks: bytes) -> AsyncIterator[bytes]:
-    for block in blocks:
-        yield block
-
-
 async def _put(provider: Provider, path: str, content: bytes, mtime_ns: int = MTIME) -> Entry:
-    return await provider.write(path, _chunks(content), mtime_ns=mtime_ns, hash_kind="sha1")
+    return await provider.write(path, chunks_of(content), mtime_ns=mtime_ns, hash_kind="sha1")
 
 
 async def _read(provider: Provider, path: str, offset: int = 0, length: int | None = None) -> bytes:
@@ -53,7 +55,7 @@ async def check_write_then_read(make: ProviderFactory) -> None:
     provider = await make()
     content = bytes(range(256)) * 1000
     written = await provider.write(
-        "a/b/file.bin", _chunks(content[:1000], content[1000:]), mtime_ns=MTIME, hash_kind="sha1"
+        "a/b/file.bin", chunks_of(content[:1000], content[1000:]), mtime_ns=MTIME, hash_kind="sha1"
     )
     assert written.size == len(content) and written.kind is EntryKind.FILE
     assert written.hashes.get("sha1") == hashlib.sha1(content).hexdigest()  # noqa: S324
@@ -83,7 +85,10 @@ async def check_overwrite_is_atomic_on_mismatch(make: ProviderFactory) -> None:
     await _put(provider, "keep.txt", b"original")
     try:
         await provider.write(
-            "keep.txt", _chunks(b"replacement"), hash_kind="sha1", expected_digest=lambda: "0" * 40
+            "keep.txt",
+            chunks_of(b"replacement"),
+            hash_kind="sha1",
+            expected_digest=lambda: "0" * 40,
         )
     except IntegrityError:
         pass
@@ -170,7 +175,7 @@ async def check_mkdir_idempotent(make: ProviderFactory) -> None:
 
 async def check_empty_file(make: ProviderFactory) -> None:
     provider = await make()
-    written = await provider.write("zero", _chunks(), mtime_ns=MTIME, hash_kind="md5")
+    written = await provider.write("zero", chunks_of(), mtime_ns=MTIME, hash_kind="md5")
     assert written.size == 0
     assert written.hashes.get("md5") == hashlib.md5(b"").hexdigest()  # noqa: S324
     assert await _read(provider, "zero") == b""
@@ -200,7 +205,7 @@ async def check_parts_arrive_whole_and_only_at_commit(make: ProviderFactory) -> 
     for offset in (2 * part, 0, part):
         piece = content[offset : offset + part]
         await parts.write_part(
-            "big/file.bin", "conformance", offset, _chunks(piece), size=len(content)
+            "big/file.bin", "conformance", offset, chunks_of(piece), size=len(content)
         )
         read = await parts.part_digest(
             "big/file.bin", "conformance", offset=offset, length=len(piece), kind=kind
@@ -221,7 +226,7 @@ async def check_parts_arrive_whole_and_only_at_commit(make: ProviderFactory) -> 
     assert _close_mtime(provider, (await provider.stat("big/file.bin")).mtime_ns, MTIME)
     await parts.begin_parts("big/other.bin", "dropped", plan)
     await parts.write_part(
-        "big/other.bin", "dropped", 0, _chunks(content[:part]), size=len(content)
+        "big/other.bin", "dropped", 0, chunks_of(content[:part]), size=len(content)
     )
     await parts.discard_parts("big/other.bin", "dropped")
     gone = await parts.part_digest("big/other.bin", "dropped", offset=0, length=part, kind=kind)

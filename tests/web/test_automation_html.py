@@ -6,8 +6,11 @@ from syncoxide_web.automation.automation_html import describe_rule, jobs_html, r
 def test_a_rule_reads_as_a_sentence() -> None:
     rule = {"id": 3, "name": "<scans>", "source_kind": "request", "source": "r_x",
             "match_types": ["image"], "output": "pdf", "target_folder": "Scans", "combine": True,
-            "original": "keep"}  # fmt: skip
+            "original": "keep", "place": "request link r_x"}  # fmt: skip
     assert describe_rule(rule) == "image in request link r_x → .pdf, gathered into one in /Scans"
+    on_nas = {**rule, "source_kind": "connection", "place": "nas:Camera", "target_folder": "",
+              "combine": False}  # fmt: skip
+    assert describe_rule(on_nas) == "image in nas:Camera → .pdf next to each file"
     html = rules_html([rule])
     assert "&lt;scans&gt;" in html and 'data-id="3"' in html and 'data-action="remove"' in html
 

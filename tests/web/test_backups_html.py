@@ -165,3 +165,22 @@ def test_restores_say_where_and_how_they_went() -> None:
     assert "failed: Disk full." in failed and "→ ?:back" in failed
     assert restores_html([], {}) == ""
     assert retention_text({}) == "keeps every backup"
+
+
+def test_a_running_restore_shows_its_progress_and_a_cancel_button() -> None:
+    running = {"id": 4, "repository_id": 1, "archive": "a", "path": "docs", "connection_id": 9,
+               "dest_path": "", "status": "running", "message": "", "files": 3,
+               "files_total": 12, "bytes": 1_500_000, "bytes_total": 6_000_000}  # fmt: skip
+    html = restores_html([running], {9: "s3"})
+    assert 'data-restore-id="4"' in html and '<progress value="1500000" max="6000000"' in html
+    assert "3 of 12 files · 1.5 MB of 6.0 MB" in html and 'data-action="cancel">Cancel' in html
+    asked = restores_html([{**running, "cancel_requested": True}], {})
+    assert "disabled>Stopping…" in asked
+    counting = restores_html([{**running, "files_total": 0, "bytes_total": 0}], {})
+    assert "reading the archive…" in counting and "<progress" not in counting
+    for status in ("interrupted", "failed", "cancelled"):
+        again = restores_html([{**running, "status": status, "message": "Stopped."}], {})
+        assert 'data-action="restart">Start again' in again and "<progress" not in again
+        assert f"{status}: Stopped." in again
+    done = restores_html([{**running, "status": "ok", "message": "12 files restored."}], {})
+    assert "data-action" not in done

@@ -10,6 +10,7 @@ from syncoxide_web.catalog.catalog_html import (
     found_note,
     links_html,
     place_choices,
+    received_html,
     search_text,
     trash_html,
     versions_html,
@@ -94,3 +95,15 @@ def test_the_linked_entry_is_marked_and_every_entry_offers_its_link() -> None:
     first, second = html.split("<tr class=")[1:]
     assert "data-linked" not in first and 'data-linked="1"' in second
     assert 'href="/f/4"' in first and 'href="/f/5"' in second
+
+
+def test_a_received_share_names_its_owner_and_its_files_say_who_shares_them() -> None:
+    share = {"id": 4, "name": "trip <b>", "owner": "alice&co", "access": "read-only",
+             "location": "home:Shared/trip <b>", "last_sync_at": None}  # fmt: skip
+    heading = received_html(share)
+    assert "trip &lt;b&gt;" in heading and "from alice&amp;co" in heading
+    assert "read-only · not synced yet" in heading
+    theirs = _entry("home", "Shared/trip/a.txt", owner="alice", shared=True)
+    mine = _entry("home", "mine/b.txt", owner="", shared=False)
+    html = entries_html([theirs, mine], ())
+    assert html.count("shared by") == 1 and "shared by alice" in html

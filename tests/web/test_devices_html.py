@@ -7,8 +7,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from spake2 import SPAKE2_Symmetric  # type: ignore[import-untyped]
 from syncoxide_web.devices import hkdf_standin
 from syncoxide_web.devices.devices_html import (
+    device_names,
     graph_html,
+    shared_folders_html,
     suggested_html,
+    sync_peer_options,
     this_device_html,
     trusted_html,
 )
@@ -82,3 +85,23 @@ def test_a_browser_that_is_no_device_yet_says_so() -> None:
     assert "not a device yet" in this_device_html(None)
     assert "No trusted devices yet" in trusted_html(None, {})
     assert suggested_html(None) == "" and "No trust records" in graph_html(None)
+
+
+def test_only_devices_with_a_meeting_room_can_be_picked_to_sync_with() -> None:
+    report = ledger_report(asyncio.run(_ledger()), "Chrome on Linux")
+    cli_id = report["trusted"][0]["device_id"]
+    assert sync_peer_options(report, {}) == "" and sync_peer_options(None, {}) == ""
+    options = sync_peer_options(report, {cli_id: {"room": "r"}})
+    assert options == f'<option value="{cli_id}">cli ({cli_id})</option>'
+
+
+def test_shared_folders_show_each_device_state_and_escape_names() -> None:
+    report = ledger_report(asyncio.run(_ledger()), "Chrome on Linux")
+    cli_id = report["trusted"][0]["device_id"]
+    folders = {"<docs>": {"browser_folder": "b&w", "with": [cli_id, "UNKNOWN"]}}
+    states = {cli_id: ("disconnected: Refused the path '..'", True)}
+    shown = shared_folders_html(folders, device_names(report), states)
+    assert 'data-folder="&lt;docs&gt;"' in shown and "b&amp;w" in shown and "<docs>" not in shown
+    assert f'cli <code class="device-id">{cli_id}</code>: <span class="error">' in shown
+    assert "UNKNOWN</code>: starting" in shown
+    assert "No browser folder is synced" in shared_folders_html({}, {}, {})

@@ -29,3 +29,16 @@ def test_duplicate_groups_offer_keep_this_one() -> None:
 
 def test_thumbnail_urls_quote_the_path() -> None:
     assert thumbnail_url("a b/c&d.jpg") == "/api/v1/photos/thumbnail?path=a%20b%2Fc%26d.jpg"
+
+
+def test_photos_of_a_connection_name_it_and_fetch_their_thumbnail_from_it() -> None:
+    nas = {**photo("Camera/x.jpg"), "source": "nas"}
+    answer = {"days": [{"date": "2026-07-14", "photos": [nas]}], "folders": {}, "pending": 0,
+              "unreadable": [], "not_supported": [],
+              "errors": ["dav: refused its credentials"]}  # fmt: skip
+    html = timeline_html(answer)
+    assert thumbnail_url("Camera/x.jpg", "nas") in html.replace("&amp;", "&")
+    assert thumbnail_url("Camera/x.jpg", "nas").endswith("&source=nas")
+    assert "nas · " in html and "dav: refused its credentials" in html
+    mixed = duplicates_html({"exact": [], "near": [[photo("a.jpg"), nas]]})
+    assert 'data-action="keep"' not in mixed and "tidy them there" in mixed

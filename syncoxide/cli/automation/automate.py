@@ -3,6 +3,8 @@
     syncoxide automate add scans --request r_AbC --match image --to pdf --into Scans --combine
     syncoxide automate add phones --folder Camera --match image --to jpg --max-size 2048 \\
         --into Camera/small
+    syncoxide automate add nas-web --connection nas:Photos --match image --to webp
+    syncoxide automate add family --share 12 --match image --to jpg --max-size 1600
     syncoxide automate list
     syncoxide automate runs [RULE_ID] [--dead]
     syncoxide automate cancel JOB_ID | retry JOB_ID
@@ -26,8 +28,10 @@ def register(commands: Any) -> None:
     automate = commands.add_parser(
         "automate",
         help="automation rules: convert files as they arrive on the server",
-        description="When a file arrives in a request link or a folder of your server "
-        "storage and matches, convert it and put the result in a folder.",
+        description="When a file arrives in a request link, a folder of your server "
+        "storage, a folder of one of your connections or an account share, and matches, "
+        "convert it and put the result in a folder (for a connection or a share: inside the "
+        "watched folder, next to the file unless --into names one).",
     )
     actions = automate.add_subparsers(dest="automate_action", metavar="ACTION")
     actions.required = True
@@ -57,6 +61,10 @@ def _add_command(actions: Any, common: argparse.ArgumentParser) -> None:
     source = add.add_mutually_exclusive_group(required=True)
     source.add_argument("--request", metavar="LINK_ID", help="watch this request link")
     source.add_argument("--folder", metavar="PATH", help="watch this folder of your storage")
+    source.add_argument(
+        "--connection", metavar="NAME:FOLDER", help="watch this folder of one of your connections"
+    )
+    source.add_argument("--share", metavar="SHARE_ID", help="watch this account share")
     add.add_argument(
         "--match",
         action="append",
@@ -98,8 +106,7 @@ def _add(args: argparse.Namespace) -> int:
     ) if value}  # fmt: skip
     body = {
         "name": args.name,
-        "source_kind": "request" if args.request else "folder",
-        "source": args.request or args.folder.strip("/"),
+        **_source(args),
         "match_types": args.match,
         "match_name": args.name_pattern,
         "max_bytes": args.max_bytes,
@@ -114,10 +121,19 @@ def _add(args: argparse.Namespace) -> int:
     return _show(args, rule, lambda r: print(f"rule {r['id']} added: {_describe(r)}"))
 
 
+def _source(args: argparse.Namespace) -> dict[str, str]:
+    if args.request:
+        return {"source_kind": "request", "source": args.request}
+    if args.connection:
+        return {"source_kind": "connection", "source": args.connection}
+    if args.share:
+        return {"source_kind": "share", "source": args.share}
+    return {"source_kind": "folder", "source": args.folder.strip("/")}
+
+
 def _describe(rule: dict[str, Any]) -> str:
     kinds = "/".join(rule["match_types"]) or "any"
-    place = f"request link {rule['source']}" if rule["source_kind"] == "request" else (
-        f"folder {rule['source'] or '/'}")  # fmt: skip
+    place = rule["place"]
     output = "unpack" if rule["output"] == "/" else f".{rule['output']}"
     combined = " (combined)" if rule["combine"] else ""
     into = rule["target_folder"] or "/"

@@ -13,12 +13,14 @@ import json
 from typing import Any
 
 from syncoxide.catalog.model import parse_location
+from syncoxide.cli.account_keys import add_passphrase_option
+from syncoxide.cli.links import encrypted_shares
 from syncoxide.cli.login import add_server_options, call_api, resolve_server
 from syncoxide.errors import UsageError
 
 EXIT_OK = 0
 BASE = "/account-shares"
-_INCOMPATIBLE = (("encrypt", "--encrypt"), ("password_file", "--password-file"),
+_INCOMPATIBLE = (("password_file", "--password-file"),
                  ("max_downloads", "--max-downloads"), ("email", "--email"))  # fmt: skip
 
 
@@ -49,6 +51,9 @@ def register(commands: Any) -> None:
         step = actions.add_parser(name, parents=[common], help=what)
         step.add_argument("id", type=_share_id)
         step.set_defaults(run=_step, step=name)
+        if name == "revoke":  # an encrypted share gets a new key: the owner's key seals it
+            add_passphrase_option(step)
+    encrypted_shares.register(actions, common)
 
 
 def _share_id(text: str) -> int:
@@ -64,6 +69,10 @@ def share_with_account(args: argparse.Namespace) -> int:
     for attribute, flag in _INCOMPATIBLE:
         if getattr(args, attribute, None):
             raise UsageError(f"{flag} is for share links; it does not go with --to.")
+    if args.encrypt:
+        return encrypted_shares.share_encrypted(args)
+    if getattr(args, "place", None):
+        raise UsageError("--place goes with --to --encrypt; otherwise name the place itself.")
     if len(args.paths) != 1:
         raise UsageError("Share one place with an account at a time.")
     raw = str(args.paths[0])
@@ -104,7 +113,8 @@ def _line(share: dict[str, Any]) -> str:
     other = f"to {share['recipient']}" if mine else f"from {share['owner']}"
     where = f" at {share['place']}" if share.get("place") else ""
     synced = f", {share['sync_status']}" if share.get("sync_status") else ""
-    state = f"{share['access']}  {share['state']}{synced}"
+    sealed = ", encrypted" if share.get("encrypted") else ""
+    state = f"{share['access']}{sealed}  {share['state']}{synced}"
     return f"{share['id']:>5}  {share['name']}  {other}  {state}{where}"
 
 
@@ -118,4 +128,6 @@ def _step(args: argparse.Namespace) -> int:
         print(json.dumps(answer, indent=2))
     else:
         print(_line(answer))
+    if args.step == "revoke" and answer.get("encrypted"):
+        encrypted_shares.rotate_after_revoke(args, answer)
     return EXIT_OK

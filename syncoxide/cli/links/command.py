@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx2
 
-from syncoxide.cli.links import request_sealed
+from syncoxide.cli.links import encrypted_shares, request_sealed
 from syncoxide.cli.links.placement import free_place
 from syncoxide.cli.login import add_server_options, call_api, resolve_server
 from syncoxide.cli.terminal_qr import add_qr_options, print_link_qr, wants_qr
@@ -74,6 +74,7 @@ def register(commands: Any) -> None:
     )
     share.add_argument("--read-only", action="store_true", help="with --to: they may not change it")
     share.add_argument("--json", action="store_true", help="with --to: print the server's answer")
+    encrypted_shares.add_share_options(share)
     add_qr_options(share)
     add_server_options(share)
     share.set_defaults(run=_share)

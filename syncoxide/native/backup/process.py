@@ -17,12 +17,12 @@ import asyncio
 import contextlib
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncoxide.backup.borg_log import BORG_WARNING, BorgEvent, BorgLogReader, error_for
-from syncoxide.errors import ConfigError
+from syncoxide.errors import BackupError, ConfigError
 
 EventSink = Callable[[BorgEvent], None]
 #: Seconds borg waits for a repository lock before it reports LockTimeout.
@@ -43,6 +43,9 @@ class BorgSettings:
     remote_path: str | None = None
     lock_wait: int = LOCK_WAIT_SECONDS
     executable: str = "borg"
+    #: Asked when a run fails with no more precise error than "borg failed" (an ssh://
+    #: repository whose connection closed): it raises the precise one if it finds it.
+    diagnose: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
 
     def command(self, operation: str, *args: str) -> list[str]:
         found = shutil.which(self.executable)
@@ -85,6 +88,7 @@ class BorgRun:
     process: asyncio.subprocess.Process
     reader: BorgLogReader
     _stderr_task: asyncio.Task[None]
+    diagnose: Callable[[], Awaitable[None]] | None = None
 
     @property
     def stdout(self) -> asyncio.StreamReader:
@@ -98,7 +102,10 @@ class BorgRun:
         self.reader.close()
         if code in (0, BORG_WARNING):
             return code
-        raise error_for(self.operation, code, self.reader)
+        error = error_for(self.operation, code, self.reader)
+        if self.diagnose is not None and type(error) is BackupError:
+            await self.diagnose()  # raises what it found: a changed host key, a refused key
+        raise error
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -148,7 +155,7 @@ async def start_borg(
                 os.close(fd)
     reader = BorgLogReader()
     task = asyncio.create_task(_read_stderr(process, reader, on_event))
-    return BorgRun(operation, process, reader, task)
+    return BorgRun(operation, process, reader, task, settings.diagnose)
 
 
 async def _read_stderr(

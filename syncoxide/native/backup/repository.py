@@ -160,9 +160,15 @@ class BorgRepository:
         """One file's bytes, streamed (``borg extract --stdout``)."""
         return stream_borg(self.settings, "extract", ["--stdout", self.spec(archive), path])
 
-    def tar_bytes(self, archive: str, paths: Sequence[str] = ()) -> AsyncIterator[bytes]:
-        """A tar stream of the archive or of ``paths`` in it (``borg export-tar ... -``)."""
-        return stream_borg(self.settings, "export-tar", [self.spec(archive), "-", *paths])
+    def tar_bytes(
+        self, archive: str, paths: Sequence[str] = (), *, on_event: EventSink | None = None
+    ) -> AsyncIterator[bytes]:
+        """A tar stream of the archive or of ``paths`` in it (``borg export-tar ... -``);
+        with ``on_event``, borg's ``--progress`` (``progress_percent``, msgid ``extract``:
+        bytes read out of the archive of the total it measured first) goes there."""
+        progress = ["--progress"] if on_event is not None else []
+        args = [*progress, self.spec(archive), "-", *paths]
+        return stream_borg(self.settings, "export-tar", args, on_event=on_event)
 
     async def prune(
         self, policy: RetentionPolicy, prefix: str | None = None, *, dry_run: bool = False

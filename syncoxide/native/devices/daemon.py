@@ -105,10 +105,12 @@ class Daemon:
 
     async def _watch_trust(self) -> None:
         """Spread a record made meanwhile (``devices revoke`` while we run) at once."""
-        seen = await self._records_digest()
+        seen, stamp = await self._records_digest(), self.store.trust_stamp()
         while True:
             await asyncio.sleep(TRUST_CHECK_EVERY)
-            now = await self._records_digest()
+            if (now_stamp := self.store.trust_stamp()) == stamp:
+                continue  # the file was not saved again: nothing to parse
+            stamp, now = now_stamp, await self._records_digest()
             if now != seen:
                 seen = now
                 for session in list(self.sessions.values()):

@@ -1,26 +1,11 @@
 """One live connection between two trusted devices: prove who we are, trade trust records,
 then keep the shared folders' indexes in step and move the blocks each side lacks.
 
-Frames on the data channel (each at most 256 KiB, the channel's message limit)::
-
-    b"P" + part of a JSON message      more of it follows
-    b"J" + (last part of) a JSON message
-    b"K" + one or more blocks, each:
-        +-----------+---------------+-------------------+
-        | id (u32)  | length (u32)  | length bytes      |   length 0xFFFFFFFF: no bytes,
-        +-----------+---------------+-------------------+   the block is not held any more
-
-JSON messages: ``auth`` {public, signature} (the channel binding, purpose SYNC, signed by the
-device key), ``records`` {records}, ``index`` {folder, entries}, ``want`` {folder, blocks:
-[[id, path, block number, hash], ...]}. A ``want`` names many blocks and is answered by few
-``K`` frames packing them, so many small files cost a few messages, not two per block, and the
-next batch's blocks are asked for while this batch is written. A device that fails ``auth``,
-is not trusted, or is revoked by a record the other side sends, is dropped before any index is
-shown to it.
-
-Example: ``want`` {"folder": "f", "blocks": [[7, "a.txt", 0, "<sha256 hex>"]]} answered by
-``4b 00000007 00000003 616263`` (block 7 is the 3 bytes "abc"), or, when gone, by
-``4b 00000007 ffffffff``.
+The frames and messages are the core's (``syncoxide/devices/wire.py``, shared with the
+browser). A ``want`` names many blocks and is answered by few ``K`` frames packing them, so
+many small files cost a few messages, not two per block, and the next batch's blocks are asked
+for while this batch is written. A device that fails ``auth``, is not trusted, or is revoked by
+a record the other side sends, is dropped before any index is shown to it.
 """
 
 from __future__ import annotations
@@ -29,7 +14,6 @@ import asyncio
 import base64
 import contextlib
 import itertools
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -47,6 +31,15 @@ from syncoxide.devices.index import (
     pages,
 )
 from syncoxide.devices.signing import Identity
+from syncoxide.devices.wire import (
+    Arrived,
+    FrameReader,
+    Wanted,
+    index_entries,
+    json_frames,
+    pack_blocks,
+    wanted_blocks,
+)
 from syncoxide.errors import (
     AuthenticationError,
     IntegrityError,
@@ -57,21 +50,16 @@ from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folders import SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.native.devices.store import DeviceStore
-from syncoxide.native.p2p.channel import MAX_MESSAGE, ChannelLink
+from syncoxide.native.p2p.channel import ChannelLink
 
 BLOCK_TIMEOUT = 30.0
 BATCH = 256  # index entries pulled together (their blocks requested at once)
 WANT_BLOCKS = 256  # blocks named in one ``want`` message
 SERVE_BYTES = 4 * 1024 * 1024  # blocks read from disk per trip to a worker thread
 PIPELINE_BYTES = 32 * 1024 * 1024  # the next batch is asked for early only up to this size
-_PART = MAX_MESSAGE - 1
-_GONE = 0xFFFFFFFF
-_BLOCK_HEAD = 8
 
 
 Changed = Callable[[str, list[FileEntry]], Awaitable[None]]
-Wanted = tuple[int, str, int, str]  # id, path, block number, hash
-Arrived = list[tuple[int, bytes | None]]  # id, block (None: not held any more)
 
 
 class BlockUnavailable(Exception):
@@ -110,7 +98,7 @@ class PeerSession:
         self._waiting: dict[int, asyncio.Future[bytes]] = {}
         self._ids = itertools.count(1)
         self._work: asyncio.Queue[tuple[str, FileEntry]] = asyncio.Queue()
-        self._parts: list[bytes] = []
+        self._reader = FrameReader()
         self._prefetched: dict[str, asyncio.Future[bytes]] = {}
 
     async def run(self) -> None:
@@ -202,7 +190,7 @@ class PeerSession:
         shared = self.folders.get(str(message.get("folder")))
         if shared is None or not shared.config.receives:
             return  # not shared with this peer, or send-only here: its changes are not taken
-        for raw in message["entries"]:
+        for raw in index_entries(message):
             self._work.put_nowait((shared.config.name, FileEntry.from_json(raw)))
 
     async def _serve(self, message: dict[str, Any]) -> None:
@@ -343,86 +331,20 @@ class PeerSession:
         return await asyncio.wait_for(future, BLOCK_TIMEOUT)
 
     async def _json(self, message: dict[str, Any]) -> None:
-        raw = json.dumps(message).encode()
-        pieces = [raw[i : i + _PART] for i in range(0, len(raw), _PART)] or [b""]
         async with self._send_lock:
-            for piece in pieces[:-1]:
-                await self.link.send(b"P" + piece)
-            await self.link.send(b"J" + pieces[-1])
+            for frame in json_frames(message):
+                await self.link.send(frame)
 
     async def _next(self) -> dict[str, Any] | Arrived:
-        while True:
-            frame = await self.link.receive()
-            kind, body = frame[:1], frame[1:]
-            if kind == b"P":
-                self._parts.append(body)
-            elif kind == b"J":
-                raw, self._parts = b"".join([*self._parts, body]), []
-                return _parse(raw)
-            elif kind == b"K":
-                return unpack_blocks(body)
-            else:
-                raise RemoteProtocolError("A peer sent a frame of unknown kind.")
+        while (message := self._reader.feed(await self.link.receive())) is None:
+            pass
+        return message
 
     async def _expect(self, kind: str) -> dict[str, Any]:
         message = await asyncio.wait_for(self._next(), BLOCK_TIMEOUT)
         if isinstance(message, list) or message.get("type") != kind:
             raise RemoteProtocolError(f"Expected {kind!r} from the peer first.")
         return message
-
-
-def _parse(raw: bytes) -> dict[str, Any]:
-    try:
-        message = json.loads(raw)
-    except ValueError:
-        raise RemoteProtocolError("A peer sent a message that is not JSON.") from None
-    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        raise RemoteProtocolError("A peer sent a message without a type.")
-    return message
-
-
-def pack_blocks(blocks: Arrived) -> list[bytes]:
-    """Blocks in as few ``K`` frames as fit (each at most MAX_MESSAGE)."""
-    frames: list[bytes] = []
-    frame, size = [b"K"], 1
-    for request_id, data in blocks:
-        body = b"" if data is None else data
-        if size + _BLOCK_HEAD + len(body) > MAX_MESSAGE and size > 1:
-            frames.append(b"".join(frame))
-            frame, size = [b"K"], 1
-        length = _GONE if data is None else len(body)
-        frame += [request_id.to_bytes(4, "big") + length.to_bytes(4, "big"), body]
-        size += _BLOCK_HEAD + len(body)
-    if size > 1:
-        frames.append(b"".join(frame))
-    return frames
-
-
-def unpack_blocks(body: bytes) -> Arrived:
-    """A ``K`` frame's blocks (without the kind byte); a truncated frame is a protocol error."""
-    blocks: Arrived = []
-    at = 0
-    while at < len(body):
-        if at + _BLOCK_HEAD > len(body):
-            raise RemoteProtocolError("A peer sent a truncated block frame.")
-        request_id = int.from_bytes(body[at : at + 4], "big")
-        length = int.from_bytes(body[at + 4 : at + _BLOCK_HEAD], "big")
-        at += _BLOCK_HEAD
-        if length == _GONE:
-            blocks.append((request_id, None))
-            continue
-        if at + length > len(body):
-            raise RemoteProtocolError("A peer sent a truncated block frame.")
-        blocks.append((request_id, body[at : at + length]))
-        at += length
-    return blocks
-
-
-def wanted_blocks(message: dict[str, Any]) -> list[Wanted]:
-    try:
-        return [(int(i), str(p), int(n), str(h)) for i, p, n, h in message["blocks"]]
-    except (KeyError, TypeError, ValueError):
-        raise RemoteProtocolError("A peer sent a malformed block request.") from None
 
 
 def _read_blocks(local: LocalFolder, group: list[Wanted]) -> Arrived:
@@ -439,4 +361,4 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-__all__ = ["Meeting", "PeerSession", "Shared", "pack_blocks", "unpack_blocks", "wanted_blocks"]
+__all__ = ["Meeting", "PeerSession", "Shared"]

@@ -28,6 +28,7 @@ from syncoxide.devices.records import TrustRecord, parse_record, sign_record
 from syncoxide.devices.signing import SEED_SIZE, Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import ConfigError, FormatError, IntegrityError, RecordRefusedError
+from syncoxide.native.atomic_file import replace_file
 from syncoxide.native.devices.ed25519 import NativeEd25519
 from syncoxide.native.remotes.store import config_dir
 
@@ -105,6 +106,18 @@ class DeviceStore:
             self._save(ledger)
         return record
 
+    def trust_stamp(self) -> tuple[int, int, int] | None:
+        """What identifies this version of the trust file on disk, for watching it cheaply.
+
+        Every save replaces the file by a rename, so the inode changes even when two saves fall
+        within the file system's time resolution.
+        """
+        try:
+            facts = (self.folder / "trust.json").stat()
+        except FileNotFoundError:
+            return None
+        return facts.st_ino, facts.st_mtime_ns, facts.st_size
+
     def _records(self) -> list[TrustRecord]:
         raws = self._document("trust.json").get("records", [])
         try:
@@ -133,13 +146,7 @@ class DeviceStore:
 
     def _write_json(self, name: str, document: dict[str, object]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self.folder / name
-        temporary = path.with_name(f".{name}.{os.getpid()}")
-        with Path(temporary).open("w") as handle:
-            json.dump(document, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(path)
+        replace_file(self.folder / name, json.dumps(document, indent=1).encode())
 
 
 def _host_name() -> str:

@@ -7,26 +7,7 @@ import os
 from pathlib import Path
 
 from syncoxide.errors import JournalError
-
-
-def _write_durably(path: Path, blob: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, blob)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    partial.replace(path)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from syncoxide.native.atomic_file import replace_file
 
 
 class FilePairStore:
@@ -42,13 +23,13 @@ class FilePairStore:
         return self._state.read_bytes() if self._state.exists() else None
 
     async def save_state(self, blob: bytes) -> None:
-        _write_durably(self._state, blob)
+        replace_file(self._state, blob)
 
     async def load_journal(self) -> bytes | None:
         return self._journal.read_bytes() if self._journal.exists() else None
 
     async def start_journal(self, blob: bytes) -> None:
-        _write_durably(self._journal, blob)
+        replace_file(self._journal, blob)
         self._journal_fd = os.open(self._journal, os.O_WRONLY | os.O_APPEND)
 
     async def append_journal(self, blob: bytes, *, durable: bool) -> None:

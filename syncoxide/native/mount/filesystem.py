@@ -70,15 +70,30 @@ class RemoteFileSystem:
         self._listing_ttl = listing_ttl
         self._clock = clock
         self._tree: TreeSnapshot | None = None
+        self._stale = False
         self._writers: dict[int, WriteHandle] = {}
         self._numbers = itertools.count(1)
 
+    def listing_changed(self) -> None:
+        """The provider said something changed: list it again at the next lookup. A change
+        reported while a listing runs marks that listing stale too, so none is missed."""
+        self._stale = True
+
     async def tree(self) -> TreeSnapshot:
         now = self._clock()
-        if self._tree is None or now - self._tree.taken_at > self._listing_ttl:
+        if self._tree is None or self._stale or now - self._tree.taken_at > self._listing_ttl:
+            self._stale = False
             entries = [e async for page in self.provider.list_tree() for e in page]
             self._tree = TreeSnapshot(entries, now)
+            self._keep_pending(self._tree)
         return self._tree
+
+    def _keep_pending(self, tree: TreeSnapshot) -> None:
+        """A file being written that the provider does not hold yet stays listed: a fresh
+        listing must not make it vanish from under its writer before ``close()`` uploads it."""
+        for writer in self._writers.values():
+            if writer.dirty and tree.entry(writer.path) is None:
+                tree.put(Entry(writer.path, EntryKind.FILE, writer.size, time.time_ns()))
 
     async def entry(self, path: str) -> Entry:
         found = (await self.tree()).entry(provider_path(path))

@@ -2,8 +2,10 @@
 
 Providers list whole trees (``Provider.list_tree``), and S3-like stores list a prefix flat in
 one pass anyway, so the mount lists once and answers every ``stat`` and ``readdir`` from memory
-until the snapshot is older than its time to live; then the next lookup lists again. Changes
-made through the mount are applied to the snapshot at once, so they show without a relisting.
+until the provider reports a change (its change feed or a local folder's file events, followed
+by ``follow.py``) or, for a provider that reports none, until the snapshot is older than its
+time to live; then the next lookup lists again. Changes made through the mount are applied to
+the snapshot at once, so they show without a relisting.
 """
 
 from __future__ import annotations

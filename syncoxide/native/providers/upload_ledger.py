@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from syncoxide.native.atomic_file import replace_file
+
 _VERSION = 1
 
 
@@ -48,9 +50,8 @@ class UploadLedger:
         if self._file is None:
             return
         uploads = {key: asdict(upload) for key, upload in self._open.items()}
-        partial = self._file.with_name(self._file.name + ".partial")
-        partial.write_text(json.dumps({"version": _VERSION, "uploads": uploads}))
-        partial.replace(self._file)
+        document = json.dumps({"version": _VERSION, "uploads": uploads}).encode()
+        replace_file(self._file, document, durable=False)  # lost: those uploads start again
 
 
 def _load(file: Path) -> dict[str, OpenUpload]:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from syncoxide.errors import UsageError
+from syncoxide.native.atomic_file import replace_file
 
 
 def credentials_path() -> Path:
@@ -36,11 +37,7 @@ def save_token(server: str, token: str) -> Path:
     saved = _saved()
     saved["default"] = server
     saved.setdefault("servers", {})[server] = token
-    temp = path.with_suffix(".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(saved, out, indent=2)
-    temp.replace(path)
+    replace_file(path, json.dumps(saved, indent=2).encode())
     return path
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import platformdirs
 
 from syncoxide.errors import ConfigError, UsageError
+from syncoxide.native.atomic_file import replace_file
 from syncoxide.native.crypto.sealing import SecretSealer
 from syncoxide.providers.contract import Provider
 
@@ -140,10 +141,8 @@ class RemoteStore:
 
     def _save(self, remotes: dict[str, dict[str, Any]]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staging = self.path.with_suffix(".json.partial")
-        staging.write_text(json.dumps({"version": FORMAT_VERSION, "remotes": remotes}, indent=1))
-        staging.chmod(0o600)
-        staging.replace(self.path)
+        document = {"version": FORMAT_VERSION, "remotes": remotes}
+        replace_file(self.path, json.dumps(document, indent=1).encode())
 
     def _seal(self, name: str, option: str, value: str) -> str:
         return SecretSealer(self.key_path).seal(f"{name}\0{option}", value)

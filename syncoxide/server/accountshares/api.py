@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from syncoxide.server.accountshares.keys import own_json, own_key, store_key
 from syncoxide.server.accountshares.service import AccountShareService
 from syncoxide.server.accountshares.store import READ_ONLY, READ_WRITE
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
@@ -33,6 +34,18 @@ _SHARE = obj(
     sync_status=STR,
     sync_message=STR,
     last_sync_at=NULL_INT,
+    encrypted=BOOL,
+)
+_BASE64_KEY = {"type": "string", "minLength": 44, "maxLength": 44}
+_PUBLIC_KEY = obj(("name", "public_key", "fingerprint"), name=STR, public_key=STR, fingerprint=STR)
+_NULL_PUBLIC_KEY = {"anyOf": [_PUBLIC_KEY, {"type": "null"}]}
+_OWN_KEY = obj(
+    ("name", "public_key", "fingerprint", "vault", "created_at"),
+    name=STR,
+    public_key=STR,
+    fingerprint=STR,
+    vault=STR,
+    created_at=INT,
 )
 
 
@@ -91,6 +104,19 @@ async def sync_account_share(call: Call) -> dict[str, Any]:
     return await service.as_json(call.user, await service.sync_now(call.user, _id(call)))
 
 
+async def account_share_keys(call: Call) -> dict[str, Any]:
+    return await shares_of(call.request).keys_json(call.user, _id(call))
+
+
+async def get_account_key(call: Call) -> dict[str, Any]:
+    return own_json(call.user, own_key(shares_of(call.request).store, call.user))
+
+
+async def put_account_key(call: Call) -> dict[str, Any]:
+    service = shares_of(call.request)
+    return own_json(call.user, store_key(service.store, call.user, call.json, service.clock()))
+
+
 _ONE = "/account-shares/{account_share_id:int}"
 
 ACCOUNT_SHARE_OPERATIONS: tuple[Operation, ...] = (
@@ -111,6 +137,7 @@ ACCOUNT_SHARE_OPERATIONS: tuple[Operation, ...] = (
             to={"type": "string", "minLength": 1, "maxLength": 254},
             place=_PLACE,
             read_only=BOOL,
+            encrypted=BOOL,
             expires_in={"type": "integer", "minimum": 60, "maximum": 10 * 365 * 86400},
         ),
         answer=_SHARE,
@@ -143,6 +170,33 @@ ACCOUNT_SHARE_OPERATIONS: tuple[Operation, ...] = (
         leave_account_share,
         "Leave a share you accepted; your copy stays",
         answer=_SHARE,
+    ),
+    Operation(
+        "GET",
+        _ONE + "/keys",
+        account_share_keys,
+        "Both parties' public keys and fingerprints (null: no key yet), to seal and to verify",
+        answer=obj(("owner", "recipient"), owner=_NULL_PUBLIC_KEY, recipient=_NULL_PUBLIC_KEY),
+    ),
+    Operation(
+        "GET",
+        "/account-key",
+        get_account_key,
+        "Your key for encrypted shares: public half, fingerprint, and the passphrase vault",
+        answer=_OWN_KEY,
+    ),
+    Operation(
+        "PUT",
+        "/account-key",
+        put_account_key,
+        "Store the key made on your device (the private half only inside its vault)",
+        body=obj(
+            ("public_key", "vault"),
+            public_key=_BASE64_KEY,
+            vault={"type": "string", "minLength": 4, "maxLength": 400},
+            replace=BOOL,
+        ),
+        answer=_OWN_KEY,
     ),
     Operation(
         "POST",

@@ -61,3 +61,16 @@ CREATE TABLE account_share_mail (
     PRIMARY KEY (share_id, user_id)
 )
 """
+
+# Encrypted account shares (docs/sharing.md): each account's X25519 public key and the
+# passphrase vault holding its private half (the server cannot open it), and which shares are
+# encrypted (their files reach the server already sealed; the server never holds their keys).
+ACCOUNT_KEYS_MIGRATION = """
+CREATE TABLE account_keys (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    public_key BLOB NOT NULL,
+    vault BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+ALTER TABLE account_shares ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0
+"""

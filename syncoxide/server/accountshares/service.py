@@ -14,10 +14,11 @@ exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from syncoxide.errors import GoneError, NotFoundError, PermissionDeniedError, UsageError
+from syncoxide.server.accountshares.keys import require_keys, share_keys_json
 from syncoxide.server.accountshares.notices import Notices
 from syncoxide.server.accountshares.places import Place, describe, resolve
 from syncoxide.server.accountshares.store import (
@@ -38,6 +39,13 @@ from syncoxide.server.rules.service import RuleService
 from syncoxide.server.storage.port import MetadataStore, User
 
 DEFAULT_FOLDER = "Shared"
+
+
+@dataclass(frozen=True)
+class SharedWithMe:
+    share: AccountShare
+    owner: str  # the owner's account name
+    location: str  # PROVIDER:path where the recipient's copy lives
 
 
 class AccountShareService:
@@ -99,6 +107,8 @@ class AccountShareService:
 
     async def invite(self, owner: User, body: dict[str, Any], base_url: str) -> AccountShare:
         recipient = await self.recipient(owner, body["to"])
+        if body.get("encrypted"):
+            require_keys(self.store, owner, recipient)
         source = await self._checked_place(owner.id, body["place"])
         now = self.clock()
         expires_in = body.get("expires_in")
@@ -117,6 +127,7 @@ class AccountShareService:
                 created_at=now,
                 answered_at=None,
                 base_url=base_url,
+                encrypted=bool(body.get("encrypted")),
             )
         )
         await self._tell_invited(owner, recipient, share)
@@ -125,8 +136,9 @@ class AccountShareService:
     async def _tell_invited(self, owner: User, recipient: User, share: AccountShare) -> None:
         who = owner.display_name or owner.name
         access = "to read" if share.access == READ_ONLY else "to read and change"
+        sealed = " (end-to-end encrypted)" if share.encrypted else ""
         text = (
-            f"{who} invites you {access} the folder {share.name!r}.\n\n"
+            f"{who} invites you {access} the folder {share.name!r}{sealed}.\n\n"
             f"Accept or decline it under Shared with me:\n\n{share.base_url}/#/shares\n\n"
             f"or with: syncoxide shares accept {share.id} [--place PROVIDER:path]\n"
         )
@@ -278,7 +290,27 @@ class AccountShareService:
             "sync_status": share.sync_status,
             "sync_message": share.sync_message,
             "last_sync_at": share.last_sync_at,
+            "encrypted": share.encrypted,
         }
+
+    async def keys_json(self, user: User, share_id: int) -> dict[str, Any]:
+        """Both parties' public keys and fingerprints, for the two parties alone."""
+        share = await self.visible(user, share_id)
+        names: dict[int, str] = {}
+        await self.as_json(user, share, names)
+        return share_keys_json(self.store, share, names)
+
+    async def shared_with(self, user: User) -> list[SharedWithMe]:
+        """Accepted shares whose copy lands in ``user``'s places: from whom, and where (the
+        global view's "Shared with me"). Only the recipient's own: owners are not listed."""
+        found: list[SharedWithMe] = []
+        for share in self.store.placed_for(user.id):
+            if share.recipient_id != user.id:
+                continue
+            owner = await self.users.user_by_id(share.owner_id)
+            place = await describe(self.rules.store, Place(user.id, share.dest_id, share.dest_path))
+            found.append(SharedWithMe(share, owner.name if owner else "", place))
+        return found
 
     # -- the read-only guard for the storage API -------------------------------------------
 

@@ -42,6 +42,14 @@ class AccountShare:
     last_sync_at: int | None = None
     interval_seconds: int = 60
     base_url: str = ""  # the server's address as the owner reached it, for links in mail
+    encrypted: bool = False  # files are sealed on the members' devices (docs/sharing.md)
+
+
+@dataclass(frozen=True)
+class AccountKey:
+    public_key: bytes  # X25519, 32 bytes
+    vault: bytes  # SYNCOXV: the private key sealed under the user's passphrase
+    created_at: int
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM account_shares"  # noqa: S608
 def _share(row: Any) -> AccountShare:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["placed"] = bool(values["placed"])
+    values["encrypted"] = bool(values["encrypted"])
     return AccountShare(**values)
 
 
@@ -93,6 +102,22 @@ class AccountShareStore:
             "SELECT user_id FROM account_emails WHERE lower(address) = lower(?)", (address,)
         ).one()
         return int(row[0]) if row else None
+
+    # account keys (the private half only inside a passphrase vault)
+
+    def set_key(self, user_id: int, key: AccountKey) -> None:
+        self._db.execute(
+            "INSERT INTO account_keys (user_id, public_key, vault, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET public_key = excluded.public_key,"
+            " vault = excluded.vault, created_at = excluded.created_at",
+            (user_id, key.public_key, key.vault, key.created_at),
+        )
+
+    def key_of(self, user_id: int) -> AccountKey | None:
+        row = self._db.execute(
+            "SELECT public_key, vault, created_at FROM account_keys WHERE user_id = ?", (user_id,)
+        ).one()
+        return AccountKey(bytes(row[0]), bytes(row[1]), int(row[2])) if row else None
 
     # shares
 

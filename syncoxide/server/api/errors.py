@@ -15,9 +15,12 @@ from syncoxide.errors import (
     AuthenticationError,
     FeatureOffError,
     GoneError,
+    HostKeyChangedError,
     NotFoundError,
     PermissionDeniedError,
     RepositoryLockedError,
+    SshKeyRefusedError,
+    SshUnreachableError,
     StorageFullError,
     SyncoxideError,
     UsageError,
@@ -63,6 +66,10 @@ _STATUS_BY_CLASS: tuple[tuple[type[SyncoxideError], int], ...] = (
     (AlreadyExistsError, 409),
     (RepositoryLockedError, 409),
     (StorageFullError, 507),
+    # The user's own SSH server refused us or showed another host key: an upstream's answer.
+    (HostKeyChangedError, 502),
+    (SshKeyRefusedError, 502),
+    (SshUnreachableError, 502),
     (FeatureOffError, 409),  # the operator has not turned it on: a 4xx, not a failure
     (PermissionDeniedError, 403),
     (GoneError, 410),

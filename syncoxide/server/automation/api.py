@@ -12,9 +12,11 @@ from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import BOOL, INT, STR, Call, Operation, obj
 from syncoxide.server.automation.queue import STATUSES, Job
 from syncoxide.server.automation.rules import (
+    CONNECTION,
     KEEP,
     KIND_SUFFIXES,
     REQUEST,
+    SHARE,
     SOURCE_KINDS,
     AutomationRule,
     checked_rule,
@@ -22,12 +24,15 @@ from syncoxide.server.automation.rules import (
 from syncoxide.server.automation.service import AutomationService
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.links.share_routes import links_of
+from syncoxide.server.rules.store import Connection
 
 _ID = {"type": "integer", "minimum": 1, "maximum": 2**62}
 _RULE = obj(
     ("id", "name", "source_kind", "source", "match_types", "match_name", "max_bytes", "output",
-     "options", "target_folder", "combine", "original", "enabled", "created_at"),
-    id=INT, name=STR, source_kind=STR, source=STR,
+     "options", "target_folder", "combine", "original", "enabled", "created_at",
+     "connection_id", "place"),
+    id=INT, name=STR, source_kind=STR, source=STR, connection_id={"type": ["integer", "null"]},
+    place=STR,
     match_types={"type": "array", "items": STR}, match_name=STR, max_bytes=INT, output=STR,
     options={"type": "object"}, target_folder=STR, combine=BOOL, original=STR, enabled=BOOL,
     created_at=INT,
@@ -69,8 +74,25 @@ def automation_of(connection: HTTPConnection) -> AutomationService:
     return service
 
 
-def rule_json(rule: AutomationRule) -> dict[str, Any]:
-    return {name: getattr(rule, name) for name in _RULE["properties"]}
+def rule_json(rule: AutomationRule, names: dict[int, str]) -> dict[str, Any]:
+    """The rule, with ``place`` saying what it watches in words (``names``: connections)."""
+    found = {name: getattr(rule, name) for name in _RULE["properties"] if name != "place"}
+    return {**found, "place": _place(rule, names)}
+
+
+def _place(rule: AutomationRule, names: dict[int, str]) -> str:
+    if rule.source_kind == REQUEST:
+        return f"request link {rule.source}"
+    if rule.source_kind == SHARE:
+        return f"account share {rule.source}"
+    if rule.source_kind == CONNECTION and rule.connection_id is not None:
+        return f"{names.get(rule.connection_id, '(deleted connection)')}:{rule.source}"
+    return f"folder /{rule.source}"
+
+
+async def _connection_names(call: Call) -> dict[int, str]:
+    store = automation_of(call.request).places.connections
+    return {c.id: c.name for c in await store.connections(call.user.id)}
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -96,14 +118,20 @@ def job_json(job: Job) -> dict[str, Any]:
 
 async def list_rules(call: Call) -> dict[str, Any]:
     rules = automation_of(call.request).rules.of_user(call.user.id)
-    return {"rules": [rule_json(rule) for rule in rules]}
+    names = await _connection_names(call)
+    return {"rules": [rule_json(rule, names) for rule in rules]}
 
 
 async def add_rule(call: Call) -> dict[str, Any]:
     body = call.json
-    source = body["source"]
+    source, connection_id = body["source"], None
     if body["source_kind"] == REQUEST:
         await _check_request_link(call, source)
+    elif body["source_kind"] == CONNECTION:
+        connection, source = await _connection_folder(call, source)
+        connection_id = connection.id
+    elif body["source_kind"] == SHARE:
+        source = await _check_share(call, source)
     elif source:
         source = checked_path(source)
     target = checked_path(body.get("target_folder", ""), root_ok=True)
@@ -124,8 +152,35 @@ async def add_rule(call: Call) -> dict[str, Any]:
         original=body.get("original", KEEP),
         enabled=True,
         created_at=int(time.time()),
+        connection_id=connection_id,
     )
-    return rule_json(automation_of(call.request).rules.add(checked_rule(rule)))
+    service = automation_of(call.request)
+    added = service.rules.add(checked_rule(rule))
+    if service.arrivals is not None and added.polled:
+        service.arrivals.wake()  # its first look, so arrivals count from now
+    return rule_json(added, await _connection_names(call))
+
+
+async def _connection_folder(call: Call, text: str) -> tuple[Connection, str]:
+    """``NAME:folder`` of one of the caller's own connections (another's is not found)."""
+    name, colon, folder = text.partition(":")
+    store = automation_of(call.request).places.connections
+    found = [c for c in await store.connections(call.user.id) if c.name == name]
+    if not colon or not found or found[0].kind == "home":
+        raise NotFoundError(
+            f"You have no connection {name!r}.",
+            hint="Write the source as NAME:folder, NAME being one of your connections.",
+        )
+    folder = folder.strip("/")
+    return found[0], checked_path(folder) if folder else ""
+
+
+async def _check_share(call: Call, text: str) -> str:
+    """An account share the caller takes part in, accepted (its place is found at each look)."""
+    if not text.isdigit():
+        raise InvalidInputError("A share rule's source is the account share's number.")
+    await automation_of(call.request).places.of_share(call.user.id, int(text))
+    return str(int(text))
 
 
 def _checked_options(call: Call, options: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +254,9 @@ AUTOMATION_OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/automation/rules", list_rules, "The caller's automation rules",
               answer=obj(("rules",), rules={"type": "array", "items": _RULE})),
     Operation("POST", "/automation/rules", add_rule,
-              "Add a rule: when a file arrives in a request link or folder, convert it",
+              "Add a rule: when a file arrives in a request link, a folder of your storage or"
+              " of a connection (source NAME:folder), or an account share (source its id),"
+              " convert it",
               body=_NEW_RULE, answer=_RULE, status=201),
     Operation("DELETE", _RULE_PATH, remove_rule, "Remove an automation rule", status=204),
     Operation("GET", "/jobs", list_jobs,

@@ -1,12 +1,14 @@
 """Automation rules: "when a file arrives in PLACE and matches WHAT, make OUTPUT into FOLDER".
 
-A rule names its source (a request link by id, or a folder of the user's server storage), an
+A rule names its source (a request link by id, a folder of the user's server storage, a
+folder of one of their connections, or an accepted account share by id), an
 optional match (kinds of file, a name pattern, a size ceiling), the output as a file type
 (``pdf``, ``jpg``, ``mp4``, ``mp3``...) or ``/`` for "unpack", and the target folder. The action
 is picked by ``plan_conversion`` from the arriving name and that output, exactly as
 ``syncoxide convert`` picks it. ``combine`` gathers arrivals that come close together into
-one job (scans into one PDF); ``original`` keeps the arrival where it is, or moves it beside
-the result once the result is stored.
+one job (scans into one PDF). For a connection or a share the target folder is inside the
+watched folder, and "" puts each result next to its arrival. ``original`` keeps the arrival
+where it is, or moves it beside the result once the result is stored.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from syncoxide.errors import InvalidInputError, UsageError
 from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.records import RecordTable
 
-REQUEST, FOLDER = "request", "folder"
-SOURCE_KINDS = (REQUEST, FOLDER)
+REQUEST, FOLDER, CONNECTION, SHARE = "request", "folder", "connection", "share"
+SOURCE_KINDS = (REQUEST, FOLDER, CONNECTION, SHARE)
+#: Sources the server polls (``provider_watch.py``) rather than hears about on each write.
+POLLED_KINDS = (CONNECTION, SHARE)
 KEEP, MOVE = "keep", "move"
 KIND_SUFFIXES = {
     "image": IMAGE_SUFFIXES,
@@ -47,7 +51,9 @@ class AutomationRule:
     user_id: int
     name: str
     source_kind: str
-    source: str  # a request link's id, or a folder path ("" is the top of the storage)
+    #: A request link's id; a folder path ("" is the top of the storage or the connection);
+    #: or an account share's id.
+    source: str
     match_types: list[str]
     match_name: str  # a shell pattern ("scan*.jpg"); "" matches every name
     max_bytes: int  # 0: no ceiling
@@ -58,6 +64,12 @@ class AutomationRule:
     original: str
     enabled: bool
     created_at: int
+    #: The connection a ``connection`` rule watches (its folder is ``source``).
+    connection_id: int | None = None
+
+    @property
+    def polled(self) -> bool:
+        return self.source_kind in POLLED_KINDS
 
     def matches(self, name: str, size: int) -> bool:
         base = name.rsplit("/", 1)[-1]
@@ -75,15 +87,17 @@ class AutomationRule:
         output = "result/" if self.output == "/" else f"result.{self.output}"
         return plan_conversion(names, output, options)
 
-    def output_path(self, first_name: str, when: str) -> str:
+    def output_path(self, first_name: str, when: str, folder: str | None = None) -> str:
         """Where the result goes: the arrival's name with the new type, or for a combined
-        job the rule's name and the time it started (names never collide between jobs)."""
+        job the rule's name and the time it started (names never collide between jobs), in
+        ``folder`` (by default the rule's target folder)."""
         base = first_name.rsplit("/", 1)[-1]
         stem = base.rsplit(".", 1)[0] if "." in base else base
         if self.combine:
             stem = f"{self.name}-{when}"
         name = f"{stem}/" if self.output == "/" else f"{stem}.{self.output}"
-        return f"{self.target_folder}/{name}" if self.target_folder else name
+        folder = self.target_folder if folder is None else folder
+        return f"{folder}/{name}" if folder else name
 
 
 def checked_rule(rule: AutomationRule) -> AutomationRule:
@@ -139,3 +153,9 @@ class AutomationRuleStore:
         return self.table.select(
             "source_kind = ? AND user_id = ? AND enabled = TRUE", source_kind, user_id
         )
+
+    def polled(self) -> list[AutomationRule]:
+        """Every user's enabled rules on connections and shares, for the poll."""
+        kinds = ", ".join("?" for _ in POLLED_KINDS)
+        return self.table.select(f"source_kind IN ({kinds}) AND enabled = 1 ORDER BY id",
+                                 *POLLED_KINDS)  # fmt: skip

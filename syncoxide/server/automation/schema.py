@@ -51,3 +51,31 @@ CREATE TABLE automation_rules (
 );
 CREATE INDEX automation_rules_by_source ON automation_rules (source_kind, source);
 """
+
+#: Rules may watch a folder of a connection or an accepted account share, which the server
+#: polls (``provider_watch.py``). ``automation_seen`` is what the last poll of each rule found
+#: (a file whose fingerprint changes, or that is new, has arrived); ``automation_watches``
+#: says which place a rule's poll took its first look at (files already there are not
+#: arrivals); ``automation_outputs`` names the results written into providers, so a result
+#: landing in a watched folder is never taken for an arrival.
+AUTOMATION_SOURCES_MIGRATION = """
+ALTER TABLE automation_rules ADD COLUMN connection_id INTEGER
+    REFERENCES connections(id) ON DELETE CASCADE;
+CREATE TABLE automation_watches (
+    rule_id INTEGER PRIMARY KEY REFERENCES automation_rules(id) ON DELETE CASCADE,
+    place TEXT NOT NULL,
+    looked_at REAL NOT NULL
+);
+CREATE TABLE automation_seen (
+    rule_id INTEGER NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (rule_id, path)
+);
+CREATE TABLE automation_outputs (
+    connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (connection_id, path)
+);
+"""

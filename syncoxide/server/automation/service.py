@@ -1,15 +1,18 @@
 """Arrivals become jobs, and a job fetches its inputs, runs the action and stores the result.
 
-Arrivals come from two places: a request link's finished upload (``link_arrived``, called by
-the drop endpoint) and a write into the user's server storage (``FileService.changes``). Each
-enabled rule of the owner that watches that place and matches the file gets a job; a
-combining rule adds the file to its job while that job still waits.
+Arrivals come from three places: a request link's finished upload (``link_arrived``, called
+by the drop endpoint), a write into the user's server storage (``FileService.changes``), and a
+poll of the folders of connections and account shares (``provider_watch.py``). Each enabled
+rule of the owner that watches that place and matches the file gets a job; a combining rule
+adds the file to its job while that job still waits. A share that lands in the storage on
+this server is heard like a folder, with its results next to the arrival.
 
 A job copies its inputs out of the blob store into ``DATA/automation/job-ID``, runs the action
 there (``syncoxide.native.actions``: limits, isolation), and stores the result in the owner's
-storage under the path fixed when the job was made. That makes a re-run after a crash safe:
-the same result lands on the same path, and a result already there with the same content is
-left as is, so a job completes exactly once.
+storage (or, for a provider's folder, back into that folder through the provider contract,
+``provider_files.py``) under the path fixed when the job was made. That makes a re-run after
+a crash safe: the same result lands on the same path, and a result already there with the
+same content is left as is, so a job completes exactly once.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import posixpath
 import shutil
 import time
 from collections.abc import AsyncIterator
@@ -27,11 +31,15 @@ from typing import Any
 from syncoxide.automation.actions import ActionOptions, plan_conversion, suffix_of
 from syncoxide.errors import NotFoundError, SyncoxideError
 from syncoxide.native.actions.runner import ActionRun, run_action
+from syncoxide.server.automation.places import RulePlaces
+from syncoxide.server.automation.provider_files import ProviderJobs, ProviderSide
+from syncoxide.server.automation.provider_watch import ProviderArrivals
 from syncoxide.server.automation.queue import Job, JobQueue, NewJob
 from syncoxide.server.automation.rules import (
     FOLDER,
     MOVE,
     REQUEST,
+    SHARE,
     AutomationRule,
     AutomationRuleStore,
 )
@@ -56,8 +64,12 @@ class AutomationService:
     links: LinkService
     notifier: Notifier
     work_root: Path
+    places: RulePlaces
+    provider_jobs: ProviderJobs
     settle_seconds: float = 10.0
     worker: JobWorker | None = None
+    #: Looks at provider folders; set by the app.
+    arrivals: ProviderArrivals | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _writing: set[tuple[int, str]] = field(default_factory=set)
 
@@ -80,20 +92,45 @@ class AutomationService:
         task.add_done_callback(self._tasks.discard)
 
     async def _folder_arrival(self, change: FileChange) -> None:
-        rules = self.rules.watching(FOLDER, change.user_id)
-        if not rules:  # most writes: no folder rule, so no lookup
+        folders = self.rules.watching(FOLDER, change.user_id)
+        watching: list[tuple[AutomationRule, str, str | None]]
+        watching = [(rule, rule.source, None) for rule in folders]
+        watching += await self._shares_here(change.user_id)
+        if not watching:  # most writes: no folder rule, so no lookup
             return
         entry = self._stored_or_none(change.user_id, change.path)
         if entry is None:  # gone again already
             return
         item = {"source": FOLDER, "path": change.path, "name": change.path}
-        for rule in rules:
-            inside = change.path.startswith(f"{rule.source}/") if rule.source else True
-            own = rule.target_folder and change.path.startswith(f"{rule.target_folder}/")
+        for rule, root, results in watching:
+            inside = change.path.startswith(f"{root}/") if root else True
+            target = rule.target_folder if results is None else results
+            own = target and change.path.startswith(f"{target}/")
             if inside and not own and rule.matches(change.path, entry.size):
-                self._enqueue(rule, item)
+                folder = None if results is None else target or posixpath.dirname(change.path)
+                self._enqueue(rule, item, folder)
 
-    def _enqueue(self, rule: AutomationRule, item: dict[str, Any]) -> None:
+    async def _shares_here(self, user_id: int) -> list[tuple[AutomationRule, str, str]]:
+        """Share rules whose share lands in this storage: (rule, its folder, results folder
+        or "" for next to each arrival)."""
+        found = []
+        for rule in self.rules.watching(SHARE, user_id):
+            try:
+                place = await self.places.of(rule)
+            except NotFoundError:  # revoked, left, not placed: watches nothing now
+                continue
+            if place.connection is None:
+                target = rule.target_folder and posixpath.join(place.path, rule.target_folder)
+                found.append((rule, place.path, target))
+        return found
+
+    def enqueue(self, rule: AutomationRule, item: dict[str, Any], folder: str) -> None:
+        """An arrival in a provider's folder (``provider_watch``), results into ``folder``."""
+        self._enqueue(rule, item, folder)
+
+    def _enqueue(
+        self, rule: AutomationRule, item: dict[str, Any], folder: str | None = None
+    ) -> None:
         key = f"rule:{rule.id}" if rule.combine else ""
         if key and self.queue.collect(key, item, self.settle_seconds) is not None:
             return
@@ -103,11 +140,13 @@ class AutomationService:
             "rule_name": rule.name,
             "items": [item],
             "output_type": rule.output,
-            "output": rule.output_path(item["name"], when),
+            "output": rule.output_path(item["name"], when, folder),
             "options": rule.options,
             "original": rule.original,
-            "target_folder": rule.target_folder,
+            "target_folder": rule.target_folder if folder is None else folder,
         }
+        if item["source"] == "provider":  # where the job opens its folder
+            payload.update({k: item[k] for k in ("connection", "share", "place")})
         delay = self.settle_seconds if rule.combine else 0.0
         self.queue.enqueue(NewJob(rule.user_id, JOB_KIND, payload, delay=delay, collect_key=key))
         if self.worker is not None:
@@ -129,10 +168,25 @@ class AutomationService:
             shutil.rmtree(work, ignore_errors=True)
 
     async def _run_in(self, work: Path, job: Job, control: JobControl) -> dict[str, Any]:
+        if job.payload.get("connection") is None:
+            return await self._convert(work, job, control, None)
+        async with self.provider_jobs.opened(job.user_id, job.payload) as side:
+            return await self._convert(work, job, control, side)
+
+    async def _convert(
+        self, work: Path, job: Job, control: JobControl, side: ProviderSide | None
+    ) -> dict[str, Any]:
+        """Fetch the inputs, run the action, store the result: in the server storage, or in
+        the provider folder ``side`` when the job came from one."""
         payload = job.payload
         items = payload["items"]
-        inputs = [await self._fetch(job, item, work / f"input-{n:05d}.{suffix_of(item['name'])}")
-                  for n, item in enumerate(items)]  # fmt: skip
+        inputs = []
+        for n, item in enumerate(items):
+            into = work / f"input-{n:05d}.{suffix_of(item['name'])}"
+            if side is None:
+                inputs.append(await self._fetch(job, item, into))
+            else:
+                inputs.append(await side.fetch(item, into, self._moved_path(payload, item)))
         output_type = payload["output_type"]
         target = "result/" if output_type == "/" else f"result.{output_type}"
         options = await self._local_options(job, payload["options"], work)
@@ -142,9 +196,16 @@ class AutomationService:
         result = await asyncio.to_thread(
             run_action, run, cancelled=control.cancelled, on_progress=control.report
         )
-        stored = await self._store(job.user_id, local, payload["output"].rstrip("/"))
-        if payload["original"] == MOVE:
-            await self._move_originals(job, items)
+        output = payload["output"].rstrip("/")
+        if side is None:
+            stored = await self._store(job.user_id, local, output)
+            if payload["original"] == MOVE:
+                await self._move_originals(job, items)
+        else:
+            stored = await side.store(local, output)
+            if payload["original"] == MOVE:
+                for item in items:
+                    await side.move_original(item, self._moved_path(payload, item))
         return {"action": plan.action.value, "outputs": stored, "seconds": round(result.seconds, 2),
                 "details": result.details}  # fmt: skip
 

@@ -15,10 +15,12 @@ from starlette.responses import Response, StreamingResponse
 from syncoxide.backup.listing import ArchiveEntry
 from syncoxide.backup.names import check_archive_name
 from syncoxide.native.backup.repository import ENCRYPTIONS, BorgRepository
+from syncoxide.native.backup.ssh_access import SshTarget, fingerprint
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.backups import archives
-from syncoxide.server.backups.service import RETENTION_KEYS, BackupService, RestoreRequest
+from syncoxide.server.backups.restores import RestoreRequest
+from syncoxide.server.backups.service import RETENTION_KEYS, BackupService
 from syncoxide.server.backups.store import (
     BackupKey,
     BackupRepository,
@@ -62,7 +64,17 @@ _REPOSITORY = obj(
     passphrase_kept=BOOL,
     created_at=INT,
     settings=_SETTINGS,
+    url=STR,
+    host_key=STR,
 )
+_IDENTITY = obj(
+    ("public_key", "fingerprint", "authorized_keys"),
+    public_key=STR,
+    fingerprint=STR,
+    authorized_keys=STR,
+)
+#: The path in ``identity``'s example line, for people to replace with their repository's.
+EXAMPLE_PATH = "/path/to/repository"
 _ARCHIVE = obj(("name", "id", "time"), name=STR, id=STR, time=INT)
 _ENTRY = obj(
     ("path", "name", "kind", "size", "mtime"),
@@ -129,10 +141,14 @@ _RESTORE = obj(
     status=STR,
     files=INT,
     bytes=INT,
+    files_total=INT,
+    bytes_total=INT,
+    cancel_requested=BOOL,
     message=STR,
     started_at=INT,
     finished_at=NULL_INT,
 )
+_RESTORE_PATH = "/backups/restores/{restore_id:int}"
 
 
 def backups_of(connection: HTTPConnection) -> BackupService:
@@ -155,14 +171,25 @@ def key_json(key: BackupKey) -> dict[str, Any]:
     return {k: v for k, v in key.__dict__.items() if k != "user_id"}
 
 
-def repository_json(service: BackupService, repository: BackupRepository) -> dict[str, Any]:
+async def repository_json(service: BackupService, repository: BackupRepository) -> dict[str, Any]:
+    """A repository as the API shows it: hosted ones with the borg and Vorta settings to reach
+    them, ones on the user's own SSH server with their pinned host key and the line that lets
+    this server in there."""
+    if repository.url:
+        target = SshTarget.parse(repository.url)
+        line = await service.identities.suggested_line(repository.user_id, target.path)
+        settings = {"repository_url": repository.url, "authorized_keys": line}
+    else:
+        settings = service.client_settings(repository.user_id, repository.name)
     return {
         "id": repository.id,
         "name": repository.name,
         "encryption": repository.encryption,
         "passphrase_kept": bool(repository.passphrase),
         "created_at": repository.created_at,
-        "settings": service.client_settings(repository.user_id, repository.name),
+        "settings": settings,
+        "url": repository.url,
+        "host_key": fingerprint(repository.host_key) if repository.host_key else "",
     }
 
 
@@ -197,6 +224,17 @@ async def hosting(call: Call) -> dict[str, Any]:
     }
 
 
+async def identity(call: Call) -> dict[str, Any]:
+    """The public key this server uses for your own SSH servers (made on first ask)."""
+    identities = backups_of(call.request).identities
+    public = await identities.public_key(call.user.id)
+    return {
+        "public_key": public,
+        "fingerprint": fingerprint(public),
+        "authorized_keys": await identities.suggested_line(call.user.id, EXAMPLE_PATH),
+    }
+
+
 async def list_keys(call: Call) -> dict[str, Any]:
     found = await backups_of(call.request).store.user_keys(call.user.id)
     return {"keys": [key_json(k) for k in found]}
@@ -224,7 +262,7 @@ async def delete_key(call: Call) -> None:
 async def list_repositories(call: Call) -> dict[str, Any]:
     service = backups_of(call.request)
     found = await service.store.user_repositories(call.user.id)
-    return {"repositories": [repository_json(service, r) for r in found]}
+    return {"repositories": [await repository_json(service, r) for r in found]}
 
 
 async def create_repository(call: Call) -> dict[str, Any]:
@@ -237,8 +275,9 @@ async def create_repository(call: Call) -> dict[str, Any]:
         encryption=body.get("encryption", ENCRYPTIONS[0]),
         make=body.get("create", True),
         keep_passphrase=body.get("keep_passphrase", True),
+        url=body.get("url", "").strip(),
     )
-    return repository_json(service, added)
+    return await repository_json(service, added)
 
 
 async def keep_passphrase(call: Call) -> dict[str, Any]:
@@ -247,14 +286,14 @@ async def keep_passphrase(call: Call) -> dict[str, Any]:
     updated = await service.repositories.keep_passphrase(
         call.user.id, repository_id, call.json["passphrase"]
     )
-    return repository_json(service, updated)
+    return await repository_json(service, updated)
 
 
 async def forget_passphrase(call: Call) -> dict[str, Any]:
     service = backups_of(call.request)
     repository_id = path_id(call, "repository_id")
     updated = await service.repositories.forget_passphrase(call.user.id, repository_id)
-    return repository_json(service, updated)
+    return await repository_json(service, updated)
 
 
 async def forget_repository(call: Call) -> None:
@@ -268,7 +307,7 @@ async def forget_repository(call: Call) -> None:
 async def _opened(call: Call) -> BorgRepository:
     service = backups_of(call.request)
     repository = await service.repositories.get(call.user.id, path_id(call, "repository_id"))
-    return service.repositories.open(repository)
+    return await service.repositories.open(repository)
 
 
 async def list_archives(call: Call) -> dict[str, Any]:
@@ -316,12 +355,27 @@ async def restore_archive(call: Call) -> dict[str, Any]:
         connection_id=body["connection_id"],
         dest_path=body.get("dest_path", ""),
     )
-    return restore_json(await backups_of(call.request).start_restore(call.user.id, request))
+    return restore_json(await backups_of(call.request).restores.start(call.user.id, request))
 
 
 async def list_restores(call: Call) -> dict[str, Any]:
     found = await backups_of(call.request).store.user_restores(call.user.id, 50)
     return {"restores": [restore_json(r) for r in found]}
+
+
+async def get_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.get(call.user.id, path_id(call, "restore_id")))
+
+
+async def cancel_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.cancel(call.user.id, path_id(call, "restore_id")))
+
+
+async def restart_restore(call: Call) -> dict[str, Any]:
+    restores = backups_of(call.request).restores
+    return restore_json(await restores.restart(call.user.id, path_id(call, "restore_id")))
 
 
 # provider backup rules
@@ -343,6 +397,13 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
         hosting,
         "How to reach your hosted borg repositories over SSH",
         answer=_HOSTING,
+    ),
+    Operation(
+        "GET",
+        "/backups/identity",
+        identity,
+        "The SSH key the server uses for your own SSH servers, with an authorized_keys line",
+        answer=_IDENTITY,
     ),
     Operation(
         "GET",
@@ -378,10 +439,12 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/backups/repositories",
         create_repository,
-        "Make a hosted repository (or register one made over SSH: create false)",
+        "Make a hosted repository (or register one made over SSH: create false), or one on "
+        "your own SSH server (url)",
         body=obj(
             ("name",),
             name={"type": "string", "maxLength": 64},
+            url={"type": "string", "maxLength": 1000},
             passphrase=_PASSPHRASE,
             encryption={"type": "string", "enum": list(ENCRYPTIONS)},
             create=BOOL,
@@ -460,6 +523,29 @@ BACKUP_OPERATIONS: tuple[Operation, ...] = (
         list_restores,
         "Your restores into providers, newest first",
         answer=obj(("restores",), restores={"type": "array", "items": _RESTORE}),
+    ),
+    Operation(
+        "GET",
+        _RESTORE_PATH,
+        get_restore,
+        "One restore: files and bytes done of the total, its status and message",
+        answer=_RESTORE,
+    ),
+    Operation(
+        "POST",
+        _RESTORE_PATH + "/cancel",
+        cancel_restore,
+        "Stop a running restore (files written so far stay, whole files only)",
+        answer=_RESTORE,
+        status=202,
+    ),
+    Operation(
+        "POST",
+        _RESTORE_PATH + "/restart",
+        restart_restore,
+        "Start an interrupted, failed or cancelled restore again, as a new restore",
+        answer=_RESTORE,
+        status=202,
     ),
     Operation(
         "GET",

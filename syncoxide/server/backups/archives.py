@@ -10,14 +10,16 @@ as provider writes: nothing is staged on the server's disk, memory stays at a fe
 from __future__ import annotations
 
 import posixpath
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
 from syncoxide.archive.zip_stream import ZipStream
+from syncoxide.backup.borg_log import BorgEvent, PercentProgress
 from syncoxide.backup.listing import ArchiveEntry, children
 from syncoxide.backup.tar_reader import TarData, TarEvent, TarMember, TarMemberEnd, TarReader
 from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.native.backup.process import EventSink
 from syncoxide.native.backup.repository import BorgRepository
 from syncoxide.providers.contract import Provider
 
@@ -55,10 +57,10 @@ async def one_file(borg: BorgRepository, archive: str, path: str) -> ArchiveEntr
 
 
 async def tar_events(
-    borg: BorgRepository, archive: str, path: str
+    borg: BorgRepository, archive: str, path: str, *, on_event: EventSink | None = None
 ) -> AsyncGenerator[TarEvent, None]:
     reader = TarReader()
-    async for chunk in borg.tar_bytes(archive, [path] if path else []):
+    async for chunk in borg.tar_bytes(archive, [path] if path else [], on_event=on_event):
         for event in reader.feed(chunk):
             yield event
     reader.close()
@@ -86,8 +88,35 @@ async def zip_bytes(borg: BorgRepository, archive: str, path: str) -> AsyncItera
 
 @dataclass
 class RestoreTally:
+    """How far a restore is. Totals come from the archive's listing before anything moves,
+    the byte total confirmed by borg's own ``--progress`` (``progress_percent``, msgid
+    ``extract``, whose total borg measures before it streams). Done counts what the provider
+    was handed: bytes as they flow into its writes (so one big file shows progress too; borg's
+    ``current`` runs ahead of them by what the pipes hold), files once their write finished."""
+
     files: int = 0
     bytes: int = 0
+    files_total: int = 0
+    bytes_total: int = 0
+    counted: bool = False  # the totals are known
+
+    def count(self, entries: Sequence[ArchiveEntry]) -> None:
+        files = [e for e in entries if e.kind == "file"]
+        self.files_total, self.bytes_total = len(files), sum(e.size for e in files)
+        self.counted = True
+
+    def borg_said(self, event: BorgEvent) -> None:
+        if isinstance(event, PercentProgress) and event.operation == "extract" and event.total:
+            self.bytes_total = event.total
+
+
+async def count_restore(borg: BorgRepository, archive: str, path: str, tally: RestoreTally) -> None:
+    """Fill in the totals of a restore about to start (``borg list --json-lines``), or raise
+    ``NotFoundError`` if ``path`` is not in the archive, rather than "0 files restored"."""
+    entries = await entries_under(borg, archive, path)
+    if path and not entries:
+        raise NotFoundError(f"There is no {path} in archive {archive}.")
+    tally.count(entries)
 
 
 async def restore_into(
@@ -97,15 +126,15 @@ async def restore_into(
     *,
     provider: Provider,
     tally: RestoreTally,
-    on_file: Callable[[RestoreTally], None] | None = None,
 ) -> None:
     """Write the files of ``path`` into ``provider`` (its root is the destination folder),
     under their names relative to ``path``'s parent, as ``borg extract`` would lay them out.
 
     Each file is one ``provider.write`` fed straight from borg's stream; a provider write is
-    atomic, so a stopped restore leaves whole files only."""
+    atomic, so a stopped restore leaves whole files only. ``tally`` moves as it goes."""
     base = posixpath.dirname(path)
-    async with aclosing(tar_events(borg, archive, path)) as events:
+    streamed = tar_events(borg, archive, path, on_event=tally.borg_said)
+    async with aclosing(streamed) as events:
         async for event in events:
             if not isinstance(event, TarMember):
                 continue
@@ -114,17 +143,17 @@ async def restore_into(
                 await provider.mkdir(name)
             elif event.kind == "file":
                 mtime_ns = int(event.mtime * 1_000_000_000)
-                await provider.write(name, _member_bytes(events), mtime_ns=mtime_ns)
+                await provider.write(name, _member_bytes(events, tally), mtime_ns=mtime_ns)
                 tally.files += 1
-                tally.bytes += event.size
-                if on_file is not None:
-                    on_file(tally)
 
 
-async def _member_bytes(events: AsyncIterator[TarEvent]) -> AsyncIterator[bytes]:
+async def _member_bytes(
+    events: AsyncIterator[TarEvent], tally: RestoreTally
+) -> AsyncIterator[bytes]:
     """The current member's data, up to its end; the shared event stream moves on with it."""
     async for event in events:
         if isinstance(event, TarData):
+            tally.bytes += len(event.data)
             yield event.data
         elif isinstance(event, TarMemberEnd):
             return

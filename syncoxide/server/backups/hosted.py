@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncoxide.errors import UsageError
+from syncoxide.native.atomic_file import replace_file
 
 _KEY_TYPES = (
     "ssh-ed25519",
@@ -110,10 +111,7 @@ class HostedRepositories:
             self.prepare_area(key.user_id)
         text = "".join(self.authorized_keys_line(k) + "\n" for k in keys)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".new")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.chmod(0o600)
-        temporary.replace(path)
+        replace_file(path, text.encode())
 
     def client_settings(
         self, *, user_id: int, repository: str, host: str, port: int, login: str

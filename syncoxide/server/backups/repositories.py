@@ -4,6 +4,12 @@ Repositories live in the user's area (``ROOT/user-ID/NAME``), the same folder th
 keys reach with ``borg serve --restrict-to-path``, so one repository serves both the user's
 own machines (over SSH) and the server (provider backups, browsing and restores in the app).
 
+A repository can also live on the user's own SSH server (``url``: ``ssh://user@host:port/
+path``): the server reaches it with the SSH key it made for the user (:mod:`.identities`),
+trusting only the host key it saw when the repository was added (pinned on first use; a
+changed one is refused with :class:`~syncoxide.errors.HostKeyChangedError`). The host must
+pass the same address guard as the users' provider connections.
+
 The passphrase: hosted repositories are encrypted (repokey) with the user's passphrase. The
 server keeps it only if asked (``keep_passphrase``), sealed with AES-256-GCM under the same
 key as connection secrets; it must, to run provider backups with no client on and to browse
@@ -21,8 +27,11 @@ from pathlib import Path
 from syncoxide.errors import AlreadyExistsError, NotFoundError, SyncoxideError, UsageError
 from syncoxide.native.backup.process import BorgSettings
 from syncoxide.native.backup.repository import DEFAULT_ENCRYPTION, ENCRYPTIONS, BorgRepository
+from syncoxide.native.backup.ssh_access import SshTarget, borg_rsh, fetch_host_key, probe
 from syncoxide.native.crypto.sealing import SecretSealer
+from syncoxide.native.net.address_guard import AddressGuard
 from syncoxide.server.backups.hosted import HostedRepositories, check_repository_name
+from syncoxide.server.backups.identities import BackupIdentities
 from syncoxide.server.backups.store import BackupRepository, BackupStore
 
 MIN_PASSPHRASE = 8
@@ -45,12 +54,16 @@ class BackupRepositories:
         sealer: SecretSealer,
         borg_base: Path,
         clock: Callable[[], int],
+        identities: BackupIdentities,
+        guard: AddressGuard,
     ) -> None:
         self.store = store
         self.hosted = hosted
         self.sealer = sealer
         self.borg_base = borg_base
         self.clock = clock
+        self.identities = identities
+        self.guard = guard
 
     def path(self, repository: BackupRepository) -> Path:
         return self.hosted.area(repository.user_id) / repository.name
@@ -61,12 +74,27 @@ class BackupRepositories:
             raise NotFoundError(f"You have no backup repository {repository_id}.")
         return found
 
-    def _borg(self, user_id: int, name: str, passphrase: str) -> BorgRepository:
-        area = self.hosted.area(user_id)
-        settings = BorgSettings(passphrase=passphrase, base_dir=self.borg_base)
-        return BorgRepository(str(area / name), settings)
+    async def _borg(self, repository: BackupRepository, passphrase: str) -> BorgRepository:
+        if not repository.url:
+            area = self.hosted.area(repository.user_id)
+            settings = BorgSettings(passphrase=passphrase, base_dir=self.borg_base)
+            return BorgRepository(str(area / repository.name), settings)
+        target = SshTarget.parse(repository.url)
+        key_file, known_hosts = await self.identities.ssh_files(repository)
 
-    def open(self, repository: BackupRepository) -> BorgRepository:
+        async def diagnose() -> None:
+            await probe(target, await self.identities.identity(repository.user_id),
+                        repository.host_key)  # fmt: skip
+
+        settings = BorgSettings(
+            passphrase=passphrase,
+            base_dir=self.borg_base,
+            rsh=borg_rsh(key_file, known_hosts),
+            diagnose=diagnose,
+        )
+        return BorgRepository(target.url, settings)
+
+    async def open(self, repository: BackupRepository) -> BorgRepository:
         """The repository, ready for borg; ``PassphraseNotKeptError`` if the server cannot."""
         if not repository.passphrase:
             raise PassphraseNotKeptError(
@@ -80,7 +108,7 @@ class BackupRepositories:
             f"passphrase of backup repository {repository.name}",
             "Give the repository's passphrase again under Backups.",
         )
-        return self._borg(repository.user_id, repository.name, passphrase)
+        return await self._borg(repository, passphrase)
 
     async def create(
         self,
@@ -91,8 +119,12 @@ class BackupRepositories:
         encryption: str = DEFAULT_ENCRYPTION,
         make: bool = True,
         keep_passphrase: bool = True,
+        url: str = "",
     ) -> BackupRepository:
-        """Make the repository (``make``) or register one made over SSH; checked either way."""
+        """Make the repository (``make``) or register one made over SSH; checked either way.
+
+        With ``url`` it is on the user's own SSH server: its host key is pinned now, and the
+        server's key for the user must already be let in there."""
         check_repository_name(name)
         if encryption not in ENCRYPTIONS:
             raise UsageError(f"'{encryption}' is not one of {', '.join(ENCRYPTIONS)}.")
@@ -100,7 +132,10 @@ class BackupRepositories:
             raise AlreadyExistsError(f"You have a backup repository named {name} already.")
         if len(passphrase) < MIN_PASSPHRASE and (make or keep_passphrase):
             raise UsageError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
-        borg = self._borg(user_id, name, passphrase)
+        record = BackupRepository(0, user_id, name, encryption, "", self.clock())
+        if url:
+            record = await self._pinned(record, url, keep_passphrase)
+        borg = await self._borg(record, passphrase)
         if make:
             await self._make(borg, encryption)
         elif keep_passphrase:
@@ -108,10 +143,27 @@ class BackupRepositories:
         elif not (self.hosted.area(user_id) / name / "config").is_file():
             raise NotFoundError(f"There is no repository {name} in your hosted area yet.")
         sealed = self.sealer.seal(_context(user_id, name), passphrase) if keep_passphrase else ""
-        record = BackupRepository(0, user_id, name, encryption, sealed, self.clock())
-        return await self.store.add_repository(record)
+        return await self.store.add_repository(replace(record, passphrase=sealed))
+
+    async def _pinned(
+        self, record: BackupRepository, url: str, keep_passphrase: bool
+    ) -> BackupRepository:
+        """``record`` on the SSH server at ``url``, its host key pinned, our key let in."""
+        target = SshTarget.parse(url)
+        if not keep_passphrase:
+            raise UsageError(
+                "The server opens a repository on your own SSH server only with its passphrase.",
+                hint="Keep the passphrase, or use that repository from your machines alone.",
+            )
+        await self.guard.addresses(target.host, target.port)  # not a way into our network
+        host_key = await fetch_host_key(target)
+        await probe(target, await self.identities.identity(record.user_id), host_key)
+        return replace(record, url=target.url, host_key=host_key)
 
     async def _make(self, borg: BorgRepository, encryption: str) -> None:
+        if borg.location.remote:
+            await borg.init(encryption)  # borg refuses an existing repository itself
+            return
         folder = Path(borg.location.text)
         if folder.exists():
             raise AlreadyExistsError(
@@ -132,7 +184,7 @@ class BackupRepositories:
     ) -> BackupRepository:
         """Keep (or replace) the sealed passphrase, once it is shown to open the repository."""
         repository = await self.get(user_id, repository_id)
-        await self._borg(user_id, repository.name, passphrase).summary()
+        await (await self._borg(repository, passphrase)).summary()
         sealed = self.sealer.seal(_context(user_id, repository.name), passphrase)
         updated = replace(repository, passphrase=sealed)
         await self.store.save_repository(updated)

@@ -115,7 +115,7 @@ class BackupRunner:
 
     async def _backup(self, rule: BackupRule, run: BackupRun) -> BackupRun:
         repository = await self.repositories.get(rule.user_id, rule.repository_id)
-        borg = self.repositories.open(repository)
+        borg = await self.repositories.open(repository)
         connection = await self.store_connection(rule)
         provider = self.connections.provider(connection, rule.source_path)
         give_local_state((provider,), self.state_folder(rule))

@@ -11,37 +11,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from syncoxide.backup.names import check_archive_name, check_prefix, default_prefix
+from syncoxide.backup.names import check_prefix, default_prefix
 from syncoxide.backup.schedule import Schedule
-from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
-from syncoxide.native.backup.repository import BorgRepository
-from syncoxide.server.backups.archives import RestoreTally, clean_archive_path, restore_into
+from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.server.backups.hosted import HostedRepositories
+from syncoxide.server.backups.identities import BackupIdentities
 from syncoxide.server.backups.keys import BackupKeys
+from syncoxide.server.backups.restores import BackupRestores
 from syncoxide.server.backups.runner import BackupAlreadyRunning, next_run_at, retention_policy
 from syncoxide.server.backups.scheduler import BackupScheduler
-from syncoxide.server.backups.store import BackupRestore, BackupRule, BackupRun
+from syncoxide.server.backups.store import BackupRule, BackupRun
 from syncoxide.server.config import BackupHosting
 from syncoxide.server.rules.connections import close_provider
 from syncoxide.server.rules.service import clean_path
 from syncoxide.server.rules.store import Connection
-from syncoxide.units import counted
 
 log = logging.getLogger("syncoxide.server.backups")
 RETENTION_KEYS = ("hourly", "daily", "weekly", "monthly", "yearly")
 RUNS_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class RestoreRequest:
-    repository_id: int
-    archive: str
-    path: str  # inside the archive, "" for all of it
-    connection_id: int
-    dest_path: str
 
 
 class BackupService:
@@ -62,6 +52,18 @@ class BackupService:
         self.notifier = runner.notifier
         self.hosting: BackupHosting = keys.hosting
         self.clock = runner.clock
+        self.restores = BackupRestores(
+            store=self.store,
+            repositories=self.repositories,
+            connections=self.connections,
+            notifier=self.notifier,
+            clock=self.clock,
+            scheduler=scheduler,
+        )
+
+    @property
+    def identities(self) -> BackupIdentities:
+        return self.repositories.identities
 
     @property
     def hosted(self) -> HostedRepositories:
@@ -163,75 +165,7 @@ class BackupService:
             raise UsageError(f"Unknown retention {sorted(unknown)}; use {RETENTION_KEYS}.")
         retention_policy(rule.retention)  # negative counts are refused
         repository = await self.repositories.get(rule.user_id, rule.repository_id)
-        self.repositories.open(repository)  # the server must keep its passphrase to run
+        await self.repositories.open(repository)  # the server must keep its passphrase to run
         connection = await self.connection(rule.user_id, rule.connection_id)
         # Building the provider checks the path against its type (Drive takes no path).
         await close_provider(self.connections.provider(connection, rule.source_path))
-
-    # restores into a provider
-
-    async def start_restore(self, user_id: int, request: RestoreRequest) -> BackupRestore:
-        repository = await self.repositories.get(user_id, request.repository_id)
-        borg = self.repositories.open(repository)
-        connection = await self.connection(user_id, request.connection_id)
-        path = clean_archive_path(request.path)
-        dest_path = clean_path(request.dest_path)
-        restore = await self.store.add_restore(
-            BackupRestore(
-                id=0,
-                user_id=user_id,
-                repository_id=repository.id,
-                archive=check_archive_name(request.archive),
-                path=path,
-                connection_id=connection.id,
-                dest_path=dest_path,
-                status="running",
-                files=0,
-                bytes=0,
-                message="",
-                started_at=self.clock(),
-                finished_at=None,
-            )
-        )
-        work = self._restore(restore, borg, connection)
-        self.scheduler.background(work, job=f"restore:{restore.id}")
-        return restore
-
-    async def _restore(
-        self, restore: BackupRestore, borg: BorgRepository, connection: Connection
-    ) -> None:
-        tally = RestoreTally()
-        try:
-            if restore.dest_path:
-                root = self.connections.provider(connection, "")
-                try:
-                    await root.mkdir(restore.dest_path)
-                finally:
-                    await close_provider(root)
-            provider = self.connections.provider(connection, restore.dest_path)
-            try:
-                await restore_into(
-                    borg, restore.archive, restore.path, provider=provider, tally=tally
-                )
-            finally:
-                await close_provider(provider)
-            status, message = (
-                "ok",
-                f"{counted(tally.files, 'file')} restored into {connection.name}.",
-            )
-        except SyncoxideError as error:
-            status, message = "failed", f"{error} ({counted(tally.files, 'file')} restored first.)"
-        except Exception as error:  # a bug: recorded, and the server keeps going
-            log.exception("restore %d failed unexpectedly", restore.id)
-            status, message = "failed", f"Internal error ({type(error).__name__})."
-        finished = replace(
-            restore,
-            status=status,
-            files=tally.files,
-            bytes=tally.bytes,
-            message=message,
-            finished_at=self.clock(),
-        )
-        await self.store.save_restore(finished)
-        payload = {"restore_id": restore.id, "status": status, "message": message}
-        await self.notifier.emit(restore.user_id, "backup.restore.finished", payload, self.clock())

@@ -39,6 +39,11 @@ class BackupRepository:
     #: Sealed with the server's connection key; "" when the server does not keep it.
     passphrase: str = field(repr=False)
     created_at: int
+    #: ``ssh://user@host:port/path`` of a repository on the user's own server; "" when it
+    #: is in the hosted area.
+    url: str = ""
+    #: That server's host key (``TYPE BASE64``), pinned when the repository was added.
+    host_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,25 @@ class BackupRestore:
     path: str  # inside the archive; "" for all of it
     connection_id: int
     dest_path: str
-    status: str  # running, ok, failed, interrupted
-    files: int
-    bytes: int
+    status: str  # running, ok, failed, cancelled, interrupted
+    files: int  # files written so far
+    bytes: int  # bytes so far (borg's own progress count while it streams)
     message: str
     started_at: int
     finished_at: int | None
+    files_total: int = 0  # from the archive's listing, before anything is written
+    bytes_total: int = 0
+    cancel_requested: bool = False  # set by any instance, read by the one restoring
+
+
+@dataclass(frozen=True)
+class BackupIdentity:
+    """The SSH key pair the server made for a user, to reach the user's own SSH servers."""
+
+    user_id: int
+    public_key: str  # TYPE BASE64
+    private_key: str = field(repr=False)  # sealed with the connections' key
+    created_at: int
 
 
 class KeyInUseError(Exception):
@@ -101,6 +119,10 @@ class KeyInUseError(Exception):
 
 
 _CUT = "The server stopped during this run; nothing of it was kept."
+_RESTORE_CUT = (
+    "The server stopped during this restore; the files written before it are in place "
+    "(whole files only). Start it again to finish."
+)
 
 
 class BackupStore:
@@ -118,7 +140,9 @@ class BackupStore:
             bool_fields=frozenset({"enabled"}),
         )
         self.runs = RecordTable(db, "backup_runs", BackupRun)
-        self.restores = RecordTable(db, "backup_restores", BackupRestore)
+        self.restores = RecordTable(
+            db, "backup_restores", BackupRestore, bool_fields=frozenset({"cancel_requested"})
+        )
 
     @classmethod
     def open(cls, path: Path) -> BackupStore:
@@ -160,6 +184,26 @@ class BackupStore:
 
     async def delete_repository(self, user_id: int, repository_id: int) -> bool:
         return self.repositories.delete("user_id = ? AND id = ?", user_id, repository_id) == 1
+
+    # the SSH identity the server uses for a user's own servers
+
+    async def identity(self, user_id: int) -> BackupIdentity | None:
+        row = self._db.execute(
+            "SELECT public_key, private_key, created_at FROM backup_identities WHERE user_id = ?",
+            (user_id,),
+        ).one()
+        return BackupIdentity(user_id, row[0], row[1], int(row[2])) if row else None
+
+    async def add_identity(self, identity: BackupIdentity) -> BackupIdentity:
+        """Store it unless the user has one already (two first requests at once); the one kept."""
+        self._db.execute(
+            "INSERT INTO backup_identities (user_id, public_key, private_key, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (identity.user_id, identity.public_key, identity.private_key, identity.created_at),
+        )
+        kept = await self.identity(identity.user_id)
+        assert kept is not None
+        return kept
 
     # rules and their runs
 
@@ -203,11 +247,11 @@ class BackupStore:
 
         A backup interrupted this way committed nothing (borg keeps only finished archives,
         plus a checkpoint it may have written); the rule's next run starts afresh."""
-        for table in ("backup_runs", "backup_restores"):
+        for table, message in (("backup_runs", _CUT), ("backup_restores", _RESTORE_CUT)):
             self._db.execute(
                 f"UPDATE {table} SET status = 'interrupted', finished_at = ?, message = ?"  # noqa: S608
                 " WHERE status = 'running'",
-                (now, _CUT),
+                (now, message),
             )
         return self._db.execute(
             "UPDATE backup_rules SET status = 'idle' WHERE status = 'running'"
@@ -239,7 +283,7 @@ class BackupStore:
         self._db.execute(
             "UPDATE backup_restores SET status = 'interrupted', finished_at = ?, message = ?"
             " WHERE status = 'running' AND id = ?",
-            (now, _CUT, restore_id),
+            (now, _RESTORE_CUT, restore_id),
         )
 
     # restores
@@ -255,3 +299,28 @@ class BackupStore:
 
     async def user_restores(self, user_id: int, limit: int) -> Sequence[BackupRestore]:
         return self.restores.select("user_id = ? ORDER BY id DESC LIMIT ?", user_id, limit)
+
+    async def save_restore_progress(self, restore: BackupRestore) -> bool:
+        """Write how far a running restore is; False once a cancel was asked for it.
+
+        Only the counts are written, so a cancel set meanwhile by another instance stays."""
+        self._db.execute(
+            "UPDATE backup_restores SET files = ?, bytes = ?, files_total = ?, bytes_total = ?"
+            " WHERE id = ? AND status = 'running'",
+            (restore.files, restore.bytes, restore.files_total, restore.bytes_total, restore.id),
+        )
+        row = self._db.execute(
+            "SELECT cancel_requested FROM backup_restores WHERE id = ?", (restore.id,)
+        ).one()
+        return not (row and row[0])
+
+    async def request_cancel(self, user_id: int, restore_id: int) -> bool:
+        """Ask a running restore to stop, wherever it runs; False if it is not running."""
+        return (
+            self._db.execute(
+                "UPDATE backup_restores SET cancel_requested = TRUE"
+                " WHERE user_id = ? AND id = ? AND status = 'running'",
+                (user_id, restore_id),
+            ).rowcount
+            == 1
+        )

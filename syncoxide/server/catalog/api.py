@@ -14,9 +14,11 @@ from starlette.requests import HTTPConnection
 
 from syncoxide.catalog.duplicates import is_duplicate_guess
 from syncoxide.catalog.model import CatalogEntry, parse_location
+from syncoxide.server.accountshares.service import AccountShareService
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.api.spec import BOOL, INT, STR, Call, Operation, obj
+from syncoxide.server.api.spec import BOOL, INT, NULL_INT, STR, Call, Operation, obj
 from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.shared_places import marked, shared_places
 from syncoxide.server.files.history import HistoryItem
 from syncoxide.server.files.recovery import FileRecovery
 
@@ -113,13 +115,23 @@ def _entries(entries: Any) -> dict[str, Any]:
     return {"entries": [entry_json(e) for e in entries]}
 
 
+def _shares(connection: HTTPConnection) -> AccountShareService:
+    found: AccountShareService = connection.app.state.account_shares
+    return found
+
+
+async def _marked(call: Call, entries: list[CatalogEntry]) -> dict[str, Any]:
+    """Entries with those other accounts share with the caller marked with the owner's name."""
+    return _entries(marked(entries, await shared_places(_shares(call.request), call.user)))
+
+
 async def list_place(call: Call) -> dict[str, Any]:
     place = parse_location(call.request.query_params.get("location", "home:"))
     after = call.request.query_params.get("after", "")
     found = await _catalog(call.request).children(
         call.user.id, place.source, place.path, after=after, limit=_limit(call, MAX_PAGE)
     )
-    return _entries(found)
+    return await _marked(call, list(found))
 
 
 async def one_entry(call: Call) -> dict[str, Any]:
@@ -130,7 +142,8 @@ async def one_entry(call: Call) -> dict[str, Any]:
 
 async def search(call: Call) -> dict[str, Any]:
     text = call.request.query_params.get("q", "")
-    return _entries(await _catalog(call.request).search(call.user.id, text, _limit(call)))
+    found = await _catalog(call.request).search(call.user.id, text, _limit(call))
+    return await _marked(call, list(found))
 
 
 async def recent(call: Call) -> dict[str, Any]:
@@ -140,6 +153,23 @@ async def recent(call: Call) -> dict[str, Any]:
 
 async def starred(call: Call) -> dict[str, Any]:
     return _entries(await _catalog(call.request).starred(call.user.id, _limit(call)))
+
+
+async def shared_with_me(call: Call) -> dict[str, Any]:
+    """Each account share the caller accepted: from whom, where its copy is, what it holds."""
+    catalog, limit = _catalog(call.request), _limit(call)
+    answer = []
+    for place in await shared_places(_shares(call.request), call.user):
+        found = await catalog.children(call.user.id, place.place.source, place.place.path,
+                                       after="", limit=limit)  # fmt: skip
+        share = place.received.share
+        answer.append({
+            "id": share.id, "name": share.name, "owner": place.owner, "access": share.access,
+            "location": place.received.location, "sync_status": share.sync_status,
+            "last_sync_at": share.last_sync_at,
+            "entries": [entry_json(e) for e in marked(found, [place])],
+        })  # fmt: skip
+    return {"shares": answer}
 
 
 async def set_star(call: Call) -> dict[str, Any]:
@@ -228,6 +258,23 @@ async def keep_forever(call: Call) -> None:
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_SHARED_WITH_ME = obj(
+    ("shares",),
+    shares={
+        "type": "array",
+        "items": obj(
+            ("id", "name", "owner", "access", "location", "entries"),
+            id=INT,
+            name=STR,
+            owner=STR,
+            access=STR,
+            location=STR,
+            sync_status=STR,
+            last_sync_at=NULL_INT,
+            entries={"type": "array", "items": _ENTRY},
+        ),
+    },
+)
 _RESTORED = obj(("path", "kind"), path=STR, kind=STR)
 CATALOG_OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -263,6 +310,15 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET", BASE + "/starred", starred, "Your starred files", answer=_ENTRIES, query=(_LIMIT,)
+    ),
+    Operation(
+        "GET",
+        BASE + "/shared-with-me",
+        shared_with_me,
+        "Folders other accounts share with you (accepted): the owner, where your copy is, and"
+        " what its top holds",
+        answer=_SHARED_WITH_ME,
+        query=(_LIMIT,),
     ),
     Operation(
         "PUT",

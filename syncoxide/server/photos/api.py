@@ -11,7 +11,7 @@ from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE, groups_of, ne
 from syncoxide.photos.timeline import Photo, albums_by_folder, exact_duplicates, timeline
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import INT, STR, Call, Operation, obj
-from syncoxide.server.photos.service import PhotoService
+from syncoxide.server.photos.service import HOME, PhotoService
 
 _PHOTO = obj(
     ("source", "path", "taken", "taken_from", "width", "height", "size"),
@@ -20,6 +20,7 @@ _PHOTO = obj(
 )  # fmt: skip
 _PHOTOS = {"type": "array", "items": _PHOTO}
 _PATH_QUERY = ("path", {"type": "string", "minLength": 1, "maxLength": 4096})
+_SOURCE_QUERY = ("source", {"type": "string", "minLength": 1, "maxLength": 63})
 
 
 def photos_of(connection: HTTPConnection) -> PhotoService:
@@ -51,14 +52,16 @@ async def list_photos(call: Call) -> dict[str, Any]:
         "pending": index.pending,
         "unreadable": index.unreadable,
         "not_supported": index.not_supported,
+        "errors": index.errors,
     }
 
 
 async def photo_thumbnail(call: Call) -> Response:
     path = call.request.query_params.get("path", "")
+    source = call.request.query_params.get("source") or HOME
     if not path:
         raise ApiError(400, "bad_query", "Name the photo with ?path=.")
-    body = await photos_of(call.request).thumbnail(call.user.id, path)
+    body = await photos_of(call.request).thumbnail(call.user.id, path, source)
     headers = {"Cache-Control": "private, max-age=3600"}
     return StreamingResponse(body, media_type="image/jpeg", headers=headers)
 
@@ -85,22 +88,25 @@ async def keep_best(call: Call) -> dict[str, Any]:
 
 PHOTO_OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/photos", list_photos,
-              "Photos of the server storage by capture date (EXIF, else file time), and folders",
-              answer=obj(("days", "folders", "pending", "unreadable", "not_supported"),
+              "Photos of the server storage and of the connections (as the catalog indexes"
+              " them) by capture date (EXIF, else file time), and folders",
+              answer=obj(("days", "folders", "pending", "unreadable", "not_supported", "errors"),
                          days={"type": "array", "items": obj(("date", "photos"), date=STR,
                                                              photos=_PHOTOS)},
                          folders={"type": "object", "additionalProperties": INT},
                          pending=INT, unreadable={"type": "array", "items": STR},
-                         not_supported={"type": "array", "items": STR})),
+                         not_supported={"type": "array", "items": STR},
+                         errors={"type": "array", "items": STR})),
     Operation("GET", "/photos/thumbnail", photo_thumbnail,
-              "A photo's thumbnail (JPEG, made once and cached)", query=(_PATH_QUERY,)),
+              "A photo's thumbnail (JPEG, made once and cached); source: a connection's name"
+              " (default home, the server storage)", query=(_PATH_QUERY, _SOURCE_QUERY)),
     Operation("GET", "/photos/duplicates", photo_duplicates,
               "Exact duplicates (same bytes) and near duplicates (perceptual hash)",
               answer=obj(("exact", "near"), exact={"type": "array", "items": _PHOTOS},
                          near={"type": "array", "items": _PHOTOS}),
               query=(("max_distance", {"type": "integer", "minimum": 0, "maximum": 20}),)),
     Operation("POST", "/photos/keep-best", keep_best,
-              "Keep one photo of a group; move the others to the trash",
+              "Keep one photo of a group; move the others to the trash (server storage only)",
               body=obj(("keep", "others"), keep={"type": "string", "maxLength": 4096},
                        others={"type": "array", "maxItems": 1000,
                                "items": {"type": "string", "maxLength": 4096}}),

@@ -1,8 +1,10 @@
-"""Photos of a user's server storage: facts read once per content and cached, thumbnails in
-the blob store, the timeline, folders, exact and near duplicates, and "keep best".
+"""Photos of a user's server storage and connections: facts read once per content and
+cached, thumbnails in the blob store, the timeline, folders, exact and near duplicates, and
+"keep best" (server storage only: it goes through the trash, which providers lack here).
 
 Facts are read lazily: a request reads at most ``batch`` photos it has not seen (the answer
-says how many are still ``pending``, and the next request goes on), two at a time in threads.
+says how many are still ``pending``, and the next request goes on), two at a time in threads;
+the server storage first, then the connections (``provider_photos.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from syncoxide.automation.actions import IMAGE_SUFFIXES, suffix_of
 from syncoxide.errors import ActionError, SyncoxideError
 from syncoxide.native.photos.facts import read_facts
 from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FILE, StoredEntry
+from syncoxide.server.photos.provider_photos import ProviderPhotos, SourcePhotos
 from syncoxide.server.storage.database import Database
 
 PAGE = 1000
@@ -34,16 +38,43 @@ class PhotoIndex:
     pending: int
     unreadable: list[str]
     not_supported: list[str]
+    errors: list[str]
 
 
 class PhotoService:
-    def __init__(self, db: Database, files: FileService, batch: int = 200) -> None:
+    def __init__(
+        self,
+        db: Database,
+        files: FileService,
+        batch: int = 200,
+        providers: ProviderPhotos | None = None,
+    ) -> None:
         self._db = db
         self.files = files
         self.batch = batch
+        self.providers = providers
         self._reading = asyncio.Semaphore(2)
 
     async def index(self, user_id: int) -> PhotoIndex:
+        """The server storage's photos and then the connections' (``source`` tells them
+        apart); ``batch`` new ones at most are read per call, over both."""
+        home, read = await self._home_index(user_id)
+        if self.providers is None:
+            return home
+        budget = max(self.batch - read, 0)
+        more = await self.providers.index(user_id, budget)
+        return _joined(home, more)
+
+    async def thumbnail(self, user_id: int, path: str, source: str = HOME) -> AsyncIterator[bytes]:
+        """The cached thumbnail's bytes, made now if this content has none yet."""
+        if source == HOME:
+            return await self._home_thumbnail(user_id, path)
+        if self.providers is None:
+            raise ActionError(f"{source}:{path}: this server shows no photos of connections.")
+        return await self.providers.thumbnail(user_id, source, path)
+
+    async def _home_index(self, user_id: int) -> tuple[PhotoIndex, int]:
+        """The storage's photos, and how many of them were read now."""
         every = self._subtree(user_id)
         entries = [e for e in every if suffix_of(e.path) in IMAGE_SUFFIXES]
         not_supported = [e.path for e in every if suffix_of(e.path) in NOT_SUPPORTED]
@@ -61,10 +92,10 @@ class PhotoService:
                 continue
             photos.append(_photo(entry, row))
         pending = max(len(fresh) - self.batch, 0)
-        return PhotoIndex(photos, pending, unreadable, not_supported)
+        read = min(len(fresh), self.batch)
+        return PhotoIndex(photos, pending, unreadable, not_supported, []), read
 
-    async def thumbnail(self, user_id: int, path: str) -> AsyncIterator[bytes]:
-        """The cached thumbnail's bytes, made now if this content has none yet."""
+    async def _home_thumbnail(self, user_id: int, path: str) -> AsyncIterator[bytes]:
         entry = self.files.file(user_id, path)
         key = self._thumbnail_key(user_id, entry)
         if key is None:
@@ -120,10 +151,10 @@ class PhotoService:
                     self._remember(user_id, entry, error=str(error))
                     return
             key = f"photos/u{user_id}/{entry.sha256}"
-            await self.files.blobs.put(key, _once(facts.thumbnail))
+            await self.files.blobs.put(key, chunks_of(facts.thumbnail))
             taken, source = facts.taken, EXIF
             if not taken:
-                taken, source = _file_time(entry.mtime_ns), FILE_TIME
+                taken, source = file_time(entry.mtime_ns), FILE_TIME
             values = (taken, source, facts.width, facts.height, facts.phash, key)
             self._remember(user_id, entry, values=values)
 
@@ -146,16 +177,22 @@ class PhotoService:
         )
 
 
+def _joined(home: PhotoIndex, more: SourcePhotos) -> PhotoIndex:
+    return PhotoIndex(
+        home.photos + more.photos,
+        home.pending + more.pending,
+        home.unreadable + more.unreadable,
+        home.not_supported + more.not_supported,
+        more.errors,
+    )
+
+
 def _photo(entry: StoredEntry, row: tuple[str, ...]) -> Photo:
     _, _, taken, taken_from, width, height, phash = row
     return Photo(HOME, entry.path, taken, taken_from, int(width), int(height), entry.size,
                  entry.sha256, phash)  # fmt: skip
 
 
-def _file_time(mtime_ns: int) -> str:
+def file_time(mtime_ns: int) -> str:
     moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="seconds")
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.native.atomic_file import fsync_folder
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
@@ -69,7 +70,7 @@ class LocalBlobStore:
             size = await self.put(key, _file_chunks(path))
             path.unlink()
             return size
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
         return size
 
     async def read(
@@ -116,12 +117,3 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
     with path.open("rb") as source:
         while chunk := source.read(1 << 20):
             yield chunk
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable: the folder's entry is what a crash would otherwise lose."""
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server.storage.port import (
     BlobStore,
     DuplicateError,
@@ -112,23 +113,18 @@ async def events_are_ordered_per_user(store: MetadataStore) -> None:
     assert [e.kind for e in await store.events_after(gus.id, 0, 10)] == ["b"]
 
 
-async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
 async def _read_all(blobs: BlobStore, key: str) -> bytes:
     return b"".join([chunk async for chunk in blobs.read(key)])
 
 
 async def blobs_round_trip_and_replace(blobs: BlobStore) -> None:
-    assert await blobs.put("u1/a.bin", _chunks(b"hello ", b"world")) == 11
+    assert await blobs.put("u1/a.bin", chunks_of(b"hello ", b"world")) == 11
     assert await _read_all(blobs, "u1/a.bin") == b"hello world"
     assert await blobs.size("u1/a.bin") == 11
-    await blobs.put("u1/a.bin", _chunks(b"new"))
+    await blobs.put("u1/a.bin", chunks_of(b"new"))
     assert await _read_all(blobs, "u1/a.bin") == b"new"
     big = bytes(range(256)) * 1024
-    await blobs.put("u1/big", _chunks(big))
+    await blobs.put("u1/big", chunks_of(big))
     assert await _read_all(blobs, "u1/big") == big
     ranged = b"".join([c async for c in blobs.read("u1/big", 1000, start=5, length=2500)])
     assert ranged == big[5:2505]
@@ -136,7 +132,7 @@ async def blobs_round_trip_and_replace(blobs: BlobStore) -> None:
 
 
 async def blobs_delete_and_missing(blobs: BlobStore) -> None:
-    await blobs.put("k", _chunks(b"x"))
+    await blobs.put("k", chunks_of(b"x"))
     assert await blobs.delete("k")
     assert not await blobs.delete("k")
     assert await blobs.size("k") is None
@@ -162,7 +158,7 @@ async def failed_put_leaves_nothing(blobs: BlobStore) -> None:
 async def blob_keys_cannot_escape(blobs: BlobStore) -> None:
     for key in ("../x", "/abs", "a//b", "", ".hidden", "a/../../b"):
         try:
-            await blobs.put(key, _chunks(b"x"))
+            await blobs.put(key, chunks_of(b"x"))
         except UsageError:
             continue
         raise AssertionError(f"blob key {key!r} was accepted")

@@ -32,8 +32,10 @@ from syncoxide.server.storage.port import (
 )
 from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
+    BACKUPS_KEYS_AND_SOURCES,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
+    PROVIDER_PHOTOS,
     RULES_AND_BACKUPS,
     SIGNALING,
 )
@@ -113,6 +115,10 @@ PG_MIGRATIONS: tuple[str, ...] = (
     SIGNALING,
     # 7: the automation job queue and the photos view's facts.
     JOBS_AND_PHOTOS,
+    # 8: restore progress, ssh:// repositories, account keys, automation on connections.
+    BACKUPS_KEYS_AND_SOURCES,
+    # 9: what the photos view read of photos in connections.
+    PROVIDER_PHOTOS,
 )
 
 

@@ -317,3 +317,65 @@ CREATE TABLE photo_facts (
     PRIMARY KEY (user_id, path)
 );
 """
+
+#: Restore progress and cancel, users' own ssh:// repositories and the server's SSH identity
+#: for them; account keys and encrypted account shares; automation rules on connections and
+#: what their polls saw (SQLite migrations 19 to 21).
+BACKUPS_KEYS_AND_SOURCES = """
+ALTER TABLE backup_restores ADD COLUMN files_total BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE backup_restores ADD COLUMN bytes_total BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE backup_restores ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE backup_repositories ADD COLUMN url TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_repositories ADD COLUMN host_key TEXT NOT NULL DEFAULT '';
+CREATE TABLE backup_identities (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    public_key TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE account_keys (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    public_key BYTEA NOT NULL,
+    vault BYTEA NOT NULL,
+    created_at BIGINT NOT NULL
+);
+ALTER TABLE account_shares ADD COLUMN encrypted BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE automation_rules ADD COLUMN connection_id BIGINT
+    REFERENCES connections(id) ON DELETE CASCADE;
+CREATE TABLE automation_watches (
+    rule_id BIGINT PRIMARY KEY REFERENCES automation_rules(id) ON DELETE CASCADE,
+    place TEXT NOT NULL,
+    looked_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE automation_seen (
+    rule_id BIGINT NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT COLLATE "C" NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (rule_id, path)
+);
+CREATE TABLE automation_outputs (
+    connection_id BIGINT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    path TEXT COLLATE "C" NOT NULL,
+    fingerprint TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (connection_id, path)
+);
+"""
+
+#: What the photos view read of photos in connections (SQLite migration 22).
+PROVIDER_PHOTOS = """
+CREATE TABLE provider_photo_facts (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    path TEXT COLLATE "C" NOT NULL,
+    version TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    taken TEXT NOT NULL,
+    taken_from TEXT NOT NULL,
+    width BIGINT NOT NULL,
+    height BIGINT NOT NULL,
+    phash TEXT NOT NULL,
+    thumbnail_key TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, source, path)
+);
+"""

@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
 
 import torf
 
 from syncoxide import __version__
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.torrents.layout import TorrentLayout
 from syncoxide.server.torrents.pieces import PieceHasher
 
 _READ_CHUNK = 4 << 20
 _FINGERPRINT_HEX = 32
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class TorrentMaker:
@@ -49,7 +45,7 @@ class TorrentMaker:
             if cached is None:
                 cached = await self._build(layout)
                 entry = layout.fingerprint.encode() + b"\n" + cached
-                await self._blobs.put(key, _once(entry))
+                await self._blobs.put(key, chunks_of(entry))
         return cached
 
     async def _cached(self, key: str, fingerprint: str) -> bytes | None:

@@ -176,7 +176,9 @@ def test_a_laptop_backup_is_browsed_downloaded_and_restored_from_the_app(
     page.fill("#backup-restore-path", "restored")
     page.click("#backup-restore-go")
     restored = page.locator("li.backup-restore[data-status='ok']")
-    expect(restored).to_contain_text("1 file restored into my files", timeout=BORG_TIMEOUT_MS)
+    expect(restored).to_contain_text(
+        "1 file (1.0 kB) restored into my files", timeout=BORG_TIMEOUT_MS
+    )
     content = api.get("/api/v1/storage/content", params={"path": "restored/notes.txt"})
     assert content.status_code == 200 and content.content == tree["docs/notes.txt"]
 

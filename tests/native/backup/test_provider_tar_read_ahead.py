@@ -18,6 +18,7 @@ from syncoxide.native.backup.provider_tar import (
     TarTally,
     provider_tar,
 )
+from syncoxide.providers.contract import chunks_of
 from syncoxide.providers.memory import MemoryProvider
 
 
@@ -42,13 +43,9 @@ class SlowStore(MemoryProvider):
             self.running -= 1
 
 
-async def _one(content: bytes) -> AsyncIterator[bytes]:
-    yield content
-
-
 async def _filled(store: SlowStore, files: dict[str, bytes]) -> None:
     for path, content in files.items():
-        await store.write(path, _one(content), mtime_ns=1_700_000_000 * 10**9)
+        await store.write(path, chunks_of(content), mtime_ns=1_700_000_000 * 10**9)
 
 
 def _files() -> dict[str, bytes]:
@@ -95,7 +92,7 @@ def test_small_files_that_changed_or_vanished_since_the_listing_are_skipped() ->
         tally = TarTally()
         stream = provider_tar(store, tally)
         first = await anext(stream)  # the folder "a": no file read yet
-        await store.write("a/two.bin", _one(b"2" * 101))  # grows before its read
+        await store.write("a/two.bin", chunks_of(b"2" * 101))  # grows before its read
         await store.delete("a/three.bin")
         return first + b"".join([chunk async for chunk in stream]), tally, store
 
@@ -113,7 +110,7 @@ def test_a_big_file_changed_since_the_listing_goes_in_as_it_is_now() -> None:
         await _filled(store, {"big.bin": big, "z.txt": b"z"})
         tally = TarTally()
         stream = provider_tar(store, tally)
-        await store.write("big.bin", _one(big + b"more"))  # between the listing and its read
+        await store.write("big.bin", chunks_of(big + b"more"))  # between the listing and its read
         return b"".join([chunk async for chunk in stream]), tally
 
     stream, tally = asyncio.run(scenario())

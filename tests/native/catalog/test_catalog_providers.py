@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from syncoxide.native.providers.gdrive.provider import DriveProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.sftp.provider import SftpProvider
 from syncoxide.native.providers.webdav.provider import WebDavProvider
-from syncoxide.providers.contract import Provider
+from syncoxide.providers.contract import Provider, chunks_of
 from tests.native.providers.conftest import S3Server, SshServer, WebDavServer
 from tests.native.providers.s3.test_provider_s3 import _settings as s3_settings
 from tests.native.providers.sftp.test_provider_sftp import _settings as sftp_settings
@@ -43,6 +43,7 @@ _OPS = st.lists(
     min_size=1,
     max_size=10,
 )
+
 _worlds = itertools.count()
 Opener = Callable[[], Any]
 
@@ -79,14 +80,10 @@ async def _open(opener: Opener) -> Provider:
     return await made if asyncio.iscoroutine(made) else made  # type: ignore[no-any-return]
 
 
-async def _body(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
 async def _apply(provider: Provider, op: str, path: str, other: str, data: bytes) -> None:
     try:
         if op == "write":
-            await provider.write(path, _body(data))
+            await provider.write(path, chunks_of(data))
         elif op == "move":
             await provider.move(path, other)
         elif op == "delete":

@@ -11,8 +11,10 @@ import pytest
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.devices.binding import ChannelView
 from syncoxide.devices.pairing import ANSWERER, OFFERER, Hello, check_hello, make_hello
+from syncoxide.devices.wire import MAX_FRAME
 from syncoxide.errors import AuthenticationError, RemoteProtocolError
 from syncoxide.native.devices.ed25519 import NativeEd25519
+from syncoxide.native.p2p.channel import MAX_MESSAGE
 
 ED25519 = NativeEd25519()
 SEED = SecretBytes(hashlib.sha256(b"laptop").digest())
@@ -63,3 +65,7 @@ def test_a_hello_reflected_to_its_sender_is_refused() -> None:
 def test_malformed_hellos_are_protocol_errors(raw: bytes) -> None:
     with pytest.raises(RemoteProtocolError):
         Hello.decode(raw)
+
+
+def test_sync_frames_fit_the_channel_message_limit() -> None:
+    assert MAX_FRAME == MAX_MESSAGE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +26,7 @@ from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3 import key_names
 from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 from syncoxide.ports import FixedClock, SeededRandom
-from syncoxide.providers.contract import EntryKind, Provider
+from syncoxide.providers.contract import EntryKind, Provider, chunks_of
 from syncoxide.providers.encrypted import PasswordFolder
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.sync.plan import Mode
@@ -45,10 +45,6 @@ EXAMPLES = settings(
 )
 
 
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
 async def _read(provider: Provider, path: str) -> bytes:
     return b"".join([chunk async for chunk in provider.open_read(path)])
 
@@ -58,7 +54,7 @@ async def _round_trip(provider: Provider, names: list[str]) -> None:
     top = f"case{next(_folders)}"
     for index, name in enumerate(names):
         await provider.mkdir(f"{top}/{name}")
-        await provider.write(f"{top}/{name}/{name}", _one(b"%d" % index), mtime_ns=10**18)
+        await provider.write(f"{top}/{name}/{name}", chunks_of(b"%d" % index), mtime_ns=10**18)
     listed = {
         entry.path: entry.kind
         async for page in provider.list_tree()

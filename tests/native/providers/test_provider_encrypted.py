@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from syncoxide.crypto.keys import SecretBytes
 from syncoxide.errors import UsageError, WrongPasswordError
 from syncoxide.native.crypto.backend import CryptographyBackend
 from syncoxide.native.providers.local.provider import LocalProvider
-from syncoxide.providers.contract import EntryKind, Provider
+from syncoxide.providers.contract import EntryKind, Provider, chunks_of
 from syncoxide.providers.encrypted import VAULT_FILE, EncryptedProvider, open_encrypted
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.system import SystemRandom
@@ -28,11 +27,6 @@ PASSWORD = SecretBytes(b"a long and careful passphrase")
 
 async def over(inner: Provider) -> EncryptedProvider:
     return await open_encrypted(inner, CryptographyBackend(), PASSWORD, SystemRandom(), params=FAST)
-
-
-async def chunks(*blocks: bytes) -> AsyncIterator[bytes]:
-    for block in blocks:
-        yield block
 
 
 async def read(provider: Provider, path: str, offset: int = 0, length: int | None = None) -> bytes:
@@ -67,7 +61,7 @@ def test_nothing_readable_reaches_the_wrapped_provider(tmp_path: Path) -> None:
     async def scenario() -> None:
         inner = MemoryProvider()
         outer = await over(inner)
-        await outer.write("Secret Plans/budget 2027.xlsx", chunks(b"the numbers" * 1000))
+        await outer.write("Secret Plans/budget 2027.xlsx", chunks_of(b"the numbers" * 1000))
         stored = inner.snapshot()
         assert VAULT_FILE in stored
         assert not any("Secret" in p or "budget" in p for p in stored)
@@ -82,7 +76,7 @@ def test_ranges_cross_chunk_boundaries(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         outer = await over(MemoryProvider())
-        await outer.write("f", chunks(data[:1000], data[1000:]))
+        await outer.write("f", chunks_of(data[:1000], data[1000:]))
         for offset, length in [(0, 10), (65530, 20), (65536, 65536), (200_000, None), (0, None)]:
             end = None if length is None else offset + length
             assert await read(outer, "f", offset, length) == data[offset:end], (offset, length)
@@ -96,7 +90,7 @@ def test_long_names_use_sidecars_and_come_back(tmp_path: Path) -> None:
     async def scenario() -> None:
         inner = LocalProvider(tmp_path)
         outer = await over(inner)
-        await outer.write(f"folder/{name}", chunks(b"x"))
+        await outer.write(f"folder/{name}", chunks_of(b"x"))
         assert sorted(await tree(outer)) == ["folder", f"folder/{name}"]
         stored = [p.name for p in tmp_path.rglob("*")]
         assert any(n.endswith(".name") for n in stored) and any(
@@ -112,8 +106,8 @@ def test_long_names_use_sidecars_and_come_back(tmp_path: Path) -> None:
 def test_moving_a_folder_reencrypts_the_names_beneath(tmp_path: Path) -> None:
     async def scenario() -> None:
         outer = await over(MemoryProvider())
-        await outer.write("a/b/c.txt", chunks(b"c"))
-        await outer.write("a/d.txt", chunks(b"d"))
+        await outer.write("a/b/c.txt", chunks_of(b"c"))
+        await outer.write("a/d.txt", chunks_of(b"d"))
         await outer.move("a", "z/a2")
         assert sorted(await tree(outer)) == ["z", "z/a2", "z/a2/b", "z/a2/b/c.txt", "z/a2/d.txt"]
         assert await read(outer, "z/a2/b/c.txt") == b"c"
@@ -125,7 +119,7 @@ def test_foreign_files_are_skipped_and_reported() -> None:
     async def scenario() -> None:
         inner = MemoryProvider()
         outer = await over(inner)
-        await outer.write("mine.txt", chunks(b"ok"))
+        await outer.write("mine.txt", chunks_of(b"ok"))
         inner.put("not-ours.txt", b"dropped here by someone")
         assert list(await tree(outer)) == ["mine.txt"]
         assert [s.inner_path for s in outer.skipped] == ["not-ours.txt"]
@@ -158,8 +152,8 @@ def test_the_cli_decrypts_what_the_provider_wrote_and_vice_versa(tmp_path: Path)
 
     async def write_through_provider() -> None:
         outer = await over(LocalProvider(remote))
-        await outer.write("docs/é.txt", chunks(b"accent"))
-        await outer.write("top.bin", chunks(bytes(200_000)))
+        await outer.write("docs/é.txt", chunks_of(b"accent"))
+        await outer.write("top.bin", chunks_of(bytes(200_000)))
         await outer.mkdir("empty")
 
     asyncio.run(write_through_provider())

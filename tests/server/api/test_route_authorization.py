@@ -192,7 +192,12 @@ def _alices_account_share(alice: TestClient, csrf: str) -> dict[str, str]:
 
 def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
     """A backup key, repository (not on disk) and rule of alice's, stored directly."""
-    from syncoxide.server.backups.store import BackupKey, BackupRepository, BackupRule
+    from syncoxide.server.backups.store import (
+        BackupKey,
+        BackupRepository,
+        BackupRestore,
+        BackupRule,
+    )
 
     store = app.state.backups.store
     alice = asyncio.run(services(app).store.user_by_name("alice"))
@@ -204,7 +209,12 @@ def _alices_backups(app: Starlette, connection_id: int) -> dict[str, str]:
     rule = BackupRule(0, alice.id, SECRET_LABEL, connection_id, "", repository.id, "walk",
                       "daily", {}, False, "idle", "", 2**40, None, 0)  # fmt: skip
     added = asyncio.run(store.add_rule(rule))
+    made_restore = BackupRestore(0, alice.id, repository.id, "walk-2026-12-06T10:00:00", "",
+                                 connection_id, SECRET_LABEL, "failed", 0, 0, SECRET_LABEL, 0,
+                                 0)  # fmt: skip
+    restore = asyncio.run(store.add_restore(made_restore))
     return {
+        "restore_id": str(restore.id),
         "key_id": str(key.id),
         "repository_id": str(repository.id),
         "archive": "walk-2026-12-06T10:00:00",
@@ -328,6 +338,7 @@ def test_another_user_never_sees_or_touches_alices_things(
             f"{{{name}" in path
             for name in (
                 "repository_id",
+                "restore_id",
                 "key_id",
                 "backup_rule_id",
                 "automation_rule_id",

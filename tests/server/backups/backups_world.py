@@ -24,11 +24,14 @@ FINISHED = {"ok", "failed", "reconnect", "idle"}
 
 
 @contextmanager
-def backups_app(data_dir: Path, users: tuple[str, ...] = ("alice",)) -> Iterator[TestClient]:
+def backups_app(
+    data_dir: Path, users: tuple[str, ...] = ("alice",), *, fresh: bool = True
+) -> Iterator[TestClient]:
     """Clients for ``users`` (the first one returned; others in ``client.others``), in the
-    app's lifespan so backup rules run on schedule."""
+    app's lifespan so backup rules run on schedule. ``fresh=False``: the same data directory
+    again, as a restarted server (the users are there already)."""
     app = create_app(ServerConfig(data_dir=data_dir, web_root=ROOT / "web"))
-    for user in users:
+    for user in users if fresh else ():
         add_user(app, user)
     with TestClient(app) as client:
         client.headers["X-CSRF-Token"] = sign_in(client, users[0])

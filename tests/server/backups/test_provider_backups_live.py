@@ -13,7 +13,7 @@ import hashlib
 import json
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
+from syncoxide.providers.contract import chunks_of
 from tests.native.providers.conftest import (
     ACCESS_KEY,
     DAV_PASSWORD,
@@ -159,11 +160,7 @@ async def _put_s3(server: S3Server, prefix: str, files: dict[str, bytes]) -> Non
                           access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY)  # fmt: skip
     async with S3Provider(settings) as provider:
         for path, content in files.items():
-            await provider.write(path, _one(content), mtime_ns=1_700_000_000 * 10**9)
-
-
-async def _one(content: bytes) -> AsyncIterator[bytes]:
-    yield content
+            await provider.write(path, chunks_of(content), mtime_ns=1_700_000_000 * 10**9)
 
 
 def test_a_failed_backup_is_shown_and_the_next_one_succeeds(

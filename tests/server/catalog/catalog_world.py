@@ -6,11 +6,11 @@ made by SQL (no password hashing).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import listed_entries
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
@@ -64,7 +64,7 @@ class CatalogWorld:
         self.catalog = CatalogService(self.store, self.clock, self.files, feed=self.feed)
 
     async def put(self, path: str, data: bytes, user: int = ALICE, mtime_ns: int = 0) -> None:
-        await self.files.put(user, path, _body(data), mtime_ns=mtime_ns, expected_sha1=None)
+        await self.files.put(user, path, chunks_of(data), mtime_ns=mtime_ns, expected_sha1=None)
 
     async def index_matches_listing(self, user: int = ALICE) -> None:
         """The index of the user's own files equals a fresh listing of them, words included."""
@@ -84,7 +84,3 @@ class CatalogWorld:
             "SELECT COUNT(*) FROM catalog_words WHERE catalog_words MATCH ?", (f'scope:"u{user}"',)
         ).fetchone()
         return int(row[0])
-
-
-async def _body(data: bytes) -> AsyncIterator[bytes]:
-    yield data

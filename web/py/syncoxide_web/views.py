@@ -58,10 +58,10 @@ def _starred(shared: Shared) -> tuple[object, ...]:
     return (MarkedView(STARRED, shared.history).start(),)
 
 
-def _shared(_shared: Shared) -> tuple[object, ...]:
+def _shared(shared: Shared) -> tuple[object, ...]:
     from syncoxide_web.catalog.shared_view import SharedView
 
-    return (SharedView().start(),)
+    return (SharedView(shared.history).start(),)
 
 
 def _trash(_shared: Shared) -> tuple[object, ...]:

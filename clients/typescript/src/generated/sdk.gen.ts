@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AcceptAccountShareData, AcceptAccountShareErrors, AcceptAccountShareResponses, AddKeyData, AddKeyErrors, AddKeyResponses, AddRuleData, AddRuleErrors, AddRuleResponses, ArrivalContentData, ArrivalContentErrors, ArrivalContentResponses, ArrivalsZipData, ArrivalsZipErrors, ArrivalsZipResponses, AutomationListRulesData, AutomationListRulesErrors, AutomationListRulesResponses, BackupsCreateRuleData, BackupsCreateRuleErrors, BackupsCreateRuleResponses, BackupsDeleteRuleData, BackupsDeleteRuleErrors, BackupsDeleteRuleResponses, BackupsGetRuleData, BackupsGetRuleErrors, BackupsGetRuleResponses, BackupsListRulesData, BackupsListRulesErrors, BackupsListRulesResponses, BackupsRunRuleData, BackupsRunRuleErrors, BackupsRunRuleResponses, BackupsUpdateRuleData, BackupsUpdateRuleErrors, BackupsUpdateRuleResponses, BrowseArchiveData, BrowseArchiveErrors, BrowseArchiveResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CliLoginStartData, CliLoginStartErrors, CliLoginStartResponses, CliLoginTokenData, CliLoginTokenErrors, CliLoginTokenResponses, CommitStorageUploadData, CommitStorageUploadErrors, CommitStorageUploadResponses, CopyStorageData, CopyStorageErrors, CopyStorageResponses, CreateAccountShareData, CreateAccountShareErrors, CreateAccountShareResponses, CreateConnectionData, CreateConnectionErrors, CreateConnectionResponses, CreateRepositoryData, CreateRepositoryErrors, CreateRepositoryResponses, CreateRequestData, CreateRequestErrors, CreateRequestResponses, CreateShareData, CreateShareErrors, CreateShareResponses, CreateTokenData, CreateTokenErrors, CreateTokenResponses, DeclineAccountShareData, DeclineAccountShareErrors, DeclineAccountShareResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteDropLinkIdTusUploadData, DeleteDropLinkIdTusUploadErrors, DeleteDropLinkIdTusUploadResponses, DeleteDropTusUploadData, DeleteDropTusUploadErrors, DeleteDropTusUploadResponses, DeleteForeverData, DeleteForeverErrors, DeleteForeverResponses, DeleteKeyData, DeleteKeyErrors, DeleteKeyResponses, DeleteStorageData, DeleteStorageErrors, DeleteStorageResponses, DeleteStorageUploadsTusUploadData, DeleteStorageUploadsTusUploadErrors, DeleteStorageUploadsTusUploadResponses, DeleteUploadsTusUploadData, DeleteUploadsTusUploadErrors, DeleteUploadsTusUploadResponses, DescribeRequestData, DescribeRequestErrors, DescribeRequestResponses, DescribeShareData, DescribeShareErrors, DescribeShareResponses, DownloadFileData, DownloadFileErrors, DownloadFileResponses, DownloadStorageData, DownloadStorageErrors, DownloadStorageResponses, DownloadZipData, DownloadZipErrors, DownloadZipResponses, DupesData, DupesErrors, DupesResponses, EmailRequestData, EmailRequestErrors, EmailRequestResponses, EmailShareData, EmailShareErrors, EmailShareResponses, ForgetPassphraseData, ForgetPassphraseErrors, ForgetPassphraseResponses, ForgetRepositoryData, ForgetRepositoryErrors, ForgetRepositoryResponses, GetAccountShareData, GetAccountShareErrors, GetAccountShareResponses, GetJobData, GetJobErrors, GetJobResponses, HeadDropLinkIdTusUploadData, HeadDropLinkIdTusUploadErrors, HeadDropLinkIdTusUploadResponses, HeadDropTusUploadData, HeadDropTusUploadErrors, HeadDropTusUploadResponses, HeadStorageUploadsTusUploadData, HeadStorageUploadsTusUploadErrors, HeadStorageUploadsTusUploadResponses, HeadUploadsTusUploadData, HeadUploadsTusUploadErrors, HeadUploadsTusUploadResponses, HostingData, HostingErrors, HostingResponses, IceServersData, IceServersErrors, IceServersResponses, KeepBestData, KeepBestErrors, KeepBestResponses, KeepForeverData, KeepForeverErrors, KeepForeverResponses, KeepPassphraseData, KeepPassphraseErrors, KeepPassphraseResponses, LeaveAccountShareData, LeaveAccountShareErrors, LeaveAccountShareResponses, ListAccountSharesData, ListAccountSharesErrors, ListAccountSharesResponses, ListArchivesData, ListArchivesErrors, ListArchivesResponses, ListArrivalsData, ListArrivalsErrors, ListArrivalsResponses, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListFilesData, ListFilesErrors, ListFilesResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListPhotosData, ListPhotosErrors, ListPhotosResponses, ListPlaceData, ListPlaceErrors, ListPlaceResponses, ListRepositoriesData, ListRepositoriesErrors, ListRepositoriesResponses, ListRequestsData, ListRequestsErrors, ListRequestsResponses, ListRestoresData, ListRestoresErrors, ListRestoresResponses, ListRuleRunsData, ListRuleRunsErrors, ListRuleRunsResponses, ListSharesData, ListSharesErrors, ListSharesResponses, ListStorageData, ListStorageErrors, ListStorageResponses, ListTokensData, ListTokensErrors, ListTokensResponses, MakeStorageFolderData, MakeStorageFolderErrors, MakeStorageFolderResponses, MeData, MeErrors, MeResponses, MoveStorageData, MoveStorageErrors, MoveStorageResponses, OneEntryData, OneEntryErrors, OneEntryResponses, OptionsDropLinkIdTusData, OptionsDropLinkIdTusErrors, OptionsDropLinkIdTusResponses, OptionsDropLinkIdTusUploadData, OptionsDropLinkIdTusUploadErrors, OptionsDropLinkIdTusUploadResponses, OptionsDropTusData, OptionsDropTusErrors, OptionsDropTusResponses, OptionsDropTusUploadData, OptionsDropTusUploadErrors, OptionsDropTusUploadResponses, OptionsStorageUploadsTusData, OptionsStorageUploadsTusErrors, OptionsStorageUploadsTusResponses, OptionsStorageUploadsTusUploadData, OptionsStorageUploadsTusUploadErrors, OptionsStorageUploadsTusUploadResponses, OptionsUploadsTusData, OptionsUploadsTusErrors, OptionsUploadsTusResponses, OptionsUploadsTusUploadData, OptionsUploadsTusUploadErrors, OptionsUploadsTusUploadResponses, PatchDropLinkIdTusUploadData, PatchDropLinkIdTusUploadErrors, PatchDropLinkIdTusUploadResponses, PatchDropTusUploadData, PatchDropTusUploadErrors, PatchDropTusUploadResponses, PatchStorageUploadsTusUploadData, PatchStorageUploadsTusUploadErrors, PatchStorageUploadsTusUploadResponses, PatchUploadsTusUploadData, PatchUploadsTusUploadErrors, PatchUploadsTusUploadResponses, PhotoDuplicatesData, PhotoDuplicatesErrors, PhotoDuplicatesResponses, PhotoThumbnailData, PhotoThumbnailErrors, PhotoThumbnailResponses, PostDropLinkIdTusData, PostDropLinkIdTusErrors, PostDropLinkIdTusResponses, PostDropTusData, PostDropTusErrors, PostDropTusResponses, PostStorageUploadsTusData, PostStorageUploadsTusErrors, PostStorageUploadsTusResponses, PostUploadsTusData, PostUploadsTusErrors, PostUploadsTusResponses, ProceedRuleData, ProceedRuleErrors, ProceedRuleResponses, RecentData, RecentErrors, RecentResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveRuleData, RemoveRuleErrors, RemoveRuleResponses, RestoreArchiveData, RestoreArchiveErrors, RestoreArchiveResponses, RestoreTrashedData, RestoreTrashedErrors, RestoreTrashedResponses, RestoreVersionData, RestoreVersionErrors, RestoreVersionResponses, RetryJobData, RetryJobErrors, RetryJobResponses, RevokeAccountShareData, RevokeAccountShareErrors, RevokeAccountShareResponses, RevokeRequestData, RevokeRequestErrors, RevokeRequestResponses, RevokeShareData, RevokeShareErrors, RevokeShareResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RulesCreateRuleData, RulesCreateRuleErrors, RulesCreateRuleResponses, RulesDeleteRuleData, RulesDeleteRuleErrors, RulesDeleteRuleResponses, RulesGetRuleData, RulesGetRuleErrors, RulesGetRuleResponses, RulesListRulesData, RulesListRulesErrors, RulesListRulesResponses, RulesRunRuleData, RulesRunRuleErrors, RulesRunRuleResponses, RulesUpdateRuleData, RulesUpdateRuleErrors, RulesUpdateRuleResponses, SearchData, SearchErrors, SearchResponses, SetStarData, SetStarErrors, SetStarResponses, SetStorageMtimeData, SetStorageMtimeErrors, SetStorageMtimeResponses, SignInData, SignInErrors, SignInProvidersData, SignInProvidersErrors, SignInProvidersResponses, SignInResponses, SignOutData, SignOutErrors, SignOutResponses, StarredData, StarredErrors, StarredResponses, StartConsentData, StartConsentErrors, StartConsentResponses, StatsData, StatsErrors, StatsResponses, StatStorageData, StatStorageErrors, StatStorageResponses, StorageChangesData, StorageChangesErrors, StorageChangesResponses, StorageUsageData, StorageUsageErrors, StorageUsageResponses, SyncAccountShareData, SyncAccountShareErrors, SyncAccountShareResponses, TestConnectionData, TestConnectionErrors, TestConnectionResponses, TrashData, TrashErrors, TrashResponses, UpdateConnectionData, UpdateConnectionErrors, UpdateConnectionResponses, UploadStorageData, UploadStorageErrors, UploadStorageResponses, VersionsData, VersionsErrors, VersionsResponses } from './types.gen.js';
+import type { AcceptAccountShareData, AcceptAccountShareErrors, AcceptAccountShareResponses, AccountShareKeysData, AccountShareKeysErrors, AccountShareKeysResponses, AddKeyData, AddKeyErrors, AddKeyResponses, AddRuleData, AddRuleErrors, AddRuleResponses, ArrivalContentData, ArrivalContentErrors, ArrivalContentResponses, ArrivalsZipData, ArrivalsZipErrors, ArrivalsZipResponses, AutomationListRulesData, AutomationListRulesErrors, AutomationListRulesResponses, BackupsCreateRuleData, BackupsCreateRuleErrors, BackupsCreateRuleResponses, BackupsDeleteRuleData, BackupsDeleteRuleErrors, BackupsDeleteRuleResponses, BackupsGetRuleData, BackupsGetRuleErrors, BackupsGetRuleResponses, BackupsListRulesData, BackupsListRulesErrors, BackupsListRulesResponses, BackupsRunRuleData, BackupsRunRuleErrors, BackupsRunRuleResponses, BackupsUpdateRuleData, BackupsUpdateRuleErrors, BackupsUpdateRuleResponses, BrowseArchiveData, BrowseArchiveErrors, BrowseArchiveResponses, CancelJobData, CancelJobErrors, CancelJobResponses, CancelRestoreData, CancelRestoreErrors, CancelRestoreResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CliLoginStartData, CliLoginStartErrors, CliLoginStartResponses, CliLoginTokenData, CliLoginTokenErrors, CliLoginTokenResponses, CommitStorageUploadData, CommitStorageUploadErrors, CommitStorageUploadResponses, CopyStorageData, CopyStorageErrors, CopyStorageResponses, CreateAccountShareData, CreateAccountShareErrors, CreateAccountShareResponses, CreateConnectionData, CreateConnectionErrors, CreateConnectionResponses, CreateRepositoryData, CreateRepositoryErrors, CreateRepositoryResponses, CreateRequestData, CreateRequestErrors, CreateRequestResponses, CreateShareData, CreateShareErrors, CreateShareResponses, CreateTokenData, CreateTokenErrors, CreateTokenResponses, DeclineAccountShareData, DeclineAccountShareErrors, DeclineAccountShareResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteDropLinkIdTusUploadData, DeleteDropLinkIdTusUploadErrors, DeleteDropLinkIdTusUploadResponses, DeleteDropTusUploadData, DeleteDropTusUploadErrors, DeleteDropTusUploadResponses, DeleteForeverData, DeleteForeverErrors, DeleteForeverResponses, DeleteKeyData, DeleteKeyErrors, DeleteKeyResponses, DeleteStorageData, DeleteStorageErrors, DeleteStorageResponses, DeleteStorageUploadsTusUploadData, DeleteStorageUploadsTusUploadErrors, DeleteStorageUploadsTusUploadResponses, DeleteUploadsTusUploadData, DeleteUploadsTusUploadErrors, DeleteUploadsTusUploadResponses, DescribeRequestData, DescribeRequestErrors, DescribeRequestResponses, DescribeShareData, DescribeShareErrors, DescribeShareResponses, DownloadFileData, DownloadFileErrors, DownloadFileResponses, DownloadStorageData, DownloadStorageErrors, DownloadStorageResponses, DownloadZipData, DownloadZipErrors, DownloadZipResponses, DupesData, DupesErrors, DupesResponses, EmailRequestData, EmailRequestErrors, EmailRequestResponses, EmailShareData, EmailShareErrors, EmailShareResponses, ForgetPassphraseData, ForgetPassphraseErrors, ForgetPassphraseResponses, ForgetRepositoryData, ForgetRepositoryErrors, ForgetRepositoryResponses, GetAccountKeyData, GetAccountKeyErrors, GetAccountKeyResponses, GetAccountShareData, GetAccountShareErrors, GetAccountShareResponses, GetJobData, GetJobErrors, GetJobResponses, GetRestoreData, GetRestoreErrors, GetRestoreResponses, HeadDropLinkIdTusUploadData, HeadDropLinkIdTusUploadErrors, HeadDropLinkIdTusUploadResponses, HeadDropTusUploadData, HeadDropTusUploadErrors, HeadDropTusUploadResponses, HeadStorageUploadsTusUploadData, HeadStorageUploadsTusUploadErrors, HeadStorageUploadsTusUploadResponses, HeadUploadsTusUploadData, HeadUploadsTusUploadErrors, HeadUploadsTusUploadResponses, HostingData, HostingErrors, HostingResponses, IceServersData, IceServersErrors, IceServersResponses, IdentityData, IdentityErrors, IdentityResponses, KeepBestData, KeepBestErrors, KeepBestResponses, KeepForeverData, KeepForeverErrors, KeepForeverResponses, KeepPassphraseData, KeepPassphraseErrors, KeepPassphraseResponses, LeaveAccountShareData, LeaveAccountShareErrors, LeaveAccountShareResponses, ListAccountSharesData, ListAccountSharesErrors, ListAccountSharesResponses, ListArchivesData, ListArchivesErrors, ListArchivesResponses, ListArrivalsData, ListArrivalsErrors, ListArrivalsResponses, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListFilesData, ListFilesErrors, ListFilesResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListPhotosData, ListPhotosErrors, ListPhotosResponses, ListPlaceData, ListPlaceErrors, ListPlaceResponses, ListRepositoriesData, ListRepositoriesErrors, ListRepositoriesResponses, ListRequestsData, ListRequestsErrors, ListRequestsResponses, ListRestoresData, ListRestoresErrors, ListRestoresResponses, ListRuleRunsData, ListRuleRunsErrors, ListRuleRunsResponses, ListSharesData, ListSharesErrors, ListSharesResponses, ListStorageData, ListStorageErrors, ListStorageResponses, ListTokensData, ListTokensErrors, ListTokensResponses, MakeStorageFolderData, MakeStorageFolderErrors, MakeStorageFolderResponses, MeData, MeErrors, MeResponses, MoveStorageData, MoveStorageErrors, MoveStorageResponses, OneEntryData, OneEntryErrors, OneEntryResponses, OptionsDropLinkIdTusData, OptionsDropLinkIdTusErrors, OptionsDropLinkIdTusResponses, OptionsDropLinkIdTusUploadData, OptionsDropLinkIdTusUploadErrors, OptionsDropLinkIdTusUploadResponses, OptionsDropTusData, OptionsDropTusErrors, OptionsDropTusResponses, OptionsDropTusUploadData, OptionsDropTusUploadErrors, OptionsDropTusUploadResponses, OptionsStorageUploadsTusData, OptionsStorageUploadsTusErrors, OptionsStorageUploadsTusResponses, OptionsStorageUploadsTusUploadData, OptionsStorageUploadsTusUploadErrors, OptionsStorageUploadsTusUploadResponses, OptionsUploadsTusData, OptionsUploadsTusErrors, OptionsUploadsTusResponses, OptionsUploadsTusUploadData, OptionsUploadsTusUploadErrors, OptionsUploadsTusUploadResponses, PatchDropLinkIdTusUploadData, PatchDropLinkIdTusUploadErrors, PatchDropLinkIdTusUploadResponses, PatchDropTusUploadData, PatchDropTusUploadErrors, PatchDropTusUploadResponses, PatchStorageUploadsTusUploadData, PatchStorageUploadsTusUploadErrors, PatchStorageUploadsTusUploadResponses, PatchUploadsTusUploadData, PatchUploadsTusUploadErrors, PatchUploadsTusUploadResponses, PhotoDuplicatesData, PhotoDuplicatesErrors, PhotoDuplicatesResponses, PhotoThumbnailData, PhotoThumbnailErrors, PhotoThumbnailResponses, PostDropLinkIdTusData, PostDropLinkIdTusErrors, PostDropLinkIdTusResponses, PostDropTusData, PostDropTusErrors, PostDropTusResponses, PostStorageUploadsTusData, PostStorageUploadsTusErrors, PostStorageUploadsTusResponses, PostUploadsTusData, PostUploadsTusErrors, PostUploadsTusResponses, ProceedRuleData, ProceedRuleErrors, ProceedRuleResponses, PutAccountKeyData, PutAccountKeyErrors, PutAccountKeyResponses, RecentData, RecentErrors, RecentResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveRuleData, RemoveRuleErrors, RemoveRuleResponses, RestartRestoreData, RestartRestoreErrors, RestartRestoreResponses, RestoreArchiveData, RestoreArchiveErrors, RestoreArchiveResponses, RestoreTrashedData, RestoreTrashedErrors, RestoreTrashedResponses, RestoreVersionData, RestoreVersionErrors, RestoreVersionResponses, RetryJobData, RetryJobErrors, RetryJobResponses, RevokeAccountShareData, RevokeAccountShareErrors, RevokeAccountShareResponses, RevokeRequestData, RevokeRequestErrors, RevokeRequestResponses, RevokeShareData, RevokeShareErrors, RevokeShareResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RulesCreateRuleData, RulesCreateRuleErrors, RulesCreateRuleResponses, RulesDeleteRuleData, RulesDeleteRuleErrors, RulesDeleteRuleResponses, RulesGetRuleData, RulesGetRuleErrors, RulesGetRuleResponses, RulesListRulesData, RulesListRulesErrors, RulesListRulesResponses, RulesRunRuleData, RulesRunRuleErrors, RulesRunRuleResponses, RulesUpdateRuleData, RulesUpdateRuleErrors, RulesUpdateRuleResponses, SearchData, SearchErrors, SearchResponses, SetStarData, SetStarErrors, SetStarResponses, SetStorageMtimeData, SetStorageMtimeErrors, SetStorageMtimeResponses, SharedWithMeData, SharedWithMeErrors, SharedWithMeResponses, SignInData, SignInErrors, SignInProvidersData, SignInProvidersErrors, SignInProvidersResponses, SignInResponses, SignOutData, SignOutErrors, SignOutResponses, StarredData, StarredErrors, StarredResponses, StartConsentData, StartConsentErrors, StartConsentResponses, StatsData, StatsErrors, StatsResponses, StatStorageData, StatStorageErrors, StatStorageResponses, StorageChangesData, StorageChangesErrors, StorageChangesResponses, StorageUsageData, StorageUsageErrors, StorageUsageResponses, SyncAccountShareData, SyncAccountShareErrors, SyncAccountShareResponses, TestConnectionData, TestConnectionErrors, TestConnectionResponses, TrashData, TrashErrors, TrashResponses, UpdateConnectionData, UpdateConnectionErrors, UpdateConnectionResponses, UploadStorageData, UploadStorageErrors, UploadStorageResponses, VersionsData, VersionsErrors, VersionsResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,36 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: keyof ClientMeta extends never ? Record<string, unknown> : ClientMeta;
 };
+
+/**
+ * Your key for encrypted shares: public half, fingerprint, and the passphrase vault
+ */
+export const getAccountKey = <ThrowOnError extends boolean = false>(options?: Options<GetAccountKeyData, ThrowOnError>): RequestResult<GetAccountKeyResponses, GetAccountKeyErrors, ThrowOnError> => (options?.client ?? client).get<GetAccountKeyResponses, GetAccountKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-key',
+    ...options
+});
+
+/**
+ * Store the key made on your device (the private half only inside its vault)
+ */
+export const putAccountKey = <ThrowOnError extends boolean = false>(options: Options<PutAccountKeyData, ThrowOnError>): RequestResult<PutAccountKeyResponses, PutAccountKeyErrors, ThrowOnError> => (options.client ?? client).put<PutAccountKeyResponses, PutAccountKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-key',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Shares with other accounts: yours (role owner) and Shared with me (role recipient)
@@ -92,6 +122,19 @@ export const declineAccountShare = <ThrowOnError extends boolean = false>(option
 });
 
 /**
+ * Both parties' public keys and fingerprints (null: no key yet), to seal and to verify
+ */
+export const accountShareKeys = <ThrowOnError extends boolean = false>(options: Options<AccountShareKeysData, ThrowOnError>): RequestResult<AccountShareKeysResponses, AccountShareKeysErrors, ThrowOnError> => (options.client ?? client).get<AccountShareKeysResponses, AccountShareKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/account-shares/{account_share_id}/keys',
+    ...options
+});
+
+/**
  * Leave a share you accepted; your copy stays
  */
 export const leaveAccountShare = <ThrowOnError extends boolean = false>(options: Options<LeaveAccountShareData, ThrowOnError>): RequestResult<LeaveAccountShareResponses, LeaveAccountShareErrors, ThrowOnError> => (options.client ?? client).post<LeaveAccountShareResponses, LeaveAccountShareErrors, ThrowOnError>({
@@ -149,7 +192,7 @@ export const automationListRules = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * Add a rule: when a file arrives in a request link or folder, convert it
+ * Add a rule: when a file arrives in a request link, a folder of your storage or of a connection (source NAME:folder), or an account share (source its id), convert it
  */
 export const addRule = <ThrowOnError extends boolean = false>(options: Options<AddRuleData, ThrowOnError>): RequestResult<AddRuleResponses, AddRuleErrors, ThrowOnError> => (options.client ?? client).post<AddRuleResponses, AddRuleErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -188,6 +231,19 @@ export const hosting = <ThrowOnError extends boolean = false>(options?: Options<
             type: 'apiKey'
         }],
     url: '/api/v1/backups/hosting',
+    ...options
+});
+
+/**
+ * The SSH key the server uses for your own SSH servers, with an authorized_keys line
+ */
+export const identity = <ThrowOnError extends boolean = false>(options?: Options<IdentityData, ThrowOnError>): RequestResult<IdentityResponses, IdentityErrors, ThrowOnError> => (options?.client ?? client).get<IdentityResponses, IdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/backups/identity',
     ...options
 });
 
@@ -248,7 +304,7 @@ export const listRepositories = <ThrowOnError extends boolean = false>(options?:
 });
 
 /**
- * Make a hosted repository (or register one made over SSH: create false)
+ * Make a hosted repository (or register one made over SSH: create false), or one on your own SSH server (url)
  */
 export const createRepository = <ThrowOnError extends boolean = false>(options: Options<CreateRepositoryData, ThrowOnError>): RequestResult<CreateRepositoryResponses, CreateRepositoryErrors, ThrowOnError> => (options.client ?? client).post<CreateRepositoryResponses, CreateRepositoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -386,6 +442,45 @@ export const listRestores = <ThrowOnError extends boolean = false>(options?: Opt
             type: 'apiKey'
         }],
     url: '/api/v1/backups/restores',
+    ...options
+});
+
+/**
+ * One restore: files and bytes done of the total, its status and message
+ */
+export const getRestore = <ThrowOnError extends boolean = false>(options: Options<GetRestoreData, ThrowOnError>): RequestResult<GetRestoreResponses, GetRestoreErrors, ThrowOnError> => (options.client ?? client).get<GetRestoreResponses, GetRestoreErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/backups/restores/{restore_id}',
+    ...options
+});
+
+/**
+ * Stop a running restore (files written so far stay, whole files only)
+ */
+export const cancelRestore = <ThrowOnError extends boolean = false>(options: Options<CancelRestoreData, ThrowOnError>): RequestResult<CancelRestoreResponses, CancelRestoreErrors, ThrowOnError> => (options.client ?? client).post<CancelRestoreResponses, CancelRestoreErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/backups/restores/{restore_id}/cancel',
+    ...options
+});
+
+/**
+ * Start an interrupted, failed or cancelled restore again, as a new restore
+ */
+export const restartRestore = <ThrowOnError extends boolean = false>(options: Options<RestartRestoreData, ThrowOnError>): RequestResult<RestartRestoreResponses, RestartRestoreErrors, ThrowOnError> => (options.client ?? client).post<RestartRestoreResponses, RestartRestoreErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/backups/restores/{restore_id}/restart',
     ...options
 });
 
@@ -571,6 +666,19 @@ export const search = <ThrowOnError extends boolean = false>(options?: Options<S
             type: 'apiKey'
         }],
     url: '/api/v1/catalog/search',
+    ...options
+});
+
+/**
+ * Folders other accounts share with you (accepted): the owner, where your copy is, and what its top holds
+ */
+export const sharedWithMe = <ThrowOnError extends boolean = false>(options?: Options<SharedWithMeData, ThrowOnError>): RequestResult<SharedWithMeResponses, SharedWithMeErrors, ThrowOnError> => (options?.client ?? client).get<SharedWithMeResponses, SharedWithMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, {
+            in: 'cookie',
+            name: 'sxo_session',
+            type: 'apiKey'
+        }],
+    url: '/api/v1/catalog/shared-with-me',
     ...options
 });
 
@@ -973,7 +1081,7 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * Photos of the server storage by capture date (EXIF, else file time), and folders
+ * Photos of the server storage and of the connections (as the catalog indexes them) by capture date (EXIF, else file time), and folders
  */
 export const listPhotos = <ThrowOnError extends boolean = false>(options?: Options<ListPhotosData, ThrowOnError>): RequestResult<ListPhotosResponses, ListPhotosErrors, ThrowOnError> => (options?.client ?? client).get<ListPhotosResponses, ListPhotosErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -999,7 +1107,7 @@ export const photoDuplicates = <ThrowOnError extends boolean = false>(options?: 
 });
 
 /**
- * Keep one photo of a group; move the others to the trash
+ * Keep one photo of a group; move the others to the trash (server storage only)
  */
 export const keepBest = <ThrowOnError extends boolean = false>(options: Options<KeepBestData, ThrowOnError>): RequestResult<KeepBestResponses, KeepBestErrors, ThrowOnError> => (options.client ?? client).post<KeepBestResponses, KeepBestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -1016,7 +1124,7 @@ export const keepBest = <ThrowOnError extends boolean = false>(options: Options<
 });
 
 /**
- * A photo's thumbnail (JPEG, made once and cached)
+ * A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the server storage)
  */
 export const photoThumbnail = <ThrowOnError extends boolean = false>(options?: Options<PhotoThumbnailData, ThrowOnError>): RequestResult<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError> => (options?.client ?? client).get<PhotoThumbnailResponses, PhotoThumbnailErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

@@ -9,6 +9,72 @@ export type Error = {
     message: string;
 };
 
+export type GetAccountKeyData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-key';
+};
+
+export type GetAccountKeyErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetAccountKeyError = GetAccountKeyErrors[keyof GetAccountKeyErrors];
+
+export type GetAccountKeyResponses = {
+    /**
+     * OK
+     */
+    200: {
+        created_at: number;
+        fingerprint: string;
+        name: string;
+        public_key: string;
+        vault: string;
+    };
+};
+
+export type GetAccountKeyResponse = GetAccountKeyResponses[keyof GetAccountKeyResponses];
+
+export type PutAccountKeyData = {
+    body: {
+        public_key: string;
+        replace?: boolean;
+        vault: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/account-key';
+};
+
+export type PutAccountKeyErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type PutAccountKeyError = PutAccountKeyErrors[keyof PutAccountKeyErrors];
+
+export type PutAccountKeyResponses = {
+    /**
+     * OK
+     */
+    200: {
+        created_at: number;
+        fingerprint: string;
+        name: string;
+        public_key: string;
+        vault: string;
+    };
+};
+
+export type PutAccountKeyResponse = PutAccountKeyResponses[keyof PutAccountKeyResponses];
+
 export type ListAccountSharesData = {
     body?: never;
     path?: never;
@@ -34,6 +100,7 @@ export type ListAccountSharesResponses = {
             access: 'read-only' | 'read-write';
             answered_at?: number | null;
             created_at: number;
+            encrypted?: boolean;
             expires_at?: number | null;
             id: number;
             last_sync_at?: number | null;
@@ -53,6 +120,7 @@ export type ListAccountSharesResponse = ListAccountSharesResponses[keyof ListAcc
 
 export type CreateAccountShareData = {
     body: {
+        encrypted?: boolean;
         expires_in?: number;
         place: string;
         read_only?: boolean;
@@ -80,6 +148,7 @@ export type CreateAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -122,6 +191,7 @@ export type GetAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -166,6 +236,7 @@ export type AcceptAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -208,6 +279,7 @@ export type DeclineAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -223,6 +295,44 @@ export type DeclineAccountShareResponses = {
 };
 
 export type DeclineAccountShareResponse = DeclineAccountShareResponses[keyof DeclineAccountShareResponses];
+
+export type AccountShareKeysData = {
+    body?: never;
+    path: {
+        account_share_id: number;
+    };
+    query?: never;
+    url: '/api/v1/account-shares/{account_share_id}/keys';
+};
+
+export type AccountShareKeysErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type AccountShareKeysError = AccountShareKeysErrors[keyof AccountShareKeysErrors];
+
+export type AccountShareKeysResponses = {
+    /**
+     * OK
+     */
+    200: {
+        owner: {
+            fingerprint: string;
+            name: string;
+            public_key: string;
+        } | unknown;
+        recipient: {
+            fingerprint: string;
+            name: string;
+            public_key: string;
+        } | unknown;
+    };
+};
+
+export type AccountShareKeysResponse = AccountShareKeysResponses[keyof AccountShareKeysResponses];
 
 export type LeaveAccountShareData = {
     body?: never;
@@ -250,6 +360,7 @@ export type LeaveAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -292,6 +403,7 @@ export type RevokeAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -334,6 +446,7 @@ export type SyncAccountShareResponses = {
         access: 'read-only' | 'read-write';
         answered_at?: number | null;
         created_at: number;
+        encrypted?: boolean;
         expires_at?: number | null;
         id: number;
         last_sync_at?: number | null;
@@ -404,6 +517,7 @@ export type AutomationListRulesResponses = {
     200: {
         rules: Array<{
             combine: boolean;
+            connection_id: number | null;
             created_at: number;
             enabled: boolean;
             id: number;
@@ -416,6 +530,7 @@ export type AutomationListRulesResponses = {
             };
             original: string;
             output: string;
+            place: string;
             source: string;
             source_kind: string;
             target_folder: string;
@@ -441,7 +556,7 @@ export type AddRuleData = {
         original?: 'keep' | 'move';
         output: string;
         source: string;
-        source_kind: 'request' | 'folder';
+        source_kind: 'request' | 'folder' | 'connection' | 'share';
         target_folder?: string;
     };
     path?: never;
@@ -464,6 +579,7 @@ export type AddRuleResponses = {
      */
     201: {
         combine: boolean;
+        connection_id: number | null;
         created_at: number;
         enabled: boolean;
         id: number;
@@ -476,6 +592,7 @@ export type AddRuleResponses = {
         };
         original: string;
         output: string;
+        place: string;
         source: string;
         source_kind: string;
         target_folder: string;
@@ -544,6 +661,35 @@ export type HostingResponses = {
 };
 
 export type HostingResponse = HostingResponses[keyof HostingResponses];
+
+export type IdentityData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/backups/identity';
+};
+
+export type IdentityErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type IdentityError = IdentityErrors[keyof IdentityErrors];
+
+export type IdentityResponses = {
+    /**
+     * OK
+     */
+    200: {
+        authorized_keys: string;
+        fingerprint: string;
+        public_key: string;
+    };
+};
+
+export type IdentityResponse = IdentityResponses[keyof IdentityResponses];
 
 export type ListKeysData = {
     body?: never;
@@ -667,12 +813,14 @@ export type ListRepositoriesResponses = {
         repositories: Array<{
             created_at: number;
             encryption: string;
+            host_key?: string;
             id: number;
             name: string;
             passphrase_kept: boolean;
             settings: {
                 [key: string]: string;
             };
+            url?: string;
         }>;
     };
 };
@@ -686,6 +834,7 @@ export type CreateRepositoryData = {
         keep_passphrase?: boolean;
         name: string;
         passphrase?: string;
+        url?: string;
     };
     path?: never;
     query?: never;
@@ -708,12 +857,14 @@ export type CreateRepositoryResponses = {
     201: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -878,9 +1029,12 @@ export type RestoreArchiveResponses = {
     202: {
         archive: string;
         bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
         connection_id: number;
         dest_path: string;
         files?: number;
+        files_total?: number;
         finished_at?: number | null;
         id: number;
         message?: string;
@@ -946,12 +1100,14 @@ export type ForgetPassphraseResponses = {
     200: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -984,12 +1140,14 @@ export type KeepPassphraseResponses = {
     200: {
         created_at: number;
         encryption: string;
+        host_key?: string;
         id: number;
         name: string;
         passphrase_kept: boolean;
         settings: {
             [key: string]: string;
         };
+        url?: string;
     };
 };
 
@@ -1019,9 +1177,12 @@ export type ListRestoresResponses = {
         restores: Array<{
             archive: string;
             bytes?: number;
+            bytes_total?: number;
+            cancel_requested?: boolean;
             connection_id: number;
             dest_path: string;
             files?: number;
+            files_total?: number;
             finished_at?: number | null;
             id: number;
             message?: string;
@@ -1034,6 +1195,135 @@ export type ListRestoresResponses = {
 };
 
 export type ListRestoresResponse = ListRestoresResponses[keyof ListRestoresResponses];
+
+export type GetRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}';
+};
+
+export type GetRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type GetRestoreError = GetRestoreErrors[keyof GetRestoreErrors];
+
+export type GetRestoreResponses = {
+    /**
+     * OK
+     */
+    200: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type GetRestoreResponse = GetRestoreResponses[keyof GetRestoreResponses];
+
+export type CancelRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}/cancel';
+};
+
+export type CancelRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type CancelRestoreError = CancelRestoreErrors[keyof CancelRestoreErrors];
+
+export type CancelRestoreResponses = {
+    /**
+     * OK
+     */
+    202: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type CancelRestoreResponse = CancelRestoreResponses[keyof CancelRestoreResponses];
+
+export type RestartRestoreData = {
+    body?: never;
+    path: {
+        restore_id: number;
+    };
+    query?: never;
+    url: '/api/v1/backups/restores/{restore_id}/restart';
+};
+
+export type RestartRestoreErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RestartRestoreError = RestartRestoreErrors[keyof RestartRestoreErrors];
+
+export type RestartRestoreResponses = {
+    /**
+     * OK
+     */
+    202: {
+        archive: string;
+        bytes?: number;
+        bytes_total?: number;
+        cancel_requested?: boolean;
+        connection_id: number;
+        dest_path: string;
+        files?: number;
+        files_total?: number;
+        finished_at?: number | null;
+        id: number;
+        message?: string;
+        path: string;
+        repository_id: number;
+        started_at?: number;
+        status: string;
+    };
+};
+
+export type RestartRestoreResponse = RestartRestoreResponses[keyof RestartRestoreResponses];
 
 export type BackupsListRulesData = {
     body?: never;
@@ -1639,6 +1929,57 @@ export type SearchResponses = {
 };
 
 export type SearchResponse = SearchResponses[keyof SearchResponses];
+
+export type SharedWithMeData = {
+    body?: never;
+    path?: never;
+    query?: {
+        limit?: number;
+    };
+    url: '/api/v1/catalog/shared-with-me';
+};
+
+export type SharedWithMeErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type SharedWithMeError = SharedWithMeErrors[keyof SharedWithMeErrors];
+
+export type SharedWithMeResponses = {
+    /**
+     * OK
+     */
+    200: {
+        shares: Array<{
+            access: string;
+            entries: Array<{
+                content_hash: string;
+                id?: number;
+                kind: 'file' | 'dir';
+                link?: string;
+                location: string;
+                mime: string;
+                mtime_ns: number;
+                owner?: string;
+                path: string;
+                shared?: boolean;
+                size: number;
+                source: string;
+            }>;
+            id: number;
+            last_sync_at?: number | null;
+            location: string;
+            name: string;
+            owner: string;
+            sync_status?: string;
+        }>;
+    };
+};
+
+export type SharedWithMeResponse = SharedWithMeResponses[keyof SharedWithMeResponses];
 
 export type SetStarData = {
     body: {
@@ -2839,6 +3180,7 @@ export type ListPhotosResponses = {
                 width: number;
             }>;
         }>;
+        errors: Array<string>;
         folders: {
             [key: string]: number;
         };
@@ -2935,6 +3277,7 @@ export type PhotoThumbnailData = {
     path?: never;
     query?: {
         path?: string;
+        source?: string;
     };
     url: '/api/v1/photos/thumbnail';
 };

@@ -37,6 +37,8 @@ class ListPage:
     contents: list[dict[str, Any]] = field(default_factory=list)
     #: The token of the next page; "" after the last.
     next_token: str = ""
+    #: With a delimiter: the prefixes (``CommonPrefixes``) one level down, decoded.
+    prefixes: list[str] = field(default_factory=list)
 
 
 async def lean_list_page(
@@ -47,11 +49,15 @@ async def lean_list_page(
     prefix: str,
     token: str,
     max_keys: int = PAGE_KEYS,
+    delimiter: str = "",
 ) -> ListPage:
-    """One page of ``bucket`` under ``prefix`` after ``token`` ("" for the first page)."""
+    """One page of ``bucket`` under ``prefix`` after ``token`` ("" for the first page); with
+    a ``delimiter``, keys below the next one are rolled up into ``prefixes``."""
     query = {"list-type": "2", "encoding-type": "url", "max-keys": str(max_keys)}
     if prefix:
         query["prefix"] = prefix
+    if delimiter:
+        query["delimiter"] = delimiter
     if token:
         query["continuation-token"] = token
     url, headers = signer.signed("GET", bucket, "", query=query)
@@ -75,21 +81,27 @@ def parse_list_page(body: bytes) -> ListPage:
         contents = [_object(item, encoded) for item in root.iterfind(f"{_NS}Contents")]
     except (TypeError, ValueError) as error:
         raise LookupError(f"an unreadable object in the listing: {error}") from None
+    prefixes = [_decoded(_text(item, "Prefix"), encoded)
+                for item in root.iterfind(f"{_NS}CommonPrefixes")]  # fmt: skip
     truncated = _text(root, "IsTruncated") == "true"
     next_token = _text(root, "NextContinuationToken") if truncated else ""
     if truncated and not next_token:
         raise LookupError("a truncated listing without a continuation token")
-    return ListPage(contents, next_token)
+    return ListPage(contents, next_token, prefixes)
 
 
 def _object(item: Element, encoded: bool) -> dict[str, Any]:
     key = _text(item, "Key")
     return {
-        "Key": unquote_plus(key) if encoded else key,
+        "Key": _decoded(key, encoded),
         "Size": int(_text(item, "Size")),
         "ETag": _text(item, "ETag"),
         "LastModified": datetime.fromisoformat(_text(item, "LastModified")),
     }
+
+
+def _decoded(text: str, encoded: bool) -> str:
+    return unquote_plus(text) if encoded else text
 
 
 def _text(parent: Element, name: str) -> str:

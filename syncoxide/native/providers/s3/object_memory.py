@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from syncoxide.native.atomic_file import replace_file
 from syncoxide.providers.contract import Entry, EntryKind
 
 _VERSION = 1
@@ -77,9 +78,8 @@ class ObjectMemory:
             key: [k.size, k.etag, k.last_modified, k.mtime_ns, k.hashes]
             for key, k in self._known.items()
         }
-        partial = self._file.with_name(self._file.name + ".partial")
-        partial.write_text(json.dumps({"version": _VERSION, "objects": objects}))
-        partial.replace(self._file)  # a killed run leaves the old file or the new one
+        document = json.dumps({"version": _VERSION, "objects": objects}).encode()
+        replace_file(self._file, document, durable=False)  # lost: the next run lists again
         self._changed = False
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -59,8 +60,10 @@ from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
 from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts
+from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
+from syncoxide.native.providers.s3.versions import key_versions, restore_key_version
 from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import (
     Entry,
@@ -68,6 +71,7 @@ from syncoxide.providers.contract import (
     ExpectedDigest,
     Features,
     PartPlan,
+    ProviderVersion,
     PrunePredicate,
 )
 
@@ -189,43 +193,47 @@ class S3Provider:
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
         reader = PageReader(self._prefix, self._memory, self._head, prune)
-        # The next page is fetched while this page's files are HEADed: both take seconds
-        # per 1000 keys on a slow server, so overlapping them nearly halves the wall time.
-        upcoming = asyncio.ensure_future(self._list_page(""))
+        # Prefixes are listed side by side while this loop HEADs what the memory does not
+        # know (prefix_walk.py says why).
+        pages = walk_prefixes(self._list_page, self._prefix,
+                              concurrency=self._settings.list_concurrency,
+                              skip=functools.partial(self._pruned, prune))  # fmt: skip
         try:
             while True:
                 with self._translated(self._prefix or "/"):
-                    page = await upcoming
-                if page.next_token:
-                    upcoming = asyncio.ensure_future(self._list_page(page.next_token))
-                    # Let it send its request now: reading this page and what the caller does
-                    # with it never wait on the loop, so otherwise the server would only start
-                    # on the next page once this one was all used (the two in turn, not side
-                    # by side: our listing took twice rclone's through one server).
-                    await asyncio.sleep(0)
-                entries = await reader.entries(page.contents, self._settings.head_concurrency)
-                if entries:
-                    yield entries
-                if not page.next_token:
+                    contents = await anext(pages, None)
+                if contents is None:
                     reader.finish()
                     return
+                entries = await reader.entries(contents, self._settings.head_concurrency)
+                if entries:
+                    yield entries
         finally:
-            upcoming.cancel()
+            await pages.aclose()
 
-    async def _list_page(self, token: str) -> ListPage:
-        """One page of the listing under the prefix, after ``token`` ("" for the first)."""
+    def _pruned(self, prune: PrunePredicate | None, prefix: str) -> bool:
+        """Whether a folder's key prefix (``a/b/``) is one ``prune`` leaves out."""
+        folder = key_names.decode(prefix[len(self._prefix) : -1])
+        return prune is not None and "" not in folder.split("/") and prune(folder)
+
+    async def _list_page(self, prefix: str, token: str, delimiter: str) -> ListPage:
+        """One page of the listing under ``prefix`` after ``token`` ("" for the first)."""
         client = await self._s3()
         if self._lean is not None:
             session, signer = self._lean
             with contextlib.suppress(LookupError):  # unusual: botocore says what it is
                 return await lean_list_page(
-                    session, signer, self._bucket, prefix=self._prefix, token=token
+                    session, signer, self._bucket, prefix=prefix, token=token, delimiter=delimiter
                 )
         more = {"ContinuationToken": token} if token else {}
-        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=self._prefix, **more)
+        if delimiter:
+            more["Delimiter"] = delimiter
+        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, **more)
         truncated = reply.get("IsTruncated", False)
         return ListPage(
-            reply.get("Contents", []), reply.get("NextContinuationToken", "") if truncated else ""
+            reply.get("Contents", []),
+            reply.get("NextContinuationToken", "") if truncated else "",
+            [found["Prefix"] for found in reply.get("CommonPrefixes", [])],
         )
 
     def _remember(self, path: str, etag: str, entry: Entry) -> None:
@@ -480,7 +488,14 @@ class S3Provider:
         # One part is held whole: S3 takes a part in one request with its length and MD5.
         # Allocated once at its length and filled in place: growing it block by block cost
         # copies and left the allocator holding several parts' worth per stream.
-        body = await _gather_part(chunks, parts.part_length(self._key(path), token, offset, size))
+        expected = parts.part_length(self._key(path), token, offset, size)
+        body = await _gather_part(chunks, expected)
+        if len(body) != expected:
+            # Never sent: the server would hold a part of another length under this number.
+            raise IntegrityError(
+                f"{path!r} gave {len(body)} bytes for its part at offset {offset}, {expected} "
+                "expected: it changed while it was being copied."
+            )
         with self._translated(path):
             await parts.write(self._key(path), token, offset, body)
 
@@ -621,6 +636,29 @@ class S3Provider:
                 CopySource={"Bucket": self._bucket, "Key": old},
                 MetadataDirective="COPY",
             )
+
+    # -- provider-side history (KeepsVersions) --------------------------------------------
+    async def versions(self, path: str) -> list[ProviderVersion]:
+        client = await self._s3()
+        with self._translated(path):
+            return await key_versions(client, self._bucket, self._key(path), path)
+
+    async def restore_version(self, path: str, version_id: str) -> Entry:
+        wanted = next((v for v in await self.versions(path) if v.version_id == version_id), None)
+        if wanted is None:
+            raise NotFoundError(f"S3: {path!r} has no version {version_id!r}.")
+        if wanted.size > _COPY_LIMIT:
+            raise UsageError(
+                f"S3: that version of {path!r} is larger than 5 GiB, which one server-side copy"
+                " cannot bring back.",
+                hint="Nothing was changed. Download that version with an S3 tool instead.",
+            )
+        key = self._key(path)
+        self._memory.forget(key)
+        client = await self._s3()
+        with self._translated(path):
+            await restore_key_version(client, self._bucket, key, version_id)
+        return await self.stat(path)
 
     async def set_mtime(self, path: str, mtime_ns: int) -> None:
         key = self._key(path)

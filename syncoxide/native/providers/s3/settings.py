@@ -24,6 +24,8 @@ class S3Settings:
     #: Multipart parts in flight across the whole provider (memory: this x part_size).
     upload_concurrency: int = 8
     head_concurrency: int = 32
+    #: Listings of different prefixes in flight at once (rclone's --checkers default).
+    list_concurrency: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_attempts: int = 3

@@ -24,7 +24,7 @@ from syncoxide.native.providers.server_storage.provider import (
     ServerStorageProvider,
     ServerStorageSettings,
 )
-from syncoxide.providers.contract import EntryKind
+from syncoxide.providers.contract import EntryKind, chunks_of
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.server_processes import free_port, with_closing_providers
 from tests.native.providers.server_storage.live_syncoxide import LiveAccounts, live_accounts
@@ -63,11 +63,6 @@ def test_server_storage_provider_conforms_through_tus(check, live: LiveAccounts)
     asyncio.run(with_closing_providers(make, check))
 
 
-async def _stream(*blocks: bytes) -> AsyncIterator[bytes]:
-    for block in blocks:
-        yield block
-
-
 async def _tree(provider: ServerStorageProvider) -> dict[str, object]:
     return {e.path: e async for page in provider.list_tree() for e in page}
 
@@ -78,7 +73,10 @@ def test_large_write_goes_through_tus_and_lists_its_sha1(live: LiveAccounts) -> 
     async def run() -> None:
         async with ServerStorageProvider(_settings(live, **SMALL)) as provider:
             written = await provider.write(
-                "big/one.bin", _stream(content[:1000], content[1000:]), mtime_ns=7, hash_kind="md5"
+                "big/one.bin",
+                chunks_of(content[:1000], content[1000:]),
+                mtime_ns=7,
+                hash_kind="md5",
             )
             assert written.hashes["md5"] == hashlib.md5(content).hexdigest()
             listed = (await provider.stat("big/one.bin")).hashes
@@ -95,7 +93,7 @@ def test_mismatched_large_write_commits_nothing(live: LiveAccounts) -> None:
         async with ServerStorageProvider(_settings(live, **SMALL)) as provider:
             with pytest.raises(IntegrityError):
                 await provider.write(
-                    "x.bin", _stream(os.urandom(200_000)), expected_digest=lambda: "0" * 40
+                    "x.bin", chunks_of(os.urandom(200_000)), expected_digest=lambda: "0" * 40
                 )
             assert await _tree(provider) == {}
 
@@ -132,7 +130,7 @@ def test_an_interrupted_large_write_resumes_in_the_next_run(
 
             module.TusUpload.finish = finish  # type: ignore[method-assign]
             try:
-                await second.write("r.bin", _stream(content), mtime_ns=99)
+                await second.write("r.bin", chunks_of(content), mtime_ns=99)
             finally:
                 module.TusUpload.finish = original  # type: ignore[method-assign]
             assert sent and sent[0] >= 4 * 48 * 1024, "the parts sent in the first run are kept"
@@ -162,7 +160,7 @@ def test_resume_with_a_changed_source_is_refused_by_its_digest(
         async with ServerStorageProvider(settings) as second:
             second.keep_state_in(tmp_path)
             with pytest.raises(IntegrityError):
-                await second.write("c.bin", _stream(new), mtime_ns=5)
+                await second.write("c.bin", chunks_of(new), mtime_ns=5)
             assert "c.bin" not in await _tree(second)
 
     asyncio.run(run())
@@ -172,10 +170,10 @@ def test_one_user_never_sees_anothers_files(live: LiveAccounts) -> None:
     async def run() -> None:
         root = f"shared{next(_roots)}"
         async with ServerStorageProvider(_settings(live, "alice", root=root)) as alice:
-            await alice.write("secret.txt", _stream(b"alice only"))
+            await alice.write("secret.txt", chunks_of(b"alice only"))
         async with ServerStorageProvider(_settings(live, "bob", root=root)) as bob:
             assert await _tree(bob) == {}
-            await bob.write("secret.txt", _stream(b"bob's own"))
+            await bob.write("secret.txt", chunks_of(b"bob's own"))
         async with ServerStorageProvider(_settings(live, "alice", root=root)) as alice:
             got = b"".join([b async for b in alice.open_read("secret.txt")])
             assert got == b"alice only"
@@ -206,8 +204,8 @@ def test_unreachable_server_is_retryable() -> None:
 def test_pruned_folders_are_not_listed(live: LiveAccounts) -> None:
     async def run() -> None:
         async with ServerStorageProvider(_settings(live)) as provider:
-            await provider.write("keep/a.txt", _stream(b"a"))
-            await provider.write("skip/deep/b.txt", _stream(b"b"))
+            await provider.write("keep/a.txt", chunks_of(b"a"))
+            await provider.write("skip/deep/b.txt", chunks_of(b"b"))
             pages = provider.list_tree(lambda path: path == "skip")
             listed = {e.path: e.kind async for page in pages for e in page}
             assert listed == {"keep": EntryKind.DIR, "keep/a.txt": EntryKind.FILE}
@@ -251,9 +249,9 @@ def test_over_quota_is_a_clear_error_and_leaves_nothing(tight: LiveAccounts, siz
     async def run() -> None:
         settings = _settings(tight, "dora", **SMALL)
         async with ServerStorageProvider(settings) as provider:
-            await provider.write("first.bin", _stream(os.urandom(100 * 1024)))
+            await provider.write("first.bin", chunks_of(os.urandom(100 * 1024)))
             with pytest.raises(ProviderError, match="quota") as caught:
-                await provider.write("second.bin", _stream(os.urandom(size)))
+                await provider.write("second.bin", chunks_of(os.urandom(size)))
             assert not caught.value.retryable
             assert "Nothing" in str(caught.value)
             assert set(await _tree(provider)) == {"first.bin"}

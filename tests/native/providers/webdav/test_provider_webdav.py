@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 
 import pytest
 
 from syncoxide.errors import AuthenticationError, ProviderUnavailableError
 from syncoxide.native.providers.webdav.provider import WebDavProvider, WebDavSettings
-from syncoxide.providers.contract import EntryKind
+from syncoxide.providers.contract import EntryKind, chunks_of
 from syncoxide.testing.provider_conformance import CHECKS
 from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
 from tests.native.providers.server_processes import free_port, with_closing_providers
@@ -35,15 +34,10 @@ def test_webdav_provider_conforms(check, wsgidav_server: WebDavServer) -> None:
     asyncio.run(with_closing_providers(lambda: WebDavProvider(_settings(wsgidav_server)), check))
 
 
-async def _stream(*blocks: bytes) -> AsyncIterator[bytes]:
-    for block in blocks:
-        yield block
-
-
 def test_foreign_overwrite_makes_stored_digests_untrusted(wsgidav_server: WebDavServer) -> None:
     async def run() -> None:
         async with WebDavProvider(_settings(wsgidav_server)) as provider:
-            await provider.write("f.txt", _stream(b"ours"), hash_kind="sha1", mtime_ns=10**9)
+            await provider.write("f.txt", chunks_of(b"ours"), hash_kind="sha1", mtime_ns=10**9)
             assert (await provider.stat("f.txt")).hashes
             # Another client replaces the content without touching our properties.
             client = provider._http()

@@ -8,14 +8,15 @@ from typing import Any
 
 def describe_rule(rule: dict[str, Any]) -> str:
     kinds = "/".join(rule["match_types"]) or "any file"
-    if rule["source_kind"] == "request":
-        place = f"request link {rule['source']}"
-    else:
-        place = f"folder /{rule['source']}"
+    place = rule["place"]
     output = "unpacked" if rule["output"] == "/" else f".{rule['output']}"
     combined = ", gathered into one" if rule["combine"] else ""
     moved = ", original moved beside it" if rule["original"] == "move" else ""
-    return f"{kinds} in {place} → {output}{combined} in /{rule['target_folder']}{moved}"
+    target = rule["target_folder"]
+    into = f"in /{target}"
+    if rule["source_kind"] in ("connection", "share"):  # results stay in the watched folder
+        into = f"in {target} inside it" if target else "next to each file"
+    return f"{kinds} in {place} → {output}{combined} {into}{moved}"
 
 
 def rules_html(rules: list[dict[str, Any]]) -> str:

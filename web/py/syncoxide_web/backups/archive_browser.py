@@ -19,24 +19,23 @@ from syncoxide_web.backups.backups_html import (
     archives_html,
     entries_html,
     repository_choices,
-    restores_html,
 )
+from syncoxide_web.backups.restores_list import RESTORE_STATUS, RestoresList
 from syncoxide_web.platform.dom import element, say, say_error, show
 from syncoxide_web.sync.rules_html import connection_choices
 
-STATUS, RESTORE_STATUS = "backup-browse-status", "backup-restore-status"
+STATUS = "backup-browse-status"
 
 
 class ArchiveBrowser:
     """The repository and archive shown, what a restore would restore, and the connections it
     may go into."""
 
-    def __init__(self) -> None:
+    def __init__(self, restores: RestoresList) -> None:
         self._repository_id = 0
         self._archive = ""
         self._restore_path = ""
-        self._connection_names: dict[int, str] = {}
-        self._restores: list[dict[str, Any]] = []
+        self._restores = restores
 
     def show_repositories(self, repositories: list[dict[str, Any]]) -> None:
         """Fill the picker with the repositories the server can open; none is opened unasked
@@ -52,9 +51,7 @@ class ArchiveBrowser:
         show("backup-browse-none", not kept)
 
     def show_connections(self, connections: list[dict[str, Any]]) -> None:
-        self._connection_names = {int(c["id"]): str(c["name"]) for c in connections}
         element("backup-restore-dest").innerHTML = connection_choices(connections)
-        self._render_restores()
 
     def _forget_shown(self) -> None:
         """Show no repository: its archives and folder are cleared, a restore form closed."""
@@ -142,19 +139,7 @@ class ArchiveBrowser:
             return
         say(RESTORE_STATUS, "Restoring on the server: files already there are replaced.")
         cancel_restore(None)
-        await self.refresh_restores()
-
-    async def refresh_restores(self) -> None:
-        try:
-            self._restores = (await call_api("GET", "/backups/restores"))["restores"]
-        except SyncoxideError as error:
-            say_error(RESTORE_STATUS, error, what="Restores could not be listed")
-            return
-        self._render_restores()
-
-    def _render_restores(self) -> None:
-        html = restores_html(self._restores, self._connection_names)
-        element("backup-restores").innerHTML = html
+        await self._restores.refresh()
 
 
 def cancel_restore(_event: Any) -> None:

@@ -5,8 +5,9 @@ repositories (make, register, give or forget a passphrase), backups (browse an a
 download a file or a zip, restore into a provider), and provider backups (rules the server
 runs on a schedule). The cards do not know each other: the repositories and the server's
 connections reach the cards that list them through feeds, and the live events socket
-refreshes rules and restores when the server reports a run. The layout is the server's
-(``syncoxide/server/pages/templates/views/backups.html``), usable before Python runs.
+refreshes rules when the server reports a run and moves a running restore's progress bar.
+The layout is the server's (``syncoxide/server/pages/templates/views/backups.html``),
+usable before Python runs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.backups.archive_browser import ArchiveBrowser, cancel_restore
 from syncoxide_web.backups.keys_card import KeysCard
 from syncoxide_web.backups.repositories_card import RepositoriesCard, cancel_passphrase
+from syncoxide_web.backups.restores_list import RestoresList
 from syncoxide_web.backups.rules_card import BackupRulesCard
 from syncoxide_web.platform.dom import Listeners
 from syncoxide_web.platform.feed import Feed
@@ -28,10 +30,11 @@ class BackupsView:
         self._connections = connections
         self._repositories: Feed[list[dict[str, Any]]] = Feed()
         self._keys = KeysCard()
-        self._browser = ArchiveBrowser()
+        self._restores = RestoresList()
+        self._browser = ArchiveBrowser(self._restores)
         self._repository_card = RepositoriesCard(self._repositories, self._browse)
         self._rules = BackupRulesCard()
-        self._live = LiveEvents(self._listeners, ("backup.",), on_change=self._server_reported)
+        self._live = LiveEvents(self._listeners, ("backup.",), on_event=self._server_reported)
 
     def start(self) -> BackupsView:
         on, on_plain = self._listeners.on_task, self._listeners.on
@@ -47,11 +50,13 @@ class BackupsView:
             on(where, "click", self._browser.folder_click)
         on("backup-restore-form", "submit", self._browser.restore)
         on_plain("backup-restore-cancel", "click", cancel_restore)
+        on("backup-restores", "click", self._restores.restore_action)
         on("backup-rule-form", "submit", self._rules.create)
         on("backup-rules", "click", self._rules.rule_action)
         self._repositories.follow(self._browser.show_repositories)
         self._repositories.follow(self._rules.show_repositories)
         self._connections.follow(self._browser.show_connections)
+        self._connections.follow(self._restores.show_connections)
         self._connections.follow(self._rules.show_connections)
         for loading in (self._keys.refresh(), self._load_repositories()):
             self._listeners.start(loading)
@@ -64,8 +69,12 @@ class BackupsView:
     async def _load_repositories(self) -> None:
         await self._repository_card.refresh()
         await self._rules.refresh()  # with the repositories' names now known
-        await self._browser.refresh_restores()
+        await self._restores.refresh()
 
-    async def _server_reported(self) -> None:
-        await self._rules.refresh()
-        await self._browser.refresh_restores()
+    def _server_reported(self, payload: dict[str, Any]) -> None:
+        """A restore's progress is applied in place; anything else reads what changed."""
+        if "restore_id" in payload:
+            if not self._restores.progressed(payload):
+                self._listeners.start(self._restores.refresh())
+        else:
+            self._listeners.start(self._rules.refresh())

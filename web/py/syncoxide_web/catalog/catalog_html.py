@@ -92,6 +92,14 @@ def _entry_name(entry: dict[str, Any]) -> str:
     return shown
 
 
+def _from_owner(entry: dict[str, Any]) -> str:
+    """Who shares it with you, for the copy of another account's share."""
+    owner = str(entry.get("owner") or "")
+    if not (entry.get("shared") and owner):
+        return ""
+    return f' <span class="muted shared-by">shared by {escape(owner)}</span>'
+
+
 def entries_html(
     entries: list[dict[str, Any]],
     actions: tuple[str, ...],
@@ -116,7 +124,8 @@ def entries_html(
             f' data-source="{escape(str(entry["source"]))}"'
             f' data-path="{escape(str(entry["path"]))}"'
             f' data-kind="{escape(str(entry["kind"]))}"{mark}>'
-            f'<td>{_entry_name(entry)}</td><td>{location}</td><td class="num">{size}</td>'
+            f"<td>{_entry_name(entry)}</td><td>{location}{_from_owner(entry)}</td>"
+            f'<td class="num">{size}</td>'
             f"<td>{escape(stamp)}{escape(note)}</td><td>{_entry_actions(entry, actions)}"
             f"{_link_anchor(entry)}</td></tr>"
         )
@@ -211,6 +220,18 @@ def _link_row(link: dict[str, Any]) -> str:
         f'<li class="shared-link" data-id="{escape(str(link["id"]))}">'
         f'<a href="{escape(str(link["url"]))}">{title}</a>'
         f' <span class="muted">{escape(" · ".join(p for p in (what, state) if p))}</span></li>'
+    )
+
+
+def received_html(share: dict[str, Any]) -> str:
+    """One share another account gave you: its name, from whom, how, where your copy is."""
+    synced = share.get("last_sync_at")
+    state = "synced " + when(int(synced), seconds=True) if synced else "not synced yet"
+    facts = " · ".join((str(share["access"]), state))
+    return (
+        f'<h3 class="received" data-id="{escape(str(share["id"]))}">{escape(str(share["name"]))}'
+        f' <span class="muted">from {escape(str(share["owner"]))}, in'
+        f" {escape(str(share['location']))} · {escape(facts)}</span></h3>"
     )
 
 

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 
-def _names(report: dict[str, Any]) -> dict[str, str]:
+def device_names(report: dict[str, Any]) -> dict[str, str]:
     """Device ID -> name, for every device the report mentions."""
     known = [report["device"], *report["trusted"], *report["suggested"], *report["revoked"]]
     return {entry["device_id"]: entry["name"] for entry in known}
@@ -34,7 +34,7 @@ def this_device_html(report: dict[str, Any] | None) -> str:
 def trusted_html(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str:
     if report is None or not report["trusted"]:
         return '<p class="muted">No trusted devices yet: pair one with a code.</p>'
-    names = _names(report)
+    names = device_names(report)
     rows = "".join(
         f'<tr data-device="{escape(entry["device_id"])}"><td>{escape(entry["name"])}</td>'
         f'<td><code class="device-id">{escape(entry["device_id"])}</code></td>'
@@ -67,7 +67,7 @@ def _introduced(names: dict[str, str], introducer: str | None) -> str:
 def suggested_html(report: dict[str, Any] | None) -> str:
     if report is None or not report["suggested"]:
         return ""
-    names = _names(report)
+    names = device_names(report)
     items = "".join(
         f'<li data-device="{escape(entry["device_id"])}">'
         f"{', '.join(_who(names, by) for by in entry['suggested_by'])} suggests adding "
@@ -92,7 +92,7 @@ def graph_html(report: dict[str, Any] | None) -> str:
     """Every statement, oldest first: who said what about whom (and through whom)."""
     if report is None or not report["records"]:
         return '<p class="muted">No trust records yet.</p>'
-    names = _names(report)
+    names = device_names(report)
     verbs = {"pair": "trusts", "introduce": "introduces", "revoke": "revoked"}
     lines = []
     for record in sorted(report["records"], key=lambda r: r["issued_at"]):
@@ -101,3 +101,47 @@ def graph_html(report: dict[str, Any] | None) -> str:
         lines.append(f"<li>{_who(names, record['signer'])} {verb} "
                      f"{_who(names, record['subject'])}{via}</li>")  # fmt: skip
     return f'<ol id="paired-graph-list">{"".join(lines)}</ol>'
+
+
+def sync_peer_options(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str:
+    """The trusted devices this browser can meet (it keeps their pair's room), as options."""
+    if report is None:
+        return ""
+    return "".join(
+        f'<option value="{escape(entry["device_id"])}">{escape(entry["name"])} '
+        f"({escape(entry['device_id'])})</option>"
+        for entry in report["trusted"]
+        if entry["device_id"] in meetings
+    )
+
+
+def shared_folders_html(
+    folders: dict[str, dict[str, Any]], names: dict[str, str], states: dict[str, tuple[str, bool]]
+) -> str:
+    """Each shared folder: its browser folder, the devices it syncs with, and their state."""
+    if not folders:
+        return '<p class="muted">No browser folder is synced with a device yet.</p>'
+    rows = []
+    for name, config in sorted(folders.items()):
+        peers = "".join(
+            f"<li>{_who(names, peer)}: {_state_text(states.get(peer))}</li>"
+            for peer in config.get("with", [])
+        )
+        trouble = states.get(name)
+        note = f" {_state_text(trouble)}" if trouble and trouble[0] else ""
+        rows.append(
+            f'<tr data-folder="{escape(name)}"><td>{escape(name)}</td>'
+            f"<td>{escape(str(config.get('browser_folder', '')))}{note}</td>"
+            f"<td><ul>{peers}</ul></td></tr>"
+        )
+    head = "<thead><tr><th>Folder</th><th>Browser folder</th><th>Devices</th></tr></thead>"
+    return (
+        f'<table class="files" id="device-sync-table">{head}<tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def _state_text(state: tuple[str, bool] | None) -> str:
+    if state is None:
+        return "starting"
+    text, failed = state
+    return f'<span class="error">{escape(text)}</span>' if failed else escape(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hashlib
 import importlib.util
 import json
 import os
@@ -23,7 +22,6 @@ from urllib.parse import quote
 
 import js
 
-from syncoxide.devices.binding import ChannelView, sdp_fingerprint
 from syncoxide.devices.device_id import device_id
 from syncoxide.devices.pairing import (
     ANSWERER,
@@ -44,6 +42,7 @@ from syncoxide.errors import (
     TransportError,
 )
 from syncoxide_web.devices import hkdf_standin
+from syncoxide_web.devices.channel_view import channel_view
 from syncoxide_web.devices.store import BrowserDeviceStore, now
 from syncoxide_web.p2p.channel import BrowserChannel, BrowserSignaling, negotiate
 
@@ -134,8 +133,7 @@ async def _pair(
     offerer = confirm is None
     me = await store.identity()
     key = await _pake(link, room["room"], code)
-    own, theirs = _own_fingerprint(link), _peer_certificate_fingerprint(link)
-    view = ChannelView(own, theirs) if offerer else ChannelView(theirs, own)
+    view = channel_view(link, offerer=offerer)
     mine, their_role = (OFFERER, ANSWERER) if offerer else (ANSWERER, OFFERER)
     hello = await make_hello(
         me.private, me.public, me.name, pake_key=key, view=view, role=mine,
@@ -172,24 +170,6 @@ async def _agree_meeting(
     else:
         meeting = await _receive(link, "meeting")
     return {"server": room["server"], "room": str(meeting["room"]), "token": str(meeting["token"])}
-
-
-def _own_fingerprint(link: BrowserChannel) -> bytes:
-    return sdp_fingerprint(str(link.connection.localDescription.sdp))
-
-
-def _peer_certificate_fingerprint(link: BrowserChannel) -> bytes:
-    """SHA-256 of the certificate the other end really used in the DTLS handshake.
-
-    Not read from the remote SDP: Chromium keeps one of the several fingerprints aiortc offers
-    (sha-256, -384, -512) and checks the certificate against that one only, so the sha-256 line
-    of the offer is not what this browser checked. The certificate itself is.
-    """
-    certificates = link.connection.sctp.transport.getRemoteCertificates()
-    if not certificates.length:
-        raise RemoteProtocolError("The other device showed no DTLS certificate.")
-    der = bytes(js.Uint8Array.new(certificates[0]).to_bytes())
-    return hashlib.sha256(der).digest()
 
 
 async def _pake(link: BrowserChannel, room: str, code: PairingCode) -> bytes:

@@ -6,7 +6,9 @@ Web Lock so two tabs never overwrite each other's records::
 
     {"version": 1, "seed": "<base64 of the 32-byte Ed25519 seed>", "name": "Chromium on Linux",
      "records": ["<base64 of one trust record>", ...],
-     "meetings": {"<device id>": {"server": URL, "room": ..., "token": ...}}}
+     "meetings": {"<device id>": {"server": URL, "room": ..., "token": ...}},
+     "folders": {"<folder name, as the other devices name it>": {"browser_folder": "<name of
+                 a browser folder (OPFS)>", "with": ["<device id>", ...]}}}
 
 The seed is made on first use but kept only with the first trust record this browser signs (a
 pairing the user agreed to), so a refused pairing stores nothing; it is never rewritten.
@@ -143,6 +145,33 @@ class BrowserDeviceStore:
     async def meetings(self) -> dict[str, Any]:
         return dict((await self._document()).get("meetings", {}))
 
+    async def share_folder(self, name: str, browser_folder: str, peer_id: str) -> None:
+        """Sync the browser folder ``browser_folder`` as ``name`` with ``peer_id`` (the name
+        its ``syncoxide devices folders add NAME PATH --with ID`` gave the same folder)."""
+        _check_folder_name(name, "A shared folder's name")
+        _check_folder_name(browser_folder, "A browser folder's name")
+        async with exclusive(LOCK):
+            document = await self._document()
+            if peer_id not in dict(document.get("meetings", {})):
+                raise InvalidInputError(
+                    f"This browser has no meeting room with {peer_id}.",
+                    hint="Pair with that device from this browser first.",
+                )
+            folders = dict(document.get("folders", {}))
+            known = dict(folders.get(name, {}))
+            if known and known.get("browser_folder") != browser_folder:
+                raise InvalidInputError(
+                    f"{name} is already synced with the browser folder {known['browser_folder']}.",
+                    hint="Share it with the same browser folder, or pick another name.",
+                )
+            peers = sorted({*known.get("with", []), peer_id})
+            folders[name] = {"browser_folder": browser_folder, "with": peers}
+            await self._write({**document, "folders": folders})
+
+    async def shared_folders(self) -> dict[str, dict[str, Any]]:
+        """Folder name -> {"browser_folder": ..., "with": [device id, ...]}."""
+        return {str(k): dict(v) for k, v in (await self._document()).get("folders", {}).items()}
+
     async def _save(self, ledger: TrustLedger) -> None:
         document = await self._document()
         raws = [base64.b64encode(r.to_bytes()).decode() for r in ledger.records()]
@@ -170,6 +199,13 @@ def _records(document: dict[str, Any]) -> list[TrustRecord]:
     except (ValueError, FormatError, IntegrityError) as error:
         raise ConfigError(f"This browser holds a damaged trust record: {error}",
                           hint="Nothing was changed.") from None  # fmt: skip
+
+
+def _check_folder_name(name: str, what: str) -> None:
+    if not name or "/" in name or name.startswith(".") or len(name.encode()) > MAX_NAME_BYTES:
+        raise InvalidInputError(
+            f"{what} cannot be {name!r}: use letters, digits, - or _, not starting with a dot."
+        )
 
 
 def now() -> int:

@@ -18,10 +18,14 @@ from syncoxide.devices.records import RecordKind
 from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide_web.devices.device_sync import THIS_TAB, BrowserDeviceSync
 from syncoxide_web.devices.devices_html import (
+    device_names,
     graph_html,
     revoked_html,
+    shared_folders_html,
     suggested_html,
+    sync_peer_options,
     this_device_html,
     trusted_html,
 )
@@ -30,9 +34,11 @@ from syncoxide_web.devices.store import BrowserDeviceStore, now
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 STATUS = "paired-status"
-#: Said plainly: this page runs no sync session, so nothing carries a revocation on from here.
-NOT_SPREAD = (
-    "Other devices learn it when one of them revokes it too: `syncoxide devices revoke ID` there."
+SYNC_STATUS = "device-sync-status"
+#: Where a revocation made here goes: the daemons it reaches pass records on to their peers.
+SPREAD = (
+    "Devices syncing with this page learn it now and pass it on; others learn it when one of "
+    "them meets them, or from `syncoxide devices revoke ID` there."
 )
 #: The other device waits 30 s for the answer; ask within that.
 CONFIRM_SECONDS = 25.0
@@ -44,6 +50,10 @@ class DevicesView:
         self._store = BrowserDeviceStore()
         self._answer: asyncio.Future[bool] | None = None
         self._pairing: asyncio.Future[Any] | None = None
+        # Runs while the page is open, whichever view is on screen.
+        self._sync = BrowserDeviceSync(self._store, self._sync_state)
+        self._sync_states: dict[str, tuple[str, bool]] = {}
+        self._names: dict[str, str] = {}
 
     def start(self) -> DevicesView:
         element("paired-server").textContent = str(js.location.origin)
@@ -55,9 +65,17 @@ class DevicesView:
         self._listeners.on("paired-confirm-no", "click", lambda _e: self._decide(False))
         self._listeners.on_task("paired-trusted", "click", self._trusted_click)
         self._listeners.on_task("paired-suggested", "click", self._suggested_click)
+        self._listeners.on_task("device-sync-form", "submit", self._share_folder)
         self._listeners.on_shown("devices", self.show)
-        self._listeners.start(self.show())
+        self._listeners.start(self._show_and_sync())
         return self
+
+    async def _show_and_sync(self) -> None:
+        await self.show()
+        try:
+            await self._sync.start()
+        except SyncoxideError as error:
+            say_error(SYNC_STATUS, error, what="Syncing with your devices could not start")
 
     async def show(self) -> None:
         try:
@@ -75,6 +93,43 @@ class DevicesView:
         element("paired-suggested").innerHTML = suggested_html(report)
         element("paired-revoked").innerHTML = revoked_html(report)
         element("paired-graph").innerHTML = graph_html(report)
+        self._names = device_names(report) if report else {}
+        if report is not None:
+            element("device-sync-own-id").textContent = report["device"]["device_id"]
+        element("device-sync-peer").innerHTML = sync_peer_options(report, meetings)
+        await self._show_folders()
+
+    async def _show_folders(self) -> None:
+        folders = await self._store.shared_folders() if await self._store.has_identity() else {}
+        element("device-sync-folders").innerHTML = shared_folders_html(
+            folders, self._names, self._sync_states
+        )
+
+    def _sync_state(self, key: str, text: str, failed: bool) -> None:
+        """What the sync of a folder or with a device is doing now (device_sync.Report)."""
+        if key == THIS_TAB:
+            say(SYNC_STATUS, text, error=failed)
+        elif self._sync_states.get(key) != (text, failed):
+            self._sync_states[key] = (text, failed)
+            self._listeners.start(self._show_folders())
+
+    async def _share_folder(self, _event: Any) -> None:
+        peer = str(element("device-sync-peer").value)
+        name = str(element("device-sync-name").value).strip()
+        browser_folder = str(element("device-sync-folder").value).strip()
+        try:
+            if not peer:
+                raise NotFoundError(
+                    "No trusted device to sync with.", hint="Pair with a device from this browser."
+                )
+            await self._store.share_folder(name, browser_folder, peer)
+            await self._sync.start()
+        except SyncoxideError as error:
+            say_error(SYNC_STATUS, error, kept="Nothing was shared.")
+            return
+        say(SYNC_STATUS, f"Syncing {name} (browser folder {browser_folder}) with "
+            f"{self._names.get(peer, peer)} while this page is open.", state="done")  # fmt: skip
+        await self._show_folders()
 
     async def _rename(self, _event: Any) -> None:
         try:
@@ -167,11 +222,12 @@ class DevicesView:
             else:
                 statement = ledger.acceptance(key, issued_at=now())
             record = await self._store.sign_and_keep(statement)
+            await self._sync.trust_changed()
         except SyncoxideError as error:
             say_error(STATUS, error, kept="Nothing was changed.")
             return
         if kind is RecordKind.REVOKE:
-            say(STATUS, f"Revoked {record.name} ({device}) in this browser. {NOT_SPREAD}")
+            say(STATUS, f"Revoked {record.name} ({device}) in this browser. {SPREAD}")
         else:
             say(STATUS, f"Now trusting {record.name} ({device}).")
         await self.show()

@@ -159,6 +159,14 @@ class BrowserChannel:
         """A JavaScript DataSender on this channel: it reads and frames the sender's spans."""
         return js.syncoxideP2P.DataSender.new(self.channel, HIGH_WATER, chunk_size)
 
+    async def wait_sent(self, timeout: float) -> None:
+        """Wait, bounded, until what was sent has left (``bufferedAmount`` is 0)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.channel.bufferedAmount and self.channel.readyState == "open":
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
+
     async def wait_peer_closed(self, timeout: float) -> None:
         """After a last frame (CANCEL): wait, bounded, for the other side to close the channel.
         Closing ours first may drop the frame on the way; the peer closes once it has it."""

@@ -8,22 +8,26 @@ from urllib.parse import quote
 
 from syncoxide.units import format_bytes
 
+HOME = "home"
 
-def thumbnail_url(path: str) -> str:
-    return f"/api/v1/photos/thumbnail?path={quote(path, safe='')}"
+
+def thumbnail_url(path: str, source: str = HOME) -> str:
+    url = f"/api/v1/photos/thumbnail?path={quote(path, safe='')}"
+    return url if source == HOME else f"{url}&source={quote(source, safe='')}"
 
 
 def _figure(photo: dict[str, Any], extra: str = "") -> str:
-    path = photo["path"]
+    path, source = photo["path"], photo["source"]
+    where = "" if source == HOME else f"{escape(source)} · "
     when = photo["taken"].replace("T", " ")
     origin = "" if photo["taken_from"] == "exif" else " (file time)"
     caption = (
-        f'{escape(path.rsplit("/", 1)[-1])}<br><span class="muted">{escape(when)}{origin} · '
+        f'{escape(path.rsplit("/", 1)[-1])}<br><span class="muted">{where}{escape(when)}{origin} · '
         f"{photo['width']}×{photo['height']} · {escape(format_bytes(photo['size']))}</span>"
     )
     return (
-        f'<figure class="photo" data-path="{escape(path)}">'
-        f'<img loading="lazy" src="{escape(thumbnail_url(path))}" alt="{escape(path)}"'
+        f'<figure class="photo" data-path="{escape(path)}" data-source="{escape(source)}">'
+        f'<img loading="lazy" src="{escape(thumbnail_url(path, source))}" alt="{escape(path)}"'
         f' width="160" height="120"><figcaption>{caption}{extra}</figcaption></figure>'
     )
 
@@ -39,9 +43,11 @@ def timeline_html(answer: dict[str, Any]) -> str:
     if answer.get("not_supported"):
         names = ", ".join(escape(p) for p in answer["not_supported"][:10])
         notes.append(f"Not supported here yet (HEIC and RAW): {names}.")
+    for error in answer.get("errors", []):
+        notes.append(f"Could not read photos from {escape(error)}")
     head = "".join(f'<p class="muted">{note}</p>' for note in notes)
     if not days:
-        return head + '<p class="muted">No photos in your files on this server yet.</p>'
+        return head + '<p class="muted">No photos in your files or connections yet.</p>'
     return head + "".join(
         f'<h2 class="photo-day">{escape(day["date"])}</h2><div class="photo-grid">'
         + "".join(_figure(photo) for photo in day["photos"])
@@ -56,15 +62,22 @@ def duplicates_html(answer: dict[str, Any]) -> str:
     ]
     if not groups:
         return '<p class="muted">No duplicates found.</p>'
-    return "".join(
+    return "".join(_group(kind, group) for kind, group in groups)
+
+
+_KEEP = '<br><button type="button" data-action="keep">Keep this one</button>'
+
+
+def _group(kind: str, group: list[dict[str, Any]]) -> str:
+    """A group; "Keep this one" only where every copy is in the server storage (the others go
+    to its trash; a connection has no trash here, so its copies are left to the user)."""
+    here = all(photo["source"] == HOME for photo in group)
+    note = "" if here else '<p class="muted">Some copies are in a connection: tidy them there.</p>'
+    return (
         f'<div class="photo-group" data-paths="{escape(_joined(group))}">'
-        f'<h3>{escape(kind)} ({len(group)})</h3><div class="photo-grid">'
-        + "".join(
-            _figure(photo, '<br><button type="button" data-action="keep">Keep this one</button>')
-            for photo in group
-        )
+        f'<h3>{escape(kind)} ({len(group)})</h3>{note}<div class="photo-grid">'
+        + "".join(_figure(photo, _KEEP if here else "") for photo in group)
         + "</div></div>"
-        for kind, group in groups
     )
 
 

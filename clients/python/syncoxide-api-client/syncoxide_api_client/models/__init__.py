@@ -4,6 +4,9 @@ from .accept_account_share_body import AcceptAccountShareBody
 from .accept_account_share_response_200 import AcceptAccountShareResponse200
 from .accept_account_share_response_200_access import AcceptAccountShareResponse200Access
 from .accept_account_share_response_200_role import AcceptAccountShareResponse200Role
+from .account_share_keys_response_200 import AccountShareKeysResponse200
+from .account_share_keys_response_200_owner_type_0 import AccountShareKeysResponse200OwnerType0
+from .account_share_keys_response_200_recipient_type_0 import AccountShareKeysResponse200RecipientType0
 from .add_key_body import AddKeyBody
 from .add_key_response_201 import AddKeyResponse201
 from .add_rule_body import AddRuleBody
@@ -40,6 +43,7 @@ from .browse_archive_response_200 import BrowseArchiveResponse200
 from .browse_archive_response_200_entries_item import BrowseArchiveResponse200EntriesItem
 from .cancel_job_response_200 import CancelJobResponse200
 from .cancel_job_response_200_result import CancelJobResponse200Result
+from .cancel_restore_response_202 import CancelRestoreResponse202
 from .change_password_body import ChangePasswordBody
 from .cli_login_start_body import CliLoginStartBody
 from .cli_login_start_response_200 import CliLoginStartResponse200
@@ -87,15 +91,18 @@ from .email_share_response_200 import EmailShareResponse200
 from .error import Error
 from .forget_passphrase_response_200 import ForgetPassphraseResponse200
 from .forget_passphrase_response_200_settings import ForgetPassphraseResponse200Settings
+from .get_account_key_response_200 import GetAccountKeyResponse200
 from .get_account_share_response_200 import GetAccountShareResponse200
 from .get_account_share_response_200_access import GetAccountShareResponse200Access
 from .get_account_share_response_200_role import GetAccountShareResponse200Role
 from .get_job_response_200 import GetJobResponse200
 from .get_job_response_200_result import GetJobResponse200Result
+from .get_restore_response_200 import GetRestoreResponse200
 from .hosting_response_200 import HostingResponse200
 from .hosting_response_200_settings import HostingResponse200Settings
 from .ice_servers_response_200 import IceServersResponse200
 from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
+from .identity_response_200 import IdentityResponse200
 from .keep_best_body import KeepBestBody
 from .keep_best_response_200 import KeepBestResponse200
 from .keep_forever_body import KeepForeverBody
@@ -172,10 +179,13 @@ from .photo_duplicates_response_200_near_item_item import PhotoDuplicatesRespons
 from .proceed_rule_response_202 import ProceedRuleResponse202
 from .proceed_rule_response_202_runs_item import ProceedRuleResponse202RunsItem
 from .proceed_rule_response_202_runs_item_details import ProceedRuleResponse202RunsItemDetails
+from .put_account_key_body import PutAccountKeyBody
+from .put_account_key_response_200 import PutAccountKeyResponse200
 from .recent_response_200 import RecentResponse200
 from .recent_response_200_entries_item import RecentResponse200EntriesItem
 from .recent_response_200_entries_item_kind import RecentResponse200EntriesItemKind
 from .refresh_body import RefreshBody
+from .restart_restore_response_202 import RestartRestoreResponse202
 from .restore_archive_body import RestoreArchiveBody
 from .restore_archive_response_202 import RestoreArchiveResponse202
 from .restore_trashed_body import RestoreTrashedBody
@@ -220,6 +230,10 @@ from .set_star_response_200_kind import SetStarResponse200Kind
 from .set_storage_mtime_body import SetStorageMtimeBody
 from .set_storage_mtime_response_200 import SetStorageMtimeResponse200
 from .set_storage_mtime_response_200_kind import SetStorageMtimeResponse200Kind
+from .shared_with_me_response_200 import SharedWithMeResponse200
+from .shared_with_me_response_200_shares_item import SharedWithMeResponse200SharesItem
+from .shared_with_me_response_200_shares_item_entries_item import SharedWithMeResponse200SharesItemEntriesItem
+from .shared_with_me_response_200_shares_item_entries_item_kind import SharedWithMeResponse200SharesItemEntriesItemKind
 from .sign_in_body import SignInBody
 from .sign_in_providers_response_200 import SignInProvidersResponse200
 from .sign_in_providers_response_200_providers_item import SignInProvidersResponse200ProvidersItem
@@ -257,6 +271,9 @@ __all__ = (
     "AcceptAccountShareResponse200",
     "AcceptAccountShareResponse200Access",
     "AcceptAccountShareResponse200Role",
+    "AccountShareKeysResponse200",
+    "AccountShareKeysResponse200OwnerType0",
+    "AccountShareKeysResponse200RecipientType0",
     "AddKeyBody",
     "AddKeyResponse201",
     "AddRuleBody",
@@ -293,6 +310,7 @@ __all__ = (
     "BrowseArchiveResponse200EntriesItem",
     "CancelJobResponse200",
     "CancelJobResponse200Result",
+    "CancelRestoreResponse202",
     "ChangePasswordBody",
     "CliLoginStartBody",
     "CliLoginStartResponse200",
@@ -340,15 +358,18 @@ __all__ = (
     "Error",
     "ForgetPassphraseResponse200",
     "ForgetPassphraseResponse200Settings",
+    "GetAccountKeyResponse200",
     "GetAccountShareResponse200",
     "GetAccountShareResponse200Access",
     "GetAccountShareResponse200Role",
     "GetJobResponse200",
     "GetJobResponse200Result",
+    "GetRestoreResponse200",
     "HostingResponse200",
     "HostingResponse200Settings",
     "IceServersResponse200",
     "IceServersResponse200IceServersItem",
+    "IdentityResponse200",
     "KeepBestBody",
     "KeepBestResponse200",
     "KeepForeverBody",
@@ -423,10 +444,13 @@ __all__ = (
     "ProceedRuleResponse202",
     "ProceedRuleResponse202RunsItem",
     "ProceedRuleResponse202RunsItemDetails",
+    "PutAccountKeyBody",
+    "PutAccountKeyResponse200",
     "RecentResponse200",
     "RecentResponse200EntriesItem",
     "RecentResponse200EntriesItemKind",
     "RefreshBody",
+    "RestartRestoreResponse202",
     "RestoreArchiveBody",
     "RestoreArchiveResponse202",
     "RestoreTrashedBody",
@@ -469,6 +493,10 @@ __all__ = (
     "SetStorageMtimeBody",
     "SetStorageMtimeResponse200",
     "SetStorageMtimeResponse200Kind",
+    "SharedWithMeResponse200",
+    "SharedWithMeResponse200SharesItem",
+    "SharedWithMeResponse200SharesItemEntriesItem",
+    "SharedWithMeResponse200SharesItemEntriesItemKind",
     "SignInBody",
     "SignInProvidersResponse200",
     "SignInProvidersResponse200ProvidersItem",

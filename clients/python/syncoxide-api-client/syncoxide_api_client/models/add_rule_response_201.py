@@ -17,6 +17,7 @@ class AddRuleResponse201:
     """
     Attributes:
         combine (bool):
+        connection_id (int | None):
         created_at (int):
         enabled (bool):
         id (int):
@@ -27,12 +28,14 @@ class AddRuleResponse201:
         options (AddRuleResponse201Options):
         original (str):
         output (str):
+        place (str):
         source (str):
         source_kind (str):
         target_folder (str):
     """
 
     combine: bool
+    connection_id: int | None
     created_at: int
     enabled: bool
     id: int
@@ -43,12 +46,16 @@ class AddRuleResponse201:
     options: AddRuleResponse201Options
     original: str
     output: str
+    place: str
     source: str
     source_kind: str
     target_folder: str
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
+
+        connection_id: int | None
+        connection_id = self.connection_id
 
         created_at = self.created_at
 
@@ -70,6 +77,8 @@ class AddRuleResponse201:
 
         output = self.output
 
+        place = self.place
+
         source = self.source
 
         source_kind = self.source_kind
@@ -81,6 +90,7 @@ class AddRuleResponse201:
         field_dict.update(
             {
                 "combine": combine,
+                "connection_id": connection_id,
                 "created_at": created_at,
                 "enabled": enabled,
                 "id": id,
@@ -91,6 +101,7 @@ class AddRuleResponse201:
                 "options": options,
                 "original": original,
                 "output": output,
+                "place": place,
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
@@ -105,6 +116,13 @@ class AddRuleResponse201:
 
         d = dict(src_dict)
         combine = d.pop("combine")
+
+        def _parse_connection_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        connection_id = _parse_connection_id(d.pop("connection_id"))
 
         created_at = d.pop("created_at")
 
@@ -126,6 +144,8 @@ class AddRuleResponse201:
 
         output = d.pop("output")
 
+        place = d.pop("place")
+
         source = d.pop("source")
 
         source_kind = d.pop("source_kind")
@@ -134,6 +154,7 @@ class AddRuleResponse201:
 
         add_rule_response_201 = cls(
             combine=combine,
+            connection_id=connection_id,
             created_at=created_at,
             enabled=enabled,
             id=id,
@@ -144,6 +165,7 @@ class AddRuleResponse201:
             options=options,
             original=original,
             output=output,
+            place=place,
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,

@@ -19,6 +19,7 @@ class AutomationListRulesResponse200RulesItem:
     """
     Attributes:
         combine (bool):
+        connection_id (int | None):
         created_at (int):
         enabled (bool):
         id (int):
@@ -29,12 +30,14 @@ class AutomationListRulesResponse200RulesItem:
         options (AutomationListRulesResponse200RulesItemOptions):
         original (str):
         output (str):
+        place (str):
         source (str):
         source_kind (str):
         target_folder (str):
     """
 
     combine: bool
+    connection_id: int | None
     created_at: int
     enabled: bool
     id: int
@@ -45,12 +48,16 @@ class AutomationListRulesResponse200RulesItem:
     options: AutomationListRulesResponse200RulesItemOptions
     original: str
     output: str
+    place: str
     source: str
     source_kind: str
     target_folder: str
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
+
+        connection_id: int | None
+        connection_id = self.connection_id
 
         created_at = self.created_at
 
@@ -72,6 +79,8 @@ class AutomationListRulesResponse200RulesItem:
 
         output = self.output
 
+        place = self.place
+
         source = self.source
 
         source_kind = self.source_kind
@@ -83,6 +92,7 @@ class AutomationListRulesResponse200RulesItem:
         field_dict.update(
             {
                 "combine": combine,
+                "connection_id": connection_id,
                 "created_at": created_at,
                 "enabled": enabled,
                 "id": id,
@@ -93,6 +103,7 @@ class AutomationListRulesResponse200RulesItem:
                 "options": options,
                 "original": original,
                 "output": output,
+                "place": place,
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
@@ -109,6 +120,13 @@ class AutomationListRulesResponse200RulesItem:
 
         d = dict(src_dict)
         combine = d.pop("combine")
+
+        def _parse_connection_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        connection_id = _parse_connection_id(d.pop("connection_id"))
 
         created_at = d.pop("created_at")
 
@@ -130,6 +148,8 @@ class AutomationListRulesResponse200RulesItem:
 
         output = d.pop("output")
 
+        place = d.pop("place")
+
         source = d.pop("source")
 
         source_kind = d.pop("source_kind")
@@ -138,6 +158,7 @@ class AutomationListRulesResponse200RulesItem:
 
         automation_list_rules_response_200_rules_item = cls(
             combine=combine,
+            connection_id=connection_id,
             created_at=created_at,
             enabled=enabled,
             id=id,
@@ -148,6 +169,7 @@ class AutomationListRulesResponse200RulesItem:
             options=options,
             original=original,
             output=output,
+            place=place,
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,

@@ -16,12 +16,14 @@ class CreateAccountShareBody:
     Attributes:
         place (str):
         to (str):
+        encrypted (bool | Unset):
         expires_in (int | Unset):
         read_only (bool | Unset):
     """
 
     place: str
     to: str
+    encrypted: bool | Unset = UNSET
     expires_in: int | Unset = UNSET
     read_only: bool | Unset = UNSET
 
@@ -29,6 +31,8 @@ class CreateAccountShareBody:
         place = self.place
 
         to = self.to
+
+        encrypted = self.encrypted
 
         expires_in = self.expires_in
 
@@ -42,6 +46,8 @@ class CreateAccountShareBody:
                 "to": to,
             }
         )
+        if encrypted is not UNSET:
+            field_dict["encrypted"] = encrypted
         if expires_in is not UNSET:
             field_dict["expires_in"] = expires_in
         if read_only is not UNSET:
@@ -56,6 +62,8 @@ class CreateAccountShareBody:
 
         to = d.pop("to")
 
+        encrypted = d.pop("encrypted", UNSET)
+
         expires_in = d.pop("expires_in", UNSET)
 
         read_only = d.pop("read_only", UNSET)
@@ -63,6 +71,7 @@ class CreateAccountShareBody:
         create_account_share_body = cls(
             place=place,
             to=to,
+            encrypted=encrypted,
             expires_in=expires_in,
             read_only=read_only,
         )

@@ -20,6 +20,7 @@ class CreateRepositoryBody:
         encryption (CreateRepositoryBodyEncryption | Unset):
         keep_passphrase (bool | Unset):
         passphrase (str | Unset):
+        url (str | Unset):
     """
 
     name: str
@@ -27,6 +28,7 @@ class CreateRepositoryBody:
     encryption: CreateRepositoryBodyEncryption | Unset = UNSET
     keep_passphrase: bool | Unset = UNSET
     passphrase: str | Unset = UNSET
+    url: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -40,6 +42,8 @@ class CreateRepositoryBody:
         keep_passphrase = self.keep_passphrase
 
         passphrase = self.passphrase
+
+        url = self.url
 
         field_dict: dict[str, Any] = {}
 
@@ -56,6 +60,8 @@ class CreateRepositoryBody:
             field_dict["keep_passphrase"] = keep_passphrase
         if passphrase is not UNSET:
             field_dict["passphrase"] = passphrase
+        if url is not UNSET:
+            field_dict["url"] = url
 
         return field_dict
 
@@ -77,12 +83,15 @@ class CreateRepositoryBody:
 
         passphrase = d.pop("passphrase", UNSET)
 
+        url = d.pop("url", UNSET)
+
         create_repository_body = cls(
             name=name,
             create=create,
             encryption=encryption,
             keep_passphrase=keep_passphrase,
             passphrase=passphrase,
+            url=url,
         )
 
         return create_repository_body

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.keep_passphrase_response_200_settings import KeepPassphraseResponse200Settings
 
@@ -22,6 +24,8 @@ class KeepPassphraseResponse200:
         name (str):
         passphrase_kept (bool):
         settings (KeepPassphraseResponse200Settings):
+        host_key (str | Unset):
+        url (str | Unset):
     """
 
     created_at: int
@@ -30,6 +34,8 @@ class KeepPassphraseResponse200:
     name: str
     passphrase_kept: bool
     settings: KeepPassphraseResponse200Settings
+    host_key: str | Unset = UNSET
+    url: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         created_at = self.created_at
@@ -44,6 +50,10 @@ class KeepPassphraseResponse200:
 
         settings = self.settings.to_dict()
 
+        host_key = self.host_key
+
+        url = self.url
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -56,6 +66,10 @@ class KeepPassphraseResponse200:
                 "settings": settings,
             }
         )
+        if host_key is not UNSET:
+            field_dict["host_key"] = host_key
+        if url is not UNSET:
+            field_dict["url"] = url
 
         return field_dict
 
@@ -76,6 +90,10 @@ class KeepPassphraseResponse200:
 
         settings = KeepPassphraseResponse200Settings.from_dict(d.pop("settings"))
 
+        host_key = d.pop("host_key", UNSET)
+
+        url = d.pop("url", UNSET)
+
         keep_passphrase_response_200 = cls(
             created_at=created_at,
             encryption=encryption,
@@ -83,6 +101,8 @@ class KeepPassphraseResponse200:
             name=name,
             passphrase_kept=passphrase_kept,
             settings=settings,
+            host_key=host_key,
+            url=url,
         )
 
         return keep_passphrase_response_200

@@ -18,6 +18,7 @@ class ListPhotosResponse200:
     """
     Attributes:
         days (list[ListPhotosResponse200DaysItem]):
+        errors (list[str]):
         folders (ListPhotosResponse200Folders):
         not_supported (list[str]):
         pending (int):
@@ -25,6 +26,7 @@ class ListPhotosResponse200:
     """
 
     days: list[ListPhotosResponse200DaysItem]
+    errors: list[str]
     folders: ListPhotosResponse200Folders
     not_supported: list[str]
     pending: int
@@ -35,6 +37,8 @@ class ListPhotosResponse200:
         for days_item_data in self.days:
             days_item = days_item_data.to_dict()
             days.append(days_item)
+
+        errors = self.errors
 
         folders = self.folders.to_dict()
 
@@ -49,6 +53,7 @@ class ListPhotosResponse200:
         field_dict.update(
             {
                 "days": days,
+                "errors": errors,
                 "folders": folders,
                 "not_supported": not_supported,
                 "pending": pending,
@@ -71,6 +76,8 @@ class ListPhotosResponse200:
 
             days.append(days_item)
 
+        errors = cast(list[str], d.pop("errors"))
+
         folders = ListPhotosResponse200Folders.from_dict(d.pop("folders"))
 
         not_supported = cast(list[str], d.pop("not_supported"))
@@ -81,6 +88,7 @@ class ListPhotosResponse200:
 
         list_photos_response_200 = cls(
             days=days,
+            errors=errors,
             folders=folders,
             not_supported=not_supported,
             pending=pending,

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.list_repositories_response_200_repositories_item_settings import (
         ListRepositoriesResponse200RepositoriesItemSettings,
@@ -24,6 +26,8 @@ class ListRepositoriesResponse200RepositoriesItem:
         name (str):
         passphrase_kept (bool):
         settings (ListRepositoriesResponse200RepositoriesItemSettings):
+        host_key (str | Unset):
+        url (str | Unset):
     """
 
     created_at: int
@@ -32,6 +36,8 @@ class ListRepositoriesResponse200RepositoriesItem:
     name: str
     passphrase_kept: bool
     settings: ListRepositoriesResponse200RepositoriesItemSettings
+    host_key: str | Unset = UNSET
+    url: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         created_at = self.created_at
@@ -46,6 +52,10 @@ class ListRepositoriesResponse200RepositoriesItem:
 
         settings = self.settings.to_dict()
 
+        host_key = self.host_key
+
+        url = self.url
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -58,6 +68,10 @@ class ListRepositoriesResponse200RepositoriesItem:
                 "settings": settings,
             }
         )
+        if host_key is not UNSET:
+            field_dict["host_key"] = host_key
+        if url is not UNSET:
+            field_dict["url"] = url
 
         return field_dict
 
@@ -80,6 +94,10 @@ class ListRepositoriesResponse200RepositoriesItem:
 
         settings = ListRepositoriesResponse200RepositoriesItemSettings.from_dict(d.pop("settings"))
 
+        host_key = d.pop("host_key", UNSET)
+
+        url = d.pop("url", UNSET)
+
         list_repositories_response_200_repositories_item = cls(
             created_at=created_at,
             encryption=encryption,
@@ -87,6 +105,8 @@ class ListRepositoriesResponse200RepositoriesItem:
             name=name,
             passphrase_kept=passphrase_kept,
             settings=settings,
+            host_key=host_key,
+            url=url,
         )
 
         return list_repositories_response_200_repositories_item

@@ -22,7 +22,10 @@ class ListRestoresResponse200RestoresItem:
         repository_id (int):
         status (str):
         bytes_ (int | Unset):
+        bytes_total (int | Unset):
+        cancel_requested (bool | Unset):
         files (int | Unset):
+        files_total (int | Unset):
         finished_at (int | None | Unset):
         message (str | Unset):
         started_at (int | Unset):
@@ -36,7 +39,10 @@ class ListRestoresResponse200RestoresItem:
     repository_id: int
     status: str
     bytes_: int | Unset = UNSET
+    bytes_total: int | Unset = UNSET
+    cancel_requested: bool | Unset = UNSET
     files: int | Unset = UNSET
+    files_total: int | Unset = UNSET
     finished_at: int | None | Unset = UNSET
     message: str | Unset = UNSET
     started_at: int | Unset = UNSET
@@ -58,7 +64,13 @@ class ListRestoresResponse200RestoresItem:
 
         bytes_ = self.bytes_
 
+        bytes_total = self.bytes_total
+
+        cancel_requested = self.cancel_requested
+
         files = self.files
+
+        files_total = self.files_total
 
         finished_at: int | None | Unset
         if isinstance(self.finished_at, Unset):
@@ -85,8 +97,14 @@ class ListRestoresResponse200RestoresItem:
         )
         if bytes_ is not UNSET:
             field_dict["bytes"] = bytes_
+        if bytes_total is not UNSET:
+            field_dict["bytes_total"] = bytes_total
+        if cancel_requested is not UNSET:
+            field_dict["cancel_requested"] = cancel_requested
         if files is not UNSET:
             field_dict["files"] = files
+        if files_total is not UNSET:
+            field_dict["files_total"] = files_total
         if finished_at is not UNSET:
             field_dict["finished_at"] = finished_at
         if message is not UNSET:
@@ -115,7 +133,13 @@ class ListRestoresResponse200RestoresItem:
 
         bytes_ = d.pop("bytes", UNSET)
 
+        bytes_total = d.pop("bytes_total", UNSET)
+
+        cancel_requested = d.pop("cancel_requested", UNSET)
+
         files = d.pop("files", UNSET)
+
+        files_total = d.pop("files_total", UNSET)
 
         def _parse_finished_at(data: object) -> int | None | Unset:
             if data is None:
@@ -139,7 +163,10 @@ class ListRestoresResponse200RestoresItem:
             repository_id=repository_id,
             status=status,
             bytes_=bytes_,
+            bytes_total=bytes_total,
+            cancel_requested=cancel_requested,
             files=files,
+            files_total=files_total,
             finished_at=finished_at,
             message=message,
             started_at=started_at,

@@ -25,6 +25,7 @@ class SyncAccountShareResponse202:
         role (SyncAccountShareResponse202Role):
         state (str):
         answered_at (int | None | Unset):
+        encrypted (bool | Unset):
         expires_at (int | None | Unset):
         last_sync_at (int | None | Unset):
         place (None | str | Unset):
@@ -41,6 +42,7 @@ class SyncAccountShareResponse202:
     role: SyncAccountShareResponse202Role
     state: str
     answered_at: int | None | Unset = UNSET
+    encrypted: bool | Unset = UNSET
     expires_at: int | None | Unset = UNSET
     last_sync_at: int | None | Unset = UNSET
     place: None | str | Unset = UNSET
@@ -69,6 +71,8 @@ class SyncAccountShareResponse202:
             answered_at = UNSET
         else:
             answered_at = self.answered_at
+
+        encrypted = self.encrypted
 
         expires_at: int | None | Unset
         if isinstance(self.expires_at, Unset):
@@ -108,6 +112,8 @@ class SyncAccountShareResponse202:
         )
         if answered_at is not UNSET:
             field_dict["answered_at"] = answered_at
+        if encrypted is not UNSET:
+            field_dict["encrypted"] = encrypted
         if expires_at is not UNSET:
             field_dict["expires_at"] = expires_at
         if last_sync_at is not UNSET:
@@ -148,6 +154,8 @@ class SyncAccountShareResponse202:
             return cast(int | None | Unset, data)
 
         answered_at = _parse_answered_at(d.pop("answered_at", UNSET))
+
+        encrypted = d.pop("encrypted", UNSET)
 
         def _parse_expires_at(data: object) -> int | None | Unset:
             if data is None:
@@ -190,6 +198,7 @@ class SyncAccountShareResponse202:
             role=role,
             state=state,
             answered_at=answered_at,
+            encrypted=encrypted,
             expires_at=expires_at,
             last_sync_at=last_sync_at,
             place=place,

@@ -65,7 +65,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: AddRuleBody,
 ) -> Response[AddRuleResponse201 | Error]:
-    """Add a rule: when a file arrives in a request link or folder, convert it
+    """Add a rule: when a file arrives in a request link, a folder of your storage or of a connection
+    (source NAME:folder), or an account share (source its id), convert it
 
     Args:
         body (AddRuleBody):
@@ -94,7 +95,8 @@ def sync(
     client: AuthenticatedClient,
     body: AddRuleBody,
 ) -> AddRuleResponse201 | Error | None:
-    """Add a rule: when a file arrives in a request link or folder, convert it
+    """Add a rule: when a file arrives in a request link, a folder of your storage or of a connection
+    (source NAME:folder), or an account share (source its id), convert it
 
     Args:
         body (AddRuleBody):
@@ -118,7 +120,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: AddRuleBody,
 ) -> Response[AddRuleResponse201 | Error]:
-    """Add a rule: when a file arrives in a request link or folder, convert it
+    """Add a rule: when a file arrives in a request link, a folder of your storage or of a connection
+    (source NAME:folder), or an account share (source its id), convert it
 
     Args:
         body (AddRuleBody):
@@ -145,7 +148,8 @@ async def asyncio(
     client: AuthenticatedClient,
     body: AddRuleBody,
 ) -> AddRuleResponse201 | Error | None:
-    """Add a rule: when a file arrives in a request link or folder, convert it
+    """Add a rule: when a file arrives in a request link, a folder of your storage or of a connection
+    (source NAME:folder), or an account share (source its id), convert it
 
     Args:
         body (AddRuleBody):

@@ -65,7 +65,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CreateRepositoryBody,
 ) -> Response[CreateRepositoryResponse201 | Error]:
-    """Make a hosted repository (or register one made over SSH: create false)
+    """Make a hosted repository (or register one made over SSH: create false), or one on your own SSH
+    server (url)
 
     Args:
         body (CreateRepositoryBody):
@@ -94,7 +95,8 @@ def sync(
     client: AuthenticatedClient,
     body: CreateRepositoryBody,
 ) -> CreateRepositoryResponse201 | Error | None:
-    """Make a hosted repository (or register one made over SSH: create false)
+    """Make a hosted repository (or register one made over SSH: create false), or one on your own SSH
+    server (url)
 
     Args:
         body (CreateRepositoryBody):
@@ -118,7 +120,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CreateRepositoryBody,
 ) -> Response[CreateRepositoryResponse201 | Error]:
-    """Make a hosted repository (or register one made over SSH: create false)
+    """Make a hosted repository (or register one made over SSH: create false), or one on your own SSH
+    server (url)
 
     Args:
         body (CreateRepositoryBody):
@@ -145,7 +148,8 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CreateRepositoryBody,
 ) -> CreateRepositoryResponse201 | Error | None:
-    """Make a hosted repository (or register one made over SSH: create false)
+    """Make a hosted repository (or register one made over SSH: create false), or one on your own SSH
+    server (url)
 
     Args:
         body (CreateRepositoryBody):

@@ -65,7 +65,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: KeepBestBody,
 ) -> Response[Error | KeepBestResponse200]:
-    """Keep one photo of a group; move the others to the trash
+    """Keep one photo of a group; move the others to the trash (server storage only)
 
     Args:
         body (KeepBestBody):
@@ -94,7 +94,7 @@ def sync(
     client: AuthenticatedClient,
     body: KeepBestBody,
 ) -> Error | KeepBestResponse200 | None:
-    """Keep one photo of a group; move the others to the trash
+    """Keep one photo of a group; move the others to the trash (server storage only)
 
     Args:
         body (KeepBestBody):
@@ -118,7 +118,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: KeepBestBody,
 ) -> Response[Error | KeepBestResponse200]:
-    """Keep one photo of a group; move the others to the trash
+    """Keep one photo of a group; move the others to the trash (server storage only)
 
     Args:
         body (KeepBestBody):
@@ -145,7 +145,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: KeepBestBody,
 ) -> Error | KeepBestResponse200 | None:
-    """Keep one photo of a group; move the others to the trash
+    """Keep one photo of a group; move the others to the trash (server storage only)
 
     Args:
         body (KeepBestBody):

@@ -54,7 +54,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Error | ListPhotosResponse200]:
-    """Photos of the server storage by capture date (EXIF, else file time), and folders
+    """Photos of the server storage and of the connections (as the catalog indexes them) by capture date
+    (EXIF, else file time), and folders
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -77,7 +78,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Error | ListPhotosResponse200 | None:
-    """Photos of the server storage by capture date (EXIF, else file time), and folders
+    """Photos of the server storage and of the connections (as the catalog indexes them) by capture date
+    (EXIF, else file time), and folders
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -96,7 +98,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Error | ListPhotosResponse200]:
-    """Photos of the server storage by capture date (EXIF, else file time), and folders
+    """Photos of the server storage and of the connections (as the catalog indexes them) by capture date
+    (EXIF, else file time), and folders
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +120,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Error | ListPhotosResponse200 | None:
-    """Photos of the server storage by capture date (EXIF, else file time), and folders
+    """Photos of the server storage and of the connections (as the catalog indexes them) by capture date
+    (EXIF, else file time), and folders
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -12,11 +12,14 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     path: str | Unset = UNSET,
+    source: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["path"] = path
+
+    params["source"] = source
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -58,11 +61,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     path: str | Unset = UNSET,
+    source: str | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """A photo's thumbnail (JPEG, made once and cached)
+    """A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the
+    server storage)
 
     Args:
         path (str | Unset):
+        source (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -74,6 +80,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         path=path,
+        source=source,
     )
 
     response = client.get_httpx_client().request(
@@ -87,11 +94,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     path: str | Unset = UNSET,
+    source: str | Unset = UNSET,
 ) -> Any | Error | None:
-    """A photo's thumbnail (JPEG, made once and cached)
+    """A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the
+    server storage)
 
     Args:
         path (str | Unset):
+        source (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,6 +114,7 @@ def sync(
     return sync_detailed(
         client=client,
         path=path,
+        source=source,
     ).parsed
 
 
@@ -111,11 +122,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     path: str | Unset = UNSET,
+    source: str | Unset = UNSET,
 ) -> Response[Any | Error]:
-    """A photo's thumbnail (JPEG, made once and cached)
+    """A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the
+    server storage)
 
     Args:
         path (str | Unset):
+        source (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,6 +141,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         path=path,
+        source=source,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -138,11 +153,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     path: str | Unset = UNSET,
+    source: str | Unset = UNSET,
 ) -> Any | Error | None:
-    """A photo's thumbnail (JPEG, made once and cached)
+    """A photo's thumbnail (JPEG, made once and cached); source: a connection's name (default home, the
+    server storage)
 
     Args:
         path (str | Unset):
+        source (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,5 +174,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             path=path,
+            source=source,
         )
     ).parsed

@@ -1,13 +1,22 @@
-"""Blocks travel packed in ``K`` frames and are asked for in ``want`` messages: round trips,
+"""The device sync session's frames (syncoxide/devices/wire.py), run on CPython and in Pyodide.
+
+Blocks travel packed in ``K`` frames and are asked for in ``want`` messages: round trips,
 the documented example bytes, and what a malformed frame or request from a peer gets."""
 
 from __future__ import annotations
 
 import pytest
 
+from syncoxide.devices import wire
+from syncoxide.devices.wire import (
+    MAX_FRAME,
+    FrameReader,
+    json_frames,
+    pack_blocks,
+    unpack_blocks,
+    wanted_blocks,
+)
 from syncoxide.errors import RemoteProtocolError
-from syncoxide.native.devices.session import pack_blocks, unpack_blocks, wanted_blocks
-from syncoxide.native.p2p.channel import MAX_MESSAGE
 
 
 def test_the_documented_example_bytes() -> None:
@@ -28,7 +37,7 @@ def test_full_blocks_split_over_frames_each_within_the_message_limit() -> None:
     blocks: list[tuple[int, bytes | None]] = [(n, bytes(100 * 1024)) for n in range(5)]
     frames = pack_blocks(blocks)
     assert len(frames) == 3  # two 100 KiB blocks fit in 256 KiB, a third does not
-    assert all(len(frame) <= MAX_MESSAGE for frame in frames)
+    assert all(len(frame) <= MAX_FRAME for frame in frames)
     assert [b for frame in frames for b in unpack_blocks(frame[1:])] == blocks
 
 
@@ -48,3 +57,33 @@ def test_a_want_is_read_and_a_malformed_one_refused() -> None:
     for bad in ({"type": "want"}, {"blocks": [[1, "a.txt"]]}, {"blocks": [["x", "a", 0, "h"]]}):
         with pytest.raises(RemoteProtocolError, match="malformed block request"):
             wanted_blocks(bad)
+
+
+def test_a_long_json_message_is_cut_into_frames_and_read_back_whole() -> None:
+
+    message = {"type": "index", "folder": "f", "entries": ["x" * 1000] * 600}
+    frames = json_frames(message)
+    assert len(frames) > 2 and all(len(frame) <= MAX_FRAME for frame in frames)
+    assert [frame[:1] for frame in frames] == [b"P"] * (len(frames) - 1) + [b"J"]
+    reader = FrameReader()
+    assert [reader.feed(frame) for frame in frames[:-1]] == [None] * (len(frames) - 1)
+    assert reader.feed(frames[-1]) == message
+
+
+@pytest.mark.parametrize(
+    ("frame", "said"),
+    [(b"Xabc", "unknown kind"), (b"Jnot json", "not JSON"), (b'J{"no": "type"}', "without")],
+)
+def test_a_frame_reader_refuses_what_a_peer_should_not_send(frame: bytes, said: str) -> None:
+
+    with pytest.raises(RemoteProtocolError, match=said):
+        FrameReader().feed(frame)
+
+
+def test_a_message_that_never_ends_is_refused() -> None:
+
+    reader = wire.FrameReader()
+    part = b"P" + b"x" * (wire.MAX_FRAME - 1)
+    with pytest.raises(RemoteProtocolError, match="too large"):
+        for _ in range(wire.MAX_MESSAGE // (wire.MAX_FRAME - 1) + 2):
+            reader.feed(part)

@@ -1,0 +1,258 @@
+"""A synced device folder kept on any Provider: scan it into its index, serve blocks, apply a
+peer's entries. The CLI keeps its folders on disk (``native/devices/local_folder.py``); this is
+the same behaviour for storage reached through the Provider contract, such as the browser's
+private folders (OPFS), where no path or fsync exists.
+
+Safety comes from the contract: ``write`` is atomic (a partial object renamed into place once
+every byte arrived), so a file from a peer is either wholly there or not at all; each block is
+checked against its hash before it is written. A file is replaced only if it is still what the
+index says (else the local edit is scanned and announced first). Deleted files and the losing
+side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, never dropped.
+A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
+sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
+
+The index is journalled through ``JournalStorage`` (a text document) after each scan and each
+applied entry, in the same JSON shape the CLI keeps: ``{"version": 1, "entries": [...]}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, KeysView
+from typing import Protocol
+
+from syncoxide.devices.index import (
+    BLOCK_SIZE,
+    STATE_FOLDER,
+    FileEntry,
+    FolderIndex,
+    loser_name,
+    merged,
+)
+from syncoxide.errors import (
+    EmptySideError,
+    IntegrityError,
+    JournalError,
+    NotFoundError,
+    RemoteProtocolError,
+)
+from syncoxide.providers.contract import Entry, EntryKind, Provider
+
+FetchBlock = Callable[[int, str], Awaitable[bytes]]
+JOURNAL_VERSION = 1
+
+
+class JournalStorage(Protocol):
+    async def load(self) -> str | None: ...
+
+    async def save(self, text: str) -> None: ...
+
+
+class ProviderFolder:
+    def __init__(
+        self,
+        name: str,
+        provider: Provider,
+        journal: JournalStorage,
+        me: str,
+        *,
+        fresh_name: Callable[[], str],
+    ) -> None:
+        self.name, self.provider, self.journal, self.me = name, provider, journal, me
+        self._fresh_name = fresh_name  # a random suffix for trash names (a port: testable)
+        self.index = FolderIndex()
+        self._held: dict[str, tuple[str, int]] = {}
+
+    async def load(self) -> None:
+        text = await self.journal.load()
+        if text is None:
+            return
+        try:
+            body = json.loads(text)
+            if body.get("version") != JOURNAL_VERSION:
+                raise ValueError("it was written by another version")
+            entries = [FileEntry.from_json(raw) for raw in body["entries"]]
+        except (ValueError, KeyError, TypeError, AttributeError, RemoteProtocolError) as error:
+            raise JournalError(f"The index of the folder {self.name} is damaged: {error}") from None
+        self.index = FolderIndex({entry.path: entry for entry in entries})
+        for entry in entries:
+            self._note_blocks(entry)
+
+    async def save(self) -> None:
+        entries = [entry.to_json() for entry in self.index.entries.values()]
+        await self.journal.save(json.dumps({"version": JOURNAL_VERSION, "entries": entries}))
+
+    def held_digests(self) -> KeysView[str]:
+        """The block digests this folder holds (a live view: read it before the next write)."""
+        return self._held.keys()
+
+    async def scan(self) -> list[FileEntry]:
+        """Bring the index up to the storage; return the entries that changed."""
+        seen: dict[str, Entry] = {}
+        async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
+            seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})
+        live = sum(not entry.deleted for entry in self.index.entries.values())
+        if not seen and live:
+            # A folder that vanished (deleted, its storage cleared) lists like one emptied
+            # on purpose; taken as deletions, it would empty every other device's copy.
+            raise EmptySideError(
+                f"The folder {self.name} lists no files, but {live} were synced in it.",
+                hint="Nothing was deleted on your other devices. To empty it on purpose, "
+                "delete the files on one of the other devices instead.",
+            )
+        changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
+        for path, entry in list(self.index.entries.items()):
+            if path not in seen and not entry.deleted:
+                changed.append(self._put(self._gone(entry)))
+        if changed:
+            await self.save()
+        return changed
+
+    def _gone(self, entry: FileEntry) -> FileEntry:
+        version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
+        return FileEntry(entry.path, 0, entry.mtime_ns, version, (), True, self.me)
+
+    async def _scan_one(self, found: Entry) -> FileEntry | None:
+        known = self.index.entries.get(found.path)
+        if (
+            known
+            and not known.deleted
+            and (known.size, known.mtime_ns) == (found.size, found.mtime_ns)
+        ):
+            return None
+        size, blocks = await self._hash_blocks(found.path)
+        if known and not known.deleted and known.blocks == blocks:
+            same = FileEntry(found.path, size, found.mtime_ns, known.version, blocks, False,
+                             known.modified_by)  # fmt: skip
+            return self._put(same)
+        version = dict(known.version) if known else {}
+        version[self.me] = version.get(self.me, 0) + 1
+        return self._put(
+            FileEntry(found.path, size, found.mtime_ns, version, blocks, False, self.me)
+        )
+
+    async def refresh(self, path: str) -> FileEntry | None:
+        """Bring one path's entry up to the storage before deciding about a peer's entry for
+        it; the new entry if it had changed (the caller announces it)."""
+        found = await self._stat(path)
+        if found is not None:
+            return await self._scan_one(found)
+        known = self.index.entries.get(path)
+        if known is not None and not known.deleted:
+            return self._put(self._gone(known))
+        return None
+
+    async def _stat(self, path: str) -> Entry | None:
+        try:
+            found = await self.provider.stat(path)
+        except NotFoundError:
+            return None
+        return found if found.kind is EntryKind.FILE else None
+
+    async def _hash_blocks(self, path: str) -> tuple[int, tuple[str, ...]]:
+        blocks: list[str] = []
+        size = 0
+        async for block in _blocks_of(self.provider.open_read(path)):
+            blocks.append(hashlib.sha256(block).hexdigest())
+            size += len(block)
+        return size, tuple(blocks)
+
+    def _put(self, entry: FileEntry) -> FileEntry:
+        self.index.entries[entry.path] = entry
+        self._note_blocks(entry)
+        return entry
+
+    def _note_blocks(self, entry: FileEntry) -> None:
+        if not entry.deleted:
+            for number, digest in enumerate(entry.blocks):
+                self._held[digest] = (entry.path, number)
+
+    async def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
+        """The block with this hash: where the peer saw it, else anywhere in the folder; None
+        when no file holds it any more."""
+        data = await self.read_block(path, number, digest)
+        where = self._held.get(digest)
+        if data is None and where is not None:
+            data = await self.read_block(where[0], where[1], digest)
+        return data
+
+    async def read_block(self, path: str, number: int, digest: str) -> bytes | None:
+        entry = self.index.entries.get(path)
+        if entry is None or entry.deleted or number >= len(entry.blocks):
+            return None
+        try:
+            data = b"".join([c async for c in self.provider.open_read(path, number * BLOCK_SIZE,
+                                                                     BLOCK_SIZE)])  # fmt: skip
+        except NotFoundError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
+
+    async def _still_as_indexed(self, path: str) -> bool:
+        entry, found = self.index.entries.get(path), await self._stat(path)
+        if entry is None or entry.deleted:
+            return found is None
+        return found is not None and (found.size, found.mtime_ns) == (entry.size, entry.mtime_ns)
+
+    async def take(self, theirs: FileEntry, fetch: FetchBlock, *, version: dict[str, int]) -> bool:
+        """Put ``theirs`` in place (fetching what we lack); False if the file changed under us."""
+        if not await self._still_as_indexed(theirs.path):
+            return False
+        if theirs.deleted:
+            await self._to_trash(theirs.path)
+        else:
+            chunks = self._verified_blocks(theirs, fetch)
+            await self.provider.write(theirs.path, chunks, mtime_ns=theirs.mtime_ns)
+        self._put(FileEntry(theirs.path, theirs.size, theirs.mtime_ns, version, theirs.blocks,
+                            theirs.deleted, theirs.modified_by))  # fmt: skip
+        return True
+
+    async def _verified_blocks(self, theirs: FileEntry, fetch: FetchBlock) -> AsyncIterator[bytes]:
+        """Each block from a local copy when one holds it, else from the peer; every one
+        checked against its hash (a mismatch aborts the write: nothing is committed)."""
+        for number, digest in enumerate(theirs.blocks):
+            where = self._held.get(digest)
+            data = None if where is None else await self.read_block(where[0], where[1], digest)
+            if data is None:
+                data = await fetch(number, digest)
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise IntegrityError(
+                    f"A peer sent a block of {theirs.path!r} that does not match its hash."
+                )
+            yield data
+
+    async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
+        """Keep the losing version of a conflict under its conflict name (the same everywhere)."""
+        aside = loser_name(loser)
+        if ours:
+            await self.provider.move(loser.path, aside)
+            moved = await self.provider.stat(aside)
+            self._put(FileEntry(aside, loser.size, moved.mtime_ns, loser.version, loser.blocks,
+                                False, loser.modified_by))  # fmt: skip
+            del self.index.entries[loser.path]
+        else:
+            moved_entry = FileEntry(aside, loser.size, loser.mtime_ns, {}, loser.blocks, False,
+                                    loser.modified_by)  # fmt: skip
+            self.index.entries.pop(aside, None)
+            await self.take(moved_entry, fetch, version=loser.version)
+
+    def merge_version(self, path: str, theirs: FileEntry) -> None:
+        ours = self.index.entries[path]
+        self._put(FileEntry(path, ours.size, ours.mtime_ns, merged(ours.version, theirs.version),
+                            ours.blocks, ours.deleted, ours.modified_by))  # fmt: skip
+
+    async def _to_trash(self, path: str) -> None:
+        if await self._stat(path) is not None:
+            await self.provider.move(path, f"{STATE_FOLDER}/trash/{path}.{self._fresh_name()}")
+
+
+async def _blocks_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Provider chunks (any size) as BLOCK_SIZE blocks, the last one shorter."""
+    pending = bytearray()
+    async for chunk in chunks:
+        pending += chunk
+        while len(pending) >= BLOCK_SIZE:
+            yield bytes(pending[:BLOCK_SIZE])
+            del pending[:BLOCK_SIZE]
+    if pending:
+        yield bytes(pending)

@@ -1,0 +1,101 @@
+"""What the polls of provider folders saw, so each arrival becomes a job once.
+
+Each method is one statement (or one short transaction), like the queue's: several server
+processes sharing the database agree on which of them saw a file first, because only the
+write that changes a row counts (``arrived``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from syncoxide.providers.contract import Entry
+from syncoxide.server.storage.database import Database
+
+OURS_UNSEEN = ""  # a result we wrote that no poll has listed yet
+
+
+def fingerprint(entry: Entry) -> str:
+    """Size and time: what a listing gives for free on every provider."""
+    return f"{entry.size}:{entry.mtime_ns}"
+
+
+class SeenStore:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self.clock = clock
+
+    def looked_at(self, rule_id: int, place: str) -> bool:
+        row = self._db.execute(
+            "SELECT place FROM automation_watches WHERE rule_id = ?", (rule_id,)
+        ).one()
+        return row is not None and row[0] == place
+
+    def watching_since(self, rule_id: int) -> float | None:
+        """When the rule's poll first looked at its place (None: not yet)."""
+        row = self._db.execute(
+            "SELECT looked_at FROM automation_watches WHERE rule_id = ?", (rule_id,)
+        ).one()
+        return None if row is None else float(row[0])
+
+    def first_look(self, rule_id: int, place: str, entries: Iterable[Entry]) -> None:
+        """Remember what is already there (not arrivals) and the place it was in."""
+        with self._db.transaction(write=True):
+            self._db.execute("DELETE FROM automation_seen WHERE rule_id = ?", (rule_id,))
+            self._db.execute_many(
+                "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)",
+                [(rule_id, entry.path, fingerprint(entry)) for entry in entries],
+            )
+            self._db.execute(
+                "INSERT INTO automation_watches (rule_id, place, looked_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (rule_id) DO UPDATE"
+                " SET place = excluded.place, looked_at = excluded.looked_at",
+                (rule_id, place, self.clock()),
+            )
+
+    def arrived(self, rule_id: int, entry: Entry) -> bool:
+        """Record the file; True only for the one call that finds it new or changed."""
+        cursor = self._db.execute(
+            "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)"
+            " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint"
+            " WHERE automation_seen.fingerprint != excluded.fingerprint",
+            (rule_id, entry.path, fingerprint(entry)),
+        )
+        return cursor.rowcount == 1
+
+    def forget_missing(self, rule_id: int, present: set[str]) -> None:
+        """Files gone from the folder: one put back later is an arrival again."""
+        rows = self._db.execute(
+            "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
+        ).rows
+        gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
+        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
+
+    # -- results written into providers ------------------------------------------------
+
+    def writing_output(self, connection_id: int, path: str) -> None:
+        """Called before a result is written to ``path`` (from the connection's root)."""
+        self._db.execute(
+            "INSERT INTO automation_outputs (connection_id, path, fingerprint) VALUES (?, ?, ?)"
+            " ON CONFLICT (connection_id, path) DO UPDATE SET fingerprint = excluded.fingerprint",
+            (connection_id, path, OURS_UNSEEN),
+        )
+
+    def is_our_output(self, connection_id: int, path: str, entry: Entry) -> bool:
+        """True when the listed file is a result we wrote and nobody changed since; the
+        first listing of it fixes the fingerprint it must keep."""
+        row = self._db.execute(
+            "SELECT fingerprint FROM automation_outputs WHERE connection_id = ? AND path = ?",
+            (connection_id, path),
+        ).one()
+        if row is None:
+            return False
+        if row[0] == OURS_UNSEEN:
+            self._db.execute(
+                "UPDATE automation_outputs SET fingerprint = ?"
+                " WHERE connection_id = ? AND path = ?",
+                (fingerprint(entry), connection_id, path),
+            )
+            return True
+        return bool(row[0] == fingerprint(entry))

@@ -1,0 +1,202 @@
+"""This browser as a syncing device, while its page is open: the browser's side of
+``syncoxide devices run``.
+
+Each folder shared in the Devices view is a browser folder (OPFS, ``platform/opfs.py``) kept
+in step by the core's session (``syncoxide/engine/device_sync``), the same protocol the CLI
+daemon speaks. Only the IO is the browser's: the folder is a ``DirectoryHandleProvider``, its
+index is journalled in the private area, and the link is the page's RTCDataChannel.
+
+For each peer, one task meets it in the pair's own room (kept while pairing), as the daemon
+does: the smaller public key takes the "sender" role and orders the channel binding; when the
+connection ends it waits a moment and meets again. OPFS has no change events, so each folder
+is rescanned every ``RESCAN_EVERY`` seconds; what a scan or a pull changed is announced to every
+connected peer sharing the folder.
+
+One tab syncs at a time (an exclusive Web Lock held while its page is open): two tabs would
+meet the same device in the same room and write the same folders. Another tab waits and takes
+over when that one closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pyodide.ffi import JsException
+
+from syncoxide.devices.device_id import device_id
+from syncoxide.devices.index import FileEntry
+from syncoxide.devices.signing import Identity
+from syncoxide.engine.device_sync.provider_folder import ProviderFolder
+from syncoxide.engine.device_sync.session import Meeting, ProviderSession, SyncedFolder
+from syncoxide.errors import SyncoxideError
+from syncoxide_web.devices.channel_view import channel_view
+from syncoxide_web.devices.store import BrowserDeviceStore
+from syncoxide_web.p2p.channel import (
+    BrowserChannel,
+    BrowserSignaling,
+    negotiate,
+    watch_presence,
+)
+from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
+from syncoxide_web.platform.web_lock import exclusive
+
+RESCAN_EVERY = 2.0
+RECONNECT_AFTER = 2.0
+SYNC_LOCK = "syncoxide-device-sync"
+WAIT_SHOWN_AFTER = 1.0  # the lock is granted at once when no other tab holds it
+LOOK_AGAIN_EVERY = 10.0  # for folders shared meanwhile in a tab that does not sync
+#: The key under which this tab's own state is reported (not a device, not a folder).
+THIS_TAB = ""
+
+#: (device id, what is happening) for the view to show; ``failed`` marks an error.
+Report = Callable[[str, str, bool], None]
+
+
+@dataclass
+class BrowserDeviceSync:
+    store: BrowserDeviceStore
+    report: Report
+
+    def __post_init__(self) -> None:
+        self.folders: dict[str, SyncedFolder] = {}
+        self.sessions: dict[str, tuple[ProviderSession, BrowserChannel]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._leading = asyncio.Event()
+        self._holder: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start syncing (once this tab holds the lock), or pick up newly shared folders."""
+        if self._holder is None:
+            self._holder = asyncio.create_task(self._sync_in_one_tab())
+        elif self._leading.is_set():
+            await self._pick_up()
+
+    async def _sync_in_one_tab(self) -> None:
+        shown: list[bool] = []
+
+        def note_waiting() -> None:
+            shown.append(True)
+            self.report(THIS_TAB, "Another tab of this app syncs with your devices; this one "
+                        "takes over when that one closes.", False)  # fmt: skip
+
+        waiting = asyncio.get_running_loop().call_later(WAIT_SHOWN_AFTER, note_waiting)
+        async with exclusive(SYNC_LOCK):
+            waiting.cancel()
+            if shown:  # the note was shown: take it back
+                self.report(THIS_TAB, "This tab now syncs with your devices.", False)
+            self._leading.set()
+            while True:  # held while the page is open; folders shared in other tabs join
+                try:
+                    await self._pick_up()
+                except SyncoxideError as error:
+                    self.report(THIS_TAB, f"Syncing could not start: {error.message}", True)
+                await asyncio.sleep(LOOK_AGAIN_EVERY)
+
+    async def _pick_up(self) -> None:
+        """Open newly shared folders and meet their devices; running ones are left alone."""
+        if not await self.store.has_identity():
+            return
+        me = await self.store.identity()
+        for name, config in (await self.store.shared_folders()).items():
+            await self._open(name, config, me)
+        meetings = await self.store.meetings()
+        for peer in sorted({p for shared in self.folders.values() for p in shared.peers}):
+            if peer not in self._tasks and peer in meetings:
+                self._tasks[peer] = asyncio.create_task(
+                    self._meet_forever(me, peer, meetings[peer])
+                )
+
+    async def _open(self, name: str, config: dict[str, Any], me: Identity) -> None:
+        peers = tuple(str(p) for p in config.get("with", []))
+        if name in self.folders:
+            self.folders[name].peers = peers
+            return
+        browser_folder = str(config["browser_folder"])
+        provider = await open_opfs_folder(browser_folder)
+        journal = OpfsTextFile(_journal_name(name, browser_folder))
+        folder = ProviderFolder(name, provider, journal, me.device_id,
+                                fresh_name=lambda: secrets.token_hex(4))  # fmt: skip
+        await folder.load()
+        self.folders[name] = SyncedFolder(folder, peers)
+        self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name))
+
+    async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
+        for session, _ in list(self.sessions.values()):
+            with contextlib.suppress(SyncoxideError):
+                await session.announce(name, entries)
+
+    async def trust_changed(self) -> None:
+        """Spread a record made here (a revocation) to every connected device at once, and
+        hang up on a device this browser no longer trusts."""
+        for session, link in list(self.sessions.values()):
+            with contextlib.suppress(SyncoxideError):
+                if not await session.refresh_trust():
+                    await link.wait_sent(2.0)
+                    link.abort()
+
+    async def _rescan_forever(self, name: str) -> None:
+        shared = self.folders[name]
+        while True:
+            try:
+                async with shared.lock:
+                    changed = await shared.folder.scan()
+                if changed:
+                    await self.broadcast(name, changed)
+            except SyncoxideError as error:
+                self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
+            except JsException as error:  # the browser refused the folder (deleted meanwhile?)
+                self.report(name, f"not synced: the browser could not read it ({error}).", True)
+            else:
+                self.report(name, "", False)
+            await asyncio.sleep(RESCAN_EVERY)
+
+    async def _meet_forever(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+        while True:
+            try:
+                await self._meet(me, peer, meeting)
+            except (SyncoxideError, TimeoutError) as error:
+                text = error.message if isinstance(error, SyncoxideError) else "stopped answering"
+                self.report(peer, f"disconnected: {text}", True)
+            await asyncio.sleep(RECONNECT_AFTER)
+
+    async def _meet(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+        ledger = await self.store.ledger()
+        peer_key = next((k for k in ledger.trusted() if device_id(k) == peer), None)
+        if peer_key is None:
+            self.report(peer, "not trusted any more: not syncing", True)
+            await asyncio.sleep(RECONNECT_AFTER * 5)
+            return
+        offerer = me.public < peer_key
+        self.report(peer, "waiting for the device to come online", False)
+        role = "sender" if offerer else "receiver"
+        signal = await BrowserSignaling.join(meeting["server"], meeting["room"], meeting["token"],
+                                             role)  # fmt: skip
+        try:
+            link = await negotiate(signal, offer_now=False, wait=None, whole=True)
+            presence = asyncio.create_task(watch_presence(signal, link))
+            try:
+                folders = {n: s for n, s in self.folders.items() if peer in s.peers}
+                session = ProviderSession(link, Meeting(
+                    self.store, me, peer_key, meeting["room"], channel_view(link, offerer=offerer),
+                    folders, self.broadcast,
+                ))  # fmt: skip
+                self.sessions[peer] = (session, link)
+                self.report(peer, "connected: syncing", False)
+                await session.run()
+            finally:
+                self.sessions.pop(peer, None)
+                presence.cancel()
+                link.close()
+        finally:
+            signal.close()
+
+
+def _journal_name(name: str, browser_folder: str) -> str:
+    key = hashlib.sha256(f"{name}\0{browser_folder}".encode()).hexdigest()[:24]
+    return f"device-index-{key}.json"
