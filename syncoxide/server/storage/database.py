@@ -85,21 +85,22 @@ class SqliteDatabase:
         self._depth = 0
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
-        try:
-            cursor = self.connection.execute(sql, params)
-        except sqlite3.IntegrityError as error:
-            raise _sqlite_duplicate(error) from error
+        cursor = self._run(sql, params)
         return Answer(cursor.fetchall(), cursor.rowcount)
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.connection.executemany(sql, rows)
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return int(self._run(sql, params).lastrowid or 0)
+
+    def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         try:
-            cursor = self.connection.execute(sql, params)
+            return self.connection.execute(sql, params)
         except sqlite3.IntegrityError as error:
-            raise _sqlite_duplicate(error) from error
-        return int(cursor.lastrowid or 0)
+            if str(error).startswith("UNIQUE constraint failed"):
+                raise DuplicateError(str(error)) from error
+            raise  # a foreign key or NOT NULL: the caller's bug, shown as the driver said it
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[None]:
@@ -125,13 +126,6 @@ class SqliteDatabase:
 def sqlite_at(path: Path) -> SqliteDatabase:
     """A new handle on the embedded database file (WAL mode, foreign keys on)."""
     return SqliteDatabase(open_database(path))
-
-
-def _sqlite_duplicate(error: sqlite3.IntegrityError) -> Exception:
-    """A unique-key violation as ``DuplicateError``; any other integrity error as it is."""
-    if str(error).startswith("UNIQUE constraint failed"):
-        return DuplicateError(str(error))
-    return error
 
 
 class PostgresDatabase:
