@@ -88,6 +88,8 @@ async def verify_bisync_guesses(
     async def check(rename: BisyncRename) -> bool:
         async with slots:
             try:
+                if rename.same_file and await _still_same_file(rename, providers, sides):
+                    return True
                 return await _confirm(
                     rename, providers=providers, sides=sides, state=state, tolerance_ns=tolerance_ns
                 )
@@ -98,6 +100,17 @@ async def verify_bisync_guesses(
     verdicts = await asyncio.gather(*(check(rename) for rename in guesses))
     confirmed = {id(rename) for rename, ok in zip(guesses, verdicts, strict=True) if ok}
     return [rename for rename in found if rename.sure or id(rename) in confirmed]
+
+
+async def _still_same_file(
+    rename: BisyncRename, providers: Mapping[Side, Provider], sides: Mapping[Side, Listing]
+) -> bool:
+    """The renamed file, asked for again, is still the file the state recorded (same file id,
+    size and mtime as listed): its bytes were moved, not rewritten, so they need no read. Any
+    difference (edited, replaced since the listing) falls back to the digest check."""
+    listed = sides[rename.side].files[rename.new_key]
+    now = await providers[rename.side].stat(listed.path)
+    return (now.file_id, now.size, now.mtime_ns) == (listed.file_id, listed.size, listed.mtime_ns)
 
 
 async def _confirm(

@@ -41,6 +41,10 @@ class Entry:
     mtime_ns: int = 0
     hashes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     link_target: str | None = None
+    #: What names this file on its filesystem whatever its path ("device:inode" on a local
+    #: disk), "" where the provider has none. A file renamed keeps it, so bisync can tell a
+    #: rename from its pair state without reading the file (``syncoxide.sync.bisync_renames``).
+    file_id: str = field(default="", compare=False, hash=False)
 
 
 @dataclass(frozen=True)

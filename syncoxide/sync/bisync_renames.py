@@ -12,7 +12,12 @@ Pairing is pure and works in two grades:
   at the last run both held the same bytes);
 - **guess**: same size and the same mtime, no shared digest. The engine verifies every guess by
   hashing before the plan is made (``syncoxide.engine.renames.verify_bisync_guesses``) and drops
-  those that differ, which then sync as a delete plus a new file, as before.
+  those that differ, which then sync as a delete plus a new file, as before;
+- **same file**, a guess that is also the very file the state recorded (the same
+  ``Entry.file_id``, e.g. device and inode on a local disk, with the same size and mtime): a
+  rename moves a file without touching its bytes, so the engine verifies it by asking the
+  provider once more (same id, size and mtime now) instead of reading the whole file. Preferred
+  over a plain guess when several old names fit.
 
 A pair needs the other side's copy at ``old`` still there. If that copy was edited since the
 last run, the edit follows the file: the other side moves its edited copy to ``new`` and the
@@ -41,6 +46,9 @@ class BisyncRename:
     old_key: str
     #: True: equal digests; False: equal size and mtime only, to be verified by hash.
     sure: bool
+    #: A guess whose file has the file id the state recorded for ``old_key``: verified by a
+    #: fresh stat, not a read.
+    same_file: bool = False
 
 
 def old_digests(record: PairRecord, side: Side) -> dict[str, str]:
@@ -87,14 +95,19 @@ def _candidates(
     )
 
 
-def _grade(new: Entry, old: Entry, digests: Mapping[str, str], tolerance_ns: int) -> bool | None:
-    """True for a sure match, False for a guess, None for no match."""
+SURE, SAME_FILE, GUESS = 2, 1, 0
+
+
+def _grade(new: Entry, old: Entry, digests: Mapping[str, str], tolerance_ns: int) -> int | None:
+    """SURE, SAME_FILE or GUESS for a match (best first), None for no match."""
     if new.size != old.size:
         return None
     shared = sorted(new.hashes.keys() & digests.keys())
     if shared:
-        return True if new.hashes[shared[0]] == digests[shared[0]] else None
-    return False if abs(new.mtime_ns - old.mtime_ns) <= tolerance_ns else None
+        return SURE if new.hashes[shared[0]] == digests[shared[0]] else None
+    if abs(new.mtime_ns - old.mtime_ns) > tolerance_ns:
+        return None
+    return SAME_FILE if new.file_id and new.file_id == old.file_id else GUESS
 
 
 def find_bisync_renames(
@@ -132,8 +145,10 @@ def find_bisync_renames(
             ]
             if not graded:
                 continue
-            sure = [old for grade, old in graded if grade]
-            old_key = sure[0] if sure else graded[0][1]
+            best = max(grade for grade, _ in graded)
+            old_key = next(old for grade, old in graded if grade == best)
             same_size.remove(old_key)
-            found.append(BisyncRename(side, new_key, old_key, sure=bool(sure)))
+            found.append(
+                BisyncRename(side, new_key, old_key, sure=best == SURE, same_file=best == SAME_FILE)
+            )
     return found

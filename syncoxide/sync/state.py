@@ -3,9 +3,13 @@
 Stored as UTF-8 JSON (small, diffable, readable in Pyodide without extra wheels); a name that
 is not valid UTF-8 is kept as ``\\udcXX`` escapes (``syncoxide.byte_names``)::
 
-    {"format": "syncoxide-pair-state", "version": 1,
-     "files": [[key, path1, size1, mtime_ns1, {hashes1}, path2, size2, mtime_ns2, {hashes2}]...],
+    {"format": "syncoxide-pair-state", "version": 2,
+     "files": [[key, path1, size1, mtime_ns1, {hashes1}, file_id1,
+                     path2, size2, mtime_ns2, {hashes2}, file_id2]...],
      "dirs": [key, ...]}
+
+``file_id`` is the provider's name for the file whatever its path (``Entry.file_id``, "" for
+none). Version 1 rows lack both ``file_id`` fields and are still read (as "").
 
 A key is only recorded when both sides held it after the run; a key whose action failed keeps
 its previous record, so the next run sees the change again instead of forgetting it.
@@ -24,7 +28,9 @@ from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.paths import ancestors
 
 STATE_FORMAT = "syncoxide-pair-state"
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: Fields per side in a row, by version.
+_SIDE_FIELDS = {1: 4, 2: 5}
 
 
 @dataclass(frozen=True)
@@ -40,12 +46,19 @@ class PairState:
 
 
 def _entry_fields(entry: Entry) -> list[Any]:
-    return [entry.path, entry.size, entry.mtime_ns, entry.hashes]
+    return [entry.path, entry.size, entry.mtime_ns, entry.hashes, entry.file_id]
 
 
 def _entry_from(fields: list[Any]) -> Entry:
-    path, size, mtime_ns, hashes = fields
-    return Entry(str(path), EntryKind.FILE, int(size), int(mtime_ns), dict(hashes))
+    path, size, mtime_ns, hashes, *file_id = fields
+    return Entry(
+        str(path),
+        EntryKind.FILE,
+        int(size),
+        int(mtime_ns),
+        dict(hashes),
+        file_id=str(file_id[0]) if file_id else "",
+    )
 
 
 def encode_state(state: PairState) -> bytes:
@@ -65,12 +78,17 @@ def encode_state(state: PairState) -> bytes:
 def decode_state(blob: bytes) -> PairState:
     try:
         body = json.loads(blob.decode())
-        if body.get("format") != STATE_FORMAT or body.get("version") != STATE_VERSION:
-            raise ValueError("unknown format or version")
-        files = {
-            row[0]: PairRecord(_entry_from(row[1:5]), _entry_from(row[5:9]))
-            for row in body["files"]
-        }
+        if not isinstance(body, dict) or body.get("format") != STATE_FORMAT:
+            raise ValueError("unknown format")
+        width = _SIDE_FIELDS.get(body.get("version", 0))
+        if width is None:
+            raise ValueError(f"unknown version {body.get('version')!r}")
+        files = {}
+        for row in body["files"]:
+            if len(row) != 1 + 2 * width:
+                raise ValueError(f"a row of {len(row)} fields")
+            one, two = row[1 : 1 + width], row[1 + width :]
+            files[row[0]] = PairRecord(_entry_from(one), _entry_from(two))
         return PairState(files, set(body["dirs"]))
     except (ValueError, KeyError, TypeError, IndexError) as error:
         raise JournalError(

@@ -20,16 +20,14 @@ import json
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from syncoxide.catalog.model import HOME, parse_location
 from syncoxide.cli.account_keys import add_passphrase_option, their_key, unlock_mine
+from syncoxide.cli.links.share_keyring import Member, keys_as_owner
 from syncoxide.cli.login import call_api, resolve_server
-from syncoxide.crypto.keys import KEY_SIZE, SecretBytes
 from syncoxide.crypto.share_folder import ShareKeys, open_keys
-from syncoxide.crypto.share_grant import RING_ID_SIZE, Grant, make_grant, party_id
 from syncoxide.crypto.share_key import check_shareable_paths
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.native.crypto import account_share
@@ -44,19 +42,6 @@ from syncoxide.system import SystemRandom
 EXIT_OK = 0
 BASE = "/account-shares"
 DEFAULT_FOLDER = "Encrypted"
-_ACTIVE = ("invited", "accepted")
-
-
-@dataclass(frozen=True)
-class Member:
-    """Who this device acts as in one share, unlocked."""
-
-    server: str
-    token: str
-    share: dict[str, Any]
-    public: bytes
-    private: SecretBytes
-    owner_public: bytes
 
 
 def register(actions: Any, common: argparse.ArgumentParser) -> None:
@@ -148,73 +133,10 @@ def _make_folder(server: str, token: str, path: str) -> None:
 
 async def _seal_files(member: Member, files: list[tuple[Path, str]]) -> None:
     async with _place(member) as provider:
-        keys = await _keys_as_owner(member, provider)
+        keys = await keys_as_owner(member, provider)
         for source, name in files:
             await account_share.put_file(provider, keys, source, path=name, random=SystemRandom())
             print(f"sealed and uploaded {name}")
-
-
-# -- the keyring, as the owner keeps it ------------------------------------------------------
-
-
-async def _keys_as_owner(member: Member, provider: Any) -> ShareKeys:
-    """The share keys, with a grant for every active member of this folder (made if missing)."""
-    grants = await account_share.read_keyring(provider) or []
-    members = _active_members(member)
-    changed = not grants
-    if changed:
-        grants = await _new_generation(member, members, [], ring_id=None)
-    keys = await open_keys(BACKEND, grants, my_private=member.private, owner_public=member.public)
-    for public in members:
-        if _holds(grants, public, keys.newest):
-            continue
-        changed = True  # a member invited since: every generation the owner holds
-        for generation, key in sorted(keys.keys.items()):
-            grants.append(await _grant(member, keys.ring_id, generation, key, public=public))
-    if changed:
-        await account_share.write_keyring(provider, grants)
-    return keys
-
-
-def _holds(grants: list[Grant], public: bytes, generation: int) -> bool:
-    wanted = party_id(public)
-    return any(g.recipient_id == wanted and g.generation == generation for g in grants)
-
-
-def _active_members(member: Member) -> list[bytes]:
-    """The owner, and every account an active encrypted share of this same folder goes to."""
-    listed = call_api(member.server, member.token, "GET", BASE)["shares"]
-    publics = [member.public]
-    for share in listed:
-        same_place = share["role"] == "owner" and share["place"] == member.share["place"]
-        if same_place and share.get("encrypted") and share["state"] in _ACTIVE:
-            keys = call_api(member.server, member.token, "GET", f"{BASE}/{share['id']}/keys")
-            publics.append(their_key(member.server, keys["recipient"], "recipient"))
-    return list(dict.fromkeys(publics))
-
-
-async def _grant(
-    member: Member, ring_id: bytes, generation: int, key: SecretBytes, *, public: bytes
-) -> Grant:
-    return await make_grant(
-        BACKEND,
-        SystemRandom(),
-        ring_id=ring_id,
-        generation=generation,
-        share_key=key,
-        sender_private=member.private,
-        recipient_public=public,
-    )
-
-
-async def _new_generation(
-    member: Member, members: list[bytes], grants: list[Grant], ring_id: bytes | None
-) -> list[Grant]:
-    """``grants`` plus a fresh share key, one generation past theirs, for ``members`` only."""
-    ring = ring_id or SystemRandom().token_bytes(RING_ID_SIZE)
-    generation = max((g.generation for g in grants), default=0) + 1
-    key = SecretBytes(SystemRandom().token_bytes(KEY_SIZE))
-    return grants + [await _grant(member, ring, generation, key, public=m) for m in members]
 
 
 def rotate_after_revoke(args: argparse.Namespace, revoked: dict[str, Any]) -> None:
@@ -223,21 +145,13 @@ def rotate_after_revoke(args: argparse.Namespace, revoked: dict[str, Any]) -> No
     public, private = unlock_mine(server, token, getattr(args, "passphrase_file", None))
     member = Member(server, token, revoked, public, private, public)
 
-    members = _active_members(member)
-
-    async def run() -> int:
+    async def run() -> ShareKeys:
         async with _place(member) as provider:
-            grants = await account_share.read_keyring(provider)
-            if not grants:
-                return 0
-            grants = await _new_generation(member, members, grants, grants[0].ring_id)
-            await account_share.write_keyring(provider, grants)
-            return grants[-1].generation
+            return await keys_as_owner(member, provider)
 
-    generation = asyncio.run(run())
-    if generation:
-        print(f"New share key (generation {generation}) for the {len(members)} members left: "
-              "files written from now on are closed to the one revoked.")  # fmt: skip
+    keys = asyncio.run(run())
+    print(f"New share key (generation {keys.newest}) for the members left: files written "
+          "from now on are closed to the one revoked.")  # fmt: skip
 
 
 # -- a member's own copy ----------------------------------------------------------------------
@@ -281,7 +195,7 @@ def _member(args: argparse.Namespace) -> Member:
 
 async def _opened(member: Member, provider: Any) -> ShareKeys:
     if member.share["role"] == "owner":
-        return await _keys_as_owner(member, provider)
+        return await keys_as_owner(member, provider)
     grants = await account_share.read_keyring(provider)
     if grants is None:
         raise NotFoundError(
@@ -300,7 +214,12 @@ def _ls(args: argparse.Namespace) -> int:
         async with _place(member) as provider:
             return await account_share.list_files(provider, await _opened(member, provider))
 
-    for shared in asyncio.run(run()):
+    listed = asyncio.run(run())
+    if args.json:
+        fields = [{"path": f.path, "generation": f.generation, "stored": f.stored} for f in listed]
+        print(json.dumps({"files": fields}, indent=2))
+        return EXIT_OK
+    for shared in listed:
         print(shared.path)
     return EXIT_OK
 

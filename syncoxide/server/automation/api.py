@@ -30,9 +30,9 @@ _ID = {"type": "integer", "minimum": 1, "maximum": 2**62}
 _RULE = obj(
     ("id", "name", "source_kind", "source", "match_types", "match_name", "max_bytes", "output",
      "options", "target_folder", "combine", "original", "enabled", "created_at",
-     "connection_id", "place"),
+     "connection_id", "place", "watching_since"),
     id=INT, name=STR, source_kind=STR, source=STR, connection_id={"type": ["integer", "null"]},
-    place=STR,
+    place=STR, watching_since={"type": ["number", "null"]},
     match_types={"type": "array", "items": STR}, match_name=STR, max_bytes=INT, output=STR,
     options={"type": "object"}, target_folder=STR, combine=BOOL, original=STR, enabled=BOOL,
     created_at=INT,
@@ -74,10 +74,23 @@ def automation_of(connection: HTTPConnection) -> AutomationService:
     return service
 
 
-def rule_json(rule: AutomationRule, names: dict[int, str]) -> dict[str, Any]:
-    """The rule, with ``place`` saying what it watches in words (``names``: connections)."""
-    found = {name: getattr(rule, name) for name in _RULE["properties"] if name != "place"}
-    return {**found, "place": _place(rule, names)}
+_SAID = ("place", "watching_since")
+
+
+def rule_json(
+    rule: AutomationRule, names: dict[int, str], since: float | None = None
+) -> dict[str, Any]:
+    """The rule, with ``place`` saying what it watches in words (``names``: connections) and,
+    for a polled place, ``watching_since``: when its first look was (files from then on are
+    arrivals; None until it happened)."""
+    found = {name: getattr(rule, name) for name in _RULE["properties"] if name not in _SAID}
+    return {**found, "place": _place(rule, names), "watching_since": since}
+
+
+def _since(service: AutomationService, rule: AutomationRule) -> float | None:
+    if service.arrivals is None or not rule.polled:
+        return None
+    return service.arrivals.seen.watching_since(rule.id)
 
 
 def _place(rule: AutomationRule, names: dict[int, str]) -> str:
@@ -117,9 +130,10 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 async def list_rules(call: Call) -> dict[str, Any]:
-    rules = automation_of(call.request).rules.of_user(call.user.id)
+    service = automation_of(call.request)
     names = await _connection_names(call)
-    return {"rules": [rule_json(rule, names) for rule in rules]}
+    rules = service.rules.of_user(call.user.id)
+    return {"rules": [rule_json(rule, names, _since(service, rule)) for rule in rules]}
 
 
 async def add_rule(call: Call) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 A ``connection`` rule names one of its owner's connections by id and a folder in it. A
 ``share`` rule names an accepted account share; it watches the share's place on its owner's
 side: for the recipient where the share lands, for the owner where it comes from. A share
-that was revoked, left or not yet placed watches nothing, and a job made from it while it
+that was revoked, left or not yet placed watches nothing (nor does an end-to-end encrypted
+one: the server cannot read its files), and a job made from it while it
 still was fails with a message saying so. A place in the account's storage on this server
 (``connection`` None) is not polled: writes there are heard as they happen.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from syncoxide.errors import NotFoundError
+from syncoxide.errors import InvalidInputError, NotFoundError
 from syncoxide.server.accountshares.store import ACCEPTED, AccountShareStore
 from syncoxide.server.automation.rules import CONNECTION, SHARE, AutomationRule
 from syncoxide.server.rules.store import Connection, RuleStore
@@ -45,6 +46,12 @@ class RulePlaces:
 
     async def of_share(self, user_id: int, share_id: int) -> WatchedPlace:
         share = self.shares.of_party(user_id, share_id)
+        if share is not None and share.encrypted:
+            raise InvalidInputError(
+                f"Account share {share_id} is end-to-end encrypted: the server cannot read its"
+                " files, so it cannot convert them.",
+                hint="Convert the files after they are decrypted on your device.",
+            )
         if share is None or share.state != ACCEPTED:
             raise NotFoundError(
                 f"Account share {share_id} is not one you take part in any more.",

@@ -29,6 +29,8 @@ from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.rules.connections import Connections, close_provider
 
 log = logging.getLogger("syncoxide.server.automation")
+#: One rule's look may take this long; a provider that hangs must not stop everyone's polls.
+LOOK_SECONDS = 120.0
 Enqueue = Callable[[AutomationRule, dict[str, Any], str], None]
 
 
@@ -80,9 +82,13 @@ class ProviderArrivals:
     async def poll(self) -> int:
         """Look at every polled rule's folder once; how many jobs that made."""
         made = 0
-        for rule in self.rules.polled():
+        rules = self.rules.polled()
+        self._feeds = {k: v for k, v in self._feeds.items() if k in {r.id for r in rules}}
+        for rule in rules:
             try:
-                made += await self._look(rule)
+                made += await asyncio.wait_for(self._look(rule), LOOK_SECONDS)
+            except TimeoutError:
+                log.info("automation rule %d: no answer in %.0f s", rule.id, LOOK_SECONDS)
             except Exception as error:  # one provider's failure must not stop the others
                 log.info("automation rule %d: %s", rule.id, error)
         return made

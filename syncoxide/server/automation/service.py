@@ -117,7 +117,7 @@ class AutomationService:
         for rule in self.rules.watching(SHARE, user_id):
             try:
                 place = await self.places.of(rule)
-            except NotFoundError:  # revoked, left, not placed: watches nothing now
+            except SyncoxideError:  # revoked, left, not placed, encrypted: watches nothing now
                 continue
             if place.connection is None:
                 target = rule.target_folder and posixpath.join(place.path, rule.target_folder)

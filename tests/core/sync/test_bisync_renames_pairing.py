@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.bisync import BisyncOptions, plan_bisync
@@ -133,3 +134,33 @@ def test_random_pairings_are_one_to_one_and_only_of_matching_files() -> None:
         assert moved_to == {(r.side.other, r.new_key) for r in found}
         trashed = {(a.side, a.path) for a in plan.actions if a.kind.value == "trash"}
         assert not trashed & {(r.side.other, r.old_key) for r in found}  # moved, not trashed
+
+
+def test_the_same_file_id_makes_a_guess_that_needs_no_read() -> None:
+    old = replace(f("a", 9), file_id="8:100")
+    state = state_of(old)
+    one = listing(Side.PATH1, replace(f("b", 9), file_id="8:100"))
+    (found,) = renames(one, listing(Side.PATH2, f("a", 9)), state)
+    assert (found.old_key, found.new_key, found.sure, found.same_file) == ("a", "b", False, True)
+
+
+def test_another_file_id_stays_a_plain_guess() -> None:
+    state = state_of(replace(f("a", 9), file_id="8:100"))
+    one = listing(Side.PATH1, replace(f("b", 9), file_id="8:101"))
+    (found,) = renames(one, listing(Side.PATH2, f("a", 9)), state)
+    assert not found.sure and not found.same_file
+
+
+def test_the_same_file_id_with_another_mtime_is_no_rename() -> None:
+    state = state_of(replace(f("a", 9), file_id="8:100"))
+    one = listing(Side.PATH1, replace(f("b", 9, age=5), file_id="8:100"))
+    assert renames(one, listing(Side.PATH2, f("a", 9)), state) == []
+
+
+def test_among_lookalikes_the_old_name_with_the_same_file_id_is_chosen() -> None:
+    twins = [replace(f(name, 9), file_id=f"8:{n}") for n, name in enumerate(["a", "c"])]
+    state = state_of(*twins)
+    one = listing(Side.PATH1, replace(f("b", 9), file_id="8:1"))  # c's file, renamed
+    two = listing(Side.PATH2, f("a", 9), f("c", 9))
+    (found,) = renames(one, two, state)
+    assert (found.old_key, found.same_file) == ("c", True)

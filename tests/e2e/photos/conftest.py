@@ -22,7 +22,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
     subprocess.run([*add, "--password-file", str(password), "--data-dir", str(data)],
                    check=True, cwd=PROJECT_ROOT, capture_output=True, timeout=60)  # fmt: skip
-    live = start_live_server(data)
+    # Connections to the tests' own servers on loopback, as an operator would allow them.
+    live = start_live_server(data, env={"SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.0/8"})
     yield live
     _code, output = live.stop()
     assert "Traceback" not in output, output[-4000:]

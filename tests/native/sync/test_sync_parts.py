@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,49 @@ def test_a_tampered_part_is_refused_and_copied_again(tmp_path: Path) -> None:
     setup.run()
     assert setup.dest.parts_written == 11 - 6 + 1
     assert (tmp_path / "b" / "big.bin").read_bytes() == setup.content
+
+
+class SlowCheckingDisk(DyingDisk):
+    """Reads back journaled ranges slowly; logs when ranges are checked and written."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.events: list[str] = []
+
+    async def part_digest(self, path, token, *, offset, length, kind):  # type: ignore[no-untyped-def]
+        digest = await super().part_digest(path, token, offset=offset, length=length, kind=kind)
+        if offset < 6 * PART:  # a range the killed run journaled: its resume check
+            await asyncio.sleep(0.2)
+            self.events.append(f"checked {offset // PART}")
+        return digest
+
+    async def write_part(
+        self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
+    ) -> None:
+        self.events.append(f"write {offset // PART}")
+        await super().write_part(path, token, offset, chunks, size=size)  # type: ignore[no-untyped-call]
+
+
+def test_a_resume_copies_missing_parts_while_checking_stored_ones(tmp_path: Path) -> None:
+    setup = Setup(tmp_path)
+    setup.dest.parts_left = 6
+    with pytest.raises(Killed):
+        setup.run(streams=1)
+    with setup.partial().open("r+b") as handle:  # spoil journaled part 2
+        handle.seek(2 * PART + 17)
+        handle.write(b"\x00\xff")
+    setup.dest = SlowCheckingDisk(tmp_path / "b")
+    report = setup.run(streams=2)
+    assert len(report.resumed) == 1 and not report.failures
+    events = setup.dest.events
+    writes = [e for e in events if e.startswith("write")]
+    # The never-stored parts went first, while the stored ones were still being read back;
+    # the spoilt part was copied again only once its check failed, before the commit.
+    assert events.index("write 6") < events.index("checked 0")
+    assert sorted(writes) == sorted(f"write {n}" for n in (2, 6, 7, 8, 9, 10))
+    assert events.index("write 2") > events.index("checked 2")
+    assert (tmp_path / "b" / "big.bin").read_bytes() == setup.content
+    assert setup.leftovers() == []
 
 
 def test_a_source_edited_while_down_is_copied_afresh(tmp_path: Path) -> None:

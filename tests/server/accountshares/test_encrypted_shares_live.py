@@ -153,6 +153,12 @@ def test_an_encrypted_share_travels_as_ciphertext_and_opens_for_the_recipient(
     listed = ben.cli("shares", "ls", str(share_id))
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split() == ["budget-plan.txt", "notes/quarterly-notes.md"]
+    as_json = json.loads(ben.cli("shares", "ls", str(share_id), "--json").stdout)["files"]
+    assert [(f["path"], f["generation"]) for f in as_json] == [
+        ("budget-plan.txt", 1),
+        ("notes/quarterly-notes.md", 1),
+    ]
+    assert all(f["stored"].startswith("g1/") and "budget" not in f["stored"] for f in as_json)
     cat = run_cli(
         "shares", "cat", str(share_id), "budget-plan.txt",
         "--passphrase-file", ben.passphrase, *ben.login,
@@ -270,6 +276,18 @@ def test_a_revoked_member_cannot_read_what_is_written_afterwards(
         run_cli("shares", "sync", str(bens), *ben.login)
         time.sleep(1)
     assert ben.cli("shares", "cat", str(bens), "later.txt").stdout.encode() == LATER
+
+    # Ben may write too (read-write): sealed on his side, under the newest key, read by ann.
+    reply = tmp_path / "reply.txt"
+    reply.write_bytes(b"ben's answer, sealed on ben's device\n")
+    assert ben.cli("shares", "put", str(bens), reply).returncode == 0
+    owners = _share_id(ann, "owner", first=True)
+    while "reply.txt" not in ann.cli("shares", "ls", str(owners)).stdout:
+        assert time.monotonic() < deadline + 60, "ben's file never reached ann"
+        run_cli("shares", "sync", str(bens), *ben.login)
+        time.sleep(1)
+    assert ann.cli("shares", "cat", str(owners), "reply.txt").stdout.encode() == reply.read_bytes()
+    assert all(b"ben's answer" not in data for data in ann.stored("proj").values())
 
     # Cid gets the new keyring and ciphertext anyway (as a leaking server would give them).
     for path, data in ann.stored("proj").items():

@@ -111,7 +111,11 @@ def add_rule(person: Person, **rule: Any) -> dict[str, Any]:
     return dict(made.json())
 
 
+def first_look(rules: Any, rule_id: int) -> bool:
+    """Whether the poll took its first look at the rule's folder (files from then on are
+    arrivals), from a ``GET /automation/rules`` answer."""
+    return any(r["id"] == rule_id and r["watching_since"] for r in rules["rules"])
+
+
 def wait_first_look(person: Person, rule_id: int) -> None:
-    """The poll has taken its first look at the rule's folder (files from now are arrivals)."""
-    store = person.client.app.state.automation.arrivals.seen  # type: ignore[attr-defined]
-    wait_for(lambda: store.watching_since(rule_id) is not None, seconds=30)
+    wait_for(lambda: first_look(person.get("/api/v1/automation/rules").json(), rule_id), 30)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,47 @@ def _png(size: tuple[int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (10, 200, 10)).save(out, "PNG")
     return out.getvalue()
+
+
+def test_a_share_landing_in_server_storage_converts_on_write(world: World, dav: OwnDav) -> None:
+    alice, bob = world["alice"], world["bob"]
+    connect(alice, "nas", dav)
+    (dav.root / "Family").mkdir()
+    share = alice.post("/api/v1/account-shares", json={"to": "bob", "place": "nas:Family"}).json()
+    accepted = bob.post(f"/api/v1/account-shares/{share['id']}/accept",
+                        json={"place": "home:FromAlice"})  # fmt: skip
+    assert accepted.status_code == 200, accepted.text
+    add_rule(bob, name="web", source_kind="share", source=str(share["id"]),
+             match_types=["image"], output="webp")  # fmt: skip
+    elsewhere = bob.call("PUT", "/api/v1/storage/content", params={"path": "Other/a.jpg"},
+                         content=jpeg((300, 200)))  # fmt: skip
+    assert elsewhere.status_code == 200, elsewhere.text
+    stored = bob.call("PUT", "/api/v1/storage/content", params={"path": "FromAlice/b/dog.jpg"},
+                      content=jpeg((300, 200)))  # fmt: skip
+    assert stored.status_code == 200, stored.text
+
+    job = finished_jobs(bob)[0]
+    assert (job["status"], job["items"], job["output"]) == (
+        "done",
+        ["FromAlice/b/dog.jpg"],
+        "FromAlice/b/dog.webp",
+    ), job
+    result = bob.get("/api/v1/storage/content", params={"path": "FromAlice/b/dog.webp"})
+    with Image.open(io.BytesIO(result.content)) as image:
+        assert image.format == "WEBP" and image.size == (300, 200)
+    assert len(bob.get("/api/v1/jobs").json()["jobs"]) == 1  # Other/ is not the share
+
+
+def test_an_end_to_end_encrypted_share_cannot_be_watched(world: World, dav: OwnDav) -> None:
+    alice = world["alice"]
+    connect(alice, "nas", dav)
+    (dav.root / "Sealed").mkdir()
+    made = alice.post("/api/v1/account-shares", json={"to": "bob", "place": "nas:Sealed"})
+    assert made.status_code == 201, made.text
+    store = world.app.state.account_shares.store
+    share = store.get(made.json()["id"])
+    store.save(replace(share, encrypted=True))  # as an encrypted share is recorded
+    rule = {"name": "x", "source_kind": "share", "source": str(share.id), "output": "pdf"}
+    refused = alice.post("/api/v1/automation/rules", json=rule)
+    assert refused.status_code == 400, refused.text
+    assert "end-to-end encrypted" in refused.json()["message"]

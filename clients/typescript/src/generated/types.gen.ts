@@ -534,6 +534,7 @@ export type AutomationListRulesResponses = {
             source: string;
             source_kind: string;
             target_folder: string;
+            watching_since: number | null;
         }>;
     };
 };
@@ -596,6 +597,7 @@ export type AddRuleResponses = {
         source: string;
         source_kind: string;
         target_folder: string;
+        watching_since: number | null;
     };
 };
 
@@ -1819,6 +1821,66 @@ export type KeepForeverResponses = {
 };
 
 export type KeepForeverResponse = KeepForeverResponses[keyof KeepForeverResponses];
+
+export type ProviderVersionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        location?: string;
+    };
+    url: '/api/v1/catalog/provider-versions';
+};
+
+export type ProviderVersionsErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ProviderVersionsError = ProviderVersionsErrors[keyof ProviderVersionsErrors];
+
+export type ProviderVersionsResponses = {
+    /**
+     * OK
+     */
+    200: {
+        versions: Array<{
+            current: boolean;
+            size: number;
+            stored_ns: number;
+            version_id: string;
+        }>;
+    };
+};
+
+export type ProviderVersionsResponse = ProviderVersionsResponses[keyof ProviderVersionsResponses];
+
+export type RestoreProviderVersionData = {
+    body: {
+        location: string;
+        version_id: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/catalog/provider-versions/restore';
+};
+
+export type RestoreProviderVersionErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RestoreProviderVersionError = RestoreProviderVersionErrors[keyof RestoreProviderVersionErrors];
+
+export type RestoreProviderVersionResponses = {
+    /**
+     * OK
+     */
+    200: unknown;
+};
 
 export type RecentData = {
     body?: never;

@@ -81,7 +81,12 @@ def _entry_from_stat(path: str, info: os.stat_result, full: str) -> Entry:
     kind = (
         EntryKind.PARTIAL if path.rpartition("/")[2].startswith(PARTIAL_PREFIX) else EntryKind.FILE
     )
-    return Entry(path, kind, info.st_size, info.st_mtime_ns)
+    return Entry(path, kind, info.st_size, info.st_mtime_ns, file_id=file_id_of(info))
+
+
+def file_id_of(info: os.stat_result) -> str:
+    """A file's ``Entry.file_id`` here: device and inode, which a rename keeps."""
+    return f"{info.st_dev}:{info.st_ino}"
 
 
 def _scan_folder(
@@ -235,6 +240,7 @@ class LocalProvider:
             info.st_size,
             info.st_mtime_ns,
             {hash_kind: digest} if hash_kind and digest else {},
+            file_id=file_id_of(info),  # the partial's inode, which the rename kept
         )
 
     def _flusher(self) -> GroupCommit:
@@ -291,7 +297,9 @@ class LocalProvider:
                 whole=whole,
             )
         hashes = {whole[0]: whole[1]} if whole else {}
-        return Entry(path, EntryKind.FILE, info.st_size, info.st_mtime_ns, hashes)
+        return Entry(
+            path, EntryKind.FILE, info.st_size, info.st_mtime_ns, hashes, file_id=file_id_of(info)
+        )
 
     async def discard_parts(self, path: str, token: str) -> None:
         with suppress(OSError):
@@ -326,7 +334,9 @@ class LocalProvider:
                 raise
         digest = delta.digest()
         hashes = {hash_kind: digest} if hash_kind and digest else {}
-        entry = Entry(path, EntryKind.FILE, info.st_size, info.st_mtime_ns, hashes)
+        entry = Entry(
+            path, EntryKind.FILE, info.st_size, info.st_mtime_ns, hashes, file_id=file_id_of(info)
+        )
         return DeltaWritten(entry, delta.blocks_bytes, delta.base_bytes)
 
     async def delete(self, path: str) -> None:

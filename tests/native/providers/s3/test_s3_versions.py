@@ -22,9 +22,7 @@ _buckets = itertools.count()
 async def _versioned(provider: S3Provider, bucket: str) -> None:
     client = await provider._s3()
     await client.create_bucket(Bucket=bucket)
-    await client.put_bucket_versioning(
-        Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
-    )
+    await client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
 async def _read(provider: S3Provider, path: str) -> bytes:

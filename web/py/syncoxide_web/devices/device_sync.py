@@ -67,6 +67,8 @@ class BrowserDeviceSync:
         self.folders: dict[str, SyncedFolder] = {}
         self.sessions: dict[str, tuple[ProviderSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # Why each device's last connection ended, kept on screen while meeting it again.
+        self._last_problem: dict[str, str] = {}
         self._leading = asyncio.Event()
         self._holder: asyncio.Task[None] | None = None
 
@@ -162,6 +164,7 @@ class BrowserDeviceSync:
                 await self._meet(me, peer, meeting)
             except (SyncoxideError, TimeoutError) as error:
                 text = error.message if isinstance(error, SyncoxideError) else "stopped answering"
+                self._last_problem[peer] = text
                 self.report(peer, f"disconnected: {text}", True)
             await asyncio.sleep(RECONNECT_AFTER)
 
@@ -173,7 +176,9 @@ class BrowserDeviceSync:
             await asyncio.sleep(RECONNECT_AFTER * 5)
             return
         offerer = me.public < peer_key
-        self.report(peer, "waiting for the device to come online", False)
+        problem = self._last_problem.get(peer)
+        last = f" (disconnected: {problem})" if problem else ""
+        self.report(peer, f"waiting for the device to come online{last}", bool(problem))
         role = "sender" if offerer else "receiver"
         signal = await BrowserSignaling.join(meeting["server"], meeting["room"], meeting["token"],
                                              role)  # fmt: skip
@@ -187,6 +192,7 @@ class BrowserDeviceSync:
                     folders, self.broadcast,
                 ))  # fmt: skip
                 self.sessions[peer] = (session, link)
+                self._last_problem.pop(peer, None)
                 self.report(peer, "connected: syncing", False)
                 await session.run()
             finally:

@@ -14,7 +14,9 @@ from typing import Any
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.api.live_events import LiveEvents
+from syncoxide_web.links.encrypted_share_files import OpenedShare, decrypt_into, open_share
 from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.opfs_results import fresh_results_folder, offer_download
 
 BASE = "/account-shares"
 
@@ -22,11 +24,13 @@ BASE = "/account-shares"
 class AccountSharesView:
     def __init__(self) -> None:
         self._listeners = Listeners()
+        self._opened: OpenedShare | None = None
 
     def start(self) -> AccountSharesView:
         self._listeners.on("acct-invite", "click", lambda _e: self._guarded(self._invite))
         self._listeners.on("acct-with-me", "click", self._on_answer)
         self._listeners.on("acct-mine", "click", self._on_answer)
+        self._listeners.on("acct-sealed-files", "click", self._on_sealed_file)
         self._guarded(self._refresh)
         # An invitation, an answer or a change (share.*) refreshes the lists; a burst, once.
         self._live = LiveEvents(
@@ -60,6 +64,9 @@ class AccountSharesView:
         share_id = str(target.getAttribute("data-share") or "")
         if not step or not share_id.isdecimal():
             return
+        if step == "open":
+            self._guarded(lambda: self._open(int(share_id)))
+            return
 
         async def answer() -> None:
             body: dict[str, Any] | None = None
@@ -71,6 +78,40 @@ class AccountSharesView:
             await self._refresh()
 
         self._guarded(answer)
+
+    async def _open(self, share_id: int) -> None:
+        """List an encrypted share's files by their real names (nothing decrypted yet)."""
+        say("acct-status", "Unlocking your account key…")
+        passphrase = str(element("acct-passphrase").value)
+        _, self._opened = await open_share(share_id, passphrase)
+        element("acct-sealed-files").innerHTML = (
+            "".join(
+                f'<li>{escape(item.path)} <button type="button" data-file="{number}">'
+                f"Decrypt and save</button></li>"
+                for number, item in enumerate(self._opened.files)
+            )
+            or '<li class="muted">No files yet.</li>'
+        )
+        say(
+            "acct-status",
+            f"Opened: {len(self._opened.files)} files. The owner's key fingerprint is "
+            f"{self._opened.owner_fingerprint}; compare it with theirs.",
+        )
+
+    def _on_sealed_file(self, event: Any) -> None:
+        number = str(event.target.getAttribute("data-file") or "")
+        opened = self._opened
+        if not number.isdecimal() or opened is None or int(number) >= len(opened.files):
+            return
+        item = opened.files[int(number)]
+
+        async def save() -> None:
+            folder = await fresh_results_folder("account-share-files")
+            handle, name = await decrypt_into(opened, item, folder)
+            await offer_download(handle, name, "acct-sealed-files", f"acct-saved-{number}")
+            say("acct-status", f"Decrypted {item.path}.")
+
+        self._guarded(save)
 
     async def _refresh(self) -> None:
         listed = await call_api("GET", BASE)
@@ -99,12 +140,16 @@ def _row(share: dict[str, Any]) -> str:
     who = f"from {share['owner']}" if share["role"] == "recipient" else f"to {share['recipient']}"
     where = f" · {share['place']}" if share.get("place") else ""
     synced = f" · {share['sync_status']}" if share.get("sync_status") else ""
+    steps = _STEPS.get((share["role"], share["state"]), ())
+    if share.get("encrypted") and share["state"] == "accepted":
+        steps = (("open", "Open encrypted"), *steps)
     buttons = "".join(
         f' <button type="button" data-step="{step}" data-share="{share["id"]}">{label}</button>'
-        for step, label in _STEPS.get((share["role"], share["state"]), ())
+        for step, label in steps
     )
+    sealed = " · encrypted" if share.get("encrypted") else ""
     return (
         f'<li data-share-row="{share["id"]}"><strong>{escape(share["name"])}</strong>'
-        f' <span class="muted">{escape(who)} · {escape(share["access"])} · '
+        f' <span class="muted">{escape(who)} · {escape(share["access"])}{sealed} · '
         f"{escape(share['state'])}{escape(synced)}{escape(where)}</span>{buttons}</li>"
     )

@@ -1,5 +1,6 @@
-"""The Photos view: your photos on this server by the day they were taken, and their
-duplicates side by side; "Keep this one" moves the others of a group to the trash."""
+"""The Photos view: your photos on this server and in your connections by the day they were
+taken, and their duplicates side by side; "Keep this one" moves the others of a group to the
+trash (server storage only)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class PhotosView:
     def start(self) -> PhotosView:
         self._listeners.on_task("photos-duplicates", "click", self._keep_click)
         self._listeners.on_task("photos-find-duplicates", "click", self._show_duplicates)
+        self._listeners.on_task("photos-look-again", "click", self._look_again)
         self._listeners.on_shown("photos", self.show)
         self._listeners.start(self.show())
         return self
@@ -33,6 +35,19 @@ class PhotosView:
             say_error(STATUS, error, what="Your photos could not be listed")
             return
         element("photos-timeline").innerHTML = timeline_html(answer)
+
+    async def _look_again(self, _event: Any) -> None:
+        """Refresh the index of every connection (what the view lists comes from it)."""
+        say(STATUS, "Looking in your connections…")
+        try:
+            answer = await call_api("POST", "/catalog/refresh", {})
+        except SyncoxideError as error:
+            say_error(STATUS, error, what="Your connections were not looked at")
+            return
+        failed = [f"{s['source']}: {s['error']}" for s in answer["sources"] if s["error"]]
+        say(STATUS, "Not read: " + "; ".join(failed) if failed else "Up to date.",
+            error=bool(failed))  # fmt: skip
+        await self.show()
 
     async def _show_duplicates(self, _event: Any) -> None:
         try:

@@ -32,6 +32,7 @@ class AddRuleResponse201:
         source (str):
         source_kind (str):
         target_folder (str):
+        watching_since (float | None):
     """
 
     combine: bool
@@ -50,6 +51,7 @@ class AddRuleResponse201:
     source: str
     source_kind: str
     target_folder: str
+    watching_since: float | None
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
@@ -85,6 +87,9 @@ class AddRuleResponse201:
 
         target_folder = self.target_folder
 
+        watching_since: float | None
+        watching_since = self.watching_since
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -105,6 +110,7 @@ class AddRuleResponse201:
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
+                "watching_since": watching_since,
             }
         )
 
@@ -152,6 +158,13 @@ class AddRuleResponse201:
 
         target_folder = d.pop("target_folder")
 
+        def _parse_watching_since(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        watching_since = _parse_watching_since(d.pop("watching_since"))
+
         add_rule_response_201 = cls(
             combine=combine,
             connection_id=connection_id,
@@ -169,6 +182,7 @@ class AddRuleResponse201:
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,
+            watching_since=watching_since,
         )
 
         return add_rule_response_201

@@ -34,6 +34,7 @@ class AutomationListRulesResponse200RulesItem:
         source (str):
         source_kind (str):
         target_folder (str):
+        watching_since (float | None):
     """
 
     combine: bool
@@ -52,6 +53,7 @@ class AutomationListRulesResponse200RulesItem:
     source: str
     source_kind: str
     target_folder: str
+    watching_since: float | None
 
     def to_dict(self) -> dict[str, Any]:
         combine = self.combine
@@ -87,6 +89,9 @@ class AutomationListRulesResponse200RulesItem:
 
         target_folder = self.target_folder
 
+        watching_since: float | None
+        watching_since = self.watching_since
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -107,6 +112,7 @@ class AutomationListRulesResponse200RulesItem:
                 "source": source,
                 "source_kind": source_kind,
                 "target_folder": target_folder,
+                "watching_since": watching_since,
             }
         )
 
@@ -156,6 +162,13 @@ class AutomationListRulesResponse200RulesItem:
 
         target_folder = d.pop("target_folder")
 
+        def _parse_watching_since(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        watching_since = _parse_watching_since(d.pop("watching_since"))
+
         automation_list_rules_response_200_rules_item = cls(
             combine=combine,
             connection_id=connection_id,
@@ -173,6 +186,7 @@ class AutomationListRulesResponse200RulesItem:
             source=source,
             source_kind=source_kind,
             target_folder=target_folder,
+            watching_since=watching_since,
         )
 
         return automation_list_rules_response_200_rules_item
