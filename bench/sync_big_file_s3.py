@@ -10,7 +10,7 @@ restarted on empty buckets before each round. Cases, tools alternating in order,
   parts) and `rclone copy` (its multi-thread upload: 4 streams of 5 MiB chunks by default);
 - with --compare-chunk-mib N, also `syncoxide sync --multi-thread-chunk-size N` (e.g. 32, the
   part size before S3 chose its own), to read the part size's cost in memory and time;
-- that syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
+- each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
   figure to read is the rerun's wall time over the full copy's (goal: under 0.6).
 Wall, CPU and peak RSS come from wait4() of each child (the server is not counted).
 """
@@ -95,7 +95,11 @@ def run_cases(
     if compare is not None:
         commands["compare"] = [*ours, "--multi-thread-chunk-size", str(compare)]
     runs: dict[str, Runs] = {name: [] for name in [*commands, "resume"]}
-    parts = -(-mib * MIB // part_bytes_for_size(mib * MIB, S3Settings(bucket="").part_size))
+    part = part_bytes_for_size(mib * MIB, S3Settings(bucket="").part_size)
+    resumes = {"resume": (ours, -(-mib * MIB // part))}
+    if compare is not None:
+        resumes["compare resume"] = (commands["compare"], -(-mib // compare))
+        runs["compare resume"] = []
 
     def fresh() -> None:
         server.fresh()
@@ -106,9 +110,10 @@ def run_cases(
         for name in order:
             fresh()
             runs[name].append(measure(commands[name]))
-        fresh()
-        _killed_at_half(ours, state, parts // 2)
-        runs["resume"].append(measure(ours))
+        for name, (command, parts) in resumes.items():
+            fresh()
+            _killed_at_half(command, state, parts // 2)
+            runs[name].append(measure(command))
     return runs
 
 
@@ -137,6 +142,14 @@ def main() -> None:
     if "compare" in medians:
         rows.append((label, f"sx {args.compare_chunk_mib} MiB", medians["compare"]))
     rows.append(("rerun after a kill at 50%", "syncoxide", medians["resume"]))
+    if "compare" in medians:
+        rows.append(
+            (
+                "rerun after a kill at 50%",
+                f"sx {args.compare_chunk_mib} MiB",
+                medians["compare resume"],
+            )
+        )
     print(f"| {'case':<32} | {'tool':<12} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 34}|{'-' * 14}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
     for case, tool, (wall, cpu, rss) in rows:
@@ -144,6 +157,10 @@ def main() -> None:
     ours, theirs = medians["syncoxide"][0], medians["rclone"][0]
     print(f"syncoxide / rclone wall: {ours / theirs:.2f}")
     print(f"resume / full copy wall (syncoxide): {medians['resume'][0] / ours:.2f}")
+    if "compare" in medians:
+        full = medians["compare"][0]
+        ratio = medians["compare resume"][0] / full
+        print(f"resume / full copy wall ({args.compare_chunk_mib} MiB parts): {ratio:.2f}")
 
 
 if __name__ == "__main__":
