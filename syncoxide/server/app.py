@@ -56,6 +56,7 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
+from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import GrpcAddress, ServerConfig
@@ -509,6 +510,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
+    + PROVIDER_HISTORY_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
     + AUTOMATION_OPERATIONS
     + PHOTO_OPERATIONS
