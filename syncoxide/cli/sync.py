@@ -85,9 +85,9 @@ def _register_sync(commands: Any) -> None:
     sync.add_argument(
         "--multi-thread-chunk-size",
         type=int,
-        default=32,
+        default=None,
         metavar="MiB",
-        help="size of one part (default 32)",
+        help="size of one part (default 32; on S3 the remote's part size, 8, grown for huge files)",
     )
     sync.add_argument(
         "--whole-file",
@@ -263,7 +263,8 @@ def _delta_settings(args: argparse.Namespace) -> Any:
 def _part_settings(args: argparse.Namespace) -> Any:
     from syncoxide.engine.parts import MIB, PartSettings
 
-    numbers = (args.multi_thread_streams, args.multi_thread_cutoff, args.multi_thread_chunk_size)
+    chunk = args.multi_thread_chunk_size
+    numbers = (args.multi_thread_streams, args.multi_thread_cutoff, 1 if chunk is None else chunk)
     if min(numbers) < 1:
         raise UsageError(
             "--multi-thread-streams, --multi-thread-cutoff and --multi-thread-chunk-size "
@@ -272,7 +273,7 @@ def _part_settings(args: argparse.Namespace) -> Any:
     return PartSettings(
         args.multi_thread_streams,
         args.multi_thread_cutoff * MIB,
-        args.multi_thread_chunk_size * MIB,
+        None if chunk is None else chunk * MIB,
     )
 
 

@@ -1,7 +1,8 @@
 """Copying one big file in parallel parts that survive a crash.
 
 A file of ``PART_THRESHOLD`` bytes or more, going to a destination that ``WritesParts``, is
-cut into ranges of ``PART_BYTES``; ``streams`` of them are in flight at once. Each range is
+cut into ranges of ``part_bytes_for`` (the user's chunk size, else the destination's own
+choice, else ``PART_BYTES``); ``streams`` of them are in flight at once. Each range is
 hashed as it is read from the source, written into the destination's partial object (named by
 a token derived from the journal, so the next run finds it), read back from storage and hashed
 again. Only when both digests agree is a PART record appended to the journal. So the journal
@@ -48,7 +49,8 @@ class PartSettings:
 
     streams: int = DEFAULT_STREAMS
     threshold: int = PART_THRESHOLD
-    part_bytes: int = PART_BYTES
+    #: None: the destination chooses (``preferred_part_bytes``), else ``PART_BYTES``.
+    part_bytes: int | None = None
 
 
 StoredParts = Mapping[int, tuple[int, str]]
@@ -73,6 +75,17 @@ def parts_writer(dest: Provider, size: int, settings: PartSettings) -> WritesPar
     return None
 
 
+def part_bytes_for(dest: WritesParts, size: int, settings: PartSettings) -> int:
+    """The part size of one file: the one the user set, else the destination's preference
+    (S3 keeps its parts small: each stream holds one part in memory while it is sent), else
+    ``PART_BYTES``. It depends only on the settings and the file's size, so a resumed run cuts
+    the file as the killed one did."""
+    if settings.part_bytes is not None:
+        return settings.part_bytes
+    preferred = getattr(dest, "preferred_part_bytes", None)
+    return int(preferred(size)) if callable(preferred) else PART_BYTES
+
+
 def part_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:
     return [(offset, min(part_bytes, size - offset)) for offset in range(0, size, part_bytes)]
 
@@ -87,10 +100,11 @@ async def copy_in_parts(
     job: PartJob,
     settings: PartSettings,
 ) -> Entry:
-    plan = PartPlan(entry.size, settings.part_bytes, entry.mtime_ns, dict(entry.hashes))
+    part_bytes = part_bytes_for(dest, entry.size, settings)
+    plan = PartPlan(entry.size, part_bytes, entry.mtime_ns, dict(entry.hashes))
     part_kind = await dest.begin_parts(path, job.token, plan)
     copier = _PartCopier(source, entry, dest, path, job.token, part_kind or hash_kind or "sha1")
-    await _copy_missing(copier, job, part_ranges(entry.size, settings.part_bytes), settings)
+    await _copy_missing(copier, job, part_ranges(entry.size, part_bytes), settings)
     now = await source.stat(entry.path)
     if (now.size, now.mtime_ns) != (entry.size, entry.mtime_ns):
         await dest.discard_parts(path, job.token)

@@ -37,13 +37,13 @@ from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import PREFIX as API_PREFIX
 from syncoxide.server.api.spec import Operation
 from syncoxide.server.automation.api import AUTOMATION_OPERATIONS
+from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.places import RulePlaces
 from syncoxide.server.automation.provider_files import ProviderJobs
 from syncoxide.server.automation.provider_watch import ProviderArrivals
 from syncoxide.server.automation.rules import AutomationRuleStore
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.automation.service import JOB_KIND, AutomationService
-from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobWorker, WorkerSettings
 from syncoxide.server.backups.api import BACKUP_OPERATIONS
 from syncoxide.server.backups.hosted import HostedRepositories
@@ -56,6 +56,7 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
+from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import GrpcAddress, ServerConfig
@@ -97,7 +98,7 @@ from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
-from syncoxide.server.services import Services, embedded_services
+from syncoxide.server.services import Services, embedded_services, store_database
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
@@ -213,8 +214,8 @@ _STATUS_TEXT = {
 
 def link_service(config: ServerConfig, services: Services) -> LinkService:
     uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
-    store = LinkStore.open(config.database_path)
-    own_files = FileStore.open(config.database_path)
+    store = LinkStore(store_database(config, services))
+    own_files = FileStore(store_database(config, services))
 
     async def files_bytes(user_id: int) -> int:
         return own_files.bytes_of_user(user_id)
@@ -230,10 +231,10 @@ def link_service(config: ServerConfig, services: Services) -> LinkService:
     )
 
 
-def file_service(config: ServerConfig, links: LinkService) -> FileService:
+def file_service(config: ServerConfig, services: Services, links: LinkService) -> FileService:
     """The user's own files share the links' blob store, upload store and quota; the files
-    and their history (versions, trash) share one connection, so they commit together."""
-    database = open_database(config.database_path)
+    and their history (versions, trash) share one database handle, so they commit together."""
+    database = store_database(config, services)
     return FileService(
         store=FileStore(database),
         blobs=links.blobs,
@@ -265,7 +266,7 @@ def catalog_service(
 def rule_service(
     config: ServerConfig, services: Services, files: FileService | None = None
 ) -> RuleService:
-    store = RuleStore.open(config.database_path)
+    store = RuleStore(store_database(config, services))
     key = config.data_dir / "connections.key"
 
     def own_files(user_id: int, path: str) -> OwnFilesProvider:
@@ -303,7 +304,7 @@ def _leases(config: ServerConfig, services: Services) -> JobLeases | None:
     if services.shared_bus is None:
         return None
     holder, seconds = services.instance_id, config.lease_seconds
-    return JobLeases.open(config.database_path, holder, seconds, services.clock)
+    return JobLeases(store_database(config, services), holder, seconds, services.clock)
 
 
 def backup_service(config: ServerConfig, services: Services, rules: RuleService) -> BackupService:
@@ -311,7 +312,7 @@ def backup_service(config: ServerConfig, services: Services, rules: RuleService)
     connections' key, borg's cache and security records under ``DATA/borg``, what backup
     rules' providers remember between runs under ``DATA/backups-state``, the SSH key and
     pinned host keys for users' own SSH servers under ``DATA/ssh-run`` while in use."""
-    store = BackupStore.open(config.database_path)
+    store = BackupStore(store_database(config, services))
     hosting = config.backup_hosting()
     hosted = HostedRepositories(hosting.root, hosting.borg)
     identities = BackupIdentities(
@@ -384,15 +385,15 @@ def automation_service(
     rules: RuleService,
     shares: AccountShareStore,
 ) -> AutomationService:
-    """Rules and the job queue on the embedded database; one worker per server process, and
+    """Rules and the job queue in the server's database; one worker per server process, and
     one poll of the folders of connections and shares that rules watch."""
     settings = config.automation()
-    database = open_database(config.database_path)
+    database = store_database(config, services)
     places = RulePlaces(rules.store, shares)
     seen = SeenStore(database)
     automation = AutomationService(
         rules=AutomationRuleStore(database),
-        queue=SqliteJobQueue(database),
+        queue=DatabaseJobQueue(database),
         files=files,
         links=links,
         notifier=services.notifier,
@@ -424,12 +425,18 @@ def automation_service(
 
 
 def photo_service(
-    config: ServerConfig, files: FileService, catalog: CatalogService, rules: RuleService
+    config: ServerConfig,
+    services: Services,
+    files: FileService,
+    *,
+    catalog: CatalogService,
+    rules: RuleService,
 ) -> PhotoService:
     """Photos of the server storage, and of the connections as the catalog lists them."""
-    database = open_database(config.database_path)
-    providers = ProviderPhotos(database, catalog=catalog, connections=rules.connections,
-                               blobs=files.blobs, file_time=file_time)  # fmt: skip
+    database = store_database(config, services)
+    providers = ProviderPhotos(database, catalog=catalog,
+                               connections=rules.connections, blobs=files.blobs,
+                               file_time=file_time)  # fmt: skip
     return PhotoService(database, files, providers=providers)
 
 
@@ -509,6 +516,7 @@ API_OPERATIONS: tuple[Operation, ...] = (
     + CHANGES_OPERATIONS
     + BACKUP_OPERATIONS
     + CATALOG_OPERATIONS
+    + PROVIDER_HISTORY_OPERATIONS
     + ACCOUNT_SHARE_OPERATIONS
     + AUTOMATION_OPERATIONS
     + PHOTO_OPERATIONS
@@ -549,7 +557,7 @@ def create_app(
         Route("/healthz", web.healthz, methods=["GET", "HEAD"]),
         Route("/static/{path:path}", web.static, methods=["GET", "HEAD"]),
         Route("/vendor/{folder}/{path:path}", web.vendor, methods=["GET", "HEAD"]),
-        *signaling_routes(config, web.services.hub, ice),
+        *signaling_routes(config, web.services.hub, ice, store_database(config, web.services)),
         *account_pages.routes(),
         *cli_login.routes(),
         *file_links.routes(),
@@ -559,7 +567,7 @@ def create_app(
     routes.extend([*share_routes.routes(), *request_routes.routes()])
     routes.extend(consent_routes())
     routes.extend(unsubscribe_routes())
-    files = file_service(config, links)
+    files = file_service(config, web.services, links)
     routes.extend(storage_uploads.routes(files))
     app = Starlette(
         routes=routes,
@@ -591,7 +599,9 @@ def create_app(
         rules=app.state.rules,
         shares=app.state.account_shares.store,
     )
-    app.state.photos = photo_service(config, files, app.state.catalog, app.state.rules)
+    app.state.photos = photo_service(
+        config, web.services, files, catalog=app.state.catalog, rules=app.state.rules
+    )
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()
     if proxies:  # outside the rest, so every route and limit sees the visitor's address

@@ -308,6 +308,8 @@ MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_SOURCES_MIGRATION,
     # 22: what the photos view read of photos in connections (server/photos/schema.py).
     PROVIDER_PHOTOS_MIGRATION,
+    # 23: account addresses are looked up as lower(address) on SQLite and PostgreSQL alike.
+    "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
 )
 
 

@@ -23,6 +23,7 @@ from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
+from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
@@ -48,6 +49,8 @@ class Services:
     shared_bus: SharedBus | None = None
     #: This instance among several (job leases name it); one fixed id when embedded.
     instance_id: str = EMBEDDED_INSTANCE
+    #: The deployment's PostgreSQL, one pool for every store; None on the embedded SQLite.
+    postgres: PostgresDatabase | None = None
 
     @property
     def clock(self) -> Clock:
@@ -63,8 +66,10 @@ def embedded_services(
     if not deployment.database.embedded:
         raise ConfigError(
             f"{deployment.database.source} names {deployment.database.kind}, which this version"
-            " cannot serve from yet.",
-            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work.",
+            " cannot serve from yet: the catalog (file index, stars, Recent, search) still"
+            " needs SQLite.",
+            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work"
+            " (docs/scaling.md, Status).",
         )
     store = SqliteMetadataStore.open(config.database_path)
     shared_bus = open_bus(deployment.bus)
@@ -85,6 +90,14 @@ def embedded_services(
         services.limiter = shared_bus.limiter
         services.cli_codes = shared_bus.cli_codes
     return services
+
+
+def store_database(config: ServerConfig, services: Services) -> Database:
+    """The database handle a store is built on: the deployment's PostgreSQL pool, shared, or
+    a connection of its own to the embedded SQLite file (WAL lets them read side by side)."""
+    if services.postgres is not None:
+        return services.postgres
+    return sqlite_at(config.database_path)
 
 
 def open_blobs(config: ServerConfig, target: Target) -> BlobStore:

@@ -6,6 +6,7 @@ SYNCOXIDE_SERVER / SYNCOXIDE_TOKEN, with a config dir of its own so nothing else
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -16,12 +17,18 @@ from typing import Any
 
 import httpx2
 import pytest
+from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token
-from tests.native.providers.conftest import (  # noqa: F401 - wsgidav_server is a fixture
+from tests.native.providers.conftest import (  # noqa: F401 - wsgidav_server, moto_s3: fixtures
+    ACCESS_KEY,
     DAV_PASSWORD,
     DAV_USER,
+    SECRET_KEY,
+    S3Server,
     WebDavServer,
+    _no_ca_bundle,
+    moto_s3,
     wsgidav_server,
 )
 
@@ -144,7 +151,7 @@ def test_stats_and_duplicates(shell: Shell) -> None:
         (("ls", "nowhere:photos"), "no provider named 'nowhere'"),
         (("star", "nowhere:a.txt"), "no provider named 'nowhere'"),
         (("ls", "photos"), "names no provider"),
-        (("versions", "s3:a.txt"), "trash and versions here are those of home:"),
+        (("versions", "s3:a.txt"), "You have no provider named 's3'"),
         (("restore", "1", "--to", "home:../a"), "not a plain path"),
         (("restore", "not-a-number"), "must be an id"),
         (("search", "x", "--limit", "0"), "from 1 to 1000"),
@@ -192,3 +199,48 @@ def test_a_connected_provider_is_listed_searched_and_starred_by_its_name(
     assert _paths(shell.json("starred")) == ["nas:report.pdf"]
     wrong = shell.files("ls", "nass:")
     assert wrong.returncode == 2 and "home:, nas:" in wrong.stderr
+
+
+def test_versions_an_s3_bucket_keeps_are_listed_and_restored(
+    shell: Shell,
+    moto_s3: S3Server,  # noqa: F811 - the fixture imported above
+) -> None:
+    bucket = f"cli-versions-{next(_ACCOUNTS)}"
+    client = _moto_client(moto_s3)
+    asyncio.run(client("create_bucket", Bucket=bucket))
+    asyncio.run(client("put_bucket_versioning", Bucket=bucket,
+                       VersioningConfiguration={"Status": "Enabled"}))  # fmt: skip
+    for body in (b"first", b"second!"):
+        asyncio.run(client("put_object", Bucket=bucket, Key="plan.txt", Body=body))
+    options = {"endpoint": moto_s3.endpoint, "bucket": bucket, "access_key_id": ACCESS_KEY,
+               "secret_access_key": SECRET_KEY, "region": "us-east-1"}  # fmt: skip
+    made = shell.api.post(
+        "/api/v1/connections", json={"name": "bucket", "kind": "s3", "options": options}
+    )
+    assert made.status_code == 201, made.text
+
+    listed = shell.json("versions", "bucket:plan.txt")["versions"]
+    assert [(v["size"], v["current"]) for v in listed] == [(7, True), (5, False)]
+    shown = shell.files("versions", "bucket:plan.txt")
+    assert shown.returncode == 0 and "(current)" in shown.stdout
+    done = shell.files("versions", "bucket:plan.txt", "--restore", listed[-1]["version_id"])
+    assert done.returncode == 0, done.stderr
+    assert "Restored bucket:plan.txt (5 B)" in done.stdout
+    read = asyncio.run(client("get_object", Bucket=bucket, Key="plan.txt"))
+    assert read == b"first"
+    wrong = shell.files("versions", "home:plan.txt", "--restore", "abc")
+    assert wrong.returncode == 2 and "--restore 'abc'" in wrong.stderr
+
+
+def _moto_client(s3: S3Server) -> Any:
+    """One S3 call on moto per use (each in its own event loop), reading a body if one comes."""
+
+    async def call(name: str, **arguments: Any) -> Any:
+        async with get_session().create_client(
+            "s3", endpoint_url=s3.endpoint, region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        ) as client:  # fmt: skip
+            answer = await getattr(client, name)(**arguments)
+            return await answer["Body"].read() if "Body" in answer else answer
+
+    return call

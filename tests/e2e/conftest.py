@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, LiveServer
 
@@ -33,6 +35,52 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Close every browser context the test body opened and left open, pass or fail.
+
+    A context left open keeps its pages running (Pyodide, WebRTC, timers) until the module's
+    browser closes, so on a two-core machine running two workers the later tests of a module
+    share CPU and memory with every page the earlier ones forgot. Contexts made by fixtures
+    (set up before the call) are theirs to close and are left alone."""
+    browsers = [value for value in item.funcargs.values() if isinstance(value, Browser)]  # type: ignore[attr-defined]
+    opened_before = {id(context) for browser in browsers for context in browser.contexts}
+    try:
+        return (yield)
+    except Error as error:
+        if "crashed" in error.message:  # "Target crashed": keep what the machine looked like
+            item.add_report_section("call", "machine when the page crashed", machine_state())
+        raise
+    finally:
+        for context in _contexts_opened_since(browsers, opened_before):
+            with suppress(Error):  # a crashed or closing context: the test's own error counts
+                context.close()
+
+
+def _contexts_opened_since(browsers: list[Browser], before: set[int]) -> list[BrowserContext]:
+    return [c for browser in browsers for c in browser.contexts if id(c) not in before]
+
+
+def machine_state() -> str:
+    """Memory, shared memory and load now: a renderer crash was seen once with two workers
+    (measured since: 17 GiB or more free, /dev/shm unused, as Playwright passes
+    --disable-dev-shm-usage); this tells the next one apart from running out of memory."""
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    shm = shutil.disk_usage("/dev/shm")
+    renderers = sum(b"--type=renderer" in _command_line(p) for p in Path("/proc").glob("[0-9]*"))
+    return (
+        f"MemAvailable {meminfo['MemAvailable'].strip()}, /dev/shm {shm.used >> 20} MiB used of "
+        f"{shm.total >> 20}, load {os.getloadavg()}, Chromium renderers on the machine {renderers}"
+    )
+
+
+def _command_line(process: Path) -> bytes:
+    try:
+        return (process / "cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return b""
 
 
 E2E_USER = "e2e"
@@ -86,12 +134,14 @@ def signed_in_view(
 ) -> Iterator[Page]:
     """The app opened on one view, signed in, with downloads allowed."""
     context = browser.new_context(accept_downloads=True)
-    context.add_cookies(cookies)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/#/{view}")
-    expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
-    yield page
-    context.close()
+    try:
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/#/{view}")
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        yield page
+    finally:  # a failed test leaves no page running beside the next one
+        context.close()
 
 
 @pytest.fixture()

@@ -12,6 +12,7 @@ from syncoxide_web.backups.backups_html import (
     backup_rules_html,
     entries_html,
     hosting_html,
+    identity_html,
     keys_html,
     repositories_html,
     repository_choices,
@@ -184,3 +185,20 @@ def test_a_running_restore_shows_its_progress_and_a_cancel_button() -> None:
         assert f"{status}: Stopped." in again
     done = restores_html([{**running, "status": "ok", "message": "12 files restored."}], {})
     assert "data-action" not in done
+
+
+def test_the_own_server_key_and_repository_say_what_to_paste_and_which_host_key() -> None:
+    identity = {"public_key": "ssh-ed25519 AAAAkey syncoxide-backups-user-1",
+                "fingerprint": "SHA256:abc",
+                "authorized_keys": 'command="borg serve --restrict-to-path /path/to/repository"'
+                                   ",restrict ssh-ed25519 AAAAkey c"}  # fmt: skip
+    html = identity_html(identity)
+    assert "command=&quot;borg serve --restrict-to-path /path/to/repository&quot;" in html
+    assert "SHA256:abc" in html and "~/.ssh/authorized_keys" in html
+    own = {"id": 3, "name": "nas", "encryption": "repokey-blake2", "passphrase_kept": True,
+           "url": "ssh://me@nas:22/srv/b", "host_key": "SHA256:host",
+           "settings": {"repository_url": "ssh://me@nas:22/srv/b",
+                        "authorized_keys": "command=... ssh-ed25519 AAAAkey c"}}  # fmt: skip
+    row = repositories_html([own])
+    assert "on your SSH server, host key SHA256:host" in row
+    assert "Line for ~/.ssh/authorized_keys there" in row and "ssh://me@nas:22/srv/b" in row

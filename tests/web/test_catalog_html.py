@@ -10,6 +10,7 @@ from syncoxide_web.catalog.catalog_html import (
     found_note,
     links_html,
     place_choices,
+    provider_versions_html,
     received_html,
     search_text,
     trash_html,
@@ -44,7 +45,8 @@ def test_rows_escape_names_and_offer_only_what_the_place_supports() -> None:
     assert "<img" not in html and "&lt;img src=x&gt;.txt" in html
     rows = html.split("<tr class=")[1:]
     assert 'data-action="history"' in rows[0] and 'data-action="delete"' in rows[0]
-    assert 'data-action="history"' not in rows[1] and 'data-action="delete"' not in rows[1]
+    # a file on a connection: its provider's own versions, no trash
+    assert 'data-action="history"' in rows[1] and 'data-action="delete"' not in rows[1]
     assert 'data-action="star"' in rows[1]
     assert 'data-action="open"' in rows[2] and 'data-action="history"' not in rows[2]
     assert "/api/v1/storage/content?path=a%2F%3Cimg" in rows[0]  # a home file downloads
@@ -107,3 +109,20 @@ def test_a_received_share_names_its_owner_and_its_files_say_who_shares_them() ->
     mine = _entry("home", "mine/b.txt", owner="", shared=False)
     html = entries_html([theirs, mine], ())
     assert html.count("shared by") == 1 and "shared by alice" in html
+
+
+def test_provider_versions_offer_restore_except_for_the_current_one() -> None:
+    versions = [
+        {"version_id": "v<3>", "size": 8, "stored_ns": 1_700_000_000 * 10**9, "current": True},
+        {"version_id": "v2", "size": 5, "stored_ns": 1_600_000_000 * 10**9, "current": False},
+    ]
+    html = provider_versions_html(versions)
+    assert 'data-version="v&lt;3&gt;"' in html and html.count("Restore this version") == 1
+    assert "2023-11-14 22:13" in html
+    assert "keeps no versions" in provider_versions_html([])
+
+
+def test_files_on_connections_offer_history_but_not_delete() -> None:
+    html = entries_html([_entry("s3", "b.txt"), _entry("s3", "d", "dir")], ("history", "delete"))
+    assert html.count('data-action="history"') == 1
+    assert 'data-action="delete"' not in html

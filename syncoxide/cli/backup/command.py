@@ -196,7 +196,7 @@ def _run_create(args: argparse.Namespace) -> int:
     repository = _repository(args)
     options = CreateOptions(args.exclude, args.compression, args.one_file_system)
     line = ProgressLine()
-    stats = _with_progress(repository.create(name, args.paths, options, on_event=line), line)
+    stats = _with_progress(repository.create(name, args.paths, options, on_event=line.sink()), line)
     left = run(repository.prune(policy, prefix)) if not policy.empty else None
     if args.json:
         print(json.dumps({**stats.__dict__, "archives_left": left}))
@@ -259,7 +259,11 @@ def _run_restore(args: argparse.Namespace) -> int:
     assert ref.archive is not None
     line = ProgressLine()
     work = repository.extract(
-        ref.archive, destination, args.paths, strip_components=args.strip_components, on_event=line
+        ref.archive,
+        destination,
+        args.paths,
+        strip_components=args.strip_components,
+        on_event=line.sink(),
     )
     _with_progress(work, line)
     print(f"Restored {ref.archive} into {destination}.")
@@ -289,7 +293,7 @@ def _run_prune(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     repository = _repository(args)
     line = ProgressLine()
-    _with_progress(repository.check(verify_data=args.verify_data, on_event=line), line)
+    _with_progress(repository.check(verify_data=args.verify_data, on_event=line.sink()), line)
     print(f"{repository.location.text}: no problems found.")
     return 0
 

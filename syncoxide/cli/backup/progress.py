@@ -23,6 +23,10 @@ class ProgressLine:
         self._drawn_at = 0.0
         self._width = 0
 
+    def sink(self) -> ProgressLine | None:
+        """Itself where a line is drawn; None elsewhere, so borg is not asked for progress."""
+        return self if self.enabled else None
+
     def __call__(self, event: BorgEvent) -> None:
         if not self.enabled:
             return

@@ -74,10 +74,12 @@ def register(commands: Any) -> None:
     restore.set_defaults(run=_restore)
 
     versions = actions.add_parser(
-        "versions", parents=[common], help="old versions of a home: file; --restore one"
+        "versions",
+        parents=[common],
+        help="old versions of a file (home:, or kept by its provider, as S3 versions); --restore",
     )
-    versions.add_argument("place", help="home:path of the file")
-    versions.add_argument("--restore", type=_item_id, metavar="ID", help="make this one current")
+    versions.add_argument("place", help="PROVIDER:path of the file")
+    versions.add_argument("--restore", metavar="ID", help="make this one current")
     versions.set_defaults(run=_versions)
 
 
@@ -158,13 +160,34 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    path = _home_path(args.place)
+    place = parse_location(args.place, root_ok=False)
+    if place.source != HOME:
+        return _provider_versions(args)
+    restore = None if args.restore is None else _item_id_or_usage(args.restore)
     server, token = resolve_server(args)
-    if args.restore is not None:
-        body = {"id": args.restore}
+    if restore is not None:
+        body = {"id": restore}
         answer = call_api(server, token, "POST", f"{BASE}/versions/restore", body=body)
         return _show(args, answer, render.restored)
-    return _show(args, _get(server, token, "/versions", {"path": path}), render.items)
+    return _show(args, _get(server, token, "/versions", {"path": place.path}), render.items)
+
+
+def _provider_versions(args: argparse.Namespace) -> int:
+    """Versions the provider of a connection keeps itself (ids are the provider's own)."""
+    server, token = resolve_server(args)
+    if args.restore is not None:
+        body = {"location": args.place, "version_id": args.restore}
+        answer = call_api(server, token, "POST", f"{BASE}/provider-versions/restore", body=body)
+        return _show(args, answer, render.restored_at)
+    query = {"location": args.place}
+    return _show(args, _get(server, token, "/provider-versions", query), render.provider_versions)
+
+
+def _item_id_or_usage(raw: str) -> int:
+    try:
+        return _item_id(raw)
+    except argparse.ArgumentTypeError as error:
+        raise UsageError(f"--restore {raw!r}: {error}.") from None
 
 
 def _stats(args: argparse.Namespace) -> int:

@@ -70,6 +70,20 @@ def restored(answer: dict[str, Any]) -> None:
     print(f"Restored home:{answer['path']}.")
 
 
+def restored_at(entry: dict[str, Any]) -> None:
+    print(f"Restored {entry['location']} ({size(entry['size'])}).")
+
+
+def provider_versions(answer: dict[str, Any]) -> None:
+    """Versions a provider keeps: its id for --restore, size, when stored, current or not."""
+    for version in answer["versions"]:
+        current = "  (current)" if version["current"] else ""
+        stored = when(version["stored_ns"] // 10**9)
+        print(f"{version['version_id']}  {size(version['size']):>10}  {stored}{current}")
+    if not answer["versions"]:
+        print("No versions kept.")
+
+
 def stats(answer: dict[str, Any]) -> None:
     for row in answer["usage"]:
         print(

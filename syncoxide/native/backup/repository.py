@@ -4,6 +4,9 @@ compact, check, break-lock. Each method is one borg run through :mod:`.process`.
 Archive names come from :mod:`syncoxide.backup.names` (``PREFIX-time``), so ``prune`` can be
 limited to one source's archives with ``--glob-archives``. Borg's defaults are kept where they
 are sound (lz4 compression, the files cache), which keeps our runs as fast as plain borg's.
+Borg is asked for ``--progress`` only when someone listens (``on_event``): without it borg
+writes no line per file, which a run with nobody watching (a timer, a script) would pay for
+twice, in borg writing them and in us reading them.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ class BorgRepository:
     ) -> BackupStats:
         if not paths:
             raise UsageError("Nothing to back up: give at least one folder or file.")
-        args = ["--progress", "--json"]
+        args = [*_progress(on_event), "--json"]
         for pattern in options.excludes:
             args += ["--exclude", pattern]
         if options.compression:
@@ -113,7 +116,7 @@ class BorgRepository:
         answer = await feed_borg(
             self.settings,
             "import-tar",
-            ["--progress", "--json", spec, "-"],
+            [*_progress(on_event), "--json", spec, "-"],
             tar_chunks,
             on_event=on_event,
         )
@@ -145,7 +148,7 @@ class BorgRepository:
     ) -> None:
         """Extract into ``destination`` (made if missing), as plain ``borg extract`` would."""
         destination.mkdir(parents=True, exist_ok=True)
-        args = ["--progress"]
+        args = _progress(on_event)
         if strip_components:
             args += ["--strip-components", str(strip_components)]
         await run_borg(
@@ -166,8 +169,7 @@ class BorgRepository:
         """A tar stream of the archive or of ``paths`` in it (``borg export-tar ... -``);
         with ``on_event``, borg's ``--progress`` (``progress_percent``, msgid ``extract``:
         bytes read out of the archive of the total it measured first) goes there."""
-        progress = ["--progress"] if on_event is not None else []
-        args = [*progress, self.spec(archive), "-", *paths]
+        args = [*_progress(on_event), self.spec(archive), "-", *paths]
         return stream_borg(self.settings, "export-tar", args, on_event=on_event)
 
     async def prune(
@@ -189,7 +191,7 @@ class BorgRepository:
         await run_borg(self.settings, "compact", [self.spec()])
 
     async def check(self, *, verify_data: bool = False, on_event: EventSink | None = None) -> None:
-        args = ["--progress", "--verify-data"] if verify_data else ["--progress"]
+        args = [*_progress(on_event), *(["--verify-data"] if verify_data else [])]
         await run_borg(self.settings, "check", [*args, self.spec()], on_event=on_event)
 
     async def break_lock(self) -> None:
@@ -197,3 +199,7 @@ class BorgRepository:
 
     async def delete_archive(self, archive: str) -> None:
         await run_borg(self.settings, "delete", [self.spec(check_archive_name(archive))])
+
+
+def _progress(on_event: EventSink | None) -> list[str]:
+    return ["--progress"] if on_event is not None else []

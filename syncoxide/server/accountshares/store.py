@@ -1,19 +1,20 @@
-"""Account shares, account addresses and change notices in the embedded SQLite database.
+"""Account shares, account addresses and change notices in the server's database.
 
-Like the rule store, each method is one statement and runs inline on the event loop. A share
+Like the rule store, each method is one statement through the shared handle
+(storage/database.py), on SQLite or PostgreSQL alike. Addresses compare without regard to
+ASCII case on both (``lower()``, indexed). A share
 is read through ``of_party`` with the caller's id: someone who is neither its owner nor its
 recipient finds nothing, exactly as for a share that does not exist.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database, sqlite_at
 
 INVITED, ACCEPTED, DECLINED, REVOKED, LEFT = "invited", "accepted", "declined", "revoked", "left"
 READ_ONLY, READ_WRITE = "read-only", "read-write"
@@ -74,12 +75,12 @@ def _share(row: Any) -> AccountShare:
 
 
 class AccountShareStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @classmethod
     def open(cls, path: Path) -> AccountShareStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     # addresses
 
@@ -93,13 +94,13 @@ class AccountShareStore:
     def address_of(self, user_id: int) -> str | None:
         row = self._db.execute(
             "SELECT address FROM account_emails WHERE user_id = ?", (user_id,)
-        ).fetchone()
+        ).one()
         return str(row[0]) if row else None
 
     def user_with_address(self, address: str) -> int | None:
         row = self._db.execute(
-            "SELECT user_id FROM account_emails WHERE address = ?", (address,)
-        ).fetchone()
+            "SELECT user_id FROM account_emails WHERE lower(address) = lower(?)", (address,)
+        ).one()
         return int(row[0]) if row else None
 
     # account keys (the private half only inside a passphrase vault)
@@ -115,7 +116,7 @@ class AccountShareStore:
     def key_of(self, user_id: int) -> AccountKey | None:
         row = self._db.execute(
             "SELECT public_key, vault, created_at FROM account_keys WHERE user_id = ?", (user_id,)
-        ).fetchone()
+        ).one()
         return AccountKey(bytes(row[0]), bytes(row[1]), int(row[2])) if row else None
 
     # shares
@@ -126,8 +127,7 @@ class AccountShareStore:
             f"INSERT INTO account_shares ({', '.join(names)})"  # noqa: S608
             f" VALUES ({', '.join('?' for _ in names)})"
         )
-        cursor = self._db.execute(sql, [getattr(share, n) for n in names])
-        return replace(share, id=int(cursor.lastrowid or 0))
+        return replace(share, id=self._db.insert(sql, [getattr(share, n) for n in names]))
 
     def save(self, share: AccountShare) -> None:
         names = [n for n in _COLUMNS if n != "id"]
@@ -138,38 +138,38 @@ class AccountShareStore:
         self._db.execute(sql, [*(getattr(share, n) for n in names), share.id])
 
     def get(self, share_id: int) -> AccountShare | None:
-        row = self._db.execute(f"{_SELECT} WHERE id = ?", (share_id,)).fetchone()
+        row = self._db.execute(f"{_SELECT} WHERE id = ?", (share_id,)).one()
         return _share(row) if row else None
 
     def of_party(self, user_id: int, share_id: int) -> AccountShare | None:
         row = self._db.execute(
             f"{_SELECT} WHERE id = ? AND (owner_id = ? OR recipient_id = ?)",
             (share_id, user_id, user_id),
-        ).fetchone()
+        ).one()
         return _share(row) if row else None
 
     def of_user(self, user_id: int) -> Sequence[AccountShare]:
         rows = self._db.execute(
             f"{_SELECT} WHERE owner_id = ? OR recipient_id = ? ORDER BY id",
             (user_id, user_id),
-        ).fetchall()
+        ).rows
         return [_share(r) for r in rows]
 
     def placed_for(self, user_id: int) -> Sequence[AccountShare]:
         """Accepted shares that land in ``user_id``'s places (as recipient) or come from them."""
         rows = self._db.execute(
-            f"{_SELECT} WHERE state = 'accepted' AND placed = 1"
+            f"{_SELECT} WHERE state = 'accepted' AND placed = TRUE"
             " AND (recipient_id = ? OR owner_id = ?)",
             (user_id, user_id),
-        ).fetchall()
+        ).rows
         return [_share(r) for r in rows]
 
     def due(self, now: int) -> Sequence[AccountShare]:
         rows = self._db.execute(
-            f"{_SELECT} WHERE state = 'accepted' AND placed = 1 AND next_sync_at <= ?"
+            f"{_SELECT} WHERE state = 'accepted' AND placed = TRUE AND next_sync_at <= ?"
             " AND sync_status NOT IN ('running', 'reconnect', 'held') ORDER BY next_sync_at",
             (now,),
-        ).fetchall()
+        ).rows
         return [_share(r) for r in rows]
 
     def make_due(self, share_id: int, now: int) -> None:
@@ -183,7 +183,8 @@ class AccountShareStore:
         return self._db.execute(
             "UPDATE account_shares SET sync_status = 'idle', next_sync_at = ?"
             " WHERE sync_status = 'reconnect' AND state = 'accepted'"
-            " AND ((owner_id = ? AND source_id IS ?) OR (recipient_id = ? AND dest_id IS ?))",
+            " AND ((owner_id = ? AND source_id IS NOT DISTINCT FROM ?)"
+            " OR (recipient_id = ? AND dest_id IS NOT DISTINCT FROM ?))",
             (now, user_id, connection_id, user_id, connection_id),
         ).rowcount
 
@@ -223,30 +224,32 @@ class AccountShareStore:
     def digests_due(self, last_before: int) -> Sequence[tuple[int, int, bool]]:
         """(share, person, unsubscribed) with changes not yet mailed whose last digest went out
         at or before ``last_before`` (or never, or who unsubscribed: theirs are only marked).
-        One grouped query: changes that wait out a period are not read every tick."""
+        One grouped query: changes that wait out a period are not read every tick. ``m`` is one
+        row per share and person, so grouping by its flag too changes nothing; PostgreSQL wants
+        every selected column grouped."""
         rows = self._db.execute(
-            "SELECT c.share_id, c.notify_id, COALESCE(m.unsubscribed, 0)"
+            "SELECT c.share_id, c.notify_id, COALESCE(m.unsubscribed, FALSE)"
             " FROM account_share_changes c LEFT JOIN account_share_mail m"
             " ON m.share_id = c.share_id AND m.user_id = c.notify_id"
-            " WHERE c.mailed = 0 AND (m.last_digest_at IS NULL OR m.last_digest_at <= ?"
-            " OR m.unsubscribed = 1)"
-            " GROUP BY c.share_id, c.notify_id ORDER BY MIN(c.id)",
+            " WHERE c.mailed = FALSE AND (m.last_digest_at IS NULL OR m.last_digest_at <= ?"
+            " OR m.unsubscribed = TRUE)"
+            " GROUP BY c.share_id, c.notify_id, m.unsubscribed ORDER BY MIN(c.id)",
             (last_before,),
-        ).fetchall()
+        ).rows
         return [(int(share), int(user), bool(off)) for share, user, off in rows]
 
     def unmailed(self, share_id: int, user_id: int) -> Sequence[ShareChange]:
         rows = self._db.execute(
             "SELECT id, share_id, actor_id, notify_id, action, path, at"
-            " FROM account_share_changes WHERE mailed = 0 AND share_id = ? AND notify_id = ?"
+            " FROM account_share_changes WHERE mailed = FALSE AND share_id = ? AND notify_id = ?"
             " ORDER BY id",
             (share_id, user_id),
-        ).fetchall()
+        ).rows
         return [ShareChange(*row) for row in rows]
 
     def mark_mailed(self, share_id: int, user_id: int, up_to: int) -> None:
         self._db.execute(
-            "UPDATE account_share_changes SET mailed = 1"
+            "UPDATE account_share_changes SET mailed = TRUE"
             " WHERE share_id = ? AND notify_id = ? AND id <= ?",
             (share_id, user_id, up_to),
         )
@@ -256,19 +259,20 @@ class AccountShareStore:
             "SELECT last_digest_at, unsubscribed FROM account_share_mail"
             " WHERE share_id = ? AND user_id = ?",
             (share_id, user_id),
-        ).fetchone()
+        ).one()
         return (row[0], bool(row[1])) if row else (None, False)
 
     def digest_sent(self, share_id: int, user_id: int, now: int) -> None:
         self._db.execute(
             "INSERT INTO account_share_mail (share_id, user_id, last_digest_at) VALUES (?, ?, ?)"
-            " ON CONFLICT DO UPDATE SET last_digest_at = excluded.last_digest_at",
+            " ON CONFLICT (share_id, user_id)"
+            " DO UPDATE SET last_digest_at = excluded.last_digest_at",
             (share_id, user_id, now),
         )
 
     def unsubscribe(self, share_id: int, user_id: int) -> None:
         self._db.execute(
-            "INSERT INTO account_share_mail (share_id, user_id, unsubscribed) VALUES (?, ?, 1)"
-            " ON CONFLICT DO UPDATE SET unsubscribed = 1",
+            "INSERT INTO account_share_mail (share_id, user_id, unsubscribed) VALUES (?, ?, TRUE)"
+            " ON CONFLICT (share_id, user_id) DO UPDATE SET unsubscribed = TRUE",
             (share_id, user_id),
         )

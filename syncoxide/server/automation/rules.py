@@ -14,7 +14,6 @@ where it is, or moves it beside the result once the result is stored.
 from __future__ import annotations
 
 import fnmatch
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from syncoxide.automation.actions import (
     suffix_of,
 )
 from syncoxide.errors import InvalidInputError, UsageError
+from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.records import RecordTable
 
 REQUEST, FOLDER, CONNECTION, SHARE = "request", "folder", "connection", "share"
@@ -128,7 +128,7 @@ def _sample_suffix(rule: AutomationRule) -> str:
 
 
 class AutomationRuleStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.table = RecordTable(
             db,
             "automation_rules",
@@ -151,7 +151,7 @@ class AutomationRuleStore:
 
     def watching(self, source_kind: str, user_id: int) -> list[AutomationRule]:
         return self.table.select(
-            "source_kind = ? AND user_id = ? AND enabled = 1", source_kind, user_id
+            "source_kind = ? AND user_id = ? AND enabled = TRUE", source_kind, user_id
         )
 
     def polled(self) -> list[AutomationRule]:

@@ -7,11 +7,11 @@ write that changes a row counts (``arrived``).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 
 from syncoxide.providers.contract import Entry
+from syncoxide.server.storage.database import Database
 
 OURS_UNSEEN = ""  # a result we wrote that no poll has listed yet
 
@@ -22,48 +22,44 @@ def fingerprint(entry: Entry) -> str:
 
 
 class SeenStore:
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 
     def looked_at(self, rule_id: int, place: str) -> bool:
         row = self._db.execute(
             "SELECT place FROM automation_watches WHERE rule_id = ?", (rule_id,)
-        ).fetchone()
+        ).one()
         return row is not None and row[0] == place
 
     def watching_since(self, rule_id: int) -> float | None:
         """When the rule's poll first looked at its place (None: not yet)."""
         row = self._db.execute(
             "SELECT looked_at FROM automation_watches WHERE rule_id = ?", (rule_id,)
-        ).fetchone()
+        ).one()
         return None if row is None else float(row[0])
 
     def first_look(self, rule_id: int, place: str, entries: Iterable[Entry]) -> None:
         """Remember what is already there (not arrivals) and the place it was in."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._db.transaction(write=True):
             self._db.execute("DELETE FROM automation_seen WHERE rule_id = ?", (rule_id,))
-            self._db.executemany(
+            self._db.execute_many(
                 "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)",
                 [(rule_id, entry.path, fingerprint(entry)) for entry in entries],
             )
             self._db.execute(
-                "INSERT OR REPLACE INTO automation_watches (rule_id, place, looked_at)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO automation_watches (rule_id, place, looked_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (rule_id) DO UPDATE"
+                " SET place = excluded.place, looked_at = excluded.looked_at",
                 (rule_id, place, self.clock()),
             )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def arrived(self, rule_id: int, entry: Entry) -> bool:
         """Record the file; True only for the one call that finds it new or changed."""
         cursor = self._db.execute(
             "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint"
-            " WHERE fingerprint != excluded.fingerprint",
+            " WHERE automation_seen.fingerprint != excluded.fingerprint",
             (rule_id, entry.path, fingerprint(entry)),
         )
         return cursor.rowcount == 1
@@ -72,17 +68,17 @@ class SeenStore:
         """Files gone from the folder: one put back later is an arrival again."""
         rows = self._db.execute(
             "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
-        ).fetchall()
+        ).rows
         gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
-        self._db.executemany("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
+        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
 
     # -- results written into providers ------------------------------------------------
 
     def writing_output(self, connection_id: int, path: str) -> None:
         """Called before a result is written to ``path`` (from the connection's root)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO automation_outputs (connection_id, path, fingerprint)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO automation_outputs (connection_id, path, fingerprint) VALUES (?, ?, ?)"
+            " ON CONFLICT (connection_id, path) DO UPDATE SET fingerprint = excluded.fingerprint",
             (connection_id, path, OURS_UNSEEN),
         )
 
@@ -92,7 +88,7 @@ class SeenStore:
         row = self._db.execute(
             "SELECT fingerprint FROM automation_outputs WHERE connection_id = ? AND path = ?",
             (connection_id, path),
-        ).fetchone()
+        ).one()
         if row is None:
             return False
         if row[0] == OURS_UNSEEN:

@@ -24,7 +24,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from syncoxide.errors import AlreadyExistsError, NotFoundError, SyncoxideError, UsageError
+from syncoxide.errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    ProviderUnavailableError,
+    SshUnreachableError,
+    SyncoxideError,
+    UsageError,
+)
 from syncoxide.native.backup.process import BorgSettings
 from syncoxide.native.backup.repository import DEFAULT_ENCRYPTION, ENCRYPTIONS, BorgRepository
 from syncoxide.native.backup.ssh_access import SshTarget, borg_rsh, fetch_host_key, probe
@@ -155,7 +162,10 @@ class BackupRepositories:
                 "The server opens a repository on your own SSH server only with its passphrase.",
                 hint="Keep the passphrase, or use that repository from your machines alone.",
             )
-        await self.guard.addresses(target.host, target.port)  # not a way into our network
+        try:
+            await self.guard.addresses(target.host, target.port)  # not a way into our network
+        except ProviderUnavailableError as error:  # the name does not resolve
+            raise SshUnreachableError(error.message, hint="Check the host name.") from None
         host_key = await fetch_host_key(target)
         await probe(target, await self.identities.identity(record.user_id), host_key)
         return replace(record, url=target.url, host_key=host_key)

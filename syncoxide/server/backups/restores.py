@@ -12,7 +12,8 @@ sees it at its next progress write; on this instance the task is also cancelled 
 A provider write is atomic, so a cancelled or cut restore leaves whole files only. A server
 stopped mid-way marks the restore interrupted (at once on a clean stop; at the next start,
 or by another instance when the lease lapses, after a kill); any finished restore that did
-not end well can be started again as a new restore with the same request.
+not end well can be started again as a new restore with the same request, which first drops
+the partial writes (``.sxpart-*``) a killed one left in its folder, as a sync run does.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from syncoxide.backup.names import check_archive_name
+from syncoxide.engine.listing_io import remove_partials
 from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
 from syncoxide.native.backup.repository import BorgRepository
+from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.backups.archives import (
     RestoreTally,
     clean_archive_path,
@@ -68,6 +71,17 @@ class RestorePace:
     event_seconds: float = 2.0
 
 
+@dataclass
+class _RestoreJob:
+    """One restore as it runs: what it reads, where it writes, how far it is."""
+
+    restore: BackupRestore
+    borg: BorgRepository
+    connection: Connection
+    again: bool  # started anew: drop partial writes a killed run left first
+    tally: RestoreTally = field(default_factory=RestoreTally)
+
+
 class BackupRestores:
     def __init__(
         self,
@@ -96,7 +110,11 @@ class BackupRestores:
             raise NotFoundError(f"You have no restore {restore_id}.")
         return found
 
-    async def start(self, user_id: int, request: RestoreRequest) -> BackupRestore:
+    async def start(
+        self, user_id: int, request: RestoreRequest, *, again: bool = False
+    ) -> BackupRestore:
+        """File the restore and run it in the background; ``again``: a restore started anew
+        first drops the partial writes (``.sxpart-*``) a killed one left in its folder."""
         repository = await self.repositories.get(user_id, request.repository_id)
         borg = await self.repositories.open(repository)
         connection = await self._connection(user_id, request.connection_id)
@@ -118,7 +136,8 @@ class BackupRestores:
             )
         )
         await self._emit(restore, "backup.restore.started")
-        self.scheduler.background(self._run(restore, borg, connection), job=f"restore:{restore.id}")
+        work = self._run(restore, borg, connection, again)
+        self.scheduler.background(work, job=f"restore:{restore.id}")
         return restore
 
     async def restart(self, user_id: int, restore_id: int) -> BackupRestore:
@@ -132,7 +151,7 @@ class BackupRestores:
         request = RestoreRequest(
             old.repository_id, old.archive, old.path, old.connection_id, old.dest_path
         )
-        return await self.start(user_id, request)
+        return await self.start(user_id, request, again=True)
 
     async def cancel(self, user_id: int, restore_id: int) -> BackupRestore:
         restore = await self.get(user_id, restore_id)
@@ -151,15 +170,16 @@ class BackupRestores:
         return found
 
     async def _run(
-        self, restore: BackupRestore, borg: BorgRepository, connection: Connection
+        self, restore: BackupRestore, borg: BorgRepository, connection: Connection, again: bool
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._running[restore.id] = task
-        tally = RestoreTally()
+        job = _RestoreJob(restore, borg, connection, again)
+        tally = job.tally
         follower = asyncio.create_task(self._follow(restore, tally, task))
         try:
-            status, message = await self._outcome(restore, borg, connection, tally)
+            status, message = await self._outcome(job)
         except asyncio.CancelledError:
             if restore.id not in self._cancelled:  # the server is stopping
                 await self._finish(restore, tally, "interrupted", _cut_message(tally))
@@ -172,41 +192,35 @@ class BackupRestores:
             self._cancelled.discard(restore.id)
         await self._finish(restore, tally, status, message)
 
-    async def _outcome(
-        self,
-        restore: BackupRestore,
-        borg: BorgRepository,
-        connection: Connection,
-        tally: RestoreTally,
-    ) -> tuple[str, str]:
+    async def _outcome(self, job: _RestoreJob) -> tuple[str, str]:
+        restore, tally = job.restore, job.tally
         try:
-            await count_restore(borg, restore.archive, restore.path, tally)
+            await count_restore(job.borg, restore.archive, restore.path, tally)
             await self.store.save_restore_progress(_with(restore, tally))  # totals, at once
-            await self._write_into(restore, borg, connection, tally)
+            await self._write_into(job)
         except SyncoxideError as error:
             return "failed", f"{error} ({counted(tally.files, 'file')} restored first.)"
         except Exception as error:  # a bug: recorded, and the server keeps going
             log.exception("restore %d failed unexpectedly", restore.id)
             return "failed", f"Internal error ({type(error).__name__})."
         done = f"{counted(tally.files, 'file')} ({format_bytes(tally.bytes)})"
-        return "ok", f"{done} restored into {connection.name}."
+        return "ok", f"{done} restored into {job.connection.name}."
 
-    async def _write_into(
-        self,
-        restore: BackupRestore,
-        borg: BorgRepository,
-        connection: Connection,
-        tally: RestoreTally,
-    ) -> None:
+    async def _write_into(self, job: _RestoreJob) -> None:
+        restore = job.restore
         if restore.dest_path:
-            root = self.connections.provider(connection, "")
+            root = self.connections.provider(job.connection, "")
             try:
                 await root.mkdir(restore.dest_path)
             finally:
                 await close_provider(root)
-        provider = self.connections.provider(connection, restore.dest_path)
+        provider = self.connections.provider(job.connection, restore.dest_path)
         try:
-            await restore_into(borg, restore.archive, restore.path, provider=provider, tally=tally)
+            if job.again:
+                await remove_partials(provider, await _partials(provider))
+            await restore_into(
+                job.borg, restore.archive, restore.path, provider=provider, tally=job.tally
+            )
         finally:
             await close_provider(provider)
 
@@ -250,6 +264,11 @@ class BackupRestores:
             "bytes_total": restore.bytes_total,
         }
         await self.notifier.emit(restore.user_id, kind, payload, self.clock())
+
+
+async def _partials(provider: Provider) -> list[Entry]:
+    """Partial writes under the destination: what a killed restore may have left."""
+    return [e async for page in provider.list_tree() for e in page if e.kind is EntryKind.PARTIAL]
 
 
 def _with(restore: BackupRestore, tally: RestoreTally) -> BackupRestore:

@@ -6,13 +6,13 @@ simply not found (the API answers 404, never 403: ids of others are not confirme
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from syncoxide.server.storage.database import Database, sqlite_at
+from syncoxide.server.storage.port import DuplicateError
 from syncoxide.server.storage.records import RecordTable
-from syncoxide.server.storage.sqlite import open_database
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ _RESTORE_CUT = (
 
 
 class BackupStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
         self.keys = RecordTable(
             db, "backup_keys", BackupKey, bool_fields=frozenset({"append_only"})
@@ -146,21 +146,21 @@ class BackupStore:
 
     @classmethod
     def open(cls, path: Path) -> BackupStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     # keys
 
     async def add_key(self, key: BackupKey) -> BackupKey:
         try:
             return self.keys.insert(key)
-        except sqlite3.IntegrityError as error:
+        except DuplicateError as error:
             raise KeyInUseError from error
 
     async def user_keys(self, user_id: int) -> Sequence[BackupKey]:
         return self.keys.select("user_id = ? ORDER BY id", user_id)
 
     async def all_keys(self) -> Sequence[BackupKey]:
-        return self.keys.select("1 ORDER BY id")
+        return self.keys.select("TRUE ORDER BY id")
 
     async def delete_key(self, user_id: int, key_id: int) -> bool:
         return self.keys.delete("user_id = ? AND id = ?", user_id, key_id) == 1
@@ -191,7 +191,7 @@ class BackupStore:
         row = self._db.execute(
             "SELECT public_key, private_key, created_at FROM backup_identities WHERE user_id = ?",
             (user_id,),
-        ).fetchone()
+        ).one()
         return BackupIdentity(user_id, row[0], row[1], int(row[2])) if row else None
 
     async def add_identity(self, identity: BackupIdentity) -> BackupIdentity:
@@ -225,7 +225,7 @@ class BackupStore:
     async def due_rules(self, now: int) -> Sequence[BackupRule]:
         """Enabled rules whose time has come, oldest first (not running, not waiting)."""
         return self.rules.select(
-            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
+            "enabled = TRUE AND next_run_at <= ? AND status NOT IN ('running', 'reconnect')"
             " ORDER BY next_run_at",
             now,
         )
@@ -265,7 +265,7 @@ class BackupStore:
             "SELECT id FROM backup_restores WHERE status = 'running' AND started_at < ?",
             (started_before,),
         )
-        return [int(r[0]) for r in rules.fetchall()], [int(r[0]) for r in restores.fetchall()]
+        return [int(r[0]) for r in rules], [int(r[0]) for r in restores]
 
     async def interrupt_rule(self, rule_id: int, now: int) -> None:
         """One rule's cut run, as ``interrupted_at_start`` for the rule of a dead instance."""
@@ -311,14 +311,14 @@ class BackupStore:
         )
         row = self._db.execute(
             "SELECT cancel_requested FROM backup_restores WHERE id = ?", (restore.id,)
-        ).fetchone()
+        ).one()
         return not (row and row[0])
 
     async def request_cancel(self, user_id: int, restore_id: int) -> bool:
         """Ask a running restore to stop, wherever it runs; False if it is not running."""
         return (
             self._db.execute(
-                "UPDATE backup_restores SET cancel_requested = 1"
+                "UPDATE backup_restores SET cancel_requested = TRUE"
                 " WHERE user_id = ? AND id = ? AND status = 'running'",
                 (user_id, restore_id),
             ).rowcount

@@ -43,6 +43,13 @@ _ENTRY = obj(
     link=STR,
 )
 _ENTRIES = obj(("entries",), entries={"type": "array", "items": _ENTRY})
+# A Recent row is an entry plus what was done to it and when (seconds since the epoch).
+_RECENT_ENTRY = {
+    **_ENTRY,
+    "required": [*_ENTRY["required"], "action", "at"],
+    "properties": {**_ENTRY["properties"], "action": STR, "at": INT},
+}
+_RECENT = obj(("entries",), entries={"type": "array", "items": _RECENT_ENTRY})
 _ITEM = obj(
     ("id", "path", "kind", "size", "kept_at", "keep_forever"),
     id=INT,
@@ -334,7 +341,7 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
         BASE + "/recent",
         recent,
         "Files you created, changed, moved, restored or opened, newest first",
-        answer=_ENTRIES,
+        answer=_RECENT,
         query=(_LIMIT,),
     ),
     Operation(

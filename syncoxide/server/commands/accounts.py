@@ -114,13 +114,12 @@ def _checked_address(text: str) -> str:
 
 def _set_address(config: Any, user_id: int, address: str) -> None:
     """Addresses are the operator's to set: one a user chose could be someone else's."""
-    import sqlite3
-
     from syncoxide.server.accountshares.store import AccountShareStore
+    from syncoxide.server.storage.port import DuplicateError
 
     try:
         AccountShareStore.open(config.database_path).set_address(user_id, address)
-    except sqlite3.IntegrityError:
+    except DuplicateError:
         raise UsageError(
             f"Another account has the address {address!r} already.",
             hint="Each address names one account.",

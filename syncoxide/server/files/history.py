@@ -9,12 +9,12 @@ file's again. Like ``FileStore``, every method is a few statements with no ``awa
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from syncoxide.server.files.store import FILE, StoredEntry
+from syncoxide.server.storage.database import Database
 
 VERSION, TRASH = "version", "trash"
 
@@ -58,40 +58,34 @@ def _item(row: Any) -> HistoryItem:
 
 
 class HistoryStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def _insert(self, user_id: int, state: str, entry: StoredEntry, *, now: int, batch: int) -> int:
-        cursor = self._db.execute(
+        return self._db.insert(
             "INSERT INTO file_history (user_id, state, path, kind, size, mtime_ns, sha1, sha256,"
             " blob_key, kept_at, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user_id, state, entry.path, entry.kind, entry.size, entry.mtime_ns, entry.sha1,
              entry.sha256, entry.blob_key, now, batch),
         )  # fmt: skip
-        return int(cursor.lastrowid or 0)
 
     def keep_version(self, user_id: int, entry: StoredEntry, now: int) -> int:
         return self._insert(user_id, VERSION, entry, now=now, batch=0)
 
     def trash(self, user_id: int, entries: Sequence[StoredEntry], now: int) -> int:
         """Trash a deleted entry (first) and what was inside it, as one batch; its id."""
-        self._db.execute("BEGIN")
-        try:
+        with self._db.transaction():
             batch = self._insert(user_id, TRASH, entries[0], now=now, batch=0)
             self._db.execute("UPDATE file_history SET batch = ? WHERE id = ?", (batch, batch))
             for entry in entries[1:]:
                 self._insert(user_id, TRASH, entry, now=now, batch=batch)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return batch
 
     def get(self, user_id: int, item_id: int) -> HistoryItem | None:
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM file_history WHERE user_id = ? AND id = ?",  # noqa: S608
             (user_id, item_id),
-        ).fetchone()
+        ).one()
         return _item(row) if row else None
 
     def versions(self, user_id: int, path: str) -> list[HistoryItem]:
@@ -133,7 +127,7 @@ class HistoryStore:
 
     def forget(self, user_id: int, item_ids: Sequence[int]) -> None:
         """Drop rows (after a restore took their blobs, or retention freed them)."""
-        self._db.executemany(
+        self._db.execute_many(
             "DELETE FROM file_history WHERE user_id = ? AND id = ?",
             [(user_id, item_id) for item_id in item_ids],
         )
@@ -141,7 +135,7 @@ class HistoryStore:
     def set_keep_forever(self, user_id: int, item_id: int, keep: bool) -> bool:
         cursor = self._db.execute(
             "UPDATE file_history SET keep_forever = ? WHERE user_id = ? AND id = ?",
-            (int(keep), user_id, item_id),
+            (keep, user_id, item_id),
         )
         return cursor.rowcount == 1
 
@@ -149,5 +143,6 @@ class HistoryStore:
         row = self._db.execute(
             "SELECT COALESCE(SUM(size), 0) FROM file_history WHERE user_id = ? AND kind = ?",
             (user_id, FILE),
-        ).fetchone()
+        ).one()
+        assert row is not None  # an aggregate always answers one row
         return int(row[0])

@@ -1,26 +1,26 @@
-"""Each user's own files in the embedded SQLite database (migration 9).
+"""Each user's own files in the server's database (SQLite migration 9).
 
 One row per folder or file, keyed by (user, path); a file's bytes are a blob whose key the row
 names. The row is the commit point: a file exists under its name exactly when its row does,
 so a blob written for an upload that never finished is never visible. Every method is a few
 statements with no ``await`` between them, so on the event loop each runs as one step and two
-requests cannot interleave inside it.
+requests cannot interleave inside it; those that write more than one row run in one
+transaction (storage/database.py), which on PostgreSQL also keeps other instances out.
 
 Paths are relative and ``/``-separated; ``""`` is the root, which has no row. Everything under
 a folder ``f`` sorts between ``f/`` and ``f0`` (``'0'`` follows ``'/'``), which makes subtree
-queries and renames plain range scans.
+queries and renames plain range scans (PostgreSQL keeps paths in the "C" collation for it).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database, sqlite_at
 
 FILE, DIR = "file", "dir"
 
@@ -37,6 +37,7 @@ class StoredEntry:
 
 
 _COLUMNS = ", ".join(f.name for f in fields(StoredEntry))
+_REPLACE = ", ".join(f"{f.name} = excluded.{f.name}" for f in fields(StoredEntry)[1:])
 
 
 def _entry(row: Any) -> StoredEntry:
@@ -49,51 +50,48 @@ def parents_of(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _below(folder: str) -> tuple[str, str | bytes]:
-    """The half-open range of paths strictly inside ``folder`` ("" for everything).
-
-    The root's upper bound is a BLOB: SQLite sorts every TEXT value before any BLOB, so
-    ``path < x''`` holds for every path, whatever characters it holds."""
-    return (folder + "/", folder + "0") if folder else ("", b"")
+def _below(folder: str) -> tuple[str, tuple[str, ...]]:
+    """SQL for the paths strictly inside ``folder`` ("" for everything) and its parameters:
+    the half-open range [``folder/``, ``folder0``), which the primary key index answers."""
+    if not folder:
+        return "path >= ?", ("",)
+    return "path >= ? AND path < ?", (folder + "/", folder + "0")
 
 
 class FileStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @classmethod
     def open(cls, path: Path) -> FileStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     def get(self, user_id: int, path: str) -> StoredEntry | None:
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM stored_files WHERE user_id = ? AND path = ?",  # noqa: S608
             (user_id, path),
-        ).fetchone()
+        ).one()
         return None if row is None else _entry(row)
 
     def listing(
         self, user_id: int, folder: str, *, after: str, limit: int, recursive: bool
     ) -> list[StoredEntry]:
         """Entries inside ``folder`` sorted by path, those after ``after``, at most ``limit``."""
-        low, high = _below(folder)
-        sql = (
-            f"SELECT {_COLUMNS} FROM stored_files WHERE user_id = ? AND path >= ? AND path < ?"  # noqa: S608
-            " AND path > ?"
-        )
-        params: list[Any] = [user_id, low, high, after]
-        if not recursive:
-            sql += " AND instr(substr(path, ?), '/') = 0"
-            params.append(len(low) + 1)
-        rows = self._db.execute(sql + " ORDER BY path LIMIT ?", (*params, limit)).fetchall()
+        inside, bounds = _below(folder)
+        sql = f"SELECT {_COLUMNS} FROM stored_files WHERE user_id = ? AND {inside} AND path > ?"  # noqa: S608
+        params: list[Any] = [user_id, *bounds, after]
+        if not recursive:  # no "/" after the folder's own prefix: a direct child
+            sql += " AND substr(path, ?) NOT LIKE '%/%'"
+            params.append(len(bounds[0]) + 1)
+        rows = self._db.execute(sql + " ORDER BY path LIMIT ?", (*params, limit)).rows
         return [_entry(row) for row in rows]
 
     def has_children(self, user_id: int, folder: str) -> bool:
-        low, high = _below(folder)
+        inside, bounds = _below(folder)
         row = self._db.execute(
-            "SELECT 1 FROM stored_files WHERE user_id = ? AND path >= ? AND path < ? LIMIT 1",
-            (user_id, low, high),
-        ).fetchone()
+            f"SELECT 1 FROM stored_files WHERE user_id = ? AND {inside} LIMIT 1",  # noqa: S608
+            (user_id, *bounds),
+        ).one()
         return row is not None
 
     def make_folders(self, user_id: int, folders: Sequence[str]) -> None:
@@ -113,18 +111,13 @@ class FileStore:
         found = self.get(user_id, entry.path)
         if found is not None and found.kind == DIR:
             raise AlreadyExistsError(f"{entry.path!r} is a folder; a file cannot replace it.")
-        self._db.execute("BEGIN")
-        try:
+        with self._db.transaction():
             self.make_folders(user_id, parents_of(entry.path))
             self._db.execute(
-                f"INSERT OR REPLACE INTO stored_files (user_id, {_COLUMNS})"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO stored_files (user_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+                f" ON CONFLICT (user_id, path) DO UPDATE SET {_REPLACE}",
                 (user_id, *(getattr(entry, f.name) for f in fields(StoredEntry))),
             )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return found.blob_key if found is not None else None
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> None:
@@ -145,14 +138,15 @@ class FileStore:
             return [found.blob_key]
         if not recursive and self.has_children(user_id, path):
             raise DirectoryNotEmptyError(f"The folder {path!r} is not empty.")
-        low, high = _below(path)
-        where = "user_id = ? AND (path = ? OR (path >= ? AND path < ?))"
-        params = (user_id, path, low, high)
-        keys = self._db.execute(
-            f"SELECT blob_key FROM stored_files WHERE {where} AND kind = ?",  # noqa: S608
-            (*params, FILE),
-        ).fetchall()
-        self._db.execute(f"DELETE FROM stored_files WHERE {where}", params)  # noqa: S608
+        inside, bounds = _below(path)
+        where = f"user_id = ? AND (path = ? OR ({inside}))"
+        params = (user_id, path, *bounds)
+        with self._db.transaction():
+            keys = self._db.execute(
+                f"SELECT blob_key FROM stored_files WHERE {where} AND kind = ?",  # noqa: S608
+                (*params, FILE),
+            ).rows
+            self._db.execute(f"DELETE FROM stored_files WHERE {where}", params)  # noqa: S608
         return [str(row[0]) for row in keys]
 
     def move(self, user_id: int, source: str, target: str) -> None:
@@ -164,22 +158,18 @@ class FileStore:
             raise AlreadyExistsError(f"{target!r} exists already; a move never overwrites.")
         if target.startswith(source + "/"):
             raise AlreadyExistsError(f"{source!r} cannot move inside itself.")
-        low, high = _below(source)
-        self._db.execute("BEGIN")
-        try:
+        inside, bounds = _below(source)
+        with self._db.transaction():
             self.make_folders(user_id, parents_of(target))
             self._db.execute(
-                "UPDATE stored_files SET path = ? || substr(path, ?) WHERE user_id = ?"
-                " AND (path = ? OR (path >= ? AND path < ?))",
-                (target, len(source) + 1, user_id, source, low, high),
+                "UPDATE stored_files SET path = ? || substr(path, ?) WHERE user_id = ?"  # noqa: S608
+                f" AND (path = ? OR ({inside}))",
+                (target, len(source) + 1, user_id, source, *bounds),
             )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def bytes_of_user(self, user_id: int) -> int:
         row = self._db.execute(
             "SELECT COALESCE(SUM(size), 0) FROM stored_files WHERE user_id = ?", (user_id,)
-        ).fetchone()
+        ).one()
+        assert row is not None  # an aggregate always answers one row
         return int(row[0])

@@ -1,4 +1,5 @@
-"""gRPC beside REST: the same operations for files, shares and events, with streaming.
+"""gRPC beside REST: the same operations for files, shares, events, sync rules, backups and
+the catalog, with streaming.
 
 ``bridge`` runs the REST operation a call names (same handler, checks, limits, answers);
 ``servicers`` maps the services of ``protos/syncoxide/v1/api.proto`` onto it, with streaming

@@ -1,5 +1,8 @@
 """The services of ``protos/syncoxide/v1/api.proto``, each call run by its REST operation.
 
+Files, shares, events, sync rules, backups and the catalog: the operation ids are the REST
+table's (``clients/openapi.json``), so a call cannot do what its REST route would not.
+
 Unary calls carry their fields to the REST operation of the same name (``bridge``). The streams
 are the REST operations too: an upload is ``upload_storage`` with the parts as its body, a
 download is ``download_storage`` with a ``Range`` from the requested offset; only the live event
@@ -116,7 +119,32 @@ class Events(_Bridged, rpc.EventsServicer):
         await context.abort(grpc.StatusCode.ABORTED, f"fell behind: watch again after {last}")
 
 
+class SyncRules(_Bridged, rpc.SyncRulesServicer):
+    ListRules = _unary("rules_list_rules", pb.Rules)
+    GetRule = _unary("rules_get_rule", pb.Rule)
+    CreateRule = _unary("rules_create_rule", pb.Rule)
+    UpdateRule = _unary("rules_update_rule", pb.Rule)
+    DeleteRule = _unary("rules_delete_rule", pb.Deleted)
+    RunRule = _unary("rules_run_rule", pb.Rule)
+
+
+class Backups(_Bridged, rpc.BackupsServicer):
+    ListRepositories = _unary("list_repositories", pb.Repositories)
+    ListArchives = _unary("list_archives", pb.Archives)
+    ListBackupRules = _unary("backups_list_rules", pb.BackupRules)
+    RunBackupRule = _unary("backups_run_rule", pb.BackupRule)
+
+
+class Catalog(_Bridged, rpc.CatalogServicer):
+    Search = _unary("search", pb.CatalogEntries)
+    Recent = _unary("recent", pb.CatalogEntries)
+    Starred = _unary("starred", pb.CatalogEntries)
+
+
 def add_to(server: grpc.aio.Server, bridge: RestBridge) -> None:
     rpc.add_FilesServicer_to_server(Files(bridge), server)
     rpc.add_SharesServicer_to_server(Shares(bridge), server)
     rpc.add_EventsServicer_to_server(Events(bridge), server)
+    rpc.add_SyncRulesServicer_to_server(SyncRules(bridge), server)
+    rpc.add_BackupsServicer_to_server(Backups(bridge), server)
+    rpc.add_CatalogServicer_to_server(Catalog(bridge), server)

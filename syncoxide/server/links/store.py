@@ -1,19 +1,19 @@
-"""Share links and request-files links in the embedded SQLite database (migration 3).
+"""Share links and request-files links in the server's database (SQLite migration 3).
 
 Both kinds live in one ``links`` table: a share offers files for download, a request collects
 files from strangers, and both are a titled set of files behind an unguessable id. Every
-method is one statement, like ``storage.sqlite``, so it runs inline on the event loop.
+method is one statement through the shared handle (storage/database.py), on SQLite or
+PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database, sqlite_at
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,12 @@ def _file(row: Any) -> LinkFile:
 
 
 class LinkStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @classmethod
     def open(cls, path: Path) -> LinkStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     async def add(self, link: Link) -> None:
         placeholders = ", ".join("?" for _ in fields(Link))
@@ -86,14 +86,14 @@ class LinkStore:
 
     async def get(self, link_id: str) -> Link | None:
         sql = f"SELECT {_LINK_COLUMNS} FROM links WHERE id = ?"  # noqa: S608
-        return _link(self._db.execute(sql, (link_id,)).fetchone())
+        return _link(self._db.execute(sql, (link_id,)).one())
 
     async def of_user(self, user_id: int, kind: str) -> Sequence[Link]:
         sql = (
             f"SELECT {_LINK_COLUMNS} FROM links WHERE user_id = ? AND kind = ?"  # noqa: S608
             " ORDER BY created_at DESC"
         )
-        rows = self._db.execute(sql, (user_id, kind)).fetchall()
+        rows = self._db.execute(sql, (user_id, kind)).rows
         return [link for link in map(_link, rows) if link is not None]
 
     async def revoke(self, link_id: str, now: int) -> None:
@@ -111,7 +111,7 @@ class LinkStore:
         return cursor.rowcount == 1
 
     async def add_file(self, file: LinkFile) -> LinkFile:
-        cursor = self._db.execute(
+        new_id = self._db.insert(
             "INSERT INTO link_files (link_id, path, size, crc32, sha256, blob_key, late,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -125,15 +125,15 @@ class LinkStore:
                 file.created_at,
             ),
         )
-        return LinkFile(**{**file.__dict__, "id": int(cursor.lastrowid or 0)})
+        return LinkFile(**{**file.__dict__, "id": new_id})
 
     async def files(self, link_id: str) -> Sequence[LinkFile]:
         sql = f"SELECT {_FILE_COLUMNS} FROM link_files WHERE link_id = ? ORDER BY path"  # noqa: S608
-        return [_file(row) for row in self._db.execute(sql, (link_id,)).fetchall()]
+        return [_file(row) for row in self._db.execute(sql, (link_id,)).rows]
 
     async def file(self, link_id: str, file_id: int) -> LinkFile | None:
         sql = f"SELECT {_FILE_COLUMNS} FROM link_files WHERE link_id = ? AND id = ?"  # noqa: S608
-        row = self._db.execute(sql, (link_id, file_id)).fetchone()
+        row = self._db.execute(sql, (link_id, file_id)).one()
         return _file(row) if row else None
 
     async def remove_file(self, link_id: str, file_id: int) -> None:
@@ -143,7 +143,7 @@ class LinkStore:
     def has_path(self, link_id: str, path: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM link_files WHERE link_id = ? AND path = ?", (link_id, path)
-        ).fetchone()
+        ).one()
         return row is not None
 
     async def totals(self, link_id: str) -> tuple[int, int]:
@@ -151,7 +151,8 @@ class LinkStore:
         row = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM link_files WHERE link_id = ?",
             (link_id,),
-        ).fetchone()
+        ).one()
+        assert row is not None  # an aggregate always answers one row
         return int(row[0]), int(row[1])
 
     async def bytes_of_user(self, user_id: int) -> int:
@@ -160,5 +161,6 @@ class LinkStore:
             "SELECT COALESCE(SUM(f.size), 0) FROM link_files f JOIN links l ON l.id = f.link_id"
             " WHERE l.user_id = ?",
             (user_id,),
-        ).fetchone()
+        ).one()
+        assert row is not None  # an aggregate always answers one row
         return int(row[0])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -30,6 +29,7 @@ from syncoxide.providers.contract import Provider
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.rules.connections import HOME, Connections, close_provider
 from syncoxide.server.rules.store import Connection
+from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.port import BlobStore
 
 #: Photos larger than this are not downloaded to be read (listed as unreadable instead).
@@ -60,7 +60,7 @@ def version_of(entry: CatalogEntry) -> str:
 class ProviderPhotos:
     def __init__(
         self,
-        db: sqlite3.Connection,
+        db: Database,
         *,
         catalog: CatalogService,
         connections: Connections,
@@ -184,7 +184,7 @@ class ProviderPhotos:
             "SELECT thumbnail_key FROM provider_photo_facts WHERE user_id = ? AND source = ?"
             " AND path = ? AND version = ? AND error = ''",
             (user_id, entry.source, entry.path, version_of(entry)),
-        ).fetchone()
+        ).one()
         return None if row is None else str(row[0])
 
     def _known(self, user_id: int) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -192,7 +192,7 @@ class ProviderPhotos:
             "SELECT source, path, version, error, taken, taken_from, width, height, phash"
             " FROM provider_photo_facts WHERE user_id = ?",
             (user_id,),
-        ).fetchall()
+        ).rows
         return {(row[0], row[1]): tuple(str(value) for value in row[2:]) for row in rows}
 
     def _remember(
@@ -204,9 +204,13 @@ class ProviderPhotos:
         error: str = "",
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO provider_photo_facts (user_id, source, path, version, size,"
+            "INSERT INTO provider_photo_facts (user_id, source, path, version, size,"
             " taken, taken_from, width, height, phash, thumbnail_key, error)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id, source, path) DO UPDATE SET version = excluded.version,"
+            " size = excluded.size, taken = excluded.taken, taken_from = excluded.taken_from,"
+            " width = excluded.width, height = excluded.height, phash = excluded.phash,"
+            " thumbnail_key = excluded.thumbnail_key, error = excluded.error",
             (user_id, entry.source, entry.path, version_of(entry), entry.size, *values, error),
         )
 

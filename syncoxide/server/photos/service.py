@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from syncoxide.providers.contract import chunks_of
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FILE, StoredEntry
 from syncoxide.server.photos.provider_photos import ProviderPhotos, SourcePhotos
+from syncoxide.server.storage.database import Database
 
 PAGE = 1000
 HOME = "home"
@@ -44,7 +44,7 @@ class PhotoIndex:
 class PhotoService:
     def __init__(
         self,
-        db: sqlite3.Connection,
+        db: Database,
         files: FileService,
         batch: int = 200,
         providers: ProviderPhotos | None = None,
@@ -110,7 +110,7 @@ class PhotoService:
             "SELECT thumbnail_key FROM photo_facts"
             " WHERE user_id = ? AND path = ? AND sha256 = ? AND error = ''",
             (user_id, entry.path, entry.sha256),
-        ).fetchone()
+        ).one()
         return None if row is None else str(row[0])
 
     async def keep_best(self, user_id: int, keep: str, others: list[str]) -> list[str]:
@@ -136,7 +136,7 @@ class PhotoService:
             "SELECT path, sha256, error, taken, taken_from, width, height, phash"
             " FROM photo_facts WHERE user_id = ?",
             (user_id,),
-        ).fetchall()
+        ).rows
         return {row[0]: tuple(str(value) for value in row[1:]) for row in rows}
 
     async def _read(self, user_id: int, entry: StoredEntry) -> None:
@@ -167,8 +167,12 @@ class PhotoService:
         error: str = "",
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO photo_facts (user_id, path, sha256, size, taken, taken_from,"
-            " width, height, phash, thumbnail_key, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO photo_facts (user_id, path, sha256, size, taken, taken_from, width,"
+            " height, phash, thumbnail_key, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id, path) DO UPDATE SET sha256 = excluded.sha256,"
+            " size = excluded.size, taken = excluded.taken, taken_from = excluded.taken_from,"
+            " width = excluded.width, height = excluded.height, phash = excluded.phash,"
+            " thumbnail_key = excluded.thumbnail_key, error = excluded.error",
             (user_id, entry.path, entry.sha256, entry.size, *values, error),
         )
 

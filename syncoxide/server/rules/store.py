@@ -1,20 +1,20 @@
-"""Connections, sync rules and their runs in the embedded SQLite database (migration 4).
+"""Connections, sync rules and their runs in the server's database (SQLite migration 4).
 
-Like ``syncoxide.server.links.store``, every method is one statement, so it runs inline on the event
-loop. Every read and write of a user's things takes the user's id: a row of another user is
-simply not found.
+Like ``syncoxide.server.links.store``, every method is one statement through the shared
+handle (storage/database.py), on SQLite or PostgreSQL alike. Every read and write of a
+user's things takes the user's id: a row of another user is simply not found.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database, sqlite_at
+from syncoxide.server.storage.port import DuplicateError
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,12 @@ _TABLES = {Connection: "connections", Rule: "sync_rules", RuleRun: "rule_runs"}
 
 
 class RuleStore:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @classmethod
     def open(cls, path: Path) -> RuleStore:
-        return cls(open_database(path))
+        return cls(sqlite_at(path))
 
     def _insert(self, record: Any) -> Any:
         """Insert ``record`` (its id ignored) and return it with the id it was given."""
@@ -115,7 +115,7 @@ class RuleStore:
             f"INSERT INTO {_TABLES[type(record)]} ({', '.join(names)})"  # noqa: S608
             f" VALUES ({', '.join('?' for _ in names)})"
         )
-        return replace(record, id=int(self._db.execute(sql, values).lastrowid or 0))
+        return replace(record, id=self._db.insert(sql, values))
 
     def _update(self, record: Any, where: str = "") -> int:
         names = [name for name in _columns(type(record)) if name != "id"]
@@ -126,14 +126,14 @@ class RuleStore:
 
     def _select(self, cls: Any, where: str, *params: Any) -> list[Any]:
         sql = f"SELECT {', '.join(_columns(cls))} FROM {_TABLES[cls]} WHERE {where}"  # noqa: S608
-        return [_record(cls, row) for row in self._db.execute(sql, params).fetchall()]
+        return [_record(cls, row) for row in self._db.execute(sql, params).rows]
 
     # connections
 
     async def add_connection(self, connection: Connection) -> Connection:
         try:
             added: Connection = self._insert(connection)
-        except sqlite3.IntegrityError as error:
+        except DuplicateError as error:
             raise NameTakenError(connection.name) from error
         return added
 
@@ -176,7 +176,7 @@ class RuleStore:
         """Enabled rules whose time has come, oldest first (not those already running)."""
         return self._select(
             Rule,
-            "enabled = 1 AND next_run_at <= ? AND status NOT IN ('running', 'reconnect', 'held')"
+            "enabled = TRUE AND next_run_at <= ? AND status NOT IN ('running', 'reconnect', 'held')"
             " ORDER BY next_run_at",
             now,
         )
@@ -184,7 +184,9 @@ class RuleStore:
     async def watched_rules(self) -> Sequence[Rule]:
         """Enabled rules that also run on change, and are neither running nor waiting."""
         return self._select(
-            Rule, "enabled = 1 AND on_change = 1 AND status NOT IN ('running', 'reconnect', 'held')"
+            Rule,
+            "enabled = TRUE AND on_change = TRUE"
+            " AND status NOT IN ('running', 'reconnect', 'held')",
         )
 
     async def make_due(self, rule_id: int, now: int) -> None:
@@ -215,7 +217,7 @@ class RuleStore:
         ).rowcount
 
     async def rules_marked_running(self) -> list[int]:
-        rows = self._db.execute("SELECT id FROM sync_rules WHERE status = 'running'").fetchall()
+        rows = self._db.execute("SELECT id FROM sync_rules WHERE status = 'running'").rows
         return [int(row[0]) for row in rows]
 
     async def interrupt_rule(self, rule_id: int, now: int) -> None:

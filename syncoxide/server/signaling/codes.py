@@ -2,20 +2,19 @@
 
 A short code (``7K3Q-9XPM``) is read out to someone who then types it into ``syncoxide
 receive``; it must keep finding its room for as long as the room lives, across a server restart
-too. ``SqliteShortCodes`` keeps them in the data directory (migration 10): a code is good until
-its room's lifetime ends, or for as long as the room's server copy (its share link, see
-fallbacks.py) is usable, whichever is later, since the code then still leads to the files.
+too. ``DatabaseShortCodes`` keeps them in the server's database (SQLite migration 10): a code
+is good until its room's lifetime ends, or for as long as the room's server copy (its share
+link, see fallbacks.py) is usable, whichever is later, since the code then still leads to the
+files.
 ``MemoryShortCodes`` is the default of a signaling service without a data directory.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Protocol
 
 from syncoxide.ports import Clock
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database
 
 
 class ShortCodes(Protocol):
@@ -52,46 +51,40 @@ class MemoryShortCodes:
 
 
 # A code is in force before its own expiry, or while its room names a share that is usable.
+# Parameters: code, now, now (one placeholder per use: both databases take ``?``).
 _LOOKUP = (
-    "SELECT room FROM p2p_codes WHERE code = :code AND (p2p_codes.expires_at > :now"
+    "SELECT room FROM p2p_codes WHERE code = ? AND (p2p_codes.expires_at > ?"
     " OR EXISTS (SELECT 1 FROM p2p_fallbacks JOIN links ON links.id = p2p_fallbacks.link_id"
     " WHERE p2p_fallbacks.room = p2p_codes.room AND links.kind = 'share'"
-    " AND links.revoked_at IS NULL AND (links.expires_at IS NULL OR links.expires_at > :now)))"
+    " AND links.revoked_at IS NULL AND (links.expires_at IS NULL OR links.expires_at > ?)))"
 )
+# Parameters: now, now.
 _SWEEP = (
-    "DELETE FROM p2p_codes WHERE p2p_codes.expires_at <= :now"
+    "DELETE FROM p2p_codes WHERE p2p_codes.expires_at <= ?"
     " AND NOT EXISTS (SELECT 1 FROM p2p_fallbacks JOIN links ON links.id = p2p_fallbacks.link_id"
     " WHERE p2p_fallbacks.room = p2p_codes.room AND links.kind = 'share'"
-    " AND links.revoked_at IS NULL AND (links.expires_at IS NULL OR links.expires_at > :now))"
+    " AND links.revoked_at IS NULL AND (links.expires_at IS NULL OR links.expires_at > ?))"
 )
 
 
-class SqliteShortCodes:
-    """Codes in the server's SQLite database (wall-clock expiry: it has to survive restarts)."""
+class DatabaseShortCodes:
+    """Codes in the server's database (wall-clock expiry: it has to survive restarts)."""
 
-    def __init__(self, connection: sqlite3.Connection, clock: Clock) -> None:
-        self._db = connection
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
         self._clock = clock
-
-    @classmethod
-    def open(cls, path: Path, clock: Clock) -> SqliteShortCodes:
-        return cls(open_database(path), clock)
-
-    def close(self) -> None:
-        self._db.close()
 
     async def add(self, code: str, room: str, lifetime: float) -> bool:
         now = int(self._clock.now())
-        self._db.execute(_SWEEP, {"now": now})
+        self._db.execute(_SWEEP, (now, now))
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO p2p_codes (code, room, expires_at) VALUES (?, ?, ?)",
+            "INSERT INTO p2p_codes (code, room, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (code) DO NOTHING",
             (code, room, now + int(lifetime)),
         )
         return cursor.rowcount == 1
 
     async def lookup(self, code: str) -> str | None:
-        row = self._db.execute(
-            _LOOKUP,
-            {"code": code, "now": int(self._clock.now())},
-        ).fetchone()
+        now = int(self._clock.now())
+        row = self._db.execute(_LOOKUP, (code, now, now)).one()
         return str(row[0]) if row else None

@@ -4,23 +4,22 @@ A sender that uploaded its files as a share link names it in the room (``fallbac
 receiver who finds no sender can fetch that copy instead. The record has to outlive the sender's
 socket (the sender being gone is the whole point) and, on a real server, a restart as well.
 
-``SqliteFallbackRecords`` keeps records in the data directory (migration 8) tied to their share
-link by a foreign key, so a record lasts exactly as long as its link: once the share expires, is
-revoked or deleted, the record is no longer offered (and is swept). It only accepts a share that
-exists on this server and belongs to the signed-in sender naming it: a room (which anyone may
-create) can never send its receivers to somebody else's share. ``MemoryFallbackRecords`` is the
-default of a signaling service without a data directory (tests, embedding): it knows no shares,
-so it checks neither existence nor owner, and its records expire after a fixed time.
+``DatabaseFallbackRecords`` keeps records in the server's database (SQLite migration 8) tied to
+their share link by a foreign key, so a record lasts exactly as long as its link: once the share
+expires, is revoked or deleted, the record is no longer offered (and is swept). It only accepts
+a share that exists on this server and belongs to the signed-in sender naming it: a room (which
+anyone may create) can never send its receivers to somebody else's share.
+``MemoryFallbackRecords`` is the default of a signaling service without a data directory (tests,
+embedding): it knows no shares, so it checks neither existence nor owner, and its records expire
+after a fixed time.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Protocol
 
 from syncoxide.ports import Clock
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database
 
 SHARE_PREFIX = "/s/"
 
@@ -58,31 +57,26 @@ class MemoryFallbackRecords:
             del self._records[room]
 
 
-class SqliteFallbackRecords:
-    """Records in the server's SQLite database; one statement per call, inline like LinkStore.
+class DatabaseFallbackRecords:
+    """Records in the server's database; one statement per call, like LinkStore.
 
     A record is offered only while its share is usable: not revoked, not expired."""
 
-    def __init__(self, connection: sqlite3.Connection, clock: Clock) -> None:
-        self._db = connection
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
         self._clock = clock
-
-    @classmethod
-    def open(cls, path: Path, clock: Clock) -> SqliteFallbackRecords:
-        return cls(open_database(path), clock)
-
-    def close(self) -> None:
-        self._db.close()
 
     async def remember(self, room: str, url: str, owner: int) -> bool:
         now = int(self._clock.now())
         self._sweep(now)
         share_id = url.removeprefix(SHARE_PREFIX)
         cursor = self._db.execute(
-            "INSERT OR REPLACE INTO p2p_fallbacks (room, link_id, created_at)"
+            "INSERT INTO p2p_fallbacks (room, link_id, created_at)"
             " SELECT ?, links.id, ? FROM links WHERE links.id = ? AND links.kind = 'share'"
             " AND links.user_id = ? AND links.revoked_at IS NULL"
-            " AND (links.expires_at IS NULL OR links.expires_at > ?)",
+            " AND (links.expires_at IS NULL OR links.expires_at > ?)"
+            " ON CONFLICT (room) DO UPDATE"
+            " SET link_id = excluded.link_id, created_at = excluded.created_at",
             (room, now, share_id, owner, now),
         )
         return cursor.rowcount == 1
@@ -93,7 +87,7 @@ class SqliteFallbackRecords:
             " WHERE p2p_fallbacks.room = ? AND links.kind = 'share' AND links.revoked_at IS NULL"
             " AND (links.expires_at IS NULL OR links.expires_at > ?)",
             (room, int(self._clock.now())),
-        ).fetchone()
+        ).one()
         return f"{SHARE_PREFIX}{row[0]}" if row else None
 
     def _sweep(self, now: int) -> None:

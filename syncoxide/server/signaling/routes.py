@@ -37,11 +37,11 @@ from syncoxide.ports import Clock, RandomSource
 from syncoxide.server.accounts.auth import who_on_socket
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling import messages as m
-from syncoxide.server.signaling.codes import MemoryShortCodes, ShortCodes, SqliteShortCodes
+from syncoxide.server.signaling.codes import DatabaseShortCodes, MemoryShortCodes, ShortCodes
 from syncoxide.server.signaling.fallbacks import (
+    DatabaseFallbackRecords,
     FallbackRecords,
     MemoryFallbackRecords,
-    SqliteFallbackRecords,
 )
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signaling.ice import IceSettings
@@ -49,6 +49,7 @@ from syncoxide.server.signaling.limits import AddressLimits, TokenBucket
 from syncoxide.server.signaling.page import ReceivePage
 from syncoxide.server.signaling.summaries import RoomSummaries, parse_summary
 from syncoxide.server.signaling.tokens import RoomTokens, is_room_id, normalise_code, short_code
+from syncoxide.server.storage.database import Database
 from syncoxide.system import SystemClock, SystemRandom
 
 
@@ -362,11 +363,14 @@ def _too_many() -> Response:
     return JSONResponse(body, status_code=429, headers={"Retry-After": "60"})
 
 
-def signaling_routes(config: ServerConfig, hub: Hub, ice: IceSettings) -> list[BaseRoute]:
-    """Signaling plus the receive page, for ``create_app``; rooms meet in ``hub``."""
+def signaling_routes(
+    config: ServerConfig, hub: Hub, ice: IceSettings, database: Database
+) -> list[BaseRoute]:
+    """Signaling plus the receive page, for ``create_app``; rooms meet in ``hub``, codes and
+    server copies are kept in ``database``."""
     page = ReceivePage(config.vendor_dir)
-    fallbacks = SqliteFallbackRecords.open(config.database_path, SystemClock())
-    codes = SqliteShortCodes.open(config.database_path, SystemClock())
+    fallbacks = DatabaseFallbackRecords(database, SystemClock())
+    codes = DatabaseShortCodes(database, SystemClock())
     tokens = RoomTokens.from_data_dir(config.data_dir)
     records = RoomRecords(codes=codes, fallbacks=fallbacks)
     settings = SignalingSettings(ice=ice)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database
 
 T = TypeVar("T")
 log = logging.getLogger("syncoxide.server")
@@ -41,16 +39,12 @@ _TAKE = (
 
 class JobLeases:
     def __init__(
-        self, connection: sqlite3.Connection, holder: str, seconds: int, clock: Callable[[], int]
+        self, database: Database, holder: str, seconds: int, clock: Callable[[], int]
     ) -> None:
-        self._db = connection
+        self._db = database
         self.holder = holder
         self.seconds = seconds
         self._clock = clock
-
-    @classmethod
-    def open(cls, path: Path, holder: str, seconds: int, clock: Callable[[], int]) -> JobLeases:
-        return cls(open_database(path), holder, seconds, clock)
 
     async def take(self, job: str) -> bool:
         """Take or renew the lease on ``job`` for ``seconds``; False while another holds it."""
@@ -65,7 +59,7 @@ class JobLeases:
         """Who holds ``job`` now (None when nobody does, or the lease has expired)."""
         row = self._db.execute(
             "SELECT holder FROM job_leases WHERE job = ? AND expires_at > ?", (job, self._clock())
-        ).fetchone()
+        ).one()
         return str(row[0]) if row else None
 
 

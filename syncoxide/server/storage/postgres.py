@@ -6,8 +6,8 @@ PostgreSQL (identity columns, ``bytea``, ``bigint`` times), applied in one trans
 under an advisory lock: when several instances start at once, one migrates and the others
 wait for it, then find nothing left to do.
 
-Status: the server's other stores (links, files, rules, backups, catalog) still take a
-SQLite connection, so ``serve`` does not run on PostgreSQL yet (docs/scaling.md).
+The other stores (links, files, rules, backups...) reach PostgreSQL through the shared
+handle in storage/database.py; their tables are in storage/postgres_schema.py.
 """
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ from syncoxide.server.storage.port import (
     PendingLogin,
     Session,
     User,
+)
+from syncoxide.server.storage.postgres_schema import (
+    ACCOUNT_SHARES,
+    BACKUPS_KEYS_AND_SOURCES,
+    JOBS_AND_PHOTOS,
+    LINKS_AND_FILES,
+    PROVIDER_PHOTOS,
+    RULES_AND_BACKUPS,
+    SIGNALING,
 )
 
 #: pg_advisory_xact_lock key of schema migrations: "syncoxid" in ASCII, a fixed 63-bit number.
@@ -95,6 +104,21 @@ PG_MIGRATIONS: tuple[str, ...] = (
         expires_at BIGINT NOT NULL
     );
     """,
+    # 3 and 4: share and request links, their files; users' own files, their versions and trash;
+    # provider connections, sync rules and runs; backups; automation rules. Paths are in the
+    # "C" collation: stores find a folder's contents as the range [folder/, folder0).
+    LINKS_AND_FILES,
+    RULES_AND_BACKUPS,
+    # 5: account-to-account shares, account addresses, change notices and digests.
+    ACCOUNT_SHARES,
+    # 6: peer-to-peer rooms' server copies and short codes.
+    SIGNALING,
+    # 7: the automation job queue and the photos view's facts.
+    JOBS_AND_PHOTOS,
+    # 8: restore progress, ssh:// repositories, account keys, automation on connections.
+    BACKUPS_KEYS_AND_SOURCES,
+    # 9: what the photos view read of photos in connections.
+    PROVIDER_PHOTOS,
 )
 
 

@@ -1,17 +1,19 @@
-"""One SQLite table of frozen dataclass records: insert, update, select by a WHERE clause.
+"""One table of frozen dataclass records: insert, update, select by a WHERE clause.
 
 Column names are the dataclass's field names; ``json_fields`` hold dicts as JSON text and
-``bool_fields`` hold 0/1. Each call is one statement, so stores built on it run inline on the
-event loop, as the other embedded stores do. Table and column names come from code, never from
+``bool_fields`` hold booleans (0/1 on SQLite, BOOLEAN on PostgreSQL). Each call is one
+statement through the shared handle (storage/database.py), so WHERE clauses use ``?``
+placeholders and SQL both databases run. Table and column names come from code, never from
 a request; values are always bound parameters.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import fields, replace
 from typing import Any, Generic, TypeVar
+
+from syncoxide.server.storage.database import Database
 
 Record = TypeVar("Record")
 
@@ -19,7 +21,7 @@ Record = TypeVar("Record")
 class RecordTable(Generic[Record]):
     def __init__(
         self,
-        db: sqlite3.Connection,
+        db: Database,
         table: str,
         cls: type[Record],
         *,
@@ -40,8 +42,8 @@ class RecordTable(Generic[Record]):
             f"INSERT INTO {self.table} ({', '.join(names)})"  # noqa: S608
             f" VALUES ({', '.join('?' for _ in names)})"
         )
-        cursor = self._db.execute(sql, [self._stored(record, n) for n in names])
-        return replace(record, id=int(cursor.lastrowid or 0))  # type: ignore[type-var]
+        new_id = self._db.insert(sql, [self._stored(record, n) for n in names])
+        return replace(record, id=new_id)  # type: ignore[type-var]
 
     def update(self, record: Record) -> int:
         names = [name for name in self.columns if name != "id"]
@@ -52,7 +54,7 @@ class RecordTable(Generic[Record]):
 
     def select(self, where: str, *params: Any) -> list[Record]:
         sql = f"SELECT {', '.join(self.columns)} FROM {self.table} WHERE {where}"  # noqa: S608
-        return [self._record(row) for row in self._db.execute(sql, params).fetchall()]
+        return [self._record(row) for row in self._db.execute(sql, params).rows]
 
     def one(self, where: str, *params: Any) -> Record | None:
         found = self.select(where, *params)

@@ -241,3 +241,26 @@ def test_a_provider_backup_runs_from_the_page_and_its_failure_shows(
     expect(rule.locator(".rule-message.error")).to_contain_text(
         "The server does not keep the passphrase of laptop"
     )
+
+
+def test_a_repository_on_your_own_ssh_server_shows_the_line_to_let_this_server_in(
+    page: Page, api: httpx2.Client
+) -> None:
+    """The key the server made for the user, with the forced-command line to paste; a host on
+    the server's own network is refused (the live server allows no loopback connections)."""
+    page.check("#backup-repo-own")
+    identity = page.locator("#backup-identity")
+    expect(identity).to_contain_text(
+        'command="borg serve --restrict-to-path /path/to/repository",restrict ssh-ed25519 AAAA'
+    )
+    public = api.get("/api/v1/backups/identity").json()
+    expect(identity).to_contain_text(public["fingerprint"])
+    page.fill("#backup-repo-name", "nas")
+    page.fill("#backup-repo-url", "ssh://me@127.0.0.1:2222/home/me/backups/nas")
+    page.fill("#backup-repo-passphrase", PASSPHRASE)
+    page.fill("#backup-repo-passphrase2", PASSPHRASE)
+    page.click("#backup-repo-add")
+    status = page.locator("#backup-repo-status")
+    expect(status).to_contain_text("The repository was not added", timeout=BORG_TIMEOUT_MS)
+    expect(status).to_contain_text("127.0.0.1")
+    expect(page.locator("li.backup-repository", has_text="nas")).to_have_count(0)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from syncoxide.errors import ActionError, CancelledByUserError, TransportError
+from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.queue import Job, NewJob
-from syncoxide.server.automation.sqlite_queue import SqliteJobQueue
 from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
-from syncoxide.server.config import ServerConfig
-from syncoxide.server.datadir import prepare_data_dir
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database
+from tests.server.stores.conftest import add_user, database, postgres, reopened
+
+__all__ = ["database", "postgres"]  # fixtures, registered by name
 
 
 class Clock:
@@ -28,29 +28,25 @@ class Clock:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    config = ServerConfig(data_dir=tmp_path / "data", web_root=tmp_path / "web")
-    prepare_data_dir(config)
-    db = open_database(config.database_path)
+def people(database: Database) -> Database:
+    """The queue's database (SQLite, then PostgreSQL) with alice (1) and bob (2) in it."""
     for name in ("alice", "bob"):
-        db.execute(
-            "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
-        )
-    db.close()
-    return config.database_path
+        add_user(database, name)
+    return database
 
 
-def queue(database: Path, clock: Clock | None = None) -> SqliteJobQueue:
-    return SqliteJobQueue(open_database(database), clock or Clock())
+def queue(database: Database, clock: Clock | None = None) -> DatabaseJobQueue:
+    return DatabaseJobQueue(database, clock or Clock())
 
 
-def test_two_processes_never_claim_the_same_job(database: Path) -> None:
-    first, second = queue(database), queue(database)
+def test_two_processes_never_claim_the_same_job(people: Database) -> None:
+    other = reopened(people)  # the second process's own connection
+    first, second = queue(people), queue(other)
     for _ in range(20):
         first.enqueue(NewJob(1, "k", {}))
     claimed: list[int] = []
 
-    def take(q: SqliteJobQueue, owner: str) -> None:
+    def take(q: DatabaseJobQueue, owner: str) -> None:
         while (job := q.claim(owner, 30, per_user=100)) is not None:
             claimed.append(job.id)
 
@@ -61,11 +57,12 @@ def test_two_processes_never_claim_the_same_job(database: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    other.close()
     assert sorted(claimed) == list(range(1, 21))
 
 
-def test_the_per_user_limit_holds_and_others_go_ahead(database: Path) -> None:
-    q = queue(database)
+def test_the_per_user_limit_holds_and_others_go_ahead(people: Database) -> None:
+    q = queue(people)
     for user in (1, 1, 2):
         q.enqueue(NewJob(user, "k", {}))
     first = q.claim("w", 30, per_user=1)
@@ -74,9 +71,11 @@ def test_the_per_user_limit_holds_and_others_go_ahead(database: Path) -> None:
     assert q.claim("w", 30, per_user=1) is None  # alice's second waits for her first
 
 
-def test_an_expired_lease_puts_the_job_back_and_the_old_owner_cannot_finish(database: Path) -> None:
+def test_an_expired_lease_puts_the_job_back_and_the_old_owner_cannot_finish(
+    people: Database,
+) -> None:
     clock = Clock()
-    q = queue(database, clock)
+    q = queue(people, clock)
     job = q.enqueue(NewJob(1, "k", {}, max_attempts=2))
     assert q.claim("dead-worker", 30, 1) is not None
     clock.now += 31
@@ -89,9 +88,9 @@ def test_an_expired_lease_puts_the_job_back_and_the_old_owner_cannot_finish(data
     assert done is not None and (done.status, done.result) == ("done", {"ok": 1})
 
 
-def test_failures_back_off_then_land_in_the_dead_letter_list(database: Path) -> None:
+def test_failures_back_off_then_land_in_the_dead_letter_list(people: Database) -> None:
     clock = Clock()
-    q = queue(database, clock)
+    q = queue(people, clock)
     job = q.enqueue(NewJob(1, "k", {}, max_attempts=2))
     q.claim("w", 30, 1)
     later = q.fail(job.id, "w", code="transport", message="cut", retry_in=10)
@@ -107,9 +106,9 @@ def test_failures_back_off_then_land_in_the_dead_letter_list(database: Path) -> 
     assert revived is not None and (revived.status, revived.attempts) == ("queued", 0)
 
 
-def test_arrivals_collect_into_a_waiting_job(database: Path) -> None:
+def test_arrivals_collect_into_a_waiting_job(people: Database) -> None:
     clock = Clock()
-    q = queue(database, clock)
+    q = queue(people, clock)
     q.enqueue(NewJob(1, "k", {"items": ["a"]}, delay=5, collect_key="rule:1"))
     clock.now += 3
     joined = q.collect("rule:1", "b", settle=5)
@@ -121,7 +120,7 @@ def test_arrivals_collect_into_a_waiting_job(database: Path) -> None:
 
 
 def run_worker(
-    database: Path, handler: Any, settings: WorkerSettings, until: Any
+    database: Database, handler: Any, settings: WorkerSettings, until: Any
 ) -> list[tuple[int, str]]:
     finished: list[tuple[int, str]] = []
 
@@ -143,8 +142,8 @@ def run_worker(
 FAST = WorkerSettings(slots=2, per_user=2, lease=5, renew_every=0.05, poll=0.05, retry_base=0.05)
 
 
-def test_the_worker_retries_a_retryable_failure_and_not_a_bad_input(database: Path) -> None:
-    q = queue(database, time.time)
+def test_the_worker_retries_a_retryable_failure_and_not_a_bad_input(people: Database) -> None:
+    q = queue(people, time.time)
     flaky = q.enqueue(NewJob(1, "k", {"fail": "transport"}, max_attempts=3))
     bad = q.enqueue(NewJob(1, "k", {"fail": "input"}, max_attempts=3))
     calls: dict[int, int] = {}
@@ -157,15 +156,15 @@ def test_the_worker_retries_a_retryable_failure_and_not_a_bad_input(database: Pa
             raise ActionError("not an image")
         return {"calls": calls[job.id]}
 
-    finished = run_worker(database, handler, FAST, lambda f: len(f) == 2)
+    finished = run_worker(people, handler, FAST, lambda f: len(f) == 2)
     assert sorted(finished) == [(flaky.id, "done"), (bad.id, "dead")]
     assert calls == {flaky.id: 3, bad.id: 1}
     dead = q.get(1, bad.id)
     assert dead is not None and (dead.error_code, dead.message) == ("action", "not an image")
 
 
-def test_cancel_reaches_a_running_job_and_progress_is_stored(database: Path) -> None:
-    q = queue(database, time.time)
+def test_cancel_reaches_a_running_job_and_progress_is_stored(people: Database) -> None:
+    q = queue(people, time.time)
     job = q.enqueue(NewJob(1, "k", {}))
 
     async def handler(job: Job, control: JobControl) -> dict[str, Any]:
@@ -177,14 +176,14 @@ def test_cancel_reaches_a_running_job_and_progress_is_stored(database: Path) -> 
                 q.cancel(1, job.id)
         raise CancelledByUserError("stopped")
 
-    finished = run_worker(database, handler, FAST, lambda f: bool(f))
+    finished = run_worker(people, handler, FAST, lambda f: bool(f))
     assert finished == [(job.id, "cancelled")]
     stopped = q.get(1, job.id)
     assert stopped is not None and stopped.status == "cancelled"
 
 
-def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(database: Path) -> None:
-    q = queue(database, time.time)
+def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(people: Database) -> None:
+    q = queue(people, time.time)
     job = q.enqueue(NewJob(1, "k", {}))
     started = asyncio.Event()
 
@@ -195,7 +194,7 @@ def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(database: P
         raise CancelledByUserError("stopped")
 
     async def main() -> float:
-        worker = JobWorker(queue(database, time.time), {"k": handler}, FAST)
+        worker = JobWorker(queue(people, time.time), {"k": handler}, FAST)
         await worker.start()
         await asyncio.wait_for(started.wait(), 10)
         begun = time.monotonic()

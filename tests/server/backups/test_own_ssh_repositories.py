@@ -149,6 +149,8 @@ def test_bad_ssh_repositories_are_refused_and_nothing_is_stored(
     assert not_kept.status_code == 400 and "only with its passphrase" in not_kept.text
     closed = _repository(client, f"ssh://u@127.0.0.1:{free_port()}/srv/x")
     assert closed.status_code == 502 and "Could not reach the SSH server" in closed.text
+    unknown = _repository(client, "ssh://u@no-such-host.invalid/srv/x")
+    assert unknown.status_code == 502 and unknown.json()["error"] == "ssh_unreachable"
     assert client.get("/api/v1/backups/repositories").json()["repositories"] == []
 
 

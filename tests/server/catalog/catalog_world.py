@@ -22,6 +22,7 @@ from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.storage.blobs import LocalBlobStore
+from syncoxide.server.storage.database import SqliteDatabase
 from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.tus import UploadStore
 
@@ -47,15 +48,16 @@ class CatalogWorld:
                 "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
             )
         self.clock = Clock()
+        handle = SqliteDatabase(self.db)  # files, history and catalog share one connection
         self.files = FileService(
-            store=FileStore(self.db),
+            store=FileStore(handle),
             blobs=LocalBlobStore(config.blobs_dir),
             uploads=UploadStore(config.data_dir / "uploads", lambda: float(self.clock())),
             incoming=config.data_dir / "incoming",
-            history=HistoryStore(self.db),
+            history=HistoryStore(handle),
             clock=self.clock,
         )
-        self.recovery = FileRecovery(self.files, HistoryStore(self.db), self.clock)
+        self.recovery = FileRecovery(self.files, HistoryStore(handle), self.clock)
         self.store = SqliteCatalogStore(self.db)
         self.feed = StorageChangeFeed("boot1")  # as the app wires it
         self.files.changes.listen(self.feed.notice)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import jsonschema
 import pytest
 from starlette.testclient import TestClient
 
@@ -84,6 +85,15 @@ def test_stats_dupes_refresh_and_the_published_spec(world: LinksWorld) -> None:
     assert refreshed[0]["source"] == "home" and refreshed[0]["changed"] == 0
     spec = alice.get("/api/v1/openapi.json").json()
     assert {"/api/v1/catalog/search", "/api/v1/catalog/trash/restore"} <= set(spec["paths"])
+    # Answers keep to what the document promises (generated clients refuse anything else).
+    starred = alice.put(f"{FILES}/star", json={"location": "home:big.iso", "starred": True})
+    assert starred.status_code == 200, starred.text
+    for path in ("recent", "starred", "search?q=big"):
+        answer = alice.get(f"{FILES}/{path}").json()
+        assert answer["entries"], path
+        described = spec["paths"][f"/api/v1/catalog/{path.split('?')[0]}"]["get"]
+        schema = described["responses"]["200"]["content"]["application/json"]["schema"]
+        jsonschema.validate(answer, schema)
 
 
 def test_duplicates_across_two_providers_by_hash_and_guessed_by_name_and_size(

@@ -7,70 +7,16 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-import httpx2
 import pytest
 
 from syncoxide.server.grpc.v1 import api_pb2 as pb
 from syncoxide.server.grpc.v1 import api_pb2_grpc as rpc
-from tests.conftest import LiveServer, account_token, free_port, start_live_server
+from tests.server.grpc.grpc_world import PART, TIMEOUT, GrpcServer, refused, signed, upload
 
 pytestmark = pytest.mark.live  # starts real servers
-
-PART = 1 << 20
-TIMEOUT = 30
-
-
-@dataclass
-class GrpcServer:
-    web: LiveServer
-    channel: grpc.Channel
-    alice: str
-    bob: str
-
-    def files(self) -> rpc.FilesStub:
-        return rpc.FilesStub(self.channel)
-
-    def rest(self, token: str) -> httpx2.Client:
-        return httpx2.Client(base_url=self.web.url, headers={"Authorization": f"Bearer {token}"})
-
-
-def signed(token: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {token}"),)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GrpcServer]:
-    port = free_port()
-    web = start_live_server(
-        tmp_path_factory.mktemp("grpc-data"), options=("--grpc-port", str(port))
-    )
-    scratch = tmp_path_factory.mktemp("grpc-accounts")
-    try:
-        alice, bob = (account_token(web, name, scratch) for name in ("alice", "bob"))
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            grpc.channel_ready_future(channel).result(timeout=TIMEOUT)
-            yield GrpcServer(web, channel, alice, bob)
-    finally:
-        web.stop()
-
-
-def upload(
-    files: rpc.FilesStub, token: str, path: str, data: bytes, sha1: str | None = None
-) -> pb.Entry:
-    def parts() -> Iterator[pb.UploadPart]:
-        yield pb.UploadPart(
-            header=pb.UploadHeader(path=path, mtime_ns=1_700_000_000 * 10**9, sha1=sha1)
-        )
-        for start in range(0, len(data), PART):
-            yield pb.UploadPart(data=data[start : start + PART])
-
-    entry: pb.Entry = files.Upload(parts(), metadata=signed(token), timeout=TIMEOUT)
-    return entry
 
 
 def download(files: rpc.FilesStub, token: str, path: str, offset: int = 0) -> bytes:
@@ -78,13 +24,6 @@ def download(files: rpc.FilesStub, token: str, path: str, offset: int = 0) -> by
         pb.DownloadRequest(path=path, offset=offset), metadata=signed(token), timeout=TIMEOUT
     )
     return b"".join(chunk.data for chunk in chunks)
-
-
-def refused(call: object) -> grpc.StatusCode:
-    with pytest.raises(grpc.RpcError) as caught:
-        call()  # type: ignore[operator]
-    code: grpc.StatusCode = caught.value.code()
-    return code
 
 
 def test_me_answers_with_a_token_and_refuses_without(server: GrpcServer) -> None:

@@ -80,7 +80,7 @@ def test_dropbox_connects_through_consent(
         ("my dropbox", "ok", ["client_secret", "refresh_token"])
     ]
     connection = client.app.state.rules.store  # type: ignore[attr-defined]
-    row = connection._db.execute("SELECT options, secrets FROM connections").fetchone()
+    row = connection._db.execute("SELECT options, secrets FROM connections").one()
     assert REFRESH_TOKEN not in str(row) and "auth_url" not in row[0]
     again = client.get(callback, follow_redirects=False)  # a code and state work once
     assert "unknown, used or expired" in _outcome(again)["consent_error"][0]

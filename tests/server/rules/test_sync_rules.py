@@ -178,7 +178,7 @@ def test_connection_secrets_are_sealed_at_rest(
     _, url = dropbox
     _connect(client, url)
     store = client.app.state.rules.store  # type: ignore[attr-defined]
-    row = store._db.execute("SELECT options, secrets FROM connections").fetchone()
+    row = store._db.execute("SELECT options, secrets FROM connections").one()
     assert CLIENT_SECRET not in str(row) and REFRESH_TOKEN not in str(row)
     assert CLIENT_ID in row[0]
     connection = asyncio.run(store.connections(1))[0]

@@ -30,11 +30,11 @@ class Postgres:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A fresh, empty database; its URL."""
+    def create_database(self, name: str, options: str = "") -> str:
+        """A fresh, empty database (``options`` as CREATE DATABASE takes them); its URL."""
         psql = require_binary("psql", "apt-get install -y postgresql")
         subprocess.run(
-            [psql, self.url(), "-q", "-c", f'CREATE DATABASE "{name}"'],
+            [psql, self.url(), "-q", "-c", f'CREATE DATABASE "{name}" {options}'],
             check=True,
             capture_output=True,
             timeout=30,

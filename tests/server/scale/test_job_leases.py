@@ -1,4 +1,4 @@
-"""Job leases: the statement on SQLite and on PostgreSQL, then rules across two instances.
+"""Job leases on SQLite and on PostgreSQL, then rules across two instances.
 
 The live tests run two ``syncoxide serve`` on one data directory and a Redis bus against
 the FAKE Dropbox (tests/fakes), whose delayed replies make a run last long enough to kill
@@ -17,18 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-import psycopg
 import pytest
 
-from syncoxide.server.datadir import migrate
-from syncoxide.server.storage import leases as lease_module
+from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
-from syncoxide.server.storage.sqlite import open_database
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
-from tests.server.scale.services import Postgres
+from tests.server.stores.conftest import database, postgres, reopened
+
+__all__ = ["database", "postgres"]  # fixtures, registered by name
 
 
 class Clock:
@@ -39,10 +38,25 @@ class Clock:
         return self.now
 
 
-def test_one_holder_at_a_time_until_its_lease_lapses(tmp_path: Path) -> None:
-    migrate(open_database(tmp_path / "db"))
+@pytest.fixture
+def handles(database: Database) -> Iterator[tuple[Database, Database]]:
+    """Two handles on one database, as two instances have (SQLite, then PostgreSQL)."""
+    other = reopened(database)
+    yield database, other
+    other.close()
+
+
+def _two_holders(
+    handles: tuple[Database, Database], seconds: int, clock: Clock
+) -> tuple[JobLeases, JobLeases]:
+    return JobLeases(handles[0], "one", seconds, clock), JobLeases(
+        handles[1], "two", seconds, clock
+    )
+
+
+def test_one_holder_at_a_time_until_its_lease_lapses(handles: tuple[Database, Database]) -> None:
     clock = Clock()
-    one, two = (JobLeases.open(tmp_path / "db", name, 30, clock) for name in ("one", "two"))
+    one, two = _two_holders(handles, 30, clock)
 
     async def body() -> None:
         assert await one.take("rule:1")
@@ -60,19 +74,6 @@ def test_one_holder_at_a_time_until_its_lease_lapses(tmp_path: Path) -> None:
         assert await one.take("rule:1")
 
     asyncio.run(body())
-
-
-def test_the_same_statement_holds_on_postgresql(postgres: Postgres) -> None:
-    """The lease statement is plain SQL; PostgreSQL gives it the same meaning."""
-    take = lease_module._TAKE.replace("?", "%s")
-    with psycopg.connect(postgres.create_database("leases"), autocommit=True) as db:
-        db.execute(lease_module.LEASE_MIGRATION)
-        assert db.execute(take, ("rule:1", "one", 1030, 1000)).rowcount == 1
-        assert db.execute(take, ("rule:1", "two", 1030, 1000)).rowcount == 0
-        assert db.execute(take, ("rule:1", "one", 1040, 1010)).rowcount == 1
-        assert db.execute(take, ("rule:1", "two", 1070, 1040)).rowcount == 1
-        row = db.execute("SELECT holder, expires_at FROM job_leases").fetchone()
-        assert row == ("two", 1070)
 
 
 # Two instances against the fake Dropbox.
@@ -197,10 +198,11 @@ def test_a_rule_still_runs_when_the_instance_running_it_is_killed(
     assert _holder(instances[0].data_dir, rule_id) is None  # released after the run
 
 
-def test_work_runs_once_under_its_lease_and_stops_when_the_lease_is_lost(tmp_path: Path) -> None:
-    migrate(open_database(tmp_path / "db"))
+def test_work_runs_once_under_its_lease_and_stops_when_the_lease_is_lost(
+    handles: tuple[Database, Database],
+) -> None:
     clock = Clock()
-    one, two = (JobLeases.open(tmp_path / "db", name, 3, clock) for name in ("one", "two"))
+    one, two = _two_holders(handles, 3, clock)
 
     async def body() -> None:
         started = asyncio.Event()
@@ -234,10 +236,9 @@ def test_work_runs_once_under_its_lease_and_stops_when_the_lease_is_lost(tmp_pat
     asyncio.run(body())
 
 
-def test_only_lapsed_jobs_are_handed_to_the_reaper(tmp_path: Path) -> None:
-    migrate(open_database(tmp_path / "db"))
+def test_only_lapsed_jobs_are_handed_to_the_reaper(handles: tuple[Database, Database]) -> None:
     clock = Clock()
-    one, two = (JobLeases.open(tmp_path / "db", name, 30, clock) for name in ("one", "two"))
+    one, two = _two_holders(handles, 30, clock)
 
     async def body() -> None:
         assert await one.take("rule:1") and await one.take("rule:2")

@@ -1,28 +1,27 @@
-"""The room's server copy in SQLite: it lasts as long as its share link, and only a real share."""
+"""The room's server copy in the database (SQLite and PostgreSQL): it lasts as long as its
+share link, and only a real share."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from syncoxide.server.config import ServerConfig
-from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.links.store import Link, LinkStore
 from syncoxide.server.signaling import messages as m
-from syncoxide.server.signaling.fallbacks import MemoryFallbackRecords, SqliteFallbackRecords
+from syncoxide.server.signaling.fallbacks import DatabaseFallbackRecords, MemoryFallbackRecords
 from syncoxide.server.signaling.routes import RoomRecords, SignalingService
 from syncoxide.server.signaling.tokens import RoomTokens
-from syncoxide.server.storage.sqlite import SqliteMetadataStore
+from syncoxide.server.storage.database import Database
 from tests.server.signaling.test_signaling_rooms import closed_with, join, new_room
+from tests.server.stores.conftest import add_user, database, postgres, reopened
 
 SHARE_ID = "ShareLinkForTheFallback"
 ROOM = "room-one"
+__all__ = ["database", "postgres"]  # fixtures, registered by name
 
 
 @dataclass
@@ -40,9 +39,9 @@ class StepClock:
 @dataclass
 class World:
     links: LinkStore
-    records: SqliteFallbackRecords
+    records: DatabaseFallbackRecords
     clock: StepClock
-    config: ServerConfig
+    database: Database
     owner: int  # the user id of the share's owner
 
 
@@ -69,28 +68,24 @@ def _share(share_id: str, user_id: int, expires_at: int | None) -> Link:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    config = ServerConfig.embedded_defaults(tmp_path / "data")
-    prepare_data_dir(config)
-    users = SqliteMetadataStore.open(config.database_path)
-    user = asyncio.run(users.create_user("ann", "Ann", None, 0))
-    users.close()
-    links = LinkStore.open(config.database_path)
+def world(database: Database) -> World:
+    """One share of Ann's, on SQLite and on PostgreSQL (the ``database`` fixture's two runs)."""
+    owner = add_user(database, "ann")
+    links = LinkStore(database)
     clock = StepClock()
-    asyncio.run(links.add(_share(SHARE_ID, user.id, expires_at=int(clock.wall) + 3600)))
-    records = SqliteFallbackRecords.open(config.database_path, clock)
-    yield World(links, records, clock, config, user.id)
-    records.close()
+    asyncio.run(links.add(_share(SHARE_ID, owner, expires_at=int(clock.wall) + 3600)))
+    return World(links, DatabaseFallbackRecords(database, clock), clock, database, owner)
 
 
 def test_a_record_survives_reopening_the_database(world: World) -> None:
     assert asyncio.run(world.records.remember(ROOM, f"/s/{SHARE_ID}", world.owner))
-    reopened = SqliteFallbackRecords.open(world.config.database_path, world.clock)
+    database = reopened(world.database)
     try:
-        assert asyncio.run(reopened.lookup(ROOM)) == f"/s/{SHARE_ID}"
-        assert asyncio.run(reopened.lookup("another-room")) is None
+        again = DatabaseFallbackRecords(database, world.clock)
+        assert asyncio.run(again.lookup(ROOM)) == f"/s/{SHARE_ID}"
+        assert asyncio.run(again.lookup("another-room")) is None
     finally:
-        reopened.close()
+        database.close()
 
 
 def test_a_share_that_does_not_exist_is_not_recorded(world: World) -> None:

@@ -8,30 +8,39 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from syncoxide.server.signaling.codes import MemoryShortCodes, SqliteShortCodes
+from syncoxide.server.signaling.codes import DatabaseShortCodes, MemoryShortCodes
 from tests.conftest import start_live_server
-from tests.server.signaling.test_fallback_records import ROOM, SHARE_ID, StepClock, World, world
+from tests.server.signaling.test_fallback_records import (
+    ROOM,
+    SHARE_ID,
+    StepClock,
+    World,
+    database,
+    postgres,
+    world,
+)
+from tests.server.stores.conftest import reopened
 
 pytestmark = pytest.mark.live
 
-__all__ = ["world"]  # the fixture, shared with the fallback record tests
+__all__ = ["database", "postgres", "world"]  # fixtures, shared with the fallback record tests
 CODE = "7K3Q-9XPM"
 
 
-def _codes(world: World) -> SqliteShortCodes:
-    return SqliteShortCodes.open(world.config.database_path, world.clock)
+def _codes(world: World) -> DatabaseShortCodes:
+    return DatabaseShortCodes(world.database, world.clock)
 
 
 def test_a_code_survives_reopening_the_database(world: World) -> None:
     codes = _codes(world)
     assert asyncio.run(codes.add(CODE, ROOM, 600))
-    codes.close()
-    reopened = _codes(world)
+    database = reopened(world.database)
     try:
-        assert asyncio.run(reopened.lookup(CODE)) == ROOM
-        assert asyncio.run(reopened.lookup("AAAA-AAAA")) is None
+        again = DatabaseShortCodes(database, world.clock)
+        assert asyncio.run(again.lookup(CODE)) == ROOM
+        assert asyncio.run(again.lookup("AAAA-AAAA")) is None
     finally:
-        reopened.close()
+        database.close()
 
 
 def test_a_code_in_use_is_never_given_to_another_room(world: World) -> None:
@@ -39,7 +48,6 @@ def test_a_code_in_use_is_never_given_to_another_room(world: World) -> None:
     assert asyncio.run(codes.add(CODE, ROOM, 600))
     assert not asyncio.run(codes.add(CODE, "another-room", 600))
     assert asyncio.run(codes.lookup(CODE)) == ROOM
-    codes.close()
 
 
 def test_a_code_expires_with_its_room_and_is_then_free_again(world: World) -> None:
@@ -49,7 +57,6 @@ def test_a_code_expires_with_its_room_and_is_then_free_again(world: World) -> No
     assert asyncio.run(codes.lookup(CODE)) is None
     assert asyncio.run(codes.add(CODE, "another-room", 600))
     assert asyncio.run(codes.lookup(CODE)) == "another-room"
-    codes.close()
 
 
 def test_a_code_lasts_as_long_as_its_rooms_server_copy(world: World) -> None:
@@ -61,7 +68,6 @@ def test_a_code_lasts_as_long_as_its_rooms_server_copy(world: World) -> None:
     assert asyncio.run(codes.lookup(CODE)) == ROOM  # the room is over, its copy is not
     world.clock.wall += 1801
     assert asyncio.run(codes.lookup(CODE)) is None  # the share expired too
-    codes.close()
 
 
 def test_a_memory_code_expires_after_its_lifetime() -> None:

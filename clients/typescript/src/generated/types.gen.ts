@@ -1822,6 +1822,66 @@ export type KeepForeverResponses = {
 
 export type KeepForeverResponse = KeepForeverResponses[keyof KeepForeverResponses];
 
+export type ProviderVersionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        location?: string;
+    };
+    url: '/api/v1/catalog/provider-versions';
+};
+
+export type ProviderVersionsErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type ProviderVersionsError = ProviderVersionsErrors[keyof ProviderVersionsErrors];
+
+export type ProviderVersionsResponses = {
+    /**
+     * OK
+     */
+    200: {
+        versions: Array<{
+            current: boolean;
+            size: number;
+            stored_ns: number;
+            version_id: string;
+        }>;
+    };
+};
+
+export type ProviderVersionsResponse = ProviderVersionsResponses[keyof ProviderVersionsResponses];
+
+export type RestoreProviderVersionData = {
+    body: {
+        location: string;
+        version_id: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/catalog/provider-versions/restore';
+};
+
+export type RestoreProviderVersionErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type RestoreProviderVersionError = RestoreProviderVersionErrors[keyof RestoreProviderVersionErrors];
+
+export type RestoreProviderVersionResponses = {
+    /**
+     * OK
+     */
+    200: unknown;
+};
+
 export type RecentData = {
     body?: never;
     path?: never;
@@ -1846,6 +1906,8 @@ export type RecentResponses = {
      */
     200: {
         entries: Array<{
+            action: string;
+            at: number;
             content_hash: string;
             id?: number;
             kind: 'file' | 'dir';

@@ -41,6 +41,15 @@ _MD5_HEX = re.compile(r"[0-9a-f]{32}")
 _MULTIPART_ETAG = re.compile(r"([0-9a-f]{32})-(\d+)")
 
 
+def part_bytes_for_size(size: int, base: int) -> int:
+    """The part size a copy in parts uses for a file of ``size`` bytes when the user set none:
+    ``base`` (the remote's part size, 8 MiB by default: each stream holds one part in memory
+    while it is sent, so 4 streams of 32 MiB parts peaked at 226 MB), at least S3's 5 MiB, and
+    grown in whole MiB for a file that would otherwise need more than 10,000 parts."""
+    smallest = -(-size // MAX_PARTS)
+    return max(base, MIN_PART, -(-smallest // MiB) * MiB)
+
+
 def part_etag_md5(etag: str) -> str | None:
     """The MD5 a part's ETag states; None for an ETag that is no MD5 (some stores)."""
     bare = etag.strip('"').lower()

@@ -59,7 +59,7 @@ from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
-from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts
+from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_for_size
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
@@ -475,6 +475,10 @@ class S3Provider:
         # ledger is theirs alone: a streamed upload without a ledger still aborts on failure.
         ledger = self._ledger or self._process_ledger
         return S3Parts(await self._s3(), self._bucket, ledger, self._lean)
+
+    def preferred_part_bytes(self, size: int) -> int:
+        """The engine's part size for this file when the user set none (see s3/parts.py)."""
+        return part_bytes_for_size(size, self._settings.part_size)
 
     async def begin_parts(self, path: str, token: str, plan: PartPlan) -> str | None:
         parts = await self._parts()

@@ -798,3 +798,651 @@ class Events:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class SyncRulesStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListRules = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/ListRules',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListRulesRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Rules.FromString,
+                _registered_method=True)
+        self.GetRule = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/GetRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+                _registered_method=True)
+        self.CreateRule = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/CreateRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.CreateRuleRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+                _registered_method=True)
+        self.UpdateRule = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/UpdateRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.UpdateRuleRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+                _registered_method=True)
+        self.DeleteRule = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/DeleteRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Deleted.FromString,
+                _registered_method=True)
+        self.RunRule = channel.unary_unary(
+                '/syncoxide.v1.SyncRules/RunRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+                _registered_method=True)
+
+
+class SyncRulesServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def ListRules(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRule(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateRule(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateRule(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRule(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunRule(self, request, context):
+        """starts a run now; the rule answers with status "running"
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SyncRulesServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRules,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListRulesRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Rules.SerializeToString,
+            ),
+            'GetRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RuleId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Rule.SerializeToString,
+            ),
+            'CreateRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.CreateRuleRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Rule.SerializeToString,
+            ),
+            'UpdateRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.UpdateRuleRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Rule.SerializeToString,
+            ),
+            'DeleteRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RuleId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Deleted.SerializeToString,
+            ),
+            'RunRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RuleId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Rule.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'syncoxide.v1.SyncRules', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('syncoxide.v1.SyncRules', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SyncRules:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ListRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/ListRules',
+            syncoxide_dot_v1_dot_api__pb2.ListRulesRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Rules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/GetRule',
+            syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/CreateRule',
+            syncoxide_dot_v1_dot_api__pb2.CreateRuleRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/UpdateRule',
+            syncoxide_dot_v1_dot_api__pb2.UpdateRuleRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/DeleteRule',
+            syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Deleted.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.SyncRules/RunRule',
+            syncoxide_dot_v1_dot_api__pb2.RuleId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Rule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class BackupsStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListRepositories = channel.unary_unary(
+                '/syncoxide.v1.Backups/ListRepositories',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Repositories.FromString,
+                _registered_method=True)
+        self.ListArchives = channel.unary_unary(
+                '/syncoxide.v1.Backups/ListArchives',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RepositoryId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Archives.FromString,
+                _registered_method=True)
+        self.ListBackupRules = channel.unary_unary(
+                '/syncoxide.v1.Backups/ListBackupRules',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupRules.FromString,
+                _registered_method=True)
+        self.RunBackupRule = channel.unary_unary(
+                '/syncoxide.v1.Backups/RunBackupRule',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.BackupRuleId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupRule.FromString,
+                _registered_method=True)
+
+
+class BackupsServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def ListRepositories(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListArchives(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBackupRules(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunBackupRule(self, request, context):
+        """starts a run now
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_BackupsServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListRepositories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRepositories,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Repositories.SerializeToString,
+            ),
+            'ListArchives': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListArchives,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RepositoryId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Archives.SerializeToString,
+            ),
+            'ListBackupRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBackupRules,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.BackupRules.SerializeToString,
+            ),
+            'RunBackupRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunBackupRule,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupRuleId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.BackupRule.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'syncoxide.v1.Backups', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('syncoxide.v1.Backups', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class Backups:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ListRepositories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/ListRepositories',
+            syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Repositories.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListArchives(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/ListArchives',
+            syncoxide_dot_v1_dot_api__pb2.RepositoryId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Archives.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBackupRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/ListBackupRules',
+            syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.BackupRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunBackupRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/RunBackupRule',
+            syncoxide_dot_v1_dot_api__pb2.BackupRuleId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.BackupRule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class CatalogStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.Search = channel.unary_unary(
+                '/syncoxide.v1.Catalog/Search',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.SearchRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+                _registered_method=True)
+        self.Recent = channel.unary_unary(
+                '/syncoxide.v1.Catalog/Recent',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.PageRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+                _registered_method=True)
+        self.Starred = channel.unary_unary(
+                '/syncoxide.v1.Catalog/Starred',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.PageRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+                _registered_method=True)
+
+
+class CatalogServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def Search(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Recent(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Starred(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_CatalogServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'Search': grpc.unary_unary_rpc_method_handler(
+                    servicer.Search,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.SearchRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.SerializeToString,
+            ),
+            'Recent': grpc.unary_unary_rpc_method_handler(
+                    servicer.Recent,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.PageRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.SerializeToString,
+            ),
+            'Starred': grpc.unary_unary_rpc_method_handler(
+                    servicer.Starred,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.PageRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.CatalogEntries.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'syncoxide.v1.Catalog', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('syncoxide.v1.Catalog', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class Catalog:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def Search(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Catalog/Search',
+            syncoxide_dot_v1_dot_api__pb2.SearchRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Recent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Catalog/Recent',
+            syncoxide_dot_v1_dot_api__pb2.PageRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Starred(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Catalog/Starred',
+            syncoxide_dot_v1_dot_api__pb2.PageRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.CatalogEntries.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from syncoxide.engine.parts import PartSettings
 from syncoxide.engine.run import RunOptions, RunReport, run_pair
 from syncoxide.errors import NotFoundError
 from syncoxide.native.providers.local.provider import LocalProvider
+from syncoxide.native.providers.s3.parts import MAX_PARTS, part_bytes_for_size
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.ports import FixedClock, SeededRandom
@@ -51,6 +53,7 @@ class DyingS3(S3Provider):
         self.parts_left = parts_left
         self.parts_sent = 0
         self.bytes_sent = 0
+        self.offsets: set[int] = set()
 
     async def write_part(self, path, token, offset, chunks, *, size):  # type: ignore[no-untyped-def]
         if self.parts_left == 0:
@@ -66,6 +69,7 @@ class DyingS3(S3Provider):
         # Counted once the server took the part: a request that failed on a loaded machine
         # (and was retried) is not a part the resume sent twice.
         self.parts_sent += 1
+        self.offsets.add(offset)
         self.bytes_sent += sum(len(block) for block in counted)
 
 
@@ -211,3 +215,49 @@ def test_parts_smaller_than_s3_allows_are_refused_before_sending(
     (failure,) = report.failures
     assert "S3 parts must be at least 5 MiB" in failure.message
     assert setup.dest.parts_sent == 0 and setup.final_key_absent()
+
+
+def test_without_a_chunk_size_parts_take_the_remotes_part_size(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    setup = Setup(tmp_path, s3_server)
+    setup.dest = DyingS3(replace(setup.settings, part_size=PART))
+    options = RunOptions(Mode.SYNC, parts=PartSettings(2, 2 * PART, None))
+
+    async def go() -> RunReport:
+        async with setup.dest:
+            return await run_pair(
+                LocalProvider(setup.source_dir),
+                setup.dest,
+                setup.store,
+                options,
+                clock=FixedClock(1_700_000_000.0),
+                random=SeededRandom(b"s3-parts"),
+            )
+
+    report = asyncio.run(go())
+    assert report.failures == []
+    # Offsets, not a count: a part the engine re-sends after a failed read-back is no error.
+    assert setup.dest.offsets == {n * PART for n in range(PARTS)}
+    assert _sha256(setup.stored()) == _sha256(setup.content)
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("size", "base", "expected"),
+    [
+        (64 * MIB, 8 * MIB, 8 * MIB),  # the default: 8 parts of 8 MiB
+        (64 * MIB, 1 * MIB, 5 * MIB),  # never below S3's 5 MiB
+        (10_000 * 8 * MIB, 8 * MIB, 8 * MIB),  # exactly 10,000 parts still fit
+        (10_000 * 8 * MIB + 1, 8 * MIB, 9 * MIB),  # one byte more grows the part by 1 MiB
+        (5 * 1024**4, 8 * MIB, 525 * MIB),  # 5 TiB, S3's largest object
+    ],
+)
+def test_part_size_grows_only_to_stay_within_10000_parts(
+    size: int, base: int, expected: int
+) -> None:
+    chosen = part_bytes_for_size(size, base)
+    assert chosen == expected
+    assert -(-size // chosen) <= MAX_PARTS

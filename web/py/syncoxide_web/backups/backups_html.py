@@ -20,6 +20,7 @@ API = "/api/v1"
 #: The settings a repository answers with, in the order and words shown to people.
 SETTING_WORDS = (
     ("repository_url", "Repository URL"),
+    ("authorized_keys", "Line for ~/.ssh/authorized_keys there"),
     ("borg_init", "Make it from your machine"),
     ("borg_create", "Back up a folder into it"),
     ("vorta", "In Vorta"),
@@ -110,16 +111,41 @@ def keys_html(keys: list[dict[str, Any]]) -> str:
 # repositories
 
 
+def identity_html(identity: dict[str, Any]) -> str:
+    """The key this server logs in with, and the line to add on the user's own SSH server."""
+    return (
+        "<p>This server logs in to your SSH server with its own key for you. Add this line to "
+        "<code>~/.ssh/authorized_keys</code> of the account in the URL, with your repository's "
+        "path in place of <code>/path/to/repository</code>: the key can then run only "
+        "<code>borg serve</code> in that folder.</p>"
+        f'<pre class="backup-authorized-line">{escape(identity["authorized_keys"])}</pre>'
+        f'<p class="muted">Key fingerprint {escape(identity["fingerprint"])}. The SSH server\'s '
+        "own key is remembered the first time; if it ever changes, the server refuses to "
+        "connect and says so.</p>"
+    )
+
+
+def _repository_state(repo: dict[str, Any], kept: bool) -> str:
+    if repo.get("url"):
+        return f"on your SSH server, host key {repo.get('host_key', '')}"
+    if kept:
+        return (
+            "the server keeps its passphrase (sealed): browse it here and back up providers into it"
+        )
+    return "only your machines can open it: give its passphrase to browse it here"
+
+
 def repositories_html(repositories: list[dict[str, Any]]) -> str:
     if not repositories:
         return '<p class="muted">No repository yet.</p>'
     items = []
     for repo in repositories:
         kept = bool(repo["passphrase_kept"])
-        state = (
-            "the server keeps its passphrase (sealed): browse it here and back up providers into it"
-            if kept
-            else "only your machines can open it: give its passphrase to browse it here"
+        state = _repository_state(repo, kept)
+        details = (
+            "Its URL and the line for authorized_keys"
+            if repo.get("url")
+            else ("Settings for borg and Vorta")
         )
         buttons = (
             '<button type="button" data-action="browse">Show backups</button> '
@@ -133,7 +159,7 @@ def repositories_html(repositories: list[dict[str, Any]]) -> str:
             f'<span class="muted">{escape(repo["encryption"])} · {escape(state)}</span><br>'
             f"{buttons}"
             '<button type="button" data-action="forget">Remove from the list</button>'
-            "<details><summary>Settings for borg and Vorta</summary>"
+            f"<details><summary>{details}</summary>"
             f"{settings_html(repo['settings'])}</details></li>"
         )
     return f'<ul class="backup-repositories">{"".join(items)}</ul>'

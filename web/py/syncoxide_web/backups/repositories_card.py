@@ -16,7 +16,7 @@ import js
 
 from syncoxide.errors import SyncoxideError, UsageError
 from syncoxide_web.api.client import call_api
-from syncoxide_web.backups.backups_html import repositories_html
+from syncoxide_web.backups.backups_html import identity_html, repositories_html
 from syncoxide_web.platform.dom import element, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 
@@ -30,6 +30,7 @@ class RepositoriesCard:
     ) -> None:
         self._repositories = repositories
         self._browse = browse  # shows a repository's backups in the archives card
+        self._identity_shown = False
 
     async def refresh(self) -> None:
         try:
@@ -39,6 +40,20 @@ class RepositoriesCard:
             return
         element("backup-repositories").innerHTML = repositories_html(found)
         self._repositories.publish(found)
+
+    async def picked_how(self, _event: Any) -> None:
+        """Choosing "my own SSH server" shows its fields and this server's key for the user."""
+        own = bool(element("backup-repo-own").checked)
+        show("backup-repo-own-fields", own)
+        show(element("backup-repo-passphrase2").closest("label"), not own or _own_new())
+        if own and not self._identity_shown:
+            try:
+                identity = await call_api("GET", "/backups/identity")
+            except SyncoxideError as error:
+                say_error(STATUS, error, what="This server's SSH key could not be loaded")
+                return
+            element("backup-identity").innerHTML = identity_html(identity)
+            self._identity_shown = True
 
     async def add(self, _event: Any) -> None:
         try:
@@ -52,7 +67,8 @@ class RepositoriesCard:
         except SyncoxideError as error:
             say_error(STATUS, error, what="The repository was not added", kept="Nothing changed.")
             return
-        for field in ("backup-repo-name", "backup-repo-passphrase", "backup-repo-passphrase2"):
+        fields = ("backup-repo-name", "backup-repo-passphrase", "backup-repo-passphrase2")
+        for field in (*fields, "backup-repo-url"):
             element(field).value = ""
         say(STATUS, f"Added {made['name']}. Its settings for borg and Vorta are in the list.")
         await self.refresh()
@@ -123,10 +139,21 @@ def _ask_passphrase(repository_id: int, name: str) -> None:
     element("backup-passphrase").focus()
 
 
+def _own_new() -> bool:
+    return bool(element("backup-repo-own-new").checked)
+
+
 def _repository_body() -> dict[str, Any]:
     """What the form asks for; a ``UsageError`` for what the server would refuse anyway."""
-    make = bool(element("backup-repo-make").checked)
-    keep = bool(element("backup-repo-keep").checked)
+    own = bool(element("backup-repo-own").checked)
+    make = bool(element("backup-repo-make").checked) or (own and _own_new())
+    keep = bool(element("backup-repo-keep").checked) or own
+    url = str(element("backup-repo-url").value).strip() if own else ""
+    if own and not url.startswith("ssh://"):
+        raise UsageError(
+            "Give the repository's URL on your SSH server.",
+            hint="For example ssh://me@nas.example.org:22/home/me/backups/laptop",
+        )
     name = str(element("backup-repo-name").value).strip()
     passphrase = str(element("backup-repo-passphrase").value)
     if not name:
@@ -138,4 +165,5 @@ def _repository_body() -> dict[str, Any]:
             "The two passphrases differ.",
             hint="Type the same one twice: without it, nobody can open these backups.",
         )
-    return {"name": name, "passphrase": passphrase, "create": make, "keep_passphrase": keep}
+    body = {"name": name, "passphrase": passphrase, "create": make, "keep_passphrase": keep}
+    return {**body, "url": url} if url else body

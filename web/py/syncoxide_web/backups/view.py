@@ -41,6 +41,9 @@ class BackupsView:
         on("backup-key-form", "submit", self._keys.add)
         on("backup-keys", "click", self._keys.key_action)
         on("backup-repo-form", "submit", self._repository_card.add)
+        for how in ("backup-repo-make", "backup-repo-register", "backup-repo-own"):
+            on(how, "change", self._repository_card.picked_how)
+        on("backup-repo-own-new", "change", self._repository_card.picked_how)
         on("backup-repositories", "click", self._repository_card.repository_action)
         on("backup-passphrase-form", "submit", self._repository_card.keep_passphrase)
         on_plain("backup-passphrase-cancel", "click", cancel_passphrase)

@@ -66,8 +66,8 @@ def _entry_actions(entry: dict[str, Any], actions: tuple[str, ...]) -> str:
     at_home = entry["source"] == HOME
     buttons = []
     for action in actions:
-        if action in ("history", "delete") and not at_home:
-            continue  # trash and versions are kept for your files on this server only
+        if action == "delete" and not at_home:
+            continue  # the trash keeps your files on this server only
         if action == "history" and entry["kind"] != "file":
             continue
         label = {"star": "Star", "unstar": "Unstar", "history": "History", "delete": "Delete"}
@@ -161,6 +161,29 @@ def _kept_item_row(item: dict[str, Any], actions: str) -> str:
         f'<td>{escape(str(item["path"]))}</td><td class="num">{size}</td>'
         f"<td>{escape(when(int(item['kept_at']), seconds=True))}{forever}</td>"
         f"<td>{actions}</td></tr>"
+    )
+
+
+def provider_versions_html(versions: list[dict[str, Any]]) -> str:
+    """Versions a provider keeps of a file itself, newest first; the current one marked."""
+    if not versions:
+        return '<p class="muted">The provider keeps no versions of this file.</p>'
+    rows = []
+    for version in versions:
+        size = escape(format_bytes(int(version["size"])))
+        stored = escape(when(int(version["stored_ns"])))
+        action = (
+            "current"
+            if version["current"]
+            else '<button type="button" data-action="restore">Restore this version</button>'
+        )
+        rows.append(
+            f'<tr class="provider-version" data-version="{escape(str(version["version_id"]))}">'
+            f'<td class="num">{size}</td><td>{stored}</td><td>{action}</td></tr>'
+        )
+    return (
+        '<table class="files provider-versions"><thead><tr><th>Size</th>'
+        f"<th>Stored at (UTC)</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -43,7 +43,7 @@ class EntryActions:
         if action == "open" and self._open_folder is not None:
             await self._open_folder(source, path)
         elif action == "history":
-            self._history.publish(path)
+            self._history.publish(location)
             js.location.hash = "#/history"
         elif action in ("star", "unstar"):
             await self._star(location, action == "star")

@@ -179,6 +179,8 @@ from .photo_duplicates_response_200_near_item_item import PhotoDuplicatesRespons
 from .proceed_rule_response_202 import ProceedRuleResponse202
 from .proceed_rule_response_202_runs_item import ProceedRuleResponse202RunsItem
 from .proceed_rule_response_202_runs_item_details import ProceedRuleResponse202RunsItemDetails
+from .provider_versions_response_200 import ProviderVersionsResponse200
+from .provider_versions_response_200_versions_item import ProviderVersionsResponse200VersionsItem
 from .put_account_key_body import PutAccountKeyBody
 from .put_account_key_response_200 import PutAccountKeyResponse200
 from .recent_response_200 import RecentResponse200
@@ -188,6 +190,7 @@ from .refresh_body import RefreshBody
 from .restart_restore_response_202 import RestartRestoreResponse202
 from .restore_archive_body import RestoreArchiveBody
 from .restore_archive_response_202 import RestoreArchiveResponse202
+from .restore_provider_version_body import RestoreProviderVersionBody
 from .restore_trashed_body import RestoreTrashedBody
 from .restore_trashed_response_200 import RestoreTrashedResponse200
 from .restore_version_body import RestoreVersionBody
@@ -444,6 +447,8 @@ __all__ = (
     "ProceedRuleResponse202",
     "ProceedRuleResponse202RunsItem",
     "ProceedRuleResponse202RunsItemDetails",
+    "ProviderVersionsResponse200",
+    "ProviderVersionsResponse200VersionsItem",
     "PutAccountKeyBody",
     "PutAccountKeyResponse200",
     "RecentResponse200",
@@ -453,6 +458,7 @@ __all__ = (
     "RestartRestoreResponse202",
     "RestoreArchiveBody",
     "RestoreArchiveResponse202",
+    "RestoreProviderVersionBody",
     "RestoreTrashedBody",
     "RestoreTrashedResponse200",
     "RestoreVersionBody",

@@ -15,6 +15,8 @@ T = TypeVar("T", bound="RecentResponse200EntriesItem")
 class RecentResponse200EntriesItem:
     """
     Attributes:
+        action (str):
+        at (int):
         content_hash (str):
         kind (RecentResponse200EntriesItemKind):
         location (str):
@@ -29,6 +31,8 @@ class RecentResponse200EntriesItem:
         shared (bool | Unset):
     """
 
+    action: str
+    at: int
     content_hash: str
     kind: RecentResponse200EntriesItemKind
     location: str
@@ -43,6 +47,10 @@ class RecentResponse200EntriesItem:
     shared: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        action = self.action
+
+        at = self.at
+
         content_hash = self.content_hash
 
         kind = self.kind.value
@@ -71,6 +79,8 @@ class RecentResponse200EntriesItem:
 
         field_dict.update(
             {
+                "action": action,
+                "at": at,
                 "content_hash": content_hash,
                 "kind": kind,
                 "location": location,
@@ -95,6 +105,10 @@ class RecentResponse200EntriesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        action = d.pop("action")
+
+        at = d.pop("at")
+
         content_hash = d.pop("content_hash")
 
         kind = RecentResponse200EntriesItemKind(d.pop("kind"))
@@ -120,6 +134,8 @@ class RecentResponse200EntriesItem:
         shared = d.pop("shared", UNSET)
 
         recent_response_200_entries_item = cls(
+            action=action,
+            at=at,
             content_hash=content_hash,
             kind=kind,
             location=location,

@@ -1,15 +1,17 @@
-"""The job queue on the embedded SQLite database, shared by every server process on it.
+"""The job queue in the server's database (SQLite or PostgreSQL), shared by every process on it.
 
-``claim`` is one ``UPDATE ... WHERE id = (SELECT ...) RETURNING`` statement: SQLite runs it
-under its write lock, so two processes never claim the same job. The per-user limit is part of
-that same statement (a user's running jobs are counted inside it). ``collect`` reads and
-rewrites a waiting job's items inside ``BEGIN IMMEDIATE`` for the same reason.
+``claim`` is one ``UPDATE ... WHERE id = (SELECT ...) AND status = queued RETURNING``
+statement. SQLite runs it under its write lock, so two processes never claim the same job;
+on PostgreSQL two instances may pick the same id, but the second one's UPDATE waits for the
+first, re-reads the row, finds it running and claims nothing (it asks again next tick). The
+per-user limit is part of that same statement (a user's running jobs are counted inside it).
+``collect`` reads and rewrites a waiting job's items in a write transaction for the same
+reason (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import fields
@@ -24,13 +26,14 @@ from syncoxide.server.automation.queue import (
     Job,
     NewJob,
 )
+from syncoxide.server.storage.database import Database
 
 _COLUMNS = [f.name for f in fields(Job)]
 _SELECT = ", ".join(_COLUMNS)
 
 
-class SqliteJobQueue:
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+class DatabaseJobQueue:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 
@@ -42,43 +45,37 @@ class SqliteJobQueue:
             f" RETURNING {_SELECT}",
             (job.user_id, job.kind, json.dumps(job.payload), QUEUED, job.max_attempts,
              now + job.delay, job.collect_key, now),
-        ).fetchone()  # fmt: skip
+        ).one()  # fmt: skip
         return _job(row)
 
     def collect(self, key: str, item: Any, settle: float) -> Job | None:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._db.transaction(write=True):
             row = self._db.execute(
                 f"SELECT {_SELECT} FROM jobs WHERE collect_key = ? AND status = ?"  # noqa: S608
-                " ORDER BY id DESC LIMIT 1",
+                f" ORDER BY id DESC LIMIT 1{self._db.lock_rows}",
                 (key, QUEUED),
-            ).fetchone()
+            ).one()
             if row is None:
-                self._db.execute("COMMIT")
                 return None
             job = _job(row)
             payload = {**job.payload, "items": [*job.payload.get("items", []), item]}
             updated = self._db.execute(
                 f"UPDATE jobs SET payload = ?, run_after = ? WHERE id = ? RETURNING {_SELECT}",  # noqa: S608 - columns from code
                 (json.dumps(payload), self.clock() + settle, job.id),
-            ).fetchone()
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            ).one()
         return _job(updated)
 
     def claim(self, owner: str, lease: float, per_user: int) -> Job | None:
         now = self.clock()
         row = self._db.execute(
             "UPDATE jobs SET status = ?, lease_owner = ?, lease_until = ?,"  # noqa: S608 - columns from code
-            " attempts = attempts + 1, cancel_requested = 0"
+            " attempts = attempts + 1, cancel_requested = FALSE"
             " WHERE id = (SELECT j.id FROM jobs j WHERE j.status = ? AND j.run_after <= ?"
             "  AND (SELECT count(*) FROM jobs r WHERE r.user_id = j.user_id AND r.status = ?) < ?"
-            "  ORDER BY j.run_after, j.id LIMIT 1)"
+            "  ORDER BY j.run_after, j.id LIMIT 1) AND status = ?"
             f" RETURNING {_SELECT}",
-            (RUNNING, owner, now + lease, QUEUED, now, RUNNING, per_user),
-        ).fetchone()
+            (RUNNING, owner, now + lease, QUEUED, now, RUNNING, per_user, QUEUED),
+        ).one()
         return None if row is None else _job(row)
 
     def renew(self, job_id: int, owner: str, lease: float, progress: float) -> bool | None:
@@ -86,7 +83,7 @@ class SqliteJobQueue:
             "UPDATE jobs SET lease_until = ?, progress = ? WHERE id = ? AND lease_owner = ?"
             " AND status = ? RETURNING cancel_requested",
             (self.clock() + lease, progress, job_id, owner, RUNNING),
-        ).fetchone()
+        ).one()
         return None if row is None else bool(row[0])
 
     def finish(self, job_id: int, owner: str, result: dict[str, Any]) -> bool:
@@ -103,7 +100,7 @@ class SqliteJobQueue:
             f" WHERE id = ? AND lease_owner = ? AND status = ? RETURNING {_SELECT}",
             (retry_in is not None, QUEUED, DEAD, now + (retry_in or 0), code, message,
              retry_in is not None, now, job_id, owner, RUNNING),
-        ).fetchone()  # fmt: skip
+        ).one()  # fmt: skip
         return None if row is None else _job(row)
 
     def stop_cancelled(self, job_id: int, owner: str) -> bool:
@@ -111,7 +108,8 @@ class SqliteJobQueue:
 
     def release(self, job_id: int, owner: str) -> bool:
         cursor = self._db.execute(
-            "UPDATE jobs SET status = ?, lease_owner = '', attempts = max(attempts - 1, 0),"
+            "UPDATE jobs SET status = ?, lease_owner = '',"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
             " run_after = ? WHERE id = ? AND lease_owner = ? AND status = ?",
             (QUEUED, self.clock(), job_id, owner, RUNNING),
         )
@@ -144,7 +142,7 @@ class SqliteJobQueue:
         row = self._db.execute(
             f"SELECT {_SELECT} FROM jobs WHERE id = ? AND user_id = ?",  # noqa: S608
             (job_id, user_id),
-        ).fetchone()
+        ).one()
         return None if row is None else _job(row)
 
     def list(self, user_id: int, status: str | None, limit: int) -> list[Job]:
@@ -154,7 +152,7 @@ class SqliteJobQueue:
         rows = self._db.execute(
             f"SELECT {_SELECT} FROM jobs WHERE {where} ORDER BY id DESC LIMIT ?",  # noqa: S608
             (*params, limit),
-        ).fetchall()
+        ).rows
         return [_job(row) for row in rows]
 
     def cancel(self, user_id: int, job_id: int) -> Job | None:
@@ -166,7 +164,7 @@ class SqliteJobQueue:
             (CANCELLED, self.clock(), job_id, user_id, QUEUED),
         )
         self._db.execute(
-            "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND user_id = ? AND status = ?",
+            "UPDATE jobs SET cancel_requested = TRUE WHERE id = ? AND user_id = ? AND status = ?",
             (job_id, user_id, RUNNING),
         )
         return self.get(user_id, job_id)

@@ -1,0 +1,65 @@
+"""What automation polls saw of provider folders, on SQLite and PostgreSQL: a file arrives
+once, a changed one again, and a result the server wrote is not taken for an arrival."""
+
+from __future__ import annotations
+
+import asyncio
+
+from syncoxide.providers.contract import Entry, EntryKind
+from syncoxide.server.automation.rules import AutomationRule, AutomationRuleStore
+from syncoxide.server.automation.seen import SeenStore
+from syncoxide.server.rules.store import Connection, RuleStore
+from syncoxide.server.storage.database import Database
+from tests.server.stores.conftest import add_user
+
+
+def _file(path: str, size: int, mtime_ns: int = 5) -> Entry:
+    return Entry(path, EntryKind.FILE, size, mtime_ns)
+
+
+def _rule(database: Database) -> tuple[int, int]:
+    alice = add_user(database, "alice")
+    connection = asyncio.run(
+        RuleStore(database).add_connection(
+            Connection(0, alice, "s3", "s3", {}, {}, "ok", "", 1, None)
+        )
+    )
+    planned = AutomationRule(
+        id=0, user_id=alice, name="scans", source_kind="connection", source="inbox",
+        match_types=[], match_name="", max_bytes=0, output="pdf", options={},
+        target_folder="out", combine=False, original="keep", enabled=True, created_at=1,
+        connection_id=connection.id,
+    )  # fmt: skip
+    rule = AutomationRuleStore(database).add(planned)
+    return rule.id, connection.id
+
+
+def test_arrivals_count_once_and_changes_again(database: Database) -> None:
+    rule_id, _ = _rule(database)
+    seen = SeenStore(database, clock=lambda: 100.0)
+    assert seen.watching_since(rule_id) is None and not seen.looked_at(rule_id, "inbox")
+    seen.first_look(rule_id, "inbox", [_file("old.jpg", 1)])
+    assert seen.looked_at(rule_id, "inbox") and not seen.looked_at(rule_id, "elsewhere")
+    assert seen.watching_since(rule_id) == 100.0
+    assert not seen.arrived(rule_id, _file("old.jpg", 1)), "a file there before counted"
+    assert seen.arrived(rule_id, _file("new.jpg", 2))
+    assert not seen.arrived(rule_id, _file("new.jpg", 2)), "one arrival counted twice"
+    assert seen.arrived(rule_id, _file("new.jpg", 3)), "a changed file is an arrival again"
+    seen.forget_missing(rule_id, {"new.jpg"})
+    assert seen.arrived(rule_id, _file("old.jpg", 1)), "a file put back is an arrival"
+    seen.first_look(rule_id, "elsewhere", [])  # the rule moved: it looks afresh
+    assert seen.looked_at(rule_id, "elsewhere")
+    assert seen.arrived(rule_id, _file("new.jpg", 3))
+
+
+def test_results_we_wrote_are_recognised_until_changed(database: Database) -> None:
+    _, connection_id = _rule(database)
+    seen = SeenStore(database)
+    result = _file("out/scan.pdf", 10)
+    assert not seen.is_our_output(connection_id, result.path, result)
+    seen.writing_output(connection_id, result.path)
+    assert seen.is_our_output(connection_id, result.path, result)  # first listing fixes it
+    assert seen.is_our_output(connection_id, result.path, result)
+    assert not seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
+    seen.writing_output(connection_id, result.path)  # written again
+    assert seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
