@@ -153,7 +153,7 @@ async def search(call: Call) -> dict[str, Any]:
     return await _marked(call, list(found))
 
 
-async def coverage(call: Call) -> dict[str, Any]:
+async def index_coverage(call: Call) -> dict[str, Any]:
     found = await _catalog(call.request).coverage(call.user.id)
     return {
         "sources": [
@@ -331,7 +331,7 @@ CATALOG_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         BASE + "/sources",
-        coverage,
+        index_coverage,
         "Each place you reach and how current its part of the index is (never read, stale,"
         " current), so a search can say what it may miss",
         answer=_COVERAGE,

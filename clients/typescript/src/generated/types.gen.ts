@@ -2045,23 +2045,23 @@ export type SharedWithMeResponses = {
 
 export type SharedWithMeResponse = SharedWithMeResponses[keyof SharedWithMeResponses];
 
-export type CoverageData = {
+export type IndexCoverageData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/v1/catalog/sources';
 };
 
-export type CoverageErrors = {
+export type IndexCoverageErrors = {
     /**
      * Error
      */
     '4XX': Error;
 };
 
-export type CoverageError = CoverageErrors[keyof CoverageErrors];
+export type IndexCoverageError = IndexCoverageErrors[keyof IndexCoverageErrors];
 
-export type CoverageResponses = {
+export type IndexCoverageResponses = {
     /**
      * OK
      */
@@ -2074,7 +2074,7 @@ export type CoverageResponses = {
     };
 };
 
-export type CoverageResponse = CoverageResponses[keyof CoverageResponses];
+export type IndexCoverageResponse = IndexCoverageResponses[keyof IndexCoverageResponses];
 
 export type SetStarData = {
     body: {

@@ -55,9 +55,6 @@ from .commit_storage_upload_response_201_kind import CommitStorageUploadResponse
 from .copy_storage_body import CopyStorageBody
 from .copy_storage_response_201 import CopyStorageResponse201
 from .copy_storage_response_201_kind import CopyStorageResponse201Kind
-from .coverage_response_200 import CoverageResponse200
-from .coverage_response_200_sources_item import CoverageResponse200SourcesItem
-from .coverage_response_200_sources_item_state import CoverageResponse200SourcesItemState
 from .create_account_share_body import CreateAccountShareBody
 from .create_account_share_response_201 import CreateAccountShareResponse201
 from .create_account_share_response_201_access import CreateAccountShareResponse201Access
@@ -106,6 +103,9 @@ from .hosting_response_200_settings import HostingResponse200Settings
 from .ice_servers_response_200 import IceServersResponse200
 from .ice_servers_response_200_ice_servers_item import IceServersResponse200IceServersItem
 from .identity_response_200 import IdentityResponse200
+from .index_coverage_response_200 import IndexCoverageResponse200
+from .index_coverage_response_200_sources_item import IndexCoverageResponse200SourcesItem
+from .index_coverage_response_200_sources_item_state import IndexCoverageResponse200SourcesItemState
 from .keep_best_body import KeepBestBody
 from .keep_best_response_200 import KeepBestResponse200
 from .keep_forever_body import KeepForeverBody
@@ -325,9 +325,6 @@ __all__ = (
     "CopyStorageBody",
     "CopyStorageResponse201",
     "CopyStorageResponse201Kind",
-    "CoverageResponse200",
-    "CoverageResponse200SourcesItem",
-    "CoverageResponse200SourcesItemState",
     "CreateAccountShareBody",
     "CreateAccountShareResponse201",
     "CreateAccountShareResponse201Access",
@@ -376,6 +373,9 @@ __all__ = (
     "IceServersResponse200",
     "IceServersResponse200IceServersItem",
     "IdentityResponse200",
+    "IndexCoverageResponse200",
+    "IndexCoverageResponse200SourcesItem",
+    "IndexCoverageResponse200SourcesItemState",
     "KeepBestBody",
     "KeepBestResponse200",
     "KeepForeverBody",

@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.coverage_response_200 import CoverageResponse200
 from ...models.error import Error
+from ...models.index_coverage_response_200 import IndexCoverageResponse200
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CoverageResponse200 | Error | None:
+) -> Error | IndexCoverageResponse200 | None:
     if response.status_code == 200:
-        response_200 = CoverageResponse200.from_dict(response.json())
+        response_200 = IndexCoverageResponse200.from_dict(response.json())
 
         return response_200
 
@@ -41,7 +41,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CoverageResponse200 | Error]:
+) -> Response[Error | IndexCoverageResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -53,7 +53,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CoverageResponse200 | Error]:
+) -> Response[Error | IndexCoverageResponse200]:
     """Each place you reach and how current its part of the index is (never read, stale, current), so a
     search can say what it may miss
 
@@ -62,7 +62,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CoverageResponse200 | Error]
+        Response[Error | IndexCoverageResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -77,7 +77,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> CoverageResponse200 | Error | None:
+) -> Error | IndexCoverageResponse200 | None:
     """Each place you reach and how current its part of the index is (never read, stale, current), so a
     search can say what it may miss
 
@@ -86,7 +86,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CoverageResponse200 | Error
+        Error | IndexCoverageResponse200
     """
 
     return sync_detailed(
@@ -97,7 +97,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CoverageResponse200 | Error]:
+) -> Response[Error | IndexCoverageResponse200]:
     """Each place you reach and how current its part of the index is (never read, stale, current), so a
     search can say what it may miss
 
@@ -106,7 +106,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CoverageResponse200 | Error]
+        Response[Error | IndexCoverageResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -119,7 +119,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> CoverageResponse200 | Error | None:
+) -> Error | IndexCoverageResponse200 | None:
     """Each place you reach and how current its part of the index is (never read, stale, current), so a
     search can say what it may miss
 
@@ -128,7 +128,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CoverageResponse200 | Error
+        Error | IndexCoverageResponse200
     """
 
     return (

@@ -5,23 +5,23 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.coverage_response_200_sources_item_state import CoverageResponse200SourcesItemState
+from ..models.index_coverage_response_200_sources_item_state import IndexCoverageResponse200SourcesItemState
 
-T = TypeVar("T", bound="CoverageResponse200SourcesItem")
+T = TypeVar("T", bound="IndexCoverageResponse200SourcesItem")
 
 
 @_attrs_define
-class CoverageResponse200SourcesItem:
+class IndexCoverageResponse200SourcesItem:
     """
     Attributes:
         refreshed_at (int):
         source (str):
-        state (CoverageResponse200SourcesItemState):
+        state (IndexCoverageResponse200SourcesItemState):
     """
 
     refreshed_at: int
     source: str
-    state: CoverageResponse200SourcesItemState
+    state: IndexCoverageResponse200SourcesItemState
 
     def to_dict(self) -> dict[str, Any]:
         refreshed_at = self.refreshed_at
@@ -49,12 +49,12 @@ class CoverageResponse200SourcesItem:
 
         source = d.pop("source")
 
-        state = CoverageResponse200SourcesItemState(d.pop("state"))
+        state = IndexCoverageResponse200SourcesItemState(d.pop("state"))
 
-        coverage_response_200_sources_item = cls(
+        index_coverage_response_200_sources_item = cls(
             refreshed_at=refreshed_at,
             source=source,
             state=state,
         )
 
-        return coverage_response_200_sources_item
+        return index_coverage_response_200_sources_item

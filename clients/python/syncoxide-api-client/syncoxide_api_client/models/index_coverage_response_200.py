@@ -6,20 +6,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
-    from ..models.coverage_response_200_sources_item import CoverageResponse200SourcesItem
+    from ..models.index_coverage_response_200_sources_item import IndexCoverageResponse200SourcesItem
 
 
-T = TypeVar("T", bound="CoverageResponse200")
+T = TypeVar("T", bound="IndexCoverageResponse200")
 
 
 @_attrs_define
-class CoverageResponse200:
+class IndexCoverageResponse200:
     """
     Attributes:
-        sources (list[CoverageResponse200SourcesItem]):
+        sources (list[IndexCoverageResponse200SourcesItem]):
     """
 
-    sources: list[CoverageResponse200SourcesItem]
+    sources: list[IndexCoverageResponse200SourcesItem]
 
     def to_dict(self) -> dict[str, Any]:
         sources = []
@@ -39,18 +39,18 @@ class CoverageResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.coverage_response_200_sources_item import CoverageResponse200SourcesItem  # noqa: PLC0415
+        from ..models.index_coverage_response_200_sources_item import IndexCoverageResponse200SourcesItem  # noqa: PLC0415
 
         d = dict(src_dict)
         sources = []
         _sources = d.pop("sources")
         for sources_item_data in _sources:
-            sources_item = CoverageResponse200SourcesItem.from_dict(sources_item_data)
+            sources_item = IndexCoverageResponse200SourcesItem.from_dict(sources_item_data)
 
             sources.append(sources_item)
 
-        coverage_response_200 = cls(
+        index_coverage_response_200 = cls(
             sources=sources,
         )
 
-        return coverage_response_200
+        return index_coverage_response_200

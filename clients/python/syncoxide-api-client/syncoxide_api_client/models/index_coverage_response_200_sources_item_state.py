@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class CoverageResponse200SourcesItemState(StrEnum):
+class IndexCoverageResponse200SourcesItemState(StrEnum):
     CURRENT = "current"
     NEVER = "never"
     STALE = "stale"
