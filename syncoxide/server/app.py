@@ -56,9 +56,9 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
+from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
-from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
@@ -104,7 +104,6 @@ from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
 from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
-from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
 from syncoxide.system import SystemRandom
@@ -254,7 +253,7 @@ def catalog_service(
     *,
     feed: StorageChangeFeed,
 ) -> CatalogService:
-    store = SqliteCatalogStore(open_database(config.database_path))
+    store = catalog_store(store_database(config, services))
     # The storage change feed is kept in this process: with several instances it would miss
     # the writes made through the others, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
