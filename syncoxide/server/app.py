@@ -102,6 +102,7 @@ from syncoxide.server.services import Services, embedded_services, store_databas
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.postgres import PostgresMetadataStore
 from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.torrents import routes as torrent_routes
@@ -349,7 +350,7 @@ def account_share_service(
     """Shares between accounts: kept in step by their own scheduler with the rules' engine;
     a change in a storage place makes its share due at once, and the storage API refuses
     writes into a place shared read-only."""
-    store = AccountShareStore.open(config.database_path)
+    store = AccountShareStore(store_database(config, services))
     notices = Notices(store, services.notifier, services.mailer, services.clock)
     runner = ShareRunner(
         store=store,
@@ -465,6 +466,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await app.state.services.shared_bus.aclose()
         if isinstance(app.state.services.blobs, S3BlobStore):
             await app.state.services.blobs.aclose()
+        if app.state.services.postgres is not None:  # the stores' connections, then accounts'
+            app.state.services.postgres.close()
+        if isinstance(app.state.services.store, PostgresMetadataStore):
+            await app.state.services.store.close()
 
 
 log = logging.getLogger("syncoxide.server")
