@@ -58,10 +58,11 @@ def _term(text: str, weight: str, *, prefix: bool) -> str:
 
 def text_query(query: SearchQuery, weight: str) -> str:
     """Every word (a prefix) and phrase of the search, all required, in ``weight``'s words
-    (``NAME``) or in any (``ANY``); '' when nothing in it is a word."""
+    (``NAME``) or in any (``ANY``); '' when one of them holds no word: FTS5 matches nothing
+    for an empty phrase, so neither does the search (``"..." beach`` finds nothing)."""
     terms = [_term(w, weight, prefix=True) for w in query.words]
     terms += [_term(p, weight, prefix=False) for p in query.phrases]
-    return " & ".join(f"({t})" for t in terms if t)
+    return "" if not all(terms) else " & ".join(f"({t})" for t in terms)
 
 
 def excluded_query(query: SearchQuery) -> str:

@@ -196,7 +196,7 @@ class PostgresCatalogStore:
             return [entry_of(r) for r in self._db.execute(sql, (user_id, *params, limit))]
         in_name, anywhere = text_query(query, NAME), text_query(query, ANY)
         if not anywhere:
-            return []  # only phrases without a word in them: FTS5 matches nothing either
+            return []  # a phrase without a word in it: FTS5 matches nothing either
         found: list[CatalogEntry] = []
         for match, tier_params in (
             ("e.words @@ CAST(? AS tsquery)", [in_name]),
