@@ -113,7 +113,10 @@ class JobWorker:
         self._wake.set()
 
     async def _claim_loop(self) -> None:
-        while True:
+        # Not ``while True``: asyncio.wait_for in Python 3.11 can swallow the cancellation that
+        # stop() sends when the wake event fires at the same moment, and the loop would then run
+        # on for ever while stop() waits for it.
+        while not self._stopping:
             try:
                 self.queue.reclaim_expired()
                 while len(self._running) < self.settings.slots:
