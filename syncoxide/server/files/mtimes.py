@@ -2,7 +2,7 @@
 
 Every upload route into a user's server storage (``PUT /storage/content``, a tus upload named
 by ``POST /storage/commit``, gRPC ``Files.Upload``, and the server's own writes through
-``ServerFilesProvider``) may leave the time out. A missing time means "now, when the server
+``OwnFilesProvider``) may leave the time out. A missing time means "now, when the server
 committed the file", never 0: a file stamped 1970 shows as blank or ancient in the app, and an
 account share or sync rule comparing size and time would miss a same-size rewrite.
 
