@@ -21,7 +21,7 @@ from syncoxide_web.backups.backups_html import (
     repository_choices,
 )
 from syncoxide_web.backups.restores_list import RESTORE_STATUS, RestoresList
-from syncoxide_web.platform.dom import element, say, say_error, show
+from syncoxide_web.platform.dom import element, present, say, say_error, show
 from syncoxide_web.sync.rules_html import connection_choices
 
 STATUS = "backup-browse-status"
@@ -86,7 +86,7 @@ class ArchiveBrowser:
 
     async def archive_click(self, event: Any) -> None:
         item = event.target.closest("li.archive")
-        if item is not None and str(event.target.dataset.action or "") == "open":
+        if present(item) and str(event.target.dataset.action or "") == "open":
             self._archive = str(item.dataset.archive)
             await self.open_folder("")
 

@@ -25,7 +25,7 @@ from syncoxide_web.catalog.catalog_html import (
     type_choices,
 )
 from syncoxide_web.catalog.entry_actions import EntryActions
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, element, present, say, say_error
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "all-status"
@@ -122,7 +122,7 @@ class AllFilesView:
 
     async def _crumb(self, event: Any) -> None:
         folder = event.target.dataset.folder
-        if folder is not None:
+        if present(folder):
             self._folder = str(folder)
             await self.show()
 

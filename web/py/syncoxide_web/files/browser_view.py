@@ -16,7 +16,7 @@ from syncoxide.errors import SyncoxideError
 from syncoxide_web.files import browser_folders, local_folders
 from syncoxide_web.files.browser_html import browser_files_html, browser_folders_html
 from syncoxide_web.files.local_folders import LocalFolder
-from syncoxide_web.platform.dom import element, say
+from syncoxide_web.platform.dom import element, present, say
 
 STATUS = "browser-status"
 #: How long a blob: URL handed to a tab or a download stays valid (they start at once).
@@ -37,7 +37,7 @@ class BrowserCard:
 
     async def folder_action(self, event: Any) -> None:
         action, item = str(event.target.dataset.action or ""), event.target.closest("li")
-        if not action or item is None:
+        if not action or not present(item):
             return
         folder = self.folders[int(item.dataset.index)]
         if action == "list":
