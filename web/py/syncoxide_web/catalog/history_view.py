@@ -15,7 +15,7 @@ from urllib.parse import quote
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import HOME, provider_versions_html, versions_html
-from syncoxide_web.platform.dom import Listeners, element, present, say, say_error, show
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "history-status"
@@ -73,7 +73,7 @@ class HistoryView:
         await self.show()
 
     async def _version_click(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         if self._location:  # the rows are the provider's versions; a button sits in its row
             if action == "restore":
                 row = event.target.closest("tr.provider-version")

@@ -11,7 +11,8 @@ each of which reports its failure to the browser console (``platform/background.
 A DOM lookup that finds nothing (``getAttribute`` of a missing attribute, ``closest`` or
 ``querySelector`` with no match, ``localStorage.getItem`` of a missing key) gives JavaScript
 ``null``, which this Pyodide hands to Python as ``pyodide.ffi.jsnull``, not ``None``: an
-``is None`` test misses it. Test such results with ``present``.
+``is None`` test misses it. Test such results with ``present``. A missing ``data-`` value is
+read with ``data_of``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def present(value: Any) -> bool:
     ``row = event.target.closest("tr"); if not present(row): return``
     """
     return value is not None and value is not jsnull
+
+
+def data_of(node: Any, name: str) -> str | None:
+    """The node's ``data-NAME`` value (``data_of(button, "action")``), ``None`` if it has none.
+
+    Not ``node.dataset.NAME``: Pyodide raises ``AttributeError`` for a missing one, so a click
+    beside the buttons (on a row's text) would end its handler with an error.
+    """
+    value = getattr(node.dataset, name, None)
+    return str(value) if present(value) else None
 
 
 def element(element_id: str) -> Any:
