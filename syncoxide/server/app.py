@@ -56,9 +56,9 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
+from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
-from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
@@ -102,9 +102,9 @@ from syncoxide.server.services import Services, embedded_services, store_databas
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
+from syncoxide.server.storage.postgres import PostgresMetadataStore
 from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
-from syncoxide.server.storage.sqlite import open_database
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import UploadStore
 from syncoxide.system import SystemRandom
@@ -254,7 +254,7 @@ def catalog_service(
     *,
     feed: StorageChangeFeed,
 ) -> CatalogService:
-    store = SqliteCatalogStore(open_database(config.database_path))
+    store = catalog_store(store_database(config, services))
     # The storage change feed is kept in this process: with several instances it would miss
     # the writes made through the others, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
@@ -350,7 +350,7 @@ def account_share_service(
     """Shares between accounts: kept in step by their own scheduler with the rules' engine;
     a change in a storage place makes its share due at once, and the storage API refuses
     writes into a place shared read-only."""
-    store = AccountShareStore.open(config.database_path)
+    store = AccountShareStore(store_database(config, services))
     notices = Notices(store, services.notifier, services.mailer, services.clock)
     runner = ShareRunner(
         store=store,
@@ -466,6 +466,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await app.state.services.shared_bus.aclose()
         if isinstance(app.state.services.blobs, S3BlobStore):
             await app.state.services.blobs.aclose()
+        if app.state.services.postgres is not None:  # the stores' connections, then accounts'
+            app.state.services.postgres.close()
+        if isinstance(app.state.services.store, PostgresMetadataStore):
+            await app.state.services.store.close()
 
 
 log = logging.getLogger("syncoxide.server")

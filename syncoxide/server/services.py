@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
-from syncoxide.errors import ConfigError
 from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.server.accounts.cli_codes import CliCodes, CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
@@ -25,6 +25,7 @@ from syncoxide.server.signing import SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
+from syncoxide.server.storage.postgres import PostgresMetadataStore, migrate_postgres
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
@@ -60,18 +61,10 @@ class Services:
 def embedded_services(
     config: ServerConfig, clock: Clock = wall_clock, limits: RateLimits | None = None
 ) -> Services:
-    """SQLite + local blobs under the data directory (already migrated by the caller), with
-    the deployment's bus when it names one."""
+    """The deployment's database (the data directory's SQLite file, already migrated by the
+    caller, or PostgreSQL, migrated here), its blobs and its bus."""
     deployment = config.deployment()
-    if not deployment.database.embedded:
-        raise ConfigError(
-            f"{deployment.database.source} names {deployment.database.kind}, which this version"
-            " cannot serve from yet: the catalog (file index, stars, Recent, search) still"
-            " needs SQLite.",
-            hint="Unset it to keep the embedded SQLite; S3 blobs and the Redis or NATS bus work"
-            " (docs/scaling.md, Status).",
-        )
-    store = SqliteMetadataStore.open(config.database_path)
+    store, postgres = open_metadata(config, deployment.database)
     shared_bus = open_bus(deployment.bus)
     services = Services(
         store=store,
@@ -85,11 +78,24 @@ def embedded_services(
         signing=SigningKey(load_or_create_key(config.signing_key_path)),
         limits=limits or RateLimits(),
         mailer=Mailer(config.mail()),
+        postgres=postgres,
     )
     if shared_bus is not None:  # any request may reach any instance: count and file alike
         services.limiter = shared_bus.limiter
         services.cli_codes = shared_bus.cli_codes
     return services
+
+
+def open_metadata(
+    config: ServerConfig, database: Target
+) -> tuple[MetadataStore, PostgresDatabase | None]:
+    """The accounts store and, on PostgreSQL, the handle every other store shares. The
+    PostgreSQL schema is brought up to date first: when several instances start at once,
+    one migrates under the advisory lock and the others wait for it."""
+    if database.embedded:
+        return SqliteMetadataStore.open(config.database_path), None
+    asyncio.run(migrate_postgres(database.url))
+    return PostgresMetadataStore(database.url), PostgresDatabase(database.url)
 
 
 def store_database(config: ServerConfig, services: Services) -> Database:

@@ -3,6 +3,11 @@
 Each verb is one or two borg runs through ``syncoxide.native.backup``; repositories are local
 paths or ``ssh://`` addresses, spelled as borg spells them, so plain borg (or Vorta) opens the
 same repository with the same passphrase.
+
+The asyncio side (the repository, mounts, the event loop) is imported by the verbs that use
+it, not here: ``create`` with no progress line to draw (a timer, a script) runs borg through
+:func:`syncoxide.native.backup.create.create_blocking` and never loads asyncio, about a third
+of a second backup's fixed cost beyond borg (docs/backups.md, Benchmarks).
 """
 
 from __future__ import annotations
@@ -15,27 +20,21 @@ import time
 from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncoxide.backup.listing import BackupStats
-from syncoxide.backup.locations import parse_location
+from syncoxide.backup.locations import RepositoryLocation, parse_location
 from syncoxide.backup.names import archive_name, check_prefix, default_prefix
 from syncoxide.backup.retention import PERIODS, RetentionPolicy, plan_prune
-from syncoxide.backup.schedule import Schedule
 from syncoxide.cli.backup.progress import ProgressLine
 from syncoxide.cli.backup.secrets import read_passphrase
-from syncoxide.cli.backup.timer import PlannedBackup, cron_line, systemd_units, write_units
 from syncoxide.errors import UsageError
-from syncoxide.native.backup.mounts import mount, umount
-from syncoxide.native.backup.process import BorgSettings
-from syncoxide.native.backup.repository import (
-    DEFAULT_ENCRYPTION,
-    ENCRYPTIONS,
-    BorgRepository,
-    CreateOptions,
-)
-from syncoxide.native.event_loop import run
+from syncoxide.native.backup.create import CreateOptions, create_blocking
+from syncoxide.native.backup.settings import DEFAULT_ENCRYPTION, ENCRYPTIONS, BorgSettings
 from syncoxide.units import format_bytes
+
+if TYPE_CHECKING:
+    from syncoxide.native.backup.repository import BorgRepository
 
 T = TypeVar("T")
 
@@ -159,10 +158,25 @@ def _policy(args: argparse.Namespace) -> RetentionPolicy:
     return RetentionPolicy(within=args.keep_within, **counts)
 
 
+def _settings(args: argparse.Namespace, *, new: bool = False) -> BorgSettings:
+    return BorgSettings(passphrase=read_passphrase(getattr(args, "passphrase_file", None), new=new))
+
+
 def _repository(args: argparse.Namespace, *, new: bool = False) -> BorgRepository:
-    ref = parse_location(args.repository)
-    passphrase = read_passphrase(getattr(args, "passphrase_file", None), new=new)
-    return BorgRepository(ref.repository, BorgSettings(passphrase=passphrase))
+    return _open(parse_location(args.repository).repository, _settings(args, new=new))
+
+
+def _open(location: RepositoryLocation, settings: BorgSettings) -> BorgRepository:
+    from syncoxide.native.backup.repository import BorgRepository
+
+    return BorgRepository(location, settings)
+
+
+def run(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` on the CLI's event loop, imported only by the verbs that need one."""
+    from syncoxide.native.event_loop import run as run_on_loop
+
+    return run_on_loop(work)
 
 
 def _with_progress(work: Coroutine[Any, Any, T], line: ProgressLine) -> T:
@@ -193,11 +207,15 @@ def _run_create(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"Nothing at {', '.join(missing)}.", hint="Nothing was backed up.")
-    repository = _repository(args)
+    settings = _settings(args)
     options = CreateOptions(args.exclude, args.compression, args.one_file_system)
     line = ProgressLine()
-    stats = _with_progress(repository.create(name, args.paths, options, on_event=line.sink()), line)
-    left = run(repository.prune(policy, prefix)) if not policy.empty else None
+    if line.sink() is None:  # nobody sees progress: run borg without asyncio
+        stats = create_blocking(ref.repository, settings, name, args.paths, options=options)
+    else:
+        work = _open(ref.repository, settings).create(name, args.paths, options, on_event=line)
+        stats = _with_progress(work, line)
+    left = None if policy.empty else run(_open(ref.repository, settings).prune(policy, prefix))
     if args.json:
         print(json.dumps({**stats.__dict__, "archives_left": left}))
     else:
@@ -299,6 +317,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_schedule(args: argparse.Namespace) -> int:
+    from syncoxide.backup.schedule import Schedule
+    from syncoxide.cli.backup.timer import PlannedBackup, cron_line, systemd_units, write_units
+
     schedule = Schedule.parse(args.every)
     parse_location(args.repository)
     if args.passphrase_file is None and "BORG_PASSPHRASE" not in os.environ:
@@ -320,6 +341,8 @@ def _run_schedule(args: argparse.Namespace) -> int:
 
 
 def _run_mount(args: argparse.Namespace) -> int:
+    from syncoxide.native.backup.mounts import mount
+
     ref = parse_location(args.repository)
     repository = _repository(args)
     run(mount(repository, args.mountpoint, ref.archive))
@@ -328,6 +351,8 @@ def _run_mount(args: argparse.Namespace) -> int:
 
 
 def _run_umount(args: argparse.Namespace) -> int:
+    from syncoxide.native.backup.mounts import umount
+
     run(umount(args.mountpoint))
     print(f"Unmounted {args.mountpoint}.")
     return 0

@@ -9,75 +9,38 @@ process can read it from ``/proc``.
 
 A run that is cancelled (the CLI's Ctrl-C, a server shutting down) sends borg SIGTERM, which
 borg handles by writing a checkpoint and releasing the repository's lock, and waits for it.
+
+The command line, environment, passphrase pipe and the meaning of borg's exit code live in
+:mod:`.settings`, shared with :mod:`.blocking` (the same run without asyncio).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from syncoxide.backup.borg_log import BORG_WARNING, BorgEvent, BorgLogReader, error_for
-from syncoxide.errors import BackupError, ConfigError
+from syncoxide.backup.borg_log import BorgLogReader
+from syncoxide.errors import BackupError
+from syncoxide.native.backup.settings import (
+    STOP_GRACE_SECONDS,
+    BorgSettings,
+    EventSink,
+    passphrase_pipe,
+    run_failure,
+)
 
-EventSink = Callable[[BorgEvent], None]
-#: Seconds borg waits for a repository lock before it reports LockTimeout.
-LOCK_WAIT_SECONDS = 5
-#: Seconds a SIGTERMed borg gets to write its checkpoint before it is killed.
-STOP_GRACE_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class BorgSettings:
-    """How to run borg for one repository: who we are to it and where its state lives."""
-
-    passphrase: str | None = field(default=None, repr=False)
-    #: BORG_BASE_DIR: borg's cache, config and keyfiles; None keeps borg's default (~).
-    base_dir: Path | None = None
-    #: BORG_RSH: the ssh command for ssh:// repositories.
-    rsh: str | None = None
-    remote_path: str | None = None
-    lock_wait: int = LOCK_WAIT_SECONDS
-    executable: str = "borg"
-    #: Asked when a run fails with no more precise error than "borg failed" (an ssh://
-    #: repository whose connection closed): it raises the precise one if it finds it.
-    diagnose: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
-
-    def command(self, operation: str, *args: str) -> list[str]:
-        found = shutil.which(self.executable)
-        if found is None:
-            raise ConfigError(
-                "borg is not installed.",
-                hint="Install borg 1.2 or newer (Debian/Ubuntu: apt-get install borgbackup).",
-            )
-        common = ["--log-json", "--lock-wait", str(self.lock_wait)]
-        if self.remote_path:
-            common += ["--remote-path", self.remote_path]
-        return [found, *common, operation, *args]
-
-    def environment(self, passphrase_fd: int | None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BORG_PASS")}
-        env.pop("BORG_NEW_PASSPHRASE", None)
-        # A question borg would ask on a terminal is answered "no": the run fails clearly
-        # instead of hanging on a prompt nobody sees.
-        env.update(
-            BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK="no",
-            BORG_RELOCATED_REPO_ACCESS_IS_OK="no",
-            BORG_CHECK_I_KNOW_WHAT_I_AM_DOING="NO",
-            BORG_DELETE_I_KNOW_WHAT_I_AM_DOING="NO",
-            BORG_DISPLAY_PASSPHRASE="no",  # noqa: S106 (a yes/no answer, not a secret)
-        )
-        if passphrase_fd is not None:
-            env["BORG_PASSPHRASE_FD"] = str(passphrase_fd)
-        if self.base_dir is not None:
-            env["BORG_BASE_DIR"] = str(self.base_dir)
-        if self.rsh is not None:
-            env["BORG_RSH"] = self.rsh
-        return env
+__all__ = [
+    "BorgRun",
+    "BorgSettings",
+    "EventSink",
+    "feed_borg",
+    "run_borg",
+    "start_borg",
+    "stream_borg",
+]
 
 
 @dataclass
@@ -100,9 +63,9 @@ class BorgRun:
         code = await self.process.wait()
         await self._stderr_task
         self.reader.close()
-        if code in (0, BORG_WARNING):
+        error = run_failure(self.operation, code, self.reader)
+        if error is None:
             return code
-        error = error_for(self.operation, code, self.reader)
         if self.diagnose is not None and type(error) is BackupError:
             await self.diagnose()  # raises what it found: a changed host key, a refused key
         raise error
@@ -132,13 +95,7 @@ async def start_borg(
 ) -> BorgRun:
     """Start ``borg OPERATION ARGS...``; stdout is a pipe, stdin one if ``stdin``."""
     command = settings.command(operation, *args)
-    read_end, write_end = os.pipe() if settings.passphrase is not None else (None, None)
-    try:
-        if write_end is not None:
-            # A passphrase is far below a pipe's buffer, so this write never blocks.
-            os.write(write_end, (settings.passphrase or "").encode() + b"\n")
-            os.close(write_end)
-            write_end = None
+    with passphrase_pipe(settings) as read_end:
         process = await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
@@ -149,10 +106,6 @@ async def start_borg(
             cwd=cwd,
             limit=1 << 20,
         )
-    finally:
-        for fd in (read_end, write_end):
-            if fd is not None:
-                os.close(fd)
     reader = BorgLogReader()
     task = asyncio.create_task(_read_stderr(process, reader, on_event))
     return BorgRun(operation, process, reader, task, settings.diagnose)

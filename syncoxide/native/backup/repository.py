@@ -12,7 +12,6 @@ twice, in borg writing them and in us reading them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from syncoxide.backup.listing import (
@@ -27,6 +26,7 @@ from syncoxide.backup.locations import ArchiveRef, RepositoryLocation
 from syncoxide.backup.names import check_archive_name, prefix_glob
 from syncoxide.backup.retention import RetentionPolicy
 from syncoxide.errors import UsageError
+from syncoxide.native.backup.create import DEFAULT_OPTIONS, CreateOptions, create_arguments
 from syncoxide.native.backup.process import (
     BorgSettings,
     EventSink,
@@ -35,16 +35,9 @@ from syncoxide.native.backup.process import (
     start_borg,
     stream_borg,
 )
+from syncoxide.native.backup.settings import DEFAULT_ENCRYPTION, ENCRYPTIONS
 
-ENCRYPTIONS = ("repokey-blake2", "repokey", "keyfile-blake2", "keyfile", "authenticated-blake2")
-DEFAULT_ENCRYPTION = "repokey-blake2"
-
-
-@dataclass(frozen=True)
-class CreateOptions:
-    excludes: Sequence[str] = ()
-    compression: str | None = None  # borg's spelling ("lz4", "zstd,3"); None: borg's default
-    one_file_system: bool = False
+__all__ = ["DEFAULT_ENCRYPTION", "ENCRYPTIONS", "BorgRepository", "CreateOptions"]
 
 
 class BorgRepository:
@@ -85,27 +78,15 @@ class BorgRepository:
         self,
         archive: str,
         paths: Sequence[str],
-        options: CreateOptions = CreateOptions(),
+        options: CreateOptions = DEFAULT_OPTIONS,
         *,
         on_event: EventSink | None = None,
         cwd: Path | None = None,
     ) -> BackupStats:
-        if not paths:
-            raise UsageError("Nothing to back up: give at least one folder or file.")
-        args = [*_progress(on_event), "--json"]
-        for pattern in options.excludes:
-            args += ["--exclude", pattern]
-        if options.compression:
-            args += ["--compression", options.compression]
-        if options.one_file_system:
-            args.append("--one-file-system")
-        answer = await run_borg(
-            self.settings,
-            "create",
-            [*args, self.spec(check_archive_name(archive)), *paths],
-            on_event=on_event,
-            cwd=cwd,
+        args = create_arguments(
+            self.location, archive, paths, options, progress=on_event is not None
         )
+        answer = await run_borg(self.settings, "create", args, on_event=on_event, cwd=cwd)
         return parse_create_stats(answer)
 
     async def import_tar(

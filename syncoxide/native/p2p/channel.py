@@ -167,18 +167,65 @@ async def _answer(
     await connection.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
     await connection.setLocalDescription(await connection.createAnswer())
     await signal.send({"type": "answer", "sdp": connection.localDescription.sdp})
-    try:
-        channel = await asyncio.wait_for(arrived, OPEN_TIMEOUT)
-    except TimeoutError:
-        await connection.close()
-        raise TransportError("No data channel opened within 20 s.") from None
+    channel = await _channel_or_peer_left(signal, connection, arrived)
     link = ChannelLink(connection, channel)
     await _wait_open(connection, channel)
     return link
 
 
-async def _during_setup(signal: SignalingClient, connection: RTCPeerConnection) -> Message:
-    message = await signal.next(OPEN_TIMEOUT)
+async def _channel_or_peer_left(
+    signal: SignalingClient,
+    connection: RTCPeerConnection,
+    arrived: asyncio.Future[RTCDataChannel],
+) -> RTCDataChannel:
+    """Wait for the offerer's channel while still reading signaling, so an offerer that dies
+    after our answer is reported at once (``peer-left``) instead of after OPEN_TIMEOUT, and its
+    trickled candidates are used. Other messages are kept for whoever reads signaling next."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + OPEN_TIMEOUT
+    kept: list[Message] = []
+    try:
+        while not arrived.done():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TransportError(f"No data channel opened within {OPEN_TIMEOUT:.0f} s.")
+            message = await _next_unless(signal, arrived, remaining)
+            if message is not None:
+                if message["type"] not in ("ice", "peer-left"):
+                    kept.append(message)
+                await _during_setup(signal, connection, message)
+    except Exception:  # timed out, peer left, or signaling lost: this connection is over
+        await connection.close()
+        raise
+    finally:
+        for message in reversed(kept):
+            signal.push_back(message)
+    return arrived.result()
+
+
+async def _next_unless(
+    signal: SignalingClient, done: asyncio.Future[Any], timeout: float
+) -> Message | None:
+    """The next signaling message, or None once ``done`` resolves or ``timeout`` passes."""
+    reading = asyncio.ensure_future(signal.next())
+    finished, _ = await asyncio.wait(
+        {reading, done}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+    )
+    if reading in finished:
+        return reading.result()
+    reading.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await reading
+    return None
+
+
+async def _during_setup(
+    signal: SignalingClient, connection: RTCPeerConnection, message: Message | None = None
+) -> Message:
+    """Act on one setup-time message (read now unless given): add a trickled candidate, or
+    end the setup with PeerGoneError when the other peer left."""
+    if message is None:
+        message = await signal.next(OPEN_TIMEOUT)
     if message["type"] == "peer-left":
         await connection.close()
         raise PeerGoneError("The other peer left while the connection was being set up.")

@@ -157,5 +157,5 @@ class AutomationRuleStore:
     def polled(self) -> list[AutomationRule]:
         """Every user's enabled rules on connections and shares, for the poll."""
         kinds = ", ".join("?" for _ in POLLED_KINDS)
-        return self.table.select(f"source_kind IN ({kinds}) AND enabled = 1 ORDER BY id",
+        return self.table.select(f"source_kind IN ({kinds}) AND enabled = TRUE ORDER BY id",
                                  *POLLED_KINDS)  # fmt: skip

@@ -8,11 +8,11 @@ one commit, not 100,000.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from syncoxide.catalog.diff import IndexChanges
-from syncoxide.catalog.model import FILE, CatalogEntry, Fingerprint, type_group
+from syncoxide.catalog.model import FILE, CatalogEntry, Fingerprint
 from syncoxide.catalog.port import (
     AGE_BANDS,
     OLDER,
@@ -23,27 +23,15 @@ from syncoxide.catalog.port import (
     UsageRow,
 )
 from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.rows import (
+    E_COLUMNS,
+    ENTRY_COLUMNS,
+    below,
+    entry_of,
+    grouped_usage,
+    split_path,
+)
 from syncoxide.server.catalog.sql_filters import query_filters
-
-_ENTRY_COLUMNS = "source, path, kind, size, mtime_ns, content_hash, mime, owner, shared, id"
-_E_COLUMNS = ", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
-
-
-def _entry(row: Any) -> CatalogEntry:
-    source, path, kind, size, mtime_ns, content_hash, mime, owner, shared, row_id = row[:10]
-    return CatalogEntry(
-        source, path, kind, size, mtime_ns, content_hash, mime, owner, bool(shared), row_id
-    )
-
-
-def _split(path: str) -> tuple[str, str]:
-    parent, _, name = path.rpartition("/")
-    return parent, name
-
-
-def _below(folder: str) -> tuple[str, str]:
-    return folder + "/", folder + "0"  # '0' follows '/': the subtree is one range
-
 
 #: Address space the catalog's connection maps its database file into. A search reads one
 #: row of ``catalog_entries`` per match to rank it (thousands for a common word), each row
@@ -71,7 +59,7 @@ class SqliteCatalogStore:
         params: tuple[Any, ...] = (user_id, source)
         if under:
             sql += " AND (path = ? OR (path >= ? AND path < ?))"
-            params += (under, *_below(under))
+            params += (under, *below(under))
         rows = self._db.execute(sql, params)
         return {row[0]: Fingerprint(*row[1:]) for row in rows}
 
@@ -99,7 +87,7 @@ class SqliteCatalogStore:
         )
         if updated.rowcount:
             return
-        parent, name = _split(entry.path)
+        parent, name = split_path(entry.path)
         cursor = self._db.execute(
             "INSERT INTO catalog_entries (user_id, source, path, parent, name, kind, size,"
             " mtime_ns, content_hash, mime, owner, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -132,8 +120,8 @@ class SqliteCatalogStore:
         moved over another, or a change indexed before this one was applied) go first."""
         if new == old:
             return
-        low, high = _below(old)
-        new_low, new_high = _below(new)
+        low, high = below(old)
+        new_low, new_high = below(new)
         with self._transaction():
             under_new = "(path = ? OR (path >= ? AND path < ?))"
             self._remove_rows(user_id, source, under_new, (new, new_low, new_high))
@@ -149,7 +137,7 @@ class SqliteCatalogStore:
             scope = f"u{user_id}"
             for row_id, path, name, parent in rows:
                 moved = new + path[len(old) :]
-                new_parent, new_name = _split(moved)
+                new_parent, new_name = split_path(moved)
                 self._db.execute(
                     "INSERT INTO catalog_words (catalog_words, rowid, scope, name, folder)"
                     " VALUES ('delete', ?, ?, ?, ?)",
@@ -168,7 +156,7 @@ class SqliteCatalogStore:
                 )
 
     async def remove_subtree(self, user_id: int, source: str, path: str) -> None:
-        low, high = _below(path)
+        low, high = below(path)
         with self._transaction():
             self._remove_rows(
                 user_id, source, "(path = ? OR (path >= ? AND path < ?))", (path, low, high)
@@ -206,37 +194,37 @@ class SqliteCatalogStore:
 
     async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None:
         row = self._db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
             " WHERE user_id = ? AND source = ? AND path = ?",
             (user_id, source, path),
         ).fetchone()
-        return _entry(row) if row else None
+        return entry_of(row) if row else None
 
     async def entry_by_id(self, user_id: int, entry_id: int) -> CatalogEntry | None:
         row = self._db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND id = ?",  # noqa: S608
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND id = ?",  # noqa: S608
             (user_id, entry_id),
         ).fetchone()
-        return _entry(row) if row else None
+        return entry_of(row) if row else None
 
     async def children(
         self, user_id: int, source: str, folder: str, *, after: str, limit: int
     ) -> Sequence[CatalogEntry]:
         rows = self._db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND source = ?"  # noqa: S608
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND source = ?"  # noqa: S608
             " AND parent = ? AND path > ? ORDER BY path LIMIT ?",
             (user_id, source, folder, after, limit),
         )
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     async def search(self, user_id: int, query: SearchQuery, limit: int) -> Sequence[CatalogEntry]:
         where, params = query_filters(query)
         if not query.has_text:
             sql = (
-                f"SELECT {_E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
+                f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
                 " ORDER BY e.mtime_ns DESC, e.path LIMIT ?"
             )
-            return [_entry(r) for r in self._db.execute(sql, (user_id, *params, limit))]
+            return [entry_of(r) for r in self._db.execute(sql, (user_id, *params, limit))]
         # Ranked in two tiers rather than by bm25: a common word matches thousands of names
         # and folders, and bm25 reads every match's column sizes to sort them
         # (bench/catalog_search.py at 100,000 files: 84.9 ms median with bm25, 34 ms with these
@@ -250,12 +238,12 @@ class SqliteCatalogStore:
             f"{scope} AND ({words}) NOT name : ({words})",
         ):
             sql = (
-                f"SELECT {_E_COLUMNS} FROM catalog_words w JOIN catalog_entries e"  # noqa: S608
+                f"SELECT {E_COLUMNS} FROM catalog_words w JOIN catalog_entries e"  # noqa: S608
                 f" ON e.id = w.rowid WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
                 " ORDER BY length(e.name), e.path LIMIT ?"
             )
             rows = self._db.execute(sql, (tier, user_id, *params, limit - len(found)))
-            found += [_entry(r) for r in rows]
+            found += [entry_of(r) for r in rows]
             if len(found) >= limit:
                 break
         return found
@@ -279,12 +267,12 @@ class SqliteCatalogStore:
 
     async def starred(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
         rows = self._db.execute(
-            f"SELECT {_E_COLUMNS} FROM catalog_stars s JOIN catalog_entries e"  # noqa: S608
+            f"SELECT {E_COLUMNS} FROM catalog_stars s JOIN catalog_entries e"  # noqa: S608
             " ON e.user_id = s.user_id AND e.source = s.source AND e.path = s.path"
             " WHERE s.user_id = ? ORDER BY s.starred_at DESC, e.path LIMIT ?",
             (user_id, limit),
         )
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     async def is_starred(self, user_id: int, source: str, path: str) -> bool:
         row = self._db.execute(
@@ -303,7 +291,7 @@ class SqliteCatalogStore:
     async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]:
         """Each file once, at its latest action, newest first; files gone since are left out."""
         rows = self._db.execute(
-            f"SELECT {_E_COLUMNS}, a.action, a.at FROM catalog_activity a"  # noqa: S608
+            f"SELECT {E_COLUMNS}, a.action, a.at FROM catalog_activity a"  # noqa: S608
             " JOIN catalog_entries e ON e.user_id = a.user_id AND e.source = a.source"
             " AND e.path = a.path WHERE a.user_id = ? AND e.kind = ? AND a.id = ("
             " SELECT MAX(b.id) FROM catalog_activity b WHERE b.user_id = a.user_id"
@@ -311,7 +299,7 @@ class SqliteCatalogStore:
             " ORDER BY a.at DESC, a.id DESC LIMIT ?",
             (user_id, FILE, limit),
         )
-        return [RecentFile(_entry(row), row[10], row[11]) for row in rows]
+        return [RecentFile(entry_of(row), row[10], row[11]) for row in rows]
 
     # -- analytics ---------------------------------------------------------------------
 
@@ -321,7 +309,7 @@ class SqliteCatalogStore:
             " WHERE user_id = ? AND kind = ? GROUP BY source, mime",
             (user_id, FILE),
         )
-        return _grouped_usage(rows)
+        return grouped_usage(rows)
 
     async def usage_by_age(self, user_id: int, now: int) -> Sequence[AgeRow]:
         bands = [*(label for label, _ in AGE_BANDS), OLDER]
@@ -337,11 +325,11 @@ class SqliteCatalogStore:
 
     async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
         rows = self._db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND kind = ?"  # noqa: S608
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND kind = ?"  # noqa: S608
             " ORDER BY size DESC, path LIMIT ?",
             (user_id, FILE, limit),
         )
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     async def duplicates(self, user_id: int, limit: int) -> Sequence[Sequence[CatalogEntry]]:
         hashes = self._db.execute(
@@ -353,11 +341,11 @@ class SqliteCatalogStore:
         groups = []
         for (content_hash,) in hashes:
             rows = self._db.execute(
-                f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+                f"SELECT {ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
                 " WHERE user_id = ? AND content_hash = ? ORDER BY source, path",
                 (user_id, content_hash),
             )
-            groups.append([_entry(row) for row in rows])
+            groups.append([entry_of(row) for row in rows])
         return groups
 
     async def same_name_and_size(
@@ -373,9 +361,9 @@ class SqliteCatalogStore:
         ).fetchall()
         return [
             [
-                _entry(row)
+                entry_of(row)
                 for row in self._db.execute(
-                    f"SELECT {_ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+                    f"SELECT {ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
                     " WHERE user_id = ? AND kind = ? AND name = ? AND size = ?"
                     " ORDER BY source, path",
                     (user_id, FILE, name, size),
@@ -399,12 +387,3 @@ class _Transaction:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._db.execute("ROLLBACK" if error is not None else "COMMIT")
-
-
-def _grouped_usage(rows: Iterable[Any]) -> list[UsageRow]:
-    totals: dict[tuple[str, str], tuple[int, int]] = {}
-    for source, mime, files, size in rows:
-        key = (source, type_group(mime))
-        count, total = totals.get(key, (0, 0))
-        totals[key] = (count + files, total + (size or 0))
-    return [UsageRow(s, g, c, b) for (s, g), (c, b) in sorted(totals.items())]

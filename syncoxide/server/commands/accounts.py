@@ -65,11 +65,22 @@ def _open_accounts(data_dir: Path | None) -> Any:
     from syncoxide.server.accounts.service import Accounts
     from syncoxide.server.config import ServerConfig
     from syncoxide.server.datadir import prepare_data_dir
-    from syncoxide.server.storage.sqlite import SqliteMetadataStore
+    from syncoxide.server.services import open_metadata
 
     config = ServerConfig.embedded_defaults(data_dir)
     prepare_data_dir(config)
-    return Accounts(SqliteMetadataStore.open(config.database_path)), config
+    store, _ = open_metadata(config, config.deployment().database)  # SQLite or PostgreSQL
+    return Accounts(store), config
+
+
+def _account_shares(config: Any) -> Any:
+    from syncoxide.server.accountshares.store import AccountShareStore
+    from syncoxide.server.storage.database import PostgresDatabase, sqlite_at
+
+    database = config.deployment().database
+    if database.embedded:
+        return AccountShareStore(sqlite_at(config.database_path))
+    return AccountShareStore(PostgresDatabase(database.url))
 
 
 def _read_password(path: Path | None) -> str:
@@ -114,11 +125,10 @@ def _checked_address(text: str) -> str:
 
 def _set_address(config: Any, user_id: int, address: str) -> None:
     """Addresses are the operator's to set: one a user chose could be someone else's."""
-    from syncoxide.server.accountshares.store import AccountShareStore
     from syncoxide.server.storage.port import DuplicateError
 
     try:
-        AccountShareStore.open(config.database_path).set_address(user_id, address)
+        _account_shares(config).set_address(user_id, address)
     except DuplicateError:
         raise UsageError(
             f"Another account has the address {address!r} already.",
@@ -127,9 +137,7 @@ def _set_address(config: Any, user_id: int, address: str) -> None:
 
 
 def _address_free(config: Any, address: str) -> None:
-    from syncoxide.server.accountshares.store import AccountShareStore
-
-    if AccountShareStore.open(config.database_path).user_with_address(address) is not None:
+    if _account_shares(config).user_with_address(address) is not None:
         raise UsageError(
             f"Another account has the address {address!r} already.",
             hint="Each address names one account; nothing was created.",

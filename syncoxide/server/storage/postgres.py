@@ -33,6 +33,7 @@ from syncoxide.server.storage.port import (
 from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
     BACKUPS_KEYS_AND_SOURCES,
+    CATALOG,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -119,6 +120,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     BACKUPS_KEYS_AND_SOURCES,
     # 9: what the photos view read of photos in connections.
     PROVIDER_PHOTOS,
+    # 10: the catalog: entries with their words (tsvector, GIN), sources, stars, activity.
+    CATALOG,
 )
 
 

@@ -7,6 +7,8 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,60 @@ def test_schedule_writes_a_timer_whose_command_backs_up(home: Path) -> None:
     assert cron.stdout.startswith("0 */6 * * * ") and "backup create" in cron.stdout
     bad = cli(home, "schedule", repo, str(home / "Documents"), "--every", "sometimes")
     assert bad.returncode == 2 and "not a schedule" in bad.stderr
+
+
+# `backup create` with no terminal to draw progress on (a timer, a script) runs borg without
+# asyncio; its failures must read exactly as they did on the asyncio path.
+PROBE = """
+import json, sys
+from syncoxide.cli.main import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print(json.dumps({"asyncio": "asyncio" in sys.modules, "code": code}), file=sys.stderr)
+"""
+
+
+def test_a_backup_nobody_watches_never_loads_asyncio(home: Path) -> None:
+    repo = str(home / "repo")
+    assert cli(home, "init", repo).returncode == 0
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, "backup", "create", repo, str(home / "Documents"),
+         "--json", "--passphrase-file", str(home / "pass")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert json.loads(probe.stderr.strip().splitlines()[-1]) == {"asyncio": False, "code": 0}
+    assert json.loads(probe.stdout)["files"] == 30
+
+
+def test_a_wrong_passphrase_says_so_as_before(home: Path) -> None:
+    repo = str(home / "repo")
+    assert cli(home, "init", repo).returncode == 0
+    (home / "wrong").write_text("nope\n")
+    wrong = run_cli(
+        "backup", "create", repo, str(home / "Documents"), "--passphrase-file", home / "wrong"
+    )
+    assert wrong.returncode == 1
+    assert "The passphrase does not open this repository." in wrong.stderr
+    assert "Nothing was changed. Check the passphrase" in wrong.stderr
+    assert "nope" not in wrong.stderr
+
+
+def test_a_locked_repository_says_so_as_before(home: Path) -> None:
+    repo = str(home / "repo")
+    assert cli(home, "init", repo).returncode == 0
+    env = {**os.environ, "BORG_PASSPHRASE": PASSPHRASE}
+    holder = subprocess.Popen(["borg", "with-lock", repo, "sleep", "60"], env=env)
+    try:
+        deadline = time.monotonic() + 10
+        while not (home / "repo" / "lock.exclusive").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        locked = cli(home, "create", repo, str(home / "Documents"))
+    finally:
+        holder.terminate()
+        holder.wait()
+    assert locked.returncode == 1
+    assert "The repository is locked: another borg is using it" in locked.stderr
+    assert "syncoxide backup break-lock REPO" in locked.stderr
+    assert cli(home, "create", repo, str(home / "Documents")).returncode == 0

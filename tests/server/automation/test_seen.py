@@ -12,6 +12,7 @@ from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
+from syncoxide.server.storage.database import SqliteDatabase
 from syncoxide.server.storage.sqlite import open_database
 
 
@@ -32,7 +33,7 @@ def two_processes(tmp_path: Path) -> tuple[SeenStore, SeenStore]:
     first.execute("INSERT INTO automation_rules (id, user_id, name, source_kind, source, output,"
                   " target_folder, created_at, connection_id) VALUES (7, 1, 'r', 'connection',"
                   " 'Camera', 'webp', '', 0, 5)")  # fmt: skip
-    return SeenStore(first), SeenStore(open_database(path))
+    return SeenStore(SqliteDatabase(first)), SeenStore(SqliteDatabase(open_database(path)))
 
 
 def file(path: str, size: int = 10, mtime_ns: int = 1) -> Entry:

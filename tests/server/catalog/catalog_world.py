@@ -1,7 +1,8 @@
 """The server's own files and the catalog over them, assembled without HTTP, with a set clock.
 
-Light enough to build once per hypothesis example: a migrated database, local blobs, two users
-made by SQL (no password hashing).
+Light enough to build once per hypothesis example: a migrated database (SQLite or PostgreSQL,
+the ``database`` fixture of tests/server/stores), local blobs, two users made by SQL (no
+password hashing).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from pathlib import Path
 from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import listed_entries
 from syncoxide.providers.contract import chunks_of
+from syncoxide.server.catalog.pg_words import entry_vector
+from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.service import CatalogService
-from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.files.change_feed import StorageChangeFeed
@@ -22,8 +24,7 @@ from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FileStore
 from syncoxide.server.storage.blobs import LocalBlobStore
-from syncoxide.server.storage.database import SqliteDatabase
-from syncoxide.server.storage.sqlite import open_database
+from syncoxide.server.storage.database import Database, SqliteDatabase, sqlite_at
 from syncoxide.server.tus import UploadStore
 
 ALICE, BOB = 1, 2
@@ -39,16 +40,18 @@ class Clock:
 
 
 class CatalogWorld:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, database: Database | None = None) -> None:
+        """On ``database`` (migrated, with nobody in it), else on the data directory's own
+        SQLite file."""
         config = ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web")
         prepare_data_dir(config)
-        self.db = open_database(config.database_path)
+        handle = database or sqlite_at(config.database_path)
+        self.db = handle  # files, history and catalog share one handle
         for name in ("alice", "bob"):
-            self.db.execute(
+            handle.insert(
                 "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
             )
         self.clock = Clock()
-        handle = SqliteDatabase(self.db)  # files, history and catalog share one connection
         self.files = FileService(
             store=FileStore(handle),
             blobs=LocalBlobStore(config.blobs_dir),
@@ -58,7 +61,7 @@ class CatalogWorld:
             clock=self.clock,
         )
         self.recovery = FileRecovery(self.files, HistoryStore(handle), self.clock)
-        self.store = SqliteCatalogStore(self.db)
+        self.store = catalog_store(handle)
         self.feed = StorageChangeFeed("boot1")  # as the app wires it
         self.files.changes.listen(self.feed.notice)
         self.catalog = CatalogService(self.store, self.clock, self.files, feed=self.feed)
@@ -79,8 +82,24 @@ class CatalogWorld:
         return b"".join([chunk async for chunk in self.files.read(found, 0, found.size)])
 
     def word_rows(self, user: int) -> int:
-        """Rows of the user's words in the FTS table (one per indexed entry when in step)."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM catalog_words WHERE catalog_words MATCH ?", (f'scope:"u{user}"',)
-        ).fetchone()
-        return int(row[0])
+        """Entries of the user whose words are in step with their name and folder: on SQLite
+        the rows of the FTS table, on PostgreSQL the rows whose ``tsvector`` is what the
+        current name and folder give."""
+        if isinstance(self.db, SqliteDatabase):
+            row = self.db.execute(
+                "SELECT COUNT(*) FROM catalog_words WHERE catalog_words MATCH ?",
+                (f'scope:"u{user}"',),
+            ).one()
+            assert row is not None
+            return int(row[0])
+        rows = self.db.execute(
+            "SELECT name, parent, CAST(words AS TEXT) FROM catalog_entries WHERE user_id = ?",
+            (user,),
+        ).rows
+        in_step = self.db.execute(
+            "SELECT COUNT(*) FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS w(have, want)"
+            " WHERE CAST(have AS tsvector) = CAST(want AS tsvector)",
+            ([r[2] for r in rows], [entry_vector(r[0], r[1]) for r in rows]),
+        ).one()
+        assert in_step is not None
+        return int(in_step[0])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from syncoxide.catalog.model import HOME
 from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
 from tests.server.catalog.catalog_world import ALICE, BOB, CatalogWorld
+from tests.server.catalog.conftest import NewWorld
 
 HOSTILE_NAMES = (
     "a OR b.txt",
@@ -21,11 +21,6 @@ HOSTILE_NAMES = (
     "col:umn - minus.txt",
     "drop'); DROP TABLE catalog_entries;--.txt",
 )
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> CatalogWorld:
-    return CatalogWorld(tmp_path)
 
 
 def test_names_with_fts_operators_and_quotes_are_found_by_their_own_text(
@@ -143,9 +138,11 @@ _OPS = st.lists(
 )
 @given(ops=_OPS)
 def test_the_index_equals_a_fresh_listing_after_random_writes_moves_and_deletes(
-    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, str, str, bytes]]
+    tmp_path_factory: pytest.TempPathFactory,
+    new_world: NewWorld,
+    ops: list[tuple[str, str, str, bytes]],
 ) -> None:
-    world = CatalogWorld(tmp_path_factory.mktemp("home"))
+    world = new_world(tmp_path_factory.mktemp("home"))
 
     async def run() -> None:
         for op, path, other, data in ops:

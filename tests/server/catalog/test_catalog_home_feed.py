@@ -18,11 +18,12 @@ from syncoxide.catalog.refresh import FEED_PATHS, FEED_QUIET, LISTED, RefreshRep
 from syncoxide.errors import SyncoxideError
 from syncoxide.server.files.change_feed import KEPT_PATHS, StorageChangeFeed
 from tests.server.catalog.catalog_world import ALICE, BOB, CatalogWorld
+from tests.server.catalog.conftest import NewWorld
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> CatalogWorld:
-    return _without_on_write(CatalogWorld(tmp_path))
+def world(new_world: NewWorld, tmp_path: Path) -> CatalogWorld:
+    return _without_on_write(new_world(tmp_path))
 
 
 def _without_on_write(world: CatalogWorld) -> CatalogWorld:
@@ -105,9 +106,11 @@ _OPS = st.lists(
 )
 @given(ops=_OPS)
 def test_a_refresh_from_the_feed_equals_a_full_rescan(
-    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, str, str, bytes]]
+    tmp_path_factory: pytest.TempPathFactory,
+    new_world: NewWorld,
+    ops: list[tuple[str, str, str, bytes]],
 ) -> None:
-    world = _without_on_write(CatalogWorld(tmp_path_factory.mktemp("feed")))
+    world = _without_on_write(new_world(tmp_path_factory.mktemp("feed")))
 
     async def run() -> None:
         await _refresh(world)

@@ -4,18 +4,12 @@ way, kept as long as retention says (with the clock set: day 29 kept, day 31 gon
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from syncoxide.catalog.retention import DAY
 from syncoxide.errors import NotFoundError, UsageError
 from tests.server.catalog.catalog_world import ALICE, CatalogWorld
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> CatalogWorld:
-    return CatalogWorld(tmp_path)
 
 
 def test_an_overwrite_keeps_the_old_version_and_restoring_it_keeps_the_newer(

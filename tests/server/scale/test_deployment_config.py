@@ -151,13 +151,3 @@ def test_check_config_refuses_nats_without_jetstream_or_answer(tmp_path: Path) -
     result = _check_config(tmp_path, SYNCOXIDE_BUS="nats://ops:hunter2@127.0.0.1:1")
     assert result.returncode == 1
     assert "NATS could not be reached" in result.stdout and "hunter2" not in result.stdout
-
-
-def test_serving_from_a_target_this_version_lacks_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from syncoxide.server.app import create_app
-
-    monkeypatch.setenv("SYNCOXIDE_DATABASE", "postgresql://db.internal/syncoxide")
-    with pytest.raises(ConfigError, match="cannot serve from yet"):
-        create_app(ServerConfig.embedded_defaults(tmp_path / "data"))

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from syncoxide.server.automation.rules import AutomationRule, AutomationRuleStore
+from syncoxide.server.automation.rules import POLLED_KINDS, AutomationRule, AutomationRuleStore
 from syncoxide.server.backups.store import (
     BackupKey,
     BackupRepository,
@@ -132,4 +132,7 @@ def test_automation_rules(database: Database) -> None:
     assert store.get(bob, added.id) is None
     assert [r.id for r in store.watching("folder", alice)] == [added.id]
     assert len(store.of_user(alice)) == 2
+    polled = store.add(dataclasses.replace(rule, source_kind=POLLED_KINDS[0], source="nas"))
+    store.add(dataclasses.replace(rule, source_kind=POLLED_KINDS[0], enabled=False))
+    assert [r.id for r in store.polled()] == [polled.id]  # enabled ones on connections, shares
     assert store.remove(alice, added.id) and not store.remove(alice, added.id)
