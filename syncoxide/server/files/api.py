@@ -98,6 +98,13 @@ def _query(call: Call, name: str, default: str | None = None) -> str:
     return value
 
 
+def _optional_mtime(call: Call) -> int | None:
+    """The ``mtime_ns`` query, or None when absent: the server then stamps the commit time."""
+    if "mtime_ns" not in call.request.query_params:
+        return None
+    return call.int_query("mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT)
+
+
 def _flag(call: Call, name: str) -> bool:
     raw = call.request.query_params.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0"):
@@ -153,7 +160,7 @@ async def upload_storage(call: Call) -> dict[str, Any]:
         call.user.id,
         _query(call, "path"),
         call.request.stream(),
-        mtime_ns=call.int_query("mtime_ns", 0, -MTIME_LIMIT, MTIME_LIMIT),
+        mtime_ns=_optional_mtime(call),
         expected_sha1=sha1,
     )
     return entry_json(entry)
@@ -167,7 +174,7 @@ async def commit_storage_upload(call: Call) -> dict[str, Any]:
         call.user.id,
         body["upload"],
         body["path"],
-        mtime_ns=body.get("mtime_ns", 0),
+        mtime_ns=body.get("mtime_ns"),
         expected_sha1=body.get("sha1"),
     )
     return entry_json(entry)

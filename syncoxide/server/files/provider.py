@@ -8,7 +8,6 @@ file is named, and listing carries the SHA-1 the service computed on the way in.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 from syncoxide.errors import NotFoundError
@@ -98,9 +97,9 @@ class OwnFilesProvider:
             # Raised inside the body: the service drops the bytes and names nothing.
             verify_expected(expected_digest, digests, kind, path)
 
-        mtime = time.time_ns() if mtime_ns is None else mtime_ns
+        # No time: the service stamps the moment it commits the file.
         stored = await self._files.put(
-            self._user, self._path(path), checked(), mtime_ns=mtime, expected_sha1=None
+            self._user, self._path(path), checked(), mtime_ns=mtime_ns, expected_sha1=None
         )
         entry = self._entry(stored)
         return Entry(entry.path, entry.kind, entry.size, entry.mtime_ns, digests.hashes(kind))

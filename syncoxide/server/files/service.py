@@ -43,6 +43,7 @@ from syncoxide.server.files.changes import (
     FileChange,
 )
 from syncoxide.server.files.history import HistoryStore
+from syncoxide.server.files.mtimes import check_given_mtime, committed_mtime
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
@@ -116,6 +117,9 @@ class FileService:
         #: or None. Only the API asks: the server's own syncing writes through providers.
         self.api_write_refused: Callable[[int, str], str | None] = lambda _user, _path: None
         self.clock = clock
+        #: Stamps a file stored without a modification time (``mtimes``); in nanoseconds, as
+        #: two same-size writes within a second must still get different times.
+        self.clock_ns: Callable[[], int] = time.time_ns
         mkdir_owner_only(incoming)
         for leftover in incoming.glob("*.part"):  # bodies cut off by a crash: never named
             leftover.unlink(missing_ok=True)
@@ -181,11 +185,15 @@ class FileService:
         path: str,
         body: AsyncIterator[bytes],
         *,
-        mtime_ns: int,
+        mtime_ns: int | None,
         expected_sha1: str | None,
     ) -> StoredEntry:
-        """Store a streamed body under ``path``; nothing is named unless every byte arrived."""
+        """Store a streamed body under ``path``; nothing is named unless every byte arrived.
+
+        ``mtime_ns`` None stamps the file with the moment it is committed.
+        """
         path = checked_path(path)
+        check_given_mtime(mtime_ns, self.clock_ns())  # before any byte is received
         self._check_not_folder(user_id, path)
         with _disk_full_said_plainly(path):
             received = await self._receive(user_id, path, body)
@@ -222,10 +230,21 @@ class FileService:
         return Received(target, size, sha1.hexdigest(), sha256.hexdigest())
 
     async def commit_upload(
-        self, user_id: int, upload_id: str, path: str, *, mtime_ns: int, expected_sha1: str | None
+        self,
+        user_id: int,
+        upload_id: str,
+        path: str,
+        *,
+        mtime_ns: int | None,
+        expected_sha1: str | None,
     ) -> StoredEntry:
-        """Name a finished tus upload; on any refusal the upload is dropped and nothing kept."""
+        """Name a finished tus upload; on any refusal the upload is dropped and nothing kept.
+
+        ``mtime_ns`` None stamps the file with the moment it is committed. An absurd time is
+        refused before the upload is touched, so the client may commit it again with a fix.
+        """
         path = checked_path(path)
+        check_given_mtime(mtime_ns, self.clock_ns())
         upload = self._finished_upload(user_id, upload_id)
         try:
             self._check_not_folder(user_id, path)
@@ -264,7 +283,7 @@ class FileService:
         path: str,
         received: Received,
         *,
-        mtime_ns: int,
+        mtime_ns: int | None,
         expected_sha1: str | None,
     ) -> StoredEntry:
         if expected_sha1 is not None and expected_sha1.lower() != received.sha1:
@@ -275,7 +294,8 @@ class FileService:
         await self.check_room(user_id, received.size, path)
         key = f"files/u{user_id}/{secrets.token_hex(16)}"
         await self.blobs.adopt(key, received.path)
-        sizes = (received.size, mtime_ns, received.sha1, received.sha256)
+        mtime = committed_mtime(mtime_ns, self.clock_ns())
+        sizes = (received.size, mtime, received.sha1, received.sha256)
         entry = StoredEntry(path, FILE, *sizes, key)
         old = self.store.get(user_id, path)
         try:
@@ -360,6 +380,7 @@ class FileService:
         return copied
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> StoredEntry:
+        check_given_mtime(mtime_ns, self.clock_ns())
         found = self.entry(user_id, path)
         self.store.set_mtime(user_id, found.path, mtime_ns)
         self.changes.tell(FileChange(user_id, WRITTEN, found.path, found.path))

@@ -63,7 +63,9 @@ class Files(_Bridged, rpc.FilesServicer):
         if first is None or first.WhichOneof("part") != "header":
             await abort(context, ApiError(400, "bad_upload", "Send the header part first."))
         header = first.header
-        fields: dict[str, Any] = {"path": header.path, "mtime_ns": header.mtime_ns}
+        fields: dict[str, Any] = {"path": header.path}
+        if header.mtime_ns:  # proto3 sends an unset int64 as 0: no time, the server stamps it
+            fields["mtime_ns"] = header.mtime_ns
         if header.HasField("sha1"):
             fields["sha1"] = header.sha1
         call = RestCall("upload_storage", fields, body=_data_parts(request_iterator))

@@ -52,12 +52,18 @@ def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GrpcServer
 
 
 def upload(
-    files: rpc.FilesStub, token: str, path: str, data: bytes, sha1: str | None = None
+    files: rpc.FilesStub,
+    token: str,
+    path: str,
+    data: bytes,
+    sha1: str | None = None,
+    *,
+    mtime_ns: int = 1_700_000_000 * 10**9,
 ) -> pb.Entry:
+    """Upload ``data``; ``mtime_ns`` 0 is proto3's unset field: the server stamps the time."""
+
     def parts() -> Iterator[pb.UploadPart]:
-        yield pb.UploadPart(
-            header=pb.UploadHeader(path=path, mtime_ns=1_700_000_000 * 10**9, sha1=sha1)
-        )
+        yield pb.UploadPart(header=pb.UploadHeader(path=path, mtime_ns=mtime_ns, sha1=sha1))
         for start in range(0, len(data), PART):
             yield pb.UploadPart(data=data[start : start + PART])
 

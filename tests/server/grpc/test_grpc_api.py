@@ -71,6 +71,19 @@ def test_an_upload_with_the_wrong_digest_keeps_nothing(server: GrpcServer) -> No
     )
 
 
+def test_an_upload_without_a_time_is_stamped_and_a_given_one_kept(server: GrpcServer) -> None:
+    files, given = server.files(), 1_600_000_000_123_456_789
+    assert upload(files, server.alice, "times/kept.txt", b"same", mtime_ns=given).mtime_ns == given
+    before = time.time_ns()
+    stamped = upload(files, server.alice, "times/kept.txt", b"SAME", mtime_ns=0)  # proto3 unset
+    assert before <= stamped.mtime_ns <= time.time_ns(), "a same-size rewrite moves the time"
+    request = pb.PathRequest(path="times/kept.txt")
+    stat = files.StatStorage(request, metadata=signed(server.alice), timeout=TIMEOUT)
+    assert stat.mtime_ns == stamped.mtime_ns
+    absurd = lambda: upload(files, server.alice, "times/bad.txt", b"x", mtime_ns=-1)  # noqa: E731
+    assert refused(absurd) == grpc.StatusCode.INVALID_ARGUMENT
+
+
 def test_malformed_uploads_and_paths_are_refused(server: GrpcServer) -> None:
     files = server.files()
     data_first = iter([pb.UploadPart(data=b"no header")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import io
@@ -193,3 +194,16 @@ def test_an_upload_finished_after_a_restart_is_hashed_from_disk(world: LinksWorl
     whole = world.owner.get(f"/api/v1/requests/{link['id']}/zip")
     with zipfile.ZipFile(io.BytesIO(whole.content)) as archive:
         assert archive.read("a") == data  # zipfile checks the stored CRC-32
+
+
+def test_an_arrival_is_stamped_with_the_moment_the_server_kept_it(world: LinksWorld) -> None:
+    """A request-link upload carries no time of its own: each arrival, a same-size one under
+    the same name included, gets the server's clock when it is committed (zip times use it)."""
+    link = _request(world)
+    store = world.app.state.links.store
+    world.clock.now = 1_800_000_100
+    assert _send(world, link, "scan.pdf", b"first") == 204
+    world.clock.now = 1_800_000_200
+    assert _send(world, link, "scan.pdf", b"again") == 204
+    kept = {f.path: f.created_at for f in asyncio.run(store.files(link["id"]))}
+    assert kept == {"scan.pdf": 1_800_000_100, "scan (1).pdf": 1_800_000_200}

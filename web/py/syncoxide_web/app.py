@@ -16,7 +16,7 @@ import js
 
 from syncoxide.runtime import current_runtime
 from syncoxide_web.platform.browser import browser_checks, storage_estimate
-from syncoxide_web.platform.dom import element, show
+from syncoxide_web.platform.dom import element, present, show
 from syncoxide_web.views import (
     SECTIONS,
     Section,
@@ -69,7 +69,7 @@ class App:
     def _start_section(self, section: Section) -> None:
         self.views.extend(section.start(self.shared))
         view = js.document.querySelector(f'#views > section[data-view="{section.key}"]')
-        if view is not None:
+        if present(view):
             view.dataset.wired = "1"
 
     async def _show_ready(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.automation.automation_html import jobs_html, rule_body, rules_html
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error
 
 STATUS = "automation-status"
 FIELDS = ("name", "source_kind", "source", "match", "output", "target")
@@ -57,7 +57,7 @@ class AutomationView:
 
     async def _rule_click(self, event: Any) -> None:
         row = event.target.closest("tr")
-        if str(event.target.dataset.action or "") != "remove" or row is None:
+        if (data_of(event.target, "action") or "") != "remove" or not present(row):
             return
         try:
             await call_api("DELETE", f"/automation/rules/{int(row.dataset.id)}")
@@ -66,9 +66,9 @@ class AutomationView:
         await self.show()
 
     async def _job_click(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         row = event.target.closest("tr")
-        if action not in ("cancel", "retry") or row is None:
+        if action not in ("cancel", "retry") or not present(row):
             return
         try:
             job = await call_api("POST", f"/jobs/{int(row.dataset.id)}/{action}")

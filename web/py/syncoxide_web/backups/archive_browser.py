@@ -21,7 +21,7 @@ from syncoxide_web.backups.backups_html import (
     repository_choices,
 )
 from syncoxide_web.backups.restores_list import RESTORE_STATUS, RestoresList
-from syncoxide_web.platform.dom import element, say, say_error, show
+from syncoxide_web.platform.dom import data_of, element, present, say, say_error, show
 from syncoxide_web.sync.rules_html import connection_choices
 
 STATUS = "backup-browse-status"
@@ -86,7 +86,7 @@ class ArchiveBrowser:
 
     async def archive_click(self, event: Any) -> None:
         item = event.target.closest("li.archive")
-        if item is not None and str(event.target.dataset.action or "") == "open":
+        if present(item) and (data_of(event.target, "action") or "") == "open":
             self._archive = str(item.dataset.archive)
             await self.open_folder("")
 
@@ -95,7 +95,7 @@ class ArchiveBrowser:
         target = event.target
         if target.hasAttribute("data-folder"):
             await self.open_folder(str(target.dataset.folder))
-        elif str(target.dataset.action or "") == "restore":
+        elif (data_of(target, "action") or "") == "restore":
             self._ask_restore(str(target.dataset.path))
 
     async def open_folder(self, folder: str) -> None:

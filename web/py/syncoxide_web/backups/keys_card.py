@@ -14,7 +14,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.backups.backups_html import hosting_html, keys_html
-from syncoxide_web.platform.dom import element, say, say_error
+from syncoxide_web.platform.dom import data_of, element, present, say, say_error
 
 STATUS = "backup-key-status"
 ONE_LINE = "the one line of ~/.ssh/id_ed25519.pub"
@@ -54,7 +54,7 @@ class KeysCard:
 
     async def key_action(self, event: Any) -> None:
         item = event.target.closest("li.backup-key")
-        if item is None or str(event.target.dataset.action or "") != "delete":
+        if not present(item) or (data_of(event.target, "action") or "") != "delete":
             return
         if not js.window.confirm(
             "Delete this key? That machine can no longer reach your repositories; "

@@ -17,7 +17,7 @@ import js
 from syncoxide.errors import SyncoxideError, UsageError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.backups.backups_html import identity_html, repositories_html
-from syncoxide_web.platform.dom import element, say, say_error, show
+from syncoxide_web.platform.dom import data_of, element, present, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "backup-repo-status"
@@ -74,9 +74,9 @@ class RepositoriesCard:
         await self.refresh()
 
     async def repository_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.backup-repository")
-        if not action or item is None:
+        if not action or not present(item):
             return
         repository_id = int(item.dataset.repositoryId)
         path = f"/backups/repositories/{repository_id}"

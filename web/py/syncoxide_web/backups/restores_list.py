@@ -12,7 +12,7 @@ from typing import Any
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.backups.backups_html import restores_html
-from syncoxide_web.platform.dom import element, say, say_error
+from syncoxide_web.platform.dom import data_of, element, present, say, say_error
 
 RESTORE_STATUS = "backup-restore-status"
 _COUNTS = ("status", "files", "files_total", "bytes", "bytes_total")
@@ -49,9 +49,9 @@ class RestoresList:
         return True
 
     async def restore_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.backup-restore")
-        if action not in ("cancel", "restart") or item is None:
+        if action not in ("cancel", "restart") or not present(item):
             return
         path = f"/backups/restores/{int(item.dataset.restoreId)}/{action}"
         try:

@@ -13,7 +13,7 @@ import js
 from syncoxide.errors import SyncoxideError, UsageError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.backups.backups_html import backup_rules_html, repository_choices
-from syncoxide_web.platform.dom import element, say, say_error
+from syncoxide_web.platform.dom import data_of, element, present, say, say_error
 from syncoxide_web.sync.rules_html import connection_choices
 
 STATUS = "backup-rule-status"
@@ -63,9 +63,9 @@ class BackupRulesCard:
         await self.refresh()
 
     async def rule_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.backup-rule")
-        if not action or item is None:
+        if not action or not present(item):
             return
         path = f"/backups/rules/{int(item.dataset.ruleId)}"
         try:

@@ -25,7 +25,7 @@ from syncoxide_web.catalog.catalog_html import (
     type_choices,
 )
 from syncoxide_web.catalog.entry_actions import EntryActions
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, say, say_error
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "all-status"
@@ -121,9 +121,9 @@ class AllFilesView:
         self._folder = folder
 
     async def _crumb(self, event: Any) -> None:
-        folder = event.target.dataset.folder
+        folder = data_of(event.target, "folder")  # "" is the top folder
         if folder is not None:
-            self._folder = str(folder)
+            self._folder = folder
             await self.show()
 
     async def _refresh_index(self, _event: Any) -> None:

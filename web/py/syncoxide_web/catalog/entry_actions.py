@@ -15,7 +15,7 @@ import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
-from syncoxide_web.platform.dom import say, say_error
+from syncoxide_web.platform.dom import data_of, present, say, say_error
 from syncoxide_web.platform.feed import Feed
 
 #: Called after a row's action changed something, to show the list as it is now.
@@ -34,9 +34,9 @@ class EntryActions:
         self._open_folder = open_folder
 
     async def row_click(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         row = event.target.closest("tr.catalog-entry")
-        if not action or row is None:
+        if not action or not present(row):
             return
         data = row.dataset
         source, path, location = str(data.source), str(data.path), str(data.location)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import HOME, provider_versions_html, versions_html
-from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "history-status"
@@ -73,14 +73,14 @@ class HistoryView:
         await self.show()
 
     async def _version_click(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         if self._location:  # the rows are the provider's versions; a button sits in its row
             if action == "restore":
                 row = event.target.closest("tr.provider-version")
                 await self._restore_provider_version(str(row.dataset.version))
             return
         row = event.target.closest("tr.kept-item")
-        if not action or row is None:
+        if not action or not present(row):
             return
         version_id = int(row.dataset.id)
         try:

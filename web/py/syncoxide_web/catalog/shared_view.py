@@ -16,7 +16,7 @@ from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import entries_html, links_html, received_html
 from syncoxide_web.catalog.entry_actions import EntryActions
-from syncoxide_web.platform.dom import Listeners, element, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, say_error
 from syncoxide_web.platform.feed import Feed
 
 STATUS = "shared-status"
@@ -48,7 +48,7 @@ class SharedView:
         element(RECEIVED).innerHTML = _received_html(received)
 
     async def _click(self, event: Any) -> None:
-        if str(event.target.dataset.action or "") == "all-shares":
+        if (data_of(event.target, "action") or "") == "all-shares":
             await self.show()
         else:
             await self._actions.row_click(event)

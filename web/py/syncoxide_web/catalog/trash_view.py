@@ -14,7 +14,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import trash_html
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error
 
 STATUS = "trash-status"
 
@@ -38,9 +38,9 @@ class TrashView:
         element("trash-list").innerHTML = trash_html(answer["items"])
 
     async def _item_click(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         row = event.target.closest("tr.kept-item")
-        if not action or row is None:
+        if not action or not present(row):
             return
         item_id = int(row.dataset.id)
         try:

@@ -31,7 +31,7 @@ from syncoxide_web.devices.devices_html import (
 )
 from syncoxide_web.devices.pairing import PairedDevice, join_pairing, offer_pairing
 from syncoxide_web.devices.store import BrowserDeviceStore, now
-from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 
 STATUS = "paired-status"
 SYNC_STATUS = "device-sync-status"
@@ -202,13 +202,13 @@ class DevicesView:
 
     async def _trusted_click(self, event: Any) -> None:
         row = event.target.closest("tr")
-        if str(event.target.dataset.action or "") != "revoke" or row is None:
+        if (data_of(event.target, "action") or "") != "revoke" or not present(row):
             return
         await self._sign(str(row.dataset.device), RecordKind.REVOKE)
 
     async def _suggested_click(self, event: Any) -> None:
         item = event.target.closest("li")
-        if str(event.target.dataset.action or "") != "trust" or item is None:
+        if (data_of(event.target, "action") or "") != "trust" or not present(item):
             return
         await self._sign(str(item.dataset.device), RecordKind.PAIR)
 

@@ -16,7 +16,7 @@ from syncoxide.errors import SyncoxideError
 from syncoxide_web.files import browser_folders, local_folders
 from syncoxide_web.files.browser_html import browser_files_html, browser_folders_html
 from syncoxide_web.files.local_folders import LocalFolder
-from syncoxide_web.platform.dom import element, say
+from syncoxide_web.platform.dom import data_of, element, present, say
 
 STATUS = "browser-status"
 #: How long a blob: URL handed to a tab or a download stays valid (they start at once).
@@ -36,8 +36,8 @@ class BrowserCard:
         element("browser-folders").innerHTML = browser_folders_html([f.name for f in self.folders])
 
     async def folder_action(self, event: Any) -> None:
-        action, item = str(event.target.dataset.action or ""), event.target.closest("li")
-        if not action or item is None:
+        action, item = (data_of(event.target, "action") or ""), event.target.closest("li")
+        if not action or not present(item):
             return
         folder = self.folders[int(item.dataset.index)]
         if action == "list":
@@ -53,7 +53,7 @@ class BrowserCard:
 
     async def file_action(self, event: Any) -> None:
         button = event.target
-        action = str(button.dataset.action or "")
+        action = data_of(button, "action") or ""
         if not action:
             return
         folder, path = self.folders[int(button.dataset.index)], str(button.dataset.path)

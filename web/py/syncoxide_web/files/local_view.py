@@ -15,7 +15,7 @@ from syncoxide.units import counted
 from syncoxide_web.files import local_folders
 from syncoxide_web.files.local_folders import LocalFolder, LocalMatches
 from syncoxide_web.files.storage_html import local_folders_html, merged_answer
-from syncoxide_web.platform.dom import element, say, show
+from syncoxide_web.platform.dom import data_of, element, present, say, show
 from syncoxide_web.sync.rules_html import files_html
 
 STATUS = "local-status"
@@ -58,9 +58,9 @@ class LocalCard:
         say(STATUS, f"Added “{handle.name}”." if added else f"“{handle.name}” is already here.")
 
     async def local_folder_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.local-folder")
-        if not action or item is None:
+        if not action or not present(item):
             return
         folder = self._folders[int(item.dataset.index)]
         if action == "allow":

@@ -24,7 +24,7 @@ from syncoxide_web.files.local_view import LocalCard
 from syncoxide_web.files.search_html import coverage_html, indexed_answer
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import StorageCard
-from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import (
     OPTION_HINTS,
@@ -101,9 +101,9 @@ class FilesView:
             button.disabled = False
 
     async def _connection_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.connection")
-        if not action or item is None:
+        if not action or not present(item):
             return
         connection_id = int(item.dataset.connectionId)
         try:

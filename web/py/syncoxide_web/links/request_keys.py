@@ -24,6 +24,7 @@ from syncoxide.crypto.recipient_key import (
 )
 from syncoxide.errors import NotFoundError
 from syncoxide.system import SystemRandom
+from syncoxide_web.platform.dom import present
 from syncoxide_web.platform.webcrypto import WebCryptoBackend
 
 STORAGE_PREFIX = "syncoxide-request-key:"
@@ -44,7 +45,7 @@ def keep_request_key(file: RequestKeyFile, link_id: str) -> None:
 
 def stored_key_text(link_id: str) -> str | None:
     text = js.localStorage.getItem(STORAGE_PREFIX + link_id)
-    return None if text is None else str(text)
+    return str(text) if present(text) else None
 
 
 async def unlock_stored_key(link_id: str, passphrase: str) -> SecretBytes:

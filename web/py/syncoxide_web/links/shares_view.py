@@ -37,7 +37,16 @@ from syncoxide_web.links.share_forms import (
 )
 from syncoxide_web.platform.blob_io import BlobReader
 from syncoxide_web.platform.clipboard import copy_link
-from syncoxide_web.platform.dom import Listeners, element, make, picked_files, say, say_error, show
+from syncoxide_web.platform.dom import (
+    Listeners,
+    data_of,
+    element,
+    make,
+    picked_files,
+    say,
+    say_error,
+    show,
+)
 
 LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
 STATUS = "share-status"
@@ -68,9 +77,9 @@ class SharesView:
         self._live.open()
 
     def _on_list_click(self, event: Any) -> None:
-        share_id = event.target.dataset.revoke
+        share_id = data_of(event.target, "revoke")
         if share_id:
-            self._listeners.start(_revoke(str(share_id)))
+            self._listeners.start(_revoke(share_id))
 
 
 def _picked_files() -> list[tuple[Any, str]]:

@@ -11,7 +11,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.photos.photos_html import duplicates_html, timeline_html
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, say, say_error
 
 STATUS = "photos-status"
 
@@ -58,7 +58,7 @@ class PhotosView:
         element("photos-duplicates").innerHTML = duplicates_html(answer)
 
     async def _keep_click(self, event: Any) -> None:
-        if str(event.target.dataset.action or "") != "keep":
+        if (data_of(event.target, "action") or "") != "keep":
             return
         keep = str(event.target.closest("figure.photo").dataset.path)
         group = str(event.target.closest("div.photo-group").dataset.paths).split("\n")

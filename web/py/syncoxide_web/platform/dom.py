@@ -5,7 +5,14 @@ transfer's state is kept for the page and its tests) is decided once, here.
 
 ``Listeners`` holds what a view must keep referenced for as long as the page lives: the JS
 proxies of its event handlers (a proxy that Python garbage-collects stops receiving events)
-and the background tasks those handlers start (the event loop keeps only weak references).
+and the background tasks those handlers start (the event loop keeps only weak references),
+each of which reports its failure to the browser console (``platform/background.py``).
+
+A DOM lookup that finds nothing (``getAttribute`` of a missing attribute, ``closest`` or
+``querySelector`` with no match, ``localStorage.getItem`` of a missing key) gives JavaScript
+``null``, which this Pyodide hands to Python as ``pyodide.ffi.jsnull``, not ``None``: an
+``is None`` test misses it. Test such results with ``present``. A missing ``data-`` value is
+read with ``data_of``.
 """
 
 from __future__ import annotations
@@ -15,16 +22,36 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable, create_proxy
+from pyodide.ffi import create_once_callable, create_proxy, jsnull
 
 from syncoxide.errors import SyncoxideError
+from syncoxide_web.platform.background import BackgroundTasks
 
 #: The ``data-state`` value of a status line, with the error style, for a failure.
 FAILED = "failed"
 
 
+def present(value: Any) -> bool:
+    """Whether a value from the page is something: not ``None`` (JS ``undefined``, a missing
+    property) nor JS ``null`` (``jsnull``: a lookup that found nothing).
+
+    ``row = event.target.closest("tr"); if not present(row): return``
+    """
+    return value is not None and value is not jsnull
+
+
+def data_of(node: Any, name: str) -> str | None:
+    """The node's ``data-NAME`` value (``data_of(button, "action")``), ``None`` if it has none.
+
+    Not ``node.dataset.NAME``: Pyodide raises ``AttributeError`` for a missing one, so a click
+    beside the buttons (on a row's text) would end its handler with an error.
+    """
+    value = getattr(node.dataset, name, None)
+    return str(value) if present(value) else None
+
+
 def element(element_id: str) -> Any:
-    """The page's element with this id (``None`` when the page has none)."""
+    """The page's element with this id (not ``present`` when the page has none)."""
     return js.document.getElementById(element_id)
 
 
@@ -77,7 +104,7 @@ class Listeners:
 
     def __init__(self) -> None:
         self._proxies: list[Any] = []
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(report=js.console.error)
 
     def on(self, target: str | Any, kind: str, handler: Callable[[Any], object]) -> None:
         """Call ``handler(event)`` on each ``kind`` event of ``target`` (an id or an element)."""
@@ -101,11 +128,9 @@ class Listeners:
         self.on(target, kind, begin)
 
     def start(self, work: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        """Run ``work`` in the background, holding it until it ends."""
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        """Run ``work`` in the background, holding it until it ends; if it fails, its error
+        and traceback go to the browser console and the other listeners carry on."""
+        return self._tasks.start(work)
 
     def on_shown(self, view: str, load: Callable[[], Coroutine[Any, Any, object]]) -> None:
         """Run ``load()`` each time the app switches to ``view`` (its ``#/view`` hash), so a

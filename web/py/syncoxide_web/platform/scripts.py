@@ -12,9 +12,10 @@ import asyncio
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable, jsnull
+from pyodide.ffi import create_once_callable
 
 from syncoxide.errors import ConfigError
+from syncoxide_web.platform.dom import present
 
 _loading: dict[str, asyncio.Future[None]] = {}
 
@@ -44,8 +45,9 @@ async def load_static(global_name: str, path: str) -> Any:
 def script_url(name: str) -> str:
     """The URL the page names for the vendor script ``name`` (also for a worker to import)."""
     document: Any = getattr(js, "document", None)
-    meta = document.querySelector(f'meta[name="syncoxide-script-{name}"]') if document else None
-    if meta is None or meta is jsnull:
+    selector = f'meta[name="syncoxide-script-{name}"]'
+    meta: Any = document.querySelector(selector) if document else None
+    if not present(meta):
         raise ConfigError(
             f"This page cannot load {name}: it does not name the script.",
             hint="Reload the page; if it persists, the web build is incomplete.",

@@ -23,7 +23,7 @@ from pyodide.ffi import JsException
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.p2p.transfer import look_at_room, receive_into, room_address
-from syncoxide_web.platform.dom import FAILED, Listeners, element, make, say, show
+from syncoxide_web.platform.dom import FAILED, Listeners, data_of, element, make, say, show
 from syncoxide_web.receive.server_copy import finish_from_server_copy
 
 STATUS = "transfer-state"
@@ -138,11 +138,11 @@ async def _run(chooser: Chooser) -> None:
     try:
         status = await _receive(folder)
     except SyncoxideError as error:
-        if element(STATUS).dataset.state not in FINAL_STATES:  # failed before any status
+        if data_of(element(STATUS), "state") not in FINAL_STATES:  # failed before any status
             say(STATUS, f"Failed: {error}", state=FAILED)
         return
     except asyncio.CancelledError:
-        if element(STATUS).dataset.state not in FINAL_STATES:  # before the sender came
+        if data_of(element(STATUS), "state") not in FINAL_STATES:  # before the sender came
             say(STATUS, "Cancelled. What already arrived is kept.", state="cancelled")
         js.localStorage.removeItem(_incoming_key())  # stopped on purpose: no carrying on by itself
         return

@@ -23,7 +23,7 @@ from syncoxide.units import counted, format_bytes
 from syncoxide_web.p2p.files import BlobSources
 from syncoxide_web.p2p.status import FINAL_STATES, TransferStatus, describe
 from syncoxide_web.platform.clipboard import copy_link
-from syncoxide_web.platform.dom import FAILED, Listeners, element, picked_files, say, show
+from syncoxide_web.platform.dom import FAILED, Listeners, data_of, element, picked_files, say, show
 from syncoxide_web.platform.qr import qr_image_url
 from syncoxide_web.send import picked_handles
 from syncoxide_web.send.outgoing import OutgoingTransfer, unfinished
@@ -180,7 +180,7 @@ class SendView:
         )
 
     def _show_failure(self, error: SyncoxideError, record: OutgoingTransfer | None) -> None:
-        if element(STATUS).dataset.state not in FINAL_STATES:
+        if data_of(element(STATUS), "state") not in FINAL_STATES:
             say(STATUS, f"Failed: {error}", state=FAILED)
         if record is not None and isinstance(error, CancelledByUserError):
             self._forget(record)  # the recipient stopped it: nothing to resume
@@ -188,7 +188,7 @@ class SendView:
     def _show_cancelled(self, record: OutgoingTransfer | None) -> None:
         for upload in self._uploads:
             upload.cancel()
-        if element(STATUS).dataset.state not in FINAL_STATES:
+        if data_of(element(STATUS), "state") not in FINAL_STATES:
             say(STATUS, "Cancelled. You stopped the transfer.", state="cancelled")
         if record is not None:  # cancelled on purpose: nothing left to resume
             self._forget(record)
@@ -232,7 +232,7 @@ class SendView:
 
     def _on_status(self, status: TransferStatus) -> None:
         now = float(js.performance.now()) / 1000
-        changed = element(STATUS).dataset.state != status.state
+        changed = data_of(element(STATUS), "state") != status.state
         if not changed and now - self._last_drawn < REDRAW_EVERY:
             return
         self._last_drawn = now

@@ -14,7 +14,7 @@ import js
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, element, present, say, say_error
 from syncoxide_web.platform.feed import Feed
 from syncoxide_web.settings.settings_html import connections_html, devices_html
 
@@ -44,7 +44,7 @@ class SettingsView:
 
     async def _revoke(self, event: Any) -> None:
         token_id = event.target.getAttribute("data-revoke")
-        if token_id is None:
+        if not present(token_id):
             return
         name = str(event.target.getAttribute("aria-label")).removeprefix("Revoke ")
         if not js.window.confirm(f"Revoke {name}? That device is signed out at once."):

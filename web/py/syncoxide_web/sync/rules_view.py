@@ -14,7 +14,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.api.live_events import LiveEvents
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error
 from syncoxide_web.platform.feed import Feed
 from syncoxide_web.sync.rules_html import connection_choices, rules_html
 
@@ -61,9 +61,9 @@ class RulesView:
         element("rules-list").innerHTML = rules_html(rules, self._names)
 
     async def _rule_action(self, event: Any) -> None:
-        action = str(event.target.dataset.action or "")
+        action = data_of(event.target, "action") or ""
         item = event.target.closest("li.rule")
-        if not action or item is None:
+        if not action or not present(item):
             return
         rule_id = int(item.dataset.ruleId)
         try:
