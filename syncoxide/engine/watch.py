@@ -20,6 +20,8 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from syncoxide.waiting import wait_for_event
+
 Notify = Callable[[int], None]
 """Called by a change source: ``count`` changes were seen (0: "look again", from a timer)."""
 
@@ -107,8 +109,7 @@ class _Watch:
                 return
             self.wake.clear()
             timeout = None if due is None else due - self.monotonic()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout)
+            await wait_for_event(self.wake, timeout)
 
     async def until_ready(self) -> None:
         while self.unready > 0:

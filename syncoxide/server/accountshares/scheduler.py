@@ -24,6 +24,7 @@ from syncoxide.server.files.changes import FileChange
 from syncoxide.server.files.names import is_under
 from syncoxide.server.rules.store import Connection
 from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
+from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.accountshares")
 TICK_SECONDS = 1.0
@@ -113,8 +114,7 @@ class ShareScheduler:
             except Exception:  # a digest that fails is retried next tick; runs go on
                 log.exception("share digests failed")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
+            await wait_for_event(self._wake, self.tick_seconds)
 
     async def _run(self, share: AccountShare) -> object:
         if self.leases is None:

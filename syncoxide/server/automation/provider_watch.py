@@ -27,6 +27,7 @@ from syncoxide.server.automation.places import RulePlaces, WatchedPlace
 from syncoxide.server.automation.rules import SHARE, AutomationRule, AutomationRuleStore
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.rules.connections import Connections, close_provider
+from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.automation")
 #: One rule's look may take this long; a provider that hangs must not stop everyone's polls.
@@ -75,8 +76,7 @@ class ProviderArrivals:
                 await self.poll()
             except Exception:
                 log.exception("polling provider folders failed; trying again shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.every)
+            await wait_for_event(self._wake, self.every)
             self._wake.clear()
 
     async def poll(self) -> int:

@@ -26,6 +26,7 @@ from typing import Any
 from syncoxide.automation.backoff import retry_delay
 from syncoxide.errors import CancelledByUserError, SyncoxideError
 from syncoxide.server.automation.queue import Job, JobQueue
+from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.jobs")
 
@@ -128,8 +129,7 @@ class JobWorker:
                     task.add_done_callback(self._done)
             except Exception:
                 log.exception("claiming jobs failed; trying again shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.poll)
+            await wait_for_event(self._wake, self.settings.poll)
             self._wake.clear()
 
     def _done(self, task: asyncio.Task[None]) -> None:

@@ -25,6 +25,7 @@ from syncoxide.server.files.changes import OPENED, FileChange
 from syncoxide.server.files.names import is_under
 from syncoxide.server.rules.connections import HOME
 from syncoxide.server.rules.store import Rule, RuleStore
+from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.rules")
 SETTLE_SECONDS = 1.0
@@ -97,8 +98,7 @@ class WriteTrigger:
         while self._changed or self._waiting:
             due = self._debounce.due_at() or loop.time() + self.settle_seconds
             self._nudge.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nudge.wait(), max(0.0, due - loop.time()))
+            await wait_for_event(self._nudge, max(0.0, due - loop.time()))
             if (self._debounce.due_at() or 0.0) > loop.time():
                 continue  # more changes came: wait for them to settle
             self._debounce.take()

@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from syncoxide.server.storage.leases import JobLeases, run_leased
+from syncoxide.waiting import wait_for_event
 
 TICK_SECONDS = 1.0
 
@@ -162,8 +163,7 @@ class DueRuleScheduler(Generic[RuleT]):
                 if rule.id not in self.runner.running and await self._still_due(rule):
                     self.start_run(rule, "schedule")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
+            await wait_for_event(self._wake, self.tick_seconds)
 
     async def _still_due(self, rule: RuleT) -> bool:
         """With leases: false while another instance holds the rule (saves a lease attempt)."""
