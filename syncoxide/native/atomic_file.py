@@ -13,12 +13,11 @@ pass False and skip the two flushes.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 
 def replace_file(path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    staging = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         try:
