@@ -80,3 +80,38 @@ def test_a_normal_stop_leaves_no_guard_behind(tmp_path: Path) -> None:
     finally:
         sleeper.kill()
         sleeper.wait(timeout=10)
+
+
+# A stand-in test run that starts a real `syncoxide serve` (not in a process group of its own).
+RUN_SERVE = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from tests.conftest import start_live_server
+    server = start_live_server(Path(sys.argv[1]))
+    print(server.process.pid, flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def test_a_killed_run_takes_its_syncoxide_server_with_it(tmp_path: Path) -> None:
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN_SERVE, str(tmp_path / "data")],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None
+        server = int(run.stdout.readline())
+        assert _alive(server)
+        run.kill()
+        run.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(server), "syncoxide serve outlived the killed run"
+    finally:
+        run.kill()
+        run.wait(timeout=10)
