@@ -106,7 +106,8 @@ from syncoxide.server.storage.postgres import PostgresMetadataStore
 from syncoxide.server.storage.quota import Quota
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.torrents import routes as torrent_routes
-from syncoxide.server.tus import UploadStore
+from syncoxide.server.tus import Uploads, UploadStore
+from syncoxide.server.tus.s3_store import WRITE_LEASE_SECONDS, S3UploadStore
 from syncoxide.system import SystemRandom
 
 
@@ -212,9 +213,21 @@ _STATUS_TEXT = {
 }
 
 
+def upload_store(config: ServerConfig, services: Services) -> Uploads:
+    """Where tus uploads are assembled: beside the blobs. In files under the data directory
+    by default; as multipart uploads in the bucket when the blobs are on S3, so the next
+    PATCH may reach an instance on any host (tus/s3_store.py)."""
+    clock = lambda: float(services.clock())  # noqa: E731 - the stores take a float clock
+    if isinstance(services.blobs, S3BlobStore):
+        database = store_database(config, services)
+        leases = JobLeases(database, services.instance_id, WRITE_LEASE_SECONDS, services.clock)
+        return S3UploadStore(services.blobs, clock, leases)
+    return UploadStore(config.data_dir / "uploads", clock)
+
+
 def link_service(config: ServerConfig, services: Services) -> LinkService:
-    uploads = UploadStore(config.data_dir / "uploads", lambda: float(services.clock()))
     store = LinkStore(store_database(config, services))
+    uploads = upload_store(config, services)
     own_files = FileStore(store_database(config, services))
 
     async def files_bytes(user_id: int) -> int:

@@ -1,15 +1,17 @@
-"""tus 1.0.0 uploads: protocol rules in-process, and a standard client (tuspy) over a socket."""
+"""tus 1.0.0 uploads: protocol rules in-process, and a standard client (tuspy) over a socket,
+each on both upload stores: files on disk, and multipart uploads in S3 (a real S3 server)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import threading
 import time
+import uuid
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -18,9 +20,19 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 from tusclient.client import TusClient
 
-from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
+from syncoxide.native.providers.s3.settings import S3Settings
+from syncoxide.server.storage.s3 import S3BlobStore
+from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, Uploads, UploadStore
 from syncoxide.server.tus.headers import TusRequestError
+from syncoxide.server.tus.s3_store import S3UploadStore
 from tests.conftest import free_port
+from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
+    ACCESS_KEY,
+    SECRET_KEY,
+    S3Server,
+    _no_ca_bundle,
+    moto_s3,
+)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 BYTES = {**TUS, "Content-Type": "application/offset+octet-stream"}
@@ -34,23 +46,55 @@ class Clock:
         return self.now
 
 
+T = TypeVar("T")
+#: Parts of S3's smallest allowed size, so a few MiB cross several parts.
+S3_PART = 5 * 1024 * 1024
+
+
+def s3_blobs(s3: S3Server) -> S3BlobStore:
+    settings = S3Settings(
+        bucket=s3.bucket,
+        prefix=f"tus-{uuid.uuid4().hex[:12]}",  # each test its own corner of the bucket
+        endpoint_url=s3.endpoint,
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+    )
+    return S3BlobStore(settings)
+
+
 class Harness:
-    def __init__(self, root: Path, max_size: int = 10 << 20) -> None:
+    """An app with one tus endpoint over ``store``; the store's own calls run on the app's
+    event loop (an S3 client belongs to the loop that made it)."""
+
+    def __init__(self, make_store: Callable[[Clock], Uploads], max_size: int = 10 << 20) -> None:
         self.clock = Clock()
-        self.store = UploadStore(root, self.clock)
+        self.make_store = make_store
+        self.store = make_store(self.clock)
         self.completed: list[tuple[Upload, bytes]] = []
 
         async def authorize(request: Request) -> str:
             return request.headers.get("x-scope", "owner-a")
 
-        async def on_complete(upload: Upload, store: UploadStore) -> None:
-            self.completed.append((upload, store.data_path(upload).read_bytes()))
+        async def on_complete(upload: Upload, store: Uploads) -> None:
+            received = b"".join([chunk async for chunk in store.read(upload)])
+            self.completed.append((upload, received))
 
         policy = TusPolicy(
             authorize=authorize, max_size=max_size, lifetime_seconds=3600, on_complete=on_complete
         )
         self.app = Starlette(routes=TusEndpoint("/files", self.store, policy).routes())
         self.client = TestClient(self.app)
+
+    def run(self, call: Callable[..., Awaitable[T]], *args: Any) -> T:
+        assert self.client.portal is not None
+        return self.client.portal.call(call, *args)
+
+    def stored(self) -> list[str]:
+        """What the store holds: file names, or object keys."""
+        if isinstance(self.store, UploadStore):
+            return sorted(path.name for path in self.store.root.iterdir())
+        assert isinstance(self.store, S3UploadStore)
+        return list(self.run(self.store._blobs.keys, ""))
 
     def create(self, length: int, **headers: str) -> str:
         response = self.client.post(
@@ -60,9 +104,23 @@ class Harness:
         return response.headers["location"]
 
 
-@pytest.fixture()
-def tus(tmp_path: Path) -> Harness:
-    return Harness(tmp_path / "uploads")
+def _store_maker(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if kind == "disk":
+        return lambda clock: UploadStore(tmp_path / "uploads", clock)
+    blobs = s3_blobs(request.getfixturevalue("moto_s3"))
+    return lambda clock: S3UploadStore(blobs, clock, part_bytes=S3_PART)
+
+
+STORES = ["disk", pytest.param("s3", marks=pytest.mark.live)]
+
+
+@pytest.fixture(params=STORES)
+def tus(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(_store_maker(request.param, request, tmp_path))
+    with harness.client:
+        yield harness
+        if isinstance(harness.store, S3UploadStore):
+            harness.run(harness.store.aclose)
 
 
 def sha1_header(data: bytes) -> str:
@@ -161,7 +219,7 @@ def test_bad_creation_requests_are_refused_with_json(
     response = tus.client.post("/files/", headers=headers)
     assert response.status_code == status
     assert response.json()["message"]
-    assert not list(tus.store.root.glob("*.json"))
+    assert tus.stored() == []
 
 
 def test_more_bytes_than_announced_are_refused(tus: Harness) -> None:
@@ -185,7 +243,7 @@ def test_termination_and_expiry(tus: Harness) -> None:
     location = tus.create(4)
     assert tus.client.delete(location, headers=TUS).status_code == 204
     assert tus.client.head(location, headers=TUS).status_code == 404
-    assert not list(tus.store.root.iterdir())
+    assert tus.stored() == []
     stale = tus.create(4)
     tus.clock.now += 3601
     assert tus.client.head(stale, headers=TUS).status_code == 410
@@ -196,8 +254,8 @@ def test_remove_expired_sweeps_only_unfinished_old_uploads(tus: Harness) -> None
     tus.create(4)
     tus.client.post("/files/", content=b"done", headers={**BYTES, "Upload-Length": "4"})
     tus.clock.now += 3601
-    assert tus.store.remove_expired() == 1
-    assert len(list(tus.store.root.glob("*.json"))) == 1
+    assert tus.run(tus.store.remove_expired) == 1
+    assert len(tus.stored()) == 2  # the finished upload: its state and its bytes
 
 
 def test_another_scope_cannot_see_or_touch_an_upload(tus: Harness) -> None:
@@ -213,7 +271,8 @@ def test_another_scope_cannot_see_or_touch_an_upload(tus: Harness) -> None:
 
 
 def test_a_cut_connection_keeps_what_arrived(tus: Harness) -> None:
-    upload = tus.store.create(100, {}, "owner-a", 3600)
+    store = tus.store
+    upload = tus.run(store.create, 40, {}, "owner-a", 3600)
 
     async def body_cut_after_two_chunks() -> AsyncIterator[bytes]:
         yield b"a" * 10
@@ -221,51 +280,66 @@ def test_a_cut_connection_keeps_what_arrived(tus: Harness) -> None:
         raise ConnectionResetError("peer went away")
 
     with pytest.raises(ConnectionResetError):
-        asyncio.run(tus.store.append(upload, 0, body_cut_after_two_chunks(), None))
-    resumed = tus.store.get(upload.id, "owner-a")
+        tus.run(store.append, upload, 0, body_cut_after_two_chunks(), None)
+    resumed = tus.run(store.get, upload.id, "owner-a")
     assert resumed.offset == 20
-    assert tus.store.data_path(resumed).read_bytes() == b"a" * 10 + b"b" * 10
     with pytest.raises(ConnectionResetError):
-        asyncio.run(tus.store.append(resumed, 20, body_cut_after_two_chunks(), ("sha1", b"x")))
-    assert tus.store.get(upload.id, "owner-a").offset == 20  # unverifiable bytes are dropped
+        tus.run(store.append, resumed, 20, body_cut_after_two_chunks(), ("sha1", b"x"))
+    assert tus.run(store.get, upload.id, "owner-a").offset == 20  # unverifiable: dropped
+    done = tus.run(store.append, resumed, 20, _body(b"c" * 20), None)
+    assert done.complete
+    assert _read(tus, done) == b"a" * 10 + b"b" * 10 + b"c" * 20
 
 
 def _digest(data: bytes) -> tuple[int, str]:
     return zlib.crc32(data), hashlib.sha256(data).hexdigest()
 
 
-def test_the_content_digest_is_kept_while_bytes_arrive(tus: Harness, tmp_path: Path) -> None:
+async def _body(*parts: bytes, cut: bool = False) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+    if cut:
+        raise ConnectionResetError("peer went away")
+
+
+def _read(tus: Harness, upload: Upload) -> bytes:
+    async def everything() -> bytes:
+        return b"".join([chunk async for chunk in tus.store.read(upload)])
+
+    return tus.run(everything)
+
+
+def test_the_content_digest_is_kept_while_bytes_arrive(tus: Harness) -> None:
     data = bytes(range(256)) * 40
-    upload = tus.store.create(len(data), {}, "owner-a", 3600)
-
-    async def body(*parts: bytes, cut: bool = False) -> AsyncIterator[bytes]:
-        for part in parts:
-            yield part
-        if cut:
-            raise ConnectionResetError("peer went away")
-
+    store = tus.store
+    upload = tus.run(store.create, len(data), {}, "owner-a", 3600)
     with pytest.raises(ConnectionResetError):
-        asyncio.run(tus.store.append(upload, 0, body(data[:1000], cut=True), None))
-    upload = tus.store.get(upload.id, "owner-a")
+        tus.run(store.append, upload, 0, _body(data[:1000], cut=True), None)
+    upload = tus.run(store.get, upload.id, "owner-a")
     with pytest.raises(TusRequestError):  # refused bytes leave the digest where it was
-        asyncio.run(tus.store.append(upload, 1000, body(data[1000:2000]), ("sha1", b"x")))
-    assert tus.store.content_digest(upload) is None  # not complete yet
-    done = asyncio.run(tus.store.append(upload, 1000, body(data[1000:5000], data[5000:]), None))
-    assert tus.store.content_digest(done) == _digest(data)
-    restarted = UploadStore(tus.store.root, tus.clock)  # a restart forgets it: callers hash
-    assert restarted.content_digest(restarted.get(upload.id, "owner-a")) is None
+        tus.run(store.append, upload, 1000, _body(data[1000:2000]), ("sha1", b"x"))
+    done = tus.run(store.append, upload, 1000, _body(data[1000:5000], data[5000:]), None)
+    kept = tus.run(store.digests, done)
+    assert (kept.crc, kept.sha256.hexdigest()) == _digest(data)
+    assert kept.sha1.hexdigest() == hashlib.sha1(data).hexdigest()
+    # Another instance (or this one restarted) never saw the bytes: it reads them again.
+    other = tus.make_store(tus.clock)
+    again = tus.run(other.digests, tus.run(other.get, upload.id, "owner-a"))
+    assert again is not kept and (again.crc, again.sha256.hexdigest()) == _digest(data)
 
 
 def test_ids_are_unguessable_and_unique(tus: Harness) -> None:
     ids = {tus.create(1).rsplit("/", 1)[1] for _ in range(50)}
     assert len(ids) == 50 and all(len(upload_id) >= 32 for upload_id in ids)
     with pytest.raises(TusRequestError):
-        tus.store.get("../../etc/passwd", "owner-a")
+        tus.run(tus.store.get, "../../etc/passwd", "owner-a")
 
 
-@pytest.fixture()
-def tus_over_socket(tmp_path: Path) -> Iterator[tuple[str, Harness]]:
-    harness = Harness(tmp_path / "uploads", max_size=64 << 20)
+@pytest.fixture(params=["disk", "s3"])
+def tus_over_socket(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Harness]]:
+    harness = Harness(_store_maker(request.param, request, tmp_path), max_size=64 << 20)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import hashlib
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, pare
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.storage.quota import NO_QUOTA, Quota
-from syncoxide.server.tus import Upload, UploadStore
+from syncoxide.server.tus import Upload, Uploads
 from syncoxide.server.tus.headers import TusRequestError
 from syncoxide.units import counted
 
@@ -84,9 +85,10 @@ def _disk_full_said_plainly(path: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Received:
-    """A finished file on the server's disk, not yet under any name."""
+    """A finished file, not yet under any name: ``become(key)`` makes its bytes that blob
+    (a file on the server's disk adopted, or a finished upload handed over)."""
 
-    path: Path
+    become: Callable[[str], Awaitable[object]]
     size: int
     sha1: str
     sha256: str
@@ -98,7 +100,7 @@ class FileService:
         *,
         store: FileStore,
         blobs: BlobStore,
-        uploads: UploadStore,
+        uploads: Uploads,
         incoming: Path,
         quota: Quota = NO_QUOTA,
         history: HistoryStore | None = None,
@@ -196,15 +198,17 @@ class FileService:
         check_given_mtime(mtime_ns, self.clock_ns())  # before any byte is received
         self._check_not_folder(user_id, path)
         with _disk_full_said_plainly(path):
-            received = await self._receive(user_id, path, body)
+            received, target = await self._receive(user_id, path, body)
             try:
                 return await self._keep(
                     user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
                 )
             finally:
-                received.path.unlink(missing_ok=True)
+                target.unlink(missing_ok=True)
 
-    async def _receive(self, user_id: int, path: str, body: AsyncIterator[bytes]) -> Received:
+    async def _receive(
+        self, user_id: int, path: str, body: AsyncIterator[bytes]
+    ) -> tuple[Received, Path]:
         room = await self.room(user_id)
         old = self.store.get(user_id, path)
         if room is not None and old is not None and old.kind == FILE:
@@ -227,7 +231,8 @@ class FileService:
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        return Received(target, size, sha1.hexdigest(), sha256.hexdigest())
+        adopt = functools.partial(self.blobs.adopt, path=target)
+        return Received(adopt, size, sha1.hexdigest(), sha256.hexdigest()), target
 
     async def commit_upload(
         self,
@@ -245,7 +250,7 @@ class FileService:
         """
         path = checked_path(path)
         check_given_mtime(mtime_ns, self.clock_ns())
-        upload = self._finished_upload(user_id, upload_id)
+        upload = await self._finished_upload(user_id, upload_id)
         try:
             self._check_not_folder(user_id, path)
             with _disk_full_said_plainly(path):
@@ -254,11 +259,11 @@ class FileService:
                     user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
                 )
         finally:
-            self.uploads.delete(upload)
+            await self.uploads.delete(upload)
 
-    def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
+    async def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
         try:
-            upload = self.uploads.get(upload_id, UPLOAD_SCOPE.format(user_id))
+            upload = await self.uploads.get(upload_id, UPLOAD_SCOPE.format(user_id))
         except TusRequestError as error:
             raise NotFoundError(f"No upload {upload_id!r} of yours is waiting: {error}") from None
         if not upload.complete:
@@ -270,12 +275,9 @@ class FileService:
 
     async def _described(self, upload: Upload) -> Received:
         """Digests kept while the upload arrived; after a restart, read once more."""
-        data = self.uploads.data_path(upload)
-        kept = self.uploads.kept_digest(upload)
-        if kept is not None:
-            return Received(data, upload.length, kept.sha1.hexdigest(), kept.sha256.hexdigest())
-        sha1, sha256 = await asyncio.to_thread(_file_digests, data)
-        return Received(data, upload.length, sha1, sha256)
+        digest = await self.uploads.digests(upload)
+        become = functools.partial(self.uploads.hand_over, upload, self.blobs)
+        return Received(become, upload.length, digest.sha1.hexdigest(), digest.sha256.hexdigest())
 
     async def _keep(
         self,
@@ -293,7 +295,7 @@ class FileService:
             )
         await self.check_room(user_id, received.size, path)
         key = f"files/u{user_id}/{secrets.token_hex(16)}"
-        await self.blobs.adopt(key, received.path)
+        await received.become(key)
         mtime = committed_mtime(mtime_ns, self.clock_ns())
         sizes = (received.size, mtime, received.sha1, received.sha256)
         entry = StoredEntry(path, FILE, *sizes, key)
@@ -393,12 +395,3 @@ class FileService:
 
 def _exists(path: str) -> SyncoxideError:
     return AlreadyExistsError(f"{path!r} exists already; a copy never overwrites.")
-
-
-def _file_digests(path: Path) -> tuple[str, str]:
-    sha1, sha256 = hashlib.sha1(), hashlib.sha256()  # noqa: S324 - a content id
-    with path.open("rb") as source:
-        while chunk := source.read(1 << 20):
-            sha1.update(chunk)
-            sha256.update(chunk)
-    return sha1.hexdigest(), sha256.hexdigest()

@@ -38,7 +38,7 @@ class StorageUploadPolicy:
     async def authorize(self, request: Request) -> str:
         user_id = (await signed_in_owner(request)).user.id
         if request.method == "POST":
-            self.files.uploads.sweep_abandoned()
+            await self.files.uploads.sweep_abandoned()
         await self._check_room(request, user_id)
         return UPLOAD_SCOPE.format(user_id)
 
@@ -58,16 +58,16 @@ class StorageUploadPolicy:
             try:
                 await self.files.check_room(user_id, incoming)
             except SyncoxideError as error:
-                self._drop(request, user_id)
+                await self._drop(request, user_id)
                 raise TusRequestError(413, str(error)) from None
 
-    def _drop(self, request: Request, user_id: int) -> None:
+    async def _drop(self, request: Request, user_id: int) -> None:
         """An upload that cannot fit is deleted at once, not left to expire."""
         upload_id = request.path_params.get("upload_id")
         if upload_id:
             with contextlib.suppress(TusRequestError):
                 uploads = self.files.uploads
-                uploads.delete(uploads.get(upload_id, UPLOAD_SCOPE.format(user_id)))
+                await uploads.delete(await uploads.get(upload_id, UPLOAD_SCOPE.format(user_id)))
 
 
 def tus_openapi_paths() -> dict[str, dict[str, Any]]:

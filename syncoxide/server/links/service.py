@@ -13,13 +13,9 @@ were computed by the upload store while the bytes arrived, or are read from disk
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import secrets
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -33,7 +29,7 @@ from syncoxide.server.links.store import Link, LinkFile, LinkStore
 from syncoxide.server.signing import SigningKey
 from syncoxide.server.storage.port import BlobStore, User
 from syncoxide.server.storage.quota import NO_QUOTA, Quota
-from syncoxide.server.tus import Upload, UploadStore
+from syncoxide.server.tus import Upload, Uploads
 
 _ID_BYTES = 18  # 144 bits: the id in the URL is all a stranger needs
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 defaults, like account passwords
@@ -64,7 +60,7 @@ class LinkService:
         *,
         store: LinkStore,
         blobs: BlobStore,
-        uploads: UploadStore,
+        uploads: Uploads,
         notifier: Notifier,
         clock: Clock,
         signing: SigningKey,
@@ -188,15 +184,13 @@ class LinkService:
         path = unique_path(
             sanitized_relative_path(raw_path), lambda p: self.store.has_path(link.id, p)
         )
-        data = self.uploads.data_path(upload)
-        crc, sha256 = self.uploads.content_digest(upload) or await _digest_file(data)
+        digest = await self.uploads.digests(upload)
         # The blob is written (and fsynced) before the row that points at it exists.
         key = f"links/l{link.id}/u{upload.id}"
-        await self.blobs.adopt(key, data)
-        file = LinkFile(0, link.id, path, upload.length, crc, sha256, key, late, self.clock())
-        file = await self.store.add_file(file)
-        self.uploads.delete(upload)
-        return file
+        await self.uploads.hand_over(upload, self.blobs, key)
+        sizes = (upload.length, digest.crc, digest.sha256.hexdigest())
+        file = LinkFile(0, link.id, path, *sizes, key, late, self.clock())
+        return await self.store.add_file(file)
 
     async def plaintext_size(self, file: LinkFile) -> int | None:
         """The decrypted size of a file of an encrypted share, from its header's chunk size
@@ -214,17 +208,3 @@ class LinkService:
     ) -> AsyncIterator[bytes]:
         async for chunk in self.blobs.read(file.blob_key, DOWNLOAD_CHUNK, start, length):
             yield chunk
-
-
-async def _digest_file(path: Path) -> tuple[int, str]:
-    """CRC-32 and SHA-256 of a file, read off the event loop so others are not stalled."""
-
-    def digest() -> tuple[int, str]:
-        crc, sha256 = 0, hashlib.sha256()
-        with path.open("rb") as source:
-            while chunk := source.read(1 << 20):
-                crc = zlib.crc32(chunk, crc)
-                sha256.update(chunk)
-        return crc, sha256.hexdigest()
-
-    return await asyncio.to_thread(digest)

@@ -1,4 +1,4 @@
-"""Two tus endpoints over the one ``UploadStore``: the owner's, and the request links'.
+"""Two tus endpoints over the one ``Uploads``: the owner's, and the request links'.
 
 - ``/api/v1/uploads/``: a signed-in owner (token, or session + CSRF) uploads files into one
   of their shares; ``Upload-Metadata`` names the ``share`` and the file's relative ``path``.
@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import mimetypes
 import re
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
@@ -31,7 +30,7 @@ from syncoxide.server.links.share_routes import cookie_name, links_of
 from syncoxide.server.links.store import Link
 from syncoxide.server.ratelimit import Limit
 from syncoxide.server.services import services_of
-from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, UploadStore
+from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, Uploads
 from syncoxide.server.tus.headers import TusRequestError, parse_metadata, parse_non_negative
 from syncoxide.server.tus.signed_in import signed_in_first, signed_in_owner
 from syncoxide.units import counted
@@ -58,7 +57,7 @@ async def _owner_scope(request: Request) -> str:
     signed_in = await signed_in_owner(request)
     if request.method == "POST":
         length = parse_non_negative(request.headers.get("upload-length"), "Upload-Length")
-        links_of(request).uploads.sweep_abandoned()
+        await links_of(request).uploads.sweep_abandoned()
         await check_quota(links_of(request), signed_in.user.id, length)
     return f"user:{signed_in.user.id}"
 
@@ -73,15 +72,15 @@ async def check_quota(links: LinkService, user_id: int, length: int) -> None:
         )
 
 
-async def _into_share(upload: Upload, store: UploadStore, links: LinkService) -> None:
+async def _into_share(upload: Upload, store: Uploads, links: LinkService) -> None:
     link = await links.store.get(upload.metadata.get("share", ""))
     if link is None or f"user:{link.user_id}" != upload.scope or link.kind != "share":
-        store.delete(upload)
+        await store.delete(upload)
         raise TusRequestError(404, "Name one of your shares in the 'share' metadata.")
     try:
         await check_quota(links, link.user_id, upload.length)
     except TusRequestError:
-        store.delete(upload)
+        await store.delete(upload)
         raise
     await links.keep_upload(link, upload, _path_of(upload.metadata), late=False)
 
@@ -113,7 +112,7 @@ class DropPolicy:
                 raise TusRequestError(
                     400, "This request is end-to-end encrypted: send only the 'path' metadata."
                 )
-            self.links.uploads.sweep_abandoned()
+            await self.links.uploads.sweep_abandoned()
             await self.check_limits(link, _path_of(metadata), length)
         return f"link:{link.id}"
 
@@ -161,19 +160,19 @@ class DropPolicy:
             room = max(link.max_total_bytes - total, 0)
             raise TusRequestError(413, f"Only {room} more bytes fit in this request.")
 
-    async def on_complete(self, upload: Upload, store: UploadStore) -> None:
+    async def on_complete(self, upload: Upload, store: Uploads) -> None:
         path = _path_of(upload.metadata)
         try:
             link = await self._open(upload.scope.removeprefix("link:"))
             await self.check_limits(link, path, upload.length)
-            if link.public_key and not _starts_sealed(store.data_path(upload)):
+            if link.public_key and not await _starts_sealed(store, upload):
                 raise TusRequestError(
                     415,
                     "This request is end-to-end encrypted, and this file was not sealed to its"
                     " key: it was refused and not kept. Upload it from the request's page.",
                 )
         except TusRequestError:
-            store.delete(upload)
+            await store.delete(upload)
             raise
         late = self.is_late(link)
         file = await self.links.keep_upload(link, upload, path, late)
@@ -198,15 +197,15 @@ async def _throttle_drops(request: Request, link: Link) -> None:
             )
 
 
-def _starts_sealed(data: Path) -> bool:
+async def _starts_sealed(store: Uploads, upload: Upload) -> bool:
     """Whether an upload begins like a file sealed to a key: a cheap guard against a generic
     tus client leaving plaintext on an encrypted request (it cannot prove the rest is sealed)."""
-    with data.open("rb") as source:
-        return source.read(len(SEALED_START)) == SEALED_START
+    start = b"".join([chunk async for chunk in store.read(upload, len(SEALED_START))])
+    return start == SEALED_START
 
 
 def routes(links: LinkService) -> list[BaseRoute]:
-    async def into_share(upload: Upload, store: UploadStore) -> None:
+    async def into_share(upload: Upload, store: Uploads) -> None:
         await _into_share(upload, store, links)
 
     owner_policy = TusPolicy(_owner_scope, MAX_UPLOAD, on_complete=into_share)

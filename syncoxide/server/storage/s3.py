@@ -24,6 +24,10 @@ from syncoxide.server.storage.blobs import check_key
 
 #: S3's smallest part but the last; bigger parts cost memory, smaller ones requests.
 MIN_PART = 5 * 1024 * 1024
+#: The largest object one CopyObject may copy; bigger ones are copied part by part.
+MAX_SINGLE_COPY = 5 * 1024**3
+#: Bytes per UploadPartCopy when an object is too big for one CopyObject.
+COPY_PART = 1024**3
 
 
 class S3BlobStore:
@@ -90,6 +94,85 @@ class S3BlobStore:
                 await s3.abort_multipart_upload(**upload)
             raise
         return written
+
+    async def put_bytes(self, key: str, data: bytes) -> None:
+        """One small object (an upload's state, its tail), written whole or not at all."""
+        s3 = await self._s3()
+        with self._translated(key):
+            await s3.put_object(Bucket=self._bucket, Key=self._key(key), Body=data)
+
+    async def get_bytes(self, key: str) -> bytes | None:
+        """A small object's bytes; None when there is no such object."""
+        s3 = await self._s3()
+        try:
+            with self._translated(key):
+                reply = await s3.get_object(Bucket=self._bucket, Key=self._key(key))
+        except NotFoundError:
+            return None
+        async with reply["Body"] as body:
+            return bytes(await body.read())
+
+    async def start_parts(self, key: str) -> str:
+        """Start a multipart upload of ``key``; its id names it in the calls below."""
+        s3 = await self._s3()
+        with self._translated(key):
+            started = await s3.create_multipart_upload(Bucket=self._bucket, Key=self._key(key))
+        return str(started["UploadId"])
+
+    async def send_part(self, key: str, parts_id: str, number: int, data: bytes) -> str:
+        """Send part ``number`` (sending a number again replaces it); answers its ETag."""
+        s3 = await self._s3()
+        with self._translated(key):
+            sent = await s3.upload_part(
+                Bucket=self._bucket, Key=self._key(key), UploadId=parts_id,
+                PartNumber=number, Body=data,
+            )  # fmt: skip
+        return str(sent["ETag"])
+
+    async def finish_parts(self, key: str, parts_id: str, etags: Sequence[str]) -> None:
+        """Join parts 1..n (``etags`` in order) into the object ``key``."""
+        s3 = await self._s3()
+        done = [{"PartNumber": n, "ETag": etag} for n, etag in enumerate(etags, start=1)]
+        with self._translated(key):
+            await s3.complete_multipart_upload(
+                Bucket=self._bucket, Key=self._key(key), UploadId=parts_id,
+                MultipartUpload={"Parts": done},
+            )  # fmt: skip
+
+    async def abort_parts(self, key: str, parts_id: str) -> None:
+        """Drop a multipart upload and every part sent to it (gone already is fine)."""
+        s3 = await self._s3()
+        with contextlib.suppress(NotFoundError), self._translated(key):
+            await s3.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._key(key), UploadId=parts_id
+            )
+
+    async def copy(self, source: str, key: str, size: int) -> None:
+        """A server-side copy of blob ``source`` (``size`` bytes) to ``key``: no byte passes
+        through this instance. Over ``MAX_SINGLE_COPY``, copied in parts."""
+        s3 = await self._s3()
+        origin = {"Bucket": self._bucket, "Key": self._key(source)}
+        if size <= MAX_SINGLE_COPY:
+            with self._translated(key):
+                await s3.copy_object(Bucket=self._bucket, Key=self._key(key), CopySource=origin)
+            return
+        parts_id = await self.start_parts(key)
+        etags: list[str] = []
+        try:
+            for start in range(0, size, COPY_PART):
+                last = min(start + COPY_PART, size) - 1
+                with self._translated(key):
+                    copied = await s3.upload_part_copy(
+                        Bucket=self._bucket, Key=self._key(key), UploadId=parts_id,
+                        PartNumber=len(etags) + 1, CopySource=origin,
+                        CopySourceRange=f"bytes={start}-{last}",
+                    )  # fmt: skip
+                etags.append(str(copied["CopyPartResult"]["ETag"]))
+            await self.finish_parts(key, parts_id, etags)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.abort_parts(key, parts_id)
+            raise
 
     async def adopt(self, key: str, path: Path) -> int:
         """Stream the finished local file up (S3 cannot rename into a bucket), then drop it."""

@@ -2,6 +2,8 @@
 termination, expiration, checksum), so any standard tus client can upload to syncoxide."""
 
 from syncoxide.server.tus.endpoint import TusEndpoint, TusPolicy
-from syncoxide.server.tus.store import Upload, UploadStore
+from syncoxide.server.tus.port import Uploads
+from syncoxide.server.tus.store import UploadStore
+from syncoxide.server.tus.upload import Upload
 
-__all__ = ["TusEndpoint", "TusPolicy", "Upload", "UploadStore"]
+__all__ = ["TusEndpoint", "TusPolicy", "Upload", "UploadStore", "Uploads"]

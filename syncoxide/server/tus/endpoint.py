@@ -1,4 +1,4 @@
-"""The tus HTTP endpoint: thin Starlette handlers over ``UploadStore``.
+"""The tus HTTP endpoint: thin Starlette handlers over an upload store (``tus/port.py``).
 
 Mounted under a base path chosen by the feature that owns the uploads (a request-files link,
 a share being uploaded); the base path may hold a path parameter the policy reads.
@@ -29,15 +29,16 @@ from syncoxide.server.tus.headers import (
     parse_metadata,
     parse_non_negative,
 )
-from syncoxide.server.tus.store import DEFERRED, Upload, UploadStore
+from syncoxide.server.tus.port import Uploads
+from syncoxide.server.tus.upload import DEFERRED, Upload
 from syncoxide.units import counted
 
 DEFER_EXTENSION = "creation-defer-length"
 Authorize = Callable[[Request], Awaitable[str]]
-OnComplete = Callable[[Upload, UploadStore], Awaitable[None]]
+OnComplete = Callable[[Upload, Uploads], Awaitable[None]]
 
 
-async def _no_completion_step(upload: Upload, store: UploadStore) -> None:
+async def _no_completion_step(upload: Upload, store: Uploads) -> None:
     return None
 
 
@@ -53,7 +54,7 @@ class TusPolicy:
 
 
 class TusEndpoint:
-    def __init__(self, base_path: str, store: UploadStore, policy: TusPolicy) -> None:
+    def __init__(self, base_path: str, store: Uploads, policy: TusPolicy) -> None:
         self.base_path = base_path.rstrip("/")
         self.store = store
         self.policy = policy
@@ -105,7 +106,7 @@ class TusEndpoint:
     async def _create(self, request: Request, scope: str) -> Response:
         length = self._declared_length(request)
         metadata = parse_metadata(request.headers.get("upload-metadata"))
-        upload = self.store.create(length, metadata, scope, self.policy.lifetime_seconds)
+        upload = await self.store.create(length, metadata, scope, self.policy.lifetime_seconds)
         # Beside the collection the client posted to: the base path may hold a parameter
         # (a request link's own tus URL, /api/v1/drop/<link id>/).
         headers = {"Location": request.url.path.rstrip("/") + "/" + upload.id}
@@ -136,7 +137,7 @@ class TusEndpoint:
             )
 
     async def _status(self, request: Request, scope: str) -> Response:
-        upload = self.store.get(request.path_params["upload_id"], scope)
+        upload = await self.store.get(request.path_params["upload_id"], scope)
         headers = {"Upload-Offset": str(upload.offset), "Cache-Control": "no-store"}
         if upload.deferred:
             headers["Upload-Defer-Length"] = "1"
@@ -150,11 +151,11 @@ class TusEndpoint:
         if request.headers.get("content-type") != OFFSET_CONTENT_TYPE:
             raise TusRequestError(415, f"PATCH bodies must be {OFFSET_CONTENT_TYPE}.")
         offset = parse_non_negative(request.headers.get("upload-offset"), "Upload-Offset")
-        upload = self.store.get(request.path_params["upload_id"], scope)
+        upload = await self.store.get(request.path_params["upload_id"], scope)
         if upload.deferred and "upload-length" in request.headers:
             length = parse_non_negative(request.headers["upload-length"], "Upload-Length")
             self._check_size(length)
-            upload = self.store.declare_length(upload, length)
+            upload = await self.store.declare_length(upload, length)
         upload = await self._write(request, upload, offset)
         return self._reply(204, upload, {"Upload-Offset": str(upload.offset)})
 
@@ -175,8 +176,8 @@ class TusEndpoint:
         return upload
 
     async def _terminate(self, request: Request, scope: str) -> Response:
-        upload = self.store.get(request.path_params["upload_id"], scope)
-        self.store.delete(upload)
+        upload = await self.store.get(request.path_params["upload_id"], scope)
+        await self.store.delete(upload)
         return Response(status_code=204, headers={"Tus-Resumable": TUS_VERSION})
 
     def _reply(self, status: int, upload: Upload, headers: dict[str, str]) -> Response:

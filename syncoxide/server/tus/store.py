@@ -21,65 +21,27 @@ import hashlib
 import json
 import os
 import secrets
-import zlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
+from syncoxide.server.storage.port import BlobStore
+from syncoxide.server.tus.digest import ContentDigest, digest_of
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
+from syncoxide.server.tus.upload import ID_BYTES, Upload, is_upload_id
 from syncoxide.units import counted
 
 #: How often, at most, the upload folder is scanned for uploads nobody finished.
 SWEEP_EVERY_SECONDS = 3600
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-_ID_BYTES = 24  # 192 bits: the upload URL is a capability, so it must be unguessable
-#: ``Upload.length`` of an upload created with ``Upload-Defer-Length: 1`` until a PATCH says it.
-DEFERRED = -1
-
-
-@dataclass(frozen=True)
-class Upload:
-    id: str
-    length: int
-    offset: int
-    scope: str
-    created: float
-    expires: float
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def deferred(self) -> bool:
-        return self.length == DEFERRED
-
-    @property
-    def complete(self) -> bool:
-        return self.offset == self.length
-
-
-@dataclass
-class ContentDigest:
-    """CRC-32, SHA-256 and SHA-1 of an upload's first ``offset`` bytes (SHA-1 is the digest
-    sync providers compare; the others serve links)."""
-
-    offset: int = 0
-    crc: int = 0
-    sha256: hashlib._Hash = field(default_factory=hashlib.sha256)
-    sha1: hashlib._Hash = field(default_factory=hashlib.sha1)
-
-    def fork(self) -> ContentDigest:
-        return ContentDigest(self.offset, self.crc, self.sha256.copy(), self.sha1.copy())
-
-    def update(self, chunk: bytes) -> None:
-        self.offset += len(chunk)
-        self.crc = zlib.crc32(chunk, self.crc)
-        self.sha256.update(chunk)
-        self.sha1.update(chunk)
 
 
 class UploadStore:
+    """Uploads assembled in files under one folder (see the module's docstring)."""
+
     def __init__(self, root: Path, clock: Callable[[], float]) -> None:
         self.root = root
         self.clock = clock
@@ -94,18 +56,20 @@ class UploadStore:
     def _state_path(self, upload_id: str) -> Path:
         return self.root / f"{upload_id}.json"
 
-    def create(self, length: int, metadata: dict[str, str], scope: str, lifetime: float) -> Upload:
+    async def create(
+        self, length: int, metadata: dict[str, str], scope: str, lifetime: float
+    ) -> Upload:
         now = self.clock()
         upload = Upload(
-            secrets.token_urlsafe(_ID_BYTES), length, 0, scope, now, now + lifetime, metadata
+            secrets.token_urlsafe(ID_BYTES), length, 0, scope, now, now + lifetime, metadata
         )
         self.data_path(upload).touch(mode=0o600)
         self._save(upload)
         return upload
 
-    def get(self, upload_id: str, scope: str) -> Upload:
+    async def get(self, upload_id: str, scope: str) -> Upload:
         """The upload, if it exists, belongs to ``scope`` and has not expired."""
-        if not upload_id.replace("-", "").replace("_", "").isalnum():
+        if not is_upload_id(upload_id):
             raise TusRequestError(404, "No such upload.")
         try:
             upload = Upload(**json.loads(self._state_path(upload_id).read_text()))
@@ -114,14 +78,27 @@ class UploadStore:
         if upload.scope != scope:
             raise TusRequestError(404, "No such upload.")  # never confirm someone else's id
         if upload.expires <= self.clock() and not upload.complete:
-            self.delete(upload)
+            await self.delete(upload)
             raise TusRequestError(410, "This upload expired; start it again.")
         return upload
 
-    def content_digest(self, upload: Upload) -> tuple[int, str] | None:
-        """(CRC-32, SHA-256 hex) of a complete upload, if they were kept while it arrived."""
-        kept = self.kept_digest(upload)
-        return None if kept is None else (kept.crc, kept.sha256.hexdigest())
+    async def digests(self, upload: Upload) -> ContentDigest:
+        return self.kept_digest(upload) or await digest_of(self.read(upload))
+
+    async def read(self, upload: Upload, length: int | None = None) -> AsyncIterator[bytes]:
+        left = upload.offset if length is None else min(length, upload.offset)
+        with self.data_path(upload).open("rb") as data:
+            while left > 0:
+                chunk = await asyncio.to_thread(data.read, min(left, 1 << 20))
+                if not chunk:
+                    return
+                left -= len(chunk)
+                yield chunk
+
+    async def hand_over(self, upload: Upload, blobs: BlobStore, key: str) -> None:
+        """The file becomes the blob: renamed on this disk, streamed to any other store."""
+        await blobs.adopt(key, self.data_path(upload))
+        await self.delete(upload)
 
     def kept_digest(self, upload: Upload) -> ContentDigest | None:
         """Every digest of a complete upload, if they were kept while it arrived."""
@@ -130,7 +107,7 @@ class UploadStore:
             return None
         return kept
 
-    def declare_length(self, upload: Upload, length: int) -> Upload:
+    async def declare_length(self, upload: Upload, length: int) -> Upload:
         """Fix the length of a deferred upload (``creation-defer-length``), once."""
         if not upload.deferred:
             if length != upload.length:
@@ -144,20 +121,20 @@ class UploadStore:
         self._save(updated)
         return updated
 
-    def delete(self, upload: Upload) -> None:
+    async def delete(self, upload: Upload) -> None:
         self._digests.pop(upload.id, None)
         self.data_path(upload).unlink(missing_ok=True)
         self._state_path(upload.id).unlink(missing_ok=True)
 
-    def sweep_abandoned(self) -> None:
+    async def sweep_abandoned(self) -> None:
         """Free the disk held by uploads nobody finished, now and then (one folder scan);
         every service that takes uploads into this store calls it as uploads start."""
         now = self.clock()
         if now - self._swept_at >= SWEEP_EVERY_SECONDS:
             self._swept_at = now
-            self.remove_expired()
+            await self.remove_expired()
 
-    def remove_expired(self) -> int:
+    async def remove_expired(self) -> int:
         now, removed = self.clock(), 0
         for state in self.root.glob("*.json"):
             try:
@@ -165,7 +142,7 @@ class UploadStore:
             except (OSError, ValueError, TypeError):
                 continue
             if upload.expires <= now and not upload.complete:
-                self.delete(upload)
+                await self.delete(upload)
                 removed += 1
         return removed
 

@@ -2,7 +2,7 @@
 round robin sends each request to the next instance, and uploads, downloads and live
 events still work as on one server.
 
-The instances share a data directory (its SQLite file and tus upload folder), blobs in S3
+The instances share a data directory (its SQLite file), blobs and tus uploads in S3
 (rclone serve s3) and a Redis bus (the first test also on a NATS bus).
 """
 
