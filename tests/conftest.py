@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,15 +84,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: More environment for a program run on a data directory: tests/server/conftest.py names the
+#: directory's PostgreSQL database here when the server tests run on PostgreSQL.
+DATA_DIR_ENV: list[Callable[[Path], dict[str, str]]] = [lambda _data_dir: {}]
+
+
+def data_dir_env(data_dir: Path) -> dict[str, str]:
+    return DATA_DIR_ENV[0](data_dir)
+
+
 def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``syncoxide ARGS...`` as a user runs it, in a fresh process; never raises on failure."""
+    words = list(map(str, args))
+    data_dir = words[words.index("--data-dir") + 1] if "--data-dir" in words[:-1] else None
     return subprocess.run(
-        [sys.executable, "-m", "syncoxide.cli.main", *map(str, args)],
+        [sys.executable, "-m", "syncoxide.cli.main", *words],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **data_dir_env(Path(data_dir))} if data_dir else None,
     )
 
 
@@ -152,6 +164,7 @@ def start_live_server(
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1",
+            **data_dir_env(data_dir),
             **(env or {}),
         },
     )

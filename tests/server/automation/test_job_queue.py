@@ -14,9 +14,9 @@ from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.queue import Job, NewJob
 from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
 from syncoxide.server.storage.database import Database
-from tests.server.stores.conftest import add_user, database, postgres, reopened
+from tests.server.stores.conftest import add_user, database, reopened
 
-__all__ = ["database", "postgres"]  # fixtures, registered by name
+__all__ = ["database"]  # fixtures, registered by name
 
 
 class Clock:

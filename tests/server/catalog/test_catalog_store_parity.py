@@ -23,8 +23,8 @@ from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.datadir import migrate
 from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
-from tests.server.stores.conftest import LANGUAGE_ORDER
 
 DAY_NS = 86_400 * 10**9
 _users = itertools.count()
