@@ -93,18 +93,24 @@ def data_dir_env(data_dir: Path) -> dict[str, str]:
     return DATA_DIR_ENV[0](data_dir)
 
 
+def cli_env(*args: str | Path) -> dict[str, str]:
+    """The environment for ``syncoxide ARGS...``: this one, and its ``--data-dir``'s extra."""
+    words = list(map(str, args))
+    if "--data-dir" not in words[:-1]:
+        return dict(os.environ)
+    return {**os.environ, **data_dir_env(Path(words[words.index("--data-dir") + 1]))}
+
+
 def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``syncoxide ARGS...`` as a user runs it, in a fresh process; never raises on failure."""
-    words = list(map(str, args))
-    data_dir = words[words.index("--data-dir") + 1] if "--data-dir" in words[:-1] else None
     return subprocess.run(
-        [sys.executable, "-m", "syncoxide.cli.main", *words],
+        [sys.executable, "-m", "syncoxide.cli.main", *map(str, args)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
-        env={**os.environ, **data_dir_env(Path(data_dir))} if data_dir else None,
+        env=cli_env(*args),
     )
 
 

@@ -9,8 +9,6 @@ applies retention too, so this test only looks at the database and the blob fold
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import LiveServer, run_cli, start_live_server
 
 pytestmark = pytest.mark.live  # starts real servers
 
@@ -30,9 +28,10 @@ RETENTION_SECONDS = 3
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     data = tmp_path / "data"
     (tmp_path / "password").write_text(PASSWORD + "\n")
-    add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
-    subprocess.run([*add, "--password-file", str(tmp_path / "password"), "--data-dir", str(data)],
-                   check=True, cwd=PROJECT_ROOT, capture_output=True, timeout=60)  # fmt: skip
+    made = run_cli(
+        "user", "add", USER, "--password-file", tmp_path / "password", "--data-dir", data
+    )
+    assert made.returncode == 0, made.stderr
     days = RETENTION_SECONDS / 86_400
     (tmp_path / "settings.toml").write_text(
         f"[retention]\ntrash_days = {days}\nversions_days = {days}\nsweep_every_seconds = 0.3\n"
