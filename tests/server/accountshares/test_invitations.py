@@ -34,6 +34,7 @@ def _invite(world: World, to: str = "bob", place: str = "home:trip", **extra: ob
     return dict(made.json())
 
 
+@pytest.mark.both_databases
 def test_an_invitation_reaches_the_recipient_live_and_by_mail(world: World, inbox: Inbox) -> None:
     share = _invite(world, to="BOB@example.org", read_only=True)
     assert share["role"] == "owner" and share["place"] == "home:trip"
@@ -73,6 +74,7 @@ def test_the_owner_is_told_of_each_answer(world: World, inbox: Inbox) -> None:
     assert subjects == ["bob declined 'trip'", "bob accepted 'other'", "bob left 'other'"]
 
 
+@pytest.mark.both_databases
 def test_a_third_account_sees_and_touches_nothing(world: World) -> None:
     share = _invite(world)
     carol = world["carol"]
