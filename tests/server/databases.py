@@ -3,8 +3,8 @@
 ``SYNCOXIDE_TEST_DATABASE=postgresql`` runs every server test on one throwaway PostgreSQL
 (tests/server/scale/services.py, one per test worker). As the SQLite file belongs to a data
 directory, each data directory a test makes gets its own fresh database, cloned from a template
-migrated once (``CREATE DATABASE ... TEMPLATE``: tens of milliseconds, where migrating takes
-hundreds):
+migrated once (``CREATE DATABASE ... TEMPLATE`` takes about a fifth of creating and migrating
+one; docs/scaling.md has the figures):
 
     in this process    ``ServerConfig.deployment`` answers the data directory's database
                        wherever no database was configured (tests of scale-out set their own)
