@@ -22,7 +22,6 @@ from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
 
 _fresh = itertools.count()
-__all__ = ["LANGUAGE_ORDER"]  # the stores' own tests and the catalog's use it
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
