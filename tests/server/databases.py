@@ -32,7 +32,9 @@ import pytest
 
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import Deployment, Target
+from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from tests.conftest import data_dir_env
 from tests.server.scale.services import Postgres
 
 #: The switch: ``sqlite`` (the default) or ``postgresql``.
@@ -52,6 +54,12 @@ def chosen_dialect() -> str:
 
 
 ON_POSTGRESQL = chosen_dialect() == "postgresql"
+
+
+def database_of(data_dir: Path) -> Database:
+    """The database a server on ``data_dir`` writes to, for a test to look into; close it."""
+    url = data_dir_env(data_dir).get("SYNCOXIDE_DATABASE")
+    return PostgresDatabase(url) if url else sqlite_at(data_dir / "syncoxide.sqlite3")
 
 
 def sqlite_only(reason: str) -> pytest.MarkDecorator:

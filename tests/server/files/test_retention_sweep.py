@@ -8,7 +8,6 @@ applies retention too, so this test only looks at the database and the blob fold
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import httpx2
 import pytest
 
 from tests.conftest import LiveServer, run_cli, start_live_server
+from tests.server.databases import database_of
 
 pytestmark = pytest.mark.live  # starts real servers
 
@@ -43,8 +43,11 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def kept_rows(data: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(data / "syncoxide.sqlite3") as db:
-        return sorted(db.execute("SELECT state, path FROM file_history").fetchall())
+    database = database_of(data)
+    try:
+        return sorted(database.execute("SELECT state, path FROM file_history").rows)
+    finally:
+        database.close()
 
 
 def test_trash_and_old_versions_are_purged_on_schedule(server: LiveServer) -> None:
