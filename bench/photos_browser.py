@@ -40,7 +40,8 @@ make = js.eval('''(async (count) => {
     g.fillStyle = `hsl(${i * 37 %% 360} 60%% 50%%)`; g.fillRect(0, 0, 1600, 1200);
     for (let n = 0; n < 12; n++) {
       g.fillStyle = `hsl(${(i * 53 + n * 71) %% 360} 70%% ${30 + n * 4}%%)`;
-      g.beginPath(); g.ellipse((i * 97 + n * 131) %% 1600, (i * 53 + n * 71) %% 1200, 200, 150, 0, 0, 7);
+      const x = (i * 97 + n * 131) %% 1600, y = (i * 53 + n * 71) %% 1200;
+      g.beginPath(); g.ellipse(x, y, 200, 150, 0, 0, 7);
       g.fill();
     }
     const blob = await canvas.convertToBlob({type: "image/jpeg", quality: 0.9});
