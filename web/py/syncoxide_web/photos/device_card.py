@@ -115,7 +115,7 @@ class DeviceCard:
             **server,
             "unreadable": [*server["unreadable"], *self._read.unreadable],
             "not_supported": [*server["not_supported"], *self._read.not_supported],
-            "errors": [*server["errors"], *self._read.errors],
+            "notes": [*server.get("notes", []), *self._read.errors],
         }
 
     async def upload(self, source: str, path: str) -> None:

@@ -20,6 +20,7 @@ import js
 from pyodide.ffi import JsException
 
 from syncoxide.automation.actions import suffix_of
+from syncoxide.errors import SyncoxideError
 from syncoxide.photos.exif import HEAD_BYTES, read_exif
 from syncoxide.photos.phash import SIDE, grey_of_rgba, phash_of_grey
 from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo, file_time
@@ -63,9 +64,49 @@ class _Found:
 async def device_photos(folders: list[LocalFolder], progress: Progress) -> DevicePhotos:
     """Every photo in ``folders``, from the cache where it is there, else read now."""
     result = DevicePhotos()
+    found = await _find(folders, result)
+    try:
+        known = await photo_cache.load_all()
+    except SyncoxideError as error:  # storage refused (private window, full): read, keep nothing
+        known, cache_failed = {}, True
+        result.errors.append(f"Thumbnails cannot be kept in this browser ({error.message}).")
+    else:
+        cache_failed = False
+    wanted: set[str] = set()
+    fresh: dict[str, CachedPhoto] = {}
+    for number, item in enumerate(found, 1):
+        try:
+            file = await item.handle.getFile()
+            key = cache_key(item.source, item.path, int(file.size), int(file.lastModified))
+            cached = known.get(key) or fresh.setdefault(key, await read_photo(file))
+        except JsException as error:  # deleted or changed while being read: the rest goes on
+            result.errors.append(f"{_label(item)} could not be read ({error}).")
+            continue
+        wanted.add(key)
+        if key in fresh:
+            result.read_now += 1
+            progress(number, len(found))
+        if len(fresh) >= KEEP_EVERY and not cache_failed:
+            await photo_cache.keep(fresh)
+            fresh = {}
+        _add(result, item, file, cached)
+    if not cache_failed:
+        await photo_cache.keep(fresh)
+        if not result.errors:  # a folder not read this time keeps its entries for next time
+            await photo_cache.forget_others(known, wanted)
+    return result
+
+
+async def _find(folders: list[LocalFolder], result: DevicePhotos) -> list[_Found]:
+    """The photos in the readable folders; two folders of one name are told apart by number."""
     found: list[_Found] = []
+    sources: set[str] = set()
     for folder in folders:
-        source = DEVICE_PREFIX + folder.name
+        source, number = DEVICE_PREFIX + folder.name, 1
+        while source in sources:
+            number += 1
+            source = f"{DEVICE_PREFIX}{folder.name} ({number})"
+        sources.add(source)
         if folder.access != "granted":
             result.errors.append(f"“{folder.name}”: click “Allow access again”.")
             continue
@@ -73,32 +114,16 @@ async def device_photos(folders: list[LocalFolder], progress: Progress) -> Devic
             await _walk(folder.handle, source, found, result.not_supported)
         except JsException as error:  # moved or deleted since it was picked: keep the rest
             result.errors.append(f"“{folder.name}” could not be read ({error}).")
-    known = await photo_cache.load_all()
-    wanted: set[str] = set()
-    fresh: dict[str, CachedPhoto] = {}
-    for number, item in enumerate(found, 1):
-        file = await item.handle.getFile()
-        key = cache_key(item.source, item.path, int(file.size), int(file.lastModified))
-        wanted.add(key)
-        cached = known.get(key)
-        if cached is None:
-            cached = fresh[key] = await read_photo(file)
-            result.read_now += 1
-            progress(number, len(found))
-            if len(fresh) >= KEEP_EVERY:
-                await photo_cache.keep(fresh)
-                fresh = {}
-        _add(result, item, file, cached)
-    await photo_cache.keep(fresh)
-    if not result.errors:  # a folder not read this time keeps its entries for next time
-        await photo_cache.forget_others(known, wanted)
-    return result
+    return found
+
+
+def _label(item: _Found) -> str:
+    return f"{item.source.removeprefix(DEVICE_PREFIX)}/{item.path}"
 
 
 def _add(result: DevicePhotos, item: _Found, file: Any, cached: CachedPhoto) -> None:
-    label = f"{item.source.removeprefix(DEVICE_PREFIX)}/{item.path}"
     if cached.error:
-        result.unreadable.append(f"{label} ({cached.error})")
+        result.unreadable.append(f"{_label(item)} ({cached.error})")
         return
     taken, taken_from = cached.taken, EXIF
     if not taken:
