@@ -14,12 +14,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import json
+from pathlib import Path
 
 import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from syncoxide.native.photos.facts import read_facts
+from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE
 from tests.conftest import LiveServer
+from tests.e2e.browser_python import run_python_in_page
 from tests.server.photos.test_photos_api import jpeg, picture
 
 pytestmark = pytest.mark.e2e
@@ -147,3 +152,39 @@ def _server_paths(api: httpx2.Client) -> list[str]:
     listed = api.get("/api/v1/storage", params={"recursive": "true"})
     assert listed.status_code == 200, listed.text
     return sorted(e["path"] for e in listed.json()["entries"] if e["kind"] == "file")
+
+
+def test_the_browser_and_the_server_read_one_photo_alike(
+    browser: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    """The page's facts of a photo against the server's (Pillow, imagehash) for the same bytes:
+    same date and shown size; pHashes a few bits apart (the scalers differ), well inside the
+    near-duplicate threshold, so a device photo and its copy elsewhere are found together."""
+    photos = {"tall": jpeg(picture(5), "2024:02:29 07:30:00", orientation=6),
+              "wide": jpeg(picture(11, (2000, 1000)), "2023:10:01 18:00:00")}  # fmt: skip
+    server_side = {}
+    for name, data in photos.items():
+        (tmp_path / f"{name}.jpg").write_bytes(data)
+        facts = read_facts(tmp_path / f"{name}.jpg")
+        server_side[name] = [facts.taken, facts.width, facts.height, facts.phash]
+    encoded = {name: base64.b64encode(data).decode() for name, data in photos.items()}
+    context = browser.new_context()
+    page = context.new_page()
+    code = f"""
+        import base64, js, json
+        from pyodide.ffi import to_js
+        from syncoxide_web.photos.device_photos import read_photo
+        found = {{}}
+        for name, data in {encoded!r}.items():
+            blob = js.Blob.new(to_js([to_js(base64.b64decode(data))]))
+            facts = await read_photo(blob)
+            found[name] = [facts.taken, facts.width, facts.height, facts.phash]
+        js.document.body.dataset.facts = json.dumps(found)
+    """
+    assert run_python_in_page(page, server.url, code) == "ok"
+    page_side = json.loads(page.evaluate("document.body.dataset.facts"))
+    context.close()
+    for name, (taken, width, height, phash) in server_side.items():
+        assert page_side[name][:3] == [taken, width, height], name
+        bits = (int(phash, 16) ^ int(page_side[name][3], 16)).bit_count()
+        assert bits <= DEFAULT_MAX_DISTANCE // 2, f"{name}: {bits} bits apart"
