@@ -145,6 +145,11 @@ def test_a_device_folder_joins_the_timeline_and_the_duplicates(
     assert "Photos from this device/Pictures/Camera/sunset-small.jpg" in _server_paths(api)
     uploaded = again.locator('#photos-timeline figure[data-source="home"]')
     expect(uploaded.filter(has_text="sunset-small.jpg")).to_have_count(1, timeout=30_000)
+
+    again.click("li.photo-folder button[data-action=remove]")  # the device's photos go away
+    expect(again.locator("#photos-timeline figure.device")).to_have_count(0, timeout=30_000)
+    expect(again.locator("#photos-timeline")).not_to_contain_text("IMG_0001.heic")
+    expect(again.locator("#photos-folders")).to_contain_text("No folder of this device")
     context.close()
 
 

@@ -80,11 +80,14 @@ class DeviceCard:
         return True
 
     async def read(self) -> bool:
-        """Read the folders' photos (the cache answers for those seen before); False if none."""
+        """Read the folders' photos (the cache answers for those seen before); True if the
+        photos shown change (a folder removed last clears them)."""
         if not self._folders:
+            shown = self._read
+            had = bool(shown.photos or shown.unreadable or shown.not_supported or shown.errors)
             self._forget_thumbnails()
             self._read = DevicePhotos()
-            return False
+            return had
 
         def progress(done: int, total: int) -> None:
             say(self._status, f"Reading photos on this device: {done} of {total}…")

@@ -59,7 +59,9 @@ class PhotosView:
         if mine != self._shows:
             return
         self._render()  # the server's photos at once; this device's join them when read
-        if await self._device.read() and mine == self._shows:
+        # Every view starts with the app; this device's folders are read only once Photos is
+        # on screen (decoding new photos is real work, and the view shows it as it goes).
+        if _on_screen() and await self._device.read() and mine == self._shows:
             self._render()
 
     def _render(self) -> None:
@@ -131,6 +133,10 @@ class PhotosView:
         say(STATUS, f"Kept “{keep}”; {len(answer['trashed'])} moved to the trash (restorable).")
         await self.show()
         await self._show_duplicates(event)
+
+
+def _on_screen() -> bool:
+    return str(js.location.hash).removeprefix("#").removeprefix("/") == "photos"
 
 
 def _empty_answer() -> dict[str, Any]:
