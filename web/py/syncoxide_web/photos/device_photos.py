@@ -36,7 +36,8 @@ THUMBNAIL_SIDE = 320
 DECODED = frozenset({"jpg", "jpeg", "png", "webp", "gif", "bmp", "avif"})
 NOT_SUPPORTED = frozenset({"heic", "heif", "tif", "tiff", "cr2", "cr3", "nef", "arw", "dng",
                            "orf", "rw2"})  # fmt: skip
-#: Photos read between two writes to the cache (a closed tab loses at most this many).
+#: Photos read between two writes to the cache (a closed tab loses at most this many). They
+#: are read one after another: four side by side were slower here (bench/photos_browser.py).
 KEEP_EVERY = 16
 _HIDDEN = ".syncoxide"
 
@@ -64,7 +65,7 @@ class _Found:
 async def device_photos(folders: list[LocalFolder], progress: Progress) -> DevicePhotos:
     """Every photo in ``folders``, from the cache where it is there, else read now."""
     result = DevicePhotos()
-    found = await _find(folders, result)
+    entries = await _files_of(await _find(folders, result), result)
     try:
         known = await photo_cache.load_all()
     except SyncoxideError as error:  # storage refused (private window, full): read, keep nothing
@@ -72,29 +73,56 @@ async def device_photos(folders: list[LocalFolder], progress: Progress) -> Devic
         result.errors.append(f"Thumbnails cannot be kept in this browser ({error.message}).")
     else:
         cache_failed = False
-    wanted: set[str] = set()
+    missing = [entry for entry in entries if entry[2] not in known]
     fresh: dict[str, CachedPhoto] = {}
-    for number, item in enumerate(found, 1):
+
+    def counted(done: int) -> None:
+        progress(done, len(missing))
+
+    for at in range(0, len(missing), KEEP_EVERY):
+        batch = await _read_batch(missing[at : at + KEEP_EVERY], result, counted, at)
+        fresh.update(batch)
+        if not cache_failed:
+            await photo_cache.keep(batch)
+    result.read_now = len(fresh)
+    wanted = set()
+    for item, file, key in entries:
+        cached = known.get(key) or fresh.get(key)
+        if cached is not None:
+            wanted.add(key)
+            _add(result, item, file, cached)
+    if not cache_failed and not result.errors:  # a folder not read now keeps its entries
+        await photo_cache.forget_others(known, wanted)
+    return result
+
+
+_Entry = tuple[_Found, Any, str]  # the photo, its File, its cache key
+
+
+async def _files_of(found: list[_Found], result: DevicePhotos) -> list[_Entry]:
+    entries = []
+    for item in found:
         try:
             file = await item.handle.getFile()
-            key = cache_key(item.source, item.path, int(file.size), int(file.lastModified))
-            cached = known.get(key) or fresh.setdefault(key, await read_photo(file))
-        except JsException as error:  # deleted or changed while being read: the rest goes on
+        except JsException as error:  # deleted since the walk: the rest goes on
             result.errors.append(f"{_label(item)} could not be read ({error}).")
             continue
-        wanted.add(key)
-        if key in fresh:
-            result.read_now += 1
-            progress(number, len(found))
-        if len(fresh) >= KEEP_EVERY and not cache_failed:
-            await photo_cache.keep(fresh)
-            fresh = {}
-        _add(result, item, file, cached)
-    if not cache_failed:
-        await photo_cache.keep(fresh)
-        if not result.errors:  # a folder not read this time keeps its entries for next time
-            await photo_cache.forget_others(known, wanted)
-    return result
+        key = cache_key(item.source, item.path, int(file.size), int(file.lastModified))
+        entries.append((item, file, key))
+    return entries
+
+
+async def _read_batch(
+    batch: list[_Entry], result: DevicePhotos, progress: Callable[[int], None], before: int
+) -> dict[str, CachedPhoto]:
+    read = {}
+    for number, (item, file, key) in enumerate(batch, before + 1):
+        progress(number)
+        try:
+            read[key] = await read_photo(file)
+        except JsException as error:  # changed or deleted while being read
+            result.errors.append(f"{_label(item)} could not be read ({error}).")
+    return read
 
 
 async def _find(folders: list[LocalFolder], result: DevicePhotos) -> list[_Found]:
