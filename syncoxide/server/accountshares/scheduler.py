@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from syncoxide.server.accountshares.placed import placed_after_change
 from syncoxide.server.accountshares.runner import ShareRunner
 from syncoxide.server.accountshares.store import AccountShare
 from syncoxide.server.files.changes import FileChange
@@ -52,7 +53,7 @@ class ShareScheduler(DueRuleScheduler[AccountShare]):
 
         Called synchronously by the file service after each commit, so it only marks."""
         now = self.runner.clock()
-        for share in self.runner.store.placed_for(change.user_id):
+        for share in placed_after_change(self.runner.store, change.user_id):
             folder = (
                 share.source_path
                 if share.owner_id == change.user_id and share.source_id is None
