@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from syncoxide.errors import ConfigError, IntegrityError
-from syncoxide.server.storage.blobs import LocalBlobStore
+from syncoxide.server.storage.blobs import TEMP_SUFFIX
 from syncoxide.server.storage.s3 import S3BlobStore
 
 CHUNK = 1 << 20
@@ -39,8 +39,17 @@ class LocalBlob:
     size: int
 
 
-def local_blobs(store: LocalBlobStore, keys: list[str]) -> list[LocalBlob]:
-    return [LocalBlob(k, store.root / k, (store.root / k).stat().st_size) for k in keys]
+def local_blobs(root: Path) -> list[LocalBlob]:
+    """Every finished blob under the data directory's ``blobs`` folder, in key order (read
+    here rather than through LocalBlobStore, which would create the folder if missing)."""
+    if not root.is_dir():
+        return []
+    found = [
+        LocalBlob(path.relative_to(root).as_posix(), path, path.stat().st_size)
+        for path in root.rglob("*")
+        if path.is_file() and not path.name.endswith(TEMP_SUFFIX)
+    ]
+    return sorted(found, key=lambda blob: blob.key)
 
 
 def _recorded(target: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:

@@ -36,7 +36,6 @@ from syncoxide.server.migrate.progress import (
 )
 from syncoxide.server.migrate.tables import copy_table, move_identity, verify_table
 from syncoxide.server.migrate.view import dry_run_report, human, table_line
-from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.postgres import migrate_postgres
 from syncoxide.server.storage.s3 import S3BlobStore
 
@@ -148,15 +147,16 @@ async def migrate(options: MigrateOptions, say: Say) -> int:
     with migrating(options.data_dir), open_source(options.data_dir) as source:
         target = connect_target(ends.database)
         try:
-            store = LocalBlobStore(ServerConfig.embedded_defaults(options.data_dir).blobs_dir)
-            keys = list(await store.keys(""))
+            local = blob_copy.local_blobs(
+                ServerConfig.embedded_defaults(options.data_dir).blobs_dir
+            )
             await ends.s3.keys("")  # reachable, keys accepted, bucket there: before any write
             if options.dry_run:
-                dry_run_report(source, target, blob_copy.local_blobs(store, keys), say)
+                dry_run_report(source, target, local, say)
                 return 0
             await migrate_postgres(ends.database)
             run = _Run(options, source, target, ends, say)
-            return await _copy(run, blob_copy.local_blobs(store, keys))
+            return await _copy(run, local)
         finally:
             target.close()
             await ends.s3.aclose()
