@@ -90,11 +90,16 @@ async def copy_blobs(
         if sha and verify_all:
             if _file_sha(blob.path) != sha or not await _same(blob, s3, sha):
                 report.mismatched.append(blob.key)
+                _forget(target, blob.key)  # the next run uploads it afresh
             report.skipped += 1
             continue
         await _copy_one(blob, s3, target, report)
         on_blob(blob)
     return report
+
+
+def _forget(target: psycopg.Connection[Any], key: str) -> None:
+    target.execute("UPDATE syncoxide_migration_blobs SET sha256 = '' WHERE key = %s", (key,))
 
 
 async def _copy_one(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from syncoxide.server.storage.postgres import migrate_postgres
 from syncoxide.server.storage.s3 import S3BlobStore
 
 Say = Callable[[str], None]
+#: How often a long phase prints how far it got.
+PROGRESS_SECONDS = 5.0
 
 
 class Interrupted(SyncoxideError):
@@ -184,7 +187,7 @@ async def _copy(run: _Run, local: list[blob_copy.LocalBlob]) -> int:
         f"{Target('postgresql', ends.database, '--to').shown} and {ends.blobs_shown}")  # fmt: skip
     rows, size = _copy_tables(run, plans)
     report = await blob_copy.copy_blobs(
-        local, ends.s3, target, verify_all=options.verify, on_blob=lambda blob: None
+        local, ends.s3, target, verify_all=options.verify, on_blob=_blob_progress(local, say)
     )
     say(f"{'blobs':<24} {len(local):>9} files {human(sum(b.size for b in local)):>10}  "
         f"{report.copied} uploaded, {report.skipped} done before, hashes checked")  # fmt: skip
@@ -203,14 +206,41 @@ async def _copy(run: _Run, local: list[blob_copy.LocalBlob]) -> int:
     return 0
 
 
+class _Throttled:
+    """Says a line at most every ``PROGRESS_SECONDS``: a long table or blob phase shows life."""
+
+    def __init__(self, say: Say) -> None:
+        self._say = say
+        self._shown = time.monotonic()
+
+    def __call__(self, line: str) -> None:
+        if time.monotonic() - self._shown >= PROGRESS_SECONDS:
+            self._shown = time.monotonic()
+            self._say(line)
+
+
+def _blob_progress(local: list[blob_copy.LocalBlob], say: Say) -> Callable[[Any], None]:
+    total, done = sum(blob.size for blob in local), [0, 0]
+    show = _Throttled(say)
+
+    def uploaded(blob: blob_copy.LocalBlob) -> None:
+        done[0], done[1] = done[0] + 1, done[1] + blob.size
+        show(f"{'blobs':<24} {done[0]:>9} files {human(done[1]):>10}  uploaded so far, "
+             f"of {len(local)} ({human(total)})")  # fmt: skip
+
+    return uploaded
+
+
 def _copy_tables(run: _Run, plans: list[TablePlan]) -> tuple[int, int]:
     """Every table not verified yet copied and verified; all rows and bytes in the target."""
     options, source, target, say = run.options, run.source, run.target, run.say
     done = table_progress(target)
     used = dict(source.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
     budget = [options.stop_after_batches]
+    show = _Throttled(say)
 
-    def after_batch() -> None:
+    def after_batch(table: str, copied: int, size: int) -> None:
+        show(table_line(table, copied, size, "copying..."))
         if budget[0] is not None:
             if budget[0] <= 0:
                 raise Interrupted("The migration was stopped part-way, as asked.")

@@ -20,8 +20,9 @@ from syncoxide.server.migrate.plan import TablePlan
 from syncoxide.server.migrate.progress import TableProgress, mark_verified, save_batch
 from syncoxide.server.migrate.rows import Tally, row_bytes
 
-#: Called after each batch is written, inside its transaction (the test's "kill" point).
-AfterBatch = Callable[[], None]
+#: Called after each batch is written, inside its transaction (the test's "kill" point),
+#: with the table's rows and bytes copied so far.
+AfterBatch = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def copy_table(
                 for row in values:
                     copy.write_row(plan.target_row(row))
             save_batch(target, plan.name, last, rows=len(values), size=batch_bytes)
-            after_batch()
+            after_batch(plan.name, rows + len(values), size + batch_bytes)
         rows, size, new_rows = rows + len(values), size + batch_bytes, new_rows + len(values)
     return Copied(rows, size, new_rows)
 

@@ -163,9 +163,11 @@ def test_a_run_stopped_part_way_resumes_without_duplicates(move: Move) -> None:
 
 def test_a_blob_changed_in_s3_is_reported(move: Move, rclone_s3: S3Server) -> None:
     assert asyncio.run(migrate(move.options(), lambda line: None)) == 0
-    key = next(p for p in (move.data_dir / "blobs").rglob("*") if p.is_file())
-    name = key.relative_to(move.data_dir / "blobs").as_posix()
-    asyncio.run(_overwrite(rclone_s3, f"{move.blobs.split('/')[3].split('?')[0]}/{name}"))
+    blob = next(p for p in (move.data_dir / "blobs").rglob("*") if p.is_file())
+    name = blob.relative_to(move.data_dir / "blobs").as_posix()
+    changed = bytes(b ^ 1 for b in blob.read_bytes())  # same size: only the hash tells
+    prefix = move.blobs.split("/")[3].split("?")[0]
+    asyncio.run(_overwrite(rclone_s3, f"{prefix}/{name}", changed))
 
     checked = cli(move.data_dir, *move.args("--verify"), env=KEYS)
     assert checked.returncode == 1, checked.stdout
@@ -173,14 +175,15 @@ def test_a_blob_changed_in_s3_is_reported(move: Move, rclone_s3: S3Server) -> No
 
     fixed = cli(move.data_dir, *move.args(), env=KEYS)  # uploaded afresh, then equal again
     assert fixed.returncode == 0, fixed.stderr
+    assert "1 uploaded" in fixed.stdout, fixed.stdout
     assert cli(move.data_dir, *move.args("--verify"), env=KEYS).returncode == 0
 
 
-async def _overwrite(server: S3Server, key: str) -> None:
+async def _overwrite(server: S3Server, key: str, body: bytes = b"left behind") -> None:
     from aiobotocore.session import get_session
 
     async with get_session().create_client(
         "s3", endpoint_url=server.endpoint, aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY, region_name="us-east-1",
     ) as s3:  # fmt: skip
-        await s3.put_object(Bucket=server.bucket, Key=key, Body=b"not what was copied")
+        await s3.put_object(Bucket=server.bucket, Key=key, Body=body)
