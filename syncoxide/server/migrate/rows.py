@@ -6,6 +6,16 @@ SQLite stores flags as integers and blobs as ``bytes``; PostgreSQL gives ``bool`
 faithfully hashes the same on either side. The table checksum is the sum of the rows'
 SHA-256 values modulo 2**256: independent of order (the two databases sort text
 differently) yet changed by any row added, lost, altered or duplicated.
+
+    row digest  = SHA-256( UTF-8( repr( tuple(canonical(v) for v in row) ) ) ), big-endian
+    table sum   = (digest(row 1) + digest(row 2) + ...) mod 2**256, shown as 64 hex digits
+
+    canonical:  bool -> int (True -> 1)    memoryview -> bytes    others as they are
+
+Vector: the row ``(7, "é", None, b"\x00\xff", True, 2.5)`` is the text
+``(7, 'é', None, b'\x00\xff', 1, 2.5)``, digest
+``96d746ba46cd92ba91b94f70b97e6d60574546974d81bb72b71c7e1ca06e676e``; that row and ``(1,)``
+sum to ``bfa24a6ab2f621435861d05f73a7a95a2100e63cd39440f8fcb6c686f18dea9d``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ already holding other data (until ``--replace-target``); and ``--dry-run`` write
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +158,21 @@ def test_a_dry_run_reports_what_would_be_copied_and_writes_nothing(
     assert lines.index(users) < lines.index(tokens)  # a parent before what references it
     assert lines[-1].startswith("Total:")
     assert _tables(to) == []
+
+
+def test_a_data_directory_of_another_version_or_none_is_refused(
+    data_dir: Path, tmp_path: Path, postgres: Postgres, rclone_s3: S3Server
+) -> None:
+    older = tmp_path / "older"
+    shutil.copytree(data_dir, older)
+    with sqlite3.connect(older / "syncoxide.sqlite3") as db:
+        db.execute("UPDATE schema_version SET version = 5")
+    db.close()
+    blobs = _blobs(rclone_s3, "versions")
+    refused = _migrate(older, postgres.url(), blobs)
+    assert refused.returncode == 1 and "schema is version 5" in refused.stderr, refused.stderr
+    assert "Start the server of this version on it once" in refused.stderr
+
+    nowhere = _migrate(tmp_path / "nowhere", postgres.url(), blobs)
+    assert nowhere.returncode == 1 and "No data directory" in nowhere.stderr, nowhere.stderr
+    assert not (tmp_path / "nowhere").exists()
