@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,8 @@ import psycopg
 import pytest
 
 from syncoxide.server.migrate.run import Interrupted, MigrateOptions, migrate
-from tests.conftest import start_live_server
+from syncoxide.server.storage.postgres import migrate_postgres
+from tests.conftest import PROJECT_ROOT, start_live_server
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.scale.migrate_world import Facts, add_users, cli, fill, read_back
 from tests.server.scale.services import Postgres
@@ -159,6 +164,53 @@ def test_a_run_stopped_part_way_resumes_without_duplicates(move: Move) -> None:
     again = cli(move.data_dir, *move.args(), env=KEYS)  # nothing left: a no-op that says so
     assert again.returncode == 0, again.stderr
     assert "0 uploaded" in again.stdout and "verified before" in again.stdout
+
+
+def test_a_killed_migration_resumes_where_it_stopped(move: Move) -> None:
+    """SIGKILL while a batch is written: its rows vanish with its transaction, the next run
+    resumes and copies them once."""
+    asyncio.run(migrate_postgres(move.to))  # the schema, as the run makes it
+    with psycopg.connect(move.to) as holder:  # reads go on, writes wait: the run stops there
+        holder.execute("LOCK TABLE stored_files IN EXCLUSIVE MODE")
+        run = subprocess.Popen(
+            [sys.executable, "-m", "syncoxide.cli.main", *move.args("--batch-size", "1"),
+             "--data-dir", str(move.data_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT,
+            env={**os.environ, **KEYS},
+        )  # fmt: skip
+        try:
+            _wait_until_blocked(move.to, run)
+        finally:
+            run.kill()
+            output = run.communicate(timeout=60)[0]
+        holder.rollback()
+    assert "catalog_entries" in output and "stored_files" not in output, output
+    with psycopg.connect(move.to) as db:
+        assert db.execute("SELECT count(*) FROM stored_files").fetchone() == (0,)
+        names = [row[0] for row in db.execute("SELECT name FROM syncoxide_migration_tables")]
+    assert "stored_files" not in names and "catalog_entries" in names
+
+    resumed = cli(move.data_dir, *move.args(), env=KEYS)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.startswith("Resuming"), resumed.stdout
+    [line] = [x for x in resumed.stdout.splitlines() if x.startswith("stored_files ")]
+    assert "5 copied now" in line, line
+    assert pg_counts(move.to, names) == sqlite_counts(move.data_dir, names)
+
+
+def _wait_until_blocked(url: str, run: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    with psycopg.connect(url, autocommit=True) as db:
+        while time.monotonic() < deadline:
+            assert run.poll() is None, "the migration ended before it reached the locked table"
+            waiting = db.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).fetchone()
+            if waiting and waiting[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the migration never reached the locked table")
 
 
 def test_a_blob_changed_in_s3_is_reported(move: Move, rclone_s3: S3Server) -> None:
