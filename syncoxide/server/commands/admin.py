@@ -10,12 +10,19 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    admin = commands.add_parser("admin", help="operator tasks on a server's data")
+    admin = commands.add_parser(
+        "admin", help="operator tasks: move a server onto PostgreSQL and S3"
+    )
     actions = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     move = actions.add_parser(
         "migrate",
         help="copy an embedded server's data (SQLite + local blobs) onto PostgreSQL and S3, "
         "verified and resumable (S3 keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+        description="Copy every table and blob of a stopped embedded server onto PostgreSQL "
+        "and an S3-compatible store, verifying row counts, table checksums and blob hashes. "
+        "The data directory is only read. A killed run resumes where it stopped when run "
+        "again. S3 keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. "
+        "Step by step: docs/scaling.md.",
     )
     move.add_argument(
         "--to",
