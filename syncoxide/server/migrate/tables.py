@@ -18,7 +18,7 @@ from psycopg import sql
 from syncoxide.errors import IntegrityError
 from syncoxide.server.migrate.plan import TablePlan
 from syncoxide.server.migrate.progress import TableProgress, mark_verified, save_batch
-from syncoxide.server.migrate.rows import Tally, row_bytes
+from syncoxide.server.migrate.rows import Tally, row_text
 
 #: Called after each batch is written, inside its transaction (the test's "kill" point),
 #: with the table's rows and bytes copied so far.
@@ -78,7 +78,7 @@ def copy_table(
     )
     while batch := _batch(source, plan, last, batch_size):
         values = [row[width:] for row in batch]
-        batch_bytes = sum(row_bytes(row) for row in values)
+        batch_bytes = sum(len(row_text(row)) for row in values)
         last = list(batch[-1][:width])
         with target.transaction():
             with target.cursor() as cursor, cursor.copy(copy_sql) as copy:
@@ -101,7 +101,7 @@ def verify_table(
         sql.SQL(", ").join(map(sql.Identifier, plan.columns)), sql.Identifier(plan.name)
     )
     with target.transaction(), target.cursor(name=f"verify_{plan.name}") as cursor:
-        cursor.itersize = 2000
+        cursor.itersize = 10000
         cursor.execute(query)
         theirs.add(cursor)
     if (ours.rows, ours.checksum) != (theirs.rows, theirs.checksum):
