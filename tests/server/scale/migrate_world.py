@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx2
+from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.links.links_world import metadata
 
 PASSWORD = "migrate me password"
@@ -131,3 +133,12 @@ def read_back(server: LiveServer, facts: Facts) -> dict[str, Any]:
                           headers={"Authorization": f"Bearer {facts.token}"})  # fmt: skip
     seen["token"] = by_token.json()["user"]["name"]
     return seen
+
+
+async def put_object(server: S3Server, key: str, body: bytes = b"left behind") -> None:
+    """An object written behind the migration's back, with a plain S3 client."""
+    async with get_session().create_client(
+        "s3", endpoint_url=server.endpoint, aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY, region_name="us-east-1",
+    ) as s3:  # fmt: skip
+        await s3.put_object(Bucket=server.bucket, Key=key, Body=body)

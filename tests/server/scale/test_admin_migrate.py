@@ -25,7 +25,7 @@ from syncoxide.server.migrate.run import Interrupted, MigrateOptions, migrate
 from syncoxide.server.storage.postgres import migrate_postgres
 from tests.conftest import PROJECT_ROOT, start_live_server
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
-from tests.server.scale.migrate_world import Facts, add_users, cli, fill, read_back
+from tests.server.scale.migrate_world import Facts, add_users, cli, fill, put_object, read_back
 from tests.server.scale.services import Postgres
 
 pytestmark = pytest.mark.live
@@ -219,7 +219,7 @@ def test_a_blob_changed_in_s3_is_reported(move: Move, rclone_s3: S3Server) -> No
     name = blob.relative_to(move.data_dir / "blobs").as_posix()
     changed = bytes(b ^ 1 for b in blob.read_bytes())  # same size: only the hash tells
     prefix = move.blobs.split("/")[3].split("?")[0]
-    asyncio.run(_overwrite(rclone_s3, f"{prefix}/{name}", changed))
+    asyncio.run(put_object(rclone_s3, f"{prefix}/{name}", changed))
 
     checked = cli(move.data_dir, *move.args("--verify"), env=KEYS)
     assert checked.returncode == 1, checked.stdout
@@ -229,13 +229,3 @@ def test_a_blob_changed_in_s3_is_reported(move: Move, rclone_s3: S3Server) -> No
     assert fixed.returncode == 0, fixed.stderr
     assert "1 uploaded" in fixed.stdout, fixed.stdout
     assert cli(move.data_dir, *move.args("--verify"), env=KEYS).returncode == 0
-
-
-async def _overwrite(server: S3Server, key: str, body: bytes = b"left behind") -> None:
-    from aiobotocore.session import get_session
-
-    async with get_session().create_client(
-        "s3", endpoint_url=server.endpoint, aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY, region_name="us-east-1",
-    ) as s3:  # fmt: skip
-        await s3.put_object(Bucket=server.bucket, Key=key, Body=body)

@@ -18,9 +18,8 @@ from syncoxide.server.datadir_lock import migrating
 from tests.conftest import PROJECT_ROOT, start_live_server
 from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.server_processes import free_port
-from tests.server.scale.migrate_world import add_users, cli
+from tests.server.scale.migrate_world import add_users, cli, put_object
 from tests.server.scale.services import Postgres
-from tests.server.scale.test_admin_migrate import _overwrite
 
 pytestmark = pytest.mark.live
 KEYS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
@@ -137,7 +136,7 @@ def test_a_target_holding_other_data_is_refused_unless_replaced(
     assert other.returncode == 1 and "from another deployment" in other.stderr, other.stderr
 
     stray = _blobs(rclone_s3, "stray")
-    asyncio.run(_overwrite(rclone_s3, "stray/left-behind"))
+    asyncio.run(put_object(rclone_s3, "stray/left-behind"))
     fresh = postgres.create_database("fresh_for_stray")
     refused_bucket = _migrate(data_dir, fresh, stray)
     assert refused_bucket.returncode == 1, refused_bucket.stdout
