@@ -56,9 +56,9 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
-from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS

@@ -51,7 +51,7 @@ def stores(postgres: Postgres, tmp_path: Path) -> Iterator[Stores]:
     url = postgres.create_database(f"catalog_parity_{next(_users)}", LANGUAGE_ORDER)
     asyncio.run(migrate_postgres(url))
     pg = PostgresDatabase(url)
-    yield SqliteCatalogStore(lite.connection), PostgresCatalogStore(pg), lite, pg
+    yield SqliteCatalogStore(lite), PostgresCatalogStore(pg), lite, pg
     lite.close()
     pg.close()
 

@@ -657,7 +657,7 @@ export const restoreProviderVersion = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * Files you created, changed, moved, restored or opened, newest first
+ * Files you created, changed, moved, restored or opened, newest first; each says whether it is shared and by whom
  */
 export const recent = <ThrowOnError extends boolean = false>(options?: Options<RecentData, ThrowOnError>): RequestResult<RecentResponses, RecentErrors, ThrowOnError> => (options?.client ?? client).get<RecentResponses, RecentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
@@ -743,7 +743,7 @@ export const setStar = <ThrowOnError extends boolean = false>(options: Options<S
 });
 
 /**
- * Your starred files
+ * Your starred files; each says whether it is shared and by whom
  */
 export const starred = <ThrowOnError extends boolean = false>(options?: Options<StarredData, ThrowOnError>): RequestResult<StarredResponses, StarredErrors, ThrowOnError> => (options?.client ?? client).get<StarredResponses, StarredErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
