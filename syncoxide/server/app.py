@@ -259,7 +259,12 @@ def catalog_service(
     # the writes made through the others, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
     return CatalogService(
-        store, services.clock, files, rules.connections, feed=None if own_writes_only else feed
+        store,
+        services.clock,
+        files,
+        rules.connections,
+        feed=None if own_writes_only else feed,
+        stale_after=config.catalog_stale_after(),
     )
 
 

@@ -1,7 +1,8 @@
 """API operations of the global view, under ``/api/v1/catalog``: the index itself (list a
 folder, one entry by id, search, how current each place is, refresh) here, and the rest
-gathered from their modules: Recent, Starred and Shared with me (marked_api), space and
-duplicates (space_api), the trash and versions of server storage (recovery_api).
+gathered from their modules: staleness settings (staleness_api), Recent, Starred and Shared
+with me (marked_api), space and duplicates (space_api), the trash and versions of server
+storage (recovery_api).
 
 Places are written ``PROVIDER:path`` (``home:`` for the server's own storage), in the query
 or the JSON body. Routed, authorized and described in OpenAPI like every other table.
@@ -28,16 +29,18 @@ from syncoxide.server.catalog.entries_json import (
 from syncoxide.server.catalog.marked_api import MARKED_OPERATIONS, marked_for
 from syncoxide.server.catalog.recovery_api import RECOVERY_OPERATIONS
 from syncoxide.server.catalog.space_api import SPACE_OPERATIONS
+from syncoxide.server.catalog.staleness_api import HOUR, STALENESS_OPERATIONS
 
 _COVERAGE = obj(
     ("sources",),
     sources={
         "type": "array",
         "items": obj(
-            ("source", "state", "refreshed_at"),
+            ("source", "state", "refreshed_at", "stale_after_hours"),
             source=STR,
             state={"type": "string", "enum": ["never", "stale", "current"]},
             refreshed_at=INT,
+            stale_after_hours={"type": "number"},
         ),
     },
 )
@@ -68,7 +71,13 @@ async def index_coverage(call: Call) -> dict[str, Any]:
     found = await catalog_of(call.request).coverage(call.user.id)
     return {
         "sources": [
-            {"source": c.source, "state": c.state, "refreshed_at": c.refreshed_at} for c in found
+            {
+                "source": c.source,
+                "state": c.state,
+                "refreshed_at": c.refreshed_at,
+                "stale_after_hours": c.stale_after / HOUR,
+            }
+            for c in found
         ]
     }
 
@@ -130,5 +139,9 @@ INDEX_OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 CATALOG_OPERATIONS: tuple[Operation, ...] = (
-    INDEX_OPERATIONS + MARKED_OPERATIONS + SPACE_OPERATIONS + RECOVERY_OPERATIONS
+    INDEX_OPERATIONS
+    + STALENESS_OPERATIONS
+    + MARKED_OPERATIONS
+    + SPACE_OPERATIONS
+    + RECOVERY_OPERATIONS
 )

@@ -165,9 +165,11 @@ class SqlCatalogStore(ABC):
     async def drop_source(self, user_id: int, source: str) -> None:
         with self._db.transaction(write=True):
             self._remove_rows(user_id, source, "TRUE", ())
-            self._db.execute(
-                "DELETE FROM catalog_sources WHERE user_id = ? AND source = ?", (user_id, source)
-            )
+            for table in ("catalog_sources", "catalog_staleness"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE user_id = ? AND source = ?",  # noqa: S608
+                    (user_id, source),
+                )
 
     async def source_state(self, user_id: int, source: str) -> SourceState | None:
         row = self._db.execute(
@@ -192,6 +194,24 @@ class SqlCatalogStore(ABC):
             (user_id,),
         )
         return [SourceState(*row) for row in rows]
+
+    async def staleness(self, user_id: int) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT source, stale_after FROM catalog_staleness WHERE user_id = ?", (user_id,)
+        )
+        return {source: int(seconds) for source, seconds in rows}
+
+    async def set_staleness(self, user_id: int, source: str, seconds: int | None) -> None:
+        if seconds is None:
+            self._db.execute(
+                "DELETE FROM catalog_staleness WHERE user_id = ? AND source = ?", (user_id, source)
+            )
+            return
+        self._db.execute(
+            "INSERT INTO catalog_staleness (user_id, source, stale_after) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, source) DO UPDATE SET stale_after = excluded.stale_after",
+            (user_id, source, seconds),
+        )
 
     async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None:
         row = self._db.execute(

@@ -150,3 +150,25 @@ def test_stars_recent_analytics_and_moves_answer_alike(stores: Stores) -> None:
         assert want[9] == []  # the old folder's words went with the move
 
     asyncio.run(run())
+
+
+def test_staleness_settings_and_a_dropped_source_answer_alike(stores: Stores) -> None:
+    lite_store, pg_store, lite, pg = stores
+    users = (_user(lite, "alice"), _user(pg, "alice"))
+
+    async def answers(store: SqliteCatalogStore | PostgresCatalogStore, user: int) -> list[object]:
+        await store.set_staleness(user, "", 7200)
+        await store.set_staleness(user, "nas", 60)
+        await store.set_staleness(user, "nas", 600)  # replaces
+        await store.set_staleness(user, "gone", 60)
+        await store.set_staleness(user, "", None)
+        await store.apply(user, "gone", IndexChanges(upserts=(CatalogEntry("gone", "a.txt"),)))
+        await store.drop_source(user, "gone")
+        return [await store.staleness(user), await store.fingerprints(user, "gone")]
+
+    async def run() -> None:
+        want = await answers(lite_store, users[0])
+        assert want == [{"nas": 600}, {}]
+        assert await answers(pg_store, users[1]) == want
+
+    asyncio.run(run())
