@@ -78,7 +78,6 @@ class CatalogIndex(Protocol):
         """Set one (``None`` removes it, so the default applies again)."""
         ...
 
-
     async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None: ...
     async def entry_by_id(self, user_id: int, entry_id: int) -> CatalogEntry | None:
         """The user's entry with this id (``None`` for another user's: ids are not secrets)."""
