@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from syncoxide import __version__
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
+from syncoxide.photos.timeline import file_time
 from syncoxide.runtime import current_runtime
 from syncoxide.server.accounts import cli_login
 from syncoxide.server.accounts import pages as account_pages
@@ -87,7 +88,7 @@ from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
 from syncoxide.server.photos.provider_photos import ProviderPhotos
-from syncoxide.server.photos.service import PhotoService, file_time
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
