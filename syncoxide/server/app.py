@@ -57,9 +57,9 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
-from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
@@ -260,7 +260,12 @@ def catalog_service(
     # the writes made through the others, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
     return CatalogService(
-        store, services.clock, files, rules.connections, feed=None if own_writes_only else feed
+        store,
+        services.clock,
+        files,
+        rules.connections,
+        feed=None if own_writes_only else feed,
+        stale_after=config.catalog_stale_after(),
     )
 
 
