@@ -31,8 +31,16 @@ from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_fini
 from syncoxide.wal.replay import replay_journal
 
 from .delta import DeltaSettings
-from .executor import CopySettings, Executor, Outcome, Progress
-from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
+from .executor import CopySettings, Executor, Progress
+from .listing_io import (
+    add_digests,
+    parked_files,
+    read_syncignore,
+    read_tree,
+    recover_parked,
+    remove_partials,
+)
+from .outcome import Outcome
 from .pair_store import PairStore
 from .parts import PartSettings
 from .renames import find_renames, verify_bisync_guesses
@@ -80,6 +88,8 @@ class RunReport:
     resumed: list[Outcome] = field(default_factory=list)
     dry_run: bool = False
     partials_removed: int = 0
+    #: Files a killed run's move chain parked and could not bring home, now in the trash.
+    parked_recovered: int = 0
     trash_root: str = ""
 
     def __repr__(self) -> str:
@@ -323,7 +333,13 @@ class _Prepared:
 
 
 async def _prepare(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
+    one: Provider,
+    two: Provider,
+    store: PairStore,
+    options: RunOptions,
+    *,
+    now: float,
+    park_token: str,
 ) -> _Prepared:
     """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
     first, second, removed = await _listings(one, two, options)
@@ -336,16 +352,22 @@ async def _prepare(
     renames = await _bisync_renames(one, two, (first, second), state=state, options=options)
     plan = _plan(one, two, (first, second), state, options=options, now=now, renames=renames)
     if options.mode is Mode.SYNC and options.track_renames:
-        pairs = await find_renames(one, two, first, second, width=options.transfers)
-        plan = with_renames(plan, pairs, first, second)
+        pairs = await find_renames(one, two, plan, (first, second), width=options.transfers)
+        plan = with_renames(plan, pairs, first, second, park_token=park_token)
     return _Prepared(first, second, state, plan, removed)
 
 
 async def _prepare_or_explain(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
+    one: Provider,
+    two: Provider,
+    store: PairStore,
+    options: RunOptions,
+    *,
+    now: float,
+    park_token: str,
 ) -> _Prepared:
     try:
-        return await _prepare(one, two, store, options, now=now)
+        return await _prepare(one, two, store, options, now=now, park_token=park_token)
     except SyncoxideError:
         raise
     except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
@@ -369,7 +391,9 @@ async def run_pair(
     providers = {Side.PATH1: one, Side.PATH2: two}
     resumed = await resume_journal(providers, store, options, progress)
     now = clock.now()
-    ready = await _prepare_or_explain(one, two, store, options, now=now)
+    # Names this run's trash folder and the temporary names of its move chains.
+    run = random.token_bytes(3).hex()
+    ready = await _prepare_or_explain(one, two, store, options, now=now, park_token=run)
     plan = ready.plan
     report = RunReport(
         plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed
@@ -380,8 +404,14 @@ async def run_pair(
     if options.dry_run:
         return report
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
-    run = random.token_bytes(3).hex()
     report.trash_root = f".syncoxide/trash/{pair_id(one, two)}/{stamp}-{run}"
+    for side, listing in sides.items():
+        report.parked_recovered += await recover_parked(
+            providers[side],
+            parked_files(listing.partials),
+            report.trash_root,
+            common_hash_kind(one, two),
+        )
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
     if options.mode is Mode.BISYNC:

@@ -13,7 +13,7 @@ from syncoxide.sync.paths import match_key
 from syncoxide.sync.plan import ActionKind, Side
 from syncoxide.sync.state import PairState, encode_state, state_after
 
-from .executor import Outcome
+from .outcome import Outcome
 from .pair_store import PairStore
 
 

@@ -3,8 +3,9 @@
 Works in two pure steps around one IO step (the engine's):
 
 1. ``rename_candidates`` names the files worth a digest: a destination file the mirror would
-   delete and a source file the destination lacks, of a size found on both sides (sizes are
-   free; digests may cost a read, so only plausible pairs are hashed).
+   delete or overwrite and a source file the destination lacks or holds other bytes of, of a
+   size found on both sides (sizes are free; digests may cost a read, so only plausible pairs
+   are hashed). ``same_bytes_both_sides`` then drops files whose only change is their time.
 2. The engine fills the digests it can get cheaply (listed, or a local read).
 3. ``pair_renames`` pairs them by (size, digest). The policy is the safe one of rclone's
    ``--track-renames``: a pair needs equal size and equal content digest on both sides; a
@@ -12,7 +13,10 @@ Works in two pure steps around one IO step (the engine's):
    pair in path order, preferring equal mtimes, and every one paired is still an exact copy.
 4. ``with_renames`` turns each pair's COPY + DELETE into a RENAME on the destination (phase 1,
    before copies), plus a COPY that only fixes the mtime when the source's differs (the
-   executor sees equal digests and sets the time, moving no data).
+   executor sees equal digests and sets the time, moving no data). A rename onto a name the
+   destination still holds (``a`` renamed over ``b``, a swap, a cycle) becomes a chain of
+   steps: the occupant is deleted first when the move overwrites it, or parked under a
+   temporary name when it moves on itself (``syncoxide.sync.plan``).
 
 Empty files are not tracked: every empty file has the same digest, and moving one saves
 nothing.
@@ -22,22 +26,55 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from syncoxide.providers.contract import Entry
 from syncoxide.sync.listing import Listing
-from syncoxide.sync.plan import Action, ActionKind, Plan
+from syncoxide.sync.plan import (
+    Action,
+    ActionKind,
+    MoveChain,
+    Plan,
+    Side,
+    Step,
+    StepKind,
+    order_moves,
+    park_name,
+)
+
+DST = Side.PATH2
 
 
-def rename_candidates(source: Listing, dest: Listing) -> tuple[set[str], set[str]]:
-    """(source keys, destination keys) whose digests decide whether they are renames."""
-    arrived = {k: e for k, e in source.files.items() if k not in dest.files and e.size > 0}
-    gone = {k: e for k, e in dest.files.items() if k not in source.files and e.size > 0}
+def rename_candidates(plan: Plan, source: Listing, dest: Listing) -> tuple[set[str], set[str]]:
+    """(source keys, destination keys) whose digests decide whether they are renames.
+
+    A source file the plan copies (new at the destination, or other bytes there) and a
+    destination file the plan deletes or overwrites, of a size found on both sides."""
+    copied = {a.key for a in plan.actions if a.kind is ActionKind.COPY}
+    dropped = {a.key for a in plan.actions if a.kind is ActionKind.DELETE and a.key in dest.files}
+    dropped |= copied & dest.files.keys()
+    arrived = {k: source.files[k] for k in copied if k in source.files}
+    gone = {k: dest.files[k] for k in dropped}
+    arrived = {k: e for k, e in arrived.items() if e.size > 0}
+    gone = {k: e for k, e in gone.items() if e.size > 0}
     shared_sizes = {e.size for e in arrived.values()} & {e.size for e in gone.values()}
     return (
         {k for k, e in arrived.items() if e.size in shared_sizes},
         {k for k, e in gone.items() if e.size in shared_sizes},
     )
+
+
+def same_bytes_both_sides(
+    source: Mapping[str, Entry], dest: Mapping[str, Entry], kind: str
+) -> set[str]:
+    """Keys whose source and destination files hold the same bytes (only their times differ):
+    such a file stays where it is, it neither sends nor receives a move."""
+    return {
+        key
+        for key in source.keys() & dest.keys()
+        if (found := _fingerprint(source[key], kind)) is not None
+        and found == _fingerprint(dest[key], kind)
+    }
 
 
 def _fingerprint(entry: Entry, kind: str) -> tuple[int, str] | None:
@@ -67,30 +104,101 @@ def pair_renames(
     return pairs
 
 
-def with_renames(plan: Plan, pairs: Mapping[str, str], source: Listing, dest: Listing) -> Plan:
-    """``plan`` with each paired COPY (new file) + DELETE (gone file) replaced by a move."""
+def with_renames(
+    plan: Plan, pairs: Mapping[str, str], source: Listing, dest: Listing, *, park_token: str
+) -> Plan:
+    """``plan`` with each paired COPY (new or overwritten file) + DELETE (gone or overwritten
+    file) replaced by a move; moves onto taken names become ordered chains
+    (``syncoxide.sync.plan``) whose temporary names end in ``park_token``."""
     if not pairs:
         return plan
-    moved_away = set(pairs.values())
+    moves = {old: new for new, old in pairs.items()}
+    ordered = order_moves(moves, dest.files.keys())
+    copies = {a.key: a for a in plan.actions if a.kind is ActionKind.COPY}
     actions: list[Action] = []
     for action in plan.actions:
-        if action.kind is ActionKind.DELETE and action.key in moved_away:
+        if action.kind is ActionKind.DELETE and action.key in moves:
             continue
-        if action.kind is ActionKind.COPY and action.key in pairs and action.target is None:
-            actions += _move_actions(action, dest.files[pairs[action.key]], source)
+        if action.kind is ActionKind.COPY and action.key in pairs:
             continue
+        if action.kind is ActionKind.COPY and action.key in moves:
+            # Its old bytes move away first: the new ones land on an empty name.
+            action = replace(action, target=None)
         actions.append(action)
+    for old, new in sorted(ordered.free.items()):
+        actions += _move_actions(copies[new], dest.files[old], source)
+    for number, chain in enumerate(ordered.chains, start=1):
+        steps = _ChainSteps(copies, pairs, source, dest, number, f"{park_token}-{number}")
+        actions += steps.actions(chain)
     return replace(plan, actions=tuple(actions))
 
 
-def _move_actions(copy: Action, old: Entry, source: Listing) -> list[Action]:
+@dataclass
+class _ChainSteps:
+    """One chain's steps as destination actions, numbered in order."""
+
+    copies: Mapping[str, Action]
+    pairs: Mapping[str, str]
+    source: Listing
+    dest: Listing
+    chain: int
+    token: str
+
+    def actions(self, chain: MoveChain) -> list[Action]:
+        steps: list[Action] = []
+        after: list[Action] = []  # mtime fixes: plain copies, once every chain has run
+        for step in chain.steps:
+            first, *rest = self._step(step)
+            steps.append(replace(first, chain=self.chain, step=len(steps) + 1))
+            after += rest
+        return steps + after
+
+    def _step(self, step: Step) -> list[Action]:
+        occupant = self.dest.files[step.key]
+        if step.kind is StepKind.DISCARD:
+            # ``source``: the file that moves in next, so a resumed run that finds it already
+            # here knows the occupant is gone and does not delete the newcomer.
+            incoming = self.dest.files[self.pairs[step.key]]
+            reason = "overwritten by a rename onto its name"
+            return [
+                Action(
+                    ActionKind.DELETE,
+                    DST,
+                    occupant.path,
+                    reason,
+                    target=occupant,
+                    source=incoming,
+                    key=step.key,
+                )
+            ]
+        parked = park_name(occupant.path, self.token)
+        if step.kind is StepKind.PARK:
+            reason = "moved aside: its name is taken by a rename"
+            return [
+                Action(
+                    ActionKind.RENAME,
+                    DST,
+                    parked,
+                    reason,
+                    source_path=occupant.path,
+                    source=occupant,
+                    key=step.key,
+                )
+            ]
+        from_path = parked if step.parked else occupant.path
+        return _move_actions(self.copies[step.to], occupant, self.source, from_path=from_path)
+
+
+def _move_actions(
+    copy: Action, old: Entry, source: Listing, *, from_path: str | None = None
+) -> list[Action]:
     wanted = source.files[copy.key]
     move = Action(
         ActionKind.RENAME,
         copy.side,
         copy.path,
         f"renamed from {old.path}",
-        source_path=old.path,
+        source_path=from_path or old.path,
         source=old,
         key=copy.key,
     )
