@@ -180,6 +180,14 @@ async def _listings(
     return first, second, removed
 
 
+@dataclass(frozen=True)
+class RunMarks:
+    """What names this run's conflicts (its time) and move chains (its random tag)."""
+
+    now: float
+    park_tag: str
+
+
 def _plan(
     one: Provider,
     two: Provider,
@@ -187,8 +195,8 @@ def _plan(
     state: PairState,
     *,
     options: RunOptions,
-    now: float,
     renames: list[BisyncRename],
+    marks: RunMarks,
 ) -> Plan:
     first, second = lists
     tolerance = _tolerance(one, two)
@@ -204,8 +212,9 @@ def _plan(
         options.checksum,
         tolerance,
         case_sensitive=one.features.case_sensitive and two.features.case_sensitive,
-        now=now,
+        now=marks.now,
         settable_mtimes=settable,
+        park_tag=marks.park_tag,
     )
     return plan_bisync(first, second, state, opts, renames=renames)
 
@@ -339,7 +348,7 @@ async def _prepare(
     options: RunOptions,
     *,
     now: float,
-    park_token: str,
+    park_tag: str,
 ) -> _Prepared:
     """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
     first, second, removed = await _listings(one, two, options)
@@ -350,10 +359,18 @@ async def _prepare(
     await _add_checksums(one, two, first, second, state=state, options=options)
     await _hash_lookalikes(one, two, first, second, state=state, options=options)
     renames = await _bisync_renames(one, two, (first, second), state=state, options=options)
-    plan = _plan(one, two, (first, second), state, options=options, now=now, renames=renames)
+    plan = _plan(
+        one,
+        two,
+        (first, second),
+        state,
+        options=options,
+        renames=renames,
+        marks=RunMarks(now, park_tag),
+    )
     if options.mode is Mode.SYNC and options.track_renames:
         pairs = await find_renames(one, two, plan, (first, second), width=options.transfers)
-        plan = with_renames(plan, pairs, first, second, park_token=park_token)
+        plan = with_renames(plan, pairs, first, second, park_tag=park_tag)
     return _Prepared(first, second, state, plan, removed)
 
 
@@ -364,10 +381,10 @@ async def _prepare_or_explain(
     options: RunOptions,
     *,
     now: float,
-    park_token: str,
+    park_tag: str,
 ) -> _Prepared:
     try:
-        return await _prepare(one, two, store, options, now=now, park_token=park_token)
+        return await _prepare(one, two, store, options, now=now, park_tag=park_tag)
     except SyncoxideError:
         raise
     except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
@@ -393,7 +410,7 @@ async def run_pair(
     now = clock.now()
     # Names this run's trash folder and the temporary names of its move chains.
     run = random.token_bytes(3).hex()
-    ready = await _prepare_or_explain(one, two, store, options, now=now, park_token=run)
+    ready = await _prepare_or_explain(one, two, store, options, now=now, park_tag=run)
     plan = ready.plan
     report = RunReport(
         plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed

@@ -105,11 +105,11 @@ def pair_renames(
 
 
 def with_renames(
-    plan: Plan, pairs: Mapping[str, str], source: Listing, dest: Listing, *, park_token: str
+    plan: Plan, pairs: Mapping[str, str], source: Listing, dest: Listing, *, park_tag: str
 ) -> Plan:
     """``plan`` with each paired COPY (new or overwritten file) + DELETE (gone or overwritten
     file) replaced by a move; moves onto taken names become ordered chains
-    (``syncoxide.sync.plan``) whose temporary names end in ``park_token``."""
+    (``syncoxide.sync.plan``) whose temporary names end in ``park_tag``."""
     if not pairs:
         return plan
     moves = {old: new for new, old in pairs.items()}
@@ -128,7 +128,7 @@ def with_renames(
     for old, new in sorted(ordered.free.items()):
         actions += _move_actions(copies[new], dest.files[old], source)
     for number, chain in enumerate(ordered.chains, start=1):
-        steps = _ChainSteps(copies, pairs, source, dest, number, f"{park_token}-{number}")
+        steps = _ChainSteps(copies, pairs, source, dest, number, f"{park_tag}-{number}")
         actions += steps.actions(chain)
     return replace(plan, actions=tuple(actions))
 
