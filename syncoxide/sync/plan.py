@@ -108,12 +108,12 @@ class Action:
         if self.kind is ActionKind.COPY:
             arrow = f"{self.side.other.value} -> {self.side.value}"
             return f"copy   {arrow}: {self.path} ({self.reason})"
+        step = f" (step {self.step} of move chain {self.chain})" if self.chain else ""
         if self.kind is ActionKind.RENAME:
-            step = f" (step {self.step} of move chain {self.chain})" if self.chain else ""
             return f"rename {self.side.value}: {self.source_path} -> {self.path}{step}"
         if self.kind is ActionKind.TOUCH:
             return f"touch  {self.side.value}: {self.path} ({self.reason})"
-        return f"{self.kind.value:<6} {self.side.value}: {self.path} ({self.reason})"
+        return f"{self.kind.value:<6} {self.side.value}: {self.path} ({self.reason}){step}"
 
 
 @dataclass(frozen=True)

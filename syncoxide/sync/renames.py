@@ -49,19 +49,22 @@ def rename_candidates(plan: Plan, source: Listing, dest: Listing) -> tuple[set[s
     """(source keys, destination keys) whose digests decide whether they are renames.
 
     A source file the plan copies (new at the destination, or other bytes there) and a
-    destination file the plan deletes or overwrites, of a size found on both sides."""
+    destination file the plan deletes or overwrites, each only if the other list holds a file
+    of its size under another name: a file edited in place is never read for this."""
     copied = {a.key for a in plan.actions if a.kind is ActionKind.COPY}
     dropped = {a.key for a in plan.actions if a.kind is ActionKind.DELETE and a.key in dest.files}
     dropped |= copied & dest.files.keys()
-    arrived = {k: source.files[k] for k in copied if k in source.files}
-    gone = {k: dest.files[k] for k in dropped}
-    arrived = {k: e for k, e in arrived.items() if e.size > 0}
-    gone = {k: e for k, e in gone.items() if e.size > 0}
-    shared_sizes = {e.size for e in arrived.values()} & {e.size for e in gone.values()}
-    return (
-        {k for k, e in arrived.items() if e.size in shared_sizes},
-        {k for k, e in gone.items() if e.size in shared_sizes},
-    )
+    arrived = {k: source.files[k] for k in copied if k in source.files and source.files[k].size}
+    gone = {k: dest.files[k] for k in dropped if dest.files[k].size > 0}
+    return _elsewhere_of_size(arrived, gone), _elsewhere_of_size(gone, arrived)
+
+
+def _elsewhere_of_size(mine: Mapping[str, Entry], theirs: Mapping[str, Entry]) -> set[str]:
+    """Keys of ``mine`` with a file of the same size in ``theirs`` under another key."""
+    by_size: dict[int, set[str]] = defaultdict(set)
+    for key, entry in theirs.items():
+        by_size[entry.size].add(key)
+    return {key for key, entry in mine.items() if by_size.get(entry.size, set()) - {key}}
 
 
 def same_bytes_both_sides(

@@ -65,6 +65,12 @@ def test_candidates_are_files_the_plan_copies_or_drops_of_a_shared_size() -> Non
     assert rename_candidates(plan, source, dest) == ({"new", "edit"}, {"old", "edit"})
 
 
+def test_a_file_edited_in_place_is_not_read_for_renames() -> None:
+    source = Listing(files=_entries({"big": (9, None, 5), "other": (4, None, 5)}))
+    dest = Listing(files=_entries({"big": (9, None, 0), "gone": (7, None, 0)}))
+    assert rename_candidates(_sync_plan(source, dest), source, dest) == (set(), set())
+
+
 def test_files_whose_only_change_is_their_time_stay_put() -> None:
     source = _entries({"t": (5, "h1", 9), "u": (5, "h2", 9)})
     dest = _entries({"t": (5, "h1", 0), "u": (5, "h3", 0)})

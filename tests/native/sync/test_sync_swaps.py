@@ -88,7 +88,7 @@ def test_a_rename_over_a_file_deletes_the_occupant_then_moves() -> None:
     _onto(pair)
     report = pair.run("sync")
     assert [a.describe() for a in report.plan.ordered()] == [
-        "delete path2: b (overwritten by a rename onto its name)",
+        "delete path2: b (overwritten by a rename onto its name) (step 1 of move chain 1)",
         "rename path2: a -> b (step 2 of move chain 1)",
     ]
 
