@@ -21,15 +21,15 @@ from syncoxide.sync.paths import ancestors, conflict_name, match_key
 from syncoxide.sync.plan import (
     Action,
     ActionKind,
+    ChainPlace,
     Conflict,
     Mode,
     MoveChain,
     Plan,
     Side,
     Skipped,
-    StepKind,
+    chain_actions,
     order_moves,
-    park_name,
 )
 from syncoxide.sync.state import PairState
 
@@ -190,42 +190,14 @@ class _BisyncPlanner:
 
     def plan_chain(self, chain: MoveChain, there: Side, carried: dict[str, BisyncRename]) -> None:
         self.chains += 1
-        files = self.sides[there].files
-        token = f"{self.opts.park_tag}-{self.chains}"
-        steps: list[Action] = []
-        after: list[Action] = []
-        for step in chain.steps:
-            occupant = files[step.key]
-            parked = park_name(occupant.path, token)
-            if step.kind is StepKind.DISCARD:
-                incoming = files[carried[step.key].old_key]
-                reason = f"overwritten on {there.other.value} by a rename onto its name"
-                first = Action(
-                    ActionKind.TRASH,
-                    there,
-                    occupant.path,
-                    reason,
-                    target=occupant,
-                    source=incoming,
-                    key=step.key,
-                )
-            elif step.kind is StepKind.PARK:
-                reason = "moved aside: its name is taken by a rename"
-                first = Action(
-                    ActionKind.RENAME,
-                    there,
-                    parked,
-                    reason,
-                    source_path=occupant.path,
-                    source=occupant,
-                    key=step.key,
-                )
-            else:
-                from_path = parked if step.parked else None
-                first, *rest = self.rename_actions(carried[step.to], from_path=from_path)
-                after += rest
-            steps.append(replace(first, chain=self.chains, step=len(steps) + 1))
-        self.actions += steps + after
+        incoming = {new: rename.old_key for new, rename in carried.items()}
+        tag = f"{self.opts.park_tag}-{self.chains}"
+        place = ChainPlace(there, self.sides[there].files, incoming, tag, ActionKind.TRASH)
+
+        def move_in(new: str, parked: str | None) -> list[Action]:
+            return self.rename_actions(carried[new], from_path=parked)
+
+        self.actions += chain_actions(chain, self.chains, place, move_in)
 
     def refill_old_name(self, rename: BisyncRename, *, receiving: set[str]) -> None:
         """The renamed-on side still has a file at the old name (it was overwritten there, a

@@ -28,8 +28,8 @@ loses nothing and the next run finishes the chain from its journal.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping
-from dataclasses import KW_ONLY, dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 from syncoxide.providers.contract import PARTIAL_PREFIX, Entry
 
@@ -250,3 +250,64 @@ def park_name(path: str, token: str) -> str:
 def is_parked(path: str) -> bool:
     """True for a file a chain parked: a whole file to be recovered, not a partial write."""
     return path.rpartition("/")[2].startswith(PARK_PREFIX)
+
+
+@dataclass(frozen=True)
+class ChainPlace:
+    """Where a chain's steps run: the side, its files by key, which old key each new key
+    receives, the chain's park tag, and how an overwritten occupant goes (DELETE in a
+    mirror, TRASH in bisync)."""
+
+    side: Side
+    files: Mapping[str, Entry]
+    incoming: Mapping[str, str]
+    tag: str
+    removal: ActionKind
+
+
+#: The actions that move the file of a new key in (the move first, then e.g. a time fix),
+#: given the parked name it comes from, or None when it comes from its own name.
+MoveIn = Callable[[str, str | None], list[Action]]
+
+
+def chain_actions(
+    chain: MoveChain, number: int, place: ChainPlace, move_in: MoveIn
+) -> list[Action]:
+    """The chain's steps as actions numbered ``step`` 1.. in chain ``number``; what a move
+    brings along (a copy that fixes a time) follows the chain, unnumbered."""
+    steps: list[Action] = []
+    after: list[Action] = []
+    for step in chain.steps:
+        occupant = place.files[step.key]
+        parked = park_name(occupant.path, place.tag)
+        rest: list[Action] = []
+        if step.kind is StepKind.DISCARD:
+            # ``source``: the file that moves in next, so a resumed run that finds it already
+            # here knows the occupant is gone and does not remove the newcomer.
+            incoming = place.files[place.incoming[step.key]]
+            reason = "overwritten by a rename onto its name"
+            first = Action(
+                place.removal,
+                place.side,
+                occupant.path,
+                reason,
+                target=occupant,
+                source=incoming,
+                key=step.key,
+            )
+        elif step.kind is StepKind.PARK:
+            reason = "moved aside: its name is taken by a rename"
+            first = Action(
+                ActionKind.RENAME,
+                place.side,
+                parked,
+                reason,
+                source_path=occupant.path,
+                source=occupant,
+                key=step.key,
+            )
+        else:
+            first, *rest = move_in(step.to, parked if step.parked else None)
+        steps.append(replace(first, chain=number, step=len(steps) + 1))
+        after += rest
+    return steps + after

@@ -26,20 +26,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from syncoxide.providers.contract import Entry
 from syncoxide.sync.listing import Listing
 from syncoxide.sync.plan import (
     Action,
     ActionKind,
-    MoveChain,
+    ChainPlace,
     Plan,
     Side,
-    Step,
-    StepKind,
+    chain_actions,
     order_moves,
-    park_name,
 )
 
 DST = Side.PATH2
@@ -131,65 +129,14 @@ def with_renames(
     for old, new in sorted(ordered.free.items()):
         actions += _move_actions(copies[new], dest.files[old], source)
     for number, chain in enumerate(ordered.chains, start=1):
-        steps = _ChainSteps(copies, pairs, source, dest, number, f"{park_tag}-{number}")
-        actions += steps.actions(chain)
+        place = ChainPlace(DST, dest.files, pairs, f"{park_tag}-{number}", ActionKind.DELETE)
+
+        def move_in(new: str, parked: str | None) -> list[Action]:
+            old = dest.files[pairs[new]]
+            return _move_actions(copies[new], old, source, from_path=parked)
+
+        actions += chain_actions(chain, number, place, move_in)
     return replace(plan, actions=tuple(actions))
-
-
-@dataclass
-class _ChainSteps:
-    """One chain's steps as destination actions, numbered in order."""
-
-    copies: Mapping[str, Action]
-    pairs: Mapping[str, str]
-    source: Listing
-    dest: Listing
-    chain: int
-    token: str
-
-    def actions(self, chain: MoveChain) -> list[Action]:
-        steps: list[Action] = []
-        after: list[Action] = []  # mtime fixes: plain copies, once every chain has run
-        for step in chain.steps:
-            first, *rest = self._step(step)
-            steps.append(replace(first, chain=self.chain, step=len(steps) + 1))
-            after += rest
-        return steps + after
-
-    def _step(self, step: Step) -> list[Action]:
-        occupant = self.dest.files[step.key]
-        if step.kind is StepKind.DISCARD:
-            # ``source``: the file that moves in next, so a resumed run that finds it already
-            # here knows the occupant is gone and does not delete the newcomer.
-            incoming = self.dest.files[self.pairs[step.key]]
-            reason = "overwritten by a rename onto its name"
-            return [
-                Action(
-                    ActionKind.DELETE,
-                    DST,
-                    occupant.path,
-                    reason,
-                    target=occupant,
-                    source=incoming,
-                    key=step.key,
-                )
-            ]
-        parked = park_name(occupant.path, self.token)
-        if step.kind is StepKind.PARK:
-            reason = "moved aside: its name is taken by a rename"
-            return [
-                Action(
-                    ActionKind.RENAME,
-                    DST,
-                    parked,
-                    reason,
-                    source_path=occupant.path,
-                    source=occupant,
-                    key=step.key,
-                )
-            ]
-        from_path = parked if step.parked else occupant.path
-        return _move_actions(self.copies[step.to], occupant, self.source, from_path=from_path)
 
 
 def _move_actions(
