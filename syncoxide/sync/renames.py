@@ -111,17 +111,19 @@ def with_renames(
     """``plan`` with each paired COPY (new or overwritten file) + DELETE (gone or overwritten
     file) replaced by a move; moves onto taken names become ordered chains
     (``syncoxide.sync.plan``) whose temporary names end in ``park_tag``."""
-    if not pairs:
-        return plan
+    copies = {
+        a.key: _with_digests(a, source, dest) for a in plan.actions if a.kind is ActionKind.COPY
+    }
     moves = {old: new for new, old in pairs.items()}
     ordered = order_moves(moves, dest.files.keys())
-    copies = {a.key: a for a in plan.actions if a.kind is ActionKind.COPY}
     actions: list[Action] = []
     for action in plan.actions:
         if action.kind is ActionKind.DELETE and action.key in moves:
             continue
         if action.kind is ActionKind.COPY and action.key in pairs:
             continue
+        if action.kind is ActionKind.COPY:
+            action = copies[action.key]
         if action.kind is ActionKind.COPY and action.key in moves:
             # Its old bytes move away first: the new ones land on an empty name.
             action = replace(action, target=None)
@@ -137,6 +139,19 @@ def with_renames(
 
         actions += chain_actions(chain, number, place, move_in)
     return replace(plan, actions=tuple(actions))
+
+
+def _with_digests(copy: Action, source: Listing, dest: Listing) -> Action:
+    """``copy`` with the digests read for rename detection since the plan was made, so the
+    copy (which compares digests to tell a touched file from an edited one) reads no file
+    twice. An entry that changed meanwhile (another size or time) keeps the plan's."""
+    fresh_source = source.files.get(copy.key)
+    fresh_target = dest.files.get(copy.key)
+    return replace(
+        copy,
+        source=fresh_source if fresh_source == copy.source else copy.source,
+        target=fresh_target if fresh_target == copy.target else copy.target,
+    )
 
 
 def _move_actions(

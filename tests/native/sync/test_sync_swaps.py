@@ -205,3 +205,17 @@ def test_a_parked_file_goes_home_when_its_new_name_was_taken() -> None:
     assert not pair.run("sync").failures
     assert pair.two.snapshot() == {"a": B, "b": A}
     assert pair.two.bytes_written == len(B)  # b moved to a; only a's new bytes travelled
+
+
+def test_a_file_hashed_for_renames_is_not_read_again_by_its_copy() -> None:
+    pair = _synced({"a": A, "b": B})
+    pair.one.put("a", A, T0 + 50 * 10**9)  # touched: same bytes, a new time
+    pair.one.put("b", C, T0 + 60 * 10**9)  # edited: same size, other bytes
+    pair.one.calls.clear()
+    report = pair.run("sync")
+    assert pair.user_files(pair.two) == {"a": A, "b": C}
+    assert not report.failures
+    # a and b share a size, so each side hashed both once to look for renames; the touched
+    # copy then compared those digests instead of reading the files again.
+    assert pair.one.calls["hash"] == 2 and pair.two.calls["hash"] == 2
+    assert pair.two.bytes_written == len(C)
