@@ -110,19 +110,30 @@ def _address(n: int) -> str:
 
 async def _join(url: str, room: dict[str, str], role: str) -> ClientConnection:
     socket_url = url.replace("http", "ws", 1) + f"/signal/{room['room']}"
-    peer = await connect(socket_url, max_queue=4, ping_interval=None)
+    peer = await connect(socket_url, max_queue=4, ping_interval=None, open_timeout=120)
     await peer.send(json.dumps({"type": "join", "token": room["token"], "role": role}))
     await peer.recv()  # welcome
     return peer
 
 
+async def _create_room(http: httpx2.AsyncClient, url: str, n: int) -> dict[str, str]:
+    # A kept-alive connection the server just closed fails the request that reused it
+    # (a race of every HTTP/1.1 client); the request is simply sent again.
+    for attempt in range(3):
+        try:
+            made = await http.post(f"{url}/signal/rooms", headers={"X-Forwarded-For": _address(n)})
+            made.raise_for_status()
+            room: dict[str, str] = made.json()
+            return room
+        except httpx2.TransportError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def _room(http: httpx2.AsyncClient, at: list[Server], n: int) -> list[ClientConnection]:
     sender_at, receiver_at = at[n % len(at)], at[(n + 1) % len(at)]
-    made = await http.post(
-        f"{sender_at.url}/signal/rooms", headers={"X-Forwarded-For": _address(n)}
-    )
-    made.raise_for_status()
-    room = made.json()
+    room = await _create_room(http, sender_at.url, n)
     sender = await _join(sender_at.url, room, "sender")
     receiver = await _join(receiver_at.url, room, "receiver")
     await sender.recv()  # peer-joined: the room spans both instances
