@@ -1,7 +1,8 @@
 """A synced device folder kept on any Provider: scan it into its index, serve blocks, apply a
-peer's entries. The CLI keeps its folders on disk (``native/devices/local_folder.py``); this is
-the same behaviour for storage reached through the Provider contract, such as the browser's
-private folders (OPFS), where no path or fsync exists.
+peer's entries (``folder_port.DeviceFolder``). The CLI keeps its folders on disk
+(``native/devices/local_folder.py``); this is the same behaviour for storage reached through
+the Provider contract, such as the browser's private folders (OPFS), where no path or fsync
+exists.
 
 Safety comes from the contract: ``write`` is atomic (a partial object renamed into place once
 every byte arrived), so a file from a peer is either wholly there or not at all; each block is
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, KeysView
+from collections.abc import AsyncIterator, Callable, KeysView, Sequence
 from typing import Protocol
 
 from syncoxide.devices.index import (
@@ -30,6 +31,7 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
 from syncoxide.errors import (
     EmptySideError,
     IntegrityError,
@@ -39,7 +41,6 @@ from syncoxide.errors import (
 )
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 
-FetchBlock = Callable[[int, str], Awaitable[bytes]]
 JOURNAL_VERSION = 1
 
 
@@ -167,6 +168,9 @@ class ProviderFolder:
         if not entry.deleted:
             for number, digest in enumerate(entry.blocks):
                 self._held[digest] = (entry.path, number)
+
+    async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
+        return [await self.serve_block(path, number, digest) for path, number, digest in asks]
 
     async def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
         """The block with this hash: where the peer saw it, else anywhere in the folder; None

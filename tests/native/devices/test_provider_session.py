@@ -22,7 +22,7 @@ from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.devices.wire import FrameReader, json_frames
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
-from syncoxide.engine.device_sync.session import Meeting, ProviderSession, SyncedFolder
+from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import (
     EmptySideError,
     NotFoundError,
@@ -105,15 +105,15 @@ class Device:
     async def read(self, path: str) -> bytes:
         return b"".join([chunk async for chunk in self.provider.open_read(path)])
 
-    def session(self, link: Pipe, peer: Device) -> ProviderSession:
+    def session(self, link: Pipe, peer: Device) -> DeviceSession:
         shared = SyncedFolder(self.folder, (peer.me.device_id,))
-        holder: list[ProviderSession] = []
+        holder: list[DeviceSession] = []
 
         async def changed(name: str, entries: list[FileEntry]) -> None:
             await holder[0].announce(name, entries)
 
         meeting = Meeting(self, self.me, peer.me.public, ROOM, VIEW, {"shared": shared}, changed)
-        holder.append(ProviderSession(link, meeting))
+        holder.append(DeviceSession(link, meeting))
         return holder[0]
 
 
@@ -145,7 +145,7 @@ async def present(device: Device, path: str, data: bytes) -> bool:
 
 @dataclass
 class Running:
-    sessions: list[ProviderSession]
+    sessions: list[DeviceSession]
     links: tuple[Pipe, Pipe]
     tasks: list[asyncio.Task[None]]
 
@@ -274,7 +274,7 @@ def test_a_device_that_is_not_trusted_is_dropped_before_any_index() -> None:
 def test_many_small_files_and_a_file_past_the_prefetch_arrive_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from syncoxide.engine.device_sync import session as session_module
+    from syncoxide.engine.device_sync import pull as session_module
 
     # Small limits, so the batch's prefetch runs out and the window fetch is exercised.
     monkeypatch.setattr(session_module, "PREFETCH_BYTES", 2 * BLOCK_SIZE + 1000)
