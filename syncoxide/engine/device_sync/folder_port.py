@@ -7,7 +7,8 @@ Contract both keep: a file from a peer is either wholly in place or not at all; 
 checked against its hash before it is written (``IntegrityError`` otherwise, nothing changed);
 a file is replaced only while it is still what the index says (``take`` returns False
 otherwise, and the local edit is scanned and announced first); deleted files and the losing
-side of a conflict are moved aside, never dropped.
+side of a conflict are moved aside, never dropped; a scan that finds no files where the index
+knew some is refused (``refuse_if_vanished``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable, KeysView, Sequence
 from typing import Protocol
 
 from syncoxide.devices.index import FileEntry, FolderIndex
+from syncoxide.errors import EmptySideError
 
 #: Fetch block ``number`` (whose SHA-256 is the hex digest) of the entry being taken.
 FetchBlock = Callable[[int, str], Awaitable[bytes]]
@@ -60,4 +62,18 @@ class DeviceFolder(Protocol):
         ...
 
 
-__all__ = ["BlockAsk", "DeviceFolder", "FetchBlock"]
+def refuse_if_vanished(name: str, index: FolderIndex, files_found: int) -> None:
+    """Raise ``EmptySideError`` when a scan found no file where the index knew some: a folder
+    that vanished (deleted, unmounted, its storage cleared) lists like one emptied on purpose,
+    and taken as deletions it would empty every other device's copy (the sync engine's
+    empty-side stop)."""
+    live = sum(not entry.deleted for entry in index.entries.values())
+    if not files_found and live:
+        raise EmptySideError(
+            f"The folder {name} lists no files, but {live} were synced in it.",
+            hint="Nothing was deleted on your other devices. To empty it on purpose, "
+            "delete the files on one of the other devices instead.",
+        )
+
+
+__all__ = ["BlockAsk", "DeviceFolder", "FetchBlock", "refuse_if_vanished"]

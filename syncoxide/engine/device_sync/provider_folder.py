@@ -31,9 +31,8 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
-from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import (
-    EmptySideError,
     IntegrityError,
     JournalError,
     NotFoundError,
@@ -93,15 +92,7 @@ class ProviderFolder:
         seen: dict[str, Entry] = {}
         async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
             seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})
-        live = sum(not entry.deleted for entry in self.index.entries.values())
-        if not seen and live:
-            # A folder that vanished (deleted, its storage cleared) lists like one emptied
-            # on purpose; taken as deletions, it would empty every other device's copy.
-            raise EmptySideError(
-                f"The folder {self.name} lists no files, but {live} were synced in it.",
-                hint="Nothing was deleted on your other devices. To empty it on purpose, "
-                "delete the files on one of the other devices instead.",
-            )
+        refuse_if_vanished(self.name, self.index, len(seen))
         changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:

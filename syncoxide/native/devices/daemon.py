@@ -83,8 +83,12 @@ class Daemon:
                 await session.announce(name, entries)
 
     async def _rescan(self, name: str) -> bool:
-        async with self.folders[name].lock:
-            changed = await self.folders[name].folder.scan()
+        try:
+            async with self.folders[name].lock:
+                changed = await self.folders[name].folder.scan()
+        except SyncoxideError as error:  # the folder vanished: say so, announce nothing
+            _say(f"{name}: {error.message} {error.hint or ''}".strip())
+            return False
         if changed:
             await self.broadcast(name, changed)
         return bool(changed)

@@ -7,9 +7,10 @@ atomically after each scan and each batch of pulls. A file from a peer is assemb
 every block checked against its hash, fsynced, then renamed over the target only if the target
 is still what the index says. A kill at any point leaves either the old file or the new one,
 and a rescan after restart finds whichever it is: equal content merges (no conflict), so
-nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``. The disk work
-(walking, hashing, reading blocks, fsyncs) runs in worker threads: the event loop must keep
-acknowledging the data channel meanwhile or the sender stalls.
+nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``. A scan that finds
+the folder empty (or gone) where the index knew files is refused, not sent as deletions. The
+disk work (walking, hashing, reading blocks, fsyncs) runs in worker threads: the event loop
+must keep acknowledging the data channel meanwhile or the sender stalls.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
-from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import IntegrityError, JournalError
 
 WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
@@ -93,7 +94,9 @@ class LocalFolder:
 
     def _scan_now(self) -> list[FileEntry]:
         seen: set[str] = set()
-        changed = [entry for entry in self._scan_files(seen) if entry is not None]
+        found = self._scan_files(seen)
+        refuse_if_vanished(self.name, self.index, len(seen))
+        changed = [entry for entry in found if entry is not None]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:
                 version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from syncoxide.devices.index import BLOCK_SIZE, FileEntry
 from syncoxide.engine.device_sync.folder_port import FetchBlock
 from syncoxide.engine.device_sync.pull import BlockUnavailable
-from syncoxide.errors import IntegrityError
+from syncoxide.errors import EmptySideError, IntegrityError
 from syncoxide.native.devices.local_folder import LocalFolder
 
 
@@ -101,3 +102,12 @@ def test_a_rescan_after_a_crash_between_rename_and_journal_merges_without_confli
     (target.root / "big.bin").write_bytes((source.root / "big.bin").read_bytes())  # renamed...
     [found] = scan(target)  # ...but the journal never heard of it
     assert found.same_content(entry)
+
+
+def test_a_folder_gone_from_disk_is_not_taken_as_deleting_everything(tmp_path: Path) -> None:
+    source, _ = source_and_target(tmp_path)
+    before = dict(source.index.entries)
+    shutil.rmtree(source.root)  # an unmounted drive, a folder moved away
+    with pytest.raises(EmptySideError, match="lists no files, but 1 were synced"):
+        scan(source)
+    assert source.index.entries == before

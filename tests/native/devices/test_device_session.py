@@ -1,26 +1,33 @@
-"""Device sync over ports (syncoxide/engine/device_sync), the browser's session, run on CPython:
-two devices with real Ed25519 keys and trust records, folders on in-memory providers, joined by
-an in-memory link. A file crosses both ways hash-verified with only changed blocks moving; a
-concurrent edit ends as both versions on both sides; a malformed index page is refused whole,
-with nothing changed; an untrusted device is dropped before any index is shown."""
+"""The device sync session (syncoxide/engine/device_sync), the one the CLI daemon and the
+browser both run: two devices with real Ed25519 keys and trust records joined by an in-memory
+link, their folders on in-memory providers (the browser's ProviderFolder) or on disk (the
+daemon's LocalFolder). A file crosses both ways hash-verified with only changed blocks moving;
+a concurrent edit ends as both versions on both sides; a malformed index page is refused whole,
+with nothing changed; an untrusted device is dropped before any index is shown; a bad block is
+reported and changes nothing; the next batch's blocks are asked for before this one is written.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.devices.binding import ChannelView
-from syncoxide.devices.index import BLOCK_SIZE, FileEntry
+from syncoxide.devices.index import BLOCK_SIZE, FileEntry, Vector
 from syncoxide.devices.records import RecordKind, sign_record
 from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.devices.wire import FrameReader, json_frames
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import (
@@ -30,6 +37,7 @@ from syncoxide.errors import (
     RemoteProtocolError,
 )
 from syncoxide.native.devices.ed25519 import NativeEd25519
+from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.providers.memory import MemoryProvider
 
 ED25519 = NativeEd25519()
@@ -71,17 +79,31 @@ def pipes() -> tuple[Pipe, Pipe]:
 
 @dataclass
 class Device:
+    """A device whose folder is in memory (the browser's ProviderFolder) or, given a ``disk``
+    directory, on disk (the CLI daemon's LocalFolder)."""
+
     name: str
-    ed25519: NativeEd25519 = ED25519
+    disk: Path | None = None
     me: Identity = field(init=False)
     ledger_held: TrustLedger = field(init=False)
     provider: MemoryProvider = field(default_factory=MemoryProvider)
-    folder: ProviderFolder = field(init=False)
+    folder: ProviderFolder | LocalFolder = field(init=False)
+    troubles: list[str] = field(default_factory=list)
+
+    @property
+    def ed25519(self) -> NativeEd25519:
+        return ED25519
 
     async def setup(self) -> None:
         seed = SecretBytes(hashlib.sha256(self.name.encode()).digest())
         self.me = Identity(seed, await ED25519.public_key(seed), self.name)
         self.ledger_held = TrustLedger(self.me.public)
+        if self.disk is not None:
+            root = self.disk / self.name
+            root.mkdir()
+            journal = self.disk / f"{self.name}.json"
+            self.folder = LocalFolder("shared", root, journal, self.me.device_id)
+            return
         names = (f"{self.name}-{n}" for n in itertools.count())
         self.folder = ProviderFolder(
             "shared", self.provider, Journal(), self.me.device_id, fresh_name=lambda: next(names)
@@ -100,10 +122,40 @@ class Device:
         return sum([await self.ledger_held.take(raw, ED25519) for raw in raws])
 
     async def write(self, path: str, data: bytes, mtime_ns: int = 1) -> None:
-        await self.provider.write(path, _chunks(data), mtime_ns=mtime_ns)
+        if isinstance(self.folder, LocalFolder):
+            target = self.folder.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            os.utime(target, ns=(mtime_ns, mtime_ns))
+        else:
+            await self.provider.write(path, _chunks(data), mtime_ns=mtime_ns)
 
     async def read(self, path: str) -> bytes:
+        if isinstance(self.folder, LocalFolder):
+            try:
+                return (self.folder.root / path).read_bytes()
+            except FileNotFoundError:
+                raise NotFoundError(f"{path} is not on disk") from None
         return b"".join([chunk async for chunk in self.provider.open_read(path)])
+
+    async def delete(self, path: str) -> None:
+        if isinstance(self.folder, LocalFolder):
+            (self.folder.root / path).unlink()
+        else:
+            await self.provider.delete(path)
+
+    async def contents(self) -> set[bytes]:
+        """What every file outside the state folder holds."""
+        if isinstance(self.folder, LocalFolder):
+            state = self.folder.root / ".syncoxide"
+            files = [p for p in self.folder.root.rglob("*") if p.is_file()]
+            return {p.read_bytes() for p in files if state not in p.parents}
+        found = set()
+        async for page in self.provider.list_tree(prune=lambda p: p == ".syncoxide"):
+            for entry in page:
+                if entry.kind.value == "file":
+                    found.add(await self.read(entry.path))
+        return found
 
     def session(self, link: Pipe, peer: Device) -> DeviceSession:
         shared = SyncedFolder(self.folder, (peer.me.device_id,))
@@ -112,7 +164,8 @@ class Device:
         async def changed(name: str, entries: list[FileEntry]) -> None:
             await holder[0].announce(name, entries)
 
-        meeting = Meeting(self, self.me, peer.me.public, ROOM, VIEW, {"shared": shared}, changed)
+        meeting = Meeting(self, self.me, peer.me.public, ROOM, VIEW, {"shared": shared}, changed,
+                          trouble=self.troubles.append)  # fmt: skip
         holder.append(DeviceSession(link, meeting))
         return holder[0]
 
@@ -121,8 +174,14 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def two_devices() -> tuple[Device, Device]:
-    laptop, browser = Device("laptop"), Device("browser")
+@pytest.fixture(params=["provider", "disk"])
+def disk(request: pytest.FixtureRequest, tmp_path: Path) -> Path | None:
+    """Where the devices keep their folders: None for in-memory providers."""
+    return tmp_path if request.param == "disk" else None
+
+
+async def two_devices(disk: Path | None = None) -> tuple[Device, Device]:
+    laptop, browser = Device("laptop", disk), Device("browser", disk)
     for device in (laptop, browser):
         await device.setup()
     await laptop.trust(browser)
@@ -166,9 +225,9 @@ async def rescan(device: Device, running: Running, index: int) -> None:
     await running.sessions[index].announce("shared", changed)
 
 
-def test_files_cross_both_ways_and_an_edit_moves_only_its_block() -> None:
+def test_files_cross_both_ways_and_an_edit_moves_only_its_block(disk: Path | None) -> None:
     async def scenario() -> None:
-        laptop, browser = await two_devices()
+        laptop, browser = await two_devices(disk)
         big = bytes(range(256)) * (3 * BLOCK_SIZE // 256)  # three blocks
         await laptop.write("docs/big.bin", big)
         await laptop.folder.scan()
@@ -190,9 +249,9 @@ def test_files_cross_both_ways_and_an_edit_moves_only_its_block() -> None:
     asyncio.run(scenario())
 
 
-def test_a_concurrent_edit_ends_as_both_versions_on_both_devices() -> None:
+def test_a_concurrent_edit_ends_as_both_versions_on_both_devices(disk: Path | None) -> None:
     async def scenario() -> None:
-        laptop, browser = await two_devices()
+        laptop, browser = await two_devices(disk)
         await laptop.write("notes.txt", b"first")
         await laptop.folder.scan()
         running = await connect(laptop, browser)
@@ -214,17 +273,12 @@ def test_a_concurrent_edit_ends_as_both_versions_on_both_devices() -> None:
 
 
 async def _holds_both(device: Device) -> bool:
-    contents = set()
-    async for page in device.provider.list_tree(prune=lambda p: p == ".syncoxide"):
-        for entry in page:
-            if entry.kind.value == "file":
-                contents.add(await device.read(entry.path))
-    return contents == {b"laptop's edit", b"browser's edit"}
+    return await device.contents() == {b"laptop's edit", b"browser's edit"}
 
 
-def test_a_malformed_index_page_is_refused_whole_and_nothing_changes() -> None:
+def test_a_malformed_index_page_is_refused_whole_and_nothing_changes(disk: Path | None) -> None:
     async def scenario() -> None:
-        laptop, browser = await two_devices()
+        laptop, browser = await two_devices(disk)
         await browser.write("keep.txt", b"kept")
         await browser.folder.scan()
         before = dict(browser.folder.index.entries)
@@ -249,10 +303,10 @@ def test_a_malformed_index_page_is_refused_whole_and_nothing_changes() -> None:
     asyncio.run(scenario())
 
 
-def test_a_device_that_is_not_trusted_is_dropped_before_any_index() -> None:
+def test_a_device_that_is_not_trusted_is_dropped_before_any_index(disk: Path | None) -> None:
     async def scenario() -> None:
-        _, browser = await two_devices()
-        stranger = Device("stranger")
+        _, browser = await two_devices(disk)
+        stranger = Device("stranger", disk)
         await stranger.setup()
         await stranger.trust(browser)  # it trusts the browser; the browser never paired with it
         await browser.write("private.txt", b"secret")
@@ -272,7 +326,7 @@ def test_a_device_that_is_not_trusted_is_dropped_before_any_index() -> None:
 
 
 def test_many_small_files_and_a_file_past_the_prefetch_arrive_whole(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, disk: Path | None
 ) -> None:
     from syncoxide.engine.device_sync import pull as session_module
 
@@ -281,7 +335,7 @@ def test_many_small_files_and_a_file_past_the_prefetch_arrive_whole(
     monkeypatch.setattr(session_module, "WINDOW_BLOCKS", 3)
 
     async def scenario() -> None:
-        laptop, browser = await two_devices()
+        laptop, browser = await two_devices(disk)
         large = b"".join(bytes([n]) * BLOCK_SIZE for n in range(10)) + b"tail"
         await laptop.write("large.bin", large)
         small = {f"small/{n:03}.txt": f"file {n}".encode() for n in range(60)}
@@ -302,9 +356,11 @@ def test_many_small_files_and_a_file_past_the_prefetch_arrive_whole(
     asyncio.run(scenario())
 
 
-def test_a_revocation_made_during_a_session_reaches_the_peer_and_ends_the_trust() -> None:
+def test_a_revocation_made_during_a_session_reaches_the_peer_and_ends_the_trust(
+    disk: Path | None,
+) -> None:
     async def scenario() -> None:
-        laptop, browser = await two_devices()
+        laptop, browser = await two_devices(disk)
         running = await connect(laptop, browser)
         try:
             await until(lambda: _has_sent(running.links[1], "index"))
@@ -333,15 +389,17 @@ async def _knows_revoked(laptop: Device, browser: Device) -> bool:
     )
 
 
-def test_a_folder_that_lists_nothing_is_not_taken_as_deleting_everything() -> None:
+def test_a_folder_that_lists_nothing_is_not_taken_as_deleting_everything(
+    disk: Path | None,
+) -> None:
     async def scenario() -> None:
-        _, browser = await two_devices()
+        _, browser = await two_devices(disk)
         await browser.write("a.txt", b"a")
         await browser.write("b/c.txt", b"c")
         await browser.folder.scan()
         before = dict(browser.folder.index.entries)
         for path in ("a.txt", "b/c.txt"):
-            await browser.provider.delete(path)
+            await browser.delete(path)
         with pytest.raises(EmptySideError, match="lists no files, but 2 were synced"):
             await browser.folder.scan()
         assert browser.folder.index.entries == before  # no deletion to announce
@@ -349,3 +407,81 @@ def test_a_folder_that_lists_nothing_is_not_taken_as_deleting_everything() -> No
         assert [e.path for e in await browser.folder.scan() if e.deleted] == ["b/c.txt"]
 
     asyncio.run(scenario())
+
+
+def test_a_bad_block_is_reported_and_changes_nothing_while_other_files_arrive(
+    disk: Path | None,
+) -> None:
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        await laptop.write("bad.bin", b"announced content")
+        await laptop.write("good.txt", b"fine")
+        await laptop.folder.scan()
+        serve = laptop.folder.serve_blocks
+
+        async def lying(asks: Sequence[BlockAsk]) -> list[bytes | None]:
+            held = await serve(asks)
+            return [b"not it" if path == "bad.bin" else data
+                    for (path, _, _), data in zip(asks, held, strict=True)]  # fmt: skip
+
+        laptop.folder.serve_blocks = lying  # type: ignore[method-assign]
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: present(browser, "good.txt", b"fine"))
+            await until(lambda: _async(bool(browser.troubles)))
+            [trouble] = browser.troubles
+            assert trouble.startswith("shared: bad.bin: ") and "does not match its hash" in trouble
+            with pytest.raises(NotFoundError):
+                await browser.read("bad.bin")
+            assert "bad.bin" not in browser.folder.index.entries
+            assert not running.tasks[1].done()  # the session goes on
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def test_the_next_batch_is_asked_for_while_this_one_is_written(
+    monkeypatch: pytest.MonkeyPatch, disk: Path | None
+) -> None:
+    from syncoxide.engine.device_sync import pull
+
+    monkeypatch.setattr(pull, "BATCH", 5)
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        files = {f"f{n:02}.txt": f"file {n}".encode() for n in range(12)}
+        for path, data in files.items():
+            await laptop.write(path, data)
+        await laptop.folder.scan()
+        written = asyncio.Event()
+        take = browser.folder.take
+
+        async def slow_take(theirs: FileEntry, fetch: FetchBlock, *, version: Vector) -> bool:
+            await written.wait()  # the first write of the first batch holds here
+            return await take(theirs, fetch, version=version)
+
+        monkeypatch.setattr(browser.folder, "take", slow_take)
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: _async(len(_wants(running.links[1])) >= 2))
+            await asyncio.sleep(0.1)  # give a third want the chance to (wrongly) go out
+            asked = [block[1] for want in _wants(running.links[1]) for block in want["blocks"]]
+            # Two batches of five asked for, while nothing is written yet; not the third.
+            assert len(asked) == len(set(asked) & set(files)) == 10
+            written.set()
+            for path, data in files.items():
+                await until(lambda p=path, d=data: present(browser, p, d))  # type: ignore[misc]
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def _wants(link: Pipe) -> list[dict[str, Any]]:
+    reader = FrameReader()
+    return [m for m in map(reader.feed, link.sent) if isinstance(m, dict) and m["type"] == "want"]
+
+
+async def _async(value: bool) -> bool:
+    return value
