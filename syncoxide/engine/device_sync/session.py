@@ -94,6 +94,9 @@ class DeviceSession:
         self._send_lock = asyncio.Lock()
         self._requests = BlockRequests(self._send_want)
         self._tasks: set[asyncio.Task[None]] = set()
+        # The last entry the peer announced for each (folder, path): an entry we took from it
+        # is not announced back (10,000 files taken would go back as 10,000 entries to parse).
+        self._heard: dict[tuple[str, str], FileEntry] = {}
 
     async def run(self) -> None:
         await self._authenticate()
@@ -119,8 +122,13 @@ class DeviceSession:
         shared = self.folders.get(name)
         if shared is None or not shared.sends:
             return
-        index = shared.folder.index.entries.values()
-        for page in pages(list(index) if entries is None else entries):
+        if entries is None:
+            chosen = list(shared.folder.index.entries.values())
+        else:
+            chosen = [e for e in entries if self._heard.get((name, e.path)) != e]
+            if not chosen:
+                return  # all of it came from this peer as it is
+        for page in pages(chosen):
             await self._json({"type": "index", "folder": name, "entries": page})
 
     async def refresh_trust(self) -> bool:
@@ -183,7 +191,10 @@ class DeviceSession:
         shared = self.folders.get(str(message["folder"]))
         if shared is None or not shared.receives:
             return  # not shared with this peer, or send-only here: its changes are not taken
-        puller.queue(str(message["folder"]), [FileEntry.from_json(raw) for raw in raws])
+        name = str(message["folder"])
+        entries = [FileEntry.from_json(raw) for raw in raws]  # all checked before any is kept
+        self._heard.update({(name, entry.path): entry for entry in entries})
+        puller.queue(name, entries)
 
     async def _serve(self, message: Message) -> None:
         shared = self.folders.get(str(message.get("folder")))

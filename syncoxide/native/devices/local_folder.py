@@ -35,6 +35,7 @@ from syncoxide.devices.index import (
 )
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import IntegrityError, JournalError
+from syncoxide.native.atomic_file import replace_file
 
 WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
 
@@ -80,13 +81,8 @@ class LocalFolder:
 
     def _save_now(self) -> None:
         self.journal.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.journal.with_name(f".{self.journal.name}.{os.getpid()}")
         entries = [entry.to_json() for entry in self.index.entries.values()]
-        with Path(temporary).open("w") as handle:
-            json.dump({"version": 1, "entries": entries}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(self.journal)
+        replace_file(self.journal, json.dumps({"version": 1, "entries": entries}).encode())
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the disk; return the entries that changed."""

@@ -189,7 +189,7 @@ async def two_devices(disk: Path | None = None) -> tuple[Device, Device]:
     return laptop, browser
 
 
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
     async with asyncio.timeout(timeout):
         while not await check():
             await asyncio.sleep(0.01)
@@ -221,7 +221,8 @@ async def connect(a: Device, b: Device) -> Running:
 
 
 async def rescan(device: Device, running: Running, index: int) -> None:
-    changed = await device.folder.scan()
+    async with running.sessions[index].folders["shared"].lock:  # as the daemon scans
+        changed = await device.folder.scan()
     await running.sessions[index].announce("shared", changed)
 
 
@@ -485,3 +486,31 @@ def _wants(link: Pipe) -> list[dict[str, Any]]:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+def test_entries_taken_from_a_peer_are_not_announced_back_to_it(disk: Path | None) -> None:
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        files = {f"f{n}.txt": f"file {n}".encode() for n in range(20)}
+        for path, data in files.items():
+            await laptop.write(path, data)
+        await laptop.folder.scan()
+        running = await connect(laptop, browser)
+        try:
+            for path, data in files.items():
+                await until(lambda p=path, d=data: present(browser, p, d))  # type: ignore[misc]
+            await browser.write("reply.txt", b"made here", mtime_ns=7)
+            await rescan(browser, running, 1)
+            await until(lambda: present(laptop, "reply.txt", b"made here"))
+            told = [entry["path"] for entry in _index_entries(running.links[1])]
+            assert told == ["reply.txt"]  # not the twenty files it took from the laptop
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def _index_entries(link: Pipe) -> list[dict[str, Any]]:
+    reader = FrameReader()
+    messages = [m for m in map(reader.feed, link.sent) if isinstance(m, dict)]
+    return [e for m in messages if m["type"] == "index" for e in m["entries"]]
