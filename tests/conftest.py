@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -9,8 +10,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a forked child must not load libraries
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_this_process() -> None:
+    """Runs in the forked server before exec: a test run killed with SIGKILL takes the server
+    with it instead of leaving it on its port."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _death_signal() -> Callable[[], None] | None:
+    # The kernel sends the signal when the *thread* that started the child ends: only the main
+    # thread lives as long as the test process.
+    return _die_with_this_process if threading.current_thread() is threading.main_thread() else None
+
+
 def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``syncoxide ARGS...`` as a user runs it, in a fresh process; never raises on failure."""
     return subprocess.run(
@@ -144,6 +162,7 @@ def start_live_server(
     process = subprocess.Popen(
         [sys.executable, *command],
         cwd=PROJECT_ROOT,
+        preexec_fn=_death_signal(),  # only prctl runs between fork and exec
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

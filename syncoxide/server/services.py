@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,12 +22,13 @@ from syncoxide.server.mail.outbox import Mailer
 from syncoxide.server.ratelimit import Limiter, RateLimiter, RateLimits
 from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
-from syncoxide.server.signing import SigningKey, load_or_create_key
+from syncoxide.server.signing import KEY_BYTES, SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.postgres import PostgresMetadataStore, migrate_postgres
 from syncoxide.server.storage.s3 import S3BlobStore
+from syncoxide.server.storage.shared_keys import SIGNING_KEY, shared_key
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
 EMBEDDED_INSTANCE = "embedded"
@@ -75,7 +77,7 @@ def embedded_services(
         shared_bus=shared_bus,
         instance_id=uuid.uuid4().hex if shared_bus else EMBEDDED_INSTANCE,
         oidc=OidcLogins(store, load_providers(config.settings_path)),
-        signing=SigningKey(load_or_create_key(config.signing_key_path)),
+        signing=SigningKey(signing_key_of(config, deployment.database)),
         limits=limits or RateLimits(),
         mailer=Mailer(config.mail()),
         postgres=postgres,
@@ -96,6 +98,17 @@ def open_metadata(
         return SqliteMetadataStore.open(config.database_path), None
     asyncio.run(migrate_postgres(database.url))
     return PostgresMetadataStore(database.url), PostgresDatabase(database.url)
+
+
+def signing_key_of(config: ServerConfig, database: Target) -> bytes:
+    """The data directory's key file on the embedded default. On PostgreSQL the deployment's
+    one key, so every instance verifies what any other signed; a key file already in the data
+    directory (a server moved off the embedded default) is offered as that key."""
+    if database.embedded:
+        return load_or_create_key(config.signing_key_path)
+    path = config.signing_key_path
+    offered = load_or_create_key(path) if path.exists() else secrets.token_bytes(KEY_BYTES)
+    return asyncio.run(shared_key(database.url, SIGNING_KEY, offered))
 
 
 def store_database(config: ServerConfig, services: Services) -> Database:

@@ -122,6 +122,13 @@ PG_MIGRATIONS: tuple[str, ...] = (
     PROVIDER_PHOTOS,
     # 10: the catalog: entries with their words (tsvector, GIN), sources, stars, activity.
     CATALOG,
+    # 11: keys every instance must share (the signing key: server/signing.py).
+    """
+    CREATE TABLE server_keys (
+        name TEXT PRIMARY KEY,
+        key BYTEA NOT NULL
+    );
+    """,
 )
 
 

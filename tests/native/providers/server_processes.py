@@ -24,6 +24,25 @@ from syncoxide.providers.contract import Provider
 READY_SECONDS = 30.0
 VENV_BIN = Path(sys.executable).parent
 
+# Watches the test process from outside: once it is gone (its PID is no longer the guard's
+# parent, so a killed or crashed run), the server's whole process group is killed and its
+# folders removed. Without it a run stopped by SIGKILL leaves servers (a PostgreSQL holding
+# shared memory, an sshd on a port) running for ever. Polling the parent, not
+# PR_SET_PDEATHSIG: that signal fires when the starting *thread* ends, and the kernel clears
+# it when a server drops to another user (PostgreSQL runs as ``postgres``).
+_GUARD = """
+import os, shutil, signal, sys, time
+parent, group, folders = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+while os.getppid() == parent:
+    time.sleep(0.5)
+try:
+    os.killpg(group, signal.SIGKILL)
+except ProcessLookupError:
+    pass
+for folder in folders:
+    shutil.rmtree(folder, ignore_errors=True)
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -50,10 +69,31 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 
 @contextlib.contextmanager
+def orphan_guard(group: int, folders: tuple[Path, ...] = ()) -> Iterator[None]:
+    """Kills process group ``group`` and removes ``folders`` if this test process dies
+    without stopping them itself (see ``_GUARD``); a normal stop ends the guard quietly."""
+    guard = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), str(group)]
+        + [str(folder) for folder in folders],
+        start_new_session=True,  # outlives a kill of the test run's own process group
+    )
+    try:
+        yield
+    finally:
+        guard.kill()
+        guard.wait(timeout=10)
+
+
+@contextlib.contextmanager
 def running(
-    command: list[str], port: int, log: Path, env: dict[str, str] | None = None
+    command: list[str],
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    folders: tuple[Path, ...] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Starts ``command`` in its own process group, waits for ``port``, stops it by PID."""
+    """Starts ``command`` in its own process group, waits for ``port``, stops it by PID.
+    Should the test run die first, a guard stops it and removes ``folders``."""
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command,
@@ -63,8 +103,9 @@ def running(
             env={**os.environ, **(env or {})},
         )
     try:
-        _wait_for_port(port, process, log)
-        yield process
+        with orphan_guard(process.pid, (*folders, log.parent)):
+            _wait_for_port(port, process, log)
+            yield process
     finally:
         _stop(process)
 

@@ -82,7 +82,7 @@ def postgres_server() -> Iterator[Postgres]:
     ]
     log = Path(tempfile.mkdtemp(prefix="syncoxide-pg-log-")) / "postgres.log"
     try:
-        with running(command, port, log) as process:
+        with running(command, port, log, folders=(base,)) as process:
             try:
                 yield Postgres(port)
             finally:
