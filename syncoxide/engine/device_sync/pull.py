@@ -33,6 +33,10 @@ BATCH = 256  # index entries whose missing blocks are asked for together
 PIPELINE_BYTES = 32 * 1024 * 1024  # a batch taken while another is written stops at this size
 PREFETCH_BYTES = 16 * 1024 * 1024  # blocks asked for ahead per batch (two batches in flight)
 WINDOW_BLOCKS = 64  # past that, blocks of a large file asked for this many at a time
+# Batches applied between index saves while more entries keep coming: each save writes the
+# whole index (160 ms for 5,000 entries on the loaded test machine), so saving after each of
+# the 40 batches of 10,000 small files cost more than the pull itself.
+SAVE_EVERY = 8
 
 Key = tuple[str, str]  # (folder, digest)
 Work = tuple[str, FileEntry]  # (folder, the peer's entry)
@@ -107,6 +111,8 @@ class Puller:
         self.changed, self.trouble = changed, trouble
         self._work: asyncio.Queue[Work] = asyncio.Queue()
         self._asked: dict[Key, asyncio.Future[bytes]] = {}
+        self._unsaved: set[str] = set()  # folders whose index changed since it was saved
+        self._batches_unsaved = 0
 
     def queue(self, name: str, entries: list[FileEntry]) -> None:
         for entry in entries:
@@ -120,6 +126,7 @@ class Puller:
             # Ask for the next batch's blocks now, so they flow while this batch is written.
             needed_next = await self._ask_for(upcoming)
             await self._apply_batch(batch)
+            await self._save(finished=not upcoming)
             self._drop(needed - needed_next)  # asked for but not used (changed meanwhile)
             batch, needed = upcoming, needed_next
             if not batch:
@@ -176,9 +183,21 @@ class Puller:
             if entries:
                 touched.setdefault(name, []).extend(entries)
         for name, entries in touched.items():
+            self._unsaved.add(name)
+            await self.changed(name, entries)
+
+    async def _save(self, *, finished: bool) -> None:
+        """Journal the changed indexes once the queue is drained, or every SAVE_EVERY batches.
+        A kill before a save loses nothing: the files are in place, and the rescan after the
+        restart finds them with the same content as the peer's entries (merged, no conflict)."""
+        self._batches_unsaved += 1
+        if not finished and self._batches_unsaved < SAVE_EVERY:
+            return
+        for name in sorted(self._unsaved):
             async with self.folders[name].lock:
                 await self.folders[name].folder.save()
-            await self.changed(name, entries)
+        self._unsaved.clear()
+        self._batches_unsaved = 0
 
     async def _apply_one(self, name: str, theirs: FileEntry) -> list[FileEntry]:
         shared = self.folders[name]

@@ -104,10 +104,23 @@ class Device:
             journal = self.disk / f"{self.name}.json"
             self.folder = LocalFolder("shared", root, journal, self.me.device_id)
             return
+        self.folder = self._provider_folder(Journal())
+
+    def _provider_folder(self, journal: Journal) -> ProviderFolder:
         names = (f"{self.name}-{n}" for n in itertools.count())
-        self.folder = ProviderFolder(
-            "shared", self.provider, Journal(), self.me.device_id, fresh_name=lambda: next(names)
+        return ProviderFolder(
+            "shared", self.provider, journal, self.me.device_id, fresh_name=lambda: next(names)
         )
+
+    async def journalled(self) -> set[str]:
+        """The paths the folder's journal holds (what a restart would start from)."""
+        if isinstance(self.folder, LocalFolder):
+            again = LocalFolder("shared", self.folder.root, self.folder.journal, "again")
+            return set(again.index.entries)
+        assert isinstance(self.folder.journal, Journal)
+        reloaded = self._provider_folder(self.folder.journal)
+        await reloaded.load()
+        return set(reloaded.index.entries)
 
     async def trust(self, other: Device) -> None:
         statement = self.ledger_held.statement(
@@ -514,3 +527,34 @@ def _index_entries(link: Pipe) -> list[dict[str, Any]]:
     reader = FrameReader()
     messages = [m for m in map(reader.feed, link.sent) if isinstance(m, dict)]
     return [e for m in messages if m["type"] == "index" for e in m["entries"]]
+
+
+def test_the_index_is_journalled_once_the_pull_catches_up_not_after_every_batch(
+    monkeypatch: pytest.MonkeyPatch, disk: Path | None
+) -> None:
+    from syncoxide.engine.device_sync import pull
+
+    monkeypatch.setattr(pull, "BATCH", 5)
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        files = {f"f{n:02}.txt": f"file {n}".encode() for n in range(30)}
+        for path, data in files.items():
+            await laptop.write(path, data)
+        await laptop.folder.scan()
+        saves: list[int] = []
+        save = browser.folder.save
+
+        async def counted_save() -> None:
+            saves.append(len(browser.folder.index.entries))
+            await save()
+
+        monkeypatch.setattr(browser.folder, "save", counted_save)
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: _async(saves == [30]))  # six batches, one save at the end
+            assert await browser.journalled() == set(files)
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
