@@ -546,8 +546,9 @@ def test_the_index_is_journalled_once_the_pull_catches_up_not_after_every_batch(
         save = browser.folder.save
 
         async def counted_save() -> None:
-            saves.append(len(browser.folder.index.entries))
+            entries = len(browser.folder.index.entries)
             await save()
+            saves.append(entries)
 
         monkeypatch.setattr(browser.folder, "save", counted_save)
         running = await connect(laptop, browser)
