@@ -600,6 +600,7 @@ def create_app(
     app.state.catalog = catalog_service(
         config, web.services, files, app.state.rules, feed=app.state.storage_changes
     )
+    app.state.rules.delete_listeners.append(app.state.catalog.connection_deleted)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(
         config,

@@ -40,6 +40,7 @@ from syncoxide.server.files.provider import PAGE, OwnFilesProvider
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.rules.connections import Connections, close_provider
+from syncoxide.server.rules.store import Connection
 
 log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
@@ -241,6 +242,13 @@ class CatalogService:
             return SourceReport(source, None, str(error))
         finally:
             await close_provider(provider)
+
+    async def connection_deleted(self, connection: Connection) -> None:
+        """Drop the deleted connection's part of the index: entries, stars, activity, its
+        staleness setting and feed position; a new connection of that name starts empty.
+        One of kind ``home`` is the server's own storage, indexed as ``home``: kept."""
+        if connection.kind != HOME:
+            await self.store.drop_source(connection.user_id, connection.name)
 
     # -- reading ---------------------------------------------------------------------------
 

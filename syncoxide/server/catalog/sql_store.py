@@ -163,9 +163,12 @@ class SqlCatalogStore(ABC):
             self._remove_rows(user_id, source, UNDER, (path, *below(path)))
 
     async def drop_source(self, user_id: int, source: str) -> None:
+        """Everything kept of one source, in one transaction: its entries, the user's stars
+        and activity on them, its feed position and its staleness setting."""
         with self._db.transaction(write=True):
             self._remove_rows(user_id, source, "TRUE", ())
-            for table in ("catalog_sources", "catalog_staleness"):
+            for table in ("catalog_stars", "catalog_activity", "catalog_sources",
+                          "catalog_staleness"):  # fmt: skip
                 self._db.execute(
                     f"DELETE FROM {table} WHERE user_id = ? AND source = ?",  # noqa: S608
                     (user_id, source),

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import DIR, FILE, CatalogEntry
-from syncoxide.catalog.port import Activity
+from syncoxide.catalog.port import Activity, SourceState
 from syncoxide.catalog.search import parse_search
 from syncoxide.server.catalog.postgres import PostgresCatalogStore
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
@@ -163,12 +163,22 @@ def test_staleness_settings_and_a_dropped_source_answer_alike(stores: Stores) ->
         await store.set_staleness(user, "gone", 60)
         await store.set_staleness(user, "", None)
         await store.apply(user, "gone", IndexChanges(upserts=(CatalogEntry("gone", "a.txt"),)))
+        await store.set_star(user, "gone", "a.txt", starred=True, now=5)
+        await store.record(user, Activity("gone", "a.txt", "opened", 5))
+        await store.save_source_state(user, SourceState("gone", "cursor-1", 5))
         await store.drop_source(user, "gone")
-        return [await store.staleness(user), await store.fingerprints(user, "gone")]
+        # The same file indexed again under that name carries nothing of the dropped one.
+        await store.apply(user, "gone", IndexChanges(upserts=(CatalogEntry("gone", "a.txt"),)))
+        return [
+            await store.staleness(user),
+            await store.starred(user, 10),
+            await store.recent(user, 10),
+            await store.source_state(user, "gone"),
+        ]
 
     async def run() -> None:
         want = await answers(lite_store, users[0])
-        assert want == [{"nas": 600}, {}]
+        assert want == [{"nas": 600}, [], [], None]
         assert await answers(pg_store, users[1]) == want
 
     asyncio.run(run())

@@ -943,7 +943,7 @@ export const startConsent = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * Delete a connection and the rules that use it
+ * Delete a connection, the rules that use it and what the catalog indexed of it
  */
 export const deleteConnection = <ThrowOnError extends boolean = false>(options: Options<DeleteConnectionData, ThrowOnError>): RequestResult<DeleteConnectionResponses, DeleteConnectionErrors, ThrowOnError> => (options.client ?? client).delete<DeleteConnectionResponses, DeleteConnectionErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {
