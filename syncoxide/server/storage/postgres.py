@@ -36,6 +36,7 @@ from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
+    CATALOG_STALENESS,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -131,6 +132,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
         key BYTEA NOT NULL
     );
     """,
+    # 12: each user's own staleness of the catalog, per connection.
+    CATALOG_STALENESS,
 )
 
 
