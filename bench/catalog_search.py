@@ -26,8 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import functools
 import os
+import pstats
 import random
 import shutil
 import signal
@@ -53,6 +55,7 @@ from syncoxide.server.app import create_app
 from syncoxide.server.catalog.service import CatalogService, SourceReport
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.provider import OwnFilesProvider
+from syncoxide.server.rules.store import Connection
 from syncoxide.server.webbuild import project_root
 
 ACCESS, SECRET = "BENCHACCESSKEY", "bench-secret-key-0123456789"
@@ -196,13 +199,20 @@ async def measure(
     app = create_app(config)
     user = await app.state.services.accounts.add_local_user("bench", "bench password")
     catalog: CatalogService = app.state.catalog
+    # A search answers only from places the user reaches: the bucket must be one of their
+    # connections, or every query finds nothing (and times nothing).
+    options = {"bucket": BUCKET, "endpoint_url": endpoint}
+    reached = Connection(0, user.id, SOURCE, "s3", options, {}, "unchecked", "", 0, None)
+    await app.state.rules.store.add_connection(reached)
     async with open_source(args.via, tree, endpoint) as provider:
         full = await timed(lambda: refresh_source(catalog.store, user.id, SOURCE, provider, now=1))
         size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
               f"({size / args.files:.0f} B per file, with WAL)")  # fmt: skip
         await search_rounds(args, rclone, tree, catalog, user.id)
-        refresh = await refresh_after_changes(catalog, user.id, provider, full)
+        refresh = await refresh_after_changes(
+            catalog, user.id, provider, full, profile=args.profile
+        )
         if args.via == "s3":
             await listing_floor(provider, rclone, endpoint, refresh)
     if args.home_files:
@@ -239,6 +249,8 @@ async def search_rounds(
               f"anchor median {statistics.median(anchor) * 1e3:.0f} ms")  # fmt: skip
     hits = [len(await catalog.search(user_id, query, 100)) for query in mixed]
     print(f"\nqueries: {mixed}\nresults per query (at most 100): {hits}")
+    if not any(hits):
+        raise SystemExit("no query found anything: the figures above timed empty answers")
     ms = 1e3
     print(f"ours, all {len(ours_all)} queries: median {statistics.median(ours_all) * ms:.1f} ms, "
           f"p95 {percentile(ours_all, 0.95) * ms:.1f} ms")  # fmt: skip
@@ -253,14 +265,21 @@ async def search_rounds(
 
 
 async def refresh_after_changes(
-    catalog: CatalogService, user_id: int, provider: Provider, full: float
+    catalog: CatalogService, user_id: int, provider: Provider, full: float, *, profile: bool
 ) -> float:
-    """Seconds of a refresh after 200 changes (printed beside a full rescan)."""
+    """Seconds of a refresh after 200 changes (printed beside a full rescan); with
+    ``profile``, where that refresh spent its time (the event loop's thread only)."""
     indexed = await catalog.store.fingerprints(user_id, SOURCE)
     files = sorted(p for p, f in indexed.items() if f.kind == "file")
     await one_change_each(provider, random.Random(3).sample(files, 150), random.Random(4))
     store = catalog.store
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
     incremental = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=2))
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     report = await refresh_source(store, user_id, SOURCE, provider, now=3)
     await store.drop_source(user_id, SOURCE)
     rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=4))
@@ -342,6 +361,11 @@ def main() -> None:
         type=int,
         default=5_000,
         help="files written to the server's own storage (0: skip that part)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where the refresh after 200 changes spends its time",
     )
     parser.add_argument("--base", default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog"))
     args: Any = parser.parse_args()

@@ -6,6 +6,8 @@
 Needs Debian's rclone (apt-get install -y rclone). Cases, tools alternating in order, medians:
 - rename the tree's 20 x 32 MiB folder (the FACTS.md tree from bench/sync_local.py) and sync:
   syncoxide (renames tracked by default), rclone sync --track-renames, rclone sync;
+- one 32 MiB file renamed, and two 32 MiB files' names swapped, then sync (the same tools; a
+  swap is planned as a move chain: park one file, move the other, move the parked one);
 - the same rename on path1 of a bisync pair, then bisync: syncoxide --mode bisync (the rename
   carried to path2 as moves), rclone bisync (1.60 tracks no renames in bisync: a delete plus
   a copy of each file);
@@ -64,6 +66,52 @@ def rename_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, fl
                 (src / "big_renamed").rename(src / "big")
             (dests[name] / "big_renamed").rename(dests[name] / "big")
     return [("rename 20 big files' folder", n, _median(r)) for n, r in runs.items()]
+
+
+def _one_file_renamed(src: Path) -> None:
+    """big00 -> big00r, or back: each call is one rename of one 32 MiB file."""
+    old, new = src / "big" / "big00.bin", src / "big" / "big00r.bin"
+    (old if old.exists() else new).rename(new if old.exists() else old)
+
+
+def _two_files_swapped(src: Path) -> None:
+    """big01 <-> big02: each call swaps two 32 MiB files' names (a cycle of two)."""
+    one, two, aside = (src / "big" / f"big{n}.bin" for n in ("01", "02", "01.t"))
+    one.rename(aside)
+    two.rename(one)
+    aside.rename(two)
+
+
+def toggled_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
+    """Each round changes path1 once (a rename, then a swap), then times every tool's sync of
+    it, tools alternating in order; the next round's change undoes it, so trees stay alike."""
+    src = base / "src"
+    tools = {
+        "syncoxide": lambda dst: [*SYNCOXIDE, str(src), str(dst), "--mode", "sync",
+                                  "--state-dir", str(base / "sx_state"), "--json"],
+        "rclone --track-renames": lambda dst: [*RCLONE, "sync", str(src), str(dst),
+                                               "--track-renames"],
+        "rclone": lambda dst: [*RCLONE, "sync", str(src), str(dst)],
+    }  # fmt: skip
+    dests = {name: base / f"tog_{i}" for i, name in enumerate(tools)}
+    for dst in dests.values():
+        shutil.rmtree(dst, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
+    rows = []
+    cases = (
+        ("rename one 32 MiB file", _one_file_renamed),
+        ("swap two 32 MiB files", _two_files_swapped),
+    )
+    for label, change in cases:
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in tools}
+        for round_ in range(repeat):
+            change(src)
+            for name in list(tools) if round_ % 2 == 0 else list(reversed(tools)):
+                runs[name].append(measure(tools[name](dests[name])))
+        if repeat % 2:
+            change(src)  # path1 as it was, for the cases that follow
+        rows += [(label, name, _median(r)) for name, r in runs.items()]
+    return rows
 
 
 def _bisync_pair(base: Path, name: str) -> tuple[Path, Path]:
@@ -163,7 +211,9 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=2048)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument(
-        "--cases", default="rename,bisync,big", help="comma-separated: rename, bisync, big"
+        "--cases",
+        default="rename,toggle,bisync,big",
+        help="comma-separated: rename, toggle (one file renamed, two swapped), bisync, big",
     )
     args = parser.parse_args()
     cases = set(args.cases.split(","))
@@ -174,6 +224,8 @@ def main() -> None:
     rows = []
     if "rename" in cases:
         rows += rename_rows(args.base, args.repeat)
+    if "toggle" in cases:
+        rows += toggled_rows(args.base, args.repeat)
     if "bisync" in cases:
         rows += bisync_rename_rows(args.base, args.repeat)
     if "big" in cases:

@@ -86,6 +86,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: More environment for a program run on a data directory: tests/server/conftest.py names the
+#: directory's PostgreSQL database here when the server tests run on PostgreSQL.
+DATA_DIR_ENV: list[Callable[[Path], dict[str, str]]] = [lambda _data_dir: {}]
+
+
+def data_dir_env(data_dir: Path) -> dict[str, str]:
+    return DATA_DIR_ENV[0](data_dir)
+
+
+def cli_env(*args: str | Path) -> dict[str, str]:
+    """The environment for ``syncoxide ARGS...``: this one, and its ``--data-dir``'s extra."""
+    words = list(map(str, args))
+    if "--data-dir" not in words[:-1]:
+        return dict(os.environ)
+    return {**os.environ, **data_dir_env(Path(words[words.index("--data-dir") + 1]))}
+
+
 _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a forked child must not load libraries
 _PR_SET_PDEATHSIG = 1
 
@@ -111,6 +128,7 @@ def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProc
         text=True,
         timeout=timeout,
         check=False,
+        env=cli_env(*args),
     )
 
 
@@ -171,6 +189,7 @@ def start_live_server(
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1",
+            **data_dir_env(data_dir),
             **(env or {}),
         },
     )

@@ -3,7 +3,8 @@ PY=.venv/bin/python
 
 lint() {
   echo "==> ruff"
-  $PY -m ruff check .
+  # Each step returns on its own failure: under `timed` (an `||` list) set -e does not apply.
+  $PY -m ruff check . || return
   $PY -m ruff format --check . >/dev/null || { $PY -m ruff format --check . ; return 1; }
 }
 
@@ -20,6 +21,17 @@ clients() {
 types() {
   echo "==> mypy"
   $PY -m mypy
+}
+
+# timed NAME COMMAND...: run COMMAND with its output kept in $logs/NAME.out (the caller makes
+# $logs), then write "EXIT-CODE SECONDS" to $logs/NAME.status. Meant to run in the background.
+timed() {
+  local name=$1 begun status=0
+  shift
+  begun=$EPOCHREALTIME
+  "$@" >"$logs/$name.out" 2>&1 || status=$?
+  awk -v s="$status" -v a="$begun" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s %.1f\n", s, b - a }' \
+    >"$logs/$name.status"
 }
 
 # pytest_layer LAYER [pytest options...]: one layer's tests (see tests/conftest.py). Its exit

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import http.server
 import json
+import random
 import secrets
 import socket
 import sys
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from syncoxide.automation.backoff import retry_delay
 from syncoxide.errors import AuthenticationError, TransportError, UsageError
 from syncoxide.native.remotes.server_credentials import (
     check_server_url,
@@ -200,13 +202,13 @@ def follow_events(
     from websockets.sync.client import connect
 
     ws_url = "ws" + server.removeprefix("http") + "/api/v1/events/live"
-    backoff = 0.5
+    attempt = 0
     while True:
         try:
             with connect(
                 f"{ws_url}?after={after}", additional_headers={"Authorization": f"Bearer {token}"}
             ) as socket:
-                backoff = 0.5
+                attempt = 0
                 for raw in socket:
                     message = json.loads(raw)
                     if message["type"] == "event":
@@ -221,6 +223,8 @@ def follow_events(
         except (ConnectionClosed, OSError) as error:
             if not follow:
                 raise TransportError(f"Lost the connection to {server}: {error}.") from error
+        attempt += 1
+        jitter = random.random()  # noqa: S311 - spreads reconnects, guards nothing
+        backoff = retry_delay(attempt, jitter, base=0.5, cap=max_backoff)
         print(f"syncoxide: reconnecting in {backoff:.1f} s...", file=sys.stderr, flush=True)
         time.sleep(backoff)
-        backoff = min(max_backoff, backoff * 2)

@@ -7,7 +7,7 @@ import time
 from typing import Any, TextIO
 
 from syncoxide.byte_names import display, json_text
-from syncoxide.engine.executor import Outcome
+from syncoxide.engine.outcome import Outcome
 from syncoxide.engine.run import RunReport
 from syncoxide.engine.summary import summary_json
 

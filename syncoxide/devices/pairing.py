@@ -31,8 +31,8 @@ from syncoxide.devices.device_id import PUBLIC_KEY_SIZE
 from syncoxide.devices.records import MAX_NAME_BYTES
 from syncoxide.devices.signing import SIGNATURE_SIZE, Ed25519
 from syncoxide.errors import AuthenticationError, InvalidInputError, RemoteProtocolError
+from syncoxide.readable_codes import code_letters, is_code_letters, typed_letters
 
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # the server's: no 0/O/1/I
 SECRET_LETTERS = 4
 _CONFIRM_INFO = b"syncoxide/v1/pair-confirm"
 OFFERER, ANSWERER = 1, 2
@@ -55,13 +55,12 @@ class PairingCode:
     @classmethod
     def new(cls, room_code: str, entropy: bytes) -> PairingCode:
         value = int.from_bytes(entropy[:3], "big")
-        secret = "".join(CODE_ALPHABET[(value >> (5 * i)) & 31] for i in range(SECRET_LETTERS))
-        return cls(room_code, secret)
+        return cls(room_code, code_letters(value, SECRET_LETTERS))
 
     @classmethod
     def parse(cls, text: str) -> PairingCode:
-        letters = "".join(c for c in text.upper() if c.isalnum())
-        if len(letters) != 8 + SECRET_LETTERS or any(c not in CODE_ALPHABET for c in letters):
+        letters = typed_letters(text)
+        if len(letters) != 8 + SECRET_LETTERS or not is_code_letters(letters):
             raise InvalidInputError(
                 f"{text!r} is not a pairing code.",
                 hint="A pairing code has three groups, like 7K3Q-9XPM-4F7K, as "

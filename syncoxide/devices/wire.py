@@ -1,6 +1,6 @@
-"""The frames two devices trade in a sync session, sans-IO: the CLI daemon
-(``syncoxide/native/devices/session.py``) and the browser (``syncoxide_web/devices/sync``) both
-cut and read them here, so the two cannot drift apart.
+"""The frames two devices trade in a sync session, sans-IO. The one session
+(``syncoxide/engine/device_sync/session.py``), run by the CLI daemon and by the browser, cuts
+and reads them here.
 
 Frames on the data channel (each at most ``MAX_FRAME``, the channel's message limit)::
 

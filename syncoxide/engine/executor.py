@@ -24,25 +24,11 @@ from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
 from .delta import DeltaSettings, copy_delta, delta_writer
-from .moves import move_within
+from .moves import apply_rename, move_within
+from .outcome import Outcome, same_entry, stat_or_none
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
 from .transfer import copy_verified
-
-
-@dataclass
-class Outcome:
-    index: int
-    action: Action
-    ok: bool
-    message: str = ""
-    written: Entry | None = None
-    #: True when the action changed nothing (already done, or skipped on re-check).
-    noop: bool = False
-    #: Bytes that actually travelled, when fewer than ``written.size``: a delta's changed
-    #: blocks, or 0 when only the time was set or the file was already there.
-    bytes_moved: int | None = None
-
 
 Progress = Callable[[Outcome], None]
 #: Files below this size are latency-bound (open, write, rename, flush), not bandwidth-bound:
@@ -53,19 +39,6 @@ Progress = Callable[[Outcome], None]
 SMALL_FILE_BYTES = 256 * 1024
 SMALL_FILE_WIDTH = 256
 _MARK_BATCH = 128
-
-
-async def stat_or_none(provider: Provider, path: str) -> Entry | None:
-    try:
-        return await provider.stat(path)
-    except NotFoundError:
-        return None
-
-
-def _same(a: Entry | None, b: Entry | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.size == b.size and a.mtime_ns == b.mtime_ns
 
 
 @dataclass(frozen=True)
@@ -119,7 +92,13 @@ class Executor:
             kind = batch[0][1].kind
             ordered = kind in (ActionKind.MKDIR, ActionKind.RMDIR)
             width = max(self.transfers, SMALL_FILE_WIDTH) if kind is ActionKind.COPY else 1
-            outcomes += await self._run_batch(batch, 1 if ordered else max(width, self.transfers))
+            chained = [(i, a) for i, a in batch if a.chain]
+            loose = [(i, a) for i, a in batch if not a.chain]
+            done = await asyncio.gather(
+                self._run_chains(chained),
+                self._run_batch(loose, 1 if ordered else max(width, self.transfers)),
+            )
+            outcomes += done[0] + done[1]
             await self._flush_marks()
         return outcomes
 
@@ -127,6 +106,25 @@ class Executor:
         if self.store is not None and self._marks:
             marks, self._marks = b"".join(self._marks), []
             await self.store.append_journal(marks, durable=False)
+
+    async def _run_chains(self, steps: list[tuple[int, Action]]) -> list[Outcome]:
+        """Each move chain's steps one after another, in their order; chains side by side.
+
+        Every step's mark is written as soon as it commits: a resumed run must not redo a
+        step whose effect a later step already changed."""
+        chains: dict[int, list[tuple[int, Action]]] = {}
+        for index, action in steps:
+            chains.setdefault(action.chain, []).append((index, action))
+
+        async def one_chain(chain: list[tuple[int, Action]]) -> list[Outcome]:
+            outcomes = []
+            for index, action in sorted(chain, key=lambda pair: pair[1].step):
+                outcomes.append(await self._apply_logged(index, action))
+                await self._flush_marks()
+            return outcomes
+
+        done = await asyncio.gather(*(one_chain(chain) for chain in chains.values()))
+        return [outcome for chain in done for outcome in chain]
 
     async def _run_batch(self, batch: list[tuple[int, Action]], width: int) -> list[Outcome]:
         queue = iter(batch)
@@ -194,7 +192,11 @@ class Executor:
         current = await stat_or_none(where, action.path)
         if current is None:
             return Outcome(index, action, ok=True, noop=True)
-        if self.recheck and not _same(current, action.target):
+        if self.recheck and action.chain and same_entry(current, action.source):
+            # A chain's DISCARD carries the file that moves in next: found here, the occupant
+            # is already gone, and this file must stay.
+            return Outcome(index, action, ok=True, noop=True)
+        if self.recheck and not same_entry(current, action.target):
             return Outcome(index, action, ok=True, noop=True, message="changed since the plan")
         if action.kind is ActionKind.TRASH:
             await self._to_trash(where, action.path)
@@ -214,16 +216,9 @@ class Executor:
         raise AlreadyExistsError(f"No free trash name for {path!r}.")
 
     async def _rename(self, index: int, action: Action, where: Provider) -> Outcome:
-        assert action.source_path is not None
-        if self.recheck:
-            before = await stat_or_none(where, action.source_path)
-            after = await stat_or_none(where, action.path)
-            if before is None and after is not None:
-                return Outcome(index, action, ok=True, noop=True)
-            if not _same(before, action.source):
-                return Outcome(index, action, ok=True, noop=True, message="changed since plan")
-        await move_within(where, action.source_path, action.path, self.hash_kind)
-        return Outcome(index, action, ok=True)
+        return await apply_rename(
+            index, action, where, hash_kind=self.hash_kind, recheck=self.recheck
+        )
 
     async def _touch(self, index: int, action: Action, where: Provider) -> Outcome:
         """Set the time of a file whose content equals the other side's, if it is unchanged.
@@ -234,9 +229,9 @@ class Executor:
         wanted = action.source.mtime_ns
         aligned = replace(action.target, mtime_ns=wanted)
         current = await stat_or_none(where, action.path)
-        if _same(current, aligned):
+        if same_entry(current, aligned):
             return Outcome(index, action, ok=True, noop=True, written=aligned)
-        if not _same(current, action.target):
+        if not same_entry(current, action.target):
             return Outcome(index, action, ok=True, noop=True, message="changed since the plan")
         await where.set_mtime(action.path, wanted)
         return Outcome(index, action, ok=True, written=aligned)
@@ -252,7 +247,7 @@ class Executor:
             if verdict is not None:
                 return verdict
             target = await stat_or_none(dest, action.path)
-        already_there = action.delete_source and _same(target, source)
+        already_there = action.delete_source and same_entry(target, source)
         if (
             target is not None
             and already_there
@@ -377,7 +372,7 @@ class Executor:
         now_source = await stat_or_none(self.providers[action.side.other], source.path)
         now_dest = await stat_or_none(dest, action.path)
         if now_source is None:
-            done = action.delete_source and _same(now_dest, source)
+            done = action.delete_source and same_entry(now_dest, source)
             return Outcome(
                 index,
                 action,
@@ -385,12 +380,16 @@ class Executor:
                 noop=True,
                 message="" if done else "source gone since the plan",
             )
-        if not _same(now_source, source):
+        if not same_entry(now_source, source):
             return Outcome(index, action, ok=True, noop=True, message="source changed")
-        if _same(now_dest, source) and not action.delete_source:
+        if same_entry(now_dest, source) and not action.delete_source:
             return Outcome(index, action, ok=True, noop=True, written=now_dest)
         expected = action.target
-        if now_dest is not None and not _same(now_dest, expected) and not _same(now_dest, source):
+        if (
+            now_dest is not None
+            and not same_entry(now_dest, expected)
+            and not same_entry(now_dest, source)
+        ):
             return Outcome(index, action, ok=True, noop=True, message="destination changed")
         return None
 

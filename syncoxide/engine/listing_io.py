@@ -1,4 +1,13 @@
-"""Reading what the planner needs from providers: trees, ``.syncignore``, digests."""
+"""Reading what the planner needs from providers: trees, ``.syncignore``, digests; and
+tidying what a killed run left in them.
+
+Partial writes are dropped. A file a move chain parked under ``.sxpart-park-<token>`` beside
+its name (``syncoxide.sync.plan``) is a whole file: a later step of its chain moves it
+on, and a run killed in between finishes those steps from its journal before listing. One
+still there after that (its new name and its old one both taken since the plan, or the
+journal lost) is never dropped: it goes to this run's trash folder as
+``<folder>/parked-<token>``, where ``syncoxide trash`` lists it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,9 @@ from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.sync.filters import FilterSet, Rule, parse_syncignore
 from syncoxide.sync.paths import is_reserved
+from syncoxide.sync.plan import PARK_PREFIX, is_parked
+
+from .moves import move_within
 
 SYNCIGNORE = ".syncignore"
 _SYNCIGNORE_LIMIT = 1024 * 1024
@@ -52,12 +64,35 @@ async def add_digests(
 
 
 async def remove_partials(provider: Provider, partials: list[Entry]) -> int:
-    """Partial writes left by a killed run: never under a final name, safe to drop."""
+    """Partial writes left by a killed run: never under a final name, safe to drop. A file a
+    move chain parked is a whole file, not a partial write: it is kept (``recover_parked``)."""
     removed = 0
     for entry in partials:
+        if is_parked(entry.path):
+            continue
         try:
             await provider.delete(entry.path)
             removed += 1
         except NotFoundError:
             pass
     return removed
+
+
+def parked_files(partials: list[Entry]) -> list[Entry]:
+    return [entry for entry in partials if is_parked(entry.path)]
+
+
+async def recover_parked(
+    provider: Provider, parked: list[Entry], trash_root: str, hash_kind: str | None
+) -> int:
+    """Move each parked file into the trash; the number moved."""
+    moved = 0
+    for entry in parked:
+        folder, slash, name = entry.path.rpartition("/")
+        kept = f"{trash_root}/{folder}{slash}parked-{name.removeprefix(PARK_PREFIX)}"
+        try:
+            await move_within(provider, entry.path, kept, hash_kind)
+        except NotFoundError:
+            continue
+        moved += 1
+    return moved

@@ -1,4 +1,6 @@
-"""Moving a file within one provider: server-side when it can, else copy + verify + delete.
+"""Moving a file within one provider: server-side when it can, else copy + verify + delete;
+and applying the plan's RENAME actions (keep-both steps aside, detected renames, move-chain
+steps) through it.
 
 Renames found by the planner and trash moves both come here. ``Features.server_side_move``
 picks ``Provider.move`` (no bytes travel); without it a provider with ``server_side_copy``
@@ -6,13 +8,22 @@ duplicates the file itself and we check the copy's size before deleting the orig
 otherwise the bytes stream through us, hash-verified like any copy. In every case the
 original is deleted only after the new name holds the whole file, so a crash between the two
 leaves both, never neither.
+
+On a resumed run each rename first checks what is there now: moved already (the old name
+empty, the new one taken), parked already (a chain's temporary name taken), or changed since
+the plan (left alone; the fresh plan that follows decides again). A chain's last step moves a
+parked file to its new name; if that name was taken since the plan, the file goes back to its
+own name instead, or stays parked for the next run to keep in the trash
+(``syncoxide.engine.listing_io.recover_parked``): a move never overwrites.
 """
 
 from __future__ import annotations
 
 from syncoxide.errors import AlreadyExistsError, IntegrityError, NotFoundError
 from syncoxide.providers.contract import CopiesWithin, Provider
+from syncoxide.sync.plan import Action, is_parked
 
+from .outcome import Outcome, same_entry, stat_or_none
 from .transfer import copy_verified
 
 
@@ -43,3 +54,49 @@ async def _refuse_existing(where: Provider, target: str) -> None:
     except NotFoundError:
         return
     raise AlreadyExistsError(f"{target!r} already exists.")
+
+
+async def apply_rename(
+    index: int, action: Action, where: Provider, *, hash_kind: str | None, recheck: bool
+) -> Outcome:
+    assert action.source_path is not None
+    if recheck:
+        verdict = await _recheck(index, action, where)
+        if verdict is not None:
+            return verdict
+    try:
+        await move_within(where, action.source_path, action.path, hash_kind)
+    except AlreadyExistsError:
+        if not is_parked(action.source_path):
+            raise
+        return await _unpark_back(index, action, where, hash_kind)
+    return Outcome(index, action, ok=True)
+
+
+async def _recheck(index: int, action: Action, where: Provider) -> Outcome | None:
+    assert action.source_path is not None
+    if is_parked(action.path) and await stat_or_none(where, action.path) is not None:
+        return Outcome(index, action, ok=True, noop=True)  # parked before the crash
+    before = await stat_or_none(where, action.source_path)
+    after = await stat_or_none(where, action.path)
+    if before is None and after is not None:
+        return Outcome(index, action, ok=True, noop=True)
+    if not same_entry(before, action.source):
+        return Outcome(index, action, ok=True, noop=True, message="changed since plan")
+    return None
+
+
+async def _unpark_back(
+    index: int, action: Action, where: Provider, hash_kind: str | None
+) -> Outcome:
+    """The parked file's new name is taken: back to its own name, else it stays parked."""
+    assert action.source_path is not None and action.source is not None
+    home = action.source.path
+    try:
+        await move_within(where, action.source_path, home, hash_kind)
+    except AlreadyExistsError:
+        kept = f"kept under the hidden name {action.source_path}"
+    else:
+        kept = f"moved back to {home}"
+    message = f"{action.path}: taken since the plan; the file meant for it was {kept}."
+    return Outcome(index, action, ok=False, message=message)

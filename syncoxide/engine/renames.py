@@ -21,8 +21,8 @@ from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import HASH_KINDS, Features, Provider
 from syncoxide.sync.bisync_renames import BisyncRename, old_digests
 from syncoxide.sync.listing import Listing, same_content
-from syncoxide.sync.plan import Side
-from syncoxide.sync.renames import pair_renames, rename_candidates
+from syncoxide.sync.plan import Plan, Side
+from syncoxide.sync.renames import pair_renames, rename_candidates, same_bytes_both_sides
 from syncoxide.sync.state import PairState
 
 from .listing_io import add_digests
@@ -45,22 +45,26 @@ def rename_hash_kind(one: Provider, two: Provider) -> str | None:
 
 
 async def find_renames(
-    source: Provider, dest: Provider, first: Listing, second: Listing, *, width: int
+    source: Provider, dest: Provider, plan: Plan, lists: tuple[Listing, Listing], *, width: int
 ) -> dict[str, str]:
     """Source key -> destination key of files that moved (same size and digest)."""
     kind = rename_hash_kind(source, dest)
     if kind is None:
         return {}
-    arrived, gone = rename_candidates(first, second)
+    first, second = lists
+    arrived, gone = rename_candidates(plan, first, second)
     if not arrived:
         return {}
     await asyncio.gather(
         _fill(source, first, arrived, kind, width=width),
         _fill(dest, second, gone, kind, width=width),
     )
-    return pair_renames(
-        {k: first.files[k] for k in arrived}, {k: second.files[k] for k in gone}, kind
-    )
+    new = {k: first.files[k] for k in arrived}
+    old = {k: second.files[k] for k in gone}
+    staying = same_bytes_both_sides(first.files, second.files, kind)
+    new = {k: e for k, e in new.items() if k not in staying}
+    old = {k: e for k, e in old.items() if k not in staying}
+    return pair_renames(new, old, kind)
 
 
 async def _fill(

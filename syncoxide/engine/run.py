@@ -31,8 +31,16 @@ from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_fini
 from syncoxide.wal.replay import replay_journal
 
 from .delta import DeltaSettings
-from .executor import CopySettings, Executor, Outcome, Progress
-from .listing_io import add_digests, read_syncignore, read_tree, remove_partials
+from .executor import CopySettings, Executor, Progress
+from .listing_io import (
+    add_digests,
+    parked_files,
+    read_syncignore,
+    read_tree,
+    recover_parked,
+    remove_partials,
+)
+from .outcome import Outcome
 from .pair_store import PairStore
 from .parts import PartSettings
 from .renames import find_renames, verify_bisync_guesses
@@ -80,6 +88,8 @@ class RunReport:
     resumed: list[Outcome] = field(default_factory=list)
     dry_run: bool = False
     partials_removed: int = 0
+    #: Files a killed run's move chain parked and could not bring home, now in the trash.
+    parked_recovered: int = 0
     trash_root: str = ""
 
     def __repr__(self) -> str:
@@ -170,6 +180,14 @@ async def _listings(
     return first, second, removed
 
 
+@dataclass(frozen=True)
+class RunMarks:
+    """What names this run's conflicts (its time) and move chains (its random tag)."""
+
+    now: float
+    park_tag: str
+
+
 def _plan(
     one: Provider,
     two: Provider,
@@ -177,8 +195,8 @@ def _plan(
     state: PairState,
     *,
     options: RunOptions,
-    now: float,
     renames: list[BisyncRename],
+    marks: RunMarks,
 ) -> Plan:
     first, second = lists
     tolerance = _tolerance(one, two)
@@ -194,8 +212,9 @@ def _plan(
         options.checksum,
         tolerance,
         case_sensitive=one.features.case_sensitive and two.features.case_sensitive,
-        now=now,
+        now=marks.now,
         settable_mtimes=settable,
+        park_tag=marks.park_tag,
     )
     return plan_bisync(first, second, state, opts, renames=renames)
 
@@ -323,7 +342,13 @@ class _Prepared:
 
 
 async def _prepare(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
+    one: Provider,
+    two: Provider,
+    store: PairStore,
+    options: RunOptions,
+    *,
+    now: float,
+    park_tag: str,
 ) -> _Prepared:
     """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
     first, second, removed = await _listings(one, two, options)
@@ -334,18 +359,32 @@ async def _prepare(
     await _add_checksums(one, two, first, second, state=state, options=options)
     await _hash_lookalikes(one, two, first, second, state=state, options=options)
     renames = await _bisync_renames(one, two, (first, second), state=state, options=options)
-    plan = _plan(one, two, (first, second), state, options=options, now=now, renames=renames)
+    plan = _plan(
+        one,
+        two,
+        (first, second),
+        state,
+        options=options,
+        renames=renames,
+        marks=RunMarks(now, park_tag),
+    )
     if options.mode is Mode.SYNC and options.track_renames:
-        pairs = await find_renames(one, two, first, second, width=options.transfers)
-        plan = with_renames(plan, pairs, first, second)
+        pairs = await find_renames(one, two, plan, (first, second), width=options.transfers)
+        plan = with_renames(plan, pairs, first, second, park_tag=park_tag)
     return _Prepared(first, second, state, plan, removed)
 
 
 async def _prepare_or_explain(
-    one: Provider, two: Provider, store: PairStore, options: RunOptions, *, now: float
+    one: Provider,
+    two: Provider,
+    store: PairStore,
+    options: RunOptions,
+    *,
+    now: float,
+    park_tag: str,
 ) -> _Prepared:
     try:
-        return await _prepare(one, two, store, options, now=now)
+        return await _prepare(one, two, store, options, now=now, park_tag=park_tag)
     except SyncoxideError:
         raise
     except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
@@ -369,7 +408,9 @@ async def run_pair(
     providers = {Side.PATH1: one, Side.PATH2: two}
     resumed = await resume_journal(providers, store, options, progress)
     now = clock.now()
-    ready = await _prepare_or_explain(one, two, store, options, now=now)
+    # Names this run's trash folder and the temporary names of its move chains.
+    run = random.token_bytes(3).hex()
+    ready = await _prepare_or_explain(one, two, store, options, now=now, park_tag=run)
     plan = ready.plan
     report = RunReport(
         plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed
@@ -380,8 +421,14 @@ async def run_pair(
     if options.dry_run:
         return report
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
-    run = random.token_bytes(3).hex()
     report.trash_root = f".syncoxide/trash/{pair_id(one, two)}/{stamp}-{run}"
+    for side, listing in sides.items():
+        report.parked_recovered += await recover_parked(
+            providers[side],
+            parked_files(listing.partials),
+            report.trash_root,
+            common_hash_kind(one, two),
+        )
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
     if options.mode is Mode.BISYNC:

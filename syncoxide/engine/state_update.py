@@ -10,10 +10,10 @@ from __future__ import annotations
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.listing import Listing
 from syncoxide.sync.paths import match_key
-from syncoxide.sync.plan import ActionKind, Side
+from syncoxide.sync.plan import Action, ActionKind, Side, is_parked
 from syncoxide.sync.state import PairState, encode_state, state_after
 
-from .executor import Outcome
+from .outcome import Outcome
 from .pair_store import PairStore
 
 
@@ -40,16 +40,24 @@ def _apply(views: dict[Side, _SideView], outcome: Outcome, sensitive: bool) -> N
     elif action.kind in (ActionKind.TRASH, ActionKind.DELETE):
         view.files.pop(action.key, None)
     elif action.kind is ActionKind.RENAME and action.source is not None:
-        assert action.source_path is not None
-        view.files.pop(match_key(action.source_path, case_sensitive=sensitive), None)
-        source = action.source  # the same bytes under the new name: its digests still hold
-        view.files[key] = Entry(
-            action.path, EntryKind.FILE, source.size, source.mtime_ns, source.hashes
-        )
+        _apply_rename(view, action, sensitive)
     elif action.kind is ActionKind.MKDIR:
         view.dirs.add(key)
     elif action.kind is ActionKind.RMDIR and not outcome.message:
         view.dirs.discard(key)
+
+
+def _apply_rename(view: _SideView, action: Action, sensitive: bool) -> None:
+    assert action.source_path is not None and action.source is not None
+    # A move chain's parked name is no file of the pair: it is left out of the state.
+    if not is_parked(action.source_path):
+        view.files.pop(match_key(action.source_path, case_sensitive=sensitive), None)
+    source = action.source  # the same bytes under the new name: its digests still hold
+    if not is_parked(action.path):
+        key = match_key(action.path, case_sensitive=sensitive)
+        view.files[key] = Entry(
+            action.path, EntryKind.FILE, source.size, source.mtime_ns, source.hashes
+        )
 
 
 def _keys_touched(outcome: Outcome, sensitive: bool) -> set[str]:

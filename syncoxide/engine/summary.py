@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from syncoxide.engine.executor import Outcome
 from syncoxide.engine.exit_codes import EXIT_OK, EXIT_PARTIAL
+from syncoxide.engine.outcome import Outcome
 from syncoxide.engine.run import RunReport
 from syncoxide.sync.plan import ActionKind
 
@@ -35,6 +35,7 @@ def summary_json(report: RunReport, seconds: float) -> dict[str, Any]:
         "bytes_copied": sum(_moved(o) for o in done),
         "resumed_actions": len(report.resumed),
         "partials_removed": report.partials_removed,
+        "parked_recovered": report.parked_recovered,
         "failures": [
             {"side": o.action.side.value, "path": o.action.path, "error": o.message}
             for o in report.failures

@@ -9,7 +9,7 @@ from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.providers.contract import EntryKind, Provider
 from syncoxide.sync.plan import Side
 
-from .executor import stat_or_none
+from .outcome import stat_or_none
 
 TRASH_TOP = ".syncoxide/trash"
 

@@ -7,6 +7,7 @@ first ten characters. Photos of one day are newest first, ties by path.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -28,6 +29,12 @@ class Photo:
     @property
     def folder(self) -> str:
         return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+def file_time(mtime_ns: int) -> str:
+    """A file time (ns since the epoch) as a ``taken`` value: UTC, second precision."""
+    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from syncoxide import __version__
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy
+from syncoxide.photos.timeline import file_time
 from syncoxide.runtime import current_runtime
 from syncoxide.server.accounts import cli_login
 from syncoxide.server.accounts import pages as account_pages
@@ -56,9 +57,9 @@ from syncoxide.server.backups.service import BackupService
 from syncoxide.server.backups.store import BackupStore
 from syncoxide.server.catalog import file_links
 from syncoxide.server.catalog.api import CATALOG_OPERATIONS
-from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.provider_history_api import PROVIDER_HISTORY_OPERATIONS
 from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.config import GrpcAddress, ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.events.api import EVENT_OPERATIONS
@@ -87,7 +88,7 @@ from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
 from syncoxide.server.photos.provider_photos import ProviderPhotos
-from syncoxide.server.photos.service import PhotoService, file_time
+from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
@@ -272,7 +273,12 @@ def catalog_service(
     # the writes made through the others, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
     return CatalogService(
-        store, services.clock, files, rules.connections, feed=None if own_writes_only else feed
+        store,
+        services.clock,
+        files,
+        rules.connections,
+        feed=None if own_writes_only else feed,
+        stale_after=config.catalog_stale_after(),
     )
 
 
@@ -607,6 +613,7 @@ def create_app(
     app.state.catalog = catalog_service(
         config, web.services, files, app.state.rules, feed=app.state.storage_changes
     )
+    app.state.rules.delete_listeners.append(app.state.catalog.connection_deleted)
     app.state.account_shares = account_share_service(config, web.services, files, app.state.rules)
     app.state.automation = automation_service(
         config,

@@ -30,6 +30,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: How often the server purges trash and versions past their retention, unless set otherwise.
 RETENTION_SWEEP_SECONDS = 3600.0
+#: After how many hours a connection's part of the index counts as stale, unless set otherwise
+#: (``[catalog] stale_after_hours``); what may be set: a minute to a year, as for a user's own.
+STALE_AFTER_HOURS = 24
+STALE_AFTER_HOURS_RANGE = (1 / 60, 366 * 24)
 _RETENTION_KEYS = ("versions_days", "trash_days", "quota_share", "sweep_every_seconds")
 
 
@@ -213,6 +217,26 @@ class ServerConfig:
         )
         sweep = numbers.get("sweep_every_seconds", RETENTION_SWEEP_SECONDS)
         return RetentionSettings(policy, float(sweep))
+
+    def catalog_stale_after(self) -> int:
+        """``stale_after_hours`` under ``[catalog]`` in the settings file (docs/catalog.md), in
+        seconds: how long after its last refresh a connection's part of the index counts as
+        stale, for users who set no staleness of their own (default one day)."""
+        table = self._settings_table("catalog")
+        hours = table.get("stale_after_hours", STALE_AFTER_HOURS)
+        low, high = STALE_AFTER_HOURS_RANGE
+        if (
+            set(table) - {"stale_after_hours"}
+            or not isinstance(hours, int | float)
+            or isinstance(hours, bool)
+            or not low <= hours <= high
+        ):
+            raise ConfigError(
+                f"[catalog] in {self.settings_path} has an unknown or mistyped setting.",
+                hint="Set stale_after_hours, a number of hours from a minute (1/60) to a year"
+                " (8784); see docs/catalog.md.",
+            )
+        return round(hours * 3600)
 
     def mail(self) -> MailSettings | None:
         """``[mail]`` in the settings file, checked; None when it names no ``host``."""

@@ -15,7 +15,7 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_KEYS_MIGRATION, ACCOUNT_SHARES_MIGRATION
 from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_SOURCES_MIGRATION
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
-from syncoxide.server.catalog.schema import CATALOG_MIGRATION
+from syncoxide.server.catalog.schema import CATALOG_MIGRATION, STALENESS_MIGRATION
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
 from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
@@ -310,6 +310,8 @@ MIGRATIONS: tuple[str, ...] = (
     PROVIDER_PHOTOS_MIGRATION,
     # 23: account addresses are looked up as lower(address) on SQLite and PostgreSQL alike.
     "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
+    # 24: each user's own staleness of the index, per connection (server/catalog/schema.py).
+    STALENESS_MIGRATION,
 )
 
 

@@ -18,7 +18,19 @@ from syncoxide.sync.bisync_renames import BisyncRename
 from syncoxide.sync.conflicts import ConflictPolicy, choose_winner
 from syncoxide.sync.listing import Listing, same_content, same_digest
 from syncoxide.sync.paths import ancestors, conflict_name, match_key
-from syncoxide.sync.plan import Action, ActionKind, Conflict, Mode, Plan, Side, Skipped
+from syncoxide.sync.plan import (
+    Action,
+    ActionKind,
+    ChainPlace,
+    Conflict,
+    Mode,
+    MoveChain,
+    Plan,
+    Side,
+    Skipped,
+    chain_actions,
+    order_moves,
+)
 from syncoxide.sync.state import PairState
 
 
@@ -41,6 +53,9 @@ class BisyncOptions:
     #: Sides whose provider sets a file's time in place: identical files found with other
     #: times get the newer time there; elsewhere the pair state records both times.
     settable_mtimes: frozenset[Side] = frozenset(Side)
+    #: Ends the temporary names of this run's move chains (``park_name``), from the run's
+    #: random token.
+    park_tag: str = "run"
 
 
 def _change(before: Entry | None, now: Entry | None, opts: BisyncOptions) -> Change:
@@ -111,6 +126,7 @@ class _BisyncPlanner:
         self.skipped: list[Skipped] = one.skipped + two.skipped
         self.taken = set(one.files) | set(two.files) | set(one.dirs) | set(two.dirs)
         self.stamp = datetime.fromtimestamp(opts.now, UTC).strftime("%Y%m%d-%H%M%S")
+        self.chains = 0  # move chains planned so far, numbered from 1
 
     def entry(self, side: Side, key: str) -> Entry | None:
         return self.sides[side].files.get(key)
@@ -132,30 +148,65 @@ class _BisyncPlanner:
         elif c2 is Change.DELETED and one is not None:
             self.trash(Side.PATH1, one, key)
 
-    def plan_rename(self, rename: BisyncRename) -> None:
-        """Carry a rename to the other side: its copy moves (it may hold an edit, which then
-        follows the file to its new name and is copied back over the renamed bytes)."""
+    def plan_renames(self, renames: Sequence[BisyncRename]) -> None:
+        """Carry each side's renames to the other: free moves alone, moves onto taken names
+        (a rename over a file, a swap, a cycle) as ordered chains (``order_moves``)."""
+        for there in (Side.PATH1, Side.PATH2):
+            carried = {r.new_key: r for r in renames if r.side.other is there}
+            moves = {r.old_key: r.new_key for r in carried.values()}
+            ordered = order_moves(moves, self.sides[there].files.keys())
+            for new_key in sorted(ordered.free.values()):
+                self.actions += self.rename_actions(carried[new_key])
+            for chain in ordered.chains:
+                self.plan_chain(chain, there, carried)
+            for rename in carried.values():
+                self.refill_old_name(rename, receiving=set(moves.values()))
+
+    def rename_actions(self, rename: BisyncRename, *, from_path: str | None = None) -> list[Action]:
+        """The move on the other side; its copy may hold an edit, which then follows the file
+        to its new name and is copied back over the renamed bytes."""
         renamed_on, there = rename.side, rename.side.other
         new = self.entry(renamed_on, rename.new_key)
         old = self.entry(there, rename.old_key)
         assert new is not None and old is not None
         record = self.state.files[rename.old_key]
-        self.actions.append(
+        actions = [
             Action(
                 ActionKind.RENAME,
                 there,
                 new.path,
                 f"renamed on {renamed_on.value} from {old.path}",
-                source_path=old.path,
+                source_path=from_path or old.path,
                 source=old,
                 key=rename.new_key,
             )
-        )
+        ]
         before = record.one if there is Side.PATH1 else record.two
         if _change(before, old, self.opts) is Change.CHANGED:
             moved = replace(old, path=new.path)
             reason = f"edited on {there.value}, renamed on {renamed_on.value}"
-            self.actions.append(_copy(there, moved, new, reason, key=rename.new_key))
+            actions.append(_copy(there, moved, new, reason, key=rename.new_key))
+        return actions
+
+    def plan_chain(self, chain: MoveChain, there: Side, carried: dict[str, BisyncRename]) -> None:
+        self.chains += 1
+        incoming = {new: rename.old_key for new, rename in carried.items()}
+        tag = f"{self.opts.park_tag}-{self.chains}"
+        place = ChainPlace(there, self.sides[there].files, incoming, tag, ActionKind.TRASH)
+
+        def move_in(new: str, parked: str | None) -> list[Action]:
+            return self.rename_actions(carried[new], from_path=parked)
+
+        self.actions += chain_actions(chain, self.chains, place, move_in)
+
+    def refill_old_name(self, rename: BisyncRename, *, receiving: set[str]) -> None:
+        """The renamed-on side still has a file at the old name (it was overwritten there, a
+        swap's other half): once the other side's copy moved away, that file is sent to it."""
+        if rename.old_key in receiving:
+            return  # a chain moves another file into it
+        now = self.entry(rename.side, rename.old_key)
+        if now is not None:
+            self.actions.append(_copy(rename.side, now, None, "changed", key=rename.old_key))
 
     def trash(self, side: Side, entry: Entry, key: str) -> None:
         reason = f"deleted on {side.other.value}"
@@ -314,8 +365,8 @@ def plan_bisync(
     planner = _BisyncPlanner(one, two, state, opts)
     clashing = planner.report_clashes()
     keys = (one.files.keys() | two.files.keys() | state.files.keys()) - clashing
+    planner.plan_renames(renames)
     for rename in renames:
-        planner.plan_rename(rename)
         keys -= {rename.new_key, rename.old_key}
     for key in sorted(keys):
         planner.plan_file(key)

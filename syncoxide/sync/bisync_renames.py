@@ -19,6 +19,12 @@ Pairing is pure and works in two grades:
   provider once more (same id, size and mtime now) instead of reading the whole file. Preferred
   over a plain guess when several old names fit.
 
+A name this side overwrote also counts, as ``new`` (its bytes may come from another name) and
+as ``old`` (its old bytes may have moved on), when the other side still holds that name's old
+version unchanged: a rename onto a taken name, a swap or a cycle. The planner carries those
+as move chains (``syncoxide.sync.plan.order_moves``): the other side's overwritten version
+goes to the trash first, a file that moves on is moved or parked first.
+
 A pair needs the other side's copy at ``old`` still there. If that copy was edited since the
 last run, the edit follows the file: the other side moves its edited copy to ``new`` and the
 edit is then copied back over the renamed one (the renamed bytes go to the trash first). If it
@@ -33,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from syncoxide.providers.contract import Entry
-from syncoxide.sync.listing import Listing
+from syncoxide.sync.listing import Listing, same_content
 from syncoxide.sync.plan import Side
 from syncoxide.sync.state import PairRecord, PairState
 
@@ -70,23 +76,46 @@ def _unpairable(mine: Listing, theirs: Listing) -> set[str]:
 
 
 def _candidates(
-    sides: Mapping[Side, Listing], state: PairState, side: Side, blocked: set[str]
+    sides: Mapping[Side, Listing],
+    state: PairState,
+    side: Side,
+    *,
+    blocked: set[str],
+    tolerance_ns: int,
 ) -> tuple[dict[str, Entry], dict[str, Entry]]:
-    """(new files on ``side`` the other lacks, files ``side`` lost that the other still has)."""
+    """(files ``side`` has at a name the other side lacks or still holds unchanged, old files
+    ``side`` lost or overwrote that the other side still has), of a size found in both."""
     mine, theirs = sides[side], sides[side.other]
     blocked = blocked | _unpairable(mine, theirs)
+
+    def unchanged(key: str, listing: Listing, of: Side) -> bool:
+        now = listing.files.get(key)
+        before = _side_entry(state.files[key], of)
+        return now is not None and same_content(
+            before, now, tolerance_ns=tolerance_ns, checksum=False
+        )
+
+    def arrived_at(key: str) -> bool:
+        if key not in state.files:
+            return key not in theirs.files
+        # Overwritten here (a rename onto a taken name, a swap): the other side still holds
+        # the old version, untouched, so the name's new bytes may come from elsewhere.
+        return not unchanged(key, mine, side) and unchanged(key, theirs, side.other)
+
     arrived = {
         key: entry
         for key, entry in mine.files.items()
-        if entry.size > 0
-        and key not in state.files
-        and key not in theirs.files
-        and key not in blocked
+        if entry.size > 0 and key not in blocked and arrived_at(key)
     }
     gone = {
         key: _side_entry(record, side)
         for key, record in state.files.items()
-        if key not in mine.files and key in theirs.files and key not in blocked
+        if key in theirs.files
+        and key not in blocked
+        and (
+            key not in mine.files
+            or (not unchanged(key, mine, side) and unchanged(key, theirs, side.other))
+        )
     }
     sizes = {e.size for e in arrived.values()} & {e.size for e in gone.values()}
     return (
@@ -123,7 +152,9 @@ def find_bisync_renames(
     most once, in path order, so several identical files still map one to one."""
     found: list[BisyncRename] = []
     for side in (Side.PATH1, Side.PATH2):
-        arrived, gone = _candidates(sides, state, side, set(blocked))
+        arrived, gone = _candidates(
+            sides, state, side, blocked=set(blocked), tolerance_ns=tolerance_ns
+        )
         # Indexed by size: a renamed folder of 10k files must not compare 10k x 10k pairs.
         free: dict[int, list[str]] = defaultdict(list)
         for old_key in sorted(gone):
@@ -133,7 +164,8 @@ def find_bisync_renames(
             graded = [
                 (grade, old_key)
                 for old_key in same_size
-                if (
+                if old_key != new_key
+                and (
                     grade := _grade(
                         arrived[new_key],
                         gone[old_key],

@@ -9,7 +9,7 @@ from syncoxide.byte_names import needs_bytes
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.filters import FilterSet
 from syncoxide.sync.paths import RESERVED_TOP, is_reserved, match_key
-from syncoxide.sync.plan import Side, Skipped
+from syncoxide.sync.plan import Side, Skipped, is_parked
 
 
 @dataclass
@@ -19,6 +19,8 @@ class Listing:
     files: dict[str, Entry] = field(default_factory=dict)
     dirs: dict[str, Entry] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    #: Partial writes a killed run left (dropped), and files a move chain parked (kept:
+    #: ``syncoxide.engine.parked``).
     partials: list[Entry] = field(default_factory=list)
     #: Names this side holds more than once under one key (``café`` in NFC and NFD, or
     #: ``A.txt`` and ``a.txt`` when the pair ignores case; a file and a folder count too):
@@ -45,7 +47,9 @@ def build_listing(
         path, kind = entry.path, entry.kind
         if path.startswith(RESERVED_TOP) and is_reserved(path):
             continue
-        if kind is EntryKind.PARTIAL:
+        if kind is EntryKind.PARTIAL or (kind is EntryKind.FILE and is_parked(path)):
+            # A parked file counts on every provider, also those (S3, memory) that have no
+            # partial objects of their own and list the name as a plain file.
             listing.partials.append(entry)
             continue
         if filtering and filters.excluded(path, is_dir=kind is EntryKind.DIR):

@@ -1,5 +1,8 @@
 """Plan actions as journal JSON: ``{"k": kind, "s": side, "p": path, ...}``, short keys.
 
+A step of a move chain adds ``"ch"`` (the chain, from 1) and ``"st"`` (its order in the
+chain, from 1); a resumed run replays the chain's pending steps in that order.
+
 Entries are ``[path, size, mtime_ns, {hashes}]`` (files only: actions never carry folders'
 details beyond the path). Unknown keys are ignored when reading.
 """
@@ -43,6 +46,8 @@ def action_to_json(action: Action) -> dict[str, Any]:
         body["bak"] = 1
     if action.delete_source:
         body["dels"] = 1
+    if action.chain:
+        body["ch"], body["st"] = action.chain, action.step
     return body
 
 
@@ -58,4 +63,6 @@ def action_from_json(body: dict[str, Any]) -> Action:
         backup=bool(body.get("bak")),
         delete_source=bool(body.get("dels")),
         key=body.get("key", ""),
+        chain=int(body.get("ch", 0)),
+        step=int(body.get("st", 0)),
     )

@@ -74,3 +74,26 @@ def test_a_bad_retention_setting_is_refused_at_start(
     with pytest.raises(ConfigError, match=r"\[retention\]") as caught:
         _config(tmp_path).retention()
     assert "versions_days" in (caught.value.hint or "")
+
+
+def test_catalog_staleness_defaults_to_a_day_and_takes_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_SETTINGS", str(tmp_path / "settings.toml"))
+    assert _config(tmp_path).catalog_stale_after() == 86_400
+    (tmp_path / "settings.toml").write_text("[catalog]\nstale_after_hours = 1.5\n")
+    assert _config(tmp_path).catalog_stale_after() == 5400
+
+
+@pytest.mark.parametrize(
+    "line", ["stale_after_hours = 0", "stale_after_hours = '2'", "stale_after_hours = true",
+             "stale_after_hours = 9000", "stale_after = 2"],
+)  # fmt: skip
+def test_a_bad_catalog_staleness_is_refused_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_SETTINGS", str(tmp_path / "settings.toml"))
+    (tmp_path / "settings.toml").write_text(f"[catalog]\n{line}\n")
+    with pytest.raises(ConfigError, match=r"\[catalog\]") as caught:
+        _config(tmp_path).catalog_stale_after()
+    assert "stale_after_hours" in (caught.value.hint or "")

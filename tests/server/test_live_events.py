@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,15 @@ from starlette.websockets import WebSocketDisconnect
 
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.datadir import migrate
+from syncoxide.server.events.service import (
+    FELL_BEHIND,
+    QUEUE_DEPTH,
+    CaughtUp,
+    Notifier,
+    WatchEnded,
+)
+from syncoxide.server.storage.sqlite import SqliteMetadataStore, open_database
 from tests.server.signin import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +124,33 @@ def test_signing_out_closes_the_sessions_socket(app: Starlette) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
         assert closed.value.code == 4401
+
+
+def test_one_watch_serves_every_stream_backlog_live_and_falling_behind(tmp_path: Path) -> None:
+    """The WebSocket and gRPC both read ``Notifier.watch``: its whole life, on a real store."""
+
+    async def main() -> list[object]:
+        migrate(open_database(tmp_path / "db.sqlite3"))
+        store = SqliteMetadataStore.open(tmp_path / "db.sqlite3")
+        notifier = Notifier(store)
+        user = await store.create_user("ada", "Ada", None, 1)
+        old = await notifier.emit(user.id, "share.created", {"id": 1}, now=100)
+
+        async def signed_in() -> bool:
+            return True
+
+        seen: list[object] = []
+        async with contextlib.aclosing(notifier.watch(user.id, 0, signed_in)) as watched:
+            seen.append(await anext(watched))
+            seen.append(await anext(watched))
+            new = await notifier.emit(user.id, "share.created", {"id": 2}, now=101)
+            seen.append(await anext(watched))
+            for number in range(QUEUE_DEPTH + 1):  # more than a watcher may fall behind by
+                await notifier.emit(user.id, "file.written", {"n": number}, now=102)
+            seen.extend([item async for item in watched])
+        assert seen[:3] == [old, CaughtUp(old.id), new]
+        return seen[3:]
+
+    rest = asyncio.run(main())
+    assert rest[-1] == WatchEnded(FELL_BEHIND, rest[-2].id)  # type: ignore[attr-defined]
+    assert len(rest) == QUEUE_DEPTH  # what it was still given, then the end

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from syncoxide import __version__
-from tests.conftest import PROJECT_ROOT, LiveServer, free_port, start_live_server
+from tests.conftest import PROJECT_ROOT, LiveServer, free_port, run_cli, start_live_server
 
 pytestmark = pytest.mark.live
 
@@ -28,23 +28,10 @@ def test_a_user_made_by_the_cli_signs_in_and_gets_a_token(
 ) -> None:
     password_file = tmp_path / "password"
     password_file.write_text("live server password\n")
-    cli = [sys.executable, "-m", "syncoxide.cli.main"]
-    data = ["--data-dir", str(live_server.data_dir)]
-    made = subprocess.run(
-        [*cli, "user", "add", "livia", "--password-file", str(password_file), *data],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=PROJECT_ROOT,
-    )
+    data = ("--data-dir", live_server.data_dir)
+    made = run_cli("user", "add", "livia", "--password-file", password_file, *data)
     assert made.returncode == 0, made.stderr
-    token = subprocess.run(
-        [*cli, "token", "create", "--user", "livia", *data],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=PROJECT_ROOT,
-    ).stdout.strip()
+    token = run_cli("token", "create", "--user", "livia", *data).stdout.strip()
     me = httpx2.get(
         f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
     )

@@ -126,3 +126,16 @@ def test_files_on_connections_offer_history_but_not_delete() -> None:
     html = entries_html([_entry("s3", "b.txt"), _entry("s3", "d", "dir")], ("history", "delete"))
     assert html.count('data-action="history"') == 1
     assert 'data-action="delete"' not in html
+
+
+def test_recent_and_starred_rows_carry_the_shared_mark_as_listings_do() -> None:
+    theirs = _entry("home", "Shared/trip/a.txt", owner="bo<b>", shared=True, action="opened",
+                    at=1_700_000_000)  # fmt: skip
+    provider_shared = _entry("drive", "team/plan.pdf", owner="", shared=True)
+    mine = _entry("home", "mine/b.txt", owner="", shared=False, action="created", at=1)
+    recent = entries_html([theirs, mine], ("star", "history", "delete"))
+    first, second = recent.split("<tr class=")[1:]
+    assert "shared by bo&lt;b&gt;" in first and "(opened)" in first
+    assert "shared" not in second.replace("data-", "")
+    starred = entries_html([provider_shared], ("unstar", "history"))
+    assert '<span class="muted shared-by">shared</span>' in starred

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from syncoxide_web.photos.photos_html import duplicates_html, thumbnail_url, timeline_html
+from syncoxide_web.photos.photos_html import (
+    device_folders_html,
+    duplicates_html,
+    thumbnail_url,
+    timeline_html,
+)
 
 
 def photo(path: str, taken_from: str = "exif") -> dict[str, object]:
@@ -42,3 +47,24 @@ def test_photos_of_a_connection_name_it_and_fetch_their_thumbnail_from_it() -> N
     assert "nas · " in html and "dav: refused its credentials" in html
     mixed = duplicates_html({"exact": [], "near": [[photo("a.jpg"), nas]]})
     assert 'data-action="keep"' not in mixed and "tidy them there" in mixed
+
+
+def test_device_photos_carry_the_badge_their_blob_thumbnail_and_an_upload_button() -> None:
+    phone = {**photo("Camera/<x>.jpg"), "source": "device:Pictures", "thumbnail": "blob:abc"}
+    answer = {"days": [{"date": "2026-07-14", "photos": [phone, photo("y.jpg")]}],
+              "folders": {}, "pending": 0, "unreadable": [], "not_supported": [],
+              "notes": ["“Old” could not be read (<gone>)."]}  # fmt: skip
+    html = timeline_html(answer)
+    assert html.count("This device</span>") == 1 and "Pictures · " in html
+    assert 'src="blob:abc"' in html and 'class="photo device"' in html
+    assert html.count('data-action="upload"') == 1  # the server's photo is there already
+    assert "&lt;gone&gt;" in html and "<gone>" not in html
+    mixed = duplicates_html({"exact": [[phone, photo("y.jpg")]], "near": []})
+    assert 'data-action="keep"' not in mixed and "folder of this device" in mixed
+
+
+def test_device_folders_list_access_and_actions() -> None:
+    html = device_folders_html([("Pictures", "granted"), ("<Old>", "prompt")])
+    assert html.count('class="photo-folder"') == 2 and "&lt;Old&gt;" in html
+    assert html.count('data-action="allow"') == 1 and html.count('data-action="remove"') == 2
+    assert "No folder of this device" in device_folders_html([])

@@ -22,7 +22,7 @@ from syncoxide.cli.login import add_server_options, call_api, resolve_server
 from syncoxide.errors import UsageError
 
 EXIT_OK = 0
-MAX_PAGE = 1000  # the API's own page limit (syncoxide.server.catalog.api.MAX_PAGE)
+MAX_PAGE = 1000  # the API's own page limit (syncoxide.server.catalog.entries_json.MAX_PAGE)
 BASE = "/catalog"
 
 Printer = Callable[[dict[str, Any]], None]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import random
 import re
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 
 import httpx2
 
+from syncoxide.automation.backoff import retry_delay
 from syncoxide.cli.links import encrypted_shares, request_sealed
 from syncoxide.cli.links.placement import free_place
 from syncoxide.cli.login import add_server_options, call_api, resolve_server
@@ -37,9 +39,9 @@ EXIT_OK = 0
 EXIT_SKIPPED = 1  # some arrivals could not be opened; the others were pulled
 CHUNK = 8 << 20
 # A cut connection is retried from the offset the server reports, waiting longer each time
-# (RETRY_FIRST_WAIT doubling up to RETRY_MAX_WAIT), for up to RETRY_SECONDS without progress:
-# long enough for a server being restarted to come back, so the upload resumes instead of
-# failing.
+# (the jobs' policy, automation/backoff.py: about RETRY_FIRST_WAIT, doubling up to
+# RETRY_MAX_WAIT, +-25% jitter), for up to RETRY_SECONDS without progress: long enough for a
+# server being restarted to come back, so the upload resumes instead of failing.
 RETRY_FIRST_WAIT = 0.25
 RETRY_MAX_WAIT = 4.0
 RETRY_SECONDS = 90.0
@@ -238,16 +240,18 @@ def upload_file(client: httpx2.Client, path: Path, metadata: dict[str, str]) -> 
 
 @dataclass
 class _Retry:
-    """Waits between attempts after a cut connection; gives up after RETRY_SECONDS."""
+    """Waits between attempts after a cut connection (the jobs' backoff policy, on a CLI's
+    scale); gives up after RETRY_SECONDS."""
 
-    wait: float = RETRY_FIRST_WAIT
+    attempt: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def wait_or_give_up(self, message: str) -> None:
         if time.monotonic() - self.started > RETRY_SECONDS:
             raise TransportError(message, hint="Run the command again.") from None
-        time.sleep(self.wait)
-        self.wait = min(self.wait * 2, RETRY_MAX_WAIT)
+        self.attempt += 1
+        jitter = random.random()  # noqa: S311 - spreads retries, guards nothing
+        time.sleep(retry_delay(self.attempt, jitter, base=RETRY_FIRST_WAIT, cap=RETRY_MAX_WAIT))
 
 
 @dataclass(frozen=True)

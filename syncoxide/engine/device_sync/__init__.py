@@ -1,3 +1,3 @@
-"""Device sync over ports: a shared folder kept on any Provider and the session that keeps it
-in step with a peer over any frame link. The browser app runs these in the page (OPFS folders,
-its RTCDataChannel); the protocol is the CLI daemon's (``syncoxide/devices/wire.py``)."""
+"""Device sync over ports: the one sync session with a peer over any frame link (the CLI
+daemon and the browser both run it), the folder port it drives, and a shared folder kept on any
+Provider. The messages are ``syncoxide/devices/wire.py``'s."""

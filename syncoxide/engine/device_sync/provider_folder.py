@@ -1,7 +1,8 @@
 """A synced device folder kept on any Provider: scan it into its index, serve blocks, apply a
-peer's entries. The CLI keeps its folders on disk (``native/devices/local_folder.py``); this is
-the same behaviour for storage reached through the Provider contract, such as the browser's
-private folders (OPFS), where no path or fsync exists.
+peer's entries (``folder_port.DeviceFolder``). The CLI keeps its folders on disk
+(``native/devices/local_folder.py``); this is the same behaviour for storage reached through
+the Provider contract, such as the browser's private folders (OPFS), where no path or fsync
+exists.
 
 Safety comes from the contract: ``write`` is atomic (a partial object renamed into place once
 every byte arrived), so a file from a peer is either wholly there or not at all; each block is
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, KeysView
+from collections.abc import AsyncIterator, Callable, KeysView, Sequence
 from typing import Protocol
 
 from syncoxide.devices.index import (
@@ -30,8 +31,8 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import (
-    EmptySideError,
     IntegrityError,
     JournalError,
     NotFoundError,
@@ -39,7 +40,6 @@ from syncoxide.errors import (
 )
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 
-FetchBlock = Callable[[int, str], Awaitable[bytes]]
 JOURNAL_VERSION = 1
 
 
@@ -92,15 +92,7 @@ class ProviderFolder:
         seen: dict[str, Entry] = {}
         async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
             seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})
-        live = sum(not entry.deleted for entry in self.index.entries.values())
-        if not seen and live:
-            # A folder that vanished (deleted, its storage cleared) lists like one emptied
-            # on purpose; taken as deletions, it would empty every other device's copy.
-            raise EmptySideError(
-                f"The folder {self.name} lists no files, but {live} were synced in it.",
-                hint="Nothing was deleted on your other devices. To empty it on purpose, "
-                "delete the files on one of the other devices instead.",
-            )
+        refuse_if_vanished(self.name, self.index, len(seen))
         changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:
@@ -167,6 +159,9 @@ class ProviderFolder:
         if not entry.deleted:
             for number, digest in enumerate(entry.blocks):
                 self._held[digest] = (entry.path, number)
+
+    async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
+        return [await self.serve_block(path, number, digest) for path, number, digest in asks]
 
     async def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
         """The block with this hash: where the peer saw it, else anywhere in the folder; None

@@ -1,11 +1,12 @@
 """``syncoxide devices run``: keep every shared folder in step with its devices until stopped.
 
 For each peer that shares a folder with us, one task meets it in the pair's own room (made
-while pairing, folders.py), opens a WebRTC channel and runs a ``PeerSession``; when the
-connection ends it waits a moment and meets again. The smaller public key takes the room's
-"sender" role. One watcher per folder (watchfiles: inotify on Linux) rescans on every change,
-and a rescan runs every ``RESCAN_EVERY`` seconds anyway; what a scan or a pull changed is sent
-to every connected peer that shares the folder.
+while pairing, folders.py), opens a WebRTC channel and runs the core's ``DeviceSession``
+(``syncoxide/engine/device_sync``, the one the browser runs too) over it, with the folders on
+disk (local_folder.py); when the connection ends it waits a moment and meets again. The
+smaller public key takes the room's "sender" role. One watcher per folder (watchfiles: inotify
+on Linux) rescans on every change, and a rescan runs every ``RESCAN_EVERY`` seconds anyway;
+what a scan or a pull changed is sent to every connected peer that shares the folder.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from syncoxide.devices.device_id import device_id
 from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
+from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import SyncoxideError, TransportError
-from syncoxide.native.devices.folders import FolderBook
+from syncoxide.native.devices.channel_auth import channel_view
+from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
-from syncoxide.native.devices.session import Meeting, PeerSession, Shared
 from syncoxide.native.devices.store import DeviceStore
-from syncoxide.native.p2p.channel import IcePolicy, negotiate
+from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
 from syncoxide.native.watch.local_events import FolderEvents
 
@@ -42,24 +44,25 @@ UNTRUSTED_RETRY = 10.0
 class Daemon:
     store: DeviceStore
     ice_servers: list[str] = field(default_factory=list)
-    folders: dict[str, Shared] = field(default_factory=dict)
-    sessions: dict[str, PeerSession] = field(default_factory=dict)
+    folders: dict[str, SyncedFolder] = field(default_factory=dict)
+    sessions: dict[str, tuple[DeviceSession, ChannelLink]] = field(default_factory=dict)
 
     async def run(self) -> None:
         me = await self.store.identity()
         book = FolderBook(self.store.folder)
-        for name, config in book.folders().items():
+        configs = book.folders()
+        for name, config in configs.items():
             journal = self.store.folder / "index" / f"{name}.json"
             local = LocalFolder(name, config.path, journal, me.device_id)
             local.forget_scratch()
-            self.folders[name] = Shared(config, local, asyncio.Lock())
+            self.folders[name] = SyncedFolder(local, config.peers, config.mode)
         if not self.folders:
             raise SyncoxideError(
                 "No folders to sync.",
                 hint="Add one: syncoxide devices folders add NAME PATH --with ID",
             )
-        peers = sorted({peer for shared in self.folders.values() for peer in shared.config.peers})
-        tasks = [asyncio.create_task(self._watch(shared)) for shared in self.folders.values()]
+        peers = sorted({peer for shared in self.folders.values() for peer in shared.peers})
+        tasks = [asyncio.create_task(self._watch(config)) for config in configs.values()]
         tasks.append(asyncio.create_task(self._watch_trust()))
         for peer in peers:
             address = book.meeting(peer)
@@ -75,32 +78,36 @@ class Daemon:
                 task.cancel()
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
-        for session in list(self.sessions.values()):
+        for session, _ in list(self.sessions.values()):
             with contextlib.suppress(SyncoxideError):
                 await session.announce(name, entries)
 
-    async def _rescan(self, shared: Shared) -> bool:
-        async with shared.lock:
-            changed = await asyncio.to_thread(shared.local.scan)
+    async def _rescan(self, name: str) -> bool:
+        try:
+            async with self.folders[name].lock:
+                changed = await self.folders[name].folder.scan()
+        except SyncoxideError as error:  # the folder vanished: say so, announce nothing
+            _say(f"{name}: {error.message} {error.hint or ''}".strip())
+            return False
         if changed:
-            await self.broadcast(shared.config.name, changed)
+            await self.broadcast(name, changed)
         return bool(changed)
 
-    async def _watch(self, shared: Shared) -> None:
-        await self._rescan(shared)
+    async def _watch(self, config: SharedFolder) -> None:
+        await self._rescan(config.name)
         watcher = watchfiles.awatch(
-            shared.config.path,
+            config.path,
             rust_timeout=int(RESCAN_EVERY * 1000),
             yield_on_timeout=True,
             debounce=200,
             # The folder's own .syncoxide (state, scratch, trash) and partial writes are ours;
             # the same filter as `sync --watch`, so both agree on what a user's change is.
-            watch_filter=FolderEvents(shared.config.path).relevant,
+            watch_filter=FolderEvents(config.path).relevant,
         )
         async for _ in watcher:
             # inotify watches a new folder only once it is told of it, so files made in it
             # meanwhile raise no event: scan again until a scan finds nothing new.
-            while await self._rescan(shared):
+            while await self._rescan(config.name):
                 await asyncio.sleep(SETTLE)
 
     async def _watch_trust(self) -> None:
@@ -113,9 +120,11 @@ class Daemon:
             stamp, now = now_stamp, await self._records_digest()
             if now != seen:
                 seen = now
-                for session in list(self.sessions.values()):
+                for session, link in list(self.sessions.values()):
                     with contextlib.suppress(SyncoxideError):
-                        await session.refresh_trust()
+                        if not await session.refresh_trust():
+                            await link.flush(2.0)  # the revocation reaches it, then hang up
+                            link.abort()
 
     async def _records_digest(self) -> bytes:
         records = (await self.store.ledger()).records()
@@ -141,11 +150,11 @@ class Daemon:
         try:
             ice = IcePolicy(tuple(self.ice_servers))  # plus the server's STUN/TURN, if any
             link = await negotiate(signal, offer_now=False, ice=ice, wait=None)
-            meeting = Meeting(
-                self.store, me, peer_key, offerer, address.room, self.folders, self.broadcast
-            )
-            session = PeerSession(link, meeting)
-            self.sessions[peer] = session
+            view = channel_view(link, offerer=offerer)
+            meeting = Meeting(self.store, me, peer_key, address.room, view, self.folders,
+                              self.broadcast, trouble=_say)  # fmt: skip
+            session = DeviceSession(link, meeting)
+            self.sessions[peer] = (session, link)
             print(f"Connected to {peer}.", flush=True)
             try:
                 await session.run()
@@ -154,6 +163,10 @@ class Daemon:
                 await link.close()
         finally:
             await signal.close()
+
+
+def _say(problem: str) -> None:
+    print(problem, file=sys.stderr, flush=True)
 
 
 def _key_of(ledger: TrustLedger, peer: str) -> bytes:

@@ -1,4 +1,5 @@
-"""One synced folder on disk: scan it into its index, serve blocks, apply a peer's entries.
+"""One synced folder on disk: scan it into its index, serve blocks, apply a peer's entries
+(the core's ``DeviceFolder`` port, driven by ``syncoxide/engine/device_sync``'s session).
 
 The index is the folder's journal, kept in ``<config>/devices/index/<name>.json`` and written
 atomically after each scan and each batch of pulls. A file from a peer is assembled in
@@ -6,7 +7,10 @@ atomically after each scan and each batch of pulls. A file from a peer is assemb
 every block checked against its hash, fsynced, then renamed over the target only if the target
 is still what the index says. A kill at any point leaves either the old file or the new one,
 and a rescan after restart finds whichever it is: equal content merges (no conflict), so
-nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``.
+nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``. A scan that finds
+the folder empty (or gone) where the index knew files is refused, not sent as deletions. The
+disk work (walking, hashing, reading blocks, fsyncs) runs in worker threads: the event loop
+must keep acknowledging the data channel meanwhile or the sender stalls.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable, KeysView
+from collections.abc import KeysView, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,10 +33,11 @@ from syncoxide.devices.index import (
     loser_name,
     merged,
 )
+from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import IntegrityError, JournalError
+from syncoxide.native.atomic_file import replace_file
 
 WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
-FetchBlock = Callable[[int, str], Awaitable[bytes]]
 
 
 def _write_and_sync(handle: BinaryIO, blocks: list[bytes]) -> None:
@@ -71,27 +76,30 @@ class LocalFolder:
             raise JournalError(f"The folder index {self.journal} is damaged: {error}.") from None
         return FolderIndex({entry.path: entry for entry in entries})
 
-    def save(self) -> None:
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.journal.with_name(f".{self.journal.name}.{os.getpid()}")
-        entries = [entry.to_json() for entry in self.index.entries.values()]
-        with Path(temporary).open("w") as handle:
-            json.dump({"version": 1, "entries": entries}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(self.journal)
+    async def save(self) -> None:
+        await asyncio.to_thread(self._save_now)
 
-    def scan(self) -> list[FileEntry]:
+    def _save_now(self) -> None:
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        entries = [entry.to_json() for entry in self.index.entries.values()]
+        replace_file(self.journal, json.dumps({"version": 1, "entries": entries}).encode())
+
+    async def scan(self) -> list[FileEntry]:
         """Bring the index up to the disk; return the entries that changed."""
+        return await asyncio.to_thread(self._scan_now)
+
+    def _scan_now(self) -> list[FileEntry]:
         seen: set[str] = set()
-        changed = [entry for entry in self._scan_files(seen) if entry is not None]
+        found = self._scan_files(seen)
+        refuse_if_vanished(self.name, self.index, len(seen))
+        changed = [entry for entry in found if entry is not None]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:
                 version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
                 gone = FileEntry(path, 0, entry.mtime_ns, version, (), True, self.me)
                 changed.append(self._put(gone))
         if changed:
-            self.save()
+            self._save_now()
         return changed
 
     def _scan_files(self, seen: set[str]) -> list[FileEntry | None]:
@@ -137,10 +145,13 @@ class LocalFolder:
             FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.me)
         )
 
-    def refresh(self, relative: str) -> FileEntry | None:
+    async def refresh(self, relative: str) -> FileEntry | None:
         """Bring one path's entry up to the disk (before deciding about a peer's entry for it);
         the new entry if the disk had changed. The caller must announce it: the next scan
         will find nothing new."""
+        return await asyncio.to_thread(self._refresh_now, relative)
+
+    def _refresh_now(self, relative: str) -> FileEntry | None:
         path = self.root / relative
         known = self.index.entries.get(relative)
         if path.is_file():
@@ -158,6 +169,9 @@ class LocalFolder:
         self.index.entries[entry.path] = entry
         self._note_blocks(entry)
         return entry
+
+    async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
+        return await asyncio.to_thread(lambda: [self.serve_block(*ask) for ask in asks])
 
     def serve_block(self, path: str, number: int, digest: str) -> bytes | None:
         """The block with this hash: where the peer saw it, else anywhere in the folder (the

@@ -46,6 +46,10 @@ _ACTIONS = {
 }
 
 
+class ShareAlreadyRunning(Exception):
+    """A run of the share was claimed while one is going on (the scheduler checks first)."""
+
+
 class ShareRunner:
     def __init__(
         self,
@@ -69,10 +73,13 @@ class ShareRunner:
         #: Shares whose places changed while they ran: due again as soon as the run ends.
         self.changed_meanwhile: set[int] = set()
 
-    async def run(self, share: AccountShare) -> AccountShare:
-        if share.id in self.running:
-            return share
-        self.running.add(share.id)
+    def claim(self, share_id: int) -> None:
+        """Mark the share running, synchronously, before any task for it is started."""
+        if share_id in self.running:
+            raise ShareAlreadyRunning(share_id)
+        self.running.add(share_id)
+
+    async def run_claimed(self, share: AccountShare, trigger: str) -> AccountShare:
         try:
             return await self._run(share)
         finally:

@@ -20,6 +20,7 @@ from typing import Any
 from syncoxide.errors import GoneError, NotFoundError, PermissionDeniedError, UsageError
 from syncoxide.server.accountshares.keys import require_keys, share_keys_json
 from syncoxide.server.accountshares.notices import Notices
+from syncoxide.server.accountshares.placed import placed_before_write
 from syncoxide.server.accountshares.places import Place, describe, resolve
 from syncoxide.server.accountshares.store import (
     ACCEPTED,
@@ -320,7 +321,7 @@ class AccountShareService:
         A read-only share placed in the recipient's storage is the owner's to change; the
         server's own sync writes there through the provider, not the API."""
         target = Place(user_id, None, path.strip("/"))
-        for share in self.store.placed_for(user_id):
+        for share in placed_before_write(self.store, user_id):
             if share.recipient_id != user_id or share.access != READ_ONLY:
                 continue
             folder = share.dest_path

@@ -44,6 +44,19 @@ class AccountShare:
     base_url: str = ""  # the server's address as the owner reached it, for links in mail
     encrypted: bool = False  # files are sealed on the members' devices (docs/sharing.md)
 
+    # The names the shared scheduler reads a scheduled thing by (scheduling.ScheduledRule).
+    @property
+    def user_id(self) -> int:
+        return self.owner_id
+
+    @property
+    def status(self) -> str:
+        return self.sync_status
+
+    @property
+    def next_run_at(self) -> int:
+        return self.next_sync_at
+
 
 @dataclass(frozen=True)
 class AccountKey:
@@ -188,10 +201,21 @@ class AccountShareStore:
             (now, user_id, connection_id, user_id, connection_id),
         ).rowcount
 
-    def interrupted_at_start(self) -> None:
-        self._db.execute(
+    # -- what the shared scheduler asks (scheduling.DueStore) --------------------------------
+
+    async def due_rules(self, now: int) -> Sequence[AccountShare]:
+        return self.due(now)
+
+    async def rule(self, user_id: int, rule_id: int) -> AccountShare | None:
+        """The share, while it is one that runs (accepted and placed); None otherwise."""
+        share = self.get(rule_id)
+        return share if share is not None and share.state == "accepted" and share.placed else None
+
+    async def interrupted_at_start(self, now: int) -> int:
+        """Alone, whatever says 'running' was cut by the last stop: runs at the next tick."""
+        return self._db.execute(
             "UPDATE account_shares SET sync_status = 'idle' WHERE sync_status = 'running'"
-        )
+        ).rowcount
 
     def marked_running(self) -> list[int]:
         rows = self._db.execute("SELECT id FROM account_shares WHERE sync_status = 'running'")

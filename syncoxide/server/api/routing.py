@@ -111,6 +111,7 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "object": lambda v: isinstance(v, dict),
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
     "null": lambda v: v is None,
@@ -125,7 +126,8 @@ def schema_problem(value: Any, schema: dict[str, Any], where: str = "body") -> s
         return f"{where} must be of type {' or '.join(allowed)}."
     if isinstance(value, str):
         return _string_problem(value, schema, where)
-    is_number = isinstance(value, int) and not isinstance(value, bool)
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    # NaN compares false with everything, so a NaN is out of any range (json reads "NaN").
     if is_number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
         return f"{where} is out of range."
     if isinstance(value, dict) and "properties" in schema:

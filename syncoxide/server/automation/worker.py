@@ -3,7 +3,8 @@
 Each server process runs one worker with its own owner id. A claimed job's handler runs as an
 asyncio task; a companion loop renews the lease every ``renew_every`` seconds, stores the
 progress the handler reported, and turns a cancel asked through the API into ``JobControl``'s
-``cancelled`` flag, which the action's process runner checks every 50 ms.
+``cancelled`` flag, which the action's process runner checks every 50 ms. Jobs whose worker
+died (its lease lapsed) go back to the queue when the worker starts and every half lease after.
 
 Failures: a retryable error (``SyncoxideError.retryable``) or an unexpected exception is tried
 again after a growing delay (``syncoxide.automation.backoff``); any other error of our tree
@@ -19,6 +20,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +63,15 @@ class WorkerSettings:
     poll: float = 1.0
     retry_base: float = 5.0
 
+    @property
+    def reclaim_every(self) -> float:
+        """How often to look for jobs whose worker died: at start, then every half lease.
+
+        A lease lapses only ``lease`` seconds after its worker's last renewal, so looking at
+        every poll costs a write per second for nothing; at half a lease a dead worker's job
+        waits at most one and a half leases."""
+        return max(self.poll, self.lease / 2)
+
 
 async def _nothing_to_tell(job: Job, status: str) -> None:
     return None
@@ -84,10 +95,12 @@ class JobWorker:
         self._controls: dict[int, JobControl] = {}
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
+        self._next_reclaim = 0.0  # monotonic time of the next look for dead workers' jobs
 
     async def start(self) -> None:
         self._wake = asyncio.Event()  # one per loop: a restarted server runs on a new one
         self._stopping = False
+        self._next_reclaim = 0.0  # at once: the jobs our own last stop left running
         self._loop = asyncio.create_task(self._claim_loop())
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -119,7 +132,7 @@ class JobWorker:
         # on for ever while stop() waits for it.
         while not self._stopping:
             try:
-                self.queue.reclaim_expired()
+                self._reclaim_when_due()
                 while len(self._running) < self.settings.slots:
                     job = self.queue.claim(self.owner, self.settings.lease, self.settings.per_user)
                     if job is None:
@@ -131,6 +144,12 @@ class JobWorker:
                 log.exception("claiming jobs failed; trying again shortly")
             await wait_for_event(self._wake, self.settings.poll)
             self._wake.clear()
+
+    def _reclaim_when_due(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_reclaim:
+            self._next_reclaim = now + self.settings.reclaim_every
+            self.queue.reclaim_expired()
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)

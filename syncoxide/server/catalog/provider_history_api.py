@@ -9,7 +9,7 @@ from syncoxide.catalog.model import parse_location
 from syncoxide.providers.contract import ProviderVersion
 from syncoxide.server.api.spec import BOOL, INT, STR, Call, Operation, obj
 from syncoxide.server.catalog import provider_history
-from syncoxide.server.catalog.api import BASE, MAX_PAGE, entry_json
+from syncoxide.server.catalog.entries_json import BASE, MAX_PAGE, entry_json
 from syncoxide.server.catalog.service import CatalogService
 
 _PLACE = {"type": "string", "maxLength": 4200}

@@ -57,3 +57,15 @@ CREATE TABLE catalog_activity (
 CREATE INDEX catalog_activity_by_user ON catalog_activity (user_id, at);
 CREATE INDEX catalog_activity_by_path ON catalog_activity (user_id, source, path)
 """
+
+#: Migration 24: how long after its last refresh a source's part of the index counts as stale,
+#: as the user set it: ``source`` '' is their own default for every connection. Without a row
+#: the server's ``[catalog] stale_after_hours`` applies (service.py).
+STALENESS_MIGRATION = """
+CREATE TABLE catalog_staleness (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    stale_after INTEGER NOT NULL,
+    PRIMARY KEY (user_id, source)
+)
+"""

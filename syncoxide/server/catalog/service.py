@@ -32,7 +32,7 @@ from syncoxide.catalog.refresh import (
     refresh_source,
 )
 from syncoxide.catalog.search import SearchQuery, parse_search
-from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.changes import MOVED, OPENED, RESTORED, WRITTEN, FileChange
@@ -40,14 +40,21 @@ from syncoxide.server.files.provider import PAGE, OwnFilesProvider
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.rules.connections import Connections, close_provider
+from syncoxide.server.rules.store import Connection
 
 log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
 #: How a source's part of the index stands, for a search to say so (``coverage``).
 NEVER, STALE, CURRENT = "never", "stale", "current"
 #: A connection read into the index longer ago than this may have changed a lot since: a
-#: search says so and offers a refresh. (No timer refreshes connections yet.)
+#: search says so and offers a refresh. (No timer refreshes connections yet.) The server's
+#: default, unless ``[catalog] stale_after_hours`` sets another; each user may set their own,
+#: for every connection or for one (``set_staleness``).
 STALE_AFTER_SECONDS = 24 * 3600
+#: What a user may set: a minute to a year.
+STALE_AFTER_RANGE = (60, 366 * 24 * 3600)
+#: The key of a user's own default in their staleness settings.
+EVERY_SOURCE = ""
 MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
 
 
@@ -61,12 +68,26 @@ class SourceReport:
 
 
 @dataclass(frozen=True)
+class Staleness:
+    """After how long each source counts as stale for one user, and where that comes from."""
+
+    server_default: int  # seconds: the server's setting
+    own_default: int | None  # the user's own for every connection, if set
+    by_source: dict[str, int]  # the user's own for one connection
+
+    def of(self, source: str) -> int:
+        found = self.by_source.get(source, self.own_default)
+        return self.server_default if found is None else found
+
+
+@dataclass(frozen=True)
 class SourceCoverage:
     """How current one reachable source's part of the index is."""
 
     source: str
     state: str  # NEVER, STALE or CURRENT
     refreshed_at: int = 0  # when it was last read whole or by its feed (0: never)
+    stale_after: int = STALE_AFTER_SECONDS  # seconds after refreshed_at it becomes STALE
 
 
 def _activity(change: FileChange) -> str:
@@ -84,8 +105,10 @@ class CatalogService:
         connections: Connections | None = None,
         *,
         feed: StorageChangeFeed | None = None,
+        stale_after: int = STALE_AFTER_SECONDS,
     ) -> None:
         self.store = store
+        self.stale_after = stale_after
         self.clock = clock
         self.files = files
         self.connections = connections
@@ -220,6 +243,13 @@ class CatalogService:
         finally:
             await close_provider(provider)
 
+    async def connection_deleted(self, connection: Connection) -> None:
+        """Drop the deleted connection's part of the index: entries, stars, activity, its
+        staleness setting and feed position; a new connection of that name starts empty.
+        One of kind ``home`` is the server's own storage, indexed as ``home``: kept."""
+        if connection.kind != HOME:
+            await self.store.drop_source(connection.user_id, connection.name)
+
     # -- reading ---------------------------------------------------------------------------
 
     async def search(self, user_id: int, text: str, limit: int) -> Sequence[CatalogEntry]:
@@ -252,16 +282,46 @@ class CatalogService:
         The server's own storage is indexed as it is written, so it is always current; a
         connection is indexed only when refreshed: never, or too long ago, is said."""
         refreshed = {s.source: s.refreshed_at for s in await self.store.sources(user_id)}
+        staleness = await self.staleness(user_id)
         now = self.clock()
-        found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0))]
+        found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0), staleness.of(HOME))]
         for source in (await self.reachable_sources(user_id))[1:]:
-            at = refreshed.get(source)
+            at, limit = refreshed.get(source), staleness.of(source)
             if at is None:
-                found.append(SourceCoverage(source, NEVER))
+                found.append(SourceCoverage(source, NEVER, stale_after=limit))
             else:
-                state = STALE if now - at > STALE_AFTER_SECONDS else CURRENT
-                found.append(SourceCoverage(source, state, at))
+                state = STALE if now - at > limit else CURRENT
+                found.append(SourceCoverage(source, state, at, limit))
         return found
+
+    async def staleness(self, user_id: int) -> Staleness:
+        own = await self.store.staleness(user_id)
+        own_default = own.pop(EVERY_SOURCE, None)
+        return Staleness(self.stale_after, own_default, own)
+
+    async def set_staleness(self, user_id: int, source: str, seconds: int | None) -> Staleness:
+        """Set the user's own staleness for one connection, or for every one (``source``
+        ''); ``None`` removes it so the next setting up applies again."""
+        low, high = STALE_AFTER_RANGE
+        if seconds is not None and not low <= seconds <= high:
+            raise UsageError(
+                f"A staleness of {seconds} seconds is out of range.",
+                hint="Give from one minute to a year; nothing was changed.",
+            )
+        if source == HOME:
+            raise UsageError(
+                "Your files on this server are indexed as they are written, so they are"
+                " never stale.",
+                hint="Set it for a connection by name, or for every connection; nothing was"
+                " changed.",
+            )
+        if source != EVERY_SOURCE and source not in await self.reachable_sources(user_id):
+            raise NotFoundError(
+                f"You have no provider named {source!r}.",
+                hint="Use a connection's name, or leave it empty for every connection.",
+            )
+        await self.store.set_staleness(user_id, source, seconds)
+        return await self.staleness(user_id)
 
     async def children(
         self, user_id: int, source: str, folder: str, *, after: str, limit: int

@@ -9,4 +9,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build-web": ("assemble the offline browser bundle", "syncoxide.server.commands.build_web"),
     "user": ("manage the server's local user accounts", "syncoxide.server.commands.accounts"),
     "token": ("API tokens for scripts and the CLI", "syncoxide.server.commands.accounts"),
+    "admin": (
+        "operator tasks: move a server onto PostgreSQL and S3",
+        "syncoxide.server.commands.admin",
+    ),
 }

@@ -7,12 +7,17 @@ import asyncio
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from syncoxide.errors import ConfigError, UsageError
 from syncoxide.server.webbuild import ProjectPaths, project_root
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from syncoxide.server.config import GrpcAddress, ServerConfig
 
 
 def register(commands: Any) -> None:
@@ -71,6 +76,7 @@ def serve(
 ) -> int:
     from syncoxide.server.app import create_app
     from syncoxide.server.config import GrpcAddress, ServerConfig
+    from syncoxide.server.datadir_lock import serving
 
     _check_port(port)
     grpc = None
@@ -80,7 +86,14 @@ def serve(
     config = ServerConfig.embedded_defaults(data_dir)
     if build_if_missing:
         ensure_web_build(ProjectPaths(project_root()))
-    app = create_app(config, grpc=grpc)
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with serving(config.data_dir):  # no migration may copy the directory while it serves
+        return _run(config, host, port, grpc=grpc, app=create_app(config, grpc=grpc))
+
+
+def _run(
+    config: ServerConfig, host: str, port: int, *, grpc: GrpcAddress | None, app: Starlette
+) -> int:
     shown_host = f"[{host}]" if ":" in host else host
     print(f"syncoxide is starting at http://{shown_host}:{port}/  (data in {config.data_dir})")
     if grpc is not None:

@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncGenerator
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from syncoxide.server.accounts.auth import who_on_socket
-from syncoxide.server.events.service import event_json
+from syncoxide.server.events.service import (
+    SIGNED_OUT,
+    CaughtUp,
+    Watched,
+    WatchEnded,
+    event_json,
+)
 from syncoxide.server.inputs import is_decimal
 from syncoxide.server.services import services_of
-from syncoxide.server.storage.port import Event
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RESYNC = 4000
-# After these, every open socket of the user checks that its own credential still holds.
-CREDENTIAL_EVENTS = frozenset({"token.revoked", "session.ended"})
 
 
 async def live_events(websocket: WebSocket) -> None:
@@ -36,29 +40,28 @@ async def live_events(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_UNAUTHORIZED)
         return
     await websocket.accept()
-    notifier = services_of(websocket).notifier
-    user_id = signed_in.user.id
-    last = int(after_raw)
-    async with notifier.subscribe(user_id) as queue:
-        async for event in notifier.backlog(user_id, last):
-            await websocket.send_json({"type": "event", **event_json(event)})
-            last = event.id
-        await websocket.send_json({"type": "caught_up", "last_id": last})
-        await _run_until_closed(websocket, queue, last)
+
+    async def still_signed_in() -> bool:
+        return await who_on_socket(websocket) is not None
+
+    watched = services_of(websocket).notifier.watch(
+        signed_in.user.id, int(after_raw), still_signed_in
+    )
+    await _run_until_closed(websocket, watched)
 
 
-async def _run_until_closed(
-    websocket: WebSocket, queue: asyncio.Queue[Event | None], last: int
-) -> None:
+async def _run_until_closed(websocket: WebSocket, watched: AsyncGenerator[Watched, None]) -> None:
     async def push() -> None:
-        while (event := await queue.get()) is not None:
-            if event.id > last:
-                await websocket.send_json({"type": "event", **event_json(event)})
-            if event.kind in CREDENTIAL_EVENTS and await who_on_socket(websocket) is None:
-                # The token this socket signed in with was revoked, or its session ended.
-                await websocket.close(code=CLOSE_UNAUTHORIZED)
-                return
-        await websocket.close(code=CLOSE_RESYNC)
+        async with contextlib.aclosing(watched) as stream:
+            async for item in stream:
+                if isinstance(item, CaughtUp):
+                    await websocket.send_json({"type": "caught_up", "last_id": item.last_id})
+                elif isinstance(item, WatchEnded):
+                    # Signed out: the socket's token was revoked, or its session ended.
+                    code = CLOSE_UNAUTHORIZED if item.reason == SIGNED_OUT else CLOSE_RESYNC
+                    await websocket.close(code=code)
+                else:
+                    await websocket.send_json({"type": "event", **event_json(item)})
 
     async def drain() -> None:
         with contextlib.suppress(WebSocketDisconnect):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,27 @@ from syncoxide.server.storage.port import Event, MetadataStore
 
 BACKLOG_PAGE = 200
 QUEUE_DEPTH = 1000
+# After these, a watcher checks that its own credential still holds.
+CREDENTIAL_EVENTS = frozenset({"token.revoked", "session.ended"})
+FELL_BEHIND, SIGNED_OUT = "fell_behind", "signed_out"
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """Every stored event after the watcher's id was sent; live ones follow."""
+
+    last_id: int
+
+
+@dataclass(frozen=True)
+class WatchEnded:
+    """The watch is over: it fell behind (watch again after ``last_id``) or was signed out."""
+
+    reason: str  # FELL_BEHIND or SIGNED_OUT
+    last_id: int
+
+
+Watched = Event | CaughtUp | WatchEnded
 
 
 def event_json(event: Event) -> dict[str, Any]:
@@ -100,6 +121,26 @@ class Notifier:
                 after_id = event.id
             if len(page) < BACKLOG_PAGE:
                 return
+
+    async def watch(
+        self, user_id: int, after_id: int, still_signed_in: Callable[[], Awaitable[bool]]
+    ) -> AsyncGenerator[Watched, None]:
+        """The user's events after ``after_id`` in id order, ``CaughtUp``, then each new one as
+        it happens, until a ``WatchEnded``: the live stream of the WebSocket and of gRPC."""
+        last = after_id
+        async with self.subscribe(user_id) as queue:
+            async for event in self.backlog(user_id, last):
+                yield event
+                last = event.id
+            yield CaughtUp(last)
+            while (live := await queue.get()) is not None:
+                if live.id > last:  # the subscription began before the backlog was read
+                    yield live
+                    last = live.id
+                if live.kind in CREDENTIAL_EVENTS and not await still_signed_in():
+                    yield WatchEnded(SIGNED_OUT, last)
+                    return
+            yield WatchEnded(FELL_BEHIND, last)
 
     def listeners(self, user_id: int) -> int:
         return len(self._subscribers.get(user_id, ()))

@@ -11,6 +11,7 @@ stream reads the notifier itself, as the live WebSocket does.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,8 +21,7 @@ from google.protobuf.message import Message
 from starlette.responses import StreamingResponse
 
 from syncoxide.server.api.errors import ApiError
-from syncoxide.server.events.live import CREDENTIAL_EVENTS
-from syncoxide.server.events.service import event_json
+from syncoxide.server.events.service import CaughtUp, WatchEnded, event_json
 from syncoxide.server.grpc.bridge import RestBridge, RestCall, abort, message_fields
 from syncoxide.server.grpc.v1 import api_pb2 as pb
 from syncoxide.server.grpc.v1 import api_pb2_grpc as rpc
@@ -106,19 +106,22 @@ class Events(_Bridged, rpc.EventsServicer):
     async def Watch(self, request: pb.WatchRequest, context: Context) -> AsyncIterator[pb.Event]:
         """The events after ``after``, then each new one as it happens, as the live socket."""
         signed_in = await self.bridge.signed_in(context)
-        notifier = self.bridge.services.notifier
-        user_id, last = signed_in.user.id, max(request.after, 0)
-        async with notifier.subscribe(user_id) as queue:
-            async for past in notifier.backlog(user_id, last):
-                yield ParseDict(event_json(past), pb.Event())
-                last = past.id
-            while (event := await queue.get()) is not None:
-                if event.id > last:
-                    yield ParseDict(event_json(event), pb.Event())
-                    last = event.id
-                if event.kind in CREDENTIAL_EVENTS:
-                    await self.bridge.signed_in(context)  # a revoked token ends the stream
-        await context.abort(grpc.StatusCode.ABORTED, f"fell behind: watch again after {last}")
+
+        async def still_signed_in() -> bool:
+            await self.bridge.signed_in(context)  # a revoked token aborts the stream
+            return True
+
+        watched = self.bridge.services.notifier.watch(
+            signed_in.user.id, max(request.after, 0), still_signed_in
+        )
+        async with contextlib.aclosing(watched) as stream:
+            async for item in stream:
+                if isinstance(item, WatchEnded):
+                    await context.abort(
+                        grpc.StatusCode.ABORTED, f"fell behind: watch again after {item.last_id}"
+                    )
+                elif not isinstance(item, CaughtUp):
+                    yield ParseDict(event_json(item), pb.Event())
 
 
 class SyncRules(_Bridged, rpc.SyncRulesServicer):

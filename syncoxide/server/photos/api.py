@@ -7,8 +7,9 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.responses import Response, StreamingResponse
 
-from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE, groups_of, near_pairs
-from syncoxide.photos.timeline import Photo, albums_by_folder, exact_duplicates, timeline
+from syncoxide.photos.duplicates import duplicate_groups
+from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE
+from syncoxide.photos.timeline import Photo, albums_by_folder, timeline
 from syncoxide.server.api.errors import ApiError
 from syncoxide.server.api.spec import INT, STR, Call, Operation, obj
 from syncoxide.server.photos.service import HOME, PhotoService
@@ -69,14 +70,10 @@ async def photo_thumbnail(call: Call) -> Response:
 async def photo_duplicates(call: Call) -> dict[str, Any]:
     distance = call.int_query("max_distance", DEFAULT_MAX_DISTANCE, 0, 20)
     photos = (await photos_of(call.request).index(call.user.id)).photos
-    exact = exact_duplicates(photos)
-    exact_paths = {p.path for group in exact for p in group[1:]}
-    hashed = [p for p in photos if p.phash and p.path not in exact_paths]
-    pairs = near_pairs([int(p.phash, 16) for p in hashed], distance)
-    near = [[hashed[i] for i in group] for group in groups_of(pairs)]
+    groups = duplicate_groups(photos, distance)
     return {
-        "exact": [[photo_json(p) for p in group] for group in exact],
-        "near": [[photo_json(p) for p in group] for group in near],
+        "exact": [[photo_json(p) for p in group] for group in groups.exact],
+        "near": [[photo_json(p) for p in group] for group in groups.near],
     }
 
 

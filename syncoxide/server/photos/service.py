@@ -10,7 +10,6 @@ the server storage first, then the connections (``provider_photos.py``).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 from syncoxide.automation.actions import IMAGE_SUFFIXES, suffix_of
 from syncoxide.errors import ActionError, SyncoxideError
 from syncoxide.native.photos.facts import read_facts
-from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo
+from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo, file_time
 from syncoxide.providers.contract import chunks_of
 from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import FILE, StoredEntry
@@ -191,8 +190,3 @@ def _photo(entry: StoredEntry, row: tuple[str, ...]) -> Photo:
     _, _, taken, taken_from, width, height, phash = row
     return Photo(HOME, entry.path, taken, taken_from, int(width), int(height), entry.size,
                  entry.sha256, phash)  # fmt: skip
-
-
-def file_time(mtime_ns: int) -> str:
-    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
-    return moment.isoformat(timespec="seconds")

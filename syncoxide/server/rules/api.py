@@ -166,7 +166,7 @@ async def test_connection(call: Call) -> dict[str, Any]:
 async def delete_connection(call: Call) -> None:
     service = rules_of(call.request)
     connection = await service.connection(call.user.id, path_id(call, "connection_id"))
-    await service.store.delete_connection(call.user.id, connection.id)
+    await service.delete_connection(connection)
 
 
 #: List, create, read, change, delete and run now: the handlers every scheduled rule shares.
@@ -241,7 +241,7 @@ RULE_OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         _CONNECTION_PATH,
         delete_connection,
-        "Delete a connection and the rules that use it",
+        "Delete a connection, the rules that use it and what the catalog indexed of it",
         status=204,
     ),
     Operation(

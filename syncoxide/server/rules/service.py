@@ -7,7 +7,7 @@ and announced as ``rule.run.started`` / ``rule.run.finished`` events for the liv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -52,6 +52,9 @@ class RuleService:
         self.consents = ConsentFlows(connections, clock)
         #: Told when a connection works again (account shares waiting on it resume).
         self.reconnect_listeners: list[Callable[[Connection], None]] = []
+        #: Awaited once a connection is deleted, before the request answers (the catalog
+        #: drops what it indexed of it, so a new connection of that name starts empty).
+        self.delete_listeners: list[Callable[[Connection], Awaitable[None]]] = []
 
     async def connection(self, user_id: int, connection_id: int) -> Connection:
         found = await self.store.connection(user_id, connection_id)
@@ -64,6 +67,12 @@ class RuleService:
         if found is None:
             raise NotFoundError(f"You have no rule {rule_id}.")
         return found
+
+    async def delete_connection(self, connection: Connection) -> None:
+        """Delete the connection (its rules go with it), then tell those keeping data of it."""
+        await self.store.delete_connection(connection.user_id, connection.id)
+        for listener in self.delete_listeners:
+            await listener(connection)
 
     async def reconnected(self, connection: Connection) -> None:
         """Rules that waited for this connection are due again at once."""

@@ -70,6 +70,9 @@ class DueRuleScheduler(Generic[RuleT]):
     interrupted_words = "%d runs were interrupted by the last stop"
     #: This kind of rule's job names under a lease: ``<job_kind>:<rule id>``.
     job_kind = "rule"
+    #: Runs of this kind at once in this instance (None: no limit); due ones wait for a slot,
+    #: and a run that ends wakes the loop so the next one takes it at once.
+    max_runs: int | None = None
 
     def __init__(
         self,
@@ -121,9 +124,9 @@ class DueRuleScheduler(Generic[RuleT]):
         self, rule: RuleT, trigger: str, run: Callable[[], Coroutine[Any, Any, object]]
     ) -> object:
         """``run()`` for a claimed rule; under its lease when instances share the work."""
-        if self.leases is None:
-            return await run()
         try:
+            if self.leases is None:
+                return await run()
             ran, result = await run_leased(
                 self.leases,
                 self.job(rule.id),
@@ -131,11 +134,13 @@ class DueRuleScheduler(Generic[RuleT]):
                 # Another instance may have run it between our look at due rules and the lease.
                 still_due=(lambda: self._due_now(rule)) if trigger == "schedule" else None,
             )
+            if not ran:
+                self.log.info("%s runs or ran on another instance", self.job(rule.id))
+            return result
         finally:
             self.runner.running.discard(rule.id)  # run_claimed also does, when it ran
-        if not ran:
-            self.log.info("%s runs or ran on another instance", self.job(rule.id))
-        return result
+            if self.max_runs is not None:
+                self.wake()  # a slot is free
 
     def background(self, work: Coroutine[Any, Any, object], job: str | None = None) -> None:
         """Run ``work`` as a task the server's stop cancels and waits for; under the lease on
@@ -159,11 +164,20 @@ class DueRuleScheduler(Generic[RuleT]):
         while True:
             if self.leases is not None:
                 await self._reap_lapsed(self.leases)
-            for rule in await self.runner.store.due_rules(self.runner.clock()):
-                if rule.id not in self.runner.running and await self._still_due(rule):
-                    self.start_run(rule, "schedule")
+            await self._start_due()
+            await self.tick_work()
             self._wake.clear()
             await wait_for_event(self._wake, self.tick_seconds)
+
+    async def _start_due(self) -> None:
+        for rule in await self.runner.store.due_rules(self.runner.clock()):
+            if self.max_runs is not None and len(self.runner.running) >= self.max_runs:
+                return
+            if rule.id not in self.runner.running and await self._still_due(rule):
+                self.start_run(rule, "schedule")
+
+    async def tick_work(self) -> None:
+        """Work of this kind's own, done each tick after the due runs started (none here)."""
 
     async def _still_due(self, rule: RuleT) -> bool:
         """With leases: false while another instance holds the rule (saves a lease attempt)."""

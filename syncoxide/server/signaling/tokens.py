@@ -20,9 +20,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncoxide.readable_codes import code_letters, typed_letters
 from syncoxide.server.inputs import same_secret
 
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SECRET_FILE = "signaling.key"  # noqa: S105 - a file name, not a secret
 
 
@@ -65,13 +65,13 @@ class RoomTokens:
 
 def short_code(entropy: bytes) -> str:
     value = int.from_bytes(entropy[:5], "big")
-    letters = "".join(CODE_ALPHABET[(value >> (5 * i)) & 31] for i in range(8))
+    letters = code_letters(value, 8)
     return f"{letters[:4]}-{letters[4:]}"
 
 
 def normalise_code(text: str) -> str:
     """Accept what people type: lower case, spaces, a missing dash."""
-    letters = "".join(c for c in text.upper() if c.isalnum())
+    letters = typed_letters(text)
     return f"{letters[:4]}-{letters[4:]}"
 
 

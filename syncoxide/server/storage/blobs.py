@@ -18,12 +18,12 @@ from syncoxide.native.atomic_file import fsync_folder
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
-_TEMP_SUFFIX = ".partial"
+TEMP_SUFFIX = ".partial"
 
 
 def check_key(key: str) -> list[str]:
     parts = key.split("/")
-    if not parts or not all(_SEGMENT.fullmatch(p) and not p.endswith(_TEMP_SUFFIX) for p in parts):
+    if not parts or not all(_SEGMENT.fullmatch(p) and not p.endswith(TEMP_SUFFIX) for p in parts):
         raise UsageError(f"{key!r} is not a valid blob key.")
     return parts
 
@@ -39,7 +39,7 @@ class LocalBlobStore:
     async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
         target = self._path(key)
         mkdir_owner_only(target.parent)
-        temp = target.with_name(f"{target.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
+        temp = target.with_name(f"{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
         written = 0
         try:
             with create_owner_only(temp) as out:
@@ -106,7 +106,7 @@ class LocalBlobStore:
     async def keys(self, prefix: str) -> Sequence[str]:
         found = []
         for path in self.root.rglob("*"):
-            if path.is_file() and not path.name.endswith(_TEMP_SUFFIX):
+            if path.is_file() and not path.name.endswith(TEMP_SUFFIX):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     found.append(key)

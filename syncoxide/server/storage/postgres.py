@@ -12,7 +12,9 @@ handle in storage/database.py; their tables are in storage/postgres_schema.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,7 @@ from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
+    CATALOG_STALENESS,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -129,6 +132,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
         key BYTEA NOT NULL
     );
     """,
+    # 12: each user's own staleness of the catalog, per connection.
+    CATALOG_STALENESS,
 )
 
 
@@ -167,20 +172,49 @@ _TOKENS = (
 
 
 class PostgresMetadataStore:
+    """Accounts on PostgreSQL, through a pool of connections per event loop.
+
+    A pool's connections and workers belong to the loop that opened it, while the SQLite store
+    it stands in for serves any loop: the CLI's steps (one ``asyncio.run`` each) and a server's
+    loop may share one store. Each loop gets a pool of its own, opened on its first call;
+    ``close`` closes the calling loop's pool and forgets those of loops already closed."""
+
     def __init__(self, url: str, max_connections: int = 10) -> None:
-        self._pool = AsyncConnectionPool(
-            url, min_size=1, max_size=max_connections, open=False, kwargs={"autocommit": True}
-        )
-        self._opened = False
+        self._url = url
+        self._max_connections = max_connections
+        self._pools: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, AsyncConnectionPool[Any]
+        ] = weakref.WeakKeyDictionary()
 
     async def close(self) -> None:
-        await self._pool.close()
+        loop = asyncio.get_running_loop()
+        pools, self._pools = dict(self._pools), weakref.WeakKeyDictionary()
+        for owner, pool in pools.items():
+            if owner is loop:
+                await pool.close()
+            elif not owner.is_closed():
+                self._pools[owner] = pool  # still serving its own loop: that loop closes it
+
+    async def _pool(self) -> AsyncConnectionPool[Any]:
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = AsyncConnectionPool(
+                self._url,
+                min_size=1,
+                max_size=self._max_connections,
+                open=False,
+                kwargs={"autocommit": True},
+            )
+            await pool.open(wait=True)  # a failure leaves no pool behind: the next call retries
+            kept = self._pools.setdefault(loop, pool)
+            if kept is not pool:  # another call of this loop opened one meanwhile
+                await pool.close()
+            return kept
+        return pool
 
     async def _run(self, sql: str, *params: Any) -> _Answer:
-        if not self._opened:
-            await self._pool.open(wait=True)
-            self._opened = True
-        async with self._pool.connection() as db:
+        async with (await self._pool()).connection() as db:
             cursor = await db.execute(sql, params)
             # Rows are read before the connection goes back to the pool.
             rows = await cursor.fetchall() if cursor.description else []

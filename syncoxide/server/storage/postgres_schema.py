@@ -431,3 +431,14 @@ CREATE TABLE catalog_activity (
 CREATE INDEX catalog_activity_by_user ON catalog_activity (user_id, at);
 CREATE INDEX catalog_activity_by_path ON catalog_activity (user_id, source, path);
 """
+
+#: How long after its last refresh a source counts as stale, as the user set it ('' for every
+#: connection); SQLite's is ``STALENESS_MIGRATION`` in server/catalog/schema.py.
+CATALOG_STALENESS = """
+CREATE TABLE catalog_staleness (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    stale_after BIGINT NOT NULL,
+    PRIMARY KEY (user_id, source)
+);
+"""

@@ -10,7 +10,7 @@ from syncoxide.sync.bisync import BisyncOptions, plan_bisync
 from syncoxide.sync.bisync_renames import BisyncRename, find_bisync_renames
 from syncoxide.sync.filters import FilterSet
 from syncoxide.sync.listing import Listing, build_listing
-from syncoxide.sync.plan import Side
+from syncoxide.sync.plan import Side, is_parked
 from syncoxide.sync.state import PairRecord, PairState
 
 T0 = 1_700_000_000 * 10**9
@@ -109,6 +109,39 @@ def _random_case(rng: random.Random) -> tuple[Listing, Listing, PairState]:
     return sides[0], sides[1], state_of(*old.values())
 
 
+def _overwritten_here(key: str, mine: Listing, theirs: Listing, state: PairState) -> bool:
+    before = state.files[key].one  # state_of records both sides alike
+    here, there = mine.files.get(key), theirs.files.get(key)
+    return (
+        here is not None
+        and there is not None
+        and (here.size, here.mtime_ns) != (before.size, before.mtime_ns)
+        and (there.size, there.mtime_ns) == (before.size, before.mtime_ns)
+    )
+
+
+def test_a_rename_onto_a_name_the_other_side_kept_trashes_it_then_moves() -> None:
+    state = state_of(f("a", digest="h"), f("b", size=7, age=1, digest="k"))
+    one = listing(Side.PATH1, f("b", digest="h"))  # "a" renamed over "b"
+    two = listing(Side.PATH2, f("a"), f("b", size=7, age=1))
+    found = renames(one, two, state)
+    assert found == [BisyncRename(Side.PATH1, "b", "a", sure=True)]
+    assert lines(one, two, state, found) == ["trash path2 b", "rename path2 b"]
+
+
+def test_a_swap_is_a_park_two_moves_chain() -> None:
+    state = state_of(f("a", digest="h"), f("b", size=7, age=1, digest="k"))
+    one = listing(Side.PATH1, f("a", size=7, age=1, digest="k"), f("b", digest="h"))
+    two = listing(Side.PATH2, f("a"), f("b", size=7, age=1))
+    found = renames(one, two, state)
+    assert sorted((r.old_key, r.new_key) for r in found) == [("a", "b"), ("b", "a")]
+    assert lines(one, two, state, found) == [
+        "rename path2 .sxpart-park-run-1",
+        "rename path2 a",
+        "rename path2 b",
+    ]
+
+
 def test_random_pairings_are_one_to_one_and_only_of_matching_files() -> None:
     rng = random.Random(2025)
     for _ in range(600):
@@ -120,8 +153,13 @@ def test_random_pairings_are_one_to_one_and_only_of_matching_files() -> None:
         for r in found:
             mine, theirs = sides[r.side], sides[r.side.other]
             new, before = mine.files[r.new_key], state.files[r.old_key].one
-            assert r.old_key not in mine.files and r.old_key in theirs.files
-            assert r.new_key not in theirs.files and r.new_key not in state.files
+            assert r.old_key in theirs.files and r.old_key != r.new_key
+            # The old name is gone here, or overwritten here while the other side kept it.
+            assert r.old_key not in mine.files or _overwritten_here(r.old_key, mine, theirs, state)
+            # The new name is new to both, or overwritten here while the other side kept it.
+            assert (
+                r.new_key not in theirs.files and r.new_key not in state.files
+            ) or _overwritten_here(r.new_key, mine, theirs, state)
             assert new.size == before.size > 0
             if r.sure:
                 assert new.hashes["sha1"] == before.hashes["sha1"]
@@ -130,7 +168,11 @@ def test_random_pairings_are_one_to_one_and_only_of_matching_files() -> None:
                     new.hashes.keys() & before.hashes.keys()
                 )
         plan = plan_bisync(one, two, state, BisyncOptions(), renames=found)
-        moved_to = {(a.side, a.path) for a in plan.actions if a.kind.value == "rename"}
+        moved_to = {
+            (a.side, a.path)
+            for a in plan.actions
+            if a.kind.value == "rename" and not is_parked(a.path)
+        }
         assert moved_to == {(r.side.other, r.new_key) for r in found}
         trashed = {(a.side, a.path) for a in plan.actions if a.kind.value == "trash"}
         assert not trashed & {(r.side.other, r.old_key) for r in found}  # moved, not trashed

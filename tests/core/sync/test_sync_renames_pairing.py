@@ -6,7 +6,9 @@ import random
 
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.listing import Listing
-from syncoxide.sync.renames import pair_renames, rename_candidates
+from syncoxide.sync.one_way import OneWayOptions, plan_one_way
+from syncoxide.sync.plan import Mode, Plan
+from syncoxide.sync.renames import pair_renames, rename_candidates, same_bytes_both_sides
 
 _Spec = dict[str, tuple[int, str | None, int]]
 
@@ -43,14 +45,36 @@ def test_pairs_join_only_identical_content_once() -> None:
         assert not {p for p in unpaired_new & unpaired_old if p[1] is not None}
 
 
-def test_candidates_are_one_sided_files_of_a_shared_size() -> None:
+def _sync_plan(source: Listing, dest: Listing) -> Plan:
+    return plan_one_way(source, dest, OneWayOptions(Mode.SYNC))
+
+
+def test_candidates_are_files_the_plan_copies_or_drops_of_a_shared_size() -> None:
     source = Listing(
-        files=_entries({"new": (5, None, 0), "kept": (5, None, 0), "odd": (7, None, 0)})
+        files=_entries(
+            {"new": (5, None, 0), "kept": (5, None, 0), "odd": (7, None, 0), "edit": (5, None, 1)}
+        )
     )
     dest = Listing(
-        files=_entries({"old": (5, None, 0), "kept": (5, None, 0), "void": (0, None, 0)})
+        files=_entries(
+            {"old": (5, None, 0), "kept": (5, None, 0), "void": (0, None, 0), "edit": (5, None, 0)}
+        )
     )
-    assert rename_candidates(source, dest) == ({"new"}, {"old"})
+    # "edit" is both: its source bytes may have come from elsewhere, its old ones moved on.
+    plan = _sync_plan(source, dest)
+    assert rename_candidates(plan, source, dest) == ({"new", "edit"}, {"old", "edit"})
+
+
+def test_a_file_edited_in_place_is_not_read_for_renames() -> None:
+    source = Listing(files=_entries({"big": (9, None, 5), "other": (4, None, 5)}))
+    dest = Listing(files=_entries({"big": (9, None, 0), "gone": (7, None, 0)}))
+    assert rename_candidates(_sync_plan(source, dest), source, dest) == (set(), set())
+
+
+def test_files_whose_only_change_is_their_time_stay_put() -> None:
+    source = _entries({"t": (5, "h1", 9), "u": (5, "h2", 9)})
+    dest = _entries({"t": (5, "h1", 0), "u": (5, "h3", 0)})
+    assert same_bytes_both_sides(source, dest, "sha1") == {"t"}
 
 
 def test_equal_mtime_wins_among_identical_files() -> None:

@@ -47,6 +47,24 @@ def test_actions_round_trip() -> None:
     assert action_from_json(action_to_json(COPY)).source.hashes == {"sha1": "ab"}
 
 
+def test_a_move_chain_step_keeps_its_chain_and_order() -> None:
+    park = Action(
+        ActionKind.RENAME,
+        Side.PATH2,
+        ".sxpart-park-ab12cd-1",
+        "moved aside: its name is taken by a rename",
+        source_path="a",
+        source=Entry("a", EntryKind.FILE, 3, 1),
+        key="a",
+        chain=1,
+        step=1,
+    )
+    body = action_to_json(park)
+    assert (body["ch"], body["st"]) == (1, 1)
+    assert action_from_json(body) == park
+    assert "ch" not in action_to_json(TRASH)  # plain actions are written as before
+
+
 def test_replay_pending_after_some_done() -> None:
     replay = replay_journal(journal(encode_done(0)))
     assert replay.needs_resume and [i for i, _ in replay.pending()] == [1]

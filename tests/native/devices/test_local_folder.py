@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from syncoxide.devices.index import BLOCK_SIZE, FileEntry
-from syncoxide.errors import IntegrityError
-from syncoxide.native.devices.local_folder import FetchBlock, LocalFolder
-from syncoxide.native.devices.session import BlockUnavailable
+from syncoxide.engine.device_sync.folder_port import FetchBlock
+from syncoxide.engine.device_sync.pull import BlockUnavailable
+from syncoxide.errors import EmptySideError, IntegrityError
+from syncoxide.native.devices.local_folder import LocalFolder
 
 
 def folder(tmp_path: Path, name: str) -> LocalFolder:
@@ -24,7 +26,7 @@ def folder(tmp_path: Path, name: str) -> LocalFolder:
 def source_and_target(tmp_path: Path) -> tuple[LocalFolder, LocalFolder]:
     source, target = folder(tmp_path, "source"), folder(tmp_path, "target")
     (source.root / "big.bin").write_bytes(os.urandom(5 * BLOCK_SIZE))
-    source.scan()
+    scan(source)
     return source, target
 
 
@@ -39,6 +41,10 @@ def fetch_from(source: LocalFolder, path: str, log: list[int]) -> FetchBlock:
     return fetch
 
 
+def scan(local: LocalFolder) -> list[FileEntry]:
+    return asyncio.run(local.scan())
+
+
 def take(target: LocalFolder, entry: FileEntry, fetch: FetchBlock) -> bool:
     return asyncio.run(target.take(entry, fetch, version=entry.version))
 
@@ -51,12 +57,12 @@ def test_an_edit_in_the_middle_moves_one_block(tmp_path: Path) -> None:
     with open(source.root / "big.bin", "r+b") as handle:
         handle.seek(2 * BLOCK_SIZE + 7)
         handle.write(b"edited")
-    [changed] = source.scan()
+    [changed] = scan(source)
     fetched.clear()
     assert take(target, changed, fetch_from(source, "big.bin", fetched))
     assert fetched == [2]
     assert (target.root / "big.bin").read_bytes() == (source.root / "big.bin").read_bytes()
-    assert target.scan() == []  # what was written is what the index says
+    assert scan(target) == []  # what was written is what the index says
 
 
 def test_a_block_that_does_not_match_its_hash_changes_nothing(tmp_path: Path) -> None:
@@ -94,5 +100,14 @@ def test_a_rescan_after_a_crash_between_rename_and_journal_merges_without_confli
     source, target = source_and_target(tmp_path)
     entry = source.index.entries["big.bin"]
     (target.root / "big.bin").write_bytes((source.root / "big.bin").read_bytes())  # renamed...
-    [found] = target.scan()  # ...but the journal never heard of it
+    [found] = scan(target)  # ...but the journal never heard of it
     assert found.same_content(entry)
+
+
+def test_a_folder_gone_from_disk_is_not_taken_as_deleting_everything(tmp_path: Path) -> None:
+    source, _ = source_and_target(tmp_path)
+    before = dict(source.index.entries)
+    shutil.rmtree(source.root)  # an unmounted drive, a folder moved away
+    with pytest.raises(EmptySideError, match="lists no files, but 1 were synced"):
+        scan(source)
+    assert source.index.entries == before

@@ -63,14 +63,15 @@ def test_a_folder_of_files_renamed_moves_every_file() -> None:
     assert "big" not in pair.two.directories()
 
 
-def test_swapped_names_are_copied_and_end_right() -> None:
+def test_swapped_names_are_swapped_by_moves() -> None:
     pair = _synced(a=b"A" * 100, b=b"B" * 100)
     _rename(pair.one, "a", "tmp")
     _rename(pair.one, "b", "a")
     _rename(pair.one, "tmp", "b")
     report = pair.run("sync", checksum=True)
     assert pair.two.snapshot() == {"a": b"B" * 100, "b": b"A" * 100}
-    assert {line.split()[0] for line in plan_lines(report)} == {"copy"}
+    assert {line.split()[0] for line in plan_lines(report)} == {"rename"}
+    assert pair.two.bytes_written == 0
 
 
 def test_rename_plus_edit_is_a_copy_and_a_delete() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import PROJECT_ROOT, LiveServer, run_cli
 
 PASSWORD = "cli test password"
 CLI = [sys.executable, "-m", "syncoxide.cli.main"]
@@ -20,22 +20,10 @@ CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 def browser_cookie(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> str:
     password_file = tmp_path_factory.mktemp("cli") / "pw"
     password_file.write_text(PASSWORD + "\n")
-    subprocess.run(
-        [
-            *CLI,
-            "user",
-            "add",
-            "clio",
-            "--password-file",
-            str(password_file),
-            "--data-dir",
-            str(live_server.data_dir),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
+    made = run_cli(
+        "user", "add", "clio", "--password-file", password_file, "--data-dir", live_server.data_dir
     )
+    assert made.returncode == 0, made.stderr
     response = httpx2.post(
         f"{live_server.url}/api/v1/session", json={"name": "clio", "password": PASSWORD}
     )

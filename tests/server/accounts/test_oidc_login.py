@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +17,7 @@ from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.services import embedded_services
+from tests.server.databases import database_of
 
 ROOT = Path(__file__).resolve().parents[3]
 # The mock provider calls an authlib API that authlib deprecates; our client code does not.
@@ -126,8 +126,9 @@ def test_state_from_another_browser_is_refused(app: Starlette) -> None:
 def test_wrong_nonce_is_refused(app: Starlette, config: ServerConfig) -> None:
     client = TestClient(app)
     query = consent(begin(client), "nina@example.org")
-    with sqlite3.connect(config.database_path) as db:
-        db.execute("UPDATE pending_logins SET nonce = 'not-the-nonce-we-sent'")
+    database = database_of(config.data_dir)  # SQLite, or PostgreSQL when the suite runs on it
+    database.execute("UPDATE pending_logins SET nonce = 'not-the-nonce-we-sent'")
+    database.close()
     refused = callback(client, query)
     assert refused.status_code == 400 and "could not be verified" in refused.text
     assert client.get("/api/v1/me").status_code == 401

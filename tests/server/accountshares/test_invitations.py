@@ -34,6 +34,7 @@ def _invite(world: World, to: str = "bob", place: str = "home:trip", **extra: ob
     return dict(made.json())
 
 
+@pytest.mark.both_databases
 def test_an_invitation_reaches_the_recipient_live_and_by_mail(world: World, inbox: Inbox) -> None:
     share = _invite(world, to="BOB@example.org", read_only=True)
     assert share["role"] == "owner" and share["place"] == "home:trip"
@@ -73,6 +74,7 @@ def test_the_owner_is_told_of_each_answer(world: World, inbox: Inbox) -> None:
     assert subjects == ["bob declined 'trip'", "bob accepted 'other'", "bob left 'other'"]
 
 
+@pytest.mark.both_databases
 def test_a_third_account_sees_and_touches_nothing(world: World) -> None:
     share = _invite(world)
     carol = world["carol"]
@@ -186,3 +188,31 @@ def test_a_share_in_step_is_not_run_again_until_something_changes(world: World) 
     world.wait_synced(bob, share["id"], 0)
     time.sleep(2.5)  # two and a half of the scheduler's one-second ticks
     assert len(alice.events("share.synced")) <= 2, "the share kept running while in step"
+
+
+def test_an_api_write_reads_the_placed_shares_once_for_its_check_and_its_change(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    share = _invite(world, read_only=True)
+    assert world["bob"].post(f"{BASE}/{share['id']}/accept", json={"place": "home:in"}).is_success
+    store = world.app.state.account_shares.store
+    reads: list[int] = []
+    real = store.placed_for
+
+    def counted(user_id: int) -> object:
+        reads.append(user_id)
+        return real(user_id)
+
+    monkeypatch.setattr(store, "placed_for", counted)
+    storage = "/api/v1/storage"
+    bob, alice = world["bob"], world["alice"]
+    written = bob.call("PUT", f"{storage}/content", params={"path": "mine.txt"}, content=b"y")
+    assert written.status_code == 200, written.text
+    assert reads == [bob.user_id]  # the read-only check, then the change: one read
+    moved = bob.post(f"{storage}/move", json={"source": "mine.txt", "target": "kept.txt"})
+    assert moved.status_code == 200, moved.text
+    assert reads == [bob.user_id] * 2  # two paths checked, one change: still one read
+    # The owner's write into the shared folder: read once too, for its change alone.
+    changed = alice.call("PUT", f"{storage}/content", params={"path": "trip/n.txt"}, content=b"n")
+    assert changed.status_code == 200, changed.text
+    assert reads[2:] == [alice.user_id]

@@ -86,3 +86,21 @@ def test_a_left_share_is_no_longer_listed(world: World) -> None:
     assert bob.post(f"{SHARES}/{share['id']}/leave").is_success
     assert bob.get(f"{CATALOG}/shared-with-me").json()["shares"] == []
     assert _search(bob, "kyoto")["home:Shared/trip/plan kyoto.txt"]["shared"] is False
+
+
+def test_starred_and_recent_say_which_files_are_shared_and_by_whom(world: World) -> None:
+    _shared_trip(world)
+    bob = world["bob"]
+    for location in ("home:Shared/trip/plan kyoto.txt", "home:mine/plan budget.txt"):
+        starred = bob.call("PUT", f"{CATALOG}/star", json={"location": location, "starred": True})
+        assert starred.status_code == 200, starred.text
+    assert (starred.json()["owner"], starred.json()["shared"]) == ("", False)
+    opened = bob.get("/api/v1/storage/content", params={"path": "Shared/trip/plan kyoto.txt"})
+    assert opened.status_code == 200, opened.text
+
+    for view in ("starred", "recent"):
+        answer = bob.get(f"{CATALOG}/{view}")
+        assert answer.status_code == 200, answer.text
+        rows = {e["path"]: (e["owner"], e["shared"]) for e in answer.json()["entries"]}
+        assert rows["Shared/trip/plan kyoto.txt"] == ("alice", True), view
+        assert rows["mine/plan budget.txt"] == ("", False), view

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import PROJECT_ROOT, LiveServer, run_cli, start_live_server
 
 pytestmark = pytest.mark.live
 
@@ -27,22 +27,9 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
     data = tmp_path_factory.mktemp("fuzz") / "data"
     password = data.parent / "pw"
     password.write_text("fuzzing password\n")
-    cli = [sys.executable, "-m", "syncoxide.cli.main"]
-    subprocess.run(
-        [*cli, "user", "add", "fuzz", "--password-file", str(password), "--data-dir", str(data)],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
-    token = subprocess.run(
-        [*cli, "token", "create", "--user", "fuzz", "--data-dir", str(data)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    ).stdout.strip()
+    made = run_cli("user", "add", "fuzz", "--password-file", password, "--data-dir", data)
+    assert made.returncode == 0, made.stderr
+    token = run_cli("token", "create", "--user", "fuzz", "--data-dir", data).stdout.strip()
     server = start_live_server(data)
     yield server, token
     server.stop()

@@ -22,6 +22,8 @@ from syncoxide.server.config import ServerConfig
 from tests.server.links.links_world import TUS, metadata
 from tests.server.signin import add_user, services, sign_in
 
+# The walk over every route, on SQLite and (live layer) on PostgreSQL: it caught store bugs.
+pytestmark = pytest.mark.both_databases
 ROOT = Path(__file__).resolve().parents[3]
 SECRET_LABEL = "alice-private-label-7f3a"
 
@@ -74,8 +76,11 @@ REFUSED = {401, 403, 404, 405}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Starlette, dict[str, str]]:
-    """Alice with a token and an event; returns the app and values for path parameters."""
+def world(
+    tmp_path_factory: pytest.TempPathFactory, server_database: str
+) -> tuple[Starlette, dict[str, str]]:
+    """Alice with a token and an event, on the module's database (SQLite, then PostgreSQL);
+    returns the app and values for path parameters."""
     data = tmp_path_factory.mktemp("walk") / "data"
     app = create_app(ServerConfig(data_dir=data, web_root=ROOT / "web"))
     add_user(app, "alice")

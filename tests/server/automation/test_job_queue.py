@@ -14,9 +14,9 @@ from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.queue import Job, NewJob
 from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
 from syncoxide.server.storage.database import Database
-from tests.server.stores.conftest import add_user, database, postgres, reopened
+from tests.server.stores.conftest import add_user, database, reopened
 
-__all__ = ["database", "postgres"]  # fixtures, registered by name
+__all__ = ["database"]  # fixtures, registered by name
 
 
 class Clock:
@@ -204,3 +204,49 @@ def test_stopping_the_worker_stops_the_action_and_gives_the_job_back(people: Dat
     assert asyncio.run(main()) < 1.0
     back = q.get(1, job.id)
     assert back is not None and (back.status, back.attempts, back.lease_owner) == ("queued", 0, "")
+
+
+class CountedQueue(DatabaseJobQueue):
+    """The real queue, counting how often the worker looks for dead workers' jobs."""
+
+    reclaims = 0
+
+    def reclaim_expired(self) -> int:
+        self.reclaims += 1
+        return super().reclaim_expired()
+
+
+def test_a_dead_workers_job_is_taken_up_and_lapsed_leases_are_not_sought_every_poll(
+    people: Database,
+) -> None:
+    q = CountedQueue(people, time.time)
+    job = q.enqueue(NewJob(1, "k", {}, max_attempts=3))
+    assert q.claim("dead-worker", 0.3, 1) is not None  # its worker dies: no one renews
+    settings = WorkerSettings(slots=1, per_user=1, lease=1.0, renew_every=0.05, poll=0.02)
+    assert settings.reclaim_every == 0.5
+    finished: list[tuple[int, str]] = []
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        return {"attempt": job.attempts}
+
+    async def told(job: Job, status: str) -> None:
+        finished.append((job.id, status))
+
+    async def main() -> tuple[float, float]:
+        worker = JobWorker(q, {"k": handler}, settings, told)
+        begun = time.monotonic()
+        await worker.start()
+        while not finished and time.monotonic() - begun < 10:
+            await asyncio.sleep(0.02)
+        took = time.monotonic() - begun
+        await asyncio.sleep(0.3)  # 15 more polls
+        await worker.stop()
+        return took, time.monotonic() - begun
+
+    took, ran = asyncio.run(main())
+    assert finished == [(job.id, "done")]
+    assert took < 0.3 + settings.reclaim_every + 0.5  # its lease, then the next look
+    done = q.get(1, job.id)
+    assert done is not None and done.result == {"attempt": 2}
+    # At start, then each half lease: not at each of the polls.
+    assert 2 <= q.reclaims <= 1 + ran / settings.reclaim_every

@@ -13,8 +13,8 @@ from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import listed_entries
 from syncoxide.providers.contract import chunks_of
 from syncoxide.server.catalog.pg_words import entry_vector
-from syncoxide.server.catalog.postgres import catalog_store
 from syncoxide.server.catalog.service import CatalogService
+from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.files.change_feed import StorageChangeFeed

@@ -20,9 +20,8 @@ from tests.native.providers.conftest import (  # noqa: F401 - fixtures, register
     moto_s3,
 )
 from tests.server.catalog.catalog_world import CatalogWorld
-from tests.server.scale.conftest import postgres  # noqa: F401 - a fixture, registered by name
+from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
-from tests.server.stores.conftest import LANGUAGE_ORDER
 
 _fresh = itertools.count()
 NewWorld = Callable[[Path], CatalogWorld]

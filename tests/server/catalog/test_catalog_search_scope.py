@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from starlette.testclient import TestClient
+
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.port import SourceState
@@ -82,3 +84,57 @@ def test_each_place_says_whether_its_index_is_never_read_stale_or_current(tmp_pa
     assert states() == {"home": "current", "bucket": "never", "nas": "current"}
     world.clock.now += 2 * 86_400
     assert states() == {"home": "current", "bucket": "never", "nas": "stale"}
+
+
+def test_staleness_is_the_servers_day_unless_the_user_sets_their_own(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    alice, alice_id = world.owner, _user_id(world.app, "alice")
+    bob, csrf = signed_in_client(world.app, "bob")
+    bob.headers["X-CSRF-Token"] = csrf
+    bob_id = _user_id(world.app, "bob")
+    for user_id in (alice_id, bob_id):
+        for name in ("nas", "bucket"):
+            _connect(world.app, user_id, name)
+            state = SourceState(name, "", world.clock())
+            asyncio.run(world.app.state.catalog.store.save_source_state(user_id, state))
+    world.clock.now += 3 * 3600
+
+    def states(person: TestClient) -> dict[str, tuple[str, float]]:
+        answer = person.get(f"{FILES}/sources").json()["sources"]
+        return {s["source"]: (s["state"], s["stale_after_hours"]) for s in answer[1:]}
+
+    assert states(alice) == {"nas": ("current", 24), "bucket": ("current", 24)}
+    every = alice.put(f"{FILES}/staleness", json={"source": "", "hours": 2})
+    assert every.status_code == 200, every.text
+    one = alice.put(f"{FILES}/staleness", json={"source": "nas", "hours": 12}).json()
+    assert (one["server_hours"], one["every_connection_hours"]) == (24, 2)
+    assert {c["source"]: (c["hours"], c["effective_hours"]) for c in one["connections"]} == {
+        "nas": (12, 12), "bucket": (None, 2)}  # fmt: skip
+    assert states(alice) == {"nas": ("current", 12), "bucket": ("stale", 2)}
+    assert states(bob) == {"nas": ("current", 24), "bucket": ("current", 24)}  # alice's own
+
+    assert alice.put(f"{FILES}/staleness", json={"source": "", "hours": None}).is_success
+    assert alice.get(f"{FILES}/staleness").json()["every_connection_hours"] is None
+    assert states(alice) == {"nas": ("current", 12), "bucket": ("current", 24)}
+
+
+def test_a_bad_staleness_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    alice = world.owner
+    _connect(world.app, _user_id(world.app, "alice"), "nas")
+    for body, status in (
+        ({"source": "nas", "hours": 0}, 422),
+        ({"source": "nas", "hours": 0.001}, 422),  # under a minute
+        ({"source": "nas", "hours": 10_000}, 422),  # over a year
+        ({"source": "nas", "hours": "2"}, 422),
+        ({"source": "home", "hours": 2}, 400),  # never stale: indexed as it is written
+        ({"source": "elsewhere", "hours": 2}, 404),
+        ({"source": "nas"}, 422),
+    ):
+        answer = alice.put(f"{FILES}/staleness", json=body)
+        assert answer.status_code == status, (body, answer.text)
+    nan = alice.put(f"{FILES}/staleness", content=b'{"source": "nas", "hours": NaN}',
+                    headers={"Content-Type": "application/json"})  # fmt: skip
+    assert nan.status_code in (400, 422), nan.text
+    assert alice.get(f"{FILES}/staleness").json()["connections"] == [
+        {"source": "nas", "hours": None, "effective_hours": 24}]  # fmt: skip

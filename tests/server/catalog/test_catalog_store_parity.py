@@ -16,15 +16,15 @@ from hypothesis import strategies as st
 
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import DIR, FILE, CatalogEntry
-from syncoxide.catalog.port import Activity
+from syncoxide.catalog.port import Activity, SourceState
 from syncoxide.catalog.search import parse_search
 from syncoxide.server.catalog.postgres import PostgresCatalogStore
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.datadir import migrate
 from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
-from tests.server.stores.conftest import LANGUAGE_ORDER
 
 DAY_NS = 86_400 * 10**9
 _users = itertools.count()
@@ -51,7 +51,7 @@ def stores(postgres: Postgres, tmp_path: Path) -> Iterator[Stores]:
     url = postgres.create_database(f"catalog_parity_{next(_users)}", LANGUAGE_ORDER)
     asyncio.run(migrate_postgres(url))
     pg = PostgresDatabase(url)
-    yield SqliteCatalogStore(lite.connection), PostgresCatalogStore(pg), lite, pg
+    yield SqliteCatalogStore(lite), PostgresCatalogStore(pg), lite, pg
     lite.close()
     pg.close()
 
@@ -148,5 +148,37 @@ def test_stars_recent_analytics_and_moves_answer_alike(stores: Stores) -> None:
         assert got == want
         assert [e.path for e in want[0]] == ["pictures/a.jpg"]  # type: ignore[attr-defined]
         assert want[9] == []  # the old folder's words went with the move
+
+    asyncio.run(run())
+
+
+def test_staleness_settings_and_a_dropped_source_answer_alike(stores: Stores) -> None:
+    lite_store, pg_store, lite, pg = stores
+    users = (_user(lite, "alice"), _user(pg, "alice"))
+
+    async def answers(store: SqliteCatalogStore | PostgresCatalogStore, user: int) -> list[object]:
+        await store.set_staleness(user, "", 7200)
+        await store.set_staleness(user, "nas", 60)
+        await store.set_staleness(user, "nas", 600)  # replaces
+        await store.set_staleness(user, "gone", 60)
+        await store.set_staleness(user, "", None)
+        await store.apply(user, "gone", IndexChanges(upserts=(CatalogEntry("gone", "a.txt"),)))
+        await store.set_star(user, "gone", "a.txt", starred=True, now=5)
+        await store.record(user, Activity("gone", "a.txt", "opened", 5))
+        await store.save_source_state(user, SourceState("gone", "cursor-1", 5))
+        await store.drop_source(user, "gone")
+        # The same file indexed again under that name carries nothing of the dropped one.
+        await store.apply(user, "gone", IndexChanges(upserts=(CatalogEntry("gone", "a.txt"),)))
+        return [
+            await store.staleness(user),
+            await store.starred(user, 10),
+            await store.recent(user, 10),
+            await store.source_state(user, "gone"),
+        ]
+
+    async def run() -> None:
+        want = await answers(lite_store, users[0])
+        assert want == [{"nas": 600}, [], [], None]
+        assert await answers(pg_store, users[1]) == want
 
     asyncio.run(run())

@@ -8,9 +8,6 @@ applies retention too, so this test only looks at the database and the blob fold
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import LiveServer, run_cli, start_live_server
+from tests.server.databases import database_of
 
 pytestmark = pytest.mark.live  # starts real servers
 
@@ -30,9 +28,10 @@ RETENTION_SECONDS = 3
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     data = tmp_path / "data"
     (tmp_path / "password").write_text(PASSWORD + "\n")
-    add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
-    subprocess.run([*add, "--password-file", str(tmp_path / "password"), "--data-dir", str(data)],
-                   check=True, cwd=PROJECT_ROOT, capture_output=True, timeout=60)  # fmt: skip
+    made = run_cli(
+        "user", "add", USER, "--password-file", tmp_path / "password", "--data-dir", data
+    )
+    assert made.returncode == 0, made.stderr
     days = RETENTION_SECONDS / 86_400
     (tmp_path / "settings.toml").write_text(
         f"[retention]\ntrash_days = {days}\nversions_days = {days}\nsweep_every_seconds = 0.3\n"
@@ -44,8 +43,11 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def kept_rows(data: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(data / "syncoxide.sqlite3") as db:
-        return sorted(db.execute("SELECT state, path FROM file_history").fetchall())
+    database = database_of(data)
+    try:
+        return sorted(database.execute("SELECT state, path FROM file_history").rows)
+    finally:
+        database.close()
 
 
 def test_trash_and_old_versions_are_purged_on_schedule(server: LiveServer) -> None:

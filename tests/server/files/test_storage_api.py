@@ -69,6 +69,7 @@ def test_ranges(world: LinksWorld) -> None:
     assert past.status_code == 416 and past.headers["content-range"] == "bytes */100"
 
 
+@pytest.mark.both_databases
 def test_paging_walks_the_whole_tree(world: LinksWorld) -> None:
     alice = world.owner
     for n in range(7):
@@ -129,6 +130,7 @@ def test_wrong_token_and_missing_csrf_are_refused(world: LinksWorld) -> None:
     assert _paths(world.owner) == []
 
 
+@pytest.mark.both_databases
 def test_folders_delete_move_copy_and_mtime(world: LinksWorld) -> None:
     alice = world.owner
     assert alice.post(f"{API}/folders", json={"path": "a/b"}).status_code == 201
@@ -190,6 +192,7 @@ def _tus_start(client: TestClient, path: str, **headers: str) -> str:
     return str(made.headers["location"])
 
 
+@pytest.mark.both_databases
 def test_tus_upload_of_deferred_length_then_commit(world: LinksWorld) -> None:
     alice = world.owner
     data = b"0123456789" * 1000
@@ -237,6 +240,7 @@ def test_another_users_upload_cannot_be_seen_or_committed(world: LinksWorld) -> 
     assert _paths(bob) == []
 
 
+@pytest.mark.both_databases
 def test_an_interrupted_upload_leaves_nothing_under_its_name(world: LinksWorld) -> None:
     files: FileService = world.app.state.files
     user = asyncio.run(world.app.state.services.store.user_by_name("alice"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -14,20 +13,13 @@ import httpx2
 import pytest
 from tusclient.client import TusClient
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import LiveServer, run_cli
 
 CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [*CLI, *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+def _run(*args: str) -> str:
+    done = run_cli(*args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -70,6 +70,7 @@ def test_a_tree_arrives_safely_named_and_never_overwritten(world: LinksWorld) ->
     assert kinds.count("request.arrived") == 4
 
 
+@pytest.mark.both_databases
 def test_the_links_own_tus_url_takes_uploads_with_no_extra_header(world: LinksWorld) -> None:
     link, other = _request(world), _request(world)
     own = world.stranger().get(f"/api/v1/requests/{link['id']}").json()["upload_url"]
@@ -175,6 +176,7 @@ def test_abandoned_uploads_are_swept_from_disk(world: LinksWorld) -> None:
     assert len(list(uploads.glob("*.bin"))) == 1  # only the new one is left
 
 
+@pytest.mark.both_databases
 def test_an_upload_finished_after_a_restart_is_hashed_from_disk(world: LinksWorld) -> None:
     link = _request(world)
     data = bytes(range(256)) * 64

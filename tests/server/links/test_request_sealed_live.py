@@ -17,7 +17,7 @@ import httpx2
 import pytest
 from tusclient.client import TusClient
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import PROJECT_ROOT, LiveServer, cli_env
 from tests.server.links.test_request_sealed import sealed_file
 
 CLI = [sys.executable, "-m", "syncoxide.cli.main"]
@@ -31,7 +31,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         stdin=subprocess.DEVNULL,  # no terminal: a missing passphrase must be an error
         text=True,
         timeout=120,
-        env={**os.environ, **env},
+        env={**cli_env(*args), **env},
     )
 
 

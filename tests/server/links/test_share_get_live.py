@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.conftest import PROJECT_ROOT, LiveServer, cli_env
 
 CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 TREE = {"a.txt": b"alpha\n" * 1000, "deep/b.bin": os.urandom(150_000), "empty": b""}
@@ -17,7 +17,12 @@ TREE = {"a.txt": b"alpha\n" * 1000, "deep/b.bin": os.urandom(150_000), "empty": 
 
 def _run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [*CLI, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+        [*CLI, *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=cli_env(*args),
     )
     assert (done.returncode == 0) is ok, done.stderr
     return done

@@ -103,6 +103,7 @@ def test_a_revoked_connection_waits_for_reconnect_without_retrying(
     assert [r["status"] for r in rule["runs"][:3]] == ["ok", "reconnect", "ok"]
 
 
+@pytest.mark.both_databases
 def test_a_rule_never_runs_twice_at_once(
     client: TestClient, dropbox: tuple[FakeDropbox, str]
 ) -> None:
@@ -118,6 +119,7 @@ def test_a_rule_never_runs_twice_at_once(
     assert [r["trigger"] for r in finished["runs"]] == ["manual"]
 
 
+@pytest.mark.both_databases
 def test_a_restarted_server_resumes_schedules_and_marks_cut_runs(
     tmp_path: Path, dropbox: tuple[FakeDropbox, str]
 ) -> None:

@@ -1,4 +1,5 @@
-"""Session-wide throwaway PostgreSQL, Redis, NATS and S3 servers for the scale-out tests."""
+"""Session-wide throwaway Redis, NATS and S3 servers for the scale-out tests (PostgreSQL's
+``postgres`` fixture is tests/server/conftest.py's, shared with every server test)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,7 @@ from tests.native.providers.conftest import (  # noqa: F401 - fixtures, register
     moto_s3,
     rclone_s3,
 )
-from tests.server.scale.services import Postgres, nats_server, postgres_server, redis_server
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    with postgres_server() as server:
-        yield server
+from tests.server.scale.services import nats_server, redis_server
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
 
 from syncoxide.server.bus.nats_link import NatsLink
 from tests.native.providers.server_processes import free_port, require_binary, running
@@ -79,12 +82,18 @@ def postgres_server() -> Iterator[Postgres]:
         "listen_addresses=127.0.0.1",
         "-c",
         "fsync=off",
+        # Every server test may run on it (tests/server/databases.py): room for the connections
+        # of a module's servers and clients until the module's databases are dropped.
+        "-c",
+        "max_connections=300",
     ]
     log = Path(tempfile.mkdtemp(prefix="syncoxide-pg-log-")) / "postgres.log"
     try:
         with running(command, port, log, folders=(base,)) as process:
             try:
-                yield Postgres(port)
+                server = Postgres(port)
+                _wait_until_accepting(server, log)
+                yield server
             finally:
                 # SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for every client.
                 with contextlib.suppress(ProcessLookupError):
@@ -93,6 +102,19 @@ def postgres_server() -> Iterator[Postgres]:
     finally:
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(log.parent, ignore_errors=True)
+
+
+def _wait_until_accepting(server: Postgres, log: Path) -> None:
+    """The port opens before recovery ends ("the database system is starting up")."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            psycopg.connect(server.url(), connect_timeout=5).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text()}") from None
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager

@@ -25,9 +25,9 @@ from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
-from tests.server.stores.conftest import database, postgres, reopened
+from tests.server.stores.conftest import database, reopened
 
-__all__ = ["database", "postgres"]  # fixtures, registered by name
+__all__ = ["database"]  # fixtures, registered by name
 
 
 class Clock:

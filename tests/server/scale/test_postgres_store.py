@@ -4,6 +4,7 @@ instances that start together migrate its schema exactly once."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 
 import psycopg
@@ -60,3 +61,25 @@ def test_a_newer_schema_is_refused_untouched(postgres: Postgres) -> None:
         asyncio.run(migrate_postgres(url))
     with psycopg.connect(url) as db:
         assert db.execute("SELECT version FROM schema_version").fetchone() == (999,)
+
+
+def test_one_store_serves_each_event_loop_that_calls_it(postgres: Postgres) -> None:
+    """As SQLite's does: the CLI runs each step in its own loop, a test client in another."""
+    url = postgres.create_database("two_loops")
+    asyncio.run(migrate_postgres(url))
+    store = PostgresMetadataStore(url)
+    made = asyncio.run(store.create_user("ada", "Ada", None, 1))  # this loop closes here
+
+    async def later() -> str | None:
+        found = await store.user_by_id(made.id)
+        await store.close()
+        return found.name if found else None
+
+    assert asyncio.run(later()) == "ada"
+    gc.collect()  # the first loop's pool went with its loop
+    with psycopg.connect(url) as db:
+        left = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'two_loops'"
+            " AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert left == (0,)

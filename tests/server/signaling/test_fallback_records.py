@@ -17,11 +17,11 @@ from syncoxide.server.signaling.routes import RoomRecords, SignalingService
 from syncoxide.server.signaling.tokens import RoomTokens
 from syncoxide.server.storage.database import Database
 from tests.server.signaling.test_signaling_rooms import closed_with, join, new_room
-from tests.server.stores.conftest import add_user, database, postgres, reopened
+from tests.server.stores.conftest import add_user, database, reopened
 
 SHARE_ID = "ShareLinkForTheFallback"
 ROOM = "room-one"
-__all__ = ["database", "postgres"]  # fixtures, registered by name
+__all__ = ["database"]  # fixtures, registered by name
 
 
 @dataclass

@@ -16,14 +16,13 @@ from tests.server.signaling.test_fallback_records import (
     StepClock,
     World,
     database,
-    postgres,
     world,
 )
 from tests.server.stores.conftest import reopened
 
 pytestmark = pytest.mark.live
 
-__all__ = ["database", "postgres", "world"]  # fixtures, shared with the fallback record tests
+__all__ = ["database", "world"]  # fixtures, shared with the fallback record tests
 CODE = "7K3Q-9XPM"
 
 

@@ -18,13 +18,10 @@ from syncoxide.server.storage.database import (
     sqlite_at,
 )
 from syncoxide.server.storage.postgres import migrate_postgres
-from tests.server.scale.conftest import postgres  # noqa: F401 - a fixture, registered by name
+from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
 
 _fresh = itertools.count()
-#: A database that sorts text as people read it ("B" after "a", punctuation ignored), as an
-#: operator's often does; the stores must still order and range-scan paths bytewise.
-LANGUAGE_ORDER = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

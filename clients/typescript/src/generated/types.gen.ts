@@ -2069,12 +2069,82 @@ export type IndexCoverageResponses = {
         sources: Array<{
             refreshed_at: number;
             source: string;
+            stale_after_hours: number;
             state: 'never' | 'stale' | 'current';
         }>;
     };
 };
 
 export type IndexCoverageResponse = IndexCoverageResponses[keyof IndexCoverageResponses];
+
+export type StalenessData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/catalog/staleness';
+};
+
+export type StalenessErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type StalenessError = StalenessErrors[keyof StalenessErrors];
+
+export type StalenessResponses = {
+    /**
+     * OK
+     */
+    200: {
+        connections: Array<{
+            effective_hours: number;
+            hours: number | null;
+            source: string;
+        }>;
+        every_connection_hours: number | null;
+        server_hours: number;
+    };
+};
+
+export type StalenessResponse = StalenessResponses[keyof StalenessResponses];
+
+export type SetStalenessData = {
+    body: {
+        hours: number | null;
+        source: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/catalog/staleness';
+};
+
+export type SetStalenessErrors = {
+    /**
+     * Error
+     */
+    '4XX': Error;
+};
+
+export type SetStalenessError = SetStalenessErrors[keyof SetStalenessErrors];
+
+export type SetStalenessResponses = {
+    /**
+     * OK
+     */
+    200: {
+        connections: Array<{
+            effective_hours: number;
+            hours: number | null;
+            source: string;
+        }>;
+        every_connection_hours: number | null;
+        server_hours: number;
+    };
+};
+
+export type SetStalenessResponse = SetStalenessResponses[keyof SetStalenessResponses];
 
 export type SetStarData = {
     body: {

@@ -1,4 +1,4 @@
-# ruff: noqa: PTH103, PTH104, PTH105, PTH106, PTH108, PTH115, PTH118, PTH120, PTH123
+# ruff: noqa: PTH103, PTH104, PTH106, PTH108, PTH118, PTH120
 # Plain ``os`` calls on ``str`` paths on purpose: this is the per-file hot path (10k files),
 # and building ``Path`` objects there costs measurable time.
 """The local disk provider (CPython).
@@ -13,26 +13,25 @@ small files take one thread hop for the whole write.
 from __future__ import annotations
 
 import asyncio
-import errno
-import hashlib
 import os
 import stat as stat_flags
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from syncoxide.errors import (
     AlreadyExistsError,
     DirectoryNotEmptyError,
-    IntegrityError,
-    NotFoundError,
-    PermissionDeniedError,
-    ProviderError,
     UsageError,
 )
 from syncoxide.native.providers.local.delta import DeltaFile, apply_pipelined, blocks_of
 from syncoxide.native.providers.local.durable import GroupCommit, journal_covers_batch
+from syncoxide.native.providers.local.listing import (
+    entry_from_stat,
+    file_id_of,
+    scan_folder,
+    translated,
+)
 from syncoxide.native.providers.local.parts import commit as commit_parts
 from syncoxide.native.providers.local.parts import (
     open_for_parts,
@@ -40,6 +39,8 @@ from syncoxide.native.providers.local.parts import (
     range_digest,
     write_at,
 )
+from syncoxide.native.providers.local.reading import BlockReader, hash_file
+from syncoxide.native.providers.local.writing import PartialWriter
 from syncoxide.providers.contract import (
     PARTIAL_PREFIX,
     DeltaWritten,
@@ -51,67 +52,7 @@ from syncoxide.providers.contract import (
     PrunePredicate,
 )
 
-CHUNK = 1024 * 1024
-#: preadv flag: fail with EAGAIN instead of waiting for the disk (Linux 4.14+).
-_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 _PAGE = 5000
-
-
-@contextmanager
-def translated(path: str) -> Iterator[None]:
-    """OSError -> the syncoxide error tree, with the path in the message."""
-    try:
-        yield
-    except FileNotFoundError as error:
-        raise NotFoundError(f"{path!r} does not exist.") from error
-    except PermissionError as error:
-        raise PermissionDeniedError(f"No permission for {path!r}: {error.strerror}.") from error
-    except FileExistsError as error:
-        raise AlreadyExistsError(f"{path!r} already exists.") from error
-    except OSError as error:
-        raise ProviderError(f"Local disk error on {path!r}: {error.strerror or error}.") from error
-
-
-def _entry_from_stat(path: str, info: os.stat_result, full: str) -> Entry:
-    mode = info.st_mode
-    if stat_flags.S_ISLNK(mode):
-        return Entry(path, EntryKind.SYMLINK, link_target=os.readlink(full))
-    if stat_flags.S_ISDIR(mode):
-        return Entry(path, EntryKind.DIR)
-    kind = (
-        EntryKind.PARTIAL if path.rpartition("/")[2].startswith(PARTIAL_PREFIX) else EntryKind.FILE
-    )
-    return Entry(path, kind, info.st_size, info.st_mtime_ns, file_id=file_id_of(info))
-
-
-def file_id_of(info: os.stat_result) -> str:
-    """A file's ``Entry.file_id`` here: device and inode, which a rename keeps."""
-    return f"{info.st_dev}:{info.st_ino}"
-
-
-def _scan_folder(
-    relative: str, folder: str, prune: PrunePredicate | None, pending: list[tuple[str, str]]
-) -> list[Entry]:
-    found: list[Entry] = []
-    with os.scandir(folder) as listing:
-        for item in listing:
-            path = f"{relative}/{item.name}" if relative else item.name
-            if item.is_dir(follow_symlinks=False):
-                if prune is not None and prune(path):
-                    continue
-                found.append(Entry(path, EntryKind.DIR))
-                pending.append((path, item.path))
-                continue
-            found.append(_entry_from_stat(path, item.stat(follow_symlinks=False), item.path))
-    return found
-
-
-def _hash_file(full: str, kind: str) -> str:
-    hasher = hashlib.new(kind)
-    with open(full, "rb") as handle:
-        while block := handle.read(CHUNK):
-            hasher.update(block)
-    return hasher.hexdigest()
 
 
 class LocalProvider:
@@ -165,7 +106,7 @@ class LocalProvider:
         while pending:
             relative, folder = pending.pop()
             with translated(relative or str(self._root)):
-                page += _scan_folder(relative, folder, prune, pending)
+                page += scan_folder(relative, folder, prune, pending)
             if len(page) >= _PAGE:
                 yield page
                 page = []
@@ -176,14 +117,14 @@ class LocalProvider:
     async def stat(self, path: str) -> Entry:
         full = self.full(path)
         with translated(path):
-            return _entry_from_stat(path, os.lstat(full), full)
+            return entry_from_stat(path, os.lstat(full), full)
 
     async def open_read(
         self, path: str, offset: int = 0, length: int | None = None
     ) -> AsyncIterator[bytes]:
         # The first read happens inline and a short read (a small file) closes at once, so a
         # small file costs no thread hop; later chunks of a large file are read in a thread.
-        reader = _Reader(self.full(path), offset, length)
+        reader = BlockReader(self.full(path), offset, length)
         with translated(path):
             block = reader.open_and_read()  # inline when cached: most files are one read
             if block is None:
@@ -209,7 +150,7 @@ class LocalProvider:
     ) -> Entry:
         final = self.full(path)
         partial = os.path.join(os.path.dirname(final), PARTIAL_PREFIX + os.urandom(8).hex())
-        writer = _PartialWriter(partial, hash_kind, expected_digest, path)
+        writer = PartialWriter(partial, hash_kind, expected_digest, path)
         iterator = aiter(chunks)
         with translated(path):
             try:
@@ -370,134 +311,4 @@ class LocalProvider:
 
     async def hash(self, path: str, kind: str) -> str:
         with translated(path):
-            return await asyncio.to_thread(_hash_file, self.full(path), kind)
-
-
-class _Reader:
-    """The blocking half of ``open_read``, called from worker threads."""
-
-    def __init__(self, full: str, offset: int, length: int | None) -> None:
-        self.full, self.offset = full, offset
-        self.remaining = -1 if length is None else length
-        self.fd = -1
-        self.finished = False
-        self.first_hint = CHUNK
-
-    def open_and_read(self) -> bytes | None:
-        """Open, and return the first block if the page cache holds it, else None (then read
-        it with ``read(self.first_hint)`` in a thread). A disk read on the event loop made
-        every other copy wait for the disk, one file at a time (profiled on a cold cache:
-        10k small files' reads took 10 s of a first copy's loop time)."""
-        self.fd = os.open(self.full, os.O_RDONLY)
-        if self.offset:
-            os.lseek(self.fd, self.offset, os.SEEK_SET)
-        # Ask for what the file holds (+1 to see the end): a 1 MiB request for a 2 KiB file
-        # maps and unmaps a 1 MiB buffer.
-        self.first_hint = os.fstat(self.fd).st_size - self.offset + 1
-        return self._read_cached(self.first_hint)
-
-    def _read_cached(self, hint: int) -> bytes | None:
-        size = max(1, min(CHUNK, hint))
-        if self.remaining >= 0:
-            size = min(size, self.remaining)
-        if _NOWAIT is None or size == 0:
-            return self.read(hint)
-        buffer = bytearray(size)
-        try:
-            got = os.preadv(self.fd, [buffer], self.offset, _NOWAIT)
-        except BlockingIOError:
-            return None
-        except OSError as error:
-            if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
-                raise
-            return self.read(hint)  # a filesystem without RWF_NOWAIT: read as before
-        if got == 0 and hint > 1:
-            return None  # nothing cached yet
-        if self.remaining > 0:
-            self.remaining -= got
-        # A short read is the end of the file only when it holds what fstat saw; a file that
-        # grows meanwhile is caught by the copy's re-stat of the source after its stream.
-        if got == size or got == hint - 1 or self.remaining == 0:
-            self.finished = got < size or self.remaining == 0
-        if self.finished:
-            self.close()
-        else:
-            os.lseek(self.fd, self.offset + got, os.SEEK_SET)
-        return bytes(memoryview(buffer)[:got])
-
-    def read(self, hint: int = CHUNK) -> bytes:
-        limit = max(1, min(CHUNK, hint))
-        size = limit if self.remaining < 0 else min(limit, self.remaining)
-        block = os.read(self.fd, size) if size else b""
-        if self.remaining > 0:
-            self.remaining -= len(block)
-        if len(block) < size or self.remaining == 0:
-            self.finished = True
-            self.close()
-        return block
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-
-class _PartialWriter:
-    """The partial file behind one ``write`` (blocking calls; large files use worker threads)."""
-
-    def __init__(
-        self,
-        partial: str,
-        hash_kind: str | None,
-        expected_digest: ExpectedDigest | None,
-        path: str,
-    ) -> None:
-        self.partial = partial
-        self.hasher: Any = hashlib.new(hash_kind) if hash_kind else None
-        self.expected_digest = expected_digest
-        self.path = path
-        self.fd = -1
-
-    def open_and_write(self, blocks: list[bytes]) -> None:
-        try:
-            self.fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(self.partial), exist_ok=True)
-            self.fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        for block in blocks:
-            self.append(block)
-
-    def append(self, block: bytes) -> None:
-        view = memoryview(block)
-        while view:
-            view = view[os.write(self.fd, view) :]
-        if self.hasher is not None:
-            self.hasher.update(block)
-
-    def digest(self) -> str | None:
-        return None if self.hasher is None else str(self.hasher.hexdigest())
-
-    def seal(self, mtime_ns: int | None) -> os.stat_result:
-        # The source digest is final once its stream is drained; compare before publishing.
-        if self.expected_digest is not None:
-            wanted = self.expected_digest()
-            if wanted is not None and wanted != self.digest():
-                raise IntegrityError(
-                    f"{self.path!r} did not match its source after the copy.",
-                    hint="The previous version was kept.",
-                )
-        if mtime_ns is not None:
-            os.utime(self.fd, ns=(mtime_ns, mtime_ns))
-        return os.fstat(self.fd)
-
-    def publish(self, final: str) -> None:
-        os.close(self.fd)
-        self.fd = -1
-        os.replace(self.partial, final)
-
-    def discard(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        with suppress(OSError):
-            os.unlink(self.partial)
+            return await asyncio.to_thread(hash_file, self.full(path), kind)

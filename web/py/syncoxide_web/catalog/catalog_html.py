@@ -92,12 +92,14 @@ def _entry_name(entry: dict[str, Any]) -> str:
     return shown
 
 
-def _from_owner(entry: dict[str, Any]) -> str:
-    """Who shares it with you, for the copy of another account's share."""
-    owner = str(entry.get("owner") or "")
-    if not (entry.get("shared") and owner):
+def _shared_mark(entry: dict[str, Any]) -> str:
+    """Whether it is shared, and who shares it with you when it is another account's: the
+    same mark in folder listings, search, Recent and Starred."""
+    if not entry.get("shared"):
         return ""
-    return f' <span class="muted shared-by">shared by {escape(owner)}</span>'
+    owner = str(entry.get("owner") or "")
+    said = f"shared by {escape(owner)}" if owner else "shared"
+    return f' <span class="muted shared-by">{said}</span>'
 
 
 def entries_html(
@@ -124,7 +126,7 @@ def entries_html(
             f' data-source="{escape(str(entry["source"]))}"'
             f' data-path="{escape(str(entry["path"]))}"'
             f' data-kind="{escape(str(entry["kind"]))}"{mark}>'
-            f"<td>{_entry_name(entry)}</td><td>{location}{_from_owner(entry)}</td>"
+            f"<td>{_entry_name(entry)}</td><td>{location}{_shared_mark(entry)}</td>"
             f'<td class="num">{size}</td>'
             f"<td>{escape(stamp)}{escape(note)}</td><td>{_entry_actions(entry, actions)}"
             f"{_link_anchor(entry)}</td></tr>"

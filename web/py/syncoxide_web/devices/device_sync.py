@@ -33,7 +33,7 @@ from syncoxide.devices.device_id import device_id
 from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
-from syncoxide.engine.device_sync.session import Meeting, ProviderSession, SyncedFolder
+from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.devices.channel_view import channel_view
 from syncoxide_web.devices.store import BrowserDeviceStore
@@ -65,7 +65,7 @@ class BrowserDeviceSync:
 
     def __post_init__(self) -> None:
         self.folders: dict[str, SyncedFolder] = {}
-        self.sessions: dict[str, tuple[ProviderSession, BrowserChannel]] = {}
+        self.sessions: dict[str, tuple[DeviceSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Why each device's last connection ended, kept on screen while meeting it again.
         self._last_problem: dict[str, str] = {}
@@ -187,7 +187,7 @@ class BrowserDeviceSync:
             presence = asyncio.create_task(watch_presence(signal, link))
             try:
                 folders = {n: s for n, s in self.folders.items() if peer in s.peers}
-                session = ProviderSession(link, Meeting(
+                session = DeviceSession(link, Meeting(
                     self.store, me, peer_key, meeting["room"], channel_view(link, offerer=offerer),
                     folders, self.broadcast,
                 ))  # fmt: skip

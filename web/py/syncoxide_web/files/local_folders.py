@@ -57,31 +57,32 @@ def _read_mode() -> Any:
     return to_js({"mode": "read"}, dict_converter=js.Object.fromEntries)
 
 
-async def remembered() -> list[LocalFolder]:
-    """The folders added on earlier visits, each with the access the browser grants now."""
-    folders = [LocalFolder(handle) for handle in await picked_handles.recall(KEY)]
+async def remembered(key: str = KEY) -> list[LocalFolder]:
+    """The folders added on earlier visits (to the list ``key``: each view keeps its own),
+    each with the access the browser grants now."""
+    folders = [LocalFolder(handle) for handle in await picked_handles.recall(key)]
     for folder in folders:
         folder.access = str(await folder.handle.queryPermission(_read_mode()))
     return folders
 
 
-async def _keep(folders: list[LocalFolder]) -> None:
-    await picked_handles.remember(KEY, [folder.handle for folder in folders])
+async def _keep(folders: list[LocalFolder], key: str) -> None:
+    await picked_handles.remember(key, [folder.handle for folder in folders])
 
 
-async def add(folders: list[LocalFolder], handle: Any) -> bool:
+async def add(folders: list[LocalFolder], handle: Any, key: str = KEY) -> bool:
     """Remember a picked folder; False if the same folder was added already."""
     for folder in folders:
         if await folder.handle.isSameEntry(handle):
             return False
     folders.append(LocalFolder(handle, "granted"))
-    await _keep(folders)
+    await _keep(folders, key)
     return True
 
 
-async def remove(folders: list[LocalFolder], index: int) -> None:
+async def remove(folders: list[LocalFolder], index: int, key: str = KEY) -> None:
     del folders[index]
-    await _keep(folders)
+    await _keep(folders, key)
 
 
 async def allow(folder: LocalFolder) -> bool:

@@ -9,6 +9,7 @@ with ``POST /storage/commit``; a folder picked for upload keeps its inner paths.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -165,7 +166,13 @@ async def _upload_one(file: Any, path: str, which: str) -> None:
         say(STATUS, f"Uploading {which}: “{path}”, {format_bytes(sent)} of {format_bytes(size)}…")
 
     progress(0)
-    upload = await TusUpload.create(size, {"path": path}, progress, collection=COLLECTION)
+    await upload_to_files(file, path, progress)
+
+
+async def upload_to_files(file: Any, path: str, progress: Callable[[int], None]) -> None:
+    """Upload a browser ``File`` to your files at ``path`` (resumable, then committed under
+    its name with the file's own time); a refusal is a ``SyncoxideError``."""
+    upload = await TusUpload.create(int(file.size), {"path": path}, progress, collection=COLLECTION)
     try:
         await upload.send_blob(file)
     except SyncoxideError:

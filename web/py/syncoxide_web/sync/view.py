@@ -19,7 +19,7 @@ from syncoxide.units import counted, format_bytes, format_rate
 from syncoxide_web.platform.dom import Listeners, element, say, say_error, show
 
 if TYPE_CHECKING:
-    from syncoxide.engine.executor import Outcome
+    from syncoxide.engine.outcome import Outcome
     from syncoxide.engine.run import RunOptions, RunReport
     from syncoxide.providers.contract import Provider
 

@@ -227,6 +227,9 @@ from .rules_update_rule_response_200_runs_item_details import RulesUpdateRuleRes
 from .search_response_200 import SearchResponse200
 from .search_response_200_entries_item import SearchResponse200EntriesItem
 from .search_response_200_entries_item_kind import SearchResponse200EntriesItemKind
+from .set_staleness_body import SetStalenessBody
+from .set_staleness_response_200 import SetStalenessResponse200
+from .set_staleness_response_200_connections_item import SetStalenessResponse200ConnectionsItem
 from .set_star_body import SetStarBody
 from .set_star_response_200 import SetStarResponse200
 from .set_star_response_200_kind import SetStarResponse200Kind
@@ -242,6 +245,8 @@ from .sign_in_providers_response_200 import SignInProvidersResponse200
 from .sign_in_providers_response_200_providers_item import SignInProvidersResponse200ProvidersItem
 from .sign_in_response_200 import SignInResponse200
 from .sign_in_response_200_user import SignInResponse200User
+from .staleness_response_200 import StalenessResponse200
+from .staleness_response_200_connections_item import StalenessResponse200ConnectionsItem
 from .starred_response_200 import StarredResponse200
 from .starred_response_200_entries_item import StarredResponse200EntriesItem
 from .starred_response_200_entries_item_kind import StarredResponse200EntriesItemKind
@@ -493,6 +498,9 @@ __all__ = (
     "SearchResponse200",
     "SearchResponse200EntriesItem",
     "SearchResponse200EntriesItemKind",
+    "SetStalenessBody",
+    "SetStalenessResponse200",
+    "SetStalenessResponse200ConnectionsItem",
     "SetStarBody",
     "SetStarResponse200",
     "SetStarResponse200Kind",
@@ -508,6 +516,8 @@ __all__ = (
     "SignInProvidersResponse200ProvidersItem",
     "SignInResponse200",
     "SignInResponse200User",
+    "StalenessResponse200",
+    "StalenessResponse200ConnectionsItem",
     "StarredResponse200",
     "StarredResponse200EntriesItem",
     "StarredResponse200EntriesItemKind",

@@ -16,17 +16,21 @@ class IndexCoverageResponse200SourcesItem:
     Attributes:
         refreshed_at (int):
         source (str):
+        stale_after_hours (float):
         state (IndexCoverageResponse200SourcesItemState):
     """
 
     refreshed_at: int
     source: str
+    stale_after_hours: float
     state: IndexCoverageResponse200SourcesItemState
 
     def to_dict(self) -> dict[str, Any]:
         refreshed_at = self.refreshed_at
 
         source = self.source
+
+        stale_after_hours = self.stale_after_hours
 
         state = self.state.value
 
@@ -36,6 +40,7 @@ class IndexCoverageResponse200SourcesItem:
             {
                 "refreshed_at": refreshed_at,
                 "source": source,
+                "stale_after_hours": stale_after_hours,
                 "state": state,
             }
         )
@@ -49,11 +54,14 @@ class IndexCoverageResponse200SourcesItem:
 
         source = d.pop("source")
 
+        stale_after_hours = d.pop("stale_after_hours")
+
         state = IndexCoverageResponse200SourcesItemState(d.pop("state"))
 
         index_coverage_response_200_sources_item = cls(
             refreshed_at=refreshed_at,
             source=source,
+            stale_after_hours=stale_after_hours,
             state=state,
         )
 

@@ -54,7 +54,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Error]:
-    """Delete a connection and the rules that use it
+    """Delete a connection, the rules that use it and what the catalog indexed of it
 
     Args:
         connection_id (int):
@@ -83,7 +83,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Any | Error | None:
-    """Delete a connection and the rules that use it
+    """Delete a connection, the rules that use it and what the catalog indexed of it
 
     Args:
         connection_id (int):
@@ -107,7 +107,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Error]:
-    """Delete a connection and the rules that use it
+    """Delete a connection, the rules that use it and what the catalog indexed of it
 
     Args:
         connection_id (int):
@@ -134,7 +134,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Any | Error | None:
-    """Delete a connection and the rules that use it
+    """Delete a connection, the rules that use it and what the catalog indexed of it
 
     Args:
         connection_id (int):

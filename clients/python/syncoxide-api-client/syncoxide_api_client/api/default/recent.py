@@ -65,7 +65,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Error | RecentResponse200]:
-    """Files you created, changed, moved, restored or opened, newest first
+    """Files you created, changed, moved, restored or opened, newest first; each says whether it is shared
+    and by whom
 
     Args:
         limit (int | Unset):
@@ -94,7 +95,8 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Error | RecentResponse200 | None:
-    """Files you created, changed, moved, restored or opened, newest first
+    """Files you created, changed, moved, restored or opened, newest first; each says whether it is shared
+    and by whom
 
     Args:
         limit (int | Unset):
@@ -118,7 +120,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Error | RecentResponse200]:
-    """Files you created, changed, moved, restored or opened, newest first
+    """Files you created, changed, moved, restored or opened, newest first; each says whether it is shared
+    and by whom
 
     Args:
         limit (int | Unset):
@@ -145,7 +148,8 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Error | RecentResponse200 | None:
-    """Files you created, changed, moved, restored or opened, newest first
+    """Files you created, changed, moved, restored or opened, newest first; each says whether it is shared
+    and by whom
 
     Args:
         limit (int | Unset):

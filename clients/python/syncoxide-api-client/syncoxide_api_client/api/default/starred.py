@@ -65,7 +65,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Error | StarredResponse200]:
-    """Your starred files
+    """Your starred files; each says whether it is shared and by whom
 
     Args:
         limit (int | Unset):
@@ -94,7 +94,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Error | StarredResponse200 | None:
-    """Your starred files
+    """Your starred files; each says whether it is shared and by whom
 
     Args:
         limit (int | Unset):
@@ -118,7 +118,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Response[Error | StarredResponse200]:
-    """Your starred files
+    """Your starred files; each says whether it is shared and by whom
 
     Args:
         limit (int | Unset):
@@ -145,7 +145,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
 ) -> Error | StarredResponse200 | None:
-    """Your starred files
+    """Your starred files; each says whether it is shared and by whom
 
     Args:
         limit (int | Unset):

@@ -1,0 +1,79 @@
+"""What the device sync session needs from a synced folder: its index, the blocks it holds,
+and a way to apply a peer's entry. Two implementations keep the same behaviour on different
+storage: ``ProviderFolder`` (any Provider: the browser's private folders) and the CLI's folder
+on disk (``syncoxide/native/devices/local_folder.py``: fsync, scratch files, worker threads).
+
+Contract both keep: a file from a peer is either wholly in place or not at all; every block is
+checked against its hash before it is written (``IntegrityError`` otherwise, nothing changed);
+a file is replaced only while it is still what the index says (``take`` returns False
+otherwise, and the local edit is scanned and announced first); deleted files and the losing
+side of a conflict are moved aside, never dropped; a scan that finds no files where the index
+knew some is refused (``refuse_if_vanished``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, KeysView, Sequence
+from typing import Protocol
+
+from syncoxide.devices.index import FileEntry, FolderIndex
+from syncoxide.errors import EmptySideError
+
+#: Fetch block ``number`` (whose SHA-256 is the hex digest) of the entry being taken.
+FetchBlock = Callable[[int, str], Awaitable[bytes]]
+#: A block a peer asks for: (path, block number, hex digest).
+BlockAsk = tuple[str, int, str]
+
+
+class DeviceFolder(Protocol):
+    @property
+    def index(self) -> FolderIndex: ...
+
+    def held_digests(self) -> KeysView[str]:
+        """The block digests the folder holds (a live view: read it before the next write)."""
+        ...
+
+    async def scan(self) -> list[FileEntry]:
+        """Bring the index up to the storage; the entries that changed (to announce)."""
+        ...
+
+    async def refresh(self, path: str) -> FileEntry | None:
+        """Bring one path's entry up to the storage; the new entry if it had changed."""
+        ...
+
+    async def take(self, theirs: FileEntry, fetch: FetchBlock, *, version: dict[str, int]) -> bool:
+        """Put ``theirs`` in place, fetching the blocks not held; False if changed under us."""
+        ...
+
+    async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
+        """Keep a conflict's losing version under its conflict name."""
+        ...
+
+    def merge_version(self, path: str, theirs: FileEntry) -> None:
+        """Same content on both sides: only the version vectors are merged."""
+        ...
+
+    async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
+        """Each asked block, read and checked against its hash; None where no file holds it."""
+        ...
+
+    async def save(self) -> None:
+        """Journal the index (called once per batch of applied entries)."""
+        ...
+
+
+def refuse_if_vanished(name: str, index: FolderIndex, files_found: int) -> None:
+    """Raise ``EmptySideError`` when a scan found no file where the index knew some: a folder
+    that vanished (deleted, unmounted, its storage cleared) lists like one emptied on purpose,
+    and taken as deletions it would empty every other device's copy (the sync engine's
+    empty-side stop)."""
+    live = sum(not entry.deleted for entry in index.entries.values())
+    if not files_found and live:
+        raise EmptySideError(
+            f"The folder {name} lists no files, but {live} were synced in it.",
+            hint="Nothing was deleted on your other devices. To empty it on purpose, "
+            "delete the files on one of the other devices instead.",
+        )
+
+
+__all__ = ["BlockAsk", "DeviceFolder", "FetchBlock", "refuse_if_vanished"]

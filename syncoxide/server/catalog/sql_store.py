@@ -1,0 +1,377 @@
+"""The catalog's queries, written once for SQLite and PostgreSQL through the shared database
+handle (storage/database.py): entries, sources, stars, activity (Recent) and analytics.
+
+What the two databases do differently is the words a search matches, and only that is left to
+a dialect (``SqliteCatalogStore``: a contentless FTS5 table kept in step row by row;
+``PostgresCatalogStore``: a ``tsvector`` column of the entry's own row). A dialect fills four
+hooks: how an entry is written (``_upsert``), what removing rows leaves to clean up
+(``_words_removed``), how moved rows are rewritten (``_rewrite_moved``), and a search by words
+(``_word_search``).
+
+Each method is a few statements with no ``await`` between them, so on the event loop each runs
+as one step. Batches (a refresh's changes) run in one transaction: 100,000 new entries are
+one commit, not 100,000.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from syncoxide.catalog.diff import IndexChanges
+from syncoxide.catalog.model import FILE, CatalogEntry, Fingerprint
+from syncoxide.catalog.port import (
+    AGE_BANDS,
+    OLDER,
+    Activity,
+    AgeRow,
+    RecentFile,
+    SourceState,
+    UsageRow,
+)
+from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.rows import (
+    E_COLUMNS,
+    ENTRY_COLUMNS,
+    below,
+    entry_of,
+    grouped_usage,
+    split_path,
+)
+from syncoxide.server.catalog.sql_filters import query_filters
+from syncoxide.server.storage.database import Database
+
+#: A path and everything under it (three parameters: the path, then ``below(path)``).
+UNDER = "(path = ? OR (path >= ? AND path < ?))"
+
+
+@dataclass(frozen=True)
+class RemovedRow:
+    """An entry just deleted, with the name and folder its words were made from."""
+
+    row_id: int
+    name: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class MovedRow:
+    """An entry being moved: its id, where it was (``before``) and where it goes."""
+
+    row_id: int
+    before: RemovedRow
+    path: str
+    parent: str
+    name: str
+
+
+class SqlCatalogStore(ABC):
+    """The ``CatalogStore`` port on a ``Database``; a dialect subclass adds the words."""
+
+    #: Whether the words live apart from their entry, so that removing entries must be
+    #: told which rows went (``_words_removed``).
+    words_apart = True
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # -- what a dialect fills in ------------------------------------------------------
+
+    @abstractmethod
+    def _upsert(self, user_id: int, entry: CatalogEntry) -> None: ...
+
+    @abstractmethod
+    def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None: ...
+
+    @abstractmethod
+    def _rewrite_moved(self, user_id: int, moved: Sequence[MovedRow]) -> None: ...
+
+    @abstractmethod
+    def _word_search(
+        self, user_id: int, query: SearchQuery, filters: tuple[str, list[Any]], limit: int
+    ) -> list[CatalogEntry]: ...
+
+    # -- the index ---------------------------------------------------------------------
+
+    async def fingerprints(
+        self, user_id: int, source: str, under: str = ""
+    ) -> dict[str, Fingerprint]:
+        sql = (
+            "SELECT path, kind, size, mtime_ns, content_hash FROM catalog_entries"
+            " WHERE user_id = ? AND source = ?"
+        )
+        params: tuple[Any, ...] = (user_id, source)
+        if under:
+            sql += f" AND {UNDER}"
+            params += (under, *below(under))
+        rows = self._db.execute(sql, params)
+        return {row[0]: Fingerprint(*row[1:]) for row in rows}
+
+    async def apply(self, user_id: int, source: str, changes: IndexChanges) -> None:
+        with self._db.transaction(write=True):
+            for path in changes.removals:
+                self._remove_rows(user_id, source, "path = ?", (path,))
+            for entry in changes.upserts:
+                self._upsert(user_id, entry)
+
+    def _remove_rows(self, user_id: int, source: str, where: str, params: tuple[Any, ...]) -> None:
+        returning = " RETURNING id, name, parent" if self.words_apart else ""
+        removed = self._db.execute(
+            f"DELETE FROM catalog_entries WHERE user_id = ? AND source = ? AND {where}{returning}",  # noqa: S608
+            (user_id, source, *params),
+        )
+        if self.words_apart:
+            self._words_removed(user_id, [RemovedRow(*row) for row in removed])
+
+    async def move_subtree(self, user_id: int, source: str, old: str, new: str) -> None:
+        """Carry ``old`` and what is under it (entries, stars, activity) to ``new``. A move
+        replaces what was there: entries and stars the index still holds at ``new`` (a file
+        moved over another, or a change indexed before this one was applied) go first."""
+        if new == old:
+            return
+        low, high = below(old)
+        new_low, new_high = below(new)
+        with self._db.transaction(write=True):
+            self._remove_rows(user_id, source, UNDER, (new, new_low, new_high))
+            self._db.execute(
+                f"DELETE FROM catalog_stars WHERE user_id = ? AND source = ? AND {UNDER}",  # noqa: S608
+                (user_id, source, new, new_low, new_high),
+            )
+            rows = self._db.execute(
+                "SELECT id, path, name, parent FROM catalog_entries WHERE user_id = ?"  # noqa: S608
+                f" AND source = ? AND {UNDER}{self._db.lock_rows}",
+                (user_id, source, old, low, high),
+            )
+            moved = []
+            for row_id, path, name, parent in rows:
+                new_path = new + path[len(old) :]
+                new_parent, new_name = split_path(new_path)
+                before = RemovedRow(row_id, name, parent)
+                moved.append(MovedRow(row_id, before, new_path, new_parent, new_name))
+            self._rewrite_moved(user_id, moved)
+            for table in ("catalog_stars", "catalog_activity"):
+                self._db.execute(
+                    f"UPDATE {table} SET path = ? || substr(path, CAST(? AS INTEGER))"  # noqa: S608
+                    f" WHERE user_id = ? AND source = ? AND {UNDER}",
+                    (new, len(old) + 1, user_id, source, old, low, high),
+                )
+
+    async def remove_subtree(self, user_id: int, source: str, path: str) -> None:
+        with self._db.transaction(write=True):
+            self._remove_rows(user_id, source, UNDER, (path, *below(path)))
+
+    async def drop_source(self, user_id: int, source: str) -> None:
+        """Everything kept of one source, in one transaction: its entries, the user's stars
+        and activity on them, its feed position and its staleness setting."""
+        with self._db.transaction(write=True):
+            self._remove_rows(user_id, source, "TRUE", ())
+            for table in ("catalog_stars", "catalog_activity", "catalog_sources",
+                          "catalog_staleness"):  # fmt: skip
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE user_id = ? AND source = ?",  # noqa: S608
+                    (user_id, source),
+                )
+
+    async def source_state(self, user_id: int, source: str) -> SourceState | None:
+        row = self._db.execute(
+            "SELECT source, feed_position, refreshed_at FROM catalog_sources"
+            " WHERE user_id = ? AND source = ?",
+            (user_id, source),
+        ).one()
+        return SourceState(*row) if row else None
+
+    async def save_source_state(self, user_id: int, state: SourceState) -> None:
+        self._db.execute(
+            "INSERT INTO catalog_sources (user_id, source, feed_position, refreshed_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, source) DO UPDATE SET"
+            " feed_position = excluded.feed_position, refreshed_at = excluded.refreshed_at",
+            (user_id, state.source, state.feed_position, state.refreshed_at),
+        )
+
+    async def sources(self, user_id: int) -> Sequence[SourceState]:
+        rows = self._db.execute(
+            "SELECT source, feed_position, refreshed_at FROM catalog_sources WHERE user_id = ?"
+            " ORDER BY source",
+            (user_id,),
+        )
+        return [SourceState(*row) for row in rows]
+
+    async def staleness(self, user_id: int) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT source, stale_after FROM catalog_staleness WHERE user_id = ?", (user_id,)
+        )
+        return {source: int(seconds) for source, seconds in rows}
+
+    async def set_staleness(self, user_id: int, source: str, seconds: int | None) -> None:
+        if seconds is None:
+            self._db.execute(
+                "DELETE FROM catalog_staleness WHERE user_id = ? AND source = ?", (user_id, source)
+            )
+            return
+        self._db.execute(
+            "INSERT INTO catalog_staleness (user_id, source, stale_after) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, source) DO UPDATE SET stale_after = excluded.stale_after",
+            (user_id, source, seconds),
+        )
+
+    async def entry(self, user_id: int, source: str, path: str) -> CatalogEntry | None:
+        row = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+            " WHERE user_id = ? AND source = ? AND path = ?",
+            (user_id, source, path),
+        ).one()
+        return entry_of(row) if row else None
+
+    async def entry_by_id(self, user_id: int, entry_id: int) -> CatalogEntry | None:
+        row = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND id = ?",  # noqa: S608
+            (user_id, entry_id),
+        ).one()
+        return entry_of(row) if row else None
+
+    async def children(
+        self, user_id: int, source: str, folder: str, *, after: str, limit: int
+    ) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND source = ?"  # noqa: S608
+            " AND parent = ? AND path > ? ORDER BY path LIMIT ?",
+            (user_id, source, folder, after, limit),
+        )
+        return [entry_of(row) for row in rows]
+
+    async def search(self, user_id: int, query: SearchQuery, limit: int) -> Sequence[CatalogEntry]:
+        """Without words, the newest matches of the filters first; with words, as the
+        dialect ranks them (files whose name holds every word, shortest names first, then
+        files matched through their folders' names)."""
+        where, params = filters = query_filters(query, self._db.dialect)
+        if query.has_text:
+            return self._word_search(user_id, query, filters, limit)
+        sql = (
+            f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
+            " ORDER BY e.mtime_ns DESC, e.path LIMIT ?"
+        )
+        return [entry_of(r) for r in self._db.execute(sql, (user_id, *params, limit))]
+
+    # -- stars and activity ------------------------------------------------------------
+
+    async def set_star(
+        self, user_id: int, source: str, path: str, *, starred: bool, now: int
+    ) -> None:
+        if starred:
+            self._db.execute(
+                "INSERT INTO catalog_stars (user_id, source, path, starred_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (user_id, source, path, now),
+            )
+        else:
+            self._db.execute(
+                "DELETE FROM catalog_stars WHERE user_id = ? AND source = ? AND path = ?",
+                (user_id, source, path),
+            )
+
+    async def starred(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {E_COLUMNS} FROM catalog_stars s JOIN catalog_entries e"  # noqa: S608
+            " ON e.user_id = s.user_id AND e.source = s.source AND e.path = s.path"
+            " WHERE s.user_id = ? ORDER BY s.starred_at DESC, e.path LIMIT ?",
+            (user_id, limit),
+        )
+        return [entry_of(row) for row in rows]
+
+    async def is_starred(self, user_id: int, source: str, path: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM catalog_stars WHERE user_id = ? AND source = ? AND path = ?",
+            (user_id, source, path),
+        ).one()
+        return row is not None
+
+    async def record(self, user_id: int, activity: Activity) -> None:
+        self._db.execute(
+            "INSERT INTO catalog_activity (user_id, source, path, action, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, activity.source, activity.path, activity.action, activity.at),
+        )
+
+    async def recent(self, user_id: int, limit: int) -> Sequence[RecentFile]:
+        """Each file once, at its latest action, newest first; files gone since are left out."""
+        rows = self._db.execute(
+            f"SELECT {E_COLUMNS}, a.action, a.at FROM catalog_activity a"  # noqa: S608
+            " JOIN catalog_entries e ON e.user_id = a.user_id AND e.source = a.source"
+            " AND e.path = a.path WHERE a.user_id = ? AND e.kind = ? AND a.id = ("
+            " SELECT MAX(b.id) FROM catalog_activity b WHERE b.user_id = a.user_id"
+            " AND b.source = a.source AND b.path = a.path)"
+            " ORDER BY a.at DESC, a.id DESC LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [RecentFile(entry_of(row), row[10], row[11]) for row in rows]
+
+    # -- analytics ---------------------------------------------------------------------
+
+    async def usage(self, user_id: int) -> Sequence[UsageRow]:
+        rows = self._db.execute(
+            "SELECT source, mime, COUNT(*), CAST(SUM(size) AS BIGINT) FROM catalog_entries"
+            " WHERE user_id = ? AND kind = ? GROUP BY source, mime",
+            (user_id, FILE),
+        )
+        return grouped_usage(rows)
+
+    async def usage_by_age(self, user_id: int, now: int) -> Sequence[AgeRow]:
+        bands = [*(label for label, _ in AGE_BANDS), OLDER]
+        cases = " ".join(f"WHEN mtime_ns >= ? THEN {i}" for i in range(len(AGE_BANDS)))
+        since = [(now - seconds) * 10**9 for _, seconds in AGE_BANDS]
+        rows = self._db.execute(
+            f"SELECT CASE {cases} ELSE {len(AGE_BANDS)} END AS band, COUNT(*),"  # noqa: S608
+            " CAST(SUM(size) AS BIGINT) FROM catalog_entries WHERE user_id = ? AND kind = ?"
+            " GROUP BY band",
+            (*since, user_id, FILE),
+        )
+        found = {band: (files, size or 0) for band, files, size in rows}
+        return [AgeRow(label, *found.get(i, (0, 0))) for i, label in enumerate(bands)]
+
+    async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
+        rows = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND kind = ?"  # noqa: S608
+            " ORDER BY size DESC, path LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [entry_of(row) for row in rows]
+
+    async def duplicates(self, user_id: int, limit: int) -> Sequence[Sequence[CatalogEntry]]:
+        hashes = self._db.execute(
+            "SELECT content_hash FROM catalog_entries WHERE user_id = ? AND kind = ?"
+            " AND content_hash != '' AND size > 0 GROUP BY content_hash HAVING COUNT(*) > 1"
+            " ORDER BY (COUNT(*) - 1) * MAX(size) DESC, content_hash LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [
+            self._entries_where("content_hash = ?", (user_id, content_hash))
+            for (content_hash,) in hashes
+        ]
+
+    async def same_name_and_size(
+        self, user_id: int, limit: int
+    ) -> Sequence[Sequence[CatalogEntry]]:
+        """Groups of two or more files with one name and size, biggest waste first (whether
+        each is a duplicate is decided by ``syncoxide.catalog.duplicates``)."""
+        keys = self._db.execute(
+            "SELECT name, size FROM catalog_entries WHERE user_id = ? AND kind = ? AND size > 0"
+            " GROUP BY name, size HAVING COUNT(*) > 1"
+            " ORDER BY (COUNT(*) - 1) * size DESC, name LIMIT ?",
+            (user_id, FILE, limit),
+        )
+        return [
+            self._entries_where("kind = ? AND name = ? AND size = ?", (user_id, FILE, name, size))
+            for name, size in keys
+        ]
+
+    def _entries_where(self, where: str, params: tuple[Any, ...]) -> list[CatalogEntry]:
+        """The user's entries (``params`` starts with the user id) matching ``where``, in
+        source and path order."""
+        rows = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM catalog_entries"  # noqa: S608
+            f" WHERE user_id = ? AND {where} ORDER BY source, path",
+            params,
+        )
+        return [entry_of(row) for row in rows]
