@@ -31,7 +31,9 @@ from syncoxide.errors import (
     NotFoundError,
     PermissionDeniedError,
     ProviderError,
+    ProviderUnavailableError,
     SyncoxideError,
+    TransportError,
     UsageError,
 )
 from syncoxide.server.files.changes import (
@@ -244,6 +246,7 @@ class FileService:
         expected_sha1: str | None,
     ) -> StoredEntry:
         """Name a finished tus upload; on any refusal the upload is dropped and nothing kept.
+        When the blob store is out for a while the upload stays, so committing again works.
 
         ``mtime_ns`` None stamps the file with the moment it is committed. An absurd time is
         refused before the upload is touched, so the client may commit it again with a fix.
@@ -255,11 +258,14 @@ class FileService:
             self._check_not_folder(user_id, path)
             with _disk_full_said_plainly(path):
                 received = await self._described(upload)
-                return await self._keep(
+                return await self._keep(  # handing the bytes over ends the upload
                     user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
                 )
-        finally:
+        except (ProviderUnavailableError, TransportError):
+            raise  # the blob store failed for a while: the upload stays for the next commit
+        except BaseException:
             await self.uploads.delete(upload)
+            raise
 
     async def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
         try:
