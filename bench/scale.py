@@ -62,7 +62,9 @@ def wait_for_port(port: int, started: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+def running(
+    command: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A process in its own group, ready once ``port`` opens, stopped by its PID."""
     started = subprocess.Popen(
         command,
@@ -74,7 +76,7 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
     )
     try:
         wait_for_port(port, started)
-        yield
+        yield started
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(started.pid, signal.SIGINT)

@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from scale import running  # bench/ is the script's own folder on sys.path
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,43 +61,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def started(
-    command: list[str], port: int, env: dict[str, str]
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A process in its own group, ready once ``port`` opens, stopped by its PID."""
-    process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command!r} exited early")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"port {port} did not open")
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-@contextlib.contextmanager
 def servers(data: Path, count: int, env: dict[str, str]) -> Iterator[list[Server]]:
     with contextlib.ExitStack() as stack:
         found = []
         for _ in range(count):  # one after another: the first migrates the database
             port = free_port()
             command = [*CLI, "serve", "--port", str(port), "--data-dir", str(data)]
-            process = stack.enter_context(started(command, port, env))
+            process = stack.enter_context(running(command, port, env))
             found.append(Server(f"http://127.0.0.1:{port}", process))
         yield found
 
@@ -231,7 +200,7 @@ def main() -> None:
         url = f"nats://127.0.0.1:{port}"
     rows = []
     try:
-        with started(command, port, {}):
+        with running(command, port):
             rows.append(one_case("embedded", 1, {}, args.peers, folder))
             label = f"{args.instances} + {args.bus}"
             rows.append(one_case(label, args.instances, {"SYNCOXIDE_BUS": url}, args.peers, folder))

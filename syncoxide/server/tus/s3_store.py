@@ -39,8 +39,13 @@ from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.tus.digest import ContentDigest, digest_of
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
 from syncoxide.server.tus.store import SWEEP_EVERY_SECONDS
-from syncoxide.server.tus.upload import ID_BYTES, Upload, is_upload_id
-from syncoxide.units import counted
+from syncoxide.server.tus.upload import (
+    ID_BYTES,
+    Upload,
+    is_upload_id,
+    too_long,
+    with_declared_length,
+)
 
 PART_BYTES = 8 * 1024 * 1024
 #: How long a PATCH holds its upload without renewing it (at every part, and before it
@@ -128,16 +133,11 @@ class S3UploadStore:
         return state
 
     async def declare_length(self, upload: Upload, length: int) -> Upload:
-        if not upload.deferred:
-            if length != upload.length:
-                raise TusRequestError(400, "Upload-Length cannot change once it is known.")
+        fixed = with_declared_length(upload, length)
+        if fixed is upload:
             return upload
-        if length < upload.offset:
-            raise TusRequestError(
-                400, f"Upload-Length is below the {counted(upload.offset, 'byte')} held."
-            )
         state = await self._state(upload.id, upload.scope)
-        updated = replace(state, upload=replace(state.upload, length=length))
+        updated = replace(state, upload=replace(state.upload, length=fixed.length))
         await self._save(updated)
         return updated.upload
 
@@ -196,7 +196,7 @@ class S3UploadStore:
         try:
             async for chunk in body:
                 if pour.received + len(chunk) > room:
-                    raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
+                    raise too_long(upload)
                 for hasher in (verify, content):
                     if hasher is not None:
                         hasher.update(chunk)
@@ -362,7 +362,3 @@ class _Pour:
         another took the upload over) commits nothing."""
         if self.leases is not None and not await self.leases.take(self.job):
             raise TusRequestError(409, "This upload was taken over by another request.")
-
-
-def _bound(upload: Upload) -> str:
-    return "its room" if upload.deferred else f"Upload-Length ({upload.length})"

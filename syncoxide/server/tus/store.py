@@ -30,8 +30,13 @@ from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_o
 from syncoxide.server.storage.port import BlobStore
 from syncoxide.server.tus.digest import ContentDigest, digest_of
 from syncoxide.server.tus.headers import CHECKSUM_MISMATCH, TusRequestError
-from syncoxide.server.tus.upload import ID_BYTES, Upload, is_upload_id
-from syncoxide.units import counted
+from syncoxide.server.tus.upload import (
+    ID_BYTES,
+    Upload,
+    is_upload_id,
+    too_long,
+    with_declared_length,
+)
 
 #: How often, at most, the upload folder is scanned for uploads nobody finished.
 SWEEP_EVERY_SECONDS = 3600
@@ -109,16 +114,9 @@ class UploadStore:
 
     async def declare_length(self, upload: Upload, length: int) -> Upload:
         """Fix the length of a deferred upload (``creation-defer-length``), once."""
-        if not upload.deferred:
-            if length != upload.length:
-                raise TusRequestError(400, "Upload-Length cannot change once it is known.")
-            return upload
-        if length < upload.offset:
-            raise TusRequestError(
-                400, f"Upload-Length is below the {counted(upload.offset, 'byte')} held."
-            )
-        updated = replace(upload, length=length)
-        self._save(updated)
+        updated = with_declared_length(upload, length)
+        if updated is not upload:
+            self._save(updated)
         return updated
 
     async def delete(self, upload: Upload) -> None:
@@ -193,7 +191,7 @@ class UploadStore:
             try:
                 if not await pour.take(body):
                     data.truncate(upload.offset)
-                    raise TusRequestError(413, f"The body goes past {_bound(upload)}.")
+                    raise too_long(upload)
             except TusRequestError:
                 raise
             except Exception as error:
@@ -230,10 +228,6 @@ class UploadStore:
         with create_owner_only(staging) as out:  # it names the file and who sent it
             out.write(json.dumps(asdict(upload)).encode())
         staging.replace(target)
-
-
-def _bound(upload: Upload) -> str:
-    return "its room" if upload.deferred else f"Upload-Length ({upload.length})"
 
 
 def _disk_full(upload: Upload) -> TusRequestError:
