@@ -194,3 +194,32 @@ def test_an_introduced_device_is_only_trusted_once_the_suggestion_is_accepted(
     assert accepted["introduced_by"] == laptop.device_id
     trusted = {d["device_id"]: d for d in phone.json("list")["trusted"]}
     assert trusted[tablet.device_id]["introduced_by"] == laptop.device_id
+
+
+def test_introduced_devices_meet_in_their_own_room_without_the_introducer(fleet: Fleet) -> None:
+    laptop, desktop, phone = (fleet.device(n) for n in ("laptop", "desktop", "phone"))
+    pair(laptop, desktop, fleet.server.url, fleet.root)
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    for introduced in (desktop, phone):
+        assert laptop.run("introduce", introduced.device_id).returncode == 0
+    fleet.share(laptop, desktop, phone)
+    fleet.share(desktop, laptop)
+    fleet.share(phone, laptop)
+    runs = {device.name: fleet.start(device) for device in (laptop, desktop, phone)}
+    for device, other in [(desktop, phone), (phone, desktop)]:
+        wait_until(
+            lambda device=device: bool(device.json("list")["suggested"]),
+            f"{device.name} sees the laptop's suggestion",
+        )
+        assert device.json("trust", other.device_id)["introduced_by"] == laptop.device_id
+    # Once accepted, the two share a folder of their own and meet with the laptop gone.
+    here, there = fleet.share(desktop, laptop, phone), fleet.share(phone, laptop, desktop)
+    runs["laptop"].process.send_signal(signal.SIGINT)
+    assert runs["laptop"].process.wait(15) is not None
+    fleet.stop_all()
+    desktop_run, phone_run = fleet.start(desktop), fleet.start(phone)
+    (here / "from-desktop.txt").write_text("made on the desktop\n")
+    wait_until(lambda: tree(there) == tree(here), "the phone has the desktop's change", 60)
+    assert f"Connected to {phone.device_id}." in desktop_run.output()
+    assert f"Connected to {desktop.device_id}." in phone_run.output()
+    assert "Expected" not in desktop_run.output() + phone_run.output()
