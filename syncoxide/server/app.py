@@ -475,7 +475,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     )
     await app.state.backups.keys.publish()
     relays: InstanceRelays | None = app.state.relays
-    if relays is not None:  # before the schedulers: they hear the other instances' changes
+    if relays is not None:  # before the schedulers: they hear changes and cancels at once
         await relays.start()
     for scheduler in schedulers:
         await scheduler.start()
@@ -636,6 +636,8 @@ def create_app(
         web.services,
         changes=files.changes,
         feed=app.state.storage_changes,
+        restores=app.state.backups.restores,
+        automation=app.state.automation,
     )
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()

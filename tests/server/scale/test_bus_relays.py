@@ -1,6 +1,6 @@
 """What instances tell each other on a real Redis and a real NATS (each test runs on both):
 the broadcast under it all, users' file changes and what listens to them everywhere (the
-change feed, run-on-write).
+change feed, run-on-write), and cancels that stop a job on the instance running it at once.
 
 Two instances here are two connections to the bus, as two server processes have; they share
 one SQLite file for what they keep in the database.
@@ -15,9 +15,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from syncoxide.errors import CancelledByUserError
+from syncoxide.server.automation.database_queue import DatabaseJobQueue
+from syncoxide.server.automation.queue import Job, NewJob
+from syncoxide.server.automation.worker import JobControl, JobWorker, WorkerSettings
 from syncoxide.server.bus.broadcast import Broadcast
 from syncoxide.server.bus.choose import SharedBus, open_bus
 from syncoxide.server.bus.port import Message
@@ -29,6 +34,7 @@ from syncoxide.server.files.changes import OPENED, WRITTEN, ChangeFanout, FileCh
 from syncoxide.server.rules.connections import HOME
 from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.store import Connection, RuleStore
+from syncoxide.server.scheduling.cancel_relay import JOB, CancelRelay
 from syncoxide.server.storage.database import Database, sqlite_at
 from tests.server.rules.test_rules_on_write import rule_record
 from tests.server.stores.conftest import add_user
@@ -219,3 +225,51 @@ def _next_run(database: Database, rule_id: int) -> int:
     row = database.execute("SELECT next_run_at FROM sync_rules WHERE id = ?", (rule_id,)).one()
     assert row is not None
     return int(row[0])
+
+
+def test_a_cancel_taken_by_one_instance_stops_the_job_running_on_the_other_at_once(
+    bus_url: str, database: Database
+) -> None:
+    # Leases renewed once a minute: the flag in the database alone would take that long.
+    slow = WorkerSettings(slots=1, per_user=1, lease=120.0, renew_every=60.0, poll=0.05)
+    queue = DatabaseJobQueue(database, time.time)
+    job = queue.enqueue(NewJob(1, "k", {}))
+    started = asyncio.Event()
+    finished: list[tuple[int, str]] = []
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        started.set()
+        while not control.cancelled():  # what the action runner does every 50 ms
+            await asyncio.sleep(0.01)
+        raise CancelledByUserError("stopped")
+
+    async def told(job: Job, status: str) -> None:
+        finished.append((job.id, status))
+
+    async def body() -> float:
+        async with two_instances(bus_url) as (a, b):
+            channel = _channel()
+            worker = JobWorker(queue, {"k": handler}, slow, told)  # the instance running it
+            relays = [
+                CancelRelay(Broadcast(a.bus, channel, "a"), {JOB: lambda _id: False}),
+                CancelRelay(Broadcast(b.bus, channel, "b"), {JOB: worker.stop_here}),
+            ]
+            for relay in relays:
+                await relay.start()
+            await worker.start()
+            await asyncio.wait_for(started.wait(), 10)
+            begun = time.monotonic()
+            asked = queue.cancel(1, job.id)  # the API on the other instance: the flag first,
+            assert asked is not None and asked.cancel_requested
+            relays[0].sender(JOB)(job.id)  # then the word on the bus
+            await until(lambda: finished)
+            took = time.monotonic() - begun
+            await worker.stop()
+            for relay in relays:
+                await relay.stop()
+            return took
+
+    assert asyncio.run(body()) < 1.0
+    assert finished == [(job.id, "cancelled")]
+    stopped = queue.get(1, job.id)
+    assert stopped is not None and stopped.status == "cancelled"
