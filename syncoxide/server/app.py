@@ -100,16 +100,19 @@ from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
-from syncoxide.server.services import Services, embedded_services, store_database
+from syncoxide.server.services import (
+    Services,
+    blobs_on_s3,
+    embedded_services,
+    store_database,
+    store_on_postgres,
+)
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
-from syncoxide.server.storage.postgres import PostgresMetadataStore
 from syncoxide.server.storage.quota import Quota
-from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import Uploads, UploadStore
-from syncoxide.server.tus.s3_store import WRITE_LEASE_SECONDS, S3UploadStore
 from syncoxide.system import SystemRandom
 
 
@@ -220,7 +223,9 @@ def upload_store(config: ServerConfig, services: Services) -> Uploads:
     by default; as multipart uploads in the bucket when the blobs are on S3, so the next
     PATCH may reach an instance on any host (tus/s3_store.py)."""
     clock = lambda: float(services.clock())  # noqa: E731 - the stores take a float clock
-    if isinstance(services.blobs, S3BlobStore):
+    if blobs_on_s3(services.blobs):
+        from syncoxide.server.tus.s3_store import WRITE_LEASE_SECONDS, S3UploadStore
+
         database = store_database(config, services)
         leases = JobLeases(database, services.instance_id, WRITE_LEASE_SECONDS, services.clock)
         return S3UploadStore(services.blobs, clock, leases)
@@ -489,11 +494,11 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await relays.stop()
         if app.state.services.shared_bus is not None:
             await app.state.services.shared_bus.aclose()
-        if isinstance(app.state.services.blobs, S3BlobStore):
+        if blobs_on_s3(app.state.services.blobs):
             await app.state.services.blobs.aclose()
         if app.state.services.postgres is not None:  # the stores' connections, then accounts'
             app.state.services.postgres.close()
-        if isinstance(app.state.services.store, PostgresMetadataStore):
+        if store_on_postgres(app.state.services.store):
             await app.state.services.store.close()
 
 
