@@ -1,11 +1,13 @@
-"""A cancel taken by one server stops the job another server runs at once, through the API and
-a real bus (Redis, then NATS): two apps on one data directory, as two instances of a
-deployment. The running one renews its job's lease once a minute here, so the flag in the
-database alone would reach it only that late."""
+"""A cancel taken by one server stops the job or the restore another server runs at once,
+through the API and a real bus (Redis, then NATS): two apps on one data directory, as two
+instances of a deployment. The running one renews its job's lease, or writes its restore's
+progress, once a minute here, so the flag in the database alone would reach it only that
+late."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 import time
 from dataclasses import replace
@@ -20,7 +22,11 @@ from syncoxide.errors import CancelledByUserError
 from syncoxide.server.app import create_app
 from syncoxide.server.automation.queue import Job, NewJob
 from syncoxide.server.automation.worker import JobControl, JobWorker
+from syncoxide.server.backups.restores import RestorePace
 from syncoxide.server.config import ServerConfig
+from tests.native.providers.conftest import S3Server
+from tests.server.backups.backups_world import backups_app
+from tests.server.backups.test_restore_progress import _fill, _held, _start, _wait
 from tests.server.links.links_world import ROOT
 from tests.server.signin import add_user, sign_in
 
@@ -71,3 +77,32 @@ def test_a_job_cancelled_through_one_instance_stops_on_the_other_at_once(
         took = time.monotonic() - begun
     assert now.status == "cancelled"
     assert took < 1.0
+
+
+@pytest.mark.skipif(shutil.which("borg") is None, reason="borg is not installed")
+def test_a_restore_cancelled_through_one_instance_stops_on_the_other_at_once(
+    tmp_path: Path, bus_url: str, rclone_s3: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8")  # the S3 server here
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.toml").write_text(f'[deployment]\nbus = "{bus_url}"\n')
+    with backups_app(data) as running:
+        things = _fill(running, tmp_path, rclone_s3)
+        gate = threading.Event()
+        _held(running, gate, hold_at=3)
+        started = _start(running, things, "restored")
+        _wait(running, started["id"], lambda r: r["files"] == 2)  # held at the third file
+        restores = running.app.state.backups.restores  # type: ignore[attr-defined]
+        restores.pace = RestorePace(progress_seconds=60.0)  # the flag alone: read in a minute
+        time.sleep(0.3)  # its progress writer is asleep for that minute now
+        with TestClient(_instance(data)) as taking:
+            taking.headers["X-CSRF-Token"] = sign_in(taking, "alice")
+            begun = time.monotonic()
+            cancel = taking.post(f"/api/v1/backups/restores/{started['id']}/cancel")
+            assert cancel.status_code == 202 and cancel.json()["cancel_requested"], cancel.text
+            stopped = _wait(taking, started["id"], lambda r: r["status"] != "running", 10)
+            took = time.monotonic() - begun
+        gate.set()
+    assert stopped["status"] == "cancelled" and stopped["files"] == 2, stopped
+    assert took < 2.0
