@@ -96,7 +96,13 @@ async def device_room(server: str, request: Message) -> RoomAddress:
     (``syncoxide/devices/device_room.py``)."""
     server = _check_server(server)
     url = f"{server}/signal/device-rooms"
-    body = await asyncio.to_thread(_http_json, url, "POST", body=request)
+    try:
+        body = await asyncio.to_thread(_http_json, url, "POST", body=request)
+    except NotFoundError:
+        raise TransportError(
+            f"The server at {server} offers no device rooms (an older version?).",
+            hint="Update the server, or pair the two devices by code to give them a room.",
+        ) from None
     return RoomAddress(server, str(body["room"]), str(body["token"]))
 
 
