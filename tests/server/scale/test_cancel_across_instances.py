@@ -24,11 +24,11 @@ from syncoxide.server.automation.queue import Job, NewJob
 from syncoxide.server.automation.worker import JobControl, JobWorker
 from syncoxide.server.backups.restores import RestorePace
 from syncoxide.server.config import ServerConfig
-from tests.native.providers.conftest import S3Server
 from tests.server.backups.backups_world import backups_app
 from tests.server.backups.test_restore_progress import _fill, _held, _start, _wait
 from tests.server.links.links_world import ROOT
 from tests.server.signin import add_user, sign_in
+from tests.servers import S3Server
 
 pytestmark = pytest.mark.live
 KIND = "test.waits-for-cancel"
