@@ -50,7 +50,7 @@ class Daemon:
     folders: dict[str, SyncedFolder] = field(default_factory=dict)
     sessions: dict[str, tuple[DeviceSession, ChannelLink]] = field(default_factory=dict)
     # Replaced by a fresh one each time the trust records change, waking whoever waited.
-    _trust_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _trust_changed: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def run(self) -> None:
         me = await self.store.identity()
