@@ -20,6 +20,7 @@ from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.history import HISTORY_MIGRATION
 from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
+from syncoxide.server.storage.orphan_sweep import ORPHANS_SWEEP_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
 log = logging.getLogger("syncoxide.server")
@@ -312,6 +313,9 @@ MIGRATIONS: tuple[str, ...] = (
     "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
     # 24: each user's own staleness of the index, per connection (server/catalog/schema.py).
     STALENESS_MIGRATION,
+    # 25: index rows and photo facts of connections deleted before their rows went with them
+    # (server/storage/orphan_sweep.py).
+    ORPHANS_SWEEP_MIGRATION,
 )
 
 
