@@ -107,7 +107,7 @@ def test_the_staleness_set_in_settings_is_kept_and_shown_in_files(
     every.fill("2")
     nas.fill("0.5")
     page.click("#staleness-save")
-    expect(page.locator("#staleness-status")).to_have_text("Saved 2 setting(s).")
+    expect(page.locator("#staleness-status")).to_have_text("Saved 2 settings.")
     saved = api.get("/api/v1/catalog/staleness").json()
     assert saved["every_connection_hours"] == 2
     assert [(c["source"], c["hours"]) for c in saved["connections"]] == [("nas", 0.5)]
@@ -119,6 +119,6 @@ def test_the_staleness_set_in_settings_is_kept_and_shown_in_files(
     page.goto(page.url.split("#")[0] + "#/settings")
     page.locator("#staleness-list input[data-source='nas']").fill("")
     page.click("#staleness-save")
-    expect(page.locator("#staleness-status")).to_have_text("Saved 1 setting(s).")
+    expect(page.locator("#staleness-status")).to_have_text("Saved 1 setting.")
     kept = api.get("/api/v1/catalog/staleness").json()["connections"]
     assert [(c["source"], c["hours"], c["effective_hours"]) for c in kept] == [("nas", None, 2)]

@@ -14,6 +14,7 @@ from typing import Any
 import js
 
 from syncoxide.errors import SyncoxideError, UsageError
+from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
 from syncoxide_web.platform.dom import Listeners, element, present, say, say_error
 from syncoxide_web.platform.feed import Feed
@@ -63,7 +64,7 @@ class SettingsView:
         except (SyncoxideError, ValueError) as error:
             say_error(STALENESS_STATUS, _as_error(error), what="Not every setting was saved")
         else:
-            say(STALENESS_STATUS, f"Saved {len(changed)} setting(s).")
+            say(STALENESS_STATUS, f"Saved {counted(len(changed), 'setting')}.")
         await self.refresh_staleness()
 
     async def refresh_devices(self) -> None:
