@@ -11,10 +11,10 @@ How: the body is fed to one C ``XMLParser`` chunk by chunk while it arrives, so 
 overlaps the transfer; each ``Contents`` is read by walking its children once (no ``find``
 per field, no dict) into a ``ListedObject``. LastModified stays the text the server sent: its
 only use is "is it what it was" (``object_memory``), so turning each into a datetime and back
-into text was wasted work. A 1,000-key page parsed and turned into
-entries (``list_pages``, warm object memory; best of 30 on this machine): 12.3 ms before,
-9.6 ms now, of which ~4 ms is the C parser building the tree (expat with Python callbacks,
-``iterparse`` and lxml measured no faster). Keys are asked for URL-encoded
+into text was wasted work. A 1,000-key page of names with spaces parsed and turned into
+entries (``list_pages``, warm object memory; CPU time, best of 60 on this machine):
+12.3-13.1 ms before, 8.3-9.3 ms now, of which ~4 ms is the C parser building the tree (expat
+with Python callbacks, ``iterparse`` and lxml measured no faster). Keys are asked for URL-encoded
 (``encoding-type=url``, as botocore does): XML 1.0 cannot carry every character a key may
 hold; a key without ``%`` or ``+`` is taken as it is. Any reply but a well-formed 200 raises
 ``LookupError``; the caller then lists that page through botocore, which retries and reports
