@@ -1,4 +1,4 @@
-"""Migration 25 (PostgreSQL: 13): rows of connections deleted before deleting a connection
+"""Migration 26 (PostgreSQL: 14): rows of connections deleted before deleting a connection
 dropped its part of the index (and its photos' facts) with it.
 
 Such rows were never shown (a search asks only the connections that exist) but took room, and
@@ -16,7 +16,7 @@ from __future__ import annotations
 #: Tables holding rows per (user, source), each with the sources kept whatever the
 #: connections: the server's own storage (``home``) and, for staleness, the user's own default
 #: for every connection (``''``). Frozen with the migration: a table added later gets a
-#: migration of its own, or databases already at 25 would never see it swept.
+#: migration of its own, or databases already at 26 would never see it swept.
 _PER_SOURCE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("catalog_entries", ("home",)),
     ("catalog_stars", ("home",)),

@@ -43,6 +43,7 @@ from syncoxide.server.storage.postgres_schema import (
     PROVIDER_PHOTOS,
     RULES_AND_BACKUPS,
     SIGNALING,
+    UPLOAD_COMMITS,
 )
 
 #: pg_advisory_xact_lock key of schema migrations: "syncoxid" in ASCII, a fixed 63-bit number.
@@ -135,7 +136,9 @@ PG_MIGRATIONS: tuple[str, ...] = (
     """,
     # 12: each user's own staleness of the catalog, per connection.
     CATALOG_STALENESS,
-    # 13: index rows and photo facts of connections deleted before their rows went with them.
+    # 13: uploads committed lately (server/files/commits.py).
+    UPLOAD_COMMITS,
+    # 14: index rows and photo facts of connections deleted before their rows went with them.
     PG_ORPHANS_SWEEP_MIGRATION,
 )
 

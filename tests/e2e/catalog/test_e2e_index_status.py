@@ -17,12 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
-from tests.native.providers.conftest import (  # noqa: F401 - wsgidav_server: a fixture by name
-    DAV_PASSWORD,
-    DAV_USER,
-    WebDavServer,
-    wsgidav_server,
-)
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = pytest.mark.e2e
 USER, PASSWORD = "index-status-e2e", "index status e2e password"
@@ -44,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def api(server: LiveServer, wsgidav_server: WebDavServer) -> Iterator[httpx2.Client]:  # noqa: F811
+def api(server: LiveServer, wsgidav_server: WebDavServer) -> Iterator[httpx2.Client]:
     with httpx2.Client(base_url=server.url, timeout=30) as client:
         signed = client.post("/api/v1/session", json={"name": USER, "password": PASSWORD})
         signed.raise_for_status()

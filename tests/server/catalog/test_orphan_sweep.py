@@ -1,6 +1,6 @@
 """Rows of connections deleted before deleting a connection dropped its rows (index entries and
 their words, stars, activity, feed positions, staleness settings, photo facts) are swept by
-migration 25 (PostgreSQL: 13); rows of connections that exist, of the server's own storage and
+migration 26 (PostgreSQL: 14); rows of connections that exist, of the server's own storage and
 the user's every-connection staleness are kept. Connections are matched per user: another
 user's connection of the same name keeps nothing alive. On SQLite and PostgreSQL alike."""
 
@@ -23,7 +23,12 @@ from syncoxide.server.catalog.postgres import PostgresCatalogStore
 from syncoxide.server.catalog.sql_store import SqlCatalogStore
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.storage import postgres as postgres_storage
-from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
+from syncoxide.server.storage.database import Database, sqlite_at
+from syncoxide.server.storage.orphan_sweep import (
+    ORPHANS_SWEEP_MIGRATION,
+    PG_ORPHANS_SWEEP_MIGRATION,
+)
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.server.databases import LANGUAGE_ORDER
 
 pytestmark = pytest.mark.both_databases
@@ -42,7 +47,8 @@ class Schema:
         self.dialect = dialect
         with pytest.MonkeyPatch.context() as patch:
             if dialect == "sqlite":
-                patch.setattr(datadir, "MIGRATIONS", datadir.MIGRATIONS[:24])
+                before = datadir.MIGRATIONS.index(ORPHANS_SWEEP_MIGRATION)
+                patch.setattr(datadir, "MIGRATIONS", datadir.MIGRATIONS[:before])
                 lite = sqlite_at(tmp_path / "syncoxide.sqlite3")
                 datadir.migrate(lite.connection)
                 self.db: Database = lite
@@ -50,8 +56,9 @@ class Schema:
             else:
                 server = request.getfixturevalue("postgres")
                 self.url = server.create_database(f"sweep_{next(_names)}", LANGUAGE_ORDER)
+                before = postgres_storage.PG_MIGRATIONS.index(PG_ORPHANS_SWEEP_MIGRATION)
                 patch.setattr(
-                    postgres_storage, "PG_MIGRATIONS", postgres_storage.PG_MIGRATIONS[:12]
+                    postgres_storage, "PG_MIGRATIONS", postgres_storage.PG_MIGRATIONS[:before]
                 )
                 asyncio.run(postgres_storage.migrate_postgres(self.url))
                 self.db = PostgresDatabase(self.url)
@@ -112,7 +119,7 @@ def _seed(schema: Schema) -> None:
 def test_the_migration_sweeps_rows_no_connection_names_and_keeps_the_rest(schema: Schema) -> None:
     _seed(schema)
     assert ("alice", "old") in schema.left("catalog_entries")
-    assert schema.migrate() == (25 if schema.dialect == "sqlite" else 13)
+    assert schema.migrate() == (26 if schema.dialect == "sqlite" else 14)
 
     kept = {("alice", source) for source in ALICE_KEPT}
     for table in PER_SOURCE:
@@ -132,7 +139,7 @@ def test_the_migration_sweeps_rows_no_connection_names_and_keeps_the_rest(schema
 
 
 def test_a_database_with_nothing_to_sweep_migrates_unchanged(schema: Schema) -> None:
-    assert schema.migrate() == (25 if schema.dialect == "sqlite" else 13)
+    assert schema.migrate() == (26 if schema.dialect == "sqlite" else 14)
     assert all(schema.left(table) == set() for table in PER_SOURCE)
 
 
