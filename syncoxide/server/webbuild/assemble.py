@@ -20,6 +20,7 @@ from typing import Any
 
 from syncoxide import __version__
 from syncoxide.errors import ConfigError
+from syncoxide.native.atomic_file import replace_file
 from syncoxide.server.webbuild.bytecode import BrowserPackage, Pyodide, compiled_wheels
 from syncoxide.server.webbuild.compress import precompress_tree
 from syncoxide.server.webbuild.lock import ShippedWheel, describe_wheel, rewrite_lock
@@ -104,8 +105,9 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
     _remove_stale(paths.vendor, keep=set(folders.values()) | _current_folders(paths.vendor))
     manifest = _manifest(paths.vendor, parts, folders)
-    manifest_path = paths.vendor / MANIFEST_NAME
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    # Whole or not at all: a server running beside the build reads it on every page.
+    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    replace_file(paths.vendor / MANIFEST_NAME, text.encode(), mode=0o644, durable=False)
     return manifest
 
 

@@ -27,7 +27,7 @@ def world(new_world: NewWorld, tmp_path: Path) -> CatalogWorld:
 
 
 def _without_on_write(world: CatalogWorld) -> CatalogWorld:
-    world.files.changes._listeners.remove(world.catalog._queue)
+    world.files.changes._listeners.remove((world.catalog._queue, False))  # (listener, everywhere)
     return world
 
 
