@@ -39,7 +39,8 @@ class KnownObject:
         return self.last_modified in ("", last_modified)
 
     def entry(self, path: str) -> Entry:
-        return Entry(path, EntryKind.FILE, self.size, self.mtime_ns, dict(self.hashes))
+        etag = self.etag.strip('"')
+        return Entry(path, EntryKind.FILE, self.size, self.mtime_ns, dict(self.hashes), etag=etag)
 
 
 class ObjectMemory:

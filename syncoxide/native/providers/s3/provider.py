@@ -57,7 +57,7 @@ from syncoxide.native.providers.s3.lean import (
 from syncoxide.native.providers.s3.lean_list import ListPage, lean_list_page
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
-from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
+from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
 from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_for_size
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
@@ -252,10 +252,14 @@ class S3Provider:
             else:
                 if lean is None:
                     raise NotFoundError(f"S3: {path!r} does not exist.")
-                return file_entry(path, lean.size, lean.last_modified_ns, lean.metadata)
+                return file_entry(
+                    path, lean.size, lean.last_modified_ns, lean.metadata, etag=lean.etag
+                )
         head = await self._head_object(path)
         modified = int(head["LastModified"].timestamp()) * 10**9
-        return file_entry(path, head["ContentLength"], modified, head.get("Metadata", {}))
+        metadata = head.get("Metadata", {})
+        etag = head.get("ETag", "")
+        return file_entry(path, head["ContentLength"], modified, metadata, etag=etag)
 
     async def _head_object(self, path: str) -> Any:
         client = await self._s3()
@@ -406,7 +410,7 @@ class S3Provider:
                     check=check,
                 )
         hashes = known or digests.hashes("md5", kind)
-        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes, etag=bare_etag(etag))
         self._remember(path, etag, written)
         return written
 
@@ -527,7 +531,7 @@ class S3Provider:
         with self._translated(path):
             etag = await parts.complete(key, token, size)
         hashes = {hash_kind: whole_digest} if hash_kind and whole_digest else {}
-        written = Entry(path, EntryKind.FILE, size, mtime_ns, hashes)
+        written = Entry(path, EntryKind.FILE, size, mtime_ns, hashes, etag=bare_etag(etag))
         self._remember(path, etag, written)
         return written
 
