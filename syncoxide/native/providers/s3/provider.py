@@ -59,6 +59,7 @@ from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3.part_buffers import PartBuffers
 from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_for_size
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
@@ -101,6 +102,7 @@ class S3Provider:
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
+        self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
         self._process_ledger = UploadLedger(None)
         self._guard: AddressGuard | None = None
@@ -493,19 +495,20 @@ class S3Provider:
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
     ) -> None:
         parts = await self._parts()
-        # One part is held whole: S3 takes a part in one request with its length and MD5.
-        # Allocated once at its length and filled in place: growing it block by block cost
-        # copies and left the allocator holding several parts' worth per stream.
+        # One part is held whole, in a buffer of its length filled in place, under one of the
+        # provider's upload slots (s3/part_buffers.py says why both).
         expected = parts.part_length(self._key(path), token, offset, size)
-        body = await _gather_part(chunks, expected)
-        if len(body) != expected:
-            # Never sent: the server would hold a part of another length under this number.
-            raise IntegrityError(
-                f"{path!r} gave {len(body)} bytes for its part at offset {offset}, {expected} "
-                "expected: it changed while it was being copied."
-            )
-        with self._translated(path):
-            await parts.write(self._key(path), token, offset, body)
+        async with self._part_slots:
+            with self._buffers.lend(expected) as body:
+                filled = await _gather_part(chunks, body)
+                if filled != expected:
+                    # Never sent: the server would hold a part of another length.
+                    raise IntegrityError(
+                        f"{path!r} gave {filled} bytes for its part at offset {offset}, "
+                        f"{expected} expected: it changed while it was being copied."
+                    )
+                with self._translated(path):
+                    await parts.write(self._key(path), token, offset, body)
 
     async def part_digest(
         self, path: str, token: str, *, offset: int, length: int, kind: str
@@ -686,19 +689,18 @@ class S3Provider:
         return digests.hexdigest(kind)
 
 
-async def _gather_part(chunks: AsyncIterator[bytes], expected: int) -> bytearray:
-    """The blocks of one part in one buffer of ``expected`` bytes (trimmed or grown if the
-    source gave another count, which the engine then reports as a changed source)."""
-    body, filled = bytearray(expected), 0
+async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
+    """Fills ``body`` with the blocks of one part; the byte count the source gave (another
+    count than ``len(body)`` means the source changed: the excess is dropped, never kept)."""
+    filled, room = 0, len(body)
     async for block in chunks:
         end = filled + len(block)
-        if end <= expected:
+        if end <= room:
             body[filled:end] = block
-        else:
-            body[filled:] = block
+        elif filled < room:
+            body[filled:] = memoryview(block)[: room - filled]
         filled = end
-    del body[filled:]
-    return body
+    return filled
 
 
 def _verify(
