@@ -160,14 +160,16 @@ def grep_anchor(rclone: str, tree: Path, word: str) -> float:
     return elapsed
 
 
-async def one_change_each(provider: Provider, paths: list[str], chance: random.Random) -> None:
+async def one_change_each(
+    provider: Provider, paths: list[str], chance: random.Random, batch: int
+) -> None:
     async def body(data: bytes) -> AsyncIterator[bytes]:
         yield data
 
     for path in paths[:100]:
         await provider.write(path, body(chance.randbytes(100)))
     for number in range(50):
-        await provider.write(f"added/new {number:03d}.txt", body(b"new"))
+        await provider.write(f"added/new {batch}-{number:03d}.txt", body(b"new"))
     for path in paths[100:150]:
         await provider.delete(path)
 
@@ -184,6 +186,7 @@ async def run(args: argparse.Namespace) -> None:
     server = start_s3(rclone, data, port, base / "rclone.log")
     work = Path(tempfile.mkdtemp(prefix="catalog-bench-", dir=base))
     try:
+        args.server_pid = server.pid
         await measure(args, rclone, tree, work, f"http://127.0.0.1:{port}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -209,12 +212,11 @@ async def measure(
         size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
               f"({size / args.files:.0f} B per file, with WAL)")  # fmt: skip
-        await search_rounds(args, rclone, tree, catalog, user.id)
-        refresh = await refresh_after_changes(
-            catalog, user.id, provider, full, profile=args.profile
-        )
+        if args.rounds:
+            await search_rounds(args, rclone, tree, catalog, user.id)
+        refresh = await refresh_after_changes(catalog, user.id, provider, full, args)
         if args.via == "s3":
-            await listing_floor(provider, rclone, endpoint, refresh)
+            await listing_floor(provider, rclone, endpoint, refresh, args)
     if args.home_files:
         await home_refresh(catalog, user.id, args.home_files)
 
@@ -265,48 +267,83 @@ async def search_rounds(
 
 
 async def refresh_after_changes(
-    catalog: CatalogService, user_id: int, provider: Provider, full: float, *, profile: bool
+    catalog: CatalogService, user_id: int, provider: Provider, full: float, args: Any
 ) -> float:
-    """Seconds of a refresh after 200 changes (printed beside a full rescan); with
-    ``profile``, where that refresh spent its time (the event loop's thread only)."""
-    indexed = await catalog.store.fingerprints(user_id, SOURCE)
-    files = sorted(p for p, f in indexed.items() if f.kind == "file")
-    await one_change_each(provider, random.Random(3).sample(files, 150), random.Random(4))
+    """Median seconds of ``--refresh-rounds`` refreshes, each after 200 new changes (printed
+    beside a full rescan); with ``--profile``, where the first spent its time (the event
+    loop's thread only)."""
     store = catalog.store
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        profiler.enable()
-    incremental = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=2))
-    if profiler:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    report = await refresh_source(store, user_id, SOURCE, provider, now=3)
+    times: list[float] = []
+    cpus: list[tuple[float, float]] = []  # (ours, the server's)
+    for batch in range(args.refresh_rounds):
+        indexed = await store.fingerprints(user_id, SOURCE)
+        files = sorted(p for p, f in indexed.items() if f.kind == "file")
+        chance = random.Random(3 + batch)
+        await one_change_each(provider, chance.sample(files, 150), random.Random(4), batch)
+        profiler = cProfile.Profile() if args.profile and batch == 0 else None
+        if profiler:
+            profiler.enable()
+        now = 2 + batch
+        again = functools.partial(refresh_source, store, user_id, SOURCE, provider, now=now)
+        cpu, served = time.process_time(), _cpu_seconds(args.server_pid)
+        times.append(await timed(again))
+        cpus.append((time.process_time() - cpu, _cpu_seconds(args.server_pid) - served))
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    report = await refresh_source(store, user_id, SOURCE, provider, now=100)
     await store.drop_source(user_id, SOURCE)
-    rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=4))
-    print(f"\nrefresh after 200 changes: {incremental:.2f} s "
-          f"({incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.1f} s; "
-          f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object)"
+    rescan = await timed(lambda: refresh_source(store, user_id, SOURCE, provider, now=101))
+    incremental = statistics.median(times)
+    print(f"\nrefresh after 200 changes, median of {len(times)}: {incremental:.2f} s "
+          f"(each: {', '.join(f'{t:.2f}' for t in times)}; "
+          f"{incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.2f} s; "
+          f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object;"
+          f" CPU medians: ours {statistics.median(c for c, _ in cpus):.2f} s, the server's "
+          f"{statistics.median(c for _, c in cpus):.2f} s)"
           f"; a second refresh found {report.upserts + report.removals} changes")  # fmt: skip
     return incremental
 
 
-async def listing_floor(provider: Provider, rclone: str, endpoint: str, refresh: float) -> None:
-    """Our S3 listing alone beside `rclone lsf -R` of the bucket through the same server."""
+async def listing_floor(
+    provider: Provider, rclone: str, endpoint: str, refresh: float, args: Any
+) -> None:
+    """Our S3 listing alone beside `rclone lsjson -R` (which also reads each object's size and
+    time) and `rclone lsf -R` of the bucket through the same server, interleaved; with the CPU
+    seconds our listing cost us and the server (they share this machine's cores)."""
     ours: list[float] = []
-    anchor: list[float] = []
+    ours_cpu: list[float] = []
+    server_cpu: list[float] = []
+    lsjson: list[float] = []
+    lsf: list[float] = []
     remote = (f":s3,provider=Other,access_key_id={ACCESS},secret_access_key={SECRET},"
               f"endpoint='{endpoint}':{BUCKET}")  # fmt: skip
-    for _ in range(3):
+    for _ in range(args.list_rounds):
+        cpu, served = time.process_time(), _cpu_seconds(args.server_pid)
         ours.append(await timed(lambda: _drain(provider)))
-        started = time.perf_counter()
-        subprocess.run([rclone, "lsf", "-R", "--config", "/dev/null", remote],
-                       capture_output=True, check=True)  # fmt: skip
-        anchor.append(time.perf_counter() - started)
-    ours_median, anchor_median = statistics.median(ours), statistics.median(anchor)
-    print(f"listing alone (S3 has no changes feed: every refresh lists): ours median "
-          f"{ours_median:.2f} s, rclone lsf -R through the same server {anchor_median:.2f} s "
-          f"(ours/rclone {ours_median / anchor_median:.2f}); the refresh above is "
-          f"{refresh / anchor_median:.2f}x rclone's bare listing")  # fmt: skip
+        ours_cpu.append(time.process_time() - cpu)
+        server_cpu.append(_cpu_seconds(args.server_pid) - served)
+        lsjson.append(_rclone_seconds([rclone, "lsjson", "-R", "--config", "/dev/null", remote]))
+        lsf.append(_rclone_seconds([rclone, "lsf", "-R", "--config", "/dev/null", remote]))
+    ours_median, anchor = statistics.median(ours), statistics.median(lsjson)
+    print(f"listing alone (S3 has no changes feed: every refresh lists), medians of "
+          f"{len(ours)}: ours {ours_median:.2f} s (CPU: ours {statistics.median(ours_cpu):.2f} s, "
+          f"the server's {statistics.median(server_cpu):.2f} s), rclone lsjson -R through the "
+          f"same server {anchor:.2f} s (ours/rclone {ours_median / anchor:.2f}), rclone lsf -R "
+          f"{statistics.median(lsf):.2f} s (ours/rclone {ours_median / statistics.median(lsf):.2f})"
+          f"; the refresh above is {refresh / anchor:.2f}x rclone lsjson -R")  # fmt: skip
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rclone_seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True)
+    return time.perf_counter() - started
 
 
 async def _drain(provider: Provider) -> int:
@@ -361,6 +398,18 @@ def main() -> None:
         type=int,
         default=5_000,
         help="files written to the server's own storage (0: skip that part)",
+    )
+    parser.add_argument(
+        "--refresh-rounds",
+        type=int,
+        default=3,
+        help="refreshes after 200 changes each (their median is printed)",
+    )
+    parser.add_argument(
+        "--list-rounds",
+        type=int,
+        default=5,
+        help="listings of the bucket by us and by rclone, interleaved",
     )
     parser.add_argument(
         "--profile",

@@ -1,44 +1,64 @@
 """A lean ListObjectsV2 page: signed here (``lean.HeadSigner``), sent with aiohttp, parsed with
-the C ElementTree parser.
+the C ElementTree parser as its bytes arrive.
 
 Why: a listing is the floor of every refresh of an S3 source (S3 has no changes feed and no
 folder mtimes, so a full listing is the only way to learn what changed). Through botocore,
 most of a listing's time was the client's own parsing, not the server: of a 20,000-object
 refresh through ``rclone serve s3`` (bench/catalog_search.py, profiled), 7.3 s of 11.3 s
 went to botocore's response parser, 5.2 s of it to dateutil reading each LastModified.
-Here a page is one ``fromstring`` and ``datetime.fromisoformat`` per key.
 
-The page has botocore's shape (``Contents`` of ``Key``, ``Size``, ``ETag``, ``LastModified``
-as an aware datetime), so the object memory's LastModified strings are the same whichever
-path listed an object. Keys are asked for URL-encoded (``encoding-type=url``, as botocore
-does): XML 1.0 cannot carry every character a key may hold. Any reply but a well-formed
-200 raises ``LookupError``; the caller then lists that page through botocore, which
-retries and reports the precise error.
+How: the body is fed to one C ``XMLParser`` chunk by chunk while it arrives, so parsing
+overlaps the transfer; each ``Contents`` is read by walking its children once (no ``find``
+per field, no dict) into a ``ListedObject``. LastModified stays the text the server sent: the
+only use of it is "is it what it was" (``object_memory``), and turning 1,000 of them into
+datetimes and back into text was a fifth of a page's parse (1,000-key page: 6.7 ms before,
+3.9 ms now, micro-benchmark on this machine). Keys are asked for URL-encoded
+(``encoding-type=url``, as botocore does): XML 1.0 cannot carry every character a key may
+hold; a key without ``%`` or ``+`` is taken as it is. Any reply but a well-formed 200 raises
+``LookupError``; the caller then lists that page through botocore, which retries and reports
+the precise error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import NamedTuple
 from urllib.parse import unquote_plus
-from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.etree.ElementTree import Element, ParseError, XMLParser
 
 import aiohttp
 
 from syncoxide.native.providers.s3.lean import HeadSigner
 
 _NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+_CONTENTS, _PREFIXES = f"{_NS}Contents", f"{_NS}CommonPrefixes"
+_KEY, _SIZE, _ETAG, _MODIFIED = (f"{_NS}{name}" for name in ("Key", "Size", "ETag", "LastModified"))
 PAGE_KEYS = 1000
+
+
+class ListedObject(NamedTuple):
+    """One object of a listing page (a key, decoded from the URL encoding)."""
+
+    key: str
+    size: int
+    etag: str
+    #: As the server spelled it (ISO 8601); ``listed_time`` spells a datetime the same way.
+    last_modified: str
 
 
 @dataclass(frozen=True)
 class ListPage:
-    contents: list[dict[str, Any]] = field(default_factory=list)
+    contents: list[ListedObject] = field(default_factory=list)
     #: The token of the next page; "" after the last.
     next_token: str = ""
     #: With a delimiter: the prefixes (``CommonPrefixes``) one level down, decoded.
     prefixes: list[str] = field(default_factory=list)
+
+
+def listed_time(moment: datetime) -> str:
+    """A datetime (botocore's LastModified) in the listing's own spelling."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 async def lean_list_page(
@@ -61,28 +81,41 @@ async def lean_list_page(
     if token:
         query["continuation-token"] = token
     url, headers = signer.signed("GET", bucket, "", query=query)
+    parser = XMLParser()  # noqa: S314 - our own endpoint's reply; expat expands no external entities
     async with session.get(url, headers=headers, allow_redirects=False) as reply:
-        body = await reply.read()
         if reply.status != 200:
+            await reply.read()  # so the connection can serve the next request
             raise LookupError(reply.status)
-    return parse_list_page(body)
+        try:
+            async for chunk in reply.content.iter_any():
+                parser.feed(chunk)
+            root = parser.close()
+        except ParseError as error:
+            raise LookupError(f"not XML: {error}") from None
+    return read_list_page(root)
 
 
 def parse_list_page(body: bytes) -> ListPage:
     """A ListObjectsV2 reply's objects and next token; LookupError when it is not one."""
+    parser = XMLParser()  # noqa: S314 - as above
     try:
-        root = fromstring(body)  # noqa: S314 - our own endpoint's reply; expat expands no external entities
+        parser.feed(body)
+        root = parser.close()
     except ParseError as error:
         raise LookupError(f"not XML: {error}") from None
+    return read_list_page(root)
+
+
+def read_list_page(root: Element) -> ListPage:
+    """The page a parsed ListObjectsV2 reply holds; LookupError when it is not one."""
     if root.tag != f"{_NS}ListBucketResult":
         raise LookupError(f"not a listing: {root.tag}")
     encoded = _text(root, "EncodingType") == "url"
     try:
-        contents = [_object(item, encoded) for item in root.iterfind(f"{_NS}Contents")]
-    except (TypeError, ValueError) as error:
+        contents = [_object(item, encoded) for item in root.iterfind(_CONTENTS)]
+    except (TypeError, ValueError, KeyError) as error:
         raise LookupError(f"an unreadable object in the listing: {error}") from None
-    prefixes = [_decoded(_text(item, "Prefix"), encoded)
-                for item in root.iterfind(f"{_NS}CommonPrefixes")]  # fmt: skip
+    prefixes = [_decoded(_text(item, "Prefix"), encoded) for item in root.iterfind(_PREFIXES)]
     truncated = _text(root, "IsTruncated") == "true"
     next_token = _text(root, "NextContinuationToken") if truncated else ""
     if truncated and not next_token:
@@ -90,18 +123,28 @@ def parse_list_page(body: bytes) -> ListPage:
     return ListPage(contents, next_token, prefixes)
 
 
-def _object(item: Element, encoded: bool) -> dict[str, Any]:
-    key = _text(item, "Key")
-    return {
-        "Key": _decoded(key, encoded),
-        "Size": int(_text(item, "Size")),
-        "ETag": _text(item, "ETag"),
-        "LastModified": datetime.fromisoformat(_text(item, "LastModified")),
-    }
+def _object(item: Element, encoded: bool) -> ListedObject:
+    # One pass over the children: a ``find`` per field walked them four times.
+    key = size = etag = modified = None
+    for child in item:
+        tag = child.tag
+        if tag == _KEY:
+            key = child.text or ""
+        elif tag == _SIZE:
+            size = int(child.text or "")
+        elif tag == _ETAG:
+            etag = child.text or ""
+        elif tag == _MODIFIED:
+            modified = child.text or ""
+    if key is None or size is None or modified is None:
+        raise KeyError("Key, Size and LastModified are required")
+    return ListedObject(_decoded(key, encoded), size, etag or "", modified)
 
 
 def _decoded(text: str, encoded: bool) -> str:
-    return unquote_plus(text) if encoded else text
+    if encoded and ("%" in text or "+" in text):
+        return unquote_plus(text)
+    return text
 
 
 def _text(parent: Element, name: str) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from syncoxide.errors import NotFoundError
 from syncoxide.native.providers.s3 import key_names
+from syncoxide.native.providers.s3.lean_list import ListedObject
 from syncoxide.native.providers.s3.listing import FlatWalk
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
 from syncoxide.providers.contract import Entry, EntryKind, PrunePredicate
@@ -37,47 +37,47 @@ class PageReader:
         if self._complete:
             self._memory.keep_only(self._seen, self._prefix)
 
-    async def entries(self, contents: list[dict[str, Any]], head_concurrency: int) -> list[Entry]:
-        """Entries of one page's objects (``Contents``, in botocore's shape)."""
+    async def entries(self, contents: list[ListedObject], head_concurrency: int) -> list[Entry]:
+        """Entries of one page's objects."""
         entries: list[Entry] = []
-        unknown: list[tuple[str, dict[str, Any]]] = []
+        unknown: list[tuple[str, ListedObject]] = []
+        cut, seen, place, recall = (
+            len(self._prefix),
+            self._seen,
+            self._walk.place,
+            self._memory.recall,
+        )
         for item in contents:
-            key = item["Key"]
-            self._seen.add(key)
-            relative = key_names.decode(key[len(self._prefix) :])
-            new, keep = self._walk.place(relative)
-            entries.extend(Entry(folder, EntryKind.DIR) for folder in new)
+            key = item.key
+            seen.add(key)
+            relative = key_names.decode(key[cut:])
+            new, keep = place(relative)
+            if new:
+                entries.extend(Entry(folder, EntryKind.DIR) for folder in new)
             if not keep:
                 continue
-            known = self._memory.recall(key, item["Size"], _etag(item), _modified(item))
+            known = recall(key, item.size, item.etag, item.last_modified)
             if known is not None:
                 entries.append(known.entry(relative))
             else:
                 unknown.append((relative, item))
         return entries + await self._heads(unknown, head_concurrency)
 
-    async def _heads(self, listed: list[tuple[str, dict[str, Any]]], limit: int) -> list[Entry]:
+    async def _heads(self, listed: list[tuple[str, ListedObject]], limit: int) -> list[Entry]:
         slots = asyncio.Semaphore(limit)
 
-        async def one(path: str, item: dict[str, Any]) -> Entry | None:
+        async def one(path: str, item: ListedObject) -> Entry | None:
             async with slots:
                 try:
                     entry = await self._head(path)
                 except NotFoundError:  # deleted between the listing and the HEAD
                     return None
-            if entry.size == item["Size"] and _etag(item):  # else it changed since: learn nothing
-                modified, hashes = _modified(item), entry.hashes
-                known = KnownObject(entry.size, _etag(item), modified, entry.mtime_ns, hashes)
-                self._memory.learn(item["Key"], known)
+            if entry.size == item.size and item.etag:  # else it changed since: learn nothing
+                known = KnownObject(
+                    entry.size, item.etag, item.last_modified, entry.mtime_ns, entry.hashes
+                )
+                self._memory.learn(item.key, known)
             return entry
 
         found = await asyncio.gather(*(one(path, item) for path, item in listed))
         return [entry for entry in found if entry is not None]
-
-
-def _etag(item: dict[str, Any]) -> str:
-    return str(item.get("ETag", ""))
-
-
-def _modified(item: dict[str, Any]) -> str:
-    return str(item.get("LastModified", ""))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from syncoxide.native.atomic_file import replace_file
@@ -34,13 +35,26 @@ class KnownObject:
 
     def matches(self, size: int, etag: str, last_modified: str) -> bool:
         # Quotes vary: rclone serve s3 lists ETags bare but returns them quoted from a PUT.
-        if (self.size, self.etag.strip('"')) != (size, etag.strip('"')):
+        if size != self.size or (etag != self.etag and etag.strip('"') != self.etag.strip('"')):
             return False
-        return self.last_modified in ("", last_modified)
+        if self.last_modified in ("", last_modified):
+            return True
+        return _same_instant(self.last_modified, last_modified)
 
     def entry(self, path: str) -> Entry:
         etag = self.etag.strip('"')
         return Entry(path, EntryKind.FILE, self.size, self.mtime_ns, dict(self.hashes), etag=etag)
+
+
+def _same_instant(known: str, listed: str) -> bool:
+    """Whether two spellings of a LastModified name one instant: memories written before
+    listings kept the server's text hold ``2026-12-06 13:37:00+00:00`` for the listing's
+    ``2026-12-06T13:37:00.000Z``. Only reached when the texts differ, so a listing of
+    unchanged objects parses no dates."""
+    try:
+        return datetime.fromisoformat(known) == datetime.fromisoformat(listed)
+    except ValueError:
+        return False
 
 
 class ObjectMemory:

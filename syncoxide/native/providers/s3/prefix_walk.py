@@ -21,9 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
 
-from syncoxide.native.providers.s3.lean_list import ListPage
+from syncoxide.native.providers.s3.lean_list import ListedObject, ListPage
 
 #: (prefix, continuation token or "", delimiter or "") -> one page.
 PageLister = Callable[[str, str, str], Awaitable[ListPage]]
@@ -39,8 +38,8 @@ async def walk_prefixes(
     *,
     concurrency: int,
     skip: Callable[[str], bool],
-) -> AsyncGenerator[list[dict[str, Any]], None]:
-    """Pages of objects (``Contents``, in botocore's shape) of every key under ``root``;
+) -> AsyncGenerator[list[ListedObject], None]:
+    """Pages of objects of every key under ``root``;
     ``skip(prefix)`` says a folder's prefix is pruned. The first error ends the walk."""
     pages: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * concurrency)
     walk = _Walk(list_page, skip, asyncio.Semaphore(concurrency), pages)

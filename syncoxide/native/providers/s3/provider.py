@@ -54,7 +54,12 @@ from syncoxide.native.providers.s3.lean import (
     lean_head,
     lean_put,
 )
-from syncoxide.native.providers.s3.lean_list import ListPage, lean_list_page
+from syncoxide.native.providers.s3.lean_list import (
+    ListedObject,
+    ListPage,
+    lean_list_page,
+    listed_time,
+)
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
@@ -233,7 +238,10 @@ class S3Provider:
         reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, **more)
         truncated = reply.get("IsTruncated", False)
         return ListPage(
-            reply.get("Contents", []),
+            [
+                ListedObject(o["Key"], o["Size"], o.get("ETag", ""), listed_time(o["LastModified"]))
+                for o in reply.get("Contents", [])
+            ],
             reply.get("NextContinuationToken", "") if truncated else "",
             [found["Prefix"] for found in reply.get("CommonPrefixes", [])],
         )

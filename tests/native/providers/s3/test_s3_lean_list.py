@@ -4,6 +4,7 @@ page by page, on rclone serve s3 and moto; anything but a listing is a LookupErr
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,7 @@ import pytest
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.native.providers.s3.lean import HeadSigner
-from syncoxide.native.providers.s3.lean_list import lean_list_page, parse_list_page
+from syncoxide.native.providers.s3.lean_list import lean_list_page, listed_time, parse_list_page
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from tests.native.providers.conftest import S3Server
@@ -40,7 +41,10 @@ async def _lean_pages(settings: S3Settings, prefix: str, max_keys: int) -> list[
                 session, signer, settings.bucket, prefix=prefix, token=token, max_keys=max_keys
             )
             pages.append(
-                [(o["Key"], o["Size"], o["ETag"], str(o["LastModified"])) for o in page.contents]
+                [
+                    (o.key, o.size, o.etag, datetime.fromisoformat(o.last_modified))
+                    for o in page.contents
+                ]
             )
             if not page.next_token:
                 return pages
@@ -57,9 +61,7 @@ def test_lean_pages_hold_what_botocore_lists(s3_server: S3Server) -> None:
                 await provider.write(name, _stream(b"x" * (number + 1), 2), mtime_ns=10**18)
             client = await provider._s3()
             reply = await client.list_objects_v2(Bucket=settings.bucket, Prefix=prefix)
-        expected = [
-            (o["Key"], o["Size"], o["ETag"], str(o["LastModified"])) for o in reply["Contents"]
-        ]
+        expected = [(o["Key"], o["Size"], o["ETag"], o["LastModified"]) for o in reply["Contents"]]
         pages = await _lean_pages(settings, prefix, max_keys=2)
         assert [len(page) for page in pages] == [2, 2, 1]
         assert [item for page in pages for item in page] == expected
@@ -111,3 +113,28 @@ def test_wrong_credentials_are_a_lookup_error_then_botocore_says_why(rclone_s3: 
 def test_what_is_not_a_readable_listing_is_a_lookup_error(body: bytes) -> None:
     with pytest.raises(LookupError):
         parse_list_page(body)
+
+
+def test_a_page_reads_each_field_wherever_it_sits_and_decodes_only_encoded_keys() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
+        b"<NextContinuationToken>next+1</NextContinuationToken>"
+        b"<Contents><Size>7</Size><Owner><ID>me</ID></Owner><Key>a%20b+c.txt</Key>"
+        b"<LastModified>2026-12-06T13:37:00.250Z</LastModified><ETag>&quot;e1&quot;</ETag>"
+        b"</Contents><Contents><Key>plain/x.txt</Key><Size>0</Size>"
+        b"<LastModified>2026-12-06T13:37:01.000Z</LastModified></Contents>"
+        b"<CommonPrefixes><Prefix>sub%2Fdir/</Prefix></CommonPrefixes></ListBucketResult>"
+    )
+    page = parse_list_page(body)
+    assert [tuple(o) for o in page.contents] == [
+        ("a b c.txt", 7, '"e1"', "2026-12-06T13:37:00.250Z"),
+        ("plain/x.txt", 0, "", "2026-12-06T13:37:01.000Z"),
+    ]
+    assert page.next_token == "next+1" and page.prefixes == ["sub/dir/"]
+
+
+def test_botocore_times_are_spelled_as_a_listing_spells_them() -> None:
+    moment = datetime(2026, 12, 6, 13, 37, 0, 250000, tzinfo=UTC)
+    assert listed_time(moment) == "2026-12-06T13:37:00.250Z"

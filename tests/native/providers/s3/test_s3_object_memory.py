@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from syncoxide.native.providers.s3.object_memory import ObjectMemory
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import Entry, EntryKind
 from tests.native.providers.conftest import S3Server
@@ -96,3 +97,20 @@ def test_an_unreadable_memory_costs_only_heads(rclone_s3: S3Server, tmp_path: Pa
         assert json.loads((tmp_path / MEMORY).read_text())["version"] == 1
 
     asyncio.run(run())
+
+
+def test_a_memory_spelling_last_modified_as_before_still_knows_its_objects(tmp_path: Path) -> None:
+    """Memories saved before listings kept the server's text hold botocore's spelling of the
+    same instant: the object is recalled (no HEAD) and remembered in the new spelling."""
+    saved = {"version": 1, "objects": {"k": [5, "e1", "2026-12-06 13:37:00.250000+00:00", 7, {}]}}
+    (tmp_path / MEMORY).write_text(json.dumps(saved))
+    memory = ObjectMemory(tmp_path / MEMORY)
+    listed = "2026-12-06T13:37:00.250Z"
+    known = memory.recall("k", 5, '"e1"', listed)
+    assert known is not None and known.mtime_ns == 7
+    assert memory.recall("k", 5, "e1", "2026-12-06T13:37:01.000Z") is None  # a newer object
+    assert (
+        memory.recall("k", 6, "e1", listed) is None and memory.recall("k", 5, "e2", listed) is None
+    )
+    memory.save()
+    assert json.loads((tmp_path / MEMORY).read_text())["objects"]["k"][2] == listed

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from syncoxide.errors import AuthenticationError
-from syncoxide.native.providers.s3.lean_list import ListPage
+from syncoxide.native.providers.s3.lean_list import ListedObject, ListPage
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import EntryKind
@@ -134,7 +134,7 @@ def test_a_lister_error_mid_walk_reaches_the_caller_and_stops_the_rest() -> None
         if prefix == "p7/":
             raise OSError("the line went down")
         await asyncio.sleep(0.01)
-        return ListPage([{"Key": f"{prefix}file"}], "")
+        return ListPage([ListedObject(f"{prefix}file", 1, "e", "2026-01-01T00:00:00.000Z")], "")
 
     async def run() -> None:
         walk = walk_prefixes(lister, "", concurrency=4, skip=lambda _: False)
