@@ -28,6 +28,7 @@ from .moves import apply_rename, move_within
 from .outcome import Outcome, same_entry, stat_or_none
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
+from .remembered_digests import worth_remembering
 from .transfer import copy_verified
 
 Progress = Callable[[Outcome], None]
@@ -295,8 +296,12 @@ class Executor:
         async with self._large_slots:
             if in_parts is None:
                 return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
-            job = PartJob(self._part_token(index), self._part_recorder(index))
-            job = replace(job, stored=self.stored_parts.get(index, {}))
+            job = PartJob(
+                self._part_token(index),
+                self._part_recorder(index),
+                stored=self.stored_parts.get(index, {}),
+                hash_whole=worth_remembering(source_side, dest, self.hash_kind),
+            )
             return await copy_in_parts(
                 source_side,
                 source,

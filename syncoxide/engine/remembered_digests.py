@@ -27,6 +27,16 @@ def tells_digests(features: Features, kind: str) -> bool:
     )
 
 
+def worth_remembering(source: Provider, dest: Provider, kind: str | None) -> bool:
+    """A copy whose parts are hashed apart also hashes the whole source (a local read) when the
+    destination can give no digest itself, so the pair can remember one."""
+    return (
+        kind is not None
+        and tells_digests(source.features, kind)
+        and not tells_digests(dest.features, kind)
+    )
+
+
 def needs_remembered_digests(dest: Provider, mode: Mode, track_renames: bool) -> bool:
     if mode is Mode.BISYNC or not track_renames:
         return False  # bisync keeps its digests in its own state

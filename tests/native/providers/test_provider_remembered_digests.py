@@ -23,6 +23,7 @@ import botocore.session
 import pytest
 
 from syncoxide.engine.pair_store import MemoryPairStore
+from syncoxide.engine.parts import PartSettings
 from syncoxide.engine.run import RunOptions, RunReport, run_pair
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
@@ -56,7 +57,7 @@ class _Watched:
     server-side moves."""
 
     def __init__(self, target: Any) -> None:
-        self.written, self.moves = 0, 0
+        self.written, self.moves, self.parts = 0, 0, 0
         write, move = target.write, target.move
         target.write = lambda path, chunks, **kw: write(path, self._counted(chunks), **kw)
         if hasattr(target, "write_known"):  # S3 takes a big file's digests up front
@@ -66,9 +67,12 @@ class _Watched:
             )
         if hasattr(target, "write_part"):
             part = target.write_part
-            target.write_part = lambda path, token, offset, chunks, **kw: part(
-                path, token, offset, self._counted(chunks), **kw
-            )
+
+            def counted_part(path: str, token: str, offset: int, chunks: Any, **kw: Any) -> Any:
+                self.parts += 1
+                return part(path, token, offset, self._counted(chunks), **kw)
+
+            target.write_part = counted_part
 
         async def counted_move(source: str, target_path: str) -> None:
             self.moves += 1
@@ -114,8 +118,15 @@ def _seed(root: Path, files: dict[str, bytes]) -> None:
         os.utime(root / path, (T0 + 100 * number, T0 + 100 * number))
 
 
-async def _sync(one: Provider, two: Provider, store: MemoryPairStore) -> RunReport:
-    options = RunOptions(mode=Mode.SYNC, transfers=4)
+#: The big file in two parts of S3's smallest size (``syncoxide.engine.parts``): parts are
+#: hashed apart, so its digest for the pair to remember is read from the source alongside.
+IN_PARTS = PartSettings(2, test_provider_s3.SMALL_PARTS, test_provider_s3.SMALL_PARTS)
+
+
+async def _sync(
+    one: Provider, two: Provider, store: MemoryPairStore, parts: PartSettings | None = None
+) -> RunReport:
+    options = RunOptions(mode=Mode.SYNC, transfers=4, parts=parts or PartSettings())
     report = await run_pair(one, two, store, options, clock=SystemClock(), random=SystemRandom())
     assert not report.failures, report.failures
     return report
@@ -136,33 +147,43 @@ def _renamed(root: Path) -> None:
     (root / "big.bin").rename(root / "e/big2.bin")
 
 
+@pytest.mark.parametrize("in_parts", [False, True], ids=["whole", "in-parts"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_renamed_files_move_server_side_with_nothing_uploaded(
-    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+    kind: str, in_parts: bool, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     source = tmp_path / "one"
     _seed(source, FILES)
 
     async def run(target: Any, proxy: CountingProxy) -> None:
         one, store, watch = LocalProvider(source), MemoryPairStore(), _Watched(target)
-        await _sync(one, target, store)
+        parts = IN_PARTS if in_parts else None
+        first = await _sync(one, target, store, parts)
         assert watch.written == sum(map(len, FILES.values()))
+        assert (watch.parts > 0) == in_parts, first.outcomes
         remembered = decode_cache(store.digests, target.root_id).files
         assert remembered.keys() == FILES.keys()  # every copy left its digests
         _renamed(source)
         watch.written = watch.moves = 0
         sent_before = proxy.sent
-        report = await _sync(one, target, store)
+        report = await _sync(one, target, store, parts)
         kinds = sorted(a.kind.value for a in report.plan.actions if a.kind is not ActionKind.MKDIR)
-        assert kinds == ["rename", "rename"], report.plan.actions
-        assert (watch.written, watch.moves) == (0, 2)
-        # Requests only (listing, HEADs, copy + delete, SSH packets): no file's bytes.
-        assert proxy.sent - sent_before < SMALL // 4
+        if kind == "s3-rclone" and in_parts:
+            # The known limit: rclone serve s3 lists another ETag (the plain MD5) than its
+            # CompleteMultipartUpload returned, and parts give no whole MD5 to prove it by;
+            # the big file goes up again, the small one still moves.
+            assert kinds == ["copy", "delete", "rename"], report.plan.actions
+            assert (watch.written, watch.moves) == (BIG, 1)
+        else:
+            assert kinds == ["rename", "rename"], report.plan.actions
+            assert (watch.written, watch.moves) == (0, 2)
+            # Requests only (listing, HEADs, copy + delete, SSH packets): no file's bytes.
+            assert proxy.sent - sent_before < SMALL // 4
         expected = {"d/b": FILES["d/b"], "e/a2": FILES["d/a"], "e/big2.bin": FILES["big.bin"]}
         assert await _tree(target) == expected
         remembered = decode_cache(store.digests, target.root_id).files
         assert remembered.keys() == expected.keys()  # the records followed the moves
-        assert (await _sync(one, target, store)).plan.actions == ()
+        assert (await _sync(one, target, store, parts)).plan.actions == ()
 
     with _destination(kind, request) as (target, proxy):
         asyncio.run(_closing(target, run(target, proxy)))
