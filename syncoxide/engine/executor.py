@@ -53,6 +53,9 @@ class CopySettings:
     recheck: bool = False
     parts: PartSettings | None = None
     delta: DeltaSettings | None = None
+    #: Big files copied in parts to a destination that gives no digest also get the source's
+    #: whole-file digest (one more local read), for renames to pair by later.
+    remember_digests: bool = False
 
 
 class Executor:
@@ -78,6 +81,7 @@ class Executor:
         self.parts = settings.parts or PartSettings()
         self.stored_parts = stored_parts or {}
         self.delta = settings.delta or DeltaSettings()
+        self.remember_digests = settings.remember_digests
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -300,7 +304,8 @@ class Executor:
                 self._part_token(index),
                 self._part_recorder(index),
                 stored=self.stored_parts.get(index, {}),
-                hash_whole=worth_remembering(source_side, dest, self.hash_kind),
+                hash_whole=self.remember_digests
+                and worth_remembering(source_side, dest, self.hash_kind),
             )
             return await copy_in_parts(
                 source_side,

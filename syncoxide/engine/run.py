@@ -135,6 +135,7 @@ async def resume_journal(
                 recheck=True,
                 parts=options.parts,
                 delta=options.delta,
+                remember_digests=options.track_renames,
             ),
             progress=progress,
             stored_parts=replay.parts,
@@ -327,6 +328,7 @@ async def _execute(
             transfers=options.transfers,
             parts=options.parts,
             delta=options.delta,
+            remember_digests=options.track_renames,
         ),
         progress=progress,
     )

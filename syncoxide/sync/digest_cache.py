@@ -4,7 +4,8 @@ part in rename detection without a download.
 
 A record says: the file at ``path``, when it had this size, mtime and ETag, held bytes with
 these digests. Records come only from bytes the engine itself hashed: a copy's verified
-stream, or a record carried along by a server-side move. A record is used only while the
+stream (for a copy in parts, the source read alongside while it stayed unchanged), or a
+record carried along by a server-side move. A record is used only while the
 listed file still has exactly the recorded size, mtime and ETag, or an ETag equal to the
 recorded MD5 (``recall``); any difference and the record is ignored, and dropped at the end
 of the run. So a file changed since it was
@@ -110,7 +111,8 @@ class Done:
 
     action: Action
     written: Entry | None
-    #: The written entry's digests were taken over the bytes as they were stored.
+    #: The written entry's digests were taken over the bytes this copy sent: its verified
+    #: stream, or for a copy in parts the source read alongside while it stayed unchanged.
     hashed_in_transit: bool
 
 
