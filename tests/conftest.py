@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
+pytest_plugins = ("tests.servers",)  # the shared servers, one of each: see servers.py
+
 # A test run started in the background of a non-interactive shell (`./dev test &`, nohup, some CI
 # runners) inherits SIGINT ignored, and the CLI and server processes the tests start would
 # inherit that too: Ctrl-C (SIGINT) would then do nothing to them. The tests stand in for a user

@@ -90,6 +90,7 @@ from syncoxide.server.photos.api import PHOTO_OPERATIONS
 from syncoxide.server.photos.provider_photos import ProviderPhotos
 from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.ratelimit import RateLimits
+from syncoxide.server.relays import InstanceRelays, instance_relays
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
@@ -99,16 +100,19 @@ from syncoxide.server.rules.scheduler import RuleScheduler
 from syncoxide.server.rules.service import RuleService
 from syncoxide.server.rules.store import RuleStore
 from syncoxide.server.rules.watcher import ChangeWatcher
-from syncoxide.server.services import Services, embedded_services, store_database
+from syncoxide.server.services import (
+    Services,
+    blobs_on_s3,
+    embedded_services,
+    store_database,
+    store_on_postgres,
+)
 from syncoxide.server.signaling.api import ICE_OPERATIONS
 from syncoxide.server.signaling.routes import signaling_routes
 from syncoxide.server.storage.leases import JobLeases
-from syncoxide.server.storage.postgres import PostgresMetadataStore
 from syncoxide.server.storage.quota import Quota
-from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import Uploads, UploadStore
-from syncoxide.server.tus.s3_store import WRITE_LEASE_SECONDS, S3UploadStore
 from syncoxide.system import SystemRandom
 
 
@@ -219,7 +223,9 @@ def upload_store(config: ServerConfig, services: Services) -> Uploads:
     by default; as multipart uploads in the bucket when the blobs are on S3, so the next
     PATCH may reach an instance on any host (tus/s3_store.py)."""
     clock = lambda: float(services.clock())  # noqa: E731 - the stores take a float clock
-    if isinstance(services.blobs, S3BlobStore):
+    if blobs_on_s3(services.blobs):
+        from syncoxide.server.tus.s3_store import WRITE_LEASE_SECONDS, S3UploadStore
+
         database = store_database(config, services)
         leases = JobLeases(database, services.instance_id, WRITE_LEASE_SECONDS, services.clock)
         return S3UploadStore(services.blobs, clock, leases)
@@ -269,8 +275,8 @@ def catalog_service(
     feed: StorageChangeFeed,
 ) -> CatalogService:
     store = catalog_store(store_database(config, services))
-    # The storage change feed is kept in this process: with several instances it would miss
-    # the writes made through the others, so a refresh then lists the storage instead.
+    # With several instances the feed hears the others' writes on the bus, but at most once;
+    # the index must not miss one, so a refresh then lists the storage instead.
     own_writes_only = services.shared_bus is not None
     return CatalogService(
         store,
@@ -314,7 +320,7 @@ def rule_service(
         scheduler.write_trigger = WriteTrigger(
             store, is_running=runner.running.__contains__, clock=services.clock, wake=scheduler.wake
         )
-        files.changes.listen(scheduler.write_trigger.notice)
+        files.changes.listen(scheduler.write_trigger.notice, everywhere=True)
     return RuleService(store, connections, scheduler, services.clock)
 
 
@@ -389,7 +395,7 @@ def account_share_service(
         store, services.store, rules, notices, clock=services.clock, wake=scheduler.wake
     )
     service.scheduler = scheduler
-    files.changes.listen(scheduler.storage_changed)
+    files.changes.listen(scheduler.storage_changed, everywhere=True)
     rules.reconnect_listeners.append(scheduler.reconnected)
     files.api_write_refused = service.refused_write
     return service
@@ -473,6 +479,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.automation.arrivals,
     )
     await app.state.backups.keys.publish()
+    relays: InstanceRelays | None = app.state.relays
+    if relays is not None:  # before the schedulers: they hear changes and cancels at once
+        await relays.start()
     for scheduler in schedulers:
         await scheduler.start()
     try:
@@ -481,13 +490,15 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     finally:
         for scheduler in schedulers:
             await _stop_within(scheduler, STOP_SECONDS)
+        if relays is not None:
+            await relays.stop()
         if app.state.services.shared_bus is not None:
             await app.state.services.shared_bus.aclose()
-        if isinstance(app.state.services.blobs, S3BlobStore):
+        if blobs_on_s3(app.state.services.blobs):
             await app.state.services.blobs.aclose()
         if app.state.services.postgres is not None:  # the stores' connections, then accounts'
             app.state.services.postgres.close()
-        if isinstance(app.state.services.store, PostgresMetadataStore):
+        if store_on_postgres(app.state.services.store):
             await app.state.services.store.close()
 
 
@@ -603,7 +614,7 @@ def create_app(
     app.state.ice = ice
     app.state.files = files
     app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
-    files.changes.listen(app.state.storage_changes.notice)
+    files.changes.listen(app.state.storage_changes.notice, everywhere=True)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one
@@ -625,6 +636,13 @@ def create_app(
     )
     app.state.photos = photo_service(
         config, web.services, files, catalog=app.state.catalog, rules=app.state.rules
+    )
+    app.state.relays = instance_relays(
+        web.services,
+        changes=files.changes,
+        feed=app.state.storage_changes,
+        restores=app.state.backups.restores,
+        automation=app.state.automation,
     )
     app.add_middleware(SecurityHeaders)
     proxies = config.trusted_proxies()

@@ -17,6 +17,7 @@ from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION, STALENESS_MIGRATION
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.commits import COMMITS_MIGRATION
 from syncoxide.server.files.history import HISTORY_MIGRATION
 from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
@@ -312,6 +313,9 @@ MIGRATIONS: tuple[str, ...] = (
     "CREATE INDEX account_emails_lower ON account_emails (lower(address));",
     # 24: each user's own staleness of the index, per connection (server/catalog/schema.py).
     STALENESS_MIGRATION,
+    # 25: uploads committed lately, so a commit sent again answers as the first did
+    # (server/files/commits.py).
+    COMMITS_MIGRATION,
 )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import sys
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeGuard
 
 from starlette.requests import HTTPConnection
 
-from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.server.accounts.cli_codes import CliCodes, CliLoginCodes
 from syncoxide.server.accounts.oidc import OidcLogins, load_providers
 from syncoxide.server.accounts.service import Accounts, Clock, wall_clock
@@ -24,12 +25,15 @@ from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import KEY_BYTES, SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
-from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
+from syncoxide.server.storage.database import Database, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
-from syncoxide.server.storage.postgres import PostgresMetadataStore, migrate_postgres
-from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.storage.shared_keys import SIGNING_KEY, shared_key
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
+
+if TYPE_CHECKING:  # imported where used: the embedded default loads no S3 or PostgreSQL stack
+    from syncoxide.server.storage.postgres import PostgresMetadataStore
+    from syncoxide.server.storage.postgres_database import PostgresDatabase
+    from syncoxide.server.storage.s3 import S3BlobStore
 
 EMBEDDED_INSTANCE = "embedded"
 
@@ -96,6 +100,9 @@ def open_metadata(
     one migrates under the advisory lock and the others wait for it."""
     if database.embedded:
         return SqliteMetadataStore.open(config.database_path), None
+    from syncoxide.server.storage.postgres import PostgresMetadataStore, migrate_postgres
+    from syncoxide.server.storage.postgres_database import PostgresDatabase
+
     asyncio.run(migrate_postgres(database.url))
     return PostgresMetadataStore(database.url), PostgresDatabase(database.url)
 
@@ -123,6 +130,9 @@ def open_blobs(config: ServerConfig, target: Target) -> BlobStore:
     """Local disk under the data directory, or the deployment's S3 bucket."""
     if target.embedded:
         return LocalBlobStore(config.blobs_dir)
+    from syncoxide.native.providers.s3.settings import S3Settings
+    from syncoxide.server.storage.s3 import S3BlobStore
+
     where = s3_location(target, os.environ)
     settings = S3Settings(
         bucket=where.bucket,
@@ -133,6 +143,19 @@ def open_blobs(config: ServerConfig, target: Target) -> BlobStore:
         secret_access_key=where.secret_access_key,
     )
     return S3BlobStore(settings)
+
+
+def blobs_on_s3(blobs: BlobStore) -> TypeGuard[S3BlobStore]:
+    """Whether the blobs are the deployment's bucket, asked without importing the S3 stack:
+    no blob store is an S3BlobStore while its module was never loaded."""
+    module = sys.modules.get("syncoxide.server.storage.s3")
+    return module is not None and isinstance(blobs, module.S3BlobStore)
+
+
+def store_on_postgres(store: MetadataStore) -> TypeGuard[PostgresMetadataStore]:
+    """Whether the accounts store is on PostgreSQL, asked without importing psycopg."""
+    module = sys.modules.get("syncoxide.server.storage.postgres")
+    return module is not None and isinstance(store, module.PostgresMetadataStore)
 
 
 def services_of(connection: HTTPConnection) -> Services:

@@ -20,17 +20,7 @@ import pytest
 from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token
-from tests.native.providers.conftest import (  # noqa: F401 - wsgidav_server, moto_s3: fixtures
-    ACCESS_KEY,
-    DAV_PASSWORD,
-    DAV_USER,
-    SECRET_KEY,
-    S3Server,
-    WebDavServer,
-    _no_ca_bundle,
-    moto_s3,
-    wsgidav_server,
-)
+from tests.servers import ACCESS_KEY, DAV_PASSWORD, DAV_USER, SECRET_KEY, S3Server, WebDavServer
 
 STORAGE = "/api/v1/storage"
 _ACCOUNTS = itertools.count(1)
@@ -178,7 +168,7 @@ def test_search_text_with_fts_operators_and_quotes_is_just_text(shell: Shell) ->
 
 def test_a_connected_provider_is_listed_searched_and_starred_by_its_name(
     shell: Shell,
-    wsgidav_server: WebDavServer,  # noqa: F811 - the fixture imported above
+    wsgidav_server: WebDavServer,
 ) -> None:
     folder = wsgidav_server.root / "files-cli"
     folder.mkdir(exist_ok=True)
@@ -203,7 +193,7 @@ def test_a_connected_provider_is_listed_searched_and_starred_by_its_name(
 
 def test_versions_an_s3_bucket_keeps_are_listed_and_restored(
     shell: Shell,
-    moto_s3: S3Server,  # noqa: F811 - the fixture imported above
+    moto_s3: S3Server,
 ) -> None:
     bucket = f"cli-versions-{next(_ACCOUNTS)}"
     client = _moto_client(moto_s3)

@@ -32,8 +32,9 @@ import pytest
 
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import Deployment, Target
-from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
+from syncoxide.server.storage.database import Database, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.conftest import data_dir_env
 from tests.server.scale.services import Postgres
 

@@ -26,13 +26,7 @@ from syncoxide.server.tus import TusEndpoint, TusPolicy, Upload, Uploads, Upload
 from syncoxide.server.tus.headers import TusRequestError
 from syncoxide.server.tus.s3_store import S3UploadStore
 from tests.conftest import free_port
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    ACCESS_KEY,
-    SECRET_KEY,
-    S3Server,
-    _no_ca_bundle,
-    moto_s3,
-)
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 TUS = {"Tus-Resumable": "1.0.0"}
 BYTES = {**TUS, "Content-Type": "application/offset+octet-stream"}

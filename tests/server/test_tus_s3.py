@@ -15,12 +15,8 @@ import syncoxide.server.storage.s3 as s3_module
 from syncoxide.server.storage.s3 import S3BlobStore
 from syncoxide.server.tus.headers import TusRequestError
 from syncoxide.server.tus.s3_store import S3UploadStore
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    S3Server,
-    _no_ca_bundle,
-    moto_s3,
-)
 from tests.server.test_tus import S3_PART, Clock, s3_blobs
+from tests.servers import S3Server
 
 pytestmark = pytest.mark.live
 MIB = 1024 * 1024

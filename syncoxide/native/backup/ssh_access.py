@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncssh
-
 from syncoxide.errors import (
     BackupError,
     HostKeyChangedError,
@@ -86,6 +84,8 @@ class SshIdentity:
 
     @classmethod
     def generate(cls) -> SshIdentity:
+        import asyncssh  # here, not at the top: ~0.3 s the server's start does not need
+
         key = asyncssh.generate_private_key("ssh-ed25519")
         public = key.export_public_key("openssh").decode().split()
         return cls(key.export_private_key("openssh").decode(), f"{public[0]} {public[1]}")
@@ -121,6 +121,8 @@ def borg_rsh(key_file: Path, known_hosts: Path) -> str:
 
 async def fetch_host_key(target: SshTarget) -> str:
     """The host key the server at ``target`` shows now (to pin on first use)."""
+    import asyncssh
+
     try:
         key = await asyncio.wait_for(
             asyncssh.get_server_host_key(target.host, target.port, config=None), CONNECT_SECONDS
@@ -137,6 +139,8 @@ async def fetch_host_key(target: SshTarget) -> str:
 
 async def probe(target: SshTarget, identity: SshIdentity, host_key: str) -> None:
     """Log in as borg would; our error if the host key changed or the key is refused."""
+    import asyncssh
+
     known = asyncssh.import_known_hosts(target.known_hosts_line(host_key))
     client_key = asyncssh.import_private_key(identity.private_key)
     try:

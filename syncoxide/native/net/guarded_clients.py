@@ -1,44 +1,18 @@
-"""HTTP clients that connect only to addresses an ``AddressGuard`` checked.
+"""httpx2 clients that connect only to addresses an ``AddressGuard`` checked (aiohttp's side,
+a resolver, is guarded_resolver.py: apart, so the httpx2 users never import aiohttp).
 
-aiohttp (S3, through aiobotocore and the lean requests) takes a resolver: the guarded one
-checks every answer and aiohttp connects to exactly those. httpx2 (WebDAV, Drive, Dropbox) has
-no resolver hook, so the guarded transport resolves and checks the host itself and sends the
-request to the checked address, keeping the name in the Host header and for TLS (SNI and
-certificate checks use ``sni_hostname``).
+httpx2 (WebDAV, Drive, Dropbox) has no resolver hook, so the guarded transport resolves and
+checks the host itself and sends the request to the checked address, keeping the name in the
+Host header and for TLS (SNI and certificate checks use ``sni_hostname``).
 """
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import httpx2
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from syncoxide.native.net.address_guard import AddressGuard
-
-
-class GuardedResolver(AbstractResolver):
-    def __init__(self, guard: AddressGuard) -> None:
-        self._guard = guard
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in await self._guard.addresses(host, port)
-        ]
-
-    async def close(self) -> None:
-        pass
 
 
 class GuardedTransport(httpx2.AsyncBaseTransport):

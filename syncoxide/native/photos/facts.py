@@ -15,7 +15,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagehash
 from PIL import Image, ImageOps
 
 from syncoxide.errors import ActionError
@@ -45,10 +44,18 @@ def read_facts(path: Path, side: int = THUMBNAIL_SIDE) -> PhotoFacts:
             image.draft("RGB", (side, side))
             upright = ImageOps.exif_transpose(image)
             upright.thumbnail((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            phash = str(imagehash.phash(upright))
+            phash = str(_phash(upright))
             return PhotoFacts(taken, width, height, phash, _jpeg(upright))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ActionError(f"{path.name!r} could not be read as an image: {error}.") from None
+
+
+def _phash(image: Image.Image) -> object:
+    # Imported here: imagehash brings numpy and scipy (~0.3 s), which the server's start and
+    # every other photo path do not need.
+    import imagehash
+
+    return imagehash.phash(image)
 
 
 def exif_date(image: Image.Image) -> str:

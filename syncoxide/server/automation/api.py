@@ -251,7 +251,7 @@ async def get_job(call: Call) -> dict[str, Any]:
 
 
 async def cancel_job(call: Call) -> dict[str, Any]:
-    return _found(automation_of(call.request).queue.cancel(call.user.id, _job_id(call)))
+    return _found(automation_of(call.request).cancel_job(call.user.id, _job_id(call)))
 
 
 async def retry_job(call: Call) -> dict[str, Any]:

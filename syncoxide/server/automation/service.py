@@ -23,7 +23,7 @@ import logging
 import posixpath
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from syncoxide.native.actions.runner import ActionRun, run_action
 from syncoxide.server.automation.places import RulePlaces
 from syncoxide.server.automation.provider_files import ProviderJobs, ProviderSide
 from syncoxide.server.automation.provider_watch import ProviderArrivals
-from syncoxide.server.automation.queue import Job, JobQueue, NewJob
+from syncoxide.server.automation.queue import RUNNING, Job, JobQueue, NewJob
 from syncoxide.server.automation.rules import (
     FOLDER,
     MOVE,
@@ -70,6 +70,9 @@ class AutomationService:
     worker: JobWorker | None = None
     #: Looks at provider folders; set by the app.
     arrivals: ProviderArrivals | None = None
+    #: Tells the other instances to stop a job this one does not run (set by the app when a
+    #: bus joins instances: scheduling/cancel_relay.py).
+    stop_elsewhere: Callable[[int], None] = lambda _job_id: None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _writing: set[tuple[int, str]] = field(default_factory=set)
 
@@ -151,6 +154,16 @@ class AutomationService:
         self.queue.enqueue(NewJob(rule.user_id, JOB_KIND, payload, delay=delay, collect_key=key))
         if self.worker is not None:
             self.worker.wake()
+
+    def cancel_job(self, user_id: int, job_id: int) -> Job | None:
+        """A waiting job is cancelled; a running one is stopped now, wherever it runs (its
+        worker would otherwise read the flag at its next lease renewal)."""
+        job = self.queue.cancel(user_id, job_id)
+        if job is None or job.status != RUNNING or not job.cancel_requested:
+            return job
+        if self.worker is None or not self.worker.stop_here(job.id):
+            self.stop_elsewhere(job.id)
+        return job
 
     async def job_finished(self, job: Job, status: str) -> None:
         payload = {"job": job.id, "rule": job.payload.get("rule"), "status": status}

@@ -3,7 +3,8 @@
 Each server process runs one worker with its own owner id. A claimed job's handler runs as an
 asyncio task; a companion loop renews the lease every ``renew_every`` seconds, stores the
 progress the handler reported, and turns a cancel asked through the API into ``JobControl``'s
-``cancelled`` flag, which the action's process runner checks every 50 ms. Jobs whose worker
+``cancelled`` flag, which the action's process runner checks every 50 ms (``stop_here`` sets it
+at once when the cancel reached this process directly or on the bus). Jobs whose worker
 died (its lease lapsed) go back to the queue when the worker starts and every half lease after.
 
 Failures: a retryable error (``SyncoxideError.retryable``) or an unexpected exception is tried
@@ -125,6 +126,15 @@ class JobWorker:
     def wake(self) -> None:
         """A job was queued in this process: look now rather than at the next poll."""
         self._wake.set()
+
+    def stop_here(self, job_id: int) -> bool:
+        """A cancel was asked for the job: stop its action now if it runs in this process
+        (rather than at the next lease renewal); whether it does."""
+        control = self._controls.get(job_id)
+        if control is None:
+            return False
+        control.ask_to_cancel()
+        return True
 
     async def _claim_loop(self) -> None:
         # Not ``while True``: asyncio.wait_for in Python 3.11 can swallow the cancellation that

@@ -8,7 +8,8 @@ database every ``progress_seconds`` and announces it as ``backup.restore.progres
 provider writes that finished.
 
 Stopping one: a cancel is a flag in the database, so whichever instance runs the restore
-sees it at its next progress write; on this instance the task is also cancelled at once.
+sees it at its next progress write; the task is also cancelled at once, on this instance or,
+with a bus, on the one running it (scheduling/cancel_relay.py).
 A provider write is atomic, so a cancelled or cut restore leaves whole files only. A server
 stopped mid-way marks the restore interrupted (at once on a clean stop; at the next start,
 or by another instance when the lease lapses, after a kill); any finished restore that did
@@ -103,6 +104,9 @@ class BackupRestores:
         self.pace = pace
         self._running: dict[int, asyncio.Task[object]] = {}
         self._cancelled: set[int] = set()
+        #: Tells the other instances to stop a restore this one does not run (set by the app
+        #: when a bus joins instances: scheduling/cancel_relay.py).
+        self.stop_elsewhere: Callable[[int], None] = lambda _restore_id: None
 
     async def get(self, user_id: int, restore_id: int) -> BackupRestore:
         found = await self.store.restore(user_id, restore_id)
@@ -157,11 +161,18 @@ class BackupRestores:
         restore = await self.get(user_id, restore_id)
         if not await self.store.request_cancel(user_id, restore_id):
             raise UsageError(f"This restore is {restore.status} already; nothing to cancel.")
-        task = self._running.get(restore_id)
-        if task is not None:  # here: stop it now, not at the next progress write
-            self._cancelled.add(restore_id)
-            task.cancel()
+        if not self.stop_here(restore_id):  # stopped now, not at the next progress write
+            self.stop_elsewhere(restore_id)
         return replace(restore, cancel_requested=True)
+
+    def stop_here(self, restore_id: int) -> bool:
+        """Cancel the restore if it runs in this process; whether it did."""
+        task = self._running.get(restore_id)
+        if task is None:
+            return False
+        self._cancelled.add(restore_id)
+        task.cancel()
+        return True
 
     async def _connection(self, user_id: int, connection_id: int) -> Connection:
         found = await self.connections.store.connection(user_id, connection_id)

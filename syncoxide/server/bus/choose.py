@@ -4,19 +4,13 @@ otherwise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis.asyncio as aioredis
-
-from syncoxide.server.accounts.cli_codes import CliCodes
-from syncoxide.server.bus.nats_bus import NatsBus, NatsRooms
-from syncoxide.server.bus.nats_link import NatsLink
-from syncoxide.server.bus.nats_state import NatsCliCodes, NatsRateLimiter
-from syncoxide.server.bus.port import Bus, Rooms
-from syncoxide.server.bus.redis import RedisBus, RedisRooms
-from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
-from syncoxide.server.deployment.settings import Target
-from syncoxide.server.ratelimit import Limiter
+if TYPE_CHECKING:
+    from syncoxide.server.accounts.cli_codes import CliCodes
+    from syncoxide.server.bus.port import Bus, Rooms
+    from syncoxide.server.deployment.settings import Target
+    from syncoxide.server.ratelimit import Limiter
 
 
 class Closable(Protocol):
@@ -45,6 +39,12 @@ def open_bus(target: Target) -> SharedBus | None:
         return None
     if target.kind == "nats":
         return _nats(target)
+    # The clients are imported only for the bus in use: the embedded default loads neither.
+    import redis.asyncio as aioredis
+
+    from syncoxide.server.bus.redis import RedisBus, RedisRooms
+    from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
+
     client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
     bus, rooms = RedisBus(client), RedisRooms(client)
     return SharedBus(
@@ -57,6 +57,10 @@ def open_bus(target: Target) -> SharedBus | None:
 
 
 def _nats(target: Target) -> SharedBus:
+    from syncoxide.server.bus.nats_bus import NatsBus, NatsRooms
+    from syncoxide.server.bus.nats_link import NatsLink
+    from syncoxide.server.bus.nats_state import NatsCliCodes, NatsRateLimiter
+
     link = NatsLink(target.url, target.shown)
     bus, rooms = NatsBus(link), NatsRooms(link)
     return SharedBus(

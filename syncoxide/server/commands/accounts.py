@@ -75,7 +75,8 @@ def _open_accounts(data_dir: Path | None) -> Any:
 
 def _account_shares(config: Any) -> Any:
     from syncoxide.server.accountshares.store import AccountShareStore
-    from syncoxide.server.storage.database import PostgresDatabase, sqlite_at
+    from syncoxide.server.storage.database import sqlite_at
+    from syncoxide.server.storage.postgres_database import PostgresDatabase
 
     database = config.deployment().database
     if database.embedded:

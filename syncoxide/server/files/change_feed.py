@@ -8,8 +8,10 @@ user, a sequence number and the paths of the last ``KEPT_PATHS`` changes.
 A token is ``<instance>:<sequence>``. The instance is random per server start: a token from
 before a restart, or one older than the kept paths, answers "changed, paths unknown" (the
 root, ``""``), which makes the client look at everything once. Kept in memory: with several
-server instances, each sees the writes made through itself only (as the catalog's on-write
-updates do).
+server instances, each hears the writes made through the others on the bus
+(files/change_relay.py), so a long poll wakes whichever instance took the upload; a token
+is still its own instance's, and one taken to another instance answers the root. When the
+bus lost a change on its way here, ``lost_track`` makes every earlier token answer the root.
 """
 
 from __future__ import annotations
@@ -43,6 +45,16 @@ class StorageChangeFeed:
     def __init__(self, instance: str) -> None:
         self.instance = instance
         self._users: dict[int, _UserChanges] = {}
+        self._losses = 0
+
+    def lost_track(self) -> None:
+        """A change may have been missed: every token given so far answers "look at
+        everything", and every waiting long poll says so now."""
+        self._losses += 1
+        self.instance = f"{self.instance.split('~')[0]}~{self._losses}"
+        for user in self._users.values():
+            user.changed.set()
+        self._users.clear()
 
     def notice(self, change: FileChange) -> None:
         """The file service's listener."""

@@ -50,7 +50,7 @@ from syncoxide.server.files.mtimes import check_given_mtime, committed_mtime
 from syncoxide.server.files.names import checked_path
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.storage.owner_only import create_owner_only, mkdir_owner_only
-from syncoxide.server.storage.port import BlobStore
+from syncoxide.server.storage.port import BlobStore, DuplicateError
 from syncoxide.server.storage.quota import NO_QUOTA, Quota
 from syncoxide.server.tus import Upload, Uploads
 from syncoxide.server.tus.headers import TusRequestError
@@ -253,19 +253,45 @@ class FileService:
         """
         path = checked_path(path)
         check_given_mtime(mtime_ns, self.clock_ns())
-        upload = await self._finished_upload(user_id, upload_id)
+        try:
+            upload = await self._finished_upload(user_id, upload_id)
+        except NotFoundError:
+            # Sent again after a commit that succeeded (its answer was lost): answer the same.
+            earlier = self._committed_before(user_id, upload_id, path, expected_sha1)
+            if earlier is not None:
+                return earlier
+            raise
         try:
             self._check_not_folder(user_id, path)
             with _disk_full_said_plainly(path):
                 received = await self._described(upload)
                 return await self._keep(  # handing the bytes over ends the upload
-                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1
-                )
+                    user_id, path, received, mtime_ns=mtime_ns, expected_sha1=expected_sha1,
+                    upload_id=upload_id,
+                )  # fmt: skip
         except (ProviderUnavailableError, TransportError):
             raise  # the blob store failed for a while: the upload stays for the next commit
+        except DuplicateError:
+            # A commit of the same upload overlapping this one recorded it first.
+            earlier = self._committed_before(user_id, upload_id, path, expected_sha1)
+            if earlier is not None:
+                return earlier
+            await self.uploads.delete(upload)
+            raise
         except BaseException:
             await self.uploads.delete(upload)
             raise
+
+    def _committed_before(
+        self, user_id: int, upload_id: str, path: str, expected_sha1: str | None
+    ) -> StoredEntry | None:
+        """The file an earlier commit of this upload stored, if one did (refused when this
+        commit asks for another name or other bytes)."""
+        done = self.store.commits.find(user_id, upload_id, self.clock())
+        if done is None:
+            return None
+        done.check_asked_again(path, expected_sha1)
+        return StoredEntry(done.path, FILE, done.size, done.mtime_ns, done.sha1, done.sha256)
 
     async def _finished_upload(self, user_id: int, upload_id: str) -> Upload:
         try:
@@ -293,6 +319,7 @@ class FileService:
         *,
         mtime_ns: int | None,
         expected_sha1: str | None,
+        upload_id: str | None = None,
     ) -> StoredEntry:
         if expected_sha1 is not None and expected_sha1.lower() != received.sha1:
             raise IntegrityError(
@@ -307,7 +334,7 @@ class FileService:
         entry = StoredEntry(path, FILE, *sizes, key)
         old = self.store.get(user_id, path)
         try:
-            replaced = self.store.put_file(user_id, entry)
+            replaced = self.store.put_file(user_id, entry, upload_id=upload_id, now=self.clock())
         except BaseException:
             await self.blobs.delete(key)
             raise

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from syncoxide.errors import AlreadyExistsError, DirectoryNotEmptyError, NotFoundError
+from syncoxide.server.files.commits import UploadCommit, UploadCommits
 from syncoxide.server.storage.database import Database, sqlite_at
 
 FILE, DIR = "file", "dir"
@@ -44,6 +45,10 @@ def _entry(row: Any) -> StoredEntry:
     return StoredEntry(*row)
 
 
+def _sizes(entry: StoredEntry) -> tuple[int, int, str, str]:
+    return entry.size, entry.mtime_ns, entry.sha1, entry.sha256
+
+
 def parents_of(path: str) -> list[str]:
     """``a``, ``a/b`` for ``a/b/c``: the folders that must exist for ``path`` to."""
     parts = path.split("/")[:-1]
@@ -61,6 +66,8 @@ def _below(folder: str) -> tuple[str, tuple[str, ...]]:
 class FileStore:
     def __init__(self, database: Database) -> None:
         self._db = database
+        #: Uploads committed lately, so a commit sent again answers as the first did.
+        self.commits = UploadCommits(database)
 
     @classmethod
     def open(cls, path: Path) -> FileStore:
@@ -106,8 +113,14 @@ class FileStore:
                     (user_id, folder, DIR),
                 )
 
-    def put_file(self, user_id: int, entry: StoredEntry) -> str | None:
-        """Create or replace the file (parents made); returns the replaced file's blob key."""
+    def put_file(
+        self, user_id: int, entry: StoredEntry, *, upload_id: str | None = None, now: int = 0
+    ) -> str | None:
+        """Create or replace the file (parents made); returns the replaced file's blob key.
+
+        ``upload_id`` names the upload the file was committed from: the commit is recorded
+        (at ``now``) in the same transaction, and a second commit of that upload raises
+        ``DuplicateError`` with nothing written."""
         found = self.get(user_id, entry.path)
         if found is not None and found.kind == DIR:
             raise AlreadyExistsError(f"{entry.path!r} is a folder; a file cannot replace it.")
@@ -118,6 +131,9 @@ class FileStore:
                 f" ON CONFLICT (user_id, path) DO UPDATE SET {_REPLACE}",
                 (user_id, *(getattr(entry, f.name) for f in fields(StoredEntry))),
             )
+            if upload_id is not None:
+                commit = UploadCommit(upload_id, entry.path, *_sizes(entry))
+                self.commits.record(user_id, commit, now)
         return found.blob_key if found is not None else None
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> None:

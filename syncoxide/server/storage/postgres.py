@@ -42,6 +42,7 @@ from syncoxide.server.storage.postgres_schema import (
     PROVIDER_PHOTOS,
     RULES_AND_BACKUPS,
     SIGNALING,
+    UPLOAD_COMMITS,
 )
 
 #: pg_advisory_xact_lock key of schema migrations: "syncoxid" in ASCII, a fixed 63-bit number.
@@ -134,6 +135,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     """,
     # 12: each user's own staleness of the catalog, per connection.
     CATALOG_STALENESS,
+    # 13: uploads committed lately (server/files/commits.py).
+    UPLOAD_COMMITS,
 )
 
 

@@ -442,3 +442,19 @@ CREATE TABLE catalog_staleness (
     PRIMARY KEY (user_id, source)
 );
 """
+
+# Uploads committed lately (server/files/commits.py: the SQLite table beside it).
+UPLOAD_COMMITS = """
+CREATE TABLE upload_commits (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    upload_id TEXT NOT NULL,
+    path TEXT COLLATE "C" NOT NULL,
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    sha1 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    committed_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, upload_id)
+);
+CREATE INDEX upload_commits_by_time ON upload_commits (committed_at);
+"""

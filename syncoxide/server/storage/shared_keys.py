@@ -9,8 +9,6 @@ the embedded default) offers its key first, so links and tickets it issued keep 
 
 from __future__ import annotations
 
-import psycopg
-
 from syncoxide.server.signing import KEY_BYTES
 
 SIGNING_KEY = "signing"
@@ -18,6 +16,8 @@ SIGNING_KEY = "signing"
 
 async def shared_key(url: str, name: str, offered: bytes) -> bytes:
     """The deployment's key called ``name``: the one stored, or ``offered`` if none was."""
+    import psycopg  # only on PostgreSQL: the embedded default never loads it
+
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as db:
         await db.execute(
             "INSERT INTO server_keys (name, key) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",

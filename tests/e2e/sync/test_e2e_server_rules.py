@@ -30,15 +30,8 @@ from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.serving import served
-from tests.native.providers.conftest import (
-    ACCESS_KEY,
-    DAV_PASSWORD,
-    DAV_USER,
-    SECRET_KEY,
-    S3Server,
-    WebDavServer,
-)
 from tests.server.rules.rules_world import file_digests
+from tests.servers import ACCESS_KEY, DAV_PASSWORD, DAV_USER, SECRET_KEY, S3Server, WebDavServer
 
 pytestmark = pytest.mark.e2e
 USER, PASSWORD = "rules-e2e", "rules e2e password"

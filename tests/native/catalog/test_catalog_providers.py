@@ -22,7 +22,6 @@ from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.sftp.provider import SftpProvider
 from syncoxide.native.providers.webdav.provider import WebDavProvider
 from syncoxide.providers.contract import Provider, chunks_of
-from tests.native.providers.conftest import S3Server, SshServer, WebDavServer
 from tests.native.providers.s3.test_provider_s3 import _settings as s3_settings
 from tests.native.providers.sftp.test_provider_sftp import _settings as sftp_settings
 from tests.native.providers.webdav.test_provider_webdav import _settings as dav_settings
@@ -30,6 +29,7 @@ from tests.native.providers_cloud.test_provider_dropbox import _settings as drop
 from tests.native.providers_cloud.test_provider_gdrive import _fresh_root
 from tests.native.providers_cloud.test_provider_gdrive import _settings as drive_settings
 from tests.server.catalog.catalog_world import ALICE, CatalogWorld
+from tests.servers import S3Server, SshServer, WebDavServer
 
 KINDS = ("rclone", "moto", "webdav", "sftp", "gdrive", "dropbox")
 _NAMES = ("a.txt", "b/c.pdf", "b/d e.jpg", "f/g/h.md", "ünï.txt", "it's.txt")

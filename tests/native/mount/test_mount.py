@@ -17,7 +17,7 @@ import pytest
 
 from syncoxide.native.remotes.store import RemoteStore, open_remote
 from tests.native.mount.mounting import CLI, cli, mounted, needs_fuse, wait_for
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = needs_fuse
 TREE = {

@@ -31,7 +31,7 @@ from syncoxide.providers.encrypted import PasswordFolder
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemRandom
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 FAST = Argon2Params(memory_kib=1024, iterations=1)
 _folders = itertools.count()

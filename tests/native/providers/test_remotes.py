@@ -14,7 +14,7 @@ import pytest
 from syncoxide.errors import TamperedDataError, UsageError
 from syncoxide.native.remotes.store import RemoteStore, split_location
 from tests.conftest import PROJECT_ROOT
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.live
 

@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from syncoxide.server.accounts import service as accounts_service
 from syncoxide.server.accounts.service import SESSION_IDLE_SECONDS
 from syncoxide.server.api.spec import MAX_JSON_BODY
 from syncoxide.server.app import create_app
@@ -61,6 +62,16 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient) -> No
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
     assert "sxo_session" not in wrong.cookies
+
+
+def test_the_stored_dummy_hash_costs_what_a_real_one_does() -> None:
+    """The hash an unknown user's sign-in is verified against has the hasher's current
+    parameters: no fresh hash is made at import or on the first unknown sign-in."""
+    hasher = accounts_service._PASSWORD_HASHER
+    assert not hasher.check_needs_rehash(accounts_service._STORED_DUMMY)
+    assert accounts_service.dummy_hash() == accounts_service._STORED_DUMMY
+    real = hasher.hash("a real password")
+    assert real.split("$")[3] == accounts_service._STORED_DUMMY.split("$")[3]  # m, t, p
 
 
 def test_session_cookie_is_http_only_and_same_site(client: TestClient) -> None:

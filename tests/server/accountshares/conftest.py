@@ -1,15 +1,9 @@
-"""The real provider servers (rclone S3, wsgidav WebDAV) for share tests, reachable on
-loopback as an operator would allow it."""
+"""Share tests use the shared real servers (rclone S3, wsgidav WebDAV: tests/servers.py),
+reachable on loopback as an operator would allow it."""
 
 from collections.abc import Iterator
 
 import pytest
-
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    _no_ca_bundle,
-    rclone_s3,
-    wsgidav_server,
-)
 
 
 @pytest.fixture(autouse=True)

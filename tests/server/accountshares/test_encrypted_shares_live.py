@@ -22,7 +22,7 @@ from syncoxide.crypto.share_folder import open_keys
 from syncoxide.crypto.share_grant import GRANT_SIZE, KEYRING_NAME, parse_keyring
 from syncoxide.native.crypto.backend import CryptographyBackend
 from tests.conftest import LiveServer, account_token, run_cli, start_live_server
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = pytest.mark.live  # starts a real server
 

@@ -16,16 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.native.providers.conftest import (
-    ACCESS_KEY,
-    DAV_PASSWORD,
-    DAV_USER,
-    SECRET_KEY,
-    S3Server,
-    WebDavServer,
-)
 from tests.server.accountshares.shares_world import Person, World, shares_world
 from tests.server.rules.rules_world import file_digests
+from tests.servers import ACCESS_KEY, DAV_PASSWORD, DAV_USER, SECRET_KEY, S3Server, WebDavServer
 
 BASE = "/api/v1/account-shares"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.accountshares.shares_world import World, shares_world
 from tests.server.automation.provider_world import add_rule, finished_jobs, jpeg, wait_first_look
 from tests.server.rules.rules_world import file_digests
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 SETTINGS = "[automation]\npoll_seconds = 0.5\n"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.native.providers.conftest import SshServer
 from tests.server.accountshares.shares_world import World, shares_world
 from tests.server.automation.provider_world import add_rule, finished_jobs, wait_first_look
 from tests.server.photos.test_photos_api import _png, picture
+from tests.servers import SshServer
 
 SETTINGS = "[automation]\npoll_seconds = 0.5\n"
 

@@ -1,7 +1,7 @@
 """Hosted repositories through Debian's real sshd: keys registered in the app reach their
 owner's area only, through the authorized_keys lines the server writes.
 
-The session's sshd (tests/native/providers/conftest.py) also reads ``hosted_keys``; the app is
+The session's sshd (tests/servers.py) also reads ``hosted_keys``; the app is
 told to write its forced-command lines there, exactly as an operator points it at the backup
 account's ``~/.ssh/authorized_keys``. The client is plain borg over ssh, as on a user's laptop.
 """
@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 from syncoxide.errors import SyncoxideError, UsageError
 from syncoxide.native.backup.process import BorgSettings
 from syncoxide.native.backup.repository import BorgRepository
-from tests.native.providers.conftest import SshServer
 from tests.server.backups.backups_world import PASSPHRASE, backups_app, make_tree, other_client
+from tests.servers import SshServer
 
 pytestmark = pytest.mark.skipif(shutil.which("borg") is None, reason="borg is not installed")
 

@@ -1,5 +1,5 @@
 """A user's own ssh:// borg repository, opened by the server with the SSH key it made for the
-user, through Debian's real sshd (the session's, tests/native/providers/conftest.py) running
+user, through Debian's real sshd (the session's, tests/servers.py) running
 ``borg serve --restrict-to-path`` as the forced command of the line the app suggests.
 
 The host key is pinned when the repository is added; a changed one (the pinned key replaced
@@ -23,7 +23,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from syncoxide.native.backup.ssh_access import fingerprint
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, SshServer, WebDavServer
 from tests.native.providers.server_processes import free_port
 from tests.server.backups.backups_world import (
     PASSPHRASE,
@@ -32,6 +31,7 @@ from tests.server.backups.backups_world import (
     wait_for_rule,
 )
 from tests.server.rules.rules_world import connect, file_digests
+from tests.servers import DAV_PASSWORD, DAV_USER, SshServer, WebDavServer
 
 pytestmark = pytest.mark.skipif(shutil.which("borg") is None, reason="borg is not installed")
 

@@ -22,14 +22,6 @@ from starlette.testclient import TestClient
 
 from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 from syncoxide.providers.contract import chunks_of
-from tests.native.providers.conftest import (
-    ACCESS_KEY,
-    DAV_PASSWORD,
-    DAV_USER,
-    SECRET_KEY,
-    S3Server,
-    WebDavServer,
-)
 from tests.server.backups.backups_world import (
     PASSPHRASE,
     backups_app,
@@ -37,6 +29,7 @@ from tests.server.backups.backups_world import (
     wait_for_rule,
 )
 from tests.server.rules.rules_world import connect, file_digests
+from tests.servers import ACCESS_KEY, DAV_PASSWORD, DAV_USER, SECRET_KEY, S3Server, WebDavServer
 
 pytestmark = pytest.mark.skipif(shutil.which("borg") is None, reason="borg is not installed")
 

@@ -20,7 +20,7 @@ import pytest
 from syncoxide.native.backup.process import BorgSettings
 from syncoxide.native.backup.repository import BorgRepository
 from tests.conftest import account_token, start_live_server
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = [
     pytest.mark.live,

@@ -22,7 +22,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from syncoxide.server.backups.restores import RestorePace
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.backups.backups_world import (
     PASSPHRASE,
     back_up_from_a_client,
@@ -31,6 +30,7 @@ from tests.server.backups.backups_world import (
     wait_for_restore,
 )
 from tests.server.rules.rules_world import connect, file_digests
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.skipif(shutil.which("borg") is None, reason="borg is not installed")
 ARCHIVE = "docs-2026-12-06T10:00:00"

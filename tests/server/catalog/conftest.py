@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from syncoxide.server.storage.database import PostgresDatabase
 from syncoxide.server.storage.postgres import migrate_postgres
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    _no_ca_bundle,
-    moto_s3,
-)
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.server.catalog.catalog_world import CatalogWorld
 from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres

@@ -21,8 +21,9 @@ from syncoxide.catalog.search import parse_search
 from syncoxide.server.catalog.postgres import PostgresCatalogStore
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
 from syncoxide.server.datadir import migrate
-from syncoxide.server.storage.database import Database, PostgresDatabase, sqlite_at
+from syncoxide.server.storage.database import Database, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
 

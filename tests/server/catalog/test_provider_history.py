@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from aiobotocore.session import get_session
 
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.accountshares.shares_world import World, shares_world
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 BASE = "/api/v1/catalog/provider-versions"
 _buckets = itertools.count()

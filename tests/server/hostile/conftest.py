@@ -1,10 +1,9 @@
-"""Real servers for the hostile tests (wsgidav WebDAV on loopback), allowed as an operator would."""
+"""Hostile tests reach the shared WebDAV server (tests/servers.py) on loopback, allowed as an
+operator would allow it."""
 
 from collections.abc import Iterator
 
 import pytest
-
-from tests.native.providers.conftest import wsgidav_server  # noqa: F401 - fixture by name
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ import pytest
 from syncoxide.errors import UsageError
 from syncoxide.server.rules.connections import secrets_for_update
 from syncoxide.server.rules.store import Connection
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
 from tests.server.rules.rules_world import connect, rules_client
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 
 class Recorder(BaseHTTPRequestHandler):

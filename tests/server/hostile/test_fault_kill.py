@@ -25,7 +25,7 @@ import httpx2
 import pytest
 
 from tests.conftest import account_token, start_live_server
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = pytest.mark.live  # starts real servers
 

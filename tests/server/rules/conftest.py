@@ -1,4 +1,4 @@
-"""The real servers of the provider tests (rclone S3, wsgidav WebDAV, sshd), for rule tests.
+"""Rule tests use the shared real servers (rclone S3, wsgidav WebDAV, sshd: tests/servers.py).
 
 They (and the FAKE Drive and Dropbox) listen on loopback, which a server refuses to connect
 to for its users unless allowed: these tests allow it as an operator would.
@@ -7,13 +7,6 @@ to for its users unless allowed: these tests allow it as an operator would.
 from collections.abc import Iterator
 
 import pytest
-
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    _no_ca_bundle,
-    rclone_s3,
-    sshd_server,
-    wsgidav_server,
-)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from syncoxide.errors import ConfigError, PermissionDeniedError
 from syncoxide.native.net.address_guard import AddressGuard, AddressPolicy, GuardsAddresses
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.rules.connections import open_connection
-from tests.native.providers.conftest import (
+from tests.server.rules.rules_world import rules_client
+from tests.servers import (
     ACCESS_KEY,
     DAV_PASSWORD,
     DAV_USER,
@@ -25,7 +26,6 @@ from tests.native.providers.conftest import (
     SshServer,
     WebDavServer,
 )
-from tests.server.rules.rules_world import rules_client
 
 ROOT = Path(__file__).resolve().parents[3]
 

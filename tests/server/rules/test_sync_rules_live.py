@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from tests.native.providers.conftest import (
+from tests.server.rules.rules_world import connect, file_digests, rules_client, wait_for_runs
+from tests.servers import (
     ACCESS_KEY,
     DAV_PASSWORD,
     DAV_USER,
@@ -26,7 +27,6 @@ from tests.native.providers.conftest import (
     SshServer,
     WebDavServer,
 )
-from tests.server.rules.rules_world import connect, file_digests, rules_client, wait_for_runs
 
 
 @pytest.fixture()

@@ -8,11 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.native.providers.conftest import (  # noqa: F401 - fixtures, registered by name
-    _no_ca_bundle,
-    moto_s3,
-    rclone_s3,
-)
 from tests.server.scale.services import nats_server, redis_server
 
 

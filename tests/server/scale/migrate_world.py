@@ -18,8 +18,8 @@ import httpx2
 from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.links.links_world import metadata
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 PASSWORD = "migrate me password"
 TUS = {"Tus-Resumable": "1.0.0"}

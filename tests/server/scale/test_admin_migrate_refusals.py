@@ -16,10 +16,10 @@ import pytest
 
 from syncoxide.server.datadir_lock import migrating
 from tests.conftest import PROJECT_ROOT, start_live_server
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.server_processes import free_port
 from tests.server.scale.migrate_world import add_users, cli, put_object
 from tests.server.scale.services import Postgres
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.live
 KEYS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}

@@ -25,10 +25,10 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.server_processes import free_port, require_binary, running
 from tests.server.links.links_world import metadata
 from tests.server.scale.test_two_instances import _token
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.live
 TUS = {"Tus-Resumable": "1.0.0"}

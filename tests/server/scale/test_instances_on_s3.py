@@ -11,8 +11,8 @@ import pytest
 
 from syncoxide.server.storage.s3 import MIN_PART
 from tests.conftest import LiveServer, start_live_server
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.server.scale.test_two_instances import _token
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.live
 

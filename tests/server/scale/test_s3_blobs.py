@@ -11,7 +11,7 @@ import pytest
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.server.storage.conformance import BLOB_CHECKS, BlobCheck
 from syncoxide.server.storage.s3 import MIN_PART, S3BlobStore
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 _fresh = itertools.count()
 

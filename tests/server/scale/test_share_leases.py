@@ -1,6 +1,7 @@
 """Account shares with several instances: a share's run is held under a job lease, so one
 instance runs it at a time, and a run whose instance died is taken up once its lease lapses
-(not reset by every instance that starts). A real Redis bus turns the leases on."""
+(not reset by every instance that starts). A real Redis bus turns the leases on; a change
+written through another instance reaches the one running a share on it (Redis and NATS)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
+from syncoxide.server.app import create_app
+from syncoxide.server.config import ServerConfig
 from tests.server.accountshares.shares_world import Person, World, shares_world
+from tests.server.links.links_world import ROOT
 
 BASE = "/api/v1/account-shares"
 LEASE_SECONDS = 3
@@ -65,3 +70,33 @@ def test_a_share_held_by_another_instance_waits_then_is_taken_up_when_it_dies(
         assert synced["sync_status"] == "ok"
         assert _bob_has(world, "in/b.txt")
         assert f"share {share['id']}: its instance stopped during a run" in caplog.text
+
+
+def test_a_change_through_another_instance_marks_the_share_this_one_runs(
+    tmp_path: Path, bus_url: str
+) -> None:
+    """The share runs here when alice writes through another instance: this one must hear
+    it on the bus and mark the share changed during its run, so it runs again at once."""
+    settings = f'[deployment]\nbus = "{bus_url}"\n'
+    with shares_world(tmp_path / "data", settings) as world:
+        alice, bob = world["alice"], world["bob"]
+        _put(alice, "trip/a.txt", b"first")
+        share = alice.post(BASE, json={"to": "bob", "place": "home:trip"}).json()
+        assert bob.post(f"{BASE}/{share['id']}/accept", json={"place": "home:in"}).is_success
+        world.wait_synced(bob, share["id"], 0)
+        runner = world.app.state.account_shares.scheduler.runner
+        runner.running.add(share["id"])  # this instance is in the middle of a run
+        other = create_app(ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web"))
+        with TestClient(other) as through_other:
+            stored = through_other.put(
+                "/api/v1/storage/content",
+                params={"path": "trip/b.txt"},
+                content=b"written through the other instance",
+                headers={"Authorization": f"Bearer {alice.token}"},
+            )
+            assert stored.status_code == 200, stored.text
+            deadline = time.monotonic() + 5
+            while share["id"] not in runner.changed_meanwhile:
+                assert time.monotonic() < deadline, "the change did not reach this instance"
+                time.sleep(0.02)
+        runner.running.discard(share["id"])

@@ -2,7 +2,8 @@
 runs on Redis and on NATS).
 
 What one instance raises, a socket on the other hears; two peers of one transfer meet and
-relay through different instances. (Both share the SQLite file here, which one machine
+relay through different instances; a long poll for changes on one wakes for an upload
+through the other. (Both share the SQLite file here, which one machine
 allows; the metadata store on PostgreSQL is the part that lets instances live apart.)
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +111,31 @@ def test_sender_and_receiver_signal_through_different_instances(
             assert refused.value.rcvd is not None and refused.value.rcvd.code == 4409
         receiver.close()
         assert _next(sender) == {"type": "peer-left", "peer": welcome["peer"]}
+
+
+def test_a_long_poll_on_one_instance_wakes_for_an_upload_through_the_other(
+    instances: tuple[LiveServer, LiveServer], tmp_path: Path
+) -> None:
+    first, second = instances
+    token = _token(first.data_dir, tmp_path)
+    auth = {"Authorization": f"Bearer {token}"}
+    changes = f"{second.url}/api/v1/storage/changes"
+    since = httpx2.get(changes, headers=auth, timeout=10).json()["token"]
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            httpx2.get, changes, params={"since": since, "wait": 20}, headers=auth, timeout=30
+        )
+        time.sleep(0.5)  # the poll is waiting on the second instance
+        started = time.monotonic()
+        stored = httpx2.put(
+            f"{first.url}/api/v1/storage/content",
+            params={"path": "inbox/report.txt"},
+            content=b"written through the first",
+            headers=auth,
+            timeout=10,
+        )
+        assert stored.status_code == 200, stored.text
+        answer = waiting.result(timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["paths"] == ["inbox/report.txt"]
+    assert time.monotonic() - started < 5  # woken by the write, not by the poll's end

@@ -11,13 +11,9 @@ from pathlib import Path
 import pytest
 
 from syncoxide.server.datadir import migrate
-from syncoxide.server.storage.database import (
-    Database,
-    PostgresDatabase,
-    SqliteDatabase,
-    sqlite_at,
-)
+from syncoxide.server.storage.database import Database, SqliteDatabase, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.server.databases import LANGUAGE_ORDER
 from tests.server.scale.services import Postgres
 

@@ -39,7 +39,7 @@ from syncoxide.errors import (
     UsageError,
 )
 from syncoxide.native.net.address_guard import AddressGuard
-from syncoxide.native.net.guarded_clients import GuardedResolver
+from syncoxide.native.net.guarded_resolver import GuardedResolver
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_to_text,

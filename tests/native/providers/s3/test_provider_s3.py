@@ -18,8 +18,8 @@ from syncoxide.errors import (
 )
 from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
 from syncoxide.testing.provider_conformance import CHECKS
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.server_processes import free_port, with_closing_providers
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 _roots = itertools.count()
 SMALL_PARTS = 5 * 1024 * 1024  # the smallest part S3 allows: keeps multipart tests quick

@@ -12,7 +12,7 @@ from syncoxide.native.backup.process import BorgSettings
 from syncoxide.native.backup.provider_tar import TarTally, provider_tar
 from syncoxide.native.backup.repository import BorgRepository
 from syncoxide.native.providers.s3.provider import S3Provider
-from tests.native.providers.conftest import S3Server
+from tests.servers import S3Server
 
 from .test_provider_s3 import _settings
 

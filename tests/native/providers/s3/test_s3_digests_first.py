@@ -16,8 +16,8 @@ from syncoxide.errors import IntegrityError
 from syncoxide.native.providers.local.provider import LocalProvider
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.memory import MemoryProvider
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.s3.test_provider_s3 import SMALL_PARTS, _settings, _stream
+from tests.servers import S3Server
 
 DATA = hashlib.sha256(b"first").digest() * (2 * SMALL_PARTS // 32 + 999)  # 2 parts + a tail
 MTIME = 1_700_000_123 * 10**9

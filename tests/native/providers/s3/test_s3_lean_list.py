@@ -15,8 +15,8 @@ from syncoxide.native.providers.s3.lean import HeadSigner
 from syncoxide.native.providers.s3.lean_list import lean_list_page, listed_time, parse_list_page
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
+from tests.servers import S3Server
 
 # Spaces, '+', '%', '&', '<' and non-ASCII: what URL encoding and XML escaping must carry.
 ODD_NAMES = ("a b+c%20d.txt", "x&y<z>.txt", "ünï/é ü.txt", "plain/one.txt", "plain/two.txt")

@@ -11,8 +11,8 @@ import pytest
 from syncoxide.native.providers.s3.object_memory import ObjectMemory
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import Entry, EntryKind
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
+from tests.servers import S3Server
 
 MEMORY = "s3-objects.json"
 

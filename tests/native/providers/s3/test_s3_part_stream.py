@@ -21,7 +21,7 @@ from syncoxide.errors import IntegrityError, NotFoundError
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from syncoxide.providers.contract import PartPlan
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 MIB = 1024 * 1024
 PART = 8 * MIB

@@ -31,8 +31,8 @@ from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.ports import FixedClock, SeededRandom
 from syncoxide.sync.plan import Mode
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.parts_runs import journaled_parts, sync_in_parts
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 PART = 5 * 1024 * 1024  # the smallest part S3 allows
 PARTS = 7

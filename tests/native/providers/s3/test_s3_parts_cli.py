@@ -16,10 +16,10 @@ import pytest
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.wal.replay import replay_journal
 from tests.conftest import PROJECT_ROOT
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.native.providers.counting_proxy import counting_proxy
 from tests.native.providers.server_processes import kill_when
 from tests.native.providers.test_remotes import cli
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 MIB = 1024 * 1024
 PART = 5 * MIB

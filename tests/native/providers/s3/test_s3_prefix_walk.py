@@ -14,8 +14,8 @@ from syncoxide.native.providers.s3.lean_list import ListedObject, ListPage
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import EntryKind
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
+from tests.servers import S3Server
 
 # One top folder ("deep") holding the rest forces the walk to split below it; "wide" has more
 # sibling folders than workers; names carry what URL encoding must round-trip.

@@ -14,9 +14,9 @@ from botocore.exceptions import ClientError
 
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import create_client
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.counting_proxy import counting_proxy
 from tests.native.providers.s3.test_provider_s3 import SMALL_PARTS, _settings, _stream
+from tests.servers import S3Server
 
 DATA = hashlib.sha256(b"seed").digest() * (4 * SMALL_PARTS // 32 + 1000)  # 4 parts + a tail
 MTIME = 1_700_000_000 * 10**9

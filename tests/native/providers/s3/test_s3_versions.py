@@ -13,8 +13,8 @@ import pytest
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import KeepsVersions
-from tests.native.providers.conftest import S3Server
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
+from tests.servers import S3Server
 
 _buckets = itertools.count()
 

@@ -13,8 +13,8 @@ from syncoxide.errors import AuthenticationError, ProviderUnavailableError
 from syncoxide.native.providers.sftp.provider import SftpProvider, SftpSettings
 from syncoxide.providers.contract import EntryKind
 from syncoxide.testing.provider_conformance import CHECKS
-from tests.native.providers.conftest import SshServer
 from tests.native.providers.server_processes import free_port, with_closing_providers
+from tests.servers import SshServer
 
 _roots = itertools.count()
 

@@ -22,8 +22,8 @@ from syncoxide.engine.pair_store import MemoryPairStore
 from syncoxide.engine.run import RunReport
 from syncoxide.native.providers.sftp.provider import SftpProvider, SftpSettings
 from syncoxide.providers.contract import PARTIAL_PREFIX
-from tests.native.providers.conftest import SshServer
 from tests.native.providers.parts_runs import journaled_parts, sync_in_parts
+from tests.servers import SshServer
 
 PART = 2 * 1024 * 1024
 PARTS = 12

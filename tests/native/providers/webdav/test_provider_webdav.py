@@ -11,8 +11,8 @@ from syncoxide.errors import AuthenticationError, ProviderUnavailableError
 from syncoxide.native.providers.webdav.provider import WebDavProvider, WebDavSettings
 from syncoxide.providers.contract import EntryKind, chunks_of
 from syncoxide.testing.provider_conformance import CHECKS
-from tests.native.providers.conftest import DAV_PASSWORD, DAV_USER, WebDavServer
 from tests.native.providers.server_processes import free_port, with_closing_providers
+from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 _roots = itertools.count()
 

@@ -1,4 +1,11 @@
-"""Session-wide real servers for the provider tests (one of each per run)."""
+"""The servers tests share, one of each per test session (per xdist worker): real S3 (rclone and
+moto), WebDAV (wsgidav) and SSH (OpenSSH's sshd) servers, and the FAKE Drive and Dropbox servers
+(those clouds cannot be reached from a test machine; tests/fakes/ says what they model).
+
+Registered once, as a plugin (``pytest_plugins`` in tests/conftest.py), never imported into a
+conftest or a test module by fixture name: each such import is a fixture of its own, and a
+worker then started one server per importing module.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.fake_dropbox import FakeDropbox
+from tests.fakes.fake_gdrive import FakeDrive
+from tests.fakes.serving import served
 from tests.native.providers.server_processes import free_port, require_binary, running
 
 ACCESS_KEY = "SXTESTACCESSKEY"
@@ -181,3 +191,34 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]
             base / "home",
             base / "hosted_keys",
         )
+
+
+@pytest.fixture(scope="session")
+def fake_drive_server() -> Iterator[tuple[FakeDrive, str]]:
+    fake = FakeDrive()
+    with served(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_drive(fake_drive_server: tuple[FakeDrive, str]) -> Iterator[tuple[FakeDrive, str]]:
+    fake, url = fake_drive_server
+    yield fake, url
+    # A test that changed the fake's behaviour must not leak it into the next one.
+    fake.faults.pending.clear()
+    fake.tokens.refuse_renewals = False
+
+
+@pytest.fixture(scope="session")
+def fake_dropbox_server() -> Iterator[tuple[FakeDropbox, str]]:
+    fake = FakeDropbox()
+    with served(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_dropbox(fake_dropbox_server: tuple[FakeDropbox, str]) -> Iterator[tuple[FakeDropbox, str]]:
+    fake, url = fake_dropbox_server
+    yield fake, url
+    fake.faults.pending.clear()
+    fake.tokens.refuse_renewals = False
