@@ -32,10 +32,10 @@ from syncoxide.providers.contract import Provider
 from syncoxide.sync.digest_cache import decode_cache
 from syncoxide.sync.plan import ActionKind, Mode
 from syncoxide.system import SystemClock, SystemRandom
-from tests.native.providers.conftest import ACCESS_KEY, SECRET_KEY, S3Server, SshServer
 from tests.native.providers.counting_proxy import CountingProxy, counting_proxy
 from tests.native.providers.s3 import test_provider_s3
 from tests.native.providers.sftp import test_provider_sftp
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server, SshServer
 
 pytestmark = pytest.mark.live
 
