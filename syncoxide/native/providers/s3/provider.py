@@ -606,8 +606,8 @@ class S3Provider:
         await self._put_marker(path)
 
     async def move(self, source: str, target: str) -> None:
-        await self.copy(source, target)
-        if await self._is_file(source):
+        copied = await self._copy(source, target)  # what it found tells a file from a folder
+        if copied.kind is EntryKind.FILE:
             await self._delete_keys([self._key(source)], source)
         else:
             await self._delete_keys(await self._all_keys(source), source)
@@ -615,6 +615,10 @@ class S3Provider:
 
     async def copy(self, source: str, target: str) -> None:
         """Server-side copy of a file or a folder; ``AlreadyExistsError`` if ``target`` exists."""
+        await self._copy(source, target)
+
+    async def _copy(self, source: str, target: str) -> Entry:
+        """``copy``, returning the source's entry as it was found."""
         try:
             await self.stat(target)
         except NotFoundError:
@@ -624,10 +628,11 @@ class S3Provider:
         entry = await self.stat(source)
         if entry.kind is EntryKind.FILE:
             await self._copy_key(self._key(source), self._key(target), entry.size, source)
-            return
+            return entry
         old, new = self._key(source) + "/", self._key(target) + "/"
         for key in await self._all_keys(source):
             await self._copy_key(key, new + key[len(old) :], None, source)
+        return entry
 
     async def _all_keys(self, folder: str) -> list[str]:
         client = await self._s3()
