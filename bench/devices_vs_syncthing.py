@@ -1,7 +1,7 @@
 """Device sync benchmark: ``syncoxide devices run`` and Syncthing side by side, same trees.
 
     .venv/bin/python bench/devices_vs_syncthing.py [--small 1000] [--changes 20] [--many 200]
-        [--base DIR]
+        [--steady 30] [--base DIR]
 
 Both tools run as two devices on loopback, started by this script: ours paired by code through
 a ``syncoxide serve`` it starts; Syncthing (Debian ``syncthing``) as two instances with their
@@ -12,7 +12,9 @@ file watcher on with its shortest delay (1 s; the default is 10 s). Cases, in th
   timed until the second device holds them all with the same SHA-256;
 * propagation of one changed file, repeated ``--changes`` times: p50 and p95;
 * propagation of ``--many`` files changed at once (default 200), timed until all arrived;
-* CPU seconds (user+sys, from /proc) and peak RSS (VmHWM) of each device process.
+* CPU seconds (user+sys, from /proc) and peak RSS (VmHWM) of each device process;
+* steady state, once in step: CPU seconds per minute of each device over ``--steady`` seconds
+  with nothing changing, then over as long with one small file changed every second.
 
 Prints one table with both tools per row, plus the ratio ours/Syncthing.
 """
@@ -38,7 +40,7 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -266,6 +268,8 @@ class Result:
     p95: float
     cpu: list[float]
     rss: list[float]
+    idle: list[float] = field(default_factory=list)  # CPU s per minute, nothing changing
+    trickle: list[float] = field(default_factory=list)  # the same, one change a second
 
 
 def measure(pair: Pair, staged: Path, changes: int, many: int) -> Result:
@@ -308,6 +312,36 @@ def change_many(pair: Pair, count: int) -> float:
     return time.perf_counter() - start
 
 
+def steady(pair: Pair, seconds: float, result: Result) -> None:
+    """CPU each device spends per minute once the two are in step: idle, then while one small
+    file changes every second (what a running daemon costs most of its life)."""
+    time.sleep(3)  # the previous case's last writes settle
+    result.idle = _cpu_per_minute(pair, seconds, lambda tick: None)
+    target = pair.first / "steady.txt"
+    written: list[bytes] = []
+
+    def change(tick: int) -> None:
+        written.append(f"steady {tick} {time.time_ns()}\n".encode())
+        target.write_bytes(written[-1])
+
+    result.trickle = _cpu_per_minute(pair, seconds, change)
+    arrived = pair.second / "steady.txt"
+    wait_until(lambda: _holds(arrived, written[-1]), 60, f"{pair.name} kept in step")
+
+
+def _cpu_per_minute(pair: Pair, seconds: float, tick: Callable[[int], None]) -> list[float]:
+    before = [cpu_seconds(pid) for pid in pair.pids]
+    start = time.perf_counter()
+    ticks = 0
+    while time.perf_counter() - start < seconds:
+        tick(ticks)
+        ticks += 1
+        time.sleep(max(0.0, start + ticks - time.perf_counter()))
+    took = time.perf_counter() - start
+    used = [cpu_seconds(pid) - was for pid, was in zip(pair.pids, before, strict=True)]
+    return [cpu * 60 / took for cpu in used]
+
+
 def _holds(path: Path, content: bytes) -> bool:
     try:
         return path.read_bytes() == content
@@ -322,6 +356,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--many", type=int, default=200)
+    parser.add_argument("--steady", type=float, default=30.0, help="seconds per steady case")
     parser.add_argument("--base", type=Path, default=None)
     args = parser.parse_args()
     if shutil.which("syncthing") is None:
@@ -334,6 +369,7 @@ def main() -> None:
         pair = start(base)
         try:
             results[pair.name] = measure(pair, staged, args.changes, args.many)
+            steady(pair, args.steady, results[pair.name])
         finally:
             pair.stop()
     report(results, args.small, args.changes, args.many)
@@ -353,6 +389,10 @@ def report(results: dict[str, Result], small: int, changes: int, many: int) -> N
         ("CPU s, second device", anchor.cpu[1], ours.cpu[1]),
         ("peak RSS MB, first device", anchor.rss[0], ours.rss[0]),
         ("peak RSS MB, second device", anchor.rss[1], ours.rss[1]),
+        ("steady idle, CPU s/min, first device", anchor.idle[0], ours.idle[0]),
+        ("steady idle, CPU s/min, second device", anchor.idle[1], ours.idle[1]),
+        ("1 change/s, CPU s/min, first device", anchor.trickle[0], ours.trickle[0]),
+        ("1 change/s, CPU s/min, second device", anchor.trickle[1], ours.trickle[1]),
     ]
     print(f"{'case':42} {anchor_name:>15} {ours_name:>12} {'ours/anchor':>12}")
     for label, theirs, mine in rows:

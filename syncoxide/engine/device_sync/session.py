@@ -7,9 +7,12 @@ folders (``folder_port.DeviceFolder``) and the trust store.
 Steps: each side signs the channel binding (purpose SYNC, the pair's room, the DTLS
 fingerprints both see) and checks the other's; both trade trust records and drop a peer that is
 not trusted (or revoked by a record just received); then each announces its index of every
-folder they share and keeps announcing changes. Entries from the peer are checked whole page by
-page: a page with one malformed entry (a ``..`` path, blocks that do not add up) is refused as a
-protocol error before anything of it is applied, and the session ends with nothing changed.
+folder they share and keeps announcing changes. Nothing else leaves before those two steps are
+done (the peer would take it as a protocol error): a change announced meanwhile is in the full
+index that follows, and records changed meanwhile are sent again right after the trade.
+Entries from the peer are checked whole page by page: a page with one malformed entry (a ``..``
+path, blocks that do not add up) is refused as a protocol error before anything of it is
+applied, and the session ends with nothing changed.
 Accepted entries are applied by ``pull.Puller``; a ``want`` from the peer is answered by
 ``K`` frames packing the blocks, read ``SERVE_BYTES`` at a time.
 """
@@ -97,10 +100,18 @@ class DeviceSession:
         # The last entry the peer announced for each (folder, path): an entry we took from it
         # is not announced back (10,000 files taken would go back as 10,000 entries to parse).
         self._heard: dict[tuple[str, str], FileEntry] = {}
+        # Nothing but ``auth`` then ``records`` may go out until both are done: the daemon (or
+        # the browser) may announce a change or new records while we still wait for the peer's
+        # proof, and the peer takes anything else first as a protocol error.
+        self._ready = False
+        self._records_changed = False  # records changed before we were ready: send them again
 
     async def run(self) -> None:
         await self._authenticate()
         await self._trade_records()
+        self._ready = True  # the full index below holds whatever was announced until now
+        if self._records_changed:
+            await self._send_records()
         for name in self.folders:
             await self.announce(name, None)
         puller = Puller(self.folders, self._requests, self.meeting.changed, self.meeting.trouble)
@@ -120,7 +131,7 @@ class DeviceSession:
     async def announce(self, name: str, entries: list[FileEntry] | None) -> None:
         """Tell the peer about changed entries (all of them when ``entries`` is None)."""
         shared = self.folders.get(name)
-        if shared is None or not shared.sends:
+        if shared is None or not shared.sends or not self._ready:
             return
         if entries is None:
             chosen = list(shared.folder.index.entries.values())
@@ -134,9 +145,15 @@ class DeviceSession:
     async def refresh_trust(self) -> bool:
         """Our records changed (a revocation here): hand them over. False when the peer is no
         longer trusted; the caller then hangs up once the records are on their way."""
+        if self._ready:
+            await self._send_records()
+        else:
+            self._records_changed = True
+        return self.meeting.peer in (await self.meeting.store.ledger()).trusted()
+
+    async def _send_records(self) -> None:
         ours = [_b64(r.to_bytes()) for r in (await self.meeting.store.ledger()).records()]
         await self._json({"type": "records", "records": ours})
-        return self.meeting.peer in (await self.meeting.store.ledger()).trusted()
 
     async def _authenticate(self) -> None:
         me, store = self.meeting.me, self.meeting.store
@@ -162,8 +179,7 @@ class DeviceSession:
             raise PermissionDeniedError(f"{self.peer_id} is not trusted (revoked?): dropped.")
 
     async def _trade_records(self) -> None:
-        ours = [_b64(r.to_bytes()) for r in (await self.meeting.store.ledger()).records()]
-        await self._json({"type": "records", "records": ours})
+        await self._send_records()
         await self._take_records(await self._expect("records"))
 
     async def _take_records(self, message: Message) -> None:

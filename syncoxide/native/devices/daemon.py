@@ -1,12 +1,14 @@
 """``syncoxide devices run``: keep every shared folder in step with its devices until stopped.
 
 For each peer that shares a folder with us, one task meets it in the pair's own room (made
-while pairing, folders.py), opens a WebRTC channel and runs the core's ``DeviceSession``
-(``syncoxide/engine/device_sync``, the one the browser runs too) over it, with the folders on
-disk (local_folder.py); when the connection ends it waits a moment and meets again. The
-smaller public key takes the room's "sender" role. One watcher per folder (watchfiles: inotify
-on Linux) rescans on every change, and a rescan runs every ``RESCAN_EVERY`` seconds anyway;
-what a scan or a pull changed is sent to every connected peer that shares the folder.
+while pairing, or the device room of two devices introduced to each other: meetings.py), opens
+a WebRTC channel and runs the core's ``DeviceSession`` (``syncoxide/engine/device_sync``, the one
+the browser runs too) over it, with the folders on disk (local_folder.py); when the connection
+ends it waits a moment and meets again. A peer not trusted yet (an introduction not accepted) is
+looked at again as soon as the trust records change. The smaller public key takes the room's
+"sender" role. One watcher per folder (watchfiles: inotify on Linux) rescans on every change, and
+a rescan runs every ``RESCAN_EVERY`` seconds anyway; what a scan or a pull changed is sent to
+every connected peer that shares the folder.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from syncoxide.errors import SyncoxideError, TransportError
 from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
+from syncoxide.native.devices.meetings import meeting_for
 from syncoxide.native.devices.store import DeviceStore
 from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
-from syncoxide.native.p2p.signal import RoomAddress, SignalingClient
+from syncoxide.native.p2p.signal import SignalingClient
 from syncoxide.native.watch.local_events import FolderEvents
 
 RESCAN_EVERY = 10.0
@@ -46,11 +49,12 @@ class Daemon:
     ice_servers: list[str] = field(default_factory=list)
     folders: dict[str, SyncedFolder] = field(default_factory=dict)
     sessions: dict[str, tuple[DeviceSession, ChannelLink]] = field(default_factory=dict)
+    # Replaced by a fresh one each time the trust records change, waking whoever waited.
+    _trust_changed: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def run(self) -> None:
         me = await self.store.identity()
-        book = FolderBook(self.store.folder)
-        configs = book.folders()
+        configs = FolderBook(self.store.folder).folders()
         for name, config in configs.items():
             journal = self.store.folder / "index" / f"{name}.json"
             local = LocalFolder(name, config.path, journal, me.device_id)
@@ -64,12 +68,7 @@ class Daemon:
         peers = sorted({peer for shared in self.folders.values() for peer in shared.peers})
         tasks = [asyncio.create_task(self._watch(config)) for config in configs.values()]
         tasks.append(asyncio.create_task(self._watch_trust()))
-        for peer in peers:
-            address = book.meeting(peer)
-            if address is None:
-                print(f"No meeting room for {peer}: pair with it again.", file=sys.stderr)
-                continue
-            tasks.append(asyncio.create_task(self._meet_forever(me, peer, address)))
+        tasks += [asyncio.create_task(self._meet_forever(me, peer)) for peer in peers]
         print(f"Syncing {len(self.folders)} folder(s) with {len(peers)} device(s).", flush=True)
         try:
             await asyncio.gather(*tasks)
@@ -120,30 +119,41 @@ class Daemon:
             stamp, now = now_stamp, await self._records_digest()
             if now != seen:
                 seen = now
+                self._trust_changed.set()  # a peer waiting to be trusted looks again at once
+                self._trust_changed = asyncio.Event()
                 for session, link in list(self.sessions.values()):
                     with contextlib.suppress(SyncoxideError):
                         if not await session.refresh_trust():
                             await link.flush(2.0)  # the revocation reaches it, then hang up
                             link.abort()
 
+    async def _trust_may_change(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._trust_changed.wait(), UNTRUSTED_RETRY)
+
     async def _records_digest(self) -> bytes:
         records = (await self.store.ledger()).records()
         return hashlib.sha256(b"".join(r.to_bytes() for r in records)).digest()
 
-    async def _meet_forever(self, me: Identity, peer: str, address: RoomAddress) -> None:
+    async def _meet_forever(self, me: Identity, peer: str) -> None:
         while True:
             try:
-                await self._meet(me, peer, address)
+                await self._meet(me, peer)
             except (SyncoxideError, TimeoutError, ConnectionError) as error:
                 message = error.message if isinstance(error, SyncoxideError) else str(error)
                 print(f"{peer}: {message}", file=sys.stderr, flush=True)
             await asyncio.sleep(RECONNECT_AFTER)
 
-    async def _meet(self, me: Identity, peer: str, address: RoomAddress) -> None:
+    async def _meet(self, me: Identity, peer: str) -> None:
         ledger = await self.store.ledger()
         peer_key = _key_of(ledger, peer)
         if peer_key not in ledger.trusted():
-            await asyncio.sleep(UNTRUSTED_RETRY)  # revoked: look again later, quietly
+            await self._trust_may_change()  # revoked, or not accepted yet: look again quietly
+            return
+        address = await meeting_for(self.store, me, peer_key)
+        if address is None:
+            _say(f"{peer}: no server to meet it through: pair with it by code.")
+            await self._trust_may_change()
             return
         offerer = me.public < peer_key
         signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
@@ -156,13 +166,27 @@ class Daemon:
             session = DeviceSession(link, meeting)
             self.sessions[peer] = (session, link)
             print(f"Connected to {peer}.", flush=True)
+            watching = asyncio.create_task(_hang_up_when_peer_leaves(signal, link))
             try:
                 await session.run()
             finally:
+                watching.cancel()
                 self.sessions.pop(peer, None)
                 await link.close()
         finally:
             await signal.close()
+
+
+async def _hang_up_when_peer_leaves(signal: SignalingClient, link: ChannelLink) -> None:
+    """End the session the moment signaling sees the peer leave or come back (it restarted).
+
+    The server notices a vanished peer within milliseconds; ICE takes 5 to 15 s and a dead
+    peer's channel may never close, and meanwhile the restarted peer would wait in the room for
+    a session this end still believes in. Lost signaling alone says nothing about the peer."""
+    with contextlib.suppress(TransportError):
+        while (await signal.next())["type"] not in ("peer-left", "peer-joined"):
+            pass
+        link.abort()
 
 
 def _say(problem: str) -> None:

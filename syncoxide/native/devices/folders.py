@@ -7,6 +7,8 @@
 
 A peer's room is made by the two devices while pairing and known only to them (the server
 checks the token, a keyed hash of the room id, and keeps no list): each pair meets in its own.
+Two devices that trust each other through an introduction keep their device room here too
+(meetings.py).
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ class FolderBook:
     def meeting(self, peer_id: str) -> RoomAddress | None:
         found = self._load("peers.json").get("peers", {}).get(peer_id)
         return RoomAddress(found["server"], found["room"], found["token"]) if found else None
+
+    def servers(self) -> list[str]:
+        """Every server this device meets a peer through, in the order they were kept."""
+        peers = self._load("peers.json").get("peers", {}).values()
+        return list(dict.fromkeys(str(peer["server"]) for peer in peers))
 
     def remember_meeting(self, peer_id: str, address: RoomAddress) -> None:
         document = self._load("peers.json")

@@ -46,7 +46,14 @@ def _write_and_sync(handle: BinaryIO, blocks: list[bytes]) -> None:
     os.fsync(handle.fileno())
 
 
-def _hash_blocks(path: Path) -> tuple[int, tuple[str, ...]]:
+def _is_folder(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
+
+
+def _hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
     blocks, size = [], 0
     with Path(path).open("rb") as handle:
         while chunk := handle.read(BLOCK_SIZE):
@@ -103,20 +110,32 @@ class LocalFolder:
         return changed
 
     def _scan_files(self, seen: set[str]) -> list[FileEntry | None]:
+        """Every file under the root but the state folder, as ``os.walk`` sees them (a link to
+        a folder is not followed; one that cannot be listed is skipped), on plain strings: a
+        running daemon scans on every change, and building ``Path`` objects per file cost
+        three quarters of an unchanged 1,000-file scan."""
         found = []
-        for directory, folders, files in os.walk(self.root):
-            if Path(directory) == self.root:
-                folders[:] = [f for f in folders if f != STATE_FOLDER]
-            for name in files:
-                path = Path(directory, name)
-                relative = path.relative_to(self.root).as_posix()
+        pending = [("", str(self.root))]
+        while pending:
+            prefix, directory = pending.pop()
+            try:
+                with os.scandir(directory) as listing:
+                    items = list(listing)
+            except OSError:
+                continue
+            for item in items:
+                relative = prefix + item.name
+                if _is_folder(item):
+                    if not item.is_symlink() and relative != STATE_FOLDER:
+                        pending.append((relative + "/", item.path))
+                    continue
                 seen.add(relative)
-                found.append(self._scan_one(relative, path))
+                found.append(self._scan_one(relative, item.path))
         return found
 
-    def _scan_one(self, relative: str, path: Path) -> FileEntry | None:
+    def _scan_one(self, relative: str, path: str | Path) -> FileEntry | None:
         try:
-            stat = path.stat()
+            stat = os.stat(path)  # noqa: PTH116 - no Path object per file (_scan_files)
         except FileNotFoundError:
             return None
         known = self.index.entries.get(relative)

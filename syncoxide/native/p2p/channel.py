@@ -157,27 +157,29 @@ async def _answer(
     signal: SignalingClient, offer: Message, configuration: RTCConfiguration
 ) -> ChannelLink:
     connection = RTCPeerConnection(configuration)
-    arrived: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
+    arrived: asyncio.Future[ChannelLink] = asyncio.get_running_loop().create_future()
 
     def on_channel(channel: RTCDataChannel) -> None:
+        # Listen before this callback returns: the opener may send right behind its
+        # DATA_CHANNEL_OPEN (RFC 8832 section 6; Chromium does), and aiortc hands the next
+        # message to the channel's listeners at once, dropping it when there are none yet.
         if not arrived.done():
-            arrived.set_result(channel)
+            arrived.set_result(ChannelLink(connection, channel))
 
     connection.on("datachannel", on_channel)
     await connection.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
     await connection.setLocalDescription(await connection.createAnswer())
     await signal.send({"type": "answer", "sdp": connection.localDescription.sdp})
-    channel = await _channel_or_peer_left(signal, connection, arrived)
-    link = ChannelLink(connection, channel)
-    await _wait_open(connection, channel)
+    link = await _channel_or_peer_left(signal, connection, arrived)
+    await _wait_open(connection, link.channel)
     return link
 
 
 async def _channel_or_peer_left(
     signal: SignalingClient,
     connection: RTCPeerConnection,
-    arrived: asyncio.Future[RTCDataChannel],
-) -> RTCDataChannel:
+    arrived: asyncio.Future[ChannelLink],
+) -> ChannelLink:
     """Wait for the offerer's channel while still reading signaling, so an offerer that dies
     after our answer is reported at once (``peer-left``) instead of after OPEN_TIMEOUT, and its
     trickled candidates are used. Other messages are kept for whoever reads signaling next."""

@@ -91,6 +91,21 @@ async def create_room(server: str) -> tuple[RoomAddress, str]:
     return RoomAddress(server, body["room"], body["token"]), str(body["code"])
 
 
+async def device_room(server: str, request: Message) -> RoomAddress:
+    """The room of two devices that never paired directly, for a request one of them signed
+    (``syncoxide/devices/device_room.py``)."""
+    server = _check_server(server)
+    url = f"{server}/signal/device-rooms"
+    try:
+        body = await asyncio.to_thread(_http_json, url, "POST", body=request)
+    except NotFoundError:
+        raise TransportError(
+            f"The server at {server} offers no device rooms (an older version?).",
+            hint="Update the server, or pair the two devices by code to give them a room.",
+        ) from None
+    return RoomAddress(server, str(body["room"]), str(body["token"]))
+
+
 async def tell_room(address: RoomAddress, summary: Message) -> None:
     """Put what we offer in the room, for the receive page to show before it loads Python
     (``syncoxide.protocol.offer_summary``). Only a convenience: a failure is not an error."""

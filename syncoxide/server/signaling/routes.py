@@ -2,6 +2,7 @@
 
     POST /signal/rooms         -> {"room", "token", "code", "expires_in"}  (rate-limited per IP)
     GET  /signal/codes/{code}  -> {"room", "token"}                        (rate-limited per IP)
+    POST /signal/device-rooms  -> {"room", "token"}   two devices' own room (device_rooms.py)
     GET  /signal/rooms/{room}  -> {"sender", "fallback", "summary"}   token in X-Room-Token
     PUT  /signal/rooms/{room}/summary  what the sender offers (summaries.py)   token likewise
     WS   /signal/{room}         first message ``join`` with the token, then relay (see messages.py)
@@ -38,6 +39,7 @@ from syncoxide.server.accounts.auth import who_on_socket
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.signaling import messages as m
 from syncoxide.server.signaling.codes import DatabaseShortCodes, MemoryShortCodes, ShortCodes
+from syncoxide.server.signaling.device_rooms import DeviceRooms
 from syncoxide.server.signaling.fallbacks import (
     DatabaseFallbackRecords,
     FallbackRecords,
@@ -154,6 +156,7 @@ class SignalingService:
         per_minute = self.settings.rooms_per_minute
         self._room_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
         self._code_limits = AddressLimits(self.clock, rate=per_minute / 60, burst=per_minute)
+        self.device_rooms = DeviceRooms(tokens, self.clock, self._room_limits)
         records = records or RoomRecords()
         self.codes: ShortCodes = records.codes or MemoryShortCodes(self.clock)
         # room -> the server copy (share link path) a receiver falls back to.
@@ -167,6 +170,7 @@ class SignalingService:
         return [
             Route("/signal/rooms", self.create_room, methods=["POST"]),
             Route("/signal/codes/{code}", self.resolve_code, methods=["GET"]),
+            Route("/signal/device-rooms", self.device_rooms.handle, methods=["POST"]),
             Route("/signal/rooms/{room}", self.describe_room, methods=["GET"]),
             Route("/signal/rooms/{room}/summary", self.put_summary, methods=["PUT"]),
             WebSocketRoute("/signal/{room}", self.connect),

@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.native.devices.device_processes import DeviceHome, make_device, pair
 from tests.native.p2p.p2p_processes import CliRun
 
 ARRIVAL = 30.0
+RESTARTS = 5
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = ARRIVAL) -> float:
@@ -194,3 +196,55 @@ def test_an_introduced_device_is_only_trusted_once_the_suggestion_is_accepted(
     assert accepted["introduced_by"] == laptop.device_id
     trusted = {d["device_id"]: d for d in phone.json("list")["trusted"]}
     assert trusted[tablet.device_id]["introduced_by"] == laptop.device_id
+
+
+def test_introduced_devices_meet_in_their_own_room_without_the_introducer(fleet: Fleet) -> None:
+    laptop, desktop, phone = (fleet.device(n) for n in ("laptop", "desktop", "phone"))
+    pair(laptop, desktop, fleet.server.url, fleet.root)
+    pair(laptop, phone, fleet.server.url, fleet.root)
+    for introduced in (desktop, phone):
+        assert laptop.run("introduce", introduced.device_id).returncode == 0
+    fleet.share(laptop, desktop, phone)
+    fleet.share(desktop, laptop)
+    fleet.share(phone, laptop)
+    runs = {device.name: fleet.start(device) for device in (laptop, desktop, phone)}
+    for device, other in [(desktop, phone), (phone, desktop)]:
+        wait_until(partial(has_suggestions, device), f"{device.name} sees the suggestion")
+        assert device.json("trust", other.device_id)["introduced_by"] == laptop.device_id
+    # Once accepted, the two share a folder of their own and meet with the laptop gone.
+    here, there = fleet.share(desktop, laptop, phone), fleet.share(phone, laptop, desktop)
+    runs["laptop"].process.send_signal(signal.SIGINT)
+    assert runs["laptop"].process.wait(15) is not None
+    fleet.stop_all()
+    desktop_run, phone_run = fleet.start(desktop), fleet.start(phone)
+    (here / "from-desktop.txt").write_text("made on the desktop\n")
+    wait_until(lambda: tree(there) == tree(here), "the phone has the desktop's change", 60)
+    assert f"Connected to {phone.device_id}." in desktop_run.output()
+    assert f"Connected to {desktop.device_id}." in phone_run.output()
+    assert "Expected" not in desktop_run.output() + phone_run.output()
+
+
+def has_suggestions(device: DeviceHome) -> bool:
+    return bool(device.json("list")["suggested"])
+
+
+def test_reconnects_under_changes_converge_with_no_protocol_error(fleet: Fleet) -> None:
+    """The phone is killed and restarted again and again while both sides change files: each
+    reconnect must begin with ``auth`` on both sides ("Expected 'auth' from the peer first"
+    was seen after such reconnects) and the two end equal."""
+    laptop, phone, here, there = two_paired(fleet)
+    runs = [fleet.start(laptop), fleet.start(phone)]
+    for round_ in range(RESTARTS):
+        for n in range(5):
+            (here / f"round-{round_}-{n}.txt").write_text(f"laptop {round_} {n}\n" * 500)
+        (there / f"phone-{round_}.txt").write_text(f"phone {round_}\n")
+        wait_until(lambda: f"Connected to {laptop.device_id}." in runs[-1].output(), "met", 60)
+        time.sleep(0.2 * (round_ % 3))  # kill at different points of the session
+        runs[-1].process.send_signal(signal.SIGKILL)
+        runs[-1].process.wait(10)
+        runs.append(fleet.start(phone))
+    wait_until(lambda: tree(there) == tree(here), "both devices hold every change", 90)
+    assert len(tree(here)) == RESTARTS * 6
+    logs = "".join(run.output() for run in runs)
+    assert "Expected" not in logs, logs
+    assert "protocol" not in logs.lower(), logs

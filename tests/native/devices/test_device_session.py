@@ -559,3 +559,48 @@ def test_the_index_is_journalled_once_the_pull_catches_up_not_after_every_batch(
             await running.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_change_announced_before_the_peer_proved_itself_waits_for_the_full_index(
+    disk: Path | None,
+) -> None:
+    """The daemon announces to every session it holds, one still waiting for the peer's
+    ``auth`` too (a reconnect under load): nothing but ``auth`` and ``records`` may go first."""
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        one, two = pipes()
+        early, late = laptop.session(one, browser), browser.session(two, laptop)
+        tasks = [asyncio.create_task(early.run())]
+        await until(lambda: _has_sent(one, "auth"))  # the laptop now waits for the browser
+        await laptop.write("made-meanwhile.txt", b"made while the peer was connecting")
+        async with early.folders["shared"].lock:
+            changed = await laptop.folder.scan()
+        await early.announce("shared", changed)
+        statement = laptop.ledger_held.statement(
+            RecordKind.INTRODUCE, browser.me.public, name="browser", issued_at=3, via=None
+        )
+        laptop.ledger_held.admit(await sign_record(statement, laptop.me.private, ED25519))
+        assert await early.refresh_trust()
+        assert [_kind(frame) for frame in one.sent] == ["auth"]
+        tasks.append(asyncio.create_task(late.run()))
+        try:
+            await until(lambda: present(browser, "made-meanwhile.txt", b"made while the peer "
+                                        b"was connecting"))  # fmt: skip
+            await until(lambda: _holds(browser, statement.kind, laptop.me.public))
+            assert not any(task.done() for task in tasks)  # neither side saw a protocol error
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(scenario())
+
+
+def _kind(frame: bytes) -> str:
+    message = FrameReader().feed(frame)
+    return str(message["type"]) if isinstance(message, dict) else "blocks"
+
+
+async def _holds(device: Device, kind: RecordKind, signer: bytes) -> bool:
+    return any(r.kind is kind and r.signer == signer for r in device.ledger_held.records())

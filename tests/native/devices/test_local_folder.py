@@ -111,3 +111,28 @@ def test_a_folder_gone_from_disk_is_not_taken_as_deleting_everything(tmp_path: P
     with pytest.raises(EmptySideError, match="lists no files, but 1 were synced"):
         scan(source)
     assert source.index.entries == before
+
+
+def test_a_scan_sees_nested_files_but_not_the_state_folder_or_a_linked_folder(
+    tmp_path: Path,
+) -> None:
+    local = folder(tmp_path, "scanned")
+    (local.root / "a" / "b").mkdir(parents=True)
+    (local.root / "a" / "b" / "deep.txt").write_text("deep\n")
+    (local.root / "top.txt").write_text("top\n")
+    (local.root / "a" / ".syncoxide").mkdir()  # only the root's is the state folder
+    (local.root / "a" / ".syncoxide" / "kept.txt").write_text("a user's file\n")
+    (local.root / ".syncoxide" / "tmp").mkdir(parents=True, exist_ok=True)
+    (local.root / ".syncoxide" / "tmp" / "scratch").write_text("ours\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "elsewhere.txt").write_text("not in the folder\n")
+    (local.root / "linked").symlink_to(outside, target_is_directory=True)
+    (local.root / "gone.txt").symlink_to(tmp_path / "missing")  # a dangling link: skipped
+    changed = scan(local)
+    assert sorted(entry.path for entry in changed) == [
+        "a/.syncoxide/kept.txt", "a/b/deep.txt", "top.txt",
+    ]  # fmt: skip
+    assert scan(local) == []  # unchanged: nothing new
+    (local.root / "a" / "b" / "deep.txt").unlink()
+    assert [(e.path, e.deleted) for e in scan(local)] == [("a/b/deep.txt", True)]

@@ -344,7 +344,9 @@ class _Receiving:
                 await link.send(session.data_to_send())
             status.done_bytes = session.progress.received_bytes
             on_status(status)
-        await asyncio.sleep(0.2)  # let DONE leave before the connection is closed
+        # Closing first may drop DONE on the way (a busy sender then waits for a receiver that
+        # already left); the sender closes the channel once it has DONE: that is our ack.
+        await link.wait_peer_closed(5.0)
 
     async def take_batch(self, items: Any) -> None:
         """The frames of one wake-up, in order. With hashing outside, a DATA frame's header is
