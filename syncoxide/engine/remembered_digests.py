@@ -61,9 +61,9 @@ async def save_remembered(
     store: PairStore, cache: DigestCache, listing: Listing, outcomes: list[Outcome]
 ) -> None:
     done = [_done(outcome) for outcome in outcomes if outcome.ok and not outcome.message]
-    blob = encode_cache(cache_after(cache, listing.files.values(), done))
-    if blob != encode_cache(cache):
-        await store.save_digests(blob)
+    after = cache_after(cache, listing.files.values(), done)
+    if after != cache:  # a run that changed nothing writes nothing
+        await store.save_digests(encode_cache(after))
 
 
 def _done(outcome: Outcome) -> Done:

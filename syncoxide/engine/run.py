@@ -365,9 +365,6 @@ async def _prepare(
     await _add_checksums(one, two, first, second, state=state, options=options)
     await _hash_lookalikes(one, two, first, second, state=state, options=options)
     renames = await _bisync_renames(one, two, (first, second), state=state, options=options)
-    remembered = None
-    if needs_remembered_digests(two, options.mode, options.track_renames):
-        remembered = await load_remembered(store, two)
     plan = _plan(
         one,
         two,
@@ -377,6 +374,11 @@ async def _prepare(
         renames=renames,
         marks=RunMarks(now, park_tag),
     )
+    remembered = None
+    # A run with nothing to do neither reads nor writes them (a stale record only ever
+    # misses: it is dropped by the next run that acts).
+    if plan.actions and needs_remembered_digests(two, options.mode, options.track_renames):
+        remembered = await load_remembered(store, two)
     if options.mode is Mode.SYNC and options.track_renames:
         lists = (first, second)
         width = options.transfers
