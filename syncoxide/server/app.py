@@ -462,6 +462,7 @@ def photo_service(
     providers = ProviderPhotos(database, catalog=catalog,
                                connections=rules.connections, blobs=files.blobs,
                                file_time=file_time)  # fmt: skip
+    rules.delete_listeners.append(providers.connection_deleted)
     return PhotoService(database, files, providers=providers)
 
 

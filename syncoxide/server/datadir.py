@@ -21,6 +21,7 @@ from syncoxide.server.files.commits import COMMITS_MIGRATION
 from syncoxide.server.files.history import HISTORY_MIGRATION
 from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
 from syncoxide.server.storage.leases import LEASE_MIGRATION
+from syncoxide.server.storage.orphan_sweep import ORPHANS_SWEEP_MIGRATION
 from syncoxide.server.storage.owner_only import WALKED_MARKER, tighten, touch_owner_only
 
 log = logging.getLogger("syncoxide.server")
@@ -316,6 +317,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 25: uploads committed lately, so a commit sent again answers as the first did
     # (server/files/commits.py).
     COMMITS_MIGRATION,
+    # 26: index rows and photo facts of connections deleted before their rows went with them
+    # (server/storage/orphan_sweep.py).
+    ORPHANS_SWEEP_MIGRATION,
 )
 
 

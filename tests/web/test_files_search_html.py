@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncoxide_web.files.search_html import coverage_html, indexed_answer
+from syncoxide_web.files.search_html import coverage_html, indexed_answer, status_html
 from syncoxide_web.sync.rules_html import files_html
 
 
@@ -45,13 +45,40 @@ def test_device_rows_keep_their_times_and_open_nothing() -> None:
 
 def test_never_read_and_stale_connections_are_said_with_the_refresh_offered() -> None:
     sources = [
-        {"source": "home", "state": "current", "refreshed_at": 0},
-        {"source": "<nas>", "state": "never", "refreshed_at": 0},
-        {"source": "bucket", "state": "stale", "refreshed_at": 86_400},
-        {"source": "box", "state": "current", "refreshed_at": 99},
+        {"source": "home", "state": "current", "refreshed_at": 0, "stale_after_hours": 24},
+        {"source": "<nas>", "state": "never", "refreshed_at": 0, "stale_after_hours": 24},
+        {"source": "bucket", "state": "stale", "refreshed_at": 86_400, "stale_after_hours": 24},
+        {"source": "box", "state": "current", "refreshed_at": 99, "stale_after_hours": 24},
     ]
-    note = coverage_html(sources)
-    assert "2 connections" in note and "&lt;nas&gt;" in note and "<nas>" not in note
-    assert "bucket was last read into the index 1970-01-02 00:00 (UTC)" in note
-    assert "box" not in note and 'data-action="refresh"' in note
-    assert coverage_html(sources[:1] + sources[3:]) == ""
+    note = coverage_html(sources, 3 * 86_400)
+    missing = note.split('class="index-coverage"')[1]
+    assert "2 connections" in missing and "&lt;nas&gt;" in missing and "<nas>" not in note
+    assert "bucket was last read into the index 1970-01-02 00:00 (UTC)" in missing
+    assert "box" not in missing and 'data-action="refresh"' in missing
+    assert "index-coverage" not in coverage_html(sources[:1] + sources[3:], 1000)
+
+
+def test_each_place_says_when_it_was_indexed_whether_it_is_refreshing_and_when_it_goes_stale() -> (
+    None
+):
+    now = 1_000_000
+    sources = [
+        {"source": "home", "state": "current", "refreshed_at": 0, "stale_after_hours": 24},
+        {"source": "nas", "state": "current", "refreshed_at": now - 720, "stale_after_hours": 2},
+        {"source": "bucket", "state": "stale", "refreshed_at": now - 3 * 3600,
+         "stale_after_hours": 0.5, "refreshing": False},
+        {"source": "<box>", "state": "never", "refreshed_at": 0, "stale_after_hours": 24},
+        {"source": "dav", "state": "current", "refreshed_at": now - 5, "stale_after_hours": 24,
+         "refreshing": True},
+        {"source": "new", "state": "current", "refreshed_at": now, "stale_after_hours": 24},
+    ]  # fmt: skip
+    lines = status_html(sources, now).split("<li>")[1:]
+    assert [line.split("</li>")[0] for line in lines] == [
+        "This server: indexed as files are written",
+        "nas: indexed 12 min ago <small>(stale after 2 h)</small>",
+        "bucket: stale, indexed 3 h ago <small>(stale after 0.5 h)</small>",
+        "&lt;box&gt;: never indexed <small>(stale after 24 h)</small>",
+        "dav: refreshing… <small>(stale after 24 h)</small>",
+        "new: indexed just now <small>(stale after 24 h)</small>",
+    ]
+    assert status_html(sources, now) in coverage_html(sources, now)

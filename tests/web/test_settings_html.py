@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncoxide_web.settings.settings_html import connections_html, devices_html
+from syncoxide_web.settings.settings_html import connections_html, devices_html, staleness_html
 
 NOW = 1_800_000_000
 
@@ -49,3 +49,23 @@ def test_names_are_escaped_and_empty_lists_say_so() -> None:
     )
     assert listed.index(">a<") < listed.index("b&lt;i&gt;")
     assert "s3 · failed: no bucket" in listed and "home · ok" in listed
+
+
+def test_staleness_fields_show_what_is_set_and_what_applies_when_empty() -> None:
+    answer = {
+        "server_hours": 24.0,
+        "every_connection_hours": 2.0,
+        "connections": [
+            {"source": "nas", "hours": 0.5, "effective_hours": 0.5},
+            {"source": "<b>", "hours": None, "effective_hours": 2.0},
+        ],
+    }
+    html = staleness_html(answer)
+    assert "The server's default: 24 h." in html
+    fields = html.split("<input")[1:]
+    assert len(fields) == 3
+    assert 'data-source=""' in fields[0] and 'value="2"' in fields[0]
+    assert 'placeholder="24"' in fields[0]
+    assert 'data-source="nas"' in fields[1] and 'data-was="0.5"' in fields[1]
+    assert 'data-source="&lt;b&gt;"' in fields[2] and 'value=""' in fields[2]
+    assert 'placeholder="2"' in fields[2] and "<b>" not in html

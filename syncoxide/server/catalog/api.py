@@ -36,11 +36,12 @@ _COVERAGE = obj(
     sources={
         "type": "array",
         "items": obj(
-            ("source", "state", "refreshed_at", "stale_after_hours"),
+            ("source", "state", "refreshed_at", "stale_after_hours", "refreshing"),
             source=STR,
             state={"type": "string", "enum": ["never", "stale", "current"]},
             refreshed_at=INT,
             stale_after_hours={"type": "number"},
+            refreshing={"type": "boolean"},
         ),
     },
 )
@@ -76,6 +77,7 @@ async def index_coverage(call: Call) -> dict[str, Any]:
                 "state": c.state,
                 "refreshed_at": c.refreshed_at,
                 "stale_after_hours": c.stale_after / HOUR,
+                "refreshing": c.refreshing,
             }
             for c in found
         ]
@@ -127,7 +129,8 @@ INDEX_OPERATIONS: tuple[Operation, ...] = (
         BASE + "/sources",
         index_coverage,
         "Each place you reach and how current its part of the index is (never read, stale,"
-        " current), so a search can say what it may miss",
+        " current; and whether a refresh of it is under way), so a search can say what it may"
+        " miss",
         answer=_COVERAGE,
     ),
     Operation(

@@ -88,6 +88,7 @@ class SourceCoverage:
     state: str  # NEVER, STALE or CURRENT
     refreshed_at: int = 0  # when it was last read whole or by its feed (0: never)
     stale_after: int = STALE_AFTER_SECONDS  # seconds after refreshed_at it becomes STALE
+    refreshing: bool = False  # a refresh of it is under way now
 
 
 def _activity(change: FileChange) -> str:
@@ -116,6 +117,8 @@ class CatalogService:
         self._pending: deque[FileChange] = deque()
         self._draining: asyncio.Task[None] | None = None
         self._settling = asyncio.Lock()
+        #: (user id, source) of each refresh under way, so coverage can say "refreshing".
+        self._refreshing: set[tuple[int, str]] = set()
         if files is not None:
             files.changes.listen(self._queue)
 
@@ -226,6 +229,15 @@ class CatalogService:
     async def _refresh_one(
         self, user_id: int, source: str, open_provider: Callable[[], Provider]
     ) -> SourceReport:
+        self._refreshing.add((user_id, source))
+        try:
+            return await self._read_source(user_id, source, open_provider)
+        finally:
+            self._refreshing.discard((user_id, source))
+
+    async def _read_source(
+        self, user_id: int, source: str, open_provider: Callable[[], Provider]
+    ) -> SourceReport:
         if source == HOME and self.feed is not None:
             try:
                 return SourceReport(source, await self._refresh_home(user_id, self.feed))
@@ -287,11 +299,12 @@ class CatalogService:
         found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0), staleness.of(HOME))]
         for source in (await self.reachable_sources(user_id))[1:]:
             at, limit = refreshed.get(source), staleness.of(source)
+            busy = (user_id, source) in self._refreshing
             if at is None:
-                found.append(SourceCoverage(source, NEVER, stale_after=limit))
+                found.append(SourceCoverage(source, NEVER, stale_after=limit, refreshing=busy))
             else:
                 state = STALE if now - at > limit else CURRENT
-                found.append(SourceCoverage(source, state, at, limit))
+                found.append(SourceCoverage(source, state, at, limit, busy))
         return found
 
     async def staleness(self, user_id: int) -> Staleness:

@@ -1,7 +1,8 @@
 """The services of ``protos/syncoxide/v1/api.proto``, each call run by its REST operation.
 
-Files, shares, events, sync rules, backups and the catalog: the operation ids are the REST
-table's (``clients/openapi.json``), so a call cannot do what its REST route would not.
+Files, shares, events, sync rules, backups (SSH keys, archives, restores) and the catalog: the
+operation ids are the REST table's (``clients/openapi.json``), so a call cannot do what its REST
+route would not.
 
 Unary calls carry their fields to the REST operation of the same name (``bridge``). The streams
 are the REST operations too: an upload is ``upload_storage`` with the parts as its body, a
@@ -136,8 +137,18 @@ class SyncRules(_Bridged, rpc.SyncRulesServicer):
 class Backups(_Bridged, rpc.BackupsServicer):
     ListRepositories = _unary("list_repositories", pb.Repositories)
     ListArchives = _unary("list_archives", pb.Archives)
+    BrowseArchive = _unary("browse_archive", pb.ArchiveFolder)
     ListBackupRules = _unary("backups_list_rules", pb.BackupRules)
     RunBackupRule = _unary("backups_run_rule", pb.BackupRule)
+    ListKeys = _unary("list_keys", pb.BackupKeys)
+    AddKey = _unary("add_key", pb.BackupKey)
+    DeleteKey = _unary("delete_key", pb.Deleted)
+    GetIdentity = _unary("identity", pb.Identity)
+    RestoreArchive = _unary("restore_archive", pb.Restore)
+    ListRestores = _unary("list_restores", pb.Restores)
+    GetRestore = _unary("get_restore", pb.Restore)
+    CancelRestore = _unary("cancel_restore", pb.Restore)
+    RestartRestore = _unary("restart_restore", pb.Restore)
 
 
 class Catalog(_Bridged, rpc.CatalogServicer):

@@ -104,6 +104,20 @@ class ProviderPhotos:
                 found.photos.append(_photo(entry, row))
         return found
 
+    async def connection_deleted(self, connection: Connection) -> None:
+        """Forget what was read of a deleted connection's photos: their facts and thumbnails
+        (one of kind ``home`` is the server's own storage, whose photos are not kept here)."""
+        if connection.kind == HOME:
+            return
+        removed = self._db.execute(
+            "DELETE FROM provider_photo_facts WHERE user_id = ? AND source = ?"
+            " RETURNING thumbnail_key",
+            (connection.user_id, connection.name),
+        ).rows
+        for (key,) in removed:
+            if key:
+                await self.blobs.delete(str(key))
+
     async def thumbnail(self, user_id: int, source: str, path: str) -> AsyncIterator[bytes]:
         entry = await self.catalog.store.entry(user_id, source, path)
         if entry is None or entry.kind != FILE:

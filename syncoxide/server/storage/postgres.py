@@ -24,6 +24,7 @@ from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.storage.orphan_sweep import PG_ORPHANS_SWEEP_MIGRATION
 from syncoxide.server.storage.port import (
     ApiToken,
     DuplicateError,
@@ -137,6 +138,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     CATALOG_STALENESS,
     # 13: uploads committed lately (server/files/commits.py).
     UPLOAD_COMMITS,
+    # 14: index rows and photo facts of connections deleted before their rows went with them.
+    PG_ORPHANS_SWEEP_MIGRATION,
 )
 
 

@@ -193,3 +193,43 @@ def test_the_browser_and_the_server_read_one_photo_alike(
         assert page_side[name][:3] == [taken, width, height], name
         bits = (int(phash, 16) ^ int(page_side[name][3], 16)).bit_count()
         assert bits <= DEFAULT_MAX_DISTANCE // 2, f"{name}: {bits} bits apart"
+
+
+def test_the_photo_cache_drops_the_least_recently_shown_over_its_cap(
+    browser: Browser, server: LiveServer
+) -> None:
+    """The cap in the browser's own IndexedDB: entries of 1,000-byte thumbnails (1,300 bytes
+    with their facts), the uses remembered from one visit to the next."""
+    context = browser.new_context()
+    page = context.new_page()
+    code = """
+        import js, json
+        from pyodide.ffi import to_js
+        from syncoxide_web.photos import photo_cache
+        from syncoxide_web.photos.photo_cache import CachedPhoto
+
+        def photo(n):
+            blob = js.Blob.new(to_js([to_js(bytes([n]) * 1000)]))
+            return CachedPhoto("", 1, 1, f"hash{n}", "0", blob)
+
+        entries = {f"k{n}": photo(n) for n in range(4)}
+        await photo_cache.keep(entries)
+        seen = []
+        async def visit(shown, now, limit):
+            await photo_cache.cap(entries, shown, now, limit)
+            kept = await photo_cache.load_all()
+            first = [bytes((await p.thumbnail.arrayBuffer()).to_bytes())[0] for p in kept.values()]
+            seen.append([sorted(kept), first])
+        await visit({"k0", "k1", "k2", "k3"}, 1000, 10**6)
+        await visit({"k2", "k3"}, 2000, 2700)
+        await visit({"k3"}, 3000, 1300)
+        js.document.body.dataset.seen = json.dumps(seen)
+    """
+    assert run_python_in_page(page, server.url, code) == "ok"
+    seen = json.loads(page.evaluate("document.body.dataset.seen"))
+    context.close()
+    assert seen == [
+        [["k0", "k1", "k2", "k3"], [0, 1, 2, 3]],  # all fit
+        [["k2", "k3"], [2, 3]],  # shown earlier, dropped first
+        [["k3"], [3]],  # k2's last use (2000) was remembered
+    ]

@@ -43,6 +43,8 @@ PUBLIC = {
     "POST /api/v1/cli-login/token": "swapping a one-time code + verifier for a token",
     "GET /p/{room}": "the receive page of a peer-to-peer link (no account needed)",
     "POST /signal/rooms": "signaling: anyone may open a room; its token is the capability",
+    "POST /signal/device-rooms": "signaling: a device pair's room, for a request signed by a "
+    "key of the pair",
     "GET /signal/codes/{code}": "signaling: short codes resolve to a room for its holder",
     "WS /signal/{room}": "signaling: joining needs the room's token",
     "GET /s/{link_id}": "a share link's page; its id is the capability (here password-locked)",

@@ -4,6 +4,7 @@ a deleted connection's; and each place says how current its part of the index is
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -11,6 +12,8 @@ from starlette.testclient import TestClient
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.port import SourceState
+from syncoxide.providers.contract import Entry, PrunePredicate
+from syncoxide.providers.memory import MemoryProvider
 from syncoxide.server.rules.store import Connection
 from tests.server.links.links_world import make_world
 from tests.server.signin import services, signed_in_client
@@ -138,3 +141,41 @@ def test_a_bad_staleness_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     assert nan.status_code in (400, 422), nan.text
     assert alice.get(f"{FILES}/staleness").json()["connections"] == [
         {"source": "nas", "hours": None, "effective_hours": 24}]  # fmt: skip
+
+
+class _GatedProvider(MemoryProvider):
+    """A real in-memory provider whose listing waits until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate, self.listing = asyncio.Event(), asyncio.Event()
+
+    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        self.listing.set()
+        await self.gate.wait()
+        async for page in super().list_tree(prune):
+            yield page
+
+
+def test_a_place_being_refreshed_says_so_until_the_refresh_ends(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    alice_id = _user_id(world.app, "alice")
+    _connect(world.app, alice_id, "nas")
+    catalog = world.app.state.catalog
+    gated = _GatedProvider()
+    catalog.connections.provider = lambda _connection, _root: gated
+
+    async def refreshing() -> dict[str, tuple[str, bool]]:
+        return {c.source: (c.state, c.refreshing) for c in await catalog.coverage(alice_id)}
+
+    async def run() -> None:
+        assert await refreshing() == {"home": ("current", False), "nas": ("never", False)}
+        under_way = asyncio.ensure_future(catalog.refresh(alice_id, "nas"))
+        await gated.listing.wait()
+        assert await refreshing() == {"home": ("current", False), "nas": ("never", True)}
+        gated.gate.set()
+        [report] = await under_way
+        assert report.error == ""
+        assert await refreshing() == {"home": ("current", False), "nas": ("current", False)}
+
+    asyncio.run(run())

@@ -23,6 +23,7 @@ class GrpcServer:
     channel: grpc.Channel
     alice: str
     bob: str
+    target: str  # host:port, for a test's own channel (a ``grpc.aio`` one)
 
     def files(self) -> rpc.FilesStub:
         return rpc.FilesStub(self.channel)
@@ -44,9 +45,10 @@ def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GrpcServer
     scratch = tmp_path_factory.mktemp("grpc-accounts")
     try:
         alice, bob = (account_token(web, name, scratch) for name in ("alice", "bob"))
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        target = f"127.0.0.1:{port}"
+        with grpc.insecure_channel(target) as channel:
             grpc.channel_ready_future(channel).result(timeout=TIMEOUT)
-            yield GrpcServer(web, channel, alice, bob)
+            yield GrpcServer(web, channel, alice, bob, target)
     finally:
         web.stop()
 

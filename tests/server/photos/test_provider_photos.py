@@ -6,6 +6,7 @@ another account sees none of it."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,26 @@ def test_a_provider_refusing_its_credentials_is_named_and_the_rest_shown(
     assert len(listed["errors"]) == 1 and listed["errors"][0].startswith("nas: ")
     refused = alice.get("/api/v1/photos/thumbnail", params={"source": "nas", "path": "two.jpg"})
     assert refused.status_code >= 400 and "nas" in refused.text
+
+
+@pytest.mark.both_databases
+def test_deleting_the_connection_drops_its_photos_facts_and_thumbnails(
+    world: World, dav: OwnDav
+) -> None:
+    alice = world["alice"]
+    (dav.root / "one.jpg").write_bytes(jpeg(picture(2), "2024:05:01 09:00:00"))
+    made = connect(alice, "nas", dav)
+    refresh(alice)
+    assert [p for _, _, p in by_source(photos(alice))] == ["one.jpg"]
+    blobs = world.app.state.files.blobs
+    thumbnails = f"photos/u{alice.user_id}/"
+    assert len(asyncio.run(blobs.keys(thumbnails))) == 1
+
+    assert alice.call("DELETE", f"/api/v1/connections/{made['id']}").status_code == 204
+    assert asyncio.run(blobs.keys(thumbnails)) == []
+    connect(alice, "nas", dav)  # the same name again, the same unchanged photo
+    refresh(alice)
+    dav.stop()  # kept facts would still show it; dropped ones must be read, and cannot be
+    listed = photos(alice)
+    assert by_source(listed) == []
+    assert len(listed["errors"]) == 1 and listed["errors"][0].startswith("nas: ")

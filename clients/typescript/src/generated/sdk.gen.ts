@@ -713,7 +713,7 @@ export const sharedWithMe = <ThrowOnError extends boolean = false>(options?: Opt
 });
 
 /**
- * Each place you reach and how current its part of the index is (never read, stale, current), so a search can say what it may miss
+ * Each place you reach and how current its part of the index is (never read, stale, current; and whether a refresh of it is under way), so a search can say what it may miss
  */
 export const indexCoverage = <ThrowOnError extends boolean = false>(options?: Options<IndexCoverageData, ThrowOnError>): RequestResult<IndexCoverageResponses, IndexCoverageErrors, ThrowOnError> => (options?.client ?? client).get<IndexCoverageResponses, IndexCoverageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

@@ -2068,6 +2068,7 @@ export type IndexCoverageResponses = {
     200: {
         sources: Array<{
             refreshed_at: number;
+            refreshing: boolean;
             source: string;
             stale_after_hours: number;
             state: 'never' | 'stale' | 'current';

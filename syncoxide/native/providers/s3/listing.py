@@ -23,12 +23,18 @@ class FlatWalk:
     prune: PrunePredicate | None
     seen: set[str] = field(default_factory=set)
     pruned: set[str] = field(default_factory=set)
+    #: The folder (with its "/") of the last key kept: keys come sorted, so most share the
+    #: previous one's, whose folders are already reported and not pruned.
+    open_folder: str | None = None
 
     def place(self, relative: str) -> tuple[list[str], bool]:
         """For one key below the root: (folders first met here, whether the key is kept).
 
         A marker key keeps no file; its folders are reported like any other.
         """
+        head = relative[: relative.rfind("/") + 1]  # "a/b/" of "a/b/c.txt", "" at the top
+        if head == self.open_folder:
+            return [], relative[len(head) :] not in ("", MARKER_NAME)
         parts = relative.split("/")
         is_marker = parts[-1] in ("", MARKER_NAME)
         folders = parts[:-1]
@@ -46,4 +52,5 @@ class FlatWalk:
                 return new, False
             self.seen.add(folder)
             new.append(folder)
+        self.open_folder = head
         return new, not is_marker

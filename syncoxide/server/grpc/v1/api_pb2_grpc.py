@@ -1107,6 +1107,11 @@ class BackupsStub:
                 request_serializer=syncoxide_dot_v1_dot_api__pb2.RepositoryId.SerializeToString,
                 response_deserializer=syncoxide_dot_v1_dot_api__pb2.Archives.FromString,
                 _registered_method=True)
+        self.BrowseArchive = channel.unary_unary(
+                '/syncoxide.v1.Backups/BrowseArchive',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.BrowseArchiveRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.ArchiveFolder.FromString,
+                _registered_method=True)
         self.ListBackupRules = channel.unary_unary(
                 '/syncoxide.v1.Backups/ListBackupRules',
                 request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
@@ -1116,6 +1121,51 @@ class BackupsStub:
                 '/syncoxide.v1.Backups/RunBackupRule',
                 request_serializer=syncoxide_dot_v1_dot_api__pb2.BackupRuleId.SerializeToString,
                 response_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupRule.FromString,
+                _registered_method=True)
+        self.ListKeys = channel.unary_unary(
+                '/syncoxide.v1.Backups/ListKeys',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupKeys.FromString,
+                _registered_method=True)
+        self.AddKey = channel.unary_unary(
+                '/syncoxide.v1.Backups/AddKey',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.AddKeyRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupKey.FromString,
+                _registered_method=True)
+        self.DeleteKey = channel.unary_unary(
+                '/syncoxide.v1.Backups/DeleteKey',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.KeyId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Deleted.FromString,
+                _registered_method=True)
+        self.GetIdentity = channel.unary_unary(
+                '/syncoxide.v1.Backups/GetIdentity',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Identity.FromString,
+                _registered_method=True)
+        self.RestoreArchive = channel.unary_unary(
+                '/syncoxide.v1.Backups/RestoreArchive',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreArchiveRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+                _registered_method=True)
+        self.ListRestores = channel.unary_unary(
+                '/syncoxide.v1.Backups/ListRestores',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restores.FromString,
+                _registered_method=True)
+        self.GetRestore = channel.unary_unary(
+                '/syncoxide.v1.Backups/GetRestore',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+                _registered_method=True)
+        self.CancelRestore = channel.unary_unary(
+                '/syncoxide.v1.Backups/CancelRestore',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+                _registered_method=True)
+        self.RestartRestore = channel.unary_unary(
+                '/syncoxide.v1.Backups/RestartRestore',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
                 _registered_method=True)
 
 
@@ -1134,6 +1184,12 @@ class BackupsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BrowseArchive(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListBackupRules(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -1142,6 +1198,63 @@ class BackupsServicer:
 
     def RunBackupRule(self, request, context):
         """starts a run now
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIdentity(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreArchive(self, request, context):
+        """Starts a restore and answers at once with status "running"; GetRestore shows its progress.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRestores(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRestore(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelRestore(self, request, context):
+        """stops it; whole files written stay
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartRestore(self, request, context):
+        """an interrupted, failed or cancelled one, anew
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1160,6 +1273,11 @@ def add_BackupsServicer_to_server(servicer, server):
                     request_deserializer=syncoxide_dot_v1_dot_api__pb2.RepositoryId.FromString,
                     response_serializer=syncoxide_dot_v1_dot_api__pb2.Archives.SerializeToString,
             ),
+            'BrowseArchive': grpc.unary_unary_rpc_method_handler(
+                    servicer.BrowseArchive,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.BrowseArchiveRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.ArchiveFolder.SerializeToString,
+            ),
             'ListBackupRules': grpc.unary_unary_rpc_method_handler(
                     servicer.ListBackupRules,
                     request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
@@ -1169,6 +1287,51 @@ def add_BackupsServicer_to_server(servicer, server):
                     servicer.RunBackupRule,
                     request_deserializer=syncoxide_dot_v1_dot_api__pb2.BackupRuleId.FromString,
                     response_serializer=syncoxide_dot_v1_dot_api__pb2.BackupRule.SerializeToString,
+            ),
+            'ListKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKeys,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.BackupKeys.SerializeToString,
+            ),
+            'AddKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddKey,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.AddKeyRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.BackupKey.SerializeToString,
+            ),
+            'DeleteKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteKey,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.KeyId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Deleted.SerializeToString,
+            ),
+            'GetIdentity': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIdentity,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Identity.SerializeToString,
+            ),
+            'RestoreArchive': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreArchive,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreArchiveRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
+            ),
+            'ListRestores': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRestores,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restores.SerializeToString,
+            ),
+            'GetRestore': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRestore,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
+            ),
+            'CancelRestore': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelRestore,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
+            ),
+            'RestartRestore': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartRestore,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1236,6 +1399,33 @@ class Backups:
             _registered_method=True)
 
     @staticmethod
+    def BrowseArchive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/BrowseArchive',
+            syncoxide_dot_v1_dot_api__pb2.BrowseArchiveRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.ArchiveFolder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListBackupRules(request,
             target,
             options=(),
@@ -1279,6 +1469,249 @@ class Backups:
             '/syncoxide.v1.Backups/RunBackupRule',
             syncoxide_dot_v1_dot_api__pb2.BackupRuleId.SerializeToString,
             syncoxide_dot_v1_dot_api__pb2.BackupRule.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/ListKeys',
+            syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.BackupKeys.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/AddKey',
+            syncoxide_dot_v1_dot_api__pb2.AddKeyRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.BackupKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/DeleteKey',
+            syncoxide_dot_v1_dot_api__pb2.KeyId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Deleted.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIdentity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/GetIdentity',
+            syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Identity.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreArchive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/RestoreArchive',
+            syncoxide_dot_v1_dot_api__pb2.RestoreArchiveRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRestores(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/ListRestores',
+            syncoxide_dot_v1_dot_api__pb2.ListBackupsRequest.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restores.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRestore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/GetRestore',
+            syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelRestore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/CancelRestore',
+            syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartRestore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/syncoxide.v1.Backups/RestartRestore',
+            syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
             options,
             channel_credentials,
             insecure,

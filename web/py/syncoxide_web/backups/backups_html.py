@@ -7,14 +7,13 @@ server is escaped: file names inside an archive come from whatever machine was b
 
 from __future__ import annotations
 
-import time
 from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from syncoxide.units import format_bytes
 from syncoxide_web.files.storage_html import modified
-from syncoxide_web.sync.rules_html import when
+from syncoxide_web.sync.rules_html import moment, when
 
 API = "/api/v1"
 #: The settings a repository answers with, in the order and words shown to people.
@@ -45,7 +44,6 @@ RESTORE_STATUS_WORDS = {
 RESTARTABLE = ("interrupted", "failed", "cancelled")
 RETENTION_ORDER = ("hourly", "daily", "weekly", "monthly", "yearly")
 RESTORES_SHOWN = 10
-JUST_NOW_SECONDS = 5
 
 
 # hosting and SSH keys
@@ -317,21 +315,13 @@ def retention_text(retention: dict[str, int]) -> str:
     return "keeps " + ", ".join(kept) if kept else "keeps every backup"
 
 
-def _moment(stamp: int | None, now: float | None) -> str:
-    """``when``, but a moment within a few seconds either way (clocks differ) is "just now"."""
-    current = time.time() if now is None else now
-    if stamp is not None and abs(stamp - current) < JUST_NOW_SECONDS:
-        return "just now"
-    return when(stamp, now)
-
-
 def _run_html(run: dict[str, Any], now: float | None) -> str:
     """One run: when, what started it, how it went, and the server's account of it (files,
     sizes, or what failed)."""
     status = str(run["status"])
     return (
         f'<li class="run" data-status="{escape(status)}">'
-        f"{escape(_moment(run['started_at'], now))} · {escape(run['trigger'])} · "
+        f"{escape(moment(run['started_at'], now))} · {escape(run['trigger'])} · "
         f"{escape(RULE_STATUS_WORDS.get(status, status))} · {escape(run['message'])}</li>"
     )
 
@@ -364,7 +354,7 @@ def backup_rules_html(
             f"{escape(retention_text(rule.get('retention') or {}))}<br>"
             f'<span class="rule-state">{escape(RULE_STATUS_WORDS.get(state, state))}</span> '
             f'<span class="{message_class}">{escape(rule.get("status_message") or "")}</span> '
-            f'<span class="muted">last run {escape(_moment(rule.get("last_run_at"), now))}'
+            f'<span class="muted">last run {escape(moment(rule.get("last_run_at"), now))}'
             f"{next_run}</span><br>"
             '<button type="button" data-action="run">Run now</button> '
             f'<button type="button" data-action="toggle">{toggle}</button> '

@@ -1,5 +1,6 @@
-"""The Files view's search from the catalog: its entries as the view's rows, and a note for
-each connection whose part of the index was never read or is stale.
+"""The Files view's search from the catalog: its entries as the view's rows, how current each
+place's part of the index is (indexed when, refreshing, stale), and a note for each connection
+whose part was never read or is stale.
 
 Pure functions of the catalog API's JSON (``/catalog/search``, ``/catalog/sources``), checked
 without a browser; every name is escaped.
@@ -12,6 +13,7 @@ from html import escape
 from typing import Any
 
 from syncoxide.units import counted
+from syncoxide_web.sync.rules_html import moment
 
 HOME = "home"
 #: How the rows name the server's own storage (the catalog calls it ``home``).
@@ -37,8 +39,35 @@ def indexed_answer(entries: list[dict[str, Any]], *, shown: int) -> dict[str, An
     return {"files": rows, "errors": [], "truncated": len(entries) >= shown}
 
 
-def coverage_html(sources: list[dict[str, Any]]) -> str:
-    """Which connections the answer may miss files of, with the catalog's refresh offered."""
+def coverage_html(sources: list[dict[str, Any]], now: float) -> str:
+    """How current each place's part of the index is, then which connections the answer may
+    miss files of, with the catalog's refresh offered."""
+    return status_html(sources, now) + _missing_html(sources)
+
+
+def status_html(sources: list[dict[str, Any]], now: float) -> str:
+    """One line per place: indexed how long ago (and when it turns stale), refreshing, stale."""
+    items = "".join(f"<li>{_state(source, now)}</li>" for source in sources)
+    label = 'aria-label="How current the index is"'
+    return f'<ul class="index-status" {label}>{items}</ul>'
+
+
+def _state(source: dict[str, Any], now: float) -> str:
+    name = str(source["source"])
+    if name == HOME:
+        return f"{SERVER_NAME}: indexed as files are written"
+    state, at = str(source["state"]), int(source["refreshed_at"])
+    if source.get("refreshing"):
+        told = "refreshing…"
+    elif state == "never":
+        told = "never indexed"
+    else:
+        told = f"{'stale, ' if state == 'stale' else ''}indexed {moment(at, now)}"
+    hours = float(source["stale_after_hours"])
+    return f"{escape(name)}: {told} <small>(stale after {hours:g} h)</small>"
+
+
+def _missing_html(sources: list[dict[str, Any]]) -> str:
     never = [str(s["source"]) for s in sources if s["state"] == "never"]
     stale = [s for s in sources if s["state"] == "stale"]
     lines = []

@@ -11,6 +11,8 @@ files view. Your own files on this server are browsed, uploaded and managed in `
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +23,7 @@ from syncoxide.units import counted
 from syncoxide_web.api.client import call_api
 from syncoxide_web.files.browser_view import BrowserCard
 from syncoxide_web.files.local_view import LocalCard
-from syncoxide_web.files.search_html import coverage_html, indexed_answer
+from syncoxide_web.files.search_html import coverage_html, indexed_answer, status_html
 from syncoxide_web.files.storage_html import merged_answer
 from syncoxide_web.files.storage_view import StorageCard
 from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
@@ -157,8 +159,13 @@ class FilesView:
     async def _refresh_index(self, button: Any) -> None:
         button.disabled = True
         say("files-status", "Reading every provider into the index…")
+        asked = asyncio.ensure_future(call_api("POST", "/catalog/refresh", {}))
+        while not asked.done():  # each place says "refreshing" while the server reads it
+            await asyncio.wait([asked], timeout=1)
+            with contextlib.suppress(SyncoxideError):
+                await _show_index_status()
         try:
-            answer = await call_api("POST", "/catalog/refresh", {})
+            answer = await asked
         except SyncoxideError as error:
             say_error("files-status", error, what="The index was not refreshed")
             button.disabled = False
@@ -174,7 +181,16 @@ async def _indexed(query: str) -> tuple[dict[str, Any], str]:
     asked = f"/catalog/search?q={quote(query, safe='')}&limit={SHOWN}"
     found = asyncio.ensure_future(call_api("GET", asked))
     sources = (await call_api("GET", "/catalog/sources"))["sources"]
-    return indexed_answer((await found)["entries"], shown=SHOWN), coverage_html(sources)
+    return indexed_answer((await found)["entries"], shown=SHOWN), coverage_html(
+        sources, time.time()
+    )
+
+
+async def _show_index_status() -> None:
+    sources = (await call_api("GET", "/catalog/sources"))["sources"]
+    shown = element("files-results").querySelector(".index-status")
+    if present(shown):
+        shown.outerHTML = status_html(sources, time.time())
 
 
 async def _show_hint(_event: Any) -> None:

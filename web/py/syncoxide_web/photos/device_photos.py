@@ -6,7 +6,8 @@ orientation applied) and an ``OffscreenCanvas`` makes the 320-pixel JPEG thumbna
 32x32 picture the pHash is made of. The rest is the core, as on the server: the EXIF date
 (``syncoxide.photos.exif``), the pHash (``syncoxide.photos.phash``), and SHA-256 of the bytes
 (WebCrypto) so a device photo already on the server is an exact duplicate of it. What was
-read is cached (``photo_cache``), so a second visit reads only new or changed photos.
+read is cached (``photo_cache``, 200 MB at most), so a second visit reads only new or changed
+photos.
 """
 
 from __future__ import annotations
@@ -91,9 +92,18 @@ async def device_photos(folders: list[LocalFolder], progress: Progress) -> Devic
         if cached is not None:
             wanted.add(key)
             _add(result, item, file, cached)
-    if not cache_failed and not result.errors:  # a folder not read now keeps its entries
-        await photo_cache.forget_others(known, wanted)
+    if not cache_failed:
+        await _tidy_cache({**known, **fresh}, wanted, forget=not result.errors)
     return result
+
+
+async def _tidy_cache(cached: dict[str, CachedPhoto], wanted: set[str], *, forget: bool) -> None:
+    """Drop the entries of photos gone (``forget``: a folder not read now keeps its entries),
+    then the least recently shown ones over the cache's size cap."""
+    if forget:
+        await photo_cache.forget_others(cached, wanted)
+        cached = {key: photo for key, photo in cached.items() if key in wanted}
+    await photo_cache.cap(cached, wanted, int(js.Date.now()))
 
 
 _Entry = tuple[_Found, Any, str]  # the photo, its File, its cache key

@@ -5,21 +5,28 @@ costs nothing but its share of one ``getAll``. An entry is keyed by the folder's
 path inside it, the size and the modification time: a photo edited in place has a new time,
 so it is read again, and its old entry is dropped by ``forget_others`` at the end of the walk.
 The thumbnail is stored as the JPEG ``Blob`` itself (IndexedDB keeps blobs natively).
+The cache is capped (``cache_cap``): when a visit was last shown each entry is kept in a record
+of its own (``USED``), and the least recently shown entries over the cap are dropped.
 Nothing here leaves the browser.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import js
 from pyodide.ffi import to_js
 
+from syncoxide_web.photos.cache_cap import CAP_BYTES, FACTS_BYTES, plan_cap
 from syncoxide_web.platform.indexed_db import finished, object_store
 
 DATABASE = "syncoxide-photos"
 STORE = "device-photos"
+#: Last use of each entry by key, as one JSON record in a database of its own (the helper keeps
+#: one store per database), so marking a visit rewrites no thumbnail.
+USED = ("syncoxide-photos-used", "used", "by-key")
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,24 @@ async def forget_others(known: dict[str, CachedPhoto], wanted: set[str]) -> None
     for key in stale:
         last = store.delete(key)
     await finished(last)
+
+
+async def cap(
+    cached: dict[str, CachedPhoto], shown: set[str], now_ms: int, limit: int = CAP_BYTES
+) -> None:
+    """Mark ``shown`` as used now and drop the least recently shown entries over ``limit``."""
+    database, store, key = USED
+    used = await finished((await object_store(database, store, "readonly")).get(key))
+    sizes = {
+        k: FACTS_BYTES + (int(p.thumbnail.size) if p.thumbnail else 0) for k, p in cached.items()
+    }
+    plan = plan_cap(
+        sizes, json.loads(str(used)) if used else {}, shown=shown, now_ms=now_ms, cap=limit
+    )
+    await forget_others({k: cached[k] for k in plan.evict}, set())
+    await finished(
+        (await object_store(database, store, "readwrite")).put(json.dumps(plan.used), key)
+    )
 
 
 def _value(key: str, photo: CachedPhoto) -> Any:

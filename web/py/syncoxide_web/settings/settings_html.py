@@ -54,3 +54,25 @@ def _state(connection: dict[str, Any]) -> str:
     message = str(connection.get("state_message") or "")
     state = str(connection["state"])
     return f"{state}: {message}" if message else state
+
+
+def staleness_html(answer: dict[str, Any]) -> str:
+    """Hours after which each connection's part of the index counts as stale: one field for
+    every connection, one per connection; an empty field takes the setting above it."""
+    server, every = answer["server_hours"], answer["every_connection_hours"]
+    rows = [_hours_field("", "Every connection", every, server)]
+    fallback = server if every is None else every
+    rows += [
+        _hours_field(str(c["source"]), str(c["source"]), c["hours"], fallback)
+        for c in answer["connections"]
+    ]
+    return f'<p class="muted">The server\'s default: {server:g} h.</p>' + "".join(rows)
+
+
+def _hours_field(source: str, label: str, hours: float | None, fallback: float) -> str:
+    value = "" if hours is None else f"{hours:g}"
+    return (
+        f'<p><label>{escape(label)} <input type="number" min="0.0167" max="8784" '
+        f'step="any" data-source="{escape(source)}" data-was="{value}" value="{value}" '
+        f'placeholder="{fallback:g}"> hours</label></p>'
+    )

@@ -59,6 +59,10 @@ def parse_option_lines(text: str) -> dict[str, str]:
     return options
 
 
+#: Within this many seconds either way, a time is "just now" (clocks differ a little).
+JUST_NOW_SECONDS = 5
+
+
 def when(stamp: int | None, now: float | None = None) -> str:
     if stamp is None:
         return "never"
@@ -73,6 +77,14 @@ def when(stamp: int | None, now: float | None = None) -> str:
         else f"{seconds // 3600} h"
     )
     return f"{amount} ago" if ago else f"in {amount}"
+
+
+def moment(stamp: int | None, now: float | None = None) -> str:
+    """``when``, but a moment within a few seconds either way (clocks differ) is "just now"."""
+    current = time.time() if now is None else now
+    if stamp is not None and abs(stamp - current) < JUST_NOW_SECONDS:
+        return "just now"
+    return when(stamp, now)
 
 
 def every(seconds: int) -> str:

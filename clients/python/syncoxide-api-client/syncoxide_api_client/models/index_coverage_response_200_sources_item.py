@@ -15,18 +15,22 @@ class IndexCoverageResponse200SourcesItem:
     """
     Attributes:
         refreshed_at (int):
+        refreshing (bool):
         source (str):
         stale_after_hours (float):
         state (IndexCoverageResponse200SourcesItemState):
     """
 
     refreshed_at: int
+    refreshing: bool
     source: str
     stale_after_hours: float
     state: IndexCoverageResponse200SourcesItemState
 
     def to_dict(self) -> dict[str, Any]:
         refreshed_at = self.refreshed_at
+
+        refreshing = self.refreshing
 
         source = self.source
 
@@ -39,6 +43,7 @@ class IndexCoverageResponse200SourcesItem:
         field_dict.update(
             {
                 "refreshed_at": refreshed_at,
+                "refreshing": refreshing,
                 "source": source,
                 "stale_after_hours": stale_after_hours,
                 "state": state,
@@ -52,6 +57,8 @@ class IndexCoverageResponse200SourcesItem:
         d = dict(src_dict)
         refreshed_at = d.pop("refreshed_at")
 
+        refreshing = d.pop("refreshing")
+
         source = d.pop("source")
 
         stale_after_hours = d.pop("stale_after_hours")
@@ -60,6 +67,7 @@ class IndexCoverageResponse200SourcesItem:
 
         index_coverage_response_200_sources_item = cls(
             refreshed_at=refreshed_at,
+            refreshing=refreshing,
             source=source,
             stale_after_hours=stale_after_hours,
             state=state,

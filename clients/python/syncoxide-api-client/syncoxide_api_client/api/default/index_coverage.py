@@ -54,8 +54,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Error | IndexCoverageResponse200]:
-    """Each place you reach and how current its part of the index is (never read, stale, current), so a
-    search can say what it may miss
+    """Each place you reach and how current its part of the index is (never read, stale, current; and
+    whether a refresh of it is under way), so a search can say what it may miss
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -78,8 +78,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Error | IndexCoverageResponse200 | None:
-    """Each place you reach and how current its part of the index is (never read, stale, current), so a
-    search can say what it may miss
+    """Each place you reach and how current its part of the index is (never read, stale, current; and
+    whether a refresh of it is under way), so a search can say what it may miss
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,8 +98,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Error | IndexCoverageResponse200]:
-    """Each place you reach and how current its part of the index is (never read, stale, current), so a
-    search can say what it may miss
+    """Each place you reach and how current its part of the index is (never read, stale, current; and
+    whether a refresh of it is under way), so a search can say what it may miss
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,8 +120,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Error | IndexCoverageResponse200 | None:
-    """Each place you reach and how current its part of the index is (never read, stale, current), so a
-    search can say what it may miss
+    """Each place you reach and how current its part of the index is (never read, stale, current; and
+    whether a refresh of it is under way), so a search can say what it may miss
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
