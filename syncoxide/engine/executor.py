@@ -28,6 +28,7 @@ from .moves import apply_rename, move_within
 from .outcome import Outcome, same_entry, stat_or_none
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
+from .remembered_digests import worth_remembering
 from .transfer import copy_verified
 
 Progress = Callable[[Outcome], None]
@@ -52,6 +53,9 @@ class CopySettings:
     recheck: bool = False
     parts: PartSettings | None = None
     delta: DeltaSettings | None = None
+    #: Big files copied in parts to a destination that gives no digest also get the source's
+    #: whole-file digest (one more local read), for renames to pair by later.
+    remember_digests: bool = False
 
 
 class Executor:
@@ -77,6 +81,7 @@ class Executor:
         self.parts = settings.parts or PartSettings()
         self.stored_parts = stored_parts or {}
         self.delta = settings.delta or DeltaSettings()
+        self.remember_digests = settings.remember_digests
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -295,8 +300,13 @@ class Executor:
         async with self._large_slots:
             if in_parts is None:
                 return await copy_verified(source_side, source, dest, path, kind=self.hash_kind)
-            job = PartJob(self._part_token(index), self._part_recorder(index))
-            job = replace(job, stored=self.stored_parts.get(index, {}))
+            job = PartJob(
+                self._part_token(index),
+                self._part_recorder(index),
+                stored=self.stored_parts.get(index, {}),
+                hash_whole=self.remember_digests
+                and worth_remembering(source_side, dest, self.hash_kind),
+            )
             return await copy_in_parts(
                 source_side,
                 source,

@@ -1,4 +1,5 @@
-"""Where a pair keeps its bisync state and its journal (a folder natively, IndexedDB later)."""
+"""Where a pair keeps its bisync state, its journal and its destination's remembered digests
+(a folder natively, the origin-private file system in the browser)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ class PairStore(Protocol):
 
     async def clear_journal(self) -> None: ...
 
+    async def load_digests(self) -> bytes | None:
+        """The destination's remembered digests (``syncoxide.sync.digest_cache``)."""
+        ...
+
+    async def save_digests(self, blob: bytes) -> None:
+        """Replace them; a loss costs only speed, so this need not wait for the disk."""
+        ...
+
 
 class MemoryPairStore:
     """A PairStore in memory, for tests and for the browser before IndexedDB is wired."""
@@ -32,6 +41,7 @@ class MemoryPairStore:
     def __init__(self) -> None:
         self.state: bytes | None = None
         self.journal: bytes | None = None
+        self.digests: bytes | None = None
 
     async def load_state(self) -> bytes | None:
         return self.state
@@ -50,3 +60,9 @@ class MemoryPairStore:
 
     async def clear_journal(self) -> None:
         self.journal = None
+
+    async def load_digests(self) -> bytes | None:
+        return self.digests
+
+    async def save_digests(self, blob: bytes) -> None:
+        self.digests = blob

@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from syncoxide.errors import IntegrityError
@@ -65,6 +65,12 @@ class PartJob:
     token: str
     record: Callable[[int, int, str], Awaitable[None]]
     stored: StoredParts = field(default_factory=dict)
+    #: Also hash the whole source alongside the parts (a local read, in a worker thread), so
+    #: the written entry carries the file's digest where the destination cannot give one:
+    #: parts hashed apart make none, and the pair remembers it for rename detection
+    #: (``syncoxide.sync.digest_cache``). Not handed to ``commit_parts``, which would read
+    #: the stored bytes back to check it.
+    hash_whole: bool = False
 
 
 def parts_writer(dest: Provider, size: int, settings: PartSettings) -> WritesParts | None:
@@ -104,23 +110,34 @@ async def copy_in_parts(
     plan = PartPlan(entry.size, part_bytes, entry.mtime_ns, dict(entry.hashes))
     part_kind = await dest.begin_parts(path, job.token, plan)
     copier = _PartCopier(source, entry, dest, path, job.token, part_kind or hash_kind or "sha1")
-    await _copy_missing(copier, job, part_ranges(entry.size, part_bytes), settings)
-    now = await source.stat(entry.path)
-    if (now.size, now.mtime_ns) != (entry.size, entry.mtime_ns):
-        await dest.discard_parts(path, job.token)
-        raise IntegrityError(
-            f"{entry.path!r} changed while it was being copied; the next run copies its new "
-            "version."
-        )
     whole = entry.hashes.get(hash_kind) if hash_kind else None
-    return await dest.commit_parts(
-        path,
-        job.token,
-        size=entry.size,
-        mtime_ns=entry.mtime_ns,
-        whole_digest=whole,
-        hash_kind=hash_kind,
-    )
+    alongside = None
+    if hash_kind and whole is None and job.hash_whole:
+        alongside = asyncio.ensure_future(source.hash(entry.path, hash_kind))
+    try:
+        await _copy_missing(copier, job, part_ranges(entry.size, part_bytes), settings)
+        now = await source.stat(entry.path)
+        if (now.size, now.mtime_ns) != (entry.size, entry.mtime_ns):
+            await dest.discard_parts(path, job.token)
+            raise IntegrityError(
+                f"{entry.path!r} changed while it was being copied; the next run copies its "
+                "new version."
+            )
+        committed = await dest.commit_parts(
+            path,
+            job.token,
+            size=entry.size,
+            mtime_ns=entry.mtime_ns,
+            whole_digest=whole,
+            hash_kind=hash_kind,
+        )
+        if alongside is None or hash_kind is None:
+            return committed
+        # Read while the parts went, within the same unchanged size and mtime of the source.
+        return replace(committed, hashes={**committed.hashes, hash_kind: await alongside})
+    finally:
+        if alongside is not None and not alongside.done():
+            alongside.cancel()
 
 
 async def _copy_missing(

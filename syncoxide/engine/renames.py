@@ -1,9 +1,11 @@
 """The IO step of rename detection: digests for the candidate files, then pairs.
 
 A side contributes a digest only where it is cheap: listed with the entry
-(``Features.listing_hash_kinds``, e.g. a WebDAV or Drive checksum) or a local read
-(``hashes_cheaply``). A remote that would have to download a file to hash it is not asked;
-its files are then copied as before. See ``syncoxide.sync.renames`` for the policy.
+(``Features.listing_hash_kinds``, e.g. a WebDAV or Drive checksum), a local read
+(``hashes_cheaply``), or, on the destination, remembered by the pair from an earlier copy of
+that very file, unchanged since (``syncoxide.sync.digest_cache``: how S3 and SFTP take part).
+A remote that would have to download a file to hash it is not asked; its files are then
+copied as before. See ``syncoxide.sync.renames`` for the policy.
 
 Bisync (``verify_bisync_guesses``) is stricter about guesses and looser about cost: a pair
 found on size and mtime alone is planned only once a digest of the new file equals the old
@@ -18,49 +20,65 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from syncoxide.errors import NotFoundError
-from syncoxide.providers.contract import HASH_KINDS, Features, Provider
+from syncoxide.providers.contract import HASH_KINDS, Provider
 from syncoxide.sync.bisync_renames import BisyncRename, old_digests
+from syncoxide.sync.digest_cache import DigestCache
 from syncoxide.sync.listing import Listing, same_content
 from syncoxide.sync.plan import Plan, Side
 from syncoxide.sync.renames import pair_renames, rename_candidates, same_bytes_both_sides
 from syncoxide.sync.state import PairState
 
 from .listing_io import add_digests
+from .remembered_digests import recall_into, tells_digests
 from .transfer import common_hash_kind
 
 
-def _can_tell(features: Features, kind: str) -> bool:
-    return kind in features.listing_hash_kinds or (
-        features.hashes_cheaply and kind in features.hash_kinds
-    )
-
-
-def rename_hash_kind(one: Provider, two: Provider) -> str | None:
-    """A digest both sides give cheaply, preferring the engine's order, else any listed one."""
+def rename_hash_kind(
+    one: Provider, two: Provider, remembered: frozenset[str] = frozenset()
+) -> str | None:
+    """A digest both sides give cheaply (the destination's maybe only as ``remembered``
+    digests), preferring the engine's order, else any listed one."""
     listed = sorted(one.features.listing_hash_kinds | two.features.listing_hash_kinds)
     for kind in (*HASH_KINDS, *listed):
-        if _can_tell(one.features, kind) and _can_tell(two.features, kind):
+        if tells_digests(one.features, kind) and (
+            tells_digests(two.features, kind) or kind in remembered
+        ):
             return kind
     return None
 
 
 async def find_renames(
-    source: Provider, dest: Provider, plan: Plan, lists: tuple[Listing, Listing], *, width: int
+    source: Provider,
+    dest: Provider,
+    plan: Plan,
+    lists: tuple[Listing, Listing],
+    *,
+    width: int,
+    remembered: DigestCache | None = None,
 ) -> dict[str, str]:
-    """Source key -> destination key of files that moved (same size and digest)."""
-    kind = rename_hash_kind(source, dest)
+    """Source key -> destination key of files that moved (same size and digest).
+
+    ``remembered``: digests the pair kept for destination files it copied earlier; where the
+    destination cannot tell a digest itself, only a file unchanged since it was remembered
+    can be the old name of a move."""
+    cache = remembered or DigestCache(dest.root_id)
+    kind = rename_hash_kind(source, dest, cache.kinds())
     if kind is None:
         return {}
     first, second = lists
     arrived, gone = rename_candidates(plan, first, second)
     if not arrived:
         return {}
+    recall_into(second, gone, cache)
     await asyncio.gather(
         _fill(source, first, arrived, kind, width=width),
         _fill(dest, second, gone, kind, width=width),
     )
     new = {k: first.files[k] for k in arrived}
     old = {k: second.files[k] for k in gone}
+    if not tells_digests(dest.features, kind):
+        # A digest the destination's metadata claims is no proof: only a remembered one is.
+        old = {k: e for k, e in old.items() if kind in cache.recall(e)}
     staying = same_bytes_both_sides(first.files, second.files, kind)
     new = {k: e for k, e in new.items() if k not in staying}
     old = {k: e for k, e in old.items() if k not in staying}

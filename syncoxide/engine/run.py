@@ -20,6 +20,7 @@ from syncoxide.sync.bisync import BisyncOptions, carry_digests, lookalike_keys, 
 from syncoxide.sync.bisync_renames import BisyncRename, find_bisync_renames
 from syncoxide.sync.clashes import set_aside_clashes
 from syncoxide.sync.conflicts import ConflictPolicy
+from syncoxide.sync.digest_cache import DigestCache
 from syncoxide.sync.filters import FilterSet, Rule
 from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
@@ -43,6 +44,7 @@ from .listing_io import (
 from .outcome import Outcome
 from .pair_store import PairStore
 from .parts import PartSettings
+from .remembered_digests import load_remembered, needs_remembered_digests, save_remembered
 from .renames import find_renames, verify_bisync_guesses
 from .safety import DEFAULT_MAX_DELETE_PERCENT, PairView, SafetyOptions, check_safety
 from .state_update import save_bisync_state
@@ -133,6 +135,7 @@ async def resume_journal(
                 recheck=True,
                 parts=options.parts,
                 delta=options.delta,
+                remember_digests=options.track_renames,
             ),
             progress=progress,
             stored_parts=replay.parts,
@@ -325,6 +328,7 @@ async def _execute(
             transfers=options.transfers,
             parts=options.parts,
             delta=options.delta,
+            remember_digests=options.track_renames,
         ),
         progress=progress,
     )
@@ -339,6 +343,8 @@ class _Prepared:
     state: PairState
     plan: Plan
     removed: int
+    #: The destination's remembered digests, where the pair keeps them.
+    remembered: DigestCache | None = None
 
 
 async def _prepare(
@@ -368,10 +374,17 @@ async def _prepare(
         renames=renames,
         marks=RunMarks(now, park_tag),
     )
+    remembered = None
+    # A run with nothing to do neither reads nor writes them (a stale record only ever
+    # misses: it is dropped by the next run that acts).
+    if plan.actions and needs_remembered_digests(two, options.mode, options.track_renames):
+        remembered = await load_remembered(store, two)
     if options.mode is Mode.SYNC and options.track_renames:
-        pairs = await find_renames(one, two, plan, (first, second), width=options.transfers)
+        lists = (first, second)
+        width = options.transfers
+        pairs = await find_renames(one, two, plan, lists, width=width, remembered=remembered)
         plan = with_renames(plan, pairs, first, second, park_tag=park_tag)
-    return _Prepared(first, second, state, plan, removed)
+    return _Prepared(first, second, state, plan, removed, remembered)
 
 
 async def _prepare_or_explain(
@@ -431,6 +444,8 @@ async def run_pair(
         )
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
+    if ready.remembered is not None:
+        await save_remembered(store, ready.remembered, ready.second, report.outcomes)
     if options.mode is Mode.BISYNC:
         sensitive = one.features.case_sensitive and two.features.case_sensitive
         await save_bisync_state(

@@ -45,6 +45,10 @@ class Entry:
     #: disk), "" where the provider has none. A file renamed keeps it, so bisync can tell a
     #: rename from its pair state without reading the file (``syncoxide.sync.bisync_renames``).
     file_id: str = field(default="", compare=False, hash=False)
+    #: What the provider changes whenever the object's content is written anew (an S3 ETag,
+    #: quotes removed), "" where it has none. Digests remembered for a file are trusted only
+    #: while it is unchanged (``syncoxide.sync.digest_cache``).
+    etag: str = field(default="", compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,6 @@ def _move_actions(
         return [move]
     # Same bytes under the new name after the move: the copy below finds them equal by digest
     # and only sets the source's mtime.
-    landed = Entry(copy.path, old.kind, old.size, old.mtime_ns, old.hashes)
+    landed = Entry(copy.path, old.kind, old.size, old.mtime_ns, old.hashes, etag=old.etag)
     touch = replace(copy, reason="renamed; mtime from the source", target=landed)
     return [move, touch]

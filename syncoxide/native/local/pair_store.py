@@ -1,4 +1,5 @@
-"""Pair state and journal as files in a folder (``<state dir>/pairs/<pair id>/``)."""
+"""Pair state, journal and remembered digests as files in a folder
+(``<state dir>/pairs/<pair id>/``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class FilePairStore:
         folder.mkdir(parents=True, exist_ok=True)
         self._state = folder / "state.json"
         self._journal = folder / "journal.sxwal"
+        self._digests = folder / "digests.json"
         self._journal_fd = -1
         self._lock_fd = -1
 
@@ -44,6 +46,12 @@ class FilePairStore:
             os.close(self._journal_fd)
             self._journal_fd = -1
         self._journal.unlink(missing_ok=True)
+
+    async def load_digests(self) -> bytes | None:
+        return self._digests.read_bytes() if self._digests.exists() else None
+
+    async def save_digests(self, blob: bytes) -> None:
+        replace_file(self._digests, blob, durable=False)  # lost: renames are copied once more
 
     def lock(self) -> None:
         """Hold the pair for this process (released when it exits, even by SIGKILL)."""

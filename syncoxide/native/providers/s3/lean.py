@@ -34,6 +34,7 @@ class Head:
     size: int
     last_modified_ns: int
     metadata: dict[str, str]
+    etag: str = ""
 
 
 class HeadSigner:
@@ -108,7 +109,8 @@ async def lean_head(
         }
         modified = reply.headers.get("Last-Modified")
         stamp = int(parsedate_to_datetime(modified).timestamp()) * 10**9 if modified else 0
-        return Head(int(reply.headers.get("Content-Length", 0)), stamp, metadata)
+        size = int(reply.headers.get("Content-Length", 0))
+        return Head(size, stamp, metadata, reply.headers.get("ETag", ""))
 
 
 class LeanRead:

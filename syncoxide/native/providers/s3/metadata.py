@@ -33,7 +33,9 @@ def object_metadata(mtime_ns: int, hashes: dict[str, str], kind: str) -> dict[st
     return metadata
 
 
-def file_entry(path: str, size: int, modified_ns: int, metadata: dict[str, str]) -> Entry:
+def file_entry(
+    path: str, size: int, modified_ns: int, metadata: dict[str, str], *, etag: str = ""
+) -> Entry:
     mtime = mtime_from_text(metadata.get("mtime", ""))
     return Entry(
         path,
@@ -41,4 +43,11 @@ def file_entry(path: str, size: int, modified_ns: int, metadata: dict[str, str])
         size,
         modified_ns if mtime is None else mtime,
         hashes_from_metadata(metadata),
+        etag=bare_etag(etag),
     )
+
+
+def bare_etag(etag: str) -> str:
+    """An ETag without its quotes: rclone serve s3 lists ETags bare but returns them quoted
+    from a PUT."""
+    return etag.strip('"')

@@ -42,7 +42,8 @@ class KnownObject:
         return _same_instant(self.last_modified, last_modified)
 
     def entry(self, path: str) -> Entry:
-        return Entry(path, EntryKind.FILE, self.size, self.mtime_ns, dict(self.hashes))
+        etag = self.etag.strip('"')
+        return Entry(path, EntryKind.FILE, self.size, self.mtime_ns, dict(self.hashes), etag=etag)
 
 
 def _same_instant(known: str, listed: str) -> bool:

@@ -62,8 +62,9 @@ from syncoxide.native.providers.s3.lean_list import (
 )
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
-from syncoxide.native.providers.s3.metadata import file_entry, object_metadata
+from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
+from syncoxide.native.providers.s3.part_buffers import PartBuffers
 from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_for_size
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
@@ -106,6 +107,7 @@ class S3Provider:
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
+        self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
         self._process_ledger = UploadLedger(None)
         self._guard: AddressGuard | None = None
@@ -260,10 +262,14 @@ class S3Provider:
             else:
                 if lean is None:
                     raise NotFoundError(f"S3: {path!r} does not exist.")
-                return file_entry(path, lean.size, lean.last_modified_ns, lean.metadata)
+                return file_entry(
+                    path, lean.size, lean.last_modified_ns, lean.metadata, etag=lean.etag
+                )
         head = await self._head_object(path)
         modified = int(head["LastModified"].timestamp()) * 10**9
-        return file_entry(path, head["ContentLength"], modified, head.get("Metadata", {}))
+        metadata = head.get("Metadata", {})
+        etag = head.get("ETag", "")
+        return file_entry(path, head["ContentLength"], modified, metadata, etag=etag)
 
     async def _head_object(self, path: str) -> Any:
         client = await self._s3()
@@ -414,7 +420,7 @@ class S3Provider:
                     check=check,
                 )
         hashes = known or digests.hashes("md5", kind)
-        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes)
+        written = Entry(path, EntryKind.FILE, digests.size, mtime, hashes, etag=bare_etag(etag))
         self._remember(path, etag, written)
         return written
 
@@ -497,19 +503,20 @@ class S3Provider:
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
     ) -> None:
         parts = await self._parts()
-        # One part is held whole: S3 takes a part in one request with its length and MD5.
-        # Allocated once at its length and filled in place: growing it block by block cost
-        # copies and left the allocator holding several parts' worth per stream.
+        # One part is held whole, in a buffer of its length filled in place, under one of the
+        # provider's upload slots (s3/part_buffers.py says why both).
         expected = parts.part_length(self._key(path), token, offset, size)
-        body = await _gather_part(chunks, expected)
-        if len(body) != expected:
-            # Never sent: the server would hold a part of another length under this number.
-            raise IntegrityError(
-                f"{path!r} gave {len(body)} bytes for its part at offset {offset}, {expected} "
-                "expected: it changed while it was being copied."
-            )
-        with self._translated(path):
-            await parts.write(self._key(path), token, offset, body)
+        async with self._part_slots:
+            with self._buffers.lend(expected) as body:
+                filled = await _gather_part(chunks, body)
+                if filled != expected:
+                    # Never sent: the server would hold a part of another length.
+                    raise IntegrityError(
+                        f"{path!r} gave {filled} bytes for its part at offset {offset}, "
+                        f"{expected} expected: it changed while it was being copied."
+                    )
+                with self._translated(path):
+                    await parts.write(self._key(path), token, offset, body)
 
     async def part_digest(
         self, path: str, token: str, *, offset: int, length: int, kind: str
@@ -535,7 +542,7 @@ class S3Provider:
         with self._translated(path):
             etag = await parts.complete(key, token, size)
         hashes = {hash_kind: whole_digest} if hash_kind and whole_digest else {}
-        written = Entry(path, EntryKind.FILE, size, mtime_ns, hashes)
+        written = Entry(path, EntryKind.FILE, size, mtime_ns, hashes, etag=bare_etag(etag))
         self._remember(path, etag, written)
         return written
 
@@ -599,8 +606,8 @@ class S3Provider:
         await self._put_marker(path)
 
     async def move(self, source: str, target: str) -> None:
-        await self.copy(source, target)
-        if await self._is_file(source):
+        copied = await self._copy(source, target)  # what it found tells a file from a folder
+        if copied.kind is EntryKind.FILE:
             await self._delete_keys([self._key(source)], source)
         else:
             await self._delete_keys(await self._all_keys(source), source)
@@ -608,6 +615,10 @@ class S3Provider:
 
     async def copy(self, source: str, target: str) -> None:
         """Server-side copy of a file or a folder; ``AlreadyExistsError`` if ``target`` exists."""
+        await self._copy(source, target)
+
+    async def _copy(self, source: str, target: str) -> Entry:
+        """``copy``, returning the source's entry as it was found."""
         try:
             await self.stat(target)
         except NotFoundError:
@@ -617,10 +628,11 @@ class S3Provider:
         entry = await self.stat(source)
         if entry.kind is EntryKind.FILE:
             await self._copy_key(self._key(source), self._key(target), entry.size, source)
-            return
+            return entry
         old, new = self._key(source) + "/", self._key(target) + "/"
         for key in await self._all_keys(source):
             await self._copy_key(key, new + key[len(old) :], None, source)
+        return entry
 
     async def _all_keys(self, folder: str) -> list[str]:
         client = await self._s3()
@@ -690,19 +702,18 @@ class S3Provider:
         return digests.hexdigest(kind)
 
 
-async def _gather_part(chunks: AsyncIterator[bytes], expected: int) -> bytearray:
-    """The blocks of one part in one buffer of ``expected`` bytes (trimmed or grown if the
-    source gave another count, which the engine then reports as a changed source)."""
-    body, filled = bytearray(expected), 0
+async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
+    """Fills ``body`` with the blocks of one part; the byte count the source gave (another
+    count than ``len(body)`` means the source changed: the excess is dropped, never kept)."""
+    filled, room = 0, len(body)
     async for block in chunks:
         end = filled + len(block)
-        if end <= expected:
+        if end <= room:
             body[filled:end] = block
-        else:
-            body[filled:] = block
+        elif filled < room:
+            body[filled:] = memoryview(block)[: room - filled]
         filled = end
-    del body[filled:]
-    return body
+    return filled
 
 
 def _verify(

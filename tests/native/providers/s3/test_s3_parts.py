@@ -261,3 +261,42 @@ def test_part_size_grows_only_to_stay_within_10000_parts(
     chosen = part_bytes_for_size(size, base)
     assert chosen == expected
     assert -(-size // chosen) <= MAX_PARTS
+
+
+class CountingHeld(S3Provider):
+    """Counts the parts held at once: from the first block taken in until S3 took the part."""
+
+    def __init__(self, settings: S3Settings) -> None:
+        super().__init__(settings)
+        self.holding = self.most_held = 0
+
+    async def write_part(self, path, token, offset, chunks, *, size):  # type: ignore[no-untyped-def]
+        taken = False
+
+        async def counted() -> Any:
+            nonlocal taken
+            async for block in chunks:
+                if not taken:
+                    taken = True
+                    self.holding += 1
+                    self.most_held = max(self.most_held, self.holding)
+                yield block
+
+        try:
+            await super().write_part(path, token, offset, counted(), size=size)
+        finally:
+            self.holding -= taken
+
+
+def test_parts_held_at_once_stay_within_the_upload_slots(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    """Six streams, two upload slots: never more than two parts in memory (each is whole)."""
+    setup = Setup(tmp_path, s3_server)
+    dest = CountingHeld(replace(setup.settings, upload_concurrency=2))
+    report = sync_in_parts(
+        setup.source_dir, dest, setup.store, part=PART, streams=6, seed=b"s3-held"
+    )
+    assert report.failures == []
+    assert dest.most_held == 2 and dest.holding == 0
+    assert _sha256(setup.stored()) == _sha256(setup.content)

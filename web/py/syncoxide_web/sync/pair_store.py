@@ -1,4 +1,5 @@
-"""A pair's bisync state and journal in the origin-private file system (the engine's PairStore).
+"""A pair's bisync state, journal and remembered digests in the origin-private file system
+(the engine's PairStore).
 
 Each file is replaced through ``createWritable``, which the browser swaps in atomically on
 ``close()``; the browser gives no fsync, so "durable" means "committed by the browser". The
@@ -70,3 +71,9 @@ class OpfsPairStore:
     async def clear_journal(self) -> None:
         self._journal_cache = None
         await self._remove("journal")
+
+    async def load_digests(self) -> bytes | None:
+        return await self._load("digests")
+
+    async def save_digests(self, blob: bytes) -> None:
+        await self._save("digests", blob)
