@@ -24,7 +24,7 @@ from syncoxide.sync.plan import Action, ActionKind, Side
 from syncoxide.wal.codec import encode_done, encode_failed, encode_part
 
 from .delta import DeltaSettings, copy_delta, delta_writer
-from .moves import apply_rename, move_within
+from .moves import ListedMove, apply_rename, move_within
 from .outcome import Outcome, same_entry, stat_or_none
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
@@ -56,6 +56,10 @@ class CopySettings:
     #: Big files copied in parts to a destination that gives no digest also get the source's
     #: whole-file digest (one more local read), for renames to pair by later.
     remember_digests: bool = False
+    #: A fresh one-way plan: each loose RENAME's target was free in the listing the plan was
+    #: made from and its source entry is as listed, so a provider that ``MovesListedFiles``
+    #: need not ask again (``syncoxide.engine.moves``).
+    listed_moves: bool = False
 
 
 class Executor:
@@ -82,6 +86,9 @@ class Executor:
         self.stored_parts = stored_parts or {}
         self.delta = settings.delta or DeltaSettings()
         self.remember_digests = settings.remember_digests
+        self.listed_moves = settings.listed_moves and not settings.recheck
+        #: Folders the plan removes, per side: a move that empties one need not keep it.
+        self.removed_folders: dict[Side, set[str]] = {side: set() for side in Side}
         self._large_slots = asyncio.Semaphore(self.transfers)
         # A copy must not run when an earlier step for the same file (its trash or
         # keep-both rename) failed: it would overwrite a version nobody saved.
@@ -92,6 +99,9 @@ class Executor:
 
     async def run(self, indexed: list[tuple[int, Action]]) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        for _, action in indexed:
+            if action.kind is ActionKind.RMDIR:
+                self.removed_folders[action.side].add(action.path)
         for phase in sorted({action.phase for _, action in indexed}):
             batch = [(i, a) for i, a in indexed if a.phase == phase]
             kind = batch[0][1].kind
@@ -221,8 +231,9 @@ class Executor:
         raise AlreadyExistsError(f"No free trash name for {path!r}.")
 
     async def _rename(self, index: int, action: Action, where: Provider) -> Outcome:
+        listed = ListedMove(self.removed_folders[action.side]) if self.listed_moves else None
         return await apply_rename(
-            index, action, where, hash_kind=self.hash_kind, recheck=self.recheck
+            index, action, where, hash_kind=self.hash_kind, recheck=self.recheck, listed=listed
         )
 
     async def _touch(self, index: int, action: Action, where: Provider) -> Outcome:

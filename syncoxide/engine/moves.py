@@ -15,12 +15,19 @@ the plan (left alone; the fresh plan that follows decides again). A chain's last
 parked file to its new name; if that name was taken since the plan, the file goes back to its
 own name instead, or stays parked for the next run to keep in the trash
 (``syncoxide.engine.listing_io.recover_parked``): a move never overwrites.
+
+A fresh one-way plan's loose renames (``ListedMove``) go to a provider that
+``MovesListedFiles`` with what the listing showed: the source entry as listed, the target free,
+and whether the plan removes the source's folder. S3 then sends a copy and a delete per file,
+as rclone does, instead of asking again about the target, the source and the folder.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from syncoxide.errors import AlreadyExistsError, IntegrityError, NotFoundError
-from syncoxide.providers.contract import CopiesWithin, Provider
+from syncoxide.providers.contract import CopiesWithin, EntryKind, MovesListedFiles, Provider
 from syncoxide.sync.plan import Action, is_parked
 
 from .outcome import Outcome, same_entry, stat_or_none
@@ -56,14 +63,44 @@ async def _refuse_existing(where: Provider, target: str) -> None:
     raise AlreadyExistsError(f"{target!r} already exists.")
 
 
+@dataclass(frozen=True)
+class ListedMove:
+    """What a fresh one-way plan knows about its loose renames: each target was free when
+    listed, and the folders the plan removes (a move that empties one need not keep it)."""
+
+    removed_folders: set[str]
+
+    def folder_stays(self, path: str) -> bool:
+        return path.rpartition("/")[0] not in self.removed_folders
+
+
 async def apply_rename(
-    index: int, action: Action, where: Provider, *, hash_kind: str | None, recheck: bool
+    index: int,
+    action: Action,
+    where: Provider,
+    *,
+    hash_kind: str | None,
+    recheck: bool,
+    listed: ListedMove | None = None,
 ) -> Outcome:
     assert action.source_path is not None
     if recheck:
         verdict = await _recheck(index, action, where)
         if verdict is not None:
             return verdict
+    source = action.source
+    if (
+        listed is not None
+        and not action.chain
+        and source is not None
+        and source.kind is EntryKind.FILE
+        and source.path == action.source_path
+        and where.features.server_side_move
+        and isinstance(where, MovesListedFiles)
+    ):
+        folder_stays = listed.folder_stays(action.source_path)
+        await where.move_listed(source, action.path, folder_stays=folder_stays)
+        return Outcome(index, action, ok=True)
     try:
         await move_within(where, action.source_path, action.path, hash_kind)
     except AlreadyExistsError:

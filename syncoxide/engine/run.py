@@ -329,6 +329,7 @@ async def _execute(
             parts=options.parts,
             delta=options.delta,
             remember_digests=options.track_renames,
+            listed_moves=report.plan.mode is not Mode.BISYNC,
         ),
         progress=progress,
     )

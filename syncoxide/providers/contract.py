@@ -190,6 +190,20 @@ class CopiesWithin(Protocol):
         ...
 
 
+@runtime_checkable
+class MovesListedFiles(Protocol):
+    """A provider whose move can skip its own look before it leaps when the caller has just
+    listed both names (one-way sync's detected renames): S3 then sends what rclone sends, a
+    copy and a delete, instead of asking again about the source, the target and the folder."""
+
+    async def move_listed(self, source: Entry, target: str, *, folder_stays: bool) -> None:
+        """Move the file ``source`` (as listed, ``etag`` included) to ``target``, which that
+        listing showed free. ``folder_stays``: the source's folder outlives its last file
+        (the caller does not remove it). ``AlreadyExistsError`` if ``target`` is taken, as
+        far as the provider can tell without asking first (S3: a conditional copy)."""
+        ...
+
+
 @dataclass(frozen=True)
 class PartPlan:
     """How one big file is cut for ``WritesParts``: every range is ``part_bytes`` long but the

@@ -1,5 +1,7 @@
 """A loopback TCP relay in front of a real server: counts the bytes clients send through it
-and can slow them down, so a test can see what was uploaded and stop a run mid-transfer."""
+and can slow them down, so a test can see what was uploaded and stop a run mid-transfer.
+In front of an HTTP server it also reads the request heads going by (``requests``), so a test
+can count the requests an operation costs on the wire."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ class CountingProxy:
         self.sent = 0  # client -> server bytes, all connections together
         self.open_connections = 0
         self.port = 0
+        #: "METHOD /path?query" of every HTTP request sent, a CopyObject as "COPY /path".
+        self.requests: list[str] = []
 
     def wait_until_idle(self, seconds: float = 30) -> None:
         """Until every connection is closed: bytes of a killed client still in flight have
@@ -30,10 +34,12 @@ class CountingProxy:
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, upload: bool
     ) -> None:
+        heads = _RequestHeads(self.requests)
         try:
             while block := await reader.read(64 * 1024):
                 if upload:
                     self.sent += len(block)
+                    heads.feed(block)
                     if self.bytes_per_second:
                         await asyncio.sleep(len(block) / self.bytes_per_second)
                 writer.write(block)
@@ -57,6 +63,63 @@ class CountingProxy:
             )
         finally:
             self.open_connections -= 1
+
+
+class _RequestHeads:
+    """Follows one connection's HTTP/1.1 requests (heads, then bodies by Content-Length or
+    chunks) and records each request's line; anything that is not HTTP stops it quietly."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self._seen = seen
+        self._buffer = b""
+        self._body_left = 0  # bytes of the current body still to skip
+        self._chunked = False
+        self._lost = False
+
+    def feed(self, block: bytes) -> None:
+        if self._lost:
+            return
+        self._buffer += block
+        while self._step():
+            pass
+
+    def _step(self) -> bool:
+        if self._body_left:
+            taken = min(self._body_left, len(self._buffer))
+            self._buffer, self._body_left = self._buffer[taken:], self._body_left - taken
+            return bool(self._buffer) and not self._body_left
+        if self._chunked:
+            return self._chunk()
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return False
+        head, self._buffer = self._buffer[:end].decode("latin-1"), self._buffer[end + 4 :]
+        line, *fields = head.split("\r\n")
+        parts = line.split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            self._lost = True
+            return False
+        headers = {k.strip().lower(): v.strip() for k, _, v in (f.partition(":") for f in fields)}
+        method = "COPY" if parts[0] == "PUT" and "x-amz-copy-source" in headers else parts[0]
+        self._seen.append(f"{method} {parts[1]}")
+        self._chunked = headers.get("transfer-encoding", "").lower() == "chunked"
+        self._body_left = int(headers.get("content-length", "0") or 0)
+        return bool(self._buffer)
+
+    def _chunk(self) -> bool:
+        end = self._buffer.find(b"\r\n")
+        if end < 0:
+            return False
+        size = int(self._buffer[:end].split(b";")[0], 16)
+        if size == 0:  # the last chunk; no trailers from the clients we test
+            if len(self._buffer) < end + 4:
+                return False
+            self._buffer, self._chunked = self._buffer[end + 4 :], False
+            return bool(self._buffer)
+        if len(self._buffer) < end + 2 + size + 2:
+            return False
+        self._buffer = self._buffer[end + 2 + size + 2 :]
+        return bool(self._buffer)
 
 
 @contextlib.contextmanager

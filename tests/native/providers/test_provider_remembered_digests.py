@@ -79,6 +79,14 @@ class _Watched:
             await move(source, target_path)
 
         target.move = counted_move
+        if hasattr(target, "move_listed"):  # S3: a move the engine's listing already checked
+            listed_move = target.move_listed
+
+            async def counted_listed_move(source: Any, target_path: str, **kw: Any) -> None:
+                self.moves += 1
+                await listed_move(source, target_path, **kw)
+
+            target.move_listed = counted_listed_move
 
     async def _counted(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         async for chunk in chunks:

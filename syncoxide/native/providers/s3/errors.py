@@ -53,6 +53,13 @@ _BUSY_CODES = frozenset(
 )
 
 
+class PreconditionFailedError(ProviderError):
+    """A conditional request was refused (412): the object is not as the condition said.
+    S3 moves catch it and fall back to looking before they move."""
+
+    code = "precondition_failed"
+
+
 def client_error(error: ClientError, where: str, bucket: str) -> SyncoxideError:
     """The syncoxide error for one S3 error response."""
     details = error.response.get("Error", {})
@@ -66,6 +73,8 @@ def client_error(error: ClientError, where: str, bucket: str) -> SyncoxideError:
         )
     if code in _MISSING_CODES or status == 404:
         return NotFoundError(f"S3: {where!r} does not exist.")
+    if code == "PreconditionFailed" or status == 412:
+        return PreconditionFailedError(f"S3: {where!r} changed since it was listed ({said}).")
     if code in _AUTH_CODES:
         return AuthenticationError(
             f"S3 rejected the credentials ({code}).",

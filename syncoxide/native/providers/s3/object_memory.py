@@ -77,6 +77,13 @@ class ObjectMemory:
         self._known[key] = known
         self._changed = True
 
+    def moved(self, old: str, new: str, etag: str) -> None:
+        """``new`` is a server-side copy of ``old`` (same metadata) with the copy's ETag: its
+        first listing needs no HEAD either."""
+        known = self._known.get(old)
+        if known is not None and etag:
+            self.learn(new, KnownObject(known.size, etag, "", known.mtime_ns, known.hashes))
+
     def forget(self, key: str) -> None:
         if self._known.pop(key, None) is not None:
             self._changed = True

@@ -46,7 +46,7 @@ from syncoxide.native.providers.digests import (
     verify_expected,
 )
 from syncoxide.native.providers.s3 import key_names
-from syncoxide.native.providers.s3.errors import translated
+from syncoxide.native.providers.s3.errors import PreconditionFailedError, translated
 from syncoxide.native.providers.s3.lean import (
     HeadSigner,
     LeanRead,
@@ -613,6 +613,28 @@ class S3Provider:
             await self._delete_keys(await self._all_keys(source), source)
         await self._keep_parent(source)
 
+    async def move_listed(self, source: Entry, target: str, *, folder_stays: bool) -> None:
+        """A move the engine's listing already checked: a CopyObject and a DeleteObject.
+
+        The copy carries ``If-None-Match: *`` (refused when the target exists, where the
+        server honours it: AWS does; rclone serve s3 and moto 5.2 ignore it, so there an
+        object written at the target after the listing is overwritten, as by rclone) and
+        ``x-amz-copy-source-if-match`` with the listed ETag (refused when the source changed
+        since). Either refusal falls back to ``move``, which looks first and never overwrites.
+        """
+        if source.kind is not EntryKind.FILE or not source.etag or source.size > _COPY_LIMIT:
+            await self.move(source.path, target)
+            return
+        old, new = self._key(source.path), self._key(target)
+        try:
+            await self._copy_key(old, new, source.size, source.path, guard_etag=source.etag)
+        except PreconditionFailedError:
+            await self.move(source.path, target)
+            return
+        await self._delete_keys([old], source.path)
+        if folder_stays:
+            await self._keep_parent(source.path)
+
     async def copy(self, source: str, target: str) -> None:
         """Server-side copy of a file or a folder; ``AlreadyExistsError`` if ``target`` exists."""
         await self._copy(source, target)
@@ -645,7 +667,12 @@ class S3Provider:
                 keys.extend(item["Key"] for item in page.get("Contents", []))
         return keys
 
-    async def _copy_key(self, old: str, new: str, size: int | None, where: str) -> None:
+    async def _copy_key(
+        self, old: str, new: str, size: int | None, where: str, *, guard_etag: str = ""
+    ) -> None:
+        """CopyObject ``old`` to ``new``; with ``guard_etag``, only onto a free name and only
+        from that very object (``PreconditionFailedError`` otherwise, where the server checks).
+        """
         if size is not None and size > _COPY_LIMIT:
             raise UsageError(
                 f"S3: {where!r} is larger than 5 GiB, which one server-side copy cannot move.",
@@ -653,13 +680,18 @@ class S3Provider:
             )
         self._memory.forget(new)
         client = await self._s3()
+        guards: dict[str, str] = {}
+        if guard_etag:
+            guards = {"IfNoneMatch": "*", "CopySourceIfMatch": f'"{guard_etag.strip(chr(34))}"'}
         with self._translated(where):
-            await client.copy_object(
+            reply = await client.copy_object(
                 Bucket=self._bucket,
                 Key=new,
                 CopySource={"Bucket": self._bucket, "Key": old},
                 MetadataDirective="COPY",
+                **guards,
             )
+        self._memory.moved(old, new, reply.get("CopyObjectResult", {}).get("ETag", ""))
 
     # -- provider-side history (KeepsVersions) --------------------------------------------
     async def versions(self, path: str) -> list[ProviderVersion]:
