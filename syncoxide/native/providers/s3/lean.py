@@ -1,4 +1,5 @@
-"""Lean HEAD, GET and PUT Object for the per-file hot paths: SigV4 signed here, sent with aiohttp.
+"""Lean HEAD, GET, PUT, copy and DELETE Object for the per-file hot paths: SigV4 signed
+here, sent with aiohttp.
 
 Why: listing must HEAD every object (the mtime lives in metadata), a first copy PUTs every
 small file and a provider backup GETs every file; through botocore each request costs ~1.5 ms
@@ -15,6 +16,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,7 +26,10 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 from yarl import URL
 
+from syncoxide.native.providers.s3.errors import PreconditionFailedError
+
 _UNSIGNED = "UNSIGNED-PAYLOAD"
+_COPIED_ETAG = re.compile(rb"<CopyObjectResult\b.*?<ETag>([^<]*)</ETag>", re.DOTALL)
 #: One write to the socket while a part is sent (see ``_slices``).
 SEND_SLICE = 1024 * 1024
 
@@ -163,6 +168,65 @@ async def lean_put(
     async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         return reply.headers.get("ETag", "") if reply.status == 200 else None
+
+
+@dataclass(frozen=True)
+class CopyGuard:
+    """A CopyObject's conditions: ``If-None-Match: *`` (only onto a free key) and the
+    source's ETag as ``x-amz-copy-source-if-match``."""
+
+    source_etag: str
+
+    def headers(self) -> dict[str, str]:
+        return {"if-none-match": "*", "x-amz-copy-source-if-match": self._quoted()}
+
+    def parameters(self) -> dict[str, str]:
+        """The same conditions as botocore's CopyObject parameters."""
+        return {"IfNoneMatch": "*", "CopySourceIfMatch": self._quoted()}
+
+    def _quoted(self) -> str:
+        return '"' + self.source_etag.strip('"') + '"'
+
+
+async def lean_copy(
+    session: aiohttp.ClientSession,
+    signer: HeadSigner,
+    bucket: str,
+    keys: tuple[str, str],
+    *,
+    guard: CopyGuard | None,
+) -> str | None:
+    """Copies ``keys`` = (old, new) in the bucket, metadata included: the new object's ETag,
+    or None for any reply but success (the caller then goes through botocore);
+    ``PreconditionFailedError`` when a condition of ``guard`` was refused (412). A 200 whose
+    body is no CopyObjectResult is an error (S3 may fail a copy after it sent the status)
+    and also gives None."""
+    old, new = keys
+    extra = {
+        "x-amz-copy-source": "/" + quote(f"{bucket}/{old}", safe="/~"),
+        "x-amz-metadata-directive": "COPY",
+        **(guard.headers() if guard is not None else {}),
+    }
+    url, headers = signer.signed("PUT", bucket, new, extra=extra)
+    async with session.put(url, headers=headers, allow_redirects=False) as reply:
+        body = await reply.read()
+        if reply.status == 412 and guard is not None:
+            raise PreconditionFailedError(f"S3: {old!r} or {new!r} changed since listed.")
+        found = _COPIED_ETAG.search(body) if reply.status == 200 else None
+        return (
+            found.group(1).decode().replace("&#34;", '"').replace("&quot;", '"') if found else None
+        )
+
+
+async def lean_delete(
+    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str
+) -> bool:
+    """Deletes ``key`` (S3 answers 204 whether it was there or not); False for any other
+    reply (the caller then goes through botocore)."""
+    url, headers = signer.signed("DELETE", bucket, key)
+    async with session.delete(url, headers=headers, allow_redirects=False) as reply:
+        await reply.read()
+        return reply.status in (200, 204)
 
 
 async def lean_upload_part(

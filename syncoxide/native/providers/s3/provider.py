@@ -48,8 +48,11 @@ from syncoxide.native.providers.digests import (
 from syncoxide.native.providers.s3 import key_names
 from syncoxide.native.providers.s3.errors import PreconditionFailedError, translated
 from syncoxide.native.providers.s3.lean import (
+    CopyGuard,
     HeadSigner,
     LeanRead,
+    lean_copy,
+    lean_delete,
     lean_get,
     lean_head,
     lean_put,
@@ -579,11 +582,15 @@ class S3Provider:
             for start in range(0, len(keys), 1000):
                 batch = [{"Key": key} for key in keys[start : start + 1000]]
                 if len(batch) == 1:
-                    await client.delete_object(Bucket=self._bucket, Key=batch[0]["Key"])
+                    await self._delete_one(client, batch[0]["Key"])
                 else:
                     await client.delete_objects(
                         Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
                     )
+
+    async def _delete_one(self, client: Any, key: str) -> None:
+        if self._lean is None or not await lean_delete(*self._lean, self._bucket, key):
+            await client.delete_object(Bucket=self._bucket, Key=key)
 
     async def _keep_parent(self, path: str) -> None:
         # Removing a folder's last key would make the folder vanish with it; a disk keeps it.
@@ -680,9 +687,14 @@ class S3Provider:
             )
         self._memory.forget(new)
         client = await self._s3()
-        guards: dict[str, str] = {}
-        if guard_etag:
-            guards = {"IfNoneMatch": "*", "CopySourceIfMatch": f'"{guard_etag.strip(chr(34))}"'}
+        guard = CopyGuard(guard_etag) if guard_etag else None
+        if self._lean is not None:
+            with self._translated(where):
+                copied = await lean_copy(*self._lean, self._bucket, (old, new), guard=guard)
+            if copied is not None:
+                self._memory.moved(old, new, copied)
+                return
+        guards = guard.parameters() if guard is not None else {}
         with self._translated(where):
             reply = await client.copy_object(
                 Bucket=self._bucket,

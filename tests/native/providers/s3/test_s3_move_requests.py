@@ -155,8 +155,11 @@ def _refused() -> ClientError:
 
 
 async def _honouring(settings: S3Settings) -> S3Provider:
+    """A provider whose copies meet AWS's checks: through botocore (the lean path off), whose
+    client the fake above wraps."""
     provider = S3Provider(settings)
     provider._client = _HonoursCopyConditions(await provider._s3())
+    provider._lean = None
     return provider
 
 
