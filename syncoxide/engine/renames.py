@@ -29,7 +29,7 @@ from syncoxide.sync.renames import pair_renames, rename_candidates, same_bytes_b
 from syncoxide.sync.state import PairState
 
 from .listing_io import add_digests
-from .remembered_digests import recall_into, tells_digests
+from .remembered_digests import recall_into, recall_sources_into, tells_digests
 from .transfer import common_hash_kind
 
 
@@ -70,6 +70,7 @@ async def find_renames(
     if not arrived:
         return {}
     recall_into(second, gone, cache)
+    recall_sources_into(lists, (arrived, gone), cache)
     await asyncio.gather(
         _fill(source, first, arrived, kind, width=width),
         _fill(dest, second, gone, kind, width=width),

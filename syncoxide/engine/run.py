@@ -378,7 +378,7 @@ async def _prepare(
     remembered = None
     # A run with nothing to do neither reads nor writes them (a stale record only ever
     # misses: it is dropped by the next run that acts).
-    if plan.actions and needs_remembered_digests(two, options.mode, options.track_renames):
+    if plan.actions and needs_remembered_digests(one, two, options.mode, options.track_renames):
         remembered = await load_remembered(store, two)
     if options.mode is Mode.SYNC and options.track_renames:
         lists = (first, second)

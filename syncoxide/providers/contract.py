@@ -80,6 +80,10 @@ class Features:
     #: (Dropbox uploads it again as a new revision): bisync then records two equal files'
     #: differing times instead of aligning them.
     sets_mtime_in_place: bool = True
+    #: True when every listed file carries ``Entry.file_id`` and a rename keeps it (a local
+    #: disk): a one-way pair then remembers which source file each copy came from, and a
+    #: renamed source file is known by one stat instead of a read (``syncoxide.sync.digest_cache``).
+    keeps_file_ids: bool = False
 
 
 ExpectedDigest = Callable[[], str | None]

@@ -11,6 +11,16 @@ recorded MD5 (``recall``); any difference and the record is ignored, and dropped
 of the run. So a file changed since it was
 recorded, even to the same size, never pairs by its old digest.
 
+Where the source names its files (``Features.keeps_file_ids``: a local disk's device and
+inode), a record also keeps the ``file_id`` of the source file the copy came from. A source
+file that appears under a new name with that file id and the recorded size and mtime is that
+very file, renamed and unchanged since (``source_digests``): it takes the record's digests
+without being read, the same trust bisync gives a file id (``syncoxide.sync.bisync_renames``)
+and the planner gives size and mtime at one path. One more case is excluded: a filesystem
+reuses a deleted file's inode, so a new file could show the old id, size and mtime only if its
+mtime was set to the old one's exact nanosecond; an mtime of whole seconds (what archives and
+second-precision tools set) is therefore never trusted this way, and such a file is read.
+
 How strong "unchanged" is depends on what the provider tells: S3 gives an ETag that changes
 with every new body, so a rewrite is seen even when the writer set the old mtime again; SFTP
 gives size and mtime in whole seconds only, the same quick check the planner trusts to call a
@@ -18,8 +28,10 @@ file unchanged (a rewrite that keeps both is invisible to either).
 
 Stored as UTF-8 JSON beside the pair's state (``PairStore.save_digests``)::
 
-    {"format": "syncoxide-digest-cache", "version": 1, "root": "<destination root id>",
-     "files": [[path, size, mtime_ns, etag, {kind: hex}], ...]}
+    {"format": "syncoxide-digest-cache", "version": 2, "root": "<destination root id>",
+     "files": [[path, size, mtime_ns, etag, {kind: hex}, source_file_id], ...]}
+
+Version 1 rows lack ``source_file_id`` (read as "": unknown) and are still read.
 
 The cache is only a shortcut: a blob that cannot be read, or one recorded for another root,
 reads as an empty cache (the renamed files are then copied, as without it).
@@ -36,7 +48,9 @@ from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.plan import Action, ActionKind, Side
 
 CACHE_FORMAT = "syncoxide-digest-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
+_SECOND = 10**9
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,8 @@ class Remembered:
     mtime_ns: int
     etag: str
     hashes: Mapping[str, str]
+    #: ``Entry.file_id`` of the source file these bytes were copied from, "" if unknown.
+    source_id: str = ""
 
     def fits(self, entry: Entry) -> bool:
         if (entry.size, entry.mtime_ns) != (self.size, self.mtime_ns):
@@ -74,7 +90,7 @@ class DigestCache:
 
 def encode_cache(cache: DigestCache) -> bytes:
     rows = [
-        [path, k.size, k.mtime_ns, k.etag, dict(k.hashes)]
+        [path, k.size, k.mtime_ns, k.etag, dict(k.hashes), k.source_id]
         for path, k in sorted(cache.files.items())
     ]
     body = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "root": cache.root, "files": rows}
@@ -88,15 +104,43 @@ def decode_cache(blob: bytes | None, root: str) -> DigestCache:
         return DigestCache(root)
     try:
         body = json.loads(blob.decode())
-        if (body["format"], body["version"], body["root"]) != (CACHE_FORMAT, CACHE_VERSION, root):
+        if (body["format"], body["root"]) != (CACHE_FORMAT, root):
             return DigestCache(root)
-        files = {
-            str(path): Remembered(int(size), int(mtime), str(etag), _hashes(hashes))
-            for path, size, mtime, etag, hashes in body["files"]
-        }
+        if body["version"] not in _READABLE_VERSIONS:
+            return DigestCache(root)
+        files = dict(_row(row) for row in body["files"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return DigestCache(root)
     return DigestCache(root, files)
+
+
+def _row(row: list[object]) -> tuple[str, Remembered]:
+    """One file's record from a version 1 row (five fields) or a version 2 row (six)."""
+    path, size, mtime, etag, hashes, *rest = row
+    source_id = str(rest[0]) if rest else ""
+    known = Remembered(int(str(size)), int(str(mtime)), str(etag), _hashes(hashes), source_id)
+    return str(path), known
+
+
+def source_digests(
+    cache: DigestCache, arrived: Mapping[str, Entry], gone: Mapping[str, Entry]
+) -> dict[str, Mapping[str, str]]:
+    """Digests for the ``arrived`` source files (key -> digests) that are the very file a
+    ``gone`` destination file was copied from: the same file id, size and mtime as its record,
+    whose destination file is unchanged since. No byte is read for them."""
+    by_source: dict[str, Remembered] = {}
+    for entry in gone.values():
+        known = cache.files.get(entry.path)
+        if known is not None and known.source_id and known.fits(entry):
+            by_source[known.source_id] = known
+    found: dict[str, Mapping[str, str]] = {}
+    for key, entry in arrived.items():
+        known = by_source.get(entry.file_id) if entry.file_id else None
+        if known is None or entry.mtime_ns % _SECOND == 0:
+            continue
+        if (entry.size, entry.mtime_ns) == (known.size, known.mtime_ns):
+            found[key] = known.hashes
+    return found
 
 
 def _hashes(value: object) -> dict[str, str]:
@@ -152,11 +196,14 @@ def _after_copy(before: Remembered | None, step: Done) -> Remembered | None:
     written = step.written
     if written is None or not written.hashes:
         return None
+    source = step.action.source
+    source_id = source.file_id if source is not None else ""
     if step.hashed_in_transit:
-        return Remembered(written.size, written.mtime_ns, written.etag, dict(written.hashes))
+        hashes = dict(written.hashes)
+        return Remembered(written.size, written.mtime_ns, written.etag, hashes, source_id)
     if before is not None and written.size == before.size and _agree(before.hashes, written):
         # Only the time was set (the same bytes, found equal by digest): same digests.
-        return Remembered(written.size, written.mtime_ns, written.etag, before.hashes)
+        return Remembered(written.size, written.mtime_ns, written.etag, before.hashes, source_id)
     return None
 
 

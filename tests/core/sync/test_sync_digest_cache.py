@@ -13,6 +13,7 @@ from syncoxide.sync.digest_cache import (
     cache_after,
     decode_cache,
     encode_cache,
+    source_digests,
 )
 from syncoxide.sync.plan import Action, ActionKind, Side
 
@@ -32,14 +33,24 @@ def _cache(**files: Remembered) -> DigestCache:
 KNOWN_A = Remembered(10, 5, "e1", {"sha1": SHA_A})
 
 VECTOR = (
+    b'{"format":"syncoxide-digest-cache","version":2,"root":"' + ROOT.encode() + b'",'
+    b'"files":[["d/a",10,5,"e1",{"sha1":"' + SHA_A.encode() + b'"},"2049:77"]]}'
+)
+#: Written before records kept the source's file id: still read, with none.
+VECTOR_V1 = (
     b'{"format":"syncoxide-digest-cache","version":1,"root":"' + ROOT.encode() + b'",'
     b'"files":[["d/a",10,5,"e1",{"sha1":"' + SHA_A.encode() + b'"}]]}'
 )
+KNOWN_A_FROM = Remembered(10, 5, "e1", {"sha1": SHA_A}, source_id="2049:77")
+#: A record whose mtime has a fraction of a second, as most files' do.
+FINE = 1_700_000_000_123_456_789
+KNOWN_FINE = Remembered(10, FINE, "e1", {"sha1": SHA_A}, source_id="2049:77")
 
 
 def test_format_vector() -> None:
-    assert encode_cache(_cache(d_a=KNOWN_A)) == VECTOR
-    assert decode_cache(VECTOR, ROOT) == _cache(d_a=KNOWN_A)
+    assert encode_cache(_cache(d_a=KNOWN_A_FROM)) == VECTOR
+    assert decode_cache(VECTOR, ROOT) == _cache(d_a=KNOWN_A_FROM)
+    assert decode_cache(VECTOR_V1, ROOT) == _cache(d_a=KNOWN_A)
 
 
 def test_unreadable_or_foreign_blobs_read_as_empty() -> None:
@@ -49,7 +60,7 @@ def test_unreadable_or_foreign_blobs_read_as_empty() -> None:
         b"\xff",
         b"[]",
         b"{}",
-        VECTOR.replace(b'"version":1', b'"version":9'),
+        VECTOR.replace(b'"version":2', b'"version":9'),
         b'{"x":1',
     ):
         assert decode_cache(blob, ROOT).files == {}
@@ -81,8 +92,11 @@ def test_recall_never_vouches_for_a_changed_file() -> None:
         assert bool(DigestCache(ROOT, {"p": known}).recall(entry)) == same
 
 
-def _copy(path: str, written: Entry | None, *, hashed: bool = True) -> Done:
-    action = Action(ActionKind.COPY, Side.PATH2, path, "new", source_path=path, key=path)
+def _copy(path: str, written: Entry | None, *, hashed: bool = True, source_id: str = "") -> Done:
+    source = Entry(path, EntryKind.FILE, 10, 5, file_id=source_id)
+    action = Action(
+        ActionKind.COPY, Side.PATH2, path, "new", source_path=path, source=source, key=path
+    )
     return Done(action, written, hashed_in_transit=hashed)
 
 
@@ -139,3 +153,41 @@ def test_source_side_actions_change_nothing() -> None:
     action = Action(ActionKind.DELETE, Side.PATH1, "d/a", "moved", key="d/a")
     after = cache_after(old, [_file("d/a")], [Done(action, None, hashed_in_transit=False)])
     assert after.files == {"d/a": KNOWN_A}
+
+
+def test_a_copy_records_its_source_file_id() -> None:
+    written = _file("d/a", sha1=SHA_A)
+    after = cache_after(DigestCache(ROOT), [], [_copy("d/a", written, source_id="2049:77")])
+    assert after.files == {"d/a": KNOWN_A_FROM}
+
+
+def _source(path: str, file_id: str, size: int = 10, mtime: int = FINE) -> Entry:
+    return Entry(path, EntryKind.FILE, size, mtime, file_id=file_id)
+
+
+def test_a_renamed_source_file_takes_its_copy_s_digests_by_file_id() -> None:
+    cache = _cache(d_a=KNOWN_FINE)
+    gone = {"d/a": _file("d/a", mtime=FINE)}
+    assert source_digests(cache, {"d/z": _source("d/z", "2049:77")}, gone) == {
+        "d/z": {"sha1": SHA_A}
+    }
+    for stranger in (
+        _source("d/z", "2049:78"),  # another file
+        _source("d/z", ""),  # a source without file ids
+        _source("d/z", "2049:77", mtime=FINE + 1),  # the same file, edited since
+        _source("d/z", "2049:77", size=11),
+    ):
+        assert source_digests(cache, {"d/z": stranger}, gone) == {}
+    # The destination copy changed since it was recorded: its record vouches for nothing.
+    changed = {"d/a": _file("d/a", mtime=FINE, etag="e2")}
+    assert source_digests(cache, {"d/z": _source("d/z", "2049:77")}, changed) == {}
+    # A record without a source id (version 1, or a source without ids) pairs nothing.
+    assert source_digests(_cache(d_a=KNOWN_A), {"d/z": _source("d/z", "")}, gone) == {}
+
+
+def test_a_whole_second_mtime_is_not_enough_to_trust_a_file_id() -> None:
+    """A reused inode with a time set by an archive or a copy tool: read it instead."""
+    whole = FINE - FINE % 10**9
+    cache = _cache(d_a=Remembered(10, whole, "e1", {"sha1": SHA_A}, source_id="2049:77"))
+    gone = {"d/a": _file("d/a", mtime=whole)}
+    assert source_digests(cache, {"d/z": _source("d/z", "2049:77", mtime=whole)}, gone) == {}

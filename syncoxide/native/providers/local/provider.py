@@ -79,6 +79,7 @@ class LocalProvider:
             mtime_precision_ns=1,
             server_side_move=True,
             hashes_cheaply=True,
+            keeps_file_ids=True,
             byte_names=os.name == "posix",  # POSIX names are bytes; Windows names are UTF-16
         )
 
