@@ -49,6 +49,7 @@ SETTLE = 0.3
 TRUST_CHECK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
 FOLDERS_CHECK_EVERY = 1.0
+Stamp = tuple[int, int, int] | None  # FolderBook.stamp
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Daemon:
               flush=True)  # fmt: skip
 
     async def _watch_folders(
-        self, me: Identity, book: FolderBook, stamp: object, failed: asyncio.Future[None]
+        self, me: Identity, book: FolderBook, stamp: Stamp, failed: asyncio.Future[None]
     ) -> None:
         """Take folders added, removed or changed (``devices folders``) while we run."""
         while True:
