@@ -23,6 +23,7 @@ from syncoxide.engine.exit_codes import EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_OK,
 from syncoxide.engine.watch import QUIET_SECONDS
 from syncoxide.errors import SafetyLimitError, SyncoxideError, UsageError
 from syncoxide.native import event_loop
+from syncoxide.native.collector import fewer_collections
 
 STATE_ENV = "SYNCOXIDE_STATE_DIR"
 
@@ -340,21 +341,22 @@ def _sync(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         store.lock()
-        report = event_loop.run(
-            _closing(
-                one,
-                two,
-                run_pair(
+        with fewer_collections():
+            report = event_loop.run(
+                _closing(
                     one,
                     two,
-                    store,
-                    options,
-                    clock=SystemClock(),
-                    random=SystemRandom(),
-                    progress=progress,
-                ),
+                    run_pair(
+                        one,
+                        two,
+                        store,
+                        options,
+                        clock=SystemClock(),
+                        random=SystemRandom(),
+                        progress=progress,
+                    ),
+                )
             )
-        )
     except SafetyLimitError as error:
         print(f"syncoxide: safety stop: {display(str(error))}", file=sys.stderr)
         return stop_exit_code(error)
