@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.diff import ListingDiff, diff_listing
 from syncoxide.catalog.model import (
     DIR,
     CatalogEntry,
     Location,
     from_listing,
+    listed_fingerprint,
     mime_of,
     parse_location,
     type_group,
@@ -44,6 +47,40 @@ def test_the_diff_writes_only_what_changed_and_keeps_digests_a_listing_lacks() -
     changes = diff_listing(indexed, listed)
     assert [e.path for e in changes.upserts] == ["grown", "new"]
     assert changes.removals == ("gone",)
+
+
+_listed = st.builds(
+    Entry,
+    st.sampled_from(("a", "b", "c/d.txt", "c/e.pdf", "f")),
+    st.sampled_from((EntryKind.FILE, EntryKind.FILE, EntryKind.DIR, EntryKind.SYMLINK)),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.sampled_from(({}, {"md5": "AA"}, {"md5": "bb", "sha1": "CC"})),
+)
+_indexed = st.dictionaries(
+    st.sampled_from(("a", "b", "c/d.txt", "c/e.pdf", "g")),
+    st.tuples(
+        st.sampled_from(("file", "dir")), st.integers(0, 3), st.integers(0, 3),
+        st.sampled_from(("", "md5:aa", "sha1:cc")),
+    ),
+)  # fmt: skip
+
+
+@given(listed=st.lists(_listed, unique_by=lambda e: e.path), indexed=_indexed)
+def test_a_listing_compared_as_it_comes_changes_what_built_entries_change(
+    listed: list[Entry], indexed: dict[str, tuple[str, int, int, str]]
+) -> None:
+    """The refresh's comparison of raw listed pages (entries built for changes alone) finds
+    what the comparison of fully built entries finds, in two pages as in one."""
+    built = [e for e in (from_listing("s3", item, "me") for item in listed) if e is not None]
+    for item in listed:
+        entry = from_listing("s3", item)
+        assert listed_fingerprint(item) == (entry.fingerprint if entry else None)
+    diff = ListingDiff(indexed)
+    diff.add_listed("s3", listed[:2], "me")
+    diff.add_listed("s3", listed[2:], "me")
+    assert diff.changes() == diff_listing(indexed, built)
+    assert diff.listed == len(built)
 
 
 @pytest.mark.parametrize(
