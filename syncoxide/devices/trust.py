@@ -213,6 +213,11 @@ class TrustLedger:
             hint="`syncoxide devices list` shows the suggestions waiting for an answer.",
         )
 
+    def introducer_of(self, subject: bytes) -> bytes | None:
+        """Who introduced ``subject`` to this device (its own trust names them), if anyone."""
+        own = self._slots.get((self.owner, subject))
+        return own.introducer if own is not None and own.kind.trusts else None
+
     def name_of(self, subject: bytes) -> str:
         own = self._slots.get((self.owner, subject))
         if own is not None and own.name:

@@ -17,6 +17,7 @@ from syncoxide_web.devices.devices_html import (
 )
 
 from syncoxide.crypto.keys import SecretBytes
+from syncoxide.devices.device_id import device_id
 from syncoxide.devices.records import RecordKind, sign_record
 from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
@@ -87,12 +88,21 @@ def test_a_browser_that_is_no_device_yet_says_so() -> None:
     assert suggested_html(None) == "" and "No trust records" in graph_html(None)
 
 
-def test_only_devices_with_a_meeting_room_can_be_picked_to_sync_with() -> None:
-    report = ledger_report(asyncio.run(_ledger()), "Chrome on Linux")
+def test_every_trusted_device_can_be_picked_to_sync_with_introduced_ones_too() -> None:
+    ledger = asyncio.run(_ledger())
+    report = ledger_report(ledger, "Chrome on Linux")
     cli_id = report["trusted"][0]["device_id"]
-    assert sync_peer_options(report, {}) == "" and sync_peer_options(None, {}) == ""
-    options = sync_peer_options(report, {cli_id: {"room": "r"}})
-    assert options == f'<option value="{cli_id}">cli ({cli_id})</option>'
+    assert sync_peer_options(None) == ""
+    assert sync_peer_options(report) == f'<option value="{cli_id}">cli ({cli_id})</option>'
+    [prompt] = ledger.prompts()  # the phone, suggested: not offered until accepted
+    accept = ledger.acceptance(prompt.subject, issued_at=30)
+    ledger.admit(asyncio.run(sign_record(accept, SecretBytes(bytes([1]) * 32), NativeEd25519())))
+    report = ledger_report(ledger, "Chrome on Linux")
+    phone_id = device_id(prompt.subject)
+    assert f'<option value="{phone_id}">&lt;phone&gt; ({phone_id})</option>' in (
+        sync_peer_options(report)
+    )
+    assert "no meeting room yet" in trusted_html(report, {cli_id: {"room": "r"}})
 
 
 def test_shared_folders_show_each_device_state_and_escape_names() -> None:

@@ -9,6 +9,11 @@ looked at again as soon as the trust records change. The smaller public key take
 "sender" role. One watcher per folder (watchfiles: inotify on Linux) rescans on every change, and
 a rescan runs every ``RESCAN_EVERY`` seconds anyway; what a scan or a pull changed is sent to
 every connected peer that shares the folder.
+
+Folders added, removed or changed with ``devices folders`` while it runs are taken within
+``FOLDERS_CHECK_EVERY`` seconds: a new folder is opened and watched, a removed one let go (its
+files stay), and a session with a peer whose folders changed is ended so that both ends meet
+again with the new set (a session agrees on its folders when it starts).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import asyncio
 import contextlib
 import hashlib
 import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import watchfiles
 
@@ -41,6 +48,8 @@ RECONNECT_AFTER = 1.0
 SETTLE = 0.3
 TRUST_CHECK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
+FOLDERS_CHECK_EVERY = 1.0
+Stamp = tuple[int, int, int] | None  # FolderBook.stamp
 
 
 @dataclass
@@ -51,30 +60,92 @@ class Daemon:
     sessions: dict[str, tuple[DeviceSession, ChannelLink]] = field(default_factory=dict)
     # Replaced by a fresh one each time the trust records change, waking whoever waited.
     _trust_changed: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    # What folders.json said when last read, each folder's watcher, and each peer's meetings.
+    _configs: dict[str, SharedFolder] = field(default_factory=dict, init=False)
+    _watchers: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _meetings: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
 
     async def run(self) -> None:
         me = await self.store.identity()
-        configs = FolderBook(self.store.folder).folders()
-        for name, config in configs.items():
-            journal = self.store.folder / "index" / f"{name}.json"
-            local = LocalFolder(name, config.path, journal, me.device_id)
-            local.forget_scratch()
-            self.folders[name] = SyncedFolder(local, config.peers, config.mode)
+        book = FolderBook(self.store.folder)
+        stamp = book.stamp()
+        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._take_folders(me, book.folders(), failed)
         if not self.folders:
             raise SyncoxideError(
                 "No folders to sync.",
                 hint="Add one: syncoxide devices folders add NAME PATH --with ID",
             )
-        peers = sorted({peer for shared in self.folders.values() for peer in shared.peers})
-        tasks = [asyncio.create_task(self._watch(config)) for config in configs.values()]
-        tasks.append(asyncio.create_task(self._watch_trust()))
-        tasks += [asyncio.create_task(self._meet_forever(me, peer)) for peer in peers]
-        print(f"Syncing {len(self.folders)} folder(s) with {len(peers)} device(s).", flush=True)
+        self._say_syncing()
+        tasks = [
+            asyncio.create_task(self._watch_trust()),
+            asyncio.create_task(self._watch_folders(me, book, stamp, failed)),
+        ]
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*tasks, failed)  # a watcher or a meeting that breaks ends it
         finally:
-            for task in tasks:
+            for task in [*tasks, *self._watchers.values(), *self._meetings.values()]:
                 task.cancel()
+
+    def _say_syncing(self) -> None:
+        print(f"Syncing {len(self.folders)} folder(s) with {len(self._meetings)} device(s).",
+              flush=True)  # fmt: skip
+
+    async def _watch_folders(
+        self, me: Identity, book: FolderBook, stamp: Stamp, failed: asyncio.Future[None]
+    ) -> None:
+        """Take folders added, removed or changed (``devices folders``) while we run."""
+        while True:
+            await asyncio.sleep(FOLDERS_CHECK_EVERY)
+            if (now_stamp := book.stamp()) == stamp:
+                continue
+            stamp = now_stamp
+            try:
+                configs = book.folders()
+            except SyncoxideError as error:  # e.g. edited by hand and not valid JSON
+                _say(f"{error.message} Still syncing the folders read before.")
+                continue
+            for peer in self._take_folders(me, configs, failed):
+                if (session := self.sessions.get(peer)) is not None:
+                    session[1].abort()  # both ends meet again and agree on the new folders
+            self._say_syncing()
+
+    def _take_folders(
+        self, me: Identity, configs: dict[str, SharedFolder], failed: asyncio.Future[None]
+    ) -> set[str]:
+        """Open new folders, let removed ones go, take new peers and modes, meet new peers;
+        returns the peers whose folders changed."""
+        changed: set[str] = set()
+        for name in sorted(self._configs.keys() | configs.keys()):
+            old, new = self._configs.get(name), configs.get(name)
+            if old != new:
+                changed |= {*(old.peers if old else ()), *(new.peers if new else ())}
+                self._take_folder(me, name, new, failed)
+        peers = {peer for shared in self.folders.values() for peer in shared.peers}
+        for peer in self._meetings.keys() - peers:
+            self._meetings.pop(peer).cancel()
+        for peer in sorted(peers - self._meetings.keys()):
+            self._meetings[peer] = _watched(self._meet_forever(me, peer), failed)
+        return changed
+
+    def _take_folder(
+        self, me: Identity, name: str, new: SharedFolder | None, failed: asyncio.Future[None]
+    ) -> None:
+        old = self._configs.pop(name, None)
+        if old is not None and (new is None or new.path != old.path):
+            self._watchers.pop(name).cancel()  # its files stay where they are
+            del self.folders[name]
+        if new is None:
+            return
+        self._configs[name] = new
+        if name in self.folders:  # the same place, other peers or mode
+            self.folders[name].peers, self.folders[name].mode = new.peers, new.mode
+            return
+        journal = self.store.folder / "index" / f"{name}.json"
+        local = LocalFolder(name, new.path, journal, me.device_id)
+        local.forget_scratch()
+        self.folders[name] = SyncedFolder(local, new.peers, new.mode)
+        self._watchers[name] = _watched(self._watch(new), failed)
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
         for session, _ in list(self.sessions.values()):
@@ -187,6 +258,19 @@ async def _hang_up_when_peer_leaves(signal: SignalingClient, link: ChannelLink) 
         while (await signal.next())["type"] not in ("peer-left", "peer-joined"):
             pass
         link.abort()
+
+
+def _watched(work: Coroutine[Any, Any, None], failed: asyncio.Future[None]) -> asyncio.Task[None]:
+    """A task whose error ends the daemon, as if it had been awaited."""
+
+    def report(task: asyncio.Task[None]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not failed.done():
+            failed.set_exception(error)
+
+    task = asyncio.create_task(work)
+    task.add_done_callback(report)
+    return task
 
 
 def _say(problem: str) -> None:

@@ -75,6 +75,15 @@ class FolderBook:
         del document["folders"][name]
         self._save("folders.json", document)
 
+    def stamp(self) -> tuple[int, int, int] | None:
+        """What identifies this version of folders.json, for watching it cheaply (every save
+        replaces the file by a rename, so the inode changes even within one mtime tick)."""
+        try:
+            facts = (self.folder / "folders.json").stat()
+        except FileNotFoundError:
+            return None
+        return facts.st_ino, facts.st_mtime_ns, facts.st_size
+
     def meeting(self, peer_id: str) -> RoomAddress | None:
         found = self._load("peers.json").get("peers", {}).get(peer_id)
         return RoomAddress(found["server"], found["room"], found["token"]) if found else None

@@ -35,9 +35,8 @@ async def meeting_for(store: DeviceStore, me: Identity, peer: bytes) -> RoomAddr
 
 
 def _server_for(book: FolderBook, ledger: TrustLedger, peer: bytes) -> str | None:
-    for edge in ledger.graph():
-        if edge.signer == ledger.owner and edge.subject == peer and edge.via is not None:
-            through = book.meeting(device_id(edge.via))
-            if through is not None:
-                return through.server
+    introducer = ledger.introducer_of(peer)
+    through = book.meeting(device_id(introducer)) if introducer is not None else None
+    if through is not None:
+        return through.server
     return next(iter(book.servers()), None)

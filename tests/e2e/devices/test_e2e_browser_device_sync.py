@@ -32,7 +32,7 @@ from syncoxide.native.p2p.signal import SignalingClient
 from tests.conftest import LiveServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import signed_in_view
-from tests.native.devices.device_processes import DeviceHome, make_device
+from tests.native.devices.device_processes import DeviceHome, make_device, pair
 from tests.native.p2p.p2p_processes import CliRun
 
 if TYPE_CHECKING:
@@ -277,3 +277,57 @@ async def _malformed_index(cli: DeviceHome, browser_id: str) -> None:
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
+
+
+def test_the_browser_syncs_with_a_device_it_trusts_through_an_introduction(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """The desk never pairs with the browser: the laptop introduces each to the other, both
+    accept, and the two meet in their own device room with the laptop stopped."""
+    laptop, desk = make_device(tmp_path, "laptop"), make_device(tmp_path, "desk")
+    pair(laptop, desk, live_server.url, tmp_path)
+    assert laptop.run("introduce", desk.device_id).returncode == 0
+    own_id = pair_with_browser(page, laptop, live_server.url)  # hands the browser its records
+    page.click(f'#paired-suggested li[data-device="{desk.device_id}"] button[data-action=trust]')
+    expect(page.locator("#paired-status")).to_contain_text("Now trusting desk")
+    assert laptop.run("introduce", own_id).returncode == 0
+    for device, other in ((laptop, desk), (desk, laptop)):
+        lan = str(tmp_path / f"lan-{device.name}")
+        added = device.run("folders", "add", "lan", lan, "--with", other.device_id)
+        assert added.returncode == 0, added.stderr
+    runs = [device.start("run", log=tmp_path / f"{device.name}.log") for device in (laptop, desk)]
+    try:  # the laptop's daemon hands the desk its introduction of the browser
+        wait_until(lambda: bool(desk.json("list")["suggested"]), "the desk hears of the browser")
+    finally:
+        for run in runs:
+            stop(run)
+    assert desk.json("trust", own_id)["introduced_by"] == laptop.device_id
+    files = tmp_path / "desk-files"
+    added = desk.run("folders", "add", "shared", str(files), "--with", own_id)
+    assert added.returncode == 0, added.stderr
+    (files / "from-desk.txt").write_bytes(b"made on the desk\n")
+
+    run = desk.start("run", log=tmp_path / "desk-alone.log")  # the laptop stays stopped
+    try:
+        page.reload()  # the desk, trusted here through the laptop, is offered to sync with
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        page.select_option("#device-sync-peer", desk.device_id)
+        page.fill("#device-sync-name", "shared")
+        page.fill("#device-sync-folder", BROWSER_FOLDER)
+        page.click("#device-sync-form button[type=submit]")
+        row = page.locator('#device-sync-table tr[data-folder="shared"]')
+        expect(row).to_contain_text("connected: syncing", timeout=60_000)
+        wait_until(lambda: browser_hashes(page) == disk_hashes(files), "the desk's file arrives")
+        from_browser = os.urandom(100 * 1024)
+        write_in_browser(page, "from-browser.bin", from_browser)
+        wait_until(
+            lambda: disk_hashes(files).get("from-browser.bin") == sha(from_browser),
+            "the browser's file reaches the desk",
+        )
+    finally:
+        stop(run)
+    assert f"Connected to {own_id}." in run.output(), run.output()
+    assert "Traceback" not in run.output(), run.output()
+    page.reload()  # the pair's device room was asked once and is kept
+    desk_row = page.locator(f'#paired-trusted tr[data-device="{desk.device_id}"]')
+    expect(desk_row).to_contain_text("meeting room kept", timeout=90_000)

@@ -248,3 +248,27 @@ def test_reconnects_under_changes_converge_with_no_protocol_error(fleet: Fleet) 
     logs = "".join(run.output() for run in runs)
     assert "Expected" not in logs, logs
     assert "protocol" not in logs.lower(), logs
+
+
+def test_a_running_daemon_takes_folders_added_and_removed_meanwhile(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    runs = [fleet.start(laptop), fleet.start(phone)]
+    wait_until(lambda: f"Connected to {laptop.device_id}." in runs[1].output(), "met", 60)
+    more_here, more_there = fleet.root / "laptop-more", fleet.root / "phone-more"
+    for device, other, path in ((laptop, phone, more_here), (phone, laptop, more_there)):
+        done = device.run("folders", "add", "more", str(path), "--with", other.device_id)
+        assert done.returncode == 0, done.stderr
+    (more_here / "added.txt").write_text("in a folder added while both run\n")
+    wait_until(lambda: tree(more_there) == tree(more_here), "the added folder syncs", 60)
+    assert "Syncing 2 folder(s) with 1 device(s)." in runs[0].output()
+
+    assert phone.run("folders", "remove", "more").returncode == 0
+    wait_until(lambda: runs[1].output().count("Syncing 1 folder(s)") == 2, "the phone lets go")
+    (more_here / "after-removal.txt").write_text("not for the phone any more\n")
+    (here / "still.txt").write_text("the first folder still syncs\n")
+    wait_until(lambda: "still.txt" in tree(there), "the first folder still syncs", 60)
+    time.sleep(2)  # the laptop's watcher and an announcement take well under this
+    assert "after-removal.txt" not in tree(more_there)
+    assert (more_there / "added.txt").exists()  # a folder let go keeps its files
+    logs = "".join(run.output() for run in runs)
+    assert "Traceback" not in logs, logs

@@ -102,6 +102,10 @@ def test_an_introduction_is_a_prompt_until_accepted() -> None:
         e for e in phone.ledger.graph() if e.signer == phone.public and e.subject == tablet.public
     ]
     assert edge.via == laptop.public  # who introduced whom stays visible
+    assert phone.ledger.introducer_of(tablet.public) == laptop.public  # where to ask for a room
+    assert phone.ledger.introducer_of(laptop.public) is None  # paired directly
+    phone.says(RecordKind.REVOKE, tablet)
+    assert phone.ledger.introducer_of(tablet.public) is None  # no longer trusted at all
 
 
 def test_accepting_without_a_prompt_is_refused() -> None:

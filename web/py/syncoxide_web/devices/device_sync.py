@@ -6,8 +6,9 @@ in step by the core's session (``syncoxide/engine/device_sync``), the same proto
 daemon speaks. Only the IO is the browser's: the folder is a ``DirectoryHandleProvider``, its
 index is journalled in the private area, and the link is the page's RTCDataChannel.
 
-For each peer, one task meets it in the pair's own room (kept while pairing), as the daemon
-does: the smaller public key takes the "sender" role and orders the channel binding; when the
+For each peer, one task meets it in the pair's own room (kept while pairing, or the pair's
+device room for a device met through an introduction: ``meetings.py``), as the daemon does:
+the smaller public key takes the "sender" role and orders the channel binding; when the
 connection ends it waits a moment and meets again. OPFS has no change events, so each folder
 is rescanned every ``RESCAN_EVERY`` seconds; what a scan or a pull changed is announced to every
 connected peer sharing the folder.
@@ -36,6 +37,7 @@ from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.devices.channel_view import channel_view
+from syncoxide_web.devices.meetings import meeting_for
 from syncoxide_web.devices.store import BrowserDeviceStore
 from syncoxide_web.p2p.channel import (
     BrowserChannel,
@@ -107,12 +109,9 @@ class BrowserDeviceSync:
         me = await self.store.identity()
         for name, config in (await self.store.shared_folders()).items():
             await self._open(name, config, me)
-        meetings = await self.store.meetings()
         for peer in sorted({p for shared in self.folders.values() for p in shared.peers}):
-            if peer not in self._tasks and peer in meetings:
-                self._tasks[peer] = asyncio.create_task(
-                    self._meet_forever(me, peer, meetings[peer])
-                )
+            if peer not in self._tasks:
+                self._tasks[peer] = asyncio.create_task(self._meet_forever(me, peer))
 
     async def _open(self, name: str, config: dict[str, Any], me: Identity) -> None:
         peers = tuple(str(p) for p in config.get("with", []))
@@ -158,23 +157,24 @@ class BrowserDeviceSync:
                 self.report(name, "", False)
             await asyncio.sleep(RESCAN_EVERY)
 
-    async def _meet_forever(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+    async def _meet_forever(self, me: Identity, peer: str) -> None:
         while True:
             try:
-                await self._meet(me, peer, meeting)
+                await self._meet(me, peer)
             except (SyncoxideError, TimeoutError) as error:
                 text = error.message if isinstance(error, SyncoxideError) else "stopped answering"
                 self._last_problem[peer] = text
                 self.report(peer, f"disconnected: {text}", True)
             await asyncio.sleep(RECONNECT_AFTER)
 
-    async def _meet(self, me: Identity, peer: str, meeting: dict[str, str]) -> None:
+    async def _meet(self, me: Identity, peer: str) -> None:
         ledger = await self.store.ledger()
         peer_key = next((k for k in ledger.trusted() if device_id(k) == peer), None)
         if peer_key is None:
             self.report(peer, "not trusted any more: not syncing", True)
             await asyncio.sleep(RECONNECT_AFTER * 5)
             return
+        meeting = await meeting_for(self.store, peer_key)
         offerer = me.public < peer_key
         problem = self._last_problem.get(peer)
         last = f" (disconnected: {problem})" if problem else ""

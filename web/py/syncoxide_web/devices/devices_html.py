@@ -51,12 +51,12 @@ def trusted_html(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str
 
 def _state(report: dict[str, Any], device: str, meetings: dict[str, Any]) -> str:
     """Since when this device trusts it (its own signed record), and whether the two have a
-    meeting room of their own (made while pairing directly; where a sync session would meet)."""
+    meeting room of their own (made while pairing directly, or given by the server)."""
     me = report["device"]["device_id"]
     since = [r["issued_at"] for r in report["records"]
              if r["signer"] == me and r["subject"] == device and r["kind"] == "pair"]  # fmt: skip
     day = time.strftime("%Y-%m-%d", time.gmtime(max(since))) if since else "?"
-    room = "meeting room kept" if device in meetings else "no meeting room"
+    room = "meeting room kept" if device in meetings else "no meeting room yet"
     return f"trusted since {day}, {room}"
 
 
@@ -103,15 +103,15 @@ def graph_html(report: dict[str, Any] | None) -> str:
     return f'<ol id="paired-graph-list">{"".join(lines)}</ol>'
 
 
-def sync_peer_options(report: dict[str, Any] | None, meetings: dict[str, Any]) -> str:
-    """The trusted devices this browser can meet (it keeps their pair's room), as options."""
+def sync_peer_options(report: dict[str, Any] | None) -> str:
+    """The trusted devices, as options: each is met in the room kept while pairing with it, or
+    in the pair's device room for a device trusted through an introduction."""
     if report is None:
         return ""
     return "".join(
         f'<option value="{escape(entry["device_id"])}">{escape(entry["name"])} '
         f"({escape(entry['device_id'])})</option>"
         for entry in report["trusted"]
-        if entry["device_id"] in meetings
     )
 
 

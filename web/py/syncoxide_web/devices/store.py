@@ -28,6 +28,7 @@ from typing import Any
 import js
 
 from syncoxide.crypto.keys import SecretBytes
+from syncoxide.devices.device_id import device_id
 from syncoxide.devices.records import MAX_NAME_BYTES, TrustRecord, parse_record, sign_record
 from syncoxide.devices.signing import SEED_SIZE, Identity
 from syncoxide.devices.trust import TrustLedger
@@ -151,12 +152,12 @@ class BrowserDeviceStore:
         _check_folder_name(name, "A shared folder's name")
         _check_folder_name(browser_folder, "A browser folder's name")
         async with exclusive(LOCK):
-            document = await self._document()
-            if peer_id not in dict(document.get("meetings", {})):
+            if peer_id not in {device_id(key) for key in (await self.ledger()).trusted()}:
                 raise InvalidInputError(
-                    f"This browser has no meeting room with {peer_id}.",
-                    hint="Pair with that device from this browser first.",
+                    f"This browser does not trust {peer_id}.",
+                    hint="Pair with that device, or accept a suggestion to add it, first.",
                 )
+            document = await self._document()
             folders = dict(document.get("folders", {}))
             known = dict(folders.get(name, {}))
             if known and known.get("browser_folder") != browser_folder:

@@ -96,7 +96,7 @@ class DevicesView:
         self._names = device_names(report) if report else {}
         if report is not None:
             element("device-sync-own-id").textContent = report["device"]["device_id"]
-        element("device-sync-peer").innerHTML = sync_peer_options(report, meetings)
+        element("device-sync-peer").innerHTML = sync_peer_options(report)
         await self._show_folders()
 
     async def _show_folders(self) -> None:
