@@ -5,6 +5,12 @@ feed: nothing changed since the last position means no listing at all. Otherwise
 providers without a feed (S3, WebDAV, SFTP), the source is listed and only the difference is
 written (``diff``), so an unchanged tree costs one listing and no writes. The feed position is
 taken *before* listing, so a change made while listing shows up at the next refresh.
+
+The index's fingerprints are read before the listing starts and each page is compared as it
+arrives, so the comparison runs while later pages are still on their way, and only changed
+entries are ever built. A change the index took in the meantime (a write to ``home:``
+indexed as it happened) is either listed, and compared, or not, and left for the next
+refresh: the same as when the index was read after the listing.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.diff import ListingDiff
 from syncoxide.catalog.model import CatalogEntry, from_listing
 from syncoxide.catalog.port import CatalogIndex, SourceState
 from syncoxide.providers.contract import Provider
@@ -68,9 +74,11 @@ async def refresh_source(
             return RefreshReport(source, FEED_QUIET)
     elif feed is not None:
         position = await feed.changes_token()
-    listed = await listed_entries(source, provider, owner)
-    changes = diff_listing(await index.fingerprints(user_id, source), listed)
+    diff = ListingDiff(await index.fingerprints(user_id, source))
+    async for page in provider.list_tree():
+        diff.add_listed(source, page, owner)
+    changes = diff.changes()
     if changes:
         await index.apply(user_id, source, changes)
     await index.save_source_state(user_id, SourceState(source, position, now))
-    return RefreshReport(source, LISTED, len(changes.upserts), len(changes.removals), len(listed))
+    return RefreshReport(source, LISTED, len(changes.upserts), len(changes.removals), diff.listed)

@@ -22,21 +22,17 @@ from syncoxide.server.catalog.sql_store import MovedRow, RemovedRow, SqlCatalogS
 class PostgresCatalogStore(SqlCatalogStore):
     words_apart = False  # they are a column of the entry's row, and go with it
 
-    def _upsert(self, user_id: int, entry: CatalogEntry) -> None:
-        parent, name = split_path(entry.path)
-        self._db.execute(
+    def _upsert_many(self, user_id: int, entries: Sequence[CatalogEntry]) -> None:
+        """One ``executemany`` (psycopg pipelines it: no round trip per row)."""
+        self._db.execute_many(
             "INSERT INTO catalog_entries (user_id, source, path, parent, name, kind, size,"
             " mtime_ns, content_hash, mime, owner, shared, words) VALUES (?, ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?, ?, CAST(? AS tsvector)) ON CONFLICT (user_id, source, path) DO UPDATE SET"
             " kind = excluded.kind, size = excluded.size, mtime_ns = excluded.mtime_ns,"
             " content_hash = excluded.content_hash, mime = excluded.mime,"
             " owner = excluded.owner, shared = excluded.shared",
-            (
-                user_id, entry.source, entry.path, parent, name, entry.kind, entry.size,
-                entry.mtime_ns, entry.content_hash, entry.mime, entry.owner, entry.shared,
-                entry_vector(name, parent),
-            ),
-        )  # fmt: skip
+            [_entry_row(user_id, entry) for entry in entries],
+        )
 
     def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None:
         """Never called (``words_apart`` is false): the words went with their row."""
@@ -70,3 +66,10 @@ class PostgresCatalogStore(SqlCatalogStore):
             if len(found) >= limit:
                 break
         return found
+
+
+def _entry_row(user_id: int, entry: CatalogEntry) -> tuple[object, ...]:
+    parent, name = split_path(entry.path)
+    return (user_id, entry.source, entry.path, parent, name, entry.kind, entry.size,
+            entry.mtime_ns, entry.content_hash, entry.mime, entry.owner, entry.shared,
+            entry_vector(name, parent))  # fmt: skip

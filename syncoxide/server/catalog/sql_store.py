@@ -4,13 +4,14 @@ handle (storage/database.py): entries, sources, stars, activity (Recent) and ana
 What the two databases do differently is the words a search matches, and only that is left to
 a dialect (``SqliteCatalogStore``: a contentless FTS5 table kept in step row by row;
 ``PostgresCatalogStore``: a ``tsvector`` column of the entry's own row). A dialect fills four
-hooks: how an entry is written (``_upsert``), what removing rows leaves to clean up
+hooks: how a batch of entries is written (``_upsert_many``), what removing rows leaves to clean up
 (``_words_removed``), how moved rows are rewritten (``_rewrite_moved``), and a search by words
 (``_word_search``).
 
 Each method is a few statements with no ``await`` between them, so on the event loop each runs
 as one step. Batches (a refresh's changes) run in one transaction: 100,000 new entries are
-one commit, not 100,000.
+one commit, not 100,000, written by ``executemany`` and removed ``REMOVE_BATCH`` paths per
+statement. A refresh reads the index's fingerprints as plain tuples in one query.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ from syncoxide.server.storage.database import Database
 
 #: A path and everything under it (three parameters: the path, then ``below(path)``).
 UNDER = "(path = ? OR (path >= ? AND path < ?))"
+#: Paths removed by one ``DELETE ... WHERE path IN (...)``: far below SQLite's 32,766 bound
+#: parameters and PostgreSQL's 65,535.
+REMOVE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ class SqlCatalogStore(ABC):
     # -- what a dialect fills in ------------------------------------------------------
 
     @abstractmethod
-    def _upsert(self, user_id: int, entry: CatalogEntry) -> None: ...
+    def _upsert_many(self, user_id: int, entries: Sequence[CatalogEntry]) -> None:
+        """Write each entry (under its own ``source``) as new or over the row of its path."""
 
     @abstractmethod
     def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None: ...
@@ -106,15 +111,18 @@ class SqlCatalogStore(ABC):
         if under:
             sql += f" AND {UNDER}"
             params += (under, *below(under))
-        rows = self._db.execute(sql, params)
-        return {row[0]: Fingerprint(*row[1:]) for row in rows}
+        rows = self._db.execute(sql, params).rows
+        return {path: (kind, size, mtime_ns, digest) for path, kind, size, mtime_ns, digest in rows}
 
     async def apply(self, user_id: int, source: str, changes: IndexChanges) -> None:
+        removals = changes.removals
         with self._db.transaction(write=True):
-            for path in changes.removals:
-                self._remove_rows(user_id, source, "path = ?", (path,))
-            for entry in changes.upserts:
-                self._upsert(user_id, entry)
+            for start in range(0, len(removals), REMOVE_BATCH):
+                batch = removals[start : start + REMOVE_BATCH]
+                where = f"path IN ({', '.join('?' * len(batch))})"
+                self._remove_rows(user_id, source, where, batch)
+            if changes.upserts:
+                self._upsert_many(user_id, changes.upserts)
 
     def _remove_rows(self, user_id: int, source: str, where: str, params: tuple[Any, ...]) -> None:
         returning = " RETURNING id, name, parent" if self.words_apart else ""

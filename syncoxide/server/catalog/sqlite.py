@@ -24,6 +24,13 @@ from syncoxide.server.storage.database import SqliteDatabase
 #: changed nothing. Only address space: the OS page cache holds the bytes either way.
 SEARCH_MMAP_BYTES = 256 * 1024 * 1024
 
+_UPSERT = (
+    "INSERT INTO catalog_entries (user_id, source, path, parent, name, kind, size, mtime_ns,"
+    " content_hash, mime, owner, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id, source, path) DO UPDATE SET kind = excluded.kind,"
+    " size = excluded.size, mtime_ns = excluded.mtime_ns, content_hash = excluded.content_hash,"
+    " mime = excluded.mime, owner = excluded.owner, shared = excluded.shared"
+)
 _ADD_WORDS = "INSERT INTO catalog_words (rowid, scope, name, folder) VALUES (?, ?, ?, ?)"
 _DELETE_WORDS = (
     "INSERT INTO catalog_words (catalog_words, rowid, scope, name, folder)"
@@ -36,26 +43,18 @@ class SqliteCatalogStore(SqlCatalogStore):
         super().__init__(database)
         database.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES}")
 
-    def _upsert(self, user_id: int, entry: CatalogEntry) -> None:
-        """An UPDATE first, an INSERT only for a new path: the words are written once, with
-        the row, and a path's name and folder never change while it keeps its row."""
-        values = (entry.kind, entry.size, entry.mtime_ns, entry.content_hash, entry.mime,
-                  entry.owner, int(entry.shared))  # fmt: skip
-        updated = self._db.execute(
-            "UPDATE catalog_entries SET kind = ?, size = ?, mtime_ns = ?, content_hash = ?,"
-            " mime = ?, owner = ?, shared = ? WHERE user_id = ? AND source = ? AND path = ?",
-            (*values, user_id, entry.source, entry.path),
+    def _upsert_many(self, user_id: int, entries: Sequence[CatalogEntry]) -> None:
+        """One ``executemany`` of upserts, then the words of the rows it added: they are the
+        rows past the largest id before it, since the write transaction keeps every other
+        writer out and SQLite gives a new row an id above the largest. A path's name and
+        folder never change while it keeps its row, so an updated row keeps its words."""
+        before = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_entries").rows
+        self._db.execute_many(_UPSERT, [_entry_row(user_id, entry) for entry in entries])
+        added = self._db.execute(  # by the id range alone: all of them are this user's
+            "SELECT id, name, parent FROM catalog_entries WHERE id > ?", (before[0][0],)
         )
-        if updated.rowcount:
-            return
-        parent, name = split_path(entry.path)
-        row_id = self._db.insert(
-            "INSERT INTO catalog_entries (user_id, source, path, parent, name, kind, size,"
-            " mtime_ns, content_hash, mime, owner, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?)",
-            (user_id, entry.source, entry.path, parent, name, *values),
-        )
-        self._db.execute(_ADD_WORDS, (row_id, _scope(user_id), name, parent))
+        scope = _scope(user_id)
+        self._db.execute_many(_ADD_WORDS, [(row_id, scope, n, p) for row_id, n, p in added])
 
     def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None:
         scope = _scope(user_id)
@@ -96,6 +95,13 @@ class SqliteCatalogStore(SqlCatalogStore):
             if len(found) >= limit:
                 break
         return found
+
+
+def _entry_row(user_id: int, entry: CatalogEntry) -> tuple[object, ...]:
+    parent, name = split_path(entry.path)
+    return (user_id, entry.source, entry.path, parent, name, entry.kind, entry.size,
+            entry.mtime_ns, entry.content_hash, entry.mime, entry.owner,
+            int(entry.shared))  # fmt: skip
 
 
 def _scope(user_id: int) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from syncoxide.catalog.diff import diff_listing
+from syncoxide.catalog.diff import ListingDiff, diff_listing
 from syncoxide.catalog.model import (
     DIR,
     CatalogEntry,
     Location,
     from_listing,
+    listed_fingerprint,
     mime_of,
     parse_location,
     type_group,
@@ -44,6 +47,41 @@ def test_the_diff_writes_only_what_changed_and_keeps_digests_a_listing_lacks() -
     changes = diff_listing(indexed, listed)
     assert [e.path for e in changes.upserts] == ["grown", "new"]
     assert changes.removals == ("gone",)
+
+
+_PATHS = ("a", "b", "c/d.txt", "c/e.pdf", "f", "g")
+_KINDS = (EntryKind.FILE, EntryKind.FILE, EntryKind.DIR, EntryKind.SYMLINK)
+_HASHES: tuple[dict[str, str], ...] = ({}, {"md5": "AA"}, {"md5": "bb", "sha1": "CC"})
+
+
+def _random_listing(chance: random.Random) -> list[Entry]:
+    paths = chance.sample(_PATHS, chance.randint(0, len(_PATHS)))
+    return [Entry(path, chance.choice(_KINDS), chance.randint(0, 2), chance.randint(0, 2),
+                  dict(chance.choice(_HASHES))) for path in paths]  # fmt: skip
+
+
+def _random_index(chance: random.Random) -> dict[str, tuple[str, int, int, str]]:
+    paths = chance.sample(_PATHS, chance.randint(0, len(_PATHS)))
+    return {path: (chance.choice(("file", "dir")), chance.randint(0, 2), chance.randint(0, 2),
+                   chance.choice(("", "md5:aa", "sha1:cc"))) for path in paths}  # fmt: skip
+
+
+# Seeded cases rather than hypothesis: tests/core also runs inside Pyodide, which has none.
+@pytest.mark.parametrize("seed", range(200))
+def test_a_listing_compared_as_it_comes_changes_what_built_entries_change(seed: int) -> None:
+    """The refresh's comparison of raw listed pages (entries built for changes alone) finds
+    what the comparison of fully built entries finds, in two pages as in one."""
+    chance = random.Random(seed)
+    listed, indexed = _random_listing(chance), _random_index(chance)
+    built = [e for e in (from_listing("s3", item, "me") for item in listed) if e is not None]
+    for item in listed:
+        entry = from_listing("s3", item)
+        assert listed_fingerprint(item) == (entry.fingerprint if entry else None)
+    diff = ListingDiff(indexed)
+    diff.add_listed("s3", listed[:2], "me")
+    diff.add_listed("s3", listed[2:], "me")
+    assert diff.changes() == diff_listing(indexed, built)
+    assert diff.listed == len(built)
 
 
 @pytest.mark.parametrize(
