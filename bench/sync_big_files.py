@@ -27,10 +27,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_local import MIB, SYNCOXIDE, generate, measure
+from sync_local import MIB, REPO, SYNCOXIDE, generate, measure
 
 from syncoxide.wal.replay import replay_journal
 
@@ -82,24 +83,35 @@ def _two_files_swapped(src: Path) -> None:
     aside.rename(two)
 
 
-def toggled_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
+def toggled_rows(
+    base: Path, repeat: int, before: Path | None = None
+) -> list[tuple[str, str, tuple[float, float, float]]]:
     """Each round changes path1 once (a rename, then a swap), then times every tool's sync of
-    it, tools alternating in order; the next round's change undoes it, so trees stay alike."""
+    it, tools alternating in order; the next round's change undoes it, so trees stay alike.
+    ``before``: another checkout whose syncoxide runs too ("syncoxide before"), same rounds."""
     src = base / "src"
+
+    def ours(state: str) -> Callable[[Path], list[str]]:
+        return lambda dst: [*SYNCOXIDE, str(src), str(dst), "--mode", "sync",
+                            "--state-dir", str(base / state), "--json"]  # fmt: skip
+
     tools = {
-        "syncoxide": lambda dst: [*SYNCOXIDE, str(src), str(dst), "--mode", "sync",
-                                  "--state-dir", str(base / "sx_state"), "--json"],
+        "syncoxide": ours("sx_state"),
         "rclone --track-renames": lambda dst: [*RCLONE, "sync", str(src), str(dst),
                                                "--track-renames"],
         "rclone": lambda dst: [*RCLONE, "sync", str(src), str(dst)],
     }  # fmt: skip
+    where = dict.fromkeys(tools, REPO)
+    if before is not None:
+        tools["syncoxide before"] = ours("sx_state_before")
+        where["syncoxide before"] = before
     dests = {name: base / f"tog_{i}" for i, name in enumerate(tools)}
     for name, dst in dests.items():
         shutil.rmtree(dst, ignore_errors=True)
-        if name == "syncoxide":
+        if name.startswith("syncoxide"):
             # Its own first copy (untimed), as a pair starts: that copy leaves the digests
             # and source file ids a later rename is recognised by without reading the file.
-            measure(tools[name](dst))
+            measure(tools[name](dst), cwd=where[name])
         else:
             subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
     rows = []
@@ -112,7 +124,7 @@ def toggled_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, f
         for round_ in range(repeat):
             change(src)
             for name in list(tools) if round_ % 2 == 0 else list(reversed(tools)):
-                runs[name].append(measure(tools[name](dests[name])))
+                runs[name].append(measure(tools[name](dests[name]), cwd=where[name]))
         if repeat % 2:
             change(src)  # path1 as it was, for the cases that follow
         rows += [(label, name, _median(r)) for name, r in runs.items()]
@@ -216,6 +228,12 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=2048)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. git worktree of main) timed beside, for --cases toggle",
+    )
+    parser.add_argument(
         "--cases",
         default="rename,toggle,bisync,big",
         help="comma-separated: rename, toggle (one file renamed, two swapped), bisync, big",
@@ -230,7 +248,7 @@ def main() -> None:
     if "rename" in cases:
         rows += rename_rows(args.base, args.repeat)
     if "toggle" in cases:
-        rows += toggled_rows(args.base, args.repeat)
+        rows += toggled_rows(args.base, args.repeat, args.before)
     if "bisync" in cases:
         rows += bisync_rename_rows(args.base, args.repeat)
     if "big" in cases:
