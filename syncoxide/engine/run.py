@@ -44,7 +44,12 @@ from .listing_io import (
 from .outcome import Outcome
 from .pair_store import PairStore
 from .parts import PartSettings
-from .remembered_digests import load_remembered, needs_remembered_digests, save_remembered
+from .remembered_digests import (
+    load_remembered,
+    needs_remembered_digests,
+    save_remembered,
+    smallest_recorded,
+)
 from .renames import find_renames, verify_bisync_guesses
 from .safety import DEFAULT_MAX_DELETE_PERCENT, PairView, SafetyOptions, check_safety
 from .state_update import save_bisync_state
@@ -446,7 +451,10 @@ async def run_pair(
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
     if ready.remembered is not None:
-        await save_remembered(store, ready.remembered, ready.second, report.outcomes)
+        floor = smallest_recorded(two, common_hash_kind(one, two))
+        await save_remembered(
+            store, ready.remembered, ready.second, report.outcomes, min_size=floor
+        )
     if options.mode is Mode.BISYNC:
         sensitive = one.features.case_sensitive and two.features.case_sensitive
         await save_bisync_state(

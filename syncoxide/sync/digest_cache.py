@@ -172,29 +172,37 @@ class Done:
     hashed_in_transit: bool
 
 
-def cache_after(old: DigestCache, listed: Iterable[Entry], done: Iterable[Done]) -> DigestCache:
+def cache_after(
+    old: DigestCache, listed: Iterable[Entry], done: Iterable[Done], *, min_size: int = 0
+) -> DigestCache:
     """The cache to save after a run: records still true of the listed files, then the
     effect of each destination action in the order it ran (a copy records what it hashed,
-    a move carries the record, anything else that touched a name drops its record)."""
+    a move carries the record, anything else that touched a name drops its record).
+    Files smaller than ``min_size`` get no new record."""
     new = DigestCache(old.root)
     for entry in listed:
         known = old.files.get(entry.path)
-        if entry.kind is EntryKind.FILE and known is not None and known.fits(entry):
+        if (
+            entry.kind is EntryKind.FILE
+            and known is not None
+            and known.size >= min_size
+            and known.fits(entry)
+        ):
             fresh = known if known.etag == entry.etag else known._replace(etag=entry.etag)
             new.files[entry.path] = fresh
     for step in done:
-        _apply(new, step)
+        _apply(new, step, min_size)
     return new
 
 
-def _apply(cache: DigestCache, step: Done) -> None:
+def _apply(cache: DigestCache, step: Done, min_size: int) -> None:
     action = step.action
     if action.side is not Side.PATH2:
         return
     before = cache.files.pop(action.path, None)
     if action.kind in (ActionKind.COPY, ActionKind.TOUCH):
         kept = _after_copy(before, step)
-        if kept is not None:
+        if kept is not None and kept.size >= min_size:
             cache.files[action.path] = kept
     elif action.kind is ActionKind.RENAME and action.source_path is not None:
         # Same bytes under the new name (a move never rewrites them): the record follows it,

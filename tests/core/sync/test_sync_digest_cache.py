@@ -191,3 +191,12 @@ def test_a_whole_second_mtime_is_not_enough_to_trust_a_file_id() -> None:
     cache = _cache(d_a=Remembered(10, whole, "e1", {"sha1": SHA_A}, source_id="2049:77"))
     gone = {"d/a": _file("d/a", mtime=whole)}
     assert source_digests(cache, {"d/z": _source("d/z", "2049:77", mtime=whole)}, gone) == {}
+
+
+def test_small_files_get_no_new_record_under_a_floor() -> None:
+    big, small = _file("d/b", size=2000, sha1=SHA_B), _file("d/s", size=10, sha1=SHA_A)
+    old = _cache(d_a=KNOWN_A)  # 10 bytes: an earlier record, dropped under the floor too
+    after = cache_after(
+        old, [_file("d/a")], [_copy("d/b", big), _copy("d/s", small)], min_size=1000
+    )
+    assert after.files.keys() == {"d/b"}

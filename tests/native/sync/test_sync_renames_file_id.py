@@ -18,7 +18,7 @@ from syncoxide.sync.plan import ActionKind, Mode
 from syncoxide.system import SystemClock, SystemRandom
 
 T0 = 1_700_000_000_123_456_789  # ns: a time with a fraction of a second, as most files have
-BIG = os.urandom(300_000)
+BIG = os.urandom(1_500_000)  # above the size a local pair keeps records for
 
 
 class _Counted(LocalProvider):
