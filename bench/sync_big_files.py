@@ -262,9 +262,15 @@ def main() -> None:
 
 def _print_ratios(rows: list[tuple[str, str, tuple[float, float, float]]]) -> None:
     """Our wall time over each other tool's in the same case (below 1: we are faster)."""
-    ours = {case: wall for case, tool, (wall, _, _) in rows if tool.startswith("syncoxide")}
+    ours = {
+        case: wall
+        for case, tool, (wall, _, _) in rows
+        if tool.startswith("syncoxide") and tool != "syncoxide before"
+    }
     for case, tool, (wall, _, _) in rows:
-        if not tool.startswith("syncoxide") and case in ours and wall > 0:
+        if tool in ours or (tool.startswith("syncoxide") and tool != "syncoxide before"):
+            continue
+        if case in ours and wall > 0:
             print(f"{case}: syncoxide / {tool} = {ours[case] / wall:.2f}")
 
 
