@@ -73,8 +73,9 @@ def test_core_suite_passes_inside_pyodide() -> None:
     assert "runtime: emscripten, Python 3.14" in output, output
     passed = re.search(r"(\d+) passed", output)
     assert passed, output
-    # A test that reads module source skips there: the browser wheels ship bytecode only.
+    # Two tests skip there: one reads module source, one a module docstring, and the browser
+    # wheels ship bytecode only, without docstrings.
     skipped = re.search(r"(\d+) skipped", output)
     ran = int(passed.group(1)) + (int(skipped.group(1)) if skipped else 0)
     assert ran == count_core_tests_on_cpython(), output
-    assert not skipped or int(skipped.group(1)) <= 1, output
+    assert not skipped or int(skipped.group(1)) <= 2, output
