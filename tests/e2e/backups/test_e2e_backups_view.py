@@ -24,7 +24,8 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.e2e.own_server import server_with_user
 
 pytestmark = [
     pytest.mark.e2e,
@@ -38,15 +39,8 @@ BORG_TIMEOUT_MS = 60_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("backups-e2e") / "data"
-    password = data.parent / "password"
-    password.write_text(PASSWORD + "\n")
-    add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
-    subprocess.run([*add, "--password-file", str(password), "--data-dir", str(data)],
-                   check=True, cwd=PROJECT_ROOT, capture_output=True, timeout=60)  # fmt: skip
-    live = start_live_server(data)
-    yield live
-    _code, output = live.stop()
-    assert "Traceback" not in output, output[-4000:]
+    with server_with_user(data, USER, PASSWORD) as live:
+        yield live
 
 
 @pytest.fixture()

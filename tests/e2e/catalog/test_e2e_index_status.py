@@ -8,15 +8,14 @@ The connection is a real WebDAV server (wsgidav, the provider tests' fixture).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx2
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import LiveServer
+from tests.e2e.own_server import server_with_user
 from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
 pytestmark = pytest.mark.e2e
@@ -27,15 +26,8 @@ APP_READY_MS = 90_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("index-status-e2e") / "data"
-    password = data.parent / "password"
-    password.write_text(PASSWORD + "\n")
-    add = [sys.executable, "-m", "syncoxide.cli.main", "user", "add", USER]
-    subprocess.run([*add, "--password-file", str(password), "--data-dir", str(data)],
-                   check=True, cwd=PROJECT_ROOT, capture_output=True, timeout=60)  # fmt: skip
-    live = start_live_server(data)
-    yield live
-    _code, output = live.stop()
-    assert "Traceback" not in output, output[-4000:]
+    with server_with_user(data, USER, PASSWORD) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
