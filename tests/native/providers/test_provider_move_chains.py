@@ -28,6 +28,7 @@ from syncoxide.sync.plan import Mode
 from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers.s3 import test_provider_s3
 from tests.native.providers.sftp import test_provider_sftp
+from tests.native.providers.tree_contents import file_contents
 
 pytestmark = pytest.mark.live
 
@@ -103,15 +104,6 @@ async def _run(one: Provider, two: Provider, store: MemoryPairStore, mode: Mode)
     return await run_pair(one, two, store, options, clock=SystemClock(), random=SystemRandom())
 
 
-async def _tree(provider: Provider) -> dict[str, bytes]:
-    files = {}
-    async for page in provider.list_tree():
-        for entry in page:
-            if entry.kind.value in ("file", "partial") and not entry.path.startswith(".syncoxide"):
-                files[entry.path] = b"".join([b async for b in provider.open_read(entry.path)])
-    return files
-
-
 def _seed(root: Path, files: dict[str, bytes]) -> None:
     for number, (path, content) in enumerate(sorted(files.items())):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +129,7 @@ async def _case(source: Path, target: Any, name: str, mode: Mode, *, kill_at: in
             assert store.journal is not None
         report = await _run(one, target, store, mode)
         assert not report.failures, report.failures
-        assert await _tree(target) == after  # right bytes, right names, nothing parked
+        assert await file_contents(target) == after  # right bytes, right names, nothing parked
         # Server-side moves only, on S3 and SFTP too: a one-way sync pairs by the digests
         # the pair remembered from the first run's copies (syncoxide.sync.digest_cache).
         assert watch.writes == 0 and watch.moves >= 1

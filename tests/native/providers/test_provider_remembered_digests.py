@@ -35,6 +35,7 @@ from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers.counting_proxy import CountingProxy, counting_proxy
 from tests.native.providers.s3 import test_provider_s3
 from tests.native.providers.sftp import test_provider_sftp
+from tests.native.providers.tree_contents import file_contents
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server, SshServer
 
 pytestmark = pytest.mark.live
@@ -140,15 +141,6 @@ async def _sync(
     return report
 
 
-async def _tree(provider: Provider) -> dict[str, bytes]:
-    files = {}
-    async for page in provider.list_tree():
-        for entry in page:
-            if entry.kind.value in ("file", "partial") and not entry.path.startswith(".syncoxide"):
-                files[entry.path] = b"".join([b async for b in provider.open_read(entry.path)])
-    return files
-
-
 def _renamed(root: Path) -> None:
     (root / "e").mkdir()
     (root / "d/a").rename(root / "e/a2")
@@ -188,7 +180,7 @@ def test_renamed_files_move_server_side_with_nothing_uploaded(
             # Requests only (listing, HEADs, copy + delete, SSH packets): no file's bytes.
             assert proxy.sent - sent_before < SMALL // 4
         expected = {"d/b": FILES["d/b"], "e/a2": FILES["d/a"], "e/big2.bin": FILES["big.bin"]}
-        assert await _tree(target) == expected
+        assert await file_contents(target) == expected
         remembered = decode_cache(store.digests, target.root_id).files
         assert remembered.keys() == expected.keys()  # the records followed the moves
         assert (await _sync(one, target, store, parts)).plan.actions == ()
@@ -238,7 +230,7 @@ def test_a_file_changed_at_the_same_size_is_no_rename(
         await _sync(one, target, store)
         assert watch.moves == 0  # the rewritten file's old digest paired nothing
         assert watch.written == SMALL  # the renamed file went up again
-        assert await _tree(target) == {"d/a2": small["d/a"], "d/b": small["d/b"]}
+        assert await file_contents(target) == {"d/a2": small["d/a"], "d/b": small["d/b"]}
         del proxy
 
     with _destination(kind, request) as (target, proxy):

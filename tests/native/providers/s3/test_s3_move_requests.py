@@ -33,6 +33,7 @@ from syncoxide.sync.plan import ActionKind, Mode
 from syncoxide.system import SystemClock, SystemRandom
 from tests.native.providers.counting_proxy import counting_proxy
 from tests.native.providers.s3 import test_provider_s3
+from tests.native.providers.tree_contents import file_contents
 from tests.servers import S3Server
 
 pytestmark = pytest.mark.live
@@ -54,15 +55,6 @@ def _seed(root: Path) -> dict[str, bytes]:
     for path, content in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(content)
-    return files
-
-
-async def _tree(provider: Provider) -> dict[str, bytes]:
-    files = {}
-    async for page in provider.list_tree():
-        for entry in page:
-            if entry.kind.value == "file" and not entry.path.startswith(".syncoxide"):
-                files[entry.path] = b"".join([b async for b in provider.open_read(entry.path)])
     return files
 
 
@@ -198,3 +190,7 @@ def test_a_source_changed_since_the_listing_moves_as_it_is_now(moto_s3: S3Server
             await provider.aclose()
 
     asyncio.run(run())
+
+
+async def _tree(provider: Provider) -> dict[str, bytes]:
+    return await file_contents(provider, kinds=("file",))
