@@ -12,10 +12,10 @@ the watcher lost events (its queue overflowed), and every ``SAFETY_SCAN_EVERY`` 
 a change slipped past it. What a scan or a pull changed is sent to every connected peer that
 shares the folder.
 
-Folders added, removed or changed with ``devices folders`` while it runs are taken within
-``FOLDERS_CHECK_EVERY`` seconds: a new folder is opened and watched, a removed one let go (its
-files stay), and a session with a peer whose folders changed is ended so that both ends meet
-again with the new set (a session agrees on its folders when it starts).
+Folders added, removed or changed with ``devices folders`` while it runs are taken as soon as
+folders.json is saved (native/watch/file_saves.py): a new folder is opened and watched, a
+removed one let go (its files stay), and a session with a peer whose folders changed is ended
+so that both ends meet again with the new set (a session agrees on its folders when it starts).
 """
 
 from __future__ import annotations
@@ -37,18 +37,19 @@ from syncoxide.errors import SyncoxideError, TransportError
 from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
-from syncoxide.native.devices.meetings import meeting_for
-from syncoxide.native.devices.store import DeviceStore
+from syncoxide.native.devices.meetings import join_meeting, meeting_for
+from syncoxide.native.devices.store import TRUST_FILE, DeviceStore
 from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.signal import SignalingClient
+from syncoxide.native.watch.file_saves import FileSaves
 from syncoxide.native.watch.tree_changes import TreeChanges, tree_changes
 
 # Syncthing rescans hourly when its watcher runs; a scan of 10,000 unchanged files costs ~0.1 s.
 SAFETY_SCAN_EVERY = 600.0
 RECONNECT_AFTER = 1.0
-TRUST_CHECK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
-FOLDERS_CHECK_EVERY = 1.0
+# trust.json and folders.json wake us when saved (inotify); looked at this often anyway.
+CONFIG_CHECK_EVERY = 60.0
 Stamp = tuple[int, int, int] | None  # FolderBook.stamp
 
 
@@ -68,35 +69,38 @@ class Daemon:
     async def run(self) -> None:
         me = await self.store.identity()
         book = FolderBook(self.store.folder)
-        stamp = book.stamp()
-        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._take_folders(me, book.folders(), failed)
-        if not self.folders:
-            raise SyncoxideError(
-                "No folders to sync.",
-                hint="Add one: syncoxide devices folders add NAME PATH --with ID",
-            )
-        self._say_syncing()
-        tasks = [
-            asyncio.create_task(self._watch_trust()),
-            asyncio.create_task(self._watch_folders(me, book, stamp, failed)),
-        ]
-        try:
-            await asyncio.gather(*tasks, failed)  # a watcher or a meeting that breaks ends it
-        finally:
-            for task in [*tasks, *self._watchers.values(), *self._meetings.values()]:
-                task.cancel()
+        config = (TRUST_FILE, FolderBook.FILE)
+        async with FileSaves(book.folder, config, longest=CONFIG_CHECK_EVERY, poll=1.0) as saves:
+            stamp = book.stamp()  # read once saves are watched: none goes unseen
+            failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._take_folders(me, book.folders(), failed)
+            if not self.folders:
+                raise SyncoxideError(
+                    "No folders to sync.",
+                    hint="Add one: syncoxide devices folders add NAME PATH --with ID",
+                )
+            self._say_syncing()
+            tasks = [
+                asyncio.create_task(self._watch_trust(saves)),
+                asyncio.create_task(self._watch_folders(me, stamp, saves, failed)),
+            ]
+            try:
+                await asyncio.gather(*tasks, failed)  # a watcher or a meeting that breaks ends it
+            finally:
+                for task in [*tasks, *self._watchers.values(), *self._meetings.values()]:
+                    task.cancel()
 
     def _say_syncing(self) -> None:
         print(f"Syncing {len(self.folders)} folder(s) with {len(self._meetings)} device(s).",
               flush=True)  # fmt: skip
 
     async def _watch_folders(
-        self, me: Identity, book: FolderBook, stamp: Stamp, failed: asyncio.Future[None]
+        self, me: Identity, stamp: Stamp, saves: FileSaves, failed: asyncio.Future[None]
     ) -> None:
         """Take folders added, removed or changed (``devices folders``) while we run."""
+        book = FolderBook(self.store.folder)
         while True:
-            await asyncio.sleep(FOLDERS_CHECK_EVERY)
+            await saves.wait(FolderBook.FILE)
             if (now_stamp := book.stamp()) == stamp:
                 continue
             stamp = now_stamp
@@ -178,11 +182,11 @@ class Daemon:
             await asyncio.sleep(SAFETY_SCAN_EVERY)
             await self._rescan(name, local, TreeChanges(full=True))
 
-    async def _watch_trust(self) -> None:
+    async def _watch_trust(self, saves: FileSaves) -> None:
         """Spread a record made meanwhile (``devices revoke`` while we run) at once."""
         seen, stamp = await self._records_digest(), self.store.trust_stamp()
         while True:
-            await asyncio.sleep(TRUST_CHECK_EVERY)
+            await saves.wait(TRUST_FILE)
             if (now_stamp := self.store.trust_stamp()) == stamp:
                 continue  # the file was not saved again: nothing to parse
             stamp, now = now_stamp, await self._records_digest()
@@ -225,7 +229,8 @@ class Daemon:
             await self._trust_may_change()
             return
         offerer = me.public < peer_key
-        signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
+        role = "sender" if offerer else "receiver"
+        signal = await join_meeting(self.store, address, me=me, peer=peer_key, role=role)
         try:
             ice = IcePolicy(tuple(self.ice_servers))  # plus the server's STUN/TURN, if any
             link = await negotiate(signal, offer_now=False, ice=ice, wait=None)
