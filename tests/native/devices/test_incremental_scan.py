@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -187,7 +187,7 @@ def test_the_watcher_and_the_incremental_scan_agree_with_a_full_scan(tmp_path: P
     outside = tmp_path / "outside"
     write(outside, "brought/in.txt")
     write(outside, "brought/deeper/in2.txt")
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: write(local.root, "a/b/c/one.txt"),
         lambda: write(local.root, "a/two.txt"),
         lambda: (local.root / "a").rename(local.root / "moved"),
