@@ -60,6 +60,7 @@ from syncoxide.native.providers.s3.lean import (
 from syncoxide.native.providers.s3.lean_list import (
     ListedObject,
     ListPage,
+    PageAsk,
     lean_list_page,
     listed_time,
 )
@@ -226,19 +227,19 @@ class S3Provider:
         folder = key_names.decode(prefix[len(self._prefix) : -1])
         return prune is not None and "" not in folder.split("/") and prune(folder)
 
-    async def _list_page(self, prefix: str, token: str, delimiter: str) -> ListPage:
-        """One page of the listing under ``prefix`` after ``token`` ("" for the first)."""
+    async def _list_page(self, ask: PageAsk) -> ListPage:
+        """One page of the listing ``ask`` describes."""
         client = await self._s3()
         if self._lean is not None:
             session, signer = self._lean
             with contextlib.suppress(LookupError):  # unusual: botocore says what it is
-                return await lean_list_page(
-                    session, signer, self._bucket, prefix=prefix, token=token, delimiter=delimiter
-                )
-        more = {"ContinuationToken": token} if token else {}
-        if delimiter:
-            more["Delimiter"] = delimiter
-        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, **more)
+                return await lean_list_page(session, signer, self._bucket, ask)
+        more = {"ContinuationToken": ask.token} if ask.token else {}
+        if ask.start_after and not ask.token:
+            more["StartAfter"] = ask.start_after
+        if ask.delimiter:
+            more["Delimiter"] = ask.delimiter
+        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=ask.prefix, **more)
         truncated = reply.get("IsTruncated", False)
         return ListPage(
             [
