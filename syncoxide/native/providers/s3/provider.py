@@ -69,6 +69,7 @@ from syncoxide.native.providers.s3.lean import (
 from syncoxide.native.providers.s3.lean_list import (
     ListedObject,
     ListPage,
+    PageAsk,
     lean_list_page,
     listed_time,
 )
@@ -255,19 +256,19 @@ class S3Provider:
         folder = key_names.decode(prefix[len(self._prefix) : -1])
         return prune is not None and "" not in folder.split("/") and prune(folder)
 
-    async def _list_page(self, prefix: str, token: str, delimiter: str) -> ListPage:
-        """One page of the listing under ``prefix`` after ``token`` ("" for the first)."""
+    async def _list_page(self, ask: PageAsk) -> ListPage:
+        """One page of the listing ``ask`` describes."""
         lean = await self._lean_session()
         if lean is not None:
             with contextlib.suppress(LookupError):  # unusual: botocore says what it is
-                return await lean_list_page(
-                    *lean, self._bucket, prefix=prefix, token=token, delimiter=delimiter
-                )
+                return await lean_list_page(*lean, self._bucket, ask)
         client = await self._s3()
-        more = {"ContinuationToken": token} if token else {}
-        if delimiter:
-            more["Delimiter"] = delimiter
-        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, **more)
+        more = {"ContinuationToken": ask.token} if ask.token else {}
+        if ask.start_after and not ask.token:
+            more["StartAfter"] = ask.start_after
+        if ask.delimiter:
+            more["Delimiter"] = ask.delimiter
+        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=ask.prefix, **more)
         truncated = reply.get("IsTruncated", False)
         return ListPage(
             [
@@ -336,7 +337,7 @@ class S3Provider:
             if lean is not None:
                 with contextlib.suppress(LookupError):  # unusual: botocore says what it is
                     page = await lean_list_page(
-                        *lean, self._bucket, prefix=prefix, token="", max_keys=limit
+                        *lean, self._bucket, PageAsk(prefix), max_keys=limit
                     )
                     return [listed.key for listed in page.contents]
             client = await self._s3()
@@ -706,7 +707,7 @@ class S3Provider:
         prefix = self._key(folder) + "/"
         with self._translated(folder):
             while True:
-                page = await self._list_page(prefix, token, "")
+                page = await self._list_page(PageAsk(prefix, token=token))
                 keys.extend(listed.key for listed in page.contents)
                 token = page.next_token
                 if not token:
