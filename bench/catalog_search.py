@@ -1,7 +1,7 @@
 """Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
 
     .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--home-files 5000]
-        [--refresh-rounds 3] [--list-rounds 5] [--profile] [--flat]
+        [--refresh-rounds 3] [--list-rounds 5] [--profile] [--flat] [--list-concurrency 8]
 
 One tree of ``--files`` small files (seeded names from a word list, folders of 50 files, or
 with ``--flat`` all in one folder; generated once under ``--base``) is served by one
@@ -218,7 +218,7 @@ async def measure(
     options = {"bucket": BUCKET, "endpoint_url": endpoint}
     reached = Connection(0, user.id, SOURCE, "s3", options, {}, "unchecked", "", 0, None)
     await app.state.rules.store.add_connection(reached)
-    async with open_source(args.via, tree, endpoint) as provider:
+    async with open_source(args.via, tree, endpoint, args.list_concurrency) as provider:
         full = await timed(lambda: refresh_source(catalog.store, user.id, SOURCE, provider, now=1))
         size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
@@ -233,13 +233,15 @@ async def measure(
 
 
 @contextlib.asynccontextmanager
-async def open_source(via: str, tree: Path, endpoint: str) -> AsyncIterator[Provider]:
+async def open_source(
+    via: str, tree: Path, endpoint: str, list_concurrency: int
+) -> AsyncIterator[Provider]:
     """The tree as the catalog reads it: through S3 (rclone serve s3), or the local folder."""
     if via == "local":
         yield LocalProvider(tree, durable=False)
         return
     settings = S3Settings(bucket=BUCKET, endpoint_url=endpoint, access_key_id=ACCESS,
-                          secret_access_key=SECRET)  # fmt: skip
+                          secret_access_key=SECRET, list_concurrency=list_concurrency)  # fmt: skip
     async with S3Provider(settings) as provider:
         yield provider
 
@@ -495,6 +497,8 @@ def main() -> None:
         action="store_true",
         help="print where the refresh after 200 changes spends its time",
     )
+    parser.add_argument("--list-concurrency", type=int, default=S3Settings.list_concurrency,
+                        help="listings at a time (folders or key ranges)")  # fmt: skip
     parser.add_argument("--flat", action="store_true",
                         help="every file in one folder: one S3 prefix of --files keys")  # fmt: skip
     parser.add_argument("--base", default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog"))
