@@ -76,9 +76,13 @@ def content_of(api: httpx2.Client, path: str) -> bytes:
 
 
 def search(page: Page, words: str) -> None:
+    """Search in All files and wait for the answer to this search: until it is drawn, the
+    results are the previous list, and a row pressed there is another file's (Delete on the
+    rows of "packing" while "receipt" was on its way trashed the packing list)."""
     page.goto(page.url.split("#")[0] + "#/all")
     page.fill("#all-query", words)
     page.click("#all-search")
+    expect(page.locator("#all-results")).to_have_attribute("data-shown", words)
 
 
 def press(where: Locator, button: str) -> None:

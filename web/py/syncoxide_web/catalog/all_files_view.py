@@ -4,6 +4,11 @@ With words or a type, it searches the whole index (``/catalog/search``: millisec
 walk of every provider); with only a place picked, it browses that place's folders from the
 index; with nothing, it shows the newest files everywhere. Refresh re-reads each provider
 into the index (the server's own files are indexed as they are written).
+
+Only the answer to the read asked last is drawn (platform/latest.py), and the results say
+what they answer in ``data-shown`` (the search text, or ``place:folder`` when browsing), so
+whoever reads them (a person's script, a test) can tell the answer to their own search from
+the list of the search before it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from syncoxide_web.catalog.catalog_html import (
 from syncoxide_web.catalog.entry_actions import EntryActions
 from syncoxide_web.platform.dom import Listeners, data_of, element, say, say_error
 from syncoxide_web.platform.feed import Feed
+from syncoxide_web.platform.latest import LatestRead
 
 STATUS = "all-status"
 ACTIONS = ("star", "history", "delete")
@@ -43,6 +49,7 @@ class AllFilesView:
         self._folder = ""  # the browsed folder, when a place is picked and nothing searched
         self._linked = 0  # the entry a /f/<id> link opened the app on, marked in its folder
         self._actions = EntryActions(STATUS, history, self.show, self._open_folder)
+        self._reads = LatestRead()
 
     def start(self) -> AllFilesView:
         on = self._listeners.on_task
@@ -94,21 +101,29 @@ class AllFilesView:
         element("all-crumbs").innerHTML = (
             folder_crumbs_html(place, self._folder) if browsing else ""
         )
+        asked = f"{place}:{self._folder}" if browsing else search_text(words, place, kind)
+        latest = self._reads.ask()
         try:
             if browsing:
-                location = quote(f"{place}:{self._folder}", safe="")
+                location = quote(asked, safe="")
                 answer = await call_api("GET", f"/catalog?location={location}&limit={SHOWN}")
             else:
-                query = quote(search_text(words, place, kind), safe="")
+                query = quote(asked, safe="")
                 answer = await call_api("GET", f"/catalog/search?q={query}&limit={SHOWN}")
         except SyncoxideError as error:
-            say_error(STATUS, error, what="The index could not be read")
+            if latest():
+                say_error(STATUS, error, what="The index could not be read")
             return
-        entries = answer["entries"]
+        if latest():
+            self._draw(answer["entries"], browsing=browsing, asked=asked)
+
+    def _draw(self, entries: list[dict[str, Any]], *, browsing: bool, asked: str) -> None:
         empty = "This folder is empty." if browsing else "No file in the index matches."
         count = "" if browsing or not entries else found_note(len(entries), SHOWN)
         shown = entries_html(entries, ACTIONS, empty=empty, linked=self._linked)
-        element("all-results").innerHTML = count + shown
+        results = element("all-results")
+        results.innerHTML = count + shown
+        results.dataset.shown = asked
 
     async def _open_folder(self, place: str, folder: str) -> None:
         self._pick_folder(place, folder)

@@ -9,6 +9,7 @@ content becomes a version in turn, so nothing is lost by trying one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import HOME, provider_versions_html, versions_html
 from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 from syncoxide_web.platform.feed import Feed
+from syncoxide_web.platform.latest import LatestRead
 
 STATUS = "history-status"
 
@@ -27,6 +29,7 @@ class HistoryView:
         self._history = history
         self._path = ""
         self._location = ""  # PROVIDER:path of a file on a connection; "" for server storage
+        self._reads = LatestRead()  # only the last read asked draws (another file's may linger)
 
     def start(self) -> HistoryView:
         self._listeners.on_task("history-list", "click", self._version_click)
@@ -43,25 +46,30 @@ class HistoryView:
         self._listeners.start(self.show())
 
     async def show(self) -> None:
+        latest = self._reads.ask()
         if self._location:
-            await self._show_provider_versions()
+            await self._show_provider_versions(latest)
             return
         try:
             answer = await call_api("GET", f"/catalog/versions?path={quote(self._path, safe='')}")
         except SyncoxideError as error:
-            say_error(STATUS, error, what="The versions could not be read")
+            if latest():
+                say_error(STATUS, error, what="The versions could not be read")
             return
-        element("history-list").innerHTML = versions_html(answer["items"])
+        if latest():
+            element("history-list").innerHTML = versions_html(answer["items"])
 
-    async def _show_provider_versions(self) -> None:
+    async def _show_provider_versions(self, latest: Callable[[], bool]) -> None:
         where = quote(self._location, safe="")
         try:
             answer = await call_api("GET", f"/catalog/provider-versions?location={where}")
         except SyncoxideError as error:
-            element("history-list").innerHTML = ""
-            say_error(STATUS, error, what="The provider's versions could not be read")
+            if latest():
+                element("history-list").innerHTML = ""
+                say_error(STATUS, error, what="The provider's versions could not be read")
             return
-        element("history-list").innerHTML = provider_versions_html(answer["versions"])
+        if latest():
+            element("history-list").innerHTML = provider_versions_html(answer["versions"])
 
     async def _restore_provider_version(self, version_id: str) -> None:
         body = {"location": self._location, "version_id": version_id}

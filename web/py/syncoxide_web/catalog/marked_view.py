@@ -14,6 +14,7 @@ from syncoxide_web.catalog.catalog_html import entries_html
 from syncoxide_web.catalog.entry_actions import EntryActions
 from syncoxide_web.platform.dom import Listeners, element, say, say_error
 from syncoxide_web.platform.feed import Feed
+from syncoxide_web.platform.latest import LatestRead
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class MarkedView:
         self._status = f"{marked.key}-status"
         self._listeners = Listeners()
         self._actions = EntryActions(self._status, history, self.show)
+        self._reads = LatestRead()  # only the last read asked draws
 
     def start(self) -> MarkedView:
         key = self._marked.key
@@ -53,10 +55,14 @@ class MarkedView:
         return self
 
     async def show(self) -> None:
+        latest = self._reads.ask()
         try:
             answer = await call_api("GET", self._marked.operation)
         except SyncoxideError as error:
-            say_error(self._status, error, what="The list could not be read")
+            if latest():
+                say_error(self._status, error, what="The list could not be read")
+            return
+        if not latest():
             return
         element(f"{self._marked.key}-list").innerHTML = entries_html(
             answer["entries"], self._marked.actions, empty=self._marked.empty

@@ -18,6 +18,7 @@ from syncoxide_web.catalog.catalog_html import entries_html, links_html, receive
 from syncoxide_web.catalog.entry_actions import EntryActions
 from syncoxide_web.platform.dom import Listeners, data_of, element, say_error
 from syncoxide_web.platform.feed import Feed
+from syncoxide_web.platform.latest import LatestRead
 
 STATUS = "shared-status"
 RECEIVED = "shared-with-me"
@@ -28,6 +29,7 @@ class SharedView:
     def __init__(self, history: Feed[str]) -> None:
         self._listeners = Listeners()
         self._actions = EntryActions(STATUS, history, self.show, self._open_folder)
+        self._reads = LatestRead()  # only the last read asked draws
 
     def start(self) -> SharedView:
         self._listeners.on_task(RECEIVED, "click", self._click)
@@ -36,12 +38,16 @@ class SharedView:
         return self
 
     async def show(self) -> None:
+        latest = self._reads.ask()
         try:
             shares = (await call_api("GET", "/shares"))["links"]
             requests = (await call_api("GET", "/requests"))["links"]
             received = (await call_api("GET", "/catalog/shared-with-me"))["shares"]
         except SyncoxideError as error:
-            say_error(STATUS, error, what="What you share could not be read")
+            if latest():
+                say_error(STATUS, error, what="What you share could not be read")
+            return
+        if not latest():
             return
         element("shared-shares").innerHTML = links_html(shares, "No share links yet.")
         element("shared-requests").innerHTML = links_html(requests, "No request links yet.")

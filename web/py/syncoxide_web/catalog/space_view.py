@@ -14,6 +14,7 @@ from syncoxide_web.catalog.entry_actions import EntryActions
 from syncoxide_web.catalog.space_html import duplicates_html, stats_html
 from syncoxide_web.platform.dom import Listeners, element, say_error
 from syncoxide_web.platform.feed import Feed
+from syncoxide_web.platform.latest import LatestRead
 
 STATUS = "space-status"
 
@@ -22,6 +23,7 @@ class SpaceView:
     def __init__(self, history: Feed[str]) -> None:
         self._listeners = Listeners()
         self._actions = EntryActions(STATUS, history, self.show)
+        self._reads = LatestRead()  # only the last read asked draws
 
     def start(self) -> SpaceView:
         for where in ("space-dupes", "space-largest"):
@@ -31,11 +33,15 @@ class SpaceView:
         return self
 
     async def show(self) -> None:
+        latest = self._reads.ask()
         try:
             stats = await call_api("GET", "/catalog/stats?limit=20")
             dupes = await call_api("GET", "/catalog/dupes?limit=50")
         except SyncoxideError as error:
-            say_error(STATUS, error, what="The index could not be read")
+            if latest():
+                say_error(STATUS, error, what="The index could not be read")
+            return
+        if not latest():
             return
         element("space-charts").innerHTML = stats_html(stats)
         element("space-dupes").innerHTML = duplicates_html(dupes)

@@ -15,6 +15,7 @@ from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
 from syncoxide_web.catalog.catalog_html import trash_html
 from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error
+from syncoxide_web.platform.latest import LatestRead
 
 STATUS = "trash-status"
 
@@ -22,6 +23,7 @@ STATUS = "trash-status"
 class TrashView:
     def __init__(self) -> None:
         self._listeners = Listeners()
+        self._reads = LatestRead()  # only the last read asked draws
 
     def start(self) -> TrashView:
         self._listeners.on_task("trash-list", "click", self._item_click)
@@ -30,12 +32,15 @@ class TrashView:
         return self
 
     async def show(self) -> None:
+        latest = self._reads.ask()
         try:
             answer = await call_api("GET", "/catalog/trash")
         except SyncoxideError as error:
-            say_error(STATUS, error, what="The trash could not be read")
+            if latest():
+                say_error(STATUS, error, what="The trash could not be read")
             return
-        element("trash-list").innerHTML = trash_html(answer["items"])
+        if latest():
+            element("trash-list").innerHTML = trash_html(answer["items"])
 
     async def _item_click(self, event: Any) -> None:
         action = data_of(event.target, "action") or ""
