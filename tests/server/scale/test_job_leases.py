@@ -8,8 +8,6 @@ the instance running it.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 
 from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
-from tests.conftest import PROJECT_ROOT, LiveServer, cli_env, start_live_server
+from tests.conftest import LiveServer, data_dir_token, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
@@ -107,16 +105,7 @@ def _api(server: LiveServer, token: str) -> httpx2.Client:
 
 
 def _token(data_dir: Path, tmp_path: Path) -> str:
-    (tmp_path / "password").write_text("lease test password\n")
-    cli = [sys.executable, "-m", "syncoxide.cli.main"]
-    where = ["--data-dir", str(data_dir)]
-    run: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60, "cwd": PROJECT_ROOT}
-    run["env"] = cli_env(*where)  # the servers' database, PostgreSQL when the suite runs on it
-    made = subprocess.run(
-        [*cli, "user", "add", "lea", "--password-file", str(tmp_path / "password"), *where], **run
-    )
-    assert made.returncode == 0, made.stderr
-    return str(subprocess.run([*cli, "token", "create", "--user", "lea", *where], **run).stdout)
+    return data_dir_token(data_dir, "lea", tmp_path)
 
 
 def _make_rule(api: httpx2.Client, url: str) -> int:
