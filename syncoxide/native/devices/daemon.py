@@ -6,14 +6,16 @@ a WebRTC channel and runs the core's ``DeviceSession`` (``syncoxide/engine/devic
 the browser runs too) over it, with the folders on disk (local_folder.py); when the connection
 ends it waits a moment and meets again. A peer not trusted yet (an introduction not accepted) is
 looked at again as soon as the trust records change. The smaller public key takes the room's
-"sender" role. One watcher per folder (watchfiles: inotify on Linux) rescans on every change, and
-a rescan runs every ``RESCAN_EVERY`` seconds anyway; what a scan or a pull changed is sent to
-every connected peer that shares the folder.
+"sender" role. One watcher per folder (native/watch/tree_changes.py: inotify on Linux) names the
+paths that changed, and those alone are rescanned; the whole folder is scanned at start, when
+the watcher lost events (its queue overflowed), and every ``SAFETY_SCAN_EVERY`` seconds in case
+a change slipped past it. What a scan or a pull changed is sent to every connected peer that
+shares the folder.
 
-Folders added, removed or changed with ``devices folders`` while it runs are taken within
-``FOLDERS_CHECK_EVERY`` seconds: a new folder is opened and watched, a removed one let go (its
-files stay), and a session with a peer whose folders changed is ended so that both ends meet
-again with the new set (a session agrees on its folders when it starts).
+Folders added, removed or changed with ``devices folders`` while it runs are taken as soon as
+folders.json is saved (native/watch/file_saves.py): a new folder is opened and watched, a
+removed one let go (its files stay), and a session with a peer whose folders changed is ended
+so that both ends meet again with the new set (a session agrees on its folders when it starts).
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-import watchfiles
-
 from syncoxide.devices.device_id import device_id
 from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
@@ -37,18 +37,19 @@ from syncoxide.errors import SyncoxideError, TransportError
 from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
-from syncoxide.native.devices.meetings import meeting_for
-from syncoxide.native.devices.store import DeviceStore
+from syncoxide.native.devices.meetings import join_meeting, meeting_for
+from syncoxide.native.devices.store import TRUST_FILE, DeviceStore
 from syncoxide.native.p2p.channel import ChannelLink, IcePolicy, negotiate
 from syncoxide.native.p2p.signal import SignalingClient
-from syncoxide.native.watch.local_events import FolderEvents
+from syncoxide.native.watch.file_saves import FileSaves
+from syncoxide.native.watch.tree_changes import TreeChanges, tree_changes
 
-RESCAN_EVERY = 10.0
+# Syncthing rescans hourly when its watcher runs; a scan of 10,000 unchanged files costs ~0.1 s.
+SAFETY_SCAN_EVERY = 600.0
 RECONNECT_AFTER = 1.0
-SETTLE = 0.3
-TRUST_CHECK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
-FOLDERS_CHECK_EVERY = 1.0
+# trust.json and folders.json wake us when saved (inotify); looked at this often anyway.
+CONFIG_CHECK_EVERY = 60.0
 Stamp = tuple[int, int, int] | None  # FolderBook.stamp
 
 
@@ -68,35 +69,38 @@ class Daemon:
     async def run(self) -> None:
         me = await self.store.identity()
         book = FolderBook(self.store.folder)
-        stamp = book.stamp()
-        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._take_folders(me, book.folders(), failed)
-        if not self.folders:
-            raise SyncoxideError(
-                "No folders to sync.",
-                hint="Add one: syncoxide devices folders add NAME PATH --with ID",
-            )
-        self._say_syncing()
-        tasks = [
-            asyncio.create_task(self._watch_trust()),
-            asyncio.create_task(self._watch_folders(me, book, stamp, failed)),
-        ]
-        try:
-            await asyncio.gather(*tasks, failed)  # a watcher or a meeting that breaks ends it
-        finally:
-            for task in [*tasks, *self._watchers.values(), *self._meetings.values()]:
-                task.cancel()
+        config = (TRUST_FILE, FolderBook.FILE)
+        async with FileSaves(book.folder, config, longest=CONFIG_CHECK_EVERY, poll=1.0) as saves:
+            stamp = book.stamp()  # read once saves are watched: none goes unseen
+            failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._take_folders(me, book.folders(), failed)
+            if not self.folders:
+                raise SyncoxideError(
+                    "No folders to sync.",
+                    hint="Add one: syncoxide devices folders add NAME PATH --with ID",
+                )
+            self._say_syncing()
+            tasks = [
+                asyncio.create_task(self._watch_trust(saves)),
+                asyncio.create_task(self._watch_folders(me, stamp, saves, failed)),
+            ]
+            try:
+                await asyncio.gather(*tasks, failed)  # a watcher or a meeting that breaks ends it
+            finally:
+                for task in [*tasks, *self._watchers.values(), *self._meetings.values()]:
+                    task.cancel()
 
     def _say_syncing(self) -> None:
         print(f"Syncing {len(self.folders)} folder(s) with {len(self._meetings)} device(s).",
               flush=True)  # fmt: skip
 
     async def _watch_folders(
-        self, me: Identity, book: FolderBook, stamp: Stamp, failed: asyncio.Future[None]
+        self, me: Identity, stamp: Stamp, saves: FileSaves, failed: asyncio.Future[None]
     ) -> None:
         """Take folders added, removed or changed (``devices folders``) while we run."""
+        book = FolderBook(self.store.folder)
         while True:
-            await asyncio.sleep(FOLDERS_CHECK_EVERY)
+            await saves.wait(FolderBook.FILE)
             if (now_stamp := book.stamp()) == stamp:
                 continue
             stamp = now_stamp
@@ -145,46 +149,44 @@ class Daemon:
         local = LocalFolder(name, new.path, journal, me.device_id)
         local.forget_scratch()
         self.folders[name] = SyncedFolder(local, new.peers, new.mode)
-        self._watchers[name] = _watched(self._watch(new), failed)
+        self._watchers[name] = _watched(self._watch(name, local), failed)
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
         for session, _ in list(self.sessions.values()):
             with contextlib.suppress(SyncoxideError):
                 await session.announce(name, entries)
 
-    async def _rescan(self, name: str) -> bool:
+    async def _rescan(self, name: str, local: LocalFolder, changes: TreeChanges) -> None:
         try:
             async with self.folders[name].lock:
-                changed = await self.folders[name].folder.scan()
+                if changes.full:
+                    changed = await local.scan()
+                else:
+                    changed = await local.scan_paths(changes.paths, changes.listings)
         except SyncoxideError as error:  # the folder vanished: say so, announce nothing
             _say(f"{name}: {error.message} {error.hint or ''}".strip())
-            return False
+            return
         if changed:
             await self.broadcast(name, changed)
-        return bool(changed)
 
-    async def _watch(self, config: SharedFolder) -> None:
-        await self._rescan(config.name)
-        watcher = watchfiles.awatch(
-            config.path,
-            rust_timeout=int(RESCAN_EVERY * 1000),
-            yield_on_timeout=True,
-            debounce=200,
-            # The folder's own .syncoxide (state, scratch, trash) and partial writes are ours;
-            # the same filter as `sync --watch`, so both agree on what a user's change is.
-            watch_filter=FolderEvents(config.path).relevant,
-        )
-        async for _ in watcher:
-            # inotify watches a new folder only once it is told of it, so files made in it
-            # meanwhile raise no event: scan again until a scan finds nothing new.
-            while await self._rescan(config.name):
-                await asyncio.sleep(SETTLE)
+    async def _watch(self, name: str, local: LocalFolder) -> None:
+        safety = asyncio.create_task(self._scan_now_and_then(name, local))
+        try:
+            async for changes in tree_changes(local.root, _say):  # the first is a full scan
+                await self._rescan(name, local, changes)
+        finally:
+            safety.cancel()
 
-    async def _watch_trust(self) -> None:
+    async def _scan_now_and_then(self, name: str, local: LocalFolder) -> None:
+        while True:
+            await asyncio.sleep(SAFETY_SCAN_EVERY)
+            await self._rescan(name, local, TreeChanges(full=True))
+
+    async def _watch_trust(self, saves: FileSaves) -> None:
         """Spread a record made meanwhile (``devices revoke`` while we run) at once."""
         seen, stamp = await self._records_digest(), self.store.trust_stamp()
         while True:
-            await asyncio.sleep(TRUST_CHECK_EVERY)
+            await saves.wait(TRUST_FILE)
             if (now_stamp := self.store.trust_stamp()) == stamp:
                 continue  # the file was not saved again: nothing to parse
             stamp, now = now_stamp, await self._records_digest()
@@ -227,7 +229,8 @@ class Daemon:
             await self._trust_may_change()
             return
         offerer = me.public < peer_key
-        signal = await SignalingClient.join(address, "sender" if offerer else "receiver")
+        role = "sender" if offerer else "receiver"
+        signal = await join_meeting(self.store, address, me=me, peer=peer_key, role=role)
         try:
             ice = IcePolicy(tuple(self.ice_servers))  # plus the server's STUN/TURN, if any
             link = await negotiate(signal, offer_now=False, ice=ice, wait=None)

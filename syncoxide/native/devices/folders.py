@@ -44,11 +44,13 @@ class SharedFolder:
 
 
 class FolderBook:
+    FILE = "folders.json"
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def folders(self) -> dict[str, SharedFolder]:
-        raw = self._load("folders.json").get("folders", {})
+        raw = self._load(self.FILE).get("folders", {})
         return {
             name: SharedFolder(name, Path(f["path"]), tuple(f["with"]), f.get("mode", MODES[0]))
             for name, f in raw.items()
@@ -62,24 +64,24 @@ class FolderBook:
         path = path.expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
         ids = sorted({normalise_device_id(peer) for peer in peers})
-        document = self._load("folders.json")
+        document = self._load(self.FILE)
         folders = document.setdefault("folders", {})
         folders[name] = {"path": str(path), "with": ids, "mode": mode}
-        self._save("folders.json", document)
+        self._save(self.FILE, document)
         return SharedFolder(name, path, tuple(ids), mode)
 
     def remove(self, name: str) -> None:
-        document = self._load("folders.json")
+        document = self._load(self.FILE)
         if name not in document.get("folders", {}):
             raise NotFoundError(f"No folder is named {name}.")
         del document["folders"][name]
-        self._save("folders.json", document)
+        self._save(self.FILE, document)
 
     def stamp(self) -> tuple[int, int, int] | None:
         """What identifies this version of folders.json, for watching it cheaply (every save
         replaces the file by a rename, so the inode changes even within one mtime tick)."""
         try:
-            facts = (self.folder / "folders.json").stat()
+            facts = (self.folder / self.FILE).stat()
         except FileNotFoundError:
             return None
         return facts.st_ino, facts.st_mtime_ns, facts.st_size

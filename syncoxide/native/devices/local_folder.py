@@ -21,8 +21,9 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import KeysView, Sequence
+from collections.abc import Iterable, KeysView, Sequence
 from pathlib import Path
+from stat import S_ISDIR
 from typing import BinaryIO
 
 from syncoxide.devices.index import (
@@ -36,6 +37,13 @@ from syncoxide.devices.index import (
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.errors import IntegrityError, JournalError
 from syncoxide.native.atomic_file import replace_file
+from syncoxide.native.devices.disk_walk import (
+    hash_blocks,
+    in_state_folder,
+    listing,
+    outermost,
+    walk_files,
+)
 
 WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
 
@@ -44,22 +52,6 @@ def _write_and_sync(handle: BinaryIO, blocks: list[bytes]) -> None:
     handle.writelines(blocks)
     handle.flush()
     os.fsync(handle.fileno())
-
-
-def _is_folder(item: os.DirEntry[str]) -> bool:
-    try:
-        return item.is_dir()
-    except OSError:
-        return False
-
-
-def _hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
-    blocks, size = [], 0
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(BLOCK_SIZE):
-            blocks.append(hashlib.sha256(chunk).hexdigest())
-            size += len(chunk)
-    return size, tuple(blocks)
 
 
 class LocalFolder:
@@ -97,45 +89,105 @@ class LocalFolder:
 
     def _scan_now(self) -> list[FileEntry]:
         seen: set[str] = set()
-        found = self._scan_files(seen)
+        found = self._scan_files(str(self.root), "", seen)
         refuse_if_vanished(self.name, self.index, len(seen))
         changed = [entry for entry in found if entry is not None]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:
-                version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
-                gone = FileEntry(path, 0, entry.mtime_ns, version, (), True, self.me)
-                changed.append(self._put(gone))
+                changed.append(self._put(self._gone(entry)))
         if changed:
             self._save_now()
         return changed
 
-    def _scan_files(self, seen: set[str]) -> list[FileEntry | None]:
-        """Every file under the root but the state folder, as ``os.walk`` sees them (a link to
-        a folder is not followed; one that cannot be listed is skipped), on plain strings: a
-        running daemon scans on every change, and building ``Path`` objects per file cost
-        three quarters of an unchanged 1,000-file scan."""
-        found = []
-        pending = [("", str(self.root))]
-        while pending:
-            prefix, directory = pending.pop()
-            try:
-                with os.scandir(directory) as listing:
-                    items = list(listing)
-            except OSError:
-                continue
-            for item in items:
-                relative = prefix + item.name
-                if _is_folder(item):
-                    if not item.is_symlink() and relative != STATE_FOLDER:
-                        pending.append((relative + "/", item.path))
-                    continue
-                seen.add(relative)
-                found.append(self._scan_one(relative, item.path))
+    def _gone(self, entry: FileEntry) -> FileEntry:
+        version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
+        return FileEntry(entry.path, 0, entry.mtime_ns, version, (), True, self.me)
+
+    async def scan_paths(self, paths: Iterable[str], listings: Iterable[str]) -> list[FileEntry]:
+        """Bring the index up to the disk at ``paths`` alone (each a file, a folder with its
+        tree, or a path now gone), and at the entries of the folders in ``listings`` that the
+        index and the disk disagree about ("" is the root); return the entries that changed.
+        What a file watcher saw: the rest of the folder is not even looked at."""
+        return await asyncio.to_thread(self._scan_paths_now, set(paths), set(listings))
+
+    def _scan_paths_now(self, paths: set[str], listings: set[str]) -> list[FileEntry]:
+        paths |= self._listing_differences(listings)
+        if "" in paths or not self.root.is_dir():
+            return self._scan_now()  # the root itself: a full scan, refused if it vanished
+        seen: set[str] = set()
+        under: list[str] = []  # what was indexed at or under these paths and not seen is gone
+        changed = []
+        for relative in outermost(p for p in paths if not in_state_folder(p)):
+            changed += self._scan_path(relative, seen, under)
+        gone = [entry for entry in self._indexed_under(under) if entry.path not in seen]
+        if gone and len(gone) >= sum(not e.deleted for e in self.index.entries.values()):
+            return [e for e in changed if e is not None] + self._scan_now()  # may refuse it
+        changed += [self._put(self._gone(entry)) for entry in gone]
+        found = [entry for entry in changed if entry is not None]
+        if found:
+            self._save_now()
         return found
 
-    def _scan_one(self, relative: str, path: str | Path) -> FileEntry | None:
+    def _scan_path(self, relative: str, seen: set[str], under: list[str]) -> list[FileEntry | None]:
+        path = os.path.join(self.root, relative)  # noqa: PTH118 - strings, as _scan_files
+        under += [relative, relative + "/"]
         try:
-            stat = os.stat(path)  # noqa: PTH116 - no Path object per file (_scan_files)
+            stat = os.stat(path)  # noqa: PTH116
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        if not S_ISDIR(stat.st_mode):
+            seen.add(relative)
+            return [self._scan_one(relative, path, stat)]
+        if os.path.islink(path):  # noqa: PTH114 - a link to a folder is not followed
+            return []
+        return self._scan_files(path, relative + "/", seen)
+
+    def _indexed_under(self, prefixes: list[str]) -> list[FileEntry]:
+        """The live entries at or under the paths in ``prefixes`` (a path, or a folder's path
+        ending in "/"): a file that became a folder, a folder deleted or renamed away."""
+        if not prefixes:
+            return []
+        exact, folders = set(prefixes), tuple(p for p in prefixes if p.endswith("/"))
+        return [
+            entry
+            for path, entry in self.index.entries.items()
+            if not entry.deleted and (path in exact or path.startswith(folders))
+        ]
+
+    def _listing_differences(self, listings: set[str]) -> set[str]:
+        """The entries of these folders that exist on disk but not in the index, or the other
+        way round: a watcher's event may have been missed (files made in a new folder before
+        its watch existed). Listing costs no stat per file; only the differences are scanned."""
+        if not listings:
+            return set()
+        indexed: dict[str, set[str]] = {folder: set() for folder in listings}
+        for path, entry in self.index.entries.items():
+            if not entry.deleted:
+                for folder, names in indexed.items():
+                    if not folder or path.startswith(folder + "/"):
+                        names.add(path[len(folder) + bool(folder) :].partition("/")[0])
+        differences = set()
+        for folder, names in indexed.items():
+            prefix = folder + "/" if folder else ""
+            on_disk = {item.name for item in listing(os.path.join(self.root, folder))}  # noqa: PTH118
+            if not folder:
+                on_disk.discard(STATE_FOLDER)
+            differences |= {prefix + name for name in on_disk ^ names}
+        return differences
+
+    def _scan_files(self, directory: str, prefix: str, seen: set[str]) -> list[FileEntry | None]:
+        """Every file under ``directory`` (relative path ``prefix``), as disk_walk walks it."""
+        found = []
+        for relative, path in walk_files(directory, prefix):
+            seen.add(relative)
+            found.append(self._scan_one(relative, path))
+        return found
+
+    def _scan_one(
+        self, relative: str, path: str | Path, stat: os.stat_result | None = None
+    ) -> FileEntry | None:
+        try:
+            stat = stat or os.stat(path)  # noqa: PTH116 - no Path object per file (disk_walk)
         except FileNotFoundError:
             return None
         known = self.index.entries.get(relative)
@@ -145,7 +197,7 @@ class LocalFolder:
             and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
         ):
             return None
-        size, blocks = _hash_blocks(path)
+        size, blocks = hash_blocks(path)
         if known and not known.deleted and known.blocks == blocks:
             return self._put(
                 FileEntry(

@@ -33,6 +33,7 @@ from syncoxide.native.devices.ed25519 import NativeEd25519
 from syncoxide.native.remotes.store import config_dir
 
 FORMAT_VERSION = 1
+TRUST_FILE = "trust.json"
 
 
 class DeviceStore:
@@ -113,13 +114,13 @@ class DeviceStore:
         within the file system's time resolution.
         """
         try:
-            facts = (self.folder / "trust.json").stat()
+            facts = (self.folder / TRUST_FILE).stat()
         except FileNotFoundError:
             return None
         return facts.st_ino, facts.st_mtime_ns, facts.st_size
 
     def _records(self) -> list[TrustRecord]:
-        raws = self._document("trust.json").get("records", [])
+        raws = self._document(TRUST_FILE).get("records", [])
         try:
             return [parse_record(base64.b64decode(raw)) for raw in raws]  # type: ignore[attr-defined]
         except (ValueError, FormatError, IntegrityError) as error:
@@ -130,7 +131,7 @@ class DeviceStore:
 
     def _save(self, ledger: TrustLedger) -> None:
         raws = [base64.b64encode(r.to_bytes()).decode() for r in ledger.records()]
-        self._write_json("trust.json", {"version": FORMAT_VERSION, "records": raws})
+        self._write_json(TRUST_FILE, {"version": FORMAT_VERSION, "records": raws})
 
     def _document(self, name: str) -> dict[str, object]:
         path = self.folder / name

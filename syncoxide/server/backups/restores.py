@@ -45,6 +45,8 @@ from syncoxide.server.rules.store import Connection
 from syncoxide.units import counted, format_bytes
 
 log = logging.getLogger("syncoxide.server.backups")
+#: The kinds of the events a restore announces: started, progress, finished.
+RESTORE_EVENT_PREFIX = "backup.restore."
 #: Statuses a restore can be started again from.
 RESTARTABLE = frozenset({"interrupted", "failed", "cancelled"})
 
@@ -139,7 +141,7 @@ class BackupRestores:
                 finished_at=None,
             )
         )
-        await self._emit(restore, "backup.restore.started")
+        await self._emit(restore, RESTORE_EVENT_PREFIX + "started")
         work = self._run(restore, borg, connection, again)
         self.scheduler.background(work, job=f"restore:{restore.id}")
         return restore
@@ -252,7 +254,7 @@ class BackupRestores:
             shown = (tally.files, tally.bytes, tally.bytes_total)
             due = loop.time() - last_event >= self.pace.event_seconds
             if tally.counted and shown != announced and due:
-                await self._emit(now, "backup.restore.progress")
+                await self._emit(now, RESTORE_EVENT_PREFIX + "progress")
                 announced, last_event = shown, loop.time()
 
     async def _finish(
@@ -262,7 +264,7 @@ class BackupRestores:
             _with(restore, tally), status=status, message=message, finished_at=self.clock()
         )
         await self.store.save_restore(finished)
-        await self._emit(finished, "backup.restore.finished")
+        await self._emit(finished, RESTORE_EVENT_PREFIX + "finished")
 
     async def _emit(self, restore: BackupRestore, kind: str) -> None:
         payload = {

@@ -6,12 +6,14 @@ route would not.
 
 Unary calls carry their fields to the REST operation of the same name (``bridge``). The streams
 are the REST operations too: an upload is ``upload_storage`` with the parts as its body, a
-download is ``download_storage`` with a ``Range`` from the requested offset; only the live event
-stream reads the notifier itself, as the live WebSocket does.
+download is ``download_storage`` with a ``Range`` from the requested offset; a followed restore
+is ``get_restore`` read again when the notifier announces it; only the live event stream sends
+the notifier's events themselves, as the live WebSocket does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,10 +24,12 @@ from google.protobuf.message import Message
 from starlette.responses import StreamingResponse
 
 from syncoxide.server.api.errors import ApiError
+from syncoxide.server.backups.restores import RESTORE_EVENT_PREFIX
 from syncoxide.server.events.service import CaughtUp, WatchEnded, event_json
 from syncoxide.server.grpc.bridge import RestBridge, RestCall, abort, message_fields
 from syncoxide.server.grpc.v1 import api_pb2 as pb
 from syncoxide.server.grpc.v1 import api_pb2_grpc as rpc
+from syncoxide.server.storage.port import Event
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -149,6 +153,44 @@ class Backups(_Bridged, rpc.BackupsServicer):
     GetRestore = _unary("get_restore", pb.Restore)
     CancelRestore = _unary("cancel_restore", pb.Restore)
     RestartRestore = _unary("restart_restore", pb.Restore)
+
+    async def FollowRestore(
+        self, request: pb.RestoreId, context: Context
+    ) -> AsyncIterator[pb.Restore]:
+        """``GetRestore`` now and after each of its progress events, until it is over.
+
+        Each reply is read through ``get_restore`` (owner and token checked every time); the
+        events only say when to read again, and a quiet spell reads anyway, so a restore whose
+        news was missed (a subscriber cut off for being slow) still reaches its end."""
+        signed_in = await self.bridge.signed_in(context)
+        call = RestCall("get_restore", message_fields(request))
+        notifier = self.bridge.services.notifier
+        sent: pb.Restore | None = None
+        async with notifier.subscribe(signed_in.user.id) as news:  # before the first read
+            while True:
+                restore = await self.bridge.reply(context, call, pb.Restore())
+                if restore != sent:
+                    yield restore
+                    sent = restore
+                if restore.status != "running":
+                    return
+                await _restore_news(news, request.restore_id)
+
+
+#: A following client reads the restore again after this long without news of it.
+FOLLOW_QUIET_SECONDS = 5.0
+
+
+async def _restore_news(news: asyncio.Queue[Event | None], restore_id: int) -> None:
+    """Until an event about ``restore_id`` arrives, or the quiet spell ends."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(FOLLOW_QUIET_SECONDS):
+            while (event := await news.get()) is not None:
+                if event.kind.startswith(RESTORE_EVENT_PREFIX) and (
+                    event.payload.get("restore_id") == restore_id
+                ):
+                    return
+            await asyncio.sleep(FOLLOW_QUIET_SECONDS)  # cut off for lagging: read on a timer
 
 
 class Catalog(_Bridged, rpc.CatalogServicer):

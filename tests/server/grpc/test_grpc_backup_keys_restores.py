@@ -97,6 +97,17 @@ async def settled(backups: rpc.BackupsAsyncStub, token: str, restore_id: int) ->
     raise AssertionError(f"restore {restore_id} still runs after 90 s")
 
 
+async def following(backups: rpc.BackupsAsyncStub, token: str, restore_id: int) -> list[pb.Restore]:
+    """Every reply of ``FollowRestore`` until the stream ends (it ends with the last state)."""
+    stream = backups.FollowRestore(
+        pb.RestoreId(restore_id=restore_id), metadata=signed(token), timeout=90
+    )
+    replies = [restore async for restore in stream]
+    assert replies and all(r.status == "running" for r in replies[:-1]), replies
+    assert replies[-1].status != "running"
+    return replies
+
+
 async def stored_digests(files: rpc.FilesAsyncStub, token: str, folder: str) -> dict[str, str]:
     """SHA-256 of every file under ``folder`` of the caller's storage, read back over gRPC."""
     listed = await files.ListStorage(
@@ -217,7 +228,10 @@ def test_a_restore_runs_shows_progress_and_writes_the_archive_back(
         started = await backups.RestoreArchive(request, metadata=alice)
         assert (started.status, started.archive, started.files) == ("running", ARCHIVE, 0)
         assert not started.HasField("finished_at")
-        done = await settled(backups, server.alice, started.id)
+        followed = await following(backups, server.alice, started.id)
+        assert followed[0].status == "running" and len(set(map(str, followed))) == len(followed)
+        assert [r.bytes for r in followed] == sorted(r.bytes for r in followed)
+        done = followed[-1]
         total = sum(map(len, backed.tree.values()))
         assert (done.status, done.files, done.files_total) == ("ok", 30, 30), done.message
         assert (done.bytes, done.bytes_total) == (total, total)
@@ -227,6 +241,11 @@ def test_a_restore_runs_shows_progress_and_writes_the_archive_back(
         restored = await stored_digests(files, server.alice, "restored-all")
         assert restored == _hashes(backed.tree)
         finished = pb.RestoreId(restore_id=done.id)
+        assert await following(backups, server.alice, done.id) == [done]  # over: one reply
+        stream = backups.FollowRestore(finished, metadata=signed(server.bob), timeout=TIMEOUT)
+        with pytest.raises(grpc.aio.AioRpcError) as elsewhere:
+            await anext(aiter(stream))
+        assert elsewhere.value.code() == Code.NOT_FOUND
         nothing = await refused(backups.CancelRestore, finished, server.alice)
         assert nothing.code() == Code.INVALID_ARGUMENT
         assert "nothing to cancel" in (nothing.details() or "")

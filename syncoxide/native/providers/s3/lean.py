@@ -29,7 +29,9 @@ from yarl import URL
 from syncoxide.native.providers.s3.errors import PreconditionFailedError
 
 _UNSIGNED = "UNSIGNED-PAYLOAD"
-_COPIED_ETAG = re.compile(rb"<CopyObjectResult\b.*?<ETag>([^<]*)</ETag>", re.DOTALL)
+# The ETag is optional: rclone serve s3 answers a copy onto the same key (a metadata change)
+# with an empty CopyObjectResult.
+_COPIED_ETAG = re.compile(rb"<CopyObjectResult\b[^>]*>(?:.*?<ETag>([^<]*)</ETag>)?", re.DOTALL)
 #: One write to the socket while a part is sent (see ``_slices``).
 SEND_SLICE = 1024 * 1024
 
@@ -195,8 +197,10 @@ async def lean_copy(
     keys: tuple[str, str],
     *,
     guard: CopyGuard | None,
+    metadata: dict[str, str] | None = None,
 ) -> str | None:
-    """Copies ``keys`` = (old, new) in the bucket, metadata included: the new object's ETag,
+    """Copies ``keys`` = (old, new) in the bucket, metadata included (or replaced by
+    ``metadata``, the way to change an object's metadata in place): the new object's ETag,
     or None for any reply but success (the caller then goes through botocore);
     ``PreconditionFailedError`` when a condition of ``guard`` was refused (412). A 200 whose
     body is no CopyObjectResult is an error (S3 may fail a copy after it sent the status)
@@ -204,7 +208,8 @@ async def lean_copy(
     old, new = keys
     extra = {
         "x-amz-copy-source": "/" + quote(f"{bucket}/{old}", safe="/~"),
-        "x-amz-metadata-directive": "COPY",
+        "x-amz-metadata-directive": "COPY" if metadata is None else "REPLACE",
+        **{f"x-amz-meta-{name}": value for name, value in (metadata or {}).items()},
         **(guard.headers() if guard is not None else {}),
     }
     url, headers = signer.signed("PUT", bucket, new, extra=extra)
@@ -213,9 +218,10 @@ async def lean_copy(
         if reply.status == 412 and guard is not None:
             raise PreconditionFailedError(f"S3: {old!r} or {new!r} changed since listed.")
         found = _COPIED_ETAG.search(body) if reply.status == 200 else None
-        return (
-            found.group(1).decode().replace("&#34;", '"').replace("&quot;", '"') if found else None
-        )
+        if found is None:
+            return None
+        etag = (found.group(1) or b"").decode()
+        return etag.replace("&#34;", '"').replace("&quot;", '"')
 
 
 async def lean_delete(

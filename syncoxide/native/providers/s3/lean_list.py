@@ -63,25 +63,36 @@ def listed_time(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class PageAsk:
+    """One ListObjectsV2 request under ``prefix``: a ``token`` continues a listing, else it
+    begins after the key ``start_after`` ("": at the prefix's start); with a ``delimiter``,
+    keys below the next one are rolled up into the page's ``prefixes``."""
+
+    prefix: str
+    delimiter: str = ""
+    token: str = ""
+    start_after: str = ""
+
+
 async def lean_list_page(
     session: aiohttp.ClientSession,
     signer: HeadSigner,
     bucket: str,
+    ask: PageAsk,
     *,
-    prefix: str,
-    token: str,
     max_keys: int = PAGE_KEYS,
-    delimiter: str = "",
 ) -> ListPage:
-    """One page of ``bucket`` under ``prefix`` after ``token`` ("" for the first page); with
-    a ``delimiter``, keys below the next one are rolled up into ``prefixes``."""
+    """The page of ``bucket`` that ``ask`` describes."""
     query = {"list-type": "2", "encoding-type": "url", "max-keys": str(max_keys)}
-    if prefix:
-        query["prefix"] = prefix
-    if delimiter:
-        query["delimiter"] = delimiter
-    if token:
-        query["continuation-token"] = token
+    if ask.prefix:
+        query["prefix"] = ask.prefix
+    if ask.delimiter:
+        query["delimiter"] = ask.delimiter
+    if ask.token:
+        query["continuation-token"] = ask.token
+    elif ask.start_after:
+        query["start-after"] = ask.start_after
     url, headers = signer.signed("GET", bucket, "", query=query)
     parser = XMLParser()  # noqa: S314 - our own endpoint's reply; expat expands no external entities
     async with session.get(url, headers=headers, allow_redirects=False) as reply:

@@ -20,14 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
 
 from syncoxide.errors import IntegrityError, UsageError
-from syncoxide.native.providers.s3.lean import HeadSigner, lean_upload_part
+from syncoxide.native.providers.s3.calls import S3Calls
+from syncoxide.native.providers.s3.lean_uploads import HeldPart
 from syncoxide.native.providers.s3.metadata import object_metadata
-from syncoxide.native.providers.s3.resume import HeldPart, abort_quietly, held_parts
 from syncoxide.native.providers.s3.settings import MiB
 from syncoxide.native.providers.upload_ledger import OpenUpload, UploadLedger
 from syncoxide.providers.contract import PartPlan
@@ -60,10 +57,8 @@ def part_etag_md5(etag: str) -> str | None:
 class S3Parts:
     """Multipart uploads of one bucket, for the engine's copies in parts."""
 
-    client: Any
-    bucket: str
+    calls: S3Calls
     ledger: UploadLedger
-    lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
 
     async def begin(self, key: str, token: str, plan: PartPlan) -> str:
         _check_plan(plan)
@@ -74,21 +69,15 @@ class S3Parts:
                 plan.mtime_ns,
                 plan.part_bytes,
             )
-            if (
-                same
-                and await held_parts(self.client, self.bucket, key, found.upload_id) is not None
-            ):
+            if same and await self.calls.held_parts(key, found.upload_id) is not None:
                 return PART_KIND
             if not same:  # another version of the source, or other settings: drop its parts
-                await abort_quietly(self.client, self.bucket, key, found.upload_id)
+                await self.calls.abort_quietly(key, found.upload_id)
             self.ledger.forget(key)
         listed = {k: plan.hashes[k] for k in ("md5", "sha1") if k in plan.hashes}
         metadata = object_metadata(plan.mtime_ns, listed, "sha1")
-        created = await self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=key, Metadata=metadata
-        )
         upload = OpenUpload(
-            str(created["UploadId"]),
+            await self.calls.create_upload(key, metadata),
             plan.mtime_ns,
             plan.part_bytes,
             digest=metadata.get("md5chksum", ""),
@@ -113,20 +102,13 @@ class S3Parts:
         number = offset // upload.part_size + 1
         # The part is not checked here: the engine compares the MD5 of the bytes it read with
         # the ETag ListParts states (``digest``) before it journals the part.
-        if self.lean is not None:
-            where = (self.bucket, key, upload.upload_id)
-            sent = await lean_upload_part(*self.lean, where, number, body=body, content_md5=False)
-            if sent is not None:
-                return
-        await self.client.upload_part(
-            Bucket=self.bucket, Key=key, UploadId=upload.upload_id, PartNumber=number, Body=body
-        )
+        await self.calls.upload_part((key, upload.upload_id), number, body, content_md5=False)
 
     async def digest(self, key: str, token: str, *, offset: int, length: int) -> str | None:
         upload = self._upload(key, token)
         if upload is None:
             return None
-        held = await held_parts(self.client, self.bucket, key, upload.upload_id)
+        held = await self.calls.held_parts(key, upload.upload_id)
         part = (held or {}).get(offset // upload.part_size + 1)
         if part is None or part.size != length:
             return None
@@ -137,7 +119,7 @@ class S3Parts:
         upload = self._upload(key, token)
         if upload is None:
             raise IntegrityError(f"S3: no open upload for {key!r}; the next run copies it again.")
-        held = await held_parts(self.client, self.bucket, key, upload.upload_id) or {}
+        held = await self.calls.held_parts(key, upload.upload_id) or {}
         count = -(-size // upload.part_size)
         wanted = [
             min(upload.part_size, size - (n - 1) * upload.part_size) for n in range(1, count + 1)
@@ -145,17 +127,11 @@ class S3Parts:
         got = [held[n].size if n in held else -1 for n in range(1, count + 1)]
         if got != wanted:
             raise IntegrityError(f"S3: the upload of {key!r} lacks parts; the next run sends them.")
-        parts = [{"PartNumber": n, "ETag": held[n].etag} for n in range(1, count + 1)]
-        done = await self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=key,
-            UploadId=upload.upload_id,
-            MultipartUpload={"Parts": parts},
-        )
+        parts = [(n, held[n].etag) for n in range(1, count + 1)]
+        etag = await self.calls.complete(key, upload.upload_id, parts)
         self.ledger.forget(key)
-        etag = str(done.get("ETag", ""))
         if not _assembled_from(etag, [held[n] for n in range(1, count + 1)]):
-            await self.client.delete_object(Bucket=self.bucket, Key=key)
+            await self.calls.delete([key])
             raise IntegrityError(
                 f"S3 assembled {key!r} from other parts than were verified; it was removed.",
                 hint="The next run copies it again.",
@@ -165,7 +141,7 @@ class S3Parts:
     async def discard(self, key: str, token: str) -> None:
         upload = self._upload(key, token)
         if upload is not None:
-            await abort_quietly(self.client, self.bucket, key, upload.upload_id)
+            await self.calls.abort_quietly(key, upload.upload_id)
             self.ledger.forget(key)
 
 

@@ -1,4 +1,4 @@
-"""S3 and S3-compatible stores (AWS, rclone serve s3, MinIO, moto) through aiobotocore.
+"""S3 and S3-compatible stores (AWS, rclone serve s3, MinIO, moto).
 
 How it maps the contract:
 - Folders are key prefixes; ``mkdir`` writes a zero-byte marker ``path/.sxdir`` (see
@@ -12,6 +12,10 @@ How it maps the contract:
   time. Metadata only exists from a HEAD, so listing HEADs each file (in parallel) to report
   the same mtime that ``write`` returned, except the objects ``s3_object_memory`` knows.
 - ``move`` is a server-side copy then a delete: not atomic across the two keys.
+- Requests are signed here and sent with aiohttp (``lean.py``) where the remote has an endpoint
+  and static keys; the aiobotocore client is made, and botocore imported, only for what the
+  lean requests do not handle (other credentials, unusual replies, versions), so a plain sync
+  never pays botocore's start-up (tests/native/providers/s3/test_s3_sync_imports.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from botocore.exceptions import BotoCoreError, ClientError
 
 from syncoxide.errors import (
     AlreadyExistsError,
@@ -46,13 +49,19 @@ from syncoxide.native.providers.digests import (
     verify_expected,
 )
 from syncoxide.native.providers.s3 import key_names
-from syncoxide.native.providers.s3.errors import PreconditionFailedError, translated
+from syncoxide.native.providers.s3.calls import S3Calls
+from syncoxide.native.providers.s3.errors import (
+    PreconditionFailedError,
+    error_code,
+    loaded_botocore,
+    translated,
+)
 from syncoxide.native.providers.s3.lean import (
     CopyGuard,
+    Head,
     HeadSigner,
     LeanRead,
     lean_copy,
-    lean_delete,
     lean_get,
     lean_head,
     lean_put,
@@ -60,9 +69,11 @@ from syncoxide.native.providers.s3.lean import (
 from syncoxide.native.providers.s3.lean_list import (
     ListedObject,
     ListPage,
+    PageAsk,
     lean_list_page,
     listed_time,
 )
+from syncoxide.native.providers.s3.lean_uploads import Lean
 from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
@@ -72,7 +83,6 @@ from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_f
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
 from syncoxide.native.providers.s3.upload import MultipartUpload, read_head
-from syncoxide.native.providers.s3.versions import key_versions, restore_key_version
 from syncoxide.native.providers.upload_ledger import UploadLedger
 from syncoxide.providers.contract import (
     Entry,
@@ -86,6 +96,7 @@ from syncoxide.providers.contract import (
 
 _READ_CHUNK = MiB
 _COPY_LIMIT = 5 * 1024 * MiB  # the largest object one CopyObject call may copy
+_EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,8 @@ class S3Provider:
         self._prefix = f"{prefix}/" if prefix else ""
         self._exits = AsyncExitStack()
         self._client: Any = None
-        self._lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None
+        self._lean: Lean | None = None
+        self._lean_opened = False
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._memory = ObjectMemory()
@@ -140,25 +152,43 @@ class S3Provider:
         self._memory.save()
         await self._exits.aclose()
         self._client = self._lean = None
+        self._lean_opened = False
         # A semaphore belongs to the event loop that used it; the next loop gets a new one.
         self._part_slots = asyncio.Semaphore(self._settings.upload_concurrency)
 
     async def _s3(self) -> Any:
+        """The botocore client, made (and botocore imported) on first use."""
         async with self._opening:
             if self._client is None:
                 await self._check_endpoint()
                 try:
                     context = create_client(self._settings, self._resolver())
                     self._client = await self._exits.enter_async_context(context)
-                    await self._open_lean_head()
-                except BotoCoreError as error:
+                except Exception as error:
+                    botocore = loaded_botocore()
+                    if botocore is None or not isinstance(error, botocore.BotoCoreError):
+                        raise
                     raise ConfigError(
                         f"The S3 client could not be set up: {error}.",
                         hint="Nothing was changed. Check the remote settings and AWS_* variables.",
                     ) from error
         return self._client
 
-    async def _open_lean_head(self) -> None:
+    async def _lean_session(self) -> Lean | None:
+        """The session and signer of the lean requests; None where the remote needs botocore
+        (no endpoint, or credentials other than static keys)."""
+        if not self._lean_opened:
+            async with self._opening:
+                if not self._lean_opened:
+                    await self._check_endpoint()
+                    await self._open_lean()
+                    self._lean_opened = True
+        return self._lean
+
+    def _calls(self, lean: Lean | None) -> S3Calls:
+        return S3Calls(self._bucket, lean, self._s3)
+
+    async def _open_lean(self) -> None:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
@@ -226,19 +256,19 @@ class S3Provider:
         folder = key_names.decode(prefix[len(self._prefix) : -1])
         return prune is not None and "" not in folder.split("/") and prune(folder)
 
-    async def _list_page(self, prefix: str, token: str, delimiter: str) -> ListPage:
-        """One page of the listing under ``prefix`` after ``token`` ("" for the first)."""
-        client = await self._s3()
-        if self._lean is not None:
-            session, signer = self._lean
+    async def _list_page(self, ask: PageAsk) -> ListPage:
+        """One page of the listing ``ask`` describes."""
+        lean = await self._lean_session()
+        if lean is not None:
             with contextlib.suppress(LookupError):  # unusual: botocore says what it is
-                return await lean_list_page(
-                    session, signer, self._bucket, prefix=prefix, token=token, delimiter=delimiter
-                )
-        more = {"ContinuationToken": token} if token else {}
-        if delimiter:
-            more["Delimiter"] = delimiter
-        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, **more)
+                return await lean_list_page(*lean, self._bucket, ask)
+        client = await self._s3()
+        more = {"ContinuationToken": ask.token} if ask.token else {}
+        if ask.start_after and not ask.token:
+            more["StartAfter"] = ask.start_after
+        if ask.delimiter:
+            more["Delimiter"] = ask.delimiter
+        reply = await client.list_objects_v2(Bucket=self._bucket, Prefix=ask.prefix, **more)
         truncated = reply.get("IsTruncated", False)
         return ListPage(
             [
@@ -255,42 +285,62 @@ class S3Provider:
             self._memory.learn(self._key(path), known)
 
     async def _head(self, path: str) -> Entry:
-        if self._lean is not None:
-            key = self._key(path)
-            try:
-                with self._translated(path):
-                    lean = await lean_head(self._lean[0], self._lean[1], self._bucket, key)
-            except LookupError:
-                pass  # an unusual reply: botocore below says precisely what it is
-            else:
-                if lean is None:
-                    raise NotFoundError(f"S3: {path!r} does not exist.")
-                return file_entry(
-                    path, lean.size, lean.last_modified_ns, lean.metadata, etag=lean.etag
-                )
+        lean = await self._lean_head(path)
+        if lean is not None:
+            return file_entry(path, lean.size, lean.last_modified_ns, lean.metadata, etag=lean.etag)
         head = await self._head_object(path)
         modified = int(head["LastModified"].timestamp()) * 10**9
         metadata = head.get("Metadata", {})
         etag = head.get("ETag", "")
         return file_entry(path, head["ContentLength"], modified, metadata, etag=etag)
 
+    async def _lean_head(self, path: str) -> Head | None:
+        """The object's head through the lean HEAD; None when botocore must ask (no lean
+        session, or an unusual reply it should explain); NotFoundError when it is absent."""
+        lean = await self._lean_session()
+        if lean is None:
+            return None
+        try:
+            with self._translated(path):
+                head = await lean_head(*lean, self._bucket, self._key(path))
+        except LookupError:
+            return None
+        if head is None:
+            raise NotFoundError(f"S3: {path!r} does not exist.")
+        return head
+
+    async def _metadata(self, path: str) -> dict[str, str]:
+        """The object's user metadata (names in lower case)."""
+        lean = await self._lean_head(path)
+        if lean is not None:
+            return dict(lean.metadata)
+        head = await self._head_object(path)
+        return {name.lower(): value for name, value in head.get("Metadata", {}).items()}
+
     async def _head_object(self, path: str) -> Any:
         client = await self._s3()
         with self._translated(path):
             try:
                 return await client.head_object(Bucket=self._bucket, Key=self._key(path))
-            except ClientError as error:
+            except Exception as error:
                 # A HEAD reply has no body, so a bare 403 hides whether the key or the
                 # credentials are wrong; a listing's error body tells.
-                if error.response.get("Error", {}).get("Code") == "403":
+                if error_code(error) == "403":
                     await client.list_objects_v2(Bucket=self._bucket, MaxKeys=1)
                 raise
 
     async def _folder_keys(self, path: str, limit: int) -> list[str]:
         """Up to ``limit`` keys under the folder ``path`` (its marker sorts first)."""
-        client = await self._s3()
         prefix = self._key(path) + "/" if path else self._prefix
+        lean = await self._lean_session()
         with self._translated(path):
+            if lean is not None:
+                with contextlib.suppress(LookupError):  # unusual: botocore says what it is
+                    page = await lean_list_page(
+                        *lean, self._bucket, PageAsk(prefix), max_keys=limit
+                    )
+                    return [listed.key for listed in page.contents]
+            client = await self._s3()
             found = await client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=limit)
         return [item["Key"] for item in found.get("Contents", [])]
 
@@ -309,7 +359,6 @@ class S3Provider:
     ) -> AsyncIterator[bytes]:
         if length == 0:
             return
-        client = await self._s3()
         extra = {}
         if offset or length is not None:
             end = "" if length is None else str(offset + length - 1)
@@ -320,13 +369,14 @@ class S3Provider:
                 async for block in lean.chunks(_READ_CHUNK):
                     yield block
             return
+        client = await self._s3()
         with self._translated(path):
             try:
                 response = await client.get_object(
                     Bucket=self._bucket, Key=self._key(path), **extra
                 )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "InvalidRange":
+            except Exception as error:
+                if error_code(error) == "InvalidRange":
                     return  # the offset is at or past the end: no bytes
                 raise
             async with response["Body"] as body:
@@ -336,13 +386,13 @@ class S3Provider:
     async def _lean_read(self, path: str, byte_range: str) -> LeanRead | None:
         """The plain case of a GET without botocore's per-request CPU; None: use botocore
         (no lean session, or a reply it should explain, such as a range past the end)."""
-        if self._lean is None:
+        lean = await self._lean_session()
+        if lean is None:
             return None
         try:
             with self._translated(path):
                 read = await lean_get(
-                    self._lean[0],
-                    self._lean[1],
+                    *lean,
                     self._bucket,
                     self._key(path),
                     byte_range=byte_range,
@@ -441,12 +491,11 @@ class S3Provider:
         metadata; the object's ETag ("" if unknown)."""
         mtime, kind = version.mtime_ns, version.hash_kind
         upload = MultipartUpload(
-            await self._s3(),
-            (self._bucket, key),
+            self._calls(await self._lean_session()),
+            key,
             self._settings.part_size,
             self._part_slots,
             ledger=self._ledger,
-            lean=self._lean,
         )
         metadata = object_metadata(mtime, known, kind)
         etag = await upload.run(*stream, digests, metadata, before_commit=check, mtime_ns=mtime)
@@ -462,11 +511,9 @@ class S3Provider:
     ) -> str:
         """PUTs one object; its ETag."""
         md5 = bytes.fromhex(md5_hex)
-        if self._lean is not None:
-            session, signer = self._lean
-            etag = await lean_put(
-                session, signer, self._bucket, key, body=body, md5=md5, metadata=metadata
-            )
+        lean = await self._lean_session()
+        if lean is not None:
+            etag = await lean_put(*lean, self._bucket, key, body=body, md5=md5, metadata=metadata)
             if etag is not None:
                 return etag
         client = await self._s3()
@@ -476,6 +523,11 @@ class S3Provider:
     async def _replace_metadata(self, key: str, metadata: dict[str, str]) -> str:
         """Rewrites the object's metadata in place; the new object's ETag."""
         self._memory.forget(key)
+        lean = await self._lean_session()
+        if lean is not None:
+            etag = await lean_copy(*lean, self._bucket, (key, key), guard=None, metadata=metadata)
+            if etag is not None:
+                return etag
         client = await self._s3()
         copied = await client.copy_object(
             Bucket=self._bucket,
@@ -491,7 +543,7 @@ class S3Provider:
         # Without a state folder, copies in parts resume within this process only. That
         # ledger is theirs alone: a streamed upload without a ledger still aborts on failure.
         ledger = self._ledger or self._process_ledger
-        return S3Parts(await self._s3(), self._bucket, ledger, self._lean)
+        return S3Parts(self._calls(await self._lean_session()), ledger)
 
     def preferred_part_bytes(self, size: int) -> int:
         """The engine's part size for this file when the user set none (see s3/parts.py)."""
@@ -575,22 +627,11 @@ class S3Provider:
         return True
 
     async def _delete_keys(self, keys: list[str], where: str) -> None:
-        client = await self._s3()
         for key in keys:
             self._memory.forget(key)
+        calls = self._calls(await self._lean_session())
         with self._translated(where):
-            for start in range(0, len(keys), 1000):
-                batch = [{"Key": key} for key in keys[start : start + 1000]]
-                if len(batch) == 1:
-                    await self._delete_one(client, batch[0]["Key"])
-                else:
-                    await client.delete_objects(
-                        Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
-                    )
-
-    async def _delete_one(self, client: Any, key: str) -> None:
-        if self._lean is None or not await lean_delete(*self._lean, self._bucket, key):
-            await client.delete_object(Bucket=self._bucket, Key=key)
+            await calls.delete(keys)
 
     async def _keep_parent(self, path: str) -> None:
         # Removing a folder's last key would make the folder vanish with it; a disk keeps it.
@@ -599,11 +640,8 @@ class S3Provider:
             await self._put_marker(parent)
 
     async def _put_marker(self, path: str) -> None:
-        client = await self._s3()
         with self._translated(path):
-            await client.put_object(
-                Bucket=self._bucket, Key=f"{self._key(path)}/{MARKER_NAME}", Body=b""
-            )
+            await self._put_small(f"{self._key(path)}/{MARKER_NAME}", b"", _EMPTY_MD5, {})
 
     async def mkdir(self, path: str) -> None:
         if path == "":
@@ -664,15 +702,16 @@ class S3Provider:
         return entry
 
     async def _all_keys(self, folder: str) -> list[str]:
-        client = await self._s3()
-        paginator = client.get_paginator("list_objects_v2")
         keys: list[str] = []
+        token = ""
+        prefix = self._key(folder) + "/"
         with self._translated(folder):
-            async for page in paginator.paginate(
-                Bucket=self._bucket, Prefix=self._key(folder) + "/"
-            ):
-                keys.extend(item["Key"] for item in page.get("Contents", []))
-        return keys
+            while True:
+                page = await self._list_page(PageAsk(prefix, token=token))
+                keys.extend(listed.key for listed in page.contents)
+                token = page.next_token
+                if not token:
+                    return keys
 
     async def _copy_key(
         self, old: str, new: str, size: int | None, where: str, *, guard_etag: str = ""
@@ -686,14 +725,15 @@ class S3Provider:
                 hint="Nothing was changed. Copy it through the sync engine instead.",
             )
         self._memory.forget(new)
-        client = await self._s3()
         guard = CopyGuard(guard_etag) if guard_etag else None
-        if self._lean is not None:
+        lean = await self._lean_session()
+        if lean is not None:
             with self._translated(where):
-                copied = await lean_copy(*self._lean, self._bucket, (old, new), guard=guard)
+                copied = await lean_copy(*lean, self._bucket, (old, new), guard=guard)
             if copied is not None:
                 self._memory.moved(old, new, copied)
                 return
+        client = await self._s3()
         guards = guard.parameters() if guard is not None else {}
         with self._translated(where):
             reply = await client.copy_object(
@@ -707,6 +747,8 @@ class S3Provider:
 
     # -- provider-side history (KeepsVersions) --------------------------------------------
     async def versions(self, path: str) -> list[ProviderVersion]:
+        from syncoxide.native.providers.s3.versions import key_versions  # botocore's calls
+
         client = await self._s3()
         with self._translated(path):
             return await key_versions(client, self._bucket, self._key(path), path)
@@ -721,6 +763,8 @@ class S3Provider:
                 " cannot bring back.",
                 hint="Nothing was changed. Download that version with an S3 tool instead.",
             )
+        from syncoxide.native.providers.s3.versions import restore_key_version
+
         key = self._key(path)
         self._memory.forget(key)
         client = await self._s3()
@@ -730,8 +774,7 @@ class S3Provider:
 
     async def set_mtime(self, path: str, mtime_ns: int) -> None:
         key = self._key(path)
-        head = await self._head_object(path)
-        metadata = dict(head.get("Metadata", {}))
+        metadata = await self._metadata(path)
         metadata["mtime"] = mtime_to_text(mtime_ns)
         with self._translated(path):
             await self._replace_metadata(key, metadata)

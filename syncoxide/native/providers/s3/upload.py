@@ -17,35 +17,34 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
-
-import aiohttp
 
 from syncoxide.errors import IntegrityError
 from syncoxide.native.providers.digests import StreamDigests
-from syncoxide.native.providers.s3.lean import HeadSigner, lean_upload_part
-from syncoxide.native.providers.s3.resume import HeldPart, abort_quietly, open_upload
+from syncoxide.native.providers.s3.calls import S3Calls
+from syncoxide.native.providers.s3.lean_uploads import HeldPart
+from syncoxide.native.providers.s3.resume import open_upload
 from syncoxide.native.providers.upload_ledger import UploadLedger
+
+_Part = tuple[int, str]
+"""A sent part: (number, ETag)."""
 
 
 class MultipartUpload:
     def __init__(
         self,
-        client: Any,
-        where: tuple[str, str],
+        calls: S3Calls,
+        key: str,
         part_size: int,
         slots: asyncio.Semaphore,
         *,
         ledger: UploadLedger | None = None,
-        lean: tuple[aiohttp.ClientSession, HeadSigner] | None = None,
     ) -> None:
-        self._client = client
-        self._bucket, self._key = where
+        self._calls = calls
+        self._key = key
         self._part_size = part_size
         self._slots = slots
         self._ledger = ledger
-        self._lean = lean
-        self._tasks: list[asyncio.Task[dict[str, Any]]] = []
+        self._tasks: list[asyncio.Task[_Part]] = []
         self._upload_id = ""
         self._held: dict[int, HeldPart] = {}
         #: Bytes of parts the server already held from an earlier, interrupted run.
@@ -65,28 +64,20 @@ class MultipartUpload:
 
         Returns the new object's ETag ("" if the server sent none)."""
         self._upload_id, self._held = await open_upload(
-            self._client,
-            self._ledger,
-            (self._bucket, self._key),
-            (mtime_ns, self._part_size, metadata),
+            self._calls, self._ledger, self._key, (mtime_ns, self._part_size, metadata)
         )
         try:
             await self._send_all(head, rest, digests)
             parts = [await task for task in self._tasks]
             before_commit()
-            done = await self._client.complete_multipart_upload(
-                Bucket=self._bucket,
-                Key=self._key,
-                UploadId=self._upload_id,
-                MultipartUpload={"Parts": parts},
-            )
+            etag = await self._calls.complete(self._key, self._upload_id, parts)
         except BaseException as error:
             resumable = self._ledger is not None and not isinstance(error, IntegrityError)
             await asyncio.shield(self._stop_parts() if resumable else self._abort())
             raise
         if self._ledger is not None:
             self._ledger.forget(self._key)
-        return str(done.get("ETag", ""))
+        return etag
 
     async def _send_all(
         self, head: bytearray, rest: AsyncIterator[bytes], digests: StreamDigests
@@ -137,24 +128,12 @@ class MultipartUpload:
         task.add_done_callback(lambda _: self._slots.release())
         self._tasks.append(task)
 
-    async def _send_part(self, number: int, body: bytes) -> dict[str, Any]:
-        if self._lean is not None:
-            where = (self._bucket, self._key, self._upload_id)
-            etag = await lean_upload_part(*self._lean, where, number, body=body)
-            if etag is not None:
-                return {"PartNumber": number, "ETag": etag}
-        sent = await self._client.upload_part(
-            Bucket=self._bucket,
-            Key=self._key,
-            UploadId=self._upload_id,
-            PartNumber=number,
-            Body=body,
-        )
-        return {"PartNumber": number, "ETag": sent["ETag"]}
+    async def _send_part(self, number: int, body: bytes) -> _Part:
+        return number, await self._calls.upload_part((self._key, self._upload_id), number, body)
 
     @staticmethod
-    async def _held_part(number: int, held: HeldPart) -> dict[str, Any]:
-        return {"PartNumber": number, "ETag": held.etag}
+    async def _held_part(number: int, held: HeldPart) -> _Part:
+        return number, held.etag
 
     def _raise_failed_part(self) -> None:
         # A failed part stops the read early instead of streaming the rest of a big file.
@@ -169,7 +148,7 @@ class MultipartUpload:
 
     async def _abort(self) -> None:
         await self._stop_parts()
-        await abort_quietly(self._client, self._bucket, self._key, self._upload_id)
+        await self._calls.abort_quietly(self._key, self._upload_id)
         if self._ledger is not None:
             self._ledger.forget(self._key)
 

@@ -1157,6 +1157,11 @@ class BackupsStub:
                 request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
                 response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
                 _registered_method=True)
+        self.FollowRestore = channel.unary_stream(
+                '/syncoxide.v1.Backups/FollowRestore',
+                request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+                response_deserializer=syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+                _registered_method=True)
         self.CancelRestore = channel.unary_unary(
                 '/syncoxide.v1.Backups/CancelRestore',
                 request_serializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
@@ -1246,6 +1251,14 @@ class BackupsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FollowRestore(self, request, context):
+        """The restore now, then again each time its progress is announced, ending with the reply
+        whose status is no longer "running" (at once for one already over).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CancelRestore(self, request, context):
         """stops it; whole files written stay
         """
@@ -1320,6 +1333,11 @@ def add_BackupsServicer_to_server(servicer, server):
             ),
             'GetRestore': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRestore,
+                    request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.FromString,
+                    response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
+            ),
+            'FollowRestore': grpc.unary_stream_rpc_method_handler(
+                    servicer.FollowRestore,
                     request_deserializer=syncoxide_dot_v1_dot_api__pb2.RestoreId.FromString,
                     response_serializer=syncoxide_dot_v1_dot_api__pb2.Restore.SerializeToString,
             ),
@@ -1656,6 +1674,33 @@ class Backups:
             request,
             target,
             '/syncoxide.v1.Backups/GetRestore',
+            syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
+            syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FollowRestore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/syncoxide.v1.Backups/FollowRestore',
             syncoxide_dot_v1_dot_api__pb2.RestoreId.SerializeToString,
             syncoxide_dot_v1_dot_api__pb2.Restore.FromString,
             options,

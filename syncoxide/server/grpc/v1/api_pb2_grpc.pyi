@@ -307,6 +307,10 @@ class BackupsStub:
     """Starts a restore and answers at once with status "running"; GetRestore shows its progress."""
     ListRestores: _grpc.UnaryUnaryMultiCallable[_api_pb2.ListBackupsRequest, _api_pb2.Restores]
     GetRestore: _grpc.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]
+    FollowRestore: _grpc.UnaryStreamMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]
+    """The restore now, then again each time its progress is announced, ending with the reply
+    whose status is no longer "running" (at once for one already over).
+    """
     CancelRestore: _grpc.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]
     """stops it; whole files written stay"""
     RestartRestore: _grpc.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]
@@ -329,6 +333,10 @@ class BackupsAsyncStub(BackupsStub):
     """Starts a restore and answers at once with status "running"; GetRestore shows its progress."""
     ListRestores: _aio.UnaryUnaryMultiCallable[_api_pb2.ListBackupsRequest, _api_pb2.Restores]  # type: ignore[assignment]
     GetRestore: _aio.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]  # type: ignore[assignment]
+    FollowRestore: _aio.UnaryStreamMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]  # type: ignore[assignment]
+    """The restore now, then again each time its progress is announced, ending with the reply
+    whose status is no longer "running" (at once for one already over).
+    """
     CancelRestore: _aio.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]  # type: ignore[assignment]
     """stops it; whole files written stay"""
     RestartRestore: _aio.UnaryUnaryMultiCallable[_api_pb2.RestoreId, _api_pb2.Restore]  # type: ignore[assignment]
@@ -420,6 +428,16 @@ class BackupsServicer(metaclass=_abc_1.ABCMeta):
         request: _api_pb2.RestoreId,
         context: _ServicerContext,
     ) -> _typing.Union[_api_pb2.Restore, _abc.Awaitable[_api_pb2.Restore]]: ...
+
+    @_abc_1.abstractmethod
+    def FollowRestore(
+        self,
+        request: _api_pb2.RestoreId,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_api_pb2.Restore], _abc.AsyncIterator[_api_pb2.Restore]]:
+        """The restore now, then again each time its progress is announced, ending with the reply
+        whose status is no longer "running" (at once for one already over).
+        """
 
     @_abc_1.abstractmethod
     def CancelRestore(

@@ -154,9 +154,9 @@ def test_lean_head_signs_unicode_keys_the_server_accepts(s3_server: S3Server) ->
     async def run() -> None:
         async with S3Provider(_settings(s3_server)) as provider:
             await provider.write("caf\u00e9/\u00fc b+c.txt", _stream(b"abc", 3), mtime_ns=5)
-            await provider._s3()
-            assert provider._lean is not None
-            session, signer = provider._lean
+            lean = await provider._lean_session()
+            assert lean is not None
+            session, signer = lean
             key = provider._key("caf\u00e9/\u00fc b+c.txt")
             head = await lean_head(session, signer, s3_server.bucket, key)
             assert head is not None and head.size == 3 and head.metadata["mtime"].startswith("0.")
@@ -173,8 +173,9 @@ def test_lean_get_reads_whole_ranged_missing_and_past_the_end(s3_server: S3Serve
     async def run() -> None:
         async with S3Provider(_settings(s3_server)) as provider:
             await provider.write(name, _stream(content, 1000), mtime_ns=5)
-            assert provider._lean is not None
-            session, signer = provider._lean
+            lean = await provider._lean_session()
+            assert lean is not None
+            session, signer = lean
             key = provider._key(name)
             whole = await lean_get(session, signer, s3_server.bucket, key, byte_range="")
             assert whole is not None
@@ -203,9 +204,9 @@ def test_lean_put_is_accepted_and_checked_by_content_md5(s3_server: S3Server) ->
 
     async def run() -> None:
         async with S3Provider(_settings(s3_server)) as provider:
-            await provider._s3()
-            assert provider._lean is not None
-            session, signer = provider._lean
+            lean = await provider._lean_session()
+            assert lean is not None
+            session, signer = lean
             key = provider._key("caf\u00e9/lean put.txt")
             good = hashlib.md5(b"body").digest()
             meta = {"mtime": "7.000000000"}

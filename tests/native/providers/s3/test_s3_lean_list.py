@@ -12,7 +12,12 @@ import pytest
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.native.providers.s3.lean import HeadSigner
-from syncoxide.native.providers.s3.lean_list import lean_list_page, listed_time, parse_list_page
+from syncoxide.native.providers.s3.lean_list import (
+    PageAsk,
+    lean_list_page,
+    listed_time,
+    parse_list_page,
+)
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
@@ -37,9 +42,8 @@ async def _lean_pages(settings: S3Settings, prefix: str, max_keys: int) -> list[
     token = ""
     async with aiohttp.ClientSession() as session:
         while True:
-            page = await lean_list_page(
-                session, signer, settings.bucket, prefix=prefix, token=token, max_keys=max_keys
-            )
+            ask = PageAsk(prefix, token=token)
+            page = await lean_list_page(session, signer, settings.bucket, ask, max_keys=max_keys)
             pages.append(
                 [
                     (o.key, o.size, o.etag, datetime.fromisoformat(o.last_modified))

@@ -151,6 +151,7 @@ async def _honouring(settings: S3Settings) -> S3Provider:
     client the fake above wraps."""
     provider = S3Provider(settings)
     provider._client = _HonoursCopyConditions(await provider._s3())
+    await provider._lean_session()
     provider._lean = None
     return provider
 

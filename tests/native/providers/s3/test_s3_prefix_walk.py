@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from syncoxide.errors import AuthenticationError
-from syncoxide.native.providers.s3.lean_list import ListedObject, ListPage
+from syncoxide.native.providers.s3.lean_list import ListedObject, ListPage, PageAsk
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.providers.contract import EntryKind
@@ -75,9 +75,9 @@ def test_a_pruned_folder_is_never_listed(rclone_s3: S3Server) -> None:
             await _fill(provider)
             real = provider._list_page
 
-            async def spying(prefix: str, token: str, delimiter: str) -> ListPage:
-                asked.append(prefix)
-                return await real(prefix, token, delimiter)
+            async def spying(ask: PageAsk) -> ListPage:
+                asked.append(ask.prefix)
+                return await real(ask)
 
             provider._list_page = spying  # type: ignore[method-assign]
             pages = [p async for p in provider.list_tree(lambda path: path == "deep/wide")]
@@ -127,7 +127,8 @@ def test_a_lister_error_mid_walk_reaches_the_caller_and_stops_the_rest() -> None
     task is left running."""
     calls: list[str] = []
 
-    async def lister(prefix: str, token: str, delimiter: str) -> ListPage:
+    async def lister(ask: PageAsk) -> ListPage:
+        prefix = ask.prefix
         calls.append(prefix)
         if prefix == "":
             return ListPage([], "", [f"p{n}/" for n in range(20)])

@@ -1,0 +1,135 @@
+"""A plain sync to S3 never imports botocore: every request it needs is a lean one.
+
+Counted, not timed (as tests/cli/test_cli_startup_imports.py): importing aiobotocore and
+making its client cost about 0.3 s of CPU at every start of an S3 sync, more than the rest of
+a small one (bench/cli_startup.py, the S3 case). Each run below is a real `syncoxide sync` to a
+real server (rclone serve s3 and moto): a first copy with a small file, an empty folder and a
+big file sent in parts, then a renamed folder, a touched file (its mtime rewritten in the
+object's metadata), a deleted file and a folder, a big file sent as one streamed multipart
+upload, and nothing changed. Each run must succeed, change the bucket as asked, and leave
+``botocore``, ``aiobotocore`` and ``boto3`` out of ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.native.providers.test_remotes import cli
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
+
+pytestmark = pytest.mark.live
+
+BOTOCORE = ("botocore", "aiobotocore", "boto3")
+MIB = 1024 * 1024
+
+PROBE = """
+import json, sys
+from syncoxide.cli.main import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+@pytest.fixture(params=["rclone", "moto"])
+def s3_server(request: pytest.FixtureRequest) -> S3Server:
+    server: S3Server = request.getfixturevalue(f"{request.param}_s3")
+    return server
+
+
+class Runs:
+    def __init__(self, tmp_path: Path, server: S3Server) -> None:
+        self.source, self.config = tmp_path / "src", tmp_path / "config"
+        self.state = tmp_path / "state"
+        self.remote = f"box:imports-{tmp_path.name}"
+        added = cli(
+            self.config,
+            *("remote", "add", "box", "s3", f"bucket={server.bucket}"),
+            f"endpoint={server.endpoint}",
+            f"access_key_id={ACCESS_KEY}",
+            f"secret_access_key={SECRET_KEY}",
+        )
+        assert added.returncode == 0, added.stderr
+
+    def sync(self, *extra: str) -> tuple[list[str], str]:
+        """One sync in a fresh interpreter: (modules it loaded, its summary line)."""
+        env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(self.config)}
+        env.pop("AWS_CA_BUNDLE", None)
+        command = [sys.executable, "-c", PROBE, "sync", str(self.source), self.remote]
+        command += ["--mode", "sync", "--state-dir", str(self.state), *extra]
+        run = subprocess.run(
+            command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180
+        )
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 0 and lines, run.stderr
+        found = json.loads(lines[-1])
+        assert found["code"] == 0, run.stderr
+        return found["modules"], run.stdout + "\n".join(lines[:-1])
+
+
+def _botocore(modules: list[str]) -> list[str]:
+    return [name for name in modules if name.split(".")[0] in BOTOCORE]
+
+
+def _write(path: Path, size: int, seed: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(random.Random(seed).randbytes(size))
+
+
+def test_a_plain_s3_sync_never_imports_botocore(s3_server: S3Server, tmp_path: Path) -> None:
+    runs = Runs(tmp_path, s3_server)
+    _write(runs.source / "docs" / "a.txt", 1000, 1)
+    _write(runs.source / "docs" / "b.txt", 2000, 2)
+    _write(runs.source / "big" / "parts.bin", 11 * MIB + 5, 3)
+    (runs.source / "empty").mkdir()
+    in_parts = ["--multi-thread-cutoff", "10", "--multi-thread-chunk-size", "5"]
+
+    def changes(summary: str, *extra: str) -> None:
+        modules, said = runs.sync(*extra)
+        assert "aiohttp" in modules  # the probe really reached the S3 provider
+        assert _botocore(modules) == [], said
+        assert summary in said, said
+
+    changes("3 copy", *in_parts)
+    (runs.source / "docs").rename(runs.source / "papers")
+    changes("rename", *in_parts)
+    os.utime(runs.source / "papers" / "a.txt", ns=(10**18, 10**18))
+    (runs.source / "papers" / "b.txt").unlink()
+    shutil.rmtree(runs.source / "empty")
+    changes("1 delete")
+    _write(runs.source / "streamed.bin", 9 * MIB, 4)  # past the 8 MiB part size, not in parts
+    changes("1 copy")
+    changes("nothing to do")
+
+    # And the bucket holds what the source holds, read back by a sync the other way.
+    back = tmp_path / "back"
+    runs.source, runs.state = back, tmp_path / "state-back"
+    back.mkdir()
+    env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(runs.config)}
+    env.pop("AWS_CA_BUNDLE", None)
+    pulled = subprocess.run(
+        [sys.executable, "-m", "syncoxide.cli.main", "sync", runs.remote, str(back)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    want = {
+        "papers/a.txt": random.Random(1).randbytes(1000),
+        "big/parts.bin": random.Random(3).randbytes(11 * MIB + 5),
+        "streamed.bin": random.Random(4).randbytes(9 * MIB),
+    }
+    got = {str(p.relative_to(back)): p.read_bytes() for p in back.rglob("*") if p.is_file()}
+    assert got == want
+    assert (back / "papers" / "a.txt").stat().st_mtime_ns == 10**18
