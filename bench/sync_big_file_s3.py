@@ -13,8 +13,8 @@ restarted on empty buckets before each round. Cases, tools alternating in order,
 - each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
   figure to read is the rerun's wall time over the full copy's (goal: under 0.6);
 - with --baseline-tree DIR (a folder holding another checkout's ``syncoxide/``, e.g.
-  ``git archive main syncoxide | tar -x -C DIR``), also that code's full copy, for a
-  before/after in the same run.
+  ``git archive main syncoxide | tar -x -C DIR``), also that code's full copy and its rerun
+  after a kill at 50%, for a before/after in the same run.
 Wall, CPU and peak RSS come from wait4() of each child (the server is not counted).
 """
 
@@ -76,8 +76,8 @@ def _configure(base: Path, endpoint: str) -> None:
     )
 
 
-def _killed_at_half(ours: list[str], state: Path, half: int) -> None:
-    proc = subprocess.Popen(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _killed_at_half(ours: list[str], state: Path, half: int, where: Path = REPO) -> None:
+    proc = subprocess.Popen(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=where)
     while _parts_journaled(state) < half and proc.poll() is None:
         time.sleep(0.005)
     if proc.poll() is not None:
@@ -109,6 +109,10 @@ def run_cases(
     runs: dict[str, Runs] = {name: [] for name in [*commands, "resume"]}
     part = part_bytes_for_size(mib * MIB, S3Settings(bucket="").part_size)
     resumes = {"resume": (ours, -(-mib * MIB // part))}
+    if baseline is not None:
+        resumes["baseline resume"] = resumes["resume"]
+        runs["baseline resume"] = []
+        where["baseline resume"] = baseline
     if compare is not None:
         resumes["compare resume"] = (commands["compare"], -(-mib // compare))
         runs["compare resume"] = []
@@ -124,8 +128,8 @@ def run_cases(
             runs[name].append(measure(commands[name], where[name]))
         for name, (command, parts) in resumes.items():
             fresh()
-            _killed_at_half(command, state, parts // 2)
-            runs[name].append(measure(command))
+            _killed_at_half(command, state, parts // 2, where.get(name, REPO))
+            runs[name].append(measure(command, where.get(name, REPO)))
     return runs
 
 
@@ -164,6 +168,8 @@ def main() -> None:
     if "baseline" in medians:
         rows.append((label, "sx baseline", medians["baseline"]))
     rows.append(("rerun after a kill at 50%", "syncoxide", medians["resume"]))
+    if "baseline" in medians:
+        rows.append(("rerun after a kill at 50%", "sx baseline", medians["baseline resume"]))
     if "compare" in medians:
         rows.append(
             (
@@ -179,6 +185,9 @@ def main() -> None:
     ours, theirs = medians["syncoxide"][0], medians["rclone"][0]
     print(f"syncoxide / rclone wall: {ours / theirs:.2f}")
     print(f"resume / full copy wall (syncoxide): {medians['resume'][0] / ours:.2f}")
+    if "baseline" in medians:
+        ratio = medians["baseline resume"][0] / medians["baseline"][0]
+        print(f"resume / full copy wall (baseline): {ratio:.2f}")
     if "compare" in medians:
         full = medians["compare"][0]
         ratio = medians["compare resume"][0] / full

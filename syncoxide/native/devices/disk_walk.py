@@ -53,13 +53,13 @@ def in_state_folder(relative: str) -> bool:
 def outermost(paths: Iterable[str]) -> list[str]:
     """``paths`` without those under another of them (a folder's scan covers its files)."""
     chosen = set(paths)
-    return sorted(p for p in chosen if not any(a in chosen for a in _ancestors(p)))
+    return sorted(p for p in chosen if chosen.isdisjoint(self_and_ancestors(p)[1:]))
 
 
-def _ancestors(path: str) -> Iterator[str]:
-    while "/" in path:
-        path = path.rpartition("/")[0]
-        yield path
+def self_and_ancestors(path: str) -> list[str]:
+    """``a/b/c`` -> ``["a/b/c", "a/b", "a"]``."""
+    parts = path.split("/")
+    return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
 def hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
@@ -71,4 +71,12 @@ def hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
     return size, tuple(blocks)
 
 
-__all__ = ["hash_blocks", "in_state_folder", "is_folder", "listing", "outermost", "walk_files"]
+__all__ = [
+    "hash_blocks",
+    "in_state_folder",
+    "is_folder",
+    "listing",
+    "outermost",
+    "self_and_ancestors",
+    "walk_files",
+]

@@ -42,6 +42,7 @@ from syncoxide.native.devices.disk_walk import (
     in_state_folder,
     listing,
     outermost,
+    self_and_ancestors,
     walk_files,
 )
 
@@ -115,7 +116,7 @@ class LocalFolder:
         if "" in paths or not self.root.is_dir():
             return self._scan_now()  # the root itself: a full scan, refused if it vanished
         seen: set[str] = set()
-        under: list[str] = []  # what was indexed at or under these paths and not seen is gone
+        under: set[str] = set()  # what was indexed at or under these and not seen is gone
         changed = []
         for relative in outermost(p for p in paths if not in_state_folder(p)):
             changed += self._scan_path(relative, seen, under)
@@ -128,12 +129,16 @@ class LocalFolder:
             self._save_now()
         return found
 
-    def _scan_path(self, relative: str, seen: set[str], under: list[str]) -> list[FileEntry | None]:
+    def _scan_path(self, relative: str, seen: set[str], under: set[str]) -> list[FileEntry | None]:
         path = os.path.join(self.root, relative)  # noqa: PTH118 - strings, as _scan_files
-        under += [relative, relative + "/"]
         try:
             stat = os.stat(path)  # noqa: PTH116
         except (FileNotFoundError, NotADirectoryError):
+            stat = None
+        known = self.index.entries.get(relative)
+        if stat is None or S_ISDIR(stat.st_mode) or known is None or known.deleted:
+            under.add(relative)  # not a file the index knows: look for entries at or under it
+        if stat is None:
             return []
         if not S_ISDIR(stat.st_mode):
             seen.add(relative)
@@ -142,16 +147,15 @@ class LocalFolder:
             return []
         return self._scan_files(path, relative + "/", seen)
 
-    def _indexed_under(self, prefixes: list[str]) -> list[FileEntry]:
-        """The live entries at or under the paths in ``prefixes`` (a path, or a folder's path
-        ending in "/"): a file that became a folder, a folder deleted or renamed away."""
-        if not prefixes:
+    def _indexed_under(self, paths: set[str]) -> list[FileEntry]:
+        """The live entries at or under ``paths``: a file that became a folder, a folder
+        deleted or renamed away. One pass over the index, each entry's folders looked up."""
+        if not paths:
             return []
-        exact, folders = set(prefixes), tuple(p for p in prefixes if p.endswith("/"))
         return [
             entry
             for path, entry in self.index.entries.items()
-            if not entry.deleted and (path in exact or path.startswith(folders))
+            if not entry.deleted and not paths.isdisjoint(self_and_ancestors(path))
         ]
 
     def _listing_differences(self, listings: set[str]) -> set[str]:

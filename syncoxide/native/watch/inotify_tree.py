@@ -65,9 +65,11 @@ class InotifyTree:
         self._lost = True
         if not self._warned:
             self._warned = True
+            limit = error.errno == errno.ENOSPC  # the per-user watch limit
             self.trouble(
                 f"Cannot watch {self.root / folder} ({error.strerror}); changes there are found "
-                "by periodic scans. Raise fs.inotify.max_user_watches to watch it all."
+                "by full scans."
+                + (" Raise fs.inotify.max_user_watches to watch it all." if limit else "")
             )
 
     def unwatch(self, relative: str) -> None:

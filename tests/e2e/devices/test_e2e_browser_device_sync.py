@@ -3,7 +3,7 @@ folder (OPFS) is shared from the Devices view with the CLI's folder while ``sync
 run`` runs. A file written on the CLI appears in the browser folder and one written in the
 browser folder appears on the CLI's disk, both hash-verified; an edit made on both sides while
 apart ends as both versions on both; a malformed index from the peer is refused and nothing in
-the browser folder changes."""
+the browser folder changes; a kept room token the server refuses is replaced on both sides."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,22 @@ OPFS_WRITE = """async ([folder, path, data]) => {
   const writable = await (await dir.getFileHandle(parts.at(-1), {create: true})).createWritable();
   await writable.write(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
   await writable.close();
+}"""
+
+# Spoils the room token this browser keeps for a peer, as a change of the server's room secret
+# does; returns the token it held.
+STALE_TOKEN = """async (peer) => {
+  const done = (request) => new Promise((ok, fail) => {
+    request.onsuccess = () => ok(request.result); request.onerror = () => fail(request.error);
+  });
+  const db = await done(indexedDB.open("syncoxide-devices"));
+  const store = () => db.transaction("device", "readwrite").objectStore("device");
+  const document = JSON.parse(await done(store().get("this-device")));
+  const held = document.meetings[peer].token;
+  document.meetings[peer].token = held.split("").reverse().join("");
+  await done(store().put(JSON.stringify(document), "this-device"));
+  db.close();
+  return held;
 }"""
 
 
@@ -331,3 +348,36 @@ def test_the_browser_syncs_with_a_device_it_trusts_through_an_introduction(
     page.reload()  # the pair's device room was asked once and is kept
     desk_row = page.locator(f'#paired-trusted tr[data-device="{desk.device_id}"]')
     expect(desk_row).to_contain_text("meeting room kept", timeout=90_000)
+
+
+def test_a_refused_room_token_is_asked_for_again_on_both_sides(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Both kept tokens of the pair's room are refused (as after the server's room secret
+    changed): the CLI and the browser each ask for the pair's device room once and meet there."""
+    cli = make_device(tmp_path, "laptop")
+    own_id = pair_with_browser(page, cli, live_server.url)
+    files = tmp_path / "laptop-files"
+    added = cli.run("folders", "add", "shared", str(files), "--with", own_id)
+    assert added.returncode == 0, added.stderr
+    (files / "hello.txt").write_bytes(b"met in a fresh room\n")
+    book = FolderBook(cli.config / "devices")
+    paired = book.meeting(own_id)
+    assert paired is not None
+    book.remember_meeting(own_id, replace(paired, token=paired.token[::-1]))
+    assert page.evaluate(STALE_TOKEN, cli.device_id) == paired.token
+    run = cli.start("run", log=tmp_path / "stale-token.log")
+    try:
+        page.select_option("#device-sync-peer", cli.device_id)
+        page.fill("#device-sync-name", "shared")
+        page.fill("#device-sync-folder", BROWSER_FOLDER)
+        page.click("#device-sync-form button[type=submit]")
+        row = page.locator('#device-sync-table tr[data-folder="shared"]')
+        expect(row).to_contain_text("connected: syncing", timeout=90_000)
+        wait_until(lambda: browser_hashes(page) == disk_hashes(files), "the CLI's file arrives")
+    finally:
+        stop(run)
+    fresh = book.meeting(own_id)
+    assert fresh is not None and fresh.room != paired.room  # the pair's device room now
+    assert page.evaluate(STALE_TOKEN, cli.device_id) == fresh.token  # the browser keeps it too
+    assert "Traceback" not in run.output(), run.output()

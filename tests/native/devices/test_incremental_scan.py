@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,39 @@ def test_a_vanished_root_is_refused(tmp_path: Path) -> None:
     shutil.rmtree(local.root)
     with pytest.raises(EmptySideError):
         scan_paths(local, {"a.txt"})
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="inotify is Linux's")
+def test_the_watcher_and_the_incremental_scan_agree_with_a_full_scan(tmp_path: Path) -> None:
+    """Real inotify batches applied to the index, one step of folder moves at a time."""
+    from syncoxide.native.watch.inotify_tree import inotify_changes  # Linux only
+
+    local = folder(tmp_path)
+    outside = tmp_path / "outside"
+    write(outside, "brought/in.txt")
+    write(outside, "brought/deeper/in2.txt")
+    steps: list[Callable[[], object]] = [
+        lambda: write(local.root, "a/b/c/one.txt"),
+        lambda: write(local.root, "a/two.txt"),
+        lambda: (local.root / "a").rename(local.root / "moved"),
+        lambda: (local.root / "moved" / "b").rename(local.root / "b-up"),
+        lambda: (outside / "brought").rename(local.root / "moved" / "brought"),
+        lambda: (local.root / "b-up").rename(outside / "b-out"),
+        lambda: shutil.rmtree(local.root / "moved" / "brought"),
+        lambda: write(local.root, "moved/two.txt", b"edited"),
+    ]
+
+    async def test() -> None:
+        changes = inotify_changes(local.root, print)
+        await anext(changes)  # the start: a full scan, with nothing to find
+        for step in steps:
+            step()
+            expected = await asyncio.to_thread(as_full_scan_sees_it, tmp_path, local)
+            while live(local) != expected:
+                batch = await asyncio.wait_for(anext(changes), 10)
+                assert not batch.full
+                await local.scan_paths(batch.paths, batch.listings)
+        await changes.aclose()  # type: ignore[attr-defined]
+
+    asyncio.run(asyncio.wait_for(test(), 60))
+    assert set(live(local)) == {"moved/two.txt"}

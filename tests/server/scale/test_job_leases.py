@@ -8,7 +8,6 @@ the instance running it.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,10 +20,11 @@ import pytest
 
 from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import PROJECT_ROOT, LiveServer, cli_env, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
+from tests.server.databases import database_of
 from tests.server.stores.conftest import database, reopened
 
 __all__ = ["database"]  # fixtures, registered by name
@@ -111,6 +111,7 @@ def _token(data_dir: Path, tmp_path: Path) -> str:
     cli = [sys.executable, "-m", "syncoxide.cli.main"]
     where = ["--data-dir", str(data_dir)]
     run: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60, "cwd": PROJECT_ROOT}
+    run["env"] = cli_env(*where)  # the servers' database, PostgreSQL when the suite runs on it
     made = subprocess.run(
         [*cli, "user", "add", "lea", "--password-file", str(tmp_path / "password"), *where], **run
     )
@@ -152,10 +153,13 @@ def _wait(what: str, reached: Any, seconds: float = 60) -> None:
 
 
 def _holder(data_dir: Path, rule_id: int) -> str | None:
-    with sqlite3.connect(data_dir / "syncoxide.sqlite3") as db:
-        row = db.execute("SELECT holder FROM job_leases WHERE job = ?", (f"rule:{rule_id}",))
-        found = row.fetchone()
-    return str(found[0]) if found else None
+    db = database_of(data_dir)  # SQLite, or PostgreSQL when the suite runs on it
+    try:
+        found = db.execute("SELECT holder FROM job_leases WHERE job = ?", (f"rule:{rule_id}",))
+        row = found.one()
+    finally:
+        db.close()
+    return str(row[0]) if row else None
 
 
 @pytest.mark.live

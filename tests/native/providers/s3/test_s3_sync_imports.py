@@ -16,6 +16,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,45 @@ def test_a_plain_s3_sync_never_imports_botocore(s3_server: S3Server, tmp_path: P
     got = {str(p.relative_to(back)): p.read_bytes() for p in back.rglob("*") if p.is_file()}
     assert got == want
     assert (back / "papers" / "a.txt").stat().st_mtime_ns == 10**18
+
+
+def _failed_sync(tmp_path: Path, endpoint: str, secret: str) -> tuple[list[str], str]:
+    """A sync to ``endpoint`` that must fail: (modules it loaded, what it said)."""
+    config, source = tmp_path / "config", tmp_path / "src"
+    _write(source / "a.txt", 10, 1)
+    added = cli(
+        config,
+        *("remote", "add", "box", "s3", "bucket=sx-bucket", f"endpoint={endpoint}"),
+        f"access_key_id={ACCESS_KEY}",
+        f"secret_access_key={secret}",
+    )
+    assert added.returncode == 0, added.stderr
+    env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
+    env.pop("AWS_CA_BUNDLE", None)
+    command = [sys.executable, "-c", PROBE, "sync", str(source), "box:x"]
+    command += ["--state-dir", str(tmp_path / "state")]
+    run = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    found = json.loads(run.stderr.strip().splitlines()[-1])
+    assert found["code"] != 0, run.stderr
+    return found["modules"], run.stderr
+
+
+def test_an_unreachable_endpoint_is_reported_without_botocore(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    modules, said = _failed_sync(tmp_path, f"http://127.0.0.1:{port}", SECRET_KEY)
+    assert "Could not reach the S3 endpoint" in said
+    assert _botocore(modules) == []
+
+
+def test_refused_credentials_are_named_through_botocore(
+    rclone_s3: S3Server, tmp_path: Path
+) -> None:
+    """rclone serve s3 refuses a wrong secret with a bare 403 to the lean listing; botocore,
+    imported for that reply alone, reads the error body and names it."""
+    modules, said = _failed_sync(tmp_path, rclone_s3.endpoint, "not-the-secret-key-000")
+    assert "rejected the credentials" in said, said
+    assert "botocore" in modules

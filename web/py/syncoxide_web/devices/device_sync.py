@@ -35,9 +35,9 @@ from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
-from syncoxide.errors import SyncoxideError
+from syncoxide.errors import AuthenticationError, SyncoxideError
 from syncoxide_web.devices.channel_view import channel_view
-from syncoxide_web.devices.meetings import meeting_for
+from syncoxide_web.devices.meetings import fresh_meeting, meeting_for
 from syncoxide_web.devices.store import BrowserDeviceStore
 from syncoxide_web.p2p.channel import (
     BrowserChannel,
@@ -180,8 +180,7 @@ class BrowserDeviceSync:
         last = f" (disconnected: {problem})" if problem else ""
         self.report(peer, f"waiting for the device to come online{last}", bool(problem))
         role = "sender" if offerer else "receiver"
-        signal = await BrowserSignaling.join(meeting["server"], meeting["room"], meeting["token"],
-                                             role)  # fmt: skip
+        signal = await _join(self.store, meeting, peer_key, role)
         try:
             link = await negotiate(signal, offer_now=False, wait=None, whole=True)
             presence = asyncio.create_task(watch_presence(signal, link))
@@ -201,6 +200,19 @@ class BrowserDeviceSync:
                 link.close()
         finally:
             signal.close()
+
+
+async def _join(
+    store: BrowserDeviceStore, meeting: dict[str, str], peer_key: bytes, role: str
+) -> BrowserSignaling:
+    """Join the kept room; if the server refuses its token (its room secret changed), ask for
+    the pair's device room once and join that, as the CLI does."""
+    try:
+        return await BrowserSignaling.join(meeting["server"], meeting["room"], meeting["token"],
+                                           role)  # fmt: skip
+    except AuthenticationError:
+        fresh = await fresh_meeting(store, peer_key, meeting["server"])
+        return await BrowserSignaling.join(fresh["server"], fresh["room"], fresh["token"], role)
 
 
 def _journal_name(name: str, browser_folder: str) -> str:

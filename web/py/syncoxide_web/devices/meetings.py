@@ -3,7 +3,8 @@ the room kept while pairing with it, or else the pair's device room
 (``syncoxide/devices/device_room.py``), asked of the server once and kept beside the others.
 
 The server asked is the one this browser meets the device's introducer through, which is where
-the other device asks too; without one, this page's own.
+the other device asks too; without one, this page's own. A kept token the server refuses (its
+room secret changed) is replaced by a fresh device room, asked for once (``fresh_meeting``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ async def meeting_for(store: BrowserDeviceStore, peer_key: bytes) -> dict[str, s
     introducer = (await store.ledger()).introducer_of(peer_key)
     through = meetings.get(device_id(introducer)) if introducer is not None else None
     server = str(through["server"]) if through else str(js.location.origin)
+    return await fresh_meeting(store, peer_key, server)
+
+
+async def fresh_meeting(store: BrowserDeviceStore, peer_key: bytes, server: str) -> dict[str, str]:
+    """Ask ``server`` for the pair's device room now, and keep it as the place to meet."""
+    peer = device_id(peer_key)
     me = await store.identity()
     request = await sign_request(me, peer_key, issued_at=now(), ed25519=store.ed25519)
     body = json.dumps(request.to_json())
