@@ -7,8 +7,10 @@ import os
 import secrets
 import sys
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from starlette.requests import HTTPConnection
 
@@ -36,6 +38,9 @@ if TYPE_CHECKING:  # imported where used: the embedded default loads no S3 or Po
     from syncoxide.server.storage.s3 import S3BlobStore
 
 EMBEDDED_INSTANCE = "embedded"
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -103,7 +108,7 @@ def open_metadata(
     from syncoxide.server.storage.postgres import PostgresMetadataStore, migrate_postgres
     from syncoxide.server.storage.postgres_database import PostgresDatabase
 
-    asyncio.run(migrate_postgres(database.url))
+    run_to_end(migrate_postgres(database.url))
     return PostgresMetadataStore(database.url), PostgresDatabase(database.url)
 
 
@@ -115,7 +120,7 @@ def signing_key_of(config: ServerConfig, database: Target) -> bytes:
         return load_or_create_key(config.signing_key_path)
     path = config.signing_key_path
     offered = load_or_create_key(path) if path.exists() else secrets.token_bytes(KEY_BYTES)
-    return asyncio.run(shared_key(database.url, SIGNING_KEY, offered))
+    return run_to_end(shared_key(database.url, SIGNING_KEY, offered))
 
 
 def store_database(config: ServerConfig, services: Services) -> Database:
@@ -162,3 +167,18 @@ def services_of(connection: HTTPConnection) -> Services:
     """The services of the app this request reached (``create_app`` puts them in its state)."""
     services: Services = connection.app.state.services
     return services
+
+
+def run_to_end(work: Coroutine[Any, Any, T]) -> T:
+    """``work`` run to its end from synchronous start-up code, inside an event loop or not.
+
+    ``syncoxide serve`` builds the app before its loop starts; an ASGI server's factory
+    (``uvicorn --factory syncoxide.server.asgi:create``) builds it inside the running loop,
+    where ``asyncio.run`` refuses: there it runs on a loop of its own in a thread, blocking
+    the start, as it does without a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(1, thread_name_prefix="syncoxide-start") as pool:
+        return pool.submit(asyncio.run, work).result()

@@ -18,6 +18,7 @@ import pytest
 
 from syncoxide.server.links.service import RESUME_GRACE_SECONDS
 from syncoxide.server.signing import SigningKey
+from tests.server.databases import sqlite_only
 from tests.server.links.links_world import LinksWorld, make_world, share_with
 
 DATA = b"only for one recipient " * 100
@@ -118,6 +119,7 @@ def test_tickets_from_the_future_are_refused() -> None:
     )
 
 
+@sqlite_only("reads the SQLite file's bytes and the key file's mode")
 def test_unlock_cookies_are_not_in_the_database_and_the_key_is_private(
     world: LinksWorld, tmp_path: Path
 ) -> None:
