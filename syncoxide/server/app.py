@@ -89,6 +89,7 @@ from syncoxide.server.pages.templates import render_page
 from syncoxide.server.photos.api import PHOTO_OPERATIONS
 from syncoxide.server.photos.provider_photos import ProviderPhotos
 from syncoxide.server.photos.service import PhotoService
+from syncoxide.server.photos.thumbnail_sweep import ThumbnailSweep
 from syncoxide.server.ratelimit import RateLimits
 from syncoxide.server.relays import InstanceRelays, instance_relays
 from syncoxide.server.rules.api import RULE_OPERATIONS
@@ -285,6 +286,7 @@ def catalog_service(
         rules.connections,
         feed=None if own_writes_only else feed,
         stale_after=config.catalog_stale_after(),
+        leases=_leases(config, services),
     )
 
 
@@ -468,14 +470,16 @@ def photo_service(
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Sync rules, backup rules, account shares, the retention sweep and the automation worker
-    run for as long as the server runs; the backup account's authorized_keys is rewritten from
-    the database at start; gRPC, when asked for, listens beside the web server on its loop."""
+    """Sync rules, backup rules, account shares, the retention and thumbnail sweeps and the
+    automation worker run for as long as the server runs; the backup account's
+    authorized_keys is rewritten from the database at start; gRPC, when asked for, listens
+    beside the web server on its loop."""
     schedulers = (
         app.state.rules.scheduler,
         app.state.backups.scheduler,
         app.state.account_shares.scheduler,
         app.state.sweep,
+        app.state.thumbnail_sweep,
         app.state.automation.worker,
         app.state.automation.arrivals,
     )
@@ -637,6 +641,9 @@ def create_app(
     )
     app.state.photos = photo_service(
         config, web.services, files, catalog=app.state.catalog, rules=app.state.rules
+    )
+    app.state.thumbnail_sweep = ThumbnailSweep(
+        store_database(config, web.services), files.blobs, retention.sweep_every_seconds
     )
     app.state.relays = instance_relays(
         web.services,

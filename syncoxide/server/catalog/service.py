@@ -9,6 +9,7 @@ paths alone; it lists everything only when the feed cannot say (the first refres
 a server restart, which also catches changes queued in memory when the server stopped, or
 more changes than the feed keeps). Connections are refreshed on request or on a timer
 (``refresh``), by changes feed or by listing diff (``syncoxide.catalog.refresh``).
+While a source is refreshed, ``coverage`` says so, on every instance (refreshing.py).
 The activity log behind Recent holds this user's own actions only. An entry's owner is ""
 for the user's own files; files others share with them will carry the sharer's name.
 """
@@ -34,6 +35,7 @@ from syncoxide.catalog.refresh import (
 from syncoxide.catalog.search import SearchQuery, parse_search
 from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.server.catalog.refreshing import RefreshMarks
 from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.changes import MOVED, OPENED, RESTORED, WRITTEN, FileChange
 from syncoxide.server.files.provider import PAGE, OwnFilesProvider
@@ -41,6 +43,7 @@ from syncoxide.server.files.service import FileService
 from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.server.rules.store import Connection
+from syncoxide.server.storage.leases import JobLeases
 
 log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
@@ -56,6 +59,11 @@ STALE_AFTER_RANGE = (60, 366 * 24 * 3600)
 #: The key of a user's own default in their staleness settings.
 EVERY_SOURCE = ""
 MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
+#: A refresh found another instance refreshing the same source (its lease says so).
+REFRESHING_ELSEWHERE = (
+    "A refresh of it is already under way on another server instance; the index shows its"
+    " result when it ends."
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ class CatalogService:
         *,
         feed: StorageChangeFeed | None = None,
         stale_after: int = STALE_AFTER_SECONDS,
+        leases: JobLeases | None = None,
     ) -> None:
         self.store = store
         self.stale_after = stale_after
@@ -117,8 +126,7 @@ class CatalogService:
         self._pending: deque[FileChange] = deque()
         self._draining: asyncio.Task[None] | None = None
         self._settling = asyncio.Lock()
-        #: (user id, source) of each refresh under way, so coverage can say "refreshing".
-        self._refreshing: set[tuple[int, str]] = set()
+        self.refreshing = RefreshMarks(leases)
         if files is not None:
             files.changes.listen(self._queue)
 
@@ -229,11 +237,9 @@ class CatalogService:
     async def _refresh_one(
         self, user_id: int, source: str, open_provider: Callable[[], Provider]
     ) -> SourceReport:
-        self._refreshing.add((user_id, source))
-        try:
-            return await self._read_source(user_id, source, open_provider)
-        finally:
-            self._refreshing.discard((user_id, source))
+        read = partial(self._read_source, user_id, source, open_provider)
+        ran, report = await self.refreshing.run(user_id, source, read)
+        return report if ran and report else SourceReport(source, None, REFRESHING_ELSEWHERE)
 
     async def _read_source(
         self, user_id: int, source: str, open_provider: Callable[[], Provider]
@@ -296,10 +302,11 @@ class CatalogService:
         refreshed = {s.source: s.refreshed_at for s in await self.store.sources(user_id)}
         staleness = await self.staleness(user_id)
         now = self.clock()
+        refreshing = await self.refreshing.sources(user_id)
         found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0), staleness.of(HOME))]
         for source in (await self.reachable_sources(user_id))[1:]:
             at, limit = refreshed.get(source), staleness.of(source)
-            busy = (user_id, source) in self._refreshing
+            busy = source in refreshing
             if at is None:
                 found.append(SourceCoverage(source, NEVER, stale_after=limit, refreshing=busy))
             else:

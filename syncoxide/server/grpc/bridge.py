@@ -8,6 +8,7 @@ over the ``authorization`` metadata (API tokens; browser cookies have no meaning
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
@@ -157,14 +158,23 @@ def _split(
 
 
 def _receive_from(body: Body | None) -> Any:
+    ended = False
+
     async def receive() -> AsgiMessage:
-        if body is None:
-            return {"type": "http.request", "body": b"", "more_body": False}
-        try:
-            chunk = await anext(body)
-        except StopAsyncIteration:
-            return {"type": "http.request", "body": b"", "more_body": False}
-        return {"type": "http.request", "body": chunk, "more_body": True}
+        nonlocal ended
+        if ended:
+            # As an ASGI server does: past the body, receive waits until the client leaves
+            # (here: until the call is cancelled), so a handler watching for a disconnect
+            # waits instead of spinning on an endless stream of empty bodies.
+            await asyncio.Event().wait()
+        chunk = b""
+        if body is not None:
+            try:
+                return {"type": "http.request", "body": await anext(body), "more_body": True}
+            except StopAsyncIteration:
+                pass
+        ended = True
+        return {"type": "http.request", "body": chunk, "more_body": False}
 
     return receive
 

@@ -6,6 +6,7 @@ a reader sees either the old bytes, the new bytes or nothing, never half a file.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import re
@@ -104,8 +105,14 @@ class LocalBlobStore:
         return True
 
     async def keys(self, prefix: str) -> Sequence[str]:
+        # Only the folder the prefix names is walked (not every blob of every user), in a
+        # thread: a large store takes a while to walk.
+        return await asyncio.to_thread(self._keys, prefix)
+
+    def _keys(self, prefix: str) -> list[str]:
         found = []
-        for path in self.root.rglob("*"):
+        folder = prefix.rpartition("/")[0]
+        for path in (self._path(folder) if folder else self.root).rglob("*"):
             if path.is_file() and not path.name.endswith(TEMP_SUFFIX):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):

@@ -62,6 +62,14 @@ class JobLeases:
         ).one()
         return str(row[0]) if row else None
 
+    async def held(self, prefix: str) -> list[str]:
+        """The jobs whose names start with ``prefix`` that some holder has now."""
+        rows = self._db.execute(
+            "SELECT job FROM job_leases WHERE substr(job, 1, ?) = ? AND expires_at > ?",
+            (len(prefix), prefix, self._clock()),
+        ).rows
+        return [str(row[0]) for row in rows]
+
 
 async def run_leased(
     leases: JobLeases,

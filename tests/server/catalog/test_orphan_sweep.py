@@ -1,12 +1,14 @@
 """Rows of connections deleted before deleting a connection dropped its rows (index entries and
 their words, stars, activity, feed positions, staleness settings, photo facts) are swept by
-migration 26 (PostgreSQL: 14); rows of connections that exist, of the server's own storage and
-the user's every-connection staleness are kept. Connections are matched per user: another
-user's connection of the same name keeps nothing alive. On SQLite and PostgreSQL alike."""
+migration 26 (PostgreSQL: 14), and those photos' thumbnails by the thumbnail sweep after; rows
+of connections that exist, of the server's own storage and the user's every-connection
+staleness are kept. Connections are matched per user: another user's connection of the same
+name keeps nothing alive. On SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,11 +20,14 @@ from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.port import Activity, SourceState
 from syncoxide.catalog.search import SearchQuery, parse_search
+from syncoxide.providers.contract import chunks_of
 from syncoxide.server import datadir
 from syncoxide.server.catalog.postgres import PostgresCatalogStore
 from syncoxide.server.catalog.sql_store import SqlCatalogStore
 from syncoxide.server.catalog.sqlite import SqliteCatalogStore
+from syncoxide.server.photos.thumbnail_sweep import ThumbnailSweep
 from syncoxide.server.storage import postgres as postgres_storage
+from syncoxide.server.storage.blobs import LocalBlobStore
 from syncoxide.server.storage.database import Database, sqlite_at
 from syncoxide.server.storage.orphan_sweep import (
     ORPHANS_SWEEP_MIGRATION,
@@ -141,6 +146,55 @@ def test_the_migration_sweeps_rows_no_connection_names_and_keeps_the_rest(schema
 def test_a_database_with_nothing_to_sweep_migrates_unchanged(schema: Schema) -> None:
     assert schema.migrate() == (26 if schema.dialect == "sqlite" else 14)
     assert all(schema.left(table) == set() for table in PER_SOURCE)
+
+
+def _thumbnails(schema: Schema, blobs: LocalBlobStore) -> dict[tuple[str, str], str]:
+    """A stored thumbnail for each seeded photo row, named as provider_photos.py names them,
+    by (user, source)."""
+    rows = schema.db.execute(
+        "SELECT u.name, t.source, t.user_id FROM provider_photo_facts t"
+        " JOIN users u ON u.id = t.user_id"
+    ).rows
+    keys = {}
+    for name, source, user_id in rows:
+        key = f"photos/u{user_id}/p{hashlib.sha256(f'{name}{source}'.encode()).hexdigest()}"
+        asyncio.run(blobs.put(key, chunks_of(b"jpeg")))
+        schema.db.execute(
+            "UPDATE provider_photo_facts SET thumbnail_key = ? WHERE user_id = ? AND source = ?",
+            (key, user_id, source),
+        )
+        keys[(str(name), str(source))] = key
+    return keys
+
+
+def test_thumbnails_of_swept_photo_rows_leave_the_blob_store(
+    schema: Schema, tmp_path: Path
+) -> None:
+    """Two passes of the thumbnail sweep, an interval apart, after the migration: the blobs no
+    row names go, named ones and the server storage's own thumbnails stay; a blob named only
+    by the second pass (its row written just after the first) stays too."""
+    _seed(schema)
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    keys = _thumbnails(schema, blobs)
+    own = f"photos/u1/{'ab' * 32}"  # a thumbnail of the server's own storage: never swept
+    late = f"photos/u1/p{'cd' * 32}"  # stored a moment before its row
+    for key in (own, late, "links/other-blob"):
+        asyncio.run(blobs.put(key, chunks_of(b"kept")))
+    schema.migrate()
+    sweep = ThumbnailSweep(schema.db, blobs, every_seconds=3600)
+
+    assert asyncio.run(sweep.sweep()) == 0  # one look proves nothing yet
+    schema.db.execute(
+        "INSERT INTO provider_photo_facts (user_id, source, path, version, size, taken,"
+        " taken_from, width, height, phash, thumbnail_key) VALUES"
+        " (1, 'nas', 'late.jpg', 'v', 1, '', '', 1, 1, '', ?)",
+        (late,),
+    )
+    assert asyncio.run(sweep.sweep()) == 2  # alice's "old" and bob's "nas"
+    left = set(asyncio.run(blobs.keys("")))
+    swept = {keys[("alice", "old")], keys[("bob", "nas")]}
+    assert left == set(keys.values()) - swept | {own, late, "links/other-blob"}
+    assert asyncio.run(sweep.sweep()) == 0
 
 
 def _everywhere(text: str) -> SearchQuery:
