@@ -320,7 +320,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     options = _options(args)
     if args.watch:
-        from syncoxide.cli.sync_watch import watch_settings  # watchfiles only when watching
+        from syncoxide.cli.sync_watch import watch_settings  # the watchers only when watching
 
         watching = watch_settings(args, options)  # refused before the destination is made
     one, two = _providers(

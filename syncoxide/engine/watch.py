@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from syncoxide.waiting import wait_for_event
 
 Notify = Callable[[int], None]
-"""Called by a change source: ``count`` changes were seen (0: "look again", from a timer)."""
+"""Called by a change source: ``count`` changes were seen (0: "look again": a timer, or a
+watcher that lost events)."""
 
 Ready = Callable[[], None]
 """Called by a change source once it took its starting position (folder watched, token taken)."""

@@ -1,10 +1,10 @@
 """Keeping the mount's listing current from the provider's own change reports.
 
-A provider with a change feed (our server's storage holds the call until something changes)
-or a local folder (file events through watchfiles) says when something changed; each report
-marks the mount's listing stale, so the next ``stat`` or ``readdir`` lists again and a change
-made elsewhere shows within the kernel's one-second attribute cache instead of after the
-listing's time to live. The source runs as a task on the mount's event loop. A source that
+A provider with a change feed (our server's storage holds the call until something changes) or a
+local folder (file events: inotify on Linux, watchfiles elsewhere) says when something changed;
+each report marks the mount's listing stale, so the next ``stat`` or ``readdir`` lists again and
+a change made elsewhere shows within the kernel's one-second attribute cache instead of after
+the listing's time to live. The source runs as a task on the mount's event loop. A source that
 fails is logged and the time to live takes over again: the mount keeps working.
 """
 

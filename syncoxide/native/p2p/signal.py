@@ -4,6 +4,12 @@ A link looks like ``http://host:port/p/<room>#<token>``: the token sits in the f
 never sent in an HTTP request line or logged. A short code (``7K3Q-9XPM``) is turned into room
 and token by asking the server. A background task reads the socket into a queue and pings every
 10 s so the server knows we are alive; a close from the server becomes an error from our tree.
+
+That ping is the connection's one keepalive, both ways: the server closes a socket that sent no
+message for 30 s (a browser cannot send WebSocket ping frames, and the app never sees them), and
+answers each ping with a pong, so a server heard from not at all for ``SILENT_AFTER`` pings is
+taken as gone and the socket dropped. The WebSocket library's own ping (every 20 s, 20 s to
+answer) would only repeat that detection with a second timer, so it is turned off.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from syncoxide.protocol.events import Cancel
 from syncoxide.protocol.peer_failures import error_from_peer
 
 PING_EVERY = 10.0
+#: Pings without a word from the server before it counts as gone: it is noticed 20-30 s after
+#: it went silent (the library's ping noticed it after 20-40 s).
+SILENT_AFTER = 2
 Message = dict[str, Any]
 
 
@@ -138,8 +147,17 @@ _CLOSE_ERRORS = {
 
 
 class SignalingClient:
-    def __init__(self, socket: ClientConnection, welcome: Message, server: str = "") -> None:
+    def __init__(
+        self,
+        socket: ClientConnection,
+        welcome: Message,
+        server: str = "",
+        *,
+        ping_every: float = PING_EVERY,
+    ) -> None:
         self.socket = socket
+        self.ping_every = ping_every
+        self._heard = asyncio.get_running_loop().time()  # when the server last said anything
         self.server = server
         self.welcome = welcome
         # The sender's server copy (a share link path), from the welcome or announced later.
@@ -153,14 +171,23 @@ class SignalingClient:
 
     @classmethod
     async def join(
-        cls, address: RoomAddress, role: str, *, api_token: str | None = None
+        cls,
+        address: RoomAddress,
+        role: str,
+        *,
+        api_token: str | None = None,
+        ping_every: float = PING_EVERY,
     ) -> SignalingClient:
         """Join the room; a sender that will name its server copy signs in with ``api_token``
         (the server accepts only a copy its sender owns)."""
         headers = {"Authorization": f"Bearer {api_token}"} if api_token else None
         try:
             socket = await connect(
-                address.socket_url, open_timeout=10, max_size=2**20, additional_headers=headers
+                address.socket_url,
+                open_timeout=10,
+                max_size=2**20,
+                additional_headers=headers,
+                ping_interval=None,  # our own ping is the keepalive (see above)
             )
             await socket.send(json.dumps({"type": "join", "token": address.token, "role": role}))
             welcome = json.loads(await socket.recv())
@@ -170,7 +197,7 @@ class SignalingClient:
             ) from None
         except (OSError, WebSocketException, TimeoutError) as error:
             raise TransportError(f"Could not join the transfer's room: {error}.") from None
-        return cls(socket, welcome, address.server)
+        return cls(socket, welcome, address.server, ping_every=ping_every)
 
     @property
     def fallback_url(self) -> str | None:
@@ -214,6 +241,7 @@ class SignalingClient:
     async def _read(self) -> None:
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.socket:
+                self._heard = asyncio.get_running_loop().time()
                 message = json.loads(raw)
                 self._track_presence(message)
                 if message.get("type") == "fallback":
@@ -232,6 +260,10 @@ class SignalingClient:
             self.peers.pop(str(message.get("peer")), None)
 
     async def _ping(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(PING_EVERY)
+            await asyncio.sleep(self.ping_every)
+            if loop.time() - self._heard > SILENT_AFTER * self.ping_every:
+                self.socket.transport.abort()  # the reader ends: "connection lost"
+                return
             await self.send({"type": "ping"})

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import errno
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 from asyncinotify import Event, Inotify, Mask, Watch
@@ -113,27 +113,63 @@ class InotifyTree:
         batch.changed(relative, listing=bool(event.mask & ENTRIES))
 
 
-async def inotify_changes(root: Path, trouble: Trouble) -> AsyncIterator[TreeChanges]:
+class EventReader:
+    """The inotify's events one at a time, waited for with a time limit that neither loses an
+    event nor swallows a cancellation: a wait that runs out leaves its read pending for the
+    next call. (Cancelling a read on time-out can drop the events it just took from the kernel;
+    ``asyncio.wait_for`` in Python 3.11 also swallows its caller's cancellation when the read
+    completes at the same moment, which left a stopping ``sync --watch`` waiting for ever.)"""
+
+    def __init__(self, inotify: Inotify) -> None:
+        self.inotify = inotify
+        # asyncinotify 4.4.4's InitFlags.NONBLOCK has O_CLOEXEC's value: set it here, so that
+        # events already queued are taken without a trip through the event loop.
+        os.set_blocking(inotify.fd, False)
+        self._pending: asyncio.Future[Event] | None = None
+
+    async def next(self, seconds: float | None) -> Event | None:
+        """The next event; None once ``seconds`` passed without one (None: no limit)."""
+        if self._pending is None:
+            with contextlib.suppress(BlockingIOError):
+                return self.inotify.sync_get()  # already read or queued: no wait
+            self._pending = asyncio.ensure_future(self.inotify.get())
+        done, _ = await asyncio.wait({self._pending}, timeout=seconds)
+        if not done:
+            return None
+        event, self._pending = self._pending.result(), None
+        return event
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+
+
+async def inotify_changes(root: Path, trouble: Trouble) -> AsyncGenerator[TreeChanges, None]:
     with Inotify(cache_size=READ_AT_ONCE) as inotify:
+        reader = EventReader(inotify)
         tree = InotifyTree(inotify, root, trouble)
         tree.watch("")
-        yield TreeChanges(full=True)
-        while True:
-            batch = Batch()
-            tree.take(await inotify.get(), batch)  # waits on the descriptor: no wake-ups
-            await _gather(inotify, tree, batch)
-            if batch:
-                yield batch.frozen()
+        try:
+            yield TreeChanges(full=True)
+            while True:
+                batch = Batch()
+                first = await reader.next(None)  # waits on the descriptor: no wake-ups
+                assert first is not None
+                tree.take(first, batch)
+                await _gather(reader, tree, batch)
+                if batch:
+                    yield batch.frozen()
+        finally:
+            reader.close()
 
 
-async def _gather(inotify: Inotify, tree: InotifyTree, batch: Batch) -> None:
+async def _gather(reader: EventReader, tree: InotifyTree, batch: Batch) -> None:
     """Take events until none came for ``SETTLE`` seconds or ``LONGEST`` have passed."""
     loop = asyncio.get_running_loop()
     until = loop.time() + LONGEST
     while (left := until - loop.time()) > 0:
-        try:
-            event = await asyncio.wait_for(inotify.get(), min(SETTLE, left))
-        except TimeoutError:
+        event = await reader.next(min(SETTLE, left))
+        if event is None:
             return
         tree.take(event, batch)
 
@@ -149,4 +185,4 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-__all__ = ["InotifyTree", "inotify_changes"]
+__all__ = ["EventReader", "InotifyTree", "inotify_changes"]

@@ -1,28 +1,34 @@
-"""A local folder's file events, through watchfiles (inotify on Linux, FSEvents on macOS,
-ReadDirectoryChangesW on Windows, from its Rust core).
+"""A local folder's changes as a ``ChangeSource`` (``sync --watch``, the mount), through the
+same tree watcher as the device daemon (``tree_changes.py``: inotify on Linux, where the event
+loop waits on its descriptor and a quiet folder wakes nothing; watchfiles elsewhere).
 
 Every path counts except our own bookkeeping: partial writes (``.sxpart-*``, renamed into place
 by the engine, whose final name brings its own event) and the reserved ``.syncoxide`` folder
-(trash and state). Unlike watchfiles' default filter, ``.git`` and editor files are not
-ignored: they are synced, so their changes must start a run too.
+(trash and state; the tree watcher leaves it out already). Unlike watchfiles' default filter,
+``.git`` and editor files are not ignored: they are synced, so their changes must start a run
+too. Lost events (the kernel's queue overflowed, a watch could not be added, the root went
+away) are a change of unknown extent: ``notify(0)``, "look at everything", which a run of the
+pair does anyway.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from watchfiles import Change, awatch
-
 from syncoxide.engine.watch import Notify, Ready
+from syncoxide.native.watch.tree_changes import TreeChanges, tree_changes
 from syncoxide.providers.contract import PARTIAL_PREFIX
-from syncoxide.sync.paths import RESERVED_TOP
 
-#: watchfiles groups events until 50 ms pass without one; our own Debounce adds the settle time.
-_STEP_MS = 50
-#: How long the watching thread waits for events before handing back (and before its first
-#: hand-back, which tells us the folder is watched).
-_TIMEOUT_MS = 500
+log = logging.getLogger("syncoxide.watch")
+
+
+def users_changes(changes: TreeChanges) -> frozenset[str]:
+    """The changed paths a run should look at: all but our partial writes."""
+    return frozenset(
+        path for path in changes.paths if not path.rpartition("/")[2].startswith(PARTIAL_PREFIX)
+    )
 
 
 class FolderEvents:
@@ -30,25 +36,16 @@ class FolderEvents:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
-        self._reserved = str(self.root / RESERVED_TOP)
-
-    def relevant(self, change: Change, path: str) -> bool:
-        del change  # added, modified and deleted all count
-        if path == self._reserved or path.startswith(self._reserved + os.sep):
-            return False
-        return not path.rpartition(os.sep)[2].startswith(PARTIAL_PREFIX)
 
     async def __call__(self, notify: Notify, ready: Ready) -> None:
-        waiting = True
-        async for changes in awatch(
-            self.root,
-            watch_filter=self.relevant,
-            step=_STEP_MS,
-            rust_timeout=_TIMEOUT_MS,
-            yield_on_timeout=True,
-        ):
-            if waiting:
-                waiting = False
-                ready()
-            if changes:
-                notify(len(changes))
+        changes = tree_changes(self.root, log.warning)
+        try:
+            await anext(changes)  # the watches are in place: the first run misses nothing
+            ready()
+            async for batch in changes:
+                if batch.full:
+                    notify(0)  # events were lost: look at everything
+                elif paths := users_changes(batch):
+                    notify(len(paths))
+        finally:
+            await changes.aclose()

@@ -9,6 +9,9 @@ it before its watch existed raised no event; a folder moved out loses its watche
 kernel's queue overflows (IN_Q_OVERFLOW), a watch cannot be added (the per-user limit) or the
 root itself is deleted or moved, events were lost: the batch asks for a full scan.
 
+``sync --watch`` and the mount follow a local folder with the same watcher
+(``local_events.py``).
+
 Elsewhere (macOS, Windows) watchfiles reports paths the same way, minus the overflow signal;
 the daemon's slow periodic scan covers what it may miss.
 
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 from watchfiles import Change, awatch
@@ -35,14 +38,14 @@ if sys.platform == "linux":  # asyncinotify binds libc's inotify calls when impo
 READY_AFTER_MS = 1000  # watchfiles hands back this often even when nothing changed
 
 
-def tree_changes(root: Path, trouble: Trouble) -> AsyncIterator[TreeChanges]:
+def tree_changes(root: Path, trouble: Trouble) -> AsyncGenerator[TreeChanges, None]:
     """The batches of changes under ``root`` until cancelled; the first is a full scan."""
     if sys.platform == "linux":
         return inotify_changes(root, trouble)
     return watchfiles_changes(root)
 
 
-async def watchfiles_changes(root: Path) -> AsyncIterator[TreeChanges]:
+async def watchfiles_changes(root: Path) -> AsyncGenerator[TreeChanges, None]:
     """The portable watcher: watchfiles' events, as relative paths (no overflow signal)."""
     prefix = str(root) + os.sep
 
