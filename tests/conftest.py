@@ -211,9 +211,15 @@ def start_live_server(
 
 def account_token(server: LiveServer, name: str, scratch: Path) -> str:
     """A user on ``server`` made with the CLI, and an API token for it."""
+    return data_dir_token(server.data_dir, name, scratch)
+
+
+def data_dir_token(data_dir: Path, name: str, scratch: Path) -> str:
+    """A user made with the CLI in the deployment of ``data_dir`` (its database: SQLite, or
+    PostgreSQL when the suite runs on it), and an API token for it."""
     password = scratch / f"{name}-password"
     password.write_text(f"{name} password\n")
-    data = ("--data-dir", str(server.data_dir))
+    data = ("--data-dir", str(data_dir))
     made = run_cli("user", "add", name, "--password-file", password, *data)
     assert made.returncode == 0, made.stderr
     token = run_cli("token", "create", "--user", name, *data)

@@ -48,6 +48,11 @@ pytest_layer() {
   return $status
 }
 
+# layer_has_tests LAYER: whether pytest collects any test of LAYER when given no options.
+layer_has_tests() {
+  $PY -m pytest -m "$1" --collect-only -q >/dev/null 2>&1
+}
+
 no_tests_is_a_failure() {
   echo "pytest collected no tests: that is a failure, not a pass" >&2
   return 1

@@ -1,4 +1,5 @@
-"""Helpers for the Send view tests: open the app's Send view, read what a receive page stored."""
+"""Helpers for the Send view tests: open the app's Send view, hold its data channel part-way,
+read what a receive page stored."""
 
 from __future__ import annotations
 
@@ -47,3 +48,24 @@ def link_of(sender: Page) -> str:
 def stored_hashes(receiver: Page, inbox: str = "received") -> dict[str, Any]:
     hashes: dict[str, Any] = receiver.evaluate(_STORED_HASHES, inbox)
     return hashes
+
+
+# The sender page's data channels carry their first ``limit`` bytes and drop the rest, as if the
+# network stopped there. A test that closes or leaves the sender "mid-transfer" once the
+# receiver shows some progress otherwise races the transfer itself: on a quiet machine the
+# 41 MB album went from the 50 % mark to verified before the test's next step (seen: 96.6 %
+# when the mark was noticed), and the receiver never needed the server copy.
+_HOLD_DATA_AFTER = """(limit) => {
+  const send = RTCDataChannel.prototype.send;
+  let carried = 0;
+  RTCDataChannel.prototype.send = function (data) {
+    carried += data.byteLength ?? data.size ?? data.length;
+    if (carried <= limit) send.call(this, data);
+  };
+}"""
+
+
+def hold_data_after(sender: Page, limit: int) -> None:
+    """From now on ``sender``'s peer-to-peer channels stop carrying data after ``limit`` bytes
+    (frames included): the receiver stays mid-file, however fast the transfer runs here."""
+    sender.evaluate(_HOLD_DATA_AFTER, limit)

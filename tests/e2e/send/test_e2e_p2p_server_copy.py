@@ -19,12 +19,15 @@ from websockets.sync.client import connect
 
 from tests.conftest import LiveServer, account_token
 from tests.e2e.p2p.p2p_pages import p2p_browser
-from tests.e2e.send.send_view_pages import link_of, open_send_view, stored_hashes
+from tests.e2e.send.send_view_pages import hold_data_after, link_of, open_send_view, stored_hashes
 from tests.e2e.send.test_e2e_send_view import final_state, open_receive_page, pattern, sha
 
 pytestmark = pytest.mark.e2e
 __all__ = ["p2p_browser"]  # the fixture, shared with the other peer-to-peer tests
-BIG = 40 * 1024 * 1024 + 13  # seconds peer to peer here: room to close the sender mid-way
+BIG = 20 * 1024 * 1024 + 13  # more than a 16 MiB write segment; its size adds only time
+# The sender's channel carries this much of the album (21 MiB) and no more, so the receiver is
+# always caught mid-way through the big file: past the 50 % a test waits for, short of the end.
+HELD_AFTER = 16 * 1024 * 1024
 
 
 def _album(root: Path) -> Path:
@@ -88,6 +91,7 @@ def album_sent(
     context = p2p_browser.new_context()
     try:
         sender = open_send_view(context, live_server, session_cookies)
+        hold_data_after(sender, HELD_AFTER)
         link, share_id = _send_with_copy(sender, tree)
         yield AlbumSent(tree, sender, link, share_id)
     finally:
@@ -162,7 +166,7 @@ def test_receive_page_finishes_from_the_server_copy_when_the_sender_leaves_mid_t
 def test_a_receive_page_reloaded_after_the_sender_left_carries_on_from_the_server_copy(
     album_sent: AlbumSent, p2p_browser: Browser, live_server: LiveServer
 ) -> None:
-    # Past 16 MiB of the big file: its first segment is committed and survives a reload.
+    # Past half of the album: megabytes of the big file are written and survive a reload.
     receiver, fetched = _receive_until_midway(p2p_browser, album_sent.link, percent=50)
     album_sent.sender.close()
     receiver.reload()  # no click after it: the page carries on into the same storage

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import LiveServer
 from tests.e2e.p2p.p2p_pages import p2p_browser
-from tests.e2e.send.send_view_pages import link_of, open_send_view, stored_hashes
+from tests.e2e.send.send_view_pages import hold_data_after, link_of, open_send_view, stored_hashes
 
 pytestmark = pytest.mark.e2e
 __all__ = ["p2p_browser"]  # the fixture, shared with the other peer-to-peer tests
@@ -37,8 +37,19 @@ def open_receive_page(browser: Browser, link: str) -> Page:
     return receiver
 
 
-def start_and_receive_until(sender: Page, browser: Browser, *, percent: int) -> Page:
-    """Press Send, open the link in another context, return once ``percent`` has arrived."""
+# Of a 64 MiB file, what a first sender page carries before the test closes it (past the 30 %
+# it waits for, short of the end).
+HELD_AFTER = 48 * 1024 * 1024
+
+
+def start_and_receive_until(
+    sender: Page, browser: Browser, *, percent: int, hold_after: int | None = None
+) -> Page:
+    """Press Send, open the link in another context, return once ``percent`` has arrived.
+    With ``hold_after``, the sender's channel stops carrying data after that many bytes, so a
+    test that then closes the sender finds the receiver mid-file, not already verified."""
+    if hold_after is not None:
+        hold_data_after(sender, hold_after)
     sender.click("#send-start")
     receiver = open_receive_page(browser, link_of(sender))
     receiver.wait_for_function(
@@ -160,7 +171,7 @@ def test_sender_page_closed_mid_transfer_resumes_after_the_same_file_is_picked_a
     try:
         first = open_send_view(sender_context, live_server, session_cookies)
         first.set_input_files("#send-files", str(movie))
-        receiver = start_and_receive_until(first, p2p_browser, percent=30)
+        receiver = start_and_receive_until(first, p2p_browser, percent=30, hold_after=HELD_AFTER)
         first.close()  # like closing the tab mid-file
         expect(receiver.locator("#transfer-state")).to_contain_text("waiting", timeout=10_000)
         second = open_send_view(sender_context, live_server, session_cookies)
@@ -214,7 +225,7 @@ def test_folder_picked_with_file_system_access_resumes_without_picking_again(
         first.evaluate(FILL_OUTBOX, size)
         first.click("#send-pick-folder")
         expect(first.locator("#send-picked")).to_contain_text("1 file,")
-        receiver = start_and_receive_until(first, p2p_browser, percent=30)
+        receiver = start_and_receive_until(first, p2p_browser, percent=30, hold_after=HELD_AFTER)
         first.close()
         second = open_send_view(sender_context, live_server, session_cookies)
         second.click("#send-unfinished button[data-resume]")  # nothing picked on this page

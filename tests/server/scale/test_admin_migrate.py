@@ -24,11 +24,16 @@ import pytest
 from syncoxide.server.migrate.run import Interrupted, MigrateOptions, migrate
 from syncoxide.server.storage.postgres import migrate_postgres
 from tests.conftest import PROJECT_ROOT, start_live_server
+from tests.server.databases import sqlite_only
 from tests.server.scale.migrate_world import Facts, add_users, cli, fill, put_object, read_back
 from tests.server.scale.services import Postgres
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
-pytestmark = pytest.mark.live
+pytestmark = [
+    pytest.mark.live,
+    # The source is an embedded deployment (SQLite, local disk), whatever the suite runs on.
+    sqlite_only("migrates an embedded deployment to PostgreSQL"),
+]
 KEYS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
 
 

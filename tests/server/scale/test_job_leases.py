@@ -8,9 +8,6 @@ the instance running it.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +18,11 @@ import pytest
 
 from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.leases import JobLeases, lapsed_jobs, run_leased
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import LiveServer, data_dir_token, start_live_server
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
+from tests.server.databases import database_of
 from tests.server.stores.conftest import database, reopened
 
 __all__ = ["database"]  # fixtures, registered by name
@@ -107,15 +105,7 @@ def _api(server: LiveServer, token: str) -> httpx2.Client:
 
 
 def _token(data_dir: Path, tmp_path: Path) -> str:
-    (tmp_path / "password").write_text("lease test password\n")
-    cli = [sys.executable, "-m", "syncoxide.cli.main"]
-    where = ["--data-dir", str(data_dir)]
-    run: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60, "cwd": PROJECT_ROOT}
-    made = subprocess.run(
-        [*cli, "user", "add", "lea", "--password-file", str(tmp_path / "password"), *where], **run
-    )
-    assert made.returncode == 0, made.stderr
-    return str(subprocess.run([*cli, "token", "create", "--user", "lea", *where], **run).stdout)
+    return data_dir_token(data_dir, "lea", tmp_path)
 
 
 def _make_rule(api: httpx2.Client, url: str) -> int:
@@ -152,10 +142,13 @@ def _wait(what: str, reached: Any, seconds: float = 60) -> None:
 
 
 def _holder(data_dir: Path, rule_id: int) -> str | None:
-    with sqlite3.connect(data_dir / "syncoxide.sqlite3") as db:
-        row = db.execute("SELECT holder FROM job_leases WHERE job = ?", (f"rule:{rule_id}",))
-        found = row.fetchone()
-    return str(found[0]) if found else None
+    db = database_of(data_dir)  # SQLite, or PostgreSQL when the suite runs on it
+    try:
+        found = db.execute("SELECT holder FROM job_leases WHERE job = ?", (f"rule:{rule_id}",))
+        row = found.one()
+    finally:
+        db.close()
+    return str(row[0]) if row else None
 
 
 @pytest.mark.live

@@ -10,8 +10,6 @@ allows; the metadata store on PostgreSQL is the part that lets instances live ap
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +21,7 @@ import pytest
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.conftest import LiveServer, data_dir_token, start_live_server
 
 pytestmark = pytest.mark.live
 
@@ -43,17 +41,7 @@ def instances(tmp_path: Path, bus_url: str) -> Iterator[tuple[LiveServer, LiveSe
 
 
 def _token(data_dir: Path, tmp_path: Path) -> str:
-    password = tmp_path / "password"
-    password.write_text("two instances password\n")
-    cli = [sys.executable, "-m", "syncoxide.cli.main"]
-    where = ["--data-dir", str(data_dir)]
-    run: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60, "cwd": PROJECT_ROOT}
-    made = subprocess.run(
-        [*cli, "user", "add", "iris", "--password-file", str(password), *where], **run
-    )
-    assert made.returncode == 0, made.stderr
-    token = subprocess.run([*cli, "token", "create", "--user", "iris", *where], **run)
-    return str(token.stdout.strip())
+    return data_dir_token(data_dir, "iris", tmp_path)
 
 
 def _next(socket: ClientConnection) -> dict[str, Any]:
