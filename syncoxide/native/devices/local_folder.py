@@ -222,12 +222,15 @@ class LocalFolder:
     def _refresh_now(self, relative: str) -> FileEntry | None:
         path = self.root / relative
         known = self.index.entries.get(relative)
+        found = None
         if path.is_file():
-            return self._scan_one(relative, path)
-        if known is not None and not known.deleted:
+            found = self._scan_one(relative, path)
+        elif known is not None and not known.deleted:
             version = {**known.version, self.me: known.version.get(self.me, 0) + 1}
-            return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
-        return None
+            found = self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+        if found is not None:
+            self._save_now()  # a new version, announced next: journalled first, as a scan's
+        return found
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""

@@ -130,3 +130,19 @@ def test_kill_9_at_seeded_moments_never_hands_a_version_out_twice(tmp_path: Path
         assert printed == sorted(printed)
         announced = max([announced, *printed])
     assert announced > 6  # it did get to change the file between kills
+
+
+def test_a_version_found_just_before_a_pull_is_journalled_before_it_is_announced(
+    tmp_path: Path,
+) -> None:
+    root, snapshot = tmp_path / "root", tmp_path / "f.json"
+    root.mkdir()
+    folder = open_folder(root, snapshot)
+    change_and_scan(folder, "one")
+    (root / "file.txt").write_text("edited as a peer's entry arrives")
+    found = asyncio.run(folder.refresh("file.txt"))  # the pull announces what this returns
+    assert found is not None and found.version["ME"] == 2
+    assert version(open_folder(root, snapshot)) == 2  # a kill now cannot hand out 2 again
+    (root / "file.txt").unlink()
+    assert asyncio.run(folder.refresh("file.txt")) is not None
+    assert open_folder(root, snapshot).index.entries["file.txt"].deleted
