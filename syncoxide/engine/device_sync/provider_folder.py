@@ -128,12 +128,15 @@ class ProviderFolder:
         """Bring one path's entry up to the storage before deciding about a peer's entry for
         it; the new entry if it had changed (the caller announces it)."""
         found = await self._stat(path)
-        if found is not None:
-            return await self._scan_one(found)
         known = self.index.entries.get(path)
-        if known is not None and not known.deleted:
-            return self._put(self._gone(known))
-        return None
+        changed = None
+        if found is not None:
+            changed = await self._scan_one(found)
+        elif known is not None and not known.deleted:
+            changed = self._put(self._gone(known))
+        if changed is not None:
+            await self.save()  # a new version, announced next: journalled first, as a scan's
+        return changed
 
     async def _stat(self, path: str) -> Entry | None:
         try:

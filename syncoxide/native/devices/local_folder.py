@@ -1,8 +1,9 @@
 """One synced folder on disk: scan it into its index, serve blocks, apply a peer's entries
 (the core's ``DeviceFolder`` port, driven by ``syncoxide/engine/device_sync``'s session).
 
-The index is the folder's journal, kept in ``<config>/devices/index/<name>.json`` and written
-atomically after each scan and each batch of pulls. A file from a peer is assembled in
+The index is kept in ``<config>/devices/index/<name>.json`` and its ``.journal`` (index_file.py):
+the entries a scan or a batch of pulls changed are appended and fsynced before they are
+announced. A file from a peer is assembled in
 ``<folder>/.syncoxide/tmp`` (blocks we hold already are copied locally, the rest fetched),
 every block checked against its hash, fsynced, then renamed over the target only if the target
 is still what the index says. A kill at any point leaves either the old file or the new one,
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import os
 import uuid
 from collections.abc import Iterable, KeysView, Sequence
@@ -30,13 +30,11 @@ from syncoxide.devices.index import (
     BLOCK_SIZE,
     STATE_FOLDER,
     FileEntry,
-    FolderIndex,
     loser_name,
     merged,
 )
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
-from syncoxide.errors import IntegrityError, JournalError
-from syncoxide.native.atomic_file import replace_file
+from syncoxide.errors import IntegrityError
 from syncoxide.native.devices.disk_walk import (
     hash_blocks,
     in_state_folder,
@@ -45,6 +43,7 @@ from syncoxide.native.devices.disk_walk import (
     self_and_ancestors,
     walk_files,
 )
+from syncoxide.native.devices.index_file import IndexFile
 
 WRITE_BYTES = 4 * 1024 * 1024  # blocks written per trip to a worker thread
 
@@ -58,7 +57,9 @@ def _write_and_sync(handle: BinaryIO, blocks: list[bytes]) -> None:
 class LocalFolder:
     def __init__(self, name: str, root: Path, journal: Path, me: str) -> None:
         self.name, self.root, self.journal, self.me = name, root, journal, me
-        self.index = self._load()
+        self._file = IndexFile(journal)
+        self.index = self._file.load()
+        self._unsaved: dict[str, None] = {}  # paths changed since the last save, in order
         # Where each block hash can be read locally, kept as entries are put (not rebuilt per
         # file: that made taking N files cost N^2). A stale place is harmless: every local
         # read is checked against the hash, and a miss fetches the block from the peer.
@@ -66,23 +67,15 @@ class LocalFolder:
         for entry in self.index.entries.values():
             self._note_blocks(entry)
 
-    def _load(self) -> FolderIndex:
-        try:
-            body = json.loads(self.journal.read_text())
-            entries = [FileEntry.from_json(raw) for raw in body["entries"]]
-        except FileNotFoundError:
-            return FolderIndex()
-        except (ValueError, KeyError, TypeError) as error:
-            raise JournalError(f"The folder index {self.journal} is damaged: {error}.") from None
-        return FolderIndex({entry.path: entry for entry in entries})
-
     async def save(self) -> None:
         await asyncio.to_thread(self._save_now)
 
     def _save_now(self) -> None:
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
-        entries = [entry.to_json() for entry in self.index.entries.values()]
-        replace_file(self.journal, json.dumps({"version": 1, "entries": entries}).encode())
+        """Journal the entries changed since the last save (durably: before any is announced)."""
+        entries = self.index.entries
+        changes = [entries.get(path, path) for path in self._unsaved]
+        self._file.append(changes, self.index)
+        self._unsaved.clear()
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the disk; return the entries that changed."""
@@ -229,12 +222,15 @@ class LocalFolder:
     def _refresh_now(self, relative: str) -> FileEntry | None:
         path = self.root / relative
         known = self.index.entries.get(relative)
+        found = None
         if path.is_file():
-            return self._scan_one(relative, path)
-        if known is not None and not known.deleted:
+            found = self._scan_one(relative, path)
+        elif known is not None and not known.deleted:
             version = {**known.version, self.me: known.version.get(self.me, 0) + 1}
-            return self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
-        return None
+            found = self._put(FileEntry(relative, 0, known.mtime_ns, version, (), True, self.me))
+        if found is not None:
+            self._save_now()  # a new version, announced next: journalled first, as a scan's
+        return found
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
@@ -242,6 +238,7 @@ class LocalFolder:
 
     def _put(self, entry: FileEntry) -> FileEntry:
         self.index.entries[entry.path] = entry
+        self._unsaved[entry.path] = None
         self._note_blocks(entry)
         return entry
 
@@ -325,11 +322,13 @@ class LocalFolder:
                 )
             )
             del self.index.entries[loser.path]
+            self._unsaved[loser.path] = None
         else:
             moved = FileEntry(
                 aside, loser.size, loser.mtime_ns, {}, loser.blocks, False, loser.modified_by
             )
             self.index.entries.pop(aside, None)
+            self._unsaved[aside] = None
             await self.take(moved, fetch, version=loser.version)
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
