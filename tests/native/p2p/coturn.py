@@ -35,9 +35,18 @@ def answers_stun(port: int) -> bool:
 
 
 def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port free for UDP and for TCP: coturn listens on both (TURN over TCP), and a
+    port free for UDP alone may be another process's TCP connection's local end."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = int(udp.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
 
 
 @dataclass
@@ -71,7 +80,20 @@ def start_coturn(folder: Path, secret: str, config: Path | None = None) -> Cotur
     binary = shutil.which("turnserver")
     if binary is None:
         pytest.skip("Debian's coturn is not installed (./dev test installs it)")
-    port = free_udp_port()
+    failures = []
+    for _attempt in range(3):  # a port can still be taken between the probe and coturn's bind
+        try:
+            return _start_on(free_udp_port(), binary, folder, secret, config)
+        except _PortTaken as taken:
+            failures.append(str(taken))
+    raise RuntimeError("turnserver found its port taken 3 times:\n" + "\n".join(failures))
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _start_on(port: int, binary: str, folder: Path, secret: str, config: Path | None) -> Coturn:
     log = folder / "turnserver.log"
     setup = (
         ["-c", str(config)]
@@ -89,10 +111,19 @@ def start_coturn(folder: Path, secret: str, config: Path | None = None) -> Cotur
     server = Coturn(process, port, secret, log)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if process.poll() is not None or _port_taken(log):
             break
         if answers_stun(port):
             return server
     server.stop()
     text = server.log_text() if log.exists() else "(no log)"
+    if _port_taken(log):
+        log.unlink()
+        raise _PortTaken(f"port {port} in use")
     raise RuntimeError(f"turnserver did not come up (exit {process.poll()}):\n{text[-2000:]}")
+
+
+def _port_taken(log: Path) -> bool:
+    """coturn logged EADDRINUSE: another process took the port since it was probed (coturn
+    would go on trying to bind it)."""
+    return log.exists() and "errno=98" in log.read_text(errors="replace")
