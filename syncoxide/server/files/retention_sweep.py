@@ -8,31 +8,22 @@ Retention also runs whenever a user reads or grows their history; the sweep is w
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from syncoxide.errors import SyncoxideError
 from syncoxide.server.files.recovery import FileRecovery
+from syncoxide.server.scheduling.periodic import PeriodicSweep
 
 log = logging.getLogger("syncoxide.server.files")
 
 
-class RetentionSweep:
+class RetentionSweep(PeriodicSweep):
+    name = "retention sweep"
+    did = "purged %d old versions and trashed items"
+
     def __init__(self, recovery: FileRecovery, every_seconds: float) -> None:
+        super().__init__(every_seconds)
         self.recovery = recovery
-        self.every_seconds = every_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def sweep(self) -> int:
         """One pass over every user with history; the number of rows purged."""
@@ -43,10 +34,3 @@ class RetentionSweep:
             except (SyncoxideError, OSError) as error:
                 log.warning("retention sweep: user %d: %s", user_id, error)
         return purged
-
-    async def _loop(self) -> None:
-        while True:
-            purged = await self.sweep()
-            if purged:
-                log.info("retention sweep: purged %d old versions and trashed items", purged)
-            await asyncio.sleep(self.every_seconds)

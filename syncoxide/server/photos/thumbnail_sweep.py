@@ -14,37 +14,25 @@ instance or another, so one look could catch it in between.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import re
 
-from syncoxide.errors import SyncoxideError
+from syncoxide.server.scheduling.periodic import PeriodicSweep
 from syncoxide.server.storage.database import Database
 from syncoxide.server.storage.port import BlobStore
 
-log = logging.getLogger("syncoxide.server.photos")
 #: The thumbnail of a connection's photo (provider_photos.py names them so).
 _CONNECTION_THUMBNAIL = re.compile(r"photos/u[0-9]+/p[0-9a-f]{64}")
 
 
-class ThumbnailSweep:
+class ThumbnailSweep(PeriodicSweep):
+    name = "thumbnail sweep"
+    did = "deleted %d thumbnails no photo names"
+
     def __init__(self, db: Database, blobs: BlobStore, every_seconds: float) -> None:
+        super().__init__(every_seconds)
         self._db, self._blobs = db, blobs
-        self.every_seconds = every_seconds
         #: Blobs the last pass found unnamed: deleted by the next if still so.
         self._suspects: set[str] = set()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def sweep(self) -> int:
         """One pass: the number of thumbnails deleted (found unnamed by this pass and the last)."""
@@ -64,14 +52,3 @@ class ThumbnailSweep:
             "SELECT thumbnail_key FROM provider_photo_facts WHERE thumbnail_key <> ''"
         ).rows
         return stored - {str(key) for (key,) in named}
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                deleted = await self.sweep()
-            except (SyncoxideError, OSError) as error:
-                log.warning("thumbnail sweep: %s", error)
-            else:
-                if deleted:
-                    log.info("thumbnail sweep: deleted %d thumbnails no photo names", deleted)
-            await asyncio.sleep(self.every_seconds)
