@@ -38,7 +38,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from providers_s3 import ACCESS, SECRET, free_port, rclone_binary, start_server, stop
+from providers_s3 import (
+    ACCESS,
+    SECRET,
+    free_port,
+    name_rclone_remote,
+    rclone_binary,
+    start_server,
+    stop,
+)
 from sync_local import REPO, measure
 
 PASSPHRASE = "bench provider passphrase"
@@ -199,10 +207,7 @@ def main() -> None:
     generate_bucket(base / "s3data" / "bench", args.files)
     rclone, port = rclone_binary(), free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    os.environ.update({"RCLONE_CONFIG_BENCH_TYPE": "s3", "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
-                       "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
-                       "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
-                       "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET})  # fmt: skip
+    name_rclone_remote(endpoint)
     s3 = start_server(rclone, base / "s3data", port, base / "rclone-serve-s3.log")
     server = Server(base)
     try:

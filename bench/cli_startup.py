@@ -113,7 +113,7 @@ def s3_cases(
     syncoxide: str, rclone: str, base: Path, endpoint: str, baseline: Path | None
 ) -> dict[str, Command]:
     """Nothing-changed syncs of a 100-file tree already on the S3 server at ``endpoint``."""
-    from providers_s3 import ACCESS, SECRET
+    from providers_s3 import ACCESS, SECRET, name_rclone_remote
 
     src, config = base / "startup_s3_src", base / "startup_s3_config"
     generate_small(src, 100)
@@ -121,15 +121,7 @@ def s3_cases(
     shutil.rmtree(config, ignore_errors=True)
     add = [syncoxide, "remote", "add", "bench", "s3", "bucket=sx", f"endpoint={endpoint}"]
     measure([*add, f"access_key_id={ACCESS}", f"secret_access_key={SECRET}"])
-    os.environ.update(
-        {
-            "RCLONE_CONFIG_BENCH_TYPE": "s3",
-            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
-            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
-            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
-            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
-        }
-    )
+    name_rclone_remote(endpoint)
     cases = {"syncoxide sync (S3, nothing changed)": [syncoxide, "sync", str(src), "bench:sx"]}
     cases["syncoxide sync (S3, nothing changed)"] += ["--state-dir", str(base / "startup_s3_st")]
     if baseline is not None:

@@ -38,6 +38,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def name_rclone_remote(endpoint: str) -> None:
+    """rclone's remote ``bench:`` for the S3 server at ``endpoint``, named by environment
+    variables (a connection string cannot hold the URL's ':'); child processes inherit it."""
+    os.environ.update(
+        {
+            "RCLONE_CONFIG_BENCH_TYPE": "s3",
+            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
+            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
+            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
+            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
+        }
+    )
+
+
 def rclone_binary() -> str:
     beside = Path(sys.executable).parent / "rclone"
     found = str(beside) if beside.exists() else shutil.which("rclone")
@@ -143,16 +157,7 @@ def run_cases(base: Path, repeat: int, rclone: str, server: FreshServer) -> list
     endpoint = f"http://127.0.0.1:{server.port}"
     state = base / "s3_sx_state"
     sx = [sys.executable, __file__, "--child", endpoint, "sx", str(src), str(state)]
-    # A remote named by environment variables: a connection string cannot hold the URL's ':'.
-    os.environ.update(
-        {
-            "RCLONE_CONFIG_BENCH_TYPE": "s3",
-            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
-            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
-            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
-            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
-        }
-    )
+    name_rclone_remote(endpoint)
     rc = [rclone, "--config", "/dev/null", "-q", "copy", str(src), "bench:rc"]
     rc += ["--transfers", str(TRANSFERS), "--checkers", "16"]
     return compare_cases("S3", src, [("syncoxide", sx), ("rclone", rc)], repeat, server.fresh)

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from providers_s3 import ACCESS, SECRET, FreshServer, rclone_binary
+from providers_s3 import ACCESS, SECRET, FreshServer, name_rclone_remote, rclone_binary
 from sync_local import MIB, REPO, SYNCOXIDE, measure
 
 from syncoxide.native.providers.s3.parts import part_bytes_for_size
@@ -65,15 +65,7 @@ def _configure(base: Path, endpoint: str) -> None:
     add += ["bucket=sx", f"endpoint={endpoint}", f"access_key_id={ACCESS}"]
     add += [f"secret_access_key={SECRET}"]
     subprocess.run(add, check=True, stdout=subprocess.DEVNULL)
-    os.environ.update(
-        {
-            "RCLONE_CONFIG_BENCH_TYPE": "s3",
-            "RCLONE_CONFIG_BENCH_PROVIDER": "Rclone",
-            "RCLONE_CONFIG_BENCH_ENDPOINT": endpoint,
-            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": ACCESS,
-            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": SECRET,
-        }
-    )
+    name_rclone_remote(endpoint)
 
 
 def _killed_at_half(ours: list[str], state: Path, half: int, where: Path = REPO) -> None:
