@@ -27,7 +27,9 @@ def world(new_world: NewWorld, tmp_path: Path) -> CatalogWorld:
 
 
 def _without_on_write(world: CatalogWorld) -> CatalogWorld:
-    world.files.changes._listeners.remove((world.catalog._queue, False))  # (listener, everywhere)
+    world.files.changes._listeners.remove(
+        (world.catalog.home.queue, False)
+    )  # (listener, everywhere)
     return world
 
 
