@@ -321,6 +321,35 @@ async def _prepare_or_explain(
         ) from error
 
 
+async def _remember_digests(
+    providers: dict[Side, Provider],
+    store: PairStore,
+    *,
+    ready: _Prepared,
+    report: RunReport,
+    options: RunOptions,
+) -> None:
+    """Saves the digests the resumed copies and this run's actions learned, in that order.
+
+    A resumed copy in parts hashed its whole source alongside (``syncoxide.engine.parts``);
+    kept only when this run's own plan had actions, it was lost whenever the resume had
+    finished the work, so a later rename of that big file uploaded it again."""
+    one, two = providers[Side.PATH1], providers[Side.PATH2]
+    remembered = ready.remembered
+    wrote = any(o.ok and o.written is not None for o in report.resumed)
+    if (
+        remembered is None
+        and wrote
+        and needs_remembered_digests(one, two, options.mode, options.track_renames)
+    ):
+        remembered = await load_remembered(store, two)
+    if remembered is None:
+        return
+    floor = smallest_recorded(two, common_hash_kind(one, two))
+    done = [*report.resumed, *report.outcomes]
+    await save_remembered(store, remembered, ready.second, done, min_size=floor)
+
+
 async def run_pair(
     one: Provider,
     two: Provider,
@@ -363,11 +392,7 @@ async def run_pair(
         )
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
-    if ready.remembered is not None:
-        floor = smallest_recorded(two, common_hash_kind(one, two))
-        await save_remembered(
-            store, ready.remembered, ready.second, report.outcomes, min_size=floor
-        )
+    await _remember_digests(providers, store, ready=ready, report=report, options=options)
     if options.mode is Mode.BISYNC:
         sensitive = one.features.case_sensitive and two.features.case_sensitive
         await save_bisync_state(
