@@ -50,6 +50,11 @@ class WatchedDisk(LocalProvider):
         self.listings_refused = 0
         self.events: list[str] = []
         self.listed: asyncio.Event | None = None
+        self.stats: list[str] = []
+
+    async def stat(self, path: str) -> Entry:
+        self.stats.append(path)
+        return await super().stat(path)
 
     async def write_part(
         self, path: str, token: str, offset: int, chunks: AsyncIterator[bytes], *, size: int
@@ -107,6 +112,7 @@ class Setup:
         self.journaled = len(replay_journal(self.store.journal or b"").parts.get(0, {}))
         assert self.journaled >= parts - 1
         self.dest.parts_left, self.dest.parts_written, self.dest.events = -1, 0, []
+        self.dest.stats = []
         # Made while the process was down: the fresh plan after the resume copies it.
         (self.root / "a" / "small.txt").write_bytes(b"made while the run was down")
 
@@ -124,6 +130,7 @@ def test_the_rerun_lists_beside_the_resumed_copy_and_plans_nothing_twice(tmp_pat
     report = setup.run()
     # Read while the parts went, before the copy was committed, so it showed no big.bin...
     assert setup.dest.events == ["list", "listed", "commit"]
+    assert setup.dest.stats.count("big.bin") == 1  # the re-check's, asked once
     # ...and the plan still knew the copy was done: only the small file, the big one once.
     assert [a.path for a in report.plan.actions] == ["small.txt"]
     assert len(report.resumed) == 1 and not report.failures
