@@ -76,7 +76,10 @@ async def resume_beside_listing(
         listing.cancel()
         await _settled(listing)  # never left running; its own error is moot beside this one
         raise
-    if await _settled(listing) is not None:
+    failed = await _settled(listing)
+    if failed is not None and not isinstance(failed, (Exception, asyncio.CancelledError)):
+        raise failed  # an interrupt that reached the listing is the run's, not a failed read
+    if failed is not None:
         return resumed, None
     try:
         return resumed, await fold_resumed(listing.result(), resumed, dest)

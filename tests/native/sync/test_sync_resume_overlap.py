@@ -48,6 +48,7 @@ class WatchedDisk(LocalProvider):
         self.parts_left = -1
         self.parts_written = 0
         self.listings_refused = 0
+        self.listing_dies = False
         self.events: list[str] = []
         self.listed: asyncio.Event | None = None
         self.stats: list[str] = []
@@ -71,6 +72,8 @@ class WatchedDisk(LocalProvider):
 
     async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
         self.events.append("list")
+        if self.listing_dies:
+            raise Killed
         if self.listings_refused:
             self.listings_refused -= 1
             raise ProviderError("The test server refused this listing.")
@@ -159,6 +162,19 @@ def test_a_listing_refused_twice_says_the_interrupted_copy_was_finished(tmp_path
     assert setup.arrived() and setup.store.journal is None and setup.leftovers() == []
     report = setup.run()  # the next run carries on from what is there
     assert [a.path for a in report.plan.actions] == ["small.txt"] and not report.failures
+
+
+def test_a_kill_that_reaches_the_listing_is_no_failed_read(tmp_path: Path) -> None:
+    setup = Setup(tmp_path)
+    setup.killed_after(4)
+    setup.dest.listing_dies = True
+    with pytest.raises(Killed):
+        setup.run()
+    assert setup.dest.events.count("list") == 1  # not read again as after a failed read
+    setup.dest.listing_dies = False
+    report = setup.run()
+    assert [a.path for a in report.plan.actions] == ["small.txt"] and not report.failures
+    assert setup.arrived() and setup.leftovers() == [] and setup.store.journal is None
 
 
 def test_a_resume_that_dies_beside_its_listing_leaves_a_journal_the_next_run_finishes(
