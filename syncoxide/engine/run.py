@@ -4,6 +4,8 @@ Order of durability: the whole plan is written and made durable before the first
 each action is marked as it commits; the bisync state is saved only after every action was
 attempted (failed keys keep their old record); the journal is cleared last. A run killed at
 any point leaves either no journal (nothing started) or a journal the next run resumes.
+A journal that owes plain copies only is resumed while the listing is read (listing writes
+nothing, so this order of durability holds; ``syncoxide.engine.resume_overlap``).
 """
 
 from __future__ import annotations
