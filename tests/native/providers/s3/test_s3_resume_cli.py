@@ -70,6 +70,24 @@ def _kill_after_two_parts(
     return found
 
 
+def _remote_through(config: Path, server: S3Server, port: int) -> dict[str, str]:
+    """Adds the remote ``box`` reaching ``server`` through the proxy on ``port`` (small parts,
+    two at a time): the environment a CLI run with that configuration needs."""
+    added = cli(
+        config,
+        *("remote", "add", "box", "s3", f"bucket={server.bucket}"),
+        f"endpoint=http://127.0.0.1:{port}",
+        f"access_key_id={ACCESS_KEY}",
+        f"secret_access_key={SECRET_KEY}",
+        f"part_size={PART}",
+        "upload_concurrency=2",
+    )
+    assert added.returncode == 0, added.stderr
+    env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
+    env.pop("AWS_CA_BUNDLE", None)
+    return env
+
+
 def test_a_killed_sync_resumes_its_multipart_upload(
     rclone_s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,18 +98,7 @@ def test_a_killed_sync_resumes_its_multipart_upload(
     settings = _settings(rclone_s3)
     upstream = int(rclone_s3.endpoint.rsplit(":", 1)[1])
     with counting_proxy(upstream, bytes_per_second=4 * 1024 * 1024) as proxy:
-        added = cli(
-            config,
-            *("remote", "add", "box", "s3", f"bucket={rclone_s3.bucket}"),
-            f"endpoint=http://127.0.0.1:{proxy.port}",
-            f"access_key_id={ACCESS_KEY}",
-            f"secret_access_key={SECRET_KEY}",
-            f"part_size={PART}",
-            "upload_concurrency=2",
-        )
-        assert added.returncode == 0, added.stderr
-        env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
-        env.pop("AWS_CA_BUNDLE", None)
+        env = _remote_through(config, rclone_s3, proxy.port)
         command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "box:kill"]
         sync = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -122,18 +129,7 @@ def test_a_rerun_killed_beside_its_listing_is_finished_by_the_next_run(
     settings = _settings(rclone_s3)
     upstream = int(rclone_s3.endpoint.rsplit(":", 1)[1])
     with counting_proxy(upstream, bytes_per_second=4 * 1024 * 1024) as proxy:
-        added = cli(
-            config,
-            *("remote", "add", "box", "s3", f"bucket={rclone_s3.bucket}"),
-            f"endpoint=http://127.0.0.1:{proxy.port}",
-            f"access_key_id={ACCESS_KEY}",
-            f"secret_access_key={SECRET_KEY}",
-            f"part_size={PART}",
-            "upload_concurrency=2",
-        )
-        assert added.returncode == 0, added.stderr
-        env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
-        env.pop("AWS_CA_BUNDLE", None)
+        env = _remote_through(config, rclone_s3, proxy.port)
         command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "box:twice"]
 
         def started() -> subprocess.Popen[bytes]:
