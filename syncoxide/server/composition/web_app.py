@@ -7,15 +7,13 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from syncoxide import __version__
 from syncoxide.runtime import current_runtime
-from syncoxide.server.accounts.auth import who
-from syncoxide.server.api.errors import ApiError
+from syncoxide.server.accounts.auth import session_in_browser, to_sign_in
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
-from syncoxide.server.http.forms import safe_next
 from syncoxide.server.pages.assets import IMMUTABLE, REVALIDATE, file_response, resolve_inside
 from syncoxide.server.pages.shell import VIEW_KEYS, VendorBuild
 from syncoxide.server.pages.templates import render_page
@@ -50,15 +48,9 @@ class WebApp:
 
     async def index(self, request: Request) -> Response:
         """The app, for a signed-in browser; everyone else is sent to sign in first."""
-        try:
-            signed_in = await who(request)
-        except ApiError:
-            signed_in = None
-        if signed_in is None or signed_in.via != "session":
-            target = safe_next(request.url.path)
-            return RedirectResponse(
-                f"/login?next={target}", 303, headers={"Cache-Control": "no-store"}
-            )
+        signed_in = await session_in_browser(request)
+        if signed_in is None:
+            return to_sign_in(request.url.path)
         self._load_build()
         context = {"build": self.build, "signed_in": signed_in, "view_keys": VIEW_KEYS}
         return render_page(request, "app.html", context)
