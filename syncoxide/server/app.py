@@ -91,7 +91,7 @@ from syncoxide.server.photos.provider_photos import ProviderPhotos
 from syncoxide.server.photos.service import PhotoService
 from syncoxide.server.photos.thumbnail_sweep import ThumbnailSweep
 from syncoxide.server.ratelimit import RateLimits
-from syncoxide.server.relays import InstanceRelays, instance_relays
+from syncoxide.server.relays import InstanceRelays, instance_relays, storage_change_feed
 from syncoxide.server.rules.api import RULE_OPERATIONS
 from syncoxide.server.rules.connections import Connections, open_connection
 from syncoxide.server.rules.consent_routes import consent_routes
@@ -114,7 +114,6 @@ from syncoxide.server.storage.leases import JobLeases
 from syncoxide.server.storage.quota import Quota
 from syncoxide.server.torrents import routes as torrent_routes
 from syncoxide.server.tus import Uploads, UploadStore
-from syncoxide.system import SystemRandom
 
 
 class WebApp:
@@ -618,8 +617,7 @@ def create_app(
     app.state.links = links
     app.state.ice = ice
     app.state.files = files
-    app.state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
-    files.changes.listen(app.state.storage_changes.notice, everywhere=True)
+    app.state.storage_changes = storage_change_feed(config, web.services, files.changes)
     app.state.rules = rule_service(config, web.services, files)
     app.state.backups = backup_service(config, web.services, app.state.rules)
     assert files.history is not None  # file_service always keeps one

@@ -37,6 +37,7 @@ from syncoxide.server.storage.postgres_schema import (
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
     CATALOG_STALENESS,
+    CHANGE_POSITIONS,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -139,6 +140,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     UPLOAD_COMMITS,
     # 14: index rows and photo facts of connections deleted before their rows went with them.
     PG_ORPHANS_SWEEP_MIGRATION,
+    # 15: positions of changes to users' files (server/files/change_positions.py).
+    CHANGE_POSITIONS,
 )
 
 
