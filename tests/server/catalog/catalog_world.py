@@ -41,14 +41,21 @@ class Clock:
 
 
 class CatalogWorld:
-    def __init__(self, tmp_path: Path, database: Database | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        database: Database | None = None,
+        *,
+        beside: CatalogWorld | None = None,
+        positions: ChangePositions | None = None,
+    ) -> None:
         """On ``database`` (migrated, with nobody in it), else on the data directory's own
-        SQLite file."""
+        SQLite file; ``beside`` another world: a second instance on its database and blobs."""
         config = ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web")
         prepare_data_dir(config)
-        handle = database or sqlite_at(config.database_path)
-        self.db = handle  # files, history and catalog share one handle
-        for name in ("alice", "bob"):
+        handle: Database = beside.db if beside else database or sqlite_at(config.database_path)
+        self.db: Database = handle  # files, history and catalog share one handle
+        for name in () if beside else ("alice", "bob"):
             handle.insert(
                 "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
             )
@@ -63,7 +70,7 @@ class CatalogWorld:
         )
         self.recovery = FileRecovery(self.files, HistoryStore(handle), self.clock)
         self.store = catalog_store(handle)
-        self.feed = self.start_feed(ProcessPositions())
+        self.feed = self.start_feed(positions or ProcessPositions())
         self.catalog = CatalogService(self.store, self.clock, self.files, feed=self.feed)
 
     def start_feed(self, positions: ChangePositions) -> StorageChangeFeed:
