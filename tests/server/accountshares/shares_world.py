@@ -72,6 +72,20 @@ class World:
             time.sleep(0.2)
         raise AssertionError(f"share {share_id} did not finish a run: {who.share(share_id)}")
 
+    def wait_idle(self, share_id: int, timeout: float = 30) -> None:
+        """Until the share neither runs nor is due. A run's own writes into a storage place
+        mark the share changed, so a second run may follow the one ``wait_synced`` saw; a
+        test that pretends a run is under way must not meet a real one."""
+        runner = self.app.state.account_shares.scheduler.runner
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            share = runner.store.get(share_id)
+            assert share is not None
+            if share_id not in runner.running and share.next_sync_at > runner.clock():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"share {share_id} kept running or due: {runner.store.get(share_id)}")
+
 
 @contextmanager
 def shares_world(

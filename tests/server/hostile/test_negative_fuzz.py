@@ -31,7 +31,10 @@ from tests.conftest import PROJECT_ROOT, LiveServer, account_token, start_live_s
 pytestmark = pytest.mark.live  # starts real servers
 
 MAX_EXAMPLES = 20  # per operation and phase
-TIME_BUDGET_SECONDS = 165  # coverage cases come first; fuzzing repeats until it is spent
+# Coverage cases (each operation's forbidden values, deterministic) come first; fuzzing then
+# repeats until the budget is spent. The suite's run keeps it short (the test was the slowest
+# of all at 165 s); SYNCOXIDE_FUZZ_SECONDS gives a longer hunt when one is wanted.
+TIME_BUDGET_SECONDS = int(os.environ.get("SYNCOXIDE_FUZZ_SECONDS", "90"))
 CHECKS = "not_a_server_error,no_traceback_in_answer,state_unchanged_after_refusal"
 HOOKS = "tests.server.hostile.fuzz_hooks"
 PLANTED_HOOKS = "tests.server.hostile.fuzz_hooks_planted"

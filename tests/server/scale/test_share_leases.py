@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from syncoxide.server.app import create_app
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.changes import FileChange
 from tests.server.accountshares.shares_world import Person, World, shares_world
 from tests.server.links.links_world import ROOT
 
@@ -84,7 +85,10 @@ def test_a_change_through_another_instance_marks_the_share_this_one_runs(
         share = alice.post(BASE, json={"to": "bob", "place": "home:trip"}).json()
         assert bob.post(f"{BASE}/{share['id']}/accept", json={"place": "home:in"}).is_success
         world.wait_synced(bob, share["id"], 0)
+        world.wait_idle(share["id"])
         runner = world.app.state.account_shares.scheduler.runner
+        heard: list[FileChange] = []  # what this instance heard, to tell which half failed
+        world.app.state.files.changes.listen(heard.append, everywhere=True)
         runner.running.add(share["id"])  # this instance is in the middle of a run
         other = create_app(ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web"))
         with TestClient(other) as through_other:
@@ -97,6 +101,10 @@ def test_a_change_through_another_instance_marks_the_share_this_one_runs(
             assert stored.status_code == 200, stored.text
             deadline = time.monotonic() + 5
             while share["id"] not in runner.changed_meanwhile:
-                assert time.monotonic() < deadline, "the change did not reach this instance"
+                assert time.monotonic() < deadline, (
+                    "the change did not reach this instance: it heard no change at all"
+                    if not heard
+                    else f"this instance heard {heard} but did not mark the share"
+                )
                 time.sleep(0.02)
         runner.running.discard(share["id"])
