@@ -52,6 +52,7 @@ def storage_change_feed(
     )
     changes.positions = positions
     feed = StorageChangeFeed(positions)
+    feed.start()
     changes.listen(feed.notice, everywhere=True)
     return feed
 

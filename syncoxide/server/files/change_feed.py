@@ -78,6 +78,11 @@ class StorageChangeFeed:
         #: A change came that no position stands for: the next start takes one.
         self._burn = False
 
+    def start(self) -> None:
+        """Read the position now, before this instance takes or hears changes: one it takes
+        later is then an answer, not the start (which tokens before it may not look past)."""
+        self._start()
+
     def lost_track(self) -> None:
         """A change may have been missed: every token given so far answers "look at
         everything", and every waiting long poll says so now. (A missed message took its
