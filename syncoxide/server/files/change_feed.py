@@ -20,8 +20,10 @@ which makes the client look at everything once:
 The bus delivers at most once and instances publish side by side, so positions may arrive out
 of order or not at all. The feed moves its position only over an unbroken run; a later one
 waits (unanswered) for up to ``GAP_PATIENCE`` seconds for the missing ones, then the gap counts
-as lost and becomes the floor. ``lost_track`` (the bus saw a sender skip a message, or a change
-came without a position) starts afresh from the database's position, raising the floor there.
+as lost and becomes the floor. A poll that finds nothing asks the database for the last
+position taken, so a lost last message (none after it to show the gap) counts the same way.
+``lost_track`` (the bus saw a sender skip a message, or a change came without a position)
+starts afresh from the database's position, raising the floor there.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class StorageChangeFeed:
         self._gap_since = 0.0
         #: A change came that no position stands for: the next start takes one.
         self._burn = False
+        #: The last position the database said was taken, when it was past this feed's.
+        self._taken = 0
 
     def start(self) -> None:
         """Read the position now, before this instance takes or hears changes: one it takes
@@ -120,6 +124,8 @@ class StorageChangeFeed:
     async def since(self, user_id: int, token: str, wait: float = 0.0) -> ChangesSince:
         """Changes after ``token``; with ``wait``, up to that many seconds for the first one."""
         answer = self._since(user_id, token)
+        if not answer.paths:
+            self._look_for_unheard_positions()
         deadline = time.monotonic() + min(wait, LONGEST_WAIT)
         while not answer.paths and (left := deadline - time.monotonic()) > 0:
             user = self._users.setdefault(user_id, _UserChanges())
@@ -173,7 +179,7 @@ class StorageChangeFeed:
                         user.keep(self._position, path)
                 user.wake()
         self._gap_since = 0.0
-        if self._early:  # the next gap waits its own patience
+        if self._early or self._taken > self._position:  # the next gap waits its own patience
             self._await_gap()
 
     def _await_gap(self) -> None:
@@ -182,11 +188,23 @@ class StorageChangeFeed:
         with contextlib.suppress(RuntimeError):  # no loop (a CLI command): asked lazily
             asyncio.get_running_loop().call_later(GAP_PATIENCE, self._give_up_old_gap)
 
+    def _look_for_unheard_positions(self) -> None:
+        """Positions taken that never came, with none after them to show the gap (the last
+        message lost, or its instance gone): the database knows they were taken."""
+        taken = self.positions.current()
+        if self._position is not None and taken > self._position:
+            self._taken = max(self._taken, taken)
+            if not self._gap_since:
+                self._await_gap()
+
     def _give_up_old_gap(self) -> None:
         """A position missing for ``GAP_PATIENCE`` is lost: tokens before it answer the root."""
-        if not self._early or time.monotonic() - self._gap_since < GAP_PATIENCE:
+        position = self._position
+        missing = self._early or (position is not None and self._taken > position)
+        if not missing or time.monotonic() - self._gap_since < GAP_PATIENCE:
             return
-        self._position = self._floor = min(self._early) - 1
+        after_gap = min(self._early) - 1 if self._early else self._taken
+        self._position = self._floor = after_gap
         self._gap_since = 0.0
         self._advance()
         self._wake_all()

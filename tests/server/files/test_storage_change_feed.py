@@ -103,6 +103,26 @@ def test_a_position_that_never_comes_is_given_up_as_lost(monkeypatch: pytest.Mon
     assert answer.token == f"{positions.era}:2"
 
 
+def test_a_lost_last_change_is_found_by_a_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No later message shows the gap: the database says the position was taken."""
+    monkeypatch.setattr(change_feed, "GAP_PATIENCE", 0.2)
+    positions = ProcessPositions()
+    feed = StorageChangeFeed(positions)
+    start = feed.token(1)
+    positions.take()  # its message was lost on the bus, and nothing came after it
+
+    async def scenario() -> tuple[ChangesSince, float]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        answer = await feed.since(1, start, wait=10)
+        return answer, loop.time() - started
+
+    answer, seconds = asyncio.run(scenario())
+    assert answer.paths == [""] and 0.15 < seconds < 2
+    assert answer.token == f"{positions.era}:1"
+    assert asyncio.run(feed.since(1, answer.token)).paths == []
+
+
 def test_a_token_another_instance_gave_ahead_of_this_one_waits_for_it() -> None:
     positions = ProcessPositions()  # both instances' database
     here, there = StorageChangeFeed(positions), StorageChangeFeed(positions)
