@@ -22,15 +22,14 @@ def catalog_service(
     feed: StorageChangeFeed,
 ) -> CatalogService:
     store = catalog_store(store_database(config, services))
-    # With several instances the feed hears the others' writes on the bus, but at most once;
-    # the index must not miss one, so a refresh then lists the storage instead.
-    own_writes_only = services.shared_bus is not None
+    # With several instances too: the feed hears every instance's changes and answers "look
+    # at everything" for any it may have missed (files/change_feed.py).
     return CatalogService(
         store,
         services.clock,
         files,
         rules.connections,
-        feed=None if own_writes_only else feed,
+        feed=feed,
         stale_after=config.catalog_stale_after(),
         leases=job_leases(config, services),
     )

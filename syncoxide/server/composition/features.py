@@ -12,15 +12,13 @@ from syncoxide.server.composition.catalog import catalog_service
 from syncoxide.server.composition.photos import photo_service
 from syncoxide.server.composition.rules import rule_service
 from syncoxide.server.config import RetentionSettings, ServerConfig
-from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.recovery import FileRecovery
 from syncoxide.server.files.retention_sweep import RetentionSweep
 from syncoxide.server.files.service import FileService
 from syncoxide.server.links.service import LinkService
 from syncoxide.server.photos.thumbnail_sweep import ThumbnailSweep
-from syncoxide.server.relays import instance_relays
+from syncoxide.server.relays import instance_relays, storage_change_feed
 from syncoxide.server.services import Services, store_database
-from syncoxide.system import SystemRandom
 
 
 def attach_features(
@@ -34,8 +32,7 @@ def attach_features(
     """Build each feature's service on ``links`` and ``files`` and keep it in ``state``."""
     state.links = links
     state.files = files
-    state.storage_changes = StorageChangeFeed(SystemRandom().token_bytes(6).hex())
-    files.changes.listen(state.storage_changes.notice, everywhere=True)
+    state.storage_changes = storage_change_feed(config, services, files.changes)
     state.rules = rule_service(config, services, files)
     state.backups = backup_service(config, services, state.rules)
     retention = config.retention()
