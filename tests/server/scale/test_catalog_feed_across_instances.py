@@ -50,7 +50,9 @@ def first(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CatalogWor
 
 def _feed_alone(world: CatalogWorld) -> CatalogWorld:
     """No on-write updates of the index: changes reach it only through a refresh."""
-    world.files.changes._listeners.remove((world.catalog._queue, False))  # (listener, everywhere)
+    world.files.changes._listeners.remove(
+        (world.catalog.home.queue, False)
+    )  # (listener, everywhere)
     return world
 
 
