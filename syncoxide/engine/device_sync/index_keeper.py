@@ -100,9 +100,17 @@ class MemoryIndexStorage:
 
     def __init__(self) -> None:
         self.snapshot: bytes | None = None
-        self.journal: bytes | None = None
+        self._journal: bytearray | None = None  # grown in place: appends cost what they add
         self.bytes_written = 0
         self.tear_next_append: int | None = None
+
+    @property
+    def journal(self) -> bytes | None:
+        return None if self._journal is None else bytes(self._journal)
+
+    @journal.setter
+    def journal(self, data: bytes | None) -> None:
+        self._journal = None if data is None else bytearray(data)
 
     async def load(self) -> tuple[bytes | None, bytes | None]:
         return self.snapshot, self.journal
@@ -117,7 +125,9 @@ class MemoryIndexStorage:
 
     async def append_journal(self, data: bytes) -> None:
         kept, self.tear_next_append = self.tear_next_append, None
-        self.journal = (self.journal or b"") + data[:kept]
+        if self._journal is None:
+            self._journal = bytearray()
+        self._journal += data[:kept]
         self.bytes_written += len(data[:kept])
         if kept is not None:
             raise ProviderUnavailableError("The index journal's append was cut short.")

@@ -45,9 +45,11 @@ class IndexedDbIndexStorage:
         self._next_piece: int | None = None
 
     async def load(self) -> tuple[bytes | None, bytes | None]:
-        store = await object_store(DATABASE, STORE, "readonly")
-        snapshot = await finished(store.get(self._snapshot_key))
-        pieces = list(await finished(store.getAll(self._journal_range())))
+        # One read per transaction: a transaction ends once no request of it is pending, so a
+        # second request made after awaiting the first would find it finished. Only the one
+        # syncing tab writes these keys, so the two reads see the same state.
+        snapshot = await finished((await self._read_only()).get(self._snapshot_key))
+        pieces = list(await finished((await self._read_only()).getAll(self._journal_range())))
         self._next_piece = len(pieces)
         journal = b"".join(piece.to_bytes() for piece in pieces) if pieces else None
         if snapshot is not None:
@@ -69,11 +71,14 @@ class IndexedDbIndexStorage:
 
     async def append_journal(self, data: bytes) -> None:
         if self._next_piece is None:
-            store = await object_store(DATABASE, STORE, "readonly")
+            store = await self._read_only()
             self._next_piece = int(await finished(store.count(self._journal_range())))
         piece = self._next_piece
         await self._write(lambda store: store.put(to_js(data), self._piece_key(piece)))
         self._next_piece = piece + 1
+
+    async def _read_only(self) -> Any:
+        return await object_store(DATABASE, STORE, "readonly")
 
     async def _write(self, requests: Callable[[Any], object]) -> None:
         store = await object_store(DATABASE, STORE, "readwrite", strict=True)
