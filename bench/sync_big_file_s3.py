@@ -11,7 +11,8 @@ restarted on empty buckets before each round. Cases, tools alternating in order,
 - with --compare-chunk-mib N, also `syncoxide sync --multi-thread-chunk-size N` (e.g. 32, the
   part size before S3 chose its own), to read the part size's cost in memory and time;
 - each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
-  figure to read is the rerun's wall time over the full copy's (goal: under 0.6);
+  figure to read is the rerun's wall time over the full copy's (goal: under 0.6), as a ratio
+  of medians and as the median of each round's ratio (the load swings between rounds);
 - with --baseline-tree DIR (a folder holding another checkout's ``syncoxide/``, e.g.
   ``git archive main syncoxide | tar -x -C DIR``), also that code's full copy and its rerun
   after a kill at 50%, for a before/after in the same run.
@@ -125,6 +126,15 @@ def run_cases(
     return runs
 
 
+def _per_round(name: str, resumes: Runs, fulls: Runs) -> str:
+    """Each round's rerun over the same round's full copy, and their median: on a shared
+    machine the load swings between rounds, and a round's two runs are the closest in time."""
+    ratios = [resume[0] / full[0] for resume, full in zip(resumes, fulls, strict=True)]
+    listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+    middle = statistics.median(ratios)
+    return f"resume / full copy wall per round ({name}): {listed}; median {middle:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
@@ -177,9 +187,11 @@ def main() -> None:
     ours, theirs = medians["syncoxide"][0], medians["rclone"][0]
     print(f"syncoxide / rclone wall: {ours / theirs:.2f}")
     print(f"resume / full copy wall (syncoxide): {medians['resume'][0] / ours:.2f}")
+    print(_per_round("syncoxide", runs["resume"], runs["syncoxide"]))
     if "baseline" in medians:
         ratio = medians["baseline resume"][0] / medians["baseline"][0]
         print(f"resume / full copy wall (baseline): {ratio:.2f}")
+        print(_per_round("baseline", runs["baseline resume"], runs["baseline"]))
     if "compare" in medians:
         full = medians["compare"][0]
         ratio = medians["compare resume"][0] / full

@@ -4,6 +4,8 @@ Order of durability: the whole plan is written and made durable before the first
 each action is marked as it commits; the bisync state is saved only after every action was
 attempted (failed keys keep their old record); the journal is cleared last. A run killed at
 any point leaves either no journal (nothing started) or a journal the next run resumes.
+A journal that owes plain copies only is resumed while the listing is read (listing writes
+nothing, so this order of durability holds; ``syncoxide.engine.resume_overlap``).
 """
 
 from __future__ import annotations
@@ -18,32 +20,21 @@ from syncoxide.ports import Clock, RandomSource
 from syncoxide.providers.contract import Provider
 from syncoxide.sync.bisync import BisyncOptions, carry_digests, lookalike_keys, plan_bisync
 from syncoxide.sync.bisync_renames import BisyncRename, find_bisync_renames
-from syncoxide.sync.clashes import set_aside_clashes
-from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.digest_cache import DigestCache
-from syncoxide.sync.filters import FilterSet, Rule
-from syncoxide.sync.listing import Listing, build_listing, set_aside_unmappable
+from syncoxide.sync.listing import Listing
 from syncoxide.sync.one_way import OneWayOptions, plan_one_way
 from syncoxide.sync.plan import Action, Mode, Plan, Side
 from syncoxide.sync.renames import with_renames
 from syncoxide.sync.state import PairState, decode_state
 from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
-from syncoxide.wal.replay import replay_journal
 
-from .delta import DeltaSettings
 from .executor import CopySettings, Executor, Progress
-from .listing_io import (
-    add_digests,
-    parked_files,
-    read_syncignore,
-    read_tree,
-    recover_parked,
-    remove_partials,
-)
+from .journal_resume import resume_and_list
+from .listing_io import add_digests, parked_files, recover_parked
 from .outcome import Outcome
+from .pair_listing import Trees, build_listings, read_trees
 from .pair_store import PairStore
-from .parts import PartSettings
 from .remembered_digests import (
     load_remembered,
     needs_remembered_digests,
@@ -51,41 +42,11 @@ from .remembered_digests import (
     smallest_recorded,
 )
 from .renames import find_renames, verify_bisync_guesses
-from .safety import DEFAULT_MAX_DELETE_PERCENT, PairView, SafetyOptions, check_safety
+from .resume_overlap import note_resumed
+from .run_options import RunOptions as RunOptions  # callers import it from here, as before
+from .safety import PairView, check_safety
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    mode: Mode = Mode.COPY
-    checksum: bool = False
-    dry_run: bool = False
-    policy: ConflictPolicy = ConflictPolicy.NEWER
-    transfers: int = 4
-    rules: tuple[Rule, ...] = ()
-    max_delete: int | None = None
-    #: sync mode: a file deleted at one path and present with the same size and digest at
-    #: another becomes one move on the destination (server-side where the provider can);
-    #: bisync: a rename on either side since the last run is carried to the other as a move.
-    track_renames: bool = True
-    #: Big files in concurrent, resumable parts where the destination takes them.
-    parts: PartSettings = field(default_factory=PartSettings)
-    #: Changed big files by their changed blocks where the destination allows (--whole-file
-    #: turns it off).
-    delta: DeltaSettings = field(default_factory=DeltaSettings)
-    #: The safety stops' overrides (see ``syncoxide.engine.safety``).
-    max_delete_percent: int = DEFAULT_MAX_DELETE_PERCENT
-    allow_empty_side: bool = False
-    force: bool = False
-
-    def safety(self) -> SafetyOptions:
-        return SafetyOptions(
-            max_delete=self.max_delete,
-            max_delete_percent=self.max_delete_percent,
-            allow_empty_side=self.allow_empty_side,
-            force=self.force,
-        )
 
 
 @dataclass
@@ -118,39 +79,6 @@ def _tolerance(one: Provider, two: Provider) -> int:
     return coarsest if coarsest > 1 else 0
 
 
-async def resume_journal(
-    providers: dict[Side, Provider],
-    store: PairStore,
-    options: RunOptions,
-    progress: Progress | None,
-) -> list[Outcome]:
-    blob = await store.load_journal()
-    if blob is None:
-        return []
-    replay = replay_journal(blob)
-    outcomes: list[Outcome] = []
-    if replay.needs_resume:
-        executor = Executor(
-            providers,
-            store=store,
-            trash_root=str(replay.header["trash"]),
-            settings=CopySettings(
-                hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
-                transfers=options.transfers,
-                recheck=True,
-                parts=options.parts,
-                delta=options.delta,
-                remember_digests=options.track_renames,
-            ),
-            progress=progress,
-            stored_parts=replay.parts,
-        )
-        outcomes = await executor.run(replay.pending())
-        await store.append_journal(encode_finish(), durable=True)
-    await store.clear_journal()
-    return outcomes
-
-
 def _checksum_keys(one: Listing, two: Listing, state: PairState) -> tuple[set[str], set[str]]:
     both = {
         k for k in one.files.keys() & two.files.keys() if one.files[k].size == two.files[k].size
@@ -162,30 +90,6 @@ def _checksum_keys(one: Listing, two: Listing, state: PairState) -> tuple[set[st
         k for k, rec in state.files.items() if k in two.files and two.files[k].size == rec.two.size
     }
     return first, second
-
-
-async def _listings(
-    one: Provider, two: Provider, options: RunOptions
-) -> tuple[Listing, Listing, int]:
-    ignore1, ignore2 = await asyncio.gather(read_syncignore(one), read_syncignore(two))
-    extra = ignore1 + (ignore2 if options.mode is Mode.BISYNC else [])
-    filters = FilterSet((*options.rules, *extra))
-    entries1, entries2 = await asyncio.gather(read_tree(one, filters), read_tree(two, filters))
-    sensitive = one.features.case_sensitive and two.features.case_sensitive
-    first = build_listing(entries1, Side.PATH1, filters=filters, case_sensitive=sensitive)
-    second = build_listing(entries2, Side.PATH2, filters=filters, case_sensitive=sensitive)
-    removed = await remove_partials(one, first.partials) + await remove_partials(
-        two, second.partials
-    )
-    if not two.features.byte_names:
-        set_aside_unmappable(first, Side.PATH1, "path2")
-    if options.mode is Mode.BISYNC and not one.features.byte_names:
-        set_aside_unmappable(second, Side.PATH2, "path1")
-    folding = [
-        side for side, p in ((Side.PATH1, one), (Side.PATH2, two)) if not p.features.case_sensitive
-    ]
-    set_aside_clashes({Side.PATH1: first, Side.PATH2: second}, folding=folding)
-    return first, second, removed
 
 
 @dataclass(frozen=True)
@@ -361,9 +265,13 @@ async def _prepare(
     *,
     now: float,
     park_tag: str,
+    trees: Trees | None,
 ) -> _Prepared:
-    """List, load the state, hash what needs it, plan: nothing is changed here but partials."""
-    first, second, removed = await _listings(one, two, options)
+    """List (unless ``trees`` were read already), load the state, hash what needs it, plan:
+    nothing is changed here but partials."""
+    if trees is None:
+        trees = await read_trees(one, two, mode=options.mode, rules=options.rules)
+    first, second, removed = await build_listings(one, two, trees, mode=options.mode)
     state = await _load_state(store, options)
     if state.files and not options.checksum:
         carry_digests(first, Side.PATH1, state, _tolerance(one, two))
@@ -401,9 +309,10 @@ async def _prepare_or_explain(
     *,
     now: float,
     park_tag: str,
+    trees: Trees | None = None,
 ) -> _Prepared:
     try:
-        return await _prepare(one, two, store, options, now=now, park_tag=park_tag)
+        return await _prepare(one, two, store, options, now=now, park_tag=park_tag, trees=trees)
     except SyncoxideError:
         raise
     except Exception as error:  # a bug or an untranslated failure: say so, exit "not started"
@@ -412,6 +321,35 @@ async def _prepare_or_explain(
             hint="Nothing was changed. Run again; if it keeps stopping here, report it with "
             "this message.",
         ) from error
+
+
+async def _remember_digests(
+    providers: dict[Side, Provider],
+    store: PairStore,
+    *,
+    ready: _Prepared,
+    report: RunReport,
+    options: RunOptions,
+) -> None:
+    """Saves the digests the resumed copies and this run's actions learned, in that order.
+
+    A resumed copy in parts hashed its whole source alongside (``syncoxide.engine.parts``);
+    kept only when this run's own plan had actions, it was lost whenever the resume had
+    finished the work, so a later rename of that big file uploaded it again."""
+    one, two = providers[Side.PATH1], providers[Side.PATH2]
+    remembered = ready.remembered
+    wrote = any(o.ok and o.written is not None for o in report.resumed)
+    if (
+        remembered is None
+        and wrote
+        and needs_remembered_digests(one, two, options.mode, options.track_renames)
+    ):
+        remembered = await load_remembered(store, two)
+    if remembered is None:
+        return
+    floor = smallest_recorded(two, common_hash_kind(one, two))
+    done = [*report.resumed, *report.outcomes]
+    await save_remembered(store, remembered, ready.second, done, min_size=floor)
 
 
 async def run_pair(
@@ -425,11 +363,17 @@ async def run_pair(
     progress: Progress | None = None,
 ) -> RunReport:
     providers = {Side.PATH1: one, Side.PATH2: two}
-    resumed = await resume_journal(providers, store, options, progress)
+    resumed, trees = await resume_and_list(providers, store, options, progress)
     now = clock.now()
     # Names this run's trash folder and the temporary names of its move chains.
     run = random.token_bytes(3).hex()
-    ready = await _prepare_or_explain(one, two, store, options, now=now, park_tag=run)
+    try:
+        ready = await _prepare_or_explain(
+            one, two, store, options, now=now, park_tag=run, trees=trees
+        )
+    except SyncoxideError as error:
+        note_resumed(error, resumed)
+        raise
     plan = ready.plan
     report = RunReport(
         plan, resumed=resumed, dry_run=options.dry_run, partials_removed=ready.removed
@@ -450,11 +394,7 @@ async def run_pair(
         )
     if plan.actions:
         await _execute(providers, store, report, options, progress=progress, now=now)
-    if ready.remembered is not None:
-        floor = smallest_recorded(two, common_hash_kind(one, two))
-        await save_remembered(
-            store, ready.remembered, ready.second, report.outcomes, min_size=floor
-        )
+    await _remember_digests(providers, store, ready=ready, report=report, options=options)
     if options.mode is Mode.BISYNC:
         sensitive = one.features.case_sensitive and two.features.case_sensitive
         await save_bisync_state(

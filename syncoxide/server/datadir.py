@@ -17,6 +17,7 @@ from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION, STALENESS_MIGRATION
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.files.change_positions import POSITIONS_MIGRATION
 from syncoxide.server.files.commits import COMMITS_MIGRATION
 from syncoxide.server.files.history import HISTORY_MIGRATION
 from syncoxide.server.photos.schema import PHOTOS_MIGRATION, PROVIDER_PHOTOS_MIGRATION
@@ -320,6 +321,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 26: index rows and photo facts of connections deleted before their rows went with them
     # (server/storage/orphan_sweep.py).
     ORPHANS_SWEEP_MIGRATION,
+    # 27: the position of the last change to users' files, shared by a deployment's instances
+    # (server/files/change_positions.py).
+    POSITIONS_MIGRATION,
 )
 
 

@@ -1,6 +1,7 @@
 """What the instances of a deployment tell each other on its bus besides live events and
 signaling: changes to users' files (files/change_relay.py) and cancels of running work
-(scheduling/cancel_relay.py). The embedded default has no bus and no relays."""
+(scheduling/cancel_relay.py). The embedded default has no bus and no relays; its storage
+change feed numbers changes in memory, where a deployment's numbers them in its database."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from dataclasses import dataclass
 from syncoxide.server.automation.service import AutomationService
 from syncoxide.server.backups.restores import BackupRestores
 from syncoxide.server.bus.broadcast import Broadcast
+from syncoxide.server.config import ServerConfig
 from syncoxide.server.files import change_relay
 from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.change_positions import (
+    ChangePositions,
+    ProcessPositions,
+    SharedPositions,
+)
 from syncoxide.server.files.change_relay import FileChangeRelay
 from syncoxide.server.files.changes import ChangeFanout
 from syncoxide.server.scheduling import cancel_relay
 from syncoxide.server.scheduling.cancel_relay import JOB, RESTORE, CancelRelay
-from syncoxide.server.services import Services
+from syncoxide.server.services import Services, store_database
 
 
 @dataclass
@@ -30,6 +37,24 @@ class InstanceRelays:
     async def stop(self) -> None:
         await self.cancels.stop()
         await self.changes.stop()
+
+
+def storage_change_feed(
+    config: ServerConfig, services: Services, changes: ChangeFanout
+) -> StorageChangeFeed:
+    """The feed of changes to users' files, hearing every instance's; the file service's
+    changes take their positions where its tokens are read: in the deployment's database when
+    several instances share it, else in this process."""
+    positions: ChangePositions = (
+        ProcessPositions()
+        if services.shared_bus is None
+        else SharedPositions(store_database(config, services))
+    )
+    changes.positions = positions
+    feed = StorageChangeFeed(positions)
+    feed.start()
+    changes.listen(feed.notice, everywhere=True)
+    return feed
 
 
 def instance_relays(

@@ -1,7 +1,7 @@
 """API operations for who the caller is, signing in and out, and API tokens.
 
-Thin on purpose: the work happens in the accounts service. The app joins this table to the
-other features' (``syncoxide.server.app``), and ``api.routing`` routes and describes them all.
+Thin on purpose: the work happens in the accounts service. ``server.composition.api_table``
+joins this table to the other features', and ``api.routing`` routes and describes them all.
 """
 
 from __future__ import annotations

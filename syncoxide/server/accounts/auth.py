@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.websockets import WebSocket
 
 from syncoxide.errors import AuthenticationError
@@ -17,6 +17,7 @@ from syncoxide.server.accounts.service import SESSION_MAX_SECONDS
 from syncoxide.server.api.errors import ApiError, from_syncoxide
 from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.http.connection import is_tls
+from syncoxide.server.http.forms import safe_next
 from syncoxide.server.services import services_of
 
 SESSION_COOKIE = "sxo_session"
@@ -35,6 +36,23 @@ async def who(connection: HTTPConnection) -> SignedIn | None:
             raise from_syncoxide(error) from None
     cookie = connection.cookies.get(SESSION_COOKIE)
     return await accounts.session_user(cookie) if cookie else None
+
+
+async def session_in_browser(connection: HTTPConnection) -> SignedIn | None:
+    """Who signed in to this browser (its session cookie), for pages: a bad or revoked
+    credential counts as none, and so does an API token (pages are for people)."""
+    try:
+        signed_in = await who(connection)
+    except ApiError:
+        return None
+    return signed_in if signed_in is not None and signed_in.via == "session" else None
+
+
+def to_sign_in(back_to: str) -> RedirectResponse:
+    """Off to the sign-in page, which comes back to ``back_to`` (a path on this site)."""
+    return RedirectResponse(
+        f"/login?next={safe_next(back_to)}", 303, headers={"Cache-Control": "no-store"}
+    )
 
 
 async def who_on_socket(websocket: WebSocket) -> SignedIn | None:

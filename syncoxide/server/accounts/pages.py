@@ -14,7 +14,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
-from syncoxide.server.accounts.auth import clear_session_cookie, set_session_cookie, who
+from syncoxide.server.accounts.auth import (
+    clear_session_cookie,
+    session_in_browser,
+    set_session_cookie,
+    to_sign_in,
+    who,
+)
 from syncoxide.server.accounts.oidc import LOGIN_TTL_SECONDS, STATE_COOKIE, user_for_claims
 from syncoxide.server.api.errors import ApiError, from_syncoxide, log, rate_limited
 from syncoxide.server.api.identity import SignedIn, check_csrf
@@ -185,9 +191,9 @@ async def oidc_callback(request: Request) -> Response:
 
 
 async def account_page(request: Request) -> Response:
-    signed_in = await _who_quietly(request)
-    if signed_in is None or signed_in.via != "session":
-        return RedirectResponse("/login?next=/account", 303)
+    signed_in = await session_in_browser(request)
+    if signed_in is None:
+        return to_sign_in("/account")
     return await _render_account(request, signed_in, None, 200)
 
 
@@ -205,9 +211,9 @@ async def _render_account(
 
 
 async def create_token_form(request: Request) -> Response:
-    signed_in = await _who_quietly(request)
-    if signed_in is None or signed_in.via != "session":
-        return RedirectResponse("/login?next=/account", 303)
+    signed_in = await session_in_browser(request)
+    if signed_in is None:
+        return to_sign_in("/account")
     services = services_of(request)
     try:
         form = await read_form(request)
@@ -232,9 +238,9 @@ async def create_token_form(request: Request) -> Response:
 
 
 async def revoke_token_form(request: Request) -> Response:
-    signed_in = await _who_quietly(request)
-    if signed_in is None or signed_in.via != "session":
-        return RedirectResponse("/login?next=/account", 303)
+    signed_in = await session_in_browser(request)
+    if signed_in is None:
+        return to_sign_in("/account")
     services = services_of(request)
     token_id = request.path_params["token_id"]
     try:

@@ -15,22 +15,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from syncoxide.errors import NotFoundError
-from syncoxide.server.accounts.auth import who
-from syncoxide.server.api.errors import ApiError
+from syncoxide.server.accounts.auth import session_in_browser, to_sign_in
 from syncoxide.server.catalog.service import CatalogService
-from syncoxide.server.http.forms import safe_next
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def open_file_link(request: Request) -> Response:
-    try:
-        signed_in = await who(request)
-    except ApiError:
-        signed_in = None
-    if signed_in is None or signed_in.via != "session":
-        target = safe_next(request.url.path)
-        return RedirectResponse(f"/login?next={target}", 303, headers=NO_STORE)
+    signed_in = await session_in_browser(request)
+    if signed_in is None:
+        return to_sign_in(request.url.path)
     catalog: CatalogService = request.app.state.catalog
     entry_id = int(request.path_params["entry_id"])
     try:

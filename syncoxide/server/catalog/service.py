@@ -1,63 +1,45 @@
 """The catalog service: one index of a user's files across the server's storage and their
 connections, what the catalog API and the app ask.
 
-Server storage is indexed on write: ``FileService`` tells every committed change, which is
-queued here and written to the index a moment later (``settle``, also run before any read,
-so a search right after an upload finds it). A refresh of server storage asks the storage
-change feed (files/change_feed.py) what changed since the last refresh and rechecks those
-paths alone; it lists everything only when the feed cannot say (the first refresh, one after
-a server restart, which also catches changes queued in memory when the server stopped, or
-more changes than the feed keeps). Connections are refreshed on request or on a timer
-(``refresh``), by changes feed or by listing diff (``syncoxide.catalog.refresh``).
-While a source is refreshed, ``coverage`` says so, on every instance (refreshing.py).
-The activity log behind Recent holds this user's own actions only. An entry's owner is ""
-for the user's own files; files others share with them will carry the sharer's name.
+The server's own storage is indexed on write and refreshed from the storage change feed
+(home_index.py). Connections are refreshed on request or on a timer (``refresh``), by changes
+feed or by listing diff (``syncoxide.catalog.refresh``). While a source is refreshed,
+``coverage`` says so, on every instance (refreshing.py); how current each source is, and after
+how long it counts as stale, is coverage.py's. An entry's owner is "" for the user's own files;
+files others share with them will carry the sharer's name.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from syncoxide.catalog.diff import IndexChanges, diff_listing
-from syncoxide.catalog.model import HOME, CatalogEntry, from_listing
-from syncoxide.catalog.port import Activity, CatalogStore, RecentFile, SourceState
-from syncoxide.catalog.refresh import (
-    FEED_PATHS,
-    FEED_QUIET,
-    RefreshReport,
-    refresh_source,
-)
+from syncoxide.catalog.model import HOME, CatalogEntry
+from syncoxide.catalog.port import CatalogStore, RecentFile
+from syncoxide.catalog.refresh import RefreshReport, refresh_source
 from syncoxide.catalog.search import SearchQuery, parse_search
-from syncoxide.errors import NotFoundError, SyncoxideError, UsageError
-from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide.providers.contract import Provider
+from syncoxide.server.catalog.coverage import (
+    EVERY_SOURCE,
+    STALE_AFTER_SECONDS,
+    IndexTimes,
+    SourceCoverage,
+    Staleness,
+    check_staleness_setting,
+    coverage_of,
+)
+from syncoxide.server.catalog.home_index import HomeIndex
 from syncoxide.server.catalog.refreshing import RefreshMarks
 from syncoxide.server.files.change_feed import StorageChangeFeed
-from syncoxide.server.files.changes import MOVED, OPENED, RESTORED, WRITTEN, FileChange
-from syncoxide.server.files.provider import PAGE, OwnFilesProvider
+from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.service import FileService
-from syncoxide.server.files.store import DIR, FILE, FileStore, StoredEntry, parents_of
 from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.server.rules.store import Connection
 from syncoxide.server.storage.leases import JobLeases
 
-log = logging.getLogger("syncoxide.server.catalog")
 FAILED = "failed"
-#: How a source's part of the index stands, for a search to say so (``coverage``).
-NEVER, STALE, CURRENT = "never", "stale", "current"
-#: A connection read into the index longer ago than this may have changed a lot since: a
-#: search says so and offers a refresh. (No timer refreshes connections yet.) The server's
-#: default, unless ``[catalog] stale_after_hours`` sets another; each user may set their own,
-#: for every connection or for one (``set_staleness``).
-STALE_AFTER_SECONDS = 24 * 3600
-#: What a user may set: a minute to a year.
-STALE_AFTER_RANGE = (60, 366 * 24 * 3600)
-#: The key of a user's own default in their staleness settings.
-EVERY_SOURCE = ""
 MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
 #: A refresh found another instance refreshing the same source (its lease says so).
 REFRESHING_ELSEWHERE = (
@@ -75,37 +57,9 @@ class SourceReport:
     error: str = ""
 
 
-@dataclass(frozen=True)
-class Staleness:
-    """After how long each source counts as stale for one user, and where that comes from."""
-
-    server_default: int  # seconds: the server's setting
-    own_default: int | None  # the user's own for every connection, if set
-    by_source: dict[str, int]  # the user's own for one connection
-
-    def of(self, source: str) -> int:
-        found = self.by_source.get(source, self.own_default)
-        return self.server_default if found is None else found
-
-
-@dataclass(frozen=True)
-class SourceCoverage:
-    """How current one reachable source's part of the index is."""
-
-    source: str
-    state: str  # NEVER, STALE or CURRENT
-    refreshed_at: int = 0  # when it was last read whole or by its feed (0: never)
-    stale_after: int = STALE_AFTER_SECONDS  # seconds after refreshed_at it becomes STALE
-    refreshing: bool = False  # a refresh of it is under way now
-
-
-def _activity(change: FileChange) -> str:
-    if change.what == WRITTEN:
-        return "changed" if change.before else "created"
-    return {MOVED: "moved", OPENED: "opened", RESTORED: "restored"}.get(change.what, "")
-
-
 class CatalogService:
+    """What the catalog API and the app ask of the index: refresh, search, browse, star."""
+
     def __init__(
         self,
         store: CatalogStore,
@@ -123,90 +77,14 @@ class CatalogService:
         self.files = files
         self.connections = connections
         self.feed = feed
-        self._pending: deque[FileChange] = deque()
-        self._draining: asyncio.Task[None] | None = None
-        self._settling = asyncio.Lock()
+        self.home = HomeIndex(store, clock, files)
         self.refreshing = RefreshMarks(leases)
         if files is not None:
-            files.changes.listen(self._queue)
-
-    # -- on-write updates for the server's own storage ---------------------------------
-
-    def _queue(self, change: FileChange) -> None:
-        self._pending.append(change)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop (a CLI command): the next read settles it
-        if self._draining is None or self._draining.done():
-            self._draining = loop.create_task(self.settle())
+            files.changes.listen(self.home.queue)
 
     async def settle(self) -> None:
-        """Write every queued change to the index, in the order they happened."""
-        async with self._settling:
-            while self._pending:
-                change = self._pending[0]
-                try:
-                    await self._apply(change)
-                except SyncoxideError as error:  # gone again before we looked: the next follows
-                    log.info("catalog: %s %s: %s", change.what, change.path, error)
-                # Taken off only once applied: a cancelled settle leaves it for the next one.
-                self._pending.popleft()
-
-    async def _apply(self, change: FileChange) -> None:
-        user = change.user_id
-        if change.what == MOVED:
-            await self.store.move_subtree(user, HOME, change.before, change.path)
-            await self._reconcile(user, change.before)
-        if change.what != OPENED:
-            await self._reconcile(user, change.path)
-        action = _activity(change)
-        if action:
-            await self.store.record(user, Activity(HOME, change.path, action, self.clock()))
-
-    async def _reconcile(self, user_id: int, path: str) -> IndexChanges:
-        """Make the index of ``path``, its subtree and its parents equal the store *now*.
-
-        Changes are applied a moment after they happen, so the store may already be further
-        on (the file written then moved away); comparing with its present state, rather than
-        replaying the change, converges whatever came in between."""
-        assert self.files is not None
-        store = self.files.store
-        present = [e for e in (store.get(user_id, p) for p in parents_of(path)) if e]
-        found = store.get(user_id, path)
-        if found is not None:
-            present.append(found)
-            if found.kind == DIR:
-                present += _subtree(store, user_id, path)
-        listed = [_home_entry(stored) for stored in present]
-        indexed = await self.store.fingerprints(user_id, HOME, under=path)
-        for parent in parents_of(path):
-            before = await self.store.entry(user_id, HOME, parent)
-            if before is not None:
-                indexed[parent] = before.fingerprint
-        changes = diff_listing(indexed, listed)
-        if changes:
-            await self.store.apply(user_id, HOME, changes)
-        return changes
-
-    async def _refresh_home(self, user_id: int, feed: StorageChangeFeed) -> RefreshReport:
-        """Recheck only what the storage change feed names; list everything when it cannot
-        say (no position yet, a restart since, or more changes than it keeps)."""
-        assert self.files is not None
-        state = await self.store.source_state(user_id, HOME)
-        since = await feed.since(user_id, state.feed_position) if state else None
-        if since is None or since.paths == [""]:
-            position = since.token if since else feed.token(user_id)  # taken before listing
-            provider = OwnFilesProvider(self.files, user_id)
-            report = await refresh_source(self.store, user_id, HOME, provider, now=self.clock())
-            await self.store.save_source_state(user_id, SourceState(HOME, position, self.clock()))
-            return report
-        upserts = removals = 0
-        for path in since.paths:  # both ends of a move are named
-            done = await self._reconcile(user_id, path)
-            upserts, removals = upserts + len(done.upserts), removals + len(done.removals)
-        await self.store.save_source_state(user_id, SourceState(HOME, since.token, self.clock()))
-        return RefreshReport(HOME, FEED_PATHS if since.paths else FEED_QUIET, upserts, removals)
+        """Write every change to the server's storage so far to the index (home_index.py)."""
+        await self.home.settle()
 
     # -- refreshing ------------------------------------------------------------------------
 
@@ -246,7 +124,7 @@ class CatalogService:
     ) -> SourceReport:
         if source == HOME and self.feed is not None:
             try:
-                return SourceReport(source, await self._refresh_home(user_id, self.feed))
+                return SourceReport(source, await self.home.refresh(user_id, self.feed))
             except SyncoxideError as error:
                 return SourceReport(source, None, str(error))
         try:
@@ -303,16 +181,8 @@ class CatalogService:
         staleness = await self.staleness(user_id)
         now = self.clock()
         refreshing = await self.refreshing.sources(user_id)
-        found = [SourceCoverage(HOME, CURRENT, refreshed.get(HOME, 0), staleness.of(HOME))]
-        for source in (await self.reachable_sources(user_id))[1:]:
-            at, limit = refreshed.get(source), staleness.of(source)
-            busy = source in refreshing
-            if at is None:
-                found.append(SourceCoverage(source, NEVER, stale_after=limit, refreshing=busy))
-            else:
-                state = STALE if now - at > limit else CURRENT
-                found.append(SourceCoverage(source, state, at, limit, busy))
-        return found
+        connections = (await self.reachable_sources(user_id))[1:]
+        return coverage_of(connections, IndexTimes(refreshed, staleness, refreshing, now))
 
     async def staleness(self, user_id: int) -> Staleness:
         own = await self.store.staleness(user_id)
@@ -322,19 +192,7 @@ class CatalogService:
     async def set_staleness(self, user_id: int, source: str, seconds: int | None) -> Staleness:
         """Set the user's own staleness for one connection, or for every one (``source``
         ''); ``None`` removes it so the next setting up applies again."""
-        low, high = STALE_AFTER_RANGE
-        if seconds is not None and not low <= seconds <= high:
-            raise UsageError(
-                f"A staleness of {seconds} seconds is out of range.",
-                hint="Give from one minute to a year; nothing was changed.",
-            )
-        if source == HOME:
-            raise UsageError(
-                "Your files on this server are indexed as they are written, so they are"
-                " never stale.",
-                hint="Set it for a connection by name, or for every connection; nothing was"
-                " changed.",
-            )
+        check_staleness_setting(source, seconds)
         if source != EVERY_SOURCE and source not in await self.reachable_sources(user_id):
             raise NotFoundError(
                 f"You have no provider named {source!r}.",
@@ -381,23 +239,3 @@ class CatalogService:
     async def starred(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
         await self.settle()
         return await self.store.starred(user_id, limit)
-
-
-def _subtree(store: FileStore, user_id: int, folder: str) -> list[StoredEntry]:
-    entries: list[StoredEntry] = []
-    while page := store.listing(
-        user_id, folder, after=entries[-1].path if entries else "", limit=PAGE, recursive=True
-    ):
-        entries += page
-    return entries
-
-
-def _home_entry(stored: StoredEntry) -> CatalogEntry:
-    if stored.kind == FILE:
-        hashes = {"sha1": stored.sha1, "sha256": stored.sha256}
-        listed = Entry(stored.path, EntryKind.FILE, stored.size, stored.mtime_ns, hashes)
-    else:
-        listed = Entry(stored.path, EntryKind.DIR)
-    entry = from_listing(HOME, listed)
-    assert entry is not None
-    return entry

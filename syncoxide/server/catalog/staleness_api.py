@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from syncoxide.server.api.spec import STR, Call, Operation, obj
+from syncoxide.server.catalog.coverage import Staleness
 from syncoxide.server.catalog.entries_json import BASE, catalog_of
-from syncoxide.server.catalog.service import Staleness
 
 HOUR = 3600
 _HOURS = {"type": "number"}

@@ -1,6 +1,6 @@
 """API operations for the caller's own files on this server, under ``/api/v1/storage``.
 
-Joined to the API's table by the app (``syncoxide.server.app``) like every feature's, so they are
+Joined to the API's table (``server.composition.api_table``) like every feature's, so they are
 routed, authorized (token, or session + CSRF) and described in OpenAPI the same way. Paths
 travel in the query (``?path=photos/a.jpg``) or the JSON body, never in the URL path, so every
 name arrives exactly as written. Large uploads go through tus (``files.uploads``) and are named

@@ -25,17 +25,21 @@ CHANNEL = "files.changes"
 
 def change_message(change: FileChange) -> Message:
     return {"user": change.user_id, "what": change.what, "path": change.path,
-            "before": change.before}  # fmt: skip
+            "before": change.before, "position": change.position}  # fmt: skip
 
 
 def change_of(message: Message) -> FileChange:
-    """The change a message carries; ``ValueError`` when it carries none."""
+    """The change a message carries; ``ValueError`` when it carries none. One without a
+    position (an older instance's) gets 0, which the change feed takes as "look at all"."""
     user, what, path, before = (message.get(k) for k in ("user", "what", "path", "before"))
     if not (isinstance(user, int) and isinstance(what, str)):
         raise ValueError(f"not a file change: {message!r}")
     if not (isinstance(path, str) and isinstance(before, str)):
         raise ValueError(f"not a file change: {message!r}")
-    return FileChange(user, what, path, before)
+    position = message.get("position", 0)
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise ValueError(f"not a change position: {position!r}")
+    return FileChange(user, what, path, before, position)
 
 
 class FileChangeRelay:

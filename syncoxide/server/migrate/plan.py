@@ -24,10 +24,13 @@ from syncoxide.errors import ConfigError
 from syncoxide.server.catalog.pg_words import entry_vector
 
 #: SQLite-only tables: its own counters, the schema version (the target has its own), the
-#: instance's local settings, and the FTS5 index (PostgreSQL keeps words in catalog_entries).
+#: instance's local settings, the FTS5 index (PostgreSQL keeps words in catalog_entries), and
+#: the change feed's position (a sequence there, starting afresh: tokens answer "look at
+#: everything" once).
 SKIPPED = frozenset(
     {
         "sqlite_sequence",
+        "storage_change_positions",
         "schema_version",
         "instance_settings",
         "catalog_words",

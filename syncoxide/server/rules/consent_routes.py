@@ -14,9 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncoxide.errors import SyncoxideError
-from syncoxide.server.accounts.auth import who
-from syncoxide.server.api.errors import ApiError
-from syncoxide.server.http.forms import safe_next
+from syncoxide.server.accounts.auth import session_in_browser, to_sign_in
 
 CALLBACK_PATH = "/connections/consent/callback"
 
@@ -32,12 +30,9 @@ def _back_to_files(**outcome: str) -> Response:
 
 
 async def consent_callback(request: Request) -> Response:
-    try:
-        signed_in = await who(request)
-    except ApiError:
-        signed_in = None
-    if signed_in is None or signed_in.via != "session":
-        return RedirectResponse(f"/login?next={safe_next('/')}", 303)
+    signed_in = await session_in_browser(request)
+    if signed_in is None:
+        return to_sign_in("/")
     query = request.query_params
     flows = request.app.state.rules.consents
     try:

@@ -12,10 +12,8 @@ handle in storage/database.py; their tables are in storage/postgres_schema.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.storage.loop_pools import PoolPerLoop
 from syncoxide.server.storage.orphan_sweep import PG_ORPHANS_SWEEP_MIGRATION
 from syncoxide.server.storage.port import (
     ApiToken,
@@ -38,6 +37,7 @@ from syncoxide.server.storage.postgres_schema import (
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
     CATALOG_STALENESS,
+    CHANGE_POSITIONS,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -140,6 +140,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     UPLOAD_COMMITS,
     # 14: index rows and photo facts of connections deleted before their rows went with them.
     PG_ORPHANS_SWEEP_MIGRATION,
+    # 15: positions of changes to users' files (server/files/change_positions.py).
+    CHANGE_POSITIONS,
 )
 
 
@@ -182,42 +184,34 @@ class PostgresMetadataStore:
 
     A pool's connections and workers belong to the loop that opened it, while the SQLite store
     it stands in for serves any loop: the CLI's steps (one ``asyncio.run`` each) and a server's
-    loop may share one store. Each loop gets a pool of its own, opened on its first call;
-    ``close`` closes the calling loop's pool and forgets those of loops already closed."""
+    loop may share one store. Each loop gets a pool of its own, opened on its first call and
+    closed by ``close`` or as its loop ends (storage/loop_pools.py)."""
 
     def __init__(self, url: str, max_connections: int = 10) -> None:
         self._url = url
         self._max_connections = max_connections
-        self._pools: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, AsyncConnectionPool[Any]
-        ] = weakref.WeakKeyDictionary()
+        self._pools = PoolPerLoop(self._new_pool)
+
+    def _new_pool(self, configure: Callable[[Any], Any]) -> AsyncConnectionPool[Any]:
+        return AsyncConnectionPool(
+            self._url,
+            min_size=1,
+            max_size=self._max_connections,
+            open=False,
+            kwargs={"autocommit": True},
+            configure=configure,
+        )
+
+    @property
+    def open_pools(self) -> int:
+        """How many event loops hold a pool now (ended loops' pools are closed)."""
+        return len(self._pools)
 
     async def close(self) -> None:
-        loop = asyncio.get_running_loop()
-        pools, self._pools = dict(self._pools), weakref.WeakKeyDictionary()
-        for owner, pool in pools.items():
-            if owner is loop:
-                await pool.close()
-            elif not owner.is_closed():
-                self._pools[owner] = pool  # still serving its own loop: that loop closes it
+        await self._pools.close()
 
     async def _pool(self) -> AsyncConnectionPool[Any]:
-        loop = asyncio.get_running_loop()
-        pool = self._pools.get(loop)
-        if pool is None:
-            pool = AsyncConnectionPool(
-                self._url,
-                min_size=1,
-                max_size=self._max_connections,
-                open=False,
-                kwargs={"autocommit": True},
-            )
-            await pool.open(wait=True)  # a failure leaves no pool behind: the next call retries
-            kept = self._pools.setdefault(loop, pool)
-            if kept is not pool:  # another call of this loop opened one meanwhile
-                await pool.close()
-            return kept
-        return pool
+        return await self._pools.get()
 
     async def _run(self, sql: str, *params: Any) -> _Answer:
         async with (await self._pool()).connection() as db:

@@ -27,7 +27,11 @@ class PostgresDatabase:
     from that thread, now and then left a statement waiting forever for a reply the server
     had sent (psycopg 3.3, the job worker's poll loop). A connection found broken (the
     database restarted) is replaced before the next statement; the statement that met the
-    break fails with the driver's OperationalError."""
+    break fails with the driver's OperationalError.
+
+    A thread that ends leaves its connection behind (a test client runs each request on a
+    thread and loop of its own): connections of threads that ended are closed whenever a new
+    one is made, so what the process holds stays bounded by its live threads."""
 
     dialect: Dialect = "postgresql"
     lock_rows = " FOR UPDATE"
@@ -35,18 +39,33 @@ class PostgresDatabase:
     def __init__(self, url: str) -> None:
         self.url = url
         self._local = threading.local()
-        self._opened: list[psycopg.Connection[Any]] = []
+        self._opened: list[tuple[threading.Thread, psycopg.Connection[Any]]] = []
         self._guard = threading.Lock()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
         connection: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
         if connection is None or connection.broken or connection.closed:
+            self._close_ended_threads()
             connection = psycopg.connect(self.url, autocommit=True)
             self._local.connection = connection
             with self._guard:
-                self._opened.append(connection)
+                self._opened.append((threading.current_thread(), connection))
         yield connection
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections are open (those of ended threads are closed first)."""
+        self._close_ended_threads()
+        with self._guard:
+            return sum(not connection.closed for _, connection in self._opened)
+
+    def _close_ended_threads(self) -> None:
+        with self._guard:
+            ended = [pair for pair in self._opened if not pair[0].is_alive()]
+            self._opened = [pair for pair in self._opened if pair[0].is_alive()]
+        for _, connection in ended:
+            connection.close()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
         with self._connection() as connection:
@@ -80,7 +99,7 @@ class PostgresDatabase:
     def close(self) -> None:
         with self._guard:
             opened, self._opened = self._opened, []
-        for connection in opened:
+        for _, connection in opened:
             connection.close()
 
 

@@ -458,3 +458,9 @@ CREATE TABLE upload_commits (
 );
 CREATE INDEX upload_commits_by_time ON upload_commits (committed_at);
 """
+
+# Positions of changes to users' files (server/files/change_positions.py: the SQLite table);
+# a sequence, so taking one never waits for another instance's transaction.
+CHANGE_POSITIONS = """
+CREATE SEQUENCE storage_change_positions;
+"""

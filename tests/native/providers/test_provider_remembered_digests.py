@@ -189,6 +189,65 @@ def test_renamed_files_move_server_side_with_nothing_uploaded(
         asyncio.run(_closing(target, run(target, proxy)))
 
 
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing after it runs."""
+
+
+def _dies_at_the_second_part(target: Any) -> None:
+    """Makes ``target``'s second part kill the run."""
+    part = target.write_part
+    went = 0
+
+    async def dying(path: str, token: str, offset: int, chunks: Any, **kw: Any) -> None:
+        nonlocal went
+        if went:
+            raise Killed
+        went += 1
+        await part(path, token, offset, chunks, **kw)
+
+    target.write_part = dying
+
+
+def _new_process(target: Any, state: Path) -> Any:
+    """The same destination as a new process opens it: nothing carried over in memory."""
+    again = type(target)(target._settings)
+    if hasattr(again, "keep_state_in"):  # S3 names its open uploads in a ledger file
+        again.keep_state_in(state)
+    return again
+
+
+@pytest.mark.parametrize("kind", ["s3-moto", "sftp"])
+def test_a_resumed_copy_in_parts_is_remembered_so_its_rename_moves(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The whole-file digest a resumed copy in parts reads alongside is kept, also when the
+    resume left the run nothing else to do, so renaming that file later moves it."""
+    source = tmp_path / "one"
+    _seed(source, {"big.bin": FILES["big.bin"]})
+    one, store = LocalProvider(source), MemoryPairStore()
+
+    async def after_the_kill(target: Any) -> None:
+        watch = _Watched(target)
+        report = await _sync(one, target, store, IN_PARTS)
+        assert "big.bin" in {o.action.path for o in report.resumed if o.written is not None}
+        assert watch.parts == 1  # only the part the killed run had not stored
+        assert "big.bin" in decode_cache(store.digests, target.root_id).files
+        (source / "big.bin").rename(source / "big2.bin")
+        watch.written = watch.moves = 0
+        report = await _sync(one, target, store, IN_PARTS)
+        assert [a.kind for a in report.plan.actions] == [ActionKind.RENAME], report.plan.actions
+        assert (watch.written, watch.moves) == (0, 1)
+
+    with _destination(kind, request) as (target, _):
+        dying = _new_process(target, tmp_path / "state")
+        _dies_at_the_second_part(dying)
+        one_stream = replace(IN_PARTS, streams=1)  # the first part is stored when it dies
+        with pytest.raises(Killed):
+            asyncio.run(_closing(dying, _sync(one, dying, store, one_stream)))
+        again = _new_process(target, tmp_path / "state")
+        asyncio.run(_closing(again, after_the_kill(again)))
+
+
 def _rewrite_same_size(kind: str, target: Any, path: str, content: bytes) -> None:
     """Another program replaces a destination file with other bytes of the same size."""
     if kind.startswith("sftp"):

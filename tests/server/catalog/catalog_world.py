@@ -18,6 +18,7 @@ from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.change_positions import ChangePositions, ProcessPositions
 from syncoxide.server.files.history import HistoryStore
 from syncoxide.server.files.provider import OwnFilesProvider
 from syncoxide.server.files.recovery import FileRecovery
@@ -40,14 +41,21 @@ class Clock:
 
 
 class CatalogWorld:
-    def __init__(self, tmp_path: Path, database: Database | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        database: Database | None = None,
+        *,
+        beside: CatalogWorld | None = None,
+        positions: ChangePositions | None = None,
+    ) -> None:
         """On ``database`` (migrated, with nobody in it), else on the data directory's own
-        SQLite file."""
+        SQLite file; ``beside`` another world: a second instance on its database and blobs."""
         config = ServerConfig(data_dir=tmp_path / "data", web_root=ROOT / "web")
         prepare_data_dir(config)
-        handle = database or sqlite_at(config.database_path)
-        self.db = handle  # files, history and catalog share one handle
-        for name in ("alice", "bob"):
+        handle: Database = beside.db if beside else database or sqlite_at(config.database_path)
+        self.db: Database = handle  # files, history and catalog share one handle
+        for name in () if beside else ("alice", "bob"):
             handle.insert(
                 "INSERT INTO users (name, display_name, created_at) VALUES (?, ?, 0)", (name, name)
             )
@@ -62,9 +70,15 @@ class CatalogWorld:
         )
         self.recovery = FileRecovery(self.files, HistoryStore(handle), self.clock)
         self.store = catalog_store(handle)
-        self.feed = StorageChangeFeed("boot1")  # as the app wires it
-        self.files.changes.listen(self.feed.notice)
+        self.feed = self.start_feed(positions or ProcessPositions())
         self.catalog = CatalogService(self.store, self.clock, self.files, feed=self.feed)
+
+    def start_feed(self, positions: ChangePositions) -> StorageChangeFeed:
+        """A storage change feed numbering this world's changes, as the app wires one."""
+        self.files.changes.positions = positions
+        feed = StorageChangeFeed(positions)
+        self.files.changes.listen(feed.notice, everywhere=True)
+        return feed
 
     async def put(self, path: str, data: bytes, user: int = ALICE, mtime_ns: int = 0) -> None:
         await self.files.put(user, path, chunks_of(data), mtime_ns=mtime_ns, expected_sha1=None)

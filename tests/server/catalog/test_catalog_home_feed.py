@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from syncoxide.catalog.model import HOME
 from syncoxide.catalog.refresh import FEED_PATHS, FEED_QUIET, LISTED, RefreshReport
 from syncoxide.errors import SyncoxideError
-from syncoxide.server.files.change_feed import KEPT_PATHS, StorageChangeFeed
+from syncoxide.server.files.change_feed import KEPT_PATHS
+from syncoxide.server.files.change_positions import ProcessPositions
 from tests.server.catalog.catalog_world import ALICE, BOB, CatalogWorld
 from tests.server.catalog.conftest import NewWorld
 
@@ -27,7 +28,9 @@ def world(new_world: NewWorld, tmp_path: Path) -> CatalogWorld:
 
 
 def _without_on_write(world: CatalogWorld) -> CatalogWorld:
-    world.files.changes._listeners.remove((world.catalog._queue, False))  # (listener, everywhere)
+    world.files.changes._listeners.remove(
+        (world.catalog.home.queue, False)
+    )  # (listener, everywhere)
     return world
 
 
@@ -74,8 +77,7 @@ def test_a_restart_or_too_many_changes_list_everything(world: CatalogWorld) -> N
     async def run() -> None:
         await world.put("a.txt", b"a")
         await _refresh(world)
-        world.catalog.feed = StorageChangeFeed("boot2")  # the server started again
-        world.files.changes.listen(world.catalog.feed.notice)
+        world.catalog.feed = world.start_feed(ProcessPositions())  # the server started again
         await world.put("b.txt", b"b")
         report = await _refresh(world)
         assert (report.how, report.upserts, report.entries) == (LISTED, 1, 2)

@@ -29,8 +29,9 @@ from syncoxide.server.bus.port import Message
 from syncoxide.server.datadir import migrate
 from syncoxide.server.deployment.settings import Target
 from syncoxide.server.files.change_feed import StorageChangeFeed
+from syncoxide.server.files.change_positions import SharedPositions
 from syncoxide.server.files.change_relay import FileChangeRelay
-from syncoxide.server.files.changes import OPENED, WRITTEN, ChangeFanout, FileChange
+from syncoxide.server.files.changes import MOVED, OPENED, WRITTEN, ChangeFanout, FileChange
 from syncoxide.server.rules.connections import HOME
 from syncoxide.server.rules.on_write import WriteTrigger
 from syncoxide.server.rules.store import Connection, RuleStore
@@ -142,20 +143,37 @@ def test_a_change_made_on_one_instance_reaches_the_listeners_everywhere_of_the_o
     asyncio.run(body())
 
 
-def test_a_long_poll_on_one_instance_wakes_for_an_upload_on_the_other(bus_url: str) -> None:
-    async def body() -> None:
-        async with two_instances(bus_url) as (a, b):
-            channel = _channel()
-            here, there = ChangeFanout(), ChangeFanout()
-            feed = StorageChangeFeed("there")
-            there.listen(feed.notice, everywhere=True)
-            relays = [
-                FileChangeRelay(Broadcast(a.bus, channel, "a"), here),
-                FileChangeRelay(Broadcast(b.bus, channel, "b"), there),
-            ]
-            relays[1].broadcast.on_lost(feed.lost_track)
+@asynccontextmanager
+async def two_feeds(
+    url: str, database: Database
+) -> AsyncIterator[tuple[tuple[ChangeFanout, StorageChangeFeed, Broadcast], ...]]:
+    """Two instances' file changes and storage change feeds, numbered in one database and
+    relayed on the bus, as the app wires them (relays.py ``storage_change_feed``)."""
+    async with two_instances(url) as buses:
+        channel = _channel()
+        pairs, relays = [], []
+        for name, shared in zip("ab", buses, strict=True):
+            changes = ChangeFanout()
+            changes.positions = SharedPositions(database)
+            feed = StorageChangeFeed(changes.positions)
+            changes.listen(feed.notice, everywhere=True)
+            relay = FileChangeRelay(Broadcast(shared.bus, channel, name), changes)
+            relay.broadcast.on_lost(feed.lost_track)
+            await relay.start()
+            pairs.append((changes, feed, relay.broadcast))
+            relays.append(relay)
+        try:
+            yield tuple(pairs)
+        finally:
             for relay in relays:
-                await relay.start()
+                await relay.stop()
+
+
+def test_a_long_poll_on_one_instance_wakes_for_an_upload_on_the_other(
+    bus_url: str, database: Database
+) -> None:
+    async def body() -> None:
+        async with two_feeds(bus_url, database) as ((here, _, sent), (_, feed, _)):
             token = feed.token(1)
             waiting = asyncio.create_task(feed.since(1, token, wait=10))
             await asyncio.sleep(0.1)
@@ -166,12 +184,35 @@ def test_a_long_poll_on_one_instance_wakes_for_an_upload_on_the_other(bus_url: s
             assert time.monotonic() - started < 2
             # A change lost on the bus: the next question about any earlier token is
             # answered "look at everything".
-            await a.bus.publish(channel, {"from": "a", "number": 9, "user": 1, "what": WRITTEN,
-                                          "path": "x.txt", "before": ""})  # fmt: skip
+            await sent.bus.publish(sent.channel, {"from": "a", "number": 9, "user": 1,
+                "what": WRITTEN, "path": "x.txt", "before": "", "position": 99})  # fmt: skip
             await until(lambda: feed.token(1) != answer.token)
             assert (await feed.since(1, answer.token)).paths == [""]
-            for relay in relays:
-                await relay.stop()
+
+    asyncio.run(body())
+
+
+def test_a_token_moves_between_instances(bus_url: str, database: Database) -> None:
+    """Behind a load balancer the next poll may reach another instance: the token one gave
+    is good on the other, which answers what came after it, not "look at everything"."""
+
+    async def body() -> None:
+        async with two_feeds(bus_url, database) as ((here, a, _), (there, b, _)):
+            start = a.token(1)
+            assert b.token(1) == start
+            here.tell(FileChange(1, WRITTEN, "one.txt"))
+            await until(lambda: b.token(1) != start)
+            mid = b.token(1)  # given by the other instance
+            there.tell(FileChange(1, MOVED, "two.txt", "old.txt"))
+            await until(lambda: a.token(1) == b.token(1) != mid)
+            assert (await b.since(1, start)).paths == ["old.txt", "one.txt", "two.txt"]
+            assert (await a.since(1, mid)).paths == ["old.txt", "two.txt"]
+            assert (await b.since(1, a.token(1))).paths == []
+            # A poll waiting on the other instance wakes for a change made on the first.
+            waiting = asyncio.create_task(b.since(1, a.token(1), wait=10))
+            await asyncio.sleep(0.1)
+            here.tell(FileChange(1, WRITTEN, "three.txt"))
+            assert (await waiting).paths == ["three.txt"]
 
     asyncio.run(body())
 

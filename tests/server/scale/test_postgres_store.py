@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import threading
 
 import psycopg
 import pytest
@@ -16,6 +17,7 @@ from syncoxide.server.storage.postgres import (
     PostgresMetadataStore,
     migrate_postgres,
 )
+from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.server.scale.services import Postgres
 
 _fresh = itertools.count()
@@ -83,3 +85,63 @@ def test_one_store_serves_each_event_loop_that_calls_it(postgres: Postgres) -> N
             " AND pid <> pg_backend_pid()"
         ).fetchone()
     assert left == (0,)
+
+
+LOOPS = 30
+
+
+def _connections_to(url: str, database: str) -> int:
+    with psycopg.connect(url) as db:
+        row = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_many_loops_on_their_own_threads_leave_no_connections(postgres: Postgres) -> None:
+    """A test client runs each request on a thread and loop of its own: each loop's pool and
+    each thread's connection go when they end, not when the garbage collector next runs."""
+    url = postgres.create_database("many_loops")
+    asyncio.run(migrate_postgres(url))
+    store = PostgresMetadataStore(url)
+    database = PostgresDatabase(url)
+    made = asyncio.run(store.create_user("ada", "Ada", None, 1))
+    gc.disable()  # the pools must close on their own, not by being collected
+    try:
+
+        async def request() -> None:
+            assert await store.user_by_id(made.id) is not None
+            assert database.execute("SELECT count(*) FROM users").one() == (1,)
+
+        for _ in range(LOOPS):
+            worker = threading.Thread(target=asyncio.run, args=(request(),))
+            worker.start()
+            worker.join()
+        assert store.open_pools == 0
+        assert database.open_connections == 0
+        assert _connections_to(url, "many_loops") == 0
+    finally:
+        gc.enable()
+        database.close()
+
+
+# Closing a loop by hand leaves the pool's worker tasks pending; Python reports each as it goes.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_loop_closed_by_hand_leaves_its_pool_to_the_next(postgres: Postgres) -> None:
+    """A loop closed without ``shutdown_asyncgens`` cannot close its pool: the store shuts
+    that pool's connections the next time it opens one, so they do not pile up."""
+    url = postgres.create_database("closed_by_hand")
+    asyncio.run(migrate_postgres(url))
+    store = PostgresMetadataStore(url)
+    gc.disable()
+    try:
+        for _ in range(LOOPS):
+            loop = asyncio.new_event_loop()
+            assert loop.run_until_complete(store.user_by_name("nobody")) is None
+            loop.close()
+            assert store.open_pools == 0
+        assert _connections_to(url, "closed_by_hand") <= 1
+    finally:
+        gc.enable()

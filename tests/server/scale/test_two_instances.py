@@ -127,3 +127,9 @@ def test_a_long_poll_on_one_instance_wakes_for_an_upload_through_the_other(
     assert answer.status_code == 200, answer.text
     assert answer.json()["paths"] == ["inbox/report.txt"]
     assert time.monotonic() - started < 5  # woken by the write, not by the poll's end
+    # The next poll may land on the other instance: the tokens are good there too.
+    on_first = f"{first.url}/api/v1/storage/changes"
+    for token_given, paths in ((since, ["inbox/report.txt"]), (answer.json()["token"], [])):
+        again = httpx2.get(on_first, params={"since": token_given}, headers=auth, timeout=10)
+        assert again.status_code == 200, again.text
+        assert again.json()["paths"] == paths

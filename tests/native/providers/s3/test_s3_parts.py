@@ -11,6 +11,7 @@ upload ledger file and the server's open upload.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import os
@@ -86,6 +87,32 @@ class DyingS3(S3Provider):
         self.sizes[offset] = sum(len(block) for block in counted)
 
 
+class WatchedS3(DyingS3):
+    """Logs listings and commits; each part waits (up to 5 s) for the listing to finish, so
+    a listing read beside the parts is done before the commit, and one read after never is."""
+
+    def __init__(self, settings: S3Settings, parts_left: int = -1) -> None:
+        super().__init__(settings, parts_left)
+        self.events: list[str] = []
+        self.listed = asyncio.Event()
+
+    async def list_tree(self, prune=None):  # type: ignore[no-untyped-def]
+        self.events.append("list")
+        async for page in super().list_tree(prune):
+            yield page
+        self.events.append("listed")
+        self.listed.set()
+
+    async def write_part(self, path, token, offset, chunks, *, size):  # type: ignore[no-untyped-def]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.listed.wait(), 5)
+        await super().write_part(path, token, offset, chunks, size=size)  # type: ignore[no-untyped-call]
+
+    async def commit_parts(self, path, token, **rest):  # type: ignore[no-untyped-def]
+        self.events.append("commit")
+        return await super().commit_parts(path, token, **rest)
+
+
 @pytest.fixture(params=["rclone", "moto"])
 def s3_server(request: pytest.FixtureRequest) -> S3Server:
     server: S3Server = request.getfixturevalue(f"{request.param}_s3")
@@ -109,9 +136,10 @@ class Setup:
             max_attempts=1,
         )
         self.dest = DyingS3(self.settings)
+        self.provider: type[DyingS3] = DyingS3
 
     def run(self, *, parts_left: int = -1, streams: int = 3) -> RunReport:
-        self.dest = DyingS3(self.settings, parts_left)  # a new process: nothing in memory
+        self.dest = self.provider(self.settings, parts_left)  # a new process: nothing in memory
         self.dest.keep_state_in(self.state)
         return sync_in_parts(
             self.source_dir, self.dest, self.store, part=PART, streams=streams, seed=b"s3-parts"
@@ -188,6 +216,29 @@ def test_a_killed_parallel_copy_resumes_sending_only_missing_parts(
     assert len(report.resumed) == 1 and not report.failures
     assert setup.dest.parts_sent == PARTS - journaled
     assert setup.dest.bytes_sent == SIZE - journaled * PART
+    assert _sha256(setup.stored()) == _sha256(setup.content)
+    assert setup.open_uploads() == [] and setup.store.journal is None
+
+
+def test_a_resume_killed_again_beside_its_listing_is_finished_by_the_next_run(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    """The rerun lists the bucket while it sends the missing parts; killed there too, the
+    run after it still sends only what the server lacks, and plans nothing more."""
+    setup = Setup(tmp_path, s3_server, seed=13)
+    setup.provider = WatchedS3
+    with pytest.raises(Killed):
+        setup.run(parts_left=2, streams=1)
+    with pytest.raises(Killed):
+        setup.run(parts_left=2, streams=1)  # the resume dies beside its listing
+    assert setup.final_key_absent() and len(setup.open_uploads()) == 1
+    journaled = setup.journaled_parts()
+    assert journaled == 4
+    report = setup.run()
+    assert isinstance(setup.dest, WatchedS3)
+    assert setup.dest.events == ["list", "listed", "commit"]  # read beside the parts
+    assert len(report.resumed) == 1 and not report.failures and not report.plan.actions
+    assert setup.dest.offsets == {n * PART for n in range(journaled, PARTS)}
     assert _sha256(setup.stored()) == _sha256(setup.content)
     assert setup.open_uploads() == [] and setup.store.journal is None
 

@@ -56,18 +56,36 @@ def _open_upload(state: Path) -> tuple[str, str] | None:
 
 
 def _kill_after_two_parts(
-    sync: subprocess.Popen[bytes], settings: S3Settings, state: Path
+    sync: subprocess.Popen[bytes], settings: S3Settings, state: Path, parts: int = 2
 ) -> tuple[str, str]:
-    """SIGKILLs the run once the server holds two parts: the key and id of its upload."""
+    """SIGKILLs the run once the server holds ``parts`` parts: the key and id of its upload."""
 
-    def two_parts_held() -> bool:
+    def parts_held() -> bool:
         found = _open_upload(state)
-        return found is not None and asyncio.run(_held_bytes(settings, *found)) >= 2 * PART
+        return found is not None and asyncio.run(_held_bytes(settings, *found)) >= parts * PART
 
-    kill_when(sync, two_parts_held, "an upload of two parts")
+    kill_when(sync, parts_held, f"an upload of {parts} parts")
     found = _open_upload(state)
     assert found is not None
     return found
+
+
+def _remote_through(config: Path, server: S3Server, port: int) -> dict[str, str]:
+    """Adds the remote ``box`` reaching ``server`` through the proxy on ``port`` (small parts,
+    two at a time): the environment a CLI run with that configuration needs."""
+    added = cli(
+        config,
+        *("remote", "add", "box", "s3", f"bucket={server.bucket}"),
+        f"endpoint=http://127.0.0.1:{port}",
+        f"access_key_id={ACCESS_KEY}",
+        f"secret_access_key={SECRET_KEY}",
+        f"part_size={PART}",
+        "upload_concurrency=2",
+    )
+    assert added.returncode == 0, added.stderr
+    env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
+    env.pop("AWS_CA_BUNDLE", None)
+    return env
 
 
 def test_a_killed_sync_resumes_its_multipart_upload(
@@ -80,18 +98,7 @@ def test_a_killed_sync_resumes_its_multipart_upload(
     settings = _settings(rclone_s3)
     upstream = int(rclone_s3.endpoint.rsplit(":", 1)[1])
     with counting_proxy(upstream, bytes_per_second=4 * 1024 * 1024) as proxy:
-        added = cli(
-            config,
-            *("remote", "add", "box", "s3", f"bucket={rclone_s3.bucket}"),
-            f"endpoint=http://127.0.0.1:{proxy.port}",
-            f"access_key_id={ACCESS_KEY}",
-            f"secret_access_key={SECRET_KEY}",
-            f"part_size={PART}",
-            "upload_concurrency=2",
-        )
-        assert added.returncode == 0, added.stderr
-        env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(config)}
-        env.pop("AWS_CA_BUNDLE", None)
+        env = _remote_through(config, rclone_s3, proxy.port)
         command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "box:kill"]
         sync = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -107,4 +114,41 @@ def test_a_killed_sync_resumes_its_multipart_upload(
     assert held >= 2 * PART
     assert len(DATA) - held <= sent < len(DATA) - held + 1024 * 1024
     assert asyncio.run(_object(settings, "kill/big.bin")) == DATA
+    assert _open_upload(state) is None
+
+
+def test_a_rerun_killed_beside_its_listing_is_finished_by_the_next_run(
+    rclone_s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rerun reads its listing while it resumes the upload: SIGKILLed there too, the run
+    after it sends only what the server lacks and publishes the whole file."""
+    state, config, source = tmp_path / "state", tmp_path / "config", tmp_path / "src"
+    source.mkdir()
+    (source / "big.bin").write_bytes(DATA)
+    monkeypatch.setenv("SYNCOXIDE_STATE_DIR", str(state))
+    settings = _settings(rclone_s3)
+    upstream = int(rclone_s3.endpoint.rsplit(":", 1)[1])
+    with counting_proxy(upstream, bytes_per_second=4 * 1024 * 1024) as proxy:
+        env = _remote_through(config, rclone_s3, proxy.port)
+        command = [sys.executable, "-m", "syncoxide.cli.main", "sync", str(source), "box:twice"]
+
+        def started() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )  # fmt: skip
+
+        first = _kill_after_two_parts(started(), settings, state)
+        upload = _kill_after_two_parts(started(), settings, state, parts=4)
+        assert upload == first  # the rerun sent into the same upload
+        proxy.bytes_per_second = None
+        proxy.wait_until_idle()
+        held = asyncio.run(_held_bytes(settings, *upload))
+        proxy.sent = 0
+        again = cli(config, "sync", str(source), "box:twice")
+        sent = proxy.sent
+    assert again.returncode == 0, again.stderr
+    assert held >= 4 * PART
+    assert len(DATA) - held <= sent < len(DATA) - held + 1024 * 1024
+    assert asyncio.run(_object(settings, "twice/big.bin")) == DATA
     assert _open_upload(state) is None
