@@ -91,6 +91,17 @@ def test_a_torn_last_append_drops_that_change_only_at_every_cut() -> None:
         assert reloaded(storage).entries["folder/00000.txt"] == entry(0, counter=4)
 
 
+def test_an_append_after_a_failed_one_follows_the_last_whole_record() -> None:
+    storage, keeper, index = kept(3)
+    storage.tear_next_append = 5
+    with pytest.raises(ProviderUnavailableError):
+        change(keeper, index, entry(1, counter=2))
+    # The same keeper, still running, saves again what was not saved (as ProviderFolder does).
+    index.entries[entry(2).path] = entry(2, counter=2)
+    now(keeper.append([entry(1, counter=2), entry(2, counter=2)], index))
+    assert reloaded(storage) == index
+
+
 def test_compaction_keeps_the_journal_bounded_and_the_index_whole() -> None:
     storage, keeper, index = kept(1_000)
     first_snapshot = storage.snapshot
