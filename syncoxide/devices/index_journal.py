@@ -52,6 +52,10 @@ _RECORD = struct.Struct(">II")  # payload length, CRC-32 of kind + payload
 HEADER_SIZE = _HEADER.size
 RECORD_OVERHEAD = _RECORD.size + 1
 MAX_PAYLOAD = 128 * 1024 * 1024  # past MAX_BLOCKS' JSON: a longer length is a torn record
+#: Compact when the journal outgrows half the snapshot (at least this many bytes) ...
+COMPACT_FLOOR = 64 * 1024
+#: ... or holds this many records (replaying them all on load would cost more than a rewrite).
+COMPACT_RECORDS = 20_000
 
 
 class RecordKind(enum.IntEnum):
@@ -146,11 +150,88 @@ def read_snapshot(data: bytes) -> tuple[FolderIndex, int]:
     return FolderIndex({entry.path: entry for entry in entries}), generation
 
 
+@dataclass
+class JournalTally:
+    """How large a folder's snapshot and journal are, and so when to compact: the one policy
+    both keepers follow (the CLI's files, ``native/devices/index_file.py``; any other storage,
+    ``engine/device_sync/index_keeper.py``)."""
+
+    generation: int = 0
+    snapshot_size: int = 0
+    journal_size: int = 0
+    records: int = 0
+
+    def appended(self, size: int, records: int) -> None:
+        self.journal_size += size
+        self.records += records
+
+    def compaction_due(
+        self, *, floor: int = COMPACT_FLOOR, max_records: int = COMPACT_RECORDS
+    ) -> bool:
+        grown = self.journal_size > max(floor, self.snapshot_size // 2)
+        return grown or self.records > max_records
+
+    def journal_started(self) -> None:
+        self.journal_size, self.records = HEADER_SIZE, 0
+
+    def compacted(self, snapshot_size: int) -> None:
+        """A snapshot of the next generation was written; its empty journal starts next."""
+        self.generation += 1
+        self.snapshot_size = snapshot_size
+        self.journal_started()
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    index: FolderIndex
+    tally: JournalTally
+    #: The journal read, when one of the snapshot's generation exists (else a new one starts
+    #: before the next append). Its ``valid_bytes`` short of the data: a torn tail to cut.
+    journal: JournalRead | None
+
+
+def load_index(snapshot: bytes | None, journal: bytes | None) -> LoadedIndex:
+    """The index a snapshot and its journal hold (either may be missing: a new folder).
+
+    A journal of an older generation was compacted into the snapshot already (a stop between
+    writing the snapshot and starting the next journal) and is skipped; one of a newer
+    generation means the snapshot was lost or replaced by an older copy: refused, not guessed.
+    """
+    index, tally = FolderIndex(), JournalTally()
+    if snapshot is not None:
+        index, tally.generation = read_snapshot(snapshot)
+        tally.snapshot_size = len(snapshot)
+    if journal is None:
+        return LoadedIndex(index, tally, None)
+    read = read_journal(journal)
+    if read.generation < tally.generation:
+        return LoadedIndex(index, tally, None)
+    if read.generation > tally.generation:
+        raise JournalError(
+            "The index journal continues a newer index than its snapshot holds.",
+            hint="Restore the snapshot, or remove both to index the folder afresh.",
+        )
+    replay(index, read.changes)
+    tally.appended(read.valid_bytes, len(read.changes))
+    return LoadedIndex(index, tally, read)
+
+
+def change_records(changes: Iterable[FileEntry | str]) -> bytes:
+    """The journal records for ``changes`` (entries put, paths dropped), in order."""
+    return b"".join(put_record(c) if isinstance(c, FileEntry) else drop_record(c) for c in changes)
+
+
 __all__ = [
+    "COMPACT_FLOOR",
+    "COMPACT_RECORDS",
     "HEADER_SIZE",
     "JournalRead",
+    "JournalTally",
+    "LoadedIndex",
+    "change_records",
     "drop_record",
     "journal_header",
+    "load_index",
     "put_record",
     "read_journal",
     "read_snapshot",

@@ -12,16 +12,15 @@ side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, ne
 A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
 sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
 
-The index is journalled through ``JournalStorage`` (a text document) after each scan and each
-applied entry, in the same JSON shape the CLI keeps: ``{"version": 1, "entries": [...]}``.
+The index is kept as the CLI keeps it, a snapshot and an append-only journal of the entries
+changed since (``index_keeper.py`` over an ``IndexStorage``): each scan and each batch of
+applied entries appends only what changed, before any of it is announced.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import AsyncIterator, Callable, KeysView, Sequence
-from typing import Protocol
 
 from syncoxide.devices.index import (
     BLOCK_SIZE,
@@ -32,21 +31,9 @@ from syncoxide.devices.index import (
     merged,
 )
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
-from syncoxide.errors import (
-    IntegrityError,
-    JournalError,
-    NotFoundError,
-    RemoteProtocolError,
-)
+from syncoxide.engine.device_sync.index_keeper import IndexKeeper, IndexStorage
+from syncoxide.errors import IntegrityError, JournalError, NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
-
-JOURNAL_VERSION = 1
-
-
-class JournalStorage(Protocol):
-    async def load(self) -> str | None: ...
-
-    async def save(self, text: str) -> None: ...
 
 
 class ProviderFolder:
@@ -54,34 +41,39 @@ class ProviderFolder:
         self,
         name: str,
         provider: Provider,
-        journal: JournalStorage,
+        index_storage: IndexStorage,
         me: str,
         *,
         fresh_name: Callable[[], str],
     ) -> None:
-        self.name, self.provider, self.journal, self.me = name, provider, journal, me
+        self.name, self.provider, self.me = name, provider, me
+        self.index_storage = index_storage
+        self._keeper = IndexKeeper(index_storage)
         self._fresh_name = fresh_name  # a random suffix for trash names (a port: testable)
         self.index = FolderIndex()
+        self._unsaved: dict[str, None] = {}  # paths changed since the last save, in order
         self._held: dict[str, tuple[str, int]] = {}
 
     async def load(self) -> None:
-        text = await self.journal.load()
-        if text is None:
-            return
         try:
-            body = json.loads(text)
-            if body.get("version") != JOURNAL_VERSION:
-                raise ValueError("it was written by another version")
-            entries = [FileEntry.from_json(raw) for raw in body["entries"]]
-        except (ValueError, KeyError, TypeError, AttributeError, RemoteProtocolError) as error:
-            raise JournalError(f"The index of the folder {self.name} is damaged: {error}") from None
-        self.index = FolderIndex({entry.path: entry for entry in entries})
-        for entry in entries:
+            self.index = await self._keeper.load()
+        except JournalError as error:
+            raise JournalError(
+                f"The index of the folder {self.name} is damaged: {error.message}",
+                hint=error.hint,
+            ) from None
+        self._unsaved.clear()
+        for entry in self.index.entries.values():
             self._note_blocks(entry)
 
     async def save(self) -> None:
-        entries = [entry.to_json() for entry in self.index.entries.values()]
-        await self.journal.save(json.dumps({"version": JOURNAL_VERSION, "entries": entries}))
+        """Journal the entries changed since the last save (before any is announced)."""
+        if not self._unsaved:
+            return
+        entries = self.index.entries
+        changes = [entries.get(path, path) for path in self._unsaved]
+        await self._keeper.append(changes, self.index)
+        self._unsaved.clear()
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
@@ -155,6 +147,7 @@ class ProviderFolder:
 
     def _put(self, entry: FileEntry) -> FileEntry:
         self.index.entries[entry.path] = entry
+        self._unsaved[entry.path] = None
         self._note_blocks(entry)
         return entry
 
@@ -228,10 +221,12 @@ class ProviderFolder:
             self._put(FileEntry(aside, loser.size, moved.mtime_ns, loser.version, loser.blocks,
                                 False, loser.modified_by))  # fmt: skip
             del self.index.entries[loser.path]
+            self._unsaved[loser.path] = None
         else:
             moved_entry = FileEntry(aside, loser.size, loser.mtime_ns, {}, loser.blocks, False,
                                     loser.modified_by)  # fmt: skip
             self.index.entries.pop(aside, None)
+            self._unsaved[aside] = None
             await self.take(moved_entry, fetch, version=loser.version)
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:

@@ -20,66 +20,40 @@ from pathlib import Path
 
 from syncoxide.devices.index import FileEntry, FolderIndex
 from syncoxide.devices.index_journal import (
-    drop_record,
+    COMPACT_FLOOR,
+    COMPACT_RECORDS,
+    JournalTally,
+    change_records,
     journal_header,
-    put_record,
-    read_journal,
-    read_snapshot,
-    replay,
+    load_index,
     snapshot_bytes,
 )
 from syncoxide.errors import JournalError
 from syncoxide.native.atomic_file import replace_file
-
-COMPACT_FLOOR = 64 * 1024
-COMPACT_RECORDS = 20_000
 
 
 class IndexFile:
     def __init__(self, snapshot: Path) -> None:
         self.snapshot = snapshot
         self.journal = snapshot.with_suffix(".journal")
-        self.generation = 0
+        self.tally = JournalTally()
         self._journal_ready = False  # a journal of this generation, cut after its last record
-        self._snapshot_size = 0
-        self._journal_size = 0
-        self._records = 0
+
+    @property
+    def generation(self) -> int:
+        return self.tally.generation
 
     def load(self) -> FolderIndex:
+        snapshot, journal = _read_or_none(self.snapshot), _read_or_none(self.journal)
         try:
-            data = self.snapshot.read_bytes()
-        except FileNotFoundError:
-            index = FolderIndex()
-        else:
-            try:
-                index, self.generation = read_snapshot(data)
-            except JournalError as error:
-                raise JournalError(f"{self.snapshot}: {error.message}") from None
-            self._snapshot_size = len(data)
-        self._replay_journal(index)
-        return index
-
-    def _replay_journal(self, index: FolderIndex) -> None:
-        try:
-            data = self.journal.read_bytes()
-        except FileNotFoundError:
-            return
-        try:
-            read = read_journal(data)
+            loaded = load_index(snapshot, journal)
         except JournalError as error:
-            raise JournalError(f"{self.journal}: {error.message}") from None
-        if read.generation < self.generation:
-            return  # compacted into the snapshot already; replaced by the next save
-        if read.generation > self.generation:
-            raise JournalError(
-                f"{self.journal} continues a newer index than {self.snapshot} holds.",
-                hint="Restore the snapshot, or remove both files to index the folder afresh.",
-            )
-        replay(index, read.changes)
-        if read.valid_bytes < len(data):
-            self._cut_torn_tail(data[read.valid_bytes :], read.valid_bytes)
-        self._journal_ready = True
-        self._journal_size, self._records = read.valid_bytes, len(read.changes)
+            raise JournalError(f"{self.snapshot}: {error.message}", hint=error.hint) from None
+        self.tally, read = loaded.tally, loaded.journal
+        if read is not None and journal is not None and read.valid_bytes < len(journal):
+            self._cut_torn_tail(journal[read.valid_bytes :], read.valid_bytes)
+        self._journal_ready = read is not None
+        return loaded.index
 
     def _cut_torn_tail(self, tail: bytes, keep: int) -> None:
         with self.journal.with_name(self.journal.name + ".torn").open("ab") as kept:
@@ -93,9 +67,7 @@ class IndexFile:
             return
         if not self._journal_ready:
             self._start_journal()
-        data = b"".join(
-            put_record(c) if isinstance(c, FileEntry) else drop_record(c) for c in changes
-        )
+        data = change_records(changes)
         fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
         try:
             view = memoryview(data)
@@ -104,29 +76,31 @@ class IndexFile:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._journal_size += len(data)
-        self._records += len(changes)
-        if self._compaction_due():
+        self.tally.appended(len(data), len(changes))
+        # Read at call time, so a test can lower the bounds on this module.
+        if self.tally.compaction_due(floor=COMPACT_FLOOR, max_records=COMPACT_RECORDS):
             self.compact(index)
-
-    def _compaction_due(self) -> bool:
-        grown = self._journal_size > max(COMPACT_FLOOR, self._snapshot_size // 2)
-        return grown or self._records > COMPACT_RECORDS
 
     def compact(self, index: FolderIndex) -> None:
         """Write ``index`` as the next generation's snapshot and start its empty journal."""
-        data = snapshot_bytes(index, self.generation + 1)
+        data = snapshot_bytes(index, self.tally.generation + 1)
         self.snapshot.parent.mkdir(parents=True, exist_ok=True)
         replace_file(self.snapshot, data)
-        self.generation += 1
-        self._snapshot_size = len(data)
+        self.tally.compacted(len(data))
         self._start_journal()
 
     def _start_journal(self) -> None:
         self.journal.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(self.journal, journal_header(self.generation))
+        replace_file(self.journal, journal_header(self.tally.generation))
         self._journal_ready = True
-        self._journal_size, self._records = len(journal_header(self.generation)), 0
+        self.tally.journal_started()
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 __all__ = ["COMPACT_FLOOR", "COMPACT_RECORDS", "IndexFile"]

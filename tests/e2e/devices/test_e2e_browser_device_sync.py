@@ -91,6 +91,19 @@ STALE_TOKEN = """async (peer) => {
   return held;
 }"""
 
+#: The sizes of the folder index's parts the page keeps in IndexedDB, by key.
+INDEX_PARTS = """async () => {
+  const done = (request) => new Promise((ok, fail) => {
+    request.onsuccess = () => ok(request.result); request.onerror = () => fail(request.error);
+  });
+  const db = await done(indexedDB.open("syncoxide-device-index"));
+  const store = () => db.transaction("parts", "readonly").objectStore("parts");
+  const keys = await done(store().getAllKeys());
+  const values = await done(store().getAll());
+  db.close();
+  return Object.fromEntries(keys.map((key, i) => [key, values[i].length]));
+}"""
+
 
 @pytest.fixture()
 def page(
@@ -179,6 +192,11 @@ def test_the_browser_syncs_a_browser_folder_with_a_cli_device(
             lambda: disk_hashes(files).get("made here/from-browser.bin") == sha(from_browser),
             "the browser's file reaches the CLI's disk",
         )
+        # The index was journalled: a header, then one small piece per save, never the whole.
+        parts = page.evaluate(INDEX_PARTS)
+        pieces = sorted(key for key in parts if "/journal/" in key)
+        assert len(pieces) >= 3 and parts[pieces[0]] == 13, parts
+        assert all(parts[key] < 2048 for key in pieces), parts
         assert serious_violations(page, include="section[data-view=devices]") == []
 
         second = page.context.new_page()  # a second tab waits: one tab syncs at a time

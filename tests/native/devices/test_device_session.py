@@ -28,6 +28,7 @@ from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.devices.wire import FrameReader, json_frames
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
+from syncoxide.engine.device_sync.index_keeper import MemoryIndexStorage
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import (
@@ -43,17 +44,6 @@ from syncoxide.providers.memory import MemoryProvider
 ED25519 = NativeEd25519()
 VIEW = ChannelView(b"\x01" * 32, b"\x02" * 32)
 ROOM = "room-1"
-
-
-class Journal:
-    def __init__(self) -> None:
-        self.text: str | None = None
-
-    async def load(self) -> str | None:
-        return self.text
-
-    async def save(self, text: str) -> None:
-        self.text = text
 
 
 class Pipe:
@@ -104,12 +94,12 @@ class Device:
             journal = self.disk / f"{self.name}.json"
             self.folder = LocalFolder("shared", root, journal, self.me.device_id)
             return
-        self.folder = self._provider_folder(Journal())
+        self.folder = self._provider_folder(MemoryIndexStorage())
 
-    def _provider_folder(self, journal: Journal) -> ProviderFolder:
+    def _provider_folder(self, storage: MemoryIndexStorage) -> ProviderFolder:
         names = (f"{self.name}-{n}" for n in itertools.count())
         return ProviderFolder(
-            "shared", self.provider, journal, self.me.device_id, fresh_name=lambda: next(names)
+            "shared", self.provider, storage, self.me.device_id, fresh_name=lambda: next(names)
         )
 
     async def journalled(self) -> set[str]:
@@ -117,8 +107,8 @@ class Device:
         if isinstance(self.folder, LocalFolder):
             again = LocalFolder("shared", self.folder.root, self.folder.journal, "again")
             return set(again.index.entries)
-        assert isinstance(self.folder.journal, Journal)
-        reloaded = self._provider_folder(self.folder.journal)
+        assert isinstance(self.folder.index_storage, MemoryIndexStorage)
+        reloaded = self._provider_folder(self.folder.index_storage)
         await reloaded.load()
         return set(reloaded.index.entries)
 

@@ -4,7 +4,8 @@
 Each folder shared in the Devices view is a browser folder (OPFS, ``platform/opfs.py``) kept
 in step by the core's session (``syncoxide/engine/device_sync``), the same protocol the CLI
 daemon speaks. Only the IO is the browser's: the folder is a ``DirectoryHandleProvider``, its
-index is journalled in the private area, and the link is the page's RTCDataChannel.
+index a snapshot and a journal in IndexedDB (``index_storage.py``), the link the page's
+RTCDataChannel.
 
 For each peer, one task meets it in the pair's own room (kept while pairing, or the pair's
 device room for a device met through an introduction: ``meetings.py``), as the daemon does:
@@ -37,6 +38,7 @@ from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import AuthenticationError, SyncoxideError
 from syncoxide_web.devices.channel_view import channel_view
+from syncoxide_web.devices.index_storage import IndexedDbIndexStorage
 from syncoxide_web.devices.meetings import fresh_meeting, meeting_for
 from syncoxide_web.devices.store import BrowserDeviceStore
 from syncoxide_web.p2p.channel import (
@@ -120,8 +122,9 @@ class BrowserDeviceSync:
             return
         browser_folder = str(config["browser_folder"])
         provider = await open_opfs_folder(browser_folder)
-        journal = OpfsTextFile(_journal_name(name, browser_folder))
-        folder = ProviderFolder(name, provider, journal, me.device_id,
+        key = _index_key(name, browser_folder)
+        storage = IndexedDbIndexStorage(key, OpfsTextFile(f"{key}.json"))
+        folder = ProviderFolder(name, provider, storage, me.device_id,
                                 fresh_name=lambda: secrets.token_hex(4))  # fmt: skip
         await folder.load()
         self.folders[name] = SyncedFolder(folder, peers)
@@ -215,6 +218,7 @@ async def _join(
         return await BrowserSignaling.join(fresh["server"], fresh["room"], fresh["token"], role)
 
 
-def _journal_name(name: str, browser_folder: str) -> str:
+def _index_key(name: str, browser_folder: str) -> str:
+    """The folder's key for its index (and the name its whole index had before the journal)."""
     key = hashlib.sha256(f"{name}\0{browser_folder}".encode()).hexdigest()[:24]
-    return f"device-index-{key}.json"
+    return f"device-index-{key}"

@@ -3,6 +3,7 @@ private area (``.syncoxide-meta``) for what the app keeps about other folders.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Any
 
@@ -46,6 +47,11 @@ class OpfsTextFile:
         stream = await handle.createWritable()
         await stream.write(text)
         await stream.close()
+
+    async def remove(self) -> None:
+        """Remove the file (nothing happens when it does not exist)."""
+        with contextlib.suppress(JsException):  # NotFoundError: already gone
+            await (await self._folder()).removeEntry(self.name)
 
 
 async def index_for(root_id: str) -> MtimeIndex:
