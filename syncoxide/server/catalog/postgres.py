@@ -59,7 +59,7 @@ class PostgresCatalogStore(SqlCatalogStore):
         ):  # fmt: skip
             sql = (
                 f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?"  # noqa: S608
-                f" AND {match}{where} ORDER BY length(e.name), e.path LIMIT ?"
+                f" AND {match}{where} ORDER BY length(e.name), e.path, e.source LIMIT ?"
             )
             rows = self._db.execute(sql, (user_id, *tier_params, *params, limit - len(found)))
             found += [entry_of(r) for r in rows]

@@ -258,7 +258,7 @@ class SqlCatalogStore(ABC):
             return self._word_search(user_id, query, filters, limit)
         sql = (
             f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
-            " ORDER BY e.mtime_ns DESC, e.path LIMIT ?"
+            " ORDER BY e.mtime_ns DESC, e.path, e.source LIMIT ?"
         )
         return [entry_of(r) for r in self._db.execute(sql, (user_id, *params, limit))]
 
@@ -283,7 +283,7 @@ class SqlCatalogStore(ABC):
         rows = self._db.execute(
             f"SELECT {E_COLUMNS} FROM catalog_stars s JOIN catalog_entries e"  # noqa: S608
             " ON e.user_id = s.user_id AND e.source = s.source AND e.path = s.path"
-            " WHERE s.user_id = ? ORDER BY s.starred_at DESC, e.path LIMIT ?",
+            " WHERE s.user_id = ? ORDER BY s.starred_at DESC, e.path, e.source LIMIT ?",
             (user_id, limit),
         )
         return [entry_of(row) for row in rows]
@@ -341,7 +341,7 @@ class SqlCatalogStore(ABC):
     async def largest(self, user_id: int, limit: int) -> Sequence[CatalogEntry]:
         rows = self._db.execute(
             f"SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE user_id = ? AND kind = ?"  # noqa: S608
-            " ORDER BY size DESC, path LIMIT ?",
+            " ORDER BY size DESC, path, source LIMIT ?",
             (user_id, FILE, limit),
         )
         return [entry_of(row) for row in rows]

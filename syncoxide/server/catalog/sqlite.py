@@ -88,7 +88,7 @@ class SqliteCatalogStore(SqlCatalogStore):
             sql = (
                 f"SELECT {E_COLUMNS} FROM catalog_words w JOIN catalog_entries e"  # noqa: S608
                 f" ON e.id = w.rowid WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
-                " ORDER BY length(e.name), e.path LIMIT ?"
+                " ORDER BY length(e.name), e.path, e.source LIMIT ?"
             )
             rows = self._db.execute(sql, (tier, user_id, *params, limit - len(found)))
             found += [entry_of(r) for r in rows]
