@@ -29,9 +29,13 @@ from syncoxide.server.services import Services, store_database
 class InstanceRelays:
     changes: FileChangeRelay
     cancels: CancelRelay
+    feed: StorageChangeFeed
 
     async def start(self) -> None:
         await self.changes.start()
+        # Subscribed: from here every change another instance takes is heard, so the feed
+        # starts from the position now taken, not the one read when the app was built.
+        self.feed.start()
         await self.cancels.start()
 
     async def stop(self) -> None:
@@ -80,4 +84,4 @@ def instance_relays(
     )
     restores.stop_elsewhere = cancels.sender(RESTORE)
     automation.stop_elsewhere = cancels.sender(JOB)
-    return InstanceRelays(files, cancels)
+    return InstanceRelays(files, cancels, feed)

@@ -84,7 +84,14 @@ class StorageChangeFeed:
 
     def start(self) -> None:
         """Read the position now, before this instance takes or hears changes: one it takes
-        later is then an answer, not the start (which tokens before it may not look past)."""
+        later is then an answer, not the start (which tokens before it may not look past).
+
+        Called again once the bus is subscribed (relays.py): changes other instances took
+        before that were never heard here, so the position read when the app was built
+        would leave them as a gap, and the tokens given meanwhile below its floor. Read
+        after subscribing, every position past it comes on the bus; one heard before the
+        read is at or below it, accounted for by the floor."""
+        self._position, self._early, self._gap_since, self._taken = None, {}, 0.0, 0
         self._start()
 
     def lost_track(self) -> None:
