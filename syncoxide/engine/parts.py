@@ -213,6 +213,7 @@ class _PartCopier:
                 count += len(chunk)
                 hasher.update(chunk)
                 yield chunk
+                del chunk  # not held while the next one is read (one block per stream)
 
         await self.dest.write_part(self.path, self.token, offset, hashed(), size=self.entry.size)
         if count != length:

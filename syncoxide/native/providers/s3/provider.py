@@ -800,6 +800,7 @@ async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
         elif filled < room:
             body[filled:] = memoryview(block)[: room - filled]
         filled = end
+        del block  # copied: not held while the next one is read
     return filled
 
 
