@@ -41,6 +41,7 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.deferred_tls import load_deferred_certificates
 from syncoxide.native.net.address_guard import AddressGuard
 from syncoxide.native.net.guarded_resolver import GuardedResolver
 from syncoxide.native.providers.digests import (
@@ -192,6 +193,10 @@ class S3Provider:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
+            if s.endpoint_url.lower().startswith("https:"):
+                # aiohttp loads its CA certificates on first use (deferred_tls.py): read them
+                # here in a thread, not in the event loop at the first handshake.
+                await asyncio.to_thread(load_deferred_certificates)
             connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
             session = aiohttp.ClientSession(
                 connector=connector,
