@@ -39,7 +39,12 @@ from syncoxide.native.providers.local.parts import (
     range_digest,
     write_at,
 )
-from syncoxide.native.providers.local.reading import CHUNK, BlockReader, hash_file
+from syncoxide.native.providers.local.reading import (
+    CHUNK,
+    BlockReader,
+    hash_file,
+    read_range_into,
+)
 from syncoxide.native.providers.local.writing import PartialWriter
 from syncoxide.providers.contract import (
     PARTIAL_PREFIX,
@@ -142,6 +147,11 @@ class LocalProvider:
                     block = await _in_thread(reader)
         finally:
             reader.close()
+
+    async def read_into(self, path: str, offset: int, buffer: memoryview) -> int:
+        """``ReadsInto``: a range straight into the caller's buffer, in a worker thread."""
+        with translated(path):
+            return await asyncio.to_thread(read_range_into, self.full(path), offset, buffer)
 
     async def write(
         self,

@@ -110,3 +110,18 @@ class BlockReader:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+def read_range_into(full: str, offset: int, buffer: memoryview) -> int:
+    """Fills ``buffer`` from ``offset`` of the file; the byte count (short at its end)."""
+    fd = os.open(full, os.O_RDONLY)
+    try:
+        done = 0
+        while done < len(buffer):
+            got = os.preadv(fd, [buffer[done:]], offset + done)
+            if got == 0:
+                break
+            done += got
+        return done
+    finally:
+        os.close(fd)

@@ -90,6 +90,7 @@ from syncoxide.providers.contract import (
     EntryKind,
     ExpectedDigest,
     Features,
+    FillsBuffers,
     PartPlan,
     ProviderVersion,
     PrunePredicate,
@@ -796,7 +797,10 @@ class S3Provider:
 
 async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
     """Fills ``body`` with the blocks of one part; the byte count the source gave (another
-    count than ``len(body)`` means the source changed: the excess is dropped, never kept)."""
+    count than ``len(body)`` means the source changed: the excess is dropped, never kept).
+    The engine's parts fill it themselves, straight from a local source (engine/part_read.py)."""
+    if isinstance(chunks, FillsBuffers):
+        return await chunks.fill(body)
     filled, room = 0, len(body)
     async for block in chunks:
         end = filled + len(block)
