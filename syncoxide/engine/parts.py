@@ -25,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import cast
 
 from syncoxide.errors import IntegrityError
 from syncoxide.providers.contract import Entry, PartPlan, Provider, WritesParts
 
+from .part_read import PartRead
 from .transfer import in_verified_attempts
 
 MIB = 1024 * 1024
@@ -205,19 +206,11 @@ class _PartCopier:
 
     async def copy(self, offset: int, length: int) -> str:
         hasher = hashlib.new(self.kind)
-        count = 0
-
-        async def hashed() -> AsyncIterator[bytes]:
-            nonlocal count
-            async for chunk in self.source.open_read(self.entry.path, offset, length):
-                count += len(chunk)
-                hasher.update(chunk)
-                yield chunk
-
-        await self.dest.write_part(self.path, self.token, offset, hashed(), size=self.entry.size)
-        if count != length:
+        part = PartRead(self.source, self.entry.path, (offset, length), hasher)
+        await self.dest.write_part(self.path, self.token, offset, part, size=self.entry.size)
+        if part.count != length:
             raise IntegrityError(
-                f"{self.entry.path!r} gave {count} bytes at offset {offset}, {length} "
+                f"{self.entry.path!r} gave {part.count} bytes at offset {offset}, {length} "
                 "expected: it changed while it was being copied."
             )
         read = hasher.hexdigest()

@@ -281,6 +281,33 @@ class DeltaWritten:
 
 
 @runtime_checkable
+class ReadsInto(Protocol):
+    """A source that reads a byte range straight into a caller's buffer (no block of its own
+    allocated and copied: a copy in parts fills the destination's part buffer with it)."""
+
+    async def read_into(self, path: str, offset: int, buffer: memoryview) -> int:
+        """Fills ``buffer`` from ``offset``; the byte count read (short only at the end of
+        the file)."""
+        ...
+
+
+@runtime_checkable
+class FillsBuffers(Protocol):
+    """The bytes of one part as ``WritesParts.write_part`` receives them from the engine: an
+    iterator of chunks that can also be read whole into a buffer the destination holds,
+    straight from the source where it ``ReadsInto``."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def __anext__(self) -> bytes: ...
+
+    async def fill(self, buffer: bytearray) -> int:
+        """Fills ``buffer`` with the part; the byte count the source gave (never more than
+        ``len(buffer)``; another count than the part's length means the source changed)."""
+        ...
+
+
+@runtime_checkable
 class WritesDeltas(Protocol):
     """A destination that updates an existing file by writing only the blocks that differ.
 

@@ -2,8 +2,9 @@
 
 Counted, not timed: a module count is the same on a busy machine and an idle one, and every
 module is paid for on every run. The budgets sit at or a little above today's counts (--help: 19
-beyond a bare interpreter; a local sync: 210, the local provider, the engine's outcome and its
-resume of an interrupted run in modules of their own), so an accidental import of a whole stack
+beyond a bare interpreter; a local sync: 212, the local provider, the engine's outcome, its
+resume of an interrupted run, its part reads and the deferral of aiohttp's TLS certificates in
+modules of their own), so an accidental import of a whole stack
 fails here and bench/cli_startup.py shows what it costs in milliseconds.
 """
 
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 HELP_BUDGET = 25
-LOCAL_SYNC_BUDGET = 210
+LOCAL_SYNC_BUDGET = 212
 
 # Stacks a command that does not use them must never pay for.
 NETWORK_AND_CRYPTO = (

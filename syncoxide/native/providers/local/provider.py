@@ -39,7 +39,12 @@ from syncoxide.native.providers.local.parts import (
     range_digest,
     write_at,
 )
-from syncoxide.native.providers.local.reading import BlockReader, hash_file
+from syncoxide.native.providers.local.reading import (
+    CHUNK,
+    BlockReader,
+    hash_file,
+    read_range_into,
+)
 from syncoxide.native.providers.local.writing import PartialWriter
 from syncoxide.providers.contract import (
     PARTIAL_PREFIX,
@@ -129,16 +134,24 @@ class LocalProvider:
         with translated(path):
             block = reader.open_and_read()  # inline when cached: most files are one read
             if block is None:
-                block = await asyncio.to_thread(reader.read, reader.first_hint)
+                block = await _in_thread(reader, reader.first_hint)
         try:
             while block:
                 yield block
                 if reader.finished:
                     return
+                # Let go of the block just taken before reading the next: held across the
+                # read, each stream of a copy in parts kept two 1 MiB blocks alive.
+                block = b""
                 with translated(path):
-                    block = await asyncio.to_thread(reader.read)
+                    block = await _in_thread(reader)
         finally:
             reader.close()
+
+    async def read_into(self, path: str, offset: int, buffer: memoryview) -> int:
+        """``ReadsInto``: a range straight into the caller's buffer, in a worker thread."""
+        with translated(path):
+            return await asyncio.to_thread(read_range_into, self.full(path), offset, buffer)
 
     async def write(
         self,
@@ -313,3 +326,14 @@ class LocalProvider:
     async def hash(self, path: str, kind: str) -> str:
         with translated(path):
             return await asyncio.to_thread(hash_file, self.full(path), kind)
+
+
+async def _in_thread(reader: BlockReader, hint: int = CHUNK) -> bytes:
+    """The reader's next block, read in a worker thread.
+
+    Handed over through the reader, not as the thread's result: the futures that carry a
+    result to the event loop reference each other and live until the garbage collector's
+    next pass, and so did each block they carried (up to five 1 MiB blocks at once beside a
+    copy in parts, measured with tracemalloc)."""
+    await asyncio.to_thread(reader.read_into_slot, hint)
+    return reader.take()

@@ -16,10 +16,14 @@ _NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 
 
 def hash_file(full: str, kind: str) -> str:
+    # One buffer read into again and again: a new 1 MiB block per read kept two alive at a
+    # time (the last one until the next read returned), beside a big copy's parts.
     hasher = hashlib.new(kind)
-    with open(full, "rb") as handle:
-        while block := handle.read(CHUNK):
-            hasher.update(block)
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(full, "rb", buffering=0) as handle:
+        while got := handle.readinto(buffer):
+            hasher.update(view[:got])
     return hasher.hexdigest()
 
 
@@ -32,6 +36,7 @@ class BlockReader:
         self.fd = -1
         self.finished = False
         self.first_hint = CHUNK
+        self._slot = b""
 
     def open_and_read(self) -> bytes | None:
         """Open, and return the first block if the page cache holds it, else None (then read
@@ -44,6 +49,12 @@ class BlockReader:
         # Ask for what the file holds (+1 to see the end): a 1 MiB request for a 2 KiB file
         # maps and unmaps a 1 MiB buffer.
         self.first_hint = os.fstat(self.fd).st_size - self.offset + 1
+        wanted = self.first_hint if self.remaining < 0 else min(self.first_hint, self.remaining)
+        if wanted > CHUNK:
+            # More than one block to read: one thread hop more is nothing beside them, and the
+            # cached read's buffer plus its copy held two blocks at once (each part of a copy
+            # in parts opens its own read).
+            return None
         return self._read_cached(self.first_hint)
 
     def _read_cached(self, hint: int) -> bytes | None:
@@ -75,6 +86,15 @@ class BlockReader:
             os.lseek(self.fd, self.offset + got, os.SEEK_SET)
         return bytes(memoryview(buffer)[:got])
 
+    def read_into_slot(self, hint: int = CHUNK) -> None:
+        """``read``, its block kept for ``take``."""
+        self._slot = self.read(hint)
+
+    def take(self) -> bytes:
+        """The block ``read_into_slot`` read, no longer held here."""
+        block, self._slot = self._slot, b""
+        return block
+
     def read(self, hint: int = CHUNK) -> bytes:
         limit = max(1, min(CHUNK, hint))
         size = limit if self.remaining < 0 else min(limit, self.remaining)
@@ -90,3 +110,18 @@ class BlockReader:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+def read_range_into(full: str, offset: int, buffer: memoryview) -> int:
+    """Fills ``buffer`` from ``offset`` of the file; the byte count (short at its end)."""
+    fd = os.open(full, os.O_RDONLY)
+    try:
+        done = 0
+        while done < len(buffer):
+            got = os.preadv(fd, [buffer[done:]], offset + done)
+            if got == 0:
+                break
+            done += got
+        return done
+    finally:
+        os.close(fd)

@@ -41,6 +41,7 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
+from syncoxide.native.deferred_tls import load_deferred_certificates
 from syncoxide.native.net.address_guard import AddressGuard
 from syncoxide.native.net.guarded_resolver import GuardedResolver
 from syncoxide.native.providers.digests import (
@@ -89,6 +90,7 @@ from syncoxide.providers.contract import (
     EntryKind,
     ExpectedDigest,
     Features,
+    FillsBuffers,
     PartPlan,
     ProviderVersion,
     PrunePredicate,
@@ -192,6 +194,10 @@ class S3Provider:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
+            if s.endpoint_url.lower().startswith("https:"):
+                # aiohttp loads its CA certificates on first use (deferred_tls.py): read them
+                # here in a thread, not in the event loop at the first handshake.
+                await asyncio.to_thread(load_deferred_certificates)
             connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
             session = aiohttp.ClientSession(
                 connector=connector,
@@ -791,7 +797,10 @@ class S3Provider:
 
 async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
     """Fills ``body`` with the blocks of one part; the byte count the source gave (another
-    count than ``len(body)`` means the source changed: the excess is dropped, never kept)."""
+    count than ``len(body)`` means the source changed: the excess is dropped, never kept).
+    The engine's parts fill it themselves, straight from a local source (engine/part_read.py)."""
+    if isinstance(chunks, FillsBuffers):
+        return await chunks.fill(body)
     filled, room = 0, len(body)
     async for block in chunks:
         end = filled + len(block)
@@ -800,6 +809,7 @@ async def _gather_part(chunks: AsyncIterator[bytes], body: bytearray) -> int:
         elif filled < room:
             body[filled:] = memoryview(block)[: room - filled]
         filled = end
+        del block  # copied: not held while the next one is read
     return filled
 
 

@@ -36,7 +36,12 @@ PROBE = """
 import json, sys
 from syncoxide.cli.main import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+connector = sys.modules.get("aiohttp.connector")
+certificates = (
+    connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"] if connector else None
+)
+found = {"code": code, "modules": sorted(sys.modules), "certificates": certificates}
+print(json.dumps(found), file=sys.stderr)
 """
 
 
@@ -61,7 +66,8 @@ class Runs:
         assert added.returncode == 0, added.stderr
 
     def sync(self, *extra: str) -> tuple[list[str], str]:
-        """One sync in a fresh interpreter: (modules it loaded, its summary line)."""
+        """One sync in a fresh interpreter: (modules it loaded, its summary line); also checks
+        that the plain-http run never loaded aiohttp's CA certificates (deferred_tls.py)."""
         env = {**os.environ, "SYNCOXIDE_CONFIG_DIR": str(self.config)}
         env.pop("AWS_CA_BUNDLE", None)
         command = [sys.executable, "-c", PROBE, "sync", str(self.source), self.remote]
@@ -73,6 +79,7 @@ class Runs:
         assert run.returncode == 0 and lines, run.stderr
         found = json.loads(lines[-1])
         assert found["code"] == 0, run.stderr
+        assert found["certificates"] == 0, "an http:// run loaded the TLS certificates"
         return found["modules"], run.stdout + "\n".join(lines[:-1])
 
 
