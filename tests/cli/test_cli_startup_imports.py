@@ -1,10 +1,10 @@
 """The CLI's startup imports stay within a budget: it answers at once because it loads little.
 
 Counted, not timed: a module count is the same on a busy machine and an idle one, and every
-module is paid for on every run. The budgets sit a little above today's counts (--help: 19 beyond
-a bare interpreter; a local sync: 203, the local provider and the engine's outcome in modules of
-their own), so an accidental import of a whole stack fails here and bench/cli_startup.py shows
-what it costs in milliseconds.
+module is paid for on every run. The budgets sit at or a little above today's counts (--help: 19
+beyond a bare interpreter; a local sync: 210, the local provider, the engine's outcome and its
+resume of an interrupted run in modules of their own), so an accidental import of a whole stack
+fails here and bench/cli_startup.py shows what it costs in milliseconds.
 """
 
 import json
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HELP_BUDGET = 25
-LOCAL_SYNC_BUDGET = 206
+LOCAL_SYNC_BUDGET = 210
 
 # Stacks a command that does not use them must never pay for.
 NETWORK_AND_CRYPTO = (
