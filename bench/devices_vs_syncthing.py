@@ -124,7 +124,7 @@ def start_ours(base: Path) -> Pair:
 
 
 def _pair_and_run(base: Path, url: str, pair: Pair) -> None:
-    wait_until(lambda: _answers(f"{url}/healthz"), 30, "syncoxide serve is up")
+    wait_until(lambda: _answers(f"{url}/healthz"), 120, "syncoxide serve is up")  # a loaded machine
     homes = [base / "ours-a", base / "ours-b"]
     envs = [{**os.environ, "SYNCOXIDE_CONFIG_DIR": str(home)} for home in homes]
     ids = [_ours_json(env, "devices", "id")["device_id"] for env in envs]

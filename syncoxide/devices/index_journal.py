@@ -160,10 +160,19 @@ class JournalTally:
     snapshot_size: int = 0
     journal_size: int = 0
     records: int = 0
+    #: An append began and did not return: it may have left part of its bytes (a disk-full
+    #: write stores what fits). The next append must first reload, which cuts the journal
+    #: after its last whole record, or its record would follow the torn bytes and a load,
+    #: stopping at them, would lose it and everything after.
+    tail_unsure: bool = False
+
+    def appending(self) -> None:
+        self.tail_unsure = True
 
     def appended(self, size: int, records: int) -> None:
         self.journal_size += size
         self.records += records
+        self.tail_unsure = False
 
     def compaction_due(
         self, *, floor: int = COMPACT_FLOOR, max_records: int = COMPACT_RECORDS
@@ -186,8 +195,13 @@ class LoadedIndex:
     index: FolderIndex
     tally: JournalTally
     #: The journal read, when one of the snapshot's generation exists (else a new one starts
-    #: before the next append). Its ``valid_bytes`` short of the data: a torn tail to cut.
+    #: before the next append).
     journal: JournalRead | None
+    #: Where a torn tail starts (a stop or a failed write mid-append), None for none: the
+    #: journal must be cut there before the next append, or that record follows the torn
+    #: bytes and is lost on the next load. Both keepers cut before taking on ``tally``, so
+    #: a cut that fails is tried again by the next append.
+    cut_at: int | None = None
 
 
 def load_index(snapshot: bytes | None, journal: bytes | None) -> LoadedIndex:
@@ -213,7 +227,8 @@ def load_index(snapshot: bytes | None, journal: bytes | None) -> LoadedIndex:
         )
     replay(index, read.changes)
     tally.appended(read.valid_bytes, len(read.changes))
-    return LoadedIndex(index, tally, read)
+    torn = read.valid_bytes < len(journal)
+    return LoadedIndex(index, tally, read, read.valid_bytes if torn else None)
 
 
 def change_records(changes: Iterable[FileEntry | str]) -> bytes:

@@ -55,17 +55,14 @@ class IndexKeeper:
         self.storage = storage
         self.tally = JournalTally()
         self._journal_ready = False  # a journal of this generation, ending in a whole record
-        self._tail_unsure = False  # an append failed: it may have left part of its bytes
 
     async def load(self) -> FolderIndex:
         snapshot, journal = await self.storage.load()
         loaded = load_index(snapshot, journal)
+        if loaded.cut_at is not None and journal is not None:
+            await self.storage.replace_journal(journal[: loaded.cut_at])  # cut the torn tail
         self.tally = loaded.tally
-        read = loaded.journal
-        if read is not None and journal is not None and read.valid_bytes < len(journal):
-            await self.storage.replace_journal(journal[: read.valid_bytes])  # cut the torn tail
-        self._journal_ready = read is not None
-        self._tail_unsure = False
+        self._journal_ready = loaded.journal is not None
         return loaded.index
 
     async def append(self, changes: list[FileEntry | str], index: FolderIndex) -> None:
@@ -73,14 +70,13 @@ class IndexKeeper:
         state after them, written whole when the journal is compacted."""
         if not changes:
             return
-        if self._tail_unsure:
+        if self.tally.tail_unsure:
             await self.load()  # cuts what a failed append left, so the next record follows
         if not self._journal_ready:
             await self._start_journal()
         data = change_records(changes)
-        self._tail_unsure = True
+        self.tally.appending()
         await self.storage.append_journal(data)
-        self._tail_unsure = False
         self.tally.appended(len(data), len(changes))
         if self.tally.compaction_due():
             await self.compact(index)

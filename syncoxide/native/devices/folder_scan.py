@@ -34,6 +34,7 @@ class FolderScan:
     def scan(self) -> list[FileEntry]:
         """The whole folder; the entries that changed."""
         state = self.state
+        state.own_writes.forget()  # every path is looked at: no event to tell apart
         seen: set[str] = set()
         found = self._scan_files(str(state.root), "", seen)
         refuse_if_vanished(state.name, state.index, len(seen))
@@ -50,6 +51,7 @@ class FolderScan:
         entries of the folders in ``listings`` that the index and the disk disagree about;
         the entries that changed."""
         state = self.state
+        paths, listings = self._without_our_echoes(paths, listings)
         paths |= self._listing_differences(listings)
         if "" in paths or not state.root.is_dir():
             return self.scan()  # the root itself: a full scan, refused if it vanished
@@ -66,6 +68,19 @@ class FolderScan:
         if found:
             state.save_now()
         return found
+
+    def _without_our_echoes(self, paths: set[str], listings: set[str]) -> tuple[set[str], set[str]]:
+        """``paths`` and ``listings`` less what only our own renames asked for: a path the
+        disk and the index still show as we left it, and its folder's listing unless another
+        path there asks for it (own_writes.py)."""
+        state = self.state
+        echoes = state.own_writes.echoes(paths, state.root, state.index)
+        if not echoes:
+            return paths, listings
+        paths = paths - echoes
+        asked = {path.rpartition("/")[0] for path in paths}
+        echoed = {path.rpartition("/")[0] for path in echoes}
+        return paths, {folder for folder in listings if folder not in echoed or folder in asked}
 
     def refresh(self, relative: str) -> FileEntry | None:
         """One path; its new entry if the disk had changed (journalled, for the caller to

@@ -1,6 +1,7 @@
 """What a synced folder on disk knows, shared by its scans, its block reads and its pulls: the
 index, loaded from and journalled to its ``IndexFile``, the paths changed since the last save,
-and where each block hash can be read locally."""
+where each block hash can be read locally, and what its own renames left on disk (so that the
+watcher's events for them are not rescanned: own_writes.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from syncoxide.devices.index import FileEntry
 from syncoxide.native.devices.index_file import IndexFile
+from syncoxide.native.devices.own_writes import OwnWrites
 
 
 class FolderState:
@@ -21,6 +23,7 @@ class FolderState:
         # file: that made taking N files cost N^2). A stale place is harmless: every local
         # read is checked against the hash, and a miss fetches the block from the peer.
         self.held: dict[str, tuple[str, int]] = {}
+        self.own_writes = OwnWrites()
         for entry in self.index.entries.values():
             self._note_blocks(entry)
 

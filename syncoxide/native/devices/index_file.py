@@ -10,7 +10,9 @@ whenever the process is killed. When the journal outgrows half the snapshot (at 
 generation and an empty journal of that generation takes the old one's place; a kill between
 the two renames leaves a journal of the older generation, which loading skips (the snapshot
 holds it). A torn last record is cut off on loading; its bytes are kept beside the journal
-(``NAME.journal.torn``) rather than thrown away.
+(``NAME.journal.torn``) rather than thrown away. So is what a failed append left (a disk-full
+write stores what fits, then fails): the next append reloads first, as ``IndexKeeper`` does, so
+its record starts after the last whole one and is read back.
 """
 
 from __future__ import annotations
@@ -49,10 +51,10 @@ class IndexFile:
             loaded = load_index(snapshot, journal)
         except JournalError as error:
             raise JournalError(f"{self.snapshot}: {error.message}", hint=error.hint) from None
-        self.tally, read = loaded.tally, loaded.journal
-        if read is not None and journal is not None and read.valid_bytes < len(journal):
-            self._cut_torn_tail(journal[read.valid_bytes :], read.valid_bytes)
-        self._journal_ready = read is not None
+        if loaded.cut_at is not None and journal is not None:
+            self._cut_torn_tail(journal[loaded.cut_at :], loaded.cut_at)
+        self.tally = loaded.tally
+        self._journal_ready = loaded.journal is not None
         return loaded.index
 
     def _cut_torn_tail(self, tail: bytes, keep: int) -> None:
@@ -65,9 +67,12 @@ class IndexFile:
         ``index`` is the state after them, written whole when the journal is compacted."""
         if not changes:
             return
+        if self.tally.tail_unsure:
+            self.load()  # cuts what a failed append left, so the next record follows
         if not self._journal_ready:
             self._start_journal()
         data = change_records(changes)
+        self.tally.appending()
         fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
         try:
             view = memoryview(data)

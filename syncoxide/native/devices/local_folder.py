@@ -5,11 +5,13 @@ The index is kept in ``<config>/devices/index/<name>.json`` and its ``.journal``
 the entries a scan or a batch of pulls changed are appended and fsynced before they are
 announced (folder_state.py). Scans are folder_scan.py's; block reads and the assembly of a
 file from a peer are folder_blocks.py's. Here a file from a peer is renamed over the target
-only if the target is still what the index says. A kill at any point leaves either the old file
-or the new one, and a rescan after restart finds whichever it is: equal content merges (no
-conflict), so nothing is lost. Deleted and conflicting files go to ``.syncoxide/trash``. The
-disk work (walking, hashing, reading blocks, fsyncs) runs in worker threads: the event loop
-must keep acknowledging the data channel meanwhile or the sender stalls.
+only if the target is still what the index says, and what the rename left is noted, so the
+watcher's event for it is known as ours and not rescanned (own_writes.py). A kill at any point
+leaves either the old file or the new one, and a rescan after restart finds whichever it is:
+equal content merges (no conflict), so nothing is lost. Deleted and conflicting files go to
+``.syncoxide/trash``. The disk work (walking, hashing, reading blocks, fsyncs) runs in worker
+threads: the event loop must keep acknowledging the data channel meanwhile or the sender
+stalls.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class LocalFolder:
             target = self.root / theirs.path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.utime(temporary, ns=(theirs.mtime_ns, theirs.mtime_ns))
-            Path(temporary).replace(target)
+            self._state.own_writes.rename(temporary, target, theirs.path)
         self._state.put(
             FileEntry(
                 theirs.path,
@@ -108,7 +110,8 @@ class LocalFolder:
         aside = loser_name(loser)
         if ours:
             target = self.root / aside
-            Path(self.root / loser.path).replace(target)
+            self._state.own_writes.rename(self.root / loser.path, target, aside)
+            self._state.own_writes.removed(loser.path)
             stat = target.stat()
             self._state.put(
                 FileEntry(
@@ -158,4 +161,5 @@ class LocalFolder:
         if source.exists():
             trash = self.root / STATE_FOLDER / "trash" / f"{path}.{uuid.uuid4().hex[:8]}"
             trash.parent.mkdir(parents=True, exist_ok=True)
-            Path(source).replace(trash)
+            self._state.own_writes.rename(source, trash, None)
+            self._state.own_writes.removed(path)

@@ -4,7 +4,9 @@ kill between compaction's two renames never hands out a version a peer may have 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import os
 import random
 import shutil
 import signal
@@ -146,3 +148,73 @@ def test_a_version_found_just_before_a_pull_is_journalled_before_it_is_announced
     (root / "file.txt").unlink()
     assert asyncio.run(folder.refresh("file.txt")) is not None
     assert open_folder(root, snapshot).index.entries["file.txt"].deleted
+
+
+class DiskFullAfter:
+    """``os.write`` as a disk that fills up: the first call stores ``room`` bytes and returns
+    that count (a short write, as the kernel reports one), the next raises ENOSPC."""
+
+    def __init__(self, room: int) -> None:
+        self.room: int | None = room
+        self.real_write = os.write
+
+    def __call__(self, fd: int, data: bytes | memoryview) -> int:
+        if self.room is None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written, self.room = self.real_write(fd, bytes(data[: self.room])), None
+        return written
+
+
+def failing_io(*_: object) -> None:
+    raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+def entry(path: str, counter: int) -> FileEntry:
+    return FileEntry(path, 0, counter, {"ME": counter}, (), False, "ME")  # empty: no blocks
+
+
+@pytest.mark.parametrize("room", [0, 1, 8, 20])
+def test_records_appended_after_a_disk_full_append_survive_a_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, room: int
+) -> None:
+    snapshot = tmp_path / "f.json"
+    keeper = IndexFile(snapshot)
+    index = keeper.load()
+    index.entries["a"] = entry("a", 1)
+    keeper.append([index.entries["a"]], index)
+    index.entries["b"] = entry("b", 2)
+    with monkeypatch.context() as disk_full:
+        disk_full.setattr(os, "write", DiskFullAfter(room))
+        with pytest.raises(OSError) as failed:
+            keeper.append([index.entries["b"]], index)
+    assert failed.value.errno == errno.ENOSPC
+    journal = snapshot.with_suffix(".journal")
+    assert journal.stat().st_size == HEADER_SIZE + len(put_record(index.entries["a"])) + room
+    # Space again: the caller retries what failed, with what changed since.
+    index.entries["c"] = entry("c", 3)
+    keeper.append([index.entries["b"], index.entries["c"]], index)
+    keeper.append(["a"], index)
+    del index.entries["a"]
+    assert IndexFile(snapshot).load().entries == index.entries
+
+
+def test_a_cut_that_fails_is_tried_again_before_the_next_append(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = tmp_path / "f.json"
+    keeper = IndexFile(snapshot)
+    index = keeper.load()
+    index.entries["a"] = entry("a", 1)
+    keeper.append([index.entries["a"]], index)
+    index.entries["b"] = entry("b", 2)
+    with monkeypatch.context() as disk_full:
+        disk_full.setattr(os, "write", DiskFullAfter(9))
+        with pytest.raises(OSError):
+            keeper.append([index.entries["b"]], index)
+    with monkeypatch.context() as failing_disk:
+        failing_disk.setattr(os, "truncate", failing_io)
+        with pytest.raises(OSError):
+            keeper.append([index.entries["b"]], index)
+    index.entries["c"] = entry("c", 3)
+    keeper.append([index.entries["b"], index.entries["c"]], index)
+    assert IndexFile(snapshot).load().entries == index.entries
