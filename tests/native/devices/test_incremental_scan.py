@@ -4,10 +4,9 @@ at, and folders renamed or deleted leave the index as a full scan would."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,43 +42,24 @@ def as_full_scan_sees_it(tmp_path: Path, local: LocalFolder) -> dict[str, bytes 
     return live(fresh)
 
 
-@pytest.fixture
-def stats(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every os.stat of a file, and every folder listed, under the synced folders."""
-    seen: list[str] = []
-    stat, scandir = os.stat, os.scandir
-
-    def counted_stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(f"stat {path}")
-        return stat(path, *args, **kwargs)
-
-    def counted_scandir(path=".", *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(f"list {path}")
-        return scandir(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", counted_stat)
-    monkeypatch.setattr(os, "scandir", counted_scandir)
-    yield seen
-
-
 def test_one_change_in_ten_thousand_files_looks_at_that_file_alone(
-    tmp_path: Path, stats: list[str]
+    tmp_path: Path, looked_at: list[str]
 ) -> None:
     local = folder(tmp_path)
     for number in range(10_000):
         write(local.root, f"d{number % 50:02}/f{number:05}.txt", b"%d" % number)
     asyncio.run(local.scan())
     write(local.root, "d07/f00007.txt", b"changed")
-    stats.clear()
+    looked_at.clear()
     [changed] = scan_paths(local, {"d07/f00007.txt"})
     assert changed.path == "d07/f00007.txt" and changed.version == {"ME": 2}
-    looked_at = [line for line in stats if f"{local.root}/" in line]  # the root's own stat aside
-    assert looked_at == [f"stat {local.root / 'd07/f00007.txt'}"]
+    touched = [line for line in looked_at if f"{local.root}/" in line]  # the root's own stat aside
+    assert touched == [f"stat {local.root / 'd07/f00007.txt'}"]
     assert scan_paths(local, {"d07/f00007.txt"}) == []  # nothing new the second time
 
 
 def test_a_new_file_lists_its_folder_but_stats_only_what_the_index_lacks(
-    tmp_path: Path, stats: list[str]
+    tmp_path: Path, looked_at: list[str]
 ) -> None:
     local = folder(tmp_path)
     for number in range(300):
@@ -87,10 +67,10 @@ def test_a_new_file_lists_its_folder_but_stats_only_what_the_index_lacks(
     asyncio.run(local.scan())
     write(local.root, "flat/new.txt")
     write(local.root, "flat/missed.txt")  # its event was lost: the listing finds it
-    stats.clear()
+    looked_at.clear()
     changed = scan_paths(local, {"flat/new.txt"}, {"flat"})
     assert sorted(e.path for e in changed) == ["flat/missed.txt", "flat/new.txt"]
-    assert sorted(line for line in stats if line.startswith(f"stat {local.root}/")) == [
+    assert sorted(line for line in looked_at if line.startswith(f"stat {local.root}/")) == [
         f"stat {local.root / 'flat/missed.txt'}",
         f"stat {local.root / 'flat/new.txt'}",
     ]

@@ -4,9 +4,8 @@ not rescanned, and a user's edit made just after a receive still is: real inotif
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,25 +43,6 @@ def fetch_from(source: LocalFolder, path: str) -> FetchBlock:
         return data
 
     return fetch
-
-
-@pytest.fixture
-def looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every folder listed and every file stat'ed for a hash check, by any scan."""
-    seen: list[str] = []
-    stat, scandir = os.stat, os.scandir
-
-    def counted_stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(f"stat {path}")
-        return stat(path, *args, **kwargs)
-
-    def counted_scandir(path=".", *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(f"list {path}")
-        return scandir(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", counted_stat)
-    monkeypatch.setattr(os, "scandir", counted_scandir)
-    yield seen
 
 
 async def next_batch(changes: AsyncGenerator[TreeChanges, None]) -> TreeChanges:

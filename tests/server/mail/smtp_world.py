@@ -7,8 +7,6 @@ trust through ``SSL_CERT_FILE``.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
 import time
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.certificates import self_signed_loopback
 from tests.conftest import free_port
 
 SMTP_USER, SMTP_PASSWORD = "mailer", "smtp secret 42"
@@ -74,7 +73,7 @@ def smtp_server(tls_dir: Path | None = None) -> Iterator[Inbox]:
     options: dict[str, Any] = {}
     if tls_dir is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(*_self_signed(tls_dir))
+        context.load_cert_chain(*self_signed_loopback(tls_dir, "smtp"))
         options = {
             "tls_context": context,
             "require_starttls": True,
@@ -87,39 +86,3 @@ def smtp_server(tls_dir: Path | None = None) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
-
-
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
