@@ -162,21 +162,7 @@ class FolderScan:
             stat = stat or os.stat(path)  # noqa: PTH116 - no Path object per file (disk_walk)
         except FileNotFoundError:
             return None
-        known = self.state.index.entries.get(relative)
-        if (
-            known
-            and not known.deleted
-            and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-        ):
+        if self.state.unchanged(relative, stat.st_size, stat.st_mtime_ns):
             return None
         size, blocks = hash_blocks(path)
-        if known and not known.deleted and known.blocks == blocks:
-            same = FileEntry(
-                relative, size, stat.st_mtime_ns, known.version, blocks, False, known.modified_by
-            )
-            return self.state.put(same)
-        version = dict(known.version) if known else {}
-        version[self.state.me] = version.get(self.state.me, 0) + 1
-        return self.state.put(
-            FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.state.me)
-        )
+        return self.state.hashed(relative, size, stat.st_mtime_ns, blocks)

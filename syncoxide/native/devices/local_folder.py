@@ -21,9 +21,10 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterable, KeysView, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from syncoxide.devices.index import STATE_FOLDER, FileEntry, FolderIndex, loser_name, merged
+from syncoxide.devices.index import STATE_FOLDER, FileEntry, FolderIndex, loser_name
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
 from syncoxide.native.devices.folder_blocks import FolderBlocks
 from syncoxide.native.devices.folder_scan import FolderScan
@@ -92,17 +93,7 @@ class LocalFolder:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.utime(temporary, ns=(theirs.mtime_ns, theirs.mtime_ns))
             self._state.own_writes.rename(temporary, target, theirs.path)
-        self._state.put(
-            FileEntry(
-                theirs.path,
-                theirs.size,
-                theirs.mtime_ns,
-                version,
-                theirs.blocks,
-                theirs.deleted,
-                theirs.modified_by,
-            )
-        )
+        self._state.put(replace(theirs, version=version))
         return True
 
     async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
@@ -133,18 +124,7 @@ class LocalFolder:
             await self.take(moved, fetch, version=loser.version)
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
-        ours = self.index.entries[path]
-        self._state.put(
-            FileEntry(
-                path,
-                ours.size,
-                ours.mtime_ns,
-                merged(ours.version, theirs.version),
-                ours.blocks,
-                ours.deleted,
-                ours.modified_by,
-            )
-        )
+        self._state.merge_version(path, theirs)
 
     def _still_as_indexed(self, path: str) -> bool:
         entry = self.index.entries.get(path)
