@@ -84,6 +84,12 @@ class Features:
     #: disk): a one-way pair then remembers which source file each copy came from, and a
     #: renamed source file is known by one stat instead of a read (``syncoxide.sync.digest_cache``).
     keeps_file_ids: bool = False
+    #: True when a file is listed only once its writer has finished, whoever wrote it (an S3
+    #: object appears at PUT or multipart completion, Drive and Dropbox at the upload's end, a
+    #: syncoxide server's storage at its commit). A poll may then act on a file the moment it
+    #: is listed. False where another program may write a listed file in place (SFTP, a local
+    #: folder, WebDAV servers that list a PUT in progress): pollers wait for it to settle.
+    lists_whole_files: bool = False
 
 
 ExpectedDigest = Callable[[], str | None]
