@@ -81,6 +81,11 @@ class Settling(Generic[Group]):
     def waiting(self, group: Group) -> int:
         return len(self._pending.get(group, {}))
 
+    def forget(self, group: Group) -> None:
+        """Drop what waits in ``group`` (its files need no wait any more)."""
+        self._count -= len(self._pending.pop(group, {}))
+        self._crowded.pop(group, None)
+
     def keep_groups(self, groups: set[Group]) -> None:
         """Forget every group not in ``groups`` (rules removed)."""
         for group in [g for g in self._pending if g not in groups]:

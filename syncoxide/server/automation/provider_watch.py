@@ -13,7 +13,9 @@ written (over SFTP, where it grows in place) makes one job, on its whole content
 files waiting to settle is looked at again when they are due, not a full ``every`` later, so
 a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
 are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
-still lets only one of them make the job.
+still lets only one of them make the job. A provider that lists a file only once its writer
+has finished (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has
+nothing to wait for: its files arrive at the look that first lists them.
 
 A provider that refuses or fails is left alone until the next poll; nothing it holds is
 marked seen, so nothing that arrived meanwhile is missed. The connection's ``reconnect``
@@ -45,7 +47,7 @@ log = logging.getLogger("syncoxide.server.automation")
 LOOK_SECONDS = 120.0
 #: How long a listed file must keep its size and time before it is an arrival: a writer
 #: pausing for less is waited for; 5 s adds little to a 60 s poll (``[automation]
-#: quiet_seconds``; 0 turns the wait off).
+#: quiet_seconds``; 0 turns the wait off). Providers that list only finished files skip it.
 QUIET_SECONDS = 5.0
 Enqueue = Callable[[AutomationRule, dict[str, Any], str], None]
 
@@ -148,20 +150,28 @@ class ProviderArrivals:
             if not changed and not self.settling.waiting(rule.id):
                 return 0
             entries = await _files(provider, rule.target_folder)
+            whole = provider.features.lists_whole_files
         finally:
             await close_provider(provider)
         if not self.seen.looked_at(rule.id, place.key):
             self.seen.first_look(rule.id, place.key, entries)
             return 0
-        return self._arrivals(rule, place, entries)
+        return self._arrivals(rule, place, entries, whole=whole)
 
-    def _arrivals(self, rule: AutomationRule, place: WatchedPlace, entries: list[Entry]) -> int:
-        """Jobs for the files that changed since last recorded and have settled."""
+    def _arrivals(
+        self, rule: AutomationRule, place: WatchedPlace, entries: list[Entry], *, whole: bool
+    ) -> int:
+        """Jobs for the files that changed since last recorded and have settled (``whole``:
+        the provider lists only finished files, so every changed one has)."""
         known = self.seen.fingerprints(rule.id)
         changed = {e.path: e for e in entries if known.get(e.path) != fingerprint(e)}
-        settled = self.settling.look(
-            rule.id, {path: fingerprint(e) for path, e in changed.items()}, self.clock()
-        )
+        if whole:
+            self.settling.forget(rule.id)  # the rule may have waited on another provider
+            settled = list(changed)
+        else:
+            settled = self.settling.look(
+                rule.id, {path: fingerprint(e) for path, e in changed.items()}, self.clock()
+            )
         made = sum(self._arrived(rule, place, changed[path]) for path in settled)
         self.seen.forget_missing(rule.id, {entry.path for entry in entries})
         return made

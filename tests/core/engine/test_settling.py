@@ -52,3 +52,13 @@ def test_the_pending_set_is_bounded_and_every_file_settles_in_turn() -> None:
         now = due
     assert sorted(settled) == sorted(listing), "room freed by settled files lets the rest in"
     assert now == 15.0, "three rounds of at most three files, each one quiet window long"
+
+
+def test_a_forgotten_group_has_nothing_waiting_and_frees_its_room() -> None:
+    settling: Settling[int] = Settling(quiet=5.0, limit=2)
+    settling.look(1, {"a": "1:1", "b": "1:1"}, now=0.0)
+    settling.look(2, {"c": "1:1"}, now=0.0)
+    assert settling.due(2) == 5.0, "no room: group 2 is crowded out"
+    settling.forget(1)
+    assert settling.waiting(1) == 0 and settling.due(1) is None and len(settling) == 0
+    assert settling.look(2, {"c": "1:1"}, now=1.0) == [] and settling.waiting(2) == 1

@@ -1,6 +1,6 @@
-"""The settle wait on a provider with a changes feed (the fake Dropbox server): a file replaced
-within the quiet window makes one job, on the last content; the rule lists its folder again
-to settle the file even though the feed reports nothing new by then."""
+"""The settle wait on a provider with a changes feed (the fake Dropbox server): Dropbox lists a
+file only once its upload is committed, so a rule acts on it at the look the feed reports it,
+without the quiet wait, and the job is made from the whole file."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.server.accountshares.shares_world import World, shares_world
 from tests.server.automation.provider_world import add_rule, wait_first_look, wait_for
 from tests.server.photos.test_photos_api import _png, picture
 
-POLL, QUIET = 0.5, 2.5
+POLL, QUIET = 0.5, 9.0
 SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
 
 
@@ -43,7 +43,7 @@ def put(fake: FakeDropbox, path: str, content: bytes) -> None:
     fake.store.put({"path": path, "mode": "overwrite"}, content, None)
 
 
-def test_a_file_replaced_within_the_quiet_window_makes_one_job_on_its_last_content(
+def test_a_file_arrives_without_the_quiet_wait_and_makes_one_job(
     world: World, dropbox: tuple[FakeDropbox, str]
 ) -> None:
     alice = world["alice"]
@@ -58,20 +58,17 @@ def test_a_file_replaced_within_the_quiet_window_makes_one_job_on_its_last_conte
                     match_types=["image"], output="jpg", target_folder="out",
                     options={"max_size": 64})  # fmt: skip
     wait_first_look(alice, rule["id"])
-    whole = _png(picture(4, (640, 480)))
-    put(fake, "/Camera/photo.png", whole[: len(whole) // 2])
-    time.sleep(1.2)  # a poll or two list the first half
-    put(fake, "/Camera/photo.png", whole)
-    replaced = time.monotonic()
+    put(fake, "/Camera/photo.png", _png(picture(4, (640, 480))))
+    landed = time.monotonic()
 
     def jobs() -> list[dict[str, Any]]:
         return list(alice.get("/api/v1/jobs").json()["jobs"])
 
     wait_for(jobs, 30)
-    waited = time.monotonic() - replaced
+    waited = time.monotonic() - landed
+    assert waited < QUIET / 3, f"a job {waited:.1f} s after the upload: Dropbox lists whole files"
     wait_for(lambda: [j for j in jobs() if j["status"] in ("done", "dead")], 30)
-    time.sleep(QUIET + 2 * POLL)
+    time.sleep(4 * POLL)  # polls go on: nothing more arrives
     assert [(j["status"], j["output"]) for j in jobs()] == [("done", "out/photo.jpg")]
-    assert waited >= QUIET - POLL, "a job before the file had been quiet for long enough"
     with Image.open(io.BytesIO(fake.store.items["/camera/out/photo.jpg"].content)) as image:
         assert image.size == (64, 48), "made from the whole picture"
