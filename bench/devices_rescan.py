@@ -6,6 +6,10 @@ the same tree with ``os.scandir`` and one ``stat`` per file, no index), in the s
 The folder holds ``--files`` small files in 100 subfolders, indexed once; each round then
 rescans it whole (``FolderScan.scan``: a stat per file, compared with its entry) and walks it
 bare. Medians of CPU ms; the ratio rescan/walk is what to compare between two versions.
+
+2026-12-07, 10,000 files, load average ~3, the two versions alternating three times: size and
+mtime only 42.9 / 43.3 / 43.7 ms (walk 30.6-30.9 ms); with the ctime and inode compared too
+(``FileEntry.stamp``) 43.0 / 43.1 / 42.2 ms (walk 30.7-31.1 ms): after/before 1.00, 1.00, 0.97.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from syncoxide.native.devices.disk_walk import walk_files
+from syncoxide.native.devices.disk_walk import SETTLED_AFTER_NS, walk_files
 from syncoxide.native.devices.folder_scan import FolderScan
 from syncoxide.native.devices.folder_state import FolderState
 
@@ -51,6 +55,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="devices-rescan-") as base:
         root = Path(base) / "folder"
         make_tree(root, args.files)
+        # Files changed in the last seconds keep no stamp and are read again (disk_walk's
+        # SETTLED_AFTER_NS): let them settle, as a daemon's folder has.
+        time.sleep(SETTLED_AFTER_NS / 10**9 + 0.1)
         scans = FolderScan(FolderState("f", root, Path(base) / "f.json", "ME"))
         assert len(scans.scan()) == args.files
         rescans, walks = [], []
