@@ -17,7 +17,7 @@ from syncoxide.devices.index import BLOCK_SIZE, STATE_FOLDER, Stamp
 #: A file whose ctime is this recent may still change within the same timestamp tick (the
 #: kernel stamps files from a coarse clock: a write a few milliseconds after the one we saw
 #: can leave ctime, and mtime, as they were): its stamp is not kept, so the next scan reads it
-#: again (git's "racily clean" entries). 2 s covers FAT's two-second times too.
+#: again (git's "racily clean" entries). 2 s also covers FAT's two-second mtimes.
 SETTLED_AFTER_NS = 2 * 10**9
 
 
