@@ -106,8 +106,9 @@ def test_a_watched_path_and_a_refresh_find_it_too(tmp_path: Path) -> None:
 
 
 def test_an_edit_right_after_a_scan_is_found_even_within_one_timestamp_tick(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(disk_walk, "SETTLED_AFTER_NS", 60 * 10**9)  # however slow this run
     local = folder(tmp_path, "fresh")
     path = local.root / "a.txt"
     path.write_bytes(b"one")
