@@ -49,6 +49,12 @@ class Entry:
     #: quotes removed), "" where it has none. Digests remembered for a file are trusted only
     #: while it is unchanged (``syncoxide.sync.digest_cache``).
     etag: str = field(default="", compare=False, hash=False)
+    #: The inode change time (``st_ctime_ns``) where the provider has one (a local disk), 0
+    #: where unknown. The kernel sets it on every write, rename and attribute change, and no
+    #: call sets it back: a rewrite that keeps the size and sets the old mtime back still moves
+    #: it. A file known by its ``file_id`` is trusted as unchanged only while this is too
+    #: (``syncoxide.sync.digest_cache.source_digests``).
+    changed_ns: int = field(default=0, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ reaches storage differs.
 from __future__ import annotations
 
 from collections.abc import KeysView
+from dataclasses import replace
 
-from syncoxide.devices.index import FileEntry, FolderIndex, merged
+from syncoxide.devices.index import FileEntry, FolderIndex, Stamp, merged
 
 
 class FolderEntries:
@@ -56,29 +57,39 @@ class FolderEntries:
         version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
         return FileEntry(entry.path, 0, entry.mtime_ns, version, (), True, self.me)
 
-    def unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
-        """Whether a file found with this size and mtime is as indexed (it is not read)."""
+    def unchanged(self, path: str, size: int, mtime_ns: int, stamp: Stamp | None = None) -> bool:
+        """Whether a file found with this size and mtime is as indexed (it is not read). Where
+        storage shows a ctime and inode (``stamp``, a disk's), they must match too: an entry
+        without one (an older index, a file just taken from a peer) is then read once."""
         known = self.index.entries.get(path)
-        return bool(
-            known and not known.deleted and (known.size, known.mtime_ns) == (size, mtime_ns)
-        )
+        if not known or known.deleted or (known.size, known.mtime_ns) != (size, mtime_ns):
+            return False
+        return stamp is None or known.stamp == stamp
 
-    def hashed(self, path: str, size: int, mtime_ns: int, blocks: tuple[str, ...]) -> FileEntry:
-        """Index a file just read: a new version of ours only if its blocks changed."""
+    def hashed(
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        blocks: tuple[str, ...],
+        *,
+        stamp: Stamp | None = None,
+    ) -> FileEntry | None:
+        """Index a file just read: a new version of ours only if its blocks changed. None when
+        peers would see no change (same blocks, size and mtime: a chmod, or a file read again
+        for want of a stamp): that is indexed, with its new stamp, but not announced."""
         known = self.index.entries.get(path)
         if known and not known.deleted and known.blocks == blocks:
-            same = FileEntry(path, size, mtime_ns, known.version, blocks, False, known.modified_by)
-            return self.put(same)
+            same = self.put(replace(known, size=size, mtime_ns=mtime_ns, stamp=stamp))
+            return same if (known.size, known.mtime_ns) != (size, mtime_ns) else None
         version = dict(known.version) if known else {}
         version[self.me] = version.get(self.me, 0) + 1
-        return self.put(FileEntry(path, size, mtime_ns, version, blocks, False, self.me))
+        return self.put(FileEntry(path, size, mtime_ns, version, blocks, False, self.me, stamp))
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
         """Same content as ``theirs``: only our entry's version vector takes theirs in."""
         ours = self.index.entries[path]
-        version = merged(ours.version, theirs.version)
-        self.put(FileEntry(path, ours.size, ours.mtime_ns, version, ours.blocks, ours.deleted,
-                           ours.modified_by))  # fmt: skip
+        self.put(replace(ours, version=merged(ours.version, theirs.version)))
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
