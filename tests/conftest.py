@@ -29,6 +29,10 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# As the server does (syncoxide/server/grpc/__init__.py): test workers that ran a gRPC test
+# still hold its threads, and a server they start later (forked, for its death signal) must
+# not abort in gRPC's fork handlers before it execs.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 # Every test belongs to exactly one layer (the markers are declared in pyproject.toml):
 #   unit     in this process only: `./dev check` runs these, in parallel, in about a minute
