@@ -11,9 +11,12 @@ import os
 import shutil
 from pathlib import Path
 
-from syncoxide.errors import ConfigError, UsageError
+from syncoxide.errors import BackupError, ConfigError, UsageError
 from syncoxide.native.backup.process import BorgSettings, run_borg
 from syncoxide.native.backup.repository import BorgRepository
+
+#: What borg says when neither of its FUSE bindings imports.
+NO_FUSE_BINDING = "no FUSE support"
 
 
 def fuse_available() -> bool:
@@ -32,7 +35,17 @@ async def mount(repository: BorgRepository, mountpoint: Path, archive: str | Non
     if any(mountpoint.iterdir()):
         raise UsageError(f"{mountpoint} is not empty; mount into an empty folder.")
     spec = repository.spec(archive)
-    await run_borg(repository.settings, "mount", [spec, str(mountpoint)])
+    try:
+        await run_borg(repository.settings, "mount", [spec, str(mountpoint)])
+    except BackupError as error:
+        # borg runs FUSE through a Python binding that Debian's borgbackup only recommends.
+        if NO_FUSE_BINDING not in str(error):
+            raise
+        raise ConfigError(
+            "borg cannot mount on this machine: it has no FUSE binding (pyfuse3 or llfuse).",
+            hint="apt-get install python3-pyfuse3 (or pip install 'borgbackup[pyfuse3]' where "
+            "borg came from pip), or use `syncoxide backup restore` to extract instead.",
+        ) from None
 
 
 async def umount(mountpoint: Path, settings: BorgSettings | None = None) -> None:

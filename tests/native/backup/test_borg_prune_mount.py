@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.backup.retention import RetentionPolicy, plan_prune
+from syncoxide.errors import ConfigError
 from syncoxide.native.backup.mounts import fuse_available, mount, umount
 from syncoxide.native.backup.repository import BorgRepository
 
@@ -53,3 +54,16 @@ def test_an_archive_mounts_as_a_folder(tmp_path: Path, repository: BorgRepositor
     finally:
         run(umount(point, repository.settings))
     assert not os.path.ismount(point)
+
+
+def test_borg_without_a_fuse_binding_says_what_to_install(
+    tmp_path: Path, repository: BorgRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """borg's own words ("no FUSE support") become a ConfigError naming the package."""
+    make_tree(tmp_path / "src", files=1)
+    run(repository.create("m", ["src"], cwd=tmp_path))
+    monkeypatch.setenv("BORG_FUSE_IMPL", "none")  # as if neither binding were installed
+    with pytest.raises(ConfigError) as refused:
+        run(mount(repository, tmp_path / "mnt", "m"))
+    assert "python3-pyfuse3" in (refused.value.hint or "")
+    assert not os.path.ismount(tmp_path / "mnt")
