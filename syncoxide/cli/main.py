@@ -14,6 +14,7 @@ answer is instant and ``syncoxide sync`` never pays for cryptography, aiortc or 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -139,7 +140,22 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command. ``argv`` None: the process's own command line (the ``syncoxide``
+    script, ``python -m``), so the process ends when this returns."""
+    if argv is None:
+        try:
+            return _run(sys.argv[1:])
+        finally:
+            # Every object frozen: the collection the interpreter makes at shutdown then walks
+            # none of them. After a sync of the 10,020-file tree it cost ~13 ms of CPU, a
+            # twentieth of the run, for memory the OS takes back at once. Shutdown still
+            # flushes the streams; only cyclic garbage goes unfinalized, and nothing the CLI
+            # writes relies on a finalizer (its files are closed, fsynced where it matters).
+            gc.freeze()
+    return _run(argv)
+
+
+def _run(argv: Sequence[str]) -> int:
     args = build_parser(argv).parse_args(argv)
     # Before the command imports aiohttp: its CA certificates load only once TLS is used.
     # After parsing, so that `--help` (which exits there) imports nothing more.
