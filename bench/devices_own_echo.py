@@ -17,24 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable
 from pathlib import Path
 
-from syncoxide.engine.device_sync.folder_port import FetchBlock
-from syncoxide.engine.device_sync.pull import BlockUnavailable
 from syncoxide.native.devices.local_folder import LocalFolder
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def fetch_from(source: LocalFolder, path: str) -> FetchBlock:
-    async def fetch(number: int, digest: str) -> bytes:
-        data = source.serve_block(path, number, digest)
-        if data is None:
-            raise BlockUnavailable()
-        return data
-
-    return fetch
+from tests.native.devices.peer_blocks import fetch_from
 
 
 def device(base: Path, name: str, files: int) -> LocalFolder:

@@ -65,6 +65,13 @@ def _check_mountpoint(mountpoint: Path) -> None:
         )
 
 
+# libfuse 3.14 (Debian 12) ends its loop on Ctrl-C, SIGTERM or SIGHUP with the signal's number
+# as the session's error, which fuse_main reports as 8 ("the loop failed") and mfusepy raises as
+# RuntimeError(8); libfuse 2 and an unmount with fusermount3 -u return 0. By then libfuse has
+# unmounted, so the stop is as clean as any other.
+STOPPED_BY_SIGNAL = 8
+
+
 def run(args: argparse.Namespace) -> int:
     problem = fuse_problem()
     if problem is not None:
@@ -99,15 +106,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         follower.start(loop)
         print(f"Mounted {args.location} on {args.mountpoint}; Ctrl-C or fusermount3 -u to unmount.")
-        mfusepy.FUSE(
-            MountOperations(filesystem, loop),
-            str(args.mountpoint),
-            foreground=True,
-            nothreads=False,
-            ro=args.read_only,
-            fsname=f"syncoxide:{args.location}"[:200],
-            subtype="syncoxide",
-        )
+        try:
+            mfusepy.FUSE(
+                MountOperations(filesystem, loop),
+                str(args.mountpoint),
+                foreground=True,
+                nothreads=False,
+                ro=args.read_only,
+                fsname=f"syncoxide:{args.location}"[:200],
+                subtype="syncoxide",
+            )
+        except RuntimeError as error:
+            if error.args != (STOPPED_BY_SIGNAL,):
+                raise
     finally:
         follower.stop()
         close = getattr(provider, "aclose", None)

@@ -6,6 +6,10 @@ Entry on the wire (JSON, in pages of at most ``PAGE_ENTRIES``)::
     {"path": "a/b.txt", "size": 123, "mtime_ns": 17..., "deleted": false,
      "version": {"<device id>": 3, ...}, "blocks": ["<sha256 hex>", ...], "modified_by": "<id>"}
 
+Where this device keeps the index (its journal and snapshot: index_journal.py) an entry may also
+carry ``"stamp": [st_ctime_ns, st_ino]``, what the local disk showed of the file when the entry was
+taken from it (``FileEntry.stamp``); it is never sent to a peer and a peer's is ignored.
+
 Blocks are fixed ``BLOCK_SIZE`` slices; a receiver fetches only the blocks whose hash it does not
 already hold, so an edit in the middle of a large file moves one block, not the file.
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from syncoxide.errors import RemoteProtocolError
@@ -34,6 +38,8 @@ STATE_FOLDER = RESERVED_TOP  # the same folder the sync engine keeps for itself
 PAGE_ENTRIES = 400
 MAX_BLOCKS = 1 << 20  # 128 GiB per file
 Vector = dict[str, int]
+#: ``(st_ctime_ns, st_ino)`` of a file on a local disk (see ``FileEntry.stamp``).
+Stamp = tuple[int, int]
 
 
 def dominates(a: Vector, b: Vector) -> bool:
@@ -53,6 +59,13 @@ class FileEntry:
     blocks: tuple[str, ...] = ()
     deleted: bool = False
     modified_by: str = ""
+    #: What the local disk showed of the file when this entry was taken from it: its inode
+    #: change time and inode number. A rewrite that keeps the size and sets the old mtime back
+    #: moves the ctime (the kernel sets it on every write and no call sets it back), so a
+    #: scan compares it too. None where unknown (an index from before, storage with no inode
+    #: such as the browser's, a file just taken from a peer): the next scan then reads the
+    #: file once and keeps what it finds. Local only: not compared, never on the wire.
+    stamp: Stamp | None = field(default=None, compare=False)
 
     def same_content(self, other: FileEntry) -> bool:
         return (self.deleted, self.blocks, self.size) == (other.deleted, other.blocks, other.size)
@@ -63,6 +76,25 @@ class FileEntry:
             "deleted": self.deleted, "version": self.version, "blocks": list(self.blocks),
             "modified_by": self.modified_by,
         }  # fmt: skip
+
+    def to_record(self) -> dict[str, Any]:
+        """The entry as this device's index keeps it: the wire form and its ``stamp``."""
+        body = self.to_json()
+        if self.stamp is not None:
+            body["stamp"] = list(self.stamp)
+        return body
+
+    @classmethod
+    def from_record(cls, body: Any) -> FileEntry:
+        """An entry from this device's index (``to_record``); one without a stamp (written
+        before stamps were kept) loads with none."""
+        entry = cls.from_json(body)
+        raw = body.get("stamp")
+        if raw is None:
+            return entry
+        if type(raw) is not list or len(raw) != 2 or any(type(part) is not int for part in raw):
+            raise RemoteProtocolError(f"The stamp of {entry.path!r} is malformed.")
+        return replace(entry, stamp=(raw[0], raw[1]))
 
     @classmethod
     def from_json(cls, body: Any) -> FileEntry:

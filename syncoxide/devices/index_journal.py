@@ -20,6 +20,12 @@ Journal bytes (big-endian)::
     8       1     kind: 1 PUT (payload: one entry as index.py's JSON), 2 DROP (payload: path)
     9       n     payload, UTF-8
 
+A PUT's entry (and each entry of the snapshot) may carry ``"stamp": [st_ctime_ns, st_ino]``,
+what the local disk showed of the file (``FileEntry.stamp``). It is optional, so the version
+stays: a record without it (written before stamps were kept, or by the browser, which has
+none) loads with no stamp, and the next scan reads that file once rather than trust size and
+mtime alone; a reader that predates it ignores the key.
+
 Loading is the snapshot, then every record of a journal of the same generation, in order, the
 last record for a path winning. A journal of an older generation was compacted into the
 snapshot already (a kill between the snapshot's rename and the new journal's) and is skipped.
@@ -68,7 +74,7 @@ def journal_header(generation: int) -> bytes:
 
 
 def put_record(entry: FileEntry) -> bytes:
-    payload = json.dumps(entry.to_json(), separators=(",", ":")).encode()
+    payload = json.dumps(entry.to_record(), separators=(",", ":")).encode()
     return _record(RecordKind.PUT, payload)
 
 
@@ -114,7 +120,7 @@ def _change_at(data: bytes, offset: int) -> tuple[FileEntry | str, int] | None:
         return None
     try:
         if body[0] == RecordKind.PUT:
-            return FileEntry.from_json(json.loads(body[1:])), end
+            return FileEntry.from_record(json.loads(body[1:])), end
         if body[0] == RecordKind.DROP:
             return body[1:].decode(), end
     except (ValueError, RemoteProtocolError):
@@ -131,7 +137,7 @@ def replay(index: FolderIndex, changes: Iterable[FileEntry | str]) -> None:
 
 
 def snapshot_bytes(index: FolderIndex, generation: int) -> bytes:
-    entries = [entry.to_json() for entry in index.entries.values()]
+    entries = [entry.to_record() for entry in index.entries.values()]
     document = {"version": SNAPSHOT_VERSION, "generation": generation, "entries": entries}
     return json.dumps(document, separators=(",", ":")).encode()
 
@@ -144,7 +150,7 @@ def read_snapshot(data: bytes) -> tuple[FolderIndex, int]:
         if version not in (1, SNAPSHOT_VERSION):
             raise JournalError("The folder index was written by another syncoxide version.")
         generation = int(body.get("generation", 0))
-        entries = [FileEntry.from_json(raw) for raw in body["entries"]]
+        entries = [FileEntry.from_record(raw) for raw in body["entries"]]
     except (ValueError, KeyError, TypeError, AttributeError, RemoteProtocolError) as error:
         raise JournalError(f"The folder index is damaged: {error}") from None
     return FolderIndex({entry.path: entry for entry in entries}), generation

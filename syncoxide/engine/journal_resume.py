@@ -13,13 +13,12 @@ from syncoxide.sync.plan import Side
 from syncoxide.wal.codec import encode_finish
 from syncoxide.wal.replay import JournalReplay, replay_journal
 
-from .executor import CopySettings, Executor, Progress
+from .executor import Executor, Progress
 from .outcome import Outcome
 from .pair_listing import Trees, read_trees
 from .pair_store import PairStore
 from .resume_overlap import lists_beside_resume, resume_beside_listing
 from .run_options import RunOptions
-from .transfer import common_hash_kind
 
 
 async def finish_journal(
@@ -37,14 +36,7 @@ async def finish_journal(
             providers,
             store=store,
             trash_root=str(replay.header["trash"]),
-            settings=CopySettings(
-                hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
-                transfers=options.transfers,
-                recheck=True,
-                parts=options.parts,
-                delta=options.delta,
-                remember_digests=options.track_renames,
-            ),
+            settings=options.copy_settings(providers, recheck=True),
             progress=progress,
             stored_parts=replay.parts,
         )

@@ -29,7 +29,7 @@ from syncoxide.sync.state import PairState, decode_state
 from syncoxide.wal.actions import action_to_json
 from syncoxide.wal.codec import HEADER, encode_action, encode_begin, encode_finish, encode_sealed
 
-from .executor import CopySettings, Executor, Progress
+from .executor import Executor, Progress
 from .journal_resume import resume_and_list
 from .listing_io import add_digests, parked_files, recover_parked
 from .outcome import Outcome
@@ -232,14 +232,7 @@ async def _execute(
         providers,
         store=store,
         trash_root=report.trash_root,
-        settings=CopySettings(
-            hash_kind=common_hash_kind(one, two),
-            transfers=options.transfers,
-            parts=options.parts,
-            delta=options.delta,
-            remember_digests=options.track_renames,
-            listed_moves=report.plan.mode is not Mode.BISYNC,
-        ),
+        settings=options.copy_settings(providers, listed_moves=report.plan.mode is not Mode.BISYNC),
         progress=progress,
     )
     report.outcomes = await executor.run(indexed)

@@ -1,16 +1,21 @@
-"""What one run of a pair is asked to do: the options ``run_pair`` and the resume share."""
+"""What one run of a pair is asked to do: the options ``run_pair`` and the resume share, and
+the executor's settings both build from them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from syncoxide.providers.contract import Provider
 from syncoxide.sync.conflicts import ConflictPolicy
 from syncoxide.sync.filters import Rule
-from syncoxide.sync.plan import Mode
+from syncoxide.sync.plan import Mode, Side
 
 from .delta import DeltaSettings
+from .executor import CopySettings
 from .parts import PartSettings
 from .safety import DEFAULT_MAX_DELETE_PERCENT, SafetyOptions
+from .transfer import common_hash_kind
 
 
 @dataclass(frozen=True)
@@ -42,4 +47,23 @@ class RunOptions:
             max_delete_percent=self.max_delete_percent,
             allow_empty_side=self.allow_empty_side,
             force=self.force,
+        )
+
+    def copy_settings(
+        self,
+        providers: Mapping[Side, Provider],
+        *,
+        recheck: bool = False,
+        listed_moves: bool = False,
+    ) -> CopySettings:
+        """How the executor copies for this run: ``recheck`` for a journal resume,
+        ``listed_moves`` for a fresh one-way plan (``CopySettings`` says what each means)."""
+        return CopySettings(
+            hash_kind=common_hash_kind(providers[Side.PATH1], providers[Side.PATH2]),
+            transfers=self.transfers,
+            recheck=recheck,
+            parts=self.parts,
+            delta=self.delta,
+            remember_digests=self.track_renames,
+            listed_moves=listed_moves,
         )

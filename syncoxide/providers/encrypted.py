@@ -283,6 +283,7 @@ def encrypted_features(inner: Features) -> Features:
         listing_hash_kinds=frozenset(),
         byte_names=True,  # a name's bytes are encrypted; the inner store sees base32 only
         sets_mtime_in_place=inner.sets_mtime_in_place,
+        lists_whole_files=inner.lists_whole_files,
     )
 
 

@@ -57,6 +57,7 @@ class AutomationSettings:
     lease_seconds: float = 30.0  # a killed server's jobs run again after this
     settle_seconds: float = 10.0  # a combining rule waits this long after the last arrival
     poll_seconds: float = 60.0  # how often rules on connections and shares look at their folders
+    quiet_seconds: float = 5.0  # a polled file must keep its size and time this long to arrive
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ class ServerConfig:
                 lease_seconds=float(table.get("lease_seconds", 30)),
                 settle_seconds=float(table.get("settle_seconds", 10)),
                 poll_seconds=float(table.get("poll_seconds", 60)),
+                quiet_seconds=float(table.get("quiet_seconds", 5)),
             )
         except (TypeError, ValueError) as error:
             raise ConfigError(f"[automation] in {self.settings_path}: {error}.") from None

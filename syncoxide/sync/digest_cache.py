@@ -12,14 +12,21 @@ of the run. So a file changed since it was
 recorded, even to the same size, never pairs by its old digest.
 
 Where the source names its files (``Features.keeps_file_ids``: a local disk's device and
-inode), a record also keeps the ``file_id`` of the source file the copy came from. A source
-file that appears under a new name with that file id and the recorded size and mtime is that
-very file, renamed and unchanged since (``source_digests``): it takes the record's digests
-without being read, the same trust bisync gives a file id (``syncoxide.sync.bisync_renames``)
-and the planner gives size and mtime at one path. One more case is excluded: a filesystem
-reuses a deleted file's inode, so a new file could show the old id, size and mtime only if its
-mtime was set to the old one's exact nanosecond; an mtime of whole seconds (what archives and
-second-precision tools set) is therefore never trusted this way, and such a file is read.
+inode), a record also keeps the ``file_id`` of the source file the copy came from and its
+inode change time then (``Entry.changed_ns``). A source file that appears under a new name
+with that file id and the recorded size, mtime and ctime is that very file, renamed and
+unchanged since (``source_digests``): it takes the record's digests without being read. Size
+and mtime alone are not enough: a tag editor that "keeps the modification time" rewrites a tag
+in its padding (same size), sets the old mtime back, and the file is then renamed by its new
+tags; the old digest would move the destination's old bytes to the new name, where every later
+run finds size and mtime equal and leaves them. The ctime moves with any write and no call
+sets it back, so such a file is read. A rename moves it too on Linux's file systems, so there
+a renamed file is read in any case (one local read; the destination's copy still is not, and
+the copy is still a move); the trust by id holds where a rename keeps the ctime. A record
+without a ctime (version 1 and 2 rows) is not trusted this way when the listed file has one.
+A filesystem also reuses a deleted file's inode, so a new file could show the old id, size
+and mtime only if its mtime was set to the old one's exact nanosecond; an mtime of whole
+seconds (what archives and second-precision tools set) is therefore never trusted this way.
 
 How strong "unchanged" is depends on what the provider tells: S3 gives an ETag that changes
 with every new body, so a rewrite is seen even when the writer set the old mtime again; SFTP
@@ -28,10 +35,12 @@ file unchanged (a rewrite that keeps both is invisible to either).
 
 Stored as UTF-8 JSON beside the pair's state (``PairStore.save_digests``)::
 
-    {"format": "syncoxide-digest-cache", "version": 2, "root": "<destination root id>",
-     "files": [[path, size, mtime_ns, etag, {kind: hex}, source_file_id], ...]}
+    {"format": "syncoxide-digest-cache", "version": 3, "root": "<destination root id>",
+     "files": [[path, size, mtime_ns, etag, {kind: hex}, source_file_id, source_ctime_ns],
+               ...]}
 
-Version 1 rows lack ``source_file_id`` (read as "": unknown) and are still read.
+Version 1 rows lack the last two fields, version 2 rows the last one (read as "" and 0:
+unknown); both are still read.
 
 The cache is only a shortcut: a blob that cannot be read, or one recorded for another root,
 reads as an empty cache (the renamed files are then copied, as without it).
@@ -49,8 +58,8 @@ from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.sync.plan import Action, ActionKind, Side
 
 CACHE_FORMAT = "syncoxide-digest-cache"
-CACHE_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+CACHE_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
 _SECOND = 10**9
 
 
@@ -65,6 +74,8 @@ class Remembered(NamedTuple):
     hashes: Mapping[str, str]
     #: ``Entry.file_id`` of the source file these bytes were copied from, "" if unknown.
     source_id: str = ""
+    #: ``Entry.changed_ns`` of that source file as listed for the copy, 0 if unknown.
+    source_changed_ns: int = 0
 
     def fits(self, entry: Entry) -> bool:
         if (entry.size, entry.mtime_ns) != (self.size, self.mtime_ns):
@@ -94,7 +105,7 @@ def encode_cache(cache: DigestCache) -> bytes:
     # Records share the hashes dict they were read with: no copy per row (10,000 rows are
     # a local pair's usual size, and this runs after every run that changed something).
     rows = [
-        [path, k.size, k.mtime_ns, k.etag, k.hashes, k.source_id]
+        [path, k.size, k.mtime_ns, k.etag, k.hashes, k.source_id, k.source_changed_ns]
         for path, k in sorted(cache.files.items())
     ]
     body = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "root": cache.root, "files": rows}
@@ -119,27 +130,29 @@ def decode_cache(blob: bytes | None, root: str) -> DigestCache:
 
 
 def _row(row: list[object]) -> tuple[str, Remembered]:
-    """One file's record from a version 1 row (five fields) or a version 2 row (six);
-    ``TypeError`` for any field of the wrong type."""
+    """One file's record from a version 1 row (five fields), a version 2 row (six) or a
+    version 3 row (seven); ``TypeError`` for any field of the wrong type."""
     path, size, mtime, etag, hashes, *rest = row
     source_id = rest[0] if rest else ""
+    source_changed = rest[1] if len(rest) > 1 else 0
     if not (
         type(path) is str
         and type(size) is int
         and type(mtime) is int
         and type(etag) is str
         and type(source_id) is str
+        and type(source_changed) is int
     ):
         raise TypeError("a record field has the wrong type")
-    return path, Remembered(size, mtime, etag, _hashes(hashes), source_id)
+    return path, Remembered(size, mtime, etag, _hashes(hashes), source_id, source_changed)
 
 
 def source_digests(
     cache: DigestCache, arrived: Mapping[str, Entry], gone: Mapping[str, Entry]
 ) -> dict[str, Mapping[str, str]]:
     """Digests for the ``arrived`` source files (key -> digests) that are the very file a
-    ``gone`` destination file was copied from: the same file id, size and mtime as its record,
-    whose destination file is unchanged since. No byte is read for them."""
+    ``gone`` destination file was copied from: the same file id, size, mtime and ctime as its
+    record, whose destination file is unchanged since. No byte is read for them."""
     by_source: dict[str, Remembered] = {}
     for entry in gone.values():
         known = cache.files.get(entry.path)
@@ -150,7 +163,11 @@ def source_digests(
         known = by_source.get(entry.file_id) if entry.file_id else None
         if known is None or entry.mtime_ns % _SECOND == 0:
             continue
-        if (entry.size, entry.mtime_ns) == (known.size, known.mtime_ns):
+        if (entry.size, entry.mtime_ns, entry.changed_ns) == (
+            known.size,
+            known.mtime_ns,
+            known.source_changed_ns,
+        ):
             found[key] = known.hashes
     return found
 
@@ -219,12 +236,15 @@ def _after_copy(before: Remembered | None, step: Done) -> Remembered | None:
         return None
     source = step.action.source
     source_id = source.file_id if source is not None else ""
+    changed = source.changed_ns if source is not None else 0
     if step.hashed_in_transit:
         hashes = dict(written.hashes)
-        return Remembered(written.size, written.mtime_ns, written.etag, hashes, source_id)
+        return Remembered(written.size, written.mtime_ns, written.etag, hashes, source_id, changed)
     if before is not None and written.size == before.size and _agree(before.hashes, written):
         # Only the time was set (the same bytes, found equal by digest): same digests.
-        return Remembered(written.size, written.mtime_ns, written.etag, before.hashes, source_id)
+        return Remembered(
+            written.size, written.mtime_ns, written.etag, before.hashes, source_id, changed
+        )
     return None
 
 

@@ -7,6 +7,7 @@ violation. Run them all with ``await run_conformance(factory)``; tests call it t
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import cast
@@ -235,6 +236,46 @@ async def check_parts_arrive_whole_and_only_at_commit(make: ProviderFactory) -> 
     assert not leftovers, f"partials left behind: {leftovers}"
 
 
+async def _held_stream(
+    content: bytes, midway: asyncio.Event, release: asyncio.Event
+) -> AsyncIterator[bytes]:
+    """``content`` in two chunks, the second one only once ``release`` is set."""
+    yield content[: len(content) // 2]
+    midway.set()
+    await release.wait()
+    yield content[len(content) // 2 :]
+
+
+async def check_listed_files_are_whole(make: ProviderFactory) -> None:
+    """For a provider that claims ``Features.lists_whole_files``: while writes are held up
+    halfway, a new file is not listed and a replaced one is listed as it was; once they
+    finish, both are listed whole. Others pass untouched."""
+    provider = await make()
+    if not provider.features.lists_whole_files:
+        return
+    await _put(provider, "whole/old.bin", b"old")
+    content = bytes(range(256)) * 64
+    release = asyncio.Event()
+    midway = {path: asyncio.Event() for path in ("whole/new.bin", "whole/old.bin")}
+    writes = [
+        asyncio.create_task(
+            provider.write(path, _held_stream(content, event, release), mtime_ns=MTIME)
+        )
+        for path, event in midway.items()
+    ]
+    try:
+        for event in midway.values():
+            await asyncio.wait_for(event.wait(), 30)
+        tree = await asyncio.wait_for(_tree(provider), 30)
+        assert "whole/new.bin" not in tree, "a file was listed before its write finished"
+        assert tree["whole/old.bin"].size == 3, "a replaced file was listed half written"
+    finally:
+        release.set()
+        await asyncio.gather(*writes)
+    tree = await _tree(provider)
+    assert tree["whole/new.bin"].size == tree["whole/old.bin"].size == len(content)
+
+
 CHECKS: tuple[Check, ...] = (
     check_write_then_read,
     check_listing,
@@ -248,6 +289,7 @@ CHECKS: tuple[Check, ...] = (
     check_empty_file,
     check_unicode_names,
     check_parts_arrive_whole_and_only_at_commit,
+    check_listed_files_are_whole,
     check_delta_update,
 )
 

@@ -12,15 +12,17 @@ side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, ne
 A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
 sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
 
-The index is kept as the CLI keeps it, a snapshot and an append-only journal of the entries
-changed since (``index_keeper.py`` over an ``IndexStorage``): each scan and each batch of
-applied entries appends only what changed, before any of it is announced.
+The index and its books are the CLI's folder's (``folder_entries.py``), kept as the CLI keeps
+them, a snapshot and an append-only journal of the entries changed since (``index_keeper.py``
+over an ``IndexStorage``): each scan and each batch of applied entries appends only what
+changed, before any of it is announced.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Callable, KeysView, Sequence
+from dataclasses import replace
 
 from syncoxide.devices.index import (
     BLOCK_SIZE,
@@ -28,8 +30,8 @@ from syncoxide.devices.index import (
     FileEntry,
     FolderIndex,
     loser_name,
-    merged,
 )
+from syncoxide.engine.device_sync.folder_entries import FolderEntries
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
 from syncoxide.engine.device_sync.index_keeper import IndexKeeper, IndexStorage
 from syncoxide.errors import IntegrityError, JournalError, NotFoundError
@@ -50,34 +52,33 @@ class ProviderFolder:
         self.index_storage = index_storage
         self._keeper = IndexKeeper(index_storage)
         self._fresh_name = fresh_name  # a random suffix for trash names (a port: testable)
-        self.index = FolderIndex()
-        self._unsaved: dict[str, None] = {}  # paths changed since the last save, in order
-        self._held: dict[str, tuple[str, int]] = {}
+        self._entries = FolderEntries(me)
+
+    @property
+    def index(self) -> FolderIndex:
+        return self._entries.index
 
     async def load(self) -> None:
         try:
-            self.index = await self._keeper.load()
+            index = await self._keeper.load()
         except JournalError as error:
             raise JournalError(
                 f"The index of the folder {self.name} is damaged: {error.message}",
                 hint=error.hint,
             ) from None
-        self._unsaved.clear()
-        for entry in self.index.entries.values():
-            self._note_blocks(entry)
+        self._entries.loaded(index)
 
     async def save(self) -> None:
         """Journal the entries changed since the last save (before any is announced)."""
-        if not self._unsaved:
+        changes = self._entries.unsaved()
+        if not changes:
             return
-        entries = self.index.entries
-        changes = [entries.get(path, path) for path in self._unsaved]
         await self._keeper.append(changes, self.index)
-        self._unsaved.clear()
+        self._entries.saved()
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
-        return self._held.keys()
+        return self._entries.held_digests()
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; return the entries that changed."""
@@ -88,33 +89,16 @@ class ProviderFolder:
         changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
         for path, entry in list(self.index.entries.items()):
             if path not in seen and not entry.deleted:
-                changed.append(self._put(self._gone(entry)))
+                changed.append(self._entries.put(self._entries.gone(entry)))
         if changed:
             await self.save()
         return changed
 
-    def _gone(self, entry: FileEntry) -> FileEntry:
-        version = {**entry.version, self.me: entry.version.get(self.me, 0) + 1}
-        return FileEntry(entry.path, 0, entry.mtime_ns, version, (), True, self.me)
-
     async def _scan_one(self, found: Entry) -> FileEntry | None:
-        known = self.index.entries.get(found.path)
-        if (
-            known
-            and not known.deleted
-            and (known.size, known.mtime_ns) == (found.size, found.mtime_ns)
-        ):
+        if self._entries.unchanged(found.path, found.size, found.mtime_ns):
             return None
         size, blocks = await self._hash_blocks(found.path)
-        if known and not known.deleted and known.blocks == blocks:
-            same = FileEntry(found.path, size, found.mtime_ns, known.version, blocks, False,
-                             known.modified_by)  # fmt: skip
-            return self._put(same)
-        version = dict(known.version) if known else {}
-        version[self.me] = version.get(self.me, 0) + 1
-        return self._put(
-            FileEntry(found.path, size, found.mtime_ns, version, blocks, False, self.me)
-        )
+        return self._entries.hashed(found.path, size, found.mtime_ns, blocks)
 
     async def refresh(self, path: str) -> FileEntry | None:
         """Bring one path's entry up to the storage before deciding about a peer's entry for
@@ -125,7 +109,7 @@ class ProviderFolder:
         if found is not None:
             changed = await self._scan_one(found)
         elif known is not None and not known.deleted:
-            changed = self._put(self._gone(known))
+            changed = self._entries.put(self._entries.gone(known))
         if changed is not None:
             await self.save()  # a new version, announced next: journalled first, as a scan's
         return changed
@@ -145,17 +129,6 @@ class ProviderFolder:
             size += len(block)
         return size, tuple(blocks)
 
-    def _put(self, entry: FileEntry) -> FileEntry:
-        self.index.entries[entry.path] = entry
-        self._unsaved[entry.path] = None
-        self._note_blocks(entry)
-        return entry
-
-    def _note_blocks(self, entry: FileEntry) -> None:
-        if not entry.deleted:
-            for number, digest in enumerate(entry.blocks):
-                self._held[digest] = (entry.path, number)
-
     async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
         return [await self.serve_block(path, number, digest) for path, number, digest in asks]
 
@@ -163,7 +136,7 @@ class ProviderFolder:
         """The block with this hash: where the peer saw it, else anywhere in the folder; None
         when no file holds it any more."""
         data = await self.read_block(path, number, digest)
-        where = self._held.get(digest)
+        where = self._entries.held.get(digest)
         if data is None and where is not None:
             data = await self.read_block(where[0], where[1], digest)
         return data
@@ -194,15 +167,14 @@ class ProviderFolder:
         else:
             chunks = self._verified_blocks(theirs, fetch)
             await self.provider.write(theirs.path, chunks, mtime_ns=theirs.mtime_ns)
-        self._put(FileEntry(theirs.path, theirs.size, theirs.mtime_ns, version, theirs.blocks,
-                            theirs.deleted, theirs.modified_by))  # fmt: skip
+        self._entries.put(replace(theirs, version=version))
         return True
 
     async def _verified_blocks(self, theirs: FileEntry, fetch: FetchBlock) -> AsyncIterator[bytes]:
         """Each block from a local copy when one holds it, else from the peer; every one
         checked against its hash (a mismatch aborts the write: nothing is committed)."""
         for number, digest in enumerate(theirs.blocks):
-            where = self._held.get(digest)
+            where = self._entries.held.get(digest)
             data = None if where is None else await self.read_block(where[0], where[1], digest)
             if data is None:
                 data = await fetch(number, digest)
@@ -218,21 +190,17 @@ class ProviderFolder:
         if ours:
             await self.provider.move(loser.path, aside)
             moved = await self.provider.stat(aside)
-            self._put(FileEntry(aside, loser.size, moved.mtime_ns, loser.version, loser.blocks,
-                                False, loser.modified_by))  # fmt: skip
-            del self.index.entries[loser.path]
-            self._unsaved[loser.path] = None
+            self._entries.put(FileEntry(aside, loser.size, moved.mtime_ns, loser.version,
+                                        loser.blocks, False, loser.modified_by))  # fmt: skip
+            self._entries.drop(loser.path)
         else:
             moved_entry = FileEntry(aside, loser.size, loser.mtime_ns, {}, loser.blocks, False,
                                     loser.modified_by)  # fmt: skip
-            self.index.entries.pop(aside, None)
-            self._unsaved[aside] = None
+            self._entries.drop(aside)
             await self.take(moved_entry, fetch, version=loser.version)
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
-        ours = self.index.entries[path]
-        self._put(FileEntry(path, ours.size, ours.mtime_ns, merged(ours.version, theirs.version),
-                            ours.blocks, ours.deleted, ours.modified_by))  # fmt: skip
+        self._entries.merge_version(path, theirs)
 
     async def _to_trash(self, path: str) -> None:
         if await self._stat(path) is not None:

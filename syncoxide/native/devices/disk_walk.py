@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from syncoxide.devices.index import BLOCK_SIZE, STATE_FOLDER
+from syncoxide.devices.index import BLOCK_SIZE, STATE_FOLDER, Stamp
+
+#: A file whose ctime is this recent may still change within the same timestamp tick (the
+#: kernel stamps files from a coarse clock: a write a few milliseconds after the one we saw
+#: can leave ctime, and mtime, as they were): its stamp is not kept, so the next scan reads it
+#: again (git's "racily clean" entries). 2 s also covers FAT's two-second mtimes.
+SETTLED_AFTER_NS = 2 * 10**9
 
 
 def walk_files(directory: str, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -62,6 +69,15 @@ def self_and_ancestors(path: str) -> list[str]:
     return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
+def settled_stamp(ctime_ns: int, inode: int) -> Stamp | None:
+    """``FileEntry.stamp`` for a file just looked at; None while its ctime is too recent to
+    trust (``SETTLED_AFTER_NS``). Only files being read or written come here: no clock is
+    read per file of an unchanged scan."""
+    if ctime_ns > time.time_ns() - SETTLED_AFTER_NS:
+        return None
+    return (ctime_ns, inode)
+
+
 def hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
     blocks, size = [], 0
     with Path(path).open("rb") as handle:
@@ -78,5 +94,6 @@ __all__ = [
     "listing",
     "outermost",
     "self_and_ancestors",
+    "settled_stamp",
     "walk_files",
 ]

@@ -1,11 +1,18 @@
 """Bringing a synced folder's index up to the disk: the whole folder, the paths a file watcher
 named, or one path before a peer's entry for it is decided.
 
-A file whose size and mtime match its entry is not read; one that changed is hashed block by
-block, and gets a new version of ours only if its blocks changed. What the index knew and the
-disk no longer has becomes a deletion, except that a scan finding the folder empty (or gone)
-where the index knew files is refused, not sent as deletions (``refuse_if_vanished``). Every
-call here does disk IO: the folder runs them in worker threads.
+A file whose size, mtime, inode change time and inode all match its entry (its ``stamp``) is
+not read; the four come from the one stat the scan makes anyway. The ctime is what catches a
+rewrite that keeps the size and sets the old mtime back (``os.utime``, ``touch -r``): no call
+sets a ctime back. Any other file is hashed block by block, and gets a new version of ours
+only if its blocks changed. One whose blocks, size and mtime are all as indexed (a ``chmod``,
+an index written before stamps were kept) only has its stamp brought up to date: journalled,
+not announced. A file changed in the last seconds keeps no stamp (``settled_stamp``): a second
+write in the same timestamp tick could leave even its ctime as it was, so it is read again.
+
+What the index knew and the disk no longer has becomes a deletion, except that a scan finding
+the folder empty (or gone) where the index knew files is refused, not sent as deletions
+(``refuse_if_vanished``). Every call here does disk IO: the folder runs them in worker threads.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from syncoxide.native.devices.disk_walk import (
     listing,
     outermost,
     self_and_ancestors,
+    settled_stamp,
     walk_files,
 )
 from syncoxide.native.devices.folder_state import FolderState
@@ -42,8 +50,7 @@ class FolderScan:
         for path, entry in list(state.index.entries.items()):
             if path not in seen and not entry.deleted:
                 changed.append(state.put(state.gone(entry)))
-        if changed:
-            state.save_now()
+        state.save_now()  # also stamps brought up to date, which are not announced
         return changed
 
     def scan_paths(self, paths: set[str], listings: set[str]) -> list[FileEntry]:
@@ -65,8 +72,7 @@ class FolderScan:
             return [e for e in changed if e is not None] + self.scan()  # may refuse it
         changed += [state.put(state.gone(entry)) for entry in gone]
         found = [entry for entry in changed if entry is not None]
-        if found:
-            state.save_now()
+        state.save_now()
         return found
 
     def _without_our_echoes(self, paths: set[str], listings: set[str]) -> tuple[set[str], set[str]]:
@@ -93,8 +99,7 @@ class FolderScan:
             found = self._scan_one(relative, path)
         elif known is not None and not known.deleted:
             found = state.put(state.gone(known))
-        if found is not None:
-            state.save_now()  # a new version, announced next: journalled first, as a scan's
+        state.save_now()  # a new version, announced next: journalled first, as a scan's
         return found
 
     def _scan_path(self, relative: str, seen: set[str], under: set[str]) -> list[FileEntry | None]:
@@ -158,25 +163,17 @@ class FolderScan:
     def _scan_one(
         self, relative: str, path: str | Path, stat: os.stat_result | None = None
     ) -> FileEntry | None:
+        """``relative``'s new entry if its content changed, else None (a stamp alone that
+        changed is put, to be journalled, but not returned: there is nothing to announce)."""
         try:
             stat = stat or os.stat(path)  # noqa: PTH116 - no Path object per file (disk_walk)
         except FileNotFoundError:
             return None
-        known = self.state.index.entries.get(relative)
-        if (
-            known
-            and not known.deleted
-            and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        if self.state.unchanged(
+            relative, stat.st_size, stat.st_mtime_ns, (stat.st_ctime_ns, stat.st_ino)
         ):
             return None
         size, blocks = hash_blocks(path)
-        if known and not known.deleted and known.blocks == blocks:
-            same = FileEntry(
-                relative, size, stat.st_mtime_ns, known.version, blocks, False, known.modified_by
-            )
-            return self.state.put(same)
-        version = dict(known.version) if known else {}
-        version[self.state.me] = version.get(self.state.me, 0) + 1
-        return self.state.put(
-            FileEntry(relative, size, stat.st_mtime_ns, version, blocks, False, self.state.me)
-        )
+        # The stat was taken before the read: an edit during it moves the ctime past this one.
+        stamp = settled_stamp(stat.st_ctime_ns, stat.st_ino)
+        return self.state.hashed(relative, size, stat.st_mtime_ns, blocks, stamp=stamp)

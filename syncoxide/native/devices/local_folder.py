@@ -21,10 +21,12 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterable, KeysView, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from syncoxide.devices.index import STATE_FOLDER, FileEntry, FolderIndex, loser_name, merged
+from syncoxide.devices.index import STATE_FOLDER, FileEntry, FolderIndex, loser_name
 from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock
+from syncoxide.native.devices.disk_walk import settled_stamp
 from syncoxide.native.devices.folder_blocks import FolderBlocks
 from syncoxide.native.devices.folder_scan import FolderScan
 from syncoxide.native.devices.folder_state import FolderState
@@ -81,6 +83,7 @@ class LocalFolder:
         The caller saves the index (``save``) once per batch."""
         if not self._still_as_indexed(theirs.path):
             return False
+        stamp = None
         if theirs.deleted:
             self._to_trash(theirs.path)
         else:
@@ -91,18 +94,9 @@ class LocalFolder:
             target = self.root / theirs.path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.utime(temporary, ns=(theirs.mtime_ns, theirs.mtime_ns))
-            self._state.own_writes.rename(temporary, target, theirs.path)
-        self._state.put(
-            FileEntry(
-                theirs.path,
-                theirs.size,
-                theirs.mtime_ns,
-                version,
-                theirs.blocks,
-                theirs.deleted,
-                theirs.modified_by,
-            )
-        )
+            placed = self._state.own_writes.rename(temporary, target, theirs.path)
+            stamp = None if placed is None else settled_stamp(placed.ctime_ns, placed.inode)
+        self._state.put(replace(theirs, version=version, stamp=stamp))
         return True
 
     async def keep_aside(self, loser: FileEntry, fetch: FetchBlock, *, ours: bool) -> None:
@@ -110,9 +104,10 @@ class LocalFolder:
         aside = loser_name(loser)
         if ours:
             target = self.root / aside
-            self._state.own_writes.rename(self.root / loser.path, target, aside)
+            placed = self._state.own_writes.rename(self.root / loser.path, target, aside)
             self._state.own_writes.removed(loser.path)
             stat = target.stat()
+            stamp = None if placed is None else settled_stamp(placed.ctime_ns, placed.inode)
             self._state.put(
                 FileEntry(
                     aside,
@@ -122,6 +117,7 @@ class LocalFolder:
                     loser.blocks,
                     False,
                     loser.modified_by,
+                    stamp,
                 )
             )
             self._state.drop(loser.path)
@@ -133,18 +129,7 @@ class LocalFolder:
             await self.take(moved, fetch, version=loser.version)
 
     def merge_version(self, path: str, theirs: FileEntry) -> None:
-        ours = self.index.entries[path]
-        self._state.put(
-            FileEntry(
-                path,
-                ours.size,
-                ours.mtime_ns,
-                merged(ours.version, theirs.version),
-                ours.blocks,
-                ours.deleted,
-                ours.modified_by,
-            )
-        )
+        self._state.merge_version(path, theirs)
 
     def _still_as_indexed(self, path: str) -> bool:
         entry = self.index.entries.get(path)
@@ -153,6 +138,8 @@ class LocalFolder:
             return not target.exists()
         with contextlib.suppress(FileNotFoundError):
             stat = target.stat()
+            if entry.stamp is not None and entry.stamp != (stat.st_ctime_ns, stat.st_ino):
+                return False  # rewritten since it was indexed, maybe keeping size and mtime
             return (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
         return False
 

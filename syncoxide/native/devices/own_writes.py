@@ -50,23 +50,27 @@ class OwnWrites:
     def __init__(self) -> None:
         self._notes: dict[str, OnDisk | None] = {}
 
-    def rename(self, source: Path, target: Path, relative: str | None) -> None:
+    def rename(self, source: Path, target: Path, relative: str | None) -> OnDisk | None:
         """Rename ``source`` over ``target`` and note what ``relative`` (the synced path
-        renamed to, None for a place outside the synced tree) holds after it."""
+        renamed to, None for a place outside the synced tree) holds after it; that, or None
+        when it is not known to be what was renamed (an edit slipped in, or none is noted)."""
         before = os.lstat(source)
         source.replace(target)
         if relative is None:
-            return
+            return None
         try:
             after = os.lstat(target)
         except FileNotFoundError:
-            return  # gone already: a user's doing, left to the scan
-        if (after.st_ino, after.st_size, after.st_mtime_ns) == (
+            return None  # gone already: a user's doing, left to the scan
+        if (after.st_ino, after.st_size, after.st_mtime_ns) != (
             before.st_ino,
             before.st_size,
             before.st_mtime_ns,
         ):
-            self._note(relative, OnDisk.of(after))
+            return None
+        on_disk = OnDisk.of(after)
+        self._note(relative, on_disk)
+        return on_disk
 
     def removed(self, relative: str) -> None:
         """``relative`` was just moved away by us (to the trash)."""

@@ -7,6 +7,16 @@ or time) and matches, except results the automation wrote itself. A provider wit
 feed (Drive, Dropbox) is listed only when its feed reports a change since the last look; the
 feed position is kept in memory, so the first look after a restart lists the folder.
 
+A file is an arrival only once it has settled (``syncoxide.engine.settling``): listed with the
+same size and time at two looks at least ``quiet`` seconds apart, so a file still being
+written (over SFTP, where it grows in place) makes one job, on its whole content. A rule with
+files waiting to settle is looked at again when they are due, not a full ``every`` later, so
+a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
+are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
+still lets only one of them make the job. A provider that lists a file only once its writer
+has finished (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has
+nothing to wait for: its files arrive at the look that first lists them.
+
 A provider that refuses or fails is left alone until the next poll; nothing it holds is
 marked seen, so nothing that arrived meanwhile is missed. The connection's ``reconnect``
 state is set by the rule runner and the connection check, not here.
@@ -18,21 +28,35 @@ import asyncio
 import contextlib
 import logging
 import posixpath
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from syncoxide.engine.settling import Settling
 from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.automation.places import RulePlaces, WatchedPlace
 from syncoxide.server.automation.rules import SHARE, AutomationRule, AutomationRuleStore
-from syncoxide.server.automation.seen import SeenStore
+from syncoxide.server.automation.seen import SeenStore, fingerprint
 from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.automation")
 #: One rule's look may take this long; a provider that hangs must not stop everyone's polls.
 LOOK_SECONDS = 120.0
+#: How long a listed file must keep its size and time before it is an arrival: a writer
+#: pausing for less is waited for; 5 s adds little to a 60 s poll (``[automation]
+#: quiet_seconds``; 0 turns the wait off). Providers that list only finished files skip it.
+QUIET_SECONDS = 5.0
 Enqueue = Callable[[AutomationRule, dict[str, Any], str], None]
+
+
+@dataclass(frozen=True)
+class PollTiming:
+    every: float = 60.0  # seconds between a rule's looks (``[automation] poll_seconds``)
+    quiet: float = QUIET_SECONDS  # how long a file must stay unchanged to arrive
+    clock: Callable[[], float] = time.monotonic
 
 
 class ProviderArrivals:
@@ -44,15 +68,18 @@ class ProviderArrivals:
         connections: Connections,
         seen: SeenStore,
         enqueue: Enqueue,
-        every: float = 60.0,
+        timing: PollTiming = PollTiming(),
     ) -> None:
         self.rules = rules
         self.places = places
         self.connections = connections
         self.seen = seen
         self.enqueue = enqueue
-        self.every = every
+        self.every = timing.every
+        self.clock = timing.clock
+        self.settling: Settling[int] = Settling(timing.quiet)
         self._feeds: dict[int, str] = {}
+        self._due: dict[int, float] = {}  # rule id -> when its next look is due
         self._loop: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -74,24 +101,44 @@ class ProviderArrivals:
         while True:
             try:
                 await self.poll()
+                pause = self._until_next_look()
             except Exception:
                 log.exception("polling provider folders failed; trying again shortly")
-            await wait_for_event(self._wake, self.every)
-            self._wake.clear()
+                pause = self.every
+            if await wait_for_event(self._wake, pause):
+                self._wake.clear()
+                self._due.clear()  # a new rule: everyone looks now
+
+    def _until_next_look(self) -> float:
+        soonest = min(self._due.values(), default=self.clock() + self.every)
+        return max(0.0, soonest - self.clock())
 
     async def poll(self) -> int:
-        """Look at every polled rule's folder once; how many jobs that made."""
+        """Look once at the folder of each polled rule whose look is due (a rule not looked
+        at yet is due); how many jobs that made."""
         made = 0
         rules = self.rules.polled()
-        self._feeds = {k: v for k, v in self._feeds.items() if k in {r.id for r in rules}}
+        ids = {rule.id for rule in rules}
+        self._feeds = {k: v for k, v in self._feeds.items() if k in ids}
+        self._due = {k: v for k, v in self._due.items() if k in ids}
+        self.settling.keep_groups(ids)
         for rule in rules:
+            if self._due.get(rule.id, 0.0) > self.clock():
+                continue
             try:
                 made += await asyncio.wait_for(self._look(rule), LOOK_SECONDS)
             except TimeoutError:
                 log.info("automation rule %d: no answer in %.0f s", rule.id, LOOK_SECONDS)
             except Exception as error:  # one provider's failure must not stop the others
                 log.info("automation rule %d: %s", rule.id, error)
+            self._due[rule.id] = self._next_look(rule.id)
         return made
+
+    def _next_look(self, rule_id: int) -> float:
+        """A poll interval from now, or sooner when files wait to settle."""
+        later = self.clock() + self.every
+        settles = self.settling.due(rule_id)
+        return later if settles is None else min(later, settles)
 
     async def _look(self, rule: AutomationRule) -> int:
         place = await self.places.of(rule)
@@ -99,29 +146,48 @@ class ProviderArrivals:
             return 0  # the storage on this server: its writes are heard as they happen
         provider = self.connections.provider(place.connection, place.path)
         try:
-            if not await self._feed_says_changed(rule, provider):
+            changed = await self._feed_says_changed(rule, provider)
+            if not changed and not self.settling.waiting(rule.id):
                 return 0
             entries = await _files(provider, rule.target_folder)
+            whole = provider.features.lists_whole_files
         finally:
             await close_provider(provider)
         if not self.seen.looked_at(rule.id, place.key):
             self.seen.first_look(rule.id, place.key, entries)
             return 0
-        return self._arrivals(rule, place, entries)
+        return self._arrivals(rule, place, entries, whole=whole)
 
-    def _arrivals(self, rule: AutomationRule, place: WatchedPlace, entries: list[Entry]) -> int:
-        assert place.connection is not None
-        made = 0
-        for entry in entries:
-            from_root = posixpath.join(place.path, entry.path) if place.path else entry.path
-            ours = self.seen.is_our_output(place.connection.id, from_root, entry)
-            if not self.seen.arrived(rule.id, entry) or ours:
-                continue
-            if rule.matches(entry.path, entry.size):
-                self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
-                made += 1
+    def _arrivals(
+        self, rule: AutomationRule, place: WatchedPlace, entries: list[Entry], *, whole: bool
+    ) -> int:
+        """Jobs for the files that changed since last recorded and have settled (``whole``:
+        the provider lists only finished files, so every changed one has)."""
+        known = self.seen.fingerprints(rule.id)
+        changed = {e.path: e for e in entries if known.get(e.path) != fingerprint(e)}
+        if whole:
+            self.settling.forget(rule.id)  # the rule may have waited on another provider
+            settled = list(changed)
+        else:
+            settled = self.settling.look(
+                rule.id, {path: fingerprint(e) for path, e in changed.items()}, self.clock()
+            )
+        made = sum(self._arrived(rule, place, changed[path]) for path in settled)
         self.seen.forget_missing(rule.id, {entry.path for entry in entries})
         return made
+
+    def _arrived(self, rule: AutomationRule, place: WatchedPlace, entry: Entry) -> int:
+        """A job for a settled file, unless it is a result of ours or another process's
+        poll made it first; how many jobs that made (0 or 1)."""
+        assert place.connection is not None
+        from_root = posixpath.join(place.path, entry.path) if place.path else entry.path
+        ours = self.seen.is_our_output(place.connection.id, from_root, entry)
+        if not self.seen.arrived(rule.id, entry) or ours:
+            return 0
+        if not rule.matches(entry.path, entry.size):
+            return 0
+        self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
+        return 1
 
     async def _feed_says_changed(self, rule: AutomationRule, provider: Provider) -> bool:
         feed: Any = provider

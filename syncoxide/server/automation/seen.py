@@ -54,6 +54,13 @@ class SeenStore:
                 (rule_id, place, self.clock()),
             )
 
+    def fingerprints(self, rule_id: int) -> dict[str, str]:
+        """Each file's fingerprint as last recorded (path -> fingerprint), in one read."""
+        rows = self._db.execute(
+            "SELECT path, fingerprint FROM automation_seen WHERE rule_id = ?", (rule_id,)
+        ).rows
+        return {str(row[0]): str(row[1]) for row in rows}
+
     def arrived(self, rule_id: int, entry: Entry) -> bool:
         """Record the file; True only for the one call that finds it new or changed."""
         cursor = self._db.execute(

@@ -39,7 +39,6 @@ from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.server.rules.store import Connection
 from syncoxide.server.storage.leases import JobLeases
 
-FAILED = "failed"
 MAX_ENTRY_ID = 2**62  # SQLite's integers end at 2**63; anything above is no entry of ours
 #: A refresh found another instance refreshing the same source (its lease says so).
 REFRESHING_ELSEWHERE = (

@@ -7,7 +7,7 @@ from syncoxide.server.accountshares.store import AccountShareStore
 from syncoxide.server.automation.database_queue import DatabaseJobQueue
 from syncoxide.server.automation.places import RulePlaces
 from syncoxide.server.automation.provider_files import ProviderJobs
-from syncoxide.server.automation.provider_watch import ProviderArrivals
+from syncoxide.server.automation.provider_watch import PollTiming, ProviderArrivals
 from syncoxide.server.automation.rules import AutomationRuleStore
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.automation.service import JOB_KIND, AutomationService
@@ -51,7 +51,7 @@ def automation_service(
         connections=rules.connections,
         seen=seen,
         enqueue=automation.enqueue,
-        every=settings.poll_seconds,
+        timing=PollTiming(every=settings.poll_seconds, quiet=settings.quiet_seconds),
     )
     automation.worker = _worker(automation, settings)
     files.changes.listen(automation.file_changed)

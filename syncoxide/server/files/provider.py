@@ -22,6 +22,7 @@ FEATURES = Features(
     server_side_copy=True,
     hash_kinds=frozenset({"sha1", "md5"}),
     listing_hash_kinds=frozenset({"sha1"}),
+    lists_whole_files=True,  # the service names a file only once all of it arrived
 )
 
 

@@ -27,11 +27,12 @@ _POLICY = (
     "frame-ancestors 'none'",
 )
 CONTENT_SECURITY_POLICY = "; ".join(_POLICY)
-# Pages that run PyScript add 'unsafe-eval': PyScript 0.7 compiles its plugin hooks with
-# ``Function(...)`` (seen as a CSP EvalError in Chromium without it). Still no inline script
-# and nothing from another origin. They are the app and the peer-to-peer receive page; the
-# share and request pages (``/s/``, ``/r/``) are plain HTML with one script of our own, so
-# they keep the strict policy like every other response.
+# The one page that still runs PyScript, the peer-to-peer receive page (``/p/``), adds
+# 'unsafe-eval': PyScript 0.7 compiles its plugin hooks with ``Function(...)`` (seen as a CSP
+# EvalError in Chromium without it). Still no inline script and nothing from another origin.
+# The app itself (``/``) starts Pyodide with our own module (static/app-boot.mjs), which needs
+# only 'wasm-unsafe-eval', so it keeps the strict policy like every other response (the share
+# and request pages ``/s/`` and ``/r/`` are plain HTML with one script of our own).
 APP_SHELL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "'wasm-unsafe-eval'", "'unsafe-eval' 'wasm-unsafe-eval'"
 )
@@ -46,7 +47,7 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 def policy_for(path: str) -> bytes:
     if path.startswith("/api/"):
         return _API_POLICY
-    if path == "/" or path.startswith(PYSCRIPT_PAGE_PREFIXES):
+    if path.startswith(PYSCRIPT_PAGE_PREFIXES):
         return _APP_SHELL_POLICY
     return _STRICT_POLICY
 

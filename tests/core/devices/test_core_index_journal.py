@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import binascii
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def entry(path: str, counter: int) -> FileEntry:
 
 
 def test_journal_bytes_match_the_known_answers() -> None:
-    header, put, dropped = json.loads(VECTORS.read_text())["cases"]
+    header, put, dropped, _stamped = json.loads(VECTORS.read_text())["cases"]
     assert journal_header(header["generation"]).hex() == header["bytes"]
     assert put_record(FileEntry.from_json(put["entry"])).hex() == put["bytes"]
     assert drop_record(dropped["path"]).hex() == dropped["bytes"]
@@ -92,3 +93,39 @@ def test_replay_puts_and_drops_in_order() -> None:
     index = FolderIndex({"a": entry("a", 1)})
     replay(index, [entry("b", 1), "a", entry("b", 2)])
     assert index.entries == {"b": entry("b", 2)}
+
+
+def test_a_stamped_put_matches_its_known_answer_and_the_stamp_stays_off_the_wire() -> None:
+    cases = json.loads(VECTORS.read_text())["cases"]
+    put, stamped = cases[1], cases[3]
+    entry = FileEntry.from_record(stamped["entry"])
+    assert entry.stamp == (1_700_000_000_123_456_789, 1_234_567)
+    raw = put_record(entry)
+    assert raw.hex() == stamped["bytes"]
+    assert raw[9:].endswith(b',"stamp":[1700000000123456789,1234567]}')
+    assert raw[4:8] == binascii.crc32(raw[8:]).to_bytes(4, "big")
+    assert read_journal(journal_header(0) + raw).changes[0].stamp == entry.stamp  # type: ignore[union-attr]
+    # A peer is never told it, and one a peer sends is not taken.
+    assert "stamp" not in entry.to_json()
+    assert FileEntry.from_json(stamped["entry"]).stamp is None
+    assert entry == FileEntry.from_json(put["entry"])  # not part of what an entry is
+
+
+def test_records_and_snapshots_written_before_stamps_load_with_none() -> None:
+    header, put, _dropped, _stamped = json.loads(VECTORS.read_text())["cases"]
+    [old] = read_journal(bytes.fromhex(header["bytes"] + put["bytes"])).changes
+    assert isinstance(old, FileEntry) and old.stamp is None
+    version_2 = json.dumps({"version": 2, "generation": 4, "entries": [put["entry"]]})
+    index, generation = read_snapshot(version_2.encode())
+    assert generation == 4 and index.entries["a/b.txt"].stamp is None
+    stamped = FolderIndex({"a": replace(entry("a", 1), stamp=(5, 6)), "b": entry("b", 1)})
+    back, _ = read_snapshot(snapshot_bytes(stamped, 1))
+    assert (back.entries["a"].stamp, back.entries["b"].stamp) == ((5, 6), None)
+
+
+@pytest.mark.parametrize("stamp", [[1], "12", [1, "x"], {"a": 1}])
+def test_a_malformed_stamp_is_a_damaged_index(stamp: object) -> None:
+    body = {**entry("a", 1).to_json(), "stamp": stamp}
+    snapshot = json.dumps({"version": 2, "generation": 0, "entries": [body]}).encode()
+    with pytest.raises(JournalError):
+        read_snapshot(snapshot)

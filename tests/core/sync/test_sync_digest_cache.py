@@ -32,7 +32,17 @@ def _cache(**files: Remembered) -> DigestCache:
 
 KNOWN_A = Remembered(10, 5, "e1", {"sha1": SHA_A})
 
+CTIME = 1_700_000_100_987_654_321
 VECTOR = (
+    b'{"format":"syncoxide-digest-cache","version":3,"root":"' + ROOT.encode() + b'",'
+    b'"files":[["d/a",10,5,"e1",{"sha1":"'
+    + SHA_A.encode()
+    + b'"},"2049:77",'
+    + str(CTIME).encode()
+    + b"]]}"
+)
+#: Written before records kept the source's ctime: still read, with none (0).
+VECTOR_V2 = (
     b'{"format":"syncoxide-digest-cache","version":2,"root":"' + ROOT.encode() + b'",'
     b'"files":[["d/a",10,5,"e1",{"sha1":"' + SHA_A.encode() + b'"},"2049:77"]]}'
 )
@@ -41,16 +51,18 @@ VECTOR_V1 = (
     b'{"format":"syncoxide-digest-cache","version":1,"root":"' + ROOT.encode() + b'",'
     b'"files":[["d/a",10,5,"e1",{"sha1":"' + SHA_A.encode() + b'"}]]}'
 )
-KNOWN_A_FROM = Remembered(10, 5, "e1", {"sha1": SHA_A}, source_id="2049:77")
+KNOWN_A_FROM = Remembered(10, 5, "e1", {"sha1": SHA_A}, "2049:77", CTIME)
 #: A record whose mtime has a fraction of a second, as most files' do.
 FINE = 1_700_000_000_123_456_789
-KNOWN_FINE = Remembered(10, FINE, "e1", {"sha1": SHA_A}, source_id="2049:77")
+KNOWN_FINE = Remembered(10, FINE, "e1", {"sha1": SHA_A}, "2049:77", CTIME)
 
 
 def test_format_vector() -> None:
     assert encode_cache(_cache(d_a=KNOWN_A_FROM)) == VECTOR
     assert decode_cache(VECTOR, ROOT) == _cache(d_a=KNOWN_A_FROM)
+    assert decode_cache(VECTOR_V2, ROOT) == _cache(d_a=KNOWN_A_FROM._replace(source_changed_ns=0))
     assert decode_cache(VECTOR_V1, ROOT) == _cache(d_a=KNOWN_A)
+    assert decode_cache(VECTOR.replace(b'77",', b'77","x'), ROOT).files == {}  # not an int
 
 
 def test_unreadable_or_foreign_blobs_read_as_empty() -> None:
@@ -60,7 +72,7 @@ def test_unreadable_or_foreign_blobs_read_as_empty() -> None:
         b"\xff",
         b"[]",
         b"{}",
-        VECTOR.replace(b'"version":2', b'"version":9'),
+        VECTOR.replace(b'"version":3', b'"version":9'),
         b'{"x":1',
     ):
         assert decode_cache(blob, ROOT).files == {}
@@ -92,8 +104,15 @@ def test_recall_never_vouches_for_a_changed_file() -> None:
         assert bool(DigestCache(ROOT, {"p": known}).recall(entry)) == same
 
 
-def _copy(path: str, written: Entry | None, *, hashed: bool = True, source_id: str = "") -> Done:
-    source = Entry(path, EntryKind.FILE, 10, 5, file_id=source_id)
+def _copy(
+    path: str,
+    written: Entry | None,
+    *,
+    hashed: bool = True,
+    source_id: str = "",
+    changed: int = 0,
+) -> Done:
+    source = Entry(path, EntryKind.FILE, 10, 5, file_id=source_id, changed_ns=changed)
     action = Action(
         ActionKind.COPY, Side.PATH2, path, "new", source_path=path, source=source, key=path
     )
@@ -157,12 +176,15 @@ def test_source_side_actions_change_nothing() -> None:
 
 def test_a_copy_records_its_source_file_id() -> None:
     written = _file("d/a", sha1=SHA_A)
-    after = cache_after(DigestCache(ROOT), [], [_copy("d/a", written, source_id="2049:77")])
+    copy = _copy("d/a", written, source_id="2049:77", changed=CTIME)
+    after = cache_after(DigestCache(ROOT), [], [copy])
     assert after.files == {"d/a": KNOWN_A_FROM}
 
 
-def _source(path: str, file_id: str, size: int = 10, mtime: int = FINE) -> Entry:
-    return Entry(path, EntryKind.FILE, size, mtime, file_id=file_id)
+def _source(
+    path: str, file_id: str, size: int = 10, mtime: int = FINE, changed: int = CTIME
+) -> Entry:
+    return Entry(path, EntryKind.FILE, size, mtime, file_id=file_id, changed_ns=changed)
 
 
 def test_a_renamed_source_file_takes_its_copy_s_digests_by_file_id() -> None:
@@ -176,6 +198,8 @@ def test_a_renamed_source_file_takes_its_copy_s_digests_by_file_id() -> None:
         _source("d/z", ""),  # a source without file ids
         _source("d/z", "2049:77", mtime=FINE + 1),  # the same file, edited since
         _source("d/z", "2049:77", size=11),
+        # Rewritten to the same size with the old mtime set back: only the ctime tells.
+        _source("d/z", "2049:77", changed=CTIME + 1),
     ):
         assert source_digests(cache, {"d/z": stranger}, gone) == {}
     # The destination copy changed since it was recorded: its record vouches for nothing.
@@ -183,12 +207,15 @@ def test_a_renamed_source_file_takes_its_copy_s_digests_by_file_id() -> None:
     assert source_digests(cache, {"d/z": _source("d/z", "2049:77")}, changed) == {}
     # A record without a source id (version 1, or a source without ids) pairs nothing.
     assert source_digests(_cache(d_a=KNOWN_A), {"d/z": _source("d/z", "")}, gone) == {}
+    # Nor does one without the source's ctime (version 2) for a file that has one.
+    unknown = _cache(d_a=KNOWN_FINE._replace(source_changed_ns=0))
+    assert source_digests(unknown, {"d/z": _source("d/z", "2049:77")}, gone) == {}
 
 
 def test_a_whole_second_mtime_is_not_enough_to_trust_a_file_id() -> None:
     """A reused inode with a time set by an archive or a copy tool: read it instead."""
     whole = FINE - FINE % 10**9
-    cache = _cache(d_a=Remembered(10, whole, "e1", {"sha1": SHA_A}, source_id="2049:77"))
+    cache = _cache(d_a=Remembered(10, whole, "e1", {"sha1": SHA_A}, "2049:77", CTIME))
     gone = {"d/a": _file("d/a", mtime=whole)}
     assert source_digests(cache, {"d/z": _source("d/z", "2049:77", mtime=whole)}, gone) == {}
 

@@ -15,6 +15,7 @@ from syncoxide.engine.device_sync.folder_port import FetchBlock
 from syncoxide.engine.device_sync.pull import BlockUnavailable
 from syncoxide.errors import EmptySideError, IntegrityError
 from syncoxide.native.devices.local_folder import LocalFolder
+from tests.native.devices.peer_blocks import fetch_from
 
 
 def folder(tmp_path: Path, name: str) -> LocalFolder:
@@ -28,17 +29,6 @@ def source_and_target(tmp_path: Path) -> tuple[LocalFolder, LocalFolder]:
     (source.root / "big.bin").write_bytes(os.urandom(5 * BLOCK_SIZE))
     scan(source)
     return source, target
-
-
-def fetch_from(source: LocalFolder, path: str, log: list[int]) -> FetchBlock:
-    async def fetch(number: int, digest: str) -> bytes:
-        log.append(number)
-        data = source.serve_block(path, number, digest)
-        if data is None:
-            raise BlockUnavailable()
-        return data
-
-    return fetch
 
 
 def scan(local: LocalFolder) -> list[FileEntry]:
@@ -82,7 +72,7 @@ def test_a_peer_that_announces_blocks_it_does_not_send_changes_nothing(tmp_path:
     entry = source.index.entries["big.bin"]
     (source.root / "big.bin").write_bytes(b"replaced meanwhile")
     with pytest.raises(BlockUnavailable):
-        take(target, entry, fetch_from(source, "big.bin", []))
+        take(target, entry, fetch_from(source, "big.bin"))
     assert not (target.root / "big.bin").exists()
     assert list((target.root / ".syncoxide" / "tmp").iterdir()) == []
 
@@ -90,7 +80,7 @@ def test_a_peer_that_announces_blocks_it_does_not_send_changes_nothing(tmp_path:
 def test_a_file_changed_under_a_pull_is_left_alone(tmp_path: Path) -> None:
     source, target = source_and_target(tmp_path)
     (target.root / "big.bin").write_text("made here, not scanned yet")
-    assert not take(target, source.index.entries["big.bin"], fetch_from(source, "big.bin", []))
+    assert not take(target, source.index.entries["big.bin"], fetch_from(source, "big.bin"))
     assert (target.root / "big.bin").read_text() == "made here, not scanned yet"
 
 

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from syncoxide.devices.index import FileEntry, FolderIndex
-from syncoxide.engine.device_sync.folder_port import FetchBlock
-from syncoxide.engine.device_sync.pull import BlockUnavailable
 from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.native.devices.own_writes import MAX_NOTES, OwnWrites
 from syncoxide.native.watch.changed_paths import TreeChanges
+from tests.native.devices.peer_blocks import fetch_from
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="inotify is Linux's")
 
@@ -33,16 +32,6 @@ def device(tmp_path: Path, name: str, files: int) -> LocalFolder:
     local = LocalFolder("f", root, tmp_path / f"{name}.json", name.upper())
     asyncio.run(local.scan())
     return local
-
-
-def fetch_from(source: LocalFolder, path: str) -> FetchBlock:
-    async def fetch(number: int, digest: str) -> bytes:
-        data = source.serve_block(path, number, digest)
-        if data is None:
-            raise BlockUnavailable()
-        return data
-
-    return fetch
 
 
 async def next_batch(changes: AsyncGenerator[TreeChanges, None]) -> TreeChanges:

@@ -18,7 +18,7 @@ from syncoxide.providers.contract import EntryKind, Provider, chunks_of
 from syncoxide.providers.encrypted import VAULT_FILE, EncryptedProvider, open_encrypted
 from syncoxide.providers.memory import MemoryProvider
 from syncoxide.system import SystemRandom
-from syncoxide.testing.provider_conformance import CHECKS
+from syncoxide.testing.provider_conformance import CHECKS, check_listed_files_are_whole
 from tests.conftest import PROJECT_ROOT
 
 FAST = Argon2Params(memory_kib=1024, iterations=1)  # key stretching is not what is tested here
@@ -55,6 +55,25 @@ def test_conforms_over_local_disk(check, tmp_path: Path) -> None:
         return await over(LocalProvider(root))
 
     asyncio.run(check(make))
+
+
+def test_says_whether_files_are_listed_whole_as_its_inner_provider_does() -> None:
+    whole = MemoryProvider()
+    whole.pretend(lists_whole_files=True)
+
+    async def make() -> Provider:
+        return await over(whole)
+
+    async def flags() -> list[bool]:
+        from syncoxide.providers.encrypted import PasswordFolder
+
+        folder = PasswordFolder(whole, CryptographyBackend(), PASSWORD, SystemRandom(), params=FAST)
+        plain = await over(MemoryProvider())
+        return [(await make()).features.lists_whole_files, folder.features.lists_whole_files,
+                plain.features.lists_whole_files]  # fmt: skip
+
+    assert asyncio.run(flags()) == [True, True, False]
+    asyncio.run(check_listed_files_are_whole(make))
 
 
 def test_nothing_readable_reaches_the_wrapped_provider(tmp_path: Path) -> None:

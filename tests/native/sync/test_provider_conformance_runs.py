@@ -5,9 +5,13 @@ from pathlib import Path
 import pytest
 
 from syncoxide.native.providers.local.provider import LocalProvider
-from syncoxide.providers.contract import Provider
+from syncoxide.providers.contract import Provider, chunks_of
 from syncoxide.providers.memory import MemoryProvider
-from syncoxide.testing.provider_conformance import CHECKS, run_conformance
+from syncoxide.testing.provider_conformance import (
+    CHECKS,
+    check_listed_files_are_whole,
+    run_conformance,
+)
 
 
 def _local_factory(base: Path):
@@ -45,6 +49,36 @@ def test_run_conformance_reports_a_broken_provider(tmp_path: Path) -> None:
 
     failures = asyncio.run(run_conformance(make))
     assert any("check_mtime_and_hashes" in failure for failure in failures)
+
+
+def test_a_provider_that_lists_files_half_written_cannot_claim_whole_listings() -> None:
+    class WritesInPlace(MemoryProvider):
+        """Stores each chunk as it comes, under the final name (as an SFTP upload does)."""
+
+        async def write(self, path, chunks, **options):  # type: ignore[no-untyped-def]
+            got = b""
+            async for chunk in chunks:
+                got += chunk
+                await super().write(path, chunks_of(got), mtime_ns=options.get("mtime_ns"))
+            return await self.stat(path)
+
+    async def honest() -> Provider:
+        return WritesInPlace()
+
+    async def claims() -> Provider:
+        store = WritesInPlace()
+        store.pretend(lists_whole_files=True)
+        return store
+
+    async def whole_memory() -> Provider:
+        store = MemoryProvider()
+        store.pretend(lists_whole_files=True)
+        return store
+
+    asyncio.run(check_listed_files_are_whole(honest))  # no claim, nothing to check
+    asyncio.run(check_listed_files_are_whole(whole_memory))
+    with pytest.raises(AssertionError, match="before its write finished"):
+        asyncio.run(check_listed_files_are_whole(claims))
 
 
 def test_local_provider_reports_symlinks_without_following(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.live
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = tmp_path / "settings.toml"
-    settings.write_text("[automation]\npoll_seconds = 0.5\n")
+    settings.write_text("[automation]\npoll_seconds = 0.5\nquiet_seconds = 1\n")
     env = {"SYNCOXIDE_SETTINGS": str(settings), "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.0/8"}
     live = start_live_server(tmp_path / "data", env=env)
     yield live

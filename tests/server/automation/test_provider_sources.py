@@ -27,7 +27,10 @@ from tests.server.automation.provider_world import (
     wait_for,
 )
 
-SETTINGS = "[automation]\npoll_seconds = 0.5\nsettle_seconds = 2\nlease_seconds = 5\n"
+# quiet_seconds low: these tests are not about the settle wait (test_provider_settle_*)
+SETTINGS = (
+    "[automation]\npoll_seconds = 0.5\nquiet_seconds = 1\nsettle_seconds = 2\nlease_seconds = 5\n"
+)
 
 
 @pytest.fixture()

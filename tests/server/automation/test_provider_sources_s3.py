@@ -1,6 +1,7 @@
 """An automation rule on a folder of an S3 connection (``rclone serve s3``, a real S3 server)
 that does not exist yet when the rule is made: the first photo put there is an arrival, and
-its PDF is written back into the bucket through the S3 provider."""
+its PDF is written back into the bucket through the S3 provider. An S3 object is listed only
+once its upload completed, so the rule acts on it at the first look, without the quiet wait."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ import pytest
 from pypdf import PdfReader
 
 from tests.server.accountshares.shares_world import World, shares_world
-from tests.server.automation.provider_world import add_rule, finished_jobs, jpeg, wait_first_look
+from tests.server.automation.provider_world import (
+    add_rule,
+    finished_jobs,
+    jpeg,
+    wait_first_look,
+    wait_for,
+)
 from tests.server.rules.rules_world import file_digests
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
-SETTINGS = "[automation]\npoll_seconds = 0.5\n"
+POLL, QUIET = 0.5, 9.0
+SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
 
 
 @pytest.fixture()
@@ -75,7 +83,11 @@ def test_a_photo_put_into_a_new_s3_folder_becomes_a_pdf_beside_it(
                     match_types=["image"], output="pdf")  # fmt: skip
     wait_first_look(alice, rule["id"])
     _put(world, folder, "receipt.jpg", jpeg((600, 800)))
+    landed = time.monotonic()
 
+    wait_for(lambda: alice.get("/api/v1/jobs").json()["jobs"], 30)
+    waited = time.monotonic() - landed
+    assert waited < QUIET / 3, f"a job {waited:.1f} s after the put: S3 lists whole files"
     job = finished_jobs(alice)[0]
     assert job["status"] == "done", job
     assert job["output"] == "receipt.pdf"

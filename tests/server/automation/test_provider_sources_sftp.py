@@ -17,7 +17,8 @@ from tests.server.automation.provider_world import add_rule, finished_jobs, wait
 from tests.server.photos.test_photos_api import _png, picture
 from tests.servers import SshServer
 
-SETTINGS = "[automation]\npoll_seconds = 0.5\n"
+# quiet_seconds low: this test is not about the settle wait (test_provider_settle_sftp.py)
+SETTINGS = "[automation]\npoll_seconds = 0.5\nquiet_seconds = 1\n"
 
 
 @pytest.fixture()

@@ -50,6 +50,7 @@ def test_each_arrival_is_claimed_once_over_two_processes(tmp_path: Path) -> None
     assert [one.arrived(7, file("new.jpg")), two.arrived(7, file("new.jpg"))] == [True, False]
     assert two.arrived(7, file("new.jpg", size=11)), "changed: it arrives again"
     assert not one.arrived(7, file("new.jpg", size=11))
+    assert two.fingerprints(7) == {"old.jpg": "10:1", "new.jpg": "11:1"}
     one.forget_missing(7, {"new.jpg"})
     assert two.arrived(7, file("old.jpg")), "gone and put back: an arrival"
 

@@ -79,6 +79,7 @@ class DropboxProvider:
             hash_kinds=frozenset({"sha1", "md5"}),
             listing_hash_kinds=frozenset({DROPBOX_HASH}),
             sets_mtime_in_place=False,  # set_mtime uploads the file again
+            lists_whole_files=True,  # a file exists only once its upload or session commits
         )
 
     def keep_state_in(self, folder: Path) -> None:

@@ -86,6 +86,7 @@ class DriveProvider:
             server_side_move=True,
             hash_kinds=frozenset(CHECKSUM_FIELDS),
             listing_hash_kinds=frozenset(CHECKSUM_FIELDS),
+            lists_whole_files=True,  # a file exists only once its upload completes
         )
 
     def keep_state_in(self, folder: Path) -> None:

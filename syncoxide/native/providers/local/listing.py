@@ -52,7 +52,14 @@ def entry_from_stat(path: str, info: os.stat_result, full: str, dir_fd: int | No
     kind = (
         EntryKind.PARTIAL if path.rpartition("/")[2].startswith(PARTIAL_PREFIX) else EntryKind.FILE
     )
-    return listed_file(path, kind, info.st_size, info.st_mtime_ns, file_id=file_id_of(info))
+    return listed_file(
+        path,
+        kind,
+        info.st_size,
+        info.st_mtime_ns,
+        file_id=file_id_of(info),
+        changed_ns=info.st_ctime_ns,
+    )
 
 
 def file_id_of(info: os.stat_result) -> str:

@@ -134,6 +134,7 @@ class S3Provider:
             server_side_copy=True,
             server_side_move=True,
             hash_kinds=frozenset({"sha1", "md5"}),
+            lists_whole_files=True,  # an object exists only once its PUT or upload completes
         )
 
     async def __aenter__(self) -> S3Provider:

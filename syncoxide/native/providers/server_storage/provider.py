@@ -67,6 +67,7 @@ class ServerStorageProvider:
             server_side_move=True,
             hash_kinds=frozenset({"sha1", "md5"}),
             listing_hash_kinds=frozenset({"sha1"}),
+            lists_whole_files=True,  # the server names a file only once all of it arrived
         )
 
     async def __aenter__(self) -> ServerStorageProvider:

@@ -1,0 +1,122 @@
+"""Files arriving over SFTP (a real sshd on loopback, written by a real SFTP client) while an
+automation rule polls the folder: a file written slowly, in chunks with pauses longer than the
+poll interval, makes exactly one job, on its whole content; a file written in one go makes
+one job about ``quiet_seconds`` after it lands."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+from PIL import Image
+
+from tests.server.accountshares.shares_world import Person, World, shares_world
+from tests.server.automation.provider_world import add_rule, wait_first_look, wait_for
+from tests.server.photos.test_photos_api import _png, picture
+from tests.servers import SshServer
+
+POLL, QUIET = 0.5, 2.5
+SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
+PAUSE = 1.2  # between chunks: longer than two polls, shorter than the quiet window
+
+
+@pytest.fixture()
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
+    with shares_world(tmp_path / "data", SETTINGS, names=("alice",)) as made:
+        yield made
+
+
+def thumbnail_rule(person: Person, sshd: SshServer) -> tuple[Path, dict[str, Any]]:
+    options = {"host": "127.0.0.1", "port": str(sshd.port), "username": sshd.username,
+               "root": "/", "known_hosts_data": sshd.known_hosts.read_text(),
+               "private_key_data": sshd.client_key.read_text()}  # fmt: skip
+    made = person.post("/api/v1/connections", json={"name": "srv", "kind": "sftp",
+                                                    "options": options})  # fmt: skip
+    assert made.status_code == 201, made.text
+    folder = sshd.home / f"settle-{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    rule = add_rule(person, name="thumbs", source_kind="connection", source=f"srv:{folder}",
+                    match_types=["image"], output="jpg", target_folder="out",
+                    options={"max_size": 64})  # fmt: skip
+    wait_first_look(person, rule["id"])
+    return folder, rule
+
+
+def sftp_write(sshd: SshServer, path: Path, chunks: list[bytes], pause: float) -> None:
+    """Write ``chunks`` to ``path`` through one open SFTP handle, pausing between them."""
+
+    async def write() -> None:
+        async with (
+            asyncssh.connect(
+                "127.0.0.1",
+                sshd.port,
+                username=sshd.username,
+                client_keys=[str(sshd.client_key)],
+                known_hosts=str(sshd.known_hosts),
+            ) as ssh,
+            ssh.start_sftp_client() as sftp,
+            sftp.open(str(path), "wb") as handle,
+        ):
+            for n, chunk in enumerate(chunks):
+                if n:
+                    await asyncio.sleep(pause)
+                await handle.write(chunk)
+
+    asyncio.run(write())
+
+
+def jobs_of(person: Person) -> list[dict[str, Any]]:
+    return list(person.get("/api/v1/jobs").json()["jobs"])
+
+
+def finished(person: Person) -> list[dict[str, Any]]:
+    def done() -> list[dict[str, Any]] | None:
+        jobs = jobs_of(person)
+        return jobs if any(j["status"] in ("done", "dead") for j in jobs) else None
+
+    return list(wait_for(done))
+
+
+def test_a_file_written_slowly_over_sftp_makes_one_job_on_its_whole_content(
+    world: World, sshd_server: SshServer
+) -> None:
+    alice = world["alice"]
+    folder, _ = thumbnail_rule(alice, sshd_server)
+    data = _png(picture(5, (640, 480)))
+    quarter = len(data) // 4 + 1
+    chunks = [data[n : n + quarter] for n in range(0, len(data), quarter)]
+    assert len(chunks) == 4
+    sftp_write(sshd_server, folder / "photo.png", chunks, PAUSE)
+    assert (folder / "photo.png").read_bytes() == data
+
+    jobs = finished(alice)
+    time.sleep(QUIET + 4 * POLL)  # polls go on: nothing more arrives
+    jobs = jobs_of(alice)
+    assert len(jobs) == 1, [(j["status"], j.get("message")) for j in jobs]
+    assert (jobs[0]["status"], jobs[0]["output"]) == ("done", "out/photo.jpg"), jobs[0]
+    with Image.open(folder / "out" / "photo.jpg") as image:
+        assert image.size == (64, 48), "made from the whole picture"
+
+
+def test_a_file_written_at_once_over_sftp_makes_one_job_promptly(
+    world: World, sshd_server: SshServer
+) -> None:
+    alice = world["alice"]
+    folder, _ = thumbnail_rule(alice, sshd_server)
+    sftp_write(sshd_server, folder / "photo.png", [_png(picture(6, (640, 480)))], 0)
+    landed = time.monotonic()
+
+    wait_for(lambda: jobs_of(alice), 30)
+    waited = time.monotonic() - landed
+    assert QUIET - POLL <= waited <= QUIET + 3 * POLL + 1.0, waited
+    jobs = finished(alice)
+    time.sleep(QUIET + 2 * POLL)
+    jobs = jobs_of(alice)
+    assert [(j["status"], j["output"]) for j in jobs] == [("done", "out/photo.jpg")], jobs
