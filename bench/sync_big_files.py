@@ -6,8 +6,11 @@
 Needs Debian's rclone (apt-get install -y rclone). Cases, tools alternating in order, medians:
 - rename the tree's 20 x 32 MiB folder (the FACTS.md tree from bench/sync_local.py) and sync:
   syncoxide (renames tracked by default), rclone sync --track-renames, rclone sync;
-- one 32 MiB file renamed, and two 32 MiB files' names swapped, then sync (the same tools; a
-  swap is planned as a move chain: park one file, move the other, move the parked one);
+- one 32 MiB file renamed, two 32 MiB files' names swapped, and the 20 x 32 MiB folder renamed,
+  then sync (the same tools; a swap is planned as a move chain: park one file, move the other,
+  move the parked one). Here syncoxide's destination is its own first copy, as a pair starts,
+  so it knows a renamed file by its file id; the "rename" case above gives it a destination
+  another tool filled, where every candidate is hashed on both sides, as rclone does;
 - the same rename on path1 of a bisync pair, then bisync: syncoxide --mode bisync (the rename
   carried to path2 as moves), rclone bisync (1.60 tracks no renames in bisync: a delete plus
   a copy of each file);
@@ -75,6 +78,12 @@ def _one_file_renamed(src: Path) -> None:
     (old if old.exists() else new).rename(new if old.exists() else old)
 
 
+def _folder_renamed(src: Path) -> None:
+    """big -> big_renamed, or back: the 20 x 32 MiB files' folder renamed as a whole."""
+    old, new = src / "big", src / "big_renamed"
+    (old if old.exists() else new).rename(new if old.exists() else old)
+
+
 def _two_files_swapped(src: Path) -> None:
     """big01 <-> big02: each call swaps two 32 MiB files' names (a cycle of two)."""
     one, two, aside = (src / "big" / f"big{n}.bin" for n in ("01", "02", "01.t"))
@@ -118,6 +127,7 @@ def toggled_rows(
     cases = (
         ("rename one 32 MiB file", _one_file_renamed),
         ("swap two 32 MiB files", _two_files_swapped),
+        ("rename 20 big files' folder, own pair", _folder_renamed),
     )
     for label, change in cases:
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in tools}
@@ -236,7 +246,8 @@ def main() -> None:
     parser.add_argument(
         "--cases",
         default="rename,toggle,bisync,big",
-        help="comma-separated: rename, toggle (one file renamed, two swapped), bisync, big",
+        help="comma-separated: rename, toggle (one file renamed, two swapped, the big folder "
+        "renamed, in syncoxide's own pair), bisync, big",
     )
     args = parser.parse_args()
     cases = set(args.cases.split(","))

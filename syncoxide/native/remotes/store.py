@@ -8,7 +8,7 @@ or option. That protects the file when it is copied, synced or shown; someone wh
 key file too can read the secrets, as with any tool that runs unattended.
 
 ``NAME:path`` anywhere a path is accepted opens the remote at that path; anything else is a
-local path.
+local path (``location.py`` tells the two apart).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from syncoxide.providers.contract import Provider
 
 FORMAT_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
-_SPEC = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{1,31}):(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -79,14 +78,6 @@ TYPES: dict[str, RemoteType] = {
 def config_dir() -> Path:
     override = os.environ.get("SYNCOXIDE_CONFIG_DIR")
     return Path(override) if override else Path(platformdirs.user_config_dir("syncoxide"))
-
-
-def split_location(spec: str, known: set[str]) -> tuple[str | None, str]:
-    """``("box", "photos")`` for ``box:photos`` when ``box`` is a remote, else ``(None, spec)``."""
-    match = _SPEC.match(spec)
-    if match and match.group(1) in known:
-        return match.group(1), match.group(2).strip("/")
-    return None, spec
 
 
 class RemoteStore:

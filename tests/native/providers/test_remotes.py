@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from syncoxide.errors import TamperedDataError, UsageError
-from syncoxide.native.remotes.store import RemoteStore, split_location
+from syncoxide.native.remotes.location import split_location
+from syncoxide.native.remotes.store import RemoteStore
 from tests.conftest import PROJECT_ROOT
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 

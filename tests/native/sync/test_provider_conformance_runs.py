@@ -93,3 +93,34 @@ def test_local_provider_reports_symlinks_without_following(tmp_path: Path) -> No
     tree = asyncio.run(listing())
     assert tree["link"].kind.value == "symlink" and tree["link"].link_target == "target.txt"
     assert tree["dangling"].kind.value == "symlink"
+
+
+def test_local_listing_matches_stat_in_nested_folders(tmp_path: Path) -> None:
+    """A folder is listed through its descriptor: every entry, a symbolic link's target in a
+    subfolder too, is what ``stat`` of its path says."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "file.txt").write_text("deep")
+    (tmp_path / "a" / ".sxpart-half").write_text("partial")
+    os.symlink("../top.txt", tmp_path / "a" / "b" / "up")
+    (tmp_path / "top.txt").write_text("top")
+
+    async def both() -> tuple[list, list]:
+        provider = LocalProvider(tmp_path)
+        listed = [e async for page in provider.list_tree() for e in page]
+        return listed, [await provider.stat(e.path) for e in listed]
+
+    listed, stated = asyncio.run(both())
+    assert {e.path for e in listed} == {
+        "a",
+        "a/b",
+        "a/b/file.txt",
+        "a/.sxpart-half",
+        "a/b/up",
+        "top.txt",
+    }
+    for entry, again in zip(listed, stated, strict=True):
+        assert vars(entry) == vars(again), entry.path
+    by_path = {e.path: e for e in listed}
+    assert by_path["a/b/up"].link_target == "../top.txt"
+    assert by_path["a/.sxpart-half"].kind.value == "partial"
+    assert by_path["a/b/file.txt"].file_id != ""

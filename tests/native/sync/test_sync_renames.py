@@ -94,6 +94,18 @@ def test_renamed_file_with_new_mtime_is_moved_then_stamped() -> None:
     assert pair.run("sync").plan.actions == ()
 
 
+def test_a_touched_file_and_a_new_copy_of_it_both_arrive_whole() -> None:
+    """``t`` only touched on the source and ``n`` a new copy of it, with other files around
+    (only rename candidates are compared for equal bytes): both end up whole."""
+    pair = _synced(t=BIG, other=b"x" * 100)
+    asyncio_run_set_mtime(pair, "t", T0 + 10**9)
+    pair.one.put("n", BIG, T0 + 2 * 10**9)
+    report = pair.run("sync")
+    assert report.failures == []
+    assert pair.two.snapshot() == {"t": BIG, "n": BIG, "other": b"x" * 100}
+    assert pair.run("sync").plan.actions == ()
+
+
 def asyncio_run_set_mtime(pair: Pair, path: str, mtime_ns: int) -> None:
     import asyncio
 
