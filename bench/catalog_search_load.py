@@ -71,7 +71,8 @@ REFRESH_SWITCH = "/bench/refresh"  # the bench's own route, in the server proces
 
 class Refresher:
     """Refreshes the source on the server's event loop, each time after 200 changes, while
-    switched on; answers the seconds each refresh took when switched off."""
+    switched on (answering once the first refresh has begun); answers, when switched off, the
+    seconds each finished refresh took and for how long one was running."""
 
     def __init__(self, app: Any, user_id: int, tree: Path) -> None:
         self.store = app.state.catalog.store
@@ -82,11 +83,16 @@ class Refresher:
         self.task: asyncio.Task[None] | None = None
         self.times: list[float] = []
         self.batch = 0
+        self.begun = asyncio.Event()
+        self.since = 0.0  # when the running refresh began; 0: none is running
+        self.busy = 0.0
 
     async def switch(self, request: Request) -> JSONResponse:
         if (await request.json())["run"]:
-            self.times = []
+            self.times, self.busy, self.begun = [], 0.0, asyncio.Event()
             self.task = asyncio.create_task(self._loop())
+            await asyncio.wait_for(self.begun.wait(), 300)
+            self.busy = -(time.perf_counter() - self.since)  # counted from this answer on
             return JSONResponse({"times": []})
         assert self.task is not None
         self.task.cancel()
@@ -96,7 +102,10 @@ class Refresher:
             pass
         except Exception as error:  # told to the bench, which stops
             return JSONResponse({"times": self.times, "error": repr(error)})
-        return JSONResponse({"times": self.times})
+        if self.since:
+            self.busy += time.perf_counter() - self.since
+            self.since = 0.0
+        return JSONResponse({"times": self.times, "busy": self.busy})
 
     async def _loop(self) -> None:
         if not self.files:  # the tree's files, read once off the loop (not the index's)
@@ -108,10 +117,13 @@ class Refresher:
             # the last 50 are deleted: forgotten first, as the task may stop amid the changes
             self.files = await asyncio.to_thread(_without, self.files, set(picked[100:]))
             await one_change_each(self.provider, picked, chance, self.batch)
-            started = time.perf_counter()
+            self.since = time.perf_counter()
+            self.begun.set()
             await refresh_source(self.store, self.user_id, SOURCE, self.provider,
                                  now=self.batch)  # fmt: skip
-            self.times.append(time.perf_counter() - started)
+            self.times.append(time.perf_counter() - self.since)
+            self.busy += self.times[-1]
+            self.since = 0.0
             await asyncio.sleep(0.05)  # the next 200 changes come a little later
 
 
@@ -215,16 +227,18 @@ async def searchers(url: str, token: str, clients: int, seconds: float) -> list[
 
 async def with_refresh(
     url: str, token: str, clients: int, seconds: float
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], float]:
+    """The searches' seconds, the finished refreshes' seconds, and the share of the phase a
+    refresh was running."""
     async with httpx2.AsyncClient(base_url=url, timeout=600) as control:
-        await control.post(REFRESH_SWITCH, json={"run": True})
-        await asyncio.sleep(0.3)  # the first refresh under way
+        await control.post(REFRESH_SWITCH, json={"run": True})  # answers once one has begun
+        started = time.perf_counter()
         times = await searchers(url, token, clients, seconds)
         answer = (await control.post(REFRESH_SWITCH, json={"run": False})).json()
+        elapsed = time.perf_counter() - started
     if "error" in answer:
         raise SystemExit(f"the refresh failed: {answer['error']}")
-    refreshes: list[float] = answer["times"]
-    return times, refreshes
+    return times, answer["times"], answer["busy"] / elapsed
 
 
 async def one_database(name: str, url: str, token: str, args: Any) -> None:
@@ -232,6 +246,7 @@ async def one_database(name: str, url: str, token: str, args: Any) -> None:
     phases = ["alone", *(f"{k} searchers" for k in loads), "1 + refresh", f"{loads[0]} + refresh"]
     found: dict[str, list[tuple[float, float, float, float]]] = {p: [] for p in phases}
     refreshes: list[float] = []
+    busy: list[float] = []
     ratios: dict[str, list[float]] = {p: [] for p in phases}
     for number in range(args.rounds):
         round_figures: dict[str, tuple[float, float, float, float]] = {}
@@ -240,8 +255,9 @@ async def one_database(name: str, url: str, token: str, args: Any) -> None:
                 times = await searchers(url, token, 1, args.seconds)
             elif phase.endswith("refresh"):
                 clients = int(phase.split()[0])
-                times, done = await with_refresh(url, token, clients, args.seconds)
+                times, done, share = await with_refresh(url, token, clients, args.seconds)
                 refreshes += done
+                busy.append(share)
             else:
                 times = await searchers(url, token, int(phase.split()[0]), args.seconds)
             round_figures[phase] = (
@@ -261,9 +277,11 @@ async def one_database(name: str, url: str, token: str, args: Any) -> None:
         p50, p95, p99, rate = (statistics.median(f[i] for f in found[phase]) for i in range(4))
         print(f"  {phase:<16} {p50 * 1e3:10.1f} {p95 * 1e3:10.1f} {p99 * 1e3:10.1f} "
               f"{rate:10.0f} {statistics.median(ratios[phase]):9.1f}x")  # fmt: skip
-    if refreshes:
-        print(f"  refreshes after 200 changes during the refresh phases: {len(refreshes)}, "
-              f"median {statistics.median(refreshes):.2f} s")  # fmt: skip
+    if busy:
+        finished = f"median {statistics.median(refreshes):.2f} s" if refreshes else "none"
+        print(f"  refreshes after 200 changes finished during the refresh phases: "
+              f"{len(refreshes)}, {finished}; a refresh was "
+              f"running {statistics.median(busy):.0%} of a phase (median)")  # fmt: skip
     print()
 
 
