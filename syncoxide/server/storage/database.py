@@ -61,7 +61,8 @@ class Answer:
 
 
 class Reads(Protocol):
-    """Statements that only read, safe to run from any thread (``Database.readers``)."""
+    """Statements apart from the event loop's connection, from any thread
+    (``Database.readers``): reads, which see what is committed, and PostgreSQL's ANALYZE."""
 
     dialect: Dialect
 

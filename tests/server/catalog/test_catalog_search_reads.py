@@ -40,3 +40,26 @@ def test_a_search_reads_what_is_committed_not_a_write_under_way(postgres: Postgr
         assert asyncio.run(search()) == []  # committed now
     finally:
         database.close()
+
+
+def test_a_large_batch_refreshes_the_planner_statistics(postgres: Postgres) -> None:
+    """A first index into an empty table is planned for as a table of a few rows (a scan of
+    every entry per search) until the table is analyzed: a batch past ``restat_after`` does."""
+    url = postgres.create_database("catalog_restat")
+    asyncio.run(migrate_postgres(url))
+    database = PostgresDatabase(url)
+    try:
+        user = database.insert(
+            "INSERT INTO users (name, display_name, created_at) VALUES ('ada', 'Ada', 0)"
+        )
+        store = catalog_store(database)
+        store.restat_after = 20
+        rows = "SELECT reltuples FROM pg_class WHERE relname = 'catalog_entries'"
+        small = tuple(CatalogEntry("home", f"a/{n}.txt") for n in range(19))
+        asyncio.run(store.apply(user, "home", IndexChanges(upserts=small)))
+        assert database.execute(rows).rows == [(-1,)]  # never analyzed
+        large = tuple(CatalogEntry("home", f"b/{n}.txt") for n in range(20))
+        asyncio.run(store.apply(user, "home", IndexChanges(upserts=large)))
+        assert database.execute(rows).rows == [(39,)]
+    finally:
+        database.close()
