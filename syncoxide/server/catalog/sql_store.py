@@ -17,9 +17,10 @@ On PostgreSQL two reads run on worker threads instead (``READ_THREADS``, on the 
 ``readers()``), as they are long and stand alone: a search, and a refresh's read of a
 source's fingerprints (100,000 rows). On the event loop the process sat idle while the
 database server computed them, and every other request waited: at 100,000 files a search
-takes the database ~100 ms, so 16 searchers at once had a p95 of 4.1 s, 1.6 s with the reads
-on threads (bench/catalog_search_load.py; docs/catalog.md). They see what is committed, as
-any other connection would. SQLite reads inline (``SqliteDatabase.readers``).
+took the database ~150 ms (the table not yet analyzed: ``_restat``), so 16 searchers at once
+had a p95 of 4.1 s, 1.1 s with the reads on threads (bench/catalog_search_load.py;
+docs/catalog.md). They see what is committed, as any other connection would. SQLite reads
+inline (``SqliteDatabase.readers``).
 """
 
 from __future__ import annotations
