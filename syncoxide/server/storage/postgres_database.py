@@ -15,7 +15,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
 
-from syncoxide.server.storage.database import Answer, Dialect
+from syncoxide.server.storage.database import Answer, Dialect, Reads
 from syncoxide.server.storage.port import DuplicateError
 
 
@@ -95,6 +95,10 @@ class PostgresDatabase:
                 return
             with connection.transaction():
                 yield
+
+    def readers(self) -> Reads:
+        """This handle: each worker thread has a connection of its own already."""
+        return self
 
     def close(self) -> None:
         with self._guard:
