@@ -158,6 +158,8 @@ class FolderScan:
     def _scan_one(
         self, relative: str, path: str | Path, stat: os.stat_result | None = None
     ) -> FileEntry | None:
+        if self.state.cannot_travel(relative):
+            return None
         try:
             stat = stat or os.stat(path)  # noqa: PTH116 - no Path object per file (disk_walk)
         except FileNotFoundError:
