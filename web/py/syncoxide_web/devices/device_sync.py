@@ -14,8 +14,9 @@ device room for a device met through an introduction: ``meetings.py``), as the d
 the smaller public key takes the "sender" role and orders the channel binding; when the
 connection ends it waits a moment and meets again. Neither folder kind has change events
 (Chromium's ``FileSystemObserver`` is behind a flag only), so each folder is rescanned every
-``RESCAN_EVERY`` seconds; a file whose size and modification time are as indexed is not read
-again. What a scan or a pull changed is announced to every connected peer sharing the folder.
+``RESCAN_EVERY`` seconds, or after as long again as the last scan took, if longer; a file
+whose size and modification time are as indexed is not read again. What a scan or a pull
+changed is announced to every connected peer sharing the folder.
 
 One tab syncs at a time (an exclusive Web Lock held while its page is open): two tabs would
 meet the same device in the same room and write the same folders. Another tab waits and takes
@@ -28,6 +29,7 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -180,6 +182,7 @@ class BrowserDeviceSync:
     async def _rescan_forever(self, name: str, folder: ProviderFolder) -> None:
         shared = self.folders[name]
         while True:
+            started = time.monotonic()
             try:
                 if name in self.handles:  # a clear word when access or the folder is lost
                     await picked_folder.check_usable(name, self.handles[name])
@@ -188,12 +191,17 @@ class BrowserDeviceSync:
                 if changed:
                     await self.broadcast(name, changed)
             except SyncoxideError as error:
+                if isinstance(error, PermissionDeniedError):  # offer "Allow access" again
+                    self.waiting_for_access.add(name)
                 self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
             except JsException as error:  # the browser refused the folder (deleted meanwhile?)
                 self.report(name, f"not synced: the browser could not read it ({error}).", True)
             else:
+                self.waiting_for_access.discard(name)
                 self.report(name, _kept_here_note(folder.kept_here()), False)
-            await asyncio.sleep(RESCAN_EVERY)
+            # A scan looks at every file (1,000 take ~1.3 s: bench/devices_picked_rescan.py):
+            # waiting at least as long again keeps a big folder's polling to half the page.
+            await asyncio.sleep(max(RESCAN_EVERY, time.monotonic() - started))
 
     async def _meet_forever(self, me: Identity, peer: str) -> None:
         while True:
