@@ -32,7 +32,8 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── ProviderError                   a storage provider refused or failed
     │   ├── ProviderUnavailableError    temporarily unavailable (5xx, 429)     retryable = True
     │   ├── AlreadyExistsError          the target name is taken (move/mkdir over a file)
-    │   └── DirectoryNotEmptyError      a directory to remove still holds entries
+    │   ├── DirectoryNotEmptyError      a directory to remove still holds entries
+    │   └── NameRefusedError            the storage refuses a file name (characters, length)
     ├── JournalError                    a sync journal or saved pair state cannot be read
     ├── SafetyLimitError                a run stopped before any change (--max-delete)
     │   ├── EmptySideError              a side lists empty though the pair had files there
@@ -196,6 +197,12 @@ class AlreadyExistsError(ProviderError):
 
 class DirectoryNotEmptyError(ProviderError):
     code = "directory_not_empty"
+
+
+class NameRefusedError(ProviderError):
+    """Only this one name is refused: other files can still be written (a sync skips it)."""
+
+    code = "name_refused"
 
 
 class JournalError(SyncoxideError):

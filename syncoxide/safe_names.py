@@ -47,6 +47,16 @@ def strict_relative_path(raw: str) -> str:
     return unicodedata.normalize("NFC", raw)
 
 
+def travels(path: str) -> bool:
+    """Whether a peer would take ``path`` in a protocol (``strict_relative_path`` passes it): a
+    sender keeps a name that fails here to itself rather than have its whole message refused."""
+    try:
+        strict_relative_path(path)
+    except RemoteProtocolError:
+        return False
+    return True
+
+
 def sanitized_relative_path(raw: str) -> str:
     """A storable relative path that keeps as much of ``raw``'s tree and names as possible."""
     parts = [safe_name(part) for part in re.split(r"[/\\]", raw)]

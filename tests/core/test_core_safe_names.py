@@ -6,6 +6,7 @@ from syncoxide.safe_names import (
     safe_name,
     sanitized_relative_path,
     strict_relative_path,
+    travels,
     unique_path,
 )
 
@@ -82,3 +83,9 @@ def test_unique_path_never_overwrites() -> None:
     assert unique_path("README", taken.__contains__) == "README (1)"
     assert unique_path(".env", taken.__contains__) == ".env (1)"
     assert unique_path("a/new.txt", taken.__contains__) == "a/new.txt"
+
+
+def test_travels_is_what_a_peer_takes() -> None:
+    assert travels("docs/a b é.txt") and travels("con.txt")
+    for refused in ("back\\slash.txt", "tab\there", "../up", "a//b", "/abs", "x" * 256):
+        assert not travels(refused), refused

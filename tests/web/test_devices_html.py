@@ -114,4 +114,16 @@ def test_shared_folders_show_each_device_state_and_escape_names() -> None:
     assert 'data-folder="&lt;docs&gt;"' in shown and "b&amp;w" in shown and "<docs>" not in shown
     assert f'cli <code class="device-id">{cli_id}</code>: <span class="error">' in shown
     assert "UNKNOWN</code>: starting" in shown
-    assert "No browser folder is synced" in shared_folders_html({}, {}, {})
+    assert "No folder is synced" in shared_folders_html({}, {}, {})
+
+
+def test_a_picked_folder_shows_where_it_is_and_asks_for_access_while_not_granted() -> None:
+    folders = {
+        "photos": {"picked_folder": "<Pictures>", "with": []},
+        "docs": {"picked_folder": "Documents", "with": []},
+    }
+    shown = shared_folders_html(folders, {}, {}, {"photos"})
+    assert "on this computer: &lt;Pictures&gt;" in shown and "<Pictures>" not in shown
+    photos, docs = shown.split('data-folder="photos"')[1], shown.split('data-folder="docs"')[1]
+    assert 'data-action="allow"' in photos.split("</tr>")[0]
+    assert 'data-action="allow"' not in docs.split("</tr>")[0]

@@ -11,6 +11,7 @@ from collections.abc import KeysView
 from dataclasses import replace
 
 from syncoxide.devices.index import FileEntry, FolderIndex, Stamp, merged
+from syncoxide.safe_names import travels
 
 
 class FolderEntries:
@@ -22,6 +23,9 @@ class FolderEntries:
         # file: that made taking N files cost N^2). A stale place is harmless: every local
         # read is checked against the hash, and a miss fetches the block from the peer.
         self.held: dict[str, tuple[str, int]] = {}
+        # Files whose names every peer refuses (a backslash, a control character): kept here,
+        # never announced (a peer refuses a whole index page for one such path), told once.
+        self.kept_here: dict[str, bool] = {}  # path -> told already
         self.loaded(index or FolderIndex())
 
     def loaded(self, index: FolderIndex) -> None:
@@ -90,6 +94,22 @@ class FolderEntries:
         """Same content as ``theirs``: only our entry's version vector takes theirs in."""
         ours = self.index.entries[path]
         self.put(replace(ours, version=merged(ours.version, theirs.version)))
+
+    def cannot_travel(self, path: str) -> bool:
+        """Whether ``path`` is a name peers refuse; if so it is noted in ``kept_here`` (and
+        any entry an older version made for it dropped: it must never be announced)."""
+        if travels(path):
+            return False
+        self.kept_here.setdefault(path, False)
+        if path in self.index.entries:
+            self.drop(path)
+        return True
+
+    def untold_kept_here(self) -> list[str]:
+        """The files ``kept_here`` not reported yet (each is reported once)."""
+        untold = [path for path, told in self.kept_here.items() if not told]
+        self.kept_here.update(dict.fromkeys(untold, True))
+        return untold
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""

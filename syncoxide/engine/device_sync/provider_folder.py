@@ -80,6 +80,10 @@ class ProviderFolder:
         """The block digests this folder holds (a live view: read it before the next write)."""
         return self._entries.held_digests()
 
+    def kept_here(self) -> list[str]:
+        """Files found whose names peers refuse: kept here, never announced."""
+        return sorted(self._entries.kept_here)
+
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; return the entries that changed."""
         seen: dict[str, Entry] = {}
@@ -95,6 +99,8 @@ class ProviderFolder:
         return changed
 
     async def _scan_one(self, found: Entry) -> FileEntry | None:
+        if self._entries.cannot_travel(found.path):
+            return None
         if self._entries.unchanged(found.path, found.size, found.mtime_ns):
             return None
         size, blocks = await self._hash_blocks(found.path)

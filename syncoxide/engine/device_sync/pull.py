@@ -11,7 +11,8 @@ prefetch in memory).
 Each entry is decided against the folder as it is now (``syncoxide.devices.index.decide``):
 taken, versions merged, or a conflict that keeps both versions. A block the peer no longer
 holds, or one that does not arrive in time, leaves the entry for the peer's next index; a bad
-block or a failed local write is reported and skipped, with nothing of that file changed.
+block, a failed local write or a name the storage refuses (``NameRefusedError``: a browser's
+folder cannot hold a backslash, say) is reported and skipped, with nothing of that file changed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from syncoxide.devices.index import BLOCK_SIZE, Decision, FileEntry, decide, loser_name, merged
 from syncoxide.devices.wire import Arrived
 from syncoxide.engine.device_sync.folder_port import BlockAsk, DeviceFolder, FetchBlock
-from syncoxide.errors import IntegrityError
+from syncoxide.errors import IntegrityError, NameRefusedError
 
 BLOCK_TIMEOUT = 30.0
 WANT_BLOCKS = 256  # blocks named in one ``want`` message
@@ -209,8 +210,9 @@ class Puller:
                 return await _apply(shared.folder, theirs, self._fetcher(name, theirs))
         except (BlockUnavailable, TimeoutError):
             return []  # it changed on the peer; its next index says what it is now
-        except (IntegrityError, OSError) as error:
+        except (IntegrityError, NameRefusedError, OSError) as error:
             # Nothing of this file was written; the next index or rescan asks for it again.
+            # A name this folder's storage refuses stays on the peer, reported, never deleted.
             self.trouble(f"{name}: {theirs.path}: {error}")
             return []
 

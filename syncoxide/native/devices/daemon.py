@@ -166,6 +166,9 @@ class Daemon:
         except SyncoxideError as error:  # the folder vanished: say so, announce nothing
             _say(f"{name}: {error.message} {error.hint or ''}".strip())
             return
+        for path in local.untold_kept_here():
+            _say(f"{name}: {path!r} is not synced: other devices refuse its name (a backslash "
+                 "or a control character). It stays here; rename it to sync it.")  # fmt: skip
         if changed:
             await self.broadcast(name, changed)
 

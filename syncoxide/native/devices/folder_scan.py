@@ -165,6 +165,8 @@ class FolderScan:
     ) -> FileEntry | None:
         """``relative``'s new entry if its content changed, else None (a stamp alone that
         changed is put, to be journalled, but not returned: there is nothing to announce)."""
+        if self.state.cannot_travel(relative):
+            return None
         try:
             stat = stat or os.stat(path)  # noqa: PTH116 - no Path object per file (disk_walk)
         except FileNotFoundError:

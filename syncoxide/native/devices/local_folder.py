@@ -67,6 +67,14 @@ class LocalFolder:
         will find nothing new."""
         return await asyncio.to_thread(self._scans.refresh, relative)
 
+    def kept_here(self) -> list[str]:
+        """Files found whose names peers refuse: kept here, never announced."""
+        return sorted(self._state.kept_here)
+
+    def untold_kept_here(self) -> list[str]:
+        """Files found whose names peers refuse: kept here, not announced (each told once)."""
+        return self._state.untold_kept_here()
+
     async def serve_blocks(self, asks: Sequence[BlockAsk]) -> list[bytes | None]:
         return await asyncio.to_thread(lambda: [self._blocks.serve_block(*ask) for ask in asks])
 

@@ -33,12 +33,14 @@ from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
 from syncoxide.errors import (
     EmptySideError,
+    NameRefusedError,
     NotFoundError,
     PermissionDeniedError,
     RemoteProtocolError,
 )
 from syncoxide.native.devices.ed25519 import NativeEd25519
 from syncoxide.native.devices.local_folder import LocalFolder
+from syncoxide.providers.contract import Entry
 from syncoxide.providers.memory import MemoryProvider
 
 ED25519 = NativeEd25519()
@@ -439,6 +441,63 @@ def test_a_bad_block_is_reported_and_changes_nothing_while_other_files_arrive(
                 await browser.read("bad.bin")
             assert "bad.bin" not in browser.folder.index.entries
             assert not running.tasks[1].done()  # the session goes on
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_name_peers_refuse_stays_on_its_device_and_the_other_files_arrive(
+    disk: Path | None,
+) -> None:
+    """A backslash is an ordinary character in a Linux file name, but every peer refuses it (a
+    path separator elsewhere): announced, it would get the whole index page refused and stop
+    the sync of every other file. It is kept here, told once, and never announced."""
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices(disk)
+        await laptop.write("back\\slash.txt", b"a Linux name")
+        await laptop.write("good.txt", b"fine")
+        assert [e.path for e in await laptop.folder.scan()] == ["good.txt"]
+        assert "back\\slash.txt" not in laptop.folder.index.entries
+        assert laptop.folder.kept_here() == ["back\\slash.txt"]
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: present(browser, "good.txt", b"fine"))
+            assert not any(task.done() for task in running.tasks)  # both sessions go on
+            assert await laptop.read("back\\slash.txt") == b"a Linux name"
+        finally:
+            await running.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_name_this_storage_refuses_is_reported_and_the_other_files_arrive() -> None:
+    """The browser's disk folder refuses a name the peer's disk takes (``NameRefusedError``,
+    from the browser's "Name is not allowed"): that file is skipped and reported, the session
+    goes on, nothing is deleted anywhere."""
+
+    async def scenario() -> None:
+        laptop, browser = await two_devices()
+        write = browser.provider.write
+
+        async def refusing(path: str, chunks: AsyncIterator[bytes], **options: Any) -> Entry:
+            if path.endswith("CON.txt"):
+                raise NameRefusedError(f"This folder cannot hold a file named {path!r}.")
+            return await write(path, chunks, **options)
+
+        browser.provider.write = refusing  # type: ignore[method-assign]
+        await laptop.write("CON.txt", b"a name some disks refuse")
+        await laptop.write("good.txt", b"fine")
+        await laptop.folder.scan()
+        running = await connect(laptop, browser)
+        try:
+            await until(lambda: present(browser, "good.txt", b"fine"))
+            await until(lambda: _async(bool(browser.troubles)))
+            assert browser.troubles[0].startswith("shared: CON.txt: This folder cannot hold")
+            assert "CON.txt" not in browser.folder.index.entries
+            assert not running.tasks[1].done()
+            assert await laptop.read("CON.txt") == b"a name some disks refuse"
         finally:
             await running.stop()
 

@@ -1,18 +1,22 @@
 """This browser as a syncing device, while its page is open: the browser's side of
 ``syncoxide devices run``.
 
-Each folder shared in the Devices view is a browser folder (OPFS, ``platform/opfs.py``) kept
-in step by the core's session (``syncoxide/engine/device_sync``), the same protocol the CLI
-daemon speaks. Only the IO is the browser's: the folder is a ``DirectoryHandleProvider``, its
+Each folder shared in the Devices view is a browser folder (OPFS, ``platform/opfs.py``) or a
+folder on this computer's disk picked with the File System Access API (``picked_folder.py``),
+kept in step by the core's session (``syncoxide/engine/device_sync``), the same protocol the CLI
+daemon speaks. Only the IO is the browser's: either folder is a ``DirectoryHandleProvider``, its
 index a snapshot and a journal in IndexedDB (``index_storage.py``), the link the page's
-RTCDataChannel.
+RTCDataChannel. A picked folder joins only once the browser grants read-write access to it
+(``waiting_for_access`` lists the others, for the view to offer "Allow access").
 
 For each peer, one task meets it in the pair's own room (kept while pairing, or the pair's
 device room for a device met through an introduction: ``meetings.py``), as the daemon does:
 the smaller public key takes the "sender" role and orders the channel binding; when the
-connection ends it waits a moment and meets again. OPFS has no change events, so each folder
-is rescanned every ``RESCAN_EVERY`` seconds; what a scan or a pull changed is announced to every
-connected peer sharing the folder.
+connection ends it waits a moment and meets again. Neither folder kind has change events
+(Chromium's ``FileSystemObserver`` is behind a flag only), so each folder is rescanned every
+``RESCAN_EVERY`` seconds, or after as long again as the last scan took, if longer; a file
+whose size and modification time are as indexed is not read again. What a scan or a pull
+changed is announced to every connected peer sharing the folder.
 
 One tab syncs at a time (an exclusive Web Lock held while its page is open): two tabs would
 meet the same device in the same room and write the same folders. Another tab waits and takes
@@ -25,8 +29,10 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pyodide.ffi import JsException
@@ -36,17 +42,24 @@ from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
-from syncoxide.errors import AuthenticationError, SyncoxideError
+from syncoxide.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    SyncoxideError,
+)
+from syncoxide_web.devices import picked_folder
 from syncoxide_web.devices.channel_view import channel_view
 from syncoxide_web.devices.index_storage import IndexedDbIndexStorage
 from syncoxide_web.devices.meetings import fresh_meeting, meeting_for
-from syncoxide_web.devices.store import BrowserDeviceStore
+from syncoxide_web.devices.store import BrowserDeviceStore, place_label
 from syncoxide_web.p2p.channel import (
     BrowserChannel,
     BrowserSignaling,
     negotiate,
     watch_presence,
 )
+from syncoxide_web.platform.directory_provider import DirectoryHandleProvider
 from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
 from syncoxide_web.platform.web_lock import exclusive
 
@@ -69,6 +82,8 @@ class BrowserDeviceSync:
 
     def __post_init__(self) -> None:
         self.folders: dict[str, SyncedFolder] = {}
+        self.handles: dict[str, Any] = {}  # picked folders' handles, by folder name
+        self.waiting_for_access: set[str] = set()  # picked folders not granted (yet)
         self.sessions: dict[str, tuple[DeviceSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Why each device's last connection ended, kept on screen while meeting it again.
@@ -110,7 +125,10 @@ class BrowserDeviceSync:
             return
         me = await self.store.identity()
         for name, config in (await self.store.shared_folders()).items():
-            await self._open(name, config, me)
+            try:
+                await self._open(name, config, me)
+            except SyncoxideError as error:  # this folder waits; the others sync
+                self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
         for peer in sorted({p for shared in self.folders.values() for p in shared.peers}):
             if peer not in self._tasks:
                 self._tasks[peer] = asyncio.create_task(self._meet_forever(me, peer))
@@ -120,15 +138,32 @@ class BrowserDeviceSync:
         if name in self.folders:
             self.folders[name].peers = peers
             return
-        browser_folder = str(config["browser_folder"])
-        provider = await open_opfs_folder(browser_folder)
-        key = _index_key(name, browser_folder)
+        provider = await self._provider(name, config)
+        key = _index_key(name, _place_key(config))
         storage = IndexedDbIndexStorage(key, OpfsTextFile(f"{key}.json"))
         folder = ProviderFolder(name, provider, storage, me.device_id,
                                 fresh_name=lambda: secrets.token_hex(4))  # fmt: skip
         await folder.load()
         self.folders[name] = SyncedFolder(folder, peers)
-        self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name))
+        self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name, folder))
+
+    async def _provider(self, name: str, config: dict[str, Any]) -> DirectoryHandleProvider:
+        if "picked_folder" not in config:
+            return await open_opfs_folder(str(config["browser_folder"]))
+        handle = await picked_folder.recall(name)
+        if handle is None:
+            raise NotFoundError(
+                f"This browser no longer holds {place_label(config)}.",
+                hint="Pick the folder again, with the same folder name.",
+            )
+        try:
+            await picked_folder.check_usable(name, handle)
+        except PermissionDeniedError:
+            self.waiting_for_access.add(name)
+            raise
+        self.waiting_for_access.discard(name)
+        self.handles[name] = handle
+        return await picked_folder.open_folder(name, handle)
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
         for session, _ in list(self.sessions.values()):
@@ -144,21 +179,29 @@ class BrowserDeviceSync:
                     await link.wait_sent(2.0)
                     link.abort()
 
-    async def _rescan_forever(self, name: str) -> None:
+    async def _rescan_forever(self, name: str, folder: ProviderFolder) -> None:
         shared = self.folders[name]
         while True:
+            started = time.monotonic()
             try:
+                if name in self.handles:  # a clear word when access or the folder is lost
+                    await picked_folder.check_usable(name, self.handles[name])
                 async with shared.lock:
                     changed = await shared.folder.scan()
                 if changed:
                     await self.broadcast(name, changed)
             except SyncoxideError as error:
+                if isinstance(error, PermissionDeniedError):  # offer "Allow access" again
+                    self.waiting_for_access.add(name)
                 self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
             except JsException as error:  # the browser refused the folder (deleted meanwhile?)
                 self.report(name, f"not synced: the browser could not read it ({error}).", True)
             else:
-                self.report(name, "", False)
-            await asyncio.sleep(RESCAN_EVERY)
+                self.waiting_for_access.discard(name)
+                self.report(name, _kept_here_note(folder.kept_here()), False)
+            # A scan looks at every file (1,000 take ~1.3 s: bench/devices_picked_rescan.py):
+            # waiting at least as long again keeps a big folder's polling to half the page.
+            await asyncio.sleep(max(RESCAN_EVERY, time.monotonic() - started))
 
     async def _meet_forever(self, me: Identity, peer: str) -> None:
         while True:
@@ -169,6 +212,11 @@ class BrowserDeviceSync:
                 self._last_problem[peer] = text
                 self.report(peer, f"disconnected: {text}", True)
             await asyncio.sleep(RECONNECT_AFTER)
+
+    def _not_taken(self, peer: str, problem: str) -> None:
+        """A file of the peer's not written here (a name this folder refuses, a bad block):
+        said beside the device; the file stays on the peer and is asked for again later."""
+        self.report(peer, f"connected: syncing, but not taken: {problem}", True)
 
     async def _meet(self, me: Identity, peer: str) -> None:
         ledger = await self.store.ledger()
@@ -191,7 +239,7 @@ class BrowserDeviceSync:
                 folders = {n: s for n, s in self.folders.items() if peer in s.peers}
                 session = DeviceSession(link, Meeting(
                     self.store, me, peer_key, meeting["room"], channel_view(link, offerer=offerer),
-                    folders, self.broadcast,
+                    folders, self.broadcast, partial(self._not_taken, peer),
                 ))  # fmt: skip
                 self.sessions[peer] = (session, link)
                 self._last_problem.pop(peer, None)
@@ -216,6 +264,22 @@ async def _join(
     except AuthenticationError:
         fresh = await fresh_meeting(store, peer_key, meeting["server"])
         return await BrowserSignaling.join(fresh["server"], fresh["room"], fresh["token"], role)
+
+
+def _kept_here_note(paths: list[str]) -> str:
+    if not paths:
+        return ""
+    shown = ", ".join(repr(path) for path in paths[:3]) + (" and more" if len(paths) > 3 else "")
+    refused = "other devices refuse their names (a backslash or a control character)"
+    return f"{len(paths)} file(s) not synced: {refused}: {shown}. They stay here; rename them."
+
+
+def _place_key(config: dict[str, Any]) -> str:
+    """What keys a shared folder's index: the browser folder's name, as before picked folders
+    existed (so their indexes keep their keys), or the picked folder's, marked apart."""
+    if "picked_folder" in config:
+        return f"picked:{config['picked_folder']}"
+    return str(config["browser_folder"])
 
 
 def _index_key(name: str, browser_folder: str) -> str:

@@ -116,11 +116,16 @@ def sync_peer_options(report: dict[str, Any] | None) -> str:
 
 
 def shared_folders_html(
-    folders: dict[str, dict[str, Any]], names: dict[str, str], states: dict[str, tuple[str, bool]]
+    folders: dict[str, dict[str, Any]],
+    names: dict[str, str],
+    states: dict[str, tuple[str, bool]],
+    waiting_for_access: set[str] | frozenset[str] = frozenset(),
 ) -> str:
-    """Each shared folder: its browser folder, the devices it syncs with, and their state."""
+    """Each shared folder: where it is kept (a browser folder or a folder picked on this
+    computer, with "Allow access" while the browser has not granted it), the devices it syncs
+    with, and their state."""
     if not folders:
-        return '<p class="muted">No browser folder is synced with a device yet.</p>'
+        return '<p class="muted">No folder is synced with a device yet.</p>'
     rows = []
     for name, config in sorted(folders.items()):
         peers = "".join(
@@ -129,15 +134,26 @@ def shared_folders_html(
         )
         trouble = states.get(name)
         note = f" {_state_text(trouble)}" if trouble and trouble[0] else ""
+        allow = (
+            ' <button type="button" data-action="allow">Allow access</button>'
+            if name in waiting_for_access
+            else ""
+        )
         rows.append(
             f'<tr data-folder="{escape(name)}"><td>{escape(name)}</td>'
-            f"<td>{escape(str(config.get('browser_folder', '')))}{note}</td>"
+            f"<td>{_place(config)}{note}{allow}</td>"
             f"<td><ul>{peers}</ul></td></tr>"
         )
-    head = "<thead><tr><th>Folder</th><th>Browser folder</th><th>Devices</th></tr></thead>"
+    head = "<thead><tr><th>Folder</th><th>Kept in</th><th>Devices</th></tr></thead>"
     return (
         f'<table class="files" id="device-sync-table">{head}<tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+def _place(config: dict[str, Any]) -> str:
+    if "picked_folder" in config:
+        return f"on this computer: {escape(str(config['picked_folder']))}"
+    return f"browser folder {escape(str(config.get('browser_folder', '')))}"
 
 
 def _state_text(state: tuple[str, bool] | None) -> str:

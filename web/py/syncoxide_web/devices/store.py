@@ -8,7 +8,8 @@ Web Lock so two tabs never overwrite each other's records::
      "records": ["<base64 of one trust record>", ...],
      "meetings": {"<device id>": {"server": URL, "room": ..., "token": ...}},
      "folders": {"<folder name, as the other devices name it>": {"browser_folder": "<name of
-                 a browser folder (OPFS)>", "with": ["<device id>", ...]}}}
+                 a browser folder (OPFS)>" | "picked_folder": "<name of a folder picked on
+                 disk (its handle: picked_folder.py)>", "with": ["<device id>", ...]}}}
 
 The seed is made on first use but kept only with the first trust record this browser signs (a
 pairing the user agreed to), so a refused pairing stores nothing; it is never rewritten.
@@ -146,11 +147,14 @@ class BrowserDeviceStore:
     async def meetings(self) -> dict[str, Any]:
         return dict((await self._document()).get("meetings", {}))
 
-    async def share_folder(self, name: str, browser_folder: str, peer_id: str) -> None:
-        """Sync the browser folder ``browser_folder`` as ``name`` with ``peer_id`` (the name
-        its ``syncoxide devices folders add NAME PATH --with ID`` gave the same folder)."""
+    async def share_folder(self, name: str, peer_id: str, place: dict[str, str]) -> None:
+        """Sync the folder at ``place`` as ``name`` with ``peer_id`` (the name its ``syncoxide
+        devices folders add NAME PATH --with ID`` gave the same folder). ``place`` is
+        ``{"browser_folder": <OPFS folder name>}`` or ``{"picked_folder": <the picked folder's
+        name>}`` (its handle is kept by ``picked_folder.py`` under ``name``)."""
         _check_folder_name(name, "A shared folder's name")
-        _check_folder_name(browser_folder, "A browser folder's name")
+        if "browser_folder" in place:
+            _check_folder_name(place["browser_folder"], "A browser folder's name")
         async with exclusive(LOCK):
             if peer_id not in {device_id(key) for key in (await self.ledger()).trusted()}:
                 raise InvalidInputError(
@@ -160,17 +164,17 @@ class BrowserDeviceStore:
             document = await self._document()
             folders = dict(document.get("folders", {}))
             known = dict(folders.get(name, {}))
-            if known and known.get("browser_folder") != browser_folder:
+            if known and place_label(known) != place_label(place):
                 raise InvalidInputError(
-                    f"{name} is already synced with the browser folder {known['browser_folder']}.",
-                    hint="Share it with the same browser folder, or pick another name.",
+                    f"{name} is already synced with {place_label(known)}.",
+                    hint="Share it with the same folder, or pick another name.",
                 )
             peers = sorted({*known.get("with", []), peer_id})
-            folders[name] = {"browser_folder": browser_folder, "with": peers}
+            folders[name] = {**place, "with": peers}
             await self._write({**document, "folders": folders})
 
     async def shared_folders(self) -> dict[str, dict[str, Any]]:
-        """Folder name -> {"browser_folder": ..., "with": [device id, ...]}."""
+        """Folder name -> {"browser_folder" or "picked_folder": ..., "with": [device id, ...]}."""
         return {str(k): dict(v) for k, v in (await self._document()).get("folders", {}).items()}
 
     async def _save(self, ledger: TrustLedger) -> None:
@@ -200,6 +204,13 @@ def _records(document: dict[str, Any]) -> list[TrustRecord]:
     except (ValueError, FormatError, IntegrityError) as error:
         raise ConfigError(f"This browser holds a damaged trust record: {error}",
                           hint="Nothing was changed.") from None  # fmt: skip
+
+
+def place_label(config: dict[str, Any]) -> str:
+    """Where a shared folder is kept, as the user knows it."""
+    if "picked_folder" in config:
+        return f"the folder “{config['picked_folder']}” on this computer"
+    return f"the browser folder {config.get('browser_folder', '')}"
 
 
 def _check_folder_name(name: str, what: str) -> None:

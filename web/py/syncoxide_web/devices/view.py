@@ -17,7 +17,8 @@ from syncoxide.devices.pairing import PairingCode
 from syncoxide.devices.records import RecordKind
 from syncoxide.devices.report import ledger_report
 from syncoxide.devices.trust import TrustLedger
-from syncoxide.errors import NotFoundError, SyncoxideError
+from syncoxide.errors import InvalidInputError, NotFoundError, SyncoxideError
+from syncoxide_web.devices import picked_folder
 from syncoxide_web.devices.device_sync import THIS_TAB, BrowserDeviceSync
 from syncoxide_web.devices.devices_html import (
     device_names,
@@ -30,7 +31,7 @@ from syncoxide_web.devices.devices_html import (
     trusted_html,
 )
 from syncoxide_web.devices.pairing import PairedDevice, join_pairing, offer_pairing
-from syncoxide_web.devices.store import BrowserDeviceStore, now
+from syncoxide_web.devices.store import BrowserDeviceStore, now, place_label
 from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error, show
 
 STATUS = "paired-status"
@@ -40,6 +41,7 @@ SPREAD = (
     "Devices syncing with this page learn it now and pass it on; others learn it when one of "
     "them meets them, or from `syncoxide devices revoke ID` there."
 )
+KEPT = "Nothing was changed in it or on your other devices."
 #: The other device waits 30 s for the answer; ask within that.
 CONFIRM_SECONDS = 25.0
 
@@ -54,6 +56,7 @@ class DevicesView:
         self._sync = BrowserDeviceSync(self._store, self._sync_state)
         self._sync_states: dict[str, tuple[str, bool]] = {}
         self._names: dict[str, str] = {}
+        self._picked: Any = None  # the folder picked on disk for the next share, if any
 
     def start(self) -> DevicesView:
         element("paired-server").textContent = str(js.location.origin)
@@ -66,6 +69,13 @@ class DevicesView:
         self._listeners.on_task("paired-trusted", "click", self._trusted_click)
         self._listeners.on_task("paired-suggested", "click", self._suggested_click)
         self._listeners.on_task("device-sync-form", "submit", self._share_folder)
+        self._listeners.on_task("device-sync-folders", "click", self._folders_click)
+        if picked_folder.can_pick():
+            self._listeners.on_task("device-sync-pick", "click", self._pick)
+        else:  # Firefox, Safari: browser folders only, and the view says why
+            show("device-sync-disk", False)
+            element("device-sync-no-picker").textContent = picked_folder.NOT_SUPPORTED
+            show("device-sync-no-picker")
         self._listeners.on_shown("devices", self.show)
         self._listeners.start(self._show_and_sync())
         return self
@@ -102,7 +112,7 @@ class DevicesView:
     async def _show_folders(self) -> None:
         folders = await self._store.shared_folders() if await self._store.has_identity() else {}
         element("device-sync-folders").innerHTML = shared_folders_html(
-            folders, self._names, self._sync_states
+            folders, self._names, self._sync_states, self._sync.waiting_for_access
         )
 
     def _sync_state(self, key: str, text: str, failed: bool) -> None:
@@ -113,22 +123,57 @@ class DevicesView:
             self._sync_states[key] = (text, failed)
             self._listeners.start(self._show_folders())
 
+    async def _pick(self, _event: Any) -> None:
+        try:
+            self._picked = await picked_folder.pick()
+        except Exception:  # the user closed the picker: nothing changes
+            return
+        element("device-sync-picked").textContent = f"using “{self._picked.name}”"
+
     async def _share_folder(self, _event: Any) -> None:
         peer = str(element("device-sync-peer").value)
         name = str(element("device-sync-name").value).strip()
         browser_folder = str(element("device-sync-folder").value).strip()
+        picked = self._picked
+        place = (
+            {"picked_folder": str(picked.name)} if picked else {"browser_folder": browser_folder}
+        )
         try:
             if not peer:
                 raise NotFoundError(
                     "No trusted device to sync with.", hint="Pair with a device from this browser."
                 )
-            await self._store.share_folder(name, browser_folder, peer)
+            if picked is None and not browser_folder:
+                raise InvalidInputError(
+                    "Say where the folder is kept here.",
+                    hint="Give a browser folder's name, or pick a folder on this computer.",
+                )
+            await self._store.share_folder(name, peer, place)
+            if picked is not None:
+                await picked_folder.remember(name, picked)
             await self._sync.start()
         except SyncoxideError as error:
             say_error(SYNC_STATUS, error, kept="Nothing was shared.")
             return
-        say(SYNC_STATUS, f"Syncing {name} (browser folder {browser_folder}) with "
+        self._picked = None
+        element("device-sync-picked").textContent = ""
+        say(SYNC_STATUS, f"Syncing {name} ({place_label(place)}) with "
             f"{self._names.get(peer, peer)} while this page is open.", state="done")  # fmt: skip
+        await self._show_folders()
+
+    async def _folders_click(self, event: Any) -> None:
+        """A picked folder's "Allow access": the click is the gesture the browser asks for."""
+        row = event.target.closest("tr")
+        if (data_of(event.target, "action") or "") != "allow" or not present(row):
+            return
+        name = str(row.dataset.folder)
+        handle = await picked_folder.recall(name)
+        if handle is None or await picked_folder.ask_access(handle) != "granted":
+            refused = f"Access to the folder for {name} was refused: it is not synced here."
+            say(SYNC_STATUS, f"{refused} {KEPT}", error=True)
+            return
+        say(SYNC_STATUS, f"Access allowed: syncing {name}.", state="done")
+        await self._sync.start()
         await self._show_folders()
 
     async def _rename(self, _event: Any) -> None:

@@ -4,8 +4,11 @@ folder the user picked with ``showDirectoryPicker`` (File System Access API).
 Both expose the same ``FileSystemDirectoryHandle``, so one class serves both. Writes are
 atomic the way the contract asks: a new file is written under a hidden partial name and moved
 into place; an existing file is replaced through ``createWritable``, which writes a swap file
-that the browser swaps in on ``close()`` and discards on ``abort()``. Modification times come
-from ``MtimeIndex`` because browsers cannot set them.
+that the browser swaps in on ``close()`` and discards on ``abort()``. On a disk that swap file
+is visible to a listing (``<name>.crswap`` beside the file, in Chromium), as are partial names:
+both list as ``PARTIAL``, never as finished files. Modification times come from ``MtimeIndex``
+because browsers cannot set them. A name the browser refuses (a backslash, in Chromium) is a
+``NameRefusedError``: that file only, the rest of the folder is unaffected.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from syncoxide.errors import (
     AlreadyExistsError,
     DirectoryNotEmptyError,
     IntegrityError,
+    NameRefusedError,
     NotFoundError,
     ProviderError,
     SyncoxideError,
@@ -37,6 +41,8 @@ from syncoxide.providers.contract import (
 from syncoxide_web.platform.mtime_index import MtimeIndex
 
 READ_CHUNK = 1 << 20
+#: Chromium's swap file for a ``createWritable`` on a disk folder, removed or swapped in on close.
+SWAP_SUFFIX = ".crswap"
 
 
 def _options(**values: Any) -> Any:
@@ -94,7 +100,7 @@ class DirectoryHandleProvider:
     async def _file_entry(self, path: str, handle: Any) -> Entry:
         file = await self._call(path, handle.getFile)
         size, observed = int(file.size), int(file.lastModified)
-        kind = EntryKind.PARTIAL if _split(path)[1].startswith(PARTIAL_PREFIX) else EntryKind.FILE
+        kind = EntryKind.PARTIAL if _unfinished(_split(path)[1]) else EntryKind.FILE
         return Entry(path, kind, size, self._index.wanted_mtime(path, size, observed))
 
     # -- reading ---------------------------------------------------------------------------
@@ -104,15 +110,18 @@ class DirectoryHandleProvider:
         while pending:
             folder, handle = pending.pop()
             page: list[Entry] = []
-            async for child in handle.values():
-                path = f"{folder}/{child.name}" if folder else str(child.name)
-                if child.kind == "directory":
-                    if prune is not None and prune(path):
-                        continue
-                    page.append(Entry(path, EntryKind.DIR))
-                    pending.append((path, child))
-                else:
-                    page.append(await self._file_entry(path, child))
+            try:
+                async for child in handle.values():
+                    path = f"{folder}/{child.name}" if folder else str(child.name)
+                    if child.kind == "directory":
+                        if prune is not None and prune(path):
+                            continue
+                        page.append(Entry(path, EntryKind.DIR))
+                        pending.append((path, child))
+                    else:
+                        page.append(await self._file_entry(path, child))
+            except JsException as error:  # the folder went away or its permission was taken
+                raise _translate(error, folder) from error
             if page:
                 yield page
 
@@ -232,6 +241,10 @@ class DirectoryHandleProvider:
         return True
 
 
+def _unfinished(name: str) -> bool:
+    return name.startswith(PARTIAL_PREFIX) or name.endswith(SWAP_SUFFIX)
+
+
 async def _existing_file(parent: Any, name: str, path: str) -> Any:
     try:
         return await parent.getFileHandle(name)
@@ -268,6 +281,11 @@ def _translate(error: JsException, path: str) -> SyncoxideError:
         return ProviderError(
             "The browser's storage is full.",
             hint="Free some space or pick a folder on disk instead.",
+        )
+    if name == "TypeError":  # "Name is not allowed": the only TypeError a valid call gets
+        return NameRefusedError(
+            f"This folder cannot hold a file named {path!r}: the browser refuses the name.",
+            hint="It was kept on the other devices. Rename it there to sync it here.",
         )
     if name == "NotAllowedError":
         return ProviderError(

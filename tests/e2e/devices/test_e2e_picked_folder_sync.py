@@ -1,0 +1,277 @@
+"""The browser app as a device syncing a folder picked on disk (File System Access API) with a
+CLI device, in Chromium.
+
+Headless Chromium cannot click the native folder picker, so the page's
+``showDirectoryPicker`` is replaced (``PICKER_GIVES_AN_OPFS_FOLDER``) by one that returns a
+directory of the origin-private file system: the same ``FileSystemDirectoryHandle``
+interface. That is all it does; from the handle on, everything is the product's path (kept in
+IndexedDB, permission checked, scanned, written). The browser's permission prompt cannot be
+answered either; ``ACCESS_REFUSED`` stands in for a user who refuses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import LiveServer
+from tests.e2e.axe import serious_violations
+from tests.e2e.devices.test_e2e_browser_device_sync import (
+    disk_hashes,
+    pair_with_browser,
+    sha,
+    stop,
+    wait_until,
+)
+from tests.native.devices.device_processes import DeviceHome, make_device
+from tests.native.p2p.p2p_processes import CliRun
+
+if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
+
+pytestmark = pytest.mark.e2e
+PICKED = "picked-disk"  # the OPFS directory the replaced picker hands over
+
+# The test hook: only hands the page a directory handle where the native picker would, and
+# counts the picks (a reload must reuse the kept handle, never pick again).
+PICKER_GIVES_AN_OPFS_FOLDER = """
+window.__picks = [];
+window.showDirectoryPicker = async (options) => {
+  window.__picks.push(options ? options.mode : null);
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle("picked-disk", {create: true});
+};
+"""
+
+# A reopened page whose user refuses the browser's "allow editing?" prompt.
+ACCESS_REFUSED = """
+FileSystemHandle.prototype.queryPermission = async () => "prompt";
+FileSystemHandle.prototype.requestPermission = async () => "denied";
+"""
+
+PICKED_HASHES = """async (folder) => {
+  const hex = (buffer) => Array.from(new Uint8Array(buffer),
+                                     (b) => b.toString(16).padStart(2, "0")).join("");
+  const found = {};
+  async function walk(dir, prefix) {
+    for await (const [name, handle] of dir.entries()) {
+      if (!prefix && name === ".syncoxide") continue;
+      if (name.startsWith(".sxpart-") || name.endsWith(".crswap")) continue;
+      const path = prefix + name;
+      if (handle.kind === "directory") await walk(handle, path + "/");
+      else {
+        const bytes = await (await handle.getFile()).arrayBuffer();
+        found[path] = hex(await crypto.subtle.digest("SHA-256", bytes));
+      }
+    }
+  }
+  try {
+    await walk(await (await navigator.storage.getDirectory()).getDirectoryHandle(folder), "");
+  } catch (error) { return {}; }
+  return found;
+}"""
+
+PICKED_CHANGE = """async ([folder, path, data]) => {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+  const parts = path.split("/");
+  for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, {create: true});
+  if (data === null) { await dir.removeEntry(parts.at(-1)); return; }
+  const writable = await (await dir.getFileHandle(parts.at(-1), {create: true})).createWritable();
+  await writable.write(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  await writable.close();
+}"""
+
+REMOVE_PICKED = """async (folder) => {
+  await (await navigator.storage.getDirectory()).removeEntry(folder, {recursive: true});
+}"""
+
+
+@pytest.fixture()
+def page(
+    browser: Browser, live_server: LiveServer, session_cookies: list[SetCookieParam]
+) -> Iterator[Page]:
+    context = browser.new_context()
+    try:
+        context.add_init_script(PICKER_GIVES_AN_OPFS_FOLDER)
+        context.add_cookies(session_cookies)
+        opened = context.new_page()
+        opened.goto(f"{live_server.url}/#/devices")
+        expect(opened.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        yield opened
+    finally:
+        context.close()
+
+
+def picked_hashes(page: Page) -> dict[str, str]:
+    found: dict[str, str] = page.evaluate(PICKED_HASHES, PICKED)
+    return found
+
+
+def change_in_picked(page: Page, path: str, data: bytes | None) -> None:
+    """Write ``data`` at ``path`` in the picked folder, or delete it (``None``)."""
+    encoded = None if data is None else base64.b64encode(data).decode()
+    page.evaluate(PICKED_CHANGE, [PICKED, path, encoded])
+
+
+def share_picked_folder(page: Page, cli: DeviceHome) -> None:
+    page.click("#device-sync-pick")
+    expect(page.locator("#device-sync-picked")).to_have_text(f"using “{PICKED}”")
+    assert page.evaluate("window.__picks") == ["readwrite"]
+    page.select_option("#device-sync-peer", cli.device_id)
+    page.fill("#device-sync-name", "shared")
+    page.click("#device-sync-form button[type=submit]")
+    expect(page.locator("#device-sync-status")).to_contain_text(
+        f"Syncing shared (the folder “{PICKED}” on this computer)"
+    )
+
+
+def start_cli(cli: DeviceHome, tmp_path: Path, own_id: str, name: str) -> tuple[Path, CliRun]:
+    files = tmp_path / "laptop-files"
+    added = cli.run("folders", "add", "shared", str(files), "--with", own_id)
+    assert added.returncode == 0, added.stderr
+    return files, cli.start("run", log=tmp_path / f"{name}.log")
+
+
+def test_a_folder_picked_on_disk_syncs_with_a_cli_device_both_ways_and_after_a_reload(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    cli = make_device(tmp_path, "laptop")
+    own_id = pair_with_browser(page, cli, live_server.url)
+    files = tmp_path / "laptop-files"
+    files.mkdir()
+    from_cli = os.urandom(300 * 1024)  # three blocks
+    (files / "docs").mkdir()
+    (files / "docs" / "from-cli.bin").write_bytes(from_cli)
+    (files / "notes.txt").write_bytes(b"first\n")
+    (files / "back\\slash.txt").write_bytes(b"a name other devices refuse\n")
+    files, run = start_cli(cli, tmp_path, own_id, "run-1")
+    try:
+        share_picked_folder(page, cli)
+        row = page.locator('#device-sync-table tr[data-folder="shared"]')
+        expect(row).to_contain_text(f"on this computer: {PICKED}")
+
+        def as_on_the_cli() -> bool:
+            expected = {p: h for p, h in disk_hashes(files).items() if "\\" not in p}
+            return picked_hashes(page) == expected
+
+        wait_until(as_on_the_cli, "the CLI's files arrive in the picked folder")
+        assert picked_hashes(page)["docs/from-cli.bin"] == sha(from_cli)
+        # A name the browser refuses stays on the laptop, said there, and stops nothing.
+        wait_until(lambda: "refuse its name" in run.output(), "the laptop says it keeps it")
+        assert (files / "back\\slash.txt").read_bytes() == b"a name other devices refuse\n"
+        change_in_picked(page, "tab\there.txt", b"a control character in its name\n")
+        expect(row).to_contain_text("1 file(s) not synced: other devices refuse", timeout=30_000)
+
+        from_browser = os.urandom(200 * 1024)
+        change_in_picked(page, "made here/from-browser.bin", from_browser)
+        wait_until(
+            lambda: disk_hashes(files).get("made here/from-browser.bin") == sha(from_browser),
+            "a file added in the picked folder reaches the CLI",
+        )
+        (files / "notes.txt").write_bytes(b"edited on the laptop\n")
+        wait_until(
+            lambda: picked_hashes(page).get("notes.txt") == sha(b"edited on the laptop\n"),
+            "the CLI's edit reaches the picked folder",
+        )
+        edited = os.urandom(150 * 1024)
+        change_in_picked(page, "docs/from-cli.bin", edited)
+        wait_until(
+            lambda: disk_hashes(files).get("docs/from-cli.bin") == sha(edited),
+            "the picked folder's edit reaches the CLI",
+        )
+        (files / "notes.txt").unlink()
+        wait_until(lambda: "notes.txt" not in picked_hashes(page), "the CLI's delete arrives")
+        change_in_picked(page, "made here/from-browser.bin", None)
+        wait_until(
+            lambda: "made here/from-browser.bin" not in disk_hashes(files),
+            "the picked folder's delete reaches the CLI",
+        )
+        assert "tab\there.txt" not in disk_hashes(files)
+        assert serious_violations(page, include="section[data-view=devices]") == []
+
+        page.reload()  # the same handle, from IndexedDB: no picking again
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        expect(row).to_contain_text(f"on this computer: {PICKED}", timeout=30_000)
+        (files / "after-reload.txt").write_bytes(b"written after the reload\n")
+        wait_until(
+            lambda: (
+                picked_hashes(page).get("after-reload.txt") == sha(b"written after the reload\n")
+            ),
+            "a file written after the reload arrives in the same folder",
+        )
+        change_in_picked(page, "from-reload.txt", b"made after the reload\n")
+        wait_until(
+            lambda: disk_hashes(files).get("from-reload.txt") == sha(b"made after the reload\n"),
+            "a file made after the reload reaches the CLI",
+        )
+        assert page.evaluate("window.__picks") == []
+    finally:
+        stop(run)
+    assert "Traceback" not in run.output(), run.output()
+
+
+def test_a_picked_folder_gone_or_refused_is_said_and_nothing_is_lost(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    cli = make_device(tmp_path, "laptop")
+    own_id = pair_with_browser(page, cli, live_server.url)
+    files = tmp_path / "laptop-files"
+    files.mkdir()
+    for number in range(3):
+        (files / f"kept-{number}.txt").write_bytes(f"kept {number}\n".encode())
+    files, run = start_cli(cli, tmp_path, own_id, "run-gone")
+    try:
+        share_picked_folder(page, cli)
+        wait_until(lambda: picked_hashes(page) == disk_hashes(files), "the files arrive")
+        before = disk_hashes(files)
+
+        page.evaluate(REMOVE_PICKED, PICKED)  # deleted on the disk while the page syncs
+        row = page.locator('#device-sync-table tr[data-folder="shared"]')
+        expect(row).to_contain_text("is gone from this computer's disk", timeout=30_000)
+        expect(row).to_contain_text("Nothing was deleted on your other devices")
+        time.sleep(5)  # two rescans and more: none of them may be taken as deletions
+        assert disk_hashes(files) == before
+
+        page.context.add_init_script(ACCESS_REFUSED)
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        expect(row).to_contain_text("is not given yet", timeout=30_000)
+        row.locator("button[data-action=allow]").click()
+        expect(page.locator("#device-sync-status")).to_contain_text(
+            "Access to the folder for shared was refused"
+        )
+        expect(page.locator("#device-sync-status")).to_contain_text("Nothing was changed")
+        (files / "while-refused.txt").write_bytes(b"waits on the laptop\n")
+        time.sleep(5)
+        assert disk_hashes(files) == {**before, "while-refused.txt": sha(b"waits on the laptop\n")}
+        assert page.evaluate("window.__picks") == []
+    finally:
+        stop(run)
+    assert "Traceback" not in run.output(), run.output()
+
+
+def test_without_a_folder_picker_the_view_says_so_and_offers_a_browser_folder(
+    browser: Browser, live_server: LiveServer, session_cookies: list[SetCookieParam]
+) -> None:
+    context = browser.new_context()
+    try:
+        context.add_init_script("delete window.showDirectoryPicker;")  # as in Firefox, Safari
+        context.add_cookies(session_cookies)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/#/devices")
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        expect(page.locator("#device-sync-pick")).to_be_hidden()
+        note = page.locator("#device-sync-no-picker")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("cannot open a folder on your disk")
+        expect(note).to_contain_text("A browser folder is synced instead")
+        expect(page.locator("#device-sync-folder")).to_be_visible()
+    finally:
+        context.close()
