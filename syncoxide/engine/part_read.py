@@ -25,6 +25,7 @@ class PartRead:
         #: Bytes the source gave so far (the engine compares it with the part's length).
         self.count = 0
         self._iterator: AsyncIterator[bytes] | None = None
+        self._filled = False
 
     def __aiter__(self) -> PartRead:
         return self
@@ -53,7 +54,14 @@ class PartRead:
         # hashlib lets go of the GIL for a big buffer: the loop runs on meanwhile.
         await asyncio.to_thread(self._hasher.update, view[:got])
         self.count = got
+        self._filled = True
         return got
+
+    def filled_digest(self, kind: str) -> bytes | None:
+        if not self._filled or self._hasher.name != kind:
+            return None
+        digest: bytes = self._hasher.digest()  # not final: the engine reads it again after
+        return digest
 
     async def _copied_into(self, view: memoryview) -> int:
         """Copies the chunks into ``view`` unhashed (``fill`` hashes what it kept); the count

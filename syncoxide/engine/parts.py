@@ -167,11 +167,18 @@ async def _copy_missing(
             offset, length = pending.popleft()
             await job.record(offset, length, await copier.copy_verified(offset, length))
 
+    streams = [asyncio.ensure_future(worker()) for _ in range(max(1, settings.streams))]
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, settings.streams))))
+        await asyncio.gather(*streams)
         await checking  # its failure, if any, is this copy's
     finally:
+        # A stream that failed ends the copy: the others stop with it, before the caller
+        # goes on (and closes the providers). Left running, they went on sending their
+        # parts, failed on the closed session and retried them.
         checking.cancel()
+        for stream in streams:
+            stream.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
 
 
 @dataclass(frozen=True)

@@ -350,6 +350,11 @@ class FillsBuffers(Protocol):
         ``len(buffer)``; another count than the part's length means the source changed)."""
         ...
 
+    def filled_digest(self, kind: str) -> bytes | None:
+        """The ``kind`` digest of the bytes ``fill`` kept (the part's, sent with it as a
+        checksum the server verifies); None before a fill or when hashed in another kind."""
+        ...
+
 
 @runtime_checkable
 class WritesDeltas(Protocol):

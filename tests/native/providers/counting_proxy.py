@@ -1,15 +1,19 @@
 """A loopback TCP relay in front of a real server: counts the bytes clients send through it
 and can slow them down, so a test can see what was uploaded and stop a run mid-transfer.
 In front of an HTTP server it also reads the request heads going by (``requests``), so a test
-can count the requests an operation costs on the wire."""
+can count the requests an operation costs on the wire, and keeps each request's head with the
+MD5 of the body that followed it (``bodies``), so a test can see what reached the server."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 
 class CountingProxy:
@@ -21,6 +25,8 @@ class CountingProxy:
         self.port = 0
         #: "METHOD /path?query" of every HTTP request sent, a CopyObject as "COPY /path".
         self.requests: list[str] = []
+        #: Each request whose body had a Content-Length, once the body went by.
+        self.bodies: list[SentBody] = []
 
     def wait_until_idle(self, seconds: float = 30) -> None:
         """Until every connection is closed: bytes of a killed client still in flight have
@@ -34,7 +40,7 @@ class CountingProxy:
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, upload: bool
     ) -> None:
-        heads = _RequestHeads(self.requests)
+        heads = _RequestHeads(self.requests, self.bodies)
         try:
             while block := await reader.read(64 * 1024):
                 if upload:
@@ -65,14 +71,24 @@ class CountingProxy:
             self.open_connections -= 1
 
 
+@dataclass(frozen=True)
+class SentBody:
+    line: str  # "METHOD /path?query"
+    headers: dict[str, str]  # names in lower case
+    md5: str  # of the body as it went to the server (hex)
+    length: int
+
+
 class _RequestHeads:
     """Follows one connection's HTTP/1.1 requests (heads, then bodies by Content-Length or
     chunks) and records each request's line; anything that is not HTTP stops it quietly."""
 
-    def __init__(self, seen: list[str]) -> None:
+    def __init__(self, seen: list[str], bodies: list[SentBody]) -> None:
         self._seen = seen
+        self._bodies = bodies
         self._buffer = b""
         self._body_left = 0  # bytes of the current body still to skip
+        self._body: tuple[str, dict[str, str], Any, int] | None = None  # line, head, hash, size
         self._chunked = False
         self._lost = False
 
@@ -86,7 +102,13 @@ class _RequestHeads:
     def _step(self) -> bool:
         if self._body_left:
             taken = min(self._body_left, len(self._buffer))
+            if self._body is not None:
+                self._body[2].update(self._buffer[:taken])
             self._buffer, self._body_left = self._buffer[taken:], self._body_left - taken
+            if not self._body_left and self._body is not None:
+                line, headers, md5, size = self._body
+                self._bodies.append(SentBody(line, headers, md5.hexdigest(), size))
+                self._body = None
             return bool(self._buffer) and not self._body_left
         if self._chunked:
             return self._chunk()
@@ -104,6 +126,8 @@ class _RequestHeads:
         self._seen.append(f"{method} {parts[1]}")
         self._chunked = headers.get("transfer-encoding", "").lower() == "chunked"
         self._body_left = int(headers.get("content-length", "0") or 0)
+        if self._body_left:
+            self._body = (f"{parts[0]} {parts[1]}", headers, hashlib.md5(), self._body_left)
         return bool(self._buffer)
 
     def _chunk(self) -> bool:

@@ -8,6 +8,7 @@ that checks what a real ``kill -9`` of the CLI leaves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -84,6 +85,56 @@ def test_a_big_file_goes_in_parts_and_arrives_whole(tmp_path: Path) -> None:
     assert setup.dest.parts_written == 11 and setup.leftovers() == []
     stat = (tmp_path / "a" / "big.bin").stat()
     assert (tmp_path / "b" / "big.bin").stat().st_mtime_ns == stat.st_mtime_ns
+
+
+class FailingDisk(LocalProvider):
+    """Fails the first part at once; every other part takes a while. Counts the parts still
+    being written, and those begun after the failure."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.writing = 0
+        self.begun_after_failure = 0
+        self.failed = False
+
+    async def write_part(self, path, token, offset, chunks, *, size):  # type: ignore[no-untyped-def]
+        if offset == 0:
+            self.failed = True
+            raise RuntimeError("the disk broke")
+        self.begun_after_failure += self.failed
+        self.writing += 1
+        try:
+            await asyncio.sleep(0.3)
+            await super().write_part(path, token, offset, chunks, size=size)
+        finally:
+            self.writing -= 1
+
+
+def test_a_failed_part_stops_the_other_streams_before_the_copy_ends(tmp_path: Path) -> None:
+    """One stream's failure ends the copy, and the others' parts stop with it: none is still
+    being written, nor begun, once the run is over (they went on after their providers were
+    closed, failed there and were retried)."""
+    setup = Setup(tmp_path)
+    dest = FailingDisk(tmp_path / "b")
+    options = RunOptions(Mode.SYNC, parts=PartSettings(3, 2 * PART, PART))
+
+    async def go() -> tuple[int, int]:
+        with contextlib.suppress(Exception):
+            await run_pair(
+                setup.source,
+                dest,
+                setup.store,
+                options,
+                clock=FixedClock(1_700_000_000.0),
+                random=SeededRandom(b"parts"),
+            )
+        writing, begun = dest.writing, dest.begun_after_failure
+        await asyncio.sleep(0.5)  # what an orphaned stream would do meanwhile
+        return writing, dest.begun_after_failure - begun
+
+    assert dest.failed is False
+    assert asyncio.run(go()) == (0, 0)
+    assert dest.failed
 
 
 @pytest.mark.parametrize("stored", [0, 4, 10])

@@ -7,6 +7,7 @@ through the botocore client, which is made (and botocore imported) only then.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -53,9 +54,10 @@ class S3Calls:
         number: int,
         body: bytes | bytearray,
         *,
-        content_md5: bool = True,
+        content_md5: bool | bytes = True,
     ) -> str:
-        """Sends part ``number`` of the upload ``where`` = (key, upload id): its ETag."""
+        """Sends part ``number`` of the upload ``where`` = (key, upload id): its ETag
+        (``content_md5`` as in ``lean_upload_part``)."""
         key, upload_id = where
         if self.lean is not None:
             session, signer = self.lean
@@ -70,8 +72,13 @@ class S3Calls:
             if etag is not None:
                 return etag
         client = await self.botocore()
+        checked = (
+            {"ContentMD5": base64.b64encode(content_md5).decode()}
+            if isinstance(content_md5, bytes)
+            else {}
+        )
         sent = await client.upload_part(
-            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body, **checked
         )
         return str(sent["ETag"])
 

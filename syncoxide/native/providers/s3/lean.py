@@ -7,7 +7,8 @@ of CPU (user-agent assembly, hooks, date and body parsing), which made 10,000-fi
 CPU-bound. Signing by hand costs a few HMACs.
 Only the plain case is handled here (an endpoint, static keys, path-style URLs); anything
 unusual, including every unexpected reply, goes back through botocore, which retries and
-reports the precise error. PUTs carry Content-MD5, so the server still checks every byte.
+reports the precise error. PUTs carry Content-MD5, so the server still checks every byte (real
+S3 and rclone serve s3 do; moto 5.2 ignores the header).
 """
 
 from __future__ import annotations
@@ -242,21 +243,24 @@ async def lean_upload_part(
     number: int,
     *,
     body: bytes | bytearray,
-    content_md5: bool = True,
+    content_md5: bool | bytes = True,
 ) -> str | None:
     """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
     or None for any reply but 200 (the caller then goes through botocore).
 
     Why not botocore: over plain http it signs the payload, one SHA-256 pass plus two copies
     of every part, about a third of the CPU of a big upload. Content-MD5 lets the server check
-    the bytes instead; a caller that compares the part's ETag with its own MD5 afterwards
-    (copies in parts) passes ``content_md5=False`` and saves hashing every byte again.
+    the bytes instead (S3 refuses a part that does not match with BadDigest rather than store
+    it): ``True`` hashes the part here, a digest given (``bytes``: the engine's copies in parts
+    hash every part as they read it) is sent as it is, ``False`` sends none.
     """
     bucket, key, upload_id = where
     extra = {"content-length": str(len(body))}
-    if content_md5:
+    md5 = content_md5 if isinstance(content_md5, bytes) else None
+    if content_md5 is True:
         # In a thread: hashlib lets go of the GIL, so the next part is read and hashed meanwhile.
         md5 = await asyncio.to_thread(_md5, body)
+    if md5 is not None:
         extra["content-md5"] = base64.b64encode(md5).decode()
     query = {"partNumber": str(number), "uploadId": upload_id}
     url, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)

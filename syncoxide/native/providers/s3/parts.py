@@ -95,14 +95,21 @@ class S3Parts:
         upload = self._upload(key, token)
         return 0 if upload is None else max(0, min(upload.part_size, size - offset))
 
-    async def write(self, key: str, token: str, offset: int, body: bytes | bytearray) -> None:
+    async def write(
+        self, key: str, token: str, offset: int, body: bytes | bytearray, *, md5: bytes | None
+    ) -> None:
+        """Sends the part at ``offset``; with ``md5`` (the engine's digest of the bytes it
+        read) as its Content-MD5, so S3 refuses a part changed on the way (BadDigest) instead
+        of storing it. Without it (a caller that did not hash in MD5) the part is not hashed
+        again here: the engine compares its digest with the ETag ListParts states
+        (``digest``) before it journals the part, either way."""
         upload = self._upload(key, token)
         if upload is None:
             raise IntegrityError(f"S3: no open upload for {key!r}; its parts start over.")
         number = offset // upload.part_size + 1
-        # The part is not checked here: the engine compares the MD5 of the bytes it read with
-        # the ETag ListParts states (``digest``) before it journals the part.
-        await self.calls.upload_part((key, upload.upload_id), number, body, content_md5=False)
+        await self.calls.upload_part(
+            (key, upload.upload_id), number, body, content_md5=md5 if md5 is not None else False
+        )
 
     async def digest(self, key: str, token: str, *, offset: int, length: int) -> str | None:
         upload = self._upload(key, token)
