@@ -10,7 +10,7 @@ we also keep glob characters out of prefixes so a prefix is its own glob.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import time
 
 from syncoxide.errors import UsageError
 
@@ -40,7 +40,7 @@ def check_archive_name(name: str) -> str:
 
 def archive_name(prefix: str, unix_seconds: float) -> str:
     """``docs-2026-12-06T10:00:00`` for the backup of ``docs`` started at that UTC time."""
-    stamp = datetime.fromtimestamp(int(unix_seconds), UTC).strftime(STAMP_FORMAT)
+    stamp = time.strftime(STAMP_FORMAT, time.gmtime(int(unix_seconds)))  # no datetime to load
     return f"{check_prefix(prefix)}-{stamp}"
 
 

@@ -21,18 +21,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from syncoxide.backup.periods import PERIODS
 from syncoxide.errors import UsageError
 
-#: Rule name -> strftime pattern of its period, in borg's order.
-PERIODS = {
-    "secondly": "%Y-%m-%d %H:%M:%S",
-    "minutely": "%Y-%m-%d %H:%M",
-    "hourly": "%Y-%m-%d %H",
-    "daily": "%Y-%m-%d",
-    "weekly": "%G-%V",
-    "monthly": "%Y-%m",
-    "yearly": "%Y",
-}
 _CHECKPOINT = re.compile(r"\.checkpoint(\.\d+)?$")
 _WITHIN = re.compile(r"^(\d+)([HdwmyM]?)$")
 _WITHIN_HOURS = {"H": 1, "d": 24, "w": 24 * 7, "m": 24 * 31, "y": 24 * 365}

@@ -103,6 +103,19 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=_terminal_columns() - 2)  # argparse keeps a 2-column margin
 
 
+class _Parser(argparse.ArgumentParser):
+    """The commands' parsers: their formatters are sized as :class:`_HelpFormatter` too.
+
+    argparse builds a formatter for every ``add_argument`` (to check its metavar), so a
+    command's parser with the stock formatter imported shutil on every run, help or not.
+    """
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self.formatter_class is argparse.HelpFormatter:
+            return _HelpFormatter(self.prog)
+        return super()._get_formatter()
+
+
 def _terminal_columns() -> int:
     """As ``shutil.get_terminal_size``: $COLUMNS, then the terminal, then 80."""
     try:
@@ -124,7 +137,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"syncoxide {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Nested subparsers (``backup create``) take their parent's class, so _Parser too.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     words = [word for word in (argv or []) if not word.startswith("-")]
     if words and words[0] in COMMANDS and not _top_level_help(argv or [], words[0]):

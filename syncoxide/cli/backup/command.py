@@ -7,56 +7,90 @@ same repository with the same passphrase.
 The asyncio side (the repository, mounts, the event loop) is imported by the verbs that use
 it, not here: ``create`` with no progress line to draw (a timer, a script) runs borg through
 :func:`syncoxide.native.backup.create.create_blocking` and never loads asyncio, about a third
-of a second backup's fixed cost beyond borg (docs/backups.md, Benchmarks).
+of a second backup's fixed cost beyond borg (docs/backups.md, Benchmarks). Nor does it load,
+before borg starts, what only its end needs (reading borg's answer, printing it) or what only
+another verb needs (retention rules, the progress line, pathlib): those imports are made inside
+the functions, while borg runs or not at all, and tests/cli/test_cli_startup_imports.py counts
+what is left.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from collections.abc import Coroutine
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from syncoxide.backup.listing import BackupStats
 from syncoxide.backup.locations import RepositoryLocation, parse_location
 from syncoxide.backup.names import archive_name, check_prefix, default_prefix
-from syncoxide.backup.retention import PERIODS, RetentionPolicy, plan_prune
-from syncoxide.cli.backup.progress import ProgressLine
+from syncoxide.backup.periods import PERIODS
 from syncoxide.cli.backup.secrets import read_passphrase
 from syncoxide.errors import UsageError
 from syncoxide.native.backup.create import CreateOptions, create_blocking
 from syncoxide.native.backup.settings import DEFAULT_ENCRYPTION, ENCRYPTIONS, BorgSettings
-from syncoxide.units import format_bytes
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from syncoxide.backup.listing import BackupStats
+    from syncoxide.backup.retention import RetentionPolicy
+    from syncoxide.cli.backup.progress import ProgressLine
     from syncoxide.native.backup.repository import BorgRepository
 
 T = TypeVar("T")
 
 
+def _path(text: str) -> Path:
+    """argparse's ``type`` for paths: pathlib is loaded only when such an option is given."""
+    from pathlib import Path
+
+    return Path(text)
+
+
+def _progress_line() -> ProgressLine:
+    from syncoxide.cli.backup.progress import ProgressLine
+
+    return ProgressLine()
+
+
 def register(commands: Any) -> None:
     backup = commands.add_parser("backup", help="encrypted, deduplicated backups with borg")
-    verbs = backup.add_subparsers(dest="backup_command", metavar="ACTION")
+    verbs = backup.add_subparsers(dest="backup_command", metavar="ACTION", action=_Verbs)
     verbs.required = True
-    _init(verbs)
-    _create(verbs)
-    _list(verbs)
-    _restore(verbs)
-    _prune(verbs)
-    _check(verbs)
-    _schedule(verbs)
-    _mounting(verbs)
+    for name, (summary, _) in VERBS.items():
+        # Without its own -h a placeholder costs a tenth as much; _Verbs adds it with the rest.
+        verbs.add_parser(name, help=summary, add_help=False)
+
+
+class _Verbs(argparse._SubParsersAction):  # type: ignore[type-arg]  # noqa: SLF001 (its hook)
+    """The verbs' subparsers, each verb's arguments added only when that verb is run (or its
+    help shown): ``backup --help`` lists the verbs from their summaries alone, and a run does
+    not build the other nine parsers (~4 ms of every ``backup create``, 2026-12-07)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        chosen = self._name_parser_map.get(values[0]) if values else None
+        if chosen is not None and not chosen.add_help:
+            chosen.add_help = True
+            chosen.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS,
+                help="show this help message and exit",
+            )  # fmt: skip
+            VERBS[values[0]][1](chosen)
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _repo_arguments(parser: argparse.ArgumentParser, what: str = "repository") -> None:
     parser.add_argument("repository", metavar="REPO", help=f"the {what} (PATH, ssh://... )")
     parser.add_argument(
-        "--passphrase-file", type=Path, help="first line is the passphrase (else BORG_PASSPHRASE)"
+        "--passphrase-file", type=_path, help="first line is the passphrase (else BORG_PASSPHRASE)"
     )
 
 
@@ -66,8 +100,7 @@ def _keep_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--keep-{rule}", type=int, default=0, metavar="N")
 
 
-def _init(verbs: Any) -> None:
-    init = verbs.add_parser("init", help="make a new encrypted repository")
+def _init(init: argparse.ArgumentParser) -> None:
     _repo_arguments(init)
     init.add_argument("--encryption", default=DEFAULT_ENCRYPTION, choices=ENCRYPTIONS)
     init.add_argument("--append-only", action="store_true", help="clients can add, not delete")
@@ -75,8 +108,7 @@ def _init(verbs: Any) -> None:
     init.set_defaults(run=_run_init)
 
 
-def _create(verbs: Any) -> None:
-    create = verbs.add_parser("create", help="back up folders into a new archive")
+def _create(create: argparse.ArgumentParser) -> None:
     _repo_arguments(create)
     create.add_argument("paths", nargs="+", metavar="PATH")
     create.add_argument("--prefix", help="archive names start PREFIX- (default: first folder)")
@@ -88,26 +120,23 @@ def _create(verbs: Any) -> None:
     create.set_defaults(run=_run_create)
 
 
-def _list(verbs: Any) -> None:
-    listing = verbs.add_parser("list", help="list archives, or the contents of one")
+def _list(listing: argparse.ArgumentParser) -> None:
     _repo_arguments(listing, "repository, or REPO::ARCHIVE for its contents")
     listing.add_argument("paths", nargs="*", metavar="PATH", help="only these paths")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=_run_list)
 
 
-def _restore(verbs: Any) -> None:
-    restore = verbs.add_parser("restore", help="extract an archive (or some paths) to a folder")
+def _restore(restore: argparse.ArgumentParser) -> None:
     _repo_arguments(restore, "archive, as REPO::ARCHIVE")
     restore.add_argument("paths", nargs="*", metavar="PATH", help="only these paths")
-    restore.add_argument("--to", type=Path, required=True, metavar="DEST")
+    restore.add_argument("--to", type=_path, required=True, metavar="DEST")
     restore.add_argument("--overwrite", action="store_true", help="allow a non-empty DEST")
     restore.add_argument("--strip-components", type=int, default=0, metavar="N")
     restore.set_defaults(run=_run_restore)
 
 
-def _prune(verbs: Any) -> None:
-    prune = verbs.add_parser("prune", help="delete archives the retention rules do not keep")
+def _prune(prune: argparse.ArgumentParser) -> None:
     _repo_arguments(prune)
     prune.add_argument("--prefix", help="only archives named PREFIX-...")
     prune.add_argument("--dry-run", action="store_true")
@@ -115,15 +144,13 @@ def _prune(verbs: Any) -> None:
     prune.set_defaults(run=_run_prune)
 
 
-def _check(verbs: Any) -> None:
-    check = verbs.add_parser("check", help="check the repository's and archives' consistency")
+def _check(check: argparse.ArgumentParser) -> None:
     _repo_arguments(check)
     check.add_argument("--verify-data", action="store_true", help="also decrypt every chunk")
     check.set_defaults(run=_run_check)
 
 
-def _schedule(verbs: Any) -> None:
-    schedule = verbs.add_parser("schedule", help="run a backup on a schedule (systemd or cron)")
+def _schedule(schedule: argparse.ArgumentParser) -> None:
     _repo_arguments(schedule)
     schedule.add_argument("paths", nargs="+", metavar="PATH")
     schedule.add_argument("--every", required=True, help="daily, daily at 02:30, every 6h, ...")
@@ -132,28 +159,49 @@ def _schedule(verbs: Any) -> None:
     schedule.add_argument("--cron", action="store_true", help="print a crontab line instead")
     schedule.add_argument(
         "--unit-dir",
-        type=Path,
-        default=Path.home() / ".config" / "systemd" / "user",
+        type=_path,
+        # A string, made a Path by _path: pathlib is not loaded to build this parser.
+        default=os.path.join(os.path.expanduser("~"), ".config", "systemd", "user"),  # noqa: PTH111, PTH118
         help=argparse.SUPPRESS,
     )
     _keep_arguments(schedule)
     schedule.set_defaults(run=_run_schedule)
 
 
-def _mounting(verbs: Any) -> None:
-    mounting = verbs.add_parser("mount", help="mount the repository or an archive (FUSE)")
+def _mount(mounting: argparse.ArgumentParser) -> None:
     _repo_arguments(mounting, "repository or REPO::ARCHIVE")
-    mounting.add_argument("mountpoint", type=Path)
+    mounting.add_argument("mountpoint", type=_path)
     mounting.set_defaults(run=_run_mount)
-    unmounting = verbs.add_parser("umount", help="unmount what `backup mount` mounted")
-    unmounting.add_argument("mountpoint", type=Path)
+
+
+def _umount(unmounting: argparse.ArgumentParser) -> None:
+    unmounting.add_argument("mountpoint", type=_path)
     unmounting.set_defaults(run=_run_umount)
-    breaking = verbs.add_parser("break-lock", help="remove a lock no running borg holds")
+
+
+def _break_lock(breaking: argparse.ArgumentParser) -> None:
     _repo_arguments(breaking)
     breaking.set_defaults(run=_run_break_lock)
 
 
+#: verb -> (summary for ``backup --help``, what adds its arguments to its parser)
+VERBS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "init": ("make a new encrypted repository", _init),
+    "create": ("back up folders into a new archive", _create),
+    "list": ("list archives, or the contents of one", _list),
+    "restore": ("extract an archive (or some paths) to a folder", _restore),
+    "prune": ("delete archives the retention rules do not keep", _prune),
+    "check": ("check the repository's and archives' consistency", _check),
+    "schedule": ("run a backup on a schedule (systemd or cron)", _schedule),
+    "mount": ("mount the repository or an archive (FUSE)", _mount),
+    "umount": ("unmount what `backup mount` mounted", _umount),
+    "break-lock": ("remove a lock no running borg holds", _break_lock),
+}
+
+
 def _policy(args: argparse.Namespace) -> RetentionPolicy:
+    from syncoxide.backup.retention import RetentionPolicy
+
     counts = {rule: getattr(args, f"keep_{rule}") for rule in PERIODS}
     return RetentionPolicy(within=args.keep_within, **counts)
 
@@ -203,20 +251,27 @@ def _run_create(args: argparse.Namespace) -> int:
     ref = parse_location(args.repository)
     prefix = check_prefix(args.prefix) if args.prefix else default_prefix(args.paths)
     name = ref.archive or archive_name(prefix, time.time())
-    policy = _policy(args)
+    # As RetentionPolicy.empty, without loading the retention rules when nothing is pruned;
+    # a policy is still checked before the backup starts.
+    keeps = bool(args.keep_within) or any(getattr(args, f"keep_{rule}") for rule in PERIODS)
+    policy = _policy(args) if keeps else None
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"Nothing at {', '.join(missing)}.", hint="Nothing was backed up.")
     settings = _settings(args)
     options = CreateOptions(args.exclude, args.compression, args.one_file_system)
-    line = ProgressLine()
-    if line.sink() is None:  # nobody sees progress: run borg without asyncio
-        stats = create_blocking(ref.repository, settings, name, args.paths, options=options)
+    if not sys.stderr.isatty():  # nobody sees progress (as ProgressLine): borg without asyncio
+        stats = create_blocking(
+            ref.repository, settings, name, args.paths, options=options, meanwhile=_printing
+        )
     else:
+        line = _progress_line()
         work = _open(ref.repository, settings).create(name, args.paths, options, on_event=line)
         stats = _with_progress(work, line)
-    left = None if policy.empty else run(_open(ref.repository, settings).prune(policy, prefix))
+    left = None if policy is None else run(_open(ref.repository, settings).prune(policy, prefix))
     if args.json:
+        import json
+
         print(json.dumps({**stats.__dict__, "archives_left": left}))
     else:
         _print_stats(stats)
@@ -225,7 +280,16 @@ def _run_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _printing() -> None:
+    """What printing a backup's figures imports, loaded while borg makes it."""
+    import json  # noqa: F401
+
+    import syncoxide.units  # noqa: F401
+
+
 def _print_stats(stats: BackupStats) -> None:
+    from syncoxide.units import format_bytes
+
     print(
         f"Archive {stats.archive}: {stats.files:,} files, {format_bytes(stats.original_size)}, "
         f"{format_bytes(stats.added)} new after compression and deduplication "
@@ -236,6 +300,8 @@ def _print_stats(stats: BackupStats) -> None:
 def _run_list(args: argparse.Namespace) -> int:
     ref = parse_location(args.repository)
     repository = _repository(args)
+    import json
+
     if ref.archive is None:
         summary = run(repository.summary())
         if args.json:
@@ -254,6 +320,8 @@ def _run_list(args: argparse.Namespace) -> int:
 async def _print_contents(
     repository: BorgRepository, archive: str, paths: list[str], as_json: bool
 ) -> int:
+    import json
+
     async for entry in repository.contents(archive, paths):
         if as_json:
             print(json.dumps({"path": entry.path, "kind": entry.kind, "size": entry.size,
@@ -275,7 +343,7 @@ def _run_restore(args: argparse.Namespace) -> int:
         )
     repository = _repository(args)
     assert ref.archive is not None
-    line = ProgressLine()
+    line = _progress_line()
     work = repository.extract(
         ref.archive,
         destination,
@@ -297,6 +365,10 @@ def _run_prune(args: argparse.Namespace) -> int:
         archives = run(repository.summary()).archives
         if prefix is not None:
             archives = [a for a in archives if a.name.startswith(prefix + "-")]
+        from datetime import datetime
+
+        from syncoxide.backup.retention import plan_prune
+
         plan = plan_prune(archives, policy, datetime.now())
         for name, rule in plan.keep.items():
             print(f"keep    {name}  ({rule})")
@@ -310,7 +382,7 @@ def _run_prune(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     repository = _repository(args)
-    line = ProgressLine()
+    line = _progress_line()
     _with_progress(repository.check(verify_data=args.verify_data, on_event=line.sink()), line)
     print(f"{repository.location.text}: no problems found.")
     return 0
@@ -327,7 +399,7 @@ def _run_schedule(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
     prefix = check_prefix(args.prefix) if args.prefix else default_prefix(args.paths)
     keep = _policy(args).borg_args() if not _policy(args).empty else []
-    paths = [str(Path(p).resolve()) for p in args.paths]
+    paths = [str(_path(p).resolve()) for p in args.paths]
     plan = PlannedBackup(prefix, args.repository, paths, args.exclude, keep, args.passphrase_file)
     if args.cron:
         print(cron_line(plan, schedule))

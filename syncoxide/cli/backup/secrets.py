@@ -7,12 +7,14 @@ still opens, an encrypted one fails with a clear error instead of waiting on a p
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncoxide.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def read_passphrase(file: Path | None, *, new: bool = False, ask: bool = True) -> str | None:
@@ -33,6 +35,8 @@ def read_passphrase(file: Path | None, *, new: bool = False, ask: bool = True) -
                 hint="Use --passphrase-file or set BORG_PASSPHRASE. Nothing was created.",
             )
         return None
+    import getpass  # only to prompt (it loads termios)
+
     passphrase = getpass.getpass("Repository passphrase: ")
     if new and getpass.getpass("Repository passphrase again: ") != passphrase:
         raise UsageError("The two passphrases differ.", hint="Nothing was created; try again.")

@@ -6,6 +6,10 @@ collects both and the log is read afterwards by the same :class:`BorgLogReader` 
 error mapping (:func:`.settings.run_failure`) as the asyncio path in :mod:`.process`. Importing
 this module costs no asyncio, which is most of what a second backup pays beyond borg itself.
 
+Borg starts before anything only its end needs is loaded: ``meanwhile`` (the caller's imports
+for reading borg's answer) runs while borg works, and the log reader is imported only when a run
+failed, so on two cores that start-up cost leaves the wall time.
+
 Ctrl-C (or any other exception while waiting) stops borg as :mod:`.process` does: SIGTERM,
 which borg answers by writing a checkpoint and releasing the repository's lock, then a wait.
 """
@@ -13,22 +17,36 @@ which borg answers by writing a checkpoint and releasing the repository's lock, 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from syncoxide.backup.borg_log import BorgLogReader
 from syncoxide.errors import BackupError
 from syncoxide.native.backup.settings import (
     STOP_GRACE_SECONDS,
     BorgSettings,
+    finished,
     passphrase_pipe,
     run_failure,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _nothing() -> None:
+    return None
+
 
 def run_borg_blocking(
-    settings: BorgSettings, operation: str, args: list[str], *, cwd: Path | None = None
+    settings: BorgSettings,
+    operation: str,
+    args: list[str],
+    *,
+    cwd: Path | None = None,
+    meanwhile: Callable[[], object] = _nothing,
 ) -> bytes:
-    """Run borg to the end; what it wrote on stdout (its ``--json`` answer)."""
+    """Run borg to the end; what it wrote on stdout (its ``--json`` answer). ``meanwhile``
+    is called once borg has started, before waiting for it (if it raises, borg is stopped)."""
     command = settings.command(operation, *args)
     with passphrase_pipe(settings) as read_end:
         process = subprocess.Popen(
@@ -41,19 +59,27 @@ def run_borg_blocking(
             cwd=cwd,
         )
     try:
+        meanwhile()
         output, log = process.communicate()
     except BaseException:
         _stop(process)
         raise
+    if finished(process.returncode):
+        return output
+    raise _failure(settings, operation, process.returncode, log)
+
+
+def _failure(settings: BorgSettings, operation: str, exit_code: int, log: bytes) -> Exception:
+    from syncoxide.backup.borg_log import BorgLogReader
+
     reader = BorgLogReader()
     reader.feed(log)
     reader.close()
-    error = run_failure(operation, process.returncode, reader)
-    if error is None:
-        return output
+    error = run_failure(operation, exit_code, reader)
+    assert error is not None  # borg did not finish
     if settings.diagnose is not None and type(error) is BackupError:
         _diagnose(settings)  # raises what it found: a changed host key, a refused key
-    raise error
+    return error
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

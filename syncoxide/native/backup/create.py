@@ -7,16 +7,20 @@ so the CLI's second backup pays for no event loop (see docs/backups.md, Benchmar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syncoxide.backup.listing import BackupStats, parse_create_stats
 from syncoxide.backup.locations import ArchiveRef, RepositoryLocation
 from syncoxide.backup.names import check_archive_name
 from syncoxide.errors import UsageError
 from syncoxide.native.backup.blocking import run_borg_blocking
 from syncoxide.native.backup.settings import BorgSettings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from syncoxide.backup.listing import BackupStats
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,20 @@ def create_blocking(
     *,
     options: CreateOptions = DEFAULT_OPTIONS,
     cwd: Path | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> BackupStats:
     """A new archive with no progress shown, without asyncio; the same errors as
-    :meth:`.repository.BorgRepository.create`."""
+    :meth:`.repository.BorgRepository.create`. What reads borg's answer is imported while
+    borg runs, then ``meanwhile`` is called (the caller's own imports for afterwards)."""
     args = create_arguments(location, archive, paths, options, progress=False)
-    return parse_create_stats(run_borg_blocking(settings, "create", args, cwd=cwd))
+
+    def prepare() -> None:
+        import syncoxide.backup.listing  # noqa: F401 (loaded beside borg, used once it ends)
+
+        if meanwhile is not None:
+            meanwhile()
+
+    output = run_borg_blocking(settings, "create", args, cwd=cwd, meanwhile=prepare)
+    from syncoxide.backup.listing import parse_create_stats
+
+    return parse_create_stats(output)

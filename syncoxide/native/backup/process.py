@@ -22,15 +22,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from syncoxide.backup.borg_log import BorgLogReader
+from syncoxide.backup.borg_log import BorgEvent, BorgLogReader
 from syncoxide.errors import BackupError
 from syncoxide.native.backup.settings import (
     STOP_GRACE_SECONDS,
     BorgSettings,
-    EventSink,
     passphrase_pipe,
     run_failure,
 )
+
+EventSink = Callable[[BorgEvent], None]
 
 __all__ = [
     "BorgRun",

@@ -4,22 +4,28 @@ passphrase pipe and what an exit code means.
 Both ways of waiting share this module: :mod:`.process` (asyncio, for progress, streams and
 the server) and :mod:`.blocking` (a plain ``subprocess`` run, for a CLI ``create`` nobody
 watches). It imports no asyncio, so the blocking path does not pay for it at start-up (about
-50 ms of a second backup's fixed cost, see docs/backups.md).
+50 ms of a second backup's fixed cost, see docs/backups.md), nor anything else that is not needed
+before borg starts: borg's log reader is imported once a run failed, and borg is found on PATH
+without ``shutil`` (which pulls in bz2 and lzma).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syncoxide.backup.borg_log import BORG_WARNING, BorgEvent, BorgLogReader, error_for
 from syncoxide.errors import ConfigError, SyncoxideError
 
-EventSink = Callable[[BorgEvent], None]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from syncoxide.backup.borg_log import BorgLogReader
+
+#: :data:`.borg_log.BORG_WARNING`, here so a run that finished needs no log reader.
+_BORG_WARNING = 1
 #: Seconds borg waits for a repository lock before it reports LockTimeout.
 LOCK_WAIT_SECONDS = 5
 #: Seconds a SIGTERMed borg gets to write its checkpoint before it is killed.
@@ -46,7 +52,7 @@ class BorgSettings:
     diagnose: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
 
     def command(self, operation: str, *args: str) -> list[str]:
-        found = shutil.which(self.executable)
+        found = _which(self.executable)
         if found is None:
             raise ConfigError(
                 "borg is not installed.",
@@ -99,6 +105,29 @@ def passphrase_pipe(settings: BorgSettings) -> Iterator[int | None]:
 
 def run_failure(operation: str, exit_code: int, reader: BorgLogReader) -> SyncoxideError | None:
     """None when borg finished (0, or 1 for warnings); else our error for how it failed."""
-    if exit_code in (0, BORG_WARNING):
+    if finished(exit_code):
         return None
+    from syncoxide.backup.borg_log import error_for
+
     return error_for(operation, exit_code, reader)
+
+
+def finished(exit_code: int) -> bool:
+    """Borg made what it was asked for: 0, or 1 when it warned (a file it could not read)."""
+    return exit_code in (0, _BORG_WARNING)
+
+
+def _which(executable: str) -> str | None:
+    """As ``shutil.which`` (the first executable file of that name on PATH, or the name itself
+    when it holds a slash), without importing shutil and with it bz2 and lzma."""
+    if os.sep in executable:
+        return executable if _runnable(executable) else None
+    for folder in os.get_exec_path():
+        candidate = os.path.join(folder, executable)  # noqa: PTH118 (no pathlib to load)
+        if _runnable(candidate):
+            return candidate
+    return None
+
+
+def _runnable(path: str) -> bool:
+    return os.access(path, os.F_OK | os.X_OK) and not os.path.isdir(path)  # noqa: PTH112

@@ -186,3 +186,27 @@ def test_a_locked_repository_says_so_as_before(home: Path) -> None:
     assert "The repository is locked: another borg is using it" in locked.stderr
     assert "syncoxide backup break-lock REPO" in locked.stderr
     assert cli(home, "create", repo, str(home / "Documents")).returncode == 0
+
+
+def test_each_verb_builds_its_own_parser_when_it_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """``backup --help`` lists every verb; a run builds the chosen verb's parser alone, with
+    its own -h and arguments."""
+    from syncoxide.cli.backup.command import VERBS
+    from syncoxide.cli.main import build_parser
+
+    argv = ["backup", "create", "repo", "folder", "--keep-daily", "7"]
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    assert (args.repository, args.paths, args.keep_daily) == ("repo", ["folder"], 7)
+    backup = parser._subparsers._group_actions[0].choices["backup"]  # type: ignore[union-attr,index]
+    verbs = backup._subparsers._group_actions[0].choices
+    assert [name for name, verb in verbs.items() if verb.add_help] == ["create"]
+    with pytest.raises(SystemExit):
+        build_parser(["backup", "--help"]).parse_args(["backup", "--help"])
+    listing = capsys.readouterr().out
+    assert all(f"    {verb}" in listing for verb in VERBS), listing
+    for verb in VERBS:
+        with pytest.raises(SystemExit):
+            build_parser(["backup", verb, "--help"]).parse_args(["backup", verb, "--help"])
+        text = capsys.readouterr().out
+        assert text.startswith(f"usage: syncoxide backup {verb} [-h]"), text

@@ -4,6 +4,7 @@ same error class, same message, same hint, for the same real borg failure."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.errors import (
+    ConfigError,
     NotFoundError,
     RepositoryLockedError,
     SyncoxideError,
@@ -102,3 +104,39 @@ def test_a_missing_repository_reads_the_same_on_both_paths(
     on_loop, blocking = both_paths_fail(nowhere, tmp_path)
     assert isinstance(blocking, NotFoundError)
     assert_same(on_loop, blocking)
+
+
+def test_what_the_end_needs_loads_while_borg_runs_and_a_failure_there_stops_borg(
+    tmp_path: Path, repository: BorgRepository
+) -> None:
+    """``meanwhile`` runs once borg is our child; if it fails, borg is stopped (SIGTERM: it
+    releases the lock) and the next backup runs."""
+    make_tree(tmp_path / "src", files=5)
+    children: list[str] = []
+
+    def meanwhile() -> None:
+        pid = os.getpid()
+        children.extend(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        create_blocking(
+            repository.location, repository.settings, "stopped", ["src"], cwd=tmp_path,
+            meanwhile=meanwhile,
+        )  # fmt: skip
+    assert len(children) == 1, "borg had not started when meanwhile ran"
+    assert not Path(f"/proc/{children[0]}").exists()  # stopped and waited for
+    stats = create_blocking(repository.location, repository.settings, "next", ["src"], cwd=tmp_path)
+    assert stats.files == 5
+    names = [a.name for a in run(repository.summary()).archives]
+    assert "next" in names and "stopped" not in names  # at most its checkpoint
+
+
+@pytest.mark.parametrize("name", ["borg", "sh", "/usr/bin/env", "no-such-program-here", "/tmp"])
+def test_borg_is_found_on_path_as_shutil_finds_it(name: str) -> None:
+    expected = shutil.which(name)
+    if expected is None:
+        with pytest.raises(ConfigError, match="borg is not installed"):
+            BorgSettings(executable=name).command("create")
+    else:
+        assert BorgSettings(executable=name).command("create")[0] == expected
