@@ -10,6 +10,7 @@ mismatch that fails the file clearly after the bounded attempts, never a loop.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import os
 import random
@@ -17,11 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from aiobotocore.session import get_session
 
 from syncoxide.engine.pair_store import MemoryPairStore
 from syncoxide.engine.transfer import ATTEMPTS
 from syncoxide.errors import NotFoundError
-from syncoxide.native.providers.s3.lean import etag_is_opaque
+from syncoxide.native.providers.s3.calls import S3Calls
+from syncoxide.native.providers.s3.lean import Stored, etag_is_opaque
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from tests.native.providers.parts_runs import sync_in_parts
@@ -113,3 +116,35 @@ def test_a_non_md5_etag_without_the_header_fails_after_bounded_attempts(
 )
 def test_which_replies_say_the_etag_is_no_md5(headers: dict[str, str], opaque: bool) -> None:
     assert etag_is_opaque(headers) is opaque
+
+
+@pytest.mark.parametrize("announce", [True, False])
+def test_the_botocore_path_reads_the_encryption_too(moto_s3: S3Server, announce: bool) -> None:
+    """UploadPart and CompleteMultipartUpload through botocore (the fallback when the lean
+    requests do not apply) also tell an encrypted ETag by the reply's header."""
+    body = random.Random(6).randbytes(PART)
+    md5 = hashlib.md5(body, usedforsecurity=False).digest()
+
+    async def send(endpoint: str) -> tuple[Stored, Stored]:
+        async with get_session().create_client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        ) as client:
+
+            async def botocore() -> object:
+                return client
+
+            calls = S3Calls(moto_s3.bucket, None, botocore)
+            key = f"kms{os.getpid()}-{next(_roots)}/boto.bin"
+            upload_id = await calls.create_upload(key, {})
+            part = await calls.upload_part((key, upload_id), 1, body, content_md5=md5)
+            done = await calls.complete(key, upload_id, [(1, part.etag)])
+            return part, done
+
+    with kms_etag_proxy(moto_s3.endpoint, announce=announce) as proxy:
+        part, done = asyncio.run(send(f"http://127.0.0.1:{proxy.port}"))
+    assert part.etag.strip('"') != md5.hex()  # the relay's stand-in, as under SSE-KMS
+    assert (part.encrypted, done.encrypted) == (announce, announce)
