@@ -181,6 +181,8 @@ class S3Parts:
         if upload is not None:
             await self.calls.abort_quietly(key, upload.upload_id)
             self.ledger.forget(key)
+            for dropped in [k for k in self.vouched if k[0] == upload.upload_id]:
+                del self.vouched[dropped]
 
 
 def _check_plan(plan: PartPlan) -> None:
