@@ -29,6 +29,7 @@ from .outcome import Outcome, same_entry, stat_or_none
 from .pair_store import PairStore
 from .parts import PartJob, PartSettings, StoredParts, copy_in_parts, parts_writer
 from .remembered_digests import worth_remembering
+from .side_by_side import gather_or_cancel
 from .transfer import copy_verified
 
 Progress = Callable[[Outcome], None]
@@ -109,7 +110,7 @@ class Executor:
             width = max(self.transfers, SMALL_FILE_WIDTH) if kind is ActionKind.COPY else 1
             chained = [(i, a) for i, a in batch if a.chain]
             loose = [(i, a) for i, a in batch if not a.chain]
-            done = await asyncio.gather(
+            done = await gather_or_cancel(
                 self._run_chains(chained),
                 self._run_batch(loose, 1 if ordered else max(width, self.transfers)),
             )
@@ -138,7 +139,7 @@ class Executor:
                 await self._flush_marks()
             return outcomes
 
-        done = await asyncio.gather(*(one_chain(chain) for chain in chains.values()))
+        done = await gather_or_cancel(*(one_chain(chain) for chain in chains.values()))
         return [outcome for chain in done for outcome in chain]
 
     async def _run_batch(self, batch: list[tuple[int, Action]], width: int) -> list[Outcome]:
@@ -149,7 +150,9 @@ class Executor:
             for index, action in queue:
                 results.append(await self._apply_logged(index, action))
 
-        await asyncio.gather(*(worker() for _ in range(min(width, len(batch)))))
+        # A worker fails only on what _apply_logged does not turn into a failed file (a bug, an
+        # untranslated foreign error, the journal's store): the others stop with it.
+        await gather_or_cancel(*(worker() for _ in range(min(width, len(batch)))))
         return results
 
     async def _apply_logged(self, index: int, action: Action) -> Outcome:

@@ -11,7 +11,6 @@ journal lost) is never dropped: it goes to this run's trash folder as
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from syncoxide.errors import NotFoundError
@@ -21,6 +20,7 @@ from syncoxide.sync.paths import is_reserved
 from syncoxide.sync.plan import PARK_PREFIX, is_parked
 
 from .moves import move_within
+from .side_by_side import gather_or_cancel
 
 SYNCIGNORE = ".syncignore"
 _SYNCIGNORE_LIMIT = 1024 * 1024
@@ -60,7 +60,8 @@ async def add_digests(
                 digest = await provider.hash(entry.path, kind)
                 files[key] = replace(entry, hashes={**entry.hashes, kind: digest})
 
-    await asyncio.gather(*(worker() for _ in range(max(1, width))))
+    # One failed hash (a file gone since listed) ends it: the other workers stop with it.
+    await gather_or_cancel(*(worker() for _ in range(max(1, width))))
 
 
 async def remove_partials(provider: Provider, partials: list[Entry]) -> int:

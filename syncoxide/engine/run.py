@@ -10,7 +10,6 @@ nothing, so this order of durability holds; ``syncoxide.engine.resume_overlap``)
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from .renames import find_renames, verify_bisync_guesses
 from .resume_overlap import note_resumed
 from .run_options import RunOptions as RunOptions  # callers import it from here, as before
 from .safety import PairView, check_safety
+from .side_by_side import gather_or_cancel
 from .state_update import save_bisync_state
 from .transfer import common_hash_kind
 
@@ -182,7 +182,7 @@ async def _add_checksums(
     if not options.checksum or kind is None:
         return
     keys1, keys2 = _checksum_keys(first, second, state)
-    await asyncio.gather(
+    await gather_or_cancel(
         add_digests(one, first.files, keys1, kind, width=options.transfers),
         add_digests(two, second.files, keys2, kind, width=options.transfers),
     )
@@ -205,7 +205,7 @@ async def _hash_lookalikes(
         return
     keys = lookalike_keys(first, second, state, _tolerance(one, two))
     if keys:
-        await asyncio.gather(
+        await gather_or_cancel(
             add_digests(one, first.files, keys, kind, width=options.transfers),
             add_digests(two, second.files, keys, kind, width=options.transfers),
         )

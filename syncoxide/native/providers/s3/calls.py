@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncoxide.native.providers.s3.errors import error_code
-from syncoxide.native.providers.s3.lean import lean_delete, lean_upload_part
+from syncoxide.native.providers.s3.lean import Stored, etag_is_opaque, lean_delete, lean_upload_part
 from syncoxide.native.providers.s3.lean_uploads import (
     HeldPart,
     Lean,
@@ -55,13 +55,13 @@ class S3Calls:
         body: bytes | bytearray,
         *,
         content_md5: bool | bytes = True,
-    ) -> str:
-        """Sends part ``number`` of the upload ``where`` = (key, upload id): its ETag
+    ) -> Stored:
+        """Sends part ``number`` of the upload ``where`` = (key, upload id): what S3 stored
         (``content_md5`` as in ``lean_upload_part``)."""
         key, upload_id = where
         if self.lean is not None:
             session, signer = self.lean
-            etag = await lean_upload_part(
+            stored = await lean_upload_part(
                 session,
                 signer,
                 (self.bucket, key, upload_id),
@@ -69,8 +69,8 @@ class S3Calls:
                 body=body,
                 content_md5=content_md5,
             )
-            if etag is not None:
-                return etag
+            if stored is not None:
+                return stored
         client = await self.botocore()
         checked = (
             {"ContentMD5": base64.b64encode(content_md5).decode()}
@@ -80,7 +80,7 @@ class S3Calls:
         sent = await client.upload_part(
             Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body, **checked
         )
-        return str(sent["ETag"])
+        return _stored(sent)
 
     async def held_parts(self, key: str, upload_id: str) -> dict[int, HeldPart] | None:
         """The parts of an open upload; None when the server no longer knows the upload
@@ -102,12 +102,12 @@ class S3Calls:
             raise
         return held
 
-    async def complete(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> str:
+    async def complete(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Stored:
         """Publishes the object from ``parts`` = (number, ETag): its ETag ("" if none)."""
         if self.lean is not None:
-            etag = await lean_complete(self.lean, (self.bucket, key, upload_id), parts)
-            if etag is not None:
-                return etag
+            stored = await lean_complete(self.lean, (self.bucket, key, upload_id), parts)
+            if stored is not None:
+                return stored
         client = await self.botocore()
         done = await client.complete_multipart_upload(
             Bucket=self.bucket,
@@ -115,7 +115,7 @@ class S3Calls:
             UploadId=upload_id,
             MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
         )
-        return str(done.get("ETag", ""))
+        return _stored(done)
 
     async def abort_quietly(self, key: str, upload_id: str) -> None:
         # An abort that fails leaves parts the bucket's lifecycle rule drops; never a reason
@@ -144,3 +144,9 @@ class S3Calls:
             return
         client = await self.botocore()
         await client.delete_object(Bucket=self.bucket, Key=key)
+
+
+def _stored(reply: Any) -> Stored:
+    """A botocore reply's ETag, and whether its headers say it is encrypted (no MD5)."""
+    headers = reply.get("ResponseMetadata", {}).get("HTTPHeaders", {})  # names in lower case
+    return Stored(str(reply.get("ETag", "")), etag_is_opaque(headers))

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
@@ -43,6 +43,26 @@ class Head:
     last_modified_ns: int
     metadata: dict[str, str]
     etag: str = ""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a write's reply says of what was stored: its ETag, and whether that ETag is no
+    MD5 of the bytes because the object is encrypted with SSE-KMS or SSE-C."""
+
+    etag: str
+    encrypted: bool = False
+
+
+def etag_is_opaque(headers: Mapping[str, str]) -> bool:
+    """Whether a reply's ``headers`` (names in lower case, or a case-blind mapping) say the
+    object is encrypted with SSE-KMS (``aws:kms``, ``aws:kms:dsse``) or SSE-C: AWS documents
+    that the ETag of such an object is not an MD5 digest of its bytes. (SSE-S3, ``AES256``,
+    keeps the MD5.)"""
+    sse = headers.get("x-amz-server-side-encryption", "")
+    return sse.startswith("aws:kms") or bool(
+        headers.get("x-amz-server-side-encryption-customer-algorithm")
+    )
 
 
 class HeadSigner:
@@ -244,9 +264,10 @@ async def lean_upload_part(
     *,
     body: bytes | bytearray,
     content_md5: bool | bytes = True,
-) -> str | None:
-    """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag,
-    or None for any reply but 200 (the caller then goes through botocore).
+) -> Stored | None:
+    """Sends one part of the multipart upload ``where`` = (bucket, key, upload id): its ETag
+    (and whether it is encrypted, so no MD5), or None for any reply but 200 (the caller then
+    goes through botocore).
 
     Why not botocore: over plain http it signs the payload, one SHA-256 pass plus two copies
     of every part, about a third of the CPU of a big upload. Content-MD5 lets the server check
@@ -267,7 +288,9 @@ async def lean_upload_part(
     sent = session.put(url, data=_slices(body), headers=headers, allow_redirects=False)
     async with sent as reply:
         await reply.read()
-        return reply.headers.get("ETag", "") if reply.status == 200 else None
+        if reply.status != 200:
+            return None
+        return Stored(reply.headers.get("ETag", ""), etag_is_opaque(reply.headers))
 
 
 async def _slices(body: bytes | bytearray) -> AsyncIterator[memoryview]:

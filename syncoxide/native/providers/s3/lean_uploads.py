@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 import aiohttp
 
-from syncoxide.native.providers.s3.lean import HeadSigner
+from syncoxide.native.providers.s3.lean import HeadSigner, Stored, etag_is_opaque
 
 Lean = tuple[aiohttp.ClientSession, HeadSigner]
 _XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -95,8 +95,9 @@ def _parts_of(root: Element) -> dict[int, HeldPart]:
 
 async def lean_complete(
     lean: Lean, where: tuple[str, str, str], parts: list[tuple[int, str]]
-) -> str | None:
-    """Completes the upload ``where`` from ``parts`` = (number, ETag): the object's ETag, or
+) -> Stored | None:
+    """Completes the upload ``where`` from ``parts`` = (number, ETag): the object's ETag
+    (and whether it is encrypted), or
     None for any reply but a CompleteMultipartUploadResult (S3 may send an error in a 200
     once the assembly failed)."""
     session, signer = lean
@@ -115,7 +116,7 @@ async def lean_complete(
     root = _parsed(answer) if reply.status == 200 else None
     if root is None or _local(root.tag) != "CompleteMultipartUploadResult":
         return None
-    return _child_text(root, "ETag")
+    return Stored(_child_text(root, "ETag"), etag_is_opaque(reply.headers))
 
 
 async def lean_abort(lean: Lean, where: tuple[str, str, str]) -> bool:

@@ -11,6 +11,15 @@ Nothing appears under the final key before CompleteMultipartUpload, which publis
 object at once; it is called only when every part is listed with the length the plan expects.
 The object's ETag (the MD5 of the part MD5s, then ``-N``) is then checked against the parts
 the engine verified, so parts assembled in another order or from another upload are caught.
+Where S3 encrypts with SSE-KMS or SSE-C, a part's ETag is no MD5 (AWS documents it; the
+UploadPart reply says so in ``x-amz-server-side-encryption: aws:kms`` or
+``x-amz-server-side-encryption-customer-algorithm``), so comparing it with the bytes' MD5 could
+never match. For such a part the check is S3's own: the part went with the MD5 the engine
+computed as Content-MD5, which S3 verifies before it stores anything (BadDigest otherwise), so
+its digest is that MD5, as long as ListParts still shows the part with the ETag and length that
+reply gave. The object's assembled ETag is then not checked either. Everywhere else the ETag
+comparison stands (it caught parts stored wrong). That vouching lives in this process only:
+after a restart an encrypted part cannot be read back and is sent again.
 An upload left by another token, another source mtime or another part size (the source
 changed, or the settings did) is aborted, so the server drops its parts.
 """
@@ -19,10 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncoxide.errors import IntegrityError, UsageError
 from syncoxide.native.providers.s3.calls import S3Calls
+from syncoxide.native.providers.s3.lean import Stored
 from syncoxide.native.providers.s3.lean_uploads import HeldPart
 from syncoxide.native.providers.s3.metadata import object_metadata
 from syncoxide.native.providers.s3.settings import MiB
@@ -59,6 +69,9 @@ class S3Parts:
 
     calls: S3Calls
     ledger: UploadLedger
+    #: (upload id, part number) -> (ETag, MD5 hex) of encrypted parts whose Content-MD5 S3
+    #: verified: their ETag is no MD5 (module docstring).
+    vouched: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
     async def begin(self, key: str, token: str, plan: PartPlan) -> str:
         _check_plan(plan)
@@ -107,18 +120,27 @@ class S3Parts:
         if upload is None:
             raise IntegrityError(f"S3: no open upload for {key!r}; its parts start over.")
         number = offset // upload.part_size + 1
-        await self.calls.upload_part(
+        sent = await self.calls.upload_part(
             (key, upload.upload_id), number, body, content_md5=md5 if md5 is not None else False
         )
+        self.vouched.pop((upload.upload_id, number), None)
+        if sent.encrypted and md5 is not None:
+            # S3 refuses a part whose Content-MD5 does not match (BadDigest), so this MD5 is
+            # what it stored; the ETag, under SSE-KMS or SSE-C, cannot say so.
+            self.vouched[(upload.upload_id, number)] = (sent.etag.strip('"'), md5.hex())
 
     async def digest(self, key: str, token: str, *, offset: int, length: int) -> str | None:
         upload = self._upload(key, token)
         if upload is None:
             return None
         held = await self.calls.held_parts(key, upload.upload_id)
-        part = (held or {}).get(offset // upload.part_size + 1)
+        number = offset // upload.part_size + 1
+        part = (held or {}).get(number)
         if part is None or part.size != length:
             return None
+        vouched = self.vouched.get((upload.upload_id, number))
+        if vouched is not None and vouched[0] == part.etag.strip('"'):
+            return vouched[1]
         return part_etag_md5(part.etag)
 
     async def complete(self, key: str, token: str, size: int) -> str:
@@ -135,9 +157,10 @@ class S3Parts:
         if got != wanted:
             raise IntegrityError(f"S3: the upload of {key!r} lacks parts; the next run sends them.")
         parts = [(n, held[n].etag) for n in range(1, count + 1)]
-        etag = await self.calls.complete(key, upload.upload_id, parts)
+        stored = await self.calls.complete(key, upload.upload_id, parts)
+        etag = stored.etag
         self.ledger.forget(key)
-        if not _assembled_from(etag, [held[n] for n in range(1, count + 1)]):
+        if not self._assembled(upload.upload_id, stored, [held[n] for n in range(1, count + 1)]):
             await self.calls.delete([key])
             raise IntegrityError(
                 f"S3 assembled {key!r} from other parts than were verified; it was removed.",
@@ -145,11 +168,21 @@ class S3Parts:
             )
         return etag
 
+    def _assembled(self, upload_id: str, stored: Stored, parts: list[HeldPart]) -> bool:
+        """Whether the object's ETag names exactly ``parts``; not checked for an encrypted
+        object (SSE-KMS, SSE-C), whose ETags are no MD5s: S3 checked each part's Content-MD5."""
+        mine = [k for k in self.vouched if k[0] == upload_id]
+        for done in mine:
+            del self.vouched[done]
+        return stored.encrypted or bool(mine) or _assembled_from(stored.etag, parts)
+
     async def discard(self, key: str, token: str) -> None:
         upload = self._upload(key, token)
         if upload is not None:
             await self.calls.abort_quietly(key, upload.upload_id)
             self.ledger.forget(key)
+            for dropped in [k for k in self.vouched if k[0] == upload.upload_id]:
+                del self.vouched[dropped]
 
 
 def _check_plan(plan: PartPlan) -> None:

@@ -127,6 +127,8 @@ class S3Provider:
         self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
         self._process_ledger = UploadLedger(None)
+        #: Encrypted parts S3 checked by their Content-MD5 (s3/parts.py, ``S3Parts.vouched``).
+        self._vouched_parts: dict[tuple[str, int], tuple[str, str]] = {}
         self._guard: AddressGuard | None = None
         self._features = Features(
             case_sensitive=True,
@@ -550,7 +552,7 @@ class S3Provider:
         # Without a state folder, copies in parts resume within this process only. That
         # ledger is theirs alone: a streamed upload without a ledger still aborts on failure.
         ledger = self._ledger or self._process_ledger
-        return S3Parts(self._calls(await self._lean_session()), ledger)
+        return S3Parts(self._calls(await self._lean_session()), ledger, self._vouched_parts)
 
     def preferred_part_bytes(self, size: int) -> int:
         """The engine's part size for this file when the user set none (see s3/parts.py)."""

@@ -70,7 +70,7 @@ class MultipartUpload:
             await self._send_all(head, rest, digests)
             parts = [await task for task in self._tasks]
             before_commit()
-            etag = await self._calls.complete(self._key, self._upload_id, parts)
+            etag = (await self._calls.complete(self._key, self._upload_id, parts)).etag
         except BaseException as error:
             resumable = self._ledger is not None and not isinstance(error, IntegrityError)
             await asyncio.shield(self._stop_parts() if resumable else self._abort())
@@ -129,7 +129,8 @@ class MultipartUpload:
         self._tasks.append(task)
 
     async def _send_part(self, number: int, body: bytes) -> _Part:
-        return number, await self._calls.upload_part((self._key, self._upload_id), number, body)
+        sent = await self._calls.upload_part((self._key, self._upload_id), number, body)
+        return number, sent.etag
 
     @staticmethod
     async def _held_part(number: int, held: HeldPart) -> _Part:

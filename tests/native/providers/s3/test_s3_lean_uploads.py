@@ -72,8 +72,10 @@ def test_a_lean_multipart_upload_lists_completes_and_aborts(s3_server: S3Server)
             ]
             for n, body in enumerate(parts):
                 assert held[n + 1].holds(hashlib.md5(body).hexdigest(), len(body))
-            done = await lean_complete(lean, where, [(n + 1, e or "") for n, e in enumerate(etags)])
-            assert done is not None and done.strip('"').endswith("-3")
+            sent = [(n + 1, e.etag if e else "") for n, e in enumerate(etags)]
+            done = await lean_complete(lean, where, sent)
+            assert done is not None and done.etag.strip('"').endswith("-3")
+            assert not done.encrypted
             head = await lean_head(*lean, settings.bucket, key)
             assert head is not None and head.metadata["mtime"] == "7.5"
             assert head.size == sum(len(body) for body in parts)
