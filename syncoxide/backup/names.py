@@ -10,7 +10,6 @@ we also keep glob characters out of prefixes so a prefix is its own glob.
 from __future__ import annotations
 
 import re
-import time
 
 from syncoxide.errors import UsageError
 
@@ -40,7 +39,9 @@ def check_archive_name(name: str) -> str:
 
 def archive_name(prefix: str, unix_seconds: float) -> str:
     """``docs-2026-12-06T10:00:00`` for the backup of ``docs`` started at that UTC time."""
-    stamp = time.strftime(STAMP_FORMAT, time.gmtime(int(unix_seconds)))  # no datetime to load
+    from datetime import UTC, datetime  # here: a backup given its name never loads it
+
+    stamp = datetime.fromtimestamp(int(unix_seconds), UTC).strftime(STAMP_FORMAT)
     return f"{check_prefix(prefix)}-{stamp}"
 
 
