@@ -91,11 +91,13 @@ def move(
 
 
 def fingerprint(data_dir: Path) -> dict[str, str]:
-    """Every file of the data directory but the migration's lock file, by content."""
+    """Every file of the data directory but the migration's lock file and SQLite's shared-memory
+    index (``-shm``: every reader of a WAL database writes its read marks there; it holds no
+    data and is rebuilt from the WAL when missing), by content."""
     return {
         str(path.relative_to(data_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(data_dir.rglob("*"))
-        if path.is_file() and path.name != "server.lock"
+        if path.is_file() and path.name != "server.lock" and not path.name.endswith("-shm")
     }
 
 
