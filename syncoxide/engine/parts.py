@@ -33,6 +33,7 @@ from syncoxide.errors import IntegrityError
 from syncoxide.providers.contract import Entry, PartPlan, Provider, WritesParts
 
 from .part_read import PartRead
+from .side_by_side import gather_or_cancel
 from .transfer import in_verified_attempts
 
 MIB = 1024 * 1024
@@ -167,18 +168,10 @@ async def _copy_missing(
             offset, length = pending.popleft()
             await job.record(offset, length, await copier.copy_verified(offset, length))
 
-    streams = [asyncio.ensure_future(worker()) for _ in range(max(1, settings.streams))]
-    try:
-        await asyncio.gather(*streams)
-        await checking  # its failure, if any, is this copy's
-    finally:
-        # A stream that failed ends the copy: the others stop with it, before the caller
-        # goes on (and closes the providers). Left running, they went on sending their
-        # parts, failed on the closed session and retried them.
-        checking.cancel()
-        for stream in streams:
-            stream.cancel()
-        await asyncio.gather(*streams, return_exceptions=True)
+    # A stream that fails (or the read-back check) ends the copy: the rest stop with it before
+    # the caller goes on (and closes the providers). Left running, streams went on sending
+    # their parts, failed on the closed session and retried them.
+    await gather_or_cancel(checking, *(worker() for _ in range(max(1, settings.streams))))
 
 
 @dataclass(frozen=True)
@@ -195,7 +188,7 @@ class _PartCopier:
     ) -> set[tuple[int, int]]:
         """Journaled ranges whose bytes, read back now, still have their journaled digest."""
         claimed = [(o, n) for o, n in ranges if stored.get(o, (-1, ""))[0] == n]
-        digests = await asyncio.gather(
+        digests = await gather_or_cancel(
             *(
                 self.dest.part_digest(self.path, self.token, offset=o, length=n, kind=self.kind)
                 for o, n in claimed

@@ -5,7 +5,9 @@ workers, the streams of a copy in parts) share providers the run closes when it 
 engine that meant a worker still copying, hashing or sending after the run had unwound and
 closed its providers: it failed there, retried on the closed session, or wrote after the
 caller had returned. Here a failure (or the caller's cancellation) cancels the rest, and
-they are awaited before it leaves, so it leaves alone.
+they are awaited before it leaves, so it leaves alone. (``asyncio.TaskGroup`` cancels alike
+but raises an ``ExceptionGroup``; the engine's callers map the failure itself onto the error
+tree.)
 """
 
 from __future__ import annotations
