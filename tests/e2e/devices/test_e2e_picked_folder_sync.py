@@ -79,7 +79,8 @@ PICKED_HASHES = """async (folder) => {
 }"""
 
 PICKED_CHANGE = """async ([folder, path, data]) => {
-  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+  const root = await navigator.storage.getDirectory();
+  let dir = await root.getDirectoryHandle(folder, {create: true});
   const parts = path.split("/");
   for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, {create: true});
   if (data === null) { await dir.removeEntry(parts.at(-1)); return; }
@@ -120,10 +121,10 @@ def change_in_picked(page: Page, path: str, data: bytes | None) -> None:
     page.evaluate(PICKED_CHANGE, [PICKED, path, encoded])
 
 
-def share_picked_folder(page: Page, cli: DeviceHome) -> None:
+def share_picked_folder(page: Page, cli: DeviceHome, picks: int = 1) -> None:
     page.click("#device-sync-pick")
     expect(page.locator("#device-sync-picked")).to_have_text(f"using “{PICKED}”")
-    assert page.evaluate("window.__picks") == ["readwrite"]
+    assert page.evaluate("window.__picks") == ["readwrite"] * picks
     page.select_option("#device-sync-peer", cli.device_id)
     page.fill("#device-sync-name", "shared")
     page.click("#device-sync-form button[type=submit]")
@@ -238,6 +239,17 @@ def test_a_picked_folder_gone_or_refused_is_said_and_nothing_is_lost(
         expect(row).to_contain_text("Nothing was deleted on your other devices")
         time.sleep(5)  # two rescans and more: none of them may be taken as deletions
         assert disk_hashes(files) == before
+
+        # Another folder with the same name picked in its place, holding one file: a fresh
+        # index, so the files it lacks are not deletions; both sides end with everything.
+        change_in_picked(page, "only-here.txt", b"made in the new folder\n")
+        share_picked_folder(page, cli, picks=2)
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        both = {**before, "only-here.txt": sha(b"made in the new folder\n")}
+        wait_until(lambda: disk_hashes(files) == both, "the new folder's file reaches the CLI")
+        wait_until(lambda: picked_hashes(page) == both, "the CLI's files fill the new folder")
+        before = both
 
         page.context.add_init_script(ACCESS_REFUSED)
         page.reload()

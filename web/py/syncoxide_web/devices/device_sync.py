@@ -276,9 +276,11 @@ def _kept_here_note(paths: list[str]) -> str:
 
 def _place_key(config: dict[str, Any]) -> str:
     """What keys a shared folder's index: the browser folder's name, as before picked folders
-    existed (so their indexes keep their keys), or the picked folder's, marked apart."""
+    existed (so their indexes keep their keys), or the picked folder's with the id it was
+    picked with (``picked_folder.place_of``: another folder picked starts a fresh index)."""
     if "picked_folder" in config:
-        return f"picked:{config['picked_folder']}"
+        picked_id = config.get("picked_id")  # none in a place saved before ids were given
+        return f"picked:{config['picked_folder']}" + (f":{picked_id}" if picked_id else "")
     return str(config["browser_folder"])
 
 

@@ -21,6 +21,7 @@ same core ``ProviderFolder``. What differs is kept here:
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import js
@@ -65,6 +66,18 @@ async def recall(name: str) -> Any | None:
     return found if found is not None else None
 
 
+def place_of(handle: Any) -> dict[str, str]:
+    """The shared folder's place for a folder just picked. Its index is keyed by a new
+    ``picked_id`` each time a folder is picked, even the same one: a folder deleted and made
+    again, a restored copy or another folder of the same name would otherwise inherit the old
+    index, which calls every file the folder lacks deleted, and those deletions would reach
+    every other device (the browser cannot tell a folder recreated at the same place:
+    ``isSameEntry`` compares places). With a fresh index every file counts as new: the same
+    content as a peer's merges, a different one is kept as a conflict. A pick costs one read
+    of the folder."""
+    return {"picked_folder": str(handle.name), "picked_id": secrets.token_hex(8)}
+
+
 async def access(handle: Any) -> str:
     """What the browser allows now, without asking: "granted", "prompt" or "denied"."""
     return str(await handle.queryPermission(_mode()))
@@ -95,8 +108,8 @@ async def check_usable(name: str, handle: Any) -> None:
         raise NotFoundError(
             f"The folder “{handle.name}” is gone from this computer's disk (moved, renamed or "
             f"deleted), so {name} is not synced here.",
-            hint="Nothing was deleted on your other devices. Pick the folder again, with the "
-            "same folder name, to sync it once more.",
+            hint="Nothing was deleted on your other devices. Pick the folder again (under the "
+            "same shared name) to sync it once more: a folder picked anew starts a fresh index.",
         ) from None
 
 
@@ -113,6 +126,7 @@ __all__ = [
     "check_usable",
     "open_folder",
     "pick",
+    "place_of",
     "recall",
     "remember",
 ]

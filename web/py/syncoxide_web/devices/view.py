@@ -135,10 +135,10 @@ class DevicesView:
         name = str(element("device-sync-name").value).strip()
         browser_folder = str(element("device-sync-folder").value).strip()
         picked = self._picked
-        place = (
-            {"picked_folder": str(picked.name)} if picked else {"browser_folder": browser_folder}
-        )
+        place: dict[str, str] = {"browser_folder": browser_folder}
         try:
+            if picked is not None:
+                place = picked_folder.place_of(picked)
             if not peer:
                 raise NotFoundError(
                     "No trusted device to sync with.", hint="Pair with a device from this browser."
