@@ -115,8 +115,8 @@ def test_the_link_is_shown_while_the_files_are_checked_and_works_at_once(
         sender.set_input_files("#send-files", str(movie))
         expect(sender.locator("#send-picked")).to_contain_text("1 file")
         sender.click("#send-start")
-        sender.wait_for_function(
-            "document.getElementById('send-link').textContent.includes('/p/')"
+        sender.wait_for_function(  # a function, not an expression: the app's CSP forbids eval
+            "() => document.getElementById('send-link').textContent.includes('/p/')"
             " && document.getElementById('send-status').textContent.includes('Checking')",
             timeout=30_000,
             polling="raf",
