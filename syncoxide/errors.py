@@ -38,7 +38,8 @@ HTTP clients) into this tree at the boundary, so callers never match on message 
     ├── SafetyLimitError                a run stopped before any change (--max-delete)
     │   ├── EmptySideError              a side lists empty though the pair had files there
     │   ├── DeleteShareError            more than a share of a side would be deleted
-    │   └── AllChangedError             every file on a side changed since the last run
+    │   ├── AllChangedError             every file on a side changed since the last run
+    │   └── FolderReplacedError         a synced folder lacks its mark: made again or replaced
     ├── RunNotStartedError              a run failed before changing anything (not a safety stop)
     ├── BackupError                     borg could not do what a backup command asked
     │   ├── RepositoryLockedError       another borg holds the repository's lock  retryable = True
@@ -223,6 +224,10 @@ class DeleteShareError(SafetyLimitError):
 
 class AllChangedError(SafetyLimitError):
     code = "safety_all_changed"
+
+
+class FolderReplacedError(SafetyLimitError):
+    code = "safety_folder_replaced"
 
 
 class RunNotStartedError(SyncoxideError):

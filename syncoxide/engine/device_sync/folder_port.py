@@ -8,7 +8,8 @@ checked against its hash before it is written (``IntegrityError`` otherwise, not
 a file is replaced only while it is still what the index says (``take`` returns False
 otherwise, and the local edit is scanned and announced first); deleted files and the losing
 side of a conflict are moved aside, never dropped; a scan that finds no files where the index
-knew some is refused (``refuse_if_vanished``).
+knew some is refused (``refuse_if_vanished``); so is one whose mark is missing or another's
+(``mark_to_write``), where the folder keeps one.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, KeysView, Sequence
 from typing import Protocol
 
-from syncoxide.devices.index import FileEntry, FolderIndex
-from syncoxide.errors import EmptySideError
+from syncoxide.devices.index import STATE_FOLDER, FileEntry, FolderIndex
+from syncoxide.errors import EmptySideError, FolderReplacedError
 
 #: Fetch block ``number`` (whose SHA-256 is the hex digest) of the entry being taken.
 FetchBlock = Callable[[int, str], Awaitable[bytes]]
 #: A block a peer asks for: (path, block number, hex digest).
 BlockAsk = tuple[str, int, str]
+#: Where a folder that keeps a mark holds it: the id its index was started for, as text.
+MARK_FILE = f"{STATE_FOLDER}/folder-mark"
+MARK_MAX_BYTES = 256
 
 
 class DeviceFolder(Protocol):
@@ -76,4 +80,33 @@ def refuse_if_vanished(name: str, index: FolderIndex, files_found: int) -> None:
         )
 
 
-__all__ = ["BlockAsk", "DeviceFolder", "FetchBlock", "refuse_if_vanished"]
+def mark_to_write(name: str, index: FolderIndex, found: str | None, mark: str) -> bool:
+    """Whether the folder's mark must be written now; raise ``FolderReplacedError`` when the
+    folder is not the one its index describes.
+
+    A folder deleted and made again at the same place, or another folder put there, lists like
+    the indexed folder with files deleted, and taken as deletions those would reach every other
+    device; an index only trusts a folder holding its mark (``found``, None when missing).
+    A fresh index (no entries yet) takes the folder as it is and marks it."""
+    if found == mark:
+        return False
+    if not index.entries:
+        return True
+    state = "missing" if found is None else "another folder's"
+    raise FolderReplacedError(
+        f"The folder {name} is not the one synced before (its mark {MARK_FILE} is {state}): "
+        "it was deleted and made again, or another folder took its place.",
+        hint="Nothing was deleted on your other devices. Share the folder anew (pick it "
+        "again): a folder shared anew starts a fresh index, so the files it lacks are "
+        "fetched, not deleted.",
+    )
+
+
+__all__ = [
+    "MARK_FILE",
+    "BlockAsk",
+    "DeviceFolder",
+    "FetchBlock",
+    "mark_to_write",
+    "refuse_if_vanished",
+]

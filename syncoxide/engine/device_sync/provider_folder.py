@@ -11,6 +11,9 @@ index says (else the local edit is scanned and announced first). Deleted files a
 side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, never dropped.
 A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
 sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
+Given a ``mark``, the folder is also checked to be the one its index describes before it is
+loaded and before each scan (``folder_port.mark_to_write``): a folder deleted and made again at
+the same place with a few files in it is refused rather than taken as the rest deleted.
 
 The index and its books are the CLI's folder's (``folder_entries.py``), kept as the CLI keeps
 them, a snapshot and an append-only journal of the entries changed since (``index_keeper.py``
@@ -32,10 +35,17 @@ from syncoxide.devices.index import (
     loser_name,
 )
 from syncoxide.engine.device_sync.folder_entries import FolderEntries
-from syncoxide.engine.device_sync.folder_port import BlockAsk, FetchBlock, refuse_if_vanished
+from syncoxide.engine.device_sync.folder_port import (
+    MARK_FILE,
+    MARK_MAX_BYTES,
+    BlockAsk,
+    FetchBlock,
+    mark_to_write,
+    refuse_if_vanished,
+)
 from syncoxide.engine.device_sync.index_keeper import IndexKeeper, IndexStorage
 from syncoxide.errors import IntegrityError, JournalError, NotFoundError
-from syncoxide.providers.contract import Entry, EntryKind, Provider
+from syncoxide.providers.contract import Entry, EntryKind, Provider, chunks_of
 
 
 class ProviderFolder:
@@ -47,8 +57,10 @@ class ProviderFolder:
         me: str,
         *,
         fresh_name: Callable[[], str],
+        mark: str | None = None,
     ) -> None:
         self.name, self.provider, self.me = name, provider, me
+        self.mark = mark  # the id this folder's index was started for (None: not checked)
         self.index_storage = index_storage
         self._keeper = IndexKeeper(index_storage)
         self._fresh_name = fresh_name  # a random suffix for trash names (a port: testable)
@@ -67,6 +79,20 @@ class ProviderFolder:
                 hint=error.hint,
             ) from None
         self._entries.loaded(index)
+        await self._check_mark()
+
+    async def _check_mark(self) -> None:
+        """Refuse a folder that is not the one indexed; mark it when the index is fresh."""
+        if self.mark is None:
+            return
+        try:
+            found: str | None = b"".join(
+                [c async for c in self.provider.open_read(MARK_FILE, 0, MARK_MAX_BYTES)]
+            ).decode(errors="replace")
+        except NotFoundError:
+            found = None
+        if mark_to_write(self.name, self.index, found, self.mark):
+            await self.provider.write(MARK_FILE, chunks_of(self.mark.encode()))
 
     async def save(self) -> None:
         """Journal the entries changed since the last save (before any is announced)."""
@@ -86,6 +112,7 @@ class ProviderFolder:
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; return the entries that changed."""
+        await self._check_mark()
         seen: dict[str, Entry] = {}
         async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
             seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})

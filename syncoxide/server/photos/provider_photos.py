@@ -25,7 +25,7 @@ from syncoxide.catalog.search import SearchQuery
 from syncoxide.errors import ActionError, NotFoundError, SyncoxideError
 from syncoxide.native.photos.facts import PhotoFacts, read_facts
 from syncoxide.photos.timeline import EXIF, FILE_TIME, Photo
-from syncoxide.providers.contract import Provider
+from syncoxide.providers.contract import Provider, chunks_of
 from syncoxide.server.catalog.service import CatalogService
 from syncoxide.server.rules.connections import HOME, Connections, close_provider
 from syncoxide.server.rules.store import Connection
@@ -186,7 +186,7 @@ class ProviderPhotos:
     async def _keep(self, user_id: int, entry: CatalogEntry, facts: PhotoFacts) -> None:
         named = "\0".join((entry.source, entry.path, version_of(entry))).encode()
         key = f"photos/u{user_id}/p{hashlib.sha256(named).hexdigest()}"
-        await self.blobs.put(key, _once(facts.thumbnail))
+        await self.blobs.put(key, chunks_of(facts.thumbnail))
         taken, taken_from = facts.taken, EXIF
         if not taken:
             taken, taken_from = self.file_time(entry.mtime_ns), FILE_TIME
@@ -233,7 +233,3 @@ def _photo(entry: CatalogEntry, row: tuple[str, ...]) -> Photo:
     _, _, taken, taken_from, width, height, phash = row
     return Photo(entry.source, entry.path, taken, taken_from, int(width), int(height),
                  entry.size, entry.content_hash, phash)  # fmt: skip
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data

@@ -128,6 +128,8 @@ def share_picked_folder(page: Page, cli: DeviceHome, picks: int = 1) -> None:
     page.select_option("#device-sync-peer", cli.device_id)
     page.fill("#device-sync-name", "shared")
     page.click("#device-sync-form button[type=submit]")
+    # The pick is cleared once the share is stored (the status may still show an earlier one's).
+    expect(page.locator("#device-sync-picked")).to_have_text("")
     expect(page.locator("#device-sync-status")).to_contain_text(
         f"Syncing shared (the folder “{PICKED}” on this computer)"
     )
@@ -244,12 +246,22 @@ def test_a_picked_folder_gone_or_refused_is_said_and_nothing_is_lost(
         # index, so the files it lacks are not deletions; both sides end with everything.
         change_in_picked(page, "only-here.txt", b"made in the new folder\n")
         share_picked_folder(page, cli, picks=2)
-        page.reload()
-        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
         both = {**before, "only-here.txt": sha(b"made in the new folder\n")}
         wait_until(lambda: disk_hashes(files) == both, "the new folder's file reaches the CLI")
         wait_until(lambda: picked_hashes(page) == both, "the CLI's files fill the new folder")
         before = both
+
+        # Deleted and made again in place with one file, NOT picked again, and the page
+        # reloaded: the kept handle reaches the new folder, but it lacks the folder's mark, so
+        # it is refused rather than scanned against the index (the other files "deleted").
+        page.evaluate(REMOVE_PICKED, PICKED)
+        change_in_picked(page, "alone.txt", b"the only file\n")
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
+        expect(row).to_contain_text("is not the one synced before", timeout=30_000)
+        expect(row).to_contain_text("Nothing was deleted on your other devices")
+        time.sleep(5)
+        assert disk_hashes(files) == before
 
         page.context.add_init_script(ACCESS_REFUSED)
         page.reload()

@@ -16,7 +16,9 @@ connection ends it waits a moment and meets again. Neither folder kind has chang
 (Chromium's ``FileSystemObserver`` is behind a flag only), so each folder is rescanned every
 ``RESCAN_EVERY`` seconds, or after as long again as the last scan took, if longer; a file
 whose size and modification time are as indexed is not read again. What a scan or a pull
-changed is announced to every connected peer sharing the folder.
+changed is announced to every connected peer sharing the folder. A picked folder carries a
+mark (its ``picked_id``, ``ProviderFolder``'s ``mark``): a folder deleted and made again at the
+same place is refused, never scanned against the old index; picked anew, it starts a fresh one.
 
 One tab syncs at a time (an exclusive Web Lock held while its page is open): two tabs would
 meet the same device in the same room and write the same folders. Another tab waits and takes
@@ -84,6 +86,8 @@ class BrowserDeviceSync:
         self.folders: dict[str, SyncedFolder] = {}
         self.handles: dict[str, Any] = {}  # picked folders' handles, by folder name
         self.waiting_for_access: set[str] = set()  # picked folders not granted (yet)
+        self._places: dict[str, str] = {}  # the place each open folder was opened at
+        self._picking_up = asyncio.Lock()  # a share and the periodic look never open at once
         self.sessions: dict[str, tuple[DeviceSession, BrowserChannel]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Why each device's last connection ended, kept on screen while meeting it again.
@@ -121,6 +125,10 @@ class BrowserDeviceSync:
 
     async def _pick_up(self) -> None:
         """Open newly shared folders and meet their devices; running ones are left alone."""
+        async with self._picking_up:
+            await self._pick_up_now()
+
+    async def _pick_up_now(self) -> None:
         if not await self.store.has_identity():
             return
         me = await self.store.identity()
@@ -135,17 +143,39 @@ class BrowserDeviceSync:
 
     async def _open(self, name: str, config: dict[str, Any], me: Identity) -> None:
         peers = tuple(str(p) for p in config.get("with", []))
-        if name in self.folders:
+        place = _place_key(config)
+        if name in self.folders and self._places[name] == place:
             self.folders[name].peers = peers
             return
+        if name in self.folders:  # picked anew in this tab: the old index must stop at once
+            await self._close(name)
         provider = await self._provider(name, config)
-        key = _index_key(name, _place_key(config))
+        key = _index_key(name, place)
         storage = IndexedDbIndexStorage(key, OpfsTextFile(f"{key}.json"))
         folder = ProviderFolder(name, provider, storage, me.device_id,
-                                fresh_name=lambda: secrets.token_hex(4))  # fmt: skip
+                                fresh_name=lambda: secrets.token_hex(4),
+                                mark=config.get("picked_id"))  # fmt: skip
         await folder.load()
         self.folders[name] = SyncedFolder(folder, peers)
+        self._places[name] = place
         self._tasks[f"scan:{name}"] = asyncio.create_task(self._rescan_forever(name, folder))
+
+    async def _close(self, name: str) -> None:
+        """Stop syncing a folder whose place changed (picked anew): its scans stop, and the
+        devices sharing it are met again, so they sync with the new folder's fresh index.
+        The old folder's handle may now reach the new folder (a folder made again at the same
+        place): scanned against the old index, the files it lacks would count as deleted."""
+        shared = self.folders[name]
+        async with shared.lock:  # not in the middle of a scan or of applying a peer's files
+            self.folders.pop(name)
+            self.handles.pop(name, None)
+            self._places.pop(name, None)
+            scanning = self._tasks.pop(f"scan:{name}", None)
+            if scanning is not None:
+                scanning.cancel()
+        for peer in shared.peers:
+            if peer in self.sessions:
+                self.sessions[peer][1].abort()
 
     async def _provider(self, name: str, config: dict[str, Any]) -> DirectoryHandleProvider:
         if "picked_folder" not in config:
