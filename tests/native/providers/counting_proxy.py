@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from tests.native.providers.thread_loop import Serving, serving_in_thread
 
 
 class CountingProxy:
@@ -152,31 +153,16 @@ def counting_proxy(
 ) -> Iterator[CountingProxy]:
     """Runs a ``CountingProxy`` on a free loopback port in a thread; stopped on exit."""
     proxy = CountingProxy(upstream_port, bytes_per_second)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    stop: asyncio.Future[None] | None = None
 
-    async def serve() -> None:
-        nonlocal stop
+    async def serve(serving: Serving) -> None:
         server = await asyncio.start_server(proxy._relay, "127.0.0.1", 0)
         proxy.port = server.sockets[0].getsockname()[1]
-        stop = loop.create_future()
-        ready.set()
         async with server:
-            await stop
+            await serving()
         relays = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in relays:
             task.cancel()
         await asyncio.gather(*relays, return_exceptions=True)
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("the counting proxy did not start")
-    try:
+    with serving_in_thread(serve, "counting proxy"):
         yield proxy
-    finally:
-        assert stop is not None
-        loop.call_soon_threadsafe(stop.set_result, None)
-        thread.join(10)
-        loop.close()

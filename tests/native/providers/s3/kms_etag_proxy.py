@@ -12,16 +12,16 @@ ETags (moto does not check signatures or Content-MD5, so the rewritten body pass
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import hashlib
 import re
-import threading
 from collections.abc import Iterator
 
 import aiohttp
 from aiohttp import web
+
+from tests.native.providers.thread_loop import Serving, serving_in_thread
 
 _ETAG = re.compile(r"[0-9a-fA-F]{32}")
 _HOP = {"content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"}
@@ -88,12 +88,8 @@ class KmsEtagProxy:
 def kms_etag_proxy(upstream: str, *, announce: bool) -> Iterator[KmsEtagProxy]:
     """Runs a ``KmsEtagProxy`` on a free loopback port in a thread; stopped on exit."""
     proxy = KmsEtagProxy(upstream, announce=announce)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    stop: asyncio.Future[None] | None = None
 
-    async def serve() -> None:
-        nonlocal stop
+    async def serve(serving: Serving) -> None:
         app = web.Application(client_max_size=1 << 30)  # parts are several MiB
         app.router.add_route("*", "/{tail:.*}", proxy.handle)
         runner = web.AppRunner(app)
@@ -101,19 +97,8 @@ def kms_etag_proxy(upstream: str, *, announce: bool) -> Iterator[KmsEtagProxy]:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         proxy.port = runner.addresses[0][1]
-        stop = loop.create_future()
-        ready.set()
-        await stop
+        await serving()
         await runner.cleanup()
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("the KMS ETag proxy did not start")
-    try:
+    with serving_in_thread(serve, "KMS ETag proxy"):
         yield proxy
-    finally:
-        assert stop is not None
-        loop.call_soon_threadsafe(stop.set_result, None)
-        thread.join(10)
-        loop.close()
