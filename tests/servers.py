@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,19 +76,24 @@ def moto_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         yield S3Server("moto", endpoint, BUCKET)
 
 
+def s3_client(endpoint: str) -> Any:
+    """A plain aiobotocore S3 client on a test server with the test keys, for ``async with``."""
+    from aiobotocore.session import get_session  # not imported by sessions that use no S3
+
+    return get_session().create_client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    )
+
+
 def _create_bucket(endpoint: str) -> None:
     import asyncio
 
-    from aiobotocore.session import get_session
-
     async def create() -> None:
-        async with get_session().create_client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-        ) as client:
+        async with s3_client(endpoint) as client:
             await client.create_bucket(Bucket=BUCKET)
 
     asyncio.run(create())

@@ -17,10 +17,17 @@ from typing import Any
 
 import httpx2
 import pytest
-from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token
-from tests.servers import ACCESS_KEY, DAV_PASSWORD, DAV_USER, SECRET_KEY, S3Server, WebDavServer
+from tests.servers import (
+    ACCESS_KEY,
+    DAV_PASSWORD,
+    DAV_USER,
+    SECRET_KEY,
+    S3Server,
+    WebDavServer,
+    s3_client,
+)
 
 STORAGE = "/api/v1/storage"
 _ACCOUNTS = itertools.count(1)
@@ -226,10 +233,7 @@ def _moto_client(s3: S3Server) -> Any:
     """One S3 call on moto per use (each in its own event loop), reading a body if one comes."""
 
     async def call(name: str, **arguments: Any) -> Any:
-        async with get_session().create_client(
-            "s3", endpoint_url=s3.endpoint, region_name="us-east-1",
-            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-        ) as client:  # fmt: skip
+        async with s3_client(s3.endpoint) as client:
             answer = await getattr(client, name)(**arguments)
             return await answer["Body"].read() if "Body" in answer else answer
 

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiobotocore.session import get_session
 
 from tests.server.accountshares.shares_world import World, shares_world
-from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server, s3_client
 
 BASE = "/api/v1/catalog/provider-versions"
 _buckets = itertools.count()
@@ -33,10 +32,7 @@ def _versioned_bucket(endpoint: str) -> str:
     bucket = f"kept-versions-{next(_buckets)}"
 
     async def make() -> None:
-        async with get_session().create_client(
-            "s3", endpoint_url=endpoint, region_name="us-east-1",
-            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-        ) as client:  # fmt: skip
+        async with s3_client(endpoint) as client:
             await client.create_bucket(Bucket=bucket)
             await client.put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}

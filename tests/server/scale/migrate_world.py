@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx2
-from aiobotocore.session import get_session
 
 from tests.conftest import PROJECT_ROOT, LiveServer
 from tests.server.links.links_world import metadata
-from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import S3Server, s3_client
 
 PASSWORD = "migrate me password"
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -137,8 +136,5 @@ def read_back(server: LiveServer, facts: Facts) -> dict[str, Any]:
 
 async def put_object(server: S3Server, key: str, body: bytes = b"left behind") -> None:
     """An object written behind the migration's back, with a plain S3 client."""
-    async with get_session().create_client(
-        "s3", endpoint_url=server.endpoint, aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY, region_name="us-east-1",
-    ) as s3:  # fmt: skip
+    async with s3_client(server.endpoint) as s3:
         await s3.put_object(Bucket=server.bucket, Key=key, Body=body)

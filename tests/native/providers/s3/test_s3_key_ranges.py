@@ -17,13 +17,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiobotocore.session import get_session
 
 from syncoxide.native.providers.s3.key_ranges import KeyRange, alphabet_of, split_point
 from syncoxide.native.providers.s3.lean import HeadSigner
 from syncoxide.native.providers.s3.lean_list import ListPage, PageAsk, lean_list_page
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
-from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server, s3_client
 
 Lister = Callable[[PageAsk], Awaitable[ListPage]]
 AWKWARD = ("ünï/é ü.txt", "日本/ファイル 1.txt", "a b+c%20d.txt", "100%+.txt", "x&y<z>.txt",
@@ -49,10 +48,7 @@ def _keys(server: S3Server, root: str) -> list[str]:
 
 @asynccontextmanager
 async def _bucket(server: S3Server, keys: list[str]) -> AsyncIterator[Any]:
-    session = get_session()
-    async with session.create_client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
-                                     aws_access_key_id=ACCESS_KEY,
-                                     aws_secret_access_key=SECRET_KEY) as client:  # fmt: skip
+    async with s3_client(server.endpoint) as client:
         bucket = server.bucket
         await asyncio.gather(*(client.put_object(Bucket=bucket, Key=k, Body=b"k") for k in keys))
         yield client

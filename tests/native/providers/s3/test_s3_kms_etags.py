@@ -15,12 +15,13 @@ import itertools
 import os
 import random
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiobotocore.session import get_session
 
 from syncoxide.engine.pair_store import MemoryPairStore
+from syncoxide.engine.run import RunReport
 from syncoxide.engine.transfer import ATTEMPTS
 from syncoxide.errors import NotFoundError
 from syncoxide.native.providers.s3.calls import S3Calls
@@ -29,7 +30,7 @@ from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from tests.native.providers.parts_runs import sync_in_parts
 from tests.native.providers.s3.kms_etag_proxy import kms_etag_proxy
-from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server, s3_client
 
 PART = 5 * 1024 * 1024
 _roots = itertools.count()
@@ -67,17 +68,32 @@ async def _read(provider: S3Provider, path: str) -> bytes | None:
         await provider.aclose()
 
 
-def test_encrypted_etags_rely_on_the_checked_content_md5(moto_s3: S3Server, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class _Copy:
+    files: dict[str, bytes]
+    prefix: str  # of the copy in the bucket
+    part_numbers: list[int]  # of every UploadPart the relay passed on
+    report: RunReport
+
+
+def _copy_through_relay(moto_s3: S3Server, tmp_path: Path, *, announce: bool) -> _Copy:
+    """The tree copied in parts to a new prefix of moto's bucket through the KMS ETag relay."""
     source, files = _tree(tmp_path)
     prefix = f"kms{os.getpid()}-{next(_roots)}"
-    with kms_etag_proxy(moto_s3.endpoint, announce=True) as proxy:
+    with kms_etag_proxy(moto_s3.endpoint, announce=announce) as proxy:
         endpoint = f"http://127.0.0.1:{proxy.port}"
         dest = S3Provider(_settings(endpoint, moto_s3.bucket, prefix))
         dest.keep_state_in(tmp_path / "state")
         report = sync_in_parts(source, dest, MemoryPairStore(), part=PART, streams=2, seed=b"k")
+    return _Copy(files, prefix, proxy.part_numbers, report)
+
+
+def test_encrypted_etags_rely_on_the_checked_content_md5(moto_s3: S3Server, tmp_path: Path) -> None:
+    copy = _copy_through_relay(moto_s3, tmp_path, announce=True)
+    report, prefix = copy.report, copy.prefix
     assert not report.failures, [f.message for f in report.failures]
-    assert sorted(Counter(proxy.part_numbers).items()) == [(n, 1) for n in range(1, 5)]
-    for name, content in files.items():  # read from moto itself: the stored bytes
+    assert sorted(Counter(copy.part_numbers).items()) == [(n, 1) for n in range(1, 5)]
+    for name, content in copy.files.items():  # read from moto itself: the stored bytes
         direct = S3Provider(_settings(moto_s3.endpoint, moto_s3.bucket, prefix))
         assert asyncio.run(_read(direct, name)) == content
 
@@ -85,19 +101,14 @@ def test_encrypted_etags_rely_on_the_checked_content_md5(moto_s3: S3Server, tmp_
 def test_a_non_md5_etag_without_the_header_fails_after_bounded_attempts(
     moto_s3: S3Server, tmp_path: Path
 ) -> None:
-    source, files = _tree(tmp_path)
-    prefix = f"kms{os.getpid()}-{next(_roots)}"
-    with kms_etag_proxy(moto_s3.endpoint, announce=False) as proxy:
-        endpoint = f"http://127.0.0.1:{proxy.port}"
-        dest = S3Provider(_settings(endpoint, moto_s3.bucket, prefix))
-        dest.keep_state_in(tmp_path / "state")
-        report = sync_in_parts(source, dest, MemoryPairStore(), part=PART, streams=2, seed=b"k")
-    [failure] = [f.message for f in report.failures if f.action.path == "big.bin"]
+    copy = _copy_through_relay(moto_s3, tmp_path, announce=False)
+    files, prefix = copy.files, copy.prefix
+    [failure] = [f.message for f in copy.report.failures if f.action.path == "big.bin"]
     assert f"failed verification {ATTEMPTS} times" in failure
     assert "did not read back as written" in failure
     # Each part went at most ATTEMPTS times, then the copy stopped.
-    assert proxy.part_numbers
-    assert max(Counter(proxy.part_numbers).values()) <= ATTEMPTS
+    assert copy.part_numbers
+    assert max(Counter(copy.part_numbers).values()) <= ATTEMPTS
     direct = S3Provider(_settings(moto_s3.endpoint, moto_s3.bucket, prefix))
     assert asyncio.run(_read(direct, "big.bin")) is None  # nothing under the final name
     direct = S3Provider(_settings(moto_s3.endpoint, moto_s3.bucket, prefix))
@@ -126,13 +137,7 @@ def test_the_botocore_path_reads_the_encryption_too(moto_s3: S3Server, announce:
     md5 = hashlib.md5(body, usedforsecurity=False).digest()
 
     async def send(endpoint: str) -> tuple[Stored, Stored]:
-        async with get_session().create_client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-        ) as client:
+        async with s3_client(endpoint) as client:
 
             async def botocore() -> object:
                 return client
