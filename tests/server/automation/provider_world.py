@@ -1,5 +1,7 @@
-"""A WebDAV server of the test's own (wsgidav, a real server) that can be restarted with
-another password on the same port and folder, and helpers to wait for automation jobs."""
+"""The app for an automation test (its accounts reach connections on loopback), a WebDAV
+server of the test's own (wsgidav, a real server) that can be restarted with another password
+on the same port and folder, connections to it and to the shared sshd, and helpers to wait for
+automation jobs."""
 
 from __future__ import annotations
 
@@ -12,12 +14,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from tests.native.providers.server_processes import free_port, require_binary, running
-from tests.server.accountshares.shares_world import Person
+from tests.server.accountshares.shares_world import Person, World, shares_world
+from tests.servers import SshServer
 
 DAV_USER = "photos"
+
+
+@contextlib.contextmanager
+def automation_world(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    names: tuple[str, ...] = ("alice",),
+    **automation: float,
+) -> Iterator[World]:
+    """The app with these ``[automation]`` settings (``poll_seconds=0.5``...) and an account
+    per name; its connections may reach loopback, where the tests' own servers listen."""
+    settings = "[automation]\n" + "".join(f"{key} = {value}\n" for key, value in automation.items())
+    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
+    with shares_world(tmp_path / "data", settings, names=names) as made:
+        yield made
 
 
 @dataclass
@@ -76,6 +95,16 @@ def connect(person: Person, name: str, dav: OwnDav) -> dict[str, Any]:
     options = {"url": dav.url, "username": DAV_USER, "password": dav.password}
     made = person.post("/api/v1/connections", json={"name": name, "kind": "webdav",
                                                    "options": options})  # fmt: skip
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def connect_sftp(person: Person, name: str, sshd: SshServer) -> dict[str, Any]:
+    options = {"host": "127.0.0.1", "port": str(sshd.port), "username": sshd.username,
+               "root": "/", "known_hosts_data": sshd.known_hosts.read_text(),
+               "private_key_data": sshd.client_key.read_text()}  # fmt: skip
+    made = person.post("/api/v1/connections", json={"name": name, "kind": "sftp",
+                                                    "options": options})  # fmt: skip
     assert made.status_code == 201, made.text
     return dict(made.json())
 

@@ -16,18 +16,21 @@ from PIL import Image
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tests.fakes.serving import served
-from tests.server.accountshares.shares_world import World, shares_world
-from tests.server.automation.provider_world import add_rule, wait_first_look, wait_for
+from tests.server.accountshares.shares_world import World
+from tests.server.automation.provider_world import (
+    add_rule,
+    automation_world,
+    wait_first_look,
+    wait_for,
+)
 from tests.server.photos.test_photos_api import _png, picture
 
 POLL, QUIET = 0.5, 9.0
-SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
 
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
-    with shares_world(tmp_path / "data", SETTINGS, names=("alice",)) as made:
+    with automation_world(tmp_path, monkeypatch, poll_seconds=POLL, quiet_seconds=QUIET) as made:
         yield made
 
 

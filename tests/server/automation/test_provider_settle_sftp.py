@@ -16,30 +16,29 @@ import asyncssh
 import pytest
 from PIL import Image
 
-from tests.server.accountshares.shares_world import Person, World, shares_world
-from tests.server.automation.provider_world import add_rule, wait_first_look, wait_for
+from tests.server.accountshares.shares_world import Person, World
+from tests.server.automation.provider_world import (
+    add_rule,
+    automation_world,
+    connect_sftp,
+    wait_first_look,
+    wait_for,
+)
 from tests.server.photos.test_photos_api import _png, picture
 from tests.servers import SshServer
 
 POLL, QUIET = 0.5, 2.5
-SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
 PAUSE = 1.2  # between chunks: longer than two polls, shorter than the quiet window
 
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
-    with shares_world(tmp_path / "data", SETTINGS, names=("alice",)) as made:
+    with automation_world(tmp_path, monkeypatch, poll_seconds=POLL, quiet_seconds=QUIET) as made:
         yield made
 
 
 def thumbnail_rule(person: Person, sshd: SshServer) -> tuple[Path, dict[str, Any]]:
-    options = {"host": "127.0.0.1", "port": str(sshd.port), "username": sshd.username,
-               "root": "/", "known_hosts_data": sshd.known_hosts.read_text(),
-               "private_key_data": sshd.client_key.read_text()}  # fmt: skip
-    made = person.post("/api/v1/connections", json={"name": "srv", "kind": "sftp",
-                                                    "options": options})  # fmt: skip
-    assert made.status_code == 201, made.text
+    connect_sftp(person, "srv", sshd)
     folder = sshd.home / f"settle-{uuid.uuid4().hex[:8]}"
     folder.mkdir()
     rule = add_rule(person, name="thumbs", source_kind="connection", source=f"srv:{folder}",

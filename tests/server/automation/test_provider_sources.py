@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.server.accountshares.shares_world import World, shares_world
+from tests.server.accountshares.shares_world import World
 from tests.server.automation.provider_world import (
     OwnDav,
     add_rule,
+    automation_world,
     connect,
     finished_jobs,
     jpeg,
@@ -27,16 +28,12 @@ from tests.server.automation.provider_world import (
     wait_for,
 )
 
-# quiet_seconds low: these tests are not about the settle wait (test_provider_settle_*)
-SETTINGS = (
-    "[automation]\npoll_seconds = 0.5\nquiet_seconds = 1\nsettle_seconds = 2\nlease_seconds = 5\n"
-)
-
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
-    with shares_world(tmp_path / "data", SETTINGS, names=("alice", "bob", "carol")) as made:
+    # quiet_seconds low: these tests are not about the settle wait (test_provider_settle_*)
+    settings = {"poll_seconds": 0.5, "quiet_seconds": 1, "settle_seconds": 2, "lease_seconds": 5}
+    with automation_world(tmp_path, monkeypatch, ("alice", "bob", "carol"), **settings) as made:
         yield made
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.server.accountshares.shares_world import World, shares_world
+from tests.server.accountshares.shares_world import World
 from tests.server.automation.provider_world import (
     add_rule,
+    automation_world,
     finished_jobs,
     jpeg,
     wait_first_look,
@@ -27,13 +28,11 @@ from tests.server.rules.rules_world import file_digests
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
 POLL, QUIET = 0.5, 9.0
-SETTINGS = f"[automation]\npoll_seconds = {POLL}\nquiet_seconds = {QUIET}\n"
 
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
-    with shares_world(tmp_path / "data", SETTINGS, names=("alice",)) as made:
+    with automation_world(tmp_path, monkeypatch, poll_seconds=POLL, quiet_seconds=QUIET) as made:
         yield made
 
 

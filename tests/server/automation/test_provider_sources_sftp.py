@@ -12,19 +12,22 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.server.accountshares.shares_world import World, shares_world
-from tests.server.automation.provider_world import add_rule, finished_jobs, wait_first_look
+from tests.server.accountshares.shares_world import World
+from tests.server.automation.provider_world import (
+    add_rule,
+    automation_world,
+    connect_sftp,
+    finished_jobs,
+    wait_first_look,
+)
 from tests.server.photos.test_photos_api import _png, picture
 from tests.servers import SshServer
-
-# quiet_seconds low: this test is not about the settle wait (test_provider_settle_sftp.py)
-SETTINGS = "[automation]\npoll_seconds = 0.5\nquiet_seconds = 1\n"
 
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SYNCOXIDE_CONNECTIONS_ALLOW", "127.0.0.0/8, localhost")
-    with shares_world(tmp_path / "data", SETTINGS, names=("alice",)) as made:
+    # quiet_seconds low: this test is not about the settle wait (test_provider_settle_sftp.py)
+    with automation_world(tmp_path, monkeypatch, poll_seconds=0.5, quiet_seconds=1) as made:
         yield made
 
 
@@ -32,13 +35,7 @@ def test_an_sftp_rule_moves_the_original_beside_its_result(
     world: World, sshd_server: SshServer
 ) -> None:
     alice = world["alice"]
-    options = {"host": "127.0.0.1", "port": str(sshd_server.port),
-               "username": sshd_server.username, "root": "/",
-               "known_hosts_data": sshd_server.known_hosts.read_text(),
-               "private_key_data": sshd_server.client_key.read_text()}  # fmt: skip
-    made = alice.post("/api/v1/connections", json={"name": "srv", "kind": "sftp",
-                                                   "options": options})  # fmt: skip
-    assert made.status_code == 201, made.text
+    connect_sftp(alice, "srv", sshd_server)
     folder = sshd_server.home / f"auto-{uuid.uuid4().hex[:8]}"
     folder.mkdir()
     rule = add_rule(alice, name="thumbs", source_kind="connection", source=f"srv:{folder}",
