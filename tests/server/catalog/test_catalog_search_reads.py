@@ -6,10 +6,13 @@ reads inline (``SqliteDatabase.readers``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 from syncoxide.catalog.diff import IndexChanges
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.search import parse_search
+from syncoxide.server.catalog.sql_store import SqlCatalogStore
 from syncoxide.server.catalog.store import catalog_store
 from syncoxide.server.storage.postgres import migrate_postgres
 from syncoxide.server.storage.postgres_database import PostgresDatabase
@@ -18,15 +21,25 @@ from tests.server.scale.services import Postgres
 PLAN = CatalogEntry("home", "docs/summer plan.pdf", size=3)
 
 
-def test_a_search_reads_what_is_committed_not_a_write_under_way(postgres: Postgres) -> None:
-    url = postgres.create_database("catalog_search_reads")
+@contextlib.contextmanager
+def ada_catalog(
+    postgres: Postgres, name: str
+) -> Iterator[tuple[PostgresDatabase, int, SqlCatalogStore]]:
+    """A new migrated database ``name`` with one user, that user's id and the catalog store."""
+    url = postgres.create_database(name)
     asyncio.run(migrate_postgres(url))
     database = PostgresDatabase(url)
     try:
         user = database.insert(
             "INSERT INTO users (name, display_name, created_at) VALUES ('ada', 'Ada', 0)"
         )
-        store = catalog_store(database)
+        yield database, user, catalog_store(database)
+    finally:
+        database.close()
+
+
+def test_a_search_reads_what_is_committed_not_a_write_under_way(postgres: Postgres) -> None:
+    with ada_catalog(postgres, "catalog_search_reads") as (database, user, store):
         asyncio.run(store.apply(user, "home", IndexChanges(upserts=(PLAN,))))
 
         async def search() -> list[str]:
@@ -38,21 +51,12 @@ def test_a_search_reads_what_is_committed_not_a_write_under_way(postgres: Postgr
             database.execute("DELETE FROM catalog_entries WHERE user_id = ?", (user,))
             assert asyncio.run(search()) == [PLAN.path, PLAN.path]
         assert asyncio.run(search()) == []  # committed now
-    finally:
-        database.close()
 
 
 def test_a_large_batch_refreshes_the_planner_statistics(postgres: Postgres) -> None:
     """A first index into an empty table is planned for as a table of a few rows (a scan of
     every entry per search) until the table is analyzed: a batch past ``restat_after`` does."""
-    url = postgres.create_database("catalog_restat")
-    asyncio.run(migrate_postgres(url))
-    database = PostgresDatabase(url)
-    try:
-        user = database.insert(
-            "INSERT INTO users (name, display_name, created_at) VALUES ('ada', 'Ada', 0)"
-        )
-        store = catalog_store(database)
+    with ada_catalog(postgres, "catalog_restat") as (database, user, store):
         store.restat_after = 20
         rows = "SELECT reltuples FROM pg_class WHERE relname = 'catalog_entries'"
         small = tuple(CatalogEntry("home", f"a/{n}.txt") for n in range(19))
@@ -61,5 +65,3 @@ def test_a_large_batch_refreshes_the_planner_statistics(postgres: Postgres) -> N
         large = tuple(CatalogEntry("home", f"b/{n}.txt") for n in range(20))
         asyncio.run(store.apply(user, "home", IndexChanges(upserts=large)))
         assert database.execute(rows).rows == [(39,)]
-    finally:
-        database.close()
