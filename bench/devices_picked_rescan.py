@@ -17,17 +17,10 @@ Aim: an unchanged rescan within 3x the anchor's walk, and well under the 2 s int
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
-from tests.e2e import browser_python
+from page_timings import timings_from_page  # bench/ is the script's own folder on sys.path
 
 MAKE_AND_TIME = """
 import js, json
@@ -87,23 +80,8 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    browser_python.RESULT_TIMEOUT_MS = 900_000
     code = MAKE_AND_TIME.replace("FILES", str(args.files)).replace("RUNS", str(args.runs))
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = start_live_server(Path(data_dir))
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page()
-                page.set_default_timeout(600_000)
-                result = browser_python.run_python_in_page(page, server.url, code)
-                if result != "ok":
-                    print(result, file=sys.stderr)
-                    return 1
-                found = json.loads(page.evaluate("document.body.dataset.timings"))
-                browser.close()
-        finally:
-            server.stop()
+    found = timings_from_page(code)
     runs = found["runs"]
     raw = statistics.median(run["raw"] for run in runs)
     ours = statistics.median(run["ours"] for run in runs)

@@ -17,17 +17,10 @@ read before is not decoded at all on the next visit (``photo_cache``; the e2e te
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
-from tests.e2e import browser_python
+from page_timings import timings_from_page  # bench/ is the script's own folder on sys.path
 
 MAKE_AND_TIME = """
 import asyncio, js, json
@@ -85,23 +78,8 @@ def main() -> int:
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    browser_python.RESULT_TIMEOUT_MS = 900_000  # the whole measurement runs in one page load
     code = MAKE_AND_TIME % {"photos": args.photos, "runs": args.runs}
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = start_live_server(Path(data_dir))
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page()
-                page.set_default_timeout(600_000)
-                result = browser_python.run_python_in_page(page, server.url, code)
-                if result != "ok":
-                    print(result, file=sys.stderr)
-                    return 1
-                runs = json.loads(page.evaluate("document.body.dataset.timings"))
-                browser.close()
-        finally:
-            server.stop()
+    runs = timings_from_page(code)
     raw = statistics.median(args.photos / (run["raw"] / 1000) for run in runs)
     ours = statistics.median(args.photos / (run["ours"] / 1000) for run in runs)
     batched = statistics.median(args.photos / (run["batched"] / 1000) for run in runs)
