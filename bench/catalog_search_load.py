@@ -30,7 +30,6 @@ import contextlib
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from catalog_search import (  # bench/ is the script's own folder on sys.path
     percentile,
     queries,
 )
+from scale import stop_group
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -179,12 +179,7 @@ def server_process(data_dir: Path, tree: Path, env: dict[str, str]) -> Iterator[
         _wait_until_serving(url, process, log)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, 30)
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -78,13 +78,18 @@ def running(
         wait_for_port(port, started)
         yield started
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(started.pid, signal.SIGINT)
-        try:
-            started.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(started.pid, signal.SIGKILL)
-            started.wait()
+        stop_group(started, 20)
+
+
+def stop_group(started: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGINT to the process's group (a server stops cleanly), SIGKILL after ``seconds``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(started.pid, signal.SIGINT)
+    try:
+        started.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(started.pid, signal.SIGKILL)
+        started.wait()
 
 
 @contextlib.contextmanager
