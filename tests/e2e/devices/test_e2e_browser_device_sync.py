@@ -42,14 +42,14 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 BROWSER_FOLDER = "from-laptop"
 
-OPFS_HASHES = """async (folder) => {
+OPFS_HASHES = """async ([path, skipSwapFiles]) => {
   const hex = (buffer) => Array.from(new Uint8Array(buffer),
                                      (b) => b.toString(16).padStart(2, "0")).join("");
   const found = {};
   async function walk(dir, prefix) {
     for await (const [name, handle] of dir.entries()) {
       if (!prefix && name === ".syncoxide") continue;
-      if (name.startsWith(".sxpart-")) continue;
+      if (name.startsWith(".sxpart-") || (skipSwapFiles && name.endsWith(".crswap"))) continue;
       const path = prefix + name;
       if (handle.kind === "directory") await walk(handle, path + "/");
       else {
@@ -59,8 +59,9 @@ OPFS_HASHES = """async (folder) => {
     }
   }
   try {
-    const root = await navigator.storage.getDirectory();
-    await walk(await (await root.getDirectoryHandle("folders")).getDirectoryHandle(folder), "");
+    let folder = await navigator.storage.getDirectory();
+    for (const name of path) folder = await folder.getDirectoryHandle(name);
+    await walk(folder, "");
   } catch (error) { return {}; }
   return found;
 }"""
@@ -125,9 +126,15 @@ def disk_hashes(root: Path) -> dict[str, str]:
     }
 
 
-def browser_hashes(page: Page) -> dict[str, str]:
-    found: dict[str, str] = page.evaluate(OPFS_HASHES, BROWSER_FOLDER)
+def opfs_hashes(page: Page, *path: str, skip_swap_files: bool = False) -> dict[str, str]:
+    """The SHA-256 of each file in the OPFS directory at ``path``, by its path there (not the
+    device's own ``.syncoxide`` and ``.sxpart-`` files); empty if there is no such directory."""
+    found: dict[str, str] = page.evaluate(OPFS_HASHES, [list(path), skip_swap_files])
     return found
+
+
+def browser_hashes(page: Page) -> dict[str, str]:
+    return opfs_hashes(page, "folders", BROWSER_FOLDER)
 
 
 def write_in_browser(page: Page, path: str, data: bytes) -> None:

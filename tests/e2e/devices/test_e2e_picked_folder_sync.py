@@ -15,6 +15,7 @@ import base64
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from tests.conftest import LiveServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.devices.test_e2e_browser_device_sync import (
     disk_hashes,
+    opfs_hashes,
     pair_with_browser,
     sha,
     stop,
@@ -56,27 +58,6 @@ FileSystemHandle.prototype.queryPermission = async () => "prompt";
 FileSystemHandle.prototype.requestPermission = async () => "denied";
 """
 
-PICKED_HASHES = """async (folder) => {
-  const hex = (buffer) => Array.from(new Uint8Array(buffer),
-                                     (b) => b.toString(16).padStart(2, "0")).join("");
-  const found = {};
-  async function walk(dir, prefix) {
-    for await (const [name, handle] of dir.entries()) {
-      if (!prefix && name === ".syncoxide") continue;
-      if (name.startsWith(".sxpart-") || name.endsWith(".crswap")) continue;
-      const path = prefix + name;
-      if (handle.kind === "directory") await walk(handle, path + "/");
-      else {
-        const bytes = await (await handle.getFile()).arrayBuffer();
-        found[path] = hex(await crypto.subtle.digest("SHA-256", bytes));
-      }
-    }
-  }
-  try {
-    await walk(await (await navigator.storage.getDirectory()).getDirectoryHandle(folder), "");
-  } catch (error) { return {}; }
-  return found;
-}"""
 
 PICKED_CHANGE = """async ([folder, path, data]) => {
   const root = await navigator.storage.getDirectory();
@@ -111,8 +92,8 @@ def page(
 
 
 def picked_hashes(page: Page) -> dict[str, str]:
-    found: dict[str, str] = page.evaluate(PICKED_HASHES, PICKED)
-    return found
+    # A folder on disk gets Chromium's swap files (.crswap) while a writable is open.
+    return opfs_hashes(page, PICKED, skip_swap_files=True)
 
 
 def change_in_picked(page: Page, path: str, data: bytes | None) -> None:
@@ -135,28 +116,43 @@ def share_picked_folder(page: Page, cli: DeviceHome, picks: int = 1) -> None:
     )
 
 
-def start_cli(cli: DeviceHome, tmp_path: Path, own_id: str, name: str) -> tuple[Path, CliRun]:
+@dataclass(frozen=True)
+class Laptop:
+    """A CLI device paired with the page's browser, and the folder it shares (empty until the
+    test fills it)."""
+
+    cli: DeviceHome
+    own_id: str  # the browser's device id
+    files: Path
+
+    def start(self, log: Path) -> CliRun:
+        """Shares the folder with the browser and runs the device."""
+        added = self.cli.run("folders", "add", "shared", str(self.files), "--with", self.own_id)
+        assert added.returncode == 0, added.stderr
+        return self.cli.start("run", log=log)
+
+
+def paired_laptop(page: Page, server_url: str, tmp_path: Path) -> Laptop:
+    cli = make_device(tmp_path, "laptop")
+    own_id = pair_with_browser(page, cli, server_url)
     files = tmp_path / "laptop-files"
-    added = cli.run("folders", "add", "shared", str(files), "--with", own_id)
-    assert added.returncode == 0, added.stderr
-    return files, cli.start("run", log=tmp_path / f"{name}.log")
+    files.mkdir()
+    return Laptop(cli, own_id, files)
 
 
 def test_a_folder_picked_on_disk_syncs_with_a_cli_device_both_ways_and_after_a_reload(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    cli = make_device(tmp_path, "laptop")
-    own_id = pair_with_browser(page, cli, live_server.url)
-    files = tmp_path / "laptop-files"
-    files.mkdir()
+    laptop = paired_laptop(page, live_server.url, tmp_path)
+    files = laptop.files
     from_cli = os.urandom(300 * 1024)  # three blocks
     (files / "docs").mkdir()
     (files / "docs" / "from-cli.bin").write_bytes(from_cli)
     (files / "notes.txt").write_bytes(b"first\n")
     (files / "back\\slash.txt").write_bytes(b"a name other devices refuse\n")
-    files, run = start_cli(cli, tmp_path, own_id, "run-1")
+    run = laptop.start(tmp_path / "run-1.log")
     try:
-        share_picked_folder(page, cli)
+        share_picked_folder(page, laptop.cli)
         row = page.locator('#device-sync-table tr[data-folder="shared"]')
         expect(row).to_contain_text(f"on this computer: {PICKED}")
 
@@ -223,15 +219,13 @@ def test_a_folder_picked_on_disk_syncs_with_a_cli_device_both_ways_and_after_a_r
 def test_a_picked_folder_gone_or_refused_is_said_and_nothing_is_lost(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    cli = make_device(tmp_path, "laptop")
-    own_id = pair_with_browser(page, cli, live_server.url)
-    files = tmp_path / "laptop-files"
-    files.mkdir()
+    laptop = paired_laptop(page, live_server.url, tmp_path)
+    files = laptop.files
     for number in range(3):
         (files / f"kept-{number}.txt").write_bytes(f"kept {number}\n".encode())
-    files, run = start_cli(cli, tmp_path, own_id, "run-gone")
+    run = laptop.start(tmp_path / "run-gone.log")
     try:
-        share_picked_folder(page, cli)
+        share_picked_folder(page, laptop.cli)
         wait_until(lambda: picked_hashes(page) == disk_hashes(files), "the files arrive")
         before = disk_hashes(files)
 
@@ -245,7 +239,7 @@ def test_a_picked_folder_gone_or_refused_is_said_and_nothing_is_lost(
         # Another folder with the same name picked in its place, holding one file: a fresh
         # index, so the files it lacks are not deletions; both sides end with everything.
         change_in_picked(page, "only-here.txt", b"made in the new folder\n")
-        share_picked_folder(page, cli, picks=2)
+        share_picked_folder(page, laptop.cli, picks=2)
         both = {**before, "only-here.txt": sha(b"made in the new folder\n")}
         wait_until(lambda: disk_hashes(files) == both, "the new folder's file reaches the CLI")
         wait_until(lambda: picked_hashes(page) == both, "the CLI's files fill the new folder")
