@@ -13,7 +13,10 @@ written (over SFTP, where it grows in place) makes one job, on its whole content
 files waiting to settle is looked at again when they are due, not a full ``every`` later, so
 a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
 are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
-still lets only one of them make the job. A provider that lists a file only once its writer
+still lets only one of them make the job. A file is recorded as seen only in the transaction
+that makes its job (``SeenStore.handing_over``), so after a restart a file that was waiting,
+or whose hand-off was cut short, is still unrecorded: the new process waits for it once more
+and makes its one job. A provider that lists a file only once its writer
 has finished (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has
 nothing to wait for: its files arrive at the look that first lists them.
 
@@ -181,12 +184,13 @@ class ProviderArrivals:
         poll made it first; how many jobs that made (0 or 1)."""
         assert place.connection is not None
         from_root = posixpath.join(place.path, entry.path) if place.path else entry.path
-        ours = self.seen.is_our_output(place.connection.id, from_root, entry)
-        if not self.seen.arrived(rule.id, entry) or ours:
-            return 0
-        if not rule.matches(entry.path, entry.size):
-            return 0
-        self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
+        with self.seen.handing_over():
+            ours = self.seen.is_our_output(place.connection.id, from_root, entry)
+            if not self.seen.arrived(rule.id, entry) or ours:
+                return 0
+            if not rule.matches(entry.path, entry.size):
+                return 0
+            self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
         return 1
 
     async def _feed_says_changed(self, rule: AutomationRule, provider: Provider) -> bool:
