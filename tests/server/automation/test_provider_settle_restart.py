@@ -1,9 +1,10 @@
 """A restart while a file waits to settle: a live ``syncoxide serve`` watching a WebDAV folder
-(wsgidav, a real server) is killed with SIGKILL while a photo there is half written, the
-photo is finished while no server runs, and the restarted server makes exactly one job, from
-the whole photo. The waits are kept in memory only; what makes this hold is the snapshot of
-what was seen (``automation_seen``), which records a file only once it was handed to the
-queue, so the restarted poll finds the waiting file unrecorded and waits for it anew."""
+(wsgidav, a real server) is killed with SIGKILL while two photos there wait to settle, one
+whole already and one half written (finished while no server runs), and the restarted server
+makes exactly one job for each, the second from the whole photo. The waits are kept in
+memory only; what makes this hold is the snapshot of what was seen (``automation_seen``),
+which records a file only once it was handed to the queue, so the restarted poll finds the
+waiting files unrecorded and waits for them anew."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class Api:
         return list(self.client.get("/jobs").json()["jobs"])
 
 
-def test_a_file_waiting_to_settle_when_the_server_is_killed_makes_one_job_after_restart(
+def test_files_waiting_to_settle_when_the_server_is_killed_make_one_job_each_after_restart(
     server: LiveServer, dav: OwnDav, settings: dict[str, str], tmp_path: Path
 ) -> None:
     api = Api(server, account_token(server, "alice", tmp_path))
@@ -78,24 +79,26 @@ def test_a_file_waiting_to_settle_when_the_server_is_killed_makes_one_job_after_
     wait_for(lambda: first_look(api.client.get("/automation/rules").json(), made.json()["id"]))
 
     data = jpeg((800, 600), (200, 40, 40))
+    (camera / "whole.jpg").write_bytes(jpeg((600, 600), (40, 200, 40)))  # done, yet waiting
     with (camera / "photo.jpg").open("wb") as writer:
         writer.write(data[: len(data) // 2])
         writer.flush()
-        time.sleep(QUIET / 2)  # several polls list it half written: it waits to settle
+        time.sleep(QUIET / 2)  # several polls list both: they wait to settle
         assert api.jobs() == []
         server.process.send_signal(signal.SIGKILL)
         server.process.wait()
-        writer.write(data[len(data) // 2 :])
+        writer.write(data[len(data) // 2 :])  # finished while no server runs
 
     port = int(server.url.rsplit(":", 1)[1])
     again = start_live_server(server.data_dir, port, env=settings)
     server.process = again.process
     landed = time.monotonic()
-    jobs = wait_for(lambda: [j for j in api.jobs() if j["status"] in ("done", "dead")], 60)
+    wait_for(lambda: len([j for j in api.jobs() if j["status"] in ("done", "dead")]) == 2, 60)
     waited = time.monotonic() - landed
     time.sleep(QUIET + 4 * POLL)  # polls go on: nothing more arrives
-    jobs = api.jobs()
-    assert [(j["status"], j["output"]) for j in jobs] == [("done", "out/photo.png")], jobs
-    assert waited >= QUIET - 1, f"a job {waited:.1f} s after the restart: it waited anew"
+    jobs = sorted(api.jobs(), key=lambda j: str(j["output"]))
+    made = [(j["status"], j["output"]) for j in jobs]
+    assert made == [("done", "out/photo.png"), ("done", "out/whole.png")], jobs
+    assert waited >= QUIET - 1, f"jobs {waited:.1f} s after the restart: they waited anew"
     with Image.open(camera / "out" / "photo.png") as image:
         assert image.size == (100, 75), "made from the whole photo"
