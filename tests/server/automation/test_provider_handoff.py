@@ -80,7 +80,12 @@ def test_a_poll_stopped_at_the_handoff_leaves_the_file_to_the_restarted_one(
         raise StopsAtHandoff(item["path"])
 
     first = feed_like(automation.arrivals, stop_at_handoff)
-    wait_for(lambda: portal.call(first.poll) is not None and handed, 30)
+
+    def polled_until_handed() -> list[str]:
+        portal.call(first.poll)  # looks only when due: the file waits QUIET, then is handed
+        return handed
+
+    wait_for(polled_until_handed, 30)
     assert handed == ["photo.jpg"]
 
     restarted = feed_like(automation.arrivals, automation.enqueue)
