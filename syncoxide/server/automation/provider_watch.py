@@ -16,10 +16,10 @@ are kept in this process's memory; several processes each wait, and ``SeenStore.
 still lets only one of them make the job. A file is recorded as seen only in the transaction
 that makes its job (``SeenStore.handing_over``), so after a restart a file that was waiting,
 or whose hand-off was cut short, is still unrecorded: the new process waits for it once more
-and makes its one job. A provider that lists a file only once its writer
-has finished (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has
-nothing to wait for: its files arrive at the look that first lists them. A file under a
-name that says its writer is not done (``photo.jpg.part``, rsync's ``.photo.jpg.Ab3xYz``:
+and makes its one job. A provider that lists a file only once its writer has finished
+(``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has nothing to wait
+for: its files arrive at the look that first lists them. A file under a name that says its
+writer is not done (``photo.jpg.part``, rsync's ``.photo.jpg.Ab3xYz``:
 ``syncoxide.automation.unfinished``) is not listed as a file at all, however long it keeps
 still; the whole file arrives under its own name once renamed.
 
