@@ -13,9 +13,15 @@ written (over SFTP, where it grows in place) makes one job, on its whole content
 files waiting to settle is looked at again when they are due, not a full ``every`` later, so
 a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
 are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
-still lets only one of them make the job. A provider that lists a file only once its writer
-has finished (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has
-nothing to wait for: its files arrive at the look that first lists them.
+still lets only one of them make the job. A file is recorded as seen only in the transaction
+that makes its job (``SeenStore.handing_over``), so after a restart a file that was waiting,
+or whose hand-off was cut short, is still unrecorded: the new process waits for it once more
+and makes its one job. A provider that lists a file only once its writer has finished
+(``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has nothing to wait
+for: its files arrive at the look that first lists them. A file under a name that says its
+writer is not done (``photo.jpg.part``, rsync's ``.photo.jpg.Ab3xYz``:
+``syncoxide.automation.unfinished``) is not listed as a file at all, however long it keeps
+still; the whole file arrives under its own name once renamed.
 
 A provider that refuses or fails is left alone until the next poll; nothing it holds is
 marked seen, so nothing that arrived meanwhile is missed. The connection's ``reconnect``
@@ -33,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from syncoxide.automation.unfinished import is_unfinished_name
 from syncoxide.engine.settling import Settling
 from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
@@ -181,12 +188,13 @@ class ProviderArrivals:
         poll made it first; how many jobs that made (0 or 1)."""
         assert place.connection is not None
         from_root = posixpath.join(place.path, entry.path) if place.path else entry.path
-        ours = self.seen.is_our_output(place.connection.id, from_root, entry)
-        if not self.seen.arrived(rule.id, entry) or ours:
-            return 0
-        if not rule.matches(entry.path, entry.size):
-            return 0
-        self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
+        with self.seen.handing_over():
+            ours = self.seen.is_our_output(place.connection.id, from_root, entry)
+            if not self.seen.arrived(rule.id, entry) or ours:
+                return 0
+            if not rule.matches(entry.path, entry.size):
+                return 0
+            self.enqueue(rule, _item(rule, place, entry), _folder_of(rule, entry.path))
         return 1
 
     async def _feed_says_changed(self, rule: AutomationRule, provider: Provider) -> bool:
@@ -202,7 +210,8 @@ class ProviderArrivals:
 
 
 async def _files(provider: Provider, target_folder: str) -> list[Entry]:
-    """Every file of the folder, results folder left out (its files are never arrivals)."""
+    """Every file of the folder, results folder left out (its files are never arrivals), and
+    files under a name that says their writer is not done (they arrive once renamed)."""
 
     def prune(path: str) -> bool:
         return bool(target_folder) and path == target_folder
@@ -210,10 +219,14 @@ async def _files(provider: Provider, target_folder: str) -> list[Entry]:
     found = []
     try:
         async for page in provider.list_tree(prune=prune):
-            found += [entry for entry in page if entry.kind == EntryKind.FILE]
+            found += [entry for entry in page if _may_arrive(entry)]
     except NotFoundError:  # not made yet: empty, so what is put there first are arrivals
         return []
     return found
+
+
+def _may_arrive(entry: Entry) -> bool:
+    return entry.kind == EntryKind.FILE and not is_unfinished_name(entry.path)
 
 
 def _item(rule: AutomationRule, place: WatchedPlace, entry: Entry) -> dict[str, Any]:

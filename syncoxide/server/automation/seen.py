@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 
 from syncoxide.providers.contract import Entry
 from syncoxide.server.storage.database import Database
@@ -60,6 +61,13 @@ class SeenStore:
             "SELECT path, fingerprint FROM automation_seen WHERE rule_id = ?", (rule_id,)
         ).rows
         return {str(row[0]): str(row[1]) for row in rows}
+
+    def handing_over(self) -> AbstractContextManager[None]:
+        """One transaction for recording an arrival and making its job (the job queue is on
+        this database): a process stopped between the two, or a queue that fails, leaves
+        the file unrecorded, so the next poll, of this process or a restarted one, takes it
+        up again rather than finding it handled."""
+        return self._db.transaction(write=True)
 
     def arrived(self, rule_id: int, entry: Entry) -> bool:
         """Record the file; True only for the one call that finds it new or changed."""

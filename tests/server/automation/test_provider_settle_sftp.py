@@ -1,7 +1,9 @@
 """Files arriving over SFTP (a real sshd on loopback, written by a real SFTP client) while an
 automation rule polls the folder: a file written slowly, in chunks with pauses longer than the
 poll interval, makes exactly one job, on its whole content; a file written in one go makes
-one job about ``quiet_seconds`` after it lands."""
+one job about ``quiet_seconds`` after it lands; a file written under a temporary name
+(WinSCP's ``.filepart``, rsync's ``.NAME.XXXXXX``...) is never taken, however long its writer
+pauses, and makes its one job once renamed."""
 
 from __future__ import annotations
 
@@ -37,19 +39,24 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         yield made
 
 
-def thumbnail_rule(person: Person, sshd: SshServer) -> tuple[Path, dict[str, Any]]:
+def thumbnail_rule(
+    person: Person, sshd: SshServer, match_types: tuple[str, ...] = ("image",)
+) -> tuple[Path, dict[str, Any]]:
     connect_sftp(person, "srv", sshd)
     folder = sshd.home / f"settle-{uuid.uuid4().hex[:8]}"
     folder.mkdir()
     rule = add_rule(person, name="thumbs", source_kind="connection", source=f"srv:{folder}",
-                    match_types=["image"], output="jpg", target_folder="out",
+                    match_types=list(match_types), output="jpg", target_folder="out",
                     options={"max_size": 64})  # fmt: skip
     wait_first_look(person, rule["id"])
     return folder, rule
 
 
-def sftp_write(sshd: SshServer, path: Path, chunks: list[bytes], pause: float) -> None:
-    """Write ``chunks`` to ``path`` through one open SFTP handle, pausing between them."""
+def sftp_write(
+    sshd: SshServer, path: Path, chunks: list[bytes], pause: float, *, rename_to: Path | None = None
+) -> None:
+    """Write ``chunks`` to ``path`` through one open SFTP handle, pausing between them, then
+    rename it to ``rename_to`` (when given), as writers with a temporary name do."""
 
     async def write() -> None:
         async with (
@@ -67,6 +74,21 @@ def sftp_write(sshd: SshServer, path: Path, chunks: list[bytes], pause: float) -
                 if n:
                     await asyncio.sleep(pause)
                 await handle.write(chunk)
+        if rename_to is not None:
+            await rename(path, rename_to)
+
+    async def rename(old: Path, new: Path) -> None:
+        async with (
+            asyncssh.connect(
+                "127.0.0.1",
+                sshd.port,
+                username=sshd.username,
+                client_keys=[str(sshd.client_key)],
+                known_hosts=str(sshd.known_hosts),
+            ) as ssh,
+            ssh.start_sftp_client() as sftp,
+        ):
+            await sftp.rename(str(old), str(new))
 
     asyncio.run(write())
 
@@ -119,3 +141,24 @@ def test_a_file_written_at_once_over_sftp_makes_one_job_promptly(
     time.sleep(QUIET + 2 * POLL)
     jobs = jobs_of(alice)
     assert [(j["status"], j["output"]) for j in jobs] == [("done", "out/photo.jpg")], jobs
+
+
+def test_files_under_temporary_names_are_never_taken_and_the_renamed_one_is(
+    world: World, sshd_server: SshServer
+) -> None:
+    alice = world["alice"]
+    folder, _ = thumbnail_rule(alice, sshd_server, match_types=())  # every name matches
+    for leftover in ("~$notes.docx", ".photo.png.Ab3xYz", "clip.mp4.crdownload", "a.jpg.part"):
+        (folder / leftover).write_bytes(b"half of something")
+    data = _png(picture(7, (640, 480)))
+    half = len(data) // 2
+    stalls = QUIET + 4 * POLL  # a pause the settle wait would take for the end of the file
+    sftp_write(sshd_server, folder / "photo.png.filepart", [data[:half], data[half:]], stalls,
+               rename_to=folder / "photo.png")  # fmt: skip
+
+    finished(alice)
+    time.sleep(QUIET + 4 * POLL)  # polls go on: the leftovers stay still, and are not taken
+    jobs = jobs_of(alice)
+    assert [(j["status"], j["items"]) for j in jobs] == [("done", ["photo.png"])], jobs
+    with Image.open(folder / "out" / "photo.jpg") as image:
+        assert image.size == (64, 48), "made from the whole picture"
