@@ -33,15 +33,23 @@ from syncoxide.native.devices.folder_state import FolderState
 
 
 class LocalFolder:
-    def __init__(self, name: str, root: Path, journal: Path, me: str) -> None:
+    def __init__(
+        self, name: str, root: Path, journal: Path, me: str, *, mark: str | None = None
+    ) -> None:
         self.name, self.root, self.journal, self.me = name, root, journal, me
-        self._state = FolderState(name, root, journal, me)
+        self._state = FolderState(name, root, journal, me, mark=mark)
         self._scans = FolderScan(self._state)
         self._blocks = FolderBlocks(self._state)
 
     @property
     def index(self) -> FolderIndex:
         return self._state.index
+
+    def refuse_if_replaced(self) -> None:
+        """Raise ``FolderReplacedError`` if the folder is not the one its index describes
+        (``mark`` given: folder_mark.py); call it once opened, before the folder is used.
+        Every scan and every peer's entry checks it again."""
+        self._state.refuse_if_replaced()
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
