@@ -170,7 +170,7 @@ class Daemon:
         try:
             local.refuse_if_replaced()
             self.folders[name] = shared
-        except FolderReplacedError as error:
+        except SyncoxideError as error:  # not its index's folder, or it cannot hold a mark
             self._refused[name] = shared
             _say_refused(name, error)
         self._watchers[name] = _watched(self._watch(name, local), failed)
@@ -333,7 +333,7 @@ def _say(problem: str) -> None:
     print(problem, file=sys.stderr, flush=True)
 
 
-def _say_refused(name: str, error: FolderReplacedError) -> None:
+def _say_refused(name: str, error: SyncoxideError) -> None:
     _say(f"{name}: not synced. {error.message} {error.hint or ''}".strip())
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from syncoxide.devices.index import STATE_FOLDER, FolderIndex
 from syncoxide.engine.device_sync.folder_port import MARK_FILE, MARK_MAX_BYTES, mark_to_write
+from syncoxide.errors import PermissionDeniedError
 from syncoxide.native.atomic_file import fsync_folder, replace_file
 from syncoxide.native.devices.folders import FolderBook, SharedFolder, new_folder_id
 
@@ -43,11 +44,19 @@ def check_mark(name: str, root: Path, index: FolderIndex, mark: str) -> None:
     """Raise ``FolderReplacedError`` if the folder at ``root`` is not the one ``index``
     describes; mark it if the index is fresh. A folder that is gone is left to the scan,
     which refuses it as vanished (and keeps looking: a drive may be mounted again)."""
-    if not root.is_dir():
+    found = read_mark(root)
+    if found == mark or not root.is_dir():  # the usual case costs one read of a small file
         return
     anew = f"syncoxide devices folders remove {name}, then add it again"
-    if mark_to_write(name, index, read_mark(root), mark, anew=anew):
+    if not mark_to_write(name, index, found, mark, anew=anew):
+        return
+    try:
         write_mark(root, mark)
+    except OSError as error:  # a read-only folder: unmarked, it could not be told from another
+        raise PermissionDeniedError(
+            f"The folder {name} cannot hold its mark {MARK_FILE} ({error.strerror}).",
+            hint="It is not synced until this user may write into it.",
+        ) from None
 
 
 def adopt(book: FolderBook, shared: SharedFolder) -> SharedFolder:
@@ -57,7 +66,10 @@ def adopt(book: FolderBook, shared: SharedFolder) -> SharedFolder:
     if shared.folder_id is not None or not shared.path.is_dir():
         return shared
     folder_id = new_folder_id()
-    write_mark(shared.path, folder_id)
+    try:
+        write_mark(shared.path, folder_id)
+    except OSError:
+        return shared  # a read-only folder: synced unmarked, as before
     if not book.keep_id(shared.name, shared.path, folder_id):
         return shared  # changed meanwhile by `devices folders`: taken when read again
     return replace(shared, folder_id=folder_id)

@@ -11,7 +11,8 @@ leaves either the old file or the new one, and a rescan after restart finds whic
 equal content merges (no conflict), so nothing is lost. Deleted and conflicting files go to
 ``.syncoxide/trash``. The disk work (walking, hashing, reading blocks, fsyncs) runs in worker
 threads: the event loop must keep acknowledging the data channel meanwhile or the sender
-stalls.
+stalls. Given a ``mark`` (the folder's id), the folder must hold it (folder_mark.py): a folder
+deleted and made again in place is refused, never scanned against the old index.
 """
 
 from __future__ import annotations

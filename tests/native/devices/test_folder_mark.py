@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.engine.device_sync.folder_port import MARK_FILE
-from syncoxide.errors import FolderReplacedError
+from syncoxide.errors import FolderReplacedError, PermissionDeniedError
 from syncoxide.native.devices.folder_mark import adopt, read_mark
 from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.local_folder import LocalFolder
@@ -150,3 +150,18 @@ def test_a_legacy_folder_that_is_gone_is_not_adopted_nor_made_again(tmp_path: Pa
     assert adopt(book, kept) is kept
     assert not (tmp_path / "gone").exists()
     assert book.folders()["photos"].folder_id is None
+
+
+def test_a_folder_that_cannot_hold_its_mark_is_not_synced_and_a_legacy_one_as_before(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "photos"
+    root.mkdir()
+    (root / ".syncoxide").write_text("a file where the state folder goes")  # mkdir fails
+    with pytest.raises(PermissionDeniedError, match="cannot hold its mark"):
+        opened(tmp_path, root, "first-add")
+    config = {"version": 1, "folders": {"photos": {"path": str(root), "with": []}}}
+    (tmp_path / FolderBook.FILE).write_text(json.dumps(config))
+    book = FolderBook(tmp_path)
+    [kept] = book.folders().values()
+    assert adopt(book, kept) is kept  # left unmarked and unchecked, as an earlier release did
