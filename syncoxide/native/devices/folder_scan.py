@@ -98,6 +98,8 @@ class FolderScan:
         announce: the next scan will find nothing new)."""
         state = self.state
         state.refuse_if_replaced()  # a peer's entry arriving before the watcher's scan
+        if not state.root.is_dir():  # gone (maybe to be made again): refused, as a scan is
+            refuse_if_vanished(state.name, state.index, 0)
         path = state.root / relative
         known = state.index.entries.get(relative)
         found = None

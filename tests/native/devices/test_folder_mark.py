@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from syncoxide.engine.device_sync.folder_port import MARK_FILE
-from syncoxide.errors import FolderReplacedError, PermissionDeniedError
+from syncoxide.errors import EmptySideError, FolderReplacedError, PermissionDeniedError
 from syncoxide.native.devices.folder_mark import adopt, read_mark
 from syncoxide.native.devices.folders import FolderBook
 from syncoxide.native.devices.local_folder import LocalFolder
@@ -83,10 +83,15 @@ def test_another_folders_mark_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_vanished_folder_is_left_to_the_scan_which_refuses_it_as_before(tmp_path: Path) -> None:
-    root, _ = synced_three(tmp_path)
+    root, local = synced_three(tmp_path)
     shutil.rmtree(root)
-    opened(tmp_path, root, "first-add")  # opening does not refuse it: a drive may come back
+    local = opened(tmp_path, root, "first-add")  # not refused when opened: a drive may be back
     assert not root.exists()  # and nothing made it again
+    with pytest.raises(EmptySideError):  # a peer's entry meanwhile: no file counts as deleted
+        asyncio.run(local.refresh("a.txt"))
+    with pytest.raises(EmptySideError):
+        asyncio.run(local.scan())
+    assert live(local) == {"a.txt", "b.txt", "c.txt"}
 
 
 def test_adding_gives_an_id_and_removing_then_adding_starts_a_fresh_index(tmp_path: Path) -> None:
