@@ -17,7 +17,7 @@ from typing import Any
 
 from syncoxide.devices.device_id import device_id, normalise_device_id
 from syncoxide.errors import UsageError
-from syncoxide.native.devices.folders import FolderBook
+from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.store import DeviceStore
 
 
@@ -35,7 +35,7 @@ def _add(args: argparse.Namespace) -> int:
         "send-only" if args.send_only else "receive-only" if args.receive_only else "send-receive"
     )
     folder = FolderBook(store.folder).add(args.name, args.path, wanted, mode)
-    body = {"name": folder.name, "path": str(folder.path), "with": list(folder.peers), "mode": mode}
+    body = _body(folder)
     shared = f"shared with {len(folder.peers)} device(s)"
     print(
         json.dumps(body)
@@ -47,10 +47,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     folders = FolderBook(DeviceStore().folder).folders()
-    bodies = [
-        {"name": f.name, "path": str(f.path), "with": list(f.peers), "mode": f.mode}
-        for f in folders.values()
-    ]
+    bodies = [_body(folder) for folder in folders.values()]
     if args.json:
         print(json.dumps({"folders": bodies}))
     for body in [] if args.json else bodies:
@@ -60,8 +57,16 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     FolderBook(DeviceStore().folder).remove(args.name)
-    print(f"Stopped syncing {args.name}; its files stay where they are.")
+    print(
+        f"Stopped syncing {args.name}; its files stay where they are. Added again, it starts "
+        "a fresh index: the files it lacks are fetched from the other devices, not deleted."
+    )
     return 0
+
+
+def _body(folder: SharedFolder) -> dict[str, Any]:
+    return {"name": folder.name, "path": str(folder.path), "with": list(folder.peers),
+            "mode": folder.mode, "id": folder.folder_id}  # fmt: skip
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -80,14 +80,17 @@ def refuse_if_vanished(name: str, index: FolderIndex, files_found: int) -> None:
         )
 
 
-def mark_to_write(name: str, index: FolderIndex, found: str | None, mark: str) -> bool:
+def mark_to_write(
+    name: str, index: FolderIndex, found: str | None, mark: str, *, anew: str = "pick it again"
+) -> bool:
     """Whether the folder's mark must be written now; raise ``FolderReplacedError`` when the
     folder is not the one its index describes.
 
     A folder deleted and made again at the same place, or another folder put there, lists like
     the indexed folder with files deleted, and taken as deletions those would reach every other
     device; an index only trusts a folder holding its mark (``found``, None when missing).
-    A fresh index (no entries yet) takes the folder as it is and marks it."""
+    A fresh index (no entries yet) takes the folder as it is and marks it. ``anew`` says how
+    this app shares a folder anew (the hint)."""
     if found == mark:
         return False
     if not index.entries:
@@ -96,9 +99,9 @@ def mark_to_write(name: str, index: FolderIndex, found: str | None, mark: str) -
     raise FolderReplacedError(
         f"The folder {name} is not the one synced before (its mark {MARK_FILE} is {state}): "
         "it was deleted and made again, or another folder took its place.",
-        hint="Nothing was deleted on your other devices. Share the folder anew (pick it "
-        "again): a folder shared anew starts a fresh index, so the files it lacks are "
-        "fetched, not deleted.",
+        hint=f"Nothing was deleted on your other devices. Share the folder anew ({anew}): "
+        "a folder shared anew starts a fresh index, so the files it lacks are fetched, not "
+        "deleted.",
     )
 
 

@@ -16,6 +16,13 @@ Folders added, removed or changed with ``devices folders`` while it runs are tak
 folders.json is saved (native/watch/file_saves.py): a new folder is opened and watched, a
 removed one let go (its files stay), and a session with a peer whose folders changed is ended
 so that both ends meet again with the new set (a session agrees on its folders when it starts).
+
+A folder that is not the one its index describes (its mark, folder_mark.py, missing or
+another's: deleted and made again, or replaced) is refused when opened and at any scan: it is
+set aside (``_refused``), said so, left out of every session (its peers are met again without
+it) and nothing of it is announced; its watcher keeps looking, and a scan that finds its mark
+again takes it back. Removing and adding it again (a new id, a fresh index) opens it anew.
+Folders kept by earlier releases are given an id and marked when first opened (``adopt``).
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
-from syncoxide.errors import SyncoxideError, TransportError
+from syncoxide.errors import FolderReplacedError, SyncoxideError, TransportError
 from syncoxide.native.devices.channel_auth import channel_view
+from syncoxide.native.devices.folder_mark import adopt
 from syncoxide.native.devices.folders import FolderBook, SharedFolder
 from syncoxide.native.devices.local_folder import LocalFolder
 from syncoxide.native.devices.meetings import join_meeting, meeting_for
@@ -65,6 +73,8 @@ class Daemon:
     _configs: dict[str, SharedFolder] = field(default_factory=dict, init=False)
     _watchers: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
     _meetings: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    # Folders opened but refused (not the folder their index describes): in no session.
+    _refused: dict[str, SyncedFolder] = field(default_factory=dict, init=False)
 
     async def run(self) -> None:
         me = await self.store.identity()
@@ -74,7 +84,7 @@ class Daemon:
             stamp = book.stamp()  # read once saves are watched: none goes unseen
             failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._take_folders(me, book.folders(), failed)
-            if not self.folders:
+            if not self._configs:
                 raise SyncoxideError(
                     "No folders to sync.",
                     hint="Add one: syncoxide devices folders add NAME PATH --with ID",
@@ -109,6 +119,8 @@ class Daemon:
             except SyncoxideError as error:  # e.g. edited by hand and not valid JSON
                 _say(f"{error.message} Still syncing the folders read before.")
                 continue
+            if configs == self._configs:
+                continue  # saved without a change (an id given to an older folder: adopt)
             for peer in self._take_folders(me, configs, failed):
                 if (session := self.sessions.get(peer)) is not None:
                     session[1].abort()  # both ends meet again and agree on the new folders
@@ -125,7 +137,8 @@ class Daemon:
             if old != new:
                 changed |= {*(old.peers if old else ()), *(new.peers if new else ())}
                 self._take_folder(me, name, new, failed)
-        peers = {peer for shared in self.folders.values() for peer in shared.peers}
+        opened = [*self.folders.values(), *self._refused.values()]
+        peers = {peer for shared in opened for peer in shared.peers}
         for peer in self._meetings.keys() - peers:
             self._meetings.pop(peer).cancel()
         for peer in sorted(peers - self._meetings.keys()):
@@ -136,19 +149,30 @@ class Daemon:
         self, me: Identity, name: str, new: SharedFolder | None, failed: asyncio.Future[None]
     ) -> None:
         old = self._configs.pop(name, None)
-        if old is not None and (new is None or new.path != old.path):
+        if old is not None and (
+            new is None or (new.path, new.folder_id) != (old.path, old.folder_id)
+        ):
             self._watchers.pop(name).cancel()  # its files stay where they are
-            del self.folders[name]
+            self.folders.pop(name, None)
+            self._refused.pop(name, None)
         if new is None:
             return
+        book = FolderBook(self.store.folder)
+        new = adopt(book, new)
         self._configs[name] = new
-        if name in self.folders:  # the same place, other peers or mode
-            self.folders[name].peers, self.folders[name].mode = new.peers, new.mode
+        if (shared := self.folders.get(name) or self._refused.get(name)) is not None:
+            shared.peers, shared.mode = new.peers, new.mode  # the same folder, other peers or mode
             return
-        journal = self.store.folder / "index" / f"{name}.json"
-        local = LocalFolder(name, new.path, journal, me.device_id)
+        local = LocalFolder(name, new.path, book.index_path(name), me.device_id,
+                            mark=new.folder_id)  # fmt: skip
         local.forget_scratch()
-        self.folders[name] = SyncedFolder(local, new.peers, new.mode)
+        shared = SyncedFolder(local, new.peers, new.mode)
+        try:
+            local.refuse_if_replaced()
+            self.folders[name] = shared
+        except SyncoxideError as error:  # not its index's folder, or it cannot hold a mark
+            self._refused[name] = shared
+            _say_refused(name, error)
         self._watchers[name] = _watched(self._watch(name, local), failed)
 
     async def broadcast(self, name: str, entries: list[FileEntry]) -> None:
@@ -157,20 +181,46 @@ class Daemon:
                 await session.announce(name, entries)
 
     async def _rescan(self, name: str, local: LocalFolder, changes: TreeChanges) -> None:
+        shared = self.folders.get(name) or self._refused[name]
         try:
-            async with self.folders[name].lock:
+            async with shared.lock:
                 if changes.full:
                     changed = await local.scan()
                 else:
                     changed = await local.scan_paths(changes.paths, changes.listings)
+        except FolderReplacedError as error:  # made again or replaced: no session may use it
+            self._set_aside(name, error)
+            return
         except SyncoxideError as error:  # the folder vanished: say so, announce nothing
             _say(f"{name}: {error.message} {error.hint or ''}".strip())
             return
+        if name in self._refused:
+            self._take_back(name)
         for path in local.untold_kept_here():
             _say(f"{name}: {path!r} is not synced: other devices refuse its name (a backslash "
                  "or a control character). It stays here; rename it to sync it.")  # fmt: skip
         if changed:
             await self.broadcast(name, changed)
+
+    def _set_aside(self, name: str, error: FolderReplacedError) -> None:
+        """Leave a refused folder out of every session: its peers meet again without it.
+        Said once, when it is set aside (its later scans refuse it again quietly)."""
+        if (shared := self.folders.pop(name, None)) is not None:
+            _say_refused(name, error)
+            self._refused[name] = shared
+            self._meet_again(shared.peers)
+
+    def _take_back(self, name: str) -> None:
+        """A refused folder holds its mark again (put back): sync it again."""
+        shared = self._refused.pop(name)
+        self.folders[name] = shared
+        _say(f"{name}: the folder synced before is back; syncing it again.")
+        self._meet_again(shared.peers)
+
+    def _meet_again(self, peers: tuple[str, ...]) -> None:
+        for peer in peers:
+            if (session := self.sessions.get(peer)) is not None:
+                session[1].abort()  # both ends meet again and agree on the folders
 
     async def _watch(self, name: str, local: LocalFolder) -> None:
         safety = asyncio.create_task(self._scan_now_and_then(name, local))
@@ -281,6 +331,10 @@ def _watched(work: Coroutine[Any, Any, None], failed: asyncio.Future[None]) -> a
 
 def _say(problem: str) -> None:
     print(problem, file=sys.stderr, flush=True)
+
+
+def _say_refused(name: str, error: SyncoxideError) -> None:
+    _say(f"{name}: not synced. {error.message} {error.hint or ''}".strip())
 
 
 def _key_of(ledger: TrustLedger, peer: str) -> bytes:

@@ -12,7 +12,10 @@ write in the same timestamp tick could leave even its ctime as it was, so it is 
 
 What the index knew and the disk no longer has becomes a deletion, except that a scan finding
 the folder empty (or gone) where the index knew files is refused, not sent as deletions
-(``refuse_if_vanished``). Every call here does disk IO: the folder runs them in worker threads.
+(``refuse_if_vanished``), and so is every call on a folder that lacks its index's mark (made
+again, or replaced: ``FolderState.refuse_if_replaced``), before it looks at anything: a
+watcher's few paths, a peer's one path and a whole scan alike. Every call here does disk IO:
+the folder runs them in worker threads.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class FolderScan:
     def scan(self) -> list[FileEntry]:
         """The whole folder; the entries that changed."""
         state = self.state
+        state.refuse_if_replaced()
         state.own_writes.forget()  # every path is looked at: no event to tell apart
         seen: set[str] = set()
         found = self._scan_files(str(state.root), "", seen)
@@ -58,6 +62,7 @@ class FolderScan:
         entries of the folders in ``listings`` that the index and the disk disagree about;
         the entries that changed."""
         state = self.state
+        state.refuse_if_replaced()  # the paths gone from a folder made again are no deletions
         paths, listings = self._without_our_echoes(paths, listings)
         paths |= self._listing_differences(listings)
         if "" in paths or not state.root.is_dir():
@@ -92,6 +97,9 @@ class FolderScan:
         """One path; its new entry if the disk had changed (journalled, for the caller to
         announce: the next scan will find nothing new)."""
         state = self.state
+        state.refuse_if_replaced()  # a peer's entry arriving before the watcher's scan
+        if not state.root.is_dir():  # gone (maybe to be made again): refused, as a scan is
+            refuse_if_vanished(state.name, state.index, 0)
         path = state.root / relative
         known = state.index.entries.get(relative)
         found = None

@@ -1,7 +1,8 @@
 """Which folders this device syncs with whom, and where it meets each peer.
 
     <config dir>/devices/folders.json  {"version": 1, "folders": {NAME: {"path": str,
-                                        "with": [device id, ...], "mode": "send-receive"}}}
+                                        "with": [device id, ...], "mode": "send-receive",
+                                        "id": str}}}
     <config dir>/devices/peers.json    {"version": 1, "peers": {device id: {"server": url,
                                         "room": id, "token": str}}}
 
@@ -9,18 +10,26 @@ A peer's room is made by the two devices while pairing and known only to them (t
 checks the token, a keyed hash of the room id, and keeps no list): each pair meets in its own.
 Two devices that trust each other through an introduction keep their device room here too
 (meetings.py).
+
+A folder's ``id`` is made when it is added and written into the folder as its mark
+(folder_mark.py): the folder's index only trusts a folder holding it. A folder added (or moved
+to another path) starts a fresh index, and a removed one's index is forgotten, so removing and
+adding a folder again starts afresh. Folders kept by earlier releases have no ``id``; the daemon
+gives them one when it opens them (``keep_id``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from syncoxide.devices.device_id import normalise_device_id
 from syncoxide.errors import ConfigError, NotFoundError, UsageError
+from syncoxide.native.devices.index_file import IndexFile
 from syncoxide.native.p2p.signal import RoomAddress
 
 MODES = ("send-receive", "send-only", "receive-only")
@@ -33,6 +42,7 @@ class SharedFolder:
     path: Path
     peers: tuple[str, ...]
     mode: str = "send-receive"
+    folder_id: str | None = None  # its mark; None in a folder kept by an earlier release
 
     @property
     def sends(self) -> bool:
@@ -52,9 +62,15 @@ class FolderBook:
     def folders(self) -> dict[str, SharedFolder]:
         raw = self._load(self.FILE).get("folders", {})
         return {
-            name: SharedFolder(name, Path(f["path"]), tuple(f["with"]), f.get("mode", MODES[0]))
+            name: SharedFolder(
+                name, Path(f["path"]), tuple(f["with"]), f.get("mode", MODES[0]), f.get("id")
+            )
             for name, f in raw.items()
         }
+
+    def index_path(self, name: str) -> Path:
+        """Where the folder's index is kept (index_file.py)."""
+        return self.folder / "index" / f"{name}.json"
 
     def add(self, name: str, path: Path, peers: list[str], mode: str) -> SharedFolder:
         if not name or "/" in name or name.startswith("."):
@@ -66,16 +82,39 @@ class FolderBook:
         ids = sorted({normalise_device_id(peer) for peer in peers})
         document = self._load(self.FILE)
         folders = document.setdefault("folders", {})
+        kept = folders.get(name)
+        same_place = kept is not None and kept.get("path") == str(path)
+        folder_id = kept.get("id") if kept is not None and same_place else new_folder_id()
+        if not same_place:
+            # A new folder, or one moved: an index left by a folder of this name describes
+            # another folder, and would be refused (its mark differs).
+            IndexFile(self.index_path(name)).forget()
         folders[name] = {"path": str(path), "with": ids, "mode": mode}
+        if folder_id is not None:
+            folders[name]["id"] = folder_id
         self._save(self.FILE, document)
-        return SharedFolder(name, path, tuple(ids), mode)
+        return SharedFolder(name, path, tuple(ids), mode, folder_id)
 
     def remove(self, name: str) -> None:
+        """Stop syncing ``name`` and forget its index (its files stay): added again, it
+        starts afresh, as a new folder."""
         document = self._load(self.FILE)
         if name not in document.get("folders", {}):
             raise NotFoundError(f"No folder is named {name}.")
         del document["folders"][name]
         self._save(self.FILE, document)
+        IndexFile(self.index_path(name)).forget()
+
+    def keep_id(self, name: str, path: Path, folder_id: str) -> bool:
+        """Give a folder kept by an earlier release its id, if it is still kept at ``path``
+        without one; whether it was given."""
+        document = self._load(self.FILE)
+        kept = document.get("folders", {}).get(name)
+        if kept is None or kept.get("path") != str(path) or "id" in kept:
+            return False
+        kept["id"] = folder_id
+        self._save(self.FILE, document)
+        return True
 
     def stamp(self) -> tuple[int, int, int] | None:
         """What identifies this version of folders.json, for watching it cheaply (every save
@@ -118,3 +157,8 @@ class FolderBook:
         temporary = self.folder / f".{name}.{os.getpid()}"
         temporary.write_text(json.dumps(document, indent=1))
         Path(temporary).replace(self.folder / name)
+
+
+def new_folder_id() -> str:
+    """A folder's id, unique to this adding of it (its mark: folder_mark.py)."""
+    return uuid.uuid4().hex

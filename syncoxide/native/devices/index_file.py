@@ -57,6 +57,14 @@ class IndexFile:
         self._journal_ready = loaded.journal is not None
         return loaded.index
 
+    def forget(self) -> None:
+        """Delete the snapshot and the journal: the next load starts an empty index. (A torn
+        tail kept beside the journal is left: it is kept for a person to look at.)"""
+        self.journal.unlink(missing_ok=True)  # first: a kill between leaves a snapshot alone
+        self.snapshot.unlink(missing_ok=True)
+        self.tally = JournalTally()
+        self._journal_ready = False
+
     def _cut_torn_tail(self, tail: bytes, keep: int) -> None:
         with self.journal.with_name(self.journal.name + ".torn").open("ab") as kept:
             kept.write(tail)

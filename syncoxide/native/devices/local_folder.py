@@ -11,7 +11,8 @@ leaves either the old file or the new one, and a rescan after restart finds whic
 equal content merges (no conflict), so nothing is lost. Deleted and conflicting files go to
 ``.syncoxide/trash``. The disk work (walking, hashing, reading blocks, fsyncs) runs in worker
 threads: the event loop must keep acknowledging the data channel meanwhile or the sender
-stalls.
+stalls. Given a ``mark`` (the folder's id), the folder must hold it (folder_mark.py): a folder
+deleted and made again in place is refused, never scanned against the old index.
 """
 
 from __future__ import annotations
@@ -33,15 +34,23 @@ from syncoxide.native.devices.folder_state import FolderState
 
 
 class LocalFolder:
-    def __init__(self, name: str, root: Path, journal: Path, me: str) -> None:
+    def __init__(
+        self, name: str, root: Path, journal: Path, me: str, *, mark: str | None = None
+    ) -> None:
         self.name, self.root, self.journal, self.me = name, root, journal, me
-        self._state = FolderState(name, root, journal, me)
+        self._state = FolderState(name, root, journal, me, mark=mark)
         self._scans = FolderScan(self._state)
         self._blocks = FolderBlocks(self._state)
 
     @property
     def index(self) -> FolderIndex:
         return self._state.index
+
+    def refuse_if_replaced(self) -> None:
+        """Raise ``FolderReplacedError`` if the folder is not the one its index describes
+        (``mark`` given: folder_mark.py); call it once opened, before the folder is used.
+        Every scan and every peer's entry checks it again."""
+        self._state.refuse_if_replaced()
 
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""

@@ -1,10 +1,13 @@
 """Two and three devices on one machine, each with its own config folder, syncing through a
-live server on loopback: changes arrive, concurrent edits keep both, kill -9 converges."""
+live server on loopback: changes arrive, concurrent edits keep both, kill -9 converges, a
+folder deleted and made again is refused rather than taken as deletions."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -272,3 +275,80 @@ def test_a_running_daemon_takes_folders_added_and_removed_meanwhile(fleet: Fleet
     assert (more_there / "added.txt").exists()  # a folder let go keeps its files
     logs = "".join(run.output() for run in runs)
     assert "Traceback" not in logs, logs
+
+
+REFUSED = "The folder photos is not the one synced before"
+
+
+def restart(fleet: Fleet, device: DeviceHome) -> CliRun:
+    run = fleet.runs[device.name]
+    run.process.send_signal(signal.SIGINT)
+    run.process.wait(10)
+    return fleet.start(device)
+
+
+def test_a_folder_made_again_is_refused_until_removed_and_added_again(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (here / name).write_text(f"{name} from the laptop\n")
+    more_here, more_there = fleet.root / "laptop-more", fleet.root / "phone-more"
+    for device, other, path in ((laptop, phone, more_here), (phone, laptop, more_there)):
+        done = device.run("folders", "add", "more", str(path), "--with", other.device_id)
+        assert done.returncode == 0, done.stderr
+    runs = [fleet.start(laptop), fleet.start(phone)]
+    wait_until(lambda: tree(there) == tree(here), "the phone has every file", 60)
+    everything = tree(here)
+
+    shutil.rmtree(there)  # on the phone, while both run: deleted and made again, one file in it
+    there.mkdir()
+    (there / "new.txt").write_text("made again on the phone\n")
+    (more_there / "other.txt").write_text("the other folder keeps syncing\n")
+    wait_until(lambda: "other.txt" in tree(more_here), "the other folder still syncs", 60)
+    time.sleep(3)  # a deletion would have arrived by now (a change takes well under a second)
+    assert tree(here) == everything, runs[1].output()
+    wait_until(lambda: REFUSED in runs[1].output(), "the phone says why it refuses the folder")
+
+    runs[1] = restart(fleet, phone)  # refused when its index is opened, too
+    wait_until(lambda: f"Connected to {laptop.device_id}." in runs[1].output(), "met again", 60)
+    time.sleep(3)
+    assert tree(here) == everything, runs[1].output()
+    assert REFUSED in runs[1].output()
+    assert "Nothing was deleted on your other devices" in runs[1].output()
+    assert tree(there) == {"new.txt": tree(there)["new.txt"]}
+
+    assert phone.run("folders", "remove", "photos").returncode == 0  # shared anew: fresh index
+    assert (
+        phone.run("folders", "add", "photos", str(there), "--with", laptop.device_id).returncode
+        == 0
+    )
+    wait_until(
+        lambda: set(tree(here)) == set(tree(there)) == {*everything, "new.txt"},
+        "both end with every file",
+        60,
+    )
+    assert tree(here) == tree(there)
+    logs = "".join(run.output() for run in fleet.runs.values())
+    assert "Traceback" not in logs, logs
+
+
+def test_a_folder_kept_by_an_earlier_release_keeps_syncing(fleet: Fleet) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "a.txt").write_text("synced before the upgrade\n")
+    runs = [fleet.start(laptop), fleet.start(phone)]
+    wait_until(lambda: tree(there) == tree(here), "the phone has the file", 60)
+    runs[1].process.send_signal(signal.SIGINT)
+    runs[1].process.wait(10)
+    config = phone.config / "devices" / "folders.json"  # as an earlier release left it:
+    document = json.loads(config.read_text())  # no id, and no mark in the folder
+    del document["folders"]["photos"]["id"]
+    config.write_text(json.dumps(document))
+    shutil.rmtree(there / ".syncoxide")
+    (there / "b.txt").write_text("made on the phone meanwhile\n")
+
+    runs[1] = fleet.start(phone)
+    wait_until(lambda: "b.txt" in tree(here), "the phone's new file arrives", 60)
+    (here / "a.txt").write_text("edited on the laptop\n")
+    wait_until(lambda: tree(there) == tree(here), "the laptop's edit arrives", 60)
+    folder_id = json.loads(config.read_text())["folders"]["photos"]["id"]
+    assert (there / ".syncoxide" / "folder-mark").read_text() == folder_id
+    assert "not the one synced before" not in runs[1].output()
