@@ -59,10 +59,24 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
     assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
     assert 'data-packages="syncoxide,syncoxide-web"' in boot
     assert f'data-build="{manifest["pyodide"]["path"]}"' in boot
+    assert 'data-start="syncoxide_web.app" data-make-snapshot' in boot
     for wheel in ("syncoxide-0.1.0-py3-none-any.whl", "syncoxide_web-0.1.0-py3-none-any.whl"):
         url = vendor_url(manifest, "pyodide", wheel)
         assert f'<link rel="preload" href="{url}" as="fetch" crossorigin>' in page
     assert "http" not in page.replace("http-equiv", "")  # no absolute URL anywhere
+
+
+def test_receive_page_starts_python_as_the_app_does(client: TestClient, manifest: dict) -> None:
+    """The same start-up module, no PyScript (its Function(...) calls need 'unsafe-eval'), and no
+    Python snapshot made there: a receive page is mostly opened once."""
+    page = client.get("/p/AAAAAAAAAAAAAAAAAAAAAA").text
+    boot = page.split('id="python-boot"', 1)[1].split(">", 1)[0]
+    assert '<script type="module" src="/static/app-boot.mjs" id="python-boot"' in page
+    assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
+    assert 'data-start="syncoxide_web.receive.page"' in boot
+    assert "data-make-snapshot" not in boot
+    assert manifest["pyscript"]["path"] not in page and 'type="py"' not in page
+    assert "{{" not in page and "http" not in page.replace("http-equiv", "")
 
 
 def test_app_shell_holds_every_view_and_the_navigation_before_python(client: TestClient) -> None:

@@ -1,32 +1,41 @@
-// Starts Python for the app page: Pyodide straight from our vendor folder, then the app.
+// Starts Python for a page that runs it (the app, the receive page): Pyodide straight from our
+// vendor folder, then the page's own Python, `start()` of the module named by data-start.
 //
-// Why not PyScript here: the app needs none of its features (its own Python runs through
-// runPythonAsync), and a page that calls loadPyodide itself can pass a memory snapshot.
-// Starting the Python interpreter is most of Pyodide's start-up (seconds on a slow machine); a
-// snapshot of a started interpreter, with the core already imported, restores in a fraction of
-// that. So:
+// Why not PyScript: no page needs its features (our Python runs through runPythonAsync),
+// PyScript builds its plugin hooks with Function(...), which our Content-Security-Policy
+// forbids (only WebAssembly may be compiled), and a page that calls loadPyodide itself can pass
+// a memory snapshot. Starting the Python interpreter is most of Pyodide's start-up (seconds on
+// a slow machine); a snapshot of a started interpreter, with the core already imported,
+// restores in a fraction of that. So:
 // - with a snapshot for this exact build in Cache Storage (a warm start): restore it;
-// - without one (the first visit, or a new build): start Python as usual, and once the app is
-//   ready and the page idle, a worker (python-snapshot-worker.mjs) starts a second interpreter
-//   off the main thread, imports what the app imported, and stores its snapshot for next time.
-// A snapshot that cannot be made or restored is skipped: the app starts the usual way.
+// - without one (the first visit, or a new build), on a page marked data-make-snapshot (the
+//   app): start Python as usual, and once the page is ready and idle, a worker
+//   (python-snapshot-worker.mjs) starts a second interpreter off the main thread, imports what
+//   the page imported, and stores its snapshot for next time. The receive page only restores
+//   one: it is mostly opened once, and a second interpreter would compete with the transfer.
+// A snapshot that cannot be made or restored is skipped: the page starts the usual way.
 const config = document.getElementById("python-boot").dataset;
 const indexURL = config.indexUrl;
 const packages = config.packages.split(",");
 const snapshotKey = new URL(`/__python-snapshot/${config.build}`, location.origin).href;
 const SNAPSHOTS = "syncoxide-python-snapshots";
+// Runs in its own namespace, given START_MODULE; the app's start() is a coroutine, the receive
+// page's is not.
 const START = `
+import importlib, inspect
 try:
-    from syncoxide_web.app import start
+    page = importlib.import_module(START_MODULE)
 except ImportError as error:
     import js
     js.window.syncoxideBootError(
-        "Part of the app could not be downloaded, so it cannot start. "
+        "Part of this page could not be downloaded, so it cannot start. "
         "Check your connection and reload the page.", repr(error))
 else:
-    await start()
+    started = page.start()
+    if inspect.isawaitable(started):
+        await started
 `;
-// What the app imported that a snapshot may hold: no module that touches the page (js).
+// What the page imported that a snapshot may hold: no module that touches the page (js).
 const IMPORTED = `
 import sys
 _page = ("js", "pyodide", "_pyodide", "pyodide_js", "syncoxide_web", "__main__")
@@ -34,7 +43,7 @@ _page = ("js", "pyodide", "_pyodide", "pyodide_js", "syncoxide_web", "__main__")
 `;
 
 async function storedSnapshot() {
-  if (!("caches" in self)) return null;  // not a secure context: no Cache Storage
+  if (!("caches" in self)) return null; // not a secure context: no Cache Storage
   try {
     const stored = await (await caches.open(SNAPSHOTS)).match(snapshotKey);
     return stored ? new Uint8Array(await stored.arrayBuffer()) : null;
@@ -60,6 +69,15 @@ async function startPython() {
   return { pyodide, restored: false };
 }
 
+async function startPage(pyodide) {
+  const namespace = pyodide.toPy({ START_MODULE: config.start });
+  try {
+    await pyodide.runPythonAsync(START, { globals: namespace });
+  } finally {
+    namespace.destroy();
+  }
+}
+
 function storeSnapshotLater(pyodide) {
   if (!("caches" in self) || !window.Worker) return;
   const modules = pyodide.runPython(IMPORTED);
@@ -80,11 +98,12 @@ function storeSnapshotLater(pyodide) {
 try {
   const { pyodide, restored } = await startPython();
   document.documentElement.dataset.pythonStart = restored ? "snapshot" : "fresh";
-  performance.mark("syncoxide:python-started");  // the rest is the app's own start
-  await pyodide.runPythonAsync(START);
+  performance.mark("syncoxide:python-started"); // the rest is the page's own start
+  await startPage(pyodide);
   performance.mark("syncoxide:app-started");
-  if (!restored && document.documentElement.dataset.ready === "1") storeSnapshotLater(pyodide);
+  const ready = document.documentElement.dataset.ready === "1";
+  if (!restored && ready && "makeSnapshot" in config) storeSnapshotLater(pyodide);
 } catch (error) {
   window.syncoxideBootError(
-    "The app stopped while starting Python.", (error && (error.stack || error.message)) || "");
+    "The page stopped while starting Python.", (error && (error.stack || error.message)) || "");
 }

@@ -2,8 +2,9 @@
 //
 // Progress is measured, not guessed: the server tells us how many bytes the runtime costs
 // (data-boot-bytes) and a PerformanceObserver adds up what has arrived from /vendor/. Any error
-// before Python takes over (a failed download, an exception in PyScript, a browser without
-// WebAssembly) is shown on the page in plain words instead of only in the console.
+// before Python takes over (a failed download, an error starting Python, reported by
+// app-boot.mjs, a browser without WebAssembly) is shown on the page in plain words instead of
+// only in the console.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -122,18 +123,6 @@
       reason.stack,
     );
   });
-
-  // PyScript reports Python errors by adding an element with class "py-error" to the page.
-  new MutationObserver(function (mutations) {
-    mutations.forEach(function (mutation) {
-      mutation.addedNodes.forEach(function (node) {
-        if (node.nodeType === 1 && node.classList.contains("py-error")) {
-          node.hidden = true;
-          showError("Python reported an error while starting the app.", node.textContent);
-        }
-      });
-    });
-  }).observe(document.documentElement, { childList: true, subtree: true });
 
   setTimeout(function () {
     if (!ready() && !failed) {

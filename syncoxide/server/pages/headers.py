@@ -1,9 +1,8 @@
 """Headers every response carries.
 
-Cross-origin isolation (COOP + COEP) lets the app use SharedArrayBuffer and lets PyScript
-workers touch the DOM synchronously; it also means no third-party resource could load even if
-one were referenced by mistake. The other headers are the usual hardening for an app that
-handles private files.
+Cross-origin isolation (COOP + COEP) lets the app use SharedArrayBuffer; it also means no
+third-party resource could load even if one were referenced by mistake. The other headers are
+the usual hardening for an app that handles private files.
 """
 
 from __future__ import annotations
@@ -27,17 +26,10 @@ _POLICY = (
     "frame-ancestors 'none'",
 )
 CONTENT_SECURITY_POLICY = "; ".join(_POLICY)
-# The one page that still runs PyScript, the peer-to-peer receive page (``/p/``), adds
-# 'unsafe-eval': PyScript 0.7 compiles its plugin hooks with ``Function(...)`` (seen as a CSP
-# EvalError in Chromium without it). Still no inline script and nothing from another origin.
-# The app itself (``/``) starts Pyodide with our own module (static/app-boot.mjs), which needs
-# only 'wasm-unsafe-eval', so it keeps the strict policy like every other response (the share
-# and request pages ``/s/`` and ``/r/`` are plain HTML with one script of our own).
-APP_SHELL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "'wasm-unsafe-eval'", "'unsafe-eval' 'wasm-unsafe-eval'"
-)
-PYSCRIPT_PAGE_PREFIXES = ("/p/",)
-
+# No page needs more: the app (``/``) and the peer-to-peer receive page (``/p/``) start Pyodide
+# with our own module (static/app-boot.mjs), which needs only 'wasm-unsafe-eval' (PyScript,
+# which compiles its plugin hooks with ``Function(...)``, is no longer used by any page); the
+# share and request pages (``/s/``, ``/r/``) are plain HTML with one script of our own.
 
 # JSON is never rendered as a page, so API answers get the tightest policy there is (as the
 # OWASP REST cheat sheet suggests): if one were ever opened as a document, nothing would run.
@@ -47,12 +39,9 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 def policy_for(path: str) -> bytes:
     if path.startswith("/api/"):
         return _API_POLICY
-    if path.startswith(PYSCRIPT_PAGE_PREFIXES):
-        return _APP_SHELL_POLICY
     return _STRICT_POLICY
 
 
-_APP_SHELL_POLICY = APP_SHELL_CONTENT_SECURITY_POLICY.encode()
 _STRICT_POLICY = CONTENT_SECURITY_POLICY.encode()
 _API_POLICY = API_CONTENT_SECURITY_POLICY.encode()
 

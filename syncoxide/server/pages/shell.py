@@ -1,4 +1,4 @@
-"""The web build as the pages that run Python see it: its vendor folders and PyScript's config.
+"""The web build as the pages that run Python see it: its vendor folders and wheels.
 
 The app shell is the only HTML a browser must fetch fresh; it names the content-hashed vendor
 folders, so a new build reaches browsers on their next load while everything else comes from
@@ -84,6 +84,8 @@ def _wheels_of(packages: list[str], files: list[str]) -> tuple[str, ...]:
 
 
 def pyscript_config(build: VendorBuild) -> dict[str, Any]:
+    """PyScript's config for the browser tests' own pages (tests/e2e/browser_python.py), the only
+    pages still run by PyScript; the server's pages start Python with static/app-boot.mjs."""
     return {
         "interpreter": f"/vendor/{build.pyodide_path}/pyodide.mjs",
         # "passthrough" hands the packages straight to loadPyodide, which resolves them from our

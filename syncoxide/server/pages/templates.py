@@ -7,7 +7,6 @@ error in the tests instead of an empty string on a page.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +17,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from syncoxide import __version__
-from syncoxide.server.pages.shell import VendorBuild, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild
 from syncoxide.units import format_bytes
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -29,10 +28,6 @@ def when(timestamp: int | None) -> str:
     if timestamp is None:
         return "never"
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
-
-
-def _pyscript_config_json(build: VendorBuild) -> str:
-    return json.dumps(pyscript_config(build))
 
 
 def _environment() -> Environment:
@@ -47,7 +42,6 @@ def _environment() -> Environment:
     environment.filters["bytes"] = format_bytes
     environment.filters["when"] = when
     environment.globals["version"] = __version__
-    environment.globals["pyscript_config"] = _pyscript_config_json
     return environment
 
 
@@ -71,5 +65,5 @@ def render_page(
 def lazy_script_tags(build: VendorBuild) -> str:
     """The ``<meta>`` tags naming scripts loaded on first use, for pages made outside a request
     (the browser tests' own pages): the same macro the app and the receive page use."""
-    macros: Any = TEMPLATES.env.get_template("_pyscript.html").module
+    macros: Any = TEMPLATES.env.get_template("_python_boot.html").module
     return str(macros.lazy_scripts(build))

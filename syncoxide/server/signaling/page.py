@@ -7,7 +7,6 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syncoxide.server.pages.headers import APP_SHELL_CONTENT_SECURITY_POLICY
 from syncoxide.server.pages.shell import VendorBuild
 from syncoxide.server.pages.templates import render_page
 
@@ -18,11 +17,7 @@ class ReceivePage:
 
     async def render(self, request: Request) -> Response:
         # The manifest is read per request: cheap, and a rebuilt web bundle is picked up
-        # without a restart.
-        headers = {
-            "Referrer-Policy": "no-referrer",
-            # PyScript needs what the app shell needs (see pages/headers.py), nothing more.
-            "Content-Security-Policy": APP_SHELL_CONTENT_SECURITY_POLICY,
-        }
+        # without a restart. The Content-Security-Policy is every page's (pages/headers.py).
         build = VendorBuild.load(self.vendor_dir)
+        headers = {"Referrer-Policy": "no-referrer"}
         return render_page(request, "receive.html", {"build": build}, headers=headers)

@@ -113,8 +113,8 @@ def _receive_until_midway(
     receiver = open_receive_page(browser, link)
     fetched: list[Request] = []
     receiver.on("request", lambda r: fetched.append(r) if "/files/" in r.url else None)
-    receiver.wait_for_function(
-        f"document.getElementById('transfer-progress').value > {percent}", timeout=90_000
+    receiver.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        f"() => document.getElementById('transfer-progress').value > {percent}", timeout=90_000
     )
     return receiver, fetched
 

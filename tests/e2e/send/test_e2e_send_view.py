@@ -52,8 +52,8 @@ def start_and_receive_until(
         hold_data_after(sender, hold_after)
     sender.click("#send-start")
     receiver = open_receive_page(browser, link_of(sender))
-    receiver.wait_for_function(
-        f"document.getElementById('transfer-progress').value > {percent}", timeout=90_000
+    receiver.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        f"() => document.getElementById('transfer-progress').value > {percent}", timeout=90_000
     )
     return receiver
 

@@ -315,14 +315,18 @@ def test_tokens_users_and_events_are_separate(app: Starlette) -> None:
     assert [e["kind"] for e in alice.get("/api/v1/events").json()["events"]] == ["token.created"]
 
 
-def test_only_pages_that_run_pyscript_may_eval(client: TestClient) -> None:
-    from syncoxide.server.pages.headers import policy_for
-
+def test_no_page_may_eval(client: TestClient) -> None:
+    """Not even the pages that run Python: the app (/) and the receive page (/p/) start
+    Pyodide with our own module, which needs only 'wasm-unsafe-eval'."""
     sign_in(client, "alice")
-    assert b"'unsafe-eval'" in policy_for("/p/some-room")
-    for path in ("/", "/login", "/account", "/api/v1/me", "/healthz", "/static/app.css", "/nope"):
+    pages = ("/", "/p/AAAAAAAAAAAAAAAAAAAAAA", "/login", "/account", "/healthz", "/nope")
+    for path in (*pages, "/static/app.css", "/static/app-boot.mjs"):
         answer = client.get(path, follow_redirects=False)
-        assert "'unsafe-eval'" not in answer.headers["content-security-policy"], path
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self' 'wasm-unsafe-eval';" in policy, path
+        assert "'unsafe-eval'" not in policy and "'unsafe-inline'" not in policy, path
+    assert client.get("/p/AAAAAAAAAAAAAAAAAAAAAA").status_code == 200
+    assert "'unsafe-eval'" not in client.get("/api/v1/me").headers["content-security-policy"]
 
 
 def test_sign_out_everywhere_ends_every_browser_session_and_keeps_tokens(
