@@ -185,6 +185,7 @@ class SqliteReaders:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
+            # closed from another thread: the one that stopped the pool (``close_ended``)
             connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
             connection.execute("PRAGMA busy_timeout=5000")
             connection.execute(f"PRAGMA mmap_size = {int(self._mmap_bytes)}")
@@ -192,11 +193,6 @@ class SqliteReaders:
             with self._guard:
                 self._opened.append((threading.current_thread(), connection))
         return connection
-
-    @property
-    def open_connections(self) -> int:
-        with self._guard:
-            return len(self._opened)
 
     def close_ended(self) -> None:
         with self._guard:
