@@ -146,3 +146,7 @@ class CatalogAnalytics(Protocol):
 
 class CatalogStore(CatalogIndex, CatalogMarks, CatalogAnalytics, Protocol):
     """Everything the catalog service asks of storage."""
+
+    def close(self) -> None:
+        """Stop what the store runs of its own (threads, their connections), at shutdown."""
+        ...

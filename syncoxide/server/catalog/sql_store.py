@@ -13,14 +13,14 @@ as one step. Batches (a refresh's changes) run in one transaction: 100,000 new e
 one commit, not 100,000, written by ``executemany`` and removed ``REMOVE_BATCH`` paths per
 statement. A refresh reads the index's fingerprints as plain tuples in one query.
 
-On PostgreSQL two reads run on worker threads instead (``READ_THREADS``, on the database's
-``readers()``), as they are long and stand alone: a search, and a refresh's read of a
-source's fingerprints (100,000 rows). On the event loop the process sat idle while the
-database server computed them, and every other request waited: at 100,000 files a search
-took the database ~150 ms (the table not yet analyzed: ``_restat``), so 16 searchers at once
-had a p95 of 4.1 s, 1.1 s with the reads on threads (bench/catalog_search_load.py;
-docs/catalog.md). They see what is committed, as any other connection would. SQLite reads
-inline (``SqliteDatabase.readers``).
+Two reads run on worker threads instead (``READ_THREADS``, on the database's ``readers()``),
+as they are long and stand alone: a search, and a refresh's read of a source's fingerprints
+(100,000 rows). On the event loop every other request waited for them: on PostgreSQL the
+process sat idle while the database server computed (at 100,000 files a search took the
+database ~150 ms before the table was analyzed: ``_restat``; 16 searchers at once had a p95
+of 4.1 s, 1.1 s with the reads on threads); on SQLite, FTS5 computed on the loop, one search
+after the other (bench/catalog_search_load.py; docs/catalog.md). They see what is committed,
+as any other connection would. ``close`` stops the threads and closes their connections.
 """
 
 from __future__ import annotations
@@ -106,6 +106,14 @@ class SqlCatalogStore(ABC):
             if self._reads is not None
             else None
         )
+
+    def close(self) -> None:
+        """Stop the read threads, letting reads under way finish, then close their
+        connections. The database handle stays open: it is its owner's to close."""
+        if self._read_pool is not None:
+            self._read_pool.shutdown(wait=True)
+        if self._reads is not None:
+            self._reads.close_ended()
 
     async def _off_loop(self, work: Callable[[Reads], T]) -> T:
         """``work`` on a worker thread with a reading connection; inline where there is none."""

@@ -1,6 +1,6 @@
 """The server's start and stop: the background work (schedulers, sweeps, the automation worker,
 the relays between instances, gRPC when asked for) started in order and stopped within a bound,
-then the shared connections (bus, bucket, PostgreSQL) closed."""
+then the catalog's read threads and the shared connections (bus, bucket, PostgreSQL) closed."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await _stop_within(scheduler, STOP_SECONDS)
         if relays is not None:
             await relays.stop()
+        app.state.catalog.store.close()  # its read threads' connections, before PostgreSQL's
         await _close_shared(app.state.services)
 
 

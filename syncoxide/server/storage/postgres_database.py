@@ -15,7 +15,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
 
-from syncoxide.server.storage.database import Answer, Dialect, Reads
+from syncoxide.server.storage.database import Answer, Dialect, Readers
 from syncoxide.server.storage.port import DuplicateError
 
 
@@ -46,7 +46,7 @@ class PostgresDatabase:
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
         connection: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
         if connection is None or connection.broken or connection.closed:
-            self._close_ended_threads()
+            self.close_ended()
             connection = psycopg.connect(self.url, autocommit=True)
             self._local.connection = connection
             with self._guard:
@@ -56,11 +56,12 @@ class PostgresDatabase:
     @property
     def open_connections(self) -> int:
         """How many connections are open (those of ended threads are closed first)."""
-        self._close_ended_threads()
+        self.close_ended()
         with self._guard:
             return sum(not connection.closed for _, connection in self._opened)
 
-    def _close_ended_threads(self) -> None:
+    def close_ended(self) -> None:
+        """Close the connections of threads that have ended."""
         with self._guard:
             ended = [pair for pair in self._opened if not pair[0].is_alive()]
             self._opened = [pair for pair in self._opened if pair[0].is_alive()]
@@ -96,7 +97,7 @@ class PostgresDatabase:
             with connection.transaction():
                 yield
 
-    def readers(self) -> Reads:
+    def readers(self) -> Readers:
         """This handle: each worker thread has a connection of its own already."""
         return self
 
