@@ -41,7 +41,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from syncoxide.server.storage.port import DuplicateError
 from syncoxide.server.storage.sqlite import open_database
@@ -162,37 +162,38 @@ class SqliteDatabase:
         self.connection.close()
 
 
-class SqliteReaders:
-    """Read-only connections to one SQLite file, one per thread that reads, made on first use.
+class _Closable(Protocol):
+    def close(self) -> None: ...
 
-    Each reads the last commit, even while the handle's connection is in a write transaction
-    (WAL). They map the file as the handle's connection did when ``readers()`` was first
-    asked (the catalog's ``mmap_size`` makes its searches faster: catalog/sqlite.py)."""
 
-    dialect: Dialect = "sqlite"
+Connection = TypeVar("Connection", bound=_Closable)
 
-    def __init__(self, path: Path, *, mmap_bytes: int) -> None:
-        self._uri = path.resolve().as_uri() + "?mode=ro"
-        self._mmap_bytes = mmap_bytes
+
+class ThreadConnections(Generic[Connection]):
+    """One connection per thread, kept by the thread that made it, and closed from any thread:
+    those of threads that ended (``close_ended``: a thread's connection would otherwise
+    outlive it), or all of them (``close``, at shutdown)."""
+
+    def __init__(self) -> None:
         self._local = threading.local()
-        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._opened: list[tuple[threading.Thread, Connection]] = []
         self._guard = threading.Lock()
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
-        cursor = self._connection().execute(sql, params)
-        return Answer(cursor.fetchall(), cursor.rowcount)
+    def mine(self) -> Connection | None:
+        """This thread's connection, if it made one."""
+        found: Connection | None = getattr(self._local, "connection", None)
+        return found
 
-    def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            # closed from another thread: the one that stopped the pool (``close_ended``)
-            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=5000")
-            connection.execute(f"PRAGMA mmap_size = {int(self._mmap_bytes)}")
-            self._local.connection = connection
-            with self._guard:
-                self._opened.append((threading.current_thread(), connection))
+    def keep(self, connection: Connection) -> Connection:
+        """Keep ``connection`` as this thread's."""
+        self._local.connection = connection
+        with self._guard:
+            self._opened.append((threading.current_thread(), connection))
         return connection
+
+    def kept(self) -> list[Connection]:
+        with self._guard:
+            return [connection for _, connection in self._opened]
 
     def close_ended(self) -> None:
         with self._guard:
@@ -206,6 +207,41 @@ class SqliteReaders:
             opened, self._opened = self._opened, []
         for _, connection in opened:
             connection.close()
+
+
+class SqliteReaders:
+    """Read-only connections to one SQLite file, one per thread that reads, made on first use.
+
+    Each reads the last commit, even while the handle's connection is in a write transaction
+    (WAL). They map the file as the handle's connection did when ``readers()`` was first
+    asked (the catalog's ``mmap_size`` makes its searches faster: catalog/sqlite.py)."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, path: Path, *, mmap_bytes: int) -> None:
+        self._uri = path.resolve().as_uri() + "?mode=ro"
+        self._mmap_bytes = mmap_bytes
+        self._connections: ThreadConnections[sqlite3.Connection] = ThreadConnections()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
+        cursor = self._connection().execute(sql, params)
+        return Answer(cursor.fetchall(), cursor.rowcount)
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = self._connections.mine()
+        if connection is None:
+            # closed from another thread: the one that stopped the pool (``close_ended``)
+            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            connection.execute("PRAGMA busy_timeout=5000")
+            connection.execute(f"PRAGMA mmap_size = {int(self._mmap_bytes)}")
+            self._connections.keep(connection)
+        return connection
+
+    def close_ended(self) -> None:
+        self._connections.close_ended()
+
+    def close(self) -> None:
+        self._connections.close()
 
 
 def sqlite_at(path: Path) -> SqliteDatabase:

@@ -5,7 +5,6 @@ In a module of its own so the embedded default never imports psycopg (~0.25 s at
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,7 +14,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
 
-from syncoxide.server.storage.database import Answer, Dialect, Readers
+from syncoxide.server.storage.database import Answer, Dialect, Readers, ThreadConnections
 from syncoxide.server.storage.port import DuplicateError
 
 
@@ -38,35 +37,25 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
-        self._opened: list[tuple[threading.Thread, psycopg.Connection[Any]]] = []
-        self._guard = threading.Lock()
+        self._connections: ThreadConnections[psycopg.Connection[Any]] = ThreadConnections()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        connection: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        connection = self._connections.mine()
         if connection is None or connection.broken or connection.closed:
             self.close_ended()
-            connection = psycopg.connect(self.url, autocommit=True)
-            self._local.connection = connection
-            with self._guard:
-                self._opened.append((threading.current_thread(), connection))
+            connection = self._connections.keep(psycopg.connect(self.url, autocommit=True))
         yield connection
 
     @property
     def open_connections(self) -> int:
         """How many connections are open (those of ended threads are closed first)."""
         self.close_ended()
-        with self._guard:
-            return sum(not connection.closed for _, connection in self._opened)
+        return sum(not connection.closed for connection in self._connections.kept())
 
     def close_ended(self) -> None:
         """Close the connections of threads that have ended."""
-        with self._guard:
-            ended = [pair for pair in self._opened if not pair[0].is_alive()]
-            self._opened = [pair for pair in self._opened if pair[0].is_alive()]
-        for _, connection in ended:
-            connection.close()
+        self._connections.close_ended()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
         with self._connection() as connection:
@@ -102,10 +91,7 @@ class PostgresDatabase:
         return self
 
     def close(self) -> None:
-        with self._guard:
-            opened, self._opened = self._opened, []
-        for _, connection in opened:
-            connection.close()
+        self._connections.close()
 
 
 @lru_cache(maxsize=1024)

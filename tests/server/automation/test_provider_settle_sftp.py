@@ -8,9 +8,10 @@ pauses, and makes its one job once renamed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,22 @@ def thumbnail_rule(
     return folder, rule
 
 
+@contextlib.asynccontextmanager
+async def sftp_session(sshd: SshServer) -> AsyncIterator[asyncssh.SFTPClient]:
+    """An SFTP client session on the suite's sshd, as the test's user."""
+    async with (
+        asyncssh.connect(
+            "127.0.0.1",
+            sshd.port,
+            username=sshd.username,
+            client_keys=[str(sshd.client_key)],
+            known_hosts=str(sshd.known_hosts),
+        ) as ssh,
+        ssh.start_sftp_client() as sftp,
+    ):
+        yield sftp
+
+
 def sftp_write(
     sshd: SshServer, path: Path, chunks: list[bytes], pause: float, *, rename_to: Path | None = None
 ) -> None:
@@ -59,36 +76,14 @@ def sftp_write(
     rename it to ``rename_to`` (when given), as writers with a temporary name do."""
 
     async def write() -> None:
-        async with (
-            asyncssh.connect(
-                "127.0.0.1",
-                sshd.port,
-                username=sshd.username,
-                client_keys=[str(sshd.client_key)],
-                known_hosts=str(sshd.known_hosts),
-            ) as ssh,
-            ssh.start_sftp_client() as sftp,
-            sftp.open(str(path), "wb") as handle,
-        ):
+        async with sftp_session(sshd) as sftp, sftp.open(str(path), "wb") as handle:
             for n, chunk in enumerate(chunks):
                 if n:
                     await asyncio.sleep(pause)
                 await handle.write(chunk)
         if rename_to is not None:
-            await rename(path, rename_to)
-
-    async def rename(old: Path, new: Path) -> None:
-        async with (
-            asyncssh.connect(
-                "127.0.0.1",
-                sshd.port,
-                username=sshd.username,
-                client_keys=[str(sshd.client_key)],
-                known_hosts=str(sshd.known_hosts),
-            ) as ssh,
-            ssh.start_sftp_client() as sftp,
-        ):
-            await sftp.rename(str(old), str(new))
+            async with sftp_session(sshd) as sftp:  # another session, as a separate step
+                await sftp.rename(str(path), str(rename_to))
 
     asyncio.run(write())
 
