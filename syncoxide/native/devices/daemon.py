@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import hashlib
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,9 +121,7 @@ class Daemon:
                 continue
             if configs == self._configs:
                 continue  # saved without a change (an id given to an older folder: adopt)
-            for peer in self._take_folders(me, configs, failed):
-                if (session := self.sessions.get(peer)) is not None:
-                    session[1].abort()  # both ends meet again and agree on the new folders
+            self._meet_again(self._take_folders(me, configs, failed))
             self._say_syncing()
 
     def _take_folders(
@@ -217,7 +215,8 @@ class Daemon:
         _say(f"{name}: the folder synced before is back; syncing it again.")
         self._meet_again(shared.peers)
 
-    def _meet_again(self, peers: tuple[str, ...]) -> None:
+    def _meet_again(self, peers: Iterable[str]) -> None:
+        """End the sessions with ``peers``: both ends meet again and agree on the folders."""
         for peer in peers:
             if (session := self.sessions.get(peer)) is not None:
                 session[1].abort()  # both ends meet again and agree on the folders
