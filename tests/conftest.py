@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -15,9 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx2
 import pytest
+
+if TYPE_CHECKING:  # Playwright is imported by the browser layers only
+    from playwright.sync_api import Browser, Playwright
 
 pytest_plugins = ("tests.servers",)  # the shared servers, one of each: see servers.py
 
@@ -90,6 +95,39 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
+
+# "Target crashed" is all Playwright says when a renderer dies; Chromium's own log says why
+# (out of memory, a failed CHECK, a signal), so every process's log is kept per browser.
+CHROMIUM_LOGS: dict[int, Path] = {}
+_LOG_NOISE = ("dbus", "D-Bus", "cpufreq", "Fontconfig")
+
+
+def launch_chromium(playwright: Playwright, args: list[str], log_dir: Path) -> Browser:
+    """Debian's Chromium with the log of every process it starts (renderers' too) appended
+    to ``log_dir/chromium.log``: a shell wrapper sends its stderr there, as Playwright keeps
+    no copy of it."""
+    log = log_dir / "chromium.log"
+    wrapper = log_dir / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec {CHROMIUM} "$@" 2>>{shlex.quote(str(log))}\n')
+    wrapper.chmod(0o755)
+    browser = playwright.chromium.launch(
+        executable_path=str(wrapper), args=[*args, "--enable-logging=stderr"]
+    )
+    CHROMIUM_LOGS[id(browser)] = log
+    return browser
+
+
+def chromium_log_tail(browser: Browser, lines: int = 30) -> str:
+    """The last lines of a browser's log that are not start-up noise (no D-Bus here)."""
+    log = CHROMIUM_LOGS.get(id(browser))
+    if log is None or not log.exists():
+        return "(no log kept for this browser)"
+    kept = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if not any(noise in line for noise in _LOG_NOISE)
+    ]
+    return "\n".join(kept[-lines:]) or "(the log holds nothing but start-up noise)"
 
 
 #: More environment for a program run on a data directory: tests/server/conftest.py names the

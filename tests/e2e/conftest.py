@@ -15,7 +15,14 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, LiveServer
+from tests.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PROJECT_ROOT,
+    LiveServer,
+    chromium_log_tail,
+    launch_chromium,
+)
 
 if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
     from playwright._impl._api_structures import SetCookieParam
@@ -26,13 +33,13 @@ pytestmark = pytest.mark.e2e
 # Module scope: Playwright's sync API keeps an asyncio loop running while it is open, and
 # tests elsewhere call asyncio.run(); closing the browser after each module lets them.
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: `./dev test` installs it with apt-get install chromium"
         )
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = launch_chromium(playwright, CHROMIUM_ARGS, tmp_path_factory.mktemp("chromium"))
         yield launched
         launched.close()
 
@@ -52,6 +59,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except Error as error:
         if "crashed" in error.message:  # "Target crashed": keep what the machine looked like
             item.add_report_section("call", "machine when the page crashed", machine_state())
+            for browser in browsers:
+                item.add_report_section("call", "Chromium's log", chromium_log_tail(browser))
         raise
     finally:
         for context in _contexts_opened_since(browsers, opened_before):

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from syncoxide.server.pages.shell import VendorBuild, pyscript_config
 from syncoxide.server.pages.templates import lazy_script_tags
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT
+from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT, launch_chromium
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
 # its Local Network Access checks would block their WebSocket to the loopback server. A page
@@ -23,10 +23,10 @@ P2P_ARGS = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--disable-featur
 
 
 @pytest.fixture(scope="module")
-def p2p_browser() -> Iterator[Browser]:
+def p2p_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Chromium for peer-to-peer tests (import this fixture into the test module)."""
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=P2P_ARGS)
+        launched = launch_chromium(playwright, P2P_ARGS, tmp_path_factory.mktemp("chromium"))
         yield launched
         launched.close()
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.conftest import CHROMIUM, LiveServer
+from tests.conftest import LiveServer, launch_chromium
 from tests.e2e.p2p.p2p_pages import P2P_ARGS, start_python_in_page
 
 pytestmark = pytest.mark.e2e
@@ -28,10 +28,10 @@ GROWTH_ALLOWED = 64 * 1024 * 1024  # the second half of the file may not need mu
 
 
 @pytest.fixture(scope="module")
-def big_browser() -> Iterator[Browser]:
+def big_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         args = [*P2P_ARGS, "--enable-precise-memory-info"]
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        launched = launch_chromium(playwright, args, tmp_path_factory.mktemp("chromium"))
         yield launched
         launched.close()
 
