@@ -8,11 +8,20 @@ take the old file's name by ``rename``, which POSIX makes atomic within a folder
 ``durable=True`` also fsyncs the file before the rename and the folder after it, so the new
 version survives a power loss, not only a killed process; caches that are rebuilt when missing
 pass False and skip the two flushes.
+
+A file that several processes change (the device config, edited by ``devices folders`` while
+the daemon writes into it too) is read, changed and replaced while ``held_for_update``: an
+exclusive ``flock`` on a lock file beside it, so that two writers at the same moment
+each see the other's change instead of the last rename dropping the first one's. The lock is
+held on its own file, not on the target: the target's inode changes with every rename.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -41,5 +50,18 @@ def fsync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def held_for_update(path: Path) -> Iterator[None]:
+    """Hold ``path`` for a read-modify-write: an exclusive ``flock`` on ``.<name>.lock`` beside
+    it (made if missing), waited for while another holds it. The kernel drops it with the
+    descriptor, even when the holder is killed."""
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
         os.close(fd)

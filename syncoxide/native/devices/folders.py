@@ -21,17 +21,19 @@ gives them one when it opens them (``keep_id``).
 from __future__ import annotations
 
 import json
-import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from syncoxide.devices.device_id import normalise_device_id
 from syncoxide.errors import ConfigError, NotFoundError, UsageError
+from syncoxide.native.atomic_file import held_for_update, replace_file
 from syncoxide.native.devices.index_file import IndexFile
 from syncoxide.native.p2p.signal import RoomAddress
 
+T = TypeVar("T")
 MODES = ("send-receive", "send-only", "receive-only")
 VERSION = 1
 
@@ -80,41 +82,47 @@ class FolderBook:
         path = path.expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
         ids = sorted({normalise_device_id(peer) for peer in peers})
-        document = self._load(self.FILE)
-        folders = document.setdefault("folders", {})
-        kept = folders.get(name)
-        same_place = kept is not None and kept.get("path") == str(path)
-        folder_id = kept.get("id") if kept is not None and same_place else new_folder_id()
-        if not same_place:
-            # A new folder, or one moved: an index left by a folder of this name describes
-            # another folder, and would be refused (its mark differs).
-            IndexFile(self.index_path(name)).forget()
-        folders[name] = {"path": str(path), "with": ids, "mode": mode}
-        if folder_id is not None:
-            folders[name]["id"] = folder_id
-        self._save(self.FILE, document)
-        return SharedFolder(name, path, tuple(ids), mode, folder_id)
+
+        def put(document: dict[str, Any]) -> SharedFolder:
+            folders = document.setdefault("folders", {})
+            kept = folders.get(name)
+            same_place = kept is not None and kept.get("path") == str(path)
+            folder_id = kept.get("id") if kept is not None and same_place else new_folder_id()
+            if not same_place:
+                # A new folder, or one moved: an index left by a folder of this name describes
+                # another folder, and would be refused (its mark differs).
+                IndexFile(self.index_path(name)).forget()
+            folders[name] = {"path": str(path), "with": ids, "mode": mode}
+            if folder_id is not None:
+                folders[name]["id"] = folder_id
+            return SharedFolder(name, path, tuple(ids), mode, folder_id)
+
+        return self._update(self.FILE, put)
 
     def remove(self, name: str) -> None:
         """Stop syncing ``name`` and forget its index (its files stay): added again, it
         starts afresh, as a new folder."""
-        document = self._load(self.FILE)
-        if name not in document.get("folders", {}):
-            raise NotFoundError(f"No folder is named {name}.")
-        del document["folders"][name]
-        self._save(self.FILE, document)
+
+        def drop(document: dict[str, Any]) -> None:
+            if name not in document.get("folders", {}):
+                raise NotFoundError(f"No folder is named {name}.")
+            del document["folders"][name]
+
+        self._update(self.FILE, drop)
         IndexFile(self.index_path(name)).forget()
 
     def keep_id(self, name: str, path: Path, folder_id: str) -> bool:
         """Give a folder kept by an earlier release its id, if it is still kept at ``path``
         without one; whether it was given."""
-        document = self._load(self.FILE)
-        kept = document.get("folders", {}).get(name)
-        if kept is None or kept.get("path") != str(path) or "id" in kept:
-            return False
-        kept["id"] = folder_id
-        self._save(self.FILE, document)
-        return True
+
+        def give(document: dict[str, Any]) -> bool:
+            kept = document.get("folders", {}).get(name)
+            if kept is None or kept.get("path") != str(path) or "id" in kept:
+                return False
+            kept["id"] = folder_id
+            return True
+
+        return self._update(self.FILE, give)
 
     def stamp(self) -> tuple[int, int, int] | None:
         """What identifies this version of folders.json, for watching it cheaply (every save
@@ -135,10 +143,12 @@ class FolderBook:
         return list(dict.fromkeys(str(peer["server"]) for peer in peers))
 
     def remember_meeting(self, peer_id: str, address: RoomAddress) -> None:
-        document = self._load("peers.json")
         peer = {"server": address.server, "room": address.room, "token": address.token}
-        document.setdefault("peers", {})[peer_id] = peer
-        self._save("peers.json", document)
+
+        def put(document: dict[str, Any]) -> None:
+            document.setdefault("peers", {})[peer_id] = peer
+
+        self._update("peers.json", put)
 
     def _load(self, name: str) -> dict[str, Any]:
         path = self.folder / name
@@ -152,11 +162,19 @@ class FolderBook:
             raise ConfigError(f"{path} was written by another syncoxide version.")
         return document
 
-    def _save(self, name: str, document: dict[str, Any]) -> None:
+    def _update(self, name: str, change: Callable[[dict[str, Any]], T]) -> T:
+        """Change the document ``name`` with ``change`` (in place) and save it. Every writer
+        (``devices folders``, pairing, the daemon giving an older folder its id) goes through
+        here, under one lock: two at the same moment would otherwise each save what they
+        read, and the last rename would drop the other's change. ``change`` raising saves
+        nothing."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.folder / f".{name}.{os.getpid()}"
-        temporary.write_text(json.dumps(document, indent=1))
-        Path(temporary).replace(self.folder / name)
+        path = self.folder / name
+        with held_for_update(path):
+            document = self._load(name)
+            result = change(document)
+            replace_file(path, json.dumps(document, indent=1).encode(), mode=0o600)
+        return result
 
 
 def new_folder_id() -> str:
