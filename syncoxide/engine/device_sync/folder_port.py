@@ -9,7 +9,8 @@ a file is replaced only while it is still what the index says (``take`` returns 
 otherwise, and the local edit is scanned and announced first); deleted files and the losing
 side of a conflict are moved aside, never dropped; a scan that finds no files where the index
 knew some is refused (``refuse_if_vanished``); so is one whose mark is missing or another's
-(``mark_to_write``), where the folder keeps one.
+(``mark_to_write``), where the folder keeps one, and so is each batch of a peer's entries
+(``check_mark``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ class DeviceFolder(Protocol):
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; the entries that changed (to announce)."""
+        ...
+
+    async def check_mark(self) -> None:
+        """Raise ``FolderReplacedError`` if the folder is not the one its index describes
+        (``mark_to_write``); a folder that keeps no mark passes. Called once per batch of a
+        peer's entries, before any of them is decided: a folder made again meanwhile must not
+        have a peer's files written into it, nor its missing files counted deleted."""
         ...
 
     async def refresh(self, path: str) -> FileEntry | None:

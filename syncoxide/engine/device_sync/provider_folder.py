@@ -11,9 +11,10 @@ index says (else the local edit is scanned and announced first). Deleted files a
 side of a conflict are moved under ``.syncoxide/trash`` or the conflict name, never dropped.
 A scan that finds no files where the index knew some is refused (``EmptySideError``, as the
 sync engine's empty-side stop): a vanished folder must not empty the other devices' copies.
-Given a ``mark``, the folder is also checked to be the one its index describes before it is
-loaded and before each scan (``folder_port.mark_to_write``): a folder deleted and made again at
-the same place with a few files in it is refused rather than taken as the rest deleted.
+Given a ``mark``, the folder is also checked to be the one its index describes when it is
+loaded, before each scan and before each batch of a peer's entries (``folder_port.mark_to_write``):
+a folder deleted and made again at the same place with a few files in it is refused rather than
+taken as the rest deleted, and gets none of a peer's files.
 
 The index and its books are the CLI's folder's (``folder_entries.py``), kept as the CLI keeps
 them, a snapshot and an append-only journal of the entries changed since (``index_keeper.py``
@@ -79,10 +80,12 @@ class ProviderFolder:
                 hint=error.hint,
             ) from None
         self._entries.loaded(index)
-        await self._check_mark()
+        await self.check_mark()
 
-    async def _check_mark(self) -> None:
-        """Refuse a folder that is not the one indexed; mark it when the index is fresh."""
+    async def check_mark(self) -> None:
+        """Refuse a folder that is not the one indexed; mark it when the index is fresh. One
+        small read: before each scan and each batch of a peer's entries (the puller), not
+        per file, where a browser's read costs a round trip through JavaScript."""
         if self.mark is None:
             return
         try:
@@ -112,7 +115,7 @@ class ProviderFolder:
 
     async def scan(self) -> list[FileEntry]:
         """Bring the index up to the storage; return the entries that changed."""
-        await self._check_mark()
+        await self.check_mark()
         seen: dict[str, Entry] = {}
         async for page in self.provider.list_tree(prune=lambda path: path == STATE_FOLDER):
             seen.update({e.path: e for e in page if e.kind is EntryKind.FILE})

@@ -13,6 +13,9 @@ taken, versions merged, or a conflict that keeps both versions. A block the peer
 holds, or one that does not arrive in time, leaves the entry for the peer's next index; a bad
 block, a failed local write or a name the storage refuses (``NameRefusedError``: a browser's
 folder cannot hold a backslash, say) is reported and skipped, with nothing of that file changed.
+Before a batch is applied, each folder it touches is checked to be the one its index describes
+(``check_mark``, once per batch: one small read, where a browser's costs a trip through
+JavaScript); a folder made again or replaced ends the session before anything is written.
 """
 
 from __future__ import annotations
@@ -179,6 +182,9 @@ class Puller:
         return needed
 
     async def _apply_batch(self, batch: list[Work]) -> None:
+        for name in dict.fromkeys(name for name, _ in batch):
+            async with self.folders[name].lock:  # FolderReplacedError ends the session
+                await self.folders[name].folder.check_mark()
         touched: dict[str, list[FileEntry]] = {}
         for name, theirs in batch:
             entries = await self._apply_one(name, theirs)

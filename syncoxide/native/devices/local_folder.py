@@ -52,6 +52,11 @@ class LocalFolder:
         Every scan and every peer's entry checks it again."""
         self._state.refuse_if_replaced()
 
+    async def check_mark(self) -> None:
+        """``refuse_if_replaced`` for the session, once per batch of a peer's entries (each
+        entry checks again: on a disk the read is cheap)."""
+        await asyncio.to_thread(self._state.refuse_if_replaced)
+
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
         return self._state.held_digests()

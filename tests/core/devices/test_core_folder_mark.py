@@ -14,6 +14,7 @@ from syncoxide.devices.index import FileEntry, FolderIndex
 from syncoxide.engine.device_sync.folder_port import MARK_FILE, mark_to_write
 from syncoxide.engine.device_sync.index_keeper import MemoryIndexStorage
 from syncoxide.engine.device_sync.provider_folder import ProviderFolder
+from syncoxide.engine.device_sync.pull import BlockRequests, Puller, SyncedFolder
 from syncoxide.errors import FolderReplacedError, SafetyLimitError
 from syncoxide.providers.memory import MemoryProvider
 
@@ -27,6 +28,16 @@ def now(coroutine: Coroutine[Any, Any, T]) -> T:
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
     raise AssertionError("the coroutine waited")
+
+
+def ended_by(coroutine: Coroutine[Any, Any, object]) -> Exception | None:
+    """The error a coroutine ends with (a puller runs until it fails: with no event loop, a
+    wait for more entries fails too)."""
+    try:
+        now(coroutine)
+    except Exception as error:
+        return error
+    return None
 
 
 def folder(
@@ -81,6 +92,38 @@ def test_another_mark_is_refused_but_a_folder_shared_anew_starts_fresh() -> None
     assert provider.read(MARK_FILE) == b"second-pick"
     changed = now(fresh.scan())
     assert [(entry.path, entry.deleted) for entry in changed] == [("a.txt", False)]
+
+
+def test_a_peers_batch_for_a_folder_made_again_is_refused_before_anything_is_written() -> None:
+    provider, storage = MemoryProvider(), MemoryIndexStorage()
+    for name in ("a.txt", "b.txt"):
+        provider.put(name, name.encode())
+    made = folder(provider, storage, "first-pick")
+    now(made.scan())
+    known = made.index.entries["a.txt"]
+    now(provider.delete(MARK_FILE))  # made again: a.txt put back as it was, b.txt missing
+    now(provider.delete("b.txt"))
+    # The peer deleted a.txt and changed b.txt: each entry, decided against this folder, would
+    # move a.txt to the trash and write b.txt into a folder that is not the one synced.
+    gone = FileEntry("a.txt", 0, 2, {"ME": known.version["ME"], "PEER": 1}, (), True, "PEER")
+    edited = FileEntry("b.txt", 0, 2, {"ME": 1, "PEER": 1}, (), False, "PEER")
+    said: list[object] = []
+
+    async def changed(name: str, entries: list[FileEntry]) -> None:
+        said.append(entries)
+
+    async def send_want(name: str, blocks: list[list[object]]) -> None:
+        said.append(blocks)
+
+    puller = Puller({"shared": SyncedFolder(made, ("PEER",))}, BlockRequests(send_want),
+                    changed, said.append)  # fmt: skip
+    puller.queue("shared", [gone, edited])
+    ended = ended_by(puller.run())
+    assert list(provider.snapshot()) == ["a.txt"]  # nothing moved, nothing written
+    assert said == []
+    assert live(made) == {"a.txt", "b.txt"}  # and nothing counted as deleted
+    assert isinstance(ended, FolderReplacedError), ended
+    assert "is missing" in ended.message
 
 
 def test_without_a_mark_nothing_is_written_or_checked() -> None:
