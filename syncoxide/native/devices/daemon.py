@@ -20,8 +20,13 @@ so that both ends meet again with the new set (a session agrees on its folders w
 A folder that is not the one its index describes (its mark, folder_mark.py, missing or
 another's: deleted and made again, or replaced) is refused when opened and at any scan: it is
 set aside (``_refused``), said so, left out of every session (its peers are met again without
-it) and nothing of it is announced; its watcher keeps looking, and a scan that finds its mark
-again takes it back. Removing and adding it again (a new id, a fresh index) opens it anew.
+it) and nothing of it is announced; so is a folder whose root is gone (deleted, moved away, its
+drive unmounted). Its watches may have gone with it (inotify watches the old folder, not the
+path), so the watcher stops and the folder's root alone is looked at every
+``BACK_LOOK_EVERY`` seconds: once it is there again with its mark (put back, mounted again) and
+its tree looks the same a second apart (a copy putting it back has finished), a new watch
+starts with a full scan, which takes it back (``_take_back``) and meets its peers
+again. Removing and adding it again (a new id, a fresh index) opens it anew.
 Folders kept by earlier releases are given an id and marked when first opened (``adopt``).
 """
 
@@ -40,7 +45,7 @@ from syncoxide.devices.index import FileEntry
 from syncoxide.devices.signing import Identity
 from syncoxide.devices.trust import TrustLedger
 from syncoxide.engine.device_sync.session import DeviceSession, Meeting, SyncedFolder
-from syncoxide.errors import FolderReplacedError, SyncoxideError, TransportError
+from syncoxide.errors import FolderReplacedError, NotFoundError, SyncoxideError, TransportError
 from syncoxide.native.devices.channel_auth import channel_view
 from syncoxide.native.devices.folder_mark import adopt
 from syncoxide.native.devices.folders import FolderBook, SharedFolder
@@ -55,6 +60,9 @@ from syncoxide.native.watch.tree_changes import TreeChanges, tree_changes
 # Syncthing rescans hourly when its watcher runs; a scan of 10,000 unchanged files costs ~0.1 s.
 SAFETY_SCAN_EVERY = 600.0
 RECONNECT_AFTER = 1.0
+# A folder set aside (refused or gone): its root looked at this often, one stat and one small
+# read, for it to be back; a healthy folder is never polled.
+BACK_LOOK_EVERY = 1.0
 UNTRUSTED_RETRY = 10.0
 # trust.json and folders.json wake us when saved (inotify); looked at this often anyway.
 CONFIG_CHECK_EVERY = 60.0
@@ -178,7 +186,9 @@ class Daemon:
             with contextlib.suppress(SyncoxideError):
                 await session.announce(name, entries)
 
-    async def _rescan(self, name: str, local: LocalFolder, changes: TreeChanges) -> None:
+    async def _rescan(self, name: str, local: LocalFolder, changes: TreeChanges) -> bool:
+        """Scan what changed and announce it; whether the folder is still there to watch
+        (False: set aside, refused or gone, and to be looked for instead)."""
         shared = self.folders.get(name) or self._refused[name]
         try:
             async with shared.lock:
@@ -188,10 +198,13 @@ class Daemon:
                     changed = await local.scan_paths(changes.paths, changes.listings)
         except FolderReplacedError as error:  # made again or replaced: no session may use it
             self._set_aside(name, error)
-            return
+            return False
         except SyncoxideError as error:  # the folder vanished: say so, announce nothing
+            if not local.root.is_dir():
+                self._set_aside(name, _gone(name, local))
+                return False
             _say(f"{name}: {error.message} {error.hint or ''}".strip())
-            return
+            return True
         if name in self._refused:
             self._take_back(name)
         for path in local.untold_kept_here():
@@ -199,8 +212,9 @@ class Daemon:
                  "or a control character). It stays here; rename it to sync it.")  # fmt: skip
         if changed:
             await self.broadcast(name, changed)
+        return local.root.is_dir()  # gone with nothing indexed yet: looked for all the same
 
-    def _set_aside(self, name: str, error: FolderReplacedError) -> None:
+    def _set_aside(self, name: str, error: SyncoxideError) -> None:
         """Leave a refused folder out of every session: its peers meet again without it.
         Said once, when it is set aside (its later scans refuse it again quietly)."""
         if (shared := self.folders.pop(name, None)) is not None:
@@ -224,10 +238,20 @@ class Daemon:
     async def _watch(self, name: str, local: LocalFolder) -> None:
         safety = asyncio.create_task(self._scan_now_and_then(name, local))
         try:
-            async for changes in tree_changes(local.root, _say):  # the first is a full scan
-                await self._rescan(name, local, changes)
+            while True:
+                await self._follow(name, local)
+                while not await local.back_and_settled(BACK_LOOK_EVERY):
+                    await asyncio.sleep(BACK_LOOK_EVERY)
         finally:
             safety.cancel()
+
+    async def _follow(self, name: str, local: LocalFolder) -> None:
+        """Rescan what the watcher names until the folder is set aside (its watches may be
+        gone with it: a folder deleted or moved, a drive unmounted)."""
+        async with contextlib.aclosing(tree_changes(local.root, _say)) as batches:
+            async for changes in batches:  # the first is a full scan
+                if not await self._rescan(name, local, changes):
+                    return
 
     async def _scan_now_and_then(self, name: str, local: LocalFolder) -> None:
         while True:
@@ -330,6 +354,15 @@ def _watched(work: Coroutine[Any, Any, None], failed: asyncio.Future[None]) -> a
 
 def _say(problem: str) -> None:
     print(problem, file=sys.stderr, flush=True)
+
+
+def _gone(name: str, local: LocalFolder) -> NotFoundError:
+    return NotFoundError(
+        f"The folder {name} is gone from {local.root} (deleted, moved away or its drive "
+        "unmounted).",
+        hint="Nothing was deleted on your other devices. It syncs again as soon as it is back "
+        "with its .syncoxide folder (put back, or the drive mounted again).",
+    )
 
 
 def _say_refused(name: str, error: SyncoxideError) -> None:

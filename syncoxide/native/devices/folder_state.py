@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from syncoxide.engine.device_sync.folder_entries import FolderEntries
-from syncoxide.native.devices.folder_mark import check_mark
+from syncoxide.native.devices.disk_walk import tree_look
+from syncoxide.native.devices.folder_mark import check_mark, read_mark
 from syncoxide.native.devices.index_file import IndexFile
 from syncoxide.native.devices.own_writes import OwnWrites
 
@@ -29,6 +30,16 @@ class FolderState(FolderEntries):
         One small file read: done before every scan and every decision about a peer's file."""
         if self.mark is not None:
             check_mark(self.name, self.root, self.index, self.mark)
+
+    def look_if_back(self) -> tuple[int, int, int] | None:
+        """For a folder refused or gone: None while it is away, else what its tree looks like
+        (``tree_look``). Back means there, holding its mark (unless it keeps none, or its
+        index is fresh and takes it as it is). Away, this costs one stat and one small read."""
+        if not self.root.is_dir():
+            return None
+        if self.mark is not None and self.index.entries and read_mark(self.root) != self.mark:
+            return None
+        return tree_look(str(self.root))
 
     def save_now(self) -> None:
         """Journal the entries changed since the last save (durably: before any is announced)."""

@@ -57,6 +57,17 @@ class LocalFolder:
         entry checks again: on a disk the read is cheap)."""
         await asyncio.to_thread(self._state.refuse_if_replaced)
 
+    async def back_and_settled(self, moment: float) -> bool:
+        """Whether the folder, refused or gone, is there again with its mark and looked the
+        same ``moment`` seconds apart: a folder put back by a copy, file by file, holds its
+        mark before the rest, and a scan then would take the files not copied yet as deleted.
+        (In threads: a stat on a drive going away may hang.)"""
+        before = await asyncio.to_thread(self._state.look_if_back)
+        if before is None:
+            return False
+        await asyncio.sleep(moment)
+        return await asyncio.to_thread(self._state.look_if_back) == before
+
     def held_digests(self) -> KeysView[str]:
         """The block digests this folder holds (a live view: read it before the next write)."""
         return self._state.held_digests()

@@ -331,6 +331,32 @@ def test_a_folder_made_again_is_refused_until_removed_and_added_again(fleet: Fle
     assert "Traceback" not in logs, logs
 
 
+def test_a_folder_gone_then_put_back_syncs_again_within_seconds_without_a_restart(
+    fleet: Fleet,
+) -> None:
+    laptop, phone, here, there = two_paired(fleet)
+    (here / "a.txt").write_text("synced before it went away\n")
+    runs = [fleet.start(laptop), fleet.start(phone)]
+    wait_until(lambda: tree(there) == tree(here), "the phone has the file", 60)
+    kept = fleet.root / "phone-files-backup"
+    shutil.copytree(there, kept)  # a backup, its mark included
+    shutil.rmtree(there)  # on the phone, while both run: deleted (or its drive unmounted)
+    wait_until(lambda: "photos: not synced." in runs[1].output(), "the phone sets it aside")
+    (here / "b.txt").write_text("made on the laptop while the phone's folder was away\n")
+    time.sleep(2)  # a deletion would have arrived by now
+    assert set(tree(here)) == {"a.txt", "b.txt"}, runs[1].output()
+
+    shutil.copytree(kept, there)  # put back as it was, without restarting anything
+    took = wait_until(lambda: "b.txt" in tree(there), "the laptop's file reaches it", 15)
+    print(f"a folder put back synced again after {took:.2f} s")
+    (there / "c.txt").write_text("made on the phone once the folder was back\n")
+    wait_until(lambda: "c.txt" in tree(here), "the phone's watcher follows it again", 15)
+    assert tree(here) == tree(there)
+    assert "photos: the folder synced before is back; syncing it again." in runs[1].output()
+    logs = "".join(run.output() for run in runs)
+    assert "Traceback" not in logs, logs
+
+
 def test_a_folder_kept_by_an_earlier_release_keeps_syncing(fleet: Fleet) -> None:
     laptop, phone, here, there = two_paired(fleet)
     (here / "a.txt").write_text("synced before the upgrade\n")

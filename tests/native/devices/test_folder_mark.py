@@ -170,3 +170,25 @@ def test_a_folder_that_cannot_hold_its_mark_is_not_synced_and_a_legacy_one_as_be
     book = FolderBook(tmp_path)
     [kept] = book.folders().values()
     assert adopt(book, kept) is kept  # left unmarked and unchecked, as an earlier release did
+
+
+def test_a_folder_away_is_back_once_it_holds_its_mark_and_stops_changing(tmp_path: Path) -> None:
+    root, local = synced_three(tmp_path)
+    kept = tmp_path / "kept"
+    shutil.copytree(root, kept)
+    shutil.rmtree(root)
+    assert not asyncio.run(local.back_and_settled(0))  # gone
+    root.mkdir()
+    (root / "only-here.txt").write_text("new")
+    assert not asyncio.run(local.back_and_settled(0))  # made again: no mark
+    shutil.rmtree(root)
+    shutil.copytree(kept, root)
+    assert asyncio.run(local.back_and_settled(0))  # put back, mark and all
+
+    async def while_copying() -> bool:
+        looking = asyncio.create_task(local.back_and_settled(0.5))
+        await asyncio.sleep(0.1)
+        (root / "late.txt").write_text("still being copied back")
+        return await looking
+
+    assert not asyncio.run(while_copying())  # a scan now could miss what is still to come
