@@ -12,11 +12,14 @@ same size and time at two looks at least ``quiet`` seconds apart, so a file stil
 written (over SFTP, where it grows in place) makes one job, on its whole content. A rule with
 files waiting to settle is looked at again when they are due, not a full ``every`` later, so
 a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
-are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
-still lets only one of them make the job. A file is recorded as seen only in the transaction
-that makes its job (``SeenStore.handing_over``), so after a restart a file that was waiting,
-or whose hand-off was cut short, is still unrecorded: the new process waits for it once more
-and makes its one job. A provider that lists a file only once its writer has finished
+are kept in memory and written to the database when they change (``SeenStore.keep_waits``),
+with when each file was first seen at its size and time; a restarted process takes them back
+at its first look at the rule, so a file unchanged meanwhile is handed over once its first
+window has passed, not a whole window after the restart. Several processes each wait, and
+``SeenStore.arrived`` still lets only one of them make the job. A file is recorded as seen
+only in the transaction that makes its job (``SeenStore.handing_over``), so after a restart a
+file whose hand-off was cut short is still unrecorded, and the new process makes its one job.
+A provider that lists a file only once its writer has finished
 (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has nothing to wait
 for: its files arrive at the look that first lists them. A file under a name that says its
 writer is not done (``photo.jpg.part``, rsync's ``.photo.jpg.Ab3xYz``:
@@ -45,7 +48,7 @@ from syncoxide.errors import NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.automation.places import RulePlaces, WatchedPlace
 from syncoxide.server.automation.rules import SHARE, AutomationRule, AutomationRuleStore
-from syncoxide.server.automation.seen import SeenStore, fingerprint
+from syncoxide.server.automation.seen import SeenStore, Wait, fingerprint
 from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.waiting import wait_for_event
 
@@ -63,7 +66,10 @@ Enqueue = Callable[[AutomationRule, dict[str, Any], str], None]
 class PollTiming:
     every: float = 60.0  # seconds between a rule's looks (``[automation] poll_seconds``)
     quiet: float = QUIET_SECONDS  # how long a file must stay unchanged to arrive
-    clock: Callable[[], float] = time.monotonic
+    #: The wall clock, not a monotonic one: waits are kept in the database and compared by a
+    #: restarted process (a monotonic clock starts again at each boot), as the job queue's
+    #: times are. A clock stepped forward ends waits early by the step, at worst.
+    clock: Callable[[], float] = time.time
 
 
 class ProviderArrivals:
@@ -85,6 +91,7 @@ class ProviderArrivals:
         self.every = timing.every
         self.clock = timing.clock
         self.settling: Settling[int] = Settling(timing.quiet)
+        self._kept: dict[int, dict[str, Wait]] = {}  # rule id -> its waits as last written
         self._feeds: dict[int, str] = {}
         self._due: dict[int, float] = {}  # rule id -> when its next look is due
         self._loop: asyncio.Task[None] | None = None
@@ -129,6 +136,7 @@ class ProviderArrivals:
         self._feeds = {k: v for k, v in self._feeds.items() if k in ids}
         self._due = {k: v for k, v in self._due.items() if k in ids}
         self.settling.keep_groups(ids)
+        self._kept = {k: v for k, v in self._kept.items() if k in ids}
         for rule in rules:
             if self._due.get(rule.id, 0.0) > self.clock():
                 continue
@@ -172,16 +180,27 @@ class ProviderArrivals:
         the provider lists only finished files, so every changed one has)."""
         known = self.seen.fingerprints(rule.id)
         changed = {e.path: e for e in entries if known.get(e.path) != fingerprint(e)}
-        if whole:
-            self.settling.forget(rule.id)  # the rule may have waited on another provider
-            settled = list(changed)
-        else:
-            settled = self.settling.look(
-                rule.id, {path: fingerprint(e) for path, e in changed.items()}, self.clock()
-            )
+        settled = self._settled(rule.id, changed, whole=whole)
         made = sum(self._arrived(rule, place, changed[path]) for path in settled)
         self.seen.forget_missing(rule.id, {entry.path for entry in entries})
         return made
+
+    def _settled(self, rule_id: int, changed: dict[str, Entry], *, whole: bool) -> list[str]:
+        """The changed files that have settled; what still waits goes to the database."""
+        if rule_id not in self._kept:  # first look of this process: resume the waits
+            self._kept[rule_id] = self.seen.waits(rule_id)
+            self.settling.resume(rule_id, self._kept[rule_id])
+        if whole:
+            self.settling.forget(rule_id)  # the rule may have waited on another provider
+            settled = list(changed)
+        else:
+            fingerprints = {path: fingerprint(entry) for path, entry in changed.items()}
+            settled = self.settling.look(rule_id, fingerprints, self.clock())
+        waits = self.settling.pending(rule_id)
+        if waits != self._kept[rule_id]:  # most looks: nothing new waits, nothing to write
+            self.seen.keep_waits(rule_id, waits, handing=set(settled))
+            self._kept[rule_id] = waits
+        return settled
 
     def _arrived(self, rule: AutomationRule, place: WatchedPlace, entry: Entry) -> int:
         """A job for a settled file, unless it is a result of ours or another process's

@@ -8,12 +8,14 @@ write that changes a row counts (``arrived``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 
 from syncoxide.providers.contract import Entry
 from syncoxide.server.storage.database import Database
 
+#: A file waiting for its quiet window: (fingerprint it waits at, when first seen so).
+Wait = tuple[str, float]
 OURS_UNSEEN = ""  # a result we wrote that no poll has listed yet
 
 
@@ -62,6 +64,40 @@ class SeenStore:
         ).rows
         return {str(row[0]): str(row[1]) for row in rows}
 
+    def forget_missing(self, rule_id: int, present: set[str]) -> None:
+        """Files gone from the folder: one put back later is an arrival again."""
+        rows = self._db.execute(
+            "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
+        ).rows
+        gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
+        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
+
+    # -- files waiting for their quiet window ---------------------------------------------
+
+    def waits(self, rule_id: int) -> dict[str, Wait]:
+        """What the rule's polls wait on (path -> wait), as a restarted process resumes it."""
+        rows = self._db.execute(
+            "SELECT path, fingerprint, since FROM automation_waits WHERE rule_id = ?", (rule_id,)
+        ).rows
+        return {str(row[0]): (str(row[1]), float(row[2])) for row in rows}
+
+    def keep_waits(self, rule_id: int, waits: Mapping[str, Wait], *, handing: set[str]) -> None:
+        """Record what the rule waits on now. Rows of ``handing`` (settled, about to be
+        handed over) stay until their hand-off's transaction takes them, so a process stopped
+        in between still finds them settled; any other row not in ``waits`` is dropped."""
+        with self._db.transaction(write=True):
+            kept = self.waits(rule_id)
+            gone = [(rule_id, path) for path in kept if path not in waits and path not in handing]
+            self._db.execute_many(
+                "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", gone
+            )
+            self._db.execute_many(
+                "INSERT INTO automation_waits (rule_id, path, fingerprint, since)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (rule_id, path) DO UPDATE"
+                " SET fingerprint = excluded.fingerprint, since = excluded.since",
+                [(rule_id, path, *wait) for path, wait in waits.items() if kept.get(path) != wait],
+            )
+
     def handing_over(self) -> AbstractContextManager[None]:
         """One transaction for recording an arrival and making its job (the job queue is on
         this database): a process stopped between the two, or a queue that fails, leaves
@@ -70,7 +106,11 @@ class SeenStore:
         return self._db.transaction(write=True)
 
     def arrived(self, rule_id: int, entry: Entry) -> bool:
-        """Record the file; True only for the one call that finds it new or changed."""
+        """Record the file, and end its wait; True only for the one call that finds it new
+        or changed."""
+        self._db.execute(
+            "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", (rule_id, entry.path)
+        )
         cursor = self._db.execute(
             "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint"
@@ -78,14 +118,6 @@ class SeenStore:
             (rule_id, entry.path, fingerprint(entry)),
         )
         return cursor.rowcount == 1
-
-    def forget_missing(self, rule_id: int, present: set[str]) -> None:
-        """Files gone from the folder: one put back later is an arrival again."""
-        rows = self._db.execute(
-            "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
-        ).rows
-        gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
-        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
 
     # -- results written into providers ------------------------------------------------
 

@@ -10,7 +10,7 @@ from syncoxide.server.automation.rules import AutomationRule, AutomationRuleStor
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.rules.store import Connection, RuleStore
 from syncoxide.server.storage.database import Database
-from tests.server.stores.conftest import add_user
+from tests.server.stores.conftest import add_user, reopened
 
 
 def _file(path: str, size: int, mtime_ns: int = 5) -> Entry:
@@ -63,3 +63,20 @@ def test_results_we_wrote_are_recognised_until_changed(database: Database) -> No
     assert not seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
     seen.writing_output(connection_id, result.path)  # written again
     assert seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
+
+
+def test_waits_outlive_the_handle_until_handed_over(database: Database) -> None:
+    rule_id, _ = _rule(database)
+    seen = SeenStore(database)
+    seen.keep_waits(rule_id, {"a.jpg": ("1:5", 10.5), "b.jpg": ("2:5", 11.0)}, handing=set())
+    again = SeenStore(reopened(database))  # as a restarted process
+    assert again.waits(rule_id) == {"a.jpg": ("1:5", 10.5), "b.jpg": ("2:5", 11.0)}
+    again.keep_waits(rule_id, {"b.jpg": ("3:5", 20.0)}, handing={"a.jpg"})
+    assert seen.waits(rule_id) == {"a.jpg": ("1:5", 10.5), "b.jpg": ("3:5", 20.0)}, (
+        "a settled file's wait stays until its hand-off"
+    )
+    with seen.handing_over():
+        assert seen.arrived(rule_id, _file("a.jpg", 1))
+    assert seen.waits(rule_id) == {"b.jpg": ("3:5", 20.0)}
+    seen.keep_waits(rule_id, {}, handing=set())
+    assert again.waits(rule_id) == {}
