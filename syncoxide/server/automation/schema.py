@@ -84,7 +84,7 @@ CREATE TABLE automation_outputs (
 #: file that waits for its quiet window, with the fingerprint it waits at and when it was first
 #: seen so (wall clock: compared by a restarted process); ``automation_handoff_failures``
 #: holds each file whose hand-off to the queue failed, with its attempts, when it is tried
-#: again and why it failed (a file whose attempts ran out waits there until it changes).
+#: again and why it failed (a file given up waits there until it changes or goes).
 AUTOMATION_WAITS_MIGRATION = """
 CREATE TABLE automation_waits (
     rule_id INTEGER NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
@@ -100,6 +100,7 @@ CREATE TABLE automation_handoff_failures (
     attempts INTEGER NOT NULL,
     retry_at REAL NOT NULL,
     reason TEXT NOT NULL,
+    given_up INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (rule_id, path)
 );
 """

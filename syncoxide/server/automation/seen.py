@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 
+from syncoxide.automation.handoff_retry import HandoffFailure
 from syncoxide.providers.contract import Entry
 from syncoxide.server.storage.database import Database
 
@@ -65,12 +66,49 @@ class SeenStore:
         return {str(row[0]): str(row[1]) for row in rows}
 
     def forget_missing(self, rule_id: int, present: set[str]) -> None:
-        """Files gone from the folder: one put back later is an arrival again."""
+        """Files gone from the folder: one put back later is an arrival again, and has no
+        failed hand-offs behind it."""
+        for table in ("automation_seen", "automation_handoff_failures"):
+            rows = self._db.execute(
+                f"SELECT path FROM {table} WHERE rule_id = ?",  # noqa: S608 - names from code
+                (rule_id,),
+            ).rows
+            gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
+            self._db.execute_many(
+                f"DELETE FROM {table} WHERE rule_id = ? AND path = ?",  # noqa: S608
+                gone,
+            )
+
+    # -- files whose hand-off failed ------------------------------------------------------
+
+    def handoff_failures(self, rule_id: int) -> dict[str, HandoffFailure]:
+        """The rule's files whose last hand-off failed (path -> record)."""
         rows = self._db.execute(
-            "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
+            "SELECT path, fingerprint, attempts, retry_at, reason, given_up"
+            " FROM automation_handoff_failures WHERE rule_id = ?",
+            (rule_id,),
         ).rows
-        gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
-        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
+        return {
+            str(row[0]): HandoffFailure(str(row[1]), int(row[2]), float(row[3]), str(row[4]),
+                                        bool(row[5]))
+            for row in rows
+        }  # fmt: skip
+
+    def handoff_failed(self, rule_id: int, path: str, failure: HandoffFailure) -> None:
+        """Record a failed hand-off; the file's quiet wait is over (it had settled)."""
+        with self._db.transaction(write=True):
+            self._db.execute(
+                "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", (rule_id, path)
+            )
+            self._db.execute(
+                "INSERT INTO automation_handoff_failures (rule_id, path, fingerprint, attempts,"
+                " retry_at, reason, given_up) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " attempts = excluded.attempts, retry_at = excluded.retry_at,"
+                " reason = excluded.reason, given_up = excluded.given_up",
+                (rule_id, path, failure.fingerprint, failure.attempts, failure.retry_at,
+                 failure.reason, failure.given_up),
+            )  # fmt: skip
 
     # -- files waiting for their quiet window ---------------------------------------------
 
@@ -106,11 +144,13 @@ class SeenStore:
         return self._db.transaction(write=True)
 
     def arrived(self, rule_id: int, entry: Entry) -> bool:
-        """Record the file, and end its wait; True only for the one call that finds it new
-        or changed."""
-        self._db.execute(
-            "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", (rule_id, entry.path)
-        )
+        """Record the file, and end its wait and its failed hand-offs; True only for the one
+        call that finds it new or changed."""
+        for table in ("automation_waits", "automation_handoff_failures"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE rule_id = ? AND path = ?",  # noqa: S608 - names from code
+                (rule_id, entry.path),
+            )
         cursor = self._db.execute(
             "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint"

@@ -481,6 +481,7 @@ CREATE TABLE automation_handoff_failures (
     attempts INTEGER NOT NULL,
     retry_at DOUBLE PRECISION NOT NULL,
     reason TEXT NOT NULL,
+    given_up BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (rule_id, path)
 );
 """

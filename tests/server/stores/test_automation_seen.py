@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from syncoxide.automation.handoff_retry import HandoffFailure
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.server.automation.rules import AutomationRule, AutomationRuleStore
 from syncoxide.server.automation.seen import SeenStore
@@ -80,3 +81,22 @@ def test_waits_outlive_the_handle_until_handed_over(database: Database) -> None:
     assert seen.waits(rule_id) == {"b.jpg": ("3:5", 20.0)}
     seen.keep_waits(rule_id, {}, handing=set())
     assert again.waits(rule_id) == {}
+
+
+def test_failed_handoffs_are_kept_until_the_file_arrives_or_goes(database: Database) -> None:
+    rule_id, _ = _rule(database)
+    seen = SeenStore(database)
+    seen.keep_waits(rule_id, {"a.jpg": ("1:5", 10.0)}, handing=set())
+    failed = HandoffFailure("1:5", 2, 40.5, "the queue refused", given_up=False)
+    seen.handoff_failed(rule_id, "a.jpg", failed)
+    seen.handoff_failed(rule_id, "b.jpg", HandoffFailure("2:5", 5, 99.0, "no", given_up=True))
+    again = SeenStore(reopened(database))  # as a restarted process
+    assert again.waits(rule_id) == {}, "a file whose hand-off failed had settled"
+    assert again.handoff_failures(rule_id) == {
+        "a.jpg": failed,
+        "b.jpg": HandoffFailure("2:5", 5, 99.0, "no", given_up=True),
+    }
+    with seen.handing_over():
+        assert seen.arrived(rule_id, _file("a.jpg", 1))
+    seen.forget_missing(rule_id, {"a.jpg"})
+    assert again.handoff_failures(rule_id) == {}, "handed over, and gone"
