@@ -13,10 +13,15 @@ the writer renames it. The names are those of common writers:
     ~$*               Microsoft Office owner (lock) files beside an open document
     .~lock.*#         LibreOffice lock files
     .goutputstream-*  GNOME's (gio) atomic replace
-    .NAME.XXXXXX      rsync: a dot, the final name, a dot and six letters or digits
+    .NAME.XXXXXX      rsync: a dot, the final name, a dot and six random characters
 
-The last pattern also fits a hidden file with a six-character last suffix
-(``.profile.backup``); such a file is not taken either. The project's own partial writes
+rsync fills its six characters from ``[A-Za-z0-9]`` (mkstemp), so a random part is rarely all
+lower-case: the pattern asks for at least one capital or digit among the six. That lets the
+hidden backups people name by hand through (``.profile.backup``, ``.bashrc.backup``), at two
+rare costs: about one rsync temporary name in 180 ((26/62)**6) is all lower-case and is
+listed (it is still waited for to settle, and rsync renames it soon), and a hidden file whose
+last suffix is six letters or digits with a capital or digit in it (``.env.prod01``) is taken
+for rsync's and never acted on. The project's own partial writes
 (``.sxpart-``) are listed as ``EntryKind.PARTIAL`` and never taken as files to begin with.
 """
 
@@ -26,7 +31,8 @@ import re
 
 _SUFFIXES = (".part", ".partial", ".crdownload", ".filepart", ".tmp")
 _PREFIXES = ("~$", ".~lock.", ".goutputstream-")
-_RSYNC = re.compile(r"\.[^/]+\.[A-Za-z0-9]{6}")
+#: Six of rsync's random characters, not all lower-case (a lookahead for one capital or digit).
+_RSYNC = re.compile(r"\.[^/]+\.(?=[a-z]*[A-Z0-9])[A-Za-z0-9]{6}")
 
 
 def is_unfinished_name(path: str) -> bool:

@@ -12,8 +12,10 @@ no room is not remembered: it is still there at the next look and queues again, 
 stays bounded and an arrival is only delayed, never lost. Files already waiting are checked
 before new ones are let in, so those that settle make room within the same look.
 
-Pure: times are given, as in ``watch.Debounce``. Pending files are forgotten on a restart;
-they are then seen anew and wait once more.
+Pure: times are given, as in ``watch.Debounce``. What waits is held in memory only; a caller
+that keeps it (``pending``) can hand it back after a restart (``resume``), so a file unchanged
+meanwhile settles when its first window ends rather than waiting a whole window again. Times
+must then come from a clock that means the same after a restart (the wall clock).
 """
 
 from __future__ import annotations
@@ -70,6 +72,24 @@ class Settling(Generic[Group]):
             else:
                 waiting[name] = (fingerprint, since)
         return waiting, settled
+
+    def resume(self, group: Group, kept: Mapping[str, tuple[str, float]]) -> None:
+        """Wait again on files ``pending`` gave before a restart (name -> (fingerprint, first
+        seen so)), unless the group already waits on them; within the limit like any other."""
+        waiting = self._pending.setdefault(group, {})
+        for name, (fingerprint, since) in kept.items():
+            if self._count >= self.limit:
+                self._crowded[group] = since
+                break
+            if name not in waiting:
+                waiting[name] = (fingerprint, since)
+                self._count += 1
+        if not waiting:
+            del self._pending[group]
+
+    def pending(self, group: Group) -> dict[str, tuple[str, float]]:
+        """What the group waits on (name -> (fingerprint, first seen so)), to keep it."""
+        return dict(self._pending.get(group, {}))
 
     def due(self, group: Group) -> float | None:
         """When the group should be looked at again to settle what waits (None: nothing)."""

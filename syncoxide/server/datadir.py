@@ -13,7 +13,11 @@ from pathlib import Path
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.accountshares.schema import ACCOUNT_KEYS_MIGRATION, ACCOUNT_SHARES_MIGRATION
-from syncoxide.server.automation.schema import AUTOMATION_MIGRATION, AUTOMATION_SOURCES_MIGRATION
+from syncoxide.server.automation.schema import (
+    AUTOMATION_MIGRATION,
+    AUTOMATION_SOURCES_MIGRATION,
+    AUTOMATION_WAITS_MIGRATION,
+)
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
 from syncoxide.server.catalog.schema import CATALOG_MIGRATION, STALENESS_MIGRATION
 from syncoxide.server.config import ServerConfig
@@ -324,6 +328,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 27: the position of the last change to users' files, shared by a deployment's instances
     # (server/files/change_positions.py).
     POSITIONS_MIGRATION,
+    # 28: quiet-window waits and failed hand-offs of polled files, so a restart resumes them
+    # (server/automation/schema.py).
+    AUTOMATION_WAITS_MIGRATION,
 )
 
 

@@ -48,6 +48,17 @@ class DatabaseJobQueue:
         ).one()  # fmt: skip
         return _job(row)
 
+    def bury(self, job: NewJob, *, code: str, message: str) -> Job:
+        now = self.clock()
+        row = self._db.execute(
+            "INSERT INTO jobs (user_id, kind, payload, status, max_attempts, run_after,"  # noqa: S608 - columns from code
+            " error_code, message, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" RETURNING {_SELECT}",
+            (job.user_id, job.kind, json.dumps(job.payload), DEAD, job.max_attempts, now, code,
+             message, now, now),
+        ).one()  # fmt: skip
+        return _job(row)
+
     def collect(self, key: str, item: Any, settle: float) -> Job | None:
         with self._db.transaction(write=True):
             row = self._db.execute(

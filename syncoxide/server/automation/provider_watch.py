@@ -12,16 +12,25 @@ same size and time at two looks at least ``quiet`` seconds apart, so a file stil
 written (over SFTP, where it grows in place) makes one job, on its whole content. A rule with
 files waiting to settle is looked at again when they are due, not a full ``every`` later, so
 a file written in one go waits about ``quiet`` seconds after its first sighting. The waits
-are kept in this process's memory; several processes each wait, and ``SeenStore.arrived``
-still lets only one of them make the job. A file is recorded as seen only in the transaction
-that makes its job (``SeenStore.handing_over``), so after a restart a file that was waiting,
-or whose hand-off was cut short, is still unrecorded: the new process waits for it once more
-and makes its one job. A provider that lists a file only once its writer has finished
+are kept in memory and written to the database when they change (``SeenStore.keep_waits``),
+with when each file was first seen at its size and time; a restarted process takes them back
+at its first look at the rule, so a file unchanged meanwhile is handed over once its first
+window has passed, not a whole window after the restart. Several processes each wait, and
+``SeenStore.arrived`` still lets only one of them make the job. A file is recorded as seen
+only in the transaction that makes its job (``SeenStore.handing_over``), so after a restart a
+file whose hand-off was cut short is still unrecorded, and the new process makes its one job.
+A provider that lists a file only once its writer has finished
 (``Features.lists_whole_files``: S3, Drive, Dropbox, a syncoxide server) has nothing to wait
 for: its files arrive at the look that first lists them. A file under a name that says its
 writer is not done (``photo.jpg.part``, rsync's ``.photo.jpg.Ab3xYz``:
 ``syncoxide.automation.unfinished``) is not listed as a file at all, however long it keeps
 still; the whole file arrives under its own name once renamed.
+
+Each settled file is handed over on its own. One whose hand-off fails (the queue refuses
+it, its name breaks the job's payload) gets a failure record of its own in the database
+(``syncoxide.automation.handoff_retry``): it is tried again after a growing, capped delay
+while the rule's other files are handed over meanwhile, and after a few tries it is given up
+until it changes, as a dead job saying why (``give_up``), where the rule's failed jobs show.
 
 A provider that refuses or fails is left alone until the next poll; nothing it holds is
 marked seen, so nothing that arrived meanwhile is missed. The connection's ``reconnect``
@@ -34,18 +43,20 @@ import asyncio
 import contextlib
 import logging
 import posixpath
+import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from syncoxide.automation.handoff_retry import HandoffFailure, HandoffRetry, failed_again
 from syncoxide.automation.unfinished import is_unfinished_name
 from syncoxide.engine.settling import Settling
-from syncoxide.errors import NotFoundError
+from syncoxide.errors import NotFoundError, SyncoxideError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 from syncoxide.server.automation.places import RulePlaces, WatchedPlace
 from syncoxide.server.automation.rules import SHARE, AutomationRule, AutomationRuleStore
-from syncoxide.server.automation.seen import SeenStore, fingerprint
+from syncoxide.server.automation.seen import SeenStore, Wait, fingerprint
 from syncoxide.server.rules.connections import Connections, close_provider
 from syncoxide.waiting import wait_for_event
 
@@ -57,13 +68,25 @@ LOOK_SECONDS = 120.0
 #: quiet_seconds``; 0 turns the wait off). Providers that list only finished files skip it.
 QUIET_SECONDS = 5.0
 Enqueue = Callable[[AutomationRule, dict[str, Any], str], None]
+#: Says a file was given up: (rule, its item, results folder, what happened in words).
+GiveUp = Callable[[AutomationRule, dict[str, Any], str, str], None]
+
+
+def _only_logged(rule: AutomationRule, item: dict[str, Any], _folder: str, message: str) -> None:
+    log.warning("automation rule %d: %s", rule.id, message)
 
 
 @dataclass(frozen=True)
 class PollTiming:
     every: float = 60.0  # seconds between a rule's looks (``[automation] poll_seconds``)
     quiet: float = QUIET_SECONDS  # how long a file must stay unchanged to arrive
-    clock: Callable[[], float] = time.monotonic
+    #: The wall clock, not a monotonic one: waits are kept in the database and compared by a
+    #: restarted process (a monotonic clock starts again at each boot), as the job queue's
+    #: times are. A clock stepped forward ends waits early by the step, at worst.
+    clock: Callable[[], float] = time.time
+    retry: HandoffRetry = field(default_factory=HandoffRetry)  # failed hand-offs of one file
+    #: Spreads retries of failed hand-offs (numbers in [0, 1): spacing, not secrets).
+    jitter: Callable[[], float] = random.random  # noqa: S311
 
 
 class ProviderArrivals:
@@ -75,6 +98,7 @@ class ProviderArrivals:
         connections: Connections,
         seen: SeenStore,
         enqueue: Enqueue,
+        give_up: GiveUp = _only_logged,
         timing: PollTiming = PollTiming(),
     ) -> None:
         self.rules = rules
@@ -82,9 +106,13 @@ class ProviderArrivals:
         self.connections = connections
         self.seen = seen
         self.enqueue = enqueue
+        self.give_up = give_up
         self.every = timing.every
         self.clock = timing.clock
+        self.timing = timing
         self.settling: Settling[int] = Settling(timing.quiet)
+        self._kept: dict[int, dict[str, Wait]] = {}  # rule id -> its waits as last written
+        self._retries: dict[int, float] = {}  # rule id -> its soonest retry of a failed file
         self._feeds: dict[int, str] = {}
         self._due: dict[int, float] = {}  # rule id -> when its next look is due
         self._loop: asyncio.Task[None] | None = None
@@ -129,6 +157,8 @@ class ProviderArrivals:
         self._feeds = {k: v for k, v in self._feeds.items() if k in ids}
         self._due = {k: v for k, v in self._due.items() if k in ids}
         self.settling.keep_groups(ids)
+        self._kept = {k: v for k, v in self._kept.items() if k in ids}
+        self._retries = {k: v for k, v in self._retries.items() if k in ids}
         for rule in rules:
             if self._due.get(rule.id, 0.0) > self.clock():
                 continue
@@ -142,10 +172,11 @@ class ProviderArrivals:
         return made
 
     def _next_look(self, rule_id: int) -> float:
-        """A poll interval from now, or sooner when files wait to settle."""
+        """A poll interval from now, or sooner when files wait to settle or to be retried."""
         later = self.clock() + self.every
         settles = self.settling.due(rule_id)
-        return later if settles is None else min(later, settles)
+        soonest = min(later, self._retries.get(rule_id, later))
+        return soonest if settles is None else min(soonest, settles)
 
     async def _look(self, rule: AutomationRule) -> int:
         place = await self.places.of(rule)
@@ -154,7 +185,7 @@ class ProviderArrivals:
         provider = self.connections.provider(place.connection, place.path)
         try:
             changed = await self._feed_says_changed(rule, provider)
-            if not changed and not self.settling.waiting(rule.id):
+            if not changed and not self.settling.waiting(rule.id) and rule.id not in self._retries:
                 return 0
             entries = await _files(provider, rule.target_folder)
             whole = provider.features.lists_whole_files
@@ -172,16 +203,86 @@ class ProviderArrivals:
         the provider lists only finished files, so every changed one has)."""
         known = self.seen.fingerprints(rule.id)
         changed = {e.path: e for e in entries if known.get(e.path) != fingerprint(e)}
-        if whole:
-            self.settling.forget(rule.id)  # the rule may have waited on another provider
-            settled = list(changed)
-        else:
-            settled = self.settling.look(
-                rule.id, {path: fingerprint(e) for path, e in changed.items()}, self.clock()
-            )
-        made = sum(self._arrived(rule, place, changed[path]) for path in settled)
+        held = _held_back(changed, self.seen.handoff_failures(rule.id))
+        waiting = {path: entry for path, entry in changed.items() if path not in held}
+        settled = self._settled(rule.id, waiting, whole=whole)
+        now = self.clock()
+        retried = [path for path, failure in held.items() if failure.due(now)]
+        made = sum(self._hand_over(rule, place, changed[path], held) for path in settled + retried)
+        self._note_retries(rule.id, held)
         self.seen.forget_missing(rule.id, {entry.path for entry in entries})
         return made
+
+    def _note_retries(self, rule_id: int, held: dict[str, HandoffFailure]) -> None:
+        """When the rule's next look is due for a failed file (none: no look for them)."""
+        retries = [failure.retry_at for failure in held.values() if not failure.given_up]
+        self._retries.pop(rule_id, None)
+        if retries:
+            self._retries[rule_id] = min(retries)
+
+    def _settled(self, rule_id: int, changed: dict[str, Entry], *, whole: bool) -> list[str]:
+        """The changed files that have settled; what still waits goes to the database."""
+        if rule_id not in self._kept:  # first look of this process: resume the waits
+            self._kept[rule_id] = self.seen.waits(rule_id)
+            self.settling.resume(rule_id, self._kept[rule_id])
+        if whole:
+            self.settling.forget(rule_id)  # the rule may have waited on another provider
+            settled = list(changed)
+        else:
+            fingerprints = {path: fingerprint(entry) for path, entry in changed.items()}
+            settled = self.settling.look(rule_id, fingerprints, self.clock())
+        waits = self.settling.pending(rule_id)
+        if waits != self._kept[rule_id]:  # most looks: nothing new waits, nothing to write
+            self.seen.keep_waits(rule_id, waits, handing=set(settled))
+            self._kept[rule_id] = waits
+        return settled
+
+    def _hand_over(
+        self,
+        rule: AutomationRule,
+        place: WatchedPlace,
+        entry: Entry,
+        held: dict[str, HandoffFailure],
+    ) -> int:
+        """``_arrived``, a failure of which is recorded for this file alone (in ``held``
+        too), so the rule's other files are handed over all the same."""
+        try:
+            made = self._arrived(rule, place, entry)
+        except Exception as error:  # whatever broke, it must not hold the other files back
+            before = held.get(entry.path)
+            held[entry.path] = self._failed(rule, place, entry, error=error, before=before)
+            return 0
+        held.pop(entry.path, None)
+        return made
+
+    def _failed(
+        self,
+        rule: AutomationRule,
+        place: WatchedPlace,
+        entry: Entry,
+        *,
+        error: Exception,
+        before: HandoffFailure | None,
+    ) -> HandoffFailure:
+        """Record one more failed hand-off of the file, and say so when it is given up."""
+        reason, retryable = _reason(error)
+        failure = failed_again(
+            before,
+            fingerprint=fingerprint(entry),
+            reason=reason,
+            retryable=retryable,
+            at=(self.clock(), self.timing.jitter()),
+            policy=self.timing.retry,
+        )
+        log.info("automation rule %d: handing over %r failed: %s", rule.id, entry.path, error)
+        try:  # the database may be what failed: the record is then kept for this look only
+            self.seen.handoff_failed(rule.id, entry.path, failure)
+            if failure.given_up:
+                message = _given_up_message(entry.path, failure)
+                self.give_up(rule, _item(rule, place, entry), _folder_of(rule, entry.path), message)
+        except Exception:
+            log.exception("automation rule %d: recording the failure failed", rule.id)
+        return failure
 
     def _arrived(self, rule: AutomationRule, place: WatchedPlace, entry: Entry) -> int:
         """A job for a settled file, unless it is a result of ours or another process's
@@ -207,6 +308,36 @@ class ProviderArrivals:
             return True
         changed, self._feeds[rule.id] = await feed.changes(position)
         return bool(changed)
+
+
+def _held_back(
+    changed: dict[str, Entry], failures: dict[str, HandoffFailure]
+) -> dict[str, HandoffFailure]:
+    """Changed files whose hand-off failed at the version listed now: they settled already,
+    so they wait for their retry, not for a quiet window. A file that changed since starts
+    afresh."""
+    return {
+        path: failure
+        for path, failure in failures.items()
+        if path in changed and failure.fingerprint == fingerprint(changed[path])
+    }
+
+
+def _reason(error: Exception) -> tuple[str, bool]:
+    """What went wrong in words, and whether trying again may help: an error of our tree
+    says so itself; anything else (a bug, an IO hiccup) is worth another try, as a job's is."""
+    if isinstance(error, SyncoxideError):
+        return str(error), error.retryable
+    return f"{type(error).__name__}: {error}", True
+
+
+def _given_up_message(path: str, failure: HandoffFailure) -> str:
+    tries = "once" if failure.attempts == 1 else f"{failure.attempts} times"
+    return (
+        f"{path!r} could not be handed to this rule (tried {tries}): {failure.reason}."
+        " Nothing was made from it and the file is untouched. Retry this job to convert it,"
+        " or change the file to have it picked up again."
+    )
 
 
 async def _files(provider: Provider, target_folder: str) -> list[Entry]:

@@ -2,7 +2,7 @@
 
 A job moves through these states::
 
-    queued --claim--> running --finish--> done
+    queued --claim--> running --finish--> done        (bury: straight to dead)
       ^  |               |  +--fail, attempts left--> queued (run_after = now + backoff)
       |  |               |   +-fail, none left or not retryable--> dead   (the dead-letter list)
       |  +--cancel-------+--cancel (the worker stops the action)--> cancelled
@@ -59,6 +59,11 @@ class JobQueue(Protocol):
     def collect(self, key: str, item: Any, settle: float) -> Job | None:
         """Add ``item`` to ``payload["items"]`` of the waiting job with ``key``, and push its
         start back to ``settle`` seconds from now; None when no such job waits."""
+        ...
+
+    def bury(self, job: NewJob, *, code: str, message: str) -> Job:
+        """Put ``job`` straight on the dead-letter list, saying why (work that could not
+        even be queued, shown where failed jobs are, and queued by a retry from there)."""
         ...
 
     def claim(self, owner: str, lease: float, per_user: int) -> Job | None: ...

@@ -79,3 +79,28 @@ CREATE TABLE automation_outputs (
     PRIMARY KEY (connection_id, path)
 );
 """
+
+#: What a poll is waiting on, kept so a restart resumes it: ``automation_waits`` holds each
+#: file that waits for its quiet window, with the fingerprint it waits at and when it was first
+#: seen so (wall clock: compared by a restarted process); ``automation_handoff_failures``
+#: holds each file whose hand-off to the queue failed, with its attempts, when it is tried
+#: again and why it failed (a file given up waits there until it changes or goes).
+AUTOMATION_WAITS_MIGRATION = """
+CREATE TABLE automation_waits (
+    rule_id INTEGER NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    since REAL NOT NULL,
+    PRIMARY KEY (rule_id, path)
+);
+CREATE TABLE automation_handoff_failures (
+    rule_id INTEGER NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    retry_at REAL NOT NULL,
+    reason TEXT NOT NULL,
+    given_up INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (rule_id, path)
+);
+"""

@@ -8,12 +8,15 @@ write that changes a row counts (``arrived``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 
+from syncoxide.automation.handoff_retry import HandoffFailure
 from syncoxide.providers.contract import Entry
 from syncoxide.server.storage.database import Database
 
+#: A file waiting for its quiet window: (fingerprint it waits at, when first seen so).
+Wait = tuple[str, float]
 OURS_UNSEEN = ""  # a result we wrote that no poll has listed yet
 
 
@@ -62,6 +65,77 @@ class SeenStore:
         ).rows
         return {str(row[0]): str(row[1]) for row in rows}
 
+    def forget_missing(self, rule_id: int, present: set[str]) -> None:
+        """Files gone from the folder: one put back later is an arrival again, and has no
+        failed hand-offs behind it."""
+        for table in ("automation_seen", "automation_handoff_failures"):
+            rows = self._db.execute(
+                f"SELECT path FROM {table} WHERE rule_id = ?",  # noqa: S608 - names from code
+                (rule_id,),
+            ).rows
+            gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
+            self._db.execute_many(
+                f"DELETE FROM {table} WHERE rule_id = ? AND path = ?",  # noqa: S608
+                gone,
+            )
+
+    # -- files whose hand-off failed ------------------------------------------------------
+
+    def handoff_failures(self, rule_id: int) -> dict[str, HandoffFailure]:
+        """The rule's files whose last hand-off failed (path -> record)."""
+        rows = self._db.execute(
+            "SELECT path, fingerprint, attempts, retry_at, reason, given_up"
+            " FROM automation_handoff_failures WHERE rule_id = ?",
+            (rule_id,),
+        ).rows
+        return {
+            str(row[0]): HandoffFailure(str(row[1]), int(row[2]), float(row[3]), str(row[4]),
+                                        bool(row[5]))
+            for row in rows
+        }  # fmt: skip
+
+    def handoff_failed(self, rule_id: int, path: str, failure: HandoffFailure) -> None:
+        """Record a failed hand-off; the file's quiet wait is over (it had settled)."""
+        with self._db.transaction(write=True):
+            self._db.execute(
+                "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", (rule_id, path)
+            )
+            self._db.execute(
+                "INSERT INTO automation_handoff_failures (rule_id, path, fingerprint, attempts,"
+                " retry_at, reason, given_up) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " attempts = excluded.attempts, retry_at = excluded.retry_at,"
+                " reason = excluded.reason, given_up = excluded.given_up",
+                (rule_id, path, failure.fingerprint, failure.attempts, failure.retry_at,
+                 failure.reason, failure.given_up),
+            )  # fmt: skip
+
+    # -- files waiting for their quiet window ---------------------------------------------
+
+    def waits(self, rule_id: int) -> dict[str, Wait]:
+        """What the rule's polls wait on (path -> wait), as a restarted process resumes it."""
+        rows = self._db.execute(
+            "SELECT path, fingerprint, since FROM automation_waits WHERE rule_id = ?", (rule_id,)
+        ).rows
+        return {str(row[0]): (str(row[1]), float(row[2])) for row in rows}
+
+    def keep_waits(self, rule_id: int, waits: Mapping[str, Wait], *, handing: set[str]) -> None:
+        """Record what the rule waits on now. Rows of ``handing`` (settled, about to be
+        handed over) stay until their hand-off's transaction takes them, so a process stopped
+        in between still finds them settled; any other row not in ``waits`` is dropped."""
+        with self._db.transaction(write=True):
+            kept = self.waits(rule_id)
+            gone = [(rule_id, path) for path in kept if path not in waits and path not in handing]
+            self._db.execute_many(
+                "DELETE FROM automation_waits WHERE rule_id = ? AND path = ?", gone
+            )
+            self._db.execute_many(
+                "INSERT INTO automation_waits (rule_id, path, fingerprint, since)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (rule_id, path) DO UPDATE"
+                " SET fingerprint = excluded.fingerprint, since = excluded.since",
+                [(rule_id, path, *wait) for path, wait in waits.items() if kept.get(path) != wait],
+            )
+
     def handing_over(self) -> AbstractContextManager[None]:
         """One transaction for recording an arrival and making its job (the job queue is on
         this database): a process stopped between the two, or a queue that fails, leaves
@@ -70,7 +144,13 @@ class SeenStore:
         return self._db.transaction(write=True)
 
     def arrived(self, rule_id: int, entry: Entry) -> bool:
-        """Record the file; True only for the one call that finds it new or changed."""
+        """Record the file, and end its wait and its failed hand-offs; True only for the one
+        call that finds it new or changed."""
+        for table in ("automation_waits", "automation_handoff_failures"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE rule_id = ? AND path = ?",  # noqa: S608 - names from code
+                (rule_id, entry.path),
+            )
         cursor = self._db.execute(
             "INSERT INTO automation_seen (rule_id, path, fingerprint) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, path) DO UPDATE SET fingerprint = excluded.fingerprint"
@@ -78,14 +158,6 @@ class SeenStore:
             (rule_id, entry.path, fingerprint(entry)),
         )
         return cursor.rowcount == 1
-
-    def forget_missing(self, rule_id: int, present: set[str]) -> None:
-        """Files gone from the folder: one put back later is an arrival again."""
-        rows = self._db.execute(
-            "SELECT path FROM automation_seen WHERE rule_id = ?", (rule_id,)
-        ).rows
-        gone = [(rule_id, row[0]) for row in rows if row[0] not in present]
-        self._db.execute_many("DELETE FROM automation_seen WHERE rule_id = ? AND path = ?", gone)
 
     # -- results written into providers ------------------------------------------------
 

@@ -53,6 +53,8 @@ from syncoxide.server.links.store import Link, LinkFile
 
 log = logging.getLogger("syncoxide.server.automation")
 JOB_KIND = "automation"
+#: The error code of a dead job standing for a polled file that could not be handed over.
+HANDOFF_FAILED = "handoff_failed"
 PIECE = 1 << 20
 
 
@@ -137,6 +139,23 @@ class AutomationService:
         key = f"rule:{rule.id}" if rule.combine else ""
         if key and self.queue.collect(key, item, self.settle_seconds) is not None:
             return
+        payload = self._payload(rule, item, folder)
+        delay = self.settle_seconds if rule.combine else 0.0
+        self.queue.enqueue(NewJob(rule.user_id, JOB_KIND, payload, delay=delay, collect_key=key))
+        if self.worker is not None:
+            self.worker.wake()
+
+    def handoff_given_up(
+        self, rule: AutomationRule, item: dict[str, Any], folder: str, message: str
+    ) -> None:
+        """A polled file that could not be handed to its rule (``provider_watch``): a dead
+        job of its own, so the rule's failures show it, and a retry from there converts it."""
+        job = NewJob(rule.user_id, JOB_KIND, self._payload(rule, item, folder))
+        self.queue.bury(job, code=HANDOFF_FAILED, message=message)
+
+    def _payload(
+        self, rule: AutomationRule, item: dict[str, Any], folder: str | None
+    ) -> dict[str, Any]:
         when = time.strftime("%Y-%m-%d-%H%M%S", time.gmtime())
         payload = {
             "rule": rule.id,
@@ -150,10 +169,7 @@ class AutomationService:
         }
         if item["source"] == "provider":  # where the job opens its folder
             payload.update({k: item[k] for k in ("connection", "share", "place")})
-        delay = self.settle_seconds if rule.combine else 0.0
-        self.queue.enqueue(NewJob(rule.user_id, JOB_KIND, payload, delay=delay, collect_key=key))
-        if self.worker is not None:
-            self.worker.wake()
+        return payload
 
     def cancel_job(self, user_id: int, job_id: int) -> Job | None:
         """A waiting job is cancelled; a running one is stopped now, wherever it runs (its

@@ -51,6 +51,7 @@ def automation_service(
         connections=rules.connections,
         seen=seen,
         enqueue=automation.enqueue,
+        give_up=automation.handoff_given_up,
         timing=PollTiming(every=settings.poll_seconds, quiet=settings.quiet_seconds),
     )
     automation.worker = _worker(automation, settings)

@@ -34,6 +34,7 @@ from syncoxide.server.storage.port import (
 )
 from syncoxide.server.storage.postgres_schema import (
     ACCOUNT_SHARES,
+    AUTOMATION_WAITS,
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
     CATALOG_STALENESS,
@@ -142,6 +143,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     PG_ORPHANS_SWEEP_MIGRATION,
     # 15: positions of changes to users' files (server/files/change_positions.py).
     CHANGE_POSITIONS,
+    # 16: quiet-window waits and failed hand-offs of polled files.
+    AUTOMATION_WAITS,
 )
 
 

@@ -464,3 +464,24 @@ CREATE INDEX upload_commits_by_time ON upload_commits (committed_at);
 CHANGE_POSITIONS = """
 CREATE SEQUENCE storage_change_positions;
 """
+
+#: Quiet-window waits and failed hand-offs of polled files (SQLite migration 28).
+AUTOMATION_WAITS = """
+CREATE TABLE automation_waits (
+    rule_id BIGINT NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT COLLATE "C" NOT NULL,
+    fingerprint TEXT NOT NULL,
+    since DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (rule_id, path)
+);
+CREATE TABLE automation_handoff_failures (
+    rule_id BIGINT NOT NULL REFERENCES automation_rules(id) ON DELETE CASCADE,
+    path TEXT COLLATE "C" NOT NULL,
+    fingerprint TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    retry_at DOUBLE PRECISION NOT NULL,
+    reason TEXT NOT NULL,
+    given_up BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (rule_id, path)
+);
+"""

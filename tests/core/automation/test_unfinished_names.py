@@ -21,6 +21,9 @@ from syncoxide.automation.unfinished import is_unfinished_name
         ".goutputstream-4GX1Z2",
         ".photo.jpg.Ab3xYz",
         "trip/.IMG_0001.HEIC.q9W2e0",
+        ".notes.txt.kq3vzp",  # one digit among lower-case letters: rsync's
+        ".notes.txt.QWERTY",  # capitals only: rsync's too
+        ".env.prod01",  # the rare false positive: a hand-made name of rsync's shape
     ],
 )
 def test_names_of_files_still_being_written(path: str) -> None:
@@ -39,6 +42,11 @@ def test_names_of_files_still_being_written(path: str) -> None:
         ".photo.jpg",
         ".photo.jpg.Ab3x",  # rsync's random part is six characters
         "photo.jpg.Ab3xYz",  # and its temporary name starts with a dot
+        ".profile.backup",  # six lower-case letters: a backup made by hand, not rsync's
+        ".config.backup",
+        ".bashrc.backup",
+        "home/.vimrc.before",
+        ".photo.jpg.kqvzpw",  # the rare miss: rsync's random part all lower-case
     ],
 )
 def test_names_of_whole_files(path: str) -> None:

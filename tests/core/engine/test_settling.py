@@ -62,3 +62,25 @@ def test_a_forgotten_group_has_nothing_waiting_and_frees_its_room() -> None:
     settling.forget(1)
     assert settling.waiting(1) == 0 and settling.due(1) is None and len(settling) == 0
     assert settling.look(2, {"c": "1:1"}, now=1.0) == [] and settling.waiting(2) == 1
+
+
+def test_waits_kept_before_a_restart_resume_where_they_were() -> None:
+    before: Settling[int] = Settling(quiet=5.0)
+    before.look(1, {"still": "1:1", "growing": "1:1"}, now=100.0)
+    kept = before.pending(1)
+    assert kept == {"still": ("1:1", 100.0), "growing": ("1:1", 100.0)}
+    after: Settling[int] = Settling(quiet=5.0)  # a new process, nothing in memory
+    after.resume(1, kept)
+    assert after.due(1) == 105.0 and len(after) == 2
+    assert after.look(1, {"still": "1:1", "growing": "2:2"}, now=105.0) == ["still"]
+    assert after.pending(1) == {"growing": ("2:2", 105.0)}, "changed: a window of its own"
+
+
+def test_resumed_waits_keep_to_the_limit_and_what_waits_already() -> None:
+    settling: Settling[int] = Settling(quiet=5.0, limit=2)
+    settling.look(1, {"a": "1:1"}, now=50.0)
+    settling.resume(1, {"a": ("0:0", 1.0), "b": ("1:1", 2.0), "c": ("1:1", 3.0)})
+    assert settling.pending(1) == {"a": ("1:1", 50.0), "b": ("1:1", 2.0)}
+    assert len(settling) == 2 and settling.due(1) == 7.0, "crowded out: looked at soon"
+    settling.resume(2, {})
+    assert settling.waiting(2) == 0 and settling.due(2) is None

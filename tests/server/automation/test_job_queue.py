@@ -250,3 +250,17 @@ def test_a_dead_workers_job_is_taken_up_and_lapsed_leases_are_not_sought_every_p
     assert done is not None and done.result == {"attempt": 2}
     # At start, then each half lease: not at each of the polls.
     assert 2 <= q.reclaims <= 1 + ran / settings.reclaim_every
+
+
+def test_a_buried_job_is_a_dead_letter_with_its_reason_until_retried(people: Database) -> None:
+    clock = Clock()
+    jobs = queue(people, clock)
+    buried = jobs.bury(NewJob(1, "k", {"rule": 7}), code="handoff_failed", message="why")
+    assert (buried.status, buried.error_code, buried.message) == ("dead", "handoff_failed", "why")
+    assert buried.finished_at == 1000.0 and buried.attempts == 0
+    assert [job.id for job in jobs.list(1, "dead", 10)] == [buried.id]
+    assert jobs.claim("o", 30, per_user=1) is None, "a dead letter is not run"
+    retried = jobs.retry(1, buried.id)
+    assert retried is not None and retried.status == "queued" and retried.message == ""
+    claimed = jobs.claim("o", 30, per_user=1)
+    assert claimed is not None and claimed.id == buried.id

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from syncoxide.automation.handoff_retry import HandoffFailure
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.config import ServerConfig
@@ -68,8 +69,11 @@ def test_deleting_a_connection_forgets_its_rules_and_outputs(tmp_path: Path) -> 
     one, _ = two_processes(tmp_path)
     one.first_look(7, "5:Camera", [file("old.jpg")])
     one.writing_output(5, "Camera/a.webp")
+    one.keep_waits(7, {"new.jpg": ("10:1", 1.0)}, handing=set())
+    one.handoff_failed(7, "bad.jpg", HandoffFailure("10:1", 1, 5.0, "refused"))
     db: sqlite3.Connection = open_database(database(tmp_path))  # migrated already: as is
     db.execute("DELETE FROM connections WHERE id = 5")
     for table in ("automation_rules", "automation_seen", "automation_watches",
-                  "automation_outputs"):  # fmt: skip
+                  "automation_outputs", "automation_waits",
+                  "automation_handoff_failures"):  # fmt: skip
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+from syncoxide.automation.handoff_retry import HandoffFailure
 from syncoxide.providers.contract import Entry, EntryKind
 from syncoxide.server.automation.rules import AutomationRule, AutomationRuleStore
 from syncoxide.server.automation.seen import SeenStore
 from syncoxide.server.rules.store import Connection, RuleStore
 from syncoxide.server.storage.database import Database
-from tests.server.stores.conftest import add_user
+from tests.server.stores.conftest import add_user, reopened
 
 
 def _file(path: str, size: int, mtime_ns: int = 5) -> Entry:
@@ -63,3 +64,39 @@ def test_results_we_wrote_are_recognised_until_changed(database: Database) -> No
     assert not seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
     seen.writing_output(connection_id, result.path)  # written again
     assert seen.is_our_output(connection_id, result.path, _file("out/scan.pdf", 11))
+
+
+def test_waits_outlive_the_handle_until_handed_over(database: Database) -> None:
+    rule_id, _ = _rule(database)
+    seen = SeenStore(database)
+    seen.keep_waits(rule_id, {"a.jpg": ("1:5", 10.5), "b.jpg": ("2:5", 11.0)}, handing=set())
+    again = SeenStore(reopened(database))  # as a restarted process
+    assert again.waits(rule_id) == {"a.jpg": ("1:5", 10.5), "b.jpg": ("2:5", 11.0)}
+    again.keep_waits(rule_id, {"b.jpg": ("3:5", 20.0)}, handing={"a.jpg"})
+    assert seen.waits(rule_id) == {"a.jpg": ("1:5", 10.5), "b.jpg": ("3:5", 20.0)}, (
+        "a settled file's wait stays until its hand-off"
+    )
+    with seen.handing_over():
+        assert seen.arrived(rule_id, _file("a.jpg", 1))
+    assert seen.waits(rule_id) == {"b.jpg": ("3:5", 20.0)}
+    seen.keep_waits(rule_id, {}, handing=set())
+    assert again.waits(rule_id) == {}
+
+
+def test_failed_handoffs_are_kept_until_the_file_arrives_or_goes(database: Database) -> None:
+    rule_id, _ = _rule(database)
+    seen = SeenStore(database)
+    seen.keep_waits(rule_id, {"a.jpg": ("1:5", 10.0)}, handing=set())
+    failed = HandoffFailure("1:5", 2, 40.5, "the queue refused", given_up=False)
+    seen.handoff_failed(rule_id, "a.jpg", failed)
+    seen.handoff_failed(rule_id, "b.jpg", HandoffFailure("2:5", 5, 99.0, "no", given_up=True))
+    again = SeenStore(reopened(database))  # as a restarted process
+    assert again.waits(rule_id) == {}, "a file whose hand-off failed had settled"
+    assert again.handoff_failures(rule_id) == {
+        "a.jpg": failed,
+        "b.jpg": HandoffFailure("2:5", 5, 99.0, "no", given_up=True),
+    }
+    with seen.handing_over():
+        assert seen.arrived(rule_id, _file("a.jpg", 1))
+    seen.forget_missing(rule_id, {"a.jpg"})
+    assert again.handoff_failures(rule_id) == {}, "handed over, and gone"
