@@ -345,6 +345,27 @@ def _layer_of(item: pytest.Item) -> str:
     return "unit"
 
 
+# A test whose page's renderer died ("Target crashed": Chromium's own process, seen about once
+# in five full e2e runs on a loaded two-core machine, in different tests, with 17 GiB or more
+# free) runs once more, in new pages of the same browser (pytest-rerunfailures). Nothing else is
+# rerun: a test that fails for any other reason, or crashes twice, fails. Each crash is still
+# reported at the end of the run with the machine's state and Chromium's log (below).
+CHROMIUM_CRASH_RERUN = pytest.mark.flaky(reruns=1, only_rerun=["Target crashed", "Page crashed"])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say every renderer crash a rerun passed over, with what was kept when it happened."""
+    for report in terminalreporter.stats.get("rerun", []):
+        kept = [
+            f"{title}:\n{text}"
+            for title, text in report.sections
+            if "crashed" in title or "Chromium" in title
+        ]
+        if kept:
+            terminalreporter.write_sep("-", f"renderer crash, test run again: {report.nodeid}")
+            terminalreporter.write_line("\n".join(kept))
+
+
 #: The layer of the test being run (set before its fixtures), so helpers can refuse to start a
 #: real server inside a unit test: `./dev check` runs the unit layer and must stay fast. Empty
 #: outside pytest: the benchmarks start servers through these helpers too.
@@ -366,7 +387,10 @@ def refuse_in_unit_layer(what: str) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(_layer_of(item))
+        layer = _layer_of(item)
+        item.add_marker(layer)
+        if layer == "e2e":
+            item.add_marker(CHROMIUM_CRASH_RERUN)
         # Under `--dist loadgroup` a module's tests stay on one worker, so module- and
         # session-scoped servers start once per worker rather than once per test.
         if item.get_closest_marker("xdist_group") is None:
