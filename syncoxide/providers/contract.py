@@ -392,7 +392,8 @@ async def chunks_of(*pieces: bytes) -> AsyncIterator[bytes]:
 
 @dataclass(frozen=True)
 class ProviderVersion:
-    """One version of a file that the provider itself keeps (S3 object versions)."""
+    """One version of a file that the provider itself keeps (S3 object versions, Drive and
+    Dropbox revisions)."""
 
     version_id: str
     size: int

@@ -19,6 +19,8 @@ import httpx2
 import pytest
 
 from tests.conftest import PROJECT_ROOT, LiveServer, account_token
+from tests.fakes.fake_gdrive import FakeDrive
+from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tests.servers import (
     ACCESS_KEY,
     DAV_PASSWORD,
@@ -227,6 +229,34 @@ def test_versions_an_s3_bucket_keeps_are_listed_and_restored(
     assert read == b"first"
     wrong = shell.files("versions", "home:plan.txt", "--restore", "abc")
     assert wrong.returncode == 2 and "--restore 'abc'" in wrong.stderr
+
+
+def test_revisions_google_drive_keeps_are_listed_and_restored(
+    shell: Shell, fake_drive: tuple[FakeDrive, str]
+) -> None:
+    fake, url = fake_drive
+    folder = fake.store.create({"name": f"cli-revisions-{next(_ACCOUNTS)}",
+                                "mimeType": "application/vnd.google-apps.folder"})  # fmt: skip
+    made = fake.store.create({"name": "plan.txt", "parents": [folder.id]}, b"first")
+    fake.store.update(made, {}, b"second!")
+    options = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token":
+               REFRESH_TOKEN, "token_url": f"{url}/token", "api_url": url,
+               "root_folder_id": folder.id}  # fmt: skip
+    connected = shell.api.post(
+        "/api/v1/connections", json={"name": "drive", "kind": "gdrive", "options": options}
+    )
+    assert connected.status_code == 201, connected.text
+
+    listed = shell.json("versions", "drive:plan.txt")["versions"]
+    assert [(v["size"], v["current"]) for v in listed] == [(7, True), (5, False)]
+    done = shell.files("versions", "drive:plan.txt", "--restore", listed[-1]["version_id"])
+    assert done.returncode == 0, done.stderr
+    assert "Restored drive:plan.txt (5 B)" in done.stdout
+    assert made.content == b"first"
+    assert [len(r.content) for r in made.revisions] == [5, 7, 5]  # the head it replaced is kept
+    unknown = shell.files("versions", "drive:plan.txt", "--restore", "no-such-revision")
+    assert unknown.returncode == 2 and "keeps no version" in unknown.stderr
+    assert made.content == b"first"
 
 
 def _moto_client(s3: S3Server) -> Any:

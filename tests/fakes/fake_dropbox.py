@@ -2,10 +2,12 @@
 
 Implemented: ``files/list_folder`` (+ ``/continue``, ``/get_latest_cursor``; cursor, limit,
 recursive; a cursor at the end keeps working as a changes feed with ``deleted`` entries),
-``get_metadata``, ``download`` (``Dropbox-API-Arg``, ``Range``), ``upload``,
+``get_metadata``, ``download`` (``Dropbox-API-Arg``, ``Range``; ``rev:<rev>`` paths), ``upload``,
 ``upload_session/start|append_v2|finish`` (offset checks answered with ``incorrect_offset``
 and ``correct_offset``), ``move_v2``, ``delete_v2``, ``create_folder_v2``, ``content_hash``
-(4 MiB-block SHA-256, checked when the client sends one), ``client_modified``, 409 route
+(4 MiB-block SHA-256, checked when the client sends one), ``client_modified``,
+``list_revisions`` (``mode: path``, newest first, ``limit`` 1-100) and ``restore`` (an unknown
+rev is 409 ``invalid_revision``, a malformed one 400 as the real argument check), 409 route
 errors with ``error_summary``, an OAuth token endpoint (``refresh_token`` grant), expiring
 access tokens (401 ``expired_access_token``), and injected faults (``Faults``). RPC and
 content endpoints are served from one origin here; the real service uses two hosts.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,11 +30,18 @@ from starlette.routing import Route
 from tests.fakes.fake_dropbox_store import DropboxError, DropboxStore, Item, Session
 from tests.fakes.fake_oauth import FakeTokens, Faults
 
+#: Dropbox's documented pattern for a rev (at least 9 hex digits).
+_REV = re.compile(r"[0-9a-f]{9,}")
 Handler = Callable[[dict[str, Any], bytes], Awaitable[Response]]
 
 
 def _cursor(state: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+
+
+def _bad_input(name: str, reason: str) -> Response:
+    """Dropbox checks arguments before the route runs and answers 400 with plain text."""
+    return Response(f'Error in call to API function "files/{name}": request body: {reason}', 400)
 
 
 def _uncursor(cursor: str) -> dict[str, Any]:
@@ -55,6 +65,8 @@ class FakeDropbox:
             "create_folder_v2": self.create_folder,
             "delete_v2": self.delete,
             "move_v2": self.move,
+            "list_revisions": self.list_revisions,
+            "restore": self.restore,
         }
         content = {
             "download": self.download,
@@ -159,10 +171,29 @@ class FakeDropbox:
         moved = self.store.move(str(arg["from_path"]), str(arg["to_path"]))
         return JSONResponse({"metadata": moved.metadata()})
 
+    # -- revisions -----------------------------------------------------------------------
+    async def list_revisions(self, arg: dict[str, Any], _: bytes) -> Response:
+        limit = int(arg.get("limit", 10))
+        if arg.get("mode", "path") != "path" or not 1 <= limit <= 100:
+            return _bad_input("list_revisions", "only mode 'path' and limit 1-100 (fake)")
+        kept, deleted_at = self.store.revisions(str(arg.get("path", "")))
+        body: dict[str, Any] = {"is_deleted": deleted_at is not None}
+        body["entries"] = [item.metadata() for item in kept[:limit]]
+        if deleted_at is not None:
+            body["server_deleted"] = deleted_at
+        return JSONResponse(body)
+
+    async def restore(self, arg: dict[str, Any], _: bytes) -> Response:
+        rev = str(arg.get("rev", ""))
+        if not _REV.fullmatch(rev):
+            return _bad_input("restore", f"rev: {rev!r} did not match pattern '[0-9a-f]+'")
+        return JSONResponse(self.store.restore(str(arg.get("path", "")), rev).metadata())
+
     # -- content -------------------------------------------------------------------------
     async def download(self, arg: dict[str, Any], range_header: bytes) -> Response:
         wanted = range_header.decode()
-        item = self.store.get(str(arg.get("path", "")))
+        path = str(arg.get("path", ""))
+        item = self.store.revision(path[4:]) if path.startswith("rev:") else self.store.get(path)
         if item.is_folder:
             raise DropboxError("path/not_file/")
         headers = {"Dropbox-API-Result": json.dumps(item.metadata(), ensure_ascii=True)}

@@ -1,15 +1,21 @@
-"""State of the FAKE Dropbox (not Dropbox): items by lower-cased path, a change log, sessions.
+"""State of the FAKE Dropbox (not Dropbox): items by lower-cased path, the revisions kept at
+each path, a change log, sessions.
 
 Like Dropbox, names are case-insensitive and case-preserving, parents are created by uploads
 and moves, and deleting a folder deletes everything inside it. Errors are raised as
 ``DropboxError(summary)`` and turned into 409 replies with Dropbox's ``error_summary`` form.
+
+Revisions: every file committed at a path (upload, restore, a move onto it) is kept there
+under its own ``rev``, also after the file is overwritten or deleted, as Dropbox's history in
+``mode: path`` is. A restore commits the old revision's bytes and ``client_modified`` as a new
+revision, so the one it replaces stays listed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,6 +93,46 @@ class DropboxStore:
         self.items: dict[str, Item] = {}
         self.log: list[tuple[str, bool]] = []  # (path_lower, deleted)
         self.sessions: dict[str, Session] = {}
+        self.history: dict[str, list[Item]] = {}  # path_lower -> revisions, oldest first
+        self.deleted_at: dict[str, str] = {}  # path_lower -> when its file was deleted
+
+    def _commit(self, item: Item) -> Item:
+        key = item.path_display.lower()
+        self.items[key] = item
+        self.history.setdefault(key, []).append(replace(item))
+        self.deleted_at.pop(key, None)
+        self.log.append((key, False))
+        return item
+
+    def revisions(self, path: str) -> tuple[list[Item], str | None]:
+        """The revisions kept at ``path``, newest first, and when its file was deleted."""
+        check_path(path)
+        item = self.items.get(path.lower())
+        if item is not None and item.is_folder:
+            raise DropboxError("path/not_file/")
+        kept = self.history.get(path.lower())
+        if not kept:
+            raise DropboxError("path/not_found/")
+        return kept[::-1], self.deleted_at.get(path.lower())
+
+    def revision(self, rev: str) -> Item:
+        found = next((i for kept in self.history.values() for i in kept if i.rev == rev), None)
+        if found is None:
+            raise DropboxError("path/not_found/")
+        return found
+
+    def restore(self, path: str, rev: str) -> Item:
+        check_path(path)
+        try:
+            old = self.revision(rev)
+        except DropboxError:
+            raise DropboxError("invalid_revision/") from None
+        existing = self.items.get(path.lower())
+        if existing is not None and existing.is_folder:
+            raise DropboxError("path_write/conflict/folder/")
+        self._make_parents(path)
+        item = Item(path, False, old.content, client_modified=old.client_modified)
+        return self._commit(item)
 
     def get(self, path: str) -> Item:
         check_path(path)
@@ -131,9 +177,7 @@ class DropboxStore:
         self._make_parents(path)
         item = Item(path, False, content)
         item.client_modified = str(commit.get("client_modified") or item.server_modified)
-        self.items[path.lower()] = item
-        self.log.append((path.lower(), False))
-        return item
+        return self._commit(item)
 
     def make_folder(self, path: str) -> Item:
         check_path(path)
@@ -151,11 +195,11 @@ class DropboxStore:
             item = self.get(path)
         except DropboxError:
             raise DropboxError("path_lookup/not_found/") from None
-        for child in self.under(path, recursive=True):
-            del self.items[child.path_display.lower()]
-            self.log.append((child.path_display.lower(), True))
-        del self.items[path.lower()]
-        self.log.append((path.lower(), True))
+        for gone in [*self.under(path, recursive=True), item]:
+            del self.items[gone.path_display.lower()]
+            self.log.append((gone.path_display.lower(), True))
+            if not gone.is_folder:
+                self.deleted_at[gone.path_display.lower()] = now_text()
         return item
 
     def move(self, source: str, target: str) -> Item:
@@ -174,7 +218,12 @@ class DropboxStore:
         for moving in [item, *self.under(source, recursive=True)]:
             del self.items[moving.path_display.lower()]
             self.log.append((moving.path_display.lower(), True))
+            if not moving.is_folder:
+                self.deleted_at[moving.path_display.lower()] = now_text()
             moving.path_display = target + moving.path_display[len(source) :]
-            self.items[moving.path_display.lower()] = moving
-            self.log.append((moving.path_display.lower(), False))
+            if moving.is_folder:
+                self.items[moving.path_display.lower()] = moving
+                self.log.append((moving.path_display.lower(), False))
+            else:
+                self._commit(moving)
         return item

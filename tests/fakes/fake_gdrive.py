@@ -6,6 +6,8 @@ and ignored, every field is returned), ``files.get`` (metadata, or ``alt=media``
 (create and content update; 256 KiB chunk rule; ``Content-Range`` status queries answered with
 308 + ``Range``; ``DELETE`` cancels), ``files.update`` (name, ``modifiedTime``,
 ``addParents``/``removeParents``), ``files.delete``, md5/sha1/sha256 checksums,
+``revisions.list`` (oldest first, the head last; ``pageSize``/``pageToken``) and
+``revisions.get`` (metadata, or ``alt=media``; an unknown revision is 404 ``notFound``),
 ``changes.getStartPageToken`` and ``changes.list``, an OAuth token endpoint with the
 ``refresh_token`` grant, expiring access tokens (401), and injected faults (``Faults``).
 """
@@ -68,6 +70,8 @@ class FakeDrive:
             Route(api + "/{id}", self.get_file, methods=["GET"]),
             Route(api + "/{id}", self.update_metadata, methods=["PATCH"]),
             Route(api + "/{id}", self.delete_file, methods=["DELETE"]),
+            Route(api + "/{id}/revisions", self.list_revisions, methods=["GET"]),
+            Route(api + "/{id}/revisions/{rev}", self.get_revision, methods=["GET"]),
             Route("/upload" + api, self.upload, methods=["POST"]),
             Route("/upload" + api + "/{id}", self.upload, methods=["PATCH"]),
             Route("/upload/session/{sid}", self.session_put, methods=["PUT"]),
@@ -137,6 +141,42 @@ class FakeDrive:
         start, end = span
         headers = {"Content-Range": f"bytes {start}-{end - 1}/{size}"}
         return Response(found.content[start:end], 206, headers, "application/octet-stream")
+
+    def _with_revisions(self, request: Request) -> DriveFile | Response:
+        if denied := self._denied(request):
+            return denied
+        found = self.store.live(request.path_params["id"])
+        if found is None:
+            return _not_found(request.path_params["id"])
+        if found.mime == FOLDER_MIME:
+            return drive_error(403, "revisionsNotSupported", "The file does not support revisions.")
+        return found
+
+    async def list_revisions(self, request: Request) -> Response:
+        found = self._with_revisions(request)
+        if isinstance(found, Response):
+            return found
+        size = min(int(request.query_params.get("pageSize", 200)), self.max_page_size)
+        start = int(request.query_params.get("pageToken", "0"))
+        page = found.revisions[start : start + size]
+        revisions = [r.metadata(found.name, found.mime) for r in page]
+        body: dict[str, Any] = {"kind": "drive#revisionList", "revisions": revisions}
+        if start + size < len(found.revisions):
+            body["nextPageToken"] = str(start + size)
+        return JSONResponse(body)
+
+    async def get_revision(self, request: Request) -> Response:
+        found = self._with_revisions(request)
+        if isinstance(found, Response):
+            return found
+        revision = found.revision(request.path_params["rev"])
+        if revision is None:
+            return drive_error(
+                404, "notFound", f"Revision not found: {request.path_params['rev']}."
+            )
+        if request.query_params.get("alt") != "media":
+            return JSONResponse(revision.metadata(found.name, found.mime))
+        return Response(revision.content, media_type="application/octet-stream")
 
     async def update_metadata(self, request: Request) -> Response:
         if denied := self._denied(request):

@@ -1,4 +1,9 @@
-"""State of the FAKE Google Drive: files by id, the changes log, and the ``q`` query subset.
+"""State of the FAKE Google Drive: files by id, their revisions, the changes log, and the ``q``
+query subset.
+
+Revisions as Drive keeps them for files with binary content: every content upload adds one,
+the last is the head (the file's current content), older ones are never thinned here. A
+revision's ``modifiedTime`` is the file's ``modifiedTime`` when that content was stored.
 
 Not Google Drive. Supported ``q`` clauses, joined by ``and``: ``'<id>' in parents``,
 ``trashed = true|false``, ``name = '<s>'``, ``mimeType = '<s>'``, ``mimeType != '<s>'``.
@@ -29,6 +34,26 @@ def now_rfc3339() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+@dataclass(frozen=True)
+class DriveRevision:
+    id: str
+    modified: str
+    content: bytes
+
+    def metadata(self, name: str, mime: str) -> dict[str, Any]:
+        """Drive v3's Revision resource for a file with binary content."""
+        return {
+            "kind": "drive#revision",
+            "id": self.id,
+            "mimeType": mime,
+            "modifiedTime": self.modified,
+            "keepForever": False,
+            "originalFilename": name,
+            "md5Checksum": hashlib.md5(self.content).hexdigest(),
+            "size": str(len(self.content)),
+        }
+
+
 @dataclass
 class DriveFile:
     id: str
@@ -38,6 +63,16 @@ class DriveFile:
     modified: str = field(default_factory=now_rfc3339)
     content: bytes = b""
     trashed: bool = False
+    revisions: list[DriveRevision] = field(default_factory=list)
+
+    def keep_revision(self) -> None:
+        """The content just stored becomes the head revision; older ones stay listed."""
+        self.revisions.append(
+            DriveRevision("0B" + secrets.token_hex(12), self.modified, self.content)
+        )
+
+    def revision(self, revision_id: str) -> DriveRevision | None:
+        return next((r for r in self.revisions if r.id == revision_id), None)
 
     def metadata(self) -> dict[str, Any]:
         meta: dict[str, Any] = {
@@ -132,6 +167,8 @@ class DriveStore:
             modified=str(metadata.get("modifiedTime") or now_rfc3339()),
             content=content,
         )
+        if created.mime != FOLDER_MIME:
+            created.keep_revision()
         self.files[created.id] = created
         self.record(created.id)
         return created
@@ -144,6 +181,8 @@ class DriveStore:
             found.modified = now_rfc3339()
         if metadata.get("modifiedTime"):
             found.modified = str(metadata["modifiedTime"])
+        if content is not None:
+            found.keep_revision()
         self.record(found.id)
 
     def delete(self, found: DriveFile) -> None:

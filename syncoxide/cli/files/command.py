@@ -76,7 +76,8 @@ def register(commands: Any) -> None:
     versions = actions.add_parser(
         "versions",
         parents=[common],
-        help="old versions of a file (home:, or kept by its provider, as S3 versions); --restore",
+        help="old versions of a file (home:, or kept by its provider: S3 versions, Drive and"
+        " Dropbox revisions); --restore",
     )
     versions.add_argument("place", help="PROVIDER:path of the file")
     versions.add_argument("--restore", metavar="ID", help="make this one current")

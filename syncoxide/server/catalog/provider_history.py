@@ -1,11 +1,12 @@
-"""Versions a connected provider keeps of a file itself (S3 object versions), and bringing one
-back: the provider-side half of a file's history, beside the versions this server keeps of
-its own storage (files/recovery.py).
+"""Versions a connected provider keeps of a file itself (S3 object versions, Google Drive and
+Dropbox revisions), and bringing one back: the provider-side half of a file's history, beside
+the versions this server keeps of its own storage (files/recovery.py).
 
-Nothing is copied to the server: the versions are listed from the provider when asked, and a
-restore is the provider's own (for S3 a server-side copy of the old version onto the key, so
-every later version is still kept). The restored file is written to the index at once and
-counts as the user's activity, as a restore on server storage does.
+Nothing is kept on the server: the versions are listed from the provider when asked, and a
+restore is the provider's own (for S3 a server-side copy of the old version onto the key, for
+Dropbox its restore call, for Drive the old revision uploaded as the new content), so every
+later version, including the one replaced, is still kept. The restored file is written to
+the index at once and counts as the user's activity, as a restore on server storage does.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ async def _history_of(
         if not isinstance(provider, KeepsVersions):
             raise UsageError(
                 f"{source} ({found.kind}) keeps no versions of its own that syncoxide can read.",
-                hint="Provider-side history is read from S3 buckets with versioning on.",
+                hint="Provider-side history is read from Google Drive, Dropbox and S3 buckets"
+                " with versioning on.",
             )
         yield provider
     finally:

@@ -1,5 +1,6 @@
 """API operations of provider-side history, under ``/api/v1/catalog/provider-versions``: the
-versions a connection's provider keeps of a file (S3 object versions), and restoring one."""
+versions a connection's provider keeps of a file (S3 object versions, Drive and Dropbox
+revisions), and restoring one."""
 
 from __future__ import annotations
 
@@ -56,8 +57,8 @@ PROVIDER_HISTORY_OPERATIONS: tuple[Operation, ...] = (
         "GET",
         BASE + "/provider-versions",
         provider_versions,
-        "Versions a connection's provider keeps of a file itself (S3 object versions),"
-        " newest first (location=PROVIDER:path)",
+        "Versions a connection's provider keeps of a file itself (S3 object versions, Drive"
+        " and Dropbox revisions), newest first (location=PROVIDER:path)",
         answer=obj(("versions",), versions={"type": "array", "items": _VERSION}),
         query=(("location", _PLACE),),
     ),

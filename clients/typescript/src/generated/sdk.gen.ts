@@ -627,7 +627,7 @@ export const keepForever = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * Versions a connection's provider keeps of a file itself (S3 object versions), newest first (location=PROVIDER:path)
+ * Versions a connection's provider keeps of a file itself (S3 object versions, Drive and Dropbox revisions), newest first (location=PROVIDER:path)
  */
 export const providerVersions = <ThrowOnError extends boolean = false>(options?: Options<ProviderVersionsData, ThrowOnError>): RequestResult<ProviderVersionsResponses, ProviderVersionsErrors, ThrowOnError> => (options?.client ?? client).get<ProviderVersionsResponses, ProviderVersionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, {

@@ -1,9 +1,11 @@
-"""Dropbox v2 wire details: content_hash, 409 error summaries, metadata -> Entry, timestamps."""
+"""Dropbox v2 wire details: content_hash, 409 error summaries, metadata -> Entry, revisions,
+timestamps."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,11 +19,15 @@ from syncoxide.errors import (
     ProviderError,
     SyncoxideError,
 )
-from syncoxide.providers.contract import Entry, EntryKind
+from syncoxide.providers.contract import Entry, EntryKind, ProviderVersion
 
 CONTENT_HASH_BLOCK = 4 * 1024 * 1024
 #: Our name for Dropbox's content_hash in Features and Entry.hashes.
 DROPBOX_HASH = "dropbox"
+#: Dropbox's documented form of a rev; anything else is refused before it is sent.
+REV_PATTERN = re.compile(r"[0-9a-f]{9,}")
+#: The most revisions ``list_revisions`` returns (it has no paging).
+REVISIONS_LIMIT = 100
 
 
 class ContentHash:
@@ -73,6 +79,21 @@ def entry_from(path: str, meta: dict[str, Any]) -> Entry:
     return Entry(path, EntryKind.FILE, int(meta.get("size", 0)), mtime, hashes)
 
 
+def versions_from(reply: dict[str, Any]) -> list[ProviderVersion]:
+    """A ``list_revisions`` reply as versions, newest first (the order Dropbox sends). The
+    newest is the current content unless the file was deleted or moved away (``is_deleted``)."""
+    live = not reply.get("is_deleted")
+    return [
+        ProviderVersion(
+            version_id=str(meta["rev"]),
+            size=int(meta.get("size", 0)),
+            stored_ns=parse_time(str(meta["server_modified"])),
+            current=live and index == 0,
+        )
+        for index, meta in enumerate(reply.get("entries", []))
+    ]
+
+
 def error_summary(reply: httpx2.Response) -> str:
     try:
         return str(reply.json().get("error_summary", ""))
@@ -84,6 +105,10 @@ def status_error(reply: httpx2.Response, action: str, path: str) -> SyncoxideErr
     """The syncoxide error for a failed Dropbox reply (409 carries an ``error_summary``)."""
     summary = error_summary(reply)
     if reply.status_code == 409:
+        if "invalid_revision" in summary:
+            return NotFoundError(
+                f"Dropbox keeps no such revision of {path!r}.", hint="Nothing was changed."
+            )
         if "not_found" in summary:
             return NotFoundError(f"Dropbox: {path!r} does not exist.")
         if "conflict" in summary:

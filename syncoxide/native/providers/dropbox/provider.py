@@ -12,6 +12,8 @@ How it maps the contract:
 - Dropbox keeps ``client_modified`` in whole seconds and has no call to change it: ``set_mtime``
   uploads the same bytes again with the new time (one download and one upload).
 - ``delete`` refuses a non-empty folder itself; Dropbox would delete it with its contents.
+- Dropbox keeps a file's revisions itself (``KeepsVersions``): ``list_revisions`` in path mode
+  lists them, ``restore`` commits an old one as a new revision, so the one it replaced is kept.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ from syncoxide.native.providers.byte_ranges import range_headers
 from syncoxide.native.providers.digests import StreamDigests, read_head, verify_expected
 from syncoxide.native.providers.dropbox.api import (
     DROPBOX_HASH,
+    REV_PATTERN,
+    REVISIONS_LIMIT,
     ContentHash,
     api_arg,
     client_modified,
     entry_from,
     error_summary,
     status_error,
+    versions_from,
 )
 from syncoxide.native.providers.dropbox.upload import DropboxUpload
 from syncoxide.native.providers.oauth_http import (
@@ -42,7 +47,14 @@ from syncoxide.native.providers.oauth_http import (
     require_json,
 )
 from syncoxide.native.providers.upload_ledger import UploadLedger
-from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+from syncoxide.providers.contract import (
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    ProviderVersion,
+    PrunePredicate,
+)
 
 MiB = 1024 * 1024
 _READ_CHUNK = MiB
@@ -261,6 +273,26 @@ class DropboxProvider:
             else:
                 await digests.update(block)
         return content_hash.hexdigest() if content_hash else digests.hexdigest(kind)
+
+    # -- provider-side history (KeepsVersions) -------------------------------------------
+    async def versions(self, path: str) -> list[ProviderVersion]:
+        arg = {"path": self._full(path), "mode": "path", "limit": REVISIONS_LIMIT}
+        found = versions_from(await self._call("list_revisions", arg, path))
+        if not found:
+            raise NotFoundError(f"Dropbox: {path!r} has no revisions.")
+        return found
+
+    async def restore_version(self, path: str, version_id: str) -> Entry:
+        # Only a rev listed for this path: Dropbox would restore any rev of the account here.
+        well_formed = REV_PATTERN.fullmatch(version_id) is not None
+        listed = await self.versions(path) if well_formed else []
+        if all(v.version_id != version_id for v in listed):
+            raise NotFoundError(
+                f"Dropbox keeps no revision {version_id!r} of {path!r}.",
+                hint="Nothing was changed. List the file's versions for the revisions kept.",
+            )
+        arg = {"path": self._full(path), "rev": version_id}
+        return entry_from(path, await self._call("restore", arg, path))
 
     # -- changes feed --------------------------------------------------------------------
     async def changes_token(self) -> str:

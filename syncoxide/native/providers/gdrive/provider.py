@@ -12,6 +12,8 @@ How it maps the contract:
   md5 of the bytes sent, else the write fails with IntegrityError.
 - ``modifiedTime`` is settable with millisecond precision; ``delete`` refuses a non-empty
   folder itself, because Drive would delete (trash) it with everything inside.
+- Drive keeps a file's revisions itself (``KeepsVersions``, ``gdrive_revisions``); a restore
+  uploads an old revision's bytes as the new content, so the replaced head stays a revision.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from syncoxide.errors import (
     AlreadyExistsError,
@@ -39,8 +42,14 @@ from syncoxide.native.providers.gdrive.api import (
     entry_from,
     is_folder,
     is_rate_limited,
+    parse_rfc3339,
     rfc3339,
     status_error,
+)
+from syncoxide.native.providers.gdrive.revisions import (
+    list_revisions,
+    revision_bytes,
+    versions_from,
 )
 from syncoxide.native.providers.gdrive.upload import DriveUpload
 from syncoxide.native.providers.oauth_http import (
@@ -51,7 +60,14 @@ from syncoxide.native.providers.oauth_http import (
     require_json,
 )
 from syncoxide.native.providers.upload_ledger import UploadLedger
-from syncoxide.providers.contract import Entry, EntryKind, ExpectedDigest, Features, PrunePredicate
+from syncoxide.providers.contract import (
+    Entry,
+    EntryKind,
+    ExpectedDigest,
+    Features,
+    ProviderVersion,
+    PrunePredicate,
+)
 
 MiB = 1024 * 1024
 _READ_CHUNK = MiB
@@ -320,6 +336,36 @@ class DriveProvider:
         async for block in self.open_read(path):
             await digests.update(block)
         return digests.hexdigest(kind)
+
+    # -- provider-side history (KeepsVersions) -------------------------------------------
+    async def _revisions(self, path: str) -> tuple[str, list[dict[str, Any]]]:
+        """The file's revisions URL and its revision resources, oldest first."""
+        meta = await self._need(path)
+        if is_folder(meta):
+            raise NotFoundError(f"Google Drive: {path!r} is a folder; folders have no versions.")
+        url = f"{self._api}/files/{meta['id']}/revisions"
+        return url, await list_revisions(self._call, url, path, self._settings.page_size)
+
+    async def versions(self, path: str) -> list[ProviderVersion]:
+        return versions_from((await self._revisions(path))[1])
+
+    async def restore_version(self, path: str, version_id: str) -> Entry:
+        url, revisions = await self._revisions(path)
+        wanted = next((r for r in revisions if r["id"] == version_id), None)
+        if wanted is None:
+            raise NotFoundError(
+                f"Google Drive keeps no version {version_id!r} of {path!r}.",
+                hint="Nothing was changed. List the file's versions for the ones kept.",
+            )
+        old = revision_bytes(self.client, f"{url}/{quote(version_id, safe='')}", path)
+        md5 = wanted.get("md5Checksum")  # checked before the upload commits
+        return await self.write(
+            path,
+            old,
+            mtime_ns=parse_rfc3339(str(wanted["modifiedTime"])),
+            hash_kind="md5",
+            expected_digest=lambda: None if md5 is None else str(md5),
+        )
 
     # -- changes feed --------------------------------------------------------------------
     async def changes_token(self) -> str:

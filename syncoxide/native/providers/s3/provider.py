@@ -767,7 +767,10 @@ class S3Provider:
     async def restore_version(self, path: str, version_id: str) -> Entry:
         wanted = next((v for v in await self.versions(path) if v.version_id == version_id), None)
         if wanted is None:
-            raise NotFoundError(f"S3: {path!r} has no version {version_id!r}.")
+            raise NotFoundError(
+                f"S3: {path!r} has no version {version_id!r}.",
+                hint="Nothing was changed. List the file's versions for the ones kept.",
+            )
         if wanted.size > _COPY_LIMIT:
             raise UsageError(
                 f"S3: that version of {path!r} is larger than 5 GiB, which one server-side copy"

@@ -1,6 +1,7 @@
 """Provider-side history on S3: a versioned bucket on moto lists a file's versions newest first
 (only that key's, not a neighbour's with the same prefix) and brings an old one back byte for
-byte, keeping every later version; rclone serve s3, which keeps no versions, says so."""
+byte, keeping every later version; it passes the history conformance suite that Drive and
+Dropbox pass too; rclone serve s3, which keeps no versions, says so."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 from syncoxide.errors import NotFoundError, UsageError
 from syncoxide.native.providers.s3.provider import S3Provider
-from syncoxide.providers.contract import KeepsVersions
+from syncoxide.providers.contract import KeepsVersions, Provider
+from syncoxide.testing.history_conformance import HISTORY_CHECKS, HistoryCheck
 from tests.native.providers.s3.test_provider_s3 import _settings, _stream
 from tests.servers import S3Server
 
@@ -57,6 +59,22 @@ def test_versions_are_listed_and_an_old_one_comes_back(moto_s3: S3Server) -> Non
             with pytest.raises(NotFoundError):
                 await provider.versions("never-written.txt")
             assert await _read(provider, "notes.txt") == b"first"
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("check", HISTORY_CHECKS, ids=lambda c: c.__name__)
+def test_versioned_bucket_conforms(check: HistoryCheck, moto_s3: S3Server) -> None:
+    bucket = f"versioned-{next(_buckets)}"
+
+    async def run() -> None:
+        async with S3Provider(replace(_settings(moto_s3), bucket=bucket)) as provider:
+            await _versioned(provider, bucket)
+
+            async def make() -> Provider:
+                return provider
+
+            await check(make)
 
     asyncio.run(run())
 

@@ -2,9 +2,9 @@
 
 Opened from a file's History button in All files, Recent or Starred (which tell its
 ``PROVIDER:path`` through a feed). For your files on this server, the versions the server
-kept; for a file on a connection, the versions its provider keeps itself (an S3 bucket with
-versioning on), or why there are none. Restoring a version makes it current; the current
-content becomes a version in turn, so nothing is lost by trying one.
+kept; for a file on a connection, the versions its provider keeps itself (Google Drive,
+Dropbox, an S3 bucket with versioning on), or why there are none. Restoring a version makes
+it current; the current content becomes a version in turn, so nothing is lost by trying one.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     location: str | Unset = UNSET,
 ) -> Response[Error | ProviderVersionsResponse200]:
-    """Versions a connection's provider keeps of a file itself (S3 object versions), newest first
-    (location=PROVIDER:path)
+    """Versions a connection's provider keeps of a file itself (S3 object versions, Drive and Dropbox
+    revisions), newest first (location=PROVIDER:path)
 
     Args:
         location (str | Unset):
@@ -95,8 +95,8 @@ def sync(
     client: AuthenticatedClient,
     location: str | Unset = UNSET,
 ) -> Error | ProviderVersionsResponse200 | None:
-    """Versions a connection's provider keeps of a file itself (S3 object versions), newest first
-    (location=PROVIDER:path)
+    """Versions a connection's provider keeps of a file itself (S3 object versions, Drive and Dropbox
+    revisions), newest first (location=PROVIDER:path)
 
     Args:
         location (str | Unset):
@@ -120,8 +120,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     location: str | Unset = UNSET,
 ) -> Response[Error | ProviderVersionsResponse200]:
-    """Versions a connection's provider keeps of a file itself (S3 object versions), newest first
-    (location=PROVIDER:path)
+    """Versions a connection's provider keeps of a file itself (S3 object versions, Drive and Dropbox
+    revisions), newest first (location=PROVIDER:path)
 
     Args:
         location (str | Unset):
@@ -148,8 +148,8 @@ async def asyncio(
     client: AuthenticatedClient,
     location: str | Unset = UNSET,
 ) -> Error | ProviderVersionsResponse200 | None:
-    """Versions a connection's provider keeps of a file itself (S3 object versions), newest first
-    (location=PROVIDER:path)
+    """Versions a connection's provider keeps of a file itself (S3 object versions, Drive and Dropbox
+    revisions), newest first (location=PROVIDER:path)
 
     Args:
         location (str | Unset):
