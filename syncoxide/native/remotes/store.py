@@ -47,6 +47,7 @@ TYPES: dict[str, RemoteType] = {
             "prefix",
             "part_size",
             "upload_concurrency",
+            "part_memory",
         ),
         ("secret_access_key",),
     ),

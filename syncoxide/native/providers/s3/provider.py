@@ -146,6 +146,10 @@ class S3Provider:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
+    @property
+    def settings(self) -> S3Settings:
+        return self._settings
+
     def keep_state_in(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._memory = ObjectMemory(folder / "s3-objects.json")
