@@ -15,12 +15,16 @@ Cases, each tool run in turn within every round so both meet the same machine lo
   ``git archive main syncoxide | tar -x -C DIR``), also that code's nothing-changed syncs
   (``python -m syncoxide.cli.main`` run from DIR), for a before/after in the same run.
 Medians of wall and CPU (user+sys, from wait4) per case, and our wall as a ratio of rclone's.
+Both trees are byte-compiled first, as an installed package is: with PYTHONDONTWRITEBYTECODE
+set (it is on these machines) every module changed since its last ``.pyc`` was otherwise
+compiled again at every start, which the runs measured instead of the start itself.
 Goals (issue 17): ``--help`` under 80 ms; nothing changed at or below rclone's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
@@ -166,6 +170,9 @@ def main() -> None:
     parser.add_argument("--baseline-tree", type=Path, default=None)
     args = parser.parse_args()
     syncoxide, rclone = tools()
+    for tree in (BENCH.parent, args.baseline_tree):
+        if tree is not None:
+            compileall.compile_dir(tree / "syncoxide", quiet=1)
     generate(args.base / "src", args.small)
     version = subprocess.run([rclone, "version"], capture_output=True, text=True).stdout
     print(f"rclone: {version.splitlines()[0] if version else '?'}; rounds: {args.rounds}")

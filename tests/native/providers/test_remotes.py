@@ -13,7 +13,7 @@ import pytest
 
 from syncoxide.errors import TamperedDataError, UsageError
 from syncoxide.native.remotes.location import split_location
-from syncoxide.native.remotes.store import RemoteStore
+from syncoxide.native.remotes.store import RemoteStore, open_remote
 from tests.conftest import PROJECT_ROOT
 from tests.servers import ACCESS_KEY, SECRET_KEY, S3Server
 
@@ -66,6 +66,16 @@ def test_bad_remotes_are_refused_with_a_clear_message(
     with pytest.raises(UsageError, match=words):
         RemoteStore(tmp_path).add(name, kind, options)
     assert not (tmp_path / "remotes.json").exists()
+
+
+def test_an_s3_remote_takes_its_part_memory(tmp_path: Path) -> None:
+    from syncoxide.native.providers.s3.provider import S3Provider
+
+    store = RemoteStore(tmp_path)
+    store.add("box", "s3", {"bucket": "b", "part_memory": "16777216"})
+    provider = open_remote(*store.options("box"), "")
+    assert isinstance(provider, S3Provider)
+    assert provider.settings.part_memory == 16 * 1024 * 1024
 
 
 def test_only_known_remotes_are_remote_paths() -> None:

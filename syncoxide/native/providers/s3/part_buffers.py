@@ -11,13 +11,17 @@ part being filled or sent costs its size in memory. Two things bound that:
   one 256 MiB copy (4 streams of 8 MiB parts), median of four alternating pairs, 126 MB
   against 130.5 MB. The likely cause: freeing an 8 MiB buffer per part lets glibc raise its
   mmap threshold, so later blocks come from a heap that keeps what was freed. All buffers
-  are let go once no part is held.
+  are let go once no part is held;
+- the bytes of the parts held at once stay within the remote's ``part_memory`` (24 MiB: three
+  parts of 8 MiB while the engine runs four streams), the fourth stream waiting for a part to
+  be sent before it reads its own. Measured by bench/sync_big_file_s3.py: see docs/sync.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 
 class PartBuffers:
@@ -44,3 +48,36 @@ class PartBuffers:
             # as the next part most likely has its size.
             self._free.insert(0, buffer)
             del self._free[self._lent :]
+
+
+class PartBytesGate:
+    """At most ``budget`` bytes of parts held at once; a part larger than the budget is let
+    through alone. Letting go never waits (nothing to cancel on the way out of a failed part):
+    it wakes every waiter, and each checks again whether its part fits."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._held = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    @property
+    def held(self) -> int:
+        return self._held
+
+    @asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        while not (self._held == 0 or self._held + size <= self._budget):
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                self._waiters.remove(waiter)
+        self._held += size
+        try:
+            yield
+        finally:
+            self._held -= size
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_result(None)

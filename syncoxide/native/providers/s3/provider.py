@@ -79,7 +79,7 @@ from syncoxide.native.providers.s3.list_pages import PageReader
 from syncoxide.native.providers.s3.listing import MARKER_NAME
 from syncoxide.native.providers.s3.metadata import bare_etag, file_entry, object_metadata
 from syncoxide.native.providers.s3.object_memory import KnownObject, ObjectMemory
-from syncoxide.native.providers.s3.part_buffers import PartBuffers
+from syncoxide.native.providers.s3.part_buffers import PartBuffers, PartBytesGate
 from syncoxide.native.providers.s3.parts import PART_KIND, S3Parts, part_bytes_for_size
 from syncoxide.native.providers.s3.prefix_walk import walk_prefixes
 from syncoxide.native.providers.s3.settings import MiB, S3Settings, create_client
@@ -123,6 +123,7 @@ class S3Provider:
         self._lean_opened = False
         self._opening = asyncio.Lock()
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
+        self._part_bytes = PartBytesGate(settings.part_memory)
         self._memory = ObjectMemory()
         self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
@@ -145,6 +146,10 @@ class S3Provider:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
+    @property
+    def settings(self) -> S3Settings:
+        return self._settings
+
     def keep_state_in(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._memory = ObjectMemory(folder / "s3-objects.json")
@@ -160,6 +165,7 @@ class S3Provider:
         self._lean_opened = False
         # A semaphore belongs to the event loop that used it; the next loop gets a new one.
         self._part_slots = asyncio.Semaphore(self._settings.upload_concurrency)
+        self._part_bytes = PartBytesGate(self._settings.part_memory)
 
     async def _s3(self) -> Any:
         """The botocore client, made (and botocore imported) on first use."""
@@ -570,7 +576,7 @@ class S3Provider:
         # One part is held whole, in a buffer of its length filled in place, under one of the
         # provider's upload slots (s3/part_buffers.py says why both).
         expected = parts.part_length(self._key(path), token, offset, size)
-        async with self._part_slots:
+        async with self._part_bytes.hold(expected), self._part_slots:
             with self._buffers.lend(expected) as body:
                 filled = await _gather_part(chunks, body)
                 if filled != expected:

@@ -26,6 +26,8 @@ class S3Settings:
     part_size: int = 8 * MiB
     #: Multipart parts in flight across the whole provider (memory: this x part_size).
     upload_concurrency: int = 8
+    #: Bytes of parts of copies in parts held at once (s3/part_buffers.py): 3 parts of 8 MiB.
+    part_memory: int = 24 * MiB
     head_concurrency: int = 32
     #: Listings of different prefixes in flight at once (rclone's --checkers default).
     list_concurrency: int = 8

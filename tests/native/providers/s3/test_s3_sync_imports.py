@@ -7,7 +7,8 @@ real server (rclone serve s3 and moto): a first copy with a small file, an empty
 big file sent in parts, then a renamed folder, a touched file (its mtime rewritten in the
 object's metadata), a deleted file and a folder, a big file sent as one streamed multipart
 upload, and nothing changed. Each run must succeed, change the bucket as asked, and leave
-``botocore``, ``aiobotocore`` and ``boto3`` out of ``sys.modules``.
+``botocore``, ``aiobotocore`` and ``boto3`` out of ``sys.modules``, and platformdirs too (the
+config folder is given, so there is nothing to look up).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def test_a_plain_s3_sync_never_imports_botocore(s3_server: S3Server, tmp_path: P
         modules, said = runs.sync(*extra)
         assert "aiohttp" in modules  # the probe really reached the S3 provider
         assert _botocore(modules) == [], said
+        assert "platformdirs" not in modules  # the config folder is given: nothing to look up
         assert summary in said, said
 
     changes("3 copy", *in_parts)
