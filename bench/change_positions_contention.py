@@ -3,20 +3,24 @@
     .venv/bin/python bench/change_positions_contention.py [--instances 1,2,4,8] [--seconds 3]
                                                           [--databases sqlite,postgresql]
 
-With a bus, every change an instance commits is followed by a ``take`` of the next position
-from the deployment's database (server/files/change_positions.py): an UPDATE of a one-row
-counter on SQLite, a sequence's ``nextval`` on PostgreSQL. On SQLite every take is a write,
-and SQLite lets one writer in at a time, so instances sharing one file (a one-machine
-deployment) queue for it. This measures that queue. Each instance is a process of its own
-with its own handle (as instances have), all started together; each loops for ``--seconds``:
+With a bus, every change an instance commits takes the next position from the deployment's
+database (server/files/change_positions.py): an UPDATE of a one-row counter on SQLite, a
+sequence's ``nextval`` on PostgreSQL. On SQLite every take is a write, and SQLite lets one
+writer in at a time, so instances sharing one file (a one-machine deployment) queue for it.
+This measures that queue. Each instance is a process of its own with its own handle (as
+instances have), all started together; each loops for ``--seconds``:
 
   change              a write transaction that records one change (an INSERT into a scratch
                       table, about what a small upload's commit writes): the anchor
-  change + position   the same, then a take, as every change runs with a bus
+  change, then take   the same, then a take in a transaction of its own (how SQLite took
+                      positions before, and how PostgreSQL takes them)
+  change + position   the change inside ``recording``, as the file service writes one: on
+                      SQLite the take is in the change's own write transaction, on
+                      PostgreSQL it is the take after the commit again
 
 Figures per number of instances: changes a second over all instances, and the p50/p95/p99
-time of one loop. ``change + position`` against ``change`` at the same number of instances is
-the position's cost under contention. Every run also checks what a position promises: no
+time of one loop. Each case against ``change`` at the same number of instances is the
+position's cost under contention. Every run also checks what a position promises: no
 position is handed out twice, and none is skipped.
 
 PostgreSQL is a throwaway server on loopback (tests/server/scale/services.py). The machine's
@@ -46,7 +50,7 @@ from syncoxide.server.files.change_positions import SharedPositions  # noqa: E40
 from syncoxide.server.storage.database import Database, sqlite_at  # noqa: E402
 from tests.server.scale.services import postgres_server  # noqa: E402
 
-CASES = ("change", "change + position")
+CASES = ("change", "change, then take", "change + position")
 SCRATCH = "CREATE TABLE IF NOT EXISTS bench_changes (id INTEGER PRIMARY KEY, body TEXT)"
 PG_SCRATCH = "CREATE TABLE IF NOT EXISTS bench_changes (id SERIAL PRIMARY KEY, body TEXT)"
 BODY = "x" * 200
@@ -68,12 +72,12 @@ def open_handle(target: Target) -> Database:
 
 def instance(
     target: Target,
-    take: bool,
+    case: str,
     seconds: float,
     start: EventType,
     results: multiprocessing.Queue[tuple[list[float], list[int]]],
 ) -> None:
-    """One instance: loop changes (and takes) for ``seconds`` once ``start`` is set."""
+    """One instance: loop changes (and positions) for ``seconds`` once ``start`` is set."""
     database = open_handle(target)
     positions = SharedPositions(database)
     loops: list[float] = []
@@ -81,24 +85,29 @@ def instance(
     start.wait()
     ends = time.perf_counter() + seconds
     while (began := time.perf_counter()) < ends:
-        with database.transaction(write=True):
-            database.execute("INSERT INTO bench_changes (body) VALUES (?)", (BODY,))
-        if take:
-            taken.append(positions.take())
+        if case == "change + position":
+            with positions.recording() as position, database.transaction(write=True):
+                database.execute("INSERT INTO bench_changes (body) VALUES (?)", (BODY,))
+            taken.append(position.position)
+        else:
+            with database.transaction(write=True):
+                database.execute("INSERT INTO bench_changes (body) VALUES (?)", (BODY,))
+            if case == "change, then take":
+                taken.append(positions.take())
         loops.append(time.perf_counter() - began)
     database.close()
     results.put((loops, taken))
 
 
 def run_case(
-    target: Target, instances: int, take: bool, seconds: float
+    target: Target, instances: int, case: str, seconds: float
 ) -> tuple[float, list[float]]:
     """Changes a second over all instances, and every loop's time."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter, as an instance is
     start = context.Event()
     results: multiprocessing.Queue[tuple[list[float], list[int]]] = context.Queue()
     workers = [
-        context.Process(target=instance, args=(target, take, seconds, start, results))
+        context.Process(target=instance, args=(target, case, seconds, start, results))
         for _ in range(instances)
     ]
     for worker in workers:
@@ -112,7 +121,7 @@ def run_case(
         if worker.exitcode != 0:
             raise RuntimeError(f"an instance failed (exit {worker.exitcode})")
     loops = [loop for loop_times, _ in answers for loop in loop_times]
-    if take:
+    if case != "change":
         check_positions(before, [position for _, taken in answers for position in taken])
     return len(loops) / seconds, loops
 
@@ -198,7 +207,7 @@ def main() -> None:
             figures = {}
             for count in counts:
                 for case in CASES:  # alternated per count, so drift hits both alike
-                    figures[(count, case)] = run_case(target, count, case != "change", args.seconds)
+                    figures[(count, case)] = run_case(target, count, case, args.seconds)
             report(dialect, counts, figures)
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from syncoxide.server.automation.service import AutomationService
 from syncoxide.server.backups.restores import BackupRestores
 from syncoxide.server.bus.broadcast import Broadcast
-from syncoxide.server.config import ServerConfig
 from syncoxide.server.files import change_relay
 from syncoxide.server.files.change_feed import StorageChangeFeed
 from syncoxide.server.files.change_positions import (
@@ -20,9 +19,10 @@ from syncoxide.server.files.change_positions import (
 )
 from syncoxide.server.files.change_relay import FileChangeRelay
 from syncoxide.server.files.changes import ChangeFanout
+from syncoxide.server.files.service import FileService
 from syncoxide.server.scheduling import cancel_relay
 from syncoxide.server.scheduling.cancel_relay import JOB, RESTORE, CancelRelay
-from syncoxide.server.services import Services, store_database
+from syncoxide.server.services import Services
 
 
 @dataclass
@@ -43,16 +43,14 @@ class InstanceRelays:
         await self.changes.stop()
 
 
-def storage_change_feed(
-    config: ServerConfig, services: Services, changes: ChangeFanout
-) -> StorageChangeFeed:
+def storage_change_feed(services: Services, files: FileService) -> StorageChangeFeed:
     """The feed of changes to users' files, hearing every instance's; the file service's
     changes take their positions where its tokens are read: in the deployment's database when
-    several instances share it, else in this process."""
+    several instances share it (on the file store's own handle, so that on SQLite a change
+    and its position commit in one transaction), else in this process."""
+    changes = files.changes
     positions: ChangePositions = (
-        ProcessPositions()
-        if services.shared_bus is None
-        else SharedPositions(store_database(config, services))
+        ProcessPositions() if services.shared_bus is None else SharedPositions(files.store.database)
     )
     changes.positions = positions
     feed = StorageChangeFeed(positions)

@@ -27,7 +27,7 @@ from syncoxide.server.signaling.bus_hub import BusHub
 from syncoxide.server.signaling.hub import Hub, InProcessHub
 from syncoxide.server.signing import KEY_BYTES, SigningKey, load_or_create_key
 from syncoxide.server.storage.blobs import LocalBlobStore
-from syncoxide.server.storage.database import Database, sqlite_at
+from syncoxide.server.storage.database import Database, SqliteHandles, sqlite_at
 from syncoxide.server.storage.port import BlobStore, MetadataStore
 from syncoxide.server.storage.shared_keys import SIGNING_KEY, shared_key
 from syncoxide.server.storage.sqlite import SqliteMetadataStore
@@ -63,6 +63,8 @@ class Services:
     instance_id: str = EMBEDDED_INSTANCE
     #: The deployment's PostgreSQL, one pool for every store; None on the embedded SQLite.
     postgres: PostgresDatabase | None = None
+    #: On the embedded SQLite: every store's handle, closed at shutdown.
+    sqlite_handles: SqliteHandles = field(default_factory=SqliteHandles)
 
     @property
     def clock(self) -> Clock:
@@ -125,10 +127,11 @@ def signing_key_of(config: ServerConfig, database: Target) -> bytes:
 
 def store_database(config: ServerConfig, services: Services) -> Database:
     """The database handle a store is built on: the deployment's PostgreSQL pool, shared, or
-    a connection of its own to the embedded SQLite file (WAL lets them read side by side)."""
+    a connection of its own to the embedded SQLite file (WAL lets them read side by side),
+    kept to be closed at shutdown."""
     if services.postgres is not None:
         return services.postgres
-    return sqlite_at(config.database_path)
+    return services.sqlite_handles.opened(sqlite_at(config.database_path))
 
 
 def open_blobs(config: ServerConfig, target: Target) -> BlobStore:

@@ -32,7 +32,7 @@ def attach_features(
     """Build each feature's service on ``links`` and ``files`` and keep it in ``state``."""
     state.links = links
     state.files = files
-    state.storage_changes = storage_change_feed(config, services, files.changes)
+    state.storage_changes = storage_change_feed(services, files)
     state.rules = rule_service(config, services, files)
     state.backups = backup_service(config, services, state.rules)
     retention = config.retention()

@@ -1,6 +1,7 @@
 """The server's start and stop: the background work (schedulers, sweeps, the automation worker,
 the relays between instances, gRPC when asked for) started in order and stopped within a bound,
-then the catalog's read threads and the shared connections (bus, bucket, PostgreSQL) closed."""
+then the catalog's read threads and the shared connections (bus, bucket, PostgreSQL, the
+stores' SQLite writers) closed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from syncoxide.server.composition.api_table import API_OPERATIONS
 from syncoxide.server.config import GrpcAddress
 from syncoxide.server.relays import InstanceRelays
 from syncoxide.server.services import Services, blobs_on_s3, store_on_postgres
+from syncoxide.server.storage.sqlite import SqliteMetadataStore
 
 log = logging.getLogger("syncoxide.server")
 #: How long each background part may take to stop before the server stops without it.
@@ -61,6 +63,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 async def _close_shared(services: Services) -> None:
     """The connections every part shared, once none of them runs any more."""
+    services.sqlite_handles.close()  # the stores' writers on the embedded SQLite file
+    if isinstance(services.store, SqliteMetadataStore):
+        services.store.close()  # the accounts' writer
     if services.shared_bus is not None:
         await services.shared_bus.aclose()
     if blobs_on_s3(services.blobs):

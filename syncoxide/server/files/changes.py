@@ -3,21 +3,18 @@ feed, run-on-write, account shares, automation).
 
 Listeners are called synchronously right after the store committed the change, so they must
 be quick: the catalog only queues the change and writes it to its index a moment later.
-Before that, the change takes its position (files/change_positions.py), which the change feed
-and the relay to other instances carry.
+The change has its position by then (files/change_positions.py), which the change feed and the
+relay to other instances carry: the file service records a change inside ``recording`` (on
+SQLite the position commits with it) and tells it with what that gave.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from syncoxide.server.files.change_positions import ChangePositions
-
-log = logging.getLogger("syncoxide.server.files")
+from syncoxide.server.files.change_positions import ChangePositions, Taken, taken_or_none
 
 WRITTEN, MADE_FOLDER, REMOVED, MOVED, OPENED, RESTORED = (
     "written",
@@ -56,10 +53,19 @@ class ChangeFanout:
     def listen(self, listener: FileChangeListener, *, everywhere: bool = False) -> None:
         self._listeners.append((listener, everywhere))
 
-    def tell(self, change: FileChange) -> None:
-        """A change committed here."""
-        if change.what != OPENED and self.positions is not None:
-            change = replace(change, position=_take(self.positions))
+    def recording(self) -> AbstractContextManager[Taken]:
+        """Around the statements that record one change; ``tell`` it with what this gave."""
+        if self.positions is None:
+            return nullcontext(Taken())
+        return self.positions.recording()
+
+    def tell(self, change: FileChange, taken: Taken | None = None) -> None:
+        """A change committed here, with the position ``recording`` gave it; without one it
+        takes the next position now."""
+        if taken is not None:
+            change = replace(change, position=taken.position)
+        elif change.what != OPENED and self.positions is not None:
+            change = replace(change, position=taken_or_none(self.positions.take))
         for listener, _ in self._listeners:
             listener(change)
 
@@ -68,13 +74,3 @@ class ChangeFanout:
         for listener, everywhere in self._listeners:
             if everywhere:
                 listener(change)
-
-
-def _take(positions: ChangePositions) -> int:
-    """The next position; 0 (unknown) when the database could not give one, as the change
-    is committed already and its listeners must hear of it all the same."""
-    try:
-        return positions.take()
-    except Exception as error:  # the driver's errors: the database is out
-        log.warning("a change to a user's files took no position: %s", error)
-        return 0

@@ -74,9 +74,11 @@ class FileRecovery:
         item = self._item(user_id, version_id, VERSION)
         self.files.check_api_write(user_id, item.entry.path)  # only people ask for this
         self.files.check_writable(user_id, item.entry.path)
-        self._put_back(user_id, item.entry)
-        self.history.forget(user_id, [item.id])
-        self.files.changes.tell(FileChange(user_id, RESTORED, item.entry.path, item.entry.path))
+        with self.files.changes.recording() as taken:  # history and files share one handle
+            self._put_back(user_id, item.entry)
+            self.history.forget(user_id, [item.id])
+        restored = FileChange(user_id, RESTORED, item.entry.path, item.entry.path)
+        self.files.changes.tell(restored, taken)
         return item.entry
 
     async def restore_trashed(
@@ -93,14 +95,15 @@ class FileRecovery:
         ]
         for item, path in placed:  # everything checked before anything changes
             self._check_room_for(user_id, item.entry, path)
-        for item, path in placed:
-            moved = StoredEntry(path, *_fields_after_path(item.entry))
-            if moved.kind == DIR:
-                self.files.store.make_folders(user_id, [*parents_of(path), path])
-            else:
-                self._put_back(user_id, moved)
-        self.history.forget(user_id, [item.id for item, _ in placed])
-        self.files.changes.tell(FileChange(user_id, RESTORED, destination))
+        with self.files.changes.recording() as taken:
+            for item, path in placed:
+                moved = StoredEntry(path, *_fields_after_path(item.entry))
+                if moved.kind == DIR:
+                    self.files.store.make_folders(user_id, [*parents_of(path), path])
+                else:
+                    self._put_back(user_id, moved)
+            self.history.forget(user_id, [item.id for item, _ in placed])
+        self.files.changes.tell(FileChange(user_id, RESTORED, destination), taken)
         return StoredEntry(destination, *_fields_after_path(top.entry))
 
     def _check_room_for(self, user_id: int, entry: StoredEntry, path: str) -> None:

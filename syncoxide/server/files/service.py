@@ -334,7 +334,10 @@ class FileService:
         entry = StoredEntry(path, FILE, *sizes, key)
         old = self.store.get(user_id, path)
         try:
-            replaced = self.store.put_file(user_id, entry, upload_id=upload_id, now=self.clock())
+            with self.changes.recording() as taken:
+                replaced = self.store.put_file(
+                    user_id, entry, upload_id=upload_id, now=self.clock()
+                )
         except BaseException:
             await self.blobs.delete(key)
             raise
@@ -342,7 +345,7 @@ class FileService:
             self.history.keep_version(user_id, old, self.clock())
         elif replaced:
             await self.blobs.delete(replaced)
-        self.changes.tell(FileChange(user_id, WRITTEN, path, path if replaced else ""))
+        self.changes.tell(FileChange(user_id, WRITTEN, path, path if replaced else ""), taken)
         return entry
 
     def check_writable(self, user_id: int, path: str) -> None:
@@ -367,8 +370,9 @@ class FileService:
             # Nothing changed, so nothing is told: a share run makes its folder every run, and
             # telling it re-ran the share at once, for ever.
             return StoredEntry(path, DIR)
-        self.store.make_folders(user_id, [*parents_of(path), path])
-        self.changes.tell(FileChange(user_id, MADE_FOLDER, path))
+        with self.changes.recording() as taken:
+            self.store.make_folders(user_id, [*parents_of(path), path])
+        self.changes.tell(FileChange(user_id, MADE_FOLDER, path), taken)
         return StoredEntry(path, DIR)
 
     async def delete(self, user_id: int, path: str, recursive: bool) -> None:
@@ -380,18 +384,20 @@ class FileService:
             if found
             else []
         )
-        freed = self.store.remove(user_id, path, recursive)
+        with self.changes.recording() as taken:
+            freed = self.store.remove(user_id, path, recursive)
         if self.history is not None and found is not None:
             self.history.trash(user_id, [found, *inside], self.clock())
         else:
             for key in freed:
                 await self.blobs.delete(key)
-        self.changes.tell(FileChange(user_id, REMOVED, path))
+        self.changes.tell(FileChange(user_id, REMOVED, path), taken)
 
     def move(self, user_id: int, source: str, target: str) -> StoredEntry:
         source, target = checked_path(source), checked_path(target)
-        self.store.move(user_id, source, target)
-        self.changes.tell(FileChange(user_id, MOVED, target, source))
+        with self.changes.recording() as taken:
+            self.store.move(user_id, source, target)
+        self.changes.tell(FileChange(user_id, MOVED, target, source), taken)
         return self.entry(user_id, target)
 
     async def copy(self, user_id: int, source: str, target: str) -> StoredEntry:
@@ -410,15 +416,17 @@ class FileService:
         if self.store.get(user_id, target) is not None:  # taken while the bytes were copied
             await self.blobs.delete(key)
             raise _exists(target)
-        self.store.put_file(user_id, copied)
-        self.changes.tell(FileChange(user_id, WRITTEN, target))
+        with self.changes.recording() as taken:
+            self.store.put_file(user_id, copied)
+        self.changes.tell(FileChange(user_id, WRITTEN, target), taken)
         return copied
 
     def set_mtime(self, user_id: int, path: str, mtime_ns: int) -> StoredEntry:
         check_given_mtime(mtime_ns, self.clock_ns())
         found = self.entry(user_id, path)
-        self.store.set_mtime(user_id, found.path, mtime_ns)
-        self.changes.tell(FileChange(user_id, WRITTEN, found.path, found.path))
+        with self.changes.recording() as taken:
+            self.store.set_mtime(user_id, found.path, mtime_ns)
+        self.changes.tell(FileChange(user_id, WRITTEN, found.path, found.path), taken)
         return self.entry(user_id, path)
 
     def note_opened(self, user_id: int, path: str) -> None:

@@ -109,6 +109,7 @@ class SqliteDatabase:
         self.connection = connection
         self._depth = 0
         self._readers: SqliteReaders | None = None
+        self.closed = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Answer:
         cursor = self._run(sql, params)
@@ -157,9 +158,38 @@ class SqliteDatabase:
         return self._readers
 
     def close(self) -> None:
+        """Close the connection and its readers' (again: nothing more happens)."""
         if self._readers is not None:
             self._readers.close()
         self.connection.close()
+        self.closed = True
+
+
+class SqliteHandles:
+    """The handles a server opened on its SQLite file, one per store (``store_database``),
+    each with its own writer connection: closed together at shutdown, once, so the last one
+    closed checkpoints the WAL into the file and no lock or ``-wal`` outlives the server."""
+
+    def __init__(self) -> None:
+        self._handles: list[SqliteDatabase] = []
+        self._guard = threading.Lock()
+
+    def opened(self, handle: SqliteDatabase) -> SqliteDatabase:
+        with self._guard:
+            self._handles.append(handle)
+        return handle
+
+    @property
+    def open_count(self) -> int:
+        with self._guard:
+            return sum(not handle.closed for handle in self._handles)
+
+    def close(self) -> None:
+        """Close every handle opened so far; closing again does nothing."""
+        with self._guard:
+            handles, self._handles = self._handles, []
+        for handle in handles:
+            handle.close()
 
 
 class _Closable(Protocol):

@@ -105,7 +105,7 @@ def test_the_servers_shutdown_stops_the_catalog_read_threads_and_their_connectio
         assert ours  # the search ran on one
         assert _files_open(config.database_path) > before  # with a connection of its own
     assert not ours & _catalog_read_threads()
-    assert _files_open(config.database_path) == before
+    assert _files_open(config.database_path) == 0  # the stores' writers closed too
 
 
 def _catalog_read_threads() -> set[threading.Thread]:
