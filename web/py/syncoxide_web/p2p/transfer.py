@@ -64,6 +64,8 @@ GATHER = 0.1
 # 8 rounds each: 21.1 MB/s with 24 MiB, 22.2 MB/s with 64 MiB (median). It bounds what the
 # receiving page holds in memory.
 WINDOW = 48 * 1024 * 1024
+# The longest a FAILURE frame waits for the blocks queued ahead of it (at 200 kB/s, 12 MiB).
+FAILURE_QUEUE_WAIT = 60.0
 
 
 def _now() -> float:
@@ -251,8 +253,10 @@ async def _pump(
 async def _raise_send_failure(
     session: SenderSession, link: BrowserChannel, failed: list[tuple[str, str]]
 ) -> None:
-    """A file could not be read as it was hashed: say so to the receiver (FAILURE, given a few
-    seconds to arrive before the channel closes), and here."""
+    """A file could not be read as it was hashed: say so to the receiver (FAILURE), and here.
+    The frame is queued behind up to a few MiB of the file's blocks, which a slow link takes
+    seconds to send: it is given until they have left (``FAILURE_QUEUE_WAIT`` at most), then a
+    few seconds more to arrive, before the channel closes."""
     if failed and failed[0][0] == "changed":
         error = LocalProtocolError(
             f"A file changed on disk while it was being sent ({failed[0][1]}).",
@@ -260,6 +264,7 @@ async def _raise_send_failure(
         )
         session.fail(error)
         link.send_now(session.data_to_send())
+        await link.wait_sent(FAILURE_QUEUE_WAIT)
         await link.wait_peer_closed(3.0)
         raise error
     link.abort()
