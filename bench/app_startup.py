@@ -7,7 +7,7 @@ Starts ``syncoxide serve`` on a free loopback port, then for each run:
 - warm: a second page in that context loads it again (HTTP cache and V8 code cache warm, and
   the Python snapshot the first visit stored once it was idle);
 - anchor: the same two loads of a bare page that only calls ``loadPyodide()`` from our vendor
-  folder, so the figures say what PyScript and our own start-up add on top of Pyodide itself.
+  folder, so the figures say what our own start-up adds on top of Pyodide itself.
 Reports medians of the first useful paint (navigation and a view's heading on screen) and of
 ready (Python running, every view wired), and the bytes that crossed the wire on a cold load.
 Goals (issue 17): first useful paint under 1 s warm; ready at or under 2.5 s warm and 4 s cold;

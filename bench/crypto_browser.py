@@ -22,8 +22,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from syncoxide.server.pages.shell import VendorBuild, pyscript_config
+from syncoxide.server.pages.shell import VendorBuild
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
+from tests.e2e.browser_python import python_page
 
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 65536
@@ -91,14 +92,11 @@ js.document.body.dataset.ours = json.dumps({"encrypt": encrypt, "decrypt": decry
 
 def page_html(build: VendorBuild, chunks: int) -> str:
     values = {"chunks": chunks, "chunk": CHUNK}
-    config = json.dumps(pyscript_config(build)).replace('"', "&quot;")
-    return (
-        '<!doctype html><html><head><meta charset="utf-8">'
+    head = (
         '<script src="/static/crypto-batch.js"></script>'
-        f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head><body>'
         f'<script type="module">{RAW_JS % values}</script>'
-        f'<script type="py" config="{config}">{OURS_PY % values}</script></body></html>'
     )
+    return python_page(build, OURS_PY % values, head=head)
 
 
 def run_once(browser, url: str, html: str) -> dict[str, dict[str, float]]:

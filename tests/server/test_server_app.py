@@ -48,7 +48,7 @@ def vendor_url(manifest: dict, part: str, name: str) -> str:
     return f"/vendor/{manifest[part]['path']}/{name}"
 
 
-def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manifest: dict) -> None:
+def test_app_shell_names_our_own_pyodide(client: TestClient, manifest: dict) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -67,15 +67,15 @@ def test_app_shell_names_our_own_pyodide_and_pyscript(client: TestClient, manife
 
 
 def test_receive_page_starts_python_as_the_app_does(client: TestClient, manifest: dict) -> None:
-    """The same start-up module, no PyScript (its Function(...) calls need 'unsafe-eval'), and no
-    Python snapshot made there: a receive page is mostly opened once."""
+    """The same start-up module, no PyScript (its Function(...) calls would need 'unsafe-eval'),
+    and no Python snapshot made there: a receive page is mostly opened once."""
     page = client.get("/p/AAAAAAAAAAAAAAAAAAAAAA").text
     boot = page.split('id="python-boot"', 1)[1].split(">", 1)[0]
     assert '<script type="module" src="/static/app-boot.mjs" id="python-boot"' in page
     assert f'data-index-url="{vendor_url(manifest, "pyodide", "")}"' in boot
     assert 'data-start="syncoxide_web.receive.page"' in boot
     assert "data-make-snapshot" not in boot
-    assert manifest["pyscript"]["path"] not in page and 'type="py"' not in page
+    assert "pyscript" not in page.lower() and 'type="py"' not in page
     assert "{{" not in page and "http" not in page.replace("http-equiv", "")
 
 
@@ -113,7 +113,7 @@ def test_every_response_is_cross_origin_isolated(client: TestClient, manifest: d
         "/",
         "/healthz",
         "/static/app.css",
-        vendor_url(manifest, "pyscript", "core.js"),
+        vendor_url(manifest, "hash-wasm", "argon2.umd.min.js"),
         "/nope",
     ):
         headers = client.get(path).headers
@@ -127,7 +127,7 @@ def test_every_response_is_cross_origin_isolated(client: TestClient, manifest: d
     [
         ("pyodide", "pyodide.asm.wasm", "application/wasm"),
         ("pyodide", "pyodide.mjs", "text/javascript; charset=utf-8"),
-        ("pyscript", "core.js", "text/javascript; charset=utf-8"),
+        ("hash-wasm", "argon2.umd.min.js", "text/javascript; charset=utf-8"),
         ("pyodide", "pyodide-lock.json", "application/json"),
     ],
 )
@@ -237,14 +237,12 @@ def test_a_newer_data_dir_is_refused_untouched(config: ServerConfig) -> None:
 
 
 def fake_build(vendor: Path, generation: int) -> None:
-    for label in ("pyodide", "pyscript"):
-        folder = vendor / f"{label}-{generation}-{generation:012d}"
-        folder.mkdir(parents=True)
-        (folder / "core.js").write_text(f"// generation {generation}\n")
+    folder = vendor / f"pyodide-{generation}-{generation:012d}"
+    folder.mkdir(parents=True)
+    (folder / "pyodide.mjs").write_text(f"// generation {generation}\n")
     manifest = {
         "format": 1,
         "pyodide": {"path": f"pyodide-{generation}-{generation:012d}", "version": "314.0.7"},
-        "pyscript": {"path": f"pyscript-{generation}-{generation:012d}", "version": "0.7.31"},
         "hash-wasm": {"path": f"hash-wasm-{generation}-{generation:012d}", "version": "4.13.0"},
         "openpgp": {"path": f"openpgp-{generation}-{generation:012d}", "version": "6.3.2"},
         "packages": ["syncoxide"],
@@ -264,5 +262,5 @@ def test_a_rebuild_reaches_the_next_page_load_without_a_restart(tmp_path: Path) 
     fake_build(web / "static" / "vendor", 2)
     assert "/vendor/pyodide-2-000000000002/pyodide.mjs" in client.get("/").text
     # A page opened before the rebuild can still finish loading from the previous folder.
-    assert client.get("/vendor/pyscript-1-000000000001/core.js").text == "// generation 1\n"
+    assert client.get("/vendor/pyodide-1-000000000001/pyodide.mjs").text == "// generation 1\n"
     assert client.get("/vendor/manifest.json").status_code == 404

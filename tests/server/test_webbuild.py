@@ -14,7 +14,7 @@ import pytest
 
 from syncoxide.errors import ConfigError
 from syncoxide.server.webbuild import ProjectPaths, build
-from syncoxide.server.webbuild.assemble import CHECK_SCRIPTS
+from syncoxide.server.webbuild.assemble import CHECK_SCRIPTS, LAZY_SCRIPTS
 from syncoxide.server.webbuild.lock import describe_wheel
 from syncoxide.server.webbuild.wheel import source_files, write_wheel
 from syncoxide.server.webbuild.wheels import read_pins
@@ -156,6 +156,16 @@ def test_rebuild_with_nothing_changed_is_fast_and_changes_nothing(manifest: dict
     assert again == manifest
     assert (folder / "pyodide.asm.wasm").stat().st_mtime_ns == wasm_mtime
     assert elapsed < 5, f"an unchanged rebuild took {elapsed:.1f} s"
+
+
+def test_the_build_holds_pyodide_and_the_scripts_pages_load_and_nothing_else(
+    manifest: dict,
+) -> None:
+    """Pages start Python with static/app-boot.mjs, the tests' own pages too: no PyScript."""
+    parts = {label for label, part in manifest.items() if isinstance(part, dict) and "path" in part}
+    assert parts == {"pyodide", *(package for package, _ in LAZY_SCRIPTS.values()), *CHECK_SCRIPTS}
+    on_disk = {entry.name for entry in (ROOT / "web/static/vendor").iterdir() if entry.is_dir()}
+    assert {manifest[label]["path"] for label in parts} <= on_disk
 
 
 def test_every_part_is_precompressed_where_it_pays(manifest: dict) -> None:

@@ -14,10 +14,10 @@
 //   the page imported, and stores its snapshot for next time. The receive page only restores
 //   one: it is mostly opened once, and a second interpreter would compete with the transfer.
 // A snapshot that cannot be made or restored is skipped: the page starts the usual way.
-const config = document.getElementById("python-boot").dataset;
-const indexURL = config.indexUrl;
-const packages = config.packages.split(",");
-const snapshotKey = new URL(`/__python-snapshot/${config.build}`, location.origin).href;
+//
+// A page of ours names its start module in <script id="python-boot" data-...> (templates'
+// _python_boot.html) and this module starts it. The browser tests' and benchmarks' own pages
+// import startPython() instead, with the same settings, and run their code on the result.
 const SNAPSHOTS = "syncoxide-python-snapshots";
 // Runs in its own namespace, given START_MODULE; the app's start() is a coroutine, the receive
 // page's is not.
@@ -42,7 +42,11 @@ _page = ("js", "pyodide", "_pyodide", "pyodide_js", "syncoxide_web", "__main__")
 ",".join(sorted(n for n in sys.modules if not n.startswith(_page)))
 `;
 
-async function storedSnapshot() {
+function snapshotKeyOf(build) {
+  return new URL(`/__python-snapshot/${build}`, location.origin).href;
+}
+
+async function storedSnapshot(snapshotKey) {
   if (!("caches" in self)) return null; // not a secure context: no Cache Storage
   try {
     const stored = await (await caches.open(SNAPSHOTS)).match(snapshotKey);
@@ -52,9 +56,14 @@ async function storedSnapshot() {
   }
 }
 
-async function startPython() {
+/** Pyodide from our vendor folder with our wheels loaded, from a stored snapshot when there is
+ * one for this build. settings: { indexUrl, packages (comma-separated), build }, the
+ * data-index-url, data-packages and data-build of the page's #python-boot. */
+export async function startPython(settings) {
+  const indexURL = settings.indexUrl;
+  const packages = settings.packages.split(",");
   const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
-  const snapshot = await storedSnapshot();
+  const snapshot = await storedSnapshot(snapshotKeyOf(settings.build));
   if (snapshot) {
     try {
       const pyodide = await loadPyodide({ indexURL, _loadSnapshot: snapshot });
@@ -69,7 +78,7 @@ async function startPython() {
   return { pyodide, restored: false };
 }
 
-async function startPage(pyodide) {
+async function startPage(pyodide, config) {
   const namespace = pyodide.toPy({ START_MODULE: config.start });
   try {
     await pyodide.runPythonAsync(START, { globals: namespace });
@@ -78,7 +87,10 @@ async function startPage(pyodide) {
   }
 }
 
-function storeSnapshotLater(pyodide) {
+function storeSnapshotLater(pyodide, config) {
+  const indexURL = config.indexUrl;
+  const packages = config.packages.split(",");
+  const key = snapshotKeyOf(config.build);
   if (!("caches" in self) || !window.Worker) return;
   const modules = pyodide.runPython(IMPORTED);
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 2000));
@@ -91,19 +103,24 @@ function storeSnapshotLater(pyodide) {
       document.documentElement.dataset.pythonSnapshot = event.data.error ? "failed" : "stored";
       worker.terminate();
     };
-    worker.postMessage({ indexURL, packages, modules, key: snapshotKey, cache: SNAPSHOTS });
+    worker.postMessage({ indexURL, packages, modules, key, cache: SNAPSHOTS });
   }, { timeout: 10000 });
 }
 
-try {
-  const { pyodide, restored } = await startPython();
-  document.documentElement.dataset.pythonStart = restored ? "snapshot" : "fresh";
-  performance.mark("syncoxide:python-started"); // the rest is the page's own start
-  await startPage(pyodide);
-  performance.mark("syncoxide:app-started");
-  const ready = document.documentElement.dataset.ready === "1";
-  if (!restored && ready && "makeSnapshot" in config) storeSnapshotLater(pyodide);
-} catch (error) {
-  window.syncoxideBootError(
-    "The page stopped while starting Python.", (error && (error.stack || error.message)) || "");
+async function bootPage(config) {
+  try {
+    const { pyodide, restored } = await startPython(config);
+    document.documentElement.dataset.pythonStart = restored ? "snapshot" : "fresh";
+    performance.mark("syncoxide:python-started"); // the rest is the page's own start
+    await startPage(pyodide, config);
+    performance.mark("syncoxide:app-started");
+    const ready = document.documentElement.dataset.ready === "1";
+    if (!restored && ready && "makeSnapshot" in config) storeSnapshotLater(pyodide, config);
+  } catch (error) {
+    window.syncoxideBootError(
+      "The page stopped while starting Python.", (error && (error.stack || error.message)) || "");
+  }
 }
+
+const boot = document.getElementById("python-boot");
+if (boot) await bootPage(boot.dataset);

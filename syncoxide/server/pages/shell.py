@@ -33,7 +33,6 @@ _BOOT_FILES = (
 @dataclass(frozen=True)
 class VendorBuild:
     pyodide_path: str
-    pyscript_path: str
     pyodide_version: str
     packages: tuple[str, ...]
     boot_bytes: int
@@ -52,10 +51,7 @@ class VendorBuild:
                 f"The web build is missing or unreadable ({manifest_path}).", hint=BUILD_HINT
             ) from error
         pyodide = manifest["pyodide"]["path"]
-        if (
-            not (vendor_dir / pyodide).is_dir()
-            or not (vendor_dir / manifest["pyscript"]["path"]).is_dir()
-        ):
+        if not (vendor_dir / pyodide).is_dir():
             raise ConfigError("The web build is incomplete.", hint=BUILD_HINT)
         wire = manifest["wire_bytes"]
         boot = sum(
@@ -65,7 +61,6 @@ class VendorBuild:
         )
         return cls(
             pyodide,
-            manifest["pyscript"]["path"],
             manifest["pyodide"]["version"],
             tuple(manifest["packages"]),
             boot,
@@ -81,18 +76,6 @@ def _wheels_of(packages: list[str], files: list[str]) -> tuple[str, ...]:
     """The wheel file of each package (a wheel's name spells ``-`` as ``_``)."""
     prefixes = tuple(package.replace("-", "_") + "-" for package in packages)
     return tuple(sorted(f for f in files if f.endswith(".whl") and f.startswith(prefixes)))
-
-
-def pyscript_config(build: VendorBuild) -> dict[str, Any]:
-    """PyScript's config for the browser tests' own pages (tests/e2e/browser_python.py), the only
-    pages still run by PyScript; the server's pages start Python with static/app-boot.mjs."""
-    return {
-        "interpreter": f"/vendor/{build.pyodide_path}/pyodide.mjs",
-        # "passthrough" hands the packages straight to loadPyodide, which resolves them from our
-        # rewritten lock file: no micropip, no IndexedDB copy, no CDN.
-        "packages": list(build.packages),
-        "packages_cache": "passthrough",
-    }
 
 
 #: The app's views in navigation order; each is ``templates/views/<key>.html``, its static

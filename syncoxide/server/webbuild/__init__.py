@@ -1,4 +1,4 @@
-"""The offline web build: Pyodide, PyScript and our wheels, assembled for our own server."""
+"""The offline web build: Pyodide, our wheels and on-demand scripts, for our own server."""
 
 from syncoxide.server.webbuild.assemble import MANIFEST_NAME, ProjectPaths, build, project_root
 

@@ -19,7 +19,7 @@ def main() -> int:
     total = sum(manifest["wire_bytes"].values())
     print(
         f"web build ready in {time.perf_counter() - started:.1f} s: "
-        f"{manifest['pyodide']['path']}, {manifest['pyscript']['path']} "
+        f"{manifest['pyodide']['path']} "
         f"({total / 1e6:.1f} MB over the wire if every file were fetched)"
     )
     return 0

@@ -1,11 +1,12 @@
 """Assemble everything the browser needs into ``web/static/vendor/``, offline-ready.
 
-How it works: each part (Pyodide with our wheels, PyScript) goes into a folder named by the
-sha256 of its inputs, e.g. ``pyodide-314.0.7-3f9a0c1d2b4e``. A folder that already exists is
-complete (it is renamed into place only once finished), so a rebuild with nothing changed only
-re-hashes the inputs and returns. Because names change whenever content changes, the server
-may tell browsers to cache everything under ``/vendor/`` forever. ``manifest.json`` says which
-folders are current and how many bytes each file costs over the wire.
+How it works: each part (Pyodide with our wheels, each script a page loads on first use)
+goes into a folder named by the sha256 of its inputs, e.g. ``pyodide-314.0.7-3f9a0c1d2b4e``. A
+folder that already exists is complete (it is renamed into place only once finished), so a
+rebuild with nothing changed only re-hashes the inputs and returns. Because names change
+whenever content changes, the server may tell browsers to cache everything under ``/vendor/``
+forever. ``manifest.json`` says which folders are current and how many bytes each file costs
+over the wire.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def build(paths: ProjectPaths) -> dict[str, Any]:
     packages = sorted({package for package, _ in LAZY_SCRIPTS.values()})
     lazy = tuple(_lazy_script_part(paths, package) for package in packages)
     checks = tuple(_check_script_part(paths, name) for name in sorted(CHECK_SCRIPTS))
-    parts = (pyodide_part, _pyscript_part(paths), *lazy, *checks)
+    parts = (pyodide_part, *lazy, *checks)
     paths.vendor.mkdir(parents=True, exist_ok=True)
     folders = {part.label: _materialize(part, paths.vendor) for part in parts}
     # Pages already open may still load lazy chunks from the previous build: keep it one round.
@@ -139,20 +140,6 @@ def _browser_dependency_wheels(paths: ProjectPaths) -> list[Path]:
     if not paths.browser_requirements.exists():
         return []
     return fetch_pinned_wheels(paths.browser_requirements, paths.wheel_cache)
-
-
-def _pyscript_part(paths: ProjectPaths) -> Part:
-    package_dir = _require_npm_package(paths, "@pyscript/core")
-    dist = package_dir / "dist"
-    # Source maps and the service worker are not used by our pages; everything else may be
-    # imported lazily by PyScript's core, so it ships.
-    sources = {
-        path.name: path
-        for path in sorted(dist.iterdir())
-        if path.suffix in {".js", ".css"} and path.name != "service-worker.js"
-    }
-    version = json.loads((package_dir / "package.json").read_text())["version"]
-    return Part("pyscript", version, sources, {})
 
 
 def _lazy_script_part(paths: ProjectPaths, package: str) -> Part:

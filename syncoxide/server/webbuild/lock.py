@@ -3,7 +3,7 @@
 The stock pyodide-lock.json names hundreds of packages that live on a CDN we never contact.
 Ours keeps Pyodide's ``info`` block (ABI, platform, Python version) and lists only wheels that
 sit next to it in the vendor folder, each with the sha256 of the file we ship, so
-``loadPyodide({packages})`` and PyScript resolve every package from our own server.
+``loadPyodide({packages})`` resolves every package from our own server.
 """
 
 from __future__ import annotations

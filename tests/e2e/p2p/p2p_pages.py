@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import json
 import textwrap
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from syncoxide.server.pages.shell import VendorBuild, pyscript_config
-from syncoxide.server.pages.templates import lazy_script_tags
+from syncoxide.server.pages.shell import VendorBuild
 from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT, launch_chromium
+from tests.e2e.browser_python import python_page, reporting, serve_page
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
 # its Local Network Access checks would block their WebSocket to the loopback server. A page
@@ -34,29 +32,8 @@ def p2p_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 def start_python_in_page(page: Page, base_url: str, code: str) -> None:
     """Like run_python_in_page, without waiting: the test talks to the CLI meanwhile."""
     build = VendorBuild.load(PROJECT_ROOT / "web" / "static" / "vendor")
-    config = html.escape(json.dumps(pyscript_config(build)), quote=True)
-    body = textwrap.indent(textwrap.dedent(code), "    ")
-    wrapper = (
-        f"import js, traceback\ntry:\n{body}\n    js.document.body.dataset.result = 'ok'\n"
-        "except BaseException:\n    js.document.body.dataset.result = traceback.format_exc()\n"
-    )
-    document = (
-        '<!doctype html><html><head><meta charset="utf-8">'
-        f"{lazy_script_tags(build)}"
-        f'<script type="module" src="/vendor/{build.pyscript_path}/core.js"></script></head>'
-        f'<body><script type="py" config="{config}">{wrapper}</script></body></html>'
-    )
     url = f"{base_url}/__test__/p2p-send.html"
-    headers = {
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Cross-Origin-Embedder-Policy": "require-corp",
-    }
-    page.route(
-        url,
-        lambda route: route.fulfill(
-            status=200, content_type="text/html", body=document, headers=headers
-        ),
-    )
+    serve_page(page, url, python_page(build, reporting(code)))
     page.goto(url)
 
 

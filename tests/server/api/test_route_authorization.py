@@ -31,7 +31,7 @@ PUBLIC = {
     "GET /": "the app shell; strangers are redirected to sign in",
     "GET /healthz": "health check, no user data",
     "GET /static/{path:path}": "our css, icons, boot script",
-    "GET /vendor/{folder}/{path:path}": "Pyodide and PyScript",
+    "GET /vendor/{folder}/{path:path}": "Pyodide, our wheels and scripts",
     "GET /login": "the sign-in page",
     "POST /login": "signing in",
     "GET /login/oidc/{provider}": "starting an OIDC sign-in",
