@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from syncoxide.server.config import ServerConfig
+from syncoxide.server.storage.database import SqliteDatabase, sqlite_at
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
 from tests.fakes.serving import served
@@ -130,13 +132,20 @@ def test_a_restarted_server_resumes_schedules_and_marks_cut_runs(
             client, _rule(client, _connect(client, url)["id"], interval_seconds=3600)["id"], 1
         )
         store = client.app.state.rules.store  # type: ignore[attr-defined]
-    # As if the server had been killed during a second run, an hour later.
-    store._db.execute("UPDATE sync_rules SET status = 'running', next_run_at = 0")
-    store._db.execute(
+    # As if the server had been killed during a second run, an hour later. The stopped server
+    # closed its SQLite connections, so the file is opened again (PostgreSQL's pool is the
+    # deployment's and stays open).
+    database = store._db
+    if isinstance(database, SqliteDatabase):
+        database = sqlite_at(ServerConfig.embedded_defaults(data).database_path)
+    database.execute("UPDATE sync_rules SET status = 'running', next_run_at = 0")
+    database.execute(
         "INSERT INTO rule_runs (rule_id, trigger, status, started_at)"
         " VALUES (?, 'schedule', 'running', 1)",
         (rule["id"],),
     )
+    if database is not store._db:
+        database.close()
     with rules_client(data, new_user=False) as client:
         again = wait_for_runs(client, rule["id"], 3)
     assert [r["status"] for r in again["runs"]] == ["ok", "interrupted", "ok"]
