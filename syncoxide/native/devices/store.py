@@ -8,6 +8,9 @@
 Every change to the records happens under an exclusive ``flock`` on ``lock`` and is written
 to a temporary file, fsynced and renamed into place, so the daemon and a CLI command that
 both add records never lose one, and a crash leaves either the old list or the new one.
+That lock predates ``atomic_file.held_for_update`` (folders.json, peers.json) and does the
+same; it stays on ``lock`` because a daemon still running the previous release takes that
+file, and a CLI taking ``.trust.json.lock`` beside it would not wait for it during an upgrade.
 """
 
 from __future__ import annotations

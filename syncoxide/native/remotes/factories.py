@@ -45,12 +45,14 @@ def _joined(base: str, path: str) -> str:
 
 def _s3(options: dict[str, str], path: str) -> Provider:
     from syncoxide.native.providers.s3.provider import S3Provider
-    from syncoxide.native.providers.s3.settings import S3Settings
+    from syncoxide.native.providers.s3.settings import S3Settings, check_tuning
 
     options["prefix"] = _joined(options.get("prefix", ""), path)
     if "endpoint" in options:
         options["endpoint_url"] = options.pop("endpoint")
-    return S3Provider(S3Settings(**_converted(S3Settings, options)))
+    converted = _converted(S3Settings, options)
+    check_tuning(converted)
+    return S3Provider(S3Settings(**converted))
 
 
 def _webdav(options: dict[str, str], path: str) -> Provider:

@@ -30,6 +30,8 @@ from syncoxide.server.storage.database import Database
 
 _COLUMNS = [f.name for f in fields(Job)]
 _SELECT = ", ".join(_COLUMNS)
+_STOPPED = "Its server stopped while it ran; it runs again."
+_STOPPED_LAST = "Its server stopped while it ran, on its last attempt; retry it to run it again."
 
 
 class DatabaseJobQueue:
@@ -135,19 +137,19 @@ class DatabaseJobQueue:
         )
         return cursor.rowcount == 1
 
-    def reclaim_expired(self) -> int:
+    def reclaim_expired(self) -> list[Job]:
         """Jobs whose worker stopped renewing (killed, machine lost): back to the queue, or to
         the dead-letter list when that was their last attempt."""
         now = self.clock()
-        cursor = self._db.execute(
-            "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN ? ELSE ? END,"
+        rows = self._db.execute(
+            "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN ? ELSE ? END,"  # noqa: S608 - columns from code
             " lease_owner = '', run_after = ?,"
-            " message = 'Its server stopped while it ran; it runs again.',"
+            " message = CASE WHEN attempts < max_attempts THEN ? ELSE ? END,"
             " finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE ? END"
-            " WHERE status = ? AND lease_until < ?",
-            (QUEUED, DEAD, now, now, RUNNING, now),
-        )
-        return cursor.rowcount
+            f" WHERE status = ? AND lease_until < ? RETURNING {_SELECT}",
+            (QUEUED, DEAD, now, _STOPPED, _STOPPED_LAST, now, RUNNING, now),
+        ).rows
+        return [_job(row) for row in rows]
 
     def get(self, user_id: int, job_id: int) -> Job | None:
         row = self._db.execute(

@@ -34,7 +34,7 @@ from syncoxide.native.actions.runner import ActionRun, run_action
 from syncoxide.server.automation.places import RulePlaces
 from syncoxide.server.automation.provider_files import ProviderJobs, ProviderSide
 from syncoxide.server.automation.provider_watch import ProviderArrivals
-from syncoxide.server.automation.queue import RUNNING, Job, JobQueue, NewJob
+from syncoxide.server.automation.queue import DEAD, RUNNING, Job, JobQueue, NewJob
 from syncoxide.server.automation.rules import (
     FOLDER,
     MOVE,
@@ -149,9 +149,14 @@ class AutomationService:
         self, rule: AutomationRule, item: dict[str, Any], folder: str, message: str
     ) -> None:
         """A polled file that could not be handed to its rule (``provider_watch``): a dead
-        job of its own, so the rule's failures show it, and a retry from there converts it."""
+        job of its own, so the rule's failures show it, and a retry from there converts it.
+        Its event is sent as for any job given up; the poll calls this inline, so it only
+        schedules the sending."""
         job = NewJob(rule.user_id, JOB_KIND, self._payload(rule, item, folder))
-        self.queue.bury(job, code=HANDOFF_FAILED, message=message)
+        buried = self.queue.bury(job, code=HANDOFF_FAILED, message=message)
+        task = asyncio.get_running_loop().create_task(self.job_finished(buried, DEAD))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _payload(
         self, rule: AutomationRule, item: dict[str, Any], folder: str | None

@@ -28,7 +28,7 @@ from typing import Any
 
 from syncoxide.automation.backoff import retry_delay
 from syncoxide.errors import CancelledByUserError, SyncoxideError
-from syncoxide.server.automation.queue import Job, JobQueue
+from syncoxide.server.automation.queue import DEAD, Job, JobQueue
 from syncoxide.waiting import wait_for_event
 
 log = logging.getLogger("syncoxide.server.jobs")
@@ -142,7 +142,7 @@ class JobWorker:
         # on for ever while stop() waits for it.
         while not self._stopping:
             try:
-                self._reclaim_when_due()
+                await self._reclaim_when_due()
                 while len(self._running) < self.settings.slots:
                     job = self.queue.claim(self.owner, self.settings.lease, self.settings.per_user)
                     if job is None:
@@ -155,11 +155,13 @@ class JobWorker:
             await wait_for_event(self._wake, self.settings.poll)
             self._wake.clear()
 
-    def _reclaim_when_due(self) -> None:
+    async def _reclaim_when_due(self) -> None:
         now = time.monotonic()
         if now >= self._next_reclaim:
             self._next_reclaim = now + self.settings.reclaim_every
-            self.queue.reclaim_expired()
+            for job in self.queue.reclaim_expired():
+                if job.status == DEAD:  # its last attempt: given up, said as a failure is
+                    await self.on_finished(job, DEAD)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)

@@ -62,7 +62,7 @@ OK, RECONNECT, UNREACHABLE = "ok", "reconnect", "unreachable"
 #: ``endpoint``, an SFTP ``host`` or ``port``, a ``token_url``, a user name) could send those
 #: secrets somewhere new, so it needs them given again (``secrets_for_update``).
 KEEPS_SECRETS: dict[str, frozenset[str]] = {
-    "s3": frozenset({"prefix", "part_size", "upload_concurrency"}),
+    "s3": frozenset({"prefix", "part_size", "upload_concurrency", "part_memory"}),
     "sftp": frozenset({"root", "connections", "known_hosts_data"}),
     "gdrive": frozenset({"root_folder_id"}),
     "dropbox": frozenset({"root_path"}),

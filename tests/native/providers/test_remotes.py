@@ -78,6 +78,15 @@ def test_an_s3_remote_takes_its_part_memory(tmp_path: Path) -> None:
     assert provider.settings.part_memory == 16 * 1024 * 1024
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("part_memory", "0"), ("part_size", "1048576"), ("upload_concurrency", "0")],
+)
+def test_an_s3_remote_refuses_tuning_out_of_bounds_when_opened(option: str, value: str) -> None:
+    with pytest.raises(UsageError, match=f"Option {option} must be between"):
+        open_remote("s3", {"bucket": "b", option: value}, "")
+
+
 def test_only_known_remotes_are_remote_paths() -> None:
     assert split_location("box:photos/2024", {"box"}) == ("box", "photos/2024")
     assert split_location("C:/Users/ann", {"box"}) == (None, "C:/Users/ann")

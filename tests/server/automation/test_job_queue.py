@@ -79,7 +79,7 @@ def test_an_expired_lease_puts_the_job_back_and_the_old_owner_cannot_finish(
     job = q.enqueue(NewJob(1, "k", {}, max_attempts=2))
     assert q.claim("dead-worker", 30, 1) is not None
     clock.now += 31
-    assert q.reclaim_expired() == 1
+    assert [j.status for j in q.reclaim_expired()] == ["queued"]
     again = q.claim("new-worker", 30, 1)
     assert again is not None and again.attempts == 2
     assert not q.finish(job.id, "dead-worker", {})
@@ -211,7 +211,7 @@ class CountedQueue(DatabaseJobQueue):
 
     reclaims = 0
 
-    def reclaim_expired(self) -> int:
+    def reclaim_expired(self) -> list[Job]:
         self.reclaims += 1
         return super().reclaim_expired()
 
@@ -250,6 +250,24 @@ def test_a_dead_workers_job_is_taken_up_and_lapsed_leases_are_not_sought_every_p
     assert done is not None and done.result == {"attempt": 2}
     # At start, then each half lease: not at each of the polls.
     assert 2 <= q.reclaims <= 1 + ran / settings.reclaim_every
+
+
+def test_a_job_whose_worker_died_on_its_last_attempt_is_given_up_and_told(
+    people: Database,
+) -> None:
+    q = queue(people, time.time)
+    job = q.enqueue(NewJob(1, "k", {}, max_attempts=1))
+    assert q.claim("dead-worker", 0.1, 1) is not None  # its worker dies: no one renews
+    time.sleep(0.2)
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        raise AssertionError("a job given up is not run again")
+
+    finished = run_worker(people, handler, FAST, lambda f: bool(f))
+    assert finished == [(job.id, "dead")]
+    dead = q.get(1, job.id)
+    assert dead is not None and (dead.status, dead.attempts) == ("dead", 1)
+    assert "on its last attempt" in dead.message
 
 
 def test_a_buried_job_is_a_dead_letter_with_its_reason_until_retried(people: Database) -> None:

@@ -15,7 +15,7 @@ import pytest
 from syncoxide.automation.handoff_retry import HandoffRetry
 from syncoxide.server.automation.provider_watch import PollTiming, ProviderArrivals
 from syncoxide.server.automation.rules import AutomationRule
-from tests.server.accountshares.shares_world import World
+from tests.server.accountshares.shares_world import Person, World
 from tests.server.automation.provider_world import (
     OwnDav,
     add_rule,
@@ -107,7 +107,14 @@ def test_a_file_that_keeps_failing_holds_back_no_other_and_ends_as_a_dead_job(
     assert "'a-bad.jpg' could not be handed to this rule (tried 4 times)" in dead["message"]
     assert "RuntimeError: the queue refused it" in dead["message"]
     assert dead["rule"] == rule["id"] and dead["output"] == "out/a-bad.png"
+    told = {"job": dead["id"], "rule": rule["id"], "status": "dead"}
+    wait_for(lambda: told in finished_events(alice), 10)  # an open app's dead list hears it
     retried = alice.post(f"/api/v1/jobs/{dead['id']}/retry")
     assert retried.status_code == 200, retried.text
     wait_for(lambda: alice.get(f"/api/v1/jobs/{dead['id']}").json()["status"] == "done", 30)
     assert (camera / "out" / "a-bad.png").exists(), "the retried job converted it"
+
+
+def finished_events(person: Person) -> list[dict[str, Any]]:
+    events = person.get("/api/v1/events").json()["events"]
+    return [e["payload"] for e in events if e["kind"] == "automation.job.finished"]

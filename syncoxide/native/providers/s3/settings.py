@@ -9,10 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from syncoxide.errors import UsageError
+
 if TYPE_CHECKING:
     from aiohttp.abc import AbstractResolver
 
 MiB = 1024 * 1024
+
+#: What a remote or a server connection may set its tuning options to (``part_size=...``),
+#: and what each means, for the refusal. Parts are S3's own limits (5 MiB to 5 GiB). No slots
+#: for parts would stall every upload for ever. A part memory below one smallest part would
+#: only mean one part at a time, which 5 MiB says already; 16 GiB is far more than the parts
+#: in flight at the highest concurrency and default part size.
+TUNING_BOUNDS: dict[str, tuple[int, int, str]] = {
+    "part_size": (5 * MiB, 5 * 1024 * MiB, "bytes in one part of an upload"),
+    "upload_concurrency": (1, 64, "parts sent at once"),
+    "part_memory": (5 * MiB, 16 * 1024 * MiB, "bytes of parts held in memory at once"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,17 @@ class S3Settings:
     #: in memory only) falls back to LastModified, which HTTP rounds to whole seconds; with a
     #: 1 ns precision every object would then look changed and be copied again.
     mtime_precision_ns: int = 10**9
+
+
+def check_tuning(options: dict[str, Any]) -> None:
+    """A clear ``UsageError`` for a tuning option (already a number) outside its bounds."""
+    for name, (low, high, meaning) in TUNING_BOUNDS.items():
+        value = options.get(name)
+        if value is not None and not low <= value <= high:
+            raise UsageError(
+                f"Option {name} must be between {low} and {high}; {value} is not.",
+                hint=f"It is the {meaning}; nothing was sent with this value.",
+            )
 
 
 def create_client(s: S3Settings, resolver: AbstractResolver | None = None) -> Any:

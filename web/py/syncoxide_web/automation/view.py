@@ -1,4 +1,9 @@
-"""The Automation view: add and remove rules, follow their jobs, retry dead ones, cancel."""
+"""The Automation view: add and remove rules, follow their jobs, retry dead ones, cancel.
+
+It follows the live event socket: an ``automation.job.*`` event (a job done, failed, cancelled
+or given up onto the dead-letter list) refreshes the jobs list as it is filtered now, once per
+burst; the rules are read only when the view is shown or changed here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from syncoxide.errors import SyncoxideError
 from syncoxide_web.api.client import call_api
+from syncoxide_web.api.live_events import LiveEvents
 from syncoxide_web.automation.automation_html import jobs_html, rule_body, rules_html
 from syncoxide_web.platform.dom import Listeners, data_of, element, present, say, say_error
 
@@ -16,6 +22,7 @@ FIELDS = ("name", "source_kind", "source", "match", "output", "target")
 class AutomationView:
     def __init__(self) -> None:
         self._listeners = Listeners()
+        self._live = LiveEvents(self._listeners, ("automation.job.",), on_change=self.refresh_jobs)
 
     def start(self) -> AutomationView:
         self._listeners.on_task("automation-form", "submit", self._add)
@@ -24,21 +31,31 @@ class AutomationView:
         self._listeners.on_task("automation-only-dead", "change", self._changed)
         self._listeners.on_shown("automation", self.show)
         self._listeners.start(self.show())
+        self._live.open()
         return self
 
     async def show(self) -> None:
-        dead = bool(element("automation-only-dead").checked)
         try:
             rules = await call_api("GET", "/automation/rules")
-            jobs = await call_api("GET", "/jobs?status=dead" if dead else "/jobs")
         except SyncoxideError as error:
             say_error(STATUS, error, what="Automation could not be read")
             return
         element("automation-rules").innerHTML = rules_html(rules["rules"])
-        element("automation-jobs").innerHTML = jobs_html(jobs["jobs"])
+        await self.refresh_jobs()
+
+    async def refresh_jobs(self) -> None:
+        """The jobs list, or only the dead-letter list while *only those that failed* is on."""
+        dead = _only_dead()
+        try:
+            jobs = await call_api("GET", "/jobs?status=dead" if dead else "/jobs")
+        except SyncoxideError as error:
+            say_error(STATUS, error, what="The jobs could not be read")
+            return
+        if _only_dead() == dead:  # else the box changed meanwhile, and its own refresh shows it
+            element("automation-jobs").innerHTML = jobs_html(jobs["jobs"])
 
     async def _changed(self, _event: Any) -> None:
-        await self.show()
+        await self.refresh_jobs()
 
     async def _add(self, _event: Any) -> None:
         form = {name: str(element(f"automation-{name}").value) for name in FIELDS}
@@ -77,3 +94,7 @@ class AutomationView:
             return
         say(STATUS, f"Job {job['id']} is {job['status']}.")
         await self.show()
+
+
+def _only_dead() -> bool:
+    return bool(element("automation-only-dead").checked)
