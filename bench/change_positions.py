@@ -4,8 +4,9 @@
                                                [--databases sqlite,postgresql]
 
 With a bus, each change to a user's files takes its position from the deployment's database
-right after it commits (server/files/change_positions.py): one round trip on the event loop,
-an UPDATE of a one-row counter on SQLite or a sequence's ``nextval`` on PostgreSQL. Without a
+(server/files/change_positions.py): one more statement in the change's own transaction on the
+event loop, an UPDATE of a one-row counter on either database (this bench was first run when
+PostgreSQL took a sequence's ``nextval`` after the commit). Without a
 bus it is a counter in memory. Cases, on each database, same machine, same run:
 
   no bus         the app on its own (positions in memory): the anchor

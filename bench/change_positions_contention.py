@@ -1,30 +1,42 @@
 """Many instances taking change positions from one database at once.
 
     .venv/bin/python bench/change_positions_contention.py [--instances 1,2,4,8] [--seconds 3]
-                                                          [--databases sqlite,postgresql]
+                                       [--repeats 3] [--databases sqlite,postgresql]
 
 With a bus, every change an instance commits takes the next position from the deployment's
-database (server/files/change_positions.py): an UPDATE of a one-row counter on SQLite, a
-sequence's ``nextval`` on PostgreSQL. On SQLite every take is a write, and SQLite lets one
-writer in at a time, so instances sharing one file (a one-machine deployment) queue for it.
-This measures that queue. Each instance is a process of its own with its own handle (as
-instances have), all started together; each loops for ``--seconds``:
+database (server/files/change_positions.py): an UPDATE of a one-row counter, inside the
+change's own write transaction. On SQLite that transaction holds the one write lock; on
+PostgreSQL the counter's row stays locked from the UPDATE to the commit, so writers commit
+one after another from there. This measures that queue. Each instance is a process of its
+own with its own handle (as instances have), all started together; each loops for
+``--seconds``:
 
   change              a write transaction that records one change (an INSERT into a scratch
                       table, about what a small upload's commit writes): the anchor
-  change, then take   the same, then a take in a transaction of its own (how SQLite took
-                      positions before, and how PostgreSQL takes them)
-  change + position   the change inside ``recording``, as the file service writes one: on
-                      SQLite the take is in the change's own write transaction, on
-                      PostgreSQL it is the take after the commit again
+  change, then take   the same, then a position taken on its own after the commit, as it
+                      was before (SQLite: the counter's UPDATE in a transaction of its own;
+                      PostgreSQL: ``nextval`` of a sequence, which hands numbers out in
+                      whatever order transactions ask, so it was only ever taken after the
+                      commit)
+  change + position   the change inside ``recording``, as the file service writes one: the
+                      change and its position in one transaction, in commit order
+  change + lock, nextval
+                      PostgreSQL only, the alternative not taken: ``pg_advisory_xact_lock``
+                      then ``nextval`` as the transaction's last statements (ordered by the
+                      lock held to the commit, but a number burnt whenever the commit fails)
 
-Figures per number of instances: changes a second over all instances, and the p50/p95/p99
-time of one loop. Each case against ``change`` at the same number of instances is the
-position's cost under contention. Every run also checks what a position promises: no
-position is handed out twice, and none is skipped.
+Each (instances, case) runs ``--repeats`` times, the cases alternated within a repeat so
+drift hits them alike. Figures per number of instances: the median over repeats of changes
+a second over all instances, p50/p95/p99 of one loop's time (all repeats' loops), and two
+multiples, each the median over repeats of that repeat's ratio: against ``change`` (what a
+position costs under contention) and against ``change, then take`` (now against before).
+Every run also checks what a position promises: no position is handed out twice, and none
+is skipped.
 
-PostgreSQL is a throwaway server on loopback (tests/server/scale/services.py). The machine's
-cores bound what any database can do here: more instances than cores also measures the CPU.
+PostgreSQL is a throwaway server on loopback (tests/server/scale/services.py; ``fsync=off``,
+so a commit there costs no disk flush, which on a real server is the time the counter's row
+stays locked). The machine's cores bound what any database can do here: more instances than
+cores also measures the CPU.
 """
 
 from __future__ import annotations
@@ -50,9 +62,21 @@ from syncoxide.server.files.change_positions import SharedPositions  # noqa: E40
 from syncoxide.server.storage.database import Database, sqlite_at  # noqa: E402
 from tests.server.scale.services import postgres_server  # noqa: E402
 
-CASES = ("change", "change, then take", "change + position")
+CHANGE, THEN_TAKE, WITH_POSITION, LOCK_NEXTVAL = (
+    "change",
+    "change, then take",
+    "change + position",
+    "change + lock, nextval",
+)
+CASES = {"sqlite": (CHANGE, THEN_TAKE, WITH_POSITION)}
+CASES["postgresql"] = (*CASES["sqlite"], LOCK_NEXTVAL)
 SCRATCH = "CREATE TABLE IF NOT EXISTS bench_changes (id INTEGER PRIMARY KEY, body TEXT)"
-PG_SCRATCH = "CREATE TABLE IF NOT EXISTS bench_changes (id SERIAL PRIMARY KEY, body TEXT)"
+PG_SCRATCH = (
+    "CREATE TABLE IF NOT EXISTS bench_changes (id SERIAL PRIMARY KEY, body TEXT);"
+    " CREATE SEQUENCE IF NOT EXISTS bench_positions"
+)
+#: The advisory lock of the alternative (any fixed number; the server takes none like it).
+BENCH_LOCK = 0x62656E6368
 BODY = "x" * 200
 
 
@@ -62,12 +86,45 @@ class Target:
     where: str  # the SQLite file or the PostgreSQL URL
 
 
+@dataclass(frozen=True)
+class Run:
+    """One case's run: changes a second over all instances, every loop's time."""
+
+    rate: float
+    loops: list[float]
+
+
 def open_handle(target: Target) -> Database:
     if target.dialect == "sqlite":
         return sqlite_at(Path(target.where))
     from syncoxide.server.storage.postgres_database import PostgresDatabase
 
     return PostgresDatabase(target.where)
+
+
+def nextval(database: Database) -> int:
+    row = database.execute("SELECT nextval('bench_positions')").one()
+    assert row is not None
+    return int(row[0])
+
+
+def one_loop(database: Database, positions: SharedPositions, case: str) -> int:
+    """One change (and position) as ``case`` records it; the position, 0 for none."""
+    insert = "INSERT INTO bench_changes (body) VALUES (?)"
+    if case == WITH_POSITION:
+        with positions.recording() as taken, database.transaction(write=True):
+            database.execute(insert, (BODY,))
+        return taken.position
+    if case == LOCK_NEXTVAL:
+        with database.transaction(write=True):
+            database.execute(insert, (BODY,))
+            database.execute("SELECT pg_advisory_xact_lock(?)", (BENCH_LOCK,))
+            return nextval(database)
+    with database.transaction(write=True):
+        database.execute(insert, (BODY,))
+    if case != THEN_TAKE:
+        return 0
+    return nextval(database) if database.dialect == "postgresql" else positions.take()
 
 
 def instance(
@@ -85,24 +142,13 @@ def instance(
     start.wait()
     ends = time.perf_counter() + seconds
     while (began := time.perf_counter()) < ends:
-        if case == "change + position":
-            with positions.recording() as position, database.transaction(write=True):
-                database.execute("INSERT INTO bench_changes (body) VALUES (?)", (BODY,))
-            taken.append(position.position)
-        else:
-            with database.transaction(write=True):
-                database.execute("INSERT INTO bench_changes (body) VALUES (?)", (BODY,))
-            if case == "change, then take":
-                taken.append(positions.take())
+        taken.append(one_loop(database, positions, case))
         loops.append(time.perf_counter() - began)
     database.close()
     results.put((loops, taken))
 
 
-def run_case(
-    target: Target, instances: int, case: str, seconds: float
-) -> tuple[float, list[float]]:
-    """Changes a second over all instances, and every loop's time."""
+def run_case(target: Target, instances: int, case: str, seconds: float) -> Run:
     context = multiprocessing.get_context("spawn")  # a fresh interpreter, as an instance is
     start = context.Event()
     results: multiprocessing.Queue[tuple[list[float], list[int]]] = context.Queue()
@@ -113,7 +159,7 @@ def run_case(
     for worker in workers:
         worker.start()
     time.sleep(1.0 + 0.2 * instances)  # every instance imported and connected, waiting
-    before = current(target)
+    before = current(target, case)
     start.set()
     answers = [results.get(timeout=seconds + 60) for _ in workers]
     for worker in workers:
@@ -121,14 +167,21 @@ def run_case(
         if worker.exitcode != 0:
             raise RuntimeError(f"an instance failed (exit {worker.exitcode})")
     loops = [loop for loop_times, _ in answers for loop in loop_times]
-    if case != "change":
+    if case != CHANGE:
         check_positions(before, [position for _, taken in answers for position in taken])
-    return len(loops) / seconds, loops
+    return Run(len(loops) / seconds, loops)
 
 
-def current(target: Target) -> int:
+def current(target: Target, case: str) -> int:
+    """The last position ``case`` took so far."""
     database = open_handle(target)
     try:
+        if database.dialect == "postgresql" and case in (THEN_TAKE, LOCK_NEXTVAL):
+            row = database.execute(
+                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bench_positions"
+            ).one()
+            assert row is not None
+            return int(row[0])
         return SharedPositions(database).current()
     finally:
         database.close()
@@ -165,31 +218,47 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(
-    dialect: str, counts: list[int], figures: dict[tuple[int, str], tuple[float, list[float]]]
-) -> None:
+def multiple(runs: dict[str, list[Run]], case: str, anchor: str) -> float:
+    """The median over repeats of ``case``'s rate over ``anchor``'s in the same repeat."""
+    pairs = zip(runs[case], runs[anchor], strict=True)
+    return statistics.median(mine.rate / theirs.rate for mine, theirs in pairs)
+
+
+def report(dialect: str, figures: dict[int, dict[str, list[Run]]]) -> None:
     print(f"\n{dialect}: instances sharing one database, one change (and position) per loop")
-    columns = ("changes/s", "p50 ms", "p95 ms", "p99 ms")
-    print(
-        f"  {'instances':>9} {'case':<18}" + "".join(f" {c:>10}" for c in columns) + "  x of change"
-    )
-    for count in counts:
-        anchor = figures[(count, "change")][0]
-        for case in CASES:
-            rate, loops = figures[(count, case)]
-            ms = [loop * 1000 for loop in loops]
+    columns = ("changes/s", "p50 ms", "p95 ms", "p99 ms", "x change", "x before")
+    print(f"  {'instances':>9} {'case':<22}" + "".join(f" {c:>9}" for c in columns))
+    for count, runs in figures.items():
+        for case, repeats in runs.items():
+            ms = [loop * 1000 for run in repeats for loop in run.loops]
+            rate = statistics.median(run.rate for run in repeats)
             times = (statistics.median(ms), percentile(ms, 0.95), percentile(ms, 0.99))
             print(
-                f"  {count:>9} {case:<18} {rate:>10.0f}"
-                + "".join(f" {t:>10.3f}" for t in times)
-                + f"  x{rate / anchor:.2f}"
+                f"  {count:>9} {case:<22} {rate:>9.0f}"
+                + "".join(f" {t:>9.3f}" for t in times)
+                + f" {multiple(runs, case, CHANGE):>9.2f} {multiple(runs, case, THEN_TAKE):>9.2f}"
             )
+
+
+def measure(
+    target: Target, counts: list[int], seconds: float, repeats: int
+) -> dict[int, dict[str, list[Run]]]:
+    cases = CASES[target.dialect]
+    figures: dict[int, dict[str, list[Run]]] = {}
+    for count in counts:
+        runs: dict[str, list[Run]] = {case: [] for case in cases}
+        for _ in range(repeats):
+            for case in cases:  # alternated within each repeat, so drift hits all alike
+                runs[case].append(run_case(target, count, case, seconds))
+        figures[count] = runs
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", default="1,2,4,8")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     counts = [int(number) for number in args.instances.split(",")]
@@ -204,11 +273,7 @@ def main() -> None:
             if dialect == "postgresql" and postgres is not None:
                 url = postgres.create_database("bench_contention")
             target = prepare(dialect, Path(scratch) / dialect, url)
-            figures = {}
-            for count in counts:
-                for case in CASES:  # alternated per count, so drift hits both alike
-                    figures[(count, case)] = run_case(target, count, case, args.seconds)
-            report(dialect, counts, figures)
+            report(dialect, measure(target, counts, args.seconds, args.repeats))
 
 
 if __name__ == "__main__":

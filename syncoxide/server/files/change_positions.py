@@ -9,20 +9,33 @@ on every instance of a deployment.
     ProcessPositions   the embedded default: a counter in this process. Its era is random
                        per start, so a token from before a restart answers "look at
                        everything" (nothing recorded what changed while it was down).
-    SharedPositions    with a bus: a counter in the deployment's database (SQLite migration
-                       27, PostgreSQL 15: a sequence, taken without locking a row), one era
-                       for the whole deployment.
+    SharedPositions    with a bus: a one-row counter in the deployment's database (SQLite
+                       migration 27, PostgreSQL 17), one era for the whole deployment.
 
-Where a position is taken:
+Where a position is taken (``recording``): with a bus, on either database, as the last statement
+of the change's own write transaction, by ``UPDATE ... SET position = position + 1``. The
+change and its position commit together or not at all: a rollback, a failed position or a
+process that dies before the commit leaves neither, so no change goes untold to the other
+instances and no position is burnt (a gap every follower would wait on, then answer "look at
+everything" for). Positions follow the commit order:
 
-    SQLite      inside the change's own write transaction (``BEGIN IMMEDIATE``): SQLite lets
-                one writer in at a time, so positions follow the commit order, and a change
-                and its position commit together or not at all (a crash or rollback leaves
-                neither). One write transaction a change instead of two: half the lock.
-    PostgreSQL  right after the change committed, from a sequence: writers on many instances
-                commit side by side, and ``nextval`` in their transactions would hand out
-                positions out of commit order (and burn one on each rollback).
+    SQLite      lets one writer in at a time (``BEGIN IMMEDIATE``): the writer that takes
+                position n commits before the next writer even begins.
+    PostgreSQL  the UPDATE locks the counter's row until the transaction ends; the next
+                writer's UPDATE waits for that commit, then reads the value it committed.
+                Position n+1 is thus handed out only once position n is committed (and n
+                is gone again if its transaction rolled back). A sequence would not do:
+                ``nextval`` in transactions committing side by side hands out numbers out of
+                commit order and burns one on each rollback. ``pg_advisory_xact_lock`` before
+                ``nextval`` orders them too, but burns a number whenever the commit fails or
+                the process dies after the ``nextval`` (a gap) and costs a second statement;
+                measured against the row, it was no faster (docs/scaling.md).
     in memory   right after the change committed (the event loop is the one writer).
+
+The price is that writers of changes commit one after another from the counter's UPDATE to
+their commit: one statement's round trip and a commit (its WAL flush on PostgreSQL). The
+counter is the transaction's last statement, so that is all the lock is held for, and a
+writer waiting on it holds no lock the holder could want (no deadlock).
 
 Either way a position is known (``current``) only once its change is committed, so whoever
 holds a token has had every change up to it committed; what it missed is in the positions
@@ -42,7 +55,7 @@ from syncoxide.server.storage.database import Database
 
 log = logging.getLogger("syncoxide.server.files")
 
-#: SQLite: one row, the last position taken.
+#: SQLite: one row, the last position taken (PostgreSQL's is postgres_schema.py's).
 POSITIONS_MIGRATION = """
 CREATE TABLE storage_change_positions (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -103,39 +116,24 @@ class SharedPositions:
         self._db = database
 
     def take(self) -> int:
-        if self._db.dialect == "postgresql":
-            row = self._db.execute("SELECT nextval('storage_change_positions')").one()
-        else:
-            row = self._db.execute(
-                "UPDATE storage_change_positions SET position = position + 1 RETURNING position"
-            ).one()
-        assert row is not None  # the migration made the row (the sequence)
+        row = self._db.execute(
+            "UPDATE storage_change_positions SET position = position + 1 RETURNING position"
+        ).one()
+        assert row is not None  # the migration made the row
         return int(row[0])
 
-    def recording(self) -> AbstractContextManager[Taken]:
-        if self._db.dialect == "postgresql":
-            return _taken_after(self.take)
-        return self._taken_within()
-
     @contextmanager
-    def _taken_within(self) -> Iterator[Taken]:
-        """SQLite: the change's statements and its position in one write transaction, taken
-        first (``BEGIN IMMEDIATE``), so no other writer commits in between. The position is
-        the transaction's last statement: a change that fails takes none."""
+    def recording(self) -> Iterator[Taken]:
+        """The change's statements and its position in one write transaction. The position is
+        the transaction's last statement: a change that fails takes none, and the counter is
+        locked (PostgreSQL) or the database written (SQLite) only from there to the commit."""
         taken = Taken()
         with self._db.transaction(write=True):
             yield taken
             taken.position = self.take()
 
     def current(self) -> int:
-        if self._db.dialect == "postgresql":
-            sql = (  # a sequence never taken from shows its start value, not yet called
-                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
-                " FROM storage_change_positions"
-            )
-        else:
-            sql = "SELECT position FROM storage_change_positions"
-        row = self._db.execute(sql).one()
+        row = self._db.execute("SELECT position FROM storage_change_positions").one()
         assert row is not None
         return int(row[0])
 

@@ -4,8 +4,8 @@ feed, run-on-write, account shares, automation).
 Listeners are called synchronously right after the store committed the change, so they must
 be quick: the catalog only queues the change and writes it to its index a moment later.
 The change has its position by then (files/change_positions.py), which the change feed and the
-relay to other instances carry: the file service records a change inside ``recording`` (on
-SQLite the position commits with it) and tells it with what that gave.
+relay to other instances carry: the file service records a change inside ``recording`` (the
+position commits with it) and tells it with what that gave.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ class FileStore:
     def __init__(self, database: Database) -> None:
         self._db = database
         #: The handle the rows are written on: a change's position is taken on it too, in the
-        #: change's own transaction on SQLite (files/change_positions.py).
+        #: change's own transaction (files/change_positions.py).
         self.database = database
         #: Uploads committed lately, so a commit sent again answers as the first did.
         self.commits = UploadCommits(database)

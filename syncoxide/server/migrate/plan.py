@@ -25,8 +25,8 @@ from syncoxide.server.catalog.pg_words import entry_vector
 
 #: SQLite-only tables: its own counters, the schema version (the target has its own), the
 #: instance's local settings, the FTS5 index (PostgreSQL keeps words in catalog_entries), and
-#: the change feed's position (a sequence there, starting afresh: tokens answer "look at
-#: everything" once).
+#: the change feed's position (the target's own counter row, starting afresh: tokens answer
+#: "look at everything" once).
 SKIPPED = frozenset(
     {
         "sqlite_sequence",

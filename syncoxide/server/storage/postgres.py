@@ -39,6 +39,7 @@ from syncoxide.server.storage.postgres_schema import (
     CATALOG,
     CATALOG_STALENESS,
     CHANGE_POSITIONS,
+    CHANGE_POSITIONS_COUNTER,
     JOBS_AND_PHOTOS,
     LINKS_AND_FILES,
     PROVIDER_PHOTOS,
@@ -145,6 +146,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     CHANGE_POSITIONS,
     # 16: quiet-window waits and failed hand-offs of polled files.
     AUTOMATION_WAITS,
+    # 17: change positions taken inside the change's own transaction (a counter row).
+    CHANGE_POSITIONS_COUNTER,
 )
 
 

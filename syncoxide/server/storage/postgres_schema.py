@@ -460,9 +460,23 @@ CREATE INDEX upload_commits_by_time ON upload_commits (committed_at);
 """
 
 # Positions of changes to users' files (server/files/change_positions.py: the SQLite table);
-# a sequence, so taking one never waits for another instance's transaction.
+# a sequence at first, taken after each change committed (migration 17 replaces it).
 CHANGE_POSITIONS = """
 CREATE SEQUENCE storage_change_positions;
+"""
+
+# Positions taken inside each change's own transaction: a one-row counter as on SQLite, whose
+# row lock, held to the commit, hands positions out in commit order (files/change_positions.py
+# says why a row and not the sequence). It goes on from the last position the sequence gave.
+CHANGE_POSITIONS_COUNTER = """
+CREATE TABLE storage_change_counter (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    position BIGINT NOT NULL
+);
+INSERT INTO storage_change_counter (id, position)
+    SELECT 1, CASE WHEN is_called THEN last_value ELSE 0 END FROM storage_change_positions;
+DROP SEQUENCE storage_change_positions;
+ALTER TABLE storage_change_counter RENAME TO storage_change_positions;
 """
 
 #: Quiet-window waits and failed hand-offs of polled files (SQLite migration 28).
