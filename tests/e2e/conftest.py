@@ -23,6 +23,7 @@ from tests.conftest import (
     chromium_log_tail,
     launch_chromium,
 )
+from tests.e2e.python_snapshot import start_contexts_from_snapshot
 
 if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
     from playwright._impl._api_structures import SetCookieParam
@@ -33,13 +34,21 @@ pytestmark = pytest.mark.e2e
 # Module scope: Playwright's sync API keeps an asyncio loop running while it is open, and
 # tests elsewhere call asyncio.run(); closing the browser after each module lets them.
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def browser(
+    tmp_path_factory: pytest.TempPathFactory,
+    live_server: LiveServer,
+    session_cookies: list[SetCookieParam],
+) -> Iterator[Browser]:
+    """Chromium whose new contexts start Python from a snapshot on the live server's origin."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: `./dev test` installs it with apt-get install chromium"
         )
     with sync_playwright() as playwright:
         launched = launch_chromium(playwright, CHROMIUM_ARGS, tmp_path_factory.mktemp("chromium"))
+        start_contexts_from_snapshot(
+            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
+        )
         yield launched
         launched.close()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from syncoxide import __version__
 from tests.conftest import LiveServer
+from tests.e2e.python_snapshot import fresh_context
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT_MS = 90_000
@@ -17,7 +18,7 @@ READY_TIMEOUT_MS = 90_000
 
 @pytest.fixture()
 def page(browser: Browser, session_cookies: list[dict[str, Any]]) -> Page:
-    context = browser.new_context()
+    context = fresh_context(browser)  # these tests are about the first visit
     context.add_cookies(session_cookies)  # type: ignore[arg-type]
     yield context.new_page()
     context.close()

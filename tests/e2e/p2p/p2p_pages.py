@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from syncoxide.server.pages.shell import VendorBuild
-from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT, launch_chromium
+from tests.conftest import CHROMIUM_ARGS, PROJECT_ROOT, LiveServer, launch_chromium
 from tests.e2e.browser_python import python_page, reporting, serve_page
+from tests.e2e.python_snapshot import start_contexts_from_snapshot
+
+if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
+    from playwright._impl._api_structures import SetCookieParam
 
 # Test pages are fulfilled by Playwright, so Chromium cannot tell they came from 127.0.0.1 and
 # its Local Network Access checks would block their WebSocket to the loopback server. A page
@@ -21,10 +26,18 @@ P2P_ARGS = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--disable-featur
 
 
 @pytest.fixture(scope="module")
-def p2p_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """Chromium for peer-to-peer tests (import this fixture into the test module)."""
+def p2p_browser(
+    tmp_path_factory: pytest.TempPathFactory,
+    live_server: LiveServer,
+    session_cookies: list[SetCookieParam],
+) -> Iterator[Browser]:
+    """Chromium for peer-to-peer tests (import this fixture into the test module); its new
+    contexts start Python from a snapshot on the live server's origin, as the e2e browser's."""
     with sync_playwright() as playwright:
         launched = launch_chromium(playwright, P2P_ARGS, tmp_path_factory.mktemp("chromium"))
+        start_contexts_from_snapshot(
+            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
+        )
         yield launched
         launched.close()
 
