@@ -50,7 +50,7 @@ class RefreshReport:
     entries: int = 0
 
 
-async def _compare_in_slices(diff: ListingDiff, source: str, page: list[Entry], owner: str) -> None:
+async def compare_in_slices(diff: ListingDiff, source: str, page: list[Entry], owner: str) -> None:
     """Compare ``page`` ``DIFF_SLICE`` entries at a time, letting the event loop run others
     between slices: a listing page can be 1,000 entries or a whole 100,000-key prefix."""
     for start in range(0, len(page), DIFF_SLICE):
@@ -89,7 +89,7 @@ async def refresh_source(
         position = await feed.changes_token()
     diff = ListingDiff(await index.fingerprints(user_id, source))
     async for page in provider.list_tree():
-        await _compare_in_slices(diff, source, page, owner)
+        await compare_in_slices(diff, source, page, owner)
     changes = diff.changes()
     if changes:
         await index.apply(user_id, source, changes)
