@@ -15,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from syncoxide.catalog.model import CatalogEntry, Fingerprint, from_listing, listed_fingerprint
-from syncoxide.providers.contract import Entry
+from syncoxide.catalog.model import (
+    DIR,
+    FILE,
+    CatalogEntry,
+    Fingerprint,
+    from_listing,
+    preferred_hash,
+)
+from syncoxide.providers.contract import Entry, EntryKind
 
 
 @dataclass(frozen=True)
@@ -59,21 +66,50 @@ class ListingDiff:
                 upserts.append(entry)
 
     def add_listed(self, source: str, page: Iterable[Entry], owner: str = "") -> None:
+        """The comparison of ``unchanged`` written out in the loop, without a fingerprint
+        tuple or a call per entry: 100,000 listed entries took 0.32-0.50 s through
+        ``listed_fingerprint`` and ``unchanged``, and this runs on the event loop."""
         unlisted, upserts = self._unlisted, self._upserts
-        for listed in page:
-            fingerprint = listed_fingerprint(listed)
-            if fingerprint is None:
-                continue
-            self.listed += 1
-            before = unlisted.pop(listed.path, None)
-            if before is None or not unchanged(before, fingerprint):
-                entry = from_listing(source, listed, owner)
-                assert entry is not None  # it has a fingerprint, so it is indexed
-                upserts.append(entry)
+        pop, listed = unlisted.pop, 0
+        for entry in page:
+            kind = entry.kind
+            if kind is _FILE:
+                listed += 1
+                before = pop(entry.path, None)
+                if (
+                    before is not None
+                    and before[2] == entry.mtime_ns
+                    and before[1] == entry.size
+                    and before[0] == FILE
+                    and (not entry.hashes or _same_digest(before[3], entry.hashes))
+                ):
+                    continue
+            elif kind is _DIR:
+                listed += 1
+                before = pop(entry.path, None)
+                if before is not None and before[:3] == _DIR_SEEN:
+                    continue
+            else:
+                continue  # links and partials are not indexed
+            built = from_listing(source, entry, owner)
+            assert built is not None  # a file or a folder
+            upserts.append(built)
+        self.listed += listed
 
     def changes(self) -> IndexChanges:
         """Entries to write and paths to remove so the index equals what was listed."""
         return IndexChanges(tuple(self._upserts), tuple(sorted(self._unlisted)))
+
+
+_FILE, _DIR = EntryKind.FILE, EntryKind.DIR
+_DIR_SEEN = (DIR, 0, 0)
+
+
+def _same_digest(indexed: str, hashes: dict[str, str]) -> bool:
+    """Whether the listed digests leave the indexed one standing (as ``unchanged`` reads a
+    listing's content hash: none known counts as the same)."""
+    listed = preferred_hash(hashes)
+    return not listed or listed == indexed
 
 
 def diff_listing(

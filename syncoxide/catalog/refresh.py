@@ -15,17 +15,22 @@ refresh: the same as when the index was read after the listing.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from syncoxide.catalog.diff import ListingDiff
 from syncoxide.catalog.model import CatalogEntry, from_listing
 from syncoxide.catalog.port import CatalogIndex, SourceState
-from syncoxide.providers.contract import Provider
+from syncoxide.providers.contract import Entry, Provider
 
 #: How a refresh learnt what changed: a full listing, a feed saying "nothing", or a feed
 #: naming the changed paths (only those were looked at).
 LISTED, FEED_QUIET, FEED_PATHS = "listed", "feed-quiet", "feed-paths"
+#: Listed entries compared in one go before the event loop runs other work again: ~1 ms of
+#: the loop at ~1 us an entry (``ListingDiff.add_listed``), so a search or any request waits
+#: that long at most for a refresh's comparison, not the whole page.
+DIFF_SLICE = 1_000
 
 
 @runtime_checkable
@@ -43,6 +48,14 @@ class RefreshReport:
     upserts: int = 0
     removals: int = 0
     entries: int = 0
+
+
+async def compare_in_slices(diff: ListingDiff, source: str, page: list[Entry], owner: str) -> None:
+    """Compare ``page`` ``DIFF_SLICE`` entries at a time, letting the event loop run others
+    between slices: a listing page can be 1,000 entries or a whole 100,000-key prefix."""
+    for start in range(0, len(page), DIFF_SLICE):
+        diff.add_listed(source, page[start : start + DIFF_SLICE], owner)
+        await asyncio.sleep(0)
 
 
 async def listed_entries(source: str, provider: Provider, owner: str) -> list[CatalogEntry]:
@@ -76,7 +89,7 @@ async def refresh_source(
         position = await feed.changes_token()
     diff = ListingDiff(await index.fingerprints(user_id, source))
     async for page in provider.list_tree():
-        diff.add_listed(source, page, owner)
+        await compare_in_slices(diff, source, page, owner)
     changes = diff.changes()
     if changes:
         await index.apply(user_id, source, changes)
