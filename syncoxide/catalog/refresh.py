@@ -15,7 +15,8 @@ refresh: the same as when the index was read after the listing.
 
 from __future__ import annotations
 
-import asyncio
+import types
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -55,7 +56,14 @@ async def compare_in_slices(diff: ListingDiff, source: str, page: list[Entry], o
     between slices: a listing page can be 1,000 entries or a whole 100,000-key prefix."""
     for start in range(0, len(page), DIFF_SLICE):
         diff.add_listed(source, page[start : start + DIFF_SLICE], owner)
-        await asyncio.sleep(0)
+        await _pass_turn()
+
+
+@types.coroutine
+def _pass_turn() -> Generator[None, None, None]:
+    """Give the event loop a turn, as ``asyncio.sleep(0)`` does with its bare ``yield``: the
+    core imports no event loop (it runs under asyncio on CPython and in Pyodide alike)."""
+    yield
 
 
 async def listed_entries(source: str, provider: Provider, owner: str) -> list[CatalogEntry]:
