@@ -25,7 +25,7 @@ import pytest
 if TYPE_CHECKING:  # Playwright is imported by the browser layers only
     from playwright.sync_api import Browser, Playwright
 
-pytest_plugins = ("tests.servers",)  # the shared servers, one of each: see servers.py
+pytest_plugins = ("tests.servers", "tests.scheduling")  # shared servers; longest groups first
 
 # A test run started in the background of a non-interactive shell (`./dev test &`, nohup, some CI
 # runners) inherits SIGINT ignored, and the CLI and server processes the tests start would
