@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shlex
 import shutil
@@ -24,7 +25,7 @@ import pytest
 if TYPE_CHECKING:  # Playwright is imported by the browser layers only
     from playwright.sync_api import Browser, Playwright
 
-pytest_plugins = ("tests.servers",)  # the shared servers, one of each: see servers.py
+pytest_plugins = ("tests.servers", "tests.scheduling")  # shared servers; longest groups first
 
 # A test run started in the background of a non-interactive shell (`./dev test &`, nohup, some CI
 # runners) inherits SIGINT ignored, and the CLI and server processes the tests start would
@@ -262,11 +263,33 @@ def data_dir_token(data_dir: Path, name: str, scratch: Path) -> str:
     password = scratch / f"{name}-password"
     password.write_text(f"{name} password\n")
     data = ("--data-dir", str(data_dir))
-    made = run_cli("user", "add", name, "--password-file", password, *data)
+    # Both commands in one CLI process: a test that needs an account needs the two, and each
+    # process start (the server's modules imported again) cost about a second of a loaded run.
+    both = [["user", "add", name, "--password-file", str(password), *data]]
+    both.append(["token", "create", "--user", name, *data])
+    made = subprocess.run(
+        [sys.executable, "-c", _ACCOUNT_AND_TOKEN, json.dumps(both)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=cli_env(*data),
+    )
     assert made.returncode == 0, made.stderr
-    token = run_cli("token", "create", "--user", name, *data)
-    assert token.returncode == 0, token.stderr
-    return token.stdout.strip()
+    return made.stdout.strip()
+
+
+# `syncoxide user add` then `syncoxide token create`: the first one's output goes to stderr, so
+# stdout holds the token alone; the first failure ends the process with its exit code.
+_ACCOUNT_AND_TOKEN = """
+import contextlib, json, sys
+from syncoxide.cli.main import main
+first, second = json.loads(sys.argv[1])
+with contextlib.redirect_stdout(sys.stderr):
+    code = main(first)
+sys.exit(code or main(second))
+"""
 
 
 @pytest.fixture(scope="session")
