@@ -47,9 +47,16 @@ def test_a_server_copy_upload_survives_a_server_kill_and_resumes_where_it_was(
     real_send = links_command._send_chunk
     sent_offsets: list[int] = []
     seen_while_away: list[dict[str, Any]] = []
-    restarted = threading.Thread(target=restart_and_look, args=(killable, token, seen_while_away))
+    looked = threading.Event()
+    restarted = threading.Thread(
+        target=restart_and_look, args=(killable, token, seen_while_away, looked)
+    )
 
     def send_then_die(client: httpx2.Client, location: str, chunk: Any) -> int:
+        if restarted.is_alive() or looked.is_set():
+            # After the kill: no chunk goes on before the share was looked at, or on a loaded
+            # machine the uploader could finish big.bin first and the look would see it whole.
+            assert looked.wait(timeout=120), "the restarted server was never looked at"
         offset = real_send(client, location, chunk)
         sent_offsets.append(chunk.offset)
         if len(sent_offsets) == KILL_AFTER_CHUNKS + 1 and chunk.offset > 0:  # inside big.bin
@@ -79,9 +86,14 @@ def test_a_server_copy_upload_survives_a_server_kill_and_resumes_where_it_was(
         assert hashlib.sha256(served.content).digest() == hashlib.sha256(path.read_bytes()).digest()
 
 
-def restart_and_look(killable: Killable, token: str, seen: list[dict[str, Any]]) -> None:
+def restart_and_look(
+    killable: Killable, token: str, seen: list[dict[str, Any]], looked: threading.Event
+) -> None:
     """Start the server again and note what its share lists before the upload goes on."""
-    killable.restart()
-    auth = {"Authorization": f"Bearer {token}"}
-    (share,) = httpx2.get(f"{killable.url}/api/v1/shares", headers=auth).json()["links"]
-    seen.append(httpx2.get(f"{killable.url}/api/v1/shares/{share['id']}", headers=auth).json())
+    try:
+        killable.restart()
+        auth = {"Authorization": f"Bearer {token}"}
+        (share,) = httpx2.get(f"{killable.url}/api/v1/shares", headers=auth).json()["links"]
+        seen.append(httpx2.get(f"{killable.url}/api/v1/shares/{share['id']}", headers=auth).json())
+    finally:
+        looked.set()
