@@ -6,10 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import pytest
@@ -23,7 +23,7 @@ from tests.conftest import (
     chromium_log_tail,
     launch_chromium,
 )
-from tests.e2e.python_snapshot import start_contexts_from_snapshot
+from tests.e2e.python_snapshot import context_on, start_contexts_from_snapshot
 
 if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
     from playwright._impl._api_structures import SetCookieParam
@@ -144,6 +144,18 @@ def session_cookies(live_server: LiveServer, e2e_user: str) -> list[SetCookiePar
         {"name": name, "value": value, "url": live_server.url}
         for name, value in response.cookies.items()
     ]
+
+
+def signed_in_context(
+    browser: Browser, url: str, cookies: Mapping[str, str], **options: Any
+) -> BrowserContext:
+    """A context signed in to the server at ``url`` (a test's own) with ``cookies`` (its API
+    client's), whose pages start Python from the snapshot there."""
+    context = context_on(browser, url, **options)
+    context.add_cookies(
+        [{"name": name, "value": value, "url": url} for name, value in cookies.items()]
+    )
+    return context
 
 
 @contextmanager

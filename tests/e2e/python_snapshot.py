@@ -69,6 +69,15 @@ def fresh_context(browser: Browser, **options: Any) -> BrowserContext:
     return Browser.new_context(browser, **options)
 
 
+def context_on(browser: Browser, origin: str, **options: Any) -> BrowserContext:
+    """A context whose pages start Python from the snapshot on ``origin``, for a test that
+    runs a server of its own (fresh, if this process made none yet)."""
+    context = fresh_context(browser, **options)
+    if snapshot := _made.get("snapshot"):
+        _put_snapshot(context, origin, snapshot)
+    return context
+
+
 def start_contexts_from_snapshot(
     browser: Browser, origin: str, cookies: list[SetCookieParam], folder: Path
 ) -> None:

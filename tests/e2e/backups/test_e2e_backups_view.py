@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PROJECT_ROOT, LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.e2e.own_server import server_with_user
 
 pytestmark = [
@@ -54,9 +55,7 @@ def api(server: LiveServer) -> Iterator[httpx2.Client]:
 
 @pytest.fixture()
 def page(browser: Browser, server: LiveServer, api: httpx2.Client) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True)
-    cookies = [{"name": k, "value": v, "url": server.url} for k, v in api.cookies.items()]
-    context.add_cookies(cookies)  # type: ignore[arg-type]
+    context = signed_in_context(browser, server.url, api.cookies, accept_downloads=True)
     opened = context.new_page()
     opened.on("dialog", lambda dialog: dialog.accept())  # "Forget the passphrase?": yes
     opened.goto(f"{server.url}/#/backups")

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Error, Locator, Page, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.e2e.own_server import server_with_user
 
 pytestmark = pytest.mark.e2e
@@ -46,9 +47,7 @@ def page(browser: Browser, server: LiveServer, api: httpx2.Client) -> Iterator[P
     for content in (FIRST, SECOND):
         put(api, PATH, content)
     put(api, "trip/old-receipt.txt", b"paid")
-    context = browser.new_context()
-    cookies = [{"name": k, "value": v, "url": server.url} for k, v in api.cookies.items()]
-    context.add_cookies(cookies)  # type: ignore[arg-type]
+    context = signed_in_context(browser, server.url, api.cookies)
     opened = context.new_page()
     opened.on("dialog", accept)  # "Move to the trash?": yes
     opened.goto(f"{server.url}/#/all")

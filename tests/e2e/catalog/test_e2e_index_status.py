@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.e2e.own_server import server_with_user
 from tests.servers import DAV_PASSWORD, DAV_USER, WebDavServer
 
@@ -48,9 +49,7 @@ def api(server: LiveServer, wsgidav_server: WebDavServer) -> Iterator[httpx2.Cli
 
 @pytest.fixture(scope="module")
 def page(browser: Browser, server: LiveServer, api: httpx2.Client) -> Iterator[Page]:
-    context = browser.new_context()
-    cookies = [{"name": k, "value": v, "url": server.url} for k, v in api.cookies.items()]
-    context.add_cookies(cookies)  # type: ignore[arg-type]
+    context = signed_in_context(browser, server.url, api.cookies)
     opened = context.new_page()
     opened.goto(f"{server.url}/#/files")
     expect(opened.locator("html")).to_have_attribute("data-ready", "1", timeout=APP_READY_MS)

@@ -13,6 +13,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Request, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.server.photos.test_photos_api import jpeg, picture
 
 pytestmark = pytest.mark.e2e
@@ -23,9 +24,7 @@ def test_a_rule_made_in_the_app_converts_arrivals(
     server: LiveServer,
     api: httpx2.Client,
 ) -> None:
-    context = browser.new_context()
-    context.add_cookies([{"name": k, "value": v, "url": server.url}  # type: ignore[misc]
-                         for k, v in api.cookies.items()])  # fmt: skip
+    context = signed_in_context(browser, server.url, api.cookies)
     page = context.new_page()
     page.goto(f"{server.url}/#/automation")
     expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
@@ -66,9 +65,7 @@ def test_the_open_view_shows_jobs_as_they_finish_and_are_given_up(
     rule = {"name": "scans shrunk", "source_kind": "folder", "source": "Scans", "output": "png",
             "target_folder": "Shrunk", "combine": False, "original": "keep"}  # fmt: skip
     api.post("/api/v1/automation/rules", json=rule).raise_for_status()
-    context = browser.new_context()
-    context.add_cookies([{"name": k, "value": v, "url": server.url}  # type: ignore[misc]
-                         for k, v in api.cookies.items()])  # fmt: skip
+    context = signed_in_context(browser, server.url, api.cookies)
     page = context.new_page()
     page.goto(f"{server.url}/#/automation")
     expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)

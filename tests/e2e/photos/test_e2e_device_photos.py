@@ -25,6 +25,7 @@ from syncoxide.native.photos.facts import read_facts
 from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE
 from tests.conftest import LiveServer
 from tests.e2e.browser_python import run_python_in_page
+from tests.e2e.conftest import signed_in_context
 from tests.server.photos.test_photos_api import jpeg, picture
 
 pytestmark = pytest.mark.e2e
@@ -89,9 +90,7 @@ def test_a_device_folder_joins_the_timeline_and_the_duplicates(
     stored = api.put("/api/v1/storage/content", params={"path": "Camera/forest.jpg"},
                      content=files["Trip/forest.jpg"])  # fmt: skip
     assert stored.status_code == 200, stored.text
-    context = browser.new_context()
-    context.add_cookies([{"name": k, "value": v, "url": server.url}  # type: ignore[misc]
-                         for k, v in api.cookies.items()])  # fmt: skip
+    context = signed_in_context(browser, server.url, api.cookies)
     context.add_init_script(PICKER_GIVES_PICTURES)
     page = _photos_page(context, server)
     timeline = page.locator("#photos-timeline")

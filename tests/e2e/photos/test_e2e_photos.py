@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.server.photos.test_photos_api import jpeg, picture
 
 pytestmark = pytest.mark.e2e
@@ -31,9 +32,7 @@ def test_photos_by_day_and_keep_best(
     ):
         stored = api.put("/api/v1/storage/content", params={"path": path}, content=data)
         assert stored.status_code == 200, stored.text  # fmt: skip
-    context = browser.new_context()
-    context.add_cookies([{"name": k, "value": v, "url": server.url}  # type: ignore[misc]
-                         for k, v in api.cookies.items()])  # fmt: skip
+    context = signed_in_context(browser, server.url, api.cookies)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{server.url}/#/photos")

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import LiveServer
+from tests.e2e.conftest import signed_in_context
 from tests.server.automation.provider_world import DAV_USER, OwnDav, own_dav
 from tests.server.photos.test_photos_api import jpeg, picture
 
@@ -33,9 +34,7 @@ def test_a_connections_photo_joins_the_timeline(
     made = api.post("/api/v1/connections", json={"name": "phone-dav", "kind": "webdav",
                                                  "options": options})  # fmt: skip
     assert made.status_code == 201, made.text
-    context = browser.new_context()
-    context.add_cookies([{"name": k, "value": v, "url": server.url}  # type: ignore[misc]
-                         for k, v in api.cookies.items()])  # fmt: skip
+    context = signed_in_context(browser, server.url, api.cookies)
     page = context.new_page()
     page.goto(f"{server.url}/#/photos")
     expect(page.locator("html")).to_have_attribute("data-ready", "1", timeout=90_000)
