@@ -416,7 +416,10 @@ def test_a_file_verified_before_a_reload_is_not_sent_again(
         sender.stop()
         context.close()
     assert send_rc == 0, sent
-    assert resumed > first_size, "the file verified before the reload was asked for again"
+    # a.bin counts whole; b.bin's bytes count only if a 16 MiB segment of it was committed
+    # before the close, which the page closing 4 MiB into it does not wait for (resuming a
+    # file part-way is the test above's, which waits for that commit).
+    assert resumed >= first_size, "the file verified before the reload was asked for again"
     assert digests == {
         "a.bin": hashlib.sha256(pattern("a", first_size)).hexdigest(),
         "b.bin": hashlib.sha256(pattern("b", second_size)).hexdigest(),
