@@ -43,10 +43,18 @@ def api(server: LiveServer) -> Iterator[httpx2.Client]:
 
 
 @pytest.fixture(scope="module")
-def page(browser: Browser, server: LiveServer, api: httpx2.Client) -> Iterator[Page]:
+def stored(api: httpx2.Client) -> None:
+    """The module's files, stored once: two versions of the packing list and a receipt."""
     for content in (FIRST, SECOND):
         put(api, PATH, content)
     put(api, "trip/old-receipt.txt", b"paid")
+
+
+# A page per test (Python restores from the snapshot in a second or two): a renderer that
+# dies under one test then fails that test alone, which runs once more in a new page, rather
+# than every later test of the module on the dead one.
+@pytest.fixture()
+def page(browser: Browser, server: LiveServer, api: httpx2.Client, stored: None) -> Iterator[Page]:
     context = signed_in_context(browser, server.url, api.cookies)
     opened = context.new_page()
     opened.on("dialog", accept)  # "Move to the trash?": yes
