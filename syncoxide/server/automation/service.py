@@ -23,7 +23,7 @@ import logging
 import posixpath
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,9 +92,7 @@ class AutomationService:
         """A ``FileService`` listener: runs inline after the write, so it only schedules."""
         if change.what != WRITTEN or (change.user_id, change.path) in self._writing:
             return
-        task = asyncio.get_running_loop().create_task(self._folder_arrival(change))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._in_background(self._folder_arrival(change))
 
     async def _folder_arrival(self, change: FileChange) -> None:
         folders = self.rules.watching(FOLDER, change.user_id)
@@ -154,7 +152,12 @@ class AutomationService:
         schedules the sending."""
         job = NewJob(rule.user_id, JOB_KIND, self._payload(rule, item, folder))
         buried = self.queue.bury(job, code=HANDOFF_FAILED, message=message)
-        task = asyncio.get_running_loop().create_task(self.job_finished(buried, DEAD))
+        self._in_background(self.job_finished(buried, DEAD))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` after the caller returns (listeners and polls call inline), keeping a
+        reference until it ends: the loop itself keeps only weak ones."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
