@@ -193,6 +193,13 @@ class AutomationService:
         payload = {"job": job.id, "rule": job.payload.get("rule"), "status": status}
         await self.notifier.emit(job.user_id, "automation.job.finished", payload, int(time.time()))
 
+    async def job_changed(self, job: Job, what: str) -> None:
+        """``automation.job.started``, ``.progress`` or ``.retrying``: an open view shows a job
+        running (with its share done) or waiting for another try without being asked."""
+        payload = {"job": job.id, "rule": job.payload.get("rule"), "status": job.status,
+                   "progress": round(job.progress, 2), "attempts": job.attempts}  # fmt: skip
+        await self.notifier.emit(job.user_id, f"automation.job.{what}", payload, int(time.time()))
+
     # -- running a job -----------------------------------------------------------------
 
     async def run_job(self, job: Job, control: JobControl) -> dict[str, Any]:

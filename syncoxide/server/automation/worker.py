@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import secrets
@@ -52,7 +53,12 @@ class JobControl:
 
 
 JobHandler = Callable[[Job, JobControl], Awaitable[dict[str, Any]]]
+#: Told a job's final status: ``done``, ``cancelled``, ``failed`` or ``dead``.
 Finished = Callable[[Job, str], Awaitable[None]]
+#: Told what a job did short of finishing: ``started`` (claimed here, its action begins),
+#: ``progress`` (its reported share reached another tenth; the job carries it) and
+#: ``retrying`` (it failed and waits for another try).
+Changed = Callable[[Job, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -84,13 +90,16 @@ class JobWorker:
         queue: JobQueue,
         handlers: dict[str, JobHandler],
         settings: WorkerSettings | None = None,
+        *,
         on_finished: Finished = _nothing_to_tell,
+        on_changed: Changed = _nothing_to_tell,
     ) -> None:
         self.queue = queue
         self.handlers = handlers
         self.settings = settings or WorkerSettings()
         self.owner = f"worker-{secrets.token_hex(6)}"
         self.on_finished = on_finished
+        self.on_changed = on_changed
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._controls: dict[int, JobControl] = {}
@@ -169,6 +178,7 @@ class JobWorker:
 
     async def _run(self, job: Job) -> None:
         control = self._controls[job.id] = JobControl()
+        await self._tell_changed(job, "started")
         renewing = asyncio.create_task(self._renew(job, control))
         try:
             handler = self.handlers[job.kind]
@@ -199,10 +209,25 @@ class JobWorker:
         )
         if after is not None and after.status != "queued":
             await self.on_finished(after, after.status)
+        elif after is not None:
+            await self._tell_changed(after, "retrying")
+
+    async def _tell_changed(self, job: Job, what: str) -> None:
+        """Tell ``on_changed``; a listener failing (the events store busy, say) is logged and
+        never fails or stops the job it was told about."""
+        try:
+            await self.on_changed(job, what)
+        except Exception:
+            log.exception("telling that job %s is %s failed", job.id, what)
 
     async def _renew(self, job: Job, control: JobControl) -> None:
+        told = 0  # tenths of progress told: a long action tells ten times, not every renewal
         while True:
             await asyncio.sleep(self.settings.renew_every)
-            asked = self.queue.renew(job.id, self.owner, self.settings.lease, control.progress)
+            progress = control.progress
+            asked = self.queue.renew(job.id, self.owner, self.settings.lease, progress)
             if asked or asked is None:  # cancelled, or the lease is lost: stop the action
                 control.ask_to_cancel()
+            elif told < int(progress * 10) < 10:
+                told = int(progress * 10)
+                await self._tell_changed(dataclasses.replace(job, progress=progress), "progress")

@@ -69,4 +69,5 @@ def _worker(automation: AutomationService, settings: AutomationSettings) -> JobW
         {JOB_KIND: automation.run_job},
         worker_settings,
         on_finished=automation.job_finished,
+        on_changed=automation.job_changed,
     )

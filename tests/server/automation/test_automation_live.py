@@ -96,6 +96,11 @@ def test_scans_sent_to_a_request_link_become_one_pdf(server: LiveServer, tmp_pat
     pdf = client.get("/storage/content", params={"path": job["output"]}).content
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 3
+    events = client.get("/events").json()["events"]
+    mine = [e for e in events if e["kind"].startswith("automation.job.")]
+    told = [(e["kind"], e["payload"]["status"]) for e in mine if e["payload"]["job"] == job["id"]]
+    assert told[0] == ("automation.job.started", "running"), told  # an open view shows it run
+    assert told[-1] == ("automation.job.finished", "done"), told
     runs = run_cli("automate", "runs", "--server", server.url, "--token", token)
     assert "done" in runs.stdout and "scan-0.jpg" in runs.stdout, runs.stdout
     listed = run_cli("automate", "list", "--server", server.url, "--token", token)

@@ -128,7 +128,7 @@ def run_worker(
         finished.append((job.id, status))
 
     async def main() -> None:
-        worker = JobWorker(queue(database, time.time), {"k": handler}, settings, told)  # type: ignore[arg-type]
+        worker = JobWorker(queue(database, time.time), {"k": handler}, settings, on_finished=told)  # type: ignore[arg-type]
         await worker.start()
         deadline = time.monotonic() + 20
         while not until(finished) and time.monotonic() < deadline:
@@ -161,6 +161,65 @@ def test_the_worker_retries_a_retryable_failure_and_not_a_bad_input(people: Data
     assert calls == {flaky.id: 3, bad.id: 1}
     dead = q.get(1, bad.id)
     assert dead is not None and (dead.error_code, dead.message) == ("action", "not an image")
+
+
+def run_telling_worker(database: Database, handler: Any, on_changed: Any) -> list[tuple[int, str]]:
+    """Run ``handler``'s jobs to their end with ``on_changed`` listening; the final statuses."""
+    finished: list[tuple[int, str]] = []
+
+    async def told(job: Job, status: str) -> None:
+        finished.append((job.id, status))
+
+    async def main() -> None:
+        jobs = queue(database, time.time)
+        worker = JobWorker(jobs, {"k": handler}, FAST, on_finished=told, on_changed=on_changed)
+        await worker.start()
+        deadline = time.monotonic() + 20
+        while not finished and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await worker.stop()
+
+    asyncio.run(main())
+    return finished
+
+
+def test_a_start_each_tenth_of_progress_and_each_retry_are_told(people: Database) -> None:
+    job = queue(people, time.time).enqueue(NewJob(1, "k", {}, max_attempts=3))
+    changed: list[tuple[str, str, int, float]] = []
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        if job.attempts == 1:
+            raise TransportError("the disk went away")
+        for share in (0.05, 0.25, 0.27, 0.6):  # each held over a few renewals
+            control.report(share)
+            await asyncio.sleep(0.2)
+        return {}
+
+    async def on_changed(job: Job, what: str) -> None:
+        changed.append((what, job.status, job.attempts, job.progress))
+
+    assert run_telling_worker(people, handler, on_changed) == [(job.id, "done")]
+    assert changed == [
+        ("started", "running", 1, 0.0),
+        ("retrying", "queued", 1, 0.0),
+        ("started", "running", 2, 0.0),
+        ("progress", "running", 2, 0.25),  # 0.05 is no tenth yet, 0.27 the same tenth
+        ("progress", "running", 2, 0.6),
+    ]
+
+
+def test_a_listener_that_fails_never_fails_the_job(people: Database) -> None:
+    job = queue(people, time.time).enqueue(NewJob(1, "k", {}))
+
+    async def handler(job: Job, control: JobControl) -> dict[str, Any]:
+        return {"made": True}
+
+    async def on_changed(job: Job, what: str) -> None:
+        raise OSError("the events store is gone")
+
+    assert run_telling_worker(people, handler, on_changed) == [(job.id, "done")]
+    done = queue(people).get(1, job.id)
+    assert done is not None and (done.status, done.attempts) == ("done", 1)
 
 
 def test_cancel_reaches_a_running_job_and_progress_is_stored(people: Database) -> None:
@@ -233,7 +292,7 @@ def test_a_dead_workers_job_is_taken_up_and_lapsed_leases_are_not_sought_every_p
         finished.append((job.id, status))
 
     async def main() -> tuple[float, float]:
-        worker = JobWorker(q, {"k": handler}, settings, told)
+        worker = JobWorker(q, {"k": handler}, settings, on_finished=told)
         begun = time.monotonic()
         await worker.start()
         while not finished and time.monotonic() - begun < 10:

@@ -290,7 +290,8 @@ def test_a_cancel_taken_by_one_instance_stops_the_job_running_on_the_other_at_on
     async def body() -> float:
         async with two_instances(bus_url) as (a, b):
             channel = _channel()
-            worker = JobWorker(queue, {"k": handler}, slow, told)  # the instance running it
+            # The instance running it:
+            worker = JobWorker(queue, {"k": handler}, slow, on_finished=told)
             relays = [
                 CancelRelay(Broadcast(a.bus, channel, "a"), {JOB: lambda _id: False}),
                 CancelRelay(Broadcast(b.bus, channel, "b"), {JOB: worker.stop_here}),
