@@ -18,6 +18,7 @@ from syncoxide.crypto.backend import AesGcmKey, CryptoBackend
 from syncoxide.crypto.format import (
     DEFAULT_CHUNK_LOG2,
     FIXED_SIZE,
+    HEADER_SIZE_V1,
     NONCE_PREFIX_SIZE,
     TAG_SIZE,
     VERSION_1,
@@ -121,6 +122,12 @@ async def rewrap_header(
     """Hand a file to another master key (a share, a new vault) without touching its chunks."""
     file_key = await unwrap_file_key(backend, old_master, header)
     return await wrap_file_key(backend, new_master, random, header, file_key=file_key)
+
+
+def sealed_size(plaintext_size: int, chunk_log2: int = DEFAULT_CHUNK_LOG2) -> int:
+    """What ``plaintext_size`` bytes become once ``FileSealer`` seals them (format v1): known
+    before sealing, as a resumable upload must declare its length first."""
+    return ChunkLayout(HEADER_SIZE_V1, 1 << chunk_log2).ciphertext_size(plaintext_size)
 
 
 class FileSealer:

@@ -1,7 +1,8 @@
 """An end-to-end encrypted account share opened in the browser: ann seals a folder with the CLI
 for bee, the server carries ciphertext into bee's storage, and bee's page unlocks bee's
 account key with the passphrase, lists the files by their real names and decrypts one on
-demand (the same Python core as the CLI, over WebCrypto and hash-wasm)."""
+demand (the same Python core as the CLI, over WebCrypto and hash-wasm). Bee then adds a file
+from the page, sealed there: the server holds only its ciphertext, and ann's CLI reads it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.e2e.links.test_e2e_account_shares import _account, _token
 
 pytestmark = pytest.mark.e2e
 SECRET = b"seed order: 40 beans, 12 pumpkins\n"
+REPLY = b"bee's answer: the pumpkins went in on Tuesday\n"
 
 
 def _cli(live_server: LiveServer, token: str, *args: str | Path) -> str:
@@ -82,3 +84,22 @@ def test_bee_opens_an_encrypted_share_in_the_page(
             files_list.get_by_role("button", name="Decrypt and save").click()
         assert download.value.suggested_filename == "seeds.txt"
         assert Path(download.value.path()).read_bytes() == SECRET
+
+        # Bee adds a file: sealed in the page, under the share's key, name and content.
+        page.set_input_files(
+            "#acct-sealed-add",
+            files=[{"name": "reply.txt", "mimeType": "text/plain", "buffer": REPLY}],
+        )
+        expect(page.locator("#acct-status")).to_contain_text("Sealed and added 1", timeout=30_000)
+        expect(files_list).to_contain_text("reply.txt")
+
+    listed = guest_api.get("/api/v1/storage", params={"path": "from-ann", "recursive": "true"})
+    stored = [e for e in listed.json()["entries"] if e["kind"] == "file"]
+    assert len(stored) == 3 and all("reply" not in e["path"] for e in stored), stored
+    for entry in stored:
+        body = guest_api.get("/api/v1/storage/content", params={"path": entry["path"]}).content
+        assert b"pumpkins" not in body  # the server never saw either file's plaintext
+    _cli(live_server, tokens[guest], "shares", "sync", str(share["id"]))
+    read = _cli(live_server, tokens[owner], "shares", "cat", str(share["id"]), "reply.txt",
+                "--passphrase-file", passphrases[owner])  # fmt: skip
+    assert read == REPLY.decode()  # ann's CLI opens what bee's page sealed

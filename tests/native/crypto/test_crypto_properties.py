@@ -21,6 +21,7 @@ def test_stream_and_random_access_round_trip(
 ) -> None:
     ciphertext = run(seal(MASTER, plaintext, SystemRandom(), chunk_log2))
     assert len(ciphertext) == fmt.ChunkLayout(116, 1 << chunk_log2).ciphertext_size(len(plaintext))
+    assert len(ciphertext) == stream.sealed_size(len(plaintext), chunk_log2)  # uploads declare it
     assert run(open_all(MASTER, ciphertext)) == plaintext
 
     async def read_at(offset: int, size: int) -> bytes:

@@ -11,11 +11,20 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
+from syncoxide.crypto import stream
 from syncoxide.errors import SyncoxideError
+from syncoxide.units import format_bytes
 from syncoxide_web.api.client import call_api
 from syncoxide_web.api.live_events import LiveEvents
-from syncoxide_web.links.encrypted_share_files import OpenedShare, decrypt_into, open_share
-from syncoxide_web.platform.dom import Listeners, element, say, say_error
+from syncoxide_web.links.encrypted_share_files import (
+    OpenedShare,
+    add_file,
+    check_can_add,
+    decrypt_into,
+    open_share,
+    relisted,
+)
+from syncoxide_web.platform.dom import Listeners, element, picked_files, say, say_error, show
 from syncoxide_web.platform.opfs_results import fresh_results_folder, offer_download
 
 BASE = "/account-shares"
@@ -31,6 +40,7 @@ class AccountSharesView:
         self._listeners.on("acct-with-me", "click", self._on_answer)
         self._listeners.on("acct-mine", "click", self._on_answer)
         self._listeners.on("acct-sealed-files", "click", self._on_sealed_file)
+        self._listeners.on("acct-sealed-add", "change", self._on_sealed_add)
         self._guarded(self._refresh)
         # An invitation, an answer or a change (share.*) refreshes the lists; a burst, once.
         self._live = LiveEvents(
@@ -82,21 +92,61 @@ class AccountSharesView:
     async def _open(self, share_id: int) -> None:
         """List an encrypted share's files by their real names (nothing decrypted yet)."""
         say("acct-status", "Unlocking your account key…")
+        show("acct-sealed-add-label", False)
         passphrase = str(element("acct-passphrase").value)
         _, self._opened = await open_share(share_id, passphrase)
+        self._show_files(self._opened)
+        adding = "You can add files below." if _can_add(self._opened) else ""
+        if self._opened.role == "owner":
+            adding = f"Add files to it with the CLI: syncoxide shares put {share_id} FILE."
+        say(
+            "acct-status",
+            f"Opened: {len(self._opened.files)} files. The owner's key fingerprint is "
+            f"{self._opened.owner_fingerprint}; compare it with theirs. {adding}",
+        )
+
+    def _show_files(self, opened: OpenedShare) -> None:
         element("acct-sealed-files").innerHTML = (
             "".join(
                 f'<li>{escape(item.path)} <button type="button" data-file="{number}">'
                 f"Decrypt and save</button></li>"
-                for number, item in enumerate(self._opened.files)
+                for number, item in enumerate(opened.files)
             )
             or '<li class="muted">No files yet.</li>'
         )
-        say(
-            "acct-status",
-            f"Opened: {len(self._opened.files)} files. The owner's key fingerprint is "
-            f"{self._opened.owner_fingerprint}; compare it with theirs.",
-        )
+        show("acct-sealed-add-label", _can_add(opened))
+
+    def _on_sealed_add(self, event: Any) -> None:
+        picker, opened = event.target, self._opened
+        files = picked_files(picker)
+        if opened is None or not files:
+            return
+
+        async def add() -> None:
+            try:
+                for number, file in enumerate(files, 1):
+                    await self._add_one(opened, file, f"{number} of {len(files)}")
+            finally:
+                picker.value = ""  # the same file can be picked again
+                self._opened = await relisted(opened)
+                self._show_files(self._opened)
+            say(
+                "acct-status",
+                f"Sealed and added {len(files)} files; the owner gets them at the next sync.",
+            )
+
+        self._guarded(add)
+
+    async def _add_one(self, opened: OpenedShare, file: Any, which: str) -> None:
+        path = str(file.webkitRelativePath or "") or str(file.name)
+        size = stream.sealed_size(int(file.size))  # what goes up: the sealed file
+
+        def progress(sent: int) -> None:
+            say("acct-status", f"Sealing and uploading {which}: “{path}”, {format_bytes(sent)} "
+                f"of {format_bytes(size)}…")  # fmt: skip
+
+        progress(0)
+        await add_file(opened, file, path, progress)
 
     def _on_sealed_file(self, event: Any) -> None:
         number = str(event.target.getAttribute("data-file") or "")
@@ -128,6 +178,16 @@ class AccountSharesView:
 
 
 _EMPTY = '<li class="muted">None yet.</li>'
+
+
+def _can_add(opened: OpenedShare) -> bool:
+    try:
+        check_can_add(opened)
+    except SyncoxideError:
+        return False
+    return True
+
+
 _STEPS = {
     ("recipient", "invited"): (("accept", "Accept"), ("decline", "Decline")),
     ("recipient", "accepted"): (("sync", "Sync now"), ("leave", "Leave")),

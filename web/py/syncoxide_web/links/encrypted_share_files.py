@@ -1,4 +1,4 @@
-"""Opening an end-to-end encrypted account share in the browser, file by file, on demand.
+"""An end-to-end encrypted account share in the browser: opened, read and added to.
 
 The same core as the CLI (``syncoxide.crypto.account_key``, ``share_folder``, ``share_grant``,
 ``stream``) over WebCrypto: the page unlocks the account key's vault with the passphrase
@@ -6,11 +6,19 @@ The same core as the CLI (``syncoxide.crypto.account_key``, ``share_folder``, ``
 the owner made for this account, and lists the files by their decrypted names. A file is
 decrypted only when asked for, streamed from the server chunk by chunk into the
 origin-private file system (every tag checked), and only a file that opened whole is offered.
+
+A member with read-write access adds files as ``syncoxide shares put`` does: each is sealed
+here under the newest share key while it uploads (name and content; the server gets only
+ciphertext), stored in the member's copy, and its copies under older keys removed; the
+server's share sync then carries it to the owner. The owner adds from the CLI, which first
+brings the keyring in line with the members (a key for new ones, a new key after a removal).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -23,12 +31,15 @@ from syncoxide.crypto.account_key import fingerprint, unlock_account_key
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_folder import ShareKeys, generation_of, open_keys
 from syncoxide.crypto.share_grant import KEYRING_NAME, parse_keyring
-from syncoxide.errors import NotFoundError, UsageError
+from syncoxide.crypto.share_key import check_shareable_path
+from syncoxide.errors import NotFoundError, PermissionDeniedError, SyncoxideError, UsageError
 from syncoxide.safe_names import safe_name
+from syncoxide.system import SystemRandom
 from syncoxide_web.api.client import call_api
 from syncoxide_web.api.server_api import API
+from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.links.request_arrivals import ResponseReader, fetch_bytes
-from syncoxide_web.platform.blob_io import WritableSink
+from syncoxide_web.platform.blob_io import BlobReader, WritableSink
 from syncoxide_web.platform.webcrypto import WebCryptoBackend
 
 
@@ -44,6 +55,13 @@ class OpenedShare:
     keys: ShareKeys
     owner_fingerprint: str
     files: list[SealedFile]
+    folder: str  # the member's copy, in their storage
+    role: str  # "owner" or "recipient"
+    access: str  # "read-write" or "read-only"
+
+
+#: Your files' own resumable uploads (a member's copy is in their storage).
+FILES_UPLOADS = "/api/v1/storage/uploads/"
 
 
 def _content_url(path: str) -> str:
@@ -86,7 +104,67 @@ async def open_share(share_id: int, passphrase: str) -> tuple[str, OpenedShare]:
         WebCryptoBackend(), grants, my_private=private, owner_public=owner_public
     )
     files = await _listed(folder, keys)
-    return folder, OpenedShare(keys, fingerprint(owner_public), files)
+    opened = OpenedShare(
+        keys, fingerprint(owner_public), files, folder, share["role"], share["access"]
+    )
+    return folder, opened
+
+
+async def relisted(opened: OpenedShare) -> OpenedShare:
+    """``opened`` with its files listed again (after adding some)."""
+    files = await _listed(opened.folder, opened.keys)
+    return OpenedShare(
+        opened.keys, opened.owner_fingerprint, files, opened.folder, opened.role, opened.access
+    )
+
+
+def check_can_add(opened: OpenedShare) -> None:
+    """Refuse, before anything is sealed, a member who may not add files from this page."""
+    if opened.role == "owner":
+        raise UsageError(
+            "Add to a share of yours with the CLI: syncoxide shares put ID FILE.",
+            hint="It first gives new members the key and makes a new one after a removal, so "
+            "only those the share goes to now can read what you add. Nothing was uploaded.",
+        )
+    if opened.access != "read-write":
+        raise PermissionDeniedError(
+            "This share is read-only for you.", hint="Nothing was uploaded."
+        )
+    opened.keys.current()  # refused to a member the owner removed
+
+
+async def add_file(
+    opened: OpenedShare, file: Any, path: str, progress: Callable[[int], None]
+) -> str:
+    """The browser ``File`` sealed here under the newest share key (name and content) while it
+    uploads into the member's copy as ``path``; its copies under older keys are removed, so
+    the path has one current file. Returns where the ciphertext is stored."""
+    check_can_add(opened)
+    check_shareable_path(path)
+    backend = WebCryptoBackend()
+    generation, key = opened.keys.current()
+    stored = f"{opened.folder}/{await opened.keys.stored_path(backend, generation, path)}"
+    length = stream.sealed_size(int(file.size))
+    upload = await TusUpload.create(length, {"path": stored}, progress, collection=FILES_UPLOADS)
+    try:
+        sealer = await stream.FileSealer.create(backend, key, SystemRandom())
+        await stream.seal_stream(sealer, BlobReader(file).read, upload.write)
+        await upload.finish()
+    except SyncoxideError:
+        await upload.cancel()  # its bytes are of no use now: free the room they hold
+        raise
+    commit = {
+        "upload": upload.location.rsplit("/", 1)[-1],
+        "path": stored,
+        "mtime_ns": int(file.lastModified) * 1_000_000,
+    }
+    await call_api("POST", "/storage/commit", commit)
+    for older in range(1, generation):
+        if older in opened.keys.keys:
+            old = f"{opened.folder}/{await opened.keys.stored_path(backend, older, path)}"
+            with contextlib.suppress(NotFoundError):
+                await call_api("DELETE", f"/storage?{urlencode({'path': old})}")
+    return stored
 
 
 async def _stored_files(folder: str) -> list[str]:

@@ -15,7 +15,6 @@ from typing import Any
 import js
 
 from syncoxide.crypto import stream
-from syncoxide.crypto.format import DEFAULT_CHUNK_LOG2, HEADER_SIZE_V1, ChunkLayout
 from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_key import (
     check_shareable_paths,
@@ -48,7 +47,6 @@ from syncoxide_web.platform.dom import (
     show,
 )
 
-LAYOUT = ChunkLayout(HEADER_SIZE_V1, 1 << DEFAULT_CHUNK_LOG2)
 STATUS = "share-status"
 
 
@@ -156,7 +154,7 @@ async def _upload_one(
     file: Any, metadata: dict[str, str], key: SecretBytes | None, bar: Any
 ) -> None:
     size = int(file.size)
-    length = LAYOUT.ciphertext_size(size) if key else size
+    length = stream.sealed_size(size) if key else size
     bar.max = max(length, 1)
 
     def progress(sent: int) -> None:
