@@ -25,7 +25,7 @@ changed, before any of it is announced.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable, KeysView, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, KeysView, Sequence
 from dataclasses import replace
 
 from syncoxide.devices.index import (
@@ -35,6 +35,7 @@ from syncoxide.devices.index import (
     FolderIndex,
     loser_name,
 )
+from syncoxide.devices.tree_paths import at_or_under, in_state_folder, outermost
 from syncoxide.engine.device_sync.folder_entries import FolderEntries
 from syncoxide.engine.device_sync.folder_port import (
     MARK_FILE,
@@ -127,6 +128,60 @@ class ProviderFolder:
         if changed:
             await self.save()
         return changed
+
+    async def scan_paths(self, paths: Iterable[str]) -> list[FileEntry]:
+        """Only ``paths`` (each a file, a folder with its tree, or a path now gone), as a
+        change event names them; the entries that changed. A file is one stat, where a full
+        scan stats every file (a browser's getFile each); a folder is listed with everything
+        outside it pruned. The root, or paths that would leave no file, scan it all (which
+        refuses a folder that vanished)."""
+        wanted = outermost(p for p in paths if not in_state_folder(p))
+        if not wanted:
+            return []
+        if "" in wanted:
+            return await self.scan()
+        await self.check_mark()
+        seen: dict[str, Entry] = {}
+        folders = []
+        for path in wanted:
+            found = await self._stat_any(path)
+            if found is not None and found.kind is EntryKind.DIR:
+                folders.append(path)
+            elif found is not None and found.kind is EntryKind.FILE:
+                seen[path] = found
+        if folders:
+            seen.update(await self._files_under(folders))
+        gone = [
+            entry
+            for path, entry in self.index.entries.items()
+            if not entry.deleted and path not in seen and at_or_under(path, wanted)
+        ]
+        if gone and len(gone) >= sum(not e.deleted for e in self.index.entries.values()):
+            return await self.scan()  # everything would go: refused there if it vanished
+        changed = [e for e in [await self._scan_one(found) for found in seen.values()] if e]
+        changed += [self._entries.put(self._entries.gone(entry)) for entry in gone]
+        if changed:
+            await self.save()
+        return changed
+
+    async def _stat_any(self, path: str) -> Entry | None:
+        try:
+            return await self.provider.stat(path)
+        except NotFoundError:
+            return None
+
+    async def _files_under(self, folders: list[str]) -> dict[str, Entry]:
+        def outside(path: str) -> bool:  # pruned: neither in nor on the way to ``folders``
+            return path == STATE_FOLDER or not any(
+                at_or_under(path, folders) or at_or_under(folder, [path]) for folder in folders
+            )
+
+        found: dict[str, Entry] = {}
+        async for page in self.provider.list_tree(prune=outside):
+            for entry in page:
+                if entry.kind is EntryKind.FILE and at_or_under(entry.path, folders):
+                    found[entry.path] = entry
+        return found
 
     async def _scan_one(self, found: Entry) -> FileEntry | None:
         if self._entries.cannot_travel(found.path):

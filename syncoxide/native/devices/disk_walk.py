@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from syncoxide.devices.index import BLOCK_SIZE, STATE_FOLDER, Stamp
@@ -65,23 +65,6 @@ def is_folder(item: os.DirEntry[str]) -> bool:
         return False
 
 
-def in_state_folder(relative: str) -> bool:
-    """The folder's own state (scratch files, trash): never synced."""
-    return relative == STATE_FOLDER or relative.startswith(STATE_FOLDER + "/")
-
-
-def outermost(paths: Iterable[str]) -> list[str]:
-    """``paths`` without those under another of them (a folder's scan covers its files)."""
-    chosen = set(paths)
-    return sorted(p for p in chosen if chosen.isdisjoint(self_and_ancestors(p)[1:]))
-
-
-def self_and_ancestors(path: str) -> list[str]:
-    """``a/b/c`` -> ``["a/b/c", "a/b", "a"]``."""
-    parts = path.split("/")
-    return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
-
-
 def settled_stamp(ctime_ns: int, inode: int) -> Stamp | None:
     """``FileEntry.stamp`` for a file just looked at; None while its ctime is too recent to
     trust (``SETTLED_AFTER_NS``). Only files being read or written come here: no clock is
@@ -102,11 +85,8 @@ def hash_blocks(path: Path | str) -> tuple[int, tuple[str, ...]]:
 
 __all__ = [
     "hash_blocks",
-    "in_state_folder",
     "is_folder",
     "listing",
-    "outermost",
-    "self_and_ancestors",
     "settled_stamp",
     "walk_files",
 ]

@@ -25,16 +25,9 @@ from pathlib import Path
 from stat import S_ISDIR
 
 from syncoxide.devices.index import STATE_FOLDER, FileEntry
+from syncoxide.devices.tree_paths import in_state_folder, outermost, self_and_ancestors
 from syncoxide.engine.device_sync.folder_port import refuse_if_vanished
-from syncoxide.native.devices.disk_walk import (
-    hash_blocks,
-    in_state_folder,
-    listing,
-    outermost,
-    self_and_ancestors,
-    settled_stamp,
-    walk_files,
-)
+from syncoxide.native.devices.disk_walk import hash_blocks, listing, settled_stamp, walk_files
 from syncoxide.native.devices.folder_state import FolderState
 
 

@@ -78,6 +78,19 @@ OPFS_WRITE = """async ([folder, path, data]) => {
 
 # Spoils the room token this browser keeps for a peer, as a change of the server's room secret
 # does; returns the token it held.
+# How often the page has read a file's metadata (a scan reads each file's): counted from now.
+GET_FILE_CALLS = """() => {
+  if (window.__getFileCalls === undefined) {
+    window.__getFileCalls = 0;
+    const read = FileSystemFileHandle.prototype.getFile;
+    FileSystemFileHandle.prototype.getFile = function () {
+      window.__getFileCalls += 1;
+      return read.call(this);
+    };
+  }
+  return window.__getFileCalls;
+}"""
+
 STALE_TOKEN = """async (peer) => {
   const done = (request) => new Promise((ok, fail) => {
     request.onsuccess = () => ok(request.result); request.onerror = () => fail(request.error);
@@ -199,6 +212,16 @@ def test_the_browser_syncs_a_browser_folder_with_a_cli_device(
             lambda: disk_hashes(files).get("made here/from-browser.bin") == sha(from_browser),
             "the browser's file reaches the CLI's disk",
         )
+        # Idle, the page reads nothing: the browser says what changed (FileSystemObserver),
+        # where polling read every file's metadata every 2 s. A change is one file's read.
+        idle_from = page.evaluate(GET_FILE_CALLS)
+        time.sleep(4.5)
+        assert page.evaluate(GET_FILE_CALLS) == idle_from
+        write_in_browser(page, "made here/second.txt", b"told, not polled\n")
+        wait_until(
+            lambda: (files / "made here" / "second.txt").is_file(), "the second file arrives"
+        )
+        assert page.evaluate(GET_FILE_CALLS) - idle_from <= 4, "more than the new file was read"
         # The index was journalled: a header, then one small piece per save, never the whole.
         parts = page.evaluate(INDEX_PARTS)
         pieces = sorted(key for key in parts if "/journal/" in key)

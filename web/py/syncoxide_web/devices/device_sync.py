@@ -12,11 +12,14 @@ RTCDataChannel. A picked folder joins only once the browser grants read-write ac
 For each peer, one task meets it in the pair's own room (kept while pairing, or the pair's
 device room for a device met through an introduction: ``meetings.py``), as the daemon does:
 the smaller public key takes the "sender" role and orders the channel binding; when the
-connection ends it waits a moment and meets again. Neither folder kind has change events
-(Chromium's ``FileSystemObserver`` is behind a flag only), so each folder is rescanned every
-``RESCAN_EVERY`` seconds, or after as long again as the last scan took, if longer; a file
-whose size and modification time are as indexed is not read again. What a scan or a pull
-changed is announced to every connected peer sharing the folder. A picked folder carries a
+connection ends it waits a moment and meets again. Each folder is scanned whole once, then
+where the browser says it changed (``FileSystemObserver``, ``platform/folder_observer.py``:
+only the paths its records name, a file one stat), and whole again every
+``WHOLE_SCAN_EVERY`` seconds as a net for what no record named; in a browser without change
+events it is scanned whole every ``RESCAN_EVERY`` seconds, or after as long again as the
+last scan took, if longer. A file whose size and modification time are as indexed is not
+read again. What a scan or a pull changed is announced to every connected peer sharing the
+folder. A picked folder carries a
 mark (its ``picked_id``, ``ProviderFolder``'s ``mark``): a folder deleted and made again at the
 same place is refused, never scanned against the old index; picked anew, it starts a fresh one.
 
@@ -62,10 +65,14 @@ from syncoxide_web.p2p.channel import (
     watch_presence,
 )
 from syncoxide_web.platform.directory_provider import DirectoryHandleProvider
+from syncoxide_web.platform.folder_observer import FolderObserver, watching
 from syncoxide_web.platform.opfs import OpfsTextFile, open_opfs_folder
 from syncoxide_web.platform.web_lock import exclusive
 
 RESCAN_EVERY = 2.0
+#: With change events, a whole scan this often still: a record the browser lost (it says so
+#: with ``unknown``, but a disk it cannot watch says nothing) is caught within minutes.
+WHOLE_SCAN_EVERY = 300.0
 RECONNECT_AFTER = 2.0
 SYNC_LOCK = "syncoxide-device-sync"
 WAIT_SHOWN_AFTER = 1.0  # the lock is granted at once when no other tab holds it
@@ -210,28 +217,52 @@ class BrowserDeviceSync:
                     link.abort()
 
     async def _rescan_forever(self, name: str, folder: ProviderFolder) -> None:
+        observer: FolderObserver | None = None
+        paths: set[str] | None = None  # None: the whole folder
+        try:
+            while True:
+                if observer is None or observer.stopped:  # (again, once the folder is back)
+                    if observer is not None:
+                        observer.close()
+                    observer = await watching(_root_handle(folder))
+                    paths = None  # what changed before the events began: a whole scan sees
+                started = time.monotonic()
+                await self._scan(name, folder, paths)
+                if observer is None:
+                    # A whole scan looks at every file (bench/devices_picked_rescan.py: 1,000 take
+                    # about 1.3 s): waiting as long again keeps a big folder's polling to half
+                    # the page.
+                    await asyncio.sleep(max(RESCAN_EVERY, time.monotonic() - started))
+                    continue
+                named, whole = await observer.next_change(WHOLE_SCAN_EVERY)
+                paths = None if whole else named
+        finally:
+            if observer is not None:
+                observer.close()
+
+    async def _scan(self, name: str, folder: ProviderFolder, paths: set[str] | None) -> None:
+        """Scan ``paths`` of the folder (None: all of it) and announce what changed; a
+        failure is said beside the folder, which is scanned again later."""
         shared = self.folders[name]
-        while True:
-            started = time.monotonic()
-            try:
-                if name in self.handles:  # a clear word when access or the folder is lost
-                    await picked_folder.check_usable(name, self.handles[name])
-                async with shared.lock:
-                    changed = await shared.folder.scan()
-                if changed:
-                    await self.broadcast(name, changed)
-            except SyncoxideError as error:
-                if isinstance(error, PermissionDeniedError):  # offer "Allow access" again
-                    self.waiting_for_access.add(name)
-                self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
-            except JsException as error:  # the browser refused the folder (deleted meanwhile?)
-                self.report(name, f"not synced: the browser could not read it ({error}).", True)
-            else:
-                self.waiting_for_access.discard(name)
-                self.report(name, _kept_here_note(folder.kept_here()), False)
-            # A scan looks at every file (1,000 take ~1.3 s: bench/devices_picked_rescan.py):
-            # waiting at least as long again keeps a big folder's polling to half the page.
-            await asyncio.sleep(max(RESCAN_EVERY, time.monotonic() - started))
+        try:
+            if name in self.handles:  # a clear word when access or the folder is lost
+                await picked_folder.check_usable(name, self.handles[name])
+            async with shared.lock:
+                if paths is None:
+                    changed = await folder.scan()
+                else:
+                    changed = await folder.scan_paths(paths)
+            if changed:
+                await self.broadcast(name, changed)
+        except SyncoxideError as error:
+            if isinstance(error, PermissionDeniedError):  # offer "Allow access" again
+                self.waiting_for_access.add(name)
+            self.report(name, f"not synced: {error.message} {error.hint or ''}", True)
+        except JsException as error:  # the browser refused the folder (deleted meanwhile?)
+            self.report(name, f"not synced: the browser could not read it ({error}).", True)
+        else:
+            self.waiting_for_access.discard(name)
+            self.report(name, _kept_here_note(folder.kept_here()), False)
 
     async def _meet_forever(self, me: Identity, peer: str) -> None:
         while True:
@@ -318,3 +349,9 @@ def _index_key(name: str, browser_folder: str) -> str:
     """The folder's key for its index (and the name its whole index had before the journal)."""
     key = hashlib.sha256(f"{name}\0{browser_folder}".encode()).hexdigest()[:24]
     return f"device-index-{key}"
+
+
+def _root_handle(folder: ProviderFolder) -> Any:
+    provider = folder.provider
+    assert isinstance(provider, DirectoryHandleProvider)  # every folder here is one
+    return provider.root_handle

@@ -76,6 +76,11 @@ class DirectoryHandleProvider:
     def root_id(self) -> str:
         return self._root_id
 
+    @property
+    def root_handle(self) -> Any:
+        """The folder's ``FileSystemDirectoryHandle`` (for change events on it)."""
+        return self._root
+
     # -- resolving paths -------------------------------------------------------------------
 
     async def _directory(self, path: str, *, create: bool = False) -> Any:
