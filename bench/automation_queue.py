@@ -66,7 +66,7 @@ def queued(sources: list[Path], out: Path) -> float:
             if finished == len(sources):
                 everything.set()
 
-        worker = JobWorker(queue, {"convert": handler}, WorkerSettings(slots=1), told)
+        worker = JobWorker(queue, {"convert": handler}, WorkerSettings(slots=1), on_finished=told)
         started = time.perf_counter()
         await worker.start()
         for n, source in enumerate(sources):

@@ -1,16 +1,18 @@
-"""What one poll of a folder picked on disk costs the browser device, in headless Chromium.
+"""What looking at a folder picked on disk costs the browser device, in headless Chromium.
 
     .venv/bin/python bench/devices_picked_rescan.py [--files 1000] [--runs 5]
 
-A picked folder raises no change events (Chromium's ``FileSystemObserver`` is behind a flag), so
-the page rescans it every 2 s (``device_sync.RESCAN_EVERY``). The page makes ``--files`` files
+Where the browser has change events (``FileSystemObserver``) the page scans only the paths they
+name (``ProviderFolder.scan_paths``); without them it rescans the whole folder every 2 s
+(``device_sync.RESCAN_EVERY``). The page makes ``--files`` files
 of 1-4 KiB in 20 subfolders of an OPFS directory (the same ``FileSystemDirectoryHandle`` a
 picked folder is) and then, on the same tree in the same page:
 - anchor: plain JavaScript, a recursive walk asking every file for its size and
   ``lastModified`` (the least any poll can do: what it must look at to see a change);
 - ours: ``ProviderFolder.scan()`` over ``picked_folder.open_folder``, the device's own code
   (Pyodide, the FFI, the index comparison): the first scan (reads and hashes every file), then
-  rescans with nothing changed (nothing read), then one after 10 files were rewritten.
+  rescans with nothing changed (nothing read), then one after 10 files were rewritten, then
+  the same 10 rewritten again and scanned by their paths alone, as a change event names them.
 Aim: an unchanged rescan within 3x the anchor's walk, and well under the 2 s interval.
 """
 
@@ -69,9 +71,14 @@ await make([FILES, 10])
 start = js.performance.now()
 touched = len(await folder.scan())
 touched_ms = js.performance.now() - start
+await make([FILES, 10])
+named = [f"group-{i % 20}/file-{i}.txt" for i in range(0, FILES, FILES // 10)]
+start = js.performance.now()
+by_paths = len(await folder.scan_paths(named))
+by_paths_ms = js.performance.now() - start
 js.document.body.dataset.timings = json.dumps(
     {"first": first, "first_ms": first_ms, "runs": runs, "touched": touched,
-     "touched_ms": touched_ms})
+     "touched_ms": touched_ms, "by_paths": by_paths, "by_paths_ms": by_paths_ms})
 """
 
 
@@ -91,6 +98,8 @@ def main() -> int:
     print(f"{'ours: rescan, nothing changed (nothing read)':<46}{ours:>9.1f}  {ours / raw:.2f}x")
     print(f"{'ours: rescan after 10 files rewritten':<46}{found['touched_ms']:>9.1f}  "
           f"{found['touched_ms'] / raw:.2f}x  ({found['touched']} changed)")  # fmt: skip
+    print(f"{'ours: those 10 again, by the paths named':<46}{found['by_paths_ms']:>9.1f}  "
+          f"{found['by_paths_ms'] / raw:.2f}x  ({found['by_paths']} changed)")  # fmt: skip
     print(f"{'ours: first scan (reads + hashes all)':<46}{found['first_ms']:>9.1f}  "
           f"{found['first_ms'] / raw:.2f}x  ({found['first']} indexed)")  # fmt: skip
     return 0
