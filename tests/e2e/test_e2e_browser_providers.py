@@ -1,4 +1,6 @@
-"""The browser providers (OPFS, picked folders) pass the provider conformance suite in Chromium."""
+"""The browser providers (OPFS, picked folders) pass the provider conformance suite in Chromium,
+and their change events (``FileSystemObserver``) name what changed, as the device sync uses
+them."""
 
 from __future__ import annotations
 
@@ -77,3 +79,52 @@ def test_mtimes_survive_a_reload_but_not_an_outside_edit(
     """,
     )
     assert second == "ok", second
+
+
+def test_changes_in_a_folder_are_named_and_a_quiet_folder_wakes_nothing(
+    page: Page, live_server: LiveServer
+) -> None:
+    result = run_python_in_page(
+        page,
+        live_server.url,
+        """
+        import asyncio
+        import js
+        from syncoxide_web.platform.folder_observer import watching
+        from syncoxide_web.platform.opfs import open_opfs_folder
+
+        async def one(data):
+            yield data
+
+        folder = await open_opfs_folder("observed")
+        await folder.write("old.txt", one(b"old"))
+        observer = await watching(folder.root_handle)
+        assert observer is not None, "Chromium has FileSystemObserver"
+        try:
+            assert await observer.next_change(1.0) == (set(), True)  # quiet: a whole scan due
+
+            async def write_later():
+                await asyncio.sleep(0.3)  # the waiter is asleep by then, the loop idle
+                await js.eval('''(async () => {
+                  const root = await navigator.storage.getDirectory();
+                  const folders = await root.getDirectoryHandle("folders");
+                  const dir = await (await folders.getDirectoryHandle("observed"))
+                    .getDirectoryHandle("made here", {create: true});
+                  const file = await dir.getFileHandle("new.txt", {create: true});
+                  const writable = await file.createWritable();
+                  await writable.write("new");
+                  await writable.close();
+                })()''')
+
+            writing = asyncio.ensure_future(write_later())
+            paths, whole = await observer.next_change(10.0)
+            await writing
+            assert not whole and {"made here", "made here/new.txt"} <= paths, paths
+            await folder.move("old.txt", "renamed.txt")
+            paths, whole = await observer.next_change(10.0)
+            assert not whole and {"old.txt", "renamed.txt"} <= paths, paths
+        finally:
+            observer.close()
+    """,
+    )
+    assert result == "ok", result

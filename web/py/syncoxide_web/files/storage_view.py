@@ -9,7 +9,6 @@ with ``POST /storage/commit``; a folder picked for upload keeps its inner paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide.units import format_bytes
 from syncoxide_web.api.client import call_api
-from syncoxide_web.api.tus_upload import TusUpload
+from syncoxide_web.api.files_upload import upload_to_files
 from syncoxide_web.files.storage_html import (
     breadcrumbs_html,
     child_path,
@@ -31,7 +30,6 @@ from syncoxide_web.files.storage_html import (
 from syncoxide_web.platform.dom import element, picked_files, say, say_error
 
 STATUS = "storage-status"
-COLLECTION = "/api/v1/storage/uploads/"
 #: Entries asked for in one page, and the most one folder shows.
 PAGE, SHOWN = 1000, 5000
 
@@ -167,20 +165,3 @@ async def _upload_one(file: Any, path: str, which: str) -> None:
 
     progress(0)
     await upload_to_files(file, path, progress)
-
-
-async def upload_to_files(file: Any, path: str, progress: Callable[[int], None]) -> None:
-    """Upload a browser ``File`` to your files at ``path`` (resumable, then committed under
-    its name with the file's own time); a refusal is a ``SyncoxideError``."""
-    upload = await TusUpload.create(int(file.size), {"path": path}, progress, collection=COLLECTION)
-    try:
-        await upload.send_blob(file)
-    except SyncoxideError:
-        await upload.cancel()  # its bytes are of no use now: free the room they hold
-        raise
-    commit = {
-        "upload": upload.location.rsplit("/", 1)[-1],
-        "path": path,
-        "mtime_ns": int(file.lastModified) * 1_000_000,
-    }
-    await call_api("POST", "/storage/commit", commit)

@@ -32,10 +32,11 @@ from syncoxide.crypto.keys import SecretBytes
 from syncoxide.crypto.share_folder import ShareKeys, generation_of, open_keys
 from syncoxide.crypto.share_grant import KEYRING_NAME, parse_keyring
 from syncoxide.crypto.share_key import check_shareable_path
-from syncoxide.errors import NotFoundError, PermissionDeniedError, SyncoxideError, UsageError
+from syncoxide.errors import NotFoundError, PermissionDeniedError, UsageError
 from syncoxide.safe_names import safe_name
 from syncoxide.system import SystemRandom
 from syncoxide_web.api.client import call_api
+from syncoxide_web.api.files_upload import upload_into_files
 from syncoxide_web.api.server_api import API
 from syncoxide_web.api.tus_upload import TusUpload
 from syncoxide_web.links.request_arrivals import ResponseReader, fetch_bytes
@@ -58,10 +59,6 @@ class OpenedShare:
     folder: str  # the member's copy, in their storage
     role: str  # "owner" or "recipient"
     access: str  # "read-write" or "read-only"
-
-
-#: Your files' own resumable uploads (a member's copy is in their storage).
-FILES_UPLOADS = "/api/v1/storage/uploads/"
 
 
 def _content_url(path: str) -> str:
@@ -144,21 +141,14 @@ async def add_file(
     backend = WebCryptoBackend()
     generation, key = opened.keys.current()
     stored = f"{opened.folder}/{await opened.keys.stored_path(backend, generation, path)}"
-    length = stream.sealed_size(int(file.size))
-    upload = await TusUpload.create(length, {"path": stored}, progress, collection=FILES_UPLOADS)
-    try:
-        sealer = await stream.FileSealer.create(backend, key, SystemRandom())
+    sealer = await stream.FileSealer.create(backend, key, SystemRandom())
+
+    async def send(upload: TusUpload) -> None:
         await stream.seal_stream(sealer, BlobReader(file).read, upload.write)
         await upload.finish()
-    except SyncoxideError:
-        await upload.cancel()  # its bytes are of no use now: free the room they hold
-        raise
-    commit = {
-        "upload": upload.location.rsplit("/", 1)[-1],
-        "path": stored,
-        "mtime_ns": int(file.lastModified) * 1_000_000,
-    }
-    await call_api("POST", "/storage/commit", commit)
+
+    length, mtime_ns = stream.sealed_size(int(file.size)), int(file.lastModified) * 1_000_000
+    await upload_into_files(stored, length, send, mtime_ns=mtime_ns, progress=progress)
     for older in range(1, generation):
         if older in opened.keys.keys:
             old = f"{opened.folder}/{await opened.keys.stored_path(backend, older, path)}"

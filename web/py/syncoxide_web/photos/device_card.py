@@ -14,9 +14,9 @@ import js
 from syncoxide.errors import SyncoxideError
 from syncoxide.photos.timeline import Photo
 from syncoxide.units import format_bytes
+from syncoxide_web.api.files_upload import upload_to_files
 from syncoxide_web.files import local_folders
 from syncoxide_web.files.local_folders import LocalFolder
-from syncoxide_web.files.storage_view import upload_to_files
 from syncoxide_web.photos.device_photos import DEVICE_PREFIX, DevicePhotos, device_photos
 from syncoxide_web.photos.photos_html import device_folders_html
 from syncoxide_web.platform.dom import data_of, element, present, say, say_error, show
