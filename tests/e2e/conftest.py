@@ -163,7 +163,8 @@ def signed_in_view(
     browser: Browser, live_server: LiveServer, cookies: list[SetCookieParam], view: str
 ) -> Iterator[Page]:
     """The app opened on one view, signed in, with downloads allowed."""
-    context = browser.new_context(accept_downloads=True)
+    # The snapshot for ``live_server``'s origin, which may be a test's own server.
+    context = context_on(browser, live_server.url, accept_downloads=True)
     try:
         context.add_cookies(cookies)
         page = context.new_page()

@@ -13,12 +13,17 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.conftest import LiveServer, launch_chromium
 from tests.e2e.p2p.p2p_pages import P2P_ARGS, start_python_in_page
+from tests.e2e.python_snapshot import start_contexts_from_snapshot
+
+if TYPE_CHECKING:  # Playwright declares its cookie type here and re-exports it nowhere public
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.e2e
 SIZE = 512 * 1024 * 1024
@@ -28,10 +33,19 @@ GROWTH_ALLOWED = 64 * 1024 * 1024  # the second half of the file may not need mu
 
 
 @pytest.fixture(scope="module")
-def big_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def big_browser(
+    tmp_path_factory: pytest.TempPathFactory,
+    live_server: LiveServer,
+    session_cookies: list[SetCookieParam],
+) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         args = [*P2P_ARGS, "--enable-precise-memory-info"]
         launched = launch_chromium(playwright, args, tmp_path_factory.mktemp("chromium"))
+        # Both pages start Python from the snapshot, as in every other e2e browser: without
+        # it each started from nothing, seconds of CPU before the transfer could begin.
+        start_contexts_from_snapshot(
+            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
+        )
         yield launched
         launched.close()
 

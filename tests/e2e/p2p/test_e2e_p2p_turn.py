@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page
 from tests.conftest import LiveServer, start_live_server
 from tests.e2e.browser_python import run_python_in_page
 from tests.e2e.p2p.p2p_pages import p2p_browser, page_code
+from tests.e2e.python_snapshot import context_on
 from tests.native.p2p.coturn import Coturn, start_coturn
 from tests.native.p2p.p2p_processes import start_cli, wait_for_link
 
@@ -45,8 +46,9 @@ def relaying_server(tmp_path: Path, coturn: Coturn) -> Iterator[LiveServer]:
 
 
 @pytest.fixture()
-def page(p2p_browser: Browser) -> Iterator[Page]:
-    context = p2p_browser.new_context()
+def page(p2p_browser: Browser, relaying_server: LiveServer) -> Iterator[Page]:
+    # The snapshot for the relaying server's origin, where the page runs.
+    context = context_on(p2p_browser, relaying_server.url)
     yield context.new_page()
     context.close()
 

@@ -26,6 +26,7 @@ from syncoxide.photos.near_duplicates import DEFAULT_MAX_DISTANCE
 from tests.conftest import LiveServer
 from tests.e2e.browser_python import run_python_in_page
 from tests.e2e.conftest import signed_in_context
+from tests.e2e.python_snapshot import context_on
 from tests.server.photos.test_photos_api import jpeg, picture
 
 pytestmark = pytest.mark.e2e
@@ -172,7 +173,7 @@ def test_the_browser_and_the_server_read_one_photo_alike(
         facts = read_facts(tmp_path / f"{name}.jpg")
         server_side[name] = [facts.taken, facts.width, facts.height, facts.phash]
     encoded = {name: base64.b64encode(data).decode() for name, data in photos.items()}
-    context = browser.new_context()
+    context = context_on(browser, server.url)  # the snapshot for this server's origin
     page = context.new_page()
     code = f"""
         import base64, js, json
@@ -199,7 +200,7 @@ def test_the_photo_cache_drops_the_least_recently_shown_over_its_cap(
 ) -> None:
     """The cap in the browser's own IndexedDB: entries of 1,000-byte thumbnails (1,300 bytes
     with their facts), the uses remembered from one visit to the next."""
-    context = browser.new_context()
+    context = context_on(browser, server.url)  # the snapshot for this server's origin
     page = context.new_page()
     code = """
         import js, json

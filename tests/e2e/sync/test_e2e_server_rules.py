@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from syncoxide.native.providers.s3.provider import S3Provider
 from syncoxide.native.providers.s3.settings import S3Settings
 from tests.conftest import PROJECT_ROOT, LiveServer, start_live_server
+from tests.e2e.python_snapshot import context_on
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.serving import served
@@ -63,7 +64,9 @@ def _signed_in(browser: Browser, server: LiveServer) -> BrowserContext:
         f"{server.url}/api/v1/session", json={"name": USER, "password": PASSWORD}, timeout=10
     )
     answer.raise_for_status()
-    context = browser.new_context()
+    # On this server's origin: the browser's own contexts get the snapshot for the shared
+    # server's, and without one here every page started Python from nothing (~8 s each).
+    context = context_on(browser, server.url)
     context.add_cookies(
         [{"name": k, "value": v, "url": server.url} for k, v in answer.cookies.items()]
     )
