@@ -58,7 +58,21 @@ async def _bucket(server: S3Server, keys: list[str]) -> AsyncIterator[Any]:
 async def _lister(server: S3Server, page_keys: int) -> AsyncIterator[Lister]:
     signer = HeadSigner(server.endpoint, "us-east-1", ACCESS_KEY, SECRET_KEY)
     async with HttpPool(server.endpoint, limit=8, timeouts=(10, 60)) as session:
-        yield functools.partial(lean_list_page, session, signer, server.bucket, max_keys=page_keys)
+        page = functools.partial(lean_list_page, session, signer, server.bucket, max_keys=page_keys)
+
+        async def listing(ask: PageAsk) -> ListPage:
+            # moto may answer 500 to a listing while another thread deletes a key it is
+            # reading (its log: KeyError in moto/s3/utils.py); the provider hands such a reply
+            # to botocore, which asks again, and so does this lister.
+            for _ in range(3):
+                try:
+                    return await page(ask)
+                except LookupError as error:
+                    if not (isinstance(error.args[0], int) and error.args[0] >= 500):
+                        raise
+            return await page(ask)
+
+        yield listing
 
 
 async def _walk(lister: Lister, root: str, workers: int) -> Counter[str]:
