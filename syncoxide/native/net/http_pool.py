@@ -1,20 +1,22 @@
 """A small HTTP/1.1 client on asyncio streams, for one endpoint: the S3 lean requests' transport.
 
-Why our own: the lean requests (``providers/s3/lean*.py``) need little of HTTP, and aiohttp,
-which sent them before, is about 150 modules (its own, attrs, yarl, multidict, email,
+Why not aiohttp: the lean requests (``providers/s3/lean*.py``) need little of HTTP, and
+aiohttp, which sent them before, is about 150 modules (its own, attrs, yarl, multidict, email,
 http.cookies, urllib.request...) that every S3 sync imported before its first request: about
-40% of a small sync's start-up CPU (bench/cli_startup.py --s3). This module imports nothing
-asyncio has not imported already (``ssl`` included). botocore, for the unusual replies,
-still brings aiohttp with it when it is needed.
+40% of a small sync's start-up CPU (bench/cli_startup.py --s3). Why h11 for the protocol: it
+is the sans-IO HTTP/1.1 state machine (request framing, status line and headers, Content-Length,
+chunked coding, read-to-the-close, HEAD/204/304/1xx, keep-alive) in 11 small modules that
+import nothing else of note, so no framing is hand-written here. botocore, for the unusual
+replies, still brings aiohttp with it when it is needed.
 
 How it works: ``HttpPool.request`` takes a kept-alive connection (or opens one, at most
 ``limit`` in use at once, to the addresses ``resolve`` gives, checked ones when an address
-guard is in use), writes the request head and body (a large body in ``SEND_SLICE`` views,
-waiting for the socket to drain after each, so nothing is copied), reads the status line and
-headers, and returns an ``HttpReply`` whose body is read with ``read`` or ``chunks``.
-Replies are framed by Content-Length, the chunked transfer coding or the connection's close.
-``release`` gives the connection back when the body was read to its end and the server keeps
-it open, else closes it. A request whose kept-alive connection the server had closed
+guard is in use), has its ``h11.Connection`` frame the request and writes it (a large body in
+``SEND_SLICE`` views that h11 passes through, waiting for the socket to drain after each, so
+nothing is copied), feeds h11 what the socket gives until the reply's head is read, and
+returns an ``HttpReply`` whose body is read with ``read`` or ``chunks``. ``release`` gives the
+connection back (h11's next cycle started) when the body was read to its end and both ends
+keep it, else closes it. A request whose kept-alive connection the server had closed
 meanwhile (it failed before a byte of the reply came) is sent once more on a new connection.
 Not handled, by design: redirects, cookies, compression, proxies, ``Expect: 100-continue``.
 """
@@ -25,8 +27,10 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
+
+import h11
 
 from syncoxide.errors import ConfigError
 
@@ -35,7 +39,6 @@ SEND_SLICE = 1024 * 1024
 #: A body smaller than this goes out in one write with the head.
 _JOINED_BODY = 64 * 1024
 _READ_SIZE = 64 * 1024
-_NO_BODY_STATUS = frozenset({204, 304})
 
 Resolve = Callable[[str, int], Awaitable[list[str]]]
 Body = bytes | bytearray | memoryview
@@ -47,38 +50,87 @@ class HttpError(ConnectionError):
 
 
 class _Connection:
+    """One socket and its ``h11.Connection``: h11 writes the request's framing and reads the
+    reply's (status line, headers, Content-Length, chunked coding, the close); this class
+    moves the bytes and keeps the timeouts."""
+
     def __init__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
     ) -> None:
         self.reader, self.writer, self.timeout = reader, writer, timeout
+        self.http = h11.Connection(h11.CLIENT)
+        self._heard = 0  # bytes of the current reply read so far
 
-    async def send(self, head: bytes, body: Body) -> None:
+    async def send(self, request: h11.Request, body: Body) -> None:
         """Why slices: a whole 32 MiB part given to the transport at once was kept in its
         buffer (a copy) for as long as the kernel had not taken it; a slice at a time, each
-        drained, copies nothing."""
-        if len(body) < _JOINED_BODY:
-            self.writer.write(head + bytes(body))
-        else:
-            self.writer.write(head)
-            view = memoryview(body)
-            for start in range(0, len(view), SEND_SLICE):
-                self.writer.write(view[start : start + SEND_SLICE])
-                await self.timed(self.writer.drain())
+        drained, copies nothing (h11's ``send_with_data_passthrough`` hands a Data event's
+        view back as it is, beside the framing)."""
+        self._heard = 0
+        http, write = self.http, self.writer.write
+        try:
+            head = _sent(http, request)
+            if len(body) < _JOINED_BODY:
+                write(head + (_sent(http, h11.Data(data=bytes(body))) if body else b""))
+            else:
+                write(head)
+                view = memoryview(body)
+                for start in range(0, len(view), SEND_SLICE):
+                    for piece in (
+                        http.send_with_data_passthrough(
+                            h11.Data(data=cast(bytes, view[start : start + SEND_SLICE]))
+                        )
+                        or ()
+                    ):
+                        write(piece)
+                    await self.timed(self.writer.drain())
+            write(_sent(http, h11.EndOfMessage()))
+        except h11.LocalProtocolError as error:
+            raise HttpError(f"the request cannot be sent: {error}") from error
         await self.timed(self.writer.drain())
+
+    async def next_event(self) -> h11.Event:
+        """The reply's next event, reading from the socket as h11 needs. The socket closing
+        before a byte of the reply came raises ``IncompleteReadError`` (with no partial): the
+        request may be sent again (``_closed_while_idle``)."""
+        while True:
+            try:
+                event = self.http.next_event()
+            except h11.RemoteProtocolError as error:
+                raise HttpError(f"the reply is not HTTP/1.1 as expected: {error}") from error
+            if event is not h11.NEED_DATA:
+                return event  # type: ignore[return-value]  # PAUSED cannot come: see release
+            data = await self.timed(self.reader.read(_READ_SIZE))
+            if not data and not self._heard:
+                raise asyncio.IncompleteReadError(b"", None)
+            self._heard += len(data)
+            self.http.receive_data(data)
 
     async def timed(self, waiting: Awaitable[T]) -> T:
         """``waiting``, given at most the read timeout."""
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await waiting
-        except asyncio.LimitOverrunError as error:
-            raise HttpError("a reply's head or chunk line is too long") from error
+        async with asyncio.timeout(self.timeout):
+            return await waiting
+
+    def next_cycle(self) -> bool:
+        """Readies the connection for another request if the exchange ended cleanly and both
+        ends keep it (h11 puts an end that sent or asked ``Connection: close``, or an HTTP/1.0
+        or read-to-the-close reply, in MUST_CLOSE instead of DONE); whether it did."""
+        if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
+            self.http.start_next_cycle()
+            return True
+        return False
 
     def usable(self) -> bool:
         return not self.reader.at_eof() and not self.writer.is_closing()
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _sent(http: h11.Connection, event: h11.Event) -> bytes:
+    data = http.send(event)
+    assert data is not None  # None only for ConnectionClosed, never sent here
+    return data
 
 
 class HttpReply:
@@ -88,13 +140,17 @@ class HttpReply:
     def __init__(
         self,
         connection: _Connection,
-        head: tuple[int, dict[str, str]],
+        response: h11.Response,
         *,
-        has_body: bool,
         give_back: Callable[[_Connection, bool], None],
     ) -> None:
-        self.status, self.headers = head
-        self._connection, self._has_body, self._give_back = connection, has_body, give_back
+        self.status = response.status_code
+        self.headers: dict[str, str] = {}
+        for raw_name, raw_value in response.headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            known = self.headers.get(name)
+            self.headers[name] = value if known is None else f"{known}, {value}"
+        self._connection, self._give_back = connection, give_back
         self._complete = False  # the whole body was read
         self._released = False
 
@@ -114,66 +170,37 @@ class HttpReply:
 
     async def chunks(self, size: int = _READ_SIZE) -> AsyncIterator[bytes]:
         """The body in blocks of at most ``size`` bytes."""
+        received = 0
         try:
-            async for chunk in self._framed(size):
-                yield chunk
+            while True:
+                event = await self._connection.next_event()
+                if isinstance(event, h11.Data):
+                    data = event.data
+                    received += len(data)
+                    for start in range(0, len(data), size):
+                        yield bytes(data[start : start + size])
+                elif isinstance(event, h11.EndOfMessage):
+                    break
+                else:  # ConnectionClosed cannot come before EndOfMessage
+                    raise HttpError(f"the reply's body ended with {event!r}")
+        except HttpError as error:
+            raise HttpError(self._broken(error, received)) from error
         except (OSError, EOFError) as error:  # TimeoutError, the socket's, a cut-off read
             raise HttpError(f"the reply's body broke off: {error!r}") from error
         self._complete = True
 
     def release(self) -> None:
-        """Gives the connection back (kept alive when the body was read to its end), or
-        closes it; then the pool may use its place for another request."""
+        """Gives the connection back (kept alive when the body was read to its end and both
+        ends keep it), or closes it; then the pool may use its place for another request."""
         if not self._released:
             self._released = True
-            self._give_back(self._connection, self._complete and not self._closing())
+            self._give_back(self._connection, self._complete and self._connection.next_cycle())
 
-    def _closing(self) -> bool:
-        return self.headers.get("connection", "").lower() == "close"
-
-    def _framed(self, size: int) -> AsyncIterator[bytes]:
-        if not self._has_body:
-            return _nothing()
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            return self._chunked(size)
-        if "content-length" in self.headers:
-            return self._counted(int(self.headers["content-length"]), size)
-        self.headers["connection"] = "close"  # the body ends where the connection does
-        return self._to_the_end(size)
-
-    async def _counted(self, length: int, size: int) -> AsyncIterator[bytes]:
-        while length > 0:
-            block = await self._connection.timed(self._connection.reader.read(min(size, length)))
-            if not block:
-                raise HttpError(f"the reply's body ended {length} bytes early")
-            length -= len(block)
-            yield block
-
-    async def _chunked(self, size: int) -> AsyncIterator[bytes]:
-        reader, timed = self._connection.reader, self._connection.timed
-        while True:
-            line = await timed(reader.readuntil(b"\r\n"))
-            try:
-                length = int(line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise HttpError(f"a chunk's size is not hexadecimal: {line!r}") from None
-            if length == 0:
-                while await timed(reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass  # trailers: none is used
-                return
-            async for block in self._counted(length, size):
-                yield block
-            if await timed(reader.readexactly(2)) != b"\r\n":
-                raise HttpError("a chunk does not end with CRLF")
-
-    async def _to_the_end(self, size: int) -> AsyncIterator[bytes]:
-        while block := await self._connection.timed(self._connection.reader.read(size)):
-            yield block
-
-
-async def _nothing() -> AsyncIterator[bytes]:
-    return
-    yield b""  # pragma: no cover - makes this an async generator
+    def _broken(self, error: HttpError, received: int) -> str:
+        length = self.headers.get("content-length", "")
+        if length.isdigit() and received < int(length):
+            return f"the reply's body ended {int(length) - received} bytes early"
+        return f"the reply's body broke off: {error}"
 
 
 class HttpPool:
@@ -213,10 +240,10 @@ class HttpPool:
     ) -> HttpReply:
         """Sends ``method target`` (the path and query, as signed) with ``headers`` (Host and
         Content-Length are added) and ``body``; the reply once its head is read."""
-        head = self._head(method, target, headers, body)
+        request = self._request(method, target, headers, body)
         await self._slots.acquire()
         try:
-            return await self._exchange(method, head, body)
+            return await self._exchange(request, body)
         except BaseException:
             self._slots.release()
             raise
@@ -238,19 +265,23 @@ class HttpPool:
     ) -> None:
         await self.close()
 
-    def _head(self, method: str, target: str, headers: Mapping[str, str], body: Body) -> bytes:
-        lines = [f"{method} {target} HTTP/1.1", f"host: {self._netloc}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+    def _request(
+        self, method: str, target: str, headers: Mapping[str, str], body: Body
+    ) -> h11.Request:
+        fields = [("host", self._netloc), *headers.items()]
         if (body or method in ("PUT", "POST")) and not _has(headers, "content-length"):
-            lines.append(f"content-length: {len(body)}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+            fields.append(("content-length", str(len(body))))
+        try:
+            return h11.Request(method=method, target=target, headers=fields)
+        except h11.LocalProtocolError as error:
+            raise HttpError(f"the request cannot be sent: {error}") from error
 
-    async def _exchange(self, method: str, head: bytes, body: Body) -> HttpReply:
+    async def _exchange(self, request: h11.Request, body: Body) -> HttpReply:
         while True:
             connection, reused = await self._connection()
             try:
-                await connection.send(head, body)
-                status, headers = await self._reply_head(connection)
+                await connection.send(request, body)
+                response = await self._response(connection)
             except (OSError, EOFError, HttpError) as error:
                 self._discard(connection)
                 if reused and _closed_while_idle(error):
@@ -258,33 +289,15 @@ class HttpPool:
                 if isinstance(error, HttpError):
                     raise
                 raise HttpError(f"{self._netloc}: {error!r}") from error
-            return HttpReply(
-                connection,
-                (status, headers),
-                has_body=method != "HEAD" and status not in _NO_BODY_STATUS,
-                give_back=self._give_back,
-            )
+            return HttpReply(connection, response, give_back=self._give_back)
 
-    async def _reply_head(self, connection: _Connection) -> tuple[int, dict[str, str]]:
+    async def _response(self, connection: _Connection) -> h11.Response:
         while True:
-            raw = await connection.timed(connection.reader.readuntil(b"\r\n\r\n"))
-            lines = raw[:-4].decode("latin-1").split("\r\n")
-            version, _, rest = lines[0].partition(" ")
-            if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
-                raise HttpError(f"not an HTTP/1.x reply: {lines[0][:80]!r}")
-            status = int(rest[:3])
-            if 100 <= status < 200:
-                continue  # an interim reply (100 Continue): the real one follows
-            headers: dict[str, str] = {}
-            for line in lines[1:]:
-                name, colon, value = line.partition(":")
-                if not colon:
-                    raise HttpError(f"a header line without a colon: {line[:80]!r}")
-                key, value = name.strip().lower(), value.strip()
-                headers[key] = f"{headers[key]}, {value}" if key in headers else value
-            if version == "HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive":
-                headers["connection"] = "close"
-            return status, headers
+            event = await connection.next_event()
+            if isinstance(event, h11.Response):
+                return event
+            if not isinstance(event, h11.InformationalResponse):  # 100 Continue: skipped
+                raise HttpError(f"a reply began with {event!r}")
 
     async def _connection(self) -> tuple[_Connection, bool]:
         while self._idle:
