@@ -44,13 +44,9 @@ class KeyRange:
         return self.after < item and (self.until is None or item <= self.until)
 
     def cut(self, items: Sequence[T], key: Callable[[T], str]) -> Sequence[T]:
-        """The part of ``items`` (sorted by ``key``) that lies in this range."""
-        if not items or (self.holds(key(items[0])) and self.holds(key(items[-1]))):
-            return items
-        start = bisect.bisect_right(items, self.after, key=key) if self.after else 0
-        if self.until is None:
-            return items[start:]
-        return items[start : bisect.bisect_right(items, self.until, key=key)]
+        """The items that lie in this range. Each is checked: a page is not always sorted
+        (rclone serve s3 puts keys added mid-listing at a page's front)."""
+        return [item for item in items if self.holds(key(item))]
 
 
 def alphabet_of(keys: list[str], start: int) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -102,6 +102,8 @@ class _Walk:
         self._listings = 0
         #: Off once a server is seen to ignore StartAfter (still exact, but no faster).
         self._splitting = True
+        #: Keys a page handed over ahead of their place (past the page's last one).
+        self._early: set[str] = set()
 
     async def run(self, root: str) -> None:
         try:
@@ -140,7 +142,7 @@ class _Walk:
                 ask = PageAsk(part.prefix, part.delimiter, token, "" if token else part.keys.after)
                 async with self._slots:
                     page = await self._list_page(ask)
-                contents = part.keys.cut(page.contents, _KEY)
+                contents = self._once(part.keys.cut(page.contents, _KEY), _last_item(page))
                 if contents:
                     await self._pages.put(contents)
                 below = part.keys.cut(page.prefixes, _same)
@@ -155,6 +157,16 @@ class _Walk:
                 self._split(group, part, page, last)
         finally:
             self._listings -= 1
+
+    def _once(self, contents: Sequence[ListedObject], last: str) -> Sequence[ListedObject]:
+        """``contents`` less the keys already handed over ahead of their place. A key past
+        the page's ``last`` (the server's order ends there: its next page starts after it) is
+        one the server gave early, out of order; the range that holds it will list it again
+        at its place, so it is remembered and dropped then. Only such keys are kept."""
+        early = self._early
+        kept = [item for item in contents if item.key not in early] if early else contents
+        early.update(item.key for item in kept if item.key > last)
+        return kept
 
     def _split(self, group: asyncio.TaskGroup, part: _Part, page: ListPage, last: str) -> None:
         """While fewer listings run than workers, the rest of ``part``'s range past ``last``

@@ -132,6 +132,35 @@ def test_keys_added_and_removed_mid_walk_are_listed_at_most_once(s3_server: S3Se
     assert set(listed) <= set(keys) | added
 
 
+def test_a_key_a_page_hands_over_ahead_of_its_place_is_listed_once(s3_server: S3Server) -> None:
+    """rclone serve s3 was seen to put keys added mid-walk at the front of a page, out of
+    order (its page after ``x&y<z>.txt 0123`` began with ``😀.txt new 3``), and the walk
+    listed such a key again when a later range reached it. Here the greatest key of
+    ``big/`` is put at the front of that folder's first page: every key must still come once."""
+    root = f"early-{uuid.uuid4().hex[:8]}/"
+    keys = _keys(s3_server, root)
+    big = root + "big/"
+    greatest = max(key for key in keys if key.startswith(big))
+
+    async def run() -> Counter[str]:
+        async with _bucket(s3_server, keys), _lister(s3_server, 7) as lister:
+            below = max(key for key in keys if key.startswith(big) and key != greatest)
+            early = (await lister(PageAsk(big, start_after=below))).contents
+            assert [item.key for item in early] == [greatest]
+
+            async def ahead(ask: PageAsk) -> ListPage:
+                page = await lister(ask)
+                if ask == PageAsk(big):  # the folder's first flat page
+                    return replace(page, contents=[*early, *page.contents])
+                return page
+
+            return await _walk(ahead, root, 8)
+
+    listed = asyncio.run(run())
+    assert [key for key, times in listed.items() if times > 1] == []
+    assert set(listed) == set(keys)
+
+
 def test_a_server_that_ignores_start_after_still_gets_every_key_once(moto_s3: S3Server) -> None:
     root = f"deaf-{uuid.uuid4().hex[:8]}/"
     keys = _keys(moto_s3, root)
