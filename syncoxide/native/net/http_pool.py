@@ -16,7 +16,12 @@ guard is in use), has its ``h11.Connection`` frame the request and writes it (a 
 nothing is copied), feeds h11 what the socket gives until the reply's head is read, and
 returns an ``HttpReply`` whose body is read with ``read`` or ``chunks``. ``release`` gives the
 connection back (h11's next cycle started) when the body was read to its end and both ends
-keep it, else closes it. A request whose kept-alive connection the server had closed
+keep it, else closes it. A place is never lost: a reply dropped unreleased (its reader
+cancelled, an exception before its ``async with``, a caller that lost it) closes its
+connection and gives its place back when it is collected, as aiohttp's did; a request
+cancelled or failing before its reply is handed out closes its connection; and waiting for a
+place is limited to the connect timeout, so a pool kept full shows as an ``HttpError``, never
+as a request waiting for ever. A request whose kept-alive connection the server had closed
 meanwhile (it failed before a byte of the reply came) is sent once more on a new connection.
 Not handled, by design: redirects, cookies, compression, proxies, ``Expect: 100-continue``.
 """
@@ -25,7 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import suppress
 from types import TracebackType
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
@@ -152,7 +159,9 @@ class HttpReply:
             self.headers[name] = value if known is None else f"{known}, {value}"
         self._connection, self._give_back = connection, give_back
         self._complete = False  # the whole body was read
-        self._released = False
+        # Holds no reference to the reply, so a dropped one is collected and gives back.
+        self._dropped = weakref.finalize(self, _given_back_dropped, give_back, connection)
+        self._dropped.atexit = False
 
     async def __aenter__(self) -> HttpReply:
         return self
@@ -192,8 +201,7 @@ class HttpReply:
     def release(self) -> None:
         """Gives the connection back (kept alive when the body was read to its end and both
         ends keep it), or closes it; then the pool may use its place for another request."""
-        if not self._released:
-            self._released = True
+        if self._dropped.detach() is not None:  # None: released before
             self._give_back(self._connection, self._complete and self._connection.next_cycle())
 
     def _broken(self, error: HttpError, received: int) -> str:
@@ -231,7 +239,7 @@ class HttpPool:
         self._port = url.port or (443 if self._https else 80)
         self._connect_timeout, self._read_timeout = timeouts
         self._resolve, self._tls = resolve, tls
-        self._slots = asyncio.Semaphore(limit)
+        self._limit, self._slots = limit, asyncio.Semaphore(limit)
         self._idle: list[_Connection] = []
         self._open: set[_Connection] = set()
 
@@ -241,12 +249,24 @@ class HttpPool:
         """Sends ``method target`` (the path and query, as signed) with ``headers`` (Host and
         Content-Length are added) and ``body``; the reply once its head is read."""
         request = self._request(method, target, headers, body)
-        await self._slots.acquire()
+        await self._place()
         try:
             return await self._exchange(request, body)
         except BaseException:
             self._slots.release()
             raise
+
+    async def _place(self) -> None:
+        """Waits for a place among the ``limit`` requests in flight, at most the connect
+        timeout: replies are released as soon as read, so a pool full that long is stuck."""
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise HttpError(
+                f"{self._netloc}: all {self._limit} connection(s) stayed in use for "
+                f"{self._connect_timeout} s; no reply was released"
+            ) from None
 
     async def close(self) -> None:
         for connection in list(self._open):
@@ -289,6 +309,9 @@ class HttpPool:
                 if isinstance(error, HttpError):
                     raise
                 raise HttpError(f"{self._netloc}: {error!r}") from error
+            except BaseException:  # cancelled: the exchange is cut mid-way
+                self._discard(connection)
+                raise
             return HttpReply(connection, response, give_back=self._give_back)
 
     async def _response(self, connection: _Connection) -> h11.Response:
@@ -310,7 +333,13 @@ class HttpPool:
     async def _connect(self) -> _Connection:
         if self._https and self._tls is None:
             self._tls = await asyncio.to_thread(ssl.create_default_context)
-        addresses = await self._resolve(self._host, self._port) if self._resolve else [self._host]
+        addresses = [self._host]
+        if self._resolve:
+            try:
+                async with asyncio.timeout(self._connect_timeout):
+                    addresses = await self._resolve(self._host, self._port)
+            except TimeoutError as error:
+                raise HttpError(f"{self._host} was not resolved in time") from error
         failure: OSError | None = None
         for address in addresses:
             try:
@@ -339,6 +368,14 @@ class HttpPool:
     def _discard(self, connection: _Connection) -> None:
         connection.close()
         self._open.discard(connection)
+
+
+def _given_back_dropped(
+    give_back: Callable[[_Connection, bool], None], connection: _Connection
+) -> None:
+    # RuntimeError: collected after its event loop was closed, with nothing to give back to.
+    with suppress(RuntimeError):
+        give_back(connection, False)
 
 
 def _closed_while_idle(error: BaseException) -> bool:

@@ -10,6 +10,7 @@ exactly as a server would send it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -72,8 +73,10 @@ async def serving(
         yield script, f"{'https' if tls else 'http'}://127.0.0.1:{port}"
 
 
-def pool(endpoint: str, *, limit: int = 4, read_timeout: float = 5) -> HttpPool:
-    return HttpPool(endpoint, limit=limit, timeouts=(5, read_timeout))
+def pool(
+    endpoint: str, *, limit: int = 4, read_timeout: float = 5, connect_timeout: float = 5
+) -> HttpPool:
+    return HttpPool(endpoint, limit=limit, timeouts=(connect_timeout, read_timeout))
 
 
 def test_a_kept_alive_connection_serves_the_next_request_and_bodies_arrive_whole() -> None:
@@ -220,6 +223,87 @@ def test_limit_holds_requests_until_a_reply_is_released() -> None:
             async with await second as reply:
                 assert await reply.read() == b"hello"
         assert script.connections == 1
+
+    asyncio.run(run())
+
+
+def test_a_reply_dropped_unreleased_gives_its_place_back_when_collected() -> None:
+    async def run() -> None:
+        async with serving(OK_HELLO, OK_HELLO) as (script, url), pool(url, limit=1) as http:
+            reply = await http.request("GET", "/1", headers={})
+            assert reply.status == 200
+            del reply  # never read nor released, as a caller that lost it
+            gc.collect()
+            reply = await asyncio.wait_for(http.request("GET", "/2", headers={}), 2)
+            async with reply:
+                assert await reply.read() == b"hello"
+        assert script.connections == 2  # the dropped reply's connection was closed
+
+    asyncio.run(run())
+
+
+def test_a_task_cancelled_while_reading_a_body_gives_its_place_back() -> None:
+    async def stalls(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
+        await asyncio.sleep(3)
+
+    async def run() -> None:
+        async with serving(stalls, OK_HELLO) as (_, url), pool(url, limit=1) as http:
+            heard = asyncio.Event()
+
+            async def reads() -> bytes:  # no release: as a caller handed a LeanRead
+                reply = await http.request("GET", "/1", headers={})
+                heard.set()
+                return await reply.read()
+
+            task = asyncio.ensure_future(reads())
+            await heard.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            del task
+            gc.collect()
+            reply = await asyncio.wait_for(http.request("GET", "/2", headers={}), 2)
+            async with reply:
+                assert await reply.read() == b"hello"
+
+    asyncio.run(run())
+
+
+def test_a_request_cancelled_before_its_reply_closes_its_connection() -> None:
+    async def run() -> None:
+        closed = asyncio.Event()
+
+        async def hears_the_close(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        ) -> None:
+            await reader.readuntil(b"\r\n\r\n")  # the request; never answered
+            if not await reader.read():
+                closed.set()
+            writer.close()
+
+        server = await asyncio.start_server(hears_the_close, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server, pool(f"http://127.0.0.1:{port}", limit=1) as http:
+            task = asyncio.ensure_future(http.request("GET", "/", headers={}))
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.wait_for(closed.wait(), 2)  # not left open until the pool closes
+
+    asyncio.run(run())
+
+
+def test_a_pool_that_stays_full_fails_clearly_instead_of_waiting_for_ever() -> None:
+    async def run() -> None:
+        async with serving(OK_HELLO) as (_, url), pool(url, limit=1, connect_timeout=0.3) as http:
+            held = await http.request("GET", "/1", headers={})
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(HttpError, match=r"1 connection\(s\) stayed in use for 0.3 s"):
+                await asyncio.wait_for(http.request("GET", "/2", headers={}), 3)
+            assert asyncio.get_running_loop().time() - started < 2
+            held.release()
 
     asyncio.run(run())
 
