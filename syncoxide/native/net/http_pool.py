@@ -239,7 +239,7 @@ class HttpPool:
         self._port = url.port or (443 if self._https else 80)
         self._connect_timeout, self._read_timeout = timeouts
         self._resolve, self._tls = resolve, tls
-        self._limit, self._slots = limit, asyncio.Semaphore(limit)
+        self._limit, self._slots, self._in_use = limit, asyncio.Semaphore(limit), 0
         self._idle: list[_Connection] = []
         self._open: set[_Connection] = set()
 
@@ -253,8 +253,13 @@ class HttpPool:
         try:
             return await self._exchange(request, body)
         except BaseException:
-            self._slots.release()
+            self._free()
             raise
+
+    @property
+    def in_use(self) -> int:
+        """How many of the ``limit`` places requests and unreleased replies hold."""
+        return self._in_use
 
     async def _place(self) -> None:
         """Waits for a place among the ``limit`` requests in flight, at most the connect
@@ -262,6 +267,7 @@ class HttpPool:
         try:
             async with asyncio.timeout(self._connect_timeout):
                 await self._slots.acquire()
+            self._in_use += 1
         except TimeoutError:
             raise HttpError(
                 f"{self._netloc}: all {self._limit} connection(s) stayed in use for "
@@ -363,6 +369,10 @@ class HttpPool:
             self._idle.append(connection)
         else:
             self._discard(connection)
+        self._free()
+
+    def _free(self) -> None:
+        self._in_use -= 1
         self._slots.release()
 
     def _discard(self, connection: _Connection) -> None:

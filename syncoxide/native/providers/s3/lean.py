@@ -142,7 +142,9 @@ def _http_date_ns(text: str) -> int:
 
 
 class LeanRead:
-    """A GET Object sent and answered: its body is read with ``chunks``, then closed."""
+    """A GET Object sent and answered: its body is read with ``chunks``, then released. The
+    holder releases it on every path (``chunks`` read to the end does too): an abandoned
+    ``chunks`` generator is only closed when the event loop finalizes it."""
 
     def __init__(self, reply: HttpReply) -> None:
         self._reply = reply
@@ -153,6 +155,9 @@ class LeanRead:
                 yield block
         finally:
             self._reply.release()
+
+    def release(self) -> None:
+        self._reply.release()
 
 
 async def lean_get(

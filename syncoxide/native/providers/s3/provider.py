@@ -369,9 +369,12 @@ class S3Provider:
             extra["Range"] = f"bytes={offset}-{end}"
         lean = await self._lean_read(path, extra.get("Range", ""))
         if lean is not None:
-            with self._translated(path):
-                async for block in lean.chunks(_READ_CHUNK):
-                    yield block
+            try:  # also when this generator is closed or cancelled mid-body
+                with self._translated(path):
+                    async for block in lean.chunks(_READ_CHUNK):
+                        yield block
+            finally:
+                lean.release()
             return
         client = await self._s3()
         with self._translated(path):
