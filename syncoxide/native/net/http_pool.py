@@ -19,10 +19,11 @@ connection back (h11's next cycle started) when the body was read to its end and
 keep it, else closes it. A place is never lost: a reply dropped unreleased (its reader
 cancelled, an exception before its ``async with``, a caller that lost it) closes its
 connection and gives its place back when it is collected, as aiohttp's did; a request
-cancelled or failing before its reply is handed out closes its connection; and waiting for a
-place is limited to the connect timeout, so a pool kept full shows as an ``HttpError``, never
-as a request waiting for ever. A request whose kept-alive connection the server had closed
-meanwhile (it failed before a byte of the reply came) is sent once more on a new connection.
+cancelled or failing before its reply is handed out closes its connection; and a request
+waits for a place only while the connections holding them move bytes (none for the connect
+timeout: an ``HttpError``), so a stuck pool shows as an error, never as a wait for ever.
+A request whose kept-alive connection the server had closed meanwhile (it failed before a
+byte of the reply came) is sent once more on a new connection.
 Not handled, by design: redirects, cookies, compression, proxies, ``Expect: 100-continue``.
 """
 
@@ -67,6 +68,7 @@ class _Connection:
         self.reader, self.writer, self.timeout = reader, writer, timeout
         self.http = h11.Connection(h11.CLIENT)
         self._heard = 0  # bytes of the current reply read so far
+        self.moved = asyncio.get_running_loop().time()  # when bytes last went either way
 
     async def send(self, request: h11.Request, body: Body) -> None:
         """Why slices: a whole 32 MiB part given to the transport at once was kept in its
@@ -116,7 +118,9 @@ class _Connection:
     async def timed(self, waiting: Awaitable[T]) -> T:
         """``waiting``, given at most the read timeout."""
         async with asyncio.timeout(self.timeout):
-            return await waiting
+            done = await waiting
+        self.moved = asyncio.get_running_loop().time()
+        return done
 
     def next_cycle(self) -> bool:
         """Readies the connection for another request if the exchange ended cleanly and both
@@ -262,17 +266,23 @@ class HttpPool:
         return self._in_use
 
     async def _place(self) -> None:
-        """Waits for a place among the ``limit`` requests in flight, at most the connect
-        timeout: replies are released as soon as read, so a pool full that long is stuck."""
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                await self._slots.acquire()
-            self._in_use += 1
-        except TimeoutError:
-            raise HttpError(
-                f"{self._netloc}: all {self._limit} connection(s) stayed in use for "
-                f"{self._connect_timeout} s; no reply was released"
-            ) from None
+        """Waits for a place among the ``limit`` requests in flight while the connections
+        holding them move bytes; once none has for the connect timeout, the pool is stuck
+        (replies held and never read nor released), and that is an error, not a wait."""
+        limit, loop = self._connect_timeout, asyncio.get_running_loop()
+        while True:
+            try:
+                async with asyncio.timeout(limit):
+                    await self._slots.acquire()
+                self._in_use += 1
+                return
+            except TimeoutError:
+                moved = max((c.moved for c in self._open), default=0.0)
+                if loop.time() - moved >= limit:
+                    raise HttpError(
+                        f"{self._netloc}: all {self._limit} connection(s) stayed in use for "
+                        f"{limit} s with no bytes moved; no reply was released"
+                    ) from None
 
     async def close(self) -> None:
         for connection in list(self._open):

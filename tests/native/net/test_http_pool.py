@@ -300,10 +300,34 @@ def test_a_pool_that_stays_full_fails_clearly_instead_of_waiting_for_ever() -> N
         async with serving(OK_HELLO) as (_, url), pool(url, limit=1, connect_timeout=0.3) as http:
             held = await http.request("GET", "/1", headers={})
             started = asyncio.get_running_loop().time()
-            with pytest.raises(HttpError, match=r"1 connection\(s\) stayed in use for 0.3 s"):
+            with pytest.raises(
+                HttpError, match=r"1 connection\(s\) stayed in use for 0.3 s with no bytes moved"
+            ):
                 await asyncio.wait_for(http.request("GET", "/2", headers={}), 3)
             assert asyncio.get_running_loop().time() - started < 2
             held.release()
+
+    asyncio.run(run())
+
+
+def test_a_full_pool_whose_replies_are_being_read_waits_past_the_time_limit() -> None:
+    async def trickles(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
+        for _ in range(10):
+            await asyncio.sleep(0.1)
+            writer.write(b"x")
+
+    async def run() -> None:
+        async with (
+            serving(trickles, OK_HELLO) as (_, url),
+            pool(url, limit=1, connect_timeout=0.3) as http,
+        ):
+            held = await http.request("GET", "/1", headers={})
+            second = asyncio.ensure_future(http.request("GET", "/2", headers={}))
+            async with held:
+                assert await held.read() == b"x" * 10  # about 1 s: over the time limit
+            async with await second as reply:
+                assert await reply.read() == b"hello"
 
     asyncio.run(run())
 
