@@ -15,9 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import pytest
 
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.key_ranges import KeyRange, alphabet_of, split_point
 from syncoxide.native.providers.s3.lean import HeadSigner
 from syncoxide.native.providers.s3.lean_list import ListPage, PageAsk, lean_list_page
@@ -57,7 +57,7 @@ async def _bucket(server: S3Server, keys: list[str]) -> AsyncIterator[Any]:
 @asynccontextmanager
 async def _lister(server: S3Server, page_keys: int) -> AsyncIterator[Lister]:
     signer = HeadSigner(server.endpoint, "us-east-1", ACCESS_KEY, SECRET_KEY)
-    async with aiohttp.ClientSession() as session:
+    async with HttpPool(server.endpoint, limit=8, timeouts=(10, 60)) as session:
         page = functools.partial(lean_list_page, session, signer, server.bucket, max_keys=page_keys)
 
         async def listing(ask: PageAsk) -> ListPage:
