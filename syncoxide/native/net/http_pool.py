@@ -18,7 +18,8 @@ returns an ``HttpReply`` whose body is read with ``read`` or ``chunks``. ``relea
 connection back (h11's next cycle started) when the body was read to its end and both ends
 keep it, else closes it. A place is never lost: a reply dropped unreleased (its reader
 cancelled, an exception before its ``async with``, a caller that lost it) closes its
-connection and gives its place back when it is collected, as aiohttp's did; a request
+connection and gives its place back when it is collected, as aiohttp's did (on the event
+loop's thread, whichever thread collected it); a request
 cancelled or failing before its reply is handed out closes its connection; and a request
 waits for a place only while the connections holding them move bytes (none for the connect
 timeout: an ``HttpError``), so a stuck pool shows as an error, never as a wait for ever.
@@ -164,7 +165,8 @@ class HttpReply:
         self._connection, self._give_back = connection, give_back
         self._complete = False  # the whole body was read
         # Holds no reference to the reply, so a dropped one is collected and gives back.
-        self._dropped = weakref.finalize(self, _given_back_dropped, give_back, connection)
+        loop = asyncio.get_running_loop()
+        self._dropped = weakref.finalize(self, _given_back_dropped, loop, give_back, connection)
         self._dropped.atexit = False
 
     async def __aenter__(self) -> HttpReply:
@@ -391,11 +393,16 @@ class HttpPool:
 
 
 def _given_back_dropped(
-    give_back: Callable[[_Connection, bool], None], connection: _Connection
+    loop: asyncio.AbstractEventLoop,
+    give_back: Callable[[_Connection, bool], None],
+    connection: _Connection,
 ) -> None:
-    # RuntimeError: collected after its event loop was closed, with nothing to give back to.
+    # The collector runs this in whichever thread it collects in (a worker thread hashing a
+    # file, say); the semaphore and the transport belong to the loop's thread, and a place
+    # given back from another thread woke its waiter without waking the loop. So the loop
+    # gives it back. RuntimeError: the loop was closed, with nothing left to give back to.
     with suppress(RuntimeError):
-        give_back(connection, False)
+        loop.call_soon_threadsafe(give_back, connection, False)
 
 
 def _closed_while_idle(error: BaseException) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import ssl
+import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -238,6 +240,34 @@ def test_a_reply_dropped_unreleased_gives_its_place_back_when_collected() -> Non
             async with reply:
                 assert await reply.read() == b"hello"
         assert script.connections == 2  # the dropped reply's connection was closed
+
+    asyncio.run(run())
+
+
+def test_a_reply_collected_in_another_thread_gives_its_place_back_on_the_loop() -> None:
+    """The collector runs a finalizer in whichever thread it runs in (a worker thread hashing
+    a file, say). A place given back from there woke its waiter without waking the loop: the
+    waiting request went on only when the loop next woke for something else (here its own
+    5 s time limit for a place)."""
+
+    async def run() -> None:
+        async with serving(OK_HELLO, OK_HELLO) as (_, url), pool(url, limit=1) as http:
+            held: list[object] = [await http.request("GET", "/1", headers={})]
+            held.append(held)  # a cycle: only the collector frees it, not the refcount
+            waiting = asyncio.ensure_future(http.request("GET", "/2", headers={}))
+            await asyncio.sleep(0.2)  # waiting for the place the dropped reply holds
+            gc.disable()  # the collection that frees it must be the worker thread's
+            try:
+                del held
+                worker = threading.Thread(target=lambda: (time.sleep(0.2), gc.collect()))
+                started = asyncio.get_running_loop().time()
+                worker.start()  # collects while the loop waits in select for the place
+                async with await asyncio.wait_for(waiting, 4) as reply:
+                    assert await reply.read() == b"hello"
+                worker.join()
+            finally:
+                gc.enable()
+            assert asyncio.get_running_loop().time() - started < 1
 
     asyncio.run(run())
 
