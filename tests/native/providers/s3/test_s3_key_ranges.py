@@ -75,6 +75,22 @@ async def _lister(server: S3Server, page_keys: int) -> AsyncIterator[Lister]:
         yield listing
 
 
+#: Time limits well past a run's few seconds, so a stall fails the churn test fast and names
+#: its side: botocore's client (aiobotocore on aiohttp) waits for one of its 10 connections
+#: with no time limit and retries a stalled read 4 times at 60 s each, so a stall on its side
+#: idled the test until pytest's 300 s timeout, looking like a hang of the walk.
+CHURN_LIMIT, WALK_LIMIT = 60, 120
+
+
+@asynccontextmanager
+async def _held_to(seconds: float, what: str) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError as error:
+        raise AssertionError(f"{what} did not finish in {seconds} s") from error
+
+
 async def _walk(lister: Lister, root: str, workers: int) -> Counter[str]:
     pages = walk_prefixes(lister, root, concurrency=workers, skip=lambda _: False)
     return Counter([item.key async for page in pages for item in page])
@@ -118,13 +134,15 @@ def test_keys_added_and_removed_mid_walk_are_listed_at_most_once(s3_server: S3Se
                 calls += 1
                 if calls == 6:  # a few ranges are under way by now
                     bucket = s3_server.bucket
-                    await asyncio.gather(
-                        *(client.delete_object(Bucket=bucket, Key=k) for k in removed),
-                        *(client.put_object(Bucket=bucket, Key=k, Body=b"n") for k in added),
-                    )
+                    async with _held_to(CHURN_LIMIT, "the test's own botocore requests"):
+                        await asyncio.gather(
+                            *(client.delete_object(Bucket=bucket, Key=k) for k in removed),
+                            *(client.put_object(Bucket=bucket, Key=k, Body=b"n") for k in added),
+                        )
                 return await lister(ask)
 
-            return await _walk(churning, root, 8)
+            async with _held_to(WALK_LIMIT, "the walk through HttpPool"):
+                return await _walk(churning, root, 8)
 
     listed = asyncio.run(run())
     assert [key for key, times in listed.items() if times > 1] == []
