@@ -63,13 +63,16 @@ async def _lister(server: S3Server, page_keys: int) -> AsyncIterator[Lister]:
         async def listing(ask: PageAsk) -> ListPage:
             # moto may answer 500 to a listing while another thread deletes a key it is
             # reading (its log: KeyError in moto/s3/utils.py); the provider hands such a reply
-            # to botocore, which asks again, and so does this lister.
-            for _ in range(3):
+            # to botocore, which asks again after a growing pause, and so does this lister:
+            # asked again at once, 2 runs in 30 still met the churn's deletes 4 times in a row
+            # on a loaded machine (load average 14 on 2 cores).
+            for attempt in range(5):
                 try:
                     return await page(ask)
                 except LookupError as error:
                     if not (isinstance(error.args[0], int) and error.args[0] >= 500):
                         raise
+                await asyncio.sleep(0.1 * 2**attempt)  # 0.1 s up to 1.6 s, as botocore's
             return await page(ask)
 
         yield listing
