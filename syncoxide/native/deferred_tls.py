@@ -7,9 +7,9 @@ an ``http://`` endpoint (a local S3 server, a LAN store) never opens a TLS conne
 
 ``defer_aiohttp_certificates`` (called once at the CLI's start, before anything imports
 aiohttp) makes that import skip the loading: each context created while
-``aiohttp.connector`` runs loads its certificates at its first TLS connection instead, or
-earlier through ``load_deferred_certificates``, which a provider with an ``https://``
-endpoint calls in a worker thread so the event loop does not wait for the disk.
+``aiohttp.connector`` runs loads its certificates at its first TLS connection instead.
+(The S3 lean requests no longer use aiohttp, see net/http_pool.py: botocore's client,
+which brings it, is what still imports it.)
 Verification is never weakened: a waiting context still requires a verified peer, and it
 loads the certificates before any handshake (tests/native/test_deferred_tls.py).
 """
@@ -43,15 +43,6 @@ def defer_aiohttp_certificates() -> None:
     if TARGET in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _Finder())
-
-
-def load_deferred_certificates() -> None:
-    """Loads the certificates of every context still waiting for them (blocking file reads:
-    call it in a worker thread)."""
-    with _lock:
-        waiting = list(_waiting)
-    for context in waiting:
-        _load(context)
 
 
 def waiting_contexts() -> int:

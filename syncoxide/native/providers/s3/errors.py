@@ -1,11 +1,12 @@
-"""botocore and aiohttp failures -> the syncoxide error tree, at the S3 boundary.
+"""botocore, aiohttp and ``HttpPool`` failures -> the syncoxide error tree, at the S3 boundary.
 
 S3 reports errors as a code string plus an HTTP status; the code is the stable part, the
 status decides retryability for codes we do not know (5xx and 429 are worth retrying).
 
-botocore is not imported here: a sync that only needs the lean requests (``lean.py``) never
-loads it (about 0.3 s of CPU at every start). Its exceptions can only have been raised once
-something imported it, so they are looked up in ``sys.modules`` when an error is mapped.
+botocore and aiohttp are not imported here: a sync that only needs the lean requests
+(``lean.py``) never loads them (about 0.3 s and 0.1 s of CPU at every start). Their exceptions
+can only have been raised once something imported them, so they are looked up in
+``sys.modules`` when an error is mapped.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-import aiohttp
-
 from syncoxide.errors import (
     AuthenticationError,
     NotFoundError,
@@ -27,6 +26,7 @@ from syncoxide.errors import (
     ProviderUnavailableError,
     SyncoxideError,
 )
+from syncoxide.native.net.http_pool import HttpError
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -120,7 +120,10 @@ def _mapped(error: Exception, where: str, bucket: str, endpoint: str) -> Syncoxi
     """The syncoxide error for a foreign one; None for an error that is not foreign."""
     if isinstance(error, asyncio.IncompleteReadError):
         return ProviderUnavailableError(f"S3 cut the connection while reading {where!r}.")
-    unreachable: tuple[type[Exception], ...] = (aiohttp.ClientError, TimeoutError)
+    unreachable: tuple[type[Exception], ...] = (HttpError, TimeoutError)
+    aiohttp = sys.modules.get("aiohttp")  # botocore's client sends with it
+    if aiohttp is not None:
+        unreachable = (*unreachable, aiohttp.ClientError)
     botocore = loaded_botocore()
     if botocore is not None:
         if isinstance(error, botocore.ClientError):

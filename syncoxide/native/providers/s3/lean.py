@@ -1,5 +1,5 @@
 """Lean HEAD, GET, PUT, copy and DELETE Object for the per-file hot paths: SigV4 signed
-here, sent with aiohttp.
+here, sent with ``HttpPool`` (native/net/http_pool.py).
 
 Why: listing must HEAD every object (the mtime lives in metadata), a first copy PUTs every
 small file and a provider backup GETs every file; through botocore each request costs ~1.5 ms
@@ -21,20 +21,15 @@ import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 
-import aiohttp
-from yarl import URL
-
+from syncoxide.native.net.http_pool import HttpPool, HttpReply
 from syncoxide.native.providers.s3.errors import PreconditionFailedError
 
 _UNSIGNED = "UNSIGNED-PAYLOAD"
 # The ETag is optional: rclone serve s3 answers a copy onto the same key (a metadata change)
 # with an empty CopyObjectResult.
 _COPIED_ETAG = re.compile(rb"<CopyObjectResult\b[^>]*>(?:.*?<ETag>([^<]*)</ETag>)?", re.DOTALL)
-#: One write to the socket while a part is sent (see ``_slices``).
-SEND_SLICE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,9 +83,10 @@ class HeadSigner:
         *,
         extra: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
-    ) -> tuple[URL, dict[str, str]]:
-        """The URL and headers of a signed request for ``bucket/key`` (payload unsigned:
-        plain http has no other integrity, so PUTs add Content-MD5 in ``extra``)."""
+    ) -> tuple[str, dict[str, str]]:
+        """The target (path and query) and headers of a signed request for ``bucket/key``
+        (payload unsigned: plain http has no other integrity, so PUTs add Content-MD5 in
+        ``extra``)."""
         path = "/" + quote(f"{bucket}/{key}", safe="/~")
         query_text = "&".join(
             f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}"
@@ -115,55 +111,64 @@ class HeadSigner:
             f"AWS4-HMAC-SHA256 Credential={self._access}/{scope}, "
             f"SignedHeaders={signed_names}, Signature={signature}"
         )
-        # encoded=True: the path is sent exactly as signed (aiohttp would re-quote it otherwise).
-        address = self._endpoint + path + (f"?{query_text}" if query_text else "")
-        return URL(address, encoded=True), headers
+        return path + (f"?{query_text}" if query_text else ""), headers
 
 
-async def lean_head(
-    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str
-) -> Head | None:
+async def lean_head(session: HttpPool, signer: HeadSigner, bucket: str, key: str) -> Head | None:
     """The object's head; None when absent (404); raises LookupError for anything else."""
-    url, headers = signer.signed("HEAD", bucket, key)
-    async with session.head(url, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("HEAD", bucket, key)
+    async with await session.request("HEAD", target, headers=headers) as reply:
         if reply.status == 404:
             return None
         if reply.status != 200:
             raise LookupError(reply.status)
         metadata = {
-            name[len("x-amz-meta-") :].lower(): value
+            name[len("x-amz-meta-") :]: value
             for name, value in reply.headers.items()
-            if name.lower().startswith("x-amz-meta-")
+            if name.startswith("x-amz-meta-")
         }
-        modified = reply.headers.get("Last-Modified")
-        stamp = int(parsedate_to_datetime(modified).timestamp()) * 10**9 if modified else 0
-        size = int(reply.headers.get("Content-Length", 0))
-        return Head(size, stamp, metadata, reply.headers.get("ETag", ""))
+        modified = reply.headers.get("last-modified")
+        stamp = _http_date_ns(modified) if modified else 0
+        size = int(reply.headers.get("content-length", 0))
+        return Head(size, stamp, metadata, reply.headers.get("etag", ""))
+
+
+def _http_date_ns(text: str) -> int:
+    # Imported here: email.utils brings most of the email package (~5 ms), and a sync whose
+    # objects are all remembered (object_memory.py) sends no HEAD at all.
+    from email.utils import parsedate_to_datetime
+
+    return int(parsedate_to_datetime(text).timestamp()) * 10**9
 
 
 class LeanRead:
-    """A GET Object sent and answered: its body is read with ``chunks``, then closed."""
+    """A GET Object sent and answered: its body is read with ``chunks``, then released. The
+    holder releases it on every path (``chunks`` read to the end does too): an abandoned
+    ``chunks`` generator is only closed when the event loop finalizes it."""
 
-    def __init__(self, reply: aiohttp.ClientResponse) -> None:
+    def __init__(self, reply: HttpReply) -> None:
         self._reply = reply
 
     async def chunks(self, size: int) -> AsyncIterator[bytes]:
         try:
-            async for block in self._reply.content.iter_chunked(size):
+            async for block in self._reply.chunks(size):
                 yield block
         finally:
             self._reply.release()
 
+    def release(self) -> None:
+        self._reply.release()
+
 
 async def lean_get(
-    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str, *, byte_range: str
+    session: HttpPool, signer: HeadSigner, bucket: str, key: str, *, byte_range: str
 ) -> LeanRead | None:
     """The object's body (``byte_range`` as a Range header value, or ""); None when absent
     (404); raises LookupError for any other reply but 200 and 206, before any byte is read."""
-    url, headers = signer.signed(
+    target, headers = signer.signed(
         "GET", bucket, key, extra={"range": byte_range} if byte_range else {}
     )
-    reply = await session.get(url, headers=headers, allow_redirects=False)
+    reply = await session.request("GET", target, headers=headers)
     if reply.status in (200, 206):
         return LeanRead(reply)
     reply.release()
@@ -173,7 +178,7 @@ async def lean_get(
 
 
 async def lean_put(
-    session: aiohttp.ClientSession,
+    session: HttpPool,
     signer: HeadSigner,
     bucket: str,
     key: str,
@@ -187,10 +192,10 @@ async def lean_put(
     extra = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
     extra["content-md5"] = base64.b64encode(md5).decode()
     extra["content-length"] = str(len(body))
-    url, headers = signer.signed("PUT", bucket, key, extra=extra)
-    async with session.put(url, data=body, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("PUT", bucket, key, extra=extra)
+    async with await session.request("PUT", target, headers=headers, body=body) as reply:
         await reply.read()
-        return reply.headers.get("ETag", "") if reply.status == 200 else None
+        return reply.headers.get("etag", "") if reply.status == 200 else None
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,7 @@ class CopyGuard:
 
 
 async def lean_copy(
-    session: aiohttp.ClientSession,
+    session: HttpPool,
     signer: HeadSigner,
     bucket: str,
     keys: tuple[str, str],
@@ -233,8 +238,8 @@ async def lean_copy(
         **{f"x-amz-meta-{name}": value for name, value in (metadata or {}).items()},
         **(guard.headers() if guard is not None else {}),
     }
-    url, headers = signer.signed("PUT", bucket, new, extra=extra)
-    async with session.put(url, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("PUT", bucket, new, extra=extra)
+    async with await session.request("PUT", target, headers=headers) as reply:
         body = await reply.read()
         if reply.status == 412 and guard is not None:
             raise PreconditionFailedError(f"S3: {old!r} or {new!r} changed since listed.")
@@ -245,19 +250,17 @@ async def lean_copy(
         return etag.replace("&#34;", '"').replace("&quot;", '"')
 
 
-async def lean_delete(
-    session: aiohttp.ClientSession, signer: HeadSigner, bucket: str, key: str
-) -> bool:
+async def lean_delete(session: HttpPool, signer: HeadSigner, bucket: str, key: str) -> bool:
     """Deletes ``key`` (S3 answers 204 whether it was there or not); False for any other
     reply (the caller then goes through botocore)."""
-    url, headers = signer.signed("DELETE", bucket, key)
-    async with session.delete(url, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("DELETE", bucket, key)
+    async with await session.request("DELETE", target, headers=headers) as reply:
         await reply.read()
         return reply.status in (200, 204)
 
 
 async def lean_upload_part(
-    session: aiohttp.ClientSession,
+    session: HttpPool,
     signer: HeadSigner,
     where: tuple[str, str, str],
     number: int,
@@ -284,28 +287,15 @@ async def lean_upload_part(
     if md5 is not None:
         extra["content-md5"] = base64.b64encode(md5).decode()
     query = {"partNumber": str(number), "uploadId": upload_id}
-    url, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)
-    sent = session.put(url, data=_slices(body), headers=headers, allow_redirects=False)
-    async with sent as reply:
+    target, headers = signer.signed("PUT", bucket, key, extra=extra, query=query)
+    # The part is sent from a full buffer (HttpPool writes it a slice at a time, copying
+    # nothing), in one quick request: a request cut mid-body fails the whole upload on some
+    # servers (rclone serve s3), so a part is never streamed while it is still being read.
+    async with await session.request("PUT", target, headers=headers, body=body) as reply:
         await reply.read()
         if reply.status != 200:
             return None
-        return Stored(reply.headers.get("ETag", ""), etag_is_opaque(reply.headers))
-
-
-async def _slices(body: bytes | bytearray) -> AsyncIterator[memoryview]:
-    """``body`` as views of ``SEND_SLICE`` bytes, for a request whose Content-Length is set.
-
-    Why not the buffer itself: aiohttp copied a part passed whole three more times (a slice
-    to its length, a join with the headers, and the socket's buffer keeping what the kernel
-    had not taken yet), so four streams of 32 MiB parts peaked near 500 MB. Given views,
-    it writes each and waits for the socket to drain: nothing is copied but one view at a
-    time. The part is still sent from a full buffer, in one quick request: a request cut
-    mid-body fails the whole upload on some servers (rclone serve s3), so a part is never
-    streamed while it is still being read from a slow source."""
-    view = memoryview(body)
-    for start in range(0, len(view), SEND_SLICE):
-        yield view[start : start + SEND_SLICE]
+        return Stored(reply.headers.get("etag", ""), etag_is_opaque(reply.headers))
 
 
 def _md5(body: bytes | bytearray) -> bytes:

@@ -1,4 +1,4 @@
-"""A lean ListObjectsV2 page: signed here (``lean.HeadSigner``), sent with aiohttp, parsed with
+"""A lean ListObjectsV2 page: signed here (``lean.HeadSigner``), sent with ``HttpPool``, parsed with
 the C ElementTree parser as its bytes arrive.
 
 Why: a listing is the floor of every refresh of an S3 source (S3 has no changes feed and no
@@ -29,8 +29,7 @@ from typing import NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
-import aiohttp
-
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.lean import HeadSigner
 
 _NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -76,7 +75,7 @@ class PageAsk:
 
 
 async def lean_list_page(
-    session: aiohttp.ClientSession,
+    session: HttpPool,
     signer: HeadSigner,
     bucket: str,
     ask: PageAsk,
@@ -93,14 +92,14 @@ async def lean_list_page(
         query["continuation-token"] = ask.token
     elif ask.start_after:
         query["start-after"] = ask.start_after
-    url, headers = signer.signed("GET", bucket, "", query=query)
+    target, headers = signer.signed("GET", bucket, "", query=query)
     parser = XMLParser()  # noqa: S314 - our own endpoint's reply; expat expands no external entities
-    async with session.get(url, headers=headers, allow_redirects=False) as reply:
+    async with await session.request("GET", target, headers=headers) as reply:
         if reply.status != 200:
             await reply.read()  # so the connection can serve the next request
             raise LookupError(reply.status)
         try:
-            async for chunk in reply.content.iter_any():
+            async for chunk in reply.chunks():
                 parser.feed(chunk)
             root = parser.close()
         except ParseError as error:

@@ -1,5 +1,5 @@
 """Lean multipart-upload requests (create, list parts, complete, abort) and multi-object
-delete: signed here (``lean.HeadSigner``), sent with aiohttp.
+delete: signed here (``lean.HeadSigner``), sent with ``HttpPool``.
 
 Why: a sync whose requests are all lean never imports botocore (about 0.3 s of CPU at every
 start, more than the rest of a small sync), and ListParts through botocore parsed every
@@ -14,13 +14,11 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError, XMLParser
-from xml.sax.saxutils import escape
 
-import aiohttp
-
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.lean import HeadSigner, Stored, etag_is_opaque
 
-Lean = tuple[aiohttp.ClientSession, HeadSigner]
+Lean = tuple[HttpPool, HeadSigner]
 _XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 #: moto names its ListParts reply ``ListPartsResponse``; botocore does not look at the name.
 _LIST_PARTS_ROOTS = frozenset({"ListPartsResult", "ListPartsResponse"})
@@ -43,8 +41,8 @@ async def lean_create_upload(
     """Starts a multipart upload of ``key``: its upload id, or None for an unusual reply."""
     session, signer = lean
     extra = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
-    url, headers = signer.signed("POST", bucket, key, extra=extra, query={"uploads": ""})
-    async with session.post(url, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("POST", bucket, key, extra=extra, query={"uploads": ""})
+    async with await session.request("POST", target, headers=headers) as reply:
         body = await reply.read()
     if reply.status != 200:
         return None
@@ -64,8 +62,8 @@ async def lean_list_parts(lean: Lean, where: tuple[str, str, str]) -> dict[int, 
         query = {"uploadId": upload_id, "max-parts": "1000"}
         if marker:
             query["part-number-marker"] = marker
-        url, headers = signer.signed("GET", bucket, key, query=query)
-        async with session.get(url, headers=headers, allow_redirects=False) as reply:
+        target, headers = signer.signed("GET", bucket, key, query=query)
+        async with await session.request("GET", target, headers=headers) as reply:
             body = await reply.read()
         if reply.status == 404:
             return None
@@ -103,15 +101,15 @@ async def lean_complete(
     session, signer = lean
     bucket, key, upload_id = where
     listed = "".join(
-        f"<Part><PartNumber>{number}</PartNumber><ETag>{escape(etag)}</ETag></Part>"
+        f"<Part><PartNumber>{number}</PartNumber><ETag>{_escaped(etag)}</ETag></Part>"
         for number, etag in parts
     )
     body = f'<CompleteMultipartUpload xmlns="{_XMLNS}">{listed}</CompleteMultipartUpload>'
     sent = body.encode()
-    url, headers = signer.signed(
+    target, headers = signer.signed(
         "POST", bucket, key, extra=_content_headers(sent), query={"uploadId": upload_id}
     )
-    async with session.post(url, data=sent, headers=headers, allow_redirects=False) as reply:
+    async with await session.request("POST", target, headers=headers, body=sent) as reply:
         answer = await reply.read()
     root = _parsed(answer) if reply.status == 200 else None
     if root is None or _local(root.tag) != "CompleteMultipartUploadResult":
@@ -123,8 +121,8 @@ async def lean_abort(lean: Lean, where: tuple[str, str, str]) -> bool:
     """Aborts the upload ``where``; False for any reply but 204/200 (or 404: already gone)."""
     session, signer = lean
     bucket, key, upload_id = where
-    url, headers = signer.signed("DELETE", bucket, key, query={"uploadId": upload_id})
-    async with session.delete(url, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("DELETE", bucket, key, query={"uploadId": upload_id})
+    async with await session.request("DELETE", target, headers=headers) as reply:
         await reply.read()
         return reply.status in (200, 204, 404)
 
@@ -133,16 +131,22 @@ async def lean_delete_keys(lean: Lean, bucket: str, keys: list[str]) -> bool:
     """Deletes up to 1,000 ``keys`` in one DeleteObjects request (quiet: only failures are
     listed); False for any reply but a DeleteResult without errors."""
     session, signer = lean
-    listed = "".join(f"<Object><Key>{escape(key)}</Key></Object>" for key in keys)
+    listed = "".join(f"<Object><Key>{_escaped(key)}</Key></Object>" for key in keys)
     sent = f'<Delete xmlns="{_XMLNS}"><Quiet>true</Quiet>{listed}</Delete>'.encode()
     extra = _content_headers(sent)
-    url, headers = signer.signed("POST", bucket, "", extra=extra, query={"delete": ""})
-    async with session.post(url, data=sent, headers=headers, allow_redirects=False) as reply:
+    target, headers = signer.signed("POST", bucket, "", extra=extra, query={"delete": ""})
+    async with await session.request("POST", target, headers=headers, body=sent) as reply:
         answer = await reply.read()
     root = _parsed(answer) if reply.status == 200 else None
     if root is None or _local(root.tag) != "DeleteResult":
         return False
     return not any(_local(child.tag) == "Error" for child in root)
+
+
+def _escaped(text: str) -> str:
+    """``text`` as XML character data. Why not ``xml.sax.saxutils.escape``: that module imports
+    urllib.request and with it http.client and most of email, ~15 ms of every S3 sync's start."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _content_headers(body: bytes) -> dict[str, str]:

@@ -12,7 +12,7 @@ How it maps the contract:
   time. Metadata only exists from a HEAD, so listing HEADs each file (in parallel) to report
   the same mtime that ``write`` returned, except the objects ``s3_object_memory`` knows.
 - ``move`` is a server-side copy then a delete: not atomic across the two keys.
-- Requests are signed here and sent with aiohttp (``lean.py``) where the remote has an endpoint
+- Requests are signed here and sent with ``HttpPool`` (``lean.py``) where the remote has an endpoint
   and static keys; the aiobotocore client is made, and botocore imported, only for what the
   lean requests do not handle (other credentials, unusual replies, versions), so a plain sync
   never pays botocore's start-up (tests/native/providers/s3/test_s3_sync_imports.py).
@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from syncoxide.errors import (
     AlreadyExistsError,
     ConfigError,
@@ -41,9 +39,8 @@ from syncoxide.errors import (
     NotFoundError,
     UsageError,
 )
-from syncoxide.native.deferred_tls import load_deferred_certificates
 from syncoxide.native.net.address_guard import AddressGuard
-from syncoxide.native.net.guarded_resolver import GuardedResolver
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.digests import (
     StreamDigests,
     mtime_to_text,
@@ -173,7 +170,7 @@ class S3Provider:
             if self._client is None:
                 await self._check_endpoint()
                 try:
-                    context = create_client(self._settings, self._resolver())
+                    context = create_client(self._settings, self._guard)
                     self._client = await self._exits.enter_async_context(context)
                 except Exception as error:
                     botocore = loaded_botocore()
@@ -203,30 +200,22 @@ class S3Provider:
         s = self._settings
         if s.endpoint_url and s.access_key_id and s.secret_access_key:
             signer = HeadSigner(s.endpoint_url, s.region, s.access_key_id, s.secret_access_key)
-            if s.endpoint_url.lower().startswith("https:"):
-                # aiohttp loads its CA certificates on first use (deferred_tls.py): read them
-                # here in a thread, not in the event loop at the first handshake.
-                await asyncio.to_thread(load_deferred_certificates)
-            connector = aiohttp.TCPConnector(limit=s.head_concurrency, resolver=self._resolver())
-            session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(
-                    sock_connect=s.connect_timeout, sock_read=s.read_timeout
-                ),
+            pool = HttpPool(
+                s.endpoint_url,
+                limit=s.head_concurrency,
+                timeouts=(s.connect_timeout, s.read_timeout),
+                resolve=self._guard.addresses if self._guard is not None else None,
             )
-            await self._exits.enter_async_context(session)
-            self._lean = (session, signer)
+            await self._exits.enter_async_context(pool)
+            self._lean = (pool, signer)
 
     async def _check_endpoint(self) -> None:
-        """A refused endpoint fails here, clearly, before any client is built (aiohttp skips
-        the resolver for an address written as digits)."""
+        """A refused endpoint fails here, clearly, before any client is built (aiohttp, under
+        botocore's client, skips the resolver for an address written as digits)."""
         if self._guard is not None and self._settings.endpoint_url:
             url = urlsplit(self._settings.endpoint_url)
             port = url.port or (443 if url.scheme == "https" else 80)
             await self._guard.addresses(url.hostname or "", port)
-
-    def _resolver(self) -> GuardedResolver | None:
-        return GuardedResolver(self._guard) if self._guard is not None else None
 
     def _translated(self, where: str) -> Any:
         return translated(where, self._bucket, self._settings.endpoint_url or "AWS S3")
@@ -380,9 +369,12 @@ class S3Provider:
             extra["Range"] = f"bytes={offset}-{end}"
         lean = await self._lean_read(path, extra.get("Range", ""))
         if lean is not None:
-            with self._translated(path):
-                async for block in lean.chunks(_READ_CHUNK):
-                    yield block
+            try:  # also when this generator is closed or cancelled mid-body
+                with self._translated(path):
+                    async for block in lean.chunks(_READ_CHUNK):
+                        yield block
+            finally:
+                lean.release()
             return
         client = await self._s3()
         with self._translated(path):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from syncoxide.errors import UsageError
 
 if TYPE_CHECKING:
-    from aiohttp.abc import AbstractResolver
+    from syncoxide.native.net.address_guard import AddressGuard
 
 MiB = 1024 * 1024
 
@@ -64,12 +64,15 @@ def check_tuning(options: dict[str, Any]) -> None:
             )
 
 
-def create_client(s: S3Settings, resolver: AbstractResolver | None = None) -> Any:
-    """An aiobotocore client context for ``s`` (enter it to get the client); ``resolver``
-    (if given) looks up and checks every address it connects to."""
+def create_client(s: S3Settings, guard: AddressGuard | None = None) -> Any:
+    """An aiobotocore client context for ``s`` (enter it to get the client); ``guard`` (if
+    given) checks every address it connects to."""
     from aiobotocore.config import AioConfig
     from aiobotocore.session import get_session
 
+    from syncoxide.native.net.guarded_resolver import GuardedResolver
+
+    resolver = GuardedResolver(guard) if guard is not None else None
     config = AioConfig(
         connector_args={"resolver": resolver} if resolver is not None else None,
         signature_version="s3v4",

@@ -15,9 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import pytest
 
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.key_ranges import KeyRange, alphabet_of, split_point
 from syncoxide.native.providers.s3.lean import HeadSigner
 from syncoxide.native.providers.s3.lean_list import ListPage, PageAsk, lean_list_page
@@ -57,22 +57,41 @@ async def _bucket(server: S3Server, keys: list[str]) -> AsyncIterator[Any]:
 @asynccontextmanager
 async def _lister(server: S3Server, page_keys: int) -> AsyncIterator[Lister]:
     signer = HeadSigner(server.endpoint, "us-east-1", ACCESS_KEY, SECRET_KEY)
-    async with aiohttp.ClientSession() as session:
+    async with HttpPool(server.endpoint, limit=8, timeouts=(10, 60)) as session:
         page = functools.partial(lean_list_page, session, signer, server.bucket, max_keys=page_keys)
 
         async def listing(ask: PageAsk) -> ListPage:
             # moto may answer 500 to a listing while another thread deletes a key it is
             # reading (its log: KeyError in moto/s3/utils.py); the provider hands such a reply
-            # to botocore, which asks again, and so does this lister.
-            for _ in range(3):
+            # to botocore, which asks again after a growing pause, and so does this lister:
+            # asked again at once, 2 runs in 30 still met the churn's deletes 4 times in a row
+            # on a loaded machine (load average 14 on 2 cores).
+            for attempt in range(5):
                 try:
                     return await page(ask)
                 except LookupError as error:
                     if not (isinstance(error.args[0], int) and error.args[0] >= 500):
                         raise
+                await asyncio.sleep(0.1 * 2**attempt)  # 0.1 s up to 1.6 s, as botocore's
             return await page(ask)
 
         yield listing
+
+
+#: Time limits well past a run's few seconds, so a stall fails the churn test fast and names
+#: its side: botocore's client (aiobotocore on aiohttp) waits for one of its 10 connections
+#: with no time limit and retries a stalled read 4 times at 60 s each, so a stall on its side
+#: idled the test until pytest's 300 s timeout, looking like a hang of the walk.
+CHURN_LIMIT, WALK_LIMIT = 60, 120
+
+
+@asynccontextmanager
+async def _held_to(seconds: float, what: str) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError as error:
+        raise AssertionError(f"{what} did not finish in {seconds} s") from error
 
 
 async def _walk(lister: Lister, root: str, workers: int) -> Counter[str]:
@@ -118,13 +137,15 @@ def test_keys_added_and_removed_mid_walk_are_listed_at_most_once(s3_server: S3Se
                 calls += 1
                 if calls == 6:  # a few ranges are under way by now
                     bucket = s3_server.bucket
-                    await asyncio.gather(
-                        *(client.delete_object(Bucket=bucket, Key=k) for k in removed),
-                        *(client.put_object(Bucket=bucket, Key=k, Body=b"n") for k in added),
-                    )
+                    async with _held_to(CHURN_LIMIT, "the test's own botocore requests"):
+                        await asyncio.gather(
+                            *(client.delete_object(Bucket=bucket, Key=k) for k in removed),
+                            *(client.put_object(Bucket=bucket, Key=k, Body=b"n") for k in added),
+                        )
                 return await lister(ask)
 
-            return await _walk(churning, root, 8)
+            async with _held_to(WALK_LIMIT, "the walk through HttpPool"):
+                return await _walk(churning, root, 8)
 
     listed = asyncio.run(run())
     assert [key for key, times in listed.items() if times > 1] == []

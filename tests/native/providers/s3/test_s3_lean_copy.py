@@ -10,10 +10,10 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import aiohttp
 import pytest
 from aiohttp import web
 
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.errors import PreconditionFailedError
 from syncoxide.native.providers.s3.lean import CopyGuard, HeadSigner, lean_copy
 
@@ -43,7 +43,7 @@ async def _fake_s3(answer: Callable[[web.Request], web.Response]) -> AsyncIterat
 
 async def _copy(endpoint: str, guard: CopyGuard | None) -> str | None:
     signer = HeadSigner(endpoint, "us-east-1", "KEYKEYKEYKEY", "secret")
-    async with aiohttp.ClientSession() as session:
+    async with HttpPool(endpoint, limit=1, timeouts=(10, 60)) as session:
         return await lean_copy(session, signer, "b", ("d/old", "d/new"), guard=guard)
 
 

@@ -7,10 +7,10 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
 import pytest
 
 from syncoxide.errors import SyncoxideError
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.lean import HeadSigner
 from syncoxide.native.providers.s3.lean_list import (
     PageAsk,
@@ -40,7 +40,7 @@ async def _lean_pages(settings: S3Settings, prefix: str, max_keys: int) -> list[
     )
     pages: list[list[Any]] = []
     token = ""
-    async with aiohttp.ClientSession() as session:
+    async with HttpPool(settings.endpoint_url, limit=8, timeouts=(10, 60)) as session:
         while True:
             ask = PageAsk(prefix, token=token)
             page = await lean_list_page(session, signer, settings.bucket, ask, max_keys=max_keys)

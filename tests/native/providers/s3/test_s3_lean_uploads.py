@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import aiohttp
 import pytest
 
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.calls import S3Calls
 from syncoxide.native.providers.s3.lean import HeadSigner, lean_copy, lean_head, lean_upload_part
 from syncoxide.native.providers.s3.lean_uploads import (
@@ -46,7 +46,7 @@ async def _lean(settings: S3Settings) -> AsyncIterator[Lean]:
     signer = HeadSigner(
         settings.endpoint_url, settings.region, settings.access_key_id, settings.secret_access_key
     )
-    async with aiohttp.ClientSession() as session:
+    async with HttpPool(settings.endpoint_url, limit=8, timeouts=(10, 60)) as session:
         yield session, signer
 
 

@@ -19,10 +19,10 @@ import random
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import aiohttp
 import pytest
 
 from syncoxide.engine.pair_store import MemoryPairStore
+from syncoxide.native.net.http_pool import HttpPool
 from syncoxide.native.providers.s3.lean import HeadSigner, lean_upload_part
 from syncoxide.native.providers.s3.lean_uploads import (
     HeldPart,
@@ -98,7 +98,7 @@ def test_which_servers_here_check_a_parts_content_md5(s3_server: S3Server) -> No
 
     async def send() -> tuple[str | None, dict[int, HeldPart] | None]:
         signer = HeadSigner(s3_server.endpoint, "us-east-1", ACCESS_KEY, SECRET_KEY)
-        async with aiohttp.ClientSession() as session:
+        async with HttpPool(s3_server.endpoint, limit=8, timeouts=(10, 60)) as session:
             key = f"checksums{os.getpid()}-{next(_roots)}/wrong.bin"
             upload_id = await lean_create_upload((session, signer), s3_server.bucket, key, {})
             assert upload_id is not None
