@@ -19,8 +19,8 @@ bigger piece size did not change that, so the gap is in the client, not in what 
 Measured again with the static line (256 MiB, 3 rounds): aria2c's debug log shows one request,
 ``Range: bytes=0-268435455``; against ``rclone serve http`` the same torrent runs at 0.36-0.57
 of curl from that server (``--disk-cache``, ``--enable-mmap``, ``-x4 -s4`` tried), the ratio it
-shows against ours. A range request costs our server about 7 ms whatever its size (1 byte or
-512 KiB alike), which aria2c's single request never pays more than once.
+shows against ours. Per request, a 1-byte range of the seed URL takes a median 1.4 ms, a
+``/healthz`` 1.1 ms (ticket check, link and file rows: 0.3 ms), and aria2c pays it once.
 """
 
 from __future__ import annotations
