@@ -80,13 +80,14 @@ class RemoteFileSystem:
         self._stale = True
 
     async def tree(self) -> TreeSnapshot:
-        now = self._clock()
-        if self._tree is None or self._stale or now - self._tree.taken_at > self._listing_ttl:
+        tree = self._fresh_tree()
+        if tree is None:
+            now = self._clock()
             self._stale = False
             entries = [e async for page in self.provider.list_tree() for e in page]
-            self._tree = TreeSnapshot(entries, now)
-            self._keep_pending(self._tree)
-        return self._tree
+            tree = self._tree = TreeSnapshot(entries, now)
+            self._keep_pending(tree)
+        return tree
 
     def _keep_pending(self, tree: TreeSnapshot) -> None:
         """A file being written that the provider does not hold yet stays listed: a fresh
@@ -195,6 +196,23 @@ class RemoteFileSystem:
             return (await self._filled(writer)).read(size, offset)
         entry = await self.entry(path)
         return await self.reader.read(entry, offset, size)
+
+    def cached_read(self, path: str, size: int, offset: int, handle: int) -> bytes | None:
+        """A read answered from the block cache without the event loop (any thread), or None
+        when it needs the loop: a file being written, a listing to refresh, a block to fetch."""
+        tree = self._fresh_tree()
+        if handle in self._writers or tree is None:
+            return None
+        entry = tree.entry(provider_path(path))
+        if entry is None or entry.kind is not EntryKind.FILE:
+            return None
+        return self.reader.cached_read(entry, offset, size)
+
+    def _fresh_tree(self) -> TreeSnapshot | None:
+        tree = self._tree
+        if tree is None or self._stale or self._clock() - tree.taken_at > self._listing_ttl:
+            return None
+        return tree
 
     async def write(self, data: bytes, offset: int, handle: int) -> int:
         self._writable()

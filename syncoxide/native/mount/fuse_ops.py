@@ -71,7 +71,8 @@ class MountOperations(mfusepy.Operations):  # type: ignore[misc]
         return self._call(self.fs.create(path))
 
     def read(self, path: str, size: int, offset: int, fh: int) -> bytes:
-        return self._call(self.fs.read(path, size, offset, fh))
+        cached = self.fs.cached_read(path, size, offset, fh)  # no hop to the loop
+        return cached if cached is not None else self._call(self.fs.read(path, size, offset, fh))
 
     def write(self, path: str, data: bytes, offset: int, fh: int) -> int:
         return self._call(self.fs.write(data, offset, fh))
