@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING
 import httpx2
 import pytest
 
+from syncoxide.server.accounts.passwords import CHEAPEST_FOR_TESTS
+from syncoxide.server.accounts.passwords import VARIABLE as PASSWORD_HASHING
+
 if TYPE_CHECKING:  # Playwright is imported by the browser layers only
     from playwright.sync_api import Browser, Playwright
 
@@ -137,14 +140,22 @@ DATA_DIR_ENV: list[Callable[[Path], dict[str, str]]] = [lambda _data_dir: {}]
 
 
 def data_dir_env(data_dir: Path) -> dict[str, str]:
-    return DATA_DIR_ENV[0](data_dir)
+    return {**DATA_DIR_ENV[0](data_dir), **cheap_passwords()}
+
+
+def cheap_passwords() -> dict[str, str]:
+    """Argon2 at its cheapest in the servers and CLI processes a test starts: the default costs
+    0.3 s of CPU or more per password hashed or checked (a schema fuzz run spent most of its
+    server time there) and the tests check what a password allows, not what it costs. The
+    in-process tests keep the default, and so do benchmarks (outside pytest)."""
+    return {PASSWORD_HASHING: CHEAPEST_FOR_TESTS} if RUNNING_LAYER[0] else {}
 
 
 def cli_env(*args: str | Path) -> dict[str, str]:
     """The environment for ``syncoxide ARGS...``: this one, and its ``--data-dir``'s extra."""
     words = list(map(str, args))
     if "--data-dir" not in words[:-1]:
-        return dict(os.environ)
+        return {**os.environ, **cheap_passwords()}
     return {**os.environ, **data_dir_env(Path(words[words.index("--data-dir") + 1]))}
 
 
@@ -240,14 +251,17 @@ def start_live_server(
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir)
     deadline = time.monotonic() + 90  # a loaded machine can take tens of seconds to start it
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            if httpx2.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx2.TransportError:
-            time.sleep(0.1)
+    # One client for every knock: each new one loads the CA bundle (0.1 s of CPU measured),
+    # which the ten or more knocks of a start took from the server starting beside them.
+    with httpx2.Client(timeout=1) as probe:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            try:
+                if probe.get(f"{server.url}/healthz").status_code == 200:
+                    return server
+            except httpx2.TransportError:
+                time.sleep(0.1)
     code, output = server.stop()
     raise RuntimeError(f"syncoxide serve did not come up (exit {code}):\n{output}")
 

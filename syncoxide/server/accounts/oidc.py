@@ -91,8 +91,16 @@ def load_providers(path: Path) -> dict[str, OidcProvider]:
 class OidcLogins:
     store: MetadataStore
     providers: dict[str, OidcProvider]
-    http: httpx2.AsyncClient = field(default_factory=lambda: httpx2.AsyncClient(timeout=10))
     _metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _http: httpx2.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx2.AsyncClient:
+        # Made on first use: most servers name no provider, and a client loads the CA bundle
+        # (0.15 s of CPU measured), which every server start paid, and tests start hundreds.
+        if self._http is None:
+            self._http = httpx2.AsyncClient(timeout=10)
+        return self._http
 
     def provider(self, name: str) -> OidcProvider:
         found = self.providers.get(name)

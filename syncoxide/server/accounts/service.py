@@ -15,10 +15,10 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncoxide.errors import AuthenticationError, NotFoundError, UsageError
+from syncoxide.server.accounts.passwords import PASSWORD_HASHER
 from syncoxide.server.api.identity import SignedIn
 from syncoxide.server.storage.port import ApiToken, DuplicateError, MetadataStore, Session, User
 
@@ -27,7 +27,7 @@ SESSION_IDLE_SECONDS = 7 * 24 * 3600
 SESSION_MAX_SECONDS = 30 * 24 * 3600
 TOKEN_CACHE_SECONDS = 5
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
-_PASSWORD_HASHER = PasswordHasher()  # Argon2id with the library's current RFC 9106 defaults
+_PASSWORD_HASHER = PASSWORD_HASHER  # Argon2id, RFC 9106 defaults (accounts/passwords.py)
 # Verifying against this keeps "no such user" as slow as "wrong password". A stored one, not
 # one hashed at import: that took ~0.3 s of CPU in every command that imports accounts.
 _STORED_DUMMY = (

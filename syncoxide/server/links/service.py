@@ -17,12 +17,12 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncoxide.crypto.format import CHUNK_LOG2_OFFSET, plaintext_size_of
 from syncoxide.errors import AuthenticationError, GoneError, NotFoundError, SyncoxideError
 from syncoxide.safe_names import sanitized_relative_path, unique_path
+from syncoxide.server.accounts.passwords import PASSWORD_HASHER
 from syncoxide.server.accounts.service import Clock
 from syncoxide.server.events.service import Notifier
 from syncoxide.server.links.store import Link, LinkFile, LinkStore
@@ -43,7 +43,7 @@ def new_link_id() -> str:
     return link_id
 
 
-_HASHER = PasswordHasher()  # Argon2id, RFC 9106 defaults, like account passwords
+_HASHER = PASSWORD_HASHER  # the same Argon2id as account passwords
 # Big reads: per-chunk overhead (ASGI message, transport write) is what limits a download.
 DOWNLOAD_CHUNK = 4 << 20
 # A download that started may resume this long after it was counted without counting again.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,10 @@ class DeviceHome:
         handle.close()
         return CliRun(process, log)
 
-    @property
+    @cached_property
     def device_id(self) -> str:
+        # Fixed by the key made on the device's first command; each read is a CLI process
+        # (about 0.3 s of CPU), and tests ask for it in their wait loops, beside the daemons.
         return str(self.json("id")["device_id"])
 
 

@@ -26,12 +26,25 @@ from tests.conftest import LiveServer, data_dir_token, start_live_server
 pytestmark = pytest.mark.live
 
 
-@pytest.fixture
-def instances(tmp_path: Path, bus_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    env = {"SYNCOXIDE_BUS": bus_url}
-    first = start_live_server(tmp_path / "data", env=env)  # migrates the database first
+@pytest.fixture(scope="module", params=["redis", "nats"])
+def module_bus_url(request: pytest.FixtureRequest) -> str:
+    """conftest's ``bus_url`` for a module-scoped fixture: each test runs on Redis and NATS."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+# One pair per bus for the module's tests: each test signs in as its own user or uses a room of
+# its own, and the backlog a socket is sent first is read past. Starting two servers one after
+# the other (the second waits for the first to migrate) took 5 to 10 s of each test.
+@pytest.fixture(scope="module")
+def instances(
+    tmp_path_factory: pytest.TempPathFactory, module_bus_url: str
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    env = {"SYNCOXIDE_BUS": module_bus_url}
+    data = tmp_path_factory.mktemp("two-instances") / "data"
+    first = start_live_server(data, env=env)  # migrates the database first
     try:
-        second = start_live_server(tmp_path / "data", env=env)
+        second = start_live_server(data, env=env)
         try:
             yield first, second
         finally:
@@ -41,7 +54,8 @@ def instances(tmp_path: Path, bus_url: str) -> Iterator[tuple[LiveServer, LiveSe
 
 
 def _token(data_dir: Path, tmp_path: Path) -> str:
-    return data_dir_token(data_dir, "iris", tmp_path)
+    """A user of this test's own (the servers are the module's): named after its folder."""
+    return data_dir_token(data_dir, "iris-" + tmp_path.name.lower()[-40:], tmp_path)
 
 
 def _next(socket: ClientConnection) -> dict[str, Any]:
