@@ -36,4 +36,16 @@ def password_hasher(environ: Mapping[str, str] = os.environ) -> PasswordHasher:
     )
 
 
+def cheap_hashing_warning(environ: Mapping[str, str] = os.environ) -> str | None:
+    """What a server says at start when it hashes passwords at the test suite's cost: a
+    deployment that copied the setting from a test script should hear it at once."""
+    if environ.get(VARIABLE, "").strip() != CHEAPEST_FOR_TESTS:
+        return None
+    return (
+        f"{VARIABLE}={CHEAPEST_FOR_TESTS}: passwords are hashed at the test suite's cheapest "
+        "Argon2 cost (8 KiB, 1 pass), which guards nothing. Never run a real server like this; "
+        "unset it, and each password is hashed at the full cost again at its next sign-in."
+    )
+
+
 PASSWORD_HASHER = password_hasher()

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from starlette.applications import Starlette
 
+from syncoxide.server.accounts.passwords import cheap_hashing_warning
 from syncoxide.server.composition.api_table import API_OPERATIONS
 from syncoxide.server.config import GrpcAddress
 from syncoxide.server.relays import InstanceRelays
@@ -43,6 +44,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.automation.worker,
         app.state.automation.arrivals,
     )
+    if (warning := cheap_hashing_warning()) is not None:
+        log.warning(warning)
     await app.state.backups.keys.publish()
     relays: InstanceRelays | None = app.state.relays
     if relays is not None:  # before the schedulers: they hear changes and cancels at once
