@@ -5,11 +5,12 @@ order), then each file is read once with ``open_read`` and framed by
 :mod:`syncoxide.backup.tar_stream` as its bytes arrive.
 
 Small files are read ahead: while one file is streamed, the next few small ones (up to
-``READ_AHEAD_FILES`` of at most ``READ_AHEAD_SIZE`` each) are already being read, whole, so
-a store's per-object latency is paid in parallel rather than once per file in turn (10,000
-small objects from S3 went from one GET at a time to eight in flight: bench/backup_provider.py).
-Bigger files stream in their turn. Memory stays at the listing, one chunk, and at most
-``READ_AHEAD_FILES x READ_AHEAD_SIZE`` (8 MiB) of files read ahead, whatever the backup's size.
+``READ_AHEAD_FILES`` of at most ``READ_AHEAD_SIZE`` each, together at most ``READ_AHEAD_BYTES``
+by their listed sizes) are already being read, whole, so a store's per-object latency is paid
+in parallel rather than once per file in turn (10,000 small objects from S3: one GET at a time,
+then eight, now up to 32 in flight: bench/backup_provider.py). Bigger files stream in their
+turn. Memory stays at the listing, one chunk, and about ``READ_AHEAD_BYTES`` (8 MiB) of files
+read ahead, whatever the backup's size or the size of its files.
 
 A tar header carries the size before the bytes, so a file must be known whole before its
 header goes out. A small file is read whole first: when it changed size or vanished since the
@@ -31,8 +32,9 @@ from syncoxide.backup import tar_stream
 from syncoxide.errors import IntegrityError, NotFoundError
 from syncoxide.providers.contract import Entry, EntryKind, Provider
 
-READ_AHEAD_FILES = 8
+READ_AHEAD_FILES = 32
 READ_AHEAD_SIZE = 1 << 20
+READ_AHEAD_BYTES = 8 << 20
 
 
 @dataclass
@@ -74,15 +76,26 @@ class ReadAhead:
         self._entries = entries
         self._reads: dict[int, asyncio.Task[list[bytes]]] = {}
         self._next = 0  # the first index not yet considered for reading ahead
+        self._held = 0  # listed bytes of the reads started and not yet taken
 
     def start(self, index: int) -> None:
-        """Read ahead the small files among ``entries[index : index + READ_AHEAD_FILES]``."""
+        """Read ahead the small files among ``entries[index : index + READ_AHEAD_FILES]``
+        while their listed sizes fit in ``READ_AHEAD_BYTES`` (the file due now always may)."""
         self._next = max(self._next, index)
         while self._next < min(index + READ_AHEAD_FILES, len(self._entries)):
             entry = self._entries[self._next]
             if entry.kind is EntryKind.FILE and entry.size <= READ_AHEAD_SIZE:
+                if self._next > index and self._held + entry.size > READ_AHEAD_BYTES:
+                    return  # the window is full: this file is considered again next time
                 self._reads[self._next] = asyncio.ensure_future(self._whole(entry))
+                self._held += entry.size
             self._next += 1
+
+    def _take(self, index: int) -> asyncio.Task[list[bytes]] | None:
+        read = self._reads.pop(index, None)
+        if read is not None:
+            self._held -= self._entries[index].size
+        return read
 
     async def _whole(self, entry: Entry) -> list[bytes]:
         chunks, size = [], 0
@@ -97,12 +110,12 @@ class ReadAhead:
     async def read_whole(self, index: int) -> list[bytes] | None:
         """The file's chunks if it was read ahead (None if it streams in its turn); raises
         the read's error, such as ``NotFoundError`` for a file deleted since the listing."""
-        read = self._reads.pop(index, None)
+        read = self._take(index)
         return None if read is None else await read
 
     async def content(self, index: int) -> AsyncIterator[bytes]:
         """The file's bytes: read ahead if it was small, else streamed now."""
-        read = self._reads.pop(index, None)
+        read = self._take(index)
         if read is None:
             path = self._entries[index].path
             async with _closed_after(self._provider.open_read(path)) as reading:
@@ -116,6 +129,7 @@ class ReadAhead:
         """Stop the reads still running (the stream was stopped before their turn)."""
         reads = list(self._reads.values())
         self._reads.clear()
+        self._held = 0
         for read in reads:
             read.cancel()
         # Their outcomes (cancelled, or a failure nobody will read) are moot now; a

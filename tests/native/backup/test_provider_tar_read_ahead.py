@@ -13,6 +13,7 @@ import pytest
 
 from syncoxide.errors import IntegrityError
 from syncoxide.native.backup.provider_tar import (
+    READ_AHEAD_BYTES,
     READ_AHEAD_FILES,
     READ_AHEAD_SIZE,
     TarTally,
@@ -77,6 +78,21 @@ def test_small_files_are_read_ahead_and_the_tar_is_in_order_byte_for_byte() -> N
     assert tally.files == len(files) and tally.bytes == sum(map(len, files.values()))
     assert 1 < store.most <= READ_AHEAD_FILES + 1  # the window, plus the big file streaming
     assert store.running == 0
+
+
+def test_files_read_ahead_hold_no_more_than_the_byte_budget() -> None:
+    size = READ_AHEAD_SIZE  # the largest file read ahead; 20 of them exceed the budget
+    files = {f"m/f{i:02d}.bin": bytes([i]) * size for i in range(20)}
+
+    async def scenario() -> tuple[bytes, SlowStore]:
+        store = SlowStore()
+        await _filled(store, files)
+        return b"".join([chunk async for chunk in provider_tar(store)]), store
+
+    stream, store = asyncio.run(scenario())
+    assert _members(stream) == files
+    assert READ_AHEAD_BYTES // size < READ_AHEAD_FILES  # else this test shows nothing
+    assert 1 < store.most <= READ_AHEAD_BYTES // size
 
 
 def _members(stream: bytes) -> dict[str, bytes]:
