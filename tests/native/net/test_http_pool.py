@@ -267,7 +267,10 @@ def test_a_reply_collected_in_another_thread_gives_its_place_back_on_the_loop() 
                 worker.join()
             finally:
                 gc.enable()
-            assert asyncio.get_running_loop().time() - started < 1
+            # Woken by the give-back itself, not by the 4 s limit above (the fault waited for
+            # that); the margin is for the collection, which can take a second on a loaded
+            # worker with a big heap (1.28 s seen in a full unit run).
+            assert asyncio.get_running_loop().time() - started < 3
 
     asyncio.run(run())
 
