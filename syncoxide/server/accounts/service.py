@@ -27,7 +27,6 @@ SESSION_IDLE_SECONDS = 7 * 24 * 3600
 SESSION_MAX_SECONDS = 30 * 24 * 3600
 TOKEN_CACHE_SECONDS = 5
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
-_PASSWORD_HASHER = PASSWORD_HASHER  # Argon2id, RFC 9106 defaults (accounts/passwords.py)
 # Verifying against this keeps "no such user" as slow as "wrong password". A stored one, not
 # one hashed at import: that took ~0.3 s of CPU in every command that imports accounts.
 _STORED_DUMMY = (
@@ -40,14 +39,14 @@ _STORED_DUMMY = (
 def dummy_hash() -> str:
     """A hash with the hasher's current parameters (so verifying it costs what a real one
     does): the stored one, or, should a new library change its defaults, a fresh one."""
-    if _PASSWORD_HASHER.check_needs_rehash(_STORED_DUMMY):
-        return _PASSWORD_HASHER.hash("not a real password")
+    if PASSWORD_HASHER.check_needs_rehash(_STORED_DUMMY):
+        return PASSWORD_HASHER.hash("not a real password")
     return _STORED_DUMMY
 
 
 def _verified(stored: str | None, password: str) -> bool:
     try:
-        return _PASSWORD_HASHER.verify(stored or dummy_hash(), password) and stored is not None
+        return PASSWORD_HASHER.verify(stored or dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -87,7 +86,7 @@ class Accounts:
         if len(password) < 8:
             raise UsageError("The password is too short.", hint="Use at least 8 characters.")
         try:
-            hashed = await asyncio.to_thread(_PASSWORD_HASHER.hash, password)
+            hashed = await asyncio.to_thread(PASSWORD_HASHER.hash, password)
             return await self.store.create_user(name, display_name or name, hashed, self.clock())
         except DuplicateError as error:
             raise UsageError(
@@ -105,8 +104,8 @@ class Accounts:
             raise AuthenticationError(
                 "The user name or password is wrong.", hint="Check both and try again."
             )
-        if _PASSWORD_HASHER.check_needs_rehash(stored):
-            hashed = await asyncio.to_thread(_PASSWORD_HASHER.hash, password)
+        if PASSWORD_HASHER.check_needs_rehash(stored):
+            hashed = await asyncio.to_thread(PASSWORD_HASHER.hash, password)
             await self.store.set_password_hash(user.id, hashed)
         return user
 
@@ -118,7 +117,7 @@ class Accounts:
         account page lists them for revoking."""
         if len(password) < 8:
             raise UsageError("The password is too short.", hint="Use at least 8 characters.")
-        hashed = await asyncio.to_thread(_PASSWORD_HASHER.hash, password)
+        hashed = await asyncio.to_thread(PASSWORD_HASHER.hash, password)
         await self.store.set_password_hash(user.id, hashed)
         await self.store.delete_sessions_of(user.id, keep=keep_session)
 

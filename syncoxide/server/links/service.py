@@ -43,7 +43,6 @@ def new_link_id() -> str:
     return link_id
 
 
-_HASHER = PASSWORD_HASHER  # the same Argon2id as account passwords
 # Big reads: per-chunk overhead (ASGI message, transport write) is what limits a download.
 DOWNLOAD_CHUNK = 4 << 20
 # A download that started may resume this long after it was counted without counting again.
@@ -105,7 +104,7 @@ class LinkService:
             max_downloads=options.max_downloads,
             downloads=0,
             last_download_at=None,
-            password_hash=_HASHER.hash(password) if password else None,
+            password_hash=PASSWORD_HASHER.hash(password) if password else None,
             access_secret="",  # unused since migration 11: unlock cookies are MACs (unlock_cookie)
             revoked_at=None,
             max_total_bytes=options.max_total_bytes,
@@ -149,7 +148,7 @@ class LinkService:
     def check_password(self, link: Link, password: str) -> str:
         """The cookie value that unlocks ``link``; AuthenticationError on a wrong password."""
         try:
-            _HASHER.verify(link.password_hash or "", password)
+            PASSWORD_HASHER.verify(link.password_hash or "", password)
         except (VerificationError, InvalidHashError):
             raise AuthenticationError(
                 "That password is not right.", hint="Check it with the person who sent the link."

@@ -67,7 +67,7 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient) -> No
 def test_the_stored_dummy_hash_costs_what_a_real_one_does() -> None:
     """The hash an unknown user's sign-in is verified against has the hasher's current
     parameters: no fresh hash is made at import or on the first unknown sign-in."""
-    hasher = accounts_service._PASSWORD_HASHER
+    hasher = accounts_service.PASSWORD_HASHER
     assert not hasher.check_needs_rehash(accounts_service._STORED_DUMMY)
     assert accounts_service.dummy_hash() == accounts_service._STORED_DUMMY
     real = hasher.hash("a real password")
