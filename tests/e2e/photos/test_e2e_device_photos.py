@@ -58,8 +58,10 @@ FILL_PICTURES = """async (files) => {
   }
 }"""
 
+# A function, not an expression: Playwright polls an expression again through eval, which the
+# app's CSP refuses (it passed only when the thumbnails had loaded by the first look).
 THUMBNAILS_LOADED = (
-    "[...document.querySelectorAll('#photos-timeline img')]"
+    "() => [...document.querySelectorAll('#photos-timeline img')]"
     ".every(i => i.complete && i.naturalWidth > 0)"
 )
 

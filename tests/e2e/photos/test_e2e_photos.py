@@ -44,8 +44,8 @@ def test_photos_by_day_and_keep_best(
     expect(timeline.locator("h2.photo-day")).to_have_text(days, timeout=30_000)
     images = timeline.locator("img")
     expect(images).to_have_count(3)
-    page.wait_for_function(
-        "[...document.querySelectorAll('#photos-timeline img')]"
+    page.wait_for_function(  # a function: an expression is polled through eval, which CSP refuses
+        "() => [...document.querySelectorAll('#photos-timeline img')]"
         ".every(i => i.complete && i.naturalWidth > 0)",
         timeout=30_000,
     )

@@ -46,10 +46,12 @@ def test_a_connections_photo_joins_the_timeline(
     lake = timeline.locator('figure[data-source="phone-dav"]')
     expect(lake).to_contain_text("lake.jpg", timeout=30_000)
     expect(lake).to_contain_text("phone-dav · 2019-08-03 12:00:00")
+    # A function, not an expression: Playwright polls an expression again through eval, which
+    # the app's CSP refuses (it passed only when the image had loaded by the first look).
     page.wait_for_function(
-        "(() => { const i = document.querySelector("
+        "() => { const i = document.querySelector("
         "'#photos-timeline figure[data-source=\"phone-dav\"] img');"
-        " return i && i.complete && i.naturalWidth > 0; })()",
+        " return i && i.complete && i.naturalWidth > 0; }",
         timeout=30_000,
     )
     context.close()
