@@ -25,10 +25,11 @@ import sys
 from pathlib import Path
 
 import httpx2
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright._impl._api_structures import SetCookieParam
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_live_server
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_live_server
 
 # Records, in the page's own clock (ms since navigation start), when <html data-ready> turns
 # "1" (ready: Python running, views wired) and when the page first shows something useful: the
@@ -92,7 +93,7 @@ def timed_load(context: BrowserContext, url: str) -> tuple[float, float | None, 
     return seconds, None if useful is None else useful / 1000, wire
 
 
-def signed_in_cookies(server) -> list[dict]:
+def signed_in_cookies(server: LiveServer) -> list[SetCookieParam]:
     """The app shell needs a signed-in user: make one as the README says, then sign in."""
     password_file = server.data_dir / "bench-password"
     password_file.write_text(BENCH_PASSWORD)
@@ -123,7 +124,7 @@ def signed_in_cookies(server) -> list[dict]:
 
 
 def measure(
-    browser, url: str, bare_html: str | None, runs: int, cookies: list[dict]
+    browser: Browser, url: str, bare_html: str | None, runs: int, cookies: list[SetCookieParam]
 ) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {
         "cold": [],
@@ -192,7 +193,9 @@ def _receive_page_load(context: BrowserContext, link: str) -> tuple[float, float
     return listed / 1000, ready / 1000
 
 
-def receive_page(browser, server, runs: int, folder: Path) -> dict[str, list[float]]:
+def receive_page(
+    browser: Browser, server: LiveServer, runs: int, folder: Path
+) -> dict[str, list[float]]:
     """A CLI sender offers a small folder; a stranger opens its link, cold then warm."""
     for i in range(3):
         (folder / "photos").mkdir(parents=True, exist_ok=True)

@@ -68,7 +68,7 @@ CHANGE, THEN_TAKE, WITH_POSITION, LOCK_NEXTVAL = (
     "change + position",
     "change + lock, nextval",
 )
-CASES = {"sqlite": (CHANGE, THEN_TAKE, WITH_POSITION)}
+CASES: dict[str, tuple[str, ...]] = {"sqlite": (CHANGE, THEN_TAKE, WITH_POSITION)}
 CASES["postgresql"] = (*CASES["sqlite"], LOCK_NEXTVAL)
 SCRATCH = "CREATE TABLE IF NOT EXISTS bench_changes (id INTEGER PRIMARY KEY, body TEXT)"
 PG_SCRATCH = (

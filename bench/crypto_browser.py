@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from syncoxide.server.pages.shell import VendorBuild
@@ -99,7 +99,7 @@ def page_html(build: VendorBuild, chunks: int) -> str:
     return python_page(build, OURS_PY % values, head=head)
 
 
-def run_once(browser, url: str, html: str) -> dict[str, dict[str, float]]:
+def run_once(browser: Browser, url: str, html: str) -> dict[str, dict[str, float]]:
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.route(

@@ -68,6 +68,7 @@ def case_syncoxide_files(work: Path, size: int) -> None:
 def case_syncoxide_memory(work: Path, size: int) -> None:
     """seal_stream from memory; each sealed record is opened at once (no disk, no big buffer)."""
     from syncoxide.crypto import stream
+    from syncoxide.crypto.format import FileHeader
     from syncoxide.crypto.keys import SecretBytes
     from syncoxide.native.crypto.backend import CryptographyBackend
     from syncoxide.system import SystemRandom
@@ -83,6 +84,7 @@ def case_syncoxide_memory(work: Path, size: int) -> None:
 
     async def both() -> None:
         sealer = await stream.FileSealer.create(backend, master, SystemRandom())
+        assert isinstance(sealer.header, FileHeader)  # a sealer under a master key makes one
         opener = await stream.FileOpener.create(backend, master, sealer.header)
 
         async def open_each(record: bytes) -> None:

@@ -166,13 +166,13 @@ def browser_cases(
     size: int, work: Path, server: str, rounds: int, with_cli: bool
 ) -> dict[str, list[float]]:
     """Each round runs the raw anchors and ours back to back, so their ratio is fair."""
-    from playwright.sync_api import sync_playwright
-
-    from bench.p2p_raw_browser import (
+    from p2p_raw_browser import (
         js_doing_our_work,
         raw_one_page,
         raw_two_pages,
     )
+    from playwright.sync_api import sync_playwright
+
     from syncoxide.protocol.frames import DATA_HEADER, HEADER
     from syncoxide.protocol.sending import BROWSER_CHUNK_SIZE
     from syncoxide.server.pages.shell import VendorBuild
@@ -266,7 +266,8 @@ def _browser_receive(
 ) -> tuple[float, float, float]:
     """(MB/s from joining the room, MB/s from the manifest on, Chromium CPU s from the
     manifest on) of a receiving page of ours."""
-    from bench.p2p_raw_browser import chromium_cpu_seconds
+    from p2p_raw_browser import chromium_cpu_seconds
+
     from tests.e2e.p2p.p2p_pages import start_python_in_page
 
     page = browser.new_page()  # type: ignore[attr-defined]

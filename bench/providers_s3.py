@@ -18,7 +18,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sync_local import generate, measure, print_table, touch_and_modify
+from sync_local import generate, measure, median_each, print_table, touch_and_modify
 
 ACCESS, SECRET = "BENCHACCESSKEY", "bench-secret-key-0123456789"
 TRANSFERS = 8
@@ -94,7 +93,8 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 async def child_copy(endpoint: str, bucket: str, src: Path, state: Path) -> None:
-    from syncoxide.native.providers.s3.provider import S3Provider, S3Settings
+    from syncoxide.native.providers.s3.provider import S3Provider
+    from syncoxide.native.providers.s3.settings import S3Settings
 
     settings = S3Settings(
         bucket=bucket, endpoint_url=endpoint, access_key_id=ACCESS, secret_access_key=SECRET
@@ -189,11 +189,9 @@ def compare_cases(
     for round_number in range(repeat):
         touch_and_modify(src, 100, 11 + round_number)
         turns("100 touched + 100 modified")
-    return [(f"{where} {case}", name, median(measured)) for (case, name), measured in runs.items()]
-
-
-def median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    return tuple(statistics.median(values) for values in zip(*runs, strict=True))  # type: ignore[return-value]
+    return [
+        (f"{where} {case}", name, median_each(measured)) for (case, name), measured in runs.items()
+    ]
 
 
 def bench_arguments(doc: str, child_fields: int) -> argparse.Namespace:

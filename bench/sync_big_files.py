@@ -26,7 +26,6 @@ import argparse
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -34,15 +33,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_local import MIB, REPO, SYNCOXIDE, generate, measure
+from sync_local import MIB, REPO, SYNCOXIDE, generate, measure, median_each
 
 from syncoxide.wal.replay import replay_journal
 
 RCLONE = ["rclone", "--config", "/dev/null", "-q"]
-
-
-def _median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    return tuple(statistics.median(v) for v in zip(*runs, strict=True))  # type: ignore[return-value]
 
 
 def rename_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
@@ -69,7 +64,7 @@ def rename_rows(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, fl
             finally:
                 (src / "big_renamed").rename(src / "big")
             (dests[name] / "big_renamed").rename(dests[name] / "big")
-    return [("rename 20 big files' folder", n, _median(r)) for n, r in runs.items()]
+    return [("rename 20 big files' folder", n, median_each(r)) for n, r in runs.items()]
 
 
 def _one_file_renamed(src: Path) -> None:
@@ -104,7 +99,7 @@ def toggled_rows(
         return lambda dst: [*SYNCOXIDE, str(src), str(dst), "--mode", "sync",
                             "--state-dir", str(base / state), "--json"]  # fmt: skip
 
-    tools = {
+    tools: dict[str, Callable[[Path], list[str]]] = {
         "syncoxide": ours("sx_state"),
         "rclone --track-renames": lambda dst: [*RCLONE, "sync", str(src), str(dst),
                                                "--track-renames"],
@@ -137,7 +132,7 @@ def toggled_rows(
                 runs[name].append(measure(tools[name](dests[name]), cwd=where[name]))
         if repeat % 2:
             change(src)  # path1 as it was, for the cases that follow
-        rows += [(label, name, _median(r)) for name, r in runs.items()]
+        rows += [(label, name, median_each(r)) for name, r in runs.items()]
     return rows
 
 
@@ -179,7 +174,7 @@ def bisync_rename_rows(
             left = [p for p in (two / old).rglob("*") if p.is_file()]  # rclone keeps the folder
             if not (two / new).is_dir() or left:
                 raise SystemExit(f"{name} did not carry the rename: {sorted(os.listdir(two))}")
-    return [("rename 20 big files' folder, bisync", n, _median(r)) for n, r in runs.items()]
+    return [("rename 20 big files' folder, bisync", n, median_each(r)) for n, r in runs.items()]
 
 
 def _parts_journaled(state: Path) -> int:
@@ -225,9 +220,9 @@ def big_rows(
         runs["resume"].append(measure(ours))
     label = f"one {big_mib} MiB file"
     return [
-        (label, "syncoxide", _median(runs["syncoxide"])),
-        (label, "rclone", _median(runs["rclone"])),
-        (f"{label}, rerun after kill at 50%", "syncoxide", _median(runs["resume"])),
+        (label, "syncoxide", median_each(runs["syncoxide"])),
+        (label, "rclone", median_each(runs["rclone"])),
+        (f"{label}, rerun after kill at 50%", "syncoxide", median_each(runs["resume"])),
     ]
 
 

@@ -93,13 +93,24 @@ def measure(command: list[str], cwd: Path = REPO) -> tuple[float, float, float]:
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"{command} exited {code}: {proc.stderr.read().decode()[-2000:]}")
+        errors = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+        raise SystemExit(f"{command} exited {code}: {errors}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def median_of(command: list[str], repeat: int) -> tuple[float, float, float]:
-    runs = [measure(command) for _ in range(repeat)]
-    return tuple(statistics.median(values) for values in zip(*runs, strict=True))  # type: ignore[return-value]
+Measured = tuple[float, float, float]
+#: A table row: (case, tool, (wall s, CPU s, peak RSS MB)).
+Row = tuple[str, str, Measured]
+
+
+def median_each(runs: list[Measured]) -> Measured:
+    """The median wall, CPU and peak RSS of several runs, each on its own."""
+    wall, cpu, rss = (statistics.median(values) for values in zip(*runs, strict=True))
+    return wall, cpu, rss
+
+
+def median_of(command: list[str], repeat: int) -> Measured:
+    return median_each([measure(command) for _ in range(repeat)])
 
 
 def touch_and_modify(root: Path, count: int, seed: int) -> None:
@@ -125,7 +136,7 @@ def bisync_changes(one: Path, two: Path, seed: int) -> None:
         (one / f"dir{i:03d}" / f"new{i}.bin").write_bytes(rng.randbytes(4096))
 
 
-def run_cases(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, float, float]]]:
+def run_cases(base: Path, repeat: int) -> list[Row]:
     src = base / "src"
     sx, rc = base / "sx_dst", base / "rc_dst"
     state, rcwork = base / "sx_state", base / "rc_work"
@@ -157,7 +168,9 @@ def run_cases(base: Path, repeat: int) -> list[tuple[str, str, tuple[float, floa
     return rows
 
 
-def bisync_rows(base: Path, sx: Path, rc: Path, state: Path, rcwork: Path, rclone: list[str]):
+def bisync_rows(
+    base: Path, sx: Path, rc: Path, state: Path, rcwork: Path, rclone: list[str]
+) -> list[Row]:
     sx_b, rc_b = base / "sx_b", base / "rc_b"
     subprocess.run(["cp", "-a", str(sx), str(sx_b)], check=True)
     subprocess.run(["cp", "-a", str(rc), str(rc_b)], check=True)
@@ -182,7 +195,7 @@ def bisync_rows(base: Path, sx: Path, rc: Path, state: Path, rcwork: Path, rclon
     ]
 
 
-def first_copy_rows(base: Path, repeat: int, extra: list[str]):
+def first_copy_rows(base: Path, repeat: int, extra: list[str]) -> list[Row]:
     """Only the first copy, ``repeat`` times per tool in alternating order (who goes first
     swaps each round); medians and our ratio to rclone's wall time."""
     src = base / "src"
@@ -203,10 +216,7 @@ def first_copy_rows(base: Path, repeat: int, extra: list[str]):
                 else [*SYNCOXIDE, str(src), str(dst), "--state-dir", str(state), "--json", *extra]
             )
             runs[tool].append(measure(command))
-    rows = [
-        ("first copy", tool, tuple(statistics.median(v) for v in zip(*runs[tool], strict=True)))
-        for tool in ("syncoxide", "rclone")
-    ]
+    rows = [("first copy", tool, median_each(runs[tool])) for tool in ("syncoxide", "rclone")]
     walls = {tool: [run[0] for run in runs[tool]] for tool in runs}
     ratio = statistics.median(walls["syncoxide"]) / statistics.median(walls["rclone"])
     print(f"first copy walls: syncoxide {walls['syncoxide']}, rclone {walls['rclone']}")
@@ -214,7 +224,7 @@ def first_copy_rows(base: Path, repeat: int, extra: list[str]):
     return rows
 
 
-def print_table(rows) -> None:
+def print_table(rows: list[Row]) -> None:
     print(f"| {'case':<28} | {'tool':<9} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 30}|{'-' * 11}|{'-' * 9}|{'-' * 8}|{'-' * 13}|")
     for case, tool, (wall, cpu, rss) in rows:

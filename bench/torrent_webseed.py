@@ -40,8 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2 as httpx
+from links_transfer import account, make_file
 
-from bench.links_transfer import account, make_file
 from syncoxide.cli.links.command import upload_file
 from syncoxide.server.torrents.metainfo import with_web_seed
 from tests.conftest import start_live_server
@@ -170,9 +170,9 @@ def run_rounds(url: str, work: Path, size_mib: int, rounds: int, *, static_port:
         f"same torrent, static server (rclone serve http): aria2c {static:.1f} MB/s"
         f" | curl {static_curl:.1f} MB/s | ratio {static / static_curl:.2f}"
     )
-    client = statistics.median(rates["libtorrent"])
+    client_rate = statistics.median(rates["libtorrent"])
     print(
-        f"libtorrent via web seed {client:.1f} MB/s | ratio to curl {client / anchor:.2f}"
+        f"libtorrent via web seed {client_rate:.1f} MB/s | ratio to curl {client_rate / anchor:.2f}"
         " (a second BitTorrent client on the same seed)"
     )
     print("goal: ratio >= 0.90")
