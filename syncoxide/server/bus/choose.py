@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from syncoxide.server.deployment.bus_namespace import bus_address
+
 if TYPE_CHECKING:
     from syncoxide.server.accounts.cli_codes import CliCodes
     from syncoxide.server.bus.port import Bus, Rooms
@@ -42,16 +44,18 @@ def open_bus(target: Target) -> SharedBus | None:
     # The clients are imported only for the bus in use: the embedded default loads neither.
     import redis.asyncio as aioredis
 
-    from syncoxide.server.bus.redis import RedisBus, RedisRooms
+    from syncoxide.server.bus.redis import PREFIX, RedisBus, RedisRooms
     from syncoxide.server.bus.redis_state import RedisCliCodes, RedisRateLimiter
 
-    client = aioredis.from_url(target.url, socket_connect_timeout=5, health_check_interval=15)
-    bus, rooms = RedisBus(client), RedisRooms(client)
+    address = bus_address(target.url, target.source)
+    client = aioredis.from_url(address.url, socket_connect_timeout=5, health_check_interval=15)
+    prefix = address.joined(PREFIX, ":")
+    bus, rooms = RedisBus(client, prefix), RedisRooms(client, prefix)
     return SharedBus(
         bus=bus,
         rooms=rooms,
-        limiter=RedisRateLimiter(client),
-        cli_codes=RedisCliCodes(client),
+        limiter=RedisRateLimiter(client, prefix),
+        cli_codes=RedisCliCodes(client, prefix),
         closers=(bus, rooms),
     )
 
@@ -61,7 +65,8 @@ def _nats(target: Target) -> SharedBus:
     from syncoxide.server.bus.nats_link import NatsLink
     from syncoxide.server.bus.nats_state import NatsCliCodes, NatsRateLimiter
 
-    link = NatsLink(target.url, target.shown)
+    address = bus_address(target.url, target.source)
+    link = NatsLink(address.url, target.shown, address.namespace)
     bus, rooms = NatsBus(link), NatsRooms(link)
     return SharedBus(
         bus=bus,

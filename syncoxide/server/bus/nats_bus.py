@@ -58,7 +58,8 @@ class NatsBus:
 
     async def publish(self, channel: str, message: Message) -> None:
         client = await self._link.client()
-        await client.publish(subject_of(channel), json.dumps(message).encode())
+        subject = subject_of(channel, self._link.namespace)
+        await client.publish(subject, json.dumps(message).encode())
 
     async def subscribe(self, channel: str, handler: Handler) -> NatsSubscription:
         handlers = self._handlers[channel]
@@ -78,7 +79,7 @@ class NatsBus:
         try:
             client = await self._link.client()
             self._subscriptions[channel] = await client.subscribe(
-                subject_of(channel), cb=self._receiver(channel)
+                subject_of(channel, self._link.namespace), cb=self._receiver(channel)
             )
             await client.flush()
         except BaseException as error:
@@ -233,7 +234,9 @@ def _members(members: dict[str, str]) -> list[Member]:
     return [Member(peer, value.rsplit("|", 1)[0]) for peer, value in members.items()]
 
 
-def subject_of(channel: str) -> str:
-    """One subject token per channel: dots, spaces and wildcards escaped, so no channel
-    name can reach another channel's subject or match several."""
-    return SUBJECT_PREFIX + quote(channel, safe=":").replace(".", "%2E")  # quote keeps dots
+def subject_of(channel: str, namespace: str = "") -> str:
+    """One subject token per channel (after the deployment's namespace, when it has one):
+    dots, spaces and wildcards escaped, so no channel name can reach another channel's
+    subject or match several."""
+    start = f"{SUBJECT_PREFIX}{namespace}." if namespace else SUBJECT_PREFIX
+    return start + quote(channel, safe=":").replace(".", "%2E")  # quote keeps dots

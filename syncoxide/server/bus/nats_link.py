@@ -33,9 +33,13 @@ _CONFLICT_CODES = (10071, 10164)
 
 
 class NatsLink:
-    def __init__(self, url: str, shown: str | None = None) -> None:
+    """``namespace``: this deployment's part of subjects and bucket names
+    (deployment/bus_namespace.py)."""
+
+    def __init__(self, url: str, shown: str | None = None, namespace: str = "") -> None:
         self.url = url
         self.shown = shown or url  # the URL with its password masked, for messages
+        self.namespace = namespace
         self._client: Client | None = None
         self._buckets: dict[str, KeyValue] = {}
         self._lock: asyncio.Lock | None = None
@@ -67,12 +71,13 @@ class NatsLink:
             ) from error
 
     async def bucket(self, name: str, ttl_seconds: float) -> KeyValue:
-        """The bucket ``syncoxide_NAME``, created with ``ttl_seconds`` if it does not exist."""
+        """The bucket ``syncoxide_NAME`` (``syncoxide_NAMESPACE_NAME`` in a namespace),
+        created with ``ttl_seconds`` if it does not exist."""
         found = self._buckets.get(name)
         if found is not None:
             return found
         js = (await self.client()).jetstream()
-        full = BUCKET_PREFIX + name
+        full = (f"{BUCKET_PREFIX}{self.namespace}_" if self.namespace else BUCKET_PREFIX) + name
         async with self._guard():
             try:
                 found = await js.key_value(full)

@@ -61,15 +61,18 @@ class RedisSubscription:
 
 
 class RedisBus:
-    def __init__(self, client: aioredis.Redis) -> None:
+    """``prefix``: the start of this deployment's channel names (deployment/bus_namespace.py)."""
+
+    def __init__(self, client: aioredis.Redis, prefix: str = PREFIX) -> None:
         self._client = client
+        self._prefix = prefix
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self._confirmed: dict[str, asyncio.Future[None]] = {}
 
     async def publish(self, channel: str, message: Message) -> None:
-        await self._client.publish(PREFIX + channel, json.dumps(message))
+        await self._client.publish(self._prefix + channel, json.dumps(message))
 
     async def subscribe(self, channel: str, handler: Handler) -> RedisSubscription:
         handlers = self._handlers[channel]
@@ -78,7 +81,7 @@ class RedisBus:
             self._confirmed[channel] = asyncio.get_running_loop().create_future()
             if self._pubsub is None:
                 self._pubsub = self._client.pubsub()
-            await self._pubsub.subscribe(PREFIX + channel)
+            await self._pubsub.subscribe(self._prefix + channel)
             self._ensure_reader()  # after SUBSCRIBE: the reader needs its connection
         confirmed = self._confirmed.get(channel)
         if confirmed is not None:
@@ -94,7 +97,7 @@ class RedisBus:
             del self._handlers[channel]
             self._confirmed.pop(channel, None)
             with contextlib.suppress(RedisError):
-                await self._pubsub.unsubscribe(PREFIX + channel)
+                await self._pubsub.unsubscribe(self._prefix + channel)
 
     def _ensure_reader(self) -> None:
         if self._reader is None or self._reader.done():
@@ -112,7 +115,7 @@ class RedisBus:
                 self._dispatch(reply)
 
     def _dispatch(self, reply: dict[str, Any]) -> None:
-        channel = _text(reply["channel"]).removeprefix(PREFIX)
+        channel = _text(reply["channel"]).removeprefix(self._prefix)
         if reply["type"] == "subscribe":
             confirmed = self._confirmed.get(channel)
             if confirmed is not None and not confirmed.done():
@@ -133,8 +136,9 @@ class RedisBus:
 
 
 class RedisRooms:
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str = PREFIX) -> None:
         self._client = client
+        self._prefix = prefix
         self.instance = uuid.uuid4().hex
         self._heartbeat: asyncio.Task[None] | None = None
         self._enter = client.register_script(_ENTER)
@@ -148,14 +152,14 @@ class RedisRooms:
         return _members(reply[1:])
 
     async def leave(self, room: str, peer_id: str) -> bool:
-        return bool(await self._client.hdel(PREFIX + "room:" + room, peer_id))
+        return bool(await self._client.hdel(self._prefix + "room:" + room, peer_id))
 
     async def members(self, room: str) -> list[Member]:
         return _members(await self._run(room, "", "", 0))
 
     async def _run(self, room: str, peer_id: str, value: str, capacity: int) -> list[Any]:
-        keys = [PREFIX + "room:" + room]
-        args: list[str | int] = [peer_id, value, capacity, PREFIX + "instance:", ROOM_TTL]
+        keys = [self._prefix + "room:" + room]
+        args: list[str | int] = [peer_id, value, capacity, self._prefix + "instance:", ROOM_TTL]
         reply: list[Any] = await self._enter(keys=keys, args=args)
         return reply
 
@@ -167,7 +171,7 @@ class RedisRooms:
             self._heartbeat = asyncio.create_task(self._beat_forever())
 
     async def _beat(self) -> None:
-        await self._client.set(PREFIX + "instance:" + self.instance, "1", ex=INSTANCE_TTL)
+        await self._client.set(self._prefix + "instance:" + self.instance, "1", ex=INSTANCE_TTL)
 
     async def _beat_forever(self) -> None:
         while True:
@@ -183,7 +187,7 @@ class RedisRooms:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
         with contextlib.suppress(RedisError):
-            await self._client.delete(PREFIX + "instance:" + self.instance)
+            await self._client.delete(self._prefix + "instance:" + self.instance)
 
 
 def _members(flat: list[Any]) -> list[Member]:

@@ -44,28 +44,30 @@ return 0
 
 
 class RedisRateLimiter:
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str = PREFIX) -> None:
         self._hit = client.register_script(_HIT)
+        self._prefix = prefix
 
     async def hit(self, bucket: str, key: str, limit: Limit) -> float | None:
-        name = f"{PREFIX}limit:{bucket}:{key}"
+        name = f"{self._prefix}limit:{bucket}:{key}"
         args: list[int | float | str] = [limit.attempts, limit.per_seconds, secrets.token_hex(4)]
         wait_ms = int(await self._hit(keys=[name], args=args))
         return wait_ms / 1000 if wait_ms else None
 
 
 class RedisCliCodes:
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str = PREFIX) -> None:
         self._client = client
+        self._prefix = prefix
 
     async def ask(self, request: SignInRequest, now: int) -> str:
         request_id = secrets.token_urlsafe(24)
         text = json.dumps(asdict(request))
-        await self._client.set(_request(request_id), text, ex=REQUEST_TTL_SECONDS)
+        await self._client.set(self._request(request_id), text, ex=REQUEST_TTL_SECONDS)
         return request_id
 
     async def asked(self, request_id: str, now: int) -> SignInRequest | None:
-        text = await self._client.get(_request(request_id))
+        text = await self._client.get(self._request(request_id))
         return SignInRequest(**json.loads(text)) if text else None
 
     async def confirm(self, request_id: str, typed_code: str, now: int) -> SignInRequest | None:
@@ -73,34 +75,32 @@ class RedisCliCodes:
         if request is None:
             return None
         if same_secret(normalized_user_code(typed_code), normalized_user_code(request.user_code)):
-            taken = await self._client.delete(_request(request_id))
+            taken = await self._client.delete(self._request(request_id))
             return request if taken else None
-        wrong = _request(request_id) + ":wrong"
+        wrong = self._request(request_id) + ":wrong"
         if await self._client.incr(wrong) == 1:
             await self._client.expire(wrong, REQUEST_TTL_SECONDS)
         if int(await self._client.get(wrong) or 0) >= MAX_WRONG_USER_CODES:
-            await self._client.delete(_request(request_id), wrong)
+            await self._client.delete(self._request(request_id), wrong)
         return None
 
     async def file(self, challenge: str, token: str, now: int) -> str:
         code = secrets.token_urlsafe(24)
         text = json.dumps([challenge, token])
-        await self._client.set(_code(code), text, ex=CODE_TTL_SECONDS)
+        await self._client.set(self._code(code), text, ex=CODE_TTL_SECONDS)
         return code
 
     async def redeem(self, code: str, verifier: str, now: int) -> str | None:
-        text = await self._client.get(_code(code))
+        text = await self._client.get(self._code(code))
         if not text:
             return None
         challenge, token = json.loads(text)
         if not same_secret(challenge_of(verifier), challenge):
             return None  # kept: the real command line may still swap it
-        return str(token) if await self._client.delete(_code(code)) else None
+        return str(token) if await self._client.delete(self._code(code)) else None
 
+    def _request(self, request_id: str) -> str:
+        return f"{self._prefix}cli-login:request:{request_id}"
 
-def _request(request_id: str) -> str:
-    return f"{PREFIX}cli-login:request:{request_id}"
-
-
-def _code(code: str) -> str:
-    return f"{PREFIX}cli-login:code:{code}"
+    def _code(self, code: str) -> str:
+        return f"{self._prefix}cli-login:code:{code}"

@@ -22,6 +22,7 @@ from syncoxide.errors import ConfigError, SyncoxideError
 from syncoxide.native.providers.s3.errors import translated
 from syncoxide.native.providers.s3.settings import S3Settings, create_client
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.deployment.bus_namespace import BusAddress, bus_address
 from syncoxide.server.deployment.settings import Target, s3_location
 
 TIMEOUT_SECONDS = 10.0
@@ -104,7 +105,8 @@ async def _s3(config: ServerConfig, target: Target) -> str:
 
 
 async def _redis(config: ServerConfig, target: Target) -> str:
-    client = aioredis.from_url(target.url, socket_connect_timeout=5)
+    address = bus_address(target.url, target.source)
+    client = aioredis.from_url(address.url, socket_connect_timeout=5)
     try:
         info = await client.info("server")
     except RedisError as error:
@@ -114,20 +116,21 @@ async def _redis(config: ServerConfig, target: Target) -> str:
         ) from error
     finally:
         await client.aclose()
-    return f"Redis {info.get('redis_version', '?')} answers"
+    return f"Redis {info.get('redis_version', '?')} answers{_in_namespace(address)}"
 
 
 async def _nats(config: ServerConfig, target: Target) -> str:
     """A connection and a JetStream account look-up: rooms, rate limits and sign-in codes
     live in JetStream KV, so a server without JetStream cannot carry the bus."""
     seen: list[Exception] = []
+    address = bus_address(target.url, target.source)
 
     async def remember(error: Exception) -> None:  # instead of nats-py logging a traceback
         seen.append(error)
 
     try:
         client = await nats.connect(
-            target.url,
+            address.url,
             connect_timeout=5,
             allow_reconnect=False,
             max_reconnect_attempts=1,  # nats-py reads 0 as "retry forever"
@@ -154,7 +157,13 @@ async def _nats(config: ServerConfig, target: Target) -> str:
         ) from error
     finally:
         await client.close()
-    return f"NATS {version} answers, JetStream enabled"
+    return f"NATS {version} answers, JetStream enabled{_in_namespace(address)}"
+
+
+def _in_namespace(address: BusAddress) -> str:
+    if not address.namespace:
+        return ""
+    return f"; this deployment's names are in namespace {address.namespace!r}"
 
 
 _PROBES: dict[str, Callable[[ServerConfig, Target], Awaitable[str]]] = {

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from syncoxide.errors import ConfigError
+from syncoxide.server.deployment.bus_namespace import bus_address
 
 #: Setting name -> (environment variable, accepted schemes, default)
 TARGETS = {
@@ -112,6 +113,8 @@ def _target(
     target = Target(kind, url, source)
     if kind == "s3":
         s3_location(target, environ)  # refuse a malformed one now, not on first upload
+    if name == "bus":
+        bus_address(url, source)  # a bad namespace is refused at start, not on first message
     return target
 
 
