@@ -1,4 +1,5 @@
-"""The server tests' database, SQLite or PostgreSQL (tests/server/databases.py says how).
+"""The server tests' database, SQLite or PostgreSQL (tests/server/databases.py says how), and on
+request their blob store and bus (S3, Redis or NATS: tests/server/shared_parts.py).
 
 ``SYNCOXIDE_TEST_DATABASE=postgresql`` runs every server test on PostgreSQL. Without it, a test
 marked ``both_databases`` runs twice, on SQLite and (in the live layer) on PostgreSQL; a module
@@ -8,6 +9,7 @@ again for the second run.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from tests.server.databases import (
     chosen_dialect,
     patched_deployment,
 )
-from tests.server.scale.services import Postgres, postgres_server
+from tests.server.scale.services import Postgres, nats_server, postgres_server, redis_server
+from tests.server.shared_parts import S3_KEYS, shared_parts
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -50,26 +53,51 @@ def test_databases(postgres: Postgres) -> Iterator[TestDatabases]:
     databases.close()
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """One throwaway Redis for this test process."""
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> Iterator[str]:
+    """One throwaway NATS (with JetStream) for this test process."""
+    if shutil.which("nats-server") is None:
+        pytest.skip("nats-server is not installed (apt-get install -y nats-server)")
+    with nats_server() as url:
+        yield url
+
+
 @pytest.fixture(scope="module", autouse=True)
 def server_database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """``sqlite`` or ``postgresql``: what the servers this module's tests build run on."""
+    """``sqlite`` or ``postgresql``: what the servers this module's tests build run on (and
+    on request their blob store and bus, shared_parts.py)."""
     dialect: str = getattr(request, "param", chosen_dialect())
-    if dialect == "sqlite":
+    parts = shared_parts(request)
+    if dialect == "sqlite" and parts is None:
         yield dialect
         return
-    databases: TestDatabases = request.getfixturevalue("test_databases")
-    before = databases.made()
+    databases: TestDatabases | None = None
+    if dialect == "postgresql":
+        databases = request.getfixturevalue("test_databases")
+    before = databases.made() if databases is not None else set()
     original_env = DATA_DIR_ENV[0]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ServerConfig, "deployment", patched_deployment(ServerConfig.deployment))
         patch.setattr(CHOICE, "dialect", dialect)
         patch.setattr(CHOICE, "databases", databases)
+        patch.setattr(CHOICE, "parts", parts)
+        if parts is not None and parts.s3 is not None:
+            for name, value in S3_KEYS.items():
+                patch.setenv(name, value)  # in-process servers read the keys from here
         DATA_DIR_ENV[0] = CHOICE.environment
         try:
             yield dialect
         finally:
             DATA_DIR_ENV[0] = original_env
-    databases.drop(databases.made() - before)
+    if databases is not None:
+        databases.drop(databases.made() - before)
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +124,9 @@ def live_server(
     if ON_POSTGRESQL:
         databases: TestDatabases = request.getfixturevalue("test_databases")
         env["SYNCOXIDE_DATABASE"] = databases.url_for(data_dir, keep=True)
+    parts = shared_parts(request)
+    if parts is not None:
+        env.update(parts.environment(data_dir))
     server = start_live_server(data_dir, env=env)
     yield server
     server.stop()

@@ -37,6 +37,7 @@ from syncoxide.server.storage.postgres import migrate_postgres
 from syncoxide.server.storage.postgres_database import PostgresDatabase
 from tests.conftest import data_dir_env
 from tests.server.scale.services import Postgres
+from tests.server.shared_parts import SharedParts
 
 #: The switch: ``sqlite`` (the default) or ``postgresql``.
 SWITCH = "SYNCOXIDE_TEST_DATABASE"
@@ -116,26 +117,33 @@ class TestDatabases:
 
 
 class DatabaseChoice:
-    """Which database the server tests being run use; set per module (see conftest.py)."""
+    """Which database (and, on request, which blob store and bus: shared_parts.py) the server
+    tests being run use; set per module (see conftest.py)."""
 
     def __init__(self) -> None:
         self.dialect = "sqlite"
         self.databases: TestDatabases | None = None
+        self.parts: SharedParts | None = None
 
     def deployment(self, config: ServerConfig, found: Deployment) -> Deployment:
-        """``found`` with the data directory's PostgreSQL database where none was set."""
-        if self.dialect != "postgresql" or found.database.source != "default":
-            return found
-        assert self.databases is not None
-        url = self.databases.url_for(config.data_dir)
-        return replace(found, database=Target("postgresql", url, SOURCE))
+        """``found`` with the data directory's PostgreSQL database (and S3 prefix and bus
+        namespace) where none was set."""
+        if self.dialect == "postgresql" and found.database.source == "default":
+            assert self.databases is not None
+            url = self.databases.url_for(config.data_dir)
+            found = replace(found, database=Target("postgresql", url, SOURCE))
+        return found if self.parts is None else self.parts.applied(found, config.data_dir)
 
     def environment(self, data_dir: Path) -> dict[str, str]:
-        """SYNCOXIDE_DATABASE for a program run on ``data_dir``, unless a test set its own."""
-        if self.dialect != "postgresql" or os.environ.get("SYNCOXIDE_DATABASE"):
-            return {}
-        assert self.databases is not None
-        return {"SYNCOXIDE_DATABASE": self.databases.url_for(data_dir)}
+        """SYNCOXIDE_DATABASE (and SYNCOXIDE_BLOBS, SYNCOXIDE_BUS) for a program run on
+        ``data_dir``, unless a test set its own."""
+        env: dict[str, str] = {}
+        if self.dialect == "postgresql" and not os.environ.get("SYNCOXIDE_DATABASE"):
+            assert self.databases is not None
+            env["SYNCOXIDE_DATABASE"] = self.databases.url_for(data_dir)
+        if self.parts is not None:
+            env.update(self.parts.environment(data_dir))
+        return env
 
 
 CHOICE = DatabaseChoice()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.server.links.links_world import TUS, LinksWorld, make_world, metadata, tus_upload
+from tests.server.shared_parts import local_blobs_only
 
 DROP = "/api/v1/drop/"
 
@@ -165,6 +166,7 @@ def test_a_per_user_quota_covers_shares_and_arrivals(world: LinksWorld) -> None:
     )
 
 
+@local_blobs_only("uploads in progress are S3 multipart uploads there (test_tus_s3.py)")
 def test_abandoned_uploads_are_swept_from_disk(world: LinksWorld) -> None:
     link = _request(world)
     headers = {**TUS, "Syncoxide-Link": link["id"], "Upload-Metadata": metadata(path="a")}

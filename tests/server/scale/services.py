@@ -164,10 +164,19 @@ def nats_server(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def drop_nats_buckets(link: NatsLink) -> None:
-    """Every syncoxide KV bucket goes, as FLUSHDB empties Redis between tests."""
+#: The KV buckets the server makes on NATS (bus/nats_bus.py, bus/nats_state.py).
+NATS_BUCKETS = ("rooms", "instances", "limits", "login_requests", "login_codes")
+
+
+async def drop_nats_buckets(link: NatsLink, namespaces: tuple[str, ...] = ("",)) -> None:
+    """The server's KV buckets in these namespaces go, as FLUSHDB empties Redis between
+    tests; other namespaces' (test servers on the shared bus: shared_parts.py) stay."""
     js = (await link.client()).jetstream()
+    doomed = {
+        f"KV_syncoxide_{namespace}_{bucket}" if namespace else f"KV_syncoxide_{bucket}"
+        for namespace in namespaces
+        for bucket in NATS_BUCKETS
+    }
     for stream in await js.streams_info():
-        name = stream.config.name
-        if name and name.startswith("KV_syncoxide_"):
-            await js.delete_stream(name)
+        if stream.config.name in doomed:
+            await js.delete_stream(stream.config.name)

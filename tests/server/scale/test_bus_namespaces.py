@@ -118,7 +118,7 @@ async def _emptied(url: str) -> None:
     """The bus as the other bus tests leave it: no rooms, no buckets."""
     if url.startswith("nats://"):
         link = NatsLink(url)
-        await drop_nats_buckets(link)
+        await drop_nats_buckets(link, ("one", "two"))
         await link.aclose()
         return
     client = aioredis.from_url(url)
