@@ -131,6 +131,16 @@ async def blobs_round_trip_and_replace(blobs: BlobStore) -> None:
     assert await blobs.keys("u1/") == ["u1/a.bin", "u1/big"]
 
 
+async def empty_blobs_read_as_nothing(blobs: BlobStore) -> None:
+    """An empty file is a blob like any other: whole, from its end, and as a range of none."""
+    assert await blobs.put("u1/empty", chunks_of()) == 0
+    assert await blobs.size("u1/empty") == 0
+    assert await _read_all(blobs, "u1/empty") == b""
+    assert b"".join([c async for c in blobs.read("u1/empty", start=0, length=0)]) == b""
+    await blobs.put("u1/three", chunks_of(b"abc"))
+    assert b"".join([c async for c in blobs.read("u1/three", start=3)]) == b""
+
+
 async def blobs_delete_and_missing(blobs: BlobStore) -> None:
     await blobs.put("k", chunks_of(b"x"))
     assert await blobs.delete("k")
@@ -185,6 +195,7 @@ METADATA_CHECKS: tuple[MetadataCheck, ...] = (
     events_are_ordered_per_user,
 )
 BLOB_CHECKS: tuple[BlobCheck, ...] = (
+    empty_blobs_read_as_nothing,
     blobs_round_trip_and_replace,
     blobs_delete_and_missing,
     failed_put_leaves_nothing,

@@ -186,13 +186,20 @@ class S3BlobStore:
         name = self._key(key)
         if length == 0:
             return
+        # A whole blob is asked for without a range: S3 answers a range on an empty object
+        # (an empty file shared or uploaded) with 416, as it does one that starts at the end.
+        whole = start == 0 and length is None
         last = "" if length is None else str(start + length - 1)
+        ranged = {} if whole else {"Range": f"bytes={start}-{last}"}
         s3 = await self._s3()
         try:
             with self._translated(key):
-                reply = await s3.get_object(
-                    Bucket=self._bucket, Key=name, Range=f"bytes={start}-{last}"
-                )
+                try:
+                    reply = await s3.get_object(Bucket=self._bucket, Key=name, **ranged)
+                except ClientError as error:
+                    if ranged and _code_of(error) == "InvalidRange":
+                        return  # nothing at or past the end, as a file read there gives
+                    raise
         except NotFoundError as error:
             raise NotFoundError(f"No blob {key!r}.") from error
         async with reply["Body"] as body:
@@ -205,7 +212,7 @@ class S3BlobStore:
         try:
             head = await s3.head_object(Bucket=self._bucket, Key=name)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _code_of(error) in ("404", "NoSuchKey", "NotFound"):
                 return None
             with self._translated(key):
                 raise
@@ -254,3 +261,7 @@ async def _file_chunks(path: Path, size: int) -> AsyncIterator[bytes]:
     with path.open("rb") as source:
         while chunk := source.read(size):
             yield chunk
+
+
+def _code_of(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
