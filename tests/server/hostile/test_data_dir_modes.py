@@ -21,6 +21,7 @@ from syncoxide.server.storage.owner_only import WALKED_MARKER
 from syncoxide.server.storage.sqlite import open_database
 from tests.conftest import start_live_server
 from tests.server.links.links_world import make_world, share_with
+from tests.server.shared_parts import local_blobs_only
 
 pytestmark = pytest.mark.live  # starts real servers
 
@@ -43,6 +44,7 @@ def loose(root: Path) -> list[str]:
     ]
 
 
+@local_blobs_only("it reads the modes of the blob files in the data folder")
 def test_files_written_in_a_pre_existing_data_folder_are_owner_only(
     tmp_path: Path, usual_umask: None
 ) -> None:
