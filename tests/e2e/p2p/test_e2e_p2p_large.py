@@ -43,9 +43,7 @@ def big_browser(
         launched = launch_chromium(playwright, args, tmp_path_factory.mktemp("chromium"))
         # Both pages start Python from the snapshot, as in every other e2e browser: without
         # it each started from nothing, seconds of CPU before the transfer could begin.
-        start_contexts_from_snapshot(
-            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
-        )
+        start_contexts_from_snapshot(launched, live_server.url, session_cookies, tmp_path_factory)
         yield launched
         launched.close()
 
