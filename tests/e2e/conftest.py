@@ -46,9 +46,7 @@ def browser(
         )
     with sync_playwright() as playwright:
         launched = launch_chromium(playwright, CHROMIUM_ARGS, tmp_path_factory.mktemp("chromium"))
-        start_contexts_from_snapshot(
-            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
-        )
+        start_contexts_from_snapshot(launched, live_server.url, session_cookies, tmp_path_factory)
         yield launched
         launched.close()
 

@@ -35,9 +35,7 @@ def p2p_browser(
     contexts start Python from a snapshot on the live server's origin, as the e2e browser's."""
     with sync_playwright() as playwright:
         launched = launch_chromium(playwright, P2P_ARGS, tmp_path_factory.mktemp("chromium"))
-        start_contexts_from_snapshot(
-            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
-        )
+        start_contexts_from_snapshot(launched, live_server.url, session_cookies, tmp_path_factory)
         yield launched
         launched.close()
 

@@ -43,9 +43,7 @@ def big_browser(
         launched = launch_chromium(playwright, args, tmp_path_factory.mktemp("chromium"))
         # Both pages start Python from the snapshot, as in every other e2e browser: without
         # it each started from nothing, seconds of CPU before the transfer could begin.
-        start_contexts_from_snapshot(
-            launched, live_server.url, session_cookies, tmp_path_factory.mktemp("snapshot")
-        )
+        start_contexts_from_snapshot(launched, live_server.url, session_cookies, tmp_path_factory)
         yield launched
         launched.close()
 
@@ -74,10 +72,15 @@ SENDER = f"""
     assert status.state == "verified", status
 """
 
+# Started beside the sender, it waits for the link the test hands it once the sender shows
+# it: Python starts in this page while the sender hashes the file (about 4 s of the test).
 RECEIVER = """
-    import hashlib, js, pyodide_js
+    import asyncio, hashlib, js, pyodide_js
     from syncoxide_web.p2p.transfer import receive_into
 
+    while not js.document.body.hasAttribute("data-link"):
+        await asyncio.sleep(0.05)
+    link = js.document.body.getAttribute("data-link")
     root = await js.navigator.storage.getDirectory()
     inbox = await root.getDirectoryHandle("{inbox}", js.Object.fromEntries([["create", True]]))
     peaks = {{"first": 0, "second": 0}}  # wasm + JS heap, while the first / second half came
@@ -88,7 +91,7 @@ RECEIVER = """
         peaks[half] = max(peaks[half], used)
 
     started = js.performance.now()
-    status = await receive_into({link!r}, inbox, measure)
+    status = await receive_into(link, inbox, measure)
     seconds = (js.performance.now() - started) / 1000
     assert status.state == "verified", status
     file = await (await inbox.getFileHandle("large.bin")).getFile()
@@ -110,12 +113,11 @@ def test_512_mib_browser_to_browser_with_bounded_receiver_memory(
     try:
         sender, receiver = sender_context.new_page(), receiver_context.new_page()
         start_python_in_page(sender, live_server.url, SENDER)
+        inbox = f"large-{time.time_ns()}"
+        start_python_in_page(receiver, live_server.url, RECEIVER.format(inbox=inbox, size=SIZE))
         sender.wait_for_function("document.body && document.body.dataset.link", timeout=90_000)
         link = str(sender.evaluate("document.body.dataset.link"))
-        inbox = f"large-{time.time_ns()}"
-        start_python_in_page(
-            receiver, live_server.url, RECEIVER.format(link=link, inbox=inbox, size=SIZE)
-        )
+        receiver.evaluate("(link) => { document.body.dataset.link = link; }", link)
         receiver.wait_for_function(
             "document.body && document.body.dataset.result !== undefined", timeout=280_000
         )
