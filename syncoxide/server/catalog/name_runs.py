@@ -44,9 +44,19 @@ _NEXT_WORDS = (
     " AND n.word > hop.word AND n.word < ?) FROM hop WHERE hop.word IS NOT NULL)"
     " SELECT word FROM hop WHERE word IS NOT NULL LIMIT ?"
 )
+#: Over a row left behind (an entry gone by a way that did not remove its runs), the new
+#: entry's id: the key is the same, and the search joins runs to entries by id.
+ON_CONFLICT = (
+    " ON CONFLICT (user_id, word, name_len, path, source)"
+    " DO UPDATE SET entry_id = excluded.entry_id"
+)
 _ADD = (
-    "INSERT INTO catalog_name_words (user_id, word, name_len, path, source, entry_id)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    "INSERT INTO catalog_name_words (user_id, word, name_len, path, source, entry_id)"  # noqa: S608
+    f" VALUES (?, ?, ?, ?, ?, ?){ON_CONFLICT}"
+)
+_REMOVE = (
+    "DELETE FROM catalog_name_words"
+    " WHERE user_id = ? AND word = ? AND name_len = ? AND path = ? AND source = ?"
 )
 
 
@@ -98,3 +108,10 @@ def name_word_rows(
 
 def add_name_words(db: Database, user_id: int, named: Iterable[tuple[int, str, str, str]]) -> None:
     db.execute_many(_ADD, name_word_rows(user_id, named))
+
+
+def remove_name_words(
+    db: Database, user_id: int, named: Iterable[tuple[int, str, str, str]]
+) -> None:
+    """Remove the runs' rows of entries given as (id, name, path, source), by their key."""
+    db.execute_many(_REMOVE, [row[:5] for row in name_word_rows(user_id, named)])

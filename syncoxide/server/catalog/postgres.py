@@ -14,6 +14,7 @@ from typing import Any
 
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.name_runs import ON_CONFLICT
 from syncoxide.server.catalog.pg_words import ANY, NAME, entry_vector, text_query
 from syncoxide.server.catalog.rows import E_COLUMNS, entry_of, split_path
 from syncoxide.server.catalog.sql_store import MovedRow, RemovedRow, SqlCatalogStore
@@ -50,7 +51,7 @@ class PostgresCatalogStore(SqlCatalogStore):
         for source, paths in by_source.items():
             self._db.execute(
                 f"{_ADD_NAME_WORDS} e.user_id = ? AND e.source = ? AND e.path = ANY(?)"
-                " ON CONFLICT DO NOTHING",
+                f"{ON_CONFLICT}",
                 (user_id, source, paths),
             )
 
@@ -73,7 +74,7 @@ class PostgresCatalogStore(SqlCatalogStore):
             return
         ids = [r.row_id for r in moved]
         self._db.execute("DELETE FROM catalog_name_words WHERE entry_id = ANY(?)", (ids,))
-        self._db.execute(f"{_ADD_NAME_WORDS} e.id = ANY(?)", (ids,))
+        self._db.execute(f"{_ADD_NAME_WORDS} e.id = ANY(?){ON_CONFLICT}", (ids,))
 
     def _word_search(
         self,

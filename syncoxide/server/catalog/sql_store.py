@@ -75,6 +75,13 @@ class RemovedRow:
     row_id: int
     name: str
     parent: str
+    source: str
+
+    @property
+    def named(self) -> tuple[int, str, str, str]:
+        """(id, name, path, source), as the name runs take it."""
+        path = f"{self.parent}/{self.name}" if self.parent else self.name
+        return (self.row_id, self.name, path, self.source)
 
 
 @dataclass(frozen=True)
@@ -203,7 +210,7 @@ class SqlCatalogStore(ABC):
             (user_id, source, *params),
         )
         if self.words_apart:
-            self._words_removed(user_id, [RemovedRow(*row) for row in removed])
+            self._words_removed(user_id, [RemovedRow(i, n, p, source) for i, n, p in removed])
 
     async def move_subtree(self, user_id: int, source: str, old: str, new: str) -> None:
         """Carry ``old`` and what is under it (entries, stars, activity) to ``new``. A move
@@ -228,7 +235,7 @@ class SqlCatalogStore(ABC):
             for row_id, path, name, parent in rows:
                 new_path = new + path[len(old) :]
                 new_parent, new_name = split_path(new_path)
-                before = RemovedRow(row_id, name, parent)
+                before = RemovedRow(row_id, name, parent, source)
                 moved.append(MovedRow(row_id, before, new_path, new_parent, new_name, source))
             self._rewrite_moved(user_id, moved)
             for table in ("catalog_stars", "catalog_activity"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.search import SearchQuery
-from syncoxide.server.catalog.name_runs import add_name_words
+from syncoxide.server.catalog.name_runs import add_name_words, remove_name_words
 from syncoxide.server.catalog.rows import E_COLUMNS, ENTRY_COLUMNS, entry_of, split_path
 from syncoxide.server.catalog.sql_store import MovedRow, RemovedRow, SqlCatalogStore
 from syncoxide.server.storage.database import Reads, SqliteDatabase
@@ -70,6 +70,8 @@ class SqliteCatalogStore(SqlCatalogStore):
     def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None:
         scope = _scope(user_id)
         self._db.execute_many(_DELETE_WORDS, [(r.row_id, scope, r.name, r.parent) for r in removed])
+        if self.name_runs:
+            remove_name_words(self._db, user_id, [row.named for row in removed])
 
     def _rewrite_moved(self, user_id: int, moved: Sequence[MovedRow]) -> None:
         self._words_removed(user_id, [row.before for row in moved])
@@ -81,11 +83,7 @@ class SqliteCatalogStore(SqlCatalogStore):
         self._db.execute_many(
             _ADD_WORDS, [(row.row_id, scope, row.name, row.parent) for row in moved]
         )
-        if self.name_runs:
-            self._db.execute_many(
-                "DELETE FROM catalog_name_words WHERE entry_id = ?",
-                [(row.row_id,) for row in moved],
-            )
+        if self.name_runs:  # the old runs went with the old words, just above
             add_name_words(self._db, user_id, [row.named for row in moved])
 
     def _word_search(

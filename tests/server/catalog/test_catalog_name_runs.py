@@ -212,3 +212,22 @@ def test_an_index_from_before_the_runs_has_them_filled_by_its_migration(
     new.apply("nas", [CatalogEntry("nas", "a/Plan 1.txt", FILE)])
     runs = "SELECT word, name_len, path, source FROM catalog_name_words ORDER BY 1, 2, 3, 4"
     assert old.db.execute(runs).rows == new.db.execute(runs).rows
+
+
+def test_an_entry_written_again_over_runs_left_behind_is_found(make_store: type[Store]) -> None:
+    store = make_store()
+    entry = CatalogEntry("home", "a/plan.txt", FILE)
+    store.apply("home", [entry])
+    # gone by a way that did not go through the store (SQLite keeps its runs' rows)
+    store.db.execute("DELETE FROM catalog_entries WHERE path = 'a/plan.txt'")
+    assert store.search("plan", 10) == []
+    store.apply("home", [entry])
+    assert [e.path for e in store.search("plan", 10)] == ["a/plan.txt"]
+    store.assert_runs_rank_as_the_words_index(("plan", "a", "txt"))
+
+
+def test_deleting_an_account_deletes_its_runs(make_store: type[Store]) -> None:
+    store = make_store()
+    store.apply("home", [CatalogEntry("home", "plan.txt", FILE)])
+    store.db.execute("DELETE FROM users WHERE id = ?", (store.user,))
+    assert store.db.execute("SELECT COUNT(*) FROM catalog_name_words").rows[0][0] == 0
