@@ -37,7 +37,9 @@ _WORDS = ("plan", "Plan", "PLÄN", "planet", "plans", "pl", "beach", "bé", "ün
 _SEPARATORS = (" ", ".", "-", "_", "")
 _QUERIES = ("plan", "pla", "pl", "p", "PLAN", "plän", "planet", "be", "bé", "beach", "ünï",
             "un", "2024", "20", "x", "y", "zzz", "plan ext:txt", "plan in:nas", "plan -beach",
-            "plan is:folder", "plan size:>100", "plan path:a", "pla type:image")  # fmt: skip
+            "plan is:folder", "plan size:>100", "plan path:a", "pla type:image", "plan beach",
+            "pla plan", "plan plan", "bé 20", "ünï x y", "y x_y", "zzz plan", "txt plan",
+            "plan -x", '"plan" beach', "a-b plan")  # fmt: skip
 
 
 class Store:
