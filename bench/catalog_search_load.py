@@ -1,25 +1,30 @@
 """Catalog search p50/p95/p99 under load: alone, with K searchers at once, and while a refresh
 writes, through a real uvicorn server on loopback; on SQLite and on PostgreSQL, same run.
 
-    .venv/bin/python bench/catalog_search_load.py [--files 100000] [--clients 4,16]
-        [--seconds 6] [--rounds 3] [--databases sqlite,postgresql]
+    .venv/bin/python bench/catalog_search_load.py [--files 100000] [--clients 16]
+        [--seconds 6] [--rounds 3] [--databases sqlite,postgresql] [--modes words,runs]
+        [--no-refresh]
 
 The tree and the queries are bench/catalog_search.py's (seeded names, the mixed query set).
 For each database, one server process (``create_app`` under uvicorn, one event loop, as
 ``syncoxide serve`` runs it) indexes the tree (``LocalProvider``, source ``s3``, a connection of
 the user's) into its real catalog, then serves ``GET /api/v1/catalog/search`` (Bearer token,
-100 results). Each round runs these phases, each ``--seconds`` long, in turn:
-- alone: one searcher, one query after the other (the anchor);
-- K searchers: K clients at once (one HTTP connection each), for each K in ``--clients``;
-- 1 + refresh, K + refresh: one searcher, then the first K, while the server itself, on its
-  event loop as ``POST /catalog/refresh`` runs it, refreshes the source again and again,
-  each time after 200 changes to the tree (100 changed, 50 added, 50 deleted:
-  catalog_search.one_change_each).
-Printed per phase: p50/p95/p99 over the round's searches, their medians over rounds, and the
-ratio of each to the anchor of the same round; searches per second; the refreshes' median.
+100 results). Each round runs these phases, each ``--seconds`` long, in turn, with 1 client
+and then K at once (one HTTP connection each) for each K in ``--clients``:
+- lookup K: each client fetches one entry by its id (``GET /catalog/entries/{id}``, an
+  indexed row by its key, through the same server and client): the anchor;
+- words K, runs K: K searchers, the first tier of a one-word search ranked by the words index
+  (every match read, as before the name runs) or read from the name runs (the store's
+  ``name_runs``, switched in the server between phases; both are kept up to date);
+- runs 1 + refresh, runs K + refresh: while the server itself, on its event loop as
+  ``POST /catalog/refresh`` runs it, refreshes the source again and again, each time after
+  200 changes to the tree (100 changed, 50 added, 50 deleted: catalog_search.one_change_each).
+Printed per phase: p50/p95/p99 over the round's answers, their medians over rounds, answers
+per second, and the ratio of each p95 to the lookup's with as many clients in the same round;
+the refreshes' median.
 PostgreSQL is a throwaway server (tests/server/scale/services.py). The load client runs in
 this process and shares the machine's cores with the server: its own cost is in every figure,
-the anchor's too. The refresh is switched on and off through a route only this bench adds.
+the anchor's too. The refresh and the mode are switched through routes only this bench adds.
 """
 
 from __future__ import annotations
@@ -63,7 +68,10 @@ from syncoxide.server.rules.store import Connection
 from syncoxide.server.webbuild import project_root
 
 SEARCH = "/api/v1/catalog/search"
-REFRESH_SWITCH = "/bench/refresh"  # the bench's own route, in the server process only
+LOOKUP = "/api/v1/catalog/entries/"  # + an entry's id: the anchor, one indexed row by its key
+REFRESH_SWITCH = "/bench/refresh"  # the bench's own routes, in the server process only
+RUNS_SWITCH = "/bench/runs"
+MODES = {"words": False, "runs": True}  # how the first tier of a one-word search is read
 
 
 # -- the server process -------------------------------------------------------------------
@@ -146,6 +154,12 @@ def serve(data_dir: Path, tree: Path, port: int) -> None:
     user_id, token = asyncio.run(_index(app, tree))
     refresher = Refresher(app, user_id, tree)
     app.add_route(REFRESH_SWITCH, refresher.switch, methods=["POST"])
+
+    async def runs_switch(request: Request) -> JSONResponse:
+        app.state.catalog.store.name_runs = (await request.json())["on"]
+        return JSONResponse({})
+
+    app.add_route(RUNS_SWITCH, runs_switch, methods=["POST"])
     (data_dir / "token").write_text(token)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -198,8 +212,11 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
 # -- the load -------------------------------------------------------------------------------
 
 
-async def searchers(url: str, token: str, clients: int, seconds: float) -> list[float]:
-    """Seconds of each search made by ``clients`` clients at once for ``seconds``."""
+async def searchers(
+    url: str, token: str, clients: int, seconds: float, lookups: list[int] | None = None
+) -> list[float]:
+    """Seconds of each search made by ``clients`` clients at once for ``seconds``; with
+    ``lookups``, of each lookup of one of these entries by its id instead (the anchor)."""
     mixed, _ = queries(random.Random(7))
     deadline = time.perf_counter() + seconds
     times: list[float] = []
@@ -211,7 +228,10 @@ async def searchers(url: str, token: str, clients: int, seconds: float) -> list[
             while time.perf_counter() < deadline:
                 query = order.choice(mixed)
                 started = time.perf_counter()
-                answer = await client.get(SEARCH, params={"q": query, "limit": "100"})
+                if lookups:
+                    answer = await client.get(LOOKUP + str(order.choice(lookups)))
+                else:
+                    answer = await client.get(SEARCH, params={"q": query, "limit": "100"})
                 times.append(time.perf_counter() - started)
                 if answer.status_code != 200:
                     raise SystemExit(f"search {query!r}: {answer.status_code} {answer.text}")
@@ -236,41 +256,70 @@ async def with_refresh(
     return times, answer["times"], answer["busy"] / elapsed
 
 
+def phases_of(args: Any) -> list[str]:
+    """Each phase's name: "lookup K" (the anchor: K clients each fetching one entry by id),
+    "MODE K" (K searchers, the first tier read as MODE says), "runs K + refresh"."""
+    loads = [1, *(int(k) for k in args.clients.split(","))]
+    phases = [f"lookup {k}" for k in loads]
+    phases += [f"{mode} {k}" for mode in args.modes.split(",") for k in loads]
+    if args.refresh:
+        phases += [f"runs {k} + refresh" for k in loads[:2]]
+    return phases
+
+
+async def one_phase(url: str, token: str, phase: str, seconds: float, ids: list[int]) -> Any:
+    """(the times, the finished refreshes' seconds, the share of the phase one ran)."""
+    kind, clients = phase.split()[0], int(phase.split()[1])
+    if kind == "lookup":
+        return await searchers(url, token, clients, seconds, ids), [], None
+    async with httpx2.AsyncClient(base_url=url, timeout=60) as control:
+        await control.post(RUNS_SWITCH, json={"on": MODES[kind]})
+    if phase.endswith("refresh"):
+        return await with_refresh(url, token, clients, seconds)
+    return await searchers(url, token, clients, seconds), [], None
+
+
+async def entry_ids(url: str, token: str) -> list[int]:
+    """Ids of entries the mixed queries find, for the lookups."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx2.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        ids = []
+        for query in queries(random.Random(7))[0]:
+            answer = (await client.get(SEARCH, params={"q": query, "limit": "100"})).json()
+            ids += [entry["id"] for entry in answer["entries"]]
+    return ids
+
+
 async def one_database(name: str, url: str, token: str, args: Any) -> None:
-    loads = [int(k) for k in args.clients.split(",")]
-    phases = ["alone", *(f"{k} searchers" for k in loads), "1 + refresh", f"{loads[0]} + refresh"]
+    phases = phases_of(args)
     found: dict[str, list[tuple[float, float, float, float]]] = {p: [] for p in phases}
     refreshes: list[float] = []
     busy: list[float] = []
     ratios: dict[str, list[float]] = {p: [] for p in phases}
     for number in range(args.rounds):
+        ids = await entry_ids(url, token)  # anew: the refresh phases delete files
         round_figures: dict[str, tuple[float, float, float, float]] = {}
         for phase in phases:
-            if phase == "alone":
-                times = await searchers(url, token, 1, args.seconds)
-            elif phase.endswith("refresh"):
-                clients = int(phase.split()[0])
-                times, done, share = await with_refresh(url, token, clients, args.seconds)
-                refreshes += done
+            times, done, share = await one_phase(url, token, phase, args.seconds, ids)
+            refreshes += done
+            if share is not None:
                 busy.append(share)
-            else:
-                times = await searchers(url, token, int(phase.split()[0]), args.seconds)
             round_figures[phase] = (
                 percentile(times, 0.5), percentile(times, 0.95), percentile(times, 0.99),
                 len(times) / args.seconds,
             )  # fmt: skip
             found[phase].append(round_figures[phase])
-        anchor = round_figures["alone"][1]
         for phase in phases:
+            anchor = round_figures[f"lookup {phase.split()[1]}"][1]
             ratios[phase].append(round_figures[phase][1] / anchor)
         print(f"{name} round {number + 1}: " + "; ".join(
             f"{p} p95 {f[1] * 1e3:.1f} ms" for p, f in round_figures.items()))  # fmt: skip
     print(f"\n{name}: medians over {args.rounds} rounds of {args.seconds:g} s phases")
-    heads = ("p50 ms", "p95 ms", "p99 ms", "search/s", "p95/anchor")
-    print(f"  {'phase':<16} " + " ".join(f"{head:>10}" for head in heads))
+    heads = ("p50 ms", "p95 ms", "p99 ms", "answers/s", "p95/lookup")
+    print(f"  {'phase':<18} " + " ".join(f"{head:>10}" for head in heads))
     for phase in phases:
         p50, p95, p99, rate = (statistics.median(f[i] for f in found[phase]) for i in range(4))
-        print(f"  {phase:<16} {p50 * 1e3:10.1f} {p95 * 1e3:10.1f} {p99 * 1e3:10.1f} "
+        print(f"  {phase:<18} {p50 * 1e3:10.1f} {p95 * 1e3:10.1f} {p99 * 1e3:10.1f} "
               f"{rate:10.0f} {statistics.median(ratios[phase]):9.1f}x")  # fmt: skip
     if busy:
         finished = f"median {statistics.median(refreshes):.2f} s" if refreshes else "none"
@@ -315,10 +364,19 @@ def run(args: Any) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=100_000)
-    parser.add_argument("--clients", default="4,16", help="searchers at once, comma-separated")
+    parser.add_argument("--clients", default="16", help="searchers at once, comma-separated")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each phase")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--modes",
+        default="words,runs",
+        help="first tier of one-word searches: words (the words index ranks every match, as"
+        " before the name runs) and/or runs (the name runs)",
+    )
+    parser.add_argument(
+        "--no-refresh", dest="refresh", action="store_false", help="skip the refresh phases"
+    )
     parser.add_argument(
         "--base",
         default=str(Path(tempfile.gettempdir()) / "syncoxide-catalog-load"),

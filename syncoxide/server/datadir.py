@@ -19,7 +19,11 @@ from syncoxide.server.automation.schema import (
     AUTOMATION_WAITS_MIGRATION,
 )
 from syncoxide.server.backups.schema import BACKUP_MORE_MIGRATION
-from syncoxide.server.catalog.schema import CATALOG_MIGRATION, STALENESS_MIGRATION
+from syncoxide.server.catalog.schema import (
+    CATALOG_MIGRATION,
+    NAME_WORDS_MIGRATION,
+    STALENESS_MIGRATION,
+)
 from syncoxide.server.config import ServerConfig
 from syncoxide.server.files.change_positions import POSITIONS_MIGRATION
 from syncoxide.server.files.commits import COMMITS_MIGRATION
@@ -331,6 +335,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 28: quiet-window waits and failed hand-offs of polled files, so a restart resumes them
     # (server/automation/schema.py).
     AUTOMATION_WAITS_MIGRATION,
+    # 29: the words of entries' names in search order (server/catalog/schema.py).
+    NAME_WORDS_MIGRATION,
 )
 
 

@@ -14,10 +14,19 @@ from typing import Any
 
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.name_runs import ON_CONFLICT
 from syncoxide.server.catalog.pg_words import ANY, NAME, entry_vector, text_query
 from syncoxide.server.catalog.rows import E_COLUMNS, entry_of, split_path
 from syncoxide.server.catalog.sql_store import MovedRow, RemovedRow, SqlCatalogStore
 from syncoxide.server.storage.database import Reads
+
+#: The name runs' rows (server/catalog/name_runs.py) of the entries a ``WHERE`` tail picks:
+#: the lexemes of weight A are the name's words, split as the search splits them.
+_ADD_NAME_WORDS = (
+    "INSERT INTO catalog_name_words (user_id, word, name_len, path, source, entry_id)"
+    " SELECT e.user_id, w.lexeme, length(e.name), e.path, e.source, e.id"
+    " FROM catalog_entries e, unnest(e.words) w WHERE 'A' = ANY(w.weights) AND"
+)
 
 
 class PostgresCatalogStore(SqlCatalogStore):
@@ -34,6 +43,17 @@ class PostgresCatalogStore(SqlCatalogStore):
             " owner = excluded.owner, shared = excluded.shared",
             [_entry_row(user_id, entry) for entry in entries],
         )
+        if not self.name_runs:
+            return
+        by_source: dict[str, list[str]] = {}
+        for entry in entries:
+            by_source.setdefault(entry.source, []).append(entry.path)
+        for source, paths in by_source.items():
+            self._db.execute(
+                f"{_ADD_NAME_WORDS} e.user_id = ? AND e.source = ? AND e.path = ANY(?)"
+                f"{ON_CONFLICT}",
+                (user_id, source, paths),
+            )
 
     def _restat(self, db: Reads) -> None:
         """Without statistics the planner took a bulk-filled table for a few rows and
@@ -50,6 +70,11 @@ class PostgresCatalogStore(SqlCatalogStore):
             " words = CAST(? AS tsvector) WHERE id = ?",
             [(r.path, r.parent, r.name, entry_vector(r.name, r.parent), r.row_id) for r in moved],
         )
+        if not self.name_runs:
+            return
+        ids = [r.row_id for r in moved]
+        self._db.execute("DELETE FROM catalog_name_words WHERE entry_id = ANY(?)", (ids,))
+        self._db.execute(f"{_ADD_NAME_WORDS} e.id = ANY(?){ON_CONFLICT}", (ids,))
 
     def _word_search(
         self,
@@ -59,17 +84,19 @@ class PostgresCatalogStore(SqlCatalogStore):
         filters: tuple[str, list[Any]],
         *,
         limit: int,
+        names_found: bool = False,
     ) -> list[CatalogEntry]:
         where, params = filters
         in_name, anywhere = text_query(query, NAME), text_query(query, ANY)
         if not anywhere:
             return []  # a phrase without a word in it: FTS5 matches nothing either
         found: list[CatalogEntry] = []
-        for match, tier_params in (
+        tiers = (
             ("e.words @@ CAST(? AS tsquery)", [in_name]),
             ("e.words @@ CAST(? AS tsquery) AND NOT e.words @@ CAST(? AS tsquery)",
              [anywhere, in_name]),
-        ):  # fmt: skip
+        )  # fmt: skip
+        for match, tier_params in tiers[1:] if names_found else tiers:
             sql = (
                 f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?"  # noqa: S608
                 f" AND {match}{where} ORDER BY length(e.name), e.path, e.source LIMIT ?"
@@ -79,6 +106,9 @@ class PostgresCatalogStore(SqlCatalogStore):
             if len(found) >= limit:
                 break
         return found
+
+    def _ranked_rows(self, db: Reads, sql: str, params: Sequence[Any]) -> list[CatalogEntry]:
+        return [entry_of(row) for row in db.execute(sql, params)]
 
 
 def _entry_row(user_id: int, entry: CatalogEntry) -> tuple[object, ...]:

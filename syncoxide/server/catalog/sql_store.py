@@ -45,6 +45,7 @@ from syncoxide.catalog.port import (
     UsageRow,
 )
 from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.name_runs import first_page_sql, one_name_word, run_words
 from syncoxide.server.catalog.rows import (
     E_COLUMNS,
     ENTRY_COLUMNS,
@@ -74,6 +75,13 @@ class RemovedRow:
     row_id: int
     name: str
     parent: str
+    source: str
+
+    @property
+    def named(self) -> tuple[int, str, str, str]:
+        """(id, name, path, source), as the name runs take it."""
+        path = f"{self.parent}/{self.name}" if self.parent else self.name
+        return (self.row_id, self.name, path, self.source)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,12 @@ class MovedRow:
     path: str
     parent: str
     name: str
+    source: str
+
+    @property
+    def named(self) -> tuple[int, str, str, str]:
+        """(id, name, path, source) after the move, as the name runs take it."""
+        return (self.row_id, self.name, self.path, self.source)
 
 
 class SqlCatalogStore(ABC):
@@ -97,6 +111,10 @@ class SqlCatalogStore(ABC):
     #: (``_restat``): a first index of 100,000 entries into an empty table otherwise leaves
     #: PostgreSQL planning searches for a table of a few rows until autovacuum gets to it.
     restat_after = 10_000
+    #: Whether a one-word search reads its first tier from the name runs, and writes keep
+    #: them (server/catalog/name_runs.py); off, the words index ranks every search, as on a
+    #: schema from before the runs (tests seeding such a schema, and the bench's "before").
+    name_runs = True
 
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -149,7 +167,14 @@ class SqlCatalogStore(ABC):
         filters: tuple[str, list[Any]],
         *,
         limit: int,
-    ) -> list[CatalogEntry]: ...
+        names_found: bool = False,
+    ) -> list[CatalogEntry]:
+        """Both tiers through the words index; the second alone when ``names_found`` (the
+        first was read from the name runs)."""
+
+    @abstractmethod
+    def _ranked_rows(self, db: Reads, sql: str, params: Sequence[Any]) -> list[CatalogEntry]:
+        """The entries a statement selects (``ENTRY_COLUMNS``), in its order."""
 
     # -- the index ---------------------------------------------------------------------
 
@@ -185,7 +210,7 @@ class SqlCatalogStore(ABC):
             (user_id, source, *params),
         )
         if self.words_apart:
-            self._words_removed(user_id, [RemovedRow(*row) for row in removed])
+            self._words_removed(user_id, [RemovedRow(i, n, p, source) for i, n, p in removed])
 
     async def move_subtree(self, user_id: int, source: str, old: str, new: str) -> None:
         """Carry ``old`` and what is under it (entries, stars, activity) to ``new``. A move
@@ -210,8 +235,8 @@ class SqlCatalogStore(ABC):
             for row_id, path, name, parent in rows:
                 new_path = new + path[len(old) :]
                 new_parent, new_name = split_path(new_path)
-                before = RemovedRow(row_id, name, parent)
-                moved.append(MovedRow(row_id, before, new_path, new_parent, new_name))
+                before = RemovedRow(row_id, name, parent, source)
+                moved.append(MovedRow(row_id, before, new_path, new_parent, new_name, source))
             self._rewrite_moved(user_id, moved)
             for table in ("catalog_stars", "catalog_activity"):
                 self._db.execute(
@@ -315,12 +340,36 @@ class SqlCatalogStore(ABC):
     ) -> list[CatalogEntry]:
         where, params = filters = query_filters(query, db.dialect)
         if query.has_text:
-            return self._word_search(db, user_id, query, filters, limit=limit)
+            return self._ranked_search(db, user_id, query, filters, limit=limit)
         sql = (
             f"SELECT {E_COLUMNS} FROM catalog_entries e WHERE e.user_id = ?{where}"  # noqa: S608
             " ORDER BY e.mtime_ns DESC, e.path, e.source LIMIT ?"
         )
         return [entry_of(r) for r in db.execute(sql, (user_id, *params, limit))]
+
+    def _ranked_search(
+        self,
+        db: Reads,
+        user_id: int,
+        query: SearchQuery,
+        filters: tuple[str, list[Any]],
+        *,
+        limit: int,
+    ) -> list[CatalogEntry]:
+        """A one-word search's first tier from the name runs (server/catalog/name_runs.py),
+        the rest from the words index."""
+        word = one_name_word(query) if self.name_runs else None
+        words = run_words(db, user_id, word) if word is not None else None
+        if words is None:
+            return self._word_search(db, user_id, query, filters, limit=limit)
+        found = []
+        if words:
+            found = self._ranked_rows(db, *first_page_sql(user_id, words, filters, limit))
+        if len(found) >= limit:
+            return found
+        rest = self._word_search(db, user_id, query, filters, limit=limit - len(found),
+                                 names_found=True)  # fmt: skip
+        return found + rest
 
     # -- stars and activity ------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from syncoxide.catalog.model import CatalogEntry
 from syncoxide.catalog.search import SearchQuery
+from syncoxide.server.catalog.name_runs import add_name_words, remove_name_words
 from syncoxide.server.catalog.rows import E_COLUMNS, ENTRY_COLUMNS, entry_of, split_path
 from syncoxide.server.catalog.sql_store import MovedRow, RemovedRow, SqlCatalogStore
 from syncoxide.server.storage.database import Reads, SqliteDatabase
@@ -53,10 +54,13 @@ class SqliteCatalogStore(SqlCatalogStore):
         before = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_entries").rows
         self._db.execute_many(_UPSERT, [_entry_row(user_id, entry) for entry in entries])
         added = self._db.execute(  # by the id range alone: all of them are this user's
-            "SELECT id, name, parent FROM catalog_entries WHERE id > ?", (before[0][0],)
-        )
+            "SELECT id, name, parent, path, source FROM catalog_entries WHERE id > ?",
+            (before[0][0],),
+        ).rows
         scope = _scope(user_id)
-        self._db.execute_many(_ADD_WORDS, [(row_id, scope, n, p) for row_id, n, p in added])
+        self._db.execute_many(_ADD_WORDS, [(row_id, scope, n, p) for row_id, n, p, *_ in added])
+        if self.name_runs:
+            add_name_words(self._db, user_id, [(i, n, path, s) for i, n, _, path, s in added])
 
     def _restat(self, db: Reads) -> None:
         """Nothing: a word search starts from the FTS5 table whatever the statistics; the
@@ -66,6 +70,8 @@ class SqliteCatalogStore(SqlCatalogStore):
     def _words_removed(self, user_id: int, removed: Sequence[RemovedRow]) -> None:
         scope = _scope(user_id)
         self._db.execute_many(_DELETE_WORDS, [(r.row_id, scope, r.name, r.parent) for r in removed])
+        if self.name_runs:
+            remove_name_words(self._db, user_id, [row.named for row in removed])
 
     def _rewrite_moved(self, user_id: int, moved: Sequence[MovedRow]) -> None:
         self._words_removed(user_id, [row.before for row in moved])
@@ -77,6 +83,8 @@ class SqliteCatalogStore(SqlCatalogStore):
         self._db.execute_many(
             _ADD_WORDS, [(row.row_id, scope, row.name, row.parent) for row in moved]
         )
+        if self.name_runs:  # the old runs went with the old words, just above
+            add_name_words(self._db, user_id, [row.named for row in moved])
 
     def _word_search(
         self,
@@ -86,6 +94,7 @@ class SqliteCatalogStore(SqlCatalogStore):
         filters: tuple[str, list[Any]],
         *,
         limit: int,
+        names_found: bool = False,
     ) -> list[CatalogEntry]:
         """Ranked in two tiers rather than by bm25: a common word matches thousands of names
         and folders, and bm25 reads every match's column sizes to sort them
@@ -94,10 +103,8 @@ class SqliteCatalogStore(SqlCatalogStore):
         where, params = filters
         words, scope = query.fts_match(), f'scope:"{_scope(user_id)}"'
         found: list[CatalogEntry] = []
-        for tier in (
-            f"{scope} AND name : ({words})",
-            f"{scope} AND ({words}) NOT name : ({words})",
-        ):
+        tiers = (f"{scope} AND name : ({words})", f"{scope} AND ({words}) NOT name : ({words})")
+        for tier in tiers[1:] if names_found else tiers:
             sql = (
                 f"SELECT {E_COLUMNS} FROM catalog_words w JOIN catalog_entries e"  # noqa: S608
                 f" ON e.id = w.rowid WHERE catalog_words MATCH ? AND e.user_id = ?{where}"
@@ -107,6 +114,9 @@ class SqliteCatalogStore(SqlCatalogStore):
             if len(found) >= limit:
                 break
         return found
+
+    def _ranked_rows(self, db: Reads, sql: str, params: Sequence[Any]) -> list[CatalogEntry]:
+        return _in_one_step(db, sql, tuple(params))
 
 
 def _in_one_step(db: Reads, sql: str, params: tuple[Any, ...]) -> list[CatalogEntry]:

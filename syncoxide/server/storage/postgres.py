@@ -37,6 +37,7 @@ from syncoxide.server.storage.postgres_schema import (
     AUTOMATION_WAITS,
     BACKUPS_KEYS_AND_SOURCES,
     CATALOG,
+    CATALOG_NAME_WORDS,
     CATALOG_STALENESS,
     CHANGE_POSITIONS,
     CHANGE_POSITIONS_COUNTER,
@@ -148,6 +149,8 @@ PG_MIGRATIONS: tuple[str, ...] = (
     AUTOMATION_WAITS,
     # 17: change positions taken inside the change's own transaction (a counter row).
     CHANGE_POSITIONS_COUNTER,
+    # 18: the words of entries' names in search order (server/catalog/name_runs.py).
+    CATALOG_NAME_WORDS,
 )
 
 

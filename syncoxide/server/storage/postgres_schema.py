@@ -499,3 +499,23 @@ CREATE TABLE automation_handoff_failures (
     PRIMARY KEY (rule_id, path)
 );
 """
+
+#: Each word of each entry's name in search order (SQLite's is ``NAME_WORDS_MIGRATION`` in
+#: server/catalog/schema.py): the name's words are the lexemes of weight A in ``words``.
+CATALOG_NAME_WORDS = """
+CREATE TABLE catalog_name_words (
+    user_id BIGINT NOT NULL,
+    word TEXT COLLATE "C" NOT NULL,
+    name_len INTEGER NOT NULL,
+    path TEXT COLLATE "C" NOT NULL,
+    source TEXT NOT NULL,
+    entry_id BIGINT NOT NULL REFERENCES catalog_entries(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, word, name_len, path, source)
+);
+CREATE INDEX catalog_name_words_by_entry ON catalog_name_words (entry_id);
+INSERT INTO catalog_name_words (user_id, word, name_len, path, source, entry_id)
+    SELECT e.user_id, w.lexeme, length(e.name), e.path, e.source, e.id
+    FROM catalog_entries e, unnest(e.words) w WHERE 'A' = ANY(w.weights)
+    ON CONFLICT DO NOTHING;
+ANALYZE catalog_name_words;
+"""

@@ -68,6 +68,7 @@ class Schema:
                 asyncio.run(postgres_storage.migrate_postgres(self.url))
                 self.db = PostgresDatabase(self.url)
                 self.store = PostgresCatalogStore(self.db)
+        self.store.name_runs = False  # the schema has no name runs yet (a later migration)
 
     def latest(self) -> int:
         """The current schema's version (the sweep's and any migration after it)."""
