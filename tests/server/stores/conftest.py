@@ -42,7 +42,10 @@ def reopened(database: Database) -> Database:
     if isinstance(database, PostgresDatabase):
         return PostgresDatabase(database.url)
     assert isinstance(database, SqliteDatabase)
-    [(_, _, path)] = database.execute("PRAGMA database_list").rows
+    # "main" is the file; a migration that used a temp table leaves "temp" listed too.
+    (path,) = [
+        file for _, name, file in database.execute("PRAGMA database_list").rows if name == "main"
+    ]
     return sqlite_at(Path(path))
 
 
