@@ -5,7 +5,7 @@ of CPU per hash or check, which is the point. ``SYNCOXIDE_PASSWORD_HASHING=cheap
 takes the library's CHEAPEST profile (8 KiB, 1 pass) instead, for the throwaway servers and CLI
 processes of the test suite: they hash thousands of passwords that guard nothing (a schema
 fuzz run hashed one per link it made, most of its server time), and the tests check what a
-password allows, not what it costs. The in-process tests keep the default.
+password allows, not what it costs; the test suite's in-process tests take it as well.
 
 A hash names its parameters, so one made under either verifies under the other, and signing in
 rehashes a password whose parameters are not the current ones.

@@ -20,10 +20,11 @@ MESSAGES = [b"auth", b"records", b"index", b"want", b"last"]
 ROUNDS = 5
 
 
-async def eager_opener(address: RoomAddress, joined: asyncio.Event) -> None:
+async def eager_opener(address: RoomAddress, joined: asyncio.Event, read: asyncio.Event) -> None:
     """An offerer that sends as a browser may: behind the OPEN, before the ACK is back. aiortc
     itself waits for the ACK, so its SCTP transport is asked directly (the same queue the
-    OPEN went into, so the order on the wire is OPEN then the messages)."""
+    OPEN went into, so the order on the wire is OPEN then the messages). It stays until the
+    answerer has read them (``read``): closing sooner could cut what is still in flight."""
     signal = await SignalingClient.join(address, "sender")
     joined.set()  # in the room first, so the other end answers
     connection = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -37,7 +38,8 @@ async def eager_opener(address: RoomAddress, joined: asyncio.Event) -> None:
             pass
         await connection.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
         await _send_behind_open(connection, channel)
-        await asyncio.sleep(3)  # stay until the answerer has read everything
+        async with asyncio.timeout(30):
+            await read.wait()
     finally:
         await connection.close()
         await signal.close()
@@ -71,11 +73,14 @@ def test_messages_sent_right_behind_the_open_all_reach_the_answerer(
         seen = []
         for _ in range(ROUNDS):
             address, _ = await create_room(live_server.url)
-            joined = asyncio.Event()
-            opener = asyncio.create_task(eager_opener(address, joined))
+            joined, read = asyncio.Event(), asyncio.Event()
+            opener = asyncio.create_task(eager_opener(address, joined, read))
             await joined.wait()
-            seen.append(await answer_and_read(address))
-            await opener
+            try:
+                seen.append(await answer_and_read(address))
+            finally:
+                read.set()
+                await opener
         return seen
 
     assert asyncio.run(rounds()) == [MESSAGES] * ROUNDS

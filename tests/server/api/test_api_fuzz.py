@@ -7,6 +7,7 @@ working for the other operations.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,13 @@ from tests.conftest import PROJECT_ROOT, LiveServer, run_cli, start_live_server
 pytestmark = pytest.mark.live
 
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+# Examples per operation in the fuzzing phase, after the coverage phase's schema-derived cases
+# (3,268, each operation's boundary and example values, whatever this number). Generation is
+# deterministic, so the run replays one fixed set of cases rather than searching anew each
+# time, and fuzzing leans on accepted inputs: at 40 the pass sent 5,310 cases but 3,182
+# distinct requests, in 56 s of CPU; at 20, 2,668 cases (1,762 distinct) in 34 s, every
+# operation still reached. SYNCOXIDE_FUZZ_EXAMPLES asks for a longer run.
+MAX_EXAMPLES = os.environ.get("SYNCOXIDE_FUZZ_EXAMPLES", "20")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +58,7 @@ def schemathesis(
             "-H",
             f"Authorization: Bearer {token}",
             "--max-examples",
-            "40",
+            MAX_EXAMPLES,
             "--seed",
             "1",
             "--generation-deterministic",
@@ -63,7 +71,7 @@ def schemathesis(
     )
 
 
-# Every operation of a growing API, 40 examples each: minutes on a loaded 2-core machine.
+# Every operation of a growing API: about a minute on a loaded 2-core machine.
 @pytest.mark.timeout(900)
 def test_fuzzing_finds_no_server_errors(fuzz_target: tuple[LiveServer, str]) -> None:
     server, token = fuzz_target

@@ -16,6 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from syncoxide.server.config import ServerConfig
+from syncoxide.server.scheduling.scheduler import TICK_SECONDS
 from syncoxide.server.storage.database import SqliteDatabase, sqlite_at
 from tests.fakes.fake_dropbox import FakeDropbox
 from tests.fakes.fake_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, Fault
@@ -72,8 +73,19 @@ def _token_requests(fake: FakeDropbox) -> int:
     return sum(1 for _, path, _ in fake.faults.seen if path.endswith("/oauth2/token"))
 
 
+def _make_due(client: TestClient, data: Path, rule_id: int) -> None:
+    """The rule's next scheduled run is due now, as if its interval had passed. On SQLite
+    through a connection of the test's own (the server's belongs to its thread)."""
+    database = client.app.state.rules.store._db  # type: ignore[attr-defined]
+    if isinstance(database, SqliteDatabase):
+        database = sqlite_at(ServerConfig.embedded_defaults(data).database_path)
+    database.execute("UPDATE sync_rules SET next_run_at = 0 WHERE id = ?", (rule_id,))
+    if isinstance(database, SqliteDatabase):
+        database.close()
+
+
 def test_a_revoked_connection_waits_for_reconnect_without_retrying(
-    client: TestClient, dropbox: tuple[FakeDropbox, str]
+    client: TestClient, dropbox: tuple[FakeDropbox, str], tmp_path: Path
 ) -> None:
     fake, url = dropbox
     connection = _connect(client, url)
@@ -94,7 +106,10 @@ def test_a_revoked_connection_waits_for_reconnect_without_retrying(
     state = client.get("/api/v1/connections").json()["connections"][0]
     assert state["state"] == "reconnect" and "Reconnect" in state["state_message"]
     asked = _token_requests(fake)
-    time.sleep(12)  # longer than the rule's interval: a scheduled run would have come by now
+    # Its scheduled time is made to have come (instead of waiting out its 10 s interval): only
+    # its waiting for reconnect now keeps the scheduler, which looks every tick, from running it.
+    _make_due(client, tmp_path / "data", rule["id"])
+    time.sleep(3 * TICK_SECONDS)
     assert _token_requests(fake) == asked, "a rule waiting for reconnect asked the provider again"
     assert len(client.get(f"/api/v1/rules/{rule['id']}/runs").json()["runs"]) == 2
 
@@ -103,6 +118,7 @@ def test_a_revoked_connection_waits_for_reconnect_without_retrying(
     assert tested["state"] == "ok"
     rule = wait_for_runs(client, rule["id"], 3)
     assert [r["status"] for r in rule["runs"][:3]] == ["ok", "reconnect", "ok"]
+    assert rule["runs"][0]["trigger"] == "schedule", "the rule made due did not run on schedule"
 
 
 @pytest.mark.both_databases
