@@ -25,6 +25,10 @@ from syncoxide.errors import InvalidInputError
 SQLITE_MAX_INT = 2**63 - 1
 _DECIMAL = re.compile(r"-?[0-9]{1,19}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# What no database here stores as text: SQLite's encoders refuse lone surrogates and
+# PostgreSQL refuses NUL (found when the API fuzz ran on PostgreSQL: a NUL in a listing's
+# cursor answered 500).
+_UNSTORABLE = re.compile(r"[\ud800-\udfff\x00]")
 
 
 def is_decimal(raw: str | None) -> bool:
@@ -60,16 +64,27 @@ def has_lone_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
+def unstorable(text: str) -> str | None:
+    """What in ``text`` no database stores as text, said for a message; None if nothing."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "a NUL character (\\u0000)"
+    return "an unpaired UTF-16 surrogate (like \\ud800)"
+
+
 def unwritable_text(value: Any, where: str = "body") -> str | None:
-    """Where in a decoded JSON value a string (or key) holds a lone surrogate, or None."""
+    """Where in a decoded JSON value a string (or key) holds text no database stores (a lone
+    surrogate or a NUL), or None."""
     if isinstance(value, str):
-        return where if has_lone_surrogate(value) else None
+        return where if unstorable(value) else None
     if isinstance(value, list):
         found = (unwritable_text(item, f"{where}[{i}]") for i, item in enumerate(value))
         return next((f for f in found if f), None)
     if isinstance(value, dict):
         for key, item in value.items():
-            if has_lone_surrogate(key):
+            if unstorable(key):
                 return where
             found_in = unwritable_text(item, f"{where}.{key}")
             if found_in:

@@ -24,7 +24,7 @@ from syncoxide.server.api.errors import ApiError, error_response, from_syncoxide
 from syncoxide.server.api.identity import CSRF_HEADER, Identify, check_csrf
 from syncoxide.server.api.openapi import openapi_document
 from syncoxide.server.api.spec import MAX_JSON_BODY, PREFIX, Call, Operation
-from syncoxide.server.inputs import is_decimal, is_storable_id, unwritable_text
+from syncoxide.server.inputs import is_decimal, is_storable_id, unstorable, unwritable_text
 
 
 def routes(
@@ -49,6 +49,7 @@ def _wrap(operation: Operation, identify: Identify) -> Callable[[Request], Await
     async def endpoint(request: Request) -> Response:
         try:
             _check_path_ids(request)
+            _check_text_inputs(request)
             signed_in = await identify(request)
             if operation.signed_in:
                 if signed_in is None:
@@ -88,7 +89,10 @@ async def read_json(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
     where = unwritable_text(body)
     if where:
-        message = f"{where} holds an unpaired UTF-16 surrogate (like \\ud800), which is not text."
+        message = (
+            f"{where} holds text no database stores: an unpaired UTF-16 surrogate (like "
+            "\\ud800) or a NUL character (\\u0000)."
+        )
         raise ApiError(400, "malformed_json", message)
     problem = schema_problem(body, schema)
     if problem:
@@ -101,6 +105,19 @@ def _check_path_ids(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not is_storable_id(value):
             raise ApiError(404, "not_found", "Nothing has this id.")
+
+
+def _check_text_inputs(request: Request) -> None:
+    """A query or path value no database stores as text (a NUL, from ``%00``) is refused
+    before any handler looks it up, whichever database the deployment runs on."""
+    for name, value in request.query_params.multi_items():
+        said = unstorable(name) or unstorable(value)
+        if said:
+            raise ApiError(400, "bad_query", f"The query {name!r} holds {said}, which is not text.")
+    for name, value in request.path_params.items():
+        said = unstorable(value) if isinstance(value, str) else None
+        if said:
+            raise ApiError(404, "not_found", f"Nothing is named so: its {name} holds {said}.")
 
 
 def _too_large() -> ApiError:
