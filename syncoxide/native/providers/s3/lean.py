@@ -1,7 +1,8 @@
 """Lean HEAD, GET, PUT, copy and DELETE Object for the per-file hot paths: SigV4 signed
 here, sent with ``HttpPool`` (native/net/http_pool.py).
 
-Why: listing must HEAD every object (the mtime lives in metadata), a first copy PUTs every
+Why: listing must HEAD every object (the mtime lives in metadata; a whole GET's reply
+carries it too, ``LeanRead.head``), a first copy PUTs every
 small file and a provider backup GETs every file; through botocore each request costs ~1.5 ms
 of CPU (user-agent assembly, hooks, date and body parsing), which made 10,000-file runs
 CPU-bound. Signing by hand costs a few HMACs.
@@ -122,15 +123,20 @@ async def lean_head(session: HttpPool, signer: HeadSigner, bucket: str, key: str
             return None
         if reply.status != 200:
             raise LookupError(reply.status)
-        metadata = {
-            name[len("x-amz-meta-") :]: value
-            for name, value in reply.headers.items()
-            if name.startswith("x-amz-meta-")
-        }
-        modified = reply.headers.get("last-modified")
-        stamp = _http_date_ns(modified) if modified else 0
-        size = int(reply.headers.get("content-length", 0))
-        return Head(size, stamp, metadata, reply.headers.get("etag", ""))
+        return head_of(reply.headers)
+
+
+def head_of(headers: Mapping[str, str]) -> Head:
+    """What a HEAD's or a whole GET's reply headers (names in lower case) say of the object:
+    a GET carries the same metadata (``x-amz-meta-mtime``, as rclone writes it) as a HEAD."""
+    metadata = {
+        name[len("x-amz-meta-") :]: value
+        for name, value in headers.items()
+        if name.startswith("x-amz-meta-")
+    }
+    modified = headers.get("last-modified")
+    stamp = _http_date_ns(modified) if modified else 0
+    return Head(int(headers.get("content-length", 0)), stamp, metadata, headers.get("etag", ""))
 
 
 def _http_date_ns(text: str) -> int:
@@ -148,6 +154,13 @@ class LeanRead:
 
     def __init__(self, reply: HttpReply) -> None:
         self._reply = reply
+
+    def head(self) -> Head:
+        """The object as the reply's headers describe it (its whole size only for a GET with
+        no range); LookupError when they give no size."""
+        if "content-length" not in self._reply.headers or self._reply.status != 200:
+            raise LookupError("a GET reply without the whole object's size")
+        return head_of(self._reply.headers)
 
     async def chunks(self, size: int) -> AsyncIterator[bytes]:
         try:
