@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from syncoxide.native.net.http_pool import HttpPool, HttpReply
+from syncoxide.native.providers.digests import mtime_from_text
 from syncoxide.native.providers.s3.errors import PreconditionFailedError
 
 _UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -36,6 +37,7 @@ _COPIED_ETAG = re.compile(rb"<CopyObjectResult\b[^>]*>(?:.*?<ETag>([^<]*)</ETag>
 @dataclass(frozen=True)
 class Head:
     size: int
+    #: Last-Modified; 0 when the metadata holds a readable mtime, which makes it moot.
     last_modified_ns: int
     metadata: dict[str, str]
     etag: str = ""
@@ -134,8 +136,10 @@ def head_of(headers: Mapping[str, str]) -> Head:
         for name, value in headers.items()
         if name.startswith("x-amz-meta-")
     }
-    modified = headers.get("last-modified")
-    stamp = _http_date_ns(modified) if modified else 0
+    modified = headers.get("last-modified", "")
+    # The date parser is Python code, once per GET of a backup: only where it is needed.
+    needed = modified and mtime_from_text(metadata.get("mtime", "")) is None
+    stamp = _http_date_ns(modified) if needed else 0
     return Head(int(headers.get("content-length", 0)), stamp, metadata, headers.get("etag", ""))
 
 

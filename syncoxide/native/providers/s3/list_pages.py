@@ -4,7 +4,8 @@ Folders come from the keys (``FlatWalk``). A file's mtime and digests live in it
 which a listing does not carry: the object memory supplies them for objects unchanged since
 they were last seen, and the rest are HEADed, in parallel, and remembered for the next run.
 Without ``head`` (``S3Provider.list_tree_listed``, for a caller that GETs every file and takes
-its stat from the reply) the rest are taken as listed: LastModified as their mtime, no digests.
+its stat from the reply) the rest are taken as listed: LastModified as their mtime, no digests;
+``unheaded`` keeps what the listing said of them, so each GET can teach the memory.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class PageReader:
         self._walk = FlatWalk(prune)
         self._complete = prune is None
         self._seen: set[str] = set()
+        #: Without ``head``: key -> the listing's object, for those the memory did not know.
+        self.unheaded: dict[str, ListedObject] = {}
 
     def finish(self) -> None:
         """The walk reached its end: objects the memory holds but the walk did not meet are
@@ -65,6 +68,7 @@ class PageReader:
             else:
                 unknown.append((relative, item))
         if self._head is None:
+            self.unheaded.update((item.key, item) for _, item in unknown)
             return entries + [_as_listed(path, item) for path, item in unknown]
         return entries + await self._heads(self._head, unknown, head_concurrency)
 

@@ -123,6 +123,7 @@ class S3Provider:
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._part_bytes = PartBytesGate(settings.part_memory)
         self._memory = ObjectMemory()
+        self._unheaded: dict[str, ListedObject] = {}  # see ``list_tree_listed``
         self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
         self._process_ledger = UploadLedger(None)
@@ -241,7 +242,9 @@ class S3Provider:
 
     def list_tree_listed(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
         """``StatsOnRead``: no HEADs; objects the memory does not know come as listed."""
-        return self._listed(PageReader(self._prefix, self._memory, None, prune), prune)
+        reader = PageReader(self._prefix, self._memory, None, prune)
+        self._unheaded = reader.unheaded  # ``open_file`` teaches the memory from its GET
+        return self._listed(reader, prune)
 
     async def _listed(
         self, reader: PageReader, prune: PrunePredicate | None
@@ -413,6 +416,7 @@ class S3Provider:
                 head = lean.head()
             entry = file_entry(path, head.size, head.last_modified_ns, head.metadata,
                                etag=head.etag)  # fmt: skip
+            self._learn_read(entry)
             chunks = self._translated_chunks(path, lean.chunks(_READ_CHUNK))
             try:
                 yield OpenedFile(entry, chunks)
@@ -420,6 +424,20 @@ class S3Provider:
                 await chunks.aclose()
         finally:
             lean.release()
+
+    def _learn_read(self, entry: Entry) -> None:
+        """What a GET said of an object ``list_tree_listed`` listed, remembered as a HEAD's
+        would be: with the listing's LastModified, only when size and ETag show the same
+        object (a newer one with the same body, new metadata only, is then merely HEADed
+        again by the next listing, as its LastModified differs)."""
+        key = self._key(entry.path)
+        listed = self._unheaded.pop(key, None)
+        if listed is None or entry.size != listed.size:
+            return
+        if entry.etag and entry.etag == bare_etag(listed.etag):
+            known = KnownObject(entry.size, listed.etag, listed.last_modified,
+                                entry.mtime_ns, entry.hashes)  # fmt: skip
+            self._memory.learn(key, known)
 
     @contextlib.asynccontextmanager
     async def _botocore_file(self, path: str) -> AsyncIterator[OpenedFile]:
@@ -430,6 +448,7 @@ class S3Provider:
         modified = int(reply["LastModified"].timestamp()) * 10**9
         entry = file_entry(path, reply["ContentLength"], modified, metadata,
                            etag=reply.get("ETag", ""))  # fmt: skip
+        self._learn_read(entry)
         async with reply["Body"] as body:
             chunks = self._translated_chunks(path, body.iter_chunks(_READ_CHUNK))
             try:
