@@ -75,14 +75,6 @@ async def _closed_after(
             await close()
 
 
-def opened(provider: Provider, listed: Entry) -> AbstractAsyncContextManager[OpenedFile]:
-    """The file's read and the entry its tar header is written from: the read's own where the
-    provider ``StatsOnRead``, else the listed one (see ``_looked_up`` for bigger files)."""
-    if isinstance(provider, StatsOnRead):
-        return provider.open_file(listed.path)
-    return _listed_read(provider, listed)
-
-
 @asynccontextmanager
 async def _listed_read(provider: Provider, entry: Entry) -> AsyncGenerator[OpenedFile, None]:
     async with _closed_after(provider.open_read(entry.path)) as chunks:
@@ -93,7 +85,10 @@ class ReadAhead:
     """Whole reads of the next few small files, started while earlier files are streamed."""
 
     def __init__(self, provider: Provider, entries: list[Entry]) -> None:
-        self._provider = provider
+        self.provider = provider
+        # Asked once: isinstance on a runtime-checkable protocol looks up every member, and
+        # once per file it cost more CPU than the HEADs it spares on a "nothing changed" run.
+        self.stats_on_read = provider if isinstance(provider, StatsOnRead) else None
         self._entries = entries
         self._reads: dict[int, asyncio.Task[tuple[Entry, list[bytes]]]] = {}
         self._next = 0  # the first index not yet considered for reading ahead
@@ -112,9 +107,16 @@ class ReadAhead:
                 self._held += entry.size
             self._next += 1
 
+    def opened(self, listed: Entry) -> AbstractAsyncContextManager[OpenedFile]:
+        """The file's read and the entry its tar header is written from: the read's own where
+        the provider ``StatsOnRead``, else the listed one (bigger files: ``_looked_up``)."""
+        if self.stats_on_read is not None:
+            return self.stats_on_read.open_file(listed.path)
+        return _listed_read(self.provider, listed)
+
     async def _whole(self, listed: Entry) -> tuple[Entry, list[bytes]]:
         chunks, size = [], 0
-        async with opened(self._provider, listed) as reading:
+        async with self.opened(listed) as reading:
             async for chunk in reading.chunks:
                 chunks.append(chunk)
                 size += len(chunk)
@@ -162,7 +164,7 @@ async def provider_tar(
             saved: list[Entry] = []
             try:
                 whole = await ahead.read_whole(index)
-                member = _streamed(provider, listed, saved) if whole is None else _whole(*whole)
+                member = _streamed(ahead, listed, saved) if whole is None else _whole(*whole)
                 async for block in member:
                     yield block
             except (_Skipped, NotFoundError):  # raised only before the file's header went out
@@ -198,23 +200,23 @@ async def _whole(entry: Entry, chunks: list[bytes]) -> AsyncIterator[bytes]:
 
 
 @asynccontextmanager
-async def _looked_up(provider: Provider, listed: Entry) -> AsyncGenerator[OpenedFile, None]:
+async def _looked_up(ahead: ReadAhead, listed: Entry) -> AsyncGenerator[OpenedFile, None]:
     """A bigger file's read: with its entry from the read itself, or looked up just before."""
-    if isinstance(provider, StatsOnRead):
-        async with provider.open_file(listed.path) as reading:
+    if ahead.stats_on_read is not None:
+        async with ahead.opened(listed) as reading:
             yield reading
         return
-    now = await provider.stat(listed.path)
+    now = await ahead.provider.stat(listed.path)
     if now.kind is not EntryKind.FILE:
         raise _Skipped(now.path)
-    async with _listed_read(provider, now) as reading:
+    async with _listed_read(ahead.provider, now) as reading:
         yield reading
 
 
-async def _streamed(provider: Provider, listed: Entry, saved: list[Entry]) -> AsyncIterator[bytes]:
+async def _streamed(ahead: ReadAhead, listed: Entry, saved: list[Entry]) -> AsyncIterator[bytes]:
     """A bigger file, framed with its entry as its read begins (put in ``saved``); it may only
     change during its own read, which stops the stream (the header already promised the size)."""
-    async with _looked_up(provider, listed) as reading:
+    async with _looked_up(ahead, listed) as reading:
         now = reading.entry
         saved.append(now)
         yield tar_stream.file_header(now.path, now.size, now.mtime_ns / 1e9)
