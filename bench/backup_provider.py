@@ -1,6 +1,7 @@
 """Provider backups: the server's S3 -> borg import-tar stream beside rclone copy + borg create.
 
     .venv/bin/python bench/backup_provider.py [--base /tmp/syncoxide-bench] [--files N] [--rounds 3]
+        [--before REF]
 
 Data: N files (default 10,000) of 1-64 KiB in 100 folders, seeded (the small files of
 bench/sync_local.py's tree, about 330 MB), generated once under --base into a folder that one
@@ -15,6 +16,11 @@ Anchor: `rclone copy` of the bucket to a local folder, then `borg create` of tha
 one does today with no provider backup), timed together: wall and CPU summed, memory the
 larger peak; the temporary copy's size is reported too. Both repositories are repokey-blake2
 with borg's default compression, each with its own BORG_BASE_DIR.
+
+With ``--before REF`` (a git commit, e.g. ``main``), a second server runs that commit's code
+(exported with ``git archive``, beside this tree's built web assets) with its own connection
+and rules, and takes its turn in every round: a change is measured against what it replaces
+in the same run.
 
 Cases: the first backup into an empty repository; then a second with nothing changed (the
 anchor keeps its local copy from the first, its best case: rclone copies nothing, borg's files
@@ -32,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -75,21 +82,22 @@ def folder_mb(folder: Path) -> float:
 class Server:
     """One `syncoxide serve` with a signed-in API client, and how to read its resource use."""
 
-    def __init__(self, base: Path) -> None:
-        data = base / "server-data"
+    def __init__(self, base: Path, code: Path = REPO, name: str = "server") -> None:
+        data = base / f"{name}-data"
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True)
         (base / "bench-password").write_text(PASSWORD + "\n")
         cli = [sys.executable, "-m", "syncoxide.cli.main"]
         password = ["--password-file", str(base / "bench-password")]
         subprocess.run([*cli, "user", "add", USER, *password, "--data-dir", str(data)],
-                       check=True, cwd=REPO, capture_output=True)  # fmt: skip
+                       check=True, cwd=code, capture_output=True)  # fmt: skip
         port = free_port()
         env = {**os.environ, "SYNCOXIDE_CONNECTIONS_ALLOW": "127.0.0.1"}  # the loopback S3
-        self.log = (base / "server.log").open("wb")
+        self.log = (base / f"{name}.log").open("wb")
+        # ``-m`` from ``code``: that folder's syncoxide package comes first on sys.path.
         self.process = subprocess.Popen(
             [*cli, "serve", "--port", str(port), "--data-dir", str(data)],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=code, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.api = httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         self._wait_up()
@@ -195,11 +203,32 @@ def anchor(rclone: str, base: Path, number: int, fresh: bool) -> Figures:
     return wall, cpu, max(pulled[2], stored[2]), folder_mb(copy)
 
 
+def exported(ref: str, into: Path) -> Path:
+    """``ref``'s tree in ``into`` (plus this tree's built web assets), to run a server from."""
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    vendor = REPO / "web" / "static" / "vendor"
+    if vendor.exists():
+        shutil.copytree(vendor, into / "web" / "static" / "vendor", dirs_exist_ok=True)
+    return into
+
+
+def connected(server: Server, options: dict[str, str]) -> tuple[Server, int]:
+    """The server and the id of its new S3 connection (stopped if that fails)."""
+    try:
+        body = {"name": "bench", "kind": "s3", "options": options}
+        return server, int(server.call("POST", "/connections", body)["id"])
+    except BaseException:
+        server.stop()
+        raise
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=Path, default=Path("/tmp/syncoxide-bench"))
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", help="also time the server of this git commit")
     args = parser.parse_args()
     base: Path = args.base / "backup-provider"
     os.environ.pop("AWS_CA_BUNDLE", None)  # set on these machines; breaks the S3 clients
@@ -209,31 +238,39 @@ def main() -> None:
     endpoint = f"http://127.0.0.1:{port}"
     name_rclone_remote(endpoint)
     s3 = start_server(rclone, base / "s3data", port, base / "rclone-serve-s3.log")
-    server = Server(base)
-    try:
-        options = {"bucket": "bench", "endpoint": endpoint, "access_key_id": ACCESS,
-                   "secret_access_key": SECRET}  # fmt: skip
-        connection = server.call("POST", "/connections",
-                                 {"name": "bench", "kind": "s3", "options": options})  # fmt: skip
-        runs = run_rounds(server, int(connection["id"]), rclone, base, args.rounds)
-    finally:
-        server.stop()
-        stop(s3)
+    options = {"bucket": "bench", "endpoint": endpoint, "access_key_id": ACCESS,
+               "secret_access_key": SECRET}  # fmt: skip
+    servers: dict[str, tuple[Server, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="syncoxide-before-") as before:
+        try:
+            codes = {"ours": REPO}
+            if args.before:
+                codes["before"] = exported(args.before, Path(before))
+            for tool, code in codes.items():
+                servers[tool] = connected(Server(base, code, name=f"server-{tool}"), options)
+            runs = run_rounds(servers, rclone, base, args.rounds)
+        finally:
+            for server, _ in servers.values():
+                server.stop()
+            stop(s3)
     print_figures(runs, args.files, folder_mb(base / "s3data" / "bench"))
 
 
 def run_rounds(
-    server: Server, connection_id: int, rclone: str, base: Path, rounds: int
+    servers: dict[str, tuple[Server, int]], rclone: str, base: Path, rounds: int
 ) -> dict[tuple[str, str], list[Figures]]:
+    """Each round: fresh repositories and rules; the tools take turns, in a rotating order."""
     runs: dict[tuple[str, str], list[Figures]] = {}
+    order = [*servers, "anchor"]
     for number in range(rounds):
-        rule_id = new_rule(server, connection_id, number)
+        rules = {tool: new_rule(server, connection, number)
+                 for tool, (server, connection) in servers.items()}  # fmt: skip
         for case in CASES:
-            tools = ("ours", "anchor") if number % 2 == 0 else ("anchor", "ours")
-            for tool in tools:
+            shift = number % len(order)
+            for tool in order[shift:] + order[:shift]:
                 figures = (
-                    run_rule(server, rule_id)
-                    if tool == "ours"
+                    run_rule(servers[tool][0], rules[tool])
+                    if tool in servers
                     else anchor(rclone, base, number, fresh=case == "first")
                 )
                 runs.setdefault((case, tool), []).append(figures)
@@ -246,13 +283,14 @@ def print_figures(runs: dict[tuple[str, str], list[Figures]], files: int, mb: fl
     print(f"{files:,} files, {mb:.0f} MB in the bucket; medians of {len(runs[CASES[0], 'ours'])}")
     print(f"{'case':<16} {'tool':<7} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'copy MB':>8}"
           "   ratio (wall)")  # fmt: skip
+    tools = sorted({tool for _, tool in runs}, key=("ours", "before", "anchor").index)
     for case in CASES:
         medians = {
             tool: [statistics.median(v) for v in zip(*runs[case, tool], strict=True)]
-            for tool in ("ours", "anchor")
+            for tool in tools
         }
         for tool, (wall, cpu, peak, copy) in medians.items():
-            ratio = f"{wall / medians['anchor'][0]:.2f}x" if tool == "ours" else ""
+            ratio = f"{wall / medians['anchor'][0]:.2f}x" if tool != "anchor" else ""
             print(f"{case:<16} {tool:<7} {wall:>7.2f} {cpu:>7.2f} {peak:>8.0f} {copy:>8.0f}   "
                   f"{ratio}")  # fmt: skip
 

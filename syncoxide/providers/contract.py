@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -249,6 +250,34 @@ class MovesListedFiles(Protocol):
         listing showed free. ``folder_stays``: the source's folder outlives its last file
         (the caller does not remove it). ``AlreadyExistsError`` if ``target`` is taken, as
         far as the provider can tell without asking first (S3: a conditional copy)."""
+        ...
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A read whose reply has said what it reads: ``entry`` is the file as this very read
+    finds it (size, mtime, the digests the store keeps), ``chunks`` the bytes of that version."""
+
+    entry: Entry
+    chunks: AsyncIterator[bytes]
+
+
+@runtime_checkable
+class StatsOnRead(Protocol):
+    """A provider whose listing must look at each file again to give its exact mtime (S3: a
+    HEAD per object, the mtime being metadata) while a read's reply carries that same stat
+    (the GET's headers arrive before its body). A caller that reads every file anyway (a
+    provider backup) lists with ``list_tree_listed`` and takes each entry from ``open_file``:
+    one request per file instead of two, and the entry always matches the bytes."""
+
+    def list_tree_listed(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        """``list_tree`` from the listing alone: the same paths, kinds and sizes, but a file's
+        ``mtime_ns`` may be the store's own time (upload time) and its ``hashes`` missing."""
+        ...
+
+    def open_file(self, path: str) -> AbstractAsyncContextManager[OpenedFile]:
+        """The whole file, its entry known before its first byte is read; ``NotFoundError``
+        if absent. The read is let go when the context is left, read to the end or not."""
         ...
 
 

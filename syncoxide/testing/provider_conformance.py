@@ -23,6 +23,7 @@ from syncoxide.providers.contract import (
     EntryKind,
     PartPlan,
     Provider,
+    StatsOnRead,
     WritesParts,
     chunks_of,
 )
@@ -276,6 +277,35 @@ async def check_listed_files_are_whole(make: ProviderFactory) -> None:
     assert tree["whole/new.bin"].size == tree["whole/old.bin"].size == len(content)
 
 
+async def check_stats_on_read(make: ProviderFactory) -> None:
+    """``StatsOnRead``: the listing without lookups names what ``list_tree`` names, and a
+    read's entry is the file's own (size, mtime) with the bytes of that version."""
+    provider = await make()
+    if not isinstance(provider, StatsOnRead):
+        return
+    content = bytes(range(256)) * 40
+    await _put(provider, "statted/a.bin", content)
+    await _put(provider, "statted/b/c.bin", b"")
+    full = await _tree(provider)
+    listed = {e.path: e async for page in provider.list_tree_listed() for e in page}
+    assert {p: (e.kind, e.size) for p, e in listed.items()} == {
+        p: (e.kind, e.size) for p, e in full.items()
+    }, "list_tree_listed lists other entries than list_tree"
+    async with provider.open_file("statted/a.bin") as opened:
+        assert opened.entry.size == len(content), opened.entry
+        assert _close_mtime(provider, opened.entry.mtime_ns, MTIME), opened.entry
+        assert b"".join([chunk async for chunk in opened.chunks]) == content
+    async with provider.open_file("statted/b/c.bin") as opened:
+        assert opened.entry.size == 0 and [c async for c in opened.chunks if c] == []
+    async with provider.open_file("statted/a.bin") as opened:
+        assert await anext(opened.chunks)  # left after one chunk: let go on the way out
+    try:
+        async with provider.open_file("statted/missing.bin"):
+            raise AssertionError("open_file of a missing file opened")
+    except NotFoundError:
+        pass
+
+
 CHECKS: tuple[Check, ...] = (
     check_write_then_read,
     check_listing,
@@ -290,6 +320,7 @@ CHECKS: tuple[Check, ...] = (
     check_unicode_names,
     check_parts_arrive_whole_and_only_at_commit,
     check_listed_files_are_whole,
+    check_stats_on_read,
     check_delta_update,
 )
 

@@ -132,7 +132,9 @@ class BackupRunner:
             await borg.prune(policy, rule.prefix)
         message = (
             f"{counted(tally.files, 'file')} ({format_bytes(tally.bytes)}) in {name}; "
-            f"{format_bytes(stats.added)} stored anew." + _skipped_note(tally.skipped)
+            f"{format_bytes(stats.added)} stored anew."
+            + _skipped_note(tally.skipped)
+            + _changed_note(tally.changed)
         )
         return replace(
             run,
@@ -197,5 +199,15 @@ def _skipped_note(skipped: list[str]) -> str:
     """Files that changed or vanished while the backup ran: named, so nobody thinks them kept."""
     if not skipped:
         return ""
-    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-    return f" Changed during the backup, left for the next run: {shown}."
+    return f" Changed during the backup, left for the next run: {_named(skipped)}."
+
+
+def _changed_note(changed: list[str]) -> str:
+    """Files replaced between the listing and their read: saved as read, and said so."""
+    if not changed:
+        return ""
+    return f" Changed since the listing, saved as they were when read: {_named(changed)}."
+
+
+def _named(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")

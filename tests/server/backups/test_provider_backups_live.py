@@ -111,8 +111,8 @@ def test_a_webdav_folder_is_backed_up_on_schedule_and_restored_into_s3(
 def test_an_s3_source_remembers_its_objects_between_runs(
     client: TestClient, rclone_s3: S3Server, tmp_path: Path
 ) -> None:
-    """The rule's provider keeps what it learned (each object's mtime, from a HEAD) in the
-    rule's state folder, so later runs HEAD only the objects that changed. Two runs in the
+    """The rule's provider keeps what it learned (each object's mtime, from its GET) in the
+    rule's state folder, so later listings HEAD only the objects that changed. Two runs in the
     same second get two archive names (names have one-second precision)."""
     source = f"backup-{uuid.uuid4().hex[:8]}"
     files = {"a.txt": b"a" * 100, "d/b.bin": bytes(range(256)) * 10}

@@ -1,7 +1,8 @@
 """Lean HEAD, GET, PUT, copy and DELETE Object for the per-file hot paths: SigV4 signed
 here, sent with ``HttpPool`` (native/net/http_pool.py).
 
-Why: listing must HEAD every object (the mtime lives in metadata), a first copy PUTs every
+Why: listing must HEAD every object (the mtime lives in metadata; a whole GET's reply
+carries it too, ``LeanRead.head``), a first copy PUTs every
 small file and a provider backup GETs every file; through botocore each request costs ~1.5 ms
 of CPU (user-agent assembly, hooks, date and body parsing), which made 10,000-file runs
 CPU-bound. Signing by hand costs a few HMACs.
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from syncoxide.native.net.http_pool import HttpPool, HttpReply
+from syncoxide.native.providers.digests import mtime_from_text
 from syncoxide.native.providers.s3.errors import PreconditionFailedError
 
 _UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -35,6 +37,7 @@ _COPIED_ETAG = re.compile(rb"<CopyObjectResult\b[^>]*>(?:.*?<ETag>([^<]*)</ETag>
 @dataclass(frozen=True)
 class Head:
     size: int
+    #: Last-Modified; 0 when the metadata holds a readable mtime, which makes it moot.
     last_modified_ns: int
     metadata: dict[str, str]
     etag: str = ""
@@ -122,15 +125,22 @@ async def lean_head(session: HttpPool, signer: HeadSigner, bucket: str, key: str
             return None
         if reply.status != 200:
             raise LookupError(reply.status)
-        metadata = {
-            name[len("x-amz-meta-") :]: value
-            for name, value in reply.headers.items()
-            if name.startswith("x-amz-meta-")
-        }
-        modified = reply.headers.get("last-modified")
-        stamp = _http_date_ns(modified) if modified else 0
-        size = int(reply.headers.get("content-length", 0))
-        return Head(size, stamp, metadata, reply.headers.get("etag", ""))
+        return head_of(reply.headers)
+
+
+def head_of(headers: Mapping[str, str]) -> Head:
+    """What a HEAD's or a whole GET's reply headers (names in lower case) say of the object:
+    a GET carries the same metadata (``x-amz-meta-mtime``, as rclone writes it) as a HEAD."""
+    metadata = {
+        name[len("x-amz-meta-") :]: value
+        for name, value in headers.items()
+        if name.startswith("x-amz-meta-")
+    }
+    modified = headers.get("last-modified", "")
+    # The date parser is Python code, once per GET of a backup: only where it is needed.
+    needed = modified and mtime_from_text(metadata.get("mtime", "")) is None
+    stamp = _http_date_ns(modified) if needed else 0
+    return Head(int(headers.get("content-length", 0)), stamp, metadata, headers.get("etag", ""))
 
 
 def _http_date_ns(text: str) -> int:
@@ -148,6 +158,13 @@ class LeanRead:
 
     def __init__(self, reply: HttpReply) -> None:
         self._reply = reply
+
+    def head(self) -> Head:
+        """The object as the reply's headers describe it (its whole size only for a GET with
+        no range); LookupError when they give no size."""
+        if "content-length" not in self._reply.headers or self._reply.status != 200:
+            raise LookupError("a GET reply without the whole object's size")
+        return head_of(self._reply.headers)
 
     async def chunks(self, size: int) -> AsyncIterator[bytes]:
         try:

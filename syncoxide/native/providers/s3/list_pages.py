@@ -3,12 +3,16 @@
 Folders come from the keys (``FlatWalk``). A file's mtime and digests live in its metadata,
 which a listing does not carry: the object memory supplies them for objects unchanged since
 they were last seen, and the rest are HEADed, in parallel, and remembered for the next run.
+Without ``head`` (``S3Provider.list_tree_listed``, for a caller that GETs every file and takes
+its stat from the reply) the rest are taken as listed: LastModified as their mtime, no digests;
+``unheaded`` keeps what the listing said of them, so each GET can teach the memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from syncoxide.errors import NotFoundError
 from syncoxide.native.providers.s3 import key_names
@@ -23,13 +27,15 @@ class PageReader:
         self,
         prefix: str,
         memory: ObjectMemory,
-        head: Callable[[str], Awaitable[Entry]],
+        head: Callable[[str], Awaitable[Entry]] | None,
         prune: PrunePredicate | None,
     ) -> None:
         self._prefix, self._memory, self._head = prefix, memory, head
         self._walk = FlatWalk(prune)
         self._complete = prune is None
         self._seen: set[str] = set()
+        #: Without ``head``: key -> the listing's object, for those the memory did not know.
+        self.unheaded: dict[str, ListedObject] = {}
 
     def finish(self) -> None:
         """The walk reached its end: objects the memory holds but the walk did not meet are
@@ -61,15 +67,23 @@ class PageReader:
                 entries.append(known.entry(relative))
             else:
                 unknown.append((relative, item))
-        return entries + await self._heads(unknown, head_concurrency)
+        if self._head is None:
+            self.unheaded.update((item.key, item) for _, item in unknown)
+            return entries + [_as_listed(path, item) for path, item in unknown]
+        return entries + await self._heads(self._head, unknown, head_concurrency)
 
-    async def _heads(self, listed: list[tuple[str, ListedObject]], limit: int) -> list[Entry]:
+    async def _heads(
+        self,
+        head: Callable[[str], Awaitable[Entry]],
+        listed: list[tuple[str, ListedObject]],
+        limit: int,
+    ) -> list[Entry]:
         slots = asyncio.Semaphore(limit)
 
         async def one(path: str, item: ListedObject) -> Entry | None:
             async with slots:
                 try:
-                    entry = await self._head(path)
+                    entry = await head(path)
                 except NotFoundError:  # deleted between the listing and the HEAD
                     return None
             if entry.size == item.size and item.etag:  # else it changed since: learn nothing
@@ -81,3 +95,8 @@ class PageReader:
 
         found = await asyncio.gather(*(one(path, item) for path, item in listed))
         return [entry for entry in found if entry is not None]
+
+
+def _as_listed(path: str, item: ListedObject) -> Entry:
+    modified = datetime.fromisoformat(item.last_modified).timestamp()
+    return Entry(path, EntryKind.FILE, item.size, int(modified) * 10**9, etag=item.etag.strip('"'))

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +88,7 @@ from syncoxide.providers.contract import (
     ExpectedDigest,
     Features,
     FillsBuffers,
+    OpenedFile,
     PartPlan,
     ProviderVersion,
     PrunePredicate,
@@ -122,6 +123,7 @@ class S3Provider:
         self._part_slots = asyncio.Semaphore(settings.upload_concurrency)
         self._part_bytes = PartBytesGate(settings.part_memory)
         self._memory = ObjectMemory()
+        self._unheaded: dict[str, ListedObject] = {}  # see ``list_tree_listed``
         self._buffers = PartBuffers()
         self._ledger: UploadLedger | None = None
         self._process_ledger = UploadLedger(None)
@@ -235,8 +237,18 @@ class S3Provider:
         endpoint = self._settings.endpoint_url or "aws"
         return f"s3:{endpoint}/{self._bucket}/{self._prefix}"
 
-    async def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
-        reader = PageReader(self._prefix, self._memory, self._head, prune)
+    def list_tree(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        return self._listed(PageReader(self._prefix, self._memory, self._head, prune), prune)
+
+    def list_tree_listed(self, prune: PrunePredicate | None = None) -> AsyncIterator[list[Entry]]:
+        """``StatsOnRead``: no HEADs; objects the memory does not know come as listed."""
+        reader = PageReader(self._prefix, self._memory, None, prune)
+        self._unheaded = reader.unheaded  # ``open_file`` teaches the memory from its GET
+        return self._listed(reader, prune)
+
+    async def _listed(
+        self, reader: PageReader, prune: PrunePredicate | None
+    ) -> AsyncIterator[list[Entry]]:
         # Prefixes are listed side by side while this loop HEADs what the memory does not
         # know (prefix_walk.py says why).
         pages = walk_prefixes(self._list_page, self._prefix,
@@ -389,6 +401,67 @@ class S3Provider:
             async with response["Body"] as body:
                 async for block in body.iter_chunks(_READ_CHUNK):
                     yield block
+
+    @contextlib.asynccontextmanager
+    async def open_file(self, path: str) -> AsyncIterator[OpenedFile]:
+        """``StatsOnRead``: one GET, its entry from the reply's headers (the metadata a HEAD
+        would give: ``x-amz-meta-mtime``, else Last-Modified)."""
+        lean = await self._lean_read(path, "")
+        if lean is None:
+            async with self._botocore_file(path) as opened:
+                yield opened
+            return
+        try:
+            with self._translated(path):
+                head = lean.head()
+            entry = file_entry(path, head.size, head.last_modified_ns, head.metadata,
+                               etag=head.etag)  # fmt: skip
+            self._learn_read(entry)
+            chunks = self._translated_chunks(path, lean.chunks(_READ_CHUNK))
+            try:
+                yield OpenedFile(entry, chunks)
+            finally:
+                await chunks.aclose()
+        finally:
+            lean.release()
+
+    def _learn_read(self, entry: Entry) -> None:
+        """What a GET said of an object ``list_tree_listed`` listed, remembered as a HEAD's
+        would be: with the listing's LastModified, only when size and ETag show the same
+        object (a newer one with the same body, new metadata only, is then merely HEADed
+        again by the next listing, as its LastModified differs)."""
+        key = self._key(entry.path)
+        listed = self._unheaded.pop(key, None)
+        if listed is None or entry.size != listed.size:
+            return
+        if entry.etag and entry.etag == bare_etag(listed.etag):
+            known = KnownObject(entry.size, listed.etag, listed.last_modified,
+                                entry.mtime_ns, entry.hashes)  # fmt: skip
+            self._memory.learn(key, known)
+
+    @contextlib.asynccontextmanager
+    async def _botocore_file(self, path: str) -> AsyncIterator[OpenedFile]:
+        client = await self._s3()
+        with self._translated(path):
+            reply = await client.get_object(Bucket=self._bucket, Key=self._key(path))
+        metadata = {name.lower(): value for name, value in reply.get("Metadata", {}).items()}
+        modified = int(reply["LastModified"].timestamp()) * 10**9
+        entry = file_entry(path, reply["ContentLength"], modified, metadata,
+                           etag=reply.get("ETag", ""))  # fmt: skip
+        self._learn_read(entry)
+        async with reply["Body"] as body:
+            chunks = self._translated_chunks(path, body.iter_chunks(_READ_CHUNK))
+            try:
+                yield OpenedFile(entry, chunks)
+            finally:
+                await chunks.aclose()
+
+    async def _translated_chunks(
+        self, path: str, chunks: AsyncIterator[bytes]
+    ) -> AsyncGenerator[bytes, None]:
+        with self._translated(path):
+            async for chunk in chunks:
+                yield chunk
 
     async def _lean_read(self, path: str, byte_range: str) -> LeanRead | None:
         """The plain case of a GET without botocore's per-request CPU; None: use botocore

@@ -1,5 +1,5 @@
 """A provider backup from the real S3 test server (rclone serve s3) into real borg, restored
-and compared by hash; a file that changes size mid-backup stops the run and saves nothing."""
+and compared by hash (a file replaced mid-backup: test_s3_backup_mtimes.py)."""
 
 from __future__ import annotations
 
@@ -50,35 +50,6 @@ def test_s3_files_back_up_through_a_tar_stream_and_restore_by_hash(
     asyncio.run(repository.extract("s3-1", tmp_path / "out", ["backup-case"]))
     wanted = {p: hashlib.sha256(c).hexdigest() for p, c in files.items()}
     assert digests(tmp_path / "out") == wanted
-
-
-def test_a_file_that_changes_after_the_listing_is_left_out_and_the_rest_saved(
-    rclone_s3: S3Server, tmp_path: Path
-) -> None:
-    settings = BorgSettings("s3 pass", base_dir=tmp_path / "borg-base", lock_wait=1)
-    repository = BorgRepository(str(tmp_path / "repo"), settings)
-    tally = TarTally()
-
-    async def scenario() -> None:
-        async with S3Provider(_settings(rclone_s3)) as provider:
-            await provider.write("shrinks/a.bin", _chunks(b"x" * 5000))
-            await provider.write("shrinks/b.bin", _chunks(b"kept"))
-            await repository.init()
-            stream = provider_tar(provider, tally)
-            first = await anext(stream)  # listed; no file read yet
-            await provider.write("shrinks/a.bin", _chunks(b"y" * 10))
-
-            async def rest():  # type: ignore[no-untyped-def]
-                yield first
-                async for chunk in stream:
-                    yield chunk
-
-            await repository.import_tar("s3-skip", rest())
-
-    asyncio.run(scenario())
-    assert tally.skipped == ["shrinks/a.bin"]
-    asyncio.run(repository.extract("s3-skip", tmp_path / "out", ["shrinks"]))
-    assert digests(tmp_path / "out") == {"shrinks/b.bin": hashlib.sha256(b"kept").hexdigest()}
 
 
 async def _chunks(content: bytes):  # type: ignore[no-untyped-def]
