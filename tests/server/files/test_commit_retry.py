@@ -19,6 +19,7 @@ from syncoxide.server.files.commits import KEEP_SECONDS
 from syncoxide.server.services import embedded_services
 from tests.server.files.test_upload_times import API, _tus_finished
 from tests.server.links.links_world import ROOT, LinksWorld, make_world
+from tests.server.shared_parts import local_blobs_only
 
 
 @pytest.fixture
@@ -26,6 +27,10 @@ def world(tmp_path: Path) -> LinksWorld:
     return make_world(tmp_path)
 
 
+@local_blobs_only(
+    "the outage is put into the local store's adopt; on S3 a finished upload "
+    "becomes its blob by a server-side copy"
+)
 def test_a_commit_during_a_blob_store_outage_can_be_sent_again(
     world: LinksWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

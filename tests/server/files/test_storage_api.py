@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from syncoxide.server.files.service import FileService
 from tests.server.links.links_world import TUS, LinksWorld, make_world, metadata
+from tests.server.shared_parts import local_blobs_only
 from tests.server.signin import add_user, sign_in
 
 API = "/api/v1/storage"
@@ -216,6 +217,7 @@ def test_tus_upload_of_deferred_length_then_commit(world: LinksWorld) -> None:
     assert alice.head(where, headers=TUS).status_code == 404, "the upload is gone once named"
 
 
+@local_blobs_only("it looks into the local upload folder; on S3 uploads are multipart")
 def test_tus_commit_with_another_digest_keeps_nothing(world: LinksWorld) -> None:
     alice = world.owner
     where = _tus_start(alice, "x")
