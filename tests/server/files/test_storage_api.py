@@ -309,6 +309,7 @@ def test_links_and_files_share_one_quota(quota_world: LinksWorld) -> None:
     assert refused.status_code == 413
 
 
+@local_blobs_only("it looks into the local upload folder; on S3 uploads are multipart")
 def test_abandoned_storage_uploads_are_swept_from_disk(world: LinksWorld) -> None:
     _tus_start(world.owner, "left.bin")
     uploads = world.app.state.files.uploads.root

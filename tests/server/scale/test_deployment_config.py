@@ -16,6 +16,7 @@ from syncoxide.server.config import ServerConfig
 from syncoxide.server.deployment.settings import parse_deployment
 from tests.conftest import PROJECT_ROOT
 from tests.server.scale.services import Postgres, nats_server
+from tests.server.shared_parts import local_blobs_only
 
 
 def test_nothing_configured_is_the_embedded_default() -> None:
@@ -24,6 +25,7 @@ def test_nothing_configured_is_the_embedded_default() -> None:
     assert deployment.embedded
 
 
+@local_blobs_only("it reads the blobs left to their default, which SYNCOXIDE_TEST_BLOBS sets")
 def test_the_environment_overrides_the_settings_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
