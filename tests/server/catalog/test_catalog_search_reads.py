@@ -23,6 +23,7 @@ from syncoxide.server.datadir import prepare_data_dir
 from syncoxide.server.storage.database import Database, sqlite_at
 from syncoxide.server.storage.postgres import migrate_postgres
 from syncoxide.server.storage.postgres_database import PostgresDatabase
+from tests.server.databases import sqlite_only
 from tests.server.scale.services import Postgres
 from tests.server.signin import signed_in_client
 
@@ -92,6 +93,7 @@ def test_a_large_batch_refreshes_the_planner_statistics(postgres: Postgres) -> N
         database.close()
 
 
+@sqlite_only("it counts the SQLite file's open connections")
 def test_the_servers_shutdown_stops_the_catalog_read_threads_and_their_connections(
     tmp_path: Path,
 ) -> None:

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from syncoxide.server.links.api import DEFAULT_REQUEST_MAX_FILES
 from syncoxide.server.links.uploads import DROPS_PER_LINK_AND_ADDRESS
 from tests.server.links.links_world import TUS, LinksWorld, make_world, metadata, tus_upload
+from tests.server.shared_parts import local_blobs_only
 
 COPIES = 200
 
@@ -56,6 +57,7 @@ def test_a_request_link_without_a_cap_gets_one(tmp_path: Path) -> None:
     assert described["max_files"] == DEFAULT_REQUEST_MAX_FILES
 
 
+@local_blobs_only("each start makes an S3 multipart upload: 300 took 78 s, past the minute")
 def test_one_address_may_start_only_so_many_uploads_a_minute(tmp_path: Path) -> None:
     world = make_world(tmp_path)
     link_id = _request(world)

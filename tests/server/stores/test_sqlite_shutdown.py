@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from syncoxide.server.services import Services
+from tests.server.databases import sqlite_only
 from tests.server.links.links_world import make_world
 
 LEAVE_WAL = """
@@ -21,6 +22,7 @@ print(connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0])
 """
 
 
+@sqlite_only("it counts the SQLite connections the stores open")
 def test_shutdown_closes_every_sqlite_connection(tmp_path: Path) -> None:
     world = make_world(tmp_path)
     stored = world.owner.put("/api/v1/storage/content", params={"path": "a.txt"}, content=b"a")
