@@ -9,7 +9,8 @@ handler:
   reads differently; numbers here are ASCII digits only, at most 19 of them.
 - ``secrets.compare_digest`` raises on non-ASCII ``str``; secrets are compared as UTF-8 bytes.
 - JSON may carry a lone surrogate (``"\\ud800"``) that no encoder can write to SQLite, a log or a
-  file name; such text is refused where it enters.
+  file name, and a query a NUL (``%00``) that PostgreSQL refuses in text; the API's router
+  refuses both in every query, path value and JSON body (``unstorable``).
 - SQLite integers are 64-bit signed: a larger id cannot name a row, so it is "not found".
 """
 
@@ -24,7 +25,6 @@ from syncoxide.errors import InvalidInputError
 
 SQLITE_MAX_INT = 2**63 - 1
 _DECIMAL = re.compile(r"-?[0-9]{1,19}")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # What no database here stores as text: SQLite's encoders refuse lone surrogates and
 # PostgreSQL refuses NUL (found when the API fuzz ran on PostgreSQL: a NUL in a listing's
 # cursor answered 500).
@@ -60,10 +60,6 @@ def same_secret(supplied: str | None, expected: str | None) -> bool:
     )
 
 
-def has_lone_surrogate(text: str) -> bool:
-    return _SURROGATE.search(text) is not None
-
-
 def unstorable(text: str) -> str | None:
     """What in ``text`` no database stores as text, said for a message; None if nothing."""
     found = _UNSTORABLE.search(text)
@@ -90,13 +86,6 @@ def unwritable_text(value: Any, where: str = "body") -> str | None:
             if found_in:
                 return found_in
     return None
-
-
-def check_text(value: str, what: str) -> str:
-    """``value`` if it can be stored and shown; else an ``InvalidInputError``."""
-    if has_lone_surrogate(value):
-        raise InvalidInputError(f"{what} holds an unpaired UTF-16 surrogate, which is not text.")
-    return value
 
 
 def is_storable_id(value: int) -> bool:

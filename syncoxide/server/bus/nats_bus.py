@@ -33,6 +33,7 @@ from nats.js.kv import KeyValue
 from syncoxide.errors import TransportError
 from syncoxide.server.bus.nats_link import NatsLink, key_of, lost_race
 from syncoxide.server.bus.port import Handler, Member, Message
+from syncoxide.server.deployment.bus_namespace import namespaced
 
 SUBJECT_PREFIX = "syncoxide."
 INSTANCE_TTL = 30
@@ -238,5 +239,5 @@ def subject_of(channel: str, namespace: str = "") -> str:
     """One subject token per channel (after the deployment's namespace, when it has one):
     dots, spaces and wildcards escaped, so no channel name can reach another channel's
     subject or match several."""
-    start = f"{SUBJECT_PREFIX}{namespace}." if namespace else SUBJECT_PREFIX
-    return start + quote(channel, safe=":").replace(".", "%2E")  # quote keeps dots
+    token = quote(channel, safe=":").replace(".", "%2E")  # quote keeps dots
+    return namespaced(SUBJECT_PREFIX, namespace, ".") + token

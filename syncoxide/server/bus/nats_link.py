@@ -24,6 +24,7 @@ from nats.js.errors import APIError, BucketNotFoundError, KeyWrongLastSequenceEr
 from nats.js.kv import KeyValue
 
 from syncoxide.errors import TransportError
+from syncoxide.server.deployment.bus_namespace import namespaced
 
 BUCKET_PREFIX = "syncoxide_"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -77,7 +78,7 @@ class NatsLink:
         if found is not None:
             return found
         js = (await self.client()).jetstream()
-        full = (f"{BUCKET_PREFIX}{self.namespace}_" if self.namespace else BUCKET_PREFIX) + name
+        full = namespaced(BUCKET_PREFIX, self.namespace, "_") + name
         async with self._guard():
             try:
                 found = await js.key_value(full)

@@ -35,9 +35,13 @@ class BusAddress:
     namespace: str
 
     def joined(self, first: str, separator: str) -> str:
-        """``first`` followed by the namespace and ``separator`` (``first`` alone without
-        one): the start of every name this deployment uses on the bus."""
-        return f"{first}{self.namespace}{separator}" if self.namespace else first
+        return namespaced(first, self.namespace, separator)
+
+
+def namespaced(first: str, namespace: str, separator: str) -> str:
+    """``first`` followed by ``namespace`` and ``separator`` (``first`` alone without one):
+    the start of every name a deployment uses on its bus."""
+    return f"{first}{namespace}{separator}" if namespace else first
 
 
 def bus_address(url: str, source: str = "SYNCOXIDE_BUS") -> BusAddress:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import psycopg
 
-from syncoxide.server.bus.nats_link import NatsLink
+from syncoxide.server.bus.nats_link import BUCKET_PREFIX, NatsLink
+from syncoxide.server.deployment.bus_namespace import namespaced
 from tests.native.providers.server_processes import free_port, require_binary, running
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -173,7 +174,7 @@ async def drop_nats_buckets(link: NatsLink, namespaces: tuple[str, ...] = ("",))
     tests; other namespaces' (test servers on the shared bus: shared_parts.py) stay."""
     js = (await link.client()).jetstream()
     doomed = {
-        f"KV_syncoxide_{namespace}_{bucket}" if namespace else f"KV_syncoxide_{bucket}"
+        "KV_" + namespaced(BUCKET_PREFIX, namespace, "_") + bucket
         for namespace in namespaces
         for bucket in NATS_BUCKETS
     }
